@@ -1,0 +1,3 @@
+from digitcli.cli import app
+
+app(prog_name="digitcli")

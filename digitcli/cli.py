@@ -1,0 +1,218 @@
+"""The `digitcli` command: thin Typer commands over the library. Nothing heavy is imported here."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from digitcli import __version__
+from digitcli.config import DEBUG_ENV, TrainConfig
+
+app = typer.Typer(
+    help="Train, evaluate, run and export handwritten-digit classifiers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_debug = {"on": bool(os.environ.get(DEBUG_ENV))}
+DEFAULT = TrainConfig()
+
+
+class Arch(str, Enum):
+    mlp = "mlp"
+    mlp512 = "mlp512"
+    cnn = "cnn"
+
+
+class Optimizer(str, Enum):
+    adam = "adam"
+    rmsprop = "rmsprop"
+    sgd = "sgd"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"digitcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help=f"Show full tracebacks (also ${DEBUG_ENV}=1).")
+    ] = False,
+) -> None:
+    """digitcli: handwritten digits, from training to deployment."""
+    _debug["on"] = _debug["on"] or debug
+
+
+def reports_errors(command: Callable) -> Callable:
+    """Turn the library's errors into one line on stderr and the documented exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from digitcli.console import print_error
+        from digitcli.errors import EXIT_FAILURE, EXIT_INTERRUPTED, DigitcliError
+
+        try:
+            return command(*args, **kwargs)
+        except DigitcliError as exc:
+            if _debug["on"]:
+                raise
+            print_error(str(exc))
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            if _debug["on"]:
+                raise
+            print_error("interrupted")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
+            if _debug["on"]:
+                raise
+            print_error(f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)")
+            raise typer.Exit(EXIT_FAILURE) from None
+
+    return wrapper
+
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="MNIST as a folder or file: IDX (.gz or raw), mnist.npz or CSV. "
+        "Default: $DIGITCLI_DATA, then ./MNIST/.",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+
+
+@app.command()
+@reports_errors
+def train(
+    arch: Annotated[
+        Arch, typer.Option(help="Network: mlp (784-512-64-10), mlp512, cnn.")
+    ] = Arch.mlp,
+    epochs: Annotated[
+        int | None, typer.Option(min=1, help="Epochs. Default: 18 (mlp), 5 (mlp512), 15 (cnn).")
+    ] = None,
+    batch_size: Annotated[
+        int | None, typer.Option(min=1, help="Batch size. Default: 32 (mlp), 128 (mlp512, cnn).")
+    ] = None,
+    learning_rate: Annotated[
+        float | None,
+        typer.Option(min=0, help="Peak learning rate. Default: 0.001 (mlp, mlp512), 0.003 (cnn)."),
+    ] = None,
+    optimizer: Annotated[
+        Optimizer | None,
+        typer.Option(help="Optimizer. Default: adam (mlp, cnn), rmsprop (mlp512)."),
+    ] = None,
+    validation_split: Annotated[
+        float,
+        typer.Option(
+            min=0, max=0.9, help="Share of training images held out to pick the best epoch."
+        ),
+    ] = DEFAULT.validation_split,
+    dropout: Annotated[
+        float | None,
+        typer.Option(min=0, max=0.9, help="Dropout rate. Default: 0 (mlp), 0.25 (cnn)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same model.")] = DEFAULT.seed,
+    data: DataOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            help="Model directory. Default: MNIST/models/<arch>-<layers>-lr<rate>-e<epochs>."
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing model directory.")] = False,
+    resume: Annotated[
+        bool, typer.Option(help="Continue from the checkpoint an interrupted run left.")
+    ] = False,
+    patience: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Stop after N epochs without a better validation loss. Default: off."
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or tables.")] = False,
+) -> None:
+    """Train a model on MNIST and write its directory.
+
+    Example: digitcli train --epochs 18
+    """
+    from digitcli import console
+    from digitcli.config import train_config
+    from digitcli.train import NullReporter
+    from digitcli.train import train as run_training
+
+    config = train_config(
+        arch.value,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        optimizer=optimizer.value if optimizer else None,
+        validation_split=validation_split,
+        dropout=dropout,
+        seed=seed,
+        patience=patience,
+    )
+    if quiet:
+        reporter = NullReporter()
+    elif console.interactive():
+        reporter = console.RichTrainReporter()
+    else:
+        reporter = console.PlainTrainReporter()
+    result = run_training(
+        config, data=data, output=output, force=force, resume=resume, reporter=reporter
+    )
+    if json_output:
+        console.print_json(result.to_json())
+    elif not quiet:
+        console.show(console.history_table(result.history, result.best_epoch))
+        console.show(console.train_summary_table(result))
+        if console.stdout.is_terminal:
+            console.stdout.print(
+                "val accuracy per epoch " + console.sparkline(result.history["val_accuracy"])
+            )
+
+
+@app.command()
+@reports_errors
+def evaluate(
+    model: Annotated[
+        Path | None,
+        typer.Argument(help="Model directory or exported file. Default: the latest trained model."),
+    ] = None,
+    data: DataOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Score a model on the test set: accuracy, loss, per-digit table, confusion matrix.
+
+    Example: digitcli evaluate MNIST/models/mlp-512-64-lr0.001-e18
+    """
+    from digitcli import console
+    from digitcli.evaluate import evaluate as run_evaluation
+
+    result = run_evaluation(model, data)
+    if json_output:
+        console.print_json(result.to_json())
+        return
+    for table in console.evaluation_tables(result):
+        console.show(table)
+
+
+# Commands added below this line: predict, export.

@@ -1,0 +1,111 @@
+"""Defaults in one place, with the reason on the line, and where things live on disk."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+ARCHES = ("mlp", "mlp512", "cnn")
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
+IMAGE_SIZE = 28
+NUM_CLASSES = 10
+
+DATA_ENV = "DIGITCLI_DATA"  # where data is looked for when --data is left out
+MODELS_ENV = "DIGITCLI_MODELS"  # where trained models go; default ./MNIST/models
+MNIST_URL_ENV = "DIGITCLI_MNIST_URL"  # point the download at a mirror
+DEBUG_ENV = "DIGITCLI_DEBUG"  # 1: show tracebacks
+
+
+@dataclass(frozen=True)
+class ArchDefaults:
+    """What each architecture trains with when the user does not say."""
+
+    layers: tuple[int, ...]  # hidden widths (mlp) or conv filters (cnn): names the model directory
+    optimizer: str
+    learning_rate: float
+    epochs: int
+    batch_size: int
+    dropout: float
+    schedule: str  # "cosine": anneal to zero over the run; "onecycle": warm up, then cosine
+    label_smoothing: float
+    augment: bool  # small random shifts, rotations and zoom of the training images
+    jit_compile: bool  # XLA: ~40% faster for the MLPs on a CPU, ~3x slower for convolutions
+
+
+ARCH_DEFAULTS: dict[str, ArchDefaults] = {
+    # The original notebook's recipe: 784-512-64-10, Adam 0.001, 18 epochs, batch 32.
+    "mlp": ArchDefaults((512, 64), "adam", 0.001, 18, 32, 0.0, "cosine", 0.0, False, True),
+    # The RMSprop notebook: 784-512-10, 5 epochs, batch 128.
+    "mlp512": ArchDefaults((512,), "rmsprop", 0.001, 5, 128, 0.0, "cosine", 0.0, False, True),
+    # A small batch-normalised convnet; augmentation and one-cycle take it past 99.5%.
+    "cnn": ArchDefaults((32, 64), "adam", 0.003, 15, 128, 0.25, "onecycle", 0.1, True, False),
+}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Every setting of one training run; recorded whole in the model's metadata.json."""
+
+    arch: str = "mlp"
+    epochs: int = 18
+    batch_size: int = 32
+    learning_rate: float = 0.001
+    optimizer: str = "adam"
+    validation_split: float = 0.1  # held out from the training set to pick the best epoch
+    dropout: float = 0.0
+    seed: int = 0  # same seed, same data, same machine: the same model
+    patience: int | None = None  # stop after this many epochs without a better val_loss
+    schedule: str = "cosine"
+    label_smoothing: float = 0.0
+    augment: bool = False
+    restore_best: bool = True  # keep the epoch with the lowest validation loss
+    jit_compile: bool = True
+    steps_per_execution: int = 1
+    layers: tuple[int, ...] = field(default=(512, 64))
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["layers"] = list(self.layers)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        if "layers" in known:
+            known["layers"] = tuple(known["layers"])
+        return cls(**known)
+
+    @property
+    def run_name(self) -> str:
+        """The default directory name: settings a person can read, like mlp-512-64-lr0.001-e18."""
+        layers = "-".join(str(width) for width in self.layers)
+        return f"{self.arch}-{layers}-lr{self.learning_rate:g}-e{self.epochs}"
+
+
+def train_config(arch: str = "mlp", **overrides: object) -> TrainConfig:
+    """The configuration for `arch`, with every setting not given taken from its defaults."""
+    defaults = ARCH_DEFAULTS[arch]
+    base = TrainConfig(
+        arch=arch,
+        epochs=defaults.epochs,
+        batch_size=defaults.batch_size,
+        learning_rate=defaults.learning_rate,
+        optimizer=defaults.optimizer,
+        dropout=defaults.dropout,
+        schedule=defaults.schedule,
+        label_smoothing=defaults.label_smoothing,
+        augment=defaults.augment,
+        jit_compile=defaults.jit_compile,
+        layers=defaults.layers,
+    )
+    return replace(base, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def models_root() -> Path:
+    """Where `train` writes model directories and where the latest one is looked for."""
+    return Path(os.environ.get(MODELS_ENV) or Path("MNIST") / "models")
+
+
+def default_data_path() -> Path:
+    return Path(os.environ.get(DATA_ENV) or "MNIST")

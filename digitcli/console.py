@@ -1,0 +1,274 @@
+"""Talking to people and to scripts: stdout carries data, stderr carries chatter.
+
+In a terminal: Rich tables, colours and progress bars. Piped: plain, stable lines, no bars.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+stdout = Console(highlight=False)
+stderr = Console(stderr=True, highlight=False)
+
+
+def interactive() -> bool:
+    """True when stderr is a terminal: where bars and live updates belong."""
+    return stderr.is_terminal
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data) + "\n")
+    sys.stdout.flush()
+
+
+def print_error(message: str) -> None:
+    stderr.print(
+        f"[bold red]Error:[/] {message}" if stderr.is_terminal else f"Error: {message}",
+        markup=stderr.is_terminal,
+        soft_wrap=True,
+    )
+
+
+def print_note(message: str) -> None:
+    stderr.print(message, markup=False, soft_wrap=True)
+
+
+def show(table: Table) -> None:
+    """A table on stdout: drawn in a terminal, tab-separated plain text in a pipe."""
+    if stdout.is_terminal:
+        stdout.print(table)
+        return
+    columns = [str(column.header) for column in table.columns]
+    sys.stdout.write("\t".join(columns) + "\n")
+    cells = [list(column.cells) for column in table.columns]
+    for row in zip(*cells, strict=False):
+        sys.stdout.write("\t".join(_plain(cell) for cell in row) + "\n")
+    sys.stdout.flush()
+
+
+def _plain(cell: Any) -> str:
+    from rich.text import Text
+
+    return cell.plain if isinstance(cell, Text) else Text.from_markup(str(cell)).plain
+
+
+def percent(value: float) -> str:
+    return f"{value * 100:.2f}%"
+
+
+def sparkline(values: list[float]) -> str:
+    bars = "▁▂▃▄▅▆▇█"
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    return "".join(bars[int((v - low) / span * (len(bars) - 1))] for v in values)
+
+
+# Training ------------------------------------------------------------------------------------
+
+
+class PlainTrainReporter:
+    """One line per epoch on stderr: for pipes, CI and batch jobs."""
+
+    wants_batches = False
+
+    def __init__(self) -> None:
+        self.epochs = 0
+
+    def start(self, config, *, start_epoch: int, steps_per_epoch: int) -> None:
+        self.epochs = config.epochs
+        print_note(
+            f"training {config.arch} for {config.epochs} epochs, batch {config.batch_size}, "
+            f"{config.optimizer} lr {config.learning_rate:g}, {steps_per_epoch} steps per epoch"
+        )
+
+    def batch(self, step: int, logs: dict) -> None:
+        pass
+
+    def epoch(self, epoch: int, logs: dict) -> None:
+        print_note(f"epoch {epoch}/{self.epochs} " + _format_logs(logs))
+
+    def note(self, text: str) -> None:
+        print_note(text)
+
+    def finish(self) -> None:
+        pass
+
+
+class RichTrainReporter(PlainTrainReporter):
+    """A progress bar per epoch with live loss and accuracy, a table row as each epoch ends."""
+
+    wants_batches = True
+    REFRESH_SECONDS = 0.1  # updating the bar more often costs training time and shows nothing new
+
+    def __init__(self) -> None:
+        super().__init__()
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("[bold]epoch {task.fields[epoch]}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("loss [cyan]{task.fields[loss]}[/] acc [green]{task.fields[accuracy]}[/]"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=stderr,
+            transient=True,
+        )
+        self.task = None
+        self.steps = 0
+        self._last = 0.0
+
+    def start(self, config, *, start_epoch: int, steps_per_epoch: int) -> None:
+        self.epochs = config.epochs
+        self.steps = steps_per_epoch
+        stderr.print(
+            f"Training [bold]{config.arch}[/] for {config.epochs} epochs "
+            f"(batch {config.batch_size}, {config.optimizer} lr {config.learning_rate:g})"
+        )
+        self.progress.start()
+        self._new_task(start_epoch + 1)
+
+    def _new_task(self, epoch: int) -> None:
+        if self.task is not None:
+            self.progress.remove_task(self.task)
+        self.task = self.progress.add_task(
+            "", total=self.steps, epoch=f"{epoch}/{self.epochs}", loss="-", accuracy="-"
+        )
+
+    def batch(self, step: int, logs: dict) -> None:
+        now = time.monotonic()
+        if now - self._last < self.REFRESH_SECONDS and step < self.steps:
+            return
+        self._last = now
+        self.progress.update(
+            self.task,
+            completed=step,
+            loss=f"{logs.get('loss', 0):.4f}",
+            accuracy=f"{logs.get('accuracy', 0):.4f}",
+        )
+
+    def epoch(self, epoch: int, logs: dict) -> None:
+        self.progress.console.print(f"epoch {epoch:>3}/{self.epochs} " + _format_logs(logs))
+        if epoch < self.epochs:
+            self._new_task(epoch + 1)
+
+    def note(self, text: str) -> None:
+        self.progress.console.print(text, markup=False)
+
+    def finish(self) -> None:
+        self.progress.stop()
+
+
+def _format_logs(logs: dict) -> str:
+    parts = []
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        if key in logs:
+            parts.append(f"{key} {logs[key]:.4f}")
+    if "learning_rate" in logs:
+        parts.append(f"lr {logs['learning_rate']:.2e}")
+    if "seconds" in logs:
+        parts.append(f"{logs['seconds']:.1f}s")
+    return "  ".join(parts)
+
+
+def history_table(history: dict[str, list[float]], best_epoch: int) -> Table:
+    table = Table(title="Training history")
+    table.add_column("epoch", justify="right")
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds"):
+        table.add_column(key, justify="right")
+    for index in range(len(history["loss"])):
+        epoch = index + 1
+        style = "bold green" if epoch == best_epoch else None
+        row = [str(epoch)]
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            row.append(f"{history[key][index]:.4f}")
+        row.append(f"{history['learning_rate'][index]:.2e}")
+        row.append(f"{history['seconds'][index]:.1f}")
+        table.add_row(*row, style=style)
+    return table
+
+
+def train_summary_table(result) -> Table:
+    table = Table(title="Result")
+    table.add_column("model")
+    table.add_column("arch")
+    table.add_column("best epoch", justify="right")
+    table.add_column("test accuracy", justify="right")
+    table.add_column("test loss", justify="right")
+    table.add_column("train time", justify="right")
+    table.add_row(
+        str(result.model_dir),
+        result.config.arch,
+        f"{result.best_epoch}/{len(result.history['loss'])}",
+        f"[bold green]{percent(result.test.accuracy)}[/]",
+        f"{result.test.loss:.4f}",
+        f"{result.train_seconds:.1f}s",
+    )
+    return table
+
+
+# Evaluation ----------------------------------------------------------------------------------
+
+
+def evaluation_tables(evaluation) -> list[Table]:
+    overall = Table(title="Test set")
+    for column in ("model", "runtime", "images", "accuracy", "loss"):
+        overall.add_column(column, justify="left" if column in ("model", "runtime") else "right")
+    overall.add_row(
+        evaluation.model,
+        evaluation.runtime,
+        str(evaluation.samples),
+        f"[bold green]{percent(evaluation.accuracy)}[/]",
+        f"{evaluation.loss:.4f}",
+    )
+
+    per_digit = Table(title="Per digit")
+    for column in ("digit", "precision", "recall", "f1", "support"):
+        per_digit.add_column(column, justify="right")
+    for row in evaluation.per_class:
+        per_digit.add_row(
+            str(row.digit),
+            f"{row.precision:.4f}",
+            f"{row.recall:.4f}",
+            f"{row.f1:.4f}",
+            str(row.support),
+        )
+
+    return [overall, per_digit, confusion_table(evaluation.confusion_matrix)]
+
+
+def confusion_table(matrix) -> Table:
+    """Rows are true digits, columns predicted; off-diagonal cells shaded by how many."""
+    table = Table(title="Confusion matrix (rows: true, columns: predicted)")
+    table.add_column("true", justify="right", style="bold")
+    for digit in range(10):
+        table.add_column(str(digit), justify="right")
+    worst = max(int(matrix[i][j]) for i in range(10) for j in range(10) if i != j) or 1
+    for i in range(10):
+        cells = []
+        for j in range(10):
+            count = int(matrix[i][j])
+            if i == j:
+                cells.append(f"[bold green]{count}[/]")
+            elif count == 0:
+                cells.append("[dim]0[/]")
+            else:
+                shade = 80 + int(175 * count / worst)
+                cells.append(f"[rgb({shade},60,60)]{count}[/]")
+        table.add_row(str(i), *cells)
+    return table

@@ -1,0 +1,49 @@
+"""The project's exceptions. The library raises them; only the CLI turns them into messages."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILURE = 1  # it ran, but something failed (predict: some inputs failed)
+EXIT_USAGE = 2  # bad option, missing or unreadable data or model, output exists
+EXIT_INTERRUPTED = 130  # Ctrl-C
+EXIT_TERMINATED = 143  # SIGTERM
+
+
+class DigitcliError(Exception):
+    """An error meant for the user: its message is shown as one line, then we exit."""
+
+    exit_code = EXIT_FAILURE
+
+
+class UsageError(DigitcliError):
+    """The command cannot run as asked: a bad option, a missing input, an output in the way."""
+
+    exit_code = EXIT_USAGE
+
+
+class DataError(UsageError):
+    """A dataset that is missing or malformed; the message names the file and the problem."""
+
+
+class ModelError(UsageError):
+    """A model that is missing, unreadable, unsafe or of the wrong shape."""
+
+
+class OutputExistsError(UsageError):
+    """An output already exists and --force was not given."""
+
+
+class ImageError(DigitcliError):
+    """One input image could not be read; predict reports it and goes on with the others."""
+
+
+class ExportError(DigitcliError):
+    """An export failed or its verification did not pass."""
+
+
+class TrainingInterrupted(DigitcliError):
+    """Training stopped on a signal after writing a checkpoint that --resume continues."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_INTERRUPTED) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code

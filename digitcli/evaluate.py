@@ -1,0 +1,99 @@
+"""How good a model is on labelled images: accuracy, loss, per-digit scores, confusion matrix."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from digitcli.config import NUM_CLASSES
+from digitcli.data import load_dataset
+from digitcli.modeldir import resolve_model
+from digitcli.runtime import load_runtime
+
+EPSILON = 1e-7  # Keras clips probabilities the same way before taking the log
+
+
+@dataclass(frozen=True)
+class ClassScore:
+    digit: int
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    model: str
+    runtime: str
+    accuracy: float
+    loss: float
+    per_class: list[ClassScore]
+    confusion_matrix: np.ndarray  # rows are true digits, columns predicted
+    seconds: float = 0.0
+
+    @property
+    def samples(self) -> int:
+        return int(self.confusion_matrix.sum())
+
+    def to_json(self) -> dict:
+        return {
+            "model": self.model,
+            "runtime": self.runtime,
+            "accuracy": self.accuracy,
+            "loss": self.loss,
+            "samples": self.samples,
+            "per_class": [vars(score) for score in self.per_class],
+            "confusion_matrix": self.confusion_matrix.tolist(),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def score(
+    probabilities: np.ndarray, labels: np.ndarray, *, model: str = "", runtime: str = ""
+) -> Evaluation:
+    """Score predicted probabilities (n, 10) against true labels (n,)."""
+    labels = labels.astype(np.int64)
+    predicted = probabilities.argmax(axis=1)
+    picked = np.clip(probabilities[np.arange(len(labels)), labels], EPSILON, 1.0)
+    confusion = np.zeros((NUM_CLASSES, NUM_CLASSES), dtype=np.int64)
+    np.add.at(confusion, (labels, predicted), 1)
+    return Evaluation(
+        model=model,
+        runtime=runtime,
+        accuracy=float((predicted == labels).mean()) if len(labels) else 0.0,
+        loss=float(-np.log(picked).mean()) if len(labels) else 0.0,
+        per_class=per_class_scores(confusion),
+        confusion_matrix=confusion,
+    )
+
+
+def per_class_scores(confusion: np.ndarray) -> list[ClassScore]:
+    scores = []
+    for digit in range(NUM_CLASSES):
+        hits = int(confusion[digit, digit])
+        predicted = int(confusion[:, digit].sum())
+        support = int(confusion[digit].sum())
+        precision = hits / predicted if predicted else 0.0
+        recall = hits / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        scores.append(
+            ClassScore(digit, round(precision, 6), round(recall, 6), round(f1, 6), support)
+        )
+    return scores
+
+
+def evaluate(
+    model: str | Path | None = None, data: str | Path | None = None, *, prefer: str = "auto"
+) -> Evaluation:
+    """Evaluate `model` (default: the latest trained) on the test split of `data`."""
+    ref = resolve_model(model)
+    dataset = load_dataset(data, role="test")
+    runtime = load_runtime(ref, prefer=prefer)
+    started = time.perf_counter()
+    probabilities = runtime.predict(dataset.test.x)
+    result = score(probabilities, dataset.test.y, model=str(ref.path), runtime=runtime.name)
+    return replace(result, seconds=time.perf_counter() - started)

@@ -1,0 +1,477 @@
+"""Train a model: the recipe, the epoch loop, checkpoints that resume, the model directory.
+
+`train(config)` is the whole job and returns a `TrainResult`. What is shown while it runs is up
+to the `TrainReporter` passed in: the CLI passes Rich bars or plain lines, Python callers nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import platform
+import shutil
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from digitcli import __version__
+from digitcli.atomic import atomic_output, check_writable, exclusive
+from digitcli.backend import keras, tf
+from digitcli.config import NUM_CLASSES, TrainConfig, models_root
+from digitcli.data import Dataset, Split, load_dataset
+from digitcli.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, TrainingInterrupted, UsageError
+from digitcli.evaluate import Evaluation, score
+from digitcli.model import build_model, save_weights_only_model, tflite_bytes
+from digitcli.modeldir import (
+    HISTORY_FILE,
+    KERAS_FILE,
+    METADATA_FILE,
+    TFLITE_FILE,
+    ModelRef,
+    checkpoint_path,
+)
+from digitcli.runtime import load_runtime
+
+HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds")
+PREPROCESSING = {
+    "input_shape": [28, 28],
+    "input_range": [0, 255],
+    "polarity": "white ink on black",
+    "layout": "digit fitted in 20x20 keeping its aspect ratio, centred by centre of mass in 28x28",
+}
+
+
+class TrainReporter(Protocol):
+    """What a caller sees of a run. Every method may be a no-op."""
+
+    def start(self, config: TrainConfig, *, start_epoch: int, steps_per_epoch: int) -> None: ...
+    def batch(self, step: int, logs: dict) -> None: ...
+    def epoch(self, epoch: int, logs: dict) -> None: ...
+    def note(self, text: str) -> None: ...
+    def finish(self) -> None: ...
+
+
+class NullReporter:
+    """Shows nothing: for --quiet and for Python callers."""
+
+    wants_batches = False
+
+    def start(self, config: TrainConfig, *, start_epoch: int, steps_per_epoch: int) -> None:
+        pass
+
+    def batch(self, step: int, logs: dict) -> None:
+        pass
+
+    def epoch(self, epoch: int, logs: dict) -> None:
+        pass
+
+    def note(self, text: str) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+@dataclass
+class TrainResult:
+    model_dir: Path
+    config: TrainConfig
+    test: Evaluation
+    train_seconds: float
+    history: dict[str, list[float]]
+    best_epoch: int  # 1-based; the epoch whose weights were kept
+
+    def to_json(self) -> dict:
+        return {
+            "model": str(self.model_dir),
+            "arch": self.config.arch,
+            "epochs": len(self.history["loss"]),
+            "best_epoch": self.best_epoch,
+            "test_accuracy": self.test.accuracy,
+            "test_loss": self.test.loss,
+            "train_seconds": round(self.train_seconds, 3),
+            "history": self.history,
+        }
+
+
+@dataclass
+class _State:
+    """Everything a checkpoint must hold besides the model and optimizer."""
+
+    epoch: int = 0  # epochs completed
+    history: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in HISTORY_KEYS})
+    best_epoch: int = 0
+    best_monitor: float = math.inf
+    train_seconds: float = 0.0
+
+
+class _Interrupt(BaseException):
+    """Raised from a signal handler to leave model.fit at once."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+
+
+def default_output(config: TrainConfig) -> Path:
+    return models_root() / config.run_name
+
+
+def train(
+    config: TrainConfig,
+    *,
+    data: str | Path | None = None,
+    output: str | Path | None = None,
+    force: bool = False,
+    resume: bool = False,
+    reporter: TrainReporter | None = None,
+) -> TrainResult:
+    """Train `config` on `data` and write the model directory `output` whole, or not at all."""
+    output = Path(output) if output else default_output(config)
+    check_writable(output, force=force)
+    dataset = load_dataset(data, role="train")
+    with exclusive(output):
+        return _Run(config, dataset, output, force, resume, reporter or NullReporter()).run()
+
+
+def split_validation(train: Split, fraction: float, seed: int) -> tuple[Split, Split]:
+    """A shuffled, seeded hold-out of `fraction` of the training set."""
+    order = np.random.default_rng(seed).permutation(len(train))
+    held = int(round(len(train) * fraction))
+    fit, val = order[held:], order[:held]
+    return Split(train.x[fit], train.y[fit]), Split(train.x[val], train.y[val])
+
+
+class _Run:
+    def __init__(
+        self,
+        config: TrainConfig,
+        dataset: Dataset,
+        output: Path,
+        force: bool,
+        resume: bool,
+        reporter: TrainReporter,
+    ) -> None:
+        if not 0 <= config.validation_split < 1:
+            raise UsageError("--validation-split must be at least 0 and below 1")
+        if len(dataset.train) == 0:
+            raise UsageError(f"{dataset.source}: no training images")
+        self.config = config
+        self.dataset = dataset
+        self.output = output
+        self.force = force
+        self.reporter = reporter
+        self.checkpoint = checkpoint_path(output)
+        self.fit, self.val = split_validation(dataset.train, config.validation_split, config.seed)
+        self.steps_per_epoch = math.ceil(len(self.fit) / config.batch_size)
+        keras.utils.set_random_seed(config.seed)
+        if resume:
+            self.model, self.state, self.best_weights = self._load_checkpoint()
+        else:
+            self.model, self.state = self._compiled_model(), _State()
+            self.best_weights = self.model.get_weights()
+
+    def run(self) -> TrainResult:
+        self.reporter.start(
+            self.config, start_epoch=self.state.epoch, steps_per_epoch=self.steps_per_epoch
+        )
+        try:
+            with _signals_raise():
+                self._epochs()
+        except _Interrupt as stop:
+            code = EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED
+            done = self.state.epoch
+            where = f"after epoch {done}" if done else "before epoch 1 ended"
+            raise TrainingInterrupted(
+                f"interrupted {where}; checkpoint in {self.checkpoint}; "
+                "run the same command with --resume to continue",
+                exit_code=code,
+            ) from None
+        finally:
+            self.reporter.finish()
+        if self.config.restore_best and self.state.best_epoch:
+            self.model.set_weights(self.best_weights)
+        return self._write_model_dir()
+
+    # The loop -------------------------------------------------------------------------------
+
+    def _epochs(self) -> None:
+        config = self.config
+        callbacks = [_ReporterCallback(self.reporter)] if _wants_batches(self.reporter) else []
+        validation = (self.val.x, self._targets(self.val.y)) if len(self.val) else None
+        while self.state.epoch < config.epochs:
+            epoch = self.state.epoch
+            keras.utils.set_random_seed(config.seed + epoch)  # resumable: randomness per epoch
+            order = np.random.default_rng([config.seed, epoch]).permutation(len(self.fit))
+            started = time.perf_counter()
+            history = self.model.fit(
+                **self._fit_inputs(self.fit.x[order], self.fit.y[order]),
+                epochs=epoch + 1,
+                initial_epoch=epoch,
+                validation_data=validation,
+                shuffle=False,
+                callbacks=callbacks,
+                verbose=0,
+            )
+            seconds = time.perf_counter() - started
+            logs = {key: float(values[-1]) for key, values in history.history.items()}
+            rate = self.model.optimizer.learning_rate
+            logs["learning_rate"] = float(keras.ops.convert_to_numpy(rate))
+            logs["seconds"] = seconds
+            self._record(epoch, logs)
+            self.reporter.epoch(epoch + 1, {k: v for k, v in logs.items() if k in HISTORY_KEYS})
+            self._save_checkpoint()
+            if self._patience_exhausted():
+                self.reporter.note(
+                    f"stopping early: no better {self._monitor} for {config.patience} epochs"
+                )
+                break
+
+    @property
+    def _monitor(self) -> str:
+        return "val_loss" if len(self.val) else "loss"
+
+    def _record(self, epoch: int, logs: dict) -> None:
+        state = self.state
+        for key in HISTORY_KEYS:
+            state.history[key].append(round(logs.get(key, math.nan), 6))
+        state.epoch = epoch + 1
+        state.train_seconds += logs["seconds"]
+        if logs[self._monitor] < state.best_monitor:
+            state.best_monitor = logs[self._monitor]
+            state.best_epoch = epoch + 1
+            self.best_weights = self.model.get_weights()
+
+    def _patience_exhausted(self) -> bool:
+        patience = self.config.patience
+        return patience is not None and self.state.epoch - self.state.best_epoch >= patience
+
+    # The recipe -----------------------------------------------------------------------------
+
+    def _compiled_model(self) -> keras.Model:
+        config = self.config
+        model = build_model(config)
+        smoothing = config.label_smoothing
+        loss = (
+            keras.losses.CategoricalCrossentropy(label_smoothing=smoothing)
+            if smoothing
+            else keras.losses.SparseCategoricalCrossentropy()
+        )
+        model.compile(
+            optimizer=_optimizer(config, self.steps_per_epoch),
+            loss=loss,
+            metrics=["accuracy"],
+            jit_compile=config.jit_compile,
+            steps_per_execution=config.steps_per_execution,
+        )
+        return model
+
+    def _targets(self, labels: np.ndarray) -> np.ndarray:
+        if self.config.label_smoothing:
+            return np.eye(NUM_CLASSES, dtype=np.float32)[labels]
+        return labels
+
+    def _fit_inputs(self, x: np.ndarray, y: np.ndarray) -> dict:
+        if self.config.augment:
+            return {"x": _augmented(x, self._targets(y), self.config)}
+        # NumPy arrays straight to fit: tf.data with cache/prefetch was measured no faster.
+        return {"x": x, "y": self._targets(y), "batch_size": self.config.batch_size}
+
+    # Checkpoints ----------------------------------------------------------------------------
+
+    def _save_checkpoint(self) -> None:
+        state = self.state
+        with atomic_output(self.checkpoint, force=True, directory=True) as staging:
+            self.model.save(staging / KERAS_FILE)  # weights and optimizer state
+            best = build_model(self.config)
+            best.set_weights(self.best_weights)
+            best.save_weights(staging / "best.weights.h5")
+            (staging / "state.json").write_text(
+                json.dumps(
+                    {
+                        "config": self.config.to_dict(),
+                        "epoch": state.epoch,
+                        "history": state.history,
+                        "best_epoch": state.best_epoch,
+                        "best_monitor": state.best_monitor,
+                        "train_seconds": state.train_seconds,
+                    }
+                )
+            )
+
+    def _load_checkpoint(self) -> tuple[keras.Model, _State, list[np.ndarray]]:
+        if not (self.checkpoint / "state.json").is_file():
+            raise UsageError(f"nothing to resume: no checkpoint at {self.checkpoint}")
+        saved = json.loads((self.checkpoint / "state.json").read_text())
+        if TrainConfig.from_dict(saved["config"]).arch != self.config.arch:
+            raise UsageError(f"{self.checkpoint}: checkpoint is for another architecture")
+        model = keras.saving.load_model(self.checkpoint / KERAS_FILE)
+        state = _State(
+            epoch=saved["epoch"],
+            history=saved["history"],
+            best_epoch=saved["best_epoch"],
+            best_monitor=saved["best_monitor"],
+            train_seconds=saved["train_seconds"],
+        )
+        best = build_model(self.config)
+        best.load_weights(self.checkpoint / "best.weights.h5")
+        self.reporter.note(f"resuming from epoch {state.epoch} of {self.config.epochs}")
+        return model, state, best.get_weights()
+
+    # The model directory --------------------------------------------------------------------
+
+    def _write_model_dir(self) -> TrainResult:
+        state = self.state
+        with atomic_output(self.output, force=self.force, directory=True) as staging:
+            save_weights_only_model(self.model, self.config, staging / KERAS_FILE)
+            (staging / TFLITE_FILE).write_bytes(tflite_bytes(self.model))
+            # Score through the same runtime `evaluate` uses, so the two always agree.
+            runtime = load_runtime(ModelRef(staging, "dir", None))
+            test = self.dataset.test
+            evaluation = score(
+                runtime.predict(test.x), test.y, model=str(self.output), runtime=runtime.name
+            )
+            _write_history(staging / HISTORY_FILE, state.history)
+            metadata = self._metadata(evaluation)
+            (staging / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
+        self._remove_checkpoint()
+        return TrainResult(
+            model_dir=self.output,
+            config=self.config,
+            test=evaluation,
+            train_seconds=state.train_seconds,
+            history=state.history,
+            best_epoch=state.best_epoch if self.config.restore_best else state.epoch,
+        )
+
+    def _remove_checkpoint(self) -> None:
+        shutil.rmtree(self.checkpoint, ignore_errors=True)
+
+    def _metadata(self, evaluation: Evaluation) -> dict:
+        state = self.state
+        return {
+            "digitcli_version": __version__,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "arch": self.config.arch,
+            "config": self.config.to_dict(),
+            "preprocessing": PREPROCESSING,
+            "data": {
+                "source": self.dataset.source,
+                "format": self.dataset.format,
+                "sha256": self.dataset.files,
+                "train_samples": len(self.fit),
+                "validation_samples": len(self.val),
+                "test_samples": len(self.dataset.test),
+            },
+            "metrics": {
+                "test_accuracy": evaluation.accuracy,
+                "test_loss": evaluation.loss,
+                "best_epoch": state.best_epoch,
+                "epochs_run": state.epoch,
+                "train_seconds": round(state.train_seconds, 3),
+            },
+            "history": state.history,
+            "versions": {
+                "python": platform.python_version(),
+                "tensorflow": tf.__version__,
+                "keras": keras.__version__,
+                "numpy": np.__version__,
+            },
+        }
+
+
+def _wants_batches(reporter: TrainReporter) -> bool:
+    return getattr(reporter, "wants_batches", True)
+
+
+def _optimizer(config: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
+    total = max(1, config.epochs * steps_per_epoch)
+    if config.schedule == "onecycle":
+        warmup = max(1, int(0.2 * total))  # a fifth of the run warming up, then cosine down
+        rate = keras.optimizers.schedules.CosineDecay(
+            config.learning_rate / 10,
+            decay_steps=total - warmup,
+            warmup_target=config.learning_rate,
+            warmup_steps=warmup,
+        )
+    elif config.schedule == "cosine":
+        rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=total)
+    else:
+        rate = config.learning_rate
+    optimizers = {
+        "adam": keras.optimizers.Adam,
+        "rmsprop": keras.optimizers.RMSprop,
+        "sgd": lambda learning_rate: keras.optimizers.SGD(learning_rate, momentum=0.9),
+    }
+    return optimizers[config.optimizer](learning_rate=rate)
+
+
+def _augmented(x: np.ndarray, y: np.ndarray, config: TrainConfig):
+    """Batches of training images with small random shifts, rotations and zoom."""
+    layers = keras.layers
+    jitter = keras.Sequential(
+        [
+            layers.RandomRotation(0.03, fill_mode="constant", seed=config.seed),  # about 10 degrees
+            layers.RandomTranslation(0.1, 0.1, fill_mode="constant", seed=config.seed),
+            layers.RandomZoom(0.1, fill_mode="constant", seed=config.seed),
+        ]
+    )
+
+    def augment(images, labels):
+        images = tf.cast(images, tf.float32)[..., None]
+        return jitter(images, training=True)[..., 0], labels
+
+    return (
+        tf.data.Dataset.from_tensor_slices((x, y))
+        .batch(config.batch_size)
+        .map(augment, num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+
+
+class _ReporterCallback(keras.callbacks.Callback):
+    """Forwards batch progress to the reporter, off the training thread."""
+
+    async_safe = True
+
+    def __init__(self, reporter: TrainReporter) -> None:
+        super().__init__()
+        self.reporter = reporter
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.reporter.batch(batch + 1, logs or {})
+
+
+@contextmanager
+def _signals_raise() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into `_Interrupt` while training; restore the handlers after."""
+
+    def handler(signum, frame):
+        raise _Interrupt(signum)
+
+    previous = {}
+    try:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        pass
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def _write_history(path: Path, history: dict[str, list[float]]) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["epoch", *HISTORY_KEYS])
+        for index in range(len(history["loss"])):
+            writer.writerow([index + 1, *(history[key][index] for key in HISTORY_KEYS)])
