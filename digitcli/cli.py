@@ -144,7 +144,7 @@ def train(
     patience: Annotated[
         int | None,
         typer.Option(
-            min=1, help="Stop after N epochs without a better validation loss. Default: off."
+            min=1, help="Stop after N epochs without a better validation accuracy. Default: off."
         ),
     ] = None,
     json_output: JsonOption = False,

@@ -55,11 +55,11 @@ class TrainConfig:
     validation_split: float = 0.1  # held out from the training set to pick the best epoch
     dropout: float = 0.0
     seed: int = 0  # same seed, same data, same machine: the same model
-    patience: int | None = None  # stop after this many epochs without a better val_loss
+    patience: int | None = None  # stop after this many epochs without a better validation score
     schedule: str = "cosine"
     label_smoothing: float = 0.0
     augment: bool = False
-    restore_best: bool = True  # keep the epoch with the lowest validation loss
+    restore_best: bool = True  # keep the epoch with the best validation accuracy
     jit_compile: bool = True
     steps_per_execution: int = 1
     layers: tuple[int, ...] = field(default=(512, 64))

@@ -18,8 +18,7 @@ class LiteRTRuntime:
 
         self.path = path
         try:
-            with native_stderr_silenced():  # "INFO: Created TensorFlow Lite XNNPACK delegate"
-                self._interpreter = Interpreter(model_path=str(path))
+            self._interpreter = Interpreter(model_path=str(path))
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"{path}: not a loadable TFLite model ({exc})") from None
         detail = self._interpreter.get_input_details()[0]
@@ -42,7 +41,8 @@ class LiteRTRuntime:
 
     def _run(self, pixels: np.ndarray) -> np.ndarray:
         interpreter = self._interpreter
-        if self._allocated != len(pixels):
+        first_of_size = self._allocated != len(pixels)
+        if first_of_size:
             interpreter.resize_tensor_input(
                 self._input["index"], [len(pixels), *self._sample_shape]
             )
@@ -50,7 +50,11 @@ class LiteRTRuntime:
             self._allocated = len(pixels)
         inputs = pixels.reshape((len(pixels), *self._sample_shape))
         interpreter.set_tensor(self._input["index"], _quantize(inputs, self._input))
-        interpreter.invoke()
+        if first_of_size:
+            with native_stderr_silenced():  # the XNNPACK delegate announces itself on first run
+                interpreter.invoke()
+        else:
+            interpreter.invoke()
         return _dequantize(interpreter.get_tensor(self._output["index"]), self._output)
 
 
