@@ -14,6 +14,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from digitcli import data
+from digitcli.config import DATA_ENV, MNIST_URL_ENV
+from digitcli.data import Dataset, download_mnist, load_dataset, resolve_data_path
+from digitcli.errors import DataError
+
 from mnist_files import (
     idx_images_bytes,
     idx_labels_bytes,
@@ -24,11 +30,6 @@ from mnist_files import (
     write_labelled_csv,
     write_npz,
 )
-
-from digitcli import data
-from digitcli.config import DATA_ENV, MNIST_URL_ENV
-from digitcli.data import Dataset, download_mnist, load_dataset, resolve_data_path
-from digitcli.errors import DataError
 
 REAL_MNIST = Path(__file__).resolve().parents[1] / "MNIST"
 TRAIN = synthetic_digits(21, seed=1)

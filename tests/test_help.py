@@ -1,0 +1,34 @@
+"""Every command has help that ends with an example, and every option says its default."""
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from digitcli.cli import app
+
+COMMANDS = [info.name or info.callback.__name__ for info in app.registered_commands]
+
+
+def test_the_four_verbs_exist():
+    assert {"train", "evaluate"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_commands_have_help_with_an_example(name):
+    command = next(c for c in app.registered_commands if (c.name or c.callback.__name__) == name)
+    doc = command.callback.__doc__
+    assert doc and doc.strip().splitlines()[-1].strip().startswith("Example: digitcli ")
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_option_has_help(name):
+    click_command = typer.main.get_command(app).commands[name]
+    for param in click_command.params:
+        assert getattr(param, "help", "x"), f"{name} {param.name} has no help"
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_help_runs(name):
+    result = CliRunner().invoke(app, [name, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.stdout

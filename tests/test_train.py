@@ -1,0 +1,118 @@
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from digitcli.config import train_config
+from digitcli.errors import DataError, OutputExistsError, UsageError
+from digitcli.train import split_validation, train
+
+
+def test_model_directory_holds_everything(tiny_model):
+    names = {p.name for p in tiny_model.iterdir()}
+    assert {"model.keras", "model.tflite", "metadata.json", "history.csv"} <= names
+    metadata = json.loads((tiny_model / "metadata.json").read_text())
+    assert metadata["arch"] == "mlp"
+    assert metadata["config"]["layers"] == [32, 16]
+    assert metadata["config"]["optimizer"] == "adam"
+    assert metadata["config"]["validation_split"] == 0.1
+    assert metadata["preprocessing"]["polarity"] == "white ink on black"
+    assert len(metadata["data"]["sha256"]) == 4
+    assert metadata["data"]["train_samples"] + metadata["data"]["validation_samples"] == 600
+    assert metadata["metrics"]["test_accuracy"] > 0.5  # ten easy synthetic classes
+    assert set(metadata["versions"]) >= {"tensorflow", "keras", "numpy", "python"}
+    assert len(metadata["history"]["val_accuracy"]) == 2
+    rows = list(csv.DictReader((tiny_model / "history.csv").open()))
+    assert [row["epoch"] for row in rows] == ["1", "2"]
+
+
+def test_result_json_shape(tiny_data, tmp_path):
+    result = train(train_config("mlp512", epochs=1), data=tiny_data, output=tmp_path / "m")
+    data = result.to_json()
+    assert {
+        "model",
+        "arch",
+        "epochs",
+        "test_accuracy",
+        "test_loss",
+        "train_seconds",
+        "history",
+    } <= set(data)
+    assert data["arch"] == "mlp512" and data["epochs"] == 1
+    assert set(data["history"]) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
+    json.dumps(data)
+
+
+def test_cnn_trains_with_augmentation_and_label_smoothing(tiny_data, tmp_path):
+    config = train_config("cnn", epochs=1, layers=(8, 16))
+    assert config.augment and config.label_smoothing > 0
+    result = train(config, data=tiny_data, output=tmp_path / "cnn")
+    assert 0 <= result.test.accuracy <= 1
+    assert (tmp_path / "cnn" / "model.tflite").stat().st_size > 0
+
+
+def test_same_seed_same_model(tiny_data, tmp_path):
+    config = train_config("mlp", epochs=1, layers=(16,), seed=7)
+    first = train(config, data=tiny_data, output=tmp_path / "a")
+    second = train(config, data=tiny_data, output=tmp_path / "b")
+    assert first.history["loss"] == second.history["loss"]
+    assert first.test.loss == second.test.loss
+
+
+def test_default_output_is_named_after_settings(tiny_data, isolated):
+    result = train(train_config("mlp", epochs=1, layers=(16,)), data=tiny_data)
+    assert result.model_dir == isolated / "models" / "mlp-16-lr0.001-e1"
+    assert result.model_dir.is_dir()
+
+
+def test_existing_output_is_not_touched_without_force(tiny_data, tmp_path):
+    output = tmp_path / "m"
+    output.mkdir()
+    (output / "keep").write_text("last week's model")
+    with pytest.raises(OutputExistsError):
+        train(train_config("mlp", epochs=1, layers=(8,)), data=tiny_data, output=output)
+    assert (output / "keep").read_text() == "last week's model"
+    train(train_config("mlp", epochs=1, layers=(8,)), data=tiny_data, output=output, force=True)
+    assert not (output / "keep").exists()
+
+
+def test_bad_data_writes_nothing(tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "train-images-idx3-ubyte.gz").write_bytes(b"garbage")
+    with pytest.raises(DataError):
+        train(train_config("mlp", epochs=1), data=bad, output=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["bad"]
+
+
+def test_patience_stops_early(tiny_data, tmp_path):
+    config = train_config("mlp", epochs=6, layers=(8,), patience=1, learning_rate=0.5, seed=3)
+    result = train(config, data=tiny_data, output=tmp_path / "m")
+    epochs_run = len(result.history["loss"])
+    assert epochs_run < 6 or result.best_epoch >= 5
+
+
+def test_best_epoch_is_kept(tiny_data, tmp_path):
+    result = train(
+        train_config("mlp", epochs=3, layers=(16,)), data=tiny_data, output=tmp_path / "m"
+    )
+    val = result.history["val_accuracy"]
+    assert val[result.best_epoch - 1] == max(val)
+
+
+def test_split_validation_is_seeded_and_disjoint():
+    from digitcli.data import Split
+
+    x = np.arange(100 * 28 * 28, dtype=np.uint32).reshape(100, 28, 28).astype(np.uint8)
+    split = Split(x, np.arange(100, dtype=np.uint8) % 10)
+    fit_a, val_a = split_validation(split, 0.1, seed=1)
+    fit_b, val_b = split_validation(split, 0.1, seed=1)
+    assert len(val_a) == 10 and len(fit_a) == 90
+    assert np.array_equal(val_a.x, val_b.x)
+
+
+def test_resume_without_checkpoint_is_a_usage_error(tiny_data, tmp_path):
+    with pytest.raises(UsageError, match="nothing to resume"):
+        train(train_config("mlp", epochs=1), data=tiny_data, output=tmp_path / "m", resume=True)
