@@ -205,26 +205,15 @@ class _Run:
     def _epochs(self) -> None:
         config = self.config
         callbacks = [_ReporterCallback(self.reporter)] if _wants_batches(self.reporter) else []
-        validation = (self.val.x, self._targets(self.val.y)) if len(self.val) else None
         while self.state.epoch < config.epochs:
             epoch = self.state.epoch
             keras.utils.set_random_seed(config.seed + epoch)  # resumable: randomness per epoch
             order = np.random.default_rng([config.seed, epoch]).permutation(len(self.fit))
             started = time.perf_counter()
-            history = self.model.fit(
-                **self._fit_inputs(self.fit.x[order], self.fit.y[order]),
-                epochs=epoch + 1,
-                initial_epoch=epoch,
-                validation_data=validation,
-                shuffle=False,
-                callbacks=callbacks,
-                verbose=0,
-            )
-            seconds = time.perf_counter() - started
-            logs = {key: float(values[-1]) for key, values in history.history.items()}
+            logs = self._fit_one_epoch(epoch, self.fit.x[order], self.fit.y[order], callbacks)
             rate = self.model.optimizer.learning_rate
             logs["learning_rate"] = float(keras.ops.convert_to_numpy(rate))
-            logs["seconds"] = seconds
+            logs["seconds"] = time.perf_counter() - started
             self._record(epoch, logs)
             self.reporter.epoch(epoch + 1, {k: v for k, v in logs.items() if k in HISTORY_KEYS})
             self._save_checkpoint()
@@ -233,6 +222,22 @@ class _Run:
                     f"stopping early: no better validation accuracy for {config.patience} epochs"
                 )
                 break
+
+    def _fit_one_epoch(
+        self, epoch: int, x: np.ndarray, y: np.ndarray, callbacks: list
+    ) -> dict[str, float]:
+        """Train one epoch on (x, y) in the given order; return loss/accuracy/val_* logs."""
+        validation = (self.val.x, self._targets(self.val.y)) if len(self.val) else None
+        history = self.model.fit(
+            **self._fit_inputs(x, y),
+            epochs=epoch + 1,
+            initial_epoch=epoch,
+            validation_data=validation,
+            shuffle=False,
+            callbacks=callbacks,
+            verbose=0,
+        )
+        return {key: float(values[-1]) for key, values in history.history.items()}
 
     def _score(self, logs: dict) -> tuple[float, float]:
         """Higher is better: validation accuracy, then lower validation loss breaks ties.
