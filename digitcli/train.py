@@ -182,6 +182,8 @@ class _Run:
         self.reporter.start(
             self.config, start_epoch=self.state.epoch, steps_per_epoch=self.steps_per_epoch
         )
+        if self.state.epoch:
+            self.reporter.note(f"resuming after epoch {self.state.epoch} of {self.config.epochs}")
         try:
             with _signals_raise():
                 self._epochs()
@@ -333,7 +335,6 @@ class _Run:
         )
         best = build_model(self.config)
         best.load_weights(self.checkpoint / "best.weights.h5")
-        self.reporter.note(f"resuming from epoch {state.epoch} of {self.config.epochs}")
         return model, state, best.get_weights()
 
     # The model directory --------------------------------------------------------------------

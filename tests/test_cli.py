@@ -205,3 +205,37 @@ def test_unexpected_errors_are_one_line_and_debug_shows_traceback(monkeypatch, t
     assert "kaboom" in result.stderr and "--debug" in result.stderr
     debug = run("--debug", "evaluate", str(tiny_model))
     assert isinstance(debug.exception, RuntimeError)
+
+
+def test_second_train_on_the_same_output_is_refused(tmp_path):
+    from digitcli.atomic import exclusive
+
+    with exclusive(tmp_path / "m"):
+        result = run("train", "--epochs", "1", "--output", str(tmp_path / "m"))
+    assert result.exit_code == 2
+    assert "being written by another digitcli process" in result.stderr
+    assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("truncated.keras", b"PK\x03\x04\x14\x00", "not a loadable Keras model"),
+        ("notes.txt", b"hello", "not a model"),
+        ("empty.tflite", b"", "not a loadable TFLite model"),
+        ("junk.tflite", b"\x00" * 64, "not a loadable TFLite model"),
+    ],
+)
+def test_bad_model_files_exit_2_with_one_line(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = run("evaluate", str(path))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+
+
+def test_directory_that_is_not_a_model_exits_2(tmp_path):
+    (tmp_path / "holiday-photos").mkdir()
+    result = run("evaluate", str(tmp_path / "holiday-photos"))
+    assert result.exit_code == 2
+    assert "not a model directory" in result.stderr

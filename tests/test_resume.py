@@ -1,0 +1,91 @@
+"""Interrupted training resumes where it stopped, to the same model as an uninterrupted run."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import subprocess_env
+from mnist_files import synthetic_digits, write_idx
+
+EPOCHS = "3"
+
+
+@pytest.fixture(scope="module")
+def slow_data(tmp_path_factory):
+    """Enough images at batch size 4 for an epoch to last a second or two."""
+    folder = tmp_path_factory.mktemp("resume-data")
+    x, y = synthetic_digits(2200, seed=5)
+    write_idx(folder, train=(x[:2000], y[:2000]), test=(x[2000:], y[2000:]))
+    return folder
+
+
+def train_command(*extra: str) -> list[str]:
+    return [sys.executable, "-m", "digitcli", "train", "--epochs", EPOCHS, "--batch-size", "4",
+            "--arch", "mlp512", "--json", *extra]  # fmt: skip
+
+
+def interrupt_during_epoch_2(tmp_path, data, signum) -> subprocess.CompletedProcess:
+    env = subprocess_env(DIGITCLI_DATA=str(data), DIGITCLI_MODELS=str(tmp_path / "models"))
+    child = subprocess.Popen(
+        train_command(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        cwd=tmp_path,
+    )  # fmt: skip
+    seen = []
+    for line in child.stderr:
+        seen.append(line)
+        if line.startswith("epoch 1/"):
+            time.sleep(0.2)
+            child.send_signal(signum)
+            break
+    out, err = child.communicate(timeout=120)
+    return subprocess.CompletedProcess(child.args, child.returncode, out, "".join(seen) + err)
+
+
+def resume(tmp_path, data) -> dict:
+    env = subprocess_env(DIGITCLI_DATA=str(data), DIGITCLI_MODELS=str(tmp_path / "models"))
+    done = subprocess.run(
+        train_command("--resume"), capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert "resuming after epoch 1" in done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory, slow_data):
+    folder = tmp_path_factory.mktemp("straight")
+    done = subprocess.run(
+        train_command("--output", str(folder / "m")), capture_output=True, text=True,
+        env=subprocess_env(DIGITCLI_DATA=str(slow_data)), cwd=folder,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_signal_then_resume_gives_the_uninterrupted_model(
+    tmp_path, slow_data, uninterrupted, signum, code
+):
+    stopped = interrupt_during_epoch_2(tmp_path, slow_data, signum)
+    assert stopped.returncode == code
+    last = stopped.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: interrupted after epoch 1") and "--resume" in last
+    assert "Traceback" not in stopped.stderr
+    assert [p.name for p in (tmp_path / "models").iterdir()] == ["mlp512-512-lr0.001-e3.checkpoint"]
+
+    resumed = resume(tmp_path, slow_data)
+    assert resumed["history"]["loss"] == uninterrupted["history"]["loss"]
+    assert resumed["test_loss"] == pytest.approx(uninterrupted["test_loss"], rel=1e-6)
+    assert [p.name for p in (tmp_path / "models").iterdir()] == ["mlp512-512-lr0.001-e3"]
+
+
+def test_sigkill_loses_at_most_the_current_epoch(tmp_path, slow_data, uninterrupted):
+    killed = interrupt_during_epoch_2(tmp_path, slow_data, signal.SIGKILL)
+    assert killed.returncode == -signal.SIGKILL
+    resumed = resume(tmp_path, slow_data)
+    assert len(resumed["history"]["loss"]) == int(EPOCHS)
+    assert resumed["history"]["loss"] == uninterrupted["history"]["loss"]
