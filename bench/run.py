@@ -1,0 +1,238 @@
+"""digitcli against the ways people do the job without it, side by side in one run.
+
+Every comparison runs its baseline and digitcli in the same session, on the same machine, and
+reports medians and ratios; no figure here is compared with one taken elsewhere.
+
+    python bench/run.py                  # everything but the CNN (about 8 minutes on 2 cores)
+    python bench/run.py --cnn            # also train the CNN with its defaults (~10 more minutes)
+    python bench/run.py --only startup predict
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+DIGITCLI = (
+    [str(BIN / "digitcli")] if (BIN / "digitcli").exists() else [sys.executable, "-m", "digitcli"]
+)
+sys.path.insert(0, str(REPO / "bench"))
+
+
+@dataclass
+class Row:
+    what: str
+    baseline: str
+    ours: str
+    result: str  # the ratio or figure the target is about
+    target: str
+    met: bool
+
+
+def sh(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **kwargs.pop("env", {}))
+    return subprocess.run(
+        args, capture_output=True, text=True, env=env, cwd=kwargs.pop("cwd", REPO)
+    )
+
+
+def wall(args: list[str], runs: int, **kwargs) -> float:
+    """Median wall-clock seconds of `runs` cold processes."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        done = sh(args, **kwargs)
+        times.append(time.perf_counter() - started)
+        if done.returncode not in (0, 1):
+            raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    return statistics.median(times)
+
+
+def bench_startup(work: Path) -> list[Row]:
+    ours = wall([*DIGITCLI, "--help"], runs=7)
+    tf_import = wall([sys.executable, "-c", "import tensorflow"], runs=3)
+    return [
+        Row("start-up: digitcli --help", f"import tensorflow {tf_import:.2f}s", f"{ours:.3f}s",
+            f"{ours:.3f}s", "<= 0.3s", ours <= 0.3),
+    ]  # fmt: skip
+
+
+def bench_training(work: Path, epochs: int) -> tuple[list[Row], Path]:
+    base = sh([sys.executable, str(REPO / "bench" / "baseline_keras.py"), "--epochs", str(epochs)])
+    if base.returncode:
+        raise SystemExit(base.stderr[-2000:])
+    baseline = json.loads(base.stdout.strip().splitlines()[-1])
+    model_dir = work / "mlp"
+    done = sh([*DIGITCLI, "train", "--epochs", str(epochs), "--json", "--output", str(model_dir)])
+    if done.returncode:
+        raise SystemExit(done.stderr[-2000:])
+    ours = json.loads(done.stdout)
+    ratio = ours["train_seconds"] / baseline["fit_seconds"]
+    gain = ours["test_accuracy"] - baseline["test_accuracy"]
+    rows = [
+        Row(f"train mlp, {epochs} epochs: time", f"{baseline['fit_seconds']:.1f}s",
+            f"{ours['train_seconds']:.1f}s", f"{ratio:.2f}x", "<= 0.8x", ratio <= 0.8),
+        Row(f"train mlp, {epochs} epochs: test accuracy", f"{baseline['test_accuracy']:.4f}",
+            f"{ours['test_accuracy']:.4f}", f"{gain:+.4f}",
+            ">= baseline, >= 0.982 at 18 epochs",
+            ours["test_accuracy"] >= baseline["test_accuracy"] - 0.001
+            and (epochs < 18 or ours["test_accuracy"] >= 0.982)),
+    ]  # fmt: skip
+    return rows, model_dir
+
+
+def bench_cnn(work: Path) -> list[Row]:
+    done = sh([*DIGITCLI, "train", "--arch", "cnn", "--json", "--output", str(work / "cnn")])
+    if done.returncode:
+        raise SystemExit(done.stderr[-2000:])
+    ours = json.loads(done.stdout)
+    per_epoch = statistics.median(ours["history"]["seconds"])
+    minutes = ours["train_seconds"] / 60
+    return [
+        Row("train cnn (defaults): test accuracy", "-", f"{ours['test_accuracy']:.4f}",
+            f"{ours['test_accuracy']:.4f}", ">= 0.995", ours["test_accuracy"] >= 0.995),
+        Row("train cnn (defaults): time", "-", f"{minutes:.1f} min ({per_epoch:.0f}s/epoch)",
+            f"{minutes:.1f} min", "<= 15 min", minutes <= 15),
+    ]  # fmt: skip
+
+
+def bench_evaluate(work: Path, model_dir: Path) -> list[Row]:
+    done = sh([*DIGITCLI, "evaluate", str(model_dir), "--json"])
+    if done.returncode:
+        raise SystemExit(done.stderr[-2000:])
+    seconds = json.loads(done.stdout)["seconds"]
+    total = wall([*DIGITCLI, "evaluate", str(model_dir), "--json"], runs=3)
+    return [
+        Row("evaluate 10,000 test images (after start-up)", f"whole process {total:.2f}s",
+            f"{seconds:.3f}s", f"{seconds:.3f}s", "< 2s", seconds < 2),
+    ]  # fmt: skip
+
+
+def bench_predict(work: Path, model_dir: Path, count: int) -> list[Row]:
+    from make_photos import load_mnist, make_photo_set
+
+    x, y = load_mnist("t10k")
+    photos = make_photo_set(x[:count], y[:count], work / "photos", count, seed=0)
+    listing = work / "photos.txt"
+    listing.write_text("".join(f"{path}\n" for path, _ in photos))
+
+    cold = wall([*DIGITCLI, "predict", "--from-list", str(listing), "--model", str(model_dir),
+                 "--format", "plain"], runs=3)  # fmt: skip
+    loop = _keras_loop_seconds(model_dir, [path for path, _ in photos])
+    rate = count / cold
+    speedup = loop / cold
+    return [
+        Row(f"predict --from-list, {count} photo files", f"Keras loop {count / loop:.0f} img/s",
+            f"{rate:.0f} img/s", f"{rate:.0f} img/s", ">= 500 img/s", rate >= 500),
+        Row("predict --from-list vs per-file Keras loop", f"{loop:.1f}s", f"{cold:.2f}s",
+            f"{speedup:.0f}x", ">= 20x", speedup >= 20),
+    ]  # fmt: skip
+
+
+def _keras_loop_seconds(model_dir: Path, files: list[Path]) -> float:
+    """A user's loop: open each file, resize to 28x28, `model.predict` one image at a time."""
+    script = (
+        "import sys, time, numpy as np, keras\n"
+        "from PIL import Image\n"
+        "started = time.perf_counter()\n"
+        "model = keras.saving.load_model(sys.argv[1])\n"
+        "for path in sys.argv[2:]:\n"
+        "    image = Image.open(path).convert('L').resize((28, 28))\n"
+        "    model.predict(np.asarray(image, dtype='float32')[None], verbose=0)\n"
+        "print(time.perf_counter() - started)\n"
+    )
+    done = sh([sys.executable, "-c", script, str(model_dir / "model.keras"), *map(str, files)])
+    if done.returncode:
+        raise SystemExit(done.stderr[-2000:])
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def bench_predict_startup(work: Path, model_dir: Path) -> list[Row]:
+    from PIL import Image
+
+    from make_photos import load_mnist
+
+    x, _ = load_mnist("t10k")
+    image = work / "digit.png"
+    Image.fromarray(x[0]).save(image)
+    litert = wall([*DIGITCLI, "predict", "--model", str(model_dir / "model.tflite"), str(image)], 7)
+    keras = wall([*DIGITCLI, "predict", "--model", str(model_dir / "model.keras"), str(image)], 3)
+    return [
+        Row("predict one image, cold: .tflite (LiteRT)", f".keras {keras:.2f}s", f"{litert:.3f}s",
+            f"{litert:.3f}s", "<= 0.35s", litert <= 0.35),
+        Row("predict one image, cold: .tflite / .keras", f"{keras:.2f}s", f"{litert:.3f}s",
+            f"{litert / keras:.3f}x", "<= 0.1x", litert / keras <= 0.1),
+    ]  # fmt: skip
+
+
+def render(rows: list[Row]) -> str:
+    header = (
+        "| measure | baseline | digitcli | result | target | met |\n|---|---|---|---|---|---|\n"
+    )
+    lines = [
+        f"| {r.what} | {r.baseline} | {r.ours} | {r.result} | {r.target} | {_met(r)} |"
+        for r in rows
+    ]
+    return header + "\n".join(lines)
+
+
+def _met(row: Row) -> str:
+    return "yes" if row.met else "NO"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        default=None,
+        choices=["startup", "train", "cnn", "evaluate", "predict", "predict-startup"],
+    )
+    parser.add_argument("--cnn", action="store_true", help="also train the CNN (~10 min)")
+    parser.add_argument("--epochs", type=int, default=18, help="epochs for the MLP comparison")
+    parser.add_argument("--photos", type=int, default=1000, help="files for the predict benchmark")
+    parser.add_argument("--model", type=Path, help="reuse this mlp model directory")
+    args = parser.parse_args()  # fmt: skip
+    chosen = set(args.only or ["startup", "train", "evaluate", "predict", "predict-startup"])
+    if args.cnn:
+        chosen.add("cnn")
+
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="digitcli-bench-") as tmp:
+        work = Path(tmp)
+        model_dir = args.model
+        if "startup" in chosen:
+            rows += bench_startup(work)
+        if "train" in chosen:
+            train_rows, model_dir = bench_training(work, args.epochs)
+            rows += train_rows
+        if model_dir is None and chosen & {"evaluate", "predict", "predict-startup"}:
+            raise SystemExit("--model is needed without the train benchmark")
+        if "evaluate" in chosen:
+            rows += bench_evaluate(work, model_dir)
+        if "predict" in chosen:
+            rows += bench_predict(work, model_dir, args.photos)
+        if "predict-startup" in chosen:
+            rows += bench_predict_startup(work, model_dir)
+        if "cnn" in chosen:
+            rows += bench_cnn(work)
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(render(rows))
+    return 0 if all(row.met for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
