@@ -216,3 +216,79 @@ def evaluate(
 
 
 # Commands added below this line: predict, export.
+
+
+class ExportFormat(str, Enum):
+    keras = "keras"
+    savedmodel = "savedmodel"
+    tflite = "tflite"
+    tflite_f16 = "tflite-f16"
+    tflite_int8 = "tflite-int8"
+    onnx = "onnx"
+
+
+@app.command()
+@reports_errors
+def export(
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="keras (a .keras file for Keras programs), savedmodel (TF Serving), "
+            "tflite (float32), tflite-f16 (float16 weights), tflite-int8 (full-integer, "
+            "uint8 in and out), onnx (needs the optional onnx extra).",
+        ),
+    ],
+    model: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Model directory or .keras file. Default: the latest trained model, "
+            "else the bundled one."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where to write it; an existing directory gets the default name inside. "
+            "Default: in the model directory, model-export.keras, model-savedmodel/, "
+            "model-f32.tflite, model-f16.tflite, model-int8.tflite or model.onnx "
+            "(beside X.keras: X-export.keras, X.onnx, ...).",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
+    no_verify: Annotated[
+        bool,
+        typer.Option(
+            "--no-verify",
+            help="Skip the check: by default the export is run on the whole test set and not "
+            "written unless it agrees with the source model on 99.9% of images (int8: 99.5%).",
+        ),
+    ] = False,
+    data: DataOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Export a model for deployment, run it with its own runtime and compare with the source.
+
+    Example: digitcli export --format tflite-int8
+    """
+    import contextlib
+
+    from digitcli import console
+    from digitcli.export import export_model
+
+    status = (
+        console.stderr.status(f"Exporting {fmt.value} and checking it on the test set")
+        if console.interactive() and not json_output
+        else contextlib.nullcontext()
+    )
+    with status:
+        result = export_model(
+            model, fmt.value, output, force=force, verify=not no_verify, data=data
+        )
+    if json_output:
+        console.print_json(result.to_json())
+        return
+    console.show(console.export_table(result))

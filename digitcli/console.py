@@ -272,3 +272,46 @@ def confusion_table(matrix) -> Table:
                 cells.append(f"[rgb({shade},60,60)]{count}[/]")
         table.add_row(str(i), *cells)
     return table
+
+
+# Export --------------------------------------------------------------------------------------
+
+
+def export_table(result) -> Table:
+    """One row: what was written, how big, and how it scored against the source model."""
+    verified = f"verified on {result.samples} test images" if result.verified else "not verified"
+    table = Table(title=f"Export of {result.source} ({verified})")
+    for name in ("format", "path", "size", "accuracy", "source accuracy", "agreement"):
+        table.add_column(name, justify="right" if name not in ("format", "path") else "left")
+    table.add_column("time per image", justify="right")
+
+    def score(value: float | None) -> str:
+        return "-" if value is None else percent(value)
+
+    seconds = result.seconds_per_image
+    table.add_row(
+        result.format,
+        str(result.path),
+        human_bytes(result.bytes),
+        score(result.accuracy),
+        score(result.source_accuracy),
+        "-" if result.agreement is None else f"[bold]{percent(result.agreement)}[/]",
+        "-" if seconds is None else human_seconds(seconds),
+    )
+    return table
+
+
+def human_bytes(size: int) -> str:
+    if size < 1000:
+        return f"{size} B"
+    if size < 1_000_000:
+        return f"{size / 1e3:.1f} kB"
+    return f"{size / 1e6:.1f} MB"
+
+
+def human_seconds(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds * 1e6:.1f} µs"

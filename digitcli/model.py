@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from digitcli.backend import keras, tf
 from digitcli.config import IMAGE_SIZE, NUM_CLASSES, TrainConfig
 from digitcli.errors import ModelError
@@ -111,4 +113,40 @@ def tflite_bytes(model: keras.Model) -> bytes:
 
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
     with contextlib.redirect_stdout(io.StringIO()):  # the converter prints its signatures
+        return converter.convert()
+
+
+def tflite_f16_bytes(model: keras.Model) -> bytes:
+    """The model as a TFLite flatbuffer with float16 weights: half the size, float32 in and out."""
+    import contextlib
+    import io
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.target_spec.supported_types = [tf.float16]
+    with contextlib.redirect_stdout(io.StringIO()):
+        return converter.convert()
+
+
+def tflite_int8_bytes(model: keras.Model, representative: np.ndarray) -> bytes:
+    """The model fully integer-quantised, for integer-only accelerators and the smallest file.
+
+    `representative`: uint8 pixels (n, 28, 28) that calibrate each tensor's range; a few hundred
+    training images are enough. Input and output are uint8: the input's scale comes out as 1.0, so
+    raw pixels go in unchanged, and the output is probabilities in steps of 1/256.
+    """
+    import contextlib
+    import io
+
+    def samples():
+        for image in representative:
+            yield [image[np.newaxis].astype(np.float32)]
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = samples
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    converter.inference_input_type = tf.uint8
+    converter.inference_output_type = tf.uint8
+    with contextlib.redirect_stdout(io.StringIO()):
         return converter.convert()

@@ -1,0 +1,380 @@
+"""Export a model to the formats it is deployed in, and prove each export still answers the same.
+
+`export_model(model, fmt)` converts a Keras model (a model directory or a `.keras` file) to one
+of `FORMATS`, loads the result back with the runtime it will be deployed with (LiteRT,
+onnxruntime, `tf.saved_model.load`, Keras), runs it on the whole test set and compares its
+answers with the source model's. An export that agrees on fewer than `MIN_AGREEMENT` of the
+test images is not written at all: a failed export never lands where a deployment script would
+pick it up, and never replaces a good one (`verify=False` writes it unchecked).
+
+TensorFlow is imported only once the arguments are checked, so mistakes are reported at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import os
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from digitcli.atomic import atomic_output, check_writable, exclusive
+from digitcli.data import Dataset, Split, load_dataset
+from digitcli.errors import DigitcliError, ExportError, ModelError, UsageError
+from digitcli.modeldir import BUNDLED_DIR, ModelRef, resolve_model
+from digitcli.onnx_runtime import ONNX_EXTRA_HINT
+from digitcli.quiet import native_stderr_silenced
+
+REPRESENTATIVE_SAMPLES = 500  # training images that calibrate int8 ranges; more changes nothing
+REPRESENTATIVE_SEED = 0  # the same images every time: the same int8 model every time
+WARMUP_IMAGES = 1024  # one batch run before timing, so one-off set-up is not counted per image
+
+
+@dataclass(frozen=True)
+class Format:
+    """One export format: how its artifact is named, run and judged."""
+
+    name: str
+    suffix: str  # the file name's ending; "" for a directory
+    default_name: str  # beside the model; {stem} is "model" in a model directory
+    kind: str  # the ModelRef kind that runs it
+    min_agreement: float  # share of test images where it must predict what the source predicts
+    help: str
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("keras", ".keras", "{stem}-export.keras", "keras", 0.999, "another Keras program"),
+        Format("savedmodel", "", "{stem}-savedmodel", "savedmodel", 0.999, "TF Serving"),
+        Format("tflite", ".tflite", "{stem}-f32.tflite", "tflite", 0.999, "LiteRT, float32"),
+        Format("tflite-f16", ".tflite", "{stem}-f16.tflite", "tflite", 0.999, "float16 weights"),
+        # Full-integer quantisation moves a few borderline images; 99.5% still means <= 50/10000.
+        Format("tflite-int8", ".tflite", "{stem}-int8.tflite", "tflite", 0.995, "uint8 in and out"),
+        Format("onnx", ".onnx", "{stem}.onnx", "onnx", 0.999, "onnxruntime, outside TensorFlow"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    format: str
+    path: Path
+    bytes: int  # the file's size, or the sum of a directory's files
+    source: Path  # the Keras model exported
+    runtime: str = ""  # the engine that verified it: litert, onnxruntime, savedmodel, keras
+    samples: int = 0  # test images it was verified on; 0: not verified
+    accuracy: float | None = None  # the exported artifact's, on the test set
+    source_accuracy: float | None = None  # the source model's, on the same images
+    agreement: float | None = None  # share of test images where both predict the same digit
+    max_difference: float | None = None  # largest difference of any probability
+    seconds_per_image: float | None = None  # the artifact's, in batches of 1024
+
+    @property
+    def verified(self) -> bool:
+        return self.samples > 0
+
+    def to_json(self) -> dict:
+        def rounded(value: float | None, digits: int) -> float | None:
+            return None if value is None else round(value, digits)
+
+        return {
+            "format": self.format,
+            "path": str(self.path),
+            "bytes": self.bytes,
+            "source": str(self.source),
+            "verified": self.verified,
+            "runtime": self.runtime or None,
+            "samples": self.samples,
+            "accuracy": self.accuracy,
+            "source_accuracy": self.source_accuracy,
+            "agreement": self.agreement,
+            "max_difference": rounded(self.max_difference, 8),
+            "seconds_per_image": rounded(self.seconds_per_image, 9),
+        }
+
+
+def export_model(
+    model: str | Path | None = None,
+    fmt: str = "tflite",
+    output: str | Path | None = None,
+    *,
+    force: bool = False,
+    verify: bool = True,
+    data: str | Path | None = None,
+) -> ExportResult:
+    """Export `model` (default: the latest trained) as `fmt`, verified on the test set of `data`.
+
+    `output` defaults to a file beside the model (see `default_output`); an existing directory
+    given for a file format receives the default name inside it. Raises OutputExistsError when
+    the output exists and `force` is false, before any work; ExportError when the export fails
+    or does not agree with the source model (nothing is written then).
+    """
+    spec = FORMATS.get(fmt)
+    if spec is None:
+        raise UsageError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
+    ref = resolve_model(model)
+    source = ref.keras_file
+    if source is None:
+        raise ModelError(
+            f"{ref.path}: export needs a Keras model (a model directory with model.keras, "
+            "or a .keras file)"
+        )
+    target = output_path(ref, spec, output)
+    check_writable(target, force=force)
+    if spec.name == "onnx":
+        _require_onnx(verify)
+    dataset = load_dataset(data, role="test") if verify or spec.name == "tflite-int8" else None
+    if verify and len(dataset.test) == 0:
+        raise UsageError(f"{dataset.source}: no test images to verify on (or use --no-verify)")
+
+    from digitcli.runtime import KerasRuntime, load_runtime
+
+    keras_runtime = KerasRuntime(source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with exclusive(target), _scratch(target) as staged:
+        try:
+            with _quiet():
+                WRITERS[spec.name](_pixels_model(keras_runtime.model), staged, dataset)
+        except DigitcliError:
+            raise
+        except ImportError as exc:
+            raise ExportError(f"{spec.name} export needs {exc.name}: {ONNX_EXTRA_HINT}") from None
+        except Exception as exc:  # converters raise their own types; the first line says why
+            raise ExportError(f"{spec.name} export failed: {_first_line(exc)}") from exc
+        result = ExportResult(spec.name, target, _size(staged), source)
+        if verify:
+            result = _verified(
+                result,
+                spec,
+                load_runtime(ModelRef(staged, spec.kind, None)),
+                keras_runtime,
+                dataset.test,
+            )
+        with atomic_output(target, force=force) as final:
+            os.replace(staged, final)
+    return result
+
+
+def output_path(ref: ModelRef, spec: Format, output: str | Path | None = None) -> Path:
+    """Where the export goes: `output`, or beside the model (see `default_output`)."""
+    if output is None:
+        return default_output(ref, spec)
+    target = Path(output)
+    if spec.suffix and target.is_dir():
+        return target / spec.default_name.format(stem=_stem(ref))
+    if spec.suffix and target.suffix.lower() != spec.suffix:
+        raise UsageError(
+            f"{target}: a {spec.name} export's name must end in {spec.suffix} "
+            "(digitcli tells a model's format by its ending)"
+        )
+    return target
+
+
+def default_output(ref: ModelRef, spec: Format) -> Path:
+    """Beside the model: in a model directory `model.onnx`, `model-int8.tflite`, ... ; beside a
+    file `X.keras`, `X.onnx`, `X-int8.tflite`, ... ; for the bundled model, in the current
+    directory, `digitcli-pretrained.onnx`, ..."""
+    if ref.kind == "dir" and ref.path.resolve() == BUNDLED_DIR.resolve():
+        folder = Path.cwd()
+    elif ref.kind == "dir":
+        folder = ref.path
+    else:
+        folder = ref.path.parent
+    return folder / spec.default_name.format(stem=_stem(ref))
+
+
+def _stem(ref: ModelRef) -> str:
+    if ref.kind == "dir":
+        return "digitcli-pretrained" if ref.path.resolve() == BUNDLED_DIR.resolve() else "model"
+    return ref.path.stem
+
+
+def _require_onnx(verify: bool) -> None:
+    """Fail at once, before TensorFlow loads, when the optional ONNX packages are missing."""
+    needed = ["tf2onnx", "onnx"] + (["onnxruntime"] if verify else [])
+    missing = [name for name in needed if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ExportError(f"ONNX export needs {', '.join(missing)}: {ONNX_EXTRA_HINT}")
+
+
+@contextlib.contextmanager
+def _scratch(target: Path) -> Iterator[Path]:
+    """A path with the target's own name in a hidden folder beside it, removed afterwards.
+
+    Keras and digitcli tell formats by the name's ending, so the artifact is written and
+    verified under its final name, then moved into place in one rename.
+    """
+    with tempfile.TemporaryDirectory(prefix=f".{target.name}.", dir=target.parent) as folder:
+        yield Path(folder) / target.name
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Converters print to stdout and stderr, and warn; stdout carries only our data."""
+    with (
+        contextlib.redirect_stdout(io.StringIO()),
+        native_stderr_silenced(),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
+# Verification ---------------------------------------------------------------------------------
+
+
+def _verified(result: ExportResult, spec: Format, runtime, source, test: Split) -> ExportResult:
+    """`result` with the scores of `runtime` (the export) against `source` on `test`."""
+    expected = source.predict(test.x)
+    runtime.predict(test.x[:WARMUP_IMAGES])
+    started = time.perf_counter()
+    probabilities = runtime.predict(test.x)
+    seconds = time.perf_counter() - started
+    predicted = probabilities.argmax(axis=1)
+    labels = test.y.astype(np.int64)
+    agreement = float((predicted == expected.argmax(axis=1)).mean())
+    result = ExportResult(
+        format=result.format,
+        path=result.path,
+        bytes=result.bytes,
+        source=result.source,
+        runtime=runtime.name,
+        samples=len(test),
+        accuracy=float((predicted == labels).mean()),
+        source_accuracy=float((expected.argmax(axis=1) == labels).mean()),
+        agreement=agreement,
+        max_difference=float(np.abs(probabilities - expected).max()),
+        seconds_per_image=seconds / len(test),
+    )
+    if agreement < spec.min_agreement:
+        raise ExportError(
+            f"the {spec.name} export predicts what the source model predicts on "
+            f"{agreement:.2%} of {len(test)} test images, below the {spec.min_agreement:.1%} "
+            "required; nothing was written (--no-verify writes it unchecked)"
+        )
+    return result
+
+
+# Writers: one per format, each given a model that takes pixels 0-255 ----------------------------
+
+
+def _pixels_model(model):
+    """`model` itself when it rescales inside, like digitcli's; else wrapped to take 0-255.
+
+    Every export then takes raw pixels, as every digitcli runtime feeds them.
+    """
+    from digitcli.backend import keras
+
+    if any(isinstance(layer, keras.layers.Rescaling) for layer in model.layers):
+        return model
+    return keras.Sequential(
+        [
+            keras.Input(shape=model.input_shape[1:], name="pixels"),
+            keras.layers.Rescaling(1 / 255),
+            model,
+        ],
+        name=model.name,
+    )
+
+
+def _write_keras(model, path: Path, dataset: Dataset | None) -> None:
+    model.save(path)
+
+
+def _write_savedmodel(model, path: Path, dataset: Dataset | None) -> None:
+    """A SavedModel whose `serving_default` (and `serve`) signature maps `pixels` (float32,
+    (n, 28, 28), 0-255) to `probabilities` (n, 10): what TF Serving answers on /v1/models/..."""
+    from digitcli.backend import keras, tf
+    from digitcli.model import INPUT_NAME, OUTPUT_NAME
+
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    archive.add_endpoint(
+        "serve",
+        lambda pixels: {OUTPUT_NAME: model(pixels, training=False)},
+        input_signature=[
+            tf.TensorSpec([None, *model.input_shape[1:]], tf.float32, name=INPUT_NAME)
+        ],
+    )
+    archive.write_out(str(path), verbose=False)
+
+
+def _write_tflite(model, path: Path, dataset: Dataset | None) -> None:
+    from digitcli.model import tflite_bytes
+
+    path.write_bytes(tflite_bytes(model))
+
+
+def _write_tflite_f16(model, path: Path, dataset: Dataset | None) -> None:
+    from digitcli.model import tflite_f16_bytes
+
+    path.write_bytes(tflite_f16_bytes(model))
+
+
+def _write_tflite_int8(model, path: Path, dataset: Dataset | None) -> None:
+    from digitcli.model import tflite_int8_bytes
+
+    path.write_bytes(tflite_int8_bytes(model, representative_images(dataset)))
+
+
+def representative_images(dataset: Dataset) -> np.ndarray:
+    """A seeded sample of training images (test images when the data holds no training split)."""
+    pool = dataset.train if len(dataset.train) else dataset.test
+    if len(pool) == 0:
+        raise UsageError(f"{dataset.source}: no images to calibrate int8 quantisation with")
+    rng = np.random.default_rng(REPRESENTATIVE_SEED)
+    picked = rng.choice(len(pool), size=min(REPRESENTATIVE_SAMPLES, len(pool)), replace=False)
+    return pool.x[np.sort(picked)]
+
+
+def _write_onnx(model, path: Path, dataset: Dataset | None) -> None:
+    """Through Keras' own exporter (tf2onnx), then named like every other export: `pixels` in,
+    `probabilities` out, the batch dimension `batch`."""
+    import onnx
+
+    from digitcli.model import OUTPUT_NAME
+
+    model(np.zeros((1, *model.input_shape[1:]), np.float32))  # Keras exports called models only
+    model.export(str(path), format="onnx", verbose=False)
+    proto = onnx.load(str(path))
+    graph = proto.graph
+    old = graph.output[0].name
+    for node in graph.node:
+        node.output[:] = [OUTPUT_NAME if name == old else name for name in node.output]
+        node.input[:] = [OUTPUT_NAME if name == old else name for name in node.input]
+    graph.output[0].name = OUTPUT_NAME
+    for value in (*graph.input, *graph.output):
+        batch = value.type.tensor_type.shape.dim[0]
+        if not batch.dim_value:
+            batch.dim_param = "batch"
+    onnx.checker.check_model(proto)
+    onnx.save(proto, str(path))
+
+
+WRITERS: dict[str, Callable[..., None]] = {
+    "keras": _write_keras,
+    "savedmodel": _write_savedmodel,
+    "tflite": _write_tflite,
+    "tflite-f16": _write_tflite_f16,
+    "tflite-int8": _write_tflite_int8,
+    "onnx": _write_onnx,
+}

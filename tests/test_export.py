@@ -1,0 +1,194 @@
+"""digitcli.export: every format written, loaded back with its own runtime, and checked."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from digitcli import export
+from digitcli.cli import ExportFormat, app
+from digitcli.errors import ExportError, ModelError, OutputExistsError, UsageError
+from digitcli.export import FORMATS, export_model
+from digitcli.modeldir import resolve_model
+from digitcli.runtime import load_runtime
+
+JSON_KEYS = {"format", "path", "bytes", "accuracy", "agreement", "seconds_per_image", "source"}
+
+
+@pytest.fixture(scope="module")
+def confident_model(tmp_path_factory: pytest.TempPathFactory, tiny_data: Path) -> Path:
+    """A model directory sure enough of its answers (99.5% on tiny_data) that int8 agrees too."""
+    from digitcli.config import train_config
+    from digitcli.train import train
+
+    output = tmp_path_factory.mktemp("export") / "mlp"
+    config = train_config("mlp", epochs=6, layers=(32,), batch_size=32, learning_rate=0.01)
+    train(config, data=tiny_data, output=output)
+    return output
+
+
+@pytest.fixture
+def model_dir(confident_model: Path, tmp_path: Path) -> Path:
+    """A private copy, so that each test's exports land in a folder of its own."""
+    import shutil
+
+    return Path(shutil.copytree(confident_model, tmp_path / "model"))
+
+
+def _source_probabilities(model_dir: Path, tiny_data: Path) -> tuple[np.ndarray, np.ndarray]:
+    from digitcli.data import load_dataset
+
+    test = load_dataset(tiny_data, role="test").test
+    return test.x, load_runtime(resolve_model(model_dir), prefer="keras").predict(test.x)
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_each_format_round_trips(fmt: str, model_dir: Path, tiny_data: Path) -> None:
+    if fmt == "onnx":
+        pytest.importorskip("tf2onnx")
+        pytest.importorskip("onnxruntime")
+    result = export_model(model_dir, fmt)
+
+    spec = FORMATS[fmt]
+    assert result.path == model_dir / spec.default_name.format(stem="model")
+    assert result.path.exists()
+    assert result.verified and result.samples == 200
+    assert result.agreement >= spec.min_agreement
+    assert result.accuracy == pytest.approx(result.source_accuracy, abs=0.01)
+    assert result.bytes == export._size(result.path) > 0
+    assert not [p for p in model_dir.iterdir() if p.name.startswith(".")]  # no scratch left
+
+    # What a user does next: run the exported artifact by its path.
+    x, expected = _source_probabilities(model_dir, tiny_data)
+    probabilities = load_runtime(resolve_model(result.path)).predict(x)
+    assert probabilities.shape == (len(x), 10)
+    tolerance = {"tflite-int8": 0.05, "tflite-f16": 1e-2}.get(fmt, 1e-5)
+    np.testing.assert_allclose(probabilities, expected, atol=tolerance)
+
+    data = result.to_json()
+    assert JSON_KEYS <= data.keys()
+    assert data["format"] == fmt and data["bytes"] == result.bytes
+    json.dumps(data)
+
+
+def test_savedmodel_has_a_named_serving_signature(model_dir: Path) -> None:
+    from digitcli.backend import tf
+
+    result = export_model(model_dir, "savedmodel", verify=False)
+    signature = tf.saved_model.load(str(result.path)).signatures["serving_default"]
+    _, inputs = signature.structured_input_signature
+    assert list(inputs) == ["pixels"] and inputs["pixels"].shape.as_list() == [None, 28, 28]
+    assert list(signature.structured_outputs) == ["probabilities"]
+
+
+def test_onnx_names_its_input_and_output(model_dir: Path) -> None:
+    pytest.importorskip("tf2onnx")
+    onnxruntime = pytest.importorskip("onnxruntime")
+    result = export_model(model_dir, "onnx", verify=False)
+    session = onnxruntime.InferenceSession(str(result.path), providers=["CPUExecutionProvider"])
+    assert [(i.name, i.shape) for i in session.get_inputs()] == [("pixels", ["batch", 28, 28])]
+    assert [o.name for o in session.get_outputs()] == ["probabilities"]
+
+
+def test_int8_takes_raw_uint8_pixels(model_dir: Path) -> None:
+    from ai_edge_litert.interpreter import Interpreter
+
+    result = export_model(model_dir, "tflite-int8", verify=False)
+    interpreter = Interpreter(model_path=str(result.path))
+    detail = interpreter.get_input_details()[0]
+    assert detail["dtype"] == np.uint8
+    assert detail["quantization"] == (1.0, 0)  # pixel values go in unchanged
+    assert interpreter.get_output_details()[0]["dtype"] == np.uint8
+
+
+def test_no_verify_writes_unchecked(model_dir: Path) -> None:
+    result = export_model(model_dir, "tflite", verify=False)
+    assert result.path.is_file() and not result.verified
+    data = result.to_json()
+    assert data["accuracy"] is None and data["agreement"] is None and data["verified"] is False
+
+
+def test_existing_output_is_refused_untouched(model_dir: Path) -> None:
+    target = model_dir / "model.onnx"
+    target.write_text("keep me")
+    with pytest.raises(OutputExistsError):
+        export_model(model_dir, "onnx")
+    assert target.read_text() == "keep me"
+
+
+def test_force_replaces_a_directory(model_dir: Path) -> None:
+    target = model_dir / "model-savedmodel"
+    target.mkdir()
+    (target / "old.txt").write_text("old")
+    with pytest.raises(OutputExistsError):
+        export_model(model_dir, "savedmodel", verify=False)
+    result = export_model(model_dir, "savedmodel", force=True, verify=False)
+    assert (result.path / "saved_model.pb").is_file() and not (target / "old.txt").exists()
+
+
+def test_failed_verification_writes_nothing(
+    model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    strict = dataclasses.replace(FORMATS["tflite"], min_agreement=1.01)
+    monkeypatch.setitem(FORMATS, "tflite", strict)
+    existing = model_dir / "model-f32.tflite"
+    existing.write_bytes(b"an older export")
+    with pytest.raises(ExportError, match="nothing was written"):
+        export_model(model_dir, "tflite", force=True)
+    assert existing.read_bytes() == b"an older export"
+    assert not [p for p in model_dir.iterdir() if p.name.startswith(".")]
+
+
+def test_output_names_and_folders(model_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=r"must end in \.tflite"):
+        export_model(model_dir, "tflite-f16", tmp_path / "model.bin")
+    folder = tmp_path / "deploy"
+    folder.mkdir()
+    result = export_model(model_dir, "tflite-f16", folder, verify=False)
+    assert result.path == folder / "model-f16.tflite"
+    beside = export_model(model_dir / "model.keras", "keras", verify=False)
+    assert beside.path == model_dir / "model-export.keras"
+
+
+def test_needs_a_keras_source(model_dir: Path) -> None:
+    with pytest.raises(ModelError, match="needs a Keras model"):
+        export_model(model_dir / "model.tflite", "onnx")
+
+
+def test_missing_onnx_extra_names_the_install(
+    model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "tf2onnx" else real(name)
+    )
+    with pytest.raises(ExportError, match=r"pip install 'digitcli\[onnx\]'"):
+        export_model(model_dir, "onnx")
+    assert not (model_dir / "model.onnx").exists()
+
+
+def test_cli_export_json_and_errors(model_dir: Path) -> None:
+    runner = CliRunner()
+    done = runner.invoke(app, ["export", str(model_dir), "--format", "tflite", "--json"])
+    assert done.exit_code == 0, done.output
+    data = json.loads(done.stdout)
+    assert JSON_KEYS <= data.keys() and data["agreement"] == 1.0
+
+    again = runner.invoke(app, ["export", str(model_dir), "--format", "tflite"])
+    assert again.exit_code == 2 and "already exists" in again.stderr
+
+    table = runner.invoke(app, ["export", str(model_dir), "-f", "tflite", "--force"])
+    assert table.exit_code == 0 and "model-f32.tflite" in table.stdout
+
+    bad = runner.invoke(app, ["export", str(model_dir), "--format", "tflite-int4"])
+    assert bad.exit_code == 2
+
+
+def test_cli_formats_match_the_library() -> None:
+    assert [f.value for f in ExportFormat] == list(FORMATS)
