@@ -292,3 +292,88 @@ def export(
         console.print_json(result.to_json())
         return
     console.show(console.export_table(result))
+
+
+class PredictFormat(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    plain = "plain"
+
+
+class Invert(str, Enum):
+    auto = "auto"
+    yes = "yes"
+    no = "no"
+
+
+@app.command()
+@reports_errors
+def predict(
+    images: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Image files, directories, globs, or - for one image on stdin.", show_default=False
+        ),
+    ] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            help="Model directory or .tflite/.keras/.onnx file. "
+            "Default: the latest trained model, else the bundled one."
+        ),
+    ] = None,
+    output_format: Annotated[
+        PredictFormat | None,
+        typer.Option(
+            "--format", help="Output format. Default: table in a terminal, plain in a pipe."
+        ),
+    ] = None,
+    top_k: Annotated[
+        int, typer.Option(min=1, max=10, help="How many likeliest digits to show.")
+    ] = 3,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            min=0, max=1, help="Below this confidence, answer no digit and say why. Default: off."
+        ),
+    ] = None,
+    from_list: Annotated[
+        str | None,
+        typer.Option("--from-list", help="Read image paths one per line from FILE (- for stdin)."),
+    ] = None,
+    save_preprocessed: Annotated[
+        Path | None,
+        typer.Option(help="Write the 28x28 image the model saw for each input into DIR."),
+    ] = None,
+    invert: Annotated[
+        Invert,
+        typer.Option(help="Polarity: auto detects dark ink on light paper and inverts it."),
+    ] = Invert.auto,
+) -> None:
+    """Say which digit each image shows; photos, scans and drawings are prepared like MNIST.
+
+    Exit code 1 when some inputs failed (the others are still answered).
+
+    Example: digitcli predict test_img.png
+    """
+    from digitcli import console
+    from digitcli.errors import EXIT_FAILURE, UsageError
+    from digitcli.predict import predict as run_prediction
+
+    if not images and from_list is None:
+        raise UsageError("give at least one IMAGE, or --from-list FILE")
+    if output_format is None:
+        output_format = PredictFormat.table if console.stdout.is_terminal else PredictFormat.plain
+    predictions = run_prediction(
+        images or [],
+        from_list=from_list,
+        model=model,
+        top_k=top_k,
+        threshold=threshold,
+        invert=invert.value,
+        save_preprocessed=save_preprocessed,
+    )
+    if console.render_predictions(predictions, output_format.value, top_k):
+        raise typer.Exit(EXIT_FAILURE)

@@ -315,3 +315,73 @@ def human_seconds(seconds: float) -> str:
     if seconds >= 1e-3:
         return f"{seconds * 1e3:.2f} ms"
     return f"{seconds * 1e6:.1f} µs"
+
+
+# Prediction ----------------------------------------------------------------------------------
+
+PREDICT_FORMATS = ("table", "json", "jsonl", "csv", "plain")
+
+
+def render_predictions(predictions, fmt: str, top_k: int) -> int:
+    """Write predictions to stdout in `fmt` as they come; report failures on stderr too.
+
+    Returns how many inputs failed.
+    """
+    import csv
+
+    failed = 0
+    collected = []
+    writer = csv.writer(sys.stdout, lineterminator="\n") if fmt == "csv" else None
+    if writer:
+        writer.writerow(["file", "digit", "confidence", "note"])
+    for prediction in predictions:
+        if prediction.failed:
+            failed += 1
+            print_error(f"{prediction.file}: {prediction.error}")
+        if fmt == "jsonl":
+            sys.stdout.write(json.dumps(prediction.to_json()) + "\n")
+        elif fmt == "csv":
+            writer.writerow(_csv_row(prediction))
+        elif fmt == "plain":
+            sys.stdout.write("\t".join(_plain_row(prediction)) + "\n")
+        else:
+            collected.append(prediction)
+    if fmt == "json":
+        print_json([prediction.to_json() for prediction in collected])
+    elif fmt == "table":
+        show(prediction_table(collected, top_k))
+    sys.stdout.flush()
+    return failed
+
+
+def _why(prediction) -> str:
+    return f"error: {prediction.error}" if prediction.failed else (prediction.note or "")
+
+
+def _csv_row(prediction) -> list[str]:
+    digit = "" if prediction.digit is None else str(prediction.digit)
+    confidence = "" if prediction.confidence is None else f"{prediction.confidence:.6f}"
+    return [prediction.file, digit, confidence, _why(prediction)]
+
+
+def _plain_row(prediction) -> list[str]:
+    row = [prediction.file, "" if prediction.digit is None else str(prediction.digit)]
+    return [*row, _why(prediction)] if _why(prediction) else row
+
+
+def prediction_table(predictions, top_k: int) -> Table:
+    table = Table(title=None if len(predictions) < 2 else f"{len(predictions)} images")
+    table.add_column("file", overflow="fold")
+    table.add_column("digit", justify="center", style="bold")
+    table.add_column("confidence", justify="right")
+    if top_k > 1:
+        table.add_column(f"top {top_k}")
+    table.add_column("note")
+    for p in predictions:
+        digit = "-" if p.digit is None else str(p.digit)
+        confidence = "-" if p.confidence is None else percent(p.confidence)
+        top = "  ".join(f"{d}: {percent(q)}" for d, q in p.top)
+        note = f"[red]{p.error}[/]" if p.failed else (p.note or "")
+        cells = [p.file, digit, confidence, *([top] if top_k > 1 else []), note]
+        table.add_row(*cells)
+    return table

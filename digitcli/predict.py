@@ -1,0 +1,205 @@
+"""Answer "which digit?" for many image files, in input order, streamed in batches.
+
+Inputs are expanded lazily (files, directories, globs, `-` for stdin bytes, a list file), images
+are prepared to MNIST's convention by `digitcli.images`, and the model runs once per batch.
+Memory stays flat however many inputs there are.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from digitcli.errors import ImageError, UsageError
+from digitcli.images import STDIN_NAME, Prepared, prepare_file, save_pixels
+from digitcli.modeldir import resolve_model
+from digitcli.runtime import Runtime, load_runtime
+
+BATCH_SIZE = 256  # images prepared, then predicted together
+IMAGE_SUFFIXES = frozenset(
+    ".png .jpg .jpeg .bmp .gif .tif .tiff .webp .pgm .ppm .pbm .pnm .ico .jfif".split()
+)
+STDIN = "-"
+
+
+@dataclass
+class Prediction:
+    """One answer. `digit` is None when there is no confident answer; `note` then says why."""
+
+    file: str
+    digit: int | None = None
+    confidence: float | None = None
+    top: list[tuple[int, float]] = field(default_factory=list)
+    error: str | None = None
+    note: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    def to_json(self) -> dict:
+        if self.error is not None:
+            return {"file": self.file, "error": self.error}
+        data = {
+            "file": self.file,
+            "digit": self.digit,
+            "confidence": self.confidence,
+            "top": [[digit, probability] for digit, probability in self.top],
+        }
+        if self.note:
+            data["note"] = self.note
+        return data
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input: a path, or bytes read from stdin."""
+
+    name: str
+    path: Path | None = None
+    data: bytes | None = None
+
+    def read(self) -> str | Path | bytes:
+        return self.data if self.data is not None else self.path
+
+
+def expand_inputs(inputs: Iterable[str], from_list: str | None = None) -> Iterator[Source]:
+    """Every input as a `Source`, in order: files, directory contents, glob matches, stdin."""
+    if from_list is not None:
+        yield from _listed(from_list)
+    for item in inputs:
+        if item == STDIN:
+            yield Source(STDIN_NAME, data=sys.stdin.buffer.read())
+            continue
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+            yield from (Source(str(p), path=p) for p in found)
+        elif not path.exists() and glob.has_magic(item):
+            matches = sorted(glob.glob(item, recursive=True))
+            if not matches:
+                yield Source(item, path=path)  # reported as "no such file"
+            yield from (Source(m, path=Path(m)) for m in matches)
+        else:
+            yield Source(item, path=path)
+
+
+def _listed(from_list: str) -> Iterator[Source]:
+    if from_list == STDIN:
+        lines: Iterable[str] = sys.stdin
+    else:
+        try:
+            lines = open(from_list, encoding="utf-8")  # noqa: SIM115 - closed when exhausted
+        except OSError as exc:
+            raise UsageError(f"{from_list}: cannot read the list ({exc.strerror})") from None
+    for line in lines:
+        name = line.rstrip("\r\n")
+        if name.strip():
+            yield Source(name, path=Path(name))
+
+
+def predict(
+    inputs: Iterable[str] = (),
+    *,
+    from_list: str | None = None,
+    model: str | Path | None = None,
+    top_k: int = 3,
+    threshold: float | None = None,
+    invert: str = "auto",
+    save_preprocessed: Path | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> Iterator[Prediction]:
+    """Predict the digit in each input, yielding one `Prediction` per input in input order."""
+    runtime = load_runtime(resolve_model(model))
+    if save_preprocessed is not None:
+        save_preprocessed.mkdir(parents=True, exist_ok=True)
+    sources = expand_inputs(inputs, from_list)
+    index = 0
+    # Pillow decodes with the GIL released: one thread per core decodes in parallel.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for batch in _chunks(sources, batch_size):
+            prepared = list(pool.map(partial(_prepare, invert=invert), batch))
+            yield from _answer(runtime, batch, prepared, top_k, threshold)
+            if save_preprocessed is not None:
+                _save_previews(save_preprocessed, index, batch, prepared)
+            index += len(batch)
+
+
+def _save_previews(
+    folder: Path, start: int, batch: list[Source], prepared: list[Prepared | ImageError]
+) -> None:
+    for offset, (source, item) in enumerate(zip(batch, prepared, strict=True)):
+        if isinstance(item, Prepared):
+            save_pixels(item.pixels, folder / _preview_name(start + offset, source))
+
+
+def _prepare(source: Source, invert: str) -> Prepared | ImageError:
+    try:
+        return prepare_file(source.read(), invert=invert, name=source.name)
+    except ImageError as error:
+        return error
+
+
+def _answer(
+    runtime: Runtime,
+    batch: list[Source],
+    prepared: list[Prepared | ImageError],
+    top_k: int,
+    threshold: float | None,
+) -> Iterator[Prediction]:
+    inked = [i for i, item in enumerate(prepared) if isinstance(item, Prepared) and item.has_ink]
+    probabilities = (
+        runtime.predict(np.stack([prepared[i].pixels for i in inked]))
+        if inked
+        else np.zeros((0, 10))
+    )
+    rows = dict(zip(inked, probabilities, strict=True))
+    for i, (source, item) in enumerate(zip(batch, prepared, strict=True)):
+        if isinstance(item, ImageError):
+            yield Prediction(source.name, error=_without_name(str(item), source.name))
+        elif i not in rows:
+            yield Prediction(source.name, note="no digit found: the image is blank")
+        else:
+            yield _decide(source.name, rows[i], top_k, threshold)
+
+
+def _decide(
+    name: str, probabilities: np.ndarray, top_k: int, threshold: float | None
+) -> Prediction:
+    order = np.argsort(-probabilities, kind="stable")
+    best = int(order[0])
+    confidence = round(float(probabilities[best]), 6)
+    top = [(int(d), round(float(probabilities[d]), 6)) for d in order[: max(top_k, 1)]]
+    if threshold is not None and confidence < threshold:
+        note = f"confidence {confidence:.3f} is below the threshold {threshold:g}"
+        return Prediction(name, None, confidence, top, note=note)
+    return Prediction(name, best, confidence, top)
+
+
+def _without_name(message: str, name: str) -> str:
+    prefix = f"{name}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
+
+
+def _preview_name(index: int, source: Source) -> str:
+    stem = Path(source.name).stem if source.path is not None else "stdin"
+    return f"{index + 1:05d}-{stem}.png"
+
+
+def _chunks(items: Iterable[Source], size: int) -> Iterator[list[Source]]:
+    chunk: list[Source] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
