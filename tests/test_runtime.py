@@ -155,3 +155,15 @@ def test_quantised_tensors_round_trip() -> None:
     np.testing.assert_allclose(
         _dequantize(np.array([0, 128, 255], np.uint8), uint8_out), [0, 0.5, 255 / 256]
     )
+
+
+def test_bundled_model_answers_when_none_is_trained() -> None:
+    from digitcli.modeldir import BUNDLED_DIR
+
+    ref = resolve_model(None)  # the isolated models folder is empty
+    assert ref.path == BUNDLED_DIR and ref.metadata["metrics"]["test_accuracy"] > 0.99
+    runtime = load_runtime(ref)
+    assert runtime.name == "litert"
+    probabilities = runtime.predict(np.zeros((2, 28, 28), np.uint8))
+    assert probabilities.shape == (2, 10)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1, atol=1e-3)
