@@ -51,12 +51,13 @@ def _mlp(widths: tuple[int, ...], dropout: float, name: str) -> keras.Model:
 
 
 def _cnn(filters: tuple[int, ...], dropout: float) -> keras.Model:
-    # One 3x3 convolution per stage, then halve the resolution. Plain convolutions, not XLA:
-    # on a CPU this shape trains ~4x faster than stacks of two "same" convolutions per stage.
+    # One 5x5 convolution per stage, then halve the resolution: 99.5% on MNIST at a quarter of
+    # the cost of two 3x3 "same" convolutions per stage (3x3 here: 99.35%). Not XLA: on a CPU,
+    # XLA's convolutions were ~3x slower than TensorFlow's own.
     stages = []
     for width in filters:
         stages += [
-            layers.Conv2D(width, 3, use_bias=False),
+            layers.Conv2D(width, 5, use_bias=False),
             layers.BatchNormalization(),  # lets a high learning rate train fast
             layers.ReLU(),
             layers.MaxPooling2D(),
