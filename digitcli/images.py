@@ -1,0 +1,647 @@
+"""Any image file -> an MNIST-style 28x28: white ink on black, fitted in 20x20, centred by mass.
+
+Users hand us photos and scans of a digit on paper, drawings with a transparent background,
+light ink on dark canvases, phone JPEGs with EXIF rotation, at any size and position. A model
+trained on MNIST only understands what MNIST looks like, so `prepare` redoes MNIST's own
+normalisation: find the ink, crop it, fit it in a 20x20 box keeping its aspect ratio, and paste
+it into 28x28 so that its centre of mass is the centre. An image that already looks like MNIST
+passes through essentially unchanged.
+
+Speed matters (predict reads thousands of files): JPEGs are decoded at reduced scale
+(`Image.draft`), every image is shrunk to at most `WORK_SIZE` pixels a side before anything else,
+and the rest is numpy on that small array.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import functools
+import io
+import math
+import os
+import stat
+import threading
+import warnings
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageChops, UnidentifiedImageError
+
+from digitcli.config import IMAGE_SIZE
+from digitcli.errors import ImageError
+
+MAX_PIXELS = 120_000_000  # a header claiming more is refused unread; a 100-megapixel photo passes
+WORK_SIZE = 192  # longest side everything is shrunk to first: a digit of a third of it is ~64 px
+BOX_SIZE = 20  # MNIST fits each digit in 20x20, keeping its aspect ratio ...
+CENTRE = 14.0  # ... and centres its mass here (row, column) in 28x28; measured on MNIST: 14.0
+# Stroke widths in px at 28x28 (area / half-perimeter): MNIST's median is 1.8, and 99% of its
+# digits are wider than 1.0. Thinner than THIN_STROKE gets widened to TYPICAL_STROKE.
+THIN_STROKE = 0.8
+TYPICAL_STROKE = 1.8
+INVERT_CHOICES = ("auto", "yes", "no")
+STDIN_NAME = "<stdin>"
+
+_ORIENTATION_TAG = 0x0112
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
+_HIGH_BIT_MODES = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
+_MIN_CONTRAST = 24.0  # grey levels between background and ink below which an image is blank
+_EXTREME_PIXELS = 8  # "the darkest" is the 8th darkest pixel (or 0.05% of them): not one speck
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One image, prepared the way MNIST's digits were."""
+
+    pixels: np.ndarray  # uint8 (28, 28), white ink on black, MNIST convention
+    has_ink: bool  # False: blank image (predict answers "no digit found", does not guess)
+    inverted: bool  # whether the polarity was flipped
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def open_image(source: str | Path | bytes, *, name: str | None = None) -> Image.Image:
+    """Read a file (or raw bytes) into a small 8-bit grayscale ("L") image, upright.
+
+    The result is at most WORK_SIZE pixels a side. Raises ImageError with one line,
+    "<name>: <problem>", for anything that is not a readable image.
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        label = _one_line(name or STDIN_NAME)
+        if len(source) == 0:
+            raise ImageError(f"{label}: empty input")
+        fp: str | io.BytesIO = io.BytesIO(source)
+    else:
+        label = _one_line(name or str(source))
+        fp = os.fspath(source)
+        try:
+            info = os.stat(fp)
+        except FileNotFoundError:
+            raise ImageError(f"{label}: no such file") from None
+        except PermissionError:
+            raise ImageError(f"{label}: permission denied") from None
+        except OSError as error:
+            raise ImageError(f"{label}: cannot read ({_reason(error)})") from None
+        if stat.S_ISDIR(info.st_mode):
+            raise ImageError(f"{label}: is a directory, not an image")
+        if stat.S_ISREG(info.st_mode) and info.st_size == 0:  # pipes and devices report 0 too
+            raise ImageError(f"{label}: empty file")
+    try:
+        return _read(fp, label)
+    except ImageError:
+        raise
+    except Image.DecompressionBombError:
+        raise ImageError(f"{label}: image too large (more than {MAX_PIXELS:,} pixels)") from None
+    except UnidentifiedImageError:
+        raise ImageError(f"{label}: not an image (or a format Pillow cannot read)") from None
+    except PermissionError:
+        raise ImageError(f"{label}: permission denied") from None
+    except MemoryError:
+        raise ImageError(f"{label}: not enough memory to decode the image") from None
+    except Exception as error:  # Pillow's decoders raise many kinds on damaged files
+        reason = _reason(error)
+        problem = "truncated" if "truncated" in reason.lower() else "damaged or unsupported"
+        raise ImageError(f"{label}: {problem} image ({reason})") from None
+
+
+def _read(fp: str | io.BytesIO, label: str) -> Image.Image:
+    with _quiet():
+        im = Image.open(fp)
+    try:
+        width, height = im.size
+        if width * height > MAX_PIXELS:
+            raise ImageError(
+                f"{label}: image too large ({width}x{height} pixels, limit {MAX_PIXELS:,})"
+            )
+        if width < 1 or height < 1:
+            raise ImageError(f"{label}: image has no pixels ({width}x{height})")
+        if im.format in ("JPEG", "MPO"):
+            # Decode at 1/2, 1/4 or 1/8 scale, still at least WORK_SIZE on the longest side,
+            # and only the luma channel of colour JPEGs.
+            scale = WORK_SIZE / max(width, height)
+            request = (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale)))
+            im.draft("L" if im.mode == "RGB" else im.mode, request)
+        im.load()
+        with _quiet():
+            turn = _orientation(im)
+        gray = _to_gray(im)
+        if turn is not None:
+            return gray.transpose(turn)
+        return gray.copy() if gray is im else gray  # not the file's image, closed below
+    finally:
+        im.close()
+
+
+_warnings_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence Pillow's warnings (above ~89 MP, where MAX_PIXELS is our own limit, and about
+    damaged metadata): the user gets a result or one ImageError. catch_warnings changes global
+    state, hence the lock; it is held only while parsing headers, not while decoding."""
+    with _warnings_lock, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _orientation(im: Image.Image) -> Image.Transpose | None:
+    """What ImageOps.exif_transpose would do to show the image upright (EXIF or XMP
+    orientation), to be done to the small grayscale instead; damaged metadata is ignored."""
+    try:
+        return _UPRIGHT.get(im.getexif().get(_ORIENTATION_TAG, 1))
+    except Exception:
+        return None
+
+
+def _to_gray(im: Image.Image) -> Image.Image:
+    """Any mode Pillow opens, shrunk to WORK_SIZE, as 8-bit grayscale with alpha composited."""
+    mode = im.mode
+    if mode in _HIGH_BIT_MODES:
+        values = _shrunk(im.convert("F") if mode != "F" else im)
+        return _high_bit_to_gray(values, is_float=mode == "F")
+    if mode in _ALPHA_MODES or "transparency" in im.info:
+        if mode == "La":
+            im = im.convert("LA")
+        elif mode not in ("LA", "RGBA"):
+            im = im.convert("RGBA")
+        return _composite(im)
+    if mode == "LAB":
+        im = im.getchannel(0)
+    elif mode == "HSV":
+        im = im.getchannel(2)
+    elif mode != "L":
+        # At full size: converting is cheaper than shrinking colour, and Pillow shrinks "1"
+        # and "P" with nearest neighbour.
+        im = im.convert("L")
+    return _shrunk(im)
+
+
+def _shrunk(im: Image.Image) -> Image.Image:
+    """At most WORK_SIZE a side, by area averaging: cheap, free of aliasing, and it averages
+    the noise away (reducing_gap: an integer reduce() does most of a large shrink)."""
+    width, height = im.size
+    if max(width, height) <= WORK_SIZE:
+        return im
+    scale = WORK_SIZE / max(width, height)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return im.resize(size, Image.Resampling.BOX, reducing_gap=2.0)
+
+
+def _high_bit_to_gray(im: Image.Image, *, is_float: bool) -> Image.Image:
+    """16-bit, 32-bit integer and float images to 0-255, guessing the range from the values."""
+    values = np.nan_to_num(np.asarray(im, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+    lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
+    if lo >= 0 and hi <= 1.0 and is_float:
+        values = values * 255.0
+    elif lo >= 0 and hi <= 255:
+        pass
+    elif lo >= 0 and hi <= 65535:
+        values = values / 257.0
+    else:
+        values = (values - lo) * (255.0 / max(hi - lo, 1e-12))
+    return Image.fromarray(np.clip(values + 0.5, 0, 255).astype(np.uint8), "L")
+
+
+def _composite(im: Image.Image) -> Image.Image:
+    """LA or RGBA to L: transparent areas become background, chosen so the ink keeps contrast.
+
+    Drawings are ink on a transparent canvas: the visible pixels are the ink, so the background
+    is white under dark ink and black under light ink. When most of the image is opaque, the
+    visible pixels are mostly paper, and the transparent rest takes the paper's grey.
+    """
+    alpha_full = im.getchannel("A")
+    lum_full = im.getchannel(0) if im.mode == "LA" else im.convert("L")  # alpha is ignored
+    # Compositing is linear in (luma x alpha, alpha), so both can be shrunk first, exactly.
+    weighted = _shrunk(ImageChops.multiply(lum_full, alpha_full))
+    alpha = np.asarray(_shrunk(alpha_full), dtype=np.float32) / 255.0
+    weighted_lum = np.asarray(weighted, dtype=np.float32)
+    if alpha.min() >= 0.98:
+        return Image.fromarray(np.clip(weighted_lum / alpha + 0.5, 0, 255).astype(np.uint8), "L")
+    visible = alpha > 0.5
+    if not visible.any():
+        return Image.new("L", weighted.size, 0)
+    if visible.mean() < 0.5:
+        ink = float(weighted_lum.sum() / alpha.sum())
+        background = 255.0 if ink < 127.5 else 0.0
+    else:
+        background = float(np.median(weighted_lum[visible] / alpha[visible]))
+    out = weighted_lum + background * (1.0 - alpha)
+    return Image.fromarray(np.clip(out + 0.5, 0, 255).astype(np.uint8), "L")
+
+
+def _reason(error: BaseException) -> str:
+    text = _one_line(str(error)) or type(error).__name__
+    return text[:200]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()) if ("\n" in text or "\r" in text) else text
+
+
+# ---------------------------------------------------------------------------------------------
+# Preparing
+
+
+def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
+    """Turn a picture of one digit into what a model trained on MNIST expects.
+
+    invert: "auto" decides the polarity from the background (dark ink on light paper is
+    inverted), "yes" always inverts, "no" never does.
+    """
+    if invert not in INVERT_CHOICES:
+        raise ValueError(f"invert must be one of {', '.join(INVERT_CHOICES)}, not {invert!r}")
+    if image.mode != "L" or max(image.size) > WORK_SIZE or "transparency" in image.info:
+        image = _to_gray(image)
+    gray = np.asarray(image, dtype=np.float32)
+    if invert == "auto":
+        inverted = _ink_is_dark(gray)
+    else:
+        inverted = invert == "yes"
+    signal = 255.0 - gray if inverted else gray
+    ink = _isolate_ink(signal, _background(image, inverted))
+    blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
+    if ink is None:
+        return Prepared(blank, has_ink=False, inverted=inverted)
+    return Prepared(_fit_and_centre(ink), has_ink=True, inverted=inverted)
+
+
+def prepare_file(
+    source: str | Path | bytes, *, invert: str = "auto", name: str | None = None
+) -> Prepared:
+    """open_image then prepare: one file (or raw bytes) to an MNIST-style 28x28."""
+    return prepare(open_image(source, name=name), invert=invert)
+
+
+def prepare_many(
+    sources: Iterable[str | Path | bytes], *, invert: str = "auto", workers: int = 1
+) -> Iterator[Prepared | ImageError]:
+    """prepare_file for each source, in order; a source that fails yields its ImageError.
+
+    workers > 1 prepares that many files at once in threads (Pillow decodes without holding
+    the GIL), reading ahead at most a few files per worker.
+    """
+    if workers <= 1:
+        for source in sources:
+            yield _prepare_or_error(source, invert)
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="digitcli-images") as pool:
+        pending: collections.deque[Future[Prepared | ImageError]] = collections.deque()
+        for source in sources:
+            pending.append(pool.submit(_prepare_or_error, source, invert))
+            if len(pending) >= 4 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _prepare_or_error(source: str | Path | bytes, invert: str) -> Prepared | ImageError:
+    try:
+        return prepare_file(source, invert=invert)
+    except ImageError as error:
+        return error
+
+
+def naive_resize(image: Image.Image) -> np.ndarray:
+    """The baseline prepare() is measured against: grayscale, resized to 28x28, nothing else."""
+    if image.mode in _HIGH_BIT_MODES:
+        values = image.convert("F") if image.mode != "F" else image
+        image = _high_bit_to_gray(values, is_float=image.mode == "F")
+    return np.asarray(image.convert("L").resize((IMAGE_SIZE, IMAGE_SIZE)), dtype=np.uint8)
+
+
+def save_pixels(pixels: np.ndarray, path: Path) -> None:
+    """Write a prepared 28x28 as a grayscale PNG (for predict --save-preprocessed)."""
+    array = np.asarray(pixels)
+    if array.shape != (IMAGE_SIZE, IMAGE_SIZE):
+        raise ValueError(f"expected a {IMAGE_SIZE}x{IMAGE_SIZE} array, got shape {array.shape}")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.clip(array, 0, 255).astype(np.uint8), "L").save(path, format="PNG")
+
+
+def _ink_is_dark(gray: np.ndarray) -> bool:
+    """Whether the ink is darker than the background, which is what the border mostly shows:
+    the ink is the side whose extreme grey levels lie further from the background's."""
+    h, w = gray.shape
+    band = max(1, round(0.04 * min(h, w)))
+    border = np.concatenate(
+        [gray[:band].ravel(), gray[-band:].ravel(), gray[:, :band].ravel(), gray[:, -band:].ravel()]
+    )
+    background = _quantile(_histogram(border), 0.5)
+    darkest, lightest = _extremes(_histogram(gray))
+    if max(background - darkest, lightest - background) < _MIN_CONTRAST:
+        return background > 127.5  # no ink to speak of: paper is light, a canvas dark
+    return background - darkest > lightest - background
+
+
+def _isolate_ink(signal: np.ndarray, background: np.ndarray) -> np.ndarray | None:
+    """Bright ink on a dark background -> ink only (0-255 floats, background 0), or None if blank.
+
+    Subtracts the (possibly uneven) background, zeroes the noise, and keeps the connected
+    pieces of ink that make up the digit, dropping specks away from it.
+    """
+    flat = signal - background
+    np.maximum(flat, 0.0, out=flat)
+    levels = np.minimum(flat, 255.0).astype(np.uint8)  # for statistics, to the grey level
+    hist = _histogram(levels)
+    median = _quantile(hist, 0.5)
+    spread = 1.4826 * _mad(hist, median)
+    floor = median + 3.0 * spread  # nearly all background noise stays below this
+    peak = _extremes(hist)[1]
+    if peak - median < max(_MIN_CONTRAST, 6.0 * spread):
+        return None
+    threshold = max(_otsu(hist), floor + 0.2 * (peak - floor))
+    kept = _digit_components(flat > threshold)
+    if kept is None:
+        return None
+    level = _quantile(_histogram(levels[kept]), 0.8)  # strokes' cores become white, as in MNIST
+    ink = flat - floor
+    ink *= 255.0 / max(level - floor, 1.0)
+    np.clip(ink, 0.0, 255.0, out=ink)
+    ink *= _dilate(kept, 2)  # anti-aliased edges near the kept strokes stay; the rest goes
+    return ink
+
+
+def _histogram(values: np.ndarray) -> np.ndarray:
+    """Counts of each grey level 0-255 (Pillow's histogram: no int64 copy of the image)."""
+    levels = np.ascontiguousarray(values, dtype=np.uint8).reshape(1, -1)
+    return np.asarray(Image.fromarray(levels, "L").histogram(), dtype=np.int64)
+
+
+def _quantile(hist: np.ndarray, q: float) -> float:
+    """The grey level below which a share q of the histogram's values lie."""
+    cdf = np.cumsum(hist)
+    return float(np.searchsorted(cdf, q * cdf[-1], side="left")) if cdf[-1] else 0.0
+
+
+def _extremes(hist: np.ndarray) -> tuple[float, float]:
+    """The darkest and lightest grey levels, ignoring the few most extreme pixels (a sparse
+    thin digit may cover only 0.1% of the image, so these are counts, not percentiles)."""
+    cdf = np.cumsum(hist)
+    count = max(_EXTREME_PIXELS, round(0.0005 * float(cdf[-1])))
+    count = min(count, max(1, int(cdf[-1]) // 2))
+    darkest = np.searchsorted(cdf, count, side="left")
+    lightest = np.searchsorted(cdf, cdf[-1] - count, side="right")
+    return float(darkest), float(lightest)
+
+
+def _mad(hist: np.ndarray, centre: float) -> float:
+    """Median absolute deviation from `centre`, from a histogram of grey levels."""
+    distance = np.abs(np.arange(256) - centre)
+    order = np.argsort(distance, kind="stable")
+    cdf = np.cumsum(hist[order])
+    return float(distance[order][np.searchsorted(cdf, 0.5 * cdf[-1])]) if cdf[-1] else 0.0
+
+
+def _background(image: Image.Image, inverted: bool, blocks: int = 10) -> np.ndarray:
+    """A smooth low envelope of the (inverted) image: the background under uneven lighting.
+
+    The image is cut in blocks (about `blocks` along its longest side, at least 8 px) and
+    box-averaged to 4x4 cells per block; each block gives its 25th percentile. An opening of
+    that grid (the minimum, then the maximum, over 3x3 blocks) removes what is narrower than
+    three blocks, the ink, and keeps gradients; it is upsampled back bilinearly.
+    """
+    w, h = image.size
+    cells = 4
+    step = max(8.0, max(h, w) / blocks)
+    gh, gw = max(1, round(h / step)), max(1, round(w / step))
+    small = np.asarray(image.resize((gw * cells, gh * cells), Image.Resampling.BOX), np.float32)
+    if inverted:
+        small = 255.0 - small
+    grid = small.reshape(gh, cells, gw, cells).transpose(0, 2, 1, 3).reshape(gh, gw, -1)
+    k = cells * cells // 4
+    low = _filter3(_filter3(np.partition(grid, k, axis=-1)[..., k], np.minimum), np.maximum)
+    return _upsample(low, h, w)
+
+
+def _upsample(grid: np.ndarray, h: int, w: int) -> np.ndarray:
+    """Bilinear interpolation from cell centres to pixel centres (as PIL's BILINEAR does),
+    separably and without a matrix product: BLAS threads cost more than they save here."""
+    below, above, fraction = _interpolation(h, grid.shape[0])
+    rows = grid[below] * (1.0 - fraction)[:, None] + grid[above] * fraction[:, None]
+    below, above, fraction = _interpolation(w, grid.shape[1])
+    out = rows[:, below]
+    out *= 1.0 - fraction
+    out += rows[:, above] * fraction
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _interpolation(size: int, cells: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    position = np.clip((np.arange(size) + 0.5) * cells / size - 0.5, 0, cells - 1)
+    below = np.floor(position).astype(np.int64)
+    fraction = (position - below).astype(np.float32)  # float32 keeps image-sized temporaries small
+    return below, np.minimum(below + 1, cells - 1), fraction
+
+
+def _filter3(grid: np.ndarray, op: np.ufunc) -> np.ndarray:
+    """The minimum (op=np.minimum) or maximum over each cell's 3x3 neighbourhood."""
+    padded = np.concatenate([grid[:1], grid, grid[-1:]])
+    rows = op(op(padded[:-2], padded[1:-1]), padded[2:])
+    padded = np.concatenate([rows[:, :1], rows, rows[:, -1:]], axis=1)
+    return op(op(padded[:, :-2], padded[:, 1:-1]), padded[:, 2:])
+
+
+def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:
+    """Square dilation of a boolean mask (separable: rows, then columns)."""
+    out = mask.copy()
+    for axis in (0, 1):
+        src = out.copy()
+        for shift in range(1, radius + 1):
+            if axis == 0:
+                out[shift:] |= src[:-shift]
+                out[:-shift] |= src[shift:]
+            else:
+                out[:, shift:] |= src[:, :-shift]
+                out[:, :-shift] |= src[:, shift:]
+    return out
+
+
+def _otsu(hist: np.ndarray) -> float:
+    """Otsu's threshold for a histogram of grey levels: the best split into two classes."""
+    hist = hist.astype(np.float64)
+    weight = np.cumsum(hist)
+    mass = np.cumsum(hist * np.arange(256))
+    total, total_mass = weight[-1], mass[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_low = mass / weight
+        mean_high = (total_mass - mass) / (total - weight)
+        between = weight * (total - weight) * (mean_low - mean_high) ** 2
+    between = np.nan_to_num(between[:-1], nan=-1.0)
+    return float(np.argmax(between)) + 0.5
+
+
+def _digit_components(mask: np.ndarray) -> np.ndarray | None:
+    """The 8-connected pieces of `mask` that make up the digit, as a mask; None if none do.
+
+    Keeps the largest piece, then, largest first, each piece that is big (>= 30% of the
+    largest) or not tiny (>= 2%) and near the pieces kept so far; isolated specks are dropped.
+    """
+    runs = _runs(mask)
+    if runs is None:
+        return None
+    rows, starts, ends, labels = runs
+    count = int(labels.max()) + 1
+    area = np.bincount(labels, weights=ends - starts, minlength=count)
+    y0, x0 = np.full(count, mask.shape[0]), np.full(count, mask.shape[1])
+    y1, x1 = np.full(count, -1), np.full(count, -1)  # inclusive
+    np.minimum.at(y0, labels, rows)
+    np.minimum.at(x0, labels, starts)
+    np.maximum.at(y1, labels, rows)
+    np.maximum.at(x1, labels, ends - 1)
+    order = np.argsort(-area, kind="stable")
+    main = order[0]
+    largest = area[main]
+    keep = np.zeros(count, dtype=bool)
+    keep[main] = True
+    box = [y0[main], x0[main], y1[main], x1[main]]
+    candidates = [int(c) for c in order[1:] if area[c] >= 0.02 * largest]
+    changed = True
+    while changed:
+        changed = False
+        reach = 0.5 * max(box[2] - box[0] + 1, box[3] - box[1] + 1)
+        for c in candidates:
+            if keep[c]:
+                continue
+            gap = max(y0[c] - box[2], box[0] - y1[c], x0[c] - box[3], box[1] - x1[c], 0)
+            if area[c] >= 0.3 * largest or gap <= reach:
+                keep[c] = changed = True
+                box = [
+                    min(box[0], y0[c]),
+                    min(box[1], x0[c]),
+                    max(box[2], y1[c]),
+                    max(box[3], x1[c]),
+                ]
+    h, w = mask.shape
+    if max(box[2] - box[0], box[3] - box[1]) + 1 < max(2, 0.03 * max(h, w)):
+        return None  # a speck, not a digit
+    dropped = ~keep[labels]
+    if not dropped.any():
+        return mask
+    # Paint the dropped runs out: +1 where each starts, -1 where it ends, then a running sum.
+    paint = np.zeros(h * w + 1, dtype=np.int32)
+    np.add.at(paint, rows[dropped] * w + starts[dropped], 1)
+    np.add.at(paint, rows[dropped] * w + ends[dropped], -1)
+    return mask & (np.cumsum(paint[:-1]) == 0).reshape(h, w)
+
+
+def _runs(mask: np.ndarray) -> tuple[np.ndarray, ...] | None:
+    """Horizontal runs of True in `mask` (row, start, end exclusive), with an 8-connected
+    component label for each run; None when the mask is empty."""
+    h, w = mask.shape
+    stride = w + 1  # each row gets a False column, so no run crosses a row's end
+    padded = np.zeros((h, stride), dtype=np.int8)
+    padded[:, :w] = mask
+    edges = np.diff(padded.ravel(), prepend=np.int8(0))
+    # Positions in the padded image, so they sort by (row, column).
+    start_keys = np.flatnonzero(edges == 1)
+    end_keys = np.flatnonzero(edges == -1)
+    if start_keys.size == 0:
+        return None
+    n = start_keys.size
+    # The runs touching run b from the row above overlap columns [start - 1, end] there: a
+    # contiguous range of runs, found by binary search one row up.
+    first = np.searchsorted(end_keys, start_keys - stride, side="left")
+    last = np.searchsorted(start_keys, end_keys - stride, side="right")
+    counts = np.maximum(last - first, 0)
+    lower = np.repeat(np.arange(n), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    upper = np.repeat(first, counts) + offsets
+    labels = np.arange(n)
+    if lower.size:
+        while True:  # propagate the smallest label along touching runs, with pointer jumping
+            low = np.minimum(labels[lower], labels[upper])
+            new = labels.copy()
+            np.minimum.at(new, lower, low)
+            np.minimum.at(new, upper, low)
+            new = new[new]
+            if np.array_equal(new, labels):
+                break
+            labels = new
+    _, labels = np.unique(labels, return_inverse=True)
+    rows = start_keys // stride
+    return rows, start_keys - rows * stride, end_keys - rows * stride, labels
+
+
+def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
+    """Top, bottom, left, right (exclusive) of what rounds to a visible grey level."""
+    rows = np.flatnonzero((ink >= 0.5).any(axis=1))
+    cols = np.flatnonzero((ink >= 0.5).any(axis=0))
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+
+def _thicken_thin_strokes(ink: np.ndarray) -> np.ndarray:
+    """Widen strokes that would shrink to a hairline in the 20x20 box (a drawing app's thin
+    brush on a big canvas) to MNIST's usual width; leaves every MNIST-like stroke alone."""
+    core = ink >= 128
+    edges = np.count_nonzero(core[1:] != core[:-1]) + np.count_nonzero(core[:, 1:] != core[:, :-1])
+    if edges == 0:
+        return ink
+    width = 2.0 * float(ink.sum()) / 255.0 / edges  # area / half the perimeter
+    top, bottom, left, right = _ink_box(ink)
+    scale = BOX_SIZE / max(bottom - top, right - left)
+    if width * scale >= THIN_STROKE:
+        return ink
+    radius = round((TYPICAL_STROKE / scale - width) / 2)
+    if radius < 1:
+        return ink
+    return _sliding_max(_sliding_max(ink, radius).T, radius).T
+
+
+def _sliding_max(values: np.ndarray, radius: int) -> np.ndarray:
+    """The maximum over rows i - radius .. i + radius, for each row i (zeros beyond the edge),
+    by doubling windows: O(log radius) passes."""
+    length = 2 * radius + 1
+    out = np.pad(values, ((radius, radius), (0, 0)))
+    span = 1  # out[i] is the maximum of the padded rows i .. i + span - 1
+    while 2 * span <= length:
+        out = np.maximum(out[:-span], out[span:])
+        span *= 2
+    if span < length:
+        extra = length - span
+        out = np.maximum(out[:-extra], out[extra:])
+    return out
+
+
+def _fit_and_centre(ink: np.ndarray) -> np.ndarray:
+    """Crop to the ink, fit in BOX_SIZE x BOX_SIZE keeping the aspect ratio, centre by mass."""
+    ink = _thicken_thin_strokes(ink)
+    top, bottom, left, right = _ink_box(ink)
+    crop = ink[top:bottom, left:right]
+    h, w = crop.shape
+    scale = BOX_SIZE / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    if size != (w, h):
+        resample = Image.Resampling.LANCZOS if scale < 1 else Image.Resampling.BICUBIC
+        crop = np.asarray(
+            Image.fromarray(crop.astype(np.float32), "F").resize(size, resample), dtype=np.float32
+        )
+        crop = np.clip(crop, 0.0, 255.0)
+    patch = np.floor(crop + 0.5).astype(np.uint8)
+    mass = patch.astype(np.float64)
+    total = mass.sum()
+    ph, pw = patch.shape
+    if total > 0:
+        cy = float((mass.sum(axis=1) * np.arange(ph)).sum() / total)
+        cx = float((mass.sum(axis=0) * np.arange(pw)).sum() / total)
+    else:
+        cy, cx = (ph - 1) / 2, (pw - 1) / 2
+    top = min(max(round(CENTRE - cy), 0), IMAGE_SIZE - ph)
+    left = min(max(round(CENTRE - cx), 0), IMAGE_SIZE - pw)
+    out = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
+    out[top : top + ph, left : left + pw] = patch
+    return out

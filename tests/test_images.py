@@ -1,0 +1,592 @@
+"""digitcli.images: any image file -> an MNIST-style 28x28."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import struct
+import time
+import warnings
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image, ImageDraw
+
+from digitcli.errors import ImageError
+from digitcli.images import (
+    MAX_PIXELS,
+    WORK_SIZE,
+    Prepared,
+    naive_resize,
+    open_image,
+    prepare,
+    prepare_file,
+    prepare_many,
+    save_pixels,
+)
+
+MNIST_IMAGES = Path(__file__).resolve().parent.parent / "MNIST" / "t10k-images-idx3-ubyte.gz"
+ORIENTATION = 0x0112
+
+
+def f_shape(
+    width: int = 200,
+    height: int = 200,
+    *,
+    size: int | None = None,
+    at: tuple[int, int] | None = None,
+    ink: int = 20,
+    paper: int = 235,
+) -> Image.Image:
+    """An "F": asymmetric both ways, so a flipped or rotated result is easy to tell."""
+    size = size or int(0.6 * min(width, height))
+    x0, y0 = at or ((width - size // 2) // 2, (height - size) // 2)
+    image = Image.new("L", (width, height), paper)
+    draw = ImageDraw.Draw(image)
+    stroke = max(2, size // 7)
+    draw.line([(x0, y0), (x0, y0 + size)], fill=ink, width=stroke)
+    draw.line([(x0, y0), (x0 + size // 2, y0)], fill=ink, width=stroke)
+    draw.line([(x0, y0 + size // 2), (x0 + size // 3, y0 + size // 2)], fill=ink, width=stroke)
+    return image
+
+
+def assert_upright_f(pixels: np.ndarray) -> None:
+    """The prepared F reads as an F: taller than wide, its heaviest column (the stem) on the
+    left, its heaviest row (the top bar) at the top."""
+    mass = pixels.astype(np.float64)
+    rows, cols = np.flatnonzero(mass.any(axis=1)), np.flatnonzero(mass.any(axis=0))
+    height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+    assert height > 1.3 * width, (height, width)
+    assert mass.sum(axis=1).argmax() - rows[0] < 0.3 * height
+    assert mass.sum(axis=0).argmax() - cols[0] < 0.3 * width
+
+
+def centre_of_mass(pixels: np.ndarray) -> tuple[float, float]:
+    mass = pixels.astype(np.float64)
+    rows, cols = np.indices(mass.shape)
+    return (rows * mass).sum() / mass.sum(), (cols * mass).sum() / mass.sum()
+
+
+def ink_box(pixels: np.ndarray) -> tuple[int, int]:
+    rows, cols = np.flatnonzero(pixels.any(axis=1)), np.flatnonzero(pixels.any(axis=0))
+    return rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+
+
+def assert_valid(prepared: Prepared) -> None:
+    assert isinstance(prepared, Prepared)
+    assert prepared.pixels.dtype == np.uint8
+    assert prepared.pixels.shape == (28, 28)
+
+
+def encode(image: Image.Image, fmt: str, **params: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **params)
+    return buffer.getvalue()
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims width x height pixels and that holds no pixel data."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit grayscale
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IEND", b"")
+
+
+# --- every mode Pillow opens -------------------------------------------------------------------
+
+
+def _as_mode(mode: str) -> Image.Image:
+    gray = f_shape()
+    if mode in ("I", "I;16"):
+        return Image.fromarray(np.asarray(gray, dtype=np.int32) * 257).convert(mode)
+    if mode == "F":
+        return Image.fromarray(np.asarray(gray, dtype=np.float32) / 255.0, "F")
+    if mode == "P":
+        return gray.convert("RGB").quantize(colors=16)
+    if mode == "1":
+        return gray.point(lambda v: 255 if v > 128 else 0).convert("1")
+    if mode == "RGB":
+        return Image.merge("RGB", (gray, gray, gray.point(lambda v: min(255, v + 90))))  # blue ink
+    return gray.convert(mode)
+
+
+@pytest.mark.parametrize(
+    "mode", ["1", "L", "P", "RGB", "RGBX", "CMYK", "YCbCr", "LAB", "HSV", "I", "I;16", "F"]
+)
+def test_every_mode_prepares_an_upright_digit(mode: str) -> None:
+    prepared = prepare(_as_mode(mode))
+    assert_valid(prepared)
+    assert prepared.has_ink
+    assert prepared.inverted  # dark ink on light paper
+    assert_upright_f(prepared.pixels)
+
+
+@pytest.mark.parametrize(
+    ("mode", "fmt"),
+    [
+        ("1", "PNG"),
+        ("L", "PNG"),
+        ("P", "PNG"),
+        ("P", "GIF"),
+        ("RGB", "PNG"),
+        ("RGB", "JPEG"),
+        ("RGB", "WEBP"),
+        ("L", "BMP"),
+        ("CMYK", "JPEG"),
+        ("CMYK", "TIFF"),
+        ("I;16", "PNG"),
+        ("I", "TIFF"),
+        ("F", "TIFF"),
+    ],
+)
+def test_every_file_format_opens_to_small_grayscale(mode: str, fmt: str) -> None:
+    image = open_image(encode(_as_mode(mode), fmt), name="x")
+    assert image.mode == "L"
+    assert max(image.size) <= WORK_SIZE
+    prepared = prepare(image)
+    assert prepared.has_ink and prepared.inverted
+    assert_upright_f(prepared.pixels)
+
+
+def test_sixteen_bit_png_holding_8_bit_values_keeps_its_contrast() -> None:
+    values = np.asarray(f_shape(), dtype=np.uint16)  # 0-255 in a 16-bit container
+    prepared = prepare_file(encode(Image.fromarray(values), "PNG"))
+    assert prepared.has_ink
+    assert_upright_f(prepared.pixels)
+
+
+def _rgba_drawing(ink: tuple[int, int, int], junk: int) -> Image.Image:
+    """Ink on a transparent canvas; the colour under the transparent pixels is junk."""
+    coverage = np.asarray(f_shape(ink=255, paper=0))
+    rgba = np.zeros((*coverage.shape, 4), dtype=np.uint8)
+    rgba[..., :3] = junk
+    rgba[coverage > 0, :3] = ink
+    rgba[..., 3] = coverage
+    return Image.fromarray(rgba, "RGBA")
+
+
+@pytest.mark.parametrize("junk", [0, 255])
+@pytest.mark.parametrize("ink", [(0, 0, 0), (20, 40, 160), (255, 255, 255), (250, 230, 80)])
+def test_transparent_drawing_keeps_its_ink_whatever_its_colour(
+    ink: tuple[int, int, int], junk: int
+) -> None:
+    data = encode(_rgba_drawing(ink, junk), "PNG")
+    image = open_image(data)
+    background = np.median(np.asarray(image))
+    dark_ink = sum(ink) < 3 * 128
+    assert background == (255 if dark_ink else 0)
+    prepared = prepare(image)
+    assert prepared.has_ink
+    assert prepared.inverted == dark_ink
+    assert_upright_f(prepared.pixels)
+
+
+def test_la_and_palette_with_transparency_composite_onto_a_contrasting_background() -> None:
+    drawing = _rgba_drawing((0, 0, 0), 0)
+    for image in (drawing.convert("LA"), drawing.convert("P")):
+        prepared = prepare_file(encode(image, "PNG"))
+        assert prepared.has_ink, image.mode
+        assert_upright_f(prepared.pixels)
+    for image in (
+        drawing.convert("PA"),
+        drawing.convert("RGBa"),
+        drawing.convert("LA").convert("La"),
+    ):
+        assert image.mode in ("PA", "RGBa", "La")
+        assert_upright_f(prepare(image).pixels)
+
+
+def test_opaque_paper_with_a_transparent_margin_takes_the_paper_colour() -> None:
+    paper = np.asarray(f_shape(ink=30, paper=220).convert("RGBA")).copy()
+    paper[:15, :, 3] = 0  # a transparent strip along the top
+    image = open_image(encode(Image.fromarray(paper, "RGBA"), "PNG"))
+    strip = np.asarray(image)[:10]
+    assert abs(float(strip.mean()) - 220) < 10
+    assert_upright_f(prepare(image).pixels)
+
+
+def test_animated_gif_uses_the_first_frame() -> None:
+    first = f_shape().convert("P")
+    second = f_shape().transpose(Image.Transpose.ROTATE_180).convert("P")
+    data = encode(first, "GIF", save_all=True, append_images=[second], duration=100, loop=0)
+    assert Image.open(io.BytesIO(data)).n_frames == 2
+    assert_upright_f(prepare_file(data).pixels)
+
+
+@pytest.mark.parametrize("orientation", [2, 3, 4, 5, 6, 7, 8])
+def test_exif_orientation_is_undone(orientation: int) -> None:
+    stored_as = {
+        2: Image.Transpose.FLIP_LEFT_RIGHT,
+        3: Image.Transpose.ROTATE_180,
+        4: Image.Transpose.FLIP_TOP_BOTTOM,
+        5: Image.Transpose.TRANSPOSE,
+        6: Image.Transpose.ROTATE_90,
+        7: Image.Transpose.TRANSVERSE,
+        8: Image.Transpose.ROTATE_270,
+    }[orientation]
+    upright = f_shape(640, 480).convert("RGB")
+    exif = Image.Exif()
+    exif[ORIENTATION] = orientation
+    data = encode(upright.transpose(stored_as), "JPEG", quality=90, exif=exif)
+    ignoring_exif = prepare(Image.open(io.BytesIO(data)))
+    with pytest.raises(AssertionError):
+        assert_upright_f(ignoring_exif.pixels)  # the test would mean nothing otherwise
+    image = open_image(data)
+    assert image.size[0] > image.size[1]  # landscape again, like the upright picture
+    assert_upright_f(prepare(image).pixels)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "TIFF", "WEBP"])
+def test_orientation_tag_in_other_formats_is_undone(fmt: str) -> None:
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6  # shown after turning 90 degrees clockwise
+    stored = f_shape(640, 480).transpose(Image.Transpose.ROTATE_90)
+    data = encode(stored.convert("RGB") if fmt == "WEBP" else stored, fmt, exif=exif)
+    assert_upright_f(prepare_file(data).pixels)
+
+
+def test_large_jpeg_is_decoded_small() -> None:
+    data = encode(f_shape(4000, 3000).convert("RGB"), "JPEG", quality=80)
+    image = open_image(data)
+    assert image.mode == "L"
+    assert max(image.size) == WORK_SIZE
+    assert_upright_f(prepare(image).pixels)
+
+
+# --- polarity ----------------------------------------------------------------------------------
+
+
+def test_polarity_auto_yes_no() -> None:
+    dark_on_light = f_shape(ink=20, paper=235)
+    light_on_dark = f_shape(ink=235, paper=20)
+    assert prepare(dark_on_light).inverted
+    assert not prepare(light_on_dark).inverted
+    assert_upright_f(prepare(light_on_dark).pixels)
+    assert_upright_f(prepare(light_on_dark, invert="no").pixels)
+    assert_upright_f(prepare(dark_on_light, invert="yes").pixels)
+    assert prepare(light_on_dark, invert="yes").inverted
+    assert not prepare(dark_on_light, invert="no").inverted
+    np.testing.assert_array_equal(
+        prepare(dark_on_light).pixels, prepare(dark_on_light, invert="yes").pixels
+    )
+    with pytest.raises(ValueError, match="invert"):
+        prepare(dark_on_light, invert="maybe")
+
+
+def test_uneven_lighting_is_flattened() -> None:
+    image = np.asarray(f_shape(400, 300, ink=40, paper=200), dtype=np.float32)
+    gradient = np.linspace(-60, 50, image.shape[1], dtype=np.float32)[None, :]
+    shaded = Image.fromarray(np.clip(image + gradient, 0, 255).astype(np.uint8))
+    prepared = prepare(shaded)
+    assert prepared.inverted
+    assert_upright_f(prepared.pixels)
+    assert ink_box(prepared.pixels)[0] == 20  # the dark side of the paper is not ink
+
+
+# --- blank -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [0, 128, 255])
+def test_blank_image_has_no_ink(value: int) -> None:
+    prepared = prepare(Image.new("L", (300, 200), value))
+    assert_valid(prepared)
+    assert not prepared.has_ink
+    assert not prepared.pixels.any()
+
+
+def test_noisy_empty_paper_has_no_ink() -> None:
+    rng = np.random.default_rng(0)
+    paper = rng.normal(210, 6, (480, 640)) + np.linspace(-20, 20, 640)[None, :]
+    data = encode(Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8)), "JPEG", quality=85)
+    assert not prepare_file(data).has_ink
+
+
+# --- geometry ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("corner", [(30, 40), (560, 20), (40, 380), (600, 400)])
+def test_off_centre_large_digit_is_fitted_and_centred(corner: tuple[int, int]) -> None:
+    rng = np.random.default_rng(1)
+    image = np.asarray(f_shape(900, 700, size=250, at=corner), dtype=np.float64)
+    noisy = np.clip(image + rng.normal(0, 5, image.shape), 0, 255).astype(np.uint8)
+    prepared = prepare(Image.fromarray(noisy))
+    assert prepared.has_ink
+    cy, cx = centre_of_mass(prepared.pixels)
+    assert abs(cy - 14) <= 1 and abs(cx - 14) <= 1
+    assert max(ink_box(prepared.pixels)) == 20
+    assert_upright_f(prepared.pixels)
+
+
+def test_isolated_specks_are_ignored() -> None:
+    image = f_shape(600, 600, size=200, at=(200, 200))
+    draw = ImageDraw.Draw(image)
+    for x, y in [(20, 20), (570, 30), (40, 560), (560, 570)]:
+        draw.ellipse([x, y, x + 5, y + 5], fill=0)
+    clean = prepare(f_shape(600, 600, size=200, at=(200, 200))).pixels
+    specked = prepare(image).pixels
+    assert np.abs(clean.astype(int) - specked).mean() < 1.0
+
+
+def test_tall_thin_digit_keeps_its_aspect_ratio() -> None:
+    image = Image.new("L", (300, 300), 255)
+    ImageDraw.Draw(image).line([(150, 40), (150, 260)], fill=0, width=12)
+    pixels = prepare(image).pixels
+    height, width = ink_box(pixels)
+    assert height == 20 and width <= 4
+
+
+def test_thin_pen_strokes_are_widened_to_mnist_strokes() -> None:
+    broad = prepare(f_shape(1200, 1200, size=800, ink=0, paper=255))
+    hairline = Image.new("L", (1200, 1200), 255)
+    draw = ImageDraw.Draw(hairline)
+    for line in ([(300, 200), (300, 1000)], [(300, 200), (700, 200)], [(300, 600), (566, 600)]):
+        draw.line(line, fill=0, width=3)
+    widened = prepare(hairline)
+    assert widened.has_ink
+    assert_upright_f(widened.pixels)
+    # About as much ink as the same F drawn with a broad pen, not a faint hairline.
+    assert (widened.pixels > 128).sum() > 0.5 * (broad.pixels > 128).sum()
+
+
+def test_sparse_thin_digit_on_a_big_page_is_found() -> None:
+    page = Image.new("L", (2000, 1500), 250)
+    draw = ImageDraw.Draw(page)
+    for line in ([(900, 600), (900, 800)], [(900, 600), (1000, 600)], [(900, 700), (966, 700)]):
+        draw.line(line, fill=40, width=4)
+    prepared = prepare_file(encode(page, "JPEG", quality=90))
+    assert prepared.has_ink and prepared.inverted
+    assert_upright_f(prepared.pixels)
+
+
+def mnist_like(seed: int) -> np.ndarray:
+    """A synthetic digit the way MNIST stores one: prepared from a large drawing."""
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(120, 250))
+    image = f_shape(400, 400, size=size, at=tuple(rng.integers(10, 400 - size - 10, 2)))
+    return prepare(image).pixels
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_preparing_again_changes_nothing(seed: int) -> None:
+    once = mnist_like(seed)
+    twice = prepare(Image.fromarray(once)).pixels
+    assert np.abs(once.astype(int) - twice).mean() < 0.5
+
+
+@pytest.mark.skipif(not MNIST_IMAGES.exists(), reason="MNIST test images not present")
+def test_real_mnist_digits_pass_nearly_unchanged() -> None:
+    raw = gzip.decompress(MNIST_IMAGES.read_bytes())
+    digits = np.frombuffer(raw, np.uint8, count=300 * 784, offset=16).reshape(300, 28, 28)
+    differences = []
+    for digit in digits:
+        prepared = prepare(Image.fromarray(digit))
+        assert prepared.has_ink and not prepared.inverted
+        differences.append(np.abs(prepared.pixels.astype(int) - digit).mean())
+    assert np.mean(differences) < 1.0  # of 255: at most an occasional 1-pixel shift
+    assert np.median(differences) < 0.5
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+def assert_one_line_error(error: pytest.ExceptionInfo[ImageError], name: str) -> str:
+    message = str(error.value)
+    assert message.startswith(f"{name}: ")
+    assert "\n" not in message
+    return message
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ImageError) as error:
+        open_image(tmp_path / "nope.png")
+    assert "no such file" in assert_one_line_error(error, str(tmp_path / "nope.png"))
+
+
+def test_empty_file_and_empty_input(tmp_path: Path) -> None:
+    path = tmp_path / "empty.png"
+    path.write_bytes(b"")
+    with pytest.raises(ImageError, match="empty"):
+        open_image(path)
+    with pytest.raises(ImageError) as error:
+        open_image(b"", name="-")
+    assert "empty" in assert_one_line_error(error, "-")
+
+
+def test_directory_is_not_an_image(tmp_path: Path) -> None:
+    with pytest.raises(ImageError, match="directory"):
+        open_image(tmp_path)
+
+
+def test_text_file_is_not_an_image(tmp_path: Path) -> None:
+    path = tmp_path / "notes.png"
+    path.write_text("just some text\nover two lines\n")
+    with pytest.raises(ImageError) as error:
+        open_image(path)
+    assert "not an image" in assert_one_line_error(error, str(path))
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "GIF", "TIFF"])
+def test_truncated_file(fmt: str, tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    noise = Image.fromarray(rng.integers(0, 256, (300, 300), dtype=np.uint8))
+    data = encode(noise.convert("RGB") if fmt == "JPEG" else noise, fmt)
+    path = tmp_path / f"cut.{fmt.lower()}"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ImageError) as error:
+        open_image(path)
+    assert "truncated" in assert_one_line_error(error, str(path))
+
+
+@pytest.mark.parametrize("side", [100_000, 11_000])
+def test_decompression_bomb_is_refused_without_decoding(side: int) -> None:
+    assert side * side > MAX_PIXELS
+    start = time.perf_counter()
+    with pytest.raises(ImageError) as error:
+        open_image(png_header_only(side, side), name="bomb.png")
+    assert time.perf_counter() - start < 1.0
+    assert "too large" in assert_one_line_error(error, "bomb.png")
+
+
+def big_png(side: int) -> bytes:
+    """A side x side grayscale PNG, compressed row by row: a light bar (a "1") on black."""
+    blank = bytes(side + 1)  # filter byte 0, then the pixels
+    bar = bytearray(blank)
+    bar[1 + int(0.45 * side) : 1 + int(0.52 * side)] = b"\xc8" * (
+        int(0.52 * side) - int(0.45 * side)
+    )
+    packer = zlib.compressobj(1)
+    chunks = [
+        packer.compress(bytes(bar) if 0.2 * side <= row < 0.8 * side else blank)
+        for row in range(side)
+    ]
+    data = b"".join(chunks) + packer.flush()
+    ihdr = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", data)
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def test_a_100_megapixel_image_is_answered_without_warnings() -> None:
+    assert 10_000 * 10_000 <= MAX_PIXELS
+    data = big_png(10_000)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        prepared = prepare_file(data, name="big.png")
+    assert not caught
+    assert prepared.has_ink and not prepared.inverted
+    height, width = ink_box(prepared.pixels)
+    assert height == 20 and width <= 4
+
+
+# --- many, saving, baseline ----------------------------------------------------------------------
+
+
+def test_prepare_many_keeps_order_and_yields_errors(tmp_path: Path) -> None:
+    good = tmp_path / "f.png"
+    f_shape().save(good)
+    bad = tmp_path / "bad.png"
+    bad.write_text("no")
+    results = list(prepare_many([good, bad, str(good), encode(f_shape(), "PNG")]))
+    assert [type(r).__name__ for r in results] == ["Prepared", "ImageError", "Prepared", "Prepared"]
+    assert str(results[1]).startswith(f"{bad}: ")
+
+
+def test_prepare_many_in_threads_keeps_order(tmp_path: Path) -> None:
+    sources: list[Path | bytes] = []
+    for i in range(12):
+        path = tmp_path / f"{i}.png"
+        if i % 5 == 3:
+            path.write_text("broken")
+        else:
+            f_shape(200 + 10 * i, 200).save(path)
+        sources.append(path)
+    sequential = list(prepare_many(sources))
+    threaded = list(prepare_many(iter(sources), workers=3))
+    assert len(threaded) == len(sources)
+    for one, other in zip(sequential, threaded, strict=True):
+        assert type(one) is type(other)
+        if isinstance(one, Prepared):
+            np.testing.assert_array_equal(one.pixels, other.pixels)
+        else:
+            assert str(one) == str(other)
+
+
+def test_save_pixels_round_trips(tmp_path: Path) -> None:
+    pixels = prepare(f_shape()).pixels
+    path = tmp_path / "out" / "f.png"
+    save_pixels(pixels, path)
+    with Image.open(path) as saved:
+        assert saved.mode == "L" and saved.size == (28, 28)
+        np.testing.assert_array_equal(np.asarray(saved), pixels)
+    with pytest.raises(ValueError):
+        save_pixels(np.zeros((10, 10), np.uint8), path)
+
+
+def test_naive_resize_is_a_plain_resize() -> None:
+    image = f_shape(300, 200)
+    pixels = naive_resize(image)
+    assert pixels.shape == (28, 28) and pixels.dtype == np.uint8
+    assert np.median(pixels) > 200  # no inversion
+
+
+# --- properties --------------------------------------------------------------------------------
+
+SIGNATURES = [b"", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF89a", b"BM", b"II*\x00", b"RIFF"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(prefix=st.sampled_from(SIGNATURES), data=st.binary(max_size=2000))
+def test_any_bytes_give_prepared_or_image_error(prefix: bytes, data: bytes) -> None:
+    try:
+        result = prepare_file(prefix + data)
+    except ImageError as error:
+        assert str(error).startswith("<stdin>: ")
+        assert "\n" not in str(error)
+    else:
+        assert_valid(result)
+
+
+MODES = ["1", "L", "P", "RGB", "RGBA", "LA", "PA", "CMYK", "YCbCr", "I", "I;16", "F"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    width=st.integers(1, 300),
+    height=st.integers(1, 300),
+    mode=st.sampled_from(MODES),
+    kind=st.sampled_from(["noise", "flat", "blob"]),
+    seed=st.integers(0, 2**32 - 1),
+    fmt=st.sampled_from([None, "PNG", "TIFF"]),
+)
+def test_any_image_gives_28x28(
+    width: int, height: int, mode: str, kind: str, seed: int, fmt: str | None
+) -> None:
+    rng = np.random.default_rng(seed)
+    if kind == "noise":
+        values = rng.integers(0, 256, (height, width, 4), dtype=np.uint8)
+    elif kind == "flat":
+        values = np.full((height, width, 4), rng.integers(0, 256), dtype=np.uint8)
+    else:
+        values = np.full((height, width, 4), 230, dtype=np.uint8)
+        y, x = rng.integers(0, height), rng.integers(0, width)
+        values[y : y + max(1, height // 3), x : x + max(1, width // 5)] = rng.integers(0, 100)
+    image = Image.fromarray(values, "RGBA")
+    image = (
+        image.convert(mode) if mode not in ("I", "I;16", "F") else image.convert("L").convert(mode)
+    )
+    if fmt is not None and mode in ("1", "L", "P", "RGB", "RGBA", "LA", "I;16"):
+        prepared = prepare_file(encode(image, fmt))
+    else:
+        prepared = prepare(image)
+    assert_valid(prepared)
+    if not prepared.has_ink:
+        assert not prepared.pixels.any()
