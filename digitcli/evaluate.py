@@ -86,14 +86,31 @@ def per_class_scores(confusion: np.ndarray) -> list[ClassScore]:
     return scores
 
 
+@dataclass(frozen=True)
+class Predictions:
+    """What a model said about each test image: for pictures of its mistakes."""
+
+    images: np.ndarray  # uint8 (n, 28, 28), white ink on black
+    labels: np.ndarray  # (n,) true digits
+    probabilities: np.ndarray  # (n, 10)
+
+
 def evaluate(
     model: str | Path | None = None, data: str | Path | None = None, *, prefer: str = "auto"
 ) -> Evaluation:
     """Evaluate `model` (default: the latest trained) on the test split of `data`."""
+    return evaluate_with_predictions(model, data, prefer=prefer)[0]
+
+
+def evaluate_with_predictions(
+    model: str | Path | None = None, data: str | Path | None = None, *, prefer: str = "auto"
+) -> tuple[Evaluation, Predictions]:
+    """Like `evaluate`, and also return the test images with the model's probabilities."""
     ref = resolve_model(model)
     dataset = load_dataset(data, role="test")
     runtime = load_runtime(ref, prefer=prefer)
     started = time.perf_counter()
     probabilities = runtime.predict(dataset.test.x)
     result = score(probabilities, dataset.test.y, model=str(ref.path), runtime=runtime.name)
-    return replace(result, seconds=time.perf_counter() - started)
+    result = replace(result, seconds=time.perf_counter() - started)
+    return result, Predictions(dataset.test.x, dataset.test.y, probabilities)
