@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import keras
 
 
-def tensorboard_callback(log_dir: Path):
+def tensorboard_callback(log_dir: Path) -> keras.callbacks.Callback:
     """A Keras callback that logs to `log_dir`/train and `log_dir`/validation.
 
     Scalars `epoch_loss`, `epoch_accuracy` (in both runs), `epoch_learning_rate` and
