@@ -64,6 +64,7 @@ def percent(value: float) -> str:
 
 def sparkline(values: list[float]) -> str:
     bars = "▁▂▃▄▅▆▇█"
+    values = [v for v in values if v == v]  # NaN (no validation set) has no bar
     if not values:
         return ""
     low, high = min(values), max(values)
