@@ -38,6 +38,13 @@ class Optimizer(str, Enum):
     sgd = "sgd"
 
 
+class Strategy(str, Enum):
+    auto = "auto"
+    default = "default"
+    mirrored = "mirrored"
+    multi_worker = "multi-worker"
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"digitcli {__version__}")
@@ -54,7 +61,7 @@ def main(
     ] = False,
 ) -> None:
     """digitcli: handwritten digits, from training to deployment."""
-    _debug["on"] = _debug["on"] or debug
+    _debug["on"] = debug or bool(os.environ.get(DEBUG_ENV))
 
 
 def reports_errors(command: Callable) -> Callable:
@@ -106,7 +113,7 @@ def train(
         Arch, typer.Option(help="Network: mlp (784-512-64-10), mlp512, cnn.")
     ] = Arch.mlp,
     epochs: Annotated[
-        int | None, typer.Option(min=1, help="Epochs. Default: 18 (mlp), 5 (mlp512), 15 (cnn).")
+        int | None, typer.Option(min=1, help="Epochs. Default: 18 (mlp), 5 (mlp512), 20 (cnn).")
     ] = None,
     batch_size: Annotated[
         int | None, typer.Option(min=1, help="Batch size. Default: 32 (mlp), 128 (mlp512, cnn).")
@@ -147,6 +154,18 @@ def train(
             min=1, help="Stop after N epochs without a better validation accuracy. Default: off."
         ),
     ] = None,
+    strategy: Annotated[
+        Strategy,
+        typer.Option(
+            help="tf.distribute strategy: auto (mirrored with 2+ GPUs, else default), default "
+            "(one device), mirrored (all local GPUs), multi-worker (the cluster in $TF_CONFIG; "
+            "--batch-size is the global batch). Default: auto."
+        ),
+    ] = Strategy.auto,
+    tensorboard: Annotated[
+        Path | None,
+        typer.Option(help="Write TensorBoard logs (per-epoch scalars, the graph) to DIR."),
+    ] = None,
     json_output: JsonOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or tables.")] = False,
 ) -> None:
@@ -156,6 +175,7 @@ def train(
     """
     from digitcli import console
     from digitcli.config import train_config
+    from digitcli.distribute import is_chief, task_from_env
     from digitcli.train import NullReporter
     from digitcli.train import train as run_training
 
@@ -169,16 +189,30 @@ def train(
         dropout=dropout,
         seed=seed,
         patience=patience,
+        strategy=strategy.value,
     )
+    chief = is_chief(strategy.value)  # under multi-worker, progress and tables are the chief's
     if quiet:
         reporter = NullReporter()
+    elif not chief:
+        reporter = console.PlainTrainReporter()
     elif console.interactive():
         reporter = console.RichTrainReporter()
     else:
         reporter = console.PlainTrainReporter()
     result = run_training(
-        config, data=data, output=output, force=force, resume=resume, reporter=reporter
+        config,
+        data=data,
+        output=output,
+        force=force,
+        resume=resume,
+        reporter=reporter,
+        tensorboard=tensorboard,
     )
+    if not chief:
+        if not quiet:
+            console.print_note(f"{task_from_env()}: done; the chief wrote {result.model_dir}")
+        return
     if json_output:
         console.print_json(result.to_json())
     elif not quiet:
@@ -198,16 +232,44 @@ def evaluate(
         typer.Argument(help="Model directory or exported file. Default: the latest trained model."),
     ] = None,
     data: DataOption = None,
+    save_mistakes: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-mistakes",
+            metavar="PATH.png",
+            help="Also write a grid of the most confidently wrong test images. Default: none.",
+        ),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            metavar="DIR",
+            help="Also write DIR/report.html (self-contained: tables and pictures inline) beside "
+            "confusion.png, mistakes.png and, for a trained model, curves.png. Default: none.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Replace an existing --save-mistakes file or --report folder.")
+    ] = False,
     json_output: JsonOption = False,
 ) -> None:
     """Score a model on the test set: accuracy, loss, per-digit table, confusion matrix.
 
-    Example: digitcli evaluate MNIST/models/mlp-512-64-lr0.001-e18
+    Example: digitcli evaluate MNIST/models/mlp-512-64-lr0.001-e18 --report eval-report
     """
     from digitcli import console
-    from digitcli.evaluate import evaluate as run_evaluation
+    from digitcli.evaluate import evaluate_with_predictions
+    from digitcli.report import check_outputs, save_mistakes_file, save_report
 
-    result = run_evaluation(model, data)
+    check_outputs(save_mistakes, report, force=force)
+    result, predictions = evaluate_with_predictions(model, data)
+    if save_mistakes:
+        shown = save_mistakes_file(save_mistakes, predictions, force=force)
+        console.print_note(f"wrote {save_mistakes} ({shown} most confident mistakes)")
+    if report:
+        page = save_report(report, result, predictions, force=force)
+        console.print_note(f"wrote {page}")
     if json_output:
         console.print_json(result.to_json())
         return

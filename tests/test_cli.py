@@ -199,7 +199,7 @@ def test_unexpected_errors_are_one_line_and_debug_shows_traceback(monkeypatch, t
     def broken(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(digitcli.evaluate, "evaluate", broken)
+    monkeypatch.setattr(digitcli.evaluate, "evaluate_with_predictions", broken)
     result = run("evaluate", str(tiny_model))
     assert result.exit_code == 1
     assert "kaboom" in result.stderr and "--debug" in result.stderr

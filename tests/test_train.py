@@ -52,8 +52,9 @@ def test_cnn_trains_with_augmentation_and_label_smoothing(tiny_data, tmp_path):
     assert (tmp_path / "cnn" / "model.tflite").stat().st_size > 0
 
 
-def test_same_seed_same_model(tiny_data, tmp_path):
-    config = train_config("mlp", epochs=1, layers=(16,), seed=7)
+@pytest.mark.parametrize("arch, layers", [("mlp", (16,)), ("cnn", (8, 16))])
+def test_same_seed_same_model(tiny_data, tmp_path, arch, layers):
+    config = train_config(arch, epochs=1, layers=layers, seed=7)
     first = train(config, data=tiny_data, output=tmp_path / "a")
     second = train(config, data=tiny_data, output=tmp_path / "b")
     assert first.history["loss"] == second.history["loss"]
