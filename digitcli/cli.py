@@ -120,7 +120,9 @@ def train(
     ] = None,
     learning_rate: Annotated[
         float | None,
-        typer.Option(min=0, help="Peak learning rate. Default: 0.001 (mlp, mlp512), 0.003 (cnn)."),
+        typer.Option(
+            min=0, help="Peak learning rate. Default: 0.001 (mlp), 0.002 (mlp512), 0.003 (cnn)."
+        ),
     ] = None,
     optimizer: Annotated[
         Optimizer | None,

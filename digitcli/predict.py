@@ -7,11 +7,13 @@ Memory stays flat however many inputs there are.
 
 from __future__ import annotations
 
+import contextlib
 import glob
+import multiprocessing
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -24,6 +26,7 @@ from digitcli.modeldir import resolve_model
 from digitcli.runtime import Runtime, load_runtime
 
 BATCH_SIZE = 256  # images prepared, then predicted together
+PARALLEL_FROM = 16  # fewer inputs are prepared in-process: workers would cost more than they save
 IMAGE_SUFFIXES = frozenset(
     ".png .jpg .jpeg .bmp .gif .tif .tiff .webp .pgm .ppm .pbm .pnm .ico .jfif".split()
 )
@@ -123,14 +126,24 @@ def predict(
         save_preprocessed.mkdir(parents=True, exist_ok=True)
     sources = expand_inputs(inputs, from_list)
     index = 0
-    # Pillow decodes with the GIL released: one thread per core decodes in parallel.
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+    prepare = partial(_prepare, invert=invert)
+    with contextlib.ExitStack() as stack:
+        pool: Executor | None = None
         for batch in _chunks(sources, batch_size):
-            prepared = list(pool.map(partial(_prepare, invert=invert), batch))
+            if pool is None and len(batch) >= PARALLEL_FROM:
+                pool = stack.enter_context(_workers())
+            prepared = list(pool.map(prepare, batch, chunksize=8) if pool else map(prepare, batch))
             yield from _answer(runtime, batch, prepared, top_k, threshold)
             if save_preprocessed is not None:
                 _save_previews(save_preprocessed, index, batch, prepared)
             index += len(batch)
+
+
+def _workers() -> Executor:
+    """Decoding and preparing are CPU-bound and partly hold the GIL: one process per core."""
+    cores = os.cpu_count() or 1
+    # fork: the workers start at once, with the modules already imported.
+    return ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("fork"))
 
 
 def _save_previews(

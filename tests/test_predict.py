@@ -199,3 +199,11 @@ def test_prediction_json_for_errors():
         "error": "empty file",
     }
     assert np.isclose(1.0, 1.0)
+
+
+def test_worker_processes_give_the_same_answers_in_order(tiny_model, digit_files, tmp_path):
+    paths, _ = digit_files
+    many = [str(paths[i % len(paths)]) for i in range(40)] + [str(tmp_path / "missing.png")]
+    in_workers = list(predict(many, model=tiny_model))  # 41 inputs: prepared by worker processes
+    one_by_one = [next(iter(predict([name], model=tiny_model))) for name in many]
+    assert [a.to_json() for a in in_workers] == [a.to_json() for a in one_by_one]
