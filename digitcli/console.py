@@ -158,7 +158,7 @@ class RichTrainReporter(PlainTrainReporter):
         self._last = now
         self.progress.update(
             self.task,
-            completed=step,
+            completed=min(step, self.steps),  # steps_per_execution can overshoot the last step
             loss=f"{logs.get('loss', 0):.4f}",
             accuracy=f"{logs.get('accuracy', 0):.4f}",
         )
