@@ -12,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from digitcli.config import IMAGE_SIZE, NUM_CLASSES
+from digitcli.config import NUM_CLASSES
 from digitcli.errors import ModelError
 from digitcli.quiet import native_stderr_silenced
+from digitcli.runtime import in_batches, sample_shape
 
 
 class LiteRTRuntime:
@@ -39,21 +40,14 @@ class LiteRTRuntime:
             raise ModelError(f"{path}: the model has {counts}, not one of each")
         self._input, self._output = inputs[0], outputs[0]
         shape = [int(d) for d in self._input["shape"][1:]]
-        dims = [d for d in shape if d != 1]
-        if dims not in ([IMAGE_SIZE, IMAGE_SIZE], [IMAGE_SIZE * IMAGE_SIZE]):
-            raise ModelError(f"{path}: the model takes input of shape {shape}, not a 28x28 image")
         if int(self._output["shape"][-1]) != NUM_CLASSES:
             raise ModelError(f"{path}: the model gives {self._output['shape'][1:]}, not 10 scores")
-        self._sample_shape = tuple(shape)
+        self._sample_shape = sample_shape(shape, path)
         self._batch = batch_size
         self._allocated = -1  # the batch size the tensors are allocated for
 
     def predict(self, pixels: np.ndarray) -> np.ndarray:
-        outputs = [
-            self._run(pixels[start : start + self._batch])
-            for start in range(0, len(pixels), self._batch)
-        ]
-        return np.concatenate(outputs) if outputs else np.zeros((0, NUM_CLASSES), np.float32)
+        return in_batches(self._run, pixels, self._batch)
 
     def _run(self, pixels: np.ndarray) -> np.ndarray:
         interpreter = self._interpreter

@@ -14,6 +14,7 @@ import numpy as np
 from digitcli.backend import keras, tf
 from digitcli.config import IMAGE_SIZE, NUM_CLASSES, TrainConfig
 from digitcli.errors import ModelError
+from digitcli.runtime import sample_shape
 
 layers = keras.layers
 
@@ -94,17 +95,8 @@ def load_keras_model(path: Path) -> keras.Model:
     except (ValueError, OSError, TypeError, KeyError, AttributeError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelError(f"{path}: not a loadable Keras model ({first_line})") from exc
-    check_input_shape(model.input_shape, path)
+    sample_shape(model.input_shape[1:], path)
     return model
-
-
-def check_input_shape(shape: tuple, path: Path) -> None:
-    """Refuse models that do not take one 28x28 grey image (as 28x28, 28x28x1 or 784)."""
-    dims = [d for d in tuple(shape)[1:] if d != 1]
-    if dims not in ([IMAGE_SIZE, IMAGE_SIZE], [IMAGE_SIZE * IMAGE_SIZE]):
-        raise ModelError(
-            f"{path}: the model takes input of shape {tuple(shape)}, not a 28x28 grey image"
-        )
 
 
 def tflite_bytes(model: keras.Model) -> bytes:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from digitcli.config import IMAGE_SIZE, NUM_CLASSES
 from digitcli.errors import ModelError
+from digitcli.runtime import in_batches, sample_shape
 
 ONNX_EXTRA_HINT = "pip install 'digitcli[onnx]'"
 
@@ -41,18 +41,11 @@ class OnnxRuntime:
             raise ModelError(f"{path}: the model takes {len(inputs)} inputs, not one image")
         self._input = inputs[0].name
         shape = list(inputs[0].shape[1:])
-        dims = [d for d in shape if d != 1]
-        if dims not in ([IMAGE_SIZE, IMAGE_SIZE], [IMAGE_SIZE * IMAGE_SIZE]):
-            raise ModelError(f"{path}: the model takes input of shape {shape}, not a 28x28 image")
-        self._sample_shape = tuple(shape)
+        self._sample_shape = sample_shape(shape, path)
         self._batch = batch_size
 
     def predict(self, pixels: np.ndarray) -> np.ndarray:
-        outputs = [
-            self._run(pixels[start : start + self._batch])
-            for start in range(0, len(pixels), self._batch)
-        ]
-        return np.concatenate(outputs) if outputs else np.zeros((0, NUM_CLASSES), np.float32)
+        return in_batches(self._run, pixels, self._batch)
 
     def _run(self, pixels: np.ndarray) -> np.ndarray:
         inputs = pixels.astype(np.float32).reshape((len(pixels), *self._sample_shape))

@@ -7,11 +7,13 @@ white ink on black; the output is (n, 10) probabilities.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from digitcli.config import IMAGE_SIZE, NUM_CLASSES
 from digitcli.errors import ModelError
 from digitcli.modeldir import ModelRef
 
@@ -25,6 +27,25 @@ class Runtime(Protocol):
     def predict(self, pixels: np.ndarray) -> np.ndarray: ...
 
 
+def in_batches(
+    run: Callable[[np.ndarray], np.ndarray], pixels: np.ndarray, batch_size: int = BATCH_SIZE
+) -> np.ndarray:
+    """`run` over `pixels` `batch_size` images at a time, the (n, 10) results stacked."""
+    outputs = [
+        run(pixels[start : start + batch_size]) for start in range(0, len(pixels), batch_size)
+    ]
+    return np.concatenate(outputs) if outputs else np.zeros((0, NUM_CLASSES), np.float32)
+
+
+def sample_shape(shape: tuple | list, path: Path) -> tuple[int, ...]:
+    """A model's per-image input shape, if it takes one 28x28 grey image: 28x28, 28x28x1 or 784."""
+    shape = tuple(int(d) if isinstance(d, (int, np.integer)) else -1 for d in shape)
+    dims = [d for d in shape if d != 1]
+    if dims not in ([IMAGE_SIZE, IMAGE_SIZE], [IMAGE_SIZE * IMAGE_SIZE]):
+        raise ModelError(f"{path}: the model takes input of shape {shape}, not a 28x28 grey image")
+    return shape
+
+
 class KerasRuntime:
     name = "keras"
 
@@ -34,15 +55,10 @@ class KerasRuntime:
         self.path = path
         self.model = load_keras_model(path)
         self._scale = _input_scale(self.model)
-        self._shape = tuple(self.model.input_shape[1:])
-        self._call = None
+        self._shape = sample_shape(self.model.input_shape[1:], path)
 
     def predict(self, pixels: np.ndarray) -> np.ndarray:
-        batches = [
-            self._predict_batch(pixels[start : start + BATCH_SIZE])
-            for start in range(0, len(pixels), BATCH_SIZE)
-        ]
-        return np.concatenate(batches) if batches else np.zeros((0, 10), np.float32)
+        return in_batches(self._predict_batch, pixels)
 
     def _predict_batch(self, pixels: np.ndarray) -> np.ndarray:
         inputs = (pixels.astype(np.float32) * self._scale).reshape((len(pixels), *self._shape))

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from digitcli.backend import tf
-from digitcli.config import IMAGE_SIZE, NUM_CLASSES
 from digitcli.errors import ModelError
+from digitcli.runtime import in_batches, sample_shape
 
 SIGNATURE = "serving_default"  # the signature TF Serving answers when a request names none
 
@@ -41,23 +41,16 @@ class SavedModelRuntime:
         if INPUT_NAME in inputs:
             self._input, spec = INPUT_NAME, inputs[INPUT_NAME]
         shape = list(spec.shape[1:])
-        dims = [d for d in shape if d != 1]
-        if dims not in ([IMAGE_SIZE, IMAGE_SIZE], [IMAGE_SIZE * IMAGE_SIZE]):
-            raise ModelError(f"{path}: the model takes input of shape {shape}, not a 28x28 image")
         outputs = signature.structured_outputs
         self._output = OUTPUT_NAME if OUTPUT_NAME in outputs else next(iter(outputs))
         self._loaded = loaded  # the signature's variables live as long as this object
         self._signature = signature
-        self._sample_shape = tuple(shape)
+        self._sample_shape = sample_shape(shape, path)
         self._dtype = spec.dtype
         self._batch = batch_size
 
     def predict(self, pixels: np.ndarray) -> np.ndarray:
-        outputs = [
-            self._run(pixels[start : start + self._batch])
-            for start in range(0, len(pixels), self._batch)
-        ]
-        return np.concatenate(outputs) if outputs else np.zeros((0, NUM_CLASSES), np.float32)
+        return in_batches(self._run, pixels, self._batch)
 
     def _run(self, pixels: np.ndarray) -> np.ndarray:
         inputs = pixels.astype(np.float32).reshape((len(pixels), *self._sample_shape))
