@@ -210,13 +210,14 @@ class _Run:
 
     def run(self, *, tensorboard: Path | None = None) -> TrainResult:
         self.tensorboard = tensorboard
+        self.signals = _SignalGuard()
         self.reporter.start(
             self.config, start_epoch=self.state.epoch, steps_per_epoch=self.steps_per_epoch
         )
         if self.state.epoch:
             self.reporter.note(f"resuming after epoch {self.state.epoch} of {self.config.epochs}")
         try:
-            with _signals_raise():
+            with self.signals.installed():
                 self._epochs()
         except _Interrupt as stop:
             code = EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED
@@ -251,9 +252,10 @@ class _Run:
             rate = self.model.optimizer.learning_rate
             logs["learning_rate"] = float(keras.ops.convert_to_numpy(rate))
             logs["seconds"] = time.perf_counter() - started
-            self._record(epoch, logs)
+            with self.signals.held():  # an epoch counts once its checkpoint is on disk
+                self._record(epoch, logs)
+                self._save_checkpoint()
             self.reporter.epoch(epoch + 1, {k: v for k, v in logs.items() if k in HISTORY_KEYS})
-            self._save_checkpoint()
             # Training time counts the checkpoint too: it is part of what a run costs.
             self.state.train_seconds += time.perf_counter() - started
             if self._patience_exhausted():
@@ -522,24 +524,44 @@ class _ReporterCallback(keras.callbacks.Callback):
         self.reporter.batch(batch + 1, logs or {})
 
 
-@contextmanager
-def _signals_raise() -> Iterator[None]:
-    """Turn SIGINT and SIGTERM into `_Interrupt` while training; restore the handlers after."""
+class _SignalGuard:
+    """SIGINT and SIGTERM raise `_Interrupt` while training, except inside `held()`, where they
+    wait until the block (recording an epoch and writing its checkpoint) is done."""
 
-    def handler(signum, frame):
-        raise _Interrupt(signum)
+    def __init__(self) -> None:
+        self.holding = False
+        self.pending: int | None = None
 
-    previous = {}
-    try:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            previous[signum] = signal.signal(signum, handler)
-    except ValueError:  # not the main thread: leave signals alone
-        pass
-    try:
-        yield
-    finally:
-        for signum, old in previous.items():
-            signal.signal(signum, old)
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.holding:
+            self.pending = signum
+        else:
+            raise _Interrupt(signum)
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        previous = {}
+        try:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                previous[signum] = signal.signal(signum, self._handle)
+        except ValueError:  # not the main thread: leave signals alone
+            pass
+        try:
+            yield
+        finally:
+            for signum, old in previous.items():
+                signal.signal(signum, old)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+        if self.pending is not None:
+            signum, self.pending = self.pending, None
+            raise _Interrupt(signum)
 
 
 def _write_history(path: Path, history: dict[str, list[float]]) -> None:

@@ -8,10 +8,13 @@ import time
 
 import pytest
 
+from digitcli.config import train_config
+
 from conftest import subprocess_env
 from mnist_files import synthetic_digits, write_idx
 
 EPOCHS = "3"
+RUN = train_config("mlp512", epochs=int(EPOCHS)).run_name  # the default output's name
 
 
 @pytest.fixture(scope="module")
@@ -75,12 +78,12 @@ def test_signal_then_resume_gives_the_uninterrupted_model(
     last = stopped.stderr.strip().splitlines()[-1]
     assert last.startswith("Error: interrupted after epoch 1") and "--resume" in last
     assert "Traceback" not in stopped.stderr
-    assert [p.name for p in (tmp_path / "models").iterdir()] == ["mlp512-512-lr0.001-e3.checkpoint"]
+    assert [p.name for p in (tmp_path / "models").iterdir()] == [f"{RUN}.checkpoint"]
 
     resumed = resume(tmp_path, slow_data)
     assert resumed["history"]["loss"] == uninterrupted["history"]["loss"]
     assert resumed["test_loss"] == pytest.approx(uninterrupted["test_loss"], rel=1e-6)
-    assert [p.name for p in (tmp_path / "models").iterdir()] == ["mlp512-512-lr0.001-e3"]
+    assert [p.name for p in (tmp_path / "models").iterdir()] == [RUN]
 
 
 def test_sigkill_loses_at_most_the_current_epoch(tmp_path, slow_data, uninterrupted):
