@@ -7,9 +7,9 @@ with a transparent background (PNG, RGBA), light ink on a dark canvas, palette P
 PNGs. `accuracy` then scores a classifier on those files, read either the naive way (grayscale,
 resize to 28x28) or through digitcli.images.prepare_file.
 
-    python bench/make_photos.py --n 1000 --out /tmp/photos           # make the files
-    python bench/make_photos.py --n 1000 --out /tmp/photos --time    # and time reading them
-    python bench/make_photos.py --n 1000 --out /tmp/photos --baseline
+    python bench/make_photos.py --n 1000 --out photos           # make the files
+    python bench/make_photos.py --n 1000 --out photos --time    # and time reading them
+    python bench/make_photos.py --n 1000 --out photos --baseline
         # ... and train a small numpy MLP on MNIST to compare naive resizing with prepare
 
 With a trained digitcli model, pass its predict function (uint8 (n, 28, 28) in, digits or
