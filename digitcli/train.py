@@ -50,6 +50,7 @@ from digitcli.modeldir import (
 from digitcli.plots import save_training_pictures
 from digitcli.runtime import load_runtime
 
+BEST_WEIGHTS_FILE = "best-weights.npz"
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds")
 PREPROCESSING = {
     "input_shape": [28, 28],
@@ -358,9 +359,8 @@ class _Run:
             atomic_output(target, force=True, directory=True) as staging,
         ):
             self.model.save(staging / KERAS_FILE)  # weights and optimizer state
-            best = build_model(self.config)
-            best.set_weights(self.best_weights)
-            best.save_weights(staging / "best.weights.h5")
+            # The kept epoch's weights: plain arrays in layer order, no model to build.
+            np.savez(staging / BEST_WEIGHTS_FILE, *self.best_weights)
             (staging / "state.json").write_text(
                 json.dumps(
                     {
@@ -390,9 +390,9 @@ class _Run:
             best_score=tuple(saved["best_score"]),
             train_seconds=saved["train_seconds"],
         )
-        best = build_model(self.config)
-        best.load_weights(self.checkpoint / "best.weights.h5")
-        return model, state, best.get_weights()
+        with np.load(self.checkpoint / BEST_WEIGHTS_FILE) as best:
+            best_weights = [best[f"arr_{i}"] for i in range(len(best.files))]
+        return model, state, best_weights
 
     # The model directory --------------------------------------------------------------------
 
