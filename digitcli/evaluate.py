@@ -10,8 +10,7 @@ import numpy as np
 
 from digitcli.config import NUM_CLASSES
 from digitcli.data import load_dataset
-from digitcli.modeldir import resolve_model
-from digitcli.runtime import load_runtime
+from digitcli.runtimes import load_runtime, resolve_model
 
 EPSILON = 1e-7  # Keras clips probabilities the same way before taking the log
 

@@ -13,15 +13,13 @@ import numpy as np
 
 from digitcli.backend import keras, tf
 from digitcli.config import IMAGE_SIZE, NUM_CLASSES, TrainConfig
-from digitcli.errors import ModelError
-from digitcli.runtime import sample_shape
+from digitcli.errors import ModelError, first_line
+from digitcli.modeldir import INPUT_NAME, OUTPUT_NAME
 
 layers = keras.layers
 
 # Inputs are raw MNIST pixels, 0-255, white ink on black: every runtime and export sees the same.
 INPUT_SHAPE = (IMAGE_SIZE, IMAGE_SIZE)
-INPUT_NAME = "pixels"
-OUTPUT_NAME = "probabilities"
 
 
 def build_model(config: TrainConfig) -> keras.Model:
@@ -89,14 +87,11 @@ def save_weights_only_model(model: keras.Model, config: TrainConfig, path: Path)
 
 
 def load_keras_model(path: Path) -> keras.Model:
-    """Load a `.keras` file safely (no Python code from the file runs) and check its input."""
+    """Load a `.keras` file safely (no Python code from the file runs)."""
     try:
-        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
     except (ValueError, OSError, TypeError, KeyError, AttributeError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelError(f"{path}: not a loadable Keras model ({first_line})") from exc
-    sample_shape(model.input_shape[1:], path)
-    return model
+        raise ModelError(f"{path}: not a loadable Keras model ({first_line(exc)})") from exc
 
 
 def tflite_bytes(model: keras.Model) -> bytes:

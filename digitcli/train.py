@@ -42,22 +42,16 @@ from digitcli.model import build_model, save_weights_only_model, tflite_bytes
 from digitcli.modeldir import (
     HISTORY_FILE,
     KERAS_FILE,
-    METADATA_FILE,
     TFLITE_FILE,
+    Metadata,
     ModelRef,
     checkpoint_path,
 )
 from digitcli.plots import save_training_pictures
-from digitcli.runtime import load_runtime
+from digitcli.runtimes import load_runtime
 
 BEST_WEIGHTS_FILE = "best-weights.npz"
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds")
-PREPROCESSING = {
-    "input_shape": [28, 28],
-    "input_range": [0, 255],
-    "polarity": "white ink on black",
-    "layout": "digit fitted in 20x20 keeping its aspect ratio, centred by centre of mass in 28x28",
-}
 
 
 class TrainReporter(Protocol):
@@ -405,7 +399,7 @@ class _Run:
             save_weights_only_model(self.model, self.config, staging / KERAS_FILE)
             (staging / TFLITE_FILE).write_bytes(tflite_bytes(self.model))
             # Score through the same runtime `evaluate` uses, so the two always agree.
-            runtime = load_runtime(ModelRef(staging, "dir", None))
+            runtime = load_runtime(ModelRef(staging, "dir", Metadata(self.config)))
             test = self.dataset.test
             evaluation = score(
                 runtime.predict(test.x), test.y, model=str(self.output), runtime=runtime.name
@@ -413,8 +407,7 @@ class _Run:
             _write_history(staging / HISTORY_FILE, state.history)
             best_epoch = state.best_epoch if self.config.restore_best else state.epoch
             save_training_pictures(staging, state.history, best_epoch, evaluation.confusion_matrix)
-            metadata = self._metadata(evaluation)
-            (staging / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
+            self._metadata(evaluation).write(staging)
         if self.chief:
             self._remove_checkpoint()
         return TrainResult(
@@ -429,15 +422,13 @@ class _Run:
     def _remove_checkpoint(self) -> None:
         shutil.rmtree(self.checkpoint, ignore_errors=True)
 
-    def _metadata(self, evaluation: Evaluation) -> dict:
+    def _metadata(self, evaluation: Evaluation) -> Metadata:
         state = self.state
-        return {
-            "digitcli_version": __version__,
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "arch": self.config.arch,
-            "config": self.config.to_dict(),
-            "preprocessing": PREPROCESSING,
-            "data": {
+        return Metadata(
+            config=self.config,
+            digitcli_version=__version__,
+            created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            data={
                 "source": self.dataset.source,
                 "format": self.dataset.format,
                 "sha256": self.dataset.files,
@@ -445,21 +436,21 @@ class _Run:
                 "validation_samples": len(self.val),
                 "test_samples": len(self.dataset.test),
             },
-            "metrics": {
+            metrics={
                 "test_accuracy": evaluation.accuracy,
                 "test_loss": evaluation.loss,
                 "best_epoch": state.best_epoch,
                 "epochs_run": state.epoch,
                 "train_seconds": round(state.train_seconds, 3),
             },
-            "history": state.history,
-            "versions": {
+            history=state.history,
+            versions={
                 "python": platform.python_version(),
                 "tensorflow": tf.__version__,
                 "keras": keras.__version__,
                 "numpy": np.__version__,
             },
-        }
+        )
 
 
 def _wants_batches(reporter: TrainReporter) -> bool:

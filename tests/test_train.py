@@ -17,7 +17,7 @@ def test_model_directory_holds_everything(tiny_model):
     assert metadata["config"]["layers"] == [32, 16]
     assert metadata["config"]["optimizer"] == "adam"
     assert metadata["config"]["validation_split"] == 0.1
-    assert metadata["preprocessing"]["polarity"] == "white ink on black"
+    assert metadata["input"]["polarity"] == "white ink on black"
     assert len(metadata["data"]["sha256"]) == 4
     assert metadata["data"]["train_samples"] + metadata["data"]["validation_samples"] == 600
     assert metadata["metrics"]["test_accuracy"] > 0.5  # ten easy synthetic classes
