@@ -13,6 +13,7 @@ from digitcli.data import load_dataset
 from digitcli.runtimes import load_runtime, resolve_model
 
 EPSILON = 1e-7  # Keras clips probabilities the same way before taking the log
+ECE_BINS = 15  # equal-width bins of top-1 confidence, the usual choice (Guo et al., 2017)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Evaluation:
     loss: float
     per_class: list[ClassScore]
     confusion_matrix: np.ndarray  # rows are true digits, columns predicted
+    ece: float = 0.0  # expected calibration error: how far confidence is from accuracy
     seconds: float = 0.0
 
     @property
@@ -44,6 +46,7 @@ class Evaluation:
             "runtime": self.runtime,
             "accuracy": self.accuracy,
             "loss": self.loss,
+            "ece": self.ece,
             "samples": self.samples,
             "per_class": [vars(score) for score in self.per_class],
             "confusion_matrix": self.confusion_matrix.tolist(),
@@ -65,9 +68,41 @@ def score(
         runtime=runtime,
         accuracy=float((predicted == labels).mean()) if len(labels) else 0.0,
         loss=float(-np.log(picked).mean()) if len(labels) else 0.0,
+        ece=expected_calibration_error(probabilities.max(axis=1), predicted == labels),
         per_class=per_class_scores(confusion),
         confusion_matrix=confusion,
     )
+
+
+def expected_calibration_error(
+    confidence: np.ndarray, correct: np.ndarray, *, bins: int = ECE_BINS
+) -> float:
+    """The mean gap between confidence and accuracy over equal-width confidence bins, each
+    weighted by its share of the samples: 0 when "90% sure" is right 90% of the time."""
+    confidence = np.asarray(confidence, dtype=np.float64)
+    if confidence.size == 0:
+        return 0.0
+    correct = np.asarray(correct, dtype=np.float64)
+    which = np.clip(np.ceil(confidence * bins).astype(np.int64) - 1, 0, bins - 1)
+    gap = np.bincount(which, weights=confidence - correct, minlength=bins)
+    return round(float(np.abs(gap).sum() / confidence.size), 6)
+
+
+def reliability(
+    confidence: np.ndarray, correct: np.ndarray, *, bins: int = ECE_BINS
+) -> list[tuple[float, float, int]]:
+    """Per confidence bin: (mean confidence, accuracy, count), for a reliability diagram."""
+    confidence = np.asarray(confidence, dtype=np.float64)
+    correct = np.asarray(correct, dtype=np.float64)
+    which = np.clip(np.ceil(confidence * bins).astype(np.int64) - 1, 0, bins - 1)
+    count = np.bincount(which, minlength=bins)
+    conf = np.bincount(which, weights=confidence, minlength=bins)
+    hits = np.bincount(which, weights=correct, minlength=bins)
+    return [
+        (float(conf[b] / count[b]), float(hits[b] / count[b]), int(count[b]))
+        for b in range(bins)
+        if count[b]
+    ]
 
 
 def per_class_scores(confusion: np.ndarray) -> list[ClassScore]:
