@@ -70,12 +70,18 @@ SKELETONS: dict[int, list[list[list[tuple[float, float]]]]] = {
     ],
     2: [
         [_arc(0.5, 0.3, 0.3, 0.25, 200, 360) + [(0.15, 0.95), (0.85, 0.95)]],
-        [_arc(0.5, 0.3, 0.3, 0.25, 190, 380) + [(0.2, 0.9)] + _arc(0.3, 0.88, 0.1, 0.08, 180, 0)
-         + [(0.9, 0.93)]],  # looped base
+        [
+            _arc(0.5, 0.3, 0.3, 0.25, 190, 380)
+            + [(0.2, 0.9)]
+            + _arc(0.3, 0.88, 0.1, 0.08, 180, 0)
+            + [(0.9, 0.93)]
+        ],  # looped base
     ],
     3: [
         [_arc(0.5, 0.28, 0.28, 0.23, 200, 450) + _arc(0.5, 0.72, 0.32, 0.23, 270, 520)],
-        [[(0.2, 0.05), (0.8, 0.05), (0.45, 0.45)] + _arc(0.5, 0.7, 0.3, 0.25, 270, 520)],  # flat top
+        [
+            [(0.2, 0.05), (0.8, 0.05), (0.45, 0.45)] + _arc(0.5, 0.7, 0.3, 0.25, 270, 520)
+        ],  # flat top
     ],
     4: [
         [[(0.6, 0.05), (0.15, 0.65), (0.9, 0.65)], [(0.65, 0.3), (0.65, 0.95)]],  # closed
@@ -84,8 +90,10 @@ SKELETONS: dict[int, list[list[list[tuple[float, float]]]]] = {
     ],
     5: [
         [[(0.8, 0.05), (0.25, 0.05), (0.2, 0.45)] + _arc(0.5, 0.68, 0.32, 0.27, 220, 500)],
-        [[(0.25, 0.05), (0.2, 0.45)] + _arc(0.5, 0.68, 0.32, 0.27, 220, 500),
-         [(0.25, 0.05), (0.85, 0.02)]],  # flag drawn apart
+        [
+            [(0.25, 0.05), (0.2, 0.45)] + _arc(0.5, 0.68, 0.32, 0.27, 220, 500),
+            [(0.25, 0.05), (0.85, 0.02)],
+        ],  # flag drawn apart
     ],
     6: [
         [[(0.75, 0.05), (0.35, 0.4)] + _arc(0.5, 0.7, 0.3, 0.25, 180, 540)],
@@ -177,7 +185,9 @@ def make_drawn(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Pa
             r = width / 2
             for x, y in (xy[0], xy[-1]):
                 draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
-        canvas = _shear(canvas, rng.uniform(-0.35, 0.35)).rotate(rng.uniform(-12, 12), Image.BILINEAR)
+        canvas = _shear(canvas, rng.uniform(-0.35, 0.35)).rotate(
+            rng.uniform(-12, 12), Image.BILINEAR
+        )
         if rng.random() < 0.4:
             canvas = canvas.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 2.5)))
         items.append(_save(out, "drawn", i, digit, _ink_on_paper(canvas, rng), rng))
@@ -188,7 +198,10 @@ def make_uci(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path
     try:
         from sklearn.datasets import load_digits
     except ImportError:
-        print("uci: scikit-learn is not installed (pip install scikit-learn); skipped", file=sys.stderr)
+        print(
+            "uci: scikit-learn is not installed (pip install scikit-learn); skipped",
+            file=sys.stderr,
+        )
         return []
     digits = load_digits()
     items = []
@@ -279,7 +292,11 @@ def measure(model: str | None, items: list[tuple[Path, int]]) -> dict:
         "ece": expected_calibration_error(confidence, correct),
         "answered_at_0.9": float(kept.mean()) if len(items) else math.nan,
         "right_when_answered_at_0.9": float(correct[kept].mean()) if kept.any() else math.nan,
-        "mistakes": [str(p.name) + f"->{d}" for (p, _), d, c in zip(items, digits, correct) if not c][:40],
+        "mistakes": [
+            str(p.name) + f"->{d}"
+            for (p, _), d, c in zip(items, digits, correct, strict=True)
+            if not c
+        ][:40],
     }
 
 
@@ -307,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
         for source, r in per_source.items():
             print(
                 f"| {model} | {source} | {r['n']} | {100 * r['accuracy']:.1f}% | {r['ece']:.3f} "
-                f"| {100 * r['answered_at_0.9']:.1f}% | {100 * r['right_when_answered_at_0.9']:.2f}% |"
+                f"| {100 * r['answered_at_0.9']:.1f}% "
+                f"| {100 * r['right_when_answered_at_0.9']:.2f}% |"
             )
             if args.mistakes:
                 print("  ", " ".join(r["mistakes"]))

@@ -28,7 +28,7 @@ BUNDLED_DIR = Path(__file__).parent / "pretrained"
 CHECKPOINT_SUFFIX = ".checkpoint"
 
 # 1: digitcli 0.1.0, no version field, the input convention under "preprocessing".
-# 2: `format_version`, the input convention under "input", `labels`, an optional `temperature`.
+# 2: `format_version`, the input convention under "input", `labels`.
 FORMAT_VERSION = 2
 
 WHITE_ON_BLACK = "white ink on black"  # MNIST's own: background 0, ink 255
@@ -117,7 +117,7 @@ class Metadata:
     metrics: dict = field(default_factory=dict)  # test_accuracy, test_loss, best_epoch, ...
     history: dict = field(default_factory=dict)  # per-epoch loss, accuracy, val_*, learning_rate
     versions: dict = field(default_factory=dict)  # python, tensorflow, keras, numpy
-    temperature: float | None = None  # divides the logits before softmax when calibrated; None: 1
+    calibration: dict = field(default_factory=dict)  # temperature fitted, on what; baked in
     format_version: int = FORMAT_VERSION
 
     @property
@@ -133,7 +133,7 @@ class Metadata:
             "config": self.config.to_dict(),
             "input": self.input.to_json(),
             "labels": list(self.labels),
-            "temperature": self.temperature,
+            "calibration": self.calibration,
             "data": self.data,
             "metrics": self.metrics,
             "history": self.history,
@@ -154,7 +154,7 @@ class Metadata:
             metrics=dict(data.get("metrics") or {}),
             history=dict(data.get("history") or {}),
             versions=dict(data.get("versions") or {}),
-            temperature=data.get("temperature"),
+            calibration=dict(data.get("calibration") or {}),
             format_version=FORMAT_VERSION,
         )
 

@@ -38,7 +38,7 @@ from digitcli.distribute import (
 )
 from digitcli.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, TrainingInterrupted, UsageError
 from digitcli.evaluate import Evaluation, score
-from digitcli.model import build_model, save_weights_only_model, tflite_bytes
+from digitcli.model import build_model, inference_model, tflite_bytes
 from digitcli.modeldir import (
     HISTORY_FILE,
     KERAS_FILE,
@@ -205,6 +205,7 @@ class _Run:
 
     def run(self, *, tensorboard: Path | None = None) -> TrainResult:
         self.tensorboard = tensorboard
+        self.writers = None  # augment.EpochImages, made at the first epoch that needs it
         self.signals = _SignalGuard()
         self.reporter.start(
             self.config, start_epoch=self.state.epoch, steps_per_epoch=self.steps_per_epoch
@@ -225,6 +226,8 @@ class _Run:
             ) from None
         finally:
             self.reporter.finish()
+            if self.writers is not None:
+                self.writers.close()
         if self.config.restore_best and self.state.best_epoch:
             self.model.set_weights(self.best_weights)
         return self._write_model_dir()
@@ -243,7 +246,8 @@ class _Run:
             keras.utils.set_random_seed(config.seed + epoch)  # resumable: randomness per epoch
             order = np.random.default_rng([config.seed, epoch]).permutation(len(self.fit))
             started = time.perf_counter()
-            logs = self._fit_one_epoch(epoch, self.fit.x[order], self.fit.y[order], callbacks)
+            images = self._epoch_images(epoch)
+            logs = self._fit_one_epoch(epoch, images[order], self.fit.y[order], callbacks)
             rate = self.model.optimizer.learning_rate
             logs["learning_rate"] = float(keras.ops.convert_to_numpy(rate))
             logs["seconds"] = time.perf_counter() - started
@@ -258,6 +262,18 @@ class _Run:
                     f"stopping early: no better validation accuracy for {config.patience} epochs"
                 )
                 break
+
+    def _epoch_images(self, epoch: int) -> np.ndarray:
+        """The training images of `epoch`: with `config.writers`, a share redrawn as other
+        writers would have written them (made on a thread while the previous epoch trains)."""
+        if not self.config.writers:
+            return self.fit.x
+        if self.writers is None:
+            from digitcli.augment import EpochImages
+
+            self.writers = EpochImages(self.fit.x, self.config.seed, self.config.writers)
+        upcoming = epoch + 1 if epoch + 1 < self.config.epochs else None
+        return self.writers.get(epoch, upcoming=upcoming)
 
     def _fit_one_epoch(
         self, epoch: int, x: np.ndarray, y: np.ndarray, callbacks: list
@@ -396,8 +412,9 @@ class _Run:
             written_by_chief(self.output, self.chief) as target,
             atomic_output(target, force=self.force, directory=True) as staging,
         ):
-            save_weights_only_model(self.model, self.config, staging / KERAS_FILE)
-            (staging / TFLITE_FILE).write_bytes(tflite_bytes(self.model))
+            final = self._calibrated_model()
+            final.save(staging / KERAS_FILE)
+            (staging / TFLITE_FILE).write_bytes(tflite_bytes(final))
             # Score through the same runtime `evaluate` uses, so the two always agree.
             runtime = load_runtime(ModelRef(staging, "dir", Metadata(self.config)))
             test = self.dataset.test
@@ -419,6 +436,32 @@ class _Run:
             best_epoch=state.best_epoch if self.config.restore_best else state.epoch,
         )
 
+    def _calibrated_model(self) -> keras.Model:
+        """The kept weights with a temperature fitted on the validation split (none without
+        one, or with `config.calibrate` off); `self.calibration` records what was fitted."""
+        from digitcli.calibration import fit_temperature, negative_log_likelihood
+        from digitcli.calibration import with_temperature as scaled
+        from digitcli.evaluate import expected_calibration_error as ece
+
+        plain = inference_model(self.model, self.config)
+        self.calibration = {"temperature": 1.0, "fitted_on": None}
+        if not (self.config.calibrate and len(self.val)):
+            return plain
+        before = plain.predict(self.val.x, batch_size=1024, verbose=0)
+        labels = self.val.y
+        temperature = fit_temperature(before, labels)
+        after = scaled(before, temperature)
+        right = before.argmax(axis=1) == labels
+        self.calibration = {
+            "temperature": temperature,
+            "fitted_on": f"validation split ({len(labels)} images)",
+            "validation_nll": [
+                round(negative_log_likelihood(p, labels), 6) for p in (before, after)
+            ],
+            "validation_ece": [ece(p.max(axis=1), right) for p in (before, after)],
+        }
+        return inference_model(self.model, self.config, temperature=temperature)
+
     def _remove_checkpoint(self) -> None:
         shutil.rmtree(self.checkpoint, ignore_errors=True)
 
@@ -428,6 +471,7 @@ class _Run:
             config=self.config,
             digitcli_version=__version__,
             created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            calibration=self.calibration,
             data={
                 "source": self.dataset.source,
                 "format": self.dataset.format,
@@ -439,6 +483,7 @@ class _Run:
             metrics={
                 "test_accuracy": evaluation.accuracy,
                 "test_loss": evaluation.loss,
+                "test_ece": evaluation.ece,
                 "best_epoch": state.best_epoch,
                 "epochs_run": state.epoch,
                 "train_seconds": round(state.train_seconds, 3),

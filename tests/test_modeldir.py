@@ -36,7 +36,7 @@ def test_a_0_1_0_model_directory_is_migrated_on_read() -> None:
     assert metadata.labels == tuple("0123456789")
     assert metadata.config.layers == (16,) and metadata.arch == "mlp"
     assert metadata.metrics["test_accuracy"] == raw["metrics"]["test_accuracy"]
-    assert metadata.history == raw["history"] and metadata.temperature is None
+    assert metadata.history == raw["history"] and metadata.calibration == {}
 
 
 @pytest.mark.parametrize("prefer", ["litert", "keras"])
@@ -55,7 +55,7 @@ def test_metadata_round_trips_through_json(tmp_path: Path) -> None:
         input=InputConvention(range=(-1.0, 1.0), polarity=BLACK_ON_WHITE),
         labels=tuple("abcdefghij"),
         metrics={"test_accuracy": 0.5},
-        temperature=1.5,
+        calibration={"temperature": 1.5, "fitted_on": "validation split (6 images)"},
     )
     metadata.write(tmp_path)
     assert read_metadata(tmp_path) == metadata
