@@ -320,8 +320,6 @@ def human_seconds(seconds: float) -> str:
 
 # Prediction ----------------------------------------------------------------------------------
 
-PREDICT_FORMATS = ("table", "json", "jsonl", "csv", "plain")
-
 
 def render_predictions(predictions, fmt: str, top_k: int) -> int:
     """Write predictions to stdout in `fmt` as they come; report failures on stderr too.

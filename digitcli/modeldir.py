@@ -17,7 +17,7 @@ from pathlib import Path
 
 from digitcli import __version__
 from digitcli.config import IMAGE_SIZE, NUM_CLASSES, TrainConfig, models_root
-from digitcli.errors import ModelError
+from digitcli.errors import ModelError, UsageError
 
 KERAS_FILE = "model.keras"
 TFLITE_FILE = "model.tflite"
@@ -190,6 +190,8 @@ def _from_format_1(data: dict) -> dict:
         "polarity": old.get("polarity", WHITE_ON_BLACK),
         "preprocessing": old.get("layout", MNIST_LAYOUT),
     }
+    # Settings added since, as 0.1.0 trained: no other writers' images, no temperature.
+    migrated["config"] = {"writers": 0.0, "calibrate": False, **(data.get("config") or {})}
     migrated["labels"] = list(LABELS)
     migrated["format_version"] = 2
     return migrated
@@ -206,7 +208,7 @@ def read_metadata(directory: Path) -> Metadata:
     except FileNotFoundError:
         message = f"{directory}: not a digitcli model directory (no {METADATA_FILE})"
         raise ModelError(message) from None
-    except (OSError, ValueError, TypeError, AttributeError) as exc:
+    except (OSError, ValueError, TypeError, AttributeError, UsageError) as exc:
         raise ModelError(f"{path}: unreadable metadata ({exc})") from None
 
 
