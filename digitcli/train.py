@@ -22,8 +22,9 @@ from typing import Protocol
 
 import numpy as np
 
-from digitcli import __version__
+from digitcli import __version__, recipe
 from digitcli.atomic import atomic_output, check_writable, exclusive
+from digitcli.augment import EpochImages
 from digitcli.backend import keras, tf
 from digitcli.config import NUM_CLASSES, TrainConfig, models_root
 from digitcli.data import Dataset, Split, load_dataset
@@ -244,12 +245,22 @@ class _Run:
             from digitcli.tensorboard import tensorboard_callback
 
             callbacks.append(tensorboard_callback(self.tensorboard))  # one for the whole run
+        images = recipe.epoch_images(config, self.fit.x)  # augmented on a background thread
+        try:
+            self._epoch_loop(callbacks, images)
+        finally:
+            if images is not None:
+                images.close()
+
+    def _epoch_loop(self, callbacks: list, images: EpochImages | None) -> None:
+        config = self.config
         while self.state.epoch < config.epochs:
             epoch = self.state.epoch
             keras.utils.set_random_seed(config.seed + epoch)  # resumable: randomness per epoch
             order = np.random.default_rng([config.seed, epoch]).permutation(len(self.fit))
             started = time.perf_counter()
-            logs = self._fit_one_epoch(epoch, self.fit.x[order], self.fit.y[order], callbacks)
+            x = images.epoch(epoch, last=config.epochs) if images is not None else self.fit.x
+            logs = self._fit_one_epoch(epoch, x[order], self.fit.y[order], callbacks)
             rate = self.model.optimizer.learning_rate
             logs["learning_rate"] = float(keras.ops.convert_to_numpy(rate))
             logs["seconds"] = time.perf_counter() - started
@@ -322,15 +333,9 @@ class _Run:
         config = self.config
         with scope(self.strategy):  # under a strategy: variables mirrored across replicas
             model = build_model(config)
-            smoothing = config.label_smoothing
-            loss = (
-                keras.losses.CategoricalCrossentropy(label_smoothing=smoothing)
-                if smoothing
-                else keras.losses.SparseCategoricalCrossentropy()
-            )
             model.compile(
-                optimizer=_optimizer(config, self.steps_per_epoch),
-                loss=loss,
+                optimizer=recipe.optimizer(config, self.steps_per_epoch),
+                loss=recipe.loss(config),
                 metrics=["accuracy"],
                 jit_compile=config.jit_compile,
                 steps_per_execution=config.steps_per_execution,
@@ -345,8 +350,6 @@ class _Run:
         return labels
 
     def _fit_inputs(self, x: np.ndarray, y: np.ndarray) -> dict:
-        if self.config.augment:
-            return {"x": _augmented(x, self._targets(y), self.config)}
         # NumPy arrays straight to fit: tf.data with cache/prefetch was measured no faster.
         return {"x": x, "y": self._targets(y), "batch_size": self.config.batch_size}
 
@@ -464,51 +467,6 @@ class _Run:
 
 def _wants_batches(reporter: TrainReporter) -> bool:
     return getattr(reporter, "wants_batches", True)
-
-
-def _optimizer(config: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
-    total = max(1, config.epochs * steps_per_epoch)
-    if config.schedule == "onecycle":
-        warmup = max(1, int(0.2 * total))  # a fifth of the run warming up, then cosine down
-        rate = keras.optimizers.schedules.CosineDecay(
-            config.learning_rate / 10,
-            decay_steps=total - warmup,
-            warmup_target=config.learning_rate,
-            warmup_steps=warmup,
-        )
-    elif config.schedule == "cosine":
-        rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=total)
-    else:
-        rate = config.learning_rate
-    optimizers = {
-        "adam": keras.optimizers.Adam,
-        "rmsprop": keras.optimizers.RMSprop,
-        "sgd": lambda learning_rate: keras.optimizers.SGD(learning_rate, momentum=0.9),
-    }
-    return optimizers[config.optimizer](learning_rate=rate)
-
-
-def _augmented(x: np.ndarray, y: np.ndarray, config: TrainConfig):
-    """Batches of training images with small random shifts, rotations and zoom."""
-    layers = keras.layers
-    jitter = keras.Sequential(
-        [
-            layers.RandomRotation(0.03, fill_mode="constant", seed=config.seed),  # about 10 degrees
-            layers.RandomTranslation(0.1, 0.1, fill_mode="constant", seed=config.seed),
-            layers.RandomZoom(0.1, fill_mode="constant", seed=config.seed),
-        ]
-    )
-
-    def augment(images, labels):
-        images = tf.cast(images, tf.float32)[..., None]
-        return jitter(images, training=True)[..., 0], labels
-
-    return (
-        tf.data.Dataset.from_tensor_slices((x, y))
-        .batch(config.batch_size)
-        .map(augment)  # sequential: parallel calls would draw the jitter in any order
-        .prefetch(tf.data.AUTOTUNE)
-    )
 
 
 class _ReporterCallback(keras.callbacks.Callback):
