@@ -14,6 +14,7 @@ from digitcli.modeldir import resolve_model
 from digitcli.runtime import load_runtime
 
 EPSILON = 1e-7  # Keras clips probabilities the same way before taking the log
+ECE_BINS = 15  # equal-width bins of top-1 confidence, as in Guo et al. 2017
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Evaluation:
     per_class: list[ClassScore]
     confusion_matrix: np.ndarray  # rows are true digits, columns predicted
     seconds: float = 0.0
+    ece: float = 0.0  # expected calibration error of the top-1 confidence, 15 bins
 
     @property
     def samples(self) -> int:
@@ -45,6 +47,7 @@ class Evaluation:
             "runtime": self.runtime,
             "accuracy": self.accuracy,
             "loss": self.loss,
+            "ece": self.ece,
             "samples": self.samples,
             "per_class": [vars(score) for score in self.per_class],
             "confusion_matrix": self.confusion_matrix.tolist(),
@@ -66,9 +69,40 @@ def score(
         runtime=runtime,
         accuracy=float((predicted == labels).mean()) if len(labels) else 0.0,
         loss=float(-np.log(picked).mean()) if len(labels) else 0.0,
+        ece=expected_calibration_error(probabilities.max(axis=1), predicted == labels),
         per_class=per_class_scores(confusion),
         confusion_matrix=confusion,
     )
+
+
+def expected_calibration_error(
+    confidence: np.ndarray, correct: np.ndarray, bins: int = ECE_BINS
+) -> float:
+    """How far confidence is from accuracy: the gap between mean top-1 confidence and accuracy
+    in each of `bins` equal-width confidence bins, weighted by the share of samples in the bin."""
+    confidence = np.asarray(confidence, dtype=np.float64)
+    correct = np.asarray(correct, dtype=np.float64)
+    if not len(confidence):
+        return 0.0
+    # Bin b holds confidences in (b/bins, (b+1)/bins]; a confidence of 0 goes in the first.
+    which = np.clip(np.ceil(confidence * bins).astype(np.int64) - 1, 0, bins - 1)
+    count = np.bincount(which, minlength=bins)
+    gap = np.bincount(which, confidence - correct, minlength=bins)  # sum of (conf - right)
+    return float(np.abs(gap).sum() / len(confidence)) if count.any() else 0.0
+
+
+def reliability(
+    confidence: np.ndarray, correct: np.ndarray, bins: int = ECE_BINS
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per confidence bin: mean confidence, accuracy (NaN where empty) and sample count."""
+    confidence = np.asarray(confidence, dtype=np.float64)
+    correct = np.asarray(correct, dtype=np.float64)
+    which = np.clip(np.ceil(confidence * bins).astype(np.int64) - 1, 0, bins - 1)
+    count = np.bincount(which, minlength=bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(which, confidence, minlength=bins) / count
+        accuracy = np.bincount(which, correct, minlength=bins) / count
+    return mean, accuracy, count
 
 
 def per_class_scores(confusion: np.ndarray) -> list[ClassScore]:

@@ -26,6 +26,7 @@ from digitcli import __version__, recipe
 from digitcli.atomic import atomic_output, check_writable, exclusive
 from digitcli.augment import EpochImages
 from digitcli.backend import keras, tf
+from digitcli.calibrate import Calibration, bake_temperature, fit_temperature
 from digitcli.config import NUM_CLASSES, TrainConfig, models_root
 from digitcli.data import Dataset, Split, load_dataset
 from digitcli.distribute import (
@@ -234,7 +235,18 @@ class _Run:
             self.reporter.finish()
         if self.config.restore_best and self.state.best_epoch:
             self.model.set_weights(self.best_weights)
+        self.calibration = self._calibrate()
         return self._write_model_dir()
+
+    def _calibrate(self) -> Calibration | None:
+        """Fit a temperature on the validation split and bake it into the last layer."""
+        if not len(self.val):
+            return None
+        x, y = recipe.calibration_set(self.config, self.val.x, self.val.y)
+        probabilities = self.model.predict(x, batch_size=1024, verbose=0)
+        calibration = fit_temperature(np.asarray(probabilities, np.float64), y)
+        bake_temperature(self.model, calibration.temperature)
+        return calibration
 
     # The loop -------------------------------------------------------------------------------
 
@@ -455,6 +467,7 @@ class _Run:
                 "epochs_run": state.epoch,
                 "train_seconds": round(state.train_seconds, 3),
             },
+            "calibration": self.calibration.to_json() if self.calibration else None,
             "history": state.history,
             "versions": {
                 "python": platform.python_version(),
