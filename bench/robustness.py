@@ -1,104 +1,334 @@
-"""Accuracy and calibration on digits from outside MNIST's writers, per source.
+"""Robustness benchmark: digits that do not come from MNIST's writers, read as image files.
 
-Reads the files `bench/make_robustness.py` wrote, exactly as a user's files are read (through
-`digitcli.predict.predict`: the real preparation, the model's runtime), and prints per model and
-per source: accuracy, ECE (15 bins), and with `--threshold` (default 0.9) the share answered and
-the accuracy of those answers. "No digit found" counts as a wrong answer.
+    python bench/robustness.py [--out bench/results/robustness] [--per-source 1000]
+                               [--model MODEL ...] [--json]
 
-    python bench/make_robustness.py --out robustness
-    python bench/robustness.py --data robustness \
-        digitcli/pretrained MNIST/models/mlp-512-64-lr0.001-e18
-    python bench/robustness.py --data robustness --json MODEL ...     # one JSON object per line
+Builds (once, seeded) a development set of image files from four sources, then reads them with
+`digitcli.predict` (the real preparation path a user's files take) and prints accuracy and the
+expected calibration error (ECE, 15 bins) per source for each model:
+
+- `uci`: scikit-learn's `load_digits`: 8x8 scans of 43 writers (UCI optical digits), dark ink
+  on light paper, saved at 8x8 and 16x16.
+- `fonts`: digits in handwriting-style fonts from Debian's packages (`apt-get install
+  fonts-comic-neue fonts-dkg-handwriting fonts-breip fonts-bwht fonts-dancingscript
+  fonts-ecolier-court fonts-femkeklaver fonts-humor-sans fonts-kaushanscript fonts-kristi
+  fonts-klee`), with varied sizes, stroke widths, slants, rotations and paper.
+- `drawn`: digits drawn from stroke skeletons (continental 1s with flag and foot, crossed 7s,
+  open and closed 4s, small-loop 9s with long tails, ...) with varied pens, widths and jitter.
+- `rescan`: MNIST *test* digits re-scanned: thick or thin pens, 8-16 px resolution, binarised.
+
+Tune on this set, never on MNIST's test split (the `rescan` source reuses test digits only as
+drawings to degrade; nothing is fitted on it).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import glob
 import json
-from collections import defaultdict
-from dataclasses import asdict, dataclass
+import math
+import sys
 from pathlib import Path
 
 import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from digitcli.evaluate import expected_calibration_error
-from digitcli.predict import predict
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+FONT_GLOBS = (
+    "/usr/share/fonts/opentype/comic-neue/*.otf",
+    "/usr/share/fonts/truetype/fifthhorseman/*.ttf",
+    "/usr/share/fonts/truetype/breip/*.ttf",
+    "/usr/share/fonts/opentype/bwht/*.otf",
+    "/usr/share/fonts/opentype/dancingscript/*.otf",
+    "/usr/share/fonts/truetype/ecolier-court/*.ttf",
+    "/usr/share/fonts/truetype/femkeklaver/*.ttf",
+    "/usr/share/fonts/truetype/humor-sans/*.ttf",
+    "/usr/share/fonts/opentype/kaushanscript/*.otf",
+    "/usr/share/fonts/truetype/kristi/*.ttf",
+    "/usr/share/fonts/truetype/klee/*.ttf",
+)
+SOURCES = ("uci", "fonts", "drawn", "rescan")
+
+# Stroke skeletons in a unit box (x right, y down); each digit has several styles, each style a
+# list of strokes, each stroke a polyline. Curves are sampled from arcs.
 
 
-@dataclass(frozen=True)
-class SourceScore:
-    model: str
-    source: str
-    samples: int
-    accuracy: float
-    ece: float
-    answered: float  # share with confidence >= threshold
-    answered_accuracy: float  # accuracy among those
+def _arc(cx, cy, rx, ry, start, end, n=14):
+    angles = np.linspace(math.radians(start), math.radians(end), n)
+    return [(cx + rx * math.cos(a), cy + ry * math.sin(a)) for a in angles]
 
 
-def read_labels(folder: Path) -> list[tuple[Path, str, int]]:
-    with (folder / "labels.csv").open() as handle:
-        return [
-            (folder / row["file"], row["source"], int(row["digit"]))
-            for row in csv.DictReader(handle)
-        ]
+SKELETONS: dict[int, list[list[list[tuple[float, float]]]]] = {
+    0: [[_arc(0.5, 0.5, 0.32, 0.45, -90, 270, 24)], [_arc(0.5, 0.5, 0.4, 0.45, -100, 265, 24)]],
+    1: [
+        [[(0.5, 0.05), (0.5, 0.95)]],
+        [[(0.25, 0.3), (0.55, 0.05), (0.55, 0.95)]],  # flag
+        [[(0.25, 0.3), (0.55, 0.05), (0.55, 0.95)], [(0.3, 0.95), (0.8, 0.95)]],  # flag and foot
+        [[(0.1, 0.45), (0.6, 0.05), (0.55, 0.95)]],  # long lead-in stroke
+    ],
+    2: [
+        [_arc(0.5, 0.3, 0.3, 0.25, 200, 360) + [(0.15, 0.95), (0.85, 0.95)]],
+        [
+            _arc(0.5, 0.3, 0.3, 0.25, 190, 380)
+            + [(0.2, 0.9)]
+            + _arc(0.3, 0.88, 0.1, 0.08, 180, 0)
+            + [(0.9, 0.93)]
+        ],  # looped base
+    ],
+    3: [
+        [_arc(0.5, 0.28, 0.28, 0.23, 200, 450) + _arc(0.5, 0.72, 0.32, 0.23, 270, 520)],
+        [
+            [(0.2, 0.05), (0.8, 0.05), (0.45, 0.45)] + _arc(0.5, 0.7, 0.3, 0.25, 270, 520)
+        ],  # flat top
+    ],
+    4: [
+        [[(0.6, 0.05), (0.15, 0.65), (0.9, 0.65)], [(0.65, 0.3), (0.65, 0.95)]],  # closed
+        [[(0.25, 0.05), (0.2, 0.6), (0.85, 0.6)], [(0.7, 0.05), (0.7, 0.95)]],  # open
+        [[(0.55, 0.05), (0.2, 0.6), (0.85, 0.6)], [(0.55, 0.05), (0.6, 0.95)]],  # closed top
+    ],
+    5: [
+        [[(0.8, 0.05), (0.25, 0.05), (0.2, 0.45)] + _arc(0.5, 0.68, 0.32, 0.27, 220, 500)],
+        [
+            [(0.25, 0.05), (0.2, 0.45)] + _arc(0.5, 0.68, 0.32, 0.27, 220, 500),
+            [(0.25, 0.05), (0.85, 0.02)],
+        ],  # flag drawn apart
+    ],
+    6: [
+        [[(0.75, 0.05), (0.35, 0.4)] + _arc(0.5, 0.7, 0.3, 0.25, 180, 540)],
+        [_arc(0.75, 0.5, 0.55, 0.45, 250, 180, 10) + _arc(0.5, 0.72, 0.3, 0.23, 180, 540)],
+    ],
+    7: [
+        [[(0.15, 0.05), (0.85, 0.05), (0.4, 0.95)]],
+        [[(0.15, 0.05), (0.85, 0.05), (0.4, 0.95)], [(0.3, 0.5), (0.8, 0.5)]],  # crossed
+        [[(0.15, 0.2), (0.15, 0.05), (0.85, 0.05), (0.5, 0.95)]],  # with a serif
+    ],
+    8: [
+        [_arc(0.5, 0.27, 0.25, 0.22, 90, 450) + _arc(0.5, 0.72, 0.3, 0.23, -90, 270)],
+        [_arc(0.5, 0.25, 0.22, 0.2, 0, 360) + _arc(0.5, 0.7, 0.32, 0.25, -90, 270)],
+    ],
+    9: [
+        [_arc(0.5, 0.3, 0.28, 0.25, 0, 360) + [(0.78, 0.3), (0.7, 0.95)]],
+        [_arc(0.6, 0.2, 0.17, 0.15, 0, 360) + [(0.77, 0.2), (0.45, 0.95)]],  # small loop, tail
+        [_arc(0.5, 0.3, 0.28, 0.25, 20, 340) + [(0.78, 0.3), (0.75, 0.95)]],  # open loop
+    ],
+}
 
 
-def score_model(model: str, folder: Path, threshold: float) -> list[SourceScore]:
-    rows = read_labels(folder)
-    answers = predict([str(path) for path, _, _ in rows], model=model, top_k=1)
-    by_source: dict[str, list[tuple[float, bool]]] = defaultdict(list)
-    for (_, source, digit), answer in zip(rows, answers, strict=True):
-        confidence = answer.confidence or 0.0
-        by_source[source].append((confidence, answer.digit == digit))
-        by_source["all"].append((confidence, answer.digit == digit))
-    scores = []
-    for source, pairs in by_source.items():
-        confidence = np.array([c for c, _ in pairs])
-        correct = np.array([r for _, r in pairs], dtype=bool)
-        kept = confidence >= threshold
-        scores.append(
-            SourceScore(
-                model=model,
-                source=source,
-                samples=len(pairs),
-                accuracy=round(float(correct.mean()), 4),
-                ece=round(expected_calibration_error(confidence, correct), 4),
-                answered=round(float(kept.mean()), 4),
-                answered_accuracy=round(float(correct[kept].mean()), 4) if kept.any() else 0.0,
-            )
+def _paper(rng: np.random.Generator, size: tuple[int, int]) -> Image.Image:
+    """Light paper with a little grain and a gentle lighting gradient."""
+    w, h = size
+    base = rng.uniform(190, 250)
+    yy, xx = np.mgrid[0:h, 0:w]
+    gradient = rng.uniform(-25, 25) * (xx / w) + rng.uniform(-20, 20) * (yy / h)
+    grain = rng.normal(0, rng.uniform(1, 6), (h, w))
+    return Image.fromarray(np.clip(base + gradient + grain, 0, 255).astype(np.uint8), "L")
+
+
+def _ink_on_paper(ink: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """Lay an ink mask (L, 255 = ink) onto paper with an ink darkness that varies."""
+    paper = np.asarray(_paper(rng, ink.size), np.float32)
+    alpha = np.asarray(ink, np.float32) / 255.0
+    darkness = rng.uniform(10, 110)
+    return Image.fromarray(np.clip(paper * (1 - alpha) + darkness * alpha, 0, 255).astype(np.uint8))
+
+
+def _shear(image: Image.Image, slant: float) -> Image.Image:
+    w, h = image.size
+    return image.transform(
+        (w, h), Image.Transform.AFFINE, (1, slant, -slant * h / 2, 0, 1, 0), Image.BILINEAR
+    )
+
+
+def make_fonts(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
+    fonts = sorted(f for pattern in FONT_GLOBS for f in glob.glob(pattern))
+    if not fonts:
+        print("fonts: no handwriting fonts installed (see the docstring); skipped", file=sys.stderr)
+        return []
+    items = []
+    for i in range(count):
+        digit = i % 10
+        font = ImageFont.truetype(fonts[rng.integers(len(fonts))], int(rng.integers(40, 110)))
+        canvas = Image.new("L", (220, 220), 0)
+        draw = ImageDraw.Draw(canvas)
+        stroke = int(rng.choice([0, 0, 1, 2, 3]))
+        draw.text((60, 30), str(digit), fill=255, font=font, stroke_width=stroke, stroke_fill=255)
+        canvas = _shear(canvas, rng.uniform(-0.3, 0.3)).rotate(rng.uniform(-10, 10), Image.BILINEAR)
+        box = canvas.getbbox()
+        if box is None:
+            continue
+        pad = int(rng.integers(8, 40))
+        crop = canvas.crop((box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad))
+        items.append(_save(out, "fonts", i, digit, _ink_on_paper(crop, rng), rng))
+    return items
+
+
+def make_drawn(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
+    items = []
+    for i in range(count):
+        digit = i % 10
+        styles = SKELETONS[digit]
+        strokes = styles[rng.integers(len(styles))]
+        size = 200
+        aspect = rng.uniform(0.55, 1.0)
+        sx, sy = size * 0.6 * aspect, size * 0.75
+        ox, oy = (size - sx) / 2, (size - sy) / 2
+        canvas = Image.new("L", (size, size), 0)
+        draw = ImageDraw.Draw(canvas)
+        width = int(max(2, rng.uniform(0.03, 0.16) * sy))
+        wobble = rng.uniform(0.0, 0.03)
+        for stroke in strokes:
+            points = np.asarray(stroke) + rng.normal(0, wobble, (len(stroke), 2))
+            xy = [(ox + x * sx, oy + y * sy) for x, y in points]
+            draw.line(xy, fill=255, width=width, joint="curve")
+            r = width / 2
+            for x, y in (xy[0], xy[-1]):
+                draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+        canvas = _shear(canvas, rng.uniform(-0.35, 0.35)).rotate(
+            rng.uniform(-12, 12), Image.BILINEAR
         )
-    return scores
+        if rng.random() < 0.4:
+            canvas = canvas.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 2.5)))
+        items.append(_save(out, "drawn", i, digit, _ink_on_paper(canvas, rng), rng))
+    return items
 
 
-def render(scores: list[SourceScore], threshold: float) -> str:
-    lines = [
-        f"| model | source | n | accuracy | ECE | answered at {threshold:g} "
-        "| right when answered |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for s in scores:
-        lines.append(
-            f"| {s.model} | {s.source} | {s.samples} | {s.accuracy:.2%} | {s.ece:.3f} "
-            f"| {s.answered:.1%} | {s.answered_accuracy:.2%} |"
+def make_uci(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        print(
+            "uci: scikit-learn is not installed (pip install scikit-learn); skipped",
+            file=sys.stderr,
         )
-    return "\n".join(lines)
+        return []
+    digits = load_digits()
+    items = []
+    for i in range(min(count, len(digits.target))):
+        ink = digits.images[i] / 16.0
+        scan = Image.fromarray(np.clip(250 - 220 * ink, 0, 255).astype(np.uint8), "L")
+        if i % 2:
+            scan = scan.resize((16, 16), Image.BILINEAR)
+        items.append(_save(out, "uci", i, int(digits.target[i]), scan, rng, lossy=False))
+    return items
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("models", nargs="+", help="model directories or files")
-    parser.add_argument("--data", type=Path, default=Path("robustness"))
-    parser.add_argument("--threshold", type=float, default=0.9)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    scores = [s for model in args.models for s in score_model(model, args.data, args.threshold)]
-    if args.json:
-        for s in scores:
-            print(json.dumps(asdict(s)))
+def make_rescan(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
+    from scipy import ndimage
+
+    from digitcli.data import load_dataset
+
+    test = load_dataset(ROOT / "MNIST", role="test").test
+    items = []
+    for i in range(min(count, len(test))):
+        ink = test.x[i].astype(np.float32)
+        grow = int(rng.choice([-1, 0, 0, 1, 2, 3]))
+        if grow > 0:
+            ink = ndimage.grey_dilation(ink, size=(grow + 1, grow + 1))
+        elif grow < 0:
+            ink = ndimage.grey_erosion(ink, size=(2, 2))
+        res = int(rng.integers(8, 17))
+        small = Image.fromarray(ink.astype(np.uint8), "L").resize((res, res), Image.BOX)
+        if rng.random() < 0.5:
+            small = small.point(lambda v: 255 if v > 90 else 0)
+        scan = Image.fromarray(255 - np.asarray(small), "L")
+        if rng.random() < 0.5:
+            scan = scan.resize((res * 4, res * 4), Image.NEAREST)
+        items.append(_save(out, "rescan", i, int(test.y[i]), scan, rng, lossy=False))
+    return items
+
+
+def _save(out, source, i, digit, image, rng, lossy=True) -> tuple[Path, int]:
+    folder = out / source
+    folder.mkdir(parents=True, exist_ok=True)
+    if lossy and rng.random() < 0.5:
+        path = folder / f"{i:05d}-{digit}.jpg"
+        image.convert("L").save(path, quality=int(rng.integers(60, 95)))
     else:
-        print(render(scores, args.threshold))
+        path = folder / f"{i:05d}-{digit}.png"
+        image.convert("L").save(path)
+    return path, digit
+
+
+MAKERS = {"uci": make_uci, "fonts": make_fonts, "drawn": make_drawn, "rescan": make_rescan}
+
+
+def build(out: Path, per_source: int, seed: int = 0) -> dict[str, list[tuple[Path, int]]]:
+    """The set, made once: a labels.json in `out` records it."""
+    index = out / "labels.json"
+    if index.is_file():
+        saved = json.loads(index.read_text())
+        if saved.get("per_source") == per_source and saved.get("seed") == seed:
+            return {s: [(out / p, d) for p, d in v] for s, v in saved["sources"].items()}
+    sources = {}
+    for k, name in enumerate(SOURCES):
+        rng = np.random.default_rng([seed, k])
+        sources[name] = MAKERS[name](out, per_source, rng)
+    out.mkdir(parents=True, exist_ok=True)
+    relative = {s: [(str(p.relative_to(out)), d) for p, d in v] for s, v in sources.items()}
+    index.write_text(json.dumps({"per_source": per_source, "seed": seed, "sources": relative}))
+    return sources
+
+
+def expected_calibration_error(confidence, correct, bins: int = 15) -> float:
+    from digitcli.evaluate import expected_calibration_error as ece
+
+    return ece(np.asarray(confidence), np.asarray(correct), bins=bins)
+
+
+def measure(model: str | None, items: list[tuple[Path, int]]) -> dict:
+    from digitcli.predict import predict
+
+    answers = list(predict([str(p) for p, _ in items], model=model, top_k=1))
+    labels = np.array([d for _, d in items])
+    digits = np.array([-1 if a.digit is None else a.digit for a in answers])
+    confidence = np.array([a.confidence or 0.0 for a in answers])
+    correct = digits == labels
+    kept = confidence >= 0.9
+    return {
+        "n": len(items),
+        "accuracy": float(correct.mean()) if len(items) else math.nan,
+        "ece": expected_calibration_error(confidence, correct),
+        "answered_at_0.9": float(kept.mean()) if len(items) else math.nan,
+        "right_when_answered_at_0.9": float(correct[kept].mean()) if kept.any() else math.nan,
+        "mistakes": [
+            str(p.name) + f"->{d}"
+            for (p, _), d, c in zip(items, digits, correct, strict=True)
+            if not c
+        ][:40],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "robustness")
+    parser.add_argument("--per-source", type=int, default=1000)
+    parser.add_argument("--model", action="append", help="model(s); default: the bundled one")
+    parser.add_argument("--sources", nargs="*", default=list(SOURCES))
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--mistakes", action="store_true")
+    args = parser.parse_args(argv)
+    sets = build(args.out, args.per_source)
+    from digitcli.modeldir import BUNDLED_DIR
+
+    results = {}
+    for model in args.model or [str(BUNDLED_DIR)]:
+        results[model] = {s: measure(model, sets[s]) for s in args.sources if sets.get(s)}
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    print("| model | source | images | accuracy | ECE | answered at 0.9 | right when answered |")
+    print("|---|---|---|---|---|---|---|")
+    for model, per_source in results.items():
+        for source, r in per_source.items():
+            print(
+                f"| {model} | {source} | {r['n']} | {100 * r['accuracy']:.1f}% | {r['ece']:.3f} "
+                f"| {100 * r['answered_at_0.9']:.1f}% "
+                f"| {100 * r['right_when_answered_at_0.9']:.2f}% |"
+            )
+            if args.mistakes:
+                print("  ", " ".join(r["mistakes"]))
     return 0
 
 

@@ -1,220 +1,184 @@
-"""Training images that look like other writers, pens and scanners than MNIST's.
+"""Training images as other writers and other scanners would have made them.
 
-MNIST's digits come from ~500 writers, one kind of pen, one scanner. What differs for our users:
-stroke width (felt pens, pencils), slant, proportions, wobbly strokes, and low-resolution or blurry
-scans. `augment` redraws a whole epoch of training images that way, vectorised over the batch:
-NumPy shifted-slice maxima for the stroke width (10x faster here than `tf.nn.max_pool2d` on
-one-channel 28x28 images), one TensorFlow projective warp for rotation/slant/size/aspect/shift,
-a bilinear gather for the elastic field, two resizes for the low resolution. Each change touches
-only the images that drew it. `EpochImages` prepares the next epoch on a background thread while
-the current one trains.
+MNIST's 500 writers used similar pens and were scanned one way; users' digits are slanted,
+thicker or thinner, stretched, wobbly, blurred or binarised. `writers_augment` redraws a share
+of each epoch's images with such differences, and then lays each one out again the way
+`digitcli.images.prepare` lays out a user's digit (longest side 20 px, centre of mass at the
+centre), so training sees what prediction will see.
 
-Every draw comes from a generator seeded by (seed, epoch): the same run gives the same images,
-and a resumed run redraws exactly the epoch it stopped in.
-This module imports TensorFlow: import it only when training.
+One vectorised pass per epoch (scipy.ndimage on whole chunks of images): about 1 s for 54,000
+images on one core, prepared on a background thread while the previous epoch trains.
 """
 
 from __future__ import annotations
 
-import math
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 
-from digitcli.backend import tf
+from digitcli.config import IMAGE_SIZE
 
-SIZE = 28
-
-
-@dataclass(frozen=True)
-class Augmentation:
-    """How often each change happens and how far it goes; every image draws its own amounts."""
-
-    warp: float = 0.7  # probability of an affine change: rotation, slant, size, aspect, shift
-    rotation: float = 12.0  # degrees, either way
-    shear: float = 0.3  # slant: columns shift by shear * (row - centre), either way
-    scale: tuple[float, float] = (0.85, 1.1)  # overall size
-    aspect: float = 0.25  # width / height changes by up to this factor, either way
-    shift: float = 2.0  # pixels, each axis
-    elastic: float = 0.25  # probability of a smooth random displacement field (wobbly strokes)
-    elastic_pixels: float = 1.5  # its largest displacement
-    thicker: float = 0.3  # probability of a thicker pen (grey dilation, partly blended)
-    thinner: float = 0.15  # probability of a thinner pen (grey erosion, partly blended)
-    low_resolution: float = 0.15  # probability of a re-scan at 10-16 px, blown up again
-    blur: float = 0.1  # probability of a 3x3 Gaussian blur
+BOX = 20.0  # the longest side of a prepared digit (images.BOX_SIZE)
+CENTRE = 14.0  # where its centre of mass goes (images.CENTRE)
+CHUNK = 4096  # images warped at once: bounds the coordinate arrays to ~50 MB
+ROTATION = np.radians(12)  # largest rotation either way
+SLANT = 0.35  # largest shear either way (x += slant * y)
+ASPECT = 0.25  # width / height changes by up to this share either way
+ELASTIC = 1.2  # pixels: typical local displacement of the elastic distortion
+THICKER, THINNER = 0.30, 0.15  # shares of images drawn with a thicker / thinner pen
+BLURRED, BINARISED = 0.15, 0.10  # shares re-scanned at half resolution / in black and white
 
 
-WRITERS = Augmentation()  # the default for every architecture
-
-
-def augment(
-    images: np.ndarray, seed: tuple[int, int], policy: Augmentation = WRITERS
-) -> np.ndarray:
-    """`images` (n, 28, 28) uint8, white ink on black -> a redrawn copy of the same shape."""
-    rng = np.random.default_rng(seed)
-    x = images.astype(np.float32)
-    _stroke_width(x, rng, policy)
-    _affine(x, rng, policy)
-    _elastic(x, rng, policy)
-    _low_resolution(x, rng, policy)
-    _blur(x, rng, policy)
-    # Preparation stretches every user's digit to full contrast; so do we.
-    peak = x.max(axis=(1, 2), keepdims=True)
-    x *= np.where(peak > 1, 255 / np.maximum(peak, 1), 1)
-    return np.clip(np.rint(x), 0, 255).astype(np.uint8)
-
-
-def _chosen(rng: np.random.Generator, n: int, probability: float) -> np.ndarray:
-    return np.flatnonzero(rng.random(n) < probability)
-
-
-def _neighbourhood(x: np.ndarray, pick) -> np.ndarray:
-    """The 3x3 maximum (`pick=np.maximum`) or minimum of every pixel: grey dilation/erosion."""
-    padded = np.pad(x, ((0, 0), (1, 1), (1, 1)), constant_values=0 if pick is np.maximum else 255)
-    out = x.copy()
-    for dr in range(3):
-        for dc in range(3):
-            pick(out, padded[:, dr : dr + SIZE, dc : dc + SIZE], out=out)
+def writers_augment(images: np.ndarray, rng: np.random.Generator, share: float) -> np.ndarray:
+    """A copy of `images` (uint8, n x 28 x 28, white ink on black) with `share` of them redrawn."""
+    out = images.copy()
+    chosen = np.flatnonzero(rng.random(len(images)) < share)
+    for start in range(0, len(chosen), CHUNK):
+        index = chosen[start : start + CHUNK]
+        out[index] = _redraw(images[index].astype(np.float32), rng)
     return out
 
 
-def _stroke_width(x: np.ndarray, rng: np.random.Generator, policy: Augmentation) -> None:
-    """Thicker or thinner pens, blended in by a random amount so widths vary continuously."""
-    draw = rng.random(len(x))
-    for index, pick, strength in (
-        (np.flatnonzero(draw < policy.thicker), np.maximum, 1.0),
-        (np.flatnonzero(draw > 1 - policy.thinner), np.minimum, 0.7),  # erosion can erase ink
-    ):
-        if len(index):
-            amount = rng.uniform(0.4, 1.0, len(index))[:, None, None] * strength
-            part = x[index]
-            x[index] = part + amount * (_neighbourhood(part, pick) - part)
+def _redraw(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    ink = _pen(ink, rng)
+    ink = _warp(ink, rng)
+    ink = _rescan(ink, rng)
+    return np.clip(np.rint(ink), 0, 255).astype(np.uint8)
 
 
-def _affine(x: np.ndarray, rng: np.random.Generator, policy: Augmentation) -> None:
-    index = _chosen(rng, len(x), policy.warp)
-    if not len(index):
-        return
-    n = len(index)
-    angle = rng.uniform(-1, 1, n) * math.radians(policy.rotation)
-    shear = rng.uniform(-policy.shear, policy.shear, n)
-    scale = rng.uniform(*policy.scale, n)
-    aspect = np.exp(rng.uniform(-1, 1, n) * math.log1p(policy.aspect))
-    sx, sy = scale * np.sqrt(aspect), scale / np.sqrt(aspect)
-    shift = rng.uniform(-policy.shift, policy.shift, (n, 2))
-    # The forward map about the centre: scale, then slant, then rotate, then shift.
+def _pen(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Thicker strokes (grey dilation) or thinner ones (grey erosion) for some images."""
+    draw = rng.random(len(ink))
+    thick, thin = draw < THICKER, draw > 1 - THINNER
+    if thick.any():
+        ink[thick] = ndimage.grey_dilation(ink[thick], size=(1, 2, 2))
+    if thin.any():
+        eroded = ndimage.grey_erosion(ink[thin], size=(1, 2, 2))
+        kept = eroded.reshape(len(eroded), -1).max(axis=1) > 64  # a hairline vanishes: keep it
+        ink[np.flatnonzero(thin)[kept]] = eroded[kept]
+    return ink
+
+
+def _warp(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Rotate, slant and stretch each image, add an elastic wobble, then fit and centre again."""
+    n = len(ink)
+    angle = rng.uniform(-ROTATION, ROTATION, n)
+    slant = rng.uniform(-SLANT, SLANT, n)
+    aspect = np.exp(rng.uniform(np.log(1 - ASPECT), np.log(1 + ASPECT), n))
     cos, sin = np.cos(angle), np.sin(angle)
-    forward = np.zeros((n, 3, 3))
-    forward[:, 0, 0], forward[:, 0, 1] = cos * sx, -sin * sy + cos * shear * sy
-    forward[:, 1, 0], forward[:, 1, 1] = sin * sx, cos * sy + sin * shear * sy
-    forward[:, 2, 2] = 1
-    centre = (SIZE - 1) / 2
-    forward[:, :2, 2] = centre + shift - forward[:, :2, :2] @ np.array([centre, centre])
-    # The op wants, per image, the map from output (x, y) to input: the inverse, flattened.
-    inverse = np.linalg.inv(forward).reshape(n, 9)[:, :8] / np.linalg.inv(forward)[:, 2, 2, None]
-    warped = tf.raw_ops.ImageProjectiveTransformV3(
-        images=x[index, :, :, None],
-        transforms=inverse.astype(np.float32),
-        output_shape=[SIZE, SIZE],
-        fill_value=0.0,
-        interpolation="BILINEAR",
-    )
-    x[index] = warped.numpy()[..., 0]
+    # forward[i] maps source (row, col) offsets from the centre of mass to output offsets.
+    forward = np.empty((n, 2, 2))
+    forward[:, 0, 0], forward[:, 0, 1] = cos, -sin
+    forward[:, 1, 0], forward[:, 1, 1] = aspect * (sin + slant * cos), aspect * (cos - slant * sin)
+    mass_row, mass_col, extent = _layout(ink, forward)
+    forward *= (BOX * rng.uniform(0.9, 1.02, n) / np.maximum(extent, 1.0))[:, None, None]
+    inverse = np.linalg.inv(forward)
+    grid = np.indices((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32).reshape(2, -1) - CENTRE
+    shift = rng.normal(0, 0.5, (n, 2, 1))  # the centre of mass lands within a pixel or so
+    source = np.einsum("nij,njk->nik", inverse, grid[None] - shift)
+    source[:, 0] += mass_row[:, None]
+    source[:, 1] += mass_col[:, None]
+    source += _elastic(n, rng)
+    return _bilinear(ink, source[:, 0], source[:, 1]).reshape(n, IMAGE_SIZE, IMAGE_SIZE)
 
 
-def _elastic(x: np.ndarray, rng: np.random.Generator, policy: Augmentation) -> None:
-    """A smooth random displacement (4x4 random vectors, bicubically smoothed up to 28x28)."""
-    index = _chosen(rng, len(x), policy.elastic)
-    if not len(index):
-        return
-    coarse = rng.uniform(-1, 1, (len(index), 4, 4, 2)).astype(np.float32)
-    field = tf.image.resize(coarse, (SIZE, SIZE), method="bicubic").numpy()
-    field *= policy.elastic_pixels
-    grid = np.arange(SIZE, dtype=np.float32)
-    rows = grid[None, :, None] + field[..., 0]
-    cols = grid[None, None, :] + field[..., 1]
-    x[index] = _bilinear(x[index], rows, cols)
-
-
-def _bilinear(x: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Sample images x (n, 28, 28) at float coordinates (n, 28, 28); outside is background."""
-    n = len(x)
-    padded = np.pad(x, ((0, 0), (1, 1), (1, 1))).reshape(-1)  # a ring of background
-    side = SIZE + 2
-    rows = np.clip(rows + 1, 0, side - 1.001)
-    cols = np.clip(cols + 1, 0, side - 1.001)
-    r0, c0 = np.floor(rows).astype(np.int64), np.floor(cols).astype(np.int64)
+def _bilinear(ink: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """ink sampled at (rows, cols), zero outside: four gathers from a zero-bordered copy.
+    3x faster here than scipy.ndimage.map_coordinates, which checks every point's bounds."""
+    n, size = len(ink), IMAGE_SIZE + 2
+    padded = np.zeros((n, size, size), np.float32)
+    padded[:, 1:-1, 1:-1] = ink
+    rows = np.clip(rows + 1, 0, size - 1.001).astype(np.float32)
+    cols = np.clip(cols + 1, 0, size - 1.001).astype(np.float32)
+    r0, c0 = rows.astype(np.int32), cols.astype(np.int32)
     fr, fc = rows - r0, cols - c0
-    flat = np.arange(n)[:, None, None] * side * side + r0 * side + c0
-    top = padded[flat] * (1 - fc) + padded[flat + 1] * fc
-    bottom = padded[flat + side] * (1 - fc) + padded[flat + side + 1] * fc
+    base = (np.arange(n, dtype=np.int64) * size * size)[:, None] + r0 * size + c0
+    flat = padded.ravel()
+    top = flat[base] * (1 - fc) + flat[base + 1] * fc
+    bottom = flat[base + size] * (1 - fc) + flat[base + size + 1] * fc
     return top * (1 - fr) + bottom * fr
 
 
-def _low_resolution(x: np.ndarray, rng: np.random.Generator, policy: Augmentation) -> None:
-    """A coarse re-scan: shrink to 10-16 px, the digit to 7-11 px (area averaging, like a
-    scanner's sensor), blow back up bilinearly, and re-threshold half of them into hard edges."""
-    index = _chosen(rng, len(x), policy.low_resolution)
-    if not len(index):
-        return
-    small = rng.choice((10, 13, 16), len(index))
-    harden = rng.random(len(index)) < 0.5
-    for size in (10, 13, 16):
-        part = index[small == size]
-        if not len(part):
-            continue
-        coarse = tf.image.resize(x[part, :, :, None], (size, size), "area")
-        x[part] = tf.image.resize(coarse, (SIZE, SIZE)).numpy()[..., 0]
-    hard = index[harden]
-    x[hard] = np.clip((x[hard] - 60.0) * 2.0, 0, 255)
+def _layout(ink: np.ndarray, forward: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each image's centre of mass, and the longest side of its inked pixels once transformed."""
+    rows = np.arange(IMAGE_SIZE, dtype=np.float32)
+    mass = ink.sum(axis=(1, 2)) + 1e-6
+    mass_row = (ink.sum(axis=2) * rows).sum(axis=1) / mass
+    mass_col = (ink.sum(axis=1) * rows).sum(axis=1) / mass
+    inked = ink > 32
+    grid = np.indices((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32)
+    offsets_r = grid[0][None] - mass_row[:, None, None]
+    offsets_c = grid[1][None] - mass_col[:, None, None]
+    extent = np.empty(len(ink))
+    for axis in (0, 1):
+        moved = (
+            forward[:, axis, 0, None, None] * offsets_r
+            + forward[:, axis, 1, None, None] * offsets_c
+        )
+        high = np.where(inked, moved, -np.inf).reshape(len(ink), -1).max(axis=1)
+        low = np.where(inked, moved, np.inf).reshape(len(ink), -1).min(axis=1)
+        span = np.where(np.isfinite(high - low), high - low + 1, BOX)
+        extent = span if axis == 0 else np.maximum(extent, span)
+    return mass_row, mass_col, extent
 
 
-def _blur(x: np.ndarray, rng: np.random.Generator, policy: Augmentation) -> None:
-    """A 3x3 Gaussian (1-2-1 each way), as separable shifted sums."""
-    index = _chosen(rng, len(x), policy.blur)
-    if not len(index):
-        return
-    padded = np.pad(x[index], ((0, 0), (1, 1), (1, 1)))
-    rows = padded[:, :-2] + 2 * padded[:, 1:-1] + padded[:, 2:]
-    x[index] = (rows[:, :, :-2] + 2 * rows[:, :, 1:-1] + rows[:, :, 2:])[:, :, :] / 16
+def _elastic(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Smooth random displacements (n, 2, 784): a 4x4 field of offsets, interpolated."""
+    coarse = rng.normal(0, ELASTIC, (n * 2, 4, 4)).astype(np.float32)
+    fine = np.einsum("ij,njk,lk->nil", _SPREAD, coarse, _SPREAD, optimize=True)
+    return fine.reshape(n, 2, -1)
+
+
+def _spread(cells: int, size: int) -> np.ndarray:
+    """Bilinear interpolation weights from `cells` cell centres to `size` pixel centres."""
+    position = np.clip((np.arange(size) + 0.5) * cells / size - 0.5, 0, cells - 1)
+    below = np.minimum(np.floor(position).astype(int), cells - 2)
+    weights = np.zeros((size, cells), np.float32)
+    weights[np.arange(size), below] = 1 - (position - below)
+    weights[np.arange(size), below + 1] = position - below
+    return weights
+
+
+_SPREAD = _spread(4, IMAGE_SIZE)
+
+
+def _rescan(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Some images re-scanned at half resolution (blurred), some in black and white."""
+    draw = rng.random(len(ink))
+    blurred, binarised = draw < BLURRED, draw > 1 - BINARISED
+    if blurred.any():
+        half = ink[blurred].reshape(-1, IMAGE_SIZE // 2, 2, IMAGE_SIZE // 2, 2).mean(axis=(2, 4))
+        ink[blurred] = ndimage.zoom(half, (1, 2, 2), order=1)
+        peak = ink[blurred].reshape(blurred.sum(), -1).max(axis=1)
+        ink[blurred] *= (255.0 / np.maximum(peak, 1.0))[:, None, None]  # cores stay white
+    if binarised.any():
+        ink[binarised] = np.where(ink[binarised] >= 96, 255.0, 0.0)
+    return ink
 
 
 class EpochImages:
-    """Each epoch's augmented training images, drawn on a background thread ahead of time.
+    """Each epoch's augmented images, made on a background thread one epoch ahead."""
 
-    A draw serves `every` epochs in a row (each epoch still shuffles its own order): the MLPs'
-    epochs take ~2 s, so a fresh draw every epoch would cost more than the training itself.
-    """
-
-    def __init__(
-        self, images: np.ndarray, seed: int, policy: Augmentation = WRITERS, every: int = 1
-    ) -> None:
+    def __init__(self, images: np.ndarray, seed: int, share: float) -> None:
         self.images = images
         self.seed = seed
-        self.policy = policy
-        self.every = max(1, every)
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="augment")
-        self.draws: dict[int, Future] = {}
+        self.share = share
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="digitcli-augment")
+        self.pending: dict[int, Future[np.ndarray]] = {}
 
-    def _draw(self, index: int) -> Future:
-        if index not in self.draws:
-            self.draws[index] = self.pool.submit(
-                augment, self.images, (self.seed, index), self.policy
-            )
-        return self.draws[index]
+    def _make(self, epoch: int) -> np.ndarray:
+        return writers_augment(
+            self.images, np.random.default_rng([self.seed, epoch, 7]), self.share
+        )
 
-    def epoch(self, epoch: int, *, last: int) -> np.ndarray:
-        """The images for `epoch` (0-based), in the original order; starts the next draw."""
-        index = epoch // self.every
-        images = self._draw(index)
-        for old in [key for key in self.draws if key < index]:
-            del self.draws[old]
-        if (index + 1) * self.every < last:
-            self._draw(index + 1)
-        return images.result()
+    def get(self, epoch: int, *, upcoming: int | None = None) -> np.ndarray:
+        """The images for `epoch` (the same for the same seed and epoch, so runs resume)."""
+        future = self.pending.pop(epoch, None)
+        images = future.result() if future else self._make(epoch)
+        if upcoming is not None and upcoming not in self.pending:
+            self.pending[upcoming] = self.pool.submit(self._make, upcoming)
+        return images
 
     def close(self) -> None:
-        for future in self.draws.values():
-            future.cancel()
-        self.pool.shutdown(wait=True)
+        self.pool.shutdown(wait=False, cancel_futures=True)

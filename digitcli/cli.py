@@ -139,6 +139,23 @@ def train(
         typer.Option(min=0, max=0.9, help="Dropout rate. Default: 0 (mlp), 0.25 (cnn)."),
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same model.")] = DEFAULT.seed,
+    augment: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            max=1,
+            help="Share of each epoch's images redrawn as other writers' (slant, stretch, pen "
+            "width, wobble, blur, black-and-white scans); 0: off. Default: 0.5 (mlp, mlp512), "
+            "0.8 (cnn).",
+        ),
+    ] = None,
+    calibrate: Annotated[
+        bool,
+        typer.Option(
+            help="Fit a temperature on the validation split so that confidence means what it "
+            "says (--threshold filters)."
+        ),
+    ] = True,
     data: DataOption = None,
     output: Annotated[
         Path | None,
@@ -190,6 +207,8 @@ def train(
         validation_split=validation_split,
         dropout=dropout,
         seed=seed,
+        writers=augment,
+        calibrate=calibrate,
         patience=patience,
         strategy=strategy.value,
     )

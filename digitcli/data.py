@@ -40,7 +40,7 @@ import numpy as np
 
 from digitcli import __version__
 from digitcli.config import DATA_ENV, IMAGE_SIZE, MNIST_URL_ENV, default_data_path
-from digitcli.errors import DataError
+from digitcli.errors import DataError, first_line
 
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
@@ -181,7 +181,7 @@ def download_mnist(
                 os.unlink(tmp)
             raise
     except OSError as error:
-        raise DataError(f"{target}: cannot write ({_one_line(error)})") from error
+        raise DataError(f"{target}: cannot write ({first_line(error)})") from error
     return target
 
 
@@ -202,9 +202,9 @@ def _fetch(url: str, progress: Progress | None, timeout: float) -> bytes:
     except urllib.error.HTTPError as error:
         raise DataError(f"cannot download {url}: HTTP {error.code} {error.reason}") from error
     except urllib.error.URLError as error:
-        raise DataError(f"cannot download {url}: {_one_line(error.reason)}") from error
+        raise DataError(f"cannot download {url}: {first_line(error.reason)}") from error
     except (OSError, http.client.HTTPException, ValueError) as error:
-        raise DataError(f"cannot download {url}: {_one_line(error)}") from error
+        raise DataError(f"cannot download {url}: {first_line(error)}") from error
     if total and done != total:
         raise DataError(f"cannot download {url}: got {done} of {total} bytes")
     return b"".join(chunks)
@@ -277,7 +277,7 @@ def _file_names(folder: Path) -> list[str]:
     try:
         return sorted(entry.name for entry in folder.iterdir() if entry.is_file())
     except OSError as error:
-        raise DataError(f"{folder}: cannot list ({_one_line(error)})") from error
+        raise DataError(f"{folder}: cannot list ({first_line(error)})") from error
 
 
 def _split_name(prefix: str) -> str:
@@ -367,7 +367,7 @@ def _read(path: Path, files: dict[str, str]) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise DataError(f"{path}: cannot read ({_one_line(error)})") from error
+        raise DataError(f"{path}: cannot read ({first_line(error)})") from error
     if not data:
         raise DataError(f"{path}: empty file")
     files[path.name] = hashlib.sha256(data).hexdigest()
@@ -446,7 +446,7 @@ def _gunzip(path: Path, data: bytes) -> bytes:
     except EOFError as error:
         raise DataError(f"{path}: truncated gzip file") from error
     except (OSError, zlib.error) as error:
-        raise DataError(f"{path}: corrupt gzip file ({_one_line(error)})") from error
+        raise DataError(f"{path}: corrupt gzip file ({first_line(error)})") from error
 
 
 def _read_idx(path: Path, data: bytes, kind: str) -> np.ndarray:
@@ -522,7 +522,7 @@ def _npz_arrays(name: str, data: bytes) -> dict[str, np.ndarray]:
                     with archive.open(info) as member:
                         arrays[key] = _read_npy(name, key, member, info.file_size)
     except _NPZ_ERRORS as error:
-        raise DataError(f"{name}: not a valid .npz file ({_one_line(error)})") from error
+        raise DataError(f"{name}: not a valid .npz file ({first_line(error)})") from error
     return arrays
 
 
@@ -675,7 +675,3 @@ def _is_float(text: str) -> bool:
 def _number(value: np.generic) -> str:
     value = value.item()
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-
-
-def _one_line(error: object) -> str:
-    return " ".join(str(error).split()) or type(error).__name__

@@ -47,3 +47,15 @@ class TrainingInterrupted(DigitcliError):
     def __init__(self, message: str, exit_code: int = EXIT_INTERRUPTED) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+def first_line(error: object) -> str:
+    """What to show of an exception in a one-line message: its first non-blank line, or its type.
+
+    Converters and native libraries raise messages many lines long (a C++ stack, a graph dump);
+    the first line says what went wrong.
+    """
+    for line in str(error).splitlines():
+        if line.strip():
+            return line.strip()
+    return type(error).__name__

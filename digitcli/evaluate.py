@@ -10,11 +10,10 @@ import numpy as np
 
 from digitcli.config import NUM_CLASSES
 from digitcli.data import load_dataset
-from digitcli.modeldir import resolve_model
-from digitcli.runtime import load_runtime
+from digitcli.runtimes import load_runtime, resolve_model
 
 EPSILON = 1e-7  # Keras clips probabilities the same way before taking the log
-ECE_BINS = 15  # equal-width bins of top-1 confidence, as in Guo et al. 2017
+ECE_BINS = 15  # equal-width bins of top-1 confidence, the usual choice (Guo et al., 2017)
 
 
 @dataclass(frozen=True)
@@ -34,8 +33,8 @@ class Evaluation:
     loss: float
     per_class: list[ClassScore]
     confusion_matrix: np.ndarray  # rows are true digits, columns predicted
+    ece: float = 0.0  # expected calibration error: how far confidence is from accuracy
     seconds: float = 0.0
-    ece: float = 0.0  # expected calibration error of the top-1 confidence, 15 bins
 
     @property
     def samples(self) -> int:
@@ -76,33 +75,34 @@ def score(
 
 
 def expected_calibration_error(
-    confidence: np.ndarray, correct: np.ndarray, bins: int = ECE_BINS
+    confidence: np.ndarray, correct: np.ndarray, *, bins: int = ECE_BINS
 ) -> float:
-    """How far confidence is from accuracy: the gap between mean top-1 confidence and accuracy
-    in each of `bins` equal-width confidence bins, weighted by the share of samples in the bin."""
+    """The mean gap between confidence and accuracy over equal-width confidence bins, each
+    weighted by its share of the samples: 0 when "90% sure" is right 90% of the time."""
     confidence = np.asarray(confidence, dtype=np.float64)
-    correct = np.asarray(correct, dtype=np.float64)
-    if not len(confidence):
+    if confidence.size == 0:
         return 0.0
-    # Bin b holds confidences in (b/bins, (b+1)/bins]; a confidence of 0 goes in the first.
+    correct = np.asarray(correct, dtype=np.float64)
     which = np.clip(np.ceil(confidence * bins).astype(np.int64) - 1, 0, bins - 1)
-    count = np.bincount(which, minlength=bins)
-    gap = np.bincount(which, confidence - correct, minlength=bins)  # sum of (conf - right)
-    return float(np.abs(gap).sum() / len(confidence)) if count.any() else 0.0
+    gap = np.bincount(which, weights=confidence - correct, minlength=bins)
+    return round(float(np.abs(gap).sum() / confidence.size), 6)
 
 
 def reliability(
-    confidence: np.ndarray, correct: np.ndarray, bins: int = ECE_BINS
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per confidence bin: mean confidence, accuracy (NaN where empty) and sample count."""
+    confidence: np.ndarray, correct: np.ndarray, *, bins: int = ECE_BINS
+) -> list[tuple[float, float, int]]:
+    """Per confidence bin: (mean confidence, accuracy, count), for a reliability diagram."""
     confidence = np.asarray(confidence, dtype=np.float64)
     correct = np.asarray(correct, dtype=np.float64)
     which = np.clip(np.ceil(confidence * bins).astype(np.int64) - 1, 0, bins - 1)
     count = np.bincount(which, minlength=bins)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.bincount(which, confidence, minlength=bins) / count
-        accuracy = np.bincount(which, correct, minlength=bins) / count
-    return mean, accuracy, count
+    conf = np.bincount(which, weights=confidence, minlength=bins)
+    hits = np.bincount(which, weights=correct, minlength=bins)
+    return [
+        (float(conf[b] / count[b]), float(hits[b] / count[b]), int(count[b]))
+        for b in range(bins)
+        if count[b]
+    ]
 
 
 def per_class_scores(confusion: np.ndarray) -> list[ClassScore]:

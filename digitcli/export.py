@@ -7,6 +7,12 @@ answers with the source model's. An export that agrees on fewer than `MIN_AGREEM
 test images is not written at all: a failed export never lands where a deployment script would
 pick it up, and never replaces a good one (`verify=False` writes it unchecked).
 
+Every export describes itself: it takes raw MNIST pixels (0-255, white ink on black, 28x28,
+`modeldir.DIGITCLI_INPUT`), says so inside the artifact where the format allows (ONNX
+metadata_props; `digitcli.json` packed into a .tflite or .keras file as an associated file;
+`assets.extra/digitcli.json` in a SavedModel), in `ExportResult.input`, and in a model card
+written beside it, so a client with no digitcli code feeds it right.
+
 TensorFlow is imported only once the arguments are checked, so mistakes are reported at once.
 """
 
@@ -20,17 +26,27 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from digitcli.atomic import atomic_output, check_writable, exclusive
 from digitcli.data import Dataset, Split, load_dataset
-from digitcli.errors import DigitcliError, ExportError, ModelError, UsageError
-from digitcli.modeldir import BUNDLED_DIR, ModelRef, resolve_model
-from digitcli.onnx_runtime import ONNX_EXTRA_HINT
+from digitcli.errors import DigitcliError, ExportError, ModelError, UsageError, first_line
+from digitcli.model_card import card_path, model_card
+from digitcli.modeldir import (
+    BUNDLED_DIR,
+    DIGITCLI_INPUT,
+    LABELS_FILE,
+    MANIFEST_FILE,
+    InputConvention,
+    ModelRef,
+    manifest,
+)
 from digitcli.quiet import native_stderr_silenced
+from digitcli.runtimes import load_runtime, resolve_model
+from digitcli.runtimes.onnx import ONNX_EXTRA_HINT
 
 REPRESENTATIVE_SAMPLES = 500  # training images that calibrate int8 ranges; more changes nothing
 REPRESENTATIVE_SEED = 0  # the same images every time: the same int8 model every time
@@ -47,6 +63,12 @@ class Format:
     kind: str  # the ModelRef kind that runs it
     min_agreement: float  # share of test images where it must predict what the source predicts
     help: str
+    dtype: str = "float32"  # what its input tensor holds
+
+    @property
+    def input(self) -> InputConvention:
+        """What the artifact takes: raw MNIST pixels, as this format's input type."""
+        return replace(DIGITCLI_INPUT, dtype=self.dtype)
 
 
 FORMATS: dict[str, Format] = {
@@ -57,7 +79,15 @@ FORMATS: dict[str, Format] = {
         Format("tflite", ".tflite", "{stem}-f32.tflite", "tflite", 0.999, "LiteRT, float32"),
         Format("tflite-f16", ".tflite", "{stem}-f16.tflite", "tflite", 0.999, "float16 weights"),
         # Full-integer quantisation moves a few borderline images; 99.5% still means <= 50/10000.
-        Format("tflite-int8", ".tflite", "{stem}-int8.tflite", "tflite", 0.995, "uint8 in and out"),
+        Format(
+            "tflite-int8",
+            ".tflite",
+            "{stem}-int8.tflite",
+            "tflite",
+            0.995,
+            "uint8 in and out",
+            dtype="uint8",
+        ),
         Format("onnx", ".onnx", "{stem}.onnx", "onnx", 0.999, "onnxruntime, outside TensorFlow"),
     )
 }
@@ -76,6 +106,8 @@ class ExportResult:
     agreement: float | None = None  # share of test images where both predict the same digit
     max_difference: float | None = None  # largest difference of any probability
     seconds_per_image: float | None = None  # the artifact's, in batches of 1024
+    input: InputConvention = DIGITCLI_INPUT  # what the artifact takes, as it says inside
+    model_card: Path | None = None  # the model card written beside it
 
     @property
     def verified(self) -> bool:
@@ -98,6 +130,8 @@ class ExportResult:
             "agreement": self.agreement,
             "max_difference": rounded(self.max_difference, 8),
             "seconds_per_image": rounded(self.seconds_per_image, 9),
+            "input": self.input.to_json(),
+            "model_card": str(self.model_card) if self.model_card else None,
         }
 
 
@@ -128,39 +162,53 @@ def export_model(
             "or a .keras file)"
         )
     target = output_path(ref, spec, output)
+    card = card_path(target, directory=not spec.suffix)
     check_writable(target, force=force)
+    if spec.suffix:
+        check_writable(card, force=force)
     if spec.name == "onnx":
         _require_onnx(verify)
     dataset = load_dataset(data, role="test") if verify or spec.name == "tflite-int8" else None
     if verify and len(dataset.test) == 0:
         raise UsageError(f"{dataset.source}: no test images to verify on (or use --no-verify)")
 
-    from digitcli.runtime import KerasRuntime, load_runtime
+    from digitcli.runtimes.keras import KerasRuntime
 
-    keras_runtime = KerasRuntime(source)
+    keras_runtime = KerasRuntime(source, metadata=ref.metadata)
     target.parent.mkdir(parents=True, exist_ok=True)
     with exclusive(target), _scratch(target) as staged:
-        try:
-            with _quiet():
-                WRITERS[spec.name](_pixels_model(keras_runtime.model), staged, dataset)
-        except DigitcliError:
-            raise
-        except ImportError as exc:
-            raise ExportError(f"{spec.name} export needs {exc.name}: {ONNX_EXTRA_HINT}") from None
-        except Exception as exc:  # converters raise their own types; the first line says why
-            raise ExportError(f"{spec.name} export failed: {_first_line(exc)}") from exc
-        result = ExportResult(spec.name, target, _size(staged), source)
-        if verify:
-            result = _verified(
-                result,
-                spec,
-                load_runtime(ModelRef(staged, spec.kind, None)),
-                keras_runtime,
-                dataset.test,
-            )
+        model = _pixels_model(keras_runtime.model, keras_runtime.input)
+        _write(spec, model, staged, dataset, manifest(spec.input, ref.metadata))
+        result = ExportResult(
+            spec.name, target, _size(staged), source, input=spec.input, model_card=card
+        )
+        if verify:  # run as a stranger would: the artifact's own manifest says how to feed it
+            artifact = load_runtime(ModelRef(staged, spec.kind, None))
+            result = _verified(result, spec, artifact, keras_runtime, dataset.test)
+        text = model_card(result, ref.metadata)
+        if not spec.suffix:  # a directory: the card travels inside it
+            (staged / card.name).write_text(text)
+            result = replace(result, bytes=_size(staged))
         with atomic_output(target, force=force) as final:
             os.replace(staged, final)
+    if spec.suffix:
+        with atomic_output(card, force=force) as staging:
+            staging.write_text(text)
     return result
+
+
+def _write(spec: Format, model, path: Path, dataset: Dataset | None, described: dict) -> None:
+    """Write `model` as `spec` to `path`, carrying the manifest `described` inside."""
+    try:
+        with _quiet():
+            WRITERS[spec.name](model, path, dataset)
+            EMBEDDERS[spec.name](path, described)
+    except DigitcliError:
+        raise
+    except ImportError as exc:
+        raise ExportError(f"{spec.name} export needs {exc.name}: {ONNX_EXTRA_HINT}") from None
+    except Exception as exc:  # converters raise their own types; the first line says why
+        raise ExportError(f"{spec.name} export failed: {first_line(exc)}") from exc
 
 
 def output_path(ref: ModelRef, spec: Format, output: str | Path | None = None) -> Path:
@@ -228,11 +276,6 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
 def _size(path: Path) -> int:
     if path.is_dir():
         return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
@@ -252,11 +295,8 @@ def _verified(result: ExportResult, spec: Format, runtime, source, test: Split) 
     predicted = probabilities.argmax(axis=1)
     labels = test.y.astype(np.int64)
     agreement = float((predicted == expected.argmax(axis=1)).mean())
-    result = ExportResult(
-        format=result.format,
-        path=result.path,
-        bytes=result.bytes,
-        source=result.source,
+    result = replace(
+        result,
         runtime=runtime.name,
         samples=len(test),
         accuracy=float((predicted == labels).mean()),
@@ -277,19 +317,25 @@ def _verified(result: ExportResult, spec: Format, runtime, source, test: Split) 
 # Writers: one per format, each given a model that takes pixels 0-255 ----------------------------
 
 
-def _pixels_model(model):
-    """`model` itself when it rescales inside, like digitcli's; else wrapped to take 0-255.
+def _pixels_model(model, convention: InputConvention):
+    """`model` itself when it takes raw pixels, like digitcli's; else wrapped to take them.
 
-    Every export then takes raw pixels, as every digitcli runtime feeds them.
+    Every export then takes `DIGITCLI_INPUT`: 0-255, white ink on black. A model that takes
+    another range or polarity gets one Rescaling layer in front that maps raw pixels onto it.
     """
     from digitcli.backend import keras
+    from digitcli.modeldir import BLACK_ON_WHITE, INPUT_NAME
 
-    if any(isinstance(layer, keras.layers.Rescaling) for layer in model.layers):
+    if (convention.range, convention.polarity) == (DIGITCLI_INPUT.range, DIGITCLI_INPUT.polarity):
         return model
+    black, white = convention.range
+    scale, offset = (white - black) / 255, black
+    if convention.polarity == BLACK_ON_WHITE:  # ink 255 becomes the range's black end
+        scale, offset = -scale, white
     return keras.Sequential(
         [
-            keras.Input(shape=model.input_shape[1:], name="pixels"),
-            keras.layers.Rescaling(1 / 255),
+            keras.Input(shape=model.input_shape[1:], name=INPUT_NAME),
+            keras.layers.Rescaling(scale, offset),
             model,
         ],
         name=model.name,
@@ -304,7 +350,7 @@ def _write_savedmodel(model, path: Path, dataset: Dataset | None) -> None:
     """A SavedModel whose `serving_default` (and `serve`) signature maps `pixels` (float32,
     (n, 28, 28), 0-255) to `probabilities` (n, 10): what TF Serving answers on /v1/models/..."""
     from digitcli.backend import keras, tf
-    from digitcli.model import INPUT_NAME, OUTPUT_NAME
+    from digitcli.modeldir import INPUT_NAME, OUTPUT_NAME
 
     archive = keras.export.ExportArchive()
     archive.track(model)
@@ -351,7 +397,7 @@ def _write_onnx(model, path: Path, dataset: Dataset | None) -> None:
     `probabilities` out, the batch dimension `batch`."""
     import onnx
 
-    from digitcli.model import OUTPUT_NAME
+    from digitcli.modeldir import OUTPUT_NAME
 
     model(np.zeros((1, *model.input_shape[1:]), np.float32))  # Keras exports called models only
     model.export(str(path), format="onnx", verbose=False)
@@ -377,4 +423,67 @@ WRITERS: dict[str, Callable[..., None]] = {
     "tflite-f16": _write_tflite_f16,
     "tflite-int8": _write_tflite_int8,
     "onnx": _write_onnx,
+}
+
+
+# Manifests: how each format carries its self-description ---------------------------------------
+
+
+def _embed_in_zip(path: Path, described: dict) -> None:
+    """Pack the manifest and labels into `path` as associated files: a .keras file is a zip
+    archive already; a .tflite file gets one appended, the way TFLite metadata packs its
+    associated files. LiteRT and Keras ignore them; `zipfile` reads them."""
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST_FILE, json.dumps(described, indent=2) + "\n")
+        archive.writestr(LABELS_FILE, "\n".join(described["labels"]) + "\n")
+
+
+def _embed_in_savedmodel(path: Path, described: dict) -> None:
+    """`assets.extra/digitcli.json`: TF Serving's folder for files beside the graph."""
+    import json
+
+    from digitcli.runtimes.savedmodel import ASSETS_EXTRA
+
+    (path / ASSETS_EXTRA).mkdir(exist_ok=True)
+    (path / ASSETS_EXTRA / MANIFEST_FILE).write_text(json.dumps(described, indent=2) + "\n")
+    (path / ASSETS_EXTRA / LABELS_FILE).write_text("\n".join(described["labels"]) + "\n")
+
+
+def _embed_in_onnx(path: Path, described: dict) -> None:
+    """ONNX metadata_props: the whole manifest under "digitcli", and "input" and "labels" as
+    JSON on their own, which onnxruntime shows as `get_modelmeta().custom_metadata_map`."""
+    import json
+
+    import onnx
+
+    from digitcli.runtimes.onnx import MANIFEST_KEY
+
+    proto = onnx.load(str(path))
+    props = {
+        MANIFEST_KEY: json.dumps(described),
+        "input": json.dumps(described["input"]),
+        "labels": json.dumps(described["labels"]),
+    }
+    del proto.metadata_props[:]
+    for key, value in props.items():
+        proto.metadata_props.add(key=key, value=value)
+    proto.doc_string = _ONNX_DOC.format(**described["input"])
+    onnx.save(proto, str(path))
+
+
+_ONNX_DOC = (
+    "Handwritten digit classifier. Input: {dtype} {shape}, values {range} ({polarity}; "
+    "{preprocessing}). Output: probabilities of the labels in metadata_props['labels']."
+)
+
+EMBEDDERS: dict[str, Callable[[Path, dict], None]] = {
+    "keras": _embed_in_zip,
+    "savedmodel": _embed_in_savedmodel,
+    "tflite": _embed_in_zip,
+    "tflite-f16": _embed_in_zip,
+    "tflite-int8": _embed_in_zip,
+    "onnx": _embed_in_onnx,
 }

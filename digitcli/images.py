@@ -36,6 +36,10 @@ from digitcli.errors import ImageError
 
 MAX_PIXELS = 120_000_000  # a header claiming more is refused unread; a 100-megapixel photo passes
 WORK_SIZE = 192  # longest side everything is shrunk to first: a digit of a third of it is ~64 px
+# Images smaller than MNIST's 28x28 (8x8 and 16x16 scans, tight crops) are enlarged to at least
+# SMALL_SIZE first, and their paper is one flat level: the background and noise estimates need
+# blocks of paper, which a 10x10 crop filled with ink does not have.
+SMALL_SIZE = 64
 BOX_SIZE = 20  # MNIST fits each digit in 20x20, keeping its aspect ratio ...
 CENTRE = 14.0  # ... and centres its mass here (row, column) in 28x28; measured on MNIST: 14.0
 # Stroke widths in px at 28x28 (area / half-perimeter): MNIST's median is 1.8, and 99% of its
@@ -267,17 +271,28 @@ def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
         raise ValueError(f"invert must be one of {', '.join(INVERT_CHOICES)}, not {invert!r}")
     if image.mode != "L" or max(image.size) > WORK_SIZE or "transparency" in image.info:
         image = _to_gray(image)
+    small = max(image.size) < IMAGE_SIZE
+    if small:
+        image = _enlarged(image)
     gray = np.asarray(image, dtype=np.float32)
     if invert == "auto":
         inverted = _ink_is_dark(gray)
     else:
         inverted = invert == "yes"
     signal = 255.0 - gray if inverted else gray
-    ink = _isolate_ink(signal, _background(image, inverted))
+    background = _paper_level(signal) if small else _background(image, inverted)
+    ink = _isolate_ink(signal, background)
     blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     if ink is None:
         return Prepared(blank, has_ink=False, inverted=inverted)
     return Prepared(_fit_and_centre(ink), has_ink=True, inverted=inverted)
+
+
+def _enlarged(image: Image.Image) -> Image.Image:
+    """An integer upscale to at least SMALL_SIZE a side, smooth like the pen it came from."""
+    factor = math.ceil(SMALL_SIZE / max(1, max(image.size)))
+    w, h = image.size
+    return image.resize((w * factor, h * factor), Image.Resampling.BILINEAR)
 
 
 def prepare_file(
@@ -363,7 +378,11 @@ def _isolate_ink(signal: np.ndarray, background: np.ndarray) -> np.ndarray | Non
     floor = median + 3.0 * spread  # nearly all background noise stays below this
     peak = _extremes(hist)[1]
     if peak - median < max(_MIN_CONTRAST, 6.0 * spread):
-        return None
+        if not _two_levels(hist):
+            return None
+        # Ink covers much of the image (a tight crop, a thick pen): noise from the paper alone.
+        median, spread = _paper_statistics(hist)
+        floor = median + 3.0 * spread
     threshold = max(_otsu(hist), floor + 0.2 * (peak - floor))
     kept = _digit_components(flat > threshold)
     if kept is None:
@@ -374,6 +393,38 @@ def _isolate_ink(signal: np.ndarray, background: np.ndarray) -> np.ndarray | Non
     np.clip(ink, 0.0, 255.0, out=ink)
     ink *= _dilate(kept, 2)  # anti-aliased edges near the kept strokes stay; the rest goes
     return ink
+
+
+def _two_levels(hist: np.ndarray) -> bool:
+    """Whether the grey levels split into paper and ink, rather than one level with noise:
+    Otsu's two classes lie far apart for their spread (Gaussian noise split at its mean gives
+    2.7 standard deviations of the lower class; a digit on paper, 5 to 50)."""
+    threshold = _otsu(hist)
+    levels = np.arange(256)
+    low, high = levels < threshold, levels >= threshold
+    n_low, n_high = hist[low].sum(), hist[high].sum()
+    if n_low == 0 or n_high == 0:
+        return False
+    mean_low = (hist[low] * levels[low]).sum() / n_low
+    mean_high = (hist[high] * levels[high]).sum() / n_high
+    std_low = math.sqrt((hist[low] * (levels[low] - mean_low) ** 2).sum() / n_low)
+    gap = mean_high - mean_low
+    return gap >= max(2 * _MIN_CONTRAST, 4.0 * max(std_low, 1.0)) and n_high >= 0.02 * hist.sum()
+
+
+def _paper_level(signal: np.ndarray) -> float:
+    """The paper of a small scan, where ink may fill most of the picture: one level, the median
+    of Otsu's darker class (in `signal`, where ink is bright)."""
+    levels = np.clip(signal, 0, 255).astype(np.uint8)
+    return _paper_statistics(_histogram(levels))[0]
+
+
+def _paper_statistics(hist: np.ndarray) -> tuple[float, float]:
+    """Median and robust spread of the levels below Otsu's threshold: the paper's."""
+    paper = hist.copy()
+    paper[int(_otsu(hist)) + 1 :] = 0
+    median = _quantile(paper, 0.5)
+    return median, 1.4826 * _mad(paper, median)
 
 
 def _histogram(values: np.ndarray) -> np.ndarray:

@@ -13,27 +13,42 @@ import numpy as np
 
 from digitcli.backend import keras, tf
 from digitcli.config import IMAGE_SIZE, NUM_CLASSES, TrainConfig
-from digitcli.errors import ModelError
-from digitcli.runtime import sample_shape
+from digitcli.errors import ModelError, first_line
+from digitcli.modeldir import INPUT_NAME, OUTPUT_NAME
 
 layers = keras.layers
 
 # Inputs are raw MNIST pixels, 0-255, white ink on black: every runtime and export sees the same.
 INPUT_SHAPE = (IMAGE_SIZE, IMAGE_SIZE)
-INPUT_NAME = "pixels"
-OUTPUT_NAME = "probabilities"
 
 
-def build_model(config: TrainConfig) -> keras.Model:
-    """The network for `config.arch`, uncompiled."""
+def build_model(config: TrainConfig, *, temperature: float | None = None) -> keras.Model:
+    """The network for `config.arch`, uncompiled.
+
+    temperature: the calibrated model that training saves: the same weights, its logits divided
+    by `temperature` before the softmax (see `digitcli.calibration`).
+    """
+    head = _head(temperature)
     if config.arch in ("mlp", "mlp512"):
-        return _mlp(config.layers, config.dropout, name=config.arch)
+        return _mlp(config.layers, config.dropout, head, name=config.arch)
     if config.arch == "cnn":
-        return _cnn(config.layers, config.dropout)
+        return _cnn(config.layers, config.dropout, head)
     raise ModelError(f"unknown architecture {config.arch!r} (choose mlp, mlp512 or cnn)")
 
 
-def _mlp(widths: tuple[int, ...], dropout: float, name: str) -> keras.Model:
+def _head(temperature: float | None) -> list:
+    """The output layers: a softmax, or logits scaled by 1/temperature, then a softmax. Both
+    have the same weights, and every runtime and export runs the temperature with the model."""
+    if temperature is None:
+        return [layers.Dense(NUM_CLASSES, activation="softmax", name=OUTPUT_NAME)]
+    return [
+        layers.Dense(NUM_CLASSES, name="logits"),
+        layers.Rescaling(1 / temperature, name="temperature"),
+        layers.Softmax(name=OUTPUT_NAME),
+    ]
+
+
+def _mlp(widths: tuple[int, ...], dropout: float, head: list, name: str) -> keras.Model:
     hidden = []
     for width in widths:
         hidden.append(layers.Dense(width, activation="relu"))
@@ -45,13 +60,13 @@ def _mlp(widths: tuple[int, ...], dropout: float, name: str) -> keras.Model:
             layers.Rescaling(1 / 255),  # pixels to [0, 1]
             layers.Flatten(),  # 28x28 -> 784
             *hidden,
-            layers.Dense(NUM_CLASSES, activation="softmax", name=OUTPUT_NAME),
+            *head,
         ],
         name=name,
     )
 
 
-def _cnn(filters: tuple[int, ...], dropout: float) -> keras.Model:
+def _cnn(filters: tuple[int, ...], dropout: float, head: list) -> keras.Model:
     # One 5x5 convolution per stage, then halve the resolution: 99.5% on MNIST at a quarter of
     # the cost of two 3x3 "same" convolutions per stage (3x3 here: 99.35%). Not XLA: on a CPU,
     # XLA's convolutions were ~3x slower than TensorFlow's own.
@@ -75,28 +90,28 @@ def _cnn(filters: tuple[int, ...], dropout: float) -> keras.Model:
             layers.BatchNormalization(),
             layers.ReLU(),
             layers.Dropout(dropout),
-            layers.Dense(NUM_CLASSES, activation="softmax", name=OUTPUT_NAME),
+            *head,
         ],
         name="cnn",
     )
 
 
-def save_weights_only_model(model: keras.Model, config: TrainConfig, path: Path) -> None:
-    """Save `model` as a `.keras` file without optimizer state: what users load and export."""
-    clean = build_model(config)
+def inference_model(
+    model: keras.Model, config: TrainConfig, *, temperature: float | None = None
+) -> keras.Model:
+    """A fresh copy of `model`'s weights with no optimizer state (and the temperature, if any):
+    what users load and export."""
+    clean = build_model(config, temperature=temperature)
     clean.set_weights(model.get_weights())
-    clean.save(path)
+    return clean
 
 
 def load_keras_model(path: Path) -> keras.Model:
-    """Load a `.keras` file safely (no Python code from the file runs) and check its input."""
+    """Load a `.keras` file safely (no Python code from the file runs)."""
     try:
-        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
     except (ValueError, OSError, TypeError, KeyError, AttributeError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelError(f"{path}: not a loadable Keras model ({first_line})") from exc
-    sample_shape(model.input_shape[1:], path)
-    return model
+        raise ModelError(f"{path}: not a loadable Keras model ({first_line(exc)})") from exc
 
 
 def tflite_bytes(model: keras.Model) -> bytes:

@@ -223,21 +223,25 @@ def _sure(confidence: float) -> str:
 def save_reliability(probabilities: np.ndarray, labels: np.ndarray, path: Path) -> None:
     """The reliability diagram: per 15 confidence bins, accuracy against mean confidence, with
     the diagonal a calibrated model follows and the share of images in each bin below."""
-    from digitcli.evaluate import expected_calibration_error, reliability
+    from digitcli.evaluate import ECE_BINS, expected_calibration_error, reliability
 
     plt = _pyplot()
     confidence = probabilities.max(axis=1)
     correct = probabilities.argmax(axis=1) == np.asarray(labels)
-    mean, accuracy, count = reliability(confidence, correct)
-    bins = len(count)
+    rows = reliability(confidence, correct)  # (mean confidence, accuracy, count), filled bins
+    bins = ECE_BINS
     edges = np.linspace(0, 1, bins + 1)
+    mean = np.array([row[0] for row in rows])
+    accuracy = np.array([row[1] for row in rows])
+    where = np.clip(np.ceil(mean * bins).astype(int) - 1, 0, bins - 1)  # each row's bin
+    count = np.zeros(bins)
+    count[where] = [row[2] for row in rows]
     figure, (top, bottom) = plt.subplots(
         2, 1, figsize=(5.5, 6), height_ratios=(3, 1), sharex=True, layout="constrained"
     )
-    filled = count > 0
-    top.bar(edges[:-1][filled], accuracy[filled], width=1 / bins, align="edge",
+    top.bar(edges[where], accuracy, width=1 / bins, align="edge",
             color=TRAIN_COLOUR, edgecolor="white", label="accuracy")  # fmt: skip
-    top.bar(edges[:-1][filled], (mean - accuracy)[filled], bottom=accuracy[filled],
+    top.bar(edges[where], mean - accuracy, bottom=accuracy,
             width=1 / bins, align="edge", fill=False, hatch="///", edgecolor=WRONG_COLOUR,
             label="gap to the mean confidence")  # fmt: skip
     top.plot([0, 1], [0, 1], color="black", linestyle="--", linewidth=1, label="calibrated")

@@ -22,8 +22,7 @@ import numpy as np
 
 from digitcli.errors import ImageError, UsageError
 from digitcli.images import STDIN_NAME, Prepared, prepare_file, save_pixels
-from digitcli.modeldir import resolve_model
-from digitcli.runtime import Runtime, load_runtime
+from digitcli.runtimes import Runtime, load_runtime, resolve_model
 
 BATCH_SIZE = 256  # images prepared, then predicted together
 PARALLEL_FROM = 16  # fewer inputs are prepared in-process: workers would cost more than they save

@@ -17,7 +17,7 @@ from digitcli import __version__
 from digitcli.atomic import atomic_output, check_writable
 from digitcli.errors import UsageError
 from digitcli.evaluate import Evaluation, Predictions
-from digitcli.modeldir import METADATA_FILE, read_metadata
+from digitcli.modeldir import Metadata, is_model_dir, read_metadata
 from digitcli.plots import (
     CONFUSION_FILE,
     CURVES_FILE,
@@ -81,9 +81,9 @@ def write_report(directory: Path, evaluation: Evaluation, predictions: Predictio
     directory.mkdir(parents=True, exist_ok=True)
     pictures: dict[str, Path] = {}
     metadata = _metadata(Path(evaluation.model))
-    history = (metadata or {}).get("history")
+    history = metadata.history if metadata else None
     if history and history.get("loss"):
-        best_epoch = int(metadata.get("metrics", {}).get("best_epoch") or 0)
+        best_epoch = int(metadata.metrics.get("best_epoch") or 0)
         save_curves(history, best_epoch, directory / CURVES_FILE)
         pictures["curves"] = directory / CURVES_FILE
     save_confusion(evaluation.confusion_matrix, directory / CONFUSION_FILE)
@@ -150,11 +150,9 @@ def _e(value: object) -> str:
     return html.escape(str(value))
 
 
-def _metadata(path: Path) -> dict | None:
+def _metadata(path: Path) -> Metadata | None:
     """A trained model directory's metadata, for its history; None for anything else."""
-    if not (path / METADATA_FILE).is_file():
-        return None
-    return read_metadata(path)
+    return read_metadata(path) if is_model_dir(path) else None
 
 
 def _image(path: Path, alt: str, *, narrow: bool = False) -> str:

@@ -22,11 +22,9 @@ from typing import Protocol
 
 import numpy as np
 
-from digitcli import __version__, recipe
+from digitcli import __version__
 from digitcli.atomic import atomic_output, check_writable, exclusive
-from digitcli.augment import EpochImages
 from digitcli.backend import keras, tf
-from digitcli.calibrate import Calibration, bake_temperature, fit_temperature
 from digitcli.config import NUM_CLASSES, TrainConfig, models_root
 from digitcli.data import Dataset, Split, load_dataset
 from digitcli.distribute import (
@@ -40,26 +38,20 @@ from digitcli.distribute import (
 )
 from digitcli.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, TrainingInterrupted, UsageError
 from digitcli.evaluate import Evaluation, score
-from digitcli.model import build_model, save_weights_only_model, tflite_bytes
+from digitcli.model import build_model, inference_model, tflite_bytes
 from digitcli.modeldir import (
     HISTORY_FILE,
     KERAS_FILE,
-    METADATA_FILE,
     TFLITE_FILE,
+    Metadata,
     ModelRef,
     checkpoint_path,
 )
 from digitcli.plots import save_training_pictures
-from digitcli.runtime import load_runtime
+from digitcli.runtimes import load_runtime
 
 BEST_WEIGHTS_FILE = "best-weights.npz"
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds")
-PREPROCESSING = {
-    "input_shape": [28, 28],
-    "input_range": [0, 255],
-    "polarity": "white ink on black",
-    "layout": "digit fitted in 20x20 keeping its aspect ratio, centred by centre of mass in 28x28",
-}
 
 
 class TrainReporter(Protocol):
@@ -213,6 +205,7 @@ class _Run:
 
     def run(self, *, tensorboard: Path | None = None) -> TrainResult:
         self.tensorboard = tensorboard
+        self.writers = None  # augment.EpochImages, made at the first epoch that needs it
         self.signals = _SignalGuard()
         self.reporter.start(
             self.config, start_epoch=self.state.epoch, steps_per_epoch=self.steps_per_epoch
@@ -233,20 +226,11 @@ class _Run:
             ) from None
         finally:
             self.reporter.finish()
+            if self.writers is not None:
+                self.writers.close()
         if self.config.restore_best and self.state.best_epoch:
             self.model.set_weights(self.best_weights)
-        self.calibration = self._calibrate()
         return self._write_model_dir()
-
-    def _calibrate(self) -> Calibration | None:
-        """Fit a temperature on the validation split and bake it into the last layer."""
-        if not len(self.val):
-            return None
-        x, y = recipe.calibration_set(self.config, self.val.x, self.val.y)
-        probabilities = self.model.predict(x, batch_size=1024, verbose=0)
-        calibration = fit_temperature(np.asarray(probabilities, np.float64), y)
-        bake_temperature(self.model, calibration.temperature)
-        return calibration
 
     # The loop -------------------------------------------------------------------------------
 
@@ -257,22 +241,13 @@ class _Run:
             from digitcli.tensorboard import tensorboard_callback
 
             callbacks.append(tensorboard_callback(self.tensorboard))  # one for the whole run
-        images = recipe.epoch_images(config, self.fit.x)  # augmented on a background thread
-        try:
-            self._epoch_loop(callbacks, images)
-        finally:
-            if images is not None:
-                images.close()
-
-    def _epoch_loop(self, callbacks: list, images: EpochImages | None) -> None:
-        config = self.config
         while self.state.epoch < config.epochs:
             epoch = self.state.epoch
             keras.utils.set_random_seed(config.seed + epoch)  # resumable: randomness per epoch
             order = np.random.default_rng([config.seed, epoch]).permutation(len(self.fit))
             started = time.perf_counter()
-            x = images.epoch(epoch, last=config.epochs) if images is not None else self.fit.x
-            logs = self._fit_one_epoch(epoch, x[order], self.fit.y[order], callbacks)
+            images = self._epoch_images(epoch)
+            logs = self._fit_one_epoch(epoch, images[order], self.fit.y[order], callbacks)
             rate = self.model.optimizer.learning_rate
             logs["learning_rate"] = float(keras.ops.convert_to_numpy(rate))
             logs["seconds"] = time.perf_counter() - started
@@ -287,6 +262,18 @@ class _Run:
                     f"stopping early: no better validation accuracy for {config.patience} epochs"
                 )
                 break
+
+    def _epoch_images(self, epoch: int) -> np.ndarray:
+        """The training images of `epoch`: with `config.writers`, a share redrawn as other
+        writers would have written them (made on a thread while the previous epoch trains)."""
+        if not self.config.writers:
+            return self.fit.x
+        if self.writers is None:
+            from digitcli.augment import EpochImages
+
+            self.writers = EpochImages(self.fit.x, self.config.seed, self.config.writers)
+        upcoming = epoch + 1 if epoch + 1 < self.config.epochs else None
+        return self.writers.get(epoch, upcoming=upcoming)
 
     def _fit_one_epoch(
         self, epoch: int, x: np.ndarray, y: np.ndarray, callbacks: list
@@ -345,9 +332,15 @@ class _Run:
         config = self.config
         with scope(self.strategy):  # under a strategy: variables mirrored across replicas
             model = build_model(config)
+            smoothing = config.label_smoothing
+            loss = (
+                keras.losses.CategoricalCrossentropy(label_smoothing=smoothing)
+                if smoothing
+                else keras.losses.SparseCategoricalCrossentropy()
+            )
             model.compile(
-                optimizer=recipe.optimizer(config, self.steps_per_epoch),
-                loss=recipe.loss(config),
+                optimizer=_optimizer(config, self.steps_per_epoch),
+                loss=loss,
                 metrics=["accuracy"],
                 jit_compile=config.jit_compile,
                 steps_per_execution=config.steps_per_execution,
@@ -362,6 +355,8 @@ class _Run:
         return labels
 
     def _fit_inputs(self, x: np.ndarray, y: np.ndarray) -> dict:
+        if self.config.augment:
+            return {"x": _augmented(x, self._targets(y), self.config)}
         # NumPy arrays straight to fit: tf.data with cache/prefetch was measured no faster.
         return {"x": x, "y": self._targets(y), "batch_size": self.config.batch_size}
 
@@ -417,10 +412,11 @@ class _Run:
             written_by_chief(self.output, self.chief) as target,
             atomic_output(target, force=self.force, directory=True) as staging,
         ):
-            save_weights_only_model(self.model, self.config, staging / KERAS_FILE)
-            (staging / TFLITE_FILE).write_bytes(tflite_bytes(self.model))
+            final = self._calibrated_model()
+            final.save(staging / KERAS_FILE)
+            (staging / TFLITE_FILE).write_bytes(tflite_bytes(final))
             # Score through the same runtime `evaluate` uses, so the two always agree.
-            runtime = load_runtime(ModelRef(staging, "dir", None))
+            runtime = load_runtime(ModelRef(staging, "dir", Metadata(self.config)))
             test = self.dataset.test
             evaluation = score(
                 runtime.predict(test.x), test.y, model=str(self.output), runtime=runtime.name
@@ -428,8 +424,7 @@ class _Run:
             _write_history(staging / HISTORY_FILE, state.history)
             best_epoch = state.best_epoch if self.config.restore_best else state.epoch
             save_training_pictures(staging, state.history, best_epoch, evaluation.confusion_matrix)
-            metadata = self._metadata(evaluation)
-            (staging / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
+            self._metadata(evaluation).write(staging)
         if self.chief:
             self._remove_checkpoint()
         return TrainResult(
@@ -441,18 +436,43 @@ class _Run:
             best_epoch=state.best_epoch if self.config.restore_best else state.epoch,
         )
 
+    def _calibrated_model(self) -> keras.Model:
+        """The kept weights with a temperature fitted on the validation split (none without
+        one, or with `config.calibrate` off); `self.calibration` records what was fitted."""
+        from digitcli.calibration import fit_temperature, negative_log_likelihood
+        from digitcli.calibration import with_temperature as scaled
+        from digitcli.evaluate import expected_calibration_error as ece
+
+        plain = inference_model(self.model, self.config)
+        self.calibration = {"temperature": 1.0, "fitted_on": None}
+        if not (self.config.calibrate and len(self.val)):
+            return plain
+        before = plain.predict(self.val.x, batch_size=1024, verbose=0)
+        labels = self.val.y
+        temperature = fit_temperature(before, labels)
+        after = scaled(before, temperature)
+        right = before.argmax(axis=1) == labels
+        self.calibration = {
+            "temperature": temperature,
+            "fitted_on": f"validation split ({len(labels)} images)",
+            "validation_nll": [
+                round(negative_log_likelihood(p, labels), 6) for p in (before, after)
+            ],
+            "validation_ece": [ece(p.max(axis=1), right) for p in (before, after)],
+        }
+        return inference_model(self.model, self.config, temperature=temperature)
+
     def _remove_checkpoint(self) -> None:
         shutil.rmtree(self.checkpoint, ignore_errors=True)
 
-    def _metadata(self, evaluation: Evaluation) -> dict:
+    def _metadata(self, evaluation: Evaluation) -> Metadata:
         state = self.state
-        return {
-            "digitcli_version": __version__,
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "arch": self.config.arch,
-            "config": self.config.to_dict(),
-            "preprocessing": PREPROCESSING,
-            "data": {
+        return Metadata(
+            config=self.config,
+            digitcli_version=__version__,
+            created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            calibration=self.calibration,
+            data={
                 "source": self.dataset.source,
                 "format": self.dataset.format,
                 "sha256": self.dataset.files,
@@ -460,26 +480,71 @@ class _Run:
                 "validation_samples": len(self.val),
                 "test_samples": len(self.dataset.test),
             },
-            "metrics": {
+            metrics={
                 "test_accuracy": evaluation.accuracy,
                 "test_loss": evaluation.loss,
+                "test_ece": evaluation.ece,
                 "best_epoch": state.best_epoch,
                 "epochs_run": state.epoch,
                 "train_seconds": round(state.train_seconds, 3),
             },
-            "calibration": self.calibration.to_json() if self.calibration else None,
-            "history": state.history,
-            "versions": {
+            history=state.history,
+            versions={
                 "python": platform.python_version(),
                 "tensorflow": tf.__version__,
                 "keras": keras.__version__,
                 "numpy": np.__version__,
             },
-        }
+        )
 
 
 def _wants_batches(reporter: TrainReporter) -> bool:
     return getattr(reporter, "wants_batches", True)
+
+
+def _optimizer(config: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
+    total = max(1, config.epochs * steps_per_epoch)
+    if config.schedule == "onecycle":
+        warmup = max(1, int(0.2 * total))  # a fifth of the run warming up, then cosine down
+        rate = keras.optimizers.schedules.CosineDecay(
+            config.learning_rate / 10,
+            decay_steps=total - warmup,
+            warmup_target=config.learning_rate,
+            warmup_steps=warmup,
+        )
+    elif config.schedule == "cosine":
+        rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=total)
+    else:
+        rate = config.learning_rate
+    optimizers = {
+        "adam": keras.optimizers.Adam,
+        "rmsprop": keras.optimizers.RMSprop,
+        "sgd": lambda learning_rate: keras.optimizers.SGD(learning_rate, momentum=0.9),
+    }
+    return optimizers[config.optimizer](learning_rate=rate)
+
+
+def _augmented(x: np.ndarray, y: np.ndarray, config: TrainConfig):
+    """Batches of training images with small random shifts, rotations and zoom."""
+    layers = keras.layers
+    jitter = keras.Sequential(
+        [
+            layers.RandomRotation(0.03, fill_mode="constant", seed=config.seed),  # about 10 degrees
+            layers.RandomTranslation(0.1, 0.1, fill_mode="constant", seed=config.seed),
+            layers.RandomZoom(0.1, fill_mode="constant", seed=config.seed),
+        ]
+    )
+
+    def augment(images, labels):
+        images = tf.cast(images, tf.float32)[..., None]
+        return jitter(images, training=True)[..., 0], labels
+
+    return (
+        tf.data.Dataset.from_tensor_slices((x, y))
+        .batch(config.batch_size)
+        .map(augment)  # sequential: parallel calls would draw the jitter in any order
+        .prefetch(tf.data.AUTOTUNE)
+    )
 
 
 class _ReporterCallback(keras.callbacks.Callback):

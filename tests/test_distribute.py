@@ -261,6 +261,7 @@ def finish(workers: list[tuple], timeout: float = WORKER_TIMEOUT) -> list[tuple[
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # several TensorFlow processes on 2 busy cores
 def test_two_workers_train_one_model_as_good_as_one_process(tiny_data, tmp_path):
     models = tmp_path / "models"
     args = ["--epochs", "2", "--data", str(tiny_data), "--output", str(models / "mw"), "--json"]
@@ -307,6 +308,7 @@ def longer_data(tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # several TensorFlow processes on 2 busy cores
 def test_two_workers_resume_after_sigterm_to_the_uninterrupted_model(longer_data, tmp_path):
     output = tmp_path / "models" / "mw"
     args = ["--epochs", "2", "--batch-size", "4", "--arch", "mlp512", "--output", str(output)]
@@ -342,6 +344,7 @@ def test_two_workers_resume_after_sigterm_to_the_uninterrupted_model(longer_data
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # several TensorFlow processes on 2 busy cores
 def test_a_worker_whose_peers_never_come_gives_up_with_a_message(tiny_data, tmp_path):
     command = [sys.executable, "-m", "digitcli", "train", "--strategy", "multi-worker",
                "--output", str(tmp_path / "m")]  # fmt: skip

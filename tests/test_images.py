@@ -590,3 +590,23 @@ def test_any_image_gives_28x28(
     assert_valid(prepared)
     if not prepared.has_ink:
         assert not prepared.pixels.any()
+
+
+def test_a_small_tight_scan_full_of_ink_is_read_not_blank() -> None:
+    # A 16x16 scan (USPS-style) of a thick-pen 0 that fills the picture: ink covers more than
+    # half of it, which made the noise estimate call it blank.
+    scan = np.full((16, 16), 240, np.uint8)
+    yy, xx = np.mgrid[0:16, 0:16]
+    ring = np.hypot((yy - 7.5) / 7.5, (xx - 7.5) / 5.5)
+    scan[(ring > 0.3) & (ring < 1.3)] = 30  # a thick pen: the ink touches the edges
+    prepared = prepare(Image.fromarray(scan))
+    assert prepared.has_ink and prepared.inverted
+    ink = prepared.pixels > 128
+    assert ink[14, 14] == 0 and ink.sum() > 60  # a ring with a hole, not a blob or a speck
+
+
+@pytest.mark.parametrize("size", [8, 16])
+def test_a_small_blank_scan_stays_blank(size: int) -> None:
+    rng = np.random.default_rng(size)
+    noisy = np.clip(rng.normal(200, 6, (size, size)), 0, 255).astype(np.uint8)
+    assert not prepare(Image.fromarray(noisy)).has_ink

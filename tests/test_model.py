@@ -4,7 +4,7 @@ import pytest
 from digitcli.config import ARCHES, train_config
 from digitcli.errors import ModelError
 from digitcli.model import build_model, load_keras_model
-from digitcli.runtime import sample_shape
+from digitcli.runtimes import load_runtime, sample_shape
 
 
 @pytest.mark.parametrize("arch", ARCHES)
@@ -61,7 +61,7 @@ def test_foreign_model_with_another_input_shape_is_refused(tmp_path):
     path = tmp_path / "cifar.keras"
     model.save(path)
     with pytest.raises(ModelError, match=r"\(32, 32, 3\)"):
-        load_keras_model(path)
+        load_runtime(path)
 
 
 @pytest.mark.parametrize("content", [b"", b"not a zip", b"PK\x03\x04truncated"])

@@ -1,4 +1,4 @@
-"""digitcli.runtime and its engines: the same answers from every engine, and LiteRT without TF."""
+"""digitcli.runtimes and its engines: the same answers from every engine, and LiteRT without TF."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from digitcli.errors import ModelError
-from digitcli.litert import LiteRTRuntime, _dequantize, _quantize
-from digitcli.modeldir import ModelRef, resolve_model
-from digitcli.runtime import load_runtime
+from digitcli.modeldir import ModelRef
+from digitcli.runtimes import load_runtime, resolve_model
+from digitcli.runtimes.litert import LiteRTRuntime, _dequantize, _quantize
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -65,8 +65,7 @@ def test_litert_prediction_does_not_import_tensorflow(tiny_model: Path, tiny_dat
     code = f"""
 import json, sys
 from digitcli.data import load_dataset
-from digitcli.modeldir import resolve_model
-from digitcli.runtime import load_runtime
+from digitcli.runtimes import load_runtime, resolve_model
 x = load_dataset({str(tiny_data)!r}, role="test").test.x
 runtime = load_runtime(resolve_model({str(tiny_model)!r}))
 probabilities = runtime.predict(x[:5])
@@ -99,8 +98,7 @@ def test_onnx_prediction_does_not_import_tensorflow(
     code = f"""
 import json, sys
 import numpy as np
-from digitcli.modeldir import resolve_model
-from digitcli.runtime import load_runtime
+from digitcli.runtimes import load_runtime, resolve_model
 runtime = load_runtime(resolve_model({str(exported.path)!r}))
 np.save({str(tmp_path / "p.npy")!r}, runtime.predict(np.load({str(tmp_path / "x.npy")!r})))
 print(json.dumps([runtime.name, "tensorflow" in sys.modules]))
@@ -161,7 +159,7 @@ def test_bundled_model_answers_when_none_is_trained() -> None:
     from digitcli.modeldir import BUNDLED_DIR
 
     ref = resolve_model(None)  # the isolated models folder is empty
-    assert ref.path == BUNDLED_DIR and ref.metadata["metrics"]["test_accuracy"] > 0.99
+    assert ref.path == BUNDLED_DIR and ref.metadata.metrics["test_accuracy"] > 0.99
     runtime = load_runtime(ref)
     assert runtime.name == "litert"
     probabilities = runtime.predict(np.zeros((2, 28, 28), np.uint8))
