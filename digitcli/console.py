@@ -228,7 +228,7 @@ def train_summary_table(result) -> Table:
 
 def evaluation_tables(evaluation) -> list[Table]:
     overall = Table(title="Test set")
-    for column in ("model", "runtime", "images", "accuracy", "loss"):
+    for column in ("model", "runtime", "images", "accuracy", "loss", "ECE"):
         overall.add_column(column, justify="left" if column in ("model", "runtime") else "right")
     overall.add_row(
         evaluation.model,
@@ -236,6 +236,7 @@ def evaluation_tables(evaluation) -> list[Table]:
         str(evaluation.samples),
         f"[bold green]{percent(evaluation.accuracy)}[/]",
         f"{evaluation.loss:.4f}",
+        f"{evaluation.ece:.4f}",
     )
 
     per_digit = Table(title="Per digit")
