@@ -12,6 +12,7 @@ No TensorFlow here: finding a model and reading its metadata must stay fast.
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,6 +96,17 @@ def manifest(convention: InputConvention, metadata: Metadata | None = None) -> d
         "arch": metadata.arch if metadata else None,
         "test_accuracy": metadata.metrics.get("test_accuracy") if metadata else None,
     }
+
+
+def pack_manifest(path: Path, described: dict) -> None:
+    """Pack the manifest `described` and the labels into `path` as associated files.
+
+    A .keras file is a zip archive already; a .tflite file gets one appended, the way TFLite
+    metadata packs its associated files. Keras and LiteRT ignore them; `zipfile` reads them.
+    """
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST_FILE, json.dumps(described, indent=2) + "\n")
+        archive.writestr(LABELS_FILE, "\n".join(described["labels"]) + "\n")
 
 
 def convention_from_manifest(data: dict) -> InputConvention:

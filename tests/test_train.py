@@ -1,5 +1,6 @@
 import csv
 import json
+import zipfile
 
 import numpy as np
 import pytest
@@ -25,6 +26,9 @@ def test_model_directory_holds_everything(tiny_model):
     assert len(metadata["history"]["val_accuracy"]) == 2
     rows = list(csv.DictReader((tiny_model / "history.csv").open()))
     assert [row["epoch"] for row in rows] == ["1", "2"]
+    for name in ("model.keras", "model.tflite"):  # each file says what it takes, even alone
+        manifest = json.loads(zipfile.ZipFile(tiny_model / name).read("digitcli.json"))
+        assert manifest["input"]["range"] == [0, 255] and manifest["labels"][9] == "9"
 
 
 def test_result_json_shape(tiny_data, tmp_path):
