@@ -231,7 +231,7 @@ def train_summary_table(result) -> Table:
 
 def evaluation_tables(evaluation) -> list[Table]:
     overall = Table(title="Test set")
-    for column in ("model", "runtime", "images", "accuracy", "loss"):
+    for column in ("model", "runtime", "images", "accuracy", "loss", "ECE"):
         overall.add_column(column, justify="left" if column in ("model", "runtime") else "right")
     overall.add_row(
         escape(evaluation.model),
@@ -239,6 +239,7 @@ def evaluation_tables(evaluation) -> list[Table]:
         str(evaluation.samples),
         f"[bold green]{percent(evaluation.accuracy)}[/]",
         f"{evaluation.loss:.4f}",
+        f"{evaluation.ece:.4f}",
     )
 
     per_digit = Table(title="Per digit")
@@ -322,8 +323,6 @@ def human_seconds(seconds: float) -> str:
 
 
 # Prediction ----------------------------------------------------------------------------------
-
-PREDICT_FORMATS = ("table", "json", "jsonl", "csv", "plain")
 
 
 def render_predictions(predictions, fmt: str, top_k: int) -> int:

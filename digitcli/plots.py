@@ -14,6 +14,7 @@ import numpy as np
 CURVES_FILE = "curves.png"
 CONFUSION_FILE = "confusion.png"
 MISTAKES_FILE = "mistakes.png"
+RELIABILITY_FILE = "reliability.png"
 MISTAKES_LIMIT = 24  # four rows of six: enough to see a pattern, small enough to read
 MISTAKES_COLUMNS = 6
 DPI = 120
@@ -217,6 +218,45 @@ def _sure(confidence: float) -> str:
         if float(text) < 100:
             return text + "%"
     return ">99.9999%"
+
+
+def save_reliability(probabilities: np.ndarray, labels: np.ndarray, path: Path) -> None:
+    """The reliability diagram: per 15 confidence bins, accuracy against mean confidence, with
+    the diagonal a calibrated model follows and the share of images in each bin below."""
+    from digitcli.evaluate import ECE_BINS, expected_calibration_error, reliability
+
+    plt = _pyplot()
+    confidence = probabilities.max(axis=1)
+    correct = probabilities.argmax(axis=1) == np.asarray(labels)
+    rows = reliability(confidence, correct)  # (mean confidence, accuracy, count), filled bins
+    bins = ECE_BINS
+    edges = np.linspace(0, 1, bins + 1)
+    mean = np.array([row[0] for row in rows])
+    accuracy = np.array([row[1] for row in rows])
+    where = np.clip(np.ceil(mean * bins).astype(int) - 1, 0, bins - 1)  # each row's bin
+    count = np.zeros(bins)
+    count[where] = [row[2] for row in rows]
+    figure, (top, bottom) = plt.subplots(
+        2, 1, figsize=(5.5, 6), height_ratios=(3, 1), sharex=True, layout="constrained"
+    )
+    top.bar(edges[where], accuracy, width=1 / bins, align="edge",
+            color=TRAIN_COLOUR, edgecolor="white", label="accuracy")  # fmt: skip
+    top.bar(edges[where], mean - accuracy, bottom=accuracy,
+            width=1 / bins, align="edge", fill=False, hatch="///", edgecolor=WRONG_COLOUR,
+            label="gap to the mean confidence")  # fmt: skip
+    top.plot([0, 1], [0, 1], color="black", linestyle="--", linewidth=1, label="calibrated")
+    top.set_ylim(0, 1)
+    top.set_ylabel("accuracy")
+    ece = expected_calibration_error(confidence, correct)
+    top.set_title(f"Reliability: ECE {ece:.4f} over {len(confidence):,} images")
+    top.legend(loc="upper left")
+    bottom.bar(edges[:-1], count / max(count.sum(), 1), width=1 / bins, align="edge",
+               color="#888888", edgecolor="white")  # fmt: skip
+    bottom.set_yscale("log")
+    bottom.set_xlim(0, 1)
+    bottom.set_xlabel("confidence of the top answer")
+    bottom.set_ylabel("share")
+    _save(figure, path)
 
 
 def save_training_pictures(

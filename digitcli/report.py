@@ -22,9 +22,11 @@ from digitcli.plots import (
     CONFUSION_FILE,
     CURVES_FILE,
     MISTAKES_FILE,
+    RELIABILITY_FILE,
     save_confusion,
     save_curves,
     save_mistakes,
+    save_reliability,
 )
 
 REPORT_FILE = "report.html"
@@ -93,6 +95,8 @@ def write_report(directory: Path, evaluation: Evaluation, predictions: Predictio
         directory / MISTAKES_FILE,
     )
     pictures["mistakes"] = directory / MISTAKES_FILE
+    save_reliability(predictions.probabilities, predictions.labels, directory / RELIABILITY_FILE)
+    pictures["reliability"] = directory / RELIABILITY_FILE
     page = directory / REPORT_FILE
     page.write_text(report_html(evaluation, pictures, shown=shown), encoding="utf-8")
     return [*pictures.values(), page]
@@ -127,6 +131,13 @@ def report_html(evaluation: Evaluation, pictures: dict[str, Path], *, shown: int
     if "mistakes" in pictures:
         what = f"The {shown} most confident mistakes" if shown else "No mistakes"
         parts += [f"<h2>{what}</h2>", _image(pictures["mistakes"], "most confident mistakes")]
+    if "reliability" in pictures:
+        parts += [
+            "<h2>Calibration</h2>",
+            f"<p>Expected calibration error (15 bins): {evaluation.ece:.4f}. A calibrated model's "
+            "bars reach the diagonal: of the digits it is 90% sure of, 90% are right.</p>",
+            _image(pictures["reliability"], "reliability diagram", narrow=True),
+        ]
     parts += [
         "<h2>Confusion matrix, drawn</h2>",
         _image(pictures["confusion"], "confusion matrix", narrow=True),
@@ -155,13 +166,14 @@ def _row(cells: list[str], tag: str = "td") -> str:
 
 
 def _overall_table(evaluation: Evaluation) -> str:
-    head = _row(["model", "runtime", "images", "accuracy", "loss", "seconds"], "th")
+    head = _row(["model", "runtime", "images", "accuracy", "loss", "ECE", "seconds"], "th")
     body = (
         f'<tr><td class="text">{_e(evaluation.model)}</td>'
         f'<td class="text">{_e(evaluation.runtime)}</td>'
         f"<td>{evaluation.samples:,}</td>"
         f'<td class="accuracy">{evaluation.accuracy * 100:.2f}%</td>'
-        f"<td>{evaluation.loss:.4f}</td><td>{evaluation.seconds:.2f}</td></tr>"
+        f"<td>{evaluation.loss:.4f}</td><td>{evaluation.ece:.4f}</td>"
+        f"<td>{evaluation.seconds:.2f}</td></tr>"
     )
     return f"<table>{head}{body}</table>"
 

@@ -40,12 +40,15 @@ from digitcli.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, TrainingInterrupt
 from digitcli.evaluate import Evaluation, score
 from digitcli.model import build_model, inference_model, tflite_bytes
 from digitcli.modeldir import (
+    DIGITCLI_INPUT,
     HISTORY_FILE,
     KERAS_FILE,
     TFLITE_FILE,
     Metadata,
     ModelRef,
     checkpoint_path,
+    manifest,
+    pack_manifest,
 )
 from digitcli.plots import save_training_pictures
 from digitcli.runtimes import load_runtime
@@ -434,6 +437,8 @@ class _Run:
             final = self._calibrated_model()
             final.save(staging / KERAS_FILE)
             (staging / TFLITE_FILE).write_bytes(tflite_bytes(final))
+            for name in (KERAS_FILE, TFLITE_FILE):  # each file says what it takes, even alone
+                pack_manifest(staging / name, manifest(DIGITCLI_INPUT, Metadata(self.config)))
             # Score through the same runtime `evaluate` uses, so the two always agree.
             runtime = load_runtime(ModelRef(staging, "dir", Metadata(self.config)))
             test = self.dataset.test

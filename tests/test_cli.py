@@ -77,7 +77,7 @@ def test_train_tables_in_plain_output(tiny_data, tmp_path):
 def test_evaluate_tables(tiny_model):
     result = run("evaluate", str(tiny_model))
     assert result.exit_code == 0, result.output
-    for words in ("accuracy", "precision", "recall", "support", "true"):
+    for words in ("accuracy", "ECE", "precision", "recall", "support", "true"):
         assert words in result.stdout
 
 

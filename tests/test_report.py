@@ -25,13 +25,17 @@ def test_report_of_a_trained_model_is_self_contained(tiny_model, tiny_data, tmp_
     evaluation, predictions = evaluate_with_predictions(tiny_model, tiny_data)
     written = write_report(tmp_path / "report", evaluation, predictions)
     names = [path.name for path in written]
-    assert names == ["curves.png", "confusion.png", "mistakes.png", REPORT_FILE]
-    for path in written[:3]:
+    assert names == [
+        "curves.png", "confusion.png", "mistakes.png", "reliability.png", REPORT_FILE
+    ]  # fmt: skip
+    for path in written[:4]:
         with Image.open(path) as image:
             assert image.format == "PNG" and min(image.size) > 200
 
     page = (tmp_path / "report" / REPORT_FILE).read_text()
-    assert page.count('src="data:image/png;base64,') == 3
+    assert page.count('src="data:image/png;base64,') == 4
+    assert f"<td>{evaluation.ece:.4f}</td>" in page  # ECE beside accuracy
+    assert "reliability diagram" in page
     assert not re.search(r'(src|href)="(?!data:)', page)  # nothing fetched from elsewhere
     assert "<link" not in page and "<script" not in page
     assert f"{evaluation.accuracy * 100:.2f}%" in page
@@ -43,8 +47,9 @@ def test_report_of_a_trained_model_is_self_contained(tiny_model, tiny_data, tmp_
 def test_report_of_an_exported_file_has_no_curves(tiny_model, tiny_data, tmp_path):
     evaluation, predictions = evaluate_with_predictions(tiny_model / "model.tflite", tiny_data)
     written = write_report(tmp_path / "report", evaluation, predictions)
-    assert [path.name for path in written] == ["confusion.png", "mistakes.png", REPORT_FILE]
-    assert (tmp_path / "report" / REPORT_FILE).read_text().count("data:image/png") == 2
+    names = [path.name for path in written]
+    assert names == ["confusion.png", "mistakes.png", "reliability.png", REPORT_FILE]
+    assert (tmp_path / "report" / REPORT_FILE).read_text().count("data:image/png") == 3
 
 
 def test_evaluate_report_option(tiny_model):
@@ -54,6 +59,7 @@ def test_evaluate_report_option(tiny_model):
         "confusion.png",
         "curves.png",
         "mistakes.png",
+        "reliability.png",
         REPORT_FILE,
     ]
     assert not [p for p in Path().iterdir() if p.name.startswith(".")]  # no staging left
