@@ -105,3 +105,26 @@ def test_a_new_run_never_deletes_an_interrupted_runs_checkpoint(tmp_path, slow_d
     assert "--resume to continue it, or --force to start over" in again.stderr
     assert "after epoch 1 of 3" in again.stderr
     assert (tmp_path / "models" / f"{RUN}.checkpoint" / "state.json").is_file()
+
+
+@pytest.mark.parametrize(
+    "changed, named",
+    [(["--seed", "5"], "--seed 0, this run asks for 5"),
+     (["--learning-rate", "0.01"], "--learning-rate 0.002")],
+)  # fmt: skip
+def test_resume_refuses_other_settings_or_other_data(tmp_path, slow_data, changed, named):
+    stopped = interrupt_during_epoch_2(tmp_path, slow_data, signal.SIGINT)
+    assert stopped.returncode == 130
+    env = subprocess_env(DIGITCLI_DATA=str(slow_data), DIGITCLI_MODELS=str(tmp_path / "models"))
+    command = train_command("--resume", *changed)
+    # The default output's name follows the settings: point at the interrupted run's.
+    command += ["--output", str(tmp_path / "models" / RUN)]
+    other = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert other.returncode == 2 and named in other.stderr, other.stderr
+    x, y = synthetic_digits(2200, seed=6)
+    write_idx(tmp_path / "other-data", train=(x[:2000], y[:2000]), test=(x[2000:], y[2000:]))
+    env["DIGITCLI_DATA"] = str(tmp_path / "other-data")
+    moved = subprocess.run(train_command("--resume"), capture_output=True, text=True, env=env,
+                           cwd=tmp_path)  # fmt: skip
+    assert moved.returncode == 2 and "checksums differ" in moved.stderr, moved.stderr
+    assert (tmp_path / "models" / f"{RUN}.checkpoint" / "state.json").is_file()
