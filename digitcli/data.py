@@ -280,9 +280,17 @@ def _locate_in_folder(folder: Path, role: str = "train") -> tuple[str, Loader] |
 
 def _file_names(folder: Path) -> list[str]:
     try:
-        return sorted(entry.name for entry in folder.iterdir() if entry.is_file())
+        entries = list(folder.iterdir())
     except OSError as error:
         raise DataError(f"{folder}: cannot list ({first_line(error)})") from error
+    for entry in entries:  # a data file's name on a folder or a FIFO: say so, not "no partner"
+        if _DATA_NAME.fullmatch(entry.name) and not entry.is_file():
+            kind = "a folder" if entry.is_dir() else "not a regular file (a FIFO or a device)"
+            raise DataError(f"{entry}: has a data file's name but is {kind}")
+    return sorted(entry.name for entry in entries if entry.is_file())
+
+
+_DATA_NAME = re.compile(r"(?i)(train|t10k|test)[-.](images|labels)[-.]idx[13][-.]ubyte(\.gz)?")
 
 
 def _split_name(prefix: str) -> str:

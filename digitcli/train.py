@@ -24,7 +24,7 @@ from typing import Protocol
 import numpy as np
 
 from digitcli import __version__
-from digitcli.atomic import atomic_output, check_writable, exclusive
+from digitcli.atomic import atomic_output, check_writable, exclusive, recover
 from digitcli.backend import keras, tf
 from digitcli.config import NUM_CLASSES, TrainConfig, models_root
 from digitcli.data import Dataset, Split, load_dataset
@@ -158,6 +158,8 @@ def train(
     """
     config = replace(config, strategy=strategy) if strategy else config
     output = Path(output) if output else default_output(config)
+    recover(output)
+    recover(checkpoint_path(output))  # a checkpoint a killed run left half-swapped
     check_writable(output, force=force)
     _check_no_interrupted_run(output, resume=resume, force=force)
     if tensorboard is not None and Path(tensorboard).exists() and not Path(tensorboard).is_dir():

@@ -255,3 +255,42 @@ def test_evaluate_reads_only_the_test_files(tmp_path):
     (tmp_path / "train-labels-idx1-ubyte.gz").write_bytes(b"broken")  # only training is bad
     dataset = load_dataset(tmp_path, role="test")
     assert len(dataset.test) == 10 and len(dataset.train) == 0
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_data_file_that_is_a_folder_or_fifo_is_named_as_such(tmp_path, kind):
+    from digitcli.data import load_dataset
+    from digitcli.errors import DataError
+
+    from mnist_files import write_idx
+
+    x, y = synthetic_digits(20, seed=2)
+    written = write_idx(tmp_path, test=(x, y))
+    written["t10k-images"].unlink()
+    if kind == "folder":
+        written["t10k-images"].mkdir()
+    else:
+        os.mkfifo(written["t10k-images"])
+    with pytest.raises(DataError, match="has a data file's name but is"):
+        load_dataset(tmp_path, role="test")
+
+
+def test_a_truncated_keras_file_is_not_reported_missing(tmp_path, tiny_model):
+    cut = tmp_path / "cut.keras"
+    cut.write_bytes((tiny_model / "model.keras").read_bytes()[:3000])
+    done = runner.invoke(app, ["evaluate", str(cut)])
+    assert done.exit_code == 2
+    assert "not a zip archive" in done.output and "not found" not in done.output.lower()
+
+
+def test_training_on_a_one_row_csv_is_refused(tmp_path):
+    from digitcli.config import train_config
+    from digitcli.errors import UsageError
+    from digitcli.train import train
+
+    row = ",".join(["7"] + ["0"] * 784)
+    (tmp_path / "one.csv").write_text(row + "\n")
+    with pytest.raises(UsageError, match="no test images"):
+        train(train_config("mlp", epochs=1, layers=(8,)), data=tmp_path / "one.csv",
+              output=tmp_path / "m")  # fmt: skip
+    assert not (tmp_path / "m").exists()
