@@ -163,17 +163,36 @@ def _fsync(path: Path) -> None:
 
 @contextlib.contextmanager
 def exclusive(target: Path) -> Iterator[None]:
-    """Hold a lock on `target` so that two runs aimed at the same output cannot interleave."""
+    """Hold a lock on `target` so that two runs aimed at the same output cannot interleave.
+
+    The lock file is removed by its holder before it lets go. A process that locked the file just
+    as it was removed holds a lock on a name nobody else can find: it sees that the name now
+    points elsewhere (or nowhere) and tries again, so two writers never both hold "the" lock.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     lock_path = target.parent / f".{target.name}.lock"
-    with open(lock_path, "w") as lock:
+    while True:
+        lock = open(lock_path, "a")  # noqa: SIM115 - closed below
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            lock.close()
             raise UsageError(f"{target} is being written by another digitcli process") from None
-        try:
-            yield
-        finally:
-            # The lock file stays: unlinking it would let a third process lock a new file
-            # while a second still holds the old one (two writers at once).
-            fcntl.flock(lock, fcntl.LOCK_UN)
+        if _same_file(lock, lock_path):
+            break
+        lock.close()
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            lock_path.unlink()  # while still holding it
+        lock.close()
+
+
+def _same_file(handle, path: Path) -> bool:
+    try:
+        named = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(handle.fileno())
+    return (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino)

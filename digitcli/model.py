@@ -112,7 +112,7 @@ def load_keras_model(path: Path) -> keras.Model:
 
     if Path(path).is_file() and not zipfile.is_zipfile(path):
         raise ModelError(
-            f"{path}: not a .keras file (not a zip archive: truncated or another format)"
+            f"{path}: not a loadable Keras model (not a zip archive: truncated or another format)"
         )
     try:
         return keras.saving.load_model(path, compile=False, safe_mode=True)

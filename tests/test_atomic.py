@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -75,11 +76,29 @@ def test_a_file_in_the_way_of_a_folder_is_a_usage_error(tmp_path):
         check_writable(tmp_path / "afile" / "model", force=False)
 
 
-def test_the_lock_file_stays_so_two_writers_never_hold_two_locks(tmp_path):
+def test_a_lock_taken_on_a_removed_lock_file_is_taken_again(tmp_path, monkeypatch):
+    import digitcli.atomic as atomic
+
+    # The race: between our open() and our flock(), the previous holder removed the file and a
+    # third process made a new one. Our lock is then on a name nobody else finds: take it again.
     target = tmp_path / "out"
+    lock_path = tmp_path / ".out.lock"
+    real_flock = atomic.fcntl.flock
+    raced = []
+
+    def flock(handle, operation):
+        if not raced:
+            raced.append(True)
+            lock_path.unlink()
+            lock_path.write_text("")  # the third process's new lock file
+        return real_flock(handle, operation)
+
+    monkeypatch.setattr(atomic.fcntl, "flock", flock)
     with exclusive(target):
-        pass
-    assert (tmp_path / ".out.lock").exists()
+        held = [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+                if os.path.exists(f"/proc/self/fd/{fd}")]  # fmt: skip
+        assert str(lock_path) in held and f"{lock_path} (deleted)" not in held
+    assert raced and not lock_path.exists()
 
 
 def test_second_writer_is_refused(tmp_path):

@@ -78,14 +78,12 @@ def test_signal_then_resume_gives_the_uninterrupted_model(
     last = stopped.stderr.strip().splitlines()[-1]
     assert last.startswith("Error: interrupted after epoch 1") and "--resume" in last
     assert "Traceback" not in stopped.stderr
-    left = sorted(p.name for p in (tmp_path / "models").iterdir())
-    assert left == [f".{RUN}.lock", f"{RUN}.checkpoint"]  # the lock file stays, unlocked
+    assert [p.name for p in (tmp_path / "models").iterdir()] == [f"{RUN}.checkpoint"]
 
     resumed = resume(tmp_path, slow_data)
     assert resumed["history"]["loss"] == uninterrupted["history"]["loss"]
     assert resumed["test_loss"] == pytest.approx(uninterrupted["test_loss"], rel=1e-6)
-    visible = [p.name for p in (tmp_path / "models").iterdir() if not p.name.endswith(".lock")]
-    assert visible == [RUN]
+    assert [p.name for p in (tmp_path / "models").iterdir()] == [RUN]
 
 
 def test_sigkill_loses_at_most_the_current_epoch(tmp_path, slow_data, uninterrupted):
