@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from digitcli import __version__
+from digitcli import __version__, strictjson
 from digitcli.config import IMAGE_SIZE, NUM_CLASSES, TrainConfig, models_root
 from digitcli.errors import ModelError, UsageError
 
@@ -172,7 +172,7 @@ class Metadata:
 
     def write(self, directory: Path) -> Path:
         path = Path(directory) / METADATA_FILE
-        path.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+        path.write_text(strictjson.dumps(self.to_json(), indent=2) + "\n")
         return path
 
 

@@ -152,11 +152,30 @@ def train(
     config = replace(config, strategy=strategy) if strategy else config
     output = Path(output) if output else default_output(config)
     check_writable(output, force=force)
+    _check_no_interrupted_run(output, resume=resume, force=force)
+    if tensorboard is not None and Path(tensorboard).exists() and not Path(tensorboard).is_dir():
+        raise UsageError(f"--tensorboard {tensorboard}: not a directory")
     dataset = load_dataset(data, role="train")
     # Under multi-worker only the chief writes `output`; the others must not take its lock.
     with exclusive(output) if is_chief(config.strategy) else nullcontext():
         run = _Run(config, dataset, output, force, resume, reporter or NullReporter())
         return run.run(tensorboard=Path(tensorboard) if tensorboard else None)
+
+
+def _check_no_interrupted_run(output: Path, *, resume: bool, force: bool) -> None:
+    """A new run would replace an interrupted run's checkpoint: only when asked (--force)."""
+    state = checkpoint_path(output) / "state.json"
+    if resume or force or not state.is_file():
+        return
+    try:
+        done = json.loads(state.read_text())
+        where = f" after epoch {done['epoch']} of {done['config']['epochs']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        where = ""
+    raise UsageError(
+        f"{output}: an interrupted run stopped{where} and left a checkpoint in "
+        f"{checkpoint_path(output)}; add --resume to continue it, or --force to start over"
+    )
 
 
 def split_validation(train: Split, fraction: float, seed: int) -> tuple[Split, Split]:

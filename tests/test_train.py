@@ -96,12 +96,21 @@ def test_default_output_is_named_after_settings(tiny_data, isolated):
 def test_existing_output_is_not_touched_without_force(tiny_data, tmp_path):
     output = tmp_path / "m"
     output.mkdir()
-    (output / "keep").write_text("last week's model")
+    (output / "metadata.json").write_text('{"note": "last week\'s model"}')
     with pytest.raises(OutputExistsError):
         train(train_config("mlp", epochs=1, layers=(8,)), data=tiny_data, output=output)
-    assert (output / "keep").read_text() == "last week's model"
+    assert "last week" in (output / "metadata.json").read_text()
     train(train_config("mlp", epochs=1, layers=(8,)), data=tiny_data, output=output, force=True)
-    assert not (output / "keep").exists()
+    assert "last week" not in (output / "metadata.json").read_text()
+
+
+def test_force_refuses_a_folder_digitcli_did_not_write(tiny_data, tmp_path):
+    output = tmp_path / "precious"
+    output.mkdir()
+    (output / "thesis.txt").write_text("four years of work")
+    with pytest.raises(UsageError, match="did not write"):
+        train(train_config("mlp", epochs=1, layers=(8,)), data=tiny_data, output=output, force=True)
+    assert (output / "thesis.txt").read_text() == "four years of work"
 
 
 def test_bad_data_writes_nothing(tmp_path):
