@@ -28,10 +28,6 @@ ASPECT = 0.25  # width / height changes by up to this share either way
 ELASTIC = 1.2  # pixels: typical local displacement of the elastic distortion
 THICKER, THINNER = 0.30, 0.15  # shares of images drawn with a thicker / thinner pen
 BLURRED, BINARISED = 0.15, 0.10  # shares re-scanned at half resolution / in black and white
-# Forms scanned the NIST way (UCI's 43 writers) stretch every digit to fill a square box: a 1
-# with a flag and a foot becomes a wide block. This share of images is stretched sideways until
-# its width is 50-90% of its height (at most 2.5x, never narrowed).
-FILLED = 0.1
 
 
 def writers_augment(images: np.ndarray, rng: np.random.Generator, share: float) -> np.ndarray:
@@ -70,7 +66,6 @@ def _warp(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     angle = rng.uniform(-ROTATION, ROTATION, n)
     slant = rng.uniform(-SLANT, SLANT, n)
     aspect = np.exp(rng.uniform(np.log(1 - ASPECT), np.log(1 + ASPECT), n))
-    aspect = _filled(ink, rng, aspect)
     cos, sin = np.cos(angle), np.sin(angle)
     # forward[i] maps source (row, col) offsets from the centre of mass to output offsets.
     forward = np.empty((n, 2, 2))
@@ -89,19 +84,6 @@ def _warp(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     rows += mass_row[:, None].astype(np.float32) + elastic[:, 0]
     cols += mass_col[:, None].astype(np.float32) + elastic[:, 1]
     return _bilinear(ink, rows, cols).reshape(n, IMAGE_SIZE, IMAGE_SIZE)
-
-
-def _filled(ink: np.ndarray, rng: np.random.Generator, aspect: np.ndarray) -> np.ndarray:
-    """`aspect`, with a `FILLED` share of narrow digits widened to 50-90% of their height."""
-    inked = ink > 32
-    rows, cols = inked.any(axis=2), inked.any(axis=1)
-    index = np.arange(ink.shape[1])
-    height = np.where(rows, index, -1).max(axis=1) - np.where(rows, index, 99).min(axis=1) + 1
-    width = np.where(cols, index, -1).max(axis=1) - np.where(cols, index, 99).min(axis=1) + 1
-    target = rng.uniform(0.5, 0.9, len(ink)) * np.maximum(height, 1) / np.maximum(width, 1)
-    target = np.minimum(target, 2.5)  # wider, pixels become slabs the layout misjudges
-    chosen = rng.random(len(ink)) < FILLED
-    return np.where(chosen, np.maximum(aspect, target), aspect)
 
 
 def _bilinear(ink: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
