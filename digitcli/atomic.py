@@ -24,10 +24,43 @@ def _remove(path: Path) -> None:
             path.unlink()
 
 
+# A folder holding one of these was written by digitcli: a model directory, a report, a SavedModel
+# export, a training checkpoint. --force replaces such a folder and no other.
+DIGITCLI_MARKERS = ("metadata.json", "report.html", "saved_model.pb", "state.json")
+
+
 def check_writable(target: Path, *, force: bool) -> None:
-    """Refuse early, before any work, when `target` exists and `force` is not given."""
-    if target.exists() and not force:
+    """Refuse early, before any work, when `target` exists and `force` is not given, when it is a
+    folder digitcli did not write, or when it holds the working directory."""
+    target = Path(target)
+    if str(target) in ("", ".") or _holds_cwd(target):
+        shown = str(target) if str(target) not in ("", ".") else "the current folder"
+        raise UsageError(f"{shown}: not a place to write an output into (name a new folder)")
+    for folder in target.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise UsageError(f"{folder} is a file, not a folder: cannot write {target}")
+            break
+    if not target.exists() and not target.is_symlink():
+        return
+    if not force:
         raise OutputExistsError(f"{target} already exists (use --force to replace it)")
+    if target.is_dir() and not target.is_symlink() and not written_by_digitcli(target):
+        raise UsageError(
+            f"{target} is a folder digitcli did not write: --force replaces only digitcli's own "
+            "outputs (model directories, reports, exports); choose another --output"
+        )
+
+
+def written_by_digitcli(folder: Path) -> bool:
+    return any((folder / marker).is_file() for marker in DIGITCLI_MARKERS)
+
+
+def _holds_cwd(target: Path) -> bool:
+    try:
+        return Path.cwd().resolve().is_relative_to(target.resolve())
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
@@ -70,6 +103,6 @@ def exclusive(target: Path) -> Iterator[None]:
         try:
             yield
         finally:
+            # The lock file stays: unlinking it would let a third process lock a new file
+            # while a second still holds the old one (two writers at once).
             fcntl.flock(lock, fcntl.LOCK_UN)
-            with contextlib.suppress(FileNotFoundError):
-                lock_path.unlink()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import math
 import os
 from collections.abc import Callable
 from enum import Enum
@@ -23,6 +25,9 @@ app = typer.Typer(
 )
 
 _debug = {"on": bool(os.environ.get(DEBUG_ENV))}
+MAX_SEED = 2**32 - 1  # NumPy's and TensorFlow's seeds are 32-bit
+MAX_EPOCHS = 100_000
+MAX_BATCH = 1_000_000
 DEFAULT = TrainConfig()
 
 
@@ -70,7 +75,12 @@ def reports_errors(command: Callable) -> Callable:
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         from digitcli.console import print_error
-        from digitcli.errors import EXIT_FAILURE, EXIT_INTERRUPTED, DigitcliError
+        from digitcli.errors import (
+            EXIT_BROKEN_PIPE,
+            EXIT_FAILURE,
+            EXIT_INTERRUPTED,
+            DigitcliError,
+        )
 
         try:
             return command(*args, **kwargs)
@@ -84,6 +94,9 @@ def reports_errors(command: Callable) -> Callable:
                 raise
             print_error("interrupted")
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:
+            _quiet_stdout()  # the reader left (`| head -1`): stop quietly, as Unix tools do
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
@@ -93,6 +106,22 @@ def reports_errors(command: Callable) -> Callable:
             raise typer.Exit(EXIT_FAILURE) from None
 
     return wrapper
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that flushing it at exit raises nothing more."""
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _finite(value: float | None) -> float | None:
+    """A float option must be a number: inf and nan are usage errors."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a finite number")
+    return value
 
 
 DataOption = Annotated[
@@ -113,15 +142,23 @@ def train(
         Arch, typer.Option(help="Network: mlp (784-512-64-10), mlp512, cnn.")
     ] = Arch.mlp,
     epochs: Annotated[
-        int | None, typer.Option(min=1, help="Epochs. Default: 18 (mlp), 5 (mlp512), 20 (cnn).")
+        int | None,
+        typer.Option(
+            min=1, max=MAX_EPOCHS, help="Epochs. Default: 18 (mlp), 5 (mlp512), 20 (cnn)."
+        ),
     ] = None,
     batch_size: Annotated[
-        int | None, typer.Option(min=1, help="Batch size. Default: 32 (mlp), 128 (mlp512, cnn).")
+        int | None,
+        typer.Option(
+            min=1, max=MAX_BATCH, help="Batch size. Default: 32 (mlp), 128 (mlp512, cnn)."
+        ),
     ] = None,
     learning_rate: Annotated[
         float | None,
         typer.Option(
-            min=0, help="Peak learning rate. Default: 0.001 (mlp), 0.002 (mlp512), 0.003 (cnn)."
+            min=0,
+            callback=_finite,
+            help="Peak learning rate. Default: 0.001 (mlp), 0.002 (mlp512), 0.003 (cnn).",
         ),
     ] = None,
     optimizer: Annotated[
@@ -131,19 +168,27 @@ def train(
     validation_split: Annotated[
         float,
         typer.Option(
-            min=0, max=0.9, help="Share of training images held out to pick the best epoch."
+            min=0,
+            max=0.9,
+            callback=_finite,
+            help="Share of training images held out to pick the best epoch.",
         ),
     ] = DEFAULT.validation_split,
     dropout: Annotated[
         float | None,
-        typer.Option(min=0, max=0.9, help="Dropout rate. Default: 0 (mlp), 0.25 (cnn)."),
+        typer.Option(
+            min=0, max=0.9, callback=_finite, help="Dropout rate. Default: 0 (mlp), 0.25 (cnn)."
+        ),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Random seed: same seed, same model.")] = DEFAULT.seed,
+    seed: Annotated[
+        int, typer.Option(min=0, max=MAX_SEED, help="Random seed: same seed, same model.")
+    ] = DEFAULT.seed,
     augment: Annotated[
         float | None,
         typer.Option(
             min=0,
             max=1,
+            callback=_finite,
             help="Share of each epoch's images redrawn as other writers' (slant, stretch, pen "
             "width, wobble, blur, black-and-white scans); 0: off. Default: 0.5 (mlp, mlp512), "
             "0.8 (cnn).",
@@ -419,7 +464,10 @@ def predict(
     threshold: Annotated[
         float | None,
         typer.Option(
-            min=0, max=1, help="Below this confidence, answer no digit and say why. Default: off."
+            min=0,
+            max=1,
+            callback=_finite,
+            help="Below this confidence, answer no digit and say why. Default: off.",
         ),
     ] = None,
     from_list: Annotated[

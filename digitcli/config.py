@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
-ARCHES = ("mlp", "mlp512", "cnn")
+from digitcli.errors import UsageError
+
+# The choices the CLI offers (its enums are made from these) and the library checks.
+ARCHES = ("mlp", "mlp512", "cnn")  # the keys of ARCH_DEFAULTS, below
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
+SCHEDULES = ("cosine", "onecycle", "constant")  # how the learning rate moves over the run
+MONITORS = ("accuracy", "loss")  # what picks the best epoch, on the validation set
+STRATEGIES = ("auto", "default", "mirrored", "multi-worker")  # tf.distribute; see distribute.py
 IMAGE_SIZE = 28
 NUM_CLASSES = 10
 
@@ -59,31 +66,48 @@ ARCH_DEFAULTS: dict[str, ArchDefaults] = {
 }  # fmt: skip
 
 
+FROM_ARCH: Any = None  # a TrainConfig setting left so takes its architecture's default
+
+
 @dataclass(frozen=True)
 class TrainConfig:
-    """Every setting of one training run; recorded whole in the model's metadata.json."""
+    """Every setting of one training run; recorded whole in the model's metadata.json.
+
+    The settings `ArchDefaults` lists default to the architecture's: `TrainConfig()` is the mlp's
+    recipe, `TrainConfig(arch="cnn")` the cnn's, and `None` for any of them means the same.
+    """
 
     arch: str = "mlp"
-    epochs: int = 18
-    batch_size: int = 32
-    learning_rate: float = 0.001
-    optimizer: str = "adam"
+    layers: tuple[int, ...] = FROM_ARCH
+    optimizer: str = FROM_ARCH
+    learning_rate: float = FROM_ARCH
+    epochs: int = FROM_ARCH
+    batch_size: int = FROM_ARCH
+    dropout: float = FROM_ARCH
+    schedule: str = FROM_ARCH
+    label_smoothing: float = FROM_ARCH
+    augment: bool = FROM_ARCH
+    writers: float = FROM_ARCH
+    writers_every: int = FROM_ARCH
+    jit_compile: bool = FROM_ARCH
+    monitor: str = FROM_ARCH
+    # The same for every architecture:
     validation_split: float = 0.1  # held out from the training set to pick the best epoch
-    dropout: float = 0.0
     seed: int = 0  # same seed, same data, same machine: the same model
     patience: int | None = None  # stop after this many epochs without a better validation score
-    schedule: str = "cosine"
-    label_smoothing: float = 0.0
-    augment: bool = False
-    writers: float = 0.0  # models from 0.1.0 trained without it
-    writers_every: int = 1
     calibrate: bool = True  # fit a temperature on the validation split: confidence that holds
     restore_best: bool = True  # keep the epoch with the best validation score
-    monitor: str = "accuracy"
-    jit_compile: bool = True
     steps_per_execution: int = 16  # steps per call into TensorFlow: 35% faster MLP epochs on a CPU
     strategy: str = "auto"  # tf.distribute: auto picks MirroredStrategy when there are 2+ GPUs
-    layers: tuple[int, ...] = field(default=(512, 64))
+
+    def __post_init__(self) -> None:
+        defaults = ARCH_DEFAULTS.get(self.arch)
+        if defaults is None:
+            raise UsageError(f"unknown architecture {self.arch!r} (choose {', '.join(ARCHES)})")
+        for name in ARCH_SETTINGS:
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, getattr(defaults, name))
+        object.__setattr__(self, "layers", tuple(self.layers))
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -92,10 +116,8 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> TrainConfig:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        if "layers" in known:
-            known["layers"] = tuple(known["layers"])
-        return cls(**known)
+        """The config `data` records; settings it lacks take their defaults."""
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
     @property
     def run_name(self) -> str:
@@ -104,26 +126,12 @@ class TrainConfig:
         return f"{self.arch}-{layers}-lr{self.learning_rate:g}-e{self.epochs}"
 
 
+ARCH_SETTINGS = tuple(f.name for f in fields(ArchDefaults))  # what differs by architecture
+
+
 def train_config(arch: str = "mlp", **overrides: object) -> TrainConfig:
-    """The configuration for `arch`, with every setting not given taken from its defaults."""
-    defaults = ARCH_DEFAULTS[arch]
-    base = TrainConfig(
-        arch=arch,
-        epochs=defaults.epochs,
-        batch_size=defaults.batch_size,
-        learning_rate=defaults.learning_rate,
-        optimizer=defaults.optimizer,
-        dropout=defaults.dropout,
-        schedule=defaults.schedule,
-        label_smoothing=defaults.label_smoothing,
-        augment=defaults.augment,
-        writers=defaults.writers,
-        writers_every=defaults.writers_every,
-        jit_compile=defaults.jit_compile,
-        monitor=defaults.monitor,
-        layers=defaults.layers,
-    )
-    return replace(base, **{k: v for k, v in overrides.items() if v is not None})
+    """The configuration for `arch`; every setting not given (or None) takes its default."""
+    return TrainConfig(arch=arch, **overrides)
 
 
 def models_root() -> Path:

@@ -5,13 +5,15 @@ In a terminal: Rich tables, colours and progress bars. Piped: plain, stable line
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from digitcli import strictjson
 
 stdout = Console(highlight=False)
 stderr = Console(stderr=True, highlight=False)
@@ -23,13 +25,14 @@ def interactive() -> bool:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data) + "\n")
+    """Strict JSON (RFC 8259): a value that is not a finite number is written as null."""
+    sys.stdout.write(strictjson.dumps(data) + "\n")
     sys.stdout.flush()
 
 
 def print_error(message: str) -> None:
     stderr.print(
-        f"[bold red]Error:[/] {message}" if stderr.is_terminal else f"Error: {message}",
+        f"[bold red]Error:[/] {escape(message)}" if stderr.is_terminal else f"Error: {message}",
         markup=stderr.is_terminal,
         soft_wrap=True,
     )
@@ -213,7 +216,7 @@ def train_summary_table(result) -> Table:
     table.add_column("test loss", justify="right")
     table.add_column("train time", justify="right")
     table.add_row(
-        str(result.model_dir),
+        escape(str(result.model_dir)),
         result.config.arch,
         f"{result.best_epoch}/{len(result.history['loss'])}",
         f"[bold green]{percent(result.test.accuracy)}[/]",
@@ -231,7 +234,7 @@ def evaluation_tables(evaluation) -> list[Table]:
     for column in ("model", "runtime", "images", "accuracy", "loss", "ECE"):
         overall.add_column(column, justify="left" if column in ("model", "runtime") else "right")
     overall.add_row(
-        evaluation.model,
+        escape(evaluation.model),
         evaluation.runtime,
         str(evaluation.samples),
         f"[bold green]{percent(evaluation.accuracy)}[/]",
@@ -282,7 +285,7 @@ def confusion_table(matrix) -> Table:
 def export_table(result) -> Table:
     """One row: what was written, how big, and how it scored against the source model."""
     verified = f"verified on {result.samples} test images" if result.verified else "not verified"
-    table = Table(title=f"Export of {result.source} ({verified})")
+    table = Table(title=f"Export of {escape(str(result.source))} ({verified})")
     for name in ("format", "path", "size", "accuracy", "source accuracy", "agreement"):
         table.add_column(name, justify="right" if name not in ("format", "path") else "left")
     table.add_column("time per image", justify="right")
@@ -293,7 +296,7 @@ def export_table(result) -> Table:
     seconds = result.seconds_per_image
     table.add_row(
         result.format,
-        str(result.path),
+        escape(str(result.path)),
         human_bytes(result.bytes),
         score(result.accuracy),
         score(result.source_accuracy),
@@ -321,8 +324,6 @@ def human_seconds(seconds: float) -> str:
 
 # Prediction ----------------------------------------------------------------------------------
 
-PREDICT_FORMATS = ("table", "json", "jsonl", "csv", "plain")
-
 
 def render_predictions(predictions, fmt: str, top_k: int) -> int:
     """Write predictions to stdout in `fmt` as they come; report failures on stderr too.
@@ -341,7 +342,7 @@ def render_predictions(predictions, fmt: str, top_k: int) -> int:
             failed += 1
             print_error(f"{prediction.file}: {prediction.error}")
         if fmt == "jsonl":
-            sys.stdout.write(json.dumps(prediction.to_json()) + "\n")
+            sys.stdout.write(strictjson.dumps(prediction.to_json()) + "\n")
         elif fmt == "csv":
             writer.writerow(_csv_row(prediction))
         elif fmt == "plain":
@@ -367,8 +368,29 @@ def _csv_row(prediction) -> list[str]:
 
 
 def _plain_row(prediction) -> list[str]:
-    row = [prediction.file, "" if prediction.digit is None else str(prediction.digit)]
-    return [*row, _why(prediction)] if _why(prediction) else row
+    row = [plain_field(prediction.file), "" if prediction.digit is None else str(prediction.digit)]
+    return [*row, plain_field(_why(prediction))] if _why(prediction) else row
+
+
+def plain_field(text: str) -> str:
+    """A field of a tab-separated line: backslash, tab, newline, carriage return and other
+    control characters written as escapes (\\ \\t \\n \\r \\xNN), so a line is a row."""
+    if text.isprintable() and "\\" not in text:
+        return text
+    out = []
+    for char in text:
+        if char == "\\":
+            out.append("\\\\")
+        elif char in _CONTROL_ESCAPES:
+            out.append(_CONTROL_ESCAPES[char])
+        elif not char.isprintable():
+            out.append(f"\\x{ord(char):02x}" if ord(char) < 256 else f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+_CONTROL_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
 def prediction_table(predictions, top_k: int) -> Table:
@@ -383,7 +405,7 @@ def prediction_table(predictions, top_k: int) -> Table:
         digit = "-" if p.digit is None else str(p.digit)
         confidence = "-" if p.confidence is None else percent(p.confidence)
         top = "  ".join(f"{d}: {percent(q)}" for d, q in p.top)
-        note = f"[red]{p.error}[/]" if p.failed else (p.note or "")
-        cells = [p.file, digit, confidence, *([top] if top_k > 1 else []), note]
+        note = f"[red]{escape(p.error)}[/]" if p.failed else escape(p.note or "")
+        cells = [escape(p.file), digit, confidence, *([top] if top_k > 1 else []), note]
         table.add_row(*cells)
     return table

@@ -31,13 +31,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from digitcli.config import STRATEGIES
 from digitcli.errors import DigitcliError, UsageError
 
 if TYPE_CHECKING:
     import keras
     import tensorflow as tf
 
-STRATEGIES = ("auto", "default", "mirrored", "multi-worker")
 TF_CONFIG_ENV = "TF_CONFIG"  # the cluster and this process's task, as TensorFlow defines it
 CLUSTER_TIMEOUT_ENV = "DIGITCLI_CLUSTER_TIMEOUT"  # seconds to wait for every worker to join
 CLUSTER_TIMEOUT = 600.0  # long enough for a scheduler to start every worker

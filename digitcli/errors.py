@@ -7,6 +7,7 @@ EXIT_FAILURE = 1  # it ran, but something failed (predict: some inputs failed)
 EXIT_USAGE = 2  # bad option, missing or unreadable data or model, output exists
 EXIT_INTERRUPTED = 130  # Ctrl-C
 EXIT_TERMINATED = 143  # SIGTERM
+EXIT_BROKEN_PIPE = 141  # the reader of stdout went away (128 + SIGPIPE, as Unix tools exit)
 
 
 class DigitcliError(Exception):

@@ -43,6 +43,7 @@ from digitcli.modeldir import (
     InputConvention,
     ModelRef,
     manifest,
+    pack_manifest,
 )
 from digitcli.quiet import native_stderr_silenced
 from digitcli.runtimes import load_runtime, resolve_model
@@ -429,18 +430,6 @@ WRITERS: dict[str, Callable[..., None]] = {
 # Manifests: how each format carries its self-description ---------------------------------------
 
 
-def _embed_in_zip(path: Path, described: dict) -> None:
-    """Pack the manifest and labels into `path` as associated files: a .keras file is a zip
-    archive already; a .tflite file gets one appended, the way TFLite metadata packs its
-    associated files. LiteRT and Keras ignore them; `zipfile` reads them."""
-    import json
-    import zipfile
-
-    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(MANIFEST_FILE, json.dumps(described, indent=2) + "\n")
-        archive.writestr(LABELS_FILE, "\n".join(described["labels"]) + "\n")
-
-
 def _embed_in_savedmodel(path: Path, described: dict) -> None:
     """`assets.extra/digitcli.json`: TF Serving's folder for files beside the graph."""
     import json
@@ -480,10 +469,10 @@ _ONNX_DOC = (
 )
 
 EMBEDDERS: dict[str, Callable[[Path, dict], None]] = {
-    "keras": _embed_in_zip,
+    "keras": pack_manifest,
     "savedmodel": _embed_in_savedmodel,
-    "tflite": _embed_in_zip,
-    "tflite-f16": _embed_in_zip,
-    "tflite-int8": _embed_in_zip,
+    "tflite": pack_manifest,
+    "tflite-f16": pack_manifest,
+    "tflite-int8": pack_manifest,
     "onnx": _embed_in_onnx,
 }

@@ -32,7 +32,7 @@ import numpy as np
 from PIL import Image, ImageChops, UnidentifiedImageError
 
 from digitcli.config import IMAGE_SIZE
-from digitcli.errors import ImageError
+from digitcli.errors import ImageError, first_line
 
 MAX_PIXELS = 120_000_000  # a header claiming more is refused unread; a 100-megapixel photo passes
 WORK_SIZE = 192  # longest side everything is shrunk to first: a digit of a third of it is ~64 px
@@ -249,8 +249,7 @@ def _composite(im: Image.Image) -> Image.Image:
 
 
 def _reason(error: BaseException) -> str:
-    text = _one_line(str(error)) or type(error).__name__
-    return text[:200]
+    return first_line(error)[:200]
 
 
 def _one_line(text: str) -> str:

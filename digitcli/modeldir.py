@@ -12,12 +12,13 @@ No TensorFlow here: finding a model and reading its metadata must stay fast.
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from digitcli import __version__
+from digitcli import __version__, strictjson
 from digitcli.config import IMAGE_SIZE, NUM_CLASSES, TrainConfig, models_root
-from digitcli.errors import ModelError
+from digitcli.errors import ModelError, UsageError
 
 KERAS_FILE = "model.keras"
 TFLITE_FILE = "model.tflite"
@@ -97,6 +98,17 @@ def manifest(convention: InputConvention, metadata: Metadata | None = None) -> d
     }
 
 
+def pack_manifest(path: Path, described: dict) -> None:
+    """Pack the manifest `described` and the labels into `path` as associated files.
+
+    A .keras file is a zip archive already; a .tflite file gets one appended, the way TFLite
+    metadata packs its associated files. Keras and LiteRT ignore them; `zipfile` reads them.
+    """
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST_FILE, json.dumps(described, indent=2) + "\n")
+        archive.writestr(LABELS_FILE, "\n".join(described["labels"]) + "\n")
+
+
 def convention_from_manifest(data: dict) -> InputConvention:
     """The input convention an artifact's manifest states (see `manifest`)."""
     if data.get("format_version", FORMAT_VERSION) > FORMAT_VERSION:
@@ -160,7 +172,7 @@ class Metadata:
 
     def write(self, directory: Path) -> Path:
         path = Path(directory) / METADATA_FILE
-        path.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+        path.write_text(strictjson.dumps(self.to_json(), indent=2) + "\n")
         return path
 
 
@@ -190,6 +202,8 @@ def _from_format_1(data: dict) -> dict:
         "polarity": old.get("polarity", WHITE_ON_BLACK),
         "preprocessing": old.get("layout", MNIST_LAYOUT),
     }
+    # Settings added since, as 0.1.0 trained: no other writers' images, no temperature.
+    migrated["config"] = {"writers": 0.0, "calibrate": False, **(data.get("config") or {})}
     migrated["labels"] = list(LABELS)
     migrated["format_version"] = 2
     return migrated
@@ -206,7 +220,7 @@ def read_metadata(directory: Path) -> Metadata:
     except FileNotFoundError:
         message = f"{directory}: not a digitcli model directory (no {METADATA_FILE})"
         raise ModelError(message) from None
-    except (OSError, ValueError, TypeError, AttributeError) as exc:
+    except (OSError, ValueError, TypeError, AttributeError, UsageError) as exc:
         raise ModelError(f"{path}: unreadable metadata ({exc})") from None
 
 

@@ -30,6 +30,8 @@ IMAGE_SUFFIXES = frozenset(
     ".png .jpg .jpeg .bmp .gif .tif .tiff .webp .pgm .ppm .pbm .pnm .ico .jfif".split()
 )
 STDIN = "-"
+MAX_LIST_LINE = 4096  # bytes in one line of --from-list: PATH_MAX on Linux
+MAX_STDIN_BYTES = 256 * 1024 * 1024  # one image on stdin: far above any photo
 
 
 @dataclass
@@ -68,6 +70,7 @@ class Source:
     name: str
     path: Path | None = None
     data: bytes | None = None
+    problem: str | None = None  # why this input cannot be read at all (answered as an error)
 
     def read(self) -> str | Path | bytes:
         return self.data if self.data is not None else self.path
@@ -79,7 +82,10 @@ def expand_inputs(inputs: Iterable[str], from_list: str | None = None) -> Iterat
         yield from _listed(from_list)
     for item in inputs:
         if item == STDIN:
-            yield Source(STDIN_NAME, data=sys.stdin.buffer.read())
+            yield _stdin_image()
+            continue
+        if "\0" in item:
+            yield _unreadable_name(item)
             continue
         path = Path(item)
         if path.is_dir():
@@ -94,18 +100,44 @@ def expand_inputs(inputs: Iterable[str], from_list: str | None = None) -> Iterat
             yield Source(item, path=path)
 
 
+def _stdin_image() -> Source:
+    if sys.stdin.isatty():
+        raise UsageError("- reads an image from stdin, which is a terminal: pipe an image in")
+    data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+    if len(data) > MAX_STDIN_BYTES:
+        limit = MAX_STDIN_BYTES // 2**20
+        return Source(STDIN_NAME, problem=f"more than {limit} MB on stdin: not one image")
+    return Source(STDIN_NAME, data=data)
+
+
+def _unreadable_name(name: str) -> Source:
+    shown = name.replace("\0", "\\0")
+    return Source(shown, problem="a file name cannot contain a NUL byte")
+
+
 def _listed(from_list: str) -> Iterator[Source]:
     if from_list == STDIN:
-        lines: Iterable[str] = sys.stdin
+        if sys.stdin.isatty():
+            raise UsageError(
+                "--from-list - reads paths from stdin, which is a terminal: pipe "
+                "them in (find DIR -name '*.png' | digitcli predict --from-list -)"
+            )
+        stream = sys.stdin.buffer
     else:
         try:
-            lines = open(from_list, encoding="utf-8")  # noqa: SIM115 - closed when exhausted
+            stream = open(from_list, "rb")  # noqa: SIM115 - closed when exhausted
         except OSError as exc:
             raise UsageError(f"{from_list}: cannot read the list ({exc.strerror})") from None
-    for line in lines:
-        name = line.rstrip("\r\n")
-        if name.strip():
-            yield Source(name, path=Path(name))
+    for number, raw in enumerate(iter(lambda: stream.readline(MAX_LIST_LINE + 1), b""), 1):
+        if len(raw) > MAX_LIST_LINE and not raw.endswith(b"\n"):
+            raise UsageError(
+                f"{from_list}: line {number} is longer than {MAX_LIST_LINE} bytes: "
+                "not a list of paths, one per line"
+            )
+        name = raw.decode("utf-8", "surrogateescape").rstrip("\r\n")
+        if not name.strip():
+            continue
+        yield _unreadable_name(name) if "\0" in name else Source(name, path=Path(name))
 
 
 def predict(
@@ -122,6 +154,8 @@ def predict(
     """Predict the digit in each input, yielding one `Prediction` per input in input order."""
     runtime = load_runtime(resolve_model(model))
     if save_preprocessed is not None:
+        if save_preprocessed.exists() and not save_preprocessed.is_dir():
+            raise UsageError(f"--save-preprocessed {save_preprocessed}: not a directory")
         save_preprocessed.mkdir(parents=True, exist_ok=True)
     sources = expand_inputs(inputs, from_list)
     index = 0
@@ -142,7 +176,26 @@ def _workers() -> Executor:
     """Decoding and preparing are CPU-bound and partly hold the GIL: one process per core."""
     cores = os.cpu_count() or 1
     # fork: the workers start at once, with the modules already imported.
-    return ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(
+        max_workers=cores,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker ends when the predict process does, however it ended (kill -9 included):
+    otherwise it would hold the pipe open and `digitcli predict dir | wc -l` never returns."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: Linux sends SIGKILL at the parent's end
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if os.getppid() != parent:  # the parent ended before prctl took effect
+        os._exit(1)
 
 
 def _save_previews(
@@ -154,6 +207,8 @@ def _save_previews(
 
 
 def _prepare(source: Source, invert: str) -> Prepared | ImageError:
+    if source.problem is not None:
+        return ImageError(f"{source.name}: {source.problem}")
     try:
         return prepare_file(source.read(), invert=invert, name=source.name)
     except ImageError as error:

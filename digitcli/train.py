@@ -40,12 +40,15 @@ from digitcli.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, TrainingInterrupt
 from digitcli.evaluate import Evaluation, score
 from digitcli.model import build_model, inference_model, tflite_bytes
 from digitcli.modeldir import (
+    DIGITCLI_INPUT,
     HISTORY_FILE,
     KERAS_FILE,
     TFLITE_FILE,
     Metadata,
     ModelRef,
     checkpoint_path,
+    manifest,
+    pack_manifest,
 )
 from digitcli.plots import save_training_pictures
 from digitcli.runtimes import load_runtime
@@ -149,11 +152,30 @@ def train(
     config = replace(config, strategy=strategy) if strategy else config
     output = Path(output) if output else default_output(config)
     check_writable(output, force=force)
+    _check_no_interrupted_run(output, resume=resume, force=force)
+    if tensorboard is not None and Path(tensorboard).exists() and not Path(tensorboard).is_dir():
+        raise UsageError(f"--tensorboard {tensorboard}: not a directory")
     dataset = load_dataset(data, role="train")
     # Under multi-worker only the chief writes `output`; the others must not take its lock.
     with exclusive(output) if is_chief(config.strategy) else nullcontext():
         run = _Run(config, dataset, output, force, resume, reporter or NullReporter())
         return run.run(tensorboard=Path(tensorboard) if tensorboard else None)
+
+
+def _check_no_interrupted_run(output: Path, *, resume: bool, force: bool) -> None:
+    """A new run would replace an interrupted run's checkpoint: only when asked (--force)."""
+    state = checkpoint_path(output) / "state.json"
+    if resume or force or not state.is_file():
+        return
+    try:
+        done = json.loads(state.read_text())
+        where = f" after epoch {done['epoch']} of {done['config']['epochs']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        where = ""
+    raise UsageError(
+        f"{output}: an interrupted run stopped{where} and left a checkpoint in "
+        f"{checkpoint_path(output)}; add --resume to continue it, or --force to start over"
+    )
 
 
 def split_validation(train: Split, fraction: float, seed: int) -> tuple[Split, Split]:
@@ -418,6 +440,8 @@ class _Run:
             final = self._calibrated_model()
             final.save(staging / KERAS_FILE)
             (staging / TFLITE_FILE).write_bytes(tflite_bytes(final))
+            for name in (KERAS_FILE, TFLITE_FILE):  # each file says what it takes, even alone
+                pack_manifest(staging / name, manifest(DIGITCLI_INPUT, Metadata(self.config)))
             # Score through the same runtime `evaluate` uses, so the two always agree.
             runtime = load_runtime(ModelRef(staging, "dir", Metadata(self.config)))
             test = self.dataset.test

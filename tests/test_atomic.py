@@ -1,7 +1,9 @@
+from pathlib import Path
+
 import pytest
 
-from digitcli.atomic import atomic_output, exclusive
-from digitcli.errors import OutputExistsError
+from digitcli.atomic import atomic_output, check_writable, exclusive
+from digitcli.errors import OutputExistsError, UsageError
 
 
 def test_directory_appears_whole_on_success(tmp_path):
@@ -35,13 +37,49 @@ def test_existing_output_needs_force(tmp_path):
 def test_forced_directory_replacement_keeps_old_until_success(tmp_path):
     target = tmp_path / "out"
     target.mkdir()
-    (target / "old").write_text("x")
+    (target / "metadata.json").write_text("{}")  # a model directory digitcli wrote
     with pytest.raises(RuntimeError), atomic_output(target, force=True, directory=True):
         raise RuntimeError("boom")
-    assert (target / "old").exists()
+    assert (target / "metadata.json").exists()
     with atomic_output(target, force=True, directory=True) as staging:
         (staging / "new").write_text("y")
     assert [p.name for p in target.iterdir()] == ["new"]
+
+
+def test_force_never_replaces_a_folder_digitcli_did_not_write(tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("four years")
+    with pytest.raises(UsageError, match="did not write"):
+        check_writable(precious, force=True)
+    with (
+        pytest.raises(UsageError, match="did not write"),
+        atomic_output(precious, force=True, directory=True),
+    ):
+        pass
+    assert (precious / "thesis.txt").read_text() == "four years"
+
+
+@pytest.mark.parametrize("name", ["", "."])
+def test_the_current_folder_is_never_an_output(tmp_path, monkeypatch, name):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError, match="not a place"):
+        check_writable(Path(name), force=True)
+    with pytest.raises(UsageError, match="not a place"):
+        check_writable(tmp_path.parent, force=True)  # a folder holding the current one
+
+
+def test_a_file_in_the_way_of_a_folder_is_a_usage_error(tmp_path):
+    (tmp_path / "afile").write_text("")
+    with pytest.raises(UsageError, match="is a file, not a folder"):
+        check_writable(tmp_path / "afile" / "model", force=False)
+
+
+def test_the_lock_file_stays_so_two_writers_never_hold_two_locks(tmp_path):
+    target = tmp_path / "out"
+    with exclusive(target):
+        pass
+    assert (tmp_path / ".out.lock").exists()
 
 
 def test_second_writer_is_refused(tmp_path):

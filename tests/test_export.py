@@ -306,3 +306,51 @@ def test_an_existing_model_card_is_refused_before_any_work(model_dir: Path) -> N
     with pytest.raises(OutputExistsError):
         export_model(model_dir, "tflite")
     assert card.read_text() == "mine" and not (model_dir / "model-f32.tflite").exists()
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+RUN_README_CLIENT = """
+import sys
+import numpy as np
+snippet = open(sys.argv[1]).read()
+for image in np.load(sys.argv[2]):
+    exec(snippet, {"image": image})
+assert "digitcli" not in sys.modules
+"""
+
+
+def _readme_client(needle: str) -> str:
+    blocks = README.read_text().split("```python\n")[1:]
+    (block,) = [b.split("```")[0] for b in blocks if needle in b]
+    return block
+
+
+@pytest.mark.parametrize(
+    "fmt, needle", [("onnx", "onnxruntime as ort"), ("tflite", "ai_edge_litert")]
+)
+def test_the_readme_clients_answer_like_digitcli(
+    fmt: str, needle: str, model_dir: Path, tiny_data: Path, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from digitcli.data import load_dataset
+
+    if fmt == "onnx":
+        pytest.importorskip("tf2onnx")
+        pytest.importorskip("onnxruntime")
+    result = export_model(model_dir, fmt, verify=False)
+    images = load_dataset(tiny_data, role="test").test.x[:40]
+    np.save(tmp_path / "images.npy", images)
+    (tmp_path / "client.py").write_text(_readme_client(needle))
+    args = [tmp_path / "client.py", tmp_path / "images.npy"]
+    run = subprocess.run(
+        [sys.executable, "-I", "-c", RUN_README_CLIENT, *args],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=result.path.parent,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    expected = load_runtime(resolve_model(result.path)).predict(images).argmax(axis=1)
+    assert [int(line) for line in run.stdout.split()] == expected.tolist()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,19 @@ def test_functions_fit_on_a_screen(where: str) -> None:
     paths = sorted(target.rglob("*.py")) if target.is_dir() else [target.with_suffix(".py")]
     assert paths
     assert [line for path in paths for line in _long_functions(path)] == []
+
+
+def test_the_readme_tree_names_every_module() -> None:
+    readme = (PACKAGE.parent / "README.md").read_text()
+    tree = readme.split("## Development", 1)[1].split("```")[1].split("\nbench/")[0]
+    named = set(re.findall(r"[\w.]+\.py|\w+/", tree))
+    modules = {
+        path.name
+        for path in PACKAGE.rglob("*.py")
+        if path.name not in ("__init__.py", "__main__.py")
+    }
+    packages = {f"{path.parent.name}/" for path in PACKAGE.rglob("__init__.py")}
+    missing = sorted((modules | packages) - named)
+    assert not missing, f"README's Development tree does not name {missing}: add a line for each"
+    gone = sorted(name for name in named if name.endswith(".py") and name not in modules)
+    assert not gone, f"README's Development tree names modules that do not exist: {gone}"

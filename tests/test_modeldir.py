@@ -35,6 +35,7 @@ def test_a_0_1_0_model_directory_is_migrated_on_read() -> None:
     assert metadata.input == DIGITCLI_INPUT
     assert metadata.labels == tuple("0123456789")
     assert metadata.config.layers == (16,) and metadata.arch == "mlp"
+    assert (metadata.config.writers, metadata.config.calibrate) == (0.0, False)  # as 0.1.0 did
     assert metadata.metrics["test_accuracy"] == raw["metrics"]["test_accuracy"]
     assert metadata.history == raw["history"] and metadata.calibration == {}
 

@@ -78,12 +78,14 @@ def test_signal_then_resume_gives_the_uninterrupted_model(
     last = stopped.stderr.strip().splitlines()[-1]
     assert last.startswith("Error: interrupted after epoch 1") and "--resume" in last
     assert "Traceback" not in stopped.stderr
-    assert [p.name for p in (tmp_path / "models").iterdir()] == [f"{RUN}.checkpoint"]
+    left = sorted(p.name for p in (tmp_path / "models").iterdir())
+    assert left == [f".{RUN}.lock", f"{RUN}.checkpoint"]  # the lock file stays, unlocked
 
     resumed = resume(tmp_path, slow_data)
     assert resumed["history"]["loss"] == uninterrupted["history"]["loss"]
     assert resumed["test_loss"] == pytest.approx(uninterrupted["test_loss"], rel=1e-6)
-    assert [p.name for p in (tmp_path / "models").iterdir()] == [RUN]
+    visible = [p.name for p in (tmp_path / "models").iterdir() if not p.name.endswith(".lock")]
+    assert visible == [RUN]
 
 
 def test_sigkill_loses_at_most_the_current_epoch(tmp_path, slow_data, uninterrupted):
@@ -92,3 +94,14 @@ def test_sigkill_loses_at_most_the_current_epoch(tmp_path, slow_data, uninterrup
     resumed = resume(tmp_path, slow_data)
     assert len(resumed["history"]["loss"]) == int(EPOCHS)
     assert resumed["history"]["loss"] == uninterrupted["history"]["loss"]
+
+
+def test_a_new_run_never_deletes_an_interrupted_runs_checkpoint(tmp_path, slow_data):
+    stopped = interrupt_during_epoch_2(tmp_path, slow_data, signal.SIGINT)
+    assert stopped.returncode == 130
+    env = subprocess_env(DIGITCLI_DATA=str(slow_data), DIGITCLI_MODELS=str(tmp_path / "models"))
+    again = subprocess.run(train_command(), capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert again.returncode == 2
+    assert "--resume to continue it, or --force to start over" in again.stderr
+    assert "after epoch 1 of 3" in again.stderr
+    assert (tmp_path / "models" / f"{RUN}.checkpoint" / "state.json").is_file()

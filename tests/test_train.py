@@ -1,5 +1,6 @@
 import csv
 import json
+import zipfile
 
 import numpy as np
 import pytest
@@ -25,6 +26,9 @@ def test_model_directory_holds_everything(tiny_model):
     assert len(metadata["history"]["val_accuracy"]) == 2
     rows = list(csv.DictReader((tiny_model / "history.csv").open()))
     assert [row["epoch"] for row in rows] == ["1", "2"]
+    for name in ("model.keras", "model.tflite"):  # each file says what it takes, even alone
+        manifest = json.loads(zipfile.ZipFile(tiny_model / name).read("digitcli.json"))
+        assert manifest["input"]["range"] == [0, 255] and manifest["labels"][9] == "9"
 
 
 def test_result_json_shape(tiny_data, tmp_path):
@@ -92,12 +96,21 @@ def test_default_output_is_named_after_settings(tiny_data, isolated):
 def test_existing_output_is_not_touched_without_force(tiny_data, tmp_path):
     output = tmp_path / "m"
     output.mkdir()
-    (output / "keep").write_text("last week's model")
+    (output / "metadata.json").write_text('{"note": "last week\'s model"}')
     with pytest.raises(OutputExistsError):
         train(train_config("mlp", epochs=1, layers=(8,)), data=tiny_data, output=output)
-    assert (output / "keep").read_text() == "last week's model"
+    assert "last week" in (output / "metadata.json").read_text()
     train(train_config("mlp", epochs=1, layers=(8,)), data=tiny_data, output=output, force=True)
-    assert not (output / "keep").exists()
+    assert "last week" not in (output / "metadata.json").read_text()
+
+
+def test_force_refuses_a_folder_digitcli_did_not_write(tiny_data, tmp_path):
+    output = tmp_path / "precious"
+    output.mkdir()
+    (output / "thesis.txt").write_text("four years of work")
+    with pytest.raises(UsageError, match="did not write"):
+        train(train_config("mlp", epochs=1, layers=(8,)), data=tiny_data, output=output, force=True)
+    assert (output / "thesis.txt").read_text() == "four years of work"
 
 
 def test_bad_data_writes_nothing(tmp_path):
@@ -111,10 +124,10 @@ def test_bad_data_writes_nothing(tmp_path):
 
 
 def test_patience_stops_early(tiny_data, tmp_path):
-    config = train_config("mlp", epochs=6, layers=(8,), patience=1, learning_rate=0.5, seed=3)
+    # A learning rate of zero: no epoch beats the first, so patience 1 stops after the second.
+    config = train_config("mlp", epochs=5, layers=(8,), patience=1, learning_rate=0.0)
     result = train(config, data=tiny_data, output=tmp_path / "m")
-    epochs_run = len(result.history["loss"])
-    assert epochs_run < 6 or result.best_epoch >= 5
+    assert len(result.history["loss"]) == 2 and result.best_epoch == 1
 
 
 def test_best_epoch_is_kept(tiny_data, tmp_path):
@@ -128,12 +141,17 @@ def test_best_epoch_is_kept(tiny_data, tmp_path):
 def test_split_validation_is_seeded_and_disjoint():
     from digitcli.data import Split
 
-    x = np.arange(100 * 28 * 28, dtype=np.uint32).reshape(100, 28, 28).astype(np.uint8)
-    split = Split(x, np.arange(100, dtype=np.uint8) % 10)
+    ids = np.arange(100, dtype=np.uint8)  # image i is filled with i, its label is i
+    split = Split(np.repeat(ids, 28 * 28).reshape(100, 28, 28), ids)
     fit_a, val_a = split_validation(split, 0.1, seed=1)
     fit_b, val_b = split_validation(split, 0.1, seed=1)
     assert len(val_a) == 10 and len(fit_a) == 90
-    assert np.array_equal(val_a.x, val_b.x)
+    assert np.array_equal(val_a.x, val_b.x) and np.array_equal(fit_a.y, fit_b.y)
+    assert set(fit_a.y.tolist()).isdisjoint(val_a.y.tolist())
+    assert sorted([*fit_a.y.tolist(), *val_a.y.tolist()]) == ids.tolist()
+    assert np.array_equal(fit_a.x[:, 0, 0], fit_a.y)  # images stay with their labels
+    _, val_other = split_validation(split, 0.1, seed=2)
+    assert not np.array_equal(val_other.y, val_a.y)
 
 
 def test_resume_without_checkpoint_is_a_usage_error(tiny_data, tmp_path):

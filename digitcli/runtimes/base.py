@@ -59,8 +59,24 @@ class Batched:
         """Probabilities (n, 10) for uint8 pixels (n, 28, 28), `batch_size` images at a time."""
         step = self.batch_size
         batches = (pixels[start : start + step] for start in range(0, len(pixels), step))
-        outputs = [self._run(self.encode(batch)) for batch in batches]
+        outputs = [self._checked(self._run(self.encode(batch))) for batch in batches]
         return np.concatenate(outputs) if outputs else np.zeros((0, NUM_CLASSES), np.float32)
+
+    def _checked(self, outputs: np.ndarray) -> np.ndarray:
+        """Ten probabilities per image, or a refusal: a model for another task gives other
+        counts, a broken one NaN."""
+        outputs = np.asarray(outputs)
+        if outputs.ndim != 2 or outputs.shape[1] != NUM_CLASSES:
+            shape = "x".join(str(n) for n in outputs.shape[1:]) or "one number"
+            raise ModelError(
+                f"{self.path}: the model gives {shape} outputs per image, not "
+                f"{NUM_CLASSES} digit probabilities: not a digit classifier"
+            )
+        if not np.isfinite(outputs).all():
+            raise ModelError(
+                f"{self.path}: the model's outputs are not numbers (NaN): a broken model"
+            )
+        return outputs
 
     def encode(self, pixels: np.ndarray) -> np.ndarray:
         """MNIST-style pixels as this model's input takes them: float32, its range and shape."""

@@ -73,7 +73,7 @@ def _quantize(values: np.ndarray, detail: dict) -> np.ndarray:
         values = np.round(values.astype(np.float32) / scale + zero_point)
         info = np.iinfo(detail["dtype"])
         return np.clip(values, info.min, info.max).astype(detail["dtype"])
-    return values.astype(detail["dtype"])
+    return values.astype(detail["dtype"], copy=False)
 
 
 def _dequantize(values: np.ndarray, detail: dict) -> np.ndarray:
