@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter
 
-from digitcli.images import naive_resize, prepare, prepare_file, prepare_many
+from digitcli.images import naive_resize, prepare, prepare_file
 
 MNIST_DIR = Path(__file__).resolve().parent.parent / "MNIST"
 STYLES = ("paper_jpeg", "scan_jpeg", "drawing_rgba", "dark_canvas", "palette", "gray16")
@@ -234,14 +234,14 @@ def accuracy(
     return float((predicted == np.asarray(labels)).sum() / (len(labels) + missing))
 
 
-def time_prepare(files: Sequence[tuple[Path, int]], repeat: int = 1, workers: int = 1) -> float:
-    """Seconds per file for prepare_many (decoding included), best of `repeat` passes."""
+def time_prepare(files: Sequence[tuple[Path, int]], repeat: int = 1) -> float:
+    """Seconds per file for prepare_file (decoding included), best of `repeat` passes."""
     paths = [path for path, _label in files]
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
-        for _result in prepare_many(paths, workers=workers):
-            pass
+        for path in paths:
+            prepare_file(path)
         best = min(best, (time.perf_counter() - start) / len(files))
     return best
 
@@ -307,9 +307,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.time:
         seconds = time_prepare(files, repeat=2)
         print(f"prepare_file: {seconds * 1000:.2f} ms per file ({1 / seconds:.0f} files/s, 1 core)")
-        for workers in (2, 4):
-            seconds = time_prepare(files, repeat=2, workers=workers)
-            print(f"prepare_many, {workers} threads: {1 / seconds:.0f} files/s")
     if args.baseline:
         predict = train_baseline()
         mnist = float((predict(x) == y).mean())

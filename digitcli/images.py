@@ -14,7 +14,6 @@ and the rest is numpy on that small array.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import functools
 import io
@@ -23,8 +22,7 @@ import os
 import stat
 import threading
 import warnings
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -299,35 +297,6 @@ def prepare_file(
 ) -> Prepared:
     """open_image then prepare: one file (or raw bytes) to an MNIST-style 28x28."""
     return prepare(open_image(source, name=name), invert=invert)
-
-
-def prepare_many(
-    sources: Iterable[str | Path | bytes], *, invert: str = "auto", workers: int = 1
-) -> Iterator[Prepared | ImageError]:
-    """prepare_file for each source, in order; a source that fails yields its ImageError.
-
-    workers > 1 prepares that many files at once in threads (Pillow decodes without holding
-    the GIL), reading ahead at most a few files per worker.
-    """
-    if workers <= 1:
-        for source in sources:
-            yield _prepare_or_error(source, invert)
-        return
-    with ThreadPoolExecutor(workers, thread_name_prefix="digitcli-images") as pool:
-        pending: collections.deque[Future[Prepared | ImageError]] = collections.deque()
-        for source in sources:
-            pending.append(pool.submit(_prepare_or_error, source, invert))
-            if len(pending) >= 4 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-
-
-def _prepare_or_error(source: str | Path | bytes, invert: str) -> Prepared | ImageError:
-    try:
-        return prepare_file(source, invert=invert)
-    except ImageError as error:
-        return error
 
 
 def naive_resize(image: Image.Image) -> np.ndarray:

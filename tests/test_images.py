@@ -25,7 +25,6 @@ from digitcli.images import (
     open_image,
     prepare,
     prepare_file,
-    prepare_many,
     save_pixels,
 )
 
@@ -488,36 +487,6 @@ def test_a_100_megapixel_image_is_answered_without_warnings() -> None:
 
 
 # --- many, saving, baseline ----------------------------------------------------------------------
-
-
-def test_prepare_many_keeps_order_and_yields_errors(tmp_path: Path) -> None:
-    good = tmp_path / "f.png"
-    f_shape().save(good)
-    bad = tmp_path / "bad.png"
-    bad.write_text("no")
-    results = list(prepare_many([good, bad, str(good), encode(f_shape(), "PNG")]))
-    assert [type(r).__name__ for r in results] == ["Prepared", "ImageError", "Prepared", "Prepared"]
-    assert str(results[1]).startswith(f"{bad}: ")
-
-
-def test_prepare_many_in_threads_keeps_order(tmp_path: Path) -> None:
-    sources: list[Path | bytes] = []
-    for i in range(12):
-        path = tmp_path / f"{i}.png"
-        if i % 5 == 3:
-            path.write_text("broken")
-        else:
-            f_shape(200 + 10 * i, 200).save(path)
-        sources.append(path)
-    sequential = list(prepare_many(sources))
-    threaded = list(prepare_many(iter(sources), workers=3))
-    assert len(threaded) == len(sources)
-    for one, other in zip(sequential, threaded, strict=True):
-        assert type(one) is type(other)
-        if isinstance(one, Prepared):
-            np.testing.assert_array_equal(one.pixels, other.pixels)
-        else:
-            assert str(one) == str(other)
 
 
 def test_save_pixels_round_trips(tmp_path: Path) -> None:
