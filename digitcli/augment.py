@@ -73,14 +73,17 @@ def _warp(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     forward[:, 1, 0], forward[:, 1, 1] = aspect * (sin + slant * cos), aspect * (cos - slant * sin)
     mass_row, mass_col, extent = _layout(ink, forward)
     forward *= (BOX * rng.uniform(0.9, 1.02, n) / np.maximum(extent, 1.0))[:, None, None]
-    inverse = np.linalg.inv(forward)
-    grid = np.indices((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32).reshape(2, -1) - CENTRE
-    shift = rng.normal(0, 0.5, (n, 2, 1))  # the centre of mass lands within a pixel or so
-    source = np.einsum("nij,njk->nik", inverse, grid[None] - shift)
-    source[:, 0] += mass_row[:, None]
-    source[:, 1] += mass_col[:, None]
-    source += _elastic(n, rng)
-    return _bilinear(ink, source[:, 0], source[:, 1]).reshape(n, IMAGE_SIZE, IMAGE_SIZE)
+    inverse = np.linalg.inv(forward).astype(np.float32)
+    grid = np.indices((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32).reshape(2, 1, -1) - CENTRE
+    shift = rng.normal(0, 0.5, (2, n, 1)).astype(np.float32)  # centre of mass within a pixel
+    # source = inverse @ (grid - shift) + mass, written out: 4x faster than np.einsum here.
+    rel_r, rel_c = grid[0] - shift[0], grid[1] - shift[1]
+    elastic = _elastic(n, rng)
+    rows = inverse[:, 0, 0, None] * rel_r + inverse[:, 0, 1, None] * rel_c
+    cols = inverse[:, 1, 0, None] * rel_r + inverse[:, 1, 1, None] * rel_c
+    rows += mass_row[:, None].astype(np.float32) + elastic[:, 0]
+    cols += mass_col[:, None].astype(np.float32) + elastic[:, 1]
+    return _bilinear(ink, rows, cols).reshape(n, IMAGE_SIZE, IMAGE_SIZE)
 
 
 def _bilinear(ink: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -118,7 +121,8 @@ def _layout(ink: np.ndarray, forward: np.ndarray) -> tuple[np.ndarray, np.ndarra
         )
         high = np.where(inked, moved, -np.inf).reshape(len(ink), -1).max(axis=1)
         low = np.where(inked, moved, np.inf).reshape(len(ink), -1).min(axis=1)
-        span = np.where(np.isfinite(high - low), high - low + 1, BOX)
+        pixel = np.abs(forward[:, axis, 0]) + np.abs(forward[:, axis, 1])  # one pixel, moved
+        span = np.where(np.isfinite(high - low), high - low + pixel, BOX)
         extent = span if axis == 0 else np.maximum(extent, span)
     return mass_row, mass_col, extent
 
@@ -158,27 +162,37 @@ def _rescan(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 class EpochImages:
-    """Each epoch's augmented images, made on a background thread one epoch ahead."""
+    """Each epoch's augmented images, made on a background thread ahead of time.
 
-    def __init__(self, images: np.ndarray, seed: int, share: float) -> None:
+    One draw serves `every` epochs in a row (each epoch still shuffles its own order): an MLP
+    epoch takes ~2.5 s and a draw ~5 s of one core, so drawing every epoch would double the
+    MLP's training time; drawing every third costs it ~20% for the same accuracy.
+    """
+
+    def __init__(self, images: np.ndarray, seed: int, share: float, every: int = 1) -> None:
         self.images = images
         self.seed = seed
         self.share = share
+        self.every = max(1, every)
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="digitcli-augment")
         self.pending: dict[int, Future[np.ndarray]] = {}
+        self.current: tuple[int, np.ndarray] | None = None
 
-    def _make(self, epoch: int) -> np.ndarray:
-        return writers_augment(
-            self.images, np.random.default_rng([self.seed, epoch, 7]), self.share
-        )
+    def _make(self, draw: int) -> np.ndarray:
+        return writers_augment(self.images, np.random.default_rng([self.seed, draw, 7]), self.share)
 
     def get(self, epoch: int, *, upcoming: int | None = None) -> np.ndarray:
-        """The images for `epoch` (the same for the same seed and epoch, so runs resume)."""
-        future = self.pending.pop(epoch, None)
-        images = future.result() if future else self._make(epoch)
-        if upcoming is not None and upcoming not in self.pending:
-            self.pending[upcoming] = self.pool.submit(self._make, upcoming)
-        return images
+        """The images for `epoch` (the same for the same seed and epoch, so runs resume);
+        `upcoming`: the epoch after it, whose draw starts now if it is a new one."""
+        draw = epoch // self.every
+        if self.current is None or self.current[0] != draw:
+            future = self.pending.pop(draw, None)
+            self.current = (draw, future.result() if future else self._make(draw))
+        if upcoming is not None:
+            following = upcoming // self.every
+            if following != draw and following not in self.pending:
+                self.pending[following] = self.pool.submit(self._make, following)
+        return self.current[1]
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)

@@ -308,7 +308,10 @@ class _Run:
         if self.writers is None:
             from digitcli.augment import EpochImages
 
-            self.writers = EpochImages(self.fit.x, self.config.seed, self.config.writers)
+            config = self.config
+            self.writers = EpochImages(
+                self.fit.x, config.seed, config.writers, every=config.writers_every
+            )
         upcoming = epoch + 1 if epoch + 1 < self.config.epochs else None
         return self.writers.get(epoch, upcoming=upcoming)
 

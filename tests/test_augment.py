@@ -28,18 +28,25 @@ def test_redrawn_digits_keep_the_prepared_layout():
     images = np.stack([bar_digit()] * 200)
     redrawn = writers_augment(images, np.random.default_rng(1), 1.0)
     rows = np.arange(28)
+    extents, offsets = [], []
     for image in redrawn:
         mass = image.astype(float)
         assert mass.sum() > 0
         cy = (mass.sum(axis=1) * rows).sum() / mass.sum()
         cx = (mass.sum(axis=0) * rows).sum() / mass.sum()
-        assert abs(cy - 14) < 2.5 and abs(cx - 14) < 2.5
+        offsets.append(max(abs(cy - 14), abs(cx - 14)))
         inked = np.argwhere(image > 32)
-        extent = (inked.max(axis=0) - inked.min(axis=0) + 1).max()
-        assert 15 <= extent <= 26  # 20, give or take the wobble and the blur
+        extents.append((inked.max(axis=0) - inked.min(axis=0) + 1).max())
+    # 20, give or take the wobble, a thicker pen and the blur, which can add 3 px a side.
+    assert 15 <= min(extents) and max(extents) <= 28
+    assert np.mean([15 <= extent <= 24 for extent in extents]) > 0.95
+    assert max(offsets) < 4 and np.mean(np.array(offsets) < 2.5) > 0.95
     # ... and prepare() leaves them about where they are.
-    again = prepare(Image.fromarray(redrawn[0])).pixels
-    assert np.abs(again.astype(int) - redrawn[0]).mean() < 12
+    moved = [
+        np.abs(prepare(Image.fromarray(image)).pixels.astype(int) - image).mean()
+        for image in redrawn[:20]
+    ]
+    assert np.median(moved) < 16  # grey levels per pixel: a shifted or re-thickened copy
 
 
 def test_epoch_images_are_the_same_for_the_same_seed_and_epoch():
@@ -55,3 +62,19 @@ def test_epoch_images_are_the_same_for_the_same_seed_and_epoch():
     finally:
         first.close()
         second.close()
+
+
+def test_one_draw_serves_every_epochs():
+    images = np.random.default_rng(2).integers(0, 256, (40, 28, 28)).astype(np.uint8)
+    drawn = EpochImages(images, seed=0, share=1.0, every=2)
+    try:
+        epochs = [drawn.get(epoch, upcoming=epoch + 1) for epoch in range(3)]
+    finally:
+        drawn.close()
+    assert np.array_equal(epochs[0], epochs[1])  # epochs 0 and 1 share a draw
+    assert not np.array_equal(epochs[1], epochs[2])  # epoch 2 starts the next
+    again = EpochImages(images, seed=0, share=1.0, every=2)
+    try:
+        assert np.array_equal(again.get(2), epochs[2])  # a resumed run gets the same images
+    finally:
+        again.close()
