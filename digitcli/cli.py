@@ -74,16 +74,22 @@ def reports_errors(command: Callable) -> Callable:
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from digitcli.console import print_error
+        from digitcli.console import print_error, print_note
         from digitcli.errors import (
             EXIT_BROKEN_PIPE,
             EXIT_FAILURE,
             EXIT_INTERRUPTED,
             DigitcliError,
+            TrainingInterrupted,
         )
 
         try:
             return command(*args, **kwargs)
+        except TrainingInterrupted as exc:  # a stop the user asked for is not an error
+            if _debug["on"]:
+                raise
+            print_note(f"Stopped: {exc}")
+            raise typer.Exit(exc.exit_code) from None
         except DigitcliError as exc:
             if _debug["on"]:
                 raise

@@ -94,7 +94,7 @@ def expand_inputs(inputs: Iterable[str], from_list: str | None = None) -> Iterat
         elif not path.exists() and glob.has_magic(item):
             matches = sorted(glob.glob(item, recursive=True))
             if not matches:
-                yield Source(item, path=path)  # reported as "no such file"
+                yield Source(item, problem="no file matches this pattern")
             yield from (Source(m, path=Path(m)) for m in matches)
         else:
             yield Source(item, path=path)
@@ -170,6 +170,10 @@ def predict(
             if save_preprocessed is not None:
                 _save_previews(save_preprocessed, index, batch, prepared)
             index += len(batch)
+    if index == 0:
+        named = ", ".join(list(inputs)[:3]) or from_list or "the inputs"
+        suffixes = " ".join(sorted(IMAGE_SUFFIXES))
+        raise UsageError(f"no images found in {named} (image files end in: {suffixes})")
 
 
 def _workers() -> Executor:

@@ -254,9 +254,14 @@ class _Run:
         except _Interrupt as stop:
             code = EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED
             done = self.state.epoch
-            where = f"after epoch {done}" if done else "before epoch 1 ended"
+            if not done:
+                raise TrainingInterrupted(
+                    "interrupted before epoch 1 ended: nothing was saved; run the same command "
+                    "to start again",
+                    exit_code=code,
+                ) from None
             raise TrainingInterrupted(
-                f"interrupted {where}; checkpoint in {self.checkpoint}; "
+                f"interrupted after epoch {done}; checkpoint in {self.checkpoint}; "
                 "run the same command with --resume to continue",
                 exit_code=code,
             ) from None

@@ -294,3 +294,40 @@ def test_training_on_a_one_row_csv_is_refused(tmp_path):
         train(train_config("mlp", epochs=1, layers=(8,)), data=tmp_path / "one.csv",
               output=tmp_path / "m")  # fmt: skip
     assert not (tmp_path / "m").exists()
+
+
+def test_no_images_found_is_an_error_not_an_empty_table(tiny_model, tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("no pictures here")
+    done = runner.invoke(app, ["predict", str(tmp_path / "empty"), "--model", str(tiny_model)])
+    assert done.exit_code == 2
+    assert "no images found in" in done.output
+    globbed = runner.invoke(
+        app, ["predict", str(tmp_path / "nothing-*.png"), "--model", str(tiny_model),
+              "--format", "jsonl"],
+    )  # fmt: skip
+    assert globbed.exit_code == 1
+    assert json.loads(globbed.stdout)["error"] == "no file matches this pattern"
+
+
+def test_ctrl_c_before_the_first_epoch_ends_promises_no_checkpoint(tmp_path):
+    from mnist_files import write_idx
+
+    x, y = synthetic_digits(2200, seed=5)
+    write_idx(tmp_path / "data", train=(x[:2000], y[:2000]), test=(x[2000:], y[2000:]))
+    env = subprocess_env(DIGITCLI_DATA=str(tmp_path / "data"))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "digitcli", "train", "--epochs", "2", "--batch-size", "2",
+         "--arch", "mlp512", "--output", str(tmp_path / "m")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    for line in child.stderr:
+        if line.lower().startswith("training"):
+            time.sleep(1.0)
+            child.send_signal(signal.SIGINT)
+            break
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 130
+    assert "Stopped: interrupted before epoch 1 ended: nothing was saved" in err
+    assert "Error" not in err and "--resume" not in err
+    assert not (tmp_path / "m.checkpoint").exists()

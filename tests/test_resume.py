@@ -76,7 +76,7 @@ def test_signal_then_resume_gives_the_uninterrupted_model(
     stopped = interrupt_during_epoch_2(tmp_path, slow_data, signum)
     assert stopped.returncode == code
     last = stopped.stderr.strip().splitlines()[-1]
-    assert last.startswith("Error: interrupted after epoch 1") and "--resume" in last
+    assert last.startswith("Stopped: interrupted after epoch 1") and "--resume" in last
     assert "Traceback" not in stopped.stderr
     assert [p.name for p in (tmp_path / "models").iterdir()] == [f"{RUN}.checkpoint"]
 
