@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import gzip
 import hashlib
 import http.client
 import io
@@ -127,10 +126,10 @@ def load_dataset(
         raise ValueError(f"role must be one of {ROLES}, not {role!r}")
     explicit = (path is not None and str(path) != "") or bool(os.environ.get(DATA_ENV))
     location = resolve_data_path(path)
-    found = _locate(location)
+    found = _locate(location, role)
     if found is None and download and not explicit:
         download_mnist(location, progress=progress)
-        found = _locate(location)
+        found = _locate(location, role)
     if found is None:
         if not location.exists():
             problem = "no such file or directory"
@@ -213,10 +212,11 @@ def _fetch(url: str, progress: Progress | None, timeout: float) -> bytes:
 # --- finding the data ----------------------------------------------------------------------------
 
 
-def _locate(location: Path) -> tuple[str, Loader] | None:
-    """The format and a loader for what is at `location`; None when it holds no data at all."""
+def _locate(location: Path, role: str = "train") -> tuple[str, Loader] | None:
+    """The format and a loader for what is at `location`; None when it holds no data at all.
+    For role "test", a source with separate test files loads only those."""
     if location.is_dir():
-        return _locate_in_folder(location)
+        return _locate_in_folder(location, role)
     if not location.is_file():
         return None
     name = location.name
@@ -240,10 +240,15 @@ def _locate(location: Path) -> tuple[str, Loader] | None:
     )
 
 
-def _locate_in_folder(folder: Path) -> tuple[str, Loader] | None:
+def _needed(pairs: dict, role: str) -> dict:
+    """Only the test pair when only the test split is needed (evaluate) and there is one."""
+    return {"test": pairs["test"]} if role == "test" and "test" in pairs else pairs
+
+
+def _locate_in_folder(folder: Path, role: str = "train") -> tuple[str, Loader] | None:
     names = _file_names(folder)
     if pairs := _idx_pairs(folder, names):
-        return "idx", _idx_loader(pairs)
+        return "idx", _idx_loader(_needed(pairs, role))
     npzs = [name for name in names if name.lower().endswith(".npz")]
     if NPZ_NAME in npzs or len(npzs) == 1:
         chosen = folder / (NPZ_NAME if NPZ_NAME in npzs else npzs[0])
@@ -251,7 +256,7 @@ def _locate_in_folder(folder: Path) -> tuple[str, Loader] | None:
     if npzs:
         raise DataError(f"{folder}: several .npz files ({', '.join(npzs)}); name one")
     if pairs := _digit_csv_pairs(folder, names):
-        return "csv", _digit_csv_loader(pairs)
+        return "csv", _digit_csv_loader(_needed(pairs, role))
     csvs = [name for name in names if name.lower().endswith(".csv")]
     by_split = {
         split: [name for name in csvs if split in name.lower()] for split in ("train", "test")
@@ -275,9 +280,17 @@ def _locate_in_folder(folder: Path) -> tuple[str, Loader] | None:
 
 def _file_names(folder: Path) -> list[str]:
     try:
-        return sorted(entry.name for entry in folder.iterdir() if entry.is_file())
+        entries = list(folder.iterdir())
     except OSError as error:
         raise DataError(f"{folder}: cannot list ({first_line(error)})") from error
+    for entry in entries:  # a data file's name on a folder or a FIFO: say so, not "no partner"
+        if _DATA_NAME.fullmatch(entry.name) and not entry.is_file():
+            kind = "a folder" if entry.is_dir() else "not a regular file (a FIFO or a device)"
+            raise DataError(f"{entry}: has a data file's name but is {kind}")
+    return sorted(entry.name for entry in entries if entry.is_file())
+
+
+_DATA_NAME = re.compile(r"(?i)(train|t10k|test)[-.](images|labels)[-.]idx[13][-.]ubyte(\.gz)?")
 
 
 def _split_name(prefix: str) -> str:
@@ -442,11 +455,37 @@ def _gunzip(path: Path, data: bytes) -> bytes:
             raise DataError(f"{path}: not a gzip file")
         return data
     try:
-        return gzip.decompress(data)
+        return _bounded_gunzip(path, data)
     except EOFError as error:
         raise DataError(f"{path}: truncated gzip file") from error
     except (OSError, zlib.error) as error:
         raise DataError(f"{path}: corrupt gzip file ({first_line(error)})") from error
+
+
+def _bounded_gunzip(path: Path, data: bytes) -> bytes:
+    """Decompress no more than the IDX header says the file holds, and refuse a header that
+    claims more than MAX_IDX_ITEMS: a 4 MB bomb must not fill the memory before it is judged."""
+    stream = zlib.decompressobj(wbits=31)  # gzip
+    head = stream.decompress(data, 16)
+    if len(head) >= 8:
+        count = int.from_bytes(head[4:8], "big")
+        if count > MAX_IDX_ITEMS:
+            raise DataError(
+                f"{path}: its header claims {count:,} items, more than the {MAX_IDX_ITEMS:,} "
+                "digitcli reads (not MNIST, or a decompression bomb)"
+            )
+        item = PIXELS if int.from_bytes(head[:4], "big") == IMAGES_MAGIC else 1
+        limit = 16 + count * item + 1  # one byte more: trailing bytes are reported, not read
+    else:
+        limit = 16
+    body = stream.decompress(stream.unconsumed_tail, max(0, limit - len(head)))
+    raw = head + body
+    if len(raw) < limit and not stream.eof:
+        raise EOFError("compressed stream ended early")
+    return raw
+
+
+MAX_IDX_ITEMS = 2_000_000  # images or labels in one IDX file: MNIST has 70,000, EMNIST 814,255
 
 
 def _read_idx(path: Path, data: bytes, kind: str) -> np.ndarray:

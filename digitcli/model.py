@@ -108,6 +108,12 @@ def inference_model(
 
 def load_keras_model(path: Path) -> keras.Model:
     """Load a `.keras` file safely (no Python code from the file runs)."""
+    import zipfile
+
+    if Path(path).is_file() and not zipfile.is_zipfile(path):
+        raise ModelError(
+            f"{path}: not a loadable Keras model (not a zip archive: truncated or another format)"
+        )
     try:
         return keras.saving.load_model(path, compile=False, safe_mode=True)
     except (ValueError, OSError, TypeError, KeyError, AttributeError) as exc:

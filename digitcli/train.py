@@ -7,6 +7,7 @@ to the `TrainReporter` passed in: the CLI passes Rich bars or plain lines, Pytho
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import math
 import platform
@@ -23,7 +24,7 @@ from typing import Protocol
 import numpy as np
 
 from digitcli import __version__
-from digitcli.atomic import atomic_output, check_writable, exclusive
+from digitcli.atomic import atomic_output, check_writable, exclusive, recover
 from digitcli.backend import keras, tf
 from digitcli.config import NUM_CLASSES, TrainConfig, models_root
 from digitcli.data import Dataset, Split, load_dataset
@@ -36,7 +37,13 @@ from digitcli.distribute import (
     scope,
     written_by_chief,
 )
-from digitcli.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, TrainingInterrupted, UsageError
+from digitcli.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    DigitcliError,
+    TrainingInterrupted,
+    UsageError,
+)
 from digitcli.evaluate import Evaluation, score
 from digitcli.model import build_model, inference_model, tflite_bytes
 from digitcli.modeldir import (
@@ -151,6 +158,8 @@ def train(
     """
     config = replace(config, strategy=strategy) if strategy else config
     output = Path(output) if output else default_output(config)
+    recover(output)
+    recover(checkpoint_path(output))  # a checkpoint a killed run left half-swapped
     check_writable(output, force=force)
     _check_no_interrupted_run(output, resume=resume, force=force)
     if tensorboard is not None and Path(tensorboard).exists() and not Path(tensorboard).is_dir():
@@ -200,6 +209,11 @@ class _Run:
             raise UsageError("--validation-split must be at least 0 and below 1")
         if len(dataset.train) == 0:
             raise UsageError(f"{dataset.source}: no training images")
+        if len(dataset.test) == 0:
+            raise UsageError(
+                f"{dataset.source}: no test images to score the model on (a single CSV needs "
+                "at least 2 rows: its last 1/7 is the test set)"
+            )
         # First: the multi-worker strategy must start before TensorFlow does anything else.
         self.strategy = make_strategy(config.strategy)
         self.distributed = is_distributed(self.strategy)
@@ -252,7 +266,8 @@ class _Run:
                 self.writers.close()
         if self.config.restore_best and self.state.best_epoch:
             self.model.set_weights(self.best_weights)
-        return self._write_model_dir()
+        with self._disk_full("writing the model directory"):
+            return self._write_model_dir()
 
     # The loop -------------------------------------------------------------------------------
 
@@ -273,8 +288,8 @@ class _Run:
             rate = self.model.optimizer.learning_rate
             logs["learning_rate"] = float(keras.ops.convert_to_numpy(rate))
             logs["seconds"] = time.perf_counter() - started
-            with self.signals.held():  # an epoch counts once its checkpoint is on disk
-                self._record(epoch, logs)
+            with self.signals.held(), self._disk_full(f"saving epoch {epoch + 1}"):
+                self._record(epoch, logs)  # an epoch counts once its checkpoint is on disk
                 self._save_checkpoint()
             self.reporter.epoch(epoch + 1, {k: v for k, v in logs.items() if k in HISTORY_KEYS})
             # Training time counts the checkpoint too: it is part of what a run costs.
@@ -405,6 +420,7 @@ class _Run:
                         "best_epoch": state.best_epoch,
                         "best_score": state.best_score,
                         "train_seconds": state.train_seconds,
+                        "data": self.dataset.files,
                     }
                 )
             )
@@ -414,8 +430,7 @@ class _Run:
         if not (self.checkpoint / "state.json").is_file():
             raise UsageError(f"nothing to resume: no checkpoint at {self.checkpoint}")
         saved = json.loads((self.checkpoint / "state.json").read_text())
-        if TrainConfig.from_dict(saved["config"]).arch != self.config.arch:
-            raise UsageError(f"{self.checkpoint}: checkpoint is for another architecture")
+        self._check_same_run(TrainConfig.from_dict(saved["config"]), saved.get("data"))
         with scope(self.strategy):  # weights and optimizer state mirrored across replicas
             model = keras.saving.load_model(self.checkpoint / KERAS_FILE)
         state = _State(
@@ -428,6 +443,47 @@ class _Run:
         with np.load(self.checkpoint / BEST_WEIGHTS_FILE) as best:
             best_weights = [best[f"arr_{i}"] for i in range(len(best.files))]
         return model, state, best_weights
+
+    @contextmanager
+    def _disk_full(self, doing: str) -> Iterator[None]:
+        """A full disk is the user's to fix: say where, what is kept, and how to go on."""
+        try:
+            yield
+        except OSError as error:
+            if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            where = error.filename or self.output.parent
+            # While saving epoch N, the checkpoint on disk is still epoch N - 1's.
+            kept = self.state.epoch - 1 if doing.startswith("saving") else self.state.epoch
+            kept_text = (
+                f"the checkpoint of epoch {kept} is kept in {self.checkpoint}"
+                if kept
+                else "no epoch was saved yet"
+            )
+            raise DigitcliError(
+                f"{where}: no space left on device while {doing}; {kept_text}: free some space and "
+                "run the same command with --resume"
+            ) from None
+
+    def _check_same_run(self, saved: TrainConfig, data: dict | None) -> None:
+        """The checkpoint's settings and data are the truth: a resumed run that asks for other
+        ones would record settings it did not train with (a new seed even moves images between
+        the validation split and the training data)."""
+        for name, before in saved.to_dict().items():
+            now = self.config.to_dict().get(name)
+            if name not in RESUMABLE_CHANGES and now != before:
+                option = OPTION_NAMES.get(name, "--" + name.replace("_", "-"))
+                raise UsageError(
+                    f"--resume: the checkpoint in {self.checkpoint} was trained with {option} "
+                    f"{_shown(before)}, this run asks for {_shown(now)}; run the interrupted "
+                    "command again with --resume, or use --force to start over"
+                )
+        if data is not None and data != self.dataset.files:
+            raise UsageError(
+                f"--resume: {self.dataset.source} is not the data the checkpoint in "
+                f"{self.checkpoint} was trained on (checksums differ); use the same --data, "
+                "or --force to start over"
+            )
 
     # The model directory --------------------------------------------------------------------
 
@@ -523,6 +579,14 @@ class _Run:
                 "numpy": np.__version__,
             },
         )
+
+
+RESUMABLE_CHANGES = ("patience", "strategy")  # how to stop and where to run, not what is learnt
+OPTION_NAMES = {"writers": "--augment", "layers": "the layers"}
+
+
+def _shown(value: object) -> str:
+    return "-".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
 
 
 def _wants_batches(reporter: TrainReporter) -> bool:

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -75,11 +76,29 @@ def test_a_file_in_the_way_of_a_folder_is_a_usage_error(tmp_path):
         check_writable(tmp_path / "afile" / "model", force=False)
 
 
-def test_the_lock_file_stays_so_two_writers_never_hold_two_locks(tmp_path):
+def test_a_lock_taken_on_a_removed_lock_file_is_taken_again(tmp_path, monkeypatch):
+    import digitcli.atomic as atomic
+
+    # The race: between our open() and our flock(), the previous holder removed the file and a
+    # third process made a new one. Our lock is then on a name nobody else finds: take it again.
     target = tmp_path / "out"
+    lock_path = tmp_path / ".out.lock"
+    real_flock = atomic.fcntl.flock
+    raced = []
+
+    def flock(handle, operation):
+        if not raced:
+            raced.append(True)
+            lock_path.unlink()
+            lock_path.write_text("")  # the third process's new lock file
+        return real_flock(handle, operation)
+
+    monkeypatch.setattr(atomic.fcntl, "flock", flock)
     with exclusive(target):
-        pass
-    assert (tmp_path / ".out.lock").exists()
+        held = [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+                if os.path.exists(f"/proc/self/fd/{fd}")]  # fmt: skip
+        assert str(lock_path) in held and f"{lock_path} (deleted)" not in held
+    assert raced and not lock_path.exists()
 
 
 def test_second_writer_is_refused(tmp_path):
@@ -98,3 +117,46 @@ def test_second_writer_is_refused(tmp_path):
         assert child.returncode == 3
     with exclusive(target):  # released: free again
         pass
+
+
+def test_a_folder_moved_aside_by_a_killed_run_comes_back(tmp_path):
+    from digitcli.atomic import recover
+
+    # What the two-rename fallback leaves after a kill -9 between its renames: no target, the
+    # old folder under a hidden name whose process is gone, and the new one half-written.
+    dead = 2**22 + 12345  # above the usual pid_max: no such process
+    (tmp_path / f".ckpt.old-{dead}").mkdir()
+    (tmp_path / f".ckpt.old-{dead}" / "state.json").write_text("{}")
+    (tmp_path / f".ckpt.tmp-{dead}").mkdir()
+    recover(tmp_path / "ckpt")
+    assert (tmp_path / "ckpt" / "state.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt"]
+
+
+def test_a_running_process_leftovers_are_not_touched(tmp_path):
+    import os
+
+    from digitcli.atomic import recover
+
+    mine = tmp_path / f".out.tmp-{os.getpid()}"
+    mine.mkdir()
+    recover(tmp_path / "out")
+    assert mine.exists()
+
+
+def test_a_directory_swap_is_one_step(tmp_path, monkeypatch):
+    import digitcli.atomic as atomic
+
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "metadata.json").write_text("old")
+    renames = []
+    real_replace = atomic.os.replace
+    monkeypatch.setattr(
+        atomic.os, "replace", lambda a, b: renames.append((a, b)) or real_replace(a, b)
+    )
+    with atomic_output(target, force=True, directory=True) as staging:
+        (staging / "metadata.json").write_text("new")
+    assert (target / "metadata.json").read_text() == "new"
+    assert renames == []  # renameat2(RENAME_EXCHANGE), not two renames with a gap between
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

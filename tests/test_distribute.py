@@ -189,8 +189,7 @@ def test_distributed_loop_trains_as_model_fit_does(tiny_data, tmp_path):
     assert shown.batches[-1][1]["loss"] == pytest.approx(mirrored.history["loss"][-1], rel=1e-5)
     metadata = json.loads((tmp_path / "mirrored" / "metadata.json").read_text())
     assert metadata["config"]["strategy"] == "mirrored"
-    visible = sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock"))
-    assert visible == ["mirrored", "plain"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mirrored", "plain"]
 
 
 def test_distributed_loop_resumes_to_the_uninterrupted_model(tiny_data, tmp_path):
@@ -274,9 +273,8 @@ def test_two_workers_train_one_model_as_good_as_one_process(tiny_data, tmp_path)
     assert chief_code == 0, chief_err[-3000:]
     assert other_code == 0, other_err[-3000:]
 
-    # Exactly one model directory, whole, no checkpoint left (only the chief's unlocked lock file);
-    # the non-chief's copies gone.
-    assert sorted(p.name for p in models.iterdir()) == [".mw.lock", "mw"]
+    # Exactly one model directory, whole, no checkpoint or lock left; the non-chief's copies gone.
+    assert [p.name for p in models.iterdir()] == ["mw"]
     assert {"model.keras", "model.tflite", "metadata.json"} <= {
         p.name for p in (models / "mw").iterdir()
     }

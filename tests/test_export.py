@@ -130,11 +130,20 @@ def test_existing_output_is_refused_untouched(model_dir: Path) -> None:
 def test_force_replaces_a_directory(model_dir: Path) -> None:
     target = model_dir / "model-savedmodel"
     target.mkdir()
-    (target / "old.txt").write_text("old")
+    (target / "saved_model.pb").write_text("an earlier export")
     with pytest.raises(OutputExistsError):
         export_model(model_dir, "savedmodel", verify=False)
     result = export_model(model_dir, "savedmodel", force=True, verify=False)
-    assert (result.path / "saved_model.pb").is_file() and not (target / "old.txt").exists()
+    assert (result.path / "saved_model.pb").read_bytes() != b"an earlier export"
+
+
+def test_force_never_replaces_a_folder_digitcli_did_not_write(model_dir: Path) -> None:
+    target = model_dir / "model-savedmodel"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine")
+    with pytest.raises(UsageError, match="did not write"):
+        export_model(model_dir, "savedmodel", force=True, verify=False)
+    assert (target / "notes.txt").read_text() == "mine"
 
 
 def test_failed_verification_writes_nothing(

@@ -221,3 +221,76 @@ def test_stdin_that_is_a_terminal_is_refused_with_a_hint(tiny_model):
         os.close(follower)
     assert done.returncode == 2 and b"pipe an image in" in done.stderr
     np.testing.assert_equal(done.stdout, b"")
+
+
+def test_a_gzip_bomb_is_refused_before_it_is_unpacked(tmp_path):
+    import gzip
+    import resource
+
+    from digitcli.data import load_dataset
+    from digitcli.errors import DataError
+
+    from mnist_files import write_idx
+
+    x, y = synthetic_digits(20, seed=2)
+    write_idx(tmp_path, train=(x[:10], y[:10]), test=(x[10:], y[10:]))
+    # A header claiming 3 million images, then 2.4 GB of zeros that compress to ~2 MB.
+    header = (0x803).to_bytes(4, "big") + (3_000_000).to_bytes(4, "big") + bytes([0, 0, 0, 28]) * 2
+    bomb = gzip.compress(header + bytes(3_000_000 * 784 // 1000), compresslevel=9)
+    (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(bomb)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(DataError, match="claims 3,000,000 items"):
+        load_dataset(tmp_path, role="train")
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 100
+
+
+def test_evaluate_reads_only_the_test_files(tmp_path):
+    from digitcli.data import load_dataset
+
+    from mnist_files import write_idx
+
+    x, y = synthetic_digits(20, seed=2)
+    write_idx(tmp_path, train=(x[:10], y[:10]), test=(x[10:], y[10:]))
+    (tmp_path / "train-labels-idx1-ubyte.gz").write_bytes(b"broken")  # only training is bad
+    dataset = load_dataset(tmp_path, role="test")
+    assert len(dataset.test) == 10 and len(dataset.train) == 0
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_data_file_that_is_a_folder_or_fifo_is_named_as_such(tmp_path, kind):
+    from digitcli.data import load_dataset
+    from digitcli.errors import DataError
+
+    from mnist_files import write_idx
+
+    x, y = synthetic_digits(20, seed=2)
+    written = write_idx(tmp_path, test=(x, y))
+    written["t10k-images"].unlink()
+    if kind == "folder":
+        written["t10k-images"].mkdir()
+    else:
+        os.mkfifo(written["t10k-images"])
+    with pytest.raises(DataError, match="has a data file's name but is"):
+        load_dataset(tmp_path, role="test")
+
+
+def test_a_truncated_keras_file_is_not_reported_missing(tmp_path, tiny_model):
+    cut = tmp_path / "cut.keras"
+    cut.write_bytes((tiny_model / "model.keras").read_bytes()[:3000])
+    done = runner.invoke(app, ["evaluate", str(cut)])
+    assert done.exit_code == 2
+    assert "not a zip archive" in done.output and "file not found" not in done.output.lower()
+
+
+def test_training_on_a_one_row_csv_is_refused(tmp_path):
+    from digitcli.config import train_config
+    from digitcli.errors import UsageError
+    from digitcli.train import train
+
+    row = ",".join(["7"] + ["0"] * 784)
+    (tmp_path / "one.csv").write_text(row + "\n")
+    with pytest.raises(UsageError, match="no test images"):
+        train(train_config("mlp", epochs=1, layers=(8,)), data=tmp_path / "one.csv",
+              output=tmp_path / "m")  # fmt: skip
+    assert not (tmp_path / "m").exists()

@@ -78,14 +78,12 @@ def test_signal_then_resume_gives_the_uninterrupted_model(
     last = stopped.stderr.strip().splitlines()[-1]
     assert last.startswith("Error: interrupted after epoch 1") and "--resume" in last
     assert "Traceback" not in stopped.stderr
-    left = sorted(p.name for p in (tmp_path / "models").iterdir())
-    assert left == [f".{RUN}.lock", f"{RUN}.checkpoint"]  # the lock file stays, unlocked
+    assert [p.name for p in (tmp_path / "models").iterdir()] == [f"{RUN}.checkpoint"]
 
     resumed = resume(tmp_path, slow_data)
     assert resumed["history"]["loss"] == uninterrupted["history"]["loss"]
     assert resumed["test_loss"] == pytest.approx(uninterrupted["test_loss"], rel=1e-6)
-    visible = [p.name for p in (tmp_path / "models").iterdir() if not p.name.endswith(".lock")]
-    assert visible == [RUN]
+    assert [p.name for p in (tmp_path / "models").iterdir()] == [RUN]
 
 
 def test_sigkill_loses_at_most_the_current_epoch(tmp_path, slow_data, uninterrupted):
@@ -104,4 +102,27 @@ def test_a_new_run_never_deletes_an_interrupted_runs_checkpoint(tmp_path, slow_d
     assert again.returncode == 2
     assert "--resume to continue it, or --force to start over" in again.stderr
     assert "after epoch 1 of 3" in again.stderr
+    assert (tmp_path / "models" / f"{RUN}.checkpoint" / "state.json").is_file()
+
+
+@pytest.mark.parametrize(
+    "changed, named",
+    [(["--seed", "5"], "--seed 0, this run asks for 5"),
+     (["--learning-rate", "0.01"], "--learning-rate 0.002")],
+)  # fmt: skip
+def test_resume_refuses_other_settings_or_other_data(tmp_path, slow_data, changed, named):
+    stopped = interrupt_during_epoch_2(tmp_path, slow_data, signal.SIGINT)
+    assert stopped.returncode == 130
+    env = subprocess_env(DIGITCLI_DATA=str(slow_data), DIGITCLI_MODELS=str(tmp_path / "models"))
+    command = train_command("--resume", *changed)
+    # The default output's name follows the settings: point at the interrupted run's.
+    command += ["--output", str(tmp_path / "models" / RUN)]
+    other = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert other.returncode == 2 and named in other.stderr, other.stderr
+    x, y = synthetic_digits(2200, seed=6)
+    write_idx(tmp_path / "other-data", train=(x[:2000], y[:2000]), test=(x[2000:], y[2000:]))
+    env["DIGITCLI_DATA"] = str(tmp_path / "other-data")
+    moved = subprocess.run(train_command("--resume"), capture_output=True, text=True, env=env,
+                           cwd=tmp_path)  # fmt: skip
+    assert moved.returncode == 2 and "checksums differ" in moved.stderr, moved.stderr
     assert (tmp_path / "models" / f"{RUN}.checkpoint" / "state.json").is_file()

@@ -157,3 +157,30 @@ def test_split_validation_is_seeded_and_disjoint():
 def test_resume_without_checkpoint_is_a_usage_error(tiny_data, tmp_path):
     with pytest.raises(UsageError, match="nothing to resume"):
         train(train_config("mlp", epochs=1), data=tiny_data, output=tmp_path / "m", resume=True)
+
+
+def test_a_full_disk_says_where_and_how_to_go_on(tiny_data, tmp_path, monkeypatch):
+    import errno
+
+    import digitcli.train as training
+    from digitcli.errors import DigitcliError
+
+    real_savez = training.np.savez
+    calls = []
+
+    def savez(path, *arrays):
+        calls.append(path)
+        if len(calls) == 2:  # the second epoch's checkpoint
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real_savez(path, *arrays)
+
+    monkeypatch.setattr(training.np, "savez", savez)
+    output = tmp_path / "m"
+    with pytest.raises(DigitcliError) as caught:
+        train(train_config("mlp", epochs=3, layers=(8,)), data=tiny_data, output=output)
+    message = str(caught.value)
+    assert "no space left on device while saving epoch 2" in message
+    assert "best-weights.npz" in message  # the path that was being written
+    assert "checkpoint of epoch 1 is kept" in message and "--resume" in message
+    assert caught.value.exit_code == 1
+    assert (tmp_path / "m.checkpoint" / "state.json").is_file()
