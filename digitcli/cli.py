@@ -349,7 +349,7 @@ def evaluate(
         console.show(table)
 
 
-# Commands added below this line: predict, export.
+# Commands added below this line: export, predict, read.
 
 
 class ExportFormat(str, Enum):
@@ -513,4 +513,82 @@ def predict(
         save_preprocessed=save_preprocessed,
     )
     if console.render_predictions(predictions, output_format.value, top_k):
+        raise typer.Exit(EXIT_FAILURE)
+
+
+@app.command()
+@reports_errors
+def read(
+    images: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Image files, directories, globs, or - for one image on stdin.", show_default=False
+        ),
+    ] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            help="Model directory or .tflite/.keras/.onnx file. "
+            "Default: the latest trained model, else the bundled one."
+        ),
+    ] = None,
+    output_format: Annotated[
+        PredictFormat | None,
+        typer.Option(
+            "--format", help="Output format. Default: table in a terminal, plain in a pipe."
+        ),
+    ] = None,
+    digits: Annotated[
+        str | None,
+        typer.Option(
+            help="Expected count of digits, N or MIN-MAX: another count answers no number."
+        ),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            max=1,
+            callback=_finite,
+            help="Below this confidence of the whole number, answer none and say why.",
+        ),
+    ] = None,
+    from_list: Annotated[
+        str | None,
+        typer.Option("--from-list", help="Read image paths one per line from FILE (- for stdin)."),
+    ] = None,
+    save_preprocessed: Annotated[
+        Path | None,
+        typer.Option(help="Write each digit as the model saw it (28x28) into DIR."),
+    ] = None,
+    invert: Annotated[
+        Invert,
+        typer.Option(help="Polarity: auto detects dark ink on light paper and inverts it."),
+    ] = Invert.auto,
+) -> None:
+    """Read the whole number written in each image: a line of handwritten digits.
+
+    Exit code 1 when some inputs failed (the others are still answered).
+
+    Example: digitcli read postcode.jpg --digits 5
+    """
+    from digitcli import console
+    from digitcli.errors import EXIT_FAILURE, UsageError
+    from digitcli.read import parse_digit_count
+    from digitcli.read import read as run_reading
+
+    if not images and from_list is None:
+        raise UsageError("give at least one IMAGE, or --from-list FILE")
+    if output_format is None:
+        output_format = PredictFormat.table if console.stdout.is_terminal else PredictFormat.plain
+    readings = run_reading(
+        images or [],
+        from_list=from_list,
+        model=model,
+        threshold=threshold,
+        digits=None if digits is None else parse_digit_count(digits),
+        invert=invert.value,
+        save_preprocessed=save_preprocessed,
+    )
+    if console.render_readings(readings, output_format.value):
         raise typer.Exit(EXIT_FAILURE)

@@ -330,29 +330,52 @@ def render_predictions(predictions, fmt: str, top_k: int) -> int:
 
     Returns how many inputs failed.
     """
+    return _render(
+        predictions,
+        fmt,
+        ["file", "digit", "confidence", "note"],
+        _csv_row,
+        _plain_row,
+        lambda rows: prediction_table(rows, top_k),
+    )
+
+
+def render_readings(readings, fmt: str) -> int:
+    """`render_predictions` for `read`'s numbers."""
+    return _render(
+        readings,
+        fmt,
+        ["file", "number", "confidence", "note"],
+        _reading_csv_row,
+        _reading_plain_row,
+        reading_table,
+    )
+
+
+def _render(rows, fmt: str, header: list[str], csv_row, plain_row, table) -> int:
     import csv
 
     failed = 0
     collected = []
     writer = csv.writer(sys.stdout, lineterminator="\n") if fmt == "csv" else None
     if writer:
-        writer.writerow(["file", "digit", "confidence", "note"])
-    for prediction in predictions:
-        if prediction.failed:
+        writer.writerow(header)
+    for row in rows:
+        if row.failed:
             failed += 1
-            print_error(f"{prediction.file}: {prediction.error}")
+            print_error(f"{row.file}: {row.error}")
         if fmt == "jsonl":
-            sys.stdout.write(strictjson.dumps(prediction.to_json()) + "\n")
+            sys.stdout.write(strictjson.dumps(row.to_json()) + "\n")
         elif fmt == "csv":
-            writer.writerow(_csv_row(prediction))
+            writer.writerow(csv_row(row))
         elif fmt == "plain":
-            sys.stdout.write("\t".join(_plain_row(prediction)) + "\n")
+            sys.stdout.write("\t".join(plain_row(row)) + "\n")
         else:
-            collected.append(prediction)
+            collected.append(row)
     if fmt == "json":
-        print_json([prediction.to_json() for prediction in collected])
+        print_json([row.to_json() for row in collected])
     elif fmt == "table":
-        show(prediction_table(collected, top_k))
+        show(table(collected))
     sys.stdout.flush()
     return failed
 
@@ -407,5 +430,41 @@ def prediction_table(predictions, top_k: int) -> Table:
         top = "  ".join(f"{d}: {percent(q)}" for d, q in p.top)
         note = f"[red]{escape(p.error)}[/]" if p.failed else escape(p.note or "")
         cells = [escape(p.file), digit, confidence, *([top] if top_k > 1 else []), note]
+        table.add_row(*cells)
+    return table
+
+
+def _reading_csv_row(reading) -> list[str]:
+    number = reading.number or ""
+    confidence = "" if reading.confidence is None else f"{reading.confidence:.6f}"
+    return [reading.file, number, confidence, _why(reading)]
+
+
+def _reading_plain_row(reading) -> list[str]:
+    row = [plain_field(reading.file), reading.number or ""]
+    return [*row, plain_field(_why(reading))] if _why(reading) else row
+
+
+def reading_table(readings, width: int | None = None) -> Table:
+    """Numbers are never cut: the per-digit column is left out when the terminal is narrow,
+    and the note column when no reading has a note."""
+    width = width or stdout.width
+    table = Table(title=None if len(readings) < 2 else f"{len(readings)} images")
+    table.add_column("file", overflow="fold")
+    table.add_column("number", style="bold", no_wrap=True)
+    table.add_column("confidence", justify="right", no_wrap=True)
+    each = width >= 100
+    notes = any(r.failed or r.note for r in readings)
+    if each:
+        table.add_column("digits (confidence)")
+    if notes:
+        table.add_column("note")
+    for r in readings:
+        cells = [escape(r.file), r.number or "-"]
+        cells.append("-" if r.confidence is None else percent(r.confidence))
+        if each:
+            cells.append(" ".join(f"{d.digit}:{percent(d.confidence)}" for d in r.digits))
+        if notes:
+            cells.append(f"[red]{escape(r.error)}[/]" if r.failed else escape(r.note or ""))
         table.add_row(*cells)
     return table

@@ -57,6 +57,7 @@ _UPRIGHT = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
+_SWAPS_SIDES = frozenset(_UPRIGHT[o] for o in (5, 6, 7, 8))  # a quarter turn, maybe mirrored
 _ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
 _HIGH_BIT_MODES = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
 _MIN_CONTRAST = 24.0  # grey levels between background and ink below which an image is blank
@@ -76,11 +77,14 @@ class Prepared:
 # Reading
 
 
-def open_image(source: str | Path | bytes, *, name: str | None = None) -> Image.Image:
+def open_image(
+    source: str | Path | bytes, *, name: str | None = None, max_side: int = WORK_SIZE
+) -> Image.Image:
     """Read a file (or raw bytes) into a small 8-bit grayscale ("L") image, upright.
 
-    The result is at most WORK_SIZE pixels a side. Raises ImageError with one line,
-    "<name>: <problem>", for anything that is not a readable image.
+    The result is at most `max_side` pixels a side (`read` keeps more than one digit needs);
+    `image.info["source_size"]` is the upright file's own (width, height). Raises ImageError
+    with one line, "<name>: <problem>", for anything that is not a readable image.
     """
     if isinstance(source, (bytes, bytearray, memoryview)):
         label = _one_line(name or STDIN_NAME)
@@ -103,7 +107,7 @@ def open_image(source: str | Path | bytes, *, name: str | None = None) -> Image.
         if stat.S_ISREG(info.st_mode) and info.st_size == 0:  # pipes and devices report 0 too
             raise ImageError(f"{label}: empty file")
     try:
-        return _read(fp, label)
+        return _read(fp, label, max_side)
     except ImageError:
         raise
     except Image.DecompressionBombError:
@@ -120,7 +124,7 @@ def open_image(source: str | Path | bytes, *, name: str | None = None) -> Image.
         raise ImageError(f"{label}: {problem} image ({reason})") from None
 
 
-def _read(fp: str | io.BytesIO, label: str) -> Image.Image:
+def _read(fp: str | io.BytesIO, label: str, max_side: int) -> Image.Image:
     with _quiet():
         im = Image.open(fp)
     try:
@@ -132,18 +136,22 @@ def _read(fp: str | io.BytesIO, label: str) -> Image.Image:
         if width < 1 or height < 1:
             raise ImageError(f"{label}: image has no pixels ({width}x{height})")
         if im.format in ("JPEG", "MPO"):
-            # Decode at 1/2, 1/4 or 1/8 scale, still at least WORK_SIZE on the longest side,
+            # Decode at 1/2, 1/4 or 1/8 scale, still at least max_side on the longest side,
             # and only the luma channel of colour JPEGs.
-            scale = WORK_SIZE / max(width, height)
+            scale = max_side / max(width, height)
             request = (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale)))
             im.draft("L" if im.mode == "RGB" else im.mode, request)
         im.load()
         with _quiet():
             turn = _orientation(im)
-        gray = _to_gray(im)
+        gray = _to_gray(im, max_side)
         if turn is not None:
-            return gray.transpose(turn)
-        return gray.copy() if gray is im else gray  # not the file's image, closed below
+            gray = gray.transpose(turn)
+        elif gray is im:
+            gray = gray.copy()  # not the file's image, closed below
+        swapped = turn in _SWAPS_SIDES
+        gray.info["source_size"] = (height, width) if swapped else (width, height)
+        return gray
     finally:
         im.close()
 
@@ -170,18 +178,18 @@ def _orientation(im: Image.Image) -> Image.Transpose | None:
         return None
 
 
-def _to_gray(im: Image.Image) -> Image.Image:
-    """Any mode Pillow opens, shrunk to WORK_SIZE, as 8-bit grayscale with alpha composited."""
+def _to_gray(im: Image.Image, max_side: int = WORK_SIZE) -> Image.Image:
+    """Any mode Pillow opens, shrunk to max_side, as 8-bit grayscale with alpha composited."""
     mode = im.mode
     if mode in _HIGH_BIT_MODES:
-        values = _shrunk(im.convert("F") if mode != "F" else im)
+        values = _shrunk(im.convert("F") if mode != "F" else im, max_side)
         return _high_bit_to_gray(values, is_float=mode == "F")
     if mode in _ALPHA_MODES or "transparency" in im.info:
         if mode == "La":
             im = im.convert("LA")
         elif mode not in ("LA", "RGBA"):
             im = im.convert("RGBA")
-        return _composite(im)
+        return _composite(im, max_side)
     if mode == "LAB":
         im = im.getchannel(0)
     elif mode == "HSV":
@@ -190,16 +198,16 @@ def _to_gray(im: Image.Image) -> Image.Image:
         # At full size: converting is cheaper than shrinking colour, and Pillow shrinks "1"
         # and "P" with nearest neighbour.
         im = im.convert("L")
-    return _shrunk(im)
+    return _shrunk(im, max_side)
 
 
-def _shrunk(im: Image.Image) -> Image.Image:
-    """At most WORK_SIZE a side, by area averaging: cheap, free of aliasing, and it averages
+def _shrunk(im: Image.Image, max_side: int = WORK_SIZE) -> Image.Image:
+    """At most max_side a side, by area averaging: cheap, free of aliasing, and it averages
     the noise away (reducing_gap: an integer reduce() does most of a large shrink)."""
     width, height = im.size
-    if max(width, height) <= WORK_SIZE:
+    if max(width, height) <= max_side:
         return im
-    scale = WORK_SIZE / max(width, height)
+    scale = max_side / max(width, height)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     return im.resize(size, Image.Resampling.BOX, reducing_gap=2.0)
 
@@ -219,7 +227,7 @@ def _high_bit_to_gray(im: Image.Image, *, is_float: bool) -> Image.Image:
     return Image.fromarray(np.clip(values + 0.5, 0, 255).astype(np.uint8), "L")
 
 
-def _composite(im: Image.Image) -> Image.Image:
+def _composite(im: Image.Image, max_side: int = WORK_SIZE) -> Image.Image:
     """LA or RGBA to L: transparent areas become background, chosen so the ink keeps contrast.
 
     Drawings are ink on a transparent canvas: the visible pixels are the ink, so the background
@@ -229,8 +237,8 @@ def _composite(im: Image.Image) -> Image.Image:
     alpha_full = im.getchannel("A")
     lum_full = im.getchannel(0) if im.mode == "LA" else im.convert("L")  # alpha is ignored
     # Compositing is linear in (luma x alpha, alpha), so both can be shrunk first, exactly.
-    weighted = _shrunk(ImageChops.multiply(lum_full, alpha_full))
-    alpha = np.asarray(_shrunk(alpha_full), dtype=np.float32) / 255.0
+    weighted = _shrunk(ImageChops.multiply(lum_full, alpha_full), max_side)
+    alpha = np.asarray(_shrunk(alpha_full, max_side), dtype=np.float32) / 255.0
     weighted_lum = np.asarray(weighted, dtype=np.float32)
     if alpha.min() >= 0.98:
         return Image.fromarray(np.clip(weighted_lum / alpha + 0.5, 0, 255).astype(np.uint8), "L")
@@ -282,7 +290,7 @@ def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
     blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     if ink is None:
         return Prepared(blank, has_ink=False, inverted=inverted)
-    return Prepared(_fit_and_centre(ink), has_ink=True, inverted=inverted)
+    return Prepared(fit_and_centre(ink), has_ink=True, inverted=inverted)
 
 
 def _enlarged(image: Image.Image) -> Image.Image:
@@ -636,7 +644,7 @@ def _sliding_max(values: np.ndarray, radius: int) -> np.ndarray:
     return out
 
 
-def _fit_and_centre(ink: np.ndarray) -> np.ndarray:
+def fit_and_centre(ink: np.ndarray) -> np.ndarray:
     """Crop to the ink, fit in BOX_SIZE x BOX_SIZE keeping the aspect ratio, centre by mass."""
     ink = _thicken_thin_strokes(ink)
     top, bottom, left, right = _ink_box(ink)

@@ -12,11 +12,12 @@ import glob
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -32,6 +33,7 @@ IMAGE_SUFFIXES = frozenset(
 STDIN = "-"
 MAX_LIST_LINE = 4096  # bytes in one line of --from-list: PATH_MAX on Linux
 MAX_STDIN_BYTES = 256 * 1024 * 1024  # one image on stdin: far above any photo
+T = TypeVar("T")
 
 
 @dataclass
@@ -153,24 +155,42 @@ def predict(
 ) -> Iterator[Prediction]:
     """Predict the digit in each input, yielding one `Prediction` per input in input order."""
     runtime = load_runtime(resolve_model(model))
-    if save_preprocessed is not None:
-        if save_preprocessed.exists() and not save_preprocessed.is_dir():
-            raise UsageError(f"--save-preprocessed {save_preprocessed}: not a directory")
-        save_preprocessed.mkdir(parents=True, exist_ok=True)
-    sources = expand_inputs(inputs, from_list)
+    previews = preview_folder(save_preprocessed)
     index = 0
-    prepare = partial(_prepare, invert=invert)
+    work = partial(_prepare, invert=invert)
+    for batch, prepared in prepared_batches(inputs, from_list, work, batch_size):
+        yield from _answer(runtime, batch, prepared, top_k, threshold)
+        if previews is not None:
+            _save_previews(previews, index, batch, prepared)
+        index += len(batch)
+
+
+def preview_folder(folder: Path | None) -> Path | None:
+    """The --save-preprocessed folder, made if needed; refused when it is a file."""
+    if folder is not None:
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"--save-preprocessed {folder}: not a directory")
+        folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def prepared_batches(
+    inputs: Iterable[str],
+    from_list: str | None,
+    work: Callable[[Source], T],
+    batch_size: int = BATCH_SIZE,
+) -> Iterator[tuple[list[Source], list[T]]]:
+    """The inputs in batches, each with `work` done on every source (in worker processes once
+    a batch is large enough), in input order. No input at all is a usage error."""
+    count = 0
     with contextlib.ExitStack() as stack:
         pool: Executor | None = None
-        for batch in _chunks(sources, batch_size):
+        for batch in _chunks(expand_inputs(inputs, from_list), batch_size):
             if pool is None and len(batch) >= PARALLEL_FROM:
                 pool = stack.enter_context(_workers())
-            prepared = list(pool.map(prepare, batch, chunksize=8) if pool else map(prepare, batch))
-            yield from _answer(runtime, batch, prepared, top_k, threshold)
-            if save_preprocessed is not None:
-                _save_previews(save_preprocessed, index, batch, prepared)
-            index += len(batch)
-    if index == 0:
+            yield batch, list(pool.map(work, batch, chunksize=8) if pool else map(work, batch))
+            count += len(batch)
+    if count == 0:
         named = ", ".join(list(inputs)[:3]) or from_list or "the inputs"
         suffixes = " ".join(sorted(IMAGE_SUFFIXES))
         raise UsageError(f"no images found in {named} (image files end in: {suffixes})")
@@ -207,7 +227,7 @@ def _save_previews(
 ) -> None:
     for offset, (source, item) in enumerate(zip(batch, prepared, strict=True)):
         if isinstance(item, Prepared):
-            save_pixels(item.pixels, folder / _preview_name(start + offset, source))
+            save_pixels(item.pixels, folder / preview_name(start + offset, source))
 
 
 def _prepare(source: Source, invert: str) -> Prepared | ImageError:
@@ -235,7 +255,7 @@ def _answer(
     rows = dict(zip(inked, probabilities, strict=True))
     for i, (source, item) in enumerate(zip(batch, prepared, strict=True)):
         if isinstance(item, ImageError):
-            yield Prediction(source.name, error=_without_name(str(item), source.name))
+            yield Prediction(source.name, error=without_name(str(item), source.name))
         elif i not in rows:
             yield Prediction(source.name, note="no digit found: the image is blank")
         else:
@@ -255,14 +275,15 @@ def _decide(
     return Prediction(name, best, confidence, top)
 
 
-def _without_name(message: str, name: str) -> str:
+def without_name(message: str, name: str) -> str:
     prefix = f"{name}: "
     return message[len(prefix) :] if message.startswith(prefix) else message
 
 
-def _preview_name(index: int, source: Source) -> str:
+def preview_name(index: int, source: Source, part: int | None = None) -> str:
+    """`00042-photo.png` for the 42nd input (`00042-photo-3.png` for its third digit)."""
     stem = Path(source.name).stem if source.path is not None else "stdin"
-    return f"{index + 1:05d}-{stem}.png"
+    return f"{index + 1:05d}-{stem}{'' if part is None else f'-{part}'}.png"
 
 
 def _chunks(items: Iterable[Source], size: int) -> Iterator[list[Source]]:

@@ -1,0 +1,169 @@
+"""Read whole handwritten numbers: one line of digits per image, answered as a string of digits.
+
+Inputs are expanded and batched exactly as `predict` does (files, directories, globs, `-`,
+`--from-list`; worker processes for large batches). Each image is segmented into candidate
+digits by `digitcli.segment`; the model scores every candidate of a batch in one call, and the
+likeliest segmentation is the reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from digitcli.errors import ImageError, UsageError
+from digitcli.images import open_image, save_pixels
+from digitcli.predict import (
+    Source,
+    preview_folder,
+    preview_name,
+    prepared_batches,
+    without_name,
+)
+from digitcli.runtimes import Runtime, load_runtime, resolve_model
+from digitcli.segment import OPEN_SIDE, Line, best_reading, find_candidates
+
+READ_BATCH_SIZE = 64  # images per batch: each brings tens of candidate digits
+
+
+@dataclass
+class ReadDigit:
+    digit: int
+    confidence: float
+    box: tuple[int, int, int, int]  # left, top, right, bottom in the input image's pixels
+    pixels: np.ndarray | None = field(default=None, repr=False)  # what the model saw
+
+    def to_json(self) -> dict:
+        return {"digit": self.digit, "confidence": self.confidence, "box": list(self.box)}
+
+
+@dataclass
+class Reading:
+    """One image's number. `number` is None when none could be read; `note` then says why."""
+
+    file: str
+    number: str | None = None
+    confidence: float | None = None
+    digits: list[ReadDigit] = field(default_factory=list)
+    error: str | None = None
+    note: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    def to_json(self) -> dict:
+        if self.error is not None:
+            return {"file": self.file, "error": self.error}
+        data = {
+            "file": self.file,
+            "number": self.number,
+            "confidence": self.confidence,
+            "digits": [digit.to_json() for digit in self.digits],
+        }
+        if self.note:
+            data["note"] = self.note
+        return data
+
+
+def parse_digit_count(text: str) -> tuple[int, int]:
+    """`5` -> (5, 5); `4-6` -> (4, 6). Raises UsageError for anything else."""
+    low, _, high = text.strip().partition("-")
+    try:
+        bounds = (int(low), int(high or low))
+    except ValueError:
+        bounds = (0, -1)
+    if not 1 <= bounds[0] <= bounds[1] <= 1000:
+        raise UsageError(f"--digits {text!r}: give a count N or a range MIN-MAX, e.g. 5 or 4-6")
+    return bounds
+
+
+def read(
+    inputs: Iterable[str] = (),
+    *,
+    from_list: str | None = None,
+    model: str | Path | None = None,
+    threshold: float | None = None,
+    digits: tuple[int, int] | None = None,
+    invert: str = "auto",
+    save_preprocessed: Path | None = None,
+    batch_size: int = READ_BATCH_SIZE,
+) -> Iterator[Reading]:
+    """Read the number in each input, yielding one `Reading` per input in input order."""
+    runtime = load_runtime(resolve_model(model))
+    previews = preview_folder(save_preprocessed)
+    index = 0
+    work = partial(_segment, invert=invert)
+    for batch, lines in prepared_batches(inputs, from_list, work, batch_size):
+        for offset, reading in enumerate(_answer(runtime, batch, lines)):
+            yield _checked(reading, threshold, digits)
+            if previews is not None:
+                for part, digit in enumerate(reading.digits, start=1):
+                    name = preview_name(index + offset, batch[offset], part)
+                    save_pixels(digit.pixels, previews / name)
+        index += len(batch)
+
+
+def _segment(source: Source, invert: str) -> Line | ImageError:
+    if source.problem is not None:
+        return ImageError(f"{source.name}: {source.problem}")
+    try:
+        image = open_image(source.read(), name=source.name, max_side=OPEN_SIDE)
+        return find_candidates(image, invert=invert)
+    except ImageError as error:
+        return error
+
+
+def _answer(
+    runtime: Runtime, batch: list[Source], lines: list[Line | ImageError]
+) -> Iterator[Reading]:
+    """All candidates of the batch scored in one call, then each line's best reading."""
+    pixels = [c.pixels for line in lines if isinstance(line, Line) for c in line.candidates]
+    scores = runtime.predict(np.stack(pixels)) if pixels else np.zeros((0, 10))
+    start = 0
+    for source, line in zip(batch, lines, strict=True):
+        if isinstance(line, ImageError):
+            yield Reading(source.name, error=without_name(str(line), source.name))
+            continue
+        probabilities = scores[start : start + len(line.candidates)]
+        start += len(line.candidates)
+        yield _reading(source.name, line, probabilities)
+
+
+def _reading(name: str, line: Line, probabilities: np.ndarray) -> Reading:
+    chosen = best_reading(line, probabilities) if line.candidates else []
+    if not chosen:
+        return Reading(name, note="no digits found: the image is blank")
+    digits = []
+    for index in chosen:
+        candidate, row = line.candidates[index], probabilities[index]
+        best = int(np.argmax(row))
+        confidence = round(float(row[best]), 6)
+        digits.append(ReadDigit(best, confidence, candidate.box, candidate.pixels))
+    number = "".join(str(d.digit) for d in digits)
+    confidence = round(float(np.prod([d.confidence for d in digits])), 6)
+    return Reading(name, number, confidence, digits)
+
+
+def _checked(
+    reading: Reading, threshold: float | None, digits: tuple[int, int] | None
+) -> Reading:
+    """A reading that --digits or --threshold rejects keeps its digits, but not its number."""
+    if reading.number is None:
+        return reading
+    count = len(reading.number)
+    if digits is not None and not digits[0] <= count <= digits[1]:
+        wanted = str(digits[0]) if digits[0] == digits[1] else f"{digits[0]}-{digits[1]}"
+        reading.note = f"read {count} digit{'s' * (count != 1)} ({reading.number}), expected {wanted}"
+        reading.number = None
+    elif threshold is not None and reading.confidence < threshold:
+        reading.note = (
+            f"confidence {reading.confidence:.3f} of {reading.number} is below the "
+            f"threshold {threshold:g}"
+        )
+        reading.number = None
+    return reading
