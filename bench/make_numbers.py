@@ -70,7 +70,9 @@ def _make_one(x, y, kind: str, stem: Path, rng: np.random.Generator) -> Number:
     groups = list(GROUPINGS[rng.integers(len(GROUPINGS))]) if kind == "grouped" else [int(count)]
     picks = rng.integers(0, len(x), sum(groups))
     height = int(rng.integers(100, 201))
-    digit_h = height * rng.uniform(0.45, 0.7) if kind != "boxed" else height * rng.uniform(0.4, 0.55)
+    digit_h = (
+        height * rng.uniform(0.45, 0.7) if kind != "boxed" else height * rng.uniform(0.4, 0.55)
+    )
     ink, boxes = _write(x[picks], kind, groups, digit_h, rng)
     slant = rng.uniform(-0.25, 0.25) if rng.random() < 0.5 else 0.0
     ink, boxes = _shear(ink, boxes, slant)
@@ -179,8 +181,10 @@ def _form_lines(shape, boxes, digit_h, rng) -> np.ndarray:
     elif style == "field":
         draw.rectangle([left, top, right, bottom], outline=255, width=width)
     else:
-        edges = [left] + [(a[2] + b[0]) // 2 for a, b in zip(boxes, boxes[1:])] + [right]
-        for x0, x1 in zip(edges, edges[1:]):
+        edges = (
+            [left] + [(a[2] + b[0]) // 2 for a, b in zip(boxes, boxes[1:], strict=False)] + [right]
+        )
+        for x0, x1 in zip(edges, edges[1:], strict=False):
             draw.rectangle([x0, top, x1, bottom], outline=255, width=width)
     return np.asarray(image, np.float32) / 255.0
 
@@ -188,7 +192,9 @@ def _form_lines(shape, boxes, digit_h, rng) -> np.ndarray:
 def _rotate(ink, printed, boxes, angle: float):
     """Turn the whole picture by `angle` degrees (counter-clockwise), boxes included."""
     h, w = ink.shape
-    both = [Image.fromarray(a, "F").rotate(angle, Image.Resampling.BILINEAR) for a in (ink, printed)]
+    both = [
+        Image.fromarray(a, "F").rotate(angle, Image.Resampling.BILINEAR) for a in (ink, printed)
+    ]
     theta = math.radians(angle)
     cx, cy = w / 2, h / 2
     turned = []
@@ -198,7 +204,9 @@ def _rotate(ink, printed, boxes, angle: float):
             dx, dy = px - cx, py - cy
             xs.append(cx + dx * math.cos(theta) + dy * math.sin(theta))
             ys.append(cy - dx * math.sin(theta) + dy * math.cos(theta))
-        turned.append([int(min(xs)), int(min(ys)), int(math.ceil(max(xs))), int(math.ceil(max(ys)))])
+        turned.append(
+            [int(min(xs)), int(min(ys)), int(math.ceil(max(xs))), int(math.ceil(max(ys)))]
+        )
     return np.asarray(both[0]), np.asarray(both[1]), turned
 
 

@@ -565,6 +565,7 @@ def read(
         Invert,
         typer.Option(help="Polarity: auto detects dark ink on light paper and inverts it."),
     ] = Invert.auto,
+    json_output: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
     """Read the whole number written in each image: a line of handwritten digits.
 
@@ -579,6 +580,8 @@ def read(
 
     if not images and from_list is None:
         raise UsageError("give at least one IMAGE, or --from-list FILE")
+    if json_output:
+        output_format = PredictFormat.json
     if output_format is None:
         output_format = PredictFormat.table if console.stdout.is_terminal else PredictFormat.plain
     readings = run_reading(

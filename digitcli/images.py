@@ -71,6 +71,7 @@ class Prepared:
     pixels: np.ndarray  # uint8 (28, 28), white ink on black, MNIST convention
     has_ink: bool  # False: blank image (predict answers "no digit found", does not guess)
     inverted: bool  # whether the polarity was flipped
+    groups: int = 1  # separate digit-sized groups of ink side by side: more than 1, a number
 
 
 # ---------------------------------------------------------------------------------------------
@@ -286,11 +287,11 @@ def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
         inverted = invert == "yes"
     signal = 255.0 - gray if inverted else gray
     background = _paper_level(signal) if small else _background(image, inverted)
-    ink = _isolate_ink(signal, background)
+    ink, groups = _isolate_ink(signal, background)
     blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     if ink is None:
         return Prepared(blank, has_ink=False, inverted=inverted)
-    return Prepared(fit_and_centre(ink), has_ink=True, inverted=inverted)
+    return Prepared(fit_and_centre(ink), has_ink=True, inverted=inverted, groups=groups)
 
 
 def _enlarged(image: Image.Image) -> Image.Image:
@@ -339,8 +340,9 @@ def _ink_is_dark(gray: np.ndarray) -> bool:
     return background - darkest > lightest - background
 
 
-def _isolate_ink(signal: np.ndarray, background: np.ndarray) -> np.ndarray | None:
-    """Bright ink on a dark background -> ink only (0-255 floats, background 0), or None if blank.
+def _isolate_ink(signal: np.ndarray, background: np.ndarray) -> tuple[np.ndarray | None, int]:
+    """Bright ink on a dark background -> ink only (0-255 floats, background 0), or None if
+    blank; and how many separate digit-sized groups of ink it holds.
 
     Subtracts the (possibly uneven) background, zeroes the noise, and keeps the connected
     pieces of ink that make up the digit, dropping specks away from it.
@@ -355,20 +357,20 @@ def _isolate_ink(signal: np.ndarray, background: np.ndarray) -> np.ndarray | Non
     peak = _extremes(hist)[1]
     if peak - median < max(_MIN_CONTRAST, 6.0 * spread):
         if not _two_levels(hist):
-            return None
+            return None, 0
         # Ink covers much of the image (a tight crop, a thick pen): noise from the paper alone.
         median, spread = _paper_statistics(hist)
         floor = median + 3.0 * spread
     threshold = max(_otsu(hist), floor + 0.2 * (peak - floor))
-    kept = _digit_components(flat > threshold)
+    kept, groups = _digit_components(flat > threshold)
     if kept is None:
-        return None
+        return None, 0
     level = _quantile(_histogram(levels[kept]), 0.8)  # strokes' cores become white, as in MNIST
     ink = flat - floor
     ink *= 255.0 / max(level - floor, 1.0)
     np.clip(ink, 0.0, 255.0, out=ink)
     ink *= _dilate(kept, 2)  # anti-aliased edges near the kept strokes stay; the rest goes
-    return ink
+    return ink, groups
 
 
 def _two_levels(hist: np.ndarray) -> bool:
@@ -512,15 +514,16 @@ def _otsu(hist: np.ndarray) -> float:
     return float(np.argmax(between)) + 0.5
 
 
-def _digit_components(mask: np.ndarray) -> np.ndarray | None:
-    """The 8-connected pieces of `mask` that make up the digit, as a mask; None if none do.
+def _digit_components(mask: np.ndarray) -> tuple[np.ndarray | None, int]:
+    """The 8-connected pieces of `mask` that make up the digit, as a mask (None if none do),
+    and how many separate digit-sized groups they form (`_groups`).
 
     Keeps the largest piece, then, largest first, each piece that is big (>= 30% of the
     largest) or not tiny (>= 2%) and near the pieces kept so far; isolated specks are dropped.
     """
     runs = _runs(mask)
     if runs is None:
-        return None
+        return None, 0
     rows, starts, ends, labels = runs
     count = int(labels.max()) + 1
     area = np.bincount(labels, weights=ends - starts, minlength=count)
@@ -555,15 +558,40 @@ def _digit_components(mask: np.ndarray) -> np.ndarray | None:
                 ]
     h, w = mask.shape
     if max(box[2] - box[0], box[3] - box[1]) + 1 < max(2, 0.03 * max(h, w)):
-        return None  # a speck, not a digit
+        return None, 0  # a speck, not a digit
+    groups = _groups(np.stack([y0, x0, y1, x1], axis=1)[keep], area[keep])
     dropped = ~keep[labels]
     if not dropped.any():
-        return mask
+        return mask, groups
     # Paint the dropped runs out: +1 where each starts, -1 where it ends, then a running sum.
     paint = np.zeros(h * w + 1, dtype=np.int32)
     np.add.at(paint, rows[dropped] * w + starts[dropped], 1)
     np.add.at(paint, rows[dropped] * w + ends[dropped], -1)
-    return mask & (np.cumsum(paint[:-1]) == 0).reshape(h, w)
+    return mask & (np.cumsum(paint[:-1]) == 0).reshape(h, w), groups
+
+
+def _groups(boxes: np.ndarray, area: np.ndarray) -> int:
+    """How many digits stand side by side, apart: pieces (boxes y0, x0, y1, x1 inclusive) of
+    at least 15% of the largest's ink are grouped unless a gap of 0.3 of a digit's height
+    parts them;
+    groups at least half as tall as the tallest, on one line, with clear gaps, are digits.
+    One digit in pieces (a 5's flag, a 4's two strokes) stays one group."""
+    big = boxes[area >= 0.15 * area.max()]
+    if len(big) < 2:
+        return 1
+    tall = float((big[:, 2] - big[:, 0]).max() + 1)
+    groups: list[list[float]] = []  # [x0, x1, y0, y1]
+    for y0, x0, y1, x1 in big[np.argsort(big[:, 1], kind="stable")]:
+        if groups and x0 - groups[-1][1] < 0.3 * tall:
+            last = groups[-1]
+            last[1], last[2], last[3] = max(last[1], x1), min(last[2], y0), max(last[3], y1)
+        else:
+            groups.append([x0, x1, y0, y1])
+    digits = [g for g in groups if g[3] - g[2] + 1 >= 0.5 * tall]
+    if len(digits) < 2:
+        return 1
+    centres = [(g[2] + g[3]) / 2 for g in digits]
+    return len(digits) if max(centres) - min(centres) < 0.5 * tall else 1
 
 
 def _runs(mask: np.ndarray) -> tuple[np.ndarray, ...] | None:

@@ -258,6 +258,9 @@ def _answer(
             yield Prediction(source.name, error=without_name(str(item), source.name))
         elif i not in rows:
             yield Prediction(source.name, note="no digit found: the image is blank")
+        elif item.groups > 1:
+            note = f"found {item.groups} separate digits: read a number with `digitcli read`"
+            yield Prediction(source.name, note=note)
         else:
             yield _decide(source.name, rows[i], top_k, threshold)
 

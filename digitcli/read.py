@@ -19,9 +19,9 @@ from digitcli.errors import ImageError, UsageError
 from digitcli.images import open_image, save_pixels
 from digitcli.predict import (
     Source,
+    prepared_batches,
     preview_folder,
     preview_name,
-    prepared_batches,
     without_name,
 )
 from digitcli.runtimes import Runtime, load_runtime, resolve_model
@@ -149,16 +149,16 @@ def _reading(name: str, line: Line, probabilities: np.ndarray) -> Reading:
     return Reading(name, number, confidence, digits)
 
 
-def _checked(
-    reading: Reading, threshold: float | None, digits: tuple[int, int] | None
-) -> Reading:
+def _checked(reading: Reading, threshold: float | None, digits: tuple[int, int] | None) -> Reading:
     """A reading that --digits or --threshold rejects keeps its digits, but not its number."""
     if reading.number is None:
         return reading
     count = len(reading.number)
     if digits is not None and not digits[0] <= count <= digits[1]:
         wanted = str(digits[0]) if digits[0] == digits[1] else f"{digits[0]}-{digits[1]}"
-        reading.note = f"read {count} digit{'s' * (count != 1)} ({reading.number}), expected {wanted}"
+        reading.note = (
+            f"read {count} digit{'s' * (count != 1)} ({reading.number}), expected {wanted}"
+        )
         reading.number = None
     elif threshold is not None and reading.confidence < threshold:
         reading.note = (

@@ -36,7 +36,7 @@ from digitcli.images import INVERT_CHOICES, fit_and_centre
 WORK_HEIGHT = 112  # px: a line of digits is read at most this high (digits ~50-80 px)
 WORK_WIDTH = 1600  # px: and at most this wide (a 10-digit number fits)
 OPEN_SIDE = 1600  # px: files are decoded to at most this many pixels a side for `read`
-MAX_ATOMS = 4  # pieces one digit may be made of
+MAX_ATOMS = 6  # pieces one digit may be made of
 MAX_WIDTH = 1.3  # a digit is at most this wide, in line heights (a sprawling 2 or 0)
 CUT_FROM = 0.75  # pieces wider than this (line heights) may be touching digits: cut candidates
 MAX_CUTS = 1.5  # cuts tried per line height of a piece's width
@@ -47,6 +47,9 @@ SKIP_COST = 4.0  # log-probability a reading pays for leaving out a small piece 
 TOO_WIDE_COST = 8.0  # per line height beyond 1.0 a candidate is wide: two digits, likely
 DIGIT_COST = 0.5  # log-probability each digit of a reading pays: fewer, surer digits win
 CUT_COST = 1.0  # and each side of it that is a cut through a piece of ink
+SHORT_COST = 10.0  # per line height a candidate is lower than FULL_HEIGHT: a piece of a digit
+FULL_HEIGHT = 0.7
+OVERLAP_COST = 1.0  # parting two pieces one above the other, per share of the narrower's width
 MIN_CONTRAST = 24.0  # grey levels between paper and ink below which there is no ink
 ANGLES = np.radians(np.arange(-8.0, 8.01, 0.5))  # rotations of the whole line tried
 SHEARS = np.arange(-0.6, 0.61, 0.05)  # slants of the handwriting tried (dx per dy)
@@ -246,6 +249,29 @@ def _form_lines(mask: np.ndarray) -> np.ndarray:
     return lines | sides
 
 
+def _frames(mask: np.ndarray) -> np.ndarray:
+    """Printed boxes drawn one per digit: pieces of ink whose four sides are straight bands
+    that run their whole length (a 0's round sides cover far less of a band), as a mask of
+    those bands. A digit touching its box is left whole but for where it crosses a side."""
+    labels, _ = ndimage.label(mask, structure=np.ones((3, 3)))
+    extent = np.ptp(np.flatnonzero(mask.any(axis=1))) + 1
+    frames = np.zeros_like(mask)
+    for index, found in enumerate(ndimage.find_objects(labels), start=1):
+        piece = labels[found] == index
+        h, w = piece.shape
+        if h < 0.5 * extent or w < 0.3 * h:
+            continue
+        band = max(2, round(0.06 * h))
+        sides = (piece[:band].any(0), piece[-band:].any(0), piece[:, :band].any(1))
+        sides += (piece[:, -band:].any(1),)
+        if min(side.mean() for side in sides) < 0.9:
+            continue
+        edge = np.zeros_like(piece)
+        edge[:band], edge[-band:], edge[:, :band], edge[:, -band:] = True, True, True, True
+        frames[found] |= piece & edge
+    return frames
+
+
 def _runs(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
     """Pixels of `mask` in straight runs of at least `length` along `axis`, allowing the run to
     wander one pixel across (a line is never exactly level): a morphological opening."""
@@ -372,21 +398,36 @@ def _spans(atoms: list[_Atom], height: float) -> list[tuple[int, int, float]]:
     spans = []
     for start in range(len(atoms)):
         left, right = atoms[start].left, atoms[start].right
+        top, bottom = atoms[start].ys.min(), atoms[start].ys.max() + 1
         for stop in range(start + 1, min(len(atoms), start + MAX_ATOMS) + 1):
             atom = atoms[stop - 1]
             if stop > start + 1:
                 if atom.left - right > JOIN_GAP * height:
                     break
                 left, right = min(left, atom.left), max(right, atom.right)
+                top, bottom = min(top, atom.ys.min()), max(bottom, atom.ys.max() + 1)
             width = (right - left) / height
             if width > MAX_WIDTH and stop > start + 1:
                 break
             if stop == start + 1 and atom.small:
                 continue  # a piece too low to be a digit alone
-            cuts = atoms[start].cut_before + (stop < len(atoms) and atoms[stop].cut_before)
-            penalty = DIGIT_COST + CUT_COST * cuts + TOO_WIDE_COST * max(0.0, width - 1.0)
+            penalty = DIGIT_COST + _parting_cost(atoms, start)
+            penalty += TOO_WIDE_COST * max(0.0, width - 1.0)
+            penalty += SHORT_COST * max(0.0, FULL_HEIGHT - (bottom - top) / height)
             spans.append((start, stop, penalty))
     return spans
+
+
+def _parting_cost(atoms: list[_Atom], start: int) -> float:
+    """What it costs to start a digit at atom `start`: a cut through a piece of ink, or
+    parting it from a left neighbour it overlaps (a 5's flag above its body) is unlikely."""
+    if start == 0:
+        return 0.0
+    left, right = atoms[start - 1], atoms[start]
+    shared = left.right - right.left
+    narrower = min(left.right - left.left, right.right - right.left)
+    overlap = max(0.0, min(1.0, shared / max(narrower, 1.0)))
+    return CUT_COST * right.cut_before + OVERLAP_COST * overlap
 
 
 def _digit_pixels(
@@ -422,7 +463,7 @@ def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     if not mask.any():
         return Line()
     flat, mask, frame = _level(flat, mask, frame)
-    lines = _form_lines(mask)
+    lines = _form_lines(mask) | _frames(mask)
     mask = _without_lines(mask, lines)
     taken = mask | lines
     pieces = _components(mask)

@@ -1,0 +1,216 @@
+"""digitcli read: whole numbers from one image; segmentation; predict's note on numbers."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+from scipy import ndimage
+from typer.testing import CliRunner
+
+from digitcli.cli import app
+from digitcli.errors import UsageError
+from digitcli.images import open_image
+from digitcli.read import parse_digit_count, read
+from digitcli.segment import OPEN_SIDE, find_candidates
+
+from conftest import subprocess_env
+
+MNIST = Path(__file__).resolve().parent.parent / "MNIST"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def mnist_test_digits() -> dict[int, list[np.ndarray]]:
+    """The first MNIST *test* digits of each class written in one stroke (one piece of ink),
+    as 28x28 uint8 (white ink on black): digits whose shape is not in doubt."""
+    raw = gzip.decompress((MNIST / "t10k-images-idx3-ubyte.gz").read_bytes())
+    labels = gzip.decompress((MNIST / "t10k-labels-idx1-ubyte.gz").read_bytes())[8:208]
+    images = np.frombuffer(raw, np.uint8, count=200 * 784, offset=16).reshape(200, 28, 28)
+    by_digit: dict[int, list[np.ndarray]] = {d: [] for d in range(10)}
+    for image, label in zip(images, labels, strict=True):
+        if ndimage.label(image > 60, structure=np.ones((3, 3)))[1] == 1:
+            by_digit[label].append(image)
+    return by_digit
+
+
+def write_number(
+    digits: dict[int, list[np.ndarray]],
+    number: str,
+    path: Path,
+    *,
+    gap: float = 0.4,
+    group_gap: float = 1.2,
+    boxes: bool = False,
+) -> list[tuple[int, int, int, int]]:
+    """`number` ("2026 11 22": spaces are group gaps) in dark ink on light paper, digits 80 px
+    high; returns each digit's true ink box (left, top, right, bottom)."""
+    scale = 4
+    height, width = 200, 120 * len(number) + 80
+    paper = np.full((height, width), 235.0)
+    x, truth, used = 40, [], {}
+    for char in number:
+        if char == " ":
+            x += int(group_gap * 80)
+            continue
+        digit = int(char)
+        image = digits[digit][used.get(digit, 0)]
+        used[digit] = used.get(digit, 0) + 1
+        ink = np.asarray(Image.fromarray(image).resize((28 * scale, 28 * scale), Image.BICUBIC))
+        rows, cols = np.flatnonzero(ink.max(1) > 60), np.flatnonzero(ink.max(0) > 60)
+        ink = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1] / 255.0
+        top = 60 + (80 - ink.shape[0]) // 2
+        window = paper[top : top + ink.shape[0], x : x + ink.shape[1]]
+        np.minimum(window, 235.0 - 210.0 * ink, out=window)
+        truth.append((x, top, x + ink.shape[1], top + ink.shape[0]))
+        x += ink.shape[1] + int(gap * 80)
+    image = Image.fromarray(paper[:, : x + 40].astype(np.uint8), "L")
+    if boxes:  # a printed box around each digit, as on a form
+        draw = ImageDraw.Draw(image)
+        for left, _, right, _ in truth:
+            draw.rectangle([left - 14, 45, right + 14, 155], outline=90, width=3)
+    image.save(path)
+    return truth
+
+
+def overlap(a, b) -> float:
+    """Intersection over union of two boxes."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    inter = max(w, 0) * max(h, 0)
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union
+
+
+# --- segmentation ---------------------------------------------------------------------------
+
+
+def test_every_spaced_digit_is_a_candidate_with_its_box(mnist_test_digits, tmp_path):
+    truth = write_number(mnist_test_digits, "40721", tmp_path / "n.png")
+    line = find_candidates(open_image(tmp_path / "n.png", max_side=OPEN_SIDE))
+    for box in truth:
+        assert max(overlap(c.box, box) for c in line.candidates) > 0.8, box
+
+
+def test_printed_boxes_are_not_digits(mnist_test_digits, tmp_path):
+    truth = write_number(mnist_test_digits, "3958", tmp_path / "form.png", boxes=True)
+    line = find_candidates(open_image(tmp_path / "form.png", max_side=OPEN_SIDE))
+    tallest = max(bottom - top for _, top, _, bottom in truth)
+    assert all(c.box[3] - c.box[1] <= tallest + 6 for c in line.candidates)
+    for box in truth:
+        assert max(overlap(c.box, box) for c in line.candidates) > 0.8, box
+
+
+def test_a_digit_in_two_pieces_has_a_candidate_that_joins_them(mnist_test_digits, tmp_path):
+    truth = write_number(mnist_test_digits, "55", tmp_path / "n.png")
+    image = Image.open(tmp_path / "n.png")
+    left, top, right, bottom = truth[0]
+    flag = top + (bottom - top) // 4  # cut the first 5's flag off its body
+    ImageDraw.Draw(image).rectangle([left, flag, right, flag + 4], fill=235)
+    image.save(tmp_path / "broken.png")
+    line = find_candidates(open_image(tmp_path / "broken.png", max_side=OPEN_SIDE))
+    assert line.atoms >= 3
+    assert any(overlap(c.box, truth[0]) > 0.8 for c in line.candidates if c.stop - c.start > 1)
+
+
+def test_a_blank_page_has_no_candidates(tmp_path):
+    Image.new("L", (600, 150), 230).save(tmp_path / "blank.png")
+    line = find_candidates(open_image(tmp_path / "blank.png", max_side=OPEN_SIDE))
+    assert line.atoms == 0 and line.candidates == []
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("number", "options"),
+    [
+        ("2026", {}),
+        ("2026 11 22", {}),
+        ("90210", {"boxes": True}),
+        ("3958", {"boxes": True}),
+        ("1873", {"gap": 0.15}),
+        ("4690", {"gap": 0.05}),
+    ],
+)
+def test_the_bundled_model_reads_numbers(mnist_test_digits, tmp_path, number, options):
+    truth = write_number(mnist_test_digits, number, tmp_path / "n.png", **options)
+    (reading,) = read([str(tmp_path / "n.png")])
+    assert reading.number == number.replace(" ", "")
+    assert 0 < reading.confidence <= 1
+    for digit, box in zip(reading.digits, truth, strict=True):
+        assert overlap(digit.box, box) > 0.7
+
+
+def test_digits_rule_rejects_another_count(mnist_test_digits, tmp_path):
+    write_number(mnist_test_digits, "2026", tmp_path / "n.png")
+    done = runner.invoke(app, ["read", str(tmp_path / "n.png"), "--digits", "5", "--json"])
+    assert done.exit_code == 0
+    (row,) = json.loads(done.stdout)
+    assert row["number"] is None and row["note"] == "read 4 digits (2026), expected 5"
+    assert [d["digit"] for d in row["digits"]] == [2, 0, 2, 6]
+    ranged = runner.invoke(app, ["read", str(tmp_path / "n.png"), "--digits", "3-4", "--json"])
+    assert json.loads(ranged.stdout)[0]["number"] == "2026"
+
+
+@pytest.mark.parametrize("text", ["five", "0", "6-4", "-3", "2-x", ""])
+def test_a_bad_digit_count_is_a_usage_error(text):
+    with pytest.raises(UsageError, match="--digits"):
+        parse_digit_count(text)
+    done = runner.invoke(app, ["read", "x.png", "--digits", text])
+    assert done.exit_code == 2 and "--digits" in done.output
+
+
+def test_threshold_rejects_an_unsure_number(mnist_test_digits, tmp_path):
+    write_number(mnist_test_digits, "47", tmp_path / "n.png")
+    (sure,) = read([str(tmp_path / "n.png")], threshold=0.0)
+    (unsure,) = read([str(tmp_path / "n.png")], threshold=1.0)
+    assert sure.number == "47"
+    if sure.confidence < 1.0:
+        assert unsure.number is None and "below the threshold 1" in unsure.note
+
+
+def test_bad_files_are_error_rows_and_the_rest_is_read(mnist_test_digits, tmp_path):
+    write_number(mnist_test_digits, "31", tmp_path / "good.png")
+    (tmp_path / "bad.png").write_text("not an image")
+    Image.new("L", (300, 100), 240).save(tmp_path / "blank.png")
+    names = [str(tmp_path / n) for n in ("bad.png", "good.png", "blank.png")]
+    done = subprocess.run(
+        [sys.executable, "-m", "digitcli", "read", *names, "--format", "csv"],
+        capture_output=True, text=True, env=subprocess_env(), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines[0] == "file,number,confidence,note"
+    assert lines[1].startswith(f"{names[0]},,,error: ")
+    assert lines[2].startswith(f"{names[1]},31,")
+    assert lines[3] == f"{names[2]},,,no digits found: the image is blank"
+    assert done.stderr.count("Error: ") == 1 and "Traceback" not in done.stderr
+
+
+def test_plain_output_and_previews_of_each_digit(mnist_test_digits, tmp_path):
+    write_number(mnist_test_digits, "508", tmp_path / "n.png")
+    out = tmp_path / "seen"
+    done = runner.invoke(app, ["read", str(tmp_path / "n.png"), "--save-preprocessed", str(out)])
+    assert done.stdout == f"{tmp_path / 'n.png'}\t508\n"
+    saved = sorted(p.name for p in out.iterdir())
+    assert saved == ["00001-n-1.png", "00001-n-2.png", "00001-n-3.png"]
+    assert Image.open(out / saved[0]).size == (28, 28)
+
+
+def test_predict_on_a_number_says_to_use_read(mnist_test_digits, tmp_path):
+    write_number(mnist_test_digits, "738", tmp_path / "n.png")
+    write_number(mnist_test_digits, "7", tmp_path / "one.png")
+    done = runner.invoke(
+        app, ["predict", str(tmp_path / "n.png"), str(tmp_path / "one.png"), "--format", "jsonl"]
+    )
+    number, one = (json.loads(line) for line in done.stdout.splitlines())
+    assert number["digit"] is None
+    assert number["note"] == "found 3 separate digits: read a number with `digitcli read`"
+    assert one["digit"] == 7
