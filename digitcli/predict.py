@@ -185,11 +185,18 @@ def prepared_batches(
     count = 0
     with contextlib.ExitStack() as stack:
         pool: Executor | None = None
+        waiting: tuple[list[Source], Iterable[T]] | None = None
         for batch in _chunks(expand_inputs(inputs, from_list), batch_size):
             if pool is None and len(batch) >= PARALLEL_FROM:
                 pool = stack.enter_context(_workers())
-            yield batch, list(pool.map(work, batch, chunksize=8) if pool else map(work, batch))
+            # The workers start on this batch while the caller runs the model on the last one.
+            done = pool.map(work, batch, chunksize=8) if pool else list(map(work, batch))
+            if waiting is not None:
+                yield waiting[0], list(waiting[1])
+            waiting = (batch, done)
             count += len(batch)
+        if waiting is not None:
+            yield waiting[0], list(waiting[1])
     if count == 0:
         named = ", ".join(list(inputs)[:3]) or from_list or "the inputs"
         suffixes = " ".join(sorted(IMAGE_SUFFIXES))

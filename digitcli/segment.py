@@ -431,7 +431,7 @@ def _parting_cost(atoms: list[_Atom], start: int) -> float:
 
 
 def _digit_pixels(
-    atoms: list[_Atom], start: int, stop: int, flat: np.ndarray, taken: np.ndarray
+    atoms: list[_Atom], start: int, stop: int, flat: np.ndarray, taken: np.ndarray, level: float
 ) -> tuple[np.ndarray | None, tuple[int, int, int, int]]:
     """The span's ink alone (other digits' ink and printed lines left out) fitted into 28x28
     as `predict` fits a digit's ink, and its box (right, bottom exclusive) in the work frame.
@@ -448,9 +448,8 @@ def _digit_pixels(
     near = ndimage.binary_dilation(own, structure=np.ones((3, 3), bool))
     near &= ~taken[y0:y1, x0:x1] | own  # anti-aliased edges, but not another digit's ink
     ink = flat[y0:y1, x0:x1] * near
-    level = float(np.percentile(ink[own], 80))  # strokes' cores become white, as in MNIST
     box = (int(left), int(top), int(right), int(bottom))
-    if level <= 0:
+    if not ink.any():
         return None, box
     return fit_and_centre(np.clip(ink * (255.0 / level), 0.0, 255.0)), box
 
@@ -475,8 +474,9 @@ def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     slant = _sharpest(xs.astype(np.float32), ys.astype(np.float32), SHEARS)
     atoms = _atoms(pieces, height, slant, centre)
     line = Line(atoms=len(atoms), skippable=[a.small for a in atoms])
+    level = max(float(np.percentile(flat[mask], 80)), 1.0)  # the pen's core becomes white
     for start, stop, penalty in _spans(atoms, height):
-        pixels, box = _digit_pixels(atoms, start, stop, flat, taken)
+        pixels, box = _digit_pixels(atoms, start, stop, flat, taken, level)
         if pixels is not None:
             line.candidates.append(Candidate(start, stop, pixels, frame.box(*box), penalty))
     return line
