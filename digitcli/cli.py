@@ -595,3 +595,48 @@ def read(
     )
     if console.render_readings(readings, output_format.value):
         raise typer.Exit(EXIT_FAILURE)
+
+
+@app.command()
+@reports_errors
+def serve(
+    model: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Model directory or .tflite/.keras/.onnx file. "
+            "Default: the latest trained model, else the bundled one.",
+            show_default=False,
+        ),
+    ] = None,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; not a loopback one needs --token.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Processes, each with its own copy of the model.")
+    ] = 1,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="DIGITCLI_TOKEN",
+            show_envvar=True,
+            help="Every API call must then send Authorization: Bearer TOKEN.",
+        ),
+    ] = None,
+) -> None:
+    """Serve the model over HTTP: a JSON API for jobs, and a page at / to draw a digit on.
+
+    Stops on Ctrl-C or SIGTERM after answering the requests under way (exit code 0).
+
+    Example: digitcli serve --port 8000   then open http://127.0.0.1:8000/
+    """
+    from digitcli.errors import UsageError
+
+    try:
+        from digitcli.serve.server import serve as run_server
+    except ImportError as error:
+        raise UsageError(
+            f"digitcli serve needs its extra ({error.name} is missing): "
+            "pip install 'digitcli[serve]'"
+        ) from None
+    run_server(model, host=host, port=port, workers=workers, token=token)

@@ -165,6 +165,20 @@ def predict(
         index += len(batch)
 
 
+def predict_sources(
+    runtime: Runtime,
+    sources: list[Source],
+    *,
+    top_k: int = 3,
+    threshold: float | None = None,
+    invert: str = "auto",
+) -> tuple[list[Prediction], list[Prepared | ImageError]]:
+    """One batch answered in this process (what `serve` runs per request): each source's
+    `Prediction`, exactly as `predict` gives it, and what the model saw."""
+    prepared = [_prepare(source, invert) for source in sources]
+    return list(_answer(runtime, sources, prepared, top_k, threshold)), prepared
+
+
 def preview_folder(folder: Path | None) -> Path | None:
     """The --save-preprocessed folder, made if needed; refused when it is a file."""
     if folder is not None:

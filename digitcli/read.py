@@ -108,6 +108,19 @@ def read(
         index += len(batch)
 
 
+def read_sources(
+    runtime: Runtime,
+    sources: list[Source],
+    *,
+    threshold: float | None = None,
+    digits: tuple[int, int] | None = None,
+    invert: str = "auto",
+) -> list[Reading]:
+    """One batch read in this process (what `serve` runs per request)."""
+    lines = [_segment(source, invert) for source in sources]
+    return [_checked(r, threshold, digits) for r in _answer(runtime, sources, lines)]
+
+
 def _segment(source: Source, invert: str) -> Line | ImageError:
     if source.problem is not None:
         return ImageError(f"{source.name}: {source.problem}")

@@ -1,0 +1,201 @@
+"""Load test of `digitcli serve`: many single-image requests of phone-photo JPEGs, on 127.0.0.1.
+
+Starts `digitcli serve --workers W` on a free port of 127.0.0.1, sends REQUESTS requests (each
+one JPEG as a raw body) from CONCURRENCY keep-alive clients, and reports requests/s, latency
+percentiles, errors, and the server's memory (all its processes) at the 1,000th and the last
+request. The baseline is what a job pays without a server: one `digitcli predict` per image.
+Bounded: at most --requests requests and --max-seconds seconds.
+
+    python bench/serve_load.py                       # 10,000 requests, 32 clients, 2 workers
+    python bench/serve_load.py --requests 2000 --baseline 0
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from make_photos import load_mnist, make_photo_set  # noqa: E402
+from serving import running_server  # noqa: E402
+
+
+def phone_photos(folder: Path, count: int) -> list[bytes]:
+    """`count` phone-photo JPEGs (300-1500 px, dark ink on lit paper) of MNIST test digits."""
+    x, y = load_mnist("t10k")
+    made = make_photo_set(x[: count * 4], y[: count * 4], folder, count * 4, seed=3)
+    jpegs = [path for path, _ in made if "paper_jpeg" in path.name][:count]
+    return [path.read_bytes() for path in jpegs]
+
+
+def server_memory(pid: int) -> int:
+    """Resident bytes of the server and every process under it."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += (
+                int(
+                    next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[
+                        1
+                    ]
+                )
+                * 1024
+            )
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (FileNotFoundError, StopIteration):
+            continue
+        todo.extend(int(child) for child in children)
+    return total
+
+
+async def load(
+    port: int, bodies: list[bytes], requests: int, concurrency: int, pid: int, max_seconds: float
+) -> dict:
+    """Raw HTTP/1.1 keep-alive clients: light enough not to be what is measured."""
+    latencies: list[float] = []
+    errors = 0
+    memory: dict[int, int] = {}
+    counter = iter(range(requests))
+    deadline = time.perf_counter() + max_seconds
+
+    async def client() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for index in counter:
+            if time.perf_counter() > deadline:
+                break
+            body = bodies[index % len(bodies)]
+            head = (
+                f"POST /v1/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/jpeg\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n"
+            ).encode()
+            start = time.perf_counter()
+            writer.write(head + body)
+            status = (await reader.readline()).split(b" ")[1]
+            length = 0
+            while (line := await reader.readline()) != b"\r\n":
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            answer = await reader.readexactly(length)
+            latencies.append(time.perf_counter() - start)
+            if status != b"200" or b'"digit"' not in answer:
+                errors += 1
+            if index + 1 in (1000, requests):
+                memory[index + 1] = server_memory(pid)
+        writer.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - start
+    return {
+        "done": len(latencies),
+        "seconds": elapsed,
+        "errors": errors,
+        "latencies": np.array(latencies),
+        "memory": memory,
+    }
+
+
+def predict_loop(folder: Path, bodies: list[bytes], count: int) -> float:
+    """Images/s of one `digitcli predict` process per image (start-up included)."""
+    paths = []
+    for i, body in enumerate(bodies[:count]):
+        paths.append(folder / f"one-{i}.jpg")
+        paths[-1].write_bytes(body)
+    start = time.perf_counter()
+    for path in paths:
+        subprocess.run(
+            [sys.executable, "-m", "digitcli", "predict", str(path)],
+            check=True,
+            capture_output=True,
+        )
+    return len(paths) / (time.perf_counter() - start)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--photos", type=int, default=100, help="distinct JPEGs, cycled")
+    parser.add_argument("--baseline", type=int, default=20, help="images for the predict loop")
+    parser.add_argument("--max-seconds", type=float, default=300)
+    parser.add_argument("--model", default=None, help="default: the bundled model")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        bodies = phone_photos(folder / "photos", args.photos)
+        sizes = [len(b) for b in bodies]
+        print(f"{len(bodies)} phone-photo JPEGs, {min(sizes) // 1024}-{max(sizes) // 1024} KiB")
+        serve_args = [*([args.model] if args.model else []), "--workers", str(args.workers)]
+        with running_server(*serve_args, log=folder / "serve.log") as server:
+            port = int(server.url.rsplit(":", 1)[1])
+            httpx.post(server.url + "/v1/predict", content=bodies[0]).raise_for_status()  # warm
+            result = asyncio.run(
+                load(
+                    port,
+                    bodies,
+                    args.requests,
+                    args.concurrency,
+                    server.process.pid,
+                    args.max_seconds,
+                )
+            )
+        loop_rate = predict_loop(folder, bodies, args.baseline) if args.baseline else None
+    report(result, loop_rate, args)
+    return 0
+
+
+def report(result: dict, loop_rate: float | None, args: argparse.Namespace) -> None:
+    rate = result["done"] / result["seconds"]
+    p50, p99 = np.percentile(result["latencies"], [50, 99]) * 1000
+    memory = result["memory"]
+    growth = (
+        (memory[max(memory)] / memory[1000] - 1)
+        if 1000 in memory and len(memory) > 1
+        else float("nan")
+    )
+    rows = [
+        ("requests answered", f"{result['done']:,} in {result['seconds']:.1f} s", ""),
+        ("throughput", f"{rate:.0f} requests/s", ">= 300"),
+        ("latency p50 / p99", f"{p50:.1f} / {p99:.1f} ms", "p99 <= 100 ms"),
+        ("errors", f"{result['errors']}", "0"),
+        (
+            "server memory, 1,000th -> last request",
+            " -> ".join(f"{m / 2**20:.0f} MiB" for _, m in sorted(memory.items()))
+            + f" ({growth:+.1%})",
+            "<= +10%",
+        ),
+    ]
+    if loop_rate is not None:
+        rows.append(
+            (
+                "one `digitcli predict` per image",
+                f"{loop_rate:.1f} images/s",
+                f"server: {rate / loop_rate:.0f}x",
+            )
+        )
+    print(
+        f"\n`digitcli serve --workers {args.workers}`, {args.concurrency} clients, "
+        f"{os.cpu_count()} cores\n"
+    )
+    print("| measure | result | target |\n|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

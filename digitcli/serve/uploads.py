@@ -1,0 +1,85 @@
+"""The images of one request: multipart `file` fields, or one raw image body.
+
+Limits are checked before anything is decoded: the body's size (as it arrives, whatever
+Content-Length claims), the number of images, and the content type. Each image's own problems
+(empty, not an image, truncated, too many pixels) are not the request's: they become that
+image's error object, as in `digitcli predict`.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import UploadFile
+from starlette.requests import ClientDisconnect, Request
+
+from digitcli.predict import Source
+from digitcli.serve.errors import HTTPProblem
+
+MAX_BODY_BYTES = 10 * 2**20  # a request's body: a few phone photos, or hundreds of scans
+MAX_IMAGES = 256  # images in one request: predict's batch
+RAW_TYPES = ("image/", "application/octet-stream")
+RAW_NAME = "upload"  # a raw body's `file`, unless ?name= says otherwise
+
+
+async def images_in(request: Request) -> list[Source]:
+    """Every image of the request as a `Source`, in order. Raises HTTPProblem when the request
+    itself is wrong: too large (413), too many images (413), no image (400), a content type
+    that carries no image (415)."""
+    body = await _body(request)
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not body:
+        raise HTTPProblem(
+            400, "no image in the request: send multipart `file` fields or a raw body"
+        )
+    if kind == "multipart/form-data":
+        return await _form_images(request)
+    if kind.startswith(RAW_TYPES) or not kind:
+        return [Source(request.query_params.get("name", RAW_NAME), data=body)]
+    raise HTTPProblem(
+        415, f"content type {kind!r} carries no image: use multipart/form-data or image/*"
+    )
+
+
+async def _body(request: Request) -> bytes:
+    claimed = request.headers.get("content-length", "")
+    if claimed.isdigit() and int(claimed) > MAX_BODY_BYTES:
+        raise _too_large()
+    chunks, size = [], 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise _too_large()
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise HTTPProblem(400, "the client went away before the body ended") from None
+    body = b"".join(chunks)
+    request._body = body  # what Starlette's own `Request.body()` caches: `form()` reads it
+    return body
+
+
+def _too_large() -> HTTPProblem:
+    return HTTPProblem(413, f"request body over {MAX_BODY_BYTES // 2**20} MB: send fewer images")
+
+
+async def _form_images(request: Request) -> list[Source]:
+    try:
+        form = await request.form(max_files=MAX_IMAGES + 1, max_fields=MAX_IMAGES + 16)
+    except Exception as error:  # python-multipart's and Starlette's parse errors
+        message = str(getattr(error, "detail", error)) or "malformed multipart body"
+        if "too many files" in message.lower():
+            raise _too_many() from None
+        raise HTTPProblem(400, f"malformed multipart body: {message}") from None
+    uploads = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
+    if len(uploads) > MAX_IMAGES:
+        raise _too_many()
+    if not uploads:
+        raise HTTPProblem(400, "no image in the request: send the images as `file` fields")
+    sources = []
+    for index, upload in enumerate(uploads, 1):
+        sources.append(Source(upload.filename or f"{RAW_NAME}-{index}", data=await upload.read()))
+    await form.close()
+    return sources
+
+
+def _too_many() -> HTTPProblem:
+    return HTTPProblem(413, f"more than {MAX_IMAGES} images in one request: send them in parts")
