@@ -15,10 +15,11 @@ import typer
 
 from digitcli import __version__
 from digitcli.config import DEBUG_ENV, TrainConfig
+from digitcli.usage import DigitcliGroup
 
 app = typer.Typer(
+    cls=DigitcliGroup,
     help="Train, evaluate, run and export handwritten-digit classifiers.",
-    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -134,11 +135,21 @@ DataOption = Annotated[
     Path | None,
     typer.Option(
         "--data",
+        metavar="PATH",
         help="MNIST as a folder or file: IDX (.gz or raw), mnist.npz or CSV. "
         "Default: $DIGITCLI_DATA, then ./MNIST/.",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+QuietOption = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="Only the result on stdout (train: the model directory; evaluate: the test "
+        "accuracy; export: the written path); no progress, tables or notes.",
+    ),
+]
 
 
 @app.command()
@@ -150,13 +161,19 @@ def train(
     epochs: Annotated[
         int | None,
         typer.Option(
-            min=1, max=MAX_EPOCHS, help="Epochs. Default: 18 (mlp), 5 (mlp512), 20 (cnn)."
+            min=1,
+            max=MAX_EPOCHS,
+            metavar="N",
+            help="Epochs. Default: 18 (mlp), 5 (mlp512), 20 (cnn).",
         ),
     ] = None,
     batch_size: Annotated[
         int | None,
         typer.Option(
-            min=1, max=MAX_BATCH, help="Batch size. Default: 32 (mlp), 128 (mlp512, cnn)."
+            min=1,
+            max=MAX_BATCH,
+            metavar="N",
+            help="Batch size. Default: 32 (mlp), 128 (mlp512, cnn).",
         ),
     ] = None,
     learning_rate: Annotated[
@@ -164,6 +181,7 @@ def train(
         typer.Option(
             min=0,
             callback=_finite,
+            metavar="RATE",
             help="Peak learning rate. Default: 0.001 (mlp), 0.002 (mlp512), 0.003 (cnn).",
         ),
     ] = None,
@@ -177,17 +195,23 @@ def train(
             min=0,
             max=0.9,
             callback=_finite,
+            metavar="FRACTION",
             help="Share of training images held out to pick the best epoch.",
         ),
     ] = DEFAULT.validation_split,
     dropout: Annotated[
         float | None,
         typer.Option(
-            min=0, max=0.9, callback=_finite, help="Dropout rate. Default: 0 (mlp), 0.25 (cnn)."
+            min=0,
+            max=0.9,
+            callback=_finite,
+            metavar="RATE",
+            help="Dropout rate. Default: 0 (mlp), 0.25 (cnn).",
         ),
     ] = None,
     seed: Annotated[
-        int, typer.Option(min=0, max=MAX_SEED, help="Random seed: same seed, same model.")
+        int,
+        typer.Option(min=0, max=MAX_SEED, metavar="N", help="Random seed: same seed, same model."),
     ] = DEFAULT.seed,
     augment: Annotated[
         float | None,
@@ -195,6 +219,7 @@ def train(
             min=0,
             max=1,
             callback=_finite,
+            metavar="STRENGTH",
             help="Share of each epoch's images redrawn as other writers' (slant, stretch, pen "
             "width, wobble, blur, black-and-white scans); 0: off. Default: 0.5 (mlp, mlp512), "
             "0.8 (cnn).",
@@ -211,17 +236,25 @@ def train(
     output: Annotated[
         Path | None,
         typer.Option(
-            help="Model directory. Default: MNIST/models/<arch>-<layers>-lr<rate>-e<epochs>."
+            "--output",
+            "-o",
+            metavar="DIR",
+            help="Model directory. Default: one named after the run (arch, layers, rate, "
+            "epochs) in MNIST/models/.",
         ),
     ] = None,
-    force: Annotated[bool, typer.Option(help="Replace an existing model directory.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing model directory.")
+    ] = False,
     resume: Annotated[
-        bool, typer.Option(help="Continue from the checkpoint an interrupted run left.")
+        bool, typer.Option("--resume", help="Continue from the checkpoint an interrupted run left.")
     ] = False,
     patience: Annotated[
         int | None,
         typer.Option(
-            min=1, help="Stop after N epochs without a better validation accuracy. Default: off."
+            min=1,
+            metavar="EPOCHS",
+            help="Stop after N epochs without a better validation accuracy. Default: off.",
         ),
     ] = None,
     strategy: Annotated[
@@ -234,10 +267,12 @@ def train(
     ] = Strategy.auto,
     tensorboard: Annotated[
         Path | None,
-        typer.Option(help="Write TensorBoard logs (per-epoch scalars, the graph) to DIR."),
+        typer.Option(
+            metavar="DIR", help="Write TensorBoard logs (per-epoch scalars, the graph) to DIR."
+        ),
     ] = None,
     json_output: JsonOption = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or tables.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Train a model on MNIST and write its directory.
 
@@ -287,8 +322,9 @@ def train(
         return
     if json_output:
         console.print_json(result.to_json())
-    elif not quiet:
-        console.show(console.history_table(result.history, result.best_epoch))
+    elif quiet:
+        console.stdout.print(str(result.model_dir), markup=False, highlight=False, soft_wrap=True)
+    else:  # the epochs were shown as they ended: no history table to repeat them
         console.show(console.train_summary_table(result))
         if console.stdout.is_terminal:
             console.stdout.print(
@@ -301,7 +337,11 @@ def train(
 def evaluate(
     model: Annotated[
         Path | None,
-        typer.Argument(help="Model directory or exported file. Default: the latest trained model."),
+        typer.Argument(
+            metavar="MODEL",
+            help="Model directory or exported file. Default: the latest trained model, "
+            "else the bundled one.",
+        ),
     ] = None,
     data: DataOption = None,
     save_mistakes: Annotated[
@@ -322,9 +362,13 @@ def evaluate(
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option(help="Replace an existing --save-mistakes file or --report folder.")
+        bool,
+        typer.Option(
+            "--force", help="Replace an existing --save-mistakes file or --report folder."
+        ),
     ] = False,
     json_output: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Score a model on the test set: accuracy, loss, per-digit table, confusion matrix.
 
@@ -338,12 +382,17 @@ def evaluate(
     result, predictions = evaluate_with_predictions(model, data)
     if save_mistakes:
         shown = save_mistakes_file(save_mistakes, predictions, force=force)
-        console.print_note(f"wrote {save_mistakes} ({shown} most confident mistakes)")
+        if not quiet:
+            console.print_note(f"wrote {save_mistakes} ({shown} most confident mistakes)")
     if report:
         page = save_report(report, result, predictions, force=force)
-        console.print_note(f"wrote {page}")
+        if not quiet:
+            console.print_note(f"wrote {page}")
     if json_output:
         console.print_json(result.to_json())
+        return
+    if quiet:
+        console.stdout.print(f"{result.accuracy:.4f}", markup=False, highlight=False)
         return
     for table in console.evaluation_tables(result):
         console.show(table)
@@ -377,8 +426,9 @@ def export(
     model: Annotated[
         Path | None,
         typer.Argument(
+            metavar="MODEL",
             help="Model directory or .keras file. Default: the latest trained model, "
-            "else the bundled one."
+            "else the bundled one.",
         ),
     ] = None,
     output: Annotated[
@@ -386,13 +436,14 @@ def export(
         typer.Option(
             "--output",
             "-o",
+            metavar="PATH",
             help="Where to write it; an existing directory gets the default name inside. "
             "Default: in the model directory, model-export.keras, model-savedmodel/, "
             "model-f32.tflite, model-f16.tflite, model-int8.tflite or model.onnx "
             "(beside X.keras: X-export.keras, X.onnx, ...).",
         ),
     ] = None,
-    force: Annotated[bool, typer.Option(help="Replace an existing output.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output.")] = False,
     no_verify: Annotated[
         bool,
         typer.Option(
@@ -403,6 +454,7 @@ def export(
     ] = False,
     data: DataOption = None,
     json_output: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Export a model for deployment, run it with its own runtime and compare with the source.
 
@@ -415,7 +467,7 @@ def export(
 
     status = (
         console.stderr.status(f"Exporting {fmt.value} and checking it on the test set")
-        if console.interactive() and not json_output
+        if console.interactive() and not (json_output or quiet)
         else contextlib.nullcontext()
     )
     with status:
@@ -424,6 +476,9 @@ def export(
         )
     if json_output:
         console.print_json(result.to_json())
+        return
+    if quiet:
+        console.stdout.print(str(result.path), markup=False, highlight=False, soft_wrap=True)
         return
     console.show(console.export_table(result))
 
@@ -442,30 +497,56 @@ class Invert(str, Enum):
     no = "no"
 
 
+FormatOption = Annotated[
+    PredictFormat | None,
+    typer.Option(
+        "--format", "-f", help="Output format. Default: table in a terminal, plain in a pipe."
+    ),
+]
+AnswersJsonOption = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+AnswersQuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Only the answers: no error lines on stderr.")
+]
+
+
+def _answers_format(chosen: PredictFormat | None, json_output: bool) -> str:
+    from digitcli import console
+
+    if json_output:
+        return PredictFormat.json.value
+    if chosen is None:
+        return "table" if console.stdout.is_terminal else "plain"
+    return chosen.value
+
+
+def _model_name(model: Path | None) -> str:
+    from digitcli.runtimes import resolve_model
+
+    return str(resolve_model(model).path)
+
+
 @app.command()
 @reports_errors
 def predict(
     images: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Image files, directories, globs, or - for one image on stdin.", show_default=False
+            metavar="IMAGE",
+            help="Image files, directories, globs, or - for one image on stdin.",
+            show_default=False,
         ),
     ] = None,
     model: Annotated[
         Path | None,
         typer.Option(
+            metavar="MODEL",
             help="Model directory or .tflite/.keras/.onnx file. "
-            "Default: the latest trained model, else the bundled one."
+            "Default: the latest trained model, else the bundled one.",
         ),
     ] = None,
-    output_format: Annotated[
-        PredictFormat | None,
-        typer.Option(
-            "--format", help="Output format. Default: table in a terminal, plain in a pipe."
-        ),
-    ] = None,
+    output_format: FormatOption = None,
     top_k: Annotated[
-        int, typer.Option(min=1, max=10, help="How many likeliest digits to show.")
+        int, typer.Option(min=1, max=10, metavar="N", help="How many likeliest digits to show.")
     ] = 3,
     threshold: Annotated[
         float | None,
@@ -473,21 +554,30 @@ def predict(
             min=0,
             max=1,
             callback=_finite,
+            metavar="CONFIDENCE",
             help="Below this confidence, answer no digit and say why. Default: off.",
         ),
     ] = None,
     from_list: Annotated[
         str | None,
-        typer.Option("--from-list", help="Read image paths one per line from FILE (- for stdin)."),
+        typer.Option(
+            "--from-list",
+            metavar="FILE",
+            help="Read image paths one per line from FILE (- for stdin).",
+        ),
     ] = None,
     save_preprocessed: Annotated[
         Path | None,
-        typer.Option(help="Write the 28x28 image the model saw for each input into DIR."),
+        typer.Option(
+            metavar="DIR", help="Write the 28x28 image the model saw for each input into DIR."
+        ),
     ] = None,
     invert: Annotated[
         Invert,
         typer.Option(help="Polarity: auto detects dark ink on light paper and inverts it."),
     ] = Invert.auto,
+    json_output: AnswersJsonOption = False,
+    quiet: AnswersQuietOption = False,
 ) -> None:
     """Say which digit each image shows; photos, scans and drawings are prepared like MNIST.
 
@@ -501,8 +591,7 @@ def predict(
 
     if not images and from_list is None:
         raise UsageError("give at least one IMAGE, or --from-list FILE")
-    if output_format is None:
-        output_format = PredictFormat.table if console.stdout.is_terminal else PredictFormat.plain
+    fmt = _answers_format(output_format, json_output)
     predictions = run_prediction(
         images or [],
         from_list=from_list,
@@ -512,7 +601,8 @@ def predict(
         invert=invert.value,
         save_preprocessed=save_preprocessed,
     )
-    if console.render_predictions(predictions, output_format.value, top_k):
+    shown = console.Shown(fmt, quiet, _model_name(model) if fmt == "table" else None)
+    if console.render_predictions(predictions, shown, top_k):
         raise typer.Exit(EXIT_FAILURE)
 
 
@@ -522,26 +612,25 @@ def read(
     images: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Image files, directories, globs, or - for one image on stdin.", show_default=False
+            metavar="IMAGE",
+            help="Image files, directories, globs, or - for one image on stdin.",
+            show_default=False,
         ),
     ] = None,
     model: Annotated[
         Path | None,
         typer.Option(
+            metavar="MODEL",
             help="Model directory or .tflite/.keras/.onnx file. "
-            "Default: the latest trained model, else the bundled one."
+            "Default: the latest trained model, else the bundled one.",
         ),
     ] = None,
-    output_format: Annotated[
-        PredictFormat | None,
-        typer.Option(
-            "--format", help="Output format. Default: table in a terminal, plain in a pipe."
-        ),
-    ] = None,
+    output_format: FormatOption = None,
     digits: Annotated[
         str | None,
         typer.Option(
-            help="Expected count of digits, N or MIN-MAX: another count answers no number."
+            metavar="COUNT",
+            help="Expected count of digits, N or MIN-MAX: another count answers no number.",
         ),
     ] = None,
     threshold: Annotated[
@@ -550,22 +639,28 @@ def read(
             min=0,
             max=1,
             callback=_finite,
+            metavar="CONFIDENCE",
             help="Below this confidence of the whole number, answer none and say why.",
         ),
     ] = None,
     from_list: Annotated[
         str | None,
-        typer.Option("--from-list", help="Read image paths one per line from FILE (- for stdin)."),
+        typer.Option(
+            "--from-list",
+            metavar="FILE",
+            help="Read image paths one per line from FILE (- for stdin).",
+        ),
     ] = None,
     save_preprocessed: Annotated[
         Path | None,
-        typer.Option(help="Write each digit as the model saw it (28x28) into DIR."),
+        typer.Option(metavar="DIR", help="Write each digit as the model saw it (28x28) into DIR."),
     ] = None,
     invert: Annotated[
         Invert,
         typer.Option(help="Polarity: auto detects dark ink on light paper and inverts it."),
     ] = Invert.auto,
-    json_output: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    json_output: AnswersJsonOption = False,
+    quiet: AnswersQuietOption = False,
 ) -> None:
     """Read the whole number written in each image: a line of handwritten digits.
 
@@ -580,10 +675,7 @@ def read(
 
     if not images and from_list is None:
         raise UsageError("give at least one IMAGE, or --from-list FILE")
-    if json_output:
-        output_format = PredictFormat.json
-    if output_format is None:
-        output_format = PredictFormat.table if console.stdout.is_terminal else PredictFormat.plain
+    fmt = _answers_format(output_format, json_output)
     readings = run_reading(
         images or [],
         from_list=from_list,
@@ -593,7 +685,8 @@ def read(
         invert=invert.value,
         save_preprocessed=save_preprocessed,
     )
-    if console.render_readings(readings, output_format.value):
+    shown = console.Shown(fmt, quiet, _model_name(model) if fmt == "table" else None)
+    if console.render_readings(readings, shown):
         raise typer.Exit(EXIT_FAILURE)
 
 
@@ -603,26 +696,39 @@ def serve(
     model: Annotated[
         Path | None,
         typer.Argument(
+            metavar="MODEL",
             help="Model directory or .tflite/.keras/.onnx file. "
             "Default: the latest trained model, else the bundled one.",
             show_default=False,
         ),
     ] = None,
     host: Annotated[
-        str, typer.Option(help="Address to listen on; not a loopback one needs --token.")
+        str,
+        typer.Option(
+            metavar="ADDRESS", help="Address to listen on; not a loopback one needs --token."
+        ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, metavar="PORT", help="Port to listen on.")
+    ] = 8000,
     workers: Annotated[
-        int, typer.Option(min=1, max=64, help="Processes, each with its own copy of the model.")
+        int,
+        typer.Option(
+            min=1, max=64, metavar="N", help="Processes, each with its own copy of the model."
+        ),
     ] = 1,
     token: Annotated[
         str | None,
         typer.Option(
             envvar="DIGITCLI_TOKEN",
             show_envvar=True,
+            metavar="TOKEN",
             help="Every API call must then send Authorization: Bearer TOKEN.",
         ),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No access log on stderr, only errors.")
+    ] = False,
 ) -> None:
     """Serve the model over HTTP: a JSON API for jobs, and a page at / to draw a digit on.
 
@@ -639,4 +745,4 @@ def serve(
             f"digitcli serve needs its extra ({error.name} is missing): "
             "pip install 'digitcli[serve]'"
         ) from None
-    run_server(model, host=host, port=port, workers=workers, token=token)
+    run_server(model, host=host, port=port, workers=workers, token=token, quiet=quiet)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console
@@ -325,36 +326,57 @@ def human_seconds(seconds: float) -> str:
 # Prediction ----------------------------------------------------------------------------------
 
 
-def render_predictions(predictions, fmt: str, top_k: int) -> int:
-    """Write predictions to stdout in `fmt` as they come; report failures on stderr too.
+@dataclass(frozen=True)
+class Shown:
+    """How answers are shown: the format, whether failures are also said on stderr, and the
+    model that answered (named in the table's title)."""
+
+    fmt: str
+    quiet: bool = False
+    model: str | None = None
+
+    @property
+    def errors_on_stderr(self) -> bool:
+        """A table in the terminal shows each failure in its row: once is enough there."""
+        return not self.quiet and not (self.fmt == "table" and stdout.is_terminal)
+
+    def title(self, count: int) -> str | None:
+        parts = [f"{count} images"] if count > 1 else []
+        parts += [f"model {escape(self.model)}"] if self.model else []
+        return " · ".join(parts) or None
+
+
+def render_predictions(predictions, shown: Shown, top_k: int) -> int:
+    """Write predictions to stdout as they come; report failures on stderr too.
 
     Returns how many inputs failed.
     """
     return _render(
         predictions,
-        fmt,
+        shown,
         ["file", "digit", "confidence", "note"],
         _csv_row,
         _plain_row,
-        lambda rows: prediction_table(rows, top_k),
+        lambda rows: prediction_table(rows, top_k, title=shown.title(len(rows))),
     )
 
 
-def render_readings(readings, fmt: str) -> int:
+def render_readings(readings, shown: Shown) -> int:
     """`render_predictions` for `read`'s numbers."""
     return _render(
         readings,
-        fmt,
+        shown,
         ["file", "number", "confidence", "note"],
         _reading_csv_row,
         _reading_plain_row,
-        reading_table,
+        lambda rows: reading_table(rows, title=shown.title(len(rows))),
     )
 
 
-def _render(rows, fmt: str, header: list[str], csv_row, plain_row, table) -> int:
+def _render(rows, shown: Shown, header: list[str], csv_row, plain_row, table) -> int:
     import csv
 
+    fmt = shown.fmt
     failed = 0
     collected = []
     writer = csv.writer(sys.stdout, lineterminator="\n") if fmt == "csv" else None
@@ -363,7 +385,8 @@ def _render(rows, fmt: str, header: list[str], csv_row, plain_row, table) -> int
     for row in rows:
         if row.failed:
             failed += 1
-            print_error(f"{row.file}: {row.error}")
+            if shown.errors_on_stderr:
+                print_error(f"{row.file}: {row.error}")
         if fmt == "jsonl":
             sys.stdout.write(strictjson.dumps(row.to_json()) + "\n")
         elif fmt == "csv":
@@ -391,8 +414,9 @@ def _csv_row(prediction) -> list[str]:
 
 
 def _plain_row(prediction) -> list[str]:
-    row = [plain_field(prediction.file), "" if prediction.digit is None else str(prediction.digit)]
-    return [*row, plain_field(_why(prediction))] if _why(prediction) else row
+    """Always three fields: file, digit (empty when none), why (empty when answered)."""
+    digit = "" if prediction.digit is None else str(prediction.digit)
+    return [plain_field(prediction.file), digit, plain_field(_why(prediction))]
 
 
 def plain_field(text: str) -> str:
@@ -416,20 +440,31 @@ def plain_field(text: str) -> str:
 _CONTROL_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
-def prediction_table(predictions, top_k: int) -> Table:
-    table = Table(title=None if len(predictions) < 2 else f"{len(predictions)} images")
+def prediction_table(
+    predictions, top_k: int, width: int | None = None, title: str | None = None
+) -> Table:
+    """File names and numbers are never cut: the top-k column is left out when it would not
+    fit on one line, and the note column when no prediction has a note."""
+    width = width or stdout.width
+    tops = ["  ".join(f"{d}: {percent(q)}" for d, q in p.top) for p in predictions]
+    files = max((len(p.file) for p in predictions), default=4)
+    notes = any(p.failed or p.note for p in predictions)
+    fixed = files + 5 + 10 + 3 * 4 + (24 if notes else 0)  # the columns, their padding, borders
+    show_top = top_k > 1 and fixed + max(map(len, tops), default=0) + 3 <= width
+    table = Table(title=title)
     table.add_column("file", overflow="fold")
-    table.add_column("digit", justify="center", style="bold")
-    table.add_column("confidence", justify="right")
-    if top_k > 1:
-        table.add_column(f"top {top_k}")
-    table.add_column("note")
-    for p in predictions:
+    table.add_column("digit", justify="center", style="bold", no_wrap=True)
+    table.add_column("confidence", justify="right", no_wrap=True)
+    if show_top:
+        table.add_column(f"top {top_k}", no_wrap=True)
+    if notes:
+        table.add_column("note")
+    for p, top in zip(predictions, tops, strict=True):
         digit = "-" if p.digit is None else str(p.digit)
         confidence = "-" if p.confidence is None else percent(p.confidence)
-        top = "  ".join(f"{d}: {percent(q)}" for d, q in p.top)
-        note = f"[red]{escape(p.error)}[/]" if p.failed else escape(p.note or "")
-        cells = [escape(p.file), digit, confidence, *([top] if top_k > 1 else []), note]
+        cells = [escape(p.file), digit, confidence, *([top] if show_top else [])]
+        if notes:
+            cells.append(f"[red]{escape(p.error)}[/]" if p.failed else escape(p.note or ""))
         table.add_row(*cells)
     return table
 
@@ -441,15 +476,15 @@ def _reading_csv_row(reading) -> list[str]:
 
 
 def _reading_plain_row(reading) -> list[str]:
-    row = [plain_field(reading.file), reading.number or ""]
-    return [*row, plain_field(_why(reading))] if _why(reading) else row
+    """Always three fields: file, number (empty when none), why (empty when read)."""
+    return [plain_field(reading.file), reading.number or "", plain_field(_why(reading))]
 
 
-def reading_table(readings, width: int | None = None) -> Table:
+def reading_table(readings, width: int | None = None, title: str | None = None) -> Table:
     """Numbers are never cut: the per-digit column is left out when the terminal is narrow,
     and the note column when no reading has a note."""
     width = width or stdout.width
-    table = Table(title=None if len(readings) < 2 else f"{len(readings)} images")
+    table = Table(title=title)
     table.add_column("file", overflow="fold")
     table.add_column("number", style="bold", no_wrap=True)
     table.add_column("confidence", justify="right", no_wrap=True)

@@ -112,7 +112,7 @@ def test_formats(tiny_model, digit_files):
     assert [r[1] for r in table[1:]] == [str(row["digit"]) for row in rows]
 
     plain = cli(*files, "--model", str(tiny_model), "--format", "plain").stdout.splitlines()
-    assert plain == [f"{row['file']}\t{row['digit']}" for row in rows]
+    assert plain == [f"{row['file']}\t{row['digit']}\t" for row in rows]  # always 3 fields
 
 
 def test_bad_files_are_reported_and_the_rest_answered(tiny_model, digit_files, tmp_path):

@@ -198,7 +198,7 @@ def test_plain_output_and_previews_of_each_digit(mnist_test_digits, tmp_path):
     write_number(mnist_test_digits, "508", tmp_path / "n.png")
     out = tmp_path / "seen"
     done = runner.invoke(app, ["read", str(tmp_path / "n.png"), "--save-preprocessed", str(out)])
-    assert done.stdout == f"{tmp_path / 'n.png'}\t508\n"
+    assert done.stdout == f"{tmp_path / 'n.png'}\t508\t\n"
     saved = sorted(p.name for p in out.iterdir())
     assert saved == ["00001-n-1.png", "00001-n-2.png", "00001-n-3.png"]
     assert Image.open(out / saved[0]).size == (28, 28)

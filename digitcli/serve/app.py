@@ -52,7 +52,9 @@ class LockedRuntime:
             return self._runtime.predict(pixels)
 
 
-def create_app(model: str | Path | None = None, *, token: str | None = None) -> Starlette:
+def create_app(
+    model: str | Path | None = None, *, token: str | None = None, access_log: bool = True
+) -> Starlette:
     """The application serving `model` (default: as `predict` picks it). With `token`, every
     API call needs `Authorization: Bearer <token>`; the page and /healthz do not."""
     ref = resolve_model(model)
@@ -126,7 +128,8 @@ def create_app(model: str | Path | None = None, *, token: str | None = None) -> 
     ]
     app = Starlette(routes=routes, exception_handlers=_EXCEPTION_HANDLERS)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(AccessLog)
+    if access_log:
+        app.add_middleware(AccessLog)
     return app
 
 

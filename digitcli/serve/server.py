@@ -14,6 +14,7 @@ from digitcli.errors import UsageError
 TOKEN_ENV = "DIGITCLI_TOKEN"
 _MODEL_ENV = "DIGITCLI_SERVE_MODEL"  # how `--workers N` hands the options to each process
 _TOKEN_ENV = "DIGITCLI_SERVE_TOKEN"
+_QUIET_ENV = "DIGITCLI_SERVE_QUIET"
 
 
 def is_loopback(host: str) -> bool:
@@ -32,8 +33,9 @@ def serve(
     port: int = 8000,
     workers: int = 1,
     token: str | None = None,
+    quiet: bool = False,
 ) -> None:
-    """Serve `model` over HTTP until stopped."""
+    """Serve `model` over HTTP until stopped; `quiet`: no access log."""
     import uvicorn
 
     token = token or None
@@ -45,9 +47,10 @@ def serve(
     from digitcli.serve.app import create_app  # loads the model: a bad one fails here, once
 
     options = {"host": host, "port": port, "log_level": "warning", "access_log": False}
-    app = create_app(model, token=token)
+    app = create_app(model, token=token, access_log=not quiet)
     where = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
-    print(f"digitcli serve: {where}/ (API: {where}/v1/predict); Ctrl-C stops", file=sys.stderr)
+    if not quiet:
+        print(f"digitcli serve: {where}/ (API: {where}/v1/predict); Ctrl-C stops", file=sys.stderr)
     _stopping_is_success()
     if workers == 1:
         uvicorn.run(app, **options)
@@ -56,6 +59,7 @@ def serve(
     os.environ[_MODEL_ENV] = str(model) if model is not None else ""
     if token is not None:
         os.environ[_TOKEN_ENV] = token
+    os.environ[_QUIET_ENV] = "1" if quiet else ""
     uvicorn.run(
         "digitcli.serve.server:app_from_environment", factory=True, workers=workers, **options
     )
@@ -85,4 +89,8 @@ def app_from_environment():
     """What each of `--workers N` processes serves."""
     from digitcli.serve.app import create_app
 
-    return create_app(os.environ.get(_MODEL_ENV) or None, token=os.environ.get(_TOKEN_ENV))
+    return create_app(
+        os.environ.get(_MODEL_ENV) or None,
+        token=os.environ.get(_TOKEN_ENV),
+        access_log=not os.environ.get(_QUIET_ENV),
+    )

@@ -1,0 +1,184 @@
+"""The terminal as a demanding user sees it: help that fits any window, plain usage errors,
+the same options on every command, tables that never cut a file name or a number."""
+
+from __future__ import annotations
+
+import io
+import os
+import pty
+import re
+import select
+import subprocess
+import sys
+
+import pytest
+import typer
+from PIL import Image
+from rich.console import Console
+from typer.testing import CliRunner
+
+from digitcli.cli import app
+from digitcli.console import prediction_table
+from digitcli.predict import Prediction
+
+from conftest import subprocess_env
+
+COMMANDS = [info.name or info.callback.__name__ for info in app.registered_commands]
+PYTHON_TYPES = re.compile(r"<(bool|str|int|float|path|list\[str\]|int range|float range)>")
+
+
+def run_in_terminal(*args: str, columns: int, cwd=None) -> str:
+    """`digitcli ARGS` in a pseudo-terminal `columns` wide: what the user sees (stdout+stderr)."""
+    main, child = pty.openpty()
+    env = subprocess_env(COLUMNS=str(columns), LINES="50", TERM="xterm-256color")
+    env.pop("NO_COLOR", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "digitcli", *args],
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        env=env,
+        cwd=cwd,
+        close_fds=True,
+    )
+    os.close(child)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([main], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    process.wait(timeout=60)
+    os.close(main)
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen.decode("utf-8", "replace"))
+
+
+def long_names(name: str) -> list[str]:
+    command = typer.main.get_command(app).commands[name]
+    return [opt for param in command.params for opt in param.opts if opt.startswith("--")]
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_help_at_70_columns_shows_every_option_whole_and_no_python_types(name):
+    shown = CliRunner().invoke(app, [name, "--help"], terminal_width=70).stdout
+    assert "…" not in shown
+    assert not PYTHON_TYPES.search(shown), PYTHON_TYPES.search(shown)
+    assert max(map(len, shown.splitlines())) <= 70
+    for option in long_names(name):
+        assert re.search(rf"(^|[\s,]){re.escape(option)}([\s,=]|$)", shown, re.M), option
+    assert "--no-force" not in shown and "--no-json" not in shown
+
+
+@pytest.mark.parametrize("columns", [70, 120])
+def test_help_in_a_real_terminal_has_no_cut_names_and_no_bool_column(columns):
+    shown = run_in_terminal("predict", "--help", columns=columns)
+    assert "--save-preprocessed" in shown and "IMAGE" in shown
+    assert "…" not in shown and not PYTHON_TYPES.search(shown)
+    if columns == 120:
+        assert "╭─ Options" in shown  # Rich's panels where they fit
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["predict", "--top-k", "0", "x.png"], "--top-k 0: give a whole number from 1 to 10"),
+        (["predict", "--threshold=2", "x.png"], "--threshold 2: give a number from 0 to 1"),
+        (
+            ["export", "--format", "yaml"],
+            "--format yaml: give one of keras, savedmodel, tflite, tflite-f16, tflite-int8, onnx",
+        ),
+        (["train", "--arch", "foo"], "--arch foo: give one of mlp, mlp512, cnn"),
+        (["predict", "--formt", "json"], "no such option --formt: did you mean --format"),
+    ],
+)
+def test_a_usage_error_is_two_plain_lines_with_the_allowed_values(args, says):
+    done = subprocess.run(
+        [sys.executable, "-m", "digitcli", *args],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+    )
+    lines = done.stderr.splitlines()
+    assert done.returncode == 2
+    assert len(lines) == 2 and lines[0].startswith(f"Error: {says}"), lines
+    assert lines[1] == f"Try 'digitcli {args[0]} -h' for help."
+    assert "Input should" not in done.stderr and "Value error" not in done.stderr
+
+
+def test_digitcli_alone_prints_the_help_and_exits_0():
+    done = subprocess.run(
+        [sys.executable, "-m", "digitcli"], capture_output=True, text=True, env=subprocess_env()
+    )
+    assert done.returncode == 0 and "Commands" in done.stdout and "predict" in done.stdout
+
+
+@pytest.mark.parametrize("name", ["train", "evaluate", "export", "predict", "read"])
+def test_every_command_takes_json_and_quiet(name):
+    assert {"--json", "--quiet"} <= set(long_names(name))
+    command = typer.main.get_command(app).commands[name]
+    quiet = next(p for p in command.params if "--quiet" in p.opts)
+    assert "-q" in quiet.opts
+
+
+def test_short_options_mean_the_same_everywhere():
+    meanings: dict[str, set[str]] = {}
+    for name in COMMANDS:
+        for param in typer.main.get_command(app).commands[name].params:
+            for short in (o for o in param.opts if not o.startswith("--")):
+                meanings.setdefault(short, set()).add(max(param.opts, key=len))
+    assert all(len(longs) == 1 for longs in meanings.values()), meanings
+
+
+def test_every_model_default_is_worded_the_same():
+    for name in ("evaluate", "export", "predict", "read", "serve"):
+        command = typer.main.get_command(app).commands[name]
+        model = next(p for p in command.params if p.name == "model")
+        assert "the latest trained model, else the bundled one" in model.help, name
+
+
+def test_a_narrow_table_never_cuts_a_file_name_and_leaves_out_top_k():
+    names = ["a-rather-long-photo-name-2026-11-22.jpg", "scan.png"]
+    rows = [Prediction(n, 7, 0.92, [(7, 0.92), (1, 0.05), (4, 0.01)]) for n in names]
+    for width, top_shown in [(70, False), (120, True)]:
+        out = io.StringIO()
+        Console(file=out, width=width).print(prediction_table(rows, 3, width=width, title="m"))
+        text = out.getvalue()
+        assert all(name in text for name in names)  # each on one line, whole
+        assert ("top 3" in text) is top_shown
+        assert "note" not in text  # no empty column
+        assert "…" not in text
+
+
+def test_plain_output_always_has_three_fields(tmp_path):
+    Image.new("L", (28, 28)).save(tmp_path / "blank.png")
+    (tmp_path / "bad.png").write_bytes(b"not an image")
+    done = CliRunner().invoke(
+        app, ["predict", str(tmp_path / "blank.png"), str(tmp_path / "bad.png")]
+    )
+    rows = [line.split("\t") for line in done.stdout.splitlines()]
+    assert [len(row) for row in rows] == [3, 3]
+
+
+def test_a_bad_file_is_reported_once_under_a_table_in_the_terminal(tmp_path):
+    (tmp_path / "bad.png").write_bytes(b"not an image")
+    Image.new("L", (28, 28)).save(tmp_path / "blank.png")
+    shown = run_in_terminal("predict", "bad.png", "blank.png", columns=100, cwd=tmp_path)
+    assert shown.count("not an image") == 1
+    assert "model " in shown  # the table's title names the model that answered
+
+
+def test_quiet_prints_only_the_result(tiny_model, tmp_path):
+    runner = CliRunner()
+    trained = runner.invoke(
+        app, ["train", "-q", "--epochs", "1", "--output", str(tmp_path / "m"), "--no-calibrate"]
+    )
+    evaluated = runner.invoke(app, ["evaluate", str(tiny_model), "-q"])
+    assert trained.exit_code == 0, trained.output
+    assert trained.stdout == f"{tmp_path / 'm'}\n" and trained.stderr == ""
+    assert re.fullmatch(r"[01]\.\d{4}\n", evaluated.stdout) and evaluated.stderr == ""
