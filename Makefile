@@ -27,8 +27,8 @@ test-fast: venv lint
 	$(BIN)/pytest -m 'not slow'
 
 lint: venv
-	$(BIN)/ruff check digitcli tests bench
-	$(BIN)/ruff format --check digitcli tests bench
+	$(BIN)/ruff check digitcli tests bench docs
+	$(BIN)/ruff format --check digitcli tests bench docs
 
 ## Side-by-side benchmarks; prints the table the README shows.
 bench: venv

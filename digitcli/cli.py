@@ -20,7 +20,7 @@ from digitcli.usage import DigitcliGroup
 app = typer.Typer(
     cls=DigitcliGroup,
     help="Train, evaluate, run and export handwritten-digit classifiers.",
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -115,6 +115,18 @@ def reports_errors(command: Callable) -> Callable:
     return wrapper
 
 
+def _suggest_next(model_dir: Path) -> None:
+    """What was written beside the model, and the commands that use it (on stderr)."""
+    import shlex
+
+    from digitcli import console
+
+    files = sorted(p.name for p in Path(model_dir).iterdir() if p.is_file())
+    path = shlex.quote(str(model_dir))
+    console.print_note(f"wrote {', '.join(files)}")
+    console.print_note(f"next: digitcli evaluate {path}   digitcli predict --model {path} IMAGE")
+
+
 def _quiet_stdout() -> None:
     """Point stdout at /dev/null so that flushing it at exit raises nothing more."""
     import sys
@@ -128,6 +140,13 @@ def _finite(value: float | None) -> float | None:
     """A float option must be a number: inf and nan are usage errors."""
     if value is not None and not math.isfinite(value):
         raise typer.BadParameter(f"{value} is not a finite number")
+    return value
+
+
+def _positive(value: float | None) -> float | None:
+    """A learning rate of 0 trains nothing: refused, as inf and nan are."""
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise typer.BadParameter("give a number above 0, e.g. 0.001")
     return value
 
 
@@ -179,10 +198,9 @@ def train(
     learning_rate: Annotated[
         float | None,
         typer.Option(
-            min=0,
-            callback=_finite,
+            callback=_positive,
             metavar="RATE",
-            help="Peak learning rate. Default: 0.001 (mlp), 0.002 (mlp512), 0.003 (cnn).",
+            help="Peak learning rate (above 0). Default: 0.001 (mlp), 0.002 (mlp512), 0.003 (cnn).",
         ),
     ] = None,
     optimizer: Annotated[
@@ -276,7 +294,14 @@ def train(
 ) -> None:
     """Train a model on MNIST and write its directory.
 
-    Example: digitcli train --epochs 18
+    Examples:
+
+    \b
+      digitcli train
+      digitcli train --arch cnn --epochs 20
+      digitcli train --epochs 3 --output quick --force
+      digitcli train --resume
+      model=$(digitcli train -q)
     """
     from digitcli import console
     from digitcli.config import train_config
@@ -324,8 +349,12 @@ def train(
         console.print_json(result.to_json())
     elif quiet:
         console.stdout.print(str(result.model_dir), markup=False, highlight=False, soft_wrap=True)
+    elif not console.stdout.is_terminal:
+        console.show_fields(result.to_json())
     else:  # the epochs were shown as they ended: no history table to repeat them
         console.show(console.train_summary_table(result))
+        console.show_path("model", result.model_dir)
+        _suggest_next(result.model_dir)
         if console.stdout.is_terminal:
             console.stdout.print(
                 "val accuracy per epoch " + console.sparkline(result.history["val_accuracy"])
@@ -372,7 +401,13 @@ def evaluate(
 ) -> None:
     """Score a model on the test set: accuracy, loss, per-digit table, confusion matrix.
 
-    Example: digitcli evaluate MNIST/models/mlp-512-64-lr0.001-e18 --report eval-report
+    Examples:
+
+    \b
+      digitcli evaluate
+      digitcli evaluate MNIST/models/cnn --report eval-report
+      digitcli evaluate model.tflite --save-mistakes mistakes.png
+      digitcli evaluate --json | jq .accuracy
     """
     from digitcli import console
     from digitcli.evaluate import evaluate_with_predictions
@@ -394,6 +429,10 @@ def evaluate(
     if quiet:
         console.stdout.print(f"{result.accuracy:.4f}", markup=False, highlight=False)
         return
+    if not console.stdout.is_terminal:
+        console.show_fields(result.to_json())
+        return
+    console.show_path("model", result.model)
     for table in console.evaluation_tables(result):
         console.show(table)
 
@@ -458,7 +497,13 @@ def export(
 ) -> None:
     """Export a model for deployment, run it with its own runtime and compare with the source.
 
-    Example: digitcli export --format tflite-int8
+    Examples:
+
+    \b
+      digitcli export --format tflite-int8
+      digitcli export MNIST/models/cnn --format onnx -o digits.onnx
+      digitcli export --format savedmodel --no-verify
+      digitcli export -f tflite -q
     """
     import contextlib
 
@@ -480,7 +525,12 @@ def export(
     if quiet:
         console.stdout.print(str(result.path), markup=False, highlight=False, soft_wrap=True)
         return
+    if not console.stdout.is_terminal:
+        console.show_fields(result.to_json())
+        return
     console.show(console.export_table(result))
+    console.show_path("from", result.source)
+    console.show_path("wrote", result.path)
 
 
 class PredictFormat(str, Enum):
@@ -583,7 +633,13 @@ def predict(
 
     Exit code 1 when some inputs failed (the others are still answered).
 
-    Example: digitcli predict test_img.png
+    Examples:
+
+    \b
+      digitcli predict test_img.png
+      digitcli predict scans/ --format csv > answers.csv
+      find photos -name '*.jpg' | digitcli predict --from-list - --json
+      digitcli predict photo.jpg --threshold 0.9 --top-k 1
     """
     from digitcli import console
     from digitcli.errors import EXIT_FAILURE, UsageError
@@ -666,7 +722,13 @@ def read(
 
     Exit code 1 when some inputs failed (the others are still answered).
 
-    Example: digitcli read postcode.jpg --digits 5
+    Examples:
+
+    \b
+      digitcli read postcode.jpg --digits 5
+      digitcli read forms/ --format csv > numbers.csv
+      digitcli read date.png --json
+      digitcli read meter.jpg --threshold 0.8
     """
     from digitcli import console
     from digitcli.errors import EXIT_FAILURE, UsageError
@@ -734,7 +796,13 @@ def serve(
 
     Stops on Ctrl-C or SIGTERM after answering the requests under way (exit code 0).
 
-    Example: digitcli serve --port 8000   then open http://127.0.0.1:8000/
+    Examples:
+
+    \b
+      digitcli serve          # then open http://127.0.0.1:8000/
+      digitcli serve MNIST/models/cnn --port 9000 --workers 2
+      digitcli serve --host 0.0.0.0 --token "$SECRET"
+      curl -F file=@seven.png http://127.0.0.1:8000/v1/predict
     """
     from digitcli.errors import UsageError
 

@@ -191,6 +191,31 @@ def _format_logs(logs: dict) -> str:
     return "  ".join(parts)
 
 
+def compact_table(title: str | None = None) -> Table:
+    """A table with no vertical rules and one space of padding: fits 70 columns."""
+    from rich import box
+
+    return Table(
+        title=title, box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True
+    )
+
+
+def show_fields(data: dict) -> None:
+    """A result in a pipe: one `key<TAB>value` line per scalar of its JSON object, numbers as
+    numbers (the lists and tables are in `--json`)."""
+    for key, value in data.items():
+        if isinstance(value, (dict, list, tuple)):
+            continue
+        shown = "" if value is None else str(value).lower() if isinstance(value, bool) else value
+        sys.stdout.write(f"{key}\t{plain_field(str(shown))}\n")
+    sys.stdout.flush()
+
+
+def show_path(label: str, path) -> None:
+    """A path on its own line on stdout, never cut or wrapped by Rich (a terminal may fold it)."""
+    stdout.print(f"{label} {path}", markup=False, highlight=False, soft_wrap=True)
+
+
 def history_table(history: dict[str, list[float]], best_epoch: int) -> Table:
     table = Table(title="Training history")
     table.add_column("epoch", justify="right")
@@ -209,15 +234,12 @@ def history_table(history: dict[str, list[float]], best_epoch: int) -> Table:
 
 
 def train_summary_table(result) -> Table:
-    table = Table(title="Result")
-    table.add_column("model")
-    table.add_column("arch")
-    table.add_column("best epoch", justify="right")
-    table.add_column("test accuracy", justify="right")
-    table.add_column("test loss", justify="right")
-    table.add_column("train time", justify="right")
+    """The result; the model directory is said on its own line (`show_path`), never cut."""
+    table = compact_table("Result")
+    table.add_column("arch", no_wrap=True)
+    for name in ("best epoch", "test accuracy", "test loss", "train time"):
+        table.add_column(name, justify="right", no_wrap=True)
     table.add_row(
-        escape(str(result.model_dir)),
         result.config.arch,
         f"{result.best_epoch}/{len(result.history['loss'])}",
         f"[bold green]{percent(result.test.accuracy)}[/]",
@@ -231,11 +253,10 @@ def train_summary_table(result) -> Table:
 
 
 def evaluation_tables(evaluation) -> list[Table]:
-    overall = Table(title="Test set")
-    for column in ("model", "runtime", "images", "accuracy", "loss", "ECE"):
-        overall.add_column(column, justify="left" if column in ("model", "runtime") else "right")
+    overall = compact_table("Test set")
+    for column in ("runtime", "images", "accuracy", "loss", "ECE"):
+        overall.add_column(column, justify="left" if column == "runtime" else "right", no_wrap=True)
     overall.add_row(
-        escape(evaluation.model),
         evaluation.runtime,
         str(evaluation.samples),
         f"[bold green]{percent(evaluation.accuracy)}[/]",
@@ -243,9 +264,9 @@ def evaluation_tables(evaluation) -> list[Table]:
         f"{evaluation.ece:.4f}",
     )
 
-    per_digit = Table(title="Per digit")
+    per_digit = compact_table("Per digit")
     for column in ("digit", "precision", "recall", "f1", "support"):
-        per_digit.add_column(column, justify="right")
+        per_digit.add_column(column, justify="right", no_wrap=True)
     for row in evaluation.per_class:
         per_digit.add_row(
             str(row.digit),
@@ -260,10 +281,10 @@ def evaluation_tables(evaluation) -> list[Table]:
 
 def confusion_table(matrix) -> Table:
     """Rows are true digits, columns predicted; off-diagonal cells shaded by how many."""
-    table = Table(title="Confusion matrix (rows: true, columns: predicted)")
-    table.add_column("true", justify="right", style="bold")
+    table = compact_table("Confusion matrix (rows: true, columns: predicted)")
+    table.add_column("true", justify="right", style="bold", no_wrap=True)
     for digit in range(10):
-        table.add_column(str(digit), justify="right")
+        table.add_column(str(digit), justify="right", no_wrap=True)
     worst = max(int(matrix[i][j]) for i in range(10) for j in range(10) if i != j) or 1
     for i in range(10):
         cells = []
@@ -284,12 +305,12 @@ def confusion_table(matrix) -> Table:
 
 
 def export_table(result) -> Table:
-    """One row: what was written, how big, and how it scored against the source model."""
+    """One row: what was written, how big, and how it scored against the source model. The
+    paths are said on their own lines (`show_path`), never cut."""
     verified = f"verified on {result.samples} test images" if result.verified else "not verified"
-    table = Table(title=f"Export of {escape(str(result.source))} ({verified})")
-    for name in ("format", "path", "size", "accuracy", "source accuracy", "agreement"):
-        table.add_column(name, justify="right" if name not in ("format", "path") else "left")
-    table.add_column("time per image", justify="right")
+    table = compact_table(f"Export ({verified})")
+    for name in ("format", "size", "accuracy", "source", "agreement", "per image"):
+        table.add_column(name, justify="left" if name == "format" else "right", no_wrap=True)
 
     def score(value: float | None) -> str:
         return "-" if value is None else percent(value)
@@ -297,7 +318,6 @@ def export_table(result) -> Table:
     seconds = result.seconds_per_image
     table.add_row(
         result.format,
-        escape(str(result.path)),
         human_bytes(result.bytes),
         score(result.accuracy),
         score(result.source_accuracy),

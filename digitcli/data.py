@@ -128,7 +128,13 @@ def load_dataset(
     location = resolve_data_path(path)
     found = _locate(location, role)
     if found is None and download and not explicit:
-        download_mnist(location, progress=progress)
+        try:
+            download_mnist(location, progress=progress)
+        except DataError as error:  # say first where we looked and how to point elsewhere
+            raise DataError(
+                f"no MNIST found in {location}/ (point at it with --data PATH or "
+                f"${DATA_ENV}); downloading it there failed: {error}"
+            ) from error
         found = _locate(location, role)
     if found is None:
         if not location.exists():

@@ -100,7 +100,8 @@ def plain_message(error: typer.TyperException, args: list[str]) -> str:
         return f"{shown}: give one of {allowed}"
     if _BOUND.search(message):
         return f"{shown}: give {_wanted(param)}"
-    return f"{shown}: {message.removeprefix('Value error, ')}"
+    raw = getattr(error, "message", message)  # without click's "Invalid value for ..."
+    return f"{shown}: {raw.removeprefix('Value error, ')}"
 
 
 def _wanted(param) -> str:

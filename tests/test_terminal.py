@@ -182,3 +182,51 @@ def test_quiet_prints_only_the_result(tiny_model, tmp_path):
     assert trained.exit_code == 0, trained.output
     assert trained.stdout == f"{tmp_path / 'm'}\n" and trained.stderr == ""
     assert re.fullmatch(r"[01]\.\d{4}\n", evaluated.stdout) and evaluated.stderr == ""
+
+
+def test_a_learning_rate_of_0_is_refused():
+    done = CliRunner().invoke(app, ["train", "--learning-rate", "0"])
+    assert done.exit_code == 2 and "--learning-rate 0: give a number above 0" in done.stderr
+
+
+def test_result_tables_fit_70_columns_with_every_number_whole():
+    import numpy as np
+
+    from digitcli.console import confusion_table
+
+    matrix = np.full((10, 10), 5)
+    np.fill_diagonal(matrix, 1134)
+    out = io.StringIO()
+    Console(file=out, width=70).print(confusion_table(matrix))
+    assert "…" not in out.getvalue() and out.getvalue().count("1134") == 10
+
+
+def test_shell_completion_completes_commands_and_choices():
+    def complete(words: str, index: int) -> list[str]:
+        env = subprocess_env(
+            _DIGITCLI_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=str(index)
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", "digitcli"], capture_output=True, text=True, env=env
+        )
+        return done.stdout.split()
+
+    assert complete("digitcli pred", 1) == ["predict"]
+    assert complete("digitcli export --format tflite-", 3) == ["tflite-f16", "tflite-int8"]
+    assert "--install-completion" in CliRunner().invoke(app, ["--help"]).stdout
+
+
+def test_no_data_says_where_it_looked_before_the_download_failure(monkeypatch, tmp_path):
+    monkeypatch.delenv("DIGITCLI_DATA")
+    monkeypatch.setenv("DIGITCLI_MNIST_URL", "http://127.0.0.1:9/mnist.npz")  # nothing listens
+    done = CliRunner().invoke(app, ["evaluate"])
+    assert done.exit_code == 2
+    assert done.stderr.startswith("Error: no MNIST found in MNIST/ (point at it with --data PATH")
+    assert "downloading it there failed: cannot download http://127.0.0.1:9/" in done.stderr
+
+
+def test_piped_results_are_key_value_lines_with_numbers_as_numbers(tiny_model):
+    done = CliRunner().invoke(app, ["evaluate", str(tiny_model)])
+    fields = dict(line.split("\t") for line in done.stdout.splitlines())
+    assert set(fields) == {"model", "runtime", "accuracy", "loss", "ece", "samples", "seconds"}
+    assert 0 <= float(fields["accuracy"]) <= 1 and int(fields["samples"]) == 200
