@@ -353,12 +353,10 @@ def train(
         console.show_fields(result.to_json())
     else:  # the epochs were shown as they ended: no history table to repeat them
         console.show(console.train_summary_table(result))
+        sparkline = console.sparkline(result.history["val_accuracy"])
+        console.stdout.print(f"val accuracy per epoch {sparkline}", highlight=False)
         console.show_path("model", result.model_dir)
         _suggest_next(result.model_dir)
-        if console.stdout.is_terminal:
-            console.stdout.print(
-                "val accuracy per epoch " + console.sparkline(result.history["val_accuracy"])
-            )
 
 
 @app.command()

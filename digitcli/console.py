@@ -89,22 +89,33 @@ class PlainTrainReporter:
 
     def start(self, config, *, start_epoch: int, steps_per_epoch: int) -> None:
         self.epochs = config.epochs
-        print_note(
-            f"training {config.arch} for {config.epochs} epochs, batch {config.batch_size}, "
-            f"{config.optimizer} lr {config.learning_rate:g}, {steps_per_epoch} steps per epoch"
-        )
+        print_note(training_line(config, steps_per_epoch))
 
     def batch(self, step: int, logs: dict) -> None:
         pass
 
     def epoch(self, epoch: int, logs: dict) -> None:
-        print_note(f"epoch {epoch}/{self.epochs} " + _format_logs(logs))
+        print_note(epoch_line(epoch, self.epochs, logs))
 
     def note(self, text: str) -> None:
         print_note(text)
 
     def finish(self) -> None:
         pass
+
+
+def epoch_line(epoch: int, epochs: int, logs: dict) -> str:
+    """`epoch  7/18 loss ...`: the same in a terminal and in a pipe, aligned within a run."""
+    return f"epoch {epoch:>{len(str(epochs))}}/{epochs} " + _format_logs(logs)
+
+
+def training_line(config, steps_per_epoch: int) -> str:
+    """The one line that starts a run, the same in a terminal and in a pipe."""
+    epochs = f"{config.epochs} epoch{'s' * (config.epochs != 1)}"
+    return (
+        f"Training {config.arch} for {epochs} (batch {config.batch_size}, {config.optimizer} "
+        f"lr {config.learning_rate:g}, {steps_per_epoch} steps per epoch)"
+    )
 
 
 class RichTrainReporter(PlainTrainReporter):
@@ -128,8 +139,12 @@ class RichTrainReporter(PlainTrainReporter):
             TextColumn("[bold]epoch {task.fields[epoch]}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("loss [cyan]{task.fields[loss]}[/] acc [green]{task.fields[accuracy]}[/]"),
+            TextColumn(
+                "loss [cyan]{task.fields[loss]}[/] accuracy [green]{task.fields[accuracy]}[/]"
+            ),
+            TextColumn("elapsed"),
             TimeElapsedColumn(),
+            TextColumn("left"),
             TimeRemainingColumn(),
             console=stderr,
             transient=True,
@@ -141,10 +156,7 @@ class RichTrainReporter(PlainTrainReporter):
     def start(self, config, *, start_epoch: int, steps_per_epoch: int) -> None:
         self.epochs = config.epochs
         self.steps = steps_per_epoch
-        stderr.print(
-            f"Training [bold]{config.arch}[/] for {config.epochs} epochs "
-            f"(batch {config.batch_size}, {config.optimizer} lr {config.learning_rate:g})"
-        )
+        stderr.print(training_line(config, steps_per_epoch), markup=False, highlight=False)
         self.progress.start()
         self._new_task(start_epoch + 1)
 
@@ -168,7 +180,9 @@ class RichTrainReporter(PlainTrainReporter):
         )
 
     def epoch(self, epoch: int, logs: dict) -> None:
-        self.progress.console.print(f"epoch {epoch:>3}/{self.epochs} " + _format_logs(logs))
+        self.progress.console.print(
+            epoch_line(epoch, self.epochs, logs), markup=False, highlight=False
+        )
         if epoch < self.epochs:
             self._new_task(epoch + 1)
 

@@ -230,3 +230,16 @@ def test_piped_results_are_key_value_lines_with_numbers_as_numbers(tiny_model):
     fields = dict(line.split("\t") for line in done.stdout.splitlines())
     assert set(fields) == {"model", "runtime", "accuracy", "loss", "ece", "samples", "seconds"}
     assert 0 <= float(fields["accuracy"]) <= 1 and int(fields["samples"]) == 200
+
+
+def test_training_starts_with_the_same_words_in_a_pipe_as_in_a_terminal(tmp_path):
+    args = ["train", "--epochs", "1", "--no-calibrate", "-o"]
+    piped = CliRunner().invoke(app, [*args, str(tmp_path / "a")])
+    shown = run_in_terminal(
+        *args, str(tmp_path / "b"), "--data", os.environ["DIGITCLI_DATA"], columns=100
+    )
+    first = piped.stderr.splitlines()[0]
+    assert first.startswith("Training mlp for 1 epoch (batch 32, adam lr 0.001, ")
+    assert first in shown
+    assert "accuracy" in shown and " acc " not in shown  # the bar says what the line says
+    assert f"next: digitcli evaluate {tmp_path / 'b'}" in shown
