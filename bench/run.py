@@ -140,7 +140,16 @@ def bench_predict(work: Path, model_dir: Path, count: int) -> list[Row]:
                       str(model_dir), "--format", "plain"], runs=3)  # fmt: skip
     jpeg_rate = len(jpegs) / jpeg_cold
     jpeg_loop = _keras_loop_seconds(model_dir, jpegs)
+    files = [path for path, _ in photos]
+    decode_rate, prepare_rate = _decode_only_rate(files), _prepare_rate(files)
+    share = rate / decode_rate
     return [
+        Row(f"predict --from-list, {count} files, vs decoding them alone ({os.cpu_count()} procs)",
+            f"decode only {decode_rate:.0f} img/s", f"{rate:.0f} img/s", f"{share:.2f}x",
+            ">= 0.6x", share >= 0.6),
+        Row("  of which: prepare_file in one process (decode + preparation)",
+            f"decode only, 1 proc {_decode_only_rate(files, 1):.0f} img/s",
+            f"{prepare_rate:.0f} img/s", f"{prepare_rate:.0f} img/s", "-", True),
         Row(f"predict --from-list, the {len(jpegs)} JPEG photos of those",
             f"Keras loop {len(jpegs) / jpeg_loop:.0f} img/s", f"{jpeg_rate:.0f} img/s",
             f"{jpeg_rate:.0f} img/s", ">= 500 img/s", jpeg_rate >= 500),
@@ -151,6 +160,37 @@ def bench_predict(work: Path, model_dir: Path, count: int) -> list[Row]:
         Row("predict --from-list vs per-file Keras loop", f"{loop:.1f}s", f"{cold:.2f}s",
             f"{speedup:.0f}x", ">= 20x", speedup >= 20),
     ]  # fmt: skip
+
+
+def _decode(path: Path) -> None:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image.load()
+
+
+def _decode_only_rate(files: list[Path], processes: int | None = None) -> float:
+    """Images/s of Pillow decoding the files whole and nothing else: the floor for predict."""
+    from multiprocessing import Pool
+
+    processes = processes or os.cpu_count() or 1
+    started = time.perf_counter()
+    if processes == 1:
+        for path in files:
+            _decode(path)
+    else:
+        with Pool(processes) as pool:
+            pool.map(_decode, files, chunksize=16)
+    return len(files) / (time.perf_counter() - started)
+
+
+def _prepare_rate(files: list[Path]) -> float:
+    from digitcli.images import prepare_file
+
+    started = time.perf_counter()
+    for path in files:
+        prepare_file(path)
+    return len(files) / (time.perf_counter() - started)
 
 
 def _keras_loop_seconds(model_dir: Path, files: list[Path]) -> float:

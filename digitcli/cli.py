@@ -646,6 +646,8 @@ def predict(
     if not images and from_list is None:
         raise UsageError("give at least one IMAGE, or --from-list FILE")
     fmt = _answers_format(output_format, json_output)
+    if fmt == "plain" and top_k != 3 and not quiet:
+        console.print_note("--top-k: plain output has no top-k field (csv, json and table do)")
     predictions = run_prediction(
         images or [],
         from_list=from_list,

@@ -388,7 +388,7 @@ def render_predictions(predictions, shown: Shown, top_k: int) -> int:
     return _render(
         predictions,
         shown,
-        ["file", "digit", "confidence", "note"],
+        ["file", "digit", "confidence", "note", "top"],
         _csv_row,
         _plain_row,
         lambda rows: prediction_table(rows, top_k, title=shown.title(len(rows))),
@@ -444,7 +444,8 @@ def _why(prediction) -> str:
 def _csv_row(prediction) -> list[str]:
     digit = "" if prediction.digit is None else str(prediction.digit)
     confidence = "" if prediction.confidence is None else f"{prediction.confidence:.6f}"
-    return [prediction.file, digit, confidence, _why(prediction)]
+    top = " ".join(f"{d}:{q:.6f}" for d, q in prediction.top)  # honours --top-k
+    return [prediction.file, digit, confidence, _why(prediction), top]
 
 
 def _plain_row(prediction) -> list[str]:

@@ -243,3 +243,26 @@ def test_training_starts_with_the_same_words_in_a_pipe_as_in_a_terminal(tmp_path
     assert first in shown
     assert "accuracy" in shown and " acc " not in shown  # the bar says what the line says
     assert f"next: digitcli evaluate {tmp_path / 'b'}" in shown
+
+
+def test_top_k_is_honoured_by_csv_and_plain_says_it_has_no_such_field(tiny_model, tmp_path):
+    import csv
+
+    Image.fromarray(np_digit()).save(tmp_path / "d.png")
+    runner = CliRunner()
+    base = ["predict", str(tmp_path / "d.png"), "--model", str(tiny_model)]
+    table = list(
+        csv.reader(io.StringIO(runner.invoke(app, [*base, "-f", "csv", "--top-k", "2"]).stdout))
+    )
+    plain = runner.invoke(app, [*base, "-f", "plain", "--top-k", "5"])
+    assert table[0] == ["file", "digit", "confidence", "note", "top"]
+    assert len(table[1][4].split()) == 2
+    assert "--top-k: plain output has no top-k field" in plain.stderr
+
+
+def np_digit():
+    import numpy as np
+
+    image = np.zeros((28, 28), np.uint8)
+    image[6:22, 13:16] = 255  # a 1
+    return image
