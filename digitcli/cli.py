@@ -568,9 +568,14 @@ def _answers_format(chosen: PredictFormat | None, json_output: bool) -> str:
 
 
 def _model_name(model: Path | None) -> str:
+    """How the table's title names the model: its path, or "the bundled cnn"."""
+    from digitcli.modeldir import BUNDLED_DIR
     from digitcli.runtimes import resolve_model
 
-    return str(resolve_model(model).path)
+    ref = resolve_model(model)
+    if ref.path.resolve() == BUNDLED_DIR.resolve():
+        return f"the bundled {ref.metadata.arch if ref.metadata else 'model'}"
+    return str(ref.path)
 
 
 @app.command()

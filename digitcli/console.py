@@ -376,7 +376,7 @@ class Shown:
 
     def title(self, count: int) -> str | None:
         parts = [f"{count} images"] if count > 1 else []
-        parts += [f"model {escape(self.model)}"] if self.model else []
+        parts += [f"answered by {escape(self.model)}"] if self.model else []
         return " · ".join(parts) or None
 
 
