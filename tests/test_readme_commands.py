@@ -1,0 +1,85 @@
+"""Every digitcli command the README shows is one the app accepts: the docs cannot drift from
+the options. The usage error the README prints is the one the app prints."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+
+from digitcli.cli import app
+
+from conftest import subprocess_env
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+PLACEHOLDERS = re.compile(
+    r"\[|\.\.\.|\|[a-z]|\b[A-Z]{2,}\b"
+)  # synopses: [--x], IMAGE..., a|b, MODEL
+SHELL_ENDS = ("|", ">", "2>", "&&", ";", "#", "2>/dev/null")
+
+
+def readme_commands() -> list[tuple[int, str]]:
+    """(line number, command) for each `digitcli ...` in a code block or an inline code span."""
+    found = []
+    in_block = False
+    for number, line in enumerate(README.read_text().splitlines(), 1):
+        if line.startswith("```"):
+            in_block = not in_block
+            continue
+        if in_block:
+            match = re.match(r"^(?:\$ )?(digitcli(?: .*)?)$", line.strip())
+            candidates = [match.group(1)] if match else []
+        else:
+            candidates = re.findall(r"`(digitcli(?: [^`]*)?)`", line)
+        invocations = [text for text in candidates if in_block or len(text.split()) > 2]
+        found += [(number, text) for text in invocations if not PLACEHOLDERS.search(text)]
+    return found
+
+
+def words(command: str) -> list[str]:
+    args = shlex.split(command, comments=True)[1:]
+    for index, word in enumerate(args):
+        if word in SHELL_ENDS or word.startswith((">", "2>")):
+            return args[:index]
+    return args
+
+
+def parses(args: list[str]) -> None:
+    """Parse as `digitcli ARGS` would, without running the command."""
+    group = typer.main.get_command(app)
+    if args and args[0] in group.commands:
+        group.commands[args[0]].make_context(args[0], args[1:])
+    else:
+        assert not args or args[0].startswith("-"), f"no such command: {args[0]}"
+        group.make_context("digitcli", args, resilient_parsing=True)  # runs no callback
+
+
+COMMANDS = readme_commands()
+
+
+def test_the_readme_shows_many_commands():
+    assert len(COMMANDS) >= 15
+
+
+@pytest.mark.parametrize(("line", "command"), COMMANDS, ids=[f"line{n}" for n, _ in COMMANDS])
+def test_a_readme_command_is_accepted(line, command):
+    if "--top-k 0" in command:  # the README's example of a usage error: checked below
+        return
+    parses(words(command))
+
+
+def test_the_usage_error_the_readme_shows_is_the_one_printed():
+    text = README.read_text()
+    shown = text.split("$ digitcli predict photo.jpg --top-k 0\n", 1)[1].split("```", 1)[0]
+    done = subprocess.run(
+        [sys.executable, "-m", "digitcli", "predict", "photo.jpg", "--top-k", "0"],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+    )
+    assert done.stderr == shown
