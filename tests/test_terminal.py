@@ -266,3 +266,47 @@ def np_digit():
     image = np.zeros((28, 28), np.uint8)
     image[6:22, 13:16] = 255  # a 1
     return image
+
+
+def test_train_export_and_evaluate_tables_fit_70_columns():
+    from pathlib import Path
+
+    import numpy as np
+
+    from digitcli.config import train_config
+    from digitcli.console import evaluation_tables, export_table, train_summary_table
+    from digitcli.evaluate import score
+    from digitcli.export import ExportResult
+    from digitcli.train import TrainResult
+
+    labels = np.repeat(np.arange(10), 1134)
+    evaluation = score(np.eye(10)[labels] * 0.98 + 0.002, labels, model="m", runtime="litert")
+    trained = TrainResult(
+        Path("MNIST/models/mlp-512-64-lr0.001-e18"),
+        train_config("mlp512"),
+        evaluation,
+        118.6,
+        {"loss": [0.1] * 18},
+        17,
+    )
+    exported = ExportResult(
+        "tflite-int8", Path("MNIST/models/a-long-name/model-int8.tflite"), 455_900,
+        Path("MNIST/models/a-long-name/model.keras"), "litert", 10000, 0.9907, 0.9907, 0.9994,
+        0.01, 13.7e-6,
+    )  # fmt: skip
+    tables = [train_summary_table(trained), export_table(exported), *evaluation_tables(evaluation)]
+    out = io.StringIO()
+    for table in tables:
+        Console(file=out, width=70).print(table)
+    text = out.getvalue()
+    assert "…" not in text and max(map(len, text.splitlines())) <= 70
+    for figure in ("17/18", "118.6s", "455.9 kB", "99.07%", "99.94%", "13.7 µs", "1134"):
+        assert figure in text, figure
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_help_in_a_terminal_at_120_columns_cuts_nothing(name):
+    shown = run_in_terminal(name, "--help", columns=120)
+    assert "…" not in shown and not PYTHON_TYPES.search(shown)
+    for option in long_names(name):
+        assert option in shown, option
