@@ -310,3 +310,17 @@ def test_every_help_in_a_terminal_at_120_columns_cuts_nothing(name):
     assert "…" not in shown and not PYTHON_TYPES.search(shown)
     for option in long_names(name):
         assert option in shown, option
+
+
+def test_training_stderr_has_only_digitcli_lines(tmp_path):
+    """TensorFlow's native start-up lines (cuInit failures, oneDNN notices) are kept out."""
+    done = subprocess.run(
+        [sys.executable, "-m", "digitcli", "train", "--epochs", "1", "-o", str(tmp_path / "m")],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines and all(line.startswith(("Training ", "epoch ")) for line in lines), lines
