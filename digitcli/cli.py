@@ -814,8 +814,8 @@ def serve(
     try:
         from digitcli.serve.server import serve as run_server
     except ImportError as error:
+        package = (error.name or "a package").partition(".")[0]
         raise UsageError(
-            f"digitcli serve needs its extra ({error.name} is missing): "
-            "pip install 'digitcli[serve]'"
+            f"digitcli serve needs its extra ({package} is missing): pip install 'digitcli[serve]'"
         ) from None
     run_server(model, host=host, port=port, workers=workers, token=token, quiet=quiet)

@@ -308,6 +308,23 @@ def test_another_address_without_a_token_is_refused():
     ]
 
 
+@pytest.mark.parametrize("package", ["uvicorn", "starlette"])
+def test_without_the_serve_extra_serve_says_how_to_install_it(package):
+    hide = f"import sys; sys.modules[{package!r}] = None; import runpy; "
+    done = subprocess.run(
+        [sys.executable, "-c", hide + "runpy.run_module('digitcli', run_name='__main__')", "serve"],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"Error: digitcli serve needs its extra ({package} is missing): "
+        "pip install 'digitcli[serve]'"
+    ]
+
+
 def test_a_port_in_use_is_a_one_line_usage_error():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -9,7 +9,10 @@ import signal
 import sys
 from pathlib import Path
 
+import uvicorn  # at the top: without the serve extra, `digitcli serve` says so in one line
+
 from digitcli.errors import UsageError
+from digitcli.serve.app import create_app
 
 TOKEN_ENV = "DIGITCLI_TOKEN"
 _MODEL_ENV = "DIGITCLI_SERVE_MODEL"  # how `--workers N` hands the options to each process
@@ -36,18 +39,14 @@ def serve(
     quiet: bool = False,
 ) -> None:
     """Serve `model` over HTTP until stopped; `quiet`: no access log."""
-    import uvicorn
-
     token = token or None
     if not is_loopback(host) and token is None:
         raise UsageError(
             f"--host {host} lets other machines in: give --token TOKEN (or set {TOKEN_ENV})"
         )
     _check_port_free(host, port)
-    from digitcli.serve.app import create_app  # loads the model: a bad one fails here, once
-
     options = {"host": host, "port": port, "log_level": "warning", "access_log": False}
-    app = create_app(model, token=token, access_log=not quiet)
+    app = create_app(model, token=token, access_log=not quiet)  # a bad model fails here, once
     where = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
     if not quiet:
         print(f"digitcli serve: {where}/ (API: {where}/v1/predict); Ctrl-C stops", file=sys.stderr)
@@ -87,8 +86,6 @@ def _check_port_free(host: str, port: int) -> None:
 
 def app_from_environment():
     """What each of `--workers N` processes serves."""
-    from digitcli.serve.app import create_app
-
     return create_app(
         os.environ.get(_MODEL_ENV) or None,
         token=os.environ.get(_TOKEN_ENV),
