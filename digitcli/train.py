@@ -315,7 +315,7 @@ class _Run:
 
             config = self.config
             self.writers = EpochImages(
-                self.fit.x, config.seed, config.writers, every=config.writers_every
+                self.fit.x, config.seed, config.writers, config.writers_every, self.fit.y
             )
         upcoming = epoch + 1 if epoch + 1 < self.config.epochs else None
         return self.writers.get(epoch, upcoming=upcoming)

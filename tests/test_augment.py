@@ -1,7 +1,7 @@
 import numpy as np
 from PIL import Image
 
-from digitcli.augment import EpochImages, writers_augment
+from digitcli.augment import EpochImages, _scanned, writers_augment
 from digitcli.images import prepare
 
 
@@ -78,3 +78,30 @@ def test_one_draw_serves_every_epochs():
         assert np.array_equal(again.get(2), epochs[2])  # a resumed run gets the same images
     finally:
         again.close()
+
+
+def test_a_coarse_scan_keeps_the_shape_and_white_cores_but_loses_fine_detail():
+    fine = np.zeros((1, 28, 28), np.float32)
+    fine[0, 4:24, 8:20:2] = 255.0  # six one-pixel strokes a pixel apart
+    scanned = _scanned(fine.copy(), cells=8)[0]
+    assert scanned.max() == 255.0  # the levels stretched as prepare() stretches a scan
+    columns = scanned[14, 8:20]
+    assert columns.min() > 0.5 * columns.max()  # the gaps between strokes are gone
+    assert scanned[:2].max() == 0 and scanned[:, :3].max() < 1  # no ink appears far away
+
+
+def test_some_redrawn_ones_get_a_continental_flag_and_no_other_digit_does():
+    images = np.stack([bar_digit()] * 200)
+    rng = np.random.default_rng(4)
+    as_ones = writers_augment(images, rng, 1.0, labels=np.ones(200, int))
+    as_sevens = writers_augment(images, np.random.default_rng(4), 1.0, labels=np.full(200, 7))
+    unlabelled = writers_augment(images, np.random.default_rng(4), 1.0)
+    assert np.array_equal(as_sevens, unlabelled)  # the flag is for 1s only
+
+    def width_of_top_third(redrawn: np.ndarray) -> np.ndarray:
+        inked = redrawn > 96
+        columns = inked[:, 4:11].any(axis=1)  # which columns the top third reaches
+        return columns.sum(axis=1)
+
+    widened = width_of_top_third(as_ones) > width_of_top_third(as_sevens) + 2
+    assert 0.2 < widened.mean() < 0.8  # FLAGGED of them, give or take the redraw
