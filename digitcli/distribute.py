@@ -33,6 +33,7 @@ import numpy as np
 
 from digitcli.config import STRATEGIES
 from digitcli.errors import DigitcliError, UsageError
+from digitcli.signals import SignalGuard
 
 if TYPE_CHECKING:
     import keras
@@ -253,9 +254,11 @@ class EpochLoop:
         model: keras.Model,
         batch_size: int,
         jit_compile: bool,
+        signals: SignalGuard | None = None,
     ) -> None:
         from digitcli.backend import tf
 
+        self.signals = signals or SignalGuard()  # the run's guard, installed by train
         self.strategy = strategy
         self.model = model
         self.batch_size = batch_size  # the global batch
@@ -297,20 +300,19 @@ class EpochLoop:
         """
         from digitcli.backend import tf
 
-        with _signals_between_steps() as signals:
+        # A signal waits for the end of the step under way (see digitcli.signals).
+        with self.signals.held():
             try:
-                return self._epoch(
-                    epoch, x, y, batch_size, samples, validation_data, callbacks, signals
-                )
+                return self._epoch(epoch, x, y, batch_size, samples, validation_data, callbacks)
             except tf.errors.OpError as exc:
-                if not signals:  # not stopping ourselves: another worker is gone
+                if self.signals.pending is None:  # not stopping ourselves: another worker went
                     raise DigitcliError(
                         f"lost contact with another worker ({type(exc).__name__}); every worker "
                         "must run to the end: start them all again with --resume"
                     ) from None
         raise AssertionError("unreachable: the signal was delivered")  # pragma: no cover
 
-    def _epoch(self, epoch, x, y, batch_size, samples, validation_data, callbacks, signals):
+    def _epoch(self, epoch, x, y, batch_size, samples, validation_data, callbacks):
         from digitcli.backend import keras, tf
 
         hooks = keras.callbacks.CallbackList(list(callbacks), model=self.model, epochs=epoch + 1)
@@ -328,8 +330,7 @@ class EpochLoop:
         watched = bool(hooks.callbacks)  # else no need to wait for each step's numbers
         totals, unread = np.zeros(3), []
         for step, size in enumerate(sizes):
-            if signals:
-                raise _StopForSignal
+            self.signals.raise_pending()
             if watched:
                 hooks.on_train_batch_begin(step)
             tally = self._train_step(iterator, counts[size])
@@ -423,37 +424,6 @@ class EpochLoop:
 
         tally = self.strategy.run(step, args=next(iterator))
         return self.strategy.reduce(tf.distribute.ReduceOp.SUM, tally, axis=None)
-
-
-class _StopForSignal(Exception):
-    """Leaves the epoch at a step boundary to deliver a signal that arrived during a step."""
-
-
-@contextlib.contextmanager
-def _signals_between_steps() -> Iterator[list[int]]:
-    """Hold SIGINT and SIGTERM until the current step ends, then deliver them as usual.
-
-    When a scheduler stops every worker, the first to go makes the others' collective ops fail;
-    a Python signal handler that raises while TensorFlow raises that error is lost in it
-    (pybind11 "MISMATCH of original and normalized active exception types"). So the handlers
-    only note the signal; it is raised again, to the handlers `train` installed, between steps.
-    """
-    received: list[int] = []
-    previous = {}
-    try:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            previous[signum] = signal.signal(signum, lambda signum, frame: received.append(signum))
-    except ValueError:  # not the main thread: signals are not ours to handle
-        pass
-    try:
-        yield received
-    except _StopForSignal:
-        pass
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    if received:
-        signal.raise_signal(received[0])
 
 
 def _tally(targets, predictions, per_example):

@@ -59,6 +59,7 @@ from digitcli.modeldir import (
 )
 from digitcli.plots import save_training_pictures
 from digitcli.runtimes import load_runtime
+from digitcli.signals import Interrupted, SignalGuard
 
 BEST_WEIGHTS_FILE = "best-weights.npz"
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds")
@@ -126,13 +127,6 @@ class _State:
     best_epoch: int = 0
     best_score: tuple[float, float] = (-math.inf, -math.inf)
     train_seconds: float = 0.0
-
-
-class _Interrupt(BaseException):
-    """Raised from a signal handler to leave model.fit at once."""
-
-    def __init__(self, signum: int) -> None:
-        self.signum = signum
 
 
 def default_output(config: TrainConfig) -> Path:
@@ -233,8 +227,11 @@ class _Run:
             self.model, self.state = self._compiled_model(), _State()
             self.best_weights = self.model.get_weights()
         # Under a distribution strategy the epoch runs in `EpochLoop`, not `model.fit`.
+        self.signals = SignalGuard()  # installed for the whole run, in run()
         self.loop = (
-            EpochLoop(self.strategy, self.model, config.batch_size, config.jit_compile)
+            EpochLoop(
+                self.strategy, self.model, config.batch_size, config.jit_compile, self.signals
+            )
             if self.distributed
             else None
         )
@@ -242,7 +239,6 @@ class _Run:
     def run(self, *, tensorboard: Path | None = None) -> TrainResult:
         self.tensorboard = tensorboard
         self.writers = None  # augment.EpochImages, made at the first epoch that needs it
-        self.signals = _SignalGuard()
         self.reporter.start(
             self.config, start_epoch=self.state.epoch, steps_per_epoch=self.steps_per_epoch
         )
@@ -251,7 +247,7 @@ class _Run:
         try:
             with self.signals.installed():
                 self._epochs()
-        except _Interrupt as stop:
+        except Interrupted as stop:
             code = EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED
             done = self.state.epoch
             if not done:
@@ -654,46 +650,6 @@ class _ReporterCallback(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         self.reporter.batch(batch + 1, logs or {})
-
-
-class _SignalGuard:
-    """SIGINT and SIGTERM raise `_Interrupt` while training, except inside `held()`, where they
-    wait until the block (recording an epoch and writing its checkpoint) is done."""
-
-    def __init__(self) -> None:
-        self.holding = False
-        self.pending: int | None = None
-
-    def _handle(self, signum: int, frame: object) -> None:
-        if self.holding:
-            self.pending = signum
-        else:
-            raise _Interrupt(signum)
-
-    @contextmanager
-    def installed(self) -> Iterator[None]:
-        previous = {}
-        try:
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                previous[signum] = signal.signal(signum, self._handle)
-        except ValueError:  # not the main thread: leave signals alone
-            pass
-        try:
-            yield
-        finally:
-            for signum, old in previous.items():
-                signal.signal(signum, old)
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        self.holding = True
-        try:
-            yield
-        finally:
-            self.holding = False
-        if self.pending is not None:
-            signum, self.pending = self.pending, None
-            raise _Interrupt(signum)
 
 
 def _write_history(path: Path, history: dict[str, list[float]]) -> None:

@@ -1,0 +1,65 @@
+"""SIGINT and SIGTERM while training: one guard for `model.fit` and the distributed loop.
+
+Installed once for the whole run. Outside `held()` a signal raises `Interrupted` at once (to
+leave `model.fit`); inside, it is only noted and raised when the block ends: while an epoch's
+checkpoint is written, and for the whole of a distributed epoch, where a handler that raises
+while TensorFlow raises a collective op's error is lost in it (pybind11 "MISMATCH of original
+and normalized active exception types"); that loop stops at the next step boundary instead.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(BaseException):
+    """Raised for SIGINT or SIGTERM: training stops where it stands."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+
+
+class SignalGuard:
+    def __init__(self) -> None:
+        self.holding = False
+        self.pending: int | None = None
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.holding:
+            self.pending = signum
+        else:
+            raise Interrupted(signum)
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        previous = {}
+        try:
+            for signum in SIGNALS:
+                previous[signum] = signal.signal(signum, self._handle)
+        except ValueError:  # not the main thread: signals are not ours to handle
+            pass
+        try:
+            yield
+        finally:
+            for signum, old in previous.items():
+                signal.signal(signum, old)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Signals wait until the block is done (or `raise_pending` is called in it)."""
+        holding, self.holding = self.holding, True
+        try:
+            yield
+        finally:
+            self.holding = holding
+        if not holding:
+            self.raise_pending()
+
+    def raise_pending(self) -> None:
+        if self.pending is not None:
+            signum, self.pending = self.pending, None
+            raise Interrupted(signum)
