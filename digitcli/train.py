@@ -1,4 +1,4 @@
-"""Train a model: the recipe, the epoch loop, checkpoints that resume, the model directory.
+"""Train a model: the epoch loop, from a new model or a checkpoint to the model directory.
 
 `train(config)` is the whole job and returns a `TrainResult`. What is shown while it runs is up
 to the `TrainReporter` passed in: the CLI passes Rich bars or plain lines, Python callers nothing.
@@ -11,12 +11,11 @@ import errno
 import json
 import math
 import platform
-import shutil
 import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
@@ -26,15 +25,14 @@ import numpy as np
 from digitcli import __version__
 from digitcli.atomic import atomic_output, check_writable, exclusive, recover
 from digitcli.backend import keras, tf
-from digitcli.config import NUM_CLASSES, TrainConfig, models_root
+from digitcli.checkpoint import HISTORY_KEYS, Checkpoint, TrainingState
+from digitcli.config import TrainConfig, models_root
 from digitcli.data import Dataset, Split, load_dataset
 from digitcli.distribute import (
     EpochLoop,
-    check_same_checkpoint,
     is_chief,
     is_distributed,
     make_strategy,
-    scope,
     written_by_chief,
 )
 from digitcli.errors import (
@@ -45,7 +43,7 @@ from digitcli.errors import (
     UsageError,
 )
 from digitcli.evaluate import Evaluation, score
-from digitcli.model import build_model, inference_model, tflite_bytes
+from digitcli.model import inference_model, tflite_bytes
 from digitcli.modeldir import (
     DIGITCLI_INPUT,
     HISTORY_FILE,
@@ -58,11 +56,9 @@ from digitcli.modeldir import (
     pack_manifest,
 )
 from digitcli.plots import save_training_pictures
+from digitcli.recipe import compiled_model, fit_inputs, targets
 from digitcli.runtimes import load_runtime
 from digitcli.signals import Interrupted, SignalGuard
-
-BEST_WEIGHTS_FILE = "best-weights.npz"
-HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds")
 
 
 class TrainReporter(Protocol):
@@ -116,17 +112,6 @@ class TrainResult:
             "train_seconds": round(self.train_seconds, 3),
             "history": self.history,
         }
-
-
-@dataclass
-class _State:
-    """Everything a checkpoint must hold besides the model and optimizer."""
-
-    epoch: int = 0  # epochs completed
-    history: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in HISTORY_KEYS})
-    best_epoch: int = 0
-    best_score: tuple[float, float] = (-math.inf, -math.inf)
-    train_seconds: float = 0.0
 
 
 def default_output(config: TrainConfig) -> Path:
@@ -217,14 +202,19 @@ class _Run:
         self.output = output
         self.force = force
         self.reporter = reporter
-        self.checkpoint = checkpoint_path(output)
+        self.checkpoint = Checkpoint(
+            checkpoint_path(output), config, dataset, self.strategy, chief=self.chief
+        )
         self.fit, self.val = split_validation(dataset.train, config.validation_split, config.seed)
         self.steps_per_epoch = math.ceil(len(self.fit) / config.batch_size)
         keras.utils.set_random_seed(config.seed)
         if resume:
-            self.model, self.state, self.best_weights = self._load_checkpoint()
+            self.model, self.state, self.best_weights = self.checkpoint.load()
         else:
-            self.model, self.state = self._compiled_model(), _State()
+            self.model = compiled_model(
+                config, self.steps_per_epoch, self.strategy, distributed=self.distributed
+            )
+            self.state = TrainingState()
             self.best_weights = self.model.get_weights()
         # Under a distribution strategy the epoch runs in `EpochLoop`, not `model.fit`.
         self.signals = SignalGuard()  # installed for the whole run, in run()
@@ -257,7 +247,7 @@ class _Run:
                     exit_code=code,
                 ) from None
             raise TrainingInterrupted(
-                f"interrupted after epoch {done}; checkpoint in {self.checkpoint}; "
+                f"interrupted after epoch {done}; checkpoint in {self.checkpoint.directory}; "
                 "run the same command with --resume to continue",
                 exit_code=code,
             ) from None
@@ -291,7 +281,7 @@ class _Run:
             logs["seconds"] = time.perf_counter() - started
             with self.signals.held(), self._disk_full(f"saving epoch {epoch + 1}"):
                 self._record(epoch, logs)  # an epoch counts once its checkpoint is on disk
-                self._save_checkpoint()
+                self.checkpoint.save(self.model, self.best_weights, self.state)
             self.reporter.epoch(epoch + 1, {k: v for k, v in logs.items() if k in HISTORY_KEYS})
             # Training time counts the checkpoint too: it is part of what a run costs.
             self.state.train_seconds += time.perf_counter() - started
@@ -320,17 +310,17 @@ class _Run:
         self, epoch: int, x: np.ndarray, y: np.ndarray, callbacks: list
     ) -> dict[str, float]:
         """Train one epoch on (x, y) in the given order; return loss/accuracy/val_* logs."""
-        validation = (self.val.x, self._targets(self.val.y)) if len(self.val) else None
+        validation = (self.val.x, targets(self.val.y, self.config)) if len(self.val) else None
         if self.loop is not None:  # callbacks report progress: the chief's job
             return self.loop.fit_one_epoch(
                 epoch,
-                **self._fit_inputs(x, y),
+                **fit_inputs(x, y, self.config),
                 samples=len(x),
                 validation_data=validation,
                 callbacks=callbacks if self.chief else [],
             )
         history = self.model.fit(
-            **self._fit_inputs(x, y),
+            **fit_inputs(x, y, self.config),
             epochs=epoch + 1,
             initial_epoch=epoch,
             validation_data=validation,
@@ -367,83 +357,7 @@ class _Run:
         patience = self.config.patience
         return patience is not None and self.state.epoch - self.state.best_epoch >= patience
 
-    # The recipe -----------------------------------------------------------------------------
-
-    def _compiled_model(self) -> keras.Model:
-        config = self.config
-        with scope(self.strategy):  # under a strategy: variables mirrored across replicas
-            model = build_model(config)
-            smoothing = config.label_smoothing
-            loss = (
-                keras.losses.CategoricalCrossentropy(label_smoothing=smoothing)
-                if smoothing
-                else keras.losses.SparseCategoricalCrossentropy()
-            )
-            model.compile(
-                optimizer=_optimizer(config, self.steps_per_epoch),
-                loss=loss,
-                metrics=["accuracy"],
-                jit_compile=config.jit_compile,
-                steps_per_execution=config.steps_per_execution,
-            )
-            if self.distributed:  # its variables now, in the scope, not in the first step
-                model.optimizer.build(model.trainable_variables)
-        return model
-
-    def _targets(self, labels: np.ndarray) -> np.ndarray:
-        if self.config.label_smoothing:
-            return np.eye(NUM_CLASSES, dtype=np.float32)[labels]
-        return labels
-
-    def _fit_inputs(self, x: np.ndarray, y: np.ndarray) -> dict:
-        if self.config.augment:
-            return {"x": _augmented(x, self._targets(y), self.config)}
-        # NumPy arrays straight to fit: tf.data with cache/prefetch was measured no faster.
-        return {"x": x, "y": self._targets(y), "batch_size": self.config.batch_size}
-
     # Checkpoints ----------------------------------------------------------------------------
-
-    def _save_checkpoint(self) -> None:
-        state = self.state
-        with (
-            written_by_chief(self.checkpoint, self.chief) as target,
-            atomic_output(target, force=True, directory=True) as staging,
-        ):
-            self.model.save(staging / KERAS_FILE)  # weights and optimizer state
-            # The kept epoch's weights: plain arrays in layer order, no model to build.
-            np.savez(staging / BEST_WEIGHTS_FILE, *self.best_weights)
-            (staging / "state.json").write_text(
-                json.dumps(
-                    {
-                        "config": self.config.to_dict(),
-                        "epoch": state.epoch,
-                        "history": state.history,
-                        "best_epoch": state.best_epoch,
-                        "best_score": state.best_score,
-                        "train_seconds": state.train_seconds,
-                        "data": self.dataset.files,
-                    }
-                )
-            )
-
-    def _load_checkpoint(self) -> tuple[keras.Model, _State, list[np.ndarray]]:
-        check_same_checkpoint(self.strategy, self.checkpoint / "state.json")
-        if not (self.checkpoint / "state.json").is_file():
-            raise UsageError(f"nothing to resume: no checkpoint at {self.checkpoint}")
-        saved = json.loads((self.checkpoint / "state.json").read_text())
-        self._check_same_run(TrainConfig.from_dict(saved["config"]), saved.get("data"))
-        with scope(self.strategy):  # weights and optimizer state mirrored across replicas
-            model = keras.saving.load_model(self.checkpoint / KERAS_FILE)
-        state = _State(
-            epoch=saved["epoch"],
-            history=saved["history"],
-            best_epoch=saved["best_epoch"],
-            best_score=tuple(saved["best_score"]),
-            train_seconds=saved["train_seconds"],
-        )
-        with np.load(self.checkpoint / BEST_WEIGHTS_FILE) as best:
-            best_weights = [best[f"arr_{i}"] for i in range(len(best.files))]
-        return model, state, best_weights
 
     @contextmanager
     def _disk_full(self, doing: str) -> Iterator[None]:
@@ -457,7 +371,7 @@ class _Run:
             # While saving epoch N, the checkpoint on disk is still epoch N - 1's.
             kept = self.state.epoch - 1 if doing.startswith("saving") else self.state.epoch
             kept_text = (
-                f"the checkpoint of epoch {kept} is kept in {self.checkpoint}"
+                f"the checkpoint of epoch {kept} is kept in {self.checkpoint.directory}"
                 if kept
                 else "no epoch was saved yet"
             )
@@ -465,26 +379,6 @@ class _Run:
                 f"{where}: no space left on device while {doing}; {kept_text}: free some space and "
                 "run the same command with --resume"
             ) from None
-
-    def _check_same_run(self, saved: TrainConfig, data: dict | None) -> None:
-        """The checkpoint's settings and data are the truth: a resumed run that asks for other
-        ones would record settings it did not train with (a new seed even moves images between
-        the validation split and the training data)."""
-        for name, before in saved.to_dict().items():
-            now = self.config.to_dict().get(name)
-            if name not in RESUMABLE_CHANGES and now != before:
-                option = OPTION_NAMES.get(name, "--" + name.replace("_", "-"))
-                raise UsageError(
-                    f"--resume: the checkpoint in {self.checkpoint} was trained with {option} "
-                    f"{_shown(before)}, this run asks for {_shown(now)}; run the interrupted "
-                    "command again with --resume, or use --force to start over"
-                )
-        if data is not None and data != self.dataset.files:
-            raise UsageError(
-                f"--resume: {self.dataset.source} is not the data the checkpoint in "
-                f"{self.checkpoint} was trained on (checksums differ); use the same --data, "
-                "or --force to start over"
-            )
 
     # The model directory --------------------------------------------------------------------
 
@@ -510,7 +404,7 @@ class _Run:
             save_training_pictures(staging, state.history, best_epoch, evaluation.confusion_matrix)
             self._metadata(evaluation).write(staging)
         if self.chief:
-            self._remove_checkpoint()
+            self.checkpoint.remove()
         return TrainResult(
             model_dir=self.output,
             config=self.config,
@@ -546,9 +440,6 @@ class _Run:
         }
         return inference_model(self.model, self.config, temperature=temperature)
 
-    def _remove_checkpoint(self) -> None:
-        shutil.rmtree(self.checkpoint, ignore_errors=True)
-
     def _metadata(self, evaluation: Evaluation) -> Metadata:
         state = self.state
         return Metadata(
@@ -582,61 +473,8 @@ class _Run:
         )
 
 
-RESUMABLE_CHANGES = ("patience", "strategy")  # how to stop and where to run, not what is learnt
-OPTION_NAMES = {"writers": "--augment", "layers": "the layers"}
-
-
-def _shown(value: object) -> str:
-    return "-".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
-
-
 def _wants_batches(reporter: TrainReporter) -> bool:
     return getattr(reporter, "wants_batches", True)
-
-
-def _optimizer(config: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
-    total = max(1, config.epochs * steps_per_epoch)
-    if config.schedule == "onecycle":
-        warmup = max(1, int(0.2 * total))  # a fifth of the run warming up, then cosine down
-        rate = keras.optimizers.schedules.CosineDecay(
-            config.learning_rate / 10,
-            decay_steps=total - warmup,
-            warmup_target=config.learning_rate,
-            warmup_steps=warmup,
-        )
-    elif config.schedule == "cosine":
-        rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=total)
-    else:
-        rate = config.learning_rate
-    optimizers = {
-        "adam": keras.optimizers.Adam,
-        "rmsprop": keras.optimizers.RMSprop,
-        "sgd": lambda learning_rate: keras.optimizers.SGD(learning_rate, momentum=0.9),
-    }
-    return optimizers[config.optimizer](learning_rate=rate)
-
-
-def _augmented(x: np.ndarray, y: np.ndarray, config: TrainConfig):
-    """Batches of training images with small random shifts, rotations and zoom."""
-    layers = keras.layers
-    jitter = keras.Sequential(
-        [
-            layers.RandomRotation(0.03, fill_mode="constant", seed=config.seed),  # about 10 degrees
-            layers.RandomTranslation(0.1, 0.1, fill_mode="constant", seed=config.seed),
-            layers.RandomZoom(0.1, fill_mode="constant", seed=config.seed),
-        ]
-    )
-
-    def augment(images, labels):
-        images = tf.cast(images, tf.float32)[..., None]
-        return jitter(images, training=True)[..., 0], labels
-
-    return (
-        tf.data.Dataset.from_tensor_slices((x, y))
-        .batch(config.batch_size)
-        .map(augment)  # sequential: parallel calls would draw the jitter in any order
-        .prefetch(tf.data.AUTOTUNE)
-    )
 
 
 class _ReporterCallback(keras.callbacks.Callback):
