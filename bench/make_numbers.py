@@ -106,7 +106,8 @@ def _write(digits, kind, groups, digit_h, rng) -> tuple[np.ndarray, list[list[in
         pieces.append(np.asarray(crop.resize(size, Image.Resampling.BICUBIC), np.float32) / 255)
     gaps = _gaps(kind, groups, digit_h, rng)
     top_jitter = [rng.uniform(-0.06, 0.06) * digit_h for _ in pieces]
-    width = sum(p.shape[1] for p in pieces) + int(sum(max(g, 0) for g in gaps)) + 4
+    # each digit's left edge is rounded (up to 0.5 px more a digit); the ink is cropped below
+    width = sum(p.shape[1] for p in pieces) + int(sum(max(g, 0) for g in gaps)) + len(pieces) + 4
     height = int(max(p.shape[0] for p in pieces) + 0.15 * digit_h) + 4
     ink = np.zeros((height, width), np.float32)
     boxes, left = [], 2.0

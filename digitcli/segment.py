@@ -44,7 +44,8 @@ MIN_PART = 0.18  # no cut leaves a part narrower than this (line heights)
 JOIN_GAP = 0.3  # pieces up to this far apart (line heights) may be one digit
 SMALL = 0.45  # a piece lower than this (line heights) is not a digit on its own
 SKIP_COST = 4.0  # log-probability a reading pays for leaving out a small piece (a speck)
-TOO_WIDE_COST = 8.0  # per line height beyond 1.0 a candidate is wide: two digits, likely
+WIDE_FROM = 1.0  # line heights: a candidate wider than this is likely two digits
+TOO_WIDE_COST = 8.0  # per line height beyond WIDE_FROM
 DIGIT_COST = 0.5  # log-probability each digit of a reading pays: fewer, surer digits win
 CUT_COST = 1.0  # and each side of it that is a cut through a piece of ink
 SHORT_COST = 10.0  # per line height a candidate is lower than FULL_HEIGHT: a piece of a digit
@@ -412,7 +413,7 @@ def _spans(atoms: list[_Atom], height: float) -> list[tuple[int, int, float]]:
             if stop == start + 1 and atom.small:
                 continue  # a piece too low to be a digit alone
             penalty = DIGIT_COST + _parting_cost(atoms, start)
-            penalty += TOO_WIDE_COST * max(0.0, width - 1.0)
+            penalty += TOO_WIDE_COST * max(0.0, width - WIDE_FROM)
             penalty += SHORT_COST * max(0.0, FULL_HEIGHT - (bottom - top) / height)
             spans.append((start, stop, penalty))
     return spans
