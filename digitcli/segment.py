@@ -7,13 +7,15 @@ A number on paper is found in steps, all in numpy and scipy.ndimage on a small c
    clearly above the paper's noise (hysteresis: faint stroke ends stay joined to strong cores);
 2. the whole line is turned level (the angle whose row profile is sharpest);
 3. printed form lines are removed: long thin horizontal runs, and, between a field's top and
-   bottom lines, the vertical sides of its boxes; strokes crossing a line are joined again;
+   bottom lines, the vertical sides of its boxes, looked for in fainter ink too (a light
+   printed box is only partly in the ink mask); strokes crossing a line are joined again;
 4. the handwriting's slant is measured (the shear whose column profile is sharpest) and cuts
    between digits follow it;
 5. "atoms": the connected pieces of ink; a piece too wide for one digit (touching digits) is cut
    at the valleys of its column profile;
 6. candidates: each atom, and each run of up to MAX_ATOMS neighbouring atoms narrow enough to
-   be one digit (a 5 and its detached flag, a 4 in two pieces). Each candidate's ink alone is
+   be one digit (a 5 and its detached flag, a 4 in two pieces; two separate full-height pieces
+   side by side cost JOIN_COST to join: they are usually two digits). Each candidate's ink alone is
    cropped and fitted into 28x28 by `digitcli.images.fit_and_centre`, as `predict` fits one.
 
 The classifier then scores every candidate and `best_reading` picks the segmentation whose
@@ -50,7 +52,9 @@ DIGIT_COST = 0.5  # log-probability each digit of a reading pays: fewer, surer d
 CUT_COST = 1.0  # and each side of it that is a cut through a piece of ink
 SHORT_COST = 10.0  # per line height a candidate is lower than FULL_HEIGHT: a piece of a digit
 FULL_HEIGHT = 0.7
+JOIN_COST = 1.0  # joining two separate full-height pieces side by side into one digit
 OVERLAP_COST = 1.0  # parting two pieces one above the other, per share of the narrower's width
+FAINT_LINE = 0.1  # printed lines are looked for in ink this faint (share of the pen's level)
 MIN_CONTRAST = 24.0  # grey levels between paper and ink below which there is no ink
 ANGLES = np.radians(np.arange(-8.0, 8.01, 0.5))  # rotations of the whole line tried
 SHEARS = np.arange(-0.6, 0.61, 0.05)  # slants of the handwriting tried (dx per dy)
@@ -305,7 +309,7 @@ class _Atom:
     xs: np.ndarray
     slanted: np.ndarray  # their columns with the slant taken out
     small: bool = False
-    cut_before: bool = False  # its left side is a cut through a wider piece
+    cut_before: float = 0.0  # what its left side being a cut through a wider piece costs
 
     @property
     def left(self) -> float:
@@ -390,7 +394,7 @@ def _cut(atom: _Atom, height: float) -> list[_Atom]:
         if keep.any():
             ys = atom.ys[keep]
             small = np.ptp(ys) + 1 < SMALL * height
-            out.append(_Atom(ys, atom.xs[keep], atom.slanted[keep], small, bool(out)))
+            out.append(_Atom(ys, atom.xs[keep], atom.slanted[keep], small, CUT_COST * bool(out)))
     return out
 
 
@@ -400,11 +404,13 @@ def _spans(atoms: list[_Atom], height: float) -> list[tuple[int, int, float]]:
     for start in range(len(atoms)):
         left, right = atoms[start].left, atoms[start].right
         top, bottom = atoms[start].ys.min(), atoms[start].ys.max() + 1
+        joins = 0
         for stop in range(start + 1, min(len(atoms), start + MAX_ATOMS) + 1):
             atom = atoms[stop - 1]
             if stop > start + 1:
                 if atom.left - right > JOIN_GAP * height:
                     break
+                joins += _side_by_side(atoms[stop - 2], atom, height)
                 left, right = min(left, atom.left), max(right, atom.right)
                 top, bottom = min(top, atom.ys.min()), max(bottom, atom.ys.max() + 1)
             width = (right - left) / height
@@ -413,10 +419,20 @@ def _spans(atoms: list[_Atom], height: float) -> list[tuple[int, int, float]]:
             if stop == start + 1 and atom.small:
                 continue  # a piece too low to be a digit alone
             penalty = DIGIT_COST + _parting_cost(atoms, start)
-            penalty += TOO_WIDE_COST * max(0.0, width - WIDE_FROM)
+            penalty += TOO_WIDE_COST * max(0.0, width - WIDE_FROM) + JOIN_COST * joins
             penalty += SHORT_COST * max(0.0, FULL_HEIGHT - (bottom - top) / height)
             spans.append((start, stop, penalty))
     return spans
+
+
+def _side_by_side(left: _Atom, right: _Atom, height: float) -> bool:
+    """Two separate pieces, both of a digit's full height, next to each other: two digits."""
+    if right.cut_before:
+        return False
+    tall = min(np.ptp(left.ys), np.ptp(right.ys)) + 1 >= FULL_HEIGHT * height
+    shared = left.right - right.left
+    narrower = min(left.right - left.left, right.right - right.left)
+    return bool(tall and shared < 0.3 * narrower)
 
 
 def _parting_cost(atoms: list[_Atom], start: int) -> float:
@@ -428,7 +444,7 @@ def _parting_cost(atoms: list[_Atom], start: int) -> float:
     shared = left.right - right.left
     narrower = min(left.right - left.left, right.right - right.left)
     overlap = max(0.0, min(1.0, shared / max(narrower, 1.0)))
-    return CUT_COST * right.cut_before + OVERLAP_COST * overlap
+    return right.cut_before + OVERLAP_COST * overlap
 
 
 def _digit_pixels(
@@ -463,7 +479,8 @@ def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     if not mask.any():
         return Line()
     flat, mask, frame = _level(flat, mask, frame)
-    lines = _form_lines(mask) | _frames(mask)
+    faint = flat > FAINT_LINE * max(float(np.percentile(flat[mask], 80)), 1.0)
+    lines = _form_lines(faint) | _form_lines(mask) | _frames(mask)
     mask = _without_lines(mask, lines)
     taken = mask | lines
     pieces = _components(mask)
