@@ -6,6 +6,7 @@ reports medians and ratios; no figure here is compared with one taken elsewhere.
     python bench/run.py                  # everything but the CNN (about 8 minutes on 2 cores)
     python bench/run.py --cnn            # also train the CNN with its defaults (~10 more minutes)
     python bench/run.py --only startup predict
+    python bench/run.py --only predict-scaling --model DIR   # 1,000 to 50,000 files (~15 min)
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ DIGITCLI = (
     [str(BIN / "digitcli")] if (BIN / "digitcli").exists() else [sys.executable, "-m", "digitcli"]
 )
 sys.path.insert(0, str(REPO / "bench"))
+
+
+DEFAULT_BENCHES = ("startup", "train", "evaluate", "predict", "predict-startup")
+NEED_A_MODEL = {"evaluate", "predict", "predict-startup", "predict-scaling"}
 
 
 @dataclass
@@ -162,6 +167,24 @@ def bench_predict(work: Path, model_dir: Path, count: int) -> list[Row]:
     ]  # fmt: skip
 
 
+def bench_predict_scaling(work: Path, model_dir: Path, count: int) -> list[Row]:
+    """Batch predict at 1,000, 10,000 and 50,000 files: throughput and peak memory."""
+    from predict_scaling import COUNTS, make_photos, measure
+
+    results = measure(make_photos(work, count), COUNTS, model_dir, work)
+    first, rows = results[0], []
+    for result in results[1:]:
+        ratio = result.rate / first.rate
+        rows.append(Row(f"predict --from-list, {result.files:,} files vs {first.files:,}",
+                        f"{first.rate:.0f} img/s", f"{result.rate:.0f} img/s", f"{ratio:.2f}x",
+                        ">= 0.9x", ratio >= 0.9))  # fmt: skip
+    last = results[-1]
+    rows.append(Row(f"  peak memory (process and workers) at {last.files:,} files",
+                    f"{first.peak_mb:.0f} MB at {first.files:,}", f"{last.peak_mb:.0f} MB",
+                    f"{last.peak_mb:.0f} MB", "<= 250 MB", last.peak_mb <= 250))  # fmt: skip
+    return rows
+
+
 def _decode(path: Path) -> None:
     from PIL import Image
 
@@ -250,14 +273,14 @@ def main() -> int:
         "--only",
         nargs="*",
         default=None,
-        choices=["startup", "train", "cnn", "evaluate", "predict", "predict-startup"],
+        choices=[*DEFAULT_BENCHES, "cnn", "predict-scaling"],
     )
     parser.add_argument("--cnn", action="store_true", help="also train the CNN (~10 min)")
     parser.add_argument("--epochs", type=int, default=18, help="epochs for the MLP comparison")
     parser.add_argument("--photos", type=int, default=1000, help="files for the predict benchmark")
     parser.add_argument("--model", type=Path, help="reuse this mlp model directory")
     args = parser.parse_args()  # fmt: skip
-    chosen = set(args.only or ["startup", "train", "evaluate", "predict", "predict-startup"])
+    chosen = set(args.only or DEFAULT_BENCHES)
     if args.cnn:
         chosen.add("cnn")
 
@@ -270,7 +293,7 @@ def main() -> int:
         if "train" in chosen:
             train_rows, model_dir = bench_training(work, args.epochs)
             rows += train_rows
-        if model_dir is None and chosen & {"evaluate", "predict", "predict-startup"}:
+        if model_dir is None and chosen & NEED_A_MODEL:
             raise SystemExit("--model is needed without the train benchmark")
         if "evaluate" in chosen:
             rows += bench_evaluate(work, model_dir)
@@ -278,6 +301,8 @@ def main() -> int:
             rows += bench_predict(work, model_dir, args.photos)
         if "predict-startup" in chosen:
             rows += bench_predict_startup(work, model_dir)
+        if "predict-scaling" in chosen:
+            rows += bench_predict_scaling(work, model_dir, args.photos)
         if "cnn" in chosen:
             rows += bench_cnn(work)
     print(
