@@ -53,7 +53,7 @@ def make_number_set(
     numbers = []
     for kind in KINDS:
         for i in range(per_kind):
-            numbers.append(_make_one(x, y, kind, out / f"{kind}-{i:04d}", rng))
+            numbers.append(make_number(x, y, kind, out / f"{kind}-{i:04d}", rng))
     with open(out / "labels.jsonl", "w") as f:
         for number in numbers:
             f.write(json.dumps(asdict(number)) + "\n")
@@ -65,7 +65,8 @@ def load_labels(folder: Path) -> list[Number]:
         return [Number(**json.loads(line)) for line in f]
 
 
-def _make_one(x, y, kind: str, stem: Path, rng: np.random.Generator) -> Number:
+def make_number(x, y, kind: str, stem: Path, rng: np.random.Generator) -> Number:
+    """One number of `kind` made from digits `x` (labels `y`), written to `stem` + .png or .jpg."""
     count = {"long": rng.integers(7, 11), "boxed": rng.integers(4, 9)}.get(kind, rng.integers(3, 7))
     groups = list(GROUPINGS[rng.integers(len(GROUPINGS))]) if kind == "grouped" else [int(count)]
     picks = rng.integers(0, len(x), sum(groups))

@@ -26,6 +26,7 @@ from digitcli.predict import (
 )
 from digitcli.runtimes import Runtime, load_runtime, resolve_model
 from digitcli.segment import OPEN_SIDE, Line, best_reading, find_candidates
+from digitcli.verifier import log_single
 
 READ_BATCH_SIZE = 16  # images per batch (each brings tens of candidates): measured best
 
@@ -148,7 +149,7 @@ def _answer(
 
 
 def _reading(name: str, line: Line, probabilities: np.ndarray) -> Reading:
-    chosen = best_reading(line, probabilities) if line.candidates else []
+    chosen = best_reading(line, probabilities, log_single(line)) if line.candidates else []
     if not chosen:
         return Reading(name, note="no digits found: the image is blank")
     digits = []

@@ -48,7 +48,7 @@ SMALL = 0.45  # a piece lower than this (line heights) is not a digit on its own
 SKIP_COST = 4.0  # log-probability a reading pays for leaving out a small piece (a speck)
 WIDE_FROM = 1.0  # line heights: a candidate wider than this is likely two digits
 TOO_WIDE_COST = 8.0  # per line height beyond WIDE_FROM
-DIGIT_COST = 0.5  # log-probability each digit of a reading pays: fewer, surer digits win
+DIGIT_COST = 0.0  # log-probability each digit of a reading pays (0.5 before the verifier)
 CUT_COST = 1.0  # and each side of it that is a cut through a piece of ink
 SHORT_COST = 10.0  # per line height a candidate is lower than FULL_HEIGHT: a piece of a digit
 FULL_HEIGHT = 0.7
@@ -77,6 +77,7 @@ class Line:
 
     atoms: int = 0
     skippable: list[bool] = field(default_factory=list)  # small pieces a reading may leave out
+    height: float = 0.0  # a digit's height on this line, in the input image's pixels
     candidates: list[Candidate] = field(default_factory=list)
 
 
@@ -491,7 +492,7 @@ def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     centre = float(ys.mean())
     slant = _sharpest(xs.astype(np.float32), ys.astype(np.float32), SHEARS)
     atoms = _atoms(pieces, height, slant, centre)
-    line = Line(atoms=len(atoms), skippable=[a.small for a in atoms])
+    line = Line(atoms=len(atoms), skippable=[a.small for a in atoms], height=height / frame.sy)
     level = max(float(np.percentile(flat[mask], 80)), 1.0)  # the pen's core becomes white
     for start, stop, penalty in _spans(atoms, height):
         pixels, box = _digit_pixels(atoms, start, stop, flat, taken, level)
@@ -500,10 +501,13 @@ def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     return line
 
 
-def best_reading(line: Line, probabilities: np.ndarray) -> list[int]:
+def best_reading(
+    line: Line, probabilities: np.ndarray, single: np.ndarray | None = None
+) -> list[int]:
     """The candidates (indexes into line.candidates) that cover the atoms left to right with
     the highest summed log-probability of their likeliest digits; small atoms may be left
-    out at SKIP_COST each. `probabilities`: (len(candidates), 10)."""
+    out at SKIP_COST each. `probabilities`: (len(candidates), 10); `single`, if given, each
+    candidate's log-probability of being one whole digit (`digitcli.verifier`), added."""
     n = line.atoms
     best = np.full(n + 1, -np.inf)
     best[0] = 0.0
@@ -512,6 +516,8 @@ def best_reading(line: Line, probabilities: np.ndarray) -> list[int]:
     for index, candidate in enumerate(line.candidates):
         ending.setdefault(candidate.stop, []).append(index)
     scores = np.log(np.maximum(probabilities.max(axis=1), 1e-12))
+    if single is not None:
+        scores = scores + single
     for stop in range(1, n + 1):
         if line.skippable[stop - 1] and best[stop - 1] - SKIP_COST > best[stop]:
             best[stop], back[stop] = best[stop - 1] - SKIP_COST, (stop - 1, None)

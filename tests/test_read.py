@@ -19,6 +19,7 @@ from digitcli.errors import UsageError
 from digitcli.images import open_image
 from digitcli.read import parse_digit_count, read
 from digitcli.segment import OPEN_SIDE, find_candidates
+from digitcli.verifier import log_single
 
 from conftest import subprocess_env
 
@@ -157,6 +158,27 @@ def test_the_bundled_model_reads_numbers(mnist_test_digits, tmp_path, number, op
     assert 0 < reading.confidence <= 1
     for digit, box in zip(reading.digits, truth, strict=True):
         assert overlap(digit.box, box) > 0.7
+
+
+@pytest.mark.parametrize("number", ["4117", "9171", "3141"])
+def test_touching_digits_are_parted(mnist_test_digits, tmp_path, number):
+    """Digits that touch their neighbours: the classifier alone is sure of some merged pair
+    (a 1 and an 8 as "8"); the verifier says it is not one digit."""
+    write_number(mnist_test_digits, number, tmp_path / "n.png", gap=-0.03)
+    (reading,) = read([str(tmp_path / "n.png")])
+    assert reading.number == number
+
+
+def test_the_verifier_doubts_two_digits_more_than_one(mnist_test_digits, tmp_path):
+    truth = write_number(mnist_test_digits, "4117", tmp_path / "n.png", gap=0.06)
+    line = find_candidates(open_image(tmp_path / "n.png", max_side=OPEN_SIDE))
+    single = log_single(line)
+    assert single.shape == (len(line.candidates),) and np.all(single <= 0)
+    whole = [max(overlap(c.box, box) for box in truth) > 0.8 for c in line.candidates]
+    wide = [c.stop - c.start > 1 and c.box[2] - c.box[0] > 1.5 * (c.box[3] - c.box[1])
+            for c in line.candidates]  # fmt: skip
+    assert any(whole) and any(wide)
+    assert single[whole].mean() > np.log(0.5) > single[wide].mean()
 
 
 def test_digits_rule_rejects_another_count(mnist_test_digits, tmp_path):

@@ -1,0 +1,103 @@
+"""Train `digitcli/verifier.npz`: is a candidate of `read`'s segmentation one whole digit?
+
+Numbers are written with MNIST *training* digits by `make_numbers.make_number` (the read
+benchmark writes its numbers with test digits), every kind, tight ones twice as often; each
+candidate `segment.find_candidates` finds in them is labelled "one digit" when its box matches a
+true digit's box (intersection over union above 0.7), else "not". A small dense network
+(789 -> 128 -> 32 -> 1) learns it from `digitcli.verifier.inputs`; its weights are saved as
+float16. About 3 minutes on 2 cores.
+
+    python bench/make_verifier.py                     # writes digitcli/verifier.npz
+    python bench/make_verifier.py --numbers 600 --out /tmp/verifier.npz
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from multiprocessing import Pool
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+import numpy as np
+from make_numbers import make_number
+
+from make_photos import load_mnist
+
+REPO = Path(__file__).resolve().parent.parent
+
+KINDS = ("tight", "tight", "long", "spaced", "grouped", "boxed")
+MATCH = 0.7  # intersection over union with a true digit's box that counts as one digit
+
+
+def overlap(a, b) -> float:
+    """Intersection over union of two (left, top, right, bottom) boxes."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    inter = max(w, 0) * max(h, 0)
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def candidates(task: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The verifier's inputs and labels for `count` numbers made with seed `seed`."""
+    from digitcli.images import open_image
+    from digitcli.segment import OPEN_SIDE, find_candidates
+    from digitcli.verifier import inputs
+
+    seed, count = task
+    x, y = load_mnist("train")
+    rng = np.random.default_rng(seed)
+    features, labels = [], []
+    with TemporaryDirectory(prefix="digitcli-verifier-") as tmp:
+        for i in range(count):
+            number = make_number(x, y, KINDS[i % len(KINDS)], Path(tmp) / f"n{i}", rng)
+            line = find_candidates(open_image(Path(tmp) / number.file, max_side=OPEN_SIDE))
+            if not line.candidates:
+                continue
+            features.append(inputs(line))
+            labels += [
+                max(overlap(c.box, b) for b in number.boxes) > MATCH for c in line.candidates
+            ]
+    return np.concatenate(features), np.array(labels, np.float32)
+
+
+def train(features: np.ndarray, labels: np.ndarray, seed: int = 0) -> list[np.ndarray]:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([
+        keras.Input((features.shape[1],)),
+        keras.layers.Dense(128, activation="relu"),
+        keras.layers.Dropout(0.3),
+        keras.layers.Dense(32, activation="relu"),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])  # fmt: skip
+    model.compile(keras.optimizers.Adam(1e-3), "binary_crossentropy", metrics=["accuracy"])
+    stop = keras.callbacks.EarlyStopping(patience=3, restore_best_weights=True)
+    model.fit(features, labels, batch_size=128, epochs=30, validation_split=0.1,
+              callbacks=[stop], verbose=2)  # fmt: skip
+    return [weight.numpy() for weight in model.weights]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--numbers", type=int, default=3000, help="numbers to write (3000)")
+    parser.add_argument("--out", type=Path, default=REPO / "digitcli" / "verifier.npz")
+    args = parser.parse_args(argv)
+    processes = os.cpu_count() or 1
+    share = -(-args.numbers // processes)
+    with Pool(processes) as pool:
+        parts = pool.map(candidates, [(seed, share) for seed in range(processes)])
+    features = np.concatenate([f for f, _ in parts])
+    labels = np.concatenate([label for _, label in parts])
+    print(f"{len(labels)} candidates, {labels.mean():.1%} of them one digit")
+    order = np.random.default_rng(0).permutation(len(labels))
+    weights = train(features[order], labels[order])
+    np.savez(args.out, *[w.astype(np.float16) for w in weights])
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
