@@ -38,7 +38,7 @@ from digitcli.images import INVERT_CHOICES, fit_and_centre
 WORK_HEIGHT = 112  # px: a line of digits is read at most this high (digits ~50-80 px)
 WORK_WIDTH = 1600  # px: and at most this wide (a 10-digit number fits)
 OPEN_SIDE = 1600  # px: files are decoded to at most this many pixels a side for `read`
-MAX_ATOMS = 6  # pieces one digit may be made of
+MAX_ATOMS = 8  # pieces one digit may be made of
 MAX_WIDTH = 1.3  # a digit is at most this wide, in line heights (a sprawling 2 or 0)
 CUT_FROM = 0.75  # pieces wider than this (line heights) may be touching digits: cut candidates
 MAX_CUTS = 3.0  # cuts tried per line height of a piece's width
