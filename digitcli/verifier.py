@@ -5,8 +5,8 @@ The digit classifier is sure of itself on what is not one digit: a 1 pressed aga
 numbers written with MNIST *training* digits (`bench/make_verifier.py`), each labelled by
 whether it matches one true digit's box, from the candidate's 28x28 pixels and its shape on
 the line (width and height in line heights, aspect, pieces, penalty). `best_reading` adds its
-log-probability to the classifier's: on the read benchmark's held-out set, 82.2% -> 85.0% of
-numbers read exactly.
+log-probability to the classifier's: on the read benchmark's held-out set, 82.2% -> 85.2% of
+numbers read exactly, and it lets `segment.py` try more cuts (88.8%).
 
 It runs in NumPy (three small dense layers, ~0.3 ms for an image's candidates), so `read` needs
 no TensorFlow for it.
