@@ -639,15 +639,16 @@ def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
     return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
 
 
-def _thicken_thin_strokes(ink: np.ndarray) -> np.ndarray:
+def _thicken_thin_strokes(ink: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     """Widen strokes that would shrink to a hairline in the 20x20 box (a drawing app's thin
-    brush on a big canvas) to MNIST's usual width; leaves every MNIST-like stroke alone."""
+    brush on a big canvas) to MNIST's usual width; leaves every MNIST-like stroke alone.
+    `box`: _ink_box(ink)."""
     core = ink >= 128
     edges = np.count_nonzero(core[1:] != core[:-1]) + np.count_nonzero(core[:, 1:] != core[:, :-1])
     if edges == 0:
         return ink
     width = 2.0 * float(ink.sum()) / 255.0 / edges  # area / half the perimeter
-    top, bottom, left, right = _ink_box(ink)
+    top, bottom, left, right = box
     scale = BOX_SIZE / max(bottom - top, right - left)
     if width * scale >= THIN_STROKE:
         return ink
@@ -674,8 +675,11 @@ def _sliding_max(values: np.ndarray, radius: int) -> np.ndarray:
 
 def fit_and_centre(ink: np.ndarray) -> np.ndarray:
     """Crop to the ink, fit in BOX_SIZE x BOX_SIZE keeping the aspect ratio, centre by mass."""
-    ink = _thicken_thin_strokes(ink)
-    top, bottom, left, right = _ink_box(ink)
+    box = _ink_box(ink)
+    thickened = _thicken_thin_strokes(ink, box)
+    if thickened is not ink:
+        ink, box = thickened, _ink_box(thickened)
+    top, bottom, left, right = box
     crop = ink[top:bottom, left:right]
     h, w = crop.shape
     scale = BOX_SIZE / max(h, w)

@@ -169,18 +169,24 @@ class _Frame:
             xs, ys = w / 2 + dx * cos - dy * sin, h / 2 + dx * sin + dy * cos
         return xs / self.sx, ys / self.sy
 
-    def box(self, left: int, top: int, right: int, bottom: int) -> tuple[int, int, int, int]:
-        """A work-frame box (right, bottom exclusive) as a box in input pixels, clipped."""
+    def boxes(self, work: np.ndarray) -> list[tuple[int, int, int, int]]:
+        """Work-frame boxes (n, 4: left, top, right, bottom exclusive) as boxes in input
+        pixels, clipped; all in one pass (one at a time cost 0.1 ms a candidate)."""
+        left, top, right, bottom = np.asarray(work, float).reshape(-1, 4).T
         xs, ys = self.to_input(
-            np.array([left, right, left, right], float), np.array([top, top, bottom, bottom], float)
+            np.stack([left, right, left, right], axis=1), np.stack([top, top, bottom, bottom], 1)
         )
         w, h = self.size
-        return (
-            int(np.clip(math.floor(xs.min()), 0, w)),
-            int(np.clip(math.floor(ys.min()), 0, h)),
-            int(np.clip(math.ceil(xs.max()), 0, w)),
-            int(np.clip(math.ceil(ys.max()), 0, h)),
-        )
+        found = np.stack(
+            [
+                np.clip(np.floor(xs.min(axis=1)), 0, w),
+                np.clip(np.floor(ys.min(axis=1)), 0, h),
+                np.clip(np.ceil(xs.max(axis=1)), 0, w),
+                np.clip(np.ceil(ys.max(axis=1)), 0, h),
+            ],
+            axis=1,
+        ).astype(int)
+        return [tuple(int(v) for v in row) for row in found]
 
 
 def _work_image(image: Image.Image) -> tuple[Image.Image, _Frame]:
@@ -463,13 +469,25 @@ def _digit_pixels(
     y1, x1 = min(flat.shape[0], bottom + pad), min(flat.shape[1], right + pad)
     own = np.zeros((y1 - y0, x1 - x0), bool)
     own[ys - y0, xs - x0] = True
-    near = ndimage.binary_dilation(own, structure=np.ones((3, 3), bool))
+    near = _grown(own)
     near &= ~taken[y0:y1, x0:x1] | own  # anti-aliased edges, but not another digit's ink
     ink = flat[y0:y1, x0:x1] * near
     box = (int(left), int(top), int(right), int(bottom))
     if not ink.any():
         return None, box
     return fit_and_centre(np.clip(ink * (255.0 / level), 0.0, 255.0)), box
+
+
+def _grown(mask: np.ndarray) -> np.ndarray:
+    """`mask` dilated by a 3x3 square, in slices: what ndimage.binary_dilation gives, in 11 us
+    instead of 48 us on a candidate's crop (60x50)."""
+    rows = mask.copy()
+    rows[1:] |= mask[:-1]
+    rows[:-1] |= mask[1:]
+    grown = rows.copy()
+    grown[:, 1:] |= rows[:, :-1]
+    grown[:, :-1] |= rows[:, 1:]
+    return grown
 
 
 def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
@@ -494,10 +512,15 @@ def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     atoms = _atoms(pieces, height, slant, centre)
     line = Line(atoms=len(atoms), skippable=[a.small for a in atoms], height=height / frame.sy)
     level = max(float(np.percentile(flat[mask], 80)), 1.0)  # the pen's core becomes white
+    found = []
     for start, stop, penalty in _spans(atoms, height):
         pixels, box = _digit_pixels(atoms, start, stop, flat, taken, level)
         if pixels is not None:
-            line.candidates.append(Candidate(start, stop, pixels, frame.box(*box), penalty))
+            found.append((Candidate(start, stop, pixels, box, penalty), box))
+    boxes = frame.boxes(np.array([box for _, box in found])) if found else []
+    for (candidate, _), box in zip(found, boxes, strict=True):
+        candidate.box = box
+        line.candidates.append(candidate)
     return line
 
 
