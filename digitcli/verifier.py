@@ -9,7 +9,8 @@ log-probability to the classifier's: on the read benchmark's held-out set, 82.2%
 numbers read exactly, and it lets `segment.py` try more cuts (88.8%).
 
 It runs in NumPy (three small dense layers, ~0.3 ms for an image's candidates), so `read` needs
-no TensorFlow for it.
+no TensorFlow for it. It knows the candidates `segment.py` makes today: after changing how they
+are cut, joined or priced, train it again (`python bench/make_verifier.py`) and measure.
 """
 
 from __future__ import annotations
