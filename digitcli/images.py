@@ -38,6 +38,7 @@ WORK_SIZE = 192  # longest side everything is shrunk to first: a digit of a thir
 # SMALL_SIZE first, and their paper is one flat level: the background and noise estimates need
 # blocks of paper, which a 10x10 crop filled with ink does not have.
 SMALL_SIZE = 64
+MAX_BLOCK = 8  # the largest nearest-neighbour enlargement undone (see _unreplicated)
 BOX_SIZE = 20  # MNIST fits each digit in 20x20, keeping its aspect ratio ...
 CENTRE = 14.0  # ... and centres its mass here (row, column) in 28x28; measured on MNIST: 14.0
 # Stroke widths in px at 28x28 (area / half-perimeter): MNIST's median is 1.8, and 99% of its
@@ -277,6 +278,7 @@ def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
         raise ValueError(f"invert must be one of {', '.join(INVERT_CHOICES)}, not {invert!r}")
     if image.mode != "L" or max(image.size) > WORK_SIZE or "transparency" in image.info:
         image = _to_gray(image)
+    image = _unreplicated(image)
     small = max(image.size) < IMAGE_SIZE
     if small:
         image = _enlarged(image)
@@ -292,6 +294,24 @@ def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
     if ink is None:
         return Prepared(blank, has_ink=False, inverted=inverted)
     return Prepared(fit_and_centre(ink), has_ink=True, inverted=inverted, groups=groups)
+
+
+def _unreplicated(image: Image.Image) -> Image.Image:
+    """A nearest-neighbour enlargement (every pixel a k x k block: a low-resolution scan or
+    icon zoomed for display) back at its own resolution, where its edges can be smoothed;
+    read blocky, it cost 8-px scans enlarged 4x a third of their accuracy (83.6% -> 55.7%)."""
+    pixels = np.asarray(image)
+    h, w = pixels.shape
+    if h < 2 or w < 2 or not np.array_equal(pixels[0], pixels[1]):
+        return image
+    if not np.array_equal(pixels[:, 0], pixels[:, 1]):
+        return image
+    for k in range(MAX_BLOCK, 1, -1):
+        if h % k == 0 and w % k == 0:
+            blocks = pixels.reshape(h // k, k, w // k, k)
+            if (blocks == blocks[:, :1, :, :1]).all():
+                return Image.fromarray(np.ascontiguousarray(blocks[:, 0, :, 0]), "L")
+    return image
 
 
 def _enlarged(image: Image.Image) -> Image.Image:
