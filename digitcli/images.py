@@ -43,6 +43,9 @@ BOX_SIZE = 20  # MNIST fits each digit in 20x20, keeping its aspect ratio ...
 CENTRE = 14.0  # ... and centres its mass here (row, column) in 28x28; measured on MNIST: 14.0
 # Stroke widths in px at 28x28 (area / half-perimeter): MNIST's median is 1.8, and 99% of its
 # digits are wider than 1.0. Thinner than THIN_STROKE gets widened to TYPICAL_STROKE.
+# Pixels above FAINT_STROKE of the way from the noise floor to the ink threshold belong to
+# a stroke when they touch one (hysteresis): a calligraphic pen's hairline stays.
+FAINT_STROKE = 0.3
 THIN_STROKE = 0.8
 TYPICAL_STROKE = 1.8
 INVERT_CHOICES = ("auto", "yes", "no")
@@ -289,7 +292,7 @@ def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
         inverted = invert == "yes"
     signal = 255.0 - gray if inverted else gray
     background = _paper_level(signal) if small else _background(image, inverted)
-    ink, groups = _isolate_ink(signal, background)
+    ink, groups = _isolate_ink(signal, background, whole_strokes=not small)
     blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     if ink is None:
         return Prepared(blank, has_ink=False, inverted=inverted)
@@ -360,12 +363,16 @@ def _ink_is_dark(gray: np.ndarray) -> bool:
     return background - darkest > lightest - background
 
 
-def _isolate_ink(signal: np.ndarray, background: np.ndarray) -> tuple[np.ndarray | None, int]:
+def _isolate_ink(
+    signal: np.ndarray, background: np.ndarray, *, whole_strokes: bool = True
+) -> tuple[np.ndarray | None, int]:
     """Bright ink on a dark background -> ink only (0-255 floats, background 0), or None if
     blank; and how many separate digit-sized groups of ink it holds.
 
     Subtracts the (possibly uneven) background, zeroes the noise, and keeps the connected
-    pieces of ink that make up the digit, dropping specks away from it.
+    pieces of ink that make up the digit, dropping specks away from it. whole_strokes: also
+    keep the faint strokes attached to them, as bright as their neighbours (not for small
+    scans, whose soft edges come from enlarging them).
     """
     flat = signal - background
     np.maximum(flat, 0.0, out=flat)
@@ -385,12 +392,43 @@ def _isolate_ink(signal: np.ndarray, background: np.ndarray) -> tuple[np.ndarray
     kept, groups = _digit_components(flat > threshold)
     if kept is None:
         return None, 0
+    if whole_strokes:
+        rows, cols = _around(kept, 0)
+        reach = max(rows.stop - rows.start, cols.stop - cols.start) // 2
+        near = _around(kept, reach)
+        faint = flat[near] > floor + FAINT_STROKE * (threshold - floor)
+        kept[near] = _connected_to(kept[near], faint)
     level = _quantile(_histogram(levels[kept]), 0.8)  # strokes' cores become white, as in MNIST
+    near = _around(kept, 2)  # all that the steps below keep: 5-10x fewer pixels than the image
+    ink = _scaled_ink(flat[near], kept[near], floor, level, whole_strokes=whole_strokes)
+    return ink, groups
+
+
+def _scaled_ink(
+    flat: np.ndarray, kept: np.ndarray, floor: float, level: float, *, whole_strokes: bool
+) -> np.ndarray:
+    """Grey levels from `floor` (0) to the strokes' `level` (255), near the kept strokes only."""
     ink = flat - floor
-    ink *= 255.0 / max(level - floor, 1.0)
+    if whole_strokes:
+        # Each stroke scaled by its own brightness nearby, so a pen's hairlines are as white
+        # as its full strokes (MNIST's strokes are all one brightness).
+        nearby = _sliding_max(_sliding_max(flat * kept, 3).T, 3).T - floor
+        ink *= 255.0 / np.clip(nearby, max(0.3 * (level - floor), 1.0), max(level - floor, 1.0))
+    else:
+        ink *= 255.0 / max(level - floor, 1.0)
     np.clip(ink, 0.0, 255.0, out=ink)
     ink *= _dilate(kept, 2)  # anti-aliased edges near the kept strokes stay; the rest goes
-    return ink, groups
+    return ink
+
+
+def _around(mask: np.ndarray, margin: int) -> tuple[slice, slice]:
+    """The bounding box of `mask`'s True pixels, `margin` wider on each side (within it)."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    return (
+        slice(max(int(rows[0]) - margin, 0), int(rows[-1]) + margin + 1),
+        slice(max(int(cols[0]) - margin, 0), int(cols[-1]) + margin + 1),
+    )
 
 
 def _two_levels(hist: np.ndarray) -> bool:
@@ -652,6 +690,21 @@ def _runs(mask: np.ndarray) -> tuple[np.ndarray, ...] | None:
     return rows, start_keys - rows * stride, end_keys - rows * stride, labels
 
 
+def _connected_to(seeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The 8-connected pieces of `mask` that hold a pixel of `seeds` (seeds within mask)."""
+    rows, starts, ends, labels = _runs(mask)  # not None: seeds are inside mask
+    h, w = mask.shape
+    lengths = ends - starts
+    first = np.cumsum(lengths) - lengths
+    pixels = np.repeat(rows * w + starts - first, lengths) + np.arange(lengths.sum())
+    label_of = np.full(h * w, labels.max() + 1)
+    label_of[pixels] = np.repeat(labels, lengths)
+    chosen = np.zeros(labels.max() + 2, dtype=bool)
+    chosen[label_of[seeds.ravel()]] = True
+    chosen[-1] = False
+    return chosen[label_of].reshape(h, w)
+
+
 def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
     """Top, bottom, left, right (exclusive) of what rounds to a visible grey level."""
     rows = np.flatnonzero((ink >= 0.5).any(axis=1))
@@ -675,7 +728,8 @@ def _thicken_thin_strokes(ink: np.ndarray, box: tuple[int, int, int, int]) -> np
     radius = round((TYPICAL_STROKE / scale - width) / 2)
     if radius < 1:
         return ink
-    return _sliding_max(_sliding_max(ink, radius).T, radius).T
+    padded = np.pad(ink, radius)  # room for strokes at the crop's edge to widen into
+    return _sliding_max(_sliding_max(padded, radius).T, radius).T
 
 
 def _sliding_max(values: np.ndarray, radius: int) -> np.ndarray:

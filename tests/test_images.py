@@ -591,3 +591,28 @@ def test_a_low_resolution_scan_zoomed_by_pixel_replication_reads_as_itself(facto
     np.testing.assert_array_equal(
         prepare(Image.fromarray(zoomed)).pixels, prepare(Image.fromarray(scan)).pixels
     )
+
+
+def test_a_pens_faint_hairline_stays_part_of_the_digit() -> None:
+    # A calligraphic 0: thick dark on the left, a faint 2-px hairline on the right. Thresholded
+    # alone, the hairline fell below the ink level and the 0 was read as "(" (fonts: 1 -> 9,
+    # 0 -> 1, 9 -> 1 mistakes); as part of the stroke it touches, it stays.
+    image = Image.new("L", (160, 160), 235)
+    draw = ImageDraw.Draw(image)
+    draw.arc((40, 20, 120, 140), 90, 270, fill=25, width=12)
+    draw.arc((40, 20, 120, 140), 270, 90, fill=150, width=2)
+    ink = prepare(image).pixels > 0
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    assert cols[-1] - cols[0] >= 0.6 * (rows[-1] - rows[0])  # as wide as a 0, not a "("
+
+
+def test_faint_noise_beside_a_digit_is_not_taken_for_a_stroke() -> None:
+    # The hairline rule keeps faint pixels only when they touch a stroke: faint specks apart
+    # from the digit stay out.
+    image = Image.new("L", (160, 160), 235)
+    draw = ImageDraw.Draw(image)
+    draw.line((80, 20, 80, 140), fill=25, width=12)
+    draw.ellipse((120, 70, 126, 76), fill=150)
+    ink = prepare(image).pixels > 0
+    cols = np.flatnonzero(ink.any(axis=0))
+    assert cols[-1] - cols[0] <= 6  # a 1, nothing beside it
