@@ -691,8 +691,11 @@ def _runs(mask: np.ndarray) -> tuple[np.ndarray, ...] | None:
 
 
 def _connected_to(seeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """The 8-connected pieces of `mask` that hold a pixel of `seeds` (seeds within mask)."""
-    rows, starts, ends, labels = _runs(mask)  # not None: seeds are inside mask
+    """`seeds` and the 8-connected pieces of `mask` that hold a pixel of them."""
+    runs = _runs(mask)
+    if runs is None:
+        return seeds
+    rows, starts, ends, labels = runs
     h, w = mask.shape
     lengths = ends - starts
     first = np.cumsum(lengths) - lengths
@@ -702,7 +705,7 @@ def _connected_to(seeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
     chosen = np.zeros(labels.max() + 2, dtype=bool)
     chosen[label_of[seeds.ravel()]] = True
     chosen[-1] = False
-    return chosen[label_of].reshape(h, w)
+    return chosen[label_of].reshape(h, w) | seeds
 
 
 def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
