@@ -412,12 +412,12 @@ def _scaled_ink(
     if whole_strokes:
         # Each stroke scaled by its own brightness nearby, so a pen's hairlines are as white
         # as its full strokes (MNIST's strokes are all one brightness).
-        nearby = _sliding_max(_sliding_max(flat * kept, 3).T, 3).T - floor
+        nearby = _square_max(flat * kept, 3) - floor
         ink *= 255.0 / np.clip(nearby, max(0.3 * (level - floor), 1.0), max(level - floor, 1.0))
     else:
         ink *= 255.0 / max(level - floor, 1.0)
     np.clip(ink, 0.0, 255.0, out=ink)
-    ink *= _dilate(kept, 2)  # anti-aliased edges near the kept strokes stay; the rest goes
+    ink *= dilate(kept, 2)  # anti-aliased edges near the kept strokes stay; the rest goes
     return ink
 
 
@@ -543,8 +543,9 @@ def _filter3(grid: np.ndarray, op: np.ufunc) -> np.ndarray:
     return op(op(padded[:, :-2], padded[:, 1:-1]), padded[:, 2:])
 
 
-def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:
-    """Square dilation of a boolean mask (separable: rows, then columns)."""
+def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
+    """Square dilation of a boolean mask (separable: rows, then columns, in slices): what
+    scipy.ndimage.binary_dilation gives, in 12 us instead of 48 us on a 60x50 crop (radius 1)."""
     out = mask.copy()
     for axis in (0, 1):
         src = out.copy()
@@ -710,9 +711,8 @@ def _connected_to(seeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
     """Top, bottom, left, right (exclusive) of what rounds to a visible grey level."""
-    rows = np.flatnonzero((ink >= 0.5).any(axis=1))
-    cols = np.flatnonzero((ink >= 0.5).any(axis=0))
-    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    rows, cols = _around(ink >= 0.5, 0)
+    return rows.start, rows.stop, cols.start, cols.stop
 
 
 def _thicken_thin_strokes(ink: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
@@ -732,7 +732,12 @@ def _thicken_thin_strokes(ink: np.ndarray, box: tuple[int, int, int, int]) -> np
     if radius < 1:
         return ink
     padded = np.pad(ink, radius)  # room for strokes at the crop's edge to widen into
-    return _sliding_max(_sliding_max(padded, radius).T, radius).T
+    return _square_max(padded, radius)
+
+
+def _square_max(values: np.ndarray, radius: int) -> np.ndarray:
+    """The maximum over each pixel's (2 radius + 1)-wide square, zeros beyond the edges."""
+    return _sliding_max(_sliding_max(values, radius).T, radius).T
 
 
 def _sliding_max(values: np.ndarray, radius: int) -> np.ndarray:

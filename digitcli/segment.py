@@ -33,7 +33,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from digitcli.images import INVERT_CHOICES, fit_and_centre
+from digitcli.images import INVERT_CHOICES, dilate, fit_and_centre
 
 WORK_HEIGHT = 112  # px: a line of digits is read at most this high (digits ~50-80 px)
 WORK_WIDTH = 1600  # px: and at most this wide (a 10-digit number fits)
@@ -469,25 +469,13 @@ def _digit_pixels(
     y1, x1 = min(flat.shape[0], bottom + pad), min(flat.shape[1], right + pad)
     own = np.zeros((y1 - y0, x1 - x0), bool)
     own[ys - y0, xs - x0] = True
-    near = _grown(own)
+    near = dilate(own, 1)
     near &= ~taken[y0:y1, x0:x1] | own  # anti-aliased edges, but not another digit's ink
     ink = flat[y0:y1, x0:x1] * near
     box = (int(left), int(top), int(right), int(bottom))
     if not ink.any():
         return None, box
     return fit_and_centre(np.clip(ink * (255.0 / level), 0.0, 255.0)), box
-
-
-def _grown(mask: np.ndarray) -> np.ndarray:
-    """`mask` dilated by a 3x3 square, in slices: what ndimage.binary_dilation gives, in 11 us
-    instead of 48 us on a candidate's crop (60x50)."""
-    rows = mask.copy()
-    rows[1:] |= mask[:-1]
-    rows[:-1] |= mask[1:]
-    grown = rows.copy()
-    grown[:, 1:] |= rows[:, :-1]
-    grown[:, :-1] |= rows[:, 1:]
-    return grown
 
 
 def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
