@@ -41,8 +41,8 @@ class Scaling:
         return self.files / self.seconds
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of `pid` and all its descendants, in MB (Linux /proc)."""
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of `pid` and all its descendants, in bytes (Linux /proc)."""
     total, pending = 0, [pid]
     while pending:
         current = pending.pop()
@@ -55,7 +55,7 @@ def tree_rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1])
         pending += [int(child) for child in children]
-    return total / 1024
+    return total * 1024
 
 
 def run_listing(listing: Path, model: Path | None, files: int) -> Scaling:
@@ -67,7 +67,7 @@ def run_listing(listing: Path, model: Path | None, files: int) -> Scaling:
     peak = 0.0
     with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as process:
         while process.poll() is None:
-            peak = max(peak, tree_rss_mb(process.pid))
+            peak = max(peak, tree_rss_bytes(process.pid) / 2**20)
             time.sleep(SAMPLE_SECONDS)
         errors = process.stderr.read().decode(errors="replace") if process.stderr else ""
     seconds = time.perf_counter() - started

@@ -129,31 +129,20 @@ def bench_predict(work: Path, model_dir: Path, count: int) -> list[Row]:
 
     x, y = load_mnist("t10k")
     photos = make_photo_set(x[:count], y[:count], work / "photos", count, seed=0)
-    listing = work / "photos.txt"
-    listing.write_text("".join(f"{path}\n" for path, _ in photos))
-
-    cold = wall([*DIGITCLI, "predict", "--from-list", str(listing), "--model", str(model_dir),
-                 "--format", "plain"], runs=3)  # fmt: skip
-    loop = _keras_loop_seconds(model_dir, [path for path, _ in photos])
+    files = [path for path, _ in photos]
+    cold = _cold_predict_seconds(files, work / "photos.txt", model_dir)
+    loop = _keras_loop_seconds(model_dir, files)
     rate = count / cold
     speedup = loop / cold
     # Phone photos are JPEGs, which decode at a reduced scale; large PNGs must be decoded whole.
-    jpegs = [path for path, _ in photos if path.suffix == ".jpg"]
-    jpeg_listing = work / "jpegs.txt"
-    jpeg_listing.write_text("".join(f"{path}\n" for path in jpegs))
-    jpeg_cold = wall([*DIGITCLI, "predict", "--from-list", str(jpeg_listing), "--model",
-                      str(model_dir), "--format", "plain"], runs=3)  # fmt: skip
+    jpegs = [path for path in files if path.suffix == ".jpg"]
+    jpeg_cold = _cold_predict_seconds(jpegs, work / "jpegs.txt", model_dir)
     jpeg_rate = len(jpegs) / jpeg_cold
     jpeg_loop = _keras_loop_seconds(model_dir, jpegs)
-    files = [path for path, _ in photos]
     decode_rate, prepare_rate = _decode_only_rate(files), _prepare_rate(files)
     share = rate / decode_rate
     small = _small_copies(files, work / "small")
-    small_listing = work / "small.txt"
-    small_listing.write_text("".join(f"{path}\n" for path in small))
-    small_cold = wall([*DIGITCLI, "predict", "--from-list", str(small_listing), "--model",
-                       str(model_dir), "--format", "plain"], runs=3)  # fmt: skip
-    small_rate = len(small) / small_cold
+    small_rate = len(small) / _cold_predict_seconds(small, work / "small.txt", model_dir)
     small_decode, small_prepare = _decode_only_rate(small), _prepare_rate(small)
     small_share = small_rate / small_decode
     return [
@@ -179,6 +168,13 @@ def bench_predict(work: Path, model_dir: Path, count: int) -> list[Row]:
         Row("predict --from-list vs per-file Keras loop", f"{loop:.1f}s", f"{cold:.2f}s",
             f"{speedup:.0f}x", ">= 20x", speedup >= 20),
     ]  # fmt: skip
+
+
+def _cold_predict_seconds(files: list[Path], listing: Path, model_dir: Path) -> float:
+    """Median seconds of a cold `predict --from-list` over `files` (listed in `listing`)."""
+    listing.write_text("".join(f"{path}\n" for path in files))
+    return wall([*DIGITCLI, "predict", "--from-list", str(listing), "--model", str(model_dir),
+                 "--format", "plain"], runs=3)  # fmt: skip
 
 
 def bench_predict_scaling(work: Path, model_dir: Path, count: int) -> list[Row]:

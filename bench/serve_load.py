@@ -27,6 +27,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from predict_scaling import tree_rss_bytes  # noqa: E402
+
 from make_photos import load_mnist, make_photo_set  # noqa: E402
 from serving import running_server  # noqa: E402
 
@@ -37,28 +39,6 @@ def phone_photos(folder: Path, count: int) -> list[bytes]:
     made = make_photo_set(x[: count * 4], y[: count * 4], folder, count * 4, seed=3)
     jpegs = [path for path, _ in made if "paper_jpeg" in path.name][:count]
     return [path.read_bytes() for path in jpegs]
-
-
-def server_memory(pid: int) -> int:
-    """Resident bytes of the server and every process under it."""
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += (
-                int(
-                    next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[
-                        1
-                    ]
-                )
-                * 1024
-            )
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except (FileNotFoundError, StopIteration):
-            continue
-        todo.extend(int(child) for child in children)
-    return total
 
 
 async def load(
@@ -94,7 +74,7 @@ async def load(
             if status != b"200" or b'"digit"' not in answer:
                 errors += 1
             if index + 1 in (1000, requests):
-                memory[index + 1] = server_memory(pid)
+                memory[index + 1] = tree_rss_bytes(pid)
         writer.close()
 
     start = time.perf_counter()
