@@ -9,33 +9,35 @@ import sys
 from collections.abc import Sequence
 
 import typer
-from typer.core import TyperArgument, TyperGroup, TyperOption
+from typer._click.types import ParamType
+from typer.core import TyperArgument, TyperGroup
 
 RICH_HELP_FROM = 100  # columns: narrower, Rich's help panels cut option names; click's wrap
 
-_BOUND = re.compile(r"Input should be (?:greater|less) than or equal to|valid (integer|number)")
-_CHOICES = re.compile(r"Value error, '(.*)' is not one of (.*)\.$")
+_BOUND = re.compile(r"is not in the range|is not a valid (?:int|integer|float)")
+_CHOICES = re.compile(r"'(.*)' is not one of (.*)\.$")
 _NO_SUCH = re.compile(
     r"No such option: (\S+)(?: \(Possible options: (.*)\)| Did you mean (\S+)\?)?"
 )
 
 
-def _argument_type(self: TyperArgument, ctx: typer.Context) -> str | None:
-    """An argument with a metavar (`IMAGE...`) needs no `<list[str]>` beside it."""
-    return None if self.metavar is not None else self.display_type(ctx)
+_argument_metavar = TyperArgument.make_metavar
 
 
-_option_type = TyperOption.display_type_rich
+def _many_metavar(self: TyperArgument, ctx: typer.Context, *, usage: bool = False) -> str:
+    """`[IMAGE]...` in the usage line for an argument that takes many, as click writes it."""
+    shown = _argument_metavar(self, ctx, usage=usage)
+    return shown + "..." if usage and self.metavar is not None and self.nargs != 1 else shown
 
 
-def _flag_type(self: TyperOption, ctx: typer.Context) -> str | None:
-    """A flag takes no value: no `<bool>` beside it (people then type `--json true`)."""
-    return None if self.is_flag else _option_type(self, ctx)
+def _no_type_beside_a_named_argument(self, param, ctx) -> str | None:
+    """A named argument (`IMAGE`, `MODEL`) needs no `<str>` or `<path>` beside it in Rich's help."""
+    return "" if isinstance(param, TyperArgument) and param.metavar is not None else None
 
 
 # Typer offers no other hook for these two.
-TyperArgument.display_type_rich = _argument_type
-TyperOption.display_type_rich = _flag_type
+TyperArgument.make_metavar = _many_metavar
+ParamType.get_metavar = _no_type_beside_a_named_argument
 
 
 class DigitcliGroup(TyperGroup):
@@ -105,9 +107,8 @@ def plain_message(error: typer.TyperException, args: list[str]) -> str:
 
 
 def _wanted(param) -> str:
-    low, high = getattr(param, "min", None), getattr(param, "max", None)
-    described = getattr(param, "type_descriptor", None)
-    whole = getattr(described, "ranged_type_name", "") == "int"
+    low, high = getattr(param.type, "min", None), getattr(param.type, "max", None)
+    whole = getattr(param.type, "name", "").startswith("int")
     kind = "a whole number" if whole else "a number"
     if low is not None and high is not None:
         return f"{kind} from {low} to {high}"
