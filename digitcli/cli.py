@@ -349,7 +349,7 @@ def train(
         console.print_json(result.to_json())
     elif quiet:
         console.stdout.print(str(result.model_dir), markup=False, highlight=False, soft_wrap=True)
-    elif not console.stdout.is_terminal:
+    elif not console.is_terminal():
         console.show_fields(result.to_json())
     else:  # the epochs were shown as they ended: no history table to repeat them
         console.show(console.train_summary_table(result))
@@ -427,7 +427,7 @@ def evaluate(
     if quiet:
         console.stdout.print(f"{result.accuracy:.4f}", markup=False, highlight=False)
         return
-    if not console.stdout.is_terminal:
+    if not console.is_terminal():
         console.show_fields(result.to_json())
         return
     console.show_path("model", result.model)
@@ -523,7 +523,7 @@ def export(
     if quiet:
         console.stdout.print(str(result.path), markup=False, highlight=False, soft_wrap=True)
         return
-    if not console.stdout.is_terminal:
+    if not console.is_terminal():
         console.show_fields(result.to_json())
         return
     console.show(console.export_table(result))
@@ -563,7 +563,7 @@ def _answers_format(chosen: PredictFormat | None, json_output: bool) -> str:
     if json_output:
         return PredictFormat.json.value
     if chosen is None:
-        return "table" if console.stdout.is_terminal else "plain"
+        return "table" if console.is_terminal() else "plain"
     return chosen.value
 
 

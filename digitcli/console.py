@@ -5,24 +5,58 @@ In a terminal: Rich tables, colours and progress bars. Piped: plain, stable line
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any
-
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from digitcli import strictjson
 
-stdout = Console(highlight=False)
-stderr = Console(stderr=True, highlight=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+_consoles: dict[str, Console] = {}
+
+
+def _console(name: str) -> Console:
+    """The Rich console on stdout or stderr, made (and Rich imported) when first needed."""
+    if name not in _consoles:
+        from rich.console import Console
+
+        _consoles[name] = Console(stderr=name == "stderr", highlight=False)
+    return _consoles[name]
+
+
+def __getattr__(name: str) -> Console:
+    if name in ("stdout", "stderr"):  # console.stdout, console.stderr
+        return _console(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def is_terminal(name: str = "stdout") -> bool:
+    """Rich's answer to whether stdout (or stderr) is a terminal; for a pipe or a file it is
+    known without importing Rich (~25 ms of a one-image predict's 0.28 s)."""
+    forced = "FORCE_COLOR" in os.environ or os.environ.get("TTY_COMPATIBLE") == "1"
+    stream = getattr(sys, name)
+    try:
+        a_tty = stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or closed: Rich says no
+        a_tty = False
+    return (forced or a_tty) and _console(name).is_terminal
+
+
+def escape(text: str) -> str:
+    """`text` with Rich markup escaped (shown as typed, not as styles)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 def interactive() -> bool:
     """True when stderr is a terminal: where bars and live updates belong."""
-    return stderr.is_terminal
+    return is_terminal("stderr")
 
 
 def print_json(data: Any) -> None:
@@ -32,6 +66,7 @@ def print_json(data: Any) -> None:
 
 
 def print_error(message: str) -> None:
+    stderr = _console("stderr")
     stderr.print(
         f"[bold red]Error:[/] {escape(message)}" if stderr.is_terminal else f"Error: {message}",
         markup=stderr.is_terminal,
@@ -40,13 +75,13 @@ def print_error(message: str) -> None:
 
 
 def print_note(message: str) -> None:
-    stderr.print(message, markup=False, soft_wrap=True)
+    _console("stderr").print(message, markup=False, soft_wrap=True)
 
 
 def show(table: Table) -> None:
     """A table on stdout: drawn in a terminal, tab-separated plain text in a pipe."""
-    if stdout.is_terminal:
-        stdout.print(table)
+    if is_terminal():
+        _console("stdout").print(table)
         return
     columns = [str(column.header) for column in table.columns]
     sys.stdout.write("\t".join(columns) + "\n")
@@ -146,7 +181,7 @@ class RichTrainReporter(PlainTrainReporter):
             TimeElapsedColumn(),
             TextColumn("left"),
             TimeRemainingColumn(),
-            console=stderr,
+            console=_console("stderr"),
             transient=True,
         )
         self.task = None
@@ -156,7 +191,9 @@ class RichTrainReporter(PlainTrainReporter):
     def start(self, config, *, start_epoch: int, steps_per_epoch: int) -> None:
         self.epochs = config.epochs
         self.steps = steps_per_epoch
-        stderr.print(training_line(config, steps_per_epoch), markup=False, highlight=False)
+        self.progress.console.print(
+            training_line(config, steps_per_epoch), markup=False, highlight=False
+        )
         self.progress.start()
         self._new_task(start_epoch + 1)
 
@@ -208,6 +245,7 @@ def _format_logs(logs: dict) -> str:
 def compact_table(title: str | None = None) -> Table:
     """A table with no vertical rules and one space of padding: fits 70 columns."""
     from rich import box
+    from rich.table import Table
 
     return Table(
         title=title, box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True
@@ -227,10 +265,12 @@ def show_fields(data: dict) -> None:
 
 def show_path(label: str, path) -> None:
     """A path on its own line on stdout, never cut or wrapped by Rich (a terminal may fold it)."""
-    stdout.print(f"{label} {path}", markup=False, highlight=False, soft_wrap=True)
+    _console("stdout").print(f"{label} {path}", markup=False, highlight=False, soft_wrap=True)
 
 
 def history_table(history: dict[str, list[float]], best_epoch: int) -> Table:
+    from rich.table import Table
+
     table = Table(title="Training history")
     table.add_column("epoch", justify="right")
     for key in ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds"):
@@ -372,7 +412,7 @@ class Shown:
     @property
     def errors_on_stderr(self) -> bool:
         """A table in the terminal shows each failure in its row: once is enough there."""
-        return not self.quiet and not (self.fmt == "table" and stdout.is_terminal)
+        return not self.quiet and not (self.fmt == "table" and is_terminal())
 
     def title(self, count: int) -> str | None:
         parts = [f"{count} images"] if count > 1 else []
@@ -480,7 +520,9 @@ def prediction_table(
 ) -> Table:
     """File names and numbers are never cut: the top-k column is left out when it would not
     fit on one line, and the note column when no prediction has a note."""
-    width = width or stdout.width
+    from rich.table import Table
+
+    width = width or _console("stdout").width
     tops = ["  ".join(f"{d}: {percent(q)}" for d, q in p.top) for p in predictions]
     files = max((len(p.file) for p in predictions), default=4)
     notes = any(p.failed or p.note for p in predictions)
@@ -518,7 +560,9 @@ def _reading_plain_row(reading) -> list[str]:
 def reading_table(readings, width: int | None = None, title: str | None = None) -> Table:
     """Numbers are never cut: the per-digit column is left out when the terminal is narrow,
     and the note column when no reading has a note."""
-    width = width or stdout.width
+    from rich.table import Table
+
+    width = width or _console("stdout").width
     table = Table(title=title)
     table.add_column("file", overflow="fold")
     table.add_column("number", style="bold", no_wrap=True)

@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from digitcli.errors import ImageError, UsageError
 from digitcli.images import STDIN_NAME, Prepared, prepare_file, save_pixels
 from digitcli.runtimes import Runtime, load_runtime, resolve_model
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 BATCH_SIZE = 256  # images prepared, then predicted together
 PARALLEL_FROM = 16  # fewer inputs are prepared in-process: workers would cost more than they save
@@ -218,7 +219,11 @@ def prepared_batches(
 
 
 def _workers() -> Executor:
-    """Decoding and preparing are CPU-bound and partly hold the GIL: one process per core."""
+    """Decoding and preparing are CPU-bound and partly hold the GIL: one process per core.
+    (Imported here: 9 ms a one-image predict, which needs no workers, does not pay.)"""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     cores = os.cpu_count() or 1
     # fork: the workers start at once, with the modules already imported.
     return ProcessPoolExecutor(

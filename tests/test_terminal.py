@@ -324,3 +324,31 @@ def test_training_stderr_has_only_digitcli_lines(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
     assert lines and all(line.startswith(("Training ", "epoch ")) for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"FORCE_COLOR": "1"},
+        {"FORCE_COLOR": ""},
+        {"TTY_COMPATIBLE": "1"},
+        {"TTY_COMPATIBLE": "0"},
+    ],
+)
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_is_terminal_answers_as_rich_does_without_importing_it_for_a_pipe(monkeypatch, env, stream):
+    from digitcli import console
+
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(console, "_consoles", {})
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, "w") as pipe, os.fdopen(read_end):
+        monkeypatch.setattr(sys, stream, pipe)
+        rich_says = Console(stderr=stream == "stderr").is_terminal
+        assert console.is_terminal(stream) == rich_says
+        if "FORCE_COLOR" not in env and env.get("TTY_COMPATIBLE") != "1":
+            assert console._consoles == {}  # a plain pipe: answered without Rich
