@@ -181,6 +181,23 @@ def test_the_verifier_doubts_two_digits_more_than_one(mnist_test_digits, tmp_pat
     assert single[whole].mean() > np.log(0.5) > single[wide].mean()
 
 
+@pytest.mark.parametrize("skip_below", [1.0, -3.0])
+def test_a_reading_is_the_same_when_the_classifier_skips_doubtful_candidates(
+    mnist_test_digits, tmp_path, monkeypatch, skip_below
+):
+    """Candidates the verifier doubts are scored only if a reading picks them: with every
+    candidate skipped (1.0: above any log-probability) each pick is scored as it is made."""
+    import digitcli.read as reading_module
+
+    write_number(mnist_test_digits, "30 51", tmp_path / "n.png", gap=0.02)
+    monkeypatch.setattr(reading_module, "UNLIKELY", -np.inf)  # every candidate scored
+    (every,) = read([str(tmp_path / "n.png")])
+    monkeypatch.setattr(reading_module, "UNLIKELY", skip_below)
+    (some,) = read([str(tmp_path / "n.png")])
+    assert every.number == "3051"
+    assert some.to_json() == every.to_json()
+
+
 def test_digits_rule_rejects_another_count(mnist_test_digits, tmp_path):
     write_number(mnist_test_digits, "2026", tmp_path / "n.png")
     done = runner.invoke(app, ["read", str(tmp_path / "n.png"), "--digits", "5", "--json"])
