@@ -36,7 +36,8 @@ from scipy import ndimage
 
 from digitcli.images import INVERT_CHOICES, dilate, fit_and_centre
 
-WORK_HEIGHT = 112  # px: a line of digits is read at most this high (digits ~50-80 px)
+WORK_HEIGHT = 96  # px: a line of digits is read at most this high (digits ~40-70 px); 112 took
+# 14% more time and read no better (tuning set: 89% exact either way, digits 97.6% -> 97.8%)
 WORK_WIDTH = 1600  # px: and at most this wide (a 10-digit number fits)
 OPEN_SIDE = 1600  # px: files are decoded to at most this many pixels a side for `read`
 MAX_ATOMS = 8  # pieces one digit may be made of
