@@ -144,24 +144,24 @@ def _answer(
     as sure as a digit can be, an upper bound, and scored only if a reading picks one anyway,
     so the readings are those of scoring every candidate, for half the classifier's work."""
     singles = [log_single(line) if isinstance(line, Line) else None for line in lines]
-    likely = [s >= UNLIKELY if s is not None else None for s in singles]
     pixels = [
         c.pixels
-        for line, keep in zip(lines, likely, strict=True)
-        if keep is not None
-        for c, kept in zip(line.candidates, keep, strict=True)
-        if kept
+        for line, single in zip(lines, singles, strict=True)
+        if single is not None
+        for c, likely in zip(line.candidates, single >= UNLIKELY, strict=True)
+        if likely
     ]
     scores = runtime.predict(np.stack(pixels)) if pixels else np.zeros((0, 10))
     start = 0
-    for source, line, single, keep in zip(batch, lines, singles, likely, strict=True):
+    for source, line, single in zip(batch, lines, singles, strict=True):
         if isinstance(line, ImageError):
             yield Reading(source.name, error=without_name(str(line), source.name))
             continue
+        scored = single >= UNLIKELY
         probabilities = np.ones((len(line.candidates), 10), np.float32)  # the upper bound
-        probabilities[keep] = scores[start : start + int(keep.sum())]
-        start += int(keep.sum())
-        chosen = _best_scored(runtime, line, probabilities, single, scored=keep.copy())
+        probabilities[scored] = scores[start : start + int(scored.sum())]
+        start += int(scored.sum())
+        chosen = _best_scored(runtime, line, probabilities, single, scored)
         yield _reading(source.name, line, probabilities, chosen)
 
 
