@@ -13,6 +13,7 @@ One vectorised pass per draw (NumPy and scipy.ndimage on whole chunks of images)
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import NamedTuple, Protocol
 
 import numpy as np
 from scipy import ndimage
@@ -41,13 +42,23 @@ def writers_augment(
 ) -> np.ndarray:
     """A copy of `images` (uint8, n x 28 x 28, white ink on black) with `share` of them redrawn;
     with `labels`, some redrawn 1s get the flag continental writers give them."""
+    return redraw_share(images, rng, share, labels)[0]
+
+
+def redraw_share(
+    images: np.ndarray,
+    rng: np.random.Generator,
+    share: float,
+    labels: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`writers_augment`'s images, and the indices of those it redrew."""
     out = images.copy()
     chosen = np.flatnonzero(rng.random(len(images)) < share)
     for start in range(0, len(chosen), CHUNK):
         index = chosen[start : start + CHUNK]
         ones = labels[index] == 1 if labels is not None else np.zeros(len(index), bool)
         out[index] = _redraw(images[index].astype(np.float32), ones, rng)
-    return out
+    return out, chosen
 
 
 def _redraw(ink: np.ndarray, ones: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -238,12 +249,25 @@ def _box(cells: int, size: int) -> np.ndarray:
     return (np.clip(overlap, 0, None) * cells / size).astype(np.float32)
 
 
+class Teach(Protocol):  # distill.Teacher
+    def targets(self, images: np.ndarray, labels: np.ndarray) -> np.ndarray: ...
+    def probabilities(self, images: np.ndarray) -> np.ndarray: ...
+
+
+class Draw(NamedTuple):
+    images: np.ndarray
+    targets: np.ndarray | None  # what the loss compares with, with a teacher: (n, 10)
+
+
 class EpochImages:
     """Each epoch's augmented images, made on a background thread ahead of time.
 
     One draw serves `every` epochs in a row (each epoch still shuffles its own order). A draw of
     27,000 images takes ~4 s of one core, about half an MLP epoch; the mlp draws every epoch,
     which read other writers' digits better than a draw every third epoch for ~25% more time.
+    With a `teacher` (distill.Teacher), each draw also carries its targets: for the images left
+    as they were, computed once; for the redrawn ones, what it reads in each draw (a draw every
+    other epoch, each serving two, lost most of what the teacher gives).
     """
 
     def __init__(
@@ -253,21 +277,33 @@ class EpochImages:
         share: float,
         every: int = 1,
         labels: np.ndarray | None = None,
+        teacher: Teach | None = None,
     ) -> None:
+        if teacher is not None and labels is None:
+            raise ValueError("a teacher needs the labels")
         self.images = images
         self.labels = labels
         self.seed = seed
         self.share = share
         self.every = max(1, every)
+        self.teacher = teacher
+        self.unchanged_targets: np.ndarray | None = None
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="digitcli-augment")
-        self.pending: dict[int, Future[np.ndarray]] = {}
-        self.current: tuple[int, np.ndarray] | None = None
+        self.pending: dict[int, Future[Draw]] = {}
+        self.current: tuple[int, Draw] | None = None
 
-    def _make(self, draw: int) -> np.ndarray:
+    def _make(self, draw: int) -> Draw:
         rng = np.random.default_rng([self.seed, draw, 7])
-        return writers_augment(self.images, rng, self.share, self.labels)
+        images, redrawn = redraw_share(self.images, rng, self.share, self.labels)
+        if self.teacher is None:
+            return Draw(images, None)
+        if self.unchanged_targets is None:
+            self.unchanged_targets = self.teacher.targets(self.images, self.labels)
+        targets = self.unchanged_targets.copy()
+        targets[redrawn] = self.teacher.probabilities(images[redrawn])
+        return Draw(images, targets)
 
-    def get(self, epoch: int, *, upcoming: int | None = None) -> np.ndarray:
+    def get(self, epoch: int, *, upcoming: int | None = None) -> Draw:
         """The images for `epoch` (the same for the same seed and epoch, so runs resume);
         `upcoming`: the epoch after it, whose draw starts now if it is a new one."""
         draw = epoch // self.every

@@ -250,6 +250,16 @@ def train(
             "says (--threshold filters)."
         ),
     ] = True,
+    teacher: Annotated[
+        str,
+        typer.Option(
+            metavar="MODEL",
+            help="Learn from MODEL's probabilities for each epoch's images, not from the labels "
+            "alone (distillation): 'bundled' (the bundled model), a model directory or file, "
+            "or 'none'. Reads other writers' digits better; training takes ~1.4x as long "
+            "with the bundled model as teacher. Default: none.",
+        ),
+    ] = DEFAULT.teacher,
     data: DataOption = None,
     output: Annotated[
         Path | None,
@@ -320,6 +330,7 @@ def train(
         seed=seed,
         writers=augment,
         calibrate=calibrate,
+        teacher=teacher,
         patience=patience,
         strategy=strategy.value,
     )

@@ -66,6 +66,7 @@ ARCH_DEFAULTS: dict[str, ArchDefaults] = {
 }  # fmt: skip
 
 
+NO_TEACHER = "none"  # TrainConfig.teacher: learn from the labels alone
 FROM_ARCH: Any = None  # a TrainConfig setting left so takes its architecture's default
 
 
@@ -97,6 +98,7 @@ class TrainConfig:
     patience: int | None = None  # stop after this many epochs without a better validation score
     calibrate: bool = True  # fit a temperature on the validation split: confidence that holds
     restore_best: bool = True  # keep the epoch with the best validation score
+    teacher: str = NO_TEACHER  # a model whose probabilities are the targets (distill.py): "bundled"
     steps_per_execution: int = 16  # steps per call into TensorFlow: 35% faster MLP epochs on a CPU
     strategy: str = "auto"  # tf.distribute: auto picks MirroredStrategy when there are 2+ GPUs
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from digitcli.backend import keras, tf
-from digitcli.config import NUM_CLASSES, TrainConfig
+from digitcli.config import NO_TEACHER, NUM_CLASSES, TrainConfig
 from digitcli.distribute import scope
 from digitcli.model import build_model
 
@@ -23,7 +23,7 @@ def compiled_model(
         smoothing = config.label_smoothing
         loss = (
             keras.losses.CategoricalCrossentropy(label_smoothing=smoothing)
-            if smoothing
+            if smoothing or taught(config)
             else keras.losses.SparseCategoricalCrossentropy()
         )
         model.compile(
@@ -61,9 +61,17 @@ def optimizer(config: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Opt
     return optimizers[config.optimizer](learning_rate=rate)
 
 
+def taught(config: TrainConfig) -> bool:
+    """Whether a teacher's probabilities are the targets (distill.py)."""
+    return config.teacher != NO_TEACHER
+
+
 def targets(labels: np.ndarray, config: TrainConfig) -> np.ndarray:
-    """What the loss compares with: one-hot rows under label smoothing, else the digits."""
-    if config.label_smoothing:
+    """What the loss compares with: one-hot rows under label smoothing or with a teacher, else
+    the digits. Rows already given (a teacher's targets, n x 10) are what they are."""
+    if labels.ndim == 2:
+        return labels
+    if config.label_smoothing or taught(config):
         return np.eye(NUM_CLASSES, dtype=np.float32)[labels]
     return labels
 

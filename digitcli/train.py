@@ -24,10 +24,12 @@ import numpy as np
 
 from digitcli import __version__
 from digitcli.atomic import atomic_output, check_writable, exclusive, recover
+from digitcli.augment import Draw, EpochImages
 from digitcli.backend import keras, tf
 from digitcli.checkpoint import HISTORY_KEYS, Checkpoint, TrainingState
 from digitcli.config import TrainConfig, models_root
 from digitcli.data import Dataset, Split, load_dataset
+from digitcli.distill import teacher_for
 from digitcli.distribute import (
     EpochLoop,
     is_chief,
@@ -205,6 +207,7 @@ class _Run:
         self.checkpoint = Checkpoint(
             checkpoint_path(output), config, dataset, self.strategy, chief=self.chief
         )
+        self.teacher = teacher_for(config.teacher)  # a model that does not load fails here
         self.fit, self.val = split_validation(dataset.train, config.validation_split, config.seed)
         self.steps_per_epoch = math.ceil(len(self.fit) / config.batch_size)
         keras.utils.set_random_seed(config.seed)
@@ -274,8 +277,9 @@ class _Run:
             keras.utils.set_random_seed(config.seed + epoch)  # resumable: randomness per epoch
             order = np.random.default_rng([config.seed, epoch]).permutation(len(self.fit))
             started = time.perf_counter()
-            images = self._epoch_images(epoch)
-            logs = self._fit_one_epoch(epoch, images[order], self.fit.y[order], callbacks)
+            images, taught = self._epoch_images(epoch)
+            wanted = self.fit.y if taught is None else taught
+            logs = self._fit_one_epoch(epoch, images[order], wanted[order], callbacks)
             rate = self.model.optimizer.learning_rate
             logs["learning_rate"] = float(keras.ops.convert_to_numpy(rate))
             logs["seconds"] = time.perf_counter() - started
@@ -291,17 +295,21 @@ class _Run:
                 )
                 break
 
-    def _epoch_images(self, epoch: int) -> np.ndarray:
+    def _epoch_images(self, epoch: int) -> Draw:
         """The training images of `epoch`: with `config.writers`, a share redrawn as other
-        writers would have written them (made on a thread while the previous epoch trains)."""
-        if not self.config.writers:
-            return self.fit.x
+        writers would have written them (made on a thread while the previous epoch trains);
+        with a teacher, its targets for them (else None: the labels)."""
+        if not self.config.writers and self.teacher is None:
+            return Draw(self.fit.x, None)
         if self.writers is None:
-            from digitcli.augment import EpochImages
-
             config = self.config
             self.writers = EpochImages(
-                self.fit.x, config.seed, config.writers, config.writers_every, self.fit.y
+                self.fit.x,
+                config.seed,
+                config.writers,
+                config.writers_every if config.writers else config.epochs,
+                self.fit.y,
+                teacher=self.teacher,
             )
         upcoming = epoch + 1 if epoch + 1 < self.config.epochs else None
         return self.writers.get(epoch, upcoming=upcoming)

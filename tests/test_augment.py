@@ -54,11 +54,13 @@ def test_epoch_images_are_the_same_for_the_same_seed_and_epoch():
     first = EpochImages(images, seed=3, share=0.5)
     second = EpochImages(images, seed=3, share=0.5)
     try:
-        a = first.get(2, upcoming=3)
-        b = second.get(2)
+        a = first.get(2, upcoming=3).images
+        b = second.get(2).images
         assert np.array_equal(a, b)
-        assert np.array_equal(first.get(3), second.get(3))  # prefetched or not, the same
-        assert not np.array_equal(first.get(4), a)
+        assert np.array_equal(
+            first.get(3).images, second.get(3).images
+        )  # prefetched or not, the same
+        assert not np.array_equal(first.get(4).images, a)
     finally:
         first.close()
         second.close()
@@ -68,14 +70,14 @@ def test_one_draw_serves_every_epochs():
     images = np.random.default_rng(2).integers(0, 256, (40, 28, 28)).astype(np.uint8)
     drawn = EpochImages(images, seed=0, share=1.0, every=2)
     try:
-        epochs = [drawn.get(epoch, upcoming=epoch + 1) for epoch in range(3)]
+        epochs = [drawn.get(epoch, upcoming=epoch + 1).images for epoch in range(3)]
     finally:
         drawn.close()
     assert np.array_equal(epochs[0], epochs[1])  # epochs 0 and 1 share a draw
     assert not np.array_equal(epochs[1], epochs[2])  # epoch 2 starts the next
     again = EpochImages(images, seed=0, share=1.0, every=2)
     try:
-        assert np.array_equal(again.get(2), epochs[2])  # a resumed run gets the same images
+        assert np.array_equal(again.get(2).images, epochs[2])  # a resumed run gets the same images
     finally:
         again.close()
 

@@ -50,11 +50,14 @@ def resolve_model(path: str | Path | None) -> ModelRef:
     raise ModelError(f"{path}: not a model (expected a model directory, {described()})")
 
 
-def load_runtime(model: ModelRef | str | Path | None, *, prefer: str = "auto") -> Runtime:
+def load_runtime(
+    model: ModelRef | str | Path | None, *, prefer: str = "auto", threads: int | None = None
+) -> Runtime:
     """The engine for `model` (a ModelRef, a path, or None for the default model).
 
     `prefer` picks among a model directory's files: "auto" and "litert" run `model.tflite`
-    where there is one, "keras" runs `model.keras`.
+    where there is one, "keras" runs `model.keras`. `threads`: LiteRT's threads (None: its
+    default, one); the other engines use what their library chooses.
     """
     ref = model if isinstance(model, ModelRef) else resolve_model(model)
     path = ref.path
@@ -66,4 +69,6 @@ def load_runtime(model: ModelRef | str | Path | None, *, prefer: str = "auto") -
     file_type = FILE_TYPES.get(ref.kind) if ref.kind != "dir" else file_type_of(path)
     if file_type is None:
         raise ModelError(f"{path}: no model file this runtime can run")
+    if threads is not None and file_type.backend is litert.LiteRTRuntime:
+        return file_type.backend(path, metadata=ref.metadata, threads=threads)
     return file_type.backend(path, metadata=ref.metadata)

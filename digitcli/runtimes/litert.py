@@ -27,13 +27,18 @@ class LiteRTRuntime(Batched):
     name = "litert"
 
     def __init__(
-        self, path: Path, *, metadata: Metadata | None = None, batch_size: int = BATCH_SIZE
+        self,
+        path: Path,
+        *,
+        metadata: Metadata | None = None,
+        batch_size: int = BATCH_SIZE,
+        threads: int | None = None,
     ) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
         try:
             with native_stderr_silenced():  # "INFO: Created TensorFlow Lite XNNPACK delegate"
-                self._interpreter = Interpreter(model_path=str(path))
+                self._interpreter = Interpreter(model_path=str(path), num_threads=threads)
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"{path}: not a loadable TFLite model ({first_line(exc)})") from None
         inputs = self._interpreter.get_input_details()
