@@ -75,3 +75,23 @@ def test_drawing_a_seven_shows_7_its_bars_and_the_28x28_preview(browser, tmp_pat
     assert errors == []  # no script error, nothing the policy refused
     assert cleared == "?"
     assert "POST /v1/predict 200" in Path(server.log).read_text()
+
+
+def test_an_answer_that_arrives_after_clear_is_not_shown(browser, tmp_path):
+    import time
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with running_server(str(BUNDLED), log=tmp_path / "log") as server:
+        browser.get(server.url + "/")
+        WebDriverWait(browser, 20).until(lambda d: "cnn" in d.find_element(By.ID, "model").text)
+        browser.set_network_conditions(latency=800, throughput=10_000_000, offline=False)
+        pad = browser.find_element(By.ID, "pad")
+        draw(browser, pad, [[(80, 60), (205, 60), (125, 235)]])
+        browser.find_element(By.ID, "clear").click()  # the answers are still on their way
+        time.sleep(3)  # long enough for every one of them to arrive
+        digit = browser.find_element(By.ID, "digit").text
+        bars = browser.find_elements(By.CSS_SELECTOR, "#bars li")
+    assert "POST /v1/predict 200" in Path(server.log).read_text()  # they did arrive
+    assert digit == "?" and bars == []  # a blank pad shows no answer

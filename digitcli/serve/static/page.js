@@ -16,8 +16,11 @@ let drawing = false;
 let blank = true;
 let busy = false;
 let pending = false;
+let drawingNumber = 0;  // counts clears: an answer about an earlier drawing is not shown
 
 function clearPad() {
+  drawingNumber += 1;
+  pending = false;
   ink.fillStyle = "#fff";
   ink.fillRect(0, 0, pad.width, pad.height);
   blank = true;
@@ -61,10 +64,12 @@ for (const end of ["pointerup", "pointercancel"]) {
 
 function askSoon() {
   if (busy) { pending = true; return; }
-  pad.toBlob((blob) => ask(blob, "drawing.png"), "image/png");
+  const asked = drawingNumber;
+  pad.toBlob((blob) => { if (asked === drawingNumber) ask(blob, "drawing.png"); }, "image/png");
 }
 
 async function ask(blob, name) {
+  const asked = drawingNumber;
   busy = true;
   pending = false;
   try {
@@ -72,10 +77,11 @@ async function ask(blob, name) {
     const response = await call("v1/predict?" + query, { method: "POST", body: blob,
       headers: { "Content-Type": blob.type || "application/octet-stream" } });
     const answer = await response.json();
+    if (asked !== drawingNumber) return;  // cleared while it was on its way
     if (answer.results) show(answer.results[0]);
     else shown.note.textContent = answer.error;
   } catch (error) {
-    shown.note.textContent = "the server did not answer: " + error.message;
+    if (asked === drawingNumber) shown.note.textContent = "the server did not answer: " + error.message;
   } finally {
     busy = false;
     if (pending && !blank) askSoon();
