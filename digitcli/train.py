@@ -277,8 +277,8 @@ class _Run:
             keras.utils.set_random_seed(config.seed + epoch)  # resumable: randomness per epoch
             order = np.random.default_rng([config.seed, epoch]).permutation(len(self.fit))
             started = time.perf_counter()
-            images, taught = self._epoch_images(epoch)
-            wanted = self.fit.y if taught is None else taught
+            images, teacher_targets = self._epoch_images(epoch)
+            wanted = self.fit.y if teacher_targets is None else teacher_targets
             logs = self._fit_one_epoch(epoch, images[order], wanted[order], callbacks)
             rate = self.model.optimizer.learning_rate
             logs["learning_rate"] = float(keras.ops.convert_to_numpy(rate))
@@ -317,7 +317,8 @@ class _Run:
     def _fit_one_epoch(
         self, epoch: int, x: np.ndarray, y: np.ndarray, callbacks: list
     ) -> dict[str, float]:
-        """Train one epoch on (x, y) in the given order; return loss/accuracy/val_* logs."""
+        """Train one epoch on (x, y) in the given order (y: labels, or a teacher's targets,
+        n x 10); return loss/accuracy/val_* logs."""
         validation = (self.val.x, targets(self.val.y, self.config)) if len(self.val) else None
         if self.loop is not None:  # callbacks report progress: the chief's job
             return self.loop.fit_one_epoch(
