@@ -158,9 +158,10 @@ def _answer(
             yield Reading(source.name, error=without_name(str(line), source.name))
             continue
         scored = single >= UNLIKELY
+        count = int(scored.sum())
         probabilities = np.ones((len(line.candidates), 10), np.float32)  # the upper bound
-        probabilities[scored] = scores[start : start + int(scored.sum())]
-        start += int(scored.sum())
+        probabilities[scored] = scores[start : start + count]
+        start += count
         chosen = _best_scored(runtime, line, probabilities, single, scored)
         yield _reading(source.name, line, probabilities, chosen)
 
