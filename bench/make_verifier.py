@@ -38,26 +38,30 @@ def overlap(a, b) -> float:
     return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
-def candidates(task: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """The verifier's inputs and labels for `count` numbers made with seed `seed`."""
+def written_numbers(seed: int, count: int, kinds: tuple[str, ...]):
+    """`count` numbers written with MNIST training digits (kinds in turn), each with the line
+    `segment.find_candidates` finds in it."""
     from digitcli.images import open_image
     from digitcli.segment import OPEN_SIDE, find_candidates
-    from digitcli.verifier import inputs
 
-    seed, count = task
     x, y = load_mnist("train")
     rng = np.random.default_rng(seed)
-    features, labels = [], []
-    with TemporaryDirectory(prefix="digitcli-verifier-") as tmp:
+    with TemporaryDirectory(prefix="digitcli-numbers-") as tmp:
         for i in range(count):
-            number = make_number(x, y, KINDS[i % len(KINDS)], Path(tmp) / f"n{i}", rng)
-            line = find_candidates(open_image(Path(tmp) / number.file, max_side=OPEN_SIDE))
-            if not line.candidates:
-                continue
-            features.append(inputs(line))
-            labels += [
-                max(overlap(c.box, b) for b in number.boxes) > MATCH for c in line.candidates
-            ]
+            number = make_number(x, y, kinds[i % len(kinds)], Path(tmp) / f"n{i}", rng)
+            yield number, find_candidates(open_image(Path(tmp) / number.file, max_side=OPEN_SIDE))
+
+
+def candidates(task: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The verifier's inputs and labels for `count` numbers made with seed `seed`."""
+    from digitcli.verifier import inputs
+
+    features, labels = [], []
+    for number, line in written_numbers(*task, KINDS):
+        if not line.candidates:
+            continue
+        features.append(inputs(line))
+        labels += [max(overlap(c.box, b) for b in number.boxes) > MATCH for c in line.candidates]
     return np.concatenate(features), np.array(labels, np.float32)
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from digitcli.errors import ImageError, UsageError
 from digitcli.images import open_image, save_pixels
+from digitcli.pairs import pair_digits, pair_scores, read_pairs
 from digitcli.predict import (
     Source,
     prepared_batches,
@@ -25,7 +26,14 @@ from digitcli.predict import (
     without_name,
 )
 from digitcli.runtimes import Runtime, load_runtime, resolve_model
-from digitcli.segment import OPEN_SIDE, Line, best_reading, find_candidates
+from digitcli.segment import (
+    OPEN_SIDE,
+    PAIR_SHAPE,
+    Candidate,
+    Line,
+    best_reading,
+    find_candidates,
+)
 from digitcli.verifier import log_single
 
 READ_BATCH_SIZE = 16  # images per batch (each brings tens of candidates): measured best
@@ -142,7 +150,8 @@ def _answer(
     """Each line's best reading. The classifier scores, in one call for the whole batch, only
     the candidates the verifier gives a chance of being one digit; the others are taken to be
     as sure as a digit can be, an upper bound, and scored only if a reading picks one anyway,
-    so the readings are those of scoring every candidate, for half the classifier's work."""
+    so the readings are those of scoring every candidate, for half the classifier's work.
+    The pair reader reads every line's pairs in one call too."""
     singles = [log_single(line) if isinstance(line, Line) else None for line in lines]
     pixels = [
         c.pixels
@@ -152,7 +161,8 @@ def _answer(
         if likely
     ]
     scores = runtime.predict(np.stack(pixels)) if pixels else np.zeros((0, 10))
-    start = 0
+    pairs = read_pairs(_pair_pixels(lines))
+    start = pairs_start = 0
     for source, line, single in zip(batch, lines, singles, strict=True):
         if isinstance(line, ImageError):
             yield Reading(source.name, error=without_name(str(line), source.name))
@@ -162,18 +172,32 @@ def _answer(
         probabilities = np.ones((len(line.candidates), 10), np.float32)  # the upper bound
         probabilities[scored] = scores[start : start + count]
         start += count
-        chosen = _best_scored(runtime, line, probabilities, single, scored)
-        yield _reading(source.name, line, probabilities, chosen)
+        own_pairs = pairs[pairs_start : pairs_start + len(line.pairs)]
+        pairs_start += len(line.pairs)
+        chosen = _best_scored(runtime, line, probabilities, single, scored, own_pairs)
+        yield _reading(source.name, line, probabilities, own_pairs, chosen)
+
+
+def _pair_pixels(lines: list[Line | ImageError]) -> np.ndarray:
+    """Every line's pair candidates, for the pair reader in one call."""
+    pixels = [pair.pixels for line in lines if isinstance(line, Line) for pair in line.pairs]
+    return np.stack(pixels) if pixels else np.zeros((0, *PAIR_SHAPE), np.uint8)
 
 
 def _best_scored(
-    runtime: Runtime, line: Line, probabilities: np.ndarray, single: np.ndarray, scored: np.ndarray
+    runtime: Runtime,
+    line: Line,
+    probabilities: np.ndarray,
+    single: np.ndarray,
+    scored: np.ndarray,
+    pairs: np.ndarray,
 ) -> list[int]:
     """best_reading, scoring the candidates it picks that were not scored yet, until it picks
     only scored ones (on the read benchmark's tuning set it never needed to)."""
+    singles = len(line.candidates)
     while line.candidates:
-        chosen = best_reading(line, probabilities, single)
-        unscored = [index for index in chosen if not scored[index]]
+        chosen = best_reading(line, probabilities, single, pair_scores(pairs))
+        unscored = [index for index in chosen if index < singles and not scored[index]]
         if not unscored:
             return chosen
         probabilities[unscored] = runtime.predict(
@@ -183,11 +207,18 @@ def _best_scored(
     return []
 
 
-def _reading(name: str, line: Line, probabilities: np.ndarray, chosen: list[int]) -> Reading:
+def _reading(
+    name: str, line: Line, probabilities: np.ndarray, pairs: np.ndarray, chosen: list[int]
+) -> Reading:
     if not chosen:
         return Reading(name, note="no digits found: the image is blank")
     digits = []
     for index in chosen:
+        if index >= len(line.candidates):
+            digits += _pair_reading(
+                line.pairs[index - len(line.candidates)], pairs[index - len(line.candidates)]
+            )
+            continue
         candidate, row = line.candidates[index], probabilities[index]
         best = int(np.argmax(row))
         confidence = round(float(row[best]), 6)
@@ -195,6 +226,19 @@ def _reading(name: str, line: Line, probabilities: np.ndarray, chosen: list[int]
     number = "".join(str(d.digit) for d in digits)
     confidence = round(float(np.prod([d.confidence for d in digits])), 6)
     return Reading(name, number, confidence, digits)
+
+
+def _pair_reading(pair: Candidate, output: np.ndarray) -> list[ReadDigit]:
+    """A pair's two digits: its box split at its middle, each digit the half of its 28x56
+    pixels that holds it."""
+    left, top, right, bottom = pair.box
+    middle = (left + right) // 2
+    boxes = ((left, top, middle, bottom), (middle, top, right, bottom))
+    halves = np.split(pair.pixels, 2, axis=1)
+    return [
+        ReadDigit(digit, round(confidence, 6), box, half)
+        for (digit, confidence), box, half in zip(pair_digits(output), boxes, halves, strict=True)
+    ]
 
 
 def _checked(reading: Reading, threshold: float | None, digits: tuple[int, int] | None) -> Reading:

@@ -16,12 +16,15 @@ A number on paper is found in steps, all in numpy and scipy.ndimage on a small c
 6. candidates: each atom, and each run of up to MAX_ATOMS neighbouring atoms narrow enough to
    be one digit (a 5 and its detached flag, a 4 in two pieces; two separate full-height pieces
    side by side cost JOIN_COST to join: they are usually two digits). Each candidate's ink alone is
-   cropped and fitted into 28x28 by `digitcli.images.fit_and_centre`, as `predict` fits one.
+   cropped and fitted into 28x28 by `digitcli.images.fit_and_centre`, as `predict` fits one;
+7. pairs: each run of touching atoms as wide as two digits (PAIR_WIDTH), fitted into 28x56 for
+   `digitcli.pairs`, which reads two digits that touch or overlap as a whole, where no cut
+   parts them.
 
 The classifier then scores every candidate and `best_reading` picks the segmentation whose
 digits are likeliest together (the sum of their log-probabilities, by dynamic programming over
-the atoms), as classic handwritten-numeral recognisers do. Gaps between groups ("2026 11 22")
-are simply gaps: the number is its digits, left to right.
+the atoms), as classic handwritten-numeral recognisers do; a pair counts as its two digits.
+Gaps between groups ("2026 11 22") are simply gaps: the number is its digits, left to right.
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ WORK_HEIGHT = 96  # px: a line of digits is read at most this high (digits ~40-7
 WORK_WIDTH = 1600  # px: and at most this wide (a 10-digit number fits)
 OPEN_SIDE = 1600  # px: files are decoded to at most this many pixels a side for `read`
 MAX_ATOMS = 8  # pieces one digit may be made of
+PAIR_WIDTH = (1.0, 2.0)  # line heights: a span this wide may be two touching digits
+PAIR_GAP = 0.1  # line heights: the pieces of a pair are at most this far apart
+PAIR_SHAPE = (28, 56)  # a pair's pixels, as the pair reader sees them ...
+PAIR_BOX = (24, 52)  # ... its ink fitted in this box
 MAX_WIDTH = 1.3  # a digit is at most this wide, in line heights (a sprawling 2 or 0)
 CUT_FROM = 0.75  # pieces wider than this (line heights) may be touching digits: cut candidates
 MAX_CUTS = 3.0  # cuts tried per line height of a piece's width
@@ -50,7 +57,7 @@ SMALL = 0.45  # a piece lower than this (line heights) is not a digit on its own
 SKIP_COST = 4.0  # log-probability a reading pays for leaving out a small piece (a speck)
 WIDE_FROM = 1.0  # line heights: a candidate wider than this is likely two digits
 TOO_WIDE_COST = 8.0  # per line height beyond WIDE_FROM
-DIGIT_COST = 0.0  # log-probability each digit of a reading pays (0.5 before the verifier)
+DIGIT_COST = -0.5  # log-probability each digit of a reading pays (negative: earns)
 CUT_COST = 1.0  # and each side of it that is a cut through a piece of ink
 SHORT_COST = 10.0  # per line height a candidate is lower than FULL_HEIGHT: a piece of a digit
 FULL_HEIGHT = 0.7
@@ -81,6 +88,7 @@ class Line:
     skippable: list[bool] = field(default_factory=list)  # small pieces a reading may leave out
     height: float = 0.0  # a digit's height on this line, in the input image's pixels
     candidates: list[Candidate] = field(default_factory=list)
+    pairs: list[Candidate] = field(default_factory=list)  # spans that may be two touching digits
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,7 +447,7 @@ def _spans(atoms: list[_Atom], height: float) -> list[tuple[int, int, float]]:
                 break
             if stop == start + 1 and atom.small:
                 continue  # a piece too low to be a digit alone
-            penalty = DIGIT_COST + _parting_cost(atoms, start)
+            penalty = _parting_cost(atoms, start)
             penalty += TOO_WIDE_COST * max(0.0, width - WIDE_FROM) + JOIN_COST * joins
             penalty += SHORT_COST * max(0.0, FULL_HEIGHT - (bottom - top) / height)
             spans.append((start, stop, penalty))
@@ -475,6 +483,34 @@ def _digit_pixels(
     as `predict` fits a digit's ink, and its box (right, bottom exclusive) in the work frame.
     The ink is already known here, so the rest of `prepare` (finding it) is skipped: 1.3 ms a
     candidate down to 0.3 ms, the difference between 30 and 100 numbers a second."""
+    ink, box = _span_ink(atoms, start, stop, flat, taken, level)
+    return (None if ink is None else fit_and_centre(ink)), box
+
+
+def _pair_pixels(
+    atoms: list[_Atom], start: int, stop: int, flat: np.ndarray, taken: np.ndarray, level: float
+) -> tuple[np.ndarray | None, tuple[int, int, int, int]]:
+    """The span's ink fitted into PAIR_BOX keeping its aspect, centred in PAIR_SHAPE."""
+    ink, box = _span_ink(atoms, start, stop, flat, taken, level)
+    if ink is None:
+        return None, box
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32)
+    h, w = crop.shape
+    scale = min(PAIR_BOX[0] / h, PAIR_BOX[1] / w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    resample = Image.Resampling.LANCZOS if scale < 1 else Image.Resampling.BICUBIC
+    patch = np.asarray(Image.fromarray(crop, "F").resize(size, resample), np.float32)
+    out = np.zeros(PAIR_SHAPE, np.uint8)
+    top, left = (PAIR_SHAPE[0] - size[1]) // 2, (PAIR_SHAPE[1] - size[0]) // 2
+    out[top : top + size[1], left : left + size[0]] = np.clip(patch + 0.5, 0, 255)
+    return out, box
+
+
+def _span_ink(
+    atoms: list[_Atom], start: int, stop: int, flat: np.ndarray, taken: np.ndarray, level: float
+) -> tuple[np.ndarray | None, tuple[int, int, int, int]]:
+    """The span's ink alone (0-255, other digits' ink and printed lines left out) and its box."""
     ys = np.concatenate([a.ys for a in atoms[start:stop]])
     xs = np.concatenate([a.xs for a in atoms[start:stop]])
     top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
@@ -489,7 +525,7 @@ def _digit_pixels(
     box = (int(left), int(top), int(right), int(bottom))
     if not ink.any():
         return None, box
-    return fit_and_centre(np.clip(ink * (255.0 / level), 0.0, 255.0)), box
+    return np.clip(ink * (255.0 / level), 0.0, 255.0), box
 
 
 def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
@@ -514,40 +550,74 @@ def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     atoms = _atoms(pieces, height, slant, centre)
     line = Line(atoms=len(atoms), skippable=[a.small for a in atoms], height=height / frame.sy)
     level = max(float(np.percentile(flat[mask], 80)), 1.0)  # the pen's core becomes white
-    found = []
-    for start, stop, penalty in _spans(atoms, height):
-        pixels, box = _digit_pixels(atoms, start, stop, flat, taken, level)
-        if pixels is not None:
-            found.append((Candidate(start, stop, pixels, box, penalty), box))
-    boxes = frame.boxes(np.array([box for _, box in found])) if found else []
-    for (candidate, _), box in zip(found, boxes, strict=True):
-        candidate.box = box
-        line.candidates.append(candidate)
+    ink = (atoms, flat, taken, level)
+    line.candidates = _rendered(_spans(atoms, height), _digit_pixels, ink, frame)
+    line.pairs = _rendered(_pair_spans(atoms, height), _pair_pixels, ink, frame)
     return line
 
 
+def _rendered(spans, render, ink, frame: _Frame) -> list[Candidate]:
+    """A candidate for each span `render` finds ink in, its box mapped back to the input."""
+    atoms, flat, taken, level = ink
+    found = []
+    for start, stop, penalty in spans:
+        pixels, box = render(atoms, start, stop, flat, taken, level)
+        if pixels is not None:
+            found.append(Candidate(start, stop, pixels, box, penalty))
+    boxes = frame.boxes(np.array([c.box for c in found])) if found else []
+    for candidate, box in zip(found, boxes, strict=True):
+        candidate.box = box
+    return found
+
+
+def _pair_spans(atoms: list[_Atom], height: float) -> list[tuple[int, int, float]]:
+    """Runs of touching atoms [start, stop) as wide as two digits, with their penalty."""
+    spans = []
+    for start in range(len(atoms)):
+        left, right = atoms[start].left, atoms[start].right
+        for stop in range(start + 1, min(len(atoms), start + 2 * MAX_ATOMS) + 1):
+            atom = atoms[stop - 1]
+            if atom.left - right > PAIR_GAP * height:
+                break
+            left, right = min(left, atom.left), max(right, atom.right)
+            width = (right - left) / height
+            if width > PAIR_WIDTH[1]:
+                break
+            if width >= PAIR_WIDTH[0]:
+                spans.append((start, stop, _parting_cost(atoms, start)))
+    return spans
+
+
 def best_reading(
-    line: Line, probabilities: np.ndarray, single: np.ndarray | None = None
+    line: Line,
+    probabilities: np.ndarray,
+    single: np.ndarray | None = None,
+    pairs: np.ndarray | None = None,
 ) -> list[int]:
-    """The candidates (indexes into line.candidates) that cover the atoms left to right with
-    the highest summed log-probability of their likeliest digits; small atoms may be left
-    out at SKIP_COST each. `probabilities`: (len(candidates), 10); `single`, if given, each
-    candidate's log-probability of being one whole digit (`digitcli.verifier`), added."""
+    """The candidates that cover the atoms left to right with the highest summed
+    log-probability of their likeliest digits; small atoms may be left out at SKIP_COST each.
+    `probabilities`: (len(candidates), 10); `single`, if given, each candidate's log-probability
+    of being one whole digit (`digitcli.verifier`), added; `pairs`, if given, the score of each
+    of `line.pairs` read as two digits (`digitcli.pairs`). The answer indexes line.candidates,
+    then line.pairs: index len(candidates) + i is pair i."""
     n = line.atoms
     best = np.full(n + 1, -np.inf)
     best[0] = 0.0
     back: list[tuple[int, int | None]] = [(0, None)] * (n + 1)
+    spans = line.candidates + (line.pairs if pairs is not None else [])
     ending: dict[int, list[int]] = {}
-    for index, candidate in enumerate(line.candidates):
+    for index, candidate in enumerate(spans):
         ending.setdefault(candidate.stop, []).append(index)
-    scores = np.log(np.maximum(probabilities.max(axis=1), 1e-12))
+    scores = np.log(np.maximum(probabilities.max(axis=1), 1e-12)) - DIGIT_COST
     if single is not None:
         scores = scores + single
+    if pairs is not None:
+        scores = np.concatenate([scores, pairs - 2 * DIGIT_COST])
     for stop in range(1, n + 1):
         if line.skippable[stop - 1] and best[stop - 1] - SKIP_COST > best[stop]:
             best[stop], back[stop] = best[stop - 1] - SKIP_COST, (stop - 1, None)
         for index in ending.get(stop, []):
-            candidate = line.candidates[index]
+            candidate = spans[index]
             score = best[candidate.start] + scores[index] - candidate.penalty
             if score > best[stop]:
                 best[stop], back[stop] = score, (candidate.start, index)

@@ -18,7 +18,7 @@ from digitcli.cli import app
 from digitcli.errors import UsageError
 from digitcli.images import open_image
 from digitcli.read import parse_digit_count, read
-from digitcli.segment import OPEN_SIDE, find_candidates
+from digitcli.segment import OPEN_SIDE, PAIR_SHAPE, find_candidates
 from digitcli.verifier import log_single
 
 from conftest import subprocess_env
@@ -130,6 +130,22 @@ def test_a_digit_in_two_pieces_has_a_candidate_that_joins_them(mnist_test_digits
     assert any(overlap(c.box, truth[0]) > 0.8 for c in line.candidates if c.stop - c.start > 1)
 
 
+def test_touching_digits_have_a_pair_candidate_spanning_both(mnist_test_digits, tmp_path):
+    truth = write_number(mnist_test_digits, "4417", tmp_path / "n.png", gap=-0.1)
+    line = find_candidates(open_image(tmp_path / "n.png", max_side=OPEN_SIDE))
+    (left, top, _, bottom), (_, top2, right, bottom2) = truth[:2]
+    joint = (left, min(top, top2), right, max(bottom, bottom2))
+    assert any(overlap(pair.box, joint) > 0.8 for pair in line.pairs)
+    assert all(pair.pixels.shape == PAIR_SHAPE for pair in line.pairs)
+
+
+def test_digits_apart_are_never_a_pair(mnist_test_digits, tmp_path):
+    truth = write_number(mnist_test_digits, "40721", tmp_path / "n.png")
+    line = find_candidates(open_image(tmp_path / "n.png", max_side=OPEN_SIDE))
+    for pair in line.pairs:
+        assert sum(overlap(pair.box, box) > 0.1 for box in truth) <= 1, pair.box
+
+
 def test_a_blank_page_has_no_candidates(tmp_path):
     Image.new("L", (600, 150), 230).save(tmp_path / "blank.png")
     line = find_candidates(open_image(tmp_path / "blank.png", max_side=OPEN_SIDE))
@@ -167,6 +183,25 @@ def test_touching_digits_are_parted(mnist_test_digits, tmp_path, number):
     write_number(mnist_test_digits, number, tmp_path / "n.png", gap=-0.03)
     (reading,) = read([str(tmp_path / "n.png")])
     assert reading.number == number
+
+
+@pytest.mark.parametrize("name", ["tight-75094.jpg", "tight-751138.jpg", "tight-403104.jpg"])
+def test_overlapping_digits_are_read_as_a_pair(name, monkeypatch, tmp_path):
+    """Numbers from bench/make_numbers.py (MNIST test digits, seed 1) whose touching digits
+    no cut parts: without the pair reader two of them were read as one, or one misread."""
+    import digitcli.read as reading_module
+
+    number = name.removeprefix("tight-").split(".")[0]
+    (reading,) = read([str(FIXTURES / name)], save_preprocessed=tmp_path / "seen")
+    assert reading.number == number
+    seen = sorted((tmp_path / "seen").iterdir())
+    assert len(seen) == len(number)
+    assert all(Image.open(path).size == (28, 28) for path in seen)
+    assert np.prod([d.confidence for d in reading.digits]) == pytest.approx(reading.confidence)
+    no_pairs = lambda pixels: np.zeros((len(pixels), 21), np.float32)  # noqa: E731
+    monkeypatch.setattr(reading_module, "read_pairs", no_pairs)
+    (alone,) = read([str(FIXTURES / name)])
+    assert alone.number != number
 
 
 def test_the_verifier_doubts_two_digits_more_than_one(mnist_test_digits, tmp_path):

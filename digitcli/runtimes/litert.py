@@ -20,6 +20,42 @@ from digitcli.runtimes.base import BATCH_SIZE, Batched, convention_for, zip_mani
 from digitcli.runtimes.registry import register
 
 
+class TFLiteFunction:
+    """Any `.tflite` file with one input and one output, called on whole batches."""
+
+    def __init__(self, path: Path, *, threads: int | None = None) -> None:
+        from ai_edge_litert.interpreter import Interpreter
+
+        try:
+            with native_stderr_silenced():  # "INFO: Created TensorFlow Lite XNNPACK delegate"
+                self._interpreter = Interpreter(model_path=str(path), num_threads=threads)
+        except (ValueError, RuntimeError) as exc:
+            raise ModelError(f"{path}: not a loadable TFLite model ({first_line(exc)})") from None
+        inputs = self._interpreter.get_input_details()
+        outputs = self._interpreter.get_output_details()
+        if len(inputs) != 1 or len(outputs) != 1:
+            counts = f"{len(inputs)} inputs and {len(outputs)} outputs"
+            raise ModelError(f"{path}: the model has {counts}, not one of each")
+        self.input, self.output = inputs[0], outputs[0]
+        self._allocated = -1  # the batch size the tensors are allocated for
+
+    def __call__(self, inputs: np.ndarray) -> np.ndarray:
+        interpreter = self._interpreter
+        inputs = _quantize(inputs, self.input)
+        if self._allocated != len(inputs):
+            # Allocating applies the XNNPACK delegate, which says so on stderr.
+            with native_stderr_silenced():
+                interpreter.resize_tensor_input(self.input["index"], list(inputs.shape))
+                interpreter.allocate_tensors()
+                interpreter.set_tensor(self.input["index"], inputs)
+                interpreter.invoke()
+            self._allocated = len(inputs)
+        else:
+            interpreter.set_tensor(self.input["index"], inputs)
+            interpreter.invoke()
+        return _dequantize(interpreter.get_tensor(self.output["index"]), self.output)
+
+
 @register("tflite", ".tflite")
 class LiteRTRuntime(Batched):
     """Runs a `.tflite` file with one 28x28 image input and one (n, 10) output."""
@@ -34,41 +70,16 @@ class LiteRTRuntime(Batched):
         batch_size: int = BATCH_SIZE,
         threads: int | None = None,
     ) -> None:
-        from ai_edge_litert.interpreter import Interpreter
-
-        try:
-            with native_stderr_silenced():  # "INFO: Created TensorFlow Lite XNNPACK delegate"
-                self._interpreter = Interpreter(model_path=str(path), num_threads=threads)
-        except (ValueError, RuntimeError) as exc:
-            raise ModelError(f"{path}: not a loadable TFLite model ({first_line(exc)})") from None
-        inputs = self._interpreter.get_input_details()
-        outputs = self._interpreter.get_output_details()
-        if len(inputs) != 1 or len(outputs) != 1:
-            counts = f"{len(inputs)} inputs and {len(outputs)} outputs"
-            raise ModelError(f"{path}: the model has {counts}, not one of each")
-        self._input, self._output = inputs[0], outputs[0]
-        if int(self._output["shape"][-1]) != NUM_CLASSES:
-            raise ModelError(f"{path}: the model gives {self._output['shape'][1:]}, not 10 scores")
+        self._function = TFLiteFunction(path, threads=threads)
+        if int(self._function.output["shape"][-1]) != NUM_CLASSES:
+            shape = self._function.output["shape"][1:]
+            raise ModelError(f"{path}: the model gives {shape}, not 10 scores")
         convention = convention_for(path, metadata, zip_manifest(path), DIGITCLI_INPUT)
-        shape = [int(d) for d in self._input["shape"][1:]]
+        shape = [int(d) for d in self._function.input["shape"][1:]]
         super().__init__(path, convention, shape, batch_size)
-        self._allocated = -1  # the batch size the tensors are allocated for
 
     def _run(self, inputs: np.ndarray) -> np.ndarray:
-        interpreter = self._interpreter
-        inputs = _quantize(inputs, self._input)
-        if self._allocated != len(inputs):
-            # Allocating applies the XNNPACK delegate, which says so on stderr.
-            with native_stderr_silenced():
-                interpreter.resize_tensor_input(self._input["index"], list(inputs.shape))
-                interpreter.allocate_tensors()
-                interpreter.set_tensor(self._input["index"], inputs)
-                interpreter.invoke()
-            self._allocated = len(inputs)
-        else:
-            interpreter.set_tensor(self._input["index"], inputs)
-            interpreter.invoke()
-        return _dequantize(interpreter.get_tensor(self._output["index"]), self._output)
+        return self._function(inputs)
 
 
 def _quantize(values: np.ndarray, detail: dict) -> np.ndarray:
