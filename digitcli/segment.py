@@ -30,6 +30,7 @@ Gaps between groups ("2026 11 22") are simply gaps: the number is its digits, le
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -71,11 +72,11 @@ SHEARS = np.arange(-0.6, 0.61, 0.05)  # slants of the handwriting tried (dx per 
 
 @dataclass
 class Candidate:
-    """A run of atoms [start, stop) read as one digit."""
+    """A run of atoms [start, stop) read as one digit (in `Line.pairs`: as two)."""
 
     start: int
     stop: int
-    pixels: np.ndarray  # uint8 (28, 28), prepared like predict's
+    pixels: np.ndarray  # uint8 (28, 28), prepared like predict's; a pair's PAIR_SHAPE
     box: tuple[int, int, int, int]  # left, top, right, bottom in the input image's pixels
     penalty: float = 0.0  # subtracted from the log-probability (too wide for one digit)
 
@@ -556,7 +557,9 @@ def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     return line
 
 
-def _rendered(spans, render, ink, frame: _Frame) -> list[Candidate]:
+def _rendered(
+    spans: list[tuple[int, int, float]], render: Callable, ink: tuple, frame: _Frame
+) -> list[Candidate]:
     """A candidate for each span `render` finds ink in, its box mapped back to the input."""
     atoms, flat, taken, level = ink
     found = []
