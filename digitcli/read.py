@@ -17,7 +17,7 @@ import numpy as np
 
 from digitcli.errors import ImageError, UsageError
 from digitcli.images import open_image, save_pixels
-from digitcli.pairs import pair_digits, pair_scores, read_pairs
+from digitcli.pairs import doubt, pair_digits, pair_scores, read_pairs
 from digitcli.predict import (
     Source,
     prepared_batches,
@@ -174,6 +174,7 @@ def _answer(
         start += count
         own_pairs = pairs[pairs_start : pairs_start + len(line.pairs)]
         pairs_start += len(line.pairs)
+        single = single + doubt(line, own_pairs)
         chosen = _best_scored(runtime, line, probabilities, single, scored, own_pairs)
         yield _reading(source.name, line, probabilities, own_pairs, chosen)
 
