@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 
 import numpy as np
 from PIL import Image
@@ -477,24 +477,8 @@ def _parting_cost(atoms: list[_Atom], start: int) -> float:
     return right.cut_before + OVERLAP_COST * overlap
 
 
-def _digit_pixels(
-    atoms: list[_Atom], start: int, stop: int, flat: np.ndarray, taken: np.ndarray, level: float
-) -> tuple[np.ndarray | None, tuple[int, int, int, int]]:
-    """The span's ink alone (other digits' ink and printed lines left out) fitted into 28x28
-    as `predict` fits a digit's ink, and its box (right, bottom exclusive) in the work frame.
-    The ink is already known here, so the rest of `prepare` (finding it) is skipped: 1.3 ms a
-    candidate down to 0.3 ms, the difference between 30 and 100 numbers a second."""
-    ink, box = _span_ink(atoms, start, stop, flat, taken, level)
-    return (None if ink is None else fit_and_centre(ink)), box
-
-
-def _pair_pixels(
-    atoms: list[_Atom], start: int, stop: int, flat: np.ndarray, taken: np.ndarray, level: float
-) -> tuple[np.ndarray | None, tuple[int, int, int, int]]:
-    """The span's ink fitted into PAIR_BOX keeping its aspect, centred in PAIR_SHAPE."""
-    ink, box = _span_ink(atoms, start, stop, flat, taken, level)
-    if ink is None:
-        return None, box
+def _pair_pixels(ink: np.ndarray) -> np.ndarray:
+    """A span's ink fitted into PAIR_BOX keeping its aspect, centred in PAIR_SHAPE."""
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32)
     h, w = crop.shape
@@ -505,13 +489,17 @@ def _pair_pixels(
     out = np.zeros(PAIR_SHAPE, np.uint8)
     top, left = (PAIR_SHAPE[0] - size[1]) // 2, (PAIR_SHAPE[1] - size[0]) // 2
     out[top : top + size[1], left : left + size[0]] = np.clip(patch + 0.5, 0, 255)
-    return out, box
+    return out
 
 
 def _span_ink(
-    atoms: list[_Atom], start: int, stop: int, flat: np.ndarray, taken: np.ndarray, level: float
+    atoms: list[_Atom], flat: np.ndarray, taken: np.ndarray, level: float, start: int, stop: int
 ) -> tuple[np.ndarray | None, tuple[int, int, int, int]]:
-    """The span's ink alone (0-255, other digits' ink and printed lines left out) and its box."""
+    """The span's ink alone (0-255, other digits' ink and printed lines left out; None if
+    there is none) and its box (right, bottom exclusive) in the work frame. The ink is already
+    known here, so a candidate digit is this fitted into 28x28 as `predict` fits a digit's,
+    the rest of `prepare` (finding it) skipped: 1.3 ms a candidate down to 0.3 ms, the
+    difference between 30 and 100 numbers a second."""
     ys = np.concatenate([a.ys for a in atoms[start:stop]])
     xs = np.concatenate([a.xs for a in atoms[start:stop]])
     top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
@@ -551,22 +539,25 @@ def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     atoms = _atoms(pieces, height, slant, centre)
     line = Line(atoms=len(atoms), skippable=[a.small for a in atoms], height=height / frame.sy)
     level = max(float(np.percentile(flat[mask], 80)), 1.0)  # the pen's core becomes white
-    ink = (atoms, flat, taken, level)
-    line.candidates = _rendered(_spans(atoms, height), _digit_pixels, ink, frame)
-    line.pairs = _rendered(_pair_spans(atoms, height), _pair_pixels, ink, frame)
+    ink_of = partial(_span_ink, atoms, flat, taken, level)
+    line.candidates = _rendered(_spans(atoms, height), ink_of, fit_and_centre, frame)
+    line.pairs = _rendered(_pair_spans(atoms, height), ink_of, _pair_pixels, frame)
     return line
 
 
 def _rendered(
-    spans: list[tuple[int, int, float]], render: Callable, ink: tuple, frame: _Frame
+    spans: list[tuple[int, int, float]],
+    ink_of: Callable[[int, int], tuple[np.ndarray | None, tuple[int, int, int, int]]],
+    fit: Callable[[np.ndarray], np.ndarray],
+    frame: _Frame,
 ) -> list[Candidate]:
-    """A candidate for each span `render` finds ink in, its box mapped back to the input."""
-    atoms, flat, taken, level = ink
+    """A candidate for each span with ink, its ink fitted by `fit`, its box mapped back to
+    the input."""
     found = []
     for start, stop, penalty in spans:
-        pixels, box = render(atoms, start, stop, flat, taken, level)
-        if pixels is not None:
-            found.append(Candidate(start, stop, pixels, box, penalty))
+        ink, box = ink_of(start, stop)
+        if ink is not None:
+            found.append(Candidate(start, stop, fit(ink), box, penalty))
     boxes = frame.boxes(np.array([c.box for c in found])) if found else []
     for candidate, box in zip(found, boxes, strict=True):
         candidate.box = box
