@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 from make_verifier import MATCH, overlap, written_numbers
 
+from digitcli.pairs import LEFT, OUTPUTS, RIGHT
+
 REPO = Path(__file__).resolve().parent.parent
 KINDS = ("tight", "tight", "long", "long", "grouped", "spaced")
 NOT_A_PAIR = 100
@@ -60,14 +62,15 @@ def collect(numbers: int, first_seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 
 def targets(labels: np.ndarray) -> np.ndarray:
-    """(n, 21): is it a pair, then the left and the right digit one-hot (uniform if not a pair)."""
+    """(n, OUTPUTS): is it a pair, then the left and the right digit one-hot (uniform if not a
+    pair)."""
     pair = labels != NOT_A_PAIR
-    out = np.full((len(labels), 21), 0.1, np.float32)
+    out = np.full((len(labels), OUTPUTS), 0.1, np.float32)
     out[:, 0] = pair
     out[pair, 1:] = 0.0
     rows = np.flatnonzero(pair)
-    out[rows, 1 + labels[pair] // 10] = 1.0
-    out[rows, 11 + labels[pair] % 10] = 1.0
+    out[rows, LEFT.start + labels[pair] // 10] = 1.0
+    out[rows, RIGHT.start + labels[pair] % 10] = 1.0
     return out
 
 
@@ -119,7 +122,7 @@ def accuracy(model, pixels: np.ndarray, labels: np.ndarray) -> str:
     out = model.predict(pixels.astype(np.float32), batch_size=512, verbose=0)
     pair = labels != NOT_A_PAIR
     said = out[:, 0] > 0.5
-    read = 10 * out[:, 1:11].argmax(1) + out[:, 11:].argmax(1)
+    read = 10 * out[:, LEFT].argmax(1) + out[:, RIGHT].argmax(1)
     return (f"pair or not {np.mean(said == pair):.2%}; pairs read right "
             f"{np.mean(read[pair] == labels[pair]):.2%}")  # fmt: skip
 

@@ -24,6 +24,10 @@ PAIR_COST = 3.0  # log-probability a reading pays for two digits read as one pai
 # A single digit read over exactly a pair's span is doubted by that much of ln P(not a pair):
 # on the tuning set 90.4% -> 90.6% of numbers exact, on the README's set 90.8% -> 91.2%.
 PAIR_DOUBT = 0.5
+# What the network gives for each pair: P(two digits), then the left digit's ten
+# probabilities, then the right one's.
+OUTPUTS = 21
+LEFT, RIGHT = slice(1, 11), slice(11, 21)
 
 
 @cache
@@ -34,17 +38,16 @@ def _reader():
 
 
 def read_pairs(pixels: np.ndarray) -> np.ndarray:
-    """(n, 28, 56) uint8 pixels -> (n, 21): P(two digits), then the left digit's ten
-    probabilities, then the right one's."""
+    """(n, 28, 56) uint8 pixels -> (n, OUTPUTS)."""
     if len(pixels) == 0:
-        return np.zeros((0, 21), np.float32)
-    return _reader()(pixels.astype(np.float32))
+        return np.zeros((0, OUTPUTS), np.float32)
+    return _reader()(pixels)  # cast to the model's input type on the way in
 
 
 def pair_scores(outputs: np.ndarray) -> np.ndarray:
     """The log-probability of each pair's likeliest reading, less PAIR_COST."""
     outputs = np.maximum(outputs, 1e-12)
-    left, right = outputs[:, 1:11].max(axis=1), outputs[:, 11:21].max(axis=1)
+    left, right = outputs[:, LEFT].max(axis=1), outputs[:, RIGHT].max(axis=1)
     return np.log(outputs[:, 0]) + np.log(left) + np.log(right) - PAIR_COST
 
 
@@ -64,5 +67,6 @@ def pair_digits(output: np.ndarray) -> tuple[tuple[int, float], tuple[int, float
     """The left and right digits of one pair's output, each with its confidence: its own
     probability times the square root of the pair's (so that their product is the reading's)."""
     share = float(np.sqrt(max(output[0], 0.0)))
-    left, right = int(np.argmax(output[1:11])), int(np.argmax(output[11:21]))
-    return (left, share * float(output[1 + left])), (right, share * float(output[11 + right]))
+    left, right = output[LEFT], output[RIGHT]
+    a, b = int(np.argmax(left)), int(np.argmax(right))
+    return (a, share * float(left[a])), (b, share * float(right[b]))

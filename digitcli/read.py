@@ -195,10 +195,10 @@ def _best_scored(
 ) -> list[int]:
     """best_reading, scoring the candidates it picks that were not scored yet, until it picks
     only scored ones (on the read benchmark's tuning set it never needed to)."""
-    singles = len(line.candidates)
+    digits, scores = len(line.candidates), pair_scores(pairs)
     while line.candidates:
-        chosen = best_reading(line, probabilities, single, pair_scores(pairs))
-        unscored = [index for index in chosen if index < singles and not scored[index]]
+        chosen = best_reading(line, probabilities, single, scores)
+        unscored = [index for index in chosen if index < digits and not scored[index]]
         if not unscored:
             return chosen
         probabilities[unscored] = runtime.predict(
@@ -215,10 +215,9 @@ def _reading(
         return Reading(name, note="no digits found: the image is blank")
     digits = []
     for index in chosen:
-        if index >= len(line.candidates):
-            digits += _pair_reading(
-                line.pairs[index - len(line.candidates)], pairs[index - len(line.candidates)]
-            )
+        pair = index - len(line.candidates)  # best_reading numbers pairs after the digits
+        if pair >= 0:
+            digits += _pair_reading(line.pairs[pair], pairs[pair])
             continue
         candidate, row = line.candidates[index], probabilities[index]
         best = int(np.argmax(row))
