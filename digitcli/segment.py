@@ -45,7 +45,8 @@ WORK_HEIGHT = 96  # px: a line of digits is read at most this high (digits ~40-7
 WORK_WIDTH = 1600  # px: and at most this wide (a 10-digit number fits)
 OPEN_SIDE = 1600  # px: files are decoded to at most this many pixels a side for `read`
 MAX_ATOMS = 8  # pieces one digit may be made of
-PAIR_WIDTH = (1.0, 2.0)  # line heights: a span this wide may be two touching digits
+PAIR_WIDTH = (0.8, 2.0)  # line heights: a span this wide may be two touching digits (from
+# 0.8, not 1: a quarter of the touching pairs with a 1 in them are narrower than a line height)
 PAIR_GAP = 0.1  # line heights: the pieces of a pair are at most this far apart
 PAIR_SHAPE = (28, 56)  # a pair's pixels, as the pair reader sees them ...
 PAIR_BOX = (24, 52)  # ... its ink fitted in this box
