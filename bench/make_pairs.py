@@ -25,7 +25,7 @@ from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
-from make_verifier import MATCH, overlap, written_numbers
+from make_verifier import MATCH, intersection, overlap, written_numbers
 
 from digitcli.pairs import LEFT, OUTPUTS, RIGHT
 
@@ -40,17 +40,15 @@ EXTRA = 0.4
 
 def held(box, other) -> float:
     """The share of box `other` that lies inside `box`."""
-    w = min(box[2], other[2]) - max(box[0], other[0])
-    h = min(box[3], other[3]) - max(box[1], other[1])
-    return max(w, 0) * max(h, 0) / max((other[2] - other[0]) * (other[3] - other[1]), 1)
+    return intersection(box, other) / max((other[2] - other[0]) * (other[3] - other[1]), 1)
 
 
 def matches(box, truth, true_boxes) -> bool:
-    """Whether `box` matches the true box `truth` and holds no more of any digit outside it
-    than `truth` itself does (up to EXTRA)."""
+    """Whether `box` matches the true box `truth` and holds no more of any digit than `truth`
+    itself does (up to EXTRA)."""
     if overlap(box, truth) <= MATCH:
         return False
-    return all(held(box, b) - held(truth, b) < EXTRA for b in true_boxes if held(truth, b) < 0.9)
+    return all(held(box, b) - held(truth, b) < EXTRA for b in true_boxes)
 
 
 def pair_label(box, true_boxes, digits: str) -> int:

@@ -30,11 +30,16 @@ KINDS = ("tight", "tight", "long", "spaced", "grouped", "boxed")
 MATCH = 0.7  # intersection over union with a true digit's box that counts as one digit
 
 
-def overlap(a, b) -> float:
-    """Intersection over union of two (left, top, right, bottom) boxes."""
+def intersection(a, b) -> float:
+    """The area two (left, top, right, bottom) boxes share."""
     w = min(a[2], b[2]) - max(a[0], b[0])
     h = min(a[3], b[3]) - max(a[1], b[1])
-    inter = max(w, 0) * max(h, 0)
+    return max(w, 0) * max(h, 0)
+
+
+def overlap(a, b) -> float:
+    """Intersection over union of two (left, top, right, bottom) boxes."""
+    inter = intersection(a, b)
     return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
