@@ -3,7 +3,7 @@
 Every comparison runs its baseline and digitcli in the same session, on the same machine, and
 reports medians and ratios; no figure here is compared with one taken elsewhere.
 
-    python bench/run.py                  # everything but the CNN (about 8 minutes on 2 cores)
+    python bench/run.py                  # everything but the CNN (about 9 minutes on 2 cores)
     python bench/run.py --cnn            # also train the CNN with its defaults (~10 more minutes)
     python bench/run.py --only startup predict
     python bench/run.py --only predict-scaling --model DIR   # 1,000 to 50,000 files (~15 min)
@@ -36,7 +36,7 @@ DIGITCLI = (
 sys.path.insert(0, str(REPO / "bench"))
 
 
-DEFAULT_BENCHES = ("startup", "train", "evaluate", "predict", "predict-startup")
+DEFAULT_BENCHES = ("startup", "train", "train-flops", "evaluate", "predict", "predict-startup")
 NEED_A_MODEL = {"evaluate", "predict", "predict-startup", "predict-scaling"}
 
 
@@ -100,6 +100,23 @@ def bench_training(work: Path, epochs: int) -> tuple[list[Row], Path]:
             and (epochs < 18 or ours["test_accuracy"] >= 0.982)),
     ]  # fmt: skip
     return rows, model_dir
+
+
+def bench_training_flops() -> list[Row]:
+    """What share of this machine's peak FLOP/s the default mlp's training reaches."""
+    done = sh([sys.executable, str(REPO / "bench" / "training_flops.py"), "--json"])
+    if done.returncode:
+        raise SystemExit(done.stderr[-2000:])
+    figures = json.loads(done.stdout)
+    peak = figures["peak_gflops"]
+    return [
+        Row("train mlp: GEMM FLOP/s, digits as written", f"peak GEMM {peak:.0f} GFLOP/s",
+            f"{figures['training_gflops']:.1f} GFLOP/s",
+            f"{figures['training_gflops'] / peak:.0%} of peak", "-", True),
+        Row("  the same with half redrawn beside (as trained)", f"peak GEMM {peak:.0f} GFLOP/s",
+            f"{figures['training_with_redraw_gflops']:.1f} GFLOP/s",
+            f"{figures['training_with_redraw_gflops'] / peak:.0%} of peak", "-", True),
+    ]  # fmt: skip
 
 
 def bench_cnn(work: Path) -> list[Row]:
@@ -345,6 +362,8 @@ def main() -> int:
         if "train" in chosen:
             train_rows, model_dir = bench_training(work, args.epochs)
             rows += train_rows
+        if "train-flops" in chosen:
+            rows += bench_training_flops()
         if model_dir is None and chosen & NEED_A_MODEL:
             raise SystemExit("--model is needed without the train benchmark")
         if "evaluate" in chosen:

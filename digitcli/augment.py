@@ -6,8 +6,10 @@ of each epoch's images with such differences, and then lays each one out again t
 `digitcli.images.prepare` lays out a user's digit (longest side 20 px, centre of mass at the
 centre), so training sees what prediction will see.
 
-One vectorised pass per draw (NumPy and scipy.ndimage on whole chunks of images): about 4 s for
-27,000 images on one core, made on a background thread while the previous epoch trains.
+One vectorised pass per draw (NumPy and scipy.ndimage on whole chunks of images): about 2.3 s of
+one core for 27,000 images, made on a background thread while the previous epoch trains.
+(Chunks of 512 images, which stay in the CPU's cache, took 1.3-1.8 s instead of 2.6-3.0 s, but
+change every draw a seed makes and gave no measurable gain in training time: not taken yet.)
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 from scipy import ndimage
+from threadpoolctl import threadpool_limits
 
 from digitcli.config import IMAGE_SIZE
 
@@ -263,7 +266,7 @@ class EpochImages:
     """Each epoch's augmented images, made on a background thread ahead of time.
 
     One draw serves `every` epochs in a row (each epoch still shuffles its own order). A draw of
-    27,000 images takes ~4 s of one core, about half an MLP epoch; the mlp draws every epoch,
+    27,000 images takes ~2.3 s of one core, about half an MLP epoch; the mlp draws every epoch,
     which read other writers' digits better than a draw every third epoch for ~25% more time.
     With a `teacher` (distill.Teacher), each draw also carries its targets: for the images left
     as they were, computed once; for the redrawn ones, what it reads in each draw (a draw every
@@ -294,7 +297,11 @@ class EpochImages:
 
     def _make(self, draw: int) -> Draw:
         rng = np.random.default_rng([self.seed, draw, 7])
-        images, redrawn = redraw_share(self.images, rng, self.share, self.labels)
+        # NumPy's BLAS on one thread: its second thread spins beside training and cost a draw
+        # of 27,000 images 4.0-4.2 s of CPU instead of 2.3-2.4 s (chunks of 4,096), for no
+        # shorter a draw.
+        with threadpool_limits(1, user_api="blas"):
+            images, redrawn = redraw_share(self.images, rng, self.share, self.labels)
         if self.teacher is None:
             return Draw(images, None)
         if self.unchanged_targets is None:

@@ -1,0 +1,200 @@
+"""Where the default mlp's training time goes, in FLOP/s against this machine's own peak.
+
+    python bench/training_flops.py [--json]
+
+Measured in one process, one after the other:
+
+- **peak**: float32 matrix products of 2048 x 2048 by TensorFlow (XLA, all cores), the most
+  this machine's CPU gives a GEMM;
+- **the network's own GEMMs**: the six matrix products of one training step of 784-512-64-10
+  at batch 32 (forward; backward for the weights and for the hidden layers' inputs), and
+  nothing else, compiled by XLA like the step;
+- **training**: epochs of digitcli's compiled model (`recipe.compiled_model`, the default
+  recipe, XLA, 16 steps per call) on MNIST's training digits as written, no redraw;
+- **training with the redraw**: the same epochs while a background thread redraws half of
+  the digits, as `digitcli train` does by default.
+
+FLOPs per sample are those of the matrix products (2 per multiply-add): forward 0.87 MFLOP,
+backward 0.94 MFLOP (no gradient for the input pixels); Adam, the loss and the metrics come on
+top and are not counted, so the training figures are what share of the peak goes to the
+products themselves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+WIDTHS = (784, 512, 64, 10)
+BATCH = 32
+EPOCHS = 3  # the first one compiles; the median of the others counts
+
+
+def flops_per_sample() -> tuple[float, float]:
+    """(forward, backward) FLOPs of the matrix products for one sample of 784-512-64-10."""
+    layers = list(zip(WIDTHS[:-1], WIDTHS[1:], strict=True))
+    forward = sum(2 * n_in * n_out for n_in, n_out in layers)
+    weights = forward  # dL/dW = x^T . dL/dy: one product the size of the forward one per layer
+    inputs = sum(2 * n_in * n_out for n_in, n_out in layers[1:])  # no dL/dx for the pixels
+    return forward, weights + inputs
+
+
+def _rate(step, flops: float, seconds: float = 2.0) -> float:
+    """FLOP/s of `step` (a compiled function doing `flops` FLOPs a call), after a warm-up."""
+    step()
+    calls, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        step()
+        calls += 1
+    return flops * calls / (time.perf_counter() - started)
+
+
+def peak_gemm() -> float:
+    import tensorflow as tf
+
+    size = 2048
+    a = tf.random.normal((size, size))
+    b = tf.random.normal((size, size))
+    product = tf.function(lambda: tf.reduce_sum(tf.matmul(a, b)), jit_compile=True)
+    return _rate(lambda: product().numpy(), 2 * size**3)
+
+
+def network_gemms() -> float:
+    """FLOP/s of one batch-32 step's six matrix products, ten steps per call."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    weights = [
+        tf.constant(rng.normal(size=(i, o)), tf.float32)
+        for i, o in zip(WIDTHS, WIDTHS[1:], strict=False)
+    ]
+    x = tf.constant(rng.normal(size=(BATCH, WIDTHS[0])), tf.float32)
+
+    @tf.function(jit_compile=True)
+    def steps():
+        total = tf.constant(0.0)
+        for _ in range(10):
+            h1 = tf.matmul(x + total, weights[0])
+            h2 = tf.matmul(h1, weights[1])
+            out = tf.matmul(h2, weights[2])
+            g2 = tf.matmul(out, weights[2], transpose_b=True)
+            g1 = tf.matmul(g2, weights[1], transpose_b=True)
+            dw = [tf.matmul(x, g1, transpose_a=True), tf.matmul(h1, g2, transpose_a=True),
+                  tf.matmul(h2, out, transpose_a=True)]  # fmt: skip
+            total = sum(tf.reduce_sum(w) for w in dw) * 1e-30
+        return total
+
+    forward, backward = flops_per_sample()
+    return _rate(lambda: steps().numpy(), 10 * BATCH * (forward + backward))
+
+
+def adam_update_seconds() -> float:
+    """Seconds of one Adam update of the network's 435,402 weights and biases, alone (XLA)."""
+    import keras
+    import tensorflow as tf
+
+    shapes = [(i, o) for i, o in zip(WIDTHS, WIDTHS[1:], strict=False)]
+    shapes += [(o,) for o in WIDTHS[1:]]
+    variables = [keras.Variable(np.zeros(shape, np.float32)) for shape in shapes]
+    gradients = [tf.ones(shape) * 1e-3 for shape in shapes]
+    optimizer = keras.optimizers.Adam(0.001)
+    optimizer.build(variables)
+
+    @tf.function(jit_compile=True)
+    def updates():
+        for _ in range(10):
+            optimizer.apply_gradients(zip(gradients, variables, strict=True))
+        return variables[0][0, 0]
+
+    return 1.0 / _rate(lambda: updates().numpy(), 10.0)
+
+
+def training(redraw: bool) -> tuple[float, float]:
+    """(samples/s, FLOP/s of the products) of the default mlp's epochs."""
+    from digitcli.augment import EpochImages
+    from digitcli.backend import tf
+    from digitcli.config import train_config
+    from digitcli.data import load_dataset
+    from digitcli.recipe import compiled_model
+
+    train = load_dataset(ROOT / "MNIST").train
+    x, y = train.x[:54_000], train.y[:54_000]
+    config = train_config("mlp")
+    model = compiled_model(config, len(x) // BATCH, tf.distribute.get_strategy(), distributed=False)
+    draws = EpochImages(x, 0, config.writers, labels=y) if redraw else None
+    seconds = []
+    try:
+        for epoch in range(EPOCHS):
+            started = time.perf_counter()
+            images = draws.get(epoch, upcoming=epoch + 1).images if draws else x
+            model.fit(images, y, batch_size=BATCH, epochs=1, shuffle=False, verbose=0)
+            seconds.append(time.perf_counter() - started)
+    finally:
+        if draws:
+            draws.close()
+    rate = len(x) / float(np.median(seconds[1:]))
+    return rate, rate * sum(flops_per_sample())
+
+
+def measure() -> dict:
+    peak = peak_gemm()
+    gemms = network_gemms()
+    adam = adam_update_seconds()
+    plain_rate, plain = training(redraw=False)
+    drawn_rate, drawn = training(redraw=True)
+    return {
+        "peak_gflops": peak / 1e9,
+        "network_gemms_gflops": gemms / 1e9,
+        "network_gemms_ms_per_step": BATCH * sum(flops_per_sample()) / gemms * 1e3,
+        "adam_ms_per_step": adam * 1e3,
+        "training_ms_per_step": BATCH / plain_rate * 1e3,
+        "training_samples_per_second": plain_rate,
+        "training_gflops": plain / 1e9,
+        "training_with_redraw_samples_per_second": drawn_rate,
+        "training_with_redraw_gflops": drawn / 1e9,
+    }
+
+
+def render(figures: dict) -> str:
+    peak = figures["peak_gflops"]
+    rows = [
+        ("GEMM 2048x2048, float32, XLA (the peak)", peak),
+        (f"the step's six GEMMs alone, batch {BATCH}", figures["network_gemms_gflops"]),
+        ("training epochs, digits as written", figures["training_gflops"]),
+        ("training epochs, half redrawn beside", figures["training_with_redraw_gflops"]),
+    ]
+    lines = ["| what | GFLOP/s | share of peak |", "|---|---|---|"]
+    lines += [f"| {what} | {value:.1f} | {value / peak:.0%} |" for what, value in rows]
+    step = figures["training_ms_per_step"]
+    parts = [
+        ("the six GEMMs", figures["network_gemms_ms_per_step"]),
+        ("Adam's update", figures["adam_ms_per_step"]),
+    ]
+    parts.append(
+        ("the rest (biases, ReLU, loss, metrics, the loop)", step - sum(p for _, p in parts))
+    )
+    lines += ["", f"| one training step, batch {BATCH} | ms | share |", "|---|---|---|"]
+    lines += [f"| {what} | {ms:.2f} | {ms / step:.0%} |" for what, ms in parts]
+    lines.append(f"| the whole step | {step:.2f} | 100% |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    figures = measure()
+    print(json.dumps(figures, indent=2) if args.json else render(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
