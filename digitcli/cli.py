@@ -15,9 +15,9 @@ import typer
 
 from digitcli import __version__
 from digitcli.config import DEBUG_ENV, TrainConfig
-from digitcli.usage import DigitcliGroup
+from digitcli.usage import DigitcliGroup, DigitcliTyper
 
-app = typer.Typer(
+app = DigitcliTyper(
     cls=DigitcliGroup,
     help="Train, evaluate, run and export handwritten-digit classifiers.",
     add_completion=True,

@@ -1,5 +1,7 @@
 """Every command has help that ends with examples, and every option says its default."""
 
+import sys
+
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -34,3 +36,25 @@ def test_help_runs(name):
     result = CliRunner().invoke(app, [name, "--help"])
     assert result.exit_code == 0
     assert "Example" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "built"),
+    [(["predict", "--help"], ["predict"]), (["--help"], COMMANDS), (["predcit", "x"], COMMANDS)],
+)
+def test_a_command_line_naming_a_command_builds_that_command_alone(argv, built, monkeypatch):
+    # Typer builds each command's options from its signature at every start; a cold predict
+    # needs one command, help and a misspelt command need them all.
+    seen = []
+    build = typer.main.get_command
+
+    def spy(instance):
+        seen.append([info.name or info.callback.__name__ for info in instance.registered_commands])
+        return build(instance)
+
+    monkeypatch.setattr(typer.main, "get_command", spy)
+    monkeypatch.setattr(sys, "argv", ["digitcli", *argv])
+    with pytest.raises(SystemExit):
+        app()
+    assert seen == [built]
+    assert [info.name or info.callback.__name__ for info in app.registered_commands] == COMMANDS
