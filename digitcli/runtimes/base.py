@@ -9,7 +9,7 @@ returns (n, 10) float32 probabilities. No TensorFlow here.
 from __future__ import annotations
 
 import json
-import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -107,12 +107,17 @@ def sample_shape(shape: tuple | list, path: Path) -> tuple[int, ...]:
 
 
 def convention_for(
-    path: Path, metadata: Metadata | None, embedded: dict | None, legacy: InputConvention
+    path: Path,
+    metadata: Metadata | None,
+    read_embedded: Callable[[], dict | None],
+    legacy: InputConvention,
 ) -> InputConvention:
     """The input convention, from the first that has one: the model directory's metadata, the
-    artifact's own manifest (what `export` writes into it), else `legacy` (0.1.0's rule)."""
+    artifact's own manifest (what `export` writes into it; read only when the metadata has no
+    say), else `legacy` (0.1.0's rule)."""
     if metadata is not None:
         return metadata.input
+    embedded = read_embedded()
     if embedded is None:
         return legacy
     try:
@@ -127,6 +132,8 @@ def zip_manifest(path: Path) -> dict | None:
     A .keras file is a zip archive; a .tflite file with associated files has a zip archive
     appended to its flatbuffer, as TFLite metadata packs them. Either way the stdlib reads it.
     """
+    import zipfile  # here: a model directory never needs it (~3 ms of a cold predict)
+
     try:
         with zipfile.ZipFile(path) as archive:
             return json.loads(archive.read(MANIFEST_FILE))

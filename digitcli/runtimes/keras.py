@@ -24,7 +24,7 @@ class KerasRuntime(Batched):
 
         self.model = load_keras_model(path)
         legacy = _legacy_convention(self.model)
-        convention = convention_for(path, metadata, zip_manifest(path), legacy)
+        convention = convention_for(path, metadata, lambda: zip_manifest(path), legacy)
         super().__init__(path, convention, self.model.input_shape[1:], batch_size)
 
     def _run(self, inputs: np.ndarray) -> np.ndarray:

@@ -74,7 +74,7 @@ class LiteRTRuntime(Batched):
         if int(self._function.output["shape"][-1]) != NUM_CLASSES:
             shape = self._function.output["shape"][1:]
             raise ModelError(f"{path}: the model gives {shape}, not 10 scores")
-        convention = convention_for(path, metadata, zip_manifest(path), DIGITCLI_INPUT)
+        convention = convention_for(path, metadata, lambda: zip_manifest(path), DIGITCLI_INPUT)
         shape = [int(d) for d in self._function.input["shape"][1:]]
         super().__init__(path, convention, shape, batch_size)
 

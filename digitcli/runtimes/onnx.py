@@ -51,7 +51,7 @@ class OnnxRuntime(Batched):
             manifest = json.loads(embedded) if embedded else None
         except ValueError as exc:
             raise ModelError(f"{path}: unreadable digitcli manifest ({exc})") from None
-        convention = convention_for(path, metadata, manifest, DIGITCLI_INPUT)
+        convention = convention_for(path, metadata, lambda: manifest, DIGITCLI_INPUT)
         super().__init__(path, convention, list(inputs[0].shape[1:]), batch_size)
 
     def _run(self, inputs: np.ndarray) -> np.ndarray:

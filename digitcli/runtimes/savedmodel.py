@@ -48,7 +48,9 @@ class SavedModelRuntime(Batched):
         self._loaded = loaded  # the signature's variables live as long as this object
         self._signature = signature
         self._tf, self._dtype = tf, spec.dtype
-        convention = convention_for(path, metadata, read_manifest(Path(path)), DIGITCLI_INPUT)
+        convention = convention_for(
+            path, metadata, lambda: read_manifest(Path(path)), DIGITCLI_INPUT
+        )
         super().__init__(path, convention, list(spec.shape[1:]), batch_size)
 
     def _run(self, inputs: np.ndarray) -> np.ndarray:
