@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -33,17 +34,20 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-WIDTHS = (784, 512, 64, 10)
-BATCH = 32
+from digitcli.config import IMAGE_SIZE, NUM_CLASSES, train_config  # noqa: E402
+
+MLP = train_config("mlp")  # the default recipe: its network and batch are what is measured
+WIDTHS = (IMAGE_SIZE * IMAGE_SIZE, *MLP.layers, NUM_CLASSES)
+LAYERS = list(zip(WIDTHS[:-1], WIDTHS[1:], strict=True))  # (inputs, outputs) of each layer
+BATCH = MLP.batch_size
 EPOCHS = 3  # the first one compiles; the median of the others counts
 
 
 def flops_per_sample() -> tuple[float, float]:
     """(forward, backward) FLOPs of the matrix products for one sample of 784-512-64-10."""
-    layers = list(zip(WIDTHS[:-1], WIDTHS[1:], strict=True))
-    forward = sum(2 * n_in * n_out for n_in, n_out in layers)
+    forward = sum(2 * n_in * n_out for n_in, n_out in LAYERS)
     weights = forward  # dL/dW = x^T . dL/dy: one product the size of the forward one per layer
-    inputs = sum(2 * n_in * n_out for n_in, n_out in layers[1:])  # no dL/dx for the pixels
+    inputs = sum(2 * n_in * n_out for n_in, n_out in LAYERS[1:])  # no dL/dx for the pixels
     return forward, weights + inputs
 
 
@@ -72,10 +76,7 @@ def network_gemms() -> float:
     import tensorflow as tf
 
     rng = np.random.default_rng(0)
-    weights = [
-        tf.constant(rng.normal(size=(i, o)), tf.float32)
-        for i, o in zip(WIDTHS, WIDTHS[1:], strict=False)
-    ]
+    weights = [tf.constant(rng.normal(size=layer), tf.float32) for layer in LAYERS]
     x = tf.constant(rng.normal(size=(BATCH, WIDTHS[0])), tf.float32)
 
     @tf.function(jit_compile=True)
@@ -97,12 +98,11 @@ def network_gemms() -> float:
 
 
 def adam_update_seconds() -> float:
-    """Seconds of one Adam update of the network's 435,402 weights and biases, alone (XLA)."""
+    """Seconds of one Adam update of the network's weights and biases, alone (XLA)."""
     import keras
     import tensorflow as tf
 
-    shapes = [(i, o) for i, o in zip(WIDTHS, WIDTHS[1:], strict=False)]
-    shapes += [(o,) for o in WIDTHS[1:]]
+    shapes = [*LAYERS, *((n_out,) for _, n_out in LAYERS)]
     variables = [keras.Variable(np.zeros(shape, np.float32)) for shape in shapes]
     gradients = [tf.ones(shape) * 1e-3 for shape in shapes]
     optimizer = keras.optimizers.Adam(0.001)
@@ -121,15 +121,16 @@ def training(redraw: bool) -> tuple[float, float]:
     """(samples/s, FLOP/s of the products) of the default mlp's epochs."""
     from digitcli.augment import EpochImages
     from digitcli.backend import tf
-    from digitcli.config import train_config
     from digitcli.data import load_dataset
     from digitcli.recipe import compiled_model
+    from digitcli.train import split_validation
 
-    train = load_dataset(ROOT / "MNIST").train
-    x, y = train.x[:54_000], train.y[:54_000]
-    config = train_config("mlp")
-    model = compiled_model(config, len(x) // BATCH, tf.distribute.get_strategy(), distributed=False)
-    draws = EpochImages(x, 0, config.writers, labels=y) if redraw else None
+    # The digits `digitcli train` fits on: the training split less its validation share.
+    fit, _ = split_validation(load_dataset(ROOT / "MNIST").train, MLP.validation_split, MLP.seed)
+    x, y = fit.x, fit.y
+    steps = math.ceil(len(x) / BATCH)
+    model = compiled_model(MLP, steps, tf.distribute.get_strategy(), distributed=False)
+    draws = EpochImages(x, MLP.seed, MLP.writers, labels=y) if redraw else None
     seconds = []
     try:
         for epoch in range(EPOCHS):

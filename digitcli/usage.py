@@ -66,7 +66,7 @@ def _named_command(app: typer.Typer, args: Sequence[str]) -> Any:
     if not args or os.environ.get("_DIGITCLI_COMPLETE"):
         return None
     for command in app.registered_commands:
-        name = command.name or command.callback.__name__.lower().replace("_", "-")
+        name = command.name or typer.main.get_command_name(command.callback.__name__)
         if name == args[0]:
             return command
     return None
