@@ -3,7 +3,7 @@
     python bench/robustness.py [--out bench/results/robustness] [--per-source 1000]
                                [--model MODEL ...] [--json]
 
-Builds (once, seeded) a development set of image files from four sources, then reads them with
+Builds (once, seeded) a development set of image files from five sources, then reads them with
 `digitcli.predict` (the real preparation path a user's files take) and prints accuracy and the
 expected calibration error (ECE, 15 bins) per source for each model:
 
@@ -16,6 +16,9 @@ expected calibration error (ECE, 15 bins) per source for each model:
 - `drawn`: digits drawn from stroke skeletons (continental 1s with flag and foot, crossed 7s,
   open and closed 4s, small-loop 9s with long tails, ...) with varied pens, widths and jitter.
 - `rescan`: MNIST *test* digits re-scanned: thick or thin pens, 8-16 px resolution, binarised.
+- `filled`: `drawn` and `fonts` digits stretched to fill a 16x16 box, their aspect lost, and
+  binarised at a fixed level: what form scanners that store each digit in a fixed box keep (a
+  thick continental 1 becomes a slab as wide as it is tall).
 
 Tune on this set, never on MNIST's test split (the `rescan` source reuses test digits only as
 drawings to degrade; nothing is fitted on it).
@@ -49,7 +52,7 @@ FONT_GLOBS = (
     "/usr/share/fonts/truetype/kristi/*.ttf",
     "/usr/share/fonts/truetype/klee/*.ttf",
 )
-SOURCES = ("uci", "fonts", "drawn", "rescan")
+SOURCES = ("uci", "fonts", "drawn", "rescan", "filled")
 
 # Stroke skeletons in a unit box (x right, y down); each digit has several styles, each style a
 # list of strokes, each stroke a polyline. Curves are sampled from arcs.
@@ -141,20 +144,30 @@ def _shear(image: Image.Image, slant: float) -> Image.Image:
     )
 
 
+def _fonts() -> list[str]:
+    return sorted(f for pattern in FONT_GLOBS for f in glob.glob(pattern))
+
+
+def _font_ink(fonts: list[str], digit: int, rng: np.random.Generator) -> Image.Image:
+    """A digit in a random handwriting font and size, a random stroke added, slanted and turned
+    (L, 255 = ink, on 0)."""
+    font = ImageFont.truetype(fonts[rng.integers(len(fonts))], int(rng.integers(40, 110)))
+    canvas = Image.new("L", (220, 220), 0)
+    draw = ImageDraw.Draw(canvas)
+    stroke = int(rng.choice([0, 0, 1, 2, 3]))
+    draw.text((60, 30), str(digit), fill=255, font=font, stroke_width=stroke, stroke_fill=255)
+    return _shear(canvas, rng.uniform(-0.3, 0.3)).rotate(rng.uniform(-10, 10), Image.BILINEAR)
+
+
 def make_fonts(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
-    fonts = sorted(f for pattern in FONT_GLOBS for f in glob.glob(pattern))
+    fonts = _fonts()
     if not fonts:
         print("fonts: no handwriting fonts installed (see the docstring); skipped", file=sys.stderr)
         return []
     items = []
     for i in range(count):
         digit = i % 10
-        font = ImageFont.truetype(fonts[rng.integers(len(fonts))], int(rng.integers(40, 110)))
-        canvas = Image.new("L", (220, 220), 0)
-        draw = ImageDraw.Draw(canvas)
-        stroke = int(rng.choice([0, 0, 1, 2, 3]))
-        draw.text((60, 30), str(digit), fill=255, font=font, stroke_width=stroke, stroke_fill=255)
-        canvas = _shear(canvas, rng.uniform(-0.3, 0.3)).rotate(rng.uniform(-10, 10), Image.BILINEAR)
+        canvas = _font_ink(fonts, digit, rng)
         box = canvas.getbbox()
         if box is None:
             continue
@@ -164,33 +177,59 @@ def make_fonts(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Pa
     return items
 
 
+def _drawn_ink(digit: int, rng: np.random.Generator) -> Image.Image:
+    """A digit drawn from one of its stroke skeletons with a random pen, wobble, slant and
+    rotation, blurred sometimes (L, 255 = ink, on 0)."""
+    styles = SKELETONS[digit]
+    strokes = styles[rng.integers(len(styles))]
+    size = 200
+    aspect = rng.uniform(0.55, 1.0)
+    sx, sy = size * 0.6 * aspect, size * 0.75
+    ox, oy = (size - sx) / 2, (size - sy) / 2
+    canvas = Image.new("L", (size, size), 0)
+    draw = ImageDraw.Draw(canvas)
+    width = int(max(2, rng.uniform(0.03, 0.16) * sy))
+    wobble = rng.uniform(0.0, 0.03)
+    for stroke in strokes:
+        points = np.asarray(stroke) + rng.normal(0, wobble, (len(stroke), 2))
+        xy = [(ox + x * sx, oy + y * sy) for x, y in points]
+        draw.line(xy, fill=255, width=width, joint="curve")
+        r = width / 2
+        for x, y in (xy[0], xy[-1]):
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+    canvas = _shear(canvas, rng.uniform(-0.35, 0.35)).rotate(rng.uniform(-12, 12), Image.BILINEAR)
+    if rng.random() < 0.4:
+        canvas = canvas.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 2.5)))
+    return canvas
+
+
 def make_drawn(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
     items = []
     for i in range(count):
+        canvas = _drawn_ink(i % 10, rng)
+        items.append(_save(out, "drawn", i, i % 10, _ink_on_paper(canvas, rng), rng))
+    return items
+
+
+def make_filled(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
+    """Digits drawn from the skeletons and in the fonts, each stretched to fill a 16x16 box (its
+    aspect lost: a 1 becomes a slab) and binarised at a fixed level, black on white, at 16 px
+    or enlarged 4x: what a form scanner that stores every digit in a fixed box keeps."""
+    fonts = _fonts()
+    items = []
+    for i in range(count):
         digit = i % 10
-        styles = SKELETONS[digit]
-        strokes = styles[rng.integers(len(styles))]
-        size = 200
-        aspect = rng.uniform(0.55, 1.0)
-        sx, sy = size * 0.6 * aspect, size * 0.75
-        ox, oy = (size - sx) / 2, (size - sy) / 2
-        canvas = Image.new("L", (size, size), 0)
-        draw = ImageDraw.Draw(canvas)
-        width = int(max(2, rng.uniform(0.03, 0.16) * sy))
-        wobble = rng.uniform(0.0, 0.03)
-        for stroke in strokes:
-            points = np.asarray(stroke) + rng.normal(0, wobble, (len(stroke), 2))
-            xy = [(ox + x * sx, oy + y * sy) for x, y in points]
-            draw.line(xy, fill=255, width=width, joint="curve")
-            r = width / 2
-            for x, y in (xy[0], xy[-1]):
-                draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
-        canvas = _shear(canvas, rng.uniform(-0.35, 0.35)).rotate(
-            rng.uniform(-12, 12), Image.BILINEAR
-        )
-        if rng.random() < 0.4:
-            canvas = canvas.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 2.5)))
-        items.append(_save(out, "drawn", i, digit, _ink_on_paper(canvas, rng), rng))
+        use_font = fonts and i % 20 >= 10
+        canvas = _font_ink(fonts, digit, rng) if use_font else _drawn_ink(digit, rng)
+        box = canvas.point(lambda v: 255 if v > 127 else 0).getbbox()
+        if box is None:
+            continue
+        cells = canvas.crop(box).resize((16, 16), Image.BOX)
+        inked = np.asarray(cells) > rng.uniform(80, 140)
+        scan = Image.fromarray(np.where(inked, 0, 255).astype(np.uint8), "L")
+        if rng.random() < 0.5:
+            scan = scan.resize((64, 64), Image.NEAREST)
+        items.append(_save(out, "filled", i, digit, scan, rng, lossy=False))
     return items
 
 
@@ -251,20 +290,27 @@ def _save(out, source, i, digit, image, rng, lossy=True) -> tuple[Path, int]:
     return path, digit
 
 
-MAKERS = {"uci": make_uci, "fonts": make_fonts, "drawn": make_drawn, "rescan": make_rescan}
+MAKERS = {
+    "uci": make_uci,
+    "fonts": make_fonts,
+    "drawn": make_drawn,
+    "rescan": make_rescan,
+    "filled": make_filled,
+}
 
 
 def build(out: Path, per_source: int, seed: int = 0) -> dict[str, list[tuple[Path, int]]]:
-    """The set, made once: a labels.json in `out` records it."""
+    """The set, made once: a labels.json in `out` records it. Each source has its own seeded
+    generator, so a source added later leaves the others as they were made."""
     index = out / "labels.json"
+    sources: dict[str, list[tuple[Path, int]]] = {}
     if index.is_file():
         saved = json.loads(index.read_text())
         if saved.get("per_source") == per_source and saved.get("seed") == seed:
-            return {s: [(out / p, d) for p, d in v] for s, v in saved["sources"].items()}
-    sources = {}
+            sources = {s: [(out / p, d) for p, d in v] for s, v in saved["sources"].items()}
     for k, name in enumerate(SOURCES):
-        rng = np.random.default_rng([seed, k])
-        sources[name] = MAKERS[name](out, per_source, rng)
+        if name not in sources:
+            sources[name] = MAKERS[name](out, per_source, np.random.default_rng([seed, k]))
     out.mkdir(parents=True, exist_ok=True)
     relative = {s: [(str(p.relative_to(out)), d) for p, d in v] for s, v in sources.items()}
     index.write_text(json.dumps({"per_source": per_source, "seed": seed, "sources": relative}))

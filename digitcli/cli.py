@@ -260,6 +260,14 @@ def train(
             "with the bundled model as teacher. Default: none.",
         ),
     ] = DEFAULT.teacher,
+    init: Annotated[
+        str | None,
+        typer.Option(
+            metavar="MODEL",
+            help="Start from MODEL's weights instead of random ones (fine-tuning): 'bundled', "
+            "a model directory or a .keras file of the same --arch. Default: none.",
+        ),
+    ] = None,
     data: DataOption = None,
     output: Annotated[
         Path | None,
@@ -331,6 +339,7 @@ def train(
         writers=augment,
         calibrate=calibrate,
         teacher=teacher,
+        init=init,
         patience=patience,
         strategy=strategy.value,
     )

@@ -99,6 +99,7 @@ class TrainConfig:
     calibrate: bool = True  # fit a temperature on the validation split: confidence that holds
     restore_best: bool = True  # keep the epoch with the best validation score
     teacher: str = NO_TEACHER  # a model whose probabilities are the targets (distill.py): "bundled"
+    init: str | None = None  # a trained model whose weights training starts from: "bundled"
     steps_per_execution: int = 16  # steps per call into TensorFlow: 35% faster MLP epochs on a CPU
     strategy: str = "auto"  # tf.distribute: auto picks MirroredStrategy when there are 2+ GPUs
 

@@ -16,9 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from digitcli.config import NO_TEACHER, NUM_CLASSES
-from digitcli.modeldir import BUNDLED_DIR
+from digitcli.modeldir import BUNDLED, BUNDLED_DIR
 
-BUNDLED = "bundled"  # the model digitcli ships with
 TEACHER_BATCH = 1024  # images per call into the teacher
 TEACHER_THREADS = 2  # LiteRT's: 5 epochs 65 s -> 60 s on 2 cores (its default is one)
 

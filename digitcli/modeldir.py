@@ -26,6 +26,7 @@ METADATA_FILE = "metadata.json"
 HISTORY_FILE = "history.csv"
 MODEL_CARD_FILE = "model-card.md"
 BUNDLED_DIR = Path(__file__).parent / "pretrained"
+BUNDLED = "bundled"  # what `train --teacher` and `--init` call the model in BUNDLED_DIR
 CHECKPOINT_SUFFIX = ".checkpoint"
 
 # 1: digitcli 0.1.0, no version field, the input convention under "preprocessing".

@@ -6,12 +6,16 @@ other writers' digits is `augment.py`'s; the optional Keras jitter (`config.augm
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from digitcli.backend import keras, tf
 from digitcli.config import NO_TEACHER, NUM_CLASSES, TrainConfig
 from digitcli.distribute import scope
+from digitcli.errors import UsageError
 from digitcli.model import build_model
+from digitcli.modeldir import BUNDLED, BUNDLED_DIR, KERAS_FILE
 
 
 def compiled_model(
@@ -33,9 +37,29 @@ def compiled_model(
             jit_compile=config.jit_compile,
             steps_per_execution=config.steps_per_execution,
         )
+        if config.init:
+            start_from(model, config.init)
         if distributed:  # its variables now, in the scope, not in the first step
             model.optimizer.build(model.trainable_variables)
     return model
+
+
+def start_from(model: keras.Model, source: str) -> None:
+    """Give `model` the weights of the trained model `source` (`train --init`: "bundled", a
+    model directory or a .keras file), so that training fine-tunes it. Its temperature, a
+    fixed scale on the logits, is not a weight: a new one is fitted at the end."""
+    path = Path(BUNDLED_DIR if source == BUNDLED else source)
+    path = path / KERAS_FILE if path.is_dir() else path
+    if path.suffix != ".keras" or not path.is_file():
+        raise UsageError(f"--init {source}: give 'bundled', a model directory or a .keras file")
+    try:
+        trained = keras.models.load_model(path, compile=False)
+    except Exception as error:  # Keras raises many kinds for a file it cannot read
+        raise UsageError(f"--init {source}: not a Keras model ({type(error).__name__})") from None
+    weights = trained.get_weights()
+    if [w.shape for w in weights] != [w.shape for w in model.get_weights()]:
+        raise UsageError(f"--init {source}: its network is not the one --arch builds")
+    model.set_weights(weights)
 
 
 def optimizer(config: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
