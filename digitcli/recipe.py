@@ -13,8 +13,8 @@ import numpy as np
 from digitcli.backend import keras, tf
 from digitcli.config import NO_TEACHER, NUM_CLASSES, TrainConfig
 from digitcli.distribute import scope
-from digitcli.errors import UsageError
-from digitcli.model import build_model
+from digitcli.errors import ModelError, UsageError
+from digitcli.model import build_model, load_keras_model
 from digitcli.modeldir import BUNDLED, BUNDLED_DIR, KERAS_FILE
 
 
@@ -53,9 +53,9 @@ def start_from(model: keras.Model, source: str) -> None:
     if path.suffix != ".keras" or not path.is_file():
         raise UsageError(f"--init {source}: give 'bundled', a model directory or a .keras file")
     try:
-        trained = keras.models.load_model(path, compile=False)
-    except Exception as error:  # Keras raises many kinds for a file it cannot read
-        raise UsageError(f"--init {source}: not a Keras model ({type(error).__name__})") from None
+        trained = load_keras_model(path)
+    except ModelError as error:
+        raise UsageError(f"--init {error}") from None
     weights = trained.get_weights()
     if [w.shape for w in weights] != [w.shape for w in model.get_weights()]:
         raise UsageError(f"--init {source}: its network is not the one --arch builds")
