@@ -28,7 +28,7 @@ from digitcli.atomic import atomic_output, check_writable, exclusive, recover
 from digitcli.augment import Draw, EpochImages
 from digitcli.backend import keras, tf
 from digitcli.checkpoint import HISTORY_KEYS, Checkpoint, TrainingState
-from digitcli.config import NO_TEACHER, TrainConfig, models_root
+from digitcli.config import TrainConfig, models_root
 from digitcli.data import Dataset, Split, load_dataset
 from digitcli.distill import teacher_for
 from digitcli.distribute import (
@@ -59,7 +59,7 @@ from digitcli.modeldir import (
     pack_manifest,
 )
 from digitcli.plots import save_training_pictures
-from digitcli.recipe import compiled_model, fit_inputs, targets
+from digitcli.recipe import compiled_model, fit_inputs, targets, taught
 from digitcli.runtimes import load_runtime
 from digitcli.signals import Interrupted, SignalGuard
 
@@ -183,10 +183,9 @@ def leave_a_core_for_the_draw(config: TrainConfig) -> None:
     its two op threads and the draw took turns on both, and an op waits for its slower thread:
     the default mlp trained in 37.1-42.0 s with two op threads against 31.2-37.6 s with one
     (five runs each, alternately; Keras' script 45.1-53.8 s), the cnn's epochs 21-24 s against
-    15-21 s.
-    A user's TF_NUM_INTRAOP_THREADS is kept, and so is a runtime TensorFlow already started."""
-    drawn = config.writers or config.teacher != NO_TEACHER
-    if not drawn or "TF_NUM_INTRAOP_THREADS" in os.environ:
+    15-21 s. A user's TF_NUM_INTRAOP_THREADS is kept, and so is a runtime TensorFlow already
+    started."""
+    if not (config.writers or taught(config)) or "TF_NUM_INTRAOP_THREADS" in os.environ:
         return
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if (cores or 1) < 2:

@@ -1,5 +1,8 @@
 import csv
 import json
+import os
+import subprocess
+import sys
 import zipfile
 
 import numpy as np
@@ -8,6 +11,8 @@ import pytest
 from digitcli.config import train_config
 from digitcli.errors import DataError, OutputExistsError, UsageError
 from digitcli.train import split_validation, train
+
+from conftest import subprocess_env
 
 
 def test_model_directory_holds_everything(tiny_model):
@@ -208,12 +213,6 @@ print(tf.config.threading.get_intra_op_parallelism_threads())
 def test_training_beside_a_draw_leaves_the_draw_a_core(tiny_data, tmp_path, writers, env, expected):
     """On 2 cores, TensorFlow's two op threads and the draw's thread took turns on them: the
     default mlp trained in a median 38.3 s against 33.1 s with one op thread (five runs each)."""
-    import os
-    import subprocess
-    import sys
-
-    from conftest import subprocess_env
-
     if len(os.sched_getaffinity(0)) < 2:
         pytest.skip("needs two cores")
     done = subprocess.run(
