@@ -8,7 +8,7 @@ likeliest segmentation is the reading.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -17,6 +17,7 @@ import numpy as np
 
 from digitcli.errors import ImageError, UsageError
 from digitcli.images import open_image, save_pixels
+from digitcli.lines import LINE_SURE, LINE_WEIGHT, best_path, likelihood, read_strips
 from digitcli.pairs import doubt, pair_digits, pair_scores, read_pairs
 from digitcli.predict import (
     Source,
@@ -29,12 +30,15 @@ from digitcli.runtimes import Runtime, load_runtime, resolve_model
 from digitcli.segment import (
     OPEN_SIDE,
     PAIR_SHAPE,
+    STRIP_SHAPE,
     Candidate,
     Line,
-    best_reading,
+    best_readings,
     find_candidates,
 )
 from digitcli.verifier import log_single
+
+Readings = dict[int, tuple[float, list[int]]]  # segment.best_readings: {count: (score, chosen)}
 
 READ_BATCH_SIZE = 16  # images per batch (each brings tens of candidates): measured best
 # ln P(one whole digit), by the verifier, below which a candidate is not worth the classifier's
@@ -162,6 +166,7 @@ def _answer(
     ]
     scores = runtime.predict(np.stack(pixels)) if pixels else np.zeros((0, 10))
     pairs = read_pairs(_pair_pixels(lines))
+    strips = iter(read_strips(_strips(lines)))
     start = pairs_start = 0
     for source, line, single in zip(batch, lines, singles, strict=True):
         if isinstance(line, ImageError):
@@ -174,9 +179,10 @@ def _answer(
         start += count
         own_pairs = pairs[pairs_start : pairs_start + len(line.pairs)]
         pairs_start += len(line.pairs)
-        single = single + doubt(line, own_pairs)
-        chosen = _best_scored(runtime, line, probabilities, single, scored, own_pairs)
-        yield _reading(source.name, line, probabilities, own_pairs, chosen)
+        strip = next(strips) if line.strip is not None else None
+        scoring = _Scoring(runtime, line, probabilities, single + doubt(line, own_pairs),
+                           scored, own_pairs, strip)  # fmt: skip
+        yield _reading(source.name, scoring.digits())
 
 
 def _pair_pixels(lines: list[Line | ImageError]) -> np.ndarray:
@@ -185,34 +191,93 @@ def _pair_pixels(lines: list[Line | ImageError]) -> np.ndarray:
     return np.stack(pixels) if pixels else np.zeros((0, *PAIR_SHAPE), np.uint8)
 
 
-def _best_scored(
-    runtime: Runtime,
-    line: Line,
-    probabilities: np.ndarray,
-    single: np.ndarray,
-    scored: np.ndarray,
-    pairs: np.ndarray,
-) -> list[int]:
-    """best_reading, scoring the candidates it picks that were not scored yet, until it picks
-    only scored ones (on the read benchmark's tuning set it never needed to)."""
-    digits, scores = len(line.candidates), pair_scores(pairs)
-    while line.candidates:
-        chosen = best_reading(line, probabilities, single, scores)
-        unscored = [index for index in chosen if index < digits and not scored[index]]
-        if not unscored:
-            return chosen
-        probabilities[unscored] = runtime.predict(
-            np.stack([line.candidates[index].pixels for index in unscored])
+def _strips(lines: list[Line | ImageError]) -> np.ndarray:
+    """Every line's strip, for the line reader in one call."""
+    strips = [line.strip for line in lines if isinstance(line, Line) and line.strip is not None]
+    return np.stack(strips) if strips else np.zeros((0, *STRIP_SHAPE), np.uint8)
+
+
+@dataclass
+class _Scoring:
+    """One line's readings, its candidates scored by the classifier as readings pick them."""
+
+    runtime: Runtime
+    line: Line
+    probabilities: np.ndarray  # (candidates, 10); rows not scored yet are ones: an upper bound
+    single: np.ndarray  # each candidate's ln P(one whole digit)
+    scored: np.ndarray  # which rows of `probabilities` are scored
+    pairs: np.ndarray  # the pair reader's outputs for line.pairs
+    strip: np.ndarray | None  # the line reader's probabilities, (columns, 11)
+
+    def digits(self) -> list[ReadDigit]:
+        """The likeliest reading's digits; where the line reader is at least LINE_SURE of
+        another number, its digits in the boxes of the best reading with as many."""
+        digits = _digits(
+            self.line, self.probabilities, self.pairs, self.scored_pick(self.likeliest)
         )
-        scored[unscored] = True
-    return []
+        if self.strip is None:
+            return digits
+        path = best_path(self.strip)
+        number = "".join(str(digit) for digit, _ in path)
+        if number == "".join(str(d.digit) for d in digits):
+            return digits
+        if likelihood(self.strip, number) < np.log(LINE_SURE):
+            return digits
+        placed = self.scored_pick(lambda readings: readings.get(len(path), (0.0, None))[1])
+        if placed is None:
+            return digits
+        placed_digits = _digits(self.line, self.probabilities, self.pairs, placed)
+        for place, (digit, confidence) in zip(placed_digits, path, strict=True):
+            place.digit, place.confidence = digit, round(confidence, 6)
+        return placed_digits
+
+    def scored_pick(self, pick: Callable[[Readings], list[int] | None]) -> list[int] | None:
+        """What `pick` picks of the best readings of each count, scoring the candidates it
+        picks that were not scored yet, until it picks only scored ones (on the read
+        benchmark's tuning set it never needed to)."""
+        line, scores = self.line, pair_scores(self.pairs)
+        while line.candidates:
+            chosen = pick(best_readings(line, self.probabilities, self.single, scores))
+            if chosen is None:
+                return None
+            unscored = [i for i in chosen if i < len(line.candidates) and not self.scored[i]]
+            if not unscored:
+                return chosen
+            self.probabilities[unscored] = self.runtime.predict(
+                np.stack([line.candidates[index].pixels for index in unscored])
+            )
+            self.scored[unscored] = True
+        return []
+
+    def likeliest(self, readings: Readings) -> list[int]:
+        """Of the best reading of each digit count, the one whose score plus LINE_WEIGHT x the
+        line reader's ln P(its number) is highest. A log-probability is at most 0: a reading
+        with candidates not scored yet is weighed at that bound (so it is picked, and scored,
+        if it could win), and readings that score no more than the best total so far cannot
+        win and are not weighed."""
+        best, best_total = [], -np.inf
+        for score, chosen in sorted(readings.values(), key=lambda found: -found[0]):
+            if score <= best_total:
+                break
+            if self.strip is None:
+                return chosen
+            total = score + LINE_WEIGHT * self.line_likelihood(chosen)
+            if total > best_total:
+                best, best_total = chosen, total
+        return best
+
+    def line_likelihood(self, chosen: list[int]) -> float:
+        digits = len(self.line.candidates)
+        if any(i < digits and not self.scored[i] for i in chosen):
+            return 0.0
+        read = _digits(self.line, self.probabilities, self.pairs, chosen)
+        return likelihood(self.strip, "".join(str(d.digit) for d in read))
 
 
-def _reading(
-    name: str, line: Line, probabilities: np.ndarray, pairs: np.ndarray, chosen: list[int]
-) -> Reading:
-    if not chosen:
-        return Reading(name, note="no digits found: the image is blank")
+def _digits(
+    line: Line, probabilities: np.ndarray, pairs: np.ndarray, chosen: list[int]
+) -> list[ReadDigit]:
+    """The digits a reading's candidates and pairs are read as."""
     digits = []
     for index in chosen:
         pair = index - len(line.candidates)  # best_reading numbers pairs after the digits
@@ -223,6 +288,12 @@ def _reading(
         best = int(np.argmax(row))
         confidence = round(float(row[best]), 6)
         digits.append(ReadDigit(best, confidence, candidate.box, candidate.pixels))
+    return digits
+
+
+def _reading(name: str, digits: list[ReadDigit]) -> Reading:
+    if not digits:
+        return Reading(name, note="no digits found: the image is blank")
     number = "".join(str(d.digit) for d in digits)
     confidence = round(float(np.prod([d.confidence for d in digits])), 6)
     return Reading(name, number, confidence, digits)

@@ -50,6 +50,8 @@ PAIR_WIDTH = (0.8, 2.0)  # line heights: a span this wide may be two touching di
 PAIR_GAP = 0.1  # line heights: the pieces of a pair are at most this far apart
 PAIR_SHAPE = (28, 56)  # a pair's pixels, as the pair reader sees them ...
 PAIR_BOX = (24, 52)  # ... its ink fitted in this box
+STRIP_SHAPE = (32, 256)  # the whole line's ink, as the line reader sees it ...
+STRIP_SPAN = 1.6  # ... this many line heights high, about its middle (a digit ~20 px high)
 MAX_WIDTH = 1.3  # a digit is at most this wide, in line heights (a sprawling 2 or 0)
 CUT_FROM = 0.75  # pieces wider than this (line heights) may be touching digits: cut candidates
 MAX_CUTS = 3.0  # cuts tried per line height of a piece's width
@@ -91,6 +93,7 @@ class Line:
     height: float = 0.0  # a digit's height on this line, in the input image's pixels
     candidates: list[Candidate] = field(default_factory=list)
     pairs: list[Candidate] = field(default_factory=list)  # spans that may be two touching digits
+    strip: np.ndarray | None = field(default=None, repr=False)  # all its ink, STRIP_SHAPE
 
 
 # ---------------------------------------------------------------------------------------------
@@ -493,6 +496,27 @@ def _pair_pixels(ink: np.ndarray) -> np.ndarray:
     return out
 
 
+def _strip(ink: np.ndarray, height: float) -> np.ndarray:
+    """The line's ink (from `_span_ink` over all its atoms) scaled so that STRIP_SPAN line
+    heights fill the strip's height, centred on the ink's middle row, left-aligned; a line too
+    long for the strip is squeezed to fit."""
+    rows = np.flatnonzero(ink.any(axis=1))
+    middle = 0.5 * (rows[0] + rows[-1])
+    scale = STRIP_SHAPE[0] / (STRIP_SPAN * height)
+    h, w = ink.shape
+    width = max(1, min(STRIP_SHAPE[1], round(w * scale)))
+    tall = max(1, round(h * scale))
+    patch = Image.fromarray(ink.astype(np.float32), "F").resize(
+        (width, tall), Image.Resampling.BILINEAR
+    )
+    out = np.zeros(STRIP_SHAPE, np.float32)
+    top = round(STRIP_SHAPE[0] / 2 - middle * scale)
+    src = np.asarray(patch)
+    y0, y1 = max(0, top), min(STRIP_SHAPE[0], top + tall)
+    out[y0:y1, :width] = src[y0 - top : y1 - top]
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
 def _span_ink(
     atoms: list[_Atom], flat: np.ndarray, taken: np.ndarray, level: float, start: int, stop: int
 ) -> tuple[np.ndarray | None, tuple[int, int, int, int]]:
@@ -543,6 +567,7 @@ def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     ink_of = partial(_span_ink, atoms, flat, taken, level)
     line.candidates = _rendered(_spans(atoms, height), ink_of, fit_and_centre, frame)
     line.pairs = _rendered(_pair_spans(atoms, height), ink_of, _pair_pixels, frame)
+    line.strip = _strip(ink_of(0, len(atoms))[0], height) if atoms else None
     return line
 
 
@@ -595,32 +620,53 @@ def best_reading(
     of being one whole digit (`digitcli.verifier`), added; `pairs`, if given, the score of each
     of `line.pairs` read as two digits (`digitcli.pairs`). The answer indexes line.candidates,
     then line.pairs: index len(candidates) + i is pair i."""
-    n = line.atoms
-    best = np.full(n + 1, -np.inf)
-    best[0] = 0.0
-    back: list[tuple[int, int | None]] = [(0, None)] * (n + 1)
+    readings = best_readings(line, probabilities, single, pairs)
+    return max(readings.values(), key=lambda found: found[0])[1] if readings else []
+
+
+def best_readings(
+    line: Line,
+    probabilities: np.ndarray,
+    single: np.ndarray | None = None,
+    pairs: np.ndarray | None = None,
+) -> dict[int, tuple[float, list[int]]]:
+    """`best_reading` for each count of digits a reading may have: {count: (score, chosen)}.
+    Dynamic programming over (atoms covered, digits read so far)."""
+    n, singles = line.atoms, len(line.candidates)
     spans = line.candidates + (line.pairs if pairs is not None else [])
-    ending: dict[int, list[int]] = {}
-    for index, candidate in enumerate(spans):
-        ending.setdefault(candidate.stop, []).append(index)
     scores = np.log(np.maximum(probabilities.max(axis=1), 1e-12)) - DIGIT_COST
     if single is not None:
         scores = scores + single
     if pairs is not None:
         scores = np.concatenate([scores, pairs - 2 * DIGIT_COST])
+    ending: dict[int, list[int]] = {}
+    for index, candidate in enumerate(spans):
+        ending.setdefault(candidate.stop, []).append(index)
+    most = 2 * n + 1
+    best = np.full((n + 1, most), -np.inf)
+    best[0, 0] = 0.0
+    came_by = np.full((n + 1, most), -2)  # the span that ends here, -1 a skipped atom
     for stop in range(1, n + 1):
-        if line.skippable[stop - 1] and best[stop - 1] - SKIP_COST > best[stop]:
-            best[stop], back[stop] = best[stop - 1] - SKIP_COST, (stop - 1, None)
+        here = best[stop]
+        if line.skippable[stop - 1]:
+            skipped = best[stop - 1] - SKIP_COST
+            better = skipped > here
+            here[better], came_by[stop][better] = skipped[better], -1
         for index in ending.get(stop, []):
-            candidate = spans[index]
-            score = best[candidate.start] + scores[index] - candidate.penalty
-            if score > best[stop]:
-                best[stop], back[stop] = score, (candidate.start, index)
-    if not np.isfinite(best[n]):
-        return []
-    chosen, position = [], n
-    while position > 0:
-        position, index = back[position]
-        if index is not None:
+            candidate, digits = spans[index], 1 + (index >= singles)
+            reached = best[candidate.start, :-digits] + (scores[index] - candidate.penalty)
+            better = reached > here[digits:]
+            here[digits:][better] = reached[better]
+            came_by[stop, digits:][better] = index
+    found = {}
+    for count in np.flatnonzero(np.isfinite(best[n])):
+        chosen, position, left = [], n, int(count)
+        while position > 0:
+            index = int(came_by[position, left])
+            if index == -1:
+                position -= 1
+                continue
             chosen.append(index)
-    return chosen[::-1]
+            position, left = spans[index].start, left - 1 - (index >= singles)
+        found[int(count)] = (float(best[n, count]), chosen[::-1])
+    return found

@@ -204,8 +204,17 @@ def test_overlapping_digits_are_read_as_a_pair(name, monkeypatch, tmp_path):
     assert np.prod([d.confidence for d in reading.digits]) == pytest.approx(reading.confidence)
     no_pairs = lambda pixels: np.zeros((len(pixels), 21), np.float32)  # noqa: E731
     monkeypatch.setattr(reading_module, "read_pairs", no_pairs)
+    without_the_line_reader(monkeypatch)
     (alone,) = read([str(FIXTURES / name)])
     assert alone.number != number
+
+
+def without_the_line_reader(monkeypatch) -> None:
+    """`read` as it reads with the segmentation alone."""
+    import digitcli.read as reading_module
+
+    monkeypatch.setattr(reading_module, "LINE_WEIGHT", 0.0)
+    monkeypatch.setattr(reading_module, "LINE_SURE", 2.0)  # never that sure
 
 
 def test_the_verifier_doubts_two_digits_more_than_one(mnist_test_digits, tmp_path):
