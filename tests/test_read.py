@@ -18,7 +18,7 @@ from digitcli.cli import app
 from digitcli.errors import UsageError
 from digitcli.images import open_image
 from digitcli.read import parse_digit_count, read
-from digitcli.segment import OPEN_SIDE, PAIR_SHAPE, find_candidates
+from digitcli.segment import OPEN_SIDE, PAIR_SHAPE, STRIP_SHAPE, find_candidates
 from digitcli.verifier import log_single
 
 from conftest import subprocess_env
@@ -215,6 +215,36 @@ def without_the_line_reader(monkeypatch) -> None:
 
     monkeypatch.setattr(reading_module, "LINE_WEIGHT", 0.0)
     monkeypatch.setattr(reading_module, "LINE_SURE", 2.0)  # never that sure
+
+
+@pytest.mark.parametrize("name", ["tight-8617.jpg", "tight-706211.jpg", "long-096847115.jpg"])
+def test_the_line_reader_finds_the_digit_segmentation_loses(name, monkeypatch, tmp_path):
+    """Numbers from bench/make_numbers.py (MNIST test digits, seed 1) in which the
+    segmentation alone loses a digit where two touch: the line reader, which never cuts,
+    counts them and reads them, each digit in a box of the input."""
+    number = name.split("-")[1].split(".")[0]
+    (reading,) = read([str(FIXTURES / name)], save_preprocessed=tmp_path / "seen")
+    assert reading.number == number
+    assert len(list((tmp_path / "seen").iterdir())) == len(number)
+    lefts = [digit.box[0] for digit in reading.digits]
+    assert lefts == sorted(lefts)
+    assert all(d.box[2] > d.box[0] and d.box[3] > d.box[1] for d in reading.digits)
+    assert np.prod([d.confidence for d in reading.digits]) == pytest.approx(reading.confidence)
+    without_the_line_reader(monkeypatch)
+    (alone,) = read([str(FIXTURES / name)])
+    assert len(alone.number) == len(number) - 1
+
+
+def test_a_line_has_a_strip_of_all_its_ink(mnist_test_digits, tmp_path):
+    """What the line reader reads: the line's ink, a digit about 20 px high, left-aligned."""
+    write_number(mnist_test_digits, "2026 11 22", tmp_path / "n.png", boxes=True)
+    line = find_candidates(open_image(tmp_path / "n.png", max_side=OPEN_SIDE))
+    assert line.strip.shape == STRIP_SHAPE and line.strip.dtype == np.uint8
+    rows = np.flatnonzero(line.strip.max(axis=1) > 128)
+    cols = np.flatnonzero(line.strip.max(axis=0) > 128)
+    assert 16 <= rows[-1] - rows[0] + 1 <= 24  # the box lines are not in it
+    assert cols[0] < 8 and 120 < cols[-1] < STRIP_SHAPE[1] - 8
+    assert find_candidates(Image.new("L", (300, 100), 235)).strip is None
 
 
 def test_the_verifier_doubts_two_digits_more_than_one(mnist_test_digits, tmp_path):
