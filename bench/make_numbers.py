@@ -116,7 +116,7 @@ def _write(digits, kind, groups, digit_h, rng) -> tuple[np.ndarray, list[list[in
         h, w = piece.shape
         top = int(round((height - h) / 2 + top_jitter[i]))
         top = min(max(top, 0), height - h)
-        col = int(round(left))
+        col = max(0, int(round(left)))  # a narrow digit overlapped by more than its width
         region = ink[top : top + h, col : col + w]
         np.maximum(region, np.clip(piece, 0, 1), out=region)
         boxes.append([col, top, col + w, top + h])

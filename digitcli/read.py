@@ -3,7 +3,9 @@
 Inputs are expanded and batched exactly as `predict` does (files, directories, globs, `-`,
 `--from-list`; worker processes for large batches). Each image is segmented into candidate
 digits by `digitcli.segment`; the model scores every candidate of a batch in one call, and the
-likeliest segmentation is the reading.
+likeliest segmentation of each digit count is weighed by the line reader (`digitcli.lines`),
+which reads the whole line at once; where the line reader is sure of another number, its
+digits are the reading, in the boxes of the best segmentation with as many digits.
 """
 
 from __future__ import annotations

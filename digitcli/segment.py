@@ -20,11 +20,15 @@ A number on paper is found in steps, all in numpy and scipy.ndimage on a small c
 7. pairs: each run of touching atoms as wide as two digits (PAIR_WIDTH), fitted into 28x56 for
    `digitcli.pairs`, which reads two digits that touch or overlap as a whole, where no cut
    parts them.
+8. the strip: all the line's ink, STRIP_SPAN line heights scaled to 32 px high, for
+   `digitcli.lines`, which reads the whole line at once and never cuts.
 
 The classifier then scores every candidate and `best_reading` picks the segmentation whose
 digits are likeliest together (the sum of their log-probabilities, by dynamic programming over
 the atoms), as classic handwritten-numeral recognisers do; a pair counts as its two digits.
-Gaps between groups ("2026 11 22") are simply gaps: the number is its digits, left to right.
+`best_readings` gives the likeliest segmentation of each digit count, which `read` weighs
+with the line reader's likelihood of its number. Gaps between groups ("2026 11 22") are
+simply gaps: the number is its digits, left to right.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ MAX_FUNCTION_LINES = 80  # a function that fits on a screen or two
 SHORT_FUNCTIONS_IN = (  # packages and modules held to MAX_FUNCTION_LINES
     *("runtimes", "serve", "train", "distribute", "predict", "read", "segment", "images"),
     *("usage", "console", "data", "export", "evaluate", "augment", "modeldir"),
-    *("recipe", "checkpoint", "signals", "verifier"),
+    *("recipe", "checkpoint", "signals", "verifier", "lines"),
 )
 
 
