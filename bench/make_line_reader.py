@@ -20,7 +20,7 @@ from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
-from make_verifier import written_numbers
+from make_verifier import kept, written_numbers
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -109,16 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--numbers", type=int, default=60000, help="numbers to write (60000)")
     parser.add_argument("--epochs", type=int, default=15)
-    parser.add_argument("--data", type=Path, help="keep the strips here (and reuse them)")
+    parser.add_argument("--data", type=Path, help="save (or reuse) the strips here (.npz)")
     parser.add_argument("--out", type=Path, default=REPO / "digitcli" / "lines.tflite")
     args = parser.parse_args(argv)
-    if args.data and args.data.exists():
-        saved = np.load(args.data)
-        x, y = saved["x"], saved["y"]
-    else:
-        x, y = written(args.numbers)
-        if args.data:
-            np.savez(args.data, x=x, y=y)
+    x, y = kept(args.data, ("x", "y"), lambda: written(args.numbers))
     print(f"{len(x)} lines, {int((y > 0).sum())} digits")
     model = train(x, y, args.epochs)
     export(model, args.out)

@@ -25,7 +25,7 @@ from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
-from make_verifier import MATCH, intersection, overlap, written_numbers
+from make_verifier import MATCH, intersection, kept, overlap, written_numbers
 
 from digitcli.pairs import LEFT, OUTPUTS, RIGHT
 
@@ -163,13 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "digitcli" / "pairs.tflite")
     parser.add_argument("--keras", type=Path, help="also save the Keras model here")
     args = parser.parse_args(argv)
-    if args.data and args.data.exists():
-        with np.load(args.data) as saved:
-            pixels, labels = saved["pixels"], saved["labels"]
-    else:
-        pixels, labels = collect(args.numbers)
-        if args.data:
-            np.savez_compressed(args.data, pixels=pixels, labels=labels)
+    pixels, labels = kept(args.data, ("pixels", "labels"), lambda: collect(args.numbers))
     print(f"{len(labels)} pair candidates, {np.mean(labels != NOT_A_PAIR):.1%} of them pairs")
     order = np.random.default_rng(0).permutation(len(labels))
     pixels, labels = pixels[order], labels[order]

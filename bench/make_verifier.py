@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from multiprocessing import Pool
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -41,6 +42,20 @@ def overlap(a, b) -> float:
     """Intersection over union of two (left, top, right, bottom) boxes."""
     inter = intersection(a, b)
     return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def kept(
+    path: Path | None, names: tuple[str, ...], make: Callable[[], tuple[np.ndarray, ...]]
+) -> tuple[np.ndarray, ...]:
+    """`make()`'s arrays, saved at `path` (.npz, under `names`) when given, or loaded from it
+    when it exists."""
+    if path and path.exists():
+        with np.load(path) as saved:
+            return tuple(saved[name] for name in names)
+    arrays = make()
+    if path:
+        np.savez_compressed(path, **dict(zip(names, arrays, strict=True)))
+    return arrays
 
 
 def written_numbers(seed: int, count: int, kinds: tuple[str, ...]):
