@@ -6,7 +6,11 @@ benchmark writes its numbers with test digits), every kind, tight ones twice as 
 small convolutional network reads the strip column by column and is trained with CTC
 (connectionist temporal classification, as handwriting recognisers are), so it needs no
 segmentation: it says how many digits a line holds and which, where touching digits defeat
-the cuts. `read` weighs its readings against the segmentation's (`digitcli.lines`).
+the cuts. `read` weighs its readings against the segmentation's (`digitcli.lines`). About 25
+minutes on 2 cores (writing 30,000 numbers ~7 min, 12 epochs of 70-85 s); the shipped model's
+validation loss (CTC, -ln P(the true number)) was 0.197. Measured and not kept: 40,000 numbers
+and 10 epochs (validation loss 0.135, yet on the read benchmark's tuning set 94.4% of numbers
+exact against 95.4%, on the README's set 96.4% against 96.2%).
 
     python bench/make_line_reader.py                        # writes digitcli/lines.tflite
     python bench/make_line_reader.py --numbers 2000 --out /tmp/lines.tflite --data /tmp/l.npz
@@ -27,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 KINDS = ("tight", "tight", "long", "spaced", "grouped", "boxed")
 MAX_DIGITS = 12  # labels are padded to this many digits
 SEED_BASE = 1000  # the verifier's and pair reader's numbers use seeds 0, 1, ...
-CHUNK = 5000  # numbers written with one seed
+PARTS = 2  # the numbers are written in this many parts, each with its own seed, in parallel
 
 
 def strips(task: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -45,11 +49,9 @@ def strips(task: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def written(count: int) -> tuple[np.ndarray, np.ndarray]:
-    tasks = [
-        (SEED_BASE + i, min(CHUNK, count - start)) for i, start in enumerate(range(0, count, CHUNK))
-    ]
-    with Pool(os.cpu_count() or 1) as pool:
-        parts = pool.map(strips, tasks)
+    share = -(-count // PARTS)
+    with Pool(min(PARTS, os.cpu_count() or 1)) as pool:
+        parts = pool.map(strips, [(SEED_BASE + part, share) for part in range(PARTS)])
     return np.concatenate([s for s, _ in parts]), np.concatenate([label for _, label in parts])
 
 
@@ -107,8 +109,8 @@ def export(model, out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--numbers", type=int, default=60000, help="numbers to write (60000)")
-    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--numbers", type=int, default=30000, help="numbers to write (30000)")
+    parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--data", type=Path, help="save (or reuse) the strips here (.npz)")
     parser.add_argument("--out", type=Path, default=REPO / "digitcli" / "lines.tflite")
     args = parser.parse_args(argv)
