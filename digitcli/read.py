@@ -168,7 +168,7 @@ def _answer(
     ]
     scores = runtime.predict(np.stack(pixels)) if pixels else np.zeros((0, 10))
     pairs = read_pairs(_pair_pixels(lines))
-    strips = iter(read_strips(_strips(lines)))
+    read_columns = iter(read_strips(_strips(lines)))
     start = pairs_start = 0
     for source, line, single in zip(batch, lines, singles, strict=True):
         if isinstance(line, ImageError):
@@ -181,9 +181,9 @@ def _answer(
         start += count
         own_pairs = pairs[pairs_start : pairs_start + len(line.pairs)]
         pairs_start += len(line.pairs)
-        strip = next(strips) if line.strip is not None else None
+        columns = next(read_columns) if line.strip is not None else None
         scoring = _Scoring(runtime, line, probabilities, single + doubt(line, own_pairs),
-                           scored, own_pairs, strip)  # fmt: skip
+                           scored, own_pairs, columns)  # fmt: skip
         yield _reading(source.name, scoring.digits())
 
 
@@ -209,7 +209,7 @@ class _Scoring:
     single: np.ndarray  # each candidate's ln P(one whole digit)
     scored: np.ndarray  # which rows of `probabilities` are scored
     pairs: np.ndarray  # the pair reader's outputs for line.pairs
-    strip: np.ndarray | None  # the line reader's probabilities, (columns, 11)
+    columns: np.ndarray | None  # the line reader's probabilities for its strip, (columns, 11)
 
     def digits(self) -> list[ReadDigit]:
         """The likeliest reading's digits; where the line reader is at least LINE_SURE of
@@ -217,13 +217,13 @@ class _Scoring:
         digits = _digits(
             self.line, self.probabilities, self.pairs, self.scored_pick(self.likeliest)
         )
-        if self.strip is None:
+        if self.columns is None:
             return digits
-        path = best_path(self.strip)
+        path = best_path(self.columns)
         number = "".join(str(digit) for digit, _ in path)
         if number == "".join(str(d.digit) for d in digits):
             return digits
-        if likelihood(self.strip, number) < np.log(LINE_SURE):
+        if likelihood(self.columns, number) < np.log(LINE_SURE):
             return digits
         placed = self.scored_pick(lambda readings: readings.get(len(path), (0.0, None))[1])
         if placed is None:
@@ -261,7 +261,7 @@ class _Scoring:
         for score, chosen in sorted(readings.values(), key=lambda found: -found[0]):
             if score <= best_total:
                 break
-            if self.strip is None:
+            if self.columns is None:
                 return chosen
             total = score + LINE_WEIGHT * self.line_likelihood(chosen)
             if total > best_total:
@@ -273,7 +273,7 @@ class _Scoring:
         if any(i < digits and not self.scored[i] for i in chosen):
             return 0.0
         read = _digits(self.line, self.probabilities, self.pairs, chosen)
-        return likelihood(self.strip, "".join(str(d.digit) for d in read))
+        return likelihood(self.columns, "".join(str(d.digit) for d in read))
 
 
 def _digits(

@@ -571,7 +571,8 @@ def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     ink_of = partial(_span_ink, atoms, flat, taken, level)
     line.candidates = _rendered(_spans(atoms, height), ink_of, fit_and_centre, frame)
     line.pairs = _rendered(_pair_spans(atoms, height), ink_of, _pair_pixels, frame)
-    line.strip = _strip(ink_of(0, len(atoms))[0], height) if atoms else None
+    ink = ink_of(0, len(atoms))[0] if atoms else None
+    line.strip = _strip(ink, height) if ink is not None else None
     return line
 
 
