@@ -22,11 +22,10 @@ from __future__ import annotations
 
 import argparse
 import os
-from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
-from make_verifier import kept, written_numbers
+from make_verifier import in_parts, kept, written_numbers
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -52,10 +51,7 @@ def strips(task: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def written(count: int) -> tuple[np.ndarray, np.ndarray]:
-    share = -(-count // PARTS)
-    with Pool(min(PARTS, os.cpu_count() or 1)) as pool:
-        parts = pool.map(strips, [(SEED_BASE + part, share) for part in range(PARTS)])
-    return np.concatenate([s for s, _ in parts]), np.concatenate([label for _, label in parts])
+    return in_parts(strips, count, PARTS, SEED_BASE)
 
 
 def network(shape: tuple[int, int]):

@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import argparse
 import os
-from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
-from make_verifier import MATCH, intersection, kept, overlap, written_numbers
+from make_verifier import MATCH, in_parts, intersection, kept, overlap, written_numbers
 
 from digitcli.pairs import LEFT, OUTPUTS, RIGHT
 
@@ -74,11 +73,7 @@ def candidates(task: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def collect(numbers: int, first_seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    processes = os.cpu_count() or 1
-    share = -(-numbers // processes)
-    with Pool(processes) as pool:
-        parts = pool.map(candidates, [(first_seed + s, share) for s in range(processes)])
-    return np.concatenate([p for p, _ in parts]), np.concatenate([label for _, label in parts])
+    return in_parts(candidates, numbers, os.cpu_count() or 1, first_seed)
 
 
 def targets(labels: np.ndarray) -> np.ndarray:

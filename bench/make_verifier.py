@@ -58,6 +58,20 @@ def kept(
     return arrays
 
 
+def in_parts(
+    work: Callable[[tuple[int, int]], tuple[np.ndarray, ...]],
+    count: int,
+    parts: int,
+    first_seed: int = 0,
+) -> tuple[np.ndarray, ...]:
+    """`work((seed, share))` for `parts` parts of `count` numbers, seeds `first_seed`, `first_seed
+    + 1`, ..., in parallel; each of its arrays joined across the parts."""
+    share = -(-count // parts)
+    with Pool(min(parts, os.cpu_count() or 1)) as pool:
+        done = pool.map(work, [(first_seed + part, share) for part in range(parts)])
+    return tuple(np.concatenate(arrays) for arrays in zip(*done, strict=True))
+
+
 def written_numbers(seed: int, count: int, kinds: tuple[str, ...]):
     """`count` numbers written with MNIST training digits (kinds in turn), each with the line
     `segment.find_candidates` finds in it."""
@@ -109,12 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--numbers", type=int, default=6000, help="numbers to write (6000)")
     parser.add_argument("--out", type=Path, default=REPO / "digitcli" / "verifier.npz")
     args = parser.parse_args(argv)
-    processes = os.cpu_count() or 1
-    share = -(-args.numbers // processes)
-    with Pool(processes) as pool:
-        parts = pool.map(candidates, [(seed, share) for seed in range(processes)])
-    features = np.concatenate([f for f, _ in parts])
-    labels = np.concatenate([label for _, label in parts])
+    features, labels = in_parts(candidates, args.numbers, os.cpu_count() or 1)
     print(f"{len(labels)} candidates, {labels.mean():.1%} of them one digit")
     order = np.random.default_rng(0).permutation(len(labels))
     weights = train(features[order], labels[order])

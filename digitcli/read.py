@@ -221,7 +221,7 @@ class _Scoring:
             return digits
         path = best_path(self.columns)
         number = "".join(str(digit) for digit, _ in path)
-        if number == "".join(str(d.digit) for d in digits):
+        if number == _number(digits):
             return digits
         if likelihood(self.columns, number) < np.log(LINE_SURE):
             return digits
@@ -273,7 +273,7 @@ class _Scoring:
         if any(i < digits and not self.scored[i] for i in chosen):
             return 0.0
         read = _digits(self.line, self.probabilities, self.pairs, chosen)
-        return likelihood(self.columns, "".join(str(d.digit) for d in read))
+        return likelihood(self.columns, _number(read))
 
 
 def _digits(
@@ -293,10 +293,14 @@ def _digits(
     return digits
 
 
+def _number(digits: list[ReadDigit]) -> str:
+    return "".join(str(d.digit) for d in digits)
+
+
 def _reading(name: str, digits: list[ReadDigit]) -> Reading:
     if not digits:
         return Reading(name, note="no digits found: the image is blank")
-    number = "".join(str(d.digit) for d in digits)
+    number = _number(digits)
     confidence = round(float(np.prod([d.confidence for d in digits])), 6)
     return Reading(name, number, confidence, digits)
 
