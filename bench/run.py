@@ -4,7 +4,7 @@ Every comparison runs its baseline and digitcli in the same session, on the same
 reports medians and ratios; no figure here is compared with one taken elsewhere.
 
     python bench/run.py                  # everything but the CNN (about 9 minutes on 2 cores)
-    python bench/run.py --cnn            # also train the CNN with its defaults (~10 more minutes)
+    python bench/run.py --cnn            # also train the CNN, seeds 0 and 1 (~15 more minutes)
     python bench/run.py --only startup predict
     python bench/run.py --only predict-scaling --model DIR   # 1,000 to 50,000 files (~15 min)
 """
@@ -121,18 +121,26 @@ def bench_training_flops() -> list[Row]:
 
 
 def bench_cnn(work: Path) -> list[Row]:
-    done = sh([*DIGITCLI, "train", "--arch", "cnn", "--json", "--output", str(work / "cnn")])
-    if done.returncode:
-        raise SystemExit(done.stderr[-2000:])
-    ours = json.loads(done.stdout)
-    per_epoch = statistics.median(ours["history"]["seconds"])
-    minutes = ours["train_seconds"] / 60
-    return [
-        Row("train cnn (defaults): test accuracy", "-", f"{ours['test_accuracy']:.4f}",
-            f"{ours['test_accuracy']:.4f}", ">= 0.995", ours["test_accuracy"] >= 0.995),
-        Row("train cnn (defaults): time", "-", f"{minutes:.1f} min ({per_epoch:.0f}s/epoch)",
-            f"{minutes:.1f} min", "<= 15 min", minutes <= 15),
-    ]  # fmt: skip
+    """Issue 16: >= 99.60% within 15 minutes, and no seed below 99.55% (seeds 0 and 1)."""
+    rows = []
+    for seed, least in ((0, 0.996), (1, 0.9955)):
+        output = work / f"cnn-seed{seed}"
+        done = sh([*DIGITCLI, "train", "--arch", "cnn", "--seed", str(seed), "--json",
+                   "--output", str(output)])  # fmt: skip
+        if done.returncode:
+            raise SystemExit(done.stderr[-2000:])
+        ours = json.loads(done.stdout)
+        accuracy = ours["test_accuracy"]
+        per_epoch = statistics.median(ours["history"]["seconds"])
+        minutes = ours["train_seconds"] / 60
+        rows += [
+            Row(f"train cnn (defaults, seed {seed}): test accuracy", "-", f"{accuracy:.4f}",
+                f"{accuracy:.4f}", f">= {least}", accuracy >= least),
+            Row(f"train cnn (defaults, seed {seed}): time", "-",
+                f"{minutes:.1f} min ({per_epoch:.0f}s/epoch)", f"{minutes:.1f} min",
+                "<= 15 min", minutes <= 15),
+        ]  # fmt: skip
+    return rows
 
 
 def bench_evaluate(work: Path, model_dir: Path) -> list[Row]:
@@ -341,7 +349,9 @@ def main() -> int:
         default=None,
         choices=[*DEFAULT_BENCHES, "cnn", "predict-scaling"],
     )
-    parser.add_argument("--cnn", action="store_true", help="also train the CNN (~10 min)")
+    parser.add_argument(
+        "--cnn", action="store_true", help="also train the CNN, seeds 0 and 1 (~15 min)"
+    )
     parser.add_argument("--epochs", type=int, default=18, help="epochs for the MLP comparison")
     parser.add_argument("--photos", type=int, default=1000, help="files for the predict benchmark")
     parser.add_argument("--model", type=Path, help="reuse this mlp model directory")

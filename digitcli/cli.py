@@ -243,6 +243,13 @@ def train(
             "0.8 (cnn).",
         ),
     ] = None,
+    deskew: Annotated[
+        bool,
+        typer.Option(
+            help="Take each digit's slant out inside the model before it reads it (other "
+            "writers slant differently): every runtime and export does the same."
+        ),
+    ] = DEFAULT.deskew,
     calibrate: Annotated[
         bool,
         typer.Option(
@@ -337,6 +344,7 @@ def train(
         dropout=dropout,
         seed=seed,
         writers=augment,
+        deskew=deskew,
         calibrate=calibrate,
         teacher=teacher,
         init=init,

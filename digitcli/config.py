@@ -98,6 +98,7 @@ class TrainConfig:
     patience: int | None = None  # stop after this many epochs without a better validation score
     calibrate: bool = True  # fit a temperature on the validation split: confidence that holds
     restore_best: bool = True  # keep the epoch with the best validation score
+    deskew: bool = True  # the model takes each digit's slant out first (deskew.py)
     teacher: str = NO_TEACHER  # a model whose probabilities are the targets (distill.py): "bundled"
     init: str | None = None  # a trained model whose weights training starts from: "bundled"
     steps_per_execution: int = 16  # steps per call into TensorFlow: 35% faster MLP epochs on a CPU
@@ -119,7 +120,9 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> TrainConfig:
-        """The config `data` records; settings it lacks take their defaults."""
+        """The config `data` records; settings it lacks take their defaults, except `deskew`:
+        a model recorded before it existed does not deskew."""
+        data = {"deskew": False, **data}
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
     @property

@@ -13,6 +13,7 @@ import numpy as np
 
 from digitcli.backend import keras, tf
 from digitcli.config import IMAGE_SIZE, NUM_CLASSES, TrainConfig
+from digitcli.deskew import Deskew
 from digitcli.errors import ModelError, first_line
 from digitcli.modeldir import INPUT_NAME, OUTPUT_NAME
 
@@ -29,10 +30,11 @@ def build_model(config: TrainConfig, *, temperature: float | None = None) -> ker
     by `temperature` before the softmax (see `digitcli.calibration`).
     """
     head = _head(temperature)
+    inputs = _inputs(config.deskew)
     if config.arch in ("mlp", "mlp512"):
-        return _mlp(config.layers, config.dropout, head, name=config.arch)
+        return _mlp(inputs, config.layers, config.dropout, head, name=config.arch)
     if config.arch == "cnn":
-        return _cnn(config.layers, config.dropout, head)
+        return _cnn(inputs, config.layers, config.dropout, head)
     raise ModelError(f"unknown architecture {config.arch!r} (choose mlp, mlp512 or cnn)")
 
 
@@ -48,7 +50,15 @@ def _head(temperature: float | None) -> list:
     ]
 
 
-def _mlp(widths: tuple[int, ...], dropout: float, head: list, name: str) -> keras.Model:
+def _inputs(deskew: bool) -> list:
+    """The input, deskewed first if `deskew` (see `digitcli.deskew`)."""
+    pixels = keras.Input(shape=INPUT_SHAPE, name=INPUT_NAME)
+    return [pixels, Deskew(name="deskew")] if deskew else [pixels]
+
+
+def _mlp(
+    inputs: list, widths: tuple[int, ...], dropout: float, head: list, name: str
+) -> keras.Model:
     hidden = []
     for width in widths:
         hidden.append(layers.Dense(width, activation="relu"))
@@ -56,7 +66,7 @@ def _mlp(widths: tuple[int, ...], dropout: float, head: list, name: str) -> kera
             hidden.append(layers.Dropout(dropout))
     return keras.Sequential(
         [
-            keras.Input(shape=INPUT_SHAPE, name=INPUT_NAME),
+            *inputs,
             layers.Rescaling(1 / 255),  # pixels to [0, 1]
             layers.Flatten(),  # 28x28 -> 784
             *hidden,
@@ -66,7 +76,7 @@ def _mlp(widths: tuple[int, ...], dropout: float, head: list, name: str) -> kera
     )
 
 
-def _cnn(filters: tuple[int, ...], dropout: float, head: list) -> keras.Model:
+def _cnn(inputs: list, filters: tuple[int, ...], dropout: float, head: list) -> keras.Model:
     # One 5x5 convolution per stage, then halve the resolution: 99.5% on MNIST at a quarter of
     # the cost of two 3x3 "same" convolutions per stage (3x3 here: 99.35%). Not XLA: on a CPU,
     # XLA's convolutions were ~3x slower than TensorFlow's own.
@@ -80,7 +90,7 @@ def _cnn(filters: tuple[int, ...], dropout: float, head: list) -> keras.Model:
         ]
     return keras.Sequential(
         [
-            keras.Input(shape=INPUT_SHAPE, name=INPUT_NAME),
+            *inputs,
             layers.Rescaling(1 / 255),
             layers.Reshape((*INPUT_SHAPE, 1)),  # one grey channel
             *stages,

@@ -25,7 +25,7 @@ import numpy as np
 
 from digitcli import __version__
 from digitcli.atomic import atomic_output, check_writable, exclusive, recover
-from digitcli.augment import Draw, EpochImages
+from digitcli.augment import Draw, EpochImages, writers_augment
 from digitcli.backend import keras, tf
 from digitcli.checkpoint import HISTORY_KEYS, Checkpoint, TrainingState
 from digitcli.config import TrainConfig, models_root
@@ -62,6 +62,8 @@ from digitcli.plots import save_training_pictures
 from digitcli.recipe import compiled_model, fit_inputs, targets, taught
 from digitcli.runtimes import load_runtime
 from digitcli.signals import Interrupted, SignalGuard
+
+CALIBRATION_DRAW = 1_000_003  # the redraw the temperature is fitted on: no epoch's draw
 
 
 class TrainReporter(Protocol):
@@ -453,20 +455,33 @@ class _Run:
         self.calibration = {"temperature": 1.0, "fitted_on": None}
         if not (self.config.calibrate and len(self.val)):
             return plain
-        before = plain.predict(self.val.x, batch_size=1024, verbose=0)
-        labels = self.val.y
+        images, labels, fitted_on = self._calibration_images()
+        before = plain.predict(images, batch_size=1024, verbose=0)
         temperature = fit_temperature(before, labels)
         after = scaled(before, temperature)
         right = before.argmax(axis=1) == labels
         self.calibration = {
             "temperature": temperature,
-            "fitted_on": f"validation split ({len(labels)} images)",
+            "fitted_on": fitted_on,
             "validation_nll": [
                 round(negative_log_likelihood(p, labels), 6) for p in (before, after)
             ],
             "validation_ece": [ece(p.max(axis=1), right) for p in (before, after)],
         }
         return inference_model(self.model, self.config, temperature=temperature)
+
+    def _calibration_images(self) -> tuple[np.ndarray, np.ndarray, str]:
+        """What the temperature is fitted on: the validation split, and when training redraws
+        digits, the same digits redrawn too, so that confidence holds on other writers' digits
+        as well as on MNIST's (the default `mlp`, seed 1: ECE on the `uci` scans 0.036 -> 0.022,
+        MNIST's test set 0.0020 either way)."""
+        val = self.val
+        if not self.config.writers:
+            return val.x, val.y, f"validation split ({len(val)} images)"
+        rng = np.random.default_rng([self.config.seed, CALIBRATION_DRAW])
+        redrawn = writers_augment(val.x, rng, 1.0, val.y)
+        images, labels = np.concatenate([val.x, redrawn]), np.concatenate([val.y, val.y])
+        return images, labels, f"validation split ({len(val)} images), as written and redrawn"
 
     def _metadata(self, evaluation: Evaluation) -> Metadata:
         state = self.state

@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -49,3 +51,17 @@ def test_temperature_fixes_an_overconfident_model_without_changing_answers():
 
 def test_no_labels_no_temperature():
     assert fit_temperature(np.zeros((0, 10)), np.zeros(0, dtype=int)) == 1.0
+
+
+def test_the_temperature_is_fitted_on_the_validation_digits_as_written_and_redrawn(
+    tiny_model, tiny_data, tmp_path
+):
+    from digitcli.config import train_config
+    from digitcli.train import train
+
+    fitted_on = json.loads((tiny_model / "metadata.json").read_text())["calibration"]["fitted_on"]
+    assert fitted_on == "validation split (60 images), as written and redrawn"
+    plain = train_config("mlp", epochs=1, layers=(8,), writers=0.0)
+    train(plain, data=tiny_data, output=tmp_path / "plain")
+    metadata = json.loads((tmp_path / "plain" / "metadata.json").read_text())
+    assert metadata["calibration"]["fitted_on"] == "validation split (60 images)"

@@ -22,12 +22,13 @@ JSON_KEYS = {"format", "path", "bytes", "accuracy", "agreement", "seconds_per_im
 
 @pytest.fixture(scope="module")
 def confident_model(tmp_path_factory: pytest.TempPathFactory, tiny_data: Path) -> Path:
-    """A model directory sure enough of its answers (99.5% on tiny_data) that int8 agrees too."""
+    """A model directory sure enough of its answers that int8 agrees too (10 epochs: after 6, a
+    deskewing model's int8 export agreed on 98.5% of tiny_data, 100% after 10)."""
     from digitcli.config import train_config
     from digitcli.train import train
 
     output = tmp_path_factory.mktemp("export") / "mlp"
-    config = train_config("mlp", epochs=6, layers=(32,), batch_size=32, learning_rate=0.01)
+    config = train_config("mlp", epochs=10, layers=(32,), batch_size=32, learning_rate=0.01)
     train(config, data=tiny_data, output=output)
     return output
 
@@ -67,12 +68,14 @@ def test_each_format_round_trips(fmt: str, model_dir: Path, tiny_data: Path) -> 
     x, expected = _source_probabilities(model_dir, tiny_data)
     probabilities = load_runtime(resolve_model(result.path)).predict(x)
     assert probabilities.shape == (len(x), 10)
-    tolerance = {"tflite-int8": 0.05, "tflite-f16": 1e-2}.get(fmt, 1e-5)
+    # Float32 runtimes sum the deskew's moments in their own order: ~1e-5 apart at most.
+    tolerance = {"tflite-int8": 0.05, "tflite-f16": 1e-2}.get(fmt, 1e-4)
     if fmt == "tflite-int8":
-        # Integer logits before the calibration temperature: a near-tie may flip (1 in 200 of
-        # the tiny model's images); every other image stays within the tolerance.
+        # Integer logits before the calibration temperature, and the deskew's moments in
+        # integers too: 5 of the tiny model's 200 images moved by more than 0.05 (a real MNIST
+        # mlp's int8 export: same answer on 99.88% of the test set, accuracy 99.24% -> 99.20%).
         close = np.abs(probabilities - expected).max(axis=1) <= tolerance
-        assert close.mean() >= 0.99
+        assert close.mean() >= 0.95
     else:
         np.testing.assert_allclose(probabilities, expected, atol=tolerance)
 

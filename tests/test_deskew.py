@@ -1,0 +1,99 @@
+import json
+
+import numpy as np
+import pytest
+
+from digitcli.config import TrainConfig, train_config
+from digitcli.deskew import MAX_SKEW, Deskew
+from digitcli.model import build_model, load_keras_model
+
+
+def _bar(slant: float) -> np.ndarray:
+    """A 3-pixel-wide stroke from row 4 to row 23 whose column moves `slant` pixels a row."""
+    image = np.zeros((28, 28), dtype=np.float32)
+    for row in range(4, 24):
+        centre = 14 + slant * (row - 13.5)
+        for col in range(28):
+            image[row, col] = 255 * np.clip(2.0 - abs(col - centre), 0, 1)
+    return image
+
+
+def _column_of_each_row(image: np.ndarray) -> np.ndarray:
+    rows = image[image.sum(axis=1) > 0]
+    return (rows * np.arange(28)).sum(axis=1) / rows.sum(axis=1)
+
+
+@pytest.mark.parametrize("slant", [0.4, -0.3])
+def test_a_slanted_stroke_is_stood_upright(slant):
+    image = _bar(slant)
+    assert np.ptp(_column_of_each_row(image)) > 5
+    upright = np.asarray(Deskew()(image[None]))[0]
+    assert np.ptp(_column_of_each_row(upright)) < 0.5
+    np.testing.assert_allclose(upright.sum(), image.sum(), rtol=0.01)  # the ink is kept
+
+
+def test_an_upright_stroke_is_left_as_it_is():
+    image = _bar(0.0)
+    np.testing.assert_allclose(np.asarray(Deskew()(image[None]))[0], image, atol=1e-3)
+
+
+def test_shears_beyond_the_largest_are_undone_only_as_far_as_it():
+    image = _bar(1.0)
+    upright = np.asarray(Deskew()(image[None]))[0]
+    drift = np.polyfit(np.arange(20), _column_of_each_row(upright), 1)[0]
+    assert drift == pytest.approx(1.0 - MAX_SKEW, abs=0.05)
+
+
+def test_a_blank_image_stays_blank():
+    out = np.asarray(Deskew()(np.zeros((2, 28, 28), dtype=np.float32)))
+    assert np.isfinite(out).all() and not out.any()
+
+
+def test_models_deskew_by_default_and_models_recorded_before_it_do_not():
+    assert TrainConfig().deskew and train_config("cnn").deskew
+    assert not TrainConfig.from_dict({"arch": "mlp"}).deskew  # a 0.1.0 or earlier metadata.json
+    assert TrainConfig.from_dict({"arch": "mlp", "deskew": True}).deskew
+    names = [layer.name for layer in build_model(train_config("mlp")).layers]
+    assert names[0] == "deskew"
+    plain = build_model(train_config("mlp", deskew=False))
+    assert "deskew" not in [layer.name for layer in plain.layers]
+
+
+def test_a_deskewing_model_saves_and_loads_safely(tmp_path):
+    model = build_model(train_config("mlp", layers=(8,)))
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = load_keras_model(path)
+    image = _bar(0.4)[None]
+    np.testing.assert_allclose(np.asarray(loaded(image)), np.asarray(model(image)), atol=1e-6)
+
+
+def test_what_metadata_records_is_what_the_saved_model_does(tiny_data, tmp_path):
+    from pathlib import Path
+
+    from digitcli.modeldir import BUNDLED_DIR, read_metadata
+    from digitcli.train import train
+
+    deskewing = tmp_path / "deskewing"
+    train(train_config("mlp", epochs=1, layers=(8,)), data=tiny_data, output=deskewing)
+    assert json.loads((deskewing / "metadata.json").read_text())["config"]["deskew"] is True
+    old = Path(__file__).parent / "fixtures" / "model-0.1.0"
+    for directory in (BUNDLED_DIR, old, deskewing):
+        model = load_keras_model(directory / "model.keras")
+        has_layer = any(layer.name == "deskew" for layer in model.layers)
+        assert read_metadata(directory).config.deskew == has_layer, directory.name
+
+
+def test_train_no_deskew_trains_a_model_without_it(tmp_path):
+    from typer.testing import CliRunner
+
+    from digitcli.cli import app
+
+    output = tmp_path / "m"
+    done = CliRunner().invoke(
+        app, ["train", "-q", "--epochs", "1", "--no-deskew", "-o", str(output)]
+    )
+    assert done.exit_code == 0, done.output
+    assert json.loads((output / "metadata.json").read_text())["config"]["deskew"] is False
+    model = load_keras_model(output / "model.keras")
+    assert "deskew" not in [layer.name for layer in model.layers]
