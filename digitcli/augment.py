@@ -14,6 +14,7 @@ change every draw a seed makes and gave no measurable gain in training time: not
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import NamedTuple, Protocol
 
@@ -270,7 +271,9 @@ class EpochImages:
     which read other writers' digits better than a draw every third epoch for ~25% more time.
     With a `teacher` (distill.Teacher), each draw also carries its targets: for the images left
     as they were, computed once; for the redrawn ones, what it reads in each draw (a draw every
-    other epoch, each serving two, lost most of what the teacher gives).
+    other epoch, each serving two, lost most of what the teacher gives). `prepare`: what the
+    network is fed instead of the images (deskew.deskewed), made on the same thread; the
+    teacher reads the images themselves.
     """
 
     def __init__(
@@ -281,6 +284,7 @@ class EpochImages:
         every: int = 1,
         labels: np.ndarray | None = None,
         teacher: Teach | None = None,
+        prepare: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> None:
         if teacher is not None and labels is None:
             raise ValueError("a teacher needs the labels")
@@ -290,7 +294,9 @@ class EpochImages:
         self.share = share
         self.every = max(1, every)
         self.teacher = teacher
+        self.prepare = prepare
         self.unchanged_targets: np.ndarray | None = None
+        self.unchanged_prepared: np.ndarray | None = None
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="digitcli-augment")
         self.pending: dict[int, Future[Draw]] = {}
         self.current: tuple[int, Draw] | None = None
@@ -302,13 +308,24 @@ class EpochImages:
         # shorter a draw.
         with threadpool_limits(1, user_api="blas"):
             images, redrawn = redraw_share(self.images, rng, self.share, self.labels)
+            inputs = self._prepared(images, redrawn)
         if self.teacher is None:
-            return Draw(images, None)
+            return Draw(inputs, None)
         if self.unchanged_targets is None:
             self.unchanged_targets = self.teacher.targets(self.images, self.labels)
         targets = self.unchanged_targets.copy()
         targets[redrawn] = self.teacher.probabilities(images[redrawn])
-        return Draw(images, targets)
+        return Draw(inputs, targets)
+
+    def _prepared(self, images: np.ndarray, redrawn: np.ndarray) -> np.ndarray:
+        """`images` through `prepare` (the images left as they were: once for all draws)."""
+        if self.prepare is None:
+            return images
+        if self.unchanged_prepared is None:
+            self.unchanged_prepared = self.prepare(self.images)
+        inputs = self.unchanged_prepared.copy()
+        inputs[redrawn] = self.prepare(images[redrawn])
+        return inputs
 
     def get(self, epoch: int, *, upcoming: int | None = None) -> Draw:
         """The images for `epoch` (the same for the same seed and epoch, so runs resume);

@@ -6,11 +6,17 @@ deskew) removes that difference before the network sees it. It is a layer, not a
 `images.prepare`, so every runtime and export (LiteRT, ONNX, SavedModel) deskews exactly as
 training did, with no change to what a model's input is.
 
+Training feeds the network digits deskewed by `deskewed`, the same shear in NumPy, made on the
+draw's thread beside training; the saved model has the layer. (The layer in the training graph
+cost every step ~0.26 ms of 0.83, 35% more training time.)
+
 Measured on `bench/robustness.py`'s scans (default `mlp`, seeds 0 and 1): `uci` 92.2% / 90.0%
--> 94.9% / 95.3%, `uci-rest` 91.8% / 89.3% -> 93.7% / 95.1%.
+-> 94.2% / 95.4%, `uci-rest` 91.8% / 89.3% -> 93.9% / 93.9%.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from digitcli.backend import keras
 from digitcli.config import IMAGE_SIZE
@@ -18,6 +24,8 @@ from digitcli.config import IMAGE_SIZE
 ops = keras.ops
 
 MAX_SKEW = 0.7  # the largest shear undone (x moves by this many pixels a row): ~35 degrees
+_CHUNK = 2048  # images at a time in NumPy: their temporaries stay in the CPU's cache
+_MARGIN = 20  # zero columns each side of a row: a row moves at most MAX_SKEW x 27 < 19 px
 
 
 @keras.saving.register_keras_serializable(package="digitcli")
@@ -56,3 +64,37 @@ def _read(pixels, columns):
     inside = ops.cast((columns >= 0) & (columns < IMAGE_SIZE), "float32")
     within = ops.clip(columns, 0, IMAGE_SIZE - 1)
     return ops.take_along_axis(pixels, within, axis=2) * inside
+
+
+def deskewed(images: np.ndarray) -> np.ndarray:
+    """What `Deskew` gives, for uint8 images (n, 28, 28) in NumPy, rounded to uint8: training's
+    copy, made beside training (within half a grey level of the layer's). Each row is one shift
+    of that row, so rows are read as windows of a zero-padded copy: 0.14 s for 27,000 images,
+    where a gather per pixel (as the layer does) took 2.5 s."""
+    out = np.empty_like(images, dtype=np.uint8)
+    for start in range(0, len(images), _CHUNK):
+        out[start : start + _CHUNK] = _deskewed(images[start : start + _CHUNK])
+    return out
+
+
+def _deskewed(images: np.ndarray) -> np.ndarray:
+    pixels = images.astype(np.float32)
+    grid = np.arange(IMAGE_SIZE, dtype=np.float32)
+    row_mass, col_mass = pixels.sum(axis=2), pixels.sum(axis=1)
+    mass = row_mass.sum(axis=1, keepdims=True) + 1e-6
+    dy = grid - (row_mass @ grid)[:, None] / mass
+    dx = grid - (col_mass @ grid)[:, None] / mass
+    mu02 = (row_mass * dy * dy).sum(axis=1, keepdims=True)
+    mu11 = (np.einsum("nyx,nx->ny", pixels, dx) * dy).sum(axis=1, keepdims=True)
+    skew = np.clip(mu11 / np.maximum(mu02, 1e-3 * mass), -MAX_SKEW, MAX_SKEW)
+    shift = (skew * dy).reshape(-1)  # row r of the output reads the input's row at x + shift
+    rows = len(shift)
+    padded = np.zeros((rows, IMAGE_SIZE + 2 * _MARGIN + 1), dtype=np.float32)
+    padded[:, _MARGIN : _MARGIN + IMAGE_SIZE] = pixels.reshape(rows, IMAGE_SIZE)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, IMAGE_SIZE, axis=1)
+    left = np.floor(shift)
+    right_share = (shift - left)[:, None]
+    first = left.astype(np.intp) + _MARGIN
+    row = np.arange(rows)
+    out = windows[row, first] * (1.0 - right_share) + windows[row, first + 1] * right_share
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8).reshape(images.shape)

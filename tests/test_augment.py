@@ -130,3 +130,33 @@ def test_some_redrawn_ones_get_a_continental_flag_and_no_other_digit_does():
 
     widened = width_of_top_third(as_ones) > width_of_top_third(as_sevens) + 2
     assert 0.2 < widened.mean() < 0.8  # FLAGGED of them, give or take the redraw
+
+
+def test_a_draw_feeds_the_network_prepared_images_and_the_teacher_the_drawn_ones():
+    class Recording:
+        seen: list[np.ndarray] = []
+
+        def targets(self, images, labels):
+            self.seen.append(images.copy())
+            return np.full((len(images), 10), 0.1, np.float32)
+
+        def probabilities(self, images):
+            self.seen.append(images.copy())
+            return np.full((len(images), 10), 0.1, np.float32)
+
+    images = np.stack([bar_digit()] * 40)
+    inverted = EpochImages(
+        images, seed=0, share=0.5, labels=np.zeros(40, np.uint8), teacher=Recording(),
+        prepare=lambda batch: 255 - batch,
+    )  # fmt: skip
+    plain = EpochImages(images, seed=0, share=0.5)
+    try:
+        drawn = plain.get(0).images
+        fed = inverted.get(0).images
+        assert np.array_equal(fed, 255 - drawn)  # every image, redrawn or not, prepared
+        assert np.array_equal(inverted.get(1).images, 255 - plain.get(1).images)
+        teacher_saw = np.concatenate(Recording.seen[:2])
+        assert teacher_saw.min() == 0 and np.isin(teacher_saw, drawn).all()  # never prepared
+    finally:
+        inverted.close()
+        plain.close()

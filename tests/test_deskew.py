@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from digitcli.config import TrainConfig, train_config
-from digitcli.deskew import MAX_SKEW, Deskew
+from digitcli.deskew import MAX_SKEW, Deskew, deskewed
 from digitcli.model import build_model, load_keras_model
 
 
@@ -42,6 +42,16 @@ def test_shears_beyond_the_largest_are_undone_only_as_far_as_it():
     upright = np.asarray(Deskew()(image[None]))[0]
     drift = np.polyfit(np.arange(20), _column_of_each_row(upright), 1)[0]
     assert drift == pytest.approx(1.0 - MAX_SKEW, abs=0.05)
+
+
+def test_training_deskews_in_numpy_as_the_layer_does():
+    rng = np.random.default_rng(0)
+    bars = [_bar(slant) for slant in (-0.9, -0.4, 0.0, 0.25, 0.6)]
+    blobs = rng.integers(0, 256, (3000, 28, 28)) * (rng.random((3000, 28, 28)) < 0.2)
+    images = np.concatenate([np.stack(bars), blobs]).astype(np.uint8)
+    by_layer = np.asarray(Deskew()(images.astype(np.float32)))
+    assert np.abs(deskewed(images) - by_layer).max() <= 0.51  # rounding to grey levels only
+    assert np.abs(deskewed(images) - images).max() > 100  # and it did move them
 
 
 def test_a_blank_image_stays_blank():
@@ -97,3 +107,22 @@ def test_train_no_deskew_trains_a_model_without_it(tmp_path):
     assert json.loads((output / "metadata.json").read_text())["config"]["deskew"] is False
     model = load_keras_model(output / "model.keras")
     assert "deskew" not in [layer.name for layer in model.layers]
+
+
+def test_training_feeds_the_network_digits_deskewed_beside_it(tiny_data, tmp_path, monkeypatch):
+    import digitcli.train
+    from digitcli.train import train
+
+    sizes = []
+
+    def spy(images):
+        sizes.append(len(images))
+        return deskewed(images)
+
+    monkeypatch.setattr(digitcli.train, "deskewed", spy)
+    config = train_config("mlp", epochs=2, layers=(8,), calibrate=False)
+    train(config, data=tiny_data, output=tmp_path / "m")
+    # The validation split and every training image once, then each draw's redrawn ones.
+    assert sizes[:2] == [60, 540] and len(sizes) == 4 and 200 < sizes[2] < 340
+    trained = load_keras_model(tmp_path / "m" / "model.keras")
+    assert trained.layers[0].name == "deskew"  # the saved model deskews what it is given

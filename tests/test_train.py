@@ -222,3 +222,21 @@ def test_training_beside_a_draw_leaves_the_draw_a_core(tiny_data, tmp_path, writ
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split()[-1] == expected
+
+
+def test_a_draw_beside_training_gets_quick_interpreter_switches(tiny_data, tmp_path, monkeypatch):
+    import digitcli.train
+
+    seen = []
+    drawn = digitcli.train.EpochImages.get
+
+    def get(self, epoch, **kwargs):
+        seen.append(sys.getswitchinterval())
+        return drawn(self, epoch, **kwargs)
+
+    monkeypatch.setattr(digitcli.train.EpochImages, "get", get)
+    before = sys.getswitchinterval()
+    config = train_config("mlp", epochs=1, layers=(8,), calibrate=False)
+    train(config, data=tiny_data, output=tmp_path / "m")
+    assert seen == [digitcli.train.DRAW_SWITCH_INTERVAL] != [before]
+    assert sys.getswitchinterval() == before  # the process's own setting, back after training
