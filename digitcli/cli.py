@@ -244,12 +244,15 @@ def train(
         ),
     ] = None,
     deskew: Annotated[
-        bool,
+        bool | None,
         typer.Option(
+            "--deskew/--no-deskew",
             help="Take each digit's slant out inside the model before it reads it (other "
-            "writers slant differently): every runtime and export does the same."
+            "writers slant differently): every runtime and export does the same. Default: on; "
+            "with --init, as the model it starts from.",
+            show_default=False,
         ),
-    ] = DEFAULT.deskew,
+    ] = None,
     calibrate: Annotated[
         bool,
         typer.Option(
@@ -331,6 +334,7 @@ def train(
     from digitcli import console
     from digitcli.config import train_config
     from digitcli.distribute import is_chief, task_from_env
+    from digitcli.modeldir import deskews
     from digitcli.train import NullReporter
     from digitcli.train import train as run_training
 
@@ -344,7 +348,7 @@ def train(
         dropout=dropout,
         seed=seed,
         writers=augment,
-        deskew=deskew,
+        deskew=deskews(init) if deskew is None and init else deskew is not False,
         calibrate=calibrate,
         teacher=teacher,
         init=init,

@@ -225,6 +225,20 @@ def read_metadata(directory: Path) -> Metadata:
         raise ModelError(f"{path}: unreadable metadata ({exc})") from None
 
 
+def deskews(source: str) -> bool:
+    """Whether the model `train --init` names ("bundled", a model directory or a .keras file)
+    deskews its digits: a fine-tuned model keeps what its weights were trained on. True where
+    that cannot be read (`--init` itself then says what is wrong with it)."""
+    path = Path(BUNDLED_DIR if source == BUNDLED else source)
+    try:
+        if path.is_dir():
+            return read_metadata(path).config.deskew
+        with zipfile.ZipFile(path) as archive:  # a .keras file: its config.json names its layers
+            return '"class_name": "Deskew"' in archive.read("config.json").decode()
+    except (ModelError, OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        return True
+
+
 @dataclass(frozen=True)
 class ModelRef:
     """A model located on disk, and how to run it."""

@@ -280,7 +280,7 @@ class _Run:
     def run(self, *, tensorboard: Path | None = None) -> TrainResult:
         self.tensorboard = tensorboard
         self.writers = None  # augment.EpochImages, made at the first epoch that needs it
-        self.fit_inputs: np.ndarray | None = None  # the training images deskewed, without draws
+        self.deskewed_fit: np.ndarray | None = None  # the training images deskewed, without draws
         self.reporter.start(
             self.config, start_epoch=self.state.epoch, steps_per_epoch=self.steps_per_epoch
         )
@@ -351,9 +351,9 @@ class _Run:
         if not self.config.writers and self.teacher is None:
             if self.prepare is None:
                 return Draw(self.fit.x, None)
-            if self.fit_inputs is None:
-                self.fit_inputs = self.prepare(self.fit.x)
-            return Draw(self.fit_inputs, None)
+            if self.deskewed_fit is None:
+                self.deskewed_fit = self.prepare(self.fit.x)
+            return Draw(self.deskewed_fit, None)
         if self.writers is None:
             config = self.config
             self.writers = EpochImages(

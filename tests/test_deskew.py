@@ -126,3 +126,22 @@ def test_training_feeds_the_network_digits_deskewed_beside_it(tiny_data, tmp_pat
     assert sizes[:2] == [60, 540] and len(sizes) == 4 and 200 < sizes[2] < 340
     trained = load_keras_model(tmp_path / "m" / "model.keras")
     assert trained.layers[0].name == "deskew"  # the saved model deskews what it is given
+
+
+def test_fine_tuning_keeps_what_the_model_it_starts_from_was_trained_on(tiny_model, tmp_path):
+    from typer.testing import CliRunner
+
+    from digitcli.cli import app
+    from digitcli.modeldir import deskews
+
+    assert not deskews("bundled") and not deskews(str(tiny_model))
+    assert not deskews(str(tiny_model / "model.keras"))
+    deskewing = build_model(train_config("mlp", layers=(8,)))
+    deskewing.save(tmp_path / "d.keras")
+    assert deskews(str(tmp_path / "d.keras")) and deskews(str(tmp_path / "missing"))
+
+    output = tmp_path / "tuned"
+    args = ["train", "-q", "--arch", "cnn", "--init", "bundled", "--epochs", "1", "-o"]
+    done = CliRunner().invoke(app, [*args, str(output)])
+    assert done.exit_code == 0, done.output
+    assert json.loads((output / "metadata.json").read_text())["config"]["deskew"] is False
