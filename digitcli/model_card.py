@@ -50,6 +50,7 @@ def model_card(result, metadata: Metadata | None) -> str:
         f"- Values {low} to {high}: {low} is black, {high} is white. Raw pixels: do **not** "
         "scale to 0-1 (a 0-1 image looks blank to this model).",
         f"- {convention.polarity.capitalize()}, MNIST-style: {convention.preprocessing}.",
+        *_deskew_line(metadata),
         "",
         "## Output",
         f"- `{OUTPUT_NAME}`: float, shape (batch, {len(_labels(metadata))}); position i is the "
@@ -83,3 +84,10 @@ def _provenance(result, metadata: Metadata | None) -> list[str]:
     else:
         lines.append("- Not verified (exported with --no-verify).")
     return lines
+
+
+def _deskew_line(metadata: Metadata | None) -> list[str]:
+    if metadata is None or not metadata.config.deskew:
+        return []
+    return ["- The model takes each digit's slant out itself (a shear, its first layer): feed it "
+            "digits as they are written, not deskewed."]  # fmt: skip

@@ -304,6 +304,7 @@ def test_export_says_what_it_takes_in_json_and_a_model_card(fmt: str, model_dir:
     )
     text = card.read_text()
     assert "0 to 255" in text and "White ink on black" in text and "do **not**" in text
+    assert "not deskewed" in text  # confident_model deskews inside itself
 
 
 def test_int8_export_says_it_takes_uint8(model_dir: Path) -> None:
