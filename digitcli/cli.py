@@ -348,7 +348,7 @@ def train(
         dropout=dropout,
         seed=seed,
         writers=augment,
-        deskew=deskews(init) if deskew is None and init else deskew is not False,
+        deskew=deskew if deskew is not None else (deskews(init) if init else True),
         calibrate=calibrate,
         teacher=teacher,
         init=init,

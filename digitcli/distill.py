@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from digitcli.config import NO_TEACHER, NUM_CLASSES
-from digitcli.modeldir import BUNDLED, BUNDLED_DIR
+from digitcli.modeldir import named_model
 
 TEACHER_BATCH = 1024  # images per call into the teacher
 TEACHER_THREADS = 2  # LiteRT's: 5 epochs 65 s -> 60 s on 2 cores (its default is one)
@@ -28,8 +28,7 @@ class Teacher:
     def __init__(self, model: str | Path) -> None:
         from digitcli.runtimes import load_runtime
 
-        source = BUNDLED_DIR if str(model) == BUNDLED else model
-        self.runtime = load_runtime(source, threads=TEACHER_THREADS)
+        self.runtime = load_runtime(named_model(model), threads=TEACHER_THREADS)
         self.runtime.batch_size = TEACHER_BATCH
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:

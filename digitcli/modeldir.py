@@ -225,17 +225,23 @@ def read_metadata(directory: Path) -> Metadata:
         raise ModelError(f"{path}: unreadable metadata ({exc})") from None
 
 
+def named_model(source: str | Path) -> Path:
+    """The model `train --init` or `--teacher` names: "bundled" (BUNDLED_DIR), else a path."""
+    return BUNDLED_DIR if str(source) == BUNDLED else Path(source)
+
+
 def deskews(source: str) -> bool:
     """Whether the model `train --init` names ("bundled", a model directory or a .keras file)
     deskews its digits: a fine-tuned model keeps what its weights were trained on. True where
     that cannot be read (`--init` itself then says what is wrong with it)."""
-    path = Path(BUNDLED_DIR if source == BUNDLED else source)
+    path = named_model(source)
     try:
         if path.is_dir():
             return read_metadata(path).config.deskew
         with zipfile.ZipFile(path) as archive:  # a .keras file: its config.json names its layers
-            return '"class_name": "Deskew"' in archive.read("config.json").decode()
-    except (ModelError, OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+            layers = json.loads(archive.read("config.json"))["config"]["layers"]
+        return any(layer.get("class_name") == "Deskew" for layer in layers)
+    except (ModelError, OSError, KeyError, TypeError, ValueError, zipfile.BadZipFile):
         return True
 
 

@@ -6,8 +6,6 @@ other writers' digits is `augment.py`'s; the optional Keras jitter (`config.augm
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from digitcli.backend import keras, tf
@@ -15,7 +13,7 @@ from digitcli.config import NO_TEACHER, NUM_CLASSES, TrainConfig
 from digitcli.distribute import scope
 from digitcli.errors import ModelError, UsageError
 from digitcli.model import build_model, load_keras_model
-from digitcli.modeldir import BUNDLED, BUNDLED_DIR, KERAS_FILE
+from digitcli.modeldir import KERAS_FILE, named_model
 
 
 def compiled_model(
@@ -48,7 +46,7 @@ def start_from(model: keras.Model, source: str) -> None:
     """Give `model` the weights of the trained model `source` (`train --init`: "bundled", a
     model directory or a .keras file), so that training fine-tunes it. Its temperature, a
     fixed scale on the logits, is not a weight: a new one is fitted at the end."""
-    path = Path(BUNDLED_DIR if source == BUNDLED else source)
+    path = named_model(source)
     path = path / KERAS_FILE if path.is_dir() else path
     if path.suffix != ".keras" or not path.is_file():
         raise UsageError(f"--init {source}: give 'bundled', a model directory or a .keras file")

@@ -182,6 +182,12 @@ def split_validation(train: Split, fraction: float, seed: int) -> tuple[Split, S
     return Split(train.x[fit], train.y[fit]), Split(train.x[val], train.y[val])
 
 
+def draws_beside_training(config: TrainConfig) -> bool:
+    """Whether each epoch's digits are redrawn, or a teacher reads them, on a thread beside
+    training (`augment.EpochImages`)."""
+    return bool(config.writers) or taught(config)
+
+
 def leave_a_core_for_the_draw(config: TrainConfig) -> None:
     """When each epoch's digits are redrawn (or a teacher reads them) on a thread beside
     training, TensorFlow runs its ops on one core fewer than the process may use. On 2 cores
@@ -190,7 +196,7 @@ def leave_a_core_for_the_draw(config: TrainConfig) -> None:
     (five runs each, alternately; Keras' script 45.1-53.8 s), the cnn's epochs 21-24 s against
     15-21 s. A user's TF_NUM_INTRAOP_THREADS is kept, and so is a runtime TensorFlow already
     started."""
-    if not (config.writers or taught(config)) or "TF_NUM_INTRAOP_THREADS" in os.environ:
+    if not draws_beside_training(config) or "TF_NUM_INTRAOP_THREADS" in os.environ:
         return
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if (cores or 1) < 2:
@@ -205,7 +211,7 @@ def quick_interpreter_switches(config: TrainConfig) -> Iterator[None]:
     threads every 0.5 ms instead of 5 ms, so that the training loop, which needs it between
     steps, waits less for the draw's NumPy calls: the default mlp trained in a median 34.6 s
     against 38.3 s (0.5 ms: 32.5-39.2 s; 5 ms: 35.5-40.6 s; five runs each, alternately)."""
-    if not (config.writers or taught(config)):
+    if not draws_beside_training(config):
         yield
         return
     before = sys.getswitchinterval()
@@ -348,7 +354,7 @@ class _Run:
         """The training images of `epoch`: with `config.writers`, a share redrawn as other
         writers would have written them (made on a thread while the previous epoch trains);
         with a teacher, its targets for them (else None: the labels)."""
-        if not self.config.writers and self.teacher is None:
+        if not draws_beside_training(self.config):
             if self.prepare is None:
                 return Draw(self.fit.x, None)
             if self.deskewed_fit is None:
