@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageChops, UnidentifiedImageError
 
@@ -66,6 +67,10 @@ _ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
 _HIGH_BIT_MODES = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
 _MIN_CONTRAST = 24.0  # grey levels between background and ink below which an image is blank
 _EXTREME_PIXELS = 8  # "the darkest" is the 8th darkest pixel (or 0.05% of them): not one speck
+
+# OpenCV's own threads would only contend here: images are small, and batches already run one
+# worker process per core.
+cv2.setNumThreads(1)
 
 
 @dataclass(frozen=True)
@@ -421,6 +426,15 @@ def _scaled_ink(
     return ink
 
 
+def _bounds(mask: np.ndarray) -> tuple[slice, slice] | None:
+    """The bounding box of `mask`'s True pixels, None if it has none."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(mask.any(axis=0))
+    return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
+
+
 def _around(mask: np.ndarray, margin: int) -> tuple[slice, slice]:
     """The bounding box of `mask`'s True pixels, `margin` wider on each side (within it)."""
     rows = np.flatnonzero(mask.any(axis=1))
@@ -464,9 +478,13 @@ def _paper_statistics(hist: np.ndarray) -> tuple[float, float]:
 
 
 def _histogram(values: np.ndarray) -> np.ndarray:
-    """Counts of each grey level 0-255 (Pillow's histogram: no int64 copy of the image)."""
-    levels = np.ascontiguousarray(values, dtype=np.uint8).reshape(1, -1)
-    return np.asarray(Image.fromarray(levels, "L").histogram(), dtype=np.int64)
+    """Counts of each grey level 0-255 (OpenCV's: 8 us for 28,000 pixels, Pillow's 15 us,
+    np.bincount's 31 us)."""
+    levels = np.ascontiguousarray(values, dtype=np.uint8)
+    return cv2.calcHist([levels], [0], None, [256], [0, 256]).ravel().astype(np.int64)
+
+
+_LEVELS = np.arange(256)
 
 
 def _quantile(hist: np.ndarray, q: float) -> float:
@@ -487,11 +505,10 @@ def _extremes(hist: np.ndarray) -> tuple[float, float]:
 
 
 def _mad(hist: np.ndarray, centre: float) -> float:
-    """Median absolute deviation from `centre`, from a histogram of grey levels."""
-    distance = np.abs(np.arange(256) - centre)
-    order = np.argsort(distance, kind="stable")
-    cdf = np.cumsum(hist[order])
-    return float(distance[order][np.searchsorted(cdf, 0.5 * cdf[-1])]) if cdf[-1] else 0.0
+    """Median absolute deviation from `centre` (a grey level), from a histogram of grey levels."""
+    distance = np.abs(_LEVELS - round(centre))
+    cdf = np.cumsum(np.bincount(distance, weights=hist, minlength=256))
+    return float(np.searchsorted(cdf, 0.5 * cdf[-1])) if cdf[-1] else 0.0
 
 
 def _background(image: Image.Image, inverted: bool, blocks: int = 10) -> np.ndarray:
@@ -511,52 +528,30 @@ def _background(image: Image.Image, inverted: bool, blocks: int = 10) -> np.ndar
         small = 255.0 - small
     grid = small.reshape(gh, cells, gw, cells).transpose(0, 2, 1, 3).reshape(gh, gw, -1)
     k = cells * cells // 4
-    low = _filter3(_filter3(np.partition(grid, k, axis=-1)[..., k], np.minimum), np.maximum)
+    low = _opened3(np.ascontiguousarray(np.partition(grid, k, axis=-1)[..., k]))
     return _upsample(low, h, w)
 
 
 def _upsample(grid: np.ndarray, h: int, w: int) -> np.ndarray:
-    """Bilinear interpolation from cell centres to pixel centres (as PIL's BILINEAR does),
-    separably and without a matrix product: BLAS threads cost more than they save here."""
-    below, above, fraction = _interpolation(h, grid.shape[0])
-    rows = grid[below] * (1.0 - fraction)[:, None] + grid[above] * fraction[:, None]
-    below, above, fraction = _interpolation(w, grid.shape[1])
-    out = rows[:, below]
-    out *= 1.0 - fraction
-    out += rows[:, above] * fraction
-    return out
+    """Bilinear interpolation from cell centres to pixel centres (as PIL's BILINEAR does)."""
+    return cv2.resize(grid, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-@functools.lru_cache(maxsize=64)
-def _interpolation(size: int, cells: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    position = np.clip((np.arange(size) + 0.5) * cells / size - 0.5, 0, cells - 1)
-    below = np.floor(position).astype(np.int64)
-    fraction = (position - below).astype(np.float32)  # float32 keeps image-sized temporaries small
-    return below, np.minimum(below + 1, cells - 1), fraction
-
-
-def _filter3(grid: np.ndarray, op: np.ufunc) -> np.ndarray:
-    """The minimum (op=np.minimum) or maximum over each cell's 3x3 neighbourhood."""
-    padded = np.concatenate([grid[:1], grid, grid[-1:]])
-    rows = op(op(padded[:-2], padded[1:-1]), padded[2:])
-    padded = np.concatenate([rows[:, :1], rows, rows[:, -1:]], axis=1)
-    return op(op(padded[:, :-2], padded[:, 1:-1]), padded[:, 2:])
+def _opened3(grid: np.ndarray) -> np.ndarray:
+    """The minimum over each cell's 3x3 neighbourhood, then the maximum (edges repeated)."""
+    square = _square(1)
+    low = cv2.erode(grid, square, borderType=cv2.BORDER_REPLICATE)
+    return cv2.dilate(low, square, borderType=cv2.BORDER_REPLICATE)
 
 
 def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
-    """Square dilation of a boolean mask (separable: rows, then columns, in slices): what
-    scipy.ndimage.binary_dilation gives, in 12 us instead of 48 us on a 60x50 crop (radius 1)."""
-    out = mask.copy()
-    for axis in (0, 1):
-        src = out.copy()
-        for shift in range(1, radius + 1):
-            if axis == 0:
-                out[shift:] |= src[:-shift]
-                out[:-shift] |= src[shift:]
-            else:
-                out[:, shift:] |= src[:, :-shift]
-                out[:, :-shift] |= src[:, shift:]
-    return out
+    """Square dilation of a boolean mask, nothing beyond its edges."""
+    return cv2.dilate(np.ascontiguousarray(mask).view(np.uint8), _square(radius)).view(bool)
+
+
+@functools.lru_cache(maxsize=16)
+def _square(radius: int) -> np.ndarray:
+    return np.ones((2 * radius + 1, 2 * radius + 1), dtype=np.uint8)
 
 
 def _otsu(hist: np.ndarray) -> float:
@@ -580,18 +575,14 @@ def _digit_components(mask: np.ndarray) -> tuple[np.ndarray | None, int]:
     Keeps the largest piece, then, largest first, each piece that is big (>= 30% of the
     largest) or not tiny (>= 2%) and near the pieces kept so far; isolated specks are dropped.
     """
-    runs = _runs(mask)
-    if runs is None:
+    window = _bounds(mask)
+    if window is None:
         return None, 0
-    rows, starts, ends, labels = runs
-    count = int(labels.max()) + 1
-    area = np.bincount(labels, weights=ends - starts, minlength=count)
-    y0, x0 = np.full(count, mask.shape[0]), np.full(count, mask.shape[1])
-    y1, x1 = np.full(count, -1), np.full(count, -1)  # inclusive
-    np.minimum.at(y0, labels, rows)
-    np.minimum.at(x0, labels, starts)
-    np.maximum.at(y1, labels, rows)
-    np.maximum.at(x1, labels, ends - 1)
+    count, labels, stats = _components(mask[window])  # in the ink's box: 5x faster
+    x0, y0 = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    x1 = x0 + stats[:, cv2.CC_STAT_WIDTH] - 1  # inclusive
+    y1 = y0 + stats[:, cv2.CC_STAT_HEIGHT] - 1
+    area = stats[:, cv2.CC_STAT_AREA]
     order = np.argsort(-area, kind="stable")
     main = order[0]
     largest = area[main]
@@ -619,14 +610,11 @@ def _digit_components(mask: np.ndarray) -> tuple[np.ndarray | None, int]:
     if max(box[2] - box[0], box[3] - box[1]) + 1 < max(2, 0.03 * max(h, w)):
         return None, 0  # a speck, not a digit
     groups = _groups(np.stack([y0, x0, y1, x1], axis=1)[keep], area[keep])
-    dropped = ~keep[labels]
-    if not dropped.any():
+    if keep.all():
         return mask, groups
-    # Paint the dropped runs out: +1 where each starts, -1 where it ends, then a running sum.
-    paint = np.zeros(h * w + 1, dtype=np.int32)
-    np.add.at(paint, rows[dropped] * w + starts[dropped], 1)
-    np.add.at(paint, rows[dropped] * w + ends[dropped], -1)
-    return mask & (np.cumsum(paint[:-1]) == 0).reshape(h, w), groups
+    kept = np.zeros_like(mask)
+    kept[window] = np.concatenate([[False], keep])[labels]
+    return kept, groups
 
 
 def _groups(boxes: np.ndarray, area: np.ndarray) -> int:
@@ -653,60 +641,26 @@ def _groups(boxes: np.ndarray, area: np.ndarray) -> int:
     return len(digits) if max(centres) - min(centres) < 0.5 * tall else 1
 
 
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, ...] | None:
-    """Horizontal runs of True in `mask` (row, start, end exclusive), with an 8-connected
-    component label for each run; None when the mask is empty."""
-    h, w = mask.shape
-    stride = w + 1  # each row gets a False column, so no run crosses a row's end
-    padded = np.zeros((h, stride), dtype=np.int8)
-    padded[:, :w] = mask
-    edges = np.diff(padded.ravel(), prepend=np.int8(0))
-    # Positions in the padded image, so they sort by (row, column).
-    start_keys = np.flatnonzero(edges == 1)
-    end_keys = np.flatnonzero(edges == -1)
-    if start_keys.size == 0:
-        return None
-    n = start_keys.size
-    # The runs touching run b from the row above overlap columns [start - 1, end] there: a
-    # contiguous range of runs, found by binary search one row up.
-    first = np.searchsorted(end_keys, start_keys - stride, side="left")
-    last = np.searchsorted(start_keys, end_keys - stride, side="right")
-    counts = np.maximum(last - first, 0)
-    lower = np.repeat(np.arange(n), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    upper = np.repeat(first, counts) + offsets
-    labels = np.arange(n)
-    if lower.size:
-        while True:  # propagate the smallest label along touching runs, with pointer jumping
-            low = np.minimum(labels[lower], labels[upper])
-            new = labels.copy()
-            np.minimum.at(new, lower, low)
-            np.minimum.at(new, upper, low)
-            new = new[new]
-            if np.array_equal(new, labels):
-                break
-            labels = new
-    _, labels = np.unique(labels, return_inverse=True)
-    rows = start_keys // stride
-    return rows, start_keys - rows * stride, end_keys - rows * stride, labels
+def _components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """The 8-connected pieces of `mask`: how many, a label image (0 outside them, piece i at
+    i + 1, numbered in the order their first pixels come in rows) and each piece's
+    (left, top, width, height, area). OpenCV's labelling (Wu's algorithm) in C: 0.3-0.5 ms
+    a call in NumPy runs with pointer jumping, as it was, against ~20 us."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+        np.ascontiguousarray(mask).view(np.uint8), 8, cv2.CV_32S, cv2.CCL_WU
+    )
+    return count - 1, labels, stats[1:]
 
 
 def _connected_to(seeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """`seeds` and the 8-connected pieces of `mask` that hold a pixel of them."""
-    runs = _runs(mask)
-    if runs is None:
-        return seeds
-    rows, starts, ends, labels = runs
-    h, w = mask.shape
-    lengths = ends - starts
-    first = np.cumsum(lengths) - lengths
-    pixels = np.repeat(rows * w + starts - first, lengths) + np.arange(lengths.sum())
-    label_of = np.full(h * w, labels.max() + 1)
-    label_of[pixels] = np.repeat(labels, lengths)
-    chosen = np.zeros(labels.max() + 2, dtype=bool)
-    chosen[label_of[seeds.ravel()]] = True
-    chosen[-1] = False
-    return chosen[label_of].reshape(h, w) | seeds
+    count, labels = cv2.connectedComponentsWithAlgorithm(
+        mask.view(np.uint8), 8, cv2.CV_32S, cv2.CCL_WU
+    )
+    chosen = np.zeros(count, dtype=bool)
+    chosen[labels[seeds]] = True
+    chosen[0] = False
+    return chosen[labels] | seeds
 
 
 def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
@@ -736,23 +690,9 @@ def _thicken_thin_strokes(ink: np.ndarray, box: tuple[int, int, int, int]) -> np
 
 
 def _square_max(values: np.ndarray, radius: int) -> np.ndarray:
-    """The maximum over each pixel's (2 radius + 1)-wide square, zeros beyond the edges."""
-    return _sliding_max(_sliding_max(values, radius).T, radius).T
-
-
-def _sliding_max(values: np.ndarray, radius: int) -> np.ndarray:
-    """The maximum over rows i - radius .. i + radius, for each row i (zeros beyond the edge),
-    by doubling windows: O(log radius) passes."""
-    length = 2 * radius + 1
-    out = np.pad(values, ((radius, radius), (0, 0)))
-    span = 1  # out[i] is the maximum of the padded rows i .. i + span - 1
-    while 2 * span <= length:
-        out = np.maximum(out[:-span], out[span:])
-        span *= 2
-    if span < length:
-        extra = length - span
-        out = np.maximum(out[:-extra], out[extra:])
-    return out
+    """The maximum over each pixel's (2 radius + 1)-wide square of non-negative `values`
+    (nothing beyond the edges)."""
+    return cv2.dilate(np.ascontiguousarray(values, dtype=np.float32), _square(radius))
 
 
 def fit_and_centre(ink: np.ndarray) -> np.ndarray:
