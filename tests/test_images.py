@@ -616,3 +616,15 @@ def test_faint_noise_beside_a_digit_is_not_taken_for_a_stroke() -> None:
     ink = prepare(image).pixels > 0
     cols = np.flatnonzero(ink.any(axis=0))
     assert cols[-1] - cols[0] <= 6  # a 1, nothing beside it
+
+
+def test_a_faint_diagonal_hairline_stays_part_of_the_digit() -> None:
+    # Pixels of a 1-px diagonal touch only at their corners: the hairline is one piece with
+    # the stroke it leaves only when pieces are 8-connected, as MNIST's pen strokes are.
+    image = Image.new("L", (160, 160), 235)
+    draw = ImageDraw.Draw(image)
+    draw.line((40, 20, 40, 140), fill=25, width=12)
+    draw.line((46, 80, 106, 20), fill=150, width=1)
+    ink = prepare(image).pixels > 0
+    cols = np.flatnonzero(ink.any(axis=0))
+    assert cols[-1] - cols[0] >= 10  # the hairline reaches far to the right of the stem
