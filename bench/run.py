@@ -261,6 +261,7 @@ def _small_copies(files: list[Path], folder: Path) -> list[Path]:
     for path in files:
         with Image.open(path) as image:
             image.load()
+            kept = {"exif": image.info["exif"]} if "exif" in image.info else {}  # orientation
             scale = SMALL_SIDE / max(image.size)
             if scale < 1:
                 size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
@@ -268,7 +269,7 @@ def _small_copies(files: list[Path], folder: Path) -> list[Path]:
                 image = image.convert(mode).resize(size, Image.Resampling.LANCZOS)
             if path.suffix.lower() in (".jpg", ".jpeg") and image.mode not in ("L", "RGB"):
                 image = image.convert("RGB")
-            image.save(folder / path.name)
+            image.save(folder / path.name, **kept)
         out.append(folder / path.name)
     return out
 

@@ -628,3 +628,12 @@ def test_a_faint_diagonal_hairline_stays_part_of_the_digit() -> None:
     ink = prepare(image).pixels > 0
     cols = np.flatnonzero(ink.any(axis=0))
     assert cols[-1] - cols[0] >= 10  # the hairline reaches far to the right of the stem
+
+
+def test_a_speck_far_below_the_digit_is_dropped_and_the_digit_kept_where_it_is() -> None:
+    # The pieces are labelled within the box of all the ink (the digit's top left down to the
+    # speck): what is kept must land back where it was found in the whole image.
+    image = f_shape(600, 600, size=150, at=(250, 200))
+    ImageDraw.Draw(image).ellipse([560, 560, 566, 566], fill=0)
+    clean = prepare(f_shape(600, 600, size=150, at=(250, 200))).pixels
+    assert np.abs(clean.astype(int) - prepare(image).pixels).mean() < 1.0
