@@ -3,8 +3,11 @@
 The photo files of the predict benchmark (`make_photos.py`) are listed again and again up to
 each count and handed to one `digitcli predict --from-list LIST --format jsonl` whose output
 goes to /dev/null, as a batch job streams it. Each count is one cold process; the figures are
-its images per second and the peak of the summed resident memory of the process and its
-workers (sampled from /proc every 20 ms).
+its images per second and the peak memory of the process and its workers together (sampled
+from /proc every 20 ms), two ways: resident memory summed (RSS: pages shared between the
+forked workers, such as the libraries' code, counted once per process) and the proportional
+set size summed (PSS: each shared page divided among the processes that share it, so the sum
+is what the whole tree holds).
 
     python bench/predict_scaling.py                      # 1000 10000 50000 (about 15 min here)
     python bench/predict_scaling.py --counts 1000 5000 --model MNIST/models/mlp-512-64-lr0.001-e18
@@ -34,7 +37,8 @@ SAMPLE_SECONDS = 0.02
 class Scaling:
     files: int
     seconds: float
-    peak_mb: float
+    peak_mb: float  # summed RSS
+    peak_pss_mb: float
 
     @property
     def rate(self) -> float:
@@ -42,20 +46,33 @@ class Scaling:
 
 
 def tree_rss_bytes(pid: int) -> int:
-    """Resident memory of `pid` and all its descendants, in bytes (Linux /proc)."""
-    total, pending = 0, [pid]
+    """Resident memory of `pid` and all its descendants, summed, in bytes (Linux /proc)."""
+    return tree_memory_bytes(pid)[0]
+
+
+def tree_memory_bytes(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of `pid` and all its descendants, each summed, in bytes (Linux /proc)."""
+    rss = pss = 0
+    pending = [pid]
     while pending:
         current = pending.pop()
         try:
             status = Path(f"/proc/{current}/status").read_text()
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue  # it ended between two reads
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
+        rss += _kilobytes(status, "VmRSS:")
+        pss += _kilobytes(rollup, "Pss:")
         pending += [int(child) for child in children]
-    return total * 1024
+    return rss * 1024, pss * 1024
+
+
+def _kilobytes(text: str, field: str) -> int:
+    for line in text.splitlines():
+        if line.startswith(field):
+            return int(line.split()[1])
+    return 0
 
 
 def run_listing(listing: Path, model: Path | None, files: int) -> Scaling:
@@ -64,16 +81,17 @@ def run_listing(listing: Path, model: Path | None, files: int) -> Scaling:
     if model is not None:
         command += ["--model", str(model)]
     started = time.perf_counter()
-    peak = 0.0
+    peak = peak_pss = 0.0
     with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as process:
         while process.poll() is None:
-            peak = max(peak, tree_rss_bytes(process.pid) / 2**20)
+            rss, pss = tree_memory_bytes(process.pid)
+            peak, peak_pss = max(peak, rss / 2**20), max(peak_pss, pss / 2**20)
             time.sleep(SAMPLE_SECONDS)
         errors = process.stderr.read().decode(errors="replace") if process.stderr else ""
     seconds = time.perf_counter() - started
     if process.returncode not in (0, 1):
         raise SystemExit(f"predict failed ({process.returncode}):\n{errors[-2000:]}")
-    return Scaling(files, seconds, peak)
+    return Scaling(files, seconds, peak, peak_pss)
 
 
 def measure(photos: list[Path], counts: tuple[int, ...], model: Path | None, work: Path):
@@ -106,11 +124,12 @@ def main(argv: list[str] | None = None) -> int:
         photos = sorted(args.photos.iterdir()) if args.photos else make_photos(work)
         results = measure(photos, tuple(args.counts), args.model, work)
     first = results[0]
-    print("| files | seconds | images/s | vs the first | peak memory |")
-    print("|---|---|---|---|---|")
+    print("| files | seconds | images/s | vs the first | peak memory (PSS) | (RSS summed) |")
+    print("|---|---|---|---|---|---|")
     for row in results:
         print(f"| {row.files:,} | {row.seconds:.1f} | {row.rate:.0f} | "
-              f"{row.rate / first.rate:.2f}x | {row.peak_mb:.0f} MB |")  # fmt: skip
+              f"{row.rate / first.rate:.2f}x | {row.peak_pss_mb:.0f} MB | "
+              f"{row.peak_mb:.0f} MB |")  # fmt: skip
     return 0
 
 

@@ -9,7 +9,7 @@ passes through essentially unchanged.
 
 Speed matters (predict reads thousands of files): JPEGs are decoded at reduced scale
 (`Image.draft`), every image is shrunk to at most `WORK_SIZE` pixels a side before anything else,
-and the rest is numpy on that small array.
+and the rest is NumPy and OpenCV on that small array.
 """
 
 from __future__ import annotations
