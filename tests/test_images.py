@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
+from digitcli import images
 from digitcli.errors import ImageError
 from digitcli.images import (
     MAX_PIXELS,
@@ -637,3 +638,32 @@ def test_a_speck_far_below_the_digit_is_dropped_and_the_digit_kept_where_it_is()
     ImageDraw.Draw(image).ellipse([560, 560, 566, 566], fill=0)
     clean = prepare(f_shape(600, 600, size=150, at=(250, 200))).pixels
     assert np.abs(clean.astype(int) - prepare(image).pixels).mean() < 1.0
+
+
+def stroke_width(pixels: np.ndarray) -> float:
+    """Ink area over half its outline, in pixels at 28x28 (MNIST's median: 1.9)."""
+    core = pixels >= 128
+    edges = np.count_nonzero(core[1:] != core[:-1]) + np.count_nonzero(core[:, 1:] != core[:, :-1])
+    return 2.0 * float(pixels.sum()) / 255.0 / edges
+
+
+def test_a_thick_markers_strokes_are_thinned_towards_mnists(monkeypatch) -> None:
+    # A 0 drawn with a marker almost half as wide as the digit: ~4.3 px strokes at 28x28,
+    # wider than 99.6% of MNIST's digits (an 8x8 scan enlarged often comes out as thick).
+    # One pixel comes off each side of every stroke.
+    image = Image.new("L", (200, 200), 235)
+    ImageDraw.Draw(image).ellipse((50, 20, 150, 180), outline=20, width=44)
+    thinned = prepare(image).pixels
+    monkeypatch.setattr(images, "THICK_STROKE", float("inf"))
+    as_drawn = prepare(image).pixels
+    assert stroke_width(as_drawn) > 4.0
+    assert stroke_width(thinned) <= stroke_width(as_drawn) - 1.5
+
+
+def test_strokes_of_mnists_width_are_not_thinned(monkeypatch) -> None:
+    image = Image.new("L", (200, 200), 235)
+    ImageDraw.Draw(image).ellipse((50, 20, 150, 180), outline=20, width=24)
+    prepared = prepare(image).pixels
+    assert 2.0 < stroke_width(prepared) < 4.0
+    monkeypatch.setattr(images, "THICK_STROKE", float("inf"))
+    np.testing.assert_array_equal(prepare(image).pixels, prepared)
