@@ -61,7 +61,7 @@ from digitcli.modeldir import (
     pack_manifest,
 )
 from digitcli.plots import save_training_pictures
-from digitcli.recipe import compiled_model, fit_inputs, targets, taught
+from digitcli.recipe import batches, compiled_model, fit_inputs, targets, taught
 from digitcli.runtimes import load_runtime
 from digitcli.signals import Interrupted, SignalGuard
 
@@ -388,11 +388,12 @@ class _Run:
                 validation_data=validation,
                 callbacks=callbacks if self.chief else [],
             )
+        batch_size = self.config.batch_size
         history = self.model.fit(
             **fit_inputs(x, y, self.config),
             epochs=epoch + 1,
             initial_epoch=epoch,
-            validation_data=validation,
+            validation_data=None if validation is None else batches(*validation, batch_size),
             shuffle=False,
             callbacks=callbacks,
             verbose=0,
