@@ -35,6 +35,11 @@ THICKER, THINNER = 0.30, 0.15  # shares of images drawn with a thicker / thinner
 THICKEST = 0.5  # share of the thicker pens that are thicker still (2 px more, not 1)
 BLURRED, BINARISED = 0.25, 0.10  # shares re-scanned at a low resolution / in black and white
 FLAGGED, FOOTED = 0.5, 0.4  # shares of redrawn 1s given a continental flag, of those a foot
+# The flag's length (share of the 1's height) and its angle below the horizontal (degrees).
+# UCI's writers draw long, shallow flags: from (0.12, 0.4) and (35, 70), four seeds each, the
+# default mlp went uci 94.7 -> 95.4%, uci-rest 94.4 -> 95.0% (never tuned on), filled
+# 89.7 -> 91.4%, fonts 95.4 -> 95.2%, MNIST 99.15% both.
+FLAG_LENGTH, FLAG_ANGLE = (0.15, 0.55), (25.0, 70.0)
 SCAN_CELLS = (8, 14)  # the scanner's resolution, in cells across the 28-pixel image
 
 
@@ -84,8 +89,8 @@ def _flag(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     bottom = inked.shape[1] - 1 - np.argmax(inked[:, ::-1], axis=1)
     height = np.maximum(bottom // IMAGE_SIZE - top // IMAGE_SIZE + 1, 8)
     width = np.clip(inked.sum(axis=1) / height, 1.5, 4.0)  # the stroke's own width
-    length = height * rng.uniform(0.12, 0.4, n)
-    angle = np.radians(rng.uniform(35, 70, n))  # below the horizontal
+    length = height * rng.uniform(*FLAG_LENGTH, n)
+    angle = np.radians(rng.uniform(*FLAG_ANGLE, n))
     row, col = top // IMAGE_SIZE, top % IMAGE_SIZE
     strokes = [(row, col, row + length * np.sin(angle), col - length * np.cos(angle))]
     foot = height * rng.uniform(0.15, 0.35, n) * (rng.random(n) < FOOTED)

@@ -160,3 +160,14 @@ def test_a_draw_feeds_the_network_prepared_images_and_the_teacher_the_drawn_ones
     finally:
         inverted.close()
         plain.close()
+
+
+def test_a_flag_can_reach_half_a_ones_height_to_the_left_as_uci_writers_flags_do():
+    # Short, steep flags alone left the mlp reading UCI's long-flagged 1s as 4 and 7.
+    bars = np.stack([bar_digit()] * 400).astype(np.float32)
+    flagged = augment._flag(bars, np.random.default_rng(0))
+    height = 20
+    leftmost = np.argmax((flagged[:, 4:14] > 128).any(axis=1), axis=1)  # first inked column
+    reach = 12 - leftmost  # left of the bar's edge, in pixels
+    assert reach.max() >= 0.45 * height
+    assert reach.min() >= 0.1 * height  # and every flag shows
