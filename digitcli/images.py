@@ -605,7 +605,7 @@ def _digit_components(mask: np.ndarray) -> tuple[np.ndarray, Box, int] | None:
     window = _bounds(mask)
     if window is None:
         return None
-    count, labels, stats = _components(mask[window])  # in the ink's box: 5x faster
+    count, labels, stats = _components(mask[window])  # in the ink's box: 3x faster
     x0, y0 = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
     x1 = x0 + stats[:, cv2.CC_STAT_WIDTH] - 1  # inclusive
     y1 = y0 + stats[:, cv2.CC_STAT_HEIGHT] - 1
@@ -672,8 +672,10 @@ def _groups(boxes: np.ndarray, area: np.ndarray) -> int:
 def _components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     """The 8-connected pieces of `mask`: how many, a label image (0 outside them, piece i at
     i + 1, numbered in the order their first pixels come in rows) and each piece's
-    (left, top, width, height, area). OpenCV's labelling (Wu's algorithm) in C: 0.3-0.5 ms
-    a call in NumPy runs with pointer jumping, as it was, against ~20 us."""
+    (left, top, width, height, area). OpenCV's labelling (Wu's algorithm: the same labels as
+    scipy.ndimage.label, which takes 150 ms to import) replaced NumPy runs with pointer
+    jumping; with the ink's box (see _digit_components), finding the digit's pieces went from
+    183 to 58 us an image on the 300-px photo files."""
     count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
         np.ascontiguousarray(mask).view(np.uint8), 8, cv2.CV_32S, cv2.CCL_WU
     )
