@@ -370,6 +370,7 @@ class _Run:
                 self.fit.y,
                 teacher=self.teacher,
                 prepare=self.prepare,
+                flags=config.flags,
             )
         upcoming = epoch + 1 if epoch + 1 < self.config.epochs else None
         return self.writers.get(epoch, upcoming=upcoming)
@@ -519,7 +520,7 @@ class _Run:
         if not self.config.writers:
             return val.x, val.y, f"validation split ({len(val)} images)"
         rng = np.random.default_rng([self.config.seed, CALIBRATION_DRAW])
-        redrawn = writers_augment(val.x, rng, 1.0, val.y)
+        redrawn = writers_augment(val.x, rng, 1.0, val.y, self.config.flags)
         images, labels = np.concatenate([val.x, redrawn]), np.concatenate([val.y, val.y])
         return images, labels, f"validation split ({len(val)} images), as written and redrawn"
 

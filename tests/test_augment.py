@@ -4,6 +4,7 @@ from threadpoolctl import threadpool_info
 
 from digitcli import augment
 from digitcli.augment import EpochImages, _scanned, writers_augment
+from digitcli.config import train_config
 from digitcli.images import prepare
 
 
@@ -162,12 +163,36 @@ def test_a_draw_feeds_the_network_prepared_images_and_the_teacher_the_drawn_ones
         plain.close()
 
 
-def test_a_flag_can_reach_half_a_ones_height_to_the_left_as_uci_writers_flags_do():
-    # Short, steep flags alone left the mlp reading UCI's long-flagged 1s as 4 and 7.
+def test_long_flags_reach_half_a_ones_height_as_uci_writers_flags_do_and_short_ones_do_not():
+    # Short, steep flags alone left the mlp reading UCI's long-flagged 1s as 4 and 7; the cnn
+    # read MNIST's test set less well with long ones, so each architecture has its style.
     bars = np.stack([bar_digit()] * 400).astype(np.float32)
-    flagged = augment._flag(bars, np.random.default_rng(0))
     height = 20
-    leftmost = np.argmax((flagged[:, 4:14] > 128).any(axis=1), axis=1)  # first inked column
-    reach = 12 - leftmost  # left of the bar's edge, in pixels
-    assert reach.max() >= 0.45 * height
-    assert reach.min() >= 0.1 * height  # and every flag shows
+
+    def reach(style: str) -> np.ndarray:
+        flagged = augment._flag(bars, np.random.default_rng(0), style)
+        leftmost = np.argmax((flagged[:, 4:14] > 128).any(axis=1), axis=1)  # first inked column
+        return 12 - leftmost  # left of the bar's edge, in pixels
+
+    long, short = reach("long"), reach("short")
+    assert long.max() >= 0.45 * height and short.max() <= 0.4 * height
+    assert min(long.min(), short.min()) >= 0.1 * height  # and every flag shows
+
+
+def test_the_mlps_draw_long_flags_and_the_cnn_short_ones():
+    assert train_config("mlp").flags == train_config("mlp512").flags == "long"
+    assert train_config("cnn").flags == "short"
+
+
+def test_an_epochs_draw_gives_its_ones_the_flags_asked_for():
+    bars = np.stack([bar_digit()] * 40)
+    draws = {}
+    for style in ("long", "short"):
+        drawn = EpochImages(bars, seed=0, share=1.0, labels=np.ones(40, int), flags=style)
+        try:
+            draws[style] = drawn.get(0).images
+        finally:
+            drawn.close()
+        expected = writers_augment(bars, np.random.default_rng([0, 0, 7]), 1.0, np.ones(40), style)
+        assert np.array_equal(draws[style], expected)
+    assert not np.array_equal(draws["long"], draws["short"])
