@@ -460,16 +460,6 @@ def _shifted(box: Box, window: Box) -> Box:
     return slice(rows.start + top, rows.stop + top), slice(cols.start + left, cols.stop + left)
 
 
-def _around(mask: np.ndarray, margin: int) -> tuple[slice, slice]:
-    """The bounding box of `mask`'s True pixels, `margin` wider on each side (within it)."""
-    rows = np.flatnonzero(mask.any(axis=1))
-    cols = np.flatnonzero(mask.any(axis=0))
-    return (
-        slice(max(int(rows[0]) - margin, 0), int(rows[-1]) + margin + 1),
-        slice(max(int(cols[0]) - margin, 0), int(cols[-1]) + margin + 1),
-    )
-
-
 def _two_levels(hist: np.ndarray) -> bool:
     """Whether the grey levels split into paper and ink, rather than one level with noise:
     Otsu's two classes lie far apart for their spread (Gaussian noise split at its mean gives
@@ -695,7 +685,7 @@ def _connected_to(seeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
     """Top, bottom, left, right (exclusive) of what rounds to a visible grey level."""
-    rows, cols = _around(ink >= 0.5, 0)
+    rows, cols = _bounds(ink >= 0.5)
     return rows.start, rows.stop, cols.start, cols.stop
 
 
