@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -259,7 +260,8 @@ class _Run:
         # The network in training is fed digits deskewed beside it; the saved model deskews
         # inside itself (deskew.py): the layer in the training graph cost 35% more time.
         self.prepare = deskewed if config.deskew else None
-        self.val_inputs = self.prepare(self.val.x) if self.prepare else self.val.x
+        val_inputs = self.prepare(self.val.x) if self.prepare else self.val.x
+        self.validation = (val_inputs, targets(self.val.y, config)) if len(self.val) else None
         self.steps_per_epoch = math.ceil(len(self.fit) / config.batch_size)
         keras.utils.set_random_seed(config.seed)
         if resume:
@@ -380,26 +382,31 @@ class _Run:
     ) -> dict[str, float]:
         """Train one epoch on (x, y) in the given order (y: labels, or a teacher's targets,
         n x 10); return loss/accuracy/val_* logs."""
-        validation = (self.val_inputs, targets(self.val.y, self.config)) if len(self.val) else None
         if self.loop is not None:  # callbacks report progress: the chief's job
             return self.loop.fit_one_epoch(
                 epoch,
                 **fit_inputs(x, y, self.config),
                 samples=len(x),
-                validation_data=validation,
+                validation_data=self.validation,
                 callbacks=callbacks if self.chief else [],
             )
-        batch_size = self.config.batch_size
         history = self.model.fit(
             **fit_inputs(x, y, self.config),
             epochs=epoch + 1,
             initial_epoch=epoch,
-            validation_data=None if validation is None else batches(*validation, batch_size),
+            validation_data=self._validation_batches,
             shuffle=False,
             callbacks=callbacks,
             verbose=0,
         )
         return {key: float(values[-1]) for key, values in history.history.items()}
+
+    @cached_property
+    def _validation_batches(self) -> tf.data.Dataset | None:
+        """The validation split as `fit` reads it: made once, read again every epoch."""
+        if self.validation is None:
+            return None
+        return batches(*self.validation, self.config.batch_size)
 
     def _score(self, logs: dict) -> tuple[float, float]:
         """Higher is better. `config.monitor` "accuracy": validation accuracy, ties broken by the
