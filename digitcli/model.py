@@ -21,6 +21,7 @@ layers = keras.layers
 
 # Inputs are raw MNIST pixels, 0-255, white ink on black: every runtime and export sees the same.
 INPUT_SHAPE = (IMAGE_SIZE, IMAGE_SIZE)
+FIRST_MEMBER = "member_1"  # an ensemble's first model (ensemble.py); `train --init` starts from it
 
 
 def build_model(config: TrainConfig, *, temperature: float | None = None) -> keras.Model:

@@ -131,6 +131,7 @@ class Metadata:
     history: dict = field(default_factory=dict)  # per-epoch loss, accuracy, val_*, learning_rate
     versions: dict = field(default_factory=dict)  # python, tensorflow, keras, numpy
     calibration: dict = field(default_factory=dict)  # temperature fitted, on what; baked in
+    members: tuple[dict, ...] = ()  # an ensemble's models (ensemble.py): each one's record
     format_version: int = FORMAT_VERSION
 
     @property
@@ -151,6 +152,7 @@ class Metadata:
             "metrics": self.metrics,
             "history": self.history,
             "versions": self.versions,
+            **({"members": list(self.members)} if self.members else {}),
         }
 
     @classmethod
@@ -168,6 +170,7 @@ class Metadata:
             history=dict(data.get("history") or {}),
             versions=dict(data.get("versions") or {}),
             calibration=dict(data.get("calibration") or {}),
+            members=tuple(dict(member) for member in data.get("members") or ()),
             format_version=FORMAT_VERSION,
         )
 

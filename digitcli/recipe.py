@@ -12,7 +12,7 @@ from digitcli.backend import keras, tf
 from digitcli.config import NO_TEACHER, NUM_CLASSES, TrainConfig
 from digitcli.distribute import scope
 from digitcli.errors import ModelError, UsageError
-from digitcli.model import build_model, load_keras_model
+from digitcli.model import FIRST_MEMBER, build_model, load_keras_model
 from digitcli.modeldir import KERAS_FILE, named_model
 
 
@@ -54,6 +54,8 @@ def start_from(model: keras.Model, source: str) -> None:
         trained = load_keras_model(path)
     except ModelError as error:
         raise UsageError(f"--init {error}") from None
+    if any(layer.name == FIRST_MEMBER for layer in trained.layers):
+        trained = trained.get_layer(FIRST_MEMBER)  # an ensemble (the bundled model): its first
     weights = trained.get_weights()
     if [w.shape for w in weights] != [w.shape for w in model.get_weights()]:
         raise UsageError(f"--init {source}: its network is not the one --arch builds")
