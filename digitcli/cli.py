@@ -44,6 +44,11 @@ class Optimizer(str, Enum):
     sgd = "sgd"
 
 
+class Flags(str, Enum):
+    short = "short"
+    long = "long"
+
+
 class Strategy(str, Enum):
     auto = "auto"
     default = "default"
@@ -243,6 +248,14 @@ def train(
             "0.8 (cnn).",
         ),
     ] = None,
+    flags: Annotated[
+        Flags | None,
+        typer.Option(
+            help="The flag redrawn continental 1s get (a stroke from the top down to the left): "
+            "short and steep, or long and shallow as many European writers draw it. Default: "
+            "long (mlp, mlp512), short (cnn).",
+        ),
+    ] = None,
     deskew: Annotated[
         bool | None,
         typer.Option(
@@ -348,6 +361,7 @@ def train(
         dropout=dropout,
         seed=seed,
         writers=augment,
+        flags=flags.value if flags else None,
         deskew=deskew if deskew is not None else (deskews(init) if init else True),
         calibrate=calibrate,
         teacher=teacher,

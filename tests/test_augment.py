@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 from PIL import Image
 from threadpoolctl import threadpool_info
@@ -196,3 +198,17 @@ def test_an_epochs_draw_gives_its_ones_the_flags_asked_for():
         expected = writers_augment(bars, np.random.default_rng([0, 0, 7]), 1.0, np.ones(40), style)
         assert np.array_equal(draws[style], expected)
     assert not np.array_equal(draws["long"], draws["short"])
+
+
+def test_train_flags_chooses_the_style_and_the_model_records_it(tmp_path):
+    from typer.testing import CliRunner
+
+    from digitcli.cli import app
+
+    output = tmp_path / "m"
+    args = ["train", "-q", "--epochs", "1", "--flags", "short", "-o", str(output)]
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 0, done.output
+    assert json.loads((output / "metadata.json").read_text())["config"]["flags"] == "short"
+    wrong = CliRunner().invoke(app, ["train", "--flags", "sideways", "-o", str(tmp_path / "x")])
+    assert wrong.exit_code == 2 and not (tmp_path / "x").exists()
