@@ -279,7 +279,7 @@ def train(
             metavar="MODEL",
             help="Learn from MODEL's probabilities for each epoch's images, not from the labels "
             "alone (distillation): 'bundled' (the bundled model), a model directory or file, "
-            "or 'none'. Reads other writers' digits better; training takes ~1.4x as long "
+            "or 'none'. Reads other writers' digits better; training takes ~3x as long "
             "with the bundled model as teacher. Default: none.",
         ),
     ] = DEFAULT.teacher,
