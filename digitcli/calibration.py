@@ -40,3 +40,21 @@ def fit_temperature(probabilities: np.ndarray, labels: np.ndarray) -> float:
 
     found = minimize_scalar(loss, bounds=LOG_T_RANGE, method="bounded", options={"xatol": 1e-4})
     return round(float(np.exp(found.x)), 4)
+
+
+def calibration_record(probabilities: np.ndarray, labels: np.ndarray, fitted_on: str) -> dict:
+    """The temperature fitted to `probabilities` of `labels`, with what `metadata.json` keeps of
+    the fit under `calibration`: on what, and the validation NLL and ECE before and after."""
+    from digitcli.evaluate import expected_calibration_error as ece
+
+    temperature = fit_temperature(probabilities, labels)
+    after = with_temperature(probabilities, temperature)
+    right = probabilities.argmax(axis=1) == labels
+    return {
+        "temperature": temperature,
+        "fitted_on": fitted_on,
+        "validation_nll": [
+            round(negative_log_likelihood(p, labels), 6) for p in (probabilities, after)
+        ],
+        "validation_ece": [ece(p.max(axis=1), right) for p in (probabilities, after)],
+    }

@@ -14,15 +14,14 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
-
 from digitcli import __version__
 from digitcli.atomic import atomic_output, check_writable
 from digitcli.backend import keras
-from digitcli.calibration import fit_temperature, negative_log_likelihood, with_temperature
-from digitcli.data import load_dataset
+from digitcli.calibration import calibration_record
+from digitcli.config import TrainConfig
+from digitcli.data import Split, load_dataset
 from digitcli.errors import UsageError
-from digitcli.evaluate import expected_calibration_error, score
+from digitcli.evaluate import score
 from digitcli.model import INPUT_SHAPE, load_keras_model, tflite_f16_bytes
 from digitcli.modeldir import (
     DIGITCLI_INPUT,
@@ -65,56 +64,50 @@ def combine(
     if len(sources) < 2:
         raise UsageError("an ensemble needs at least two models")
     parts = [read_metadata(Path(source)) for source in sources]
-    splits = {(part.config.seed, part.config.validation_split) for part in parts}
-    if len(splits) != 1:
+    if len({(part.config.seed, part.config.validation_split) for part in parts}) != 1:
         raise UsageError("the models were trained on different validation splits (seeds)")
     check_writable(Path(output), force=force)
-    members = [load_keras_model(Path(source) / KERAS_FILE) for source in sources]
+    members = [_member(Path(source)) for source in sources]
     dataset = load_dataset(data, role="train")
-    first = parts[0]
-    _, validation = split_validation(
-        dataset.train, first.config.validation_split, first.config.seed
-    )
-    images, labels, fitted_on = calibration_images(validation, first.config)
-    before = averaged(members).predict(images, batch_size=1024, verbose=0)
-    temperature = fit_temperature(before, labels)
-    model = averaged(members, temperature)
-    calibration = _calibration_record(before, labels, temperature, fitted_on)
+    model, calibration = _calibrated(members, dataset.train, parts[0].config)
     with atomic_output(Path(output), force=force, directory=True) as staging:
         model.save(staging / KERAS_FILE)
         (staging / TFLITE_FILE).write_bytes(tflite_f16_bytes(model))
         for name in (KERAS_FILE, TFLITE_FILE):
-            pack_manifest(staging / name, manifest(DIGITCLI_INPUT, first))
-        runtime = load_runtime(ModelRef(staging, "dir", first))
+            pack_manifest(staging / name, manifest(DIGITCLI_INPUT, parts[0]))
+        runtime = load_runtime(ModelRef(staging, "dir", parts[0]))
         test = score(runtime.predict(dataset.test.x), dataset.test.y)
         metadata = replace(
-            first,
+            parts[0],
             digitcli_version=__version__,
             created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             calibration=calibration,
             metrics={"test_accuracy": test.accuracy, "test_loss": test.loss, "test_ece": test.ece},
             history={},
-            members=tuple(
-                _member_record(source, part) for source, part in zip(sources, parts, strict=True)
-            ),
+            members=tuple(map(_member_record, sources, parts)),
         )
         metadata.write(staging)
     return metadata
 
 
-def _calibration_record(
-    before: np.ndarray, labels: np.ndarray, temperature: float, fitted_on: str
-) -> dict:
-    after = with_temperature(before, temperature)
-    right = before.argmax(axis=1) == labels
-    return {
-        "temperature": temperature,
-        "fitted_on": fitted_on,
-        "validation_nll": [round(negative_log_likelihood(p, labels), 6) for p in (before, after)],
-        "validation_ece": [
-            expected_calibration_error(p.max(axis=1), right) for p in (before, after)
-        ],
-    }
+def _member(source: Path) -> keras.Model:
+    """The network of the model directory `source`; it must have a temperature to average."""
+    network = load_keras_model(source / KERAS_FILE)
+    if "temperature" not in [layer.name for layer in network.layers]:
+        raise UsageError(f"{source}: no temperature (trained with --no-calibrate): cannot average")
+    return network
+
+
+def _calibrated(
+    members: list[keras.Model], train: Split, config: TrainConfig
+) -> tuple[keras.Model, dict]:
+    """`members` averaged, with a temperature fitted on the validation split `config` held out
+    of `train` (as training fits one), and the record of the fit."""
+    _, validation = split_validation(train, config.validation_split, config.seed)
+    images, labels, fitted_on = calibration_images(validation, config)
+    before = averaged(members).predict(images, batch_size=1024, verbose=0)
+    calibration = calibration_record(before, labels, fitted_on)
+    return averaged(members, calibration["temperature"]), calibration
 
 
 def _member_record(source: Path, metadata: Metadata) -> dict:

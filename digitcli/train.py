@@ -508,9 +508,7 @@ class _Run:
     def _calibrated_model(self) -> keras.Model:
         """The kept weights with a temperature fitted on the validation split (none without
         one, or with `config.calibrate` off); `self.calibration` records what was fitted."""
-        from digitcli.calibration import fit_temperature, negative_log_likelihood
-        from digitcli.calibration import with_temperature as scaled
-        from digitcli.evaluate import expected_calibration_error as ece
+        from digitcli.calibration import calibration_record
 
         plain = inference_model(self.model, self.config)
         self.calibration = {"temperature": 1.0, "fitted_on": None}
@@ -518,17 +516,8 @@ class _Run:
             return plain
         images, labels, fitted_on = calibration_images(self.val, self.config)
         before = plain.predict(images, batch_size=1024, verbose=0)
-        temperature = fit_temperature(before, labels)
-        after = scaled(before, temperature)
-        right = before.argmax(axis=1) == labels
-        self.calibration = {
-            "temperature": temperature,
-            "fitted_on": fitted_on,
-            "validation_nll": [
-                round(negative_log_likelihood(p, labels), 6) for p in (before, after)
-            ],
-            "validation_ece": [ece(p.max(axis=1), right) for p in (before, after)],
-        }
+        self.calibration = calibration_record(before, labels, fitted_on)
+        temperature = self.calibration["temperature"]
         return inference_model(self.model, self.config, temperature=temperature)
 
     def _metadata(self, evaluation: Evaluation) -> Metadata:

@@ -116,3 +116,12 @@ def test_fine_tuning_from_an_ensemble_starts_from_its_first_member(members, tiny
     first = load_keras_model(members[0] / "model.keras")
     for ours, theirs in zip(model.get_weights(), first.get_weights(), strict=True):
         assert np.array_equal(ours, theirs)
+
+
+def test_a_model_without_a_temperature_is_refused_in_one_line(members, tiny_data, tmp_path):
+    from digitcli.ensemble import combine
+
+    uncalibrated = _trained(tmp_path / "plain", tiny_data, layers=(16,), calibrate=False)
+    with pytest.raises(UsageError, match="no temperature"):
+        combine([members[0], uncalibrated], tmp_path / "out", data=tiny_data)
+    assert not (tmp_path / "out").exists()
