@@ -212,3 +212,35 @@ def test_train_flags_chooses_the_style_and_the_model_records_it(tmp_path):
     assert json.loads((output / "metadata.json").read_text())["config"]["flags"] == "short"
     wrong = CliRunner().invoke(app, ["train", "--flags", "sideways", "-o", str(tmp_path / "x")])
     assert wrong.exit_code == 2 and not (tmp_path / "x").exists()
+
+
+def test_a_hooked_nine_curls_left_below_its_tail_by_a_quarter_to_a_half_of_its_height():
+    # UCI's writers end many 9s with a tail curled to the left; the models read them as 3.
+    bars = np.stack([bar_digit()] * 300).astype(np.float32)  # a tail from row 4 to row 23
+    hooked = augment._hook(bars.copy(), np.random.default_rng(0))
+    inked = hooked > 128
+    rows = inked.any(axis=2)
+    bottom = 27 - np.argmax(rows[:, ::-1], axis=1)
+    top = np.argmax(rows, axis=1)
+    leftmost = np.argmax(inked.any(axis=1), axis=1)
+    reach = 12 - leftmost  # left of the bar's edge, in pixels
+    assert reach.min() >= 0.2 * 20 and reach.max() <= 0.55 * 20
+    below = bottom - top + 1 > 20  # the curl dips below where the tail ended
+    assert below.mean() > 0.9
+
+
+def test_some_redrawn_nines_get_a_hooked_tail_and_no_other_digit_does(monkeypatch):
+    hooked = []
+    real_hook = augment._hook
+
+    def spy(ink, rng):
+        hooked.append(len(ink))
+        return real_hook(ink, rng)
+
+    monkeypatch.setattr(augment, "_hook", spy)
+    images = np.stack([bar_digit()] * 400)
+    as_sevens = writers_augment(images, np.random.default_rng(4), 1.0, labels=np.full(400, 7))
+    unlabelled = writers_augment(images, np.random.default_rng(4), 1.0)
+    assert np.array_equal(as_sevens, unlabelled) and not hooked  # the curl is for 9s only
+    writers_augment(images, np.random.default_rng(4), 1.0, labels=np.full(400, 9))
+    assert 0.2 * 400 < sum(hooked) < 0.4 * 400  # HOOKED of them
