@@ -35,7 +35,9 @@ THICKER, THINNER = 0.30, 0.15  # shares of images drawn with a thicker / thinner
 THICKEST = 0.5  # share of the thicker pens that are thicker still (2 px more, not 1)
 BLURRED, BINARISED = 0.25, 0.10  # shares re-scanned at a low resolution / in black and white
 FLAGGED, FOOTED = 0.5, 0.4  # shares of redrawn 1s given a continental flag, of those a foot
-HOOKED = 0.3  # share of redrawn 9s whose tail curls to the left at the bottom (see _hook)
+# Share of redrawn 9s whose tail curls to the left at the bottom (_hook): the default mlp (four
+# seeds each) from uci 95.4 to 96.4%, uci-rest 95.0 -> 96.3%, fonts 95.2 -> 95.0%, MNIST 99.15%.
+HOOKED = 0.3
 # The flag's length (share of the 1's height) and its angle below the horizontal (degrees),
 # by style (config.ArchDefaults.flags). UCI's writers draw long, shallow flags: "long" took the
 # default mlp (four seeds each) from uci 94.7 to 95.4%, uci-rest 94.4 -> 95.0% (never tuned on),
@@ -127,7 +129,8 @@ def _hook(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     top = np.argmax(rows, axis=1)
     end = IMAGE_SIZE - 1 - np.argmax(rows[:, ::-1], axis=1)  # the tail's last row
     height = np.maximum(end - top + 1, 8)
-    width = np.clip(0.6 * inked.reshape(n, -1).sum(axis=1) / height, 1.5, 3.0)  # the loop: 2
+    # The pen's width: ink per row, less for the rows where the loop crosses the stroke twice.
+    width = np.clip(0.6 * inked.reshape(n, -1).sum(axis=1) / height, 1.5, 3.0)
     length = height * rng.uniform(0.25, 0.5, n)
     rise = height * rng.uniform(0.0, 0.25, n)
     # Room below for the curl: the 9 moves up (the redraw's warp centres it again).

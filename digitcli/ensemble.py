@@ -22,7 +22,7 @@ from digitcli.config import TrainConfig
 from digitcli.data import Split, load_dataset
 from digitcli.errors import UsageError
 from digitcli.evaluate import score
-from digitcli.model import INPUT_SHAPE, load_keras_model, tflite_f16_bytes
+from digitcli.model import INPUT_SHAPE, MEMBER_PREFIX, load_keras_model, tflite_f16_bytes
 from digitcli.modeldir import (
     DIGITCLI_INPUT,
     INPUT_NAME,
@@ -49,7 +49,7 @@ def averaged(members: list[keras.Model], temperature: float = 1.0) -> keras.Mode
     logits = []
     for number, member in enumerate(members, start=1):
         calibrated = member.get_layer("temperature").output
-        inner = keras.Model(member.inputs, calibrated, name=f"member_{number}")  # FIRST_MEMBER
+        inner = keras.Model(member.inputs, calibrated, name=f"{MEMBER_PREFIX}{number}")
         logits.append(inner(pixels))
     mean = layers.Average(name="average")(logits) if len(logits) > 1 else logits[0]
     scaled = layers.Rescaling(1 / temperature, name="temperature")(mean)

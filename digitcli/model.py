@@ -21,7 +21,8 @@ layers = keras.layers
 
 # Inputs are raw MNIST pixels, 0-255, white ink on black: every runtime and export sees the same.
 INPUT_SHAPE = (IMAGE_SIZE, IMAGE_SIZE)
-FIRST_MEMBER = "member_1"  # an ensemble's first model (ensemble.py); `train --init` starts from it
+MEMBER_PREFIX = "member_"  # an ensemble's models are member_1, member_2, ... (ensemble.py)
+FIRST_MEMBER = f"{MEMBER_PREFIX}1"  # the one `train --init` starts from
 
 
 def build_model(config: TrainConfig, *, temperature: float | None = None) -> keras.Model:
