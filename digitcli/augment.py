@@ -111,12 +111,7 @@ def _flag(ink: np.ndarray, rng: np.random.Generator, style: str = "long") -> np.
     foot = height * rng.uniform(0.15, 0.35, n) * (rng.random(n) < FOOTED)
     row, col = bottom // IMAGE_SIZE, bottom % IMAGE_SIZE
     strokes.append((row, col - 0.3 * foot, row, col + 0.7 * foot))
-    grid_r, grid_c = np.indices((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32).reshape(2, 1, -1)
-    for r0, c0, r1, c1 in strokes:
-        distance = _to_segment(grid_r, grid_c, r0, c0, r1, c1)
-        stroke = np.clip(width[:, None] / 2 + 0.5 - distance, 0.0, 1.0) * 255.0
-        ink = np.maximum(ink, stroke.reshape(n, IMAGE_SIZE, IMAGE_SIZE))
-    return ink
+    return _with_strokes(ink, strokes, width)
 
 
 def _hook(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -146,9 +141,16 @@ def _hook(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     t = np.array([0.0, 1 / 3, 2 / 3, 1.0])[:, None]
     r = (1 - t) ** 2 * end + 2 * (1 - t) * t * control[0][0] + t**2 * control[1][0]
     c = (1 - t) ** 2 * col + 2 * (1 - t) * t * control[0][1] + t**2 * control[1][1]
+    return _with_strokes(ink, [(r[k], c[k], r[k + 1], c[k + 1]) for k in range(3)], width)
+
+
+def _with_strokes(ink: np.ndarray, strokes: list[tuple], width: np.ndarray) -> np.ndarray:
+    """`ink` (n x 28 x 28) with pen strokes added: each (r0, c0, r1, c1) a segment per image,
+    `width` pixels wide (per image), its edges anti-aliased over a pixel."""
+    n = len(ink)
     grid_r, grid_c = np.indices((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32).reshape(2, 1, -1)
-    for k in range(3):
-        distance = _to_segment(grid_r, grid_c, r[k], c[k], r[k + 1], c[k + 1])
+    for r0, c0, r1, c1 in strokes:
+        distance = _to_segment(grid_r, grid_c, r0, c0, r1, c1)
         stroke = np.clip(width[:, None] / 2 + 0.5 - distance, 0.0, 1.0) * 255.0
         ink = np.maximum(ink, stroke.reshape(n, IMAGE_SIZE, IMAGE_SIZE))
     return ink
