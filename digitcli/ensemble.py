@@ -22,7 +22,13 @@ from digitcli.config import TrainConfig
 from digitcli.data import Split, load_dataset
 from digitcli.errors import UsageError
 from digitcli.evaluate import score
-from digitcli.model import INPUT_SHAPE, MEMBER_PREFIX, load_keras_model, tflite_f16_bytes
+from digitcli.model import (
+    INPUT_SHAPE,
+    MEMBER_PREFIX,
+    TEMPERATURE_LAYER,
+    load_keras_model,
+    tflite_f16_bytes,
+)
 from digitcli.modeldir import (
     DIGITCLI_INPUT,
     INPUT_NAME,
@@ -44,15 +50,15 @@ layers = keras.layers
 def averaged(members: list[keras.Model], temperature: float = 1.0) -> keras.Model:
     """One model: every member's calibrated logits (the input of its softmax), averaged,
     divided by `temperature`, then a softmax. Members are digitcli models with a temperature
-    (a layer named "temperature" before their softmax)."""
+    (a TEMPERATURE_LAYER before their softmax)."""
     pixels = keras.Input(shape=INPUT_SHAPE, name=INPUT_NAME)
     logits = []
     for number, member in enumerate(members, start=1):
-        calibrated = member.get_layer("temperature").output
+        calibrated = member.get_layer(TEMPERATURE_LAYER).output
         inner = keras.Model(member.inputs, calibrated, name=f"{MEMBER_PREFIX}{number}")
         logits.append(inner(pixels))
     mean = layers.Average(name="average")(logits) if len(logits) > 1 else logits[0]
-    scaled = layers.Rescaling(1 / temperature, name="temperature")(mean)
+    scaled = layers.Rescaling(1 / temperature, name=TEMPERATURE_LAYER)(mean)
     return keras.Model(pixels, layers.Softmax(name=OUTPUT_NAME)(scaled), name="ensemble")
 
 
@@ -93,7 +99,7 @@ def combine(
 def _member(source: Path) -> keras.Model:
     """The network of the model directory `source`; it must have a temperature to average."""
     network = load_keras_model(source / KERAS_FILE)
-    if "temperature" not in [layer.name for layer in network.layers]:
+    if TEMPERATURE_LAYER not in [layer.name for layer in network.layers]:
         raise UsageError(f"{source}: no temperature (trained with --no-calibrate): cannot average")
     return network
 

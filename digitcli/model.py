@@ -21,6 +21,7 @@ layers = keras.layers
 
 # Inputs are raw MNIST pixels, 0-255, white ink on black: every runtime and export sees the same.
 INPUT_SHAPE = (IMAGE_SIZE, IMAGE_SIZE)
+TEMPERATURE_LAYER = "temperature"  # the fixed 1/T scale before the softmax (calibration)
 MEMBER_PREFIX = "member_"  # an ensemble's models are member_1, member_2, ... (ensemble.py)
 FIRST_MEMBER = f"{MEMBER_PREFIX}1"  # the one `train --init` starts from
 
@@ -47,7 +48,7 @@ def _head(temperature: float | None) -> list:
         return [layers.Dense(NUM_CLASSES, activation="softmax", name=OUTPUT_NAME)]
     return [
         layers.Dense(NUM_CLASSES, name="logits"),
-        layers.Rescaling(1 / temperature, name="temperature"),
+        layers.Rescaling(1 / temperature, name=TEMPERATURE_LAYER),
         layers.Softmax(name=OUTPUT_NAME),
     ]
 
