@@ -16,7 +16,6 @@ leaves its README (the model card) as it is.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -32,15 +31,15 @@ def main() -> None:
     parser.add_argument("--data", default=str(REPO / "MNIST"))
     args = parser.parse_args()
 
+    from digitcli.atomic import atomic_output
     from digitcli.ensemble import combine
 
     with TemporaryDirectory() as scratch:
         made = Path(scratch) / "ensemble"
         metadata = combine(args.members, made, data=args.data)
-        args.output.mkdir(parents=True, exist_ok=True)
         for name in WRITTEN:  # each file whole or not at all
-            shutil.copyfile(made / name, args.output / f".{name}.new")
-            os.replace(args.output / f".{name}.new", args.output / name)
+            with atomic_output(args.output / name, force=True) as staging:
+                shutil.copyfile(made / name, staging)
     metrics = metadata.metrics
     print(
         f"{args.output}: test accuracy {metrics['test_accuracy']:.2%}, ECE {metrics['test_ece']}, "
