@@ -1,3 +1,3 @@
-from digitcli.cli import app
+from digitcli.cli import run
 
-app(prog_name="digitcli")
+run()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 import os
@@ -26,10 +25,24 @@ app = DigitcliTyper(
 )
 
 _debug = {"on": bool(os.environ.get(DEBUG_ENV))}
+
 MAX_SEED = 2**32 - 1  # NumPy's and TensorFlow's seeds are 32-bit
 MAX_EPOCHS = 100_000
 MAX_BATCH = 1_000_000
 DEFAULT = TrainConfig()
+
+
+def run() -> None:
+    """The `digitcli` program (console script and `python -m digitcli`): the app, then an end
+    without the interpreter's teardown where that is safe (`digitcli.quickexit`). Calling
+    `app()` from Python ends with SystemExit, as any Typer app does."""
+    from digitcli.quickexit import end_now
+
+    try:
+        app(prog_name="digitcli")
+    except SystemExit as done:
+        end_now(done.code)  # returns when the process must end the usual way
+        raise
 
 
 class Arch(str, Enum):
@@ -136,9 +149,9 @@ def _quiet_stdout() -> None:
     """Point stdout at /dev/null so that flushing it at exit raises nothing more."""
     import sys
 
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    with contextlib.suppress(OSError, ValueError):
-        os.dup2(devnull, sys.stdout.fileno())
+    from digitcli.quickexit import silence
+
+    silence(sys.stdout)
 
 
 def _finite(value: float | None) -> float | None:

@@ -20,17 +20,16 @@ from digitcli.runtimes.litert import LiteRTRuntime, _dequantize, _quantize
 REPO = Path(__file__).resolve().parent.parent
 
 # Runs `python -m digitcli ARGS` in this process, then reports what it imported on stderr.
+# Reported from an atexit handler: `python -m digitcli` ends the process once the command is
+# done (digitcli.quickexit), after running them.
 RUN_CLI_AND_REPORT = """
-import runpy, sys
+import atexit, runpy, sys
+def report():
+    heavy = sorted(n for n in ("tensorflow", "keras", "pydantic", "rich") if n in sys.modules)
+    sys.stderr.write("\\nHEAVY=" + ",".join(heavy) + "\\n")
+atexit.register(report)
 sys.argv = ["digitcli", *sys.argv[1:]]
-try:
-    runpy.run_module("digitcli", run_name="__main__", alter_sys=True)
-    code = 0
-except SystemExit as exit:
-    code = exit.code
-heavy = sorted(n for n in ("tensorflow", "keras", "pydantic", "rich") if n in sys.modules)
-sys.stderr.write("\\nHEAVY=" + ",".join(heavy) + "\\n")
-sys.exit(code)
+runpy.run_module("digitcli", run_name="__main__", alter_sys=True)
 """
 
 

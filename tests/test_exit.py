@@ -1,0 +1,138 @@
+"""How a `digitcli` process ends: everything written and flushed, atexit handlers run, the
+documented exit code, and no interpreter teardown after a command that ran without TensorFlow
+(it took 25-40 ms of a ~0.2 s cold one-image predict)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import subprocess_env
+from mnist_files import synthetic_digits
+
+# A module-level object whose finalizer says so: Python runs it when it tears the interpreter
+# down at exit, and not when the process ends without tearing it down.
+RUN_WITH_SENTINELS = """
+import atexit, sys
+class Teardown:
+    def __del__(self):
+        sys.stderr.write("torn down\\n")
+sentinel = Teardown()
+atexit.register(lambda: sys.stderr.write("atexit ran\\n"))
+{imports}
+from digitcli.cli import run
+run()
+"""
+
+
+def _images(folder: Path, count: int) -> list[Path]:
+    folder.mkdir()
+    x, _ = synthetic_digits(count, seed=3)
+    paths = []
+    for i, pixels in enumerate(x):
+        path = folder / f"{i:03d}.png"
+        Image.fromarray(np.asarray(pixels, dtype=np.uint8)).save(path)
+        paths.append(path)
+    return paths
+
+
+def _run(args: list[str], imports: str = "", **kwargs) -> subprocess.CompletedProcess:
+    code = RUN_WITH_SENTINELS.format(imports=imports)
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        **kwargs,
+    )
+
+
+def test_every_answer_reaches_a_file_and_atexit_handlers_run(tmp_path):
+    paths = _images(tmp_path / "digits", 40)  # enough for the worker processes
+    out = tmp_path / "answers.jsonl"
+    with out.open("w") as stdout:  # a file: stdout is block-buffered, flushed only at the end
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                RUN_WITH_SENTINELS.format(imports=""),
+                "predict",
+                *map(str, paths),
+                "--format",
+                "jsonl",
+            ],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=subprocess_env(),
+        )
+    assert done.returncode == 0, done.stderr
+    lines = out.read_text().splitlines()
+    assert len(lines) == len(paths)
+    assert lines[-1].startswith('{"file": "') and lines[-1].endswith("}")
+    assert "atexit ran" in done.stderr
+
+
+def test_no_teardown_after_a_command_without_tensorflow(tmp_path):
+    (image,) = _images(tmp_path / "digits", 1)
+    done = _run(["predict", str(image)])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"{image}\t")
+    assert "atexit ran" in done.stderr
+    assert "torn down" not in done.stderr
+
+
+def test_a_process_that_imported_tensorflow_ends_the_usual_way(tmp_path):
+    (image,) = _images(tmp_path / "digits", 1)
+    done = _run(["predict", str(image)], imports="import tensorflow")
+    assert done.returncode == 0, done.stderr
+    assert "atexit ran" in done.stderr
+    assert "torn down" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["predict", "missing.png"], 1),  # an input failed
+        (["predict", "--top-k", "0"], 2),  # a usage error
+        (["--version"], 0),
+    ],
+)
+def test_exit_codes_come_through(tmp_path, args, code):
+    done = _run(args, cwd=tmp_path)
+    assert done.returncode == code, done.stderr
+    assert "atexit ran" in done.stderr
+
+
+def test_a_reader_that_left_before_the_last_flush_gives_141_quietly(tmp_path):
+    paths = _images(tmp_path / "digits", 40)
+    code = RUN_WITH_SENTINELS.format(imports="")
+    producer = subprocess.Popen(
+        [sys.executable, "-c", code, "predict", *map(str, paths)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=subprocess_env(),
+    )
+    producer.stdout.close()  # the reader is gone before anything is written, like `| true`
+    stderr = producer.stderr.read().decode()
+    producer.wait(timeout=120)
+    assert producer.returncode == 141, stderr
+    assert "Exception ignored" not in stderr and "Traceback" not in stderr
+
+
+def test_the_app_called_from_python_still_ends_with_system_exit():
+    code = (
+        "from digitcli.cli import app\n"
+        "try:\n    app(['--version'])\nexcept SystemExit as done:\n"
+        "    print('still running, code', done.code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=subprocess_env()
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "still running, code 0"
