@@ -6,10 +6,10 @@ of each epoch's images with such differences, and then lays each one out again t
 `digitcli.images.prepare` lays out a user's digit (longest side 20 px, centre of mass at the
 centre), so training sees what prediction will see.
 
-One vectorised pass per draw (NumPy and scipy.ndimage on whole chunks of images): about 2.3 s of
-one core for 27,000 images, made on a background thread while the previous epoch trains.
-(Chunks of 512 images, which stay in the CPU's cache, took 1.3-1.8 s instead of 2.6-3.0 s, but
-change every draw a seed makes and gave no measurable gain in training time: not taken yet.)
+One vectorised pass per draw (NumPy and scipy.ndimage on chunks of images), made on a background
+thread while the previous epoch trains: about 0.85 s of one core for 27,000 images. The random
+numbers are drawn per chunk of CHUNK images and the warp's arithmetic done WARP_PIECE images at
+a time, in the CPU's cache (1.7-2.5 s with the whole chunk at once: the same digits).
 """
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ from digitcli.config import IMAGE_SIZE
 
 BOX = 20.0  # the longest side of a prepared digit (images.BOX_SIZE)
 CENTRE = 14.0  # where its centre of mass goes (images.CENTRE)
-CHUNK = 4096  # images warped at once: bounds the coordinate arrays to ~50 MB
+CHUNK = 4096  # images redrawn at once: each draw's random numbers are drawn per chunk
+# Images whose warp is computed at once, so that its temporaries stay in the CPU's cache: a draw
+# of 27,000 images took 1.7-2.5 s of one core with the chunk's 4,096 at once, 0.85 s with 512.
+WARP_PIECE = 512
 ROTATION = np.radians(12)  # largest rotation either way
 SLANT = 0.35  # largest shear either way (x += slant * y)
 ASPECT = 0.25  # width / height changes by up to this share either way
@@ -190,14 +193,24 @@ def _warp(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     forward = np.empty((n, 2, 2))
     forward[:, 0, 0], forward[:, 0, 1] = cos, -sin
     forward[:, 1, 0], forward[:, 1, 1] = aspect * (sin + slant * cos), aspect * (cos - slant * sin)
+    size = rng.uniform(0.9, 1.02, n)
+    shift = rng.normal(0, 0.5, (2, n, 1)).astype(np.float32)  # centre of mass within a pixel
+    elastic = _elastic(n, rng)
+    pieces = [slice(start, start + WARP_PIECE) for start in range(0, n, WARP_PIECE)]
+    return np.concatenate(
+        [_warped(ink[p], forward[p], size[p], shift[:, p], elastic[p]) for p in pieces]
+    )
+
+
+def _warped(ink, forward, size, shift, elastic) -> np.ndarray:
+    """_warp's arithmetic for some of its images, with their random draws."""
+    n = len(ink)
     mass_row, mass_col, extent = _layout(ink, forward)
-    forward *= (BOX * rng.uniform(0.9, 1.02, n) / np.maximum(extent, 1.0))[:, None, None]
+    forward = forward * (BOX * size / np.maximum(extent, 1.0))[:, None, None]
     inverse = np.linalg.inv(forward).astype(np.float32)
     grid = np.indices((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32).reshape(2, 1, -1) - CENTRE
-    shift = rng.normal(0, 0.5, (2, n, 1)).astype(np.float32)  # centre of mass within a pixel
     # source = inverse @ (grid - shift) + mass, written out: 4x faster than np.einsum here.
     rel_r, rel_c = grid[0] - shift[0], grid[1] - shift[1]
-    elastic = _elastic(n, rng)
     rows = inverse[:, 0, 0, None] * rel_r + inverse[:, 0, 1, None] * rel_c
     cols = inverse[:, 1, 0, None] * rel_r + inverse[:, 1, 1, None] * rel_c
     rows += mass_row[:, None].astype(np.float32) + elastic[:, 0]
@@ -324,7 +337,7 @@ class EpochImages:
     """Each epoch's augmented images, made on a background thread ahead of time.
 
     One draw serves `every` epochs in a row (each epoch still shuffles its own order). A draw of
-    27,000 images takes ~2.3 s of one core, about half an MLP epoch; the mlp draws every epoch,
+    27,000 images takes ~0.85 s of one core, about half an MLP epoch; the mlp draws every epoch,
     which read other writers' digits better than a draw every third epoch for ~25% more time.
     With a `teacher` (distill.Teacher), each draw also carries its targets: for the images left
     as they were, computed once; for the redrawn ones, what it reads in each draw (a draw every

@@ -9,6 +9,8 @@ from digitcli.augment import EpochImages, _scanned, writers_augment
 from digitcli.config import train_config
 from digitcli.images import prepare
 
+from mnist_files import synthetic_digits
+
 
 def bar_digit() -> np.ndarray:
     """A thick '1': a vertical bar laid out as prepare() lays a digit out."""
@@ -244,3 +246,18 @@ def test_some_redrawn_nines_get_a_hooked_tail_and_no_other_digit_does(monkeypatc
     assert np.array_equal(as_sevens, unlabelled) and not hooked  # the curl is for 9s only
     writers_augment(images, np.random.default_rng(4), 1.0, labels=np.full(400, 9))
     assert 0.2 * 400 < sum(hooked) < 0.4 * 400  # HOOKED of them
+
+
+def test_warping_in_cache_sized_pieces_gives_what_warping_the_whole_chunk_gives(monkeypatch):
+    # The random draws are the chunk's; only the arithmetic is split, so a seed makes the
+    # same digits (and the same model) whatever the piece size.
+    x, y = synthetic_digits(300, seed=2)
+    y = np.where(y % 2, 1, 9)  # digits with flags and hooks too
+
+    def drawn(piece: int) -> np.ndarray:
+        monkeypatch.setattr(augment, "WARP_PIECE", piece)
+        return writers_augment(x, np.random.default_rng(4), 1.0, y)
+
+    whole = drawn(10_000)
+    assert np.array_equal(drawn(7), whole)
+    assert np.array_equal(drawn(augment.CHUNK), whole)
