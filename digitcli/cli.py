@@ -120,7 +120,11 @@ def reports_errors(command: Callable) -> Callable:
             print_error("interrupted")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
-            _quiet_stdout()  # the reader left (`| head -1`): stop quietly, as Unix tools do
+            import sys
+
+            from digitcli.quickexit import silence
+
+            silence(sys.stdout)  # the reader left (`| head -1`): stop quietly, as Unix tools do
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
@@ -143,15 +147,6 @@ def _suggest_next(model_dir: Path) -> None:
     path = shlex.quote(str(model_dir))
     console.print_note(f"wrote {', '.join(files)}")
     console.print_note(f"next: digitcli evaluate {path}   digitcli predict --model {path} IMAGE")
-
-
-def _quiet_stdout() -> None:
-    """Point stdout at /dev/null so that flushing it at exit raises nothing more."""
-    import sys
-
-    from digitcli.quickexit import silence
-
-    silence(sys.stdout)
 
 
 def _finite(value: float | None) -> float | None:

@@ -1,4 +1,5 @@
 import json
+import os
 
 import numpy as np
 from PIL import Image
@@ -266,8 +267,6 @@ def test_warping_in_cache_sized_pieces_gives_what_warping_the_whole_chunk_gives(
 def test_the_draw_runs_at_a_lower_priority_than_training():
     # On 2 cores the draw and training's threads compete; training should win (median epoch
     # 1.61-1.85 s against 1.69-2.06 s, five alternate runs each, the same model).
-    import os
-
     images = np.stack([bar_digit()] * 30)
     epochs = EpochImages(images, seed=3, share=0.5)
     try:

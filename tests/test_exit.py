@@ -41,10 +41,13 @@ def _images(folder: Path, count: int) -> list[Path]:
     return paths
 
 
+def _command(args: list[str], imports: str = "") -> list[str]:
+    return [sys.executable, "-c", RUN_WITH_SENTINELS.format(imports=imports), *args]
+
+
 def _run(args: list[str], imports: str = "", **kwargs) -> subprocess.CompletedProcess:
-    code = RUN_WITH_SENTINELS.format(imports=imports)
     return subprocess.run(
-        [sys.executable, "-c", code, *args],
+        _command(args, imports),
         capture_output=True,
         text=True,
         env=subprocess_env(),
@@ -57,15 +60,7 @@ def test_every_answer_reaches_a_file_and_atexit_handlers_run(tmp_path):
     out = tmp_path / "answers.jsonl"
     with out.open("w") as stdout:  # a file: stdout is block-buffered, flushed only at the end
         done = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                RUN_WITH_SENTINELS.format(imports=""),
-                "predict",
-                *map(str, paths),
-                "--format",
-                "jsonl",
-            ],
+            _command(["predict", *map(str, paths), "--format", "jsonl"]),
             stdout=stdout,
             stderr=subprocess.PIPE,
             text=True,
@@ -111,9 +106,8 @@ def test_exit_codes_come_through(tmp_path, args, code):
 
 def test_a_reader_that_left_before_the_last_flush_gives_141_quietly(tmp_path):
     paths = _images(tmp_path / "digits", 40)
-    code = RUN_WITH_SENTINELS.format(imports="")
     producer = subprocess.Popen(
-        [sys.executable, "-c", code, "predict", *map(str, paths)],
+        _command(["predict", *map(str, paths)]),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=subprocess_env(),
