@@ -252,8 +252,8 @@ def train(
             callback=_finite,
             metavar="STRENGTH",
             help="Share of each epoch's images redrawn as other writers' (slant, stretch, pen "
-            "width, wobble, blur, black-and-white scans); 0: off. Default: 0.5 (mlp, mlp512), "
-            "0.8 (cnn).",
+            "width, hollow strokes, wobble, blur, black-and-white scans); 0: off. Default: 0.5 "
+            "(mlp, mlp512), 0.8 (cnn).",
         ),
     ] = None,
     flags: Annotated[

@@ -277,3 +277,44 @@ def test_the_draw_runs_at_a_lower_priority_than_training():
         assert os.getpriority(os.PRIO_PROCESS, 0) == own  # training's own is left alone
     finally:
         epochs.close()
+
+
+def test_an_outlined_pen_draws_a_strokes_edges_and_leaves_its_middle_dark():
+    # Hollow strokes (an outline pen, a felt tip whose middle ran dry): the bar's outline grows
+    # by a pixel or two a side and its middle, where the ink was, is dark.
+    bars = np.stack([bar_digit()] * 40).astype(np.float32)  # columns 12-15 inked
+    outlined = augment._outline(bars.copy(), np.random.default_rng(0))
+    middle = outlined[:, 8:20, 13:15]
+    assert middle.max() < 64
+    edges = outlined[:, 14]  # one row across the bar
+    left = np.argmax(edges > 128, axis=1)
+    right = 27 - np.argmax(edges[:, ::-1] > 128, axis=1)
+    assert (left <= 11).all() and (left >= 10).all() and (right >= 16).all() and (right <= 17).all()
+    assert (left == 10).any() and (left == 11).any()  # both widths of OUTLINE_GROWTH
+
+
+def test_some_redrawn_digits_are_drawn_with_an_outlined_pen(monkeypatch):
+    outlined = []
+    real_outline = augment._outline
+
+    def spy(ink, rng):
+        outlined.append(len(ink))
+        return real_outline(ink, rng)
+
+    monkeypatch.setattr(augment, "_outline", spy)
+    writers_augment(np.stack([bar_digit()] * 1000), np.random.default_rng(4), 1.0)
+    assert 0.07 * 1000 < sum(outlined) < 0.13 * 1000  # OUTLINED of them
+
+
+def test_a_scans_blur_and_the_elastic_wobble_are_each_images_matrix_products():
+    # Both are computed for all the images at once (matrix @ image @ matrix.T); each image
+    # must get its own product, neither transposed nor mixed with its neighbours'.
+    images = np.random.default_rng(0).random((5, 28, 28)).astype(np.float32)
+    blur = np.random.default_rng(1).random((28, 28)).astype(np.float32)
+    one_by_one = np.stack([blur @ image @ blur.T for image in images])
+    assert np.allclose(augment._both_sides(images, blur), one_by_one, rtol=1e-5)
+    fields = augment._elastic(3, np.random.default_rng(2))
+    coarse = np.random.default_rng(2).normal(0, augment.ELASTIC, (6, 4, 4)).astype(np.float32)
+    spread = augment._spread(4, 28)
+    expected = np.stack([spread @ field @ spread.T for field in coarse]).reshape(3, 2, -1)
+    assert np.allclose(fields, expected, atol=1e-5)
