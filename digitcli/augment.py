@@ -41,10 +41,10 @@ ASPECT = 0.25  # width / height changes by up to this share either way
 ELASTIC = 1.2  # pixels: typical local displacement of the elastic distortion
 THICKER, THINNER = 0.30, 0.15  # shares of images drawn with a thicker / thinner pen
 THICKEST = 0.5  # share of the thicker pens that are thicker still (2 px more, not 1)
-# Share of images drawn with a hollow stroke (_outline), and how wide the stroke grows (px): the
-# default mlp (four seeds each) from fonts 94.9 to 95.9%, uci 96.2 -> 96.4%, uci-rest 96.2 ->
-# 96.4%, MNIST 99.15% -> 99.13%; a share of 0.2: uci 95.7%.
-OUTLINED, OUTLINE_GROWTH = 0.1, (3, 5)
+# Share of images drawn with hollow strokes (_outline; config.ArchDefaults.hollow), and how much
+# wider the strokes grow (px): the default mlp (four seeds each) from fonts 94.9 to 95.9%, uci
+# 96.2 -> 96.4%, uci-rest 96.2 -> 96.4%, MNIST 99.15% -> 99.13%; a share of 0.2: uci 95.7%.
+HOLLOW, OUTLINE_GROWTH = 0.1, (3, 5)
 BLURRED, BINARISED = 0.25, 0.10  # shares re-scanned at a low resolution / in black and white
 FLAGGED, FOOTED = 0.5, 0.4  # shares of redrawn 1s given a continental flag, of those a foot
 # Share of redrawn 9s whose tail curls to the left at the bottom (_hook): the default mlp (four
@@ -69,10 +69,12 @@ def writers_augment(
     share: float,
     labels: np.ndarray | None = None,
     flags: str = "long",
+    hollow: float = HOLLOW,
 ) -> np.ndarray:
     """A copy of `images` (uint8, n x 28 x 28, white ink on black) with `share` of them redrawn;
-    with `labels`, some redrawn 1s get the flag continental writers give them (FLAG_STYLES)."""
-    return redraw_share(images, rng, share, labels, flags)[0]
+    with `labels`, some redrawn 1s get the flag continental writers give them (FLAG_STYLES).
+    `hollow`: the share of the redrawn images whose strokes are drawn as outlines."""
+    return redraw_share(images, rng, share, labels, flags, hollow)[0]
 
 
 def redraw_share(
@@ -81,6 +83,7 @@ def redraw_share(
     share: float,
     labels: np.ndarray | None = None,
     flags: str = "long",
+    hollow: float = HOLLOW,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`writers_augment`'s images, and the indices of those it redrew."""
     if flags not in FLAG_STYLES:
@@ -90,12 +93,16 @@ def redraw_share(
     for start in range(0, len(chosen), CHUNK):
         index = chosen[start : start + CHUNK]
         digits = labels[index] if labels is not None else np.full(len(index), -1)
-        out[index] = _redraw(images[index].astype(np.float32), digits, rng, flags)
+        out[index] = _redraw(images[index].astype(np.float32), digits, rng, flags, hollow)
     return out, chosen
 
 
 def _redraw(
-    ink: np.ndarray, digits: np.ndarray, rng: np.random.Generator, flags: str = "long"
+    ink: np.ndarray,
+    digits: np.ndarray,
+    rng: np.random.Generator,
+    flags: str = "long",
+    hollow: float = HOLLOW,
 ) -> np.ndarray:
     """Redraw `ink` (float, n x 28 x 28) whose labels are `digits` (-1: unknown)."""
     flagged = np.flatnonzero((digits == 1) & (rng.random(len(ink)) < FLAGGED))
@@ -104,7 +111,7 @@ def _redraw(
     hooked = np.flatnonzero((digits == 9) & (rng.random(len(ink)) < HOOKED))
     if len(hooked):
         ink[hooked] = _hook(ink[hooked], rng)
-    ink = _pen(ink, rng)
+    ink = _pen(ink, rng, hollow)
     ink = _warp(ink, rng)
     ink = _rescan(ink, rng)
     return np.clip(np.rint(ink), 0, 255).astype(np.uint8)
@@ -180,7 +187,7 @@ def _to_segment(r, c, r0, c0, r1, c1) -> np.ndarray:
     return np.hypot(r - r0[:, None] - t * dr, c - c0[:, None] - t * dc)
 
 
-def _pen(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _pen(ink: np.ndarray, rng: np.random.Generator, hollow: float = HOLLOW) -> np.ndarray:
     """Thicker strokes (grey dilation), hollow ones (_outline) or thinner ones (grey erosion)
     for some images."""
     draw = rng.random(len(ink))
@@ -189,7 +196,7 @@ def _pen(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     for chosen, size in ((thick & ~thickest, 2), (thickest, 3)):
         if chosen.any():
             ink[chosen] = ndimage.grey_dilation(ink[chosen], size=(1, size, size))
-    outlined = (draw >= THICKER) & (draw < THICKER + OUTLINED)
+    outlined = (draw >= THICKER) & (draw < THICKER + hollow)
     if outlined.any():
         ink[outlined] = _outline(ink[outlined], rng)
     if thin.any():
@@ -408,6 +415,7 @@ class EpochImages:
         teacher: Teach | None = None,
         prepare: Callable[[np.ndarray], np.ndarray] | None = None,
         flags: str = "long",
+        hollow: float = HOLLOW,
     ) -> None:
         if teacher is not None and labels is None:
             raise ValueError("a teacher needs the labels")
@@ -419,6 +427,7 @@ class EpochImages:
         self.teacher = teacher
         self.prepare = prepare
         self.flags = flags
+        self.hollow = hollow
         self.unchanged_targets: np.ndarray | None = None
         self.unchanged_prepared: np.ndarray | None = None
         self.pool = ThreadPoolExecutor(
@@ -433,7 +442,9 @@ class EpochImages:
         # of 27,000 images 4.0-4.2 s of CPU instead of 2.3-2.4 s (chunks of 4,096), for no
         # shorter a draw.
         with threadpool_limits(1, user_api="blas"):
-            images, redrawn = redraw_share(self.images, rng, self.share, self.labels, self.flags)
+            images, redrawn = redraw_share(
+                self.images, rng, self.share, self.labels, self.flags, self.hollow
+            )
             inputs = self._prepared(images, redrawn)
         if self.teacher is None:
             return Draw(inputs, None)

@@ -264,6 +264,18 @@ def train(
             "long (mlp, mlp512), short (cnn).",
         ),
     ] = None,
+    hollow: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            max=1,
+            callback=_finite,
+            metavar="SHARE",
+            help="Share of the redrawn digits drawn with hollow strokes (only their outlines, "
+            "as an outline pen or a felt tip whose middle ran dry leaves them); 0: none. "
+            "Default: 0.1.",
+        ),
+    ] = None,
     deskew: Annotated[
         bool | None,
         typer.Option(
@@ -370,6 +382,7 @@ def train(
         seed=seed,
         writers=augment,
         flags=flags.value if flags else None,
+        hollow=hollow,
         deskew=deskew if deskew is not None else (deskews(init) if init else True),
         calibrate=calibrate,
         teacher=teacher,

@@ -191,7 +191,7 @@ def calibration_images(val: Split, config: TrainConfig) -> tuple[np.ndarray, np.
     if not config.writers:
         return val.x, val.y, f"validation split ({len(val)} images)"
     rng = np.random.default_rng([config.seed, CALIBRATION_DRAW])
-    redrawn = writers_augment(val.x, rng, 1.0, val.y, config.flags)
+    redrawn = writers_augment(val.x, rng, 1.0, val.y, config.flags, config.hollow)
     images, labels = np.concatenate([val.x, redrawn]), np.concatenate([val.y, val.y])
     return images, labels, f"validation split ({len(val)} images), as written and redrawn"
 
@@ -386,6 +386,7 @@ class _Run:
                 teacher=self.teacher,
                 prepare=self.prepare,
                 flags=config.flags,
+                hollow=config.hollow,
             )
         upcoming = epoch + 1 if epoch + 1 < self.config.epochs else None
         return self.writers.get(epoch, upcoming=upcoming)

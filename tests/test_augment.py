@@ -203,18 +203,50 @@ def test_an_epochs_draw_gives_its_ones_the_flags_asked_for():
     assert not np.array_equal(draws["long"], draws["short"])
 
 
-def test_train_flags_chooses_the_style_and_the_model_records_it(tmp_path):
+def test_train_flags_and_hollow_choose_the_style_and_the_model_records_them(tmp_path):
     from typer.testing import CliRunner
 
     from digitcli.cli import app
 
     output = tmp_path / "m"
-    args = ["train", "-q", "--epochs", "1", "--flags", "short", "-o", str(output)]
+    args = [
+        "train",
+        "-q",
+        "--epochs",
+        "1",
+        "--flags",
+        "short",
+        "--hollow",
+        "0.3",
+        "-o",
+        str(output),
+    ]
     done = CliRunner().invoke(app, args)
     assert done.exit_code == 0, done.output
-    assert json.loads((output / "metadata.json").read_text())["config"]["flags"] == "short"
-    wrong = CliRunner().invoke(app, ["train", "--flags", "sideways", "-o", str(tmp_path / "x")])
-    assert wrong.exit_code == 2 and not (tmp_path / "x").exists()
+    config = json.loads((output / "metadata.json").read_text())["config"]
+    assert (config["flags"], config["hollow"]) == ("short", 0.3)
+    for wrong in (["--flags", "sideways"], ["--hollow", "2"], ["--hollow", "nan"]):
+        refused = CliRunner().invoke(app, ["train", *wrong, "-o", str(tmp_path / "x")])
+        assert refused.exit_code == 2 and not (tmp_path / "x").exists()
+
+
+def test_an_epochs_draw_draws_the_share_of_hollow_strokes_asked_for(monkeypatch):
+    outlined = []
+    real_outline = augment._outline
+
+    def spy(ink, rng):
+        outlined.append(len(ink))
+        return real_outline(ink, rng)
+
+    monkeypatch.setattr(augment, "_outline", spy)
+    bars = np.stack([bar_digit()] * 400)
+    for hollow in (0.0, 0.5):
+        drawn = EpochImages(bars, seed=0, share=1.0, hollow=hollow)
+        try:
+            drawn.get(0)
+        finally:
+            drawn.close()
+    assert outlined and 0.4 * 400 < sum(outlined) < 0.6 * 400  # none at 0, half at 0.5
 
 
 def test_a_hooked_nine_curls_left_below_its_tail_by_a_quarter_to_a_half_of_its_height():
@@ -303,7 +335,7 @@ def test_some_redrawn_digits_are_drawn_with_an_outlined_pen(monkeypatch):
 
     monkeypatch.setattr(augment, "_outline", spy)
     writers_augment(np.stack([bar_digit()] * 1000), np.random.default_rng(4), 1.0)
-    assert 0.07 * 1000 < sum(outlined) < 0.13 * 1000  # OUTLINED of them
+    assert 0.07 * 1000 < sum(outlined) < 0.13 * 1000  # HOLLOW of them
 
 
 def test_a_scans_blur_and_the_elastic_wobble_are_each_images_matrix_products():

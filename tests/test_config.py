@@ -30,8 +30,8 @@ def test_given_settings_win_and_none_means_the_default() -> None:
 
 def test_from_dict_fills_what_a_record_lacks_and_ignores_what_it_does_not_know() -> None:
     config = TrainConfig.from_dict({"arch": "mlp512", "epochs": 2, "future_setting": 1})
-    # recorded before deskewing and flag styles: no deskew, short flags
-    assert config == train_config("mlp512", epochs=2, deskew=False, flags="short")
+    # recorded before deskewing, flag styles and hollow strokes: no deskew, short flags, none
+    assert config == train_config("mlp512", epochs=2, deskew=False, flags="short", hollow=0.0)
     assert TrainConfig.from_dict(config.to_dict()) == config
 
 
