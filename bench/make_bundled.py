@@ -2,7 +2,8 @@
 
 FIRST and SECOND are model directories trained on the same validation split (seed 0). The
 bundled model of this stop is the CNN bundled before (its files at commit 0696ba4) and a CNN
-trained with long flags for 30 epochs (~9 minutes on 2 cores):
+trained with long flags (and today's curled 9s and hollow strokes) for 30 epochs (~9-12
+minutes on 2 cores):
 
     mkdir first && for f in model.keras metadata.json; do
         git show 0696ba4:digitcli/pretrained/$f > first/$f; done
