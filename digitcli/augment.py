@@ -209,12 +209,13 @@ def _pen(ink: np.ndarray, rng: np.random.Generator, hollow: float = HOLLOW) -> n
 def _outline(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Strokes drawn as their outlines, their middles dark: an outline pen, a double-line
     letterer's hand, a felt tip whose middle ran dry. Each stroke grows by OUTLINE_GROWTH, then
-    keeps only its outermost pixel a side."""
+    keeps only its outermost pixel a side (the erosion's square holds the pixel itself, so
+    the difference stays within 0-255)."""
     growth = rng.choice(OUTLINE_GROWTH, len(ink))
     for size in np.unique(growth):
         index = growth == size
         thick = ndimage.grey_dilation(ink[index], size=(1, size, size))
-        ink[index] = np.clip(thick - ndimage.grey_erosion(thick, size=(1, 3, 3)), 0, 255)
+        ink[index] = thick - ndimage.grey_erosion(thick, size=(1, 3, 3))
     return ink
 
 

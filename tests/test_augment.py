@@ -13,6 +13,19 @@ from digitcli.images import prepare
 from mnist_files import synthetic_digits
 
 
+def images_passed_to(monkeypatch, name: str) -> list[int]:
+    """How many images each call of augment's function `name` is given, from now on."""
+    counts: list[int] = []
+    real = getattr(augment, name)
+
+    def spy(ink, rng):
+        counts.append(len(ink))
+        return real(ink, rng)
+
+    monkeypatch.setattr(augment, name, spy)
+    return counts
+
+
 def bar_digit() -> np.ndarray:
     """A thick '1': a vertical bar laid out as prepare() lays a digit out."""
     image = np.zeros((28, 28), np.uint8)
@@ -231,14 +244,7 @@ def test_train_flags_and_hollow_choose_the_style_and_the_model_records_them(tmp_
 
 
 def test_an_epochs_draw_draws_the_share_of_hollow_strokes_asked_for(monkeypatch):
-    outlined = []
-    real_outline = augment._outline
-
-    def spy(ink, rng):
-        outlined.append(len(ink))
-        return real_outline(ink, rng)
-
-    monkeypatch.setattr(augment, "_outline", spy)
+    outlined = images_passed_to(monkeypatch, "_outline")
     bars = np.stack([bar_digit()] * 400)
     for hollow in (0.0, 0.5):
         drawn = EpochImages(bars, seed=0, share=1.0, hollow=hollow)
@@ -265,14 +271,7 @@ def test_a_hooked_nine_curls_left_below_its_tail_by_a_quarter_to_a_half_of_its_h
 
 
 def test_some_redrawn_nines_get_a_hooked_tail_and_no_other_digit_does(monkeypatch):
-    hooked = []
-    real_hook = augment._hook
-
-    def spy(ink, rng):
-        hooked.append(len(ink))
-        return real_hook(ink, rng)
-
-    monkeypatch.setattr(augment, "_hook", spy)
+    hooked = images_passed_to(monkeypatch, "_hook")
     images = np.stack([bar_digit()] * 400)
     as_sevens = writers_augment(images, np.random.default_rng(4), 1.0, labels=np.full(400, 7))
     unlabelled = writers_augment(images, np.random.default_rng(4), 1.0)
@@ -326,14 +325,7 @@ def test_an_outlined_pen_draws_a_strokes_edges_and_leaves_its_middle_dark():
 
 
 def test_some_redrawn_digits_are_drawn_with_an_outlined_pen(monkeypatch):
-    outlined = []
-    real_outline = augment._outline
-
-    def spy(ink, rng):
-        outlined.append(len(ink))
-        return real_outline(ink, rng)
-
-    monkeypatch.setattr(augment, "_outline", spy)
+    outlined = images_passed_to(monkeypatch, "_outline")
     writers_augment(np.stack([bar_digit()] * 1000), np.random.default_rng(4), 1.0)
     assert 0.07 * 1000 < sum(outlined) < 0.13 * 1000  # HOLLOW of them
 
