@@ -404,15 +404,16 @@ class _Run:
                 validation_data=self.validation,
                 callbacks=callbacks if self.chief else [],
             )
-        history = self.model.fit(
-            **fit_inputs(x, y, self.config),
-            epochs=epoch + 1,
-            initial_epoch=epoch,
-            validation_data=self._validation_batches,
-            shuffle=False,
-            callbacks=callbacks,
-            verbose=0,
-        )
+        with self.signals.held():  # a signal stops the epoch at its next batch (below)
+            history = self.model.fit(
+                **fit_inputs(x, y, self.config),
+                epochs=epoch + 1,
+                initial_epoch=epoch,
+                validation_data=self._validation_batches,
+                shuffle=False,
+                callbacks=[*callbacks, _StopAtNextBatch(self.signals)],
+                verbose=0,
+            )
         return {key: float(values[-1]) for key, values in history.history.items()}
 
     @cached_property
@@ -569,6 +570,23 @@ class _ReporterCallback(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         self.reporter.batch(batch + 1, logs or {})
+
+
+class _StopAtNextBatch(keras.callbacks.Callback):
+    """Raises the signal noted while `fit` runs (SignalGuard.held) when the next batch starts.
+    A handler that raised at once raised wherever the main thread stood: inside a finalizer
+    (printed as "Exception ignored" and the signal lost, 1 run in 40) or in TensorFlow's code
+    mid-step (a SIGINT'd run once died of heap corruption instead of exiting 130)."""
+
+    def __init__(self, signals: SignalGuard) -> None:
+        super().__init__()
+        self.signals = signals
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self.signals.raise_pending()
+
+    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self.signals.raise_pending()
 
 
 def _write_history(path: Path, history: dict[str, list[float]]) -> None:

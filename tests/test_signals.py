@@ -2,10 +2,14 @@
 
 import os
 import signal
+import traceback
 
 import pytest
 
+from digitcli.config import train_config
+from digitcli.errors import TrainingInterrupted
 from digitcli.signals import Interrupted, SignalGuard
+from digitcli.train import NullReporter, train
 
 
 def send(signum: int) -> None:
@@ -53,3 +57,34 @@ def test_the_previous_handlers_come_back():
     with guard.installed():
         assert signal.getsignal(signal.SIGTERM) != before[signal.SIGTERM]
     assert {signum: signal.getsignal(signum) for signum in before} == before
+
+
+class SignalAtStep(NullReporter):
+    """Sends SIGINT to its own process once, at a batch of the second epoch."""
+
+    wants_batches = True
+
+    def __init__(self) -> None:
+        self.epochs_done = 0
+        self.sent = False
+
+    def epoch(self, epoch: int, logs: dict) -> None:
+        self.epochs_done = epoch
+
+    def batch(self, step: int, logs: dict) -> None:
+        if self.epochs_done == 1 and step >= 4 and not self.sent:
+            self.sent = True
+            send(signal.SIGINT)
+
+
+def test_training_stops_at_a_batch_boundary_never_inside_tensorflow(tmp_path, tiny_data):
+    """The handler only notes the signal while `fit` runs: raised from wherever the main thread
+    stood, it could land in a finalizer (the signal lost) or in TensorFlow's clean-up."""
+    config = train_config("mlp", epochs=3, layers=(16,), batch_size=4, deskew=False)
+    with pytest.raises(TrainingInterrupted) as stopped:
+        train(config, data=tiny_data, output=tmp_path / "m", reporter=SignalAtStep())
+    assert stopped.value.exit_code == 130 and "after epoch 1" in str(stopped.value)
+    interrupted = stopped.value.__context__
+    assert isinstance(interrupted, Interrupted)
+    frames = [frame.f_code.co_name for frame, _ in traceback.walk_tb(interrupted.__traceback__)]
+    assert frames[-1] == "raise_pending", frames[-6:]
