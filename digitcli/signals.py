@@ -1,10 +1,13 @@
 """SIGINT and SIGTERM while training: one guard for `model.fit` and the distributed loop.
 
-Installed once for the whole run. Outside `held()` a signal raises `Interrupted` at once (to
-leave `model.fit`); inside, it is only noted and raised when the block ends: while an epoch's
-checkpoint is written, and for the whole of a distributed epoch, where a handler that raises
-while TensorFlow raises a collective op's error is lost in it (pybind11 "MISMATCH of original
-and normalized active exception types"); that loop stops at the next step boundary instead.
+Installed once for the whole run. Outside `held()` a signal raises `Interrupted` at once;
+inside, it is only noted and raised when the block ends or where the code calls
+`raise_pending`: for the whole of `model.fit` (a callback raises it when the next batch starts:
+raised at once, it landed wherever the main thread stood, and a SIGINT'd run once exited 0
+with the signal lost and once died of heap corruption), while an epoch's checkpoint is
+written, and for the whole of a distributed epoch, where a handler that raises while
+TensorFlow raises a collective op's error is lost in it (pybind11 "MISMATCH of original and
+normalized active exception types"); that loop stops at the next step boundary instead.
 """
 
 from __future__ import annotations

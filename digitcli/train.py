@@ -573,10 +573,9 @@ class _ReporterCallback(keras.callbacks.Callback):
 
 
 class _StopAtNextBatch(keras.callbacks.Callback):
-    """Raises the signal noted while `fit` runs (SignalGuard.held) when the next batch starts.
-    A handler that raised at once raised wherever the main thread stood: inside a finalizer
-    (printed as "Exception ignored" and the signal lost, 1 run in 40) or in TensorFlow's code
-    mid-step (a SIGINT'd run once died of heap corruption instead of exiting 130)."""
+    """Raises the signal noted while `fit` runs (SignalGuard.held) when the next batch starts
+    (why not at once: digitcli.signals). `on_*_batch_begin` runs on the main thread even when
+    Keras hands the `_end` hooks to its thread pool."""
 
     def __init__(self, signals: SignalGuard) -> None:
         super().__init__()
