@@ -78,8 +78,9 @@ class SignalAtStep(NullReporter):
 
 
 def test_training_stops_at_a_batch_boundary_never_inside_tensorflow(tmp_path, tiny_data):
-    """The handler only notes the signal while `fit` runs: raised from wherever the main thread
-    stood, it could land in a finalizer (the signal lost) or in TensorFlow's clean-up."""
+    """The handler only notes the signal while `fit` runs; the stop is raised where training
+    can stop cleanly, not from the handler wherever the main thread stood (here: inside the
+    reporter's callback)."""
     config = train_config("mlp", epochs=3, layers=(16,), batch_size=4, deskew=False)
     with pytest.raises(TrainingInterrupted) as stopped:
         train(config, data=tiny_data, output=tmp_path / "m", reporter=SignalAtStep())
