@@ -59,9 +59,11 @@ ARCH_DEFAULTS: dict[str, ArchDefaults] = {
         dropout=0.0, schedule="cosine", label_smoothing=0.0, augment=False, writers=0.5,
         writers_every=1, flags="long", hollow=0.1, jit_compile=True, monitor="accuracy",
     ),
-    # A small batch-normalised convnet; augmentation and one-cycle take it past 99.5%.
+    # A small batch-normalised convnet; augmentation and one-cycle take it past 99.5%. 30
+    # epochs, not 20: MNIST 99.63% / 99.68% (seeds 0 and 1) against 99.59% / 99.63%, in 8.3 min
+    # against 6.6, and other writers' scans no worse (uci 97.2% both, against 97.0 / 96.8%).
     "cnn": ArchDefaults(
-        layers=(48, 96), optimizer="adam", learning_rate=0.003, epochs=20, batch_size=128,
+        layers=(48, 96), optimizer="adam", learning_rate=0.003, epochs=30, batch_size=128,
         dropout=0.25, schedule="onecycle", label_smoothing=0.1, augment=False, writers=0.8,
         writers_every=1, flags="short", hollow=0.1, jit_compile=False, monitor="loss",
     ),
