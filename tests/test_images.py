@@ -667,3 +667,31 @@ def test_strokes_of_mnists_width_are_not_thinned(monkeypatch) -> None:
     assert 2.0 < stroke_width(prepared) < 4.0
     monkeypatch.setattr(images, "THICK_STROKE", float("inf"))
     np.testing.assert_array_equal(prepare(image).pixels, prepared)
+
+
+def ink_aspect(pixels: np.ndarray) -> float:
+    """Width over height of a prepared digit's ink."""
+    rows, cols = np.flatnonzero(pixels.max(axis=1) > 64), np.flatnonzero(pixels.max(axis=0) > 64)
+    return (cols[-1] - cols[0] + 1) / (rows[-1] - rows[0] + 1)
+
+
+def test_a_digit_stretched_to_fill_its_box_is_drawn_back_narrower(monkeypatch) -> None:
+    # Form scanners that keep each digit in a fixed cell (16x16, binarised) stretch it to fill
+    # the cell: a 0 becomes a circle and a 1 a slab. Ink on all four sides marks such a scan.
+    cell = np.full((16, 16), 255, np.uint8)
+    yy, xx = np.mgrid[0:16, 0:16]
+    cell[np.abs(np.hypot((yy - 7.5) / 7.5, (xx - 7.5) / 7.5) - 0.8) < 0.25] = 0  # a round 0
+    squeezed = prepare(Image.fromarray(cell)).pixels
+    monkeypatch.setattr(images, "FILLED_SQUEEZE", 1.0)
+    as_scanned = prepare(Image.fromarray(cell)).pixels
+    assert ink_aspect(as_scanned) > 0.9
+    assert 0.6 < ink_aspect(squeezed) < 0.8
+
+
+def test_a_digit_with_paper_around_it_keeps_its_shape(monkeypatch) -> None:
+    image = Image.new("L", (120, 120), 235)
+    ImageDraw.Draw(image).ellipse((10, 10, 110, 110), outline=20, width=14)  # round, not stretched
+    prepared = prepare(image).pixels
+    monkeypatch.setattr(images, "FILLED_SQUEEZE", 1.0)
+    np.testing.assert_array_equal(prepare(image).pixels, prepared)
+    assert ink_aspect(prepared) > 0.9
