@@ -688,10 +688,14 @@ def test_a_digit_stretched_to_fill_its_box_is_drawn_back_narrower(monkeypatch) -
     assert 0.6 < ink_aspect(squeezed) < 0.8
 
 
-def test_a_digit_with_paper_around_it_keeps_its_shape(monkeypatch) -> None:
-    image = Image.new("L", (120, 120), 235)
-    ImageDraw.Draw(image).ellipse((10, 10, 110, 110), outline=20, width=14)  # round, not stretched
+@pytest.mark.parametrize(
+    "size, box",
+    [((120, 120), (10, 10, 110, 110)), ((70, 100), (0, 0, 69, 99))],
+    ids=["paper around it", "cropped to its ink, not square"],
+)
+def test_a_digit_not_stretched_to_a_square_cell_keeps_its_shape(monkeypatch, size, box) -> None:
+    image = Image.new("L", size, 235)
+    ImageDraw.Draw(image).ellipse(box, outline=20, width=14)
     prepared = prepare(image).pixels
     monkeypatch.setattr(images, "FILLED_SQUEEZE", 1.0)
     np.testing.assert_array_equal(prepare(image).pixels, prepared)
-    assert ink_aspect(prepared) > 0.9
