@@ -156,6 +156,11 @@ def _finite(value: float | None) -> float | None:
     return value
 
 
+def _share_option(metavar: str, help: str, most: float = 1) -> typer.models.OptionInfo:
+    """A float option from 0 to `most` (a share, a rate, a confidence); inf and nan refused."""
+    return typer.Option(min=0, max=most, callback=_finite, metavar=metavar, help=help)
+
+
 def _positive(value: float | None) -> float | None:
     """A learning rate of 0 trains nothing: refused, as inf and nan are."""
     if value is not None and not (math.isfinite(value) and value > 0):
@@ -222,22 +227,18 @@ def train(
     ] = None,
     validation_split: Annotated[
         float,
-        typer.Option(
-            min=0,
-            max=0.9,
-            callback=_finite,
-            metavar="FRACTION",
-            help="Share of training images held out to pick the best epoch.",
+        _share_option(
+            "FRACTION",
+            "Share of training images held out to pick the best epoch.",
+            most=0.9,
         ),
     ] = DEFAULT.validation_split,
     dropout: Annotated[
         float | None,
-        typer.Option(
-            min=0,
-            max=0.9,
-            callback=_finite,
-            metavar="RATE",
-            help="Dropout rate. Default: 0 (mlp), 0.25 (cnn).",
+        _share_option(
+            "RATE",
+            "Dropout rate. Default: 0 (mlp), 0.25 (cnn).",
+            most=0.9,
         ),
     ] = None,
     seed: Annotated[
@@ -246,12 +247,9 @@ def train(
     ] = DEFAULT.seed,
     augment: Annotated[
         float | None,
-        typer.Option(
-            min=0,
-            max=1,
-            callback=_finite,
-            metavar="STRENGTH",
-            help="Share of each epoch's images redrawn as other writers' (slant, stretch, pen "
+        _share_option(
+            "STRENGTH",
+            "Share of each epoch's images redrawn as other writers' (slant, stretch, pen "
             "width, hollow strokes, wobble, blur, black-and-white scans); 0: off. Default: 0.5 "
             "(mlp, mlp512), 0.8 (cnn).",
         ),
@@ -266,12 +264,9 @@ def train(
     ] = None,
     hollow: Annotated[
         float | None,
-        typer.Option(
-            min=0,
-            max=1,
-            callback=_finite,
-            metavar="SHARE",
-            help="Share of the redrawn digits drawn with hollow strokes (only their outlines, "
+        _share_option(
+            "SHARE",
+            "Share of the redrawn digits drawn with hollow strokes (only their outlines, "
             "as an outline pen or a felt tip whose middle ran dry leaves them); 0: none. "
             "Default: 0.1.",
         ),
@@ -670,12 +665,9 @@ def predict(
     ] = 3,
     threshold: Annotated[
         float | None,
-        typer.Option(
-            min=0,
-            max=1,
-            callback=_finite,
-            metavar="CONFIDENCE",
-            help="Below this confidence, answer no digit and say why. Default: off.",
+        _share_option(
+            "CONFIDENCE",
+            "Below this confidence, answer no digit and say why. Default: off.",
         ),
     ] = None,
     from_list: Annotated[
@@ -763,12 +755,9 @@ def read(
     ] = None,
     threshold: Annotated[
         float | None,
-        typer.Option(
-            min=0,
-            max=1,
-            callback=_finite,
-            metavar="CONFIDENCE",
-            help="Below this confidence of the whole number, answer none and say why.",
+        _share_option(
+            "CONFIDENCE",
+            "Below this confidence of the whole number, answer none and say why.",
         ),
     ] = None,
     from_list: Annotated[

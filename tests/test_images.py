@@ -670,9 +670,9 @@ def test_strokes_of_mnists_width_are_not_thinned(monkeypatch) -> None:
 
 
 def ink_aspect(pixels: np.ndarray) -> float:
-    """Width over height of a prepared digit's ink."""
-    rows, cols = np.flatnonzero(pixels.max(axis=1) > 64), np.flatnonzero(pixels.max(axis=0) > 64)
-    return (cols[-1] - cols[0] + 1) / (rows[-1] - rows[0] + 1)
+    """Width over height of a prepared digit's ink (pixels above 64)."""
+    height, width = ink_box(pixels > 64)
+    return width / height
 
 
 def test_a_digit_stretched_to_fill_its_box_is_drawn_back_narrower(monkeypatch) -> None:
