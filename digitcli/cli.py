@@ -271,6 +271,14 @@ def train(
             "Default: 0.1.",
         ),
     ] = None,
+    fonts: Annotated[
+        float | None,
+        _share_option(
+            "SHARE",
+            "Share of the redrawn digits drawn instead as the same digit in one of 73 "
+            "handwriting fonts; 0: none. Default: 0.4 (mlp, mlp512), 0.25 (cnn).",
+        ),
+    ] = None,
     deskew: Annotated[
         bool | None,
         typer.Option(
@@ -378,6 +386,7 @@ def train(
         writers=augment,
         flags=flags.value if flags else None,
         hollow=hollow,
+        fonts=fonts,
         deskew=deskew if deskew is not None else (deskews(init) if init else True),
         calibrate=calibrate,
         teacher=teacher,

@@ -191,7 +191,7 @@ def calibration_images(val: Split, config: TrainConfig) -> tuple[np.ndarray, np.
     if not config.writers:
         return val.x, val.y, f"validation split ({len(val)} images)"
     rng = np.random.default_rng([config.seed, CALIBRATION_DRAW])
-    redrawn = writers_augment(val.x, rng, 1.0, val.y, config.flags, config.hollow)
+    redrawn = writers_augment(val.x, rng, 1.0, val.y, config.flags, config.hollow, config.fonts)
     images, labels = np.concatenate([val.x, redrawn]), np.concatenate([val.y, val.y])
     return images, labels, f"validation split ({len(val)} images), as written and redrawn"
 
@@ -387,6 +387,7 @@ class _Run:
                 prepare=self.prepare,
                 flags=config.flags,
                 hollow=config.hollow,
+                fonts=config.fonts,
             )
         upcoming = epoch + 1 if epoch + 1 < self.config.epochs else None
         return self.writers.get(epoch, upcoming=upcoming)

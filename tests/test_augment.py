@@ -137,9 +137,10 @@ def test_a_coarse_scan_keeps_the_shape_and_white_cores_but_loses_fine_detail():
 def test_some_redrawn_ones_get_a_continental_flag_and_no_other_digit_does():
     images = np.stack([bar_digit()] * 200)
     rng = np.random.default_rng(4)
-    as_ones = writers_augment(images, rng, 1.0, labels=np.ones(200, int))
-    as_sevens = writers_augment(images, np.random.default_rng(4), 1.0, labels=np.full(200, 7))
-    unlabelled = writers_augment(images, np.random.default_rng(4), 1.0)
+    as_ones = writers_augment(images, rng, 1.0, labels=np.ones(200, int), fonts=0.0)
+    sevens = np.full(200, 7)
+    as_sevens = writers_augment(images, np.random.default_rng(4), 1.0, sevens, fonts=0.0)
+    unlabelled = writers_augment(images, np.random.default_rng(4), 1.0, fonts=0.0)
     assert np.array_equal(as_sevens, unlabelled)  # the flag is for 1s only
 
     def width_of_top_third(redrawn: np.ndarray) -> np.ndarray:
@@ -168,7 +169,7 @@ def test_a_draw_feeds_the_network_prepared_images_and_the_teacher_the_drawn_ones
         images, seed=0, share=0.5, labels=np.zeros(40, np.uint8), teacher=Recording(),
         prepare=lambda batch: 255 - batch,
     )  # fmt: skip
-    plain = EpochImages(images, seed=0, share=0.5)
+    plain = EpochImages(images, seed=0, share=0.5, labels=np.zeros(40, np.uint8))
     try:
         drawn = plain.get(0).images
         fed = inverted.get(0).images
@@ -231,14 +232,17 @@ def test_train_flags_and_hollow_choose_the_style_and_the_model_records_them(tmp_
         "short",
         "--hollow",
         "0.3",
+        "--fonts",
+        "0.2",
         "-o",
         str(output),
     ]
     done = CliRunner().invoke(app, args)
     assert done.exit_code == 0, done.output
     config = json.loads((output / "metadata.json").read_text())["config"]
-    assert (config["flags"], config["hollow"]) == ("short", 0.3)
-    for wrong in (["--flags", "sideways"], ["--hollow", "2"], ["--hollow", "nan"]):
+    assert (config["flags"], config["hollow"], config["fonts"]) == ("short", 0.3, 0.2)
+    wrongs = (["--flags", "sideways"], ["--hollow", "2"], ["--hollow", "nan"], ["--fonts", "-1"])
+    for wrong in wrongs:
         refused = CliRunner().invoke(app, ["train", *wrong, "-o", str(tmp_path / "x")])
         assert refused.exit_code == 2 and not (tmp_path / "x").exists()
 
@@ -253,6 +257,44 @@ def test_an_epochs_draw_draws_the_share_of_hollow_strokes_asked_for(monkeypatch)
         finally:
             drawn.close()
     assert outlined and 0.4 * 400 < sum(outlined) < 0.6 * 400  # none at 0, half at 0.5
+
+
+def test_the_font_bank_holds_every_digit_in_every_font_laid_out_as_prepare_does():
+    with np.load(augment.FONT_DIGITS) as bank:
+        images, labels, fonts = bank["images"], bank["labels"], bank["fonts"]
+        families = bank["families"]
+    assert len(families) == 73 and images.shape == (len(labels), 28, 28)
+    assert set(zip(fonts.tolist(), labels.tolist(), strict=True)) == {
+        (font, digit) for font in range(73) for digit in range(10)
+    }
+    inked = images > 0
+    tall = inked.any(axis=2).sum(axis=1)
+    wide = inked.any(axis=1).sum(axis=1)
+    assert (np.maximum(tall, wide) == 20).all()  # the longest side 20 px, as prepare() fits it
+
+
+def test_a_digit_drawn_from_a_font_is_the_same_digit():
+    with np.load(augment.FONT_DIGITS) as bank:
+        images, labels = bank["images"], bank["labels"]
+    digits = np.arange(500) % 10
+    drawn = augment._font_digits(digits, np.random.default_rng(0))
+    for digit, image in zip(digits, drawn, strict=True):
+        same = (images == image.astype(np.uint8)).all(axis=(1, 2))
+        assert same.any() and set(labels[same]) == {digit}
+    assert len({image.tobytes() for image in drawn[digits == 4]}) > 20  # many fonts
+
+
+def test_fonts_draw_the_share_asked_for_and_only_digits_with_a_label():
+    # Blank images gain ink only by being drawn from a font (1s and 9s gain flags and curls).
+    blank = np.zeros((400, 28, 28), np.uint8)
+    labels = np.array([0, 2, 3, 4, 5, 6, 7, 8])[np.arange(400) % 8]
+    inked = {}
+    for fonts in (0.0, 0.5):
+        drawn = writers_augment(blank, np.random.default_rng(1), 1.0, labels, fonts=fonts)
+        inked[fonts] = int((drawn.max(axis=(1, 2)) > 128).sum())
+    unlabelled = writers_augment(blank, np.random.default_rng(1), 1.0, None, fonts=1.0)
+    assert inked[0.0] == 0 and 0.4 * 400 < inked[0.5] < 0.6 * 400
+    assert unlabelled.max() < 128
 
 
 def test_a_hooked_nine_curls_left_below_its_tail_by_a_quarter_to_a_half_of_its_height():
@@ -273,8 +315,9 @@ def test_a_hooked_nine_curls_left_below_its_tail_by_a_quarter_to_a_half_of_its_h
 def test_some_redrawn_nines_get_a_hooked_tail_and_no_other_digit_does(monkeypatch):
     hooked = images_passed_to(monkeypatch, "_hook")
     images = np.stack([bar_digit()] * 400)
-    as_sevens = writers_augment(images, np.random.default_rng(4), 1.0, labels=np.full(400, 7))
-    unlabelled = writers_augment(images, np.random.default_rng(4), 1.0)
+    sevens = np.full(400, 7)
+    as_sevens = writers_augment(images, np.random.default_rng(4), 1.0, sevens, fonts=0.0)
+    unlabelled = writers_augment(images, np.random.default_rng(4), 1.0, fonts=0.0)
     assert np.array_equal(as_sevens, unlabelled) and not hooked  # the curl is for 9s only
     writers_augment(images, np.random.default_rng(4), 1.0, labels=np.full(400, 9))
     assert 0.2 * 400 < sum(hooked) < 0.4 * 400  # HOOKED of them

@@ -30,8 +30,11 @@ def test_given_settings_win_and_none_means_the_default() -> None:
 
 def test_from_dict_fills_what_a_record_lacks_and_ignores_what_it_does_not_know() -> None:
     config = TrainConfig.from_dict({"arch": "mlp512", "epochs": 2, "future_setting": 1})
-    # recorded before deskewing, flag styles and hollow strokes: no deskew, short flags, none
-    assert config == train_config("mlp512", epochs=2, deskew=False, flags="short", hollow=0.0)
+    # recorded before deskewing, flag styles, hollow strokes and fonts: no deskew, short flags,
+    # no hollow strokes and no fonts
+    assert config == train_config(
+        "mlp512", epochs=2, deskew=False, flags="short", hollow=0.0, fonts=0.0
+    )
     assert TrainConfig.from_dict(config.to_dict()) == config
 
 

@@ -108,6 +108,7 @@ def test_training_learns_the_teachers_probabilities(tiny_data, tmp_path, monkeyp
         calibrate=False,
         teacher="unsure",
         deskew=False,  # the synthetic digits differ by slant alone (see conftest.tiny_model)
+        fonts=0.0,  # and look nothing like a font's digits
     )
     train(config, data=tiny_data, output=tmp_path / "taught")
     plain = train(replace(config, teacher="none"), data=tiny_data, output=tmp_path / "plain")
