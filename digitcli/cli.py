@@ -639,14 +639,18 @@ def _answers_format(chosen: PredictFormat | None, json_output: bool) -> str:
 
 
 def _model_name(model: Path | None) -> str:
-    """How the table's title names the model: its path, or "the bundled cnn"."""
+    """How the table's title names the model: its path, or "the bundled model (cnn, mlp)" with
+    the networks it reads with."""
     from digitcli.modeldir import BUNDLED_DIR
     from digitcli.runtimes import resolve_model
 
     ref = resolve_model(model)
-    if ref.path.resolve() == BUNDLED_DIR.resolve():
-        return f"the bundled {ref.metadata.arch if ref.metadata else 'model'}"
-    return str(ref.path)
+    if ref.path.resolve() != BUNDLED_DIR.resolve():
+        return str(ref.path)
+    if ref.metadata is None:
+        return "the bundled model"
+    members = ref.metadata.members or ({"config": {"arch": ref.metadata.arch}},)
+    return f"the bundled model ({', '.join(m['config']['arch'] for m in members)})"
 
 
 @app.command()

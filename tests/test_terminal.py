@@ -170,7 +170,8 @@ def test_a_bad_file_is_reported_once_under_a_table_in_the_terminal(tmp_path):
     Image.new("L", (28, 28)).save(tmp_path / "blank.png")
     shown = run_in_terminal("predict", "bad.png", "blank.png", columns=100, cwd=tmp_path)
     assert shown.count("not an image") == 1
-    assert "answered by the bundled cnn" in shown  # the title names the model that answered
+    # the title names the model that answered, and the bundled model's networks
+    assert "answered by the bundled model (cnn, cnn, mlp)" in shown
 
 
 def test_quiet_prints_only_the_result(tiny_model, tmp_path):
