@@ -226,6 +226,7 @@ def test_model_health_openapi_and_unknown_paths(server):
         missing = client.get("/v2/nothing")
         wrong_method = client.get("/v1/predict")
     assert about["arch"] == "cnn" and about["runtime"] == "litert"
+    assert about["networks"] == ["cnn", "cnn", "mlp"]  # the bundled model's, in order
     assert "history" not in about["metadata"] and about["input"]["shape"] == [28, 28]
     assert health.json()["status"] == "ok"
     assert spec["openapi"].startswith("3.") and set(spec["paths"]) >= {"/v1/predict", "/v1/read"}

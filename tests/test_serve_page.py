@@ -52,7 +52,7 @@ def test_drawing_a_seven_shows_7_its_bars_and_the_28x28_preview(browser, tmp_pat
     with running_server(str(BUNDLED), log=tmp_path / "log") as server:
         browser.get(server.url + "/")
         wait = WebDriverWait(browser, 20)
-        wait.until(lambda d: "cnn" in d.find_element(By.ID, "model").text)
+        wait.until(lambda d: "(cnn, cnn, mlp, " in d.find_element(By.ID, "model").text)
         pad = browser.find_element(By.ID, "pad")
         draw(browser, pad, [[(80, 60), (205, 60), (125, 235)]])
         wait.until(lambda d: d.find_element(By.ID, "digit").text == "7")

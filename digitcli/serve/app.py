@@ -223,12 +223,17 @@ def png_data_url(pixels: np.ndarray) -> str:
 def _about(ref, runtime: LockedRuntime) -> dict:
     about = {"name": ref.path.name, "runtime": runtime.name, "server_version": __version__}
     if ref.metadata is None:
-        return {**about, "arch": None, "test_accuracy": None, "input": runtime.input.to_json()}
+        return {
+            **about, "arch": None, "networks": [], "test_accuracy": None,
+            "input": runtime.input.to_json(),
+        }  # fmt: skip
     metadata = ref.metadata.to_json()
     metadata.pop("history", None)  # per-epoch curves: large, and no client's business
+    members = ref.metadata.members or ({"config": {"arch": ref.metadata.arch}},)
     return {
         **about,
         "arch": ref.metadata.arch,
+        "networks": [member["config"]["arch"] for member in members],  # an ensemble's, in order
         "test_accuracy": ref.metadata.metrics.get("test_accuracy"),
         "input": ref.metadata.input.to_json(),
         "digitcli_version": ref.metadata.digitcli_version,

@@ -134,7 +134,8 @@ async function describeModel() {
   const about = await response.json();
   const accuracy = about.test_accuracy == null ? "" :
     ", " + (100 * about.test_accuracy).toFixed(2) + "% on MNIST's test set";
-  shown.model.textContent = `model ${about.name} (${about.arch || "unknown"}, ` +
+  const networks = (about.networks || []).join(", ") || about.arch || "unknown";
+  shown.model.textContent = `model ${about.name} (${networks}, ` +
     `${about.runtime}${accuracy})`;
 }
 
