@@ -649,8 +649,7 @@ def _model_name(model: Path | None) -> str:
         return str(ref.path)
     if ref.metadata is None:
         return "the bundled model"
-    members = ref.metadata.members or ({"config": {"arch": ref.metadata.arch}},)
-    return f"the bundled model ({', '.join(m['config']['arch'] for m in members)})"
+    return f"the bundled model ({', '.join(ref.metadata.networks)})"
 
 
 @app.command()

@@ -138,6 +138,11 @@ class Metadata:
     def arch(self) -> str:
         return self.config.arch
 
+    @property
+    def networks(self) -> tuple[str, ...]:
+        """The architecture of each network it reads with: an ensemble's members in order."""
+        return tuple(member["config"]["arch"] for member in self.members) or (self.arch,)
+
     def to_json(self) -> dict:
         return {
             "format_version": self.format_version,

@@ -229,11 +229,10 @@ def _about(ref, runtime: LockedRuntime) -> dict:
         }  # fmt: skip
     metadata = ref.metadata.to_json()
     metadata.pop("history", None)  # per-epoch curves: large, and no client's business
-    members = ref.metadata.members or ({"config": {"arch": ref.metadata.arch}},)
     return {
         **about,
         "arch": ref.metadata.arch,
-        "networks": [member["config"]["arch"] for member in members],  # an ensemble's, in order
+        "networks": list(ref.metadata.networks),
         "test_accuracy": ref.metadata.metrics.get("test_accuracy"),
         "input": ref.metadata.input.to_json(),
         "digitcli_version": ref.metadata.digitcli_version,
