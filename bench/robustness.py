@@ -60,7 +60,7 @@ FONT_GLOBS = (
     "/usr/share/fonts/truetype/kristi/*.ttf",
     "/usr/share/fonts/truetype/klee/*.ttf",
 )
-SOURCES = ("uci", "fonts", "drawn", "rescan", "filled", "uci-rest", "enlarged", "enlarged-rest")
+SOURCES = ("uci", "fonts", "drawn", "rescan", "filled", "uci-rest", "enlarged", "enlarged-rest", "faint", "blank")
 
 # Stroke skeletons in a unit box (x right, y down); each digit has several styles, each style a
 # list of strokes, each stroke a polyline. Curves are sampled from arcs.
@@ -282,6 +282,64 @@ def _uci_scans(
     return items
 
 
+def make_faint(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
+    """Legible digits of low contrast: drawn from the skeletons at 16-300 px, or UCI's 8x8
+    scans at 8 px or enlarged, ink 16-80 grey levels from the paper (dark on any paper, or
+    light on a dark canvas), noise at most an eighth of that, a gradient on some."""
+    uci = _uci_images()
+    items = []
+    for i in range(count):
+        digit = i % 10
+        if uci is not None and i % 2:
+            index = int(rng.integers(min(count, len(uci.target))))  # `uci`'s part
+            digit, ink = int(uci.target[index]), Image.fromarray(
+                (uci.images[index] * (255 / 16)).astype(np.uint8)
+            )
+            size = int(rng.choice([8, 8, 16, 32, 64, 128]))
+        else:
+            ink, size = _drawn_ink(digit, rng), int(np.exp(rng.uniform(np.log(16), np.log(300))))
+        alpha = np.asarray(ink.resize((size, size), Image.BILINEAR), np.float32) / 255.0
+        contrast = rng.uniform(16, 80)
+        light = rng.random() < 0.2
+        paper = rng.uniform(10, 150) if light else rng.uniform(80 + contrast, 250)
+        levels = paper + (contrast if light else -contrast) * alpha
+        if size >= 64 and rng.random() < 0.5:
+            yy, xx = np.mgrid[0:size, 0:size] / size
+            levels += rng.uniform(-1, 1) * 0.4 * contrast * (xx if rng.random() < 0.5 else yy)
+        levels += rng.normal(0, rng.uniform(0, contrast / 8), levels.shape)
+        scan = Image.fromarray(np.clip(levels, 0, 255).astype(np.uint8), "L")
+        items.append(_save(out, "faint", i, digit, scan, rng, lossy=size >= 32))
+    return items
+
+
+def make_blank(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
+    """Images with no digit (label -1: right when answered "no digit found"): paper or a canvas
+    of any grey, 8-400 px, noise up to 8 grey levels, a lighting gradient of up to 40 levels
+    on some, paper grain on others, PNG or JPEG."""
+    items = []
+    for i in range(count):
+        h, w = (int(np.exp(rng.uniform(np.log(8), np.log(400)))) for _ in range(2))
+        levels = np.full((h, w), rng.uniform(0, 255), np.float32)
+        if rng.random() < 0.5:
+            yy, xx = np.mgrid[0:h, 0:w]
+            levels += rng.uniform(-40, 40) * xx / w + rng.uniform(-40, 40) * yy / h
+        if rng.random() < 0.3:
+            grain = rng.normal(0, 1, (max(1, h // 8), max(1, w // 8))).astype(np.float32)
+            levels += 6 * np.asarray(Image.fromarray(grain, "F").resize((w, h), Image.BICUBIC))
+        levels += rng.normal(0, rng.uniform(0, 8), (h, w))
+        scan = Image.fromarray(np.clip(levels, 0, 255).astype(np.uint8), "L")
+        items.append(_save(out, "blank", i, -1, scan, rng))
+    return items
+
+
+def _uci_images():
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        return None
+    return load_digits()
+
+
 ENLARGERS = (Image.BILINEAR, Image.BICUBIC, Image.LANCZOS, Image.HAMMING)
 
 
@@ -345,6 +403,8 @@ MAKERS = {
     "uci-rest": make_uci_rest,
     "enlarged": make_enlarged,
     "enlarged-rest": make_enlarged_rest,
+    "faint": make_faint,
+    "blank": make_blank,
 }
 
 

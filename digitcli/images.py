@@ -510,7 +510,7 @@ def _two_levels(hist: np.ndarray, threshold: float) -> bool:
     mean_high = (hist[high] * levels[high]).sum() / n_high
     std_low = math.sqrt((hist[low] * (levels[low] - mean_low) ** 2).sum() / n_low)
     gap = mean_high - mean_low
-    return gap >= max(2 * _MIN_CONTRAST, 4.0 * max(std_low, 1.0)) and n_high >= 0.02 * hist.sum()
+    return gap >= max(_MIN_CONTRAST, 4.0 * max(std_low, 1.0)) and n_high >= 0.02 * hist.sum()
 
 
 def _paper_level(signal: np.ndarray) -> float:
