@@ -60,7 +60,18 @@ FONT_GLOBS = (
     "/usr/share/fonts/truetype/kristi/*.ttf",
     "/usr/share/fonts/truetype/klee/*.ttf",
 )
-SOURCES = ("uci", "fonts", "drawn", "rescan", "filled", "uci-rest", "enlarged", "enlarged-rest", "faint", "blank")
+SOURCES = (
+    "uci",
+    "fonts",
+    "drawn",
+    "rescan",
+    "filled",
+    "uci-rest",
+    "enlarged",
+    "enlarged-rest",
+    "faint",
+    "blank",
+)
 
 # Stroke skeletons in a unit box (x right, y down); each digit has several styles, each style a
 # list of strokes, each stroke a polyline. Curves are sampled from arcs.
@@ -292,8 +303,9 @@ def make_faint(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Pa
         digit = i % 10
         if uci is not None and i % 2:
             index = int(rng.integers(min(count, len(uci.target))))  # `uci`'s part
-            digit, ink = int(uci.target[index]), Image.fromarray(
-                (uci.images[index] * (255 / 16)).astype(np.uint8)
+            digit, ink = (
+                int(uci.target[index]),
+                Image.fromarray((uci.images[index] * (255 / 16)).astype(np.uint8)),
             )
             size = int(rng.choice([8, 8, 16, 32, 64, 128]))
         else:
