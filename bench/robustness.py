@@ -17,6 +17,8 @@ expected calibration error (ECE, 15 bins) per source for each model:
   enlarged smoothly (bilinear, bicubic, Lanczos or Hamming) to 28-200 px, on paper of any grey
   with a margin of 0-40% on each side or none, some noise, PNG or JPEG. `enlarged-rest` is a
   check, never tuned on.
+- `faint`: legible digits of low contrast (16-80 grey levels, noise at most an eighth of that).
+- `blank`: images with no digit; right when answered "no digit found" (label -1).
 - `fonts`: digits in handwriting-style fonts from Debian's packages (`apt-get install
   fonts-comic-neue fonts-dkg-handwriting fonts-breip fonts-bwht fonts-dancingscript
   fonts-ecolier-court fonts-femkeklaver fonts-humor-sans fonts-kaushanscript fonts-kristi
