@@ -420,6 +420,7 @@ def _isolate_ink(
     scans, whose soft edges come from enlarging them).
     """
     flat = signal - background
+    noise = _noise_below(flat)
     np.maximum(flat, 0.0, out=flat)
     levels = np.minimum(flat, 255.0).astype(np.uint8)  # for statistics, to the grey level
     hist = _histogram(levels)
@@ -427,7 +428,7 @@ def _isolate_ink(
     median = _quantile(hist, 0.5)
     spread = 1.4826 * _mad(hist, median)
     peak = _extremes(hist)[1]
-    if peak - median < max(_MIN_CONTRAST, 6.0 * spread):
+    if peak - median < max(_MIN_CONTRAST, 6.0 * max(spread, noise)):
         if not _two_levels(hist, otsu):
             return None, 0
         # Ink covers much of the image (a tight crop, a thick pen): noise from the paper alone.
@@ -453,6 +454,17 @@ def _isolate_ink(
     level = _quantile(_histogram(levels, kept), 0.8)  # strokes' cores become white, as in MNIST
     ink = _scaled_ink(flat, kept, floor, level, whole_strokes=whole_strokes)
     return ink, groups
+
+
+def _noise_below(flat: np.ndarray) -> float:
+    """The noise's standard deviation from the pixels below the background (`flat`: the image
+    less its background): ink only ever lies above it, so these are noise alone. The spread
+    of what lies above understates it where the background sits at the noise's own mean (half
+    the pixels then clip to 0): plain noise of 7 grey levels measured 1.5 there, and 2.4% of
+    bench/robustness.py's `blank` images were answered with a digit (1.1% now)."""
+    under = _histogram(np.clip(-flat[::2, ::2], 0.0, 255.0))  # a quarter of them: 4x faster
+    under[0] = 0  # at the background or less than a grey level below it
+    return _quantile(under, 0.5) / 0.6745  # a normal's median absolute value, in sigmas
 
 
 def _scaled_ink(
