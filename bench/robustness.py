@@ -273,15 +273,13 @@ def make_enlarged_rest(out: Path, count: int, rng: np.random.Generator) -> list[
 def _uci_scans(
     out: Path, source: str, part: slice, rng: np.random.Generator, *, enlarge: bool = False
 ) -> list[tuple[Path, int]]:
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError:
+    digits = _uci_images()
+    if digits is None:
         print(
             f"{source}: scikit-learn is not installed (pip install scikit-learn); skipped",
             file=sys.stderr,
         )
         return []
-    digits = load_digits()
     items = []
     for i in range(len(digits.target))[part]:
         ink = digits.images[i] / 16.0
@@ -346,7 +344,7 @@ def make_blank(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Pa
     return items
 
 
-def _uci_images():
+def _uci_images():  # scikit-learn's load_digits, None without scikit-learn
     try:
         from sklearn.datasets import load_digits
     except ImportError:
