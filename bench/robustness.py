@@ -303,10 +303,8 @@ def make_faint(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Pa
         digit = i % 10
         if uci is not None and i % 2:
             index = int(rng.integers(min(count, len(uci.target))))  # `uci`'s part
-            digit, ink = (
-                int(uci.target[index]),
-                Image.fromarray((uci.images[index] * (255 / 16)).astype(np.uint8)),
-            )
+            digit = int(uci.target[index])
+            ink = Image.fromarray((uci.images[index] * (255 / 16)).astype(np.uint8))
             size = int(rng.choice([8, 8, 16, 32, 64, 128]))
         else:
             ink, size = _drawn_ink(digit, rng), int(np.exp(rng.uniform(np.log(16), np.log(300))))

@@ -726,6 +726,12 @@ UCI_SCANS = {
 }  # fmt: skip
 
 
+def uci_scan(digit: int, paper: float = 250, contrast: float = 220) -> Image.Image:
+    """UCI_SCANS[digit] as an 8x8 grey file: full ink `contrast` levels darker than `paper`."""
+    ink = np.array(UCI_SCANS[digit], dtype=np.float64) / 16.0
+    return Image.fromarray(np.clip(paper - contrast * ink, 0, 255).astype(np.uint8))
+
+
 @pytest.mark.parametrize("digit", sorted(UCI_SCANS))
 @pytest.mark.parametrize(
     ("size", "resample"),
@@ -742,8 +748,7 @@ def test_a_small_scan_enlarged_smoothly_to_fill_its_picture_reads_as_itself(
     # estimate took its soft edges for paper (only the darkest cores were kept: a 6 drawn
     # with a hairline, 88% of bench/robustness.py's uci read at 64 px against 98.6% at 8),
     # and blocks of the background a tenth of the picture wide took strokes for shadow.
-    ink = np.array(UCI_SCANS[digit], dtype=np.float64) / 16.0
-    scan = Image.fromarray(np.clip(250 - 220 * ink, 0, 255).astype(np.uint8))
+    scan = uci_scan(digit)
     own = prepare(scan).pixels > 128
     enlarged = prepare(scan.resize((size, size), resample)).pixels > 128
     overlap = np.count_nonzero(own & enlarged) / np.count_nonzero(own | enlarged)
@@ -755,10 +760,9 @@ def test_a_faint_scan_that_fills_its_picture_is_read_not_blank(size: int) -> Non
     # UCI's 6 with its ink only 60 grey levels darker than the paper, as a pale pencil or an
     # underexposed form gives: legible, but Otsu's two classes lay less than 48 levels apart,
     # so it was answered "no digit found" (bench/robustness.py's faint: 53% answered).
-    ink = np.array(UCI_SCANS[6], dtype=np.float64) / 16.0
-    scan = Image.fromarray(np.clip(200 - 60 * ink, 0, 255).astype(np.uint8))
-    prepared = prepare(scan.resize((size, size), Image.Resampling.BILINEAR))
+    faint = uci_scan(6, paper=200, contrast=60)
+    prepared = prepare(faint.resize((size, size), Image.Resampling.BILINEAR))
     assert prepared.has_ink
-    own = prepare(Image.fromarray(np.clip(250 - 220 * ink, 0, 255).astype(np.uint8))).pixels
+    own = prepare(uci_scan(6)).pixels
     overlap = np.count_nonzero((own > 128) & (prepared.pixels > 128))
     assert overlap > 0.5 * np.count_nonzero(own > 128)
