@@ -424,7 +424,7 @@ def _isolate_ink(
     np.maximum(flat, 0.0, out=flat)
     levels = np.minimum(flat, 255.0).astype(np.uint8)  # for statistics, to the grey level
     hist = _histogram(levels)
-    otsu = _otsu(hist)
+    otsu = otsu_threshold(hist)
     median = _quantile(hist, 0.5)
     spread = 1.4826 * _mad(hist, median)
     peak = _extremes(hist)[1]
@@ -530,7 +530,7 @@ def _paper_level(signal: np.ndarray) -> float:
     of Otsu's darker class (in `signal`, where ink is bright)."""
     levels = np.clip(signal, 0, 255).astype(np.uint8)
     hist = _histogram(levels)
-    return _paper_statistics(hist, _otsu(hist))[0]
+    return _paper_statistics(hist, otsu_threshold(hist))[0]
 
 
 def _paper_statistics(hist: np.ndarray, otsu: float) -> tuple[float, float]:
@@ -642,8 +642,10 @@ def _square(radius: int) -> np.ndarray:
     return np.ones((2 * radius + 1, 2 * radius + 1), dtype=np.uint8)
 
 
-def _otsu(hist: np.ndarray) -> float:
-    """Otsu's threshold for a histogram of grey levels: the best split into two classes."""
+def otsu_threshold(hist: np.ndarray) -> float:
+    """Otsu's threshold for a histogram of 256 grey levels: the best split into two classes
+    (a few lines of NumPy on a histogram we already have; OpenCV's takes the pixels). Also
+    `segment`'s."""
     hist = hist.astype(np.float64)
     weight = np.cumsum(hist)
     mass = np.cumsum(hist * np.arange(256))
