@@ -626,6 +626,29 @@ AnswersJsonOption = Annotated[bool, typer.Option("--json", help="Same as --forma
 AnswersQuietOption = Annotated[
     bool, typer.Option("--quiet", "-q", help="Only the answers: no error lines on stderr.")
 ]
+# The options `predict` and `read` share (`serve` takes the model as its argument).
+_MODEL_HELP = (
+    "Model directory or .tflite/.keras/.onnx file. "
+    "Default: the latest trained model, else the bundled one."
+)
+ImagesArgument = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="IMAGE",
+        help="Image files, directories, globs, or - for one image on stdin.",
+        show_default=False,
+    ),
+]
+AnswersModelOption = Annotated[Path | None, typer.Option(metavar="MODEL", help=_MODEL_HELP)]
+FromListOption = Annotated[
+    str | None,
+    typer.Option(
+        "--from-list", metavar="FILE", help="Read image paths one per line from FILE (- for stdin)."
+    ),
+]
+InvertOption = Annotated[
+    Invert, typer.Option(help="Polarity: auto detects dark ink on light paper and inverts it.")
+]
 
 
 def _answers_format(chosen: PredictFormat | None, json_output: bool) -> str:
@@ -655,22 +678,8 @@ def _model_name(model: Path | None) -> str:
 @app.command()
 @reports_errors
 def predict(
-    images: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="IMAGE",
-            help="Image files, directories, globs, or - for one image on stdin.",
-            show_default=False,
-        ),
-    ] = None,
-    model: Annotated[
-        Path | None,
-        typer.Option(
-            metavar="MODEL",
-            help="Model directory or .tflite/.keras/.onnx file. "
-            "Default: the latest trained model, else the bundled one.",
-        ),
-    ] = None,
+    images: ImagesArgument = None,
+    model: AnswersModelOption = None,
     output_format: FormatOption = None,
     top_k: Annotated[
         int, typer.Option(min=1, max=10, metavar="N", help="How many likeliest digits to show.")
@@ -682,24 +691,14 @@ def predict(
             "Below this confidence, answer no digit and say why. Default: off.",
         ),
     ] = None,
-    from_list: Annotated[
-        str | None,
-        typer.Option(
-            "--from-list",
-            metavar="FILE",
-            help="Read image paths one per line from FILE (- for stdin).",
-        ),
-    ] = None,
+    from_list: FromListOption = None,
     save_preprocessed: Annotated[
         Path | None,
         typer.Option(
             metavar="DIR", help="Write the 28x28 image the model saw for each input into DIR."
         ),
     ] = None,
-    invert: Annotated[
-        Invert,
-        typer.Option(help="Polarity: auto detects dark ink on light paper and inverts it."),
-    ] = Invert.auto,
+    invert: InvertOption = Invert.auto,
     json_output: AnswersJsonOption = False,
     quiet: AnswersQuietOption = False,
 ) -> None:
@@ -741,22 +740,8 @@ def predict(
 @app.command()
 @reports_errors
 def read(
-    images: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="IMAGE",
-            help="Image files, directories, globs, or - for one image on stdin.",
-            show_default=False,
-        ),
-    ] = None,
-    model: Annotated[
-        Path | None,
-        typer.Option(
-            metavar="MODEL",
-            help="Model directory or .tflite/.keras/.onnx file. "
-            "Default: the latest trained model, else the bundled one.",
-        ),
-    ] = None,
+    images: ImagesArgument = None,
+    model: AnswersModelOption = None,
     output_format: FormatOption = None,
     digits: Annotated[
         str | None,
@@ -772,22 +757,12 @@ def read(
             "Below this confidence of the whole number, answer none and say why.",
         ),
     ] = None,
-    from_list: Annotated[
-        str | None,
-        typer.Option(
-            "--from-list",
-            metavar="FILE",
-            help="Read image paths one per line from FILE (- for stdin).",
-        ),
-    ] = None,
+    from_list: FromListOption = None,
     save_preprocessed: Annotated[
         Path | None,
         typer.Option(metavar="DIR", help="Write each digit as the model saw it (28x28) into DIR."),
     ] = None,
-    invert: Annotated[
-        Invert,
-        typer.Option(help="Polarity: auto detects dark ink on light paper and inverts it."),
-    ] = Invert.auto,
+    invert: InvertOption = Invert.auto,
     json_output: AnswersJsonOption = False,
     quiet: AnswersQuietOption = False,
 ) -> None:
@@ -832,8 +807,7 @@ def serve(
         Path | None,
         typer.Argument(
             metavar="MODEL",
-            help="Model directory or .tflite/.keras/.onnx file. "
-            "Default: the latest trained model, else the bundled one.",
+            help=_MODEL_HELP,
             show_default=False,
         ),
     ] = None,
