@@ -49,6 +49,7 @@ from digitcli.errors import (
     UsageError,
 )
 from digitcli.evaluate import Evaluation, score
+from digitcli.fused import FusedEpochs
 from digitcli.model import inference_model, tflite_bytes
 from digitcli.modeldir import (
     DIGITCLI_INPUT,
@@ -300,6 +301,7 @@ class _Run:
 
     def run(self, *, tensorboard: Path | None = None) -> TrainResult:
         self.tensorboard = tensorboard
+        self.fused = FusedEpochs(self.model, self.config.batch_size) if self._fuses() else None
         self.writers = None  # augment.EpochImages, made at the first epoch that needs it
         self.deskewed_fit: np.ndarray | None = None  # the training images deskewed, without draws
         self.reporter.start(
@@ -405,6 +407,16 @@ class _Run:
                 validation_data=self.validation,
                 callbacks=callbacks if self.chief else [],
             )
+        stop = _StopAtNextBatch(self.signals)
+        if self.fused is not None:
+            with self.signals.held():
+                return self.fused.fit_one_epoch(
+                    epoch,
+                    x,
+                    targets(y, self.config),
+                    validation_data=self._validation_batches,
+                    callbacks=[*callbacks, stop],
+                )
         with self.signals.held():  # a signal stops the epoch at its next batch (below)
             history = self.model.fit(
                 **fit_inputs(x, y, self.config),
@@ -412,10 +424,22 @@ class _Run:
                 initial_epoch=epoch,
                 validation_data=self._validation_batches,
                 shuffle=False,
-                callbacks=[*callbacks, _StopAtNextBatch(self.signals)],
+                callbacks=[*callbacks, stop],
                 verbose=0,
             )
         return {key: float(values[-1]) for key, values in history.history.items()}
+
+    def _fuses(self) -> bool:
+        """Whether epochs run in `FusedEpochs` (half the time of `model.fit`'s for the mlp):
+        XLA on one device, with no Keras jitter (0.1.0's `config.augment`) and no TensorBoard, whose
+        callback follows `fit`'s own step counter."""
+        config = self.config
+        return (
+            config.jit_compile
+            and self.loop is None
+            and not config.augment
+            and self.tensorboard is None
+        )
 
     @cached_property
     def _validation_batches(self) -> tf.data.Dataset | None:

@@ -19,10 +19,12 @@ RUN = train_config("mlp512", epochs=int(EPOCHS)).run_name  # the default output'
 
 @pytest.fixture(scope="module")
 def slow_data(tmp_path_factory):
-    """Enough images at batch size 4 for an epoch to last a second or two."""
+    """Enough images at batch size 4 for an epoch to last about a second, so that a signal
+    0.2 s after epoch 1 ends lands in epoch 2 (2,000 took 0.1 s an epoch in digitcli.fused's
+    loop, and the signal came after epoch 2)."""
     folder = tmp_path_factory.mktemp("resume-data")
-    x, y = synthetic_digits(2200, seed=5)
-    write_idx(folder, train=(x[:2000], y[:2000]), test=(x[2000:], y[2000:]))
+    x, y = synthetic_digits(16200, seed=5)
+    write_idx(folder, train=(x[:16000], y[:16000]), test=(x[16000:], y[16000:]))
     return folder
 
 
