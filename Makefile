@@ -32,7 +32,7 @@ lint: venv
 
 ## Side-by-side benchmarks; prints the table the README shows.
 bench: venv
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --readme
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -7,6 +7,7 @@ reports medians and ratios; no figure here is compared with one taken elsewhere.
     python bench/run.py --cnn            # also train the CNN, seeds 0 and 1 (~15 more minutes)
     python bench/run.py --only startup predict
     python bench/run.py --only predict-scaling --model DIR   # 1,000 to 50,000 files (~15 min)
+    python bench/run.py --readme         # and write the rows into README.md's Performance table
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ DIGITCLI = (
 )
 sys.path.insert(0, str(REPO / "bench"))
 
+import readme_table  # noqa: E402
 
 DEFAULT_BENCHES = ("startup", "train", "train-flops", "evaluate", "predict", "predict-startup")
 NEED_A_MODEL = {"evaluate", "predict", "predict-startup", "predict-scaling"}
@@ -335,14 +337,11 @@ def bench_predict_startup(work: Path, model_dir: Path) -> list[Row]:
 
 
 def render(rows: list[Row]) -> str:
-    header = (
-        "| measure | baseline | digitcli | result | target | met |\n|---|---|---|---|---|---|\n"
-    )
-    lines = [
-        f"| {r.what} | {r.baseline} | {r.ours} | {r.result} | {r.target} | {_met(r)} |"
-        for r in rows
-    ]
-    return header + "\n".join(lines)
+    return "\n".join([readme_table.HEADER, "|---|---|---|---|---|---|", *map(_line, rows)])
+
+
+def _line(r: Row) -> str:
+    return f"| {r.what} | {r.baseline} | {r.ours} | {r.result} | {r.target} | {_met(r)} |"
 
 
 def _met(row: Row) -> str:
@@ -363,6 +362,13 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, default=18, help="epochs for the MLP comparison")
     parser.add_argument("--photos", type=int, default=1000, help="files for the predict benchmark")
     parser.add_argument("--model", type=Path, help="reuse this mlp model directory")
+    parser.add_argument(
+        "--readme",
+        type=Path,
+        nargs="?",
+        const=REPO / "README.md",
+        help="also write the rows into the Performance table of README.md (or this file)",
+    )
     args = parser.parse_args()  # fmt: skip
     chosen = set(args.only or DEFAULT_BENCHES)
     if args.cnn:
@@ -399,6 +405,8 @@ def main() -> int:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print(render(rows))
+    if args.readme:
+        readme_table.update(args.readme, [_line(row) for row in rows])
     return 0 if all(row.met for row in rows) else 1
 
 
