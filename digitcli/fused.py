@@ -51,11 +51,11 @@ class FusedEpochs:
         hooks.on_epoch_begin(epoch)
         self.model.reset_metrics()
         logs: dict[str, float] = {}
-        for first, images, targets in self._calls(x, y):
+        for first, images, targets, start in self._calls(x, y):
             hooks.on_train_batch_begin(first)
-            self._steps(images, targets)
+            self._steps(images, targets, tf.constant(start, tf.int32))
             logs = self._metrics()
-            hooks.on_train_batch_end(first + len(images) - 1, logs)
+            hooks.on_train_batch_end(first + len(images) - start - 1, logs)
         if validation_data is not None:
             scores = self.model.evaluate(
                 validation_data, verbose=0, return_dict=True, callbacks=list(callbacks)
@@ -65,26 +65,33 @@ class FusedEpochs:
         hooks.on_train_end(logs)
         return logs
 
-    def _calls(self, x: np.ndarray, y: np.ndarray) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-        """(first step, images, targets) of each call: STEPS_PER_CALL full batches at a time
-        (steps x batch x ...), then the images left over as one batch of their own."""
+    def _calls(
+        self, x: np.ndarray, y: np.ndarray
+    ) -> Iterator[tuple[int, np.ndarray, np.ndarray, int]]:
+        """(first step, images, targets, start) of each call, which trains on the batches
+        images[start:] (steps x batch x ...). Full batches go STEPS_PER_CALL at a time; the last
+        of these calls takes the last STEPS_PER_CALL batches and starts where the one before
+        stopped, so that all have one shape, one compiled program (a second shape cost the
+        first epoch 0.5 s). Then the images left over, as one batch of their own."""
         size = self.batch_size
         steps = len(x) // size
         used = steps * size
         images = x[:used].reshape(steps, size, *x.shape[1:])
         targets = y[:used].reshape(steps, size, *y.shape[1:])
-        for first in range(0, steps, STEPS_PER_CALL):
-            last = first + STEPS_PER_CALL
-            yield first, images[first:last], targets[first:last]
+        width = min(STEPS_PER_CALL, steps)
+        for first in range(0, steps, max(1, width)):
+            begin = min(first, steps - width)  # the last call ends at the last full batch
+            end = begin + width
+            yield first, images[begin:end], targets[begin:end], first - begin
         if used < len(x):
-            yield steps, x[None, used:], y[None, used:]
+            yield steps, x[None, used:], y[None, used:], 0
 
-    def _loop(self, images, targets) -> None:
+    def _loop(self, images, targets, start) -> None:
         def step(i):
             self.model.train_step((images[i], targets[i]))
             return i + 1
 
-        tf.while_loop(lambda i: i < tf.shape(images)[0], step, [tf.constant(0)])
+        tf.while_loop(lambda i: i < tf.shape(images)[0], step, [start])
 
     def _metrics(self) -> dict[str, float]:
         return {name: float(value) for name, value in self.model.get_metrics_result().items()}

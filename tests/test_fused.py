@@ -40,8 +40,8 @@ class Progress(keras.callbacks.Callback):
     ids=["labels", "one-hot targets", "rmsprop"],
 )
 def test_a_fused_epoch_trains_as_model_fit(monkeypatch, arch, extra) -> None:
-    # 7 calls of 3 full batches, one of 1, then the 13 images left over as a batch of their own:
-    # each must be trained on once, in order.
+    # 7 calls of 3 full batches, one of the last 3 that starts at the last of them, then the 13
+    # images left over as a batch of their own: each must be trained on once, in order.
     monkeypatch.setattr(fused, "STEPS_PER_CALL", 3)
     config = replace(train_config(arch, layers=(24, 12), deskew=False, batch_size=16), **extra)
     x, y = synthetic_digits(365, seed=3)
