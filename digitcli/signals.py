@@ -1,4 +1,5 @@
-"""SIGINT and SIGTERM while training: one guard for `model.fit` and the distributed loop.
+"""SIGINT and SIGTERM while training: one guard for `model.fit`, the MLPs' compiled loop
+(`fused`: raised between its calls, the same callback) and the distributed loop.
 
 Installed once for the whole run. Outside `held()` a signal raises `Interrupted` at once;
 inside, it is only noted and raised when the block ends or where the code calls

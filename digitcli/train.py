@@ -430,9 +430,9 @@ class _Run:
         return {key: float(values[-1]) for key, values in history.history.items()}
 
     def _fuses(self) -> bool:
-        """Whether epochs run in `FusedEpochs` (half the time of `model.fit`'s for the mlp):
-        XLA on one device, with no Keras jitter (0.1.0's `config.augment`) and no TensorBoard, whose
-        callback follows `fit`'s own step counter."""
+        """Whether epochs run in `FusedEpochs` (the mlp's epochs in half `model.fit`'s time):
+        XLA on one device, no Keras jitter (0.1.0's `config.augment`) and no TensorBoard (its
+        callback is written for `fit`'s loop; not tried in this one)."""
         config = self.config
         return (
             config.jit_compile
