@@ -502,6 +502,12 @@ class EpochImages:
         inputs[redrawn] = self.prepare(images[redrawn])
         return inputs
 
+    def prefetch(self, epoch: int) -> None:
+        """Start making the draw of `epoch` on the thread now, unless it is made or under way."""
+        draw = epoch // self.every
+        if (self.current is None or self.current[0] != draw) and draw not in self.pending:
+            self.pending[draw] = self.pool.submit(self._make, draw)
+
     def get(self, epoch: int, *, upcoming: int | None = None) -> Draw:
         """The images for `epoch` (the same for the same seed and epoch, so runs resume);
         `upcoming`: the epoch after it, whose draw starts now if it is a new one."""

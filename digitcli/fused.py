@@ -65,6 +65,15 @@ class FusedEpochs:
         hooks.on_train_end(logs)
         return logs
 
+    def warm_up(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Compile the programs an epoch of arrays like (x, y) calls, by calling each with no
+        step to take (nothing is trained), so that compiling can overlap other work."""
+        programs = {}
+        for _, images, targets, _ in self._calls(x, y):
+            programs.setdefault(images.shape, (images, targets))
+        for images, targets in programs.values():
+            self._steps(images, targets, tf.constant(len(images), tf.int32))
+
     def _calls(
         self, x: np.ndarray, y: np.ndarray
     ) -> Iterator[tuple[int, np.ndarray, np.ndarray, int]]:

@@ -344,11 +344,14 @@ class _Run:
             from digitcli.tensorboard import tensorboard_callback
 
             callbacks.append(tensorboard_callback(self.tensorboard))  # one for the whole run
+        first = self.state.epoch
         while self.state.epoch < config.epochs:
             epoch = self.state.epoch
+            started = time.perf_counter()
+            if epoch == first:
+                self._compile_beside_the_first_draw(epoch)
             keras.utils.set_random_seed(config.seed + epoch)  # resumable: randomness per epoch
             order = np.random.default_rng([config.seed, epoch]).permutation(len(self.fit))
-            started = time.perf_counter()
             images, teacher_targets = self._epoch_images(epoch)
             wanted = self.fit.y if teacher_targets is None else teacher_targets
             logs = self._fit_one_epoch(epoch, images[order], wanted[order], callbacks)
@@ -377,6 +380,10 @@ class _Run:
             if self.deskewed_fit is None:
                 self.deskewed_fit = self.prepare(self.fit.x)
             return Draw(self.deskewed_fit, None)
+        upcoming = epoch + 1 if epoch + 1 < self.config.epochs else None
+        return self._draws().get(epoch, upcoming=upcoming)
+
+    def _draws(self) -> EpochImages:
         if self.writers is None:
             config = self.config
             self.writers = EpochImages(
@@ -391,8 +398,17 @@ class _Run:
                 hollow=config.hollow,
                 fonts=config.fonts,
             )
-        upcoming = epoch + 1 if epoch + 1 < self.config.epochs else None
-        return self.writers.get(epoch, upcoming=upcoming)
+        return self.writers
+
+    def _compile_beside_the_first_draw(self, epoch: int) -> None:
+        """The compiled loop's programs compiled while the run's first draw is made on its
+        thread (calls of no steps: nothing is trained), where the two took turns: ~1.2 s of
+        compiling and ~1 s of drawing in the first epoch."""
+        config = self.config
+        if self.fused is None or not config.writers or taught(config):
+            return
+        self._draws().prefetch(epoch)
+        self.fused.warm_up(self.fit.x, targets(self.fit.y, config))
 
     def _fit_one_epoch(
         self, epoch: int, x: np.ndarray, y: np.ndarray, callbacks: list

@@ -48,11 +48,14 @@ def test_a_fused_epoch_trains_as_model_fit(monkeypatch, arch, extra) -> None:
     wanted = targets(y, config)
     plain, looped = twin_models(config)
     progress = Progress()
+    fused_epochs = FusedEpochs(looped, 16)
+    fused_epochs.warm_up(x, wanted)  # compiles its programs and trains nothing
+    assert int(looped.optimizer.iterations.numpy()) == 0
     for epoch in range(2):
         history = plain.fit(
             batches(x, wanted, 16), epochs=epoch + 1, initial_epoch=epoch, verbose=0, shuffle=False
         )
-        logs = FusedEpochs(looped, 16).fit_one_epoch(
+        logs = fused_epochs.fit_one_epoch(
             epoch, x, wanted, validation_data=batches(x[:50], wanted[:50], 16),
             callbacks=[progress],
         )  # fmt: skip
@@ -64,7 +67,9 @@ def test_a_fused_epoch_trains_as_model_fit(monkeypatch, arch, extra) -> None:
     assert progress.batches[-1] + 1 == 23  # every step of the epoch: 22 full batches and 1
 
 
-def test_the_mlp_trains_in_the_fused_loop_and_the_cnn_in_fit(tiny_data, tmp_path, monkeypatch):
+def test_the_mlp_trains_in_the_fused_loop_compiled_beside_its_first_draw(
+    tiny_data, tmp_path, monkeypatch
+):
     epochs = []
     fit_one_epoch = FusedEpochs.fit_one_epoch
 
@@ -73,7 +78,10 @@ def test_the_mlp_trains_in_the_fused_loop_and_the_cnn_in_fit(tiny_data, tmp_path
         return fit_one_epoch(self, epoch, *args, **kwargs)
 
     monkeypatch.setattr(FusedEpochs, "fit_one_epoch", counted)
+    warmed = []
+    monkeypatch.setattr(FusedEpochs, "warm_up", lambda self, x, y: warmed.append(len(x)))
     train(train_config("mlp", epochs=2, layers=(16, 8)), data=tiny_data, output=tmp_path / "m")
     assert epochs == [0, 1]
+    assert warmed == [540]  # once, beside the first draw: the training split less validation
     train(train_config("cnn", epochs=1, layers=(4, 8)), data=tiny_data, output=tmp_path / "c")
     assert epochs == [0, 1]
