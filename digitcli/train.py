@@ -408,7 +408,8 @@ class _Run:
         if self.fused is None or not config.writers or taught(config):
             return
         self._draws().prefetch(epoch)
-        self.fused.warm_up(self.fit.x, targets(self.fit.y, config))
+        with self.signals.held():  # as for an epoch: a signal waits for the compiling to end
+            self.fused.warm_up(self.fit.x, targets(self.fit.y, config))
 
     def _fit_one_epoch(
         self, epoch: int, x: np.ndarray, y: np.ndarray, callbacks: list
