@@ -313,10 +313,10 @@ def test_no_images_found_is_an_error_not_an_empty_table(tiny_model, tmp_path):
 def test_ctrl_c_before_the_first_epoch_ends_promises_no_checkpoint(tmp_path):
     from mnist_files import write_idx
 
-    # 2,700 steps of 2 digits: the first epoch lasts several seconds even on a fast hour
-    # (with 900 steps it sometimes ended within the 1 s the test waits).
-    x, y = synthetic_digits(6200, seed=5)
-    write_idx(tmp_path / "data", train=(x[:6000], y[:6000]), test=(x[6000:], y[6000:]))
+    # 9,000 steps of 2 digits: the first epoch lasts ~3 s even on a fast hour (with 900 steps
+    # it sometimes ended within the 1 s the test waits; 2,700 took 1.5 s in the compiled loop).
+    x, y = synthetic_digits(20200, seed=5)
+    write_idx(tmp_path / "data", train=(x[:20000], y[:20000]), test=(x[20000:], y[20000:]))
     env = subprocess_env(DIGITCLI_DATA=str(tmp_path / "data"))
     child = subprocess.Popen(
         [sys.executable, "-m", "digitcli", "train", "--epochs", "2", "--batch-size", "2",
