@@ -516,9 +516,7 @@ class EpochImages:
             future = self.pending.pop(draw, None)
             self.current = (draw, future.result() if future else self._make(draw))
         if upcoming is not None:
-            following = upcoming // self.every
-            if following != draw and following not in self.pending:
-                self.pending[following] = self.pool.submit(self._make, following)
+            self.prefetch(upcoming)
         return self.current[1]
 
     def close(self) -> None:

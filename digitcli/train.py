@@ -424,24 +424,23 @@ class _Run:
                 validation_data=self.validation,
                 callbacks=callbacks if self.chief else [],
             )
-        stop = _StopAtNextBatch(self.signals)
-        if self.fused is not None:
-            with self.signals.held():
+        callbacks = [*callbacks, _StopAtNextBatch(self.signals)]
+        with self.signals.held():  # a signal stops the epoch at its next batch (below)
+            if self.fused is not None:  # or at the end of the compiled loop's call under way
                 return self.fused.fit_one_epoch(
                     epoch,
                     x,
                     targets(y, self.config),
                     validation_data=self._validation_batches,
-                    callbacks=[*callbacks, stop],
+                    callbacks=callbacks,
                 )
-        with self.signals.held():  # a signal stops the epoch at its next batch (below)
             history = self.model.fit(
                 **fit_inputs(x, y, self.config),
                 epochs=epoch + 1,
                 initial_epoch=epoch,
                 validation_data=self._validation_batches,
                 shuffle=False,
-                callbacks=[*callbacks, stop],
+                callbacks=callbacks,
                 verbose=0,
             )
         return {key: float(values[-1]) for key, values in history.history.items()}
