@@ -1,14 +1,13 @@
-"""Make the bundled model (`digitcli/pretrained/`): two CNNs read as one (`digitcli.ensemble`).
+"""Make the bundled model (`digitcli/pretrained/`): several networks read as one (`digitcli.ensemble`).
 
-FIRST and SECOND are model directories trained on the same validation split (seed 0). The
-bundled model of this stop is the CNN bundled before (its files at commit 0696ba4) and a CNN
-trained with long flags (and today's curled 9s and hollow strokes) for 30 epochs (~9-12
-minutes on 2 cores):
+The MEMBERS are model directories trained on the same validation split (seed 0), the first
+first (`train --init bundled` starts from it). The bundled model of this stop is three CNNs
+trained for 60 epochs with long flags (~17 minutes each on 2 cores) and the default `mlp`:
 
-    mkdir first && for f in model.keras metadata.json; do
-        git show 0696ba4:digitcli/pretrained/$f > first/$f; done
-    digitcli train --arch cnn --flags long --epochs 30 --output second
-    python bench/make_bundled.py first second        # writes digitcli/pretrained/
+    for seed in 0 1 2; do
+        digitcli train --arch cnn --epochs 60 --flags long --seed $seed --output cnn$seed; done
+    digitcli train --output mlp
+    python bench/make_bundled.py cnn0 cnn1 cnn2 mlp       # writes digitcli/pretrained/
 
 Writes `model.keras`, `model.tflite` (float16 weights) and `metadata.json` into --output and
 leaves its README (the model card) as it is.

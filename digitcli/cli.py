@@ -245,6 +245,18 @@ def train(
         int,
         typer.Option(min=0, max=MAX_SEED, metavar="N", help="Random seed: same seed, same model."),
     ] = DEFAULT.seed,
+    validation_seed: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=MAX_SEED,
+            metavar="N",
+            help="Seed of the validation hold-out alone: models of different --seed with the "
+            "same --validation-seed hold out the same digits, so they can be read as one "
+            "(bench/make_bundled.py). Default: --seed.",
+            show_default=False,
+        ),
+    ] = None,
     augment: Annotated[
         float | None,
         _share_option(
@@ -383,6 +395,7 @@ def train(
         validation_split=validation_split,
         dropout=dropout,
         seed=seed,
+        validation_seed=validation_seed,
         writers=augment,
         flags=flags.value if flags else None,
         hollow=hollow,

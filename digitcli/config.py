@@ -107,6 +107,9 @@ class TrainConfig:
     # The same for every architecture:
     validation_split: float = 0.1  # held out from the training set to pick the best epoch
     seed: int = 0  # same seed, same data, same machine: the same model
+    # The seed of the validation hold-out (None: `seed`): models of other seeds that hold out the
+    # same digits can be read as one, calibrated on those digits (ensemble.py).
+    validation_seed: int | None = None
     patience: int | None = None  # stop after this many epochs without a better validation score
     calibrate: bool = True  # fit a temperature on the validation split: confidence that holds
     restore_best: bool = True  # keep the epoch with the best validation score
@@ -137,6 +140,11 @@ class TrainConfig:
         short flags, no hollow strokes and no fonts."""
         data = {"deskew": False, "flags": "short", "hollow": 0.0, "fonts": 0.0, **data}
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+    @property
+    def split_seed(self) -> int:
+        """The seed that picks the validation split."""
+        return self.seed if self.validation_seed is None else self.validation_seed
 
     @property
     def run_name(self) -> str:

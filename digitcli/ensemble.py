@@ -70,7 +70,7 @@ def combine(
     if len(sources) < 2:
         raise UsageError("an ensemble needs at least two models")
     parts = [read_metadata(Path(source)) for source in sources]
-    if len({(part.config.seed, part.config.validation_split) for part in parts}) != 1:
+    if len({(part.config.split_seed, part.config.validation_split) for part in parts}) != 1:
         raise UsageError("the models were trained on different validation splits (seeds)")
     check_writable(Path(output), force=force)
     members = [_member(Path(source)) for source in sources]
@@ -109,7 +109,7 @@ def _calibrated(
 ) -> tuple[keras.Model, dict]:
     """`members` averaged, with a temperature fitted on the validation split `config` held out
     of `train` (as training fits one), and the record of the fit."""
-    _, validation = split_validation(train, config.validation_split, config.seed)
+    _, validation = split_validation(train, config.validation_split, config.split_seed)
     images, labels, fitted_on = calibration_images(validation, config)
     before = averaged(members).predict(images, batch_size=1024, verbose=0)
     calibration = calibration_record(before, labels, fitted_on)

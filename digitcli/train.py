@@ -270,7 +270,9 @@ class _Run:
             checkpoint_path(output), config, dataset, self.strategy, chief=self.chief
         )
         self.teacher = teacher_for(config.teacher)  # a model that does not load fails here
-        self.fit, self.val = split_validation(dataset.train, config.validation_split, config.seed)
+        self.fit, self.val = split_validation(
+            dataset.train, config.validation_split, config.split_seed
+        )
         # The network in training is fed digits deskewed beside it; the saved model deskews
         # inside itself (deskew.py): the layer in the training graph cost 35% more time.
         self.prepare = deskewed if config.deskew else None

@@ -104,6 +104,18 @@ def test_models_from_different_validation_splits_are_refused(members, tiny_data,
     assert not (tmp_path / "out").exists()
 
 
+def test_models_of_other_seeds_on_one_validation_seed_are_combined(members, tiny_data, tmp_path):
+    from digitcli.ensemble import combine
+
+    other_seed = _trained(tmp_path / "seed1", tiny_data, layers=(16,), seed=1, validation_seed=0)
+    metadata = combine([members[0], other_seed], tmp_path / "out", data=tiny_data)
+    assert [m["config"]["seed"] for m in metadata.members] == [0, 1]
+    assert read_metadata(other_seed).config.validation_seed == 0
+    other_split = _trained(tmp_path / "split1", tiny_data, layers=(16,), validation_seed=1)
+    with pytest.raises(UsageError, match="different validation splits"):
+        combine([members[0], other_split], tmp_path / "out2", data=tiny_data)
+
+
 def test_fine_tuning_from_an_ensemble_starts_from_its_first_member(members, tiny_data, tmp_path):
     from digitcli.ensemble import combine
     from digitcli.model import build_model, load_keras_model

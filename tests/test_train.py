@@ -159,6 +159,30 @@ def test_split_validation_is_seeded_and_disjoint():
     assert not np.array_equal(val_other.y, val_a.y)
 
 
+def test_the_validation_seed_holds_out_its_own_digits_whatever_the_seed(
+    tiny_data, tmp_path, monkeypatch
+):
+    from typer.testing import CliRunner
+
+    import digitcli.train as training
+    from digitcli.cli import app
+
+    asked = []
+    real = training.split_validation
+    monkeypatch.setattr(
+        training,
+        "split_validation",
+        lambda split, fraction, seed: asked.append(seed) or real(split, fraction, seed),
+    )
+    common = ["train", "--epochs", "1", "--data", str(tiny_data), "--quiet"]
+    for seeds, output in [(["--seed", "3", "--validation-seed", "0"], "a"), (["--seed", "3"], "b")]:
+        done = CliRunner().invoke(app, [*common, *seeds, "--output", str(tmp_path / output)])
+        assert done.exit_code == 0, done.output
+    assert asked == [0, 3]
+    recorded = json.loads((tmp_path / "a" / "metadata.json").read_text())["config"]
+    assert (recorded["seed"], recorded["validation_seed"]) == (3, 0)
+
+
 def test_resume_without_checkpoint_is_a_usage_error(tiny_data, tmp_path):
     with pytest.raises(UsageError, match="nothing to resume"):
         train(train_config("mlp", epochs=1), data=tiny_data, output=tmp_path / "m", resume=True)
