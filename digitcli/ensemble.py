@@ -1,7 +1,7 @@
 """Several trained models read as one: each reads the same pixels, their answers are averaged.
 
-Two networks trained differently misread different digits: the bundled model is two CNNs (one
-trained with short continental-1 flags, one with long ones) averaged. The average is of their
+Networks trained apart misread different digits: the bundled model is two CNNs (seeds 0 and 1,
+holding out the same validation digits) and the default mlp averaged. The average is of their
 calibrated logits (a geometric mean of their probabilities), then a temperature is fitted again
 on the validation split, as training fits one; everything is one Keras model, so `.tflite`,
 ONNX and SavedModel exports run the members and the average exactly as `predict` does.
