@@ -1,4 +1,4 @@
-"""Make the bundled model (`digitcli/pretrained/`): several networks read as one (`digitcli.ensemble`).
+"""Make the bundled model (`digitcli/pretrained/`): networks read as one (`digitcli.ensemble`).
 
 The MEMBERS are model directories trained on the same validation split (seed 0), the first
 first (`train --init bundled` starts from it). The bundled model of this stop is three CNNs

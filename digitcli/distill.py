@@ -6,9 +6,10 @@ Hinton et al. 2015), it learns which redrawn digits look like two and how much: 
 robustness development set, `uci` 92.2%/93.1% -> 94.6%/93.6% (seeds 0/1), `fonts`
 95.4%/95.8% -> 95.9%/95.5%, MNIST test about the same. The teacher must read every redrawn
 digit of every epoch (~0.2 ms of CPU each on this project's machine for the CNN bundled
-before, about twice that for a bundled model of two CNNs and an mlp), so it is offered (`train --teacher`), not on by
-default: training takes ~3x as long with today's bundled model (the default mlp, seeds 0/1:
-`uci` 97.1%/96.2% against 95.7%/95.7% without, in 92 s/96 s against ~29 s).
+before, about twice that for a bundled model of two CNNs), so it is offered (`train
+--teacher`), not on by default: training took ~3x as long with the pair of CNNs bundled then
+(the default mlp, seeds 0/1: `uci` 97.1%/96.2% against 95.7%/95.7% without, in 92 s/96 s
+against ~29 s).
 """
 
 from __future__ import annotations
