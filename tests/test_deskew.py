@@ -81,6 +81,7 @@ def test_a_deskewing_model_saves_and_loads_safely(tmp_path):
 def test_what_metadata_records_is_what_the_saved_model_does(tiny_data, tmp_path):
     from pathlib import Path
 
+    from digitcli.model import MEMBER_PREFIX
     from digitcli.modeldir import BUNDLED_DIR, read_metadata
     from digitcli.train import train
 
@@ -90,8 +91,14 @@ def test_what_metadata_records_is_what_the_saved_model_does(tiny_data, tmp_path)
     old = Path(__file__).parent / "fixtures" / "model-0.1.0"
     for directory in (BUNDLED_DIR, old, deskewing):
         model = load_keras_model(directory / "model.keras")
-        has_layer = any(layer.name == "deskew" for layer in model.layers)
-        assert read_metadata(directory).config.deskew == has_layer, directory.name
+        metadata = read_metadata(directory)
+        # An ensemble's networks are its member_* layers; its config is its first member's.
+        networks = [layer for layer in model.layers if layer.name.startswith(MEMBER_PREFIX)]
+        recorded = [member["config"]["deskew"] for member in metadata.members or []]
+        if not networks:
+            networks, recorded = [model], [metadata.config.deskew]
+        has_layer = [any(layer.name == "deskew" for layer in net.layers) for net in networks]
+        assert has_layer == recorded and metadata.config.deskew == recorded[0], directory.name
 
 
 def test_train_no_deskew_trains_a_model_without_it(tmp_path):
@@ -134,14 +141,17 @@ def test_fine_tuning_keeps_what_the_model_it_starts_from_was_trained_on(tiny_mod
     from digitcli.cli import app
     from digitcli.modeldir import deskews
 
-    assert not deskews("bundled") and not deskews(str(tiny_model))
+    assert deskews("bundled") and not deskews(str(tiny_model))  # the bundled: its first CNN's
     assert not deskews(str(tiny_model / "model.keras"))
     deskewing = build_model(train_config("mlp", layers=(8,)))
     deskewing.save(tmp_path / "d.keras")
     assert deskews(str(tmp_path / "d.keras")) and deskews(str(tmp_path / "missing"))
+    build_model(train_config("cnn", deskew=False)).save(tmp_path / "straight.keras")
 
-    output = tmp_path / "tuned"
-    args = ["train", "-q", "--arch", "cnn", "--init", "bundled", "--epochs", "1", "-o"]
-    done = CliRunner().invoke(app, [*args, str(output)])
-    assert done.exit_code == 0, done.output
-    assert json.loads((output / "metadata.json").read_text())["config"]["deskew"] is False
+    for start, deskewed_too in [("bundled", True), (str(tmp_path / "straight.keras"), False)]:
+        output = tmp_path / "tuned"
+        args = ["train", "-q", "--arch", "cnn", "--init", start, "--epochs", "1", "--force"]
+        done = CliRunner().invoke(app, [*args, "-o", str(output)])
+        assert done.exit_code == 0, done.output
+        config = json.loads((output / "metadata.json").read_text())["config"]
+        assert config["deskew"] is deskewed_too, start
