@@ -201,7 +201,7 @@ def train(
             min=1,
             max=MAX_EPOCHS,
             metavar="N",
-            help="Epochs. Default: 18 (mlp), 5 (mlp512), 20 (cnn).",
+            help="Epochs. Default: 18 (mlp), 5 (mlp512), 30 (cnn).",
         ),
     ] = None,
     batch_size: Annotated[

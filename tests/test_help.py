@@ -58,3 +58,27 @@ def test_a_command_line_naming_a_command_builds_that_command_alone(argv, built, 
         app()
     assert seen == [built]
     assert [info.name or info.callback.__name__ for info in app.registered_commands] == COMMANDS
+
+
+def test_train_help_gives_each_architectures_own_defaults():
+    """ "Default: 18 (mlp), 5 (mlp512), 30 (cnn)." in `train --help` is what training uses."""
+    import re
+
+    import typer.main
+
+    from digitcli.config import ARCH_DEFAULTS
+
+    fields = {"augment": "writers"}  # the option's name where it is not the setting's
+    command = typer.main.get_command(app).commands["train"]
+    checked = 0
+    for param in command.params:
+        named = re.findall(
+            r"([\w.]+) \(((?:mlp|mlp512|cnn)(?:, (?:mlp|mlp512|cnn))*)\)", param.help or ""
+        )
+        for value, arches in named:
+            for arch in arches.split(", "):
+                default = getattr(ARCH_DEFAULTS[arch], fields.get(param.name, param.name))
+                shown = f"{default:g}" if isinstance(default, float) else str(default)
+                assert value == shown, (param.name, arch, value, default)
+                checked += 1
+    assert checked >= 20
