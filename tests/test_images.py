@@ -820,6 +820,18 @@ def test_a_faint_pen_digit_on_quiet_paper_is_read_not_blank(digit: int, contrast
     assert overlap > 0.55, overlap  # 0.64-1.0
 
 
+@pytest.mark.parametrize("digit", sorted(PEN_DIGITS))
+def test_faint_light_ink_on_a_mid_grey_canvas_keeps_its_polarity(digit: int) -> None:
+    # Chalk-pale ink 18 levels above a canvas of 140: with less than 24 levels either side the
+    # polarity was guessed from the canvas alone (lighter than mid-grey: dark ink), so the
+    # digit's own strokes were taken for paper.
+    prepared = prepare(pen_digit(digit, paper=140, contrast=-18, sigma=1.0, seed=digit))
+    assert prepared.has_ink and not prepared.inverted
+    own = prepare(pen_digit(digit, paper=240, contrast=200, sigma=0.0, seed=0)).pixels > 128
+    overlap = np.count_nonzero(own & (prepared.pixels > 128)) / np.count_nonzero(own)
+    assert overlap > 0.45, overlap  # 0.49-1.0 (a pixel's shift), each read as itself
+
+
 @pytest.mark.parametrize("seed", range(30))
 def test_a_faint_lighting_gradient_on_quiet_paper_stays_blank(seed: int) -> None:
     # The faint band's risk: quiet paper under a gradient of 12-40 levels, some clipped where
