@@ -410,8 +410,8 @@ def _ink_is_dark(gray: np.ndarray) -> bool:
     )
     background = _quantile(_histogram(border), 0.5)
     darkest, lightest = _extremes(_histogram(gray))
-    # Faint ink counts from FAINTEST_INK levels, as in _two_levels (from _MIN_CONTRAST, this
-    # guessed below 24 levels: bench/robustness.py's `faint` 85.8% -> 86.6%, `blank` 98.2%).
+    # Judged from FAINTEST_INK levels, where _two_levels starts to count faint ink (judged from
+    # _MIN_CONTRAST, it guessed below 24: bench/robustness.py's `faint` 85.8% -> 86.6%).
     if max(background - darkest, lightest - background) < FAINTEST_INK:
         return background > 127.5  # no ink to speak of: paper is light, a canvas dark
     return background - darkest > lightest - background
