@@ -152,6 +152,31 @@ def test_a_blank_page_has_no_candidates(tmp_path):
     assert line.atoms == 0 and line.candidates == []
 
 
+@pytest.mark.parametrize("contrast", [16, 20])
+def test_a_faint_number_on_quiet_paper_is_read_not_blank(mnist_test_digits, tmp_path, contrast):
+    # Ink 16-20 grey levels from quiet paper: `predict` reads such a digit (images.FAINTEST_INK),
+    # `read` answered "no digits found" below 24 levels.
+    write_number(mnist_test_digits, "4071", tmp_path / "n.png")
+    ink = (235.0 - np.asarray(Image.open(tmp_path / "n.png"), dtype=np.float64)) / 210.0
+    noise = np.random.default_rng(contrast).normal(0, 1.0, ink.shape)
+    faint = np.clip(200.0 - contrast * ink + noise, 0, 255).astype(np.uint8)
+    Image.fromarray(faint).save(tmp_path / "faint.png")
+    (reading,) = read([str(tmp_path / "faint.png")])
+    assert reading.number == "4071"
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_faint_lighting_gradient_has_no_candidates(tmp_path, seed):
+    # The other side of the faint band: quiet paper under a gradient of 12-40 levels.
+    rng = np.random.default_rng(seed)
+    rise = rng.uniform(12, 40) * rng.choice([-1, 1])
+    paper = rng.uniform(40, 215) + rise * np.linspace(0, 1, 600)[None, :] * np.ones((150, 1))
+    paper += rng.normal(0, rng.uniform(0.3, 2.0), paper.shape)
+    Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8)).save(tmp_path / "page.png")
+    line = find_candidates(open_image(tmp_path / "page.png", max_side=OPEN_SIDE))
+    assert line.atoms == 0 and line.candidates == []
+
+
 # --- reading --------------------------------------------------------------------------------
 
 
