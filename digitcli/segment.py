@@ -119,13 +119,20 @@ def ink_signal(image: Image.Image, invert: str = "auto") -> tuple[np.ndarray, np
     dark = _ink_is_dark(gray) if invert == "auto" else invert == "yes"
     signal = 255.0 - gray if dark else gray
     flat = signal - _paper(signal)
-    quarter = flat[::2, ::2]  # enough pixels for the noise, 4x fewer to sort
-    below = -quarter[quarter < -0.5]  # the paper's noise alone: ink lies only above the paper
-    noise = float(np.median(below)) / 0.6745 if below.size else 0.0
-    if np.count_nonzero((gray <= 0.0) | (gray >= 255.0)) > 0.01 * gray.size:
-        noise = math.inf  # clipped at black or white: the noise is not measured, no faint ink
+    noise = _paper_noise(flat, gray)
     np.maximum(flat, 0.0, out=flat)
     return flat, _ink_mask(flat, noise)
+
+
+def _paper_noise(flat: np.ndarray, gray: np.ndarray) -> float:
+    """The paper's noise (a standard deviation) from the pixels below its level, where ink never
+    lies (`flat`: the signal less the paper); infinite where black or white clips the paper
+    (`gray`: the image), which hides the noise."""
+    if np.count_nonzero((gray <= 0.0) | (gray >= 255.0)) > 0.01 * gray.size:
+        return math.inf
+    quarter = flat[::2, ::2]  # enough pixels for the noise, 4x fewer to sort
+    below = -quarter[quarter < -0.5]
+    return float(np.median(below)) / 0.6745 if below.size else 0.0
 
 
 def _ink_is_dark(gray: np.ndarray) -> bool:
