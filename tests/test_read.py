@@ -201,6 +201,25 @@ def test_the_bundled_model_reads_numbers(mnist_test_digits, tmp_path, number, op
         assert overlap(digit.box, box) > 0.7
 
 
+SMALL_NUMBERS = ["2026", "90210", "1873", "4690", "4117", "3958", "5318", "7249", "6801"]
+
+
+@pytest.mark.parametrize("height", [20, 30])
+@pytest.mark.parametrize("number", SMALL_NUMBERS)
+def test_a_number_written_small_is_read(mnist_test_digits, tmp_path, number, height):
+    # A line lower than the working height was segmented at its own size: shrunk to 20 px
+    # high (digits ~8 px), 1873 and 5318 were misread, and 1873 at 30 px.
+    truth = write_number(mnist_test_digits, number, tmp_path / "n.png")
+    large = Image.open(tmp_path / "n.png")
+    scale = height / large.height
+    small = large.resize((round(large.width * scale), height), Image.Resampling.BOX)
+    small.save(tmp_path / "small.png")
+    (reading,) = read([str(tmp_path / "small.png")])
+    assert reading.number == number
+    for digit, box in zip(reading.digits, truth, strict=True):
+        assert overlap(digit.box, [v * scale for v in box]) > 0.4  # boxes of ~8 px: 0.45-0.9
+
+
 @pytest.mark.parametrize("number", ["9171", "3141", "1414"])
 def test_touching_digits_are_parted(mnist_test_digits, tmp_path, number):
     """Digits that touch their neighbours: the classifier alone is sure of some merged pair
