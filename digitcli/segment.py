@@ -1,7 +1,7 @@
 """One line of handwritten digits -> candidate digits, each prepared as `predict` prepares one.
 
-A number on paper is found in steps, all in numpy and scipy.ndimage on a small copy of the image
-(at most WORK_HEIGHT pixels high):
+A number on paper is found in steps, all in numpy and scipy.ndimage on a copy of the image
+WORK_HEIGHT pixels high (a smaller one enlarged):
 
 1. ink: the paper's level is estimated under uneven lighting and subtracted; ink is what stands
    clearly above the paper's noise (hysteresis: faint stroke ends stay joined to strong cores);
@@ -51,7 +51,7 @@ from digitcli.images import (
     otsu_threshold,
 )
 
-WORK_HEIGHT = 96  # px: a line of digits is read at most this high (digits ~40-70 px); 112 took
+WORK_HEIGHT = 96  # px: a line of digits is read this high (digits ~40-70 px); 112 took
 # 14% more time and read no better (tuning set: 89% exact either way, digits 97.6% -> 97.8%)
 WORK_WIDTH = 1600  # px: and at most this wide (a 10-digit number fits)
 OPEN_SIDE = 1600  # px: files are decoded to at most this many pixels a side for `read`
