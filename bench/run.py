@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,7 +178,8 @@ def bench_predict(work: Path, model_dir: Path, count: int) -> list[Row]:
     decode_rate, prepare_rate = _decode_only_rate(files), _prepare_rate(files)
     share = rate / decode_rate
     small = _small_copies(files, work / "small")
-    small_prepare = _prepare_rate(small)
+    small_decode, small_prepare = _decode_only_rate(small), _prepare_rate(small)
+    held_out_like = _small_copies(files, work / "held-out-like", HELD_OUT_LIKE_SIDE)
     return [
         Row(f"predict --from-list, {count} files, vs decoding them alone ({os.cpu_count()} procs)",
             f"decode only {decode_rate:.0f} img/s", f"{rate:.0f} img/s", f"{share:.2f}x",
@@ -185,14 +187,14 @@ def bench_predict(work: Path, model_dir: Path, count: int) -> list[Row]:
         Row("  of which: prepare_file in one process (decode + preparation)",
             f"decode only, 1 proc {_decode_only_rate(files, 1):.0f} img/s",
             f"{prepare_rate:.0f} img/s", f"{prepare_rate:.0f} img/s", "-", True),
-        _small_row(small, SMALL_SIDE, work, model_dir),
+        _small_row(small, SMALL_SIDE, small_decode, work, model_dir),
         Row("  of which: reading them into grey working images alone (open_image)",
-            *_ratio_cells(_decode_only_rate(small), _open_rate(small)), "-", True),
+            *_ratio_cells(small_decode, _open_rate(small)), "-", True),
         Row("  of which: prepare_file on the small files in one process",
             f"decode only, 1 proc {_decode_only_rate(small, 1):.0f} img/s",
             f"{small_prepare:.0f} img/s", f"{small_prepare:.0f} img/s", "-", True),
-        _small_row(_small_copies(files, work / "held-out-like", HELD_OUT_LIKE_SIDE),
-                   HELD_OUT_LIKE_SIDE, work, model_dir, "decoding alone as fast as issue 16's set"),
+        _small_row(held_out_like, HELD_OUT_LIKE_SIDE, _decode_only_rate(held_out_like), work,
+                   model_dir, "decoding alone as fast as issue 16's set"),
         Row(f"predict --from-list, the {len(jpegs)} JPEG photos of those",
             f"Keras loop {len(jpegs) / jpeg_loop:.0f} img/s", f"{jpeg_rate:.0f} img/s",
             f"{jpeg_rate:.0f} img/s", ">= 500 img/s", jpeg_rate >= 500),
@@ -205,11 +207,13 @@ def bench_predict(work: Path, model_dir: Path, count: int) -> list[Row]:
     ]  # fmt: skip
 
 
-def _small_row(small: list[Path], side: int, work: Path, model_dir: Path, why: str = "") -> Row:
-    """Cold batch predict on the files shrunk to `side` px, against decoding them alone."""
+def _small_row(
+    small: list[Path], side: int, decode: float, work: Path, model_dir: Path, why: str = ""
+) -> Row:
+    """Cold batch predict on the files shrunk to `side` px, against decoding them alone
+    (`decode` images/s)."""
     listing = work / f"small-{side}.txt"
     rate = len(small) / _cold_predict_seconds(small, listing, model_dir)
-    decode = _decode_only_rate(small)
     note = f"; {why}" if why else ""
     what = f"  the same at {side} px ({_megabytes(small):.0f} MB{note}), vs decoding them alone"
     return Row(what, *_ratio_cells(decode, rate), ">= 0.6x", rate / decode >= 0.6)
@@ -257,16 +261,22 @@ def _decode(path: Path) -> None:
 
 def _decode_only_rate(files: list[Path], processes: int | None = None) -> float:
     """Images/s of Pillow decoding the files whole and nothing else: the floor for predict."""
+    return _rate(_decode, files, processes)
+
+
+def _rate(work: Callable[[Path], object], files: list[Path], processes: int | None = None) -> float:
+    """Images/s of `work` (a module-level function) on each file, in `processes` processes
+    (default: one per core)."""
     from multiprocessing import Pool
 
     processes = processes or os.cpu_count() or 1
     started = time.perf_counter()
     if processes == 1:
         for path in files:
-            _decode(path)
+            work(path)
     else:
         with Pool(processes) as pool:
-            pool.map(_decode, files, chunksize=16)
+            pool.map(work, files, chunksize=16)
     return len(files) / (time.perf_counter() - started)
 
 
@@ -312,21 +322,18 @@ def _open_image(path: Path) -> None:
 def _open_rate(files: list[Path]) -> float:
     """Images/s of open_image alone on all cores: decoding, then turning the picture grey and
     shrinking it to the working size; the floor under preparing."""
-    from multiprocessing import Pool
+    return _rate(_open_image, files)
 
-    started = time.perf_counter()
-    with Pool(os.cpu_count() or 1) as pool:
-        pool.map(_open_image, files, chunksize=16)
-    return len(files) / (time.perf_counter() - started)
+
+def _prepare_file(path: Path) -> None:
+    from digitcli.images import prepare_file
+
+    prepare_file(path)
 
 
 def _prepare_rate(files: list[Path]) -> float:
-    from digitcli.images import prepare_file
-
-    started = time.perf_counter()
-    for path in files:
-        prepare_file(path)
-    return len(files) / (time.perf_counter() - started)
+    """Images/s of prepare_file (decoding and preparing) in this process alone."""
+    return _rate(_prepare_file, files, processes=1)
 
 
 def _keras_loop_seconds(model_dir: Path, files: list[Path]) -> float:
