@@ -3,7 +3,7 @@
     python bench/robustness.py [--out bench/results/robustness] [--per-source 1000]
                                [--model MODEL ...] [--json]
 
-Builds (once, seeded) a development set of image files from eight sources, then reads them with
+Builds (once, seeded) a development set of image files from eleven sources, then reads them with
 `digitcli.predict` (the real preparation path a user's files take) and prints accuracy and the
 expected calibration error (ECE, 15 bins) per source for each model:
 
@@ -19,6 +19,8 @@ expected calibration error (ECE, 15 bins) per source for each model:
   check, never tuned on.
 - `faint`: legible digits of low contrast (16-80 grey levels, noise at most an eighth of that).
 - `blank`: images with no digit; right when answered "no digit found" (label -1).
+- `row`: one digit cut out of a row of three (a house number, a meter, a form's boxes), drawn
+  from the skeletons or in the fonts, on paper: parts of its neighbours show at both sides.
 - `fonts`: digits in handwriting-style fonts from Debian's packages (`apt-get install
   fonts-comic-neue fonts-dkg-handwriting fonts-breip fonts-bwht fonts-dancingscript
   fonts-ecolier-court fonts-femkeklaver fonts-humor-sans fonts-kaushanscript fonts-kristi
@@ -73,6 +75,7 @@ SOURCES = (
     "enlarged-rest",
     "faint",
     "blank",
+    "row",
 )
 
 # Stroke skeletons in a unit box (x right, y down); each digit has several styles, each style a
@@ -322,6 +325,35 @@ def make_faint(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Pa
     return items
 
 
+def make_row(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
+    """A digit between two others on one line, cut out 1.15-1.4 times as wide as it is (the
+    neighbours cut by the picture's sides), at 24-200 px, on paper."""
+    fonts = _fonts()
+    items = []
+    for i in range(count):
+        digit = i % 10
+        use_font = fonts and i % 2
+        row = [int(rng.integers(10)), digit, int(rng.integers(10))]
+        inks = [_font_ink(fonts, d, rng) if use_font else _drawn_ink(d, rng) for d in row]
+        inks = [ink.crop(ink.getbbox()) for ink in inks]
+        height = inks[1].height
+        inks = [ink.resize((max(1, round(ink.width * height / ink.height)), height))
+                for ink in inks]  # fmt: skip
+        gap, pad = max(2, height // 8), int(rng.uniform(0.05, 0.3) * height)
+        line = Image.new("L", (sum(ink.width for ink in inks) + 2 * gap, height + 2 * pad), 0)
+        left = 0
+        for ink in inks:
+            line.paste(ink, (left, pad))
+            left += ink.width + gap
+        centre = inks[0].width + gap + inks[1].width // 2
+        half = round(max(height, inks[1].width) * rng.uniform(1.15, 1.4) / 2)
+        crop = line.crop((centre - half, 0, centre + half, line.height))
+        scale = rng.uniform(24, 200) / max(crop.size)
+        crop = crop.resize((max(8, round(crop.width * scale)), max(8, round(crop.height * scale))))
+        items.append(_save(out, "row", i, digit, _ink_on_paper(crop, rng), rng))
+    return items
+
+
 def make_blank(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
     """Images with no digit (label -1: right when answered "no digit found"): paper or a canvas
     of any grey, 8-400 px, noise up to 8 grey levels, a lighting gradient of up to 40 levels
@@ -415,6 +447,7 @@ MAKERS = {
     "enlarged-rest": make_enlarged_rest,
     "faint": make_faint,
     "blank": make_blank,
+    "row": make_row,
 }
 
 

@@ -84,6 +84,10 @@ _UPRIGHT = {
 _SWAPS_SIDES = frozenset(_UPRIGHT[o] for o in (5, 6, 7, 8))  # a quarter turn, maybe mirrored
 _ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
 _HIGH_BIT_MODES = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
+# A digit cut out of a row shows parts of its neighbours at the picture's sides, which
+# `_digit_components` drops (`_cut_neighbours`) when the digit stands this share of the
+# picture's height or more: a speck of paper grain never does.
+ROW_DIGIT_HEIGHT = 0.3
 _MIN_CONTRAST = 24.0  # grey levels between background and ink below which an image is blank
 # ... unless the paper is quiet: Otsu's two classes at least FAINTEST_INK levels apart and
 # FAINT_SEPARATION of the paper's spreads. bench/robustness.py (bundled model): `faint` 82.4% ->
@@ -696,6 +700,10 @@ def _digit_components(mask: np.ndarray) -> tuple[np.ndarray, Box, int] | None:
     y1 = y0 + stats[:, cv2.CC_STAT_HEIGHT] - 1
     area = stats[:, cv2.CC_STAT_AREA]
     order = np.argsort(-area, kind="stable")
+    if window[0].start > 0 or window[0].stop < mask.shape[0]:  # not a digit filling its box
+        left = window[1].start
+        neighbours = _cut_neighbours(x0 + left, x1 + left, y1 - y0 + 1, mask.shape)
+        order = order[~neighbours[order]]
     main = order[0]
     largest = area[main]
     keep = np.zeros(count, dtype=bool)
@@ -728,6 +736,25 @@ def _digit_components(mask: np.ndarray) -> tuple[np.ndarray, Box, int] | None:
     kept = np.zeros_like(mask)
     kept[window] = np.concatenate([[False], keep])[labels]
     return kept, ink_box, groups
+
+
+def _cut_neighbours(
+    x0: np.ndarray, x1: np.ndarray, heights: np.ndarray, shape: tuple[int, ...]
+) -> np.ndarray:
+    """Which pieces (columns x0-x1 inclusive in the picture, `heights`) are parts of the
+    neighbours of a digit cut out of a row (a house number, a meter, a form's boxes): the
+    pieces touching the picture's left or right side, beside the digit (no column in common
+    with it), when the digit, the tallest piece touching neither side, stands
+    ROW_DIGIT_HEIGHT of the picture and half the tallest piece's height or more. None
+    otherwise."""
+    side = (x0 == 0) | (x1 == shape[1] - 1)
+    if not side.any() or side.all():
+        return np.zeros_like(side)
+    inner = np.flatnonzero(~side)
+    digit = inner[np.argmax(heights[inner])]
+    if heights[digit] < max(ROW_DIGIT_HEIGHT * shape[0], 0.5 * heights.max()):
+        return np.zeros_like(side)
+    return side & ((x1 < x0[digit]) | (x0 > x1[digit]))
 
 
 def _groups(boxes: np.ndarray, area: np.ndarray) -> int:
