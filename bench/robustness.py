@@ -3,7 +3,7 @@
     python bench/robustness.py [--out bench/results/robustness] [--per-source 1000]
                                [--model MODEL ...] [--json]
 
-Builds (once, seeded) a development set of image files from eleven sources, then reads them with
+Builds (once, seeded) a development set of image files from twelve sources, then reads them with
 `digitcli.predict` (the real preparation path a user's files take) and prints accuracy and the
 expected calibration error (ECE, 15 bins) per source for each model:
 
@@ -21,6 +21,8 @@ expected calibration error (ECE, 15 bins) per source for each model:
 - `blank`: images with no digit; right when answered "no digit found" (label -1).
 - `row`: one digit cut out of a row of three (a house number, a meter, a form's boxes), drawn
   from the skeletons or in the fonts, on paper: parts of its neighbours show at both sides.
+- `boxed`: a digit written in a form's box (a rectangle of any grey and line width, 10-40% of
+  the digit's height away from it), cut out with a margin of 0-30% around the box, on paper.
 - `fonts`: digits in handwriting-style fonts from Debian's packages (`apt-get install
   fonts-comic-neue fonts-dkg-handwriting fonts-breip fonts-bwht fonts-dancingscript
   fonts-ecolier-court fonts-femkeklaver fonts-humor-sans fonts-kaushanscript fonts-kristi
@@ -76,6 +78,7 @@ SOURCES = (
     "faint",
     "blank",
     "row",
+    "boxed",
 )
 
 # Stroke skeletons in a unit box (x right, y down); each digit has several styles, each style a
@@ -354,6 +357,29 @@ def make_row(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path
     return items
 
 
+def make_boxed(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
+    """A digit drawn from the skeletons or in the fonts, inside a box drawn around it, the
+    picture cut 0-30% of the digit's height outside the box, at 28-200 px, on paper."""
+    fonts = _fonts()
+    items = []
+    for i in range(count):
+        digit = i % 10
+        ink = _font_ink(fonts, digit, rng) if fonts and i % 2 else _drawn_ink(digit, rng)
+        ink = ink.crop(ink.getbbox())
+        space, line = rng.uniform(0.1, 0.4) * ink.height, rng.uniform(0.01, 0.05) * ink.height
+        margin = int(rng.uniform(0.0, 0.3) * ink.height)
+        side = max(ink.size) + 2 * int(space) + 2 * max(1, int(line)) + 2 * margin
+        canvas = Image.new("L", (side, side), 0)
+        canvas.paste(ink, ((side - ink.width) // 2, (side - ink.height) // 2))
+        ImageDraw.Draw(canvas).rectangle(
+            [margin, margin, side - margin - 1, side - margin - 1],
+            outline=int(rng.uniform(120, 255)), width=max(1, int(line)),
+        )  # fmt: skip
+        canvas = canvas.resize((max(8, round(rng.uniform(28, 200))),) * 2)
+        items.append(_save(out, "boxed", i, digit, _ink_on_paper(canvas, rng), rng))
+    return items
+
+
 def make_blank(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
     """Images with no digit (label -1: right when answered "no digit found"): paper or a canvas
     of any grey, 8-400 px, noise up to 8 grey levels, a lighting gradient of up to 40 levels
@@ -448,6 +474,7 @@ MAKERS = {
     "faint": make_faint,
     "blank": make_blank,
     "row": make_row,
+    "boxed": make_boxed,
 }
 
 

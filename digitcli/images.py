@@ -86,8 +86,18 @@ _ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
 _HIGH_BIT_MODES = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
 # A digit cut out of a row shows parts of its neighbours at the picture's sides, which
 # `_digit_components` drops (`_cut_neighbours`) when the digit stands this share of the
-# picture's height or more: a speck of paper grain never does.
+# picture's height or more (not specks: three specks of grain on one blank picture of the
+# development set were read as a 4 without it).
 ROW_DIGIT_HEIGHT = 0.3
+# A digit written in a form's box: pieces with all but FRAME_STRAY of their pixels within
+# FRAME_BAND of the edges of the ink's bounding box (a share of its shorter side; 0.06 read the
+# development set's boxed digits as well, 0.15 cut into digits close to their box), lining
+# every side for FRAME_SIDE of its length together, around a piece at least FRAME_INNER as tall
+# (the digit), are the box: `_digit_components` drops them.
+FRAME_BAND = 0.08
+FRAME_STRAY = 0.05
+FRAME_SIDE = 0.6
+FRAME_INNER = 0.3
 _MIN_CONTRAST = 24.0  # grey levels between background and ink below which an image is blank
 # ... unless the paper is quiet: Otsu's two classes at least FAINTEST_INK levels apart and
 # FAINT_SEPARATION of the paper's spreads. bench/robustness.py (bundled model): `faint` 82.4% ->
@@ -689,7 +699,9 @@ def _digit_components(mask: np.ndarray) -> tuple[np.ndarray, Box, int] | None:
     no piece does.
 
     Keeps the largest piece, then, largest first, each piece that is big (>= 30% of the
-    largest) or not tiny (>= 2%) and near the pieces kept so far; isolated specks are dropped.
+    largest) or not tiny (>= 2%) and near the pieces kept so far; isolated specks are dropped,
+    and so are a box drawn around the digit (`_frame`) and the parts of its neighbours in a
+    row (`_cut_neighbours`).
     """
     window = _bounds(mask)
     if window is None:
@@ -700,6 +712,7 @@ def _digit_components(mask: np.ndarray) -> tuple[np.ndarray, Box, int] | None:
     y1 = y0 + stats[:, cv2.CC_STAT_HEIGHT] - 1
     area = stats[:, cv2.CC_STAT_AREA]
     order = np.argsort(-area, kind="stable")
+    order = order[~_frame(labels, area, y1 - y0 + 1)[order]]
     if window[0].start > 0 or window[0].stop < mask.shape[0]:  # not a digit filling its box
         left = window[1].start
         neighbours = _cut_neighbours(x0 + left, x1 + left, y1 - y0 + 1, mask.shape)
@@ -736,6 +749,28 @@ def _digit_components(mask: np.ndarray) -> tuple[np.ndarray, Box, int] | None:
     kept = np.zeros_like(mask)
     kept[window] = np.concatenate([[False], keep])[labels]
     return kept, ink_box, groups
+
+
+def _frame(labels: np.ndarray, area: np.ndarray, heights: np.ndarray) -> np.ndarray:
+    """Which pieces (`labels` over the ink's bounding box; their `area` and `heights`) are a
+    box drawn around the digit (a form's box): the pieces lying along the edges of the ink's
+    bounding box, when together they line each of its four sides for at least FRAME_SIDE of
+    its length and a piece wholly inside stands at least FRAME_INNER of its height. All
+    False otherwise."""
+    none = np.zeros(len(area), dtype=bool)
+    h, w = labels.shape
+    band = max(2, round(FRAME_BAND * min(h, w)))
+    if len(area) < 2 or min(h, w) <= 4 * band:
+        return none
+    in_core = np.bincount(labels[band:-band, band:-band].ravel(), minlength=len(area) + 1)[1:]
+    edge = in_core <= FRAME_STRAY * area
+    inside = in_core == area
+    if not edge.any() or not (inside & (heights >= FRAME_INNER * h)).any():
+        return none
+    framed = np.concatenate([[False], edge])[labels]
+    sides = (framed[:band].any(axis=0), framed[-band:].any(axis=0),
+             framed[:, :band].any(axis=1), framed[:, -band:].any(axis=1))  # fmt: skip
+    return edge if min(side.mean() for side in sides) >= FRAME_SIDE else none
 
 
 def _cut_neighbours(
