@@ -712,11 +712,13 @@ def _digit_components(mask: np.ndarray) -> tuple[np.ndarray, Box, int] | None:
     y1 = y0 + stats[:, cv2.CC_STAT_HEIGHT] - 1
     area = stats[:, cv2.CC_STAT_AREA]
     order = np.argsort(-area, kind="stable")
-    order = order[~_frame(labels, area, y1 - y0 + 1)[order]]
-    if window[0].start > 0 or window[0].stop < mask.shape[0]:  # not a digit filling its box
-        left = window[1].start
-        neighbours = _cut_neighbours(x0 + left, x1 + left, y1 - y0 + 1, mask.shape)
-        order = order[~neighbours[order]]
+    if count > 1:  # 985 of the 1,000 photo files' digits are one piece
+        order = order[~_frame(labels, (x0, y0, x1, y1), area)[order]]
+        fills_height = window[0].start == 0 and window[0].stop == mask.shape[0]
+        if not fills_height:  # a digit stretched to fill its box has no neighbours
+            left = window[1].start
+            neighbours = _cut_neighbours(x0 + left, x1 + left, y1 - y0 + 1, mask.shape)
+            order = order[~neighbours[order]]
     main = order[0]
     largest = area[main]
     keep = np.zeros(count, dtype=bool)
@@ -751,21 +753,22 @@ def _digit_components(mask: np.ndarray) -> tuple[np.ndarray, Box, int] | None:
     return kept, ink_box, groups
 
 
-def _frame(labels: np.ndarray, area: np.ndarray, heights: np.ndarray) -> np.ndarray:
-    """Which pieces (`labels` over the ink's bounding box; their `area` and `heights`) are a
-    box drawn around the digit (a form's box): the pieces lying along the edges of the ink's
-    bounding box, when together they line each of its four sides for at least FRAME_SIDE of
-    its length and a piece wholly inside stands at least FRAME_INNER of its height. All
-    False otherwise."""
+def _frame(labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndarray) -> np.ndarray:
+    """Which pieces (`labels` over the ink's bounding box; their `boxes` x0, y0, x1, y1
+    inclusive and `area`) are a box drawn around the digit (a form's box): the pieces lying
+    along the edges of the ink's bounding box, when together they line each of its four
+    sides for at least FRAME_SIDE of its length and a piece wholly inside stands at least
+    FRAME_INNER of its height. All False otherwise."""
     none = np.zeros(len(area), dtype=bool)
     h, w = labels.shape
     band = max(2, round(FRAME_BAND * min(h, w)))
-    if len(area) < 2 or min(h, w) <= 4 * band:
-        return none
+    x0, y0, x1, y1 = boxes
+    inner = (x0 >= band) & (y0 >= band) & (x1 < w - band) & (y1 < h - band)
+    if min(h, w) <= 4 * band or not (inner & (y1 - y0 + 1 >= FRAME_INNER * h)).any():
+        return none  # judged from the boxes alone, before counting pixels
     in_core = np.bincount(labels[band:-band, band:-band].ravel(), minlength=len(area) + 1)[1:]
     edge = in_core <= FRAME_STRAY * area
-    inside = in_core == area
-    if not edge.any() or not (inside & (heights >= FRAME_INNER * h)).any():
+    if not edge.any():
         return none
     framed = np.concatenate([[False], edge])[labels]
     sides = (framed[:band].any(axis=0), framed[-band:].any(axis=0),
