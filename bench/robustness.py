@@ -3,7 +3,7 @@
     python bench/robustness.py [--out bench/results/robustness] [--per-source 1000]
                                [--model MODEL ...] [--json]
 
-Builds (once, seeded) a development set of image files from twelve sources, then reads them with
+Builds (once, seeded) a development set of image files from thirteen sources, then reads them with
 `digitcli.predict` (the real preparation path a user's files take) and prints accuracy and the
 expected calibration error (ECE, 15 bins) per source for each model:
 
@@ -21,6 +21,8 @@ expected calibration error (ECE, 15 bins) per source for each model:
 - `blank`: images with no digit; right when answered "no digit found" (label -1).
 - `row`: one digit cut out of a row of three (a house number, a meter, a form's boxes), drawn
   from the skeletons or in the fonts, on paper: parts of its neighbours show at both sides.
+- `lined`: a digit written on lined paper (ruled lines fainter than the ink, 0.45-1 of the
+  digit's height apart, crossing it), with paper all around it.
 - `boxed`: a digit written in a form's box (a rectangle of any grey and line width, 10-40% of
   the digit's height away from it), cut out with a margin of 0-30% around the box, on paper.
 - `fonts`: digits in handwriting-style fonts from Debian's packages (`apt-get install
@@ -79,6 +81,7 @@ SOURCES = (
     "blank",
     "row",
     "boxed",
+    "lined",
 )
 
 # Stroke skeletons in a unit box (x right, y down); each digit has several styles, each style a
@@ -380,6 +383,38 @@ def make_boxed(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Pa
     return items
 
 
+def make_lined(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
+    """A digit drawn from the skeletons or in the fonts on lined paper: ruled lines 20-50% as
+    dark as the ink, 0.45-1 of its height apart, a margin of 20-60% of its height around it,
+    at 40-250 px."""
+    fonts = _fonts()
+    items = []
+    for i in range(count):
+        digit = i % 10
+        ink = _font_ink(fonts, digit, rng) if fonts and i % 2 else _drawn_ink(digit, rng)
+        ink = ink.crop(ink.getbbox())
+        pad = int(rng.uniform(0.2, 0.6) * ink.height)
+        size = (ink.width + 2 * pad, ink.height + 2 * pad)
+        lines = Image.new("L", size, 0)
+        draw = ImageDraw.Draw(lines)
+        spacing = rng.uniform(0.45, 1.0) * ink.height
+        width = max(1, int(rng.uniform(0.01, 0.03) * ink.height))
+        for y in np.arange(rng.uniform(0, spacing), size[1], spacing):
+            draw.line([(0, y), (size[0], y)], fill=255, width=width)
+        canvas = Image.new("L", size, 0)
+        canvas.paste(ink, (pad, pad))
+        paper = np.asarray(_paper(rng, size), np.float32)
+        paper *= 1 - np.asarray(lines, np.float32) / 255 * rng.uniform(0.2, 0.5)
+        alpha = np.asarray(canvas, np.float32) / 255
+        picture = paper * (1 - alpha) + rng.uniform(10, 90) * alpha
+        scale = rng.uniform(40, 250) / max(size)
+        photo = Image.fromarray(np.clip(picture, 0, 255).astype(np.uint8), "L").resize(
+            (max(8, round(size[0] * scale)), max(8, round(size[1] * scale))), Image.BILINEAR
+        )
+        items.append(_save(out, "lined", i, digit, photo, rng))
+    return items
+
+
 def make_blank(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
     """Images with no digit (label -1: right when answered "no digit found"): paper or a canvas
     of any grey, 8-400 px, noise up to 8 grey levels, a lighting gradient of up to 40 levels
@@ -475,6 +510,7 @@ MAKERS = {
     "blank": make_blank,
     "row": make_row,
     "boxed": make_boxed,
+    "lined": make_lined,
 }
 
 

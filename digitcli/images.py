@@ -94,6 +94,12 @@ ROW_DIGIT_HEIGHT = 0.3
 # development set's boxed digits as well, 0.15 cut into digits close to their box), lining
 # every side for FRAME_SIDE of its length together, around a piece at least FRAME_INNER as tall
 # (the digit), are the box: `_digit_components` drops them.
+# Lined paper: a row inked across LINE_ACROSS of the picture's width is a ruled line (with the
+# rows at its edges), dropped when the ink in the other rows stands LINE_MARGIN of the shorter
+# side clear of every side of the picture and no column is inked across LINE_ACROSS of its
+# height (a box's sides: its top and bottom would be taken for ruled lines).
+LINE_ACROSS = 0.9
+LINE_MARGIN = 0.05
 FRAME_BAND = 0.08
 FRAME_STRAY = 0.05
 FRAME_SIDE = 0.6
@@ -469,14 +475,21 @@ def _isolate_ink(
         median, spread = paper_median, paper_spread
     floor = median + 3.0 * spread  # nearly all background noise stays below this
     threshold = max(otsu, floor + 0.2 * (peak - floor))
-    found = _digit_components(flat > threshold)
+    faint_level = floor + FAINT_STROKE * (threshold - floor)
+    ruled = _ruled_lines(flat, levels, faint_level)
+    strokes = flat > threshold
+    if ruled.any():
+        strokes[ruled] = False
+    found = _digit_components(strokes)
     if found is None:
         return None, 0
     kept, box, groups = found
     if whole_strokes:
         reach = max(box[0].stop - box[0].start, box[1].stop - box[1].start) // 2
         near = _widened(box, reach, kept.shape)
-        faint = flat[near] > floor + FAINT_STROKE * (threshold - floor)
+        faint = flat[near] > faint_level
+        if ruled.any():
+            faint[ruled[near[0]]] = False
         kept[near] = _connected_to(kept[near], faint)
         box = _shifted(_bounds(kept[near]), near)
     near = _widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
@@ -484,6 +497,30 @@ def _isolate_ink(
     level = _quantile(_histogram(levels, kept), 0.8)  # strokes' cores become white, as in MNIST
     ink = _scaled_ink(flat, kept, floor, level, whole_strokes=whole_strokes)
     return ink, groups
+
+
+def _ruled_lines(flat: np.ndarray, levels: np.ndarray, faint: float) -> np.ndarray:
+    """The rows of `flat` (ink bright; `levels`, the same as grey levels) that are the ruled
+    lines of lined paper, and the rows at their edges: inked above `faint` across LINE_ACROSS
+    of the picture's width, when the ink in the other rows stands clear of every side of the
+    picture by LINE_MARGIN of its shorter side (no stroke of a digit with paper around it is
+    that long). All False otherwise."""
+    h, w = flat.shape
+    inked = levels > int(faint)
+    across = np.count_nonzero(inked, axis=1) >= LINE_ACROSS * w
+    if not across.any():
+        return across
+    if (np.count_nonzero(inked, axis=0) >= LINE_ACROSS * h).any():  # a box's or a grid's side
+        return np.zeros_like(across)
+    across[1:] |= across[:-1].copy()
+    across[:-1] |= across[1:].copy()
+    strokes = flat > faint
+    strokes[across] = False
+    rows, cols = np.flatnonzero(strokes.any(axis=1)), np.flatnonzero(strokes.any(axis=0))
+    clear = LINE_MARGIN * min(h, w)
+    if cols.size == 0 or min(cols[0], rows[0], w - 1 - cols[-1], h - 1 - rows[-1]) < clear:
+        return np.zeros_like(across)
+    return across
 
 
 def _noise_below(flat: np.ndarray) -> float:
