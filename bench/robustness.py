@@ -3,7 +3,7 @@
     python bench/robustness.py [--out bench/results/robustness] [--per-source 1000]
                                [--model MODEL ...] [--json]
 
-Builds (once, seeded) a development set of image files from thirteen sources, then reads them with
+Builds (once, seeded) a development set of image files from fourteen sources, then reads them with
 `digitcli.predict` (the real preparation path a user's files take) and prints accuracy and the
 expected calibration error (ECE, 15 bins) per source for each model:
 
@@ -23,6 +23,7 @@ expected calibration error (ECE, 15 bins) per source for each model:
   from the skeletons or in the fonts, on paper: parts of its neighbours show at both sides.
 - `lined`: a digit written on lined paper (ruled lines fainter than the ink, 0.45-1 of the
   digit's height apart, crossing it), with paper all around it.
+- `squared`: the same on squared paper (faint lines both ways, 0.3-0.6 of its height apart).
 - `boxed`: a digit written in a form's box (a rectangle of any grey and line width, 10-40% of
   the digit's height away from it), cut out with a margin of 0-30% around the box, on paper.
 - `fonts`: digits in handwriting-style fonts from Debian's packages (`apt-get install
@@ -82,6 +83,7 @@ SOURCES = (
     "row",
     "boxed",
     "lined",
+    "squared",
 )
 
 # Stroke skeletons in a unit box (x right, y down); each digit has several styles, each style a
@@ -387,32 +389,46 @@ def make_lined(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Pa
     """A digit drawn from the skeletons or in the fonts on lined paper: ruled lines 20-50% as
     dark as the ink, 0.45-1 of its height apart, a margin of 20-60% of its height around it,
     at 40-250 px."""
+    return [_on_ruled_paper(out, "lined", i, rng, (0.45, 1.0), (0.2, 0.5)) for i in range(count)]
+
+
+def make_squared(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
+    """The same on squared paper: lines both ways, 15-40% as dark as the ink, 0.3-0.6 of the
+    digit's height apart."""
+    return [
+        _on_ruled_paper(out, "squared", i, rng, (0.3, 0.6), (0.15, 0.4), columns=True)
+        for i in range(count)
+    ]
+
+
+def _on_ruled_paper(out, source, i, rng, spacing, darkness, columns=False) -> tuple[Path, int]:
+    """Digit `i % 10` on paper ruled every `spacing` (a range, in the digit's heights), the
+    lines `darkness` (a range) as dark as the ink, across and, with `columns`, down too."""
+    digit = i % 10
     fonts = _fonts()
-    items = []
-    for i in range(count):
-        digit = i % 10
-        ink = _font_ink(fonts, digit, rng) if fonts and i % 2 else _drawn_ink(digit, rng)
-        ink = ink.crop(ink.getbbox())
-        pad = int(rng.uniform(0.2, 0.6) * ink.height)
-        size = (ink.width + 2 * pad, ink.height + 2 * pad)
-        lines = Image.new("L", size, 0)
-        draw = ImageDraw.Draw(lines)
-        spacing = rng.uniform(0.45, 1.0) * ink.height
-        width = max(1, int(rng.uniform(0.01, 0.03) * ink.height))
-        for y in np.arange(rng.uniform(0, spacing), size[1], spacing):
-            draw.line([(0, y), (size[0], y)], fill=255, width=width)
-        canvas = Image.new("L", size, 0)
-        canvas.paste(ink, (pad, pad))
-        paper = np.asarray(_paper(rng, size), np.float32)
-        paper *= 1 - np.asarray(lines, np.float32) / 255 * rng.uniform(0.2, 0.5)
-        alpha = np.asarray(canvas, np.float32) / 255
-        picture = paper * (1 - alpha) + rng.uniform(10, 90) * alpha
-        scale = rng.uniform(40, 250) / max(size)
-        photo = Image.fromarray(np.clip(picture, 0, 255).astype(np.uint8), "L").resize(
-            (max(8, round(size[0] * scale)), max(8, round(size[1] * scale))), Image.BILINEAR
-        )
-        items.append(_save(out, "lined", i, digit, photo, rng))
-    return items
+    ink = _font_ink(fonts, digit, rng) if fonts and i % 2 else _drawn_ink(digit, rng)
+    ink = ink.crop(ink.getbbox())
+    pad = int(rng.uniform(0.2, 0.6) * ink.height)
+    size = (ink.width + 2 * pad, ink.height + 2 * pad)
+    lines = Image.new("L", size, 0)
+    draw = ImageDraw.Draw(lines)
+    step = rng.uniform(*spacing) * ink.height
+    width = max(1, int(rng.uniform(0.01, 0.03) * ink.height))
+    for y in np.arange(rng.uniform(0, step), size[1], step):
+        draw.line([(0, y), (size[0], y)], fill=255, width=width)
+    for x in np.arange(rng.uniform(0, step), size[0], step) if columns else ():
+        draw.line([(x, 0), (x, size[1])], fill=255, width=width)
+    canvas = Image.new("L", size, 0)
+    canvas.paste(ink, (pad, pad))
+    paper = np.asarray(_paper(rng, size), np.float32)
+    paper *= 1 - np.asarray(lines, np.float32) / 255 * rng.uniform(*darkness)
+    alpha = np.asarray(canvas, np.float32) / 255
+    picture = paper * (1 - alpha) + rng.uniform(10, 90) * alpha
+    scale = rng.uniform(40, 250) / max(size)
+    photo = Image.fromarray(np.clip(picture, 0, 255).astype(np.uint8), "L").resize(
+        (max(8, round(size[0] * scale)), max(8, round(size[1] * scale))), Image.BILINEAR
+    )
+    return _save(out, source, i, digit, photo, rng)
 
 
 def make_blank(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
@@ -511,6 +527,7 @@ MAKERS = {
     "row": make_row,
     "boxed": make_boxed,
     "lined": make_lined,
+    "squared": make_squared,
 }
 
 

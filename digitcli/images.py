@@ -94,12 +94,13 @@ ROW_DIGIT_HEIGHT = 0.3
 # development set's boxed digits as well, 0.15 cut into digits close to their box), lining
 # every side for FRAME_SIDE of its length together, around a piece at least FRAME_INNER as tall
 # (the digit), are the box: `_digit_components` drops them.
-# Lined paper: a row inked across LINE_ACROSS of the picture's width is a ruled line (with the
-# rows at its edges), dropped when the ink in the other rows stands LINE_MARGIN of the shorter
-# side clear of every side of the picture and no column is inked across LINE_ACROSS of its
-# height (a box's sides: its top and bottom would be taken for ruled lines).
+# Lined and squared paper: a row inked across LINE_ACROSS of the picture's width (or a column
+# down as much of its height, where rows are too, GRID_LINES lines one way or more) is a ruled
+# line, dropped with the pixels at its edges when the ink off the lines stands LINE_MARGIN of
+# the shorter side clear of every side of the picture (see `_ruled_lines`).
 LINE_ACROSS = 0.9
 LINE_MARGIN = 0.05
+GRID_LINES = 3
 FRAME_BAND = 0.08
 FRAME_STRAY = 0.05
 FRAME_SIDE = 0.6
@@ -476,10 +477,10 @@ def _isolate_ink(
     floor = median + 3.0 * spread  # nearly all background noise stays below this
     threshold = max(otsu, floor + 0.2 * (peak - floor))
     faint_level = floor + FAINT_STROKE * (threshold - floor)
-    ruled = _ruled_lines(flat, levels, faint_level)
+    ruled = _ruled_lines(flat, levels, floor, faint_level)
     strokes = flat > threshold
-    if ruled.any():
-        strokes[ruled] = False
+    if ruled is not None:
+        strokes = _bridged(strokes, *ruled)
     found = _digit_components(strokes)
     if found is None:
         return None, 0
@@ -488,8 +489,8 @@ def _isolate_ink(
         reach = max(box[0].stop - box[0].start, box[1].stop - box[1].start) // 2
         near = _widened(box, reach, kept.shape)
         faint = flat[near] > faint_level
-        if ruled.any():
-            faint[ruled[near[0]]] = False
+        if ruled is not None:
+            faint &= ~ruled[0][near[0], None] & ~ruled[1][None, near[1]]
         kept[near] = _connected_to(kept[near], faint)
         box = _shifted(_bounds(kept[near]), near)
     near = _widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
@@ -499,28 +500,87 @@ def _isolate_ink(
     return ink, groups
 
 
-def _ruled_lines(flat: np.ndarray, levels: np.ndarray, faint: float) -> np.ndarray:
-    """The rows of `flat` (ink bright; `levels`, the same as grey levels) that are the ruled
-    lines of lined paper, and the rows at their edges: inked above `faint` across LINE_ACROSS
-    of the picture's width, when the ink in the other rows stands clear of every side of the
-    picture by LINE_MARGIN of its shorter side (no stroke of a digit with paper around it is
-    that long). All False otherwise."""
+def _ruled_lines(
+    flat: np.ndarray, levels: np.ndarray, floor: float, faint: float
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The rows and the columns of `flat` (ink bright; `levels`, the same as grey levels)
+    that are the ruled lines of lined or squared paper, with those at their edges; None if
+    it shows none.
+
+    A ruled line is a row inked across LINE_ACROSS of the picture's width: above `faint` on
+    lined paper (where no column is inked down as much of its height: that is a box, see
+    `_frame`), above the noise `floor` on squared paper, whose columns are ruled as well
+    (at least GRID_LINES lines one way and two the other: fewer is a box). None when the ink
+    off the lines comes within LINE_MARGIN of the picture's shorter side of any of its sides
+    (no stroke of a digit with paper around it runs across the whole picture: a 7 cut tight
+    keeps its bar)."""
     h, w = flat.shape
-    inked = levels > int(faint)
-    across = np.count_nonzero(inked, axis=1) >= LINE_ACROSS * w
+    inked = levels > int(floor)
+    across = _lines(np.count_nonzero(inked, axis=1) / w)
     if not across.any():
-        return across
-    if (np.count_nonzero(inked, axis=0) >= LINE_ACROSS * h).any():  # a box's or a grid's side
-        return np.zeros_like(across)
-    across[1:] |= across[:-1].copy()
-    across[:-1] |= across[1:].copy()
-    strokes = flat > faint
-    strokes[across] = False
+        return None
+    down = _lines(np.count_nonzero(inked, axis=0) / h)
+    runs = sorted((_runs(across), _runs(down)))
+    if runs[0] < 2 or runs[1] < GRID_LINES:
+        inked = levels > int(faint)
+        across = _lines(np.count_nonzero(inked, axis=1) / w)
+        down = _lines(np.count_nonzero(inked, axis=0) / h)
+        if not across.any() or down.any():
+            return None
+    strokes = (flat > faint) & ~across[:, None] & ~down[None, :]
     rows, cols = np.flatnonzero(strokes.any(axis=1)), np.flatnonzero(strokes.any(axis=0))
     clear = LINE_MARGIN * min(h, w)
     if cols.size == 0 or min(cols[0], rows[0], w - 1 - cols[-1], h - 1 - rows[-1]) < clear:
-        return np.zeros_like(across)
-    return across
+        return None
+    return across, down
+
+
+def _bridged(strokes: np.ndarray, across: np.ndarray, down: np.ndarray) -> np.ndarray:
+    """`strokes` off the ruled rows `across` and columns `down`, but where a stroke crosses
+    a line: there the line's pixels between the stroke's two sides are kept, so the digit
+    stays in one piece."""
+    clean = strokes & ~across[:, None] & ~down[None, :]
+    out = clean.copy()
+    for band in _spans(across):
+        if band.start > 0 and band.stop < len(across):
+            out[band] |= _crossing(clean[band.start - 1], clean[band.stop], band)
+    for band in _spans(down):
+        if band.start > 0 and band.stop < len(down):
+            out[:, band] |= _crossing(clean[:, band.start - 1], clean[:, band.stop], band)[:, None]
+    return out
+
+
+def _crossing(before: np.ndarray, after: np.ndarray, band: slice) -> np.ndarray:
+    """Where a stroke runs on both sides of a line `band` wide: the stroke's pixels just
+    `before` and `after` it, each widened by the band's width (a slanted stroke shifts)."""
+    reach = band.stop - band.start
+    return _spread(before, reach) & _spread(after, reach)
+
+
+def _spans(flags: np.ndarray) -> list[slice]:
+    """The runs of True in `flags`, as slices."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.view(np.int8), [0]])))
+    return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _spread(flags: np.ndarray, reach: int) -> np.ndarray:
+    """`flags` widened by `reach` on either side."""
+    return np.convolve(flags, np.ones(2 * reach + 1), mode="same") > 0
+
+
+def _runs(flags: np.ndarray) -> int:
+    """How many runs of True `flags` holds."""
+    return int(np.count_nonzero(flags[1:] & ~flags[:-1]) + flags[0])
+
+
+def _lines(inked: np.ndarray) -> np.ndarray:
+    """Which rows (or columns) are ruled lines, from the share of each that is `inked`: those
+    inked across LINE_ACROSS, and one more on either side (their blurred edges)."""
+    lines = inked >= LINE_ACROSS
+    wide = lines.copy()
+    wide[1:] |= lines[:-1]
+    wide[:-1] |= lines[1:]
+    return wide
 
 
 def _noise_below(flat: np.ndarray) -> float:
