@@ -536,13 +536,14 @@ def _ruled_lines(
 
     A ruled line is a row inked across LINE_ACROSS of the picture's width: above `faint` on
     lined paper (where no column is inked down as much of its height: that is a box, see
-    `_frame`), above the noise `floor` on squared paper, whose columns are ruled as well
+    `_frame`), above the noise `floor` (FAINTEST_INK at least) on squared paper, whose
+    columns are ruled as well
     (at least GRID_LINES lines one way and two the other: fewer is a box). None when the ink
     off the lines comes within LINE_MARGIN of the picture's shorter side of any of its sides
     (no stroke of a digit with paper around it runs across the whole picture: a 7 cut tight
     keeps its bar)."""
     h, w = flat.shape
-    inked = levels > int(floor)
+    inked = levels > int(max(floor, FAINTEST_INK))
     across = _lines(np.count_nonzero(inked, axis=1) / w)
     if not across.any():
         return None
@@ -592,7 +593,9 @@ def _spans(flags: np.ndarray) -> list[slice]:
 
 def _spread(flags: np.ndarray, reach: int) -> np.ndarray:
     """`flags` widened by `reach` on either side."""
-    return np.convolve(flags, np.ones(2 * reach + 1), mode="same") > 0
+    counts = np.concatenate([[0], np.cumsum(flags)])
+    at = np.arange(len(flags))
+    return counts[np.minimum(len(flags), at + reach + 1)] > counts[np.maximum(0, at - reach)]
 
 
 def _runs(flags: np.ndarray) -> int:

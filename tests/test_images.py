@@ -571,6 +571,17 @@ def test_a_digit_on_squared_paper_is_prepared_without_the_lines() -> None:
     assert np.mean(differences) < 20.0, np.mean(differences)
 
 
+def test_squared_paper_with_lines_wider_than_the_picture_is_tall_prepares() -> None:
+    # A ruled band wider than the picture is tall (a strip of squared paper, its lines
+    # blurred wide): crossing it used to index past the picture (a ValueError, a traceback).
+    picture = np.full((40, 240), 230, np.uint8)
+    picture[:, 40:64] = picture[:, 176:200] = 180  # two columns ruled 24 px wide
+    picture[4:6] = picture[20:22] = picture[34:36] = 180  # three rows
+    picture[10:30, 100:104] = 30  # a 1 between the lines
+    prepared = prepare(Image.fromarray(picture))
+    assert prepared.has_ink
+
+
 def test_a_seven_cut_tight_keeps_its_bar() -> None:
     # Its bar runs across the whole picture like a ruled line, but its stem reaches the
     # picture's bottom: not a digit with paper all around it on lined paper.
