@@ -3,7 +3,7 @@
     python bench/robustness.py [--out bench/results/robustness] [--per-source 1000]
                                [--model MODEL ...] [--json]
 
-Builds (once, seeded) a development set of image files from fourteen sources, then reads them with
+Builds (once, seeded) a development set of image files from fifteen sources, then reads them with
 `digitcli.predict` (the real preparation path a user's files take) and prints accuracy and the
 expected calibration error (ECE, 15 bins) per source for each model:
 
@@ -24,6 +24,7 @@ expected calibration error (ECE, 15 bins) per source for each model:
 - `lined`: a digit written on lined paper (ruled lines fainter than the ink, 0.45-1 of the
   digit's height apart, crossing it), with paper all around it.
 - `squared`: the same on squared paper (faint lines both ways, 0.3-0.6 of its height apart).
+- `cell`: a digit in a table's cell, one to three of the cell's rules across the picture.
 - `boxed`: a digit written in a form's box (a rectangle of any grey and line width, 10-40% of
   the digit's height away from it), cut out with a margin of 0-30% around the box, on paper.
 - `fonts`: digits in handwriting-style fonts from Debian's packages (`apt-get install
@@ -84,6 +85,7 @@ SOURCES = (
     "boxed",
     "lined",
     "squared",
+    "cell",
 )
 
 # Stroke skeletons in a unit box (x right, y down); each digit has several styles, each style a
@@ -401,6 +403,41 @@ def make_squared(out: Path, count: int, rng: np.random.Generator) -> list[tuple[
     ]
 
 
+def make_cell(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
+    """A digit drawn from the skeletons or in the fonts in a table's cell: one to three of
+    its rules (30-80% as dark as paper and ink apart) run across the picture, 0-50% of the
+    margin from its sides."""
+    fonts = _fonts()
+    items = []
+    for i in range(count):
+        digit = i % 10
+        ink = _font_ink(fonts, digit, rng) if fonts and i % 2 else _drawn_ink(digit, rng)
+        ink = ink.crop(ink.getbbox())
+        pad = int(rng.uniform(0.2, 0.5) * ink.height)
+        w, h = ink.width + 2 * pad, ink.height + 2 * pad
+        canvas = Image.new("L", (w, h), 0)
+        canvas.paste(ink, (pad, pad))
+        rules = Image.new("L", (w, h), 0)
+        draw = ImageDraw.Draw(rules)
+        width = max(1, int(rng.uniform(0.01, 0.04) * ink.height))
+        for side in rng.choice(4, size=int(rng.integers(1, 4)), replace=False):
+            at = int(rng.uniform(0, 0.5) * pad)
+            far = (h if side < 2 else w) - 1 - at
+            line = {0: [(0, at), (w, at)], 1: [(0, far), (w, far)],
+                    2: [(at, 0), (at, h)], 3: [(far, 0), (far, h)]}[int(side)]  # fmt: skip
+            draw.line(line, fill=255, width=width)
+        paper = np.asarray(_paper(rng, (w, h)), np.float32)
+        paper *= 1 - np.asarray(rules, np.float32) / 255 * rng.uniform(0.3, 0.8)
+        alpha = np.asarray(canvas, np.float32) / 255
+        picture = paper * (1 - alpha) + rng.uniform(10, 90) * alpha
+        scale = rng.uniform(40, 250) / max(w, h)
+        photo = Image.fromarray(np.clip(picture, 0, 255).astype(np.uint8), "L").resize(
+            (max(8, round(w * scale)), max(8, round(h * scale))), Image.BILINEAR
+        )
+        items.append(_save(out, "cell", i, digit, photo, rng))
+    return items
+
+
 def _on_ruled_paper(out, source, i, rng, spacing, darkness, columns=False) -> tuple[Path, int]:
     """Digit `i % 10` on paper ruled every `spacing` (a range, in the digit's heights), the
     lines `darkness` (a range) as dark as the ink, across and, with `columns`, down too."""
@@ -528,6 +565,7 @@ MAKERS = {
     "boxed": make_boxed,
     "lined": make_lined,
     "squared": make_squared,
+    "cell": make_cell,
 }
 
 

@@ -582,6 +582,46 @@ def test_squared_paper_with_lines_wider_than_the_picture_is_tall_prepares() -> N
     assert prepared.has_ink
 
 
+@pytest.mark.skipif(not MNIST_TRAINING_IMAGES.exists(), reason="MNIST images not present")
+@pytest.mark.parametrize("rules", [("top", "left"), ("right",), ("bottom", "left", "right")])
+def test_a_digit_in_a_table_cell_is_prepared_without_its_rules(rules: tuple[str, ...]) -> None:
+    # One to three of a cell's rules across the picture were kept as part of the digit.
+    with gzip.open(MNIST_TRAINING_IMAGES) as file:
+        raw = file.read(16 + 50 * 784)
+    digits = np.frombuffer(raw, np.uint8, offset=16).reshape(50, 28, 28)
+    differences = []
+    for digit in digits:
+        plain = np.full((40, 40), 235, np.uint8)
+        plain[6:34, 6:34] -= (digit * (200 / 255)).astype(np.uint8)
+        ruled = plain.copy()
+        at = {"top": (2, slice(None)), "bottom": (36, slice(None)),
+              "left": (slice(None), 2), "right": (slice(None), 36)}  # fmt: skip
+        for rule in rules:
+            rows, cols = at[rule]
+            if isinstance(rows, int):
+                ruled[rows : rows + 2, cols] = 120
+            else:
+                ruled[rows, cols : cols + 2] = 120
+        differences.append(
+            np.abs(
+                prepare(Image.fromarray(ruled).resize((160, 160))).pixels.astype(int)
+                - prepare(Image.fromarray(plain).resize((160, 160))).pixels
+            ).mean()
+        )
+    assert np.mean(differences) < 8.0, np.mean(differences)
+
+
+def test_a_one_as_tall_as_its_picture_is_not_a_rule() -> None:
+    # A column inked from top to bottom with no ruled row is a rule only when no stroke
+    # meets it: this 1's flag does.
+    image = Image.new("L", (100, 100), 255)
+    draw = ImageDraw.Draw(image)
+    draw.line([(50, 0), (50, 99)], fill=0, width=8)
+    draw.line([(50, 12), (30, 32)], fill=0, width=6)
+    stem = (prepare(image).pixels > 128).sum(axis=0).max()
+    assert stem >= 15
+
+
 def test_a_seven_cut_tight_keeps_its_bar() -> None:
     # Its bar runs across the whole picture like a ruled line, but its stem reaches the
     # picture's bottom: not a digit with paper all around it on lined paper.
