@@ -364,6 +364,14 @@ def make_row(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path
     return items
 
 
+def _digit_ink(fonts: list[str], i: int, rng: np.random.Generator) -> Image.Image:
+    """Digit `i % 10`, in one of the `fonts` for odd `i` (when there are any), drawn from the
+    skeletons otherwise, cropped to its ink (L, 255 = ink)."""
+    digit = i % 10
+    ink = _font_ink(fonts, digit, rng) if fonts and i % 2 else _drawn_ink(digit, rng)
+    return ink.crop(ink.getbbox())
+
+
 def make_boxed(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
     """A digit drawn from the skeletons or in the fonts, inside a box drawn around it, the
     picture cut 0-30% of the digit's height outside the box, at 28-200 px, on paper."""
@@ -371,8 +379,7 @@ def make_boxed(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Pa
     items = []
     for i in range(count):
         digit = i % 10
-        ink = _font_ink(fonts, digit, rng) if fonts and i % 2 else _drawn_ink(digit, rng)
-        ink = ink.crop(ink.getbbox())
+        ink = _digit_ink(fonts, i, rng)
         space, line = rng.uniform(0.1, 0.4) * ink.height, rng.uniform(0.01, 0.05) * ink.height
         margin = int(rng.uniform(0.0, 0.3) * ink.height)
         side = max(ink.size) + 2 * int(space) + 2 * max(1, int(line)) + 2 * margin
@@ -411,8 +418,7 @@ def make_cell(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Pat
     items = []
     for i in range(count):
         digit = i % 10
-        ink = _font_ink(fonts, digit, rng) if fonts and i % 2 else _drawn_ink(digit, rng)
-        ink = ink.crop(ink.getbbox())
+        ink = _digit_ink(fonts, i, rng)
         pad = int(rng.uniform(0.2, 0.5) * ink.height)
         w, h = ink.width + 2 * pad, ink.height + 2 * pad
         canvas = Image.new("L", (w, h), 0)
@@ -442,9 +448,7 @@ def _on_ruled_paper(out, source, i, rng, spacing, darkness, columns=False) -> tu
     """Digit `i % 10` on paper ruled every `spacing` (a range, in the digit's heights), the
     lines `darkness` (a range) as dark as the ink, across and, with `columns`, down too."""
     digit = i % 10
-    fonts = _fonts()
-    ink = _font_ink(fonts, digit, rng) if fonts and i % 2 else _drawn_ink(digit, rng)
-    ink = ink.crop(ink.getbbox())
+    ink = _digit_ink(_fonts(), i, rng)
     pad = int(rng.uniform(0.2, 0.6) * ink.height)
     size = (ink.width + 2 * pad, ink.height + 2 * pad)
     lines = Image.new("L", size, 0)

@@ -8,6 +8,7 @@ import struct
 import time
 import warnings
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -406,6 +407,21 @@ def test_real_mnist_digits_pass_nearly_unchanged() -> None:
 MNIST_TRAINING_IMAGES = MNIST_IMAGES.with_name("train-images-idx3-ubyte.gz")
 
 
+def training_digits(count: int) -> np.ndarray:
+    """The first `count` MNIST training digits, (count, 28, 28), white on black."""
+    with gzip.open(MNIST_TRAINING_IMAGES) as file:
+        raw = file.read(16 + count * 784)
+    return np.frombuffer(raw, np.uint8, offset=16).reshape(count, 28, 28)
+
+
+def prepared_apart(pairs: Iterable[tuple[Image.Image, Image.Image]]) -> list[float]:
+    """For each pair of pictures, how far apart they prepare: grey levels a pixel."""
+    return [
+        np.abs(prepare(one).pixels.astype(int) - prepare(other).pixels).mean()
+        for one, other in pairs
+    ]
+
+
 def coarse_scan(digit: np.ndarray, cells: int) -> Image.Image:
     """What a coarse form scanner keeps of an MNIST `digit` (white on black): the square
     around its ink averaged to cells x cells, dark ink on white paper (as UCI's 8x8 scans)."""
@@ -425,16 +441,8 @@ def test_a_coarse_scan_is_prepared_close_to_the_digit_it_scanned(cells: int, mos
     # drew its strokes as the straight-edged diamonds between scan pixels: 300 training
     # digits scanned at 8 and 12 cells prepared 18.1 and 13.5 grey levels a pixel from the
     # digits themselves; Lanczos, 16.2 and 11.7.
-    with gzip.open(MNIST_TRAINING_IMAGES) as file:
-        raw = file.read(16 + 300 * 784)
-    digits = np.frombuffer(raw, np.uint8, offset=16).reshape(300, 28, 28)
-    differences = [
-        np.abs(
-            prepare(coarse_scan(digit, cells)).pixels.astype(int)
-            - prepare(Image.fromarray(digit)).pixels
-        ).mean()
-        for digit in digits
-    ]
+    digits = training_digits(300)
+    differences = prepared_apart((coarse_scan(d, cells), Image.fromarray(d)) for d in digits)
     assert np.mean(differences) < most, np.mean(differences)
 
 
@@ -460,16 +468,10 @@ def test_a_digit_cut_out_of_a_row_is_prepared_without_its_neighbours() -> None:
     # The parts of the neighbours cut by the picture's sides were kept as part of the digit:
     # 100 such cuts prepared 16.7 grey levels a pixel (median 20.1) from the same pictures
     # without them; 0.3 now (median 0).
-    with gzip.open(MNIST_TRAINING_IMAGES) as file:
-        raw = file.read(16 + 300 * 784)
-    digits = np.frombuffer(raw, np.uint8, offset=16).reshape(100, 3, 28, 28)
-    differences = [
-        np.abs(
-            prepare(cut_out_of_a_row(row)).pixels.astype(int)
-            - prepare(cut_out_of_a_row(row, keep_neighbours=False)).pixels
-        ).mean()
-        for row in digits
-    ]
+    rows = training_digits(300).reshape(100, 3, 28, 28)
+    differences = prepared_apart(
+        (cut_out_of_a_row(row), cut_out_of_a_row(row, keep_neighbours=False)) for row in rows
+    )
     assert np.median(differences) == 0.0 and np.mean(differences) < 3.0, np.mean(differences)
 
 
@@ -496,16 +498,9 @@ def test_a_digit_written_in_a_box_is_prepared_without_the_box(at: int) -> None:
     # levels a pixel (median 41.6) from the same digits without the box; 0.4 now (median
     # 0.04: the box moves the ink threshold a little). Cut out at the box's lines (at=0),
     # the paper inside was taken for ink: 54.4 (median 54.9) before; 0.4 now.
-    with gzip.open(MNIST_TRAINING_IMAGES) as file:
-        raw = file.read(16 + 100 * 784)
-    digits = np.frombuffer(raw, np.uint8, offset=16).reshape(100, 28, 28)
-    differences = [
-        np.abs(
-            prepare(written_in_a_box(digit, at=at)).pixels.astype(int)
-            - prepare(written_in_a_box(digit, box=False)).pixels
-        ).mean()
-        for digit in digits
-    ]
+    differences = prepared_apart(
+        (written_in_a_box(d, at=at), written_in_a_box(d, box=False)) for d in training_digits(100)
+    )
     assert np.median(differences) < 0.5 and np.mean(differences) < 1.0, np.mean(differences)
 
 
@@ -540,16 +535,9 @@ def test_a_digit_on_lined_paper_is_prepared_without_the_lines() -> None:
     # The lines were kept as part of the digit they cross: 100 digits on lined paper prepared
     # 41.2 grey levels a pixel (median 40.3) from the same digits on plain paper; 11.0 now
     # (median 11.3): the lines move the ink threshold, so strokes come out bolder.
-    with gzip.open(MNIST_TRAINING_IMAGES) as file:
-        raw = file.read(16 + 100 * 784)
-    digits = np.frombuffer(raw, np.uint8, offset=16).reshape(100, 28, 28)
-    differences = [
-        np.abs(
-            prepare(on_lined_paper(digit)).pixels.astype(int)
-            - prepare(on_lined_paper(digit, lines=False)).pixels
-        ).mean()
-        for digit in digits
-    ]
+    differences = prepared_apart(
+        (on_lined_paper(d), on_lined_paper(d, lines=False)) for d in training_digits(100)
+    )
     assert np.mean(differences) < 16.0, np.mean(differences)
 
 
@@ -558,16 +546,10 @@ def test_a_digit_on_squared_paper_is_prepared_without_the_lines() -> None:
     # Lines both ways were kept: 100 digits on squared paper prepared 42.3 grey levels a
     # pixel (median 40.4) from the same digits on plain paper; 15.8 now (median 15.7: as
     # on lined paper, above, bolder strokes).
-    with gzip.open(MNIST_TRAINING_IMAGES) as file:
-        raw = file.read(16 + 100 * 784)
-    digits = np.frombuffer(raw, np.uint8, offset=16).reshape(100, 28, 28)
-    differences = [
-        np.abs(
-            prepare(on_lined_paper(digit, squared=True)).pixels.astype(int)
-            - prepare(on_lined_paper(digit, lines=False)).pixels
-        ).mean()
-        for digit in digits
-    ]
+    differences = prepared_apart(
+        (on_lined_paper(d, squared=True), on_lined_paper(d, lines=False))
+        for d in training_digits(100)
+    )
     assert np.mean(differences) < 20.0, np.mean(differences)
 
 
@@ -586,29 +568,22 @@ def test_squared_paper_with_lines_wider_than_the_picture_is_tall_prepares() -> N
 @pytest.mark.parametrize("rules", [("top", "left"), ("right",), ("bottom", "left", "right")])
 def test_a_digit_in_a_table_cell_is_prepared_without_its_rules(rules: tuple[str, ...]) -> None:
     # One to three of a cell's rules across the picture were kept as part of the digit.
-    with gzip.open(MNIST_TRAINING_IMAGES) as file:
-        raw = file.read(16 + 50 * 784)
-    digits = np.frombuffer(raw, np.uint8, offset=16).reshape(50, 28, 28)
-    differences = []
-    for digit in digits:
-        plain = np.full((40, 40), 235, np.uint8)
-        plain[6:34, 6:34] -= (digit * (200 / 255)).astype(np.uint8)
-        ruled = plain.copy()
-        at = {"top": (2, slice(None)), "bottom": (36, slice(None)),
-              "left": (slice(None), 2), "right": (slice(None), 36)}  # fmt: skip
-        for rule in rules:
-            rows, cols = at[rule]
-            if isinstance(rows, int):
-                ruled[rows : rows + 2, cols] = 120
-            else:
-                ruled[rows, cols : cols + 2] = 120
-        differences.append(
-            np.abs(
-                prepare(Image.fromarray(ruled).resize((160, 160))).pixels.astype(int)
-                - prepare(Image.fromarray(plain).resize((160, 160))).pixels
-            ).mean()
-        )
+    differences = prepared_apart(
+        (in_a_table_cell(d, rules), in_a_table_cell(d, ())) for d in training_digits(50)
+    )
     assert np.mean(differences) < 8.0, np.mean(differences)
+
+
+def in_a_table_cell(digit: np.ndarray, rules: tuple[str, ...]) -> Image.Image:
+    """An MNIST `digit` (white on black) written dark on paper, with the cell's `rules`
+    ("top", "bottom", "left", "right") across the picture 2 px in from its sides, enlarged 4x."""
+    picture = np.full((40, 40), 235, np.uint8)
+    picture[6:34, 6:34] -= (digit * (200 / 255)).astype(np.uint8)
+    at = {"top": np.s_[2:4, :], "bottom": np.s_[36:38, :], "left": np.s_[:, 2:4],
+          "right": np.s_[:, 36:38]}  # fmt: skip
+    for rule in rules:
+        picture[at[rule]] = 120
+    return Image.fromarray(picture).resize((160, 160))
 
 
 def test_a_one_as_tall_as_its_picture_is_not_a_rule() -> None:
