@@ -30,6 +30,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageChops, UnidentifiedImageError
 
+from digitcli import clutter
 from digitcli.config import IMAGE_SIZE
 from digitcli.errors import ImageError, first_line
 
@@ -84,28 +85,6 @@ _UPRIGHT = {
 _SWAPS_SIDES = frozenset(_UPRIGHT[o] for o in (5, 6, 7, 8))  # a quarter turn, maybe mirrored
 _ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
 _HIGH_BIT_MODES = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
-# A digit cut out of a row shows parts of its neighbours at the picture's sides, which
-# `_digit_components` drops (`_cut_neighbours`) when the digit stands this share of the
-# picture's height or more (not specks: three specks of grain on one blank picture of the
-# development set were read as a 4 without it).
-ROW_DIGIT_HEIGHT = 0.3
-# A digit written in a form's box: pieces with all but FRAME_STRAY of their pixels within
-# FRAME_BAND of the edges of the ink's bounding box (a share of its shorter side; 0.06 read the
-# development set's boxed digits as well, 0.15 cut into digits close to their box), lining
-# every side for FRAME_SIDE of its length together, around a piece at least FRAME_INNER as tall
-# (the digit), are the box: `_digit_components` drops them.
-# Ruled lines (lined and squared paper, a table's rules): a row inked across LINE_ACROSS of the
-# picture's width, or a column down as much of its height where a row is ruled too, is
-# dropped with the pixels at its edges when the ink off the lines stands LINE_MARGIN of the
-# shorter side clear of every side of the picture; faint lines are looked for when there are
-# GRID_LINES of them one way or more (see `_ruled_lines`).
-LINE_ACROSS = 0.9
-LINE_MARGIN = 0.05
-GRID_LINES = 3
-FRAME_BAND = 0.08
-FRAME_STRAY = 0.05
-FRAME_SIDE = 0.6
-FRAME_INNER = 0.3
 _MIN_CONTRAST = 24.0  # grey levels between background and ink below which an image is blank
 # ... unless the paper is quiet: Otsu's two classes at least FAINTEST_INK levels apart and
 # FAINT_SEPARATION of the paper's spreads. bench/robustness.py (bundled model): `faint` 82.4% ->
@@ -436,39 +415,13 @@ def _ink_is_dark(gray: np.ndarray) -> bool:
     background = _quantile(_histogram(border), 0.5)
     hist = _histogram(gray)
     if abs(_quantile(hist, 0.5) - background) >= _MIN_CONTRAST:  # the border is not the paper
-        background = _inside_a_frame(gray, band, background)
+        background = clutter.paper_inside_a_box(gray, band, background, _MIN_CONTRAST)
     darkest, lightest = _extremes(hist)
     # Judged from FAINTEST_INK levels, where _two_levels starts to count faint ink (judged from
     # _MIN_CONTRAST, it guessed below 24: bench/robustness.py's `faint` 85.8% -> 86.6%).
     if max(background - darkest, lightest - background) < FAINTEST_INK:
         return background > 127.5  # no ink to speak of: paper is light, a canvas dark
     return background - darkest > lightest - background
-
-
-def _inside_a_frame(gray: np.ndarray, band: int, background: float) -> float:
-    """The paper's level when the picture's border is a box's lines (a form's cell cut out at
-    its box, the border's level `background`): what lies just inside the border, if it lies
-    _MIN_CONTRAST or more from the border's level and a line of that level runs along
-    LINE_ACROSS of each of the four sides; else `background`. (Judged from the border alone,
-    the paper inside such a box was taken for ink: `boxed` read at 95.7%, 98.7% now.)"""
-    h, w = gray.shape
-    inner = gray[band : h - band, band : w - band]
-    if min(inner.shape) <= 4 * band:
-        return background
-    ring = np.concatenate(
-        [inner[: 2 * band].ravel(), inner[-2 * band :].ravel(),
-         inner[:, : 2 * band].ravel(), inner[:, -2 * band :].ravel()]
-    )  # fmt: skip
-    inside = _quantile(_histogram(ring), 0.5)
-    if abs(inside - background) < _MIN_CONTRAST:
-        return background
-    cut = (inside + background) / 2
-    dark = background < inside
-    sides = (gray[:band], gray[-band:], gray[:, :band].T, gray[:, -band:].T)
-    lined = all(
-        ((side < cut) if dark else (side > cut)).any(axis=0).mean() >= LINE_ACROSS for side in sides
-    )
-    return inside if lined else background
 
 
 def _isolate_ink(
@@ -507,10 +460,10 @@ def _isolate_ink(
     floor = median + 3.0 * spread  # nearly all background noise stays below this
     threshold = max(otsu, floor + 0.2 * (peak - floor))
     faint_level = floor + FAINT_STROKE * (threshold - floor)
-    ruled = _ruled_lines(flat, levels, floor, faint_level)
+    ruled = clutter.ruled_lines(flat, levels, max(floor, FAINTEST_INK), faint_level)
     strokes = flat > threshold
     if ruled is not None:
-        strokes = _bridged(strokes, *ruled)
+        strokes = clutter.bridged(strokes, *ruled)
     found = _digit_components(strokes)
     if found is None:
         return None, 0
@@ -528,110 +481,6 @@ def _isolate_ink(
     level = _quantile(_histogram(levels, kept), 0.8)  # strokes' cores become white, as in MNIST
     ink = _scaled_ink(flat, kept, floor, level, whole_strokes=whole_strokes)
     return ink, groups
-
-
-def _ruled_lines(
-    flat: np.ndarray, levels: np.ndarray, floor: float, faint: float
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """The rows and the columns of `flat` (ink bright; `levels`, the same as grey levels)
-    that are ruled lines (lined or squared paper, a table's rules, a box cut out at its
-    lines), with those at their edges; None if it shows none.
-
-    A ruled line is a row inked across LINE_ACROSS of the picture's width, or a column down
-    as much of its height where a row is ruled too (a column alone may be a 1 as tall as its
-    picture): inked above `faint`, or, on squared paper (GRID_LINES lines or more one way
-    and two the other), above the noise `floor` (FAINTEST_INK at least), fainter lines being
-    found so. None when the ink off the lines comes within LINE_MARGIN of the picture's
-    shorter side of any of its sides (no stroke of a digit with paper around it runs across
-    the whole picture: a 7 cut tight keeps its bar)."""
-    h, w = flat.shape
-    inked = levels > int(max(floor, FAINTEST_INK))
-    across, down = _lines(_share(inked, 1)), _lines(_share(inked, 0))
-    if not across.any() and not down.any():
-        return None
-    runs = sorted((_runs(across), _runs(down)))
-    if runs[0] < 2 or runs[1] < GRID_LINES:
-        inked = levels > int(faint)
-        across, down = _lines(_share(inked, 1)), _lines(_share(inked, 0))
-        if not across.any():
-            down = _apart(down, flat > faint)  # a column alone may be a 1 as tall as its picture
-            if not down.any():
-                return None
-    strokes = (flat > faint) & ~across[:, None] & ~down[None, :]
-    rows, cols = np.flatnonzero(strokes.any(axis=1)), np.flatnonzero(strokes.any(axis=0))
-    clear = LINE_MARGIN * min(h, w)
-    if cols.size == 0 or min(cols[0], rows[0], w - 1 - cols[-1], h - 1 - rows[-1]) < clear:
-        return None
-    return across, down
-
-
-def _apart(down: np.ndarray, strokes: np.ndarray) -> np.ndarray:
-    """The ruled columns `down` that no stroke touches on either side (a table's rule beside
-    the digit, not a digit's own stroke, which its other strokes meet)."""
-    apart = np.zeros_like(down)
-    for band in _spans(down):
-        beside = strokes[:, max(band.start - 2, 0) : band.start].any() or strokes[
-            :, band.stop : band.stop + 2
-        ].any()
-        apart[band] = not beside
-    return apart
-
-
-def _bridged(strokes: np.ndarray, across: np.ndarray, down: np.ndarray) -> np.ndarray:
-    """`strokes` off the ruled rows `across` and columns `down`, but where a stroke crosses
-    a line: there the line's pixels between the stroke's two sides are kept, so the digit
-    stays in one piece."""
-    clean = strokes & ~across[:, None] & ~down[None, :]
-    out = clean.copy()
-    for band in _spans(across):
-        if band.start > 0 and band.stop < len(across):
-            out[band] |= _crossing(clean[band.start - 1], clean[band.stop], band)
-    for band in _spans(down):
-        if band.start > 0 and band.stop < len(down):
-            out[:, band] |= _crossing(clean[:, band.start - 1], clean[:, band.stop], band)[:, None]
-    return out
-
-
-def _crossing(before: np.ndarray, after: np.ndarray, band: slice) -> np.ndarray:
-    """Where a stroke runs on both sides of a line `band` wide: the stroke's pixels just
-    `before` and `after` it, each widened by the band's width (a slanted stroke shifts)."""
-    reach = band.stop - band.start
-    return _spread(before, reach) & _spread(after, reach)
-
-
-def _spans(flags: np.ndarray) -> list[slice]:
-    """The runs of True in `flags`, as slices."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.view(np.int8), [0]])))
-    return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
-
-
-def _spread(flags: np.ndarray, reach: int) -> np.ndarray:
-    """`flags` widened by `reach` on either side."""
-    counts = np.concatenate([[0], np.cumsum(flags)])
-    at = np.arange(len(flags))
-    return counts[np.minimum(len(flags), at + reach + 1)] > counts[np.maximum(0, at - reach)]
-
-
-def _runs(flags: np.ndarray) -> int:
-    """How many runs of True `flags` holds."""
-    return int(np.count_nonzero(flags[1:] & ~flags[:-1]) + flags[0])
-
-
-def _share(inked: np.ndarray, axis: int) -> np.ndarray:
-    """The share of each row (axis 1) or column (axis 0) that is `inked` (OpenCV's sums: 2 us
-    each on 192x192, NumPy's count_nonzero 8 us)."""
-    sums = cv2.reduce(inked.view(np.uint8), axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S)
-    return sums.ravel() / inked.shape[axis]
-
-
-def _lines(inked: np.ndarray) -> np.ndarray:
-    """Which rows (or columns) are ruled lines, from the share of each that is `inked`: those
-    inked across LINE_ACROSS, and one more on either side (their blurred edges)."""
-    lines = inked >= LINE_ACROSS
-    wide = lines.copy()
-    wide[1:] |= lines[:-1]
-    wide[:-1] |= lines[1:]
-    return wide
 
 
 def _noise_below(flat: np.ndarray) -> float:
@@ -848,8 +697,8 @@ def _digit_components(mask: np.ndarray) -> tuple[np.ndarray, Box, int] | None:
 
     Keeps the largest piece, then, largest first, each piece that is big (>= 30% of the
     largest) or not tiny (>= 2%) and near the pieces kept so far; isolated specks are dropped,
-    and so are a box drawn around the digit (`_frame`) and the parts of its neighbours in a
-    row (`_cut_neighbours`).
+    and so are a box drawn around the digit and the parts of its neighbours in a row
+    (`digitcli.clutter`).
     """
     window = _bounds(mask)
     if window is None:
@@ -861,11 +710,11 @@ def _digit_components(mask: np.ndarray) -> tuple[np.ndarray, Box, int] | None:
     area = stats[:, cv2.CC_STAT_AREA]
     order = np.argsort(-area, kind="stable")
     if count > 1:  # 985 of the 1,000 photo files' digits are one piece
-        order = order[~_frame(labels, (x0, y0, x1, y1), area)[order]]
+        order = order[~clutter.box_pieces(labels, (x0, y0, x1, y1), area)[order]]
         fills_height = window[0].start == 0 and window[0].stop == mask.shape[0]
         if not fills_height:  # a digit stretched to fill its box has no neighbours
             left = window[1].start
-            neighbours = _cut_neighbours(x0 + left, x1 + left, y1 - y0 + 1, mask.shape)
+            neighbours = clutter.neighbour_pieces(x0 + left, x1 + left, y1 - y0 + 1, mask.shape)
             order = order[~neighbours[order]]
     main = order[0]
     largest = area[main]
@@ -899,48 +748,6 @@ def _digit_components(mask: np.ndarray) -> tuple[np.ndarray, Box, int] | None:
     kept = np.zeros_like(mask)
     kept[window] = np.concatenate([[False], keep])[labels]
     return kept, ink_box, groups
-
-
-def _frame(labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndarray) -> np.ndarray:
-    """Which pieces (`labels` over the ink's bounding box; their `boxes` x0, y0, x1, y1
-    inclusive and `area`) are a box drawn around the digit (a form's box): the pieces lying
-    along the edges of the ink's bounding box, when together they line each of its four
-    sides for at least FRAME_SIDE of its length and a piece wholly inside stands at least
-    FRAME_INNER of its height. All False otherwise."""
-    none = np.zeros(len(area), dtype=bool)
-    h, w = labels.shape
-    band = max(2, round(FRAME_BAND * min(h, w)))
-    x0, y0, x1, y1 = boxes
-    inner = (x0 >= band) & (y0 >= band) & (x1 < w - band) & (y1 < h - band)
-    if min(h, w) <= 4 * band or not (inner & (y1 - y0 + 1 >= FRAME_INNER * h)).any():
-        return none  # judged from the boxes alone, before counting pixels
-    in_core = np.bincount(labels[band:-band, band:-band].ravel(), minlength=len(area) + 1)[1:]
-    edge = in_core <= FRAME_STRAY * area
-    if not edge.any():
-        return none
-    framed = np.concatenate([[False], edge])[labels]
-    sides = (framed[:band].any(axis=0), framed[-band:].any(axis=0),
-             framed[:, :band].any(axis=1), framed[:, -band:].any(axis=1))  # fmt: skip
-    return edge if min(side.mean() for side in sides) >= FRAME_SIDE else none
-
-
-def _cut_neighbours(
-    x0: np.ndarray, x1: np.ndarray, heights: np.ndarray, shape: tuple[int, ...]
-) -> np.ndarray:
-    """Which pieces (columns x0-x1 inclusive in the picture, `heights`) are parts of the
-    neighbours of a digit cut out of a row (a house number, a meter, a form's boxes): the
-    pieces touching the picture's left or right side, beside the digit (no column in common
-    with it), when the digit, the tallest piece touching neither side, stands
-    ROW_DIGIT_HEIGHT of the picture and half the tallest piece's height or more. None
-    otherwise."""
-    side = (x0 == 0) | (x1 == shape[1] - 1)
-    if not side.any() or side.all():
-        return np.zeros_like(side)
-    inner = np.flatnonzero(~side)
-    digit = inner[np.argmax(heights[inner])]
-    if heights[digit] < max(ROW_DIGIT_HEIGHT * shape[0], 0.5 * heights.max()):
-        return np.zeros_like(side)
-    return side & ((x1 < x0[digit]) | (x0 > x1[digit]))
 
 
 def _groups(boxes: np.ndarray, area: np.ndarray) -> int:
