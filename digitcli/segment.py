@@ -42,6 +42,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from digitcli.clutter import LINE_ACROSS
 from digitcli.images import (
     FAINT_SEPARATION,
     FAINTEST_INK,
@@ -55,6 +56,14 @@ WORK_HEIGHT = 96  # px: a line of digits is read this high (digits ~40-70 px); 1
 # 14% more time and read no better (tuning set: 89% exact either way, digits 97.6% -> 97.8%)
 WORK_WIDTH = 1600  # px: and at most this wide (a 10-digit number fits)
 OPEN_SIDE = 1600  # px: files are decoded to at most this many pixels a side for `read`
+# A printed box's side is a line as thin as its top and bottom: at most SIDE_WIDTH times as
+# wide (and a pixel), or a pen's stroke reaching from one ruled line to the next was taken for
+# one; and a form's lines end at its outermost box: lines running on past them by RUN_PAST of
+# the lines' spacing are ruled paper. (150 numbers of the tuning set with ruled lines drawn
+# across: 77.3% read exactly, 94.7% with these two, 96.7% keeping a pen that runs along a
+# line too, `_over_ruled_lines`; the read benchmark's boxed numbers: tuning set 96% -> 98%.)
+SIDE_WIDTH = 2.0
+RUN_PAST = 0.5
 MAX_ATOMS = 8  # pieces one digit may be made of
 PAIR_WIDTH = (0.8, 2.0)  # line heights: a span this wide may be two touching digits (from
 # 0.8, not 1: a quarter of the touching pairs with a 1 in them are narrower than a line height)
@@ -293,13 +302,31 @@ def _form_lines(mask: np.ndarray) -> np.ndarray:
         return lines  # one ruled line (or one box edge): no box to look for
     sides = _runs(mask & ~lines, max(4, int(0.7 * (bottom - top))), axis=0)
     labels, count = ndimage.label(sides)
+    thickness = line_rows.size / max(1, _bands(line_rows))
     for index, found in enumerate(ndimage.find_objects(labels), start=1):
         if found is None:
             continue
         reach = 3 + (bottom - top) // 20
-        if found[0].start > top + reach or found[0].stop - 1 < bottom - reach:
-            sides[found][labels[found] == index] = False  # not a box's side: handwriting
+        piece = labels[found] == index
+        wide = piece.sum() / piece.shape[0] > SIDE_WIDTH * thickness + 1
+        if wide or found[0].start > top + reach or found[0].stop - 1 < bottom - reach:
+            sides[found][piece] = False  # not a box's side: handwriting
+    if sides.any() and _lines_run_past(lines, sides, bottom - top):
+        return lines  # ruled paper: its lines run on past the outermost "sides", strokes
     return lines | sides
+
+
+def _lines_run_past(lines: np.ndarray, sides: np.ndarray, height: int) -> bool:
+    """Whether the ruled `lines` run on past the outermost `sides` at both ends, by more than
+    half the lines' `height` apart: a form's box ends where its lines do."""
+    line_cols, side_cols = np.flatnonzero(lines.any(axis=0)), np.flatnonzero(sides.any(axis=0))
+    reach = RUN_PAST * height
+    return line_cols[0] < side_cols[0] - reach and line_cols[-1] > side_cols[-1] + reach
+
+
+def _bands(rows: np.ndarray) -> int:
+    """How many runs of consecutive numbers the sorted `rows` hold."""
+    return int(np.count_nonzero(np.diff(rows) > 1)) + 1 if rows.size else 0
 
 
 def _frames(mask: np.ndarray) -> np.ndarray:
@@ -334,6 +361,26 @@ def _runs(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
         ndimage.minimum_filter1d(grown, length, axis=axis), length, axis=axis
     )
     return mask & (opened > 0)
+
+
+def _over_ruled_lines(flat: np.ndarray, mask: np.ndarray, lines: np.ndarray) -> np.ndarray | None:
+    """Where a pen darker than ruled paper's lines runs along one (a 7's bar on the line):
+    the ink of the rows such lines cross the picture in (LINE_ACROSS of its width) and of
+    their edges, brighter in `flat` (ink bright) than halfway from the lines' level to the
+    pen's; None without such lines, or where the pen is not MIN_CONTRAST darker."""
+    across = lines.mean(axis=1) >= LINE_ACROSS
+    if not across.any():
+        return None
+    rows = np.zeros_like(lines)
+    rows[across] = True
+    band = ndimage.binary_dilation(rows, structure=np.ones((3, 3), bool))
+    off = mask & ~band
+    if not off.any():
+        return None
+    on_lines, pen = float(np.median(flat[rows & lines])), float(np.percentile(flat[off], 80))
+    if pen - on_lines < MIN_CONTRAST:
+        return None
+    return band & mask & (flat > (on_lines + pen) / 2)
 
 
 def _without_lines(mask: np.ndarray, lines: np.ndarray) -> np.ndarray:
@@ -573,8 +620,12 @@ def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
         return Line()
     flat, mask, frame = _level(flat, mask, frame)
     faint = flat > FAINT_LINE * max(float(np.percentile(flat[mask], 80)), 1.0)
-    lines = _form_lines(faint) | _form_lines(mask) | _frames(mask)
+    ruled, frames = _form_lines(faint) | _form_lines(mask), _frames(mask)
+    pen_on_lines = None if frames.any() else _over_ruled_lines(flat, mask, ruled)
+    lines = ruled | frames
     mask = _without_lines(mask, lines)
+    if pen_on_lines is not None:
+        mask |= pen_on_lines
     taken = mask | lines
     pieces = _components(mask)
     if not pieces:
