@@ -57,15 +57,16 @@ def ruled_lines(
     across, down = _lines(_share(inked, 1)), _lines(_share(inked, 0))
     if not across.any() and not down.any():
         return None
-    runs = sorted((_runs(across), _runs(down)))
+    runs = sorted((len(_spans(across)), len(_spans(down))))
+    above_faint = flat > faint
     if runs[0] < 2 or runs[1] < GRID_LINES:
         inked = levels > int(faint)
         across, down = _lines(_share(inked, 1)), _lines(_share(inked, 0))
         if not across.any():
-            down = _apart(down, flat > faint)  # a column alone may be a 1 as tall as its picture
+            down = _apart(down, above_faint)  # a column alone may be a 1 as tall as its picture
             if not down.any():
                 return None
-    strokes = (flat > faint) & ~across[:, None] & ~down[None, :]
+    strokes = above_faint & ~across[:, None] & ~down[None, :]
     rows, cols = np.flatnonzero(strokes.any(axis=1)), np.flatnonzero(strokes.any(axis=0))
     clear = LINE_MARGIN * min(h, w)
     if cols.size == 0 or min(cols[0], rows[0], w - 1 - cols[-1], h - 1 - rows[-1]) < clear:
@@ -121,11 +122,6 @@ def _spread(flags: np.ndarray, reach: int) -> np.ndarray:
     return counts[np.minimum(len(flags), at + reach + 1)] > counts[np.maximum(0, at - reach)]
 
 
-def _runs(flags: np.ndarray) -> int:
-    """How many runs of True `flags` holds."""
-    return int(np.count_nonzero(flags[1:] & ~flags[:-1]) + flags[0])
-
-
 def _share(inked: np.ndarray, axis: int) -> np.ndarray:
     """The share of each row (axis 1) or column (axis 0) that is `inked` (OpenCV's sums: 2 us
     each on 192x192, NumPy's count_nonzero 8 us)."""
@@ -136,11 +132,7 @@ def _share(inked: np.ndarray, axis: int) -> np.ndarray:
 def _lines(inked: np.ndarray) -> np.ndarray:
     """Which rows (or columns) are ruled lines, from the share of each that is `inked`: those
     inked across LINE_ACROSS, and one more on either side (their blurred edges)."""
-    lines = inked >= LINE_ACROSS
-    wide = lines.copy()
-    wide[1:] |= lines[:-1]
-    wide[:-1] |= lines[1:]
-    return wide
+    return _spread(inked >= LINE_ACROSS, 1)
 
 
 def box_pieces(labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndarray) -> np.ndarray:
