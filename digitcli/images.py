@@ -30,7 +30,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageChops, UnidentifiedImageError
 
-from digitcli import clutter
+from digitcli import clutter, fastpng
 from digitcli.config import IMAGE_SIZE
 from digitcli.errors import ImageError, first_line
 
@@ -176,16 +176,20 @@ def _read(fp: str | io.BytesIO, label: str, max_side: int) -> Image.Image:
             )
         if width < 1 or height < 1:
             raise ImageError(f"{label}: image has no pixels ({width}x{height})")
-        if im.format in ("JPEG", "MPO"):
-            # Decode at 1/2, 1/4 or 1/8 scale, still at least max_side on the longest side,
-            # and only the luma channel of colour JPEGs.
-            scale = max_side / max(width, height)
-            request = (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale)))
-            im.draft("L" if im.mode == "RGB" else im.mode, request)
-        im.load()
-        with _quiet():
-            turn = _orientation(im)
-        gray = _to_gray(im, max_side)
+        pixels = fastpng.decoded(im, fp)
+        if pixels is not None:  # no orientation: the file holds no EXIF or XMP
+            gray, turn = _array_to_gray(pixels, max_side), None
+        else:
+            if im.format in ("JPEG", "MPO"):
+                # Decode at 1/2, 1/4 or 1/8 scale, still at least max_side on the longest
+                # side, and only the luma channel of colour JPEGs.
+                scale = max_side / max(width, height)
+                request = (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale)))
+                im.draft("L" if im.mode == "RGB" else im.mode, request)
+            im.load()
+            with _quiet():
+                turn = _orientation(im)
+            gray = _to_gray(im, max_side)
         if turn is not None:
             gray = gray.transpose(turn)
         elif gray is im:
@@ -242,6 +246,17 @@ def _to_gray(im: Image.Image, max_side: int = WORK_SIZE) -> Image.Image:
     return _shrunk(im, max_side)
 
 
+def _array_to_gray(pixels: np.ndarray, max_side: int = WORK_SIZE) -> Image.Image:
+    """`_to_gray` of 8-bit grey, RGB or RGBA pixels (h x w, h x w x 3 or 4) decoded outside
+    Pillow (OpenCV's luma: its weights differ from Pillow's in the fourth decimal)."""
+    if pixels.ndim == 2:
+        return _shrunk(Image.fromarray(pixels, "L"), max_side)
+    if pixels.shape[2] == 3:
+        return _shrunk(Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY), "L"), max_side)
+    luma = Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_RGBA2GRAY), "L")
+    return _composited(luma, Image.fromarray(np.ascontiguousarray(pixels[..., 3]), "L"), max_side)
+
+
 def _shrunk(im: Image.Image, max_side: int = WORK_SIZE) -> Image.Image:
     """At most max_side a side, by area averaging: cheap, free of aliasing, and it averages
     the noise away (reducing_gap: an integer reduce() does most of a large shrink)."""
@@ -275,8 +290,12 @@ def _composite(im: Image.Image, max_side: int = WORK_SIZE) -> Image.Image:
     is white under dark ink and black under light ink. When most of the image is opaque, the
     visible pixels are mostly paper, and the transparent rest takes the paper's grey.
     """
-    alpha_full = im.getchannel("A")
     lum_full = im.getchannel(0) if im.mode == "LA" else im.convert("L")  # alpha is ignored
+    return _composited(lum_full, im.getchannel("A"), max_side)
+
+
+def _composited(lum_full: Image.Image, alpha_full: Image.Image, max_side: int) -> Image.Image:
+    """`_composite` of an image's luma and alpha ("L" images)."""
     # Compositing is linear in (luma x alpha, alpha), so both can be shrunk first, exactly.
     weighted = _shrunk(ImageChops.multiply(lum_full, alpha_full), max_side)
     alpha = np.asarray(_shrunk(alpha_full, max_side), dtype=np.float32) / 255.0

@@ -26,9 +26,10 @@ from digitcli.predict import (
     prepared_batches,
     preview_folder,
     preview_name,
+    runtime_loader,
     without_name,
 )
-from digitcli.runtimes import Runtime, load_runtime, resolve_model
+from digitcli.runtimes import Runtime
 from digitcli.segment import (
     OPEN_SIDE,
     PAIR_SHAPE,
@@ -113,12 +114,13 @@ def read(
     batch_size: int = READ_BATCH_SIZE,
 ) -> Iterator[Reading]:
     """Read the number in each input, yielding one `Reading` per input in input order."""
-    runtime = load_runtime(resolve_model(model))
+    runtime = runtime_loader(model)
     previews = preview_folder(save_preprocessed)
     index = 0
     work = partial(_segment, invert=invert)
-    for batch, lines in prepared_batches(inputs, from_list, work, batch_size):
-        for offset, reading in enumerate(_answer(runtime, batch, lines)):
+    batches = prepared_batches(inputs, from_list, work, batch_size, meanwhile=runtime)
+    for batch, lines in batches:
+        for offset, reading in enumerate(_answer(runtime(), batch, lines)):
             yield _checked(reading, threshold, digits)
             if previews is not None:
                 for part, digit in enumerate(reading.digits, start=1):
