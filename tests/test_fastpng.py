@@ -10,11 +10,11 @@ import zlib
 import numpy as np
 import pytest
 from PIL import Image
+from test_images import ORIENTATION, assert_upright_f, encode, f_shape, png_chunk
 
 from digitcli import fastpng
 from digitcli.errors import ImageError
-from digitcli.images import open_image
-from tests.test_images import ORIENTATION, assert_upright_f, encode, f_shape, png_chunk, prepare
+from digitcli.images import open_image, prepare
 
 pytest.importorskip("pyspng")
 
