@@ -258,14 +258,20 @@ def _array_to_gray(pixels: np.ndarray, max_side: int = WORK_SIZE) -> Image.Image
 
 
 def _shrunk(im: Image.Image, max_side: int = WORK_SIZE) -> Image.Image:
-    """At most max_side a side, by area averaging: cheap, free of aliasing, and it averages
-    the noise away (reducing_gap: an integer reduce() does most of a large shrink)."""
+    """At most max_side a side: an integer reduce() (a box average: free of aliasing, it
+    averages the noise away), then OpenCV's bilinear for the rest, less than 2x. A 450-px
+    grey picture: 0.07 ms, against 0.17 for Pillow's area-averaging resize all the way
+    (bench/robustness.py's sources within 0.4 points either way, as many up as down)."""
     width, height = im.size
     if max(width, height) <= max_side:
         return im
     scale = max_side / max(width, height)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return im.resize(size, Image.Resampling.BOX, reducing_gap=2.0)
+    if im.mode != "L":
+        return im.resize(size, Image.Resampling.BOX, reducing_gap=2.0)
+    whole = int(1 / scale)
+    reduced = im.reduce(whole) if whole > 1 else im
+    return Image.fromarray(cv2.resize(np.asarray(reduced), size, interpolation=cv2.INTER_LINEAR))
 
 
 def _high_bit_to_gray(im: Image.Image, *, is_float: bool) -> Image.Image:
