@@ -11,7 +11,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from digitcli.cli import app
-from digitcli.predict import Prediction, expand_inputs, predict
+from digitcli.predict import Prediction, expand_inputs, predict, prepared_batches
 
 from conftest import subprocess_env
 from mnist_files import synthetic_digits
@@ -206,3 +206,37 @@ def test_worker_processes_give_the_same_answers_in_order(tiny_model, digit_files
     in_workers = list(predict(many, model=tiny_model))  # 41 inputs: prepared by worker processes
     one_by_one = [next(iter(predict([name], model=tiny_model))) for name in many]
     assert [a.to_json() for a in in_workers] == [a.to_json() for a in one_by_one]
+
+
+def test_the_model_loads_once_while_the_first_batch_is_prepared():
+    events = []
+
+    def work(source):  # in this process: fewer inputs than workers are started for
+        events.append(source.name)
+
+    batches = prepared_batches(list("abcde"), None, work, 2, meanwhile=lambda: events.append("M"))
+    assert [len(batch) for batch, _ in batches] == [2, 2, 1]
+    assert events == ["a", "b", "M", "c", "d", "e"]
+
+
+def _slow_and_counted(source):
+    """Work for worker processes: a line in a file per source, a little time each."""
+    import time
+
+    with open(source.path.with_suffix(".count"), "a") as count:
+        count.write("x\n")
+    time.sleep(0.05)
+
+
+def test_an_error_while_the_workers_start_cancels_the_rest_of_their_batch(tmp_path):
+    (tmp_path / "input.png").write_bytes(b"")
+    inputs = [str(tmp_path / "input.png")] * 64  # one batch, 8 tasks of 8 for the workers
+
+    def broken_model():
+        raise RuntimeError("model file is damaged")
+
+    batches = prepared_batches(inputs, None, _slow_and_counted, 64, meanwhile=broken_model)
+    with pytest.raises(RuntimeError, match="damaged"):
+        next(iter(batches))
+    started = (tmp_path / "input.count").read_text().count("x")
+    assert started < 64  # the tasks not yet taken by a worker were dropped
