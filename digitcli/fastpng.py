@@ -18,7 +18,7 @@ import io
 import numpy as np
 from PIL import Image
 
-_MODES = {"L": "L", "RGB": "RGB", "RGBA": "RGBA"}  # Pillow's mode -> pyspng's output format
+_MODES = frozenset({"L", "RGB", "RGBA"})  # Pillow's names for them are pyspng's too
 _PILLOW_ONLY = (b"eXIf", b"acTL")  # EXIF (an orientation), an animation
 _XMP = b"XML:com.adobe.xmp"  # the keyword of the iTXt chunk that holds XMP
 _BIT_DEPTH = 24  # offset of IHDR's bit depth: signature 8, chunk length 4, type 4, size 8
@@ -39,7 +39,7 @@ def decoded(im: Image.Image, fp: str | io.BytesIO) -> np.ndarray | None:
     if _for_pillow(data):
         return None
     try:
-        return pyspng.load(data, _MODES[im.mode])
+        return pyspng.load(data, im.mode)
     except Exception:  # damaged: Pillow decodes it and says what is wrong
         return None
 

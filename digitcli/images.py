@@ -270,7 +270,7 @@ def _shrunk(im: Image.Image, max_side: int = WORK_SIZE) -> Image.Image:
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     if im.mode != "L":
         return im.resize(size, Image.Resampling.BOX, reducing_gap=2.0)
-    whole = int(1 / scale)
+    whole = max(width, height) // max_side
     reduced = im.reduce(whole) if whole > 1 else im
     return Image.fromarray(cv2.resize(np.asarray(reduced), size, interpolation=cv2.INTER_LINEAR))
 
