@@ -247,8 +247,11 @@ def _to_gray(im: Image.Image, max_side: int = WORK_SIZE) -> Image.Image:
 
 
 def _array_to_gray(pixels: np.ndarray, max_side: int = WORK_SIZE) -> Image.Image:
-    """`_to_gray` of 8-bit grey, RGB or RGBA pixels (h x w, h x w x 3 or 4) decoded outside
-    Pillow (OpenCV's luma: its weights differ from Pillow's in the fourth decimal)."""
+    """`_to_gray` of 8-bit grey, RGB or RGBA pixels (h x w, h x w x 3 or 4) or 16-bit grey
+    ones decoded outside Pillow (OpenCV's luma: its weights differ from Pillow's in the fourth
+    decimal)."""
+    if pixels.dtype == np.uint16:
+        return _to_gray(Image.fromarray(pixels), max_side)  # "I;16", as Pillow reads the file
     if pixels.ndim == 2:
         return _shrunk(Image.fromarray(pixels, "L"), max_side)
     if pixels.shape[2] == 3:

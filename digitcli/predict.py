@@ -24,6 +24,7 @@ from digitcli.images import STDIN_NAME, Prepared, prepare_file, save_pixels
 from digitcli.runtimes import Runtime, load_runtime, resolve_model
 
 if TYPE_CHECKING:
+    import ctypes
     from concurrent.futures import Executor
 
 BATCH_SIZE = 256  # images prepared, then predicted together
@@ -245,23 +246,49 @@ def _workers() -> Executor:
     return ProcessPoolExecutor(
         max_workers=cores,
         mp_context=multiprocessing.get_context("fork"),
-        initializer=_die_with_parent,
+        initializer=_worker_started,
         initargs=(os.getpid(),),
     )
 
 
-def _die_with_parent(parent: int) -> None:
+def _worker_started(parent: int) -> None:
+    import ctypes
+
+    libc = None
+    with contextlib.suppress(OSError):
+        libc = ctypes.CDLL(None, use_errno=True)
+    _die_with_parent(parent, libc)
+    _reuse_freed_memory(libc)
+
+
+def _die_with_parent(parent: int, libc: ctypes.CDLL | None) -> None:
     """A worker ends when the predict process does, however it ended (kill -9 included):
     otherwise it would hold the pipe open and `digitcli predict dir | wc -l` never returns."""
-    import ctypes
     import signal
 
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
+    with contextlib.suppress(AttributeError):
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: Linux sends SIGKILL at the parent's end
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if os.getppid() != parent:  # the parent ended before prctl took effect
         os._exit(1)
+
+
+# glibc's mallopt parameters, and what a worker sets them to (see _reuse_freed_memory)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+KEPT_BLOCK, KEPT_FREE_TOP = 4 * 2**20, 8 * 2**20
+
+
+def _reuse_freed_memory(libc: ctypes.CDLL | None) -> None:
+    """Freed memory is kept for the next file: glibc maps a block above its threshold (at
+    first 128 kB) afresh and unmaps it when freed, and gives the heap's free top back above
+    128 kB, so each picture's decoded rows (0.2-1 MB at 450 px) came as new pages. 1,000
+    files at 450 px: 156,000 page faults in the workers and 0.34 s of system time of 2.1 s,
+    7,400 and 0.04 s now (blocks up to KEPT_BLOCK come from the heap, whose free top is
+    given back above KEPT_FREE_TOP). Larger blocks, a photo's full-size rows, are still
+    given back at once. Not glibc (no mallopt): nothing changes."""
+    with contextlib.suppress(AttributeError):
+        libc.mallopt(_M_MMAP_THRESHOLD, KEPT_BLOCK)
+        libc.mallopt(_M_TRIM_THRESHOLD, KEPT_FREE_TOP)
 
 
 def _save_previews(

@@ -20,8 +20,11 @@ pytest.importorskip("pyspng")
 
 
 def noise(mode: str, seed: int = 0, size: tuple[int, int] = (61, 47)) -> Image.Image:
+    rng = np.random.default_rng(seed)
+    if mode == "I;16":
+        return Image.fromarray(rng.integers(0, 2**16, (size[1], size[0]), np.uint16))
     bands = len(mode)
-    values = np.random.default_rng(seed).integers(0, 256, (size[1], size[0], bands), np.uint8)
+    values = rng.integers(0, 256, (size[1], size[0], bands), np.uint8)
     return Image.fromarray(values[..., 0] if bands == 1 else values, mode)
 
 
@@ -35,8 +38,8 @@ def chunks_after_the_pixels(data: bytes, *extra: bytes) -> bytes:
     return data[:end] + b"".join(extra) + data[end:]
 
 
-@pytest.mark.parametrize("mode", ["L", "RGB", "RGBA"])
-def test_eight_bit_pngs_decode_to_pillows_pixels(mode: str) -> None:
+@pytest.mark.parametrize("mode", ["L", "RGB", "RGBA", "I;16"])
+def test_eight_bit_and_16_bit_grey_pngs_decode_to_pillows_pixels(mode: str) -> None:
     data = encode(noise(mode), "PNG")
     pixels = decoded(data)
     assert pixels is not None
@@ -62,7 +65,6 @@ def xmp_chunk() -> bytes:
         encode(noise("L").convert("P"), "PNG"),
         encode(noise("L").convert("1"), "PNG"),
         four_bit_grey(),
-        encode(noise("L").convert("I;16"), "PNG"),
         encode(noise("LA"), "PNG"),
         encode(noise("RGB"), "PNG", transparency=(0, 0, 0)),
         encode(noise("RGB"), "PNG", save_all=True, append_images=[noise("RGB", 1)]),
@@ -70,7 +72,7 @@ def xmp_chunk() -> bytes:
         chunks_after_the_pixels(encode(noise("RGB"), "PNG"), xmp_chunk()),
         encode(noise("RGB").convert("YCbCr"), "JPEG"),
     ],
-    ids=["palette", "1-bit", "4-bit", "16-bit", "LA", "tRNS", "APNG", "eXIf", "XMP", "JPEG"],
+    ids=["palette", "1-bit", "4-bit", "LA", "tRNS", "APNG", "eXIf", "XMP", "JPEG"],
 )
 def test_files_pillow_must_read_are_left_to_it(data: bytes) -> None:
     assert decoded(data) is None
@@ -121,3 +123,91 @@ def test_pngs_read_by_either_decoder_give_the_same_working_image(
     assert decoded(data) is None
     pillow = np.asarray(open_image(data), dtype=np.int16)
     assert np.abs(fast - pillow).max() <= 1  # OpenCV's luma weights differ from Pillow's
+
+
+def without_isal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "isal", None)
+    monkeypatch.setitem(sys.modules, "isal.isal_zlib", None)
+
+
+def restored(data: bytes) -> bytes | None:
+    im = Image.open(io.BytesIO(data))
+    return fastpng._restored(data, fastpng._layout(data), im)
+
+
+def smooth(mode: str, size: tuple[int, int] = (400, 300)) -> bytes:
+    """A PNG that compresses well, so its rows span several stored blocks once inflated."""
+    picture = f_shape(*size).convert("L" if mode == "I;16" else mode)
+    if mode == "I;16":
+        picture = Image.fromarray(np.asarray(picture).astype(np.uint16) * 257)
+    return encode(picture, "PNG")
+
+
+@pytest.mark.parametrize("mode", ["L", "RGB", "RGBA", "I;16"])
+def test_rows_inflated_by_isal_are_a_png_that_decodes_to_the_same_pixels(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = smooth(mode)
+    wrapped = restored(data)
+    assert wrapped is not None and len(wrapped) > 65535  # more than one stored block
+    assert np.array_equal(
+        np.asarray(Image.open(io.BytesIO(wrapped))), np.asarray(Image.open(io.BytesIO(data)))
+    )
+    fast = decoded(data)
+    without_isal(monkeypatch)
+    assert restored(data) is None
+    np.testing.assert_array_equal(fast, decoded(data))
+
+
+def with_pixel_chunks(data: bytes, pixels: list[bytes]) -> bytes:
+    """`data` (a PNG of one IDAT chunk) with its IDAT chunk replaced by `pixels`' chunks."""
+    start = data.index(b"IDAT") - 4
+    end = start + 12 + int.from_bytes(data[start : start + 4], "big")
+    return data[:start] + b"".join(png_chunk(b"IDAT", part) for part in pixels) + data[end:]
+
+
+def idat(data: bytes) -> bytes:
+    start = data.index(b"IDAT") - 4
+    return data[start + 8 : start + 8 + int.from_bytes(data[start : start + 4], "big")]
+
+
+def test_pixels_split_over_several_chunks_are_restored_whole() -> None:
+    data = smooth("RGB")
+    stream = idat(data)
+    split = with_pixel_chunks(data, [stream[:100], stream[100:101], stream[101:]])
+    assert restored(split) is not None
+    np.testing.assert_array_equal(decoded(split), np.asarray(Image.open(io.BytesIO(data))))
+
+
+@pytest.mark.parametrize(
+    "damage", ["no checksum", "bad checksum", "rows too short", "rows too long", "not zlib"]
+)
+def test_a_stream_isal_cannot_restore_exactly_is_left_as_it_was(damage: str) -> None:
+    data = smooth("L")
+    stream = idat(data)
+    rows = zlib.decompress(stream)
+    broken = {
+        "no checksum": stream[:-4],
+        "bad checksum": stream[:-4] + bytes(4),
+        "rows too short": zlib.compress(rows[:-1]),
+        "rows too long": zlib.compress(rows + b"\0" * 301),
+        "not zlib": b"not a zlib stream",
+    }[damage]
+    assert restored(with_pixel_chunks(data, [broken])) is None
+
+
+def test_interlaced_and_large_pictures_are_inflated_by_libspng_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 1)  # 1 x 1 grey, Adam7-interlaced
+    rows = zlib.compress(b"\0\x80")  # its one pixel, in the first of seven passes
+    interlaced = b"\x89PNG\r\n\x1a\n" + b"".join(
+        png_chunk(kind, data) for kind, data in [(b"IHDR", header), (b"IDAT", rows), (b"IEND", b"")]
+    )
+    assert restored(interlaced) is None
+    np.testing.assert_array_equal(decoded(interlaced), [[0x80]])
+    data = smooth("L")
+    assert restored(data) is not None
+    width, height = Image.open(io.BytesIO(data)).size
+    monkeypatch.setattr(fastpng, "MAX_RESTORED_BYTES", height * (width + 1) - 1)  # a byte short
+    assert restored(data) is None
