@@ -110,14 +110,17 @@ def test_a_png_whose_pixels_do_not_match_its_header_is_left_to_pillow() -> None:
     assert decoded(data + png_chunk(b"IEND", b"")) is None
 
 
-@pytest.mark.parametrize("mode", ["L", "RGB", "RGBA"])
+@pytest.mark.parametrize("mode", ["L", "RGB", "RGBA", "I;16"])
 def test_pngs_read_by_either_decoder_give_the_same_working_image(
     mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    picture = f_shape(400, 300).convert(mode)
-    if mode == "RGBA":
-        picture.putalpha(Image.linear_gradient("L").resize(picture.size))
-    data = encode(picture, "PNG")
+    if mode == "I;16":
+        data = smooth(mode)
+    else:
+        picture = f_shape(400, 300).convert(mode)
+        if mode == "RGBA":
+            picture.putalpha(Image.linear_gradient("L").resize(picture.size))
+        data = encode(picture, "PNG")
     fast = np.asarray(open_image(data), dtype=np.int16)
     monkeypatch.setitem(sys.modules, "pyspng", None)  # as without the package: Pillow alone
     assert decoded(data) is None
