@@ -541,12 +541,12 @@ def _scaled_ink(
 
 
 def _bounds(mask: np.ndarray) -> Box | None:
-    """The bounding box of `mask`'s True pixels, None if it has none."""
-    rows = np.flatnonzero(mask.any(axis=1))
-    if rows.size == 0:
+    """The bounding box of `mask`'s True pixels, None if it has none (OpenCV's: 2.6 us for a
+    192-px working image, against 10.3 for NumPy's any() along each axis)."""
+    left, top, width, height = cv2.boundingRect(mask.view(np.uint8))
+    if width == 0:
         return None
-    cols = np.flatnonzero(mask.any(axis=0))
-    return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
+    return slice(top, top + height), slice(left, left + width)
 
 
 def _widened(box: Box, margin: int, shape: tuple[int, ...]) -> Box:
@@ -709,13 +709,14 @@ def otsu_threshold(hist: np.ndarray) -> float:
     `segment`'s."""
     hist = hist.astype(np.float64)
     weight = np.cumsum(hist)
-    mass = np.cumsum(hist * np.arange(256))
+    mass = np.cumsum(hist * _LEVELS)
     total, total_mass = weight[-1], mass[-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         mean_low = mass / weight
         mean_high = (total_mass - mass) / (total - weight)
         between = weight * (total - weight) * (mean_low - mean_high) ** 2
-    between = np.nan_to_num(between[:-1], nan=-1.0)
+    between = between[:-1]
+    between[np.isnan(between)] = -1.0  # an empty class: 0 / 0 (never x / 0: no mass without weight)
     return float(np.argmax(between)) + 0.5
 
 

@@ -1056,3 +1056,27 @@ def test_a_faint_lighting_gradient_on_quiet_paper_stays_blank(seed: int) -> None
         )
     paper += rng.normal(0, sigma, (h, w))
     assert not prepare(Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8))).has_ink
+
+
+def test_bounds_box_the_true_pixels_of_a_mask_or_of_a_view_into_one():
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        mask = rng.random((int(rng.integers(1, 60)), int(rng.integers(1, 60)))) < 0.02
+        view = mask[1:, 2:-1]
+        for m in (mask, view):
+            rows, cols = np.flatnonzero(m.any(axis=1)), np.flatnonzero(m.any(axis=0))
+            expected = (
+                (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)) if rows.size else None
+            )
+            assert images._bounds(m) == expected
+    assert images._bounds(np.zeros((0, 5), bool)) is None
+
+
+def test_otsu_threshold_splits_two_levels_and_survives_an_empty_histogram():
+    hist = np.zeros(256, np.int64)
+    assert images.otsu_threshold(hist) == 0.5  # no split is better than another
+    hist[[40, 200]] = [300, 100]
+    assert 40 <= images.otsu_threshold(hist) < 200
+    hist[:] = 0
+    hist[255] = 7  # one level only: every split leaves a class empty
+    assert images.otsu_threshold(hist) == 0.5
