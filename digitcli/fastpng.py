@@ -17,8 +17,8 @@ against now: RGB 2.90 -> 1.48 ms, RGBA 1.49 -> 0.66, grey 1.21 -> 0.82, 16-bit g
 
 Pillow still opens every file (its header and the chunks before the pixels) and decodes
 everything this module declines: other bit depths and modes, transparency keys, animations,
-files whose EXIF or XMP (an orientation) may lie after the pixels, and any file libspng
-cannot decode, so that a damaged file gets Pillow's error, as before.
+files with EXIF or XMP (an orientation) anywhere, in a chunk of its own or a text chunk, and
+any file libspng cannot decode, so that a damaged file gets Pillow's error, as before.
 """
 
 from __future__ import annotations
@@ -32,7 +32,10 @@ from PIL import Image
 # (its own names; 16-bit grey comes out with an opaque alpha, which is dropped)
 _DECODED = {"L": (8, 1, "L"), "RGB": (8, 3, "RGB"), "RGBA": (8, 4, "RGBA"), "I;16": (16, 2, None)}
 _PILLOW_ONLY = (b"eXIf", b"acTL")  # EXIF (an orientation), an animation
-_XMP = b"XML:com.adobe.xmp"  # the keyword of the iTXt chunk that holds XMP
+_TEXT = (b"tEXt", b"zTXt", b"iTXt")
+# The keywords of text chunks that may hold an orientation: XMP, and EXIF as ImageMagick and
+# exiftool store it (hexadecimal; Pillow reads both)
+_ORIENTING_TEXT = (b"XML:com.adobe.xmp", b"Raw profile type exif")
 _BIT_DEPTH = 24  # offset of IHDR's bit depth: signature 8, chunk length 4, type 4, size 8
 _INTERLACE = 28  # offset of IHDR's interlace method (0: none)
 # Larger pictures are inflated by libspng itself: re-wrapping holds the rows twice more.
@@ -81,7 +84,7 @@ def _layout(data: bytes) -> tuple[int, list[memoryview]] | None:
     view, at, first, pixels = memoryview(data), 8, 0, []
     while at + 8 <= len(data):
         length, kind = int.from_bytes(data[at : at + 4], "big"), data[at + 4 : at + 8]
-        if kind in _PILLOW_ONLY or (kind == b"iTXt" and data.startswith(_XMP, at + 8)):
+        if kind in _PILLOW_ONLY or (kind in _TEXT and data.startswith(_ORIENTING_TEXT, at + 8)):
             return None
         if kind == b"IDAT":
             first = first or at

@@ -91,6 +91,35 @@ def test_an_orientation_stored_after_the_pixels_is_still_undone() -> None:
     assert_upright_f(prepare(open_image(data)).pixels)
 
 
+def raw_profile_chunk(kind: bytes, orientation: int) -> bytes:
+    """EXIF as ImageMagick stores it in a PNG: a text chunk "Raw profile type exif", the
+    bytes in hexadecimal after a line naming them and one counting them."""
+    exif = Image.Exif()
+    exif[ORIENTATION] = orientation
+    raw = exif.tobytes()
+    text = f"\nexif\n{len(raw):8d}\n{raw.hex()}\n".encode()
+    keyword = b"Raw profile type exif\0"
+    if kind == b"zTXt":
+        return png_chunk(kind, keyword + b"\0" + zlib.compress(text))
+    if kind == b"iTXt":
+        return png_chunk(kind, keyword + b"\0\0\0\0" + text)
+    return png_chunk(kind, keyword + text)
+
+
+@pytest.mark.parametrize("kind", [b"tEXt", b"zTXt", b"iTXt"])
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_an_orientation_in_a_raw_exif_profile_is_undone(kind: bytes, where: str) -> None:
+    stored = f_shape(150, 200).transpose(Image.Transpose.ROTATE_90)  # shown turned clockwise
+    plain = encode(stored, "PNG")
+    if where == "after":
+        data = chunks_after_the_pixels(plain, raw_profile_chunk(kind, 6))
+    else:
+        at = plain.index(b"IDAT") - 4
+        data = plain[:at] + raw_profile_chunk(kind, 6) + plain[at:]
+    assert decoded(data) is None  # left to Pillow, which reads the orientation
+    assert_upright_f(prepare(open_image(data)).pixels)
+
+
 def test_a_damaged_png_gets_the_error_pillow_gives(monkeypatch: pytest.MonkeyPatch) -> None:
     data = encode(noise("RGB", size=(300, 300)), "PNG")
     cut = data[: len(data) // 2]
