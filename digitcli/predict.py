@@ -215,8 +215,9 @@ def prepared_batches(
         waiting: tuple[list[Source], Iterable[T]] | None = None
         for batch in _chunks(expand_inputs(inputs, from_list), batch_size):
             if pool is None and len(batch) >= PARALLEL_FROM:
-                pool = stack.enter_context(_workers())
-                # An error in the caller stops the work not yet started.
+                pool = _workers()
+                # Shut down on the way out; after an error in the caller, the work not yet
+                # started is dropped (at the end, there is none left).
                 stack.callback(pool.shutdown, cancel_futures=True)
             # The workers start on this batch while the caller runs the model on the last one.
             done = pool.map(work, batch, chunksize=8) if pool else list(map(work, batch))
