@@ -33,15 +33,18 @@ DEFAULT = TrainConfig()
 
 
 def run() -> None:
-    """The `digitcli` program (console script and `python -m digitcli`): the app, then an end
-    without the interpreter's teardown where that is safe (`digitcli.quickexit`). Calling
-    `app()` from Python ends with SystemExit, as any Typer app does."""
-    from digitcli.quickexit import end_now
+    """The `digitcli` program (console script and `python -m digitcli`). Calling `app()` from
+    Python ends with SystemExit, as any Typer app does."""
+    import sys
+
+    from digitcli.errors import EXIT_BROKEN_PIPE
+    from digitcli.streams import flushed
 
     try:
         app(prog_name="digitcli")
-    except SystemExit as done:
-        end_now(done.code)  # returns when the process must end the usual way
+    except SystemExit:
+        if not flushed(sys.stdout):  # the reader left before the last lines were written
+            raise SystemExit(EXIT_BROKEN_PIPE) from None
         raise
 
 
@@ -122,7 +125,7 @@ def reports_errors(command: Callable) -> Callable:
         except BrokenPipeError:
             import sys
 
-            from digitcli.quickexit import silence
+            from digitcli.streams import silence
 
             silence(sys.stdout)  # the reader left (`| head -1`): stop quietly, as Unix tools do
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
@@ -647,7 +650,7 @@ _MODEL_HELP = (
 ImagesArgument = Annotated[
     list[str] | None,
     typer.Argument(
-        metavar="IMAGE",
+        metavar="IMAGE...",
         help="Image files, directories, globs, or - for one image on stdin.",
         show_default=False,
     ),

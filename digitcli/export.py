@@ -344,7 +344,9 @@ def _pixels_model(model, convention: InputConvention):
 
 
 def _write_keras(model, path: Path, dataset: Dataset | None) -> None:
-    model.save(path)
+    from digitcli.deskew import plain_keras
+
+    plain_keras(model).save(path)  # loads with `keras.models.load_model` alone
 
 
 def _write_savedmodel(model, path: Path, dataset: Dataset | None) -> None:

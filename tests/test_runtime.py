@@ -20,8 +20,7 @@ from digitcli.runtimes.litert import LiteRTRuntime, _dequantize, _quantize
 REPO = Path(__file__).resolve().parent.parent
 
 # Runs `python -m digitcli ARGS` in this process, then reports what it imported on stderr.
-# Reported from an atexit handler: `python -m digitcli` ends the process once the command is
-# done (digitcli.quickexit), after running them.
+# Reported from an atexit handler, which runs as the process ends.
 RUN_CLI_AND_REPORT = """
 import atexit, runpy, sys
 def report():
