@@ -13,7 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from digitcli.errors import ModelError
+from digitcli.fits import require
 from digitcli.modeldir import (
+    BUNDLED_DIR,
     KERAS_FILE,
     METADATA_FILE,
     TFLITE_FILE,
@@ -41,6 +43,8 @@ def resolve_model(path: str | Path | None) -> ModelRef:
     if not path.exists():
         raise ModelError(f"{path}: no such model")
     if is_model_dir(path):
+        if path.resolve() == BUNDLED_DIR.resolve():
+            require(path, ("preparation",))
         return ModelRef(path, "dir", read_metadata(path))
     file_type = file_type_of(path)
     if file_type is not None:
