@@ -29,12 +29,11 @@ def test_every_bundled_artefact_records_the_versions_it_fits(path: Path, stages)
     assert fits.recorded(path) == {stage: fits.current()[stage] for stage in stages}
 
 
-@pytest.mark.parametrize("name", ["pairs.tflite", "verifier.npz", "pretrained"])
+@pytest.mark.parametrize("source", [pairs.MODEL, verifier.WEIGHTS, BUNDLED_DIR], ids=str)
 def test_an_artefact_for_another_segmentation_is_refused(
-    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = Path(fits.__file__).parent / name
-    copy = tmp_path / name
+    copy = tmp_path / source.name
     (shutil.copytree if source.is_dir() else shutil.copy)(source, copy)
     monkeypatch.setattr(fits, "SEGMENTATION", fits.SEGMENTATION + 1)
     monkeypatch.setattr(fits, "PREPARATION", fits.PREPARATION + 1)
