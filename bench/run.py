@@ -359,7 +359,7 @@ def _keras_loop_seconds(model_dir: Path, files: list[Path]) -> float:
     """A user's loop: open each file, resize to 28x28, `model.predict` one image at a time."""
     script = (
         "import sys, time, numpy as np, keras\n"
-        "import digitcli.model  # registers the deskew layer, as the README tells Keras users\n"
+        "import digitcli.model  # registers the deskew layer (docs/deploying.md)\n"
         "from PIL import Image\n"
         "started = time.perf_counter()\n"
         "model = keras.saving.load_model(sys.argv[1])\n"
