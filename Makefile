@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv train test test-fast lint bench models clean
+.PHONY: venv train test test-fast lint bench docs models clean
 
 venv: $(STAMP)
 
@@ -30,9 +30,13 @@ lint: venv
 	$(BIN)/ruff check digitcli tests bench docs
 	$(BIN)/ruff format --check digitcli tests bench docs
 
-## Side-by-side benchmarks; prints the table the README shows.
+## Side-by-side benchmarks; writes docs/performance.md's table and the README's summary of it.
 bench: venv
 	$(BIN)/python bench/run.py --readme
+
+## The generated pages: docs/commands.md from the app (the tests check it is current).
+docs: venv
+	$(BIN)/python docs/make_commands.py
 
 ## Rebuild every bundled artefact from scratch (hours on 2 cores): the bundled model's members
 ## and the model, then read's verifier, pair and line readers. Each records what it fits

@@ -332,8 +332,8 @@ def test_an_existing_model_card_is_refused_before_any_work(model_dir: Path) -> N
     assert card.read_text() == "mine" and not (model_dir / "model-f32.tflite").exists()
 
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-RUN_README_CLIENT = """
+DEPLOYING = Path(__file__).resolve().parent.parent / "docs" / "deploying.md"
+RUN_DOCS_CLIENT = """
 import sys
 import numpy as np
 snippet = open(sys.argv[1]).read()
@@ -343,8 +343,8 @@ assert "digitcli" not in sys.modules
 """
 
 
-def _readme_client(needle: str) -> str:
-    blocks = README.read_text().split("```python\n")[1:]
+def _docs_client(needle: str) -> str:
+    blocks = DEPLOYING.read_text().split("```python\n")[1:]
     (block,) = [b.split("```")[0] for b in blocks if needle in b]
     return block
 
@@ -352,7 +352,7 @@ def _readme_client(needle: str) -> str:
 @pytest.mark.parametrize(
     "fmt, needle", [("onnx", "onnxruntime as ort"), ("tflite", "ai_edge_litert")]
 )
-def test_the_readme_clients_answer_like_digitcli(
+def test_the_docs_clients_answer_like_digitcli(
     fmt: str, needle: str, model_dir: Path, tiny_data: Path, tmp_path: Path
 ) -> None:
     import subprocess
@@ -366,10 +366,10 @@ def test_the_readme_clients_answer_like_digitcli(
     result = export_model(model_dir, fmt, verify=False)
     images = load_dataset(tiny_data, role="test").test.x[:40]
     np.save(tmp_path / "images.npy", images)
-    (tmp_path / "client.py").write_text(_readme_client(needle))
+    (tmp_path / "client.py").write_text(_docs_client(needle))
     args = [tmp_path / "client.py", tmp_path / "images.npy"]
     run = subprocess.run(
-        [sys.executable, "-I", "-c", RUN_README_CLIENT, *args],
+        [sys.executable, "-I", "-c", RUN_DOCS_CLIENT, *args],
         capture_output=True,
         text=True,
         timeout=240,
