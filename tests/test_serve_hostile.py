@@ -123,6 +123,8 @@ def test_a_trickled_body_does_not_keep_the_server_up_after_sigterm(tmp_path):
             code = server.process.wait(timeout=20)
             took = time.monotonic() - start
     assert code == 0 and took < 2 + 3, took
+    log = (tmp_path / "log").read_text().splitlines()
+    assert log == ["ERROR:    Cancel 1 running task(s), timeout graceful shutdown exceeded"]
 
 
 def test_a_trickled_body_is_cut_off_and_others_are_still_served(tmp_path):
@@ -144,8 +146,12 @@ def test_trickled_headers_are_cut_off(tmp_path):
             took = closed_within(connection, 10)
         with socket.create_connection(("127.0.0.1", server.port)) as silent:
             silent_took = closed_within(silent, 10)  # connects and says nothing
+        with trickling(server.port, head) as second:  # a first request, then a slow one
+            second.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            second_took = closed_within(second, 10)
     assert took is not None and 1.5 < took < 2 + 2, took
     assert silent_took is not None and silent_took < 2 + 2, silent_took
+    assert second_took is not None and 1.5 < second_took < 2 + 2, second_took
 
 
 def test_endless_headers_are_cut_off_at_a_size(tmp_path):
@@ -233,3 +239,32 @@ def test_port_0_announces_the_port_the_system_gave(tmp_path):
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=30)
     assert port != 0 and health.status_code == 200 and code == 0
+
+
+def read_response(connection: socket.socket) -> bytes:
+    """One HTTP response with a Content-Length, read off a raw connection: its status line."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += connection.recv(65536) or b"<closed>"
+        assert not data.endswith(b"<closed>"), data
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+    while len(body) < length:
+        body += connection.recv(65536)
+    assert len(body) == length  # nothing of a next response was read
+    return head.split(b"\r\n")[0]
+
+
+def test_a_kept_alive_connection_gets_the_header_time_afresh_for_each_request(tmp_path):
+    limits = {"header_seconds": 1}
+    get = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+    with running_server(str(BUNDLED), log=tmp_path / "log", limits=limits) as server:
+        with socket.create_connection(("127.0.0.1", server.port)) as connection:
+            statuses = []
+            for _ in range(4):  # 2.4 s in all on one connection, 0.6 s between requests
+                connection.sendall(get)
+                statuses.append(read_response(connection))
+                time.sleep(0.6)
+            connection.sendall(get * 2)  # pipelined
+            statuses += [read_response(connection), read_response(connection)]
+    assert statuses == [b"HTTP/1.1 200 OK"] * 6

@@ -5,8 +5,10 @@ deadlines and cap."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
+import logging
 import os
 import re
 import signal
@@ -85,7 +87,8 @@ def serve(
 
 
 def _config(app, limits: Limits, **options) -> uvicorn.Config:
-    return uvicorn.Config(
+    """Uvicorn's settings (which set up its logging: the filter comes after)."""
+    config = uvicorn.Config(
         app,
         http=GuardedHTTP,
         ws="none",
@@ -96,6 +99,22 @@ def _config(app, limits: Limits, **options) -> uvicorn.Config:
         factory=isinstance(app, str),
         **options,
     )
+    _quiet_cut_off()
+    return config
+
+
+class _NotCancelled(logging.Filter):
+    """Drops uvicorn's traceback for a request the shutdown cancelled when its time was up:
+    the line before it, "Cancel N running task(s), timeout graceful shutdown exceeded", says
+    all there is to say."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, asyncio.CancelledError)
+
+
+def _quiet_cut_off() -> None:
+    logging.getLogger("uvicorn.error").addFilter(_NotCancelled())
 
 
 def _stopping_is_success() -> None:
@@ -124,6 +143,7 @@ def _listen(host: str, port: int) -> socket.socket:
 def app_from_environment():
     """What each of `--workers N` processes serves."""
     GuardedHTTP.use(Limits(**json.loads(os.environ.get(_LIMITS_ENV) or "{}")))
+    _quiet_cut_off()
     return create_app(
         os.environ.get(_MODEL_ENV) or None,
         token=os.environ.get(_TOKEN_ENV),
