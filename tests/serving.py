@@ -18,11 +18,13 @@ from conftest import subprocess_env
 
 BUNDLED = Path(__file__).resolve().parent.parent / "digitcli" / "pretrained"
 
-# `serve()` as the CLI calls it, with limits a test may shorten (argv: model, port, limits).
+# `serve()` as the CLI calls it, with limits a test may shorten (argv: model, port, limits
+# and, among them, "workers").
 _LIBRARY_SERVER = (
     "import json, sys; from digitcli.serve.server import Limits, serve; "
-    "serve(sys.argv[1], port=int(sys.argv[2]), quiet=True,"
-    " limits=Limits(**json.loads(sys.argv[3])))"
+    "limits = json.loads(sys.argv[3]); workers = limits.pop('workers', 1); "
+    "serve(sys.argv[1], port=int(sys.argv[2]), quiet=True, workers=workers,"
+    " limits=Limits(**limits))"
 )
 
 
@@ -56,7 +58,8 @@ def running_server(
 ) -> Iterator[Server]:
     """`digitcli serve ARGS --port FREE`, once /healthz answers; killed at the end if still up.
     With `limits`: `serve(ARGS[0], limits=Limits(**limits))` from Python instead, the same
-    server with shorter timeouts. `open_files`: the server's limit on open files."""
+    server with shorter timeouts (and `limits["workers"]` processes). `open_files`: the
+    server's limit on open files."""
     port = free_port()
     if limits is None:
         command = [sys.executable, "-m", "digitcli", "serve", *args, "--port", str(port)]

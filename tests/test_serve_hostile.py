@@ -154,6 +154,19 @@ def test_trickled_headers_are_cut_off(tmp_path):
     assert second_took is not None and 1.5 < second_took < 2 + 2, second_took
 
 
+@pytest.mark.slow
+def test_each_worker_process_keeps_the_limits(tmp_path):
+    limits = {"header_seconds": 1, "workers": 2}
+    with running_server(str(BUNDLED), log=tmp_path / "log", limits=limits) as server:
+        silent = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(6)]
+        took = [closed_within(connection, 10) for connection in silent]
+        for connection in silent:
+            connection.close()
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=30) == 0
+    assert all(seconds is not None and seconds < 1 + 2 for seconds in took), took
+
+
 def test_endless_headers_are_cut_off_at_a_size(tmp_path):
     limits = {"header_seconds": 600, "header_bytes": 8192}
     with running_server(str(BUNDLED), log=tmp_path / "log", limits=limits) as server:
@@ -166,6 +179,7 @@ def test_endless_headers_are_cut_off_at_a_size(tmp_path):
     assert took is not None
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="no open-file limit to set")
 def test_more_idle_connections_than_open_files_leave_healthz_answering(tmp_path):
     """The hostile run's 1,100 connections against 1,024 files, scaled down: 150 against 128."""
     limits = {"header_seconds": 600}
@@ -268,3 +282,25 @@ def test_a_kept_alive_connection_gets_the_header_time_afresh_for_each_request(tm
             connection.sendall(get * 2)  # pipelined
             statuses += [read_response(connection), read_response(connection)]
     assert statuses == [b"HTTP/1.1 200 OK"] * 6
+
+
+def test_past_the_cap_with_every_connection_busy_a_new_one_gets_a_json_503(tmp_path):
+    limits = {"connections": 8, "body_seconds": 600}
+    with running_server(str(BUNDLED), log=tmp_path / "log", limits=limits) as server:
+        busy = []
+        for _ in range(8):  # each in the middle of its body
+            connection = socket.create_connection(("127.0.0.1", server.port))
+            connection.sendall(post_head(1000) + b"\0" * 10)
+            busy.append(connection)
+        time.sleep(0.5)
+        refused = httpx.get(server.url + "/healthz", timeout=5)
+        for connection in busy:
+            connection.close()
+        time.sleep(0.5)
+        after = httpx.get(server.url + "/healthz", timeout=5)
+    assert refused.status_code == 503
+    assert refused.json() == {
+        "error": "the server has too many connections: try again",
+        "status": 503,
+    }
+    assert after.status_code == 200
