@@ -9,6 +9,8 @@ connection whose request headers have not all come `header_seconds` after its fi
 after the connection opened), or run over `header_bytes`, or whose body has not all come
 `body_seconds` after its headers. Past the cap, a new connection closes the oldest one still
 waiting for its headers; when every connection is busy with a request it is answered 503.
+(Uvicorn's `limit_concurrency` would not do: it answers 503 to every request once that many
+connections are open, idle ones included, so /healthz would fail all the same.)
 """
 
 from __future__ import annotations
