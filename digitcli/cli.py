@@ -848,7 +848,10 @@ def serve(
             envvar="DIGITCLI_TOKEN",
             show_envvar=True,
             metavar="TOKEN",
-            help="Every API call must then send Authorization: Bearer TOKEN.",
+            help=(
+                "Every API call must then send Authorization: Bearer TOKEN. Printable ASCII"
+                " characters only, no spaces: others are refused at start (exit code 2)."
+            ),
         ),
     ] = None,
     quiet: Annotated[

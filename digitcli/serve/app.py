@@ -30,6 +30,7 @@ from digitcli.images import INVERT_CHOICES, Prepared
 from digitcli.predict import predict_sources
 from digitcli.read import parse_digit_count, read_sources
 from digitcli.runtimes import Runtime, load_runtime, resolve_model
+from digitcli.serve import query as params
 from digitcli.serve.errors import HTTPProblem, problem_response
 from digitcli.serve.middleware import AccessLog, SecurityHeaders
 from digitcli.serve.openapi import openapi_spec
@@ -66,15 +67,16 @@ def create_app(
         _check_token(request, token)
         query = request.query_params
         options = {
-            "top_k": _integer(query, "top_k", 3, 1, 10),
-            "threshold": _fraction(query, "threshold"),
-            "invert": _choice(query, "invert", INVERT_CHOICES),
+            "top_k": params.integer(query, "top_k", 3, 1, 10),
+            "threshold": params.fraction(query, "threshold"),
+            "invert": params.choice(query, "invert", INVERT_CHOICES),
         }
+        preview = params.flag(query, "preview")
         sources = await images_in(request)
         work = partial(predict_sources, runtime, sources, **options)
         predictions, prepared = await _in_thread(work)
         results = [p.to_json() for p in predictions]
-        if _flag(query, "preview"):
+        if preview:
             for result, item in zip(results, prepared, strict=True):
                 if isinstance(item, Prepared) and "error" not in result:
                     result["preview"] = png_data_url(item.pixels)
@@ -89,16 +91,17 @@ def create_app(
         except UsageError as error:
             raise HTTPProblem(400, str(error).replace("--digits", "digits")) from None
         options = {
-            "threshold": _fraction(query, "threshold"),
+            "threshold": params.fraction(query, "threshold"),
             "digits": count,
-            "invert": _choice(query, "invert", INVERT_CHOICES),
+            "invert": params.choice(query, "invert", INVERT_CHOICES),
         }
+        preview = params.flag(query, "preview")
         sources = await images_in(request)
         readings = await _in_thread(partial(read_sources, runtime, sources, **options))
         results = []
         for reading in readings:
             result = reading.to_json()
-            if _flag(query, "preview"):
+            if preview:
                 for shown, digit in zip(result.get("digits", []), reading.digits, strict=True):
                     shown["preview"] = png_data_url(digit.pixels)
             results.append(result)
@@ -111,16 +114,10 @@ def create_app(
     async def health(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "model": name})
 
-    async def openapi(request: Request) -> JSONResponse:
-        return JSONResponse(openapi_spec(__version__))
-
-    async def page(request: Request) -> FileResponse:
-        return FileResponse(STATIC / "index.html")
-
     routes = [
-        Route("/", page),
+        Route("/", _page),
         Route("/healthz", health),
-        Route("/openapi.json", openapi),
+        Route("/openapi.json", _openapi),
         Route("/v1/model", model_info),
         Route("/v1/predict", predict, methods=["POST"]),
         Route("/v1/read", read, methods=["POST"]),
@@ -131,6 +128,14 @@ def create_app(
     if access_log:
         app.add_middleware(AccessLog)
     return app
+
+
+async def _openapi(request: Request) -> JSONResponse:
+    return JSONResponse(openapi_spec(__version__))
+
+
+async def _page(request: Request) -> FileResponse:
+    return FileResponse(STATIC / "index.html")
 
 
 async def _in_thread(work):
@@ -176,39 +181,6 @@ def _check_token(request: Request, token: str | None) -> None:
         raise HTTPProblem(401, "this server needs a token: Authorization: Bearer TOKEN", challenge)
     if not hmac.compare_digest(value.strip().encode(), token.encode()):
         raise HTTPProblem(401, "wrong token", challenge)
-
-
-def _integer(query, key: str, default: int, low: int, high: int) -> int:
-    text = query.get(key)
-    if text is None:
-        return default
-    if not (text.strip().lstrip("-").isdigit() and low <= int(text) <= high):
-        raise HTTPProblem(400, f"{key}={text!r}: give a whole number from {low} to {high}")
-    return int(text)
-
-
-def _fraction(query, key: str) -> float | None:
-    text = query.get(key)
-    if text is None or text == "":
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 1.0:  # also refuses nan
-        raise HTTPProblem(400, f"{key}={text!r}: give a number from 0 to 1")
-    return value
-
-
-def _choice(query, key: str, choices: tuple[str, ...]) -> str:
-    text = query.get(key, choices[0])
-    if text not in choices:
-        raise HTTPProblem(400, f"{key}={text!r}: give one of {', '.join(choices)}")
-    return text
-
-
-def _flag(query, key: str) -> bool:
-    return query.get(key, "").lower() in ("1", "true", "yes", "on")
 
 
 def png_data_url(pixels: np.ndarray) -> str:

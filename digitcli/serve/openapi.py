@@ -69,7 +69,7 @@ _INVERT = _query(
 _THRESHOLD = _query(
     "threshold",
     {"type": "number", "minimum": 0, "maximum": 1},
-    "Below this confidence, answer no digit and say why.",
+    "Below this confidence, answer no digit and say why. Written like 0.9.",
 )
 _PREVIEW = _query(
     "preview",
@@ -103,7 +103,7 @@ def _errors(*statuses: int) -> dict:
         413: f"body over {MAX_BODY_BYTES // 2**20} MB or more than {MAX_IMAGES} images",
         415: "a content type that carries no image",
         422: "no image of the request could be read (each result says why)",
-        503: "the request took too long",
+        503: "the request took too long, or the server has too many connections",
     }
     json_error = {"application/json": {"schema": _ERROR}}
     return {str(s): {"description": meaning[s], "content": json_error} for s in statuses}
