@@ -298,10 +298,51 @@ def latest_model() -> Path | None:
 
 def default_model() -> Path:
     """The model used when none is named: the most recently trained one, else the bundled one."""
-    path = latest_model() or BUNDLED_DIR
-    if not is_model_dir(path):
+    return choose_model(None).path
+
+
+# Why a command answers with the model it does (`ChosenModel.why`).
+NAMED = "named"  # the user named it (--model, MODEL)
+LATEST = "latest trained"  # none named: the most recently trained under models_root()
+FALLBACK = "bundled, none trained"  # none named, none trained
+
+
+@dataclass(frozen=True)
+class ChosenModel:
+    """The model a command answers with, and why that one: what every answer names."""
+
+    path: Path
+    why: str  # NAMED, LATEST or FALLBACK
+
+    @property
+    def bundled(self) -> bool:
+        return self.path.resolve() == BUNDLED_DIR.resolve()
+
+    @property
+    def name(self) -> str:
+        """ "bundled", else the directory's or file's name (`mlp-512-64-lr0.001-e18`)."""
+        return BUNDLED if self.bundled else self.path.resolve().name
+
+    def to_json(self) -> dict:
+        """The `model` object of every JSON answer."""
+        return {"name": self.name, "path": str(self.path), "bundled": self.bundled}
+
+    def describe(self) -> str:
+        """`NAME (PATH, WHY)`: what the stderr line `model: ...` says."""
+        return f"{self.name} ({self.path}, {self.why})"
+
+
+def choose_model(name: str | Path | None) -> ChosenModel:
+    """The model `name` means ("bundled" or a path), or with none named the most recently
+    trained one, else the bundled one. Finds it; does not check that it loads."""
+    if name is not None:
+        return ChosenModel(named_model(name), NAMED)
+    latest = latest_model()
+    if latest is not None:
+        return ChosenModel(latest, LATEST)
+    if not is_model_dir(BUNDLED_DIR):
         raise ModelError("no model given, none trained yet and no bundled model installed")
-    return path
+    return ChosenModel(BUNDLED_DIR, FALLBACK)
 
 
 def checkpoint_path(output: Path) -> Path:

@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 from digitcli import __version__
 from digitcli.errors import UsageError
 from digitcli.images import INVERT_CHOICES, Prepared
+from digitcli.modeldir import choose_model
 from digitcli.predict import predict_sources
 from digitcli.read import parse_digit_count, read_sources
 from digitcli.runtimes import Runtime, load_runtime, resolve_model
@@ -57,10 +58,15 @@ def create_app(
 ) -> Starlette:
     """The application serving `model` (default: as `predict` picks it). With `token`, every
     API call needs `Authorization: Bearer <token>`; the page and /healthz do not."""
-    ref = resolve_model(model)
+    chosen = choose_model(model)
+    ref = resolve_model(chosen.path)
     runtime = LockedRuntime(load_runtime(ref))
-    name = ref.path.name
-    about = _about(ref, runtime)
+    name = chosen.name  # as the CLI names it: "bundled", else the directory's or file's name
+    about = {**_about(ref, runtime), "name": name}
+    answered_by = chosen.to_json()  # each answer's `model`, as in predict --json
+
+    def named(result: dict) -> dict:
+        return result if "error" in result else {**result, "model": answered_by}
 
     async def predict(request: Request) -> JSONResponse:
         _check_token(request, token)
@@ -73,7 +79,7 @@ def create_app(
         sources = await images_in(request)
         work = partial(predict_sources, runtime, sources, **options)
         predictions, prepared = await _in_thread(work)
-        results = [p.to_json() for p in predictions]
+        results = [named(p.to_json()) for p in predictions]
         if _flag(query, "preview"):
             for result, item in zip(results, prepared, strict=True):
                 if isinstance(item, Prepared) and "error" not in result:
@@ -101,7 +107,7 @@ def create_app(
             if _flag(query, "preview"):
                 for shown, digit in zip(result.get("digits", []), reading.digits, strict=True):
                     shown["preview"] = png_data_url(digit.pixels)
-            results.append(result)
+            results.append(named(result))
         return _answer(name, results)
 
     async def model_info(request: Request) -> JSONResponse:
