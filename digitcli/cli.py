@@ -563,8 +563,9 @@ def export(
             metavar="PATH",
             help="Where to write it; an existing directory gets the default name inside. "
             "Default: in the model directory, model-export.keras, model-savedmodel/, "
-            "model-f32.tflite, model-f16.tflite, model-int8.tflite or model.onnx "
-            "(beside X.keras: X-export.keras, X.onnx, ...).",
+            "model.tflite (training's own: verified, not written again; --force converts it "
+            "again), model-f16.tflite, model-int8.tflite or model.onnx (beside X.keras: "
+            "X-export.keras, X.onnx, ...). The card: NAME.card.md beside the file.",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output.")] = False,
