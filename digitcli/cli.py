@@ -695,14 +695,17 @@ def _answered_by(model: Path | None, fmt: str, quiet: bool):
 
 
 def _table_title(chosen, metadata) -> str:
-    """How the table's title names the model: as named, or its name and why it was chosen;
-    the bundled one with the networks it reads with ("bundled (cnn, mlp)")."""
-    from digitcli.modeldir import NAMED
+    """How the table's title names the model: the bundled one with the networks it reads with,
+    another as named or by its name; then why, when it was not named ("latest trained")."""
+    from digitcli.modeldir import FALLBACK, LATEST
 
-    name = str(chosen.path) if chosen.why == NAMED and not chosen.bundled else chosen.name
-    if chosen.bundled and metadata is not None:
-        name = f"{name} ({', '.join(metadata.networks)})"
-    return name if chosen.why == NAMED else f"{name}, {chosen.why}"
+    name = str(chosen.path) if chosen.why not in (LATEST, FALLBACK) else chosen.name
+    if chosen.bundled:
+        networks = f" ({', '.join(metadata.networks)})" if metadata is not None else ""
+        name = f"the bundled model{networks}"
+    return {LATEST: f"{name}, latest trained", FALLBACK: f"{name}, none trained"}.get(
+        chosen.why, name
+    )
 
 
 def _exit_for(tally) -> None:
