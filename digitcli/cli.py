@@ -919,7 +919,8 @@ def models(json_output: JsonOption = False, quiet: QuietOption = False) -> None:
       digitcli predict --model bundled photo.jpg
     """
     from digitcli import console
-    from digitcli.catalog import list_models, where
+    from digitcli.config import models_root
+    from digitcli.modeldir import list_models
 
     listed = list_models()
     if json_output:
@@ -934,9 +935,9 @@ def models(json_output: JsonOption = False, quiet: QuietOption = False) -> None:
             row = [model.model.name, str(model.model.path), model.arch or "", _accuracy(model)]
             console.plain_row([*row, model.model.why if model.default else ""])
     if not quiet and not any(model.default for model in listed):
-        console.print_note(f"no trained model in {where()} and no bundled model installed")
+        console.print_note(f"no trained model in {models_root()} and no bundled model installed")
     elif not quiet and not any(not model.model.bundled for model in listed):
-        console.print_note(f"no trained model in {where()} yet: commands use the bundled one")
+        console.print_note(f"no trained model in {models_root()} yet: commands use the bundled one")
 
 
 def _accuracy(model) -> str:

@@ -75,6 +75,10 @@ def print_error(message: str) -> None:
 
 
 def print_note(message: str) -> None:
+    if not is_terminal("stderr"):  # a pipe: the same line, without importing Rich
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+        return
     _console("stderr").print(message, markup=False, soft_wrap=True)
 
 

@@ -63,10 +63,6 @@ def create_app(
     runtime = LockedRuntime(load_runtime(ref))
     name = chosen.name  # as the CLI names it: "bundled", else the directory's or file's name
     about = {**_about(ref, runtime), "name": name}
-    answered_by = chosen.to_json()  # each answer's `model`, as in predict --json
-
-    def named(result: dict) -> dict:
-        return result if "error" in result else {**result, "model": answered_by}
 
     async def predict(request: Request) -> JSONResponse:
         _check_token(request, token)
@@ -79,7 +75,7 @@ def create_app(
         sources = await images_in(request)
         work = partial(predict_sources, runtime, sources, **options)
         predictions, prepared = await _in_thread(work)
-        results = [named(p.to_json()) for p in predictions]
+        results = [_named(p.to_json(), chosen) for p in predictions]
         if _flag(query, "preview"):
             for result, item in zip(results, prepared, strict=True):
                 if isinstance(item, Prepared) and "error" not in result:
@@ -107,7 +103,7 @@ def create_app(
             if _flag(query, "preview"):
                 for shown, digit in zip(result.get("digits", []), reading.digits, strict=True):
                     shown["preview"] = png_data_url(digit.pixels)
-            results.append(named(result))
+            results.append(_named(result, chosen))
         return _answer(name, results)
 
     async def model_info(request: Request) -> JSONResponse:
@@ -137,6 +133,11 @@ def create_app(
     if access_log:
         app.add_middleware(AccessLog)
     return app
+
+
+def _named(result: dict, chosen) -> dict:
+    """An answer with the `model` object that `predict --json` gives it (an error has none)."""
+    return result if "error" in result else {**result, "model": chosen.to_json()}
 
 
 async def _in_thread(work):
