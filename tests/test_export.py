@@ -154,11 +154,12 @@ def test_failed_verification_writes_nothing(
 ) -> None:
     strict = dataclasses.replace(FORMATS["tflite"], min_agreement=1.01)
     monkeypatch.setitem(FORMATS, "tflite", strict)
-    existing = model_dir / "model-f32.tflite"
-    existing.write_bytes(b"an older export")
+    existing = model_dir / "model.tflite"  # --force converts training's own one again
+    before = existing.read_bytes()
     with pytest.raises(ExportError, match="nothing was written"):
         export_model(model_dir, "tflite", force=True)
-    assert existing.read_bytes() == b"an older export"
+    assert existing.read_bytes() == before
+    assert not (model_dir / "model.tflite.card.md").exists()
     assert not [p for p in model_dir.iterdir() if p.name.startswith(".")]
 
 
@@ -201,7 +202,7 @@ def test_cli_export_json_and_errors(model_dir: Path) -> None:
     assert again.exit_code == 2 and "already exists" in again.stderr
 
     table = runner.invoke(app, ["export", str(model_dir), "-f", "tflite", "--force"])
-    assert table.exit_code == 0 and "model-f32.tflite" in table.stdout
+    assert table.exit_code == 0 and str(model_dir / "model.tflite") in table.stdout
 
     bad = runner.invoke(app, ["export", str(model_dir), "--format", "tflite-int4"])
     assert bad.exit_code == 2
@@ -309,7 +310,7 @@ def test_export_says_what_it_takes_in_json_and_a_model_card(fmt: str, model_dir:
     assert data["input"]["range"] == [0, 255]
     assert data["input"]["polarity"] == "white ink on black"
     card = Path(data["model_card"])
-    expected = "model-card.md" if fmt == "savedmodel" else f"{result.path.stem}.model-card.md"
+    expected = "model-card.md" if fmt == "savedmodel" else f"{result.path.name}.card.md"
     assert card.name == expected and card.parent == (
         result.path if fmt == "savedmodel" else result.path.parent
     )
@@ -325,11 +326,27 @@ def test_int8_export_says_it_takes_uint8(model_dir: Path) -> None:
 
 
 def test_an_existing_model_card_is_refused_before_any_work(model_dir: Path) -> None:
-    card = model_dir / "model-f32.model-card.md"
+    card = model_dir / "model-f16.tflite.card.md"
     card.write_text("mine")
     with pytest.raises(OutputExistsError):
-        export_model(model_dir, "tflite")
-    assert card.read_text() == "mine" and not (model_dir / "model-f32.tflite").exists()
+        export_model(model_dir, "tflite-f16")
+    assert card.read_text() == "mine" and not (model_dir / "model-f16.tflite").exists()
+
+
+def test_tflite_ships_trainings_own_file_and_keeps_the_old_name(model_dir: Path) -> None:
+    """One artefact per format (issue 50, u6): in a model directory `export --format tflite`
+    verifies training's model.tflite and writes its card; no near-identical second file."""
+    trained = (model_dir / "model.tflite").read_bytes()
+    before = {p.name for p in model_dir.iterdir()}
+    result = export_model(model_dir, "tflite")
+    assert result.path == model_dir / "model.tflite" and result.verified
+    assert result.agreement >= 0.999 and result.bytes == len(trained)
+    added = {p.name for p in model_dir.iterdir()} - before
+    assert added == {"model.tflite.card.md", "model-f32.tflite"}
+    old = model_dir / "model-f32.tflite"  # the name scripts knew: a link, not a copy
+    assert old.is_symlink() and old.resolve() == (model_dir / "model.tflite").resolve()
+    assert (model_dir / "model.tflite").read_bytes() == trained
+    assert result.model_card == model_dir / "model.tflite.card.md"
 
 
 DEPLOYING = Path(__file__).resolve().parent.parent / "docs" / "deploying.md"

@@ -20,7 +20,7 @@ from digitcli.modeldir import (
     METADATA_FILE,
     TFLITE_FILE,
     ModelRef,
-    default_model,
+    choose_model,
     is_model_dir,
     read_metadata,
 )
@@ -38,8 +38,9 @@ PREFERENCES = {  # which of a model directory's files each preference runs, firs
 
 
 def resolve_model(path: str | Path | None) -> ModelRef:
-    """The model to use: `path`, else the most recently trained one, else the bundled one."""
-    path = Path(path) if path is not None else default_model()
+    """The model to use: `path` ("bundled" names the bundled one), else the most recently
+    trained one, else the bundled one."""
+    path = choose_model(path).path
     if not path.exists():
         raise ModelError(f"{path}: no such model")
     if is_model_dir(path):

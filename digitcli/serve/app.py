@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 from digitcli import __version__
 from digitcli.errors import UsageError
 from digitcli.images import INVERT_CHOICES, Prepared
+from digitcli.modeldir import choose_model
 from digitcli.predict import predict_sources
 from digitcli.read import parse_digit_count, read_sources
 from digitcli.runtimes import Runtime, load_runtime, resolve_model
@@ -58,10 +59,11 @@ def create_app(
 ) -> Starlette:
     """The application serving `model` (default: as `predict` picks it). With `token`, every
     API call needs `Authorization: Bearer <token>`; the page and /healthz do not."""
-    ref = resolve_model(model)
+    chosen = choose_model(model)
+    ref = resolve_model(chosen.path)
     runtime = LockedRuntime(load_runtime(ref))
-    name = ref.path.name
-    about = _about(ref, runtime)
+    name = chosen.name  # as the CLI names it: "bundled", else the directory's or file's name
+    about = {**_about(ref, runtime), "name": name}
 
     async def predict(request: Request) -> JSONResponse:
         _check_token(request, token)
@@ -75,7 +77,7 @@ def create_app(
         sources = await images_in(request)
         work = partial(predict_sources, runtime, sources, **options)
         predictions, prepared = await _in_thread(work)
-        results = [p.to_json() for p in predictions]
+        results = [_named(p.to_json(), chosen) for p in predictions]
         if preview:
             for result, item in zip(results, prepared, strict=True):
                 if isinstance(item, Prepared) and "error" not in result:
@@ -85,7 +87,7 @@ def create_app(
     async def read(request: Request) -> JSONResponse:
         _check_token(request, token)
         query = request.query_params
-        digits = query.get("digits")
+        digits = query.get("digits") or None  # empty: not given, as for the other parameters
         try:
             count = parse_digit_count(digits) if digits is not None else None
         except UsageError as error:
@@ -104,7 +106,7 @@ def create_app(
             if preview:
                 for shown, digit in zip(result.get("digits", []), reading.digits, strict=True):
                     shown["preview"] = png_data_url(digit.pixels)
-            results.append(result)
+            results.append(_named(result, chosen))
         return _answer(name, results)
 
     async def model_info(request: Request) -> JSONResponse:
@@ -136,6 +138,11 @@ async def _openapi(request: Request) -> JSONResponse:
 
 async def _page(request: Request) -> FileResponse:
     return FileResponse(STATIC / "index.html")
+
+
+def _named(result: dict, chosen) -> dict:
+    """An answer with the `model` object that `predict --json` gives it (an error has none)."""
+    return result if "error" in result else {**result, "model": chosen.to_json()}
 
 
 async def _in_thread(work):

@@ -13,6 +13,15 @@ _TOP = {
     "type": "array",
     "items": {"type": "array", "prefixItems": [{"type": "integer"}, {"type": "number"}]},
 }
+_MODEL = {
+    "type": "object",
+    "description": "The model that answered (not on an error result), as in `digitcli models`.",
+    "properties": {
+        "name": {"type": "string", "description": "'bundled', or the model's folder or file name"},
+        "path": {"type": "string"},
+        "bundled": {"type": "boolean"},
+    },
+}
 _PREDICTION = {
     "type": "object",
     "description": "One image's answer, exactly as `digitcli predict --format json` gives it.",
@@ -24,6 +33,7 @@ _PREDICTION = {
         "top": _TOP,
         "note": {"type": "string"},
         "error": {"type": "string"},
+        "model": _MODEL,
         "preview": {"type": "string", "description": "with ?preview=1: the 28x28 PNG seen"},
     },
 }
@@ -47,6 +57,7 @@ _READING = {
         "digits": {"type": "array", "items": _READ_DIGIT},
         "note": {"type": "string"},
         "error": {"type": "string"},
+        "model": _MODEL,
     },
 }
 
