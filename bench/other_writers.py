@@ -71,18 +71,27 @@ def mnist_test() -> dict[str, np.ndarray]:
     return {"x": test.x, "ink": np.ones(len(test), bool), "y": test.y.astype(np.int64)}
 
 
+SWEEP = (0.5, 0.8, 0.9, 0.95, 0.99)  # thresholds the JSON reports, to choose --threshold by
+
+
 def scores(probabilities: np.ndarray, data: dict[str, np.ndarray], threshold: float) -> dict:
     from digitcli.evaluate import expected_calibration_error
 
     confidence = np.where(data["ink"], probabilities.max(axis=1), 0.0)
     correct = (probabilities.argmax(axis=1) == data["y"]) & data["ink"]
-    kept = confidence >= threshold
+
+    def at(level: float) -> tuple[float, float]:
+        kept = confidence >= level
+        return float(kept.mean()), float(correct[kept].mean()) if kept.any() else float("nan")
+
+    answered, right = at(threshold)
     return {
         "n": len(correct),
         "accuracy": float(correct.mean()),
         "ece": float(expected_calibration_error(confidence, correct)),
-        "answered": float(kept.mean()),
-        "right_when_answered": float(correct[kept].mean()) if kept.any() else float("nan"),
+        "answered": answered,
+        "right_when_answered": right,
+        "sweep": {str(level): at(level) for level in SWEEP},
     }
 
 
