@@ -93,11 +93,15 @@ def test_a_folder_with_neither_mnist_nor_digit_folders_says_both(tmp_path):
 
 def test_train_on_an_image_folder(tmp_path):
     root = image_folder(tmp_path / "mine", per_digit=10)
-    args = ["train", "--epochs", "1", "--batch-size", "16", "--data", str(root), "--json"]
+    (root / "1" / "broken.jpg").write_bytes(b"junk")
+    args = ["train", "--epochs", "1", "--batch-size", "16", "--data", str(root)]
     args += ["--output", str(tmp_path / "model"), "--no-deskew", "--augment", "0"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["epochs"] == 1
+    assert "data: mine (image folders, 86 train / 14 test, its last 1/7 held out as test; " in (
+        result.output
+    )
+    assert "1 skipped, unreadable or blank (first: 1/broken.jpg: " in result.output
     metadata = json.loads((tmp_path / "model" / "metadata.json").read_text())
     assert "image folders" in json.dumps(metadata)
 
