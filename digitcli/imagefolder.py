@@ -34,7 +34,7 @@ class FolderImages:
     x: np.ndarray  # uint8 (n, 28, 28), white ink on black
     y: np.ndarray  # uint8 (n,)
     skipped: int  # image files unreadable or blank
-    first_skipped: str  # "3/scan.png: not an image" or ""
+    first_skipped: str  # "DIR/3/scan.png: not an image ..." or ""
     digest: str  # sha256 over every file's relative path and prepared pixels
 
 
@@ -92,8 +92,8 @@ def _prepared(folder: Path, paths: list[Path], labels: np.ndarray) -> FolderImag
                 pixels[index], usable[index] = item.pixels, True
                 digest.update(item.pixels.tobytes())
             elif not first:
-                why = first_line(item) if isinstance(item, ImageError) else "no ink found"
-                first = f"{path.relative_to(folder).as_posix()}: {why}"
+                blank = f"{path}: no ink found"
+                first = first_line(item) if isinstance(item, ImageError) else blank
             index += 1
     for digit in range(NUM_CLASSES):
         if not usable[labels == digit].any():
