@@ -176,8 +176,9 @@ DataOption = Annotated[
     typer.Option(
         "--data",
         metavar="PATH",
-        help="MNIST as a folder or file: IDX (.gz or raw), mnist.npz or CSV. "
-        "Default: $DIGITCLI_DATA, then ./MNIST/.",
+        help="MNIST as a folder or file: IDX (.gz or raw), mnist.npz or CSV; or a folder of "
+        "image files in one sub-folder per digit (0/ to 9/), each prepared as predict "
+        "prepares it. Default: $DIGITCLI_DATA, then ./MNIST/.",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
