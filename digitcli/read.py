@@ -31,6 +31,7 @@ from digitcli.predict import (
 )
 from digitcli.runtimes import Runtime
 from digitcli.segment import (
+    MOST_LINES,
     OPEN_SIDE,
     PAIR_SHAPE,
     STRIP_SHAPE,
@@ -48,6 +49,10 @@ READ_BATCH_SIZE = 16  # images per batch (each brings tens of candidates): measu
 # time unless a reading picks it: about half of all candidates, none of them ever picked on
 # the read benchmark's tuning set.
 UNLIKELY = -3.0
+TOO_SMALL = (
+    "too many digits, or digits too small, to read on one line: crop the line into shorter "
+    "pieces, or scan it at a higher resolution"
+)
 
 
 @dataclass
@@ -176,6 +181,13 @@ def _answer(
         if isinstance(line, ImageError):
             yield Reading(source.name, error=without_name(str(line), source.name))
             continue
+        if line.too_small:
+            yield Reading(source.name, error=TOO_SMALL)
+            continue
+        if line.lines >= MOST_LINES:
+            note = f"no number: the ink lies in {line.lines} lines, not one (a page of text?)"
+            yield Reading(source.name, note=note)
+            continue
         scored = single >= UNLIKELY
         count = int(scored.sum())
         probabilities = np.ones((len(line.candidates), 10), np.float32)  # the upper bound
@@ -268,6 +280,8 @@ class _Scoring:
             total = score + LINE_WEIGHT * self.line_likelihood(chosen)
             if total > best_total:
                 best, best_total = chosen, total
+        if not best and readings:  # more digits than the strip has columns: it cannot judge
+            return max(readings.values(), key=lambda found: found[0])[1]
         return best
 
     def line_likelihood(self, chosen: list[int]) -> float:
