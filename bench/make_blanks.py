@@ -203,7 +203,13 @@ def photo_digits(out_dir: Path, n: int, seed: int = 0) -> dict[str, float]:
     from make_photos import load_mnist, make_photo_set
 
     x, y = load_mnist("t10k")
-    files = make_photo_set(x, y, out_dir, n, seed=seed)
+    done = Path(out_dir) / f"made-{n}-{seed}.txt"  # made before: the same files
+    if done.is_file():
+        names = done.read_text().split()
+        files = [(Path(out_dir) / name, int(y[int(name[:5])])) for name in names]
+    else:
+        files = make_photo_set(x, y, out_dir, n, seed=seed)
+        done.write_text("\n".join(path.name for path, _ in files))
     paths = [str(path) for path, _ in files]
     digits = [a.digit for a in predict(paths, top_k=1)]
     numbers = [r.number for r in read_numbers(paths)]

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from digitcli.errors import ImageError, UsageError
-from digitcli.images import open_image, save_pixels
+from digitcli.images import Prepared, open_image, prepare_file, save_pixels
 from digitcli.lines import LINE_SURE, LINE_WEIGHT, best_path, likelihood, read_strips
 from digitcli.pairs import doubt, pair_digits, pair_scores, read_pairs
 from digitcli.predict import (
@@ -49,6 +49,9 @@ READ_BATCH_SIZE = 16  # images per batch (each brings tens of candidates): measu
 # time unless a reading picks it: about half of all candidates, none of them ever picked on
 # the read benchmark's tuning set.
 UNLIKELY = -3.0
+# Pictures at most this many times as wide as high (or high as wide) are checked for ink as
+# `predict` checks one digit's: its working picture (192 px) keeps their digits large enough.
+PAGE_ASPECT = 3.0
 TOO_SMALL = (
     "too many digits, or digits too small, to read on one line: crop the line into shorter "
     "pieces, or scan it at a higher resolution"
@@ -152,7 +155,20 @@ def _segment(source: Source, invert: str) -> Line | ImageError:
         return ImageError(f"{source.name}: {source.problem}")
     try:
         image = open_image(source.read(), name=source.name, max_side=OPEN_SIDE)
-        return find_candidates(image, invert=invert)
+        line = find_candidates(image, invert=invert)
+        width, height = image.size
+        one_digit = any(c.start == 0 and c.stop == line.atoms for c in line.candidates)
+        if line.candidates and (
+            one_digit or max(width, height) <= PAGE_ASPECT * min(width, height)
+        ):
+            # Prepared as `predict` prepares one digit: a picture in which predict finds no
+            # digit (blank paper: its edge, a shadow, folds, ruled lines) holds no number; one
+            # that may be one digit is read as predict reads it if it is (a 1 with a flag:
+            # predict 1, read 7 before).
+            line.whole = prepare_file(source.read(), invert=invert, name=source.name)
+            if not line.whole.has_ink:
+                return Line()
+        return line
     except ImageError as error:
         return error
 
@@ -174,6 +190,7 @@ def _answer(
         if likely
     ]
     scores = runtime.predict(np.stack(pixels)) if pixels else np.zeros((0, 10))
+    wholes = _wholes(runtime, lines)
     pairs = read_pairs(_pair_pixels(lines))
     read_columns = iter(read_strips(_strips(lines)))
     start = pairs_start = 0
@@ -198,7 +215,34 @@ def _answer(
         columns = next(read_columns) if line.strip is not None else None
         scoring = _Scoring(runtime, line, probabilities, single + doubt(line, own_pairs),
                            scored, own_pairs, columns)  # fmt: skip
-        yield _reading(source.name, scoring.digits())
+        yield _reading(source.name, _as_predicted(scoring.digits(), line, wholes))
+
+
+def _wholes(runtime: Runtime, lines: list[Line | ImageError]) -> dict[int, np.ndarray]:
+    """The classifier's probabilities for each line's ink prepared whole as `predict` prepares
+    one digit (`Line.whole`), by id of the line, in one call."""
+    whole = [line for line in lines if isinstance(line, Line) and _one_digit(line.whole)]
+    if not whole:
+        return {}
+    found = runtime.predict(np.stack([line.whole.pixels for line in whole]))
+    return {id(line): row for line, row in zip(whole, found, strict=True)}
+
+
+def _one_digit(prepared: Prepared | None) -> bool:
+    return prepared is not None and prepared.has_ink and prepared.groups == 1
+
+
+def _as_predicted(
+    digits: list[ReadDigit], line: Line, wholes: dict[int, np.ndarray]
+) -> list[ReadDigit]:
+    """A reading of one digit, where `predict` finds one digit in the same image, read as
+    predict reads it (the same preparation, the same classifier): the two always agree."""
+    row = wholes.get(id(line))
+    if len(digits) != 1 or row is None:
+        return digits
+    best = int(np.argmax(row))
+    digit = digits[0]
+    return [ReadDigit(best, round(float(row[best]), 6), digit.box, line.whole.pixels)]
 
 
 def _pair_pixels(lines: list[Line | ImageError]) -> np.ndarray:

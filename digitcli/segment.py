@@ -47,6 +47,7 @@ from digitcli.images import (
     FAINT_SEPARATION,
     FAINTEST_INK,
     INVERT_CHOICES,
+    Prepared,
     dilate,
     fit_and_centre,
     otsu_threshold,
@@ -125,6 +126,7 @@ class Line:
     strip: np.ndarray | None = field(default=None, repr=False)  # all its ink, STRIP_SHAPE
     too_small: bool = False  # too many digits on the line, shrunk too small to read
     lines: int = 1  # bands of ink one above the other: MOST_LINES or more, a page of writing
+    whole: Prepared | None = field(default=None, repr=False)  # all the ink as predict sees it
 
 
 # ---------------------------------------------------------------------------------------------
