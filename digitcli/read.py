@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,7 @@ READ_BATCH_SIZE = 16  # images per batch (each brings tens of candidates): measu
 # time unless a reading picks it: about half of all candidates, none of them ever picked on
 # the read benchmark's tuning set.
 UNLIKELY = -3.0
+SPLIT_OVERLAP = 0.3  # digits of a reading overlapping this much may be one digit cut in two
 # Pictures at most this many times as wide as high (or high as wide) are checked for ink as
 # `predict` checks one digit's: its working picture (192 px) keeps their digits large enough.
 PAGE_ASPECT = 3.0
@@ -236,13 +238,28 @@ def _as_predicted(
     digits: list[ReadDigit], line: Line, wholes: dict[int, np.ndarray]
 ) -> list[ReadDigit]:
     """A reading of one digit, where `predict` finds one digit in the same image, read as
-    predict reads it (the same preparation, the same classifier): the two always agree."""
+    predict reads it (the same preparation, the same classifier): the two always agree. So is
+    a reading of digits that overlap one another by SPLIT_OVERLAP of their width (one digit
+    cut in two) when predict is surer of its digit than the reading of its number."""
     row = wholes.get(id(line))
-    if len(digits) != 1 or row is None:
+    if not digits or row is None:
         return digits
     best = int(np.argmax(row))
-    digit = digits[0]
-    return [ReadDigit(best, round(float(row[best]), 6), digit.box, line.whole.pixels)]
+    confidence = round(float(row[best]), 6)
+    if len(digits) > 1:
+        split = all(_overlap(a.box, b.box) >= SPLIT_OVERLAP for a, b in pairwise(digits))
+        if not split or confidence <= np.prod([d.confidence for d in digits]):
+            return digits
+    left, top = min(d.box[0] for d in digits), min(d.box[1] for d in digits)
+    right, bottom = max(d.box[2] for d in digits), max(d.box[3] for d in digits)
+    return [ReadDigit(best, confidence, (left, top, right, bottom), line.whole.pixels)]
+
+
+def _overlap(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """How much boxes a and b (left, top, right, bottom) overlap side to side, as a share of
+    the narrower's width."""
+    narrower = max(min(a[2] - a[0], b[2] - b[0]), 1)
+    return max(0, min(a[2], b[2]) - max(a[0], b[0])) / narrower
 
 
 def _pair_pixels(lines: list[Line | ImageError]) -> np.ndarray:

@@ -180,3 +180,9 @@ def test_predict_and_read_give_one_digit_the_same_answer():
     assert [a["digit"] for a in predicted] == [2, 9]
     assert [a["number"] for a in read] == ["2", "9"]
     assert [a["confidence"] for a in read] == [a["confidence"] for a in predicted]
+
+
+def test_read_does_not_cut_one_digit_in_two():
+    """bench/make_photos.py's 269th photo file, a 0 read as 12 (two overlapping halves)."""
+    (read,) = _jsonl(["read", str(FIXTURES / "one-digit-269.jpg"), "--format", "jsonl"])
+    assert read["number"] == "0"
