@@ -101,8 +101,9 @@ PAPER_SIZE = 2 * IMAGE_SIZE
 # digit's pixels) STROKE_NOISE of its standard deviations above the paper, or STROKE_CORE times
 # as far above the noise's floor as the threshold that found them (a plateau, not the peaks of
 # a texture). The paper's texture along a shadow's or a fold's soft edge (bench/make_blanks.py)
-# stood 3.6-5.1 deviations and 0.75-1.9 times above; photo digits 6-40 and 2.8-4.6 times.
-STROKE_NOISE, STROKE_CORE = 7.0, 2.5
+# stood 3.6-5.1 deviations and 0.75-1.9 times above; photo digits 6-40 and 2.8-4.6 times,
+# bench/robustness.py's faintest (`faint`, `enlarged-rest`) 5.0-6.4 and 2.2-2.5 times.
+STROKE_NOISE, STROKE_CORE = 7.0, 2.0
 # A pen's stroke has paper around it; ink joined to DARK_REGION times its area of darkness that
 # runs off the picture is the edge of a dark region (`_edge_of_a_dark_region`).
 DARK_REGION = 2.0
@@ -539,16 +540,20 @@ def _isolate_ink(
 def _edge_of_a_dark_region(signal: np.ndarray, kept: np.ndarray, threshold: float) -> bool:
     """Whether the ink found (`kept`; `signal`: the picture, ink bright) is the edge of a
     region as dark as ink that the background took in (a desk beyond the paper's edge, a deep
-    shadow), not a pen's stroke: what is as dark as most of it (its 25th percentile), joined
-    to it, runs off the picture and covers DARK_REGION times its area or more."""
+    shadow), not a pen's stroke: what is as dark as most of it (its 25th percentile) and
+    thicker than 4 px (not ruled lines), joined to it, runs off the picture and covers
+    DARK_REGION times its area or more."""
     paper = float(np.median(signal))
     ink = float(np.percentile(signal[kept], 25))
     if ink - paper < threshold:
         return False
-    dark = signal >= ink
-    region = _connected_to(kept & dark, dark)
+    thick = cv2.erode((signal >= ink).view(np.uint8), _square(2)).view(bool)  # not lines
+    seeds = kept & thick
+    if not seeds.any():
+        return False
+    region = _connected_to(seeds, thick)
     off = region[0].any() or region[-1].any() or region[:, 0].any() or region[:, -1].any()
-    return bool(off) and np.count_nonzero(region) >= DARK_REGION * np.count_nonzero(kept)
+    return bool(off) and np.count_nonzero(region) >= DARK_REGION * np.count_nonzero(seeds)
 
 
 def _noise_below(flat: np.ndarray) -> float:
