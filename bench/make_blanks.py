@@ -171,26 +171,35 @@ MARKS = {"shadow": _shadow, "fold": _fold, "ruled": _ruled, "cell": _cell}
 
 def measure(files: Sequence[tuple[Path, str]], *, read: bool = True) -> dict[str, dict]:
     """Per kind: how many files predict (and read) answered with no digit / no number."""
-    from digitcli.predict import predict
-    from digitcli.read import read as read_numbers
+    from digitcli.predict import Source, predict, runtime_loader
+    from digitcli.read import read_sources
 
     paths = [str(path) for path, _ in files]
     results: dict[str, dict] = {
         kind: {"n": 0, "predict": 0, "read": 0, "answered": []} for kind in KINDS
     }
     answers = list(predict(paths, top_k=1))
-    readings = list(read_numbers(paths)) if read else [None] * len(paths)
+    readings: list = [None] * len(paths)
+    if read:
+        runtime = runtime_loader(None)()
+        for i, (path, _) in enumerate(files):
+            try:  # one file at a time: a read that fails counts as answered, not blank
+                readings[i] = read_sources(runtime, [Source(str(path), path=path)])[0]
+            except Exception as error:  # noqa: BLE001 - a bug of the reader, reported
+                readings[i] = f"{type(error).__name__}: {error}"
     for (_, kind), answer, reading in zip(files, answers, readings, strict=True):
         row = results[kind]
         row["n"] += 1
         blank = answer.digit is None and answer.error is None
-        unread = reading is not None and reading.number is None and reading.error is None
+        unread = not isinstance(reading, str) and reading is not None
+        unread = unread and reading.number is None and reading.error is None
         row["predict"] += blank
         row["read"] += unread
         if not blank:
             row["answered"].append(f"predict {answer.file} -> {answer.digit}")
         if reading is not None and not unread:
-            row["answered"].append(f"read {reading.file} -> {reading.number}")
+            number = reading if isinstance(reading, str) else reading.number
+            row["answered"].append(f"read {answer.file} -> {number}")
     return results
 
 

@@ -543,11 +543,12 @@ def _edge_of_a_dark_region(signal: np.ndarray, kept: np.ndarray, threshold: floa
     shadow), not a pen's stroke: what is as dark as most of it (its 25th percentile) and
     thicker than 4 px (not ruled lines), joined to it, runs off the picture and covers
     DARK_REGION times its area or more."""
-    paper = float(np.median(signal))
-    ink = float(np.percentile(signal[kept], 25))
+    levels = np.clip(signal, 0, 255).astype(np.uint8)
+    paper = _quantile(_histogram(levels), 0.5)
+    ink = _quantile(_histogram(levels, kept), 0.25)
     if ink - paper < threshold:
         return False
-    thick = cv2.erode((signal >= ink).view(np.uint8), _square(2)).view(bool)  # not lines
+    thick = cv2.erode((levels >= ink).view(np.uint8), _square(2)).view(bool)  # not lines
     seeds = kept & thick
     if not seeds.any():
         return False

@@ -304,6 +304,8 @@ class _Scoring:
         if placed is None:
             return digits
         placed_digits = _digits(self.line, self.probabilities, self.pairs, placed)
+        if len(placed_digits) != len(path):
+            return digits
         for place, (digit, confidence) in zip(placed_digits, path, strict=True):
             place.digit, place.confidence = digit, round(confidence, 6)
         return placed_digits
