@@ -236,12 +236,11 @@ def runs_off(ink: np.ndarray) -> bool:
     """Whether `ink` (a mask over the whole picture) is lines or an edge crossing the picture
     rather than a digit: hairlines (strokes narrower than HAIRLINE of their extent) touching
     two of the picture's sides or more, or one and running LINE_ACROSS of its width or height
-    (ruled lines, folds, a table's rules); or a region in a corner (touching two adjacent
-    sides) or along a side (touching it and both its ends, less than
-    EDGE_BAND of the picture's other way), or flat (twice as wide as high) at a side: what
-    the background leaves of a desk beyond the paper's edge or of a shadow. A digit cut tight
-    touches its picture's sides too, but spans it: top to bottom, or side to side with its
-    height."""
+    (ruled lines, folds, a table's rules); or, what the background leaves of a desk beyond the
+    paper's edge or of a shadow, a region touching the picture's sides: in a corner (two
+    adjacent sides), along a side (it and both its ends, less than EDGE_BAND of the other
+    way) or flat (twice as wide as high). A digit cut tight touches its picture's
+    sides too, but spans it (top to bottom, or side to side with its height) in strokes."""
     h, w = ink.shape
     top, bottom, left, right = ink[0].any(), ink[-1].any(), ink[:, 0].any(), ink[:, -1].any()
     sides = int(top) + int(bottom) + int(left) + int(right)

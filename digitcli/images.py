@@ -97,6 +97,10 @@ FAINTEST_INK, FAINT_SEPARATION = 12.0, 8.0
 # MNIST's 28x28, where a digit may touch two sides): there, lines and edges crossing the
 # picture, the paper's texture and the edges of dark regions are not taken for ink.
 PAPER_SIZE = 2 * IMAGE_SIZE
+# On paper, a digit is at least SMALLEST_ON_PAPER of the picture's shorter side (the photo
+# digits 0.25 or more, bench/robustness.py's crops more); smaller ink is a speck or the
+# remains of a ruled line.
+SMALLEST_ON_PAPER = 0.1
 # A pen's strokes stand out of the paper's noise: their cores (the 80th percentile of the
 # digit's pixels) STROKE_NOISE of its standard deviations above the paper, or STROKE_CORE times
 # as far above the noise's floor as the threshold that found them (a plateau, not the peaks of
@@ -823,7 +827,8 @@ def _digit_components(
                     max(box[3], x1[c]),
                 ]
     h, w = mask.shape
-    if max(box[2] - box[0], box[3] - box[1]) + 1 < max(2, 0.03 * max(h, w)):
+    size = max(box[2] - box[0], box[3] - box[1]) + 1
+    if size < max(2, 0.03 * max(h, w)) or (on_paper and size < SMALLEST_ON_PAPER * min(h, w)):
         return None  # a speck, not a digit
     groups = _groups(np.stack([y0, x0, y1, x1], axis=1)[keep], area[keep])
     ink_box = _shifted((slice(box[0], box[2] + 1), slice(box[1], box[3] + 1)), window)
