@@ -36,6 +36,12 @@ FRAME_BAND = 0.08
 FRAME_STRAY = 0.05
 FRAME_SIDE = 0.6
 FRAME_INNER = 0.3
+# Blank paper photographed: a fold, ruled lines, an empty cell's rules run off two sides of the
+# picture or more as hairlines: strokes narrower than HAIRLINE of the piece's extent (0.006-0.016
+# on bench/make_blanks.py's pictures; a digit's strokes are 0.05-0.2 of it, and a digit cut
+# tight runs off its picture's sides too).
+HAIRLINE = 0.025
+EDGE_BAND = 0.5
 
 
 def ruled_lines(
@@ -202,3 +208,63 @@ def paper_inside_a_box(gray: np.ndarray, band: int, border: float, contrast: flo
         for side in sides
     )
     return inside if lined else border
+
+
+def crossing_pieces(
+    labels: np.ndarray, boxes: tuple[np.ndarray, ...], shape: tuple[int, ...]
+) -> np.ndarray:
+    """Which pieces (`labels` numbered from 1, over a window of a picture of `shape`; `boxes`
+    x0, y0, x1, y1 inclusive in the picture) are not handwriting but lines or edges crossing
+    the picture (`runs_off`)."""
+    x0, y0, x1, y1 = boxes
+    h, w = shape[:2]
+    sides = (x0 == 0).astype(int) + (y0 == 0) + (x1 == w - 1) + (y1 == h - 1)
+    crossing = np.zeros(len(sides), dtype=bool)
+    top, left = y0.min(), x0.min()  # the window's corner in the picture
+    for index in np.flatnonzero(sides >= 2):
+        piece = np.zeros((h, w), dtype=bool)
+        rows = slice(y0[index] - top, y1[index] - top + 1)
+        cols = slice(x0[index] - left, x1[index] - left + 1)
+        piece[y0[index] : y1[index] + 1, x0[index] : x1[index] + 1] = (
+            labels[rows, cols] == index + 1
+        )
+        crossing[index] = runs_off(piece)
+    return crossing
+
+
+def runs_off(ink: np.ndarray) -> bool:
+    """Whether `ink` (a mask over the whole picture) is lines or an edge crossing the picture
+    rather than a digit: hairlines (strokes narrower than HAIRLINE of their extent) touching
+    two of the picture's sides or more, or one and running LINE_ACROSS of its width or height
+    (ruled lines, folds, a table's rules); or, what the background leaves of a desk beyond the
+    paper's edge or of a shadow, a region touching the picture's sides: in a corner (two
+    adjacent sides), along a side (it and both its ends, less than EDGE_BAND of the other
+    way) or flat (twice as wide as high). A digit cut tight touches its picture's
+    sides too, but spans it (top to bottom, or side to side with its height) in strokes."""
+    h, w = ink.shape
+    top, bottom, left, right = ink[0].any(), ink[-1].any(), ink[:, 0].any(), ink[:, -1].any()
+    sides = int(top) + int(bottom) + int(left) + int(right)
+    if sides == 0:
+        return False
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    tall, wide = (rows[-1] - rows[0] + 1) / h, (cols[-1] - cols[0] + 1) / w
+    if (sides >= 2 or max(tall, wide) >= LINE_ACROSS) and _hairlines(ink):
+        return True
+    if sides == 2 and not (top and bottom) and not (left and right):
+        return True  # a corner
+    if tall * h < 0.5 * wide * w and not (top and bottom):
+        return True  # flat: twice as wide as high
+    if left and right and not (top and bottom):  # across, along the top or the bottom
+        return sides == 3 and tall < EDGE_BAND
+    if top and bottom and not (left and right):  # down, along the left or the right side
+        return sides == 3 and wide < EDGE_BAND
+    return False
+
+
+def _hairlines(piece: np.ndarray) -> bool:
+    """Whether the strokes of `piece` (a mask) are narrower than HAIRLINE of its extent."""
+    edges = np.count_nonzero(piece[1:] != piece[:-1])
+    edges += np.count_nonzero(piece[:, 1:] != piece[:, :-1])
+    width = 2.0 * np.count_nonzero(piece) / max(edges, 1)
+    rows, cols = np.flatnonzero(piece.any(axis=1)), np.flatnonzero(piece.any(axis=0))
+    return width < HAIRLINE * max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)

@@ -93,6 +93,27 @@ _MIN_CONTRAST = 24.0  # grey levels between background and ink below which an im
 # `faint` 81.9% -> 85.1%, `blank` 97.7% -> 97.6%. Tried: 16 and 7, 84.1%; 10 and 7, 86.4% but
 # `blank` 98.0%; 8 and 8, 86.5% / 97.9%.
 FAINTEST_INK, FAINT_SEPARATION = 12.0, 8.0
+# Pictures PAPER_SIZE px or more a side show paper around their digit (not a crop of it as
+# MNIST's 28x28, where a digit may touch two sides): there, lines and edges crossing the
+# picture, the paper's texture and the edges of dark regions are not taken for ink.
+PAPER_SIZE = 2 * IMAGE_SIZE
+# On paper, a digit is at least SMALLEST_ON_PAPER of the picture's shorter side (the photo
+# digits 0.25 or more, bench/robustness.py's crops more); smaller ink is a speck or the
+# remains of a ruled line.
+SMALLEST_ON_PAPER = 0.1
+# A pen's strokes stand out of the paper's noise: their cores (the 80th percentile of the
+# digit's pixels) STROKE_NOISE of its standard deviations above the paper, or STROKE_CORE times
+# as far above the noise's floor as the threshold that found them (a plateau, not the peaks of
+# a texture). The paper's texture along a shadow's or a fold's soft edge (bench/make_blanks.py)
+# stood 3.6-5.1 deviations and 0.75-1.9 times above; photo digits 6-40 and 2.8-4.6 times,
+# bench/robustness.py's faintest (`faint`, `enlarged-rest`) 5.0-6.4 and 2.2-2.5 times.
+STROKE_NOISE, STROKE_CORE = 7.0, 2.0
+# A pen's stroke has paper around it; ink joined to DARK_REGION times its area of darkness that
+# runs off the picture is the edge of a dark region (`_edge_of_a_dark_region`).
+DARK_REGION = 2.0
+# Ink wider than SEVERAL_WIDE of its height, in pieces standing side by side, is several digits
+# (`_side_by_side`): no one digit is that wide (segment's MAX_WIDTH, the widest: 1.3).
+SEVERAL_WIDE = 1.4
 _PAPER_SHIFT = 2.0  # grey levels the median may lie above the paper's before it counts as ink
 _EXTREME_PIXELS = 8  # "the darkest" is the 8th darkest pixel (or 0.05% of them): not one speck
 
@@ -493,7 +514,8 @@ def _isolate_ink(
     strokes = flat > threshold
     if ruled is not None:
         strokes = clutter.bridged(strokes, *ruled)
-    found = _digit_components(strokes)
+    on_paper = whole_strokes and max(flat.shape) >= PAPER_SIZE
+    found = _digit_components(strokes, on_paper=on_paper)
     if found is None:
         return None, 0
     kept, box, groups = found
@@ -505,11 +527,38 @@ def _isolate_ink(
             faint &= ~ruled[0][near[0], None] & ~ruled[1][None, near[1]]
         kept[near] = _connected_to(kept[near], faint)
         box = _shifted(_bounds(kept[near]), near)
+        if on_paper and (clutter.runs_off(kept) or _edge_of_a_dark_region(signal, kept, threshold)):
+            return None, 0
     near = _widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
     flat, kept, levels = flat[near], kept[near], levels[near]
     level = _quantile(_histogram(levels, kept), 0.8)  # strokes' cores become white, as in MNIST
+    weak = level - median < STROKE_NOISE * noise and level - floor < STROKE_CORE * (
+        threshold - floor
+    )
+    if on_paper and weak:
+        return None, 0  # the paper's own texture (a shadow's soft edge), not a pen's stroke
     ink = _scaled_ink(flat, kept, floor, level, whole_strokes=whole_strokes)
     return ink, groups
+
+
+def _edge_of_a_dark_region(signal: np.ndarray, kept: np.ndarray, threshold: float) -> bool:
+    """Whether the ink found (`kept`; `signal`: the picture, ink bright) is the edge of a
+    region as dark as ink that the background took in (a desk beyond the paper's edge, a deep
+    shadow), not a pen's stroke: what is as dark as most of it (its 25th percentile) and
+    thicker than 4 px (not ruled lines), joined to it, runs off the picture and covers
+    DARK_REGION times its area or more."""
+    levels = np.clip(signal, 0, 255).astype(np.uint8)
+    paper = _quantile(_histogram(levels), 0.5)
+    ink = _quantile(_histogram(levels, kept), 0.25)
+    if ink - paper < threshold:
+        return False
+    thick = cv2.erode((levels >= ink).view(np.uint8), _square(2)).view(bool)  # not lines
+    seeds = kept & thick
+    if not seeds.any():
+        return False
+    region = _connected_to(seeds, thick)
+    off = region[0].any() or region[-1].any() or region[:, 0].any() or region[:, -1].any()
+    return bool(off) and np.count_nonzero(region) >= DARK_REGION * np.count_nonzero(seeds)
 
 
 def _noise_below(flat: np.ndarray) -> float:
@@ -720,7 +769,9 @@ def otsu_threshold(hist: np.ndarray) -> float:
     return float(np.argmax(between)) + 0.5
 
 
-def _digit_components(mask: np.ndarray) -> tuple[np.ndarray, Box, int] | None:
+def _digit_components(
+    mask: np.ndarray, *, on_paper: bool = True
+) -> tuple[np.ndarray, Box, int] | None:
     """The 8-connected pieces of `mask` that make up the digit, as a mask, with their
     bounding box, and how many separate digit-sized groups they form (`_groups`); None if
     no piece does.
@@ -728,7 +779,8 @@ def _digit_components(mask: np.ndarray) -> tuple[np.ndarray, Box, int] | None:
     Keeps the largest piece, then, largest first, each piece that is big (>= 30% of the
     largest) or not tiny (>= 2%) and near the pieces kept so far; isolated specks are dropped,
     and so are a box drawn around the digit and the parts of its neighbours in a row
-    (`digitcli.clutter`).
+    (`digitcli.clutter`), and, `on_paper` (not a small scan, which its digit may fill),
+    the lines and edges that cross the picture (`clutter.crossing_pieces`).
     """
     window = _bounds(mask)
     if window is None:
@@ -739,6 +791,12 @@ def _digit_components(mask: np.ndarray) -> tuple[np.ndarray, Box, int] | None:
     y1 = y0 + stats[:, cv2.CC_STAT_HEIGHT] - 1
     area = stats[:, cv2.CC_STAT_AREA]
     order = np.argsort(-area, kind="stable")
+    if on_paper:
+        boxes = (x0 + window[1].start, y0 + window[0].start, x1 + window[1].start,
+                 y1 + window[0].start)  # fmt: skip
+        order = order[~clutter.crossing_pieces(labels, boxes, mask.shape)[order]]
+        if order.size == 0:
+            return None
     if count > 1:  # 985 of the 1,000 photo files' digits are one piece
         order = order[~clutter.box_pieces(labels, (x0, y0, x1, y1), area)[order]]
         fills_height = window[0].start == 0 and window[0].stop == mask.shape[0]
@@ -769,7 +827,8 @@ def _digit_components(mask: np.ndarray) -> tuple[np.ndarray, Box, int] | None:
                     max(box[3], x1[c]),
                 ]
     h, w = mask.shape
-    if max(box[2] - box[0], box[3] - box[1]) + 1 < max(2, 0.03 * max(h, w)):
+    size = max(box[2] - box[0], box[3] - box[1]) + 1
+    if size < max(2, 0.03 * max(h, w)) or (on_paper and size < SMALLEST_ON_PAPER * min(h, w)):
         return None  # a speck, not a digit
     groups = _groups(np.stack([y0, x0, y1, x1], axis=1)[keep], area[keep])
     ink_box = _shifted((slice(box[0], box[2] + 1), slice(box[1], box[3] + 1)), window)
@@ -799,9 +858,29 @@ def _groups(boxes: np.ndarray, area: np.ndarray) -> int:
             groups.append([x0, x1, y0, y1])
     digits = [g for g in groups if g[3] - g[2] + 1 >= 0.5 * tall]
     if len(digits) < 2:
-        return 1
+        return _side_by_side(big, tall)
     centres = [(g[2] + g[3]) / 2 for g in digits]
     return len(digits) if max(centres) - min(centres) < 0.5 * tall else 1
+
+
+def _side_by_side(big: np.ndarray, tall: float) -> int:
+    """How many digits written close together (gaps under 0.3 of their height) stand side by
+    side: pieces at least half as tall as the tallest, their columns apart (overlapping by
+    less than 0.15 of its height, a slant), on one line, spanning together more than
+    SEVERAL_WIDE of its height (no one digit is that wide: a 0 broken in two halves is not
+    several digits); 1 otherwise. Pieces: `_groups`' `big`."""
+    upright = big[big[:, 2] - big[:, 0] + 1 >= 0.5 * tall]
+    columns: list[list[float]] = []  # [x0, x1, y0, y1]
+    for y0, x0, y1, x1 in upright[np.argsort(upright[:, 1], kind="stable")]:
+        if columns and x0 < columns[-1][1] - 0.15 * tall:
+            last = columns[-1]
+            last[1], last[2], last[3] = max(last[1], x1), min(last[2], y0), max(last[3], y1)
+        else:
+            columns.append([x0, x1, y0, y1])
+    if len(columns) < 2 or columns[-1][1] - columns[0][0] + 1 < SEVERAL_WIDE * tall:
+        return 1
+    centres = [(c[2] + c[3]) / 2 for c in columns]
+    return len(columns) if max(centres) - min(centres) < 0.5 * tall else 1
 
 
 def _components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:

@@ -330,7 +330,7 @@ def _answer(
         elif i not in rows:
             yield Prediction(source.name, note="no digit found: the image is blank")
         elif item.groups > 1:
-            note = f"found {item.groups} separate digits: read a number with `digitcli read`"
+            note = f"several digits ({item.groups} found): use `digitcli read`"
             yield Prediction(source.name, note=note)
         else:
             yield _decide(source.name, rows[i], top_k, threshold)

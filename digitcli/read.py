@@ -14,12 +14,13 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 
 from digitcli.errors import ImageError, UsageError
-from digitcli.images import open_image, save_pixels
+from digitcli.images import Prepared, open_image, prepare_file, save_pixels
 from digitcli.lines import LINE_SURE, LINE_WEIGHT, best_path, likelihood, read_strips
 from digitcli.pairs import doubt, pair_digits, pair_scores, read_pairs
 from digitcli.predict import (
@@ -32,6 +33,7 @@ from digitcli.predict import (
 )
 from digitcli.runtimes import Runtime
 from digitcli.segment import (
+    MOST_LINES,
     OPEN_SIDE,
     PAIR_SHAPE,
     STRIP_SHAPE,
@@ -50,6 +52,14 @@ READ_BATCH_SIZE = 16  # images per batch (each brings tens of candidates): measu
 # time unless a reading picks it: about half of all candidates, none of them ever picked on
 # the read benchmark's tuning set.
 UNLIKELY = -3.0
+SPLIT_OVERLAP = 0.3  # digits of a reading overlapping this much may be one digit cut in two
+# Pictures at most this many times as wide as high (or high as wide) are checked for ink as
+# `predict` checks one digit's: its working picture (192 px) keeps their digits large enough.
+PAGE_ASPECT = 3.0
+TOO_SMALL = (
+    "too many digits, or digits too small, to read on one line: crop the line into shorter "
+    "pieces, or scan it at a higher resolution"
+)
 
 
 @dataclass
@@ -154,7 +164,20 @@ def _segment(source: Source, invert: str) -> Line | ImageError:
         return ImageError(f"{source.name}: {source.problem}")
     try:
         image = open_image(source.read(), name=source.name, max_side=OPEN_SIDE)
-        return find_candidates(image, invert=invert)
+        line = find_candidates(image, invert=invert)
+        width, height = image.size
+        one_digit = any(c.start == 0 and c.stop == line.atoms for c in line.candidates)
+        if line.candidates and (
+            one_digit or max(width, height) <= PAGE_ASPECT * min(width, height)
+        ):
+            # Prepared as `predict` prepares one digit: a picture in which predict finds no
+            # digit (blank paper: its edge, a shadow, folds, ruled lines) holds no number; one
+            # that may be one digit is read as predict reads it if it is (a 1 with a flag:
+            # predict 1, read 7 before).
+            line.whole = prepare_file(source.read(), invert=invert, name=source.name)
+            if not line.whole.has_ink:
+                return Line()
+        return line
     except ImageError as error:
         return error
 
@@ -176,12 +199,20 @@ def _answer(
         if likely
     ]
     scores = runtime.predict(np.stack(pixels)) if pixels else np.zeros((0, 10))
+    wholes = _wholes(runtime, lines)
     pairs = read_pairs(_pair_pixels(lines))
     read_columns = iter(read_strips(_strips(lines)))
     start = pairs_start = 0
     for source, line, single in zip(batch, lines, singles, strict=True):
         if isinstance(line, ImageError):
             yield Reading(source.name, error=without_name(str(line), source.name))
+            continue
+        if line.too_small:
+            yield Reading(source.name, error=TOO_SMALL)
+            continue
+        if line.lines >= MOST_LINES:
+            note = f"no number: the ink lies in {line.lines} lines, not one (a page of text?)"
+            yield Reading(source.name, note=note)
             continue
         scored = single >= UNLIKELY
         count = int(scored.sum())
@@ -193,7 +224,49 @@ def _answer(
         columns = next(read_columns) if line.strip is not None else None
         scoring = _Scoring(runtime, line, probabilities, single + doubt(line, own_pairs),
                            scored, own_pairs, columns)  # fmt: skip
-        yield _reading(source.name, scoring.digits())
+        yield _reading(source.name, _as_predicted(scoring.digits(), line, wholes))
+
+
+def _wholes(runtime: Runtime, lines: list[Line | ImageError]) -> dict[int, np.ndarray]:
+    """The classifier's probabilities for each line's ink prepared whole as `predict` prepares
+    one digit (`Line.whole`), by id of the line, in one call."""
+    whole = [line for line in lines if isinstance(line, Line) and _one_digit(line.whole)]
+    if not whole:
+        return {}
+    found = runtime.predict(np.stack([line.whole.pixels for line in whole]))
+    return {id(line): row for line, row in zip(whole, found, strict=True)}
+
+
+def _one_digit(prepared: Prepared | None) -> bool:
+    return prepared is not None and prepared.has_ink and prepared.groups == 1
+
+
+def _as_predicted(
+    digits: list[ReadDigit], line: Line, wholes: dict[int, np.ndarray]
+) -> list[ReadDigit]:
+    """A reading of one digit, where `predict` finds one digit in the same image, read as
+    predict reads it (the same preparation, the same classifier): the two always agree. So is
+    a reading of digits that overlap one another by SPLIT_OVERLAP of their width (one digit
+    cut in two) when predict is surer of its digit than the reading of its number."""
+    row = wholes.get(id(line))
+    if not digits or row is None:
+        return digits
+    best = int(np.argmax(row))
+    confidence = round(float(row[best]), 6)
+    if len(digits) > 1:
+        split = all(_overlap(a.box, b.box) >= SPLIT_OVERLAP for a, b in pairwise(digits))
+        if not split or confidence <= np.prod([d.confidence for d in digits]):
+            return digits
+    left, top = min(d.box[0] for d in digits), min(d.box[1] for d in digits)
+    right, bottom = max(d.box[2] for d in digits), max(d.box[3] for d in digits)
+    return [ReadDigit(best, confidence, (left, top, right, bottom), line.whole.pixels)]
+
+
+def _overlap(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """How much boxes a and b (left, top, right, bottom) overlap side to side, as a share of
+    the narrower's width."""
+    narrower = max(min(a[2] - a[0], b[2] - b[0]), 1)
+    return max(0, min(a[2], b[2]) - max(a[0], b[0])) / narrower
 
 
 def _pair_pixels(lines: list[Line | ImageError]) -> np.ndarray:
@@ -238,6 +311,8 @@ class _Scoring:
         if placed is None:
             return digits
         placed_digits = _digits(self.line, self.probabilities, self.pairs, placed)
+        if len(placed_digits) != len(path):
+            return digits
         for place, (digit, confidence) in zip(placed_digits, path, strict=True):
             place.digit, place.confidence = digit, round(confidence, 6)
         return placed_digits
@@ -275,6 +350,8 @@ class _Scoring:
             total = score + LINE_WEIGHT * self.line_likelihood(chosen)
             if total > best_total:
                 best, best_total = chosen, total
+        if not best and readings:  # more digits than the strip has columns: it cannot judge
+            return max(readings.values(), key=lambda found: found[0])[1]
         return best
 
     def line_likelihood(self, chosen: list[int]) -> float:

@@ -47,6 +47,7 @@ from digitcli.images import (
     FAINT_SEPARATION,
     FAINTEST_INK,
     INVERT_CHOICES,
+    Prepared,
     dilate,
     fit_and_centre,
     otsu_threshold,
@@ -65,6 +66,15 @@ OPEN_SIDE = 1600  # px: files are decoded to at most this many pixels a side for
 SIDE_WIDTH = 2.0
 RUN_PAST = 0.5
 MAX_ATOMS = 8  # pieces one digit may be made of
+# A line shrunk to fit WORK_WIDTH whose digits end up lower than SMALLEST_HEIGHT px, or its
+# pieces narrower than SMALLEST_WIDTH px (median), holds too many digits to read (a 3,000x40
+# row of 300 MNIST digits; 100 and 150 of them, 10 px high and 5-6 px wide, read right).
+SMALLEST_HEIGHT = 6.0
+SMALLEST_WIDTH = 4.5
+# Ink in MOST_LINES or more bands of rows, paper between them, each with LINE_INK of the ink
+# or more, is a page of writing (printed text), not one line: no number is read from it.
+MOST_LINES = 3
+LINE_INK = 0.03
 PAIR_WIDTH = (0.8, 2.0)  # line heights: a span this wide may be two touching digits (from
 # 0.8, not 1: a quarter of the touching pairs with a 1 in them are narrower than a line height)
 PAIR_GAP = 0.1  # line heights: the pieces of a pair are at most this far apart
@@ -114,6 +124,9 @@ class Line:
     candidates: list[Candidate] = field(default_factory=list)
     pairs: list[Candidate] = field(default_factory=list)  # spans that may be two touching digits
     strip: np.ndarray | None = field(default=None, repr=False)  # all its ink, STRIP_SHAPE
+    too_small: bool = False  # too many digits on the line, shrunk too small to read
+    lines: int = 1  # bands of ink one above the other: MOST_LINES or more, a page of writing
+    whole: Prepared | None = field(default=None, repr=False)  # all the ink as predict sees it
 
 
 # ---------------------------------------------------------------------------------------------
@@ -627,6 +640,9 @@ def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     if pen_on_lines is not None:
         mask |= pen_on_lines
     taken = mask | lines
+    bands = _ink_bands(mask)
+    if bands >= MOST_LINES:
+        return Line(lines=bands)
     pieces = _components(mask)
     if not pieces:
         return Line()
@@ -636,6 +652,9 @@ def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     slant = _sharpest(xs.astype(np.float32), ys.astype(np.float32), SHEARS)
     atoms = _atoms(pieces, height, slant, centre)
     line = Line(atoms=len(atoms), skippable=[a.small for a in atoms], height=height / frame.sy)
+    if work.width >= WORK_WIDTH and _too_small(atoms, height):
+        line.too_small = True
+        return line
     level = max(float(np.percentile(flat[mask], 80)), 1.0)  # the pen's core becomes white
     ink_of = partial(_span_ink, atoms, flat, taken, level)
     line.candidates = _rendered(_spans(atoms, height), ink_of, fit_and_centre, frame)
@@ -643,6 +662,21 @@ def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     ink = ink_of(0, len(atoms))[0] if atoms else None
     line.strip = _strip(ink, height) if ink is not None else None
     return line
+
+
+def _ink_bands(mask: np.ndarray) -> int:
+    """How many bands of rows, paper between them, hold LINE_INK of the ink or more each."""
+    counts = mask.sum(axis=1)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], counts > 0, [0]]).astype(np.int8)))
+    total = max(int(counts.sum()), 1)
+    inks = [counts[a:b].sum() for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    return sum(ink >= LINE_INK * total for ink in inks)
+
+
+def _too_small(atoms: list[_Atom], height: float) -> bool:
+    """Whether a line's digits (`height` px high, in the work frame) are too small to read."""
+    widths = [a.right - a.left for a in atoms if not a.small]
+    return height < SMALLEST_HEIGHT or (bool(widths) and np.median(widths) < SMALLEST_WIDTH)
 
 
 def _rendered(

@@ -423,5 +423,5 @@ def test_predict_on_a_number_says_to_use_read(mnist_test_digits, tmp_path):
     )
     number, one = (json.loads(line) for line in done.stdout.splitlines())
     assert number["digit"] is None
-    assert number["note"] == "found 3 separate digits: read a number with `digitcli read`"
+    assert number["note"] == "several digits (3 found): use `digitcli read`"
     assert one["digit"] == 7

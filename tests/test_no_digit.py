@@ -1,0 +1,188 @@
+"""What is not one digit: blank paper (shadows, edges, folds, ruled lines, an empty cell) is
+"no digit found" for predict and read; several digits are refused by predict; a page of text
+or a row too long to read is no number; one digit reads the same in predict and read."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+from typer.testing import CliRunner
+
+from digitcli.cli import app
+
+MNIST = Path(__file__).resolve().parent.parent / "MNIST"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def mnist_test() -> tuple[np.ndarray, np.ndarray]:
+    """MNIST's first 300 test digits (white ink on black) and their labels."""
+    raw = gzip.decompress((MNIST / "t10k-images-idx3-ubyte.gz").read_bytes())
+    labels = gzip.decompress((MNIST / "t10k-labels-idx1-ubyte.gz").read_bytes())[8:308]
+    images = np.frombuffer(raw, np.uint8, count=300 * 784, offset=16).reshape(300, 28, 28)
+    return images, np.frombuffer(labels, np.uint8)
+
+
+def _jsonl(args: list[str]) -> list[dict]:
+    done = runner.invoke(app, args)
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_read_a_row_of_100_digits(mnist_test, tmp_path):
+    images, labels = mnist_test
+    row = np.zeros((40, 3000), np.uint8)
+    for i in range(100):
+        row[6:34, i * 30 + 1 : i * 30 + 29] = images[i]
+    Image.fromarray(255 - row).save(tmp_path / "row.png")
+    (answer,) = _jsonl(["read", str(tmp_path / "row.png"), "--format", "jsonl"])
+    truth = "".join(str(d) for d in labels[:100])
+    assert answer["number"] is not None, answer
+    assert len(answer["number"]) == 100
+    assert sum(a == b for a, b in zip(answer["number"], truth, strict=True)) >= 95
+
+
+def test_read_a_row_of_300_small_digits_is_too_many(mnist_test, tmp_path):
+    images, _ = mnist_test
+    row = np.full((40, 3000), 255, np.uint8)
+    for i in range(300):
+        small = np.asarray(Image.fromarray(images[i]).resize((10, 10), Image.BILINEAR))
+        row[15:25, i * 10 : i * 10 + 10] = 255 - small
+    Image.fromarray(row).save(tmp_path / "row.png")
+    (answer,) = _jsonl(["read", str(tmp_path / "row.png"), "--format", "jsonl"])
+    assert "blank" not in json.dumps(answer)
+    assert answer["error"].startswith("too many digits, or digits too small")
+
+
+def test_read_a_page_of_printed_text_is_no_number(tmp_path):
+    page = Image.new("L", (1000, 1300), 245)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.load_default(size=22)
+    for i in range(40):
+        draw.text((40, 30 + 31 * i), "The quick brown fox jumps over the lazy dog", 20, font)
+    page.save(tmp_path / "page.png")
+    (answer,) = _jsonl(["read", str(tmp_path / "page.png"), "--format", "jsonl"])
+    assert answer["number"] is None
+    assert answer["note"].startswith("no number")
+
+
+def _number_on_paper(
+    images: np.ndarray, labels: np.ndarray, digits: str, gap: float
+) -> Image.Image:
+    """`digits` (MNIST test digits, 112 px high) in faint ink on light paper, `gap` of a
+    digit's height apart: a number written close together."""
+    rng = np.random.default_rng(0)
+    paper = np.full((200, 140 * len(digits) + 80), 215.0)
+    x = 40
+    for char in digits:
+        image = images[np.flatnonzero(labels == int(char))[0]]
+        ink = np.asarray(Image.fromarray(image).resize((112, 112), Image.BICUBIC)) / 255.0
+        cols = np.flatnonzero(ink.max(axis=0) > 0.2)
+        ink = ink[:, cols[0] : cols[-1] + 1]
+        window = paper[40:152, x : x + ink.shape[1]]
+        np.minimum(window, 215.0 - 40.0 * ink, out=window)
+        x += ink.shape[1] + round(gap * 112)
+    paper += rng.normal(0, 3, paper.shape)
+    return Image.fromarray(np.clip(paper[:, : x + 40], 0, 255).astype(np.uint8), "L")
+
+
+def test_predict_refuses_a_number_written_close_together(mnist_test, tmp_path):
+    _number_on_paper(*mnist_test, "2026", gap=0.1).save(tmp_path / "n.png")
+    (answer,) = _jsonl(["predict", str(tmp_path / "n.png"), "--format", "jsonl"])
+    assert answer["digit"] is None
+    assert answer["note"] == "several digits (4 found): use `digitcli read`"
+
+
+def test_predict_answers_a_digit_in_pieces(tmp_path):
+    """A 5 whose top bar stands apart, and an 8 broken at its waist, are one digit each."""
+    five = Image.new("L", (300, 300), 230)
+    draw = ImageDraw.Draw(five)
+    draw.line([(110, 70), (200, 70)], fill=30, width=14)  # the bar, apart
+    draw.line([(105, 95), (100, 150)], fill=30, width=14)
+    draw.arc([90, 130, 210, 240], 200, 160, fill=30, width=14)
+    five.save(tmp_path / "five.png")
+    eight = Image.new("L", (300, 300), 230)
+    draw = ImageDraw.Draw(eight)
+    draw.ellipse([110, 50, 190, 140], outline=30, width=14)
+    draw.ellipse([100, 152, 200, 250], outline=30, width=14)
+    eight.save(tmp_path / "eight.png")
+    answers = _jsonl(
+        ["predict", str(tmp_path / "five.png"), str(tmp_path / "eight.png"), "--format", "jsonl"]
+    )
+    assert [answer.get("note") for answer in answers] == [None, None]
+    assert all(answer["digit"] is not None for answer in answers)
+
+
+def _paper(rng: np.random.Generator, size: tuple[int, int] = (900, 700)) -> np.ndarray:
+    """Light paper photographed: uneven light, grain, noise (float grey levels)."""
+    w, h = size
+    yy, xx = np.mgrid[0:h, 0:w]
+    light = 215.0 + 20.0 * (xx / w - 0.5) + 10.0 * (yy / h - 0.5)
+    grain = np.asarray(
+        Image.fromarray(rng.normal(0, 4, (8, 8)).astype(np.float32), "F").resize((w, h))
+    )
+    return light + grain + rng.normal(0, 4, (h, w))
+
+
+def _blank_photos(folder: Path) -> list[Path]:
+    """One photo of each kind of blank paper: on a desk with a shadow, folded, ruled
+    (lined, squared), and a table's empty cell; saved as phone JPEGs."""
+    rng = np.random.default_rng(3)
+    h, w = 700, 900
+    yy, xx = np.mgrid[0:h, 0:w]
+    pictures = {}
+    desk = _paper(rng)
+    beyond = np.clip((0.35 * xx + yy - 560) / 2.0, 0, 1)  # the paper's edge, a dark desk
+    desk = desk * (1 - beyond) + 70 * beyond
+    pictures["desk"] = desk * (1 - 0.3 / (1 + np.exp(-(xx - 0.7 * w) / 40)))  # and a shadow
+    fold = _paper(rng)
+    side = xx - 0.4 * yy - 300
+    pictures["fold"] = fold * np.where(side > 0, 0.93, 1.0) - 25 * np.exp(-0.5 * (side / 2) ** 2)
+    for name, down in (("lined", False), ("squared", True)):
+        paper = _paper(rng)
+        ruled = (yy % 60 < 3) | ((xx % 60 < 3) if down else False)
+        pictures[name] = paper * np.where(ruled, 0.7, 1.0)
+    cell = _paper(rng)
+    rules = (np.abs(xx - 40) < 4) | (np.abs(xx - 860) < 4) | (np.abs(yy - 30) < 4)
+    pictures["cell"] = cell * np.where(rules | (np.abs(yy - 670) < 4), 0.35, 1.0)
+    paths = []
+    for name, gray in pictures.items():
+        path = folder / f"{name}.jpg"
+        Image.fromarray(np.clip(gray, 0, 255).astype(np.uint8), "L").save(path, quality=85)
+        paths.append(path)
+    return paths
+
+
+def test_blank_paper_is_no_digit_for_predict_and_read(tmp_path):
+    paths = [str(path) for path in _blank_photos(tmp_path)]
+    predicted = _jsonl(["predict", *paths, "--format", "jsonl"])
+    read = _jsonl(["read", *paths, "--format", "jsonl"])
+    assert [a["digit"] for a in predicted] == [None] * len(paths), predicted
+    assert all(a["note"].startswith("no digit found") for a in predicted)
+    assert [a["number"] for a in read] == [None] * len(paths), read
+    assert all(a["note"].startswith("no digits found") for a in read)
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def test_predict_and_read_give_one_digit_the_same_answer():
+    """Photo files of one MNIST test digit (bench/make_photos.py's 43rd and 149th, shrunk)
+    that read gave another digit than predict: read now classifies a picture of one digit as
+    predict does."""
+    files = [str(FIXTURES / "one-digit-43.jpg"), str(FIXTURES / "one-digit-149.jpg")]
+    predicted = _jsonl(["predict", *files, "--format", "jsonl"])
+    read = _jsonl(["read", *files, "--format", "jsonl"])
+    assert [a["digit"] for a in predicted] == [2, 9]
+    assert [a["number"] for a in read] == ["2", "9"]
+    assert [a["confidence"] for a in read] == [a["confidence"] for a in predicted]
+
+
+def test_read_does_not_cut_one_digit_in_two():
+    """bench/make_photos.py's 269th photo file, a 0 read as 12 (two overlapping halves)."""
+    (read,) = _jsonl(["read", str(FIXTURES / "one-digit-269.jpg"), "--format", "jsonl"])
+    assert read["number"] == "0"
