@@ -183,3 +183,21 @@ def _children(pid: int) -> list[int]:
     except OSError:
         return []
     return [int(child) for child in text.split()]
+
+
+def test_serve_refuses_a_request_that_would_decode_too_much(tmp_path, ok_png):
+    from serving import BUNDLED, running_server
+
+    grey = huge_png(10_000, 8, 0)  # 141 KB, 100 MB decoded: one is answered, three are too many
+    with running_server(str(BUNDLED), log=tmp_path / "serve.log") as server:
+        with server.client() as client:
+            one = client.post("/v1/predict", files=[("file", ("grey.png", grey))])
+            start = time.monotonic()
+            three = client.post("/v1/predict", files=[("file", ("grey.png", grey))] * 3)
+            seconds = time.monotonic() - start
+            bomb = huge_png(10_950, 8, 6)
+            rgba = client.post("/v1/predict", files=[("file", ("bomb.png", bomb))] * 20)
+    assert one.status_code == 200, one.text
+    assert three.status_code == 413 and "decode to about" in three.json()["error"]
+    assert seconds < 2
+    assert rgba.status_code == 413
