@@ -116,6 +116,9 @@ def plan(im: Image.Image, data: bytes, max_side: int) -> Plan:
             scale = _jpeg_scale(width, height, max_side)
             reduced = math.ceil(width / scale) * math.ceil(height / scale)
             return Plan(_REDUCED.get(scale, 0) | _GREY, reduced * (4 if im.mode == "CMYK" else 1))
+        if im.mode == "RGB" and 4 * pixels <= MAX_DECODED_BYTES:
+            # colour, then grey: 10% faster than libpng's own conversion, but 4x the memory
+            return Plan(cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION, 4 * pixels)
         if im.mode in _CV2_GREY_MODES:
             return Plan(_GREY, pixels)
         if im.format == "PNG" and im.mode == "I;16":
@@ -152,8 +155,8 @@ def _png_depth(data: bytes) -> int:
 
 
 def decode(data: bytes, how: Plan) -> np.ndarray | None:
-    """OpenCV's pixels of `data` as `how` says: grey (h x w, uint8 or uint16) or BGRA
-    (h x w x 4); None where OpenCV cannot decode it (Pillow then says why)."""
+    """OpenCV's pixels of `data` as `how` says: grey (h x w, uint8 or uint16), BGR or BGRA
+    (h x w x 3 or 4); None where OpenCV cannot decode it (Pillow then says why)."""
     if how.flags is None:
         return None
     try:
@@ -162,7 +165,7 @@ def decode(data: bytes, how: Plan) -> np.ndarray | None:
         return None
     if pixels is None or pixels.size == 0:
         return None
-    if pixels.ndim == 3 and pixels.shape[2] != 4:  # not what the header promised
+    if pixels.ndim == 3 and pixels.shape[2] not in (3, 4):
         return None
     return pixels
 

@@ -260,7 +260,7 @@ def _to_gray(im: Image.Image, max_side: int = WORK_SIZE) -> Image.Image:
 
 
 def _array_to_gray(pixels: np.ndarray, max_side: int = WORK_SIZE) -> Image.Image:
-    """`_to_gray` of OpenCV's pixels: 8-bit or 16-bit grey (h x w) or BGRA (h x w x 4). 16-bit
+    """`_to_gray` of OpenCV's pixels: 8-bit or 16-bit grey (h x w), BGR or BGRA. 16-bit
     grey is shrunk before its range is read: no float copy at full size."""
     if pixels.dtype == np.uint16:
         height, width = pixels.shape
@@ -271,6 +271,8 @@ def _array_to_gray(pixels: np.ndarray, max_side: int = WORK_SIZE) -> Image.Image
         return _high_bit_to_gray(pixels, is_float=False)
     if pixels.ndim == 2:
         return _shrunk(Image.fromarray(pixels, "L"), max_side)
+    if pixels.shape[2] == 3:
+        return _shrunk(Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY), "L"), max_side)
     luma = Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGRA2GRAY), "L")
     return _composited(luma, Image.fromarray(np.ascontiguousarray(pixels[..., 3]), "L"), max_side)
 
