@@ -6,9 +6,10 @@ mode, orientation), and an image whose decoding would hold more than `MAX_DECODE
 refused before a pixel is decoded (a 466 KB PNG can claim 10,950 x 10,950 RGBA: 480 MB).
 
 OpenCV decodes JPEG (at 1/2, 1/4 or 1/8 scale when that is still large enough), PNG, BMP and
-PNM files; Pillow decodes what OpenCV does not read as we need (GIF, TIFF, WebP, ICO, palette
-and transparent-colour PNGs, 16-bit colour with alpha) and any file OpenCV fails on, so that a
-damaged file gets Pillow's reason. Orientation (EXIF or XMP) is Pillow's reading of the header.
+PNM files; Pillow decodes what OpenCV does not read as we need (GIF, TIFF, WebP, ICO,
+transparent-colour PNGs, 16-bit colour with alpha), palette files (faster than OpenCV) and any
+file OpenCV fails on, so that a damaged file gets Pillow's reason. Orientation (EXIF or XMP) is
+Pillow's reading of the header.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ _CHUNK = 2**20
 cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 _CV2_FORMATS = frozenset({"JPEG", "MPO", "PNG", "BMP", "PPM"})
-_CV2_GREY_MODES = frozenset({"1", "L", "P", "RGB", "CMYK", "YCbCr"})
+_CV2_GREY_MODES = frozenset({"1", "L", "RGB", "CMYK", "YCbCr"})
 _GREY = cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION
 _REDUCED = {2: cv2.IMREAD_REDUCED_GRAYSCALE_2, 4: cv2.IMREAD_REDUCED_GRAYSCALE_4,
             8: cv2.IMREAD_REDUCED_GRAYSCALE_8}  # fmt: skip
@@ -111,7 +112,8 @@ def plan(im: Image.Image, data: bytes, max_side: int) -> Plan:
     """How to decode the image Pillow opened (lazily, header only) from `data`."""
     width, height = im.size
     pixels = width * height
-    if im.format in _CV2_FORMATS and "transparency" not in im.info:
+    # Palette files: Pillow's decoding is faster (3.7 against 5.2 ms on the benchmark's PNGs)
+    if im.format in _CV2_FORMATS and im.mode != "P" and "transparency" not in im.info:
         if im.format in ("JPEG", "MPO") and im.mode in _CV2_GREY_MODES:
             scale = _jpeg_scale(width, height, max_side)
             reduced = math.ceil(width / scale) * math.ceil(height / scale)

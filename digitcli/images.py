@@ -264,10 +264,14 @@ def _array_to_gray(pixels: np.ndarray, max_side: int = WORK_SIZE) -> Image.Image
     grey is shrunk before its range is read: no float copy at full size."""
     if pixels.dtype == np.uint16:
         height, width = pixels.shape
-        if max(width, height) > max_side:
+        if max(width, height) > max_side:  # as _shrunk: a whole factor's box average, then linear
             scale = max_side / max(width, height)
             size = (max(1, round(width * scale)), max(1, round(height * scale)))
-            pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+            whole = max(width, height) // max_side
+            if whole > 1:
+                box = (max(1, width // whole), max(1, height // whole))
+                pixels = cv2.resize(pixels, box, interpolation=cv2.INTER_AREA)
+            pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_LINEAR)
         return _high_bit_to_gray(pixels, is_float=False)
     if pixels.ndim == 2:
         return _shrunk(Image.fromarray(pixels, "L"), max_side)
