@@ -201,3 +201,19 @@ def test_serve_refuses_a_request_that_would_decode_too_much(tmp_path, ok_png):
     assert three.status_code == 413 and "decode to about" in three.json()["error"]
     assert seconds < 2
     assert rgba.status_code == 413
+
+
+def test_a_pipe_whose_writer_stays_silent_is_given_up(tmp_path, monkeypatch):
+    from digitcli import decoding
+
+    monkeypatch.setattr(decoding, "PIPE_TIMEOUT", 0.3)
+    fifo = tmp_path / "silent.png"
+    os.mkfifo(fifo)
+    writer = os.open(fifo, os.O_RDWR)  # a writer that never writes
+    try:
+        start = time.monotonic()
+        with pytest.raises(ImageError, match="nothing arrived in 0.3 s"):
+            decoding.read_input(str(fifo), "silent.png")
+        assert time.monotonic() - start < 5
+    finally:
+        os.close(writer)
