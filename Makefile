@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv train test test-fast lint bench clean
+.PHONY: venv train test test-fast lint bench docs models clean
 
 venv: $(STAMP)
 
@@ -30,9 +30,27 @@ lint: venv
 	$(BIN)/ruff check digitcli tests bench docs
 	$(BIN)/ruff format --check digitcli tests bench docs
 
-## Side-by-side benchmarks; prints the table the README shows.
+## Side-by-side benchmarks; writes docs/performance.md's table and the README's summary of it.
 bench: venv
 	$(BIN)/python bench/run.py --readme
+
+## The generated pages: docs/commands.md from the app (the tests check it is current).
+docs: venv
+	$(BIN)/python docs/make_commands.py
+
+## Rebuild every bundled artefact from scratch (hours on 2 cores): the bundled model's members
+## and the model, then read's verifier, pair and line readers. Each records what it fits
+## (digitcli/fits.py). Members are trained in build/models/.
+MEMBERS := build/models
+models: venv
+	mkdir -p $(MEMBERS)
+	for seed in 0 1; do $(BIN)/digitcli train --arch cnn --epochs 60 --flags long --seed $$seed \
+		--validation-seed 0 --data MNIST --output $(MEMBERS)/cnn$$seed --force; done
+	$(BIN)/digitcli train --data MNIST --output $(MEMBERS)/mlp --force
+	$(BIN)/python bench/make_bundled.py $(MEMBERS)/cnn0 $(MEMBERS)/cnn1 $(MEMBERS)/mlp
+	$(BIN)/python bench/make_verifier.py
+	$(BIN)/python bench/make_pairs.py
+	$(BIN)/python bench/make_line_reader.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -20,6 +20,8 @@ import shutil
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+from digitcli.fits import stamp
+
 REPO = Path(__file__).resolve().parent.parent
 WRITTEN = ("model.keras", "model.tflite", "metadata.json")
 
@@ -38,6 +40,8 @@ def main() -> None:
         made = Path(scratch) / "ensemble"
         metadata = combine(args.members, made, data=args.data)
         for name in WRITTEN:  # each file whole or not at all
+            if name == "metadata.json":
+                stamp(made, ("preparation",))
             with atomic_output(args.output / name, force=True) as staging:
                 shutil.copyfile(made / name, staging)
     metrics = metadata.metrics

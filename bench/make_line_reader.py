@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 from make_verifier import in_parts, kept, written_numbers
 
+from digitcli.fits import stamp
+
 REPO = Path(__file__).resolve().parent.parent
 
 KINDS = ("tight", "tight", "long", "spaced", "grouped", "boxed")
@@ -142,6 +144,7 @@ def export(model, out: Path) -> None:
         [function.get_concrete_function(spec)]
     )
     out.write_bytes(converter.convert())
+    stamp(out, ("preparation", "segmentation"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 from make_verifier import MATCH, in_parts, intersection, kept, overlap, written_numbers
 
+from digitcli.fits import stamp
 from digitcli.pairs import LEFT, OUTPUTS, RIGHT
 
 REPO = Path(__file__).resolve().parent.parent
@@ -149,6 +150,7 @@ def export(model, path: Path) -> None:
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.target_spec.supported_types = [tf.float16]
     path.write_bytes(converter.convert())
+    stamp(path, ("preparation", "segmentation"))
 
 
 def main(argv: list[str] | None = None) -> int:

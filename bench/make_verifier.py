@@ -23,6 +23,8 @@ from tempfile import TemporaryDirectory
 import numpy as np
 from make_numbers import make_number
 
+from digitcli.fits import stamp
+
 from make_photos import load_mnist
 
 REPO = Path(__file__).resolve().parent.parent
@@ -128,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     order = np.random.default_rng(0).permutation(len(labels))
     weights = train(features[order], labels[order])
     np.savez(args.out, *[w.astype(np.float16) for w in weights])
+    stamp(args.out, ("preparation", "segmentation"))
     print(f"wrote {args.out}")
     return 0
 

@@ -7,7 +7,7 @@ reports medians and ratios; no figure here is compared with one taken elsewhere.
     python bench/run.py --cnn            # also train the CNN, seeds 0 and 1 (~15 more minutes)
     python bench/run.py --only startup predict
     python bench/run.py --only predict-scaling --model DIR   # 1,000 to 50,000 files (~15 min)
-    python bench/run.py --readme         # and write the rows into README.md's Performance table
+    python bench/run.py --readme         # and write the rows into docs/performance.md and README.md
 """
 
 from __future__ import annotations
@@ -359,7 +359,7 @@ def _keras_loop_seconds(model_dir: Path, files: list[Path]) -> float:
     """A user's loop: open each file, resize to 28x28, `model.predict` one image at a time."""
     script = (
         "import sys, time, numpy as np, keras\n"
-        "import digitcli.model  # registers the deskew layer, as the README tells Keras users\n"
+        "import digitcli.model  # registers the deskew layer (docs/deploying.md)\n"
         "from PIL import Image\n"
         "started = time.perf_counter()\n"
         "model = keras.saving.load_model(sys.argv[1])\n"
@@ -424,10 +424,8 @@ def main() -> int:
     parser.add_argument("--model", type=Path, help="reuse this mlp model directory")
     parser.add_argument(
         "--readme",
-        type=Path,
-        nargs="?",
-        const=REPO / "README.md",
-        help="also write the rows into the Performance table of README.md (or this file)",
+        action="store_true",
+        help="also write the rows into docs/performance.md and its summary into README.md",
     )
     args = parser.parse_args()  # fmt: skip
     chosen = set(args.only or DEFAULT_BENCHES)
@@ -466,7 +464,8 @@ def main() -> int:
     )
     print(render(rows))
     if args.readme:
-        readme_table.update(args.readme, [_line(row) for row in rows])
+        lines = [_line(row) for row in rows]
+        readme_table.update(REPO / "docs" / "performance.md", REPO / "README.md", lines)
     return 0 if all(row.met for row in rows) else 1
 
 

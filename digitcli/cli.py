@@ -33,15 +33,18 @@ DEFAULT = TrainConfig()
 
 
 def run() -> None:
-    """The `digitcli` program (console script and `python -m digitcli`): the app, then an end
-    without the interpreter's teardown where that is safe (`digitcli.quickexit`). Calling
-    `app()` from Python ends with SystemExit, as any Typer app does."""
-    from digitcli.quickexit import end_now
+    """The `digitcli` program (console script and `python -m digitcli`). Calling `app()` from
+    Python ends with SystemExit, as any Typer app does."""
+    import sys
+
+    from digitcli.errors import EXIT_BROKEN_PIPE
+    from digitcli.streams import flushed
 
     try:
         app(prog_name="digitcli")
-    except SystemExit as done:
-        end_now(done.code)  # returns when the process must end the usual way
+    except SystemExit:
+        if not flushed(sys.stdout):  # the reader left before the last lines were written
+            raise SystemExit(EXIT_BROKEN_PIPE) from None
         raise
 
 
@@ -122,7 +125,7 @@ def reports_errors(command: Callable) -> Callable:
         except BrokenPipeError:
             import sys
 
-            from digitcli.quickexit import silence
+            from digitcli.streams import silence
 
             silence(sys.stdout)  # the reader left (`| head -1`): stop quietly, as Unix tools do
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
@@ -173,8 +176,9 @@ DataOption = Annotated[
     typer.Option(
         "--data",
         metavar="PATH",
-        help="MNIST as a folder or file: IDX (.gz or raw), mnist.npz or CSV. "
-        "Default: $DIGITCLI_DATA, then ./MNIST/.",
+        help="MNIST as a folder or file: IDX (.gz or raw), mnist.npz or CSV; or a folder of "
+        "image files in one sub-folder per digit (0/ to 9/), each prepared as predict "
+        "prepares it. Default: $DIGITCLI_DATA, then ./MNIST/.",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
@@ -450,8 +454,8 @@ def evaluate(
         Path | None,
         typer.Argument(
             metavar="MODEL",
-            help="Model directory or exported file. Default: the latest trained model, "
-            "else the bundled one.",
+            help="Model directory, exported file or 'bundled'. Default: the latest trained "
+            "model, else the bundled one (digitcli models).",
         ),
     ] = None,
     data: DataOption = None,
@@ -493,10 +497,12 @@ def evaluate(
     """
     from digitcli import console
     from digitcli.evaluate import evaluate_with_predictions
+    from digitcli.modeldir import choose_model
     from digitcli.report import check_outputs, save_mistakes_file, save_report
 
     check_outputs(save_mistakes, report, force=force)
-    result, predictions = evaluate_with_predictions(model, data)
+    chosen = choose_model(model)
+    result, predictions = evaluate_with_predictions(chosen.path, data)
     if save_mistakes:
         shown = save_mistakes_file(save_mistakes, predictions, force=force)
         if not quiet:
@@ -506,15 +512,16 @@ def evaluate(
         if not quiet:
             console.print_note(f"wrote {page}")
     if json_output:
-        console.print_json(result.to_json())
+        console.print_json({**result.to_json(), "model": chosen.to_json()})
         return
     if quiet:
         console.stdout.print(f"{result.accuracy:.4f}", markup=False, highlight=False)
         return
     if not console.is_terminal():
-        console.show_fields(result.to_json())
+        console.print_note(f"model: {chosen.describe()}")
+        console.show_fields(result.to_json())  # `model<TAB>path`, as before
         return
-    console.show_path("model", result.model)
+    console.show_path("model", chosen.describe())
     for table in console.evaluation_tables(result):
         console.show(table)
 
@@ -548,8 +555,8 @@ def export(
         Path | None,
         typer.Argument(
             metavar="MODEL",
-            help="Model directory or .keras file. Default: the latest trained model, "
-            "else the bundled one.",
+            help="Model directory, .keras file or 'bundled'. Default: the latest trained "
+            "model, else the bundled one.",
         ),
     ] = None,
     output: Annotated[
@@ -560,8 +567,9 @@ def export(
             metavar="PATH",
             help="Where to write it; an existing directory gets the default name inside. "
             "Default: in the model directory, model-export.keras, model-savedmodel/, "
-            "model-f32.tflite, model-f16.tflite, model-int8.tflite or model.onnx "
-            "(beside X.keras: X-export.keras, X.onnx, ...).",
+            "model.tflite (training's own: verified, not written again; --force converts it "
+            "again), model-f16.tflite, model-int8.tflite or model.onnx (beside X.keras: "
+            "X-export.keras, X.onnx, ...). The card: NAME.card.md beside the file.",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output.")] = False,
@@ -641,13 +649,13 @@ AnswersQuietOption = Annotated[
 ]
 # The options `predict` and `read` share (`serve` takes the model as its argument).
 _MODEL_HELP = (
-    "Model directory or .tflite/.keras/.onnx file. "
-    "Default: the latest trained model, else the bundled one."
+    "Model directory, .tflite/.keras/.onnx file, or 'bundled'. "
+    "Default: the latest trained model, else the bundled one (digitcli models)."
 )
 ImagesArgument = Annotated[
     list[str] | None,
     typer.Argument(
-        metavar="IMAGE",
+        metavar="IMAGE...",
         help="Image files, directories, globs, or - for one image on stdin.",
         show_default=False,
     ),
@@ -674,18 +682,43 @@ def _answers_format(chosen: PredictFormat | None, json_output: bool) -> str:
     return chosen.value
 
 
-def _model_name(model: Path | None) -> str:
-    """How the table's title names the model: its path, or "the bundled model (cnn, mlp)" with
-    the networks it reads with."""
-    from digitcli.modeldir import BUNDLED_DIR
+def _answered_by(model: Path | None, fmt: str, quiet: bool):
+    """The model that will answer (`ChosenModel`) and how answers name it: the table's title,
+    every JSON answer's `model` object, and for plain and CSV one stderr line (not with -q)."""
+    from digitcli import console
+    from digitcli.modeldir import choose_model
     from digitcli.runtimes import resolve_model
 
-    ref = resolve_model(model)
-    if ref.path.resolve() != BUNDLED_DIR.resolve():
-        return str(ref.path)
-    if ref.metadata is None:
-        return "the bundled model"
-    return f"the bundled model ({', '.join(ref.metadata.networks)})"
+    chosen = choose_model(model)
+    ref = resolve_model(chosen.path)  # a model that is not there is refused before any line
+    if fmt in ("plain", "csv") and not quiet:
+        console.print_note(f"model: {chosen.describe()}")
+    title = _table_title(chosen, ref.metadata) if fmt == "table" else None
+    answered_by = chosen.to_json() if fmt in ("json", "jsonl") else None
+    return chosen, console.Shown(fmt, quiet, title, answered_by)
+
+
+def _table_title(chosen, metadata) -> str:
+    """How the table's title names the model: the bundled one with the networks it reads with,
+    another as named or by its name; then why, when it was not named ("latest trained")."""
+    from digitcli.modeldir import FALLBACK, LATEST
+
+    name = str(chosen.path) if chosen.why not in (LATEST, FALLBACK) else chosen.name
+    if chosen.bundled:
+        networks = f" ({', '.join(metadata.networks)})" if metadata is not None else ""
+        name = f"the bundled model{networks}"
+    return {LATEST: f"{name}, latest trained", FALLBACK: f"{name}, none trained"}.get(
+        chosen.why, name
+    )
+
+
+def _exit_for(tally) -> None:
+    """predict's and read's exit code (see errors.answers_exit_code)."""
+    from digitcli.errors import answers_exit_code
+
+    code = answers_exit_code(tally.failed, tally.unanswered)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -717,7 +750,8 @@ def predict(
 ) -> None:
     """Say which digit each image shows; photos, scans and drawings are prepared like MNIST.
 
-    Exit code 1 when some inputs failed (the others are still answered).
+    Exit code 1 when some inputs failed (the others are still answered), else 3 when some
+    were answered with no digit or number (--threshold, --digits, no digit found).
 
     Examples:
 
@@ -728,7 +762,7 @@ def predict(
       digitcli predict photo.jpg --threshold 0.9 --top-k 1
     """
     from digitcli import console
-    from digitcli.errors import EXIT_FAILURE, UsageError
+    from digitcli.errors import UsageError
     from digitcli.predict import predict as run_prediction
 
     if not images and from_list is None:
@@ -736,18 +770,17 @@ def predict(
     fmt = _answers_format(output_format, json_output)
     if fmt == "plain" and top_k != 3 and not quiet:
         console.print_note("--top-k: plain output has no top-k field (csv, json and table do)")
+    chosen, shown = _answered_by(model, fmt, quiet)
     predictions = run_prediction(
         images or [],
         from_list=from_list,
-        model=model,
+        model=chosen.path,
         top_k=top_k,
         threshold=threshold,
         invert=invert.value,
         save_preprocessed=save_preprocessed,
     )
-    shown = console.Shown(fmt, quiet, _model_name(model) if fmt == "table" else None)
-    if console.render_predictions(predictions, shown, top_k):
-        raise typer.Exit(EXIT_FAILURE)
+    _exit_for(console.render_predictions(predictions, shown, top_k))
 
 
 @app.command()
@@ -781,7 +814,8 @@ def read(
 ) -> None:
     """Read the whole number written in each image: a line of handwritten digits.
 
-    Exit code 1 when some inputs failed (the others are still answered).
+    Exit code 1 when some inputs failed (the others are still answered), else 3 when some
+    were answered with no digit or number (--threshold, --digits, no digit found).
 
     Examples:
 
@@ -792,25 +826,24 @@ def read(
       digitcli read meter.jpg --threshold 0.8
     """
     from digitcli import console
-    from digitcli.errors import EXIT_FAILURE, UsageError
+    from digitcli.errors import UsageError
     from digitcli.read import parse_digit_count
     from digitcli.read import read as run_reading
 
     if not images and from_list is None:
         raise UsageError("give at least one IMAGE, or --from-list FILE")
     fmt = _answers_format(output_format, json_output)
+    chosen, shown = _answered_by(model, fmt, quiet)
     readings = run_reading(
         images or [],
         from_list=from_list,
-        model=model,
+        model=chosen.path,
         threshold=threshold,
         digits=None if digits is None else parse_digit_count(digits),
         invert=invert.value,
         save_preprocessed=save_preprocessed,
     )
-    shown = console.Shown(fmt, quiet, _model_name(model) if fmt == "table" else None)
-    if console.render_readings(readings, shown):
-        raise typer.Exit(EXIT_FAILURE)
+    _exit_for(console.render_readings(readings, shown))
 
 
 @app.command()
@@ -845,7 +878,10 @@ def serve(
             envvar="DIGITCLI_TOKEN",
             show_envvar=True,
             metavar="TOKEN",
-            help="Every API call must then send Authorization: Bearer TOKEN.",
+            help=(
+                "Every API call must then send Authorization: Bearer TOKEN. Printable ASCII"
+                " characters only, no spaces: others are refused at start (exit code 2)."
+            ),
         ),
     ] = None,
     quiet: Annotated[
@@ -874,3 +910,42 @@ def serve(
             f"digitcli serve needs its extra ({package} is missing): pip install 'digitcli[serve]'"
         ) from None
     run_server(model, host=host, port=port, workers=workers, token=token, quiet=quiet)
+
+
+@app.command()
+@reports_errors
+def models(json_output: JsonOption = False, quiet: QuietOption = False) -> None:
+    """List the trained models and the bundled one, marking the one a command given no model
+    uses, and why. MODEL may name any of them (a path, or 'bundled').
+
+    Examples:
+
+    \b
+      digitcli models
+      digitcli models --json | jq -r '.[] | select(.default) | .path'
+      digitcli predict --model bundled photo.jpg
+    """
+    from digitcli import console
+    from digitcli.config import models_root
+    from digitcli.modeldir import list_models
+
+    listed = list_models()
+    if json_output:
+        console.print_json([model.to_json() for model in listed])
+    elif quiet:
+        for model in listed:
+            console.plain_row([str(model.model.path)])
+    elif console.is_terminal():
+        console.show(console.models_table(listed))
+    else:
+        for model in listed:
+            row = [model.model.name, str(model.model.path), model.arch or "", _accuracy(model)]
+            console.plain_row([*row, model.model.why if model.default else ""])
+    if not quiet and not any(model.default for model in listed):
+        console.print_note(f"no trained model in {models_root()} and no bundled model installed")
+    elif not quiet and not any(not model.model.bundled for model in listed):
+        console.print_note(f"no trained model in {models_root()} yet: commands use the bundled one")
+
+
+def _accuracy(model) -> str:
+    return "" if model.test_accuracy is None else f"{model.test_accuracy:.4f}"

@@ -75,6 +75,10 @@ def print_error(message: str) -> None:
 
 
 def print_note(message: str) -> None:
+    if not is_terminal("stderr"):  # a pipe: the same line, without importing Rich
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+        return
     _console("stderr").print(message, markup=False, soft_wrap=True)
 
 
@@ -263,6 +267,29 @@ def show_fields(data: dict) -> None:
     sys.stdout.flush()
 
 
+def plain_row(cells: list[str]) -> None:
+    """One `a<TAB>b<TAB>...` line on stdout, each cell escaped as plain output escapes it."""
+    sys.stdout.write("\t".join(plain_field(cell) for cell in cells) + "\n")
+
+
+def models_table(listed) -> Table:
+    """`digitcli models` in a terminal: one row a model, the default marked with why."""
+    from rich.table import Table
+
+    table = Table(title="Models (* : used when no model is named)")
+    for name in ("", "name", "arch", "test acc.", "created", "path"):
+        table.add_column(name, overflow="fold")
+    for row in listed:
+        mark = f"* {row.model.why}" if row.default else ""
+        accuracy = "-" if row.test_accuracy is None else percent(row.test_accuracy)
+        arch = escape(row.arch) if row.arch else f"[red]{escape(row.problem or '')}[/]"
+        created = row.created[:16].replace("T", " ")
+        table.add_row(
+            mark, escape(row.model.name), arch, accuracy, created, escape(str(row.model.path))
+        )
+    return table
+
+
 def show_path(label: str, path) -> None:
     """A path on its own line on stdout, never cut or wrapped by Rich (a terminal may fold it)."""
     _console("stdout").print(f"{label} {path}", markup=False, highlight=False, soft_wrap=True)
@@ -403,11 +430,13 @@ def human_seconds(seconds: float) -> str:
 @dataclass(frozen=True)
 class Shown:
     """How answers are shown: the format, whether failures are also said on stderr, and the
-    model that answered (named in the table's title)."""
+    model that answered (named in the table's title, in every JSON answer, and for plain and
+    CSV in one stderr line)."""
 
     fmt: str
     quiet: bool = False
-    model: str | None = None
+    model: str | None = None  # the table's title: how the model is named to a person
+    answered_by: dict | None = None  # the `model` object of each JSON answer
 
     @property
     def errors_on_stderr(self) -> bool:
@@ -419,12 +448,25 @@ class Shown:
         parts += [f"answered by {escape(self.model)}"] if self.model else []
         return " · ".join(parts) or None
 
+    def answer(self, row) -> dict:
+        """`row` as JSON, naming the model that answered (an error row names none)."""
+        data = row.to_json()
+        if self.answered_by is not None and "error" not in data:
+            data["model"] = self.answered_by
+        return data
 
-def render_predictions(predictions, shown: Shown, top_k: int) -> int:
-    """Write predictions to stdout as they come; report failures on stderr too.
 
-    Returns how many inputs failed.
-    """
+@dataclass(frozen=True)
+class Tally:
+    """How many inputs failed (an error row) and how many were answered with no digit or number
+    (below --threshold, another --digits count, no digit found): the exit code's facts."""
+
+    failed: int = 0
+    unanswered: int = 0
+
+
+def render_predictions(predictions, shown: Shown, top_k: int) -> Tally:
+    """Write predictions to stdout as they come; report failures on stderr too."""
     return _render(
         predictions,
         shown,
@@ -432,10 +474,11 @@ def render_predictions(predictions, shown: Shown, top_k: int) -> int:
         _csv_row,
         _plain_row,
         lambda rows: prediction_table(rows, top_k, title=shown.title(len(rows))),
+        "digit",
     )
 
 
-def render_readings(readings, shown: Shown) -> int:
+def render_readings(readings, shown: Shown) -> Tally:
     """`render_predictions` for `read`'s numbers."""
     return _render(
         readings,
@@ -444,37 +487,41 @@ def render_readings(readings, shown: Shown) -> int:
         _reading_csv_row,
         _reading_plain_row,
         lambda rows: reading_table(rows, title=shown.title(len(rows))),
+        "number",
     )
 
 
-def _render(rows, shown: Shown, header: list[str], csv_row, plain_row, table) -> int:
+def _render(rows, shown: Shown, header: list[str], csv_row, plain_row, table, key: str) -> Tally:
     import csv
 
     fmt = shown.fmt
-    failed = 0
+    failed = unanswered = 0
     collected = []
     writer = csv.writer(sys.stdout, lineterminator="\n") if fmt == "csv" else None
     if writer:
         writer.writerow(header)
     for row in rows:
+        answer = shown.answer(row)
         if row.failed:
             failed += 1
             if shown.errors_on_stderr:
                 print_error(f"{row.file}: {row.error}")
+        elif answer.get(key) is None:
+            unanswered += 1
         if fmt == "jsonl":
-            sys.stdout.write(strictjson.dumps(row.to_json()) + "\n")
+            sys.stdout.write(strictjson.dumps(answer) + "\n")
         elif fmt == "csv":
             writer.writerow(csv_row(row))
         elif fmt == "plain":
             sys.stdout.write("\t".join(plain_row(row)) + "\n")
         else:
-            collected.append(row)
+            collected.append((row, answer))
     if fmt == "json":
-        print_json([row.to_json() for row in collected])
+        print_json([answer for _, answer in collected])
     elif fmt == "table":
-        show(table(collected))
+        show(table([row for row, _ in collected]))
     sys.stdout.flush()
-    return failed
+    return Tally(failed, unanswered)
 
 
 def _why(prediction) -> str:

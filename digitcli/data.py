@@ -1,4 +1,4 @@
-"""MNIST in every format it is shipped in: IDX (.gz or raw), Keras' mnist.npz and CSV.
+"""MNIST in every format it is shipped in (IDX, .gz or raw; mnist.npz; CSV), and image folders.
 
 `load_dataset` finds the data (--data, then $DIGITCLI_DATA, then ./MNIST/), recognises the format,
 validates it and returns MNIST-shaped arrays: uint8 images (n, 28, 28), white ink on black, and
@@ -8,6 +8,9 @@ file and the problem. When the default ./MNIST/ holds no data, Keras' mnist.npz 
 A source that holds only one split (one labelled CSV, an npz with only x_test/y_test, a folder with
 only the t10k files) is all test data for role="test"; for role="train" its last 1/7 is held out as
 the test split, the way MNIST's 10,000 test images follow its 60,000 training images.
+
+A folder with sub-folders 0/ .. 9/ of image files is a user's own handwriting (imagefolder.py):
+each file prepared as `predict` prepares it, shuffled once, one split.
 
 CSV cells are integers 0-255 (labels 0-9); a CSV or npz whose pixels are fractions in [0, 1] is
 scaled by 255. This module prints nothing and never imports TensorFlow.
@@ -40,6 +43,7 @@ import numpy as np
 from digitcli import __version__
 from digitcli.config import DATA_ENV, IMAGE_SIZE, MNIST_URL_ENV, default_data_path
 from digitcli.errors import DataError, first_line
+from digitcli.imagefolder import digit_folders, load_image_folder
 
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
@@ -95,7 +99,7 @@ class Dataset:
     test: Split
     source: str  # for people, e.g. "MNIST (IDX, 60000 train / 10000 test)"
     files: dict[str, str]  # file name -> sha256 of its bytes as read
-    format: str  # "idx" | "npz" | "csv"
+    format: str  # "idx" | "npz" | "csv" | "images"
 
 
 Loader = Callable[[dict[str, str]], dict[str, Split]]  # fills in file hashes, returns the splits
@@ -140,12 +144,16 @@ def load_dataset(
         if not location.exists():
             problem = "no such file or directory"
         else:
-            problem = "no MNIST data found (IDX files, an .npz or CSV files)"
+            problem = (
+                "no MNIST data found (IDX files, an .npz or CSV files) and no image "
+                "folders (one sub-folder per digit, 0/ to 9/)"
+            )
         hint = "" if explicit else f"; pass --data PATH or set ${DATA_ENV}"
         raise DataError(f"{location}: {problem}{hint}")
     fmt, loader = found
     files: dict[str, str] = {}
-    return _dataset(location, fmt, loader(files), files, role)
+    splits = loader(files)
+    return _dataset(location, fmt, splits, files, role, getattr(loader, "note", ""))
 
 
 def download_mnist(
@@ -252,6 +260,8 @@ def _needed(pairs: dict, role: str) -> dict:
 
 
 def _locate_in_folder(folder: Path, role: str = "train") -> tuple[str, Loader] | None:
+    if digit_folders(folder):
+        return "images", _ImageFolderLoader(folder)
     names = _file_names(folder)
     if pairs := _idx_pairs(folder, names):
         return "idx", _idx_loader(_needed(pairs, role))
@@ -282,6 +292,22 @@ def _locate_in_folder(folder: Path, role: str = "train") -> tuple[str, Loader] |
     return "csv", lambda files: {
         split: _load_labelled_csv(path, files) for split, path in chosen_csvs.items()
     }
+
+
+class _ImageFolderLoader:
+    """Loads `folder`/0 .. 9 (imagefolder.py); afterwards `note` says what was skipped."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.note = ""
+
+    def __call__(self, files: dict[str, str]) -> dict[str, Split]:
+        images = load_image_folder(self.folder)
+        files[f"0/ to 9/ ({len(images.y)} images)"] = images.digest
+        if images.skipped:
+            skipped = f"{images.skipped} skipped, unreadable or blank"
+            self.note = f"; {skipped} (first: {images.first_skipped})"
+        return {"all": Split(images.x, images.y)}
 
 
 def _file_names(folder: Path) -> list[str]:
@@ -360,7 +386,12 @@ def _empty_split() -> Split:
 
 
 def _dataset(
-    location: Path, fmt: str, splits: dict[str, Split], files: dict[str, str], role: str
+    location: Path,
+    fmt: str,
+    splits: dict[str, Split],
+    files: dict[str, str],
+    role: str,
+    note: str = "",
 ) -> Dataset:
     if "train" in splits and "test" in splits:
         train, test = splits["train"], splits["test"]
@@ -378,8 +409,9 @@ def _dataset(
             detail = (
                 f"{len(train)} train / {len(test)} test, its last 1/{HELD_OUT} held out as test"
             )
-    label = {"idx": "IDX", "npz": "npz", "csv": "CSV"}[fmt]
-    return Dataset(train, test, f"{location.name or location} ({label}, {detail})", files, fmt)
+    label = {"idx": "IDX", "npz": "npz", "csv": "CSV", "images": "image folders"}[fmt]
+    source = f"{location.name or location} ({label}, {detail}{note})"
+    return Dataset(train, test, source, files, fmt)
 
 
 def _read(path: Path, files: dict[str, str]) -> bytes:

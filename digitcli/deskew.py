@@ -42,24 +42,65 @@ class Deskew(keras.layers.Layer):
     """
 
     def call(self, pixels):
-        grid = ops.arange(IMAGE_SIZE, dtype="float32")
         pixels = ops.cast(pixels, "float32")
-        row_mass = ops.sum(pixels, axis=2)  # (n, rows)
-        col_mass = ops.sum(pixels, axis=1)  # (n, cols)
-        mass = ops.sum(row_mass, axis=1, keepdims=True) + 1e-6
-        dy = grid[None, :] - ops.sum(row_mass * grid, axis=1, keepdims=True) / mass
-        dx = grid[None, :] - ops.sum(col_mass * grid, axis=1, keepdims=True) / mass
-        mu02 = ops.sum(row_mass * dy * dy, axis=1, keepdims=True)
-        mu11 = ops.sum(ops.sum(pixels * dx[:, None, :], axis=2) * dy, axis=1, keepdims=True)
-        skew = ops.clip(mu11 / ops.maximum(mu02, 1e-3 * mass), -MAX_SKEW, MAX_SKEW)
-        source = grid[None, None, :] + (skew * dy)[:, :, None]  # (n, row, col): where to read
-        left = ops.floor(source)
-        right_share = source - left
+        left, right_share = _source_columns(pixels)
         rows, index = _padded_rows(pixels, ops.cast(left, "int32"))
         return ops.take(rows, index) * (1.0 - right_share) + ops.take(rows, index + 1) * right_share
 
     def compute_output_shape(self, input_shape):
         return input_shape
+
+
+def _source_columns(pixels):
+    """Where each output pixel reads its row (n, row, col), as the whole column to its left and
+    the share of the column to its right."""
+    grid = ops.arange(IMAGE_SIZE, dtype="float32")
+    row_mass = ops.sum(pixels, axis=2)  # (n, rows)
+    col_mass = ops.sum(pixels, axis=1)  # (n, cols)
+    mass = ops.sum(row_mass, axis=1, keepdims=True) + 1e-6
+    dy = grid[None, :] - ops.sum(row_mass * grid, axis=1, keepdims=True) / mass
+    dx = grid[None, :] - ops.sum(col_mass * grid, axis=1, keepdims=True) / mass
+    mu02 = ops.sum(row_mass * dy * dy, axis=1, keepdims=True)
+    mu11 = ops.sum(ops.sum(pixels * dx[:, None, :], axis=2) * dy, axis=1, keepdims=True)
+    skew = ops.clip(mu11 / ops.maximum(mu02, 1e-3 * mass), -MAX_SKEW, MAX_SKEW)
+    source = grid[None, None, :] + (skew * dy)[:, :, None]  # (n, row, col): where to read
+    left = ops.floor(source)
+    return left, source - left
+
+
+def deskew_graph(pixels):
+    """The `Deskew` layer's shear as Keras operations on (symbolic) tensors, gathering along
+    each row: a model built with it is saved and loaded by plain Keras, without digitcli."""
+    pixels = ops.cast(pixels, "float32")
+    left, right_share = _source_columns(pixels)
+    padded = ops.pad(pixels, [[0, 0], [0, 0], [_MARGIN, _MARGIN]])
+    index = ops.clip(ops.cast(left, "int32"), -_MARGIN, IMAGE_SIZE + _MARGIN - 2) + _MARGIN
+    return (
+        ops.take_along_axis(padded, index, axis=2) * (1.0 - right_share)
+        + ops.take_along_axis(padded, index + 1, axis=2) * right_share
+    )
+
+
+def plain_keras(model: keras.Model) -> keras.Model:
+    """`model` with its `Deskew` layers replaced by `deskew_graph`, sharing every other layer
+    and its weights: what `export --format keras` saves for clients that lack digitcli."""
+    if isinstance(model, keras.Sequential):
+        inputs = keras.Input(shape=model.input_shape[1:], name=model.inputs[0].name)
+        return keras.Model(inputs, _called(model, inputs), name=model.name)
+    return keras.models.clone_model(
+        model, clone_function=lambda layer: layer, call_function=_called, recursive=True
+    )
+
+
+def _called(layer, *args, **kwargs):
+    if isinstance(layer, Deskew):
+        return deskew_graph(args[0])
+    if isinstance(layer, keras.Sequential):
+        x = args[0]
+        for inner in layer.layers:
+            x = _called(inner, x)
+        return x
+    return layer(*args, **kwargs)
 
 
 def _padded_rows(pixels, columns):

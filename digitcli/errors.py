@@ -5,9 +5,19 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FAILURE = 1  # it ran, but something failed (predict: some inputs failed)
 EXIT_USAGE = 2  # bad option, missing or unreadable data or model, output exists
+EXIT_UNANSWERED = 3  # predict/read: every input read, some answered with no digit or number
 EXIT_INTERRUPTED = 130  # Ctrl-C
 EXIT_TERMINATED = 143  # SIGTERM
 EXIT_BROKEN_PIPE = 141  # the reader of stdout went away (128 + SIGPIPE, as Unix tools exit)
+
+
+def answers_exit_code(failed: int, unanswered: int) -> int:
+    """predict's and read's exit code: 1 when some input failed (that wins: a script must look
+    at the error rows), else 3 when some were answered with no digit or number (--threshold,
+    --digits, no digit found), else 0: every input got its digit or number."""
+    if failed:
+        return EXIT_FAILURE
+    return EXIT_UNANSWERED if unanswered else EXIT_OK
 
 
 class DigitcliError(Exception):

@@ -40,6 +40,7 @@ from digitcli.modeldir import (
     DIGITCLI_INPUT,
     LABELS_FILE,
     MANIFEST_FILE,
+    TFLITE_FILE,
     InputConvention,
     ModelRef,
     manifest,
@@ -77,7 +78,9 @@ FORMATS: dict[str, Format] = {
     for f in (
         Format("keras", ".keras", "{stem}-export.keras", "keras", 0.999, "another Keras program"),
         Format("savedmodel", "", "{stem}-savedmodel", "savedmodel", 0.999, "TF Serving"),
-        Format("tflite", ".tflite", "{stem}-f32.tflite", "tflite", 0.999, "LiteRT, float32"),
+        # In a model directory this is training's own model.tflite (what predict runs):
+        # verified and given its card, not written a second time (see `_as_trained`).
+        Format("tflite", ".tflite", "{stem}.tflite", "tflite", 0.999, "LiteRT, float32"),
         Format("tflite-f16", ".tflite", "{stem}-f16.tflite", "tflite", 0.999, "float16 weights"),
         # Full-integer quantisation moves a few borderline images; 99.5% still means <= 50/10000.
         Format(
@@ -164,6 +167,8 @@ def export_model(
         )
     target = output_path(ref, spec, output)
     card = card_path(target, directory=not spec.suffix)
+    if _as_trained(ref, spec, output, force):
+        return _ship_as_trained(ref, spec, card, force=force, verify=verify, data=data)
     check_writable(target, force=force)
     if spec.suffix:
         check_writable(card, force=force)
@@ -195,7 +200,59 @@ def export_model(
     if spec.suffix:
         with atomic_output(card, force=force) as staging:
             staging.write_text(text)
+    if ref.kind == "dir" and target == ref.path / TFLITE_FILE:  # --force: converted again
+        _keep_old_name(target)
     return result
+
+
+def _as_trained(ref: ModelRef, spec: Format, output: str | Path | None, force: bool) -> bool:
+    """Whether `export --format tflite` ships the model directory's own `model.tflite` (float32
+    LiteRT, what training wrote and predict runs) instead of writing a near-identical second
+    file beside it. `--force` converts it again, in place."""
+    own = ref.path / TFLITE_FILE
+    bundled = ref.path.resolve() == BUNDLED_DIR.resolve()
+    return (
+        spec.name == "tflite"
+        and output is None
+        and ref.kind == "dir"
+        and not bundled
+        and (own.is_file() and not force)
+    )
+
+
+def _ship_as_trained(
+    ref: ModelRef, spec: Format, card: Path, *, force: bool, verify: bool, data
+) -> ExportResult:
+    """The model directory's `model.tflite`, verified as any export is, and its card."""
+    target, source = ref.path / TFLITE_FILE, ref.keras_file
+    check_writable(card, force=force)
+    result = ExportResult(
+        spec.name, target, target.stat().st_size, source, input=spec.input, model_card=card
+    )
+    if verify:
+        from digitcli.runtimes.keras import KerasRuntime
+
+        dataset = load_dataset(data, role="test")
+        if len(dataset.test) == 0:
+            raise UsageError(f"{dataset.source}: no test images to verify on (or use --no-verify)")
+        artifact = load_runtime(ModelRef(target, spec.kind, None))
+        keras_runtime = KerasRuntime(source, metadata=ref.metadata)
+        result = _verified(result, spec, artifact, keras_runtime, dataset.test)
+    with atomic_output(card, force=force) as staging:
+        staging.write_text(model_card(result, ref.metadata))
+    _keep_old_name(target)
+    return result
+
+
+OLD_TFLITE_NAME = "model-f32.tflite"  # what `export --format tflite` wrote in digitcli 0.1.0
+
+
+def _keep_old_name(target: Path) -> None:
+    """Scripts written for the old name keep working: `model-f32.tflite` beside `model.tflite`
+    is a link to it (one file, two names), made only where that name is free."""
+    old = target.with_name(OLD_TFLITE_NAME)
+    if not old.exists() and not old.is_symlink():
+        old.symlink_to(TFLITE_FILE)
 
 
 def _write(spec: Format, model, path: Path, dataset: Dataset | None, described: dict) -> None:
@@ -228,9 +285,9 @@ def output_path(ref: ModelRef, spec: Format, output: str | Path | None = None) -
 
 
 def default_output(ref: ModelRef, spec: Format) -> Path:
-    """Beside the model: in a model directory `model.onnx`, `model-int8.tflite`, ... ; beside a
-    file `X.keras`, `X.onnx`, `X-int8.tflite`, ... ; for the bundled model, in the current
-    directory, `digitcli-pretrained.onnx`, ..."""
+    """Beside the model: in a model directory `model.onnx`, `model-int8.tflite`, ... (tflite:
+    its own `model.tflite`); beside a file `X.keras`, `X.onnx`, `X.tflite`, `X-int8.tflite`, ... ;
+    for the bundled model, in the current directory, `digitcli-pretrained.onnx`, ..."""
     if ref.kind == "dir" and ref.path.resolve() == BUNDLED_DIR.resolve():
         folder = Path.cwd()
     elif ref.kind == "dir":
@@ -344,7 +401,9 @@ def _pixels_model(model, convention: InputConvention):
 
 
 def _write_keras(model, path: Path, dataset: Dataset | None) -> None:
-    model.save(path)
+    from digitcli.deskew import plain_keras
+
+    plain_keras(model).save(path)  # loads with `keras.models.load_model` alone
 
 
 def _write_savedmodel(model, path: Path, dataset: Dataset | None) -> None:

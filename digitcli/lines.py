@@ -29,8 +29,10 @@ LINE_SURE = 0.9
 
 @cache
 def _reader():
+    from digitcli.fits import require
     from digitcli.runtimes.litert import TFLiteFunction
 
+    require(MODEL, ("preparation", "segmentation"))
     return TFLiteFunction(MODEL)
 
 

@@ -1,6 +1,6 @@
 """The model card written beside every export: what the artifact takes and gives, in words.
 
-A person deploying `model-f32.tflite` reads this before writing a client; the same facts are
+A person deploying `model.tflite` reads this before writing a client; the same facts are
 inside the artifact (see `export.py`) for programs.
 """
 
@@ -29,11 +29,15 @@ WHERE_IT_SAYS = {  # where each kind of artifact carries its manifest
 }
 
 
+CARD_SUFFIX = ".card.md"  # a file's card: `model.onnx` -> `model.onnx.card.md` beside it
+
+
 def card_path(target: Path, *, directory: bool) -> Path:
-    """`model-f32.tflite` -> `model-f32.model-card.md` beside it; a directory holds its card."""
+    """The card of the export `target`: the file's whole name and `.card.md` beside it
+    (`model.onnx.card.md`, `model-int8.tflite.card.md`); a directory holds `model-card.md`."""
     if directory:
         return target / MODEL_CARD_FILE
-    return target.with_name(f"{target.stem}.{MODEL_CARD_FILE}")
+    return target.with_name(f"{target.name}{CARD_SUFFIX}")
 
 
 def model_card(result, metadata: Metadata | None) -> str:

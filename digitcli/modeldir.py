@@ -298,10 +298,99 @@ def latest_model() -> Path | None:
 
 def default_model() -> Path:
     """The model used when none is named: the most recently trained one, else the bundled one."""
-    path = latest_model() or BUNDLED_DIR
-    if not is_model_dir(path):
+    return choose_model(None).path
+
+
+# Why a command answers with the model it does (`ChosenModel.why`).
+NAMED = "named"  # the user named it (--model, MODEL)
+LATEST = "latest trained"  # none named: the most recently trained under models_root()
+FALLBACK = "bundled, none trained"  # none named, none trained
+
+
+@dataclass(frozen=True)
+class ChosenModel:
+    """The model a command answers with, and why that one: what every answer names."""
+
+    path: Path
+    why: str  # NAMED, LATEST or FALLBACK
+
+    @property
+    def bundled(self) -> bool:
+        return self.path.resolve() == BUNDLED_DIR.resolve()
+
+    @property
+    def name(self) -> str:
+        """ "bundled", else the directory's or file's name (`mlp-512-64-lr0.001-e18`)."""
+        return BUNDLED if self.bundled else self.path.resolve().name
+
+    def to_json(self) -> dict:
+        """The `model` object of every JSON answer."""
+        return {"name": self.name, "path": str(self.path), "bundled": self.bundled}
+
+    def describe(self) -> str:
+        """`NAME (PATH, WHY)`: what the stderr line `model: ...` says."""
+        return f"{self.name} ({self.path}, {self.why})"
+
+
+def choose_model(name: str | Path | None) -> ChosenModel:
+    """The model `name` means ("bundled" or a path), or with none named the most recently
+    trained one, else the bundled one. Finds it; does not check that it loads."""
+    if name is not None:
+        return ChosenModel(named_model(name), NAMED)
+    latest = latest_model()
+    if latest is not None:
+        return ChosenModel(latest, LATEST)
+    if not is_model_dir(BUNDLED_DIR):
         raise ModelError("no model given, none trained yet and no bundled model installed")
-    return path
+    return ChosenModel(BUNDLED_DIR, FALLBACK)
+
+
+@dataclass(frozen=True)
+class ListedModel:
+    """One row of `digitcli models`."""
+
+    model: ChosenModel  # its name, path and whether it is the bundled one
+    arch: str | None  # None where the metadata cannot be read
+    test_accuracy: float | None
+    created: str
+    default: bool  # the model a command given no model would use
+    problem: str | None = None  # why its metadata could not be read
+
+    def to_json(self) -> dict:
+        return {
+            **self.model.to_json(),
+            "arch": self.arch,
+            "test_accuracy": self.test_accuracy,
+            "created": self.created,
+            "default": self.default,
+            "why": self.model.why if self.default else None,
+            **({"problem": self.problem} if self.problem else {}),
+        }
+
+
+def list_models() -> list[ListedModel]:
+    """The trained models under `models_root()`, oldest first, then the bundled one."""
+    try:
+        chosen = choose_model(None)
+    except ModelError:
+        chosen = None
+    paths = [
+        *trained_models(),
+        *([BUNDLED_DIR] if (BUNDLED_DIR / "metadata.json").is_file() else []),
+    ]
+    return [_listed(path, chosen) for path in paths]
+
+
+def _listed(path: Path, chosen: ChosenModel | None) -> ListedModel:
+    default = chosen is not None and path.resolve() == chosen.path.resolve()
+    model = chosen if default else ChosenModel(path, "")
+    try:
+        metadata = read_metadata(path)
+    except ModelError as error:
+        return ListedModel(model, None, None, "", default, str(error))
+    arch = "+".join(metadata.networks)
+    accuracy = metadata.metrics.get("test_accuracy")
+    return ListedModel(model, arch, accuracy, metadata.created, default)
 
 
 def checkpoint_path(output: Path) -> Path:

@@ -34,8 +34,10 @@ LEFT, RIGHT = slice(1, 11), slice(11, 21)
 
 @cache
 def _reader():
+    from digitcli.fits import require
     from digitcli.runtimes.litert import TFLiteFunction
 
+    require(MODEL, ("preparation", "segmentation"))
     return TFLiteFunction(MODEL)
 
 

@@ -10,6 +10,7 @@ digits are the reading, in the boxes of the best segmentation with as many digit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -43,6 +44,7 @@ from digitcli.verifier import log_single
 
 Readings = dict[int, tuple[float, list[int]]]  # segment.best_readings: {count: (score, chosen)}
 
+MAX_DIGIT_COUNT = 1000  # --digits: far above any line a photo holds
 READ_BATCH_SIZE = 16  # images per batch (each brings tens of candidates): measured best
 # ln P(one whole digit), by the verifier, below which a candidate is not worth the classifier's
 # time unless a reading picks it: about half of all candidates, none of them ever picked on
@@ -90,16 +92,21 @@ class Reading:
         return data
 
 
+DIGIT_COUNT = re.compile(r"([0-9]+)(?:-([0-9]+))?", re.ASCII)  # N or MIN-MAX, ASCII digits only
+
+
 def parse_digit_count(text: str) -> tuple[int, int]:
-    """`5` -> (5, 5); `4-6` -> (4, 6). Raises UsageError for anything else."""
-    low, _, high = text.strip().partition("-")
-    try:
-        bounds = (int(low), int(high or low))
-    except ValueError:
-        bounds = (0, -1)
-    if not 1 <= bounds[0] <= bounds[1] <= 1000:
-        raise UsageError(f"--digits {text!r}: give a count N or a range MIN-MAX, e.g. 5 or 4-6")
-    return bounds
+    """`5` -> (5, 5); `4-6` -> (4, 6). Raises UsageError for anything else: an open range
+    (`3-`, `-5`), other scripts' digits (`٣`, `３`), signs, spaces, underscores. The CLI's
+    --digits and serve's ?digits= both parse with this."""
+    match = DIGIT_COUNT.fullmatch(text)
+    low, high = (int(match[1]), int(match[2] or match[1])) if match else (0, -1)
+    if not 1 <= low <= high <= MAX_DIGIT_COUNT:
+        raise UsageError(
+            f"--digits {text!r}: give a count N or a range MIN-MAX of ASCII digits from 1 to "
+            f"{MAX_DIGIT_COUNT}, e.g. 5 or 4-6"
+        )
+    return low, high
 
 
 def read(

@@ -309,6 +309,8 @@ class _Run:
         self.reporter.start(
             self.config, start_epoch=self.state.epoch, steps_per_epoch=self.steps_per_epoch
         )
+        if self.dataset.format == "images":  # what was read, and what was skipped
+            self.reporter.note(f"data: {self.dataset.source}")
         if self.state.epoch:
             self.reporter.note(f"resuming after epoch {self.state.epoch} of {self.config.epochs}")
         try:

@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import typer
-from typer._click.types import ParamType
-from typer.core import TyperArgument, TyperGroup
+from typer.core import TyperGroup
 
 RICH_HELP_FROM = 100  # columns: narrower, Rich's help panels cut option names; click's wrap
 
@@ -21,25 +20,6 @@ _CHOICES = re.compile(r"'(.*)' is not one of (.*)\.$")
 _NO_SUCH = re.compile(
     r"No such option: (\S+)(?: \(Possible options: (.*)\)| Did you mean (\S+)\?)?"
 )
-
-
-_argument_metavar = TyperArgument.make_metavar
-
-
-def _many_metavar(self: TyperArgument, ctx: typer.Context, *, usage: bool = False) -> str:
-    """`[IMAGE]...` in the usage line for an argument that takes many, as click writes it."""
-    shown = _argument_metavar(self, ctx, usage=usage)
-    return shown + "..." if usage and self.metavar is not None and self.nargs != 1 else shown
-
-
-def _no_type_beside_a_named_argument(self, param, ctx) -> str | None:
-    """A named argument (`IMAGE`, `MODEL`) needs no `<str>` or `<path>` beside it in Rich's help."""
-    return "" if isinstance(param, TyperArgument) and param.metavar is not None else None
-
-
-# Typer offers no other hook for these two.
-TyperArgument.make_metavar = _many_metavar
-ParamType.get_metavar = _no_type_beside_a_named_argument
 
 
 class DigitcliTyper(typer.Typer):

@@ -55,8 +55,12 @@ def inputs(line: Line) -> np.ndarray:
 
 @cache
 def _layers() -> list[tuple[np.ndarray, np.ndarray]]:
+    from digitcli.fits import require
+
+    require(WEIGHTS, ("preparation", "segmentation"))
     with np.load(WEIGHTS) as saved:
-        arrays = [saved[f"arr_{i}"].astype(np.float32) for i in range(len(saved.files))]
+        count = sum(name.startswith("arr_") for name in saved.files)
+        arrays = [saved[f"arr_{i}"].astype(np.float32) for i in range(count)]
     return list(zip(arrays[::2], arrays[1::2], strict=True))
 
 

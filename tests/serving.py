@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import subprocess
 import sys
@@ -17,12 +18,25 @@ from conftest import subprocess_env
 
 BUNDLED = Path(__file__).resolve().parent.parent / "digitcli" / "pretrained"
 
+# `serve()` as the CLI calls it, with limits a test may shorten (argv: model, port, limits
+# and, among them, "workers").
+_LIBRARY_SERVER = (
+    "import json, sys; from digitcli.serve.server import Limits, serve; "
+    "limits = json.loads(sys.argv[3]); workers = limits.pop('workers', 1); "
+    "serve(sys.argv[1], port=int(sys.argv[2]), quiet=True, workers=workers,"
+    " limits=Limits(**limits))"
+)
+
 
 @dataclass
 class Server:
     url: str
     process: subprocess.Popen
     log: Path  # the server's stderr
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
 
     def client(self, **options) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30, **options)
@@ -35,13 +49,29 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(*args: str, log: Path, env: dict | None = None) -> Iterator[Server]:
-    """`digitcli serve ARGS --port FREE`, once /healthz answers; killed at the end if still up."""
+def running_server(
+    *args: str,
+    log: Path,
+    env: dict | None = None,
+    limits: dict | None = None,
+    open_files: int | None = None,
+) -> Iterator[Server]:
+    """`digitcli serve ARGS --port FREE`, once /healthz answers; killed at the end if still up.
+    With `limits`: `serve(ARGS[0], limits=Limits(**limits))` from Python instead, the same
+    server with shorter timeouts (and `limits["workers"]` processes). `open_files`: the
+    server's limit on open files."""
     port = free_port()
-    command = [sys.executable, "-m", "digitcli", "serve", *args, "--port", str(port)]
+    if limits is None:
+        command = [sys.executable, "-m", "digitcli", "serve", *args, "--port", str(port)]
+    else:
+        command = [sys.executable, "-c", _LIBRARY_SERVER, args[0], str(port), json.dumps(limits)]
     with open(log, "wb") as stderr:
         process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=stderr, env=env or subprocess_env()
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            env=env or subprocess_env(),
+            preexec_fn=None if open_files is None else lambda: _limit_files(open_files),
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
@@ -51,6 +81,12 @@ def running_server(*args: str, log: Path, env: dict | None = None) -> Iterator[S
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def _limit_files(count: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_NOFILE, (count, count))
 
 
 def _wait_until_up(server: Server, seconds: float = 60) -> None:

@@ -1,4 +1,5 @@
-"""`bench/run.py --readme` brings the README's Performance table up to date in place."""
+"""`bench/run.py --readme` brings docs/performance.md's table up to date in place, and the README's
+summary of it; the README's summary must be the one the full table gives."""
 
 import sys
 from pathlib import Path
@@ -47,8 +48,8 @@ def test_text_without_the_table_is_refused() -> None:
         readme_table.merged("# no table here\n", ["| a | b | c | d | e | yes |"])
 
 
-def test_the_readme_has_the_table_once_with_each_measure_once() -> None:
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+def test_the_performance_page_has_the_table_once_with_each_measure_once() -> None:
+    text = (REPO / "docs" / "performance.md").read_text(encoding="utf-8")
     assert readme_table.merged(text, []) == text
     lines = text.splitlines()
     start = lines.index(readme_table.HEADER) + 2
@@ -57,13 +58,42 @@ def test_the_readme_has_the_table_once_with_each_measure_once() -> None:
         if not line.startswith("|"):
             break
         rows.append(readme_table.measure(line))
-    assert len(rows) > 10 and len(set(rows)) == len(rows)
+    assert len(set(rows)) == len(rows)
+    assert set(readme_table.SUMMARY) <= set(rows)
 
 
-def test_update_rewrites_the_file(tmp_path) -> None:
+def test_the_readmes_summary_is_current() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    performance = (REPO / "docs" / "performance.md").read_text(encoding="utf-8")
+    assert readme_table.with_summary(readme, performance) == readme, "run: make bench"
+
+
+def test_the_summary_takes_its_rows_from_the_full_table_in_its_own_order() -> None:
+    full = TABLE.replace("| train mlp |", "| train mlp, 18 epochs: time |").replace(
+        "| start-up |", "| start-up: digitcli --help |"
+    )
+    short = readme_table.summary(full).splitlines()
+    assert short[:2] == [readme_table.HEADER, readme_table.RULE]
+    assert [readme_table.measure(line) for line in short[2:]] == [
+        "start-up: digitcli --help",
+        "train mlp, 18 epochs: time",
+    ]
+    assert len(readme_table.SUMMARY) <= 10
+
+
+def test_a_readme_without_the_markers_is_refused() -> None:
+    with pytest.raises(ValueError, match="markers"):
+        readme_table.with_summary("# no markers\n", TABLE)
+
+
+def test_update_rewrites_both_files(tmp_path) -> None:
+    performance = tmp_path / "performance.md"
+    performance.write_text(TABLE.replace("| start-up |", "| start-up: digitcli --help |"))
     readme = tmp_path / "README.md"
-    readme.write_text(TABLE, encoding="utf-8")
-    row = "| start-up | import 3.0s | 0.06s | 0.06s | <= 0.3s | yes |"
-    readme_table.update(readme, [row])
-    assert row in readme.read_text(encoding="utf-8").splitlines()
-    assert [p.name for p in tmp_path.iterdir()] == ["README.md"]
+    readme.write_text(f"# R\n\n{readme_table.BEGIN}\nold\n{readme_table.END}\n\nafter\n")
+    row = "| start-up: digitcli --help | import 3.0s | 0.06s | 0.06s | <= 0.3s | yes |"
+    readme_table.update(performance, readme, [row])
+    assert row in performance.read_text(encoding="utf-8").splitlines()
+    text = readme.read_text(encoding="utf-8")
+    assert row in text.splitlines() and "old" not in text and text.endswith("after\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md", "performance.md"]

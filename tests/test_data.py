@@ -346,7 +346,8 @@ def test_empty_file_and_folder_and_missing_path(tmp_path: Path) -> None:
     (tmp_path / "nothing").mkdir()
     (tmp_path / "nothing" / "notes.txt").write_text("hello")
     assert load_error(tmp_path / "nothing") == (
-        f"{tmp_path / 'nothing'}: no MNIST data found (IDX files, an .npz or CSV files)"
+        f"{tmp_path / 'nothing'}: no MNIST data found (IDX files, an .npz or CSV files) "
+        "and no image folders (one sub-folder per digit, 0/ to 9/)"
     )
     assert load_error(tmp_path / "absent") == f"{tmp_path / 'absent'}: no such file or directory"
     (tmp_path / "notes.txt").write_text("hello")

@@ -154,11 +154,12 @@ def test_failed_verification_writes_nothing(
 ) -> None:
     strict = dataclasses.replace(FORMATS["tflite"], min_agreement=1.01)
     monkeypatch.setitem(FORMATS, "tflite", strict)
-    existing = model_dir / "model-f32.tflite"
-    existing.write_bytes(b"an older export")
+    existing = model_dir / "model.tflite"  # --force converts training's own one again
+    before = existing.read_bytes()
     with pytest.raises(ExportError, match="nothing was written"):
         export_model(model_dir, "tflite", force=True)
-    assert existing.read_bytes() == b"an older export"
+    assert existing.read_bytes() == before
+    assert not (model_dir / "model.tflite.card.md").exists()
     assert not [p for p in model_dir.iterdir() if p.name.startswith(".")]
 
 
@@ -201,7 +202,7 @@ def test_cli_export_json_and_errors(model_dir: Path) -> None:
     assert again.exit_code == 2 and "already exists" in again.stderr
 
     table = runner.invoke(app, ["export", str(model_dir), "-f", "tflite", "--force"])
-    assert table.exit_code == 0 and "model-f32.tflite" in table.stdout
+    assert table.exit_code == 0 and str(model_dir / "model.tflite") in table.stdout
 
     bad = runner.invoke(app, ["export", str(model_dir), "--format", "tflite-int4"])
     assert bad.exit_code == 2
@@ -217,6 +218,7 @@ def test_cli_formats_match_the_library() -> None:
 # the artifact alone what it takes, feeds it, and prints its accuracy on the labels.
 CLIENT_PRELUDE = """
 import json, sys, zipfile
+sys.modules["digitcli"] = None  # an import of digitcli now fails: the client has the runtime only
 import numpy as np
 artifact, images, labels = sys.argv[1], np.load(sys.argv[2]), np.load(sys.argv[3])
 
@@ -254,14 +256,19 @@ meta = json.load(open(os.path.join(artifact, "assets.extra", "digitcli.json")))[
 serve = tf.saved_model.load(artifact).signatures["serving_default"]
 scores = serve(pixels=tf.constant(feed(meta)))["probabilities"].numpy()
 """,
+    "keras": """
+import keras
+meta = json.load(zipfile.ZipFile(artifact).open("digitcli.json"))["input"]
+scores = keras.models.load_model(artifact).predict(feed(meta), verbose=0)
+""",
 }
 CLIENT_END = """
-assert "digitcli" not in sys.modules
-print(float((scores.argmax(axis=1) == labels).mean()))
+assert sys.modules["digitcli"] is None
+np.save(sys.argv[4], scores.argmax(axis=1))
 """
 
 
-@pytest.mark.parametrize("fmt", ["tflite", "tflite-int8", "onnx", "savedmodel"])
+@pytest.mark.parametrize("fmt", list(FORMATS))
 def test_an_outside_client_feeds_the_export_from_its_own_metadata(
     fmt: str, model_dir: Path, tiny_data: Path, tmp_path: Path
 ) -> None:
@@ -278,14 +285,19 @@ def test_an_outside_client_feeds_the_export_from_its_own_metadata(
     np.save(tmp_path / "images.npy", test.x.astype(np.float32) / 255)
     np.save(tmp_path / "labels.npy", test.y)
     client = CLIENT_PRELUDE + CLIENTS[fmt.split("-")[0]] + CLIENT_END
-    args = [str(result.path), str(tmp_path / "images.npy"), str(tmp_path / "labels.npy")]
+    answers = tmp_path / "answers.npy"
+    args = [str(result.path), *(str(tmp_path / f) for f in ("images.npy", "labels.npy")), answers]
     run = subprocess.run(
-        [sys.executable, "-I", "-c", client, *args], capture_output=True, text=True, timeout=240
+        [sys.executable, "-I", "-c", client, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert run.returncode == 0, run.stderr[-2000:]
-    accuracy = float(run.stdout.split()[-1])
-    assert accuracy == pytest.approx(result.source_accuracy, abs=0.01)
-    assert result.source_accuracy > 0.9  # so that a wrongly fed client could not match it
+    digitcli_answers = load_runtime(resolve_model(model_dir)).predict(test.x).argmax(axis=1)
+    same = (np.load(answers) == digitcli_answers).mean()
+    assert same >= FORMATS[fmt].min_agreement
+    assert (digitcli_answers == test.y).mean() > 0.9  # a wrongly fed client could not match it
 
 
 @pytest.mark.parametrize("fmt", ["tflite", "onnx", "savedmodel", "keras"])
@@ -298,7 +310,7 @@ def test_export_says_what_it_takes_in_json_and_a_model_card(fmt: str, model_dir:
     assert data["input"]["range"] == [0, 255]
     assert data["input"]["polarity"] == "white ink on black"
     card = Path(data["model_card"])
-    expected = "model-card.md" if fmt == "savedmodel" else f"{result.path.stem}.model-card.md"
+    expected = "model-card.md" if fmt == "savedmodel" else f"{result.path.name}.card.md"
     assert card.name == expected and card.parent == (
         result.path if fmt == "savedmodel" else result.path.parent
     )
@@ -314,15 +326,31 @@ def test_int8_export_says_it_takes_uint8(model_dir: Path) -> None:
 
 
 def test_an_existing_model_card_is_refused_before_any_work(model_dir: Path) -> None:
-    card = model_dir / "model-f32.model-card.md"
+    card = model_dir / "model-f16.tflite.card.md"
     card.write_text("mine")
     with pytest.raises(OutputExistsError):
-        export_model(model_dir, "tflite")
-    assert card.read_text() == "mine" and not (model_dir / "model-f32.tflite").exists()
+        export_model(model_dir, "tflite-f16")
+    assert card.read_text() == "mine" and not (model_dir / "model-f16.tflite").exists()
 
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-RUN_README_CLIENT = """
+def test_tflite_ships_trainings_own_file_and_keeps_the_old_name(model_dir: Path) -> None:
+    """One artefact per format (issue 50, u6): in a model directory `export --format tflite`
+    verifies training's model.tflite and writes its card; no near-identical second file."""
+    trained = (model_dir / "model.tflite").read_bytes()
+    before = {p.name for p in model_dir.iterdir()}
+    result = export_model(model_dir, "tflite")
+    assert result.path == model_dir / "model.tflite" and result.verified
+    assert result.agreement >= 0.999 and result.bytes == len(trained)
+    added = {p.name for p in model_dir.iterdir()} - before
+    assert added == {"model.tflite.card.md", "model-f32.tflite"}
+    old = model_dir / "model-f32.tflite"  # the name scripts knew: a link, not a copy
+    assert old.is_symlink() and old.resolve() == (model_dir / "model.tflite").resolve()
+    assert (model_dir / "model.tflite").read_bytes() == trained
+    assert result.model_card == model_dir / "model.tflite.card.md"
+
+
+DEPLOYING = Path(__file__).resolve().parent.parent / "docs" / "deploying.md"
+RUN_DOCS_CLIENT = """
 import sys
 import numpy as np
 snippet = open(sys.argv[1]).read()
@@ -332,8 +360,8 @@ assert "digitcli" not in sys.modules
 """
 
 
-def _readme_client(needle: str) -> str:
-    blocks = README.read_text().split("```python\n")[1:]
+def _docs_client(needle: str) -> str:
+    blocks = DEPLOYING.read_text().split("```python\n")[1:]
     (block,) = [b.split("```")[0] for b in blocks if needle in b]
     return block
 
@@ -341,7 +369,7 @@ def _readme_client(needle: str) -> str:
 @pytest.mark.parametrize(
     "fmt, needle", [("onnx", "onnxruntime as ort"), ("tflite", "ai_edge_litert")]
 )
-def test_the_readme_clients_answer_like_digitcli(
+def test_the_docs_clients_answer_like_digitcli(
     fmt: str, needle: str, model_dir: Path, tiny_data: Path, tmp_path: Path
 ) -> None:
     import subprocess
@@ -355,10 +383,10 @@ def test_the_readme_clients_answer_like_digitcli(
     result = export_model(model_dir, fmt, verify=False)
     images = load_dataset(tiny_data, role="test").test.x[:40]
     np.save(tmp_path / "images.npy", images)
-    (tmp_path / "client.py").write_text(_readme_client(needle))
+    (tmp_path / "client.py").write_text(_docs_client(needle))
     args = [tmp_path / "client.py", tmp_path / "images.npy"]
     run = subprocess.run(
-        [sys.executable, "-I", "-c", RUN_README_CLIENT, *args],
+        [sys.executable, "-I", "-c", RUN_DOCS_CLIENT, *args],
         capture_output=True,
         text=True,
         timeout=240,

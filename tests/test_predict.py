@@ -100,7 +100,7 @@ def test_formats(tiny_model, digit_files):
     assert jsonl.exit_code == 0, jsonl.output
     rows = [json.loads(line) for line in jsonl.stdout.splitlines()]
     assert [row["file"] for row in rows] == files
-    assert set(rows[0]) == {"file", "digit", "confidence", "top"}
+    assert set(rows[0]) == {"file", "digit", "confidence", "top", "model"}
 
     as_json = json.loads(cli(*files, "--model", str(tiny_model), "--format", "json").stdout)
     assert [row["digit"] for row in as_json] == [row["digit"] for row in rows]

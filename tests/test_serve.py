@@ -85,7 +85,7 @@ def test_answers_agree_exactly_with_predict(server, photos):
             headers={"content-type": "image/jpeg"},
         )
     assert many.status_code == 200, many.text
-    assert many.json() == {"model": BUNDLED.name, "results": expected}
+    assert many.json() == {"model": "bundled", "results": expected}
     assert one.json()["results"] == [expected[1]]
     assert [r["digit"] for r in expected if r["digit"] is not None]  # a real answer, not all null
 
@@ -216,6 +216,15 @@ def test_read_answers_like_digitcli_read(server, photos, tmp_path):
     assert answer.json()["results"] == json.loads(done.stdout)
     assert answer.json()["results"][0]["number"] == "721"  # MNIST's first three test digits
     assert bad.status_code == 400 and "digits" in bad.json()["error"]
+
+
+@pytest.mark.parametrize("digits", ["3-", "%D9%A3", "%EF%BC%93", "1_0"])  # 3-, ٣, ３, 1_0
+def test_digits_is_parsed_as_the_cli_parses_it(server, photos, digits):
+    with server.client() as client:
+        bad = client.post(f"/v1/read?digits={digits}", files=files(photos, "d0.png"))
+        good = client.post("/v1/read?digits=1-3", files=files(photos, "d0.png"))
+    assert bad.status_code == 400 and "digits" in bad.json()["error"], bad.text
+    assert good.status_code == 200
 
 
 def test_model_health_openapi_and_unknown_paths(server):

@@ -13,12 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from digitcli.errors import ModelError
+from digitcli.fits import require
 from digitcli.modeldir import (
+    BUNDLED_DIR,
     KERAS_FILE,
     METADATA_FILE,
     TFLITE_FILE,
     ModelRef,
-    default_model,
+    choose_model,
     is_model_dir,
     read_metadata,
 )
@@ -36,11 +38,14 @@ PREFERENCES = {  # which of a model directory's files each preference runs, firs
 
 
 def resolve_model(path: str | Path | None) -> ModelRef:
-    """The model to use: `path`, else the most recently trained one, else the bundled one."""
-    path = Path(path) if path is not None else default_model()
+    """The model to use: `path` ("bundled" names the bundled one), else the most recently
+    trained one, else the bundled one."""
+    path = choose_model(path).path
     if not path.exists():
         raise ModelError(f"{path}: no such model")
     if is_model_dir(path):
+        if path.resolve() == BUNDLED_DIR.resolve():
+            require(path, ("preparation",))
         return ModelRef(path, "dir", read_metadata(path))
     file_type = file_type_of(path)
     if file_type is not None:

@@ -27,9 +27,11 @@ from starlette.staticfiles import StaticFiles
 from digitcli import __version__
 from digitcli.errors import UsageError
 from digitcli.images import INVERT_CHOICES, Prepared
+from digitcli.modeldir import choose_model
 from digitcli.predict import predict_sources
 from digitcli.read import parse_digit_count, read_sources
 from digitcli.runtimes import Runtime, load_runtime, resolve_model
+from digitcli.serve import query as params
 from digitcli.serve.errors import HTTPProblem, problem_response
 from digitcli.serve.middleware import AccessLog, SecurityHeaders
 from digitcli.serve.openapi import openapi_spec
@@ -57,24 +59,26 @@ def create_app(
 ) -> Starlette:
     """The application serving `model` (default: as `predict` picks it). With `token`, every
     API call needs `Authorization: Bearer <token>`; the page and /healthz do not."""
-    ref = resolve_model(model)
+    chosen = choose_model(model)
+    ref = resolve_model(chosen.path)
     runtime = LockedRuntime(load_runtime(ref))
-    name = ref.path.name
-    about = _about(ref, runtime)
+    name = chosen.name  # as the CLI names it: "bundled", else the directory's or file's name
+    about = {**_about(ref, runtime), "name": name}
 
     async def predict(request: Request) -> JSONResponse:
         _check_token(request, token)
         query = request.query_params
         options = {
-            "top_k": _integer(query, "top_k", 3, 1, 10),
-            "threshold": _fraction(query, "threshold"),
-            "invert": _choice(query, "invert", INVERT_CHOICES),
+            "top_k": params.integer(query, "top_k", 3, 1, 10),
+            "threshold": params.fraction(query, "threshold"),
+            "invert": params.choice(query, "invert", INVERT_CHOICES),
         }
+        preview = params.flag(query, "preview")
         sources = await images_in(request)
         work = partial(predict_sources, runtime, sources, **options)
         predictions, prepared = await _in_thread(work)
-        results = [p.to_json() for p in predictions]
-        if _flag(query, "preview"):
+        results = [_named(p.to_json(), chosen) for p in predictions]
+        if preview:
             for result, item in zip(results, prepared, strict=True):
                 if isinstance(item, Prepared) and "error" not in result:
                     result["preview"] = png_data_url(item.pixels)
@@ -83,25 +87,26 @@ def create_app(
     async def read(request: Request) -> JSONResponse:
         _check_token(request, token)
         query = request.query_params
-        digits = query.get("digits")
+        digits = query.get("digits") or None  # empty: not given, as for the other parameters
         try:
             count = parse_digit_count(digits) if digits is not None else None
         except UsageError as error:
             raise HTTPProblem(400, str(error).replace("--digits", "digits")) from None
         options = {
-            "threshold": _fraction(query, "threshold"),
+            "threshold": params.fraction(query, "threshold"),
             "digits": count,
-            "invert": _choice(query, "invert", INVERT_CHOICES),
+            "invert": params.choice(query, "invert", INVERT_CHOICES),
         }
+        preview = params.flag(query, "preview")
         sources = await images_in(request)
         readings = await _in_thread(partial(read_sources, runtime, sources, **options))
         results = []
         for reading in readings:
             result = reading.to_json()
-            if _flag(query, "preview"):
+            if preview:
                 for shown, digit in zip(result.get("digits", []), reading.digits, strict=True):
                     shown["preview"] = png_data_url(digit.pixels)
-            results.append(result)
+            results.append(_named(result, chosen))
         return _answer(name, results)
 
     async def model_info(request: Request) -> JSONResponse:
@@ -111,16 +116,10 @@ def create_app(
     async def health(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "model": name})
 
-    async def openapi(request: Request) -> JSONResponse:
-        return JSONResponse(openapi_spec(__version__))
-
-    async def page(request: Request) -> FileResponse:
-        return FileResponse(STATIC / "index.html")
-
     routes = [
-        Route("/", page),
+        Route("/", _page),
         Route("/healthz", health),
-        Route("/openapi.json", openapi),
+        Route("/openapi.json", _openapi),
         Route("/v1/model", model_info),
         Route("/v1/predict", predict, methods=["POST"]),
         Route("/v1/read", read, methods=["POST"]),
@@ -131,6 +130,19 @@ def create_app(
     if access_log:
         app.add_middleware(AccessLog)
     return app
+
+
+async def _openapi(request: Request) -> JSONResponse:
+    return JSONResponse(openapi_spec(__version__))
+
+
+async def _page(request: Request) -> FileResponse:
+    return FileResponse(STATIC / "index.html")
+
+
+def _named(result: dict, chosen) -> dict:
+    """An answer with the `model` object that `predict --json` gives it (an error has none)."""
+    return result if "error" in result else {**result, "model": chosen.to_json()}
 
 
 async def _in_thread(work):
@@ -176,39 +188,6 @@ def _check_token(request: Request, token: str | None) -> None:
         raise HTTPProblem(401, "this server needs a token: Authorization: Bearer TOKEN", challenge)
     if not hmac.compare_digest(value.strip().encode(), token.encode()):
         raise HTTPProblem(401, "wrong token", challenge)
-
-
-def _integer(query, key: str, default: int, low: int, high: int) -> int:
-    text = query.get(key)
-    if text is None:
-        return default
-    if not (text.strip().lstrip("-").isdigit() and low <= int(text) <= high):
-        raise HTTPProblem(400, f"{key}={text!r}: give a whole number from {low} to {high}")
-    return int(text)
-
-
-def _fraction(query, key: str) -> float | None:
-    text = query.get(key)
-    if text is None or text == "":
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 1.0:  # also refuses nan
-        raise HTTPProblem(400, f"{key}={text!r}: give a number from 0 to 1")
-    return value
-
-
-def _choice(query, key: str, choices: tuple[str, ...]) -> str:
-    text = query.get(key, choices[0])
-    if text not in choices:
-        raise HTTPProblem(400, f"{key}={text!r}: give one of {', '.join(choices)}")
-    return text
-
-
-def _flag(query, key: str) -> bool:
-    return query.get(key, "").lower() in ("1", "true", "yes", "on")
 
 
 def png_data_url(pixels: np.ndarray) -> str:

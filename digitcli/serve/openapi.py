@@ -13,6 +13,15 @@ _TOP = {
     "type": "array",
     "items": {"type": "array", "prefixItems": [{"type": "integer"}, {"type": "number"}]},
 }
+_MODEL = {
+    "type": "object",
+    "description": "The model that answered (not on an error result), as in `digitcli models`.",
+    "properties": {
+        "name": {"type": "string", "description": "'bundled', or the model's folder or file name"},
+        "path": {"type": "string"},
+        "bundled": {"type": "boolean"},
+    },
+}
 _PREDICTION = {
     "type": "object",
     "description": "One image's answer, exactly as `digitcli predict --format json` gives it.",
@@ -24,6 +33,7 @@ _PREDICTION = {
         "top": _TOP,
         "note": {"type": "string"},
         "error": {"type": "string"},
+        "model": _MODEL,
         "preview": {"type": "string", "description": "with ?preview=1: the 28x28 PNG seen"},
     },
 }
@@ -47,6 +57,7 @@ _READING = {
         "digits": {"type": "array", "items": _READ_DIGIT},
         "note": {"type": "string"},
         "error": {"type": "string"},
+        "model": _MODEL,
     },
 }
 
@@ -69,7 +80,7 @@ _INVERT = _query(
 _THRESHOLD = _query(
     "threshold",
     {"type": "number", "minimum": 0, "maximum": 1},
-    "Below this confidence, answer no digit and say why.",
+    "Below this confidence, answer no digit and say why. Written like 0.9.",
 )
 _PREVIEW = _query(
     "preview",
@@ -103,7 +114,7 @@ def _errors(*statuses: int) -> dict:
         413: f"body over {MAX_BODY_BYTES // 2**20} MB or more than {MAX_IMAGES} images",
         415: "a content type that carries no image",
         422: "no image of the request could be read (each result says why)",
-        503: "the request took too long",
+        503: "the request took too long, or the server has too many connections",
     }
     json_error = {"application/json": {"schema": _ERROR}}
     return {str(s): {"description": meaning[s], "content": json_error} for s in statuses}

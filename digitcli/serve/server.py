@@ -1,23 +1,37 @@
-"""Run the application under uvicorn: checks the bind address and token, then serves until
-SIGTERM or Ctrl-C (uvicorn stops accepting, lets in-flight requests finish, exits 0)."""
+"""Run the application under uvicorn: checks the bind address and token, binds the socket,
+then serves until SIGTERM or Ctrl-C (uvicorn stops accepting, gives the requests under way up
+to `Limits.shutdown_seconds` to finish, exits 0). Each connection runs behind `GuardedHTTP`'s
+deadlines and cap."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import json
+import logging
 import os
+import re
 import signal
+import socket
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import uvicorn  # at the top: without the serve extra, `digitcli serve` says so in one line
+from uvicorn.supervisors import Multiprocess
 
 from digitcli.errors import UsageError
 from digitcli.serve.app import create_app
+from digitcli.serve.guard import DEFAULT_LIMITS, GuardedHTTP, Limits
 
 TOKEN_ENV = "DIGITCLI_TOKEN"
 _MODEL_ENV = "DIGITCLI_SERVE_MODEL"  # how `--workers N` hands the options to each process
 _TOKEN_ENV = "DIGITCLI_SERVE_TOKEN"
 _QUIET_ENV = "DIGITCLI_SERVE_QUIET"
+_LIMITS_ENV = "DIGITCLI_SERVE_LIMITS"
+# What an Authorization header carries as the same bytes everywhere: visible ASCII. Any other
+# character reaches the server as its Latin-1 bytes (if the client sends it at all).
+TOKEN_TEXT = re.compile(r"[!-~]+")
 
 
 def is_loopback(host: str) -> bool:
@@ -30,38 +44,77 @@ def is_loopback(host: str) -> bool:
 
 
 def serve(
-    model: Path | None,
+    model: Path | str | None,
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
     workers: int = 1,
     token: str | None = None,
     quiet: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> None:
-    """Serve `model` over HTTP until stopped; `quiet`: no access log."""
+    """Serve `model` over HTTP until stopped; `quiet`: no access log. `port` 0: one the
+    system picks, announced on stderr."""
     token = token or None
+    if token is not None and not TOKEN_TEXT.fullmatch(token):
+        raise UsageError(
+            "--token: use printable ASCII characters only (no spaces), "
+            "as an Authorization header can carry"
+        )
     if not is_loopback(host) and token is None:
         raise UsageError(
             f"--host {host} lets other machines in: give --token TOKEN (or set {TOKEN_ENV})"
         )
-    _check_port_free(host, port)
-    options = {"host": host, "port": port, "log_level": "warning", "access_log": False}
+    listener = _listen(host, port)
     app = create_app(model, token=token, access_log=not quiet)  # a bad model fails here, once
+    port = listener.getsockname()[1]
     where = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
     if not quiet:
         print(f"digitcli serve: {where}/ (API: {where}/v1/predict); Ctrl-C stops", file=sys.stderr)
     _stopping_is_success()
+    GuardedHTTP.use(limits)
     if workers == 1:
-        uvicorn.run(app, **options)
+        uvicorn.Server(_config(app, limits)).run(sockets=[listener])
         return
     del app  # each worker process loads its own copy
     os.environ[_MODEL_ENV] = str(model) if model is not None else ""
     if token is not None:
         os.environ[_TOKEN_ENV] = token
     os.environ[_QUIET_ENV] = "1" if quiet else ""
-    uvicorn.run(
-        "digitcli.serve.server:app_from_environment", factory=True, workers=workers, **options
+    os.environ[_LIMITS_ENV] = json.dumps(asdict(limits))
+    config = _config("digitcli.serve.server:app_from_environment", limits, workers=workers)
+    Multiprocess(config, sockets=[listener]).run()
+
+
+def _config(app, limits: Limits, **options) -> uvicorn.Config:
+    """Uvicorn's settings (which set up its logging: the filter comes after)."""
+    config = uvicorn.Config(
+        app,
+        http=GuardedHTTP,
+        ws="none",
+        log_level="warning",
+        access_log=False,
+        timeout_keep_alive=limits.keep_alive_seconds,
+        timeout_graceful_shutdown=limits.shutdown_seconds,
+        factory=isinstance(app, str),
+        **options,
     )
+    _quiet_cut_off()
+    return config
+
+
+class _NotCancelled(logging.Filter):
+    """Drops uvicorn's traceback for a request the shutdown cancelled when its time was up:
+    the line before it, "Cancel N running task(s), timeout graceful shutdown exceeded", says
+    all there is to say."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, asyncio.CancelledError)
+
+
+def _quiet_cut_off() -> None:
+    logging.getLogger("uvicorn.error").addFilter(_NotCancelled())
 
 
 def _stopping_is_success() -> None:
@@ -71,21 +124,26 @@ def _stopping_is_success() -> None:
         signal.signal(sig, lambda *_: sys.exit(0))
 
 
-def _check_port_free(host: str, port: int) -> None:
-    """A port in use is a usage error with one line, not uvicorn's log and traceback."""
-    import socket
-
+def _listen(host: str, port: int) -> socket.socket:
+    """The server's socket, bound here so that a port in use is a usage error with one line
+    (not uvicorn's log and traceback), and port 0's real number is known before it is told."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as error:
-            raise UsageError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+        listener.listen(2048)  # uvicorn's backlog: clients queue from the announcement on
+    except OSError as error:
+        listener.close()
+        raise UsageError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    listener.set_inheritable(True)
+    return listener
 
 
 def app_from_environment():
     """What each of `--workers N` processes serves."""
+    GuardedHTTP.use(Limits(**json.loads(os.environ.get(_LIMITS_ENV) or "{}")))
+    _quiet_cut_off()
     return create_app(
         os.environ.get(_MODEL_ENV) or None,
         token=os.environ.get(_TOKEN_ENV),

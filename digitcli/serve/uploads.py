@@ -34,7 +34,7 @@ async def images_in(request: Request) -> list[Source]:
             400, "no image in the request: send multipart `file` fields or a raw body"
         )
     if kind == "multipart/form-data":
-        return _within_decoding_limit(await _form_images(request))
+        return _within_decoding_limit(await _form_images(Request(request.scope, _replay(body))))
     if kind.startswith(RAW_TYPES) or not kind:
         return [Source(request.query_params.get("name", RAW_NAME), data=body)]
     raise HTTPProblem(
@@ -55,9 +55,16 @@ async def _body(request: Request) -> bytes:
             chunks.append(chunk)
     except ClientDisconnect:
         raise HTTPProblem(400, "the client went away before the body ended") from None
-    body = b"".join(chunks)
-    request._body = body  # what Starlette's own `Request.body()` caches: `form()` reads it
-    return body
+    return b"".join(chunks)
+
+
+def _replay(body: bytes):
+    """An ASGI `receive` that gives the body already read, for a second Request to parse."""
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
 
 
 def _within_decoding_limit(sources: list[Source]) -> list[Source]:

@@ -1,0 +1,68 @@
+"""Every bundled artefact says which preparation and segmentation it fits; a mismatch is
+refused when it is loaded, never read silently."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from digitcli import fits, lines, pairs, verifier
+from digitcli.cli import app
+from digitcli.errors import ModelError
+from digitcli.modeldir import BUNDLED_DIR
+
+ARTEFACTS = [
+    (pairs.MODEL, ("preparation", "segmentation")),
+    (lines.MODEL, ("preparation", "segmentation")),
+    (verifier.WEIGHTS, ("preparation", "segmentation")),
+    (BUNDLED_DIR, ("preparation",)),
+]
+
+
+@pytest.mark.parametrize(("path", "stages"), ARTEFACTS, ids=lambda a: getattr(a, "name", ""))
+def test_every_bundled_artefact_records_the_versions_it_fits(path: Path, stages) -> None:
+    fits.require(path, stages)
+    assert fits.recorded(path) == {stage: fits.current()[stage] for stage in stages}
+
+
+@pytest.mark.parametrize("source", [pairs.MODEL, verifier.WEIGHTS, BUNDLED_DIR], ids=str)
+def test_an_artefact_for_another_segmentation_is_refused(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / source.name
+    (shutil.copytree if source.is_dir() else shutil.copy)(source, copy)
+    monkeypatch.setattr(fits, "SEGMENTATION", fits.SEGMENTATION + 1)
+    monkeypatch.setattr(fits, "PREPARATION", fits.PREPARATION + 1)
+    fits.stamp(copy, ("preparation", "segmentation"))  # as a newer build script would
+    monkeypatch.undo()
+    with pytest.raises(ModelError, match="rebuild it with `make models`"):
+        fits.require(copy, ("preparation", "segmentation"))
+
+
+def test_a_stamped_artefact_still_loads(tmp_path: Path) -> None:
+    copy = tmp_path / "verifier.npz"
+    shutil.copy(verifier.WEIGHTS, copy)
+    fits.stamp(copy, ("segmentation",))
+    with np.load(copy) as saved, np.load(verifier.WEIGHTS) as original:
+        weights = [name for name in original.files if name.startswith("arr_")]
+        assert weights and [name for name in saved.files if name.startswith("arr_")] == weights
+        for name in weights:
+            np.testing.assert_array_equal(saved[name], original[name])
+
+
+def test_predict_with_a_bundled_model_of_another_preparation_is_a_model_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(fits, "PREPARATION", fits.PREPARATION + 1)
+    monkeypatch.chdir(tmp_path)  # no trained model here: the bundled one answers
+    image = tmp_path / "blank.png"
+    from PIL import Image
+
+    Image.new("L", (28, 28)).save(image)
+    result = CliRunner().invoke(app, ["predict", str(image)])
+    assert result.exit_code == 2, result.output
+    assert "pretrained was built for preparation version 1" in result.stderr
