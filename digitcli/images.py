@@ -19,7 +19,6 @@ import functools
 import io
 import math
 import os
-import stat
 import threading
 import warnings
 from collections.abc import Iterator
@@ -30,8 +29,9 @@ import cv2
 import numpy as np
 from PIL import Image, ImageChops, UnidentifiedImageError
 
-from digitcli import clutter, fastpng
+from digitcli import clutter
 from digitcli.config import IMAGE_SIZE
+from digitcli.decoding import MAX_DECODED_BYTES, decode, pillow_cost, plan, read_input
 from digitcli.errors import ImageError, first_line
 
 MAX_PIXELS = 120_000_000  # a header claiming more is refused unread; a 100-megapixel photo passes
@@ -83,6 +83,7 @@ _UPRIGHT = {
     8: Image.Transpose.ROTATE_90,
 }
 _SWAPS_SIDES = frozenset(_UPRIGHT[o] for o in (5, 6, 7, 8))  # a quarter turn, maybe mirrored
+_XMP_KEYS = ("xmp", "XML:com.adobe.xmp", "Raw profile type exif")  # Pillow's info keys
 _ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
 _HIGH_BIT_MODES = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
 _MIN_CONTRAST = 24.0  # grey levels between background and ink below which an image is blank
@@ -146,38 +147,25 @@ def open_image(
 
     The result is at most `max_side` pixels a side (`read` keeps more than one digit needs);
     `image.info["source_size"]` is the upright file's own (width, height). Raises ImageError
-    with one line, "<name>: <problem>", for anything that is not a readable image.
+    with one line, "<name>: <problem>", for anything that is not a readable image, and for
+    inputs past the limits of `digitcli.decoding` (bytes read, bytes decoding would hold).
     """
     if isinstance(source, (bytes, bytearray, memoryview)):
         label = _one_line(name or STDIN_NAME)
         if len(source) == 0:
             raise ImageError(f"{label}: empty input")
-        fp: str | io.BytesIO = io.BytesIO(source)
+        data = bytes(source)
     else:
         label = _one_line(name or str(source))
-        fp = os.fspath(source)
-        try:
-            info = os.stat(fp)
-        except FileNotFoundError:
-            raise ImageError(f"{label}: no such file") from None
-        except PermissionError:
-            raise ImageError(f"{label}: permission denied") from None
-        except OSError as error:
-            raise ImageError(f"{label}: cannot read ({_reason(error)})") from None
-        if stat.S_ISDIR(info.st_mode):
-            raise ImageError(f"{label}: is a directory, not an image")
-        if stat.S_ISREG(info.st_mode) and info.st_size == 0:  # pipes and devices report 0 too
-            raise ImageError(f"{label}: empty file")
+        data = read_input(os.fspath(source), label)
     try:
-        return _read(fp, label, max_side)
+        return _read(data, label, max_side)
     except ImageError:
         raise
     except Image.DecompressionBombError:
         raise ImageError(f"{label}: image too large (more than {MAX_PIXELS:,} pixels)") from None
     except UnidentifiedImageError:
         raise ImageError(f"{label}: not an image (or a format Pillow cannot read)") from None
-    except PermissionError:
-        raise ImageError(f"{label}: permission denied") from None
     except MemoryError:
         raise ImageError(f"{label}: not enough memory to decode the image") from None
     except Exception as error:  # Pillow's decoders raise many kinds on damaged files
@@ -186,9 +174,9 @@ def open_image(
         raise ImageError(f"{label}: {problem} image ({reason})") from None
 
 
-def _read(fp: str | io.BytesIO, label: str, max_side: int) -> Image.Image:
+def _read(data: bytes, label: str, max_side: int) -> Image.Image:
     with _quiet():
-        im = Image.open(fp)
+        im = Image.open(io.BytesIO(data))
     try:
         width, height = im.size
         if width * height > MAX_PIXELS:
@@ -197,29 +185,46 @@ def _read(fp: str | io.BytesIO, label: str, max_side: int) -> Image.Image:
             )
         if width < 1 or height < 1:
             raise ImageError(f"{label}: image has no pixels ({width}x{height})")
-        pixels = fastpng.decoded(im, fp)
-        if pixels is not None:  # no orientation: the file holds no EXIF or XMP
-            gray, turn = _array_to_gray(pixels, max_side), None
+        how = plan(im, data, max_side)
+        _check_cost(how.cost, im, label)
+        pixels = decode(data, how)
+        if pixels is None or (im.format == "PNG" and "exif" not in im.info and _has_xmp(im)):
+            _check_cost(pillow_cost(im), im, label)  # Pillow decodes it (or reads XMP after it)
+        if pixels is not None:
+            gray = _array_to_gray(pixels, max_side)
         else:
-            if im.format in ("JPEG", "MPO"):
-                # Decode at 1/2, 1/4 or 1/8 scale, still at least max_side on the longest
-                # side, and only the luma channel of colour JPEGs.
-                scale = max_side / max(width, height)
-                request = (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale)))
-                im.draft("L" if im.mode == "RGB" else im.mode, request)
-            im.load()
-            with _quiet():
-                turn = _orientation(im)
-            gray = _to_gray(im, max_side)
+            gray = _pillow_gray(im, max_side)
+            if gray is im:
+                gray = gray.copy()  # not the file's image, closed below
+        with _quiet():
+            turn = _orientation(im, loaded=pixels is None)  # OpenCV was told to ignore it
         if turn is not None:
             gray = gray.transpose(turn)
-        elif gray is im:
-            gray = gray.copy()  # not the file's image, closed below
         swapped = turn in _SWAPS_SIDES
         gray.info["source_size"] = (height, width) if swapped else (width, height)
         return gray
     finally:
         im.close()
+
+
+def _check_cost(cost: int, im: Image.Image, label: str) -> None:
+    if cost > MAX_DECODED_BYTES:
+        width, height = im.size
+        raise ImageError(
+            f"{label}: image too large to decode ({width}x{height} {im.mode}: "
+            f"{cost / 2**20:,.0f} MB to hold, limit {MAX_DECODED_BYTES / 2**20:g} MB)"
+        )
+
+
+def _pillow_gray(im: Image.Image, max_side: int) -> Image.Image:
+    """Pillow's decoding (JPEG only where OpenCV failed on it: at reduced scale too)."""
+    if im.format in ("JPEG", "MPO"):
+        width, height = im.size
+        scale = max_side / max(width, height)
+        request = (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale)))
+        im.draft("L" if im.mode == "RGB" else im.mode, request)
+    im.load()
+    return _to_gray(im, max_side)
 
 
 _warnings_lock = threading.Lock()
@@ -235,13 +240,21 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def _orientation(im: Image.Image) -> Image.Transpose | None:
+def _orientation(im: Image.Image, loaded: bool = True) -> Image.Transpose | None:
     """What ImageOps.exif_transpose would do to show the image upright (EXIF or XMP
-    orientation), to be done to the small grayscale instead; damaged metadata is ignored."""
+    orientation), to be done to the small grayscale instead; damaged metadata is ignored.
+    A PNG read by OpenCV and holding neither before its pixels has none: Pillow's getexif
+    would decode the whole file again to look for an eXIf chunk after them."""
+    if im.format == "PNG" and not loaded and "exif" not in im.info and not _has_xmp(im):
+        return None
     try:
         return _UPRIGHT.get(im.getexif().get(_ORIENTATION_TAG, 1))
     except Exception:
         return None
+
+
+def _has_xmp(im: Image.Image) -> bool:
+    return any(key in im.info for key in _XMP_KEYS)
 
 
 def _to_gray(im: Image.Image, max_side: int = WORK_SIZE) -> Image.Image:
@@ -268,16 +281,24 @@ def _to_gray(im: Image.Image, max_side: int = WORK_SIZE) -> Image.Image:
 
 
 def _array_to_gray(pixels: np.ndarray, max_side: int = WORK_SIZE) -> Image.Image:
-    """`_to_gray` of 8-bit grey, RGB or RGBA pixels (h x w, h x w x 3 or 4) or 16-bit grey
-    ones decoded outside Pillow (OpenCV's luma: its weights differ from Pillow's in the fourth
-    decimal)."""
+    """`_to_gray` of OpenCV's pixels: 8-bit or 16-bit grey (h x w), BGR or BGRA. 16-bit
+    grey is shrunk before its range is read: no float copy at full size."""
     if pixels.dtype == np.uint16:
-        return _to_gray(Image.fromarray(pixels), max_side)  # "I;16", as Pillow reads the file
+        height, width = pixels.shape
+        if max(width, height) > max_side:  # as _shrunk: a whole factor's box average, then linear
+            scale = max_side / max(width, height)
+            size = (max(1, round(width * scale)), max(1, round(height * scale)))
+            whole = max(width, height) // max_side
+            if whole > 1:
+                box = (max(1, width // whole), max(1, height // whole))
+                pixels = cv2.resize(pixels, box, interpolation=cv2.INTER_AREA)
+            pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_LINEAR)
+        return _high_bit_to_gray(pixels, is_float=False)
     if pixels.ndim == 2:
         return _shrunk(Image.fromarray(pixels, "L"), max_side)
     if pixels.shape[2] == 3:
-        return _shrunk(Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY), "L"), max_side)
-    luma = Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_RGBA2GRAY), "L")
+        return _shrunk(Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY), "L"), max_side)
+    luma = Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGRA2GRAY), "L")
     return _composited(luma, Image.fromarray(np.ascontiguousarray(pixels[..., 3]), "L"), max_side)
 
 
@@ -299,7 +320,7 @@ def _shrunk(im: Image.Image, max_side: int = WORK_SIZE) -> Image.Image:
     return Image.fromarray(cv2.resize(np.asarray(reduced), size, interpolation=cv2.INTER_LINEAR))
 
 
-def _high_bit_to_gray(im: Image.Image, *, is_float: bool) -> Image.Image:
+def _high_bit_to_gray(im: Image.Image | np.ndarray, *, is_float: bool) -> Image.Image:
     """16-bit, 32-bit integer and float images to 0-255, guessing the range from the values."""
     values = np.nan_to_num(np.asarray(im, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
     lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)

@@ -10,21 +10,22 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 import numpy as np
 
+from digitcli.decoding import MAX_INPUT_BYTES
 from digitcli.errors import ImageError, UsageError
 from digitcli.images import STDIN_NAME, Prepared, prepare_file, save_pixels
 from digitcli.runtimes import Runtime, load_runtime, resolve_model
 
 if TYPE_CHECKING:
-    import ctypes
     from concurrent.futures import Executor
 
 BATCH_SIZE = 256  # images prepared, then predicted together
@@ -34,7 +35,6 @@ IMAGE_SUFFIXES = frozenset(
 )
 STDIN = "-"
 MAX_LIST_LINE = 4096  # bytes in one line of --from-list: PATH_MAX on Linux
-MAX_STDIN_BYTES = 256 * 1024 * 1024  # one image on stdin: far above any photo
 T = TypeVar("T")
 
 
@@ -107,10 +107,10 @@ def expand_inputs(inputs: Iterable[str], from_list: str | None = None) -> Iterat
 def _stdin_image() -> Source:
     if sys.stdin.isatty():
         raise UsageError("- reads an image from stdin, which is a terminal: pipe an image in")
-    data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
-    if len(data) > MAX_STDIN_BYTES:
-        limit = MAX_STDIN_BYTES // 2**20
-        return Source(STDIN_NAME, problem=f"more than {limit} MB on stdin: not one image")
+    data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        limit = MAX_INPUT_BYTES / 2**20
+        return Source(STDIN_NAME, problem=f"more than {limit:g} MB on stdin: not one image")
     return Source(STDIN_NAME, data=data)
 
 
@@ -128,10 +128,7 @@ def _listed(from_list: str) -> Iterator[Source]:
             )
         stream = sys.stdin.buffer
     else:
-        try:
-            stream = open(from_list, "rb")  # noqa: SIM115 - closed when exhausted
-        except OSError as exc:
-            raise UsageError(f"{from_list}: cannot read the list ({exc.strerror})") from None
+        stream = _open_list(from_list)
     for number, raw in enumerate(iter(lambda: stream.readline(MAX_LIST_LINE + 1), b""), 1):
         if len(raw) > MAX_LIST_LINE and not raw.endswith(b"\n"):
             raise UsageError(
@@ -142,6 +139,20 @@ def _listed(from_list: str) -> Iterator[Source]:
         if not name.strip():
             continue
         yield _unreadable_name(name) if "\0" in name else Source(name, path=Path(name))
+
+
+def _open_list(from_list: str) -> BinaryIO:
+    """The list file, opened without waiting for a writer: a named pipe nobody writes to reads
+    as empty at once (a usage error: no images), one being written to streams as it comes."""
+    try:
+        fd = os.open(from_list, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise UsageError(f"{from_list}: cannot read the list ({exc.strerror})") from None
+    if stat.S_ISDIR(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise UsageError(f"{from_list}: cannot read the list (it is a directory)")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
 
 
 def predict(
@@ -205,40 +216,111 @@ def prepared_batches(
     batch_size: int = BATCH_SIZE,
     *,
     meanwhile: Callable[[], object] | None = None,
-) -> Iterator[tuple[list[Source], list[T]]]:
+) -> Iterator[tuple[list[Source], list[T | ImageError]]]:
     """The inputs in batches, each with `work` done on every source (in worker processes once
     a batch is large enough), in input order; `meanwhile` is called once, while the workers
-    start on the first batch. No input at all is a usage error."""
+    start on the first batch. A source whose worker was killed (the OOM killer) is an
+    ImageError, the others are answered. No input at all is a usage error."""
     count = 0
     with contextlib.ExitStack() as stack:
-        pool: Executor | None = None
-        waiting: tuple[list[Source], Iterable[T]] | None = None
+        pool: Workers | None = None
+        waiting: tuple[list[Source], Callable[[], list[T | ImageError]]] | None = None
         for batch in _chunks(expand_inputs(inputs, from_list), batch_size):
             if pool is None and len(batch) >= PARALLEL_FROM:
-                pool = _workers()
+                pool = Workers()
                 # Shut down on the way out; after an error in the caller, the work not yet
                 # started is dropped (at the end, there is none left).
-                stack.callback(pool.shutdown, cancel_futures=True)
+                stack.callback(pool.shutdown)
             # The workers start on this batch while the caller runs the model on the last one.
-            done = pool.map(work, batch, chunksize=8) if pool else list(map(work, batch))
+            if pool is not None:
+                done = pool.start(work, batch)
+            else:
+                results = list(map(work, batch))
+                done = partial(list, results)
             if meanwhile is not None:
                 meanwhile()
                 meanwhile = None
             if waiting is not None:
-                yield waiting[0], list(waiting[1])
+                yield waiting[0], waiting[1]()
             waiting = (batch, done)
             count += len(batch)
         if waiting is not None:
-            yield waiting[0], list(waiting[1])
+            yield waiting[0], waiting[1]()
     if count == 0:
         named = ", ".join(list(inputs)[:3]) or from_list or "the inputs"
         suffixes = " ".join(sorted(IMAGE_SUFFIXES))
         raise UsageError(f"no images found in {named} (image files end in: {suffixes})")
 
 
+WORKER_CHUNK = 8  # sources a worker takes at a time
+
+
+class Workers:
+    """One worker process per core (decoding and preparing are CPU-bound and partly hold the
+    GIL) that outlive the loss of one: when a worker is killed, every source the pool had not
+    finished is done again one at a time in a fresh pool, and a source whose worker is killed
+    then is answered with an error."""
+
+    def __init__(self) -> None:
+        self._executor: Executor | None = None
+
+    def start(self, work: Callable[[Source], T], batch: list[Source]) -> Callable[[], list]:
+        """Start `work` on the batch; the returned function waits for its results in order."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        chunks = [batch[i : i + WORKER_CHUNK] for i in range(0, len(batch), WORKER_CHUNK)]
+        executor, futures = self._running(), []
+        try:
+            futures = [executor.submit(_work_on, work, chunk) for chunk in chunks]
+        except BrokenProcessPool:  # lost a worker since the last batch: the rest done alone
+            pass
+        return partial(self._results, work, chunks, futures, executor)
+
+    def _results(
+        self, work: Callable[[Source], T], chunks: list, futures: list, executor: Executor
+    ) -> list:
+        from concurrent.futures import CancelledError
+        from concurrent.futures.process import BrokenProcessPool
+
+        results: list = []
+        for index, chunk in enumerate(chunks):
+            try:
+                results.extend(futures[index].result())
+            except (BrokenProcessPool, CancelledError, IndexError):
+                if self._executor is executor:
+                    self.shutdown()  # every unfinished future of a broken pool fails too
+                results.extend(self._alone(work, source) for source in chunk)
+        return results
+
+    def _alone(self, work: Callable[[Source], T], source: Source) -> T | ImageError:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return self._running().submit(work, source).result()
+        except BrokenProcessPool:
+            self.shutdown()
+            return ImageError(f"{source.name}: {LOST}")
+
+    def _running(self) -> Executor:
+        if self._executor is None:
+            self._executor = _workers()
+        return self._executor
+
+    def shutdown(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(cancel_futures=True)
+            self._executor = None
+
+
+LOST = "the worker process preparing it was killed (out of memory?)"
+
+
+def _work_on(work: Callable[[Source], T], chunk: list[Source]) -> list[T]:
+    return [work(source) for source in chunk]
+
+
 def _workers() -> Executor:
-    """Decoding and preparing are CPU-bound and partly hold the GIL: one process per core.
-    (Imported here: 9 ms a one-image predict, which needs no workers, does not pay.)"""
+    """(Imported here: 9 ms a one-image predict, which needs no workers, does not pay.)"""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -247,50 +329,23 @@ def _workers() -> Executor:
     return ProcessPoolExecutor(
         max_workers=cores,
         mp_context=multiprocessing.get_context("fork"),
-        initializer=_worker_started,
+        initializer=_die_with_parent,
         initargs=(os.getpid(),),
     )
 
 
-def _worker_started(parent: int) -> None:
-    import ctypes
-
-    libc = None
-    with contextlib.suppress(OSError):
-        libc = ctypes.CDLL(None, use_errno=True)
-    _die_with_parent(parent, libc)
-    _reuse_freed_memory(libc)
-
-
-def _die_with_parent(parent: int, libc: ctypes.CDLL | None) -> None:
+def _die_with_parent(parent: int) -> None:
     """A worker ends when the predict process does, however it ended (kill -9 included):
     otherwise it would hold the pipe open and `digitcli predict dir | wc -l` never returns."""
+    import ctypes
     import signal
 
-    with contextlib.suppress(AttributeError):
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: Linux sends SIGKILL at the parent's end
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if os.getppid() != parent:  # the parent ended before prctl took effect
         os._exit(1)
-
-
-# glibc's mallopt parameters, and what a worker sets them to (see _reuse_freed_memory)
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-KEPT_BLOCK, KEPT_FREE_TOP = 16 * 2**20, 32 * 2**20
-
-
-def _reuse_freed_memory(libc: ctypes.CDLL | None) -> None:
-    """Freed memory is kept for the next file: glibc maps a block above its threshold (at
-    first 128 kB) afresh and unmaps it when freed, and gives the heap's free top back above
-    128 kB, so each picture's decoded rows (0.2-1 MB at 450 px, up to 10 MB for a photo) came
-    as new pages. 1,000 files at 450 px: 156,000 page faults in the workers and 0.34 s of
-    system time of 2.1 s, 7,400 and 0.04 s with blocks up to KEPT_BLOCK from the heap and its
-    free top kept up to KEPT_FREE_TOP; the benchmark's full-size photo files 1.13x as fast
-    with these sizes as with 4 and 8 MB, peak memory (PSS) 139 -> 160 MB at 50,000 files.
-    Not glibc (no mallopt): nothing changes."""
-    with contextlib.suppress(AttributeError):
-        libc.mallopt(_M_MMAP_THRESHOLD, KEPT_BLOCK)
-        libc.mallopt(_M_TRIM_THRESHOLD, KEPT_FREE_TOP)
 
 
 def _save_previews(

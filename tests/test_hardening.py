@@ -131,7 +131,7 @@ def test_endless_inputs_are_refused_not_read_forever(tiny_model):
     assert listed.returncode == 2 and b"longer than 4096 bytes" in listed.stderr
     with open("/dev/zero", "rb") as zeros:
         piped = digitcli("predict", "-", "--model", str(tiny_model), stdin=zeros)
-    assert piped.returncode == 1 and b"more than 256 MB on stdin" in piped.stderr
+    assert piped.returncode == 1 and b"more than 64 MB on stdin" in piped.stderr
     no_unexpected(listed.stderr, piped.stderr)
 
 

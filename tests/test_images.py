@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from digitcli import images
+from digitcli.decoding import MAX_DECODED_BYTES, MAX_INPUT_BYTES, decoded_bytes
 from digitcli.errors import ImageError
 from digitcli.images import (
     MAX_PIXELS,
@@ -669,6 +670,35 @@ def test_decompression_bomb_is_refused_without_decoding(side: int) -> None:
         open_image(png_header_only(side, side), name="bomb.png")
     assert time.perf_counter() - start < 1.0
     assert "too large" in assert_one_line_error(error, "bomb.png")
+
+
+@pytest.mark.parametrize(
+    ("depth", "colour", "refused"),
+    [(8, 6, True), (16, 0, True), (8, 0, False), (8, 2, False)],
+    ids=["rgba", "grey16", "grey8", "rgb"],
+)
+def test_what_decoding_would_hold_is_checked_from_the_header(depth, colour, refused) -> None:
+    side = 10_950  # under MAX_PIXELS: RGBA holds 480 MB decoded, 16-bit grey 240 MB
+    ihdr = struct.pack(">IIBBBBB", side, side, depth, colour, 0, 0, 0)
+    data = b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IEND", b"")
+    assert (decoded_bytes(data) > MAX_DECODED_BYTES) == refused
+    start = time.perf_counter()
+    with pytest.raises(ImageError) as error:
+        open_image(data, name="x.png")  # no pixels: refused, or decoded and found empty
+    assert time.perf_counter() - start < 1.0
+    says = "too large to decode" if refused else "image"
+    assert says in assert_one_line_error(error, "x.png")
+
+
+def test_an_input_over_the_byte_limit_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "padded.png"
+    with open(path, "wb") as file:
+        file.write(encode(f_shape(), "PNG"))
+        file.truncate(MAX_INPUT_BYTES + 1)  # sparse: no disk
+    with pytest.raises(ImageError, match="more than 64 MB"):
+        open_image(path)
+    path.write_bytes(encode(f_shape(), "PNG") + bytes(1000))  # trailing bytes under the limit
+    assert_upright_f(prepare_file(path).pixels)
 
 
 def big_png(side: int) -> bytes:

@@ -3,8 +3,6 @@
 import csv
 import io
 import json
-import platform
-import resource
 import subprocess
 import sys
 
@@ -242,25 +240,3 @@ def test_an_error_while_the_workers_start_cancels_the_rest_of_their_batch(tmp_pa
         next(iter(batches))
     started = (tmp_path / "input.count").read_text().count("x")
     assert started < 64  # the tasks not yet taken by a worker were dropped
-
-
-def _page_faults_of_a_block_used_again(source):
-    """Work for worker processes: a 1 MB block filled and freed ten times (as each file's
-    decoded rows are), and the page faults that cost."""
-    import resource
-
-    import numpy as np
-
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    for _ in range(10):
-        np.ones(2**18, np.float32)  # 1 MiB, written whole
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
-
-
-@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
-def test_workers_reuse_freed_memory_rather_than_fault_in_new_pages(tmp_path):
-    inputs = [str(tmp_path / f"{i}.png") for i in range(32)]  # enough for worker processes
-    [(_, faults)] = prepared_batches(inputs, None, _page_faults_of_a_block_used_again, 32)
-    block_pages = 2**20 // resource.getpagesize()
-    # glibc's defaults map and unmap such a block every time: ten blocks' pages per source
-    assert sorted(faults)[len(faults) // 2] < 2 * block_pages

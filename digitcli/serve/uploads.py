@@ -1,9 +1,10 @@
 """The images of one request: multipart `file` fields, or one raw image body.
 
 Limits are checked before anything is decoded: the body's size (as it arrives, whatever
-Content-Length claims), the number of images, and the content type. Each image's own problems
-(empty, not an image, truncated, too many pixels) are not the request's: they become that
-image's error object, as in `digitcli predict`.
+Content-Length claims), the number of images, the content type, and what decoding them all
+would hold (read from their headers: one request cannot keep the server decoding for long).
+Each image's own problems (empty, not an image, truncated, too large to decode) are not the
+request's: they become that image's error object, as in `digitcli predict`.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect, Request
 
+from digitcli.decoding import decoded_bytes
 from digitcli.predict import Source
 from digitcli.serve.errors import HTTPProblem
 
 MAX_BODY_BYTES = 10 * 2**20  # a request's body: a few phone photos, or hundreds of scans
 MAX_IMAGES = 256  # images in one request: predict's batch
+MAX_REQUEST_DECODED_BYTES = 256 * 2**20  # all of a request's images decoded, one after another
 RAW_TYPES = ("image/", "application/octet-stream")
 RAW_NAME = "upload"  # a raw body's `file`, unless ?name= says otherwise
 
@@ -31,7 +34,7 @@ async def images_in(request: Request) -> list[Source]:
             400, "no image in the request: send multipart `file` fields or a raw body"
         )
     if kind == "multipart/form-data":
-        return await _form_images(Request(request.scope, _replay(body)))
+        return _within_decoding_limit(await _form_images(Request(request.scope, _replay(body))))
     if kind.startswith(RAW_TYPES) or not kind:
         return [Source(request.query_params.get("name", RAW_NAME), data=body)]
     raise HTTPProblem(
@@ -62,6 +65,19 @@ def _replay(body: bytes):
         return {"type": "http.request", "body": body, "more_body": False}
 
     return receive
+
+
+def _within_decoding_limit(sources: list[Source]) -> list[Source]:
+    """The sources, unless decoding them all would hold more than MAX_REQUEST_DECODED_BYTES
+    (413). One image's own limit is `digitcli.decoding`'s, answered in its error object."""
+    total = sum(decoded_bytes(source.data or b"") for source in sources)
+    if total > MAX_REQUEST_DECODED_BYTES:
+        raise HTTPProblem(
+            413,
+            f"the images decode to about {total / 2**20:,.0f} MB in all, over "
+            f"{MAX_REQUEST_DECODED_BYTES // 2**20} MB a request: send fewer in each",
+        )
+    return sources
 
 
 def _too_large() -> HTTPProblem:

@@ -1,0 +1,75 @@
+"""Two checkouts of digitcli side by side: batch predict on many files, and cold predict of one.
+
+    python bench/make_photos.py --n 1000 --out /tmp/photos
+    git worktree add --detach /tmp/before main
+    python bench/predict_ab.py /tmp/photos --before /tmp/before --rounds 5
+
+Each round runs, alternately (so that a busy machine slows both alike), one
+`python -m digitcli predict --from-list LIST --format jsonl > /dev/null` over every file with
+each checkout first on PYTHONPATH, then --cold runs of `predict ONE_FILE` with each. The model
+is this checkout's bundled one for both. Prints the medians of the wall time and of the CPU
+time (process and workers) and the ratio before / after (above 1: this checkout is faster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MODEL = REPO / "digitcli" / "pretrained"
+
+
+def timed(repo: Path, args: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds of the process and its workers (less moved by a busy
+    machine's other work than the wall time, though not untouched)."""
+    env = dict(os.environ, PYTHONPATH=str(repo))
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    # from a folder without a digitcli: `python -m` imports the current folder's first
+    subprocess.run([sys.executable, "-m", "digitcli", "predict", "--model", str(MODEL), *args],
+                   env=env, cwd=cwd, stdout=subprocess.DEVNULL, check=False)  # fmt: skip
+    wall = time.perf_counter() - start
+    now = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("photos", type=Path, help="a folder of image files (make_photos.py's)")
+    parser.add_argument("--before", type=Path, required=True, help="the checkout to compare")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--cold", type=int, default=3, help="one-image runs each per round")
+    args = parser.parse_args()
+    files = sorted(p for p in args.photos.iterdir() if p.suffix in (".png", ".jpg"))
+    trees = {"before": args.before.resolve(), "after": REPO}
+    batch: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
+    cold: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
+    with tempfile.TemporaryDirectory() as tmp:
+        listing = Path(tmp) / "list.txt"
+        listing.write_text("".join(f"{path}\n" for path in files))
+        for _ in range(args.rounds):
+            for name, repo in trees.items():
+                batch[name].append(timed(repo, ["--from-list", str(listing), "--format",
+                                                "jsonl"], Path(tmp)))  # fmt: skip
+            for _ in range(args.cold):
+                for name, repo in trees.items():
+                    cold[name].append(timed(repo, [str(files[0])], Path(tmp)))
+    for label, times in (("batch", batch), ("cold", cold)):
+        for kind, which in (("wall", 0), ("cpu", 1)):
+            before, after = (statistics.median(t[which] for t in times[name]) for name in trees)
+            print(
+                f"{label} {kind}: before {before:.3f} s, after {after:.3f} s, "
+                f"before/after {before / after:.3f} (median of {len(times['after'])})"
+            )
+
+
+if __name__ == "__main__":
+    main()
