@@ -29,6 +29,7 @@ test-fast: venv lint
 lint: venv
 	$(BIN)/ruff check digitcli tests bench docs
 	$(BIN)/ruff format --check digitcli tests bench docs
+	$(BIN)/lint-imports
 
 ## Side-by-side benchmarks; writes docs/performance.md's table and the README's summary of it.
 bench: venv
@@ -40,7 +41,7 @@ docs: venv
 
 ## Rebuild every bundled artefact from scratch (hours on 2 cores): the bundled model's members
 ## and the model, then read's verifier, pair and line readers. Each records what it fits
-## (digitcli/fits.py). Members are trained in build/models/.
+## (digitcli/core/fits.py). Members are trained in build/models/.
 MEMBERS := build/models
 models: venv
 	mkdir -p $(MEMBERS)

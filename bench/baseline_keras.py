@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from digitcli.data import load_dataset  # noqa: E402
+from digitcli.datasets.data import load_dataset  # noqa: E402
 
 
 def main() -> None:

@@ -182,8 +182,8 @@ MARKS = {"shadow": _shadow, "fold": _fold, "ruled": _ruled, "cell": _cell}
 
 def measure(files: Sequence[tuple[Path, str]], *, read: bool = True) -> dict[str, dict]:
     """Per kind: how many files predict (and read) answered with no digit / no number."""
-    from digitcli.predict import Source, predict, runtime_loader
-    from digitcli.read import read_sources
+    from digitcli.predicting.predict import Source, predict, runtime_loader
+    from digitcli.reading.read import read_sources
 
     paths = [str(path) for path, _ in files]
     results: dict[str, dict] = {
@@ -217,8 +217,8 @@ def measure(files: Sequence[tuple[Path, str]], *, read: bool = True) -> dict[str
 def photo_digits(out_dir: Path, n: int, seed: int = 0) -> dict[str, float]:
     """bench/make_photos.py's digits: predict's accuracy, read's, and how often the two give
     the same answer (the same digit, or both none)."""
-    from digitcli.predict import predict
-    from digitcli.read import read as read_numbers
+    from digitcli.predicting.predict import predict
+    from digitcli.reading.read import read as read_numbers
 
     from make_photos import load_mnist, make_photo_set
 

@@ -1,4 +1,5 @@
-"""Make the bundled model (`digitcli/pretrained/`): networks read as one (`digitcli.ensemble`).
+"""Make the bundled model (`digitcli/models/pretrained/`): networks read as one
+(`digitcli.training.ensemble`).
 
 The MEMBERS are model directories trained on the same validation split (seed 0), the first
 first (`train --init bundled` starts from it). The bundled model of this stop is two CNNs
@@ -7,7 +8,7 @@ trained for 60 epochs with long flags (~17 minutes each on 2 cores) and the defa
     for seed in 0 1; do digitcli train --arch cnn --epochs 60 --flags long \
         --seed $seed --validation-seed 0 --output cnn$seed; done
     digitcli train --output mlp
-    python bench/make_bundled.py cnn0 cnn1 mlp       # writes digitcli/pretrained/
+    python bench/make_bundled.py cnn0 cnn1 mlp       # writes digitcli/models/pretrained/
 
 Writes `model.keras`, `model.tflite` (float16 weights) and `metadata.json` into --output and
 leaves its README (the model card) as it is.
@@ -20,7 +21,7 @@ import shutil
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from digitcli.fits import stamp
+from digitcli.core.fits import stamp
 
 REPO = Path(__file__).resolve().parent.parent
 WRITTEN = ("model.keras", "model.tflite", "metadata.json")
@@ -29,12 +30,12 @@ WRITTEN = ("model.keras", "model.tflite", "metadata.json")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("members", type=Path, nargs="+", help="model directories, first first")
-    parser.add_argument("--output", type=Path, default=REPO / "digitcli" / "pretrained")
+    parser.add_argument("--output", type=Path, default=REPO / "digitcli" / "models" / "pretrained")
     parser.add_argument("--data", default=str(REPO / "MNIST"))
     args = parser.parse_args()
 
-    from digitcli.atomic import atomic_output
-    from digitcli.ensemble import combine
+    from digitcli.core.atomic import atomic_output
+    from digitcli.training.ensemble import combine
 
     with TemporaryDirectory() as scratch:
         made = Path(scratch) / "ensemble"

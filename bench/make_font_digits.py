@@ -1,5 +1,5 @@
-"""Write `digitcli/font_digits.npz`: the digits 0-9 in 73 handwriting fonts, laid out as
-`digitcli.images` lays out a user's digit, for training to redraw some MNIST digits as.
+"""Write `digitcli/training/font_digits.npz`: the digits 0-9 in 73 handwriting fonts, laid out as
+`digitcli.imaging.images` lays out a user's digit, for training to redraw some MNIST digits as.
 
 The fonts are Google Fonts' handwriting families as Fontsource publishes them on npm (SIL Open
 Font License 1.1, Caveat and a few others Apache 2.0); none of them is one of the Debian fonts
@@ -9,7 +9,7 @@ trained on. Fetch them into a folder, then render:
     mkdir fonts && cd fonts && for name in $(python ../bench/make_font_digits.py --list); do
         npm pack "@fontsource/$name" && tar xzf fontsource-$name-*.tgz \\
             --wildcards "package/files/$name-latin-400-normal.woff"; done && cd ..
-    python bench/make_font_digits.py fonts        # writes digitcli/font_digits.npz
+    python bench/make_font_digits.py fonts        # writes digitcli/training/font_digits.npz
 
 Each font draws each digit at PEN_WIDTHS stroke widths: 73 x 10 x 3 images (28 x 28, white ink
 on black, the longest side 20 px, centre of mass at the centre).
@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from digitcli.images import fit_and_centre
+from digitcli.imaging.images import fit_and_centre
 
 REPO = Path(__file__).resolve().parent.parent
-OUT = REPO / "digitcli" / "font_digits.npz"
+OUT = REPO / "digitcli" / "training" / "font_digits.npz"
 FAMILIES = """
 annie-use-your-telescope architects-daughter bad-script caveat caveat-brush cedarville-cursive
 comforter coming-soon covered-by-your-grace crafty-girls dawning-of-a-new-day delius

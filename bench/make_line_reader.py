@@ -1,4 +1,5 @@
-"""Train `digitcli/lines.tflite`: the line reader, which reads a whole line of digits at once.
+"""Train `digitcli/reading/lines.tflite`: the line reader, which reads a whole line of digits
+at once.
 
 Numbers are written with MNIST *training* digits by `make_numbers.make_number` (the read
 benchmark writes its numbers with test digits), every kind, tight ones twice as often, and
@@ -6,7 +7,8 @@ benchmark writes its numbers with test digits), every kind, tight ones twice as 
 small convolutional network reads the strip column by column and is trained with CTC
 (connectionist temporal classification, as handwriting recognisers are), so it needs no
 segmentation: it says how many digits a line holds and which, where touching digits defeat
-the cuts. `read` weighs its readings against the segmentation's (`digitcli.lines`). Each batch
+the cuts. `read` weighs its readings against the segmentation's (`digitcli.reading.lines`).
+Each batch
 is restyled anew (`restyled`: half the lines in a thicker pen, half slanted), so a hand or pen
 our numbers never show is read too. About 25 minutes on 2 cores (writing 30,000 numbers ~7
 min, 12 epochs of 70-85 s); the shipped model's validation loss (CTC, -ln P(the true number),
@@ -14,7 +16,7 @@ on lines as written) was 0.188. Measured and not kept (README): without restylin
 tuning set 95.4% exact against 95.0%, but 91.4% against 93.0% in a thick pen), and 40,000
 numbers for 10 epochs without it (0.135; tuning set 94.4%).
 
-    python bench/make_line_reader.py                        # writes digitcli/lines.tflite
+    python bench/make_line_reader.py                        # writes digitcli/reading/lines.tflite
     python bench/make_line_reader.py --numbers 2000 --out /tmp/lines.tflite --data /tmp/l.npz
 """
 
@@ -27,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from make_verifier import in_parts, kept, written_numbers
 
-from digitcli.fits import stamp
+from digitcli.core.fits import stamp
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -152,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--numbers", type=int, default=30000, help="numbers to write (30000)")
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--data", type=Path, help="save (or reuse) the strips here (.npz)")
-    parser.add_argument("--out", type=Path, default=REPO / "digitcli" / "lines.tflite")
+    parser.add_argument("--out", type=Path, default=REPO / "digitcli" / "reading" / "lines.tflite")
     args = parser.parse_args(argv)
     x, y = kept(args.data, ("x", "y"), lambda: written(args.numbers))
     print(f"{len(x)} lines, {int((y > 0).sum())} digits")

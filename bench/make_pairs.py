@@ -1,4 +1,5 @@
-"""Train `digitcli/pairs.tflite`: which two touching digits is a span of `read`'s segmentation?
+"""Train `digitcli/reading/pairs.tflite`: which two touching digits is a span of `read`'s
+segmentation?
 
 Numbers are written with MNIST *training* digits by `make_numbers.make_number` (the read
 benchmark writes its numbers with test digits), tight and long ones most; each pair candidate
@@ -13,7 +14,7 @@ training); the shipped model reads 91.2% of the validation split's pairs right a
 pair from a non-pair 87.5% of the time (spans from 0.8 line heights wide, where a single wide
 digit is a candidate too).
 
-    python bench/make_pairs.py                      # writes digitcli/pairs.tflite
+    python bench/make_pairs.py                      # writes digitcli/reading/pairs.tflite
     python bench/make_pairs.py --numbers 2000 --out /tmp/pairs.tflite
 """
 
@@ -26,8 +27,8 @@ from pathlib import Path
 import numpy as np
 from make_verifier import MATCH, in_parts, intersection, kept, overlap, written_numbers
 
-from digitcli.fits import stamp
-from digitcli.pairs import LEFT, OUTPUTS, RIGHT
+from digitcli.core.fits import stamp
+from digitcli.reading.pairs import LEFT, OUTPUTS, RIGHT
 
 REPO = Path(__file__).resolve().parent.parent
 KINDS = ("tight", "tight", "long", "long", "grouped", "spaced")
@@ -157,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--numbers", type=int, default=8000, help="numbers to write (8000)")
     parser.add_argument("--data", type=Path, help="save (or reuse) the candidates here (.npz)")
-    parser.add_argument("--out", type=Path, default=REPO / "digitcli" / "pairs.tflite")
+    parser.add_argument("--out", type=Path, default=REPO / "digitcli" / "reading" / "pairs.tflite")
     parser.add_argument("--keras", type=Path, help="also save the Keras model here")
     args = parser.parse_args(argv)
     pixels, labels = kept(args.data, ("pixels", "labels"), lambda: collect(args.numbers))

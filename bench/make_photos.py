@@ -5,7 +5,7 @@ dark ink on light paper with a lighting gradient, texture and noise saved as JPE
 with an EXIF orientation tag and the pixels stored rotated to match), grayscale scans, drawings
 with a transparent background (PNG, RGBA), light ink on a dark canvas, palette PNGs and 16-bit
 PNGs. `accuracy` then scores a classifier on those files, read either the naive way (grayscale,
-resize to 28x28) or through digitcli.images.prepare_file.
+resize to 28x28) or through digitcli.imaging.images.prepare_file.
 
     python bench/make_photos.py --n 1000 --out photos           # make the files
     python bench/make_photos.py --n 1000 --out photos --time    # and time reading them
@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter
 
-from digitcli.images import naive_resize, prepare, prepare_file
+from digitcli.imaging.images import naive_resize, prepare, prepare_file
 
 MNIST_DIR = Path(__file__).resolve().parent.parent / "MNIST"
 STYLES = ("paper_jpeg", "scan_jpeg", "drawing_rgba", "dark_canvas", "palette", "gray16")
@@ -211,7 +211,7 @@ def accuracy(
     predict_fn: PredictFn, files: Sequence[tuple[Path, int]], *, method: str = "prepared"
 ) -> float:
     """Share of `files` that `predict_fn` gets right when they are read by `method`
-    ("prepared": digitcli.images.prepare_file; "naive": grayscale and resize only).
+    ("prepared": digitcli.imaging.images.prepare_file; "naive": grayscale and resize only).
 
     predict_fn takes uint8 images (n, 28, 28) and returns digits (n,) or probabilities (n, 10).
     An image in which prepare finds no digit counts as wrong.

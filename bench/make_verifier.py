@@ -1,13 +1,13 @@
-"""Train `digitcli/verifier.npz`: is a candidate of `read`'s segmentation one whole digit?
+"""Train `digitcli/reading/verifier.npz`: is a candidate of `read`'s segmentation one whole digit?
 
 Numbers are written with MNIST *training* digits by `make_numbers.make_number` (the read
 benchmark writes its numbers with test digits), every kind, tight ones twice as often; each
 candidate `segment.find_candidates` finds in them is labelled "one digit" when its box matches a
 true digit's box (intersection over union above 0.7), else "not". A small dense network
-(789 -> 128 -> 32 -> 1) learns it from `digitcli.verifier.inputs`; its weights are saved as
+(789 -> 128 -> 32 -> 1) learns it from `digitcli.reading.verifier.inputs`; its weights are saved as
 float16. About 4.5 minutes on 2 cores.
 
-    python bench/make_verifier.py                     # writes digitcli/verifier.npz
+    python bench/make_verifier.py                     # writes digitcli/reading/verifier.npz
     python bench/make_verifier.py --numbers 600 --out /tmp/verifier.npz
 """
 
@@ -23,7 +23,7 @@ from tempfile import TemporaryDirectory
 import numpy as np
 from make_numbers import make_number
 
-from digitcli.fits import stamp
+from digitcli.core.fits import stamp
 
 from make_photos import load_mnist
 
@@ -77,8 +77,8 @@ def in_parts(
 def written_numbers(seed: int, count: int, kinds: tuple[str, ...]):
     """`count` numbers written with MNIST training digits (kinds in turn), each with the line
     `segment.find_candidates` finds in it."""
-    from digitcli.images import open_image
-    from digitcli.segment import OPEN_SIDE, find_candidates
+    from digitcli.imaging.images import open_image
+    from digitcli.reading.segment import OPEN_SIDE, find_candidates
 
     x, y = load_mnist("train")
     rng = np.random.default_rng(seed)
@@ -90,7 +90,7 @@ def written_numbers(seed: int, count: int, kinds: tuple[str, ...]):
 
 def candidates(task: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """The verifier's inputs and labels for `count` numbers made with seed `seed`."""
-    from digitcli.verifier import inputs
+    from digitcli.reading.verifier import inputs
 
     features, labels = [], []
     for number, line in written_numbers(*task, KINDS):
@@ -123,7 +123,7 @@ def train(features: np.ndarray, labels: np.ndarray, seed: int = 0) -> list[np.nd
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--numbers", type=int, default=6000, help="numbers to write (6000)")
-    parser.add_argument("--out", type=Path, default=REPO / "digitcli" / "verifier.npz")
+    parser.add_argument("--out", type=Path, default=REPO / "digitcli" / "reading" / "verifier.npz")
     args = parser.parse_args(argv)
     features, labels = in_parts(candidates, args.numbers, os.cpu_count() or 1)
     print(f"{len(labels)} candidates, {labels.mean():.1%} of them one digit")

@@ -44,8 +44,8 @@ def file_items(robustness: Path, usps: Path) -> dict[str, list[tuple[Path, int]]
 
 def prepared(name: str, items: list[tuple[Path, int]], cache: Path) -> dict[str, np.ndarray]:
     """The collection's files prepared (pixels, has_ink, labels), cached in `cache`."""
-    from digitcli.errors import ImageError
-    from digitcli.images import prepare_file
+    from digitcli.core.errors import ImageError
+    from digitcli.imaging.images import prepare_file
 
     target = cache / f"{name}.npz"
     if target.is_file():
@@ -65,7 +65,7 @@ def prepared(name: str, items: list[tuple[Path, int]], cache: Path) -> dict[str,
 
 
 def mnist_test() -> dict[str, np.ndarray]:
-    from digitcli.data import load_dataset
+    from digitcli.datasets.data import load_dataset
 
     test = load_dataset(ROOT / "MNIST", role="test", download=False).test
     return {"x": test.x, "ink": np.ones(len(test), bool), "y": test.y.astype(np.int64)}
@@ -75,7 +75,7 @@ SWEEP = (0.5, 0.8, 0.9, 0.95, 0.99)  # thresholds the JSON reports, to choose --
 
 
 def scores(probabilities: np.ndarray, data: dict[str, np.ndarray], threshold: float) -> dict:
-    from digitcli.evaluate import expected_calibration_error
+    from digitcli.reports.evaluate import expected_calibration_error
 
     confidence = np.where(data["ink"], probabilities.max(axis=1), 0.0)
     correct = (probabilities.argmax(axis=1) == data["y"]) & data["ink"]
@@ -105,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=0.9)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    from digitcli.modeldir import named_model
-    from digitcli.runtimes import load_runtime
+    from digitcli.models.modeldir import named_model
+    from digitcli.models.runtimes import load_runtime
 
     cache = args.usps / "prepared"
     sets = {"mnist-test": mnist_test()}

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-MODEL = REPO / "digitcli" / "pretrained"
+MODEL = REPO / "digitcli" / "models" / "pretrained"
 
 
 def timed(repo: Path, args: list[str], cwd: Path) -> tuple[float, float]:

@@ -8,7 +8,7 @@ process (max RSS), and the ratio keras / tflite.
     python bench/predict_startup.py MNIST/models/mlp-512-64-lr0.001-e18 --runs 7
     python bench/predict_startup.py --api                 # load_runtime(...).predict, no CLI
 
-`--api` times `digitcli.runtimes.load_runtime(...).predict(...)` on one image in a fresh
+`--api` times `digitcli.models.runtimes.load_runtime(...).predict(...)` on one image in a fresh
 `python -c` instead of the `predict` command (for trees where `predict` does not exist yet).
 """
 
@@ -34,7 +34,7 @@ API = """
 import sys
 import numpy as np
 from PIL import Image
-from digitcli.runtimes import load_runtime, resolve_model
+from digitcli.models.runtimes import load_runtime, resolve_model
 pixels = np.asarray(Image.open(sys.argv[2]).convert("L"), dtype=np.uint8)[np.newaxis]
 probabilities = load_runtime(resolve_model(sys.argv[1])).predict(pixels)
 print(int(probabilities.argmax()))
@@ -64,7 +64,7 @@ def sample_image(folder: Path, data: str | None) -> Path:
     """
     path = folder / "digit.png"
     code = (
-        "import sys; from PIL import Image; from digitcli.data import load_dataset; "
+        "import sys; from PIL import Image; from digitcli.datasets.data import load_dataset; "
         "x = load_dataset(sys.argv[1] or None, role='test').test.x[0]; "
         "Image.fromarray(x).save(sys.argv[2])"
     )
@@ -87,7 +87,7 @@ def main() -> None:
     parser.add_argument("--api", action="store_true", help="time the Python API, not the CLI")
     args = parser.parse_args()
 
-    from digitcli.runtimes import resolve_model
+    from digitcli.models.runtimes import resolve_model
 
     ref = resolve_model(args.model)
     models = {"tflite (LiteRT)": ref.tflite_file, "keras (TensorFlow)": ref.keras_file}

@@ -4,7 +4,7 @@
                                  [--no-tesseract]
 
 Writes a set of numbers made from MNIST *test* digits (`make_numbers.py`: spaced, tight,
-grouped, long, boxed; PNG and JPEG), reads them with `digitcli.read.read` (the path the CLI
+grouped, long, boxed; PNG and JPEG), reads them with `digitcli.reading.read.read` (the path the CLI
 takes) and, when the `tesseract` command is installed (`apt-get install tesseract-ocr`), with
 Tesseract restricted to digits in each page-segmentation mode that suits one line (the best
 mode is reported). Prints, per kind: numbers read exactly, digit accuracy (1 - edit distance /
@@ -58,7 +58,7 @@ def score(numbers: list[Number], answers: dict[str, str | None]) -> dict[str, tu
 
 
 def read_with_digitcli(folder: Path, numbers: list[Number], model: str | None):
-    from digitcli.read import read
+    from digitcli.reading.read import read
 
     files = [str(folder / n.file) for n in numbers]
     list(read(files[:4], model=model))  # load the model and its runtime once before timing
@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.out / "labels.jsonl").exists():
         make_number_set(x, y, args.out, args.per_kind, args.seed)
     numbers = load_labels(args.out)
-    model = args.model or str(Path(__file__).resolve().parent.parent / "digitcli" / "pretrained")
+    repo = Path(__file__).resolve().parent.parent
+    model = args.model or str(repo / "digitcli" / "models" / "pretrained")
     answers, rate = read_with_digitcli(args.out, numbers, model)
     rows = {"digitcli read": (score(numbers, answers), rate)}
     if not args.no_tesseract and shutil.which("tesseract"):
@@ -131,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def five_digit_rate(files: list[str], model: str) -> float:
-    from digitcli.read import read
+    from digitcli.reading.read import read
 
     start = time.perf_counter()
     for _ in read(files, model=model):

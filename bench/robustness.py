@@ -4,7 +4,8 @@
                                [--model MODEL ...] [--json]
 
 Builds (once, seeded) a development set of image files from fifteen sources, then reads them with
-`digitcli.predict` (the real preparation path a user's files take) and prints accuracy and the
+`digitcli.predicting.predict` (the real preparation path a user's files take) and prints
+accuracy and the
 expected calibration error (ECE, 15 bins) per source for each model:
 
 - `uci`: scikit-learn's `load_digits`: 8x8 scans of 43 writers (UCI optical digits), dark ink
@@ -520,7 +521,7 @@ def _enlarged_scan(ink: np.ndarray, rng: np.random.Generator) -> Image.Image:
 def make_rescan(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
     from scipy import ndimage
 
-    from digitcli.data import load_dataset
+    from digitcli.datasets.data import load_dataset
 
     test = load_dataset(ROOT / "MNIST", role="test").test
     items = []
@@ -592,13 +593,13 @@ def build(out: Path, per_source: int, seed: int = 0) -> dict[str, list[tuple[Pat
 
 
 def expected_calibration_error(confidence, correct, bins: int = 15) -> float:
-    from digitcli.evaluate import expected_calibration_error as ece
+    from digitcli.reports.evaluate import expected_calibration_error as ece
 
     return ece(np.asarray(confidence), np.asarray(correct), bins=bins)
 
 
 def measure(model: str | None, items: list[tuple[Path, int]]) -> dict:
-    from digitcli.predict import predict
+    from digitcli.predicting.predict import predict
 
     answers = list(predict([str(p) for p, _ in items], model=model, top_k=1))
     labels = np.array([d for _, d in items])
@@ -630,7 +631,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mistakes", action="store_true")
     args = parser.parse_args(argv)
     sets = build(args.out, args.per_source)
-    from digitcli.modeldir import BUNDLED_DIR
+    from digitcli.models.modeldir import BUNDLED_DIR
 
     results = {}
     for model in args.model or [str(BUNDLED_DIR)]:

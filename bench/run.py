@@ -28,7 +28,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-BUNDLED = REPO / "digitcli" / "pretrained"
+BUNDLED = REPO / "digitcli" / "models" / "pretrained"
 # The floor under a cold predict in a pipe: the interpreter and the libraries it cannot do
 # without (Rich draws nothing there and is not imported).
 IMPORTS_ALONE = "import numpy, PIL.Image, typer, ai_edge_litert.interpreter"
@@ -333,7 +333,7 @@ def _megabytes(files: list[Path]) -> float:
 
 
 def _open_image(path: Path) -> None:
-    from digitcli.images import open_image
+    from digitcli.imaging.images import open_image
 
     open_image(path)
 
@@ -345,7 +345,7 @@ def _open_rate(files: list[Path]) -> float:
 
 
 def _prepare_file(path: Path) -> None:
-    from digitcli.images import prepare_file
+    from digitcli.imaging.images import prepare_file
 
     prepare_file(path)
 
@@ -359,7 +359,7 @@ def _keras_loop_seconds(model_dir: Path, files: list[Path]) -> float:
     """A user's loop: open each file, resize to 28x28, `model.predict` one image at a time."""
     script = (
         "import sys, time, numpy as np, keras\n"
-        "import digitcli.model  # registers the deskew layer (docs/deploying.md)\n"
+        "import digitcli.models.model  # registers the deskew layer (docs/deploying.md)\n"
         "from PIL import Image\n"
         "started = time.perf_counter()\n"
         "model = keras.saving.load_model(sys.argv[1])\n"

@@ -37,7 +37,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from digitcli.config import IMAGE_SIZE, NUM_CLASSES, train_config  # noqa: E402
+from digitcli.core.config import IMAGE_SIZE, NUM_CLASSES, train_config  # noqa: E402
 
 MLP = train_config("mlp")  # the default recipe: its network and batch are what is measured
 WIDTHS = (IMAGE_SIZE * IMAGE_SIZE, *MLP.layers, NUM_CLASSES)
@@ -122,13 +122,13 @@ def adam_update_seconds() -> float:
 
 def training(redraw: bool) -> tuple[float, float]:
     """(samples/s, FLOP/s of the products) of the default mlp's epochs."""
-    from digitcli.augment import EpochImages
-    from digitcli.backend import tf
-    from digitcli.data import load_dataset
-    from digitcli.deskew import deskewed
-    from digitcli.fused import FusedEpochs
-    from digitcli.recipe import compiled_model
-    from digitcli.train import split_validation
+    from digitcli.datasets.data import load_dataset
+    from digitcli.models.backend import tf
+    from digitcli.models.deskew import deskewed
+    from digitcli.training.augment import EpochImages
+    from digitcli.training.fused import FusedEpochs
+    from digitcli.training.recipe import compiled_model
+    from digitcli.training.train import split_validation
 
     # The digits `digitcli train` fits on: the training split less its validation share.
     fit, _ = split_validation(load_dataset(ROOT / "MNIST").train, MLP.validation_split, MLP.seed)

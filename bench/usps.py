@@ -11,7 +11,8 @@ label in column 0. Only `zip.train`: its test split is part of a held-out set we
 smoothly to 28-200 px with margins and noise, half of those as JPEG, the way
 `bench/robustness.py` draws UCI's scans) into two ImageFolder trees (`train/0/` .. `train/9/` and
 `held/0/` .. `held/9/`): a fixed, seeded 30% is `held`, never trained on. Each file is then
-prepared by `digitcli.images.prepare_file`, as `predict` and `train --data DIR` prepare a user's
+prepared by `digitcli.imaging.images.prepare_file`, as `predict` and `train --data DIR`
+prepare a user's
 file, into `usps.npz` (x_train/y_train: the 70%, x_test/y_test: the 30%).
 
 `mix` writes `mnist-usps<k>.npz`: MNIST's training set with the prepared 70% added `--copies`
@@ -70,7 +71,7 @@ def drawn(ink: np.ndarray, rng: np.random.Generator) -> tuple[Image.Image, bool]
 
 def build(rdata: Path, out: Path) -> dict[str, int]:
     """The two ImageFolder trees and usps.npz (see the module's docstring)."""
-    from digitcli.images import prepare_file
+    from digitcli.imaging.images import prepare_file
 
     ink, labels = usps_digits(rdata)
     held = held_back(len(labels))
@@ -101,7 +102,7 @@ def build(rdata: Path, out: Path) -> dict[str, int]:
 
 def mix(out: Path, copies: int, mnist: Path) -> Path:
     """MNIST's training set with USPS's prepared 70% added `copies` times; MNIST's test set."""
-    from digitcli.data import load_dataset
+    from digitcli.datasets.data import load_dataset
 
     usps = np.load(out / "usps.npz")
     data = load_dataset(mnist, role="train", download=False)

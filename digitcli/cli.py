@@ -13,8 +13,8 @@ from typing import Annotated
 import typer
 
 from digitcli import __version__
-from digitcli.config import DEBUG_ENV, TrainConfig
-from digitcli.usage import DigitcliGroup, DigitcliTyper
+from digitcli.core.config import DEBUG_ENV, TrainConfig
+from digitcli.terminal.usage import DigitcliGroup, DigitcliTyper
 
 app = DigitcliTyper(
     cls=DigitcliGroup,
@@ -37,8 +37,8 @@ def run() -> None:
     Python ends with SystemExit, as any Typer app does."""
     import sys
 
-    from digitcli.errors import EXIT_BROKEN_PIPE
-    from digitcli.streams import flushed
+    from digitcli.core.errors import EXIT_BROKEN_PIPE
+    from digitcli.core.streams import flushed
 
     try:
         app(prog_name="digitcli")
@@ -96,14 +96,14 @@ def reports_errors(command: Callable) -> Callable:
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from digitcli.console import print_error, print_note
-        from digitcli.errors import (
+        from digitcli.core.errors import (
             EXIT_BROKEN_PIPE,
             EXIT_FAILURE,
             EXIT_INTERRUPTED,
             DigitcliError,
             TrainingInterrupted,
         )
+        from digitcli.terminal.console import print_error, print_note
 
         try:
             return command(*args, **kwargs)
@@ -125,7 +125,7 @@ def reports_errors(command: Callable) -> Callable:
         except BrokenPipeError:
             import sys
 
-            from digitcli.streams import silence
+            from digitcli.core.streams import silence
 
             silence(sys.stdout)  # the reader left (`| head -1`): stop quietly, as Unix tools do
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
@@ -144,7 +144,7 @@ def _suggest_next(model_dir: Path) -> None:
     """What was written beside the model, and the commands that use it (on stderr)."""
     import shlex
 
-    from digitcli import console
+    from digitcli.terminal import console
 
     files = sorted(p.name for p in Path(model_dir).iterdir() if p.is_file())
     path = shlex.quote(str(model_dir))
@@ -383,12 +383,12 @@ def train(
       digitcli train --resume
       model=$(digitcli train -q)
     """
-    from digitcli import console
-    from digitcli.config import train_config
-    from digitcli.distribute import is_chief, task_from_env
-    from digitcli.modeldir import deskews
-    from digitcli.train import NullReporter
-    from digitcli.train import train as run_training
+    from digitcli.core.config import train_config
+    from digitcli.models.modeldir import deskews
+    from digitcli.terminal import console
+    from digitcli.training.distribute import is_chief, task_from_env
+    from digitcli.training.train import NullReporter
+    from digitcli.training.train import train as run_training
 
     config = train_config(
         arch.value,
@@ -495,10 +495,10 @@ def evaluate(
       digitcli evaluate model.tflite --save-mistakes mistakes.png
       digitcli evaluate --json | jq .accuracy
     """
-    from digitcli import console
-    from digitcli.evaluate import evaluate_with_predictions
-    from digitcli.modeldir import choose_model
-    from digitcli.report import check_outputs, save_mistakes_file, save_report
+    from digitcli.models.modeldir import choose_model
+    from digitcli.reports.evaluate import evaluate_with_predictions
+    from digitcli.reports.report import check_outputs, save_mistakes_file, save_report
+    from digitcli.terminal import console
 
     check_outputs(save_mistakes, report, force=force)
     chosen = choose_model(model)
@@ -597,8 +597,8 @@ def export(
     """
     import contextlib
 
-    from digitcli import console
-    from digitcli.export import export_model
+    from digitcli.exporting.export import export_model
+    from digitcli.terminal import console
 
     status = (
         console.stderr.status(f"Exporting {fmt.value} and checking it on the test set")
@@ -673,7 +673,7 @@ InvertOption = Annotated[
 
 
 def _answers_format(chosen: PredictFormat | None, json_output: bool) -> str:
-    from digitcli import console
+    from digitcli.terminal import console
 
     if json_output:
         return PredictFormat.json.value
@@ -685,9 +685,9 @@ def _answers_format(chosen: PredictFormat | None, json_output: bool) -> str:
 def _answered_by(model: Path | None, fmt: str, quiet: bool):
     """The model that will answer (`ChosenModel`) and how answers name it: the table's title,
     every JSON answer's `model` object, and for plain and CSV one stderr line (not with -q)."""
-    from digitcli import console
-    from digitcli.modeldir import choose_model
-    from digitcli.runtimes import resolve_model
+    from digitcli.models.modeldir import choose_model
+    from digitcli.models.runtimes import resolve_model
+    from digitcli.terminal import console
 
     chosen = choose_model(model)
     ref = resolve_model(chosen.path)  # a model that is not there is refused before any line
@@ -701,7 +701,7 @@ def _answered_by(model: Path | None, fmt: str, quiet: bool):
 def _table_title(chosen, metadata) -> str:
     """How the table's title names the model: the bundled one with the networks it reads with,
     another as named or by its name; then why, when it was not named ("latest trained")."""
-    from digitcli.modeldir import FALLBACK, LATEST
+    from digitcli.models.modeldir import FALLBACK, LATEST
 
     name = str(chosen.path) if chosen.why not in (LATEST, FALLBACK) else chosen.name
     if chosen.bundled:
@@ -714,7 +714,7 @@ def _table_title(chosen, metadata) -> str:
 
 def _exit_for(tally) -> None:
     """predict's and read's exit code (see errors.answers_exit_code)."""
-    from digitcli.errors import answers_exit_code
+    from digitcli.core.errors import answers_exit_code
 
     code = answers_exit_code(tally.failed, tally.unanswered)
     if code:
@@ -761,9 +761,9 @@ def predict(
       find photos -name '*.jpg' | digitcli predict --from-list - --json
       digitcli predict photo.jpg --threshold 0.9 --top-k 1
     """
-    from digitcli import console
-    from digitcli.errors import UsageError
-    from digitcli.predict import predict as run_prediction
+    from digitcli.core.errors import UsageError
+    from digitcli.predicting.predict import predict as run_prediction
+    from digitcli.terminal import console
 
     if not images and from_list is None:
         raise UsageError("give at least one IMAGE, or --from-list FILE")
@@ -825,10 +825,10 @@ def read(
       digitcli read date.png --json
       digitcli read meter.jpg --threshold 0.8
     """
-    from digitcli import console
-    from digitcli.errors import UsageError
-    from digitcli.read import parse_digit_count
-    from digitcli.read import read as run_reading
+    from digitcli.core.errors import UsageError
+    from digitcli.reading.read import parse_digit_count
+    from digitcli.reading.read import read as run_reading
+    from digitcli.terminal import console
 
     if not images and from_list is None:
         raise UsageError("give at least one IMAGE, or --from-list FILE")
@@ -900,7 +900,7 @@ def serve(
       digitcli serve --host 0.0.0.0 --token "$SECRET"
       curl -F file=@seven.png http://127.0.0.1:8000/v1/predict
     """
-    from digitcli.errors import UsageError
+    from digitcli.core.errors import UsageError
 
     try:
         from digitcli.serve.server import serve as run_server
@@ -925,9 +925,9 @@ def models(json_output: JsonOption = False, quiet: QuietOption = False) -> None:
       digitcli models --json | jq -r '.[] | select(.default) | .path'
       digitcli predict --model bundled photo.jpg
     """
-    from digitcli import console
-    from digitcli.config import models_root
-    from digitcli.modeldir import list_models
+    from digitcli.core.config import models_root
+    from digitcli.models.modeldir import list_models
+    from digitcli.terminal import console
 
     listed = list_models()
     if json_output:

@@ -38,8 +38,8 @@ def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory, tiny_data: Path) -> Path:
     """A small MLP trained for two epochs on `tiny_data`: a complete model directory."""
-    from digitcli.config import train_config
-    from digitcli.train import train
+    from digitcli.core.config import train_config
+    from digitcli.training.train import train
 
     output = tmp_path_factory.mktemp("models") / "tiny-mlp"
     # The synthetic digits are bars told apart by their slant alone, which deskewing takes away;

@@ -16,7 +16,7 @@ import httpx
 
 from conftest import subprocess_env
 
-BUNDLED = Path(__file__).resolve().parent.parent / "digitcli" / "pretrained"
+BUNDLED = Path(__file__).resolve().parent.parent / "digitcli" / "models" / "pretrained"
 
 # `serve()` as the CLI calls it, with limits a test may shorten (argv: model, port, limits
 # and, among them, "workers").

@@ -16,12 +16,12 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from digitcli.cli import app
-from digitcli.errors import EXIT_FAILURE, EXIT_OK, EXIT_UNANSWERED, EXIT_USAGE
+from digitcli.core.errors import EXIT_FAILURE, EXIT_OK, EXIT_UNANSWERED, EXIT_USAGE
 
 from conftest import subprocess_env
 
 REPO = Path(__file__).resolve().parent.parent
-BUNDLED = REPO / "digitcli" / "pretrained"
+BUNDLED = REPO / "digitcli" / "models" / "pretrained"
 NUMBER = REPO / "tests" / "fixtures" / "tight-75094.jpg"  # read as 75094
 runner = CliRunner()
 
@@ -109,7 +109,7 @@ def test_models_and_bundled_need_no_tensorflow(tmp_path):
         "import sys; from digitcli.cli import app\n"
         "try: app(['models', '--json'])\n"
         "except SystemExit: pass\n"
-        "from digitcli.modeldir import choose_model; choose_model('bundled')\n"
+        "from digitcli.models.modeldir import choose_model; choose_model('bundled')\n"
         "print('tensorflow' in sys.modules, file=sys.stderr)\n"
     )
     done = subprocess.run(

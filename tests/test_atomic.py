@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from digitcli.atomic import atomic_output, check_writable, exclusive
-from digitcli.errors import OutputExistsError, UsageError
+from digitcli.core.atomic import atomic_output, check_writable, exclusive
+from digitcli.core.errors import OutputExistsError, UsageError
 
 
 def test_directory_appears_whole_on_success(tmp_path):
@@ -77,7 +77,7 @@ def test_a_file_in_the_way_of_a_folder_is_a_usage_error(tmp_path):
 
 
 def test_a_lock_taken_on_a_removed_lock_file_is_taken_again(tmp_path, monkeypatch):
-    import digitcli.atomic as atomic
+    import digitcli.core.atomic as atomic
 
     # The race: between our open() and our flock(), the previous holder removed the file and a
     # third process made a new one. Our lock is then on a name nobody else finds: take it again.
@@ -108,8 +108,8 @@ def test_second_writer_is_refused(tmp_path):
         import sys
 
         code = (
-            "import sys; from pathlib import Path; from digitcli.atomic import exclusive\n"
-            "from digitcli.errors import UsageError\n"
+            "import sys; from pathlib import Path; from digitcli.core.atomic import exclusive\n"
+            "from digitcli.core.errors import UsageError\n"
             "try:\n    with exclusive(Path(sys.argv[1])): pass\n"
             "except UsageError: sys.exit(3)\n"
         )
@@ -120,7 +120,7 @@ def test_second_writer_is_refused(tmp_path):
 
 
 def test_a_folder_moved_aside_by_a_killed_run_comes_back(tmp_path):
-    from digitcli.atomic import recover
+    from digitcli.core.atomic import recover
 
     # What the two-rename fallback leaves after a kill -9 between its renames: no target, the
     # old folder under a hidden name whose process is gone, and the new one half-written.
@@ -136,7 +136,7 @@ def test_a_folder_moved_aside_by_a_killed_run_comes_back(tmp_path):
 def test_a_running_process_leftovers_are_not_touched(tmp_path):
     import os
 
-    from digitcli.atomic import recover
+    from digitcli.core.atomic import recover
 
     mine = tmp_path / f".out.tmp-{os.getpid()}"
     mine.mkdir()
@@ -145,7 +145,7 @@ def test_a_running_process_leftovers_are_not_touched(tmp_path):
 
 
 def test_a_directory_swap_is_one_step(tmp_path, monkeypatch):
-    import digitcli.atomic as atomic
+    import digitcli.core.atomic as atomic
 
     target = tmp_path / "out"
     target.mkdir()

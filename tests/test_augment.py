@@ -5,10 +5,10 @@ import numpy as np
 from PIL import Image
 from threadpoolctl import threadpool_info
 
-from digitcli import augment
-from digitcli.augment import EpochImages, _scanned, writers_augment
-from digitcli.config import train_config
-from digitcli.images import prepare
+from digitcli.core.config import train_config
+from digitcli.imaging.images import prepare
+from digitcli.training import augment
+from digitcli.training.augment import EpochImages, _scanned, writers_augment
 
 from mnist_files import synthetic_digits
 

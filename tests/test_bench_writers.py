@@ -20,7 +20,7 @@ def test_the_held_back_share_is_fixed_and_thirty_percent():
 
 
 def test_a_drawn_usps_digit_reads_back_as_ink_in_the_middle(tmp_path):
-    from digitcli.images import prepare_file
+    from digitcli.imaging.images import prepare_file
 
     ink = np.zeros((16, 16))
     ink[2:14, 7:9] = 1.0  # a 1

@@ -3,8 +3,8 @@ import json
 import numpy as np
 import pytest
 
-from digitcli.calibration import fit_temperature, negative_log_likelihood, with_temperature
-from digitcli.evaluate import expected_calibration_error, reliability
+from digitcli.reports.evaluate import expected_calibration_error, reliability
+from digitcli.training.calibration import fit_temperature, negative_log_likelihood, with_temperature
 
 
 def test_ece_by_hand():
@@ -56,8 +56,8 @@ def test_no_labels_no_temperature():
 def test_the_temperature_is_fitted_on_the_validation_digits_as_written_and_redrawn(
     tiny_model, tiny_data, tmp_path
 ):
-    from digitcli.config import train_config
-    from digitcli.train import train
+    from digitcli.core.config import train_config
+    from digitcli.training.train import train
 
     fitted_on = json.loads((tiny_model / "metadata.json").read_text())["calibration"]["fitted_on"]
     assert fitted_on == "validation split (60 images), as written and redrawn"

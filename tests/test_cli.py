@@ -79,8 +79,8 @@ def test_evaluate_tables(tiny_model):
 
     from rich.console import Console
 
-    from digitcli.console import evaluation_tables
-    from digitcli.evaluate import evaluate_with_predictions
+    from digitcli.reports.evaluate import evaluate_with_predictions
+    from digitcli.terminal.console import evaluation_tables
 
     result, _ = evaluate_with_predictions(tiny_model, None)
     out = io.StringIO()
@@ -203,12 +203,12 @@ def test_json_output_is_pure_json_in_a_pipe(tiny_data, tmp_path):
 
 
 def test_unexpected_errors_are_one_line_and_debug_shows_traceback(monkeypatch, tiny_model):
-    import digitcli.evaluate
+    import digitcli.reports.evaluate
 
     def broken(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(digitcli.evaluate, "evaluate_with_predictions", broken)
+    monkeypatch.setattr(digitcli.reports.evaluate, "evaluate_with_predictions", broken)
     result = run("evaluate", str(tiny_model))
     assert result.exit_code == 1
     assert "kaboom" in result.stderr and "--debug" in result.stderr
@@ -217,7 +217,7 @@ def test_unexpected_errors_are_one_line_and_debug_shows_traceback(monkeypatch, t
 
 
 def test_second_train_on_the_same_output_is_refused(tmp_path):
-    from digitcli.atomic import exclusive
+    from digitcli.core.atomic import exclusive
 
     with exclusive(tmp_path / "m"):
         result = run("train", "--epochs", "1", "--output", str(tmp_path / "m"))

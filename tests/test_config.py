@@ -1,4 +1,4 @@
-"""digitcli.config: each default in one place."""
+"""digitcli.core.config: each default in one place."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from dataclasses import asdict
 
 import pytest
 
-from digitcli.config import ARCH_DEFAULTS, ARCH_SETTINGS, ARCHES, TrainConfig, train_config
-from digitcli.errors import UsageError
+from digitcli.core.config import ARCH_DEFAULTS, ARCH_SETTINGS, ARCHES, TrainConfig, train_config
+from digitcli.core.errors import UsageError
 
 
 @pytest.mark.parametrize("arch", ARCHES)

@@ -1,4 +1,5 @@
-"""digitcli.data: every MNIST format round-trips, every malformed input is a one-line DataError."""
+"""digitcli.datasets.data: every MNIST format round-trips, every malformed input is a one-line
+DataError."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digitcli import data
-from digitcli.config import DATA_ENV, MNIST_URL_ENV
-from digitcli.data import Dataset, download_mnist, load_dataset, resolve_data_path
-from digitcli.errors import DataError
+from digitcli.core.config import DATA_ENV, MNIST_URL_ENV
+from digitcli.core.errors import DataError
+from digitcli.datasets import data
+from digitcli.datasets.data import Dataset, download_mnist, load_dataset, resolve_data_path
 
 from mnist_files import (
     idx_images_bytes,

@@ -3,9 +3,9 @@ import json
 import numpy as np
 import pytest
 
-from digitcli.config import TrainConfig, train_config
-from digitcli.deskew import MAX_SKEW, Deskew, deskewed
-from digitcli.model import build_model, load_keras_model
+from digitcli.core.config import TrainConfig, train_config
+from digitcli.models.deskew import MAX_SKEW, Deskew, deskewed
+from digitcli.models.model import build_model, load_keras_model
 
 
 def _bar(slant: float) -> np.ndarray:
@@ -81,9 +81,9 @@ def test_a_deskewing_model_saves_and_loads_safely(tmp_path):
 def test_what_metadata_records_is_what_the_saved_model_does(tiny_data, tmp_path):
     from pathlib import Path
 
-    from digitcli.model import MEMBER_PREFIX
-    from digitcli.modeldir import BUNDLED_DIR, read_metadata
-    from digitcli.train import train
+    from digitcli.models.model import MEMBER_PREFIX
+    from digitcli.models.modeldir import BUNDLED_DIR, read_metadata
+    from digitcli.training.train import train
 
     deskewing = tmp_path / "deskewing"
     train(train_config("mlp", epochs=1, layers=(8,)), data=tiny_data, output=deskewing)
@@ -117,8 +117,8 @@ def test_train_no_deskew_trains_a_model_without_it(tmp_path):
 
 
 def test_training_feeds_the_network_digits_deskewed_beside_it(tiny_data, tmp_path, monkeypatch):
-    import digitcli.train
-    from digitcli.train import train
+    import digitcli.training.train
+    from digitcli.training.train import train
 
     sizes = []
 
@@ -126,7 +126,7 @@ def test_training_feeds_the_network_digits_deskewed_beside_it(tiny_data, tmp_pat
         sizes.append(len(images))
         return deskewed(images)
 
-    monkeypatch.setattr(digitcli.train, "deskewed", spy)
+    monkeypatch.setattr(digitcli.training.train, "deskewed", spy)
     config = train_config("mlp", epochs=2, layers=(8,), calibrate=False)
     train(config, data=tiny_data, output=tmp_path / "m")
     # The validation split and every training image once, then each draw's redrawn ones.
@@ -139,7 +139,7 @@ def test_fine_tuning_keeps_what_the_model_it_starts_from_was_trained_on(tiny_mod
     from typer.testing import CliRunner
 
     from digitcli.cli import app
-    from digitcli.modeldir import deskews
+    from digitcli.models.modeldir import deskews
 
     assert deskews("bundled") and not deskews(str(tiny_model))  # the bundled: its first CNN's
     assert not deskews(str(tiny_model / "model.keras"))
@@ -164,8 +164,8 @@ def test_litert_runs_the_layer_without_broadcast_index_grids():
     # copy: 6.8 us, the same pixels.
     from ai_edge_litert.interpreter import Interpreter
 
-    from digitcli.backend import keras
-    from digitcli.model import tflite_bytes
+    from digitcli.models.backend import keras
+    from digitcli.models.model import tflite_bytes
 
     pixels = keras.Input((28, 28))
     interpreter = Interpreter(model_content=tflite_bytes(keras.Model(pixels, Deskew()(pixels))))

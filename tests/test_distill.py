@@ -9,14 +9,14 @@ from dataclasses import replace
 
 import numpy as np
 
-import digitcli.train
-from digitcli.augment import EpochImages
-from digitcli.config import train_config
-from digitcli.data import load_dataset
-from digitcli.distill import Teacher
-from digitcli.modeldir import BUNDLED_DIR
-from digitcli.runtimes import load_runtime
-from digitcli.train import train
+import digitcli.training.train
+from digitcli.core.config import train_config
+from digitcli.datasets.data import load_dataset
+from digitcli.models.modeldir import BUNDLED_DIR
+from digitcli.models.runtimes import load_runtime
+from digitcli.training.augment import EpochImages
+from digitcli.training.distill import Teacher
+from digitcli.training.train import train
 
 from conftest import REPO, subprocess_env
 
@@ -97,7 +97,7 @@ def test_each_draw_carries_the_teachers_targets_for_its_own_images():
 def test_training_learns_the_teachers_probabilities(tiny_data, tmp_path, monkeypatch):
     unsure = Unsure()
     monkeypatch.setattr(
-        digitcli.train, "teacher_for", lambda name: unsure if name == "unsure" else None
+        digitcli.training.train, "teacher_for", lambda name: unsure if name == "unsure" else None
     )
     config = train_config(
         "mlp",

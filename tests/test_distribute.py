@@ -15,10 +15,10 @@ import pytest
 from typer.testing import CliRunner
 
 from digitcli.cli import app
-from digitcli.config import train_config
-from digitcli.distribute import is_chief, make_strategy, task_from_env, written_by_chief
-from digitcli.errors import TrainingInterrupted, UsageError
-from digitcli.train import train
+from digitcli.core.config import train_config
+from digitcli.core.errors import TrainingInterrupted, UsageError
+from digitcli.training.distribute import is_chief, make_strategy, task_from_env, written_by_chief
+from digitcli.training.train import train
 
 from conftest import subprocess_env
 from mnist_files import synthetic_digits, write_idx
@@ -115,8 +115,8 @@ def test_unknown_strategy_is_refused(cli):
 
 
 def test_auto_mirrors_only_over_several_gpus():
-    from digitcli.backend import tf
-    from digitcli.distribute import is_distributed
+    from digitcli.models.backend import tf
+    from digitcli.training.distribute import is_distributed
 
     strategy = make_strategy("auto")
     if len(tf.config.list_physical_devices("GPU")) > 1:

@@ -119,9 +119,9 @@ def test_the_deploying_pages_minimal_preparation_reads_the_examples():
     (block,) = [b.split("```")[0] for b in text.split("```python\n")[1:] if "def mnist_like" in b]
     namespace: dict = {}
     exec(block, namespace)
-    from digitcli.runtimes import load_runtime, resolve_model
+    from digitcli.models.runtimes import load_runtime, resolve_model
 
-    runtime = load_runtime(resolve_model(REPO / "digitcli" / "pretrained"))
+    runtime = load_runtime(resolve_model(REPO / "digitcli" / "models" / "pretrained"))
     pictures = [DOCS / "examples" / name for name in ("drawing.png", "scan.jpg")]
     images = [namespace["mnist_like"](str(path)) for path in pictures]
     assert [image.shape for image in images] == [(28, 28)] * 2

@@ -1,4 +1,5 @@
-"""digitcli.ensemble: models read as one, written as a model directory every command reads."""
+"""digitcli.training.ensemble: models read as one, written as a model directory every command
+reads."""
 
 from __future__ import annotations
 
@@ -10,16 +11,16 @@ import pytest
 from typer.testing import CliRunner
 
 from digitcli.cli import app
-from digitcli.config import train_config
-from digitcli.errors import UsageError
-from digitcli.modeldir import read_metadata
-from digitcli.runtimes import load_runtime, resolve_model
+from digitcli.core.config import train_config
+from digitcli.core.errors import UsageError
+from digitcli.models.modeldir import read_metadata
+from digitcli.models.runtimes import load_runtime, resolve_model
 
 TINY = {"epochs": 2, "batch_size": 16, "learning_rate": 0.01, "deskew": False}
 
 
 def _trained(folder: Path, tiny_data: Path, **settings: object) -> Path:
-    from digitcli.train import train
+    from digitcli.training.train import train
 
     train(train_config("mlp", **{**TINY, **settings}), data=tiny_data, output=folder)
     return folder
@@ -43,9 +44,9 @@ def _geometric_mean(probabilities: list[np.ndarray], temperature: float) -> np.n
 
 @pytest.mark.parametrize("temperature", [1.0, 2.5])
 def test_the_average_is_the_geometric_mean_of_the_members(members, tiny_data, temperature):
-    from digitcli.data import load_dataset
-    from digitcli.ensemble import averaged
-    from digitcli.model import load_keras_model
+    from digitcli.datasets.data import load_dataset
+    from digitcli.models.model import load_keras_model
+    from digitcli.training.ensemble import averaged
 
     x = load_dataset(tiny_data, role="test").test.x[:50]
     networks = [load_keras_model(member / "model.keras") for member in members]
@@ -55,7 +56,7 @@ def test_the_average_is_the_geometric_mean_of_the_members(members, tiny_data, te
 
 
 def test_combine_writes_a_model_directory_every_command_reads(members, tiny_data, tmp_path):
-    from digitcli.ensemble import combine
+    from digitcli.training.ensemble import combine
 
     output = tmp_path / "both"
     metadata = combine(members, output, data=tiny_data)
@@ -73,7 +74,7 @@ def test_combine_writes_a_model_directory_every_command_reads(members, tiny_data
     evaluated = json.loads(done.output)
     assert evaluated["accuracy"] == pytest.approx(record["metrics"]["test_accuracy"])
     # Its .tflite (what predict runs) answers as its .keras does.
-    from digitcli.data import load_dataset
+    from digitcli.datasets.data import load_dataset
 
     x = load_dataset(tiny_data, role="test").test.x
     lite = load_runtime(resolve_model(output)).predict(x)
@@ -84,8 +85,8 @@ def test_combine_writes_a_model_directory_every_command_reads(members, tiny_data
 def test_an_ensemble_exports_to_onnx_and_answers_alike(members, tiny_data, tmp_path):
     pytest.importorskip("tf2onnx")
     pytest.importorskip("onnxruntime")
-    from digitcli.ensemble import combine
-    from digitcli.export import export_model
+    from digitcli.exporting.export import export_model
+    from digitcli.training.ensemble import combine
 
     output = tmp_path / "both"
     combine(members, output, data=tiny_data)
@@ -94,7 +95,7 @@ def test_an_ensemble_exports_to_onnx_and_answers_alike(members, tiny_data, tmp_p
 
 
 def test_models_from_different_validation_splits_are_refused(members, tiny_data, tmp_path):
-    from digitcli.ensemble import combine
+    from digitcli.training.ensemble import combine
 
     other_seed = _trained(tmp_path / "seed1", tiny_data, layers=(16,), seed=1)
     with pytest.raises(UsageError, match="different validation splits"):
@@ -105,7 +106,7 @@ def test_models_from_different_validation_splits_are_refused(members, tiny_data,
 
 
 def test_models_of_other_seeds_on_one_validation_seed_are_combined(members, tiny_data, tmp_path):
-    from digitcli.ensemble import combine
+    from digitcli.training.ensemble import combine
 
     other_seed = _trained(tmp_path / "seed1", tiny_data, layers=(16,), seed=1, validation_seed=0)
     metadata = combine([members[0], other_seed], tmp_path / "out", data=tiny_data)
@@ -117,9 +118,9 @@ def test_models_of_other_seeds_on_one_validation_seed_are_combined(members, tiny
 
 
 def test_fine_tuning_from_an_ensemble_starts_from_its_first_member(members, tiny_data, tmp_path):
-    from digitcli.ensemble import combine
-    from digitcli.model import build_model, load_keras_model
-    from digitcli.recipe import start_from
+    from digitcli.models.model import build_model, load_keras_model
+    from digitcli.training.ensemble import combine
+    from digitcli.training.recipe import start_from
 
     output = tmp_path / "both"
     combine(members, output, data=tiny_data)
@@ -131,7 +132,7 @@ def test_fine_tuning_from_an_ensemble_starts_from_its_first_member(members, tiny
 
 
 def test_a_model_without_a_temperature_is_refused_in_one_line(members, tiny_data, tmp_path):
-    from digitcli.ensemble import combine
+    from digitcli.training.ensemble import combine
 
     uncalibrated = _trained(tmp_path / "plain", tiny_data, layers=(16,), calibrate=False)
     with pytest.raises(UsageError, match="no temperature"):

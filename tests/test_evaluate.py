@@ -3,8 +3,8 @@ import json
 import numpy as np
 import pytest
 
-from digitcli.errors import ModelError
-from digitcli.evaluate import evaluate, score
+from digitcli.core.errors import ModelError
+from digitcli.reports.evaluate import evaluate, score
 
 
 def test_score_counts_and_per_class_figures():

@@ -1,4 +1,5 @@
-"""digitcli.export: every format written, loaded back with its own runtime, and checked."""
+"""digitcli.exporting.export: every format written, loaded back with its own runtime, and
+checked."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from digitcli import export
 from digitcli.cli import ExportFormat, app
-from digitcli.errors import ExportError, ModelError, OutputExistsError, UsageError
-from digitcli.export import FORMATS, export_model
-from digitcli.runtimes import load_runtime, resolve_model
+from digitcli.core.errors import ExportError, ModelError, OutputExistsError, UsageError
+from digitcli.exporting import export
+from digitcli.exporting.export import FORMATS, export_model
+from digitcli.models.runtimes import load_runtime, resolve_model
 
 JSON_KEYS = {"format", "path", "bytes", "accuracy", "agreement", "seconds_per_image", "source"}
 
@@ -24,8 +25,8 @@ JSON_KEYS = {"format", "path", "bytes", "accuracy", "agreement", "seconds_per_im
 def confident_model(tmp_path_factory: pytest.TempPathFactory, tiny_data: Path) -> Path:
     """A model directory sure enough of its answers that int8 agrees too (10 epochs: after 6, a
     deskewing model's int8 export agreed on 98.5% of tiny_data, 100% after 10)."""
-    from digitcli.config import train_config
-    from digitcli.train import train
+    from digitcli.core.config import train_config
+    from digitcli.training.train import train
 
     output = tmp_path_factory.mktemp("export") / "mlp"
     config = train_config("mlp", epochs=10, layers=(32,), batch_size=32, learning_rate=0.01)
@@ -42,7 +43,7 @@ def model_dir(confident_model: Path, tmp_path: Path) -> Path:
 
 
 def _source_probabilities(model_dir: Path, tiny_data: Path) -> tuple[np.ndarray, np.ndarray]:
-    from digitcli.data import load_dataset
+    from digitcli.datasets.data import load_dataset
 
     test = load_dataset(tiny_data, role="test").test
     return test.x, load_runtime(resolve_model(model_dir), prefer="keras").predict(test.x)
@@ -86,7 +87,7 @@ def test_each_format_round_trips(fmt: str, model_dir: Path, tiny_data: Path) -> 
 
 
 def test_savedmodel_has_a_named_serving_signature(model_dir: Path) -> None:
-    from digitcli.backend import tf
+    from digitcli.models.backend import tf
 
     result = export_model(model_dir, "savedmodel", verify=False)
     signature = tf.saved_model.load(str(result.path)).signatures["serving_default"]
@@ -275,7 +276,7 @@ def test_an_outside_client_feeds_the_export_from_its_own_metadata(
     import subprocess
     import sys
 
-    from digitcli.data import load_dataset
+    from digitcli.datasets.data import load_dataset
 
     if fmt == "onnx":
         pytest.importorskip("tf2onnx")
@@ -375,7 +376,7 @@ def test_the_docs_clients_answer_like_digitcli(
     import subprocess
     import sys
 
-    from digitcli.data import load_dataset
+    from digitcli.datasets.data import load_dataset
 
     if fmt == "onnx":
         pytest.importorskip("tf2onnx")

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from digitcli import fits, lines, pairs, verifier
 from digitcli.cli import app
-from digitcli.errors import ModelError
-from digitcli.modeldir import BUNDLED_DIR
+from digitcli.core import fits
+from digitcli.core.errors import ModelError
+from digitcli.models.modeldir import BUNDLED_DIR
+from digitcli.reading import lines, pairs, verifier
 
 ARTEFACTS = [
     (pairs.MODEL, ("preparation", "segmentation")),

@@ -1,17 +1,17 @@
-"""An epoch in digitcli.fused's compiled loop trains exactly as `model.fit` does."""
+"""An epoch in digitcli.training.fused's compiled loop trains exactly as `model.fit` does."""
 
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from digitcli import fused
-from digitcli.backend import keras
-from digitcli.config import train_config
-from digitcli.distribute import make_strategy
-from digitcli.fused import FusedEpochs
-from digitcli.recipe import batches, compiled_model, targets
-from digitcli.train import train
+from digitcli.core.config import train_config
+from digitcli.models.backend import keras
+from digitcli.training import fused
+from digitcli.training.distribute import make_strategy
+from digitcli.training.fused import FusedEpochs
+from digitcli.training.recipe import batches, compiled_model, targets
+from digitcli.training.train import train
 
 from mnist_files import synthetic_digits
 

@@ -227,8 +227,8 @@ def test_a_gzip_bomb_is_refused_before_it_is_unpacked(tmp_path):
     import gzip
     import resource
 
-    from digitcli.data import load_dataset
-    from digitcli.errors import DataError
+    from digitcli.core.errors import DataError
+    from digitcli.datasets.data import load_dataset
 
     from mnist_files import write_idx
 
@@ -246,7 +246,7 @@ def test_a_gzip_bomb_is_refused_before_it_is_unpacked(tmp_path):
 
 
 def test_evaluate_reads_only_the_test_files(tmp_path):
-    from digitcli.data import load_dataset
+    from digitcli.datasets.data import load_dataset
 
     from mnist_files import write_idx
 
@@ -259,8 +259,8 @@ def test_evaluate_reads_only_the_test_files(tmp_path):
 
 @pytest.mark.parametrize("kind", ["folder", "fifo"])
 def test_a_data_file_that_is_a_folder_or_fifo_is_named_as_such(tmp_path, kind):
-    from digitcli.data import load_dataset
-    from digitcli.errors import DataError
+    from digitcli.core.errors import DataError
+    from digitcli.datasets.data import load_dataset
 
     from mnist_files import write_idx
 
@@ -284,9 +284,9 @@ def test_a_truncated_keras_file_is_not_reported_missing(tmp_path, tiny_model):
 
 
 def test_training_on_a_one_row_csv_is_refused(tmp_path):
-    from digitcli.config import train_config
-    from digitcli.errors import UsageError
-    from digitcli.train import train
+    from digitcli.core.config import train_config
+    from digitcli.core.errors import UsageError
+    from digitcli.training.train import train
 
     row = ",".join(["7"] + ["0"] * 784)
     (tmp_path / "one.csv").write_text(row + "\n")

@@ -66,7 +66,7 @@ def test_train_help_gives_each_architectures_own_defaults():
 
     import typer.main
 
-    from digitcli.config import ARCH_DEFAULTS
+    from digitcli.core.config import ARCH_DEFAULTS
 
     fields = {"augment": "writers"}  # the option's name where it is not the setting's
     command = typer.main.get_command(app).commands["train"]

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from digitcli.decoding import MAX_INPUT_BYTES
-from digitcli.errors import ImageError
-from digitcli.predict import LOST, prepared_batches
+from digitcli.core.errors import ImageError
+from digitcli.imaging.decoding import MAX_INPUT_BYTES
+from digitcli.predicting.predict import LOST, prepared_batches
 
 from conftest import subprocess_env
 from mnist_files import synthetic_digits
@@ -204,7 +204,7 @@ def test_serve_refuses_a_request_that_would_decode_too_much(tmp_path, ok_png):
 
 
 def test_a_pipe_whose_writer_stays_silent_is_given_up(tmp_path, monkeypatch):
-    from digitcli import decoding
+    from digitcli.imaging import decoding
 
     monkeypatch.setattr(decoding, "PIPE_TIMEOUT", 0.3)
     fifo = tmp_path / "silent.png"

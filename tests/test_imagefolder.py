@@ -13,9 +13,9 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from digitcli.cli import app
-from digitcli.data import load_dataset
-from digitcli.errors import DataError
-from digitcli.images import prepare_file
+from digitcli.core.errors import DataError
+from digitcli.datasets.data import load_dataset
+from digitcli.imaging.images import prepare_file
 
 from conftest import subprocess_env
 from mnist_files import synthetic_digits

@@ -1,4 +1,4 @@
-"""digitcli.images: any image file -> an MNIST-style 28x28."""
+"""digitcli.imaging.images: any image file -> an MNIST-style 28x28."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
-from digitcli import images
-from digitcli.decoding import MAX_DECODED_BYTES, MAX_INPUT_BYTES, decoded_bytes
-from digitcli.errors import ImageError
-from digitcli.images import (
+from digitcli.core.errors import ImageError
+from digitcli.imaging import images
+from digitcli.imaging.decoding import MAX_DECODED_BYTES, MAX_INPUT_BYTES, decoded_bytes
+from digitcli.imaging.images import (
     MAX_PIXELS,
     WORK_SIZE,
     Prepared,

@@ -8,11 +8,11 @@ import sys
 import numpy as np
 import pytest
 
-from digitcli.backend import keras
-from digitcli.config import train_config
-from digitcli.errors import UsageError
-from digitcli.model import build_model
-from digitcli.recipe import start_from
+from digitcli.core.config import train_config
+from digitcli.core.errors import UsageError
+from digitcli.models.backend import keras
+from digitcli.models.model import build_model
+from digitcli.training.recipe import start_from
 
 from conftest import subprocess_env
 
@@ -53,7 +53,7 @@ def test_train_init_a_file_that_is_no_model_exits_with_a_usage_error(tmp_path):
 
 
 def test_fine_tuning_starts_where_the_model_left_off(tiny_model, tiny_data, tmp_path):
-    from digitcli.train import train
+    from digitcli.training.train import train
 
     config = train_config("mlp", epochs=1, init=str(tiny_model), **TINY)
     result = train(config, data=tiny_data, output=tmp_path / "tuned")

@@ -1,4 +1,5 @@
-"""The code's shape: no import cycles among digitcli's modules, no overlong functions."""
+"""The code's shape: no import cycles among digitcli's modules, no overlong functions, and the
+stages' import contract enforced (`make lint` runs import-linter on `.importlinter`)."""
 
 from __future__ import annotations
 
@@ -87,8 +88,11 @@ def _long_functions(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("where", SHORT_FUNCTIONS_IN)
 def test_functions_fit_on_a_screen(where: str) -> None:
-    target = PACKAGE / where
-    paths = sorted(target.rglob("*.py")) if target.is_dir() else [target.with_suffix(".py")]
+    paths = sorted(  # the module `where`, or every module of the folder `where`
+        path
+        for path in PACKAGE.rglob("*.py")
+        if path.stem == where or where in path.relative_to(PACKAGE).parts[:-1]
+    )
     assert paths
     assert [line for path in paths for line in _long_functions(path)] == []
 
@@ -107,3 +111,27 @@ def test_the_readme_tree_names_every_module() -> None:
     assert not missing, f"README's Development tree does not name {missing}: add a line for each"
     gone = sorted(name for name in named if name.endswith(".py") and name not in modules)
     assert not gone, f"README's Development tree names modules that do not exist: {gone}"
+
+
+def test_the_stage_contract_fails_on_an_import_that_climbs(tmp_path: Path) -> None:
+    """import-linter, as `make lint` runs it, refuses a stage importing one above it."""
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copytree(
+        PACKAGE,
+        tmp_path / "digitcli",
+        ignore=shutil.ignore_patterns("*.npz", "*.tflite", "pretrained"),
+    )
+    shutil.copy(PACKAGE.parent / ".importlinter", tmp_path)
+    lint = [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"]
+    env = {"PYTHONPATH": str(tmp_path), "PATH": ""}
+    kept = subprocess.run(lint, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert kept.returncode == 0, kept.stdout + kept.stderr
+    errors = tmp_path / "digitcli" / "core" / "errors.py"
+    errors.write_text(errors.read_text() + "\nfrom digitcli.reading import read  # noqa\n")
+    broken = subprocess.run(lint, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert (
+        broken.returncode == 1 and "digitcli.core.errors -> digitcli.reading.read" in broken.stdout
+    )

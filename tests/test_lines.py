@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from digitcli.lines import BLANK, best_path, likelihood
-from digitcli.segment import Candidate, Line, best_reading, best_readings
+from digitcli.reading.lines import BLANK, best_path, likelihood
+from digitcli.reading.segment import Candidate, Line, best_reading, best_readings
 
 
 def collapsed(path: tuple[int, ...]) -> str:

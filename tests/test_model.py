@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from digitcli.config import ARCHES, train_config
-from digitcli.errors import ModelError
-from digitcli.model import build_model, load_keras_model
-from digitcli.runtimes import load_runtime, sample_shape
+from digitcli.core.config import ARCHES, train_config
+from digitcli.core.errors import ModelError
+from digitcli.models.model import build_model, load_keras_model
+from digitcli.models.runtimes import load_runtime, sample_shape
 
 
 @pytest.mark.parametrize("arch", ARCHES)
@@ -53,7 +53,7 @@ def test_other_input_shapes_are_refused(shape, tmp_path):
 
 
 def test_foreign_model_with_another_input_shape_is_refused(tmp_path):
-    from digitcli.backend import keras
+    from digitcli.models.backend import keras
 
     model = keras.Sequential(
         [keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(10)]
@@ -73,7 +73,7 @@ def test_broken_keras_files_are_model_errors(tmp_path, content):
 
 
 def test_lambda_layers_are_refused_in_safe_mode(tmp_path):
-    from digitcli.backend import keras
+    from digitcli.models.backend import keras
 
     model = keras.Sequential(
         [keras.Input((28, 28)), keras.layers.Lambda(lambda t: t * 2), keras.layers.Flatten()]

@@ -1,4 +1,5 @@
-"""digitcli.modeldir: the versioned model directory; 0.1.0's directories still load the same."""
+"""digitcli.models.modeldir: the versioned model directory; 0.1.0's directories still load the
+same."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digitcli.config import TrainConfig
-from digitcli.errors import ModelError
-from digitcli.modeldir import (
+from digitcli.core.config import TrainConfig
+from digitcli.core.errors import ModelError
+from digitcli.models.modeldir import (
     BLACK_ON_WHITE,
     DIGITCLI_INPUT,
     FORMAT_VERSION,
@@ -21,7 +22,7 @@ from digitcli.modeldir import (
     Metadata,
     read_metadata,
 )
-from digitcli.runtimes import load_runtime, resolve_model
+from digitcli.models.runtimes import load_runtime, resolve_model
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MODEL_0_1_0 = FIXTURES / "model-0.1.0"  # written by digitcli 0.1.0: format 1, no version field
@@ -79,7 +80,7 @@ def test_a_newer_format_is_refused_with_a_hint(tmp_path: Path) -> None:
 def test_runtimes_feed_what_the_metadata_says(convention: InputConvention, tmp_path: Path) -> None:
     """A model whose metadata states another input convention is fed that convention: its
     answers on pixels equal the model's own answers on the pixels converted by hand."""
-    from digitcli.model import load_keras_model
+    from digitcli.models.model import load_keras_model
 
     model = Path(shutil.copytree(MODEL_0_1_0, tmp_path / "model"))
     metadata = replace(read_metadata(model), input=convention)

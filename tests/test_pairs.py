@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitcli.pairs import PAIR_COST, PAIR_DOUBT, doubt, pair_digits, pair_scores
-from digitcli.segment import PAIR_SHAPE, Candidate, Line
+from digitcli.reading.pairs import PAIR_COST, PAIR_DOUBT, doubt, pair_digits, pair_scores
+from digitcli.reading.segment import PAIR_SHAPE, Candidate, Line
 
 
 def _output(pair: float, left: int, right: int) -> np.ndarray:

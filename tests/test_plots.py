@@ -13,8 +13,8 @@ from PIL import Image, ImageStat
 from typer.testing import CliRunner
 
 from digitcli.cli import app
-from digitcli.evaluate import evaluate_with_predictions
-from digitcli.plots import (
+from digitcli.reports.evaluate import evaluate_with_predictions
+from digitcli.reports.plots import (
     most_confident_mistakes,
     save_confusion,
     save_curves,
@@ -131,7 +131,8 @@ def test_training_pictures_of_a_trained_model(tiny_model, tiny_data, tmp_path):
 
 def test_importing_the_picture_modules_loads_neither_matplotlib_nor_tensorflow():
     code = (
-        "import sys, digitcli.plots, digitcli.report, digitcli.tensorboard\n"
+        "import sys, digitcli.reports.plots, digitcli.reports.report\n"
+        "import digitcli.training.tensorboard\n"
         "heavy = [m for m in ('matplotlib', 'tensorflow', 'keras') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )

@@ -11,7 +11,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from digitcli.cli import app
-from digitcli.predict import Prediction, expand_inputs, predict, prepared_batches
+from digitcli.predicting.predict import Prediction, expand_inputs, predict, prepared_batches
 
 from conftest import subprocess_env
 from mnist_files import synthetic_digits

@@ -15,11 +15,11 @@ from scipy import ndimage
 from typer.testing import CliRunner
 
 from digitcli.cli import app
-from digitcli.errors import UsageError
-from digitcli.images import open_image
-from digitcli.read import parse_digit_count, read
-from digitcli.segment import OPEN_SIDE, PAIR_SHAPE, STRIP_SHAPE, find_candidates
-from digitcli.verifier import log_single
+from digitcli.core.errors import UsageError
+from digitcli.imaging.images import open_image
+from digitcli.reading.read import parse_digit_count, read
+from digitcli.reading.segment import OPEN_SIDE, PAIR_SHAPE, STRIP_SHAPE, find_candidates
+from digitcli.reading.verifier import log_single
 
 from conftest import subprocess_env
 
@@ -272,7 +272,7 @@ def test_overlapping_digits_are_read_as_a_pair(name, monkeypatch, tmp_path):
     no cut parts: without the pair reader two of them were read as one, or one misread. In
     81489 and 818514 a 1 pressed against its neighbour makes a span narrower than a line
     height: pairs start at 0.8 line heights now, at 1.0 before."""
-    import digitcli.read as reading_module
+    import digitcli.reading.read as reading_module
 
     number = name.removeprefix("tight-").split(".")[0]
     (reading,) = read([str(FIXTURES / name)], save_preprocessed=tmp_path / "seen")
@@ -290,7 +290,7 @@ def test_overlapping_digits_are_read_as_a_pair(name, monkeypatch, tmp_path):
 
 def without_the_line_reader(monkeypatch) -> None:
     """`read` as it reads with the segmentation alone."""
-    import digitcli.read as reading_module
+    import digitcli.reading.read as reading_module
 
     monkeypatch.setattr(reading_module, "LINE_WEIGHT", 0.0)
     monkeypatch.setattr(reading_module, "LINE_SURE", 2.0)  # never that sure
@@ -344,7 +344,7 @@ def test_a_reading_is_the_same_when_the_classifier_skips_doubtful_candidates(
 ):
     """Candidates the verifier doubts are scored only if a reading picks them: with every
     candidate skipped (1.0: above any log-probability) each pick is scored as it is made."""
-    import digitcli.read as reading_module
+    import digitcli.reading.read as reading_module
 
     write_number(mnist_test_digits, "30 51", tmp_path / "n.png", gap=0.02)
     monkeypatch.setattr(reading_module, "UNLIKELY", -np.inf)  # every candidate scored

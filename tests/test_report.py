@@ -13,8 +13,8 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from digitcli.cli import app
-from digitcli.evaluate import Evaluation, Predictions, evaluate_with_predictions, score
-from digitcli.report import REPORT_FILE, write_report
+from digitcli.reports.evaluate import Evaluation, Predictions, evaluate_with_predictions, score
+from digitcli.reports.report import REPORT_FILE, write_report
 
 runner = CliRunner()
 WINDOW = (1200, 4200)  # tall enough for the drawn confusion matrix at the foot

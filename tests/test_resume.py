@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from digitcli.config import train_config
+from digitcli.core.config import train_config
 
 from conftest import subprocess_env
 from mnist_files import synthetic_digits, write_idx
@@ -20,7 +20,8 @@ RUN = train_config("mlp512", epochs=int(EPOCHS)).run_name  # the default output'
 @pytest.fixture(scope="module")
 def slow_data(tmp_path_factory):
     """Enough images at batch size 4 for an epoch to last about a second, so that a signal
-    0.2 s after epoch 1 ends lands in epoch 2 (2,000 took 0.1 s an epoch in digitcli.fused's
+    0.2 s after epoch 1 ends lands in epoch 2 (2,000 took 0.1 s an epoch in
+    digitcli.training.fused's
     loop, and the signal came after epoch 2)."""
     folder = tmp_path_factory.mktemp("resume-data")
     x, y = synthetic_digits(16200, seed=5)

@@ -1,4 +1,5 @@
-"""digitcli.runtimes and its engines: the same answers from every engine, and LiteRT without TF."""
+"""digitcli.models.runtimes and its engines: the same answers from every engine, and LiteRT
+without TF."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitcli.errors import ModelError
-from digitcli.modeldir import ModelRef
-from digitcli.runtimes import load_runtime, resolve_model
-from digitcli.runtimes.litert import LiteRTRuntime, _dequantize, _quantize
+from digitcli.core.errors import ModelError
+from digitcli.models.modeldir import ModelRef
+from digitcli.models.runtimes import load_runtime, resolve_model
+from digitcli.models.runtimes.litert import LiteRTRuntime, _dequantize, _quantize
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -40,7 +41,7 @@ def _run(args: list[str]) -> subprocess.CompletedProcess:
 
 
 def _test_pixels(tiny_data: Path) -> tuple[np.ndarray, np.ndarray]:
-    from digitcli.data import load_dataset
+    from digitcli.datasets.data import load_dataset
 
     test = load_dataset(tiny_data, role="test").test
     return test.x, test.y
@@ -63,8 +64,8 @@ def test_litert_answers_like_keras(tiny_model: Path, tiny_data: Path) -> None:
 def test_litert_prediction_does_not_import_tensorflow(tiny_model: Path, tiny_data: Path) -> None:
     code = f"""
 import json, sys
-from digitcli.data import load_dataset
-from digitcli.runtimes import load_runtime, resolve_model
+from digitcli.datasets.data import load_dataset
+from digitcli.models.runtimes import load_runtime, resolve_model
 x = load_dataset({str(tiny_data)!r}, role="test").test.x
 runtime = load_runtime(resolve_model({str(tiny_model)!r}))
 probabilities = runtime.predict(x[:5])
@@ -103,7 +104,7 @@ def test_a_model_directory_is_run_without_opening_its_files_manifest(
 ) -> None:
     """metadata.json says how the directory's model reads pixels; the manifest packed in its
     .tflite (a zip to import and open: ~3 ms of a cold predict) is for a file on its own."""
-    import digitcli.runtimes.litert as litert
+    import digitcli.models.runtimes.litert as litert
 
     def opened(path: Path) -> None:
         raise AssertionError(f"opened the manifest of {path}")
@@ -119,7 +120,7 @@ def test_onnx_prediction_does_not_import_tensorflow(
 ) -> None:
     pytest.importorskip("tf2onnx")
     pytest.importorskip("onnxruntime")
-    from digitcli.export import export_model
+    from digitcli.exporting.export import export_model
 
     exported = export_model(tiny_model, "onnx", tmp_path / "tiny.onnx", verify=False)
     x, _ = _test_pixels(tiny_data)
@@ -127,7 +128,7 @@ def test_onnx_prediction_does_not_import_tensorflow(
     code = f"""
 import json, sys
 import numpy as np
-from digitcli.runtimes import load_runtime, resolve_model
+from digitcli.models.runtimes import load_runtime, resolve_model
 runtime = load_runtime(resolve_model({str(exported.path)!r}))
 np.save({str(tmp_path / "p.npy")!r}, runtime.predict(np.load({str(tmp_path / "x.npy")!r})))
 print(json.dumps([runtime.name, "tensorflow" in sys.modules]))
@@ -140,7 +141,7 @@ print(json.dumps([runtime.name, "tensorflow" in sys.modules]))
 
 
 def test_savedmodel_runtime_loads_a_directory(tiny_model: Path, tmp_path: Path) -> None:
-    from digitcli.export import export_model
+    from digitcli.exporting.export import export_model
 
     exported = export_model(tiny_model, "savedmodel", tmp_path / "served", verify=False)
     ref = resolve_model(exported.path)
@@ -185,7 +186,7 @@ def test_quantised_tensors_round_trip() -> None:
 
 
 def test_bundled_model_answers_when_none_is_trained() -> None:
-    from digitcli.modeldir import BUNDLED_DIR
+    from digitcli.models.modeldir import BUNDLED_DIR
 
     ref = resolve_model(None)  # the isolated models folder is empty
     assert ref.path == BUNDLED_DIR and ref.metadata.metrics["test_accuracy"] > 0.99

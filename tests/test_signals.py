@@ -1,4 +1,4 @@
-"""The one signal guard both training loops use (digitcli.signals)."""
+"""The one signal guard both training loops use (digitcli.core.signals)."""
 
 import os
 import signal
@@ -6,10 +6,10 @@ import traceback
 
 import pytest
 
-from digitcli.config import train_config
-from digitcli.errors import TrainingInterrupted
-from digitcli.signals import Interrupted, SignalGuard
-from digitcli.train import NullReporter, train
+from digitcli.core.config import train_config
+from digitcli.core.errors import TrainingInterrupted
+from digitcli.core.signals import Interrupted, SignalGuard
+from digitcli.training.train import NullReporter, train
 
 
 def send(signum: int) -> None:

@@ -8,7 +8,7 @@ import numpy as np
 
 
 def read_events(run: Path) -> tuple[list[Path], list]:
-    from digitcli.backend import tf
+    from digitcli.models.backend import tf
 
     files = sorted(run.glob("events.out.tfevents.*"))
     events = []
@@ -19,10 +19,10 @@ def read_events(run: Path) -> tuple[list[Path], list]:
 
 
 def test_logs_every_epoch_across_fit_calls_and_the_graph_once(tmp_path):
-    from digitcli.backend import keras
-    from digitcli.config import train_config
-    from digitcli.model import build_model
-    from digitcli.tensorboard import tensorboard_callback
+    from digitcli.core.config import train_config
+    from digitcli.models.backend import keras
+    from digitcli.models.model import build_model
+    from digitcli.training.tensorboard import tensorboard_callback
 
     model = build_model(train_config("mlp", layers=(8,)))
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])

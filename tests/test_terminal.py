@@ -18,8 +18,8 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from digitcli.cli import app
-from digitcli.console import prediction_table
-from digitcli.predict import Prediction
+from digitcli.predicting.predict import Prediction
+from digitcli.terminal.console import prediction_table
 
 from conftest import subprocess_env
 
@@ -193,7 +193,7 @@ def test_a_learning_rate_of_0_is_refused():
 def test_result_tables_fit_70_columns_with_every_number_whole():
     import numpy as np
 
-    from digitcli.console import confusion_table
+    from digitcli.terminal.console import confusion_table
 
     matrix = np.full((10, 10), 5)
     np.fill_diagonal(matrix, 1134)
@@ -274,11 +274,11 @@ def test_train_export_and_evaluate_tables_fit_70_columns():
 
     import numpy as np
 
-    from digitcli.config import train_config
-    from digitcli.console import evaluation_tables, export_table, train_summary_table
-    from digitcli.evaluate import score
-    from digitcli.export import ExportResult
-    from digitcli.train import TrainResult
+    from digitcli.core.config import train_config
+    from digitcli.exporting.export import ExportResult
+    from digitcli.reports.evaluate import score
+    from digitcli.terminal.console import evaluation_tables, export_table, train_summary_table
+    from digitcli.training.train import TrainResult
 
     labels = np.repeat(np.arange(10), 1134)
     evaluation = score(np.eye(10)[labels] * 0.98 + 0.002, labels, model="m", runtime="litert")
@@ -339,7 +339,7 @@ def test_training_stderr_has_only_digitcli_lines(tmp_path):
 )
 @pytest.mark.parametrize("stream", ["stdout", "stderr"])
 def test_is_terminal_answers_as_rich_does_without_importing_it_for_a_pipe(monkeypatch, env, stream):
-    from digitcli import console
+    from digitcli.terminal import console
 
     for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
         monkeypatch.delenv(name, raising=False)

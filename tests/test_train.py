@@ -8,9 +8,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from digitcli.config import train_config
-from digitcli.errors import DataError, OutputExistsError, UsageError
-from digitcli.train import split_validation, train
+from digitcli.core.config import train_config
+from digitcli.core.errors import DataError, OutputExistsError, UsageError
+from digitcli.training.train import split_validation, train
 
 from conftest import subprocess_env
 
@@ -69,7 +69,7 @@ def test_training_saves_a_calibrated_model(tiny_data, tmp_path):
     assert calibration["temperature"] > 0 and calibration["temperature"] != 1.0
     nll_before, nll_after = calibration["validation_nll"]
     assert nll_after <= nll_before
-    from digitcli.model import load_keras_model
+    from digitcli.models.model import load_keras_model
 
     model = load_keras_model(tmp_path / "m" / "model.keras")
     scale = model.get_layer("temperature").scale
@@ -144,7 +144,7 @@ def test_best_epoch_is_kept(tiny_data, tmp_path):
 
 
 def test_split_validation_is_seeded_and_disjoint():
-    from digitcli.data import Split
+    from digitcli.datasets.data import Split
 
     ids = np.arange(100, dtype=np.uint8)  # image i is filled with i, its label is i
     split = Split(np.repeat(ids, 28 * 28).reshape(100, 28, 28), ids)
@@ -164,7 +164,7 @@ def test_the_validation_seed_holds_out_its_own_digits_whatever_the_seed(
 ):
     from typer.testing import CliRunner
 
-    import digitcli.train as training
+    import digitcli.training.train as training
     from digitcli.cli import app
 
     asked = []
@@ -191,8 +191,8 @@ def test_resume_without_checkpoint_is_a_usage_error(tiny_data, tmp_path):
 def test_a_full_disk_says_where_and_how_to_go_on(tiny_data, tmp_path, monkeypatch):
     import errno
 
-    import digitcli.train as training
-    from digitcli.errors import DigitcliError
+    import digitcli.training.train as training
+    from digitcli.core.errors import DigitcliError
 
     real_savez = training.np.savez
     calls = []
@@ -217,9 +217,9 @@ def test_a_full_disk_says_where_and_how_to_go_on(tiny_data, tmp_path, monkeypatc
 
 INTRA_OP_AFTER_TRAINING = """
 import os, sys
-from digitcli.config import train_config
-from digitcli.train import train
-from digitcli.backend import tf
+from digitcli.core.config import train_config
+from digitcli.training.train import train
+from digitcli.models.backend import tf
 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))} | {max(os.sched_getaffinity(0))})
 writers = float(sys.argv[3])
 train(train_config("mlp", epochs=1, layers=(8,), writers=writers), data=sys.argv[1],
@@ -249,20 +249,20 @@ def test_training_beside_a_draw_leaves_the_draw_a_core(tiny_data, tmp_path, writ
 
 
 def test_a_draw_beside_training_gets_quick_interpreter_switches(tiny_data, tmp_path, monkeypatch):
-    import digitcli.train
+    import digitcli.training.train
 
     seen = []
-    drawn = digitcli.train.EpochImages.get
+    drawn = digitcli.training.train.EpochImages.get
 
     def get(self, epoch, **kwargs):
         seen.append(sys.getswitchinterval())
         return drawn(self, epoch, **kwargs)
 
-    monkeypatch.setattr(digitcli.train.EpochImages, "get", get)
+    monkeypatch.setattr(digitcli.training.train.EpochImages, "get", get)
     before = sys.getswitchinterval()
     config = train_config("mlp", epochs=1, layers=(8,), calibrate=False)
     train(config, data=tiny_data, output=tmp_path / "m")
-    assert seen == [digitcli.train.DRAW_SWITCH_INTERVAL] != [before]
+    assert seen == [digitcli.training.train.DRAW_SWITCH_INTERVAL] != [before]
     assert sys.getswitchinterval() == before  # the process's own setting, back after training
 
 
@@ -270,7 +270,7 @@ def test_a_draw_beside_training_gets_quick_interpreter_switches(tiny_data, tmp_p
 def test_an_epochs_batches_come_in_order_without_tf_datas_autotuning(augment):
     # Keras' own pipeline for NumPy arrays autotunes, and tearing it down as each epoch's fit
     # returned stalled training ~1.2 s on a third of the epochs.
-    from digitcli.recipe import fit_inputs
+    from digitcli.training.recipe import fit_inputs
 
     x = np.arange(70 * 28 * 28, dtype=np.float32).reshape(70, 28, 28) % 256
     y = np.arange(70) % 10

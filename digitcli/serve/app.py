@@ -25,12 +25,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from digitcli import __version__
-from digitcli.errors import UsageError
-from digitcli.images import INVERT_CHOICES, Prepared
-from digitcli.modeldir import choose_model
-from digitcli.predict import predict_sources
-from digitcli.read import parse_digit_count, read_sources
-from digitcli.runtimes import Runtime, load_runtime, resolve_model
+from digitcli.core.errors import UsageError
+from digitcli.imaging.images import INVERT_CHOICES, Prepared
+from digitcli.models.modeldir import choose_model
+from digitcli.models.runtimes import Runtime, load_runtime, resolve_model
+from digitcli.predicting.predict import predict_sources
+from digitcli.reading.read import parse_digit_count, read_sources
 from digitcli.serve import query as params
 from digitcli.serve.errors import HTTPProblem, problem_response
 from digitcli.serve.middleware import AccessLog, SecurityHeaders

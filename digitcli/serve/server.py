@@ -20,7 +20,7 @@ from pathlib import Path
 import uvicorn  # at the top: without the serve extra, `digitcli serve` says so in one line
 from uvicorn.supervisors import Multiprocess
 
-from digitcli.errors import UsageError
+from digitcli.core.errors import UsageError
 from digitcli.serve.app import create_app
 from digitcli.serve.guard import DEFAULT_LIMITS, GuardedHTTP, Limits
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect, Request
 
-from digitcli.decoding import decoded_bytes
-from digitcli.predict import Source
+from digitcli.imaging.decoding import decoded_bytes
+from digitcli.predicting.predict import Source
 from digitcli.serve.errors import HTTPProblem
 
 MAX_BODY_BYTES = 10 * 2**20  # a request's body: a few phone photos, or hundreds of scans
@@ -69,7 +69,7 @@ def _replay(body: bytes):
 
 def _within_decoding_limit(sources: list[Source]) -> list[Source]:
     """The sources, unless decoding them all would hold more than MAX_REQUEST_DECODED_BYTES
-    (413). One image's own limit is `digitcli.decoding`'s, answered in its error object."""
+    (413). One image's own limit is `digitcli.imaging.decoding`'s, answered in its error object."""
     total = sum(decoded_bytes(source.data or b"") for source in sources)
     if total > MAX_REQUEST_DECODED_BYTES:
         raise HTTPProblem(

@@ -1,0 +1,270 @@
+"""What lies around a handwritten digit and is not the digit: the ruled lines of lined or
+squared paper and a table's rules, a box drawn around it, the parts of its neighbours when it
+was cut out of a row. `digitcli.imaging.images.prepare` leaves them out of the ink.
+
+Each is measured on bench/robustness.py's sources of that name (`lined`, `squared`, `cell`,
+`boxed`, `row`) and on the rest of the development set, which must read as it did without
+them (README: A digit cut out of a row, A digit written in a box, A digit on lined or
+squared paper, or in a table's cell). Everything works on the small working picture,
+with NumPy and OpenCV.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+# A digit cut out of a row shows parts of its neighbours at the picture's sides, dropped
+# (`neighbour_pieces`) when the digit stands ROW_DIGIT_HEIGHT of the picture's height or more
+# (not specks: three specks of grain on one blank picture of the development set were read
+# as a 4 without it).
+ROW_DIGIT_HEIGHT = 0.3
+# Ruled lines (lined and squared paper, a table's rules): a row inked across LINE_ACROSS of the
+# picture's width, or a column down as much of its height where a row is ruled too, is
+# dropped with the pixels at its edges when the ink off the lines stands LINE_MARGIN of the
+# shorter side clear of every side of the picture; faint lines are looked for when there are
+# GRID_LINES of them one way or more (see `ruled_lines`).
+LINE_ACROSS = 0.9
+LINE_MARGIN = 0.05
+GRID_LINES = 3
+# A digit written in a form's box: pieces with all but FRAME_STRAY of their pixels within
+# FRAME_BAND of the edges of the ink's bounding box (a share of its shorter side; 0.06 read the
+# development set's boxed digits as well, 0.15 cut into digits close to their box), lining
+# every side for FRAME_SIDE of its length together, around a piece at least FRAME_INNER as tall
+# (the digit), are the box (`box_pieces`).
+FRAME_BAND = 0.08
+FRAME_STRAY = 0.05
+FRAME_SIDE = 0.6
+FRAME_INNER = 0.3
+# Blank paper photographed: a fold, ruled lines, an empty cell's rules run off two sides of the
+# picture or more as hairlines: strokes narrower than HAIRLINE of the piece's extent (0.006-0.016
+# on bench/make_blanks.py's pictures; a digit's strokes are 0.05-0.2 of it, and a digit cut
+# tight runs off its picture's sides too).
+HAIRLINE = 0.025
+EDGE_BAND = 0.5
+
+
+def ruled_lines(
+    flat: np.ndarray, levels: np.ndarray, floor: float, faint: float
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The rows and the columns of `flat` (ink bright; `levels`, the same as grey levels)
+    that are ruled lines (lined or squared paper, a table's rules, a box cut out at its
+    lines), with those at their edges; None if it shows none.
+
+    A ruled line is a row inked across LINE_ACROSS of the picture's width, or a column down
+    as much of its height where a row is ruled too (a column alone may be a 1 as tall as its
+    picture): inked above `faint`, or, on squared paper (GRID_LINES lines or more one way
+    and two the other), above `floor` (the paper's noise floor), fainter lines being found
+    so. None when the ink off the lines comes within LINE_MARGIN of the picture's
+    shorter side of any of its sides (no stroke of a digit with paper around it runs across
+    the whole picture: a 7 cut tight keeps its bar)."""
+    h, w = flat.shape
+    inked = levels > int(floor)
+    across, down = _lines(_share(inked, 1)), _lines(_share(inked, 0))
+    if not across.any() and not down.any():
+        return None
+    runs = sorted((len(_spans(across)), len(_spans(down))))
+    above_faint = flat > faint
+    if runs[0] < 2 or runs[1] < GRID_LINES:
+        inked = levels > int(faint)
+        across, down = _lines(_share(inked, 1)), _lines(_share(inked, 0))
+        if not across.any():
+            down = _apart(down, above_faint)  # a column alone may be a 1 as tall as its picture
+            if not down.any():
+                return None
+    strokes = above_faint & ~across[:, None] & ~down[None, :]
+    rows, cols = np.flatnonzero(strokes.any(axis=1)), np.flatnonzero(strokes.any(axis=0))
+    clear = LINE_MARGIN * min(h, w)
+    if cols.size == 0 or min(cols[0], rows[0], w - 1 - cols[-1], h - 1 - rows[-1]) < clear:
+        return None
+    return across, down
+
+
+def _apart(down: np.ndarray, strokes: np.ndarray) -> np.ndarray:
+    """The ruled columns `down` that no stroke touches on either side (a table's rule beside
+    the digit, not a digit's own stroke, which its other strokes meet)."""
+    apart = np.zeros_like(down)
+    for band in _spans(down):
+        beside = (
+            strokes[:, max(band.start - 2, 0) : band.start].any()
+            or strokes[:, band.stop : band.stop + 2].any()
+        )
+        apart[band] = not beside
+    return apart
+
+
+def bridged(strokes: np.ndarray, across: np.ndarray, down: np.ndarray) -> np.ndarray:
+    """`strokes` off the ruled rows `across` and columns `down`, but where a stroke crosses
+    a line: there the line's pixels between the stroke's two sides are kept, so the digit
+    stays in one piece."""
+    clean = strokes & ~across[:, None] & ~down[None, :]
+    out = clean.copy()
+    for band in _spans(across):
+        if band.start > 0 and band.stop < len(across):
+            out[band] |= _crossing(clean[band.start - 1], clean[band.stop], band)
+    for band in _spans(down):
+        if band.start > 0 and band.stop < len(down):
+            out[:, band] |= _crossing(clean[:, band.start - 1], clean[:, band.stop], band)[:, None]
+    return out
+
+
+def _crossing(before: np.ndarray, after: np.ndarray, band: slice) -> np.ndarray:
+    """Where a stroke runs on both sides of a line `band` wide: the stroke's pixels just
+    `before` and `after` it, each widened by the band's width (a slanted stroke shifts)."""
+    reach = band.stop - band.start
+    return _spread(before, reach) & _spread(after, reach)
+
+
+def _spans(flags: np.ndarray) -> list[slice]:
+    """The runs of True in `flags`, as slices."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.view(np.int8), [0]])))
+    return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _spread(flags: np.ndarray, reach: int) -> np.ndarray:
+    """`flags` widened by `reach` on either side."""
+    counts = np.concatenate([[0], np.cumsum(flags)])
+    at = np.arange(len(flags))
+    return counts[np.minimum(len(flags), at + reach + 1)] > counts[np.maximum(0, at - reach)]
+
+
+def _share(inked: np.ndarray, axis: int) -> np.ndarray:
+    """The share of each row (axis 1) or column (axis 0) that is `inked` (OpenCV's sums: 2 us
+    each on 192x192, NumPy's count_nonzero 8 us)."""
+    sums = cv2.reduce(inked.view(np.uint8), axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S)
+    return sums.ravel() / inked.shape[axis]
+
+
+def _lines(inked: np.ndarray) -> np.ndarray:
+    """Which rows (or columns) are ruled lines, from the share of each that is `inked`: those
+    inked across LINE_ACROSS, and one more on either side (their blurred edges)."""
+    return _spread(inked >= LINE_ACROSS, 1)
+
+
+def box_pieces(labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndarray) -> np.ndarray:
+    """Which pieces (`labels` over the ink's bounding box; their `boxes` x0, y0, x1, y1
+    inclusive and `area`) are a box drawn around the digit (a form's box): the pieces lying
+    along the edges of the ink's bounding box, when together they line each of its four
+    sides for at least FRAME_SIDE of its length and a piece wholly inside stands at least
+    FRAME_INNER of its height. All False otherwise."""
+    none = np.zeros(len(area), dtype=bool)
+    h, w = labels.shape
+    band = max(2, round(FRAME_BAND * min(h, w)))
+    x0, y0, x1, y1 = boxes
+    inner = (x0 >= band) & (y0 >= band) & (x1 < w - band) & (y1 < h - band)
+    if min(h, w) <= 4 * band or not (inner & (y1 - y0 + 1 >= FRAME_INNER * h)).any():
+        return none  # judged from the boxes alone, before counting pixels
+    in_core = np.bincount(labels[band:-band, band:-band].ravel(), minlength=len(area) + 1)[1:]
+    edge = in_core <= FRAME_STRAY * area
+    if not edge.any():
+        return none
+    framed = np.concatenate([[False], edge])[labels]
+    sides = (framed[:band].any(axis=0), framed[-band:].any(axis=0),
+             framed[:, :band].any(axis=1), framed[:, -band:].any(axis=1))  # fmt: skip
+    return edge if min(side.mean() for side in sides) >= FRAME_SIDE else none
+
+
+def neighbour_pieces(
+    x0: np.ndarray, x1: np.ndarray, heights: np.ndarray, shape: tuple[int, ...]
+) -> np.ndarray:
+    """Which pieces (columns x0-x1 inclusive in the picture, `heights`) are parts of the
+    neighbours of a digit cut out of a row (a house number, a meter, a form's boxes): the
+    pieces touching the picture's left or right side, beside the digit (no column in common
+    with it), when the digit, the tallest piece touching neither side, stands
+    ROW_DIGIT_HEIGHT of the picture and half the tallest piece's height or more. None
+    otherwise."""
+    side = (x0 == 0) | (x1 == shape[1] - 1)
+    if not side.any() or side.all():
+        return np.zeros_like(side)
+    inner = np.flatnonzero(~side)
+    digit = inner[np.argmax(heights[inner])]
+    if heights[digit] < max(ROW_DIGIT_HEIGHT * shape[0], 0.5 * heights.max()):
+        return np.zeros_like(side)
+    return side & ((x1 < x0[digit]) | (x0 > x1[digit]))
+
+
+def paper_inside_a_box(gray: np.ndarray, band: int, border: float, contrast: float) -> float:
+    """The paper's level when the picture's border is a box's lines (a form's cell cut out at
+    its box; `border`: the level of the picture's outer `band` pixels): the level just inside
+    the border, if it lies `contrast` or more from the border's and a line of the border's
+    level runs along LINE_ACROSS of each of the four sides; else `border`. (Judged from the
+    border alone, the paper inside such a box was taken for ink: `boxed` 95.7% -> 98.7%.)"""
+    h, w = gray.shape
+    inner = gray[band : h - band, band : w - band]
+    if min(inner.shape) <= 4 * band:
+        return border
+    ring = np.concatenate(
+        [inner[: 2 * band].ravel(), inner[-2 * band :].ravel(),
+         inner[:, : 2 * band].ravel(), inner[:, -2 * band :].ravel()]
+    )  # fmt: skip
+    inside = float(np.median(ring))
+    if abs(inside - border) < contrast:
+        return border
+    cut = (inside + border) / 2
+    sides = (gray[:band], gray[-band:], gray[:, :band].T, gray[:, -band:].T)
+    darker = border < inside
+    lined = all(
+        ((side < cut) if darker else (side > cut)).any(axis=0).mean() >= LINE_ACROSS
+        for side in sides
+    )
+    return inside if lined else border
+
+
+def crossing_pieces(
+    labels: np.ndarray, boxes: tuple[np.ndarray, ...], shape: tuple[int, ...]
+) -> np.ndarray:
+    """Which pieces (`labels` numbered from 1, over a window of a picture of `shape`; `boxes`
+    x0, y0, x1, y1 inclusive in the picture) are not handwriting but lines or edges crossing
+    the picture (`runs_off`)."""
+    x0, y0, x1, y1 = boxes
+    h, w = shape[:2]
+    sides = (x0 == 0).astype(int) + (y0 == 0) + (x1 == w - 1) + (y1 == h - 1)
+    crossing = np.zeros(len(sides), dtype=bool)
+    top, left = y0.min(), x0.min()  # the window's corner in the picture
+    for index in np.flatnonzero(sides >= 2):
+        piece = np.zeros((h, w), dtype=bool)
+        rows = slice(y0[index] - top, y1[index] - top + 1)
+        cols = slice(x0[index] - left, x1[index] - left + 1)
+        piece[y0[index] : y1[index] + 1, x0[index] : x1[index] + 1] = (
+            labels[rows, cols] == index + 1
+        )
+        crossing[index] = runs_off(piece)
+    return crossing
+
+
+def runs_off(ink: np.ndarray) -> bool:
+    """Whether `ink` (a mask over the whole picture) is lines or an edge crossing the picture
+    rather than a digit: hairlines (strokes narrower than HAIRLINE of their extent) touching
+    two of the picture's sides or more, or one and running LINE_ACROSS of its width or height
+    (ruled lines, folds, a table's rules); or, what the background leaves of a desk beyond the
+    paper's edge or of a shadow, a region touching the picture's sides: in a corner (two
+    adjacent sides), along a side (it and both its ends, less than EDGE_BAND of the other
+    way) or flat (twice as wide as high). A digit cut tight touches its picture's
+    sides too, but spans it (top to bottom, or side to side with its height) in strokes."""
+    h, w = ink.shape
+    top, bottom, left, right = ink[0].any(), ink[-1].any(), ink[:, 0].any(), ink[:, -1].any()
+    sides = int(top) + int(bottom) + int(left) + int(right)
+    if sides == 0:
+        return False
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    tall, wide = (rows[-1] - rows[0] + 1) / h, (cols[-1] - cols[0] + 1) / w
+    if (sides >= 2 or max(tall, wide) >= LINE_ACROSS) and _hairlines(ink):
+        return True
+    if sides == 2 and not (top and bottom) and not (left and right):
+        return True  # a corner
+    if tall * h < 0.5 * wide * w and not (top and bottom):
+        return True  # flat: twice as wide as high
+    if left and right and not (top and bottom):  # across, along the top or the bottom
+        return sides == 3 and tall < EDGE_BAND
+    if top and bottom and not (left and right):  # down, along the left or the right side
+        return sides == 3 and wide < EDGE_BAND
+    return False
+
+
+def _hairlines(piece: np.ndarray) -> bool:
+    """Whether the strokes of `piece` (a mask) are narrower than HAIRLINE of its extent."""
+    edges = np.count_nonzero(piece[1:] != piece[:-1])
+    edges += np.count_nonzero(piece[:, 1:] != piece[:, :-1])
+    width = 2.0 * np.count_nonzero(piece) / max(edges, 1)
+    rows, cols = np.flatnonzero(piece.any(axis=1)), np.flatnonzero(piece.any(axis=0))
+    return width < HAIRLINE * max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)

@@ -1,0 +1,403 @@
+"""The model directory, a versioned format: what `train` writes and everything else reads.
+
+A model directory holds `model.keras` (what `export` converts), `model.tflite` (what `predict`
+runs), `history.csv`, pictures and `metadata.json`, whose shape is the `Metadata` dataclass:
+how the model was trained, on what, how well it did, and the input convention every runtime
+and export follows. `format_version` numbers that shape; `read_metadata` migrates older
+directories on read, so models written by digitcli 0.1.0 (format 1, no version field) still load.
+
+No TensorFlow here: finding a model and reading its metadata must stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from digitcli import __version__
+from digitcli.core import strictjson
+from digitcli.core.config import IMAGE_SIZE, NUM_CLASSES, TrainConfig, models_root
+from digitcli.core.errors import ModelError, UsageError
+
+KERAS_FILE = "model.keras"
+TFLITE_FILE = "model.tflite"
+METADATA_FILE = "metadata.json"
+HISTORY_FILE = "history.csv"
+MODEL_CARD_FILE = "model-card.md"
+BUNDLED_DIR = Path(__file__).parent / "pretrained"
+BUNDLED = "bundled"  # what `train --teacher` and `--init` call the model in BUNDLED_DIR
+CHECKPOINT_SUFFIX = ".checkpoint"
+
+# 1: digitcli 0.1.0, no version field, the input convention under "preprocessing".
+# 2: `format_version`, the input convention under "input", `labels`.
+FORMAT_VERSION = 2
+
+WHITE_ON_BLACK = "white ink on black"  # MNIST's own: background 0, ink 255
+BLACK_ON_WHITE = "black ink on white"  # paper: background 255, ink 0
+POLARITIES = (WHITE_ON_BLACK, BLACK_ON_WHITE)
+MNIST_LAYOUT = "digit fitted in 20x20 keeping its aspect ratio, centred by centre of mass in 28x28"
+LABELS = tuple(str(digit) for digit in range(NUM_CLASSES))
+INPUT_NAME = "pixels"  # the input tensor's name in every model and export
+OUTPUT_NAME = "probabilities"  # the output tensor's
+
+
+@dataclass(frozen=True)
+class InputConvention:
+    """What a model's input tensor takes. digitcli's own models take raw MNIST pixels."""
+
+    shape: tuple[int, ...] = (IMAGE_SIZE, IMAGE_SIZE)  # one image; the batch dimension comes first
+    dtype: str = "float32"  # the input tensor's type; "uint8" for a fully quantised TFLite model
+    range: tuple[float, float] = (0.0, 255.0)  # the values of black and of white
+    polarity: str = WHITE_ON_BLACK
+    preprocessing: str = MNIST_LAYOUT  # how a photo or scan becomes such an image
+
+    def to_json(self) -> dict:
+        return {
+            "shape": list(self.shape),
+            "dtype": self.dtype,
+            "range": [_number(v) for v in self.range],
+            "polarity": self.polarity,
+            "preprocessing": self.preprocessing,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> InputConvention:
+        convention = cls(
+            shape=tuple(int(d) for d in data.get("shape", cls.shape)),
+            dtype=str(data.get("dtype", cls.dtype)),
+            range=tuple(float(v) for v in data.get("range", cls.range)),
+            polarity=str(data.get("polarity", cls.polarity)),
+            preprocessing=str(data.get("preprocessing", cls.preprocessing)),
+        )
+        if len(convention.range) != 2 or convention.polarity not in POLARITIES:
+            raise ValueError(f"unknown input convention {data!r}")
+        return convention
+
+
+DIGITCLI_INPUT = InputConvention()  # what every model digitcli trains or exports takes
+
+
+# What an exported artifact carries about itself (as digitcli.json inside it, or as ONNX
+# metadata_props), so a client with no digitcli code feeds it right.
+MANIFEST_FILE = "digitcli.json"
+LABELS_FILE = "labels.txt"  # one label a line, in output order: TFLite's associated-file habit
+OUTPUT_MEANING = "probability of each label, in the order of labels; they sum to 1"
+
+
+def manifest(convention: InputConvention, metadata: Metadata | None = None) -> dict:
+    """The self-description an export carries: its input convention, labels and output."""
+    labels = metadata.labels if metadata else LABELS
+    return {
+        "format_version": FORMAT_VERSION,
+        "digitcli_version": __version__,
+        "input": convention.to_json(),
+        "labels": list(labels),
+        "output": {"shape": [None, len(labels)], "meaning": OUTPUT_MEANING},
+        "arch": metadata.arch if metadata else None,
+        "test_accuracy": metadata.metrics.get("test_accuracy") if metadata else None,
+    }
+
+
+def pack_manifest(path: Path, described: dict) -> None:
+    """Pack the manifest `described` and the labels into `path` as associated files.
+
+    A .keras file is a zip archive already; a .tflite file gets one appended, the way TFLite
+    metadata packs its associated files. Keras and LiteRT ignore them; `zipfile` reads them.
+    """
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST_FILE, json.dumps(described, indent=2) + "\n")
+        archive.writestr(LABELS_FILE, "\n".join(described["labels"]) + "\n")
+
+
+def convention_from_manifest(data: dict) -> InputConvention:
+    """The input convention an artifact's manifest states (see `manifest`)."""
+    if data.get("format_version", FORMAT_VERSION) > FORMAT_VERSION:
+        raise ValueError("written by a newer digitcli: upgrade digitcli")
+    return InputConvention.from_json(data["input"])
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """A model directory's `metadata.json`: written once by `train`, read by everything else."""
+
+    config: TrainConfig  # every setting of the run, so the model can be rebuilt exactly
+    digitcli_version: str = ""
+    created: str = ""  # ISO 8601, UTC
+    input: InputConvention = DIGITCLI_INPUT
+    labels: tuple[str, ...] = LABELS  # what each output position means
+    data: dict = field(default_factory=dict)  # source, format, sha256 of each file, split sizes
+    metrics: dict = field(default_factory=dict)  # test_accuracy, test_loss, best_epoch, ...
+    history: dict = field(default_factory=dict)  # per-epoch loss, accuracy, val_*, learning_rate
+    versions: dict = field(default_factory=dict)  # python, tensorflow, keras, numpy
+    calibration: dict = field(default_factory=dict)  # temperature fitted, on what; baked in
+    members: tuple[dict, ...] = ()  # an ensemble's models (ensemble.py): each one's record
+    format_version: int = FORMAT_VERSION
+
+    @property
+    def arch(self) -> str:
+        return self.config.arch
+
+    @property
+    def networks(self) -> tuple[str, ...]:
+        """The architecture of each network it reads with: an ensemble's members in order."""
+        return tuple(member["config"]["arch"] for member in self.members) or (self.arch,)
+
+    def to_json(self) -> dict:
+        return {
+            "format_version": self.format_version,
+            "digitcli_version": self.digitcli_version,
+            "created": self.created,
+            "arch": self.arch,  # also in config; on top for people reading the file
+            "config": self.config.to_dict(),
+            "input": self.input.to_json(),
+            "labels": list(self.labels),
+            "calibration": self.calibration,
+            "data": self.data,
+            "metrics": self.metrics,
+            "history": self.history,
+            "versions": self.versions,
+            **({"members": list(self.members)} if self.members else {}),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Metadata:
+        """Metadata from a parsed metadata.json of any known format version (migrated)."""
+        data = migrate(data)
+        return cls(
+            config=TrainConfig.from_dict(data.get("config") or {"arch": data.get("arch", "mlp")}),
+            digitcli_version=str(data.get("digitcli_version", "")),
+            created=str(data.get("created", "")),
+            input=InputConvention.from_json(data.get("input") or {}),
+            labels=tuple(str(label) for label in data.get("labels") or LABELS),
+            data=dict(data.get("data") or {}),
+            metrics=dict(data.get("metrics") or {}),
+            history=dict(data.get("history") or {}),
+            versions=dict(data.get("versions") or {}),
+            calibration=dict(data.get("calibration") or {}),
+            members=tuple(dict(member) for member in data.get("members") or ()),
+            format_version=FORMAT_VERSION,
+        )
+
+    def write(self, directory: Path) -> Path:
+        path = Path(directory) / METADATA_FILE
+        path.write_text(strictjson.dumps(self.to_json(), indent=2) + "\n")
+        return path
+
+
+def migrate(data: dict) -> dict:
+    """`data` (a parsed metadata.json) brought up to `FORMAT_VERSION`, one version at a time."""
+    version = data.get("format_version", 1)
+    if not isinstance(version, int) or version < 1:
+        raise ValueError(f"format_version {version!r} is not a positive whole number")
+    if version > FORMAT_VERSION:
+        raise ValueError(
+            f"written by a newer digitcli (format {version}; this one reads up to "
+            f"{FORMAT_VERSION}): upgrade digitcli"
+        )
+    while version < FORMAT_VERSION:
+        data = MIGRATIONS[version](data)
+        version = data["format_version"]
+    return data
+
+
+def _from_format_1(data: dict) -> dict:
+    """0.1.0 kept the input convention under "preprocessing", with other key names."""
+    old = data.get("preprocessing") or {}
+    migrated = {key: value for key, value in data.items() if key != "preprocessing"}
+    migrated["input"] = {
+        "shape": old.get("input_shape", list(DIGITCLI_INPUT.shape)),
+        "range": old.get("input_range", list(DIGITCLI_INPUT.range)),
+        "polarity": old.get("polarity", WHITE_ON_BLACK),
+        "preprocessing": old.get("layout", MNIST_LAYOUT),
+    }
+    # Settings added since, as 0.1.0 trained: no other writers' images, no temperature.
+    migrated["config"] = {"writers": 0.0, "calibrate": False, **(data.get("config") or {})}
+    migrated["labels"] = list(LABELS)
+    migrated["format_version"] = 2
+    return migrated
+
+
+MIGRATIONS = {1: _from_format_1}  # format N -> N + 1
+
+
+def read_metadata(directory: Path) -> Metadata:
+    """The metadata of the model directory `directory`, migrated to the current format."""
+    path = Path(directory) / METADATA_FILE
+    try:
+        return Metadata.from_json(json.loads(path.read_text()))
+    except FileNotFoundError:
+        message = f"{directory}: not a digitcli model directory (no {METADATA_FILE})"
+        raise ModelError(message) from None
+    except (OSError, ValueError, TypeError, AttributeError, UsageError) as exc:
+        raise ModelError(f"{path}: unreadable metadata ({exc})") from None
+
+
+def named_model(source: str | Path) -> Path:
+    """The model `train --init` or `--teacher` names: "bundled" (BUNDLED_DIR), else a path."""
+    return BUNDLED_DIR if str(source) == BUNDLED else Path(source)
+
+
+def deskews(source: str) -> bool:
+    """Whether the model `train --init` names ("bundled", a model directory or a .keras file)
+    deskews its digits: a fine-tuned model keeps what its weights were trained on. True where
+    that cannot be read (`--init` itself then says what is wrong with it)."""
+    path = named_model(source)
+    try:
+        if path.is_dir():
+            return read_metadata(path).config.deskew
+        with zipfile.ZipFile(path) as archive:  # a .keras file: its config.json names its layers
+            layers = json.loads(archive.read("config.json"))["config"]["layers"]
+        return any(layer.get("class_name") == "Deskew" for layer in layers)
+    except (ModelError, OSError, KeyError, TypeError, ValueError, zipfile.BadZipFile):
+        return True
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A model located on disk, and how to run it."""
+
+    path: Path  # what the user named (or what was found)
+    kind: str  # "dir", or the file type a runtime backend opens: "keras", "tflite", ...
+    metadata: Metadata | None  # a model directory's; None for bare files
+
+    @property
+    def keras_file(self) -> Path | None:
+        if self.kind == "keras":
+            return self.path
+        if self.kind == "dir" and (self.path / KERAS_FILE).is_file():
+            return self.path / KERAS_FILE
+        return None
+
+    @property
+    def tflite_file(self) -> Path | None:
+        if self.kind == "tflite":
+            return self.path
+        if self.kind == "dir" and (self.path / TFLITE_FILE).is_file():
+            return self.path / TFLITE_FILE
+        return None
+
+
+def is_model_dir(path: Path) -> bool:
+    return (Path(path) / METADATA_FILE).is_file()
+
+
+def trained_models(root: Path | None = None) -> list[Path]:
+    """Model directories under `root`, oldest first."""
+    root = root or models_root()
+    if not root.is_dir():
+        return []
+    found = [p.parent for p in root.glob(f"*/{METADATA_FILE}") if not p.parent.name.startswith(".")]
+    return sorted(found, key=lambda d: (d / METADATA_FILE).stat().st_mtime)
+
+
+def latest_model() -> Path | None:
+    models = trained_models()
+    return models[-1] if models else None
+
+
+def default_model() -> Path:
+    """The model used when none is named: the most recently trained one, else the bundled one."""
+    return choose_model(None).path
+
+
+# Why a command answers with the model it does (`ChosenModel.why`).
+NAMED = "named"  # the user named it (--model, MODEL)
+LATEST = "latest trained"  # none named: the most recently trained under models_root()
+FALLBACK = "bundled, none trained"  # none named, none trained
+
+
+@dataclass(frozen=True)
+class ChosenModel:
+    """The model a command answers with, and why that one: what every answer names."""
+
+    path: Path
+    why: str  # NAMED, LATEST or FALLBACK
+
+    @property
+    def bundled(self) -> bool:
+        return self.path.resolve() == BUNDLED_DIR.resolve()
+
+    @property
+    def name(self) -> str:
+        """ "bundled", else the directory's or file's name (`mlp-512-64-lr0.001-e18`)."""
+        return BUNDLED if self.bundled else self.path.resolve().name
+
+    def to_json(self) -> dict:
+        """The `model` object of every JSON answer."""
+        return {"name": self.name, "path": str(self.path), "bundled": self.bundled}
+
+    def describe(self) -> str:
+        """`NAME (PATH, WHY)`: what the stderr line `model: ...` says."""
+        return f"{self.name} ({self.path}, {self.why})"
+
+
+def choose_model(name: str | Path | None) -> ChosenModel:
+    """The model `name` means ("bundled" or a path), or with none named the most recently
+    trained one, else the bundled one. Finds it; does not check that it loads."""
+    if name is not None:
+        return ChosenModel(named_model(name), NAMED)
+    latest = latest_model()
+    if latest is not None:
+        return ChosenModel(latest, LATEST)
+    if not is_model_dir(BUNDLED_DIR):
+        raise ModelError("no model given, none trained yet and no bundled model installed")
+    return ChosenModel(BUNDLED_DIR, FALLBACK)
+
+
+@dataclass(frozen=True)
+class ListedModel:
+    """One row of `digitcli models`."""
+
+    model: ChosenModel  # its name, path and whether it is the bundled one
+    arch: str | None  # None where the metadata cannot be read
+    test_accuracy: float | None
+    created: str
+    default: bool  # the model a command given no model would use
+    problem: str | None = None  # why its metadata could not be read
+
+    def to_json(self) -> dict:
+        return {
+            **self.model.to_json(),
+            "arch": self.arch,
+            "test_accuracy": self.test_accuracy,
+            "created": self.created,
+            "default": self.default,
+            "why": self.model.why if self.default else None,
+            **({"problem": self.problem} if self.problem else {}),
+        }
+
+
+def list_models() -> list[ListedModel]:
+    """The trained models under `models_root()`, oldest first, then the bundled one."""
+    try:
+        chosen = choose_model(None)
+    except ModelError:
+        chosen = None
+    paths = [
+        *trained_models(),
+        *([BUNDLED_DIR] if (BUNDLED_DIR / "metadata.json").is_file() else []),
+    ]
+    return [_listed(path, chosen) for path in paths]
+
+
+def _listed(path: Path, chosen: ChosenModel | None) -> ListedModel:
+    default = chosen is not None and path.resolve() == chosen.path.resolve()
+    model = chosen if default else ChosenModel(path, "")
+    try:
+        metadata = read_metadata(path)
+    except ModelError as error:
+        return ListedModel(model, None, None, "", default, str(error))
+    arch = "+".join(metadata.networks)
+    accuracy = metadata.metrics.get("test_accuracy")
+    return ListedModel(model, arch, accuracy, metadata.created, default)
+
+
+def checkpoint_path(output: Path) -> Path:
+    """Where training keeps its resumable checkpoint: beside the output directory."""
+    return output.parent / f"{output.name}{CHECKPOINT_SUFFIX}"
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value

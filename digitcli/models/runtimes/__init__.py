@@ -1,0 +1,79 @@
+"""Run a model on MNIST-style pixels behind one call, whatever the model's format.
+
+`load_runtime(model)` finds the model (`resolve_model`), asks the registry which backend opens
+it and returns a `Runtime`: LiteRT for `.tflite` (no TensorFlow import; what a model directory
+runs by default), Keras for `.keras`, onnxruntime for `.onnx`, TensorFlow for a SavedModel.
+Inputs are uint8 arrays (n, 28, 28), white ink on black; the output is (n, 10) probabilities.
+Each backend module registers the file types it opens; importing this package registers them
+all, and none of them imports TensorFlow until a model is loaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from digitcli.core.errors import ModelError
+from digitcli.core.fits import require
+from digitcli.models.modeldir import (
+    BUNDLED_DIR,
+    KERAS_FILE,
+    METADATA_FILE,
+    TFLITE_FILE,
+    ModelRef,
+    choose_model,
+    is_model_dir,
+    read_metadata,
+)
+from digitcli.models.runtimes import keras, litert, onnx, savedmodel  # noqa: F401  (they register)
+from digitcli.models.runtimes.base import BATCH_SIZE, Runtime, sample_shape
+from digitcli.models.runtimes.registry import FILE_TYPES, described, file_type_of
+
+__all__ = ["BATCH_SIZE", "ModelRef", "Runtime", "load_runtime", "resolve_model", "sample_shape"]
+
+PREFERENCES = {  # which of a model directory's files each preference runs, first found first
+    "auto": (TFLITE_FILE, KERAS_FILE),
+    "litert": (TFLITE_FILE, KERAS_FILE),
+    "keras": (KERAS_FILE,),
+}
+
+
+def resolve_model(path: str | Path | None) -> ModelRef:
+    """The model to use: `path` ("bundled" names the bundled one), else the most recently
+    trained one, else the bundled one."""
+    path = choose_model(path).path
+    if not path.exists():
+        raise ModelError(f"{path}: no such model")
+    if is_model_dir(path):
+        if path.resolve() == BUNDLED_DIR.resolve():
+            require(path, ("preparation",))
+        return ModelRef(path, "dir", read_metadata(path))
+    file_type = file_type_of(path)
+    if file_type is not None:
+        return ModelRef(path, file_type.kind, None)
+    if path.is_dir():
+        raise ModelError(f"{path}: not a model directory (no {METADATA_FILE} or saved_model.pb)")
+    raise ModelError(f"{path}: not a model (expected a model directory, {described()})")
+
+
+def load_runtime(
+    model: ModelRef | str | Path | None, *, prefer: str = "auto", threads: int | None = None
+) -> Runtime:
+    """The engine for `model` (a ModelRef, a path, or None for the default model).
+
+    `prefer` picks among a model directory's files: "auto" and "litert" run `model.tflite`
+    where there is one, "keras" runs `model.keras`. `threads`: LiteRT's threads (None: its
+    default, one); the other engines use what their library chooses.
+    """
+    ref = model if isinstance(model, ModelRef) else resolve_model(model)
+    path = ref.path
+    if ref.kind == "dir":
+        files = [ref.path / name for name in PREFERENCES[prefer] if (ref.path / name).is_file()]
+        if not files:
+            raise ModelError(f"{ref.path}: no model file this runtime can run")
+        path = files[0]
+    file_type = FILE_TYPES.get(ref.kind) if ref.kind != "dir" else file_type_of(path)
+    if file_type is None:
+        raise ModelError(f"{path}: no model file this runtime can run")
+    if threads is not None and file_type.backend is litert.LiteRTRuntime:
+        return file_type.backend(path, metadata=ref.metadata, threads=threads)
+    return file_type.backend(path, metadata=ref.metadata)

@@ -1,0 +1,82 @@
+"""How many digits does a line hold, and which? A network that reads the whole line at once.
+
+Segmentation decides where one digit ends and the next begins before any digit is read, and
+where two digits touch it often decides wrong: most of `read`'s misreads on tight numbers had
+lost a digit. This network reads a line's strip (`segment.Line.strip`: all its ink, 32 px
+high) column by column and was trained with CTC (connectionist temporal classification), as
+handwriting recognisers are, on numbers written with MNIST *training* digits
+(`bench/make_line_reader.py`), so it never has to cut. `read` keeps the segmentation's
+readings (they give each digit its box and its confidence) and weighs each by how likely the
+line reader finds its string (`likelihood`); where the line reader is sure of another number
+its digits win. It runs through LiteRT, like the classifier, ~0.9 ms a line. On the read
+benchmark (README) numbers read exactly went from 91.6% to 96.6%, tight ones from 80% to 96%.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+MODEL = Path(__file__).parent / "lines.tflite"
+BLANK = 0  # the network's class 0 is "no digit here"; class d + 1 is digit d
+# How much its ln P(number) counts beside the segmentation's score (tuning set: 0.5-2 alike).
+LINE_WEIGHT = 1.0
+# How sure of its own best path it must be for its digits to replace the segmentation's.
+LINE_SURE = 0.9
+
+
+@cache
+def _reader():
+    from digitcli.core.fits import require
+    from digitcli.models.runtimes.litert import TFLiteFunction
+
+    require(MODEL, ("preparation", "segmentation"))
+    return TFLiteFunction(MODEL)
+
+
+def read_strips(strips: np.ndarray) -> np.ndarray:
+    """(n, 32, W) uint8 strips -> (n, W / 4, 11) probabilities: blank, then digits 0-9."""
+    if len(strips) == 0:
+        return np.zeros((0, 0, 11), np.float32)
+    return _reader()(strips[..., None])
+
+
+def best_path(probabilities: np.ndarray) -> list[tuple[int, float]]:
+    """The likeliest class at each column, repeats merged and blanks dropped: each digit with
+    its confidence (its highest probability over the columns that say it)."""
+    best = probabilities.argmax(axis=1)
+    starts = np.flatnonzero(np.r_[True, best[1:] != best[:-1]])
+    stops = np.r_[starts[1:], len(best)]
+    return [
+        (int(best[start]) - 1, float(probabilities[start:stop, best[start]].max()))
+        for start, stop in zip(starts, stops, strict=True)
+        if best[start] != BLANK
+    ]
+
+
+def likelihood(probabilities: np.ndarray, number: str) -> float:
+    """ln P(number | line): CTC's forward algorithm over one line's (T, 11) probabilities,
+    rescaled at every column instead of working in logs."""
+    labels = np.full(2 * len(number) + 1, BLANK)
+    labels[1::2] = [int(d) + 1 for d in number]
+    # A state may come from two back when it is a digit unlike the one two back.
+    skip = np.zeros(len(labels), bool)
+    skip[2:] = (labels[2:] != BLANK) & (labels[2:] != labels[:-2])
+    emitted = np.maximum(probabilities[:, labels], 1e-30)
+    alpha = np.zeros(len(labels))
+    alpha[:2] = emitted[0, :2]  # begin with a blank or with the first digit
+    total = 0.0
+    for column in range(1, len(emitted)):
+        scale = alpha.sum()
+        if scale <= 0.0:
+            return -np.inf
+        total += np.log(scale)
+        alpha = alpha / scale
+        moved = alpha.copy()
+        moved[1:] += alpha[:-1]
+        moved[2:] += np.where(skip[2:], alpha[:-2], 0.0)
+        alpha = moved * emitted[column]
+    end = alpha[-2:].sum() if number else alpha[-1]  # ending on the last digit or a blank
+    return total + float(np.log(end)) if end > 0.0 else -np.inf

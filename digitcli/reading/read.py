@@ -1,0 +1,425 @@
+"""Read whole handwritten numbers: one line of digits per image, answered as a string of digits.
+
+Inputs are expanded and batched exactly as `predict` does (files, directories, globs, `-`,
+`--from-list`; worker processes for large batches). Each image is segmented into candidate
+digits by `digitcli.reading.segment`; the model scores every candidate of a batch in one
+call, and the
+likeliest segmentation of each digit count is weighed by the line reader (`digitcli.reading.lines`),
+which reads the whole line at once; where the line reader is sure of another number, its
+digits are the reading, in the boxes of the best segmentation with as many digits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+
+from digitcli.core.errors import ImageError, UsageError
+from digitcli.imaging.images import Prepared, open_image, prepare_file, save_pixels
+from digitcli.models.runtimes import Runtime
+from digitcli.predicting.predict import (
+    Source,
+    prepared_batches,
+    preview_folder,
+    preview_name,
+    runtime_loader,
+    without_name,
+)
+from digitcli.reading.lines import LINE_SURE, LINE_WEIGHT, best_path, likelihood, read_strips
+from digitcli.reading.pairs import doubt, pair_digits, pair_scores, read_pairs
+from digitcli.reading.segment import (
+    MOST_LINES,
+    OPEN_SIDE,
+    PAIR_SHAPE,
+    STRIP_SHAPE,
+    Candidate,
+    Line,
+    best_readings,
+    find_candidates,
+)
+from digitcli.reading.verifier import log_single
+
+Readings = dict[int, tuple[float, list[int]]]  # segment.best_readings: {count: (score, chosen)}
+
+MAX_DIGIT_COUNT = 1000  # --digits: far above any line a photo holds
+READ_BATCH_SIZE = 16  # images per batch (each brings tens of candidates): measured best
+# ln P(one whole digit), by the verifier, below which a candidate is not worth the classifier's
+# time unless a reading picks it: about half of all candidates, none of them ever picked on
+# the read benchmark's tuning set.
+UNLIKELY = -3.0
+SPLIT_OVERLAP = 0.3  # digits of a reading overlapping this much may be one digit cut in two
+# Pictures at most this many times as wide as high (or high as wide) are checked for ink as
+# `predict` checks one digit's: its working picture (192 px) keeps their digits large enough.
+PAGE_ASPECT = 3.0
+TOO_SMALL = (
+    "too many digits, or digits too small, to read on one line: crop the line into shorter "
+    "pieces, or scan it at a higher resolution"
+)
+
+
+@dataclass
+class ReadDigit:
+    digit: int
+    confidence: float
+    box: tuple[int, int, int, int]  # left, top, right, bottom in the input image's pixels
+    pixels: np.ndarray | None = field(default=None, repr=False)  # what the model saw
+
+    def to_json(self) -> dict:
+        return {"digit": self.digit, "confidence": self.confidence, "box": list(self.box)}
+
+
+@dataclass
+class Reading:
+    """One image's number. `number` is None when none could be read; `note` then says why."""
+
+    file: str
+    number: str | None = None
+    confidence: float | None = None
+    digits: list[ReadDigit] = field(default_factory=list)
+    error: str | None = None
+    note: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    def to_json(self) -> dict:
+        if self.error is not None:
+            return {"file": self.file, "error": self.error}
+        data = {
+            "file": self.file,
+            "number": self.number,
+            "confidence": self.confidence,
+            "digits": [digit.to_json() for digit in self.digits],
+        }
+        if self.note:
+            data["note"] = self.note
+        return data
+
+
+DIGIT_COUNT = re.compile(r"([0-9]+)(?:-([0-9]+))?", re.ASCII)  # N or MIN-MAX, ASCII digits only
+
+
+def parse_digit_count(text: str) -> tuple[int, int]:
+    """`5` -> (5, 5); `4-6` -> (4, 6). Raises UsageError for anything else: an open range
+    (`3-`, `-5`), other scripts' digits (`٣`, `３`), signs, spaces, underscores. The CLI's
+    --digits and serve's ?digits= both parse with this."""
+    match = DIGIT_COUNT.fullmatch(text)
+    low, high = (int(match[1]), int(match[2] or match[1])) if match else (0, -1)
+    if not 1 <= low <= high <= MAX_DIGIT_COUNT:
+        raise UsageError(
+            f"--digits {text!r}: give a count N or a range MIN-MAX of ASCII digits from 1 to "
+            f"{MAX_DIGIT_COUNT}, e.g. 5 or 4-6"
+        )
+    return low, high
+
+
+def read(
+    inputs: Iterable[str] = (),
+    *,
+    from_list: str | None = None,
+    model: str | Path | None = None,
+    threshold: float | None = None,
+    digits: tuple[int, int] | None = None,
+    invert: str = "auto",
+    save_preprocessed: Path | None = None,
+    batch_size: int = READ_BATCH_SIZE,
+) -> Iterator[Reading]:
+    """Read the number in each input, yielding one `Reading` per input in input order."""
+    runtime = runtime_loader(model)
+    previews = preview_folder(save_preprocessed)
+    index = 0
+    work = partial(_segment, invert=invert)
+    batches = prepared_batches(inputs, from_list, work, batch_size, meanwhile=runtime)
+    for batch, lines in batches:
+        for offset, reading in enumerate(_answer(runtime(), batch, lines)):
+            yield _checked(reading, threshold, digits)
+            if previews is not None:
+                for part, digit in enumerate(reading.digits, start=1):
+                    name = preview_name(index + offset, batch[offset], part)
+                    save_pixels(digit.pixels, previews / name)
+        index += len(batch)
+
+
+def read_sources(
+    runtime: Runtime,
+    sources: list[Source],
+    *,
+    threshold: float | None = None,
+    digits: tuple[int, int] | None = None,
+    invert: str = "auto",
+) -> list[Reading]:
+    """One batch read in this process (what `serve` runs per request)."""
+    lines = [_segment(source, invert) for source in sources]
+    return [_checked(r, threshold, digits) for r in _answer(runtime, sources, lines)]
+
+
+def _segment(source: Source, invert: str) -> Line | ImageError:
+    if source.problem is not None:
+        return ImageError(f"{source.name}: {source.problem}")
+    try:
+        image = open_image(source.read(), name=source.name, max_side=OPEN_SIDE)
+        line = find_candidates(image, invert=invert)
+        width, height = image.size
+        one_digit = any(c.start == 0 and c.stop == line.atoms for c in line.candidates)
+        if line.candidates and (
+            one_digit or max(width, height) <= PAGE_ASPECT * min(width, height)
+        ):
+            # Prepared as `predict` prepares one digit: a picture in which predict finds no
+            # digit (blank paper: its edge, a shadow, folds, ruled lines) holds no number; one
+            # that may be one digit is read as predict reads it if it is (a 1 with a flag:
+            # predict 1, read 7 before).
+            line.whole = prepare_file(source.read(), invert=invert, name=source.name)
+            if not line.whole.has_ink:
+                return Line()
+        return line
+    except ImageError as error:
+        return error
+
+
+def _answer(
+    runtime: Runtime, batch: list[Source], lines: list[Line | ImageError]
+) -> Iterator[Reading]:
+    """Each line's best reading. The classifier scores, in one call for the whole batch, only
+    the candidates the verifier gives a chance of being one digit; the others are taken to be
+    as sure as a digit can be, an upper bound, and scored only if a reading picks one anyway,
+    so the readings are those of scoring every candidate, for half the classifier's work.
+    The pair reader reads every line's pairs in one call too."""
+    singles = [log_single(line) if isinstance(line, Line) else None for line in lines]
+    pixels = [
+        c.pixels
+        for line, single in zip(lines, singles, strict=True)
+        if single is not None
+        for c, likely in zip(line.candidates, single >= UNLIKELY, strict=True)
+        if likely
+    ]
+    scores = runtime.predict(np.stack(pixels)) if pixels else np.zeros((0, 10))
+    wholes = _wholes(runtime, lines)
+    pairs = read_pairs(_pair_pixels(lines))
+    read_columns = iter(read_strips(_strips(lines)))
+    start = pairs_start = 0
+    for source, line, single in zip(batch, lines, singles, strict=True):
+        if isinstance(line, ImageError):
+            yield Reading(source.name, error=without_name(str(line), source.name))
+            continue
+        if line.too_small:
+            yield Reading(source.name, error=TOO_SMALL)
+            continue
+        if line.lines >= MOST_LINES:
+            note = f"no number: the ink lies in {line.lines} lines, not one (a page of text?)"
+            yield Reading(source.name, note=note)
+            continue
+        scored = single >= UNLIKELY
+        count = int(scored.sum())
+        probabilities = np.ones((len(line.candidates), 10), np.float32)  # the upper bound
+        probabilities[scored] = scores[start : start + count]
+        start += count
+        own_pairs = pairs[pairs_start : pairs_start + len(line.pairs)]
+        pairs_start += len(line.pairs)
+        columns = next(read_columns) if line.strip is not None else None
+        scoring = _Scoring(runtime, line, probabilities, single + doubt(line, own_pairs),
+                           scored, own_pairs, columns)  # fmt: skip
+        yield _reading(source.name, _as_predicted(scoring.digits(), line, wholes))
+
+
+def _wholes(runtime: Runtime, lines: list[Line | ImageError]) -> dict[int, np.ndarray]:
+    """The classifier's probabilities for each line's ink prepared whole as `predict` prepares
+    one digit (`Line.whole`), by id of the line, in one call."""
+    whole = [line for line in lines if isinstance(line, Line) and _one_digit(line.whole)]
+    if not whole:
+        return {}
+    found = runtime.predict(np.stack([line.whole.pixels for line in whole]))
+    return {id(line): row for line, row in zip(whole, found, strict=True)}
+
+
+def _one_digit(prepared: Prepared | None) -> bool:
+    return prepared is not None and prepared.has_ink and prepared.groups == 1
+
+
+def _as_predicted(
+    digits: list[ReadDigit], line: Line, wholes: dict[int, np.ndarray]
+) -> list[ReadDigit]:
+    """A reading of one digit, where `predict` finds one digit in the same image, read as
+    predict reads it (the same preparation, the same classifier): the two always agree. So is
+    a reading of digits that overlap one another by SPLIT_OVERLAP of their width (one digit
+    cut in two) when predict is surer of its digit than the reading of its number."""
+    row = wholes.get(id(line))
+    if not digits or row is None:
+        return digits
+    best = int(np.argmax(row))
+    confidence = round(float(row[best]), 6)
+    if len(digits) > 1:
+        split = all(_overlap(a.box, b.box) >= SPLIT_OVERLAP for a, b in pairwise(digits))
+        if not split or confidence <= np.prod([d.confidence for d in digits]):
+            return digits
+    left, top = min(d.box[0] for d in digits), min(d.box[1] for d in digits)
+    right, bottom = max(d.box[2] for d in digits), max(d.box[3] for d in digits)
+    return [ReadDigit(best, confidence, (left, top, right, bottom), line.whole.pixels)]
+
+
+def _overlap(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """How much boxes a and b (left, top, right, bottom) overlap side to side, as a share of
+    the narrower's width."""
+    narrower = max(min(a[2] - a[0], b[2] - b[0]), 1)
+    return max(0, min(a[2], b[2]) - max(a[0], b[0])) / narrower
+
+
+def _pair_pixels(lines: list[Line | ImageError]) -> np.ndarray:
+    """Every line's pair candidates, for the pair reader in one call."""
+    pixels = [pair.pixels for line in lines if isinstance(line, Line) for pair in line.pairs]
+    return np.stack(pixels) if pixels else np.zeros((0, *PAIR_SHAPE), np.uint8)
+
+
+def _strips(lines: list[Line | ImageError]) -> np.ndarray:
+    """Every line's strip, for the line reader in one call."""
+    strips = [line.strip for line in lines if isinstance(line, Line) and line.strip is not None]
+    return np.stack(strips) if strips else np.zeros((0, *STRIP_SHAPE), np.uint8)
+
+
+@dataclass
+class _Scoring:
+    """One line's readings, its candidates scored by the classifier as readings pick them."""
+
+    runtime: Runtime
+    line: Line
+    probabilities: np.ndarray  # (candidates, 10); rows not scored yet are ones: an upper bound
+    single: np.ndarray  # each candidate's ln P(one whole digit)
+    scored: np.ndarray  # which rows of `probabilities` are scored
+    pairs: np.ndarray  # the pair reader's outputs for line.pairs
+    columns: np.ndarray | None  # the line reader's probabilities for its strip, (columns, 11)
+
+    def digits(self) -> list[ReadDigit]:
+        """The likeliest reading's digits; where the line reader is at least LINE_SURE of
+        another number, its digits in the boxes of the best reading with as many."""
+        digits = _digits(
+            self.line, self.probabilities, self.pairs, self.scored_pick(self.likeliest)
+        )
+        if self.columns is None:
+            return digits
+        path = best_path(self.columns)
+        number = "".join(str(digit) for digit, _ in path)
+        if number == _number(digits):
+            return digits
+        if likelihood(self.columns, number) < np.log(LINE_SURE):
+            return digits
+        placed = self.scored_pick(lambda readings: readings.get(len(path), (0.0, None))[1])
+        if placed is None:
+            return digits
+        placed_digits = _digits(self.line, self.probabilities, self.pairs, placed)
+        if len(placed_digits) != len(path):
+            return digits
+        for place, (digit, confidence) in zip(placed_digits, path, strict=True):
+            place.digit, place.confidence = digit, round(confidence, 6)
+        return placed_digits
+
+    def scored_pick(self, pick: Callable[[Readings], list[int] | None]) -> list[int] | None:
+        """What `pick` picks of the best readings of each count, scoring the candidates it
+        picks that were not scored yet, until it picks only scored ones (on the read
+        benchmark's tuning set it never needed to)."""
+        line, scores = self.line, pair_scores(self.pairs)
+        while line.candidates:
+            chosen = pick(best_readings(line, self.probabilities, self.single, scores))
+            if chosen is None:
+                return None
+            unscored = [i for i in chosen if i < len(line.candidates) and not self.scored[i]]
+            if not unscored:
+                return chosen
+            self.probabilities[unscored] = self.runtime.predict(
+                np.stack([line.candidates[index].pixels for index in unscored])
+            )
+            self.scored[unscored] = True
+        return []
+
+    def likeliest(self, readings: Readings) -> list[int]:
+        """Of the best reading of each digit count, the one whose score plus LINE_WEIGHT x the
+        line reader's ln P(its number) is highest. A log-probability is at most 0: a reading
+        with candidates not scored yet is weighed at that bound (so it is picked, and scored,
+        if it could win), and readings that score no more than the best total so far cannot
+        win and are not weighed."""
+        best, best_total = [], -np.inf
+        for score, chosen in sorted(readings.values(), key=lambda found: -found[0]):
+            if score <= best_total:
+                break
+            if self.columns is None:
+                return chosen
+            total = score + LINE_WEIGHT * self.line_likelihood(chosen)
+            if total > best_total:
+                best, best_total = chosen, total
+        if not best and readings:  # more digits than the strip has columns: it cannot judge
+            return max(readings.values(), key=lambda found: found[0])[1]
+        return best
+
+    def line_likelihood(self, chosen: list[int]) -> float:
+        digits = len(self.line.candidates)
+        if any(i < digits and not self.scored[i] for i in chosen):
+            return 0.0
+        read = _digits(self.line, self.probabilities, self.pairs, chosen)
+        return likelihood(self.columns, _number(read))
+
+
+def _digits(
+    line: Line, probabilities: np.ndarray, pairs: np.ndarray, chosen: list[int]
+) -> list[ReadDigit]:
+    """The digits a reading's candidates and pairs are read as."""
+    digits = []
+    for index in chosen:
+        pair = index - len(line.candidates)  # best_reading numbers pairs after the digits
+        if pair >= 0:
+            digits += _pair_reading(line.pairs[pair], pairs[pair])
+            continue
+        candidate, row = line.candidates[index], probabilities[index]
+        best = int(np.argmax(row))
+        confidence = round(float(row[best]), 6)
+        digits.append(ReadDigit(best, confidence, candidate.box, candidate.pixels))
+    return digits
+
+
+def _number(digits: list[ReadDigit]) -> str:
+    return "".join(str(d.digit) for d in digits)
+
+
+def _reading(name: str, digits: list[ReadDigit]) -> Reading:
+    if not digits:
+        return Reading(name, note="no digits found: the image is blank")
+    number = _number(digits)
+    confidence = round(float(np.prod([d.confidence for d in digits])), 6)
+    return Reading(name, number, confidence, digits)
+
+
+def _pair_reading(pair: Candidate, output: np.ndarray) -> list[ReadDigit]:
+    """A pair's two digits: its box split at its middle, each digit the half of its 28x56
+    pixels that holds it."""
+    left, top, right, bottom = pair.box
+    middle = (left + right) // 2
+    boxes = ((left, top, middle, bottom), (middle, top, right, bottom))
+    halves = np.split(pair.pixels, 2, axis=1)
+    return [
+        ReadDigit(digit, round(confidence, 6), box, half)
+        for (digit, confidence), box, half in zip(pair_digits(output), boxes, halves, strict=True)
+    ]
+
+
+def _checked(reading: Reading, threshold: float | None, digits: tuple[int, int] | None) -> Reading:
+    """A reading that --digits or --threshold rejects keeps its digits, but not its number."""
+    if reading.number is None:
+        return reading
+    count = len(reading.number)
+    if digits is not None and not digits[0] <= count <= digits[1]:
+        wanted = str(digits[0]) if digits[0] == digits[1] else f"{digits[0]}-{digits[1]}"
+        reading.note = (
+            f"read {count} digit{'s' * (count != 1)} ({reading.number}), expected {wanted}"
+        )
+        reading.number = None
+    elif threshold is not None and reading.confidence < threshold:
+        reading.note = (
+            f"confidence {reading.confidence:.3f} of {reading.number} is below the "
+            f"threshold {threshold:g}"
+        )
+        reading.number = None
+    return reading

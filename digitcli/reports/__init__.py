@@ -1,0 +1,2 @@
+"""Measuring a model: evaluation, the HTML report and its plots. May import `datasets`
+and every stage below it."""
