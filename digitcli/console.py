@@ -436,7 +436,10 @@ def render_predictions(predictions, shown: Shown, top_k: int) -> int:
 
 
 def render_readings(readings, shown: Shown) -> int:
-    """`render_predictions` for `read`'s numbers."""
+    """`render_predictions` for `read`'s numbers; plain, CSV and table show one row for each
+    line of an image with several."""
+    if shown.fmt not in ("json", "jsonl"):
+        readings = (row for reading in readings for row in reading.rows())
     return _render(
         readings,
         shown,
