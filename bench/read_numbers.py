@@ -1,7 +1,7 @@
 """How well `digitcli read` reads whole handwritten numbers, next to Tesseract, in one run.
 
     python bench/read_numbers.py [--per-kind 100] [--out DIR] [--seed 0] [--model MODEL]
-                                 [--no-tesseract] [--parts]
+                                 [--no-tesseract] [--parts] [--narrow]
 
 Writes a set of numbers made from MNIST *test* digits (`make_numbers.py`: spaced, tight,
 grouped, long, boxed; PNG and JPEG), reads them with `digitcli.read.read` (the path the CLI
@@ -119,10 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="default: the bundled model")
     parser.add_argument("--no-tesseract", action="store_true")
     parser.add_argument("--parts", action="store_true", help="also read without each part")
+    parser.add_argument("--narrow", action="store_true", help="make_numbers.py --narrow's set")
     args = parser.parse_args(argv)
     x, y = load_mnist("t10k")  # test digits only: never the training split
     if not (args.out / "labels.jsonl").exists():
-        make_number_set(x, y, args.out, args.per_kind, args.seed)
+        make_number_set(x, y, args.out, args.per_kind, args.seed, not args.narrow)
     numbers = load_labels(args.out)
     model = args.model or str(Path(__file__).resolve().parent.parent / "digitcli" / "pretrained")
     answers, rate = read_with_digitcli(args.out, numbers, model)
