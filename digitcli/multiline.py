@@ -19,7 +19,9 @@ from PIL import Image
 
 from digitcli.segment import Candidate, Line, ink_signal
 
-FIND_HEIGHT = 400  # px: bands are looked for on a copy at most this high (a page of fields)
+# px: bands are looked for on a copy at most this high (a page of fields) and this wide (only
+# rows matter: 3.4 ms a number at the image's own width, 1.0 ms at 200 px)
+FIND_HEIGHT, FIND_WIDTH = 400, 200
 LINE_SHARE = 0.4  # a band this share of the highest band's height, or more, is a line
 INK_SHARE = 0.03  # and holds at least this share of the image's ink
 
@@ -27,11 +29,9 @@ INK_SHARE = 0.03  # and holds at least this share of the image's ink
 def line_spans(image: Image.Image, invert: str = "auto") -> list[tuple[int, int]]:
     """The rows [top, bottom) of each line of digits in an "L" image, top to bottom, in its
     own pixels; one span (the whole image) when there is one line or none."""
-    scale = min(1.0, FIND_HEIGHT / image.height)
-    small = image
-    if scale < 1.0:
-        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-        small = image.resize(size, Image.Resampling.BOX)
+    size = (min(image.width, FIND_WIDTH), min(image.height, FIND_HEIGHT))
+    small = image.resize(size, Image.Resampling.BOX) if size != image.size else image
+    scale = small.height / image.height
     _, mask = ink_signal(small, invert)
     rows = mask.sum(axis=1)
     bands = _runs(rows > 0)
