@@ -315,28 +315,29 @@ class _Scoring:
             return digits
         if likelihood(self.columns, number) < np.log(LINE_SURE):
             return digits
-        placed = self.scored_pick(lambda readings: readings.get(len(path), (0.0, None))[1])
-        if placed is None:
-            return digits
-        placed_digits = _digits(self.line, self.probabilities, self.pairs, placed)
-        for place, (digit, confidence) in zip(placed_digits, path, strict=True):
-            place.digit, place.confidence = digit, round(confidence, 6)
-        return placed_digits
+        placed = self.placed(path)
+        return digits if placed is None else placed
 
     def line_digits(self) -> list[ReadDigit]:
-        """The line reader's best path alone, in the boxes of the best segmentation with as
-        many digits, or each in the whole line's box where there is none."""
+        """The line reader's best path alone (Parts.line_only), in the boxes of the best
+        segmentation with as many digits, or each in the whole line's box where there is none."""
         path = best_path(self.columns)
-        placed = self.scored_pick(lambda readings: readings.get(len(path), (0.0, None))[1])
-        if placed is None:
-            boxes = [c.box for c in self.line.candidates]
-            whole = (min(b[0] for b in boxes), min(b[1] for b in boxes),
-                     max(b[2] for b in boxes), max(b[3] for b in boxes))  # fmt: skip
-            return [ReadDigit(d, round(c, 6), whole) for d, c in path]
-        placed_digits = _digits(self.line, self.probabilities, self.pairs, placed)
-        for place, (digit, confidence) in zip(placed_digits, path, strict=True):
+        placed = self.placed(path)
+        if placed is not None or not path:
+            return placed or []
+        boxes = np.array([c.box for c in self.line.candidates])
+        whole = (*boxes[:, :2].min(axis=0).tolist(), *boxes[:, 2:].max(axis=0).tolist())
+        return [ReadDigit(digit, round(confidence, 6), whole) for digit, confidence in path]
+
+    def placed(self, path: list[tuple[int, float]]) -> list[ReadDigit] | None:
+        """The line reader's digits in the boxes of the best reading with as many, or None."""
+        chosen = self.scored_pick(lambda readings: readings.get(len(path), (0.0, None))[1])
+        if chosen is None:
+            return None
+        placed = _digits(self.line, self.probabilities, self.pairs, chosen)
+        for place, (digit, confidence) in zip(placed, path, strict=True):
             place.digit, place.confidence = digit, round(confidence, 6)
-        return placed_digits
+        return placed
 
     def scored_pick(self, pick: Callable[[Readings], list[int] | None]) -> list[int] | None:
         """What `pick` picks of the best readings of each count, scoring the candidates it
