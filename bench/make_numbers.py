@@ -6,16 +6,22 @@ PNG or JPEG, in five kinds:
 
 - `spaced`: 3-6 digits with clear gaps;
 - `tight`: 3-6 digits that touch or overlap;
-- `grouped`: dates and codes written in groups ("2026 11 22", "123 456");
+- `grouped`: dates and codes written in groups ("2026 11 22", "123 456"), the groups parted by
+  a space or a separator in the pen's ink ("/", "-", ".");
 - `long`: 7-10 digits, gaps from touching to clear;
-- `boxed`: 4-8 digits in a printed form field: one box per digit, a box around the field, or a
-  ruled line under it; digits may cross the printed lines.
+- `boxed`: 4-8 digits in a printed form field: one box per digit, a comb (a baseline with ticks
+  between the digits), a box around the field, or a ruled line under it; lines dark, grey or
+  coloured, boxes narrow to wide and short to tall, so that digits may cross the lines, and up
+  to three empty boxes left over after the digits.
+
+`--narrow` writes the sets as before the issue 52 widening (groups parted by spaces only;
+boxed: boxes, field or rule in four colours, boxes of one proportion, none left empty).
 
 Every kind gets a slight rotation of the whole picture (up to 4 degrees) and, for half of the
 numbers, a slant of the handwriting (shear up to 0.25). `labels.jsonl` in the output folder
 holds each file's kind, number and true digit boxes.
 
-    python bench/make_numbers.py --per-kind 200 --out numbers --seed 0
+    python bench/make_numbers.py --per-kind 200 --out numbers --seed 0 [--narrow]
 """
 
 from __future__ import annotations
@@ -33,6 +39,9 @@ from make_photos import load_mnist
 
 KINDS = ("spaced", "tight", "grouped", "long", "boxed")
 GROUPINGS = ((4, 2, 2), (2, 2, 4), (2, 2, 2), (3, 3), (3, 3, 3), (4, 4), (2, 2, 2, 2), (3, 4))
+SEPARATORS = (" ", "/", "-", ".")  # between groups (wide sets); " " is a gap alone
+PRINTED = ((40, 40, 40), (120, 140, 200), (200, 120, 120), (90, 90, 90))  # narrow sets
+WIDE_PRINTED = (*PRINTED, (150, 150, 150), (185, 185, 185), (110, 170, 110), (225, 150, 80))
 MNIST_BOX = 20  # MNIST fits each digit's ink in 20x20
 
 
@@ -45,7 +54,7 @@ class Number:
 
 
 def make_number_set(
-    x: np.ndarray, y: np.ndarray, out: Path, per_kind: int, seed: int = 0
+    x: np.ndarray, y: np.ndarray, out: Path, per_kind: int, seed: int = 0, wide: bool = True
 ) -> list[Number]:
     """Write `per_kind` numbers of each kind into `out` (and labels.jsonl); return them."""
     out.mkdir(parents=True, exist_ok=True)
@@ -53,7 +62,7 @@ def make_number_set(
     numbers = []
     for kind in KINDS:
         for i in range(per_kind):
-            numbers.append(make_number(x, y, kind, out / f"{kind}-{i:04d}", rng))
+            numbers.append(make_number(x, y, kind, out / f"{kind}-{i:04d}", rng, wide))
     with open(out / "labels.jsonl", "w") as f:
         for number in numbers:
             f.write(json.dumps(asdict(number)) + "\n")
@@ -65,8 +74,11 @@ def load_labels(folder: Path) -> list[Number]:
         return [Number(**json.loads(line)) for line in f]
 
 
-def make_number(x, y, kind: str, stem: Path, rng: np.random.Generator) -> Number:
-    """One number of `kind` made from digits `x` (labels `y`), written to `stem` + .png or .jpg."""
+def make_number(
+    x, y, kind: str, stem: Path, rng: np.random.Generator, wide: bool = False
+) -> Number:
+    """One number of `kind` made from digits `x` (labels `y`), written to `stem` + .png or .jpg;
+    `wide`: with the styles of the issue 52 widening (see the module's docstring)."""
     count = {"long": rng.integers(7, 11), "boxed": rng.integers(4, 9)}.get(kind, rng.integers(3, 7))
     groups = list(GROUPINGS[rng.integers(len(GROUPINGS))]) if kind == "grouped" else [int(count)]
     picks = rng.integers(0, len(x), sum(groups))
@@ -74,15 +86,20 @@ def make_number(x, y, kind: str, stem: Path, rng: np.random.Generator) -> Number
     digit_h = (
         height * rng.uniform(0.45, 0.7) if kind != "boxed" else height * rng.uniform(0.4, 0.55)
     )
-    ink, boxes = _write(x[picks], kind, groups, digit_h, rng)
+    separator = str(rng.choice(SEPARATORS)) if wide and kind == "grouped" else " "
+    ink, boxes = _write(x[picks], kind, groups, digit_h, rng, separator, wide)
     slant = rng.uniform(-0.25, 0.25) if rng.random() < 0.5 else 0.0
     ink, boxes = _shear(ink, boxes, slant)
     printed = np.zeros_like(ink)
     if kind == "boxed":  # room for the printed field around the digits
         pad = int(0.3 * digit_h)
-        ink, printed = np.pad(ink, pad), np.pad(printed, pad)
+        empty = int(rng.integers(0, 4)) if wide else 0
+        pitch = (boxes[-1][2] - boxes[0][0]) / len(boxes) if wide else 0.0
+        ink = np.pad(ink, ((pad, pad), (pad, pad + int(empty * pitch))))
+        printed = np.zeros_like(ink)
         boxes = [[b[0] + pad, b[1] + pad, b[2] + pad, b[3] + pad] for b in boxes]
-        printed = _form_lines(ink.shape, boxes, digit_h, rng)
+        draw = _wide_form_lines if wide else _form_lines
+        printed = draw(ink.shape, boxes, digit_h, rng, empty)
     margin_y = max(2, (height - ink.shape[0]) // 2)
     margin_x = int(rng.integers(8, 40))
     ink = np.pad(ink, ((margin_y, margin_y), (margin_x, margin_x)))
@@ -90,13 +107,16 @@ def make_number(x, y, kind: str, stem: Path, rng: np.random.Generator) -> Number
     boxes = [[b[0] + margin_x, b[1] + margin_y, b[2] + margin_x, b[3] + margin_y] for b in boxes]
     angle = rng.uniform(-4, 4)
     ink, printed, boxes = _rotate(ink, printed, boxes, angle)
-    path = _paper_and_save(ink, printed, stem, rng)
+    path = _paper_and_save(ink, printed, stem, rng, WIDE_PRINTED if wide else PRINTED)
     number = "".join(str(int(d)) for d in y[picks])
     return Number(path.name, kind, number, boxes)
 
 
-def _write(digits, kind, groups, digit_h, rng) -> tuple[np.ndarray, list[list[int]]]:
-    """The digits' ink coverage (0-1) side by side, and each one's box."""
+def _write(
+    digits, kind, groups, digit_h, rng, separator: str = " ", wide: bool = False
+) -> tuple[np.ndarray, list[list[int]]]:
+    """The digits' ink coverage (0-1) side by side, and each one's box; `separator` is drawn
+    in the gap after each group but the last."""
     pieces = []
     for digit in digits:
         rows = np.flatnonzero(digit.any(axis=1))
@@ -105,7 +125,7 @@ def _write(digits, kind, groups, digit_h, rng) -> tuple[np.ndarray, list[list[in
         scale = digit_h / MNIST_BOX * rng.uniform(0.9, 1.1)
         size = (max(1, round(crop.width * scale)), max(1, round(crop.height * scale)))
         pieces.append(np.asarray(crop.resize(size, Image.Resampling.BICUBIC), np.float32) / 255)
-    gaps = _gaps(kind, groups, digit_h, rng)
+    gaps = _gaps(kind, groups, digit_h, rng, wide)
     top_jitter = [rng.uniform(-0.06, 0.06) * digit_h for _ in pieces]
     # each digit's left edge is rounded (up to 0.5 px more a digit); the ink is cropped below
     width = sum(p.shape[1] for p in pieces) + int(sum(max(g, 0) for g in gaps)) + len(pieces) + 4
@@ -121,13 +141,44 @@ def _write(digits, kind, groups, digit_h, rng) -> tuple[np.ndarray, list[list[in
         np.maximum(region, np.clip(piece, 0, 1), out=region)
         boxes.append([col, top, col + w, top + h])
         left = col + w + (gaps[i] if i < len(gaps) else 0)
+    if separator != " ":
+        ends = np.cumsum(groups)[:-1] - 1  # the last digit of each group but the last
+        for end in ends:
+            _separator(ink, separator, boxes[end], boxes[end + 1], digit_h, rng)
     used = int(max(b[2] for b in boxes)) + 2
     return ink[:, :used], boxes
 
 
-def _gaps(kind, groups, digit_h, rng) -> list[float]:
+def _separator(ink, mark: str, before, after, digit_h, rng) -> None:
+    """A "/", "-" or "." in the pen's ink between two digits' boxes, drawn in place."""
+    image = Image.fromarray((ink * 255).astype(np.uint8))
+    draw = ImageDraw.Draw(image)
+    pen = max(2, int(digit_h * rng.uniform(0.08, 0.14)))
+    left, right = before[2], after[0]
+    middle = (left + right) / 2 + rng.uniform(-0.05, 0.05) * digit_h
+    top, bottom = min(before[1], after[1]), max(before[3], after[3])
+    if mark == "/":
+        lean = rng.uniform(0.15, 0.3) * digit_h
+        draw.line([(middle - lean, bottom), (middle + lean, top)], fill=255, width=pen)
+    elif mark == "-":
+        half, y = (
+            rng.uniform(0.15, 0.3) * digit_h,
+            (top + bottom) / 2 + rng.uniform(-0.1, 0.1) * digit_h,
+        )
+        draw.line([(middle - half, y), (middle + half, y)], fill=255, width=pen)
+    else:
+        r = pen * rng.uniform(0.6, 1.0)
+        y = bottom - r - rng.uniform(0, 0.05) * digit_h
+        draw.ellipse([middle - r, y - r, middle + r, y + r], fill=255)
+    ink[...] = np.maximum(ink, np.asarray(image, np.float32) / 255)
+
+
+def _gaps(kind, groups, digit_h, rng, wide: bool = False) -> list[float]:
     """The space after each digit but the last (negative: the next digit overlaps it)."""
     count = sum(groups)
+    if kind == "boxed" and wide:  # boxes narrow (digits cross their sides) to wide
+        pitch = rng.uniform(0.1, 1.0) * digit_h
+        return list(pitch + rng.uniform(-0.05, 0.05, count - 1) * digit_h)
     if kind == "spaced":
         return list(rng.uniform(0.12, 0.6, count - 1) * digit_h)
     if kind == "tight":
@@ -166,7 +217,7 @@ def _shear(ink, boxes, slant: float):
     return np.clip(sheared, 0, 1), moved
 
 
-def _form_lines(shape, boxes, digit_h, rng) -> np.ndarray:
+def _form_lines(shape, boxes, digit_h, rng, empty: int = 0) -> np.ndarray:
     """Printed lines (0-1 coverage): a box per digit, a box around the field, or a ruled line."""
     h, w = shape
     image = Image.new("L", (w, h), 0)
@@ -186,6 +237,40 @@ def _form_lines(shape, boxes, digit_h, rng) -> np.ndarray:
         edges = (
             [left] + [(a[2] + b[0]) // 2 for a, b in zip(boxes, boxes[1:], strict=False)] + [right]
         )
+        for x0, x1 in zip(edges, edges[1:], strict=False):
+            draw.rectangle([x0, top, x1, bottom], outline=255, width=width)
+    return np.asarray(image, np.float32) / 255.0
+
+
+def _wide_form_lines(shape, boxes, digit_h, rng, empty: int = 0) -> np.ndarray:
+    """Printed lines (0-1 coverage) of every style: a box per digit, a comb, a box around the
+    field or a ruled line; top and bottom from inside the digits (they cross the lines) to
+    well clear of them; `empty` more boxes (or teeth) at the same pitch after the digits."""
+    h, w = shape
+    image = Image.new("L", (w, h), 0)
+    draw = ImageDraw.Draw(image)
+    width = int(rng.integers(1, 4))
+    style = rng.choice(["boxes", "comb", "field", "ruled"], p=[0.35, 0.3, 0.15, 0.2])
+    top = int(min(b[1] for b in boxes) - rng.uniform(-0.1, 0.35) * digit_h)
+    bottom = int(max(b[3] for b in boxes) + rng.uniform(-0.1, 0.35) * digit_h)
+    top, bottom = max(0, top), min(h - 1, bottom)
+    edges = [(a[2] + b[0]) // 2 for a, b in zip(boxes, boxes[1:], strict=False)]
+    pitch = (edges[-1] - edges[0]) / max(1, len(edges) - 1) if len(edges) > 1 else digit_h
+    pitch = max(pitch, 0.5 * digit_h)
+    left = max(0, int(edges[0] - pitch) if edges else boxes[0][0] - int(0.2 * digit_h))
+    right = int(edges[-1] + pitch) if edges else boxes[-1][2] + int(0.2 * digit_h)
+    edges = [left, *edges, *(right + int(i * pitch) for i in range(empty + 1))]
+    edges = [min(w - 1, e) for e in edges]
+    if style == "ruled":
+        draw.line([(edges[0], bottom), (edges[-1], bottom)], fill=255, width=width)
+    elif style == "field":
+        draw.rectangle([edges[0], top, edges[-1], bottom], outline=255, width=width)
+    elif style == "comb":
+        tick = top + int(rng.uniform(0.3, 0.7) * (bottom - top))
+        draw.line([(edges[0], bottom), (edges[-1], bottom)], fill=255, width=width)
+        for x in edges:
+            draw.line([(x, tick), (x, bottom)], fill=255, width=width)
+    else:
         for x0, x1 in zip(edges, edges[1:], strict=False):
             draw.rectangle([x0, top, x1, bottom], outline=255, width=width)
     return np.asarray(image, np.float32) / 255.0
@@ -212,7 +297,7 @@ def _rotate(ink, printed, boxes, angle: float):
     return np.asarray(both[0]), np.asarray(both[1]), turned
 
 
-def _paper_and_save(ink, printed, stem: Path, rng) -> Path:
+def _paper_and_save(ink, printed, stem: Path, rng, colours=PRINTED) -> Path:
     h, w = ink.shape
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     direction = rng.uniform(0, 2 * math.pi)
@@ -226,7 +311,7 @@ def _paper_and_save(ink, printed, stem: Path, rng) -> Path:
         [[25, 25, 30], [30, 40, 130], [20, 60, 150], [60, 60, 60]][rng.integers(4)], np.float32
     )
     pen = pen + rng.normal(0, 8, 3)
-    press = [[40, 40, 40], [120, 140, 200], [200, 120, 120], [90, 90, 90]][rng.integers(4)]
+    press = colours[rng.integers(len(colours))]
     rgb = paper[..., None] * tint
     rgb = rgb * (1 - printed[..., None]) + np.asarray(press, np.float32) * printed[..., None]
     rgb = rgb * (1 - ink[..., None]) + pen * ink[..., None]
@@ -246,9 +331,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-kind", type=int, default=200)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--narrow", action="store_true", help="the sets before the widening")
     args = parser.parse_args(argv)
     x, y = load_mnist("t10k")  # test digits only: never the training split
-    numbers = make_number_set(x, y, args.out, args.per_kind, args.seed)
+    numbers = make_number_set(x, y, args.out, args.per_kind, args.seed, not args.narrow)
     print(f"wrote {len(numbers)} numbers to {args.out}")
     return 0
 

@@ -1,14 +1,16 @@
 """How well `digitcli read` reads whole handwritten numbers, next to Tesseract, in one run.
 
     python bench/read_numbers.py [--per-kind 100] [--out DIR] [--seed 0] [--model MODEL]
-                                 [--no-tesseract]
+                                 [--no-tesseract] [--parts] [--narrow]
 
 Writes a set of numbers made from MNIST *test* digits (`make_numbers.py`: spaced, tight,
 grouped, long, boxed; PNG and JPEG), reads them with `digitcli.reading.read.read` (the path the CLI
 takes) and, when the `tesseract` command is installed (`apt-get install tesseract-ocr`), with
 Tesseract restricted to digits in each page-segmentation mode that suits one line (the best
 mode is reported). Prints, per kind: numbers read exactly, digit accuracy (1 - edit distance /
-true length) and numbers per second.
+true length) and numbers per second. `--parts` reads the same set again without each part of the
+reader in turn (`digitcli.reading.read.Parts`), and with the line reader alone, to show what
+each adds.
 """
 
 from __future__ import annotations
@@ -57,13 +59,22 @@ def score(numbers: list[Number], answers: dict[str, str | None]) -> dict[str, tu
     return {k: (r[0], r[1] / r[0], 1 - r[3] / r[2]) for k, r in tally.items()}
 
 
-def read_with_digitcli(folder: Path, numbers: list[Number], model: str | None):
-    from digitcli.reading.read import read
+PARTS = {  # reader name: the digitcli.reading.read.Parts switches
+    "without the verifier": {"verifier": False},
+    "without the pair reader": {"pairs": False},
+    "without the line reader": {"lines": False},
+    "the line reader alone": {"line_only": True},
+}
 
+
+def read_with_digitcli(folder: Path, numbers: list[Number], model: str | None, **switches):
+    from digitcli.reading.read import Parts, read
+
+    parts = Parts(**switches)
     files = [str(folder / n.file) for n in numbers]
-    list(read(files[:4], model=model))  # load the model and its runtime once before timing
+    list(read(files[:4], model=model, parts=parts))  # load the model and runtime before timing
     start = time.perf_counter()
-    answers = {Path(r.file).name: r.number for r in read(files, model=model)}
+    answers = {Path(r.file).name: r.number for r in read(files, model=model, parts=parts)}
     return answers, len(files) / (time.perf_counter() - start)
 
 
@@ -108,15 +119,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--model", default=None, help="default: the bundled model")
     parser.add_argument("--no-tesseract", action="store_true")
+    parser.add_argument("--parts", action="store_true", help="also read without each part")
+    parser.add_argument("--narrow", action="store_true", help="make_numbers.py --narrow's set")
     args = parser.parse_args(argv)
     x, y = load_mnist("t10k")  # test digits only: never the training split
     if not (args.out / "labels.jsonl").exists():
-        make_number_set(x, y, args.out, args.per_kind, args.seed)
+        make_number_set(x, y, args.out, args.per_kind, args.seed, not args.narrow)
     numbers = load_labels(args.out)
     repo = Path(__file__).resolve().parent.parent
     model = args.model or str(repo / "digitcli" / "models" / "pretrained")
     answers, rate = read_with_digitcli(args.out, numbers, model)
     rows = {"digitcli read": (score(numbers, answers), rate)}
+    for name, switches in PARTS.items() if args.parts else ():
+        answers, rate = read_with_digitcli(args.out, numbers, model, **switches)
+        rows[name] = (score(numbers, answers), rate)
     if not args.no_tesseract and shutil.which("tesseract"):
         sample = numbers[:: max(1, len(numbers) // 60)]
         best = max(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import pairwise
 from pathlib import Path
@@ -32,6 +32,7 @@ from digitcli.predicting.predict import (
     without_name,
 )
 from digitcli.reading.lines import LINE_SURE, LINE_WEIGHT, best_path, likelihood, read_strips
+from digitcli.reading.multiline import Lines, find_lines
 from digitcli.reading.pairs import doubt, pair_digits, pair_scores, read_pairs
 from digitcli.reading.segment import (
     MOST_LINES,
@@ -57,10 +58,27 @@ SPLIT_OVERLAP = 0.3  # digits of a reading overlapping this much may be one digi
 # Pictures at most this many times as wide as high (or high as wide) are checked for ink as
 # `predict` checks one digit's: its working picture (192 px) keeps their digits large enough.
 PAGE_ASPECT = 3.0
+# Lines of digits a form may hold, one under the other; in more, the ink is a page of writing.
+MOST_FIELDS = 8
 TOO_SMALL = (
     "too many digits, or digits too small, to read on one line: crop the line into shorter "
     "pieces, or scan it at a higher resolution"
 )
+
+
+@dataclass(frozen=True)
+class Parts:
+    """Which parts of the reader take part (the benchmark measures each one's share; the CLI
+    always reads with all of them). `line_only`: the line reader's best path is the number,
+    placed in the boxes of the best segmentation with as many digits."""
+
+    verifier: bool = True
+    pairs: bool = True
+    lines: bool = True
+    line_only: bool = False
+
+
+ALL_PARTS = Parts()
 
 
 @dataclass
@@ -84,10 +102,21 @@ class Reading:
     digits: list[ReadDigit] = field(default_factory=list)
     error: str | None = None
     note: str | None = None
+    lines: list[Reading] = field(default_factory=list)  # one a line, where there are several
+    box: tuple[int, int, int, int] | None = None  # a line's, in the input image's pixels
 
     @property
     def failed(self) -> bool:
         return self.error is not None
+
+    def rows(self) -> list[Reading]:
+        """One reading a line of the image (plain, CSV and table show one row each), its
+        note saying which line: "line 2 of 3"."""
+        count = len(self.lines)
+        return [
+            replace(line, note="; ".join(filter(None, [f"line {i} of {count}", line.note])))
+            for i, line in enumerate(self.lines, start=1)
+        ] or [self]
 
     def to_json(self) -> dict:
         if self.error is not None:
@@ -100,7 +129,13 @@ class Reading:
         }
         if self.note:
             data["note"] = self.note
+        if self.lines:
+            data["lines"] = [line.line_json() for line in self.lines]
         return data
+
+    def line_json(self) -> dict:
+        data = {key: value for key, value in self.to_json().items() if key != "file"}
+        return {**data, "box": list(self.box or ())}
 
 
 DIGIT_COUNT = re.compile(r"([0-9]+)(?:-([0-9]+))?", re.ASCII)  # N or MIN-MAX, ASCII digits only
@@ -130,6 +165,7 @@ def read(
     invert: str = "auto",
     save_preprocessed: Path | None = None,
     batch_size: int = READ_BATCH_SIZE,
+    parts: Parts = ALL_PARTS,
 ) -> Iterator[Reading]:
     """Read the number in each input, yielding one `Reading` per input in input order."""
     runtime = runtime_loader(model)
@@ -138,10 +174,11 @@ def read(
     work = partial(_segment, invert=invert)
     batches = prepared_batches(inputs, from_list, work, batch_size, meanwhile=runtime)
     for batch, lines in batches:
-        for offset, reading in enumerate(_answer(runtime(), batch, lines)):
+        for offset, reading in enumerate(_answer(runtime(), batch, lines, parts)):
             yield _checked(reading, threshold, digits)
             if previews is not None:
-                for part, digit in enumerate(reading.digits, start=1):
+                every = [digit for row in reading.rows() for digit in row.digits]
+                for part, digit in enumerate(every, start=1):
                     name = preview_name(index + offset, batch[offset], part)
                     save_pixels(digit.pixels, previews / name)
         index += len(batch)
@@ -160,38 +197,80 @@ def read_sources(
     return [_checked(r, threshold, digits) for r in _answer(runtime, sources, lines)]
 
 
-def _segment(source: Source, invert: str) -> Line | ImageError:
+def _segment(source: Source, invert: str) -> Line | Lines | ImageError:
     if source.problem is not None:
         return ImageError(f"{source.name}: {source.problem}")
     try:
         image = open_image(source.read(), name=source.name, max_side=OPEN_SIDE)
-        line = find_candidates(image, invert=invert)
-        width, height = image.size
-        one_digit = any(c.start == 0 and c.stop == line.atoms for c in line.candidates)
-        if line.candidates and (
-            one_digit or max(width, height) <= PAGE_ASPECT * min(width, height)
-        ):
-            # Prepared as `predict` prepares one digit: a picture in which predict finds no
-            # digit (blank paper: its edge, a shadow, folds, ruled lines) holds no number; one
-            # that may be one digit is read as predict reads it if it is (a 1 with a flag:
-            # predict 1, read 7 before).
-            line.whole = prepare_file(source.read(), invert=invert, name=source.name)
-            if not line.whole.has_ink:
-                return Line()
-        return line
+        found = find_lines(image, partial(find_candidates, invert=invert), invert)
+        if isinstance(found, Lines):
+            return Line(lines=len(found.lines)) if len(found.lines) >= MOST_FIELDS else found
+        return _as_one_digit(found, image, source, invert)
     except ImageError as error:
         return error
 
 
+def _as_one_digit(line: Line, image, source: Source, invert: str) -> Line:
+    """`line`, with its ink prepared as `predict` prepares one digit where it may be one: a
+    picture in which predict finds no digit (blank paper: its edge, a shadow, folds, ruled
+    lines) holds no number; one that may be one digit is read as predict reads it (a 1 with a
+    flag: predict 1, read 7 before)."""
+    width, height = image.size
+    one_digit = any(c.start == 0 and c.stop == line.atoms for c in line.candidates)
+    if line.candidates and (one_digit or max(width, height) <= PAGE_ASPECT * min(width, height)):
+        line.whole = prepare_file(source.read(), invert=invert, name=source.name)
+        if not line.whole.has_ink:
+            return Line()
+    return line
+
+
 def _answer(
-    runtime: Runtime, batch: list[Source], lines: list[Line | ImageError]
+    runtime: Runtime,
+    batch: list[Source],
+    found: list[Line | Lines | ImageError],
+    parts: Parts = ALL_PARTS,
+) -> Iterator[Reading]:
+    """Each image's reading: its line's, or, where it has several, one a line."""
+    flat, owners = [], []
+    for owner, line in enumerate(found):
+        for one in line.lines if isinstance(line, Lines) else [line]:
+            flat.append(one)
+            owners.append(batch[owner])
+    each = _answer_lines(runtime, owners, flat, parts)
+    for source, line in zip(batch, found, strict=True):
+        if isinstance(line, Lines):
+            yield _several(source.name, [next(each) for _ in line.lines], line.spans)
+        else:
+            yield next(each)
+
+
+def _several(name: str, readings: list[Reading], spans: list[tuple[int, int, int, int]]) -> Reading:
+    """One image's lines: no number of its own (never one made of two), one reading a line,
+    each in the box of its digits (or of its rows, where none were found)."""
+    for reading, span in zip(readings, spans, strict=True):
+        boxes = [digit.box for digit in reading.digits]
+        reading.box = span if not boxes else (
+            min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes),
+        )  # fmt: skip
+    numbers = ", ".join(reading.number or "-" for reading in readings)
+    return Reading(name, note=f"found {len(readings)} lines: {numbers}", lines=readings)
+
+
+def _answer_lines(
+    runtime: Runtime,
+    batch: list[Source],
+    lines: list[Line | ImageError],
+    parts: Parts = ALL_PARTS,
 ) -> Iterator[Reading]:
     """Each line's best reading. The classifier scores, in one call for the whole batch, only
     the candidates the verifier gives a chance of being one digit; the others are taken to be
     as sure as a digit can be, an upper bound, and scored only if a reading picks one anyway,
     so the readings are those of scoring every candidate, for half the classifier's work.
     The pair reader reads every line's pairs in one call too."""
-    singles = [log_single(line) if isinstance(line, Line) else None for line in lines]
+    _leave_out(lines, parts)
+    wholes = _wholes(runtime, lines)
+    singles = [_single(line, parts) if isinstance(line, Line) else None for line in lines]
     pixels = [
         c.pixels
         for line, single in zip(lines, singles, strict=True)
@@ -200,7 +279,6 @@ def _answer(
         if likely
     ]
     scores = runtime.predict(np.stack(pixels)) if pixels else np.zeros((0, 10))
-    wholes = _wholes(runtime, lines)
     pairs = read_pairs(_pair_pixels(lines))
     read_columns = iter(read_strips(_strips(lines)))
     start = pairs_start = 0
@@ -224,7 +302,7 @@ def _answer(
         pairs_start += len(line.pairs)
         columns = next(read_columns) if line.strip is not None else None
         scoring = _Scoring(runtime, line, probabilities, single + doubt(line, own_pairs),
-                           scored, own_pairs, columns)  # fmt: skip
+                           scored, own_pairs, columns, parts.line_only)  # fmt: skip
         yield _reading(source.name, _as_predicted(scoring.digits(), line, wholes))
 
 
@@ -270,6 +348,19 @@ def _overlap(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return max(0, min(a[2], b[2]) - max(a[0], b[0])) / narrower
 
 
+def _leave_out(lines: list[Line | ImageError], parts: Parts) -> None:
+    """Take from each line what the parts left out would read (the benchmark's switches)."""
+    for line in lines:
+        if isinstance(line, Line):
+            line.pairs = line.pairs if parts.pairs else []
+            line.strip = line.strip if parts.lines or parts.line_only else None
+
+
+def _single(line: Line, parts: Parts) -> np.ndarray:
+    """Each candidate's ln P(one whole digit): the verifier's, or 0 (no opinion) without it."""
+    return log_single(line) if parts.verifier else np.zeros(len(line.candidates), np.float32)
+
+
 def _pair_pixels(lines: list[Line | ImageError]) -> np.ndarray:
     """Every line's pair candidates, for the pair reader in one call."""
     pixels = [pair.pixels for line in lines if isinstance(line, Line) for pair in line.pairs]
@@ -293,10 +384,13 @@ class _Scoring:
     scored: np.ndarray  # which rows of `probabilities` are scored
     pairs: np.ndarray  # the pair reader's outputs for line.pairs
     columns: np.ndarray | None  # the line reader's probabilities for its strip, (columns, 11)
+    line_only: bool = False  # Parts.line_only
 
     def digits(self) -> list[ReadDigit]:
         """The likeliest reading's digits; where the line reader is at least LINE_SURE of
         another number, its digits in the boxes of the best reading with as many."""
+        if self.line_only and self.columns is not None:
+            return self.line_digits()
         digits = _digits(
             self.line, self.probabilities, self.pairs, self.scored_pick(self.likeliest)
         )
@@ -308,15 +402,31 @@ class _Scoring:
             return digits
         if likelihood(self.columns, number) < np.log(LINE_SURE):
             return digits
-        placed = self.scored_pick(lambda readings: readings.get(len(path), (0.0, None))[1])
-        if placed is None:
-            return digits
-        placed_digits = _digits(self.line, self.probabilities, self.pairs, placed)
-        if len(placed_digits) != len(path):
-            return digits
-        for place, (digit, confidence) in zip(placed_digits, path, strict=True):
+        placed = self.placed(path)
+        return digits if placed is None else placed
+
+    def line_digits(self) -> list[ReadDigit]:
+        """The line reader's best path alone (Parts.line_only), in the boxes of the best
+        segmentation with as many digits, or each in the whole line's box where there is none."""
+        path = best_path(self.columns)
+        placed = self.placed(path)
+        if placed is not None or not path:
+            return placed or []
+        boxes = np.array([c.box for c in self.line.candidates])
+        whole = (*boxes[:, :2].min(axis=0).tolist(), *boxes[:, 2:].max(axis=0).tolist())
+        return [ReadDigit(digit, round(confidence, 6), whole) for digit, confidence in path]
+
+    def placed(self, path: list[tuple[int, float]]) -> list[ReadDigit] | None:
+        """The line reader's digits in the boxes of the best reading with as many, or None."""
+        chosen = self.scored_pick(lambda readings: readings.get(len(path), (0.0, None))[1])
+        if chosen is None:
+            return None
+        placed = _digits(self.line, self.probabilities, self.pairs, chosen)
+        if len(placed) != len(path):
+            return None
+        for place, (digit, confidence) in zip(placed, path, strict=True):
             place.digit, place.confidence = digit, round(confidence, 6)
-        return placed_digits
+        return placed
 
     def scored_pick(self, pick: Callable[[Readings], list[int] | None]) -> list[int] | None:
         """What `pick` picks of the best readings of each count, scoring the candidates it
@@ -406,7 +516,10 @@ def _pair_reading(pair: Candidate, output: np.ndarray) -> list[ReadDigit]:
 
 
 def _checked(reading: Reading, threshold: float | None, digits: tuple[int, int] | None) -> Reading:
-    """A reading that --digits or --threshold rejects keeps its digits, but not its number."""
+    """A reading that --digits or --threshold rejects keeps its digits, but not its number;
+    each line of several is checked on its own."""
+    for line in reading.lines:
+        _checked(line, threshold, digits)
     if reading.number is None:
         return reading
     count = len(reading.number)

@@ -65,6 +65,8 @@ OPEN_SIDE = 1600  # px: files are decoded to at most this many pixels a side for
 # line too, `_over_ruled_lines`; the read benchmark's boxed numbers: tuning set 96% -> 98%.)
 SIDE_WIDTH = 2.0
 RUN_PAST = 0.5
+COMB_TEETH = 3  # a comb has at least this many teeth ...
+TOOTH_HIGH = 0.75  # ... each at most this share of the ink's height
 MAX_ATOMS = 8  # pieces one digit may be made of
 # A line shrunk to fit WORK_WIDTH whose digits end up lower than SMALLEST_HEIGHT px, or its
 # pieces narrower than SMALLEST_WIDTH px (median), holds too many digits to read (a 3,000x40
@@ -311,8 +313,8 @@ def _form_lines(mask: np.ndarray) -> np.ndarray:
     if line_rows.size == 0:
         return lines  # runs that wander across rows: no level line to hang boxes from
     top, bottom = int(line_rows[0]), int(line_rows[-1])
-    if bottom - top < 0.5 * extent:
-        return lines  # one ruled line (or one box edge): no box to look for
+    if bottom - top < 0.5 * extent:  # one ruled line (or one box edge): no box to look for,
+        return lines | _comb_teeth(mask, lines, line_rows, extent)  # but maybe a comb's teeth
     sides = _runs(mask & ~lines, max(4, int(0.7 * (bottom - top))), axis=0)
     labels, count = ndimage.label(sides)
     thickness = line_rows.size / max(1, _bands(line_rows))
@@ -327,6 +329,38 @@ def _form_lines(mask: np.ndarray) -> np.ndarray:
     if sides.any() and _lines_run_past(lines, sides, bottom - top):
         return lines  # ruled paper: its lines run on past the outermost "sides", strokes
     return lines | sides
+
+
+def _comb_teeth(
+    mask: np.ndarray, lines: np.ndarray, line_rows: np.ndarray, extent: int
+) -> np.ndarray:
+    """A comb field's teeth: at least COMB_TEETH thin vertical strokes standing on its one
+    ruled line, lower than TOOTH_HIGH of the ink's height (a 1 on a ruled line is as high as
+    the digits), about as high as each other and evenly spaced (two thirds of the steps
+    between them within 30% of their median)."""
+    thickness = line_rows.size / max(1, _bands(line_rows))
+    sides = _runs(mask & ~lines, max(4, int(0.1 * extent)), axis=0)
+    labels, _ = ndimage.label(sides)
+    teeth = np.zeros_like(mask)
+    found = []
+    reach = 3 + int(thickness)
+    for index, span in enumerate(ndimage.find_objects(labels), start=1):
+        piece = labels[span] == index
+        high = piece.shape[0]
+        thin = piece.sum() / high <= thickness + 1.5  # as thick as the comb's line
+        stands = abs(span[0].stop - line_rows[0]) <= reach
+        if thin and stands and high <= TOOTH_HIGH * extent:
+            found.append((span, piece, high, (span[1].start + span[1].stop) / 2))
+    if len(found) < COMB_TEETH:
+        return teeth
+    highs = np.array([f[2] for f in found], float)
+    steps = np.diff(np.sort([f[3] for f in found]))
+    even = np.abs(steps - np.median(steps)) <= 0.3 * np.median(steps)
+    if np.ptp(highs) > 0.3 * np.median(highs) or even.mean() < 2 / 3:
+        return teeth  # uneven: handwriting (a comb cut off at the picture's edge is even)
+    for span, piece, _, _ in found:
+        teeth[span] |= piece
+    return teeth
 
 
 def _lines_run_past(lines: np.ndarray, sides: np.ndarray, height: int) -> bool:

@@ -479,7 +479,10 @@ def render_predictions(predictions, shown: Shown, top_k: int) -> Tally:
 
 
 def render_readings(readings, shown: Shown) -> Tally:
-    """`render_predictions` for `read`'s numbers."""
+    """`render_predictions` for `read`'s numbers; plain, CSV and table show one row for each
+    line of an image with several."""
+    if shown.fmt not in ("json", "jsonl"):
+        readings = (row for reading in readings for row in reading.rows())
     return _render(
         readings,
         shown,
@@ -506,7 +509,7 @@ def _render(rows, shown: Shown, header: list[str], csv_row, plain_row, table, ke
             failed += 1
             if shown.errors_on_stderr:
                 print_error(f"{row.file}: {row.error}")
-        elif answer.get(key) is None:
+        elif answer.get(key) is None and not _every_line_answered(answer, key):
             unanswered += 1
         if fmt == "jsonl":
             sys.stdout.write(strictjson.dumps(answer) + "\n")
@@ -522,6 +525,12 @@ def _render(rows, shown: Shown, header: list[str], csv_row, plain_row, table, ke
         show(table([row for row, _ in collected]))
     sys.stdout.flush()
     return Tally(failed, unanswered)
+
+
+def _every_line_answered(answer: dict, key: str) -> bool:
+    """An image of several lines (`read`) is answered when each of its lines is."""
+    lines = answer.get("lines") or []
+    return bool(lines) and all(line.get(key) is not None for line in lines)
 
 
 def _why(prediction) -> str:

@@ -1,0 +1,98 @@
+"""digitcli read on a form with several lines: one number a line, never one made of two."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from test_read import mnist_test_digits, write_number  # noqa: F401 (a fixture, used below)
+from typer.testing import CliRunner
+
+from digitcli.cli import app
+from digitcli.imaging.images import open_image
+from digitcli.reading.multiline import line_spans
+from digitcli.reading.read import read
+from digitcli.reading.segment import OPEN_SIDE
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def digits(request: pytest.FixtureRequest) -> dict[int, list[np.ndarray]]:
+    """test_read's MNIST test digits of each class, in one piece each."""
+    return request.getfixturevalue("mnist_test_digits")
+
+
+def write_form(digits, numbers: list[str], path: Path, *, ruled: bool = False) -> list[int]:
+    """Each of `numbers` on its own line, one under the other (200 px a line), as one image;
+    returns each line's top row."""
+    parts = []
+    for index, number in enumerate(numbers):
+        part = path.with_name(f"part-{index}.png")
+        write_number(digits, number, part)
+        parts.append(np.asarray(Image.open(part)))
+    width = max(p.shape[1] for p in parts)
+    page = np.full((200 * len(parts), width), 235, np.uint8)
+    for index, part in enumerate(parts):
+        page[200 * index : 200 * index + 200, : part.shape[1]] = part
+        if ruled:  # a printed rule under each field
+            page[200 * index + 165 : 200 * index + 168, 20 : width - 20] = 90
+    Image.fromarray(page).save(path)
+    return [200 * index for index in range(len(parts))]
+
+
+def test_two_lines_are_two_numbers_top_to_bottom(digits, tmp_path):
+    tops = write_form(digits, ["4072", "1958"], tmp_path / "form.png")
+    (reading,) = read([str(tmp_path / "form.png")])
+    assert reading.number is None  # never "40721958"
+    assert reading.note == "found 2 lines: 4072, 1958"
+    assert [line.number for line in reading.lines] == ["4072", "1958"]
+    for line, top in zip(reading.lines, tops, strict=True):
+        assert top <= line.box[1] < line.box[3] <= top + 200
+        assert all(top <= d.box[1] < d.box[3] <= top + 200 for d in line.digits)
+
+
+def test_ruled_fields_are_lines_and_their_rules_are_not(digits, tmp_path):
+    write_form(digits, ["508", "2026", "7316"], tmp_path / "form.png", ruled=True)
+    spans = line_spans(open_image(tmp_path / "form.png", max_side=OPEN_SIDE))
+    assert len(spans) == 3
+    (reading,) = read([str(tmp_path / "form.png")])
+    assert [line.number for line in reading.lines] == ["508", "2026", "7316"]
+
+
+def test_one_line_is_one_span(digits, tmp_path):
+    write_number(digits, "2026 11 22", tmp_path / "n.png", boxes=True)
+    assert len(line_spans(open_image(tmp_path / "n.png", max_side=OPEN_SIDE))) == 1
+
+
+def test_json_has_each_line_with_its_box(digits, tmp_path):
+    write_form(digits, ["4072", "1958"], tmp_path / "form.png")
+    done = runner.invoke(app, ["read", str(tmp_path / "form.png"), "--format", "jsonl"])
+    assert done.exit_code == 0, done.output
+    answer = json.loads(done.stdout)
+    assert answer["number"] is None and answer["digits"] == []
+    assert [line["number"] for line in answer["lines"]] == ["4072", "1958"]
+    first, second = (line["box"] for line in answer["lines"])
+    assert first[3] <= second[1]
+    assert "file" not in answer["lines"][0] and len(answer["lines"][0]["digits"]) == 4
+
+
+def test_plain_and_csv_have_a_row_a_line(digits, tmp_path):
+    write_form(digits, ["4072", "1958"], tmp_path / "form.png")
+    name = str(tmp_path / "form.png")
+    plain = runner.invoke(app, ["read", name, "--format", "plain"])
+    assert plain.stdout == f"{name}\t4072\tline 1 of 2\n{name}\t1958\tline 2 of 2\n"
+    rows = runner.invoke(app, ["read", name, "--format", "csv"]).stdout.splitlines()
+    assert rows[0] == "file,number,confidence,note"
+    assert [row.split(",")[1::2] for row in rows[1:]] == [["4072", "line 1 of 2"],
+                                                          ["1958", "line 2 of 2"]]  # fmt: skip
+
+
+def test_digits_rule_checks_each_line(digits, tmp_path):
+    write_form(digits, ["4072", "195"], tmp_path / "form.png")
+    (reading,) = read([str(tmp_path / "form.png")], digits=(4, 4))
+    assert [line.number for line in reading.lines] == ["4072", None]
+    assert reading.lines[1].note == "read 3 digits (195), expected 4"
