@@ -4,9 +4,8 @@ was cut out of a row. `digitcli.imaging.images.prepare` leaves them out of the i
 
 Each is measured on bench/robustness.py's sources of that name (`lined`, `squared`, `cell`,
 `boxed`, `row`) and on the rest of the development set, which must read as it did without
-them (README: A digit cut out of a row, A digit written in a box, A digit on lined or
-squared paper, or in a table's cell). Everything works on the small working picture,
-with NumPy and OpenCV.
+them (docs/other-writers.md). Everything works on the small working picture, with NumPy and
+OpenCV.
 """
 
 from __future__ import annotations

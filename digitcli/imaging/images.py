@@ -443,8 +443,7 @@ def _unreplicated(image: Image.Image) -> Image.Image:
 def _enlarged(image: Image.Image) -> Image.Image:
     """An integer upscale to at least SMALL_SIZE a side, smooth like the pen it came from:
     Lanczos draws a coarse scan's strokes round where bilinear drew straight-edged diamonds
-    between its pixels (bench/robustness.py's `uci-rest`: bundled 97.6% -> 97.9%, default
-    `mlp` 96.9% -> 97.5%; see the README's Small scans enlarged with Lanczos)."""
+    between its pixels (measured on bench/robustness.py's `uci-rest`: docs/other-writers.md)."""
     factor = math.ceil(SMALL_SIZE / max(1, max(image.size)))
     w, h = image.size
     return image.resize((w * factor, h * factor), Image.Resampling.LANCZOS)

@@ -6,10 +6,8 @@ This network reads a run of touching pieces as wide as two digits (`segment.Line
 pixels) as a whole: whether it is two digits, which is on the left and which on the right. It
 was trained on the pair candidates `segment.py` finds in numbers written with MNIST *training*
 digits (`bench/make_pairs.py`); `best_reading` weighs its readings against those of single
-digits. It runs through LiteRT, like the classifier, ~0.17 ms a pair. On the read benchmark
-(README) tight numbers went from 65% to 78% read exactly, all kinds from 89.0% to 91.2%;
-with spans from 0.8 line heights (a 1 pressed against its neighbour) and trained again on
-them, 80% and 91.6%.
+digits. It runs through LiteRT, like the classifier, ~0.17 ms a pair. What it adds,
+measured: docs/reading-numbers.md.
 """
 
 from __future__ import annotations
@@ -23,8 +21,8 @@ from digitcli.reading.segment import Line
 
 MODEL = Path(__file__).parent / "pairs.tflite"
 PAIR_COST = 3.0  # log-probability a reading pays for two digits read as one pair (tuning set)
-# A single digit read over exactly a pair's span is doubted by that much of ln P(not a pair):
-# on the tuning set 90.4% -> 90.6% of numbers exact, on the README's set 90.8% -> 91.2%.
+# A single digit read over exactly a pair's span is doubted by that much of ln P(not a pair)
+# (chosen on the read benchmark's tuning set).
 PAIR_DOUBT = 0.5
 # What the network gives for each pair: P(two digits), then the left digit's ten
 # probabilities, then the right one's.

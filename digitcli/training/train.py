@@ -206,12 +206,10 @@ def draws_beside_training(config: TrainConfig) -> bool:
 
 def leave_a_core_for_the_draw(config: TrainConfig) -> None:
     """When each epoch's digits are redrawn (or a teacher reads them) on a thread beside
-    training, TensorFlow runs its ops on one core fewer than the process may use. On 2 cores
-    its two op threads and the draw took turns on both, and an op waits for its slower thread:
-    the default mlp trained in 37.1-42.0 s with two op threads against 31.2-37.6 s with one
-    (five runs each, alternately; Keras' script 45.1-53.8 s), the cnn's epochs 21-24 s against
-    15-21 s. A user's TF_NUM_INTRAOP_THREADS is kept, and so is a runtime TensorFlow already
-    started."""
+    training, TensorFlow runs its ops on one core fewer than the process may use: on 2 cores
+    its op threads and the draw otherwise take turns, and an op waits for its slower thread
+    (measured in docs/performance.md, Training). A user's TF_NUM_INTRAOP_THREADS is kept, and
+    so is a runtime TensorFlow already started."""
     if not draws_beside_training(config) or "TF_NUM_INTRAOP_THREADS" in os.environ:
         return
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
