@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from digitcli.core.errors import ImageError
-from digitcli.imaging import images
+from digitcli.imaging import images, morphology
 from digitcli.imaging.decoding import MAX_DECODED_BYTES, MAX_INPUT_BYTES, decoded_bytes
 from digitcli.imaging.images import (
     MAX_PIXELS,
@@ -1098,8 +1098,8 @@ def test_bounds_box_the_true_pixels_of_a_mask_or_of_a_view_into_one():
             expected = (
                 (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)) if rows.size else None
             )
-            assert images._bounds(m) == expected
-    assert images._bounds(np.zeros((0, 5), bool)) is None
+            assert morphology.bounds(m) == expected
+    assert morphology.bounds(np.zeros((0, 5), bool)) is None
 
 
 def test_otsu_threshold_splits_two_levels_and_survives_an_empty_histogram():

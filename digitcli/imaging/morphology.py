@@ -1,0 +1,66 @@
+"""Masks and boxes: square dilations and maxima, bounding boxes, connected pieces.
+
+The small geometric steps every stage of finding the ink shares, each one OpenCV call on the
+working picture (faster than NumPy's or scipy's, which takes 150 ms to import).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import cv2
+import numpy as np
+
+Box = tuple[slice, slice]  # rows, columns
+
+
+def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
+    """Square dilation of a boolean mask, nothing beyond its edges."""
+    return cv2.dilate(np.ascontiguousarray(mask).view(np.uint8), square(radius)).view(bool)
+
+
+@functools.lru_cache(maxsize=16)
+def square(radius: int) -> np.ndarray:
+    """A (2 radius + 1)-wide square of ones: the kernel of every square step here."""
+    return np.ones((2 * radius + 1, 2 * radius + 1), dtype=np.uint8)
+
+
+def square_max(values: np.ndarray, radius: int) -> np.ndarray:
+    """The maximum over each pixel's (2 radius + 1)-wide square of non-negative `values`
+    (nothing beyond the edges)."""
+    return cv2.dilate(np.ascontiguousarray(values, dtype=np.float32), square(radius))
+
+
+def bounds(mask: np.ndarray) -> Box | None:
+    """The bounding box of `mask`'s True pixels, None if it has none (OpenCV's: 2.6 us for a
+    192-px working image, against 10.3 for NumPy's any() along each axis)."""
+    left, top, width, height = cv2.boundingRect(mask.view(np.uint8))
+    if width == 0:
+        return None
+    return slice(top, top + height), slice(left, left + width)
+
+
+def widened(box: Box, margin: int, shape: tuple[int, ...]) -> Box:
+    """`box` `margin` wider on each side, within an image of `shape`."""
+    rows, cols = box
+    return (
+        slice(max(rows.start - margin, 0), min(rows.stop + margin, shape[0])),
+        slice(max(cols.start - margin, 0), min(cols.stop + margin, shape[1])),
+    )
+
+
+def shifted(box: Box, window: Box) -> Box:
+    """`box`, found within `window`, in the coordinates of the whole image."""
+    (rows, cols), (top, left) = box, (window[0].start, window[1].start)
+    return slice(rows.start + top, rows.stop + top), slice(cols.start + left, cols.stop + left)
+
+
+def connected_to(seeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """`seeds` and the 8-connected pieces of `mask` that hold a pixel of them."""
+    count, labels = cv2.connectedComponentsWithAlgorithm(
+        mask.view(np.uint8), 8, cv2.CV_32S, cv2.CCL_WU
+    )
+    chosen = np.zeros(count, dtype=bool)
+    chosen[labels[seeds]] = True
+    chosen[0] = False
+    return chosen[labels] | seeds

@@ -1,0 +1,165 @@
+"""Image files (or raw bytes) -> a small upright grayscale image: `open_image`.
+
+The hand-off between the bounded reading and decoding of `digitcli.imaging.decoding` and the
+grey conversion of `digitcli.imaging.grayscale`: the pixel and memory limits checked on the
+header, OpenCV's pixels or Pillow's decoding, the EXIF or XMP orientation undone on the small
+image, and every failure turned into one ImageError line. JPEGs are decoded at reduced scale.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import os
+import threading
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from digitcli.core.errors import ImageError, first_line
+from digitcli.imaging.decoding import MAX_DECODED_BYTES, decode, pillow_cost, plan, read_input
+from digitcli.imaging.grayscale import WORK_SIZE, array_to_gray, to_gray
+
+MAX_PIXELS = 120_000_000  # a header claiming more is refused unread; a 100-megapixel photo passes
+STDIN_NAME = "<stdin>"
+
+_ORIENTATION_TAG = 0x0112
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_SWAPS_SIDES = frozenset(_UPRIGHT[o] for o in (5, 6, 7, 8))  # a quarter turn, maybe mirrored
+_XMP_KEYS = ("xmp", "XML:com.adobe.xmp", "Raw profile type exif")  # Pillow's info keys
+
+
+def open_image(
+    source: str | Path | bytes, *, name: str | None = None, max_side: int = WORK_SIZE
+) -> Image.Image:
+    """Read a file (or raw bytes) into a small 8-bit grayscale ("L") image, upright.
+
+    The result is at most `max_side` pixels a side (`read` keeps more than one digit needs);
+    `image.info["source_size"]` is the upright file's own (width, height). Raises ImageError
+    with one line, "<name>: <problem>", for anything that is not a readable image, and for
+    inputs past the limits of `digitcli.imaging.decoding` (bytes read, bytes decoding would hold).
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        label = _one_line(name or STDIN_NAME)
+        if len(source) == 0:
+            raise ImageError(f"{label}: empty input")
+        data = bytes(source)
+    else:
+        label = _one_line(name or str(source))
+        data = read_input(os.fspath(source), label)
+    try:
+        return _read(data, label, max_side)
+    except ImageError:
+        raise
+    except Image.DecompressionBombError:
+        raise ImageError(f"{label}: image too large (more than {MAX_PIXELS:,} pixels)") from None
+    except UnidentifiedImageError:
+        raise ImageError(f"{label}: not an image (or a format Pillow cannot read)") from None
+    except MemoryError:
+        raise ImageError(f"{label}: not enough memory to decode the image") from None
+    except Exception as error:  # Pillow's decoders raise many kinds on damaged files
+        reason = _reason(error)
+        problem = "truncated" if "truncated" in reason.lower() else "damaged or unsupported"
+        raise ImageError(f"{label}: {problem} image ({reason})") from None
+
+
+def _read(data: bytes, label: str, max_side: int) -> Image.Image:
+    with _quiet():
+        im = Image.open(io.BytesIO(data))
+    try:
+        width, height = im.size
+        if width * height > MAX_PIXELS:
+            raise ImageError(
+                f"{label}: image too large ({width}x{height} pixels, limit {MAX_PIXELS:,})"
+            )
+        if width < 1 or height < 1:
+            raise ImageError(f"{label}: image has no pixels ({width}x{height})")
+        how = plan(im, data, max_side)
+        _check_cost(how.cost, im, label)
+        pixels = decode(data, how)
+        if pixels is None or (im.format == "PNG" and "exif" not in im.info and _has_xmp(im)):
+            _check_cost(pillow_cost(im), im, label)  # Pillow decodes it (or reads XMP after it)
+        if pixels is not None:
+            gray = array_to_gray(pixels, max_side)
+        else:
+            gray = _pillow_gray(im, max_side)
+            if gray is im:
+                gray = gray.copy()  # not the file's image, closed below
+        with _quiet():
+            turn = _orientation(im, loaded=pixels is None)  # OpenCV was told to ignore it
+        if turn is not None:
+            gray = gray.transpose(turn)
+        swapped = turn in _SWAPS_SIDES
+        gray.info["source_size"] = (height, width) if swapped else (width, height)
+        return gray
+    finally:
+        im.close()
+
+
+def _check_cost(cost: int, im: Image.Image, label: str) -> None:
+    if cost > MAX_DECODED_BYTES:
+        width, height = im.size
+        raise ImageError(
+            f"{label}: image too large to decode ({width}x{height} {im.mode}: "
+            f"{cost / 2**20:,.0f} MB to hold, limit {MAX_DECODED_BYTES / 2**20:g} MB)"
+        )
+
+
+def _pillow_gray(im: Image.Image, max_side: int) -> Image.Image:
+    """Pillow's decoding (JPEG only where OpenCV failed on it: at reduced scale too)."""
+    if im.format in ("JPEG", "MPO"):
+        width, height = im.size
+        scale = max_side / max(width, height)
+        request = (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale)))
+        im.draft("L" if im.mode == "RGB" else im.mode, request)
+    im.load()
+    return to_gray(im, max_side)
+
+
+_warnings_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence Pillow's warnings (above ~89 MP, where MAX_PIXELS is our own limit, and about
+    damaged metadata): the user gets a result or one ImageError. catch_warnings changes global
+    state, hence the lock; it is held only while parsing headers, not while decoding."""
+    with _warnings_lock, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _orientation(im: Image.Image, loaded: bool = True) -> Image.Transpose | None:
+    """What ImageOps.exif_transpose would do to show the image upright (EXIF or XMP
+    orientation), to be done to the small grayscale instead; damaged metadata is ignored.
+    A PNG read by OpenCV and holding neither before its pixels has none: Pillow's getexif
+    would decode the whole file again to look for an eXIf chunk after them."""
+    if im.format == "PNG" and not loaded and "exif" not in im.info and not _has_xmp(im):
+        return None
+    try:
+        return _UPRIGHT.get(im.getexif().get(_ORIENTATION_TAG, 1))
+    except Exception:
+        return None
+
+
+def _has_xmp(im: Image.Image) -> bool:
+    return any(key in im.info for key in _XMP_KEYS)
+
+
+def _reason(error: BaseException) -> str:
+    return first_line(error)[:200]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()) if ("\n" in text or "\r" in text) else text
