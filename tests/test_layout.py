@@ -15,6 +15,7 @@ SHORT_FUNCTIONS_IN = (  # packages and modules held to MAX_FUNCTION_LINES
     *("runtimes", "serve", "train", "distribute", "predict", "read", "segment", "images"),
     *("usage", "console", "data", "export", "evaluate", "augment", "modeldir"),
     *("recipe", "checkpoint", "signals", "verifier", "lines"),
+    *("ink", "frame", "formlines", "atoms", "render"),  # segment's steps
 )
 
 

@@ -1,0 +1,87 @@
+"""Ink: what in an image of a line of digits stands clearly above its paper.
+
+The first step of segmentation (`digitcli.reading.segment`), and what `multiline` parts a page's
+lines by: the paper's level is estimated under uneven lighting and subtracted; ink is what stands
+clearly above the paper's noise (hysteresis: faint stroke ends stay joined to strong cores).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+from digitcli.imaging.images import FAINT_SEPARATION, FAINTEST_INK, INVERT_CHOICES, otsu_threshold
+
+MIN_CONTRAST = 24.0  # grey levels between paper and ink below which there is no ink
+
+
+def ink_signal(image: Image.Image, invert: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+    """The ink (bright, float32, paper at 0) of an "L" image, and the mask of what is ink."""
+    if invert not in INVERT_CHOICES:
+        raise ValueError(f"invert must be one of {', '.join(INVERT_CHOICES)}, not {invert!r}")
+    gray = np.asarray(image, dtype=np.float32)
+    dark = _ink_is_dark(gray) if invert == "auto" else invert == "yes"
+    signal = 255.0 - gray if dark else gray
+    flat = signal - _paper(signal)
+    noise = _paper_noise(flat, gray)
+    np.maximum(flat, 0.0, out=flat)
+    return flat, _ink_mask(flat, noise)
+
+
+def _paper_noise(flat: np.ndarray, gray: np.ndarray) -> float:
+    """The paper's noise (a standard deviation) from the pixels below its level, where ink never
+    lies (`flat`: the signal less the paper); infinite where black or white clips the paper
+    (`gray`: the image), which hides the noise."""
+    if np.count_nonzero((gray <= 0.0) | (gray >= 255.0)) > 0.01 * gray.size:
+        return math.inf
+    quarter = flat[::2, ::2]  # enough pixels for the noise, 4x fewer to sort
+    below = -quarter[quarter < -0.5]
+    return float(np.median(below)) / 0.6745 if below.size else 0.0
+
+
+def _ink_is_dark(gray: np.ndarray) -> bool:
+    """Dark ink on light paper when the border (mostly paper) is nearer the light extreme."""
+    band = max(1, round(0.05 * min(gray.shape)))
+    border = np.concatenate([gray[:band].ravel(), gray[-band:].ravel()])
+    paper = float(np.median(border))
+    darkest, lightest = np.percentile(gray, [0.5, 99.5])
+    return paper - darkest > lightest - paper
+
+
+def _paper(signal: np.ndarray) -> np.ndarray:
+    """The paper's level under uneven lighting: block means, opened over 3x3 blocks (which
+    removes the ink, narrower than three blocks), back to full size."""
+    h, w = signal.shape
+    step = max(8.0, h / 5.0)
+    grid = (max(1, round(w / step)), max(1, round(h / step)))
+    blocks = np.asarray(Image.fromarray(signal, "F").resize(grid, Image.Resampling.BOX))
+    low = ndimage.grey_opening(blocks, size=(3, 3), mode="nearest")
+    return np.asarray(Image.fromarray(low, "F").resize((w, h), Image.Resampling.BILINEAR))
+
+
+def _ink_mask(flat: np.ndarray, noise: float) -> np.ndarray:
+    """Ink: above Otsu's threshold and well above the paper's noise; fainter pixels joined to
+    such ink are kept too (hysteresis), specks of noise are not. `noise`: the paper's standard
+    deviation, measured below it."""
+    values = np.minimum(flat, 255.0)
+    hist = np.bincount(values.astype(np.uint8).ravel(), minlength=256)
+    median = float(np.median(values))
+    spread = 1.4826 * float(np.median(np.abs(values - median))) + 1.0
+    peak = float(np.percentile(values, 99.5))
+    # Fainter than MIN_CONTRAST, ink counts on quiet paper only, as `predict` counts it
+    # (images.FAINTEST_INK and FAINT_SEPARATION): a number 16-20 levels from its paper was blank.
+    faint = peak - median < MIN_CONTRAST
+    least = max(FAINTEST_INK, FAINT_SEPARATION * max(spread, noise)) if faint else MIN_CONTRAST
+    if peak - median < max(least, 6.0 * spread):
+        return np.zeros(flat.shape, dtype=bool)
+    high = max(otsu_threshold(hist), median + 6.0 * spread, FAINTEST_INK if faint else MIN_CONTRAST)
+    low = max(median + 3.0 * spread, 0.5 * high)
+    weak = values > low
+    labels, count = ndimage.label(weak, structure=np.ones((3, 3)))
+    strong = np.zeros(count + 1, dtype=bool)
+    strong[labels[values > high]] = True
+    strong[0] = False
+    return strong[labels]

@@ -1,0 +1,81 @@
+"""The pixels of candidates: a span of atoms' own ink, fitted as each reader sees it.
+
+A candidate digit's ink alone (other digits' ink and printed lines left out), which
+`digitcli.reading.segment` fits into 28x28 as `predict` fits a digit; a pair's fitted into
+PAIR_SHAPE for `digitcli.reading.pairs`; the whole line's into STRIP_SHAPE for
+`digitcli.reading.lines`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from digitcli.imaging.images import dilate
+from digitcli.reading.atoms import Atom
+
+PAIR_SHAPE = (28, 56)  # a pair's pixels, as the pair reader sees them ...
+PAIR_BOX = (24, 52)  # ... its ink fitted in this box
+STRIP_SHAPE = (32, 256)  # the whole line's ink, as the line reader sees it ...
+STRIP_SPAN = 1.6  # ... this many line heights high, about its middle (a digit ~20 px high)
+
+
+def pair_pixels(ink: np.ndarray) -> np.ndarray:
+    """A span's ink fitted into PAIR_BOX keeping its aspect, centred in PAIR_SHAPE."""
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32)
+    h, w = crop.shape
+    scale = min(PAIR_BOX[0] / h, PAIR_BOX[1] / w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    resample = Image.Resampling.LANCZOS if scale < 1 else Image.Resampling.BICUBIC
+    patch = np.asarray(Image.fromarray(crop, "F").resize(size, resample), np.float32)
+    out = np.zeros(PAIR_SHAPE, np.uint8)
+    top, left = (PAIR_SHAPE[0] - size[1]) // 2, (PAIR_SHAPE[1] - size[0]) // 2
+    out[top : top + size[1], left : left + size[0]] = np.clip(patch + 0.5, 0, 255)
+    return out
+
+
+def strip_pixels(ink: np.ndarray, height: float) -> np.ndarray:
+    """The line's ink (from `span_ink` over all its atoms) scaled so that STRIP_SPAN line
+    heights fill the strip's height, centred on the ink's middle row, left-aligned; a line too
+    long for the strip is squeezed to fit."""
+    rows = np.flatnonzero(ink.any(axis=1))
+    middle = 0.5 * (rows[0] + rows[-1])
+    scale = STRIP_SHAPE[0] / (STRIP_SPAN * height)
+    h, w = ink.shape
+    width = max(1, min(STRIP_SHAPE[1], round(w * scale)))
+    tall = max(1, round(h * scale))
+    patch = Image.fromarray(ink.astype(np.float32), "F").resize(
+        (width, tall), Image.Resampling.BILINEAR
+    )
+    out = np.zeros(STRIP_SHAPE, np.float32)
+    top = round(STRIP_SHAPE[0] / 2 - middle * scale)
+    src = np.asarray(patch)
+    y0, y1 = max(0, top), min(STRIP_SHAPE[0], top + tall)
+    out[y0:y1, :width] = src[y0 - top : y1 - top]
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+def span_ink(
+    atoms: list[Atom], flat: np.ndarray, taken: np.ndarray, level: float, start: int, stop: int
+) -> tuple[np.ndarray | None, tuple[int, int, int, int]]:
+    """The span's ink alone (0-255, other digits' ink and printed lines left out; None if
+    there is none) and its box (right, bottom exclusive) in the work frame. The ink is already
+    known here, so a candidate digit is this fitted into 28x28 as `predict` fits a digit's,
+    the rest of `prepare` (finding it) skipped: 1.3 ms a candidate down to 0.3 ms, the
+    difference between 30 and 100 numbers a second."""
+    ys = np.concatenate([a.ys for a in atoms[start:stop]])
+    xs = np.concatenate([a.xs for a in atoms[start:stop]])
+    top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    pad = 2
+    y0, x0 = max(0, top - pad), max(0, left - pad)
+    y1, x1 = min(flat.shape[0], bottom + pad), min(flat.shape[1], right + pad)
+    own = np.zeros((y1 - y0, x1 - x0), bool)
+    own[ys - y0, xs - x0] = True
+    near = dilate(own, 1)
+    near &= ~taken[y0:y1, x0:x1] | own  # anti-aliased edges, but not another digit's ink
+    ink = flat[y0:y1, x0:x1] * near
+    box = (int(left), int(top), int(right), int(bottom))
+    if not ink.any():
+        return None, box
+    return np.clip(ink * (255.0 / level), 0.0, 255.0), box
