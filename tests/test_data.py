@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from digitcli.core.config import DATA_ENV, MNIST_URL_ENV
 from digitcli.core.errors import DataError
-from digitcli.datasets import data
+from digitcli.datasets import data, download
 from digitcli.datasets.data import Dataset, download_mnist, load_dataset, resolve_data_path
 
 from mnist_files import (
@@ -473,10 +473,10 @@ def test_keras_url_is_checked_against_its_known_hash(
 ) -> None:
     monkeypatch.delenv(MNIST_URL_ENV)
     fetched = []
-    monkeypatch.setattr(data, "_fetch", lambda url, *args: fetched.append(url) or b"tiny")
-    with pytest.raises(DataError, match=f"expected {data.MNIST_SHA256}"):
+    monkeypatch.setattr(download, "_fetch", lambda url, *args: fetched.append(url) or b"tiny")
+    with pytest.raises(DataError, match=f"expected {download.MNIST_SHA256}"):
         download_mnist(tmp_path)
-    assert fetched == [data.MNIST_URL] and list(tmp_path.iterdir()) == []
+    assert fetched == [download.MNIST_URL] and list(tmp_path.iterdir()) == []
 
 
 # --- whatever the bytes: a Dataset or a DataError ------------------------------------------------
