@@ -91,9 +91,9 @@ def test_task_describes_itself(monkeypatch):
 @pytest.fixture
 def cli(monkeypatch):
     """Invoke the app in-process with errors reported as users see them (no --debug left on)."""
-    import digitcli.cli
+    import digitcli.commands.errors
 
-    monkeypatch.setitem(digitcli.cli._debug, "on", False)
+    monkeypatch.setitem(digitcli.commands.errors.debug, "on", False)
     return lambda *args: CliRunner().invoke(app, list(args))
 
 

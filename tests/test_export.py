@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from digitcli.cli import ExportFormat, app
+from digitcli.cli import app
+from digitcli.commands.models import ExportFormat
 from digitcli.core.errors import ExportError, ModelError, OutputExistsError, UsageError
 from digitcli.exporting import export
 from digitcli.exporting.export import FORMATS, export_model

@@ -1,0 +1,222 @@
+"""The commands about models once trained: `evaluate` scores one on the test set, `export`
+writes it for another runtime and checks it, `models` lists them."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from digitcli.commands.errors import reports_errors
+from digitcli.commands.options import DataOption, JsonOption, QuietOption
+
+
+@reports_errors
+def evaluate(
+    model: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="MODEL",
+            help="Model directory, exported file or 'bundled'. Default: the latest trained "
+            "model, else the bundled one (digitcli models).",
+        ),
+    ] = None,
+    data: DataOption = None,
+    save_mistakes: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-mistakes",
+            metavar="PATH.png",
+            help="Also write a grid of the most confidently wrong test images. Default: none.",
+        ),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            metavar="DIR",
+            help="Also write DIR/report.html (self-contained: tables and pictures inline) beside "
+            "confusion.png, mistakes.png and, for a trained model, curves.png. Default: none.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace an existing --save-mistakes file or --report folder."
+        ),
+    ] = False,
+    json_output: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Score a model on the test set: accuracy, loss, per-digit table, confusion matrix.
+
+    Examples:
+
+    \b
+      digitcli evaluate
+      digitcli evaluate MNIST/models/cnn --report eval-report
+      digitcli evaluate model.tflite --save-mistakes mistakes.png
+      digitcli evaluate --json | jq .accuracy
+    """
+    from digitcli.models.modeldir import choose_model
+    from digitcli.reports.evaluate import evaluate_with_predictions
+    from digitcli.reports.report import check_outputs, save_mistakes_file, save_report
+    from digitcli.terminal import console
+
+    check_outputs(save_mistakes, report, force=force)
+    chosen = choose_model(model)
+    result, predictions = evaluate_with_predictions(chosen.path, data)
+    if save_mistakes:
+        shown = save_mistakes_file(save_mistakes, predictions, force=force)
+        if not quiet:
+            console.print_note(f"wrote {save_mistakes} ({shown} most confident mistakes)")
+    if report:
+        page = save_report(report, result, predictions, force=force)
+        if not quiet:
+            console.print_note(f"wrote {page}")
+    if json_output:
+        console.print_json({**result.to_json(), "model": chosen.to_json()})
+        return
+    if quiet:
+        console.stdout.print(f"{result.accuracy:.4f}", markup=False, highlight=False)
+        return
+    if not console.is_terminal():
+        console.print_note(f"model: {chosen.describe()}")
+        console.show_fields(result.to_json())  # `model<TAB>path`, as before
+        return
+    console.show_path("model", chosen.describe())
+    for table in console.evaluation_tables(result):
+        console.show(table)
+
+
+class ExportFormat(str, Enum):
+    keras = "keras"
+    savedmodel = "savedmodel"
+    tflite = "tflite"
+    tflite_f16 = "tflite-f16"
+    tflite_int8 = "tflite-int8"
+    onnx = "onnx"
+
+
+@reports_errors
+def export(
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="keras (a .keras file for Keras programs), savedmodel (TF Serving), "
+            "tflite (float32), tflite-f16 (float16 weights), tflite-int8 (full-integer, "
+            "uint8 in and out), onnx (needs the optional onnx extra).",
+        ),
+    ],
+    model: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="MODEL",
+            help="Model directory, .keras file or 'bundled'. Default: the latest trained "
+            "model, else the bundled one.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="Where to write it; an existing directory gets the default name inside. "
+            "Default: in the model directory, model-export.keras, model-savedmodel/, "
+            "model.tflite (training's own: verified, not written again; --force converts it "
+            "again), model-f16.tflite, model-int8.tflite or model.onnx (beside X.keras: "
+            "X-export.keras, X.onnx, ...). The card: NAME.card.md beside the file.",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output.")] = False,
+    no_verify: Annotated[
+        bool,
+        typer.Option(
+            "--no-verify",
+            help="Skip the check: by default the export is run on the whole test set and not "
+            "written unless it agrees with the source model on 99.9% of images (int8: 99.5%).",
+        ),
+    ] = False,
+    data: DataOption = None,
+    json_output: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Export a model for deployment, run it with its own runtime and compare with the source.
+
+    Examples:
+
+    \b
+      digitcli export --format tflite-int8
+      digitcli export MNIST/models/cnn --format onnx -o digits.onnx
+      digitcli export --format savedmodel --no-verify
+      digitcli export -f tflite -q
+    """
+    import contextlib
+
+    from digitcli.exporting.export import export_model
+    from digitcli.terminal import console
+
+    status = (
+        console.stderr.status(f"Exporting {fmt.value} and checking it on the test set")
+        if console.interactive() and not (json_output or quiet)
+        else contextlib.nullcontext()
+    )
+    with status:
+        result = export_model(
+            model, fmt.value, output, force=force, verify=not no_verify, data=data
+        )
+    if json_output:
+        console.print_json(result.to_json())
+        return
+    if quiet:
+        console.stdout.print(str(result.path), markup=False, highlight=False, soft_wrap=True)
+        return
+    if not console.is_terminal():
+        console.show_fields(result.to_json())
+        return
+    console.show(console.export_table(result))
+    console.show_path("from", result.source)
+    console.show_path("wrote", result.path)
+
+
+@reports_errors
+def models(json_output: JsonOption = False, quiet: QuietOption = False) -> None:
+    """List the trained models and the bundled one, marking the one a command given no model
+    uses, and why. MODEL may name any of them (a path, or 'bundled').
+
+    Examples:
+
+    \b
+      digitcli models
+      digitcli models --json | jq -r '.[] | select(.default) | .path'
+      digitcli predict --model bundled photo.jpg
+    """
+    from digitcli.core.config import models_root
+    from digitcli.models.modeldir import list_models
+    from digitcli.terminal import console
+
+    listed = list_models()
+    if json_output:
+        console.print_json([model.to_json() for model in listed])
+    elif quiet:
+        for model in listed:
+            console.plain_row([str(model.model.path)])
+    elif console.is_terminal():
+        console.show(console.models_table(listed))
+    else:
+        for model in listed:
+            row = [model.model.name, str(model.model.path), model.arch or "", _accuracy(model)]
+            console.plain_row([*row, model.model.why if model.default else ""])
+    if not quiet and not any(model.default for model in listed):
+        console.print_note(f"no trained model in {models_root()} and no bundled model installed")
+    elif not quiet and not any(not model.model.bundled for model in listed):
+        console.print_note(f"no trained model in {models_root()} yet: commands use the bundled one")
+
+
+def _accuracy(model) -> str:
+    return "" if model.test_accuracy is None else f"{model.test_accuracy:.4f}"

@@ -1,0 +1,56 @@
+"""The option types and checks several commands share (--data, --json, --quiet, shares and
+rates), so that each is spelt, and refused, the same way everywhere."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def finite(value: float | None) -> float | None:
+    """A float option must be a number: inf and nan are usage errors."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a finite number")
+    return value
+
+
+def share_option(metavar: str, help: str, most: float = 1) -> typer.models.OptionInfo:
+    """A float option from 0 to `most` (a share, a rate, a confidence); inf and nan refused."""
+    return typer.Option(min=0, max=most, callback=finite, metavar=metavar, help=help)
+
+
+def positive(value: float | None) -> float | None:
+    """A learning rate of 0 trains nothing: refused, as inf and nan are."""
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise typer.BadParameter("give a number above 0, e.g. 0.001")
+    return value
+
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        metavar="PATH",
+        help="MNIST as a folder or file: IDX (.gz or raw), mnist.npz or CSV; or a folder of "
+        "image files in one sub-folder per digit (0/ to 9/), each prepared as predict "
+        "prepares it. Default: $DIGITCLI_DATA, then ./MNIST/.",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+QuietOption = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="Only the result on stdout (train: the model directory; evaluate: the test "
+        "accuracy; export: the written path); no progress, tables or notes.",
+    ),
+]
+
+MODEL_HELP = (  # MODEL as predict, read and serve take it
+    "Model directory, .tflite/.keras/.onnx file, or 'bundled'. "
+    "Default: the latest trained model, else the bundled one (digitcli models)."
+)

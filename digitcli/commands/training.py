@@ -1,0 +1,314 @@
+"""`digitcli train`: its many options, the choices they take, and what it prints when done.
+Apart from the other commands because its option list alone is most of a screen."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from digitcli.commands.errors import reports_errors
+from digitcli.commands.options import (
+    DataOption,
+    JsonOption,
+    QuietOption,
+    positive,
+    share_option,
+)
+from digitcli.core.config import TrainConfig
+
+MAX_SEED = 2**32 - 1  # NumPy's and TensorFlow's seeds are 32-bit
+MAX_EPOCHS = 100_000
+MAX_BATCH = 1_000_000
+DEFAULT = TrainConfig()
+
+
+class Arch(str, Enum):
+    mlp = "mlp"
+    mlp512 = "mlp512"
+    cnn = "cnn"
+
+
+class Optimizer(str, Enum):
+    adam = "adam"
+    rmsprop = "rmsprop"
+    sgd = "sgd"
+
+
+class Flags(str, Enum):
+    short = "short"
+    long = "long"
+
+
+class Strategy(str, Enum):
+    auto = "auto"
+    default = "default"
+    mirrored = "mirrored"
+    multi_worker = "multi-worker"
+
+
+def _suggest_next(model_dir: Path) -> None:
+    """What was written beside the model, and the commands that use it (on stderr)."""
+    import shlex
+
+    from digitcli.terminal import console
+
+    files = sorted(p.name for p in Path(model_dir).iterdir() if p.is_file())
+    path = shlex.quote(str(model_dir))
+    console.print_note(f"wrote {', '.join(files)}")
+    console.print_note(f"next: digitcli evaluate {path}   digitcli predict --model {path} IMAGE")
+
+
+@reports_errors
+def train(
+    arch: Annotated[
+        Arch, typer.Option(help="Network: mlp (784-512-64-10), mlp512, cnn.")
+    ] = Arch.mlp,
+    epochs: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=MAX_EPOCHS,
+            metavar="N",
+            help="Epochs. Default: 18 (mlp), 5 (mlp512), 30 (cnn).",
+        ),
+    ] = None,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=MAX_BATCH,
+            metavar="N",
+            help="Batch size. Default: 32 (mlp), 128 (mlp512, cnn).",
+        ),
+    ] = None,
+    learning_rate: Annotated[
+        float | None,
+        typer.Option(
+            callback=positive,
+            metavar="RATE",
+            help="Peak learning rate (above 0). Default: 0.001 (mlp), 0.002 (mlp512), 0.003 (cnn).",
+        ),
+    ] = None,
+    optimizer: Annotated[
+        Optimizer | None,
+        typer.Option(help="Optimizer. Default: adam (mlp, cnn), rmsprop (mlp512)."),
+    ] = None,
+    validation_split: Annotated[
+        float,
+        share_option(
+            "FRACTION",
+            "Share of training images held out to pick the best epoch.",
+            most=0.9,
+        ),
+    ] = DEFAULT.validation_split,
+    dropout: Annotated[
+        float | None,
+        share_option(
+            "RATE",
+            "Dropout rate. Default: 0 (mlp), 0.25 (cnn).",
+            most=0.9,
+        ),
+    ] = None,
+    seed: Annotated[
+        int,
+        typer.Option(min=0, max=MAX_SEED, metavar="N", help="Random seed: same seed, same model."),
+    ] = DEFAULT.seed,
+    validation_seed: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=MAX_SEED,
+            metavar="N",
+            help="Seed of the validation hold-out alone: models of different --seed with the "
+            "same --validation-seed hold out the same digits, so they can be read as one "
+            "(bench/make_bundled.py). Default: --seed.",
+            show_default=False,
+        ),
+    ] = None,
+    augment: Annotated[
+        float | None,
+        share_option(
+            "STRENGTH",
+            "Share of each epoch's images redrawn as other writers' (slant, stretch, pen "
+            "width, hollow strokes, wobble, blur, black-and-white scans); 0: off. Default: 0.5 "
+            "(mlp, mlp512), 0.8 (cnn).",
+        ),
+    ] = None,
+    flags: Annotated[
+        Flags | None,
+        typer.Option(
+            help="The flag redrawn continental 1s get (a stroke from the top down to the left): "
+            "short and steep, or long and shallow as many European writers draw it. Default: "
+            "long (mlp, mlp512), short (cnn).",
+        ),
+    ] = None,
+    hollow: Annotated[
+        float | None,
+        share_option(
+            "SHARE",
+            "Share of the redrawn digits drawn with hollow strokes (only their outlines, "
+            "as an outline pen or a felt tip whose middle ran dry leaves them); 0: none. "
+            "Default: 0.1.",
+        ),
+    ] = None,
+    fonts: Annotated[
+        float | None,
+        share_option(
+            "SHARE",
+            "Share of the redrawn digits drawn instead as the same digit in one of 73 "
+            "handwriting fonts; 0: none. Default: 0.4 (mlp, mlp512), 0.25 (cnn).",
+        ),
+    ] = None,
+    deskew: Annotated[
+        bool | None,
+        typer.Option(
+            "--deskew/--no-deskew",
+            help="Take each digit's slant out inside the model before it reads it (other "
+            "writers slant differently): every runtime and export does the same. Default: on; "
+            "with --init, as the model it starts from.",
+            show_default=False,
+        ),
+    ] = None,
+    calibrate: Annotated[
+        bool,
+        typer.Option(
+            help="Fit a temperature on the validation split so that confidence means what it "
+            "says (--threshold filters)."
+        ),
+    ] = True,
+    teacher: Annotated[
+        str,
+        typer.Option(
+            metavar="MODEL",
+            help="Learn from MODEL's probabilities for each epoch's images, not from the labels "
+            "alone (distillation): 'bundled' (the bundled model), a model directory or file, "
+            "or 'none'. Reads other writers' digits better; training takes ~3x as long "
+            "with the bundled model as teacher. Default: none.",
+        ),
+    ] = DEFAULT.teacher,
+    init: Annotated[
+        str | None,
+        typer.Option(
+            metavar="MODEL",
+            help="Start from MODEL's weights instead of random ones (fine-tuning): 'bundled', "
+            "a model directory or a .keras file of the same --arch. Default: none.",
+        ),
+    ] = None,
+    data: DataOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="DIR",
+            help="Model directory. Default: one named after the run (arch, layers, rate, "
+            "epochs) in MNIST/models/.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing model directory.")
+    ] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue from the checkpoint an interrupted run left.")
+    ] = False,
+    patience: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            metavar="EPOCHS",
+            help="Stop after N epochs without a better validation accuracy. Default: off.",
+        ),
+    ] = None,
+    strategy: Annotated[
+        Strategy,
+        typer.Option(
+            help="tf.distribute strategy: auto (mirrored with 2+ GPUs, else default), default "
+            "(one device), mirrored (all local GPUs), multi-worker (the cluster in $TF_CONFIG; "
+            "--batch-size is the global batch). Default: auto."
+        ),
+    ] = Strategy.auto,
+    tensorboard: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR", help="Write TensorBoard logs (per-epoch scalars, the graph) to DIR."
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Train a model on MNIST and write its directory.
+
+    Examples:
+
+    \b
+      digitcli train
+      digitcli train --arch cnn --epochs 20
+      digitcli train --epochs 3 --output quick --force
+      digitcli train --resume
+      model=$(digitcli train -q)
+    """
+    from digitcli.core.config import train_config
+    from digitcli.models.modeldir import deskews
+    from digitcli.terminal import console
+    from digitcli.training.distribute import is_chief, task_from_env
+    from digitcli.training.train import NullReporter
+    from digitcli.training.train import train as run_training
+
+    config = train_config(
+        arch.value,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        optimizer=optimizer.value if optimizer else None,
+        validation_split=validation_split,
+        dropout=dropout,
+        seed=seed,
+        validation_seed=validation_seed,
+        writers=augment,
+        flags=flags.value if flags else None,
+        hollow=hollow,
+        fonts=fonts,
+        deskew=deskew if deskew is not None else (deskews(init) if init else True),
+        calibrate=calibrate,
+        teacher=teacher,
+        init=init,
+        patience=patience,
+        strategy=strategy.value,
+    )
+    chief = is_chief(strategy.value)  # under multi-worker, progress and tables are the chief's
+    if quiet:
+        reporter = NullReporter()
+    elif not chief:
+        reporter = console.PlainTrainReporter()
+    elif console.interactive():
+        reporter = console.RichTrainReporter()
+    else:
+        reporter = console.PlainTrainReporter()
+    result = run_training(
+        config,
+        data=data,
+        output=output,
+        force=force,
+        resume=resume,
+        reporter=reporter,
+        tensorboard=tensorboard,
+    )
+    if not chief:
+        if not quiet:
+            console.print_note(f"{task_from_env()}: done; the chief wrote {result.model_dir}")
+        return
+    if json_output:
+        console.print_json(result.to_json())
+    elif quiet:
+        console.stdout.print(str(result.model_dir), markup=False, highlight=False, soft_wrap=True)
+    elif not console.is_terminal():
+        console.show_fields(result.to_json())
+    else:  # the epochs were shown as they ended: no history table to repeat them
+        console.show(console.train_summary_table(result))
+        sparkline = console.sparkline(result.history["val_accuracy"])
+        console.stdout.print(f"val accuracy per epoch {sparkline}", highlight=False)
+        console.show_path("model", result.model_dir)
+        _suggest_next(result.model_dir)
