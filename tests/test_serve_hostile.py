@@ -255,18 +255,28 @@ def test_port_0_announces_the_port_the_system_gave(tmp_path):
     assert port != 0 and health.status_code == 200 and code == 0
 
 
+def read_responses(connection: socket.socket, count: int = 1) -> list[bytes]:
+    """`count` HTTP responses with a Content-Length, read off a raw connection (pipelined
+    ones may arrive in one packet): their status lines."""
+    data, statuses = b"", []
+    while len(statuses) < count:
+        while b"\r\n\r\n" not in data:
+            data += connection.recv(65536) or b"<closed>"
+            assert not data.endswith(b"<closed>"), data
+        head, _, data = data.partition(b"\r\n\r\n")
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        while len(data) < length:
+            data += connection.recv(65536)
+        data = data[length:]
+        statuses.append(head.split(b"\r\n")[0])
+    assert data == b""  # nothing more than the responses asked for
+    return statuses
+
+
 def read_response(connection: socket.socket) -> bytes:
-    """One HTTP response with a Content-Length, read off a raw connection: its status line."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        data += connection.recv(65536) or b"<closed>"
-        assert not data.endswith(b"<closed>"), data
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
-    while len(body) < length:
-        body += connection.recv(65536)
-    assert len(body) == length  # nothing of a next response was read
-    return head.split(b"\r\n")[0]
+    """One HTTP response off a raw connection: its status line."""
+    (status,) = read_responses(connection)
+    return status
 
 
 def test_a_kept_alive_connection_gets_the_header_time_afresh_for_each_request(tmp_path):
@@ -280,7 +290,7 @@ def test_a_kept_alive_connection_gets_the_header_time_afresh_for_each_request(tm
                 statuses.append(read_response(connection))
                 time.sleep(0.6)
             connection.sendall(get * 2)  # pipelined
-            statuses += [read_response(connection), read_response(connection)]
+            statuses += read_responses(connection, 2)
     assert statuses == [b"HTTP/1.1 200 OK"] * 6
 
 

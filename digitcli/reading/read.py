@@ -204,10 +204,21 @@ def _segment(source: Source, invert: str) -> Line | Lines | ImageError:
         image = open_image(source.read(), name=source.name, max_side=OPEN_SIDE)
         found = find_lines(image, partial(find_candidates, invert=invert), invert)
         if isinstance(found, Lines):
+            if _blank(image, source, invert):
+                return Line()
             return Line(lines=len(found.lines)) if len(found.lines) >= MOST_FIELDS else found
         return _as_one_digit(found, image, source, invert)
     except ImageError as error:
         return error
+
+
+def _blank(image, source: Source, invert: str) -> bool:
+    """Whether `predict`'s preparation finds no ink at all in a picture of bands that look
+    like several lines (ruled paper, folds, a shadow's edge can)."""
+    width, height = image.size
+    if max(width, height) > PAGE_ASPECT * min(width, height):
+        return False
+    return not prepare_file(source.read(), invert=invert, name=source.name).has_ink
 
 
 def _as_one_digit(line: Line, image, source: Source, invert: str) -> Line:
