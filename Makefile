@@ -20,11 +20,11 @@ train: venv
 
 ## Lint, then every test (the slow ones train on the real MNIST).
 test: venv lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
-## The tests without the slow ones.
+## The tests without the slow ones (those that train models), on every core.
 test-fast: venv lint
-	$(BIN)/pytest -m 'not slow'
+	$(BIN)/pytest -n auto -m 'not slow'
 
 lint: venv
 	$(BIN)/ruff check digitcli tests bench docs

@@ -58,3 +58,30 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     env.update(extra)
     return env
+
+
+# What `make test-fast` leaves out (`-m 'not slow'`): modules whose tests train models or start
+# several training processes, and the single tests elsewhere that train (each 10 s or more on
+# 2 cores).
+SLOW_MODULES = {
+    *("test_resume", "test_train", "test_fused", "test_distribute", "test_quiet_start"),
+    *("test_ensemble", "test_distill", "test_init", "test_deskew", "test_tensorboard"),
+}
+SLOW_TESTS = {
+    "test_ctrl_c_before_the_first_epoch_ends_promises_no_checkpoint",
+    "test_outputs_that_must_be_folders",
+    "test_json_is_strict_even_without_a_validation_split",
+    "test_a_model_without_ten_outputs_is_refused",
+    "test_training_starts_with_the_same_words_in_a_pipe_as_in_a_terminal",
+    "test_training_stderr_has_only_digitcli_lines",
+    "test_quiet_prints_only_the_result",
+    "test_train_on_an_image_folder",
+    "test_serve_refuses_a_request_that_would_decode_too_much",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.module.__name__.rpartition(".")[2] if item.module else ""
+        if module in SLOW_MODULES or getattr(item, "originalname", "") in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
