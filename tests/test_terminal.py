@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from digitcli.cli import app
 from digitcli.predicting.predict import Prediction
-from digitcli.terminal.console import prediction_table
+from digitcli.terminal.formats import prediction_table
 
 from conftest import subprocess_env
 
