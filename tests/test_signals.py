@@ -9,7 +9,8 @@ import pytest
 from digitcli.core.config import train_config
 from digitcli.core.errors import TrainingInterrupted
 from digitcli.core.signals import Interrupted, SignalGuard
-from digitcli.training.train import NullReporter, train
+from digitcli.training.reporting import NullReporter
+from digitcli.training.train import train
 
 
 def send(signum: int) -> None:

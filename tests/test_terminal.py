@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from digitcli.cli import app
 from digitcli.predicting.predict import Prediction
-from digitcli.terminal.console import prediction_table
+from digitcli.terminal.formats import prediction_table
 
 from conftest import subprocess_env
 
@@ -278,7 +278,7 @@ def test_train_export_and_evaluate_tables_fit_70_columns():
     from digitcli.exporting.export import ExportResult
     from digitcli.reports.evaluate import score
     from digitcli.terminal.console import evaluation_tables, export_table, train_summary_table
-    from digitcli.training.train import TrainResult
+    from digitcli.training.reporting import TrainResult
 
     labels = np.repeat(np.arange(10), 1134)
     evaluation = score(np.eye(10)[labels] * 0.98 + 0.002, labels, model="m", runtime="litert")

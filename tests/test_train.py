@@ -249,6 +249,7 @@ def test_training_beside_a_draw_leaves_the_draw_a_core(tiny_data, tmp_path, writ
 
 
 def test_a_draw_beside_training_gets_quick_interpreter_switches(tiny_data, tmp_path, monkeypatch):
+    import digitcli.training.draws
     import digitcli.training.train
 
     seen = []
@@ -262,7 +263,7 @@ def test_a_draw_beside_training_gets_quick_interpreter_switches(tiny_data, tmp_p
     before = sys.getswitchinterval()
     config = train_config("mlp", epochs=1, layers=(8,), calibrate=False)
     train(config, data=tiny_data, output=tmp_path / "m")
-    assert seen == [digitcli.training.train.DRAW_SWITCH_INTERVAL] != [before]
+    assert seen == [digitcli.training.draws.DRAW_SWITCH_INTERVAL] != [before]
     assert sys.getswitchinterval() == before  # the process's own setting, back after training
 
 

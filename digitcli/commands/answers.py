@@ -73,7 +73,7 @@ def _answered_by(model: Path | None, fmt: str, quiet: bool):
     every JSON answer's `model` object, and for plain and CSV one stderr line (not with -q)."""
     from digitcli.models.modeldir import choose_model
     from digitcli.models.runtimes import resolve_model
-    from digitcli.terminal import console
+    from digitcli.terminal import console, formats
 
     chosen = choose_model(model)
     ref = resolve_model(chosen.path)  # a model that is not there is refused before any line
@@ -81,7 +81,7 @@ def _answered_by(model: Path | None, fmt: str, quiet: bool):
         console.print_note(f"model: {chosen.describe()}")
     title = _table_title(chosen, ref.metadata) if fmt == "table" else None
     answered_by = chosen.to_json() if fmt in ("json", "jsonl") else None
-    return chosen, console.Shown(fmt, quiet, title, answered_by)
+    return chosen, formats.Shown(fmt, quiet, title, answered_by)
 
 
 def _table_title(chosen, metadata) -> str:
@@ -148,7 +148,7 @@ def predict(
     """
     from digitcli.core.errors import UsageError
     from digitcli.predicting.predict import predict as run_prediction
-    from digitcli.terminal import console
+    from digitcli.terminal import console, formats
 
     if not images and from_list is None:
         raise UsageError("give at least one IMAGE, or --from-list FILE")
@@ -165,7 +165,7 @@ def predict(
         invert=invert.value,
         save_preprocessed=save_preprocessed,
     )
-    _exit_for(console.render_predictions(predictions, shown, top_k))
+    _exit_for(formats.render_predictions(predictions, shown, top_k))
 
 
 @reports_errors
@@ -212,7 +212,7 @@ def read(
     from digitcli.core.errors import UsageError
     from digitcli.reading.read import parse_digit_count
     from digitcli.reading.read import read as run_reading
-    from digitcli.terminal import console
+    from digitcli.terminal import formats
 
     if not images and from_list is None:
         raise UsageError("give at least one IMAGE, or --from-list FILE")
@@ -227,4 +227,4 @@ def read(
         invert=invert.value,
         save_preprocessed=save_preprocessed,
     )
-    _exit_for(console.render_readings(readings, shown))
+    _exit_for(formats.render_readings(readings, shown))

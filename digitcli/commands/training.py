@@ -254,7 +254,7 @@ def train(
     from digitcli.models.modeldir import deskews
     from digitcli.terminal import console
     from digitcli.training.distribute import is_chief, task_from_env
-    from digitcli.training.train import NullReporter
+    from digitcli.training.reporting import NullReporter
     from digitcli.training.train import train as run_training
 
     config = train_config(

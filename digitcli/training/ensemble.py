@@ -42,7 +42,8 @@ from digitcli.models.modeldir import (
 from digitcli.models.runtimes import load_runtime
 from digitcli.reports.evaluate import score
 from digitcli.training.calibration import calibration_record
-from digitcli.training.train import calibration_images, split_validation
+from digitcli.training.draws import calibration_images
+from digitcli.training.train import split_validation
 
 layers = keras.layers
 

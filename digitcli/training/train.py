@@ -1,27 +1,24 @@
 """Train a model: the epoch loop, from a new model or a checkpoint to the model directory.
 
 `train(config)` is the whole job and returns a `TrainResult`. What is shown while it runs is up
-to the `TrainReporter` passed in: the CLI passes Rich bars or plain lines, Python callers nothing.
+to the `TrainReporter` passed in (both in reporting.py): the CLI passes Rich bars or plain lines,
+Python callers nothing.
 """
 
 from __future__ import annotations
 
-import csv
 import errno
 import json
 import math
-import os
 import platform
 import signal
-import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext, suppress
-from dataclasses import dataclass, replace
+from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
@@ -54,7 +51,9 @@ from digitcli.models.modeldir import (
 from digitcli.models.runtimes import load_runtime
 from digitcli.reports.evaluate import Evaluation, score
 from digitcli.reports.plots import save_training_pictures
-from digitcli.training.augment import Draw, EpochImages, writers_augment
+from digitcli.training import draws
+from digitcli.training.augment import Draw, EpochImages
+from digitcli.training.callbacks import ReporterCallback, StopAtNextBatch
 from digitcli.training.checkpoint import HISTORY_KEYS, Checkpoint, TrainingState
 from digitcli.training.distill import teacher_for
 from digitcli.training.distribute import (
@@ -66,62 +65,13 @@ from digitcli.training.distribute import (
 )
 from digitcli.training.fused import FusedEpochs
 from digitcli.training.recipe import batches, compiled_model, fit_inputs, targets, taught
-
-CALIBRATION_DRAW = 1_000_003  # the redraw the temperature is fitted on: no epoch's draw
-DRAW_SWITCH_INTERVAL = 0.0005  # seconds: see quick_interpreter_switches
-
-
-class TrainReporter(Protocol):
-    """What a caller sees of a run. Every method may be a no-op."""
-
-    def start(self, config: TrainConfig, *, start_epoch: int, steps_per_epoch: int) -> None: ...
-    def batch(self, step: int, logs: dict) -> None: ...
-    def epoch(self, epoch: int, logs: dict) -> None: ...
-    def note(self, text: str) -> None: ...
-    def finish(self) -> None: ...
-
-
-class NullReporter:
-    """Shows nothing: for --quiet and for Python callers."""
-
-    wants_batches = False
-
-    def start(self, config: TrainConfig, *, start_epoch: int, steps_per_epoch: int) -> None:
-        pass
-
-    def batch(self, step: int, logs: dict) -> None:
-        pass
-
-    def epoch(self, epoch: int, logs: dict) -> None:
-        pass
-
-    def note(self, text: str) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
-
-
-@dataclass
-class TrainResult:
-    model_dir: Path
-    config: TrainConfig
-    test: Evaluation
-    train_seconds: float
-    history: dict[str, list[float]]
-    best_epoch: int  # 1-based; the epoch whose weights were kept
-
-    def to_json(self) -> dict:
-        return {
-            "model": str(self.model_dir),
-            "arch": self.config.arch,
-            "epochs": len(self.history["loss"]),
-            "best_epoch": self.best_epoch,
-            "test_accuracy": self.test.accuracy,
-            "test_loss": self.test.loss,
-            "train_seconds": round(self.train_seconds, 3),
-            "history": self.history,
-        }
+from digitcli.training.reporting import (
+    NullReporter,
+    TrainReporter,
+    TrainResult,
+    wants_batches,
+    write_history,
+)
 
 
 def default_output(config: TrainConfig) -> Path:
@@ -185,57 +135,6 @@ def split_validation(train: Split, fraction: float, seed: int) -> tuple[Split, S
     return Split(train.x[fit], train.y[fit]), Split(train.x[val], train.y[val])
 
 
-def calibration_images(val: Split, config: TrainConfig) -> tuple[np.ndarray, np.ndarray, str]:
-    """What a temperature is fitted on: the validation split, and when training redraws
-    digits, the same digits redrawn too, so that confidence holds on other writers' digits
-    as well as on MNIST's (the default `mlp`, seed 1: ECE on the `uci` scans 0.036 -> 0.022,
-    MNIST's test set 0.0020 either way)."""
-    if not config.writers:
-        return val.x, val.y, f"validation split ({len(val)} images)"
-    rng = np.random.default_rng([config.seed, CALIBRATION_DRAW])
-    redrawn = writers_augment(val.x, rng, 1.0, val.y, config.flags, config.hollow, config.fonts)
-    images, labels = np.concatenate([val.x, redrawn]), np.concatenate([val.y, val.y])
-    return images, labels, f"validation split ({len(val)} images), as written and redrawn"
-
-
-def draws_beside_training(config: TrainConfig) -> bool:
-    """Whether each epoch's digits are redrawn, or a teacher reads them, on a thread beside
-    training (`augment.EpochImages`)."""
-    return bool(config.writers) or taught(config)
-
-
-def leave_a_core_for_the_draw(config: TrainConfig) -> None:
-    """When each epoch's digits are redrawn (or a teacher reads them) on a thread beside
-    training, TensorFlow runs its ops on one core fewer than the process may use: on 2 cores
-    its op threads and the draw otherwise take turns, and an op waits for its slower thread
-    (measured in docs/performance.md, Training). A user's TF_NUM_INTRAOP_THREADS is kept, and
-    so is a runtime TensorFlow already started."""
-    if not draws_beside_training(config) or "TF_NUM_INTRAOP_THREADS" in os.environ:
-        return
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    if (cores or 1) < 2:
-        return
-    with suppress(RuntimeError):  # "cannot be modified after initialization"
-        tf.config.threading.set_intra_op_parallelism_threads(cores - 1)
-
-
-@contextmanager
-def quick_interpreter_switches(config: TrainConfig) -> Iterator[None]:
-    """While a draw runs on a thread beside training, Python hands its interpreter lock between
-    threads every 0.5 ms instead of 5 ms, so that the training loop, which needs it between
-    steps, waits less for the draw's NumPy calls: the default mlp trained in a median 34.6 s
-    against 38.3 s (0.5 ms: 32.5-39.2 s; 5 ms: 35.5-40.6 s; five runs each, alternately)."""
-    if not draws_beside_training(config):
-        yield
-        return
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(DRAW_SWITCH_INTERVAL)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
-
-
 class _Run:
     def __init__(
         self,
@@ -255,7 +154,7 @@ class _Run:
                 f"{dataset.source}: no test images to score the model on (a single CSV needs "
                 "at least 2 rows: its last 1/7 is the test set)"
             )
-        leave_a_core_for_the_draw(config)  # before TensorFlow starts its thread pools
+        draws.leave_a_core_for_the_draw(config)  # before TensorFlow starts its thread pools
         # First: the multi-worker strategy must start before TensorFlow does anything else.
         self.strategy = make_strategy(config.strategy)
         self.distributed = is_distributed(self.strategy)
@@ -313,7 +212,7 @@ class _Run:
         if self.state.epoch:
             self.reporter.note(f"resuming after epoch {self.state.epoch} of {self.config.epochs}")
         try:
-            with self.signals.installed(), quick_interpreter_switches(self.config):
+            with self.signals.installed(), draws.quick_interpreter_switches(self.config):
                 self._epochs()
         except Interrupted as stop:
             code = EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED
@@ -342,7 +241,7 @@ class _Run:
 
     def _epochs(self) -> None:
         config = self.config
-        callbacks = [_ReporterCallback(self.reporter)] if _wants_batches(self.reporter) else []
+        callbacks = [ReporterCallback(self.reporter)] if wants_batches(self.reporter) else []
         if self.tensorboard is not None and self.chief:
             from digitcli.training.tensorboard import tensorboard_callback
 
@@ -377,7 +276,7 @@ class _Run:
         """The training images of `epoch`: with `config.writers`, a share redrawn as other
         writers would have written them (made on a thread while the previous epoch trains);
         with a teacher, its targets for them (else None: the labels)."""
-        if not draws_beside_training(self.config):
+        if not draws.draws_beside_training(self.config):
             if self.prepare is None:
                 return Draw(self.fit.x, None)
             if self.deskewed_fit is None:
@@ -427,7 +326,7 @@ class _Run:
                 validation_data=self.validation,
                 callbacks=callbacks if self.chief else [],
             )
-        callbacks = [*callbacks, _StopAtNextBatch(self.signals)]
+        callbacks = [*callbacks, StopAtNextBatch(self.signals)]
         with self.signals.held():  # a signal stops the epoch at its next batch (below)
             if self.fused is not None:  # or at the end of the compiled loop's call under way
                 return self.fused.fit_one_epoch(
@@ -536,7 +435,7 @@ class _Run:
             evaluation = score(
                 runtime.predict(test.x), test.y, model=str(self.output), runtime=runtime.name
             )
-            _write_history(staging / HISTORY_FILE, state.history)
+            write_history(staging / HISTORY_FILE, state.history)
             best_epoch = state.best_epoch if self.config.restore_best else state.epoch
             save_training_pictures(staging, state.history, best_epoch, evaluation.confusion_matrix)
             self._metadata(evaluation).write(staging)
@@ -560,7 +459,7 @@ class _Run:
         self.calibration = {"temperature": 1.0, "fitted_on": None}
         if not (self.config.calibrate and len(self.val)):
             return plain
-        images, labels, fitted_on = calibration_images(self.val, self.config)
+        images, labels, fitted_on = draws.calibration_images(self.val, self.config)
         before = plain.predict(images, batch_size=1024, verbose=0)
         self.calibration = calibration_record(before, labels, fitted_on)
         temperature = self.calibration["temperature"]
@@ -597,44 +496,3 @@ class _Run:
                 "numpy": np.__version__,
             },
         )
-
-
-def _wants_batches(reporter: TrainReporter) -> bool:
-    return getattr(reporter, "wants_batches", True)
-
-
-class _ReporterCallback(keras.callbacks.Callback):
-    """Forwards batch progress to the reporter, off the training thread."""
-
-    async_safe = True
-
-    def __init__(self, reporter: TrainReporter) -> None:
-        super().__init__()
-        self.reporter = reporter
-
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        self.reporter.batch(batch + 1, logs or {})
-
-
-class _StopAtNextBatch(keras.callbacks.Callback):
-    """Raises the signal noted while `fit` runs (SignalGuard.held) when the next batch starts
-    (why not at once: digitcli.core.signals). `on_*_batch_begin` runs on the main thread even when
-    Keras hands the `_end` hooks to its thread pool."""
-
-    def __init__(self, signals: SignalGuard) -> None:
-        super().__init__()
-        self.signals = signals
-
-    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        self.signals.raise_pending()
-
-    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        self.signals.raise_pending()
-
-
-def _write_history(path: Path, history: dict[str, list[float]]) -> None:
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["epoch", *HISTORY_KEYS])
-        for index in range(len(history["loss"])):
-            writer.writerow([index + 1, *(history[key][index] for key in HISTORY_KEYS)])

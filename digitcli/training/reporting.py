@@ -1,0 +1,84 @@
+"""What a caller sees of a run: the reporter `train` shows its progress through, and the
+`TrainResult` (and the history.csv) it gives back.
+
+Apart from train.py, and without TensorFlow: the CLI's reporters and result tables are written
+against these without importing the epoch loop.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from digitcli.core.config import TrainConfig
+from digitcli.reports.evaluate import Evaluation
+
+
+class TrainReporter(Protocol):
+    """What a caller sees of a run. Every method may be a no-op."""
+
+    def start(self, config: TrainConfig, *, start_epoch: int, steps_per_epoch: int) -> None: ...
+    def batch(self, step: int, logs: dict) -> None: ...
+    def epoch(self, epoch: int, logs: dict) -> None: ...
+    def note(self, text: str) -> None: ...
+    def finish(self) -> None: ...
+
+
+class NullReporter:
+    """Shows nothing: for --quiet and for Python callers."""
+
+    wants_batches = False
+
+    def start(self, config: TrainConfig, *, start_epoch: int, steps_per_epoch: int) -> None:
+        pass
+
+    def batch(self, step: int, logs: dict) -> None:
+        pass
+
+    def epoch(self, epoch: int, logs: dict) -> None:
+        pass
+
+    def note(self, text: str) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+def wants_batches(reporter: TrainReporter) -> bool:
+    return getattr(reporter, "wants_batches", True)
+
+
+@dataclass
+class TrainResult:
+    model_dir: Path
+    config: TrainConfig
+    test: Evaluation
+    train_seconds: float
+    history: dict[str, list[float]]
+    best_epoch: int  # 1-based; the epoch whose weights were kept
+
+    def to_json(self) -> dict:
+        return {
+            "model": str(self.model_dir),
+            "arch": self.config.arch,
+            "epochs": len(self.history["loss"]),
+            "best_epoch": self.best_epoch,
+            "test_accuracy": self.test.accuracy,
+            "test_loss": self.test.loss,
+            "train_seconds": round(self.train_seconds, 3),
+            "history": self.history,
+        }
+
+
+def write_history(path: Path, history: dict[str, list[float]]) -> None:
+    """history.csv: one row an epoch, the columns of `checkpoint.HISTORY_KEYS`."""
+    from digitcli.training.checkpoint import HISTORY_KEYS  # TensorFlow: imported when training
+
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["epoch", *HISTORY_KEYS])
+        for index in range(len(history["loss"])):
+            writer.writerow([index + 1, *(history[key][index] for key in HISTORY_KEYS)])
