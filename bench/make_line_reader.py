@@ -17,7 +17,7 @@ tuning set 95.4% exact against 95.0%, but 91.4% against 93.0% in a thick pen), a
 numbers for 10 epochs without it (0.135; tuning set 94.4%).
 
     python bench/make_line_reader.py                        # writes digitcli/reading/lines.tflite
-    python bench/make_line_reader.py --numbers 2000 --out /tmp/lines.tflite --data /tmp/l.npz
+    python bench/make_line_reader.py --numbers 2000 --out lines-test.tflite --data strips.npz
 """
 
 from __future__ import annotations

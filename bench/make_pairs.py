@@ -15,7 +15,7 @@ pair from a non-pair 87.5% of the time (spans from 0.8 line heights wide, where 
 digit is a candidate too).
 
     python bench/make_pairs.py                      # writes digitcli/reading/pairs.tflite
-    python bench/make_pairs.py --numbers 2000 --out /tmp/pairs.tflite
+    python bench/make_pairs.py --numbers 2000 --out pairs-test.tflite
 """
 
 from __future__ import annotations

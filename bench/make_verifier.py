@@ -8,7 +8,7 @@ true digit's box (intersection over union above 0.7), else "not". A small dense 
 float16. About 4.5 minutes on 2 cores.
 
     python bench/make_verifier.py                     # writes digitcli/reading/verifier.npz
-    python bench/make_verifier.py --numbers 600 --out /tmp/verifier.npz
+    python bench/make_verifier.py --numbers 600 --out verifier-test.npz
 """
 
 from __future__ import annotations

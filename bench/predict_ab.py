@@ -1,8 +1,8 @@
 """Two checkouts of digitcli side by side: batch predict on many files, and cold predict of one.
 
-    python bench/make_photos.py --n 1000 --out /tmp/photos
-    git worktree add --detach /tmp/before main
-    python bench/predict_ab.py /tmp/photos --before /tmp/before --rounds 5
+    python bench/make_photos.py --n 1000 --out photos
+    git worktree add --detach ../before main
+    python bench/predict_ab.py photos --before ../before --rounds 5
 
 Each round runs, alternately (so that a busy machine slows both alike), one
 `python -m digitcli predict --from-list LIST --format jsonl > /dev/null` over every file with
