@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,23 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory, tiny_data: Path) -> Pat
     )  # fmt: skip
     train(config, data=tiny_data, output=output)
     return output
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes `pid` started (its workers), from Linux's /proc; [] once it has ended."""
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in text.split()]
+
+
+def started_workers(process: subprocess.Popen, seconds: float = 60) -> list[int]:
+    """The worker processes `process` has started, waiting up to `seconds` for the first."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not child_pids(process.pid):
+        time.sleep(0.01)
+    return child_pids(process.pid)
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from digitcli.cli import app
 
-from conftest import subprocess_env
+from conftest import started_workers, subprocess_env
 from mnist_files import synthetic_digits
 
 runner = CliRunner()
@@ -177,10 +177,7 @@ def test_killing_predict_leaves_no_worker_behind(tiny_model, tmp_path):
         stdout=reader.stdin, stderr=subprocess.DEVNULL, env=subprocess_env(),
     )  # fmt: skip
     reader.stdin.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not _children(main.pid):
-        time.sleep(0.05)
-    workers = _children(main.pid)
+    workers = started_workers(main)
     assert workers, "predict started no workers"
     os.kill(main.pid, signal.SIGKILL)
     main.wait()
@@ -189,14 +186,6 @@ def test_killing_predict_leaves_no_worker_behind(tiny_model, tmp_path):
     assert int(out) < len(paths)
     time.sleep(0.5)
     assert not [pid for pid in workers if _alive(pid)]
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        text = open(f"/proc/{pid}/task/{pid}/children").read()
-    except OSError:
-        return []
-    return [int(child) for child in text.split()]
 
 
 def _alive(pid: int) -> bool:

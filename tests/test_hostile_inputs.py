@@ -21,7 +21,7 @@ from digitcli.core.errors import ImageError
 from digitcli.imaging.decoding import MAX_INPUT_BYTES
 from digitcli.predicting.predict import LOST, prepared_batches
 
-from conftest import subprocess_env
+from conftest import started_workers, subprocess_env
 from mnist_files import synthetic_digits
 
 
@@ -165,24 +165,13 @@ def test_predict_survives_a_worker_killed_from_outside(tiny_model, tmp_path, ok_
          str(tiny_model), "--format", "plain"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=subprocess_env(),
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not _children(main.pid):
-        time.sleep(0.01)
-    workers = _children(main.pid)
+    workers = started_workers(main)
     assert workers, "predict started no workers"
     os.kill(workers[0], signal.SIGKILL)
     out, err = main.communicate(timeout=120)
     assert b"BrokenProcessPool" not in err and b"Traceback" not in err, err
     assert main.returncode in (0, 1), err
     assert len(out.decode().splitlines()) == 1500
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        text = open(f"/proc/{pid}/task/{pid}/children").read()
-    except OSError:
-        return []
-    return [int(child) for child in text.split()]
 
 
 def test_serve_refuses_a_request_that_would_decode_too_much(tmp_path, ok_png):
