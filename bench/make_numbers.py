@@ -22,6 +22,11 @@ numbers, a slant of the handwriting (shear up to 0.25). `labels.jsonl` in the ou
 holds each file's kind, number and true digit boxes.
 
     python bench/make_numbers.py --per-kind 200 --out numbers --seed 0 [--narrow]
+                                 [--digits-from usps --usps zip.train.RData]
+
+`--digits-from usps` writes the numbers with other writers' digits: the fixed held 30% of USPS
+`zip.train` (`bench/usps.py`'s `held`, never trained on), drawn as MNIST draws its digits
+(`usps.mnist_like`: 20x20 box, centred by mass in 28x28, grey strokes), laid out alike.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from make_photos import load_mnist
 
+DIGIT_SOURCES = ("mnist", "usps")
 KINDS = ("spaced", "tight", "grouped", "long", "boxed")
 GROUPINGS = ((4, 2, 2), (2, 2, 4), (2, 2, 2), (3, 3), (3, 3, 3), (4, 4), (2, 2, 2, 2), (3, 4))
 SEPARATORS = (" ", "/", "-", ".")  # between groups (wide sets); " " is a gap alone
@@ -51,6 +57,36 @@ class Number:
     kind: str
     number: str
     boxes: list[list[int]]  # true [left, top, right, bottom] of each digit's ink, input pixels
+
+
+def number_digits(source: str = "mnist", usps_file: Path | None = None):
+    """The digits numbers are written with: MNIST's test split, or USPS zip.train's held 30%
+    as MNIST-like 28x28 digits (read from `usps_file`, ElemStatLearn's zip.train.RData)."""
+    if source == "usps":
+        from usps import held_digits
+
+        return held_digits(usps_file)
+    return load_mnist("t10k")  # test digits only: never the training split
+
+
+def add_digit_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--digits-from", choices=DIGIT_SOURCES, default="mnist",
+        help="MNIST's test digits, or USPS zip.train's held 30%% (needs --usps)",
+    )  # fmt: skip
+    parser.add_argument("--usps", type=Path, help="ElemStatLearn's zip.train.RData")
+
+
+def checked_digit_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Exit with a usage error (2) where --digits-from usps has no readable --usps file."""
+    if args.digits_from != "usps":
+        if args.usps is not None:
+            parser.error("--usps is read only with --digits-from usps")
+        return
+    if args.usps is None:
+        parser.error("--digits-from usps needs --usps PATH (ElemStatLearn's zip.train.RData)")
+    if not args.usps.is_file():
+        parser.error(f"--usps {args.usps}: no such file")
 
 
 def make_number_set(
@@ -332,8 +368,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--narrow", action="store_true", help="the sets before the widening")
+    add_digit_options(parser)
     args = parser.parse_args(argv)
-    x, y = load_mnist("t10k")  # test digits only: never the training split
+    checked_digit_options(parser, args)
+    x, y = number_digits(args.digits_from, args.usps)
     numbers = make_number_set(x, y, args.out, args.per_kind, args.seed, not args.narrow)
     print(f"wrote {len(numbers)} numbers to {args.out}")
     return 0

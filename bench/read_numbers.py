@@ -1,7 +1,8 @@
 """How well `digitcli read` reads whole handwritten numbers, next to Tesseract, in one run.
 
     python bench/read_numbers.py [--per-kind 100] [--out DIR] [--seed 0] [--model MODEL]
-                                 [--no-tesseract] [--parts] [--narrow]
+                                 [--no-tesseract] [--parts] [--narrow] [--mistakes FILE]
+                                 [--digits-from usps --usps zip.train.RData]
 
 Writes a set of numbers made from MNIST *test* digits (`make_numbers.py`: spaced, tight,
 grouped, long, boxed; PNG and JPEG), reads them with `digitcli.reading.read.read` (the path the CLI
@@ -10,28 +11,41 @@ Tesseract restricted to digits in each page-segmentation mode that suits one lin
 mode is reported). Prints, per kind: numbers read exactly, digit accuracy (1 - edit distance /
 true length) and numbers per second. `--parts` reads the same set again without each part of the
 reader in turn (`digitcli.reading.read.Parts`), and with the line reader alone, to show what
-each adds.
+each adds. `--digits-from usps` writes them with other writers' digits instead: USPS
+zip.train's held 30%, never trained on (`make_numbers.number_digits`). A folder that already
+holds `labels.jsonl` is read again, not rewritten: give each set its own `--out`.
+`--mistakes FILE` writes the full reader's misread numbers (JSON lines) and prints which digits
+it confused, lost or added.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from make_numbers import KINDS, Number, load_labels, make_number_set  # noqa: E402
-
-from make_photos import load_mnist  # noqa: E402
+from make_numbers import (  # noqa: E402
+    KINDS,
+    Number,
+    add_digit_options,
+    checked_digit_options,
+    load_labels,
+    make_number_set,
+    number_digits,
+)
 
 TESSERACT_MODES = (7, 8, 13)  # one text line, one word, raw line
 
@@ -43,6 +57,60 @@ def edit_distance(a: str, b: str) -> int:
         for j, y in enumerate(b, 1):
             previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
     return row[-1]
+
+
+def aligned(truth: str, got: str) -> list[tuple[str, str]]:
+    """The two numbers' digits paired along a shortest edit path; "" where one has none."""
+    cost = np.zeros((len(truth) + 1, len(got) + 1), dtype=int)
+    cost[:, 0], cost[0, :] = np.arange(len(truth) + 1), np.arange(len(got) + 1)
+    for i, a in enumerate(truth, 1):
+        for j, b in enumerate(got, 1):
+            cost[i, j] = min(cost[i - 1, j] + 1, cost[i, j - 1] + 1, cost[i - 1, j - 1] + (a != b))
+    pairs, i, j = [], len(truth), len(got)
+    while i or j:
+        if i and j and cost[i, j] == cost[i - 1, j - 1] + (truth[i - 1] != got[j - 1]):
+            pairs.append((truth[i - 1], got[j - 1]))
+            i, j = i - 1, j - 1
+        elif i and cost[i, j] == cost[i - 1, j] + 1:
+            pairs.append((truth[i - 1], ""))
+            i -= 1
+        else:
+            pairs.append(("", got[j - 1]))
+            j -= 1
+    return pairs[::-1]
+
+
+def confusions(numbers: list[Number], answers: dict[str, str | None]) -> Counter:
+    """(true digit, digit read) of every digit misread, lost ("" read) or added ("" true)."""
+    found: Counter = Counter()
+    for number in numbers:
+        pairs = aligned(number.number, answers.get(number.file) or "")
+        found.update(pair for pair in pairs if pair[0] != pair[1])
+    return found
+
+
+def mistakes_report(numbers: list[Number], answers: dict[str, str | None], path: Path) -> str:
+    """Write the misread numbers to `path` (JSON lines, atomically); say which digits went wrong."""
+    from digitcli.core.atomic import atomic_output
+
+    wrong = [n for n in numbers if (answers.get(n.file) or "") != n.number]
+    with atomic_output(path, force=True) as staging:
+        staging.write_text(
+            "".join(
+                json.dumps({"file": n.file, "kind": n.kind, "number": n.number,
+                            "read": answers.get(n.file)}) + "\n"
+                for n in wrong
+            )
+        )  # fmt: skip
+    found = confusions(numbers, answers).most_common(15)
+    listed = ", ".join(f"{_named(*pair)} x{count}" for pair, count in found)
+    return f"misread {len(wrong)} of {len(numbers)}; digits: {listed}"
+
+
+def _named(true: str, read: str) -> str:
+    if true and read:
+        return f"{true} read as {read}"
+    return f"{true} lost" if true else f"{read} added"
 
 
 def score(numbers: list[Number], answers: dict[str, str | None]) -> dict[str, tuple[float, ...]]:
@@ -113,23 +181,27 @@ def table(rows: dict[str, tuple[dict, float]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--per-kind", type=int, default=100)
-    parser.add_argument(
-        "--out", type=Path, default=Path(tempfile.gettempdir()) / "digitcli-numbers"
-    )
+    parser.add_argument("--out", type=Path, help="default: digitcli-numbers[-usps] in the temp dir")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--model", default=None, help="default: the bundled model")
     parser.add_argument("--no-tesseract", action="store_true")
     parser.add_argument("--parts", action="store_true", help="also read without each part")
     parser.add_argument("--narrow", action="store_true", help="make_numbers.py --narrow's set")
+    parser.add_argument("--mistakes", type=Path, help="write the misread numbers (JSON lines)")
+    add_digit_options(parser)
     args = parser.parse_args(argv)
-    x, y = load_mnist("t10k")  # test digits only: never the training split
+    checked_digit_options(parser, args)
+    suffix = "-usps" if args.digits_from == "usps" else ""
+    args.out = args.out or Path(tempfile.gettempdir()) / f"digitcli-numbers{suffix}"
     if not (args.out / "labels.jsonl").exists():
+        x, y = number_digits(args.digits_from, args.usps)
         make_number_set(x, y, args.out, args.per_kind, args.seed, not args.narrow)
     numbers = load_labels(args.out)
     repo = Path(__file__).resolve().parent.parent
     model = args.model or str(repo / "digitcli" / "models" / "pretrained")
     answers, rate = read_with_digitcli(args.out, numbers, model)
     rows = {"digitcli read": (score(numbers, answers), rate)}
+    mistakes = mistakes_report(numbers, answers, args.mistakes) if args.mistakes else None
     for name, switches in PARTS.items() if args.parts else ():
         answers, rate = read_with_digitcli(args.out, numbers, model, **switches)
         rows[name] = (score(numbers, answers), rate)
@@ -142,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         answers, rate = read_with_tesseract(args.out, numbers, best)
         rows[f"tesseract --psm {best}"] = (score(numbers, answers), rate)
     print(table(rows))
+    if mistakes:
+        print(f"\n{mistakes}")
     five = [str(args.out / n.file) for n in numbers if len(n.number) == 5]
     print(f"\n5-digit numbers: {five_digit_rate(five * 4, model):.0f} numbers/s")
     return 0

@@ -17,6 +17,9 @@ file, into `usps.npz` (x_train/y_train: the 70%, x_test/y_test: the 30%).
 
 `mix` writes `mnist-usps<k>.npz`: MNIST's training set with the prepared 70% added `--copies`
 times, and MNIST's test set as its test set, for `digitcli train --data`.
+
+`held_digits` gives the held 30% as MNIST-like 28x28 digits (`mnist_like`), from which
+`bench/make_numbers.py --digits-from usps` writes whole numbers.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 HELD_SHARE = 0.3  # of zip.train, never trained on
 SPLIT_SEED = 51  # the held-back 30% is fixed: every run compares on the same digits
 DRAW_SEED = 1994
+MNIST_FRAME, MNIST_BOX = 28, 20  # MNIST fits each digit's ink in 20x20, centred in 28x28
+HAZE = 0.05  # ink fainter than this (USPS's -0.9) is the scan's haze around the digit, not ink
 
 
 def usps_digits(rdata: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -56,6 +61,56 @@ def held_back(n: int) -> np.ndarray:
     mask = np.zeros(n, dtype=bool)
     mask[order[: round(n * HELD_SHARE)]] = True
     return mask
+
+
+def mnist_like(ink: np.ndarray) -> np.ndarray:
+    """USPS digits (n, 16, 16; ink 0..1) drawn as MNIST draws its digits: (n, 28, 28) uint8.
+
+    USPS digits are size-normalised (the ink fills the 16 rows, its width follows the digit),
+    their strokes grey at the edges. Each one's haze (ink under `HAZE`) is dropped, the ink's
+    box is enlarged smoothly (bicubic, aspect kept) until its longer side is 20 px, as MNIST
+    fits its writers' digits in a 20x20 box, and the result is placed in a 28x28 frame with its
+    centre of mass at the frame's centre (moved back inside where that would cut it), ink 0..255.
+    """
+    out = np.zeros((len(ink), MNIST_FRAME, MNIST_FRAME), dtype=np.uint8)
+    for i, digit in enumerate(ink):
+        digit = np.where(digit < HAZE, 0.0, digit).astype(np.float32)
+        rows, cols = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
+        if not len(rows):
+            continue
+        crop = digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+        scale = MNIST_BOX / max(crop.shape)
+        size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
+        image = Image.fromarray(crop, "F").resize(size, Image.Resampling.BICUBIC)
+        box = np.clip(np.asarray(image), 0, 1)
+        out[i] = _centred_by_mass(np.round(box * 255).astype(np.uint8))
+    return out
+
+
+def _centred_by_mass(box: np.ndarray) -> np.ndarray:
+    """`box` placed in MNIST's 28x28 frame, its centre of mass as near the centre as fits."""
+    frame = np.zeros((MNIST_FRAME, MNIST_FRAME), dtype=np.uint8)
+    h, w = box.shape
+    mass = box.astype(np.float64)
+    total = mass.sum() or 1.0
+    cy = (mass.sum(axis=1) * np.arange(h)).sum() / total
+    cx = (mass.sum(axis=0) * np.arange(w)).sum() / total
+    middle = (MNIST_FRAME - 1) / 2
+    top = min(max(round(middle - cy), 0), MNIST_FRAME - h)
+    left = min(max(round(middle - cx), 0), MNIST_FRAME - w)
+    frame[top : top + h, left : left + w] = box
+    return frame
+
+
+def held_as_mnist(ink: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The held 30% of these digits (`held_back`, never trained on) as MNIST-like digits."""
+    held = held_back(len(labels))
+    return mnist_like(ink[held]), labels[held]
+
+
+def held_digits(rdata: Path) -> tuple[np.ndarray, np.ndarray]:
+    """zip.train's held 30% as (n, 28, 28) uint8 MNIST-like digits and their labels."""
+    return held_as_mnist(*usps_digits(rdata))
 
 
 def drawn(ink: np.ndarray, rng: np.random.Generator) -> tuple[Image.Image, bool]:

@@ -1,0 +1,115 @@
+"""bench/make_numbers.py and bench/read_numbers.py with other writers' digits (USPS's held 30%)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+
+import make_numbers  # noqa: E402
+import read_numbers  # noqa: E402
+import usps  # noqa: E402
+
+
+def a_usps_one() -> np.ndarray:
+    """A 16x16 USPS-style 1: a stroke filling the rows, grey at its edges, faint haze around."""
+    ink = np.full((16, 16), 0.02)
+    ink[:, 6:9] = 1.0
+    ink[:, 5] = ink[:, 9] = 0.4
+    return ink
+
+
+def test_a_usps_digit_is_drawn_as_mnist_draws_its_digits():
+    digit = usps.mnist_like(a_usps_one()[None])[0]
+    assert digit.shape == (28, 28) and digit.dtype == np.uint8
+    rows, cols = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
+    assert rows[-1] - rows[0] + 1 == 20  # the longer side fills MNIST's 20x20 box
+    assert cols[-1] - cols[0] + 1 < 10  # the haze is dropped: a narrow 1 stays narrow
+    mass = digit.astype(float)
+    centre = [(mass.sum(axis=a) * np.arange(28)).sum() / mass.sum() for a in (1, 0)]
+    assert np.allclose(centre, 13.5, atol=1.0)  # centred by mass
+    assert ((digit > 20) & (digit < 235)).any() and digit.max() > 240  # grey edges, dark core
+
+
+def test_a_blank_usps_digit_stays_blank():
+    assert not usps.mnist_like(np.zeros((1, 16, 16))).any()
+
+
+def test_numbers_take_only_the_held_thirty_percent():
+    labels = np.arange(60, dtype=np.uint8) % 10
+    ink = np.repeat(a_usps_one()[None], 60, axis=0)
+    x, y = usps.held_as_mnist(ink, labels)
+    held = usps.held_back(60)
+    assert x.shape == (held.sum(), 28, 28)
+    assert np.array_equal(y, labels[held])
+
+
+def fake_zip_train(path: Path, rows: int = 80) -> np.ndarray:
+    """An RData file holding a zip.train-like matrix whose held rows are all 7s and the rest 3s."""
+    import pytest
+
+    rdata = pytest.importorskip("rdata")
+    held = usps.held_back(rows)
+    table = np.full((rows, 257), -1.0)
+    table[:, 0] = np.where(held, 7, 3)
+    table[:, 1:] = a_usps_one().ravel() * 2 - 1
+    rdata.write_rda(path, {"zip.train": table})
+    return held
+
+
+def test_make_numbers_writes_usps_numbers_from_held_digits_only(tmp_path):
+    fake_zip_train(tmp_path / "zip.train.RData")
+    out = tmp_path / "numbers"
+    args = ["--per-kind", "1", "--out", str(out), "--seed", "3"]
+    usps_args = ["--digits-from", "usps", "--usps", str(tmp_path / "zip.train.RData")]
+    assert make_numbers.main(args + usps_args) == 0
+    numbers = make_numbers.load_labels(out)
+    assert sorted(n.kind for n in numbers) == sorted(make_numbers.KINDS)
+    assert all(set(n.number) == {"7"} for n in numbers)  # never a training 3
+    assert all((out / n.file).is_file() for n in numbers)
+
+
+def bench(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(REPO / "bench" / "read_numbers.py"), *args],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_usps_numbers_need_a_usps_file(tmp_path):
+    missing = bench("--digits-from", "usps", "--out", str(tmp_path / "n"))
+    assert missing.returncode == 2 and "needs --usps PATH" in missing.stderr
+    absent = bench("--digits-from", "usps", "--usps", str(tmp_path / "none.RData"))
+    assert absent.returncode == 2 and "no such file" in absent.stderr
+    stray = bench("--usps", str(tmp_path / "none.RData"))
+    assert stray.returncode == 2 and "only with --digits-from usps" in stray.stderr
+    for done in (missing, absent, stray):
+        assert "Traceback" not in done.stderr
+    assert not (tmp_path / "n").exists()
+
+
+def test_mnist_stays_the_default_source_of_digits():
+    parser = read_numbers.argparse.ArgumentParser()
+    make_numbers.add_digit_options(parser)
+    assert parser.parse_args([]).digits_from == "mnist"
+
+
+def test_misread_digits_are_paired_along_the_shortest_edit_path():
+    assert read_numbers.aligned("4074058", "40714058")[3] == ("", "1")
+    assert ("2", "7") in read_numbers.aligned("1234", "1734")
+    assert read_numbers.aligned("123", "13") == [("1", "1"), ("2", ""), ("3", "3")]
+    assert read_numbers.aligned("", "") == []
+
+
+def test_mistakes_name_the_confused_digits(tmp_path):
+    Number = make_numbers.Number
+    numbers = [Number("a.png", "tight", "1234", []), Number("b.png", "long", "777", [])]
+    answers = {"a.png": "1734", "b.png": None}
+    line = read_numbers.mistakes_report(numbers, answers, tmp_path / "m.jsonl")
+    assert line.startswith("misread 2 of 2") and "7 lost x3" in line and "2 read as 7 x1" in line
+    written = [json.loads(x) for x in (tmp_path / "m.jsonl").read_text().splitlines()]
+    assert [(w["file"], w["read"]) for w in written] == [("a.png", "1734"), ("b.png", None)]
