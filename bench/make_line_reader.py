@@ -2,7 +2,8 @@
 at once.
 
 Numbers are written with MNIST *training* digits by `make_numbers.make_number` (the read
-benchmark writes its numbers with test digits), every kind, tight ones twice as often, and
+benchmark writes its numbers with test digits), every kind, tight ones twice as often, half of
+them in the widened styles (`--wide`, as `make_verifier.py`'s: separators in dates, combs), and
 `segment.find_candidates` finds each one's strip (`Line.strip`: the line's ink, 32 px high). A
 small convolutional network reads the strip column by column and is trained with CTC
 (connectionist temporal classification, as handwriting recognisers are), so it needs no
@@ -24,10 +25,11 @@ from __future__ import annotations
 
 import argparse
 import os
+from functools import partial
 from pathlib import Path
 
 import numpy as np
-from make_verifier import in_parts, kept, written_numbers
+from make_verifier import WIDE, in_parts, kept, written_numbers
 
 from digitcli.core.fits import stamp
 
@@ -35,16 +37,16 @@ REPO = Path(__file__).resolve().parent.parent
 
 KINDS = ("tight", "tight", "long", "spaced", "grouped", "boxed")
 MAX_DIGITS = 12  # labels are padded to this many digits
-SEED_BASE = 1000  # the verifier's and pair reader's numbers use seeds 0, 1, ...
+SEED_BASE = 1000  # the verifier's numbers use seeds 0, 1, ...
 BATCH = 64
 PARTS = 2  # the numbers are written in this many parts, each with its own seed, in parallel
 
 
-def strips(task: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+def strips(task: tuple[int, int], wide: float = WIDE) -> tuple[np.ndarray, np.ndarray]:
     """Strips and padded labels (digit + 1; 0 is CTC's blank) for `count` numbers."""
     seed, count = task
     found, labels = [], []
-    for number, line in written_numbers(seed, count, KINDS):
+    for number, line in written_numbers(seed, count, KINDS, wide):
         if line.strip is None:
             continue
         found.append(line.strip)
@@ -54,8 +56,8 @@ def strips(task: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     return np.stack(found), np.stack(labels)
 
 
-def written(count: int) -> tuple[np.ndarray, np.ndarray]:
-    return in_parts(strips, count, PARTS, SEED_BASE)
+def written(count: int, wide: float = WIDE) -> tuple[np.ndarray, np.ndarray]:
+    return in_parts(partial(strips, wide=wide), count, PARTS, SEED_BASE)
 
 
 def network(shape: tuple[int, int]):
@@ -153,10 +155,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--numbers", type=int, default=30000, help="numbers to write (30000)")
     parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--wide", type=float, default=WIDE, help="share written wide (0.5)")
     parser.add_argument("--data", type=Path, help="save (or reuse) the strips here (.npz)")
     parser.add_argument("--out", type=Path, default=REPO / "digitcli" / "reading" / "lines.tflite")
     args = parser.parse_args(argv)
-    x, y = kept(args.data, ("x", "y"), lambda: written(args.numbers))
+    x, y = kept(args.data, ("x", "y"), lambda: written(args.numbers, args.wide))
     print(f"{len(x)} lines, {int((y > 0).sum())} digits")
     model = train(x, y, args.epochs)
     export(model, args.out)
