@@ -3,11 +3,13 @@
 Numbers are written with MNIST *training* digits by `make_numbers.make_number` (the read
 benchmark writes its numbers with test digits), every kind, tight ones twice as often, half of
 them in the widened styles (`--wide`: dates parted by "/", "-" or ".", combs and other boxes;
-before, none were, and every separator was read as a digit); each
+before, none were, and a date's separator was read as a digit); each
 candidate `segment.find_candidates` finds in them is labelled "one digit" when its box matches a
 true digit's box (intersection over union above 0.7), else "not". A small dense network
 (789 -> 128 -> 32 -> 1) learns it from `digitcli.reading.verifier.inputs`; its weights are saved as
-float16. About 4.5 minutes on 2 cores.
+float16. About 4.5 minutes on 2 cores. The shipped one (issue 52) was written in 16 parts on
+16 cores (`--parts 16`) and trained with Keras's torch backend on a GPU: validation accuracy
+88.5% (loss 0.268), 181,239 candidates, 30.0% of them one digit.
 
     python bench/make_verifier.py                     # writes digitcli/reading/verifier.npz
     python bench/make_verifier.py --numbers 600 --out verifier-test.npz
@@ -137,10 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--numbers", type=int, default=6000, help="numbers to write (6000)")
     parser.add_argument("--wide", type=float, default=WIDE, help="share written wide (0.5)")
+    parser.add_argument("--parts", type=int, default=os.cpu_count() or 1, help="(one a core)")
     parser.add_argument("--out", type=Path, default=REPO / "digitcli" / "reading" / "verifier.npz")
     args = parser.parse_args(argv)
     work = partial(candidates, wide=args.wide)
-    features, labels = in_parts(work, args.numbers, os.cpu_count() or 1)
+    features, labels = in_parts(work, args.numbers, args.parts)
     print(f"{len(labels)} candidates, {labels.mean():.1%} of them one digit")
     order = np.random.default_rng(0).permutation(len(labels))
     weights = train(features[order], labels[order])

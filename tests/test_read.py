@@ -254,7 +254,8 @@ def test_touching_digits_are_parted(mnist_test_digits, tmp_path, number):
 def test_overlapping_digits_no_cut_parts_are_read(name, monkeypatch, tmp_path):
     """Numbers from bench/make_numbers.py (MNIST test digits, seed 1) whose touching digits
     no cut parts: the segmentation alone reads two of them as one, or one misread; the line
-    reader, which never cuts, reads them (a pair reader did, before issue 52 removed it)."""
+    reader, which never cuts, reads them (a pair reader did, before issue 52 removed it). The
+    verifier trained on widened numbers parts 818514 alone too."""
     number = name.removeprefix("tight-").split(".")[0]
     (reading,) = read([str(FIXTURES / name)], save_preprocessed=tmp_path / "seen")
     assert reading.number == number
@@ -264,7 +265,7 @@ def test_overlapping_digits_no_cut_parts_are_read(name, monkeypatch, tmp_path):
     assert np.prod([d.confidence for d in reading.digits]) == pytest.approx(reading.confidence)
     without_the_line_reader(monkeypatch)
     (alone,) = read([str(FIXTURES / name)])
-    assert alone.number != number
+    assert (alone.number == number) == (number == "818514")
 
 
 def without_the_line_reader(monkeypatch) -> None:
