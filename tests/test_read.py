@@ -276,6 +276,16 @@ def without_the_line_reader(monkeypatch) -> None:
     monkeypatch.setattr(reading_module, "LINE_SURE", 2.0)  # never that sure
 
 
+@pytest.mark.parametrize("name", ["date-514295182.jpg", "date-40610212.jpg", "date-3588914.jpg"])
+def test_a_dates_separators_are_not_digits(name):
+    """Dates from bench/make_numbers.py (MNIST test digits, `--seed 8`, wide) parted by "/": a
+    verifier and line reader trained on numbers without separators read each "/" as a 1."""
+    number = name.split("-")[1].split(".")[0]
+    (reading,) = read([str(FIXTURES / name)])
+    assert reading.number == number
+    assert len(reading.digits) == len(number)
+
+
 @pytest.mark.parametrize("name", ["tight-8617.jpg", "tight-706211.jpg", "long-096847115.jpg"])
 def test_the_line_reader_finds_the_digit_segmentation_loses(name, monkeypatch, tmp_path):
     """Numbers from bench/make_numbers.py (MNIST test digits, seed 1) in which the
