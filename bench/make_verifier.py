@@ -139,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--numbers", type=int, default=6000, help="numbers to write (6000)")
     parser.add_argument("--wide", type=float, default=WIDE, help="share written wide (0.5)")
-    parser.add_argument("--parts", type=int, default=os.cpu_count() or 1, help="(one a core)")
+    cores = os.cpu_count() or 1
+    parser.add_argument("--parts", type=int, default=cores, help="parts (seeds) written at once")
     parser.add_argument("--out", type=Path, default=REPO / "digitcli" / "reading" / "verifier.npz")
     args = parser.parse_args(argv)
     work = partial(candidates, wide=args.wide)
