@@ -14,10 +14,9 @@ from digitcli.cli import app
 from digitcli.core import fits
 from digitcli.core.errors import ModelError
 from digitcli.models.modeldir import BUNDLED_DIR
-from digitcli.reading import lines, pairs, verifier
+from digitcli.reading import lines, verifier
 
 ARTEFACTS = [
-    (pairs.MODEL, ("preparation", "segmentation")),
     (lines.MODEL, ("preparation", "segmentation")),
     (verifier.WEIGHTS, ("preparation", "segmentation")),
     (BUNDLED_DIR, ("preparation",)),
@@ -30,7 +29,7 @@ def test_every_bundled_artefact_records_the_versions_it_fits(path: Path, stages)
     assert fits.recorded(path) == {stage: fits.current()[stage] for stage in stages}
 
 
-@pytest.mark.parametrize("source", [pairs.MODEL, verifier.WEIGHTS, BUNDLED_DIR], ids=str)
+@pytest.mark.parametrize("source", [lines.MODEL, verifier.WEIGHTS, BUNDLED_DIR], ids=str)
 def test_an_artefact_for_another_segmentation_is_refused(
     source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -19,7 +19,7 @@ import numpy as np
 from digitcli.core.errors import ModelError
 
 PREPARATION = 1  # images.prepare: how any image file becomes the 28x28 digit a model reads
-SEGMENTATION = 1  # segment.py: how `read` cuts a line into candidates, pairs and strips
+SEGMENTATION = 1  # segment.py: how `read` cuts a line into candidates and strips
 FITS_FILE = "fits.json"
 NPZ_KEY = "fits"
 

@@ -2,8 +2,8 @@
 
 Segmentation (`digitcli.reading.segment`) reads a line as atoms, the connected pieces of ink
 left to right (a piece too wide for one digit cut at the valleys of its column profile), and
-tries as one digit each run of neighbouring atoms narrow enough to be one, and as two touching
-digits each run as wide as two, each with the penalty a reading pays for it.
+tries as one digit each run of neighbouring atoms narrow enough to be one, each with the
+penalty a reading pays for it.
 """
 
 from __future__ import annotations
@@ -15,9 +15,6 @@ import numpy as np
 from scipy import ndimage
 
 MAX_ATOMS = 8  # pieces one digit may be made of
-PAIR_WIDTH = (0.8, 2.0)  # line heights: a span this wide may be two touching digits (from
-# 0.8, not 1: a quarter of the touching pairs with a 1 in them are narrower than a line height)
-PAIR_GAP = 0.1  # line heights: the pieces of a pair are at most this far apart
 MAX_WIDTH = 1.3  # a digit is at most this wide, in line heights (a sprawling 2 or 0)
 CUT_FROM = 0.75  # pieces wider than this (line heights) may be touching digits: cut candidates
 MAX_CUTS = 3.0  # cuts tried per line height of a piece's width
@@ -185,21 +182,3 @@ def _parting_cost(atoms: list[Atom], start: int) -> float:
     narrower = min(left.right - left.left, right.right - right.left)
     overlap = max(0.0, min(1.0, shared / max(narrower, 1.0)))
     return right.cut_before + OVERLAP_COST * overlap
-
-
-def pair_spans(atoms: list[Atom], height: float) -> list[tuple[int, int, float]]:
-    """Runs of touching atoms [start, stop) as wide as two digits, with their penalty."""
-    spans = []
-    for start in range(len(atoms)):
-        left, right = atoms[start].left, atoms[start].right
-        for stop in range(start + 1, min(len(atoms), start + 2 * MAX_ATOMS) + 1):
-            atom = atoms[stop - 1]
-            if atom.left - right > PAIR_GAP * height:
-                break
-            left, right = min(left, atom.left), max(right, atom.right)
-            width = (right - left) / height
-            if width > PAIR_WIDTH[1]:
-                break
-            if width >= PAIR_WIDTH[0]:
-                spans.append((start, stop, _parting_cost(atoms, start)))
-    return spans

@@ -68,8 +68,8 @@ def crop_rows(image: Image.Image, top: int, bottom: int) -> tuple[Image.Image, i
 
 
 def shifted(line: Line, dy: int) -> Line:
-    """The line with its candidates' and pairs' boxes moved down by dy pixels."""
-    for candidate in (*line.candidates, *line.pairs):
+    """The line with its candidates' boxes moved down by dy pixels."""
+    for candidate in line.candidates:
         candidate.box = _moved(candidate, dy)
     return line
 

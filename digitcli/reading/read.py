@@ -33,13 +33,10 @@ from digitcli.predicting.predict import (
 )
 from digitcli.reading.lines import LINE_SURE, LINE_WEIGHT, best_path, likelihood, read_strips
 from digitcli.reading.multiline import Lines, find_lines
-from digitcli.reading.pairs import doubt, pair_digits, pair_scores, read_pairs
 from digitcli.reading.segment import (
     MOST_LINES,
     OPEN_SIDE,
-    PAIR_SHAPE,
     STRIP_SHAPE,
-    Candidate,
     Line,
     best_readings,
     find_candidates,
@@ -73,7 +70,6 @@ class Parts:
     placed in the boxes of the best segmentation with as many digits."""
 
     verifier: bool = True
-    pairs: bool = True
     lines: bool = True
     line_only: bool = False
 
@@ -277,8 +273,7 @@ def _answer_lines(
     """Each line's best reading. The classifier scores, in one call for the whole batch, only
     the candidates the verifier gives a chance of being one digit; the others are taken to be
     as sure as a digit can be, an upper bound, and scored only if a reading picks one anyway,
-    so the readings are those of scoring every candidate, for half the classifier's work.
-    The pair reader reads every line's pairs in one call too."""
+    so the readings are those of scoring every candidate, for half the classifier's work."""
     _leave_out(lines, parts)
     wholes = _wholes(runtime, lines)
     singles = [_single(line, parts) if isinstance(line, Line) else None for line in lines]
@@ -290,9 +285,8 @@ def _answer_lines(
         if likely
     ]
     scores = runtime.predict(np.stack(pixels)) if pixels else np.zeros((0, 10))
-    pairs = read_pairs(_pair_pixels(lines))
     read_columns = iter(read_strips(_strips(lines)))
-    start = pairs_start = 0
+    start = 0
     for source, line, single in zip(batch, lines, singles, strict=True):
         if isinstance(line, ImageError):
             yield Reading(source.name, error=without_name(str(line), source.name))
@@ -309,11 +303,8 @@ def _answer_lines(
         probabilities = np.ones((len(line.candidates), 10), np.float32)  # the upper bound
         probabilities[scored] = scores[start : start + count]
         start += count
-        own_pairs = pairs[pairs_start : pairs_start + len(line.pairs)]
-        pairs_start += len(line.pairs)
         columns = next(read_columns) if line.strip is not None else None
-        scoring = _Scoring(runtime, line, probabilities, single + doubt(line, own_pairs),
-                           scored, own_pairs, columns, parts.line_only)  # fmt: skip
+        scoring = _Scoring(runtime, line, probabilities, single, scored, columns, parts.line_only)
         yield _reading(source.name, _as_predicted(scoring.digits(), line, wholes))
 
 
@@ -363,19 +354,12 @@ def _leave_out(lines: list[Line | ImageError], parts: Parts) -> None:
     """Take from each line what the parts left out would read (the benchmark's switches)."""
     for line in lines:
         if isinstance(line, Line):
-            line.pairs = line.pairs if parts.pairs else []
             line.strip = line.strip if parts.lines or parts.line_only else None
 
 
 def _single(line: Line, parts: Parts) -> np.ndarray:
     """Each candidate's ln P(one whole digit): the verifier's, or 0 (no opinion) without it."""
     return log_single(line) if parts.verifier else np.zeros(len(line.candidates), np.float32)
-
-
-def _pair_pixels(lines: list[Line | ImageError]) -> np.ndarray:
-    """Every line's pair candidates, for the pair reader in one call."""
-    pixels = [pair.pixels for line in lines if isinstance(line, Line) for pair in line.pairs]
-    return np.stack(pixels) if pixels else np.zeros((0, *PAIR_SHAPE), np.uint8)
 
 
 def _strips(lines: list[Line | ImageError]) -> np.ndarray:
@@ -393,7 +377,6 @@ class _Scoring:
     probabilities: np.ndarray  # (candidates, 10); rows not scored yet are ones: an upper bound
     single: np.ndarray  # each candidate's ln P(one whole digit)
     scored: np.ndarray  # which rows of `probabilities` are scored
-    pairs: np.ndarray  # the pair reader's outputs for line.pairs
     columns: np.ndarray | None  # the line reader's probabilities for its strip, (columns, 11)
     line_only: bool = False  # Parts.line_only
 
@@ -402,9 +385,7 @@ class _Scoring:
         another number, its digits in the boxes of the best reading with as many."""
         if self.line_only and self.columns is not None:
             return self.line_digits()
-        digits = _digits(
-            self.line, self.probabilities, self.pairs, self.scored_pick(self.likeliest)
-        )
+        digits = _digits(self.line, self.probabilities, self.scored_pick(self.likeliest))
         if self.columns is None:
             return digits
         path = best_path(self.columns)
@@ -432,7 +413,7 @@ class _Scoring:
         chosen = self.scored_pick(lambda readings: readings.get(len(path), (0.0, None))[1])
         if chosen is None:
             return None
-        placed = _digits(self.line, self.probabilities, self.pairs, chosen)
+        placed = _digits(self.line, self.probabilities, chosen)
         if len(placed) != len(path):
             return None
         for place, (digit, confidence) in zip(placed, path, strict=True):
@@ -443,12 +424,12 @@ class _Scoring:
         """What `pick` picks of the best readings of each count, scoring the candidates it
         picks that were not scored yet, until it picks only scored ones (on the read
         benchmark's tuning set it never needed to)."""
-        line, scores = self.line, pair_scores(self.pairs)
+        line = self.line
         while line.candidates:
-            chosen = pick(best_readings(line, self.probabilities, self.single, scores))
+            chosen = pick(best_readings(line, self.probabilities, self.single))
             if chosen is None:
                 return None
-            unscored = [i for i in chosen if i < len(line.candidates) and not self.scored[i]]
+            unscored = [i for i in chosen if not self.scored[i]]
             if not unscored:
                 return chosen
             self.probabilities[unscored] = self.runtime.predict(
@@ -477,23 +458,16 @@ class _Scoring:
         return best
 
     def line_likelihood(self, chosen: list[int]) -> float:
-        digits = len(self.line.candidates)
-        if any(i < digits and not self.scored[i] for i in chosen):
+        if any(not self.scored[i] for i in chosen):
             return 0.0
-        read = _digits(self.line, self.probabilities, self.pairs, chosen)
+        read = _digits(self.line, self.probabilities, chosen)
         return likelihood(self.columns, _number(read))
 
 
-def _digits(
-    line: Line, probabilities: np.ndarray, pairs: np.ndarray, chosen: list[int]
-) -> list[ReadDigit]:
-    """The digits a reading's candidates and pairs are read as."""
+def _digits(line: Line, probabilities: np.ndarray, chosen: list[int]) -> list[ReadDigit]:
+    """The digits a reading's candidates are read as."""
     digits = []
     for index in chosen:
-        pair = index - len(line.candidates)  # best_reading numbers pairs after the digits
-        if pair >= 0:
-            digits += _pair_reading(line.pairs[pair], pairs[pair])
-            continue
         candidate, row = line.candidates[index], probabilities[index]
         best = int(np.argmax(row))
         confidence = round(float(row[best]), 6)
@@ -511,19 +485,6 @@ def _reading(name: str, digits: list[ReadDigit]) -> Reading:
     number = _number(digits)
     confidence = round(float(np.prod([d.confidence for d in digits])), 6)
     return Reading(name, number, confidence, digits)
-
-
-def _pair_reading(pair: Candidate, output: np.ndarray) -> list[ReadDigit]:
-    """A pair's two digits: its box split at its middle, each digit the half of its 28x56
-    pixels that holds it."""
-    left, top, right, bottom = pair.box
-    middle = (left + right) // 2
-    boxes = ((left, top, middle, bottom), (middle, top, right, bottom))
-    halves = np.split(pair.pixels, 2, axis=1)
-    return [
-        ReadDigit(digit, round(confidence, 6), box, half)
-        for (digit, confidence), box, half in zip(pair_digits(output), boxes, halves, strict=True)
-    ]
 
 
 def _checked(reading: Reading, threshold: float | None, digits: tuple[int, int] | None) -> Reading:

@@ -1,9 +1,8 @@
 """The pixels of candidates: a span of atoms' own ink, fitted as each reader sees it.
 
 A candidate digit's ink alone (other digits' ink and printed lines left out), which
-`digitcli.reading.segment` fits into 28x28 as `predict` fits a digit; a pair's fitted into
-PAIR_SHAPE for `digitcli.reading.pairs`; the whole line's into STRIP_SHAPE for
-`digitcli.reading.lines`.
+`digitcli.reading.segment` fits into 28x28 as `predict` fits a digit; the whole line's into
+STRIP_SHAPE for `digitcli.reading.lines`.
 """
 
 from __future__ import annotations
@@ -14,25 +13,8 @@ from PIL import Image
 from digitcli.imaging.images import dilate
 from digitcli.reading.atoms import Atom
 
-PAIR_SHAPE = (28, 56)  # a pair's pixels, as the pair reader sees them ...
-PAIR_BOX = (24, 52)  # ... its ink fitted in this box
 STRIP_SHAPE = (32, 256)  # the whole line's ink, as the line reader sees it ...
 STRIP_SPAN = 1.6  # ... this many line heights high, about its middle (a digit ~20 px high)
-
-
-def pair_pixels(ink: np.ndarray) -> np.ndarray:
-    """A span's ink fitted into PAIR_BOX keeping its aspect, centred in PAIR_SHAPE."""
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32)
-    h, w = crop.shape
-    scale = min(PAIR_BOX[0] / h, PAIR_BOX[1] / w)
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    resample = Image.Resampling.LANCZOS if scale < 1 else Image.Resampling.BICUBIC
-    patch = np.asarray(Image.fromarray(crop, "F").resize(size, resample), np.float32)
-    out = np.zeros(PAIR_SHAPE, np.uint8)
-    top, left = (PAIR_SHAPE[0] - size[1]) // 2, (PAIR_SHAPE[1] - size[0]) // 2
-    out[top : top + size[1], left : left + size[0]] = np.clip(patch + 0.5, 0, 255)
-    return out
 
 
 def strip_pixels(ink: np.ndarray, height: float) -> np.ndarray:

@@ -17,22 +17,19 @@ WORK_HEIGHT pixels high (a smaller one enlarged):
    be one digit (a 5 and its detached flag, a 4 in two pieces; two separate full-height pieces
    side by side cost JOIN_COST to join: they are usually two digits). Each candidate's ink alone is
    cropped and fitted into 28x28 by `digitcli.imaging.images.fit_and_centre`, as `predict` fits one;
-7. pairs: each run of touching atoms as wide as two digits (PAIR_WIDTH), fitted into 28x56 for
-   `digitcli.reading.pairs`, which reads two digits that touch or overlap as a whole, where no cut
-   parts them.
-8. the strip: all the line's ink, STRIP_SPAN line heights scaled to 32 px high, for
+7. the strip: all the line's ink, STRIP_SPAN line heights scaled to 32 px high, for
    `digitcli.reading.lines`, which reads the whole line at once and never cuts.
 
 The classifier then scores every candidate and `best_reading` picks the segmentation whose
 digits are likeliest together (the sum of their log-probabilities, by dynamic programming over
-the atoms), as classic handwritten-numeral recognisers do; a pair counts as its two digits.
+the atoms), as classic handwritten-numeral recognisers do.
 `best_readings` gives the likeliest segmentation of each digit count, which `read` weighs
 with the line reader's likelihood of its number. Gaps between groups ("2026 11 22") are
 simply gaps: the number is its digits, left to right.
 
 This module holds what segmentation hands on (`Line`, `Candidate`) and its two entry points;
 the steps live beside it: ink.py (1), frame.py (2, and 4's measure), formlines.py (3),
-atoms.py (5, and which runs of atoms 6 and 7 try), render.py (the pixels of 6, 7 and 8).
+atoms.py (5, and which runs of atoms 6 tries), render.py (the pixels of 6 and 7).
 """
 
 from __future__ import annotations
@@ -51,7 +48,6 @@ from digitcli.reading.atoms import (
     digit_spans,
     line_atoms,
     line_height,
-    pair_spans,
 )
 from digitcli.reading.formlines import (
     FAINT_LINE,
@@ -62,12 +58,11 @@ from digitcli.reading.formlines import (
 )
 from digitcli.reading.frame import SHEARS, WORK_WIDTH, Frame, sharpest, turn_level, work_image
 from digitcli.reading.ink import ink_signal
-from digitcli.reading.render import PAIR_SHAPE, STRIP_SHAPE, pair_pixels, span_ink, strip_pixels
+from digitcli.reading.render import STRIP_SHAPE, span_ink, strip_pixels
 
-__all__ = [  # segmentation as `read`, `multiline` and the pair and line readers use it
+__all__ = [  # segmentation as `read`, `multiline` and the line reader use it
     "MOST_LINES",
     "OPEN_SIDE",
-    "PAIR_SHAPE",
     "STRIP_SHAPE",
     "Candidate",
     "Line",
@@ -93,11 +88,11 @@ DIGIT_COST = -0.5  # log-probability each digit of a reading pays (negative: ear
 
 @dataclass
 class Candidate:
-    """A run of atoms [start, stop) read as one digit (in `Line.pairs`: as two)."""
+    """A run of atoms [start, stop) read as one digit."""
 
     start: int
     stop: int
-    pixels: np.ndarray  # uint8 (28, 28), prepared like predict's; a pair's PAIR_SHAPE
+    pixels: np.ndarray  # uint8 (28, 28), prepared like predict's
     box: tuple[int, int, int, int]  # left, top, right, bottom in the input image's pixels
     penalty: float = 0.0  # subtracted from the log-probability (too wide for one digit)
 
@@ -110,7 +105,6 @@ class Line:
     skippable: list[bool] = field(default_factory=list)  # small pieces a reading may leave out
     height: float = 0.0  # a digit's height on this line, in the input image's pixels
     candidates: list[Candidate] = field(default_factory=list)
-    pairs: list[Candidate] = field(default_factory=list)  # spans that may be two touching digits
     strip: np.ndarray | None = field(default=None, repr=False)  # all its ink, STRIP_SHAPE
     too_small: bool = False  # too many digits on the line, shrunk too small to read
     lines: int = 1  # bands of ink one above the other: MOST_LINES or more, a page of writing
@@ -151,7 +145,6 @@ def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     level = max(float(np.percentile(flat[mask], 80)), 1.0)  # the pen's core becomes white
     ink_of = partial(span_ink, atoms, flat, taken, level)
     line.candidates = _rendered(digit_spans(atoms, height), ink_of, fit_and_centre, frame)
-    line.pairs = _rendered(pair_spans(atoms, height), ink_of, pair_pixels, frame)
     ink = ink_of(0, len(atoms))[0] if atoms else None
     line.strip = strip_pixels(ink, height) if ink is not None else None
     return line
@@ -192,41 +185,30 @@ def _rendered(
 
 
 def best_reading(
-    line: Line,
-    probabilities: np.ndarray,
-    single: np.ndarray | None = None,
-    pairs: np.ndarray | None = None,
+    line: Line, probabilities: np.ndarray, single: np.ndarray | None = None
 ) -> list[int]:
     """The candidates that cover the atoms left to right with the highest summed
     log-probability of their likeliest digits; small atoms may be left out at SKIP_COST each.
     `probabilities`: (len(candidates), 10); `single`, if given, each candidate's log-probability
-    of being one whole digit (`digitcli.reading.verifier`), added; `pairs`, if given, the score
-    of each of `line.pairs` read as two digits (`digitcli.reading.pairs`). The answer indexes
-    line.candidates,
-    then line.pairs: index len(candidates) + i is pair i."""
-    readings = best_readings(line, probabilities, single, pairs)
+    of being one whole digit (`digitcli.reading.verifier`), added. The answer indexes
+    line.candidates."""
+    readings = best_readings(line, probabilities, single)
     return max(readings.values(), key=lambda found: found[0])[1] if readings else []
 
 
 def best_readings(
-    line: Line,
-    probabilities: np.ndarray,
-    single: np.ndarray | None = None,
-    pairs: np.ndarray | None = None,
+    line: Line, probabilities: np.ndarray, single: np.ndarray | None = None
 ) -> dict[int, tuple[float, list[int]]]:
     """`best_reading` for each count of digits a reading may have: {count: (score, chosen)}.
     Dynamic programming over (atoms covered, digits read so far)."""
-    n, singles = line.atoms, len(line.candidates)
-    spans = line.candidates + (line.pairs if pairs is not None else [])
+    n, spans = line.atoms, line.candidates
     scores = np.log(np.maximum(probabilities.max(axis=1), 1e-12)) - DIGIT_COST
     if single is not None:
         scores = scores + single
-    if pairs is not None:
-        scores = np.concatenate([scores, pairs - 2 * DIGIT_COST])
     ending: dict[int, list[int]] = {}
     for index, candidate in enumerate(spans):
         ending.setdefault(candidate.stop, []).append(index)
-    most = 2 * n + 1
+    most = n + 1
     best = np.full((n + 1, most), -np.inf)
     best[0, 0] = 0.0
     came_by = np.full((n + 1, most), -2)  # the span that ends here, -1 a skipped atom
@@ -237,11 +219,11 @@ def best_readings(
             better = skipped > here
             here[better], came_by[stop][better] = skipped[better], -1
         for index in ending.get(stop, []):
-            candidate, digits = spans[index], 1 + (index >= singles)
-            reached = best[candidate.start, :-digits] + (scores[index] - candidate.penalty)
-            better = reached > here[digits:]
-            here[digits:][better] = reached[better]
-            came_by[stop, digits:][better] = index
+            candidate = spans[index]
+            reached = best[candidate.start, :-1] + (scores[index] - candidate.penalty)
+            better = reached > here[1:]
+            here[1:][better] = reached[better]
+            came_by[stop, 1:][better] = index
     found = {}
     for count in np.flatnonzero(np.isfinite(best[n])):
         chosen, position, left = [], n, int(count)
@@ -251,6 +233,6 @@ def best_readings(
                 position -= 1
                 continue
             chosen.append(index)
-            position, left = spans[index].start, left - 1 - (index >= singles)
+            position, left = spans[index].start, left - 1
         found[int(count)] = (float(best[n, count]), chosen[::-1])
     return found
