@@ -3,7 +3,7 @@
     python bench/robustness.py [--out bench/results/robustness] [--per-source 1000]
                                [--model MODEL ...] [--json]
 
-Builds (once, seeded) a development set of image files from fifteen sources, then reads them with
+Builds (once, seeded) a development set of image files from sixteen sources, then reads them with
 `digitcli.predicting.predict` (the real preparation path a user's files take) and prints
 accuracy and the
 expected calibration error (ECE, 15 bins) per source for each model:
@@ -38,6 +38,8 @@ expected calibration error (ECE, 15 bins) per source for each model:
 - `filled`: `drawn` and `fonts` digits stretched to fill a 16x16 box, their aspect lost, and
   binarised at a fixed level: what form scanners that store each digit in a fixed box keep (a
   thick continental 1 becomes a slab as wide as it is tall).
+- `filled-scanned`: the same cells enlarged and scanned again on paper with a margin, in grey or
+  blue ink, some JPEG: the cell no longer fills the picture.
 
 Tune on this set, never on MNIST's test split (the `rescan` source reuses test digits only as
 drawings to degrade; nothing is fitted on it).
@@ -87,6 +89,7 @@ SOURCES = (
     "lined",
     "squared",
     "cell",
+    "filled-scanned",  # last: each source's seed is its place in this list
 )
 
 # Stroke skeletons in a unit box (x right, y down); each digit has several styles, each style a
@@ -266,6 +269,46 @@ def make_filled(out: Path, count: int, rng: np.random.Generator) -> list[tuple[P
             scan = scan.resize((64, 64), Image.NEAREST)
         items.append(_save(out, "filled", i, digit, scan, rng, lossy=False))
     return items
+
+
+def make_filled_scanned(
+    out: Path, count: int, rng: np.random.Generator
+) -> list[tuple[Path, int]]:
+    """The same fixed-cell digits scanned again as a user scans a form: enlarged to 32-160 px
+    (nearest or bilinear), on paper with a margin of 10-50% of the digit, in dark grey or blue
+    ink, 40% of them JPEG. The cell no longer fills the picture."""
+    fonts = _fonts()
+    items = []
+    for i in range(count):
+        digit = i % 10
+        use_font = fonts and i % 20 >= 10
+        canvas = _font_ink(fonts, digit, rng) if use_font else _drawn_ink(digit, rng)
+        box = canvas.point(lambda v: 255 if v > 127 else 0).getbbox()
+        if box is None:
+            continue
+        cells = np.asarray(canvas.crop(box).resize((16, 16), Image.BOX)) > rng.uniform(80, 140)
+        items.append(_rescanned(out, i, digit, cells, rng))
+    return items
+
+
+def _rescanned(out, i, digit, cells, rng) -> tuple[Path, int]:
+    side = int(rng.integers(32, 160))
+    resample = Image.NEAREST if rng.random() < 0.5 else Image.BILINEAR
+    ink = Image.fromarray((cells * 255).astype(np.uint8), "L").resize((side, side), resample)
+    margin = int(side * rng.uniform(0.1, 0.5))
+    canvas = Image.new("L", (side + 2 * margin, side + 2 * margin), 0)
+    shift = rng.integers(-(margin // 3), margin // 3 + 1, size=2)
+    canvas.paste(ink, (margin + int(shift[0]), margin + int(shift[1])))
+    paper = np.asarray(_paper(rng, canvas.size), np.float32)[..., None]
+    alpha = np.asarray(canvas, np.float32)[..., None] / 255
+    colour = np.array([20, 30, 160]) if rng.random() < 0.4 else np.full(3, rng.uniform(10, 90))
+    scan = Image.fromarray(np.clip(paper * (1 - alpha) + colour * alpha, 0, 255).astype(np.uint8))
+    folder = out / "filled-scanned"
+    folder.mkdir(parents=True, exist_ok=True)
+    jpeg = rng.random() < 0.4
+    path = folder / f"{i:05d}-{digit}.{'jpg' if jpeg else 'png'}"
+    scan.save(path, **({"quality": int(rng.integers(70, 95))} if jpeg else {}))
+    return path, digit
 
 
 def make_uci(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
@@ -561,6 +604,7 @@ MAKERS = {
     "drawn": make_drawn,
     "rescan": make_rescan,
     "filled": make_filled,
+    "filled-scanned": make_filled_scanned,
     "uci-rest": make_uci_rest,
     "enlarged": make_enlarged,
     "enlarged-rest": make_enlarged_rest,
