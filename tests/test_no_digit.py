@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 from typer.testing import CliRunner
 
 from digitcli.cli import app
+from digitcli.imaging.images import prepare
 
 MNIST = Path(__file__).resolve().parent.parent / "MNIST"
 runner = CliRunner()
@@ -186,3 +187,61 @@ def test_read_does_not_cut_one_digit_in_two():
     """bench/make_photos.py's 269th photo file, a 0 read as 12 (two overlapping halves)."""
     (read,) = _jsonl(["read", str(FIXTURES / "one-digit-269.jpg"), "--format", "jsonl"])
     assert read["number"] == "0"
+
+
+def _desk_in_a_shadow(shade: float, digit: bool = False) -> Image.Image:
+    """Paper on a dark desk (its edge near the right side) under a soft shadow darkening its
+    lower half by `shade` of its level (0.5: the desk's edge in the shadow is no darker than
+    the picture's median grey). `digit`: a 7 written on the paper too."""
+    rng = np.random.default_rng(0)
+    h, w = 600, 450
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    paper = 215.0 + rng.normal(0, 4, (h, w))
+    if digit:
+        seven = Image.new("L", (w, h), 0)
+        draw = ImageDraw.Draw(seven)
+        draw.line([(150, 200), (260, 200), (180, 380)], fill=1, width=14)
+        paper -= 150.0 * np.asarray(seven, np.float32)
+    beyond = np.clip((xx + 0.2 * yy - 0.9 * w) / 2.0, 0, 1)
+    out = paper * (1 - beyond) + (90.0 + rng.normal(0, 3, (h, w))) * beyond
+    out *= 1 - shade / (1 + np.exp(-(yy - 0.3 * xx - 0.5 * h) / (0.1 * h)))
+    return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8), "L")
+
+
+def test_a_desks_edge_in_a_shadow_is_no_digit():
+    """The background, which follows the shadow, leaves a band of the desk along its edge;
+    judged against the whole picture's median (the shadow's half as dark), that band was not
+    taken for the edge of a dark region, and was answered a digit."""
+    assert not prepare(_desk_in_a_shadow(0.5)).has_ink
+    assert not prepare(_desk_in_a_shadow(0.3)).has_ink
+    seven = prepare(_desk_in_a_shadow(0.3, digit=True))
+    assert seven.has_ink and seven.inverted
+
+
+def _squared_askew(digit: bool = False) -> Image.Image:
+    """Squared paper photographed 3.5 degrees askew, its light falling off to one corner:
+    where the lines are faintest they fall under the ink threshold, and the grid breaks into
+    pieces. `digit`: a 4 written on it too."""
+    rng = np.random.default_rng(0)
+    lines = Image.new("L", (600, 600), 0)
+    draw = ImageDraw.Draw(lines)
+    for at in range(10, 600, 55):
+        draw.line([(0, at), (600, at)], fill=255, width=2)
+        draw.line([(at, 0), (at, 600)], fill=255, width=2)
+    mask = np.asarray(lines.rotate(3.5, Image.Resampling.BILINEAR), np.float32) / 255
+    yy, xx = np.mgrid[0:600, 0:600]
+    paper = 200.0 + 40.0 * ((xx + yy) / 600 - 1) + rng.normal(0, 4, (600, 600))
+    paper *= 1 - 0.2 * mask
+    if digit:
+        four = Image.new("L", (600, 600), 0)
+        ImageDraw.Draw(four).line([(330, 180), (240, 380), (400, 380)], fill=1, width=16)
+        ImageDraw.Draw(four).line([(360, 260), (350, 460)], fill=1, width=16)
+        paper -= 120.0 * np.asarray(four, np.float32)
+    return Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8), "L")
+
+
+def test_a_piece_of_askew_ruled_lines_is_no_digit():
+    """Ruled lines are looked for as rows inked across the picture; askew, a line crosses
+    rows, and a piece of the grid cut off by the threshold was answered a digit."""
+    assert not prepare(_squared_askew()).has_ink
+    assert prepare(_squared_askew(digit=True)).has_ink
