@@ -245,3 +245,18 @@ def test_a_piece_of_askew_ruled_lines_is_no_digit():
     rows, and a piece of the grid cut off by the threshold was answered a digit."""
     assert not prepare(_squared_askew()).has_ink
     assert prepare(_squared_askew(digit=True)).has_ink
+
+
+def test_predict_and_read_agree_on_a_wide_five(tmp_path):
+    """A 5 with a long bar and a low belly, light on a dark canvas: read cut it into "27"
+    (0.47), predict read 5 (0.999)."""
+    image = Image.new("L", (640, 400), 20)
+    draw = ImageDraw.Draw(image)
+    draw.line([(220, 120), (440, 110)], fill=200, width=16)  # the bar
+    draw.line([(220, 120), (210, 192)], fill=200, width=16)
+    draw.arc([190, 168, 392, 280], 250, 160, fill=200, width=16)
+    image.save(tmp_path / "five.png")
+    (predicted,) = _jsonl(["predict", str(tmp_path / "five.png"), "--format", "jsonl"])
+    (read,) = _jsonl(["read", str(tmp_path / "five.png"), "--format", "jsonl"])
+    assert predicted["digit"] == 5
+    assert read["number"] == "5"
