@@ -132,7 +132,7 @@ def isolate_ink(
         box = shifted(bounds(kept[near]), near)
         if on_paper and (clutter.runs_off(kept) or _edge_of_a_dark_region(signal, kept)):
             return None, 0
-        if on_paper and _on_slanted_lines(kept, levels > int(max(floor, FAINTEST_INK))):
+        if on_paper and _on_slanted_lines(kept, flat > 3.0 * noise):
             return None, 0
     near = widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
     flat, kept, levels = flat[near], kept[near], levels[near]
@@ -166,15 +166,17 @@ def _edge_of_a_dark_region(signal: np.ndarray, kept: np.ndarray) -> bool:
 
 
 def _on_slanted_lines(kept: np.ndarray, inked: np.ndarray) -> bool:
-    """Whether the ink found (`kept`) lies on ruled lines photographed askew (`inked`: the
-    pixels above the paper's noise): what is left of it off them holds no digit. Looked for
-    only where the ink's strokes are as narrow as such lines."""
+    """Whether the ink found (`kept`) lies on ruled lines, level or photographed askew
+    (`inked`: the pixels 3 deviations of the noise above the background; not the floor,
+    from the median of what lies above it, which on dense squared paper, where the lines are
+    much of the picture, lay over them): what is left of it 2 px or more off them holds no
+    digit. Looked for only where the ink's strokes are as narrow as such lines."""
     if not clutter.lines_wide(kept):
         return False
     lines = clutter.slanted_lines(inked)
     if lines is None:
         return False
-    return digit_components(kept & ~dilate(lines, 1)) is None
+    return digit_components(kept & ~dilate(lines, 2)) is None
 
 
 def _noise_below(flat: np.ndarray) -> float:
