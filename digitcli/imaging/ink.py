@@ -122,6 +122,8 @@ def isolate_ink(
     if found is None:
         return None, 0
     kept, box, groups = found
+    at_side = box[0].start == 0 or box[1].start == 0 or box[0].stop == kept.shape[0]
+    at_side = at_side or box[1].stop == kept.shape[1]  # before faint strokes join it
     if whole_strokes:
         reach = max(box[0].stop - box[0].start, box[1].stop - box[1].start) // 2
         near = widened(box, reach, kept.shape)
@@ -130,7 +132,8 @@ def isolate_ink(
             faint &= ~ruled[0][near[0], None] & ~ruled[1][None, near[1]]
         kept[near] = connected_to(kept[near], faint)
         box = shifted(bounds(kept[near]), near)
-        if on_paper and (clutter.runs_off(kept) or _edge_of_a_dark_region(signal, kept)):
+        edge = on_paper and _edge_of_a_dark_region(signal, kept, threshold, at_side=at_side)
+        if on_paper and (clutter.runs_off(kept) or edge):
             return None, 0
         if on_paper and _on_slanted_lines(kept, flat > 3.0 * noise):
             return None, 0
@@ -146,16 +149,23 @@ def isolate_ink(
     return ink, groups
 
 
-def _edge_of_a_dark_region(signal: np.ndarray, kept: np.ndarray) -> bool:
+def _edge_of_a_dark_region(
+    signal: np.ndarray, kept: np.ndarray, threshold: float, *, at_side: bool
+) -> bool:
     """Whether the ink found (`kept`; `signal`: the picture, ink bright) is the edge of a
     region as dark as it that the background took in (a desk beyond the paper's edge, a deep
-    shadow), not a pen's stroke, which is darker than the paper beside it: what is as dark
-    as most of it (its 25th percentile) and thicker than 4 px (not ruled lines), joined to
-    it, runs off the picture and covers DARK_REGION times its area or more. (Asked only of
-    ink darker than the picture's median by the ink threshold, it missed the desk's edge
-    in a shadow that darkens half the paper: 16 of seed 1's 31 blank pictures answered.)"""
+    shadow), not a pen's stroke: what is as dark as most of it (its 25th percentile) and
+    thicker than 4 px (not ruled lines), joined to it, runs off the picture and covers
+    DARK_REGION times its area or more. Asked of ink darker than the picture's median by
+    the ink `threshold`, and of any ink whose strokes run into the picture's side
+    (`at_side`), as the band the background leaves along a desk's or a shadow's edge does:
+    in a shadow darkening half the paper, that band is no darker than the median (16 of
+    seed 1's 31 blank pictures were answered a digit so); a faint digit with paper around
+    it may join a shadowed corner, and is not asked."""
     levels = np.clip(signal, 0, 255).astype(np.uint8)
     ink = quantile(histogram(levels, kept), 0.25)
+    if not at_side and ink - quantile(histogram(levels), 0.5) < threshold:
+        return False
     thick = cv2.erode((levels >= ink).view(np.uint8), square(2)).view(bool)  # not lines
     seeds = kept & thick
     if not seeds.any():
