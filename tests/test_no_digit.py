@@ -289,3 +289,19 @@ def test_a_piece_of_dense_squared_paper_is_no_digit():
     what lies above the background lay over them: askew lines were not found, and a piece
     of the grid was answered a digit."""
     assert not prepare(_dense_squared_paper()).has_ink
+
+
+def test_a_faint_digit_near_a_shadowed_corner_is_a_digit():
+    """A faint 7 (20 grey levels) with paper around it, its bar near a shadow over the top
+    right corner: its faint pixels join the shadow, and it was taken for the shadow's edge
+    when every ink on paper was asked whether it is one."""
+    rng = np.random.default_rng(0)
+    h, w = 600, 480
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    paper = 190.0 + rng.normal(0, 3, (h, w))
+    seven = Image.new("L", (w, h), 0)
+    ImageDraw.Draw(seven).line([(360, 130), (430, 125), (385, 290)], fill=1, width=18)
+    paper -= 20.0 * np.asarray(seven, np.float32)
+    corner = np.hypot(xx - w, yy) / w
+    paper *= 1 - 0.25 / (1 + np.exp((corner - 0.35) / 0.08))
+    assert prepare(Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8), "L")).has_ink
