@@ -132,10 +132,11 @@ def isolate_ink(
             faint &= ~ruled[0][near[0], None] & ~ruled[1][None, near[1]]
         kept[near] = connected_to(kept[near], faint)
         box = shifted(bounds(kept[near]), near)
-        edge = on_paper and _edge_of_a_dark_region(signal, kept, threshold, at_side=at_side)
-        if on_paper and (clutter.runs_off(kept) or edge):
-            return None, 0
-        if on_paper and _on_slanted_lines(kept, flat > 3.0 * noise):
+        if on_paper and (
+            clutter.runs_off(kept)
+            or _edge_of_a_dark_region(signal, kept, threshold, at_side=at_side)
+            or _on_slanted_lines(kept, flat > 3.0 * noise)
+        ):
             return None, 0
     near = widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
     flat, kept, levels = flat[near], kept[near], levels[near]
