@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 from typer.testing import CliRunner
 
 from digitcli.cli import app
+from digitcli.imaging.images import prepare
 
 MNIST = Path(__file__).resolve().parent.parent / "MNIST"
 runner = CliRunner()
@@ -186,3 +187,121 @@ def test_read_does_not_cut_one_digit_in_two():
     """bench/make_photos.py's 269th photo file, a 0 read as 12 (two overlapping halves)."""
     (read,) = _jsonl(["read", str(FIXTURES / "one-digit-269.jpg"), "--format", "jsonl"])
     assert read["number"] == "0"
+
+
+def _desk_in_a_shadow(shade: float, digit: bool = False) -> Image.Image:
+    """Paper on a dark desk (its edge near the right side) under a soft shadow darkening its
+    lower half by `shade` of its level (0.5: the desk's edge in the shadow is no darker than
+    the picture's median grey). `digit`: a 7 written on the paper too."""
+    rng = np.random.default_rng(0)
+    h, w = 600, 450
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    paper = 215.0 + rng.normal(0, 4, (h, w))
+    if digit:
+        seven = Image.new("L", (w, h), 0)
+        draw = ImageDraw.Draw(seven)
+        draw.line([(150, 200), (260, 200), (180, 380)], fill=1, width=14)
+        paper -= 150.0 * np.asarray(seven, np.float32)
+    beyond = np.clip((xx + 0.2 * yy - 0.9 * w) / 2.0, 0, 1)
+    out = paper * (1 - beyond) + (90.0 + rng.normal(0, 3, (h, w))) * beyond
+    out *= 1 - shade / (1 + np.exp(-(yy - 0.3 * xx - 0.5 * h) / (0.1 * h)))
+    return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8), "L")
+
+
+def test_a_desks_edge_in_a_shadow_is_no_digit():
+    """The background, which follows the shadow, leaves a band of the desk along its edge;
+    judged against the whole picture's median (the shadow's half as dark), that band was not
+    taken for the edge of a dark region, and was answered a digit."""
+    assert not prepare(_desk_in_a_shadow(0.5)).has_ink
+    assert not prepare(_desk_in_a_shadow(0.3)).has_ink
+    seven = prepare(_desk_in_a_shadow(0.3, digit=True))
+    assert seven.has_ink and seven.inverted
+
+
+def _squared_askew(digit: bool = False) -> Image.Image:
+    """Squared paper photographed 3.5 degrees askew, its light falling off to one corner:
+    where the lines are faintest they fall under the ink threshold, and the grid breaks into
+    pieces. `digit`: a 4 written on it too."""
+    rng = np.random.default_rng(0)
+    lines = Image.new("L", (600, 600), 0)
+    draw = ImageDraw.Draw(lines)
+    for at in range(10, 600, 55):
+        draw.line([(0, at), (600, at)], fill=255, width=2)
+        draw.line([(at, 0), (at, 600)], fill=255, width=2)
+    mask = np.asarray(lines.rotate(3.5, Image.Resampling.BILINEAR), np.float32) / 255
+    yy, xx = np.mgrid[0:600, 0:600]
+    paper = 200.0 + 40.0 * ((xx + yy) / 600 - 1) + rng.normal(0, 4, (600, 600))
+    paper *= 1 - 0.2 * mask
+    if digit:
+        four = Image.new("L", (600, 600), 0)
+        ImageDraw.Draw(four).line([(330, 180), (240, 380), (400, 380)], fill=1, width=16)
+        ImageDraw.Draw(four).line([(360, 260), (350, 460)], fill=1, width=16)
+        paper -= 120.0 * np.asarray(four, np.float32)
+    return Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8), "L")
+
+
+def test_a_piece_of_askew_ruled_lines_is_no_digit():
+    """Ruled lines are looked for as rows inked across the picture; askew, a line crosses
+    rows, and a piece of the grid cut off by the threshold was answered a digit."""
+    assert not prepare(_squared_askew()).has_ink
+    assert prepare(_squared_askew(digit=True)).has_ink
+
+
+def test_predict_and_read_agree_on_a_wide_five(tmp_path):
+    """A 5 with a long bar and a low belly, light on a dark canvas: read cut it into "27"
+    (0.47), predict read 5 (0.999)."""
+    image = Image.new("L", (640, 400), 20)
+    draw = ImageDraw.Draw(image)
+    draw.line([(220, 120), (440, 110)], fill=200, width=16)  # the bar
+    draw.line([(220, 120), (210, 192)], fill=200, width=16)
+    draw.arc([190, 168, 392, 280], 250, 160, fill=200, width=16)
+    image.save(tmp_path / "five.png")
+    (predicted,) = _jsonl(["predict", str(tmp_path / "five.png"), "--format", "jsonl"])
+    (read,) = _jsonl(["read", str(tmp_path / "five.png"), "--format", "jsonl"])
+    assert predicted["digit"] == 5
+    assert read["number"] == "5"
+
+
+def _dense_squared_paper() -> Image.Image:
+    """Squared paper, its lines 13 px apart at 480 px, 2.6 degrees askew, under blotchy
+    light: the lines are much of the picture."""
+    rng = np.random.default_rng(12)
+    size = 480
+    step = rng.uniform(0.03, 0.12) * size
+    lines = Image.new("L", (size, size), 0)
+    draw = ImageDraw.Draw(lines)
+    for at in np.arange(rng.uniform(0, step), size, step):
+        draw.line([(0, at), (size, at)], fill=255, width=2)
+        draw.line([(at, 0), (at, size)], fill=255, width=2)
+    tilt = rng.uniform(-3, 3)
+    mask = np.asarray(lines.rotate(tilt, Image.Resampling.BILINEAR), np.float32) / 255
+    blotches = rng.normal(0, 6, (6, 6)).astype(np.float32)
+    blotches = np.asarray(Image.fromarray(blotches, "F").resize((size, size), Image.BICUBIC))
+    xx = np.mgrid[0:size, 0:size][1]
+    paper = 190.0 + rng.uniform(-30, 30) * (xx / size - 0.5) + blotches
+    paper += rng.normal(0, 3, (size, size))
+    paper *= 1 - rng.uniform(0.15, 0.4) * mask
+    return Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8), "L")
+
+
+def test_a_piece_of_dense_squared_paper_is_no_digit():
+    """Where the lines are much of the picture, the noise floor measured from the median of
+    what lies above the background lay over them: askew lines were not found, and a piece
+    of the grid was answered a digit."""
+    assert not prepare(_dense_squared_paper()).has_ink
+
+
+def test_a_faint_digit_near_a_shadowed_corner_is_a_digit():
+    """A faint 7 (20 grey levels) with paper around it, its bar near a shadow over the top
+    right corner: its faint pixels join the shadow, and it was taken for the shadow's edge
+    when every ink on paper was asked whether it is one."""
+    rng = np.random.default_rng(0)
+    h, w = 600, 480
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    paper = 190.0 + rng.normal(0, 3, (h, w))
+    seven = Image.new("L", (w, h), 0)
+    ImageDraw.Draw(seven).line([(360, 130), (430, 125), (385, 290)], fill=1, width=18)
+    paper -= 20.0 * np.asarray(seven, np.float32)
+    corner = np.hypot(xx - w, yy) / w
+    paper *= 1 - 0.25 / (1 + np.exp((corner - 0.35) / 0.08))
+    assert prepare(Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8), "L")).has_ink

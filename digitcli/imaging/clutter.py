@@ -41,6 +41,9 @@ FRAME_INNER = 0.3
 # tight runs off its picture's sides too).
 HAIRLINE = 0.025
 EDGE_BAND = 0.5
+# Ruled paper photographed askew: its lines are looked for at slants up to 5 degrees either
+# way, in steps of half a degree (over 192 px, a step moves a line's end by under 1 px).
+SLANTS = np.tan(np.radians(np.arange(-5.0, 5.01, 0.5)))
 
 
 def ruled_lines(
@@ -77,6 +80,53 @@ def ruled_lines(
     if cols.size == 0 or min(cols[0], rows[0], w - 1 - cols[-1], h - 1 - rows[-1]) < clear:
         return None
     return across, down
+
+
+def slanted_lines(inked: np.ndarray) -> np.ndarray | None:
+    """The ruled lines of `inked` (a mask: above the paper's noise), level or photographed
+    askew, as a mask: GRID_LINES rows or more inked across LINE_ACROSS of the picture at
+    one slant (the one where most are), with the columns so inked where rows are; None
+    where there are not so many rows."""
+    across = _slanted(inked)
+    if across is None:
+        return None
+    down = _slanted(np.ascontiguousarray(inked.T), fewest=1)
+    return across if down is None else across | down.T
+
+
+_ROW_AND_NEIGHBOURS = np.ones((3, 1), np.uint8)
+_BAND = 8  # px: columns summed together, each band shifted as one along a slant
+
+
+def _slanted(inked: np.ndarray, fewest: int = GRID_LINES) -> np.ndarray | None:
+    """The rows of `inked` inked across LINE_ACROSS of it at its best slant (`SLANTS`: the
+    one where most rows are, then with the most ink along them), as a mask, if they make
+    `fewest` lines or more. Each band of _BAND columns is shifted as one (at 5 degrees, its
+    ends lie 0.7 px off the slant; a line may step a row either way anyway)."""
+    h, w = inked.shape
+    if np.count_nonzero(inked) < fewest * LINE_ACROSS * w:
+        return None  # not ink enough for so many lines
+    wide = cv2.dilate(inked.view(np.uint8), _ROW_AND_NEIGHBOURS)  # a line may step a row
+    bands = -(-w // _BAND)
+    padded = np.zeros((h, bands * _BAND), np.float32)
+    padded[:, :w] = wide
+    sums = padded.reshape(h, bands, _BAND).sum(axis=2)  # ink of each row in each band
+    centres = (np.arange(bands) + 0.5) * _BAND - w / 2
+    shifts = np.rint(SLANTS[:, None] * centres[None, :]).astype(int)  # (slants, bands)
+    reach = int(np.abs(shifts).max())
+    sums = np.pad(sums, ((reach, reach), (0, 0)))
+    rows = np.arange(h)[None, :, None] + reach + shifts[:, None, :]
+    shares = np.take_along_axis(sums[None], rows, axis=1).sum(axis=2) / w  # (slants, rows)
+    across = shares >= LINE_ACROSS
+    score = across.sum(axis=1) * (w + 1.0) + (shares * across).sum(axis=1)  # most, then most ink
+    best = int(np.argmax(score))
+    lines = _lines(shares[best])
+    if len(_spans(lines)) < fewest:
+        return None
+    offsets = np.rint(SLANTS[best] * (np.arange(w) - w / 2)).astype(int)
+    back = np.arange(h)[:, None] - offsets[None, :]  # the row of the slanted frame each pixel is on
+    inside = (back >= 0) & (back < h)
+    return inside & lines[np.clip(back, 0, h - 1)]
 
 
 def _apart(down: np.ndarray, strokes: np.ndarray) -> np.ndarray:
@@ -262,8 +312,18 @@ def runs_off(ink: np.ndarray) -> bool:
 
 def _hairlines(piece: np.ndarray) -> bool:
     """Whether the strokes of `piece` (a mask) are narrower than HAIRLINE of its extent."""
+    rows, cols = np.flatnonzero(piece.any(axis=1)), np.flatnonzero(piece.any(axis=0))
+    return _width(piece) < HAIRLINE * max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)
+
+
+def lines_wide(piece: np.ndarray) -> bool:
+    """Whether the strokes of `piece` (a mask over the picture) are as narrow as the lines
+    crossing the picture: narrower than HAIRLINE of its longer side."""
+    return _width(piece) < HAIRLINE * max(piece.shape)
+
+
+def _width(piece: np.ndarray) -> float:
+    """The strokes' width in `piece` (a mask): its area over half its outline."""
     edges = np.count_nonzero(piece[1:] != piece[:-1])
     edges += np.count_nonzero(piece[:, 1:] != piece[:, :-1])
-    width = 2.0 * np.count_nonzero(piece) / max(edges, 1)
-    rows, cols = np.flatnonzero(piece.any(axis=1)), np.flatnonzero(piece.any(axis=0))
-    return width < HAIRLINE * max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)
+    return 2.0 * np.count_nonzero(piece) / max(edges, 1)
