@@ -286,6 +286,17 @@ def test_a_dates_separators_are_not_digits(name):
     assert len(reading.digits) == len(number)
 
 
+@pytest.mark.parametrize("name", ["date-97050395.jpg", "date-695563.jpg"])
+def test_a_sure_line_reader_wins_where_no_cut_has_as_many_digits(name):
+    """Dates (make_numbers.py, `--seed 8`, wide) whose separators every segmentation keeps as
+    digits (97105103195, 69155163): the line reader, sure of the number without them, reads
+    it, each digit in the line's box."""
+    number = name.split("-")[1].split(".")[0]
+    (reading,) = read([str(FIXTURES / name)])
+    assert reading.number == number
+    assert len({tuple(digit.box) for digit in reading.digits}) == 1
+
+
 @pytest.mark.parametrize("name", ["tight-8617.jpg", "tight-706211.jpg", "long-096847115.jpg"])
 def test_the_line_reader_finds_the_digit_segmentation_loses(name, monkeypatch, tmp_path):
     """Numbers from bench/make_numbers.py (MNIST test digits, seed 1) in which the

@@ -391,7 +391,8 @@ class _Scoring:
 
     def digits(self) -> list[ReadDigit]:
         """The likeliest reading's digits; where the line reader is at least LINE_SURE of
-        another number, its digits in the boxes of the best reading with as many."""
+        another number, its digits (`line_digits`), also where no reading has as many (every
+        cut keeps a separator or a stray mark as a digit)."""
         if self.line_only and self.columns is not None:
             return self.line_digits()
         digits = _digits(self.line, self.probabilities, self.scored_pick(self.likeliest))
@@ -403,12 +404,11 @@ class _Scoring:
             return digits
         if likelihood(self.columns, number) < np.log(LINE_SURE):
             return digits
-        placed = self.placed(path)
-        return digits if placed is None else placed
+        return self.line_digits()
 
     def line_digits(self) -> list[ReadDigit]:
-        """The line reader's best path alone (Parts.line_only), in the boxes of the best
-        segmentation with as many digits, or each in the whole line's box where there is none."""
+        """The line reader's best path, in the boxes of the best segmentation with as many
+        digits, or each in the whole line's box where there is none."""
         path = best_path(self.columns)
         placed = self.placed(path)
         if placed is not None or not path:
