@@ -51,6 +51,7 @@ __all__ = [  # what callers import from here, wherever it is made
     "WORK_SIZE",
     "Prepared",
     "dilate",
+    "drawn_back",
     "fit_and_centre",
     "naive_resize",
     "open_image",
@@ -132,7 +133,14 @@ def _unstretched(ink: np.ndarray) -> np.ndarray:
     edges = (ink[0], ink[-1], ink[:, 0], ink[:, -1])
     if FILLED_SQUEEZE == 1.0 or abs(h - w) > max(1, h // 50) or min(e.max() for e in edges) < 128:
         return ink
-    narrower = (max(1, round(w * FILLED_SQUEEZE)), h)
+    return drawn_back(ink)
+
+
+def drawn_back(ink: np.ndarray, share: float = FILLED_SQUEEZE) -> np.ndarray:
+    """`ink` (0-255 floats) `share` as wide, as high: a digit stretched to fill a square cell
+    drawn back to the width it was written with (`read` draws a line of them so too)."""
+    h, w = ink.shape
+    narrower = (max(1, round(w * share)), h)
     squeezed = Image.fromarray(ink.astype(np.float32), "F").resize(
         narrower, Image.Resampling.BILINEAR
     )
