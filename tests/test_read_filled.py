@@ -73,3 +73,4 @@ def test_a_line_of_square_digits_is_filled_and_one_of_written_digits_is_not():
     assert filled_line(pieces_of([60, 58, 62, 60]), 60.0)
     assert not filled_line(pieces_of([12, 40, 36, 44]), 60.0)  # a 1 among them
     assert not filled_line(pieces_of([150]), 60.0)  # digits touching: no say
+    assert not filled_line(pieces_of([60, 150]), 60.0)  # one square piece is not enough
