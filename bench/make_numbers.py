@@ -27,6 +27,13 @@ holds each file's kind, number and true digit boxes.
 `--digits-from usps` writes the numbers with other writers' digits: the fixed held 30% of USPS
 `zip.train` (`bench/usps.py`'s `held`, never trained on), drawn as MNIST draws its digits
 (`usps.mnist_like`: 20x20 box, centred by mass in 28x28, grey strokes), laid out alike.
+
+`--style filled` first stretches each digit (of either source) to fill a 16x16 box in both
+directions, its aspect lost (a 1 becomes a slab), and binarises it (`filled_digits`): how some
+collections and form scanners store every digit. The digits are then laid out as before, each
+as high as an MNIST digit and as wide: a square.
+
+    python bench/make_numbers.py --per-kind 100 --out numbers --seed 9 --style filled
 """
 
 from __future__ import annotations
@@ -43,12 +50,15 @@ from PIL import Image, ImageDraw, ImageFilter
 from make_photos import load_mnist
 
 DIGIT_SOURCES = ("mnist", "usps")
+STYLES = ("plain", "filled")  # as the source draws its digits, or each one stretched square
 KINDS = ("spaced", "tight", "grouped", "long", "boxed")
 GROUPINGS = ((4, 2, 2), (2, 2, 4), (2, 2, 2), (3, 3), (3, 3, 3), (4, 4), (2, 2, 2, 2), (3, 4))
 SEPARATORS = (" ", "/", "-", ".")  # between groups (wide sets); " " is a gap alone
 PRINTED = ((40, 40, 40), (120, 140, 200), (200, 120, 120), (90, 90, 90))  # narrow sets
 WIDE_PRINTED = (*PRINTED, (150, 150, 150), (185, 185, 185), (110, 170, 110), (225, 150, 80))
 MNIST_BOX = 20  # MNIST fits each digit's ink in 20x20
+FILLED_BOX = 16  # --style filled: the fixed cell each digit is stretched to fill ...
+FILLED_LEVEL = 0.5  # ... and the share of a cell's area that must be ink for it to be ink
 
 
 @dataclass
@@ -69,12 +79,37 @@ def number_digits(source: str = "mnist", usps_file: Path | None = None):
     return load_mnist("t10k")  # test digits only: never the training split
 
 
+def filled_digits(x: np.ndarray) -> np.ndarray:
+    """Digits (n, h, w) uint8, ink bright, each one's box of ink (pixels FILLED_LEVEL bright
+    or more) stretched to fill FILLED_BOX x FILLED_BOX (area-averaged, aspect lost) and
+    binarised at FILLED_LEVEL: (n, 16, 16) uint8, ink 255. A blank digit stays blank."""
+    out = np.zeros((len(x), FILLED_BOX, FILLED_BOX), np.uint8)
+    for i, digit in enumerate(x):
+        inked = digit >= FILLED_LEVEL * 255
+        rows, cols = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
+        if not len(rows):
+            continue
+        crop = Image.fromarray(digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+        cells = np.asarray(crop.resize((FILLED_BOX, FILLED_BOX), Image.Resampling.BOX))
+        out[i] = np.where(cells >= FILLED_LEVEL * 255, 255, 0)
+    return out
+
+
+def styled(x: np.ndarray, style: str) -> tuple[np.ndarray, int]:
+    """The digits drawn in `style` and the box their ink fills (see the module's docstring)."""
+    return (filled_digits(x), FILLED_BOX) if style == "filled" else (x, MNIST_BOX)
+
+
 def add_digit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--digits-from", choices=DIGIT_SOURCES, default="mnist",
         help="MNIST's test digits, or USPS zip.train's held 30%% (needs --usps)",
     )  # fmt: skip
     parser.add_argument("--usps", type=Path, help="ElemStatLearn's zip.train.RData")
+    parser.add_argument(
+        "--style", choices=STYLES, default="plain",
+        help="filled: each digit stretched to fill a 16x16 box and binarised first",
+    )  # fmt: skip
 
 
 def checked_digit_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -90,15 +125,23 @@ def checked_digit_options(parser: argparse.ArgumentParser, args: argparse.Namesp
 
 
 def make_number_set(
-    x: np.ndarray, y: np.ndarray, out: Path, per_kind: int, seed: int = 0, wide: bool = True
+    x: np.ndarray,
+    y: np.ndarray,
+    out: Path,
+    per_kind: int,
+    seed: int = 0,
+    wide: bool = True,
+    style: str = "plain",
 ) -> list[Number]:
     """Write `per_kind` numbers of each kind into `out` (and labels.jsonl); return them."""
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
+    x, box = styled(x, style)
     numbers = []
     for kind in KINDS:
         for i in range(per_kind):
-            numbers.append(make_number(x, y, kind, out / f"{kind}-{i:04d}", rng, wide))
+            stem = out / f"{kind}-{i:04d}"
+            numbers.append(make_number(x, y, kind, stem, rng, wide, box))
     with open(out / "labels.jsonl", "w") as f:
         for number in numbers:
             f.write(json.dumps(asdict(number)) + "\n")
@@ -111,10 +154,11 @@ def load_labels(folder: Path) -> list[Number]:
 
 
 def make_number(
-    x, y, kind: str, stem: Path, rng: np.random.Generator, wide: bool = False
+    x, y, kind: str, stem: Path, rng: np.random.Generator, wide: bool = False, box: int = MNIST_BOX
 ) -> Number:
     """One number of `kind` made from digits `x` (labels `y`), written to `stem` + .png or .jpg;
-    `wide`: with the styles of the issue 52 widening (see the module's docstring)."""
+    `wide`: with the styles of the issue 52 widening (see the module's docstring); `box`: the
+    size of the box the digits' ink fills in `x` (drawn digit_h high)."""
     count = {"long": rng.integers(7, 11), "boxed": rng.integers(4, 9)}.get(kind, rng.integers(3, 7))
     groups = list(GROUPINGS[rng.integers(len(GROUPINGS))]) if kind == "grouped" else [int(count)]
     picks = rng.integers(0, len(x), sum(groups))
@@ -123,7 +167,7 @@ def make_number(
         height * rng.uniform(0.45, 0.7) if kind != "boxed" else height * rng.uniform(0.4, 0.55)
     )
     separator = str(rng.choice(SEPARATORS)) if wide and kind == "grouped" else " "
-    ink, boxes = _write(x[picks], kind, groups, digit_h, rng, separator, wide)
+    ink, boxes = _write(x[picks], kind, groups, digit_h, rng, separator, wide, box)
     slant = rng.uniform(-0.25, 0.25) if rng.random() < 0.5 else 0.0
     ink, boxes = _shear(ink, boxes, slant)
     printed = np.zeros_like(ink)
@@ -149,7 +193,7 @@ def make_number(
 
 
 def _write(
-    digits, kind, groups, digit_h, rng, separator: str = " ", wide: bool = False
+    digits, kind, groups, digit_h, rng, separator: str = " ", wide: bool = False, box=MNIST_BOX
 ) -> tuple[np.ndarray, list[list[int]]]:
     """The digits' ink coverage (0-1) side by side, and each one's box; `separator` is drawn
     in the gap after each group but the last."""
@@ -158,7 +202,7 @@ def _write(
         rows = np.flatnonzero(digit.any(axis=1))
         cols = np.flatnonzero(digit.any(axis=0))
         crop = Image.fromarray(digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
-        scale = digit_h / MNIST_BOX * rng.uniform(0.9, 1.1)
+        scale = digit_h / box * rng.uniform(0.9, 1.1)
         size = (max(1, round(crop.width * scale)), max(1, round(crop.height * scale)))
         pieces.append(np.asarray(crop.resize(size, Image.Resampling.BICUBIC), np.float32) / 255)
     gaps = _gaps(kind, groups, digit_h, rng, wide)
@@ -372,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     checked_digit_options(parser, args)
     x, y = number_digits(args.digits_from, args.usps)
-    numbers = make_number_set(x, y, args.out, args.per_kind, args.seed, not args.narrow)
+    numbers = make_number_set(x, y, args.out, args.per_kind, args.seed, not args.narrow, args.style)
     print(f"wrote {len(numbers)} numbers to {args.out}")
     return 0
 

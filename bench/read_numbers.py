@@ -3,6 +3,7 @@
     python bench/read_numbers.py [--per-kind 100] [--out DIR] [--seed 0] [--model MODEL]
                                  [--no-tesseract] [--parts] [--narrow] [--mistakes FILE]
                                  [--digits-from usps --usps zip.train.RData]
+                                 [--style filled]
 
 Writes a set of numbers made from MNIST *test* digits (`make_numbers.py`: spaced, tight,
 grouped, long, boxed; PNG and JPEG), reads them with `digitcli.reading.read.read` (the path the CLI
@@ -12,8 +13,10 @@ mode is reported). Prints, per kind: numbers read exactly, digit accuracy (1 - e
 true length) and numbers per second. `--parts` reads the same set again without each part of the
 reader in turn (`digitcli.reading.read.Parts`), and with the line reader alone, to show what
 each adds. `--digits-from usps` writes them with other writers' digits instead: USPS
-zip.train's held 30%, never trained on (`make_numbers.number_digits`). A folder that already
-holds `labels.jsonl` is read again, not rewritten: give each set its own `--out`.
+zip.train's held 30%, never trained on (`make_numbers.number_digits`); `--style filled`
+stretches each digit to fill a 16x16 box and binarises it first (`make_numbers.filled_digits`).
+A folder that already holds `labels.jsonl` is read again, not rewritten: give each set its own
+`--out`.
 `--mistakes FILE` writes the full reader's misread numbers (JSON lines) and prints which digits
 it confused, lost or added.
 """
@@ -180,7 +183,9 @@ def table(rows: dict[str, tuple[dict, float]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--per-kind", type=int, default=100)
-    parser.add_argument("--out", type=Path, help="default: digitcli-numbers[-usps] in the temp dir")
+    parser.add_argument(
+        "--out", type=Path, help="default: digitcli-numbers[-usps][-filled] in the temp dir"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--model", default=None, help="default: the bundled model")
     parser.add_argument("--no-tesseract", action="store_true")
@@ -190,11 +195,11 @@ def main(argv: list[str] | None = None) -> int:
     add_digit_options(parser)
     args = parser.parse_args(argv)
     checked_digit_options(parser, args)
-    suffix = "-usps" if args.digits_from == "usps" else ""
+    suffix = "-usps" * (args.digits_from == "usps") + "-filled" * (args.style == "filled")
     args.out = args.out or Path(tempfile.gettempdir()) / f"digitcli-numbers{suffix}"
     if not (args.out / "labels.jsonl").exists():
         x, y = number_digits(args.digits_from, args.usps)
-        make_number_set(x, y, args.out, args.per_kind, args.seed, not args.narrow)
+        make_number_set(x, y, args.out, args.per_kind, args.seed, not args.narrow, args.style)
     numbers = load_labels(args.out)
     repo = Path(__file__).resolve().parent.parent
     model = args.model or str(repo / "digitcli" / "models" / "pretrained")

@@ -271,9 +271,7 @@ def make_filled(out: Path, count: int, rng: np.random.Generator) -> list[tuple[P
     return items
 
 
-def make_filled_scanned(
-    out: Path, count: int, rng: np.random.Generator
-) -> list[tuple[Path, int]]:
+def make_filled_scanned(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
     """The same fixed-cell digits scanned again as a user scans a form: enlarged to 32-160 px
     (nearest or bilinear), on paper with a margin of 10-50% of the digit, in dark grey or blue
     ink, 40% of them JPEG. The cell no longer fills the picture."""

@@ -113,3 +113,51 @@ def test_mistakes_name_the_confused_digits(tmp_path):
     assert line.startswith("misread 2 of 2") and "7 lost x3" in line and "2 read as 7 x1" in line
     written = [json.loads(x) for x in (tmp_path / "m.jsonl").read_text().splitlines()]
     assert [(w["file"], w["read"]) for w in written] == [("a.png", "1734"), ("b.png", None)]
+
+
+def a_mnist_one() -> np.ndarray:
+    """A 28x28 MNIST-style 1: a bar 4 px wide, 20 high, grey at its edges."""
+    digit = np.zeros((28, 28), np.uint8)
+    digit[4:24, 12:16] = 255
+    digit[4:24, 11] = digit[4:24, 16] = 90
+    return digit
+
+
+def test_a_filled_digit_fills_its_16x16_box_in_black_and_white():
+    one, blank = make_numbers.filled_digits(np.stack([a_mnist_one(), np.zeros((28, 28), np.uint8)]))
+    assert one.shape == (16, 16) and set(np.unique(one)) <= {0, 255}
+    assert one.all()  # a 1 becomes a slab
+    assert not blank.any()
+    eight = np.zeros((28, 28), np.uint8)
+    eight[4:24, 8:20] = 255
+    eight[8:11, 11:17] = eight[16:20, 11:17] = 0  # two holes
+    filled = make_numbers.filled_digits(eight[None])[0]
+    assert set(np.unique(filled)) == {0, 255} and filled[:, 0].all() and filled[-1].all()
+
+
+def test_the_plain_style_leaves_the_digits_as_they_are():
+    x = np.stack([a_mnist_one()])
+    same, box = make_numbers.styled(x, "plain")
+    assert same is x and box == make_numbers.MNIST_BOX
+
+
+def digit_aspects(out: Path) -> list[float]:
+    """Each written digit's width / height, from labels.jsonl's true boxes."""
+    boxes = [b for n in make_numbers.load_labels(out) if n.kind == "spaced" for b in n.boxes]
+    return [(r - left) / (bottom - top) for left, top, r, bottom in boxes]
+
+
+def test_filled_numbers_are_written_with_square_digits(tmp_path):
+    fake_zip_train(tmp_path / "zip.train.RData")
+    usps_args = ["--digits-from", "usps", "--usps", str(tmp_path / "zip.train.RData")]
+    for style in ("plain", "filled"):
+        args = ["--per-kind", "2", "--out", str(tmp_path / style), "--seed", "3"]
+        assert make_numbers.main([*args, *usps_args, "--style", style]) == 0
+    assert max(digit_aspects(tmp_path / "plain")) < 0.75  # narrow 1s, even slanted
+    assert min(digit_aspects(tmp_path / "filled")) > 0.9  # as wide as high
+
+
+def test_read_numbers_knows_only_its_styles(tmp_path):
+    wrong = bench("--style", "stretched", "--out", str(tmp_path / "n"))
+    assert wrong.returncode == 2 and "invalid choice: 'stretched'" in wrong.stderr
+    assert not (tmp_path / "n").exists()

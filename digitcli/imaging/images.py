@@ -51,6 +51,7 @@ __all__ = [  # what callers import from here, wherever it is made
     "WORK_SIZE",
     "Prepared",
     "dilate",
+    "drawn_back",
     "fit_and_centre",
     "naive_resize",
     "open_image",
@@ -135,10 +136,18 @@ def _unstretched(ink: np.ndarray) -> np.ndarray:
     h, w = rows[-1] + 1 - rows[0], cols[-1] + 1 - cols[0]
     if abs(h - w) > max(1, h // 50) or (h <= BOX_SIZE and (h, w) != ink.shape):
         return ink
-    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32)
-    narrower = (max(1, round(w * FILLED_SQUEEZE)), h)
-    squeezed = Image.fromarray(crop, "F").resize(narrower, Image.Resampling.BILINEAR)
-    return np.pad(np.asarray(squeezed), 2)
+    return np.pad(drawn_back(ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]), 2)
+
+
+def drawn_back(ink: np.ndarray, share: float = FILLED_SQUEEZE) -> np.ndarray:
+    """`ink` (0-255 floats) `share` as wide, as high: a digit stretched to fill a square cell
+    drawn back to the width it was written with (`read` draws a line of them so too)."""
+    h, w = ink.shape
+    narrower = (max(1, round(w * share)), h)
+    squeezed = Image.fromarray(ink.astype(np.float32), "F").resize(
+        narrower, Image.Resampling.BILINEAR
+    )
+    return np.asarray(squeezed)
 
 
 def _unreplicated(image: Image.Image) -> Image.Image:

@@ -1,0 +1,76 @@
+"""`read` on numbers whose digits were stretched to fill square cells (a 1 becomes a slab), as
+some collections and form scanners store them: the line is drawn back as `predict` draws one
+such digit (`segment.filled_line`, `images.drawn_back`)."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from scipy import ndimage
+
+from digitcli.reading.read import read
+from digitcli.reading.segment import filled_line
+
+MNIST = Path(__file__).resolve().parent.parent / "MNIST"
+MODEL = Path(__file__).resolve().parent.parent / "digitcli" / "models" / "pretrained"
+
+
+@pytest.fixture(scope="module")
+def one_stroke_digits() -> dict[int, list[np.ndarray]]:
+    """The first MNIST test digits of each class written in one stroke, 28x28, ink bright."""
+    raw = gzip.decompress((MNIST / "t10k-images-idx3-ubyte.gz").read_bytes())
+    labels = gzip.decompress((MNIST / "t10k-labels-idx1-ubyte.gz").read_bytes())[8:208]
+    images = np.frombuffer(raw, np.uint8, count=200 * 784, offset=16).reshape(200, 28, 28)
+    by_digit: dict[int, list[np.ndarray]] = {d: [] for d in range(10)}
+    for image, label in zip(images, labels, strict=True):
+        if ndimage.label(image > 60, structure=np.ones((3, 3)))[1] == 1:
+            by_digit[label].append(image)
+    return by_digit
+
+
+def filled(digit: np.ndarray, side: int = 80) -> np.ndarray:
+    """A digit's ink box stretched to fill a 16x16 cell, binarised, enlarged to side x side."""
+    rows, cols = np.flatnonzero(digit.max(1) >= 128), np.flatnonzero(digit.max(0) >= 128)
+    crop = Image.fromarray(digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+    cells = np.asarray(crop.resize((16, 16), Image.Resampling.BOX)) >= 128
+    big = Image.fromarray((cells * 255).astype(np.uint8)).resize((side, side), Image.BICUBIC)
+    return np.asarray(big, np.float32) / 255
+
+
+def write_filled(digits: dict[int, list[np.ndarray]], number: str, path: Path) -> None:
+    """`number` in filled digits, 80 px squares 24 px apart, dark ink on light paper."""
+    paper = np.full((160, 104 * len(number) + 56), 235.0)
+    for i, char in enumerate(number):
+        ink = filled(digits[int(char)][number[:i].count(char)])
+        window = paper[40:120, 40 + 104 * i : 120 + 104 * i]
+        np.minimum(window, 235.0 - 210.0 * ink, out=window)
+    Image.fromarray(paper.astype(np.uint8), "L").save(path)
+
+
+@pytest.mark.parametrize("number", ["2106", "1250"])  # before: 2806, 12250
+def test_a_number_of_filled_digits_is_read(one_stroke_digits, tmp_path, number):
+    path = tmp_path / f"{number}.png"
+    write_filled(one_stroke_digits, number, path)
+    (reading,) = read([str(path)], model=str(MODEL))
+    assert reading.number == number
+
+
+def pieces_of(widths: list[int], height: int = 60) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Solid full-height pieces of these widths side by side, as (rows, columns)."""
+    pieces, left = [], 0
+    for width in widths:
+        ys, xs = np.mgrid[0:height, left : left + width]
+        pieces.append((ys.ravel(), xs.ravel()))
+        left += width + 20
+    return pieces
+
+
+def test_a_line_of_square_digits_is_filled_and_one_of_written_digits_is_not():
+    assert filled_line(pieces_of([60, 58, 62, 60]), 60.0)
+    assert not filled_line(pieces_of([12, 40, 36, 44]), 60.0)  # a 1 among them
+    assert not filled_line(pieces_of([150]), 60.0)  # digits touching: no say
+    assert not filled_line(pieces_of([60, 150]), 60.0)  # one square piece is not enough
