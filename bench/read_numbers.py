@@ -15,8 +15,8 @@ reader in turn (`digitcli.reading.read.Parts`), and with the line reader alone, 
 each adds. `--digits-from usps` writes them with other writers' digits instead: USPS
 zip.train's held 30%, never trained on (`make_numbers.number_digits`); `--style filled`
 stretches each digit to fill a 16x16 box and binarises it first (`make_numbers.filled_digits`).
-A folder that already holds `labels.jsonl` is read again, not rewritten: give each set its own
-`--out`.
+A folder that already holds `labels.jsonl` is read again, not rewritten; the default folder's
+name says every option that makes the set (`digitcli-numbers-s9-k100[-narrow][-usps][-filled]`).
 `--mistakes FILE` writes the full reader's misread numbers (JSON lines) and prints which digits
 it confused, lost or added.
 """
@@ -180,11 +180,19 @@ def table(rows: dict[str, tuple[dict, float]]) -> str:
     return "\n".join(lines)
 
 
+def default_folder(args: argparse.Namespace) -> str:
+    """The set's own folder name: two runs that write different numbers never share one."""
+    options = [f"s{args.seed}", f"k{args.per_kind}"]
+    options += ["narrow"] * args.narrow + ["usps"] * (args.digits_from == "usps")
+    options += ["filled"] * (args.style == "filled")
+    return "-".join(["digitcli-numbers", *options])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--per-kind", type=int, default=100)
     parser.add_argument(
-        "--out", type=Path, help="default: digitcli-numbers[-usps][-filled] in the temp dir"
+        "--out", type=Path, help="default: a folder in the temp dir named by the set's options"
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--model", default=None, help="default: the bundled model")
@@ -195,8 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     add_digit_options(parser)
     args = parser.parse_args(argv)
     checked_digit_options(parser, args)
-    suffix = "-usps" * (args.digits_from == "usps") + "-filled" * (args.style == "filled")
-    args.out = args.out or Path(tempfile.gettempdir()) / f"digitcli-numbers{suffix}"
+    args.out = args.out or Path(tempfile.gettempdir()) / default_folder(args)
     if not (args.out / "labels.jsonl").exists():
         x, y = number_digits(args.digits_from, args.usps)
         make_number_set(x, y, args.out, args.per_kind, args.seed, not args.narrow, args.style)

@@ -161,3 +161,18 @@ def test_read_numbers_knows_only_its_styles(tmp_path):
     wrong = bench("--style", "stretched", "--out", str(tmp_path / "n"))
     assert wrong.returncode == 2 and "invalid choice: 'stretched'" in wrong.stderr
     assert not (tmp_path / "n").exists()
+
+
+def test_each_set_of_numbers_has_its_own_default_folder() -> None:
+    # Two runs of other seeds shared digitcli-numbers and the second read the first's set.
+    def folder(*args: str) -> str:
+        parser = read_numbers.argparse.ArgumentParser()
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--per-kind", type=int, default=100)
+        parser.add_argument("--narrow", action="store_true")
+        read_numbers.add_digit_options(parser)
+        return read_numbers.default_folder(parser.parse_args(list(args)))
+
+    sets = [(), ("--seed", "9"), ("--seed", "9", "--narrow"), ("--per-kind", "20"),
+            ("--digits-from", "usps"), ("--style", "filled")]  # fmt: skip
+    assert len({folder(*args) for args in sets}) == len(sets)
