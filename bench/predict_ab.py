@@ -36,9 +36,27 @@ def timed(repo: Path, args: list[str], cwd: Path) -> tuple[float, float]:
     # from a folder without a digitcli: `python -m` imports the current folder's first
     subprocess.run([sys.executable, "-m", "digitcli", "predict", "--model", str(MODEL), *args],
                    env=env, cwd=cwd, stdout=subprocess.DEVNULL, check=False)  # fmt: skip
+    _reap_orphans()
     wall = time.perf_counter() - start
     now = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime
+
+
+def _adopt_orphans() -> None:
+    """Become the subreaper of everything started here: worker processes that outlive their
+    predict (a checkout that ends with os._exit leaves them to be killed by PR_SET_PDEATHSIG)
+    are then waited for here, so that RUSAGE_CHILDREN counts their CPU time too."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER (Linux)
+
+
+def _reap_orphans() -> None:
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            return
 
 
 def main() -> None:
@@ -48,6 +66,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--cold", type=int, default=3, help="one-image runs each per round")
     args = parser.parse_args()
+    _adopt_orphans()
     files = sorted(p for p in args.photos.iterdir() if p.suffix in (".png", ".jpg"))
     trees = {"before": args.before.resolve(), "after": REPO}
     batch: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
