@@ -305,3 +305,26 @@ def test_a_faint_digit_near_a_shadowed_corner_is_a_digit():
     corner = np.hypot(xx - w, yy) / w
     paper *= 1 - 0.25 / (1 + np.exp((corner - 0.35) / 0.08))
     assert prepare(Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8), "L")).has_ink
+
+
+def _folded(seed: int, digit: bool = False) -> Image.Image:
+    """Paper folded flat again, its right part 10% darker beyond a straight, slanted step
+    (no crease line): the background's coarse blocks cannot follow the step, and leave a
+    band about one block wide on its darker side. `digit`: a 7 written left of it."""
+    rng = np.random.default_rng(seed)
+    h, w = 450, 600
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    paper = 205.0 + rng.normal(0, 3, (h, w))
+    if digit:
+        seven = Image.new("L", (w, h), 0)
+        ImageDraw.Draw(seven).line([(60, 120), (170, 120), (100, 320)], fill=1, width=14)
+        paper -= 140.0 * np.asarray(seven, np.float32)
+    paper *= np.where(xx - 0.5 * yy - 300 > 0, 0.9, 1.0)
+    return Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8), "L")
+
+
+def test_the_band_beside_a_folds_step_is_no_digit():
+    """That band has one sharp edge, the step, straight, and all its ink on one side of it;
+    a pen's stroke is edged on both sides. It was answered a digit."""
+    assert [prepare(_folded(seed)).has_ink for seed in range(3)] == [False] * 3
+    assert all(prepare(_folded(seed, digit=True)).has_ink for seed in range(3))

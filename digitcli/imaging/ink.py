@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from digitcli.core.config import IMAGE_SIZE
-from digitcli.imaging import clutter
+from digitcli.imaging import clutter, folds
 from digitcli.imaging.histograms import extremes, histogram, mad, otsu_threshold, quantile
 from digitcli.imaging.morphology import (
     bounds,
@@ -146,6 +146,8 @@ def isolate_ink(
     )
     if on_paper and weak:
         return None, 0  # the paper's own texture (a shadow's soft edge), not a pen's stroke
+    if on_paper and folds.one_sided_step(flat, kept, level - floor):
+        return None, 0  # the band a fold's straight step leaves, edged on one side only
     ink = _scaled_ink(flat, kept, floor, level, whole_strokes=whole_strokes)
     return ink, groups
 
