@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from typer.testing import CliRunner
 
 from digitcli.cli import app
@@ -328,3 +328,30 @@ def test_the_band_beside_a_folds_step_is_no_digit():
     a pen's stroke is edged on both sides. It was answered a digit."""
     assert [prepare(_folded(seed)).has_ink for seed in range(3)] == [False] * 3
     assert all(prepare(_folded(seed, digit=True)).has_ink for seed in range(3))
+
+
+def _creased_twice(seed: int, digit: bool = False) -> Image.Image:
+    """Paper creased twice in a V opening upwards, each fold 15% darker beyond its crease,
+    lit unevenly and slightly blurred: between the creases, a wedge with two straight steps
+    for edges runs off the top. `digit`: a 4 written beside it."""
+    rng = np.random.default_rng(seed)
+    h, w = 600, 450
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    paper = 170.0 + 40.0 * xx / w + rng.normal(0, 3, (h, w))
+    if digit:
+        four = Image.new("L", (w, h), 0)
+        ImageDraw.Draw(four).line([(90, 330), (40, 450), (150, 450)], fill=1, width=12)
+        ImageDraw.Draw(four).line([(120, 390), (115, 540)], fill=1, width=12)
+        paper -= 120.0 * np.asarray(four, np.float32)
+    left, right = xx - 260 + 0.3 * (yy - 150), xx - 260 - 0.3 * (yy - 150)
+    paper *= np.where(left > 0, 0.85, 1.0) * np.where(right < 0, 0.85, 1.0)
+    paper += 15.0 * (np.exp(-0.5 * (left / 2) ** 2) + np.exp(-0.5 * (right / 2) ** 2))
+    image = Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8), "L")
+    return image.filter(ImageFilter.GaussianBlur(1.5))
+
+
+def test_a_wedge_between_two_creases_is_no_digit():
+    """Edged by two straight steps, the ink on one side of each, running off the picture:
+    a wedge of the background's band, answered a digit before."""
+    assert [prepare(_creased_twice(seed)).has_ink for seed in range(2)] == [False] * 2
+    assert all(prepare(_creased_twice(seed, digit=True)).has_ink for seed in range(2))

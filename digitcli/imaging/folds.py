@@ -3,6 +3,7 @@ background (an opening of coarse blocks, `digitcli.imaging.background`) cannot f
 straight step, and leaves a band about one block wide on its darker side above the ink
 threshold. A pen's stroke is edged on both sides; that band has one sharp edge, the step,
 straight, with all its ink on one side of it (the other fades as the background catches up).
+Between two creases, the band is a wedge edged so by two straight steps.
 """
 
 from __future__ import annotations
@@ -15,18 +16,39 @@ from digitcli.imaging.morphology import square
 # The outline's pixels where the ink rises by STEP_SHARP of the strokes' contrast within
 # 3 px are sharp. Ink whose outline is sharp for STEP_SHARE of it or more, those pixels
 # STEP_ON_LINE or more within STEP_NEAR px of one straight line, with all but STEP_STRAY of
-# the ink beyond it on one side, is a fold's step.
+# the ink beyond it on one side, is a fold's step; or of two lines STEP_ANGLE degrees apart
+# or more, the ink on one side of each, where it runs off the picture (a wedge between two
+# creases: a digit's two straight strokes, a 7's, were taken for one inside a box).
 STEP_SHARP = 0.7
 STEP_SHARE = 0.3
 STEP_ON_LINE = 0.9
 STEP_NEAR = 2.0
 STEP_STRAY = 0.1
+STEP_ANGLE = 15.0
+
+Line = np.ndarray  # vx, vy, x0, y0: a unit direction and a point on the line
 
 
 def one_sided_step(flat: np.ndarray, kept: np.ndarray, contrast: float) -> bool:
     """Whether the ink kept (`kept`, over `flat`: the picture less its background, a crop
     with a margin around the ink; `contrast`: the strokes' cores above the noise floor) is
     the band a fold's straight step leaves, not a pen's stroke."""
+    points = _sharp_outline(flat, kept, contrast)
+    if points is None:
+        return False
+    lines = [_fit(points)]
+    near = _near(points, lines[0])
+    if np.mean(near) < STEP_ON_LINE:
+        lines = _two_lines(points, kept) if _runs_off(kept) else None
+        if lines is None:
+            return False
+    ys, xs = np.nonzero(kept)
+    ink = np.stack([xs, ys], axis=1).astype(np.float32)
+    return all(_one_side(ink, line) for line in lines)
+
+
+def _sharp_outline(flat: np.ndarray, kept: np.ndarray, contrast: float) -> np.ndarray | None:
+    """The sharp pixels of the outline of `kept` (x, y rows), None if under STEP_SHARE of it."""
     smooth = cv2.GaussianBlur(flat.astype(np.float32), (0, 0), 1.0)
     outline = kept & ~cv2.erode(kept.view(np.uint8), square(1)).view(bool)
     outline[0] = outline[-1] = False  # the picture's sides cut the ink; no edge there
@@ -34,14 +56,62 @@ def one_sided_step(flat: np.ndarray, kept: np.ndarray, contrast: float) -> bool:
     rise = cv2.dilate(smooth, square(3)) - cv2.erode(smooth, square(3))
     sharp = rise[outline] >= STEP_SHARP * max(contrast, 1.0)
     if np.count_nonzero(sharp) < max(10, STEP_SHARE * sharp.size):
-        return False
+        return None
     ys, xs = np.nonzero(outline)
-    points = np.stack([xs[sharp], ys[sharp]], axis=1).astype(np.float32)
-    vx, vy, x0, y0 = cv2.fitLine(points, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
-    off = (points[:, 0] - x0) * vy - (points[:, 1] - y0) * vx
-    if np.mean(np.abs(off) < STEP_NEAR) < STEP_ON_LINE:
-        return False
-    ys, xs = np.nonzero(kept)
-    side = (xs - x0) * vy - (ys - y0) * vx
+    return np.stack([xs[sharp], ys[sharp]], axis=1).astype(np.float32)
+
+
+def _two_lines(points: np.ndarray, kept: np.ndarray) -> list[Line] | None:
+    """Two lines STEP_ANGLE apart or more that hold STEP_ON_LINE of `points`: the strongest
+    (Hough's) and the best fit of the points off it; None if there are no such two."""
+    first = _strongest(points, kept.shape)
+    if first is None:
+        return None
+    near = _near(points, first)
+    if min(np.count_nonzero(near), np.count_nonzero(~near)) < 10:
+        return None
+    lines = [_fit(points[near]), _fit(points[~near])]
+    held = np.mean(_near(points, lines[0]) | _near(points, lines[1]))
+    sine = abs(lines[0][0] * lines[1][1] - lines[0][1] * lines[1][0])
+    return lines if held >= STEP_ON_LINE and sine >= np.sin(np.radians(STEP_ANGLE)) else None
+
+
+def _strongest(points: np.ndarray, shape: tuple[int, ...]) -> Line | None:
+    """The straight line through most of `points` (x, y rows) in a picture of `shape`."""
+    image = np.zeros(shape, np.uint8)
+    image[points[:, 1].astype(int), points[:, 0].astype(int)] = 255
+    found = cv2.HoughLines(image, 1, np.pi / 180, 10)
+    if found is None:
+        return None
+    rho, theta = found[0][0]
+    cos, sin = np.cos(theta), np.sin(theta)
+    return np.array([-sin, cos, rho * cos, rho * sin], np.float32)
+
+
+def _fit(points: np.ndarray) -> Line:
+    """The straight line fitted to `points`, robust to a few off it."""
+    return cv2.fitLine(points, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+
+
+def _offsets(points: np.ndarray, line: Line) -> np.ndarray:
+    """Signed distances of `points` from `line`."""
+    vx, vy, x0, y0 = line
+    return (points[:, 0] - x0) * vy - (points[:, 1] - y0) * vx
+
+
+def _near(points: np.ndarray, line: Line) -> np.ndarray:
+    """Which `points` lie within STEP_NEAR px of `line`."""
+    return np.abs(_offsets(points, line)) < STEP_NEAR
+
+
+def _one_side(ink: np.ndarray, line: Line) -> bool:
+    """Whether all but STEP_STRAY of the `ink` pixels beyond STEP_NEAR of `line` lie on one
+    side of it."""
+    side = _offsets(ink, line)
     beyond, before = np.count_nonzero(side > STEP_NEAR), np.count_nonzero(side < -STEP_NEAR)
-    return min(beyond, before) <= STEP_STRAY * max(beyond, before) and max(beyond, before) > 0
+    return 0 < max(beyond, before) and min(beyond, before) <= STEP_STRAY * max(beyond, before)
+
+
+def _runs_off(kept: np.ndarray) -> bool:
+    """Whether `kept` (a crop with a margin around the ink) reaches the picture's sides."""
+    return bool(kept[0].any() or kept[-1].any() or kept[:, 0].any() or kept[:, -1].any())
