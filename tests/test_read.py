@@ -339,21 +339,28 @@ def test_the_verifier_doubts_two_digits_more_than_one(mnist_test_digits, tmp_pat
     assert single[whole].mean() > np.log(0.5) > single[wide].mean()
 
 
-@pytest.mark.parametrize("skip_below", [1.0, -3.0])
-def test_a_reading_is_the_same_when_the_classifier_skips_doubtful_candidates(
-    mnist_test_digits, tmp_path, monkeypatch, skip_below
-):
-    """Candidates the verifier doubts are scored only if a reading picks them: with every
-    candidate skipped (1.0: above any log-probability) each pick is scored as it is made."""
-    import digitcli.reading.read as reading_module
+@pytest.mark.parametrize("number, gap", [("30 51", 0.02), ("4117", 0.06), ("86429", -0.1)])
+def test_a_reading_is_that_of_scoring_every_candidate(mnist_test_digits, tmp_path, number, gap):
+    """The classifier scores only the candidates a reading picks (the others weigh as an
+    upper bound): the digits are those of scoring every candidate first, for less work."""
+    from digitcli.models.runtimes import load_runtime
+    from digitcli.predicting.predict import resolve_model
+    from digitcli.reading.lines import read_strips
+    from digitcli.reading.read import _Scoring
 
-    write_number(mnist_test_digits, "30 51", tmp_path / "n.png", gap=0.02)
-    monkeypatch.setattr(reading_module, "UNLIKELY", -np.inf)  # every candidate scored
-    (every,) = read([str(tmp_path / "n.png")])
-    monkeypatch.setattr(reading_module, "UNLIKELY", skip_below)
-    (some,) = read([str(tmp_path / "n.png")])
-    assert every.number == "3051"
-    assert some.to_json() == every.to_json()
+    write_number(mnist_test_digits, number, tmp_path / "n.png", gap=gap)
+    line = find_candidates(open_image(tmp_path / "n.png", max_side=OPEN_SIDE))
+    runtime = load_runtime(resolve_model(None))
+    single, (columns,) = log_single(line), read_strips(line.strip[None])
+    count = len(line.candidates)
+    every = runtime.predict(np.stack([c.pixels for c in line.candidates]))
+    eager = _Scoring(runtime, line, every, single, np.ones(count, bool), columns)
+    lazy = _Scoring(runtime, line, np.ones((count, 10), np.float32), single,
+                    np.zeros(count, bool), columns)  # fmt: skip
+    picked = [(d.digit, d.confidence, d.box) for d in lazy.digits()]
+    assert picked == [(d.digit, d.confidence, d.box) for d in eager.digits()]
+    assert "".join(str(digit) for digit, _, _ in picked) == number.replace(" ", "")
+    assert 0 < lazy.scored.sum() < count / 2
 
 
 def test_digits_rule_rejects_another_count(mnist_test_digits, tmp_path):
