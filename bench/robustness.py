@@ -257,13 +257,9 @@ def make_filled(out: Path, count: int, rng: np.random.Generator) -> list[tuple[P
     items = []
     for i in range(count):
         digit = i % 10
-        use_font = fonts and i % 20 >= 10
-        canvas = _font_ink(fonts, digit, rng) if use_font else _drawn_ink(digit, rng)
-        box = canvas.point(lambda v: 255 if v > 127 else 0).getbbox()
-        if box is None:
+        inked = _fixed_cell(fonts, i, rng)
+        if inked is None:
             continue
-        cells = canvas.crop(box).resize((16, 16), Image.BOX)
-        inked = np.asarray(cells) > rng.uniform(80, 140)
         scan = Image.fromarray(np.where(inked, 0, 255).astype(np.uint8), "L")
         if rng.random() < 0.5:
             scan = scan.resize((64, 64), Image.NEAREST)
@@ -278,15 +274,23 @@ def make_filled_scanned(out: Path, count: int, rng: np.random.Generator) -> list
     fonts = _fonts()
     items = []
     for i in range(count):
-        digit = i % 10
-        use_font = fonts and i % 20 >= 10
-        canvas = _font_ink(fonts, digit, rng) if use_font else _drawn_ink(digit, rng)
-        box = canvas.point(lambda v: 255 if v > 127 else 0).getbbox()
-        if box is None:
-            continue
-        cells = np.asarray(canvas.crop(box).resize((16, 16), Image.BOX)) > rng.uniform(80, 140)
-        items.append(_rescanned(out, i, digit, cells, rng))
+        cells = _fixed_cell(fonts, i, rng)
+        if cells is not None:
+            items.append(_rescanned(out, i, i % 10, cells, rng))
     return items
+
+
+def _fixed_cell(fonts: list[str], i: int, rng: np.random.Generator) -> np.ndarray | None:
+    """Digit `i % 10`, in a font for `i % 20 >= 10` (when there are fonts), else drawn from the
+    skeletons, stretched to fill a 16x16 cell and binarised at a fixed level: 16x16 bools,
+    True = ink (None: no ink)."""
+    digit = i % 10
+    use_font = fonts and i % 20 >= 10
+    canvas = _font_ink(fonts, digit, rng) if use_font else _drawn_ink(digit, rng)
+    box = canvas.point(lambda v: 255 if v > 127 else 0).getbbox()
+    if box is None:
+        return None
+    return np.asarray(canvas.crop(box).resize((16, 16), Image.BOX)) > rng.uniform(80, 140)
 
 
 def _rescanned(out, i, digit, cells, rng) -> tuple[Path, int]:
