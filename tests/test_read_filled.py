@@ -4,32 +4,23 @@ such digit (`segment.filled_line`, `images.drawn_back`)."""
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
-from scipy import ndimage
+from test_read import mnist_test_digits  # noqa: F401 (a fixture, used below)
 
 from digitcli.reading.read import read
 from digitcli.reading.segment import filled_line
 
-MNIST = Path(__file__).resolve().parent.parent / "MNIST"
 MODEL = Path(__file__).resolve().parent.parent / "digitcli" / "models" / "pretrained"
 
 
 @pytest.fixture(scope="module")
-def one_stroke_digits() -> dict[int, list[np.ndarray]]:
-    """The first MNIST test digits of each class written in one stroke, 28x28, ink bright."""
-    raw = gzip.decompress((MNIST / "t10k-images-idx3-ubyte.gz").read_bytes())
-    labels = gzip.decompress((MNIST / "t10k-labels-idx1-ubyte.gz").read_bytes())[8:208]
-    images = np.frombuffer(raw, np.uint8, count=200 * 784, offset=16).reshape(200, 28, 28)
-    by_digit: dict[int, list[np.ndarray]] = {d: [] for d in range(10)}
-    for image, label in zip(images, labels, strict=True):
-        if ndimage.label(image > 60, structure=np.ones((3, 3)))[1] == 1:
-            by_digit[label].append(image)
-    return by_digit
+def digits(request: pytest.FixtureRequest) -> dict[int, list[np.ndarray]]:
+    """test_read's MNIST test digits of each class, in one piece each."""
+    return request.getfixturevalue("mnist_test_digits")
 
 
 def filled(digit: np.ndarray, side: int = 80) -> np.ndarray:
@@ -52,9 +43,9 @@ def write_filled(digits: dict[int, list[np.ndarray]], number: str, path: Path) -
 
 
 @pytest.mark.parametrize("number", ["2106", "1250"])  # before: 2806, 12250
-def test_a_number_of_filled_digits_is_read(one_stroke_digits, tmp_path, number):
+def test_a_number_of_filled_digits_is_read(digits, tmp_path, number):
     path = tmp_path / f"{number}.png"
-    write_filled(one_stroke_digits, number, path)
+    write_filled(digits, number, path)
     (reading,) = read([str(path)], model=str(MODEL))
     assert reading.number == number
 
