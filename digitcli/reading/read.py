@@ -379,7 +379,7 @@ class _Scoring:
         another number, its digits (`line_digits`), also where no reading has as many (every
         cut keeps a separator or a stray mark as a digit)."""
         if self.line_only and self.columns is not None:
-            return self.line_digits()
+            return self.line_digits(best_path(self.columns))
         digits = _digits(self.line, self.probabilities, self.scored_pick(self.likeliest))
         if self.columns is None:
             return digits
@@ -389,12 +389,11 @@ class _Scoring:
             return digits
         if likelihood(self.columns, number) < np.log(LINE_SURE):
             return digits
-        return self.line_digits()
+        return self.line_digits(path)
 
-    def line_digits(self) -> list[ReadDigit]:
+    def line_digits(self, path: list[tuple[int, float]]) -> list[ReadDigit]:
         """The line reader's best path, in the boxes of the best segmentation with as many
         digits, or each in the whole line's box where there is none."""
-        path = best_path(self.columns)
         placed = self.placed(path)
         if placed is not None or not path:
             return placed or []
