@@ -46,9 +46,9 @@ def test_best_path_merges_repeats_and_drops_blanks():
     classes = [0, 3, 3, 0, 3, 2, 2, 0, 0]
     probabilities = np.eye(11)[classes] * 0.5 + 0.5 / 11
     probabilities[2, 3] += 0.2
-    assert best_path(probabilities) == [(2, pytest.approx(0.7 + 0.5 / 11)),
-                                        (2, pytest.approx(0.5 + 0.5 / 11)),
-                                        (1, pytest.approx(0.5 + 0.5 / 11))]  # fmt: skip
+    assert best_path(probabilities) == [(2, pytest.approx(0.7 + 0.5 / 11), 1.5),
+                                        (2, pytest.approx(0.5 + 0.5 / 11), 4.0),
+                                        (1, pytest.approx(0.5 + 0.5 / 11), 5.5)]  # fmt: skip
 
 
 def spans(*ranges: tuple[int, int]) -> list[Candidate]:

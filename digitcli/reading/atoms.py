@@ -39,6 +39,7 @@ class Atom:
     slanted: np.ndarray  # their columns with the slant taken out
     small: bool = False
     cut_before: float = 0.0  # what its left side being a cut through a wider piece costs
+    piece: int = 0  # which piece of ink it is, or was cut from
 
     @cached_property  # asked for again and again by digit_spans: 1,000 reductions an image
     def left(self) -> float:
@@ -92,7 +93,7 @@ def line_atoms(pieces, height: float, slant: float, centre: float) -> list[Atom]
     middles = np.array([np.median(ys) for ys, _ in pieces])
     line = _weighted_median(middles, areas)
     atoms = []
-    for (ys, xs), area in zip(pieces, areas, strict=True):
+    for piece, ((ys, xs), area) in enumerate(zip(pieces, areas, strict=True)):
         tall = ys.max() - ys.min() + 1
         wide = xs.max() - xs.min() + 1
         if max(tall, wide) < 0.2 * height and area < 0.05 * areas.max():
@@ -100,7 +101,7 @@ def line_atoms(pieces, height: float, slant: float, centre: float) -> list[Atom]
         if abs(np.median(ys) - line) > 0.9 * height:
             continue  # ink off the line: not part of the number
         slanted = xs + slant * (ys - centre)
-        atom = Atom(ys, xs, slanted, small=tall < SMALL * height)
+        atom = Atom(ys, xs, slanted, small=tall < SMALL * height, piece=piece)
         atoms.extend(_cut(atom, height))
     atoms.sort(key=lambda a: float(a.slanted.mean()))
     return atoms
@@ -131,7 +132,8 @@ def _cut(atom: Atom, height: float) -> list[Atom]:
         if keep.any():
             ys = atom.ys[keep]
             small = np.ptp(ys) + 1 < SMALL * height
-            out.append(Atom(ys, atom.xs[keep], atom.slanted[keep], small, CUT_COST * bool(out)))
+            cost = CUT_COST * bool(out)
+            out.append(Atom(ys, atom.xs[keep], atom.slanted[keep], small, cost, atom.piece))
     return out
 
 

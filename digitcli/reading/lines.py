@@ -43,14 +43,19 @@ def read_strips(strips: np.ndarray) -> np.ndarray:
     return _reader()(strips[..., None])
 
 
-def best_path(probabilities: np.ndarray) -> list[tuple[int, float]]:
+def best_path(probabilities: np.ndarray) -> list[tuple[int, float, float]]:
     """The likeliest class at each column, repeats merged and blanks dropped: each digit with
-    its confidence (its highest probability over the columns that say it)."""
+    its confidence (its highest probability over the columns that say it) and where it was
+    read (the middle of those columns)."""
     best = probabilities.argmax(axis=1)
     starts = np.flatnonzero(np.r_[True, best[1:] != best[:-1]])
     stops = np.r_[starts[1:], len(best)]
     return [
-        (int(best[start]) - 1, float(probabilities[start:stop, best[start]].max()))
+        (
+            int(best[start]) - 1,
+            float(probabilities[start:stop, best[start]].max()),
+            0.5 * (start + stop - 1),
+        )
         for start, stop in zip(starts, stops, strict=True)
         if best[start] != BLANK
     ]

@@ -68,9 +68,11 @@ def crop_rows(image: Image.Image, top: int, bottom: int) -> tuple[Image.Image, i
 
 
 def shifted(line: Line, dy: int) -> Line:
-    """The line with its candidates' boxes moved down by dy pixels."""
+    """The line with its candidates' boxes, and those it will draw, moved down by dy pixels."""
     for candidate in line.candidates:
         candidate.box = _moved(candidate, dy)
+    if line.ink is not None:
+        line.ink.frame.top += dy
     return line
 
 

@@ -2,11 +2,11 @@
 
 Inputs are expanded and batched exactly as `predict` does (files, directories, globs, `-`,
 `--from-list`; worker processes for large batches). Each image is segmented into candidate
-digits by `digitcli.reading.segment`; the model scores the candidates the readings pick, and
-the likeliest segmentation of each digit count is weighed by the line reader
-(`digitcli.reading.lines`), which reads the whole line at once; where the line reader is sure
-of another number, its digits are the reading, in the boxes of the best segmentation with as
-many digits.
+its line found by `digitcli.reading.segment` and read whole by the line reader
+(`digitcli.reading.lines`); where it is sure of its number (LINE_SURE), that is the reading,
+each digit placed where it was read (`digitcli.reading.place`). Elsewhere the line is cut
+into candidate digits, the classifier scores those the readings pick, and the likeliest
+segmentation of each digit count is weighed by the line reader's likelihood of its number.
 """
 
 from __future__ import annotations
@@ -33,13 +33,15 @@ from digitcli.predicting.predict import (
 )
 from digitcli.reading.lines import LINE_SURE, LINE_WEIGHT, best_path, likelihood, read_strips
 from digitcli.reading.multiline import Lines, find_lines
+from digitcli.reading.place import placed_digits
 from digitcli.reading.segment import (
     MOST_LINES,
     OPEN_SIDE,
     STRIP_SHAPE,
     Line,
     best_readings,
-    find_candidates,
+    find_line,
+    render_candidates,
 )
 from digitcli.reading.verifier import log_single
 
@@ -69,7 +71,7 @@ TOO_SMALL = (
 class Parts:
     """Which parts of the reader take part (the benchmark measures each one's share; the CLI
     always reads with all of them). `line_only`: the line reader's best path is the number,
-    placed in the boxes of the best segmentation with as many digits."""
+    however unsure it is."""
 
     verifier: bool = True
     lines: bool = True
@@ -169,7 +171,7 @@ def read(
     runtime = runtime_loader(model)
     previews = preview_folder(save_preprocessed)
     index = 0
-    work = partial(_segment, invert=invert)
+    work = partial(_segment, invert=invert, parts=parts)
     batches = prepared_batches(inputs, from_list, work, batch_size, meanwhile=runtime)
     for batch, lines in batches:
         for offset, reading in enumerate(_answer(runtime(), batch, lines, parts)):
@@ -195,19 +197,48 @@ def read_sources(
     return [_checked(r, threshold, digits) for r in _answer(runtime, sources, lines)]
 
 
-def _segment(source: Source, invert: str) -> Line | Lines | ImageError:
+def _segment(source: Source, invert: str, parts: Parts = ALL_PARTS) -> Line | Lines | ImageError:
+    """The image's line(s), each read by the line reader and, where it is unsure, cut into
+    candidates (in a worker process, for large batches)."""
     if source.problem is not None:
         return ImageError(f"{source.name}: {source.problem}")
     try:
         image = open_image(source.read(), name=source.name, max_side=OPEN_SIDE)
-        found = find_lines(image, partial(find_candidates, invert=invert), invert)
+        found = find_lines(image, partial(find_line, invert=invert), invert)
         if isinstance(found, Lines):
             if _blank(image, source, invert):
                 return Line()
-            return Line(lines=len(found.lines)) if len(found.lines) >= MOST_FIELDS else found
-        return _as_one_digit(found, image, source, invert)
+            if len(found.lines) >= MOST_FIELDS:
+                return Line(lines=len(found.lines))
+            for line in found.lines:
+                _read_first(line, parts)
+            return found
+        return _read_first(_as_one_digit(found, image, source, invert), parts)
     except ImageError as error:
         return error
+
+
+def _read_first(line: Line, parts: Parts) -> Line:
+    """The line read by the line reader: where it is sure of its number (or reads alone),
+    that is the reading (`Line.read`); elsewhere the line's candidates are rendered for the
+    classifier. The line's ink is dropped: it stays in this process."""
+    if line.ink is None:
+        return line
+    if parts.lines and line.strip is not None:
+        (line.columns,) = read_strips(line.strip[None])
+        path = best_path(line.columns)
+        number = "".join(str(digit) for digit, _, _ in path)
+        if parts.line_only or likelihood(line.columns, number) >= np.log(LINE_SURE):
+            per_column = STRIP_SHAPE[1] / len(line.columns)
+            placed = placed_digits(line.ink, [at for _, _, at in path], per_column)
+            line.read = [
+                (digit, round(confidence, 6), box, pixels)
+                for (digit, confidence, _), (box, pixels) in zip(path, placed, strict=True)
+            ]
+    if line.read is None:
+        render_candidates(line)
+    line.ink = None
+    return line
 
 
 def _blank(image, source: Source, invert: str) -> bool:
@@ -225,8 +256,9 @@ def _as_one_digit(line: Line, image, source: Source, invert: str) -> Line:
     lines) holds no number; one that may be one digit is read as predict reads it (a 1 with a
     flag: predict 1, read 7 before)."""
     width, height = image.size
-    one_digit = any(c.start == 0 and c.stop == line.atoms for c in line.candidates)
-    if line.candidates and (one_digit or max(width, height) <= PAGE_ASPECT * min(width, height)):
+    spans = line.ink.spans if line.ink is not None else []
+    one_digit = any(start == 0 and stop == line.atoms for start, stop, _ in spans)
+    if spans and (one_digit or max(width, height) <= PAGE_ASPECT * min(width, height)):
         line.whole = prepare_file(source.read(), invert=invert, name=source.name)
         if not line.whole.has_ink:
             return Line()
@@ -277,9 +309,7 @@ def _answer_lines(
     bound, so the readings are those of scoring every candidate. On the read benchmark's
     `--seed 9` it scored 3,685 of 15,036 candidates, where scoring first all those the
     verifier gave ln P(one digit) >= -3 scored 8,480: 10-13% more numbers per CPU second."""
-    _leave_out(lines, parts)
     wholes = _wholes(runtime, lines)
-    read_columns = iter(read_strips(_strips(lines)))
     for source, line in zip(batch, lines, strict=True):
         if isinstance(line, ImageError):
             yield Reading(source.name, error=without_name(str(line), source.name))
@@ -291,12 +321,14 @@ def _answer_lines(
             note = f"no number: the ink lies in {line.lines} lines, not one (a page of text?)"
             yield Reading(source.name, note=note)
             continue
-        probabilities = np.ones((len(line.candidates), 10), np.float32)  # the upper bound
-        scored = np.zeros(len(line.candidates), bool)
-        single = _single(line, parts)
-        columns = next(read_columns) if line.strip is not None else None
-        scoring = _Scoring(runtime, line, probabilities, single, scored, columns, parts.line_only)
-        yield _reading(source.name, _as_predicted(scoring.digits(), line, wholes))
+        if line.read is not None:
+            digits = [ReadDigit(*read) for read in line.read]
+        else:
+            probabilities = np.ones((len(line.candidates), 10), np.float32)  # the upper bound
+            scored = np.zeros(len(line.candidates), bool)
+            single = _single(line, parts)
+            digits = _Scoring(runtime, line, probabilities, single, scored, line.columns).digits()
+        yield _reading(source.name, _as_predicted(digits, line, wholes))
 
 
 def _wholes(runtime: Runtime, lines: list[Line | ImageError]) -> dict[int, np.ndarray]:
@@ -344,22 +376,9 @@ def _overlap(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return max(0, min(a[2], b[2]) - max(a[0], b[0])) / narrower
 
 
-def _leave_out(lines: list[Line | ImageError], parts: Parts) -> None:
-    """Take from each line what the parts left out would read (the benchmark's switches)."""
-    for line in lines:
-        if isinstance(line, Line):
-            line.strip = line.strip if parts.lines or parts.line_only else None
-
-
 def _single(line: Line, parts: Parts) -> np.ndarray:
     """Each candidate's ln P(one whole digit): the verifier's, or 0 (no opinion) without it."""
     return log_single(line) if parts.verifier else np.zeros(len(line.candidates), np.float32)
-
-
-def _strips(lines: list[Line | ImageError]) -> np.ndarray:
-    """Every line's strip, for the line reader in one call."""
-    strips = [line.strip for line in lines if isinstance(line, Line) and line.strip is not None]
-    return np.stack(strips) if strips else np.zeros((0, *STRIP_SHAPE), np.uint8)
 
 
 @dataclass
@@ -372,46 +391,10 @@ class _Scoring:
     single: np.ndarray  # each candidate's ln P(one whole digit)
     scored: np.ndarray  # which rows of `probabilities` are scored
     columns: np.ndarray | None  # the line reader's probabilities for its strip, (columns, 11)
-    line_only: bool = False  # Parts.line_only
 
     def digits(self) -> list[ReadDigit]:
-        """The likeliest reading's digits; where the line reader is at least LINE_SURE of
-        another number, its digits (`line_digits`), also where no reading has as many (every
-        cut keeps a separator or a stray mark as a digit)."""
-        if self.line_only and self.columns is not None:
-            return self.line_digits(best_path(self.columns))
-        digits = _digits(self.line, self.probabilities, self.scored_pick(self.likeliest))
-        if self.columns is None:
-            return digits
-        path = best_path(self.columns)
-        number = "".join(str(digit) for digit, _ in path)
-        if number == _number(digits):
-            return digits
-        if likelihood(self.columns, number) < np.log(LINE_SURE):
-            return digits
-        return self.line_digits(path)
-
-    def line_digits(self, path: list[tuple[int, float]]) -> list[ReadDigit]:
-        """The line reader's best path, in the boxes of the best segmentation with as many
-        digits, or each in the whole line's box where there is none."""
-        placed = self.placed(path)
-        if placed is not None or not path:
-            return placed or []
-        boxes = np.array([c.box for c in self.line.candidates])
-        whole = (*boxes[:, :2].min(axis=0).tolist(), *boxes[:, 2:].max(axis=0).tolist())
-        return [ReadDigit(digit, round(confidence, 6), whole) for digit, confidence in path]
-
-    def placed(self, path: list[tuple[int, float]]) -> list[ReadDigit] | None:
-        """The line reader's digits in the boxes of the best reading with as many, or None."""
-        chosen = self.scored_pick(lambda readings: readings.get(len(path), (0.0, None))[1])
-        if chosen is None:
-            return None
-        placed = _digits(self.line, self.probabilities, chosen)
-        if len(placed) != len(path):
-            return None
-        for place, (digit, confidence) in zip(placed, path, strict=True):
-            place.digit, place.confidence = digit, round(confidence, 6)
-        return placed
+        """The likeliest reading's digits."""
+        return _digits(self.line, self.probabilities, self.scored_pick(self.likeliest))
 
     def scored_pick(self, pick: Callable[[Readings], list[int] | None]) -> list[int] | None:
         """What `pick` picks of the best readings of each count, scoring the candidates it

@@ -15,17 +15,18 @@ from digitcli.reading.atoms import Atom
 
 STRIP_SHAPE = (32, 256)  # the whole line's ink, as the line reader sees it ...
 STRIP_SPAN = 1.6  # ... this many line heights high, about its middle (a digit ~20 px high)
+INK_PAD = 2  # px of paper kept around a span's ink (its anti-aliased edges)
 
 
 def strip_pixels(ink: np.ndarray, height: float) -> np.ndarray:
-    """The line's ink (from `span_ink` over all its atoms) scaled so that STRIP_SPAN line
+    """The line's ink (`span_ink` of all its atoms) scaled so that STRIP_SPAN line
     heights fill the strip's height, centred on the ink's middle row, left-aligned; a line too
     long for the strip is squeezed to fit."""
     rows = np.flatnonzero(ink.any(axis=1))
     middle = 0.5 * (rows[0] + rows[-1])
     scale = STRIP_SHAPE[0] / (STRIP_SPAN * height)
     h, w = ink.shape
-    width = max(1, min(STRIP_SHAPE[1], round(w * scale)))
+    width = strip_width(w, height)
     tall = max(1, round(h * scale))
     patch = Image.fromarray(ink.astype(np.float32), "F").resize(
         (width, tall), Image.Resampling.BILINEAR
@@ -38,20 +39,24 @@ def strip_pixels(ink: np.ndarray, height: float) -> np.ndarray:
     return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
+def strip_width(width: int, height: float) -> int:
+    """How many of the strip's columns a line's ink `width` px wide fills."""
+    return max(1, min(STRIP_SHAPE[1], round(width * STRIP_SHAPE[0] / (STRIP_SPAN * height))))
+
+
 def span_ink(
-    atoms: list[Atom], flat: np.ndarray, taken: np.ndarray, level: float, start: int, stop: int
+    atoms: list[Atom], flat: np.ndarray, taken: np.ndarray, level: float
 ) -> tuple[np.ndarray | None, tuple[int, int, int, int]]:
-    """The span's ink alone (0-255, other digits' ink and printed lines left out; None if
+    """These atoms' ink alone (0-255, other digits' ink and printed lines left out; None if
     there is none) and its box (right, bottom exclusive) in the work frame. The ink is already
     known here, so a candidate digit is this fitted into 28x28 as `predict` fits a digit's,
     the rest of `prepare` (finding it) skipped: 1.3 ms a candidate down to 0.3 ms, the
     difference between 30 and 100 numbers a second."""
-    ys = np.concatenate([a.ys for a in atoms[start:stop]])
-    xs = np.concatenate([a.xs for a in atoms[start:stop]])
+    ys = np.concatenate([a.ys for a in atoms])
+    xs = np.concatenate([a.xs for a in atoms])
     top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    pad = 2
-    y0, x0 = max(0, top - pad), max(0, left - pad)
-    y1, x1 = min(flat.shape[0], bottom + pad), min(flat.shape[1], right + pad)
+    y0, x0 = max(0, top - INK_PAD), max(0, left - INK_PAD)
+    y1, x1 = min(flat.shape[0], bottom + INK_PAD), min(flat.shape[1], right + INK_PAD)
     own = np.zeros((y1 - y0, x1 - x0), bool)
     own[ys - y0, xs - x0] = True
     near = dilate(own, 1)

@@ -60,7 +60,7 @@ from digitcli.reading.formlines import (
 )
 from digitcli.reading.frame import SHEARS, WORK_WIDTH, Frame, sharpest, turn_level, work_image
 from digitcli.reading.ink import ink_signal
-from digitcli.reading.render import STRIP_SHAPE, span_ink, strip_pixels
+from digitcli.reading.render import INK_PAD, STRIP_SHAPE, span_ink, strip_pixels, strip_width
 
 __all__ = [  # segmentation as `read`, `multiline` and the line reader use it
     "MOST_LINES",
@@ -71,7 +71,9 @@ __all__ = [  # segmentation as `read`, `multiline` and the line reader use it
     "best_reading",
     "best_readings",
     "find_candidates",
+    "find_line",
     "ink_signal",
+    "render_candidates",
 ]
 
 OPEN_SIDE = 1600  # px: files are decoded to at most this many pixels a side for `read`
@@ -117,11 +119,45 @@ class Line:
     too_small: bool = False  # too many digits on the line, shrunk too small to read
     lines: int = 1  # bands of ink one above the other: MOST_LINES or more, a page of writing
     whole: Prepared | None = field(default=None, repr=False)  # all the ink as predict sees it
+    # What drawing its digits needs, until they are drawn: it stays in the process that
+    # segmented the line (`read` drops it before a line goes to another).
+    ink: LineInk | None = field(default=None, repr=False)
+    columns: np.ndarray | None = field(default=None, repr=False)  # the line reader's, (T, 11)
+    # The line reader's reading where it is sure: (digit, confidence, box, pixels) each.
+    read: list[tuple[int, float, tuple[int, int, int, int], np.ndarray | None]] | None = None
+
+
+@dataclass
+class LineInk:
+    """A line's atoms and ink in the work frame: what its candidates' and its read digits'
+    pixels and boxes are made from."""
+
+    atoms: list[Atom]
+    spans: list[tuple[int, int, float]]  # the runs of atoms tried as one digit (`digit_spans`)
+    ink_of: Callable[[list[Atom]], tuple[np.ndarray | None, tuple[int, int, int, int]]]
+    frame: Frame
+    strip_left: float  # the work frame's column at the strip's first column ...
+    strip_step: float  # ... and work pixels per strip column
 
 
 def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     """Every candidate digit in an image of one line of handwritten digits (an "L" image as
-    `digitcli.imaging.images.open_image(..., max_side=OPEN_SIDE)` returns)."""
+    `digitcli.imaging.images.open_image(..., max_side=OPEN_SIDE)` returns), rendered."""
+    line = find_line(image, invert=invert)
+    render_candidates(line)
+    return line
+
+
+def render_candidates(line: Line) -> None:
+    """Each candidate's pixels and box (`Line.candidates`) from the line's ink."""
+    if line.ink is not None:
+        ink = line.ink
+        line.candidates = _rendered(ink.spans, ink.atoms, ink.ink_of, fit_and_centre, ink.frame)
+
+
+def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
+    """The line's atoms, the runs of them that may be digits and its strip, its candidates
+    not rendered yet (`render_candidates`)."""
     work, frame = work_image(image)
     flat, mask = ink_signal(work, invert)
     if not mask.any():
@@ -151,14 +187,20 @@ def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
         line.too_small = True
         return line
     level = max(float(np.percentile(flat[mask], 80)), 1.0)  # the pen's core becomes white
-    ink_of = partial(span_ink, atoms, flat, taken, level)
+    ink_of = partial(span_ink, flat=flat, taken=taken, level=level)
     # Drawn back as predict draws one digit; not on ruled or boxed paper, whose lines cut
     # written digits into square pieces (a 1 of 5318 between two ruled lines was lost).
     if not lines.any() and filled_line(pieces, height):
         ink_of = partial(_drawn_back, ink_of)
-    line.candidates = _rendered(digit_spans(atoms, height), ink_of, fit_and_centre, frame)
-    ink = ink_of(0, len(atoms))[0] if atoms else None
-    line.strip = strip_pixels(ink, height) if ink is not None else None
+    if not atoms:
+        return line
+    ink, (left, _, right, _) = ink_of(atoms)
+    if ink is None:
+        return line
+    line.strip = strip_pixels(ink, height)
+    start, stop = max(0, left - INK_PAD), min(flat.shape[1], right + INK_PAD)
+    step = (stop - start) / strip_width(ink.shape[1], height)
+    line.ink = LineInk(atoms, digit_spans(atoms, height), ink_of, frame, start, step)
     return line
 
 
@@ -177,12 +219,11 @@ def filled_line(pieces: list[tuple[np.ndarray, np.ndarray]], height: float) -> b
 
 
 def _drawn_back(
-    ink_of: Callable[[int, int], tuple[np.ndarray | None, tuple[int, int, int, int]]],
-    start: int,
-    stop: int,
+    ink_of: Callable[[list[Atom]], tuple[np.ndarray | None, tuple[int, int, int, int]]],
+    atoms: list[Atom],
 ) -> tuple[np.ndarray | None, tuple[int, int, int, int]]:
     """`ink_of`'s ink drawn back as predict draws a digit that fills its square picture."""
-    ink, box = ink_of(start, stop)
+    ink, box = ink_of(atoms)
     return (None if ink is None else drawn_back(ink)), box
 
 
@@ -203,7 +244,8 @@ def _too_small(atoms: list[Atom], height: float) -> bool:
 
 def _rendered(
     spans: list[tuple[int, int, float]],
-    ink_of: Callable[[int, int], tuple[np.ndarray | None, tuple[int, int, int, int]]],
+    atoms: list[Atom],
+    ink_of: Callable[[list[Atom]], tuple[np.ndarray | None, tuple[int, int, int, int]]],
     fit: Callable[[np.ndarray], np.ndarray],
     frame: Frame,
 ) -> list[Candidate]:
@@ -211,7 +253,7 @@ def _rendered(
     the input."""
     found = []
     for start, stop, penalty in spans:
-        ink, box = ink_of(start, stop)
+        ink, box = ink_of(atoms[start:stop])
         if ink is not None:
             found.append(Candidate(start, stop, fit(ink), box, penalty))
     boxes = frame.boxes(np.array([c.box for c in found])) if found else []
