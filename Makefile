@@ -40,7 +40,7 @@ docs: venv
 	$(BIN)/python docs/make_commands.py
 
 ## Rebuild every bundled artefact from scratch (hours on 2 cores): the bundled model's members
-## and the model, then read's verifier and line reader. Each records what it fits
+## and the model, then read's line reader. Each records what it fits
 ## (digitcli/core/fits.py). Members are trained in build/models/.
 MEMBERS := build/models
 models: venv
@@ -49,7 +49,6 @@ models: venv
 		--validation-seed 0 --data MNIST --output $(MEMBERS)/cnn$$seed --force; done
 	$(BIN)/digitcli train --data MNIST --output $(MEMBERS)/mlp --force
 	$(BIN)/python bench/make_bundled.py $(MEMBERS)/cnn0 $(MEMBERS)/cnn1 $(MEMBERS)/mlp
-	$(BIN)/python bench/make_verifier.py
 	$(BIN)/python bench/make_line_reader.py
 
 clean:

@@ -3,8 +3,8 @@ at once.
 
 Numbers are written with MNIST *training* digits by `make_numbers.make_number` (the read
 benchmark writes its numbers with test digits), every kind, tight ones twice as often, half of
-them in the widened styles (`--wide`, as `make_verifier.py`'s: separators in dates, combs), and
-`segment.find_candidates` finds each one's strip (`Line.strip`: the line's ink, 32 px high). A
+them in the widened styles (`--wide`: separators in dates, combs), and
+`segment.find_line` finds each one's strip (`Line.strips`: the line's ink, 32 px high). A
 small convolutional network reads the strip column by column and is trained with CTC
 (connectionist temporal classification, as handwriting recognisers are), so it needs no
 segmentation: it says how many digits a line holds and which, where touching digits defeat
@@ -28,23 +28,80 @@ numbers for 10 epochs without it (0.135; tuning set 94.4%).
 from __future__ import annotations
 
 import argparse
+import math
 import os
+from collections.abc import Callable
 from functools import partial
+from multiprocessing import Pool
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
 import numpy as np
-from make_verifier import WIDE, in_parts, kept, written_numbers
+from make_numbers import make_number
 
 from digitcli.core.fits import stamp
 from digitcli.reading.render import STRIP_SHAPE
+
+from make_photos import load_mnist
 
 REPO = Path(__file__).resolve().parent.parent
 
 KINDS = ("tight", "tight", "long", "spaced", "grouped", "boxed")
 MAX_DIGITS = 12  # labels are padded to this many digits
-SEED_BASE = 1000  # the verifier's numbers use seeds 0, 1, ...
+SEED_BASE = 1000  # the first part's seed (the removed verifier's numbers used 0, 1, ...)
+WIDE = 0.5  # the share of numbers written in the widened styles (make_numbers' `wide`)
 BATCH = 64
 PARTS = 2  # the numbers are written in this many parts, each with its own seed, in parallel
+
+
+def kept(
+    path: Path | None, names: tuple[str, ...], make: Callable[[], tuple[np.ndarray, ...]]
+) -> tuple[np.ndarray, ...]:
+    """`make()`'s arrays, saved at `path` (.npz, under `names`) when given, or loaded from it
+    when it exists."""
+    if path and path.exists():
+        with np.load(path) as saved:
+            return tuple(saved[name] for name in names)
+    arrays = make()
+    if path:
+        np.savez_compressed(path, **dict(zip(names, arrays, strict=True)))
+    return arrays
+
+
+def in_parts(
+    work: Callable[[tuple[int, int]], tuple[np.ndarray, ...]],
+    count: int,
+    parts: int,
+    first_seed: int = 0,
+) -> tuple[np.ndarray, ...]:
+    """`work((seed, share))` for `parts` parts of `count` numbers, seeds `first_seed`, `first_seed
+    + 1`, ..., in parallel; each of its arrays joined across the parts."""
+    share = -(-count // parts)
+    with Pool(min(parts, os.cpu_count() or 1)) as pool:
+        done = pool.map(work, [(first_seed + part, share) for part in range(parts)])
+    return tuple(np.concatenate(arrays) for arrays in zip(*done, strict=True))
+
+
+def is_wide(index: int, kinds: int, share: float) -> bool:
+    """Whether number `index` is written wide: of each run of `kinds` numbers (every kind once),
+    a `share` of the runs, spread evenly."""
+    run = index // kinds
+    return math.floor((run + 1) * share) > math.floor(run * share)
+
+
+def written_numbers(seed: int, count: int, kinds: tuple[str, ...], wide: float = WIDE):
+    """`count` numbers written with MNIST training digits (kinds in turn, a `wide` share of them
+    in the widened styles), each with the line `segment.find_line` finds in it."""
+    from digitcli.imaging.images import open_image
+    from digitcli.reading.segment import OPEN_SIDE, find_line
+
+    x, y = load_mnist("train")
+    rng = np.random.default_rng(seed)
+    with TemporaryDirectory(prefix="digitcli-numbers-") as tmp:
+        for i in range(count):
+            wide_one = is_wide(i, len(kinds), wide)
+            number = make_number(x, y, kinds[i % len(kinds)], Path(tmp) / f"n{i}", rng, wide_one)
+            yield number, find_line(open_image(Path(tmp) / number.file, max_side=OPEN_SIDE))
 
 
 def strips(task: tuple[int, int], wide: float = WIDE) -> tuple[np.ndarray, np.ndarray]:
@@ -52,9 +109,9 @@ def strips(task: tuple[int, int], wide: float = WIDE) -> tuple[np.ndarray, np.nd
     seed, count = task
     found, labels = [], []
     for number, line in written_numbers(seed, count, KINDS, wide):
-        if line.strip is None:
+        if line.strips is None or len(line.strips) != 1:  # a line longer than one strip
             continue
-        found.append(line.strip)
+        found.append(line.strips[0])
         label = np.zeros(MAX_DIGITS, np.int32)
         label[: len(number.number)] = [int(d) + 1 for d in number.number]
         labels.append(label)

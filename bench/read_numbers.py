@@ -131,7 +131,6 @@ def score(numbers: list[Number], answers: dict[str, str | None]) -> dict[str, tu
 
 
 PARTS = {  # reader name: the digitcli.reading.read.Parts switches
-    "without the verifier": {"verifier": False},
     "without the line reader": {"lines": False},
     "the line reader alone": {"line_only": True},
 }

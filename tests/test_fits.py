@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -14,11 +13,10 @@ from digitcli.cli import app
 from digitcli.core import fits
 from digitcli.core.errors import ModelError
 from digitcli.models.modeldir import BUNDLED_DIR
-from digitcli.reading import lines, verifier
+from digitcli.reading import lines
 
 ARTEFACTS = [
     (lines.MODEL, ("preparation", "segmentation")),
-    (verifier.WEIGHTS, ("preparation", "segmentation")),
     (BUNDLED_DIR, ("preparation",)),
 ]
 
@@ -29,7 +27,7 @@ def test_every_bundled_artefact_records_the_versions_it_fits(path: Path, stages)
     assert fits.recorded(path) == {stage: fits.current()[stage] for stage in stages}
 
 
-@pytest.mark.parametrize("source", [lines.MODEL, verifier.WEIGHTS, BUNDLED_DIR], ids=str)
+@pytest.mark.parametrize("source", [lines.MODEL, BUNDLED_DIR], ids=str)
 def test_an_artefact_for_another_segmentation_is_refused(
     source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -41,17 +39,6 @@ def test_an_artefact_for_another_segmentation_is_refused(
     monkeypatch.undo()
     with pytest.raises(ModelError, match="rebuild it with `make models`"):
         fits.require(copy, ("preparation", "segmentation"))
-
-
-def test_a_stamped_artefact_still_loads(tmp_path: Path) -> None:
-    copy = tmp_path / "verifier.npz"
-    shutil.copy(verifier.WEIGHTS, copy)
-    fits.stamp(copy, ("segmentation",))
-    with np.load(copy) as saved, np.load(verifier.WEIGHTS) as original:
-        weights = [name for name in original.files if name.startswith("arr_")]
-        assert weights and [name for name in saved.files if name.startswith("arr_")] == weights
-        for name in weights:
-            np.testing.assert_array_equal(saved[name], original[name])
 
 
 def test_predict_with_a_bundled_model_of_another_preparation_is_a_model_error(

@@ -14,7 +14,7 @@ MAX_FUNCTION_LINES = 80  # a function that fits on a screen or two
 SHORT_FUNCTIONS_IN = (  # packages and modules held to MAX_FUNCTION_LINES
     *("runtimes", "serve", "train", "distribute", "predict", "read", "segment", "images"),
     *("usage", "console", "data", "export", "evaluate", "augment", "modeldir"),
-    *("recipe", "checkpoint", "signals", "verifier", "lines"),
+    *("recipe", "checkpoint", "signals", "lines", "place"),
     *("ink", "frame", "formlines", "atoms", "render"),  # segment's steps
 )
 

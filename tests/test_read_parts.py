@@ -17,8 +17,8 @@ def digits(request: pytest.FixtureRequest) -> dict[int, list[np.ndarray]]:
 
 @pytest.mark.parametrize(
     "parts",
-    [Parts(verifier=False), Parts(lines=False), Parts(line_only=True)],
-    ids=["no-verifier", "no-lines", "line-only"],
+    [Parts(lines=False), Parts(line_only=True)],
+    ids=["no-lines", "line-only"],
 )
 def test_each_part_can_be_left_out(digits, tmp_path, parts):
     truth = write_number(digits, "40721", tmp_path / "n.png")
@@ -29,4 +29,4 @@ def test_each_part_can_be_left_out(digits, tmp_path, parts):
 
 
 def test_the_reader_reads_with_every_part():
-    assert ALL_PARTS == Parts(verifier=True, lines=True, line_only=False)
+    assert ALL_PARTS == Parts(lines=True, line_only=False)

@@ -1,11 +1,11 @@
 """What each bundled artefact fits: the version of the image preparation and of `read`'s
 segmentation it was trained on, recorded in the artefact and checked when it is loaded.
 
-A network trained on the candidates one segmentation cuts misreads those another one cuts,
+A network trained on the strips one segmentation makes misreads those another one makes,
 without any error. So every artefact carries `{"preparation": N, "segmentation": M}` (as
-`fits.json` zipped onto a .tflite file, a `fits` entry in an .npz file, a `fits` object in a
-model directory's metadata.json), and loading one that fits other versions is refused. Change
-a version here when its stage changes what it hands on, then `make models`.
+`fits.json` zipped onto a .tflite file, a `fits` object in a model directory's
+metadata.json), and loading one that fits other versions is refused. Change a version here
+when its stage changes what it hands on, then `make models`.
 """
 
 from __future__ import annotations
@@ -14,14 +14,11 @@ import json
 import zipfile
 from pathlib import Path
 
-import numpy as np
-
 from digitcli.core.errors import ModelError
 
 PREPARATION = 1  # images.prepare: how any image file becomes the 28x28 digit a model reads
 SEGMENTATION = 1  # segment.py: how `read` cuts a line into candidates and strips
 FITS_FILE = "fits.json"
-NPZ_KEY = "fits"
 
 
 def current() -> dict[str, int]:
@@ -33,11 +30,7 @@ def stamp(path: Path, stages: tuple[str, ...]) -> None:
     """Record in the artefact at `path` the current versions of `stages` (used by the scripts
     that build artefacts, after writing them)."""
     fits = {stage: current()[stage] for stage in stages}
-    if path.suffix == ".npz":
-        with np.load(path) as saved:
-            arrays = {name: saved[name] for name in saved.files if name != NPZ_KEY}
-        np.savez(path, **arrays, **{NPZ_KEY: np.array(json.dumps(fits))})
-    elif path.suffix == ".tflite":
+    if path.suffix == ".tflite":
         with zipfile.ZipFile(path, "a") as archive:
             archive.writestr(FITS_FILE, json.dumps(fits) + "\n")
     else:
@@ -49,9 +42,6 @@ def stamp(path: Path, stages: tuple[str, ...]) -> None:
 def recorded(path: Path) -> dict:
     """The versions recorded in the artefact at `path`; {} where it records none."""
     try:
-        if path.suffix == ".npz":
-            with np.load(path) as saved:
-                return json.loads(str(saved[NPZ_KEY])) if NPZ_KEY in saved.files else {}
         if path.suffix == ".tflite":
             with zipfile.ZipFile(path) as archive:
                 return json.loads(archive.read(FITS_FILE))

@@ -1,2 +1,2 @@
-"""Reading whole handwritten numbers: segmentation, the verifier and the line reader. May
-import `reports` and every stage below it, not `training` or `exporting`."""
+"""Reading whole handwritten numbers: the line reader first, segmentation where it is unsure.
+May import `reports` and every stage below it, not `training` or `exporting`."""

@@ -2,14 +2,14 @@
 
 Segmentation decides where one digit ends and the next begins before any digit is read, and
 where two digits touch it often decides wrong: most of `read`'s misreads on tight numbers had
-lost a digit. This network reads a line's strip (`segment.Line.strip`: all its ink, 32 px
+lost a digit. This network reads a line's strips (`segment.Line.strips`: all its ink, 32 px
 high) column by column and was trained with CTC (connectionist temporal classification), as
 handwriting recognisers are, on numbers written with MNIST *training* digits
-(`bench/make_line_reader.py`), so it never has to cut. `read` keeps the segmentation's
-readings (they give each digit its box and its confidence) and weighs each by how likely the
-line reader finds its string (`likelihood`); where the line reader is sure of another number
-its digits win. It runs through LiteRT, like the classifier, ~0.9 ms a line. What it adds,
-measured: docs/reading-numbers.md.
+(`bench/make_line_reader.py`), so it never has to cut. `read` reads every line with it
+first: where it is at least LINE_SURE of its number, that is the reading; elsewhere the
+segmentation's readings are weighed by how likely it finds their numbers (`likelihood`).
+It runs through LiteRT, like the classifier, ~0.9 ms a line. What it adds, measured:
+docs/reading-numbers.md.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ import numpy as np
 
 MODEL = Path(__file__).parent / "lines.tflite"
 BLANK = 0  # the network's class 0 is "no digit here"; class d + 1 is digit d
-# How much its ln P(number) counts beside the segmentation's score (tuning set: 0.5-2 alike).
-LINE_WEIGHT = 1.0
+# How much its ln P(number) counts beside the segmentation's score, where it is unsure: the
+# `--seed 1` tuning sets read alike from 1 to 4; a ruled form's "7316" needs 2 (`73161` at 1).
+LINE_WEIGHT = 2.0
 # How sure of its own best path it must be for its digits to replace the segmentation's.
 LINE_SURE = 0.9
 

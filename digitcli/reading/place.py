@@ -16,24 +16,35 @@ import numpy as np
 
 from digitcli.imaging.images import fit_and_centre
 from digitcli.reading.atoms import Atom
+from digitcli.reading.render import STRIP_SHAPE
 from digitcli.reading.segment import LineInk
 
 OVER = 0.5  # an atom stands over a digit when this share of its width lies within the digit's
 
 
 def placed_digits(
-    ink: LineInk, columns: list[float], strip_per_column: float
+    ink: LineInk, columns: list[float], per_strip: int
 ) -> list[tuple[tuple[int, int, int, int], np.ndarray | None]]:
     """Each read digit's box (in the input image's pixels) and pixels (28x28, as `predict`
-    fits one digit; None where it has no ink), given the line reader's `columns` (its output
-    columns, `strip_per_column` strip columns each) at which it read them, left to right."""
-    at = ink.strip_left + (np.asarray(columns) + 0.5) * strip_per_column * ink.strip_step
-    found = [ink.ink_of(atoms) for atoms in _assigned(ink.atoms, at)]
+    fits one digit; None where it has no ink), given the line reader's `columns` at which it
+    read them, left to right (its columns of all the line's strips in turn, `per_strip` a
+    strip)."""
+    found = [
+        ink.ink_of(atoms) for atoms in _assigned(ink.atoms, _work_columns(ink, columns, per_strip))
+    ]
     boxes = ink.frame.boxes(np.array([box for _, box in found], float))
     return [
         (box, None if pixels is None else fit_and_centre(pixels))
         for (pixels, _), box in zip(found, boxes, strict=True)
     ]
+
+
+def _work_columns(ink: LineInk, columns: list[float], per_strip: int) -> np.ndarray:
+    """The line reader's columns as the work frame's (slant taken out)."""
+    at = np.asarray(columns, float)
+    strip = np.minimum((at // per_strip).astype(int), len(ink.strips) - 1)
+    first, step = np.array(ink.strips, float).reshape(-1, 2)[strip].T
+    return first + (at - strip * per_strip + 0.5) * (STRIP_SHAPE[1] / per_strip) * step
 
 
 def _assigned(atoms: list[Atom], at: np.ndarray) -> list[list[Atom]]:

@@ -37,13 +37,11 @@ from digitcli.reading.place import placed_digits
 from digitcli.reading.segment import (
     MOST_LINES,
     OPEN_SIDE,
-    STRIP_SHAPE,
     Line,
     best_readings,
     find_line,
     render_candidates,
 )
-from digitcli.reading.verifier import log_single
 
 Readings = dict[int, tuple[float, list[int]]]  # segment.best_readings: {count: (score, chosen)}
 
@@ -73,7 +71,6 @@ class Parts:
     always reads with all of them). `line_only`: the line reader's best path is the number,
     however unsure it is."""
 
-    verifier: bool = True
     lines: bool = True
     line_only: bool = False
 
@@ -174,7 +171,7 @@ def read(
     work = partial(_segment, invert=invert, parts=parts)
     batches = prepared_batches(inputs, from_list, work, batch_size, meanwhile=runtime)
     for batch, lines in batches:
-        for offset, reading in enumerate(_answer(runtime(), batch, lines, parts)):
+        for offset, reading in enumerate(_answer(runtime(), batch, lines)):
             yield _checked(reading, threshold, digits)
             if previews is not None:
                 every = [digit for row in reading.rows() for digit in row.digits]
@@ -224,13 +221,13 @@ def _read_first(line: Line, parts: Parts) -> Line:
     classifier. The line's ink is dropped: it stays in this process."""
     if line.ink is None:
         return line
-    if parts.lines and line.strip is not None:
-        (line.columns,) = read_strips(line.strip[None])
+    if parts.lines and line.strips is not None:
+        found = read_strips(line.strips)  # (strips, columns, 11)
+        line.columns = found.reshape(-1, found.shape[-1])
         path = best_path(line.columns)
         number = "".join(str(digit) for digit, _, _ in path)
         if parts.line_only or likelihood(line.columns, number) >= np.log(LINE_SURE):
-            per_column = STRIP_SHAPE[1] / len(line.columns)
-            placed = placed_digits(line.ink, [at for _, _, at in path], per_column)
+            placed = placed_digits(line.ink, [at for _, _, at in path], found.shape[1])
             line.read = [
                 (digit, round(confidence, 6), box, pixels)
                 for (digit, confidence, _), (box, pixels) in zip(path, placed, strict=True)
@@ -269,7 +266,6 @@ def _answer(
     runtime: Runtime,
     batch: list[Source],
     found: list[Line | Lines | ImageError],
-    parts: Parts = ALL_PARTS,
 ) -> Iterator[Reading]:
     """Each image's reading: its line's, or, where it has several, one a line."""
     flat, owners = [], []
@@ -277,7 +273,7 @@ def _answer(
         for one in line.lines if isinstance(line, Lines) else [line]:
             flat.append(one)
             owners.append(batch[owner])
-    each = _answer_lines(runtime, owners, flat, parts)
+    each = _answer_lines(runtime, owners, flat)
     for source, line in zip(batch, found, strict=True):
         if isinstance(line, Lines):
             yield _several(source.name, [next(each) for _ in line.lines], line.spans)
@@ -302,13 +298,10 @@ def _answer_lines(
     runtime: Runtime,
     batch: list[Source],
     lines: list[Line | ImageError],
-    parts: Parts = ALL_PARTS,
 ) -> Iterator[Reading]:
     """Each line's best reading. The classifier scores only the candidates a reading picks
     (`_Scoring.scored_pick`): the others are taken to be as sure as a digit can be, an upper
-    bound, so the readings are those of scoring every candidate. On the read benchmark's
-    `--seed 9` it scored 3,685 of 15,036 candidates, where scoring first all those the
-    verifier gave ln P(one digit) >= -3 scored 8,480: 10-13% more numbers per CPU second."""
+    bound, so the readings are those of scoring every candidate."""
     wholes = _wholes(runtime, lines)
     for source, line in zip(batch, lines, strict=True):
         if isinstance(line, ImageError):
@@ -326,8 +319,7 @@ def _answer_lines(
         else:
             probabilities = np.ones((len(line.candidates), 10), np.float32)  # the upper bound
             scored = np.zeros(len(line.candidates), bool)
-            single = _single(line, parts)
-            digits = _Scoring(runtime, line, probabilities, single, scored, line.columns).digits()
+            digits = _Scoring(runtime, line, probabilities, scored, line.columns).digits()
         yield _reading(source.name, _as_predicted(digits, line, wholes))
 
 
@@ -376,11 +368,6 @@ def _overlap(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return max(0, min(a[2], b[2]) - max(a[0], b[0])) / narrower
 
 
-def _single(line: Line, parts: Parts) -> np.ndarray:
-    """Each candidate's ln P(one whole digit): the verifier's, or 0 (no opinion) without it."""
-    return log_single(line) if parts.verifier else np.zeros(len(line.candidates), np.float32)
-
-
 @dataclass
 class _Scoring:
     """One line's readings, its candidates scored by the classifier as readings pick them."""
@@ -388,9 +375,8 @@ class _Scoring:
     runtime: Runtime
     line: Line
     probabilities: np.ndarray  # (candidates, 10); rows not scored yet are ones: an upper bound
-    single: np.ndarray  # each candidate's ln P(one whole digit)
     scored: np.ndarray  # which rows of `probabilities` are scored
-    columns: np.ndarray | None  # the line reader's probabilities for its strip, (columns, 11)
+    columns: np.ndarray | None  # the line reader's probabilities for its strips, (columns, 11)
 
     def digits(self) -> list[ReadDigit]:
         """The likeliest reading's digits."""
@@ -403,7 +389,7 @@ class _Scoring:
         pick of scoring every candidate."""
         line = self.line
         while line.candidates:
-            chosen = pick(best_readings(line, self.probabilities, self.single))
+            chosen = pick(best_readings(line, self.probabilities))
             if chosen is None:
                 return None
             unscored = [i for i in chosen if not self.scored[i]]

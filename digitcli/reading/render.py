@@ -18,15 +18,38 @@ STRIP_SPAN = 1.6  # ... this many line heights high, about its middle (a digit ~
 INK_PAD = 2  # px of paper kept around a span's ink (its anti-aliased edges)
 
 
-def strip_pixels(ink: np.ndarray, height: float) -> np.ndarray:
-    """The line's ink (`span_ink` of all its atoms) scaled so that STRIP_SPAN line
-    heights fill the strip's height, centred on the ink's middle row, left-aligned; a line too
-    long for the strip is squeezed to fit."""
+def line_strips(ink: np.ndarray, height: float) -> tuple[np.ndarray, list[tuple[int, float]]]:
+    """The line's ink (`span_ink` of all its atoms) as strips for the line reader, (k, 32, 256):
+    scaled so that STRIP_SPAN line heights fill a strip's height, centred on the ink's middle
+    row, left-aligned; a line longer than one strip is cut into pieces that fit (`_pieces`).
+    With them, each strip's first ink column and ink columns per strip column."""
     rows = np.flatnonzero(ink.any(axis=1))
     middle = 0.5 * (rows[0] + rows[-1])
     scale = STRIP_SHAPE[0] / (STRIP_SPAN * height)
-    h, w = ink.shape
-    width = strip_width(w, height)
+    strips, places = [], []
+    for start, stop in _pieces(ink, int(STRIP_SHAPE[1] / scale)):
+        width = strip_width(stop - start, height)
+        strips.append(_strip(ink[:, start:stop], scale, middle, width))
+        places.append((start, (stop - start) / width))
+    return np.stack(strips), places
+
+
+def _pieces(ink: np.ndarray, most: int) -> list[tuple[int, int]]:
+    """The ink's columns in runs [start, stop) of at most `most`, each cut at the column of
+    least ink (a gap between digits) in the second half of what fits."""
+    profile = ink.sum(axis=0)
+    pieces, start = [], 0
+    while len(profile) - start > most:
+        window = profile[start + most // 2 : start + most]
+        cut = start + most // 2 + len(window) - 1 - int(np.argmin(window[::-1]))
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, len(profile)))
+    return pieces
+
+
+def _strip(ink: np.ndarray, scale: float, middle: float, width: int) -> np.ndarray:
+    h = ink.shape[0]
     tall = max(1, round(h * scale))
     patch = Image.fromarray(ink.astype(np.float32), "F").resize(
         (width, tall), Image.Resampling.BILINEAR

@@ -17,8 +17,8 @@ WORK_HEIGHT pixels high (a smaller one enlarged):
    be one digit (a 5 and its detached flag, a 4 in two pieces; two separate full-height pieces
    side by side cost JOIN_COST to join: they are usually two digits). Each candidate's ink alone is
    cropped and fitted into 28x28 by `digitcli.imaging.images.fit_and_centre`, as `predict` fits one;
-7. the strip: all the line's ink, STRIP_SPAN line heights scaled to 32 px high, for
-   `digitcli.reading.lines`, which reads the whole line at once and never cuts.
+7. the strips: all the line's ink, STRIP_SPAN line heights scaled to 32 px high (a long
+   line in pieces), for `digitcli.reading.lines`, which reads the whole line and never cuts.
 
 The classifier then scores every candidate and `best_reading` picks the segmentation whose
 digits are likeliest together (the sum of their log-probabilities, by dynamic programming over
@@ -60,7 +60,7 @@ from digitcli.reading.formlines import (
 )
 from digitcli.reading.frame import SHEARS, WORK_WIDTH, Frame, sharpest, turn_level, work_image
 from digitcli.reading.ink import ink_signal
-from digitcli.reading.render import INK_PAD, STRIP_SHAPE, span_ink, strip_pixels, strip_width
+from digitcli.reading.render import INK_PAD, STRIP_SHAPE, line_strips, span_ink
 
 __all__ = [  # segmentation as `read`, `multiline` and the line reader use it
     "MOST_LINES",
@@ -115,7 +115,7 @@ class Line:
     skippable: list[bool] = field(default_factory=list)  # small pieces a reading may leave out
     height: float = 0.0  # a digit's height on this line, in the input image's pixels
     candidates: list[Candidate] = field(default_factory=list)
-    strip: np.ndarray | None = field(default=None, repr=False)  # all its ink, STRIP_SHAPE
+    strips: np.ndarray | None = field(default=None, repr=False)  # its ink, (k, *STRIP_SHAPE)
     too_small: bool = False  # too many digits on the line, shrunk too small to read
     lines: int = 1  # bands of ink one above the other: MOST_LINES or more, a page of writing
     whole: Prepared | None = field(default=None, repr=False)  # all the ink as predict sees it
@@ -136,8 +136,8 @@ class LineInk:
     spans: list[tuple[int, int, float]]  # the runs of atoms tried as one digit (`digit_spans`)
     ink_of: Callable[[list[Atom]], tuple[np.ndarray | None, tuple[int, int, int, int]]]
     frame: Frame
-    strip_left: float  # the work frame's column at the strip's first column ...
-    strip_step: float  # ... and work pixels per strip column
+    strips: list[tuple[float, float]]  # each strip's first column in the work frame, and
+    # work-frame pixels per strip column
 
 
 def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
@@ -197,10 +197,11 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     ink, (left, _, right, _) = ink_of(atoms)
     if ink is None:
         return line
-    line.strip = strip_pixels(ink, height)
+    line.strips, places = line_strips(ink, height)
     start, stop = max(0, left - INK_PAD), min(flat.shape[1], right + INK_PAD)
-    step = (stop - start) / strip_width(ink.shape[1], height)
-    line.ink = LineInk(atoms, digit_spans(atoms, height), ink_of, frame, start, step)
+    drawn = (stop - start) / ink.shape[1]  # 1, or how much a filled line was drawn back
+    strips = [(start + first * drawn, step * drawn) for first, step in places]
+    line.ink = LineInk(atoms, digit_spans(atoms, height), ink_of, frame, strips)
     return line
 
 
@@ -262,27 +263,19 @@ def _rendered(
     return found
 
 
-def best_reading(
-    line: Line, probabilities: np.ndarray, single: np.ndarray | None = None
-) -> list[int]:
+def best_reading(line: Line, probabilities: np.ndarray) -> list[int]:
     """The candidates that cover the atoms left to right with the highest summed
     log-probability of their likeliest digits; small atoms may be left out at SKIP_COST each.
-    `probabilities`: (len(candidates), 10); `single`, if given, each candidate's log-probability
-    of being one whole digit (`digitcli.reading.verifier`), added. The answer indexes
-    line.candidates."""
-    readings = best_readings(line, probabilities, single)
+    `probabilities`: (len(candidates), 10). The answer indexes line.candidates."""
+    readings = best_readings(line, probabilities)
     return max(readings.values(), key=lambda found: found[0])[1] if readings else []
 
 
-def best_readings(
-    line: Line, probabilities: np.ndarray, single: np.ndarray | None = None
-) -> dict[int, tuple[float, list[int]]]:
+def best_readings(line: Line, probabilities: np.ndarray) -> dict[int, tuple[float, list[int]]]:
     """`best_reading` for each count of digits a reading may have: {count: (score, chosen)}.
     Dynamic programming over (atoms covered, digits read so far)."""
     n, spans = line.atoms, line.candidates
     scores = np.log(np.maximum(probabilities.max(axis=1), 1e-12)) - DIGIT_COST
-    if single is not None:
-        scores = scores + single
     ending: dict[int, list[int]] = {}
     for index, candidate in enumerate(spans):
         ending.setdefault(candidate.stop, []).append(index)
