@@ -273,6 +273,7 @@ def without_the_line_reader(monkeypatch) -> None:
 
     monkeypatch.setattr(reading_module, "LINE_WEIGHT", 0.0)
     monkeypatch.setattr(reading_module, "LINE_SURE", 2.0)  # never that sure
+    monkeypatch.setattr(reading_module, "LINE_DOUBT", np.inf)  # never doubts a segmentation
 
 
 @pytest.mark.parametrize("name", ["date-514295182.jpg", "date-40610212.jpg", "date-3588914.jpg"])
@@ -295,6 +296,21 @@ def test_a_sure_line_reader_wins_where_no_cut_has_as_many_digits(name):
     assert reading.number == number
     boxes = [digit.box for digit in reading.digits]
     assert all(a[2] <= b[0] + 0.3 * (b[2] - b[0]) for a, b in pairwise(boxes))
+
+
+@pytest.mark.parametrize("name", ["date-86700904.jpg", "date-04145332.jpg"])
+def test_the_line_reader_doubts_a_separator_read_as_a_digit(name, monkeypatch):
+    """Dates (make_numbers.py, `--seed 1`, wide) the line reader is not sure of, whose best
+    segmentation reads the separators as 1s (86170109104, 0414153132): the line reader finds
+    that number far less likely than its own, and its own is the reading."""
+    import digitcli.reading.read as reading_module
+
+    number = name.split("-")[1].split(".")[0]
+    (reading,) = read([str(FIXTURES / name)])
+    assert reading.number == number
+    monkeypatch.setattr(reading_module, "LINE_DOUBT", np.inf)  # the segmentation stands
+    (segmented,) = read([str(FIXTURES / name)])
+    assert len(segmented.number) > len(number)
 
 
 @pytest.mark.parametrize("name", ["tight-8617.jpg", "tight-706211.jpg", "long-096847115.jpg"])

@@ -31,7 +31,14 @@ from digitcli.predicting.predict import (
     runtime_loader,
     without_name,
 )
-from digitcli.reading.lines import LINE_SURE, LINE_WEIGHT, best_path, likelihood, read_strips
+from digitcli.reading.lines import (
+    LINE_DOUBT,
+    LINE_SURE,
+    LINE_WEIGHT,
+    best_path,
+    likelihood,
+    read_strips,
+)
 from digitcli.reading.multiline import Lines, find_lines
 from digitcli.reading.place import placed_digits
 from digitcli.reading.segment import (
@@ -216,9 +223,10 @@ def _segment(source: Source, invert: str, parts: Parts = ALL_PARTS) -> Line | Li
 
 
 def _read_first(line: Line, parts: Parts) -> Line:
-    """The line read by the line reader: where it is sure of its number (or reads alone),
-    that is the reading (`Line.read`); elsewhere the line's candidates are rendered for the
-    classifier. The line's ink is dropped: it stays in this process."""
+    """The line read by the line reader (`Line.read`, each digit placed where it was read):
+    where it is sure of its number (or reads alone), that is the reading; elsewhere the line's
+    candidates are rendered for the classifier too. The line's ink is dropped: it stays in
+    this process."""
     if line.ink is None:
         return line
     if parts.lines and line.strips is not None:
@@ -226,13 +234,13 @@ def _read_first(line: Line, parts: Parts) -> Line:
         line.columns = found.reshape(-1, found.shape[-1])
         path = best_path(line.columns)
         number = "".join(str(digit) for digit, _, _ in path)
-        if parts.line_only or likelihood(line.columns, number) >= np.log(LINE_SURE):
-            placed = placed_digits(line.ink, [at for _, _, at in path], found.shape[1])
-            line.read = [
-                (digit, round(confidence, 6), box, pixels)
-                for (digit, confidence, _), (box, pixels) in zip(path, placed, strict=True)
-            ]
-    if line.read is None:
+        placed = placed_digits(line.ink, [at for _, _, at in path], found.shape[1])
+        line.read = [
+            (digit, round(confidence, 6), box, pixels)
+            for (digit, confidence, _), (box, pixels) in zip(path, placed, strict=True)
+        ]
+        line.sure = parts.line_only or likelihood(line.columns, number) >= np.log(LINE_SURE)
+    if not line.sure:
         render_candidates(line)
     line.ink = None
     return line
@@ -314,13 +322,24 @@ def _answer_lines(
             note = f"no number: the ink lies in {line.lines} lines, not one (a page of text?)"
             yield Reading(source.name, note=note)
             continue
-        if line.read is not None:
+        if line.sure:
             digits = [ReadDigit(*read) for read in line.read]
         else:
             probabilities = np.ones((len(line.candidates), 10), np.float32)  # the upper bound
             scored = np.zeros(len(line.candidates), bool)
             digits = _Scoring(runtime, line, probabilities, scored, line.columns).digits()
+            digits = _doubted(digits, line)
         yield _reading(source.name, _as_predicted(digits, line, wholes))
+
+
+def _doubted(digits: list[ReadDigit], line: Line) -> list[ReadDigit]:
+    """The segmentation's digits, unless the line reader finds their number LINE_DOUBT times
+    less likely than its own reading (a date's separator read as a 1): then its own."""
+    if line.read is None or line.columns is None:
+        return digits
+    own = [ReadDigit(*read) for read in line.read]
+    mine = likelihood(line.columns, _number(own))
+    return own if likelihood(line.columns, _number(digits)) < mine - np.log(LINE_DOUBT) else digits
 
 
 def _wholes(runtime: Runtime, lines: list[Line | ImageError]) -> dict[int, np.ndarray]:

@@ -123,8 +123,9 @@ class Line:
     # segmented the line (`read` drops it before a line goes to another).
     ink: LineInk | None = field(default=None, repr=False)
     columns: np.ndarray | None = field(default=None, repr=False)  # the line reader's, (T, 11)
-    # The line reader's reading where it is sure: (digit, confidence, box, pixels) each.
+    # The line reader's reading: (digit, confidence, box, pixels) each, and whether it is sure.
     read: list[tuple[int, float, tuple[int, int, int, int], np.ndarray | None]] | None = None
+    sure: bool = False
 
 
 @dataclass
