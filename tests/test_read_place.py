@@ -69,3 +69,9 @@ def test_each_piece_goes_to_the_digit_read_within_it():
     owned = _assigned([*parts, flag, separator, last], np.array([8.0, 40.0, 100.0, 130.0]))
     starts = [[int(a.xs.min()) for a in own] for own in owned]
     assert starts == [[0, 20], [26, 42], [90], [90]]
+
+
+def test_a_line_read_as_no_digit_places_none():
+    """The line reader may read no digit in a line's ink (a speck, a dash): nothing to place,
+    whatever pieces the line has (a batch of blank photos failed on it)."""
+    assert _assigned([atom(0, 20, 0), atom(30, 34, 1)], np.array([])) == []

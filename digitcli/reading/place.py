@@ -49,6 +49,8 @@ def _work_columns(ink: LineInk, columns: list[float], per_strip: int) -> np.ndar
 
 def _assigned(atoms: list[Atom], at: np.ndarray) -> list[list[Atom]]:
     """Each digit's atoms, the digits read at columns `at` (work frame, slant taken out)."""
+    if not len(at):
+        return []
     middles = np.array([float(atom.slanted.mean()) for atom in atoms])
     owned: list[list[Atom]] = [[] for _ in at]
     loose = []

@@ -229,6 +229,9 @@ def _read_first(line: Line, parts: Parts) -> Line:
     this process."""
     if line.ink is None:
         return line
+    if not line.ink.spans:  # no piece could be a digit: specks (on blank paper, its edge)
+        line.ink = None
+        return line
     if parts.lines and line.strips is not None:
         found = read_strips(line.strips)  # (strips, columns, 11)
         line.columns = found.reshape(-1, found.shape[-1])
