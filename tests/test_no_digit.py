@@ -47,6 +47,29 @@ def test_read_a_row_of_100_digits(mnist_test, tmp_path):
     assert sum(a == b for a, b in zip(answer["number"], truth, strict=True)) >= 95
 
 
+def test_read_a_strip_of_noise_weighs_a_bounded_number_of_readings(tmp_path, monkeypatch):
+    """1500x10 pixels of noise: hundreds of specks, readings of hundreds of counts, each
+    weighed by the line reader's forward pass over 1,400 columns took minutes (0.4.0: 76 s).
+    Only the counts near the line reader's own are weighed."""
+    import digitcli.reading.read as reading_module
+
+    noise = np.random.default_rng(0).integers(0, 256, (10, 1500), dtype=np.uint8)
+    Image.fromarray(noise).save(tmp_path / "noise.png")
+    calls = []
+
+    def counted(probabilities, number):
+        calls.append(len(number))
+        if len(calls) > 200:
+            raise AssertionError("more than 200 forward passes for one line")
+        return likelihood(probabilities, number)
+
+    from digitcli.reading.lines import likelihood
+
+    monkeypatch.setattr(reading_module, "likelihood", counted)
+    (answer,) = _jsonl(["read", str(tmp_path / "noise.png"), "--format", "jsonl"])
+    assert "error" not in answer and len(calls) <= 200
+
+
 def test_read_a_row_of_300_small_digits_is_too_many(mnist_test, tmp_path):
     images, _ = mnist_test
     row = np.full((40, 3000), 255, np.uint8)
