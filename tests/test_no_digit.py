@@ -47,13 +47,15 @@ def test_read_a_row_of_100_digits(mnist_test, tmp_path):
     assert sum(a == b for a, b in zip(answer["number"], truth, strict=True)) >= 95
 
 
-def test_read_a_strip_of_noise_weighs_a_bounded_number_of_readings(tmp_path, monkeypatch):
-    """1500x10 pixels of noise: hundreds of specks, readings of hundreds of counts, each
-    weighed by the line reader's forward pass over 1,400 columns took minutes (0.4.0: 76 s).
-    Only the counts near the line reader's own are weighed."""
+@pytest.mark.parametrize("shape", [(10, 1500), (40, 640)])
+def test_read_a_strip_of_noise_weighs_a_bounded_number_of_readings(tmp_path, monkeypatch, shape):
+    """Pixels of noise: hundreds of specks, readings of hundreds of counts, each weighed by the
+    line reader's forward pass over its columns, took minutes (0.4.0: 76 s on 1500x10), also
+    where no count was near the line reader's own (640x40: 240 s). Only the few counts
+    nearest the line reader's are weighed."""
     import digitcli.reading.read as reading_module
 
-    noise = np.random.default_rng(0).integers(0, 256, (10, 1500), dtype=np.uint8)
+    noise = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
     Image.fromarray(noise).save(tmp_path / "noise.png")
     calls = []
 

@@ -54,7 +54,7 @@ Readings = dict[int, tuple[float, list[int]]]  # segment.best_readings: {count: 
 
 MAX_DIGIT_COUNT = 1000  # --digits: far above any line a photo holds
 READ_BATCH_SIZE = 16  # images per batch (each brings tens of candidates): measured best
-SLACK = 2  # readings weighed: those within this many digits of the line reader's count
+SLACK = 2  # readings weighed: those of counts within about this many of the line reader's
 SPLIT_OVERLAP = 0.3  # digits of a reading overlapping this much may be one digit cut in two
 # A reading of several digits where `predict` finds one digit is read as predict reads it when
 # predict's doubt (1 - its confidence) is this many times smaller than the reading's: a wide 5
@@ -427,7 +427,7 @@ class _Scoring:
 
     def likeliest(self, readings: Readings) -> list[int]:
         """Of the best reading of each digit count, the one whose score plus LINE_WEIGHT x the
-        line reader's ln P(its number) is highest, of the counts within SLACK of the line
+        line reader's ln P(its number) is highest, of the 2 x SLACK + 1 counts nearest the line
         reader's own (a noisy line has readings of hundreds of counts, each weighed by a
         forward pass over its columns: minutes). A log-probability is at most 0: a reading
         with candidates not scored yet is weighed at that bound (so it is picked, and scored,
@@ -435,8 +435,8 @@ class _Scoring:
         win and are not weighed."""
         best, best_total = [], -np.inf
         if self.columns is not None and self.line.read is not None:
-            near = {n: r for n, r in readings.items() if abs(n - len(self.line.read)) <= SLACK}
-            readings = near or readings
+            nearest = sorted(readings, key=lambda count: abs(count - len(self.line.read)))
+            readings = {count: readings[count] for count in nearest[: 2 * SLACK + 1]}
         for score, chosen in sorted(readings.values(), key=lambda found: -found[0]):
             if score <= best_total:
                 break
