@@ -29,9 +29,8 @@ def placed_digits(
     fits one digit; None where it has no ink), given the line reader's `columns` at which it
     read them, left to right (its columns of all the line's strips in turn, `per_strip` a
     strip)."""
-    found = [
-        ink.ink_of(atoms) for atoms in _assigned(ink.atoms, _work_columns(ink, columns, per_strip))
-    ]
+    at = _work_columns(ink, columns, per_strip)
+    found = [ink.ink_of(atoms) for atoms in _assigned(ink.atoms, at)]
     boxes = ink.frame.boxes(np.array([box for _, box in found], float))
     return [
         (box, None if pixels is None else fit_and_centre(pixels))
@@ -53,15 +52,18 @@ def _assigned(atoms: list[Atom], at: np.ndarray) -> list[list[Atom]]:
         return []
     middles = np.array([float(atom.slanted.mean()) for atom in atoms])
     owned: list[list[Atom]] = [[] for _ in at]
+    pieces: dict[int, list[int]] = {}
+    for index, atom in enumerate(atoms):
+        pieces.setdefault(atom.piece, []).append(index)
     loose = []
-    for piece in {atom.piece for atom in atoms}:
-        parts = [index for index, atom in enumerate(atoms) if atom.piece == piece]
+    for parts in pieces.values():
         left = min(atoms[index].left for index in parts)
         right = max(atoms[index].right for index in parts)
         within = np.flatnonzero((at >= left) & (at < right))
         if not len(within):
             loose.extend(parts)
-        for index in parts if len(within) else []:  # to the nearest digit read within it
+            continue
+        for index in parts:  # to the nearest digit read within its piece
             nearest = within[np.argmin(np.abs(at[within] - middles[index]))]
             owned[nearest].append(atoms[index])
     spans = [(min(a.left for a in own), max(a.right for a in own)) if own else None

@@ -12,7 +12,7 @@ segmentation of each digit count is weighed by the line reader's likelihood of i
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import pairwise
@@ -53,7 +53,7 @@ from digitcli.reading.segment import (
 Readings = dict[int, tuple[float, list[int]]]  # segment.best_readings: {count: (score, chosen)}
 
 MAX_DIGIT_COUNT = 1000  # --digits: far above any line a photo holds
-READ_BATCH_SIZE = 16  # images per batch (each brings tens of candidates): measured best
+READ_BATCH_SIZE = 16  # images per batch: measured best when every line was cut into candidates
 SLACK = 2  # readings weighed: those of counts within about this many of the line reader's
 SPLIT_OVERLAP = 0.3  # digits of a reading overlapping this much may be one digit cut in two
 # A reading of several digits where `predict` finds one digit is read as predict reads it when
@@ -312,7 +312,7 @@ def _answer_lines(
     lines: list[Line | ImageError],
 ) -> Iterator[Reading]:
     """Each line's best reading. The classifier scores only the candidates a reading picks
-    (`_Scoring.scored_pick`): the others are taken to be as sure as a digit can be, an upper
+    (`_Scoring.digits`): the others are taken to be as sure as a digit can be, an upper
     bound, so the readings are those of scoring every candidate."""
     wholes = _wholes(runtime, lines)
     for source, line in zip(batch, lines, strict=True):
@@ -403,22 +403,16 @@ class _Scoring:
     columns: np.ndarray | None  # the line reader's probabilities for its strips, (columns, 11)
 
     def digits(self) -> list[ReadDigit]:
-        """The likeliest reading's digits."""
-        return _digits(self.line, self.probabilities, self.scored_pick(self.likeliest))
-
-    def scored_pick(self, pick: Callable[[Readings], list[int] | None]) -> list[int] | None:
-        """What `pick` picks of the best readings of each count, scoring the candidates it
-        picks that were not scored yet, until it picks only scored ones: unscored candidates
-        weigh as much as they could (probability 1), so a pick of scored ones alone is the
-        pick of scoring every candidate."""
+        """The likeliest reading's digits, scoring the candidates it picks that were not
+        scored yet, until it picks only scored ones: unscored candidates weigh as much as they
+        could (probability 1), so a pick of scored ones alone is the pick of scoring every
+        candidate."""
         line = self.line
         while line.candidates:
-            chosen = pick(best_readings(line, self.probabilities))
-            if chosen is None:
-                return None
+            chosen = self.likeliest(best_readings(line, self.probabilities))
             unscored = [i for i in chosen if not self.scored[i]]
             if not unscored:
-                return chosen
+                return _digits(line, self.probabilities, chosen)
             self.probabilities[unscored] = self.runtime.predict(
                 np.stack([line.candidates[index].pixels for index in unscored])
             )

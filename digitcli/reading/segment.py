@@ -157,7 +157,7 @@ def render_candidates(line: Line) -> None:
 
 
 def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
-    """The line's atoms, the runs of them that may be digits and its strip, its candidates
+    """The line's atoms, the runs of them that may be digits and its strips, its candidates
     not rendered yet (`render_candidates`)."""
     work, frame = work_image(image)
     flat, mask = ink_signal(work, invert)
