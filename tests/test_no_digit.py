@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from typer.testing import CliRunner
 
 from digitcli.cli import app
-from digitcli.imaging.images import prepare
+from digitcli.imaging.images import prepare, prepare_file
 
 MNIST = Path(__file__).resolve().parent.parent / "MNIST"
 runner = CliRunner()
@@ -380,3 +380,14 @@ def test_a_wedge_between_two_creases_is_no_digit():
     a wedge of the background's band, answered a digit before."""
     assert [prepare(_creased_twice(seed)).has_ink for seed in range(2)] == [False] * 2
     assert all(prepare(_creased_twice(seed, digit=True)).has_ink for seed in range(2))
+
+
+def test_a_band_as_dark_as_the_paper_beside_it_is_no_digit():
+    """Blank paper photographed (bench/make_blanks.py's fold and shadow pictures): the
+    background left a band along the darker side of a fold and of a shadow's edge, answered
+    a 1 at 99% before. A pen's stroke is darker than the paper on both of its sides; these
+    bands are as dark as the paper beyond them on one side."""
+    for name in ("blank-fold-band.jpg", "blank-shadow-band.jpg"):
+        assert not prepare_file(FIXTURES / name).has_ink, name
+    for name in ("one-digit-43.jpg", "one-digit-149.jpg"):
+        assert prepare_file(FIXTURES / name).has_ink, name

@@ -313,16 +313,16 @@ def runs_off(ink: np.ndarray) -> bool:
 def _hairlines(piece: np.ndarray) -> bool:
     """Whether the strokes of `piece` (a mask) are narrower than HAIRLINE of its extent."""
     rows, cols = np.flatnonzero(piece.any(axis=1)), np.flatnonzero(piece.any(axis=0))
-    return _width(piece) < HAIRLINE * max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)
+    return strokes_width(piece) < HAIRLINE * max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)
 
 
 def lines_wide(piece: np.ndarray) -> bool:
     """Whether the strokes of `piece` (a mask over the picture) are as narrow as the lines
     crossing the picture: narrower than HAIRLINE of its longer side."""
-    return _width(piece) < HAIRLINE * max(piece.shape)
+    return strokes_width(piece) < HAIRLINE * max(piece.shape)
 
 
-def _width(piece: np.ndarray) -> float:
+def strokes_width(piece: np.ndarray) -> float:
     """The strokes' width in `piece` (a mask): its area over half its outline."""
     edges = np.count_nonzero(piece[1:] != piece[:-1])
     edges += np.count_nonzero(piece[:, 1:] != piece[:, :-1])

@@ -136,6 +136,7 @@ def isolate_ink(
             clutter.runs_off(kept)
             or _edge_of_a_dark_region(signal, kept, threshold, at_side=at_side)
             or _on_slanted_lines(kept, flat > 3.0 * noise)
+            or folds.dark_beside(signal, kept)
         ):
             return None, 0
     near = widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
