@@ -13,6 +13,7 @@ from test_read import mnist_test_digits  # noqa: F401 (a fixture, used below)
 
 from digitcli.reading.read import read
 from digitcli.reading.segment import filled_line
+from digitcli.reading.slabs import is_slab, slabs_as_strokes
 
 MODEL = Path(__file__).resolve().parent.parent / "digitcli" / "models" / "pretrained"
 
@@ -65,3 +66,46 @@ def test_a_line_of_square_digits_is_filled_and_one_of_written_digits_is_not():
     assert not filled_line(pieces_of([12, 40, 36, 44]), 60.0)  # a 1 among them
     assert not filled_line(pieces_of([150]), 60.0)  # digits touching: no say
     assert not filled_line(pieces_of([60, 150]), 60.0)  # one square piece is not enough
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.mark.parametrize(
+    "name, number",  # bench/make_numbers.py --style filled, seed 10; before: 524963778, 4978
+    [("filled-521963778.jpg", "521963778"), ("filled-4971.jpg", "4971")],
+)
+def test_a_slab_on_a_filled_line_is_read_as_a_1(name, number):
+    (reading,) = read([str(FIXTURES / name)], model=str(MODEL))
+    assert reading.number == number
+
+
+def piece(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    ys, xs = np.nonzero(mask)
+    return ys, xs
+
+
+def test_a_slab_is_a_solid_piece_and_a_filled_digit_is_not():
+    ys, xs = np.mgrid[0:60, 0:60]
+    assert is_slab(*piece(xs < 40))  # a 1 stretched upright
+    assert is_slab(*piece(np.abs(xs - 40 + ys // 2) < 16))  # slanted: a staircase
+    assert not is_slab(*piece(np.abs(xs - 30) < 4))  # a 1 as written: a stroke
+    ring = np.hypot(xs - 30, ys - 30)
+    assert not is_slab(*piece((ring < 29) & (ring > 15)))  # a 0 filled out: a hole
+    three = (xs > 15) & ((xs > 45) | (ys < 10) | (ys > 50) | (np.abs(ys - 30) < 5))
+    assert not is_slab(*piece(three))  # a bold 3: paper between its strokes
+
+
+def test_a_slab_becomes_a_stroke_as_wide_as_the_others():
+    mask = np.zeros((80, 200), bool)
+    mask[10:70, 20:70] = True  # the slab
+    mask[10:70, 120:126] = True  # another digit's stroke, 6 px wide
+    flat = mask * 200.0
+    pieces = [piece(mask[:, :100]), (lambda ys, xs: (ys, xs + 100))(*piece(mask[:, 100:]))]
+    drawn_flat, drawn = slabs_as_strokes(flat, mask, pieces, 60.0)
+    assert drawn[10:70, 120:126].all()  # the other stroke stays
+    widths = drawn[10:70, :100].sum(axis=1)
+    assert widths.min() >= 5 and widths.max() <= 7  # the slab: a stroke down its middle
+    assert drawn[40, 44] and not drawn[40, 25] and not drawn[40, 65]
+    assert drawn_flat[40, 25] == 0.0 and mask[40, 25]  # the caller's arrays are not changed
+    assert slabs_as_strokes(flat, mask, pieces[1:], 60.0) is None

@@ -61,6 +61,7 @@ from digitcli.reading.formlines import (
 from digitcli.reading.frame import SHEARS, WORK_WIDTH, Frame, sharpest, turn_level, work_image
 from digitcli.reading.ink import ink_signal
 from digitcli.reading.render import INK_PAD, STRIP_SHAPE, line_strips, span_ink
+from digitcli.reading.slabs import slabs_as_strokes
 
 __all__ = [  # segmentation as `read`, `multiline` and the line reader use it
     "MOST_LINES",
@@ -179,6 +180,11 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     if not pieces:
         return Line()
     height = max(4.0, line_height(pieces))
+    filled = not lines.any() and filled_line(pieces, height)
+    drawn = slabs_as_strokes(flat, mask, pieces, height) if filled else None
+    if drawn is not None:
+        flat, mask = drawn
+        pieces, taken = components(mask), mask | lines
     ys, xs = np.nonzero(mask)
     centre = float(ys.mean())
     slant = sharpest(xs.astype(np.float32), ys.astype(np.float32), SHEARS)
@@ -191,7 +197,7 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     ink_of = partial(span_ink, flat=flat, taken=taken, level=level)
     # Drawn back as predict draws one digit; not on ruled or boxed paper, whose lines cut
     # written digits into square pieces (a 1 of 5318 between two ruled lines was lost).
-    if not lines.any() and filled_line(pieces, height):
+    if filled:
         ink_of = partial(_drawn_back, ink_of)
     if not atoms:
         return line
