@@ -58,3 +58,49 @@ def test_ones_on_a_ruled_line_are_not_teeth(digits, tmp_path):
     assert len(line.candidates) >= 4
     (reading,) = read([str(tmp_path / "ones.png")])
     assert reading.number == "1111"
+
+
+def _dashed(draw: ImageDraw.ImageDraw, start, end, *, dash: int, gap: int, width: int) -> None:
+    """A straight line from `start` to `end` in dashes `dash` px long, `gap` px apart."""
+    (x0, y0), (x1, y1) = start, end
+    length = max(abs(x1 - x0), abs(y1 - y0))
+    for at in range(0, length, dash + gap):
+        a, b = at / length, min(at + dash, length) / length
+        draw.line(
+            [(x0 + (x1 - x0) * a, y0 + (y1 - y0) * a), (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b)],
+            fill=60,
+            width=width,
+        )
+
+
+def write_field(digits, number: str, path: Path, style: str) -> None:
+    """`number` in a printed field of one box per digit, its lines `style`: "thick" (6 px),
+    "dashed" (8 px dashes, 5 px gaps) or "dotted" (2 px dots, 4 px apart)."""
+    truth = write_number(digits, number, path, gap=0.6)
+    image = Image.open(path)
+    draw = ImageDraw.Draw(image)
+    pitch = truth[1][0] - truth[0][0]
+    top, bottom = min(t[1] for t in truth) - 15, max(t[3] for t in truth) + 15
+    sides = [truth[0][0] - 20 + i * pitch for i in range(len(number) + 1)]
+    edges = [((sides[0], top), (sides[-1], top)), ((sides[0], bottom), (sides[-1], bottom))]
+    edges += [((x, top), (x, bottom)) for x in sides]
+    for start, end in edges:
+        if style == "thick":
+            draw.line([start, end], fill=60, width=6)
+        else:
+            dash, gap = (8, 5) if style == "dashed" else (2, 4)
+            _dashed(draw, start, end, dash=dash, gap=gap, width=2)
+    image.save(path)
+
+
+@pytest.mark.parametrize(
+    ("style", "number"),
+    [(style, number) for style in ("thick", "dashed", "dotted") for number in ("40721", "2026")],
+)
+def test_a_field_of_thick_dashed_or_dotted_boxes_is_read(digits, tmp_path, style, number):
+    """Thick boxes' sides began below the reach their top line allowed, and were read as 1s;
+    dashed and dotted lines were no lines at all, and dots taken for a pen along them made a
+    field of four digits three lines of writing."""
+    write_field(digits, number, tmp_path / "field.png", style)
+    (reading,) = read([str(tmp_path / "field.png")])
+    assert reading.number == number

@@ -8,6 +8,7 @@ the handwriting alone.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from scipy import ndimage
 
@@ -24,10 +25,15 @@ SIDE_WIDTH = 2.0
 RUN_PAST = 0.5
 COMB_TEETH = 3  # a comb has at least this many teeth ...
 TOOTH_HIGH = 0.75  # ... each at most this share of the ink's height
+DASH_GAP = 2  # px: dashed and dotted lines are looked for with gaps of twice this bridged,
+DASH_THICK = 2  # in bands of rows at most this high; a dashed box's side is DASHES pieces
+DASHES = 3  # of ink or more, a dashed line twice as many unless it runs along FIELD_SPAN of
+FIELD_SPAN = 0.9  # the ink's width (dots that merged in a small picture)
+PEN_PIECE = 8  # px: the least of a pen's stroke along a ruled line (`over_ruled_lines`)
 FAINT_LINE = 0.1  # printed lines are looked for in ink this faint (share of the pen's level)
 
 
-def form_lines(mask: np.ndarray) -> np.ndarray:
+def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
     """Printed lines in `mask`: horizontal runs far longer than a digit, and the vertical sides
     of boxes that reach from a field's top line to its bottom line."""
     rows = np.flatnonzero(mask.any(axis=1))
@@ -36,7 +42,14 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
         return np.zeros_like(mask)
     extent = rows[-1] - rows[0] + 1
     length = max(int(2.0 * extent), int(0.3 * (cols[-1] - cols[0] + 1)), 8)
-    lines = _runs(mask, length, axis=1)
+    lines, unbridged = _runs(mask, length, axis=1), None
+    if dashed and not lines.any():  # no solid line: a form printed in dashes or dots?
+        found = _thin(_runs(_bridged(mask, axis=1), length, axis=1))
+        spans = np.flatnonzero(found.any(axis=0))
+        across = spans.size > 0 and spans[-1] - spans[0] >= FIELD_SPAN * (cols[-1] - cols[0])
+        lines = found if across else _of_dashes(found, mask, 2 * DASHES)
+        if lines.any():  # and so are its boxes' sides
+            unbridged, mask = mask, _bridged(mask, axis=0)
     if not lines.any():
         return lines
     line_rows = np.flatnonzero(lines.sum(axis=1) >= length)
@@ -51,14 +64,46 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
     for index, found in enumerate(ndimage.find_objects(labels), start=1):
         if found is None:
             continue
-        reach = 3 + (bottom - top) // 20
+        reach = 3 + max(0, int(thickness) - 3) + (bottom - top) // 20
         piece = labels[found] == index
         wide = piece.sum() / piece.shape[0] > SIDE_WIDTH * thickness + 1
         if wide or found[0].start > top + reach or found[0].stop - 1 < bottom - reach:
             sides[found][piece] = False  # not a box's side: handwriting
+    if unbridged is not None:
+        sides = _of_dashes(sides, unbridged, DASHES)
     if sides.any() and _lines_run_past(lines, sides, bottom - top):
         return lines  # ruled paper: its lines run on past the outermost "sides", strokes
     return lines | sides
+
+
+def _bridged(mask: np.ndarray, axis: int) -> np.ndarray:
+    """`mask` with gaps of up to 2 * DASH_GAP px along `axis` (1: rows) closed: a dashed or
+    dotted line is one run."""
+    size = 2 * DASH_GAP + 1
+    kernel = np.ones((1, size) if axis == 1 else (size, 1), np.uint8)
+    return cv2.morphologyEx(mask.view(np.uint8), cv2.MORPH_CLOSE, kernel).view(bool) | mask
+
+
+def _of_dashes(lines: np.ndarray, unbridged: np.ndarray, fewest: int) -> np.ndarray:
+    """The `lines` found bridged that are `fewest` pieces of ink or more in `unbridged`: a pen's
+    stroke bridged to a dashed line is one, touching digits a few."""
+    labels, _ = ndimage.label(lines)
+    for index, found in enumerate(ndimage.find_objects(labels), start=1):
+        piece = labels[found] == index
+        if ndimage.label(piece & unbridged[found])[1] < fewest:
+            lines[found][piece] = False
+    return lines
+
+
+def _thin(lines: np.ndarray) -> np.ndarray:
+    """The rows of `lines` in bands at most DASH_THICK rows high: a dashed or dotted line is
+    thin, what bridging joins across touching digits is not."""
+    rows = np.flatnonzero(lines.any(axis=1))
+    kept = np.zeros_like(lines)
+    for band in np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1):
+        if 0 < band.size <= DASH_THICK:
+            kept[band] = lines[band]
+    return kept
 
 
 def _comb_teeth(
@@ -154,10 +199,18 @@ def over_ruled_lines(flat: np.ndarray, mask: np.ndarray, lines: np.ndarray) -> n
     off = mask & ~band
     if not off.any():
         return None
-    on_lines, pen = float(np.median(flat[rows & lines])), float(np.percentile(flat[off], 80))
+    on_lines = float(np.median(flat[rows & lines & mask]))  # inked: not a dashed line's gaps
+    pen = float(np.percentile(flat[off], 80))
     if pen - on_lines < MIN_CONTRAST:
         return None
-    return band & mask & (flat > (on_lines + pen) / 2)
+    return _no_specks(band & mask & (flat > (on_lines + pen) / 2))
+
+
+def _no_specks(found: np.ndarray) -> np.ndarray:
+    """`found` without pieces under PEN_PIECE px: a dotted line's dots, not a pen's stroke."""
+    labels, count = ndimage.label(found, structure=np.ones((3, 3), bool))
+    sizes = np.bincount(labels.ravel(), minlength=count + 1)
+    return found & (sizes >= PEN_PIECE)[labels]
 
 
 def without_lines(mask: np.ndarray, lines: np.ndarray) -> np.ndarray:

@@ -166,7 +166,7 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
         return Line()
     flat, mask, frame = turn_level(flat, mask, frame)
     faint = flat > FAINT_LINE * max(float(np.percentile(flat[mask], 80)), 1.0)
-    ruled, frames = form_lines(faint) | form_lines(mask), digit_frames(mask)
+    ruled, frames = form_lines(faint) | form_lines(mask, dashed=True), digit_frames(mask)
     pen_on_lines = None if frames.any() else over_ruled_lines(flat, mask, ruled)
     lines = ruled | frames
     mask = without_lines(mask, lines)
