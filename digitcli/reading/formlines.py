@@ -199,8 +199,10 @@ def over_ruled_lines(flat: np.ndarray, mask: np.ndarray, lines: np.ndarray) -> n
     off = mask & ~band
     if not off.any():
         return None
-    on_lines = float(np.median(flat[rows & lines & mask]))  # inked: not a dashed line's gaps
-    pen = float(np.percentile(flat[off], 80))
+    inked = rows & lines & mask  # not a dashed line's gaps
+    if not inked.any():
+        return None
+    on_lines, pen = float(np.median(flat[inked])), float(np.percentile(flat[off], 80))
     if pen - on_lines < MIN_CONTRAST:
         return None
     return _no_specks(band & mask & (flat > (on_lines + pen) / 2))
