@@ -54,8 +54,9 @@ by a crease on one side and fading on three, a shadow's corner.
 Then a band as dark as the paper beside it (digitcli/imaging/folds.py's `dark_beside`; seeds
 2, 4, 5 and 6 looked at, 7 to 10 never). Predict, "no digit found": seed 7 98.3% -> 99.0%,
 seed 8 98.2% -> 99.0%, seed 9 98.8% -> 99.3%, seed 10 98.9% both (99.06% of the 4,800); seeds
-2, 4, 5, 6 together 99.0% -> 99.3%. Read on seeds 7 to 10: 99.5, 99.4, 99.7, 99.3%. The photo digits (seeds 0, 1, 3) and bench/robustness.py's development set (6,994
-files) are prepared the same, file for file.
+2, 4, 5, 6 together 99.0% -> 99.3%. Read on seeds 7 to 10: 99.5, 99.4, 99.7, 99.3%. The photo
+digits (seeds 0, 1, 3) and bench/robustness.py's development set (6,994 files) are prepared the
+same, file for file.
 """
 
 from __future__ import annotations
