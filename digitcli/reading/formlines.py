@@ -25,10 +25,13 @@ SIDE_WIDTH = 2.0
 RUN_PAST = 0.5
 COMB_TEETH = 3  # a comb has at least this many teeth ...
 TOOTH_HIGH = 0.75  # ... each at most this share of the ink's height
-DASH_GAP = 2  # px: dashed and dotted lines are looked for with gaps of twice this bridged,
-DASH_THICK = 2  # in bands of rows at most this high; a dashed box's side is DASHES pieces
-DASHES = 3  # of ink or more, a dashed line twice as many unless it runs along FIELD_SPAN of
-FIELD_SPAN = 0.9  # the ink's width (dots that merged in a small picture)
+# Dashed and dotted lines: gaps of up to 2 x DASH_GAP px bridged, in bands of rows at most
+# DASH_THICK high; a box's side of DASHES pieces of ink or more, a line of twice as many unless
+# it runs along FIELD_SPAN of the ink's width (`_dashed_lines`).
+DASH_GAP = 2
+DASH_THICK = 2
+DASHES = 3
+FIELD_SPAN = 0.9
 PEN_PIECE = 8  # px: the least of a pen's stroke along a ruled line (`over_ruled_lines`)
 FAINT_LINE = 0.1  # printed lines are looked for in ink this faint (share of the pen's level)
 
@@ -44,10 +47,7 @@ def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
     length = max(int(2.0 * extent), int(0.3 * (cols[-1] - cols[0] + 1)), 8)
     lines, unbridged = _runs(mask, length, axis=1), None
     if dashed and not lines.any():  # no solid line: a form printed in dashes or dots?
-        found = _thin(_runs(_bridged(mask, axis=1), length, axis=1))
-        spans = np.flatnonzero(found.any(axis=0))
-        across = spans.size > 0 and spans[-1] - spans[0] >= FIELD_SPAN * (cols[-1] - cols[0])
-        lines = found if across else _of_dashes(found, mask, 2 * DASHES)
+        lines = _dashed_lines(mask, length)
         if lines.any():  # and so are its boxes' sides
             unbridged, mask = mask, _bridged(mask, axis=0)
     if not lines.any():
@@ -74,6 +74,16 @@ def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
     if sides.any() and _lines_run_past(lines, sides, bottom - top):
         return lines  # ruled paper: its lines run on past the outermost "sides", strokes
     return lines | sides
+
+
+def _dashed_lines(mask: np.ndarray, length: int) -> np.ndarray:
+    """Lines of dashes or dots in `mask`: runs of `length` or more with gaps bridged, in thin
+    bands, of 2 x DASHES pieces of ink or more, or running along FIELD_SPAN of the ink's width
+    (where a small picture merged the dots)."""
+    found = _thin(_runs(_bridged(mask, axis=1), length, axis=1))
+    cols, spans = np.flatnonzero(mask.any(axis=0)), np.flatnonzero(found.any(axis=0))
+    across = spans.size > 0 and spans[-1] - spans[0] >= FIELD_SPAN * (cols[-1] - cols[0])
+    return found if across else _of_dashes(found, mask, 2 * DASHES)
 
 
 def _bridged(mask: np.ndarray, axis: int) -> np.ndarray:
