@@ -60,7 +60,7 @@ def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
         return lines | _comb_teeth(mask, lines, line_rows, extent)  # but maybe a comb's teeth
     sides = _runs(mask & ~lines, max(4, int(0.7 * (bottom - top))), axis=0)
     labels, count = ndimage.label(sides)
-    thickness = line_rows.size / max(1, _bands(line_rows))
+    thickness = line_rows.size / max(1, len(_bands(line_rows)))
     for index, found in enumerate(ndimage.find_objects(labels), start=1):
         if found is None:
             continue
@@ -108,10 +108,9 @@ def _of_dashes(lines: np.ndarray, unbridged: np.ndarray, fewest: int) -> np.ndar
 def _thin(lines: np.ndarray) -> np.ndarray:
     """The rows of `lines` in bands at most DASH_THICK rows high: a dashed or dotted line is
     thin, what bridging joins across touching digits is not."""
-    rows = np.flatnonzero(lines.any(axis=1))
     kept = np.zeros_like(lines)
-    for band in np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1):
-        if 0 < band.size <= DASH_THICK:
+    for band in _bands(np.flatnonzero(lines.any(axis=1))):
+        if band.size <= DASH_THICK:
             kept[band] = lines[band]
     return kept
 
@@ -123,7 +122,7 @@ def _comb_teeth(
     ruled line, lower than TOOTH_HIGH of the ink's height (a 1 on a ruled line is as high as
     the digits), about as high as each other and evenly spaced (two thirds of the steps
     between them within 30% of their median)."""
-    thickness = line_rows.size / max(1, _bands(line_rows))
+    thickness = line_rows.size / max(1, len(_bands(line_rows)))
     sides = _runs(mask & ~lines, max(4, int(0.1 * extent)), axis=0)
     labels, _ = ndimage.label(sides)
     teeth = np.zeros_like(mask)
@@ -156,9 +155,9 @@ def _lines_run_past(lines: np.ndarray, sides: np.ndarray, height: int) -> bool:
     return line_cols[0] < side_cols[0] - reach and line_cols[-1] > side_cols[-1] + reach
 
 
-def _bands(rows: np.ndarray) -> int:
-    """How many runs of consecutive numbers the sorted `rows` hold."""
-    return int(np.count_nonzero(np.diff(rows) > 1)) + 1 if rows.size else 0
+def _bands(rows: np.ndarray) -> list[np.ndarray]:
+    """The runs of consecutive numbers in the sorted `rows`."""
+    return np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1) if rows.size else []
 
 
 def digit_frames(mask: np.ndarray) -> np.ndarray:
