@@ -1,24 +1,35 @@
 """Train `digitcli/reading/lines.tflite`: the line reader, which reads a whole line of digits
 at once.
 
-Numbers are written with MNIST *training* digits by `make_numbers.make_number` (the read
-benchmark writes its numbers with test digits), every kind, tight ones twice as often, half of
-them in the widened styles (`--wide`: separators in dates, combs), and
+Numbers are written by `make_numbers.make_number` with *training* digits (the read benchmark
+writes its numbers with test digits, or USPS's held 30%), every kind, tight ones twice as
+often, half of them in the widened styles (`--wide`: separators in dates, combs), and
 `segment.find_line` finds each one's strip (`Line.strips`: the line's ink, 32 px high). A
 small convolutional network reads the strip column by column and is trained with CTC
 (connectionist temporal classification, as handwriting recognisers are), so it needs no
 segmentation: it says how many digits a line holds and which, where touching digits defeat
 the cuts. `read` weighs its readings against the segmentation's (`digitcli.reading.lines`).
-Each batch
-is restyled anew (`restyled`: half the lines in a thicker pen, half slanted), so a hand or pen
-our numbers never show is read too. About 25 minutes on 2 cores (writing 30,000 numbers ~7
-min, 12 epochs of 70-85 s). The shipped model (issue 52, half its numbers wide) was written
-in 16 parts on 16 cores (`--parts 16`, 2 minutes), trained with Keras's torch backend on a GPU
-(12 epochs of 13-21 s, `--save-weights`) and exported with TensorFlow (`--weights`); its
-validation loss (CTC, -ln P(the true number), on lines as written) was 0.167; the one before,
-trained on narrow numbers alone, 0.188. Measured and not kept (README): without restyling (0.197;
-tuning set 95.4% exact against 95.0%, but 91.4% against 93.0% in a thick pen), and 40,000
-numbers for 10 epochs without it (0.135; tuning set 94.4%).
+Each batch is restyled anew (`restyled`: half the lines in a thicker pen, half slanted).
+`--sources` names the digits, each run of kinds from the next: `mnist` (MNIST's training
+split), `usps` (USPS zip.train's 70% that may be trained on, `usps.training_digits`; needs
+`--usps`), and either `-filled` (each digit stretched to fill a square cell first, as
+`make_numbers.py --style filled`).
+
+The shipped model was made in two steps. First on MNIST alone: 30,000 numbers written in 16
+parts on 16 cores (`--parts 16`), trained with Keras's torch backend on a GPU (12 epochs,
+`--save-weights`; about 25 minutes on 2 cores) and exported with TensorFlow (`--weights`);
+validation loss (CTC, -ln P(the true number), on lines as written) 0.167. Then fine-tuned from
+those weights on 2 cores (`--start`, 18 minutes), half its numbers MNIST's, the rest USPS's
+training digits and both sources filled:
+
+    python bench/make_line_reader.py --start lines.weights.h5 --rate 1e-4 --epochs 3 \
+        --numbers 18000 --sources mnist mnist mnist usps mnist-filled usps-filled \
+        --usps zip.train.RData
+
+(validation loss 0.31, on its own mixed lines). Measured and not kept: without restyling, 40,000
+MNIST numbers for 10 epochs, and fine-tuning with a quarter or 40% of MNIST numbers at twice
+the rate (about 0.7 points fewer MNIST numbers read exactly):
+[docs/experiments.md](../docs/experiments.md).
 
     python bench/make_line_reader.py                        # writes digitcli/reading/lines.tflite
     python bench/make_line_reader.py --numbers 2000 --out lines-test.tflite --data strips.npz
@@ -37,7 +48,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 import numpy as np
-from make_numbers import make_number
+from make_numbers import make_number, styled
 
 from digitcli.core.fits import stamp
 from digitcli.reading.render import STRIP_SHAPE
@@ -51,6 +62,7 @@ MAX_DIGITS = 12  # labels are padded to this many digits
 SEED_BASE = 1000  # the first part's seed (the removed verifier's numbers used 0, 1, ...)
 WIDE = 0.5  # the share of numbers written in the widened styles (make_numbers' `wide`)
 BATCH = 64
+SOURCES = ("mnist", "usps", "mnist-filled", "usps-filled")
 PARTS = 2  # the numbers are written in this many parts, each with its own seed, in parallel
 
 
@@ -89,26 +101,60 @@ def is_wide(index: int, kinds: int, share: float) -> bool:
     return math.floor((run + 1) * share) > math.floor(run * share)
 
 
-def written_numbers(seed: int, count: int, kinds: tuple[str, ...], wide: float = WIDE):
-    """`count` numbers written with MNIST training digits (kinds in turn, a `wide` share of them
-    in the widened styles), each with the line `segment.find_line` finds in it."""
+def training_digits(source: str, usps_file: Path | None = None):
+    """The digits numbers are written with for `source` (SOURCES): MNIST's training split, or
+    USPS zip.train's 70% that may be trained on (`usps.training_digits`), as drawn or `-filled`
+    (make_numbers' `--style filled`): (x, y, the box their ink fills)."""
+    name, _, style = source.partition("-")
+    if name == "usps":
+        from usps import training_digits as usps_training
+
+        if usps_file is None:
+            raise SystemExit(
+                "--sources usps... needs --usps PATH (ElemStatLearn's zip.train.RData)"
+            )
+        x, y = usps_training(usps_file)
+    else:
+        x, y = load_mnist("train")
+    x, box = styled(x, style or "plain")
+    return x, y, box
+
+
+def written_numbers(
+    seed: int,
+    count: int,
+    kinds: tuple[str, ...],
+    wide: float = WIDE,
+    sources: tuple[str, ...] = ("mnist",),
+    usps_file: Path | None = None,
+):
+    """`count` numbers written with training digits (kinds in turn, each run of kinds from the
+    next of `sources`, a `wide` share of them in the widened styles), each with the line
+    `segment.find_line` finds in it."""
     from digitcli.imaging.images import open_image
     from digitcli.reading.segment import OPEN_SIDE, find_line
 
-    x, y = load_mnist("train")
+    digits = [training_digits(source, usps_file) for source in sources]
     rng = np.random.default_rng(seed)
     with TemporaryDirectory(prefix="digitcli-numbers-") as tmp:
         for i in range(count):
             wide_one = is_wide(i, len(kinds), wide)
-            number = make_number(x, y, kinds[i % len(kinds)], Path(tmp) / f"n{i}", rng, wide_one)
+            x, y, box = digits[(i // len(kinds)) % len(digits)]
+            stem = Path(tmp) / f"n{i}"
+            number = make_number(x, y, kinds[i % len(kinds)], stem, rng, wide_one, box)
             yield number, find_line(open_image(Path(tmp) / number.file, max_side=OPEN_SIDE))
 
 
-def strips(task: tuple[int, int], wide: float = WIDE) -> tuple[np.ndarray, np.ndarray]:
+def strips(
+    task: tuple[int, int],
+    wide: float = WIDE,
+    sources: tuple[str, ...] = ("mnist",),
+    usps_file: Path | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Strips and padded labels (digit + 1; 0 is CTC's blank) for `count` numbers."""
     seed, count = task
     found, labels = [], []
-    for number, line in written_numbers(seed, count, KINDS, wide):
+    for number, line in written_numbers(seed, count, KINDS, wide, sources, usps_file):
         if line.strips is None or len(line.strips) != 1:  # a line longer than one strip
             continue
         found.append(line.strips[0])
@@ -118,8 +164,15 @@ def strips(task: tuple[int, int], wide: float = WIDE) -> tuple[np.ndarray, np.nd
     return np.stack(found), np.stack(labels)
 
 
-def written(count: int, wide: float = WIDE, parts: int = PARTS) -> tuple[np.ndarray, np.ndarray]:
-    return in_parts(partial(strips, wide=wide), count, parts, SEED_BASE)
+def written(
+    count: int,
+    wide: float = WIDE,
+    parts: int = PARTS,
+    sources: tuple[str, ...] = ("mnist",),
+    usps_file: Path | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    work = partial(strips, wide=wide, sources=sources, usps_file=usps_file)
+    return in_parts(work, count, parts, SEED_BASE)
 
 
 def network(shape: tuple[int, int]):
@@ -162,9 +215,17 @@ def restyled(strip: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return strip
 
 
-def train(x: np.ndarray, y: np.ndarray, epochs: int, seed: int = 0):
+def train(
+    x: np.ndarray,
+    y: np.ndarray,
+    epochs: int,
+    seed: int = 0,
+    start: Path | None = None,
+    rate: float = 1e-3,
+):
     """The network trained with CTC on the first 90% of the strips, each batch restyled anew,
-    validated on the last 10% as written."""
+    validated on the last 10% as written; from the weights `start` where given (fine-tuning),
+    its learning rate warmed up from `rate` to twice it, then decayed."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
 
@@ -190,8 +251,10 @@ def train(x: np.ndarray, y: np.ndarray, epochs: int, seed: int = 0):
 
     keras.utils.set_random_seed(seed)
     model = network(x.shape[1:])
+    if start is not None:
+        model.load_weights(start)
     steps = epochs * (len(taught) // BATCH)
-    schedule = keras.optimizers.schedules.CosineDecay(1e-3, steps, warmup_target=2e-3,
+    schedule = keras.optimizers.schedules.CosineDecay(rate, steps, warmup_target=2 * rate,
                                                        warmup_steps=steps // 20)  # fmt: skip
     model.compile(keras.optimizers.Adam(schedule), keras.losses.CTC())
     model.fit(Batches(), epochs=epochs, validation_data=(x[-held:, ..., None], y[-held:]),
@@ -226,6 +289,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--wide", type=float, default=WIDE, help="share written wide (0.5)")
     parser.add_argument("--parts", type=int, default=PARTS, help="parts (seeds) written at once")
+    parser.add_argument(
+        "--sources", nargs="+", choices=SOURCES, default=["mnist"],
+        help="the training digits numbers are written with, in turn (mnist)",
+    )  # fmt: skip
+    parser.add_argument("--usps", type=Path, help="ElemStatLearn's zip.train.RData")
+    parser.add_argument("--start", type=Path, help="fine-tune these Keras weights")
+    parser.add_argument("--rate", type=float, default=1e-3, help="learning rate (1e-3)")
     parser.add_argument("--data", type=Path, help="save (or reuse) the strips here (.npz)")
     parser.add_argument("--save-weights", type=Path, help="also save the Keras weights here")
     parser.add_argument("--weights", type=Path, help="export these Keras weights; no training")
@@ -235,9 +305,14 @@ def main(argv: list[str] | None = None) -> int:
         export(trained(args.weights), args.out)
         print(f"wrote {args.out}")
         return 0
-    x, y = kept(args.data, ("x", "y"), lambda: written(args.numbers, args.wide, args.parts))
+    sources = tuple(args.sources)
+    x, y = kept(
+        args.data,
+        ("x", "y"),
+        lambda: written(args.numbers, args.wide, args.parts, sources, args.usps),
+    )
     print(f"{len(x)} lines, {int((y > 0).sum())} digits")
-    model = train(x, y, args.epochs)
+    model = train(x, y, args.epochs, start=args.start, rate=args.rate)
     if args.save_weights:
         model.save_weights(args.save_weights)
     export(model, args.out)

@@ -108,6 +108,13 @@ def held_as_mnist(ink: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.n
     return mnist_like(ink[held]), labels[held]
 
 
+def training_digits(rdata: Path) -> tuple[np.ndarray, np.ndarray]:
+    """zip.train's other 70% (the part that may be trained on) as MNIST-like 28x28 digits."""
+    ink, labels = usps_digits(rdata)
+    held = held_back(len(labels))
+    return mnist_like(ink[~held]), labels[~held]
+
+
 def held_digits(rdata: Path) -> tuple[np.ndarray, np.ndarray]:
     """zip.train's held 30% as (n, 28, 28) uint8 MNIST-like digits and their labels."""
     return held_as_mnist(*usps_digits(rdata))

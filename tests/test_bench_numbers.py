@@ -176,3 +176,36 @@ def test_each_set_of_numbers_has_its_own_default_folder() -> None:
     sets = [(), ("--seed", "9"), ("--seed", "9", "--narrow"), ("--per-kind", "20"),
             ("--digits-from", "usps"), ("--style", "filled")]  # fmt: skip
     assert len({folder(*args) for args in sets}) == len(sets)
+
+
+def test_the_line_reader_is_taught_usps_training_digits_only(tmp_path):
+    import make_line_reader
+
+    fake_zip_train(tmp_path / "zip.train.RData")
+    x, y, box = make_line_reader.training_digits("usps", tmp_path / "zip.train.RData")
+    assert x.shape[1:] == (28, 28) and set(y) == {3}  # never a held 7
+    filled, _, filled_box = make_line_reader.training_digits(
+        "usps-filled", tmp_path / "zip.train.RData"
+    )
+    assert filled.shape[1:] == (16, 16) and filled_box == 16 and box == 20
+
+
+def test_the_line_reader_writes_each_run_of_kinds_from_the_next_source(tmp_path):
+    import make_line_reader
+
+    fake_zip_train(tmp_path / "zip.train.RData")
+    kinds = ("spaced", "tight")
+    written = make_line_reader.written_numbers(
+        5, 4, kinds, 0.0, ("usps", "mnist"), tmp_path / "zip.train.RData"
+    )
+    numbers = [number.number for number, _ in written]
+    assert all(set(n) == {"3"} for n in numbers[:2])  # the first run: USPS's training 3s
+    assert not all(set(n) == {"3"} for n in numbers[2:])  # the next: MNIST's digits
+
+
+def test_usps_digits_for_the_line_reader_need_a_usps_file():
+    import make_line_reader
+    import pytest
+
+    with pytest.raises(SystemExit, match="needs --usps PATH"):
+        make_line_reader.training_digits("usps")
