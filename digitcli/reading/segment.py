@@ -41,10 +41,8 @@ from functools import partial
 import numpy as np
 from PIL import Image
 
-from digitcli.imaging.images import Prepared, drawn_back, fit_and_centre
+from digitcli.imaging.images import Prepared, fit_and_centre
 from digitcli.reading.atoms import (
-    FULL_HEIGHT,
-    MAX_WIDTH,
     Atom,
     components,
     digit_spans,
@@ -61,7 +59,6 @@ from digitcli.reading.formlines import (
 from digitcli.reading.frame import SHEARS, WORK_WIDTH, Frame, sharpest, turn_level, work_image
 from digitcli.reading.ink import ink_signal
 from digitcli.reading.render import INK_PAD, STRIP_SHAPE, line_strips, span_ink
-from digitcli.reading.slabs import slabs_as_strokes
 
 __all__ = [  # segmentation as `read`, `multiline` and the line reader use it
     "MOST_LINES",
@@ -89,12 +86,6 @@ MOST_LINES = 3
 LINE_INK = 0.03
 SKIP_COST = 4.0  # log-probability a reading pays for leaving out a small piece (a speck)
 DIGIT_COST = -0.5  # log-probability each digit of a reading pays (negative: earns)
-# A line whose full-height pieces (no wider than one digit) are, SQUARE_SHARE of them, at
-# least SQUARE as wide as high is of digits stretched to fill square cells (`filled_line`).
-# USPS-filled seed 9 against the ordinary --seed 1 sets (MNIST, USPS): 82% of filled lines,
-# 2-3% of others (4-6% of their tight ones).
-SQUARE = 0.9
-SQUARE_SHARE = 0.75
 
 
 @dataclass
@@ -180,11 +171,6 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     if not pieces:
         return Line()
     height = max(4.0, line_height(pieces))
-    filled = not lines.any() and filled_line(pieces, height)
-    drawn = slabs_as_strokes(flat, mask, pieces, height) if filled else None
-    if drawn is not None:
-        flat, mask = drawn
-        pieces, taken = components(mask), mask | lines
     ys, xs = np.nonzero(mask)
     centre = float(ys.mean())
     slant = sharpest(xs.astype(np.float32), ys.astype(np.float32), SHEARS)
@@ -195,44 +181,16 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
         return line
     level = max(float(np.percentile(flat[mask], 80)), 1.0)  # the pen's core becomes white
     ink_of = partial(span_ink, flat=flat, taken=taken, level=level)
-    # Drawn back as predict draws one digit; not on ruled or boxed paper, whose lines cut
-    # written digits into square pieces (a 1 of 5318 between two ruled lines was lost).
-    if filled:
-        ink_of = partial(_drawn_back, ink_of)
     if not atoms:
         return line
     ink, (left, _, right, _) = ink_of(atoms)
     if ink is None:
         return line
     line.strips, places = line_strips(ink, height)
-    start, stop = max(0, left - INK_PAD), min(flat.shape[1], right + INK_PAD)
-    drawn = (stop - start) / ink.shape[1]  # 1, or how much a filled line was drawn back
-    strips = [(start + first * drawn, step * drawn) for first, step in places]
+    start = max(0, left - INK_PAD)
+    strips = [(start + first, step) for first, step in places]
     line.ink = LineInk(atoms, digit_spans(atoms, height), ink_of, frame, strips)
     return line
-
-
-def filled_line(pieces: list[tuple[np.ndarray, np.ndarray]], height: float) -> bool:
-    """Whether the line's digits were stretched to fill square cells (form scanners and some
-    collections store them so: a 1 becomes a slab): SQUARE_SHARE of its full-height pieces
-    no wider than one digit (MAX_WIDTH of their height) are at least SQUARE times as wide as
-    high. Fewer than two (digits touching): it cannot say, False (a tight line of written
-    digits touching in pairs as wide as high looked filled a time in ten)."""
-    aspects = []
-    for ys, xs in pieces:
-        tall = np.ptp(ys) + 1
-        if tall >= FULL_HEIGHT * height and np.ptp(xs) + 1 <= MAX_WIDTH * tall:
-            aspects.append((np.ptp(xs) + 1) / tall)
-    return len(aspects) >= 2 and np.mean(np.array(aspects) >= SQUARE) >= SQUARE_SHARE
-
-
-def _drawn_back(
-    ink_of: Callable[[list[Atom]], tuple[np.ndarray | None, tuple[int, int, int, int]]],
-    atoms: list[Atom],
-) -> tuple[np.ndarray | None, tuple[int, int, int, int]]:
-    """`ink_of`'s ink drawn back as predict draws a digit that fills its square picture."""
-    ink, box = ink_of(atoms)
-    return (None if ink is None else drawn_back(ink)), box
 
 
 def _ink_bands(mask: np.ndarray) -> int:
