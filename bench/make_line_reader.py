@@ -12,23 +12,23 @@ the cuts. `read` weighs its readings against the segmentation's (`digitcli.readi
 Each batch is restyled anew (`restyled`: half the lines in a thicker pen, half slanted).
 `--sources` names the digits, each run of kinds from the next: `mnist` (MNIST's training
 split), `usps` (USPS zip.train's 70% that may be trained on, `usps.training_digits`; needs
-`--usps`), and either `-filled` (each digit stretched to fill a square cell first, as
-`make_numbers.py --style filled`).
+`--usps`), and either `-filled` (each digit stretched to fill a square cell first) or `-thin`
+(drawn with a finer pen), as `make_numbers.py --style` draws them.
 
 The shipped model was made in two steps. First on MNIST alone: 30,000 numbers written in 16
 parts on 16 cores (`--parts 16`), trained with Keras's torch backend on a GPU (12 epochs,
 `--save-weights`; about 25 minutes on 2 cores) and exported with TensorFlow (`--weights`);
 validation loss (CTC, -ln P(the true number), on lines as written) 0.167. Then fine-tuned from
-those weights on 2 cores (`--start`, 18 minutes), half its numbers MNIST's, the rest USPS's
-training digits and both sources filled:
+those weights on 2 cores (`--start`, 30 minutes), 4 in 9 of its numbers MNIST's, the rest
+USPS's training digits and both sources filled or thin:
 
     python bench/make_line_reader.py --start lines.weights.h5 --rate 1e-4 --epochs 3 \
-        --numbers 18000 --sources mnist mnist mnist usps mnist-filled usps-filled \
-        --usps zip.train.RData
+        --numbers 24000 --usps zip.train.RData --sources mnist mnist mnist mnist usps \
+        mnist-filled usps-filled mnist-thin usps-thin
 
-(validation loss 0.31, on its own mixed lines). Measured and not kept: without restyling, 40,000
+(validation loss 0.27, on its own mixed lines). Measured and not kept: without restyling, 40,000
 MNIST numbers for 10 epochs, and fine-tuning with a quarter or 40% of MNIST numbers at twice
-the rate (about 0.7 points fewer MNIST numbers read exactly):
+the rate (about 0.7 points fewer MNIST numbers read exactly), and without the thin pen:
 [docs/experiments.md](../docs/experiments.md).
 
     python bench/make_line_reader.py                        # writes digitcli/reading/lines.tflite
@@ -62,7 +62,7 @@ MAX_DIGITS = 12  # labels are padded to this many digits
 SEED_BASE = 1000  # the first part's seed (the removed verifier's numbers used 0, 1, ...)
 WIDE = 0.5  # the share of numbers written in the widened styles (make_numbers' `wide`)
 BATCH = 64
-SOURCES = ("mnist", "usps", "mnist-filled", "usps-filled")
+SOURCES = ("mnist", "usps", "mnist-filled", "usps-filled", "mnist-thin", "usps-thin")
 PARTS = 2  # the numbers are written in this many parts, each with its own seed, in parallel
 
 

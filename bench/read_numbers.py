@@ -183,7 +183,7 @@ def default_folder(args: argparse.Namespace) -> str:
     """The set's own folder name: two runs that write different numbers never share one."""
     options = [f"s{args.seed}", f"k{args.per_kind}"]
     options += ["narrow"] * args.narrow + ["usps"] * (args.digits_from == "usps")
-    options += ["filled"] * (args.style == "filled")
+    options += [args.style] * (args.style != "plain")
     return "-".join(["digitcli-numbers", *options])
 
 

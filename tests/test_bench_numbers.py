@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
@@ -139,6 +140,18 @@ def test_the_plain_style_leaves_the_digits_as_they_are():
     x = np.stack([a_mnist_one()])
     same, box = make_numbers.styled(x, "plain")
     assert same is x and box == make_numbers.MNIST_BOX
+
+
+def test_a_thin_digit_is_drawn_with_a_finer_pen_twice_as_large():
+    x = np.stack([a_mnist_one(), np.zeros((28, 28), np.uint8)])
+    (one, blank), box = make_numbers.styled(x, "thin")
+    assert one.shape == (56, 56) and box == 2 * make_numbers.MNIST_BOX
+    assert one.max() == 255 and not blank.any()  # the darkest ink full again
+    enlarged = np.asarray(Image.fromarray(a_mnist_one()).resize((56, 56), Image.BICUBIC))
+    rows = np.flatnonzero(one.max(axis=1) >= 128)
+    width = np.count_nonzero(one[28] >= 128)
+    assert rows[-1] - rows[0] > 30  # as tall
+    assert 0 < width <= np.count_nonzero(enlarged[28] >= 128) - 2  # a finer stroke
 
 
 def digit_aspects(out: Path) -> list[float]:

@@ -1,6 +1,6 @@
 """`read` on numbers whose digits were stretched to fill square cells (a 1 becomes a slab), as
 some collections and form scanners store them: the line reader was taught such numbers
-(`bench/make_line_reader.py --sources ... mnist-filled usps-filled`)."""
+(`bench/make_line_reader.py --sources ... mnist-filled usps-filled ...`)."""
 
 from __future__ import annotations
 
