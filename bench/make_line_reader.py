@@ -103,8 +103,8 @@ def is_wide(index: int, kinds: int, share: float) -> bool:
 
 def training_digits(source: str, usps_file: Path | None = None):
     """The digits numbers are written with for `source` (SOURCES): MNIST's training split, or
-    USPS zip.train's 70% that may be trained on (`usps.training_digits`), as drawn or `-filled`
-    (make_numbers' `--style filled`): (x, y, the box their ink fills)."""
+    USPS zip.train's 70% that may be trained on (`usps.training_digits`), as drawn, `-filled`
+    or `-thin` (make_numbers' `--style`): (x, y, the box their ink fills)."""
     name, _, style = source.partition("-")
     if name == "usps":
         from usps import training_digits as usps_training
@@ -134,7 +134,8 @@ def written_numbers(
     from digitcli.imaging.images import open_image
     from digitcli.reading.segment import OPEN_SIDE, find_line
 
-    digits = [training_digits(source, usps_file) for source in sources]
+    loaded = {source: training_digits(source, usps_file) for source in dict.fromkeys(sources)}
+    digits = [loaded[source] for source in sources]  # a source named twice is loaded once
     rng = np.random.default_rng(seed)
     with TemporaryDirectory(prefix="digitcli-numbers-") as tmp:
         for i in range(count):
