@@ -4,17 +4,16 @@
 
 Writes the files to a temporary folder, runs `python -m digitcli predict FILE` there once per
 file (DIR on PYTHONPATH, default this checkout) and prints the peak RSS of the process and
-its workers (ru_maxrss of the children) and the wall time. Files: a 10,950 x 10,950 RGBA PNG
-(466 KB), the same in 16-bit grey, in 8-bit grey (the largest grey picture under the pixel
-limit), a 4,300 x 4,300 RGBA PNG (just under the decoded-size limit), and a valid PNG followed
-by 200 MB of zeros.
+its workers (ru_maxrss of the children, read by a small wrapper process) and the wall time.
+Files: a 10,950 x 10,950 RGBA PNG (466 KB), the same in 16-bit grey, in 8-bit grey (the
+largest grey picture under the pixel limit), a 4,300 x 4,300 RGBA PNG (just under the
+decoded-size limit), and a valid PNG followed by 200 MB of zeros.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import struct
 import subprocess
 import sys
@@ -46,26 +45,33 @@ def png(side: int, depth: int, colour: int, ink: bool = True) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
 
 
+# Runs the command after "--" and writes its peak RSS (KB) to the file named first. The peak is
+# read in a small process of its own: a process's high-water mark starts from its parent's
+# when it is exec'd, and this one held 200 MB of zeros.
+MEASURED = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[3:]); "
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+    "sys.exit(code)"
+)
+
+
+def measured(command: list[str], peak_file: Path) -> list[str]:
+    """`command`, run so that its peak RSS (KB, its workers' included) ends up in peak_file."""
+    return [sys.executable, "-c", MEASURED, str(peak_file), "--", *command]
+
+
 def measure(path: Path, repo: Path) -> tuple[float, float]:
-    """Peak RSS (MB) and seconds of one `predict` in a fresh child (forked per file, so that
-    ru_maxrss of the children is this run's)."""
-    read, write = os.pipe()
-    child = os.fork()
-    if child == 0:
-        os.close(read)
-        env = dict(os.environ, PYTHONPATH=str(repo))
+    """Peak RSS (MB) and seconds of one `predict` of `path`."""
+    env = dict(os.environ, PYTHONPATH=str(repo))
+    command = [sys.executable, "-m", "digitcli", "predict", str(path), "--format", "plain"]
+    with tempfile.TemporaryDirectory() as tmp:
+        peak_file = Path(tmp) / "peak"
         start = time.perf_counter()
-        command = [sys.executable, "-m", "digitcli", "predict", str(path), "--format", "plain"]
         # run from the files' folder: `python -m` imports the current folder's digitcli first
-        subprocess.run(command, env=env, cwd=path.parent, capture_output=True, timeout=600)
+        subprocess.run(measured(command, peak_file), env=env, cwd=path.parent, timeout=600,
+                       capture_output=True)  # fmt: skip
         seconds = time.perf_counter() - start
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        os.write(write, f"{peak} {seconds}".encode())
-        os._exit(0)
-    os.close(write)
-    os.waitpid(child, 0)
-    peak, seconds = os.read(read, 100).split()
-    return float(peak), float(seconds)
+        return int(peak_file.read_text()) / 1024, seconds
 
 
 def main() -> None:

@@ -23,6 +23,9 @@ from digitcli.predicting.predict import LOST, prepared_batches
 from conftest import started_workers, subprocess_env
 from mnist_files import synthetic_digits
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from hostile_memory import measured  # noqa: E402
+
 
 def digitcli(*args: str, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:
     kwargs.setdefault("capture_output", True)
@@ -137,22 +140,13 @@ def test_a_small_file_that_decodes_huge_is_refused_before_decoding(
     assert peak_mb < 400
 
 
-# Runs the command after `--` and writes its peak memory (RUSAGE_CHILDREN, kB) to argv[1]. A
-# process's peak counts the memory of the process that started it, at the start (Linux keeps
-# the high-water mark across exec): started from this test's process, with TensorFlow loaded
-# by a fixture, any child's peak was 900 MB. This small process starts it instead.
-MEASURED = (
-    "import resource, subprocess, sys; code = subprocess.call(sys.argv[3:]); "
-    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
-    "sys.exit(code)"
-)
-
-
 def run_measured(command: list[str], folder: Path) -> tuple[subprocess.CompletedProcess, float]:
-    """`command` run to its end, and its own peak memory in MB."""
+    """`command` run to its end, and its own peak memory in MB: measured by a small process
+    of its own (Linux keeps the high-water mark across exec: started from this test's
+    process, with TensorFlow loaded by a fixture, any child's peak was 900 MB)."""
     peak = folder / "peak"
-    wrapped = [sys.executable, "-c", MEASURED, str(peak), "--", *command]
-    done = subprocess.run(wrapped, capture_output=True, env=subprocess_env(), timeout=120)
+    done = subprocess.run(measured(command, peak), capture_output=True, env=subprocess_env(),
+                          timeout=120)  # fmt: skip
     return done, int(peak.read_text()) / 1024
 
 

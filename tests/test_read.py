@@ -267,6 +267,17 @@ def test_overlapping_digits_no_cut_parts_are_read(name, monkeypatch, tmp_path):
     assert alone.number != number
 
 
+def test_the_line_readers_digits_are_drawn_for_previews_alone(tmp_path):
+    """The 28x28 pixels of the digits the line reader placed are drawn for --save-preprocessed
+    (and serve's previews): a read without previews draws none it would throw away."""
+    path = str(FIXTURES / "tight-75094.jpg")
+    (plain,) = read([path])
+    (seen,) = read([path], save_preprocessed=tmp_path / "seen")
+    assert plain.to_json() == seen.to_json()
+    assert all(digit.pixels is None for digit in plain.digits)
+    assert all(digit.pixels.shape == (28, 28) for digit in seen.digits)
+
+
 def without_the_line_reader(monkeypatch) -> None:
     """`read` as it reads with the segmentation alone."""
     import digitcli.reading.read as reading_module

@@ -213,7 +213,12 @@ def test_read_answers_like_digitcli_read(server, photos, tmp_path):
     with server.client() as client:
         answer = client.post("/v1/read", files=files(tmp_path, "number.png"))
         bad = client.post("/v1/read?digits=x", files=files(tmp_path, "number.png"))
+        shown = client.post("/v1/read?preview=1", files=files(tmp_path, "number.png"))
     assert answer.json()["results"] == json.loads(done.stdout)
+    with_previews = shown.json()["results"]
+    previews = [digit.pop("preview") for digit in with_previews[0]["digits"]]
+    assert len(previews) == 3 and all(p.startswith("data:image/png;base64,") for p in previews)
+    assert with_previews == answer.json()["results"]
     assert answer.json()["results"][0]["number"] == "721"  # MNIST's first three test digits
     assert bad.status_code == 400 and "digits" in bad.json()["error"]
 

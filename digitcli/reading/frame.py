@@ -17,6 +17,7 @@ WORK_HEIGHT = 96  # px: a line of digits is read this high (digits ~40-70 px); 1
 # 14% more time and read no better (tuning set: 89% exact either way, digits 97.6% -> 97.8%)
 WORK_WIDTH = 1600  # px: and at most this wide (a 10-digit number fits)
 ANGLES = np.radians(np.arange(-8.0, 8.01, 0.5))  # rotations of the whole line tried
+TILTS = np.tan(ANGLES)  # ... as slopes
 SHEARS = np.arange(-0.6, 0.61, 0.05)  # slants of the handwriting tried (dx per dy)
 
 
@@ -79,10 +80,12 @@ def work_image(image: Image.Image) -> tuple[Image.Image, Frame]:
 
 def sharpest(coords: np.ndarray, other: np.ndarray, slopes: np.ndarray) -> float:
     """The slope s for which `coords + s * other` bunches up most (sum of squared counts):
-    for rows, the line's tilt; for columns, the handwriting's slant."""
+    for rows, the line's tilt; for columns, the handwriting's slant. In float32 (coordinates and
+    slopes): twice as fast as float64 and the same choices on the read benchmark's lines."""
     if coords.size < 20:
         return 0.0
-    shifted = np.rint(coords[None, :] + slopes[:, None] * (other - other.mean())[None, :])
+    steps = slopes.astype(np.float32)[:, None]
+    shifted = np.rint(coords[None, :] + steps * (other - other.mean())[None, :])
     shifted -= shifted.min(axis=1, keepdims=True)
     bins = shifted.astype(np.int64)
     width = int(bins.max()) + 1  # every slope's counts in one bincount: 3x faster than a loop
@@ -100,7 +103,7 @@ def turn_level(
 ) -> tuple[np.ndarray, np.ndarray, Frame]:
     """Turn the line level when it is tilted by more than half a degree."""
     ys, xs = np.nonzero(mask)
-    slope = sharpest(ys.astype(np.float32), -xs.astype(np.float32), np.tan(ANGLES))
+    slope = sharpest(ys.astype(np.float32), -xs.astype(np.float32), TILTS)
     angle = math.atan(slope)
     if abs(angle) < math.radians(0.5):
         return flat, mask, frame

@@ -68,8 +68,9 @@ def _ink_mask(flat: np.ndarray, noise: float) -> np.ndarray:
     deviation, measured below it."""
     values = np.minimum(flat, 255.0)
     hist = np.bincount(values.astype(np.uint8).ravel(), minlength=256)
-    median = float(np.median(values))
-    spread = 1.4826 * float(np.median(np.abs(values - median))) + 1.0
+    paper = values[::2, ::2]  # the paper's level and spread from a quarter of the pixels: as
+    median = float(np.median(paper))  # robust, 4x fewer values to sort
+    spread = 1.4826 * float(np.median(np.abs(paper - median))) + 1.0
     peak = float(np.percentile(values, 99.5))
     # Fainter than MIN_CONTRAST, ink counts on quiet paper only, as `predict` counts it
     # (images.FAINTEST_INK and FAINT_SEPARATION): a number 16-20 levels from its paper was blank.

@@ -176,7 +176,7 @@ def read(
     runtime = runtime_loader(model)
     previews = preview_folder(save_preprocessed)
     index = 0
-    work = partial(_segment, invert=invert, parts=parts)
+    work = partial(_segment, invert=invert, parts=parts, pixels=previews is not None)
     batches = prepared_batches(inputs, from_list, work, batch_size, meanwhile=runtime)
     for batch, lines in batches:
         for offset, reading in enumerate(_answer(runtime(), batch, lines)):
@@ -196,15 +196,20 @@ def read_sources(
     threshold: float | None = None,
     digits: tuple[int, int] | None = None,
     invert: str = "auto",
+    pixels: bool = True,
 ) -> list[Reading]:
-    """One batch read in this process (what `serve` runs per request)."""
-    lines = [_segment(source, invert) for source in sources]
+    """One batch read in this process (what `serve` runs per request); `pixels`: each digit's
+    pixels as the model saw them are kept (`ReadDigit.pixels`, for previews)."""
+    lines = [_segment(source, invert, pixels=pixels) for source in sources]
     return [_checked(r, threshold, digits) for r in _answer(runtime, sources, lines)]
 
 
-def _segment(source: Source, invert: str, parts: Parts = ALL_PARTS) -> Line | Lines | ImageError:
+def _segment(
+    source: Source, invert: str, parts: Parts = ALL_PARTS, pixels: bool = True
+) -> Line | Lines | ImageError:
     """The image's line(s), each read by the line reader and, where it is unsure, cut into
-    candidates (in a worker process, for large batches)."""
+    candidates (in a worker process, for large batches); `pixels`: the line reader's digits
+    are drawn as the model would see them too (previews only)."""
     if source.problem is not None:
         return ImageError(f"{source.name}: {source.problem}")
     try:
@@ -216,14 +221,14 @@ def _segment(source: Source, invert: str, parts: Parts = ALL_PARTS) -> Line | Li
             if len(found.lines) >= MOST_FIELDS:
                 return Line(lines=len(found.lines))
             for line in found.lines:
-                _read_first(line, parts)
+                _read_first(line, parts, pixels)
             return found
-        return _read_first(_as_one_digit(found, image, source, invert), parts)
+        return _read_first(_as_one_digit(found, image, source, invert), parts, pixels)
     except ImageError as error:
         return error
 
 
-def _read_first(line: Line, parts: Parts) -> Line:
+def _read_first(line: Line, parts: Parts, pixels: bool = True) -> Line:
     """The line read by the line reader (`Line.read`, each digit placed where it was read):
     where it is sure of its number (or reads alone), that is the reading; elsewhere the line's
     candidates are rendered for the classifier too. The line's ink is dropped: it stays in
@@ -238,7 +243,7 @@ def _read_first(line: Line, parts: Parts) -> Line:
         line.columns = found.reshape(-1, found.shape[-1])
         path = best_path(line.columns)
         number = "".join(str(digit) for digit, _, _ in path)
-        placed = placed_digits(line.ink, [at for _, _, at in path], found.shape[1])
+        placed = placed_digits(line.ink, [at for _, _, at in path], found.shape[1], pixels)
         line.read = [
             (digit, round(confidence, 6), box, pixels)
             for (digit, confidence, _), (box, pixels) in zip(path, placed, strict=True)

@@ -99,7 +99,9 @@ def create_app(
         }
         preview = params.flag(query, "preview")
         sources = await images_in(request)
-        readings = await _in_thread(partial(read_sources, runtime, sources, **options))
+        readings = await _in_thread(
+            partial(read_sources, runtime, sources, pixels=preview, **options)
+        )
         results = []
         for reading in readings:
             result = reading.to_json()
