@@ -38,6 +38,9 @@ by a disc of radius THIN_PEN and its darkest ink made full again (`thin_digits`)
 line where MNIST's writers used a felt pen.
 
     python bench/make_numbers.py --per-kind 100 --out numbers --seed 9 --style filled
+
+`--sheet K` writes each number in the middle of a sheet K times as high as its picture (and as
+much wider), its paper continued all round: a photo of a number with the page around it.
 """
 
 from __future__ import annotations
@@ -134,10 +137,17 @@ def add_digit_options(parser: argparse.ArgumentParser) -> None:
         "--style", choices=STYLES, default="plain",
         help="filled: each digit stretched to fill a 16x16 box and binarised; thin: a finer pen",
     )  # fmt: skip
+    parser.add_argument(
+        "--sheet", type=float, default=1.0,
+        help="each number in the middle of paper this many times its picture's height",
+    )  # fmt: skip
 
 
 def checked_digit_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """Exit with a usage error (2) where --digits-from usps has no readable --usps file."""
+    """Exit with a usage error (2) where --digits-from usps has no readable --usps file, or
+    --sheet is under 1."""
+    if args.sheet < 1.0:
+        parser.error(f"--sheet {args.sheet:g}: give 1 (the picture alone) or more")
     if args.digits_from != "usps":
         if args.usps is not None:
             parser.error("--usps is read only with --digits-from usps")
@@ -156,6 +166,7 @@ def make_number_set(
     seed: int = 0,
     wide: bool = True,
     style: str = "plain",
+    sheet: float = 1.0,
 ) -> list[Number]:
     """Write `per_kind` numbers of each kind into `out` (and labels.jsonl); return them."""
     out.mkdir(parents=True, exist_ok=True)
@@ -165,7 +176,7 @@ def make_number_set(
     for kind in KINDS:
         for i in range(per_kind):
             stem = out / f"{kind}-{i:04d}"
-            numbers.append(make_number(x, y, kind, stem, rng, wide, box))
+            numbers.append(make_number(x, y, kind, stem, rng, wide, box, sheet))
     with open(out / "labels.jsonl", "w") as f:
         for number in numbers:
             f.write(json.dumps(asdict(number)) + "\n")
@@ -178,11 +189,19 @@ def load_labels(folder: Path) -> list[Number]:
 
 
 def make_number(
-    x, y, kind: str, stem: Path, rng: np.random.Generator, wide: bool = False, box: int = MNIST_BOX
+    x,
+    y,
+    kind: str,
+    stem: Path,
+    rng: np.random.Generator,
+    wide: bool = False,
+    box: int = MNIST_BOX,
+    sheet: float = 1.0,
 ) -> Number:
     """One number of `kind` made from digits `x` (labels `y`), written to `stem` + .png or .jpg;
     `wide`: with the styles of the issue 52 widening (see the module's docstring); `box`: the
-    size of the box the digits' ink fills in `x` (drawn digit_h high)."""
+    size of the box the digits' ink fills in `x` (drawn digit_h high); `sheet`: on paper this
+    many times the picture's height."""
     count = {"long": rng.integers(7, 11), "boxed": rng.integers(4, 9)}.get(kind, rng.integers(3, 7))
     groups = list(GROUPINGS[rng.integers(len(GROUPINGS))]) if kind == "grouped" else [int(count)]
     picks = rng.integers(0, len(x), sum(groups))
@@ -211,6 +230,8 @@ def make_number(
     boxes = [[b[0] + margin_x, b[1] + margin_y, b[2] + margin_x, b[3] + margin_y] for b in boxes]
     angle = rng.uniform(-4, 4)
     ink, printed, boxes = _rotate(ink, printed, boxes, angle)
+    if sheet > 1.0:
+        ink, printed, boxes = _on_a_sheet(ink, printed, boxes, sheet)
     path = _paper_and_save(ink, printed, stem, rng, WIDE_PRINTED if wide else PRINTED)
     number = "".join(str(int(d)) for d in y[picks])
     return Number(path.name, kind, number, boxes)
@@ -401,6 +422,15 @@ def _rotate(ink, printed, boxes, angle: float):
     return np.asarray(both[0]), np.asarray(both[1]), turned
 
 
+def _on_a_sheet(ink, printed, boxes, times: float):
+    """The picture's ink and print in the middle of one `times` as high, (times - 1) x its
+    height wider: the paper is drawn over all of it."""
+    extra = round((times - 1.0) * ink.shape[0] / 2)
+    around = ((extra, extra), (extra, extra))
+    boxes = [[b[0] + extra, b[1] + extra, b[2] + extra, b[3] + extra] for b in boxes]
+    return np.pad(ink, around), np.pad(printed, around), boxes
+
+
 def _paper_and_save(ink, printed, stem: Path, rng, colours=PRINTED) -> Path:
     h, w = ink.shape
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -440,7 +470,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     checked_digit_options(parser, args)
     x, y = number_digits(args.digits_from, args.usps)
-    numbers = make_number_set(x, y, args.out, args.per_kind, args.seed, not args.narrow, args.style)
+    numbers = make_number_set(
+        x, y, args.out, args.per_kind, args.seed, not args.narrow, args.style, args.sheet
+    )
     print(f"wrote {len(numbers)} numbers to {args.out}")
     return 0
 

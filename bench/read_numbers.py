@@ -183,7 +183,7 @@ def default_folder(args: argparse.Namespace) -> str:
     """The set's own folder name: two runs that write different numbers never share one."""
     options = [f"s{args.seed}", f"k{args.per_kind}"]
     options += ["narrow"] * args.narrow + ["usps"] * (args.digits_from == "usps")
-    options += [args.style] * (args.style != "plain")
+    options += [args.style] * (args.style != "plain") + [f"sheet{args.sheet:g}"] * (args.sheet != 1)
     return "-".join(["digitcli-numbers", *options])
 
 
@@ -205,7 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out = args.out or Path(tempfile.gettempdir()) / default_folder(args)
     if not (args.out / "labels.jsonl").exists():
         x, y = number_digits(args.digits_from, args.usps)
-        make_number_set(x, y, args.out, args.per_kind, args.seed, not args.narrow, args.style)
+        make_number_set(
+            x, y, args.out, args.per_kind, args.seed, not args.narrow, args.style, args.sheet
+        )
     numbers = load_labels(args.out)
     repo = Path(__file__).resolve().parent.parent
     model = args.model or str(repo / "digitcli" / "models" / "pretrained")

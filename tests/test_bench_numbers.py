@@ -170,6 +170,20 @@ def test_filled_numbers_are_written_with_square_digits(tmp_path):
     assert min(digit_aspects(tmp_path / "filled")) > 0.9  # as wide as high
 
 
+def test_a_number_on_a_sheet_lies_in_the_middle_of_more_paper(tmp_path):
+    for sheet in ("1", "3"):
+        args = ["--per-kind", "1", "--out", str(tmp_path / sheet), "--seed", "3"]
+        assert make_numbers.main([*args, "--sheet", sheet]) == 0
+    alone, sheet = (make_numbers.load_labels(tmp_path / name) for name in ("1", "3"))
+    first, middle = alone[0], sheet[0]  # the same number, drawn alike up to the paper
+    assert first.number == middle.number
+    high = Image.open(tmp_path / "1" / first.file).height
+    assert Image.open(tmp_path / "3" / middle.file).height == 3 * high
+    assert np.subtract(middle.boxes, first.boxes).tolist() == [[high] * 4] * len(first.boxes)
+    refused = bench("--sheet", "0.5", "--out", str(tmp_path / "n"))
+    assert refused.returncode == 2 and "--sheet 0.5: give 1" in refused.stderr
+
+
 def test_read_numbers_knows_only_its_styles(tmp_path):
     wrong = bench("--style", "stretched", "--out", str(tmp_path / "n"))
     assert wrong.returncode == 2 and "invalid choice: 'stretched'" in wrong.stderr
@@ -187,7 +201,7 @@ def test_each_set_of_numbers_has_its_own_default_folder() -> None:
         return read_numbers.default_folder(parser.parse_args(list(args)))
 
     sets = [(), ("--seed", "9"), ("--seed", "9", "--narrow"), ("--per-kind", "20"),
-            ("--digits-from", "usps"), ("--style", "filled")]  # fmt: skip
+            ("--digits-from", "usps"), ("--style", "filled"), ("--sheet", "3")]  # fmt: skip
     assert len({folder(*args) for args in sets}) == len(sets)
 
 

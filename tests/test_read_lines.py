@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from digitcli.cli import app
 from digitcli.imaging.images import open_image
+from digitcli.reading.frame import WORK_HEIGHT, WORK_WIDTH
 from digitcli.reading.multiline import line_spans
 from digitcli.reading.read import read
 from digitcli.reading.segment import OPEN_SIDE
@@ -96,3 +97,34 @@ def test_digits_rule_checks_each_line(digits, tmp_path):
     (reading,) = read([str(tmp_path / "form.png")], digits=(4, 4))
     assert [line.number for line in reading.lines] == ["4072", None]
     assert reading.lines[1].note == "read 3 digits (195), expected 4"
+
+
+@pytest.mark.parametrize("number", ["3958", "695563"])
+def test_a_number_in_the_middle_of_a_sheet_is_read_at_its_own_size(digits, number, tmp_path):
+    """A line is read from its own rows, not shrunk with the paper around it: written 80 px
+    high in a picture four times its 200 px (3958 read 8958, 695563 read 695568 before)."""
+    truth = write_number(digits, number, tmp_path / "n.png")
+    line = np.asarray(Image.open(tmp_path / "n.png"), float)
+    sheet = np.full((800, line.shape[1]), 235.0)
+    sheet[300:500] = line
+    sheet += np.random.default_rng(0).normal(0, 3, sheet.shape)
+    Image.fromarray(np.clip(sheet, 0, 255).astype(np.uint8)).save(tmp_path / "sheet.png")
+    [(top, bottom)] = line_spans(open_image(tmp_path / "sheet.png", max_side=OPEN_SIDE))
+    assert 200 < top < 360 and 440 < bottom < 600  # the digits' rows are 300 + 60 to 140
+    (reading,) = read([str(tmp_path / "sheet.png")])
+    assert reading.number == number
+    for digit, (left, top, right, bottom) in zip(reading.digits, truth, strict=True):
+        assert np.abs(np.subtract(digit.box, (left, 300 + top, right, 300 + bottom))).max() < 8
+
+
+def test_a_lone_line_is_never_cropped_wider_than_segmentation_reads(tmp_path):
+    """Cropped to a band of rows wider than WORK_WIDTH / WORK_HEIGHT, a line would be shrunk
+    to fit the width and found too small to read: its crop keeps that shape at least."""
+    sheet = np.full((600, 4000), 235, np.uint8)
+    for left in range(100, 3900, 60):  # a long row of blots 40 px high
+        sheet[280:320, left : left + 30] = 40
+    Image.fromarray(sheet).save(tmp_path / "wide.png")
+    opened = open_image(tmp_path / "wide.png", max_side=OPEN_SIDE)  # smaller, the same shape
+    [(top, bottom)] = line_spans(opened)
+    assert top < 280 * opened.height / 600 and bottom > 320 * opened.height / 600
+    assert bottom - top >= opened.width * WORK_HEIGHT / WORK_WIDTH - 1
