@@ -41,6 +41,8 @@ line where MNIST's writers used a felt pen.
 
 `--sheet K` writes each number in the middle of a sheet K times as high as its picture (and as
 much wider), its paper continued all round: a photo of a number with the page around it.
+`--desk` lays each sheet on a darker desk (grey levels 40-150, tinted), turned by up to 6
+degrees, the desk showing on every side: a photo of a slip on a table.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ SEPARATORS = (" ", "/", "-", ".")  # between groups (wide sets); " " is a gap al
 PRINTED = ((40, 40, 40), (120, 140, 200), (200, 120, 120), (90, 90, 90))  # narrow sets
 WIDE_PRINTED = (*PRINTED, (150, 150, 150), (185, 185, 185), (110, 170, 110), (225, 150, 80))
 MNIST_BOX = 20  # MNIST fits each digit's ink in 20x20
+DESK_TURN = 6.0  # --desk: degrees a sheet lies askew, at most
+DESK_LEVELS = (40, 150)  # and the desk's grey levels
 FILLED_BOX = 16  # --style filled: the fixed cell each digit is stretched to fill ...
 THIN_SCALE, THIN_PEN = 2, 1.6  # --style thin: enlarged this much, eroded by a disc this wide
 FILLED_LEVEL = 0.5  # ... and the share of a cell's area that must be ink for it to be ink
@@ -141,6 +145,9 @@ def add_digit_options(parser: argparse.ArgumentParser) -> None:
         "--sheet", type=float, default=1.0,
         help="each number in the middle of paper this many times its picture's height",
     )  # fmt: skip
+    parser.add_argument(
+        "--desk", action="store_true", help="each sheet photographed on a darker desk, askew"
+    )
 
 
 def checked_digit_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -167,6 +174,7 @@ def make_number_set(
     wide: bool = True,
     style: str = "plain",
     sheet: float = 1.0,
+    desk: bool = False,
 ) -> list[Number]:
     """Write `per_kind` numbers of each kind into `out` (and labels.jsonl); return them."""
     out.mkdir(parents=True, exist_ok=True)
@@ -176,7 +184,7 @@ def make_number_set(
     for kind in KINDS:
         for i in range(per_kind):
             stem = out / f"{kind}-{i:04d}"
-            numbers.append(make_number(x, y, kind, stem, rng, wide, box, sheet))
+            numbers.append(make_number(x, y, kind, stem, rng, wide, box, sheet, desk))
     with open(out / "labels.jsonl", "w") as f:
         for number in numbers:
             f.write(json.dumps(asdict(number)) + "\n")
@@ -197,11 +205,12 @@ def make_number(
     wide: bool = False,
     box: int = MNIST_BOX,
     sheet: float = 1.0,
+    desk: bool = False,
 ) -> Number:
     """One number of `kind` made from digits `x` (labels `y`), written to `stem` + .png or .jpg;
     `wide`: with the styles of the issue 52 widening (see the module's docstring); `box`: the
     size of the box the digits' ink fills in `x` (drawn digit_h high); `sheet`: on paper this
-    many times the picture's height."""
+    many times the picture's height; `desk`: that paper photographed on a darker desk."""
     count = {"long": rng.integers(7, 11), "boxed": rng.integers(4, 9)}.get(kind, rng.integers(3, 7))
     groups = list(GROUPINGS[rng.integers(len(GROUPINGS))]) if kind == "grouped" else [int(count)]
     picks = rng.integers(0, len(x), sum(groups))
@@ -232,7 +241,10 @@ def make_number(
     ink, printed, boxes = _rotate(ink, printed, boxes, angle)
     if sheet > 1.0:
         ink, printed, boxes = _on_a_sheet(ink, printed, boxes, sheet)
-    path = _paper_and_save(ink, printed, stem, rng, WIDE_PRINTED if wide else PRINTED)
+    image = _paper(ink, printed, rng, WIDE_PRINTED if wide else PRINTED)
+    if desk:
+        image, boxes = _on_a_desk(image, boxes, rng)
+    path = _save(image, stem, rng)
     number = "".join(str(int(d)) for d in y[picks])
     return Number(path.name, kind, number, boxes)
 
@@ -403,23 +415,48 @@ def _wide_form_lines(shape, boxes, digit_h, rng, empty: int = 0) -> np.ndarray:
 
 def _rotate(ink, printed, boxes, angle: float):
     """Turn the whole picture by `angle` degrees (counter-clockwise), boxes included."""
-    h, w = ink.shape
     both = [
         Image.fromarray(a, "F").rotate(angle, Image.Resampling.BILINEAR) for a in (ink, printed)
     ]
+    size = ink.shape[::-1]
+    return np.asarray(both[0]), np.asarray(both[1]), _turned_boxes(boxes, size, angle, size)
+
+
+def _turned_boxes(boxes, size, angle: float, turned_size) -> list[list[int]]:
+    """`boxes` in a picture of `size` (w, h) turned by `angle` degrees about its centre into one
+    of `turned_size`, centred alike (PIL's rotate, with or without expand)."""
     theta = math.radians(angle)
-    cx, cy = w / 2, h / 2
+    (cx, cy), (tx, ty) = (size[0] / 2, size[1] / 2), (turned_size[0] / 2, turned_size[1] / 2)
     turned = []
     for left, top, right, bottom in boxes:
         xs, ys = [], []
         for px, py in ((left, top), (right, top), (left, bottom), (right, bottom)):
             dx, dy = px - cx, py - cy
-            xs.append(cx + dx * math.cos(theta) + dy * math.sin(theta))
-            ys.append(cy - dx * math.sin(theta) + dy * math.cos(theta))
+            xs.append(tx + dx * math.cos(theta) + dy * math.sin(theta))
+            ys.append(ty - dx * math.sin(theta) + dy * math.cos(theta))
         turned.append(
             [int(min(xs)), int(min(ys)), int(math.ceil(max(xs))), int(math.ceil(max(ys)))]
         )
-    return np.asarray(both[0]), np.asarray(both[1]), turned
+    return turned
+
+
+def _on_a_desk(image: Image.Image, boxes, rng: np.random.Generator):
+    """The picture as a sheet lying on a darker desk, turned by up to DESK_TURN degrees, the
+    desk showing on every side (0.25-1.25 of the sheet's height above and below, as much
+    left and right)."""
+    angle = rng.uniform(-DESK_TURN, DESK_TURN)
+    sheet = image.convert("RGB").rotate(angle, Image.Resampling.BICUBIC, expand=True)
+    shape = Image.new("L", image.size, 255).rotate(angle, Image.Resampling.BICUBIC, expand=True)
+    boxes = _turned_boxes(boxes, image.size, angle, sheet.size)
+    h = image.height
+    left, top = (int(h * rng.uniform(0.25, 1.25)) for _ in range(2))
+    right, bottom = (int(h * rng.uniform(0.25, 1.25)) for _ in range(2))
+    size = (sheet.width + left + right, sheet.height + top + bottom)
+    colour = rng.uniform(DESK_LEVELS[0], DESK_LEVELS[1]) * rng.uniform(0.7, 1.1, 3)
+    desk = colour + rng.normal(0, rng.uniform(2, 8), (size[1], size[0], 1))
+    photo = Image.fromarray(np.clip(desk, 0, 255).astype(np.uint8), "RGB")
+    photo.paste(sheet, (left, top), shape)
+    return photo, [[b[0] + left, b[1] + top, b[2] + left, b[3] + top] for b in boxes]
 
 
 def _on_a_sheet(ink, printed, boxes, times: float):
@@ -431,7 +468,8 @@ def _on_a_sheet(ink, printed, boxes, times: float):
     return np.pad(ink, around), np.pad(printed, around), boxes
 
 
-def _paper_and_save(ink, printed, stem: Path, rng, colours=PRINTED) -> Path:
+def _paper(ink, printed, rng, colours=PRINTED) -> Image.Image:
+    """The ink and print on paper (lighting, texture, noise, a pen's colour), slightly blurred."""
     h, w = ink.shape
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     direction = rng.uniform(0, 2 * math.pi)
@@ -450,7 +488,11 @@ def _paper_and_save(ink, printed, stem: Path, rng, colours=PRINTED) -> Path:
     rgb = rgb * (1 - printed[..., None]) + np.asarray(press, np.float32) * printed[..., None]
     rgb = rgb * (1 - ink[..., None]) + pen * ink[..., None]
     image = Image.fromarray(np.clip(rgb + 0.5, 0, 255).astype(np.uint8), "RGB")
-    image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2)))
+    return image.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2)))
+
+
+def _save(image: Image.Image, stem: Path, rng) -> Path:
+    """Saved as JPEG half the time, else PNG (grey for 30% of those)."""
     if rng.random() < 0.5:
         path = stem.with_suffix(".jpg")
         image.save(path, "JPEG", quality=int(rng.integers(70, 96)))
@@ -471,7 +513,7 @@ def main(argv: list[str] | None = None) -> int:
     checked_digit_options(parser, args)
     x, y = number_digits(args.digits_from, args.usps)
     numbers = make_number_set(
-        x, y, args.out, args.per_kind, args.seed, not args.narrow, args.style, args.sheet
+        x, y, args.out, args.per_kind, args.seed, not args.narrow, args.style, args.sheet, args.desk
     )
     print(f"wrote {len(numbers)} numbers to {args.out}")
     return 0

@@ -184,6 +184,7 @@ def default_folder(args: argparse.Namespace) -> str:
     options = [f"s{args.seed}", f"k{args.per_kind}"]
     options += ["narrow"] * args.narrow + ["usps"] * (args.digits_from == "usps")
     options += [args.style] * (args.style != "plain") + [f"sheet{args.sheet:g}"] * (args.sheet != 1)
+    options += ["desk"] * args.desk
     return "-".join(["digitcli-numbers", *options])
 
 
@@ -206,8 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.out / "labels.jsonl").exists():
         x, y = number_digits(args.digits_from, args.usps)
         make_number_set(
-            x, y, args.out, args.per_kind, args.seed, not args.narrow, args.style, args.sheet
-        )
+            x, y, args.out, args.per_kind, args.seed, not args.narrow, args.style, args.sheet,
+            args.desk,
+        )  # fmt: skip
     numbers = load_labels(args.out)
     repo = Path(__file__).resolve().parent.parent
     model = args.model or str(repo / "digitcli" / "models" / "pretrained")

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 from digitcli.reading.frame import WORK_HEIGHT, WORK_WIDTH
-from digitcli.reading.segment import Candidate, Line, ink_signal
+from digitcli.reading.segment import Line, ink_signal
 
 # px: bands are looked for on a copy at most this high (a page of fields) and this wide (only
 # rows matter: 3.4 ms a number at the image's own width, 1.0 ms at 200 px)
@@ -79,29 +79,30 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(changes[::2].tolist(), changes[1::2].tolist(), strict=True))
 
 
-def crop_rows(image: Image.Image, top: int, bottom: int) -> tuple[Image.Image, int]:
-    """Rows [top, bottom) of an image opened by `open_image`, with its source size scaled to
-    match (segmentation maps boxes back to `source_size`), and how far down the source's
-    pixels it starts."""
-    part = image.crop((0, top, image.width, bottom))
+def cropped(image: Image.Image, box: tuple[int, int, int, int]) -> tuple[Image.Image, int, int]:
+    """The `box` (left, top, right, bottom) of an image opened by `open_image`, with its source
+    size scaled to match (segmentation maps boxes back to `source_size`), and how far right
+    and down the source's pixels it starts."""
+    left, top, right, bottom = box
+    part = image.crop(box)
     width, height = image.info.get("source_size", image.size)
-    sy = height / image.height
-    part.info["source_size"] = (width, max(1, round((bottom - top) * sy)))
-    return part, round(top * sy)
+    sx, sy = width / image.width, height / image.height
+    part.info["source_size"] = (
+        max(1, round((right - left) * sx)),
+        max(1, round((bottom - top) * sy)),
+    )
+    return part, round(left * sx), round(top * sy)
 
 
-def shifted(line: Line, dy: int) -> Line:
-    """The line with its candidates' boxes, and those it will draw, moved down by dy pixels."""
+def shifted(line: Line, dx: int, dy: int) -> Line:
+    """The line with its candidates' boxes, and those it will draw, moved by (dx, dy) pixels."""
     for candidate in line.candidates:
-        candidate.box = _moved(candidate, dy)
+        left, top, right, bottom = candidate.box
+        candidate.box = (left + dx, top + dy, right + dx, bottom + dy)
     if line.ink is not None:
+        line.ink.frame.left += dx
         line.ink.frame.top += dy
     return line
-
-
-def _moved(candidate: Candidate, dy: int) -> tuple[int, int, int, int]:
-    left, top, right, bottom = candidate.box
-    return (left, top + dy, right, bottom + dy)
 
 
 @dataclass
@@ -120,13 +121,22 @@ def find_lines(
     spans = line_spans(image, invert)
     if spans == [(0, image.height)]:
         return find(image)
-    if len(spans) == 1:
-        part, dy = crop_rows(image, *spans[0])
-        return shifted(find(part), dy)
     found, boxes = [], []
-    width = image.info.get("source_size", image.size)[0]
     for top, bottom in spans:
-        part, dy = crop_rows(image, top, bottom)
-        found.append(shifted(find(part), dy))
-        boxes.append((0, dy, width, dy + part.info["source_size"][1]))
-    return Lines(found, boxes)
+        part, _, dy = cropped(image, (0, top, image.width, bottom))
+        found.append(shifted(find(part), 0, dy))
+        width, height = part.info["source_size"]
+        boxes.append((0, dy, width, dy + height))
+    return found[0] if len(found) == 1 else Lines(found, boxes)
+
+
+def moved(found: Line | Lines, dx: int, dy: int) -> Line | Lines:
+    """What `find_lines` found in a part of a picture, as found in the picture: the part starts
+    (dx, dy) into its source pixels."""
+    if isinstance(found, Line):
+        return shifted(found, dx, dy)
+    found.lines = [shifted(line, dx, dy) for line in found.lines]
+    found.spans = [
+        (left + dx, top + dy, right + dx, bottom + dy) for left, top, right, bottom in found.spans
+    ]
+    return found

@@ -12,16 +12,17 @@ segmentation of each digit count is weighed by the line reader's likelihood of i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from digitcli.core.errors import ImageError, UsageError
-from digitcli.imaging.images import Prepared, open_image, prepare_file, save_pixels
+from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file, save_pixels
 from digitcli.models.runtimes import Runtime
 from digitcli.predicting.predict import (
     Source,
@@ -39,7 +40,7 @@ from digitcli.reading.lines import (
     likelihood,
     read_strips,
 )
-from digitcli.reading.multiline import Lines, find_lines
+from digitcli.reading.multiline import Lines, find_lines, moved
 from digitcli.reading.place import placed_digits
 from digitcli.reading.segment import (
     MOST_LINES,
@@ -49,6 +50,7 @@ from digitcli.reading.segment import (
     find_line,
     render_candidates,
 )
+from digitcli.reading.sheet import on_the_sheet
 
 Readings = dict[int, tuple[float, list[int]]]  # segment.best_readings: {count: (score, chosen)}
 
@@ -213,19 +215,33 @@ def _segment(
     if source.problem is not None:
         return ImageError(f"{source.name}: {source.problem}")
     try:
-        image = open_image(source.read(), name=source.name, max_side=OPEN_SIDE)
-        found = find_lines(image, partial(find_line, invert=invert), invert)
+        seen, (dx, dy), whole = _picture(source, invert)
+        found = moved(find_lines(seen, partial(find_line, invert=invert), invert), dx, dy)
         if isinstance(found, Lines):
-            if _blank(image, source, invert):
+            if _blank(seen, whole):
                 return Line()
             if len(found.lines) >= MOST_FIELDS:
                 return Line(lines=len(found.lines))
             for line in found.lines:
                 _read_first(line, parts, pixels)
             return found
-        return _read_first(_as_one_digit(found, image, source, invert), parts, pixels)
+        return _read_first(_as_one_digit(found, seen, whole), parts, pixels)
     except ImageError as error:
         return error
+
+
+def _picture(
+    source: Source, invert: str
+) -> tuple[Image.Image, tuple[int, int], Callable[[], Prepared]]:
+    """The picture read: the image, or the sheet of paper in it where it is a photo of one on
+    a desk (`sheet.on_the_sheet`; not for light ink on dark paper); where it starts in the
+    image's pixels; and `predict`'s preparation of it, when asked."""
+    image = open_image(source.read(), name=source.name, max_side=OPEN_SIDE)
+    sheet = on_the_sheet(image) if invert != "yes" else None
+    if sheet is None:
+        return image, (0, 0), partial(prepare_file, source.read(), invert=invert, name=source.name)
+    part, dx, dy = sheet
+    return part, (dx, dy), partial(prepare, part, invert=invert)
 
 
 def _read_first(line: Line, parts: Parts, pixels: bool = True) -> Line:
@@ -255,25 +271,25 @@ def _read_first(line: Line, parts: Parts, pixels: bool = True) -> Line:
     return line
 
 
-def _blank(image, source: Source, invert: str) -> bool:
-    """Whether `predict`'s preparation finds no ink at all in a picture of bands that look
-    like several lines (ruled paper, folds, a shadow's edge can)."""
+def _blank(image: Image.Image, whole: Callable[[], Prepared]) -> bool:
+    """Whether `predict`'s preparation (`whole`) finds no ink at all in a picture of bands that
+    look like several lines (ruled paper, folds, a shadow's edge can)."""
     width, height = image.size
     if max(width, height) > PAGE_ASPECT * min(width, height):
         return False
-    return not prepare_file(source.read(), invert=invert, name=source.name).has_ink
+    return not whole().has_ink
 
 
-def _as_one_digit(line: Line, image, source: Source, invert: str) -> Line:
-    """`line`, with its ink prepared as `predict` prepares one digit where it may be one: a
-    picture in which predict finds no digit (blank paper: its edge, a shadow, folds, ruled
-    lines) holds no number; one that may be one digit is read as predict reads it (a 1 with a
-    flag: predict 1, read 7 before)."""
+def _as_one_digit(line: Line, image: Image.Image, whole: Callable[[], Prepared]) -> Line:
+    """`line`, with its ink prepared as `predict` prepares one digit (`whole`) where it may be
+    one: a picture in which predict finds no digit (blank paper: its edge, a shadow, folds,
+    ruled lines) holds no number; one that may be one digit is read as predict reads it (a 1
+    with a flag: predict 1, read 7 before)."""
     width, height = image.size
     spans = line.ink.spans if line.ink is not None else []
     one_digit = any(start == 0 and stop == line.atoms for start, stop, _ in spans)
     if spans and (one_digit or max(width, height) <= PAGE_ASPECT * min(width, height)):
-        line.whole = prepare_file(source.read(), invert=invert, name=source.name)
+        line.whole = whole()
         if not line.whole.has_ink:
             return Line()
     return line

@@ -1,0 +1,84 @@
+"""The sheet of paper in a photo: a slip or a page lying on a darker desk.
+
+Segmentation takes what lies darker than its paper for ink and finds the paper from the
+picture's border; where the border is a desk, the sheet's edges read as strokes (a 1 at each
+end) and the desk as paper. `read` reads within the sheet when a photo shows one: the largest
+bright region, with a darker surround on three sides of it or more, filling its box (turned as
+the sheet lies: a sheet is a solid shape, its ink inside it) and MIN_CONTRAST lighter than
+what lies around it. What of the desk lies in the sheet's box (a sheet lying askew) is painted
+over with paper.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+from digitcli.imaging.images import otsu_threshold
+from digitcli.reading.ink import MIN_CONTRAST
+from digitcli.reading.multiline import cropped
+
+SHEET_SIDE = 200  # px: the sheet is looked for on a copy this long
+LARGEST_BOX = 0.85  # a bright region whose box covers more of the picture is its paper ...
+SMALLEST_SHEET = 0.05  # ... one covering less is not a sheet
+SHEET_FILL = 0.8  # a sheet, its holes (ink) filled, covers this share of its turned box or more
+SIDE_MARGIN = 0.02  # the surround shows on a side this share of the picture wide or more ...
+SIDES = 3  # ... on this many sides
+INSET = 0.04  # the sheet is read this share of its shorter side inside its edges
+
+
+def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
+    """The sheet of paper in an "L" image opened by `open_image`, as `multiline.cropped` gives
+    a part of it (the part, how far right and down its source pixels it starts), INSET inside
+    its edges, what of the desk lies in its box painted over with paper (OpenCV's inpainting);
+    None where the image is no photo of a sheet on something darker."""
+    found = _sheet(image)
+    if found is None:
+        return None
+    (centre, (width, height), angle), scale = found
+    inset = 2 * INSET * min(width, height)
+    inner = (centre, (width - inset, height - inset), angle)
+    corners = cv2.boxPoints(inner) / scale
+    low, high = np.floor(corners.min(axis=0)), np.ceil(corners.max(axis=0))
+    left, top = (int(v) for v in np.maximum(low, 0))
+    right, bottom = (int(v) for v in np.minimum(high, image.size))
+    part, dx, dy = cropped(image, (left, top, right, bottom))
+    inside = np.zeros((part.height, part.width), np.uint8)
+    cv2.fillConvexPoly(inside, np.round(corners - (left, top)).astype(np.int32), 1)
+    if inside.all():
+        return part, dx, dy
+    painted = cv2.inpaint(np.asarray(part), 1 - inside, 3, cv2.INPAINT_TELEA)
+    sheet = Image.fromarray(painted, "L")
+    sheet.info.update(part.info)
+    return sheet, dx, dy
+
+
+def _sheet(image: Image.Image) -> tuple[tuple, float] | None:
+    """The sheet's turned box (OpenCV's minAreaRect) on a copy at most SHEET_SIDE long, and
+    the copy's scale; None where there is no sheet."""
+    w, h = image.size
+    scale = min(1.0, SHEET_SIDE / max(w, h))
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = np.asarray(image.resize(size, Image.Resampling.BOX) if scale < 1.0 else image)
+    bright = small > otsu_threshold(np.bincount(small.ravel(), minlength=256))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(bright.view(np.uint8), 4)
+    if count < 2:
+        return None
+    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    left, top, width, height, _ = stats[largest]
+    if not SMALLEST_SHEET * small.size <= width * height <= LARGEST_BOX * small.size:
+        return None
+    right, bottom = size[0] - left - width, size[1] - top - height  # the surround's sides
+    shares = (left / size[0], top / size[1], right / size[0], bottom / size[1])
+    if sum(share >= SIDE_MARGIN for share in shares) < SIDES:
+        return None
+    sheet = ndimage.binary_fill_holes(labels == largest)
+    ys, xs = np.nonzero(sheet)
+    turned = cv2.minAreaRect(np.stack([xs, ys], 1).astype(np.float32))
+    if sheet.sum() < SHEET_FILL * turned[1][0] * turned[1][1]:
+        return None
+    if np.median(small[sheet]) - np.median(small[~sheet]) < MIN_CONTRAST:
+        return None
+    return turned, scale

@@ -1,0 +1,58 @@
+"""digitcli read on a photo of a sheet of paper lying on a desk."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+from test_read import mnist_test_digits, write_number  # noqa: F401 (a fixture, used below)
+
+from digitcli.imaging.images import open_image
+from digitcli.reading.read import read
+from digitcli.reading.segment import OPEN_SIDE
+from digitcli.reading.sheet import on_the_sheet
+
+
+@pytest.fixture(scope="module")
+def digits(request: pytest.FixtureRequest) -> dict[int, list[np.ndarray]]:
+    """test_read's MNIST test digits of each class, in one piece each."""
+    return request.getfixturevalue("mnist_test_digits")
+
+
+def on_a_desk(path, out, angle: float, desk: int = 70) -> tuple[int, int]:
+    """The picture at `path` as a sheet lying on a darker desk, turned by `angle` degrees;
+    returns where the sheet's (unturned) picture starts in the photo."""
+    sheet = Image.open(path).convert("L")
+    turned = sheet.rotate(angle, Image.Resampling.BICUBIC, expand=True)
+    shape = Image.new("L", sheet.size, 255).rotate(angle, Image.Resampling.BICUBIC, expand=True)
+    noise = np.random.default_rng(0).normal(desk, 4, (sheet.height * 3, turned.width + 300))
+    photo = Image.fromarray(np.clip(noise, 0, 255).astype(np.uint8))
+    left, top = 150, sheet.height
+    photo.paste(turned, (left, top), shape)
+    photo.save(out)
+    return left + (turned.width - sheet.width) // 2, top + (turned.height - sheet.height) // 2
+
+
+@pytest.mark.parametrize("angle", [0.0, 5.0])
+def test_a_number_on_a_sheet_on_a_desk_is_read(digits, tmp_path, angle):
+    """The sheet's edges are no strokes, the desk no paper: read within the sheet (read as
+    1s at the sheet's ends, or as no number, before)."""
+    truth = write_number(digits, "40721", tmp_path / "n.png")
+    dx, dy = on_a_desk(tmp_path / "n.png", tmp_path / "desk.png", angle)
+    (reading,) = read([str(tmp_path / "desk.png")])
+    assert reading.number == "40721"
+    if angle == 0.0:  # each digit's box in the photo's pixels
+        for digit, (left, top, right, bottom) in zip(reading.digits, truth, strict=True):
+            moved = (left + dx, top + dy, right + dx, bottom + dy)
+            assert np.abs(np.subtract(digit.box, moved)).max() < 8
+
+
+def test_a_sheet_is_looked_for_on_photos_of_one_only(digits, tmp_path):
+    write_number(digits, "40721", tmp_path / "n.png")
+    assert on_the_sheet(open_image(tmp_path / "n.png", max_side=OPEN_SIDE)) is None
+    on_a_desk(tmp_path / "n.png", tmp_path / "desk.png", 0.0)
+    part, dx, dy = on_the_sheet(open_image(tmp_path / "desk.png", max_side=OPEN_SIDE))
+    assert 150 <= dx <= 165 and 200 <= dy <= 215  # inside the sheet's edges, near them
+    assert part.info["source_size"] == part.size
+    on_a_desk(tmp_path / "n.png", tmp_path / "white.png", 0.0, desk=250)  # lighter: no desk
+    assert on_the_sheet(open_image(tmp_path / "white.png", max_side=OPEN_SIDE)) is None
