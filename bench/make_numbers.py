@@ -17,8 +17,9 @@ PNG or JPEG, in five kinds:
 `--narrow` writes the sets as before the issue 52 widening (groups parted by spaces only;
 boxed: boxes, field or rule in four colours, boxes of one proportion, none left empty).
 
-Every kind gets a slight rotation of the whole picture (up to 4 degrees) and, for half of the
-numbers, a slant of the handwriting (shear up to 0.25). `labels.jsonl` in the output folder
+Every kind gets a slight rotation of the whole picture (up to 4 degrees; `--turn DEG` up to DEG,
+the picture grown to hold its corners beyond 4) and, for half of the numbers, a slant of the
+handwriting (shear up to 0.25). `labels.jsonl` in the output folder
 holds each file's kind, number and true digit boxes.
 
     python bench/make_numbers.py --per-kind 200 --out numbers --seed 0 [--narrow]
@@ -66,6 +67,7 @@ SEPARATORS = (" ", "/", "-", ".")  # between groups (wide sets); " " is a gap al
 PRINTED = ((40, 40, 40), (120, 140, 200), (200, 120, 120), (90, 90, 90))  # narrow sets
 WIDE_PRINTED = (*PRINTED, (150, 150, 150), (185, 185, 185), (110, 170, 110), (225, 150, 80))
 MNIST_BOX = 20  # MNIST fits each digit's ink in 20x20
+TURN = 4.0  # degrees a picture is turned by, at most (--turn)
 DESK_TURN = 6.0  # --desk: degrees a sheet lies askew, at most
 DESK_LEVELS = (40, 150)  # and the desk's grey levels
 FILLED_BOX = 16  # --style filled: the fixed cell each digit is stretched to fill ...
@@ -148,6 +150,9 @@ def add_digit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--desk", action="store_true", help="each sheet photographed on a darker desk, askew"
     )
+    parser.add_argument(
+        "--turn", type=float, default=TURN, help="the most degrees each picture is turned by"
+    )
 
 
 def checked_digit_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -175,6 +180,7 @@ def make_number_set(
     style: str = "plain",
     sheet: float = 1.0,
     desk: bool = False,
+    turn: float = 4.0,
 ) -> list[Number]:
     """Write `per_kind` numbers of each kind into `out` (and labels.jsonl); return them."""
     out.mkdir(parents=True, exist_ok=True)
@@ -184,7 +190,7 @@ def make_number_set(
     for kind in KINDS:
         for i in range(per_kind):
             stem = out / f"{kind}-{i:04d}"
-            numbers.append(make_number(x, y, kind, stem, rng, wide, box, sheet, desk))
+            numbers.append(make_number(x, y, kind, stem, rng, wide, box, sheet, desk, turn))
     with open(out / "labels.jsonl", "w") as f:
         for number in numbers:
             f.write(json.dumps(asdict(number)) + "\n")
@@ -206,11 +212,13 @@ def make_number(
     box: int = MNIST_BOX,
     sheet: float = 1.0,
     desk: bool = False,
+    turn: float = 4.0,
 ) -> Number:
     """One number of `kind` made from digits `x` (labels `y`), written to `stem` + .png or .jpg;
     `wide`: with the styles of the issue 52 widening (see the module's docstring); `box`: the
     size of the box the digits' ink fills in `x` (drawn digit_h high); `sheet`: on paper this
-    many times the picture's height; `desk`: that paper photographed on a darker desk."""
+    many times the picture's height; `desk`: that paper photographed on a darker desk; `turn`:
+    the most degrees the picture is turned by."""
     count = {"long": rng.integers(7, 11), "boxed": rng.integers(4, 9)}.get(kind, rng.integers(3, 7))
     groups = list(GROUPINGS[rng.integers(len(GROUPINGS))]) if kind == "grouped" else [int(count)]
     picks = rng.integers(0, len(x), sum(groups))
@@ -237,8 +245,8 @@ def make_number(
     ink = np.pad(ink, ((margin_y, margin_y), (margin_x, margin_x)))
     printed = np.pad(printed, ((margin_y, margin_y), (margin_x, margin_x)))
     boxes = [[b[0] + margin_x, b[1] + margin_y, b[2] + margin_x, b[3] + margin_y] for b in boxes]
-    angle = rng.uniform(-4, 4)
-    ink, printed, boxes = _rotate(ink, printed, boxes, angle)
+    angle = rng.uniform(-turn, turn)
+    ink, printed, boxes = _rotate(ink, printed, boxes, angle, room=turn > TURN)
     if sheet > 1.0:
         ink, printed, boxes = _on_a_sheet(ink, printed, boxes, sheet)
     image = _paper(ink, printed, rng, WIDE_PRINTED if wide else PRINTED)
@@ -413,13 +421,15 @@ def _wide_form_lines(shape, boxes, digit_h, rng, empty: int = 0) -> np.ndarray:
     return np.asarray(image, np.float32) / 255.0
 
 
-def _rotate(ink, printed, boxes, angle: float):
-    """Turn the whole picture by `angle` degrees (counter-clockwise), boxes included."""
+def _rotate(ink, printed, boxes, angle: float, room: bool = False):
+    """Turn the whole picture by `angle` degrees (counter-clockwise), boxes included; `room`:
+    the picture grows to hold its turned corners (digits at a long line's ends stay in it)."""
     both = [
-        Image.fromarray(a, "F").rotate(angle, Image.Resampling.BILINEAR) for a in (ink, printed)
+        Image.fromarray(a, "F").rotate(angle, Image.Resampling.BILINEAR, expand=room)
+        for a in (ink, printed)
     ]
     size = ink.shape[::-1]
-    return np.asarray(both[0]), np.asarray(both[1]), _turned_boxes(boxes, size, angle, size)
+    return np.asarray(both[0]), np.asarray(both[1]), _turned_boxes(boxes, size, angle, both[0].size)
 
 
 def _turned_boxes(boxes, size, angle: float, turned_size) -> list[list[int]]:
@@ -513,8 +523,9 @@ def main(argv: list[str] | None = None) -> int:
     checked_digit_options(parser, args)
     x, y = number_digits(args.digits_from, args.usps)
     numbers = make_number_set(
-        x, y, args.out, args.per_kind, args.seed, not args.narrow, args.style, args.sheet, args.desk
-    )
+        x, y, args.out, args.per_kind, args.seed, not args.narrow, args.style, args.sheet,
+        args.desk, args.turn,
+    )  # fmt: skip
     print(f"wrote {len(numbers)} numbers to {args.out}")
     return 0
 

@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from make_numbers import (  # noqa: E402
     KINDS,
+    TURN,
     Number,
     add_digit_options,
     checked_digit_options,
@@ -184,7 +185,7 @@ def default_folder(args: argparse.Namespace) -> str:
     options = [f"s{args.seed}", f"k{args.per_kind}"]
     options += ["narrow"] * args.narrow + ["usps"] * (args.digits_from == "usps")
     options += [args.style] * (args.style != "plain") + [f"sheet{args.sheet:g}"] * (args.sheet != 1)
-    options += ["desk"] * args.desk
+    options += ["desk"] * args.desk + [f"turn{args.turn:g}"] * (args.turn != TURN)
     return "-".join(["digitcli-numbers", *options])
 
 
@@ -208,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         x, y = number_digits(args.digits_from, args.usps)
         make_number_set(
             x, y, args.out, args.per_kind, args.seed, not args.narrow, args.style, args.sheet,
-            args.desk,
+            args.desk, args.turn,
         )  # fmt: skip
     numbers = load_labels(args.out)
     repo = Path(__file__).resolve().parent.parent

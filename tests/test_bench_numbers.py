@@ -184,6 +184,34 @@ def test_a_number_on_a_sheet_lies_in_the_middle_of_more_paper(tmp_path):
     assert refused.returncode == 2 and "--sheet 0.5: give 1" in refused.stderr
 
 
+def test_a_number_on_a_desk_lies_on_a_darker_surround_with_its_boxes(tmp_path):
+    for name, extra in (("plain", []), ("desk", ["--desk"])):
+        args = ["--per-kind", "1", "--out", str(tmp_path / name), "--seed", "3", *extra]
+        assert make_numbers.main(args) == 0
+    plain, *_ = make_numbers.load_labels(tmp_path / "plain")
+    first, *_ = desks = make_numbers.load_labels(tmp_path / "desk")
+    assert first.number == plain.number  # the same number, drawn alike up to the desk
+    sheet = Image.open(tmp_path / "plain" / plain.file)
+    photo = Image.open(tmp_path / "desk" / first.file)
+    assert photo.height > 1.4 * sheet.height and photo.width > sheet.width
+    for desk in desks:
+        photo = np.asarray(Image.open(tmp_path / "desk" / desk.file).convert("L"), float)
+        assert max(photo[0, 0], photo[0, -1], photo[-1, 0], photo[-1, -1]) < 165  # the desk
+        for left, top, right, bottom in desk.boxes:  # each digit's ink, darker than its paper
+            assert 0 <= left < right <= photo.shape[1] and 0 <= top < bottom <= photo.shape[0]
+            assert photo[top:bottom, left:right].min() < 120
+
+
+def test_numbers_turned_further_keep_their_corners(tmp_path):
+    for turn in ("4", "12"):
+        args = ["--per-kind", "2", "--out", str(tmp_path / turn), "--seed", "3", "--turn", turn]
+        assert make_numbers.main(args) == 0
+    for number in make_numbers.load_labels(tmp_path / "12"):
+        width, height = Image.open(tmp_path / "12" / number.file).size
+        assert all(0 <= b[0] and b[2] <= width and 0 <= b[1] and b[3] <= height
+                   for b in number.boxes)  # fmt: skip
+
+
 def test_read_numbers_knows_only_its_styles(tmp_path):
     wrong = bench("--style", "stretched", "--out", str(tmp_path / "n"))
     assert wrong.returncode == 2 and "invalid choice: 'stretched'" in wrong.stderr
@@ -201,7 +229,8 @@ def test_each_set_of_numbers_has_its_own_default_folder() -> None:
         return read_numbers.default_folder(parser.parse_args(list(args)))
 
     sets = [(), ("--seed", "9"), ("--seed", "9", "--narrow"), ("--per-kind", "20"),
-            ("--digits-from", "usps"), ("--style", "filled"), ("--sheet", "3")]  # fmt: skip
+            ("--digits-from", "usps"), ("--style", "filled"), ("--sheet", "3"), ("--desk",),
+            ("--turn", "12")]  # fmt: skip
     assert len({folder(*args) for args in sets}) == len(sets)
 
 
