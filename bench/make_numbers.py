@@ -42,8 +42,9 @@ line where MNIST's writers used a felt pen.
 
 `--sheet K` writes each number in the middle of a sheet K times as high as its picture (and as
 much wider), its paper continued all round: a photo of a number with the page around it.
-`--desk` lays each sheet on a darker desk (grey levels 40-150, tinted), turned by up to 6
-degrees, the desk showing on every side: a photo of a slip on a table.
+`--desk dark` lays each sheet on a darker desk (grey levels 40-150, tinted), turned by up to 6
+degrees, the desk showing on every side: a photo of a slip on a table; `--desk light` on a
+lighter one (225-255): a slip on a scanner's lid.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ WIDE_PRINTED = (*PRINTED, (150, 150, 150), (185, 185, 185), (110, 170, 110), (22
 MNIST_BOX = 20  # MNIST fits each digit's ink in 20x20
 TURN = 4.0  # degrees a picture is turned by, at most (--turn)
 DESK_TURN = 6.0  # --desk: degrees a sheet lies askew, at most
-DESK_LEVELS = (40, 150)  # and the desk's grey levels
+DESK_LEVELS = {"dark": (40, 150), "light": (225, 255)}  # and the desk's grey levels
 FILLED_BOX = 16  # --style filled: the fixed cell each digit is stretched to fill ...
 THIN_SCALE, THIN_PEN = 2, 1.6  # --style thin: enlarged this much, eroded by a disc this wide
 FILLED_LEVEL = 0.5  # ... and the share of a cell's area that must be ink for it to be ink
@@ -148,8 +149,9 @@ def add_digit_options(parser: argparse.ArgumentParser) -> None:
         help="each number in the middle of paper this many times its picture's height",
     )  # fmt: skip
     parser.add_argument(
-        "--desk", action="store_true", help="each sheet photographed on a darker desk, askew"
-    )
+        "--desk", choices=tuple(DESK_LEVELS),
+        help="each sheet photographed on a desk, askew: darker (a table) or lighter (a lid)",
+    )  # fmt: skip
     parser.add_argument(
         "--turn", type=float, default=TURN, help="the most degrees each picture is turned by"
     )
@@ -179,7 +181,7 @@ def make_number_set(
     wide: bool = True,
     style: str = "plain",
     sheet: float = 1.0,
-    desk: bool = False,
+    desk: str | None = None,
     turn: float = 4.0,
 ) -> list[Number]:
     """Write `per_kind` numbers of each kind into `out` (and labels.jsonl); return them."""
@@ -211,14 +213,14 @@ def make_number(
     wide: bool = False,
     box: int = MNIST_BOX,
     sheet: float = 1.0,
-    desk: bool = False,
+    desk: str | None = None,
     turn: float = 4.0,
 ) -> Number:
     """One number of `kind` made from digits `x` (labels `y`), written to `stem` + .png or .jpg;
     `wide`: with the styles of the issue 52 widening (see the module's docstring); `box`: the
     size of the box the digits' ink fills in `x` (drawn digit_h high); `sheet`: on paper this
-    many times the picture's height; `desk`: that paper photographed on a darker desk; `turn`:
-    the most degrees the picture is turned by."""
+    many times the picture's height; `desk`: that paper photographed on a desk ("dark" or
+    "light"); `turn`: the most degrees the picture is turned by."""
     count = {"long": rng.integers(7, 11), "boxed": rng.integers(4, 9)}.get(kind, rng.integers(3, 7))
     groups = list(GROUPINGS[rng.integers(len(GROUPINGS))]) if kind == "grouped" else [int(count)]
     picks = rng.integers(0, len(x), sum(groups))
@@ -250,8 +252,8 @@ def make_number(
     if sheet > 1.0:
         ink, printed, boxes = _on_a_sheet(ink, printed, boxes, sheet)
     image = _paper(ink, printed, rng, WIDE_PRINTED if wide else PRINTED)
-    if desk:
-        image, boxes = _on_a_desk(image, boxes, rng)
+    if desk is not None:
+        image, boxes = _on_a_desk(image, boxes, rng, DESK_LEVELS[desk])
     path = _save(image, stem, rng)
     number = "".join(str(int(d)) for d in y[picks])
     return Number(path.name, kind, number, boxes)
@@ -450,10 +452,10 @@ def _turned_boxes(boxes, size, angle: float, turned_size) -> list[list[int]]:
     return turned
 
 
-def _on_a_desk(image: Image.Image, boxes, rng: np.random.Generator):
-    """The picture as a sheet lying on a darker desk, turned by up to DESK_TURN degrees, the
-    desk showing on every side (0.25-1.25 of the sheet's height above and below, as much
-    left and right)."""
+def _on_a_desk(image: Image.Image, boxes, rng: np.random.Generator, levels=DESK_LEVELS["dark"]):
+    """The picture as a sheet lying on a desk of grey `levels`, turned by up to DESK_TURN
+    degrees, the desk showing on every side (0.25-1.25 of the sheet's height above and below,
+    as much left and right)."""
     angle = rng.uniform(-DESK_TURN, DESK_TURN)
     sheet = image.convert("RGB").rotate(angle, Image.Resampling.BICUBIC, expand=True)
     shape = Image.new("L", image.size, 255).rotate(angle, Image.Resampling.BICUBIC, expand=True)
@@ -462,7 +464,7 @@ def _on_a_desk(image: Image.Image, boxes, rng: np.random.Generator):
     left, top = (int(h * rng.uniform(0.25, 1.25)) for _ in range(2))
     right, bottom = (int(h * rng.uniform(0.25, 1.25)) for _ in range(2))
     size = (sheet.width + left + right, sheet.height + top + bottom)
-    colour = rng.uniform(DESK_LEVELS[0], DESK_LEVELS[1]) * rng.uniform(0.7, 1.1, 3)
+    colour = rng.uniform(*levels) * rng.uniform(0.7, 1.1, 3)
     desk = colour + rng.normal(0, rng.uniform(2, 8), (size[1], size[0], 1))
     photo = Image.fromarray(np.clip(desk, 0, 255).astype(np.uint8), "RGB")
     photo.paste(sheet, (left, top), shape)

@@ -185,7 +185,8 @@ def default_folder(args: argparse.Namespace) -> str:
     options = [f"s{args.seed}", f"k{args.per_kind}"]
     options += ["narrow"] * args.narrow + ["usps"] * (args.digits_from == "usps")
     options += [args.style] * (args.style != "plain") + [f"sheet{args.sheet:g}"] * (args.sheet != 1)
-    options += ["desk"] * args.desk + [f"turn{args.turn:g}"] * (args.turn != TURN)
+    options += [f"desk-{args.desk}"] * (args.desk is not None)
+    options += [f"turn{args.turn:g}"] * (args.turn != TURN)
     return "-".join(["digitcli-numbers", *options])
 
 

@@ -185,7 +185,7 @@ def test_a_number_on_a_sheet_lies_in_the_middle_of_more_paper(tmp_path):
 
 
 def test_a_number_on_a_desk_lies_on_a_darker_surround_with_its_boxes(tmp_path):
-    for name, extra in (("plain", []), ("desk", ["--desk"])):
+    for name, extra in (("plain", []), ("desk", ["--desk", "dark"])):
         args = ["--per-kind", "1", "--out", str(tmp_path / name), "--seed", "3", *extra]
         assert make_numbers.main(args) == 0
     plain, *_ = make_numbers.load_labels(tmp_path / "plain")
@@ -229,7 +229,8 @@ def test_each_set_of_numbers_has_its_own_default_folder() -> None:
         return read_numbers.default_folder(parser.parse_args(list(args)))
 
     sets = [(), ("--seed", "9"), ("--seed", "9", "--narrow"), ("--per-kind", "20"),
-            ("--digits-from", "usps"), ("--style", "filled"), ("--sheet", "3"), ("--desk",),
+            ("--digits-from", "usps"), ("--style", "filled"), ("--sheet", "3"), ("--desk", "dark"),
+            ("--desk", "light"),
             ("--turn", "12")]  # fmt: skip
     assert len({folder(*args) for args in sets}) == len(sets)
 

@@ -19,10 +19,10 @@ def digits(request: pytest.FixtureRequest) -> dict[int, list[np.ndarray]]:
     return request.getfixturevalue("mnist_test_digits")
 
 
-def on_a_desk(path, out, angle: float, desk: int = 70) -> tuple[int, int]:
-    """The picture at `path` as a sheet lying on a darker desk, turned by `angle` degrees;
-    returns where the sheet's (unturned) picture starts in the photo."""
-    sheet = Image.open(path).convert("L")
+def on_a_desk(path, out, angle: float, desk: int = 70, shade: float = 1.0) -> tuple[int, int]:
+    """The picture at `path` as a sheet lying on a desk `desk` grey, turned by `angle` degrees,
+    its levels times `shade`; returns where the sheet's (unturned) picture starts."""
+    sheet = Image.open(path).convert("L").point(lambda level: round(level * shade))
     turned = sheet.rotate(angle, Image.Resampling.BICUBIC, expand=True)
     shape = Image.new("L", sheet.size, 255).rotate(angle, Image.Resampling.BICUBIC, expand=True)
     noise = np.random.default_rng(0).normal(desk, 4, (sheet.height * 3, turned.width + 300))
@@ -54,5 +54,18 @@ def test_a_sheet_is_looked_for_on_photos_of_one_only(digits, tmp_path):
     part, dx, dy = on_the_sheet(open_image(tmp_path / "desk.png", max_side=OPEN_SIDE))
     assert 150 <= dx <= 165 and 200 <= dy <= 215  # inside the sheet's edges, near them
     assert part.info["source_size"] == part.size
-    on_a_desk(tmp_path / "n.png", tmp_path / "white.png", 0.0, desk=250)  # lighter: no desk
+    on_a_desk(tmp_path / "n.png", tmp_path / "white.png", 0.0, desk=250)  # as light as it
     assert on_the_sheet(open_image(tmp_path / "white.png", max_side=OPEN_SIDE)) is None
+
+
+def test_a_grey_sheet_on_a_white_lid_is_read(digits, tmp_path):
+    """A sheet darker than what lies around it (a scanner's lid) is found too: its paper and
+    ink are the darker of the picture's two classes (read as no number before)."""
+    truth = write_number(digits, "40721", tmp_path / "n.png")
+    dx, dy = on_a_desk(tmp_path / "n.png", tmp_path / "lid.png", 3.0, desk=250, shade=0.8)
+    (reading,) = read([str(tmp_path / "lid.png")])
+    assert reading.number == "40721"
+    part, left, top = on_the_sheet(open_image(tmp_path / "lid.png", max_side=OPEN_SIDE))
+    assert abs(left - dx) < 20 and abs(top - dy) < 20
+    assert part.width < Image.open(tmp_path / "lid.png").width - 250
+    assert truth[0][0] + dx > left  # the first digit is on the sheet read
