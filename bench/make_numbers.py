@@ -182,7 +182,7 @@ def make_number_set(
     style: str = "plain",
     sheet: float = 1.0,
     desk: str | None = None,
-    turn: float = 4.0,
+    turn: float = TURN,
 ) -> list[Number]:
     """Write `per_kind` numbers of each kind into `out` (and labels.jsonl); return them."""
     out.mkdir(parents=True, exist_ok=True)
@@ -197,6 +197,16 @@ def make_number_set(
         for number in numbers:
             f.write(json.dumps(asdict(number)) + "\n")
     return numbers
+
+
+def make_number_set_of(args: argparse.Namespace, out: Path) -> list[Number]:
+    """`make_number_set` with the options `add_digit_options` (and --per-kind, --seed,
+    --narrow) parsed into `args`, written into `out`."""
+    x, y = number_digits(args.digits_from, args.usps)
+    return make_number_set(
+        x, y, out, args.per_kind, args.seed, not args.narrow, args.style, args.sheet, args.desk,
+        args.turn,
+    )  # fmt: skip
 
 
 def load_labels(folder: Path) -> list[Number]:
@@ -214,7 +224,7 @@ def make_number(
     box: int = MNIST_BOX,
     sheet: float = 1.0,
     desk: str | None = None,
-    turn: float = 4.0,
+    turn: float = TURN,
 ) -> Number:
     """One number of `kind` made from digits `x` (labels `y`), written to `stem` + .png or .jpg;
     `wide`: with the styles of the issue 52 widening (see the module's docstring); `box`: the
@@ -523,11 +533,7 @@ def main(argv: list[str] | None = None) -> int:
     add_digit_options(parser)
     args = parser.parse_args(argv)
     checked_digit_options(parser, args)
-    x, y = number_digits(args.digits_from, args.usps)
-    numbers = make_number_set(
-        x, y, args.out, args.per_kind, args.seed, not args.narrow, args.style, args.sheet,
-        args.desk, args.turn,
-    )  # fmt: skip
+    numbers = make_number_set_of(args, args.out)
     print(f"wrote {len(numbers)} numbers to {args.out}")
     return 0
 

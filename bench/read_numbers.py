@@ -47,8 +47,7 @@ from make_numbers import (  # noqa: E402
     add_digit_options,
     checked_digit_options,
     load_labels,
-    make_number_set,
-    number_digits,
+    make_number_set_of,
 )
 
 TESSERACT_MODES = (7, 8, 13)  # one text line, one word, raw line
@@ -207,11 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     checked_digit_options(parser, args)
     args.out = args.out or Path(tempfile.gettempdir()) / default_folder(args)
     if not (args.out / "labels.jsonl").exists():
-        x, y = number_digits(args.digits_from, args.usps)
-        make_number_set(
-            x, y, args.out, args.per_kind, args.seed, not args.narrow, args.style, args.sheet,
-            args.desk, args.turn,
-        )  # fmt: skip
+        make_number_set_of(args, args.out)
     numbers = load_labels(args.out)
     repo = Path(__file__).resolve().parent.parent
     model = args.model or str(repo / "digitcli" / "models" / "pretrained")

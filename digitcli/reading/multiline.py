@@ -97,8 +97,7 @@ def cropped(image: Image.Image, box: tuple[int, int, int, int]) -> tuple[Image.I
 def shifted(line: Line, dx: int, dy: int) -> Line:
     """The line with its candidates' boxes, and those it will draw, moved by (dx, dy) pixels."""
     for candidate in line.candidates:
-        left, top, right, bottom = candidate.box
-        candidate.box = (left + dx, top + dy, right + dx, bottom + dy)
+        candidate.box = _moved_box(candidate.box, dx, dy)
     if line.ink is not None:
         line.ink.frame.left += dx
         line.ink.frame.top += dy
@@ -136,7 +135,10 @@ def moved(found: Line | Lines, dx: int, dy: int) -> Line | Lines:
     if isinstance(found, Line):
         return shifted(found, dx, dy)
     found.lines = [shifted(line, dx, dy) for line in found.lines]
-    found.spans = [
-        (left + dx, top + dy, right + dx, bottom + dy) for left, top, right, bottom in found.spans
-    ]
+    found.spans = [_moved_box(span, dx, dy) for span in found.spans]
     return found
+
+
+def _moved_box(box: tuple[int, int, int, int], dx: int, dy: int) -> tuple[int, int, int, int]:
+    left, top, right, bottom = box
+    return (left + dx, top + dy, right + dx, bottom + dy)

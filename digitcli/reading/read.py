@@ -261,8 +261,8 @@ def _read_first(line: Line, parts: Parts, pixels: bool = True) -> Line:
         number = "".join(str(digit) for digit, _, _ in path)
         placed = placed_digits(line.ink, [at for _, _, at in path], found.shape[1], pixels)
         line.read = [
-            (digit, round(confidence, 6), box, pixels)
-            for (digit, confidence, _), (box, pixels) in zip(path, placed, strict=True)
+            (digit, round(confidence, 6), box, drawn)
+            for (digit, confidence, _), (box, drawn) in zip(path, placed, strict=True)
         ]
         line.sure = parts.line_only or likelihood(line.columns, number) >= np.log(LINE_SURE)
     if not line.sure:
@@ -274,10 +274,7 @@ def _read_first(line: Line, parts: Parts, pixels: bool = True) -> Line:
 def _blank(image: Image.Image, whole: Callable[[], Prepared]) -> bool:
     """Whether `predict`'s preparation (`whole`) finds no ink at all in a picture of bands that
     look like several lines (ruled paper, folds, a shadow's edge can)."""
-    width, height = image.size
-    if max(width, height) > PAGE_ASPECT * min(width, height):
-        return False
-    return not whole().has_ink
+    return _page_shaped(image) and not whole().has_ink
 
 
 def _as_one_digit(line: Line, image: Image.Image, whole: Callable[[], Prepared]) -> Line:
@@ -285,14 +282,19 @@ def _as_one_digit(line: Line, image: Image.Image, whole: Callable[[], Prepared])
     one: a picture in which predict finds no digit (blank paper: its edge, a shadow, folds,
     ruled lines) holds no number; one that may be one digit is read as predict reads it (a 1
     with a flag: predict 1, read 7 before)."""
-    width, height = image.size
     spans = line.ink.spans if line.ink is not None else []
     one_digit = any(start == 0 and stop == line.atoms for start, stop, _ in spans)
-    if spans and (one_digit or max(width, height) <= PAGE_ASPECT * min(width, height)):
+    if spans and (one_digit or _page_shaped(image)):
         line.whole = whole()
         if not line.whole.has_ink:
             return Line()
     return line
+
+
+def _page_shaped(image: Image.Image) -> bool:
+    """Whether the picture's longer side is at most PAGE_ASPECT times its shorter one."""
+    width, height = image.size
+    return max(width, height) <= PAGE_ASPECT * min(width, height)
 
 
 def _answer(

@@ -38,7 +38,7 @@ def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
     """The sheet of paper in an "L" image opened by `open_image`, as `multiline.cropped` gives
     a part of it (the part, how far right and down its source pixels it starts), INSET inside
     its edges, what of the desk lies in its box painted over with paper (OpenCV's inpainting);
-    None where the image is no photo of a sheet on something darker."""
+    None where the image is no photo of a sheet on a desk or a lid."""
     found = _sheet(image)
     if found is None:
         return None
