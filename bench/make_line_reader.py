@@ -62,7 +62,11 @@ MAX_DIGITS = 12  # labels are padded to this many digits
 SEED_BASE = 1000  # the first part's seed (the removed verifier's numbers used 0, 1, ...)
 WIDE = 0.5  # the share of numbers written in the widened styles (make_numbers' `wide`)
 BATCH = 64
-SOURCES = ("mnist", "usps", "mnist-filled", "usps-filled", "mnist-thin", "usps-thin")
+SOURCES = tuple(
+    f"{name}{style}" for style in ("", "-filled", "-thin", "-writers") for name in ("mnist", "usps")
+)
+WRITERS_SEED = 51  # `-writers`: the one redrawing of a source's digits ...
+WRITERS_SHARE = 0.5  # ... of this share of them
 PARTS = 2  # the numbers are written in this many parts, each with its own seed, in parallel
 
 
@@ -116,6 +120,11 @@ def training_digits(source: str, usps_file: Path | None = None):
         x, y = usps_training(usps_file)
     else:
         x, y = load_mnist("train")
+    if style == "writers":
+        from digitcli.training.augment import writers_augment
+
+        x = writers_augment(x, np.random.default_rng(WRITERS_SEED), WRITERS_SHARE, labels=y)
+        style = "plain"
     x, box = styled(x, style or "plain")
     return x, y, box
 

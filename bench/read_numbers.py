@@ -16,7 +16,8 @@ each adds. `--digits-from usps` writes them with other writers' digits instead: 
 zip.train's held 30%, never trained on (`make_numbers.number_digits`); `--style filled`
 stretches each digit to fill a 16x16 box and binarises it first (`make_numbers.filled_digits`).
 A folder that already holds `labels.jsonl` is read again, not rewritten; the default folder's
-name says every option that makes the set (`digitcli-numbers-s9-k100[-narrow][-usps][-filled]`).
+name says every option that makes the set
+(`digitcli-numbers-s9-k100[-narrow][-usps|-uci][-filled]`).
 `--mistakes FILE` writes the full reader's misread numbers (JSON lines) and prints which digits
 it confused, lost or added.
 """
@@ -132,7 +133,8 @@ def score(numbers: list[Number], answers: dict[str, str | None]) -> dict[str, tu
 
 PARTS = {  # reader name: the digitcli.reading.read.Parts switches
     "without the line reader": {"lines": False},
-    "the line reader alone": {"line_only": True},
+    "without the second opinion": {"second_opinion": False},
+    "the line reader alone": {"line_only": True, "second_opinion": False},
 }
 
 
@@ -182,7 +184,7 @@ def table(rows: dict[str, tuple[dict, float]]) -> str:
 def default_folder(args: argparse.Namespace) -> str:
     """The set's own folder name: two runs that write different numbers never share one."""
     options = [f"s{args.seed}", f"k{args.per_kind}"]
-    options += ["narrow"] * args.narrow + ["usps"] * (args.digits_from == "usps")
+    options += ["narrow"] * args.narrow + [args.digits_from] * (args.digits_from != "mnist")
     options += [args.style] * (args.style != "plain") + [f"sheet{args.sheet:g}"] * (args.sheet != 1)
     options += [f"desk-{args.desk}"] * (args.desk is not None)
     options += [f"turn{args.turn:g}"] * (args.turn != TURN)

@@ -229,8 +229,8 @@ def test_each_set_of_numbers_has_its_own_default_folder() -> None:
         return read_numbers.default_folder(parser.parse_args(list(args)))
 
     sets = [(), ("--seed", "9"), ("--seed", "9", "--narrow"), ("--per-kind", "20"),
-            ("--digits-from", "usps"), ("--style", "filled"), ("--sheet", "3"), ("--desk", "dark"),
-            ("--desk", "light"),
+            ("--digits-from", "usps"), ("--digits-from", "uci"), ("--style", "filled"),
+            ("--sheet", "3"), ("--desk", "dark"), ("--desk", "light"),
             ("--turn", "12")]  # fmt: skip
     assert len({folder(*args) for args in sets}) == len(sets)
 
@@ -258,6 +258,28 @@ def test_the_line_reader_writes_each_run_of_kinds_from_the_next_source(tmp_path)
     numbers = [number.number for number, _ in written]
     assert all(set(n) == {"3"} for n in numbers[:2])  # the first run: USPS's training 3s
     assert not all(set(n) == {"3"} for n in numbers[2:])  # the next: MNIST's digits
+
+
+def test_uci_numbers_are_written_with_the_797_digits_never_tuned_on():
+    from sklearn.datasets import load_digits
+
+    x, y = make_numbers.number_digits("uci")
+    uci = load_digits()
+    assert x.shape == (797, 28, 28) and x.dtype == np.uint8
+    assert (y == uci.target[1000:]).all()  # load_digits' first 1,000 chose the redrawing
+    assert (x[0] == usps.mnist_like(uci.images[1000][None] / 16.0)[0]).all()
+
+
+def test_the_line_reader_can_be_taught_other_writers_redrawings(tmp_path):
+    import make_line_reader
+
+    fake_zip_train(tmp_path / "zip.train.RData")
+    rdata = tmp_path / "zip.train.RData"
+    plain, y, _ = make_line_reader.training_digits("usps", rdata)
+    redrawn, redrawn_y, box = make_line_reader.training_digits("usps-writers", rdata)
+    again, _, _ = make_line_reader.training_digits("usps-writers", rdata)
+    assert redrawn.shape == plain.shape and box == 20 and (redrawn_y == y).all()
+    assert not (redrawn == plain).all() and (again == redrawn).all()  # one fixed redrawing
 
 
 def test_usps_digits_for_the_line_reader_need_a_usps_file():
