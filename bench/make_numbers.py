@@ -44,7 +44,9 @@ line where MNIST's writers used a felt pen.
 much wider), its paper continued all round: a photo of a number with the page around it.
 `--desk dark` lays each sheet on a darker desk (grey levels 40-150, tinted), turned by up to 6
 degrees, the desk showing on every side: a photo of a slip on a table; `--desk light` on a
-lighter one (225-255): a slip on a scanner's lid.
+lighter one (225-255): a slip on a scanner's lid. `--paper lined` writes each number on a
+notebook's ruled lines (0.8-1.4 of the digits' height apart), `--paper squared` on 5-mm
+squares (0.4-0.7), light blue or grey, 1-2 px thick, under the ink.
 """
 
 from __future__ import annotations
@@ -72,6 +74,10 @@ MNIST_BOX = 20  # MNIST fits each digit's ink in 20x20
 TURN = 4.0  # degrees a picture is turned by, at most (--turn)
 DESK_TURN = 6.0  # --desk: degrees a sheet lies askew, at most
 DESK_LEVELS = {"dark": (40, 150), "light": (225, 255)}  # and the desk's grey levels
+# --paper: the ruled lines' spacing, as a share of the digits' height (a notebook's lines,
+# 5-mm squares under digits 7-12 mm high), and their colours (light blue, grey)
+RULED_SPACING = {"lined": (0.8, 1.4), "squared": (0.4, 0.7)}
+RULED_COLOURS = ((150, 180, 225), (110, 160, 215), (170, 170, 170), (130, 190, 200))
 FILLED_BOX = 16  # --style filled: the fixed cell each digit is stretched to fill ...
 THIN_SCALE, THIN_PEN = 2, 1.6  # --style thin: enlarged this much, eroded by a disc this wide
 FILLED_LEVEL = 0.5  # ... and the share of a cell's area that must be ink for it to be ink
@@ -171,6 +177,9 @@ def add_digit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--turn", type=float, default=TURN, help="the most degrees each picture is turned by"
     )
+    parser.add_argument(
+        "--paper", choices=tuple(RULED_SPACING), help="each number written on ruled paper"
+    )
 
 
 def checked_digit_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -199,6 +208,7 @@ def make_number_set(
     sheet: float = 1.0,
     desk: str | None = None,
     turn: float = TURN,
+    paper: str | None = None,
 ) -> list[Number]:
     """Write `per_kind` numbers of each kind into `out` (and labels.jsonl); return them."""
     out.mkdir(parents=True, exist_ok=True)
@@ -208,7 +218,7 @@ def make_number_set(
     for kind in KINDS:
         for i in range(per_kind):
             stem = out / f"{kind}-{i:04d}"
-            numbers.append(make_number(x, y, kind, stem, rng, wide, box, sheet, desk, turn))
+            numbers.append(make_number(x, y, kind, stem, rng, wide, box, sheet, desk, turn, paper))
     with open(out / "labels.jsonl", "w") as f:
         for number in numbers:
             f.write(json.dumps(asdict(number)) + "\n")
@@ -221,7 +231,7 @@ def make_number_set_of(args: argparse.Namespace, out: Path) -> list[Number]:
     x, y = number_digits(args.digits_from, args.usps)
     return make_number_set(
         x, y, out, args.per_kind, args.seed, not args.narrow, args.style, args.sheet, args.desk,
-        args.turn,
+        args.turn, args.paper,
     )  # fmt: skip
 
 
@@ -241,12 +251,14 @@ def make_number(
     sheet: float = 1.0,
     desk: str | None = None,
     turn: float = TURN,
+    paper: str | None = None,
 ) -> Number:
     """One number of `kind` made from digits `x` (labels `y`), written to `stem` + .png or .jpg;
     `wide`: with the styles of the issue 52 widening (see the module's docstring); `box`: the
     size of the box the digits' ink fills in `x` (drawn digit_h high); `sheet`: on paper this
     many times the picture's height; `desk`: that paper photographed on a desk ("dark" or
-    "light"); `turn`: the most degrees the picture is turned by."""
+    "light"); `turn`: the most degrees the picture is turned by; `paper`: ruled paper under
+    the ink ("lined" or "squared")."""
     count = {"long": rng.integers(7, 11), "boxed": rng.integers(4, 9)}.get(kind, rng.integers(3, 7))
     groups = list(GROUPINGS[rng.integers(len(GROUPINGS))]) if kind == "grouped" else [int(count)]
     picks = rng.integers(0, len(x), sum(groups))
@@ -277,7 +289,8 @@ def make_number(
     ink, printed, boxes = _rotate(ink, printed, boxes, angle, room=turn > TURN)
     if sheet > 1.0:
         ink, printed, boxes = _on_a_sheet(ink, printed, boxes, sheet)
-    image = _paper(ink, printed, rng, WIDE_PRINTED if wide else PRINTED)
+    ruled = _ruled(ink.shape, digit_h, rng, paper) if paper is not None else None
+    image = _paper(ink, printed, rng, WIDE_PRINTED if wide else PRINTED, ruled)
     if desk is not None:
         image, boxes = _on_a_desk(image, boxes, rng, DESK_LEVELS[desk])
     path = _save(image, stem, rng)
@@ -506,8 +519,20 @@ def _on_a_sheet(ink, printed, boxes, times: float):
     return np.pad(ink, around), np.pad(printed, around), boxes
 
 
-def _paper(ink, printed, rng, colours=PRINTED) -> Image.Image:
-    """The ink and print on paper (lighting, texture, noise, a pen's colour), slightly blurred."""
+def _ruled(shape, digit_h: float, rng: np.random.Generator, paper: str):
+    """Ruled paper's lines (0..1, `shape`), 1-2 px thick: rows, and for "squared" columns."""
+    spacing = digit_h * rng.uniform(*RULED_SPACING[paper])
+    lines = np.zeros(shape, np.float32)
+    for axis in (0, 1) if paper == "squared" else (0,):
+        for at in np.arange(rng.uniform(0, spacing), shape[axis], spacing).astype(int):
+            band = slice(at, at + 1 + int(rng.random() < 0.3))
+            lines[(band, slice(None)) if axis == 0 else (slice(None), band)] = 1.0
+    return lines
+
+
+def _paper(ink, printed, rng, colours=PRINTED, ruled=None) -> Image.Image:
+    """The ink and print on paper (lighting, texture, noise, a pen's colour; `ruled`: its
+    ruled lines), slightly blurred."""
     h, w = ink.shape
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     direction = rng.uniform(0, 2 * math.pi)
@@ -523,6 +548,9 @@ def _paper(ink, printed, rng, colours=PRINTED) -> Image.Image:
     pen = pen + rng.normal(0, 8, 3)
     press = colours[rng.integers(len(colours))]
     rgb = paper[..., None] * tint
+    if ruled is not None:
+        line = np.asarray(RULED_COLOURS[rng.integers(len(RULED_COLOURS))], np.float32)
+        rgb = np.minimum(rgb, rgb * (1 - ruled[..., None]) + line * ruled[..., None])
     rgb = rgb * (1 - printed[..., None]) + np.asarray(press, np.float32) * printed[..., None]
     rgb = rgb * (1 - ink[..., None]) + pen * ink[..., None]
     image = Image.fromarray(np.clip(rgb + 0.5, 0, 255).astype(np.uint8), "RGB")

@@ -188,6 +188,7 @@ def default_folder(args: argparse.Namespace) -> str:
     options += [args.style] * (args.style != "plain") + [f"sheet{args.sheet:g}"] * (args.sheet != 1)
     options += [f"desk-{args.desk}"] * (args.desk is not None)
     options += [f"turn{args.turn:g}"] * (args.turn != TURN)
+    options += [f"paper-{args.paper}"] * (args.paper is not None)
     return "-".join(["digitcli-numbers", *options])
 
 

@@ -230,7 +230,7 @@ def test_each_set_of_numbers_has_its_own_default_folder() -> None:
 
     sets = [(), ("--seed", "9"), ("--seed", "9", "--narrow"), ("--per-kind", "20"),
             ("--digits-from", "usps"), ("--digits-from", "uci"), ("--style", "filled"),
-            ("--sheet", "3"), ("--desk", "dark"), ("--desk", "light"),
+            ("--sheet", "3"), ("--desk", "dark"), ("--desk", "light"), ("--paper", "lined"),
             ("--turn", "12")]  # fmt: skip
     assert len({folder(*args) for args in sets}) == len(sets)
 
@@ -288,3 +288,11 @@ def test_usps_digits_for_the_line_reader_need_a_usps_file():
 
     with pytest.raises(SystemExit, match="needs --usps PATH"):
         make_line_reader.training_digits("usps")
+
+
+def test_ruled_paper_has_rows_and_squared_paper_columns_too():
+    rng = np.random.default_rng(0)
+    lined = make_numbers._ruled((100, 300), 40.0, rng, "lined")
+    squared = make_numbers._ruled((100, 300), 40.0, rng, "squared")
+    assert lined.all(axis=1).sum() >= 2 and not lined.all(axis=0).any()
+    assert squared.all(axis=1).sum() >= 3 and squared.all(axis=0).sum() >= 10

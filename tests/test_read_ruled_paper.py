@@ -1,0 +1,31 @@
+"""`read` on numbers written on ruled paper: `predict`'s preparation, a test for one digit,
+found no ink where the lines ran through a number's digits and off the picture's sides, and
+`read` took its word that the picture was blank."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digitcli.imaging.images import prepare_file
+from digitcli.reading.read import read
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MODEL = Path(__file__).resolve().parent.parent / "digitcli" / "models" / "pretrained"
+
+
+@pytest.mark.parametrize(
+    "name, number", [("lined-01335.jpg", "01335"), ("lined-31376.jpg", "31376")]
+)
+def test_a_number_on_lined_paper_is_read_where_predict_sees_blank_paper(name, number):
+    path = FIXTURES / name
+    assert not prepare_file(path).has_ink  # predict's preparation: "no digit found"
+    (reading,) = read([str(path)], model=str(MODEL))
+    assert reading.number == number and reading.note is None
+
+
+@pytest.mark.parametrize("name", ["blank-fold-band.jpg", "blank-shadow-band.jpg"])
+def test_blank_paper_still_holds_no_number(name):
+    (reading,) = read([str(FIXTURES / name)], model=str(MODEL))
+    assert reading.number is None
