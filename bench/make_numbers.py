@@ -277,14 +277,14 @@ def make_number(
         pitch = (boxes[-1][2] - boxes[0][0]) / len(boxes) if wide else 0.0
         ink = np.pad(ink, ((pad, pad), (pad, pad + int(empty * pitch))))
         printed = np.zeros_like(ink)
-        boxes = [[b[0] + pad, b[1] + pad, b[2] + pad, b[3] + pad] for b in boxes]
+        boxes = _moved_boxes(boxes, pad, pad)
         draw = _wide_form_lines if wide else _form_lines
         printed = draw(ink.shape, boxes, digit_h, rng, empty)
     margin_y = max(2, (height - ink.shape[0]) // 2)
     margin_x = int(rng.integers(8, 40))
     ink = np.pad(ink, ((margin_y, margin_y), (margin_x, margin_x)))
     printed = np.pad(printed, ((margin_y, margin_y), (margin_x, margin_x)))
-    boxes = [[b[0] + margin_x, b[1] + margin_y, b[2] + margin_x, b[3] + margin_y] for b in boxes]
+    boxes = _moved_boxes(boxes, margin_x, margin_y)
     angle = rng.uniform(-turn, turn)
     ink, printed, boxes = _rotate(ink, printed, boxes, angle, room=turn > TURN)
     if sheet > 1.0:
@@ -491,6 +491,11 @@ def _turned_boxes(boxes, size, angle: float, turned_size) -> list[list[int]]:
     return turned
 
 
+def _moved_boxes(boxes, dx: int, dy: int) -> list[list[int]]:
+    """`boxes` (left, top, right, bottom) moved right by dx and down by dy pixels."""
+    return [[b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy] for b in boxes]
+
+
 def _on_a_desk(image: Image.Image, boxes, rng: np.random.Generator, levels=DESK_LEVELS["dark"]):
     """The picture as a sheet lying on a desk of grey `levels`, turned by up to DESK_TURN
     degrees, the desk showing on every side (0.25-1.25 of the sheet's height above and below,
@@ -507,7 +512,7 @@ def _on_a_desk(image: Image.Image, boxes, rng: np.random.Generator, levels=DESK_
     desk = colour + rng.normal(0, rng.uniform(2, 8), (size[1], size[0], 1))
     photo = Image.fromarray(np.clip(desk, 0, 255).astype(np.uint8), "RGB")
     photo.paste(sheet, (left, top), shape)
-    return photo, [[b[0] + left, b[1] + top, b[2] + left, b[3] + top] for b in boxes]
+    return photo, _moved_boxes(boxes, left, top)
 
 
 def _on_a_sheet(ink, printed, boxes, times: float):
@@ -515,8 +520,7 @@ def _on_a_sheet(ink, printed, boxes, times: float):
     height wider: the paper is drawn over all of it."""
     extra = round((times - 1.0) * ink.shape[0] / 2)
     around = ((extra, extra), (extra, extra))
-    boxes = [[b[0] + extra, b[1] + extra, b[2] + extra, b[3] + extra] for b in boxes]
-    return np.pad(ink, around), np.pad(printed, around), boxes
+    return np.pad(ink, around), np.pad(printed, around), _moved_boxes(boxes, extra, extra)
 
 
 def _ruled(shape, digit_h: float, rng: np.random.Generator, paper: str):

@@ -23,16 +23,15 @@ OVER = 0.5  # an atom stands over a digit when this share of its width lies with
 
 
 def placed_digits(
-    ink: LineInk, columns: list[float], per_strip: int, pixels: bool | list[bool] = True
+    ink: LineInk, columns: list[float], per_strip: int, fitted: list[bool]
 ) -> list[tuple[tuple[int, int, int, int], np.ndarray | None]]:
     """Each read digit's box (in the input image's pixels) and pixels (28x28, as `predict`
-    fits one digit; None where it has no ink or `pixels`, for all digits or for each, is
-    false), given the line reader's `columns` at which it read them, left to right (its
-    columns of all the line's strips in turn, `per_strip` a strip)."""
+    fits one digit; None where it has no ink or is not `fitted`), given the line reader's
+    `columns` at which it read them, left to right (its columns of all the line's strips in
+    turn, `per_strip` a strip)."""
     at = _work_columns(ink, columns, per_strip)
     found = [ink.ink_of(atoms) for atoms in _assigned(ink.atoms, at)]
     boxes = ink.frame.boxes(np.array([box for _, box in found], float))
-    fitted = pixels if isinstance(pixels, list) else [pixels] * len(found)
     return [
         (box, fit_and_centre(drawn) if fit and drawn is not None else None)
         for (drawn, _), box, fit in zip(found, boxes, fitted, strict=True)
