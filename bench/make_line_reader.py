@@ -15,7 +15,7 @@ split), `usps` (USPS zip.train's 70% that may be trained on, `usps.training_digi
 `--usps`), and either `-filled` (each digit stretched to fill a square cell first) or `-thin`
 (drawn with a finer pen), as `make_numbers.py --style` draws them.
 
-The shipped model was made in two steps. First on MNIST alone: 30,000 numbers written in 16
+The shipped model was made in three steps. First on MNIST alone: 30,000 numbers written in 16
 parts on 16 cores (`--parts 16`), trained with Keras's torch backend on a GPU (12 epochs,
 `--save-weights`; about 25 minutes on 2 cores) and exported with TensorFlow (`--weights`);
 validation loss (CTC, -ln P(the true number), on lines as written) 0.167. Then fine-tuned from
@@ -26,7 +26,15 @@ USPS's training digits and both sources filled or thin:
         --numbers 24000 --usps zip.train.RData --sources mnist mnist mnist mnist usps \
         mnist-filled usps-filled mnist-thin usps-thin
 
-(validation loss 0.27, on its own mixed lines). Measured and not kept: without restyling, 40,000
+(validation loss 0.27, on its own mixed lines). Then fine-tuned again from those weights the
+same way, half of the numbers written in a loose hand (`--loose 0.5`: digits of uneven height
+and baseline, make_numbers' `--hand loose`; validation loss 0.41 on its own lines):
+
+    python bench/make_line_reader.py --start lines.weights.h5 --rate 1e-4 --epochs 3 \
+        --numbers 24000 --usps zip.train.RData --loose 0.5 --sources mnist mnist mnist mnist \
+        usps mnist-filled usps-filled mnist-thin usps-thin
+
+Measured and not kept: without restyling, 40,000
 MNIST numbers for 10 epochs, and fine-tuning with a quarter or 40% of MNIST numbers at twice
 the rate (about 0.7 points fewer MNIST numbers read exactly), and without the thin pen:
 [docs/experiments.md](../docs/experiments.md).
@@ -61,6 +69,7 @@ KINDS = ("tight", "tight", "long", "spaced", "grouped", "boxed")
 MAX_DIGITS = 12  # labels are padded to this many digits
 SEED_BASE = 1000  # the first part's seed (the removed verifier's numbers used 0, 1, ...)
 WIDE = 0.5  # the share of numbers written in the widened styles (make_numbers' `wide`)
+LOOSE = 0.0  # the share written in a loose hand (make_numbers' `hand`), drawn apart
 BATCH = 64
 SOURCES = tuple(
     f"{name}{style}" for style in ("", "-filled", "-thin", "-writers") for name in ("mnist", "usps")
@@ -136,22 +145,25 @@ def written_numbers(
     wide: float = WIDE,
     sources: tuple[str, ...] = ("mnist",),
     usps_file: Path | None = None,
+    loose: float = LOOSE,
 ):
     """`count` numbers written with training digits (kinds in turn, each run of kinds from the
-    next of `sources`, a `wide` share of them in the widened styles), each with the line
-    `segment.find_line` finds in it."""
+    next of `sources`, a `wide` share of them in the widened styles, a `loose` share, drawn by
+    a generator of their own, in a loose hand), each with the line `segment.find_line` finds
+    in it."""
     from digitcli.imaging.images import open_image
     from digitcli.reading.segment import OPEN_SIDE, find_line
 
     loaded = {source: training_digits(source, usps_file) for source in dict.fromkeys(sources)}
     digits = [loaded[source] for source in sources]  # a source named twice is loaded once
-    rng = np.random.default_rng(seed)
+    rng, hands = np.random.default_rng(seed), np.random.default_rng([seed, 1])
     with TemporaryDirectory(prefix="digitcli-numbers-") as tmp:
         for i in range(count):
             wide_one = is_wide(i, len(kinds), wide)
             x, y, box = digits[(i // len(kinds)) % len(digits)]
             stem = Path(tmp) / f"n{i}"
-            number = make_number(x, y, kinds[i % len(kinds)], stem, rng, wide_one, box)
+            hand = "loose" if hands.random() < loose else "even"
+            number = make_number(x, y, kinds[i % len(kinds)], stem, rng, wide_one, box, hand=hand)
             yield number, find_line(open_image(Path(tmp) / number.file, max_side=OPEN_SIDE))
 
 
@@ -160,11 +172,12 @@ def strips(
     wide: float = WIDE,
     sources: tuple[str, ...] = ("mnist",),
     usps_file: Path | None = None,
+    loose: float = LOOSE,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Strips and padded labels (digit + 1; 0 is CTC's blank) for `count` numbers."""
     seed, count = task
     found, labels = [], []
-    for number, line in written_numbers(seed, count, KINDS, wide, sources, usps_file):
+    for number, line in written_numbers(seed, count, KINDS, wide, sources, usps_file, loose):
         if line.strips is None or len(line.strips) != 1:  # a line longer than one strip
             continue
         found.append(line.strips[0])
@@ -180,8 +193,9 @@ def written(
     parts: int = PARTS,
     sources: tuple[str, ...] = ("mnist",),
     usps_file: Path | None = None,
+    loose: float = LOOSE,
 ) -> tuple[np.ndarray, np.ndarray]:
-    work = partial(strips, wide=wide, sources=sources, usps_file=usps_file)
+    work = partial(strips, wide=wide, sources=sources, usps_file=usps_file, loose=loose)
     return in_parts(work, count, parts, SEED_BASE)
 
 
@@ -298,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--numbers", type=int, default=30000, help="numbers to write (30000)")
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--wide", type=float, default=WIDE, help="share written wide (0.5)")
+    parser.add_argument("--loose", type=float, default=LOOSE, help="share in a loose hand (0)")
     parser.add_argument("--parts", type=int, default=PARTS, help="parts (seeds) written at once")
     parser.add_argument(
         "--sources", nargs="+", choices=SOURCES, default=["mnist"],
@@ -319,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     x, y = kept(
         args.data,
         ("x", "y"),
-        lambda: written(args.numbers, args.wide, args.parts, sources, args.usps),
+        lambda: written(args.numbers, args.wide, args.parts, sources, args.usps, args.loose),
     )
     print(f"{len(x)} lines, {int((y > 0).sum())} digits")
     model = train(x, y, args.epochs, start=args.start, rate=args.rate)

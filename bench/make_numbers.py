@@ -47,6 +47,10 @@ degrees, the desk showing on every side: a photo of a slip on a table; `--desk l
 lighter one (225-255): a slip on a scanner's lid. `--paper lined` writes each number on a
 notebook's ruled lines (0.8-1.4 of the digits' height apart), `--paper squared` on 5-mm
 squares (0.4-0.7), light blue or grey, 1-2 px thick, under the ink.
+
+`--hand loose` writes in a looser hand: each digit 0.75-1.25 times the number's height (0.9-1.1
+by default) and its top up to 0.18 of it off the line (0.06). MNIST made every digit as high as
+the others; people write some larger, some lower.
 """
 
 from __future__ import annotations
@@ -74,6 +78,9 @@ MNIST_BOX = 20  # MNIST fits each digit's ink in 20x20
 TURN = 4.0  # degrees a picture is turned by, at most (--turn)
 DESK_TURN = 6.0  # --desk: degrees a sheet lies askew, at most
 DESK_LEVELS = {"dark": (40, 150), "light": (225, 255)}  # and the desk's grey levels
+# --hand: how far each digit's height and top may stray, as a share of the digits' height
+# (MNIST made every digit as high as the others; a loose hand writes some larger, some lower)
+HANDS = {"even": (0.1, 0.06), "loose": (0.25, 0.18)}
 # --paper: the ruled lines' spacing, as a share of the digits' height (a notebook's lines,
 # 5-mm squares under digits 7-12 mm high), and their colours (light blue, grey)
 RULED_SPACING = {"lined": (0.8, 1.4), "squared": (0.4, 0.7)}
@@ -180,6 +187,10 @@ def add_digit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--paper", choices=tuple(RULED_SPACING), help="each number written on ruled paper"
     )
+    parser.add_argument(
+        "--hand", choices=tuple(HANDS), default="even",
+        help="loose: digits' heights vary by 25%% and their tops by 18%% of it (even: 10, 6)",
+    )  # fmt: skip
 
 
 def checked_digit_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -209,6 +220,7 @@ def make_number_set(
     desk: str | None = None,
     turn: float = TURN,
     paper: str | None = None,
+    hand: str = "even",
 ) -> list[Number]:
     """Write `per_kind` numbers of each kind into `out` (and labels.jsonl); return them."""
     out.mkdir(parents=True, exist_ok=True)
@@ -218,7 +230,9 @@ def make_number_set(
     for kind in KINDS:
         for i in range(per_kind):
             stem = out / f"{kind}-{i:04d}"
-            numbers.append(make_number(x, y, kind, stem, rng, wide, box, sheet, desk, turn, paper))
+            numbers.append(
+                make_number(x, y, kind, stem, rng, wide, box, sheet, desk, turn, paper, hand)
+            )
     with open(out / "labels.jsonl", "w") as f:
         for number in numbers:
             f.write(json.dumps(asdict(number)) + "\n")
@@ -231,7 +245,7 @@ def make_number_set_of(args: argparse.Namespace, out: Path) -> list[Number]:
     x, y = number_digits(args.digits_from, args.usps)
     return make_number_set(
         x, y, out, args.per_kind, args.seed, not args.narrow, args.style, args.sheet, args.desk,
-        args.turn, args.paper,
+        args.turn, args.paper, args.hand,
     )  # fmt: skip
 
 
@@ -252,13 +266,14 @@ def make_number(
     desk: str | None = None,
     turn: float = TURN,
     paper: str | None = None,
+    hand: str = "even",
 ) -> Number:
     """One number of `kind` made from digits `x` (labels `y`), written to `stem` + .png or .jpg;
     `wide`: with the styles of the issue 52 widening (see the module's docstring); `box`: the
     size of the box the digits' ink fills in `x` (drawn digit_h high); `sheet`: on paper this
     many times the picture's height; `desk`: that paper photographed on a desk ("dark" or
     "light"); `turn`: the most degrees the picture is turned by; `paper`: ruled paper under
-    the ink ("lined" or "squared")."""
+    the ink ("lined" or "squared"); `hand`: HANDS' "even" or "loose"."""
     count = {"long": rng.integers(7, 11), "boxed": rng.integers(4, 9)}.get(kind, rng.integers(3, 7))
     groups = list(GROUPINGS[rng.integers(len(GROUPINGS))]) if kind == "grouped" else [int(count)]
     picks = rng.integers(0, len(x), sum(groups))
@@ -267,7 +282,7 @@ def make_number(
         height * rng.uniform(0.45, 0.7) if kind != "boxed" else height * rng.uniform(0.4, 0.55)
     )
     separator = str(rng.choice(SEPARATORS)) if wide and kind == "grouped" else " "
-    ink, boxes = _write(x[picks], kind, groups, digit_h, rng, separator, wide, box)
+    ink, boxes = _write(x[picks], kind, groups, digit_h, rng, separator, wide, box, hand)
     slant = rng.uniform(-0.25, 0.25) if rng.random() < 0.5 else 0.0
     ink, boxes = _shear(ink, boxes, slant)
     printed = np.zeros_like(ink)
@@ -299,20 +314,21 @@ def make_number(
 
 
 def _write(
-    digits, kind, groups, digit_h, rng, separator: str = " ", wide: bool = False, box=MNIST_BOX
+    digits, kind, groups, digit_h, rng, separator=" ", wide=False, box=MNIST_BOX, hand="even"
 ) -> tuple[np.ndarray, list[list[int]]]:
     """The digits' ink coverage (0-1) side by side, and each one's box; `separator` is drawn
     in the gap after each group but the last."""
+    size_spread, top_spread = HANDS[hand]
     pieces = []
     for digit in digits:
         rows = np.flatnonzero(digit.any(axis=1))
         cols = np.flatnonzero(digit.any(axis=0))
         crop = Image.fromarray(digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
-        scale = digit_h / box * rng.uniform(0.9, 1.1)
+        scale = digit_h / box * rng.uniform(1 - size_spread, 1 + size_spread)
         size = (max(1, round(crop.width * scale)), max(1, round(crop.height * scale)))
         pieces.append(np.asarray(crop.resize(size, Image.Resampling.BICUBIC), np.float32) / 255)
     gaps = _gaps(kind, groups, digit_h, rng, wide)
-    top_jitter = [rng.uniform(-0.06, 0.06) * digit_h for _ in pieces]
+    top_jitter = [rng.uniform(-top_spread, top_spread) * digit_h for _ in pieces]
     # each digit's left edge is rounded (up to 0.5 px more a digit); the ink is cropped below
     width = sum(p.shape[1] for p in pieces) + int(sum(max(g, 0) for g in gaps)) + len(pieces) + 4
     height = int(max(p.shape[0] for p in pieces) + 0.15 * digit_h) + 4

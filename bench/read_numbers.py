@@ -189,6 +189,7 @@ def default_folder(args: argparse.Namespace) -> str:
     options += [f"desk-{args.desk}"] * (args.desk is not None)
     options += [f"turn{args.turn:g}"] * (args.turn != TURN)
     options += [f"paper-{args.paper}"] * (args.paper is not None)
+    options += [f"hand-{args.hand}"] * (args.hand != "even")
     return "-".join(["digitcli-numbers", *options])
 
 

@@ -231,7 +231,7 @@ def test_each_set_of_numbers_has_its_own_default_folder() -> None:
     sets = [(), ("--seed", "9"), ("--seed", "9", "--narrow"), ("--per-kind", "20"),
             ("--digits-from", "usps"), ("--digits-from", "uci"), ("--style", "filled"),
             ("--sheet", "3"), ("--desk", "dark"), ("--desk", "light"), ("--paper", "lined"),
-            ("--turn", "12")]  # fmt: skip
+            ("--turn", "12"), ("--hand", "loose")]  # fmt: skip
     assert len({folder(*args) for args in sets}) == len(sets)
 
 
@@ -296,3 +296,32 @@ def test_ruled_paper_has_rows_and_squared_paper_columns_too():
     squared = make_numbers._ruled((100, 300), 40.0, rng, "squared")
     assert lined.all(axis=1).sum() >= 2 and not lined.all(axis=0).any()
     assert squared.all(axis=1).sum() >= 3 and squared.all(axis=0).sum() >= 10
+
+
+def test_a_loose_hand_writes_digits_whose_heights_and_tops_stray():
+    square = np.zeros((12, 28, 28), np.uint8)
+    square[:, 4:24, 4:24] = 255  # twelve digits alike, each filling MNIST's 20x20 box
+    rng = np.random.default_rng(0)
+    for hand, (size, top) in make_numbers.HANDS.items():
+        _, boxes = make_numbers._write(square, "spaced", [12], 100.0, rng, hand=hand)
+        heights = np.array([b[3] - b[1] for b in boxes])
+        middles = np.array([(b[1] + b[3]) / 2 for b in boxes])
+        assert heights.max() <= 100 * (1 + size) + 1 and heights.min() >= 100 * (1 - size) - 1
+        assert np.ptp(middles) <= 2 * 100 * top + 2
+        if hand == "loose":  # beyond what an even hand can do
+            even_size, even_top = make_numbers.HANDS["even"]
+            assert heights.max() / heights.min() > (1 + even_size) / (1 - even_size)
+            assert np.ptp(middles) > 2 * 100 * even_top + 2
+
+
+def test_the_line_reader_writes_a_share_of_its_numbers_in_a_loose_hand(tmp_path):
+    import make_line_reader
+
+    kinds = ("spaced",)
+    for loose in (0.0, 1.0):
+        numbers = [n for n, _ in make_line_reader.written_numbers(5, 3, kinds, 0.0, loose=loose)]
+        heights = [np.ptp([b[3] - b[1] for b in n.boxes]) / (n.boxes[0][3] - n.boxes[0][1])
+                   for n in numbers]  # fmt: skip
+        if loose == 0.0:
+            even = max(heights)
+    assert max(heights) > even
