@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -69,3 +71,30 @@ def test_a_grey_sheet_on_a_white_lid_is_read(digits, tmp_path):
     assert abs(left - dx) < 20 and abs(top - dy) < 20
     assert part.width < Image.open(tmp_path / "lid.png").width - 250
     assert truth[0][0] + dx > left  # the first digit is on the sheet read
+
+
+@pytest.mark.parametrize("index", [5, 10, 28])  # MNIST's test 1 and two 0s
+@pytest.mark.parametrize("invert", ["auto", "no"])
+def test_a_light_digit_on_a_dark_canvas_is_no_sheet(tmp_path, index, invert):
+    """A light digit drawn on a dark canvas is the picture's bright region, as a sheet on a
+    desk is: read within it, it was read as blank where predict read the digit."""
+    from test_read import MNIST
+
+    raw = gzip.decompress((MNIST / "t10k-images-idx3-ubyte.gz").read_bytes())
+    label = gzip.decompress((MNIST / "t10k-labels-idx1-ubyte.gz").read_bytes())[8 + index]
+    digit = np.frombuffer(raw, np.uint8, count=784, offset=16 + 784 * index).reshape(28, 28)
+    ink = np.asarray(Image.fromarray(digit).resize((400, 400), Image.Resampling.BICUBIC)) / 255
+    canvas = np.full((600, 900), 35.0)
+    canvas[100:500, 250:650] = 35 * (1 - ink) + 225 * ink
+    Image.fromarray(canvas.astype(np.uint8)).save(tmp_path / "light.png")
+    (reading,) = read([str(tmp_path / "light.png")], invert=invert)
+    assert reading.number == str(label)
+
+
+def test_a_sheet_is_looked_for_when_the_ink_is_said_to_be_dark(digits, tmp_path):
+    """--invert yes says the ink is darker than its paper, as on a sheet on a desk (the sheet
+    was looked for with auto only)."""
+    write_number(digits, "40721", tmp_path / "n.png")
+    on_a_desk(tmp_path / "n.png", tmp_path / "desk.png", 0.0)
+    (reading,) = read([str(tmp_path / "desk.png")], invert="yes")
+    assert reading.number == "40721"

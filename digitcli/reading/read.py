@@ -222,38 +222,53 @@ def _segment(
 ) -> Line | Lines | ImageError:
     """The image's line(s), each read by the line reader and, where it is unsure, cut into
     candidates (in a worker process, for large batches); `pixels`: the line reader's digits
-    are drawn as the model would see them too (previews only)."""
+    are drawn as the model would see them too (previews only). A photo of a sheet of paper on
+    a desk is read within the sheet (`sheet.on_the_sheet`; not for light ink on dark paper),
+    unless nothing is found there and `predict`'s preparation finds ink in the whole picture
+    (a light digit on a dark canvas is a bright region, as a sheet is)."""
     if source.problem is not None:
         return ImageError(f"{source.name}: {source.problem}")
     try:
-        seen, (dx, dy), whole = _picture(source, invert)
-        found = moved(find_lines(seen, partial(find_line, invert=invert), invert), dx, dy)
-        if isinstance(found, Lines):
-            if _blank(seen, whole):
-                return Line()
-            if len(found.lines) >= MOST_FIELDS:
-                return Line(lines=len(found.lines))
-            for line in found.lines:
-                _read_first(line, parts, pixels)
-            return found
-        line = _read_first(_as_one_digit(found, seen, whole), parts, pixels)
-        return line if _not_blank(line) else Line()
+        image = open_image(source.read(), name=source.name, max_side=OPEN_SIDE)
+        whole = partial(prepare_file, source.read(), invert=invert, name=source.name)
+        sheet = on_the_sheet(image) if invert != "no" else None
+        if sheet is not None:
+            part, dx, dy = sheet
+            found = _read_picture(part, (dx, dy), partial(prepare, part, invert=invert),
+                                  invert, parts, pixels)  # fmt: skip
+            if not _nothing_found(found) or not whole().has_ink:
+                return found
+        return _read_picture(image, (0, 0), whole, invert, parts, pixels)
     except ImageError as error:
         return error
 
 
-def _picture(
-    source: Source, invert: str
-) -> tuple[Image.Image, tuple[int, int], Callable[[], Prepared]]:
-    """The picture read: the image, or the sheet of paper in it where it is a photo of one on
-    a desk (`sheet.on_the_sheet`; not for light ink on dark paper); where it starts in the
-    image's pixels; and `predict`'s preparation of it, when asked."""
-    image = open_image(source.read(), name=source.name, max_side=OPEN_SIDE)
-    sheet = on_the_sheet(image) if invert != "yes" else None
-    if sheet is None:
-        return image, (0, 0), partial(prepare_file, source.read(), invert=invert, name=source.name)
-    part, dx, dy = sheet
-    return part, (dx, dy), partial(prepare, part, invert=invert)
+def _read_picture(
+    seen: Image.Image,
+    at: tuple[int, int],
+    whole: Callable[[], Prepared],
+    invert: str,
+    parts: Parts,
+    pixels: bool,
+) -> Line | Lines:
+    """The line(s) of `seen` (the image, or a part of it starting `at` in its pixels), read;
+    `whole`: `predict`'s preparation of it, when asked."""
+    found = moved(find_lines(seen, partial(find_line, invert=invert), invert), *at)
+    if isinstance(found, Lines):
+        if _blank(seen, whole):
+            return Line()
+        if len(found.lines) >= MOST_FIELDS:
+            return Line(lines=len(found.lines))
+        for line in found.lines:
+            _read_first(line, parts, pixels)
+        return found
+    line = _read_first(_as_one_digit(found, seen, whole), parts, pixels)
+    return line if _not_blank(line) else Line()
+
+
+def _nothing_found(found: Line | Lines) -> bool:
+    """Whether a picture's reading holds no digit and no candidate."""
+    return isinstance(found, Line) and found.lines == 1 and not found.read and not found.candidates
 
 
 def _read_first(line: Line, parts: Parts, pixels: bool = True) -> Line:
