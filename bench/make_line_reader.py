@@ -56,7 +56,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 import numpy as np
-from make_numbers import make_number, styled
+from make_numbers import BLUR, make_number, styled
 
 from digitcli.core.fits import stamp
 from digitcli.reading.render import STRIP_SHAPE
@@ -70,6 +70,8 @@ MAX_DIGITS = 12  # labels are padded to this many digits
 SEED_BASE = 1000  # the first part's seed (the removed verifier's numbers used 0, 1, ...)
 WIDE = 0.5  # the share of numbers written in the widened styles (make_numbers' `wide`)
 LOOSE = 0.0  # the share written in a loose hand (make_numbers' `hand`), drawn apart
+BLURRED = 0.0  # the share blurred by up to BLURRED_PX (make_numbers' `blur`), drawn apart
+BLURRED_PX = 2.5
 BATCH = 64
 SOURCES = tuple(
     f"{name}{style}" for style in ("", "-filled", "-thin", "-writers") for name in ("mnist", "usps")
@@ -146,24 +148,27 @@ def written_numbers(
     sources: tuple[str, ...] = ("mnist",),
     usps_file: Path | None = None,
     loose: float = LOOSE,
+    blurred: float = BLURRED,
 ):
     """`count` numbers written with training digits (kinds in turn, each run of kinds from the
-    next of `sources`, a `wide` share of them in the widened styles, a `loose` share, drawn by
-    a generator of their own, in a loose hand), each with the line `segment.find_line` finds
-    in it."""
+    next of `sources`, a `wide` share of them in the widened styles; a `loose` share in a loose
+    hand and a `blurred` share blurred by up to BLURRED_PX, each drawn by a generator of its
+    own), each with the line `segment.find_line` finds in it."""
     from digitcli.imaging.images import open_image
     from digitcli.reading.segment import OPEN_SIDE, find_line
 
     loaded = {source: training_digits(source, usps_file) for source in dict.fromkeys(sources)}
     digits = [loaded[source] for source in sources]  # a source named twice is loaded once
-    rng, hands = np.random.default_rng(seed), np.random.default_rng([seed, 1])
+    rng, hands, focus = (np.random.default_rng(seed_) for seed_ in (seed, [seed, 1], [seed, 2]))
     with TemporaryDirectory(prefix="digitcli-numbers-") as tmp:
         for i in range(count):
             wide_one = is_wide(i, len(kinds), wide)
             x, y, box = digits[(i // len(kinds)) % len(digits)]
             stem = Path(tmp) / f"n{i}"
             hand = "loose" if hands.random() < loose else "even"
-            number = make_number(x, y, kinds[i % len(kinds)], stem, rng, wide_one, box, hand=hand)
+            blur = BLURRED_PX if focus.random() < blurred else BLUR[1]
+            kind = kinds[i % len(kinds)]
+            number = make_number(x, y, kind, stem, rng, wide_one, box, hand=hand, blur=blur)
             yield number, find_line(open_image(Path(tmp) / number.file, max_side=OPEN_SIDE))
 
 
@@ -173,11 +178,13 @@ def strips(
     sources: tuple[str, ...] = ("mnist",),
     usps_file: Path | None = None,
     loose: float = LOOSE,
+    blurred: float = BLURRED,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Strips and padded labels (digit + 1; 0 is CTC's blank) for `count` numbers."""
     seed, count = task
     found, labels = [], []
-    for number, line in written_numbers(seed, count, KINDS, wide, sources, usps_file, loose):
+    written = written_numbers(seed, count, KINDS, wide, sources, usps_file, loose, blurred)
+    for number, line in written:
         if line.strips is None or len(line.strips) != 1:  # a line longer than one strip
             continue
         found.append(line.strips[0])
@@ -194,8 +201,10 @@ def written(
     sources: tuple[str, ...] = ("mnist",),
     usps_file: Path | None = None,
     loose: float = LOOSE,
+    blurred: float = BLURRED,
 ) -> tuple[np.ndarray, np.ndarray]:
-    work = partial(strips, wide=wide, sources=sources, usps_file=usps_file, loose=loose)
+    work = partial(strips, wide=wide, sources=sources, usps_file=usps_file, loose=loose,
+                   blurred=blurred)  # fmt: skip
     return in_parts(work, count, parts, SEED_BASE)
 
 
@@ -313,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--wide", type=float, default=WIDE, help="share written wide (0.5)")
     parser.add_argument("--loose", type=float, default=LOOSE, help="share in a loose hand (0)")
+    parser.add_argument("--blurred", type=float, default=BLURRED, help="share blurred more (0)")
     parser.add_argument("--parts", type=int, default=PARTS, help="parts (seeds) written at once")
     parser.add_argument(
         "--sources", nargs="+", choices=SOURCES, default=["mnist"],
@@ -334,7 +344,9 @@ def main(argv: list[str] | None = None) -> int:
     x, y = kept(
         args.data,
         ("x", "y"),
-        lambda: written(args.numbers, args.wide, args.parts, sources, args.usps, args.loose),
+        lambda: written(
+            args.numbers, args.wide, args.parts, sources, args.usps, args.loose, args.blurred
+        ),
     )
     print(f"{len(x)} lines, {int((y > 0).sum())} digits")
     model = train(x, y, args.epochs, start=args.start, rate=args.rate)

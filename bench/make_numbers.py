@@ -50,7 +50,8 @@ squares (0.4-0.7), light blue or grey, 1-2 px thick, under the ink.
 
 `--hand loose` writes in a looser hand: each digit 0.75-1.25 times the number's height (0.9-1.1
 by default) and its top up to 0.18 of it off the line (0.06). MNIST made every digit as high as
-the others; people write some larger, some lower.
+the others; people write some larger, some lower. `--blur R` blurs each picture by a
+Gaussian of radius 0.3 to R px (1.2 by default): R 2.5 is a photo out of focus.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ DESK_LEVELS = {"dark": (40, 150), "light": (225, 255)}  # and the desk's grey le
 # --hand: how far each digit's height and top may stray, as a share of the digits' height
 # (MNIST made every digit as high as the others; a loose hand writes some larger, some lower)
 HANDS = {"even": (0.1, 0.06), "loose": (0.25, 0.18)}
+BLUR = (0.3, 1.2)  # px: the Gaussian blur a picture gets, drawn in this range (--blur: its top)
 # --paper: the ruled lines' spacing, as a share of the digits' height (a notebook's lines,
 # 5-mm squares under digits 7-12 mm high), and their colours (light blue, grey)
 RULED_SPACING = {"lined": (0.8, 1.4), "squared": (0.4, 0.7)}
@@ -191,6 +193,10 @@ def add_digit_options(parser: argparse.ArgumentParser) -> None:
         "--hand", choices=tuple(HANDS), default="even",
         help="loose: digits' heights vary by 25%% and their tops by 18%% of it (even: 10, 6)",
     )  # fmt: skip
+    parser.add_argument(
+        "--blur", type=float, default=BLUR[1],
+        help=f"the most Gaussian blur a picture gets, px (from {BLUR[0]:g}; {BLUR[1]:g})",
+    )  # fmt: skip
 
 
 def checked_digit_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -221,6 +227,7 @@ def make_number_set(
     turn: float = TURN,
     paper: str | None = None,
     hand: str = "even",
+    blur: float = BLUR[1],
 ) -> list[Number]:
     """Write `per_kind` numbers of each kind into `out` (and labels.jsonl); return them."""
     out.mkdir(parents=True, exist_ok=True)
@@ -231,7 +238,7 @@ def make_number_set(
         for i in range(per_kind):
             stem = out / f"{kind}-{i:04d}"
             numbers.append(
-                make_number(x, y, kind, stem, rng, wide, box, sheet, desk, turn, paper, hand)
+                make_number(x, y, kind, stem, rng, wide, box, sheet, desk, turn, paper, hand, blur)
             )
     with open(out / "labels.jsonl", "w") as f:
         for number in numbers:
@@ -245,7 +252,7 @@ def make_number_set_of(args: argparse.Namespace, out: Path) -> list[Number]:
     x, y = number_digits(args.digits_from, args.usps)
     return make_number_set(
         x, y, out, args.per_kind, args.seed, not args.narrow, args.style, args.sheet, args.desk,
-        args.turn, args.paper, args.hand,
+        args.turn, args.paper, args.hand, args.blur,
     )  # fmt: skip
 
 
@@ -267,13 +274,15 @@ def make_number(
     turn: float = TURN,
     paper: str | None = None,
     hand: str = "even",
+    blur: float = BLUR[1],
 ) -> Number:
     """One number of `kind` made from digits `x` (labels `y`), written to `stem` + .png or .jpg;
     `wide`: with the styles of the issue 52 widening (see the module's docstring); `box`: the
     size of the box the digits' ink fills in `x` (drawn digit_h high); `sheet`: on paper this
     many times the picture's height; `desk`: that paper photographed on a desk ("dark" or
     "light"); `turn`: the most degrees the picture is turned by; `paper`: ruled paper under
-    the ink ("lined" or "squared"); `hand`: HANDS' "even" or "loose"."""
+    the ink ("lined" or "squared"); `hand`: HANDS' "even" or "loose"; `blur`: the most
+    Gaussian blur, in px."""
     count = {"long": rng.integers(7, 11), "boxed": rng.integers(4, 9)}.get(kind, rng.integers(3, 7))
     groups = list(GROUPINGS[rng.integers(len(GROUPINGS))]) if kind == "grouped" else [int(count)]
     picks = rng.integers(0, len(x), sum(groups))
@@ -305,7 +314,7 @@ def make_number(
     if sheet > 1.0:
         ink, printed, boxes = _on_a_sheet(ink, printed, boxes, sheet)
     ruled = _ruled(ink.shape, digit_h, rng, paper) if paper is not None else None
-    image = _paper(ink, printed, rng, WIDE_PRINTED if wide else PRINTED, ruled)
+    image = _paper(ink, printed, rng, WIDE_PRINTED if wide else PRINTED, ruled, blur)
     if desk is not None:
         image, boxes = _on_a_desk(image, boxes, rng, DESK_LEVELS[desk])
     path = _save(image, stem, rng)
@@ -550,9 +559,9 @@ def _ruled(shape, digit_h: float, rng: np.random.Generator, paper: str):
     return lines
 
 
-def _paper(ink, printed, rng, colours=PRINTED, ruled=None) -> Image.Image:
+def _paper(ink, printed, rng, colours=PRINTED, ruled=None, blur=BLUR[1]) -> Image.Image:
     """The ink and print on paper (lighting, texture, noise, a pen's colour; `ruled`: its
-    ruled lines), slightly blurred."""
+    ruled lines), blurred by up to `blur` px."""
     h, w = ink.shape
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     direction = rng.uniform(0, 2 * math.pi)
@@ -574,7 +583,7 @@ def _paper(ink, printed, rng, colours=PRINTED, ruled=None) -> Image.Image:
     rgb = rgb * (1 - printed[..., None]) + np.asarray(press, np.float32) * printed[..., None]
     rgb = rgb * (1 - ink[..., None]) + pen * ink[..., None]
     image = Image.fromarray(np.clip(rgb + 0.5, 0, 255).astype(np.uint8), "RGB")
-    return image.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2)))
+    return image.filter(ImageFilter.GaussianBlur(rng.uniform(BLUR[0], blur)))
 
 
 def _save(image: Image.Image, stem: Path, rng) -> Path:

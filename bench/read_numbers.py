@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from make_numbers import (  # noqa: E402
+    BLUR,
     KINDS,
     TURN,
     Number,
@@ -190,6 +191,7 @@ def default_folder(args: argparse.Namespace) -> str:
     options += [f"turn{args.turn:g}"] * (args.turn != TURN)
     options += [f"paper-{args.paper}"] * (args.paper is not None)
     options += [f"hand-{args.hand}"] * (args.hand != "even")
+    options += [f"blur{args.blur:g}"] * (args.blur != BLUR[1])
     return "-".join(["digitcli-numbers", *options])
 
 

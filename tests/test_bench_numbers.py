@@ -231,7 +231,7 @@ def test_each_set_of_numbers_has_its_own_default_folder() -> None:
     sets = [(), ("--seed", "9"), ("--seed", "9", "--narrow"), ("--per-kind", "20"),
             ("--digits-from", "usps"), ("--digits-from", "uci"), ("--style", "filled"),
             ("--sheet", "3"), ("--desk", "dark"), ("--desk", "light"), ("--paper", "lined"),
-            ("--turn", "12"), ("--hand", "loose")]  # fmt: skip
+            ("--turn", "12"), ("--hand", "loose"), ("--blur", "2.5")]  # fmt: skip
     assert len({folder(*args) for args in sets}) == len(sets)
 
 
@@ -325,3 +325,27 @@ def test_the_line_reader_writes_a_share_of_its_numbers_in_a_loose_hand(tmp_path)
         if loose == 0.0:
             even = max(heights)
     assert max(heights) > even
+
+
+def test_blur_softens_the_same_picture(tmp_path):
+    for blur in ("0.3", "3"):
+        args = ["--per-kind", "1", "--out", str(tmp_path / blur), "--seed", "3", "--blur", blur]
+        assert make_numbers.main(args) == 0
+    sharp, soft = (make_numbers.load_labels(tmp_path / blur)[0] for blur in ("0.3", "3"))
+    assert sharp.number == soft.number and sharp.boxes == soft.boxes  # drawn alike
+
+    def edges(path: Path) -> float:
+        grey = np.asarray(Image.open(path).convert("L"), float)
+        return float(np.abs(np.diff(grey, axis=1)).mean())
+
+    assert edges(tmp_path / "3" / soft.file) < 0.7 * edges(tmp_path / "0.3" / sharp.file)
+
+
+def test_the_line_reader_blurs_a_share_of_its_numbers_apart_from_the_rest():
+    import make_line_reader
+
+    kinds = ("spaced",)
+    sharp = list(make_line_reader.written_numbers(5, 2, kinds, 0.0, loose=0.5))
+    soft = list(make_line_reader.written_numbers(5, 2, kinds, 0.0, loose=0.5, blurred=1.0))
+    assert [n.number for n, _ in sharp] == [n.number for n, _ in soft]
+    assert not np.array_equal(sharp[0][1].strips, soft[0][1].strips)
