@@ -56,7 +56,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 import numpy as np
-from make_numbers import BLUR, make_number, styled
+from make_numbers import BLUR, Look, make_number, styled
 
 from digitcli.core.fits import stamp
 from digitcli.reading.render import STRIP_SHAPE
@@ -167,8 +167,8 @@ def written_numbers(
             stem = Path(tmp) / f"n{i}"
             hand = "loose" if hands.random() < loose else "even"
             blur = BLURRED_PX if focus.random() < blurred else BLUR[1]
-            kind = kinds[i % len(kinds)]
-            number = make_number(x, y, kind, stem, rng, wide_one, box, hand=hand, blur=blur)
+            look = Look(wide=wide_one, hand=hand, blur=blur)
+            number = make_number(x, y, kinds[i % len(kinds)], stem, rng, box, look)
             yield number, find_line(open_image(Path(tmp) / number.file, max_side=OPEN_SIDE))
 
 

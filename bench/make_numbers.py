@@ -92,6 +92,19 @@ THIN_SCALE, THIN_PEN = 2, 1.6  # --style thin: enlarged this much, eroded by a d
 FILLED_LEVEL = 0.5  # ... and the share of a cell's area that must be ink for it to be ink
 
 
+@dataclass(frozen=True)
+class Look:
+    """How the numbers are written and photographed, beyond their digits."""
+
+    wide: bool = False  # the styles of the issue 52 widening (the module's docstring)
+    sheet: float = 1.0  # on paper this many times the picture's height
+    desk: str | None = None  # that paper photographed on a desk: "dark" or "light"
+    turn: float = TURN  # the most degrees a picture is turned by
+    paper: str | None = None  # ruled paper under the ink: "lined" or "squared"
+    hand: str = "even"  # HANDS' "even" or "loose"
+    blur: float = BLUR[1]  # the most Gaussian blur, px
+
+
 @dataclass
 class Number:
     file: str
@@ -220,14 +233,8 @@ def make_number_set(
     out: Path,
     per_kind: int,
     seed: int = 0,
-    wide: bool = True,
     style: str = "plain",
-    sheet: float = 1.0,
-    desk: str | None = None,
-    turn: float = TURN,
-    paper: str | None = None,
-    hand: str = "even",
-    blur: float = BLUR[1],
+    look: Look = Look(wide=True),
 ) -> list[Number]:
     """Write `per_kind` numbers of each kind into `out` (and labels.jsonl); return them."""
     out.mkdir(parents=True, exist_ok=True)
@@ -237,9 +244,7 @@ def make_number_set(
     for kind in KINDS:
         for i in range(per_kind):
             stem = out / f"{kind}-{i:04d}"
-            numbers.append(
-                make_number(x, y, kind, stem, rng, wide, box, sheet, desk, turn, paper, hand, blur)
-            )
+            numbers.append(make_number(x, y, kind, stem, rng, box, look))
     with open(out / "labels.jsonl", "w") as f:
         for number in numbers:
             f.write(json.dumps(asdict(number)) + "\n")
@@ -250,10 +255,11 @@ def make_number_set_of(args: argparse.Namespace, out: Path) -> list[Number]:
     """`make_number_set` with the options `add_digit_options` (and --per-kind, --seed,
     --narrow) parsed into `args`, written into `out`."""
     x, y = number_digits(args.digits_from, args.usps)
-    return make_number_set(
-        x, y, out, args.per_kind, args.seed, not args.narrow, args.style, args.sheet, args.desk,
-        args.turn, args.paper, args.hand, args.blur,
+    look = Look(
+        wide=not args.narrow, sheet=args.sheet, desk=args.desk, turn=args.turn, paper=args.paper,
+        hand=args.hand, blur=args.blur,
     )  # fmt: skip
+    return make_number_set(x, y, out, args.per_kind, args.seed, args.style, look)
 
 
 def load_labels(folder: Path) -> list[Number]:
@@ -267,22 +273,13 @@ def make_number(
     kind: str,
     stem: Path,
     rng: np.random.Generator,
-    wide: bool = False,
     box: int = MNIST_BOX,
-    sheet: float = 1.0,
-    desk: str | None = None,
-    turn: float = TURN,
-    paper: str | None = None,
-    hand: str = "even",
-    blur: float = BLUR[1],
+    look: Look = Look(),
 ) -> Number:
-    """One number of `kind` made from digits `x` (labels `y`), written to `stem` + .png or .jpg;
-    `wide`: with the styles of the issue 52 widening (see the module's docstring); `box`: the
-    size of the box the digits' ink fills in `x` (drawn digit_h high); `sheet`: on paper this
-    many times the picture's height; `desk`: that paper photographed on a desk ("dark" or
-    "light"); `turn`: the most degrees the picture is turned by; `paper`: ruled paper under
-    the ink ("lined" or "squared"); `hand`: HANDS' "even" or "loose"; `blur`: the most
-    Gaussian blur, in px."""
+    """One number of `kind` made from digits `x` (labels `y`), written to `stem` + .png or .jpg,
+    written and photographed as `look` says; `box`: the size of the box the digits' ink fills
+    in `x` (drawn digit_h high)."""
+    wide = look.wide
     count = {"long": rng.integers(7, 11), "boxed": rng.integers(4, 9)}.get(kind, rng.integers(3, 7))
     groups = list(GROUPINGS[rng.integers(len(GROUPINGS))]) if kind == "grouped" else [int(count)]
     picks = rng.integers(0, len(x), sum(groups))
@@ -291,7 +288,7 @@ def make_number(
         height * rng.uniform(0.45, 0.7) if kind != "boxed" else height * rng.uniform(0.4, 0.55)
     )
     separator = str(rng.choice(SEPARATORS)) if wide and kind == "grouped" else " "
-    ink, boxes = _write(x[picks], kind, groups, digit_h, rng, separator, wide, box, hand)
+    ink, boxes = _write(x[picks], kind, groups, digit_h, rng, separator, wide, box, look.hand)
     slant = rng.uniform(-0.25, 0.25) if rng.random() < 0.5 else 0.0
     ink, boxes = _shear(ink, boxes, slant)
     printed = np.zeros_like(ink)
@@ -309,14 +306,14 @@ def make_number(
     ink = np.pad(ink, ((margin_y, margin_y), (margin_x, margin_x)))
     printed = np.pad(printed, ((margin_y, margin_y), (margin_x, margin_x)))
     boxes = _moved_boxes(boxes, margin_x, margin_y)
-    angle = rng.uniform(-turn, turn)
-    ink, printed, boxes = _rotate(ink, printed, boxes, angle, room=turn > TURN)
-    if sheet > 1.0:
-        ink, printed, boxes = _on_a_sheet(ink, printed, boxes, sheet)
-    ruled = _ruled(ink.shape, digit_h, rng, paper) if paper is not None else None
-    image = _paper(ink, printed, rng, WIDE_PRINTED if wide else PRINTED, ruled, blur)
-    if desk is not None:
-        image, boxes = _on_a_desk(image, boxes, rng, DESK_LEVELS[desk])
+    angle = rng.uniform(-look.turn, look.turn)
+    ink, printed, boxes = _rotate(ink, printed, boxes, angle, room=look.turn > TURN)
+    if look.sheet > 1.0:
+        ink, printed, boxes = _on_a_sheet(ink, printed, boxes, look.sheet)
+    ruled = _ruled(ink.shape, digit_h, rng, look.paper) if look.paper is not None else None
+    image = _paper(ink, printed, rng, WIDE_PRINTED if wide else PRINTED, ruled, look.blur)
+    if look.desk is not None:
+        image, boxes = _on_a_desk(image, boxes, rng, DESK_LEVELS[look.desk])
     path = _save(image, stem, rng)
     number = "".join(str(int(d)) for d in y[picks])
     return Number(path.name, kind, number, boxes)
