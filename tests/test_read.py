@@ -280,10 +280,11 @@ def test_the_line_readers_digits_are_drawn_for_previews_alone(tmp_path):
 
 def without_the_line_reader(monkeypatch) -> None:
     """`read` as it reads with the segmentation alone."""
+    import digitcli.reading.picture as picture_module
     import digitcli.reading.read as reading_module
 
     monkeypatch.setattr(reading_module, "LINE_WEIGHT", 0.0)
-    monkeypatch.setattr(reading_module, "LINE_SURE", 2.0)  # never that sure
+    monkeypatch.setattr(picture_module, "LINE_SURE", 2.0)  # never that sure
     monkeypatch.setattr(reading_module, "LINE_DOUBT", np.inf)  # never doubts a segmentation
 
 

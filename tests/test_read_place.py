@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from test_read import mnist_test_digits, overlap, write_number  # noqa: F401 (a fixture)
 
-import digitcli.reading.read as reading_module
+import digitcli.reading.picture as picture_module
 from digitcli.predicting.predict import Source
 from digitcli.reading.atoms import Atom
+from digitcli.reading.picture import ALL_PARTS, picture_lines
 from digitcli.reading.place import _assigned
-from digitcli.reading.read import ALL_PARTS, _segment, read
+from digitcli.reading.read import read
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,7 @@ def digits(request: pytest.FixtureRequest) -> dict[int, list[np.ndarray]]:
 
 
 def segmented(path) -> object:
-    return _segment(Source(str(path), str(path)), "auto", ALL_PARTS)
+    return picture_lines(Source(str(path), str(path)), "auto", ALL_PARTS)
 
 
 def test_a_sure_line_is_read_without_cutting_it(digits, tmp_path):
@@ -37,7 +38,7 @@ def test_a_sure_line_is_read_without_cutting_it(digits, tmp_path):
 
 
 def test_an_unsure_line_is_cut_into_candidates(digits, tmp_path, monkeypatch):
-    monkeypatch.setattr(reading_module, "LINE_SURE", 2.0)  # never that sure
+    monkeypatch.setattr(picture_module, "LINE_SURE", 2.0)  # never that sure
     write_number(digits, "90210", tmp_path / "n.png")
     line = segmented(tmp_path / "n.png")
     assert not line.sure and len(line.candidates) >= 5 and line.columns is not None

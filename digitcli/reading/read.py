@@ -1,29 +1,27 @@
 """Read whole handwritten numbers: one line of digits per image, answered as a string of digits.
 
 Inputs are expanded and batched exactly as `predict` does (files, directories, globs, `-`,
-`--from-list`; worker processes for large batches). Each image is segmented into candidate
-its line found by `digitcli.reading.segment` and read whole by the line reader
-(`digitcli.reading.lines`); where it is sure of its number (LINE_SURE), that is the reading,
-each digit placed where it was read (`digitcli.reading.place`). Elsewhere the line is cut
-into candidate digits, the classifier scores those the readings pick, and the likeliest
-segmentation of each digit count is weighed by the line reader's likelihood of its number.
-A digit the line reader is unsure of is shown to the classifier too (`_second_opinions`).
+`--from-list`; worker processes for large batches). Each image's lines are found and read
+first by the line reader (`digitcli.reading.picture`): where it is sure of its number
+(LINE_SURE), that is the reading, each digit placed where it was read. Elsewhere the line is
+cut into candidate digits, the classifier scores those the readings pick, and the likeliest
+segmentation of each digit count is weighed by the line reader's likelihood of its number. A
+digit the line reader is unsure of is shown to the classifier too (`_second_opinions`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from digitcli.core.errors import ImageError, UsageError
-from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file, save_pixels
+from digitcli.imaging.images import Prepared, save_pixels
 from digitcli.models.runtimes import Runtime
 from digitcli.predicting.predict import (
     Source,
@@ -33,25 +31,10 @@ from digitcli.predicting.predict import (
     runtime_loader,
     without_name,
 )
-from digitcli.reading.lines import (
-    LINE_DOUBT,
-    LINE_SURE,
-    LINE_WEIGHT,
-    best_path,
-    likelihood,
-    read_strips,
-)
-from digitcli.reading.multiline import Lines, find_lines, moved
-from digitcli.reading.place import placed_digits
-from digitcli.reading.segment import (
-    MOST_LINES,
-    OPEN_SIDE,
-    Line,
-    best_readings,
-    find_line,
-    render_candidates,
-)
-from digitcli.reading.sheet import on_the_sheet
+from digitcli.reading.lines import LINE_DOUBT, LINE_WEIGHT, likelihood
+from digitcli.reading.multiline import Lines
+from digitcli.reading.picture import ALL_PARTS, ASK_BELOW, OVERRULE_AT, Parts, picture_lines
+from digitcli.reading.segment import MOST_LINES, Line, best_readings
 
 Readings = dict[int, tuple[float, list[int]]]  # segment.best_readings: {count: (score, chosen)}
 
@@ -65,38 +48,10 @@ SPLIT_OVERLAP = 0.3  # digits of a reading overlapping this much may be one digi
 # (300, 1 in 3 touching) that predict took for one digit: its doubt was at most 3.2 times
 # smaller, and the reading right each time.
 SURER_THAN_A_CUT = 10.0
-# A digit the line reader reads less surely than ASK_BELOW is shown to the classifier, as
-# `predict` would show it; where the classifier is OVERRULE_AT sure of another digit, that is
-# the digit. Other writers' 9s written like 3s, open 4s: chosen on numbers of UCI's
-# never-tuned digits (`--seed 30`), 83.6 -> 85.0% exact; `--seed 31` 80.6 -> 83.2%.
-ASK_BELOW, OVERRULE_AT = 0.9, 0.95
-# A picture predict's preparation finds blank holds a number only where the line reader is
-# sure of one of this many digits or more: on 2,400 blank pictures it was sure of two digits
-# three times (a ruled line, a shadow's edge), never of three.
-SURE_DIGITS = 3
-# Pictures at most this many times as wide as high (or high as wide) are checked for ink as
-# `predict` checks one digit's: its working picture (192 px) keeps their digits large enough.
-PAGE_ASPECT = 3.0
-# Lines of digits a form may hold, one under the other; in more, the ink is a page of writing.
-MOST_FIELDS = 8
 TOO_SMALL = (
     "too many digits, or digits too small, to read on one line: crop the line into shorter "
     "pieces, or scan it at a higher resolution"
 )
-
-
-@dataclass(frozen=True)
-class Parts:
-    """Which parts of the reader take part (the benchmark measures each one's share; the CLI
-    always reads with all of them). `line_only`: the line reader's best path is the number,
-    however unsure it is."""
-
-    lines: bool = True
-    line_only: bool = False
-    second_opinion: bool = True
-
-
-ALL_PARTS = Parts()
 
 
 @dataclass
@@ -189,7 +144,7 @@ def read(
     runtime = runtime_loader(model)
     previews = preview_folder(save_preprocessed)
     index = 0
-    work = partial(_segment, invert=invert, parts=parts, pixels=previews is not None)
+    work = partial(picture_lines, invert=invert, parts=parts, pixels=previews is not None)
     batches = prepared_batches(inputs, from_list, work, batch_size, meanwhile=runtime)
     for batch, lines in batches:
         for offset, reading in enumerate(_answer(runtime(), batch, lines, parts)):
@@ -213,123 +168,8 @@ def read_sources(
 ) -> list[Reading]:
     """One batch read in this process (what `serve` runs per request); `pixels`: each digit's
     pixels as the model saw them are kept (`ReadDigit.pixels`, for previews)."""
-    lines = [_segment(source, invert, pixels=pixels) for source in sources]
+    lines = [picture_lines(source, invert, pixels=pixels) for source in sources]
     return [_checked(r, threshold, digits) for r in _answer(runtime, sources, lines)]
-
-
-def _segment(
-    source: Source, invert: str, parts: Parts = ALL_PARTS, pixels: bool = True
-) -> Line | Lines | ImageError:
-    """The image's line(s), each read by the line reader and, where it is unsure, cut into
-    candidates (in a worker process, for large batches); `pixels`: the line reader's digits
-    are drawn as the model would see them too (previews only). A photo of a sheet of paper on
-    a desk is read within the sheet (`sheet.on_the_sheet`; not for light ink on dark paper),
-    unless nothing is found there and `predict`'s preparation finds ink in the whole picture
-    (a light digit on a dark canvas is a bright region, as a sheet is)."""
-    if source.problem is not None:
-        return ImageError(f"{source.name}: {source.problem}")
-    try:
-        image = open_image(source.read(), name=source.name, max_side=OPEN_SIDE)
-        whole = partial(prepare_file, source.read(), invert=invert, name=source.name)
-        sheet = on_the_sheet(image) if invert != "no" else None
-        if sheet is not None:
-            part, dx, dy = sheet
-            found = _read_picture(part, (dx, dy), partial(prepare, part, invert=invert),
-                                  invert, parts, pixels)  # fmt: skip
-            if not _nothing_found(found) or not whole().has_ink:
-                return found
-        return _read_picture(image, (0, 0), whole, invert, parts, pixels)
-    except ImageError as error:
-        return error
-
-
-def _read_picture(
-    seen: Image.Image,
-    at: tuple[int, int],
-    whole: Callable[[], Prepared],
-    invert: str,
-    parts: Parts,
-    pixels: bool,
-) -> Line | Lines:
-    """The line(s) of `seen` (the image, or a part of it starting `at` in its pixels), read;
-    `whole`: `predict`'s preparation of it, when asked."""
-    found = moved(find_lines(seen, partial(find_line, invert=invert), invert), *at)
-    if isinstance(found, Lines):
-        if _blank(seen, whole):
-            return Line()
-        if len(found.lines) >= MOST_FIELDS:
-            return Line(lines=len(found.lines))
-        for line in found.lines:
-            _read_first(line, parts, pixels)
-        return found
-    line = _read_first(_as_one_digit(found, seen, whole), parts, pixels)
-    return line if _not_blank(line) else Line()
-
-
-def _nothing_found(found: Line | Lines) -> bool:
-    """Whether a picture's reading holds no digit and no candidate."""
-    return isinstance(found, Line) and found.lines == 1 and not found.read and not found.candidates
-
-
-def _read_first(line: Line, parts: Parts, pixels: bool = True) -> Line:
-    """The line read by the line reader (`Line.read`, each digit placed where it was read):
-    where it is sure of its number (or reads alone), that is the reading; elsewhere the line's
-    candidates are rendered for the classifier too. The line's ink is dropped: it stays in
-    this process."""
-    if line.ink is None:
-        return line
-    if not line.ink.spans:  # no piece could be a digit: specks (on blank paper, its edge)
-        line.ink = None
-        return line
-    if parts.lines and line.strips is not None:
-        found = read_strips(line.strips)  # (strips, columns, 11)
-        line.columns = found.reshape(-1, found.shape[-1])
-        path = best_path(line.columns)
-        number = "".join(str(digit) for digit, _, _ in path)
-        fitted = [pixels or confidence < ASK_BELOW for _, confidence, _ in path]
-        placed = placed_digits(line.ink, [at for _, _, at in path], found.shape[1], fitted)
-        line.read = [
-            (digit, round(confidence, 6), box, drawn)
-            for (digit, confidence, _), (box, drawn) in zip(path, placed, strict=True)
-        ]
-        line.sure = parts.line_only or likelihood(line.columns, number) >= np.log(LINE_SURE)
-    if not line.sure:
-        render_candidates(line)
-    line.ink = None
-    return line
-
-
-def _blank(image: Image.Image, whole: Callable[[], Prepared]) -> bool:
-    """Whether `predict`'s preparation (`whole`) finds no ink at all in a picture of bands that
-    look like several lines (ruled paper, folds, a shadow's edge can)."""
-    return _page_shaped(image) and not whole().has_ink
-
-
-def _as_one_digit(line: Line, image: Image.Image, whole: Callable[[], Prepared]) -> Line:
-    """`line`, with its ink prepared as `predict` prepares one digit (`whole`) where it may be
-    one: one that may be one digit is read as predict reads it (a 1 with a flag: predict 1,
-    read 7 before), and `_not_blank` asks whether predict found ink at all."""
-    spans = line.ink.spans if line.ink is not None else []
-    one_digit = any(start == 0 and stop == line.atoms for start, stop, _ in spans)
-    if spans and (one_digit or _page_shaped(image)):
-        line.whole = whole()
-    return line
-
-
-def _not_blank(line: Line) -> bool:
-    """Whether a read line may hold a number: not where `predict`'s preparation found no ink
-    (blank paper: its edge, a shadow, folds, ruled lines), unless the line reader is sure of
-    a number of SURE_DIGITS or more. Predict's test is one digit's: ruled lines running
-    through a number's digits made it call a number on lined paper blank."""
-    if line.whole is None or line.whole.has_ink:
-        return True
-    return line.sure and line.read is not None and len(line.read) >= SURE_DIGITS
-
-
-def _page_shaped(image: Image.Image) -> bool:
-    """Whether the picture's longer side is at most PAGE_ASPECT times its shorter one."""
-    width, height = image.size
-    return max(width, height) <= PAGE_ASPECT * min(width, height)
 
 
 def _answer(

@@ -1,0 +1,170 @@
+"""One picture's lines, found and read first by the line reader.
+
+A photo of a sheet of paper on a desk is read within the sheet (`sheet.on_the_sheet`); the
+lines are found (`multiline.find_lines`) and each is read by the line reader; where it is
+unsure, the line is cut into candidate digits for the classifier (`segment`). A picture that
+`predict`'s preparation finds blank holds a number only on the line reader's word. This runs
+in `predict`'s worker processes; `read` answers what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+from PIL import Image
+
+from digitcli.core.errors import ImageError
+from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file
+from digitcli.predicting.predict import Source
+from digitcli.reading.lines import LINE_SURE, best_path, likelihood, read_strips
+from digitcli.reading.multiline import Lines, find_lines, moved
+from digitcli.reading.place import placed_digits
+from digitcli.reading.segment import OPEN_SIDE, Line, find_line, render_candidates
+from digitcli.reading.sheet import on_the_sheet
+
+# A digit the line reader reads less surely than ASK_BELOW is shown to the classifier, as
+# `predict` would show it; where the classifier is OVERRULE_AT sure of another digit, that is
+# the digit. Other writers' 9s written like 3s, open 4s: chosen on numbers of UCI's
+# never-tuned digits (`--seed 30`), 83.6 -> 85.0% exact; `--seed 31` 80.6 -> 83.2%.
+ASK_BELOW, OVERRULE_AT = 0.9, 0.95
+# A picture predict's preparation finds blank holds a number only where the line reader is
+# sure of one of this many digits or more: on 2,400 blank pictures it was sure of two digits
+# three times (a ruled line, a shadow's edge), never of three.
+SURE_DIGITS = 3
+# Pictures at most this many times as wide as high (or high as wide) are checked for ink as
+# `predict` checks one digit's: its working picture (192 px) keeps their digits large enough.
+PAGE_ASPECT = 3.0
+# Lines of digits a form may hold, one under the other; in more, the ink is a page of writing.
+MOST_FIELDS = 8
+
+
+@dataclass(frozen=True)
+class Parts:
+    """Which parts of the reader take part (the benchmark measures each one's share; the CLI
+    always reads with all of them). `line_only`: the line reader's best path is the number,
+    however unsure it is."""
+
+    lines: bool = True
+    line_only: bool = False
+    second_opinion: bool = True
+
+
+ALL_PARTS = Parts()
+
+
+def picture_lines(
+    source: Source, invert: str, parts: Parts = ALL_PARTS, pixels: bool = True
+) -> Line | Lines | ImageError:
+    """The image's line(s), each read by the line reader and, where it is unsure, cut into
+    candidates (in a worker process, for large batches); `pixels`: the line reader's digits
+    are drawn as the model would see them too (previews only). A photo of a sheet of paper on
+    a desk is read within the sheet (`sheet.on_the_sheet`; not for light ink on dark paper),
+    unless nothing is found there and `predict`'s preparation finds ink in the whole picture
+    (a light digit on a dark canvas is a bright region, as a sheet is)."""
+    if source.problem is not None:
+        return ImageError(f"{source.name}: {source.problem}")
+    try:
+        image = open_image(source.read(), name=source.name, max_side=OPEN_SIDE)
+        whole = partial(prepare_file, source.read(), invert=invert, name=source.name)
+        sheet = on_the_sheet(image) if invert != "no" else None
+        if sheet is not None:
+            part, dx, dy = sheet
+            found = _read_picture(part, (dx, dy), partial(prepare, part, invert=invert),
+                                  invert, parts, pixels)  # fmt: skip
+            if not _nothing_found(found) or not whole().has_ink:
+                return found
+        return _read_picture(image, (0, 0), whole, invert, parts, pixels)
+    except ImageError as error:
+        return error
+
+
+def _read_picture(
+    seen: Image.Image,
+    at: tuple[int, int],
+    whole: Callable[[], Prepared],
+    invert: str,
+    parts: Parts,
+    pixels: bool,
+) -> Line | Lines:
+    """The line(s) of `seen` (the image, or a part of it starting `at` in its pixels), read;
+    `whole`: `predict`'s preparation of it, when asked."""
+    found = moved(find_lines(seen, partial(find_line, invert=invert), invert), *at)
+    if isinstance(found, Lines):
+        if _blank(seen, whole):
+            return Line()
+        if len(found.lines) >= MOST_FIELDS:
+            return Line(lines=len(found.lines))
+        for line in found.lines:
+            _read_first(line, parts, pixels)
+        return found
+    line = _read_first(_as_one_digit(found, seen, whole), parts, pixels)
+    return line if _not_blank(line) else Line()
+
+
+def _nothing_found(found: Line | Lines) -> bool:
+    """Whether a picture's reading holds no digit and no candidate."""
+    return isinstance(found, Line) and found.lines == 1 and not found.read and not found.candidates
+
+
+def _read_first(line: Line, parts: Parts, pixels: bool = True) -> Line:
+    """The line read by the line reader (`Line.read`, each digit placed where it was read):
+    where it is sure of its number (or reads alone), that is the reading; elsewhere the line's
+    candidates are rendered for the classifier too. The line's ink is dropped: it stays in
+    this process."""
+    if line.ink is None:
+        return line
+    if not line.ink.spans:  # no piece could be a digit: specks (on blank paper, its edge)
+        line.ink = None
+        return line
+    if parts.lines and line.strips is not None:
+        found = read_strips(line.strips)  # (strips, columns, 11)
+        line.columns = found.reshape(-1, found.shape[-1])
+        path = best_path(line.columns)
+        number = "".join(str(digit) for digit, _, _ in path)
+        fitted = [pixels or confidence < ASK_BELOW for _, confidence, _ in path]
+        placed = placed_digits(line.ink, [at for _, _, at in path], found.shape[1], fitted)
+        line.read = [
+            (digit, round(confidence, 6), box, drawn)
+            for (digit, confidence, _), (box, drawn) in zip(path, placed, strict=True)
+        ]
+        line.sure = parts.line_only or likelihood(line.columns, number) >= np.log(LINE_SURE)
+    if not line.sure:
+        render_candidates(line)
+    line.ink = None
+    return line
+
+
+def _blank(image: Image.Image, whole: Callable[[], Prepared]) -> bool:
+    """Whether `predict`'s preparation (`whole`) finds no ink at all in a picture of bands that
+    look like several lines (ruled paper, folds, a shadow's edge can)."""
+    return _page_shaped(image) and not whole().has_ink
+
+
+def _as_one_digit(line: Line, image: Image.Image, whole: Callable[[], Prepared]) -> Line:
+    """`line`, with its ink prepared as `predict` prepares one digit (`whole`) where it may be
+    one: one that may be one digit is read as predict reads it (a 1 with a flag: predict 1,
+    read 7 before), and `_not_blank` asks whether predict found ink at all."""
+    spans = line.ink.spans if line.ink is not None else []
+    one_digit = any(start == 0 and stop == line.atoms for start, stop, _ in spans)
+    if spans and (one_digit or _page_shaped(image)):
+        line.whole = whole()
+    return line
+
+
+def _not_blank(line: Line) -> bool:
+    """Whether a read line may hold a number: not where `predict`'s preparation found no ink
+    (blank paper: its edge, a shadow, folds, ruled lines), unless the line reader is sure of
+    a number of SURE_DIGITS or more. Predict's test is one digit's: ruled lines running
+    through a number's digits made it call a number on lined paper blank."""
+    if line.whole is None or line.whole.has_ink:
+        return True
+    return line.sure and line.read is not None and len(line.read) >= SURE_DIGITS
+
+
+def _page_shaped(image: Image.Image) -> bool:
+    """Whether the picture's longer side is at most PAGE_ASPECT times its shorter one."""
+    width, height = image.size
+    return max(width, height) <= PAGE_ASPECT * min(width, height)
