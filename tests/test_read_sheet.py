@@ -73,11 +73,8 @@ def test_a_grey_sheet_on_a_white_lid_is_read(digits, tmp_path):
     assert truth[0][0] + dx > left  # the first digit is on the sheet read
 
 
-@pytest.mark.parametrize("index", [5, 10, 28])  # MNIST's test 1 and two 0s
-@pytest.mark.parametrize("invert", ["auto", "no"])
-def test_a_light_digit_on_a_dark_canvas_is_no_sheet(tmp_path, index, invert):
-    """A light digit drawn on a dark canvas is the picture's bright region, as a sheet on a
-    desk is: read within it, it was read as blank where predict read the digit."""
+def light_digit_on_a_dark_canvas(tmp_path, index: int) -> tuple[str, str]:
+    """MNIST's test digit `index` drawn light on a dark canvas: the file and its label."""
     from test_read import MNIST
 
     raw = gzip.decompress((MNIST / "t10k-images-idx3-ubyte.gz").read_bytes())
@@ -87,8 +84,17 @@ def test_a_light_digit_on_a_dark_canvas_is_no_sheet(tmp_path, index, invert):
     canvas = np.full((600, 900), 35.0)
     canvas[100:500, 250:650] = 35 * (1 - ink) + 225 * ink
     Image.fromarray(canvas.astype(np.uint8)).save(tmp_path / "light.png")
-    (reading,) = read([str(tmp_path / "light.png")], invert=invert)
-    assert reading.number == str(label)
+    return str(tmp_path / "light.png"), str(label)
+
+
+@pytest.mark.parametrize("index", [5, 10, 28])  # MNIST's test 1 and two 0s
+@pytest.mark.parametrize("invert", ["auto", "no"])
+def test_a_light_digit_on_a_dark_canvas_is_no_sheet(tmp_path, index, invert):
+    """A light digit drawn on a dark canvas is the picture's bright region, as a sheet on a
+    desk is: read within it, it was read as blank where predict read the digit."""
+    path, label = light_digit_on_a_dark_canvas(tmp_path, index)
+    (reading,) = read([path], invert=invert)
+    assert reading.number == label
 
 
 def test_a_sheet_is_looked_for_when_the_ink_is_said_to_be_dark(digits, tmp_path):
@@ -98,3 +104,22 @@ def test_a_sheet_is_looked_for_when_the_ink_is_said_to_be_dark(digits, tmp_path)
     on_a_desk(tmp_path / "n.png", tmp_path / "desk.png", 0.0)
     (reading,) = read([str(tmp_path / "desk.png")], invert="yes")
     assert reading.number == "40721"
+
+
+def test_the_whole_picture_is_prepared_once_where_its_sheet_held_nothing(tmp_path, monkeypatch):
+    """The fallback from a sheet to the whole picture asks predict's preparation whether there
+    is ink, and the whole picture's own checks ask it again: one preparation serves both."""
+    import digitcli.reading.picture as picture_module
+
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return prepare_file(*args, **kwargs)
+
+    from digitcli.imaging.images import prepare_file
+
+    monkeypatch.setattr(picture_module, "prepare_file", counted)
+    path, label = light_digit_on_a_dark_canvas(tmp_path, 10)
+    (reading,) = read([path])
+    assert reading.number == label and len(calls) == 1

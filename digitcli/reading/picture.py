@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 
 import numpy as np
 from PIL import Image
@@ -63,12 +63,13 @@ def picture_lines(
     are drawn as the model would see them too (previews only). A photo of a sheet of paper on
     a desk is read within the sheet (`sheet.on_the_sheet`; not for light ink on dark paper),
     unless nothing is found there and `predict`'s preparation finds ink in the whole picture
-    (a light digit on a dark canvas is a bright region, as a sheet is)."""
+    (a light digit on a dark canvas is a bright region, as a sheet is); that preparation is
+    made once, then read again by the whole picture's blank checks."""
     if source.problem is not None:
         return ImageError(f"{source.name}: {source.problem}")
     try:
         image = open_image(source.read(), name=source.name, max_side=OPEN_SIDE)
-        whole = partial(prepare_file, source.read(), invert=invert, name=source.name)
+        whole = cache(partial(prepare_file, source.read(), invert=invert, name=source.name))
         sheet = on_the_sheet(image) if invert != "no" else None
         if sheet is not None:
             part, dx, dy = sheet
