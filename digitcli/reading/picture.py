@@ -25,11 +25,9 @@ from digitcli.reading.place import placed_digits
 from digitcli.reading.segment import OPEN_SIDE, Line, find_line, render_candidates
 from digitcli.reading.sheet import on_the_sheet
 
-# A digit the line reader reads less surely than ASK_BELOW is shown to the classifier, as
-# `predict` would show it; where the classifier is OVERRULE_AT sure of another digit, that is
-# the digit. Other writers' 9s written like 3s, open 4s: chosen on numbers of UCI's
-# never-tuned digits (`--seed 30`), 83.6 -> 85.0% exact; `--seed 31` 80.6 -> 83.2%.
-ASK_BELOW, OVERRULE_AT = 0.9, 0.95
+# A digit the line reader reads less surely than this is shown to the classifier (its pixels
+# fitted here, as `predict` fits a digit): `read`'s second opinion, with OVERRULE_AT.
+ASK_BELOW = 0.9
 # A picture predict's preparation finds blank holds a number only where the line reader is
 # sure of one of this many digits or more: on 2,400 blank pictures it was sure of two digits
 # three times (a ruled line, a shadow's edge), never of three.
