@@ -73,6 +73,20 @@ def test_a_grey_sheet_on_a_white_lid_is_read(digits, tmp_path):
     assert truth[0][0] + dx > left  # the first digit is on the sheet read
 
 
+def test_a_slip_hardly_darker_than_its_lid_is_read(digits, tmp_path):
+    """A slip cut close around its number, on a lid hardly lighter than its paper: Otsu's two
+    classes part the ink from paper and lid together, so the lid is then parted from the
+    paper within the lighter class (read as blank before)."""
+    write_number(digits, "40721", tmp_path / "n.png")
+    number = Image.open(tmp_path / "n.png")
+    number.crop((40, 40, number.width - 40, number.height - 40)).save(tmp_path / "slip.png")
+    dx, dy = on_a_desk(tmp_path / "slip.png", tmp_path / "lid.png", 3.0, desk=250, shade=0.85)
+    (reading,) = read([str(tmp_path / "lid.png")])
+    assert reading.number == "40721"
+    _, left, top = on_the_sheet(open_image(tmp_path / "lid.png", max_side=OPEN_SIDE))
+    assert abs(left - dx) < 20 and abs(top - dy) < 20
+
+
 def light_digit_on_a_dark_canvas(tmp_path, index: int) -> tuple[str, str]:
     """MNIST's test digit `index` drawn light on a dark canvas: the file and its label."""
     from test_read import MNIST

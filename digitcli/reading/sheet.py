@@ -4,7 +4,9 @@ Segmentation takes what lies darker than its paper for ink and finds the paper f
 picture's border; where the border is a desk, the sheet's edges read as strokes (a 1 at each
 end) and the desk as paper. `read` reads within the sheet when a photo shows one: the largest
 region of one of Otsu's two classes (the brighter on a darker desk; on a lighter lid the darker,
-the sheet's paper and ink together), with the rest on three sides of it or more, filling its
+the sheet's paper and ink together; where the lid is hardly lighter than the paper, Otsu parts
+the ink from both, and the lid is then the brighter part of the lighter class), with the rest
+on three sides of it or more, filling its
 box (turned as the sheet lies: a sheet is a solid shape), holding ink and MIN_CONTRAST away
 from what lies around it. What of the desk lies in the sheet's box (a sheet lying askew) is
 painted over with paper.
@@ -63,13 +65,17 @@ def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
 def _sheet(image: Image.Image) -> tuple[tuple, float] | None:
     """The sheet's turned box (OpenCV's minAreaRect) on a copy at most SHEET_SIDE long, and
     the copy's scale; None where there is no sheet: on something darker, the brighter of
-    Otsu's two classes holds it, on something lighter the darker one (with the ink)."""
+    Otsu's two classes holds it, on something lighter the darker one (with the ink), or, where
+    the two classes are the ink and the rest, what lies below Otsu's split of the lighter."""
     w, h = image.size
     scale = min(1.0, SHEET_SIDE / max(w, h))
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     small = np.asarray(image.resize(size, Image.Resampling.BOX) if scale < 1.0 else image)
-    bright = small > otsu_threshold(np.bincount(small.ravel(), minlength=256))
-    for side, holes in ((bright, 1.0), (~bright, HOLES)):
+    hist = np.bincount(small.ravel(), minlength=256)
+    split = otsu_threshold(hist)
+    bright = small > split
+    lit = small > otsu_threshold(np.where(np.arange(256) > split, hist, 0))
+    for side, holes in ((bright, 1.0), (~bright, HOLES), (~lit, HOLES)):
         sheet = _solid_region(side, size, holes)
         if sheet is None or np.count_nonzero(side & sheet) < HELD * np.count_nonzero(side):
             continue
