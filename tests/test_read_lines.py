@@ -18,6 +18,8 @@ from digitcli.reading.multiline import line_spans
 from digitcli.reading.read import read
 from digitcli.reading.segment import OPEN_SIDE
 
+FIXTURES = Path(__file__).parent / "fixtures"
+
 runner = CliRunner()
 
 
@@ -67,6 +69,14 @@ def test_ruled_fields_are_lines_and_their_rules_are_not(digits, tmp_path):
 def test_one_line_is_one_span(digits, tmp_path):
     write_number(digits, "2026 11 22", tmp_path / "n.png", boxes=True)
     assert len(line_spans(open_image(tmp_path / "n.png", max_side=OPEN_SIDE))) == 1
+
+
+def test_what_is_left_of_a_fields_boxes_is_no_line_of_its_own():
+    """Strips of a row of boxes' top and bottom rules that outlast the rules' removal are
+    bands of ink above and below the digits, but thin ones: no page of three lines of text
+    (no number before)."""
+    (reading,) = read([str(FIXTURES / "boxed-12431902.jpg")])
+    assert reading.number == "12431902"
 
 
 def test_json_has_each_line_with_its_box(digits, tmp_path):

@@ -16,6 +16,10 @@ from scipy import ndimage
 from digitcli.imaging.images import FAINT_SEPARATION, FAINTEST_INK, INVERT_CHOICES, otsu_threshold
 
 MIN_CONTRAST = 24.0  # grey levels between paper and ink below which there is no ink
+# A band of rows holding ink, bare paper above and below, is a line of writing when it is at
+# least LINE_SHARE as high as the highest band and holds LINE_INK of the ink or more: a thinner
+# one is a ruled line under a field, what is left of a row of boxes' rules, or a speck.
+LINE_SHARE, LINE_INK = 0.4, 0.03
 
 
 def ink_signal(image: Image.Image, invert: str = "auto") -> tuple[np.ndarray, np.ndarray]:
@@ -86,3 +90,18 @@ def _ink_mask(flat: np.ndarray, noise: float) -> np.ndarray:
     strong[labels[values > high]] = True
     strong[0] = False
     return strong[labels]
+
+
+def ink_lines(mask: np.ndarray) -> list[tuple[int, int]]:
+    """The rows [top, bottom) of each line of writing in an ink mask, top to bottom."""
+    rows = mask.sum(axis=1)
+    padded = np.concatenate([[False], rows > 0, [False]]).astype(np.int8)
+    changes = np.flatnonzero(np.diff(padded))
+    bands = list(zip(changes[::2].tolist(), changes[1::2].tolist(), strict=True))
+    ink = max(int(rows.sum()), 1)
+    highest = max((bottom - top for top, bottom in bands), default=0)
+    return [
+        (top, bottom)
+        for top, bottom in bands
+        if bottom - top >= LINE_SHARE * highest and rows[top:bottom].sum() >= LINE_INK * ink
+    ]

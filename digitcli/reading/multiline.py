@@ -4,9 +4,9 @@
 rows of bare paper, and each band is segmented as a line of its own (`digitcli.reading.segment`), so
 that two numbers written one above the other are never read as one number.
 
-A band is a line when it is at least LINE_SHARE as high as the highest band: a thinner one (a
-ruled line under a field, a speck) belongs to the line nearest it. Each line's picture reaches
-halfway into the paper between it and its neighbours.
+A band is a line as `ink.ink_lines` says (at least LINE_SHARE as high as the highest band): a
+thinner one (a ruled line under a field, a speck) belongs to the line nearest it. Each line's
+picture reaches halfway into the paper between it and its neighbours.
 """
 
 from __future__ import annotations
@@ -14,17 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 from PIL import Image
 
 from digitcli.reading.frame import WORK_HEIGHT, WORK_WIDTH
+from digitcli.reading.ink import ink_lines
 from digitcli.reading.segment import Line, ink_signal
 
 # px: bands are looked for on a copy at most this high (a page of fields) and this wide (only
 # rows matter: 3.4 ms a number at the image's own width, 1.0 ms at 200 px)
 FIND_HEIGHT, FIND_WIDTH = 400, 200
-LINE_SHARE = 0.4  # a band this share of the highest band's height, or more, is a line
-INK_SHARE = 0.03  # and holds at least this share of the image's ink
 # A lone line is read from its rows and this share of their height above and below, not from
 # the whole picture: segmentation scales what it reads to a fixed height (`frame.work_image`),
 # and a number in the middle of a sheet shrank with it. `bench/read_numbers.py --seed 17
@@ -42,16 +40,7 @@ def line_spans(image: Image.Image, invert: str = "auto") -> list[tuple[int, int]
     size = (min(image.width, FIND_WIDTH), min(image.height, FIND_HEIGHT))
     small = image.resize(size, Image.Resampling.BOX) if size != image.size else image
     scale = small.height / image.height
-    _, mask = ink_signal(small, invert)
-    rows = mask.sum(axis=1)
-    bands = _runs(rows > 0)
-    ink = max(int(rows.sum()), 1)
-    highest = max((bottom - top for top, bottom in bands), default=0)
-    lines = [
-        (top, bottom)
-        for top, bottom in bands
-        if bottom - top >= LINE_SHARE * highest and rows[top:bottom].sum() >= INK_SHARE * ink
-    ]
+    lines = ink_lines(ink_signal(small, invert)[1])
     if not lines:
         return [(0, image.height)]
     if len(lines) == 1:
@@ -70,13 +59,6 @@ def _with_margin(top: int, bottom: int, scale: float, size: tuple[int, int]) -> 
     middle, half = (top + bottom) / 2 / scale, (0.5 + LINE_MARGIN) * (bottom - top) / scale
     half = max(half, 0.5 * width * WORK_HEIGHT / WORK_WIDTH)
     return max(0, round(middle - half)), min(height, round(middle + half))
-
-
-def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
-    """The runs [start, stop) of True in a 1-D array."""
-    padded = np.concatenate([[False], flags, [False]]).astype(np.int8)
-    changes = np.flatnonzero(np.diff(padded))
-    return list(zip(changes[::2].tolist(), changes[1::2].tolist(), strict=True))
 
 
 def cropped(image: Image.Image, box: tuple[int, int, int, int]) -> tuple[Image.Image, int, int]:

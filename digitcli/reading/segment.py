@@ -57,7 +57,7 @@ from digitcli.reading.formlines import (
     without_lines,
 )
 from digitcli.reading.frame import SHEARS, WORK_WIDTH, Frame, sharpest, turn_level, work_image
-from digitcli.reading.ink import ink_signal
+from digitcli.reading.ink import ink_lines, ink_signal
 from digitcli.reading.render import INK_PAD, STRIP_SHAPE, line_strips, span_ink
 
 __all__ = [  # segmentation as `read`, `multiline` and the line reader use it
@@ -80,10 +80,9 @@ OPEN_SIDE = 1600  # px: files are decoded to at most this many pixels a side for
 # row of 300 MNIST digits; 100 and 150 of them, 10 px high and 5-6 px wide, read right).
 SMALLEST_HEIGHT = 6.0
 SMALLEST_WIDTH = 4.5
-# Ink in MOST_LINES or more bands of rows, paper between them, each with LINE_INK of the ink
-# or more, is a page of writing (printed text), not one line: no number is read from it.
+# Ink in MOST_LINES or more lines of writing (`ink.ink_lines`) is a page of writing (printed
+# text), not one line: no number is read from it.
 MOST_LINES = 3
-LINE_INK = 0.03
 SKIP_COST = 4.0  # log-probability a reading pays for leaving out a small piece (a speck)
 DIGIT_COST = -0.5  # log-probability each digit of a reading pays (negative: earns)
 
@@ -164,7 +163,7 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     if pen_on_lines is not None:
         mask |= pen_on_lines
     taken = mask | lines
-    bands = _ink_bands(mask)
+    bands = len(ink_lines(mask))
     if bands >= MOST_LINES:
         return Line(lines=bands)
     pieces = components(mask)
@@ -191,15 +190,6 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     strips = [(start + first, step) for first, step in places]
     line.ink = LineInk(atoms, digit_spans(atoms, height), ink_of, frame, strips)
     return line
-
-
-def _ink_bands(mask: np.ndarray) -> int:
-    """How many bands of rows, paper between them, hold LINE_INK of the ink or more each."""
-    counts = mask.sum(axis=1)
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], counts > 0, [0]]).astype(np.int8)))
-    total = max(int(counts.sum()), 1)
-    inks = [counts[a:b].sum() for a, b in zip(edges[::2], edges[1::2], strict=True)]
-    return sum(ink >= LINE_INK * total for ink in inks)
 
 
 def _too_small(atoms: list[Atom], height: float) -> bool:
