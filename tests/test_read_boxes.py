@@ -104,3 +104,12 @@ def test_a_field_of_thick_dashed_or_dotted_boxes_is_read(digits, tmp_path, style
     write_field(digits, number, tmp_path / "field.png", style)
     (reading,) = read([str(tmp_path / "field.png")])
     assert reading.number == number
+
+
+def test_a_boxs_side_is_taken_out_where_the_picture_cuts_off_its_top_line():
+    """A row of boxes turned a little and cropped close: the field's top line leaves the
+    picture above its first box, whose left side then stops short of it. It is still a
+    box's side, not a 1 (read `182207024` before)."""
+    fixture = Path(__file__).parent / "fixtures" / "boxed-82207024.jpg"
+    (reading,) = read([str(fixture)])
+    assert reading.number == "82207024"

@@ -67,13 +67,26 @@ def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
         reach = 3 + max(0, int(thickness) - 3) + (bottom - top) // 20
         piece = labels[found] == index
         wide = piece.sum() / piece.shape[0] > SIDE_WIDTH * thickness + 1
-        if wide or found[0].start > top + reach or found[0].stop - 1 < bottom - reach:
+        if wide or not _spans_field(found, lines, top, bottom, reach):
             sides[found][piece] = False  # not a box's side: handwriting
     if unbridged is not None:
         sides = _of_dashes(sides, unbridged, DASHES)
     if sides.any() and _lines_run_past(lines, sides, bottom - top):
         return lines  # ruled paper: its lines run on past the outermost "sides", strokes
     return lines | sides
+
+
+def _spans_field(
+    found: tuple[slice, slice], lines: np.ndarray, top: int, bottom: int, reach: int
+) -> bool:
+    """Whether a vertical run (`found`, its rows and columns) reaches from the field's `top`
+    line to its `bottom` one, within `reach`: at one end at least, and at the other too unless
+    that line is missing above (below) it, cut off by the picture's edge."""
+    rows, cols = found
+    at_top, at_bottom = rows.start <= top + reach, rows.stop - 1 >= bottom - reach
+    no_top = not lines[max(0, top - reach) : top + reach + 1, cols].any()
+    no_bottom = not lines[max(0, bottom - reach) : bottom + reach + 1, cols].any()
+    return (at_top and (at_bottom or no_bottom)) or (at_bottom and no_top)
 
 
 def _dashed_lines(mask: np.ndarray, length: int) -> np.ndarray:
