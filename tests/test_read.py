@@ -462,10 +462,21 @@ def test_predict_on_a_number_says_to_use_read(mnist_test_digits, tmp_path):
 
 @pytest.mark.parametrize(("number", "angle"), [("3958", -14.0), ("81489", 14.0)])
 def test_a_number_turned_by_fourteen_degrees_is_read(mnist_test_digits, tmp_path, number, angle):
-    """A photo held askew: the line is turned level by up to 12 degrees (8 before, when these
-    read 3955 and 51489)."""
+    """A photo held askew: the line is turned level by up to 20 degrees (8 before 0.6.1, when
+    these read 3955 and 51489)."""
     write_number(mnist_test_digits, number, tmp_path / "n.png")
     turned = Image.open(tmp_path / "n.png").rotate(angle, Image.BICUBIC, expand=True, fillcolor=235)
     turned.save(tmp_path / "turned.png")
     (reading,) = read([str(tmp_path / "turned.png")])
     assert reading.number == number
+
+
+@pytest.mark.parametrize("angle", [-18.0, 18.0])
+def test_a_date_turned_by_eighteen_degrees_is_read(mnist_test_digits, tmp_path, angle):
+    """Turned level within 12 degrees (0.6.1 to 0.6.3), a long line turned by 18 stayed a
+    slope and was read wrong."""
+    write_number(mnist_test_digits, "2026 11 27", tmp_path / "n.png")
+    turned = Image.open(tmp_path / "n.png").rotate(angle, Image.BICUBIC, expand=True, fillcolor=235)
+    turned.save(tmp_path / "turned.png")
+    (reading,) = read([str(tmp_path / "turned.png")])
+    assert reading.number == "20261127"
