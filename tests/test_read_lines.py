@@ -71,18 +71,6 @@ def test_one_line_is_one_span(digits, tmp_path):
     assert len(line_spans(open_image(tmp_path / "n.png", max_side=OPEN_SIDE))) == 1
 
 
-def test_two_lines_turned_askew_are_never_read_as_one(digits, tmp_path):
-    """A short field over a long one, turned by 14 degrees: the long line's slope shares rows
-    with the short one, so they are not parted; turned level, the ink is two lines. Before,
-    the long line alone was read and the short one silently lost."""
-    write_form(digits, ["2026", "31415926"], tmp_path / "form.png")
-    form = Image.open(tmp_path / "form.png")
-    form.rotate(14.0, Image.BICUBIC, expand=True, fillcolor=235).save(tmp_path / "turned.png")
-    (reading,) = read([str(tmp_path / "turned.png")])
-    assert reading.number is None
-    assert reading.note == "no number: the ink lies in 2 lines, not one (turned askew?)"
-
-
 def test_what_is_left_of_a_fields_boxes_is_no_line_of_its_own():
     """Strips of a row of boxes' top and bottom rules that outlast the rules' removal are
     bands of ink above and below the digits, but thin ones: no page of three lines of text

@@ -99,8 +99,6 @@ def _read_picture(
         for line in found.lines:
             _read_first(line, parts, pixels)
         return found
-    if found.lines > 1 and _blank(seen, whole):
-        return Line()
     line = _read_first(_as_one_digit(found, seen, whole), parts, pixels)
     return line if _not_blank(line) else Line()
 

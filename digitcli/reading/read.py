@@ -228,9 +228,8 @@ def _answer_lines(
         if line.too_small:
             yield Reading(source.name, error=TOO_SMALL)
             continue
-        if line.lines > 1:
-            why = "a page of text?" if line.lines >= MOST_LINES else "turned askew?"
-            note = f"no number: the ink lies in {line.lines} lines, not one ({why})"
+        if line.lines >= MOST_LINES:
+            note = f"no number: the ink lies in {line.lines} lines, not one (a page of text?)"
             yield Reading(source.name, note=note)
             continue
         if line.sure:

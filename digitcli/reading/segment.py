@@ -80,9 +80,8 @@ OPEN_SIDE = 1600  # px: files are decoded to at most this many pixels a side for
 # row of 300 MNIST digits; 100 and 150 of them, 10 px high and 5-6 px wide, read right).
 SMALLEST_HEIGHT = 6.0
 SMALLEST_WIDTH = 4.5
-# Ink in two lines of writing or more (`ink.ink_lines`), once turned level, is no one number:
-# lines `multiline` could not part (they shared rows while turned askew), or, in MOST_LINES or
-# more, a page of writing (printed text). No number is read from it.
+# Ink in MOST_LINES or more lines of writing (`ink.ink_lines`) is a page of writing (printed
+# text), not one line: no number is read from it.
 MOST_LINES = 3
 SKIP_COST = 4.0  # log-probability a reading pays for leaving out a small piece (a speck)
 DIGIT_COST = -0.5  # log-probability each digit of a reading pays (negative: earns)
@@ -109,7 +108,7 @@ class Line:
     candidates: list[Candidate] = field(default_factory=list)
     strips: np.ndarray | None = field(default=None, repr=False)  # its ink, (k, *STRIP_SHAPE)
     too_small: bool = False  # too many digits on the line, shrunk too small to read
-    lines: int = 1  # lines of writing one above the other, where one was asked (`find_line`)
+    lines: int = 1  # bands of ink one above the other: MOST_LINES or more, a page of writing
     whole: Prepared | None = field(default=None, repr=False)  # all the ink as predict sees it
     # What drawing its digits needs, until they are drawn: it stays in the process that
     # segmented the line (`read` drops it before a line goes to another).
@@ -165,7 +164,7 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
         mask |= pen_on_lines
     taken = mask | lines
     bands = len(ink_lines(mask))
-    if bands > 1:
+    if bands >= MOST_LINES:
         return Line(lines=bands)
     pieces = components(mask)
     if not pieces:
