@@ -13,6 +13,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from digitcli.imaging.morphology import runs
+
 # A digit cut out of a row shows parts of its neighbours at the picture's sides, dropped
 # (`neighbour_pieces`) when the digit stands ROW_DIGIT_HEIGHT of the picture's height or more
 # (not specks: three specks of grain on one blank picture of the development set were read
@@ -65,9 +67,9 @@ def ruled_lines(
     across, down = _lines(_share(inked, 1)), _lines(_share(inked, 0))
     if not across.any() and not down.any():
         return None
-    runs = sorted((len(_spans(across)), len(_spans(down))))
+    fewer, more = sorted((len(runs(across)), len(runs(down))))
     above_faint = flat > faint
-    if runs[0] < 2 or runs[1] < GRID_LINES:
+    if fewer < 2 or more < GRID_LINES:
         inked = levels > int(faint)
         across, down = _lines(_share(inked, 1)), _lines(_share(inked, 0))
         if not across.any():
@@ -121,7 +123,7 @@ def _slanted(inked: np.ndarray, fewest: int = GRID_LINES) -> np.ndarray | None:
     score = across.sum(axis=1) * (w + 1.0) + (shares * across).sum(axis=1)  # most, then most ink
     best = int(np.argmax(score))
     lines = _lines(shares[best])
-    if len(_spans(lines)) < fewest:
+    if len(runs(lines)) < fewest:
         return None
     offsets = np.rint(SLANTS[best] * (np.arange(w) - w / 2)).astype(int)
     back = np.arange(h)[:, None] - offsets[None, :]  # the row of the slanted frame each pixel is on
@@ -133,7 +135,7 @@ def _apart(down: np.ndarray, strokes: np.ndarray) -> np.ndarray:
     """The ruled columns `down` that no stroke touches on either side (a table's rule beside
     the digit, not a digit's own stroke, which its other strokes meet)."""
     apart = np.zeros_like(down)
-    for band in _spans(down):
+    for band in runs(down):
         beside = (
             strokes[:, max(band.start - 2, 0) : band.start].any()
             or strokes[:, band.stop : band.stop + 2].any()
@@ -148,10 +150,10 @@ def bridged(strokes: np.ndarray, across: np.ndarray, down: np.ndarray) -> np.nda
     stays in one piece."""
     clean = strokes & ~across[:, None] & ~down[None, :]
     out = clean.copy()
-    for band in _spans(across):
+    for band in runs(across):
         if band.start > 0 and band.stop < len(across):
             out[band] |= _crossing(clean[band.start - 1], clean[band.stop], band)
-    for band in _spans(down):
+    for band in runs(down):
         if band.start > 0 and band.stop < len(down):
             out[:, band] |= _crossing(clean[:, band.start - 1], clean[:, band.stop], band)[:, None]
     return out
@@ -162,12 +164,6 @@ def _crossing(before: np.ndarray, after: np.ndarray, band: slice) -> np.ndarray:
     `before` and `after` it, each widened by the band's width (a slanted stroke shifts)."""
     reach = band.stop - band.start
     return _spread(before, reach) & _spread(after, reach)
-
-
-def _spans(flags: np.ndarray) -> list[slice]:
-    """The runs of True in `flags`, as slices."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.view(np.int8), [0]])))
-    return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def _spread(flags: np.ndarray, reach: int) -> np.ndarray:

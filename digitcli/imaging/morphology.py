@@ -55,6 +55,12 @@ def shifted(box: Box, window: Box) -> Box:
     return slice(rows.start + top, rows.stop + top), slice(cols.start + left, cols.stop + left)
 
 
+def runs(flags: np.ndarray) -> list[slice]:
+    """The runs of True in a 1-D boolean array, as slices."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.view(np.int8), [0]])))
+    return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
 def connected_to(seeds: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """`seeds` and the 8-connected pieces of `mask` that hold a pixel of them."""
     count, labels = cv2.connectedComponentsWithAlgorithm(

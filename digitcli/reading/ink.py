@@ -14,6 +14,7 @@ from PIL import Image
 from scipy import ndimage
 
 from digitcli.imaging.images import FAINT_SEPARATION, FAINTEST_INK, INVERT_CHOICES, otsu_threshold
+from digitcli.imaging.morphology import runs
 
 MIN_CONTRAST = 24.0  # grey levels between paper and ink below which there is no ink
 # A band of rows holding ink, bare paper above and below, is a line of writing when it is at
@@ -95,13 +96,11 @@ def _ink_mask(flat: np.ndarray, noise: float) -> np.ndarray:
 def ink_lines(mask: np.ndarray) -> list[tuple[int, int]]:
     """The rows [top, bottom) of each line of writing in an ink mask, top to bottom."""
     rows = mask.sum(axis=1)
-    padded = np.concatenate([[False], rows > 0, [False]]).astype(np.int8)
-    changes = np.flatnonzero(np.diff(padded))
-    bands = list(zip(changes[::2].tolist(), changes[1::2].tolist(), strict=True))
+    bands = runs(rows > 0)
     ink = max(int(rows.sum()), 1)
-    highest = max((bottom - top for top, bottom in bands), default=0)
+    highest = max((band.stop - band.start for band in bands), default=0)
     return [
-        (top, bottom)
-        for top, bottom in bands
-        if bottom - top >= LINE_SHARE * highest and rows[top:bottom].sum() >= LINE_INK * ink
+        (band.start, band.stop)
+        for band in bands
+        if band.stop - band.start >= LINE_SHARE * highest and rows[band].sum() >= LINE_INK * ink
     ]
