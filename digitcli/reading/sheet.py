@@ -3,13 +3,12 @@
 Segmentation takes what lies darker than its paper for ink and finds the paper from the
 picture's border; where the border is a desk, the sheet's edges read as strokes (a 1 at each
 end) and the desk as paper. `read` reads within the sheet when a photo shows one: the largest
-region of one of Otsu's two classes (the brighter on a darker desk; on a lighter lid the darker,
-the sheet's paper and ink together; where the lid is hardly lighter than the paper, Otsu parts
-the ink from both, and the lid is then the brighter part of the lighter class), with the rest
-on three sides of it or more, filling its
-box (turned as the sheet lies: a sheet is a solid shape), holding ink and MIN_CONTRAST away
-from what lies around it. What of the desk lies in the sheet's box (a sheet lying askew) is
-painted over with paper.
+region of one of Otsu's two classes (the brighter on a darker desk; on a lighter lid the
+darker, the sheet's paper and ink together; where the lid is hardly lighter than the paper,
+Otsu parts the ink from both, and the lid is then the brighter part of the lighter class), with
+the rest on three sides of it or more, filling its box (turned as the sheet lies: a sheet is a
+solid shape), holding ink and MIN_CONTRAST away from what lies around it. What of the desk lies
+in the sheet's box (a sheet lying askew) is painted over with paper.
 """
 
 from __future__ import annotations
