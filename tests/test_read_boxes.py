@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ from PIL import Image, ImageDraw
 from test_read import mnist_test_digits, write_number  # noqa: F401 (a fixture, used below)
 
 from digitcli.imaging.images import open_image
+from digitcli.reading.formlines import form_lines
 from digitcli.reading.read import read
 from digitcli.reading.segment import OPEN_SIDE, find_candidates
 
@@ -113,3 +115,41 @@ def test_a_boxs_side_is_taken_out_where_the_picture_cuts_off_its_top_line():
     fixture = Path(__file__).parent / "fixtures" / "boxed-82207024.jpg"
     (reading,) = read([str(fixture)])
     assert reading.number == "82207024"
+
+
+def _double_field(inset: int) -> np.ndarray:
+    """An ink mask of a row of four boxes 40 px square, each with a thin second line `inset`
+    px inside it, and a pen's bar under the second box's inner top line (a 5's or a 7's)."""
+    mask = np.zeros((60, 180), bool)
+    top, bottom, lefts = 10, 50, [10, 50, 90, 130, 170]
+    mask[top : top + 2, 10:172] = mask[bottom - 1 : bottom + 1, 10:172] = True
+    for left in lefts:
+        mask[top:bottom, left : left + 2] = True
+    for left, right in pairwise(lefts):
+        mask[top + inset, left + inset : right - inset + 1] = True
+        mask[bottom - inset, left + inset : right - inset + 1] = True
+        mask[top + inset : bottom - inset, left + inset] = True
+        mask[top + inset : bottom - inset, right - inset] = True
+    mask[top + inset + 4 : top + inset + 8, 52:88] = True
+    return mask
+
+
+@pytest.mark.parametrize("inset", [3, 4])
+def test_a_double_lined_boxs_inner_lines_are_form_lines(inset):
+    """A second line inside each box was left in, over and under the digits: a 4 with a line
+    across its top was read as a 9."""
+    mask = _double_field(inset)
+    lines = form_lines(mask)
+    assert lines[10 + inset, 55:85].all() and lines[50 - inset, 95:125].all()
+    bar = 10 + inset + 4
+    assert not lines[bar : bar + 4, 56:84].any()  # handwriting
+
+
+@pytest.mark.parametrize(
+    ("name", "number"), [("double-7549396.png", "7549396"), ("double-9046.png", "9046")]
+)
+def test_a_field_of_double_lined_boxes_is_read(name, number):
+    """Boxes with a thin second line 4 px inside (`bench/form_styles.py`'s `double`): read
+    `7599396` and `7046` before."""
+    (reading,) = read([str(Path(__file__).parent / "fixtures" / name)])
+    assert reading.number == number

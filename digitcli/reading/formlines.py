@@ -33,6 +33,7 @@ DASH_THICK = 2
 DASHES = 3
 FIELD_SPAN = 0.9
 PEN_PIECE = 8  # px: the least of a pen's stroke along a ruled line (`over_ruled_lines`)
+INNER_SPAN = 0.8  # a box's second line runs along this share of the field's height
 FAINT_LINE = 0.1  # printed lines are looked for in ink this faint (share of the pen's level)
 
 
@@ -61,10 +62,10 @@ def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
     sides = _runs(mask & ~lines, max(4, int(0.7 * (bottom - top))), axis=0)
     labels, count = ndimage.label(sides)
     thickness = line_rows.size / max(1, len(_bands(line_rows)))
+    reach = 3 + max(0, int(thickness) - 3) + (bottom - top) // 20
     for index, found in enumerate(ndimage.find_objects(labels), start=1):
         if found is None:
             continue
-        reach = 3 + max(0, int(thickness) - 3) + (bottom - top) // 20
         piece = labels[found] == index
         wide = piece.sum() / piece.shape[0] > SIDE_WIDTH * thickness + 1
         if wide or not _spans_field(found, lines, top, bottom, reach):
@@ -73,7 +74,36 @@ def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
         sides = _of_dashes(sides, unbridged, DASHES)
     if sides.any() and _lines_run_past(lines, sides, bottom - top):
         return lines  # ruled paper: its lines run on past the outermost "sides", strokes
-    return lines | sides
+    if not sides.any():
+        return lines
+    bands = _bands(line_rows)
+    field = (int(bands[0][-1]) + 1, int(bands[-1][0]))  # within the top and bottom lines
+    inner = _inner_lines(mask, lines | sides, field, reach, thickness)
+    return lines | sides | inner
+
+
+def _inner_lines(
+    mask: np.ndarray, lines: np.ndarray, field: tuple[int, int], reach: int, thickness: float
+) -> np.ndarray:
+    """A boxed field's second lines: level runs of `mask` outside `lines` along INNER_SPAN of
+    the field's height or more, within twice `reach` inside its top or bottom line (`field`:
+    the rows between them), as thin as those and with paper above and below along most of
+    their length (a double-lined box's inner line; a pen's stroke along the line is thicker,
+    or it touches the line)."""
+    top, bottom = field
+    near = np.zeros(mask.shape[0], bool)
+    near[top + 1 : top + 2 * reach + 1] = True
+    near[max(0, bottom - 2 * reach) : bottom - 1] = True
+    length = max(8, int(INNER_SPAN * (bottom - top)))
+    runs = _runs(mask & ~lines & near[:, None], length, axis=1)
+    labels, _ = ndimage.label(runs, structure=np.ones((3, 3), bool))
+    for index, (rows, cols) in enumerate(ndimage.find_objects(labels), start=1):
+        piece = labels[rows, cols] == index
+        above = mask[max(0, rows.start - 1), cols].mean()
+        below = mask[min(mask.shape[0] - 1, rows.stop), cols].mean()
+        if piece.sum() / piece.shape[1] > thickness + 1 or max(above, below) > 0.5:
+            runs[rows, cols][piece] = False
+    return runs
 
 
 def _spans_field(
