@@ -27,6 +27,10 @@ ROW_DIGIT_HEIGHT = 0.3
 # GRID_LINES of them one way or more (see `ruled_lines`).
 LINE_ACROSS = 0.9
 LINE_MARGIN = 0.05
+# Of two or more rows inked across LINE_ACROSS above the paper's noise floor, where no column
+# is (lined paper), each is a ruled line where it is above `faint` along this share of it too
+# (a faint line fading in and out).
+PARTLY = 0.5
 GRID_LINES = 3
 # A digit written in a form's box: pieces with all but FRAME_STRAY of their pixels within
 # FRAME_BAND of the edges of the ink's bounding box (a share of its shorter side; 0.06 read the
@@ -64,14 +68,19 @@ def ruled_lines(
     the whole picture: a 7 cut tight keeps its bar)."""
     h, w = flat.shape
     inked = levels > int(floor)
-    across, down = _lines(_share(inked, 1)), _lines(_share(inked, 0))
+    floor_rows = _share(inked, 1)
+    across, down = _lines(floor_rows), _lines(_share(inked, 0))
     if not across.any() and not down.any():
         return None
     fewer, more = sorted((len(runs(across)), len(runs(down))))
     above_faint = flat > faint
     if fewer < 2 or more < GRID_LINES:
         inked = levels > int(faint)
-        across, down = _lines(_share(inked, 1)), _lines(_share(inked, 0))
+        faint_rows = _share(inked, 1)
+        ruled = faint_rows >= LINE_ACROSS
+        if len(runs(across)) >= 2 and not down.any():  # lined paper, not a box's edges
+            ruled |= (floor_rows >= LINE_ACROSS) & (faint_rows >= PARTLY)
+        across, down = _spread(ruled, 1), _lines(_share(inked, 0))
         if not across.any():
             down = _apart(down, above_faint)  # a column alone may be a 1 as tall as its picture
             if not down.any():
