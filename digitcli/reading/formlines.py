@@ -1,9 +1,9 @@
 """Printed form lines in a line of digits: ruled lines, boxes, combs, and the pen across them.
 
 Printed lines are found in the ink mask (long thin horizontal runs and, between a field's top
-and bottom lines, the vertical sides of its boxes; a comb's teeth; boxes drawn one per digit)
-and taken out, strokes crossing a line joined again, so that `digitcli.reading.segment` sees
-the handwriting alone.
+and bottom lines, the vertical sides of its boxes and their second, inner lines; a comb's
+teeth; boxes drawn one per digit) and taken out, strokes crossing a line joined again, so
+that `digitcli.reading.segment` sees the handwriting alone.
 """
 
 from __future__ import annotations
