@@ -15,7 +15,9 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MODEL = Path(__file__).resolve().parent.parent / "digitcli" / "models" / "pretrained"
 
 
-@pytest.mark.parametrize("name, number", [("lined-78825.jpg", "78825"), ("lined-2893.jpg", "2893")])
+@pytest.mark.parametrize(
+    "name, number", [("lined-1021552.jpg", "1021552"), ("lined-2893.jpg", "2893")]
+)
 def test_a_number_on_lined_paper_is_read_where_predict_sees_blank_paper(name, number):
     path = FIXTURES / name
     assert not prepare_file(path).has_ink  # predict's preparation: "no digit found"

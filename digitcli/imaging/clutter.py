@@ -27,10 +27,11 @@ ROW_DIGIT_HEIGHT = 0.3
 # GRID_LINES of them one way or more (see `ruled_lines`).
 LINE_ACROSS = 0.9
 LINE_MARGIN = 0.05
-# Of two or more rows inked across LINE_ACROSS above the paper's noise floor, where no column
-# is (lined paper), each is a ruled line where it is above `faint` along this share of it too
-# (a faint line fading in and out).
+# On lined paper (rows inked across LINE_ACROSS above the paper's noise floor, two or more or
+# one at least INSIDE of the picture's height from its edges, and no column), a row is a ruled
+# line where it is above `faint` along PARTLY of it too (a faint line fading in and out).
 PARTLY = 0.5
+INSIDE = 0.15
 GRID_LINES = 3
 # A digit written in a form's box: pieces with all but FRAME_STRAY of their pixels within
 # FRAME_BAND of the edges of the ink's bounding box (a share of its shorter side; 0.06 read the
@@ -78,7 +79,7 @@ def ruled_lines(
         inked = levels > int(faint)
         faint_rows = _share(inked, 1)
         ruled = faint_rows >= LINE_ACROSS
-        if len(runs(across)) >= 2 and not down.any():  # lined paper, not a box's edges
+        if _lined(across) and not down.any():  # lined paper, not a box's edges
             ruled |= (floor_rows >= LINE_ACROSS) & (faint_rows >= PARTLY)
         across, down = _spread(ruled, 1), _lines(_share(inked, 0))
         if not across.any():
@@ -91,6 +92,16 @@ def ruled_lines(
     if cols.size == 0 or min(cols[0], rows[0], w - 1 - cols[-1], h - 1 - rows[-1]) < clear:
         return None
     return across, down
+
+
+def _lined(across: np.ndarray) -> bool:
+    """Whether the ruled rows `across` are lined paper's: two lines or more, or one well
+    inside the picture (a box cut out at its lines has its edge at the picture's)."""
+    found = runs(across)
+    if len(found) != 1:
+        return len(found) >= 2
+    inside = INSIDE * len(across)
+    return found[0].start >= inside and found[0].stop <= len(across) - inside
 
 
 def slanted_lines(inked: np.ndarray) -> np.ndarray | None:
