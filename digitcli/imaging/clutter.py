@@ -73,13 +73,14 @@ def ruled_lines(
     across, down = _lines(floor_rows), _lines(_share(inked, 0))
     if not across.any() and not down.any():
         return None
-    fewer, more = sorted((len(runs(across)), len(runs(down))))
+    lines_across = runs(across)
+    fewer, more = sorted((len(lines_across), len(runs(down))))
     above_faint = flat > faint
     if fewer < 2 or more < GRID_LINES:
         inked = levels > int(faint)
         faint_rows = _share(inked, 1)
         ruled = faint_rows >= LINE_ACROSS
-        if _lined(across) and not down.any():  # lined paper, not a box's edges
+        if _lined(lines_across, h) and not down.any():  # lined paper, not a box's edges
             ruled |= (floor_rows >= LINE_ACROSS) & (faint_rows >= PARTLY)
         across, down = _spread(ruled, 1), _lines(_share(inked, 0))
         if not across.any():
@@ -94,14 +95,14 @@ def ruled_lines(
     return across, down
 
 
-def _lined(across: np.ndarray) -> bool:
-    """Whether the ruled rows `across` are lined paper's: two lines or more, or one well
-    inside the picture (a box cut out at its lines has its edge at the picture's)."""
-    found = runs(across)
-    if len(found) != 1:
-        return len(found) >= 2
-    inside = INSIDE * len(across)
-    return found[0].start >= inside and found[0].stop <= len(across) - inside
+def _lined(lines: list[slice], height: int) -> bool:
+    """Whether ruled `lines` (runs of rows) in a picture `height` rows high are lined paper's:
+    two or more, or one well inside the picture (a box cut out at its lines has its edge at
+    the picture's)."""
+    if len(lines) != 1:
+        return len(lines) >= 2
+    inside = INSIDE * height
+    return lines[0].start >= inside and lines[0].stop <= height - inside
 
 
 def slanted_lines(inked: np.ndarray) -> np.ndarray | None:

@@ -61,7 +61,8 @@ def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
         return lines | _comb_teeth(mask, lines, line_rows, extent)  # but maybe a comb's teeth
     sides = _runs(mask & ~lines, max(4, int(0.7 * (bottom - top))), axis=0)
     labels, count = ndimage.label(sides)
-    thickness = line_rows.size / max(1, len(_bands(line_rows)))
+    bands = _bands(line_rows)
+    thickness = line_rows.size / max(1, len(bands))
     reach = 3 + max(0, int(thickness) - 3) + (bottom - top) // 20
     for index, found in enumerate(ndimage.find_objects(labels), start=1):
         if found is None:
@@ -76,7 +77,6 @@ def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
         return lines  # ruled paper: its lines run on past the outermost "sides", strokes
     if not sides.any():
         return lines
-    bands = _bands(line_rows)
     field = (int(bands[0][-1]) + 1, int(bands[-1][0]))  # within the top and bottom lines
     inner = _inner_lines(mask, lines | sides, field, reach, thickness)
     return lines | sides | inner
