@@ -333,6 +333,29 @@ def test_a_number_of_touching_digits_is_not_one_digit():
     assert reading.number == "50257"
 
 
+def test_a_long_reading_of_overlapping_digits_is_not_one_digit():
+    """A tight 6-digit line (USPS `--seed 10`, tight-0064) whose digits each overlap the next
+    by 0.4-0.65 of their width, all in one piece of ink that `predict` reads as a 2 at 0.58,
+    surer than the reading's product (0.24), was answered `2`: one digit cut in two or three
+    pieces, never six."""
+    from types import SimpleNamespace
+
+    from digitcli.reading.read import ReadDigit, _as_predicted
+
+    boxes = [(22, 31, 87, 99), (61, 13, 134, 97), (100, 24, 154, 94), (119, 17, 198, 93),
+             (172, 10, 229, 88), (207, 13, 254, 81)]  # fmt: skip
+    sure = [1.0, 0.999, 0.855, 0.295, 1.0, 1.0]
+    digits = [ReadDigit(d, c, b) for d, c, b in zip([2, 1, 1, 8, 9, 6], sure, boxes, strict=True)]
+    line = SimpleNamespace(whole=SimpleNamespace(pixels=np.zeros((28, 28, 1), np.float32)))
+    predicted = np.full(10, 0.42 / 9, np.float32)
+    predicted[2] = 0.58
+    assert [d.digit for d in _as_predicted(digits, line, {id(line): predicted})] == [
+        2, 1, 1, 8, 9, 6
+    ]  # fmt: skip
+    cut = [ReadDigit(1, 0.4, (10, 10, 40, 90)), ReadDigit(7, 0.5, (25, 10, 60, 90))]
+    assert [d.digit for d in _as_predicted(cut, line, {id(line): predicted})] == [2]
+
+
 @pytest.mark.parametrize("name", ["tight-8617.jpg", "tight-706211.jpg", "long-096847115.jpg"])
 def test_the_line_reader_finds_the_digit_segmentation_loses(name, monkeypatch, tmp_path):
     """Numbers from bench/make_numbers.py (MNIST test digits, seed 1) in which the

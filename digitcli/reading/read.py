@@ -42,6 +42,7 @@ MAX_DIGIT_COUNT = 1000  # --digits: far above any line a photo holds
 READ_BATCH_SIZE = 16  # images per batch: measured best when every line was cut into candidates
 SLACK = 2  # readings weighed: those of counts within about this many of the line reader's
 SPLIT_OVERLAP = 0.3  # digits of a reading overlapping this much may be one digit cut in two
+SPLIT_MOST = 3  # ... or in three; never in more (a tight 6-digit line was answered `2`)
 # A reading of several digits where `predict` finds one digit is read as predict reads it when
 # predict's doubt (1 - its confidence) is this many times smaller than the reading's: a wide 5
 # cut into "27" (0.47 against predict's 0.999). Two MNIST digits written close together
@@ -295,10 +296,11 @@ def _as_predicted(
 ) -> list[ReadDigit]:
     """A reading of one digit, where `predict` finds one digit in the same image, read as
     predict reads it (the same preparation, the same classifier): the two always agree. So is
-    a reading of digits that overlap one another by SPLIT_OVERLAP of their width (one digit
-    cut in two) when predict is surer of its digit than the reading of its number, and a
-    reading of two digits when predict is SURER_THAN_A_CUT times surer (touching digits of a
-    longer number are one piece to predict: "50257" read as a 2 at 0.96)."""
+    a reading of up to SPLIT_MOST digits that overlap one another by SPLIT_OVERLAP of their
+    width (one digit cut in two) when predict is surer of its digit than the reading of its
+    number, and a reading of two digits when predict is SURER_THAN_A_CUT times surer
+    (touching digits of a longer number are one piece to predict: "50257" read as a 2 at
+    0.96)."""
     row = wholes.get(id(line))
     if not digits or row is None:
         return digits
@@ -306,7 +308,9 @@ def _as_predicted(
     confidence = round(float(row[best]), 6)
     if len(digits) > 1:
         sure = float(np.prod([d.confidence for d in digits]))
-        split = all(_overlap(a.box, b.box) >= SPLIT_OVERLAP for a, b in pairwise(digits))
+        split = len(digits) <= SPLIT_MOST and all(
+            _overlap(a.box, b.box) >= SPLIT_OVERLAP for a, b in pairwise(digits)
+        )
         surer = len(digits) == 2 and 1 - sure >= SURER_THAN_A_CUT * (1 - confidence)
         if not (split and confidence > sure) and not surer:
             return digits
