@@ -25,6 +25,7 @@ SIDE_WIDTH = 2.0
 RUN_PAST = 0.5
 COMB_TEETH = 3  # a comb has at least this many teeth ...
 TOOTH_HIGH = 0.75  # ... each at most this share of the ink's height
+TOOTH_LIKE = 1.1  # ... and then any up to this many times as high as those (`_comb_teeth`)
 # Dashed and dotted lines: gaps of up to 2 x DASH_GAP px bridged, in bands of rows at most
 # DASH_THICK high; a box's side of DASHES pieces of ink or more, a line of twice as many unless
 # it runs along FIELD_SPAN of the ink's width (`_dashed_lines`).
@@ -162,22 +163,25 @@ def _comb_teeth(
     mask: np.ndarray, lines: np.ndarray, line_rows: np.ndarray, extent: int
 ) -> np.ndarray:
     """A comb field's teeth: at least COMB_TEETH thin vertical strokes standing on its one
-    ruled line, lower than TOOTH_HIGH of the ink's height (a 1 on a ruled line is as high as
-    the digits), about as high as each other and evenly spaced (two thirds of the steps
-    between them within 30% of their median)."""
+    ruled line, lower than TOOTH_HIGH of the ink's height above it (a 1 on a ruled line is as
+    high as the digits), about as high as each other and evenly spaced (two thirds of the
+    steps between them within 30% of their median); then every thin stroke standing on the
+    line up to TOOTH_LIKE times their median height (a comb's end tooth, which its line does
+    not cover, or teeth as high as TOOTH_HIGH)."""
     thickness = line_rows.size / max(1, len(_bands(line_rows)))
     sides = _runs(mask & ~lines, max(4, int(0.1 * extent)), axis=0)
     labels, _ = ndimage.label(sides)
     teeth = np.zeros_like(mask)
-    found = []
+    standing = []
     reach = 3 + int(thickness)
     for index, span in enumerate(ndimage.find_objects(labels), start=1):
         piece = labels[span] == index
-        high = piece.shape[0]
-        thin = piece.sum() / high <= thickness + 1.5  # as thick as the comb's line
+        thin = piece.sum() / piece.shape[0] <= thickness + 1.5  # as thick as the comb's line
         stands = abs(span[0].stop - line_rows[0]) <= reach
-        if thin and stands and high <= TOOTH_HIGH * extent:
-            found.append((span, piece, high, (span[1].start + span[1].stop) / 2))
+        if thin and stands:
+            high = min(span[0].stop, line_rows[0]) - span[0].start  # above the line
+            standing.append((span, piece, high, (span[1].start + span[1].stop) / 2))
+    found = [stroke for stroke in standing if stroke[2] <= TOOTH_HIGH * extent]
     if len(found) < COMB_TEETH:
         return teeth
     highs = np.array([f[2] for f in found], float)
@@ -185,8 +189,10 @@ def _comb_teeth(
     even = np.abs(steps - np.median(steps)) <= 0.3 * np.median(steps)
     if np.ptp(highs) > 0.3 * np.median(highs) or even.mean() < 2 / 3:
         return teeth  # uneven: handwriting (a comb cut off at the picture's edge is even)
-    for span, piece, _, _ in found:
-        teeth[span] |= piece
+    tallest = max(TOOTH_HIGH * extent, TOOTH_LIKE * float(np.median(highs)))
+    for span, piece, high, _ in standing:
+        if high <= tallest:
+            teeth[span] |= piece
     return teeth
 
 
