@@ -26,6 +26,7 @@ RUN_PAST = 0.5
 COMB_TEETH = 3  # a comb has at least this many teeth ...
 TOOTH_HIGH = 0.75  # ... each at most this share of the ink's height
 TOOTH_LIKE = 1.1  # ... and then any up to this many times as high as those (`_comb_teeth`)
+STUB = 0.3  # strokes on the line lower than this share of the teeth's height: specks, stubs
 # Dashed and dotted lines: gaps of up to 2 x DASH_GAP px bridged, in bands of rows at most
 # DASH_THICK high; a box's side of DASHES pieces of ink or more, a line of twice as many unless
 # it runs along FIELD_SPAN of the ink's width (`_dashed_lines`).
@@ -162,12 +163,13 @@ def _thin(lines: np.ndarray) -> np.ndarray:
 def _comb_teeth(
     mask: np.ndarray, lines: np.ndarray, line_rows: np.ndarray, extent: int
 ) -> np.ndarray:
-    """A comb field's teeth: at least COMB_TEETH thin vertical strokes standing on its one
-    ruled line, lower than TOOTH_HIGH of the ink's height above it (a 1 on a ruled line is as
-    high as the digits), about as high as each other and evenly spaced (two thirds of the
-    steps between them within 30% of their median); then every thin stroke standing on the
-    line up to TOOTH_LIKE times their median height (a comb's end tooth, which its line does
-    not cover, or teeth as high as TOOTH_HIGH)."""
+    """A comb field's teeth: thin vertical strokes standing on its one ruled line, lower than
+    TOOTH_HIGH of the ink's height above it (a 1 on a ruled line is as high as the digits);
+    of those at least STUB of their median height (the rest: specks, a digit's tail), at least
+    COMB_TEETH, about as high as each other and evenly spaced (two thirds of the steps between
+    them within 30% of their median); then every thin stroke standing on the line from 0.7 to
+    TOOTH_LIKE times their height (a comb's end tooth, which its line does not cover; teeth
+    about TOOTH_HIGH high)."""
     thickness = line_rows.size / max(1, len(_bands(line_rows)))
     sides = _runs(mask & ~lines, max(4, int(0.1 * extent)), axis=0)
     labels, _ = ndimage.label(sides)
@@ -181,17 +183,21 @@ def _comb_teeth(
         if thin and stands:
             high = min(span[0].stop, line_rows[0]) - span[0].start  # above the line
             standing.append((span, piece, high, (span[1].start + span[1].stop) / 2))
-    found = [stroke for stroke in standing if stroke[2] <= TOOTH_HIGH * extent]
+    found = [stroke for stroke in standing if 0 < stroke[2] <= TOOTH_HIGH * extent]
     if len(found) < COMB_TEETH:
         return teeth
-    highs = np.array([f[2] for f in found], float)
-    steps = np.diff(np.sort([f[3] for f in found]))
-    even = np.abs(steps - np.median(steps)) <= 0.3 * np.median(steps)
-    if np.ptp(highs) > 0.3 * np.median(highs) or even.mean() < 2 / 3:
+    middle = float(np.median([f[2] for f in found]))
+    alike = [f for f in found if f[2] >= STUB * middle]  # not a speck or a stub
+    highs = [f[2] for f in alike]
+    if len(alike) < COMB_TEETH or np.ptp(highs) > 0.3 * np.median(highs):
+        return teeth  # unlike heights: handwriting
+    steps = np.diff(np.sort([f[3] for f in alike]))
+    if np.mean(np.abs(steps - np.median(steps)) <= 0.3 * np.median(steps)) < 2 / 3:
         return teeth  # uneven: handwriting (a comb cut off at the picture's edge is even)
-    tallest = max(TOOTH_HIGH * extent, TOOTH_LIKE * float(np.median(highs)))
+    middle = float(np.median(highs))
+    shortest, tallest = 0.7 * middle, max(TOOTH_HIGH * extent, TOOTH_LIKE * middle)
     for span, piece, high, _ in standing:
-        if high <= tallest:
+        if shortest <= high <= tallest:
             teeth[span] |= piece
     return teeth
 
