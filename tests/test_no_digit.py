@@ -403,3 +403,16 @@ def test_a_band_as_dark_as_the_paper_beside_it_is_no_digit():
         assert not prepare_file(FIXTURES / name).has_ink, name
     for name in ("one-digit-43.jpg", "one-digit-149.jpg"):
         assert prepare_file(FIXTURES / name).has_ink, name
+
+
+@pytest.mark.parametrize("digits", ["461101", "40721", "7167141"])
+def test_a_number_touching_the_pictures_edge_is_no_blank(mnist_test, tmp_path, digits):
+    """A number cropped close, its digits touching the bottom edge: predict's preparation
+    took the wide ink touching one side for the band the background leaves along a desk's
+    edge, and predict and read answered "blank" (loose-hand numbers of USPS `--seed 74`)."""
+    image = _number_on_paper(*mnist_test, digits, gap=0.3)
+    image.crop((0, 0, image.width, 148)).save(tmp_path / "n.png")
+    (answer,) = _jsonl(["predict", str(tmp_path / "n.png"), "--format", "jsonl"])
+    assert answer["note"] == f"several digits ({len(digits)} found): use `digitcli read`"
+    (reading,) = _jsonl(["read", str(tmp_path / "n.png"), "--format", "jsonl"])
+    assert reading["number"] == digits

@@ -48,6 +48,10 @@ FRAME_INNER = 0.3
 # tight runs off its picture's sides too).
 HAIRLINE = 0.025
 EDGE_BAND = 0.5
+# A region along one side twice as wide as high is such a band, unless it is ROW_DIGITS
+# digit-shaped pieces or more (`_digits_in_a_row`): a number cropped close to its picture.
+ROW_DIGITS = 3
+ROW_DIGIT_WIDE = 1.5
 # Ruled paper photographed askew: its lines are looked for at slants up to 5 degrees either
 # way, in steps of half a degree (over 192 px, a step moves a line's end by under 1 px).
 SLANTS = np.tan(np.radians(np.arange(-5.0, 5.01, 0.5)))
@@ -305,8 +309,9 @@ def runs_off(ink: np.ndarray) -> bool:
     (ruled lines, folds, a table's rules); or, what the background leaves of a desk beyond the
     paper's edge or of a shadow, a region touching the picture's sides: in a corner (two
     adjacent sides), along a side (it and both its ends, less than EDGE_BAND of the other
-    way) or flat (twice as wide as high). A digit cut tight touches its picture's
-    sides too, but spans it (top to bottom, or side to side with its height) in strokes."""
+    way) or flat (twice as wide as high, not a row of digits). A digit cut tight touches its
+    picture's sides too, but spans it (top to bottom, or side to side with its height) in
+    strokes."""
     h, w = ink.shape
     top, bottom, left, right = ink[0].any(), ink[-1].any(), ink[:, 0].any(), ink[:, -1].any()
     sides = int(top) + int(bottom) + int(left) + int(right)
@@ -318,13 +323,25 @@ def runs_off(ink: np.ndarray) -> bool:
         return True
     if sides == 2 and not (top and bottom) and not (left and right):
         return True  # a corner
-    if tall * h < 0.5 * wide * w and not (top and bottom):
+    if tall * h < 0.5 * wide * w and not (top and bottom) and not _digits_in_a_row(ink):
         return True  # flat: twice as wide as high
     if left and right and not (top and bottom):  # across, along the top or the bottom
         return sides == 3 and tall < EDGE_BAND
     if top and bottom and not (left and right):  # down, along the left or the right side
         return sides == 3 and wide < EDGE_BAND
     return False
+
+
+def _digits_in_a_row(ink: np.ndarray) -> bool:
+    """Whether `ink` (a mask) is a number's digits: ROW_DIGITS pieces or more, each half as
+    high as the ink or more and no more than ROW_DIGIT_WIDE times as wide as high (a fold's
+    crease breaks into flat pieces; a band along a desk's edge is one piece)."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
+    rows = np.flatnonzero(ink.any(axis=1))
+    extent = rows[-1] - rows[0] + 1
+    widths, heights = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    digits = (heights >= 0.5 * extent) & (widths <= ROW_DIGIT_WIDE * heights)
+    return int(np.count_nonzero(digits)) >= ROW_DIGITS
 
 
 def _hairlines(piece: np.ndarray) -> bool:
