@@ -416,3 +416,21 @@ def test_a_number_touching_the_pictures_edge_is_no_blank(mnist_test, tmp_path, d
     assert answer["note"] == f"several digits ({len(digits)} found): use `digitcli read`"
     (reading,) = _jsonl(["read", str(tmp_path / "n.png"), "--format", "jsonl"])
     assert reading["number"] == digits
+
+
+def test_predict_counts_the_digits_of_a_number_on_a_slant(mnist_test, tmp_path):
+    """A number written uphill, each digit 14 px above the last: its digits' middles lie
+    further apart than half a digit's height, so they stood on no one line, and predict
+    answered one digit for the whole number."""
+    images, labels = mnist_test
+    paper = np.full((330, 560), 215.0)
+    for k, char in enumerate("52806"):
+        image = images[np.flatnonzero(labels == int(char))[0]]
+        ink = np.asarray(Image.fromarray(image).resize((112, 112), Image.BICUBIC)) / 255.0
+        window = paper[180 - 14 * k : 292 - 14 * k, 20 + 104 * k : 132 + 104 * k]
+        np.minimum(window, 215.0 - 150.0 * ink, out=window)
+    paper += np.random.default_rng(0).normal(0, 3, paper.shape)
+    Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8)).save(tmp_path / "n.png")
+    (answer,) = _jsonl(["predict", str(tmp_path / "n.png"), "--format", "jsonl"])
+    assert answer["digit"] is None
+    assert answer["note"].startswith("several digits (")  # the 5's flag apart: 4 or 5

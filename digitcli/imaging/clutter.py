@@ -48,8 +48,9 @@ FRAME_INNER = 0.3
 # tight runs off its picture's sides too).
 HAIRLINE = 0.025
 EDGE_BAND = 0.5
-# A region along one side twice as wide as high is such a band, unless it is ROW_DIGITS
-# digit-shaped pieces or more (`_digits_in_a_row`): a number cropped close to its picture.
+# A region along one side twice as wide as high is such a band, and hairlines running across
+# the picture are lines, unless they are ROW_DIGITS digit-shaped pieces or more
+# (`_digits_in_a_row`): a number cropped close to its picture, or a long one's strokes.
 ROW_DIGITS = 3
 ROW_DIGIT_WIDE = 1.5
 # Ruled paper photographed askew: its lines are looked for at slants up to 5 degrees either
@@ -319,11 +320,12 @@ def runs_off(ink: np.ndarray) -> bool:
         return False
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     tall, wide = (rows[-1] - rows[0] + 1) / h, (cols[-1] - cols[0] + 1) / w
-    if (sides >= 2 or max(tall, wide) >= LINE_ACROSS) and _hairlines(ink):
+    digits = _digits_in_a_row(ink)
+    if (sides >= 2 or max(tall, wide) >= LINE_ACROSS) and _hairlines(ink) and not digits:
         return True
     if sides == 2 and not (top and bottom) and not (left and right):
         return True  # a corner
-    if tall * h < 0.5 * wide * w and not (top and bottom) and not _digits_in_a_row(ink):
+    if tall * h < 0.5 * wide * w and not (top and bottom) and not digits:
         return True  # flat: twice as wide as high
     if left and right and not (top and bottom):  # across, along the top or the bottom
         return sides == 3 and tall < EDGE_BAND
@@ -333,15 +335,18 @@ def runs_off(ink: np.ndarray) -> bool:
 
 
 def _digits_in_a_row(ink: np.ndarray) -> bool:
-    """Whether `ink` (a mask) is a number's digits: ROW_DIGITS pieces or more, each half as
-    high as the ink or more and no more than ROW_DIGIT_WIDE times as wide as high (a fold's
-    crease breaks into flat pieces; a band along a desk's edge is one piece)."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
+    """Whether `ink` (a mask) is a number's digits (`digit_shaped`; a fold's crease breaks
+    into flat pieces, a band along a desk's edge is one piece)."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
     rows = np.flatnonzero(ink.any(axis=1))
-    extent = rows[-1] - rows[0] + 1
     widths, heights = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
-    digits = (heights >= 0.5 * extent) & (widths <= ROW_DIGIT_WIDE * heights)
-    return int(np.count_nonzero(digits)) >= ROW_DIGITS
+    return digit_shaped(widths, heights, rows[-1] - rows[0] + 1) >= ROW_DIGITS
+
+
+def digit_shaped(widths: np.ndarray, heights: np.ndarray, extent: float) -> int:
+    """How many pieces (their widths and heights) are shaped like digits of a number
+    `extent` high: half as high as it or more, at most ROW_DIGIT_WIDE times as wide as high."""
+    return int(np.count_nonzero((heights >= 0.5 * extent) & (widths <= ROW_DIGIT_WIDE * heights)))
 
 
 def _hairlines(piece: np.ndarray) -> bool:

@@ -111,6 +111,10 @@ def _groups(boxes: np.ndarray, area: np.ndarray) -> int:
         else:
             groups.append([x0, x1, y0, y1])
     digits = [g for g in groups if g[3] - g[2] + 1 >= 0.5 * tall]
+    extent = float(big[:, 2].max() - big[:, 0].min() + 1)
+    shaped = clutter.digit_shaped(big[:, 3] - big[:, 1] + 1, big[:, 2] - big[:, 0] + 1, extent)
+    if shaped >= clutter.ROW_DIGITS:  # a number, on a slant or in an uneven hand too
+        return max(shaped, len(digits))
     if len(digits) < 2:
         return _side_by_side(big, tall)
     centres = [(g[2] + g[3]) / 2 for g in digits]
