@@ -320,13 +320,12 @@ def runs_off(ink: np.ndarray) -> bool:
         return False
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     tall, wide = (rows[-1] - rows[0] + 1) / h, (cols[-1] - cols[0] + 1) / w
-    digits = _digits_in_a_row(ink)
-    if (sides >= 2 or max(tall, wide) >= LINE_ACROSS) and _hairlines(ink) and not digits:
-        return True
     if sides == 2 and not (top and bottom) and not (left and right):
         return True  # a corner
-    if tall * h < 0.5 * wide * w and not (top and bottom) and not digits:
-        return True  # flat: twice as wide as high
+    lines = (sides >= 2 or max(tall, wide) >= LINE_ACROSS) and _hairlines(ink)
+    flat = tall * h < 0.5 * wide * w and not (top and bottom)  # twice as wide as high
+    if (lines or flat) and not _digits_in_a_row(ink):
+        return True
     if left and right and not (top and bottom):  # across, along the top or the bottom
         return sides == 3 and tall < EDGE_BAND
     if top and bottom and not (left and right):  # down, along the left or the right side
