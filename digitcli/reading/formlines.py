@@ -59,12 +59,12 @@ def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
     if line_rows.size == 0:
         return lines  # runs that wander across rows: no level line to hang boxes from
     top, bottom = int(line_rows[0]), int(line_rows[-1])
-    if bottom - top < 0.5 * extent:  # one ruled line (or one box edge): no box to look for,
-        return lines | _comb_teeth(mask, lines, line_rows, extent)  # but maybe a comb's teeth
-    sides = _runs(mask & ~lines, max(4, int(0.7 * (bottom - top))), axis=0)
-    labels, count = ndimage.label(sides)
     bands = _bands(line_rows)
     thickness = line_rows.size / max(1, len(bands))
+    if bottom - top < 0.5 * extent:  # one ruled line (or one box edge): no box to look for,
+        return lines | _comb_teeth(mask, lines, top, thickness, extent)  # but maybe a comb's
+    sides = _runs(mask & ~lines, max(4, int(0.7 * (bottom - top))), axis=0)
+    labels, count = ndimage.label(sides)
     reach = 3 + max(0, int(thickness) - 3) + (bottom - top) // 20
     for index, found in enumerate(ndimage.find_objects(labels), start=1):
         if found is None:
@@ -161,16 +161,16 @@ def _thin(lines: np.ndarray) -> np.ndarray:
 
 
 def _comb_teeth(
-    mask: np.ndarray, lines: np.ndarray, line_rows: np.ndarray, extent: int
+    mask: np.ndarray, lines: np.ndarray, line_top: int, thickness: float, extent: int
 ) -> np.ndarray:
-    """A comb field's teeth: thin vertical strokes standing on its one ruled line, lower than
+    """A comb field's teeth: thin vertical strokes standing on its one ruled line (its top
+    row `line_top`, `thickness` rows thick), lower than
     TOOTH_HIGH of the ink's height above it (a 1 on a ruled line is as high as the digits);
     of those at least STUB of their median height (the rest: specks, a digit's tail), at least
     COMB_TEETH, about as high as each other and evenly spaced (two thirds of the steps between
     them within 30% of their median); then every thin stroke standing on the line from 0.7 to
     TOOTH_LIKE times their height (a comb's end tooth, which its line does not cover; teeth
     about TOOTH_HIGH high)."""
-    thickness = line_rows.size / max(1, len(_bands(line_rows)))
     sides = _runs(mask & ~lines, max(4, int(0.1 * extent)), axis=0)
     labels, _ = ndimage.label(sides)
     teeth = np.zeros_like(mask)
@@ -179,15 +179,15 @@ def _comb_teeth(
     for index, span in enumerate(ndimage.find_objects(labels), start=1):
         piece = labels[span] == index
         thin = piece.sum() / piece.shape[0] <= thickness + 1.5  # as thick as the comb's line
-        stands = abs(span[0].stop - line_rows[0]) <= reach
+        stands = abs(span[0].stop - line_top) <= reach
         if thin and stands:
-            high = min(span[0].stop, line_rows[0]) - span[0].start  # above the line
+            high = min(span[0].stop, line_top) - span[0].start  # above the line
             standing.append((span, piece, high, (span[1].start + span[1].stop) / 2))
     found = [stroke for stroke in standing if 0 < stroke[2] <= TOOTH_HIGH * extent]
     if len(found) < COMB_TEETH:
         return teeth
-    middle = float(np.median([f[2] for f in found]))
-    alike = [f for f in found if f[2] >= STUB * middle]  # not a speck or a stub
+    stub = STUB * float(np.median([f[2] for f in found]))
+    alike = [f for f in found if f[2] >= stub]  # not a speck or a stub
     highs = [f[2] for f in alike]
     if len(alike) < COMB_TEETH or np.ptp(highs) > 0.3 * np.median(highs):
         return teeth  # unlike heights: handwriting
