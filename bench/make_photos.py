@@ -9,6 +9,7 @@ resize to 28x28) or through digitcli.imaging.images.prepare_file.
 
     python bench/make_photos.py --n 1000 --out photos           # make the files
     python bench/make_photos.py --n 1000 --out photos --time    # and time reading them
+    python bench/make_photos.py --n 300 --out slips --slips     # each on a slip on a desk
     python bench/make_photos.py --n 1000 --out photos --baseline
         # ... and train a small numpy MLP on MNIST to compare naive resizing with prepare
 
@@ -73,16 +74,20 @@ def load_mnist(split: str = "t10k", folder: Path = MNIST_DIR) -> tuple[np.ndarra
 
 
 def make_photo_set(
-    x: np.ndarray, y: np.ndarray, out_dir: Path, n: int, seed: int = 0
+    x: np.ndarray, y: np.ndarray, out_dir: Path, n: int, seed: int = 0, slips: bool = False
 ) -> list[tuple[Path, int]]:
-    """Write `n` user-style image files made from the digits x[:n]; return (path, label) pairs."""
+    """Write `n` user-style image files made from the digits x[:n]; return (path, label) pairs.
+    `slips`: every file a photo of a slip of paper lying on a desk (`_make_slip`) instead."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     files = []
     for i in range(n):
-        style = STYLES[rng.choice(len(STYLES), p=STYLE_WEIGHTS)]
-        path = _make_one(x[i], style, out_dir / f"{i:05d}_{style}", rng)
+        if slips:
+            path = _make_slip(x[i], out_dir / f"{i:05d}_slip", rng)
+        else:
+            style = STYLES[rng.choice(len(STYLES), p=STYLE_WEIGHTS)]
+            path = _make_one(x[i], style, out_dir / f"{i:05d}_{style}", rng)
         files.append((path, int(y[i])))
     return files
 
@@ -146,6 +151,37 @@ def _make_one(digit: np.ndarray, style: str, stem: Path, rng: np.random.Generato
         image.save(path, "JPEG", quality=int(rng.integers(70, 96)), exif=exif)
     else:
         image.save(path, "JPEG", quality=int(rng.integers(70, 96)))
+    return path
+
+
+def _make_slip(digit: np.ndarray, stem: Path, rng: np.random.Generator) -> Path:
+    """A phone JPEG of a slip of paper with the digit on it, lying askew (up to 12 degrees) on
+    a desk: half of them a grey slip (170-215) on a lighter lid (225-250), half a light one
+    (185-245) on a dark table (30-110)."""
+    width = int(rng.integers(300, 1501))
+    height = int(np.clip(width * rng.uniform(0.5, 2.0), 300, 1500))
+    on_a_lid = rng.random() < 0.5
+    desk = rng.uniform(225, 250) if on_a_lid else rng.uniform(30, 110)
+    paper = rng.uniform(170, 215) if on_a_lid else rng.uniform(185, 245)
+    slip_w, slip_h = (round(side * rng.uniform(0.4, 0.7)) for side in (width, height))
+    left = int(rng.integers(width // 10, width - slip_w - width // 10 + 1))
+    top = int(rng.integers(height // 10, height - slip_h - height // 10 + 1))
+    slip = np.zeros((height, width), dtype=np.float32)
+    slip[top : top + slip_h, left : left + slip_w] = 1.0
+    coverage = np.zeros_like(slip)
+    coverage[top : top + slip_h, left : left + slip_w] = _place(digit, slip_w, slip_h, rng)
+    angle, centre = rng.uniform(-12, 12), (left + slip_w / 2, top + slip_h / 2)
+    slip, coverage = (
+        np.asarray(Image.fromarray(a, "F").rotate(angle, Image.Resampling.BILINEAR, center=centre))
+        for a in (slip, coverage)
+    )
+    light = _lighting(width, height, 0.0, rng.uniform(0, 30), rng)
+    ground = desk * (1 - slip) + paper * slip + light + _texture(width, height, rng)
+    ink = rng.uniform(20, 70)
+    gray = ground * (1 - coverage) + ink * coverage + rng.normal(0, 3, (height, width))
+    rgb = np.repeat(gray[..., None], 3, axis=2) * rng.uniform(0.9, 1.0, 3)
+    path = stem.with_suffix(".jpg")
+    _blurred(Image.fromarray(_u8(rgb), "RGB"), rng).save(path, "JPEG", quality=90)
     return path
 
 
@@ -297,12 +333,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--time", action="store_true", help="time prepare_file per file")
     parser.add_argument(
+        "--slips", action="store_true", help="every file a slip of paper lying on a desk"
+    )
+    parser.add_argument(
         "--baseline", action="store_true", help="train a numpy MLP and compare naive vs prepared"
     )
     args = parser.parse_args(argv)
     x, y = load_mnist("t10k")
     start = time.perf_counter()
-    files = make_photo_set(x, y, args.out, args.n, seed=args.seed)
+    files = make_photo_set(x, y, args.out, args.n, seed=args.seed, slips=args.slips)
     print(f"wrote {len(files)} files to {args.out} in {time.perf_counter() - start:.1f} s")
     if args.time:
         seconds = time_prepare(files, repeat=2)

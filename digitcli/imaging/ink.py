@@ -31,7 +31,7 @@ from digitcli.imaging.pieces import digit_components
 # Pixels above FAINT_STROKE of the way from the noise floor to the ink threshold belong to
 # a stroke when they touch one (hysteresis): a calligraphic pen's hairline stays.
 FAINT_STROKE = 0.3
-_MIN_CONTRAST = 24.0  # grey levels between background and ink below which an image is blank
+MIN_CONTRAST = 24.0  # grey levels between background and ink below which an image is blank
 # ... unless the paper is quiet: Otsu's two classes at least FAINTEST_INK levels apart and
 # FAINT_SEPARATION of the paper's spreads. bench/robustness.py (bundled model): `faint` 82.4% ->
 # 85.8% (all 34 newly answered read right), `blank` 98.2% both, no other file of the development
@@ -67,11 +67,11 @@ def ink_is_dark(gray: np.ndarray) -> bool:
     )
     background = quantile(histogram(border), 0.5)
     hist = histogram(gray)
-    if abs(quantile(hist, 0.5) - background) >= _MIN_CONTRAST:  # the border is not the paper
-        background = clutter.paper_inside_a_box(gray, band, background, _MIN_CONTRAST)
+    if abs(quantile(hist, 0.5) - background) >= MIN_CONTRAST:  # the border is not the paper
+        background = clutter.paper_inside_a_box(gray, band, background, MIN_CONTRAST)
     darkest, lightest = extremes(hist)
     # Judged from FAINTEST_INK levels, where _two_levels starts to count faint ink (judged from
-    # _MIN_CONTRAST, it guessed below 24: bench/robustness.py's `faint` 85.8% -> 86.6%).
+    # MIN_CONTRAST, it guessed below 24: bench/robustness.py's `faint` 85.8% -> 86.6%).
     if max(background - darkest, lightest - background) < FAINTEST_INK:
         return background > 127.5  # no ink to speak of: paper is light, a canvas dark
     return background - darkest > lightest - background
@@ -104,7 +104,7 @@ def isolate_ink(
     # bench/robustness.py's faint digits of 30-40 grey levels, 10% now).
     covered = median > paper_median + max(_PAPER_SHIFT, paper_spread)
     noise = max(noise, paper_spread if covered else spread)
-    low_contrast = peak - median < max(_MIN_CONTRAST, 6.0 * noise)
+    low_contrast = peak - median < max(MIN_CONTRAST, 6.0 * noise)
     if low_contrast and not _two_levels(hist, otsu):
         return None, 0
     if low_contrast or covered:
@@ -225,7 +225,7 @@ def _two_levels(hist: np.ndarray, threshold: float) -> bool:
     """Whether the grey levels split into paper and ink, rather than one level with noise:
     Otsu's two classes lie far apart for their spread (Gaussian noise split at its mean gives
     2.7 standard deviations of the lower class; a digit on paper, 5 to 50), by 4 spreads and
-    _MIN_CONTRAST levels, or by FAINT_SEPARATION spreads and FAINTEST_INK levels. `threshold`:
+    MIN_CONTRAST levels, or by FAINT_SEPARATION spreads and FAINTEST_INK levels. `threshold`:
     Otsu's."""
     levels = np.arange(256)
     low, high = levels < threshold, levels >= threshold
@@ -238,7 +238,7 @@ def _two_levels(hist: np.ndarray, threshold: float) -> bool:
     gap, spread = mean_high - mean_low, max(std_low, 1.0)
     if n_high < 0.02 * hist.sum():
         return False
-    if gap >= _MIN_CONTRAST:
+    if gap >= MIN_CONTRAST:
         return gap >= 4.0 * spread
     return gap >= max(FAINTEST_INK, FAINT_SEPARATION * spread)
 

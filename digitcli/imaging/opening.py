@@ -163,3 +163,18 @@ def _reason(error: BaseException) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split()) if ("\n" in text or "\r" in text) else text
+
+
+def cropped(image: Image.Image, box: tuple[int, int, int, int]) -> tuple[Image.Image, int, int]:
+    """The `box` (left, top, right, bottom) of an image opened by `open_image`, with its source
+    size scaled to match (segmentation maps boxes back to `source_size`), and how far right
+    and down the source's pixels it starts."""
+    left, top, right, bottom = box
+    part = image.crop(box)
+    width, height = image.info.get("source_size", image.size)
+    sx, sy = width / image.width, height / image.height
+    part.info["source_size"] = (
+        max(1, round((right - left) * sx)),
+        max(1, round((bottom - top) * sy)),
+    )
+    return part, round(left * sx), round(top * sy)

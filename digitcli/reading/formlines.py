@@ -13,7 +13,7 @@ import numpy as np
 from scipy import ndimage
 
 from digitcli.imaging.clutter import LINE_ACROSS
-from digitcli.reading.ink import MIN_CONTRAST
+from digitcli.imaging.ink import MIN_CONTRAST
 
 # A printed box's side is a line as thin as its top and bottom: at most SIDE_WIDTH times as
 # wide (and a pixel), or a pen's stroke reaching from one ruled line to the next was taken for

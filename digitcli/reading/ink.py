@@ -14,9 +14,9 @@ from PIL import Image
 from scipy import ndimage
 
 from digitcli.imaging.images import FAINT_SEPARATION, FAINTEST_INK, INVERT_CHOICES, otsu_threshold
+from digitcli.imaging.ink import MIN_CONTRAST
 from digitcli.imaging.morphology import runs
 
-MIN_CONTRAST = 24.0  # grey levels between paper and ink below which there is no ink
 # A band of rows holding ink, bare paper above and below, is a line of writing when it is at
 # least LINE_SHARE as high as the highest band and holds LINE_INK of the ink or more: a thinner
 # one is a ruled line under a field, what is left of a row of boxes' rules, or a speck.

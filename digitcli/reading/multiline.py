@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from digitcli.imaging.opening import cropped
 from digitcli.reading.frame import WORK_HEIGHT, WORK_WIDTH
 from digitcli.reading.ink import ink_lines
 from digitcli.reading.segment import Line, ink_signal
@@ -59,21 +60,6 @@ def _with_margin(top: int, bottom: int, scale: float, size: tuple[int, int]) -> 
     middle, half = (top + bottom) / 2 / scale, (0.5 + LINE_MARGIN) * (bottom - top) / scale
     half = max(half, 0.5 * width * WORK_HEIGHT / WORK_WIDTH)
     return max(0, round(middle - half)), min(height, round(middle + half))
-
-
-def cropped(image: Image.Image, box: tuple[int, int, int, int]) -> tuple[Image.Image, int, int]:
-    """The `box` (left, top, right, bottom) of an image opened by `open_image`, with its source
-    size scaled to match (segmentation maps boxes back to `source_size`), and how far right
-    and down the source's pixels it starts."""
-    left, top, right, bottom = box
-    part = image.crop(box)
-    width, height = image.info.get("source_size", image.size)
-    sx, sy = width / image.width, height / image.height
-    part.info["source_size"] = (
-        max(1, round((right - left) * sx)),
-        max(1, round((bottom - top) * sy)),
-    )
-    return part, round(left * sx), round(top * sy)
 
 
 def shifted(line: Line, dx: int, dy: int) -> Line:

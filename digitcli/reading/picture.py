@@ -18,12 +18,12 @@ from PIL import Image
 
 from digitcli.core.errors import ImageError
 from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file
+from digitcli.imaging.sheet import on_the_sheet
 from digitcli.predicting.predict import Source
 from digitcli.reading.lines import LINE_SURE, best_path, likelihood, read_strips
 from digitcli.reading.multiline import Lines, find_lines, moved
 from digitcli.reading.place import placed_digits
 from digitcli.reading.segment import OPEN_SIDE, Line, find_line, render_candidates
-from digitcli.reading.sheet import on_the_sheet
 
 # A digit the line reader reads less surely than this is shown to the classifier (its pixels
 # fitted here, as `predict` fits a digit): `read`'s second opinion, with OVERRULE_AT.
@@ -67,7 +67,11 @@ def picture_lines(
         return ImageError(f"{source.name}: {source.problem}")
     try:
         image = open_image(source.read(), name=source.name, max_side=OPEN_SIDE)
-        whole = cache(partial(prepare_file, source.read(), invert=invert, name=source.name))
+        whole = cache(
+            partial(
+                prepare_file, source.read(), invert=invert, name=source.name, within_sheet=False
+            )
+        )
         sheet = on_the_sheet(image) if invert != "no" else None
         if sheet is not None:
             part, dx, dy = sheet

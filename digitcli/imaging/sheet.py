@@ -7,8 +7,10 @@ region of one of Otsu's two classes (the brighter on a darker desk; on a lighter
 darker, the sheet's paper and ink together; where the lid is hardly lighter than the paper,
 Otsu parts the ink from both, and the lid is then the brighter part of the lighter class), with
 the rest on three sides of it or more, filling its box (turned as the sheet lies: a sheet is a
-solid shape), holding ink and MIN_CONTRAST away from what lies around it. What of the desk lies
-in the sheet's box (a sheet lying askew) is painted over with paper.
+solid shape), holding ink and MIN_CONTRAST away from what lies around it, and nothing much
+lighter than its paper (a digit filling its picture, taken with the paper in its loops, is no
+sheet). What of the desk lies in the sheet's box (a sheet lying askew) is painted over with
+paper. `predict` prepares, and `read` reads, a photo of a sheet within it.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from digitcli.imaging.images import otsu_threshold
-from digitcli.reading.ink import MIN_CONTRAST
-from digitcli.reading.multiline import cropped
+from digitcli.imaging.histograms import otsu_threshold
+from digitcli.imaging.ink import MIN_CONTRAST
+from digitcli.imaging.opening import cropped
 
 SHEET_SIDE = 200  # px: the sheet is looked for on a copy this long
 LARGEST_BOX = 0.85  # a region whose box covers more of the picture is its paper ...
@@ -29,10 +31,12 @@ SHEET_FILL = 0.8  # a sheet, its holes (ink) filled, covers this share of its tu
 SIDE_MARGIN = 0.02  # the surround shows on a side this share of the picture wide or more ...
 SIDES = 3  # ... on this many sides
 INSET = 0.04  # the sheet is read this share of its shorter side inside its edges
-INKED = 2  # a sheet holds ink: its darkest INKED% lies MIN_CONTRAST below its paper ...
+INKED = 0.5  # a sheet holds ink: its darkest INKED% lies MIN_CONTRAST below its paper ...
 HELD = 0.9  # ... and this share of its class of Otsu's two (on a lighter lid, the ink too)
 HOLES = 0.3  # a sheet darker than its surround (its paper and ink one class): at most this
 # share of it lies in holes of the other class (a form's grid of boxes has its cells there)
+GLARE = 34  # nothing on a sheet (its lightest LIGHTEST%) lies this much lighter than its paper:
+LIGHTEST = 1  # a digit filling its picture, taken with the paper in its loops, has its paper there
 
 
 def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
@@ -82,8 +86,12 @@ def _sheet(image: Image.Image) -> tuple[tuple, float] | None:
         turned = cv2.minAreaRect(np.stack([xs, ys], 1).astype(np.float32))
         if sheet.sum() < SHEET_FILL * turned[1][0] * turned[1][1]:
             continue
-        paper, ink = np.median(small[sheet]), np.percentile(small[sheet], INKED)
-        if abs(paper - np.median(small[~sheet])) >= MIN_CONTRAST and paper - ink >= MIN_CONTRAST:
+        ink, paper, light = np.percentile(small[sheet], (INKED, 50, 100 - LIGHTEST))
+        if (
+            abs(paper - np.median(small[~sheet])) >= MIN_CONTRAST
+            and paper - ink >= MIN_CONTRAST
+            and light - paper < GLARE
+        ):
             return turned, scale
     return None
 

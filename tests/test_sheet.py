@@ -1,4 +1,4 @@
-"""digitcli read on a photo of a sheet of paper lying on a desk."""
+"""digitcli read and predict on a photo of a sheet of paper lying on a desk."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import pytest
 from PIL import Image
 from test_read import mnist_test_digits, write_number  # noqa: F401 (a fixture, used below)
 
-from digitcli.imaging.images import open_image
+from digitcli.imaging.images import open_image, prepare_file
+from digitcli.imaging.sheet import on_the_sheet
+from digitcli.predicting.predict import predict
 from digitcli.reading.read import read
 from digitcli.reading.segment import OPEN_SIDE
-from digitcli.reading.sheet import on_the_sheet
 
 
 @pytest.fixture(scope="module")
@@ -87,14 +88,20 @@ def test_a_slip_hardly_darker_than_its_lid_is_read(digits, tmp_path):
     assert abs(left - dx) < 20 and abs(top - dy) < 20
 
 
-def light_digit_on_a_dark_canvas(tmp_path, index: int) -> tuple[str, str]:
-    """MNIST's test digit `index` drawn light on a dark canvas: the file and its label."""
+def mnist_test_digit(index: int, side: int) -> tuple[np.ndarray, int]:
+    """MNIST's test digit `index` as ink coverage (0-1) `side` px a side, and its label."""
     from test_read import MNIST
 
     raw = gzip.decompress((MNIST / "t10k-images-idx3-ubyte.gz").read_bytes())
     label = gzip.decompress((MNIST / "t10k-labels-idx1-ubyte.gz").read_bytes())[8 + index]
     digit = np.frombuffer(raw, np.uint8, count=784, offset=16 + 784 * index).reshape(28, 28)
-    ink = np.asarray(Image.fromarray(digit).resize((400, 400), Image.Resampling.BICUBIC)) / 255
+    resized = Image.fromarray(digit).resize((side, side), Image.Resampling.BICUBIC)
+    return np.asarray(resized) / 255, int(label)
+
+
+def light_digit_on_a_dark_canvas(tmp_path, index: int) -> tuple[str, str]:
+    """MNIST's test digit `index` drawn light on a dark canvas: the file and its label."""
+    ink, label = mnist_test_digit(index, 400)
     canvas = np.full((600, 900), 35.0)
     canvas[100:500, 250:650] = 35 * (1 - ink) + 225 * ink
     Image.fromarray(canvas.astype(np.uint8)).save(tmp_path / "light.png")
@@ -131,9 +138,65 @@ def test_the_whole_picture_is_prepared_once_where_its_sheet_held_nothing(tmp_pat
         calls.append(args)
         return prepare_file(*args, **kwargs)
 
-    from digitcli.imaging.images import prepare_file
-
     monkeypatch.setattr(picture_module, "prepare_file", counted)
     path, label = light_digit_on_a_dark_canvas(tmp_path, 10)
     (reading,) = read([path])
     assert reading.number == label and len(calls) == 1
+
+
+def digit_on_a_slip(index: int, out, *, paper: float, desk: float, angle: float) -> int:
+    """MNIST's test digit `index`, 80 px, near a corner of a 280x340 slip of paper `paper`
+    grey lying on a desk `desk` grey, turned by `angle` degrees (its ink about 1% of the
+    slip); returns the digit's label."""
+    ink, label = mnist_test_digit(index, 80)
+    slip = np.full((340, 280), paper)
+    slip[40:120, 170:250] = paper * (1 - ink) + 40 * ink
+    rng = np.random.default_rng(index)
+    shape = Image.new("L", (280, 340), 255).rotate(angle, Image.Resampling.BICUBIC, expand=True)
+    turned = Image.fromarray(slip.astype(np.uint8)).rotate(
+        angle, Image.Resampling.BICUBIC, expand=True
+    )
+    photo = Image.fromarray(np.clip(rng.normal(desk, 3, (600, 700)), 0, 255).astype(np.uint8))
+    photo.paste(turned, (200, 120), shape)
+    photo.save(out)
+    return label
+
+
+@pytest.mark.parametrize(("paper", "desk"), [(190, 240), (230, 70)])
+def test_a_digit_on_a_slip_lying_on_a_desk_is_predicted(tmp_path, paper, desk):
+    """predict prepares the slip as read reads it: on a lighter lid the grey slip was taken
+    for the ink (blank or a wrong digit before), and a slip whose digit is small holds ink
+    (its darkest 0.5%, not 2%, below its paper: no sheet was found before)."""
+    files, labels = [], []
+    for index in range(8):
+        files.append(str(tmp_path / f"{index}.png"))
+        labels.append(
+            digit_on_a_slip(index, files[-1], paper=paper, desk=desk, angle=7 - 2 * index)
+        )
+    assert [answer.digit for answer in predict(files)] == labels
+    for path in files:
+        assert on_the_sheet(open_image(path)) is not None
+
+
+@pytest.mark.parametrize("index", [5, 10, 28])  # MNIST's test 1 and two 0s
+def test_a_light_digit_on_a_dark_canvas_is_predicted_whole(tmp_path, index):
+    """The bright region that a light digit on a dark canvas is, is no slip for predict either."""
+    path, label = light_digit_on_a_dark_canvas(tmp_path, index)
+    (answer,) = predict([path])
+    assert str(answer.digit) == label
+
+
+@pytest.mark.parametrize(("index", "side"), [(3, 10), (25, 14), (2, 40), (7, 10)])
+def test_a_digit_filling_its_picture_is_no_sheet(tmp_path, index, side):
+    """A small picture that a digit fills (MNIST's test 0s, a 1 and a 9, `side` px): its ink,
+    the paper in its loops filled in, is a solid region darker than the paper around it, as a
+    slip on a lighter lid is, but it holds that paper, far lighter than its own level. Taken
+    for a sheet, its inside was prepared (MNIST 0s were read as 5s and 6s so)."""
+    ink, _ = mnist_test_digit(index, 28)
+    shrunk = Image.fromarray(np.uint8(ink * 255)).resize((side, side), Image.Resampling.BOX)
+    paper = 230 - 200 * (np.asarray(shrunk) / 255)
+    Image.fromarray(paper.astype(np.uint8)).save(tmp_path / "small.png")
+    assert on_the_sheet(open_image(tmp_path / "small.png")) is None
+    within = prepare_file(tmp_path / "small.png")
+    whole = prepare_file(tmp_path / "small.png", within_sheet=False)
+    assert np.array_equal(within.pixels, whole.pixels)
