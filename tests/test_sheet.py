@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from functools import cache
 
 import numpy as np
 import pytest
@@ -88,12 +89,21 @@ def test_a_slip_hardly_darker_than_its_lid_is_read(digits, tmp_path):
     assert abs(left - dx) < 20 and abs(top - dy) < 20
 
 
-def mnist_test_digit(index: int, side: int) -> tuple[np.ndarray, int]:
-    """MNIST's test digit `index` as ink coverage (0-1) `side` px a side, and its label."""
+@cache
+def _mnist_test_files() -> tuple[bytes, bytes]:
+    """MNIST's test images and labels, IDX bytes, read once."""
     from test_read import MNIST
 
-    raw = gzip.decompress((MNIST / "t10k-images-idx3-ubyte.gz").read_bytes())
-    label = gzip.decompress((MNIST / "t10k-labels-idx1-ubyte.gz").read_bytes())[8 + index]
+    return tuple(
+        gzip.decompress((MNIST / f"t10k-{kind}-idx{dims}-ubyte.gz").read_bytes())
+        for kind, dims in (("images", 3), ("labels", 1))
+    )
+
+
+def mnist_test_digit(index: int, side: int) -> tuple[np.ndarray, int]:
+    """MNIST's test digit `index` as ink coverage (0-1) `side` px a side, and its label."""
+    raw, labels = _mnist_test_files()
+    label = labels[8 + index]
     digit = np.frombuffer(raw, np.uint8, count=784, offset=16 + 784 * index).reshape(28, 28)
     resized = Image.fromarray(digit).resize((side, side), Image.Resampling.BICUBIC)
     return np.asarray(resized) / 255, int(label)
@@ -144,22 +154,16 @@ def test_the_whole_picture_is_prepared_once_where_its_sheet_held_nothing(tmp_pat
     assert reading.number == label and len(calls) == 1
 
 
-def digit_on_a_slip(index: int, out, *, paper: float, desk: float, angle: float) -> int:
+def digit_on_a_slip(index: int, folder, *, paper: float, desk: float, angle: float) -> tuple:
     """MNIST's test digit `index`, 80 px, near a corner of a 280x340 slip of paper `paper`
-    grey lying on a desk `desk` grey, turned by `angle` degrees (its ink about 1% of the
-    slip); returns the digit's label."""
+    grey (its ink about 1% of the slip), lying `on_a_desk` `desk` grey, turned by `angle`
+    degrees: the photo's path and the digit's label."""
     ink, label = mnist_test_digit(index, 80)
     slip = np.full((340, 280), paper)
     slip[40:120, 170:250] = paper * (1 - ink) + 40 * ink
-    rng = np.random.default_rng(index)
-    shape = Image.new("L", (280, 340), 255).rotate(angle, Image.Resampling.BICUBIC, expand=True)
-    turned = Image.fromarray(slip.astype(np.uint8)).rotate(
-        angle, Image.Resampling.BICUBIC, expand=True
-    )
-    photo = Image.fromarray(np.clip(rng.normal(desk, 3, (600, 700)), 0, 255).astype(np.uint8))
-    photo.paste(turned, (200, 120), shape)
-    photo.save(out)
-    return label
+    Image.fromarray(slip.astype(np.uint8)).save(folder / f"slip-{index}.png")
+    on_a_desk(folder / f"slip-{index}.png", folder / f"{index}.png", angle, desk=desk)
+    return str(folder / f"{index}.png"), label
 
 
 @pytest.mark.parametrize(("paper", "desk"), [(190, 240), (230, 70)])
@@ -167,12 +171,11 @@ def test_a_digit_on_a_slip_lying_on_a_desk_is_predicted(tmp_path, paper, desk):
     """predict prepares the slip as read reads it: on a lighter lid the grey slip was taken
     for the ink (blank or a wrong digit before), and a slip whose digit is small holds ink
     (its darkest 0.5%, not 2%, below its paper: no sheet was found before)."""
-    files, labels = [], []
-    for index in range(8):
-        files.append(str(tmp_path / f"{index}.png"))
-        labels.append(
-            digit_on_a_slip(index, files[-1], paper=paper, desk=desk, angle=7 - 2 * index)
-        )
+    slips = [
+        digit_on_a_slip(index, tmp_path, paper=paper, desk=desk, angle=7 - 2 * index)
+        for index in range(8)
+    ]
+    files, labels = (list(column) for column in zip(*slips, strict=True))
     assert [answer.digit for answer in predict(files)] == labels
     for path in files:
         assert on_the_sheet(open_image(path)) is not None
