@@ -41,6 +41,7 @@ from digitcli.imaging.ink import (
 )
 from digitcli.imaging.morphology import dilate, square
 from digitcli.imaging.opening import MAX_PIXELS, STDIN_NAME, open_image
+from digitcli.imaging.pieces import joined_digits
 from digitcli.imaging.sheet import on_the_sheet
 
 __all__ = [  # what callers import from here, wherever it is made
@@ -95,6 +96,12 @@ class Prepared:
     has_ink: bool  # False: blank image (predict answers "no digit found", does not guess)
     inverted: bool  # whether the polarity was flipped
     groups: int = 1  # separate digit-sized groups of ink side by side: more than 1, a number
+    joined: bool = False  # one group as wide as several digits written into each other
+
+    @property
+    def several(self) -> bool:
+        """Whether the ink is several digits, apart or joined: a number, not one digit."""
+        return self.groups > 1 or self.joined
 
 
 def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
@@ -122,8 +129,9 @@ def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
     blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     if ink is None:
         return Prepared(blank, has_ink=False, inverted=inverted)
+    joined = groups == 1 and joined_digits(ink >= 128)
     pixels = _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))
-    return Prepared(pixels, has_ink=True, inverted=inverted, groups=groups)
+    return Prepared(pixels, has_ink=True, inverted=inverted, groups=groups, joined=joined)
 
 
 def _unstretched(ink: np.ndarray) -> np.ndarray:

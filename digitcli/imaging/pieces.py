@@ -21,6 +21,12 @@ SMALLEST_ON_PAPER = 0.1
 # Ink wider than SEVERAL_WIDE of its height, in pieces standing side by side, is several digits
 # (`_side_by_side`): no one digit is that wide (segment's MAX_WIDTH, the widest: 1.3).
 SEVERAL_WIDE = 1.4
+# Ink more than JOINED_WIDE times as wide as high, crossing at least JOINED_CROSSED of its columns
+# twice or more (a loop, a bar over a stem), is digits written into each other: the widest of
+# 6,521 single digits of the photo and development files is 1.75 times as wide as high, and a
+# dash or a bar of any slant crosses each column once (132 of 134 such numbers: a fifth or more).
+JOINED_WIDE = 2.0
+JOINED_CROSSED = 0.1
 
 
 def digit_components(
@@ -139,6 +145,21 @@ def _side_by_side(big: np.ndarray, tall: float) -> int:
         return 1
     centres = [(c[2] + c[3]) / 2 for c in columns]
     return len(columns) if max(centres) - min(centres) < 0.5 * tall else 1
+
+
+def joined_digits(inked: np.ndarray) -> bool:
+    """Whether the digit's ink (`inked`, a mask), counted as one group, is several digits
+    touching or written into each other: wider than JOINED_WIDE of its height, not one
+    stroke (JOINED_CROSSED)."""
+    window = bounds(inked)
+    if window is None:
+        return False
+    piece = inked[window]
+    height, width = piece.shape
+    if width <= JOINED_WIDE * height:
+        return False
+    crossings = np.count_nonzero(piece[1:] & ~piece[:-1], axis=0) + piece[0]
+    return np.count_nonzero(crossings >= 2) >= JOINED_CROSSED * width
 
 
 def _components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:

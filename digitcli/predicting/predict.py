@@ -384,9 +384,9 @@ def _answer(
             yield Prediction(source.name, error=without_name(str(item), source.name))
         elif i not in rows:
             yield Prediction(source.name, note="no digit found: the image is blank")
-        elif item.groups > 1:
-            note = f"several digits ({item.groups} found): use `digitcli read`"
-            yield Prediction(source.name, note=note)
+        elif item.several:
+            found = f"{item.groups} found" if item.groups > 1 else "2 or more, touching"
+            yield Prediction(source.name, note=f"several digits ({found}): use `digitcli read`")
         else:
             yield _decide(source.name, rows[i], top_k, threshold)
 

@@ -288,7 +288,7 @@ def _wholes(runtime: Runtime, lines: list[Line | ImageError]) -> dict[int, np.nd
 
 
 def _one_digit(prepared: Prepared | None) -> bool:
-    return prepared is not None and prepared.has_ink and prepared.groups == 1
+    return prepared is not None and prepared.has_ink and not prepared.several
 
 
 def _as_predicted(
