@@ -53,6 +53,14 @@ EDGE_BAND = 0.5
 # (`_digits_in_a_row`): a number cropped close to its picture, or a long one's strokes.
 ROW_DIGITS = 3
 ROW_DIGIT_WIDE = 1.5
+# ... or when it spans TALL_ROW of the picture's height or more, not running off both its left
+# and right sides, in strokes (`_a_filled_row`): a number in a row of boxes filling its picture
+# (0.82-1.0 of it, under half of its box inked, the strokes 0.039-0.14 of its height; a blank
+# picture's folds and rules as tall, not across it: at most 0.02; across: empty cells, ruled
+# paper, 0.026-0.036).
+TALL_ROW = 0.8
+ROW_FILL = 0.5
+ROW_STROKES = 0.03
 # Ruled paper photographed askew: its lines are looked for at slants up to 5 degrees either
 # way, in steps of half a degree (over 192 px, a step moves a line's end by under 1 px).
 SLANTS = np.tan(np.radians(np.arange(-5.0, 5.01, 0.5)))
@@ -310,9 +318,9 @@ def runs_off(ink: np.ndarray) -> bool:
     (ruled lines, folds, a table's rules); or, what the background leaves of a desk beyond the
     paper's edge or of a shadow, a region touching the picture's sides: in a corner (two
     adjacent sides), along a side (it and both its ends, less than EDGE_BAND of the other
-    way) or flat (twice as wide as high, not a row of digits). A digit cut tight touches its
-    picture's sides too, but spans it (top to bottom, or side to side with its height) in
-    strokes."""
+    way) or flat (twice as wide as high, not a row of digits, nor a row of boxes holding a
+    number that fills the picture's height). A digit cut tight touches its picture's sides
+    too, but spans it (top to bottom, or side to side with its height) in strokes."""
     h, w = ink.shape
     top, bottom, left, right = ink[0].any(), ink[-1].any(), ink[:, 0].any(), ink[:, -1].any()
     sides = int(top) + int(bottom) + int(left) + int(right)
@@ -324,7 +332,8 @@ def runs_off(ink: np.ndarray) -> bool:
         return True  # a corner
     lines = (sides >= 2 or max(tall, wide) >= LINE_ACROSS) and _hairlines(ink)
     flat = tall * h < 0.5 * wide * w and not (top and bottom)  # twice as wide as high
-    if (lines or flat) and not _digits_in_a_row(ink):
+    filled_row = tall >= TALL_ROW and not (left and right) and _a_filled_row(ink)
+    if (lines or flat) and not _digits_in_a_row(ink) and not filled_row:
         return True
     if left and right and not (top and bottom):  # across, along the top or the bottom
         return sides == 3 and tall < EDGE_BAND
@@ -340,6 +349,18 @@ def _digits_in_a_row(ink: np.ndarray) -> bool:
     rows = np.flatnonzero(ink.any(axis=1))
     widths, heights = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
     return digit_shaped(widths, heights, rows[-1] - rows[0] + 1) >= ROW_DIGITS
+
+
+def _a_filled_row(ink: np.ndarray) -> bool:
+    """Whether `ink` (a mask) is drawn in strokes (under ROW_FILL of its box inked) wider
+    than ROW_STROKES of its height: a number filling its picture, its digits joined by the
+    row of boxes they are written in, not a fold's crease or a table's rules (hairlines) nor
+    the band the background leaves along a desk's edge (solid)."""
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+    if np.count_nonzero(ink) >= ROW_FILL * height * width:
+        return False
+    return strokes_width(ink) >= ROW_STROKES * height
 
 
 def digit_shaped(widths: np.ndarray, heights: np.ndarray, extent: float) -> int:
