@@ -332,8 +332,9 @@ def runs_off(ink: np.ndarray) -> bool:
         return True  # a corner
     lines = (sides >= 2 or max(tall, wide) >= LINE_ACROSS) and _hairlines(ink)
     flat = tall * h < 0.5 * wide * w and not (top and bottom)  # twice as wide as high
-    filled_row = tall >= TALL_ROW and not (left and right) and _a_filled_row(ink)
-    if (lines or flat) and not _digits_in_a_row(ink) and not filled_row:
+    box = (rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)
+    filled_row = tall >= TALL_ROW and not (left and right) and _a_filled_row(ink, *box)
+    if (lines or flat) and not filled_row and not _digits_in_a_row(ink):
         return True
     if left and right and not (top and bottom):  # across, along the top or the bottom
         return sides == 3 and tall < EDGE_BAND
@@ -351,13 +352,11 @@ def _digits_in_a_row(ink: np.ndarray) -> bool:
     return digit_shaped(widths, heights, rows[-1] - rows[0] + 1) >= ROW_DIGITS
 
 
-def _a_filled_row(ink: np.ndarray) -> bool:
-    """Whether `ink` (a mask) is drawn in strokes (under ROW_FILL of its box inked) wider
-    than ROW_STROKES of its height: a number filling its picture, its digits joined by the
-    row of boxes they are written in, not a fold's crease or a table's rules (hairlines) nor
-    the band the background leaves along a desk's edge (solid)."""
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+def _a_filled_row(ink: np.ndarray, height: int, width: int) -> bool:
+    """Whether `ink` (a mask; its box `height` by `width`) is drawn in strokes (under ROW_FILL
+    of its box inked) wider than ROW_STROKES of its height: a number filling its picture, its
+    digits joined by the row of boxes they are written in, not a fold's crease or a table's
+    rules (hairlines) nor the band the background leaves along a desk's edge (solid)."""
     if np.count_nonzero(ink) >= ROW_FILL * height * width:
         return False
     return strokes_width(ink) >= ROW_STROKES * height
