@@ -37,7 +37,7 @@ and baseline, make_numbers' `--hand loose`; validation loss 0.41 on its own line
 Measured and not kept: without restyling, 40,000
 MNIST numbers for 10 epochs, and fine-tuning with a quarter or 40% of MNIST numbers at twice
 the rate (about 0.7 points fewer MNIST numbers read exactly), and without the thin pen:
-[docs/experiments.md](../docs/experiments.md).
+[docs/measurements/experiments.md](../docs/measurements/experiments.md).
 
     python bench/make_line_reader.py                        # writes digitcli/reading/lines.tflite
     python bench/make_line_reader.py --numbers 2000 --out lines-test.tflite --data strips.npz
