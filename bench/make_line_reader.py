@@ -59,7 +59,8 @@ import numpy as np
 from make_numbers import BLUR, Look, make_number, styled
 
 from digitcli.core.fits import stamp
-from digitcli.reading.render import STRIP_SHAPE
+from digitcli.reading.lines import STRIP_SHAPE
+from digitcli.reading.settings import DEFAULT
 
 from make_photos import load_mnist
 
@@ -155,7 +156,7 @@ def written_numbers(
     hand and a `blurred` share blurred by up to BLURRED_PX, each drawn by a generator of its
     own), each with the line `segment.find_line` finds in it."""
     from digitcli.imaging.images import open_image
-    from digitcli.reading.segment import OPEN_SIDE, find_line
+    from digitcli.reading.segment import find_line
 
     loaded = {source: training_digits(source, usps_file) for source in dict.fromkeys(sources)}
     digits = [loaded[source] for source in sources]  # a source named twice is loaded once
@@ -169,7 +170,7 @@ def written_numbers(
             blur = BLURRED_PX if focus.random() < blurred else BLUR[1]
             look = Look(wide=wide_one, hand=hand, blur=blur)
             number = make_number(x, y, kinds[i % len(kinds)], stem, rng, box, look)
-            yield number, find_line(open_image(Path(tmp) / number.file, max_side=OPEN_SIDE))
+            yield number, find_line(open_image(Path(tmp) / number.file, max_side=DEFAULT.open_side))
 
 
 def strips(
@@ -313,7 +314,7 @@ def export(model, out: Path) -> None:
         [function.get_concrete_function(spec)]
     )
     out.write_bytes(converter.convert())
-    stamp(out, ("preparation", "segmentation"))
+    stamp(out, ("preparation", "segmentation"), {"segmentation": DEFAULT})
 
 
 def main(argv: list[str] | None = None) -> int:

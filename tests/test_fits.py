@@ -4,6 +4,7 @@ refused when it is loaded, never read silently."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
@@ -14,17 +15,41 @@ from digitcli.core import fits
 from digitcli.core.errors import ModelError
 from digitcli.models.modeldir import BUNDLED_DIR
 from digitcli.reading import lines
+from digitcli.reading.settings import DEFAULT, ReadingSettings
 
+READING = {"segmentation": DEFAULT}  # the line reader fits segmentation and its settings
 ARTEFACTS = [
-    (lines.MODEL, ("preparation", "segmentation")),
-    (BUNDLED_DIR, ("preparation",)),
+    (lines.MODEL, ("preparation", "segmentation"), READING),
+    (BUNDLED_DIR, ("preparation",), None),
 ]
 
 
-@pytest.mark.parametrize(("path", "stages"), ARTEFACTS, ids=lambda a: getattr(a, "name", ""))
-def test_every_bundled_artefact_records_the_versions_it_fits(path: Path, stages) -> None:
-    fits.require(path, stages)
-    assert fits.recorded(path) == {stage: fits.current()[stage] for stage in stages}
+@pytest.mark.parametrize(
+    ("path", "stages", "settings"), ARTEFACTS, ids=lambda a: getattr(a, "name", "")
+)
+def test_every_bundled_artefact_records_the_versions_it_fits(path: Path, stages, settings) -> None:
+    fits.require(path, stages, settings)
+    assert fits.recorded(path) == {stage: fits.current(settings)[stage] for stage in stages}
+
+
+@pytest.mark.parametrize("field", [field.name for field in fields(ReadingSettings)])
+def test_changing_any_reading_setting_changes_the_stamp(field: str) -> None:
+    changed = replace(DEFAULT, **{field: getattr(DEFAULT, field) * 2 + 1})
+    assert fits.current({"segmentation": changed}) != fits.current(READING)
+    assert fits.current(READING)["segmentation"].startswith(f"{fits.SEGMENTATION}-")
+
+
+def test_a_line_reader_stamped_with_other_settings_is_refused(tmp_path: Path) -> None:
+    copy = tmp_path / lines.MODEL.name
+    shutil.copy(lines.MODEL, copy)
+    other = {"segmentation": replace(DEFAULT, line_doubt=DEFAULT.line_doubt + 1)}
+    fits.stamp(copy, ("preparation", "segmentation"), other)
+    assert fits.recorded(copy)["segmentation"] == fits.current(other)["segmentation"]
+    with pytest.raises(ModelError, match="rebuild it with `make models`"):
+        fits.require(copy, ("preparation", "segmentation"), READING)
+    fits.stamp(copy, ("preparation", "segmentation"), READING)  # stamped again: one record
+    fits.require(copy, ("preparation", "segmentation"), READING)
+    assert copy.stat().st_size == lines.MODEL.stat().st_size
 
 
 @pytest.mark.parametrize("source", [lines.MODEL, BUNDLED_DIR], ids=str)

@@ -19,7 +19,8 @@ from digitcli.cli import app
 from digitcli.core.errors import UsageError
 from digitcli.imaging.images import open_image
 from digitcli.reading.read import parse_digit_count, read
-from digitcli.reading.segment import OPEN_SIDE, STRIP_SHAPE, find_candidates
+from digitcli.reading.segment import STRIP_SHAPE, find_candidates
+from digitcli.reading.settings import DEFAULT, overridden
 
 from conftest import subprocess_env
 
@@ -96,14 +97,14 @@ def overlap(a, b) -> float:
 
 def test_every_spaced_digit_is_a_candidate_with_its_box(mnist_test_digits, tmp_path):
     truth = write_number(mnist_test_digits, "40721", tmp_path / "n.png")
-    line = find_candidates(open_image(tmp_path / "n.png", max_side=OPEN_SIDE))
+    line = find_candidates(open_image(tmp_path / "n.png", max_side=DEFAULT.open_side))
     for box in truth:
         assert max(overlap(c.box, box) for c in line.candidates) > 0.8, box
 
 
 def test_printed_boxes_are_not_digits(mnist_test_digits, tmp_path):
     truth = write_number(mnist_test_digits, "3958", tmp_path / "form.png", boxes=True)
-    line = find_candidates(open_image(tmp_path / "form.png", max_side=OPEN_SIDE))
+    line = find_candidates(open_image(tmp_path / "form.png", max_side=DEFAULT.open_side))
     tallest = max(bottom - top for _, top, _, bottom in truth)
     assert all(c.box[3] - c.box[1] <= tallest + 6 for c in line.candidates)
     for box in truth:
@@ -125,14 +126,14 @@ def test_a_digit_in_two_pieces_has_a_candidate_that_joins_them(mnist_test_digits
     flag = top + (bottom - top) // 4  # cut the first 5's flag off its body
     ImageDraw.Draw(image).rectangle([left, flag, right, flag + 4], fill=235)
     image.save(tmp_path / "broken.png")
-    line = find_candidates(open_image(tmp_path / "broken.png", max_side=OPEN_SIDE))
+    line = find_candidates(open_image(tmp_path / "broken.png", max_side=DEFAULT.open_side))
     assert line.atoms >= 3
     assert any(overlap(c.box, truth[0]) > 0.8 for c in line.candidates if c.stop - c.start > 1)
 
 
 def test_a_blank_page_has_no_candidates(tmp_path):
     Image.new("L", (600, 150), 230).save(tmp_path / "blank.png")
-    line = find_candidates(open_image(tmp_path / "blank.png", max_side=OPEN_SIDE))
+    line = find_candidates(open_image(tmp_path / "blank.png", max_side=DEFAULT.open_side))
     assert line.atoms == 0 and line.candidates == []
 
 
@@ -157,7 +158,7 @@ def test_a_faint_lighting_gradient_has_no_candidates(tmp_path, seed):
     paper = rng.uniform(40, 215) + rise * np.linspace(0, 1, 600)[None, :] * np.ones((150, 1))
     paper += rng.normal(0, rng.uniform(0.3, 2.0), paper.shape)
     Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8)).save(tmp_path / "page.png")
-    line = find_candidates(open_image(tmp_path / "page.png", max_side=OPEN_SIDE))
+    line = find_candidates(open_image(tmp_path / "page.png", max_side=DEFAULT.open_side))
     assert line.atoms == 0 and line.candidates == []
 
 
@@ -268,7 +269,7 @@ def test_touching_digits_are_parted(mnist_test_digits, tmp_path, number):
 @pytest.mark.parametrize(
     "name", ["tight-75094.jpg", "tight-403104.jpg", "tight-81489.jpg", "tight-818514.jpg"]
 )
-def test_overlapping_digits_no_cut_parts_are_read(name, monkeypatch, tmp_path):
+def test_overlapping_digits_no_cut_parts_are_read(name, tmp_path):
     """Numbers from bench/make_numbers.py (MNIST test digits, seed 1) whose touching digits
     no cut parts: the segmentation alone reads two of them as one, or one misread; the line
     reader, which never cuts, reads them (a pair reader did, before issue 52 removed it)."""
@@ -279,8 +280,8 @@ def test_overlapping_digits_no_cut_parts_are_read(name, monkeypatch, tmp_path):
     assert len(seen) == len(number)
     assert all(Image.open(path).size == (28, 28) for path in seen)
     assert np.prod([d.confidence for d in reading.digits]) == pytest.approx(reading.confidence)
-    without_the_line_reader(monkeypatch)
-    (alone,) = read([str(FIXTURES / name)])
+    with without_the_line_reader():
+        (alone,) = read([str(FIXTURES / name)])
     assert alone.number != number
 
 
@@ -295,14 +296,10 @@ def test_the_line_readers_digits_are_drawn_for_previews_alone(tmp_path):
     assert all(digit.pixels.shape == (28, 28) for digit in seen.digits)
 
 
-def without_the_line_reader(monkeypatch) -> None:
-    """`read` as it reads with the segmentation alone."""
-    import digitcli.reading.picture as picture_module
-    import digitcli.reading.read as reading_module
-
-    monkeypatch.setattr(reading_module, "LINE_WEIGHT", 0.0)
-    monkeypatch.setattr(picture_module, "LINE_SURE", 2.0)  # never that sure
-    monkeypatch.setattr(reading_module, "LINE_DOUBT", np.inf)  # never doubts a segmentation
+def without_the_line_reader():
+    """`read` as it reads with the segmentation alone, inside a `with` block: the line reader
+    never that sure, never weighed, never doubting a segmentation."""
+    return overridden(line_weight=0.0, line_sure=2.0, line_doubt=np.inf)
 
 
 @pytest.mark.parametrize("name", ["date-514295182.jpg", "date-40610212.jpg", "date-3588914.jpg"])
@@ -328,17 +325,15 @@ def test_a_sure_line_reader_wins_where_no_cut_has_as_many_digits(name):
 
 
 @pytest.mark.parametrize("name", ["date-86700904.jpg", "date-04145332.jpg"])
-def test_the_line_reader_doubts_a_separator_read_as_a_digit(name, monkeypatch):
+def test_the_line_reader_doubts_a_separator_read_as_a_digit(name):
     """Dates (make_numbers.py, `--seed 1`, wide) the line reader is not sure of, whose best
     segmentation reads the separators as 1s (86170109104, 0414153132): the line reader finds
     that number far less likely than its own, and its own is the reading."""
-    import digitcli.reading.read as reading_module
-
     number = name.split("-")[1].split(".")[0]
     (reading,) = read([str(FIXTURES / name)])
     assert reading.number == number
-    monkeypatch.setattr(reading_module, "LINE_DOUBT", np.inf)  # the segmentation stands
-    (segmented,) = read([str(FIXTURES / name)])
+    with overridden(line_doubt=np.inf):  # the segmentation stands
+        (segmented,) = read([str(FIXTURES / name)])
     assert len(segmented.number) > len(number)
 
 
@@ -374,7 +369,7 @@ def test_a_long_reading_of_overlapping_digits_is_not_one_digit():
 
 
 @pytest.mark.parametrize("name", ["tight-8617.jpg", "tight-706211.jpg", "long-096847115.jpg"])
-def test_the_line_reader_finds_the_digit_segmentation_loses(name, monkeypatch, tmp_path):
+def test_the_line_reader_finds_the_digit_segmentation_loses(name, tmp_path):
     """Numbers from bench/make_numbers.py (MNIST test digits, seed 1) in which the
     segmentation alone loses a digit where two touch: the line reader, which never cuts,
     counts them and reads them, each digit in a box of the input."""
@@ -386,15 +381,15 @@ def test_the_line_reader_finds_the_digit_segmentation_loses(name, monkeypatch, t
     assert lefts == sorted(lefts)
     assert all(d.box[2] > d.box[0] and d.box[3] > d.box[1] for d in reading.digits)
     assert np.prod([d.confidence for d in reading.digits]) == pytest.approx(reading.confidence)
-    without_the_line_reader(monkeypatch)
-    (alone,) = read([str(FIXTURES / name)])
+    with without_the_line_reader():
+        (alone,) = read([str(FIXTURES / name)])
     assert len(alone.number) == len(number) - 1
 
 
 def test_a_line_has_a_strip_of_all_its_ink(mnist_test_digits, tmp_path):
     """What the line reader reads: the line's ink, a digit about 20 px high, left-aligned."""
     write_number(mnist_test_digits, "2026 11 22", tmp_path / "n.png", boxes=True)
-    line = find_candidates(open_image(tmp_path / "n.png", max_side=OPEN_SIDE))
+    line = find_candidates(open_image(tmp_path / "n.png", max_side=DEFAULT.open_side))
     assert line.strips.shape == (1, *STRIP_SHAPE) and line.strips.dtype == np.uint8
     rows = np.flatnonzero(line.strips[0].max(axis=1) > 128)
     cols = np.flatnonzero(line.strips[0].max(axis=0) > 128)
@@ -413,7 +408,7 @@ def test_a_reading_is_that_of_scoring_every_candidate(mnist_test_digits, tmp_pat
     from digitcli.reading.read import _Scoring
 
     write_number(mnist_test_digits, number, tmp_path / "n.png", gap=gap)
-    line = find_candidates(open_image(tmp_path / "n.png", max_side=OPEN_SIDE))
+    line = find_candidates(open_image(tmp_path / "n.png", max_side=DEFAULT.open_side))
     runtime = load_runtime(resolve_model(None))
     (columns,) = read_strips(line.strips)
     count = len(line.candidates)

@@ -13,7 +13,8 @@ from test_read import mnist_test_digits, write_number  # noqa: F401 (a fixture, 
 from digitcli.imaging.images import open_image
 from digitcli.reading.formlines import form_lines
 from digitcli.reading.read import read
-from digitcli.reading.segment import OPEN_SIDE, find_candidates
+from digitcli.reading.segment import find_candidates
+from digitcli.reading.settings import DEFAULT
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,7 @@ def test_ones_on_a_ruled_line_are_not_teeth(digits, tmp_path):
     image = Image.open(tmp_path / "ones.png")
     ImageDraw.Draw(image).line([(10, 141), (image.width - 10, 141)], fill=90, width=3)
     image.save(tmp_path / "ones.png")
-    line = find_candidates(open_image(tmp_path / "ones.png", max_side=OPEN_SIDE))
+    line = find_candidates(open_image(tmp_path / "ones.png", max_side=DEFAULT.open_side))
     assert len(line.candidates) >= 4
     (reading,) = read([str(tmp_path / "ones.png")])
     assert reading.number == "1111"
@@ -171,7 +172,7 @@ def _tall_comb() -> np.ndarray:
 
 def test_a_combs_end_tooth_is_a_tooth_and_a_one_is_not():
     """A comb's first tooth, which its line does not cover, stood 31 px above the line where
-    the others stand 29 px and the most a tooth may (TOOTH_HIGH of the ink's height) is 30.75:
+    the others stand 29 px and the most a tooth may (`tooth_high` of the ink's height) is 30.75:
     it was left in and read as a 1 (`163733`)."""
     lines = form_lines(_tall_comb())
     assert lines[20:50, 10:12].all()
@@ -182,7 +183,7 @@ def test_a_combs_end_tooth_is_a_tooth_and_a_one_is_not():
 def test_a_combs_teeth_are_found_beside_stubs_on_its_line():
     """Short strokes standing on a comb's line (a digit's tail, a speck of noise) made its
     teeth uneven in height, handwriting, and every tooth was left in (`8040` read `810401`);
-    strokes under STUB of the teeth's height are left out of that measure."""
+    strokes under `stub` of the teeth's height are left out of that measure."""
     mask = np.zeros((60, 210), bool)
     mask[50:53, 10:200] = True
     for left in (10, 50, 90, 130, 170):

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from test_read import mnist_test_digits, overlap, write_number  # noqa: F401 (a fixture)
 
-import digitcli.reading.picture as picture_module
 from digitcli.predicting.predict import Source
 from digitcli.reading.atoms import Atom
 from digitcli.reading.picture import ALL_PARTS, picture_lines
 from digitcli.reading.place import _assigned
 from digitcli.reading.read import read
+from digitcli.reading.settings import overridden
 
 
 @pytest.fixture(scope="module")
@@ -37,12 +37,12 @@ def test_a_sure_line_is_read_without_cutting_it(digits, tmp_path):
     assert len(pickle.dumps(line)) < 50_000  # the work frame's ink stays behind
 
 
-def test_an_unsure_line_is_cut_into_candidates(digits, tmp_path, monkeypatch):
-    monkeypatch.setattr(picture_module, "LINE_SURE", 2.0)  # never that sure
+def test_an_unsure_line_is_cut_into_candidates(digits, tmp_path):
     write_number(digits, "90210", tmp_path / "n.png")
-    line = segmented(tmp_path / "n.png")
+    with overridden(line_sure=2.0):  # never that sure
+        line = segmented(tmp_path / "n.png")
+        (reading,) = read([str(tmp_path / "n.png")])
     assert not line.sure and len(line.candidates) >= 5 and line.columns is not None
-    (reading,) = read([str(tmp_path / "n.png")])
     assert reading.number == "90210"
 
 

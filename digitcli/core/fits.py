@@ -5,13 +5,18 @@ A network trained on the strips one segmentation makes misreads those another on
 without any error. So every artefact carries `{"preparation": N, "segmentation": M}` (as
 `fits.json` zipped onto a .tflite file, a `fits` object in a model directory's
 metadata.json), and loading one that fits other versions is refused. Change a version here
-when its stage changes what it hands on, then `make models`.
+when its stage changes what it hands on, then `make models`. A stage whose tuned numbers are
+in one frozen settings dataclass (reading's) passes it along: its version is then its number
+and a short hash of every field (`1-3fa29c04d1e8`), so a changed setting changes it too.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
+from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
 
 from digitcli.core.errors import ModelError
@@ -21,16 +26,30 @@ SEGMENTATION = 1  # segment.py: how `read` cuts a line into candidates and strip
 FITS_FILE = "fits.json"
 
 
-def current() -> dict[str, int]:
-    """The versions this digitcli's stages have."""
-    return {"preparation": PREPARATION, "segmentation": SEGMENTATION}
+Settings = Mapping[str, object]  # stage -> its frozen settings dataclass
 
 
-def stamp(path: Path, stages: tuple[str, ...]) -> None:
-    """Record in the artefact at `path` the current versions of `stages` (used by the scripts
-    that build artefacts, after writing them)."""
-    fits = {stage: current()[stage] for stage in stages}
+def settings_hash(settings: object) -> str:
+    """A short hash of a settings dataclass's fields, names and values: any change changes it."""
+    fields = json.dumps(asdict(settings), sort_keys=True)
+    return hashlib.sha256(fields.encode()).hexdigest()[:12]
+
+
+def current(settings: Settings | None = None) -> dict[str, int | str]:
+    """The versions this digitcli's stages have: each stage's number, and for a stage in
+    `settings`, that number and the hash of its settings."""
+    versions: dict[str, int | str] = {"preparation": PREPARATION, "segmentation": SEGMENTATION}
+    for stage, fields in (settings or {}).items():
+        versions[stage] = f"{versions[stage]}-{settings_hash(fields)}"
+    return versions
+
+
+def stamp(path: Path, stages: tuple[str, ...], settings: Settings | None = None) -> None:
+    """Record in the artefact at `path` the current versions of `stages`, replacing any it
+    records (used by the scripts that build artefacts, after writing them)."""
+    fits = {stage: current(settings)[stage] for stage in stages}
     if path.suffix == ".tflite":
+        _without_fits_file(path)
         with zipfile.ZipFile(path, "a") as archive:
             archive.writestr(FITS_FILE, json.dumps(fits) + "\n")
     else:
@@ -50,9 +69,23 @@ def recorded(path: Path) -> dict:
         return {}
 
 
-def require(path: Path, stages: tuple[str, ...]) -> None:
-    """Refuse the artefact at `path` unless it records this digitcli's versions of `stages`."""
-    found, wanted = recorded(path), current()
+def _without_fits_file(path: Path) -> None:
+    """Cut the zip archive holding only FITS_FILE off the end of a .tflite file, if it has one,
+    so that stamping it again leaves one record, not two."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return
+    if [member.filename for member in members] == [FITS_FILE]:
+        with open(path, "r+b") as file:
+            file.truncate(members[0].header_offset)
+
+
+def require(path: Path, stages: tuple[str, ...], settings: Settings | None = None) -> None:
+    """Refuse the artefact at `path` unless it records this digitcli's versions of `stages`
+    (those in `settings` with the hash of their settings)."""
+    found, wanted = recorded(path), current(settings)
     for stage in stages:
         if found.get(stage) != wanted[stage]:
             raise ModelError(

@@ -14,20 +14,7 @@ from functools import cached_property
 import numpy as np
 from scipy import ndimage
 
-MAX_ATOMS = 8  # pieces one digit may be made of
-MAX_WIDTH = 1.3  # a digit is at most this wide, in line heights (a sprawling 2 or 0)
-CUT_FROM = 0.75  # pieces wider than this (line heights) may be touching digits: cut candidates
-MAX_CUTS = 3.0  # cuts tried per line height of a piece's width
-MIN_PART = 0.18  # no cut leaves a part narrower than this (line heights)
-JOIN_GAP = 0.3  # pieces up to this far apart (line heights) may be one digit
-SMALL = 0.45  # a piece lower than this (line heights) is not a digit on its own
-WIDE_FROM = 1.0  # line heights: a candidate wider than this is likely two digits
-TOO_WIDE_COST = 8.0  # per line height beyond WIDE_FROM
-CUT_COST = 1.0  # log-probability a digit pays for each side that is a cut through ink
-SHORT_COST = 10.0  # per line height a candidate is lower than FULL_HEIGHT: a piece of a digit
-FULL_HEIGHT = 0.7
-JOIN_COST = 1.0  # joining two separate full-height pieces side by side into one digit
-OVERLAP_COST = 1.0  # parting two pieces one above the other, per share of the narrower's width
+from digitcli.reading.settings import tuned
 
 
 @dataclass
@@ -92,16 +79,17 @@ def line_atoms(pieces, height: float, slant: float, centre: float) -> list[Atom]
     areas = np.array([ys.size for ys, _ in pieces], float)
     middles = np.array([np.median(ys) for ys, _ in pieces])
     line = _weighted_median(middles, areas)
+    tune = tuned()
     atoms = []
     for piece, ((ys, xs), area) in enumerate(zip(pieces, areas, strict=True)):
         tall = ys.max() - ys.min() + 1
         wide = xs.max() - xs.min() + 1
-        if max(tall, wide) < 0.2 * height and area < 0.05 * areas.max():
+        if max(tall, wide) < tune.speck_size * height and area < tune.speck_area * areas.max():
             continue  # a speck
-        if abs(np.median(ys) - line) > 0.9 * height:
+        if abs(np.median(ys) - line) > tune.off_line * height:
             continue  # ink off the line: not part of the number
         slanted = xs + slant * (ys - centre)
-        atom = Atom(ys, xs, slanted, small=tall < SMALL * height, piece=piece)
+        atom = Atom(ys, xs, slanted, small=tall < tune.small * height, piece=piece)
         atoms.extend(_cut(atom, height))
     atoms.sort(key=lambda a: float(a.slanted.mean()))
     return atoms
@@ -109,12 +97,13 @@ def line_atoms(pieces, height: float, slant: float, centre: float) -> list[Atom]
 
 def _cut(atom: Atom, height: float) -> list[Atom]:
     """A piece too wide for one digit, cut at the valleys of its (slant-free) column profile."""
+    tune = tuned()
     width = atom.right - atom.left
-    if width <= CUT_FROM * height:
+    if width <= tune.cut_from * height:
         return [atom]
     columns = np.floor(atom.slanted - atom.left).astype(np.int64)
     profile = np.convolve(np.bincount(columns), [0.25, 0.5, 0.25], mode="same")
-    margin = max(1, int(MIN_PART * height))
+    margin = max(1, int(tune.min_part * height))
     inner = np.arange(margin, profile.size - margin)
     if inner.size == 0:
         return [atom]
@@ -123,7 +112,7 @@ def _cut(atom: Atom, height: float) -> list[Atom]:
     for position in valleys[np.argsort(profile[valleys], kind="stable")]:
         if all(abs(position - c) >= margin for c in cuts):
             cuts.append(int(position))
-        if len(cuts) >= MAX_CUTS * width / height:
+        if len(cuts) >= tune.max_cuts * width / height:
             break
     parts = np.searchsorted(np.sort(cuts), columns, side="right")
     out = []
@@ -131,35 +120,37 @@ def _cut(atom: Atom, height: float) -> list[Atom]:
         keep = parts == part
         if keep.any():
             ys = atom.ys[keep]
-            small = np.ptp(ys) + 1 < SMALL * height
-            cost = CUT_COST * bool(out)
+            small = np.ptp(ys) + 1 < tune.small * height
+            cost = tune.cut_cost * bool(out)
             out.append(Atom(ys, atom.xs[keep], atom.slanted[keep], small, cost, atom.piece))
     return out
 
 
 def digit_spans(atoms: list[Atom], height: float) -> list[tuple[int, int, float]]:
     """Runs of neighbouring atoms [start, stop) that may be one digit, with their penalty."""
+    tune = tuned()
     spans = []
     for start in range(len(atoms)):
         left, right = atoms[start].left, atoms[start].right
         top, bottom = atoms[start].top, atoms[start].bottom
         joins = 0
-        for stop in range(start + 1, min(len(atoms), start + MAX_ATOMS) + 1):
+        for stop in range(start + 1, min(len(atoms), start + tune.max_atoms) + 1):
             atom = atoms[stop - 1]
             if stop > start + 1:
-                if atom.left - right > JOIN_GAP * height:
+                if atom.left - right > tune.join_gap * height:
                     break
                 joins += _side_by_side(atoms[stop - 2], atom, height)
                 left, right = min(left, atom.left), max(right, atom.right)
                 top, bottom = min(top, atom.top), max(bottom, atom.bottom)
             width = (right - left) / height
-            if width > MAX_WIDTH and stop > start + 1:
+            if width > tune.max_width and stop > start + 1:
                 break
             if stop == start + 1 and atom.small:
                 continue  # a piece too low to be a digit alone
             penalty = _parting_cost(atoms, start)
-            penalty += TOO_WIDE_COST * max(0.0, width - WIDE_FROM) + JOIN_COST * joins
-            penalty += SHORT_COST * max(0.0, FULL_HEIGHT - (bottom - top) / height)
+            too_wide = tune.too_wide_cost * max(0.0, width - tune.wide_from)
+            penalty += too_wide + tune.join_cost * joins
+            penalty += tune.short_cost * max(0.0, tune.full_height - (bottom - top) / height)
             spans.append((start, stop, penalty))
     return spans
 
@@ -168,10 +159,11 @@ def _side_by_side(left: Atom, right: Atom, height: float) -> bool:
     """Two separate pieces, both of a digit's full height, next to each other: two digits."""
     if right.cut_before:
         return False
-    tall = min(left.bottom - left.top, right.bottom - right.top) >= FULL_HEIGHT * height
+    tune = tuned()
+    tall = min(left.bottom - left.top, right.bottom - right.top) >= tune.full_height * height
     shared = left.right - right.left
     narrower = min(left.right - left.left, right.right - right.left)
-    return bool(tall and shared < 0.3 * narrower)
+    return bool(tall and shared < tune.side_by_side * narrower)
 
 
 def _parting_cost(atoms: list[Atom], start: int) -> float:
@@ -183,4 +175,4 @@ def _parting_cost(atoms: list[Atom], start: int) -> float:
     shared = left.right - right.left
     narrower = min(left.right - left.left, right.right - right.left)
     overlap = max(0.0, min(1.0, shared / max(narrower, 1.0)))
-    return right.cut_before + OVERLAP_COST * overlap
+    return right.cut_before + tuned().overlap_cost * overlap

@@ -14,34 +14,15 @@ from scipy import ndimage
 
 from digitcli.imaging.clutter import LINE_ACROSS
 from digitcli.imaging.ink import MIN_CONTRAST
-
-# A printed box's side is a line as thin as its top and bottom: at most SIDE_WIDTH times as
-# wide (and a pixel), or a pen's stroke reaching from one ruled line to the next was taken for
-# one; and a form's lines end at its outermost box: lines running on past them by RUN_PAST of
-# the lines' spacing are ruled paper. (150 numbers of the tuning set with ruled lines drawn
-# across: 77.3% read exactly, 94.7% with these two, 96.7% keeping a pen that runs along a
-# line too, `over_ruled_lines`; the read benchmark's boxed numbers: tuning set 96% -> 98%.)
-SIDE_WIDTH = 2.0
-RUN_PAST = 0.5
-COMB_TEETH = 3  # a comb has at least this many teeth ...
-TOOTH_HIGH = 0.75  # ... each at most this share of the ink's height
-TOOTH_LIKE = 1.1  # ... and then any up to this many times as high as those (`_comb_teeth`)
-STUB = 0.3  # strokes on the line lower than this share of the teeth's height: specks, stubs
-# Dashed and dotted lines: gaps of up to 2 x DASH_GAP px bridged, in bands of rows at most
-# DASH_THICK high; a box's side of DASHES pieces of ink or more, a line of twice as many unless
-# it runs along FIELD_SPAN of the ink's width (`_dashed_lines`).
-DASH_GAP = 2
-DASH_THICK = 2
-DASHES = 3
-FIELD_SPAN = 0.9
-PEN_PIECE = 8  # px: the least of a pen's stroke along a ruled line (`over_ruled_lines`)
-INNER_SPAN = 0.8  # a box's second line runs along this share of the field's height
-FAINT_LINE = 0.1  # printed lines are looked for in ink this faint (share of the pen's level)
+from digitcli.reading.settings import tuned
 
 
 def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
     """Printed lines in `mask`: horizontal runs far longer than a digit, and the vertical sides
-    of boxes that reach from a field's top line to its bottom line."""
+    of boxes that reach from a field's top line to its bottom line. A box's side is a line as
+    thin as its top and bottom (at most `side_width` times as wide, and a pixel: a pen's stroke
+    from one ruled line to the next is wider); a form's lines end at its outermost box."""
+    tune = tuned()
     rows = np.flatnonzero(mask.any(axis=1))
     cols = np.flatnonzero(mask.any(axis=0))
     if rows.size == 0:
@@ -70,11 +51,11 @@ def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
         if found is None:
             continue
         piece = labels[found] == index
-        wide = piece.sum() / piece.shape[0] > SIDE_WIDTH * thickness + 1
+        wide = piece.sum() / piece.shape[0] > tune.side_width * thickness + 1
         if wide or not _spans_field(found, lines, top, bottom, reach):
             sides[found][piece] = False  # not a box's side: handwriting
     if unbridged is not None:
-        sides = _of_dashes(sides, unbridged, DASHES)
+        sides = _of_dashes(sides, unbridged, tune.dashes)
     if sides.any() and _lines_run_past(lines, sides, bottom - top):
         return lines  # ruled paper: its lines run on past the outermost "sides", strokes
     if not sides.any():
@@ -87,7 +68,7 @@ def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
 def _inner_lines(
     mask: np.ndarray, lines: np.ndarray, field: tuple[int, int], reach: int, thickness: float
 ) -> np.ndarray:
-    """A boxed field's second lines: level runs of `mask` outside `lines` along INNER_SPAN of
+    """A boxed field's second lines: level runs of `mask` outside `lines` along `inner_span` of
     the field's height or more, within twice `reach` inside its top or bottom line (`field`:
     the rows between them), as thin as those and with paper above and below along most of
     their length (a double-lined box's inner line; a pen's stroke along the line is thicker,
@@ -96,7 +77,7 @@ def _inner_lines(
     near = np.zeros(mask.shape[0], bool)
     near[top + 1 : top + 2 * reach + 1] = True
     near[max(0, bottom - 2 * reach) : bottom - 1] = True
-    length = max(8, int(INNER_SPAN * (bottom - top)))
+    length = max(8, int(tuned().inner_span * (bottom - top)))
     runs = _runs(mask & ~lines & near[:, None], length, axis=1)
     labels, _ = ndimage.label(runs, structure=np.ones((3, 3), bool))
     for index, (rows, cols) in enumerate(ndimage.find_objects(labels), start=1):
@@ -123,18 +104,19 @@ def _spans_field(
 
 def _dashed_lines(mask: np.ndarray, length: int) -> np.ndarray:
     """Lines of dashes or dots in `mask`: runs of `length` or more with gaps bridged, in thin
-    bands, of 2 x DASHES pieces of ink or more, or running along FIELD_SPAN of the ink's width
-    (where a small picture merged the dots)."""
+    bands, of 2 x `dashes` pieces of ink or more, or running along `field_span` of the ink's
+    width (where a small picture merged the dots)."""
+    tune = tuned()
     found = _thin(_runs(_bridged(mask, axis=1), length, axis=1))
     cols, spans = np.flatnonzero(mask.any(axis=0)), np.flatnonzero(found.any(axis=0))
-    across = spans.size > 0 and spans[-1] - spans[0] >= FIELD_SPAN * (cols[-1] - cols[0])
-    return found if across else _of_dashes(found, mask, 2 * DASHES)
+    across = spans.size > 0 and spans[-1] - spans[0] >= tune.field_span * (cols[-1] - cols[0])
+    return found if across else _of_dashes(found, mask, 2 * tune.dashes)
 
 
 def _bridged(mask: np.ndarray, axis: int) -> np.ndarray:
-    """`mask` with gaps of up to 2 * DASH_GAP px along `axis` (1: rows) closed: a dashed or
+    """`mask` with gaps of up to 2 * `dash_gap` px along `axis` (1: rows) closed: a dashed or
     dotted line is one run."""
-    size = 2 * DASH_GAP + 1
+    size = 2 * tuned().dash_gap + 1
     kernel = np.ones((1, size) if axis == 1 else (size, 1), np.uint8)
     return cv2.morphologyEx(mask.view(np.uint8), cv2.MORPH_CLOSE, kernel).view(bool) | mask
 
@@ -151,11 +133,11 @@ def _of_dashes(lines: np.ndarray, unbridged: np.ndarray, fewest: int) -> np.ndar
 
 
 def _thin(lines: np.ndarray) -> np.ndarray:
-    """The rows of `lines` in bands at most DASH_THICK rows high: a dashed or dotted line is
+    """The rows of `lines` in bands at most `dash_thick` rows high: a dashed or dotted line is
     thin, what bridging joins across touching digits is not."""
-    kept = np.zeros_like(lines)
+    kept, thick = np.zeros_like(lines), tuned().dash_thick
     for band in _bands(np.flatnonzero(lines.any(axis=1))):
-        if band.size <= DASH_THICK:
+        if band.size <= thick:
             kept[band] = lines[band]
     return kept
 
@@ -165,12 +147,13 @@ def _comb_teeth(
 ) -> np.ndarray:
     """A comb field's teeth: thin vertical strokes standing on its one ruled line (its top
     row `line_top`, `thickness` rows thick), lower than
-    TOOTH_HIGH of the ink's height above it (a 1 on a ruled line is as high as the digits);
-    of those at least STUB of their median height (the rest: specks, a digit's tail), at least
-    COMB_TEETH, about as high as each other and evenly spaced (two thirds of the steps between
-    them within 30% of their median); then every thin stroke standing on the line from 0.7 to
-    TOOTH_LIKE times their height (a comb's end tooth, which its line does not cover; teeth
-    about TOOTH_HIGH high)."""
+    `tooth_high` of the ink's height above it (a 1 on a ruled line is as high as the digits);
+    of those at least `stub` of their median height (the rest: specks, a digit's tail), at
+    least `comb_teeth`, about as high as each other and evenly spaced (`even_steps` of the
+    steps between them within `teeth_alike` of their median); then every thin stroke standing
+    on the line from `tooth_short` to `tooth_like` times their height (a comb's end tooth,
+    which its line does not cover; teeth about `tooth_high` high)."""
+    tune = tuned()
     sides = _runs(mask & ~lines, max(4, int(0.1 * extent)), axis=0)
     labels, _ = ndimage.label(sides)
     teeth = np.zeros_like(mask)
@@ -178,24 +161,26 @@ def _comb_teeth(
     reach = 3 + int(thickness)
     for index, span in enumerate(ndimage.find_objects(labels), start=1):
         piece = labels[span] == index
-        thin = piece.sum() / piece.shape[0] <= thickness + 1.5  # as thick as the comb's line
+        thin = piece.sum() / piece.shape[0] <= thickness + tune.tooth_thickness
         stands = abs(span[0].stop - line_top) <= reach
         if thin and stands:
             high = min(span[0].stop, line_top) - span[0].start  # above the line
             standing.append((span, piece, high, (span[1].start + span[1].stop) / 2))
-    found = [stroke for stroke in standing if 0 < stroke[2] <= TOOTH_HIGH * extent]
-    if len(found) < COMB_TEETH:
+    found = [stroke for stroke in standing if 0 < stroke[2] <= tune.tooth_high * extent]
+    if len(found) < tune.comb_teeth:
         return teeth
-    stub = STUB * float(np.median([f[2] for f in found]))
+    stub = tune.stub * float(np.median([f[2] for f in found]))
     alike = [f for f in found if f[2] >= stub]  # not a speck or a stub
     highs = [f[2] for f in alike]
-    if len(alike) < COMB_TEETH or np.ptp(highs) > 0.3 * np.median(highs):
+    if len(alike) < tune.comb_teeth or np.ptp(highs) > tune.teeth_alike * np.median(highs):
         return teeth  # unlike heights: handwriting
     steps = np.diff(np.sort([f[3] for f in alike]))
-    if np.mean(np.abs(steps - np.median(steps)) <= 0.3 * np.median(steps)) < 2 / 3:
+    even = np.abs(steps - np.median(steps)) <= tune.teeth_alike * np.median(steps)
+    if np.mean(even) < tune.even_steps:
         return teeth  # uneven: handwriting (a comb cut off at the picture's edge is even)
     middle = float(np.median(highs))
-    shortest, tallest = 0.7 * middle, max(TOOTH_HIGH * extent, TOOTH_LIKE * middle)
+    shortest = tune.tooth_short * middle
+    tallest = max(tune.tooth_high * extent, tune.tooth_like * middle)
     for span, piece, high, _ in standing:
         if shortest <= high <= tallest:
             teeth[span] |= piece
@@ -204,9 +189,9 @@ def _comb_teeth(
 
 def _lines_run_past(lines: np.ndarray, sides: np.ndarray, height: int) -> bool:
     """Whether the ruled `lines` run on past the outermost `sides` at both ends, by more than
-    half the lines' `height` apart: a form's box ends where its lines do."""
+    `run_past` of the lines' `height` apart: a form's box ends where its lines do."""
     line_cols, side_cols = np.flatnonzero(lines.any(axis=0)), np.flatnonzero(sides.any(axis=0))
-    reach = RUN_PAST * height
+    reach = tuned().run_past * height
     return line_cols[0] < side_cols[0] - reach and line_cols[-1] > side_cols[-1] + reach
 
 
@@ -219,18 +204,19 @@ def digit_frames(mask: np.ndarray) -> np.ndarray:
     """Printed boxes drawn one per digit: pieces of ink whose four sides are straight bands
     that run their whole length (a 0's round sides cover far less of a band), as a mask of
     those bands. A digit touching its box is left whole but for where it crosses a side."""
+    tune = tuned()
     labels, _ = ndimage.label(mask, structure=np.ones((3, 3)))
     extent = np.ptp(np.flatnonzero(mask.any(axis=1))) + 1
     frames = np.zeros_like(mask)
     for index, found in enumerate(ndimage.find_objects(labels), start=1):
         piece = labels[found] == index
         h, w = piece.shape
-        if h < 0.5 * extent or w < 0.3 * h:
+        if h < 0.5 * extent or w < tune.frame_least_width * h:
             continue
         band = max(2, round(0.06 * h))
         sides = (piece[:band].any(0), piece[-band:].any(0), piece[:, :band].any(1))
         sides += (piece[:, -band:].any(1),)
-        if min(side.mean() for side in sides) < 0.9:
+        if min(side.mean() for side in sides) < tune.frame_sides:
             continue
         edge = np.zeros_like(piece)
         edge[:band], edge[-band:], edge[:, :band], edge[:, -band:] = True, True, True, True
@@ -253,7 +239,8 @@ def over_ruled_lines(flat: np.ndarray, mask: np.ndarray, lines: np.ndarray) -> n
     """Where a pen darker than ruled paper's lines runs along one (a 7's bar on the line):
     the ink of the rows such lines cross the picture in (LINE_ACROSS of its width) and of
     their edges, brighter in `flat` (ink bright) than halfway from the lines' level to the
-    pen's; None without such lines, or where the pen is not MIN_CONTRAST darker."""
+    pen's (a pen running along a ruled line is kept); None without such lines, or where the
+    pen is not MIN_CONTRAST darker."""
     across = lines.mean(axis=1) >= LINE_ACROSS
     if not across.any():
         return None
@@ -273,10 +260,10 @@ def over_ruled_lines(flat: np.ndarray, mask: np.ndarray, lines: np.ndarray) -> n
 
 
 def _no_specks(found: np.ndarray) -> np.ndarray:
-    """`found` without pieces under PEN_PIECE px: a dotted line's dots, not a pen's stroke."""
+    """`found` without pieces under `pen_piece` px: a dotted line's dots, not a pen's stroke."""
     labels, count = ndimage.label(found, structure=np.ones((3, 3), bool))
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
-    return found & (sizes >= PEN_PIECE)[labels]
+    return found & (sizes >= tuned().pen_piece)[labels]
 
 
 def without_lines(mask: np.ndarray, lines: np.ndarray) -> np.ndarray:

@@ -1,6 +1,6 @@
-"""The work image: a line of digits scaled to WORK_HEIGHT and turned level, and the way back.
+"""The work image: a line of digits scaled to `work_height` and turned level, and the way back.
 
-Segmentation (`digitcli.reading.segment`) works on a copy of the image WORK_HEIGHT pixels high,
+Segmentation (`digitcli.reading.segment`) works on a copy of the image `work_height` px high,
 turned level when it is tilted; `Frame` maps its boxes back to the input image's pixels.
 `sharpest` measures both the line's tilt and the handwriting's slant.
 """
@@ -13,24 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 
-WORK_HEIGHT = 96  # px: a line of digits is read this high (digits ~40-70 px); 112 took
-# 14% more time and read no better (tuning set: 89% exact either way, digits 97.6% -> 97.8%)
-WORK_WIDTH = 1600  # px: and at most this wide (a 10-digit number fits)
-# Rotations of the whole line tried (a photo held askew): up to 12 degrees either way, and up
-# to 20 where a steeper turn bunches the rows STEEP_GAIN times better than the best within 12.
-# A short number's few slanted digits bunch about as well turned 15 degrees as 12 (0.4-1%
-# better), a long line turned by 14-20 degrees 8-170% better (`--turn 20 --seed 34`).
-DEGREES = np.arange(-20.0, 20.01, 0.5)
-ANGLES = np.radians(DEGREES)
-TILTS = np.tan(ANGLES)  # ... as slopes
-STEEP = np.abs(DEGREES) > 12.0
-STEEP_GAIN = 1.05
-SHEARS = np.arange(-0.6, 0.61, 0.05)  # slants of the handwriting tried (dx per dy)
-# A bilevel picture (black and white only: a fax, a 1-bit scan) shrunk to the work image is
-# blurred by BILEVEL_BLUR px there: the line reader was taught digits with soft grey edges, and
-# takes a solid stroke with hard edges, as the separators of its training dates were drawn,
-# for no digit (MNIST numbers thresholded at Otsu's level: a 1 dropped in 51 of 500).
-BILEVEL_BLUR = 0.7
+from digitcli.reading.settings import tuned
 
 
 @dataclass
@@ -79,43 +62,61 @@ class Frame:
 
 
 def work_image(image: Image.Image) -> tuple[Image.Image, Frame]:
-    """The image WORK_HEIGHT high (at most WORK_WIDTH wide), and how it maps back to the
+    """The image `work_height` high (at most `work_width` wide), and how it maps back to the
     input: shrunk by area averaging, or enlarged with Lanczos, as `images.prepare` enlarges a
-    small scan (read at their own size, numbers 40 px high were read exactly 91-92% of the
-    time, against 95-96% enlarged: bench/read_numbers.py's numbers shrunk, seeds 1 and 0)."""
+    small scan (small numbers read better enlarged than at their own size). A shrunk bilevel
+    picture (a fax, a 1-bit scan) is blurred by `bilevel_blur` px: the line reader was taught
+    digits with soft grey edges, and reads a solid stroke with hard edges (as the separators
+    of its training dates were drawn) as no digit."""
+    tune = tuned()
     size = image.info.get("source_size", image.size)
     w, h = image.size
-    scale = min(WORK_HEIGHT / h, WORK_WIDTH / w)
+    scale = min(tune.work_height / h, tune.work_width / w)
     # Enlarging with Lanczos softens a bilevel picture's edges itself.
     bilevel = scale < 1.0 and image.getcolors(2) is not None
     if scale != 1.0:
         resample = Image.Resampling.BOX if scale < 1.0 else Image.Resampling.LANCZOS
         image = image.resize((max(1, round(w * scale)), max(1, round(h * scale))), resample)
     if bilevel:
-        image = image.filter(ImageFilter.GaussianBlur(BILEVEL_BLUR))
+        image = image.filter(ImageFilter.GaussianBlur(tune.bilevel_blur))
     return image, Frame(image.width / size[0], image.height / size[1], size)
 
 
 def sharpest(coords: np.ndarray, other: np.ndarray, slopes: np.ndarray) -> float:
     """The slope s for which `coords + s * other` bunches up most (`_bunching`): for rows, the
     line's tilt; for columns, the handwriting's slant."""
-    if coords.size < 20:
+    if coords.size < tuned().least_ink_pixels:
         return 0.0
     scores = _bunching(coords, other, slopes)
     return _unless_flat(scores, slopes, int(np.argmax(scores)))
 
 
+def shears() -> np.ndarray:
+    """The slants of the handwriting tried (dx per dy)."""
+    tune = tuned()
+    return _either_way(tune.steepest_slant, tune.slant_step)
+
+
+def _either_way(most: float, step: float) -> np.ndarray:
+    """From -`most` to `most` in steps of `step`."""
+    return np.arange(-most, most + 0.5 * step, step)
+
+
 def _tilt(ys: np.ndarray, xs: np.ndarray) -> float:
-    """The line's tilt, as a slope: the sharpest within 12 degrees, or a steeper one that
-    bunches its rows STEEP_GAIN times better."""
-    if ys.size < 20:
+    """The line's tilt, as a slope: the sharpest within `usual_turn` degrees, or a steeper one
+    that bunches its rows `steep_gain` times better (a long line photographed askew; a short
+    number's few slanted digits bunch about as well turned a little more than they should)."""
+    tune = tuned()
+    if ys.size < tune.least_ink_pixels:
         return 0.0
-    scores = _bunching(ys.astype(np.float32), -xs.astype(np.float32), TILTS)
-    best = int(np.argmax(np.where(STEEP, -1, scores)))
-    steep = int(np.argmax(np.where(STEEP, scores, -1)))
-    if scores[steep] >= STEEP_GAIN * scores[best]:
-        best = steep
-    return _unless_flat(scores, TILTS, best)
+    degrees = _either_way(tune.steepest_turn, tune.turn_step)
+    tilts, steep = np.tan(np.radians(degrees)), np.abs(degrees) > tune.usual_turn
+    scores = _bunching(ys.astype(np.float32), -xs.astype(np.float32), tilts)
+    best = int(np.argmax(np.where(steep, -1, scores)))
+    steepest = int(np.argmax(np.where(steep, scores, -1)))
+    if scores[steepest] >= tune.steep_gain * scores[best]:
+        best = steepest
+    return _unless_flat(scores, tilts, best)
 
 
 def _bunching(coords: np.ndarray, other: np.ndarray, slopes: np.ndarray) -> np.ndarray:
@@ -134,7 +135,7 @@ def _bunching(coords: np.ndarray, other: np.ndarray, slopes: np.ndarray) -> np.n
 
 def _unless_flat(scores: np.ndarray, slopes: np.ndarray, best: int) -> float:
     """`slopes[best]`, or 0 where it is hardly better than as it is (the middle slope)."""
-    if abs(scores[best] - scores[len(slopes) // 2]) < 0.02 * scores[best]:
+    if abs(scores[best] - scores[len(slopes) // 2]) < tuned().flat_gain * scores[best]:
         return 0.0
     return float(slopes[best])
 
@@ -142,10 +143,10 @@ def _unless_flat(scores: np.ndarray, slopes: np.ndarray, best: int) -> float:
 def turn_level(
     flat: np.ndarray, mask: np.ndarray, frame: Frame
 ) -> tuple[np.ndarray, np.ndarray, Frame]:
-    """Turn the line level when it is tilted by more than half a degree (`_tilt`)."""
+    """Turn the line level when it is tilted by `least_turn` degrees or more (`_tilt`)."""
     ys, xs = np.nonzero(mask)
     angle = math.atan(_tilt(ys, xs))
-    if abs(angle) < math.radians(0.5):
+    if abs(angle) < math.radians(tuned().least_turn):
         return flat, mask, frame
     degrees = math.degrees(angle)
     turned = Image.fromarray(flat, "F").rotate(degrees, Image.Resampling.BILINEAR, expand=True)

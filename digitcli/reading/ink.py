@@ -16,11 +16,7 @@ from scipy import ndimage
 from digitcli.imaging.images import FAINT_SEPARATION, FAINTEST_INK, INVERT_CHOICES, otsu_threshold
 from digitcli.imaging.ink import MIN_CONTRAST
 from digitcli.imaging.morphology import runs
-
-# A band of rows holding ink, bare paper above and below, is a line of writing when it is at
-# least LINE_SHARE as high as the highest band and holds LINE_INK of the ink or more: a thinner
-# one is a ruled line under a field, what is left of a row of boxes' rules, or a speck.
-LINE_SHARE, LINE_INK = 0.4, 0.03
+from digitcli.reading.settings import tuned
 
 
 def ink_signal(image: Image.Image, invert: str = "auto") -> tuple[np.ndarray, np.ndarray]:
@@ -40,7 +36,7 @@ def _paper_noise(flat: np.ndarray, gray: np.ndarray) -> float:
     """The paper's noise (a standard deviation) from the pixels below its level, where ink never
     lies (`flat`: the signal less the paper); infinite where black or white clips the paper
     (`gray`: the image), which hides the noise."""
-    if np.count_nonzero((gray <= 0.0) | (gray >= 255.0)) > 0.01 * gray.size:
+    if np.count_nonzero((gray <= 0.0) | (gray >= 255.0)) > tuned().clipped_share * gray.size:
         return math.inf
     quarter = flat[::2, ::2]  # enough pixels for the noise, 4x fewer to sort
     below = -quarter[quarter < -0.5]
@@ -78,23 +74,29 @@ def _ink_mask(flat: np.ndarray, noise: float) -> np.ndarray:
     spread = 1.4826 * float(np.median(np.abs(paper - median))) + 1.0
     peak = float(np.percentile(values, 99.5))
     # Fainter than MIN_CONTRAST, ink counts on quiet paper only, as `predict` counts it
-    # (images.FAINTEST_INK and FAINT_SEPARATION): a number 16-20 levels from its paper was blank.
+    # (images.FAINTEST_INK and FAINT_SEPARATION), or a faint number is blank.
+    tune = tuned()
     faint = peak - median < MIN_CONTRAST
     least = max(FAINTEST_INK, FAINT_SEPARATION * max(spread, noise)) if faint else MIN_CONTRAST
-    if peak - median < max(least, 6.0 * spread):
+    if peak - median < max(least, tune.spread_above * spread):
         return np.zeros(flat.shape, dtype=bool)
-    high = max(otsu_threshold(hist), median + 6.0 * spread, FAINTEST_INK if faint else MIN_CONTRAST)
-    low = max(median + 3.0 * spread, 0.5 * high)
+    strong = FAINTEST_INK if faint else MIN_CONTRAST
+    high = max(otsu_threshold(hist), median + tune.spread_above * spread, strong)
+    low = max(median + tune.spread_joined * spread, 0.5 * high)
     weak = values > low
     labels, count = ndimage.label(weak, structure=np.ones((3, 3)))
-    strong = np.zeros(count + 1, dtype=bool)
-    strong[labels[values > high]] = True
-    strong[0] = False
-    return strong[labels]
+    joined = np.zeros(count + 1, dtype=bool)
+    joined[labels[values > high]] = True
+    joined[0] = False
+    return joined[labels]
 
 
 def ink_lines(mask: np.ndarray) -> list[tuple[int, int]]:
-    """The rows [top, bottom) of each line of writing in an ink mask, top to bottom."""
+    """The rows [top, bottom) of each line of writing in an ink mask, top to bottom: bands of
+    rows holding ink, bare paper above and below, at least `line_share` as high as the highest
+    band and holding `line_ink` of the ink (a thinner one is a ruled line under a field, what
+    is left of a row of boxes' rules, or a speck)."""
+    tune = tuned()
     rows = mask.sum(axis=1)
     bands = runs(rows > 0)
     ink = max(int(rows.sum()), 1)
@@ -102,5 +104,6 @@ def ink_lines(mask: np.ndarray) -> list[tuple[int, int]]:
     return [
         (band.start, band.stop)
         for band in bands
-        if band.stop - band.start >= LINE_SHARE * highest and rows[band].sum() >= LINE_INK * ink
+        if band.stop - band.start >= tune.line_share * highest
+        and rows[band].sum() >= tune.line_ink * ink
     ]

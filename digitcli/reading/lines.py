@@ -7,10 +7,9 @@ high) column by column and was trained with CTC (connectionist temporal classifi
 handwriting recognisers are, on numbers written with MNIST's and USPS's *training* digits, as
 written, stretched to fill square cells or with a finer pen (`bench/make_line_reader.py`), so
 it never has to cut. `read` reads every line with it
-first: where it is at least LINE_SURE of its number, that is the reading; elsewhere the
+first: where it is at least `line_sure` of its number, that is the reading; elsewhere the
 segmentation's readings are weighed by how likely it finds their numbers (`likelihood`).
-It runs through LiteRT, like the classifier, ~0.9 ms a line. What it adds, measured:
-docs/reading-numbers.md.
+It runs through LiteRT, like the classifier. What it adds: docs/measurements/reading-numbers.md.
 """
 
 from __future__ import annotations
@@ -20,17 +19,15 @@ from pathlib import Path
 
 import numpy as np
 
+from digitcli.reading.settings import DEFAULT
+
 MODEL = Path(__file__).parent / "lines.tflite"
-BLANK = 0  # the network's class 0 is "no digit here"; class d + 1 is digit d
-# How much its ln P(number) counts beside the segmentation's score, where it is unsure: the
-# `--seed 1` tuning sets read alike from 1 to 4; a ruled form's "7316" needs 2 (`73161` at 1).
-LINE_WEIGHT = 2.0
-# How sure of its number it must be for that to be the reading, the line not cut at all.
-LINE_SURE = 0.9
-# Where it is unsure, the segmentation's number stands unless the line reader finds it this
-# many times less likely than its own (the `--seed 1` tuning sets, 1,000 numbers, exact: never
-# 94.6%, at 1000 95.4%, 100 95.6%, 10 95.7%, 3 95.1%, 1 94.5%: about the line reader alone).
-LINE_DOUBT = 10.0
+# Fixed by the shipped network, not settings: its input, a line's ink 32 px high in strips
+# 256 px long (a strip's columns are read 4 to a column of its output), and its output's
+# classes: class 0 is "no digit here", class d + 1 is digit d.
+STRIP_SHAPE = (32, 256)
+CLASSES = 11
+BLANK = 0
 
 
 @cache
@@ -38,14 +35,14 @@ def _reader():
     from digitcli.core.fits import require
     from digitcli.models.runtimes.litert import TFLiteFunction
 
-    require(MODEL, ("preparation", "segmentation"))
+    require(MODEL, ("preparation", "segmentation"), {"segmentation": DEFAULT})
     return TFLiteFunction(MODEL)
 
 
 def read_strips(strips: np.ndarray) -> np.ndarray:
     """(n, 32, W) uint8 strips -> (n, W / 4, 11) probabilities: blank, then digits 0-9."""
     if len(strips) == 0:
-        return np.zeros((0, 0, 11), np.float32)
+        return np.zeros((0, 0, CLASSES), np.float32)
     return _reader()(strips[..., None])
 
 

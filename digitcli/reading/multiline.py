@@ -4,7 +4,7 @@
 rows of bare paper, and each band is segmented as a line of its own (`digitcli.reading.segment`), so
 that two numbers written one above the other are never read as one number.
 
-A band is a line as `ink.ink_lines` says (at least LINE_SHARE as high as the highest band): a
+A band is a line as `ink.ink_lines` says (at least `line_share` as high as the highest): a
 thinner one (a ruled line under a field, a speck) belongs to the line nearest it. Each line's
 picture reaches halfway into the paper between it and its neighbours.
 """
@@ -17,28 +17,20 @@ from dataclasses import dataclass
 from PIL import Image
 
 from digitcli.imaging.opening import cropped
-from digitcli.reading.frame import WORK_HEIGHT, WORK_WIDTH
 from digitcli.reading.ink import ink_lines
 from digitcli.reading.segment import Line, ink_signal
-
-# px: bands are looked for on a copy at most this high (a page of fields) and this wide (only
-# rows matter: 3.4 ms a number at the image's own width, 1.0 ms at 200 px)
-FIND_HEIGHT, FIND_WIDTH = 400, 200
-# A lone line is read from its rows and this share of their height above and below, not from
-# the whole picture: segmentation scales what it reads to a fixed height (`frame.work_image`),
-# and a number in the middle of a sheet shrank with it. `bench/read_numbers.py --seed 17
-# --sheet 4` (the page around each number four times its picture's height): 80.2% read
-# exactly before, 94.6% so; `--sheet 2` 94.0 -> 95.4%; as written (`--sheet 1`) 96.0% both.
-# A margin of 0.3 read `--sheet 4` better (96.4%) but forms printed in dashes worse.
-LINE_MARGIN = 0.6
-CROP_KEEPS = 0.8  # a crop that would keep more of the picture's rows is not made
+from digitcli.reading.settings import tuned
 
 
 def line_spans(image: Image.Image, invert: str = "auto") -> list[tuple[int, int]]:
     """The rows [top, bottom) of each line of digits in an "L" image, top to bottom, in its
-    own pixels: of a lone line, its rows and LINE_MARGIN of its height around them (unless
-    that keeps CROP_KEEPS of the image or more); the whole image when there is no line."""
-    size = (min(image.width, FIND_WIDTH), min(image.height, FIND_HEIGHT))
+    own pixels: of a lone line, its rows and `line_margin` of its height around them (unless
+    that keeps `crop_keeps` of the image or more); the whole image when there is no line.
+    Bands are looked for on a small copy (only rows matter); a lone line is read from its rows,
+    not the whole picture, because segmentation scales what it reads to a fixed height
+    (`frame.work_image`), and a number in the middle of a sheet shrank with it."""
+    tune = tuned()
+    size = (min(image.width, tune.find_width), min(image.height, tune.find_height))
     small = image.resize(size, Image.Resampling.BOX) if size != image.size else image
     scale = small.height / image.height
     lines = ink_lines(ink_signal(small, invert)[1])
@@ -46,19 +38,21 @@ def line_spans(image: Image.Image, invert: str = "auto") -> list[tuple[int, int]
         return [(0, image.height)]
     if len(lines) == 1:
         top, bottom = _with_margin(*lines[0], scale, image.size)
-        return [(0, image.height) if bottom - top > CROP_KEEPS * image.height else (top, bottom)]
+        kept = bottom - top > tune.crop_keeps * image.height
+        return [(0, image.height) if kept else (top, bottom)]
     cuts = [(a[1] + b[0]) / 2 for a, b in zip(lines, lines[1:], strict=False)]
     edges = [0, *(round(cut / scale) for cut in cuts), image.height]
     return list(zip(edges, edges[1:], strict=False))
 
 
 def _with_margin(top: int, bottom: int, scale: float, size: tuple[int, int]) -> tuple[int, int]:
-    """Rows [top, bottom) of the copy scaled by `scale`, and LINE_MARGIN of their height above
+    """Rows [top, bottom) of the copy scaled by `scale`, and `line_margin` of their height above
     and below, as rows of the image of `size`; never wider than a work image (what segmentation
-    would shrink to fit WORK_WIDTH, it would find too small to read)."""
+    would shrink to fit `work_width`, it would find too small to read)."""
+    tune = tuned()
     width, height = size
-    middle, half = (top + bottom) / 2 / scale, (0.5 + LINE_MARGIN) * (bottom - top) / scale
-    half = max(half, 0.5 * width * WORK_HEIGHT / WORK_WIDTH)
+    middle, half = (top + bottom) / 2 / scale, (0.5 + tune.line_margin) * (bottom - top) / scale
+    half = max(half, 0.5 * width * tune.work_height / tune.work_width)
     return max(0, round(middle - half)), min(height, round(middle + half))
 
 

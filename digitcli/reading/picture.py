@@ -20,23 +20,11 @@ from digitcli.core.errors import ImageError
 from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file
 from digitcli.imaging.sheet import on_the_sheet
 from digitcli.predicting.predict import Source
-from digitcli.reading.lines import LINE_SURE, best_path, likelihood, read_strips
+from digitcli.reading.lines import best_path, likelihood, read_strips
 from digitcli.reading.multiline import Lines, find_lines, moved
 from digitcli.reading.place import placed_digits
-from digitcli.reading.segment import OPEN_SIDE, Line, find_line, render_candidates
-
-# A digit the line reader reads less surely than this is shown to the classifier (its pixels
-# fitted here, as `predict` fits a digit): `read`'s second opinion, with OVERRULE_AT.
-ASK_BELOW = 0.9
-# A picture predict's preparation finds blank holds a number only where the line reader is
-# sure of one of this many digits or more: on 2,400 blank pictures it was sure of two digits
-# three times (a ruled line, a shadow's edge), never of three.
-SURE_DIGITS = 3
-# Pictures at most this many times as wide as high (or high as wide) are checked for ink as
-# `predict` checks one digit's: its working picture (192 px) keeps their digits large enough.
-PAGE_ASPECT = 3.0
-# Lines of digits a form may hold, one under the other; in more, the ink is a page of writing.
-MOST_FIELDS = 8
+from digitcli.reading.segment import Line, find_line, render_candidates
+from digitcli.reading.settings import tuned
 
 
 @dataclass(frozen=True)
@@ -66,7 +54,7 @@ def picture_lines(
     if source.problem is not None:
         return ImageError(f"{source.name}: {source.problem}")
     try:
-        image = open_image(source.read(), name=source.name, max_side=OPEN_SIDE)
+        image = open_image(source.read(), name=source.name, max_side=tuned().open_side)
         whole = cache(
             partial(
                 prepare_file, source.read(), invert=invert, name=source.name, within_sheet=False
@@ -98,7 +86,7 @@ def _read_picture(
     if isinstance(found, Lines):
         if _blank(seen, whole):
             return Line()
-        if len(found.lines) >= MOST_FIELDS:
+        if len(found.lines) >= tuned().most_fields:
             return Line(lines=len(found.lines))
         for line in found.lines:
             _read_first(line, parts, pixels)
@@ -115,25 +103,27 @@ def _nothing_found(found: Line | Lines) -> bool:
 def _read_first(line: Line, parts: Parts, pixels: bool = True) -> Line:
     """The line read by the line reader (`Line.read`, each digit placed where it was read):
     where it is sure of its number (or reads alone), that is the reading; elsewhere the line's
-    candidates are rendered for the classifier too. The line's ink is dropped: it stays in
-    this process."""
+    candidates are rendered for the classifier too. A digit read less surely than `ask_below`
+    is fitted here, as `predict` fits a digit, for `read`'s second opinion. The line's ink is
+    dropped: it stays in this process."""
     if line.ink is None:
         return line
     if not line.ink.spans:  # no piece could be a digit: specks (on blank paper, its edge)
         line.ink = None
         return line
+    tune = tuned()
     if parts.lines and line.strips is not None:
         found = read_strips(line.strips)  # (strips, columns, 11)
         line.columns = found.reshape(-1, found.shape[-1])
         path = best_path(line.columns)
         number = "".join(str(digit) for digit, _, _ in path)
-        fitted = [pixels or confidence < ASK_BELOW for _, confidence, _ in path]
+        fitted = [pixels or confidence < tune.ask_below for _, confidence, _ in path]
         placed = placed_digits(line.ink, [at for _, _, at in path], found.shape[1], fitted)
         line.read = [
             (digit, round(confidence, 6), box, drawn)
             for (digit, confidence, _), (box, drawn) in zip(path, placed, strict=True)
         ]
-        line.sure = parts.line_only or likelihood(line.columns, number) >= np.log(LINE_SURE)
+        line.sure = parts.line_only or likelihood(line.columns, number) >= np.log(tune.line_sure)
     if not line.sure:
         render_candidates(line)
     line.ink = None
@@ -160,14 +150,16 @@ def _as_one_digit(line: Line, image: Image.Image, whole: Callable[[], Prepared])
 def _not_blank(line: Line) -> bool:
     """Whether a read line may hold a number: not where `predict`'s preparation found no ink
     (blank paper: its edge, a shadow, folds, ruled lines), unless the line reader is sure of
-    a number of SURE_DIGITS or more. Predict's test is one digit's: ruled lines running
-    through a number's digits made it call a number on lined paper blank."""
+    a number of `sure_digits` or more (it is sure of fewer on blank paper's ruled lines and
+    shadows' edges). Predict's test is one digit's: ruled lines running through a number's
+    digits made it call a number on lined paper blank."""
     if line.whole is None or line.whole.has_ink:
         return True
-    return line.sure and line.read is not None and len(line.read) >= SURE_DIGITS
+    return line.sure and line.read is not None and len(line.read) >= tuned().sure_digits
 
 
 def _page_shaped(image: Image.Image) -> bool:
-    """Whether the picture's longer side is at most PAGE_ASPECT times its shorter one."""
+    """Whether the picture's longer side is at most `page_aspect` times its shorter one: its
+    digits stay large enough in `predict`'s working picture for its ink check."""
     width, height = image.size
-    return max(width, height) <= PAGE_ASPECT * min(width, height)
+    return max(width, height) <= tuned().page_aspect * min(width, height)

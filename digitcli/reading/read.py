@@ -3,7 +3,7 @@
 Inputs are expanded and batched exactly as `predict` does (files, directories, globs, `-`,
 `--from-list`; worker processes for large batches). Each image's lines are found and read
 first by the line reader (`digitcli.reading.picture`): where it is sure of its number
-(LINE_SURE), that is the reading, each digit placed where it was read. Elsewhere the line is
+(`line_sure`), that is the reading, each digit placed where it was read. Elsewhere the line is
 cut into candidate digits, the classifier scores those the readings pick, and the likeliest
 segmentation of each digit count is weighed by the line reader's likelihood of its number. A
 digit the line reader is unsure of is shown to the classifier too (`_second_opinions`).
@@ -31,29 +31,15 @@ from digitcli.predicting.predict import (
     runtime_loader,
     without_name,
 )
-from digitcli.reading.lines import LINE_DOUBT, LINE_WEIGHT, likelihood
+from digitcli.reading.lines import likelihood
 from digitcli.reading.multiline import Lines
-from digitcli.reading.picture import ALL_PARTS, ASK_BELOW, Parts, picture_lines
-from digitcli.reading.segment import MOST_LINES, Line, best_readings
+from digitcli.reading.picture import ALL_PARTS, Parts, picture_lines
+from digitcli.reading.segment import Line, best_readings
+from digitcli.reading.settings import tuned
 
 Readings = dict[int, tuple[float, list[int]]]  # segment.best_readings: {count: (score, chosen)}
 
 MAX_DIGIT_COUNT = 1000  # --digits: far above any line a photo holds
-READ_BATCH_SIZE = 16  # images per batch: measured best when every line was cut into candidates
-SLACK = 2  # readings weighed: those of counts within about this many of the line reader's
-SPLIT_OVERLAP = 0.3  # digits of a reading overlapping this much may be one digit cut in two
-SPLIT_MOST = 3  # ... or in three; never in more (a tight 6-digit line was answered `2`)
-# A reading of several digits where `predict` finds one digit is read as predict reads it when
-# predict's doubt (1 - its confidence) is this many times smaller than the reading's: a wide 5
-# cut into "27" (0.47 against predict's 0.999). Two MNIST digits written close together
-# (300, 1 in 3 touching) that predict took for one digit: its doubt was at most 3.2 times
-# smaller, and the reading right each time.
-SURER_THAN_A_CUT = 10.0
-# A digit the line reader reads less surely than ASK_BELOW is shown to the classifier, as
-# `predict` would show it; where the classifier is OVERRULE_AT sure of another digit, that is
-# the digit. Other writers' 9s written like 3s, open 4s: the pair chosen on numbers of UCI's
-# never-tuned digits (`--seed 30`), 83.6 -> 85.0% exact; `--seed 31` 80.6 -> 83.2%.
-OVERRULE_AT = 0.95
 TOO_SMALL = (
     "too many digits, or digits too small, to read on one line: crop the line into shorter "
     "pieces, or scan it at a higher resolution"
@@ -90,7 +76,7 @@ class Reading:
 
     def rows(self) -> list[Reading]:
         """One reading a line of the image (plain, CSV and table show one row each), its
-        note saying which line: "line 2 of 3"."""
+        note saying which line ("line I of N")."""
         count = len(self.lines)
         return [
             replace(line, note="; ".join(filter(None, [f"line {i} of {count}", line.note])))
@@ -143,10 +129,12 @@ def read(
     digits: tuple[int, int] | None = None,
     invert: str = "auto",
     save_preprocessed: Path | None = None,
-    batch_size: int = READ_BATCH_SIZE,
+    batch_size: int | None = None,
     parts: Parts = ALL_PARTS,
 ) -> Iterator[Reading]:
-    """Read the number in each input, yielding one `Reading` per input in input order."""
+    """Read the number in each input, yielding one `Reading` per input in input order;
+    `batch_size` images at a time (default: the settings' `batch_size`)."""
+    batch_size = batch_size or tuned().batch_size
     runtime = runtime_loader(model)
     previews = preview_folder(save_preprocessed)
     index = 0
@@ -229,7 +217,7 @@ def _answer_lines(
         if line.too_small:
             yield Reading(source.name, error=TOO_SMALL)
             continue
-        if line.lines >= MOST_LINES:
+        if line.lines >= tuned().most_lines:
             note = f"no number: the ink lies in {line.lines} lines, not one (a page of text?)"
             yield Reading(source.name, note=note)
             continue
@@ -244,35 +232,38 @@ def _answer_lines(
 
 
 def _doubted(digits: list[ReadDigit], line: Line, own: list[ReadDigit]) -> list[ReadDigit]:
-    """The segmentation's digits, unless the line reader finds their number LINE_DOUBT times
+    """The segmentation's digits, unless the line reader finds their number `line_doubt` times
     less likely than its own reading (a date's separator read as a 1): then its own (`own`,
     with the classifier's second opinions)."""
     if line.read is None or line.columns is None:
         return digits
     mine = likelihood(line.columns, "".join(str(read[0]) for read in line.read))
-    return own if likelihood(line.columns, _number(digits)) < mine - np.log(LINE_DOUBT) else digits
+    doubted = likelihood(line.columns, _number(digits)) < mine - np.log(tuned().line_doubt)
+    return own if doubted else digits
 
 
 def _second_opinions(
     runtime: Runtime, lines: list[Line | ImageError], asked: bool = True
 ) -> dict[int, list[ReadDigit]]:
     """The line reader's digits of each line it read (by id of the line), each one it reads
-    less surely than ASK_BELOW replaced by the classifier's digit where the classifier, shown
-    its pixels, is OVERRULE_AT sure of another one; all its doubtful digits in one call."""
+    less surely than `ask_below` replaced by the classifier's digit where the classifier, shown
+    its pixels, is `overrule_at` sure of another one (other writers' 9s written like 3s, open
+    4s); all its doubtful digits in one call."""
+    tune = tuned()
     read = [line for line in lines if isinstance(line, Line) and line.read is not None]
     own = {id(line): [ReadDigit(*digit) for digit in line.read] for line in read}
     doubtful = [
         (line, index)
         for line in read
         for index, (_, confidence, _, pixels) in enumerate(line.read)
-        if asked and confidence < ASK_BELOW and pixels is not None
+        if asked and confidence < tune.ask_below and pixels is not None
     ]
     if not doubtful:
         return own
     found = runtime.predict(np.stack([line.read[index][3] for line, index in doubtful]))
     for (line, index), row in zip(doubtful, found, strict=True):
         best, digit = int(np.argmax(row)), own[id(line)][index]
-        if best != digit.digit and row[best] >= OVERRULE_AT:
+        if best != digit.digit and row[best] >= tune.overrule_at:
             own[id(line)][index] = replace(digit, digit=best, confidence=round(float(row[best]), 6))
     return own
 
@@ -296,22 +287,24 @@ def _as_predicted(
 ) -> list[ReadDigit]:
     """A reading of one digit, where `predict` finds one digit in the same image, read as
     predict reads it (the same preparation, the same classifier): the two always agree. So is
-    a reading of up to SPLIT_MOST digits that overlap one another by SPLIT_OVERLAP of their
+    a reading of up to `split_most` digits that overlap one another by `split_overlap` of their
     width (one digit cut in two) when predict is surer of its digit than the reading of its
-    number, and a reading of two digits when predict is SURER_THAN_A_CUT times surer
-    (touching digits of a longer number are one piece to predict: "50257" read as a 2 at
-    0.96)."""
+    number, and a reading of two digits when predict's doubt (1 - its confidence) is
+    `surer_than_a_cut` times smaller than the reading's (a wide 5 cut into "27"; but touching
+    digits of a longer number are one piece to predict, and two digits written close together
+    may look like one to it)."""
     row = wholes.get(id(line))
     if not digits or row is None:
         return digits
     best = int(np.argmax(row))
     confidence = round(float(row[best]), 6)
     if len(digits) > 1:
+        tune = tuned()
         sure = float(np.prod([d.confidence for d in digits]))
-        split = len(digits) <= SPLIT_MOST and all(
-            _overlap(a.box, b.box) >= SPLIT_OVERLAP for a, b in pairwise(digits)
+        split = len(digits) <= tune.split_most and all(
+            _overlap(a.box, b.box) >= tune.split_overlap for a, b in pairwise(digits)
         )
-        surer = len(digits) == 2 and 1 - sure >= SURER_THAN_A_CUT * (1 - confidence)
+        surer = len(digits) == 2 and 1 - sure >= tune.surer_than_a_cut * (1 - confidence)
         if not (split and confidence > sure) and not surer:
             return digits
     left, top = min(d.box[0] for d in digits), min(d.box[1] for d in digits)
@@ -354,23 +347,24 @@ class _Scoring:
         return []
 
     def likeliest(self, readings: Readings) -> list[int]:
-        """Of the best reading of each digit count, the one whose score plus LINE_WEIGHT x the
-        line reader's ln P(its number) is highest, of the 2 x SLACK + 1 counts nearest the line
+        """Of the best reading of each digit count, the one whose score plus `line_weight` x the
+        line reader's ln P(its number) is highest, of the 2 x `slack` + 1 counts nearest the line
         reader's own (a noisy line has readings of hundreds of counts, each weighed by a
         forward pass over its columns: minutes). A log-probability is at most 0: a reading
         with candidates not scored yet is weighed at that bound (so it is picked, and scored,
         if it could win), and readings that score no more than the best total so far cannot
         win and are not weighed."""
+        tune = tuned()
         best, best_total = [], -np.inf
         if self.columns is not None and self.line.read is not None:
             nearest = sorted(readings, key=lambda count: abs(count - len(self.line.read)))
-            readings = {count: readings[count] for count in nearest[: 2 * SLACK + 1]}
+            readings = {count: readings[count] for count in nearest[: 2 * tune.slack + 1]}
         for score, chosen in sorted(readings.values(), key=lambda found: -found[0]):
             if score <= best_total:
                 break
             if self.columns is None:
                 return chosen
-            total = score + LINE_WEIGHT * self.line_likelihood(chosen)
+            total = score + tune.line_weight * self.line_likelihood(chosen)
             if total > best_total:
                 best, best_total = chosen, total
         if not best and readings:  # more digits than the strip has columns: it cannot judge

@@ -12,20 +12,18 @@ from PIL import Image
 
 from digitcli.imaging.images import dilate
 from digitcli.reading.atoms import Atom
-
-STRIP_SHAPE = (32, 256)  # the whole line's ink, as the line reader sees it ...
-STRIP_SPAN = 1.6  # ... this many line heights high, about its middle (a digit ~20 px high)
-INK_PAD = 2  # px of paper kept around a span's ink (its anti-aliased edges)
+from digitcli.reading.lines import STRIP_SHAPE
+from digitcli.reading.settings import tuned
 
 
 def line_strips(ink: np.ndarray, height: float) -> tuple[np.ndarray, list[tuple[int, float]]]:
     """The line's ink (`span_ink` of all its atoms) as strips for the line reader, (k, 32, 256):
-    scaled so that STRIP_SPAN line heights fill a strip's height, centred on the ink's middle
+    scaled so that `strip_span` line heights fill a strip's height, centred on the ink's middle
     row, left-aligned; a line longer than one strip is cut into pieces that fit (`_pieces`).
     With them, each strip's first ink column and ink columns per strip column."""
     rows = np.flatnonzero(ink.any(axis=1))
     middle = 0.5 * (rows[0] + rows[-1])
-    scale = STRIP_SHAPE[0] / (STRIP_SPAN * height)
+    scale = STRIP_SHAPE[0] / (tuned().strip_span * height)
     strips, places = [], []
     for start, stop in _pieces(ink, int(STRIP_SHAPE[1] / scale)):
         width = strip_width(stop - start, height)
@@ -64,7 +62,8 @@ def _strip(ink: np.ndarray, scale: float, middle: float, width: int) -> np.ndarr
 
 def strip_width(width: int, height: float) -> int:
     """How many of the strip's columns a line's ink `width` px wide fills."""
-    return max(1, min(STRIP_SHAPE[1], round(width * STRIP_SHAPE[0] / (STRIP_SPAN * height))))
+    span = tuned().strip_span * height
+    return max(1, min(STRIP_SHAPE[1], round(width * STRIP_SHAPE[0] / span)))
 
 
 def span_ink(
@@ -73,13 +72,13 @@ def span_ink(
     """These atoms' ink alone (0-255, other digits' ink and printed lines left out; None if
     there is none) and its box (right, bottom exclusive) in the work frame. The ink is already
     known here, so a candidate digit is this fitted into 28x28 as `predict` fits a digit's,
-    the rest of `prepare` (finding it) skipped: 1.3 ms a candidate down to 0.3 ms, the
-    difference between 30 and 100 numbers a second."""
+    the rest of `prepare` (finding it) skipped, four times faster."""
     ys = np.concatenate([a.ys for a in atoms])
     xs = np.concatenate([a.xs for a in atoms])
     top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    y0, x0 = max(0, top - INK_PAD), max(0, left - INK_PAD)
-    y1, x1 = min(flat.shape[0], bottom + INK_PAD), min(flat.shape[1], right + INK_PAD)
+    pad = tuned().ink_pad
+    y0, x0 = max(0, top - pad), max(0, left - pad)
+    y1, x1 = min(flat.shape[0], bottom + pad), min(flat.shape[1], right + pad)
     own = np.zeros((y1 - y0, x1 - x0), bool)
     own[ys - y0, xs - x0] = True
     near = dilate(own, 1)

@@ -1,7 +1,7 @@
 """One line of handwritten digits -> candidate digits, each prepared as `predict` prepares one.
 
 A number on paper is found in steps, all in numpy and scipy.ndimage on a copy of the image
-WORK_HEIGHT pixels high (a smaller one enlarged):
+`work_height` pixels high (a smaller one enlarged; settings: `digitcli.reading.settings`):
 
 1. ink: the paper's level is estimated under uneven lighting and subtracted; ink is what stands
    clearly above the paper's noise (hysteresis: faint stroke ends stay joined to strong cores);
@@ -13,11 +13,12 @@ WORK_HEIGHT pixels high (a smaller one enlarged):
    between digits follow it;
 5. "atoms": the connected pieces of ink; a piece too wide for one digit (touching digits) is cut
    at the valleys of its column profile;
-6. candidates: each atom, and each run of up to MAX_ATOMS neighbouring atoms narrow enough to
-   be one digit (a 5 and its detached flag, a 4 in two pieces; two separate full-height pieces
-   side by side cost JOIN_COST to join: they are usually two digits). Each candidate's ink alone is
-   cropped and fitted into 28x28 by `digitcli.imaging.images.fit_and_centre`, as `predict` fits one;
-7. the strips: all the line's ink, STRIP_SPAN line heights scaled to 32 px high (a long
+6. candidates: each atom, and each run of up to `max_atoms` neighbouring atoms narrow enough
+   to be one digit (a 5 and its detached flag, a 4 in two pieces; two separate full-height
+   pieces side by side cost `join_cost` to join: they are usually two digits). Each
+   candidate's ink alone is cropped and fitted into 28x28 by
+   `digitcli.imaging.images.fit_and_centre`, as `predict` fits one;
+7. the strips: all the line's ink, `strip_span` line heights scaled to 32 px high (a long
    line in pieces), for `digitcli.reading.lines`, which reads the whole line and never cuts.
 
 The classifier then scores every candidate and `best_reading` picks the segmentation whose
@@ -50,19 +51,18 @@ from digitcli.reading.atoms import (
     line_height,
 )
 from digitcli.reading.formlines import (
-    FAINT_LINE,
     digit_frames,
     form_lines,
     over_ruled_lines,
     without_lines,
 )
-from digitcli.reading.frame import SHEARS, WORK_WIDTH, Frame, sharpest, turn_level, work_image
+from digitcli.reading.frame import Frame, sharpest, shears, turn_level, work_image
 from digitcli.reading.ink import ink_lines, ink_signal
-from digitcli.reading.render import INK_PAD, STRIP_SHAPE, line_strips, span_ink
+from digitcli.reading.lines import STRIP_SHAPE
+from digitcli.reading.render import line_strips, span_ink
+from digitcli.reading.settings import tuned
 
 __all__ = [  # segmentation as `read`, `multiline` and the line reader use it
-    "MOST_LINES",
-    "OPEN_SIDE",
     "STRIP_SHAPE",
     "Candidate",
     "Line",
@@ -73,18 +73,6 @@ __all__ = [  # segmentation as `read`, `multiline` and the line reader use it
     "ink_signal",
     "render_candidates",
 ]
-
-OPEN_SIDE = 1600  # px: files are decoded to at most this many pixels a side for `read`
-# A line shrunk to fit WORK_WIDTH whose digits end up lower than SMALLEST_HEIGHT px, or its
-# pieces narrower than SMALLEST_WIDTH px (median), holds too many digits to read (a 3,000x40
-# row of 300 MNIST digits; 100 and 150 of them, 10 px high and 5-6 px wide, read right).
-SMALLEST_HEIGHT = 6.0
-SMALLEST_WIDTH = 4.5
-# Ink in MOST_LINES or more lines of writing (`ink.ink_lines`) is a page of writing (printed
-# text), not one line: no number is read from it.
-MOST_LINES = 3
-SKIP_COST = 4.0  # log-probability a reading pays for leaving out a small piece (a speck)
-DIGIT_COST = -0.5  # log-probability each digit of a reading pays (negative: earns)
 
 
 @dataclass
@@ -108,7 +96,7 @@ class Line:
     candidates: list[Candidate] = field(default_factory=list)
     strips: np.ndarray | None = field(default=None, repr=False)  # its ink, (k, *STRIP_SHAPE)
     too_small: bool = False  # too many digits on the line, shrunk too small to read
-    lines: int = 1  # bands of ink one above the other: MOST_LINES or more, a page of writing
+    lines: int = 1  # bands of ink one above the other: `most_lines` or more, a page of text
     whole: Prepared | None = field(default=None, repr=False)  # all the ink as predict sees it
     # What drawing its digits needs, until they are drawn: it stays in the process that
     # segmented the line (`read` drops it before a line goes to another).
@@ -134,7 +122,7 @@ class LineInk:
 
 def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     """Every candidate digit in an image of one line of handwritten digits (an "L" image as
-    `digitcli.imaging.images.open_image(..., max_side=OPEN_SIDE)` returns), rendered."""
+    `digitcli.imaging.images.open_image(..., max_side=tuned().open_side)` returns), rendered."""
     line = find_line(image, invert=invert)
     render_candidates(line)
     return line
@@ -150,12 +138,14 @@ def render_candidates(line: Line) -> None:
 def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     """The line's atoms, the runs of them that may be digits and its strips, its candidates
     not rendered yet (`render_candidates`)."""
+    tune = tuned()
     work, frame = work_image(image)
     flat, mask = ink_signal(work, invert)
     if not mask.any():
         return Line()
     flat, mask, frame = turn_level(flat, mask, frame)
-    faint = flat > FAINT_LINE * max(float(np.percentile(flat[mask], 80)), 1.0)
+    pen = max(float(np.percentile(flat[mask], tune.pen_percentile)), 1.0)
+    faint = flat > tune.faint_line * pen
     ruled, frames = form_lines(faint) | form_lines(mask, dashed=True), digit_frames(mask)
     pen_on_lines = None if frames.any() else over_ruled_lines(flat, mask, ruled)
     lines = ruled | frames
@@ -164,21 +154,21 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
         mask |= pen_on_lines
     taken = mask | lines
     bands = len(ink_lines(mask))
-    if bands >= MOST_LINES:
+    if bands >= tune.most_lines:
         return Line(lines=bands)
     pieces = components(mask)
     if not pieces:
         return Line()
-    height = max(4.0, line_height(pieces))
+    height = max(tune.least_height, line_height(pieces))
     ys, xs = np.nonzero(mask)
     centre = float(ys.mean())
-    slant = sharpest(xs.astype(np.float32), ys.astype(np.float32), SHEARS)
+    slant = sharpest(xs.astype(np.float32), ys.astype(np.float32), shears())
     atoms = line_atoms(pieces, height, slant, centre)
     line = Line(atoms=len(atoms), skippable=[a.small for a in atoms], height=height / frame.sy)
-    if work.width >= WORK_WIDTH and _too_small(atoms, height):
+    if work.width >= tune.work_width and _too_small(atoms, height):
         line.too_small = True
         return line
-    level = max(float(np.percentile(flat[mask], 80)), 1.0)  # the pen's core becomes white
+    level = max(float(np.percentile(flat[mask], tune.pen_percentile)), 1.0)  # core: white
     ink_of = partial(span_ink, flat=flat, taken=taken, level=level)
     if not atoms:
         return line
@@ -186,16 +176,19 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     if ink is None:
         return line
     line.strips, places = line_strips(ink, height)
-    start = max(0, left - INK_PAD)
+    start = max(0, left - tune.ink_pad)
     strips = [(start + first, step) for first, step in places]
     line.ink = LineInk(atoms, digit_spans(atoms, height), ink_of, frame, strips)
     return line
 
 
 def _too_small(atoms: list[Atom], height: float) -> bool:
-    """Whether a line's digits (`height` px high, in the work frame) are too small to read."""
+    """Whether a line shrunk to fit the work image holds too many digits to read: its digits
+    (`height` px high, in the work frame) or its pieces (median width) too small."""
+    tune = tuned()
     widths = [a.right - a.left for a in atoms if not a.small]
-    return height < SMALLEST_HEIGHT or (bool(widths) and np.median(widths) < SMALLEST_WIDTH)
+    narrow = bool(widths) and np.median(widths) < tune.smallest_width
+    return height < tune.smallest_height or narrow
 
 
 def _rendered(
@@ -220,7 +213,7 @@ def _rendered(
 
 def best_reading(line: Line, probabilities: np.ndarray) -> list[int]:
     """The candidates that cover the atoms left to right with the highest summed
-    log-probability of their likeliest digits; small atoms may be left out at SKIP_COST each.
+    log-probability of their likeliest digits; small atoms may be left out at `skip_cost` each.
     `probabilities`: (len(candidates), 10). The answer indexes line.candidates."""
     readings = best_readings(line, probabilities)
     return max(readings.values(), key=lambda found: found[0])[1] if readings else []
@@ -229,8 +222,8 @@ def best_reading(line: Line, probabilities: np.ndarray) -> list[int]:
 def best_readings(line: Line, probabilities: np.ndarray) -> dict[int, tuple[float, list[int]]]:
     """`best_reading` for each count of digits a reading may have: {count: (score, chosen)}.
     Dynamic programming over (atoms covered, digits read so far)."""
-    n, spans = line.atoms, line.candidates
-    scores = np.log(np.maximum(probabilities.max(axis=1), 1e-12)) - DIGIT_COST
+    n, spans, tune = line.atoms, line.candidates, tuned()
+    scores = np.log(np.maximum(probabilities.max(axis=1), 1e-12)) - tune.digit_cost
     ending: dict[int, list[int]] = {}
     for index, candidate in enumerate(spans):
         ending.setdefault(candidate.stop, []).append(index)
@@ -241,7 +234,7 @@ def best_readings(line: Line, probabilities: np.ndarray) -> dict[int, tuple[floa
     for stop in range(1, n + 1):
         here = best[stop]
         if line.skippable[stop - 1]:
-            skipped = best[stop - 1] - SKIP_COST
+            skipped = best[stop - 1] - tune.skip_cost
             better = skipped > here
             here[better], came_by[stop][better] = skipped[better], -1
         for index in ending.get(stop, []):

@@ -1,0 +1,131 @@
+"""Every tuned number of `read`, in one frozen object, each with what it is and why.
+
+Modules read them when they run, from `tuned()`: `DEFAULT`, or the settings an `overridden`
+block puts in force (a benchmark sweeping one field by name). `read`'s worker processes are
+forked inside that block, so they see the same settings. The line reader was trained on the
+strips these settings make: `fits` stamps a hash of `DEFAULT` into it (`fits_hash`), so a
+changed default cannot pass silently. Lengths are in line heights (a digit's height on the
+line) unless they say px; measurements behind the choices: docs/measurements/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class ReadingSettings:
+    # Decoding and the work image (frame.py, segment.py, multiline.py)
+    open_side: int = 1600  # px: files are decoded to at most this a side, to bound time and memory
+    work_height: int = 96  # px: a line is segmented this high (digits about 40-70 px)
+    work_width: int = 1600  # px: ... and at most this wide (a 10-digit number fits)
+    bilevel_blur: float = 0.7  # px: a shrunk bilevel picture is blurred: soft edges
+    least_ink_pixels: int = 20  # fewer ink pixels than this: no tilt or slant is measured
+    steepest_turn: float = 20.0  # degrees: the line's tilts tried reach this either way ...
+    turn_step: float = 0.5  # ... in steps of this
+    least_turn: float = 0.5  # degrees: a line tilted less is not turned
+    usual_turn: float = 12.0  # degrees: steeper turns only where they bunch rows better ...
+    steep_gain: float = 1.05  # ... this many times better than the best usual one
+    steepest_slant: float = 0.6  # the handwriting's slants tried (dx per dy) reach this ...
+    slant_step: float = 0.05  # ... in steps of this
+    flat_gain: float = 0.02  # a tilt or slant bunching less than this share better stays unturned
+    # Ink (ink.py)
+    clipped_share: float = 0.01  # this share of pixels black or white hides the paper's noise
+    spread_above: float = 6.0  # ink stands this many paper spreads above it (hysteresis's high)
+    spread_joined: float = 3.0  # fainter ink joined to such ink: this many spreads above the paper
+    line_share: float = 0.4  # a band of ink this share as high as the highest is a line of writing
+    line_ink: float = 0.03  # ... when it holds this share of the ink (not a ruled line, a speck)
+    # Several lines (multiline.py)
+    find_height: int = 400  # px: bands of ink are looked for on a copy at most this high ...
+    find_width: int = 200  # px: ... and this wide (only rows matter there)
+    line_margin: float = 0.6  # a lone line is read with this share of its height around
+    crop_keeps: float = 0.8  # a crop keeping more than this share of the rows is not made
+    most_lines: int = 3  # ink in this many lines of writing or more is a page of text: no number
+    # Printed form lines (formlines.py)
+    faint_line: float = 0.1  # printed lines are looked for in ink this faint (of the pen's level)
+    pen_percentile: float = 80.0  # the pen's level: this percentile of the ink
+    side_width: float = 2.0  # a box's side is at most this many times as wide as its top line
+    run_past: float = 0.5  # lines running on past a form's sides this much: ruled paper
+    comb_teeth: int = 3  # a comb has at least this many teeth ...
+    tooth_high: float = 0.75  # ... each at most this share of the ink's height
+    tooth_like: float = 1.1  # ... and then any up to this many times as high as those
+    tooth_thickness: float = 1.5  # px: a tooth is at most this much thicker than the comb's line
+    stub: float = 0.3  # strokes on the line lower than this share of the teeth: specks, stubs
+    teeth_alike: float = 0.3  # teeth's heights, and steps between them, stray at most this share
+    even_steps: float = 2 / 3  # at least this share of a comb's steps are even
+    tooth_short: float = 0.7  # a comb's end tooth is at least this share of the teeth's height
+    dash_gap: int = 2  # px: dashed lines' gaps of up to twice this are bridged ...
+    dash_thick: int = 2  # px: ... in bands of rows at most this high
+    dashes: int = 3  # a dashed box's side is this many pieces of ink or more (a line twice as many)
+    field_span: float = 0.9  # ... unless it runs along this share of the ink's width
+    pen_piece: int = 8  # px: the least of a pen's stroke along a ruled line
+    inner_span: float = 0.8  # a box's second line runs along this share of the field's height
+    frame_least_width: float = 0.3  # a box round one digit is at least this wide for its height
+    frame_sides: float = 0.9  # ... with each side a band covering this share of its length
+    # Atoms and candidates (atoms.py, segment.py)
+    least_height: float = 4.0  # px: a line's digits are taken to be at least this high
+    speck_size: float = 0.2  # a piece smaller than this on both sides ...
+    speck_area: float = 0.05  # ... and of less than this share of the largest's area: a speck
+    off_line: float = 0.9  # a piece whose middle is this far from the line's is not of the number
+    max_atoms: int = 8  # pieces one digit may be made of
+    max_width: float = 1.3  # a digit is at most this wide (a sprawling 2 or 0)
+    cut_from: float = 0.75  # pieces wider than this may be touching digits: they are cut
+    max_cuts: float = 3.0  # cuts tried per line height of a piece's width
+    min_part: float = 0.18  # no cut leaves a part narrower than this
+    join_gap: float = 0.3  # pieces up to this far apart may be one digit
+    small: float = 0.45  # a piece lower than this is not a digit on its own
+    wide_from: float = 1.0  # a candidate wider than this is likely two digits ...
+    too_wide_cost: float = 8.0  # ... and pays this per line height beyond
+    cut_cost: float = 1.0  # log-probability a digit pays for each side that is a cut through ink
+    short_cost: float = 10.0  # per line height a candidate is lower than full_height: a piece
+    full_height: float = 0.7  # a digit's full height
+    join_cost: float = 1.0  # joining two separate full-height pieces side by side into one digit
+    side_by_side: float = 0.3  # full-height pieces sharing less of their width are side by side
+    overlap_cost: float = 1.0  # parting two pieces one above the other, per share of overlap
+    skip_cost: float = 4.0  # log-probability a reading pays for leaving out a small piece
+    digit_cost: float = -0.5  # log-probability each digit of a reading pays (negative: earns)
+    smallest_height: float = 6.0  # px: a line shrunk to fit with digits lower holds too many
+    smallest_width: float = 4.5  # px: ... or with pieces narrower than this (median)
+    # The line reader's strips (render.py)
+    strip_span: float = 1.6  # a strip is this many line heights high, about the line's middle
+    ink_pad: int = 2  # px of paper kept around a span's ink (its anti-aliased edges)
+    # Weighing the readings (lines.py, place.py, picture.py, read.py)
+    line_weight: float = 2.0  # how much the line reader's ln P(number) counts beside segmentation's
+    line_sure: float = 0.9  # the line reader's number is the reading where it is this sure of it
+    line_doubt: float = 10.0  # segmentation's number stands unless this many times less likely
+    slack: int = 2  # readings weighed: those of counts within this many of the line reader's
+    over: float = 0.5  # a loose piece over this share of a read digit's width joins it
+    ask_below: float = 0.9  # a read digit less sure than this is shown to the classifier ...
+    overrule_at: float = 0.95  # ... which replaces it where it is this sure of another digit
+    sure_digits: int = 3  # a blank picture's number: only one this long, read surely
+    page_aspect: float = 3.0  # pictures at most this long for their width are checked for ink whole
+    most_fields: int = 8  # fields a form may hold one under another; more: a page of writing
+    split_overlap: float = 0.3  # digits overlapping this much may be one digit cut in two ...
+    split_most: int = 3  # ... or in up to this many pieces
+    surer_than_a_cut: float = 10.0  # predict's one digit wins over two read where this much surer
+    batch_size: int = 16  # images `read` prepares per batch (speed only)
+
+
+DEFAULT = ReadingSettings()
+_in_force = DEFAULT
+
+
+def tuned() -> ReadingSettings:
+    """The settings `read` runs with now: `DEFAULT`, or those an `overridden` block set."""
+    return _in_force
+
+
+@contextmanager
+def overridden(**fields: float) -> Iterator[ReadingSettings]:
+    """Run what is inside with some fields changed, by name (a benchmark's sweep):
+    `with overridden(line_doubt=3.0): list(read(files))`. Read all that is read inside the
+    block: worker processes forked within it see the same settings."""
+    global _in_force
+    before = _in_force
+    _in_force = replace(before, **fields)
+    try:
+        yield _in_force
+    finally:
+        _in_force = before
