@@ -7,11 +7,9 @@ deskew) removes that difference before the network sees it. It is a layer, not a
 training did, with no change to what a model's input is.
 
 Training feeds the network digits deskewed by `deskewed`, the same shear in NumPy, made on the
-draw's thread beside training; the saved model has the layer. (The layer in the training graph
-cost every step ~0.26 ms of 0.83, 35% more training time.)
-
-Measured on `bench/robustness.py`'s scans (default `mlp`): `uci` 94.4%, `uci-rest` 94.1% (six
-deskewing runs, seeds 0 and 1) against 91.1% and 90.6% (seeds 0 and 1 without).
+draw's thread beside training; the saved model has the layer (in the training graph it would
+slow every step). Deskewed, the default `mlp` reads other writers' scans (`bench/robustness.py`)
+better: docs/measurements/code-notes.md.
 """
 
 from __future__ import annotations
@@ -35,10 +33,10 @@ class Deskew(keras.layers.Layer):
     The shear x' = x + skew * (y - centre row), skew = mu11 / mu02 of the ink's grey levels,
     is sampled with linear interpolation along each row: elementwise operations, sums and
     two gathers, which every converter supports (a (28 x 28) interpolation matrix a row and an
-    einsum gave the same pixels but took twice as long: 0.6 against 0.3 ms a batch of 32).
+    einsum gave the same pixels but took twice as long).
     The gathers read one flat, zero-padded copy of the rows: with take_along_axis, LiteRT ran
-    index grids built by BROADCAST_TO and SELECT_V2 outside XNNPACK, 31.9 us an image against
-    6.8 us now (the default mlp's network alone: 3.5 us), the same pixels.
+    index grids built by BROADCAST_TO and SELECT_V2 outside XNNPACK, several times slower, for
+    the same pixels.
     """
 
     def call(self, pixels):
@@ -117,8 +115,8 @@ def _padded_rows(pixels, columns):
 def deskewed(images: np.ndarray) -> np.ndarray:
     """What `Deskew` gives, for uint8 images (n, 28, 28) in NumPy, rounded to uint8: training's
     copy, made beside training (within half a grey level of the layer's). Each row is one shift
-    of that row, so rows are read as windows of a zero-padded copy: 0.14 s for 27,000 images,
-    where a gather per pixel (as the layer does) took 2.5 s."""
+    of that row, so rows are read as windows of a zero-padded copy: far faster in NumPy than a
+    gather per pixel (as the layer does)."""
     out = np.empty_like(images, dtype=np.uint8)
     for start in range(0, len(images), _CHUNK):
         out[start : start + _CHUNK] = _deskewed(images[start : start + _CHUNK])

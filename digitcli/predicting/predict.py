@@ -196,7 +196,7 @@ def predict_sources(
 def runtime_loader(model: str | Path | None) -> Callable[[], Runtime]:
     """The model's runtime, loaded on the first call (the model is found, or refused, now):
     `prepared_batches` loads it while the workers prepare the first batch (LiteRT's import
-    and the model's loading, ~85 ms; on two busy cores ~15 ms of a 1.3-s batch predict)."""
+    and the model's loading overlap the preparing)."""
     return cache(partial(load_runtime, resolve_model(model)))
 
 
@@ -320,7 +320,7 @@ def _work_on(work: Callable[[Source], T], chunk: list[Source]) -> list[T]:
 
 
 def _workers() -> Executor:
-    """(Imported here: 9 ms a one-image predict, which needs no workers, does not pay.)"""
+    """(Imported here: a one-image predict, which needs no workers, does not pay for it.)"""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 

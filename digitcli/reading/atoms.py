@@ -28,7 +28,7 @@ class Atom:
     cut_before: float = 0.0  # what its left side being a cut through a wider piece costs
     piece: int = 0  # which piece of ink it is, or was cut from
 
-    @cached_property  # asked for again and again by digit_spans: 1,000 reductions an image
+    @cached_property  # asked for again and again by digit_spans
     def left(self) -> float:
         return float(self.slanted.min())
 

@@ -161,9 +161,8 @@ _limiters: dict = {}
 
 async def _one_at_a_time(work):
     """Requests are prepared and answered in a worker thread, one after another, first come
-    first served: under load each waits its turn instead of all sharing the GIL at once. With
-    32 clients (bench/serve_load.py) this took the p99 latency from 160 ms to 71 ms, and the
-    throughput from 488 to 531 requests/s."""
+    first served: under load each waits its turn instead of all sharing the GIL at once, which
+    lowers the slowest requests' latency and raises throughput (bench/serve_load.py)."""
     loop = asyncio.get_running_loop()
     if loop not in _limiters:
         _limiters[loop] = anyio.CapacityLimiter(1)

@@ -25,8 +25,8 @@ _NO_SUCH = re.compile(
 class DigitcliTyper(typer.Typer):
     """The `digitcli` app: a command line that names a command builds that command alone.
 
-    Typer makes every command's options from its signature at each start: 19 ms for the six
-    here, for a cold `predict` of ~240 ms that needs one of them. Anything else (help, a
+    Typer makes every command's options from its signature at each start, a noticeable share
+    of a cold `predict` that needs one of them. Anything else (help, a
     misspelt command, shell completion) builds them all."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

@@ -7,11 +7,9 @@ share of each epoch's images with such differences, and then lays each one out a
 centre), so training sees what prediction will see.
 
 One vectorised pass per draw (NumPy and scipy.ndimage on chunks of images), made on a background
-thread while the previous epoch trains: about 0.75 s of one core for 27,000 images (1.06 s
-before this round's matrix products, float32 warp and row-wise layout; median of five each,
-alternately). The random numbers are drawn per chunk of CHUNK images and the warp's arithmetic
-done WARP_PIECE images at a time, in the CPU's cache (1.7-2.5 s with the whole chunk at once:
-the same digits).
+thread while the previous epoch trains: under a second of one core for an epoch's images. The
+random numbers are drawn per chunk of CHUNK images and the warp's arithmetic done WARP_PIECE
+images at a time, in the CPU's cache (the same digits as the whole chunk at once, faster).
 """
 
 from __future__ import annotations
@@ -34,8 +32,8 @@ from digitcli.core.config import IMAGE_SIZE
 BOX = 20.0  # the longest side of a prepared digit (images.BOX_SIZE)
 CENTRE = 14.0  # where its centre of mass goes (images.CENTRE)
 CHUNK = 4096  # images redrawn at once: each draw's random numbers are drawn per chunk
-# Images whose warp is computed at once, so that its temporaries stay in the CPU's cache: a draw
-# of 27,000 images took 1.7-2.5 s of one core with the chunk's 4,096 at once, 0.85 s with 512.
+# Images whose warp is computed at once, so that its temporaries stay in the CPU's cache (the
+# chunk's all at once is about twice as slow).
 WARP_PIECE = 512
 ROTATION = np.radians(12)  # largest rotation either way
 SLANT = 0.35  # largest shear either way (x += slant * y)
@@ -44,30 +42,25 @@ ELASTIC = 1.2  # pixels: typical local displacement of the elastic distortion
 THICKER, THINNER = 0.30, 0.15  # shares of images drawn with a thicker / thinner pen
 THICKEST = 0.5  # share of the thicker pens that are thicker still (2 px more, not 1)
 # Share of images drawn with hollow strokes (_outline; config.ArchDefaults.hollow), and how much
-# wider the strokes grow (px): the default mlp (four seeds each) from fonts 94.9 to 95.9%, uci
-# 96.2 -> 96.4%, uci-rest 96.2 -> 96.4%, MNIST 99.15% -> 99.13%; a share of 0.2: uci 95.7%.
+# wider the strokes grow (px): other writers' and fonts' digits read better, MNIST's as well.
 HOLLOW, OUTLINE_GROWTH = 0.1, (3, 5)
 # Share of the redrawn digits (those with a label) drawn instead as the same digit in one of 73
 # handwriting fonts (font_digits.npz, bench/make_font_digits.py; none of them among the fonts of
-# bench/robustness.py), then redrawn like the rest. The default mlp (four seeds each, against
-# none): fonts 95.6 -> 97.6%, uci 96.2 -> 97.7%, uci-rest 96.9% both, MNIST 99.13 -> 99.05%;
-# a share of 0.2: fonts 96.9%, uci 97.3%; 0.6: fonts 97.5%, uci 97.4%, MNIST 99.01%.
+# bench/robustness.py), then redrawn like the rest: fonts and UCI's writers read better, MNIST
+# about as well; more or fewer read no better.
 FONTS = 0.4
 FONT_DIGITS = Path(__file__).with_name("font_digits.npz")
 BLURRED, BINARISED = 0.25, 0.10  # shares re-scanned at a low resolution / in black and white
 FLAGGED, FOOTED = 0.5, 0.4  # shares of redrawn 1s given a continental flag, of those a foot
-# Share of redrawn 9s whose tail curls to the left at the bottom (_hook): the default mlp (four
-# seeds each) from uci 95.4 to 96.4%, uci-rest 95.0 -> 96.3%, fonts 95.2 -> 95.0%, MNIST 99.15%.
+# Share of redrawn 9s whose tail curls to the left at the bottom (_hook), as UCI's writers end
+# many: their digits read better.
 HOOKED = 0.3
-# How much lower the draw thread's priority is than training's: the default mlp's epochs with
-# a draw beside them took a median 1.61-1.85 s against 1.69-2.06 s (five alternate runs each;
-# niceness 15 and 19 alike), the same model.
+# How much lower the draw thread's priority is than training's: epochs with a draw beside them
+# are a little faster, the model the same.
 DRAW_NICENESS = 15
 # The flag's length (share of the 1's height) and its angle below the horizontal (degrees),
-# by style (config.ArchDefaults.flags). UCI's writers draw long, shallow flags: "long" took the
-# default mlp (four seeds each) from uci 94.7 to 95.4%, uci-rest 94.4 -> 95.0% (never tuned on),
-# filled 89.7 -> 91.4%, fonts 95.4 -> 95.2%, MNIST 99.15% both; but the cnn from 99.65% and
-# 99.68% on MNIST to 99.61% and 99.52% (seeds 0 and 1), so it keeps "short".
+# by style (config.ArchDefaults.flags). UCI's writers draw long, shallow flags: "long" helps
+# the mlp read other writers; the cnn read MNIST worse with it, so it keeps "short".
 FLAG_STYLES = {"short": ((0.12, 0.4), (35.0, 70.0)), "long": ((0.15, 0.55), (25.0, 70.0))}
 SCAN_CELLS = (8, 14)  # the scanner's resolution, in cells across the 28-pixel image
 
@@ -281,7 +274,7 @@ def _warped(ink, forward, size, shift, elastic) -> np.ndarray:
     forward = forward * (BOX * size / np.maximum(extent, 1.0))[:, None, None]
     inverse = np.linalg.inv(forward).astype(np.float32)
     grid = np.indices((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32).reshape(2, 1, -1) - CENTRE
-    # source = inverse @ (grid - shift) + mass, written out: 4x faster than np.einsum here.
+    # source = inverse @ (grid - shift) + mass, written out: faster than np.einsum here.
     rel_r, rel_c = grid[0] - shift[0], grid[1] - shift[1]
     rows = inverse[:, 0, 0, None] * rel_r + inverse[:, 0, 1, None] * rel_c
     cols = inverse[:, 1, 0, None] * rel_r + inverse[:, 1, 1, None] * rel_c
@@ -292,16 +285,16 @@ def _warped(ink, forward, size, shift, elastic) -> np.ndarray:
 
 def _bilinear(ink: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """ink sampled at (rows, cols), zero outside: four gathers from a zero-bordered copy.
-    3x faster here than scipy.ndimage.map_coordinates, which checks every point's bounds, and
-    1.4x faster than a loop of OpenCV's remap over the images."""
+    Faster here than scipy.ndimage.map_coordinates, which checks every point's bounds, and
+    than a loop of OpenCV's remap over the images."""
     n, size = len(ink), IMAGE_SIZE + 2
     padded = np.zeros((n, size, size), np.float32)
     padded[:, 1:-1, 1:-1] = ink
     rows = np.clip(rows + 1, 0, size - 1.001).astype(np.float32)
     cols = np.clip(cols + 1, 0, size - 1.001).astype(np.float32)
     r0, c0 = rows.astype(np.int32), cols.astype(np.int32)
-    # float32 throughout (rows - r0 would be float64): 4.6-7.2 ms for 512 images against
-    # 10.8-12.3 ms; 16 of 10,000 redrawn digits then differ, by one grey level in one pixel.
+    # float32 throughout (rows - r0 would be float64): about twice as fast; a few redrawn
+    # digits then differ, by one grey level in one pixel.
     fr, fc = rows - r0.astype(np.float32), cols - c0.astype(np.float32)
     base = r0 * size + c0
     base += (np.arange(n, dtype=np.int32) * size * size)[:, None]
@@ -317,8 +310,7 @@ def _layout(ink: np.ndarray, forward: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """Each image's centre of mass, and the longest side of its inked pixels once transformed.
 
     A linear map's highest and lowest values over a row's inked pixels are at that row's first
-    or last one, so each axis's span is found from 2 x 28 pixels an image, not 784: 1.6 ms for
-    512 images against 3.6-4.5 ms."""
+    or last one, so each axis's span is found from 2 x 28 pixels an image, not 784."""
     rows = np.arange(IMAGE_SIZE, dtype=np.float32)
     mass = ink.sum(axis=(1, 2)) + 1e-6
     mass_row = (ink.sum(axis=2) * rows).sum(axis=1) / mass
@@ -356,7 +348,7 @@ def _spread(cells: int, size: int) -> np.ndarray:
 
 
 # The 4x4 field's map to 28x28 (S @ field @ S.T) as one matrix, so a draw's fields are spread by
-# one matrix product: 13-21 ms for 4,096 images against 29-49 ms as a batch of small products.
+# one matrix product, faster than a batch of small products.
 _SPREAD_BOTH = np.kron(_spread(4, IMAGE_SIZE), _spread(4, IMAGE_SIZE)).T.copy()
 
 
@@ -381,7 +373,7 @@ def _scanned(ink: np.ndarray, cells: int) -> np.ndarray:
 
 def _both_sides(ink: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """matrix @ image @ matrix.T for each image, as two matrix products over all the images at
-    once: 28-31 ms for 3,400 images against 40-43 ms as a batch of small products (np.einsum)."""
+    once, faster than a batch of small products (np.einsum)."""
     n, size = len(ink), IMAGE_SIZE
     rows_done = (ink.reshape(n * size, size) @ matrix.T).reshape(n, size, size)
     turned = np.ascontiguousarray(rows_done.transpose(0, 2, 1)).reshape(n * size, size)
@@ -432,8 +424,8 @@ class EpochImages:
     """Each epoch's augmented images, made on a background thread ahead of time.
 
     One draw serves `every` epochs in a row (each epoch still shuffles its own order). A draw of
-    27,000 images takes ~0.75 s of one core, under half an MLP epoch; the mlp draws every epoch,
-    which read other writers' digits better than a draw every third epoch for ~25% more time.
+    27,000 images takes under half an MLP epoch of one core; the mlp draws every epoch, which
+    reads other writers' digits better than a draw every third epoch, for a little more time.
     With a `teacher` (distill.Teacher), each draw also carries its targets: for the images left
     as they were, computed once; for the redrawn ones, what it reads in each draw (a draw every
     other epoch, each serving two, lost most of what the teacher gives). `prepare`: what the
@@ -476,9 +468,8 @@ class EpochImages:
 
     def _make(self, draw: int) -> Draw:
         rng = np.random.default_rng([self.seed, draw, 7])
-        # NumPy's BLAS on one thread: its second thread spins beside training and cost a draw
-        # of 27,000 images 4.0-4.2 s of CPU instead of 2.3-2.4 s (chunks of 4,096), for no
-        # shorter a draw.
+        # NumPy's BLAS on one thread: its second thread spins beside training and nearly doubles
+        # a draw's CPU, for no shorter a draw.
         with threadpool_limits(1, user_api="blas"):
             images, redrawn = redraw_share(
                 self.images, rng, self.share, self.labels, self.flags, self.hollow, self.fonts

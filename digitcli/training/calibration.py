@@ -1,7 +1,7 @@
 """Confidence that means what it says: temperature scaling (Guo et al., 2017).
 
-A network trained to fit its training set is over-confident on new writers (the MLP is 97% sure
-when it is wrong); one with label smoothing is under-confident. Dividing the logits by one
+A network trained to fit its training set is over-confident on new writers (sure even when
+it is wrong); one with label smoothing is under-confident. Dividing the logits by one
 number T, fitted to minimise the negative log-likelihood on the validation split, fixes most of
 either without changing a single answer. Probabilities are enough: softmax(log p / T) is the
 softmax of the logits divided by T.

@@ -2,14 +2,10 @@
 
 The default mlp reads other writers' digits far worse than the bundled CNN. Trained on the
 CNN's probabilities for each epoch's digits rather than on their labels alone (distillation,
-Hinton et al. 2015), it learns which redrawn digits look like two and how much: on the
-robustness development set, `uci` 92.2%/93.1% -> 94.6%/93.6% (seeds 0/1), `fonts`
-95.4%/95.8% -> 95.9%/95.5%, MNIST test about the same. The teacher must read every redrawn
-digit of every epoch (~0.2 ms of CPU each on this project's machine for the CNN bundled
-before, about twice that for a bundled model of two CNNs), so it is offered (`train
---teacher`), not on by default: training took ~3x as long with the pair of CNNs bundled then
-(the default mlp, seeds 0/1: `uci` 97.1%/96.2% against 95.7%/95.7% without, in 92 s/96 s
-against ~29 s).
+Hinton et al. 2015), it learns which redrawn digits look like two and how much, and reads
+other writers better. The teacher must read every redrawn digit of every epoch, so it is
+offered (`train --teacher`), not on by default: training takes several times as long.
+Measurements: docs/measurements/code-notes.md.
 """
 
 from __future__ import annotations
@@ -22,7 +18,7 @@ from digitcli.core.config import NO_TEACHER, NUM_CLASSES
 from digitcli.models.modeldir import named_model
 
 TEACHER_BATCH = 1024  # images per call into the teacher
-TEACHER_THREADS = 2  # LiteRT's: 5 epochs 65 s -> 60 s on 2 cores (its default is one)
+TEACHER_THREADS = 2  # LiteRT's (its default is one): a little faster on 2 cores
 
 
 class Teacher:
@@ -37,7 +33,7 @@ class Teacher:
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """(n, 10) float32: what the teacher reads in uint8 `images` (n, 28, 28). The targets
         of redrawn digits: a redraw that came out looking like another digit should be learnt
-        as that (with the label kept where the teacher disagreed, `uci` 94.9% -> 92.4%)."""
+        as that (keeping the label where the teacher disagreed read other writers worse)."""
         return self.runtime.predict(images).astype(np.float32)
 
     def targets(self, images: np.ndarray, labels: np.ndarray) -> np.ndarray:

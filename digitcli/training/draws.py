@@ -27,8 +27,7 @@ DRAW_SWITCH_INTERVAL = 0.0005  # seconds: see quick_interpreter_switches
 def calibration_images(val: Split, config: TrainConfig) -> tuple[np.ndarray, np.ndarray, str]:
     """What a temperature is fitted on: the validation split, and when training redraws
     digits, the same digits redrawn too, so that confidence holds on other writers' digits
-    as well as on MNIST's (the default `mlp`, seed 1: ECE on the `uci` scans 0.036 -> 0.022,
-    MNIST's test set 0.0020 either way)."""
+    as well as on MNIST's (where it is as well calibrated either way)."""
     if not config.writers:
         return val.x, val.y, f"validation split ({len(val)} images)"
     rng = np.random.default_rng([config.seed, CALIBRATION_DRAW])
@@ -62,8 +61,8 @@ def leave_a_core_for_the_draw(config: TrainConfig) -> None:
 def quick_interpreter_switches(config: TrainConfig) -> Iterator[None]:
     """While a draw runs on a thread beside training, Python hands its interpreter lock between
     threads every 0.5 ms instead of 5 ms, so that the training loop, which needs it between
-    steps, waits less for the draw's NumPy calls: the default mlp trained in a median 34.6 s
-    against 38.3 s (0.5 ms: 32.5-39.2 s; 5 ms: 35.5-40.6 s; five runs each, alternately)."""
+    steps, waits less for the draw's NumPy calls: training is faster
+    (docs/measurements/code-notes.md)."""
     if not draws_beside_training(config):
         yield
         return

@@ -3,10 +3,9 @@
 `model.fit`, even with `steps_per_execution`, runs each step's compiled function from a
 TensorFlow loop that takes every batch from a tf.data iterator. Here STEPS_PER_CALL batches go
 into one XLA-compiled while loop whose body is Keras' own `train_step`: the same updates in the
-same order (the default `mlp`, seed 0, trains to the same weights bit for bit over 18 epochs),
-and an epoch of it (1,688 steps of 32 digits) in 0.46 s against 0.87-0.93 s for `model.fit`
-(alternately, in one process). Used where training is XLA-compiled on one device (the `mlp`
-and `mlp512`); the `cnn` (no XLA) and distributed training keep their loops.
+same order (the same weights bit for bit), in about half the time of `model.fit`. Used
+where training is XLA-compiled on one device (the `mlp` and `mlp512`); the `cnn` (no XLA)
+and distributed training keep their loops.
 
 This module imports TensorFlow: import it only when training.
 """
@@ -19,9 +18,8 @@ import numpy as np
 
 from digitcli.models.backend import keras, tf
 
-# Batches per call into the compiled loop. A call costs ~4 ms besides its steps: the default
-# mlp's steps took 0.53 ms each at 16 a call, 0.30 at 64, 0.27 at 200, 0.26 at 800; 200 keep
-# a call near 50 ms, so progress and Ctrl-C are still seen about 20 times a second.
+# Batches per call into the compiled loop: enough that a call's own cost hardly counts, few
+# enough that progress and Ctrl-C are still seen many times a second.
 STEPS_PER_CALL = 200
 
 
@@ -80,8 +78,8 @@ class FusedEpochs:
         """(first step, images, targets, start) of each call, which trains on the batches
         images[start:] (steps x batch x ...). Full batches go STEPS_PER_CALL at a time; the last
         of these calls takes the last STEPS_PER_CALL batches and starts where the one before
-        stopped, so that all have one shape, one compiled program (a second shape cost the
-        first epoch 0.5 s). Then the images left over, as one batch of their own."""
+        stopped, so that all have one shape, one compiled program (a second shape would be
+        compiled in the first epoch). Then the images left over, as one batch of their own."""
         size = self.batch_size
         steps = len(x) // size
         used = steps * size

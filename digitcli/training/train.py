@@ -172,7 +172,7 @@ class _Run:
             dataset.train, config.validation_split, config.split_seed
         )
         # The network in training is fed digits deskewed beside it; the saved model deskews
-        # inside itself (deskew.py): the layer in the training graph cost 35% more time.
+        # inside itself (deskew.py): the layer in the training graph costs more time.
         self.prepare = deskewed if config.deskew else None
         val_inputs = self.prepare(self.val.x) if self.prepare else self.val.x
         self.validation = (val_inputs, targets(self.val.y, config)) if len(self.val) else None
@@ -304,8 +304,8 @@ class _Run:
 
     def _compile_beside_the_first_draw(self, epoch: int) -> None:
         """The compiled loop's programs compiled while the run's first draw is made on its
-        thread (calls of no steps: nothing is trained), where the two took turns: ~1.2 s of
-        compiling and ~1 s of drawing in the first epoch."""
+        thread (calls of no steps: nothing is trained), not in turns with it in the first
+        epoch."""
         config = self.config
         if self.fused is None or not config.writers or taught(config):
             return
@@ -370,7 +370,7 @@ class _Run:
         """Higher is better. `config.monitor` "accuracy": validation accuracy, ties broken by the
         lower validation loss; "loss": the lower validation loss, ties broken by accuracy.
 
-        The MLPs watch accuracy: their validation loss bottoms out around epoch 6 of 18 while
+        The MLPs watch accuracy: their validation loss bottoms out a third of the way in while
         accuracy keeps rising to the end of the cosine schedule. The CNN watches loss: with label
         smoothing it falls steadily, while its accuracy on 6,000 images wobbles by a few images.
         """

@@ -1,7 +1,7 @@
 """LiteRT (TensorFlow Lite) inference without importing TensorFlow.
 
-`ai_edge_litert` loads in ~0.3 s and a few tens of MiB, where TensorFlow takes seconds and
-hundreds: `predict` and `evaluate` run a model directory through its `model.tflite` with it.
+`ai_edge_litert` loads in a fraction of the time and memory TensorFlow takes: `predict` and
+`evaluate` run a model directory through its `model.tflite` with it.
 Float32, float16-weight and fully integer-quantised (uint8 or int8 in and out) models all work:
 inputs are quantised on the way in and probabilities dequantised on the way out.
 """
