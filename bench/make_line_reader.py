@@ -42,6 +42,7 @@ the rate (about 0.7 points fewer MNIST numbers read exactly), and without the th
     python bench/make_line_reader.py                        # writes digitcli/reading/lines.tflite
     python bench/make_line_reader.py --numbers 2000 --out lines-test.tflite --data strips.npz
     python bench/make_line_reader.py --weights lines.weights.h5      # export saved weights
+    python bench/make_line_reader.py --stamp-only     # record a changed setting's new stamp
 """
 
 from __future__ import annotations
@@ -335,8 +336,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, help="save (or reuse) the strips here (.npz)")
     parser.add_argument("--save-weights", type=Path, help="also save the Keras weights here")
     parser.add_argument("--weights", type=Path, help="export these Keras weights; no training")
+    parser.add_argument(
+        "--stamp-only", action="store_true",
+        help="only record this digitcli's versions in --out (after a reading setting changed "
+        "that the strips it was trained on do not depend on); no training",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, default=REPO / "digitcli" / "reading" / "lines.tflite")
     args = parser.parse_args(argv)
+    if args.stamp_only:
+        stamp(args.out, ("preparation", "segmentation"), {"segmentation": DEFAULT})
+        print(f"stamped {args.out}")
+        return 0
     if args.weights:
         export(trained(args.weights), args.out)
         print(f"wrote {args.out}")

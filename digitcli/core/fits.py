@@ -50,8 +50,9 @@ def stamp(path: Path, stages: tuple[str, ...], settings: Settings | None = None)
     fits = {stage: current(settings)[stage] for stage in stages}
     if path.suffix == ".tflite":
         _without_fits_file(path)
+        entry = zipfile.ZipInfo(FITS_FILE, date_time=(1980, 1, 1, 0, 0, 0))  # the same bytes
         with zipfile.ZipFile(path, "a") as archive:
-            archive.writestr(FITS_FILE, json.dumps(fits) + "\n")
+            archive.writestr(entry, json.dumps(fits) + "\n")
     else:
         metadata = path / "metadata.json"
         data = json.loads(metadata.read_text())

@@ -80,15 +80,15 @@ def _ink_mask(flat: np.ndarray, noise: float) -> np.ndarray:
     least = max(FAINTEST_INK, FAINT_SEPARATION * max(spread, noise)) if faint else MIN_CONTRAST
     if peak - median < max(least, tune.spread_above * spread):
         return np.zeros(flat.shape, dtype=bool)
-    strong = FAINTEST_INK if faint else MIN_CONTRAST
-    high = max(otsu_threshold(hist), median + tune.spread_above * spread, strong)
+    lowest_high = FAINTEST_INK if faint else MIN_CONTRAST
+    high = max(otsu_threshold(hist), median + tune.spread_above * spread, lowest_high)
     low = max(median + tune.spread_joined * spread, 0.5 * high)
     weak = values > low
     labels, count = ndimage.label(weak, structure=np.ones((3, 3)))
-    joined = np.zeros(count + 1, dtype=bool)
-    joined[labels[values > high]] = True
-    joined[0] = False
-    return joined[labels]
+    strong = np.zeros(count + 1, dtype=bool)
+    strong[labels[values > high]] = True
+    strong[0] = False
+    return strong[labels]
 
 
 def ink_lines(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -3,9 +3,10 @@
 Modules read them when they run, from `tuned()`: `DEFAULT`, or the settings an `overridden`
 block puts in force (a benchmark sweeping one field by name). `read`'s worker processes are
 forked inside that block, so they see the same settings. The line reader was trained on the
-strips these settings make: `fits` stamps a hash of `DEFAULT` into it (`fits_hash`), so a
-changed default cannot pass silently. Lengths are in line heights (a digit's height on the
-line) unless they say px; measurements behind the choices: docs/measurements/.
+strips these settings make: it records a hash of `DEFAULT` (`core.fits.settings_hash`) and is
+refused under other defaults, so a changed default cannot pass silently. Lengths are in line
+heights (a digit's height on the line) unless they say px; the figures behind the choices are
+in docs/measurements/code-notes.md.
 """
 
 from __future__ import annotations
