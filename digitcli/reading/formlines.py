@@ -28,7 +28,10 @@ def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
     if rows.size == 0:
         return np.zeros_like(mask)
     extent = rows[-1] - rows[0] + 1
-    length = max(int(2.0 * extent), int(0.3 * (cols[-1] - cols[0] + 1)), 8)
+    width = cols[-1] - cols[0] + 1
+    length = max(
+        int(tune.printed_length * extent), int(tune.printed_share * width), tune.printed_least
+    )
     lines, unbridged = _runs(mask, length, axis=1), None
     if dashed and not lines.any():  # no solid line: a form printed in dashes or dots?
         lines = _dashed_lines(mask, length)
@@ -44,9 +47,10 @@ def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
     thickness = line_rows.size / max(1, len(bands))
     if bottom - top < 0.5 * extent:  # one ruled line (or one box edge): no box to look for,
         return lines | _comb_teeth(mask, lines, top, thickness, extent)  # but maybe a comb's
-    sides = _runs(mask & ~lines, max(4, int(0.7 * (bottom - top))), axis=0)
+    side = max(tune.least_side, int(tune.side_height * (bottom - top)))
+    sides = _runs(mask & ~lines, side, axis=0)
     labels, count = ndimage.label(sides)
-    reach = 3 + max(0, int(thickness) - 3) + (bottom - top) // 20
+    reach = max(tune.reach, int(thickness)) + (bottom - top) // tune.reach_per
     for index, found in enumerate(ndimage.find_objects(labels), start=1):
         if found is None:
             continue
@@ -77,7 +81,8 @@ def _inner_lines(
     near = np.zeros(mask.shape[0], bool)
     near[top + 1 : top + 2 * reach + 1] = True
     near[max(0, bottom - 2 * reach) : bottom - 1] = True
-    length = max(8, int(tuned().inner_span * (bottom - top)))
+    tune = tuned()
+    length = max(tune.printed_least, int(tune.inner_span * (bottom - top)))
     runs = _runs(mask & ~lines & near[:, None], length, axis=1)
     labels, _ = ndimage.label(runs, structure=np.ones((3, 3), bool))
     for index, (rows, cols) in enumerate(ndimage.find_objects(labels), start=1):
@@ -154,11 +159,11 @@ def _comb_teeth(
     on the line from `tooth_short` to `tooth_like` times their height (a comb's end tooth,
     which its line does not cover; teeth about `tooth_high` high)."""
     tune = tuned()
-    sides = _runs(mask & ~lines, max(4, int(0.1 * extent)), axis=0)
+    sides = _runs(mask & ~lines, max(tune.least_side, int(tune.tooth_least * extent)), axis=0)
     labels, _ = ndimage.label(sides)
     teeth = np.zeros_like(mask)
     standing = []
-    reach = 3 + int(thickness)
+    reach = tune.reach + int(thickness)
     for index, span in enumerate(ndimage.find_objects(labels), start=1):
         piece = labels[span] == index
         thin = piece.sum() / piece.shape[0] <= thickness + tune.tooth_thickness
@@ -213,7 +218,7 @@ def digit_frames(mask: np.ndarray) -> np.ndarray:
         h, w = piece.shape
         if h < 0.5 * extent or w < tune.frame_least_width * h:
             continue
-        band = max(2, round(0.06 * h))
+        band = max(2, round(tune.frame_band * h))
         sides = (piece[:band].any(0), piece[-band:].any(0), piece[:, :band].any(1))
         sides += (piece[:, -band:].any(1),)
         if min(side.mean() for side in sides) < tune.frame_sides:
@@ -253,7 +258,8 @@ def over_ruled_lines(flat: np.ndarray, mask: np.ndarray, lines: np.ndarray) -> n
     inked = rows & lines & mask  # not a dashed line's gaps
     if not inked.any():
         return None
-    on_lines, pen = float(np.median(flat[inked])), float(np.percentile(flat[off], 80))
+    pen = float(np.percentile(flat[off], tuned().pen_percentile))
+    on_lines = float(np.median(flat[inked]))
     if pen - on_lines < MIN_CONTRAST:
         return None
     return _no_specks(band & mask & (flat > (on_lines + pen) / 2))
@@ -272,6 +278,7 @@ def without_lines(mask: np.ndarray, lines: np.ndarray) -> np.ndarray:
         return mask
     lines = ndimage.binary_dilation(lines, structure=np.ones((3, 3), bool))  # and their edges
     rest = mask & ~lines
-    bridge = ndimage.binary_closing(rest, structure=np.ones((7, 1), bool))
-    bridge |= ndimage.binary_closing(rest, structure=np.ones((1, 7), bool))
+    gap = tuned().bridge
+    bridge = ndimage.binary_closing(rest, structure=np.ones((gap, 1), bool))
+    bridge |= ndimage.binary_closing(rest, structure=np.ones((1, gap), bool))
     return rest | (bridge & lines)

@@ -45,10 +45,11 @@ def _paper_noise(flat: np.ndarray, gray: np.ndarray) -> float:
 
 def _ink_is_dark(gray: np.ndarray) -> bool:
     """Dark ink on light paper when the border (mostly paper) is nearer the light extreme."""
-    band = max(1, round(0.05 * min(gray.shape)))
+    tune = tuned()
+    band = max(1, round(tune.border_band * min(gray.shape)))
     border = np.concatenate([gray[:band].ravel(), gray[-band:].ravel()])
     paper = float(np.median(border))
-    darkest, lightest = np.percentile(gray, [0.5, 99.5])
+    darkest, lightest = np.percentile(gray, [tune.extremes, 100 - tune.extremes])
     return paper - darkest > lightest - paper
 
 
@@ -56,7 +57,8 @@ def _paper(signal: np.ndarray) -> np.ndarray:
     """The paper's level under uneven lighting: block means, opened over 3x3 blocks (which
     removes the ink, narrower than three blocks), back to full size."""
     h, w = signal.shape
-    step = max(8.0, h / 5.0)
+    tune = tuned()
+    step = max(tune.paper_block, h / tune.paper_blocks)
     grid = (max(1, round(w / step)), max(1, round(h / step)))
     blocks = np.asarray(Image.fromarray(signal, "F").resize(grid, Image.Resampling.BOX))
     low = ndimage.grey_opening(blocks, size=(3, 3), mode="nearest")
@@ -72,7 +74,7 @@ def _ink_mask(flat: np.ndarray, noise: float) -> np.ndarray:
     paper = values[::2, ::2]  # the paper's level and spread from a quarter of the pixels: as
     median = float(np.median(paper))  # robust, 4x fewer values to sort
     spread = 1.4826 * float(np.median(np.abs(paper - median))) + 1.0
-    peak = float(np.percentile(values, 99.5))
+    peak = float(np.percentile(values, tuned().ink_peak))
     # Fainter than MIN_CONTRAST, ink counts on quiet paper only, as `predict` counts it
     # (images.FAINTEST_INK and FAINT_SEPARATION), or a faint number is blank.
     tune = tuned()

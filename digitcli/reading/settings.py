@@ -38,6 +38,11 @@ class ReadingSettings:
     spread_joined: float = 3.0  # fainter ink joined to such ink: this many spreads above the paper
     line_share: float = 0.4  # a band of ink this share as high as the highest is a line of writing
     line_ink: float = 0.03  # ... when it holds this share of the ink (not a ruled line, a speck)
+    border_band: float = 0.05  # the picture's border, this share of its shorter side, is paper
+    extremes: float = 0.5  # percentile: the darkest and lightest levels, ignoring stray pixels
+    paper_block: float = 8.0  # px: the paper's level is measured in blocks at least this big ...
+    paper_blocks: float = 5.0  # ... and this many to the picture's height (narrower than ink)
+    ink_peak: float = 99.5  # percentile: the ink's brightest level, ignoring stray pixels
     # Several lines (multiline.py)
     find_height: int = 400  # px: bands of ink are looked for on a copy at most this high ...
     find_width: int = 200  # px: ... and this wide (only rows matter there)
@@ -47,6 +52,16 @@ class ReadingSettings:
     # Printed form lines (formlines.py)
     faint_line: float = 0.1  # printed lines are looked for in ink this faint (of the pen's level)
     pen_percentile: float = 80.0  # the pen's level: this percentile of the ink
+    printed_length: float = 2.0  # a printed line runs at least this many ink heights ...
+    printed_share: float = 0.3  # ... or this share of the ink's width (the longer) ...
+    printed_least: int = 8  # px: ... and at least this (also a box's inner line)
+    side_height: float = 0.7  # a box's side runs along this share of the field's height ...
+    least_side: int = 4  # px: ... and at least this (also a comb's tooth)
+    reach: int = 3  # px: a box's side may stop this short of its lines (or their thickness) ...
+    reach_per: int = 20  # ... and a pixel more per this many px of the field's height
+    tooth_least: float = 0.1  # a comb's tooth is at least this share of the ink's height
+    frame_band: float = 0.06  # a box round one digit: its sides in bands this share of its height
+    bridge: int = 7  # px: strokes crossing a removed line are joined across gaps this long
     side_width: float = 2.0  # a box's side is at most this many times as wide as its top line
     run_past: float = 0.5  # lines running on past a form's sides this much: ruled paper
     comb_teeth: int = 3  # a comb has at least this many teeth ...
