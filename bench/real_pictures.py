@@ -259,10 +259,19 @@ def score(folder: Path, model: str | None) -> dict:
     present = [picture for picture in pictures if picture.file_in(folder).is_file()]
     if not present:
         raise SystemExit(f"{folder}: no pictures; run `build` first")
+    from digitcli.core.config import MODELS_ENV
+
     with tempfile.TemporaryDirectory() as empty:
+        before = os.environ.get(MODELS_ENV)
         if model is None:
-            os.environ["DIGITCLI_MODELS"] = empty
-        found = answers([picture.file_in(folder) for picture in present], model)
+            os.environ[MODELS_ENV] = empty  # no trained model there: the bundled one answers
+        try:
+            found = answers([picture.file_in(folder) for picture in present], model)
+        finally:
+            if before is None:
+                os.environ.pop(MODELS_ENV, None)
+            else:
+                os.environ[MODELS_ENV] = before
     scores = tally(present, found)
     scores["missing"] = len(pictures) - len(present)
     return scores
