@@ -21,7 +21,8 @@ directory, `bundled`, an exported file). Without `--model`, the models folder is
 empty one so that the bundled model answers, as it does for a new user. It prints accuracy on
 the single digits overall, per kind and per fold; the real digits refused (no digit found,
 several digits, an error) and how; the blank, several-digit and non-digit pictures refused (the
-right answer for `predict`); and every file answered wrongly.
+right answer for `predict`), by the reason given, naming a number called blank or a blank page
+called several digits; and every file answered wrongly.
 """
 
 from __future__ import annotations
@@ -181,23 +182,37 @@ def share(right: int, total: int) -> float | None:
     return right / total if total else None
 
 
+def refusal(why: str | None) -> str:
+    """Why `predict` gave no digit, in a word: `blank`, `several` or `other`."""
+    text = why or ""
+    if "no digit" in text:
+        return "blank"
+    if "several digits" in text or "separate digits" in text:
+        return "several"
+    return "other"
+
+
 def tally(pictures: list[Picture], found: list[Answer]) -> dict:
     """The scores of the answers `found` to `pictures` (in the same order)."""
     groups: dict[str, Counter] = defaultdict(Counter)
     refused: list[dict] = []
     wrong: list[dict] = []
     others: Counter = Counter()
-    others_refused: Counter = Counter()
+    others_refused: dict[str, Counter] = defaultdict(Counter)
     missed_others: list[dict] = []
+    wrong_reason: list[dict] = []
     for picture, answer in zip(pictures, found, strict=True):
         name = picture.file_name
         if not picture.is_digit:
             group = picture.label.split(":")[0]
             others[group] += 1
-            if answer.digit is None:
-                others_refused[group] += 1
-            else:
+            reason = refusal(answer.why)
+            if answer.digit is not None:
                 missed_others.append({"file": name, "label": picture.label, "answer": answer.digit})
+                continue
+            others_refused[group][reason] += 1
+            if group in ("blank", "several") and reason != group:
+                wrong_reason.append({"file": name, "label": picture.label, "as": reason})
             continue
         right = answer.digit == int(picture.label)
         for group in ("all", f"kind {picture.kind}", f"fold {picture.fold}"):
@@ -220,10 +235,15 @@ def tally(pictures: list[Picture], found: list[Answer]) -> dict:
         "refused_digits": refused,
         "wrong_digits": wrong,
         "others_refused": {
-            group: {"refused": others_refused[group], "total": others[group]}
+            group: {
+                "refused": others_refused[group].total(),
+                "total": others[group],
+                "as": dict(sorted(others_refused[group].items())),
+            }
             for group in sorted(others)
         },
         "others_answered": missed_others,
+        "others_wrong_reason": wrong_reason,
     }
 
 
@@ -241,7 +261,12 @@ def render(scores: dict, model: str) -> str:
     lines += [f"  {row['file']} ({row['label']}): {row['why']}" for row in refused]
     lines.append("blank, several-digit and non-digit pictures refused:")
     for group, row in scores["others_refused"].items():
-        lines.append(f"  {group:<14} {row['refused']}/{row['total']}")
+        reasons = ", ".join(f"as {reason} {n}" for reason, n in row["as"].items())
+        lines.append(f"  {group:<14} {row['refused']}/{row['total']}  {reasons}".rstrip())
+    lines += [
+        f"  called {row['as']}: {row['file']} ({row['label']})"
+        for row in scores["others_wrong_reason"]
+    ]
     lines += [
         f"  answered {row['answer']}: {row['file']} ({row['label']})"
         for row in scores["others_answered"]

@@ -177,13 +177,41 @@ def test_the_tally_counts_right_refused_and_wrong_per_kind_and_fold():
     ]
     assert [(r["label"], r["answer"]) for r in scores["wrong_digits"]] == [("3", 8)]
     assert scores["others_refused"] == {
-        "blank": {"refused": 1, "total": 1},
-        "nondigit": {"refused": 0, "total": 1},
-        "several": {"refused": 1, "total": 1},
+        "blank": {"refused": 1, "total": 1, "as": {"blank": 1}},
+        "nondigit": {"refused": 0, "total": 1, "as": {}},
+        "several": {"refused": 1, "total": 1, "as": {"several": 1}},
     }
     assert [r["answer"] for r in scores["others_answered"]] == [0]
     text = real.render(scores, "m")
     assert "50.0%  (2/4)" in text and "3 read as 8" in text
+
+
+@pytest.mark.parametrize(
+    ("why", "reason"),
+    [
+        ("no digit found: the image is blank", "blank"),
+        ("several digits (5 found): use `digitcli read`", "several"),
+        ("found 2 separate digits: read a number with `digitcli read`", "several"),
+        ("cannot read the image", "other"),
+        (None, "other"),
+    ],
+)
+def test_a_refusal_is_sorted_by_its_reason(why, reason):
+    assert real.refusal(why) == reason
+
+
+def test_a_number_called_blank_is_listed_as_refused_for_the_wrong_reason():
+    pictures = [picture("several:561247"), picture("several:89153", path="b")]
+    found = [
+        Answer(None, "no digit found: the image is blank"),
+        Answer(None, "several digits (5 found): use `digitcli read`"),
+    ]
+    scores = real.tally(pictures, found)
+    assert scores["others_refused"]["several"]["as"] == {"blank": 1, "several": 1}
+    assert [(r["label"], r["as"]) for r in scores["others_wrong_reason"]] == [
+        ("several:561247", "blank")
+    ]
+    assert "called blank" in real.render(scores, "m")
 
 
 def test_score_reads_the_built_set_and_counts_the_missing(tmp_path, monkeypatch):
