@@ -1,0 +1,334 @@
+"""Real pictures people made of their own handwriting: build the set, and score a model on it.
+
+    python bench/real_pictures.py build --out DIR [--mirrors ROOT]
+    python bench/real_pictures.py score [--model MODEL] [--set DIR] [--json]
+
+`bench/real_pictures.csv` lists each picture: the public repository and commit it comes from, its
+path there, its label (a digit, `blank`, `several:NNN` with the digits, or `nondigit`), its kind
+(`photo`: a camera picture of paper, `drawing`: a paint program or tablet, `canvas`: an app's
+drawing square, `scan`), its fold (0-4, one repository's pictures all in one fold) and the
+sha256 of its bytes. Every label was checked by eye. The pictures are not in this repository
+(most of their repositories state no licence): `build` takes them from snapshots of those
+repositories, as the `fetch` tool of our sessions brings them: one folder per repository,
+`ROOT/<owner>+<name>/repo`, a bare git directory or a work tree holding `.git`. ROOT is
+`--mirrors`, else the environment variable DIGITCLI_MIRRORS. `build` writes
+`DIR/<fold>/<owner>+<name>__<path with / as _>`, checks each file's sha256, copies the manifest
+to `DIR/real_pictures.csv` and names the repositories it did not find.
+
+`score` reads every picture as `digitcli predict` does (`digitcli.predicting.predict`, the same
+preparation and decision) with MODEL: anything `digitcli predict --model` takes (a model
+directory, `bundled`, an exported file). Without `--model`, the models folder is pointed at an
+empty one so that the bundled model answers, as it does for a new user. It prints accuracy on
+the single digits overall, per kind and per fold; the real digits refused (no digit found,
+several digits, an error) and how; the blank, several-digit and non-digit pictures refused (the
+right answer for `predict`), by the reason given, naming a number called blank or a blank page
+called several digits; and every file answered wrongly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+MANIFEST = Path(__file__).with_suffix(".csv")
+MANIFEST_NAME = MANIFEST.name
+MIRRORS_ENV = "DIGITCLI_MIRRORS"
+FIELDS = ("repo", "commit", "path", "label", "kind", "fold", "sha256")
+KINDS = ("photo", "drawing", "canvas", "scan")
+FOLDS = 5
+DIGITS = tuple("0123456789")
+OTHER_LABELS = ("blank", "nondigit")  # besides the digits and `several:NNN`
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One row of the manifest."""
+
+    repo: str
+    commit: str
+    path: str
+    label: str
+    kind: str
+    fold: int
+    sha256: str
+
+    @property
+    def is_digit(self) -> bool:
+        return self.label in DIGITS
+
+    @property
+    def file_name(self) -> str:
+        """Its name in a built set: unique, and saying where it comes from."""
+        return f"{slug(self.repo)}__{self.path.replace('/', '_')}"
+
+    def file_in(self, folder: Path) -> Path:
+        return folder / str(self.fold) / self.file_name
+
+
+def slug(repo: str) -> str:
+    """`owner/name` as one folder name, the way the snapshots are named."""
+    return repo.replace("/", "+", 1)
+
+
+def label_problem(label: str) -> str | None:
+    """Why `label` is not a label of the manifest, or None."""
+    if label in DIGITS or label in OTHER_LABELS:
+        return None
+    digits = label.removeprefix("several:")
+    if label.startswith("several:") and len(digits) >= 2 and digits.isdigit():
+        return None
+    return f"label {label!r}: expected 0-9, blank, nondigit or several:NNN"
+
+
+def read_manifest(path: Path) -> list[Picture]:
+    """The manifest's rows, checked: known labels and kinds, folds 0-4, one fold a repository,
+    no file twice."""
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) != FIELDS:
+            raise SystemExit(f"{path}: expected the columns {','.join(FIELDS)}")
+        pictures = [Picture(**{**row, "fold": int(row["fold"])}) for row in reader]
+    folds: dict[str, int] = {}
+    seen: set[str] = set()
+    for number, picture in enumerate(pictures, start=2):
+        problem = label_problem(picture.label)
+        if picture.kind not in KINDS:
+            problem = f"kind {picture.kind!r}: expected one of {', '.join(KINDS)}"
+        elif not 0 <= picture.fold < FOLDS:
+            problem = f"fold {picture.fold}: expected 0-{FOLDS - 1}"
+        elif folds.setdefault(picture.repo, picture.fold) != picture.fold:
+            problem = f"{picture.repo} is in two folds"
+        elif picture.sha256 in seen:
+            problem = "the same file again"
+        if problem:
+            raise SystemExit(f"{path}:{number}: {problem}")
+        seen.add(picture.sha256)
+    return pictures
+
+
+def git_dir(mirrors: Path, repo: str) -> Path | None:
+    """The snapshot's git directory under `mirrors`, or None."""
+    folder = mirrors / slug(repo)
+    for candidate in (folder / "repo" / ".git", folder / "repo", folder / ".git", folder):
+        if (candidate / "objects").is_dir():
+            return candidate
+    return None
+
+
+def build(out: Path, mirrors: Path, manifest: Path = MANIFEST) -> dict[str, list[str]]:
+    """Write the set into `out` from the snapshots; what could not be built, by reason."""
+    pictures = read_manifest(manifest)
+    problems: dict[str, list[str]] = defaultdict(list)
+    for picture in pictures:
+        found = git_dir(mirrors, picture.repo)
+        if found is None:
+            problems["repositories not found"].append(picture.repo)
+            continue
+        shown = subprocess.run(
+            ["git", "--git-dir", str(found), "show", f"{picture.commit}:{picture.path}"],
+            capture_output=True,
+        )
+        if shown.returncode != 0:
+            problems["files not in the snapshot"].append(f"{picture.repo}:{picture.path}")
+            continue
+        if hashlib.sha256(shown.stdout).hexdigest() != picture.sha256:
+            problems["files whose sha256 differs"].append(f"{picture.repo}:{picture.path}")
+            continue
+        write_file(picture.file_in(out), shown.stdout)
+    write_file(out / MANIFEST_NAME, manifest.read_bytes())
+    return {reason: sorted(set(items)) for reason, items in problems.items()}
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(data)
+    partial.replace(path)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What `predict` said of one picture: a digit, or why there is none."""
+
+    digit: int | None
+    why: str | None = None
+
+
+def answers(files: list[Path], model: str | None) -> list[Answer]:
+    """`digitcli predict`'s answer for each file, in order."""
+    from digitcli.predicting.predict import predict
+
+    found = []
+    for prediction in predict([str(file) for file in files], model=model):
+        why = prediction.error or prediction.note
+        found.append(Answer(prediction.digit, None if prediction.digit is not None else why))
+    return found
+
+
+def share(right: int, total: int) -> float | None:
+    return right / total if total else None
+
+
+def refusal(why: str | None) -> str:
+    """Why `predict` gave no digit, in a word: `blank`, `several` or `other`."""
+    text = why or ""
+    if "no digit" in text:
+        return "blank"
+    if "several digits" in text or "separate digits" in text:
+        return "several"
+    return "other"
+
+
+def tally(pictures: list[Picture], found: list[Answer]) -> dict:
+    """The scores of the answers `found` to `pictures` (in the same order)."""
+    groups: dict[str, Counter] = defaultdict(Counter)
+    refused: list[dict] = []
+    wrong: list[dict] = []
+    others: Counter = Counter()
+    others_refused: dict[str, Counter] = defaultdict(Counter)
+    missed_others: list[dict] = []
+    wrong_reason: list[dict] = []
+    for picture, answer in zip(pictures, found, strict=True):
+        name = picture.file_name
+        if not picture.is_digit:
+            group = picture.label.split(":")[0]
+            others[group] += 1
+            reason = refusal(answer.why)
+            if answer.digit is not None:
+                missed_others.append({"file": name, "label": picture.label, "answer": answer.digit})
+                continue
+            others_refused[group][reason] += 1
+            if group in ("blank", "several") and reason != group:
+                wrong_reason.append({"file": name, "label": picture.label, "as": reason})
+            continue
+        right = answer.digit == int(picture.label)
+        for group in ("all", f"kind {picture.kind}", f"fold {picture.fold}"):
+            groups[group]["total"] += 1
+            groups[group]["right"] += right
+        if answer.digit is None:
+            refused.append({"file": name, "label": picture.label, "why": answer.why})
+        elif not right:
+            wrong.append({"file": name, "label": picture.label, "answer": answer.digit})
+    accuracy = {
+        group: {
+            "right": counts["right"],
+            "total": counts["total"],
+            "accuracy": share(counts["right"], counts["total"]),
+        }
+        for group, counts in sorted(groups.items(), key=lambda item: group_order(item[0]))
+    }
+    return {
+        "accuracy": accuracy,
+        "refused_digits": refused,
+        "wrong_digits": wrong,
+        "others_refused": {
+            group: {
+                "refused": others_refused[group].total(),
+                "total": others[group],
+                "as": dict(sorted(others_refused[group].items())),
+            }
+            for group in sorted(others)
+        },
+        "others_answered": missed_others,
+        "others_wrong_reason": wrong_reason,
+    }
+
+
+def group_order(group: str) -> tuple[int, str]:
+    return (0 if group == "all" else 1 if group.startswith("kind") else 2, group)
+
+
+def render(scores: dict, model: str) -> str:
+    """The scores as text."""
+    lines = [f"model: {model}", "single digits:"]
+    for group, row in scores["accuracy"].items():
+        lines.append(f"  {group:<14} {row['accuracy']:7.1%}  ({row['right']}/{row['total']})")
+    refused = scores["refused_digits"]
+    lines.append(f"real digits refused: {len(refused)}")
+    lines += [f"  {row['file']} ({row['label']}): {row['why']}" for row in refused]
+    lines.append("blank, several-digit and non-digit pictures refused:")
+    for group, row in scores["others_refused"].items():
+        reasons = ", ".join(f"as {reason} {n}" for reason, n in row["as"].items())
+        lines.append(f"  {group:<14} {row['refused']}/{row['total']}  {reasons}".rstrip())
+    lines += [
+        f"  called {row['as']}: {row['file']} ({row['label']})"
+        for row in scores["others_wrong_reason"]
+    ]
+    lines += [
+        f"  answered {row['answer']}: {row['file']} ({row['label']})"
+        for row in scores["others_answered"]
+    ]
+    lines.append(f"wrong digits: {len(scores['wrong_digits'])}")
+    lines += [
+        f"  {row['file']}: {row['label']} read as {row['answer']}" for row in scores["wrong_digits"]
+    ]
+    return "\n".join(lines)
+
+
+def score(folder: Path, model: str | None) -> dict:
+    """Score `model` (None: the bundled one, as a new user gets it) on the set in `folder`."""
+    pictures = read_manifest(folder / MANIFEST_NAME)
+    present = [picture for picture in pictures if picture.file_in(folder).is_file()]
+    if not present:
+        raise SystemExit(f"{folder}: no pictures; run `build` first")
+    from digitcli.core.config import MODELS_ENV
+
+    with tempfile.TemporaryDirectory() as empty:
+        before = os.environ.get(MODELS_ENV)
+        if model is None:
+            os.environ[MODELS_ENV] = empty  # no trained model there: the bundled one answers
+        try:
+            found = answers([picture.file_in(folder) for picture in present], model)
+        finally:
+            if before is None:
+                os.environ.pop(MODELS_ENV, None)
+            else:
+                os.environ[MODELS_ENV] = before
+    scores = tally(present, found)
+    scores["missing"] = len(pictures) - len(present)
+    return scores
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    making = commands.add_parser("build", help="write the set from the repositories' snapshots")
+    making.add_argument("--out", type=Path, required=True)
+    making.add_argument("--mirrors", type=Path, default=os.environ.get(MIRRORS_ENV))
+    scoring = commands.add_parser("score", help="score a model on a built set")
+    scoring.add_argument("--model", default=None, help="as `digitcli predict --model`")
+    scoring.add_argument("--set", type=Path, default=Path("bench/results/real"), dest="folder")
+    scoring.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        if args.mirrors is None:
+            parser.error(f"give --mirrors or set {MIRRORS_ENV}")
+        problems = build(args.out, args.mirrors)
+        built = sum(1 for _ in args.out.glob("[0-9]/*"))
+        print(f"{built} pictures in {args.out}")
+        for reason, items in problems.items():
+            print(f"{reason} ({len(items)}): {', '.join(items)}")
+        return 1 if problems else 0
+    scores = score(args.folder, args.model)
+    if args.json:
+        print(json.dumps(scores, indent=2))
+    else:
+        print(render(scores, args.model or "bundled (no trained model)"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""bench/real_pictures.py: the manifest's format, building from a snapshot, and the scoring."""
+
+import csv
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+
+import real_pictures as real  # noqa: E402
+from real_pictures import Answer, Picture  # noqa: E402
+
+
+def picture(label: str, kind: str = "photo", fold: int = 0, repo: str = "a/b", **more) -> Picture:
+    fields = {"commit": "c" * 40, "path": f"{label}.png", "sha256": label, **more}
+    return Picture(repo=repo, label=label, kind=kind, fold=fold, **fields)
+
+
+def write_manifest(path: Path, rows: list[dict]) -> Path:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=real.FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def row(**changes) -> dict:
+    base = {
+        "repo": "someone/digits",
+        "commit": "c" * 40,
+        "path": "digits/3.png",
+        "label": "3",
+        "kind": "drawing",
+        "fold": "2",
+        "sha256": "0" * 64,
+    }
+    return {**base, **changes}
+
+
+def test_the_committed_manifest_is_well_formed():
+    pictures = real.read_manifest(real.MANIFEST)
+    digits = [p for p in pictures if p.is_digit]
+    assert len(digits) >= 300
+    assert len({p.repo for p in digits}) >= 20
+    assert {p.fold for p in pictures} == set(range(real.FOLDS))
+    assert all(len(p.sha256) == 64 and len(p.commit) == 40 for p in pictures)
+
+
+def test_the_committed_manifest_leaves_out_the_held_out_repositories():
+    holdout = REPO.parent / "shared" / "holdout-repos.txt"
+    if not holdout.is_file():
+        pytest.skip("no ../shared/holdout-repos.txt here")
+    held = {
+        line.strip().lower()
+        for line in holdout.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert not {p.repo.lower() for p in real.read_manifest(real.MANIFEST)} & held
+
+
+@pytest.mark.parametrize("label", ["3", "blank", "nondigit", "several:2026"])
+def test_labels_of_the_manifest_are_accepted(label):
+    assert real.label_problem(label) is None
+
+
+@pytest.mark.parametrize("label", ["12", "several:", "several:7", "several:1x", "Blank", ""])
+def test_other_labels_are_refused(label):
+    assert real.label_problem(label) is not None
+
+
+@pytest.mark.parametrize(
+    ("rows", "problem"),
+    [
+        ([row(label="x")], "label"),
+        ([row(kind="screenshot")], "kind"),
+        ([row(fold="5")], "fold"),
+        ([row(), row(path="digits/4.png", fold="1", sha256="1" * 64)], "two folds"),
+        ([row(), row(path="digits/4.png")], "same file"),
+    ],
+)
+def test_a_bad_manifest_is_refused_with_its_line(tmp_path, rows, problem):
+    path = write_manifest(tmp_path / "m.csv", rows)
+    with pytest.raises(SystemExit, match=problem):
+        real.read_manifest(path)
+
+
+def test_a_manifest_with_other_columns_is_refused(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("repo,path,label\na/b,1.png,1\n")
+    with pytest.raises(SystemExit, match="columns"):
+        real.read_manifest(path)
+
+
+def snapshot(mirrors: Path, repo: str, files: dict[str, bytes]) -> str:
+    """A git work tree where the fetch tool puts `repo`, holding `files`; its commit."""
+    tree = mirrors / real.slug(repo) / "repo"
+    tree.mkdir(parents=True)
+    for name, data in files.items():
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        (tree / name).write_bytes(data)
+    git = ["git", "-C", str(tree), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "pictures"], check=True)
+    return subprocess.run(
+        [*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def test_build_writes_each_picture_in_its_fold_and_names_what_is_missing(tmp_path):
+    mirrors = tmp_path / "mirrors"
+    data = b"not really a png"
+    commit = snapshot(mirrors, "me/digits", {"d/3.png": data, "d/4.png": b"changed"})
+    sha = hashlib.sha256(data).hexdigest()
+    manifest = write_manifest(
+        tmp_path / "m.csv",
+        [
+            row(repo="me/digits", commit=commit, path="d/3.png", sha256=sha),
+            row(repo="me/digits", commit=commit, path="d/4.png", label="4", sha256="1" * 64),
+            row(repo="me/digits", commit=commit, path="d/5.png", label="5", sha256="2" * 64),
+            row(repo="gone/away", fold="0", sha256="3" * 64),
+        ],
+    )
+    problems = real.build(tmp_path / "set", mirrors, manifest)
+    assert (tmp_path / "set" / "2" / "me+digits__d_3.png").read_bytes() == data
+    assert sorted(p.name for p in (tmp_path / "set").rglob("*.png")) == ["me+digits__d_3.png"]
+    assert (tmp_path / "set" / real.MANIFEST_NAME).read_bytes() == manifest.read_bytes()
+    assert problems == {
+        "files whose sha256 differs": ["me/digits:d/4.png"],
+        "files not in the snapshot": ["me/digits:d/5.png"],
+        "repositories not found": ["gone/away"],
+    }
+
+
+def test_build_without_mirrors_says_how_to_give_them(monkeypatch, capsys):
+    monkeypatch.delenv(real.MIRRORS_ENV, raising=False)
+    with pytest.raises(SystemExit):
+        real.main(["build", "--out", "x"])
+    assert real.MIRRORS_ENV in capsys.readouterr().err
+
+
+def test_the_tally_counts_right_refused_and_wrong_per_kind_and_fold():
+    pictures = [
+        picture("1", "photo", 0, path="a"),
+        picture("2", "photo", 0, path="b", sha256="b"),
+        picture("3", "canvas", 1, path="c"),
+        picture("4", "canvas", 1, path="d"),
+        picture("blank", "photo", 0),
+        picture("several:12", "photo", 1),
+        picture("nondigit", "photo", 1),
+    ]
+    found = [
+        Answer(1),
+        Answer(None, "no digit found: the image is blank"),
+        Answer(8),
+        Answer(4),
+        Answer(None, "no digit found: the image is blank"),
+        Answer(None, "several digits (2 found): use `digitcli read`"),
+        Answer(0),
+    ]
+    scores = real.tally(pictures, found)
+    accuracy = {group: (r["right"], r["total"]) for group, r in scores["accuracy"].items()}
+    assert accuracy == {
+        "all": (2, 4),
+        "kind canvas": (1, 2),
+        "kind photo": (1, 2),
+        "fold 0": (1, 2),
+        "fold 1": (1, 2),
+    }
+    assert scores["accuracy"]["all"]["accuracy"] == pytest.approx(0.5)
+    assert [(r["label"], r["why"]) for r in scores["refused_digits"]] == [
+        ("2", "no digit found: the image is blank")
+    ]
+    assert [(r["label"], r["answer"]) for r in scores["wrong_digits"]] == [("3", 8)]
+    assert scores["others_refused"] == {
+        "blank": {"refused": 1, "total": 1, "as": {"blank": 1}},
+        "nondigit": {"refused": 0, "total": 1, "as": {}},
+        "several": {"refused": 1, "total": 1, "as": {"several": 1}},
+    }
+    assert [r["answer"] for r in scores["others_answered"]] == [0]
+    text = real.render(scores, "m")
+    assert "50.0%  (2/4)" in text and "3 read as 8" in text
+
+
+@pytest.mark.parametrize(
+    ("why", "reason"),
+    [
+        ("no digit found: the image is blank", "blank"),
+        ("several digits (5 found): use `digitcli read`", "several"),
+        ("found 2 separate digits: read a number with `digitcli read`", "several"),
+        ("cannot read the image", "other"),
+        (None, "other"),
+    ],
+)
+def test_a_refusal_is_sorted_by_its_reason(why, reason):
+    assert real.refusal(why) == reason
+
+
+def test_a_number_called_blank_is_listed_as_refused_for_the_wrong_reason():
+    pictures = [picture("several:561247"), picture("several:89153", path="b")]
+    found = [
+        Answer(None, "no digit found: the image is blank"),
+        Answer(None, "several digits (5 found): use `digitcli read`"),
+    ]
+    scores = real.tally(pictures, found)
+    assert scores["others_refused"]["several"]["as"] == {"blank": 1, "several": 1}
+    assert [(r["label"], r["as"]) for r in scores["others_wrong_reason"]] == [
+        ("several:561247", "blank")
+    ]
+    assert "called blank" in real.render(scores, "m")
+
+
+def test_score_reads_the_built_set_and_counts_the_missing(tmp_path, monkeypatch):
+    rows = [row(path="one.png", label="1", sha256="1" * 64), row(path="two.png", label="2")]
+    write_manifest(tmp_path / real.MANIFEST_NAME, rows)
+    present = real.read_manifest(tmp_path / real.MANIFEST_NAME)[0].file_in(tmp_path)
+    present.parent.mkdir()
+    present.write_bytes(b"")
+    asked = []
+    monkeypatch.setattr(real, "answers", lambda files, model: asked.extend(files) or [Answer(1)])
+    scores = real.score(tmp_path, "bundled")
+    assert asked == [present]
+    assert scores["missing"] == 1
+    assert scores["accuracy"]["all"]["accuracy"] == 1.0
