@@ -61,11 +61,26 @@ def _suggest_next(model_dir: Path) -> None:
     console.print_note(f"next: digitcli evaluate {path}   digitcli predict --model {path} IMAGE")
 
 
+def _arch_for(arch: Arch | None, init: str | None) -> str:
+    """--arch, else the network of the --init model (the bundled one: cnn), else mlp."""
+    from digitcli.models.modeldir import network_of
+
+    if arch is not None:
+        return arch.value
+    network = network_of(init) if init else None
+    return network[0] if network else Arch.mlp.value
+
+
 @reports_errors
 def train(
     arch: Annotated[
-        Arch, typer.Option(help="Network: mlp (784-512-64-10), mlp512, cnn.")
-    ] = Arch.mlp,
+        Arch | None,
+        typer.Option(
+            help="Network: mlp (784-512-64-10), mlp512, cnn. Default: mlp; with --init, the "
+            "network of the model it starts from (cnn for 'bundled').",
+            show_default=False,
+        ),
+    ] = None,
     epochs: Annotated[
         int | None,
         typer.Option(
@@ -258,7 +273,7 @@ def train(
     from digitcli.training.train import train as run_training
 
     config = train_config(
-        arch.value,
+        _arch_for(arch, init),
         epochs=epochs,
         batch_size=batch_size,
         learning_rate=learning_rate,

@@ -64,7 +64,14 @@ from digitcli.training.distribute import (
     written_by_chief,
 )
 from digitcli.training.fused import FusedEpochs
-from digitcli.training.recipe import batches, compiled_model, fit_inputs, targets, taught
+from digitcli.training.recipe import (
+    batches,
+    check_init,
+    compiled_model,
+    fit_inputs,
+    targets,
+    taught,
+)
 from digitcli.training.reporting import (
     NullReporter,
     TrainReporter,
@@ -104,6 +111,7 @@ def train(
     _check_no_interrupted_run(output, resume=resume, force=force)
     if tensorboard is not None and Path(tensorboard).exists() and not Path(tensorboard).is_dir():
         raise UsageError(f"--tensorboard {tensorboard}: not a directory")
+    check_init(config)
     dataset = load_dataset(data, role="train")
     # Under multi-worker only the chief writes `output`; the others must not take its lock.
     with exclusive(output) if is_chief(config.strategy) else nullcontext():
