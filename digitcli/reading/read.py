@@ -145,13 +145,17 @@ def read(
     save_preprocessed: Path | None = None,
     batch_size: int = READ_BATCH_SIZE,
     parts: Parts = ALL_PARTS,
+    recursive: bool = False,
 ) -> Iterator[Reading]:
-    """Read the number in each input, yielding one `Reading` per input in input order."""
+    """Read the number in each input, yielding one `Reading` per input in input order;
+    `recursive`: folders' sub-folders are searched too."""
     runtime = runtime_loader(model)
     previews = preview_folder(save_preprocessed)
     index = 0
     work = partial(picture_lines, invert=invert, parts=parts, pixels=previews is not None)
-    batches = prepared_batches(inputs, from_list, work, batch_size, meanwhile=runtime)
+    batches = prepared_batches(
+        inputs, from_list, work, batch_size, meanwhile=runtime, recursive=recursive
+    )
     for batch, lines in batches:
         for offset, reading in enumerate(_answer(runtime(), batch, lines, parts)):
             yield _checked(reading, threshold, digits)
