@@ -68,6 +68,8 @@ def evaluate(
     check_outputs(save_mistakes, report, force=force)
     chosen = choose_model(model)
     result, predictions = evaluate_with_predictions(chosen.path, data)
+    for skipped in [] if quiet else result.skipped:
+        console.print_note(f"skipped {skipped}")
     if save_mistakes:
         shown = save_mistakes_file(save_mistakes, predictions, force=force)
         if not quiet:
