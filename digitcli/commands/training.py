@@ -269,7 +269,7 @@ def train(
     from digitcli.models.modeldir import deskews
     from digitcli.terminal import console
     from digitcli.training.distribute import is_chief, task_from_env
-    from digitcli.training.reporting import NullReporter
+    from digitcli.training.reporting import NullReporter, below_the_bundled
     from digitcli.training.train import train as run_training
 
     config = train_config(
@@ -327,3 +327,5 @@ def train(
         console.stdout.print(f"val accuracy per epoch {sparkline}", highlight=False)
         console.show_path("model", result.model_dir)
         _suggest_next(result.model_dir)
+    if not quiet and (weaker := below_the_bundled(result.model_dir)):
+        console.print_note(weaker)

@@ -76,6 +76,7 @@ from digitcli.training.reporting import (
     NullReporter,
     TrainReporter,
     TrainResult,
+    split_notes,
     wants_batches,
     write_history,
 )
@@ -217,6 +218,8 @@ class _Run:
         )
         if self.dataset.format == "images":  # what was read, and what was skipped
             self.reporter.note(f"data: {self.dataset.source}")
+        for note in split_notes(len(self.fit), len(self.val), len(self.dataset.test)):
+            self.reporter.note(note)
         if self.state.epoch:
             self.reporter.note(f"resuming after epoch {self.state.epoch} of {self.config.epochs}")
         try:
