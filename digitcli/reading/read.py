@@ -31,6 +31,7 @@ from digitcli.predicting.predict import (
     runtime_loader,
     without_name,
 )
+from digitcli.reading.consistency import SmallCopy, alike
 from digitcli.reading.lines import LINE_DOUBT, LINE_WEIGHT, likelihood
 from digitcli.reading.multiline import Lines
 from digitcli.reading.picture import ALL_PARTS, ASK_BELOW, Parts, picture_lines
@@ -244,7 +245,7 @@ def _answer_lines(
             scored = np.zeros(len(line.candidates), bool)
             digits = _Scoring(runtime, line, probabilities, scored, line.columns).digits()
             digits = _doubted(digits, line, own.get(id(line), []))
-        yield _reading(source.name, _as_predicted(digits, line, wholes))
+        yield _reading(source.name, _as_predicted(digits, line, wholes), line.picture)
 
 
 def _doubted(digits: list[ReadDigit], line: Line, own: list[ReadDigit]) -> list[ReadDigit]:
@@ -403,11 +404,14 @@ def _number(digits: list[ReadDigit]) -> str:
     return "".join(str(d.digit) for d in digits)
 
 
-def _reading(name: str, digits: list[ReadDigit]) -> Reading:
+def _reading(name: str, digits: list[ReadDigit], picture: SmallCopy | None = None) -> Reading:
+    """The number `digits` make, as sure as its digits together, less where they do not look
+    written alike (in one ink, size and paper: `consistency.alike`)."""
     if not digits:
         return Reading(name, note="no digits found: the image is blank")
     number = _number(digits)
-    confidence = round(float(np.prod([d.confidence for d in digits])), 6)
+    sure = float(np.prod([d.confidence for d in digits]))
+    confidence = round(sure * alike(picture, [d.box for d in digits]), 6)
     return Reading(name, number, confidence, digits)
 
 
