@@ -140,8 +140,9 @@ def export(
         bool,
         typer.Option(
             "--no-verify",
-            help="Skip the check: by default the export is run on the whole test set and not "
-            "written unless it agrees with the source model on 99.9% of images (int8: 99.5%).",
+            help="Skip the check: by default the export must answer an empty canvas and a lone "
+            "white pixel, and is run on the whole test set and not written unless it agrees "
+            "with the source model on 99.9% of images (int8: 99.5%).",
         ),
     ] = False,
     data: DataOption = None,
@@ -172,6 +173,13 @@ def export(
         result = export_model(
             model, fmt.value, output, force=force, verify=not no_verify, data=data
         )
+    _show_export(result, json_output=json_output, quiet=quiet)
+
+
+def _show_export(result, *, json_output: bool, quiet: bool) -> None:
+    """The export: JSON, its path alone (-q), `key<TAB>value` lines in a pipe, or a table."""
+    from digitcli.terminal import console
+
     if json_output:
         console.print_json(result.to_json())
         return
