@@ -351,3 +351,32 @@ def test_digits_of_other_sizes_or_ink_are_not_alike() -> None:
     assert alike(zeros((30, 40, 20), (40, 36, 44)), boxes((40, 36, 44))) == 1.0
     assert alike(zeros((30, 30, 200), same), boxes(same)) < 0.5  # one faint digit
     assert alike(zeros((30, 30, 30), (40, 40, 16)), boxes((40, 40, 16))) < 0.7  # one small
+
+
+def test_train_says_once_on_stderr_that_its_default_scores_below_the_bundled(
+    monkeypatch: pytest.MonkeyPatch, tiny_model: Path
+) -> None:
+    from digitcli.core.config import models_root
+    from digitcli.training import train
+    from digitcli.training.reporting import TrainResult
+
+    weaker = _trained_on_the_bundled_test_set(models_root() / "weaker", 0.9910)
+
+    def trained(config, **_):
+        from digitcli.models.modeldir import read_metadata
+
+        metadata = read_metadata(tiny_model)
+        history = {key: [0.5] for key in ("loss", "accuracy", "val_loss", "val_accuracy")}
+        return TrainResult(weaker, metadata.config, _evaluation(), 1.0, history, 1)
+
+    monkeypatch.setattr(train, "train", trained)
+    result = runner.invoke(app, ["train"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("below the bundled model's 99.57%") == 1
+    assert "below the bundled" not in runner.invoke(app, ["train", "-q"]).stderr
+
+
+def _evaluation():
+    from digitcli.reports.evaluate import score
+
+    return score(np.eye(10, dtype=np.float32), np.arange(10))
