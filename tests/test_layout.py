@@ -16,6 +16,7 @@ SHORT_FUNCTIONS_IN = (  # packages and modules held to MAX_FUNCTION_LINES
     *("usage", "console", "data", "export", "evaluate", "augment", "modeldir"),
     *("recipe", "checkpoint", "signals", "lines", "place"),
     *("ink", "frame", "formlines", "atoms", "render"),  # segment's steps
+    "commands",  # a command parses, makes one library call, renders
 )
 
 

@@ -53,6 +53,14 @@ FromListOption = Annotated[
         "--from-list", metavar="FILE", help="Read image paths one per line from FILE (- for stdin)."
     ),
 ]
+RecursiveOption = Annotated[
+    bool,
+    typer.Option(
+        "--recursive",
+        "-r",
+        help="Search the sub-folders of IMAGE folders too (a folder of 0/ to 9/ folders).",
+    ),
+]
 InvertOption = Annotated[
     Invert, typer.Option(help="Polarity: auto detects dark ink on light paper and inverts it.")
 ]
@@ -123,6 +131,7 @@ def predict(
         ),
     ] = None,
     from_list: FromListOption = None,
+    recursive: RecursiveOption = False,
     save_preprocessed: Annotated[
         Path | None,
         typer.Option(
@@ -143,6 +152,7 @@ def predict(
     \b
       digitcli predict test_img.png
       digitcli predict scans/ --format csv > answers.csv
+      digitcli predict -r mine/
       find photos -name '*.jpg' | digitcli predict --from-list - --json
       digitcli predict photo.jpg --threshold 0.9 --top-k 1
     """
@@ -164,6 +174,7 @@ def predict(
         threshold=threshold,
         invert=invert.value,
         save_preprocessed=save_preprocessed,
+        recursive=recursive,
     )
     _exit_for(formats.render_predictions(predictions, shown, top_k))
 
@@ -188,6 +199,7 @@ def read(
         ),
     ] = None,
     from_list: FromListOption = None,
+    recursive: RecursiveOption = False,
     save_preprocessed: Annotated[
         Path | None,
         typer.Option(metavar="DIR", help="Write each digit as the model saw it (28x28) into DIR."),
@@ -226,5 +238,6 @@ def read(
         digits=None if digits is None else parse_digit_count(digits),
         invert=invert.value,
         save_preprocessed=save_preprocessed,
+        recursive=recursive,
     )
     _exit_for(formats.render_readings(readings, shown))

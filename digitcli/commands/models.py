@@ -68,6 +68,8 @@ def evaluate(
     check_outputs(save_mistakes, report, force=force)
     chosen = choose_model(model)
     result, predictions = evaluate_with_predictions(chosen.path, data)
+    for skipped in [] if quiet else result.skipped:
+        console.print_note(f"skipped {skipped}")
     if save_mistakes:
         shown = save_mistakes_file(save_mistakes, predictions, force=force)
         if not quiet:
@@ -138,8 +140,9 @@ def export(
         bool,
         typer.Option(
             "--no-verify",
-            help="Skip the check: by default the export is run on the whole test set and not "
-            "written unless it agrees with the source model on 99.9% of images (int8: 99.5%).",
+            help="Skip the check: by default the export must answer an empty canvas and a lone "
+            "white pixel, and is run on the whole test set and not written unless it agrees "
+            "with the source model on 99.9% of images (int8: 99.5%).",
         ),
     ] = False,
     data: DataOption = None,
@@ -170,6 +173,13 @@ def export(
         result = export_model(
             model, fmt.value, output, force=force, verify=not no_verify, data=data
         )
+    _show_export(result, json_output=json_output, quiet=quiet)
+
+
+def _show_export(result, *, json_output: bool, quiet: bool) -> None:
+    """The export: JSON, its path alone (-q), `key<TAB>value` lines in a pipe, or a table."""
+    from digitcli.terminal import console
+
     if json_output:
         console.print_json(result.to_json())
         return

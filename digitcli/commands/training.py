@@ -61,181 +61,220 @@ def _suggest_next(model_dir: Path) -> None:
     console.print_note(f"next: digitcli evaluate {path}   digitcli predict --model {path} IMAGE")
 
 
+def _arch_for(arch: Arch | None, init: str | None) -> str:
+    """--arch, else the network of the --init model (the bundled one: cnn), else mlp."""
+    from digitcli.models.modeldir import network_of
+
+    if arch is not None:
+        return arch.value
+    network = network_of(init) if init else None
+    return network[0] if network else Arch.mlp.value
+
+
+# The options of `train`, one type each (their help is `train --help`).
+ArchOption = Annotated[
+    Arch | None,
+    typer.Option(
+        help="Network: mlp (784-512-64-10), mlp512, cnn. Default: mlp; with --init, the "
+        "network of the model it starts from (cnn for 'bundled').",
+        show_default=False,
+    ),
+]
+EpochsOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        max=MAX_EPOCHS,
+        metavar="N",
+        help="Epochs. Default: 18 (mlp), 5 (mlp512), 30 (cnn).",
+    ),
+]
+BatchSizeOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        max=MAX_BATCH,
+        metavar="N",
+        help="Batch size. Default: 32 (mlp), 128 (mlp512, cnn).",
+    ),
+]
+LearningRateOption = Annotated[
+    float | None,
+    typer.Option(
+        callback=positive,
+        metavar="RATE",
+        help="Peak learning rate (above 0). Default: 0.001 (mlp), 0.002 (mlp512), 0.003 (cnn).",
+    ),
+]
+OptimizerOption = Annotated[
+    Optimizer | None,
+    typer.Option(help="Optimizer. Default: adam (mlp, cnn), rmsprop (mlp512)."),
+]
+ValidationSplitOption = Annotated[
+    float,
+    share_option(
+        "FRACTION",
+        "Share of training images held out to pick the best epoch.",
+        most=0.9,
+    ),
+]
+DropoutOption = Annotated[
+    float | None,
+    share_option(
+        "RATE",
+        "Dropout rate. Default: 0 (mlp), 0.25 (cnn).",
+        most=0.9,
+    ),
+]
+SeedOption = Annotated[
+    int,
+    typer.Option(min=0, max=MAX_SEED, metavar="N", help="Random seed: same seed, same model."),
+]
+ValidationSeedOption = Annotated[
+    int | None,
+    typer.Option(
+        min=0,
+        max=MAX_SEED,
+        metavar="N",
+        help="Seed of the validation hold-out alone: models of different --seed with the "
+        "same --validation-seed hold out the same digits, so they can be read as one "
+        "(bench/make_bundled.py). Default: --seed.",
+        show_default=False,
+    ),
+]
+AugmentOption = Annotated[
+    float | None,
+    share_option(
+        "STRENGTH",
+        "Share of each epoch's images redrawn as other writers' (slant, stretch, pen "
+        "width, hollow strokes, wobble, blur, black-and-white scans); 0: off. Default: 0.5 "
+        "(mlp, mlp512), 0.8 (cnn).",
+    ),
+]
+FlagsOption = Annotated[
+    Flags | None,
+    typer.Option(
+        help="The flag redrawn continental 1s get (a stroke from the top down to the left): "
+        "short and steep, or long and shallow as many European writers draw it. Default: "
+        "long (mlp, mlp512), short (cnn).",
+    ),
+]
+HollowOption = Annotated[
+    float | None,
+    share_option(
+        "SHARE",
+        "Share of the redrawn digits drawn with hollow strokes (only their outlines, "
+        "as an outline pen or a felt tip whose middle ran dry leaves them); 0: none. "
+        "Default: 0.1.",
+    ),
+]
+FontsOption = Annotated[
+    float | None,
+    share_option(
+        "SHARE",
+        "Share of the redrawn digits drawn instead as the same digit in one of 73 "
+        "handwriting fonts; 0: none. Default: 0.4 (mlp, mlp512), 0.25 (cnn).",
+    ),
+]
+DeskewOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--deskew/--no-deskew",
+        help="Take each digit's slant out inside the model before it reads it (other "
+        "writers slant differently): every runtime and export does the same. Default: on; "
+        "with --init, as the model it starts from.",
+        show_default=False,
+    ),
+]
+CalibrateOption = Annotated[
+    bool,
+    typer.Option(
+        help="Fit a temperature on the validation split so that confidence means what it "
+        "says (--threshold filters)."
+    ),
+]
+TeacherOption = Annotated[
+    str,
+    typer.Option(
+        metavar="MODEL",
+        help="Learn from MODEL's probabilities for each epoch's images, not from the labels "
+        "alone (distillation): 'bundled' (the bundled model), a model directory or file, "
+        "or 'none'. Reads other writers' digits better; training takes ~3x as long "
+        "with the bundled model as teacher. Default: none.",
+    ),
+]
+InitOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="MODEL",
+        help="Start from MODEL's weights instead of random ones (fine-tuning): 'bundled', "
+        "a model directory or a .keras file of the same --arch. Default: none.",
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="DIR",
+        help="Model directory. Default: one named after the run (arch, layers, rate, "
+        "epochs) in MNIST/models/.",
+    ),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing model directory.")]
+ResumeOption = Annotated[
+    bool, typer.Option("--resume", help="Continue from the checkpoint an interrupted run left.")
+]
+PatienceOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        metavar="EPOCHS",
+        help="Stop after N epochs without a better validation accuracy. Default: off.",
+    ),
+]
+StrategyOption = Annotated[
+    Strategy,
+    typer.Option(
+        help="tf.distribute strategy: auto (mirrored with 2+ GPUs, else default), default "
+        "(one device), mirrored (all local GPUs), multi-worker (the cluster in $TF_CONFIG; "
+        "--batch-size is the global batch). Default: auto."
+    ),
+]
+TensorboardOption = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="DIR", help="Write TensorBoard logs (per-epoch scalars, the graph) to DIR."
+    ),
+]
+
+
 @reports_errors
 def train(
-    arch: Annotated[
-        Arch, typer.Option(help="Network: mlp (784-512-64-10), mlp512, cnn.")
-    ] = Arch.mlp,
-    epochs: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            max=MAX_EPOCHS,
-            metavar="N",
-            help="Epochs. Default: 18 (mlp), 5 (mlp512), 30 (cnn).",
-        ),
-    ] = None,
-    batch_size: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            max=MAX_BATCH,
-            metavar="N",
-            help="Batch size. Default: 32 (mlp), 128 (mlp512, cnn).",
-        ),
-    ] = None,
-    learning_rate: Annotated[
-        float | None,
-        typer.Option(
-            callback=positive,
-            metavar="RATE",
-            help="Peak learning rate (above 0). Default: 0.001 (mlp), 0.002 (mlp512), 0.003 (cnn).",
-        ),
-    ] = None,
-    optimizer: Annotated[
-        Optimizer | None,
-        typer.Option(help="Optimizer. Default: adam (mlp, cnn), rmsprop (mlp512)."),
-    ] = None,
-    validation_split: Annotated[
-        float,
-        share_option(
-            "FRACTION",
-            "Share of training images held out to pick the best epoch.",
-            most=0.9,
-        ),
-    ] = DEFAULT.validation_split,
-    dropout: Annotated[
-        float | None,
-        share_option(
-            "RATE",
-            "Dropout rate. Default: 0 (mlp), 0.25 (cnn).",
-            most=0.9,
-        ),
-    ] = None,
-    seed: Annotated[
-        int,
-        typer.Option(min=0, max=MAX_SEED, metavar="N", help="Random seed: same seed, same model."),
-    ] = DEFAULT.seed,
-    validation_seed: Annotated[
-        int | None,
-        typer.Option(
-            min=0,
-            max=MAX_SEED,
-            metavar="N",
-            help="Seed of the validation hold-out alone: models of different --seed with the "
-            "same --validation-seed hold out the same digits, so they can be read as one "
-            "(bench/make_bundled.py). Default: --seed.",
-            show_default=False,
-        ),
-    ] = None,
-    augment: Annotated[
-        float | None,
-        share_option(
-            "STRENGTH",
-            "Share of each epoch's images redrawn as other writers' (slant, stretch, pen "
-            "width, hollow strokes, wobble, blur, black-and-white scans); 0: off. Default: 0.5 "
-            "(mlp, mlp512), 0.8 (cnn).",
-        ),
-    ] = None,
-    flags: Annotated[
-        Flags | None,
-        typer.Option(
-            help="The flag redrawn continental 1s get (a stroke from the top down to the left): "
-            "short and steep, or long and shallow as many European writers draw it. Default: "
-            "long (mlp, mlp512), short (cnn).",
-        ),
-    ] = None,
-    hollow: Annotated[
-        float | None,
-        share_option(
-            "SHARE",
-            "Share of the redrawn digits drawn with hollow strokes (only their outlines, "
-            "as an outline pen or a felt tip whose middle ran dry leaves them); 0: none. "
-            "Default: 0.1.",
-        ),
-    ] = None,
-    fonts: Annotated[
-        float | None,
-        share_option(
-            "SHARE",
-            "Share of the redrawn digits drawn instead as the same digit in one of 73 "
-            "handwriting fonts; 0: none. Default: 0.4 (mlp, mlp512), 0.25 (cnn).",
-        ),
-    ] = None,
-    deskew: Annotated[
-        bool | None,
-        typer.Option(
-            "--deskew/--no-deskew",
-            help="Take each digit's slant out inside the model before it reads it (other "
-            "writers slant differently): every runtime and export does the same. Default: on; "
-            "with --init, as the model it starts from.",
-            show_default=False,
-        ),
-    ] = None,
-    calibrate: Annotated[
-        bool,
-        typer.Option(
-            help="Fit a temperature on the validation split so that confidence means what it "
-            "says (--threshold filters)."
-        ),
-    ] = True,
-    teacher: Annotated[
-        str,
-        typer.Option(
-            metavar="MODEL",
-            help="Learn from MODEL's probabilities for each epoch's images, not from the labels "
-            "alone (distillation): 'bundled' (the bundled model), a model directory or file, "
-            "or 'none'. Reads other writers' digits better; training takes ~3x as long "
-            "with the bundled model as teacher. Default: none.",
-        ),
-    ] = DEFAULT.teacher,
-    init: Annotated[
-        str | None,
-        typer.Option(
-            metavar="MODEL",
-            help="Start from MODEL's weights instead of random ones (fine-tuning): 'bundled', "
-            "a model directory or a .keras file of the same --arch. Default: none.",
-        ),
-    ] = None,
+    arch: ArchOption = None,
+    epochs: EpochsOption = None,
+    batch_size: BatchSizeOption = None,
+    learning_rate: LearningRateOption = None,
+    optimizer: OptimizerOption = None,
+    validation_split: ValidationSplitOption = DEFAULT.validation_split,
+    dropout: DropoutOption = None,
+    seed: SeedOption = DEFAULT.seed,
+    validation_seed: ValidationSeedOption = None,
+    augment: AugmentOption = None,
+    flags: FlagsOption = None,
+    hollow: HollowOption = None,
+    fonts: FontsOption = None,
+    deskew: DeskewOption = None,
+    calibrate: CalibrateOption = True,
+    teacher: TeacherOption = DEFAULT.teacher,
+    init: InitOption = None,
     data: DataOption = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="DIR",
-            help="Model directory. Default: one named after the run (arch, layers, rate, "
-            "epochs) in MNIST/models/.",
-        ),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing model directory.")
-    ] = False,
-    resume: Annotated[
-        bool, typer.Option("--resume", help="Continue from the checkpoint an interrupted run left.")
-    ] = False,
-    patience: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            metavar="EPOCHS",
-            help="Stop after N epochs without a better validation accuracy. Default: off.",
-        ),
-    ] = None,
-    strategy: Annotated[
-        Strategy,
-        typer.Option(
-            help="tf.distribute strategy: auto (mirrored with 2+ GPUs, else default), default "
-            "(one device), mirrored (all local GPUs), multi-worker (the cluster in $TF_CONFIG; "
-            "--batch-size is the global batch). Default: auto."
-        ),
-    ] = Strategy.auto,
-    tensorboard: Annotated[
-        Path | None,
-        typer.Option(
-            metavar="DIR", help="Write TensorBoard logs (per-epoch scalars, the graph) to DIR."
-        ),
-    ] = None,
+    output: OutputOption = None,
+    force: ForceOption = False,
+    resume: ResumeOption = False,
+    patience: PatienceOption = None,
+    strategy: StrategyOption = Strategy.auto,
+    tensorboard: TensorboardOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -252,13 +291,11 @@ def train(
     """
     from digitcli.core.config import train_config
     from digitcli.models.modeldir import deskews
-    from digitcli.terminal import console
-    from digitcli.training.distribute import is_chief, task_from_env
-    from digitcli.training.reporting import NullReporter
+    from digitcli.training.distribute import is_chief
     from digitcli.training.train import train as run_training
 
     config = train_config(
-        arch.value,
+        _arch_for(arch, init),
         epochs=epochs,
         batch_size=batch_size,
         learning_rate=learning_rate,
@@ -279,23 +316,38 @@ def train(
         strategy=strategy.value,
     )
     chief = is_chief(strategy.value)  # under multi-worker, progress and tables are the chief's
-    if quiet:
-        reporter = NullReporter()
-    elif not chief:
-        reporter = console.PlainTrainReporter()
-    elif console.interactive():
-        reporter = console.RichTrainReporter()
-    else:
-        reporter = console.PlainTrainReporter()
     result = run_training(
         config,
         data=data,
         output=output,
         force=force,
         resume=resume,
-        reporter=reporter,
+        reporter=_reporter(quiet=quiet, chief=chief),
         tensorboard=tensorboard,
     )
+    _show_result(result, json_output=json_output, quiet=quiet, chief=chief)
+
+
+def _reporter(*, quiet: bool, chief: bool):
+    """How the run shows its progress: nothing (-q), a bar per epoch in a terminal, else a line
+    per epoch (always, on a worker that is not the chief)."""
+    from digitcli.terminal import console
+    from digitcli.training.reporting import NullReporter
+
+    if quiet:
+        return NullReporter()
+    if chief and console.interactive():
+        return console.RichTrainReporter()
+    return console.PlainTrainReporter()
+
+
+def _show_result(result, *, json_output: bool, quiet: bool, chief: bool) -> None:
+    """The finished run: JSON, the model directory alone (-q), `key<TAB>value` lines in a pipe,
+    or tables in a terminal; a worker that is not the chief says only that it is done."""
+    from digitcli.terminal import console
+    from digitcli.training.distribute import task_from_env
+    from digitcli.training.reporting import below_the_bundled
+
     if not chief:
         if not quiet:
             console.print_note(f"{task_from_env()}: done; the chief wrote {result.model_dir}")
@@ -312,3 +364,5 @@ def train(
         console.stdout.print(f"val accuracy per epoch {sparkline}", highlight=False)
         console.show_path("model", result.model_dir)
         _suggest_next(result.model_dir)
+    if not quiet and (weaker := below_the_bundled(result.model_dir)):
+        console.print_note(weaker)

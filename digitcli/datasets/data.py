@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +55,7 @@ class Dataset:
     source: str  # for people, e.g. "MNIST (IDX, 60000 train / 10000 test)"
     files: dict[str, str]  # file name -> sha256 of its bytes as read
     format: str  # "idx" | "npz" | "csv" | "images"
+    skipped: tuple[str, ...] = ()  # image folders: each file left out, and why ("PATH: ...")
 
 
 def resolve_data_path(path: str | Path | None) -> Path:
@@ -105,7 +106,8 @@ def load_dataset(
     fmt, loader = found
     files: dict[str, str] = {}
     splits = loader(files)
-    return _dataset(location, fmt, splits, files, role, getattr(loader, "note", ""))
+    dataset = _dataset(location, fmt, splits, files, role, getattr(loader, "note", ""))
+    return replace(dataset, skipped=getattr(loader, "skipped", ()))
 
 
 # --- finding the data ----------------------------------------------------------------------------
@@ -185,10 +187,12 @@ class _ImageFolderLoader:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.note = ""
+        self.skipped: tuple[str, ...] = ()
 
     def __call__(self, files: dict[str, str]) -> dict[str, Split]:
         images = load_image_folder(self.folder)
         files[f"0/ to 9/ ({len(images.y)} images)"] = images.digest
+        self.skipped = images.skipped_files
         if images.skipped:
             skipped = f"{images.skipped} skipped, unreadable or blank"
             self.note = f"; {skipped} (first: {images.first_skipped})"

@@ -6,7 +6,8 @@ prepares it (`digitcli.imaging.images`), so the network learns from what it will
 
 Files whose names do not end in an image suffix (notes, `.DS_Store`) are ignored. An image file
 that cannot be read, or holds no ink, is skipped and counted: the count and the first such file
-are part of the dataset's description (`train` prints it). Every digit needs at least one usable
+are part of the dataset's description (`train` prints it), and each is named with why
+(`evaluate` prints them). Every digit needs at least one usable
 image. This module never imports TensorFlow.
 """
 
@@ -36,6 +37,7 @@ class FolderImages:
     skipped: int  # image files unreadable or blank
     first_skipped: str  # "DIR/3/scan.png: not an image ..." or ""
     digest: str  # sha256 over every file's relative path and prepared pixels
+    skipped_files: tuple[str, ...] = ()  # each skipped file and why, as first_skipped says it
 
 
 def digit_folders(folder: Path) -> list[Path]:
@@ -81,7 +83,7 @@ def _prepared(folder: Path, paths: list[Path], labels: np.ndarray) -> FolderImag
     pixels = np.zeros((len(paths), IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     usable = np.zeros(len(paths), dtype=bool)
     digest = hashlib.sha256()
-    first = ""
+    skipped: list[str] = []
     index = 0
     work = partial(_prepare, invert="auto")
     for _, batch in prepared_batches([str(p) for p in paths], None, work):
@@ -91,9 +93,9 @@ def _prepared(folder: Path, paths: list[Path], labels: np.ndarray) -> FolderImag
             if isinstance(item, Prepared) and item.has_ink:
                 pixels[index], usable[index] = item.pixels, True
                 digest.update(item.pixels.tobytes())
-            elif not first:
+            else:
                 blank = f"{path}: no ink found"
-                first = first_line(item) if isinstance(item, ImageError) else blank
+                skipped.append(first_line(item) if isinstance(item, ImageError) else blank)
             index += 1
     for digit in range(NUM_CLASSES):
         if not usable[labels == digit].any():
@@ -103,6 +105,7 @@ def _prepared(folder: Path, paths: list[Path], labels: np.ndarray) -> FolderImag
         pixels[usable][order],
         labels[usable][order],
         int((~usable).sum()),
-        first,
+        skipped[0] if skipped else "",
         digest.hexdigest(),
+        tuple(skipped),
     )

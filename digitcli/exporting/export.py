@@ -344,7 +344,9 @@ def _size(path: Path) -> int:
 
 
 def _verified(result: ExportResult, spec: Format, runtime, source, test: Split) -> ExportResult:
-    """`result` with the scores of `runtime` (the export) against `source` on `test`."""
+    """`result` with the scores of `runtime` (the export) against `source` on `test`, once it
+    has answered an empty canvas and a lone white pixel (`_answers_blank_canvases`)."""
+    _answers_blank_canvases(spec, runtime)
     expected = source.predict(test.x)
     runtime.predict(test.x[:WARMUP_IMAGES])
     started = time.perf_counter()
@@ -370,6 +372,29 @@ def _verified(result: ExportResult, spec: Format, runtime, source, test: Split) 
             "required; nothing was written (--no-verify writes it unchecked)"
         )
     return result
+
+
+def blank_canvases() -> np.ndarray:
+    """An empty canvas and one with a single white pixel: what an app shows before anything is
+    drawn, and what no test set holds (an int8 export once divided by zero on both)."""
+    canvases = np.zeros((2, *DIGITCLI_INPUT.shape), np.uint8)
+    canvases[1, DIGITCLI_INPUT.shape[0] // 2, DIGITCLI_INPUT.shape[1] // 2] = 255
+    return canvases
+
+
+def _answers_blank_canvases(spec: Format, runtime) -> None:
+    """Refuse an export that fails on `blank_canvases`, or answers them with no number."""
+    try:
+        probabilities = runtime.predict(blank_canvases())
+    except Exception as exc:  # each runtime raises its own types; the first line says why
+        problem = first_line(exc)
+    else:
+        problem = "" if np.isfinite(probabilities).all() else "its probabilities are not numbers"
+    if problem:
+        raise ExportError(
+            f"the {spec.name} export fails on an empty canvas or a lone white pixel "
+            f"({problem}); nothing was written (--no-verify writes it unchecked)"
+        )
 
 
 # Writers: one per format, each given a model that takes pixels 0-255 ----------------------------

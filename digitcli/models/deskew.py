@@ -22,6 +22,12 @@ from digitcli.models.backend import keras
 ops = keras.ops
 
 MAX_SKEW = 0.7  # the largest shear undone (x moves by this many pixels a row): ~35 degrees
+# Floors on the two divisors, far below any written digit's (MNIST's least: 5,086 grey levels of
+# ink, a row variance of 4.4) and far above an int8 export's step (its largest calibrated value
+# over 255): an empty canvas or a lone pixel then divides by a number that quantises to non-zero,
+# where integer LiteRT refused to divide by zero. Such an image is not sheared (skew ~ 0).
+LEAST_INK = 2550.0  # total grey levels: ten white pixels
+LEAST_ROW_VARIANCE = 1.0  # of the ink's rows, in pixels squared: ink one pixel tall
 _CHUNK = 2048  # images at a time in NumPy: their temporaries stay in the CPU's cache
 _MARGIN = 20  # zero columns each side of a row: a row moves at most MAX_SKEW x 27 < 19 px
 
@@ -55,12 +61,13 @@ def _source_columns(pixels):
     grid = ops.arange(IMAGE_SIZE, dtype="float32")
     row_mass = ops.sum(pixels, axis=2)  # (n, rows)
     col_mass = ops.sum(pixels, axis=1)  # (n, cols)
-    mass = ops.sum(row_mass, axis=1, keepdims=True) + 1e-6
+    mass = ops.maximum(ops.sum(row_mass, axis=1, keepdims=True), LEAST_INK)
     dy = grid[None, :] - ops.sum(row_mass * grid, axis=1, keepdims=True) / mass
     dx = grid[None, :] - ops.sum(col_mass * grid, axis=1, keepdims=True) / mass
-    mu02 = ops.sum(row_mass * dy * dy, axis=1, keepdims=True)
-    mu11 = ops.sum(ops.sum(pixels * dx[:, None, :], axis=2) * dy, axis=1, keepdims=True)
-    skew = ops.clip(mu11 / ops.maximum(mu02, 1e-3 * mass), -MAX_SKEW, MAX_SKEW)
+    variance = ops.sum(row_mass * dy * dy, axis=1, keepdims=True) / mass  # mu02 / mass
+    covariance = ops.sum(ops.sum(pixels * dx[:, None, :], axis=2) * dy, axis=1, keepdims=True)
+    skew = covariance / mass / ops.maximum(variance, LEAST_ROW_VARIANCE)  # mu11 / mu02
+    skew = ops.clip(skew, -MAX_SKEW, MAX_SKEW)
     source = grid[None, None, :] + (skew * dy)[:, :, None]  # (n, row, col): where to read
     left = ops.floor(source)
     return left, source - left
@@ -127,12 +134,13 @@ def _deskewed(images: np.ndarray) -> np.ndarray:
     pixels = images.astype(np.float32)
     grid = np.arange(IMAGE_SIZE, dtype=np.float32)
     row_mass, col_mass = pixels.sum(axis=2), pixels.sum(axis=1)
-    mass = row_mass.sum(axis=1, keepdims=True) + 1e-6
+    mass = np.maximum(row_mass.sum(axis=1, keepdims=True), LEAST_INK)
     dy = grid - (row_mass @ grid)[:, None] / mass
     dx = grid - (col_mass @ grid)[:, None] / mass
-    mu02 = (row_mass * dy * dy).sum(axis=1, keepdims=True)
-    mu11 = (np.einsum("nyx,nx->ny", pixels, dx) * dy).sum(axis=1, keepdims=True)
-    skew = np.clip(mu11 / np.maximum(mu02, 1e-3 * mass), -MAX_SKEW, MAX_SKEW)
+    variance = (row_mass * dy * dy).sum(axis=1, keepdims=True) / mass
+    covariance = (np.einsum("nyx,nx->ny", pixels, dx) * dy).sum(axis=1, keepdims=True)
+    skew = covariance / mass / np.maximum(variance, LEAST_ROW_VARIANCE)
+    skew = np.clip(skew, -MAX_SKEW, MAX_SKEW)
     shift = (skew * dy).reshape(-1)  # row r of the output reads the input's row at x + shift
     rows = len(shift)
     padded = np.zeros((rows, IMAGE_SIZE + 2 * _MARGIN + 1), dtype=np.float32)

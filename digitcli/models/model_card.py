@@ -57,8 +57,7 @@ def model_card(result, metadata: Metadata | None) -> str:
         *_deskew_line(metadata),
         "",
         "## Output",
-        f"- `{OUTPUT_NAME}`: float, shape (batch, {len(_labels(metadata))}); position i is the "
-        f"probability of label i; labels in order: {', '.join(_labels(metadata))}.",
+        *_output_lines(convention.dtype, _labels(metadata)),
         "",
         "## Inside the artifact",
         f"- {WHERE_IT_SAYS[kind]}.",
@@ -67,6 +66,22 @@ def model_card(result, metadata: Metadata | None) -> str:
         *_provenance(result, metadata),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _output_lines(input_dtype: str, labels: tuple[str, ...]) -> list[str]:
+    """What the output holds: float probabilities, or for a fully integer model (uint8 in)
+    uint8 steps of 1/256 (LiteRT's output details give the scale and zero point too)."""
+    order = f"labels in order: {', '.join(labels)}."
+    if input_dtype == "uint8":
+        return [
+            f"- `{OUTPUT_NAME}`: uint8, shape (batch, {len(labels)}), quantised with scale 1/256 "
+            "and zero point 0: position i holds label i's probability times 256 (value / 256 is "
+            f"the probability; 255 is the most it says); {order}"
+        ]
+    return [
+        f"- `{OUTPUT_NAME}`: float, shape (batch, {len(labels)}); position i is the "
+        f"probability of label i; {order}"
+    ]
 
 
 def _labels(metadata: Metadata | None) -> tuple[str, ...]:

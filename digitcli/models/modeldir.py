@@ -254,6 +254,17 @@ def deskews(source: str) -> bool:
         return True
 
 
+def network_of(source: str) -> tuple[str, tuple[int, ...]] | None:
+    """The architecture and layer widths of the model `train --init` names ("bundled" or a
+    model directory), from its metadata; None where it has none (a .keras file)."""
+    path = named_model(source)
+    try:
+        config = read_metadata(path).config if path.is_dir() else None
+    except (ModelError, OSError):
+        return None
+    return None if config is None else (config.arch, tuple(config.layers))
+
+
 @dataclass(frozen=True)
 class ModelRef:
     """A model located on disk, and how to run it."""

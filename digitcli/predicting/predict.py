@@ -80,8 +80,11 @@ class Source:
         return self.data if self.data is not None else self.path
 
 
-def expand_inputs(inputs: Iterable[str], from_list: str | None = None) -> Iterator[Source]:
-    """Every input as a `Source`, in order: files, directory contents, glob matches, stdin."""
+def expand_inputs(
+    inputs: Iterable[str], from_list: str | None = None, *, recursive: bool = False
+) -> Iterator[Source]:
+    """Every input as a `Source`, in order: files, directory contents (with `recursive`, its
+    sub-folders' too, as `rg` and `find` search them), glob matches, stdin."""
     if from_list is not None:
         yield from _listed(from_list)
     for item in inputs:
@@ -93,8 +96,7 @@ def expand_inputs(inputs: Iterable[str], from_list: str | None = None) -> Iterat
             continue
         path = Path(item)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-            yield from (Source(str(p), path=p) for p in found)
+            yield from (Source(str(p), path=p) for p in _folder_images(path, recursive))
         elif not path.exists() and glob.has_magic(item):
             matches = sorted(glob.glob(item, recursive=True))
             if not matches:
@@ -102,6 +104,31 @@ def expand_inputs(inputs: Iterable[str], from_list: str | None = None) -> Iterat
             yield from (Source(m, path=Path(m)) for m in matches)
         else:
             yield Source(item, path=path)
+
+
+def _folder_images(folder: Path, recursive: bool) -> list[Path]:
+    """The image files in `folder`, sorted; with `recursive`, in its sub-folders too."""
+    entries = folder.rglob("*") if recursive else folder.iterdir()
+    found = (p for p in entries if p.suffix.lower() in IMAGE_SUFFIXES)
+    return sorted(p for p in found if not recursive or p.is_file())
+
+
+def _not_searched(inputs: list[str]) -> str:
+    """What the inputs' folders hold that was not searched: "; DIR's sub-folders (0, 1, ...)
+    were not searched: add --recursive (-r) to search them", or ""."""
+    for item in inputs:
+        path = Path(item)
+        try:
+            subs = sorted(p.name for p in path.iterdir() if p.is_dir()) if path.is_dir() else []
+        except OSError:
+            subs = []
+        if subs:
+            shown = ", ".join(subs[:4]) + (", ..." if len(subs) > 4 else "")
+            return (
+                f"; {item}'s sub-folders ({shown}) were not searched: add --recursive (-r) "
+                "to search them"
+            )
+    return ""
 
 
 def _stdin_image() -> Source:
@@ -165,13 +192,17 @@ def predict(
     invert: str = "auto",
     save_preprocessed: Path | None = None,
     batch_size: int = BATCH_SIZE,
+    recursive: bool = False,
 ) -> Iterator[Prediction]:
-    """Predict the digit in each input, yielding one `Prediction` per input in input order."""
+    """Predict the digit in each input, yielding one `Prediction` per input in input order;
+    `recursive`: folders' sub-folders are searched too."""
     runtime = runtime_loader(model)
     previews = preview_folder(save_preprocessed)
     index = 0
     work = partial(_prepare, invert=invert)
-    batches = prepared_batches(inputs, from_list, work, batch_size, meanwhile=runtime)
+    batches = prepared_batches(
+        inputs, from_list, work, batch_size, meanwhile=runtime, recursive=recursive
+    )
     for batch, prepared in batches:
         yield from _answer(runtime(), batch, prepared, top_k, threshold)
         if previews is not None:
@@ -216,16 +247,18 @@ def prepared_batches(
     batch_size: int = BATCH_SIZE,
     *,
     meanwhile: Callable[[], object] | None = None,
+    recursive: bool = False,
 ) -> Iterator[tuple[list[Source], list[T | ImageError]]]:
     """The inputs in batches, each with `work` done on every source (in worker processes once
     a batch is large enough), in input order; `meanwhile` is called once, while the workers
-    start on the first batch. A source whose worker was killed (the OOM killer) is an
-    ImageError, the others are answered. No input at all is a usage error."""
+    start on the first batch; `recursive`: folders' sub-folders are searched too. A source
+    whose worker was killed (the OOM killer) is an ImageError, the others are answered. No
+    input at all is a usage error, which names the sub-folders not searched."""
     count = 0
     with contextlib.ExitStack() as stack:
         pool: Workers | None = None
         waiting: tuple[list[Source], Callable[[], list[T | ImageError]]] | None = None
-        for batch in _chunks(expand_inputs(inputs, from_list), batch_size):
+        for batch in _chunks(expand_inputs(inputs, from_list, recursive=recursive), batch_size):
             if pool is None and len(batch) >= PARALLEL_FROM:
                 pool = Workers()
                 # Shut down on the way out; after an error in the caller, the work not yet
@@ -249,7 +282,8 @@ def prepared_batches(
     if count == 0:
         named = ", ".join(list(inputs)[:3]) or from_list or "the inputs"
         suffixes = " ".join(sorted(IMAGE_SUFFIXES))
-        raise UsageError(f"no images found in {named} (image files end in: {suffixes})")
+        skipped = "" if recursive else _not_searched(list(inputs))
+        raise UsageError(f"no images found in {named} (image files end in: {suffixes}){skipped}")
 
 
 WORKER_CHUNK = 8  # sources a worker takes at a time

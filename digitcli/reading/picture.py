@@ -20,6 +20,7 @@ from digitcli.core.errors import ImageError
 from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file
 from digitcli.imaging.sheet import on_the_sheet
 from digitcli.predicting.predict import Source
+from digitcli.reading.consistency import small_copy
 from digitcli.reading.lines import best_path, likelihood, read_strips
 from digitcli.reading.multiline import Lines, find_lines, moved
 from digitcli.reading.place import placed_digits
@@ -66,10 +67,18 @@ def picture_lines(
             found = _read_picture(part, (dx, dy), partial(prepare, part, invert=invert),
                                   invert, parts, pixels)  # fmt: skip
             if not _nothing_found(found) or not whole().has_ink:
-                return found
-        return _read_picture(image, (0, 0), whole, invert, parts, pixels)
+                return _with_copy(found, image)
+        return _with_copy(_read_picture(image, (0, 0), whole, invert, parts, pixels), image)
     except ImageError as error:
         return error
+
+
+def _with_copy(found: Line | Lines, image: Image.Image) -> Line | Lines:
+    """`found`, each line holding a small grey copy of the picture (`consistency.alike`)."""
+    copy = small_copy(image)
+    for line in found.lines if isinstance(found, Lines) else [found]:
+        line.picture = copy
+    return found
 
 
 def _read_picture(

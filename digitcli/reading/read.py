@@ -31,6 +31,7 @@ from digitcli.predicting.predict import (
     runtime_loader,
     without_name,
 )
+from digitcli.reading.consistency import SmallCopy, alike
 from digitcli.reading.lines import likelihood
 from digitcli.reading.multiline import Lines
 from digitcli.reading.picture import ALL_PARTS, Parts, picture_lines
@@ -131,15 +132,19 @@ def read(
     save_preprocessed: Path | None = None,
     batch_size: int | None = None,
     parts: Parts = ALL_PARTS,
+    recursive: bool = False,
 ) -> Iterator[Reading]:
     """Read the number in each input, yielding one `Reading` per input in input order;
-    `batch_size` images at a time (default: the settings' `batch_size`)."""
+    `batch_size` images at a time (default: the settings' `batch_size`); `recursive`: folders'
+    sub-folders are searched too."""
     batch_size = batch_size or tuned().batch_size
     runtime = runtime_loader(model)
     previews = preview_folder(save_preprocessed)
     index = 0
     work = partial(picture_lines, invert=invert, parts=parts, pixels=previews is not None)
-    batches = prepared_batches(inputs, from_list, work, batch_size, meanwhile=runtime)
+    batches = prepared_batches(
+        inputs, from_list, work, batch_size, meanwhile=runtime, recursive=recursive
+    )
     for batch, lines in batches:
         for offset, reading in enumerate(_answer(runtime(), batch, lines, parts)):
             yield _checked(reading, threshold, digits)
@@ -228,7 +233,7 @@ def _answer_lines(
             scored = np.zeros(len(line.candidates), bool)
             digits = _Scoring(runtime, line, probabilities, scored, line.columns).digits()
             digits = _doubted(digits, line, own.get(id(line), []))
-        yield _reading(source.name, _as_predicted(digits, line, wholes))
+        yield _reading(source.name, _as_predicted(digits, line, wholes), line.picture)
 
 
 def _doubted(digits: list[ReadDigit], line: Line, own: list[ReadDigit]) -> list[ReadDigit]:
@@ -393,11 +398,14 @@ def _number(digits: list[ReadDigit]) -> str:
     return "".join(str(d.digit) for d in digits)
 
 
-def _reading(name: str, digits: list[ReadDigit]) -> Reading:
+def _reading(name: str, digits: list[ReadDigit], picture: SmallCopy | None = None) -> Reading:
+    """The number `digits` make, as sure as its digits together, less where they do not look
+    written alike (in one ink, size and paper: `consistency.alike`)."""
     if not digits:
         return Reading(name, note="no digits found: the image is blank")
     number = _number(digits)
-    confidence = round(float(np.prod([d.confidence for d in digits])), 6)
+    sure = float(np.prod([d.confidence for d in digits]))
+    confidence = round(sure * alike(picture, [d.box for d in digits]), 6)
     return Reading(name, number, confidence, digits)
 
 

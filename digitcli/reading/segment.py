@@ -50,6 +50,7 @@ from digitcli.reading.atoms import (
     line_atoms,
     line_height,
 )
+from digitcli.reading.consistency import SmallCopy
 from digitcli.reading.formlines import (
     digit_frames,
     form_lines,
@@ -105,6 +106,8 @@ class Line:
     # The line reader's reading: (digit, confidence, box, pixels) each, and whether it is sure.
     read: list[tuple[int, float, tuple[int, int, int, int], np.ndarray | None]] | None = None
     sure: bool = False
+    # A small grey copy of the whole picture, for how alike the digits read look (consistency).
+    picture: SmallCopy | None = field(default=None, repr=False)
 
 
 @dataclass

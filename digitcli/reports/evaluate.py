@@ -35,6 +35,7 @@ class Evaluation:
     confusion_matrix: np.ndarray  # rows are true digits, columns predicted
     ece: float = 0.0  # expected calibration error: how far confidence is from accuracy
     seconds: float = 0.0
+    skipped: tuple[str, ...] = ()  # test images left out, and why ("PATH: no ink found")
 
     @property
     def samples(self) -> int:
@@ -67,11 +68,17 @@ def score(
         model=model,
         runtime=runtime,
         accuracy=float((predicted == labels).mean()) if len(labels) else 0.0,
-        loss=float(-np.log(picked).mean()) if len(labels) else 0.0,
+        loss=_no_minus_zero(float(-np.log(picked).mean())) if len(labels) else 0.0,
         ece=expected_calibration_error(probabilities.max(axis=1), predicted == labels),
         per_class=per_class_scores(confusion),
         confusion_matrix=confusion,
     )
+
+
+def _no_minus_zero(loss: float) -> float:
+    """A loss of exactly 0 (every picked probability 1) as 0.0: -log(1) is -0.0, and "-0.0"
+    reads like a bug."""
+    return loss + 0.0
 
 
 def expected_calibration_error(
@@ -146,5 +153,5 @@ def evaluate_with_predictions(
     started = time.perf_counter()
     probabilities = runtime.predict(dataset.test.x)
     result = score(probabilities, dataset.test.y, model=str(ref.path), runtime=runtime.name)
-    result = replace(result, seconds=time.perf_counter() - started)
+    result = replace(result, seconds=time.perf_counter() - started, skipped=dataset.skipped)
     return result, Predictions(dataset.test.x, dataset.test.y, probabilities)

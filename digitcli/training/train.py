@@ -64,11 +64,19 @@ from digitcli.training.distribute import (
     written_by_chief,
 )
 from digitcli.training.fused import FusedEpochs
-from digitcli.training.recipe import batches, compiled_model, fit_inputs, targets, taught
+from digitcli.training.recipe import (
+    batches,
+    check_init,
+    compiled_model,
+    fit_inputs,
+    targets,
+    taught,
+)
 from digitcli.training.reporting import (
     NullReporter,
     TrainReporter,
     TrainResult,
+    split_notes,
     wants_batches,
     write_history,
 )
@@ -104,6 +112,7 @@ def train(
     _check_no_interrupted_run(output, resume=resume, force=force)
     if tensorboard is not None and Path(tensorboard).exists() and not Path(tensorboard).is_dir():
         raise UsageError(f"--tensorboard {tensorboard}: not a directory")
+    check_init(config)
     dataset = load_dataset(data, role="train")
     # Under multi-worker only the chief writes `output`; the others must not take its lock.
     with exclusive(output) if is_chief(config.strategy) else nullcontext():
@@ -209,6 +218,8 @@ class _Run:
         )
         if self.dataset.format == "images":  # what was read, and what was skipped
             self.reporter.note(f"data: {self.dataset.source}")
+        for note in split_notes(len(self.fit), len(self.val), len(self.dataset.test)):
+            self.reporter.note(note)
         if self.state.epoch:
             self.reporter.note(f"resuming after epoch {self.state.epoch} of {self.config.epochs}")
         try:

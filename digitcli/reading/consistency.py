@@ -1,0 +1,104 @@
+"""How alike a number's digits look: one writer's number is written in one ink, at one size, on
+one paper. A digit darker or fainter than the others, much larger or smaller, or a patch of other
+background along the line (a photo's grey tile, where a digit may have been missed) makes a
+reading less likely to be the number written, however sure the classifier is of each digit:
+`read` multiplies the number's confidence by `alike`.
+
+Measured on a small grey copy of the picture (`small_copy`), kept with each line in the worker
+that found it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+Box = tuple[int, int, int, int]  # left, top, right, bottom in the input image's pixels
+
+
+@dataclass(frozen=True)
+class Alike:
+    """What counts as alike, and how much a difference beyond it costs."""
+
+    copy_side: int = 640  # px: the longer side of the grey copy the digits are measured on
+    background: float = 0.15  # of the grey range: paper that differs more along the line is odd
+    background_step: float = 0.1  # each further tenth of the grey range beyond it halves
+    contrast: float = 2.0  # times: a digit's ink this much darker or fainter than the others'
+    size: float = 1.6  # times: a digit this much taller or shorter than the others
+    paper_share: float = 0.8  # a digit's paper: this quantile of its box (dark ink; light: 0.2)
+    ink_share: float = 0.02  # its ink: this quantile (dark ink; light ink: 0.98)
+    halving: float = 0.5  # the confidence is multiplied by this per step beyond a limit
+
+
+ALIKE = Alike()
+
+
+@dataclass(frozen=True)
+class SmallCopy:
+    """A grey copy of the input picture, and its size over the input's (x and y)."""
+
+    pixels: np.ndarray  # uint8 (h, w)
+    scale: tuple[float, float]
+
+
+def small_copy(image: Image.Image, params: Alike = ALIKE) -> SmallCopy:
+    """`image` (an "L" image as `open_image` gives it) at most `copy_side` pixels a side."""
+    width, height = image.info.get("source_size", image.size)
+    shrink = min(1.0, params.copy_side / max(image.size))
+    size = (max(1, round(image.width * shrink)), max(1, round(image.height * shrink)))
+    small = image.resize(size, Image.Resampling.BOX) if size != image.size else image
+    return SmallCopy(np.asarray(small, np.uint8), (size[0] / width, size[1] / height))
+
+
+def alike(copy: SmallCopy | None, boxes: list[Box], params: Alike = ALIKE) -> float:
+    """1.0 where the digits in `boxes` look written alike (or cannot be compared: fewer than
+    two); less, down towards 0, the more their ink, size or background differ."""
+    if copy is None or len(boxes) < 2:
+        return 1.0
+    band = _region(copy, _union(boxes))
+    regions = [_region(copy, box) for box in boxes]
+    low, middle, high = np.percentile(band, [2, 50, 98])
+    dark_ink = middle - low >= high - middle
+    paper_at = params.paper_share if dark_ink else 1 - params.paper_share
+    ink_at = params.ink_share if dark_ink else 1 - params.ink_share
+    papers = np.array([np.quantile(region, paper_at) for region in regions])
+    inks = np.array([np.quantile(region, ink_at) for region in regions])
+    steps = _background_steps(band, float(np.median(papers)), paper_at, params)
+    steps += _ratio_steps(np.maximum(np.abs(papers - inks), 1.0), params.contrast)
+    heights = np.array([max(1, bottom - top) for _, top, _, bottom in boxes], float)
+    steps += _ratio_steps(heights, params.size)
+    return float(params.halving**steps)
+
+
+def _union(boxes: list[Box]) -> Box:
+    return (
+        min(b[0] for b in boxes), min(b[1] for b in boxes),
+        max(b[2] for b in boxes), max(b[3] for b in boxes),
+    )  # fmt: skip
+
+
+def _region(copy: SmallCopy, box: Box) -> np.ndarray:
+    """The copy's pixels in `box`, at least one pixel each way."""
+    sx, sy = copy.scale
+    left, top, right, bottom = box
+    x0, y0 = int(left * sx), int(top * sy)
+    return copy.pixels[y0 : max(y0 + 1, round(bottom * sy)), x0 : max(x0 + 1, round(right * sx))]
+
+
+def _background_steps(band: np.ndarray, paper: float, paper_at: float, params: Alike) -> float:
+    """Steps beyond `background` by which the paper of any block along the line (between the
+    digits too), a quarter of the line's height wide, differs from the digits' paper."""
+    width = max(1, band.shape[0] // 4)
+    blocks = [band[:, x : x + width] for x in range(0, band.shape[1], width)]
+    odd = max(abs(float(np.quantile(block, paper_at)) - paper) for block in blocks) / 255
+    return max(0.0, odd - params.background) / params.background_step
+
+
+def _ratio_steps(values: np.ndarray, limit: float) -> float:
+    """How far beyond `limit` times the others' median the most different value lies, in
+    doublings."""
+    middle = float(np.median(values))
+    worst = float(np.max(np.maximum(values / middle, middle / values)))
+    return max(0.0, float(np.log2(worst / limit)))
