@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 import numpy as np
 
-from digitcli.core.errors import ImageError, UsageError
+from digitcli.core.errors import ImageError, UsageError, unexpected_image_error
 from digitcli.imaging.decoding import MAX_INPUT_BYTES
 from digitcli.imaging.images import STDIN_NAME, Prepared, prepare_file, save_pixels
 from digitcli.models.runtimes import Runtime, load_runtime, resolve_model
@@ -363,6 +363,8 @@ def _prepare(source: Source, invert: str) -> Prepared | ImageError:
         return prepare_file(source.read(), invert=invert, name=source.name)
     except ImageError as error:
         return error
+    except Exception as error:  # one picture's bug must not cost its batch its answers
+        return unexpected_image_error(source.name, error)
 
 
 def _answer(

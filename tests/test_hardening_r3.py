@@ -1,0 +1,143 @@
+"""What a hostile user found in 0.6.8 (issue 71, "Hardening, round 3"): each case ends in a
+per-file error row or one clear line and the documented exit code, never "unexpected ...",
+a traceback, a 500 or raw terminal control codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from digitcli.cli import app
+
+runner = CliRunner()
+
+# Pictures the fuzzing of issue 71 found crashing preparation: the sheet finder took each for a
+# sheet and cut an empty piece out of it (an MNIST "1" shrunk to 11x11; a dark stroke on a
+# 3-pixel-wide strip; an MNIST "1" shrunk to 8x8).
+CRASHED = {
+    "one-11x11.png": [
+        [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 29, 13, 0, 0, 0, 0],
+        [0, 0, 0, 0, 4, 97, 31, 0, 0, 0, 0], [0, 0, 0, 0, 7, 132, 44, 0, 0, 0, 0],
+        [0, 0, 0, 0, 9, 136, 35, 0, 0, 0, 0], [0, 0, 0, 0, 9, 128, 25, 0, 0, 0, 0],
+        [0, 0, 0, 0, 18, 127, 14, 0, 0, 0, 0], [0, 0, 0, 0, 26, 124, 9, 0, 0, 0, 0],
+        [0, 0, 0, 0, 40, 102, 3, 0, 0, 0, 0], [0, 0, 0, 0, 18, 36, 0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    ],
+    "strip-3x12.png": [
+        [255, 255, 255], [255, 255, 255], [255, 225, 246], [251, 184, 242], [246, 192, 247],
+        [239, 194, 247], [211, 128, 248], [229, 165, 233], [255, 221, 242], [255, 226, 247],
+        [255, 237, 250], [255, 255, 255],
+    ],
+    "one-8x8.png": [
+        [0, 0, 0, 4, 5, 0, 0, 0], [0, 0, 0, 34, 72, 0, 0, 0], [0, 0, 0, 41, 108, 0, 0, 0],
+        [0, 0, 0, 38, 114, 1, 0, 0], [0, 0, 0, 38, 127, 2, 0, 0], [0, 0, 0, 38, 127, 2, 0, 0],
+        [0, 0, 0, 29, 103, 3, 0, 0], [0, 0, 0, 2, 8, 0, 0, 0],
+    ],
+}  # fmt: skip
+
+
+def png_bytes(pixels) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(pixels, dtype=np.uint8)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def a_digit() -> np.ndarray:
+    """A plain "1": dark ink on light paper, 28x28."""
+    pixels = np.full((28, 28), 255, np.uint8)
+    pixels[5:23, 13:15] = 0
+    return pixels
+
+
+def crashed_and_good(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, pixels in CRASHED.items():
+        (folder / name).write_bytes(png_bytes(pixels))
+    (folder / "good.png").write_bytes(png_bytes(a_digit()))
+    return folder
+
+
+# 1. One small or odd picture never crashes a batch.
+
+
+@pytest.mark.parametrize("name", sorted(CRASHED))
+def test_the_sheet_finder_never_cuts_an_empty_piece(name):
+    from digitcli.imaging.opening import open_image
+    from digitcli.imaging.sheet import on_the_sheet
+
+    found = on_the_sheet(open_image(png_bytes(CRASHED[name])))
+    assert found is None or (found[0].width > 0 and found[0].height > 0)
+
+
+@pytest.mark.parametrize("command", ["predict", "read"])
+def test_tiny_pictures_are_answered_with_the_rest_of_their_folder(tmp_path, command):
+    folder = crashed_and_good(tmp_path / "pictures")
+    result = runner.invoke(app, [command, str(folder), "-f", "csv"])
+    assert "unexpected" not in result.output
+    assert result.exit_code in (0, 1, 3), result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == len(CRASHED) + 1
+    good = next(row for row in rows if row["file"].endswith("good.png"))
+    assert good[{"predict": "digit", "read": "number"}[command]] == "1"
+
+
+@pytest.mark.parametrize("command", ["predict", "read"])
+def test_a_failure_preparing_one_file_is_that_files_error_row(tmp_path, monkeypatch, command):
+    """Whatever goes wrong with one picture is its own error row; the others are answered."""
+    import digitcli.imaging.images as images
+    import digitcli.reading.picture as picture
+
+    folder = crashed_and_good(tmp_path / "pictures")
+    (folder / "cursed.png").write_bytes(png_bytes(a_digit()))
+
+    def failing(original):
+        def wrapper(source, *args, **kwargs):
+            if "cursed" in str(source if not isinstance(source, bytes) else kwargs.get("name")):
+                raise ValueError("a bug in preparation")
+            return original(source, *args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(images, "open_image", failing(images.open_image))
+    monkeypatch.setattr(picture, "open_image", failing(picture.open_image))
+    result = runner.invoke(app, [command, str(folder), "-f", "csv"])
+    assert result.exit_code == 1, result.output
+    rows = csv.DictReader(io.StringIO(result.stdout))
+    rows = {row["file"].rsplit("/", 1)[-1]: row for row in rows}
+    assert "internal error (ValueError: a bug in preparation)" in json.dumps(rows["cursed.png"])
+    assert rows["good.png"][{"predict": "digit", "read": "number"}[command]] == "1"
+
+
+def test_an_image_folder_with_tiny_pictures_loads(tmp_path):
+    """What `train --data` and `evaluate --data` load."""
+    from digitcli.datasets.imagefolder import load_image_folder
+
+    for digit in range(10):
+        crashed_and_good(tmp_path / "data" / str(digit))
+    images = load_image_folder(tmp_path / "data")
+    assert len(images.y) >= 10
+
+
+@pytest.fixture(scope="module")
+def client():
+    from starlette.testclient import TestClient
+
+    from digitcli.serve.app import create_app
+
+    with TestClient(create_app(None, access_log=False)) as client:
+        yield client
+
+
+@pytest.mark.parametrize("route", ["/v1/predict", "/v1/read"])
+def test_serve_answers_the_good_image_beside_a_tiny_one(client, route):
+    files = [("file", (name, png_bytes(pixels), "image/png")) for name, pixels in CRASHED.items()]
+    files.append(("file", ("good.png", png_bytes(a_digit()), "image/png")))
+    response = client.post(route, files=files)
+    assert response.status_code == 200, response.text
+    assert len(response.json()["results"]) == len(CRASHED) + 1
