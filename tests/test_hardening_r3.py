@@ -141,3 +141,45 @@ def test_serve_answers_the_good_image_beside_a_tiny_one(client, route):
     response = client.post(route, files=files)
     assert response.status_code == 200, response.text
     assert len(response.json()["results"]) == len(CRASHED) + 1
+
+
+# 2. The decode guard counts what each row and each working copy holds.
+
+
+def grey_png(width: int, height: int, *, pixels: bool = True) -> bytes:
+    """A white grey PNG, its rows compressed as they are made; without `pixels`, its header
+    alone (what the decode guard reads)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    data = b""
+    if pixels:
+        rows = (b"\0" + b"\xff" * width) * height
+        data = zlib.compress(rows, 9)
+    signature = b"\x89PNG\r\n\x1a\n"
+    return signature + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("size", [(1, 100_000_000), (3, 39_000_000)])
+def test_tall_thin_pictures_are_refused_before_decoding(size):
+    from digitcli.core.errors import ImageError
+    from digitcli.imaging.decoding import MAX_DECODED_BYTES, decoded_bytes
+    from digitcli.imaging.opening import open_image
+
+    header = grey_png(*size, pixels=False)
+    assert decoded_bytes(header) > MAX_DECODED_BYTES
+    with pytest.raises(ImageError, match="too large to decode"):
+        open_image(header, name="tall.png")
+
+
+def test_a_png_taller_than_libpng_allows_leaves_no_libpng_text(capfd):
+    from digitcli.imaging.opening import open_image
+
+    image = open_image(grey_png(1, 1_200_000), name="tall.png")
+    assert image.info["source_size"] == (1, 1_200_000)
+    assert "libpng" not in capfd.readouterr().err
