@@ -183,3 +183,54 @@ def test_a_png_taller_than_libpng_allows_leaves_no_libpng_text(capfd):
     image = open_image(grey_png(1, 1_200_000), name="tall.png")
     assert image.info["source_size"] == (1, 1_200_000)
     assert "libpng" not in capfd.readouterr().err
+
+
+# 3. Terminal control codes in file names never reach the terminal.
+
+HOSTILE_NAMES = ["esc\x1b[31m.png", "clear\x1b[2J.png", "title\x1b]0;pwned\x07.png", "nl\nrow.png"]
+
+
+def hostile_folder(folder):
+    folder.mkdir()
+    for name in HOSTILE_NAMES:
+        (folder / name).write_bytes(png_bytes(a_digit()))
+    return folder
+
+
+@pytest.mark.parametrize("command", ["predict", "read"])
+@pytest.mark.parametrize("terminal", [False, True], ids=["piped", "terminal"])
+def test_control_codes_in_names_are_escaped_in_tables(tmp_path, monkeypatch, command, terminal):
+    if terminal:
+        monkeypatch.setenv("FORCE_COLOR", "1")
+        monkeypatch.setenv("COLUMNS", "200")
+    folder = hostile_folder(tmp_path / "names")
+    result = runner.invoke(app, [command, str(folder), "-f", "table"])
+    for raw in ("\x1b[31m.png", "\x1b[2J", "\x1b]0;pwned", "\x07", "nl\nrow"):
+        assert raw not in result.stdout
+    assert "\\x1b[2J" in result.stdout
+    if not terminal:  # one line a row: the header and one row per file
+        assert len(result.stdout.splitlines()) == 1 + len(HOSTILE_NAMES)
+
+
+def test_control_codes_in_names_are_escaped_in_error_lines(tmp_path):
+    missing = str(tmp_path / "gone\x1b]0;pwned\x07\x1b[2J.png")
+    result = runner.invoke(app, ["predict", missing, str(tmp_path / "nl\nx.png")])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 2 and "\\x1b]0;pwned\\x07" in errors[0]
+
+
+# 4. CSV quotes a field holding a carriage return.
+
+
+@pytest.mark.parametrize("command", ["predict", "read"])
+def test_a_carriage_return_in_a_name_is_quoted_in_csv(tmp_path, command):
+    folder = tmp_path / "weird"
+    folder.mkdir()
+    (folder / "cr\rx.png").write_bytes(png_bytes(a_digit()))
+    (folder / "plain.png").write_bytes(png_bytes(a_digit()))
+    result = runner.invoke(app, [command, str(folder), "-f", "csv"])
+    rows = list(csv.reader(io.StringIO(result.stdout, newline="")))
+    assert [row[0].rsplit("/", 1)[-1] for row in rows[1:]] == ["cr\rx.png", "plain.png"]
+    assert '"' + str(folder / "cr\rx.png") + '"' in result.stdout
