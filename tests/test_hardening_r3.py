@@ -234,3 +234,121 @@ def test_a_carriage_return_in_a_name_is_quoted_in_csv(tmp_path, command):
     rows = list(csv.reader(io.StringIO(result.stdout, newline="")))
     assert [row[0].rsplit("/", 1)[-1] for row in rows[1:]] == ["cr\rx.png", "plain.png"]
     assert '"' + str(folder / "cr\rx.png") + '"' in result.stdout
+
+
+# 5. A broken model is flagged in `models` and never chosen as the default.
+
+
+def trained_copy(models, name: str, *, age: int):
+    """The bundled model's metadata and LiteRT file as a trained model, `age` seconds old."""
+    import os
+    import shutil
+    import time
+
+    from digitcli.models.modeldir import BUNDLED_DIR
+
+    folder = models / name
+    folder.mkdir(parents=True)
+    for file in ("metadata.json", "model.tflite"):
+        shutil.copy(BUNDLED_DIR / file, folder / file)
+        when = time.time() - age
+        os.utime(folder / file, (when, when))
+    return folder
+
+
+@pytest.mark.parametrize("broken", ["truncated", "format-99"])
+def test_a_broken_model_is_flagged_and_not_chosen(isolated, broken):
+    models = isolated / "models"
+    trained_copy(models, "good", age=100)
+    bad = trained_copy(models, "bad", age=10)
+    if broken == "truncated":
+        data = (bad / "model.tflite").read_bytes()
+        (bad / "model.tflite").write_bytes(data[: len(data) // 20])
+    else:
+        metadata = json.loads((bad / "metadata.json").read_text())
+        (bad / "metadata.json").write_text(json.dumps({**metadata, "format_version": 99}))
+    listed = json.loads(runner.invoke(app, ["models", "--json"]).stdout)
+    rows = {row["name"]: row for row in listed}
+    assert rows["bad"]["problem"] and not rows["bad"]["default"]
+    assert rows["good"]["default"]
+    plain = runner.invoke(app, ["models"]).stdout
+    assert "broken" in next(line for line in plain.splitlines() if line.startswith("bad\t"))
+    result = runner.invoke(app, ["predict", "-f", "csv", "-"], input=png_bytes(a_digit()))
+    assert result.exit_code == 0, result.output
+    assert "model: good" in result.stderr
+
+
+# 6. An output that cannot be written is refused first, in one line, with exit 2.
+
+
+def refuse_loading_data(monkeypatch):
+    """Loading the data is the expensive work that a refusal must come before."""
+    import digitcli.exporting.export as export
+    import digitcli.training.train as train
+
+    def too_late(*args, **kwargs):
+        raise AssertionError("the data was loaded before the output was checked")
+
+    monkeypatch.setattr(train, "load_dataset", too_late)
+    monkeypatch.setattr(export, "load_dataset", too_late)
+
+
+def read_only_folder(tmp_path):
+    import os
+
+    if os.geteuid() == 0:  # root writes anywhere but in /proc
+        return "/proc"
+    folder = tmp_path / "ro"
+    folder.mkdir(mode=0o555)
+    return str(folder)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "bundled", "-f", "tflite-f16", "-o", "{ro}/x.tflite"],
+        ["train", "--epochs", "1", "-o", "{ro}/m"],
+        ["train", "--epochs", "1", "-o", "{ro}/deeper/m"],
+        ["train", "--epochs", "1"],
+    ],
+    ids=["export", "train", "train-deeper", "train-models-env"],
+)
+def test_an_unwritable_output_is_refused_before_the_work(tmp_path, monkeypatch, args):
+    ro = read_only_folder(tmp_path)
+    monkeypatch.setenv("DIGITCLI_MODELS", f"{ro}/digits")
+    refuse_loading_data(monkeypatch)
+    result = runner.invoke(app, [arg.format(ro=ro) for arg in args])
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "cannot write" in errors[0] and "unexpected" not in errors[0]
+
+
+# 7. and 9. `serve`: an empty token is refused; more workers than cores are capped, with a warning.
+
+
+@pytest.fixture
+def busy_port():
+    """A port something else listens on: `serve` gets past its checks, then stops there."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        yield str(taken.getsockname()[1])
+
+
+def test_serve_refuses_an_empty_token(busy_port):
+    result = runner.invoke(app, ["serve", "--token", "", "--port", busy_port])
+    assert result.exit_code == 2
+    assert "--token" in result.stderr and "empty" in result.stderr
+
+
+def test_serve_caps_workers_at_the_cores_with_a_warning(busy_port):
+    import os
+
+    cores = len(os.sched_getaffinity(0))
+    if cores >= 64:
+        pytest.skip("a machine with 64 cores or more")
+    result = runner.invoke(app, ["serve", "--workers", "64", "--port", busy_port])
+    assert result.exit_code == 2  # the port in use, after the warning
+    assert f"serving with {cores}" in result.stderr

@@ -321,7 +321,7 @@ def models_table(listed) -> Table:
     for row in listed:
         mark = f"* {row.model.why}" if row.default else ""
         accuracy = "-" if row.test_accuracy is None else percent(row.test_accuracy)
-        arch = escape(row.arch) if row.arch else f"[red]{escape(row.problem or '')}[/]"
+        arch = f"[red]broken: {escape(row.problem)}[/]" if row.problem else escape(row.arch or "")
         created = row.created[:16].replace("T", " ")
         table.add_row(
             mark, escape(row.model.name), arch, accuracy, created, escape(str(row.model.path))
