@@ -42,6 +42,7 @@ def check_writable(target: Path, *, force: bool) -> None:
         if folder.exists():
             if not folder.is_dir():
                 raise UsageError(f"{folder} is a file, not a folder: cannot write {target}")
+            _check_can_create_in(folder, target)
             break
     if not target.exists() and not target.is_symlink():
         return
@@ -52,6 +53,21 @@ def check_writable(target: Path, *, force: bool) -> None:
             f"{target} is a folder digitcli did not write: --force replaces only digitcli's own "
             "outputs (model directories, reports, exports); choose another --output"
         )
+
+
+def _check_can_create_in(folder: Path, target: Path) -> None:
+    """Refuse `target` when nothing can be created in `folder`, the nearest folder of its that
+    exists (read-only, not ours, /proc): found by creating and removing an empty file there,
+    which root's permission to write anywhere, a read-only mount and /proc all answer truly."""
+    import tempfile
+
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".digitcli-probe-", dir=folder)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise UsageError(f"cannot write {target}: {folder} is not writable ({reason})") from None
+    os.close(handle)
+    os.unlink(probe)
 
 
 def written_by_digitcli(folder: Path) -> bool:
