@@ -352,3 +352,31 @@ def test_serve_caps_workers_at_the_cores_with_a_warning(busy_port):
     result = runner.invoke(app, ["serve", "--workers", "64", "--port", busy_port])
     assert result.exit_code == 2  # the port in use, after the warning
     assert f"serving with {cores}" in result.stderr
+
+
+# 10. NUL-separated lists (find -print0): read with --from-list0 / -0, refused as a --from-list.
+
+
+def listed_pictures(folder) -> bytes:
+    folder.mkdir()
+    names = ["a.png", "with\nnewline.png", "c.png"]
+    for name in names:
+        (folder / name).write_bytes(png_bytes(a_digit()))
+    return b"".join(str(folder / name).encode() + b"\0" for name in names)
+
+
+@pytest.mark.parametrize("option", ["--from-list0", "-0"])
+@pytest.mark.parametrize("command", ["predict", "read"])
+def test_a_nul_separated_list_is_read_with_from_list0(tmp_path, command, option):
+    listing = listed_pictures(tmp_path / "found")
+    result = runner.invoke(app, [command, option, "-", "-f", "csv"], input=listing)
+    assert result.exit_code == 0, result.output
+    files = [row["file"] for row in csv.DictReader(io.StringIO(result.stdout))]
+    assert files == [name.decode() for name in listing.split(b"\0")[:-1]]
+
+
+def test_a_nul_in_a_newline_list_says_to_use_from_list0(tmp_path):
+    listing = listed_pictures(tmp_path / "found")
+    result = runner.invoke(app, ["predict", "--from-list", "-", "-f", "csv"], input=listing)
+    assert result.exit_code == 1
+    assert "NUL" in result.stderr and "--from-list0" in result.stderr
