@@ -380,3 +380,66 @@ def test_a_nul_in_a_newline_list_says_to_use_from_list0(tmp_path):
     result = runner.invoke(app, ["predict", "--from-list", "-", "-f", "csv"], input=listing)
     assert result.exit_code == 1
     assert "NUL" in result.stderr and "--from-list0" in result.stderr
+
+
+# 11. `train --data` names what it left out and why, and checks the data before TensorFlow.
+
+
+def digit_tree(root):
+    for digit in range(10):
+        (root / str(digit)).mkdir(parents=True)
+        (root / str(digit) / "a.png").write_bytes(png_bytes(a_digit()))
+    return root
+
+
+def test_an_image_folder_names_what_it_left_out(tmp_path):
+    from digitcli.datasets.data import load_dataset
+
+    root = digit_tree(tmp_path / "data")
+    (root / "10").mkdir()
+    (root / "x").mkdir()
+    (root / "3" / "sub").mkdir()
+    (root / "3" / "gone.png").symlink_to(root / "nowhere.png")
+    (root / "3" / "photo.avif").write_bytes(b"not read from folders")
+    (root / "3" / ".DS_Store").write_bytes(b"")
+    dataset = load_dataset(root, role="train")
+    said = ["10/ (not a digit folder", "x/ (not a digit folder", "3/sub (a sub-folder",
+            "3/gone.png (a link to nothing", "3/photo.avif (not an image file name"]  # fmt: skip
+    for each in said:
+        assert each in dataset.source
+    assert ".DS_Store" not in dataset.source
+
+
+def test_a_looping_digit_folder_is_named_as_a_loop(tmp_path):
+    from digitcli.core.errors import DataError
+    from digitcli.datasets.imagefolder import survey
+
+    root = digit_tree(tmp_path / "data")
+    (root / "3" / "a.png").unlink()
+    (root / "3").rmdir()
+    (root / "3").symlink_to(root / "3")
+    with pytest.raises(DataError, match=r"digit 3 .*3 \(a link that loops\)"):
+        survey(root)
+
+
+def test_train_checks_the_data_before_loading_tensorflow(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import subprocess_env
+
+    root = digit_tree(tmp_path / "data")
+    (root / "7" / "a.png").unlink()
+    (root / "7").rmdir()
+    watch = (
+        "import sys, runpy; sys.argv = ['digitcli'] + sys.argv[1:]\n"
+        "try:\n    runpy.run_module('digitcli', run_name='__main__')\n"
+        "finally:\n    print('tensorflow' in sys.modules, file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", watch, "train", "--data", str(root), "-o", str(tmp_path / "m")],
+        capture_output=True, text=True, env=subprocess_env(), timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "no folder for digit 7" in done.stderr
+    assert done.stderr.strip().endswith("False")  # TensorFlow never imported

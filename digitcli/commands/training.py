@@ -251,8 +251,11 @@ def train(
       model=$(digitcli train -q)
     """
     from digitcli.core.config import train_config
+    from digitcli.datasets.data import check_data
     from digitcli.models.modeldir import deskews
     from digitcli.terminal import console
+
+    check_data(data)  # before TensorFlow loads with the training modules: seconds, 700 MB
     from digitcli.training.distribute import is_chief, task_from_env
     from digitcli.training.reporting import NullReporter
     from digitcli.training.train import train as run_training
