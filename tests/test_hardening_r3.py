@@ -282,15 +282,18 @@ def test_a_broken_model_is_flagged_and_not_chosen(isolated, broken):
 
 
 def refuse_loading_data(monkeypatch):
-    """Loading the data is the expensive work that a refusal must come before."""
+    """Loading the data is the expensive work that a refusal must come before (`train`
+    imports TensorFlow after its checks: a test importing it would take seconds)."""
+    import sys
+
     import digitcli.exporting.export as export
-    import digitcli.training.train as train
 
     def too_late(*args, **kwargs):
         raise AssertionError("the data was loaded before the output was checked")
 
-    monkeypatch.setattr(train, "load_dataset", too_late)
     monkeypatch.setattr(export, "load_dataset", too_late)
+    if "digitcli.training.train" in sys.modules:
+        monkeypatch.setattr(sys.modules["digitcli.training.train"], "load_dataset", too_late)
 
 
 def read_only_folder(tmp_path):
@@ -443,3 +446,99 @@ def test_train_checks_the_data_before_loading_tensorflow(tmp_path):
     assert done.returncode == 2, done.stderr
     assert "no folder for digit 7" in done.stderr
     assert done.stderr.strip().endswith("False")  # TensorFlow never imported
+
+
+# 8. `serve`'s protocol edges.
+
+
+def png_with_a_short_icc_profile() -> bytes:
+    """A PNG that decodes, with an iCCP chunk too short to be a profile: libpng warns on
+    stderr ("libpng warning: iCCP: too short")."""
+    import struct
+    import zlib
+
+    png = png_bytes(np.full((28, 28), 255, np.uint8))
+    profile = b"x\0\0" + zlib.compress(bytes(10))
+    crc = zlib.crc32(b"iCCP" + profile)
+    iccp = struct.pack(">I", len(profile)) + b"iCCP" + profile + struct.pack(">I", crc)
+    return png[:33] + iccp + png[33:]
+
+
+def multipart(parts: list[tuple[str, bytes]]) -> tuple[bytes, str]:
+    """A multipart body of (Content-Disposition parameters, content) parts, and its type."""
+    body = b""
+    for disposition, content in parts:
+        body += b"--b0undary\r\nContent-Disposition: form-data; " + disposition.encode()
+        body += b"\r\nContent-Type: image/png\r\n\r\n" + content + b"\r\n"
+    return body + b"--b0undary--\r\n", "multipart/form-data; boundary=b0undary"
+
+
+def test_a_file_part_without_a_filename_gets_a_precise_message(client):
+    body, kind = multipart([('name="file"', png_bytes(a_digit()))])
+    response = client.post("/v1/predict", content=body, headers={"content-type": kind})
+    assert response.status_code == 400
+    assert "filename" in response.json()["error"]
+
+
+def test_answers_name_the_model_without_its_path_on_the_server(client):
+    from digitcli.models.modeldir import BUNDLED_DIR
+
+    files = [("file", ("one.png", png_bytes(a_digit()), "image/png"))]
+    for route in ("/v1/predict", "/v1/read"):
+        response = client.post(route, files=files)
+        assert response.json()["results"][0]["model"]["name"] == "bundled"
+        assert str(BUNDLED_DIR) not in response.text
+    assert str(BUNDLED_DIR) not in client.get("/v1/model").text
+
+
+def test_a_body_shorter_than_its_length_is_answered_503_after_the_timeout(monkeypatch):
+    import asyncio
+
+    import digitcli.serve.uploads as uploads
+    from digitcli.serve.app import create_app
+
+    monkeypatch.setattr(uploads, "BODY_SECONDS", 0.2)
+    app = create_app(None, access_log=False)
+    sent: list[dict] = []
+    first = [{"type": "http.request", "body": b"\x89PNG", "more_body": True}]
+
+    async def receive() -> dict:
+        if first:
+            return first.pop()
+        await asyncio.sleep(3600)  # the rest of the body never comes
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "method": "POST", "path": "/v1/predict", "raw_path": b"/v1/predict",
+        "query_string": b"", "root_path": "", "scheme": "http", "http_version": "1.1",
+        "headers": [(b"content-type", b"image/png"), (b"content-length", b"1000")],
+        "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 8000),
+    }  # fmt: skip
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), 10))
+    assert sent[0]["status"] == 503
+    assert b"0.2 s" in sent[1]["body"]
+
+
+def test_serve_answers_huge_headers_and_urls_and_keeps_native_warnings_out_of_its_log(tmp_path):
+    import socket
+
+    from serving import BUNDLED, running_server
+
+    def status_of(request: bytes, port: int) -> int:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+            connection.sendall(request)
+            answer = connection.recv(65536)
+        return int(answer.split(b" ", 2)[1]) if answer else 0
+
+    with running_server(str(BUNDLED), log=tmp_path / "log") as server:
+        header = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n"
+        assert status_of(header, server.port) == 431
+        url = b"GET /healthz?" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+        assert status_of(url, server.port) == 414
+        files = [("file", ("icc.png", png_with_a_short_icc_profile(), "image/png"))]
+        with server.client() as http:
+            assert http.post("/v1/predict", files=files).status_code == 200
+    lines = (tmp_path / "log").read_text().splitlines()
+    assert lines and all(line.startswith(("digitcli serve:", "GET ", "POST ")) for line in lines)

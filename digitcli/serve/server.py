@@ -14,12 +14,14 @@ import re
 import signal
 import socket
 import sys
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 
 import uvicorn  # at the top: without the serve extra, `digitcli serve` says so in one line
 from uvicorn.supervisors import Multiprocess
 
+from digitcli.core.config import DEBUG_ENV
 from digitcli.core.errors import UsageError
 from digitcli.serve.app import create_app
 from digitcli.serve.guard import DEFAULT_LIMITS, GuardedHTTP, Limits
@@ -79,6 +81,7 @@ def serve(
     _stopping_is_success()
     GuardedHTTP.use(limits)
     if workers == 1:
+        _log_apart_from_native_chatter()
         uvicorn.Server(_config(app, limits)).run(sockets=[listener])
         return
     del app  # each worker process loads its own copy
@@ -138,6 +141,27 @@ def _quiet_cut_off() -> None:
     logging.getLogger("uvicorn.error").addFilter(_NotCancelled())
 
 
+def _log_apart_from_native_chatter() -> None:
+    """Keep the access log (stderr) to its lines: native libraries write their warnings to
+    file descriptor 2 behind Python's back (libpng's "iCCP: too short", one a request), and
+    Pillow's and NumPy's Python warnings would follow them. Python's stderr moves to a copy of
+    descriptor 2, descriptor 2 itself to /dev/null, uvicorn's log handlers with it, and Python
+    warnings are ignored; all of it stays as it was under $DIGITCLI_DEBUG."""
+    if os.environ.get(DEBUG_ENV):
+        return
+    sys.stderr.flush()
+    log = os.fdopen(os.dup(2), "w", buffering=1, errors="backslashreplace")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    old, sys.stderr = sys.stderr, log
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        for handler in logging.getLogger(name).handlers:
+            if isinstance(handler, logging.StreamHandler) and handler.stream is old:
+                handler.setStream(log)
+    warnings.simplefilter("ignore")
+
+
 def _stopping_is_success() -> None:
     """Ctrl-C and SIGTERM are how a server ends: exit 0. Uvicorn finishes the requests under
     way, puts back these handlers and raises the signal again, which lands here."""
@@ -164,6 +188,7 @@ def _listen(host: str, port: int) -> socket.socket:
 def app_from_environment():
     """What each of `--workers N` processes serves."""
     GuardedHTTP.use(Limits(**json.loads(os.environ.get(_LIMITS_ENV) or "{}")))
+    _log_apart_from_native_chatter()
     _quiet_cut_off()
     return create_app(
         os.environ.get(_MODEL_ENV) or None,
