@@ -70,13 +70,21 @@ def predict_json(folder: Path, *names: str, options: tuple[str, ...] = ()) -> li
     return json.loads(done.stdout)
 
 
+def served(results: list[dict]) -> list[dict]:
+    """The CLI's results as `serve` gives them: the model named without its path."""
+    return [
+        {**r, "model": {k: v for k, v in r["model"].items() if k != "path"}} if "model" in r else r
+        for r in results
+    ]
+
+
 def files(folder: Path, *names: str) -> list[tuple[str, tuple[str, bytes]]]:
     return [("file", (name, (folder / name).read_bytes())) for name in names]
 
 
 def test_answers_agree_exactly_with_predict(server, photos):
     names = sorted(p.name for p in photos.iterdir())
-    expected = predict_json(photos, *names, options=("--top-k", "5", "--threshold", "0.9"))
+    expected = served(predict_json(photos, *names, options=("--top-k", "5", "--threshold", "0.9")))
     with server.client() as client:
         many = client.post("/v1/predict?top_k=5&threshold=0.9", files=files(photos, *names))
         one = client.post(
@@ -214,7 +222,7 @@ def test_read_answers_like_digitcli_read(server, photos, tmp_path):
         answer = client.post("/v1/read", files=files(tmp_path, "number.png"))
         bad = client.post("/v1/read?digits=x", files=files(tmp_path, "number.png"))
         shown = client.post("/v1/read?preview=1", files=files(tmp_path, "number.png"))
-    assert answer.json()["results"] == json.loads(done.stdout)
+    assert answer.json()["results"] == served(json.loads(done.stdout))
     with_previews = shown.json()["results"]
     previews = [digit.pop("preview") for digit in with_previews[0]["digits"]]
     assert len(previews) == 3 and all(p.startswith("data:image/png;base64,") for p in previews)

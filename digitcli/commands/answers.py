@@ -61,9 +61,28 @@ RecursiveOption = Annotated[
         help="Search the sub-folders of IMAGE folders too (a folder of 0/ to 9/ folders).",
     ),
 ]
+FromList0Option = Annotated[
+    str | None,
+    typer.Option(
+        "--from-list0",
+        "-0",
+        metavar="FILE",
+        help="Read image paths each ending in a NUL byte from FILE (- for stdin): find -print0.",
+    ),
+]
 InvertOption = Annotated[
     Invert, typer.Option(help="Polarity: auto detects dark ink on light paper and inverts it.")
 ]
+
+
+def paths_list(from_list: str | None, from_list0: str | None) -> str | None:
+    """The list of image paths to read: --from-list's (one a line) or --from-list0's."""
+    from digitcli.core.errors import UsageError
+    from digitcli.predicting.predict import NulList
+
+    if from_list is not None and from_list0 is not None:
+        raise UsageError("give --from-list or --from-list0, not both")
+    return NulList(from_list0) if from_list0 is not None else from_list
 
 
 def _answers_format(chosen: PredictFormat | None, json_output: bool) -> str:
@@ -132,6 +151,7 @@ def predict(
     ] = None,
     from_list: FromListOption = None,
     recursive: RecursiveOption = False,
+    from_list0: FromList0Option = None,
     save_preprocessed: Annotated[
         Path | None,
         typer.Option(
@@ -160,6 +180,7 @@ def predict(
     from digitcli.predicting.predict import predict as run_prediction
     from digitcli.terminal import console, formats
 
+    from_list = paths_list(from_list, from_list0)
     if not images and from_list is None:
         raise UsageError("give at least one IMAGE, or --from-list FILE")
     fmt = _answers_format(output_format, json_output)
@@ -200,6 +221,7 @@ def read(
     ] = None,
     from_list: FromListOption = None,
     recursive: RecursiveOption = False,
+    from_list0: FromList0Option = None,
     save_preprocessed: Annotated[
         Path | None,
         typer.Option(metavar="DIR", help="Write each digit as the model saw it (28x28) into DIR."),
@@ -226,6 +248,7 @@ def read(
     from digitcli.reading.read import read as run_reading
     from digitcli.terminal import formats
 
+    from_list = paths_list(from_list, from_list0)
     if not images and from_list is None:
         raise UsageError("give at least one IMAGE, or --from-list FILE")
     fmt = _answers_format(output_format, json_output)

@@ -221,7 +221,8 @@ def models(json_output: JsonOption = False, quiet: QuietOption = False) -> None:
     else:
         for model in listed:
             row = [model.model.name, str(model.model.path), model.arch or "", _accuracy(model)]
-            console.plain_row([*row, model.model.why if model.default else ""])
+            why = model.model.why if model.default else ""
+            console.plain_row([*row, f"broken: {model.problem}" if model.problem else why])
     if not quiet and not any(model.default for model in listed):
         console.print_note(f"no trained model in {models_root()} and no bundled model installed")
     elif not quiet and not any(not model.model.bundled for model in listed):

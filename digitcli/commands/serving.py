@@ -34,7 +34,13 @@ def serve(
     workers: Annotated[
         int,
         typer.Option(
-            min=1, max=64, metavar="N", help="Processes, each with its own copy of the model."
+            min=1,
+            max=64,
+            metavar="N",
+            help=(
+                "Processes, each with its own copy of the model; at most one a CPU core"
+                " (more are cut down to that, with a warning)."
+            ),
         ),
     ] = 1,
     token: Annotated[
@@ -45,7 +51,8 @@ def serve(
             metavar="TOKEN",
             help=(
                 "Every API call must then send Authorization: Bearer TOKEN. Printable ASCII"
-                " characters only, no spaces: others are refused at start (exit code 2)."
+                " characters only, no spaces: others, and an empty token, are refused at"
+                " start (exit code 2)."
             ),
         ),
     ] = None,

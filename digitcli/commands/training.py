@@ -289,10 +289,10 @@ def train(
       digitcli train --resume
       model=$(digitcli train -q)
     """
-    from digitcli.core.config import train_config
+    from digitcli.core.atomic import check_can_create
+    from digitcli.core.config import models_root, train_config
+    from digitcli.datasets.data import check_data
     from digitcli.models.modeldir import deskews
-    from digitcli.training.distribute import is_chief
-    from digitcli.training.train import train as run_training
 
     config = train_config(
         _arch_for(arch, init),
@@ -315,6 +315,12 @@ def train(
         patience=patience,
         strategy=strategy.value,
     )
+    # What the data and the output are, said before TensorFlow loads (seconds, 700 MB).
+    check_data(data)
+    check_can_create(output or models_root() / config.run_name)
+    from digitcli.training.distribute import is_chief
+    from digitcli.training.train import train as run_training
+
     chief = is_chief(strategy.value)  # under multi-worker, progress and tables are the chief's
     result = run_training(
         config,

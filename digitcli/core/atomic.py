@@ -38,11 +38,7 @@ def check_writable(target: Path, *, force: bool) -> None:
     if str(target) in ("", ".") or _holds_cwd(target):
         shown = str(target) if str(target) not in ("", ".") else "the current folder"
         raise UsageError(f"{shown}: not a place to write an output into (name a new folder)")
-    for folder in target.parents:
-        if folder.exists():
-            if not folder.is_dir():
-                raise UsageError(f"{folder} is a file, not a folder: cannot write {target}")
-            break
+    check_can_create(target)
     if not target.exists() and not target.is_symlink():
         return
     if not force:
@@ -52,6 +48,28 @@ def check_writable(target: Path, *, force: bool) -> None:
             f"{target} is a folder digitcli did not write: --force replaces only digitcli's own "
             "outputs (model directories, reports, exports); choose another --output"
         )
+
+
+def check_can_create(target: Path) -> None:
+    """Refuse `target` when the nearest of its folders that exists is a file, or nothing can
+    be created in it (read-only, not ours, /proc): found by creating and removing an empty
+    file there, which root's permission to write anywhere, a read-only mount and /proc all
+    answer truly."""
+    import tempfile
+
+    target = Path(target)
+    folder = next((folder for folder in target.parents if folder.exists()), None)
+    if folder is None:
+        return
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is a file, not a folder: cannot write {target}")
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".digitcli-probe-", dir=folder)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise UsageError(f"cannot write {target}: {folder} is not writable ({reason})") from None
+    os.close(handle)
+    os.unlink(probe)
 
 
 def written_by_digitcli(folder: Path) -> bool:

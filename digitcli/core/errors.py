@@ -48,6 +48,15 @@ class ImageError(DigitcliError):
     """One input image could not be read; predict reports it and goes on with the others."""
 
 
+def unexpected_image_error(name: str, error: Exception) -> ImageError:
+    """What went wrong with one input that no check foresaw (a bug): that input's error, so
+    that the others of its batch are still answered."""
+    return ImageError(
+        f"{name}: could not be prepared: internal error ({type(error).__name__}: "
+        f"{first_line(error)}); please report it"
+    )
+
+
 class ExportError(DigitcliError):
     """An export failed or its verification did not pass."""
 

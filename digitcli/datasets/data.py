@@ -40,7 +40,7 @@ from digitcli.datasets.csvfile import (
 )
 from digitcli.datasets.download import NPZ_NAME, Progress, download_mnist
 from digitcli.datasets.idx import IDX_NAME, idx_loader, idx_pairs, idx_split
-from digitcli.datasets.imagefolder import digit_folders, load_image_folder
+from digitcli.datasets.imagefolder import digit_folders, load_image_folder, survey
 from digitcli.datasets.npz import load_npz
 
 HELD_OUT = 7  # a one-split source trained on keeps its last 1/7 as test, like MNIST's 60k/10k
@@ -94,20 +94,38 @@ def load_dataset(
             ) from error
         found = _locate(location, role)
     if found is None:
-        if not location.exists():
-            problem = "no such file or directory"
-        else:
-            problem = (
-                "no MNIST data found (IDX files, an .npz or CSV files) and no image "
-                "folders (one sub-folder per digit, 0/ to 9/)"
-            )
-        hint = "" if explicit else f"; pass --data PATH or set ${DATA_ENV}"
-        raise DataError(f"{location}: {problem}{hint}")
+        raise _nothing_found(location, explicit)
     fmt, loader = found
     files: dict[str, str] = {}
     splits = loader(files)
     dataset = _dataset(location, fmt, splits, files, role, getattr(loader, "note", ""))
     return replace(dataset, skipped=getattr(loader, "skipped", ()))
+
+
+def check_data(path: str | Path | None = None, *, role: str = "train") -> None:
+    """Refuse now what `load_dataset` would refuse from listing the data alone (no such
+    path, no data in it, an image folder missing a digit): `train` says so before TensorFlow
+    loads (seconds and hundreds of MB). The default ./MNIST/ with no data passes: loading
+    downloads it."""
+    explicit = (path is not None and str(path) != "") or bool(os.environ.get(DATA_ENV))
+    location = resolve_data_path(path)
+    found = _locate(location, role)
+    if found is None and explicit:
+        raise _nothing_found(location, explicit)
+    if found is not None and isinstance(found[1], _ImageFolderLoader):
+        survey(found[1].folder)
+
+
+def _nothing_found(location: Path, explicit: bool) -> DataError:
+    if not location.exists():
+        problem = "no such file or directory"
+    else:
+        problem = (
+            "no MNIST data found (IDX files, an .npz or CSV files) and no image "
+            "folders (one sub-folder per digit, 0/ to 9/)"
+        )
+    hint = "" if explicit else f"; pass --data PATH or set ${DATA_ENV}"
+    return DataError(f"{location}: {problem}{hint}")
 
 
 # --- finding the data ----------------------------------------------------------------------------
@@ -181,6 +199,9 @@ def _locate_in_folder(folder: Path, role: str = "train") -> tuple[str, Loader] |
     }
 
 
+LEFT_OUT_SHOWN = 5  # of an image folder's entries left out, this many are named
+
+
 class _ImageFolderLoader:
     """Loads `folder`/0 .. 9 (imagefolder.py); afterwards `note` says what was skipped."""
 
@@ -196,6 +217,10 @@ class _ImageFolderLoader:
         if images.skipped:
             skipped = f"{images.skipped} skipped, unreadable or blank"
             self.note = f"; {skipped} (first: {images.first_skipped})"
+        if images.left_out:
+            shown = ", ".join(images.left_out[:LEFT_OUT_SHOWN])
+            more = len(images.left_out) - LEFT_OUT_SHOWN
+            self.note += f"; left out: {shown}" + (f" and {more} more" if more > 0 else "")
         return {"all": Split(images.x, images.y)}
 
 

@@ -4,18 +4,22 @@
 torchvision's ImageFolder and Ultralytics' classify datasets); each is prepared as `predict`
 prepares it (`digitcli.imaging.images`), so the network learns from what it will be shown.
 
-Files whose names do not end in an image suffix (notes, `.DS_Store`) are ignored. An image file
-that cannot be read, or holds no ink, is skipped and counted: the count and the first such file
-are part of the dataset's description (`train` prints it), and each is named with why
-(`evaluate` prints them). Every digit needs at least one usable
-image. This module never imports TensorFlow.
+What is not read is named, with why, in the dataset's description (`train` prints it): folders
+not named 0 .. 9 (`10/`, `x/`), sub-folders of a digit's folder, links to nothing or looping,
+files whose names do not end in an image suffix (hidden files such as `.DS_Store` are passed
+over unsaid, and so are files beside the digit folders). An image file that cannot be read, or
+holds no ink, is skipped and counted: the count and the first such file are part of the
+description too, and each is named with why (`evaluate` prints them). Every digit needs at
+least one usable image; `survey` checks that from the listing alone, before anything is decoded
+(and, in `train`, before TensorFlow loads). This module never imports TensorFlow.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -38,6 +42,16 @@ class FolderImages:
     first_skipped: str  # "DIR/3/scan.png: not an image ..." or ""
     digest: str  # sha256 over every file's relative path and prepared pixels
     skipped_files: tuple[str, ...] = ()  # each skipped file and why, as first_skipped says it
+    left_out: tuple[str, ...] = ()  # "10/ (not a digit folder)": what the listing passed over
+
+
+@dataclass(frozen=True)
+class Survey:
+    """The image files of a digit-folder tree, found by listing it, and what was left out."""
+
+    paths: list[Path]
+    labels: np.ndarray  # uint8, one a path
+    left_out: tuple[str, ...]  # each entry, relative to the folder, with why
 
 
 def digit_folders(folder: Path) -> list[Path]:
@@ -50,29 +64,83 @@ def digit_folders(folder: Path) -> list[Path]:
 
 def load_image_folder(folder: Path) -> FolderImages:
     """Every image under `folder`/0 .. 9, prepared; a DataError names what is missing."""
-    from digitcli.predicting.predict import IMAGE_SUFFIXES
+    found = survey(folder)
+    images = _prepared(folder, found.paths, found.labels)
+    return replace(images, left_out=found.left_out)
 
-    present = {int(p.name): p for p in digit_folders(folder)}
+
+def survey(folder: Path) -> Survey:
+    """The image files under `folder`/0 .. 9 and what was left out, from listing alone; a
+    DataError names a digit with no folder (and why, where its name is there) or no images."""
+    left_out: list[str] = []
+    present: dict[int, Path] = {}
+    for entry in _listed(folder):
+        if DIGIT_FOLDER.fullmatch(entry.name) and entry.is_dir():
+            present[int(entry.name)] = entry
+        elif entry.is_dir():
+            left_out.append(f"{entry.name}/ (not a digit folder, 0/ to 9/)")
+        elif entry.is_symlink() or DIGIT_FOLDER.fullmatch(entry.name):
+            left_out.append(f"{entry.name} ({_not_there(entry)})")
     missing = [str(d) for d in range(NUM_CLASSES) if d not in present]
     if missing:
+        why = [item for item in left_out if item.split(" ")[0] in missing]
         raise DataError(
             f"{folder}: no folder for digit{'s' if len(missing) > 1 else ''} "
             f"{', '.join(missing)} (an image folder needs one sub-folder per digit, 0/ to 9/)"
+            + (f"; {', '.join(why)}" if why else "")
         )
     paths: list[Path] = []
     labels: list[int] = []
-    for digit, sub in present.items():
-        try:
-            found = sorted(
-                p for p in sub.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
-            )
-        except OSError as error:
-            raise DataError(f"{sub}: cannot list ({first_line(error)})") from error
+    for digit, sub in sorted(present.items()):
+        found = []
+        for entry in _listed(sub):
+            why = _why_left_out(entry)
+            if why is None:
+                found.append(entry)
+            elif why:
+                left_out.append(f"{digit}/{entry.name} ({why})")
         if not found:
             raise DataError(f"{sub}: no image files (each digit needs at least one)")
         paths += found
         labels += [digit] * len(found)
-    return _prepared(folder, paths, np.array(labels, dtype=np.uint8))
+    return Survey(paths, np.array(labels, dtype=np.uint8), tuple(left_out))
+
+
+def _listed(folder: Path) -> list[Path]:
+    try:
+        return sorted(folder.iterdir())
+    except OSError as error:
+        raise DataError(f"{folder}: cannot list ({first_line(error)})") from error
+
+
+def _why_left_out(entry: Path) -> str | None:
+    """Why a digit folder's entry is not read (None: it is; "": unsaid, a hidden file)."""
+    from digitcli.predicting.predict import IMAGE_SUFFIXES
+
+    if entry.name.startswith("."):
+        return ""
+    if entry.is_dir():
+        return "a sub-folder: only the files of a digit's folder are read"
+    if not entry.is_file():
+        return _not_there(entry)
+    if entry.suffix.lower() not in IMAGE_SUFFIXES:
+        return f"not an image file name: {', '.join(sorted(IMAGE_SUFFIXES))}"
+    return None
+
+
+def _not_there(entry: Path) -> str:
+    """What a name that is neither a folder nor a file is."""
+    if entry.is_symlink():
+        try:
+            entry.resolve(strict=True)
+        except RuntimeError:
+            return "a link that loops"
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                return "a link that loops"
+            return "a link to nothing"
+        return "a link to neither a file nor a folder"
+    return "a file, not a folder" if entry.is_file() else "neither a file nor a folder"
 
 
 def _prepared(folder: Path, paths: list[Path], labels: np.ndarray) -> FolderImages:

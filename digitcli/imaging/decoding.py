@@ -3,7 +3,8 @@
 Every input, a file, a named pipe, a device or stdin, is read up to `MAX_INPUT_BYTES` and no
 further, without blocking on a pipe nobody writes to. Pillow then reads the header only (size,
 mode, orientation), and an image whose decoding would hold more than `MAX_DECODED_BYTES` is
-refused before a pixel is decoded (a 466 KB PNG can claim 10,950 x 10,950 RGBA: 480 MB).
+refused before a pixel is decoded (a 466 KB PNG can claim 10,950 x 10,950 RGBA: 480 MB; a
+194 KB one 1 x 100,000,000 grey pixels, whose row pointers alone hold 800 MB).
 
 OpenCV decodes JPEG (at 1/2, 1/4 or 1/8 scale when that is still large enough), PNG, BMP and
 PNM files; Pillow decodes what OpenCV does not read as we need (GIF, TIFF, WebP, ICO,
@@ -29,6 +30,9 @@ from digitcli.core.errors import ImageError
 
 MAX_INPUT_BYTES = 64 * 2**20  # read from any one input: far above any photo file
 MAX_DECODED_BYTES = 128 * 2**20  # held while decoding one image: a 120-MP grey scan passes
+ROW_BYTES = 16  # held a row of the image, however narrow: the decoder's and a working copy's
+# pointer to it (a 1 x 100,000,000 PNG holds 800 MB of them, a hundred times its pixels)
+LIBPNG_MAX_SIDE = 1_000_000  # libpng's user limit in OpenCV's build: Pillow decodes the rest
 PIPE_TIMEOUT = 10.0  # seconds a pipe or device may stay silent before it is given up
 _CHUNK = 2**20
 
@@ -109,25 +113,42 @@ def _read_bounded(fd: int, label: str, limit: int, regular: bool) -> bytes:
 
 
 def plan(im: Image.Image, data: bytes, max_side: int) -> Plan:
-    """How to decode the image Pillow opened (lazily, header only) from `data`."""
+    """How to decode the image Pillow opened (lazily, header only) from `data`. Each cost
+    counts the decoded pixels, the full-size working copies made of them and ROW_BYTES a row."""
     width, height = im.size
     pixels = width * height
+    rows = ROW_BYTES * height
     # Palette files: Pillow's decoding is faster (3.7 against 5.2 ms on the benchmark's PNGs)
-    if im.format in _CV2_FORMATS and im.mode != "P" and "transparency" not in im.info:
+    if _opencv_decodes(im):
         if im.format in ("JPEG", "MPO") and im.mode in _CV2_GREY_MODES:
             scale = _jpeg_scale(width, height, max_side)
             reduced = math.ceil(width / scale) * math.ceil(height / scale)
-            return Plan(_REDUCED.get(scale, 0) | _GREY, reduced * (4 if im.mode == "CMYK" else 1))
-        if im.mode == "RGB" and 4 * pixels <= MAX_DECODED_BYTES:
-            # colour, then grey: 10% faster than libpng's own conversion, but 4x the memory
-            return Plan(cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION, 4 * pixels)
-        if im.mode in _CV2_GREY_MODES:
-            return Plan(_GREY, pixels)
+            per_pixel = 4 if im.mode == "CMYK" else 1  # libjpeg decodes a row at a time
+            return Plan(_REDUCED.get(scale, 0) | _GREY, reduced * per_pixel + rows // scale)
+        if im.mode == "RGB" and _fits(5 * pixels + rows):
+            # colour, then grey: 10% faster than libpng's own conversion, but more memory:
+            # the decoder's rows, BGR and its grey
+            return Plan(cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION, 5 * pixels + rows)
+        # libpng's grey and OpenCV's copy of it; Pillow, holding one, decodes a large PNG
+        if im.mode in _CV2_GREY_MODES and (im.format != "PNG" or _fits(2 * pixels + rows)):
+            return Plan(_GREY, 2 * pixels + rows)
         if im.format == "PNG" and im.mode == "I;16":
-            return Plan(_GREY | cv2.IMREAD_ANYDEPTH, 2 * pixels)
+            return Plan(_GREY | cv2.IMREAD_ANYDEPTH, 2 * pixels + rows)
         if im.format == "PNG" and im.mode in ("LA", "RGBA") and _png_depth(data) == 8:
-            return Plan(cv2.IMREAD_UNCHANGED, 7 * pixels)  # BGRA, its luma, alpha, their product
+            return Plan(cv2.IMREAD_UNCHANGED, 7 * pixels + rows)  # BGRA, luma, alpha, product
     return Plan(None, pillow_cost(im))
+
+
+def _fits(cost: int) -> bool:
+    return cost <= MAX_DECODED_BYTES
+
+
+def _opencv_decodes(im: Image.Image) -> bool:
+    """Whether OpenCV decodes the file: not a palette or transparent-colour file, and not a
+    PNG longer than libpng allows (it would print its own error on stderr, then fail)."""
+    if im.format not in _CV2_FORMATS or im.mode == "P" or "transparency" in im.info:
+        return False
+    return im.format != "PNG" or max(im.size) <= LIBPNG_MAX_SIDE
 
 
 def pillow_cost(im: Image.Image) -> int:
@@ -141,7 +162,7 @@ def pillow_cost(im: Image.Image) -> int:
         extra = 8
     else:
         extra = 0 if mode == "L" else 1
-    return im.size[0] * im.size[1] * (stored + extra)
+    return im.size[0] * im.size[1] * (stored + extra) + ROW_BYTES * im.size[1]
 
 
 def _jpeg_scale(width: int, height: int, max_side: int) -> int:

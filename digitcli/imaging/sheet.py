@@ -54,6 +54,8 @@ def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
     low, high = np.floor(corners.min(axis=0)), np.ceil(corners.max(axis=0))
     left, top = (int(v) for v in np.maximum(low, 0))
     right, bottom = (int(v) for v in np.minimum(high, image.size))
+    if right <= left or bottom <= top:
+        return None  # a picture a few pixels wide: its "sheet" holds nothing inside its edges
     part, dx, dy = cropped(image, (left, top, right, bottom))
     inside = np.zeros((part.height, part.width), np.uint8)
     cv2.fillConvexPoly(inside, np.round(corners - (left, top)).astype(np.int32), 1)

@@ -304,8 +304,26 @@ def trained_models(root: Path | None = None) -> list[Path]:
 
 
 def latest_model() -> Path | None:
-    models = trained_models()
-    return models[-1] if models else None
+    """The most recently trained model that can be loaded (`model_problem`): a broken one,
+    a truncated `model.tflite` or metadata from a newer digitcli, is passed over."""
+    for path in reversed(trained_models()):
+        if model_problem(path) is None:
+            return path
+    return None
+
+
+def model_problem(directory: Path) -> str | None:
+    """Why the model directory cannot be used (its metadata, then the file a runtime would
+    run); None when it can."""
+    from digitcli.models.intact import damaged
+
+    try:
+        read_metadata(directory)
+    except ModelError as error:
+        return str(error)
+    files = [directory / name for name in (TFLITE_FILE, KERAS_FILE)]
+    tflite, keras = (file if file.is_file() else None for file in files)
+    return damaged(tflite, keras)
 
 
 def default_model() -> Path:
@@ -400,7 +418,10 @@ def _listed(path: Path, chosen: ChosenModel | None) -> ListedModel:
         metadata = read_metadata(path)
     except ModelError as error:
         return ListedModel(model, None, None, "", default, str(error))
+    problem = None if path.resolve() == BUNDLED_DIR.resolve() else model_problem(path)
     arch = "+".join(metadata.networks)
+    if problem is not None:
+        return ListedModel(model, arch, None, metadata.created, default, problem)
     accuracy = metadata.metrics.get("test_accuracy")
     return ListedModel(model, arch, accuracy, metadata.created, default)
 

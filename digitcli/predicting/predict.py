@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 import numpy as np
 
-from digitcli.core.errors import ImageError, UsageError
+from digitcli.core.errors import ImageError, UsageError, unexpected_image_error
 from digitcli.imaging.decoding import MAX_INPUT_BYTES
 from digitcli.imaging.images import STDIN_NAME, Prepared, prepare_file, save_pixels
 from digitcli.models.runtimes import Runtime, load_runtime, resolve_model
@@ -141,31 +141,62 @@ def _stdin_image() -> Source:
     return Source(STDIN_NAME, data=data)
 
 
-def _unreadable_name(name: str) -> Source:
+def _unreadable_name(name: str, hint: str = "") -> Source:
     shown = name.replace("\0", "\\0")
-    return Source(shown, problem="a file name cannot contain a NUL byte")
+    return Source(shown, problem=f"a file name cannot contain a NUL byte{hint}")
+
+
+class NulList(str):
+    """A `--from-list0` list: its paths each end in a NUL byte (`find -print0`, `xargs -0`),
+    so that a path may hold a newline."""
 
 
 def _listed(from_list: str) -> Iterator[Source]:
+    nul = isinstance(from_list, NulList)
+    option = "--from-list0" if nul else "--from-list"
     if from_list == STDIN:
         if sys.stdin.isatty():
             raise UsageError(
-                "--from-list - reads paths from stdin, which is a terminal: pipe "
-                "them in (find DIR -name '*.png' | digitcli predict --from-list -)"
+                f"{option} - reads paths from stdin, which is a terminal: pipe "
+                f"them in (find DIR -name '*.png' | digitcli predict {option} -)"
             )
         stream = sys.stdin.buffer
     else:
         stream = _open_list(from_list)
+    entries = _nul_entries(stream, from_list) if nul else _lines(stream, from_list)
+    for name in entries:
+        if "\0" in name:  # a NUL-separated list read as one path a line
+            yield _unreadable_name(name, hint=" (a list of paths ending in NUL: --from-list0)")
+        elif name.strip():
+            yield Source(name, path=Path(name))
+
+
+def _lines(stream: BinaryIO, from_list: str) -> Iterator[str]:
     for number, raw in enumerate(iter(lambda: stream.readline(MAX_LIST_LINE + 1), b""), 1):
         if len(raw) > MAX_LIST_LINE and not raw.endswith(b"\n"):
             raise UsageError(
                 f"{from_list}: line {number} is longer than {MAX_LIST_LINE} bytes: "
                 "not a list of paths, one per line"
             )
-        name = raw.decode("utf-8", "surrogateescape").rstrip("\r\n")
-        if not name.strip():
-            continue
-        yield _unreadable_name(name) if "\0" in name else Source(name, path=Path(name))
+        yield raw.decode("utf-8", "surrogateescape").rstrip("\r\n")
+
+
+def _nul_entries(stream: BinaryIO, from_list: str) -> Iterator[str]:
+    """Each NUL-terminated path of `stream` (the last may lack its NUL), read as it comes."""
+    pending = b""
+    number = 0
+    while chunk := stream.read1(MAX_LIST_LINE + 1):
+        *done, pending = (pending + chunk).split(b"\0")
+        for raw in done:
+            number += 1
+            yield raw.decode("utf-8", "surrogateescape")
+        if len(pending) > MAX_LIST_LINE:
+            raise UsageError(
+                f"{from_list}: path {number + 1} is longer than {MAX_LIST_LINE} bytes: "
+                "not a list of paths ending in NUL bytes"
+            )
+    if pending:
+        yield pending.decode("utf-8", "surrogateescape")
 
 
 def _open_list(from_list: str) -> BinaryIO:
@@ -397,6 +428,8 @@ def _prepare(source: Source, invert: str) -> Prepared | ImageError:
         return prepare_file(source.read(), invert=invert, name=source.name)
     except ImageError as error:
         return error
+    except Exception as error:  # one picture's bug must not cost its batch its answers
+        return unexpected_image_error(source.name, error)
 
 
 def _answer(

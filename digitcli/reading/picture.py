@@ -16,7 +16,7 @@ from functools import cache, partial
 import numpy as np
 from PIL import Image
 
-from digitcli.core.errors import ImageError
+from digitcli.core.errors import ImageError, unexpected_image_error
 from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file
 from digitcli.imaging.sheet import on_the_sheet
 from digitcli.predicting.predict import Source
@@ -71,6 +71,8 @@ def picture_lines(
         return _with_copy(_read_picture(image, (0, 0), whole, invert, parts, pixels), image)
     except ImageError as error:
         return error
+    except Exception as error:  # one picture's bug must not cost its batch its answers
+        return unexpected_image_error(source.name, error)
 
 
 def _with_copy(found: Line | Lines, image: Image.Image) -> Line | Lines:

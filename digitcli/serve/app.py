@@ -143,8 +143,12 @@ async def _page(request: Request) -> FileResponse:
 
 
 def _named(result: dict, chosen) -> dict:
-    """An answer with the `model` object that `predict --json` gives it (an error has none)."""
-    return result if "error" in result else {**result, "model": chosen.to_json()}
+    """An answer with the `model` object that `predict --json` gives it (an error has none),
+    less the model's path: a path on the server is no client's business."""
+    if "error" in result:
+        return result
+    model = {key: value for key, value in chosen.to_json().items() if key != "path"}
+    return {**result, "model": model}
 
 
 async def _in_thread(work):

@@ -29,7 +29,8 @@ FILES_KEPT = 32  # the server's own files: ~17 at rest (model, log, event loop, 
 @dataclass(frozen=True)
 class Limits:
     header_seconds: float = 10.0  # any real client sends its headers in one packet
-    header_bytes: int = 64 * 1024  # h11 stops at 16 KiB, nginx at 32 KiB
+    header_bytes: int = 64 * 1024  # h11 stops at 16 KiB, nginx at 32 KiB: answered 431
+    url_bytes: int = 16 * 1024  # a longer request line is answered 414 (nginx: 8 KiB)
     body_seconds: float = 60.0  # the 10 MB body limit at 170 KB/s
     keep_alive_seconds: int = 5  # idle between requests (uvicorn's default)
     shutdown_seconds: int = 30  # after SIGTERM, for the requests under way
@@ -51,11 +52,19 @@ def connection_cap(limits: Limits) -> int:
     return max(1, min(limits.connections, (files - FILES_KEPT) // 2))
 
 
-BUSY = json.dumps({"error": "the server has too many connections: try again", "status": 503})
-BUSY_RESPONSE = (
-    "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
-    f"content-length: {len(BUSY)}\r\nconnection: close\r\n\r\n{BUSY}"
-).encode()
+def closing_response(status: int, reason: str, message: str) -> bytes:
+    """A whole HTTP response, JSON as the API's errors, after which the connection closes:
+    what the guard answers itself, where uvicorn would only drop the connection."""
+    body = json.dumps({"error": message, "status": status})
+    return (
+        f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\nconnection: close\r\n\r\n{body}"
+    ).encode()
+
+
+BUSY_RESPONSE = closing_response(
+    503, "Service Unavailable", "the server has too many connections: try again"
+)
 
 
 class GuardedHTTP(asyncio.Protocol):
@@ -73,8 +82,10 @@ class GuardedHTTP(asyncio.Protocol):
         self.inner: HttpToolsProtocol | None = HttpToolsProtocol(**options)
         self.watcher = httptools.HttpRequestParser(self)  # calls the on_* methods below
         self.transport: asyncio.Transport | None = None
-        self.stage = "head"  # "head": its headers are awaited; "body"; "done": answering
+        self.stage = "head"  # "head": its headers are awaited; "body"; "done": answering;
+        # "refused": answered 414 or 431 by the guard itself, closing
         self.header_bytes = 0
+        self.url_bytes = 0
         self.timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport) -> None:
@@ -89,15 +100,14 @@ class GuardedHTTP(asyncio.Protocol):
         self.inner.connection_made(transport)
 
     def data_received(self, data: bytes) -> None:
-        if self.inner is None:
+        if self.inner is None or self.stage == "refused":
             return
         if self.watcher is not None:
             try:
                 self.watcher.feed_data(data)
             except (httptools.HttpParserError, httptools.HttpParserUpgrade):
                 self.watcher = None  # the inner parser answers a bad request and closes
-        if self.header_bytes > self.limits.header_bytes:
-            self.transport.close()
+        if self._refused_head():
             return
         self.inner.data_received(data)
 
@@ -118,14 +128,37 @@ class GuardedHTTP(asyncio.Protocol):
         if self.inner is not None:
             self.inner.resume_writing()
 
+    def _refused_head(self) -> bool:
+        """Answer 414 or 431 and close, where the request line or headers run over the limits
+        (the request has not reached uvicorn whole, so nothing else answers it)."""
+        limits = self.limits
+        if self.url_bytes > limits.url_bytes:
+            answer = closing_response(
+                414, "URI Too Long", f"request line over {limits.url_bytes // 1024} KiB"
+            )
+        elif self.header_bytes > limits.header_bytes:
+            answer = closing_response(
+                431,
+                "Request Header Fields Too Large",
+                f"request headers over {limits.header_bytes // 1024} KiB",
+            )
+        else:
+            return False
+        self.stage = "refused"  # what more comes is dropped; uvicorn's protocol never sees it
+        self._stop_clock()
+        self.transport.write(answer)
+        self.transport.close()
+        return True
+
     # The watcher's callbacks (httptools.HttpRequestParser)
     def on_message_begin(self) -> None:
         if self.stage == "done":  # the next request on a kept-alive connection
-            self.stage, self.header_bytes = "head", 0
+            self.stage, self.header_bytes, self.url_bytes = "head", 0, 0
             self._start_clock(self.limits.header_seconds)
 
     def on_url(self, url: bytes) -> None:
         self.header_bytes += len(url)
+        self.url_bytes += len(url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self.header_bytes += len(name) + len(value) + 4

@@ -15,10 +15,12 @@ _TOP = {
 }
 _MODEL = {
     "type": "object",
-    "description": "The model that answered (not on an error result), as in `digitcli models`.",
+    "description": (
+        "The model that answered (not on an error result), as in `digitcli models`, without"
+        " its path on the server."
+    ),
     "properties": {
         "name": {"type": "string", "description": "'bundled', or the model's folder or file name"},
-        "path": {"type": "string"},
         "bundled": {"type": "boolean"},
     },
 }

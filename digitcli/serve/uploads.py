@@ -9,6 +9,8 @@ request's: they become that image's error object, as in `digitcli predict`.
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect, Request
 
@@ -21,6 +23,7 @@ MAX_IMAGES = 256  # images in one request: predict's batch
 MAX_REQUEST_DECODED_BYTES = 256 * 2**20  # all of a request's images decoded, one after another
 RAW_TYPES = ("image/", "application/octet-stream")
 RAW_NAME = "upload"  # a raw body's `file`, unless ?name= says otherwise
+BODY_SECONDS = 30.0  # for the whole body to arrive (a 10 MB one at 350 KB/s): else 503
 
 
 async def images_in(request: Request) -> list[Source]:
@@ -43,19 +46,33 @@ async def images_in(request: Request) -> list[Source]:
 
 
 async def _body(request: Request) -> bytes:
+    """The whole body, within MAX_BODY_BYTES and BODY_SECONDS (a body shorter than its
+    Content-Length would otherwise hold the request until the connection's deadline)."""
     claimed = request.headers.get("content-length", "")
     if claimed.isdigit() and int(claimed) > MAX_BODY_BYTES:
         raise _too_large()
-    chunks, size = [], 0
+    chunks: list[bytes] = []
     try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise _too_large()
-            chunks.append(chunk)
+        await asyncio.wait_for(_read_into(request, chunks), BODY_SECONDS)
     except ClientDisconnect:
         raise HTTPProblem(400, "the client went away before the body ended") from None
+    except asyncio.TimeoutError:
+        got = sum(map(len, chunks))
+        raise HTTPProblem(
+            503,
+            f"the body did not all arrive within {BODY_SECONDS:g} s ({got:,} bytes came"
+            + (f" of the {int(claimed):,} its Content-Length announced)" if claimed else ")"),
+        ) from None
     return b"".join(chunks)
+
+
+async def _read_into(request: Request, chunks: list[bytes]) -> None:
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _too_large()
+        chunks.append(chunk)
 
 
 def _replay(body: bytes):
@@ -95,6 +112,12 @@ async def _form_images(request: Request) -> list[Source]:
     uploads = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
     if len(uploads) > MAX_IMAGES:
         raise _too_many()
+    if not uploads and "file" in form:
+        raise HTTPProblem(
+            400,
+            "the `file` field came without a filename, so as text, not an image: give each "
+            "file part a filename (curl -F file=@seven.png does)",
+        )
     if not uploads:
         raise HTTPProblem(400, "no image in the request: send the images as `file` fields")
     sources = []

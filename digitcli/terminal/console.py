@@ -48,10 +48,25 @@ def is_terminal(name: str = "stdout") -> bool:
 
 
 def escape(text: str) -> str:
-    """`text` with Rich markup escaped (shown as typed, not as styles)."""
+    """`text` with Rich markup escaped (shown as typed, not as styles) and its control
+    characters made visible (`visible`)."""
     from rich.markup import escape as rich_escape
 
-    return rich_escape(text)
+    return rich_escape(visible(text))
+
+
+def visible(text: str) -> str:
+    """`text` with every character that is not printable written as an escape (\\t \\n \\r
+    \\xNN \\uNNNN): a file name holding ESC [2J is shown, never obeyed by the terminal, and
+    a newline in it does not split a line."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else _escaped(char) for char in text)
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    return _CONTROL_ESCAPES.get(char) or (f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}")
 
 
 def interactive() -> bool:
@@ -68,13 +83,16 @@ def print_json(data: Any) -> None:
 def print_error(message: str) -> None:
     stderr = _console("stderr")
     stderr.print(
-        f"[bold red]Error:[/] {escape(message)}" if stderr.is_terminal else f"Error: {message}",
+        f"[bold red]Error:[/] {escape(message)}"
+        if stderr.is_terminal
+        else f"Error: {visible(message)}",
         markup=stderr.is_terminal,
         soft_wrap=True,
     )
 
 
 def print_note(message: str) -> None:
+    message = visible(message)
     if not is_terminal("stderr"):  # a pipe: the same line, without importing Rich
         sys.stderr.write(message + "\n")
         sys.stderr.flush()
@@ -303,7 +321,7 @@ def models_table(listed) -> Table:
     for row in listed:
         mark = f"* {row.model.why}" if row.default else ""
         accuracy = "-" if row.test_accuracy is None else percent(row.test_accuracy)
-        arch = escape(row.arch) if row.arch else f"[red]{escape(row.problem or '')}[/]"
+        arch = f"[red]broken: {escape(row.problem)}[/]" if row.problem else escape(row.arch or "")
         created = row.created[:16].replace("T", " ")
         table.add_row(
             mark, escape(row.model.name), arch, accuracy, created, escape(str(row.model.path))
@@ -313,7 +331,8 @@ def models_table(listed) -> Table:
 
 def show_path(label: str, path) -> None:
     """A path on its own line on stdout, never cut or wrapped by Rich (a terminal may fold it)."""
-    _console("stdout").print(f"{label} {path}", markup=False, highlight=False, soft_wrap=True)
+    shown = visible(f"{label} {path}")
+    _console("stdout").print(shown, markup=False, highlight=False, soft_wrap=True)
 
 
 def history_table(history: dict[str, list[float]], best_epoch: int) -> Table:

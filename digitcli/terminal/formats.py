@@ -7,9 +7,10 @@ this is the one place an answer's formats are laid out, and the exit code's fact
 
 from __future__ import annotations
 
+import io
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from digitcli.core import strictjson
 from digitcli.terminal import console
@@ -95,12 +96,10 @@ def render_readings(readings, shown: Shown) -> Tally:
 
 
 def _render(rows, shown: Shown, header: list[str], csv_row, plain_row, table, key: str) -> Tally:
-    import csv
-
     fmt = shown.fmt
     failed = unanswered = 0
     collected = []
-    writer = csv.writer(sys.stdout, lineterminator="\n") if fmt == "csv" else None
+    writer = CsvLines(sys.stdout) if fmt == "csv" else None
     if writer:
         writer.writerow(header)
     for row in rows:
@@ -125,6 +124,25 @@ def _render(rows, shown: Shown, header: list[str], csv_row, plain_row, table, ke
         show(table([row for row, _ in collected]))
     sys.stdout.flush()
     return Tally(failed, unanswered)
+
+
+class CsvLines:
+    """CSV rows ending in "\\n", a field holding a carriage return or newline quoted: Python's
+    writer quotes only the characters of its own line ending, so rows are made with "\\r\\n"
+    (RFC 4180's) and written with "\\n"."""
+
+    def __init__(self, stream: TextIO) -> None:
+        import csv
+
+        self._stream = stream
+        self._line = io.StringIO()
+        self._writer = csv.writer(self._line, lineterminator="\r\n")
+
+    def writerow(self, cells: list) -> None:
+        self._line.seek(0)
+        self._line.truncate()
+        self._writer.writerow(cells)
+        self._stream.write(self._line.getvalue()[:-2] + "\n")
 
 
 def _every_line_answered(answer: dict, key: str) -> bool:

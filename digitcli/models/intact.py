@@ -1,0 +1,45 @@
+"""Whether a model directory's weights can be loaded at all, checked before it is chosen.
+
+A truncated `model.tflite` (a copy cut short, a full disk) still has its metadata, so it would
+be listed with its accuracy and chosen as the latest trained model, and then every command
+without `--model` would fail. LiteRT verifies a `.tflite` file's flatbuffer as it opens it
+(memory-mapped: about a millisecond, no TensorFlow); a `.keras` file is a zip archive, whose
+directory, at its end, is gone when it is cut short.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from digitcli.core.errors import first_line
+from digitcli.core.quiet import native_stderr_silenced
+
+
+def damaged(tflite: Path | None, keras: Path | None) -> str | None:
+    """Why the model whose files these are (None: absent) cannot be loaded; None when the
+    file a runtime would run, the `.tflite` before the `.keras`, opens."""
+    if tflite is not None:
+        return _tflite_problem(tflite)
+    if keras is not None:
+        return _keras_problem(keras)
+    return "no model file (model.tflite or model.keras)"
+
+
+def _tflite_problem(path: Path) -> str | None:
+    from ai_edge_litert.interpreter import Interpreter
+
+    try:
+        with native_stderr_silenced():  # "INFO: Created TensorFlow Lite XNNPACK delegate"
+            Interpreter(model_path=str(path))
+    except (ValueError, RuntimeError, OSError) as error:
+        return f"{path.name}: not a loadable TFLite model ({first_line(error)})"
+    return None
+
+
+def _keras_problem(path: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(path):
+            return None
+    except (zipfile.BadZipFile, OSError) as error:
+        return f"{path.name}: damaged ({first_line(error)})"
