@@ -289,9 +289,7 @@ def train(
       digitcli train --resume
       model=$(digitcli train -q)
     """
-    from digitcli.core.atomic import check_can_create
-    from digitcli.core.config import models_root, train_config
-    from digitcli.datasets.data import check_data
+    from digitcli.core.config import train_config
     from digitcli.models.modeldir import deskews
 
     config = train_config(
@@ -315,9 +313,7 @@ def train(
         patience=patience,
         strategy=strategy.value,
     )
-    # What the data and the output are, said before TensorFlow loads (seconds, 700 MB).
-    check_data(data)
-    check_can_create(output or models_root() / config.run_name)
+    _check_before_loading(config, data, output)
     from digitcli.training.distribute import is_chief
     from digitcli.training.train import train as run_training
 
@@ -332,6 +328,19 @@ def train(
         tensorboard=tensorboard,
     )
     _show_result(result, json_output=json_output, quiet=quiet, chief=chief)
+
+
+def _check_before_loading(config, data: Path | None, output: Path | None) -> None:
+    """What `--init`, the data and the output are, said before TensorFlow loads (seconds,
+    700 MB): a wrong network, missing data or an unwritable folder fails at once."""
+    from digitcli.core.atomic import check_can_create
+    from digitcli.core.config import models_root
+    from digitcli.datasets.data import check_data
+    from digitcli.models.modeldir import check_init
+
+    check_init(config)
+    check_data(data)
+    check_can_create(output or models_root() / config.run_name)
 
 
 def _reporter(*, quiet: bool, chief: bool):

@@ -433,3 +433,16 @@ def checkpoint_path(output: Path) -> Path:
 
 def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
+
+
+def check_init(config: TrainConfig) -> None:
+    """Refuse `--init` of a model whose network `config` does not build, naming the --arch
+    that does: before the data is read (fine-tuning on a folder of pictures takes a while)."""
+    network = network_of(config.init) if config.init else None
+    if network is not None and network != (config.arch, tuple(config.layers)):
+        arch, layers = network
+        raise UsageError(
+            f"--init {config.init}: its network is {arch} {list(layers)}, not the "
+            f"{config.arch} {list(config.layers)} --arch {config.arch} builds: pass "
+            f"--arch {arch}, or leave --arch out"
+        )

@@ -12,7 +12,7 @@ from digitcli.core.config import NO_TEACHER, NUM_CLASSES, TrainConfig
 from digitcli.core.errors import ModelError, UsageError
 from digitcli.models.backend import keras, tf
 from digitcli.models.model import FIRST_MEMBER, build_model, load_keras_model
-from digitcli.models.modeldir import KERAS_FILE, named_model, network_of
+from digitcli.models.modeldir import KERAS_FILE, named_model
 from digitcli.training.distribute import scope
 
 
@@ -40,19 +40,6 @@ def compiled_model(
         if distributed:  # its variables now, in the scope, not in the first step
             model.optimizer.build(model.trainable_variables)
     return model
-
-
-def check_init(config: TrainConfig) -> None:
-    """Refuse `--init` of a model whose network `config` does not build, naming the --arch
-    that does: before the data is read (fine-tuning on a folder of pictures takes a while)."""
-    network = network_of(config.init) if config.init else None
-    if network is not None and network != (config.arch, tuple(config.layers)):
-        arch, layers = network
-        raise UsageError(
-            f"--init {config.init}: its network is {arch} {list(layers)}, not the "
-            f"{config.arch} {list(config.layers)} --arch {config.arch} builds: pass "
-            f"--arch {arch}, or leave --arch out"
-        )
 
 
 def start_from(model: keras.Model, source: str) -> None:

@@ -44,6 +44,7 @@ from digitcli.models.modeldir import (
     TFLITE_FILE,
     Metadata,
     ModelRef,
+    check_init,
     checkpoint_path,
     manifest,
     pack_manifest,
@@ -66,7 +67,6 @@ from digitcli.training.distribute import (
 from digitcli.training.fused import FusedEpochs
 from digitcli.training.recipe import (
     batches,
-    check_init,
     compiled_model,
     fit_inputs,
     targets,
