@@ -26,7 +26,7 @@ def digitcli(
     before = Path.cwd()
     try:
         os.chdir(cwd or before)
-        done = CliRunner().invoke(app, list(args), input=input, env=env)
+        done = CliRunner().invoke(app, list(args), input=input, env=env, prog_name="digitcli")
     finally:
         os.chdir(before)
     if done.exception is not None and not isinstance(done.exception, SystemExit):
