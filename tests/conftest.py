@@ -102,6 +102,7 @@ SLOW_TESTS = {
     "test_quiet_prints_only_the_result",
     "test_train_on_an_image_folder",
     "test_serve_refuses_a_request_that_would_decode_too_much",
+    "test_json_output_is_pure_json_in_a_pipe",  # in-process: test_cli.test_train_json_then_...
 }
 
 
