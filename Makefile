@@ -20,11 +20,11 @@ train: venv
 
 ## Lint, then every test (the slow ones train on the real MNIST).
 test: venv lint
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --durations=25
 
 ## The tests without the slow ones (those that train models), on every core.
 test-fast: venv lint
-	$(BIN)/pytest -n auto -m 'not slow'
+	$(BIN)/pytest -n auto -m 'not slow' --durations=25
 
 lint: venv
 	$(BIN)/ruff check digitcli tests bench docs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -12,9 +13,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from mnist_files import synthetic_digits, write_idx  # noqa: E402
+from mnist_files import write_tiny_mnist  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(autouse=True)
@@ -31,27 +33,31 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_data: Path) -
 @pytest.fixture(scope="session")
 def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """600 training and 200 test images of ten easy synthetic 'digits', as IDX .gz files."""
-    folder = tmp_path_factory.mktemp("tiny-mnist")
-    x, y = synthetic_digits(800, seed=1)
-    write_idx(folder, train=(x[:600], y[:600]), test=(x[600:], y[600:]))
-    return folder
+    return write_tiny_mnist(tmp_path_factory.mktemp("tiny-mnist"))
+
+
+def fixture_model(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A copy of the checked-in model directory tests/fixtures/NAME, which tests may write into
+    (made by tests/fixtures/make_tiny_model.py; tests/test_fixtures.py checks it is current)."""
+    return Path(shutil.copytree(FIXTURES / name, tmp_path_factory.mktemp("models") / name))
 
 
 @pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory, tiny_data: Path) -> Path:
-    """A small MLP trained for two epochs on `tiny_data`: a complete model directory."""
-    from digitcli.core.config import train_config
-    from digitcli.training.train import train
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small MLP trained for two epochs on `tiny_data`, without deskewing: a model directory
+    (a copy of tests/fixtures/tiny-mlp, shared by the session's tests)."""
+    return fixture_model(tmp_path_factory, "tiny-mlp")
 
-    output = tmp_path_factory.mktemp("models") / "tiny-mlp"
-    # The synthetic digits are bars told apart by their slant alone, which deskewing takes away;
-    # a font's digits look nothing like them.
-    config = train_config(
-        "mlp", epochs=2, layers=(32, 16), batch_size=16, learning_rate=0.01, deskew=False,
-        fonts=0.0,
-    )  # fmt: skip
-    train(config, data=tiny_data, output=output)
-    return output
+
+@pytest.fixture(scope="session")
+def bundled_server(tmp_path_factory: pytest.TempPathFactory):
+    """`digitcli serve` of the bundled model with its default limits, one per test session
+    (per xdist worker), for the tests that only send it requests (tests/serving.py)."""
+    from serving import BUNDLED, running_server
+
+    log = tmp_path_factory.mktemp("serve") / "stderr.log"
+    with running_server(str(BUNDLED), log=log) as running:
+        yield running
 
 
 def child_pids(pid: int) -> list[int]:
@@ -96,6 +102,7 @@ SLOW_TESTS = {
     "test_quiet_prints_only_the_result",
     "test_train_on_an_image_folder",
     "test_serve_refuses_a_request_that_would_decode_too_much",
+    "test_json_output_is_pure_json_in_a_pipe",  # in-process: test_cli.test_train_json_then_...
 }
 
 

@@ -81,6 +81,15 @@ def write_idx(
     return written
 
 
+def write_tiny_mnist(folder: Path) -> Path:
+    """The tests' `tiny_data`: 600 training and 200 test images of `synthetic_digits(800,
+    seed=1)` as IDX .gz files. The fixture models (tests/fixtures/make_tiny_model.py) were
+    trained on them."""
+    x, y = synthetic_digits(800, seed=1)
+    write_idx(folder, train=(x[:600], y[:600]), test=(x[600:], y[600:]))
+    return Path(folder)
+
+
 def _csv_text(table: np.ndarray, header: list[str] | None) -> str:
     out = io.StringIO()
     if header:

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +81,25 @@ def running_server(
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def wait_for(condition: Callable[[], object], what: str, seconds: float = 30) -> object:
+    """`condition()` once it is true, polled until `seconds` have passed (then a failure)."""
+    deadline = time.monotonic() + seconds
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {seconds} s for {what}")
+        time.sleep(0.02)
+    return result
+
+
+def refuses_connections(port: int) -> bool:
+    """Whether nothing listens on 127.0.0.1:`port` any more (a server that began to stop)."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return True
+    return False
 
 
 def _limit_files(count: int) -> None:

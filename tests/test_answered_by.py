@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from digitcli.cli import app
 from digitcli.core.errors import EXIT_FAILURE, EXIT_OK, EXIT_UNANSWERED, EXIT_USAGE
 
+import inprocess
 from conftest import subprocess_env
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,10 +41,7 @@ def pictures(tmp_path_factory) -> Path:
 
 
 def digitcli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "digitcli", *args]
-    return subprocess.run(
-        command, cwd=cwd, capture_output=True, text=True, env=subprocess_env(**env), timeout=120
-    )
+    return inprocess.digitcli(*args, cwd=cwd, env=env, text=True)
 
 
 def stderr_model_lines(done: subprocess.CompletedProcess) -> list[str]:

@@ -11,6 +11,7 @@ from digitcli import __version__
 from digitcli.cli import app
 
 from conftest import subprocess_env
+from inprocess import digitcli
 
 runner = CliRunner()
 
@@ -129,13 +130,7 @@ def test_broken_idx_one_line_exit_2_no_model(tiny_data, tmp_path, name, content,
     shutil.copytree(tiny_data, broken)
     (broken / "train-images-idx3-ubyte.gz").unlink()
     (broken / name).write_bytes(content)
-    child = subprocess.run(
-        [sys.executable, "-m", "digitcli", "train", "--epochs", "1", "--data", str(broken)],
-        capture_output=True,
-        text=True,
-        env=subprocess_env(),
-        cwd=tmp_path,
-    )
+    child = digitcli("train", "--epochs", "1", "--data", str(broken), cwd=tmp_path, text=True)
     assert child.returncode == 2
     lines = child.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0]

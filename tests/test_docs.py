@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import subprocess_env
+from inprocess import digitcli
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
@@ -52,12 +51,7 @@ def test_the_readme_links_every_docs_page():
 
 def test_the_changelogs_newest_version_is_the_one_digitcli_reports():
     versions = re.findall(r"^## \[(\d+\.\d+\.\d+)\]", (REPO / "CHANGELOG.md").read_text(), re.M)
-    done = subprocess.run(
-        [sys.executable, "-m", "digitcli", "--version"],
-        capture_output=True,
-        text=True,
-        env=subprocess_env(),
-    )
+    done = digitcli("--version", text=True)
     assert done.stdout.split() == ["digitcli", versions[0]]
     assert versions[0] != "0.1.0"
 
@@ -73,13 +67,8 @@ def run_from_the_repository(words: list[str], tmp_path: Path, code: int = 0) -> 
     """`words` run as a user runs them in a fresh clone, answered by the bundled model; `code`
     the exit code the README documents for it."""
     args = [word for pattern in words[1:] for word in _expanded(pattern)]
-    done = subprocess.run(
-        [sys.executable, "-m", "digitcli", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=subprocess_env(DIGITCLI_MODELS=str(tmp_path / "no-models")),
-        timeout=120,
+    done = digitcli(
+        *args, cwd=REPO, env={"DIGITCLI_MODELS": str(tmp_path / "no-models")}, text=True
     )
     assert done.returncode == code, done.stderr
     return done.stdout

@@ -19,20 +19,22 @@ from digitcli.exporting import export
 from digitcli.exporting.export import FORMATS, export_model
 from digitcli.models.runtimes import load_runtime, resolve_model
 
+from conftest import fixture_model
+
 JSON_KEYS = {"format", "path", "bytes", "accuracy", "agreement", "seconds_per_image", "source"}
 
 
 @pytest.fixture(scope="module")
-def confident_model(tmp_path_factory: pytest.TempPathFactory, tiny_data: Path) -> Path:
-    """A model directory sure enough of its answers that int8 agrees too (10 epochs: after 6, a
-    deskewing model's int8 export agreed on 98.5% of tiny_data, 100% after 10)."""
-    from digitcli.core.config import train_config
-    from digitcli.training.train import train
+def confident_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A deskewing model directory sure enough of its answers that int8 agrees too (ten epochs
+    on tiny_data: a copy of tests/fixtures/confident-mlp)."""
+    return fixture_model(tmp_path_factory, "confident-mlp")
 
-    output = tmp_path_factory.mktemp("export") / "mlp"
-    config = train_config("mlp", epochs=10, layers=(32,), batch_size=32, learning_rate=0.01)
-    train(config, data=tiny_data, output=output)
-    return output
+
+def one_fast(formats: list[str], fast: str) -> list:
+    """`formats` as parameters, all but `fast` in the full suite only (marked slow): the fast
+    suite keeps one round trip of each kind."""
+    return [pytest.param(f, marks=() if f == fast else pytest.mark.slow) for f in formats]
 
 
 @pytest.fixture
@@ -50,7 +52,7 @@ def _source_probabilities(model_dir: Path, tiny_data: Path) -> tuple[np.ndarray,
     return test.x, load_runtime(resolve_model(model_dir), prefer="keras").predict(test.x)
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("fmt", one_fast(list(FORMATS), "tflite-f16"))
 def test_each_format_round_trips(fmt: str, model_dir: Path, tiny_data: Path) -> None:
     if fmt == "onnx":
         pytest.importorskip("tf2onnx")
@@ -270,7 +272,7 @@ np.save(sys.argv[4], scores.argmax(axis=1))
 """
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("fmt", one_fast(list(FORMATS), "tflite"))
 def test_an_outside_client_feeds_the_export_from_its_own_metadata(
     fmt: str, model_dir: Path, tiny_data: Path, tmp_path: Path
 ) -> None:
@@ -302,7 +304,7 @@ def test_an_outside_client_feeds_the_export_from_its_own_metadata(
     assert (digitcli_answers == test.y).mean() > 0.9  # a wrongly fed client could not match it
 
 
-@pytest.mark.parametrize("fmt", ["tflite", "onnx", "savedmodel", "keras"])
+@pytest.mark.parametrize("fmt", one_fast(["tflite", "onnx", "savedmodel", "keras"], "tflite"))
 def test_export_says_what_it_takes_in_json_and_a_model_card(fmt: str, model_dir: Path) -> None:
     if fmt == "onnx":
         pytest.importorskip("tf2onnx")
@@ -369,7 +371,11 @@ def _docs_client(needle: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "fmt, needle", [("onnx", "onnxruntime as ort"), ("tflite", "ai_edge_litert")]
+    "fmt, needle",
+    [
+        pytest.param("onnx", "onnxruntime as ort", marks=pytest.mark.slow),
+        ("tflite", "ai_edge_litert"),
+    ],
 )
 def test_the_docs_clients_answer_like_digitcli(
     fmt: str, needle: str, model_dir: Path, tiny_data: Path, tmp_path: Path

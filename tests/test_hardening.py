@@ -18,12 +18,14 @@ from typer.testing import CliRunner
 from digitcli.cli import app
 
 from conftest import started_workers, subprocess_env
+from inprocess import digitcli
 from mnist_files import synthetic_digits
 
 runner = CliRunner()
 
 
-def digitcli(*args: str, **kwargs) -> subprocess.CompletedProcess:
+def digitcli_process(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    """`digitcli ARGS` in a process of its own (`digitcli` runs it in this one)."""
     kwargs.setdefault("capture_output", True)
     return subprocess.run(
         [sys.executable, "-m", "digitcli", *args], env=subprocess_env(), timeout=120, **kwargs
@@ -65,7 +67,7 @@ def test_file_names_are_shown_as_typed_not_as_markup(tiny_model, tmp_path, name)
 
 
 def test_json_is_strict_even_without_a_validation_split(tmp_path, tiny_data):
-    done = digitcli(
+    done = digitcli_process(
         "train", "--data", str(tiny_data), "--epochs", "1", "--validation-split", "0",
         "--output", str(tmp_path / "m"), "--json", "--quiet",
     )  # fmt: skip
@@ -96,10 +98,10 @@ def test_a_model_without_ten_outputs_is_refused(tmp_path, tiny_data):
     model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(5)])
     model.save(tmp_path / "five.keras")
     paths = image_files(tmp_path / "in", 1)
-    done = digitcli("predict", paths[0], "--model", str(tmp_path / "five.keras"))
+    done = digitcli_process("predict", paths[0], "--model", str(tmp_path / "five.keras"))
     assert done.returncode == 2
     assert b"not 10 digit probabilities" in done.stderr
-    evaluated = digitcli("evaluate", str(tmp_path / "five.keras"), "--data", str(tiny_data))
+    evaluated = digitcli_process("evaluate", str(tmp_path / "five.keras"), "--data", str(tiny_data))
     assert evaluated.returncode == 2
     no_unexpected(done.stderr, evaluated.stderr)
 
@@ -130,7 +132,7 @@ def test_endless_inputs_are_refused_not_read_forever(tiny_model):
     listed = digitcli("predict", "--from-list", "/dev/zero", "--model", str(tiny_model))
     assert listed.returncode == 2 and b"longer than 4096 bytes" in listed.stderr
     with open("/dev/zero", "rb") as zeros:
-        piped = digitcli("predict", "-", "--model", str(tiny_model), stdin=zeros)
+        piped = digitcli_process("predict", "-", "--model", str(tiny_model), stdin=zeros)
     assert piped.returncode == 1 and b"more than 64 MB on stdin" in piped.stderr
     no_unexpected(listed.stderr, piped.stderr)
 
@@ -153,9 +155,9 @@ def test_outputs_that_must_be_folders(tiny_model, tmp_path, tiny_data):
     paths = image_files(tmp_path / "in", 1)
     afile = tmp_path / "afile"
     afile.write_text("")
-    saved = digitcli("predict", paths[0], "--model", str(tiny_model), "--save-preprocessed",
+    saved = digitcli_process("predict", paths[0], "--model", str(tiny_model), "--save-preprocessed",
                      str(afile))  # fmt: skip
-    board = digitcli("train", "--data", str(tiny_data), "--epochs", "1", "--output",
+    board = digitcli_process("train", "--data", str(tiny_data), "--epochs", "1", "--output",
                      str(tmp_path / "m"), "--tensorboard", str(afile), "-q")  # fmt: skip
     env = subprocess_env(DIGITCLI_MODELS=str(afile))
     command = [sys.executable, "-m", "digitcli", "train", "--data", str(tiny_data), "--epochs", "1"]
@@ -184,7 +186,9 @@ def test_killing_predict_leaves_no_worker_behind(tiny_model, tmp_path):
     out = reader.stdout.read()  # returns only once every writer has closed the pipe
     reader.wait(timeout=30)
     assert int(out) < len(paths)
-    time.sleep(0.5)
+    deadline = time.monotonic() + 10  # a worker notices its parent is gone, then exits
+    while [pid for pid in workers if _alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.02)
     assert not [pid for pid in workers if _alive(pid)]
 
 

@@ -21,16 +21,11 @@ from digitcli.imaging.decoding import MAX_INPUT_BYTES
 from digitcli.predicting.predict import LOST, prepared_batches
 
 from conftest import started_workers, subprocess_env
+from inprocess import digitcli
 from mnist_files import synthetic_digits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from hostile_memory import measured  # noqa: E402
-
-
-def digitcli(*args: str, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:
-    kwargs.setdefault("capture_output", True)
-    command = [sys.executable, "-m", "digitcli", *args]
-    return subprocess.run(command, env=subprocess_env(), timeout=timeout, **kwargs)
 
 
 def rows(done: subprocess.CompletedProcess) -> dict[str, dict]:

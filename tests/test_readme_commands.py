@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ import typer
 
 from digitcli.cli import app
 
-from conftest import subprocess_env
+from inprocess import digitcli
 
 REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
@@ -80,10 +78,5 @@ def test_a_documented_command_is_accepted(where, command):
 def test_the_usage_error_the_readme_shows_is_the_one_printed():
     text = README.read_text()
     shown = text.split("$ digitcli predict photo.jpg --top-k 0\n", 1)[1].split("```", 1)[0]
-    done = subprocess.run(
-        [sys.executable, "-m", "digitcli", "predict", "photo.jpg", "--top-k", "0"],
-        capture_output=True,
-        text=True,
-        env=subprocess_env(),
-    )
+    done = digitcli("predict", "photo.jpg", "--top-k", "0", text=True)
     assert done.stderr == shown

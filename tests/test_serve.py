@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -21,7 +20,7 @@ from PIL import Image
 from digitcli.serve.uploads import MAX_BODY_BYTES, MAX_IMAGES
 
 from conftest import subprocess_env
-from serving import BUNDLED, running_server
+from serving import BUNDLED, refuses_connections, running_server, wait_for
 
 MNIST = Path(__file__).resolve().parent.parent / "MNIST"
 
@@ -51,11 +50,10 @@ def photos(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    log = tmp_path_factory.mktemp("serve") / "stderr.log"
-    with running_server(str(BUNDLED), log=log) as running:
-        yield running
+@pytest.fixture
+def server(bundled_server):
+    """The session's server of the bundled model (conftest.bundled_server)."""
+    return bundled_server
 
 
 def predict_json(folder: Path, *names: str, options: tuple[str, ...] = ()) -> list[dict]:
@@ -274,13 +272,17 @@ def test_the_openapi_description_matches_the_routes():
 
 
 def test_every_request_gets_one_access_log_line(server, photos):
+    before = len(server.log.read_text().splitlines())  # the session's server: earlier tests' lines
     with server.client() as client:
         client.post("/v1/predict", files=files(photos, "d0.png"))
         client.get("/healthz?probe=access-log")
-    time.sleep(0.2)
-    lines = server.log.read_text().splitlines()
-    assert any(line.startswith("POST /v1/predict 200 ") and line.endswith("ms") for line in lines)
-    assert any(line.startswith("GET /healthz 200 ") for line in lines)
+    lines = wait_for(
+        lambda: (new := server.log.read_text().splitlines()[before:]) and len(new) >= 2 and new,
+        "two access log lines",
+    )
+    assert len(lines) == 2
+    assert lines[0].startswith("POST /v1/predict 200 ") and lines[0].endswith("ms")
+    assert lines[1].startswith("GET /healthz 200 ")
 
 
 def test_the_page_and_its_assets_come_from_the_server_with_a_strict_policy(server):
@@ -370,16 +372,16 @@ def test_sigterm_lets_the_request_under_way_finish_then_exits_0(tmp_path, photos
                 f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
             )
             connection.sendall(head.encode() + body[: len(body) // 2])
-            time.sleep(0.5)
+            answered_after = httpx.get(server.url + "/healthz", timeout=10)  # it has the head
             server.process.send_signal(signal.SIGTERM)
-            time.sleep(0.5)
+            wait_for(lambda: refuses_connections(port), "the server to stop listening")
             connection.sendall(body[len(body) // 2 :])
             answer = b""
             while chunk := connection.recv(65536):
                 answer += chunk
         assert server.process.wait(timeout=30) == 0
     status_line, _, rest = answer.partition(b"\r\n")
-    assert status_line == b"HTTP/1.1 200 OK"
+    assert answered_after.status_code == 200 and status_line == b"HTTP/1.1 200 OK"
     assert len(json.loads(rest.partition(b"\r\n\r\n")[2])["results"]) == len(body_parts)
 
 

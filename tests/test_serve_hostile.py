@@ -16,7 +16,8 @@ import httpx
 import pytest
 
 from conftest import subprocess_env
-from serving import BUNDLED, running_server
+from inprocess import digitcli
+from serving import BUNDLED, running_server, wait_for
 
 PNG_1x1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010800000000"
@@ -24,11 +25,10 @@ PNG_1x1 = bytes.fromhex(
 )
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    log = tmp_path_factory.mktemp("serve") / "stderr.log"
-    with running_server(str(BUNDLED), log=log) as running:
-        yield running
+@pytest.fixture
+def server(bundled_server):
+    """The session's server of the bundled model (conftest.bundled_server)."""
+    return bundled_server
 
 
 BAD_VALUES = {
@@ -117,7 +117,7 @@ def test_a_trickled_body_does_not_keep_the_server_up_after_sigterm(tmp_path):
     with running_server(str(BUNDLED), log=tmp_path / "log", limits=limits) as server:
         with trickling(server.port, b"\0" * 10_000) as connection:
             connection.sendall(post_head(10_000))
-            time.sleep(1)
+            httpx.get(server.url + "/healthz", timeout=10)  # answered after it read that head
             start = time.monotonic()
             server.process.send_signal(signal.SIGTERM)
             code = server.process.wait(timeout=20)
@@ -192,7 +192,8 @@ def test_more_idle_connections_than_open_files_leave_healthz_answering(tmp_path)
                 connection = socket.create_connection(("127.0.0.1", server.port))
                 connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
                 idle.append(connection)
-            time.sleep(0.5)
+            # A first one answered (refused): the server has taken all the connections it can.
+            wait_for(lambda: select.select(idle, [], [], 0)[0], "one connection past the cap")
             answers = [httpx.get(server.url + "/healthz", timeout=5) for _ in range(3)]
             with server.client() as client:
                 predicted = client.post("/v1/predict", content=PNG_1x1)
@@ -205,14 +206,9 @@ def test_more_idle_connections_than_open_files_leave_healthz_answering(tmp_path)
     assert "Traceback" not in log and "Too many open files" not in log, log
 
 
-def run_serve(*args: str, seconds: float = 30, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "digitcli", "serve", str(BUNDLED), *args],
-        capture_output=True,
-        text=True,
-        env=subprocess_env(**env),
-        timeout=seconds,
-    )
+def run_serve(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """`digitcli serve BUNDLED ARGS` in this process: for what it refuses before serving."""
+    return digitcli("serve", str(BUNDLED), *args, env=env, text=True)
 
 
 @pytest.mark.parametrize("token", ["café", "s3cret\u00a0", "tab\there", "two words", "ключ"])
@@ -228,13 +224,7 @@ def test_a_token_that_no_client_could_send_is_refused_at_start(token):
 
 
 def test_the_help_says_what_a_token_may_hold():
-    done = subprocess.run(
-        [sys.executable, "-m", "digitcli", "serve", "--help"],
-        capture_output=True,
-        text=True,
-        env=subprocess_env(COLUMNS="200"),
-        timeout=30,
-    )
+    done = digitcli("serve", "--help", env={"COLUMNS": "200"}, text=True)
     assert "printable ascii characters only, no spaces" in " ".join(done.stdout.lower().split())
 
 
@@ -294,6 +284,12 @@ def test_a_kept_alive_connection_gets_the_header_time_afresh_for_each_request(tm
     assert statuses == [b"HTTP/1.1 200 OK"] * 6
 
 
+def healthz_if(server, status: int) -> httpx.Response | None:
+    """The server's answer to GET /healthz if it has `status`, else None."""
+    answer = httpx.get(server.url + "/healthz", timeout=5)
+    return answer if answer.status_code == status else None
+
+
 def test_past_the_cap_with_every_connection_busy_a_new_one_gets_a_json_503(tmp_path):
     limits = {"connections": 8, "body_seconds": 600}
     with running_server(str(BUNDLED), log=tmp_path / "log", limits=limits) as server:
@@ -302,12 +298,10 @@ def test_past_the_cap_with_every_connection_busy_a_new_one_gets_a_json_503(tmp_p
             connection = socket.create_connection(("127.0.0.1", server.port))
             connection.sendall(post_head(1000) + b"\0" * 10)
             busy.append(connection)
-        time.sleep(0.5)
-        refused = httpx.get(server.url + "/healthz", timeout=5)
+        refused = wait_for(lambda: healthz_if(server, 503), "a 503 once 8 connections are busy")
         for connection in busy:
             connection.close()
-        time.sleep(0.5)
-        after = httpx.get(server.url + "/healthz", timeout=5)
+        after = wait_for(lambda: healthz_if(server, 200), "a 200 once they are closed")
     assert refused.status_code == 503
     assert refused.json() == {
         "error": "the server has too many connections: try again",

@@ -12,7 +12,10 @@ from serving import BUNDLED, running_server
 
 webdriver = pytest.importorskip("selenium.webdriver")
 CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(CHROMEDRIVER is None, reason="needs chromium-driver")
+pytestmark = [  # a browser starts in seconds: the full suite only
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMEDRIVER is None, reason="needs chromium-driver"),
+]
 SCREENSHOT_ENV = "DIGITCLI_PAGE_SCREENSHOT"  # where to keep a screenshot (the README's)
 
 

@@ -22,6 +22,7 @@ from digitcli.predicting.predict import Prediction
 from digitcli.terminal.formats import prediction_table
 
 from conftest import subprocess_env
+from inprocess import digitcli
 
 COMMANDS = [info.name or info.callback.__name__ for info in app.registered_commands]
 PYTHON_TYPES = re.compile(r"<(bool|str|int|float|path|list\[str\]|int range|float range)>")
@@ -98,12 +99,7 @@ def test_help_in_a_real_terminal_has_no_cut_names_and_no_bool_column(columns):
     ],
 )
 def test_a_usage_error_is_two_plain_lines_with_the_allowed_values(args, says):
-    done = subprocess.run(
-        [sys.executable, "-m", "digitcli", *args],
-        capture_output=True,
-        text=True,
-        env=subprocess_env(),
-    )
+    done = digitcli(*args, text=True)
     lines = done.stderr.splitlines()
     assert done.returncode == 2
     assert len(lines) == 2 and lines[0].startswith(f"Error: {says}"), lines
@@ -112,9 +108,7 @@ def test_a_usage_error_is_two_plain_lines_with_the_allowed_values(args, says):
 
 
 def test_digitcli_alone_prints_the_help_and_exits_0():
-    done = subprocess.run(
-        [sys.executable, "-m", "digitcli"], capture_output=True, text=True, env=subprocess_env()
-    )
+    done = digitcli(text=True)
     assert done.returncode == 0 and "Commands" in done.stdout and "predict" in done.stdout
 
 
@@ -204,13 +198,8 @@ def test_result_tables_fit_70_columns_with_every_number_whole():
 
 def test_shell_completion_completes_commands_and_choices():
     def complete(words: str, index: int) -> list[str]:
-        env = subprocess_env(
-            _DIGITCLI_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=str(index)
-        )
-        done = subprocess.run(
-            [sys.executable, "-m", "digitcli"], capture_output=True, text=True, env=env
-        )
-        return done.stdout.split()
+        env = {"_DIGITCLI_COMPLETE": "complete_bash", "COMP_WORDS": words}
+        return digitcli(env={**env, "COMP_CWORD": str(index)}, text=True).stdout.split()
 
     assert complete("digitcli pred", 1) == ["predict"]
     assert complete("digitcli export --format tflite-", 3) == ["tflite-f16", "tflite-int8"]

@@ -10,12 +10,24 @@ import pytest
 
 from digitcli.core.config import train_config
 from digitcli.core.errors import DataError, OutputExistsError, UsageError
+from digitcli.reports.evaluate import evaluate
 from digitcli.training.train import split_validation, train
 
-from conftest import subprocess_env
+from conftest import FIXTURES, subprocess_env
 
 
-def test_model_directory_holds_everything(tiny_model):
+@pytest.fixture(scope="module")
+def trained_tiny(tmp_path_factory, tiny_data):
+    """What `train` writes today with the settings of the checked-in tests/fixtures/tiny-mlp."""
+    from fixtures.make_tiny_model import TINY
+
+    output = tmp_path_factory.mktemp("trained") / "tiny-mlp"
+    train(TINY, data=tiny_data, output=output)
+    return output
+
+
+def test_model_directory_holds_everything(trained_tiny, tiny_data):
+    tiny_model = trained_tiny
     names = {p.name for p in tiny_model.iterdir()}
     assert {"model.keras", "model.tflite", "metadata.json", "history.csv"} <= names
     metadata = json.loads((tiny_model / "metadata.json").read_text())
@@ -34,6 +46,43 @@ def test_model_directory_holds_everything(tiny_model):
     for name in ("model.keras", "model.tflite"):  # each file says what it takes, even alone
         manifest = json.loads(zipfile.ZipFile(tiny_model / name).read("digitcli.json"))
         assert manifest["input"]["range"] == [0, 255] and manifest["labels"][9] == "9"
+    # Evaluating scores it through the same runtime training did.
+    assert evaluate(tiny_model, tiny_data).accuracy == metadata["metrics"]["test_accuracy"]
+
+
+def _shape(data):
+    """The keys of `data`, nested, without the values."""
+    if isinstance(data, dict):
+        return {key: _shape(value) for key, value in data.items()}
+    return type(data).__name__ if data is None or isinstance(data, (bool, str)) else "value"
+
+
+def test_the_checked_in_fixture_model_is_what_train_writes_today(trained_tiny):
+    """tests/fixtures/tiny-mlp stands in for training in the fast tests: it must still have the
+    shape of a freshly trained model directory (else rebuild it with make_tiny_model.py)."""
+    fresh = json.loads((trained_tiny / "metadata.json").read_text())
+    fixture = json.loads((FIXTURES / "tiny-mlp" / "metadata.json").read_text())
+    for volatile in ("created", "digitcli_version", "versions", "metrics", "history"):
+        fresh.pop(volatile), fixture.pop(volatile)
+    fresh["data"]["source"] = fixture["data"]["source"]  # the fixture names no scratch folder
+    assert _shape(fixture) == _shape(fresh)
+    assert fixture["config"] == fresh["config"] and fixture["data"] == fresh["data"]
+    assert _layers(FIXTURES / "tiny-mlp") == _layers(trained_tiny)
+
+
+def _layers(model_dir):
+    """The layers of a model directory's Keras file, less what Keras numbers itself (layer
+    names, ids of shared objects)."""
+    config = json.loads(zipfile.ZipFile(model_dir / "model.keras").read("config.json"))
+    layers = config["config"]["layers"]
+    return [(layer["class_name"], _unnumbered(layer["config"], "name")) for layer in layers]
+
+
+def _unnumbered(data, *drop: str):
+    if isinstance(data, dict):
+        kept = {k: v for k, v in data.items() if k not in (*drop, "shared_object_id")}
+        return {k: _unnumbered(v) for k, v in kept.items()}
+    return [_unnumbered(v) for v in data] if isinstance(data, list) else data
 
 
 def test_result_json_shape(tiny_data, tmp_path):
