@@ -22,7 +22,7 @@ Box = tuple[int, int, int, int]  # left, top, right, bottom in the input image's
 class Alike:
     """What counts as alike, and how much a difference beyond it costs."""
 
-    copy_side: int = 640  # px: the longer side of the grey copy the digits are measured on
+    copy_side: int = 256  # px: the longer side of the grey copy the digits are measured on
     background: float = 0.15  # of the grey range: paper that differs more along the line is odd
     background_step: float = 0.1  # each further tenth of the grey range beyond it halves
     contrast: float = 2.0  # times: a digit's ink this much darker or fainter than the others'
