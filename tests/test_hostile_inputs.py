@@ -18,7 +18,8 @@ from PIL import Image
 
 from digitcli.core.errors import ImageError
 from digitcli.imaging.decoding import MAX_INPUT_BYTES
-from digitcli.predicting.predict import LOST, prepared_batches
+from digitcli.inputs.batches import prepared_batches
+from digitcli.inputs.workers import LOST
 
 from conftest import started_workers, subprocess_env
 from inprocess import digitcli

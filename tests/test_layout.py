@@ -14,7 +14,7 @@ MAX_FUNCTION_LINES = 80  # a function that fits on a screen or two
 SHORT_FUNCTIONS_IN = (  # packages and modules held to MAX_FUNCTION_LINES
     *("runtimes", "serve", "train", "distribute", "predict", "read", "segment", "images"),
     *("usage", "console", "data", "export", "evaluate", "augment", "modeldir"),
-    *("recipe", "checkpoint", "signals", "lines", "place"),
+    *("recipe", "checkpoint", "signals", "lines", "place", "inputs"),
     *("ink", "frame", "formlines", "atoms", "render"),  # segment's steps
     "commands",  # a command parses, makes one library call, renders
 )
@@ -137,3 +137,31 @@ def test_the_stage_contract_fails_on_an_import_that_climbs(tmp_path: Path) -> No
     assert (
         broken.returncode == 1 and "digitcli.core.errors -> digitcli.reading.read" in broken.stdout
     )
+
+
+def _private_imports_across_folders(name: str, source: str) -> list[str]:
+    """`from digitcli.X.y import _z` in module `name` where X is not `name`'s own folder."""
+    folder = name.split(".")[1] if name.count(".") >= 1 else ""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("digitcli."):
+            other = node.module.split(".")[1]
+            private = [alias.name for alias in node.names if alias.name.startswith("_")]
+            if private and other != folder:
+                found += [f"{name}: {node.module}.{alias}" for alias in private]
+    return found
+
+
+def test_the_private_import_finder_finds_one() -> None:
+    source = "def f():\n    from digitcli.predicting.predict import _prepare\n"
+    assert _private_imports_across_folders("digitcli.datasets.imagefolder", source)
+    assert not _private_imports_across_folders("digitcli.predicting.other", source)
+
+
+def test_no_module_imports_a_private_name_from_another_folder() -> None:
+    found = [
+        line
+        for name, path in sorted(_modules().items())
+        for line in _private_imports_across_folders(name, path.read_text())
+    ]
+    assert not found, f"underscore names are their folder's own: {found}"

@@ -11,7 +11,9 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from digitcli.cli import app
-from digitcli.predicting.predict import Prediction, expand_inputs, predict, prepared_batches
+from digitcli.inputs.batches import prepared_batches
+from digitcli.inputs.sources import expand_inputs
+from digitcli.predicting.predict import Prediction, predict
 
 from conftest import subprocess_env
 from mnist_files import synthetic_digits

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from test_read import mnist_test_digits, overlap, write_number  # noqa: F401 (a fixture)
 
-from digitcli.predicting.predict import Source
+from digitcli.inputs.sources import Source
 from digitcli.reading.atoms import Atom
 from digitcli.reading.picture import ALL_PARTS, picture_lines
 from digitcli.reading.place import _assigned

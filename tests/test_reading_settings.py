@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from digitcli.predicting.predict import PARALLEL_FROM
+from digitcli.inputs.batches import PARALLEL_FROM
 from digitcli.reading.read import read
 from digitcli.reading.settings import DEFAULT, overridden, tuned
 

@@ -78,7 +78,7 @@ InvertOption = Annotated[
 def paths_list(from_list: str | None, from_list0: str | None) -> str | None:
     """The list of image paths to read: --from-list's (one a line) or --from-list0's."""
     from digitcli.core.errors import UsageError
-    from digitcli.predicting.predict import NulList
+    from digitcli.inputs.sources import NulList
 
     if from_list is not None and from_list0 is not None:
         raise UsageError("give --from-list or --from-list0, not both")

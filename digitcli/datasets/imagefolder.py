@@ -115,7 +115,7 @@ def _listed(folder: Path) -> list[Path]:
 
 def _why_left_out(entry: Path) -> str | None:
     """Why a digit folder's entry is not read (None: it is; "": unsaid, a hidden file)."""
-    from digitcli.predicting.predict import IMAGE_SUFFIXES
+    from digitcli.inputs.sources import IMAGE_SUFFIXES
 
     if entry.name.startswith("."):
         return ""
@@ -146,14 +146,14 @@ def _not_there(entry: Path) -> str:
 def _prepared(folder: Path, paths: list[Path], labels: np.ndarray) -> FolderImages:
     from digitcli.core.errors import ImageError
     from digitcli.imaging.images import Prepared
-    from digitcli.predicting.predict import _prepare, prepared_batches
+    from digitcli.inputs.batches import prepare_source, prepared_batches
 
     pixels = np.zeros((len(paths), IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     usable = np.zeros(len(paths), dtype=bool)
     digest = hashlib.sha256()
     skipped: list[str] = []
     index = 0
-    work = partial(_prepare, invert="auto")
+    work = partial(prepare_source, invert="auto")
     for _, batch in prepared_batches([str(p) for p in paths], None, work):
         for item in batch:
             path = paths[index]

@@ -19,7 +19,7 @@ from PIL import Image
 from digitcli.core.errors import ImageError, unexpected_image_error
 from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file
 from digitcli.imaging.sheet import on_the_sheet
-from digitcli.predicting.predict import Source
+from digitcli.inputs.sources import Source
 from digitcli.reading.consistency import small_copy
 from digitcli.reading.lines import best_path, likelihood, read_strips
 from digitcli.reading.multiline import Lines, find_lines, moved

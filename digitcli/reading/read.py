@@ -22,10 +22,10 @@ import numpy as np
 
 from digitcli.core.errors import ImageError, UsageError
 from digitcli.imaging.images import Prepared, save_pixels
+from digitcli.inputs.batches import prepared_batches
+from digitcli.inputs.sources import Source
 from digitcli.models.runtimes import Runtime
 from digitcli.predicting.predict import (
-    Source,
-    prepared_batches,
     preview_folder,
     preview_name,
     runtime_loader,

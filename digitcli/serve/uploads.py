@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect, Request
 
 from digitcli.imaging.decoding import decoded_bytes
-from digitcli.predicting.predict import Source
+from digitcli.inputs.sources import Source
 from digitcli.serve.errors import HTTPProblem
 
 MAX_BODY_BYTES = 10 * 2**20  # a request's body: a few phone photos, or hundreds of scans

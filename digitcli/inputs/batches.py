@@ -1,0 +1,92 @@
+"""Sources in batches, each prepared (in worker processes once a batch is large enough) while
+the caller answers the last one: what `predict`, `read`, `serve` and the image-folder dataset
+share."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from typing import TypeVar
+
+from digitcli.core.errors import ImageError, UsageError, unexpected_image_error
+from digitcli.imaging.images import Prepared, prepare_file
+from digitcli.inputs.sources import IMAGE_SUFFIXES, Source, expand_inputs, not_searched
+from digitcli.inputs.workers import Workers
+
+T = TypeVar("T")
+
+BATCH_SIZE = 256  # images prepared, then predicted together
+
+
+PARALLEL_FROM = 16  # fewer inputs are prepared in-process: workers would cost more than they save
+
+
+def prepared_batches(
+    inputs: Iterable[str],
+    from_list: str | None,
+    work: Callable[[Source], T],
+    batch_size: int = BATCH_SIZE,
+    *,
+    meanwhile: Callable[[], object] | None = None,
+    recursive: bool = False,
+) -> Iterator[tuple[list[Source], list[T | ImageError]]]:
+    """The inputs in batches, each with `work` done on every source (in worker processes once
+    a batch is large enough), in input order; `meanwhile` is called once, while the workers
+    start on the first batch; `recursive`: folders' sub-folders are searched too. A source
+    whose worker was killed (the OOM killer) is an ImageError, the others are answered. No
+    input at all is a usage error, which names the sub-folders not searched."""
+    count = 0
+    with contextlib.ExitStack() as stack:
+        pool: Workers | None = None
+        waiting: tuple[list[Source], Callable[[], list[T | ImageError]]] | None = None
+        for batch in _chunks(expand_inputs(inputs, from_list, recursive=recursive), batch_size):
+            if pool is None and len(batch) >= PARALLEL_FROM:
+                pool = Workers()
+                # Shut down on the way out; after an error in the caller, the work not yet
+                # started is dropped (at the end, there is none left).
+                stack.callback(pool.shutdown)
+            # The workers start on this batch while the caller runs the model on the last one.
+            if pool is not None:
+                done = pool.start(work, batch)
+            else:
+                results = list(map(work, batch))
+                done = partial(list, results)
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
+            if waiting is not None:
+                yield waiting[0], waiting[1]()
+            waiting = (batch, done)
+            count += len(batch)
+        if waiting is not None:
+            yield waiting[0], waiting[1]()
+    if count == 0:
+        named = ", ".join(list(inputs)[:3]) or from_list or "the inputs"
+        suffixes = " ".join(sorted(IMAGE_SUFFIXES))
+        skipped = "" if recursive else not_searched(list(inputs))
+        raise UsageError(f"no images found in {named} (image files end in: {suffixes}){skipped}")
+
+
+def prepare_source(source: Source, invert: str) -> Prepared | ImageError:
+    """One source prepared as `predict` prepares it (in a worker); a source that cannot be
+    read, or a picture that fails to prepare, is its ImageError: the batch goes on."""
+    if source.problem is not None:
+        return ImageError(f"{source.name}: {source.problem}")
+    try:
+        return prepare_file(source.read(), invert=invert, name=source.name)
+    except ImageError as error:
+        return error
+    except Exception as error:  # one picture's bug must not cost its batch its answers
+        return unexpected_image_error(source.name, error)
+
+
+def _chunks(items: Iterable[Source], size: int) -> Iterator[list[Source]]:
+    chunk: list[Source] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,0 +1,173 @@
+"""What the user named, as sources: files, folders (with `recursive`, their sub-folders), globs,
+`-` for one image on stdin, and lists of paths (one a line, or NUL-separated), read lazily."""
+
+from __future__ import annotations
+
+import glob
+import os
+import stat
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from digitcli.core.errors import UsageError
+from digitcli.imaging.decoding import MAX_INPUT_BYTES
+from digitcli.imaging.images import STDIN_NAME
+
+IMAGE_SUFFIXES = frozenset(
+    ".png .jpg .jpeg .bmp .gif .tif .tiff .webp .pgm .ppm .pbm .pnm .ico .jfif".split()
+)
+
+
+STDIN = "-"
+
+
+MAX_LIST_LINE = 4096  # bytes in one line of --from-list: PATH_MAX on Linux
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input: a path, or bytes read from stdin."""
+
+    name: str
+    path: Path | None = None
+    data: bytes | None = None
+    problem: str | None = None  # why this input cannot be read at all (answered as an error)
+
+    def read(self) -> str | Path | bytes:
+        return self.data if self.data is not None else self.path
+
+
+def expand_inputs(
+    inputs: Iterable[str], from_list: str | None = None, *, recursive: bool = False
+) -> Iterator[Source]:
+    """Every input as a `Source`, in order: files, directory contents (with `recursive`, its
+    sub-folders' too, as `rg` and `find` search them), glob matches, stdin."""
+    if from_list is not None:
+        yield from _listed(from_list)
+    for item in inputs:
+        if item == STDIN:
+            yield _stdin_image()
+            continue
+        if "\0" in item:
+            yield _unreadable_name(item)
+            continue
+        path = Path(item)
+        if path.is_dir():
+            yield from (Source(str(p), path=p) for p in _folder_images(path, recursive))
+        elif not path.exists() and glob.has_magic(item):
+            matches = sorted(glob.glob(item, recursive=True))
+            if not matches:
+                yield Source(item, problem="no file matches this pattern")
+            yield from (Source(m, path=Path(m)) for m in matches)
+        else:
+            yield Source(item, path=path)
+
+
+def _folder_images(folder: Path, recursive: bool) -> list[Path]:
+    """The image files in `folder`, sorted; with `recursive`, in its sub-folders too."""
+    entries = folder.rglob("*") if recursive else folder.iterdir()
+    found = (p for p in entries if p.suffix.lower() in IMAGE_SUFFIXES)
+    return sorted(p for p in found if not recursive or p.is_file())
+
+
+def not_searched(inputs: list[str]) -> str:
+    """What the inputs' folders hold that was not searched: "; DIR's sub-folders (0, 1, ...)
+    were not searched: add --recursive (-r) to search them", or ""."""
+    for item in inputs:
+        path = Path(item)
+        try:
+            subs = sorted(p.name for p in path.iterdir() if p.is_dir()) if path.is_dir() else []
+        except OSError:
+            subs = []
+        if subs:
+            shown = ", ".join(subs[:4]) + (", ..." if len(subs) > 4 else "")
+            return (
+                f"; {item}'s sub-folders ({shown}) were not searched: add --recursive (-r) "
+                "to search them"
+            )
+    return ""
+
+
+def _stdin_image() -> Source:
+    if sys.stdin.isatty():
+        raise UsageError("- reads an image from stdin, which is a terminal: pipe an image in")
+    data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        limit = MAX_INPUT_BYTES / 2**20
+        return Source(STDIN_NAME, problem=f"more than {limit:g} MB on stdin: not one image")
+    return Source(STDIN_NAME, data=data)
+
+
+def _unreadable_name(name: str, hint: str = "") -> Source:
+    shown = name.replace("\0", "\\0")
+    return Source(shown, problem=f"a file name cannot contain a NUL byte{hint}")
+
+
+class NulList(str):
+    """A `--from-list0` list: its paths each end in a NUL byte (`find -print0`, `xargs -0`),
+    so that a path may hold a newline."""
+
+
+def _listed(from_list: str) -> Iterator[Source]:
+    nul = isinstance(from_list, NulList)
+    option = "--from-list0" if nul else "--from-list"
+    if from_list == STDIN:
+        if sys.stdin.isatty():
+            raise UsageError(
+                f"{option} - reads paths from stdin, which is a terminal: pipe "
+                f"them in (find DIR -name '*.png' | digitcli predict {option} -)"
+            )
+        stream = sys.stdin.buffer
+    else:
+        stream = _open_list(from_list)
+    entries = _nul_entries(stream, from_list) if nul else _lines(stream, from_list)
+    for name in entries:
+        if "\0" in name:  # a NUL-separated list read as one path a line
+            yield _unreadable_name(name, hint=" (a list of paths ending in NUL: --from-list0)")
+        elif name.strip():
+            yield Source(name, path=Path(name))
+
+
+def _lines(stream: BinaryIO, from_list: str) -> Iterator[str]:
+    for number, raw in enumerate(iter(lambda: stream.readline(MAX_LIST_LINE + 1), b""), 1):
+        if len(raw) > MAX_LIST_LINE and not raw.endswith(b"\n"):
+            raise UsageError(
+                f"{from_list}: line {number} is longer than {MAX_LIST_LINE} bytes: "
+                "not a list of paths, one per line"
+            )
+        yield raw.decode("utf-8", "surrogateescape").rstrip("\r\n")
+
+
+def _nul_entries(stream: BinaryIO, from_list: str) -> Iterator[str]:
+    """Each NUL-terminated path of `stream` (the last may lack its NUL), read as it comes."""
+    pending = b""
+    number = 0
+    while chunk := stream.read1(MAX_LIST_LINE + 1):
+        *done, pending = (pending + chunk).split(b"\0")
+        for raw in done:
+            number += 1
+            yield raw.decode("utf-8", "surrogateescape")
+        if len(pending) > MAX_LIST_LINE:
+            raise UsageError(
+                f"{from_list}: path {number + 1} is longer than {MAX_LIST_LINE} bytes: "
+                "not a list of paths ending in NUL bytes"
+            )
+    if pending:
+        yield pending.decode("utf-8", "surrogateescape")
+
+
+def _open_list(from_list: str) -> BinaryIO:
+    """The list file, opened without waiting for a writer: a named pipe nobody writes to reads
+    as empty at once (a usage error: no images), one being written to streams as it comes."""
+    try:
+        fd = os.open(from_list, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise UsageError(f"{from_list}: cannot read the list ({exc.strerror})") from None
+    if stat.S_ISDIR(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise UsageError(f"{from_list}: cannot read the list (it is a directory)")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
