@@ -10,6 +10,10 @@ trained for 60 epochs with long flags (~17 minutes each on 2 cores) and the defa
     digitcli train --output mlp
     python bench/make_bundled.py cnn0 cnn1 mlp       # writes digitcli/models/pretrained/
 
+The bundled model of today is these networks fine-tuned once more with CVL's and USPS's writers
+in the mix (`bench/cvl.py mix`, `bench/members.py`; the commands are in docs/other-writers.md,
+"Continental writers"): `make models` alone makes the MNIST-only model they started from.
+
 Writes `model.keras`, `model.tflite` (float16 weights) and `metadata.json` into --output and
 leaves its README (the model card) as it is.
 """
