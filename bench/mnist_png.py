@@ -1,0 +1,99 @@
+"""MNIST test digits saved as 28x28 PNG files: `predict` against `evaluate` on the same digits.
+
+The first thing a new user tries is a digit of MNIST saved as a picture. `predict` prepares each
+file (`prepare_file`, exactly as for any picture) and answers; `evaluate` hands the model the
+array itself. The two should agree: what preparation does to a digit that already looks like
+MNIST is a loss, and so is a refusal ("no digit found", "several digits").
+
+    python bench/mnist_png.py --count 1000                 # white on black, then black on white
+    python bench/mnist_png.py --model MNIST/models/mlp --count 10000
+
+Prints, for each polarity, the share read right through `predict`'s path, through `evaluate`'s,
+and how many were refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+MNIST = REPO / "MNIST"
+
+from digitcli.imaging.images import prepare_file  # noqa: E402
+from digitcli.models.runtimes import load_runtime, resolve_model  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Agreement:
+    count: int
+    predict_right: int  # read right through predict's path (a refusal is not right)
+    evaluate_right: int  # read right from the array itself
+    refused: int  # "no digit found" or "several digits"
+
+    @property
+    def gap(self) -> float:
+        """Points by which predict's path reads fewer right than evaluate's."""
+        return 100.0 * (self.evaluate_right - self.predict_right) / self.count
+
+
+def mnist_test(count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first `count` MNIST test digits (white on black) and their labels."""
+    with gzip.open(MNIST / "t10k-images-idx3-ubyte.gz") as file:
+        images = np.frombuffer(file.read(), np.uint8, offset=16).reshape(-1, 28, 28)
+    with gzip.open(MNIST / "t10k-labels-idx1-ubyte.gz") as file:
+        labels = np.frombuffer(file.read(), np.uint8, offset=8)
+    return images[:count], labels[:count]
+
+
+def png_bytes(pixels: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(pixels, "L").save(out, format="PNG")
+    return out.getvalue()
+
+
+def agreement(
+    images: np.ndarray, labels: np.ndarray, model: str | Path | None, *, dark_ink: bool
+) -> Agreement:
+    """Each digit saved as a PNG (`dark_ink`: black on white) and prepared as `predict` does,
+    against the array as `evaluate` reads it."""
+    runtime = load_runtime(resolve_model(model))
+    evaluated = runtime.predict(images).argmax(axis=1)
+    files = [png_bytes(255 - image if dark_ink else image) for image in images]
+    prepared = [prepare_file(data, name=f"{i}.png") for i, data in enumerate(files)]
+    answered = [i for i, item in enumerate(prepared) if item.has_ink and not item.several]
+    read = runtime.predict(np.stack([prepared[i].pixels for i in answered])).argmax(axis=1)
+    return Agreement(
+        count=len(images),
+        predict_right=int(np.count_nonzero(read == labels[answered])),
+        evaluate_right=int(np.count_nonzero(evaluated == labels)),
+        refused=len(images) - len(answered),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=None, help="a model (default: the bundled one)")
+    parser.add_argument("--count", type=int, default=1000, help="the first COUNT test digits")
+    args = parser.parse_args()
+    images, labels = mnist_test(args.count)
+    for dark_ink in (False, True):
+        result = agreement(images, labels, args.model, dark_ink=dark_ink)
+        name = "black on white" if dark_ink else "white on black"
+        print(
+            f"{name}: predict {100 * result.predict_right / result.count:.2f}%  "
+            f"evaluate {100 * result.evaluate_right / result.count:.2f}%  "
+            f"gap {result.gap:.2f} points  refused {result.refused}"
+        )
+
+
+if __name__ == "__main__":
+    main()
