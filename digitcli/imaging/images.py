@@ -42,7 +42,6 @@ from digitcli.imaging.ink import (
 from digitcli.imaging.morphology import dilate, square
 from digitcli.imaging.opening import MAX_PIXELS, STDIN_NAME, open_image
 from digitcli.imaging.pieces import joined_digits
-from digitcli.imaging.sheet import on_the_sheet
 
 __all__ = [  # what callers import from here, wherever it is made
     "FAINT_SEPARATION",
@@ -187,38 +186,10 @@ def _enlarged(image: Image.Image) -> Image.Image:
 
 
 def prepare_file(
-    source: str | Path | bytes,
-    *,
-    invert: str = "auto",
-    name: str | None = None,
-    within_sheet: bool = True,
+    source: str | Path | bytes, *, invert: str = "auto", name: str | None = None
 ) -> Prepared:
-    """open_image then prepare: one file (or raw bytes) to an MNIST-style 28x28. A photo of a
-    slip of paper lying on a desk is prepared within the slip (`sheet.on_the_sheet`, as `read`
-    reads it), unless no ink is found there; not for `invert` "no" (light ink on dark paper:
-    a light digit on a dark canvas is a bright region, as a sheet is) or `within_sheet` False."""
-    image = open_image(source, name=name)
-    sheet = _sheet_close_up(source, image, name) if within_sheet and invert != "no" else None
-    if sheet is not None:
-        prepared = prepare(sheet, invert=invert)
-        if prepared.has_ink:
-            return prepared
-    return prepare(image, invert=invert)
-
-
-def _sheet_close_up(
-    source: str | Path | bytes, image: Image.Image, name: str | None
-) -> Image.Image | None:
-    """The sheet of paper `image` (`source` opened) shows lying on a desk, decoded again to be
-    WORK_SIZE long where the file has the pixels, as a picture of the sheet alone would be;
-    None where there is no sheet."""
-    found = on_the_sheet(image)
-    if found is None:
-        return None
-    closer = round(WORK_SIZE * max(image.size) / max(found[0].size))
-    if max(image.info["source_size"]) > max(image.size) and closer > max(image.size):
-        found = on_the_sheet(open_image(source, name=name, max_side=closer))
-    return None if found is None else found[0]
+    """open_image then prepare: one file (or raw bytes) to an MNIST-style 28x28."""
+    return prepare(open_image(source, name=name), invert=invert)
 
 
 def naive_resize(image: Image.Image) -> np.ndarray:

@@ -56,11 +56,7 @@ def picture_lines(
         return ImageError(f"{source.name}: {source.problem}")
     try:
         image = open_image(source.read(), name=source.name, max_side=tuned().open_side)
-        whole = cache(
-            partial(
-                prepare_file, source.read(), invert=invert, name=source.name, within_sheet=False
-            )
-        )
+        whole = cache(partial(prepare_file, source.read(), invert=invert, name=source.name))
         sheet = on_the_sheet(image) if invert != "no" else None
         if sheet is not None:
             part, dx, dy = sheet
