@@ -69,6 +69,7 @@ def test_an_artefact_for_another_segmentation_is_refused(
 def test_predict_with_a_bundled_model_of_another_preparation_is_a_model_error(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    built = fits.current()["preparation"]
     monkeypatch.setattr(fits, "PREPARATION", fits.PREPARATION + 1)
     monkeypatch.chdir(tmp_path)  # no trained model here: the bundled one answers
     image = tmp_path / "blank.png"
@@ -77,4 +78,26 @@ def test_predict_with_a_bundled_model_of_another_preparation_is_a_model_error(
     Image.new("L", (28, 28)).save(image)
     result = CliRunner().invoke(app, ["predict", str(image)])
     assert result.exit_code == 2, result.output
-    assert "pretrained was built for preparation version 1" in result.stderr
+    assert f"pretrained was built for preparation version {built}," in result.stderr
+
+
+def _preparation_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "imaging"
+    shutil.copytree(fits.PREPARATION_FOLDER, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def test_a_changed_preparation_setting_changes_the_stamp(tmp_path: Path) -> None:
+    """A setting of the preparation changed (a constant of `imaging/`) cannot pass silently:
+    the preparation's stamp changes with it; a comment changed leaves it as it was."""
+    folder = _preparation_copy(tmp_path)
+    before = fits.preparation_hash(folder)
+    ink = folder / "ink.py"
+    source = ink.read_text()
+    assert "\nMIN_CONTRAST = 24.0" in source
+    ink.write_text(source.replace("\nMIN_CONTRAST = 24.0", "\nMIN_CONTRAST = 20.0  # a note"))
+    changed = fits.preparation_hash.__wrapped__(folder)
+    ink.write_text(source.replace("\nMIN_CONTRAST = 24.0", "\nMIN_CONTRAST = 24.0  # a note"))
+    commented = fits.preparation_hash.__wrapped__(folder)
+    assert changed != before and commented == before
+    assert fits.current()["preparation"].endswith(fits.preparation_hash())
