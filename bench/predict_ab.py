@@ -6,8 +6,9 @@
 
 Each round runs, alternately (so that a busy machine slows both alike), one
 `python -m digitcli predict --from-list LIST --format jsonl > /dev/null` over every file with
-each checkout first on PYTHONPATH, then --cold runs of `predict ONE_FILE` with each. The model
-is this checkout's bundled one for both. Prints the medians of the wall time and of the CPU
+each checkout first on PYTHONPATH, then --cold runs of `predict ONE_FILE` with each. Each
+checkout answers with its own bundled model (the same network; each stamped for its own
+preparation, which `fits` checks). Prints the medians of the wall time and of the CPU
 time (process and workers) and the ratio before / after (above 1: this checkout is faster).
 """
 
@@ -24,7 +25,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-MODEL = REPO / "digitcli" / "models" / "pretrained"
+BUNDLED = Path("digitcli") / "models" / "pretrained"  # in each checkout
 
 
 def timed(repo: Path, args: list[str], cwd: Path) -> tuple[float, float]:
@@ -34,7 +35,8 @@ def timed(repo: Path, args: list[str], cwd: Path) -> tuple[float, float]:
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     # from a folder without a digitcli: `python -m` imports the current folder's first
-    subprocess.run([sys.executable, "-m", "digitcli", "predict", "--model", str(MODEL), *args],
+    model = str(repo / BUNDLED)
+    subprocess.run([sys.executable, "-m", "digitcli", "predict", "--model", model, *args],
                    env=env, cwd=cwd, stdout=subprocess.DEVNULL, check=False)  # fmt: skip
     _reap_orphans()
     wall = time.perf_counter() - start
