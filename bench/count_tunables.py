@@ -5,7 +5,8 @@
 
 Counted, per module (with Python's own parser, so comments and docstrings never count):
 - tuned constants: module-level assignments to UPPERCASE names whose value holds a number
-  (`MIN_CONTRAST = 24.0`, `FAINTEST_INK, FAINT_SEPARATION = 12.0, 8.0` counts two);
+  (`MIN_CONTRAST = 24.0`, `FAINTEST_INK, FAINT_SEPARATION = 12.0, 8.0` counts two), and the
+  fields of a module-level class (a settings dataclass) whose default holds a number;
 - numbers in conditions: numeric literals other than 0 and 1 inside a comparison or inside
   the test of an `if`, `while`, conditional expression or `assert`.
 """
@@ -32,9 +33,20 @@ def _numbers(node: ast.AST) -> list[ast.Constant]:
 
 
 def tuned_constants(tree: ast.Module) -> list[str]:
-    """The UPPERCASE module-level names assigned a value that holds a number."""
+    """The UPPERCASE module-level names assigned a value that holds a number, and the fields of
+    module-level classes whose default holds one."""
     found = []
     for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            found += [
+                f"{node.name}.{field.target.id}"
+                for field in node.body
+                if isinstance(field, ast.AnnAssign)
+                and isinstance(field.target, ast.Name)
+                and field.value is not None
+                and _numbers(field.value)
+            ]
+            continue
         if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
             continue
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
