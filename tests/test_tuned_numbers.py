@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 STAGES = {  # folder -> its settings module, which holds its tuned numbers
     "digitcli/reading": "settings.py",
 }
-# Numbers that are never tuned: indexes and axes, "the other one" (-1), halves, 8-bit levels.
-STRUCTURAL = {0, 1, 2, -1, 0.5, 255}
+# Numbers that are never tuned: indexes and axes, "the other one" (-1), halves, 8-bit levels
+# (255, and 256 of them in a histogram).
+STRUCTURAL = {0, 1, 2, -1, 0.5, 255, 256}
 # Module-level numbers that are not settings, each with its reason.
 NAMED = {
     ("digitcli/reading/lines.py", "BLANK"): "the shipped network's class for no digit",

@@ -23,32 +23,19 @@ from scipy import ndimage
 from digitcli.imaging.histograms import otsu_threshold
 from digitcli.imaging.ink import MIN_CONTRAST
 from digitcli.imaging.opening import cropped
-
-SHEET_SIDE = 200  # px: the sheet is looked for on a copy this long
-LARGEST_BOX = 0.85  # a region whose box covers more of the picture is its paper ...
-SMALLEST_SHEET = 0.05  # ... one covering less is not a sheet
-SHEET_FILL = 0.8  # a sheet, its holes (ink) filled, covers this share of its turned box or more
-SIDE_MARGIN = 0.02  # the surround shows on a side this share of the picture wide or more ...
-SIDES = 3  # ... on this many sides
-INSET = 0.04  # the sheet is read this share of its shorter side inside its edges
-INKED = 0.5  # a sheet holds ink: its darkest INKED% lies MIN_CONTRAST below its paper ...
-HELD = 0.9  # ... and this share of its class of Otsu's two (on a lighter lid, the ink too)
-HOLES = 0.3  # a sheet darker than its surround (its paper and ink one class): at most this
-# share of it lies in holes of the other class (a form's grid of boxes has its cells there)
-GLARE = 34  # nothing on a sheet (its lightest LIGHTEST%) lies this much lighter than its paper:
-LIGHTEST = 1  # a digit filling its picture, taken with the paper in its loops, has its paper there
+from digitcli.reading.settings import tuned
 
 
 def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
     """The sheet of paper in an "L" image opened by `open_image`, as `multiline.cropped` gives
-    a part of it (the part, how far right and down its source pixels it starts), INSET inside
-    its edges, what of the desk lies in its box painted over with paper (OpenCV's inpainting);
-    None where the image is no photo of a sheet on a desk or a lid."""
+    a part of it (the part, how far right and down its source pixels it starts), `sheet_inset`
+    inside its edges, what of the desk lies in its box painted over with paper (OpenCV's
+    inpainting); None where the image is no photo of a sheet on a desk or a lid."""
     found = _sheet(image)
     if found is None:
         return None
     (centre, (width, height), angle), scale = found
-    inset = 2 * INSET * min(width, height)
+    inset = 2 * tuned().sheet_inset * min(width, height)
     inner = (centre, (width - inset, height - inset), angle)
     corners = cv2.boxPoints(inner) / scale
     low, high = np.floor(corners.min(axis=0)), np.ceil(corners.max(axis=0))
@@ -68,31 +55,36 @@ def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
 
 
 def _sheet(image: Image.Image) -> tuple[tuple, float] | None:
-    """The sheet's turned box (OpenCV's minAreaRect) on a copy at most SHEET_SIDE long, and
+    """The sheet's turned box (OpenCV's minAreaRect) on a copy at most `sheet_side` long, and
     the copy's scale; None where there is no sheet: on something darker, the brighter of
     Otsu's two classes holds it, on something lighter the darker one (with the ink), or, where
     the two classes are the ink and the rest, what lies below Otsu's split of the lighter."""
     w, h = image.size
-    scale = min(1.0, SHEET_SIDE / max(w, h))
+    scale = min(1.0, tuned().sheet_side / max(w, h))
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     small = np.asarray(image.resize(size, Image.Resampling.BOX) if scale < 1.0 else image)
     hist = np.bincount(small.ravel(), minlength=256)
     split = otsu_threshold(hist)
     bright = small > split
     lit = small > otsu_threshold(np.where(np.arange(256) > split, hist, 0))
-    for side, holes in ((bright, 1.0), (~bright, HOLES), (~lit, HOLES)):
+    holes_at_most = tuned().sheet_holes
+    for side, holes in ((bright, 1.0), (~bright, holes_at_most), (~lit, holes_at_most)):
         sheet = _solid_region(side, size, holes)
-        if sheet is None or np.count_nonzero(side & sheet) < HELD * np.count_nonzero(side):
+        if sheet is None or np.count_nonzero(side & sheet) < tuned().sheet_held * np.count_nonzero(
+            side
+        ):
             continue
         ys, xs = np.nonzero(sheet)
         turned = cv2.minAreaRect(np.stack([xs, ys], 1).astype(np.float32))
-        if sheet.sum() < SHEET_FILL * turned[1][0] * turned[1][1]:
+        if sheet.sum() < tuned().sheet_fill * turned[1][0] * turned[1][1]:
             continue
-        ink, paper, light = np.percentile(small[sheet], (INKED, 50, 100 - LIGHTEST))
+        ink, paper, light = np.percentile(
+            small[sheet], (tuned().sheet_inked, 50, 100 - tuned().sheet_lightest)
+        )
         if (
             abs(paper - np.median(small[~sheet])) >= MIN_CONTRAST
             and paper - ink >= MIN_CONTRAST
-            and light - paper < GLARE
+            and light - paper < tuned().sheet_glare
         ):
             return turned, scale
     return None
@@ -100,18 +92,23 @@ def _sheet(image: Image.Image) -> tuple[tuple, float] | None:
 
 def _solid_region(mask: np.ndarray, size: tuple[int, int], holes: float) -> np.ndarray | None:
     """The largest region of `mask`, its holes filled, where the rest of the picture shows on
-    SIDES of its sides or more, it covers between SMALLEST_SHEET and LARGEST_BOX of it and
-    its holes are at most `holes` of it."""
+    `sheet_sides` of its sides or more, it covers between `smallest_sheet` and `largest_box` of
+    it and its holes are at most `holes` of it."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), 4)
     if count < 2:
         return None
     largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     left, top, width, height, _ = stats[largest]
-    if not SMALLEST_SHEET * mask.size <= width * height <= LARGEST_BOX * mask.size:
+    settings = tuned()
+    if (
+        not settings.smallest_sheet * mask.size
+        <= width * height
+        <= settings.largest_box * mask.size
+    ):
         return None
     right, bottom = size[0] - left - width, size[1] - top - height  # the surround's sides
     shares = (left / size[0], top / size[1], right / size[0], bottom / size[1])
-    if sum(share >= SIDE_MARGIN for share in shares) < SIDES:
+    if sum(share >= settings.side_margin for share in shares) < settings.sheet_sides:
         return None
     region = labels == largest
     filled = ndimage.binary_fill_holes(region)
