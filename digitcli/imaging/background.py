@@ -16,9 +16,7 @@ from digitcli.imaging.morphology import square
 # The background's blocks are at least WIDE_STROKE_BLOCK strokes wide (a marker's digit, or a
 # small scan enlarged to fill its picture, has strokes a quarter of its height; blocks of a
 # tenth of the image put a block wholly inside them and took them for shadow), but no fewer
-# than FEWEST_BLOCKS along the image. bench/robustness.py's `enlarged`, the bundled model:
-# 98.5% with 1.2 and 6, 96.5% with blocks of a tenth always, 98.4% with 1.6 and 6, 98.5%
-# with 1.2 and 4 (but the predict benchmark's photo files 98.8% against 99.3%).
+# than FEWEST_BLOCKS along the image, so that the blocks still follow the light.
 WIDE_STROKE_BLOCK = 1.2
 FEWEST_BLOCKS = 6
 

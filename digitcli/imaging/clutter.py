@@ -267,7 +267,7 @@ def paper_inside_a_box(gray: np.ndarray, band: int, border: float, contrast: flo
     its box; `border`: the level of the picture's outer `band` pixels): the level just inside
     the border, if it lies `contrast` or more from the border's and a line of the border's
     level runs along LINE_ACROSS of each of the four sides; else `border`. (Judged from the
-    border alone, the paper inside such a box was taken for ink: `boxed` 95.7% -> 98.7%.)"""
+    border alone, the paper inside such a box was taken for ink.)"""
     h, w = gray.shape
     inner = gray[band : h - band, band : w - band]
     if min(inner.shape) <= 4 * band:

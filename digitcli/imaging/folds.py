@@ -32,10 +32,8 @@ STEP_ANGLE = 15.0
 
 # Ink whose surroundings (from 2 px out to its strokes' width and 2 px more) are as dark as it
 # (within half its contrast to their lightest tenth) for DARK_BESIDE of them is a band along a
-# darker side; a shadow darker than a faint digit beside it is not. bench/make_blanks.py's
-# blank pictures still answered a digit (seeds 2, 4, 5, 6): 15 of 48 stood at 0.4 or more;
-# the pictures of digits on paper (the photo digits, bench/robustness.py's) at most 0.34
-# (one, blurred), then 0.23, and 0.05 for 99 in 100.
+# darker side; a shadow darker than a faint digit beside it is not. The value lies between
+# the blank pictures' bands and real digits on paper (figures: docs/measurements/code-notes.md).
 DARK_BESIDE = 0.4
 
 Line = np.ndarray  # vx, vy, x0, y0: a unit direction and a point on the line

@@ -68,16 +68,14 @@ __all__ = [  # what callers import from here, wherever it is made
 SMALL_SIZE = 64
 MAX_BLOCK = 8  # the largest nearest-neighbour enlargement undone (see _unreplicated)
 # Wider than THICK_STROKE px at 28x28 (`fitting.stroke_width`: area / half-perimeter; MNIST's
-# median is 1.8), 0.4% of MNIST's digits (a marker, or an 8x8 form scan enlarged, as
-# 9% of UCI's are), loses a pixel off each side of every stroke after fitting (see prepare).
+# median is 1.8), rare in MNIST (a marker, or an 8x8 form scan enlarged), loses a pixel off
+# each side of every stroke after fitting (see prepare), so it looks like MNIST's strokes.
 THICK_STROKE = 4.0
 # Ink whose box is square and larger than MNIST's 20x20 (where a tenth of MNIST's own digits are
 # square): a digit a form scanner stretched to fill its fixed cell (16x16 or 32x32, aspect
 # lost: a 1 becomes a slab), alone or scanned again on paper with a margin. Drawn
-# back to this share of its width it reads as written (bench/robustness.py's `filled`: the
-# bundled model 93.6% -> 94.7%, the default mlp 92.4% -> 94.6%, every other source unchanged;
-# 0.6 and 0.8 about as good, 0.45 worse). Square only: of 2,000 MNIST test digits cropped to
-# their ink, 91 are square (all 2,000: mlp 97.75% -> 97.70%, bundled 99.0% -> 99.1%).
+# back to this share of its width it reads as written. Square only: few of MNIST's own digits
+# are square, and they read as well squeezed (figures: docs/measurements/code-notes.md).
 FILLED_SQUEEZE = 0.7
 INVERT_CHOICES = ("auto", "yes", "no")
 
@@ -160,8 +158,8 @@ def drawn_back(ink: np.ndarray, share: float = FILLED_SQUEEZE) -> np.ndarray:
 
 def _unreplicated(image: Image.Image) -> Image.Image:
     """A nearest-neighbour enlargement (every pixel a k x k block: a low-resolution scan or
-    icon zoomed for display) back at its own resolution, where its edges can be smoothed;
-    read blocky, it cost 8-px scans enlarged 4x a third of their accuracy (83.6% -> 55.7%)."""
+    icon zoomed for display) back at its own resolution, where its edges can be smoothed:
+    read blocky, such scans lose much of their accuracy."""
     pixels = np.asarray(image)
     h, w = pixels.shape
     if h < 2 or w < 2 or not np.array_equal(pixels[0], pixels[1]):
@@ -179,7 +177,7 @@ def _unreplicated(image: Image.Image) -> Image.Image:
 def _enlarged(image: Image.Image) -> Image.Image:
     """An integer upscale to at least SMALL_SIZE a side, smooth like the pen it came from:
     Lanczos draws a coarse scan's strokes round where bilinear drew straight-edged diamonds
-    between its pixels (measured on bench/robustness.py's `uci-rest`: docs/other-writers.md)."""
+    between its pixels (figures: docs/other-writers.md)."""
     factor = math.ceil(SMALL_SIZE / max(1, max(image.size)))
     w, h = image.size
     return image.resize((w * factor, h * factor), Image.Resampling.LANCZOS)
@@ -211,10 +209,8 @@ def save_pixels(pixels: np.ndarray, path: Path) -> None:
 
 def _thinned_thick_strokes(pixels: np.ndarray) -> np.ndarray:
     """A prepared digit whose strokes are wider than THICK_STROKE with a pixel taken off each
-    side of them (a 3x3 minimum). Measured with the default `mlp` (seeds 0 and 1) on the
-    development set of bench/robustness.py: uci 93.7 -> 95.1% and 92.8 -> 94.2%, uci-rest
-    94.4 -> 95.4% and 93.5 -> 94.6%, rescan 91.8 -> 90.6% and 91.1 -> 90.4%; the bundled model
-    within 0.3 points either way."""
+    side of them (a 3x3 minimum): thick pens' scans read better so (figures:
+    docs/measurements/code-notes.md)."""
     width = stroke_width(pixels)
     if width is None or width <= THICK_STROKE:
         return pixels

@@ -33,11 +33,8 @@ from digitcli.imaging.pieces import digit_components
 FAINT_STROKE = 0.3
 MIN_CONTRAST = 24.0  # grey levels between background and ink below which an image is blank
 # ... unless the paper is quiet: Otsu's two classes at least FAINTEST_INK levels apart and
-# FAINT_SEPARATION of the paper's spreads. bench/robustness.py (bundled model): `faint` 82.4% ->
-# 85.8% (all 34 newly answered read right), `blank` 98.2% both, no other file of the development
-# set nor of the predict benchmark prepared differently; a new draw of 2,000 each (seed 1):
-# `faint` 81.9% -> 85.1%, `blank` 97.7% -> 97.6%. Tried: 16 and 7, 84.1%; 10 and 7, 86.4% but
-# `blank` 98.0%; 8 and 8, 86.5% / 97.9%.
+# FAINT_SEPARATION of the paper's spreads: faint digits on quiet paper are read, not called
+# blank (figures: docs/measurements/code-notes.md).
 FAINTEST_INK, FAINT_SEPARATION = 12.0, 8.0
 # Pictures PAPER_SIZE px or more a side show paper around their digit (not a crop of it as
 # MNIST's 28x28, where a digit may touch two sides): there, lines and edges crossing the
@@ -46,9 +43,8 @@ PAPER_SIZE = 2 * IMAGE_SIZE
 # A pen's strokes stand out of the paper's noise: their cores (the 80th percentile of the
 # digit's pixels) STROKE_NOISE of its standard deviations above the paper, or STROKE_CORE times
 # as far above the noise's floor as the threshold that found them (a plateau, not the peaks of
-# a texture). The paper's texture along a shadow's or a fold's soft edge (bench/make_blanks.py)
-# stood 3.6-5.1 deviations and 0.75-1.9 times above; photo digits 6-40 and 2.8-4.6 times,
-# bench/robustness.py's faintest (`faint`, `enlarged-rest`) 5.0-6.4 and 2.2-2.5 times.
+# a texture): the values lie between a paper's texture along a shadow's or fold's soft edge
+# and the faintest real digits (figures: docs/measurements/code-notes.md).
 STROKE_NOISE, STROKE_CORE = 7.0, 2.0
 # A pen's stroke has paper around it; ink joined to DARK_REGION times its area of darkness that
 # runs off the picture is the edge of a dark region (`_edge_of_a_dark_region`).
@@ -71,7 +67,7 @@ def ink_is_dark(gray: np.ndarray) -> bool:
         background = clutter.paper_inside_a_box(gray, band, background, MIN_CONTRAST)
     darkest, lightest = extremes(hist)
     # Judged from FAINTEST_INK levels, where _two_levels starts to count faint ink (judged from
-    # MIN_CONTRAST, it guessed below 24: bench/robustness.py's `faint` 85.8% -> 86.6%).
+    # MIN_CONTRAST, it guessed the polarity of ink fainter than that).
     if max(background - darkest, lightest - background) < FAINTEST_INK:
         return background > 127.5  # no ink to speak of: paper is light, a canvas dark
     return background - darkest > lightest - background
@@ -100,8 +96,7 @@ def isolate_ink(
     paper_median, paper_spread = _paper_statistics(hist, otsu)
     # The median pixel is not paper: ink and its soft edges cover half the image (a small scan
     # enlarged smoothly to fill its picture), so the spread of all the pixels is the ink's, not
-    # the noise's (used for the blank test, it answered "no digit found" to 40% of
-    # bench/robustness.py's faint digits of 30-40 grey levels, 10% now).
+    # the noise's (used for the blank test, it called many faint digits blank).
     covered = median > paper_median + max(_PAPER_SHIFT, paper_spread)
     noise = max(noise, paper_spread if covered else spread)
     low_contrast = peak - median < max(MIN_CONTRAST, 6.0 * noise)
@@ -163,9 +158,9 @@ def _edge_of_a_dark_region(
     DARK_REGION times its area or more. Asked of ink darker than the picture's median by
     the ink `threshold`, and of any ink whose strokes run into the picture's side
     (`at_side`), as the band the background leaves along a desk's or a shadow's edge does:
-    in a shadow darkening half the paper, that band is no darker than the median (16 of
-    seed 1's 31 blank pictures were answered a digit so); a faint digit with paper around
-    it may join a shadowed corner, and is not asked."""
+    in a shadow darkening half the paper, that band is no darker than the median (blank
+    pictures were answered a digit so); a faint digit with paper around it may join a
+    shadowed corner, and is not asked."""
     levels = np.clip(signal, 0, 255).astype(np.uint8)
     ink = quantile(histogram(levels, kept), 0.25)
     if not at_side and ink - quantile(histogram(levels), 0.5) < threshold:
@@ -197,8 +192,7 @@ def _noise_below(flat: np.ndarray) -> float:
     """The noise's standard deviation from the pixels below the background (`flat`: the image
     less its background): ink only ever lies above it, so these are noise alone. The spread
     of what lies above understates it where the background sits at the noise's own mean (half
-    the pixels then clip to 0): plain noise of 7 grey levels measured 1.5 there, and 2.4% of
-    bench/robustness.py's `blank` images were answered with a digit (1.1% now)."""
+    the pixels then clip to 0), so blank images were answered with a digit."""
     under = histogram(np.clip(-flat[::2, ::2], 0.0, 255.0))  # a quarter of them: 4x faster
     under[0] = 0  # at the background or less than a grey level below it
     return quantile(under, 0.5) / 0.6745  # a normal's median absolute value, in sigmas

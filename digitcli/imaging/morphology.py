@@ -32,8 +32,8 @@ def square_max(values: np.ndarray, radius: int) -> np.ndarray:
 
 
 def bounds(mask: np.ndarray) -> Box | None:
-    """The bounding box of `mask`'s True pixels, None if it has none (OpenCV's: 2.6 us for a
-    192-px working image, against 10.3 for NumPy's any() along each axis)."""
+    """The bounding box of `mask`'s True pixels, None if it has none (OpenCV's: faster than
+    NumPy's any() along each axis)."""
     left, top, width, height = cv2.boundingRect(mask.view(np.uint8))
     if width == 0:
         return None

@@ -22,9 +22,8 @@ SMALLEST_ON_PAPER = 0.1
 # (`_side_by_side`): no one digit is that wide (segment's MAX_WIDTH, the widest: 1.3).
 SEVERAL_WIDE = 1.4
 # Ink more than JOINED_WIDE times as wide as high, crossing at least JOINED_CROSSED of its columns
-# twice or more (a loop, a bar over a stem), is digits written into each other: the widest of
-# 6,521 single digits of the photo and development files is 1.75 times as wide as high, and a
-# dash or a bar of any slant crosses each column once (132 of 134 such numbers: a fifth or more).
+# twice or more (a loop, a bar over a stem), is digits written into each other: no single
+# digit is that wide, and a dash or a bar of any slant crosses each column only once.
 JOINED_WIDE = 2.0
 JOINED_CROSSED = 0.1
 
@@ -166,9 +165,8 @@ def _components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     """The 8-connected pieces of `mask`: how many, a label image (0 outside them, piece i at
     i + 1, numbered in the order their first pixels come in rows) and each piece's
     (left, top, width, height, area). OpenCV's labelling (Wu's algorithm: the same labels as
-    scipy.ndimage.label, which takes 150 ms to import) replaced NumPy runs with pointer
-    jumping; with the ink's box (see digit_components), finding the digit's pieces went from
-    183 to 58 us an image on the 300-px photo files."""
+    scipy.ndimage.label, which is slow to import): faster than NumPy, and run in the ink's
+    box only (see digit_components)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
         np.ascontiguousarray(mask).view(np.uint8), 8, cv2.CV_32S, cv2.CCL_WU
     )
