@@ -9,6 +9,7 @@ trained for 60 epochs with long flags (~17 minutes each on 2 cores) and the defa
         --seed $seed --validation-seed 0 --output cnn$seed; done
     digitcli train --output mlp
     python bench/make_bundled.py cnn0 cnn1 mlp       # writes digitcli/models/pretrained/
+    python bench/make_bundled.py --stamp-only        # record a changed setting's new stamp
 
 The bundled model of today is these networks fine-tuned once more with CVL's and USPS's writers
 in the mix (`bench/cvl.py mix`, `bench/members.py`; the commands are in docs/other-writers.md,
@@ -26,17 +27,30 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from digitcli.core.fits import stamp
+from digitcli.imaging.settings import DEFAULT
 
 REPO = Path(__file__).resolve().parent.parent
 WRITTEN = ("model.keras", "model.tflite", "metadata.json")
+FITS = {"preparation": DEFAULT}  # the bundled model fits the default preparation
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("members", type=Path, nargs="+", help="model directories, first first")
+    parser.add_argument("members", type=Path, nargs="*", help="model directories, first first")
     parser.add_argument("--output", type=Path, default=REPO / "digitcli" / "models" / "pretrained")
     parser.add_argument("--data", default=str(REPO / "MNIST"))
+    parser.add_argument(
+        "--stamp-only", action="store_true",
+        help="only record this digitcli's preparation version in --output's metadata.json "
+        "(after a setting changed that the digits it was trained on do not depend on)",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.stamp_only:
+        stamp(args.output, ("preparation",), FITS)
+        print(f"stamped {args.output}")
+        return
+    if not args.members:
+        parser.error("the members are needed, unless --stamp-only")
 
     from digitcli.core.atomic import atomic_output
     from digitcli.training.ensemble import combine
@@ -46,7 +60,7 @@ def main() -> None:
         metadata = combine(args.members, made, data=args.data)
         for name in WRITTEN:  # each file whole or not at all
             if name == "metadata.json":
-                stamp(made, ("preparation",))
+                stamp(made, ("preparation",), FITS)
             with atomic_output(args.output / name, force=True) as staging:
                 shutil.copyfile(made / name, staging)
     metrics = metadata.metrics

@@ -60,7 +60,7 @@ import numpy as np
 from make_numbers import BLUR, Look, make_number, styled
 
 from digitcli.core.fits import stamp
-from digitcli.reading.lines import STRIP_SHAPE
+from digitcli.reading.lines import FITS, STRIP_SHAPE
 from digitcli.reading.settings import DEFAULT
 
 from make_photos import load_mnist
@@ -315,7 +315,7 @@ def export(model, out: Path) -> None:
         [function.get_concrete_function(spec)]
     )
     out.write_bytes(converter.convert())
-    stamp(out, ("preparation", "segmentation"), {"segmentation": DEFAULT})
+    stamp(out, ("preparation", "segmentation"), FITS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -338,13 +338,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights", type=Path, help="export these Keras weights; no training")
     parser.add_argument(
         "--stamp-only", action="store_true",
-        help="only record this digitcli's versions in --out (after a reading setting changed "
-        "that the strips it was trained on do not depend on); no training",
+        help="only record this digitcli's versions in --out (after a setting changed that the "
+        "strips it was trained on do not depend on); no training",
     )  # fmt: skip
     parser.add_argument("--out", type=Path, default=REPO / "digitcli" / "reading" / "lines.tflite")
     args = parser.parse_args(argv)
     if args.stamp_only:
-        stamp(args.out, ("preparation", "segmentation"), {"segmentation": DEFAULT})
+        stamp(args.out, ("preparation", "segmentation"), FITS)
         print(f"stamped {args.out}")
         return 0
     if args.weights:

@@ -13,14 +13,17 @@ from typer.testing import CliRunner
 from digitcli.cli import app
 from digitcli.core import fits
 from digitcli.core.errors import ModelError
+from digitcli.imaging import settings as preparation
+from digitcli.imaging.settings import PreparationSettings
 from digitcli.models.modeldir import BUNDLED_DIR
 from digitcli.reading import lines
 from digitcli.reading.settings import DEFAULT, ReadingSettings
 
-READING = {"segmentation": DEFAULT}  # the line reader fits segmentation and its settings
+PREPARED = {"preparation": preparation.DEFAULT}  # every artefact fits the preparation's settings
+READING = {**PREPARED, "segmentation": DEFAULT}  # the line reader fits segmentation's too
 ARTEFACTS = [
     (lines.MODEL, ("preparation", "segmentation"), READING),
-    (BUNDLED_DIR, ("preparation",), None),
+    (BUNDLED_DIR, ("preparation",), PREPARED),
 ]
 
 
@@ -42,7 +45,7 @@ def test_changing_any_reading_setting_changes_the_stamp(field: str) -> None:
 def test_a_line_reader_stamped_with_other_settings_is_refused(tmp_path: Path) -> None:
     copy = tmp_path / lines.MODEL.name
     shutil.copy(lines.MODEL, copy)
-    other = {"segmentation": replace(DEFAULT, line_doubt=DEFAULT.line_doubt + 1)}
+    other = {**READING, "segmentation": replace(DEFAULT, line_doubt=DEFAULT.line_doubt + 1)}
     fits.stamp(copy, ("preparation", "segmentation"), other)
     assert fits.recorded(copy)["segmentation"] == fits.current(other)["segmentation"]
     with pytest.raises(ModelError, match="rebuild it with `make models`"):
@@ -69,7 +72,7 @@ def test_an_artefact_for_another_segmentation_is_refused(
 def test_predict_with_a_bundled_model_of_another_preparation_is_a_model_error(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    built = fits.current()["preparation"]
+    built = fits.current(PREPARED)["preparation"]
     monkeypatch.setattr(fits, "PREPARATION", fits.PREPARATION + 1)
     monkeypatch.chdir(tmp_path)  # no trained model here: the bundled one answers
     image = tmp_path / "blank.png"
@@ -81,23 +84,14 @@ def test_predict_with_a_bundled_model_of_another_preparation_is_a_model_error(
     assert f"pretrained was built for preparation version {built}," in result.stderr
 
 
-def _preparation_copy(tmp_path: Path) -> Path:
-    folder = tmp_path / "imaging"
-    shutil.copytree(fits.PREPARATION_FOLDER, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    return folder
+@pytest.mark.parametrize("field", [field.name for field in fields(PreparationSettings)])
+def test_changing_any_preparation_setting_changes_the_stamp(field: str) -> None:
+    """A setting of the preparation changed cannot pass silently: its stamp changes with it."""
+    changed = replace(preparation.DEFAULT, **{field: getattr(preparation.DEFAULT, field) * 2 + 1})
+    assert fits.current({"preparation": changed}) != fits.current(PREPARED)
 
 
-def test_a_changed_preparation_setting_changes_the_stamp(tmp_path: Path) -> None:
-    """A setting of the preparation changed (a constant of `imaging/`) cannot pass silently:
-    the preparation's stamp changes with it; a comment changed leaves it as it was."""
-    folder = _preparation_copy(tmp_path)
-    before = fits.preparation_hash(folder)
-    ink = folder / "ink.py"
-    source = ink.read_text()
-    assert "\nMIN_CONTRAST = 24.0" in source
-    ink.write_text(source.replace("\nMIN_CONTRAST = 24.0", "\nMIN_CONTRAST = 20.0  # a note"))
-    changed = fits.preparation_hash.__wrapped__(folder)
-    ink.write_text(source.replace("\nMIN_CONTRAST = 24.0", "\nMIN_CONTRAST = 24.0  # a note"))
-    commented = fits.preparation_hash.__wrapped__(folder)
-    assert changed != before and commented == before
-    assert fits.current()["preparation"].endswith(fits.preparation_hash())
+def test_the_preparation_stamp_is_its_number_and_its_settings_hash() -> None:
+    assert fits.current(PREPARED)["preparation"] == (
+        f"{fits.PREPARATION}-{fits.settings_hash(preparation.DEFAULT)}"
+    )

@@ -30,6 +30,7 @@ from digitcli.imaging.images import (
     prepare_file,
     save_pixels,
 )
+from digitcli.imaging.settings import overridden
 
 MNIST_IMAGES = Path(__file__).resolve().parent.parent / "MNIST" / "t10k-images-idx3-ubyte.gz"
 ORIENTATION = 0x0112
@@ -896,26 +897,26 @@ def stroke_width(pixels: np.ndarray) -> float:
     return 2.0 * float(pixels.sum()) / 255.0 / edges
 
 
-def test_a_thick_markers_strokes_are_thinned_towards_mnists(monkeypatch) -> None:
+def test_a_thick_markers_strokes_are_thinned_towards_mnists() -> None:
     # A 0 drawn with a marker almost half as wide as the digit: ~4.3 px strokes at 28x28,
     # wider than 99.6% of MNIST's digits (an 8x8 scan enlarged often comes out as thick).
     # One pixel comes off each side of every stroke.
     image = Image.new("L", (200, 200), 235)
     ImageDraw.Draw(image).ellipse((50, 20, 150, 180), outline=20, width=44)
     thinned = prepare(image).pixels
-    monkeypatch.setattr(images, "THICK_STROKE", float("inf"))
-    as_drawn = prepare(image).pixels
+    with overridden(thick_stroke=float("inf")):
+        as_drawn = prepare(image).pixels
     assert stroke_width(as_drawn) > 4.0
     assert stroke_width(thinned) <= stroke_width(as_drawn) - 1.5
 
 
-def test_strokes_of_mnists_width_are_not_thinned(monkeypatch) -> None:
+def test_strokes_of_mnists_width_are_not_thinned() -> None:
     image = Image.new("L", (200, 200), 235)
     ImageDraw.Draw(image).ellipse((50, 20, 150, 180), outline=20, width=24)
     prepared = prepare(image).pixels
     assert 2.0 < stroke_width(prepared) < 4.0
-    monkeypatch.setattr(images, "THICK_STROKE", float("inf"))
-    np.testing.assert_array_equal(prepare(image).pixels, prepared)
+    with overridden(thick_stroke=float("inf")):
+        np.testing.assert_array_equal(prepare(image).pixels, prepared)
 
 
 def ink_aspect(pixels: np.ndarray) -> float:
@@ -924,20 +925,20 @@ def ink_aspect(pixels: np.ndarray) -> float:
     return width / height
 
 
-def test_a_digit_stretched_to_fill_its_box_is_drawn_back_narrower(monkeypatch) -> None:
+def test_a_digit_stretched_to_fill_its_box_is_drawn_back_narrower() -> None:
     # Form scanners that keep each digit in a fixed cell (16x16, binarised) stretch it to fill
     # the cell: a 0 becomes a circle and a 1 a slab. Ink on all four sides marks such a scan.
     cell = np.full((16, 16), 255, np.uint8)
     yy, xx = np.mgrid[0:16, 0:16]
     cell[np.abs(np.hypot((yy - 7.5) / 7.5, (xx - 7.5) / 7.5) - 0.8) < 0.25] = 0  # a round 0
     squeezed = prepare(Image.fromarray(cell)).pixels
-    monkeypatch.setattr(images, "FILLED_SQUEEZE", 1.0)
-    as_scanned = prepare(Image.fromarray(cell)).pixels
+    with overridden(filled_squeeze=1.0):
+        as_scanned = prepare(Image.fromarray(cell)).pixels
     assert ink_aspect(as_scanned) > 0.9
     assert 0.6 < ink_aspect(squeezed) < 0.8
 
 
-def test_a_stretched_digit_scanned_again_with_a_margin_is_drawn_back_too(monkeypatch) -> None:
+def test_a_stretched_digit_scanned_again_with_a_margin_is_drawn_back_too() -> None:
     # The same kind of cell, enlarged and laid on paper with a margin (a form printed and
     # scanned again, a collection of such scans photographed): its ink's box is square.
     cell = np.full((16, 16), 255, np.uint8)
@@ -946,17 +947,17 @@ def test_a_stretched_digit_scanned_again_with_a_margin_is_drawn_back_too(monkeyp
     scan = Image.new("L", (96, 96), 230)
     scan.paste(Image.fromarray(cell).resize((64, 64), Image.NEAREST), (14, 18))
     squeezed = prepare(scan).pixels
-    monkeypatch.setattr(images, "FILLED_SQUEEZE", 1.0)
-    as_scanned = prepare(scan).pixels
+    with overridden(filled_squeeze=1.0):
+        as_scanned = prepare(scan).pixels
     assert ink_aspect(squeezed) < 0.9 * ink_aspect(as_scanned)
 
 
-def test_a_digit_whose_ink_is_not_square_keeps_its_shape(monkeypatch) -> None:
+def test_a_digit_whose_ink_is_not_square_keeps_its_shape() -> None:
     image = Image.new("L", (70, 100), 235)
     ImageDraw.Draw(image).ellipse((0, 0, 69, 99), outline=20, width=14)
     prepared = prepare(image).pixels
-    monkeypatch.setattr(images, "FILLED_SQUEEZE", 1.0)
-    np.testing.assert_array_equal(prepare(image).pixels, prepared)
+    with overridden(filled_squeeze=1.0):
+        np.testing.assert_array_equal(prepare(image).pixels, prepared)
 
 
 # Three of UCI's 8x8 form scans (scikit-learn's load_digits, 0-16 ink): a 5, a 6, a 9.

@@ -16,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = {  # folder -> its settings module, which holds its tuned numbers
     "digitcli/reading": "settings.py",
+    "digitcli/imaging": "settings.py",
 }
 # Numbers that are never tuned: indexes and axes, "the other one" (-1), halves, 8-bit levels
 # (255, and 256 of them in a histogram).
@@ -26,6 +27,30 @@ NAMED = {
     ("digitcli/reading/lines.py", "CLASSES"): "the shipped network's output: blank, digits",
     ("digitcli/reading/lines.py", "STRIP_SHAPE"): "the shipped network's input",
     ("digitcli/reading/read.py", "MAX_DIGIT_COUNT"): "a bound on --digits, not on reading",
+    ("digitcli/imaging/fitting.py", "BOX_SIZE"): "MNIST's format: each digit fits 20x20",
+    ("digitcli/imaging/fitting.py", "CENTRE"): "MNIST's format: the centre of mass's place",
+    ("digitcli/imaging/fitting.py", "HALF_INKED"): "an 8-bit level: at least half inked",
+    ("digitcli/imaging/grayscale.py", "COLOUR"): "a colour picture's channels",
+    ("digitcli/imaging/grayscale.py", "MAX_16_BIT"): "the highest 16-bit level",
+    ("digitcli/imaging/grayscale.py", "MID_GREY"): "halfway between black and white",
+    ("digitcli/imaging/clutter.py", "ALL_BUT_ONE"): "a rectangle's sides, all but one",
+    ("digitcli/imaging/clutter.py", "_ROW_AND_NEIGHBOURS"): "a row and its neighbours' shape",
+    ("digitcli/imaging/histograms.py", "_LEVELS"): "the 256 levels of 8-bit grey",
+    ("digitcli/imaging/opening.py", "MAX_PIXELS"): "a security limit on decoding, not tuning",
+    ("digitcli/imaging/opening.py", "_ORIENTATION_TAG"): "EXIF's tag number for orientation",
+    ("digitcli/imaging/opening.py", "_UPRIGHT"): "EXIF's orientation values",
+    ("digitcli/imaging/opening.py", "_SWAPS_SIDES"): "EXIF's orientation values",
+    ("digitcli/imaging/decoding.py", "MAX_INPUT_BYTES"): "a security limit on input, not tuning",
+    ("digitcli/imaging/decoding.py", "MAX_DECODED_BYTES"): "a security limit on memory",
+    ("digitcli/imaging/decoding.py", "ROW_BYTES"): "the memory bound's cost of a row",
+    ("digitcli/imaging/decoding.py", "LIBPNG_MAX_SIDE"): "libpng's limit in OpenCV's build",
+    ("digitcli/imaging/decoding.py", "PIPE_TIMEOUT"): "a limit on waiting for input",
+    ("digitcli/imaging/decoding.py", "_CHUNK"): "bytes read at a time (speed only)",
+    ("digitcli/imaging/decoding.py", "_REDUCED"): "OpenCV's reduced decoding factors",
+    ("digitcli/imaging/decoding.py", "RGB_PIXEL_BYTES"): "the memory bound's cost of a pixel",
+    ("digitcli/imaging/decoding.py", "PNG_8_BIT"): "PNG's format: 8-bit depth",
+    ("digitcli/imaging/decoding.py", "PNG_DEPTH_AT"): "PNG's format: the header's depth byte",
+    ("digitcli/imaging/decoding.py", "COLOUR_CHANNELS"): "OpenCV's colour channels: BGR, BGRA",
 }
 
 

@@ -5,22 +5,20 @@ A network trained on the strips one segmentation makes misreads those another on
 without any error. So every artefact carries `{"preparation": N, "segmentation": M}` (as
 `fits.json` zipped onto a .tflite file, a `fits` object in a model directory's
 metadata.json), and loading one that fits other versions is refused. Change a version here
-when its stage changes what it hands on, then `make models`. A stage whose tuned numbers are
-in one frozen settings dataclass (reading's) passes it along: its version is then its number
-and a short hash of every field (`1-3fa29c04d1e8`), so a changed setting changes it too.
-The preparation's version always holds a hash of its settings, the module-level constants of
-`digitcli/imaging/` (`preparation_hash`).
+when its stage changes what it hands on, then `make models`. Each stage's tuned numbers are
+in one frozen settings dataclass (`imaging.settings` for the preparation, `reading.settings`
+for segmentation), which the caller passes along (this layer cannot import them): its version
+is then its number and a short hash of every field (`1-3fa29c04d1e8`), so a changed setting
+changes it too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import asdict
-from functools import cache
 from pathlib import Path
 
 from digitcli.core.errors import ModelError
@@ -28,15 +26,6 @@ from digitcli.core.errors import ModelError
 PREPARATION = 2  # images.prepare: how any image file becomes the 28x28 digit a model reads
 SEGMENTATION = 1  # segment.py: how `read` cuts a line into candidates and strips
 FITS_FILE = "fits.json"
-# The preparation's settings: the module-level constants of `digitcli.imaging`, read from its
-# source (importing it here would break the layers, and parsing it costs a cold start ~15 ms).
-PREPARATION_FOLDER = Path(__file__).resolve().parent.parent / "imaging"
-# A module-level assignment to UPPERCASE names, with the lines that continue it (indented, or
-# closing a bracket); comments are left out.
-_SETTING = re.compile(
-    r"^([A-Z][A-Z0-9_]*(?:, *[A-Z][A-Z0-9_]*)*)(?: *:[^=\n]*)? *=(.*(?:\n[ \t)\]}].*)*)", re.M
-)
-_COMMENT = re.compile(r"#.*")
 
 
 Settings = Mapping[str, object]  # stage -> its frozen settings dataclass
@@ -48,23 +37,10 @@ def settings_hash(settings: object) -> str:
     return hashlib.sha256(fields.encode()).hexdigest()[:12]
 
 
-@cache
-def preparation_hash(folder: Path = PREPARATION_FOLDER) -> str:
-    """A short hash of the preparation's settings (every UPPERCASE module-level constant of the
-    modules in `folder`, by module and name): a changed setting changes it, a comment not."""
-    digest = hashlib.sha256()
-    for path in sorted(folder.glob("*.py")):
-        for names, value in _SETTING.findall(path.read_text(encoding="utf-8")):
-            value = " ".join(_COMMENT.sub("", value).split())
-            digest.update(f"{path.stem}.{names}={value}\n".encode())
-    return digest.hexdigest()[:12]
-
-
 def current(settings: Settings | None = None) -> dict[str, int | str]:
-    """The versions this digitcli's stages have: each stage's number (the preparation's with
-    `preparation_hash`), and for a stage in `settings`, with the hash of its settings."""
-    preparation = f"{PREPARATION}-{preparation_hash()}"
-    versions: dict[str, int | str] = {"preparation": preparation, "segmentation": SEGMENTATION}
+    """The versions this digitcli's stages have: each stage's number, and for a stage in
+    `settings`, with the hash of its settings."""
+    versions: dict[str, int | str] = {"preparation": PREPARATION, "segmentation": SEGMENTATION}
     for stage, fields in (settings or {}).items():
         versions[stage] = f"{versions[stage]}-{settings_hash(fields)}"
     return versions

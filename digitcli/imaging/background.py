@@ -12,47 +12,45 @@ import numpy as np
 from PIL import Image
 
 from digitcli.imaging.morphology import square
+from digitcli.imaging.settings import tuned
 
-# The background's blocks are at least WIDE_STROKE_BLOCK strokes wide (a marker's digit, or a
+# The background's blocks are at least wide_stroke_block strokes wide (a marker's digit, or a
 # small scan enlarged to fill its picture, has strokes a quarter of its height; blocks of a
 # tenth of the image put a block wholly inside them and took them for shadow), but no fewer
-# than FEWEST_BLOCKS along the image, so that the blocks still follow the light.
-WIDE_STROKE_BLOCK = 1.2
-FEWEST_BLOCKS = 6
+# than fewest_blocks along the image, so that the blocks still follow the light.
 
 
 def estimate_background(image: Image.Image, inverted: bool, blocks: int = 10) -> np.ndarray:
     """A smooth low envelope of the (inverted) image: the background under uneven lighting.
 
     The image is cut in blocks (about `blocks` along its longest side, at least 8 px, and at
-    least WIDE_STROKE_BLOCK times as wide as the strokes, down to FEWEST_BLOCKS) and
+    least wide_stroke_block times as wide as the strokes, down to fewest_blocks) and
     box-averaged to 4x4 cells per block; each block gives its 25th percentile. An opening of
     that grid (the minimum, then the maximum, over 3x3 blocks) removes what is narrower than
     three blocks, the ink, and keeps gradients; it is upsampled back bilinearly.
     """
     w, h = image.size
-    step = max(8.0, max(h, w) / blocks)
+    settings, step = tuned(), max(8.0, max(h, w) / blocks)
     cells = _cells(image, inverted, step)
-    wide = WIDE_STROKE_BLOCK * _stroke_width_in_cells(cells) * step / _CELLS
-    fewest = max(h, w) / FEWEST_BLOCKS
+    side = settings.cells
+    wide = settings.wide_stroke_block * _stroke_width_in_cells(cells) * step / side
+    fewest = max(h, w) / settings.fewest_blocks
     if wide > step and fewest > step:
         step = min(wide, fewest)  # blocks wider than thick strokes, or an opening keeps them
         cells = _cells(image, inverted, step)
-    gh, gw = cells.shape[0] // _CELLS, cells.shape[1] // _CELLS
-    grid = cells.reshape(gh, _CELLS, gw, _CELLS).transpose(0, 2, 1, 3).reshape(gh, gw, -1)
-    k = _CELLS * _CELLS // 4
+    gh, gw = cells.shape[0] // side, cells.shape[1] // side
+    grid = cells.reshape(gh, side, gw, side).transpose(0, 2, 1, 3).reshape(gh, gw, -1)
+    k = side * side // 4
     low = _opened3(np.ascontiguousarray(np.partition(grid, k, axis=-1)[..., k]))
     return _upsample(low, h, w)
 
 
-_CELLS = 4
-
-
 def _cells(image: Image.Image, inverted: bool, step: float) -> np.ndarray:
-    """The image box-averaged to _CELLS x _CELLS cells per block of `step` px, ink bright."""
+    """The image box-averaged to cells x cells cells per block of `step` px, ink bright."""
     w, h = image.size
     gh, gw = max(1, round(h / step)), max(1, round(w / step))
-    small = np.asarray(image.resize((gw * _CELLS, gh * _CELLS), Image.Resampling.BOX))
+    side = tuned().cells
+    small = np.asarray(image.resize((gw * side, gh * side), Image.Resampling.BOX))
     return (255.0 - small if inverted else small).astype(np.float32)
 
 

@@ -14,56 +14,49 @@ import cv2
 import numpy as np
 
 from digitcli.imaging.morphology import runs
+from digitcli.imaging.settings import DEFAULT, tuned
+
+# A name other packages import, bound to the default (read once, at import).
+LINE_ACROSS = DEFAULT.line_across
+ALL_BUT_ONE = 3  # sides of a rectangle: all but one
 
 # A digit cut out of a row shows parts of its neighbours at the picture's sides, dropped
-# (`neighbour_pieces`) when the digit stands ROW_DIGIT_HEIGHT of the picture's height or more
+# (`neighbour_pieces`) when the digit stands row_digit_height of the picture's height or more
 # (not specks: three specks of grain on one blank picture of the development set were read
 # as a 4 without it).
-ROW_DIGIT_HEIGHT = 0.3
-# Ruled lines (lined and squared paper, a table's rules): a row inked across LINE_ACROSS of the
+# Ruled lines (lined and squared paper, a table's rules): a row inked across line_across of the
 # picture's width, or a column down as much of its height where a row is ruled too, is
-# dropped with the pixels at its edges when the ink off the lines stands LINE_MARGIN of the
+# dropped with the pixels at its edges when the ink off the lines stands line_margin of the
 # shorter side clear of every side of the picture; faint lines are looked for when there are
-# GRID_LINES of them one way or more (see `ruled_lines`).
-LINE_ACROSS = 0.9
-LINE_MARGIN = 0.05
-# On lined paper (rows inked across LINE_ACROSS above the paper's noise floor, two or more or
-# one at least INSIDE of the picture's height from its edges, and no column), a row is a ruled
-# line where it is above `faint` along PARTLY of it too (a faint line fading in and out).
-PARTLY = 0.5
-INSIDE = 0.15
-GRID_LINES = 3
-# A digit written in a form's box: pieces with all but FRAME_STRAY of their pixels within
-# FRAME_BAND of the edges of the ink's bounding box (a share of its shorter side; 0.06 read the
+# grid_lines of them one way or more (see `ruled_lines`).
+# On lined paper (rows inked across line_across above the paper's noise floor, two or more or
+# one at least inside of the picture's height from its edges, and no column), a row is a ruled
+# line where it is above `faint` along partly of it too (a faint line fading in and out).
+# A digit written in a form's box: pieces with all but frame_stray of their pixels within
+# frame_band of the edges of the ink's bounding box (a share of its shorter side; 0.06 read the
 # development set's boxed digits as well, 0.15 cut into digits close to their box), lining
-# every side for FRAME_SIDE of its length together, around a piece at least FRAME_INNER as tall
+# every side for frame_side of its length together, around a piece at least frame_inner as tall
 # (the digit), are the box (`box_pieces`).
-FRAME_BAND = 0.08
-FRAME_STRAY = 0.05
-FRAME_SIDE = 0.6
-FRAME_INNER = 0.3
 # Blank paper photographed: a fold, ruled lines, an empty cell's rules run off two sides of the
-# picture or more as hairlines: strokes narrower than HAIRLINE of the piece's extent (0.006-0.016
+# picture or more as hairlines: strokes narrower than hairline of the piece's extent (0.006-0.016
 # on bench/make_blanks.py's pictures; a digit's strokes are 0.05-0.2 of it, and a digit cut
 # tight runs off its picture's sides too).
-HAIRLINE = 0.025
-EDGE_BAND = 0.5
 # A region along one side twice as wide as high is such a band, and hairlines running across
-# the picture are lines, unless they are ROW_DIGITS digit-shaped pieces or more
+# the picture are lines, unless they are row_digits digit-shaped pieces or more
 # (`_digits_in_a_row`): a number cropped close to its picture, or a long one's strokes.
-ROW_DIGITS = 3
-ROW_DIGIT_WIDE = 1.5
-# ... or when it spans TALL_ROW of the picture's height or more, not running off both its left
+# ... or when it spans tall_row of the picture's height or more, not running off both its left
 # and right sides, in strokes (`_a_filled_row`): a number in a row of boxes filling its picture
 # (0.82-1.0 of it, under half of its box inked, the strokes 0.039-0.14 of its height; a blank
 # picture's folds and rules as tall, not across it: at most 0.02; across: empty cells, ruled
 # paper, 0.026-0.036).
-TALL_ROW = 0.8
-ROW_FILL = 0.5
-ROW_STROKES = 0.03
 # Ruled paper photographed askew: its lines are looked for at slants up to 5 degrees either
 # way, in steps of half a degree (over 192 px, a step moves a line's end by under 1 px).
-SLANTS = np.tan(np.radians(np.arange(-5.0, 5.01, 0.5)))
+
+
+def _slants() -> np.ndarray:
+    """The slopes ruled lines are looked for at: steepest_line degrees either way."""
+    steepest, step = tuned().steepest_line, tuned().line_step
+    return np.tan(np.radians(np.arange(-steepest, steepest + step / 2, step)))
 
 
 def ruled_lines(
@@ -73,11 +66,11 @@ def ruled_lines(
     that are ruled lines (lined or squared paper, a table's rules, a box cut out at its
     lines), with those at their edges; None if it shows none.
 
-    A ruled line is a row inked across LINE_ACROSS of the picture's width, or a column down
+    A ruled line is a row inked across line_across of the picture's width, or a column down
     as much of its height where a row is ruled too (a column alone may be a 1 as tall as its
-    picture): inked above `faint`, or, on squared paper (GRID_LINES lines or more one way
+    picture): inked above `faint`, or, on squared paper (grid_lines lines or more one way
     and two the other), above `floor` (the paper's noise floor), fainter lines being found
-    so. None when the ink off the lines comes within LINE_MARGIN of the picture's
+    so. None when the ink off the lines comes within line_margin of the picture's
     shorter side of any of its sides (no stroke of a digit with paper around it runs across
     the whole picture: a 7 cut tight keeps its bar)."""
     h, w = flat.shape
@@ -89,12 +82,12 @@ def ruled_lines(
     lines_across = runs(across)
     fewer, more = sorted((len(lines_across), len(runs(down))))
     above_faint = flat > faint
-    if fewer < 2 or more < GRID_LINES:
+    if fewer < 2 or more < tuned().grid_lines:
         inked = levels > int(faint)
         faint_rows = _share(inked, 1)
-        ruled = faint_rows >= LINE_ACROSS
+        ruled = faint_rows >= tuned().line_across
         if _lined(lines_across, h) and not down.any():  # lined paper, not a box's edges
-            ruled |= (floor_rows >= LINE_ACROSS) & (faint_rows >= PARTLY)
+            ruled |= (floor_rows >= tuned().line_across) & (faint_rows >= tuned().partly)
         across, down = _spread(ruled, 1), _lines(_share(inked, 0))
         if not across.any():
             down = _apart(down, above_faint)  # a column alone may be a 1 as tall as its picture
@@ -102,7 +95,7 @@ def ruled_lines(
                 return None
     strokes = above_faint & ~across[:, None] & ~down[None, :]
     rows, cols = np.flatnonzero(strokes.any(axis=1)), np.flatnonzero(strokes.any(axis=0))
-    clear = LINE_MARGIN * min(h, w)
+    clear = tuned().line_margin * min(h, w)
     if cols.size == 0 or min(cols[0], rows[0], w - 1 - cols[-1], h - 1 - rows[-1]) < clear:
         return None
     return across, down
@@ -114,13 +107,13 @@ def _lined(lines: list[slice], height: int) -> bool:
     the picture's)."""
     if len(lines) != 1:
         return len(lines) >= 2
-    inside = INSIDE * height
+    inside = tuned().inside * height
     return lines[0].start >= inside and lines[0].stop <= height - inside
 
 
 def slanted_lines(inked: np.ndarray) -> np.ndarray | None:
     """The ruled lines of `inked` (a mask: above the paper's noise), level or photographed
-    askew, as a mask: GRID_LINES rows or more inked across LINE_ACROSS of the picture at
+    askew, as a mask: grid_lines rows or more inked across line_across of the picture at
     one slant (the one where most are), with the columns so inked where rows are; None
     where there are not so many rows."""
     across = _slanted(inked)
@@ -130,36 +123,37 @@ def slanted_lines(inked: np.ndarray) -> np.ndarray | None:
     return across if down is None else across | down.T
 
 
-_ROW_AND_NEIGHBOURS = np.ones((3, 1), np.uint8)
-_BAND = 8  # px: columns summed together, each band shifted as one along a slant
+_ROW_AND_NEIGHBOURS = np.ones((3, 1), np.uint8)  # a row and the rows either side
 
 
-def _slanted(inked: np.ndarray, fewest: int = GRID_LINES) -> np.ndarray | None:
-    """The rows of `inked` inked across LINE_ACROSS of it at its best slant (`SLANTS`: the
+def _slanted(inked: np.ndarray, fewest: int | None = None) -> np.ndarray | None:
+    """The rows of `inked` inked across line_across of it at its best slant (`_slants`: the
     one where most rows are, then with the most ink along them), as a mask, if they make
-    `fewest` lines or more. Each band of _BAND columns is shifted as one (at 5 degrees, its
+    `fewest` lines or more. Each band of slant_band columns is shifted as one (at 5 degrees, its
     ends lie 0.7 px off the slant; a line may step a row either way anyway)."""
+    fewest = tuned().grid_lines if fewest is None else fewest
     h, w = inked.shape
-    if np.count_nonzero(inked) < fewest * LINE_ACROSS * w:
+    if np.count_nonzero(inked) < fewest * tuned().line_across * w:
         return None  # not ink enough for so many lines
     wide = cv2.dilate(inked.view(np.uint8), _ROW_AND_NEIGHBOURS)  # a line may step a row
-    bands = -(-w // _BAND)
-    padded = np.zeros((h, bands * _BAND), np.float32)
+    bands = -(-w // tuned().slant_band)
+    padded = np.zeros((h, bands * tuned().slant_band), np.float32)
     padded[:, :w] = wide
-    sums = padded.reshape(h, bands, _BAND).sum(axis=2)  # ink of each row in each band
-    centres = (np.arange(bands) + 0.5) * _BAND - w / 2
-    shifts = np.rint(SLANTS[:, None] * centres[None, :]).astype(int)  # (slants, bands)
+    sums = padded.reshape(h, bands, tuned().slant_band).sum(axis=2)  # ink of each row in each band
+    centres = (np.arange(bands) + 0.5) * tuned().slant_band - w / 2
+    slants = _slants()
+    shifts = np.rint(slants[:, None] * centres[None, :]).astype(int)  # (slants, bands)
     reach = int(np.abs(shifts).max())
     sums = np.pad(sums, ((reach, reach), (0, 0)))
     rows = np.arange(h)[None, :, None] + reach + shifts[:, None, :]
     shares = np.take_along_axis(sums[None], rows, axis=1).sum(axis=2) / w  # (slants, rows)
-    across = shares >= LINE_ACROSS
+    across = shares >= tuned().line_across
     score = across.sum(axis=1) * (w + 1.0) + (shares * across).sum(axis=1)  # most, then most ink
     best = int(np.argmax(score))
     lines = _lines(shares[best])
     if len(runs(lines)) < fewest:
         return None
-    offsets = np.rint(SLANTS[best] * (np.arange(w) - w / 2)).astype(int)
+    offsets = np.rint(slants[best] * (np.arange(w) - w / 2)).astype(int)
     back = np.arange(h)[:, None] - offsets[None, :]  # the row of the slanted frame each pixel is on
     inside = (back >= 0) & (back < h)
     return inside & lines[np.clip(back, 0, h - 1)]
@@ -216,31 +210,34 @@ def _share(inked: np.ndarray, axis: int) -> np.ndarray:
 
 def _lines(inked: np.ndarray) -> np.ndarray:
     """Which rows (or columns) are ruled lines, from the share of each that is `inked`: those
-    inked across LINE_ACROSS, and one more on either side (their blurred edges)."""
-    return _spread(inked >= LINE_ACROSS, 1)
+    inked across line_across, and one more on either side (their blurred edges)."""
+    return _spread(inked >= tuned().line_across, 1)
 
 
 def box_pieces(labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndarray) -> np.ndarray:
     """Which pieces (`labels` over the ink's bounding box; their `boxes` x0, y0, x1, y1
     inclusive and `area`) are a box drawn around the digit (a form's box): the pieces lying
     along the edges of the ink's bounding box, when together they line each of its four
-    sides for at least FRAME_SIDE of its length and a piece wholly inside stands at least
-    FRAME_INNER of its height. All False otherwise."""
+    sides for at least frame_side of its length and a piece wholly inside stands at least
+    frame_inner of its height. All False otherwise."""
     none = np.zeros(len(area), dtype=bool)
     h, w = labels.shape
-    band = max(2, round(FRAME_BAND * min(h, w)))
+    band = max(2, round(tuned().frame_band * min(h, w)))
     x0, y0, x1, y1 = boxes
     inner = (x0 >= band) & (y0 >= band) & (x1 < w - band) & (y1 < h - band)
-    if min(h, w) <= 4 * band or not (inner & (y1 - y0 + 1 >= FRAME_INNER * h)).any():
+    if (
+        min(h, w) <= tuned().frame_bands * band
+        or not (inner & (y1 - y0 + 1 >= tuned().frame_inner * h)).any()
+    ):
         return none  # judged from the boxes alone, before counting pixels
     in_core = np.bincount(labels[band:-band, band:-band].ravel(), minlength=len(area) + 1)[1:]
-    edge = in_core <= FRAME_STRAY * area
+    edge = in_core <= tuned().frame_stray * area
     if not edge.any():
         return none
     framed = np.concatenate([[False], edge])[labels]
     sides = (framed[:band].any(axis=0), framed[-band:].any(axis=0),
              framed[:, :band].any(axis=1), framed[:, -band:].any(axis=1))  # fmt: skip
-    return edge if min(side.mean() for side in sides) >= FRAME_SIDE else none
+    return edge if min(side.mean() for side in sides) >= tuned().frame_side else none
 
 
 def neighbour_pieces(
@@ -250,14 +247,14 @@ def neighbour_pieces(
     neighbours of a digit cut out of a row (a house number, a meter, a form's boxes): the
     pieces touching the picture's left or right side, beside the digit (no column in common
     with it), when the digit, the tallest piece touching neither side, stands
-    ROW_DIGIT_HEIGHT of the picture and half the tallest piece's height or more. None
+    row_digit_height of the picture and half the tallest piece's height or more. None
     otherwise."""
     side = (x0 == 0) | (x1 == shape[1] - 1)
     if not side.any() or side.all():
         return np.zeros_like(side)
     inner = np.flatnonzero(~side)
     digit = inner[np.argmax(heights[inner])]
-    if heights[digit] < max(ROW_DIGIT_HEIGHT * shape[0], 0.5 * heights.max()):
+    if heights[digit] < max(tuned().row_digit_height * shape[0], 0.5 * heights.max()):
         return np.zeros_like(side)
     return side & ((x1 < x0[digit]) | (x0 > x1[digit]))
 
@@ -266,11 +263,11 @@ def paper_inside_a_box(gray: np.ndarray, band: int, border: float, contrast: flo
     """The paper's level when the picture's border is a box's lines (a form's cell cut out at
     its box; `border`: the level of the picture's outer `band` pixels): the level just inside
     the border, if it lies `contrast` or more from the border's and a line of the border's
-    level runs along LINE_ACROSS of each of the four sides; else `border`. (Judged from the
+    level runs along line_across of each of the four sides; else `border`. (Judged from the
     border alone, the paper inside such a box was taken for ink.)"""
     h, w = gray.shape
     inner = gray[band : h - band, band : w - band]
-    if min(inner.shape) <= 4 * band:
+    if min(inner.shape) <= tuned().frame_bands * band:
         return border
     ring = np.concatenate(
         [inner[: 2 * band].ravel(), inner[-2 * band :].ravel(),
@@ -283,7 +280,7 @@ def paper_inside_a_box(gray: np.ndarray, band: int, border: float, contrast: flo
     sides = (gray[:band], gray[-band:], gray[:, :band].T, gray[:, -band:].T)
     darker = border < inside
     lined = all(
-        ((side < cut) if darker else (side > cut)).any(axis=0).mean() >= LINE_ACROSS
+        ((side < cut) if darker else (side > cut)).any(axis=0).mean() >= tuned().line_across
         for side in sides
     )
     return inside if lined else border
@@ -313,11 +310,11 @@ def crossing_pieces(
 
 def runs_off(ink: np.ndarray) -> bool:
     """Whether `ink` (a mask over the whole picture) is lines or an edge crossing the picture
-    rather than a digit: hairlines (strokes narrower than HAIRLINE of their extent) touching
-    two of the picture's sides or more, or one and running LINE_ACROSS of its width or height
+    rather than a digit: hairlines (strokes narrower than hairline of their extent) touching
+    two of the picture's sides or more, or one and running line_across of its width or height
     (ruled lines, folds, a table's rules); or, what the background leaves of a desk beyond the
     paper's edge or of a shadow, a region touching the picture's sides: in a corner (two
-    adjacent sides), along a side (it and both its ends, less than EDGE_BAND of the other
+    adjacent sides), along a side (it and both its ends, less than edge_band of the other
     way) or flat (twice as wide as high, not a row of digits, nor a row of boxes holding a
     number that fills the picture's height). A digit cut tight touches its picture's sides
     too, but spans it (top to bottom, or side to side with its height) in strokes."""
@@ -330,16 +327,16 @@ def runs_off(ink: np.ndarray) -> bool:
     tall, wide = (rows[-1] - rows[0] + 1) / h, (cols[-1] - cols[0] + 1) / w
     if sides == 2 and not (top and bottom) and not (left and right):
         return True  # a corner
-    lines = (sides >= 2 or max(tall, wide) >= LINE_ACROSS) and _hairlines(ink)
+    lines = (sides >= 2 or max(tall, wide) >= tuned().line_across) and _hairlines(ink)
     flat = tall * h < 0.5 * wide * w and not (top and bottom)  # twice as wide as high
     box = (rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)
-    filled_row = tall >= TALL_ROW and not (left and right) and _a_filled_row(ink, *box)
+    filled_row = tall >= tuned().tall_row and not (left and right) and _a_filled_row(ink, *box)
     if (lines or flat) and not filled_row and not _digits_in_a_row(ink):
         return True
     if left and right and not (top and bottom):  # across, along the top or the bottom
-        return sides == 3 and tall < EDGE_BAND
+        return sides == ALL_BUT_ONE and tall < tuned().edge_band
     if top and bottom and not (left and right):  # down, along the left or the right side
-        return sides == 3 and wide < EDGE_BAND
+        return sides == ALL_BUT_ONE and wide < tuned().edge_band
     return False
 
 
@@ -349,35 +346,39 @@ def _digits_in_a_row(ink: np.ndarray) -> bool:
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
     rows = np.flatnonzero(ink.any(axis=1))
     widths, heights = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
-    return digit_shaped(widths, heights, rows[-1] - rows[0] + 1) >= ROW_DIGITS
+    return digit_shaped(widths, heights, rows[-1] - rows[0] + 1) >= tuned().row_digits
 
 
 def _a_filled_row(ink: np.ndarray, height: int, width: int) -> bool:
-    """Whether `ink` (a mask; its box `height` by `width`) is drawn in strokes (under ROW_FILL
-    of its box inked) wider than ROW_STROKES of its height: a number filling its picture, its
+    """Whether `ink` (a mask; its box `height` by `width`) is drawn in strokes (under row_fill
+    of its box inked) wider than row_strokes of its height: a number filling its picture, its
     digits joined by the row of boxes they are written in, not a fold's crease or a table's
     rules (hairlines) nor the band the background leaves along a desk's edge (solid)."""
-    if np.count_nonzero(ink) >= ROW_FILL * height * width:
+    if np.count_nonzero(ink) >= tuned().row_fill * height * width:
         return False
-    return strokes_width(ink) >= ROW_STROKES * height
+    return strokes_width(ink) >= tuned().row_strokes * height
 
 
 def digit_shaped(widths: np.ndarray, heights: np.ndarray, extent: float) -> int:
     """How many pieces (their widths and heights) are shaped like digits of a number
-    `extent` high: half as high as it or more, at most ROW_DIGIT_WIDE times as wide as high."""
-    return int(np.count_nonzero((heights >= 0.5 * extent) & (widths <= ROW_DIGIT_WIDE * heights)))
+    `extent` high: half as high as it or more, at most row_digit_wide times as wide as high."""
+    return int(
+        np.count_nonzero((heights >= 0.5 * extent) & (widths <= tuned().row_digit_wide * heights))
+    )
 
 
 def _hairlines(piece: np.ndarray) -> bool:
-    """Whether the strokes of `piece` (a mask) are narrower than HAIRLINE of its extent."""
+    """Whether the strokes of `piece` (a mask) are narrower than hairline of its extent."""
     rows, cols = np.flatnonzero(piece.any(axis=1)), np.flatnonzero(piece.any(axis=0))
-    return strokes_width(piece) < HAIRLINE * max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)
+    return strokes_width(piece) < tuned().hairline * max(
+        rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+    )
 
 
 def lines_wide(piece: np.ndarray) -> bool:
     """Whether the strokes of `piece` (a mask over the picture) are as narrow as the lines
-    crossing the picture: narrower than HAIRLINE of its longer side."""
-    return strokes_width(piece) < HAIRLINE * max(piece.shape)
+    crossing the picture: narrower than hairline of its longer side."""
+    return strokes_width(piece) < tuned().hairline * max(piece.shape)
 
 
 def strokes_width(piece: np.ndarray) -> float:

@@ -35,6 +35,13 @@ ROW_BYTES = 16  # held a row of the image, however narrow: the decoder's and a w
 LIBPNG_MAX_SIDE = 1_000_000  # libpng's user limit in OpenCV's build: Pillow decodes the rest
 PIPE_TIMEOUT = 10.0  # seconds a pipe or device may stay silent before it is given up
 _CHUNK = 2**20
+# Fixed by the formats and decoders, not tuned: bytes a pixel of RGB costs decoded (the
+# decoder's rows, BGR and its grey), a PNG's 8-bit depth and where its header says its depth
+# (signature 8, length 4, type 4, width 4, height 4), and OpenCV's colour channels (BGR, BGRA).
+RGB_PIXEL_BYTES = 5
+PNG_8_BIT = 8
+PNG_DEPTH_AT = 24
+COLOUR_CHANNELS = (3, 4)
 
 # cv2's warnings about damaged files go to stderr; the user gets one ImageError instead.
 cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
@@ -125,16 +132,18 @@ def plan(im: Image.Image, data: bytes, max_side: int) -> Plan:
             reduced = math.ceil(width / scale) * math.ceil(height / scale)
             per_pixel = 4 if im.mode == "CMYK" else 1  # libjpeg decodes a row at a time
             return Plan(_REDUCED.get(scale, 0) | _GREY, reduced * per_pixel + rows // scale)
-        if im.mode == "RGB" and _fits(5 * pixels + rows):
+        if im.mode == "RGB" and _fits(RGB_PIXEL_BYTES * pixels + rows):
             # colour, then grey: faster than libpng's own conversion, but more memory:
             # the decoder's rows, BGR and its grey
-            return Plan(cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION, 5 * pixels + rows)
+            return Plan(
+                cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION, RGB_PIXEL_BYTES * pixels + rows
+            )
         # libpng's grey and OpenCV's copy of it; Pillow, holding one, decodes a large PNG
         if im.mode in _CV2_GREY_MODES and (im.format != "PNG" or _fits(2 * pixels + rows)):
             return Plan(_GREY, 2 * pixels + rows)
         if im.format == "PNG" and im.mode == "I;16":
             return Plan(_GREY | cv2.IMREAD_ANYDEPTH, 2 * pixels + rows)
-        if im.format == "PNG" and im.mode in ("LA", "RGBA") and _png_depth(data) == 8:
+        if im.format == "PNG" and im.mode in ("LA", "RGBA") and _png_depth(data) == PNG_8_BIT:
             return Plan(cv2.IMREAD_UNCHANGED, 7 * pixels + rows)  # BGRA, luma, alpha, product
     return Plan(None, pillow_cost(im))
 
@@ -174,7 +183,7 @@ def _jpeg_scale(width: int, height: int, max_side: int) -> int:
 
 
 def _png_depth(data: bytes) -> int:
-    return data[24] if len(data) > 24 else 0  # IHDR's bit depth: signature 8, length 4, type 4
+    return data[PNG_DEPTH_AT] if len(data) > PNG_DEPTH_AT else 0  # IHDR's bit depth
 
 
 def decode(data: bytes, how: Plan) -> np.ndarray | None:
@@ -188,7 +197,7 @@ def decode(data: bytes, how: Plan) -> np.ndarray | None:
         return None
     if pixels is None or pixels.size == 0:
         return None
-    if pixels.ndim == 3 and pixels.shape[2] not in (3, 4):
+    if pixels.ndim > 2 and pixels.shape[2] not in COLOUR_CHANNELS:
         return None
     return pixels
 

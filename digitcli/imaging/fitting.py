@@ -12,13 +12,13 @@ from PIL import Image
 
 from digitcli.core.config import IMAGE_SIZE
 from digitcli.imaging.morphology import bounds, square_max
+from digitcli.imaging.settings import tuned
 
 BOX_SIZE = 20  # MNIST fits each digit in 20x20, keeping its aspect ratio ...
 CENTRE = 14.0  # ... and centres its mass here (row, column) in 28x28; measured on MNIST: 14.0
+HALF_INKED = 128  # a pixel at least half inked (of 0-255) is ink
 # Stroke widths in px at 28x28 (area / half-perimeter): MNIST's median is 1.8, and 99% of its
-# digits are wider than 1.0. Thinner than THIN_STROKE gets widened to TYPICAL_STROKE.
-THIN_STROKE = 0.8
-TYPICAL_STROKE = 1.8
+# digits are wider than 1.0. Thinner than thin_stroke gets widened to typical_stroke.
 
 
 def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
@@ -29,7 +29,7 @@ def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
 
 def stroke_width(ink: np.ndarray) -> float | None:
     """The strokes' width in pixels: the ink's area over half its outline (None: no outline)."""
-    core = ink >= 128
+    core = ink >= HALF_INKED
     edges = np.count_nonzero(core[1:] != core[:-1]) + np.count_nonzero(core[:, 1:] != core[:, :-1])
     return 2.0 * float(ink.sum()) / 255.0 / edges if edges else None
 
@@ -43,9 +43,9 @@ def _thicken_thin_strokes(ink: np.ndarray, box: tuple[int, int, int, int]) -> np
         return ink
     top, bottom, left, right = box
     scale = BOX_SIZE / max(bottom - top, right - left)
-    if width * scale >= THIN_STROKE:
+    if width * scale >= tuned().thin_stroke:
         return ink
-    radius = round((TYPICAL_STROKE / scale - width) / 2)
+    radius = round((tuned().typical_stroke / scale - width) / 2)
     if radius < 1:
         return ink
     padded = np.pad(ink, radius)  # room for strokes at the crop's edge to widen into

@@ -16,25 +16,19 @@ import numpy as np
 
 from digitcli.imaging.clutter import strokes_width
 from digitcli.imaging.morphology import dilate, square
+from digitcli.imaging.settings import tuned
 
-# The outline's pixels where the ink rises by STEP_SHARP of the strokes' contrast within
-# 3 px are sharp. Ink whose outline is sharp for STEP_SHARE of it or more, those pixels
-# STEP_ON_LINE or more within STEP_NEAR px of one straight line, with all but STEP_STRAY of
-# the ink beyond it on one side, is a fold's step; or of two lines STEP_ANGLE degrees apart
+# The outline's pixels where the ink rises by step_sharp of the strokes' contrast within
+# 3 px are sharp. Ink whose outline is sharp for step_share of it or more, those pixels
+# step_on_line or more within step_near px of one straight line, with all but step_stray of
+# the ink beyond it on one side, is a fold's step; or of two lines step_angle degrees apart
 # or more, the ink on one side of each, where it runs off the picture (a wedge between two
 # creases: a digit's two straight strokes, a 7's, were taken for one inside a box).
-STEP_SHARP = 0.7
-STEP_SHARE = 0.3
-STEP_ON_LINE = 0.9
-STEP_NEAR = 2.0
-STEP_STRAY = 0.1
-STEP_ANGLE = 15.0
 
 # Ink whose surroundings (from 2 px out to its strokes' width and 2 px more) are as dark as it
-# (within half its contrast to their lightest tenth) for DARK_BESIDE of them is a band along a
+# (within half its contrast to their lightest tenth) for dark_beside of them is a band along a
 # darker side; a shadow darker than a faint digit beside it is not. The value lies between
 # the blank pictures' bands and real digits on paper (figures: docs/measurements/code-notes.md).
-DARK_BESIDE = 0.4
 
 Line = np.ndarray  # vx, vy, x0, y0: a unit direction and a point on the line
 
@@ -48,7 +42,7 @@ def one_sided_step(flat: np.ndarray, kept: np.ndarray, contrast: float) -> bool:
         return False
     lines = [_fit(points)]
     near = _near(points, lines[0])
-    if np.mean(near) < STEP_ON_LINE:
+    if np.mean(near) < tuned().step_on_line:
         lines = _two_lines(points, kept) if _runs_off(kept) else None
         if lines is None:
             return False
@@ -60,44 +54,48 @@ def one_sided_step(flat: np.ndarray, kept: np.ndarray, contrast: float) -> bool:
 def dark_beside(signal: np.ndarray, kept: np.ndarray) -> bool:
     """Whether the ink kept (`kept`, over `signal`: the picture, ink bright) is a band along
     a darker side of the paper (a fold's, a shadow's) rather than a pen's stroke: its
-    surroundings are as dark as it for DARK_BESIDE of them or more."""
+    surroundings are as dark as it for dark_beside of them or more."""
     ring = dilate(kept, round(strokes_width(kept)) + 2) & ~dilate(kept, 2)
-    if np.count_nonzero(ring) < 10:
+    if np.count_nonzero(ring) < tuned().fold_pixels:
         return False
     around = signal[ring]
     paper = float(np.percentile(around, 10))
     ink = float(np.median(signal[kept]))
     alike = np.abs(around - ink) <= 0.5 * (ink - paper)
-    return np.count_nonzero(alike) >= DARK_BESIDE * around.size
+    return np.count_nonzero(alike) >= tuned().dark_beside * around.size
 
 
 def _sharp_outline(flat: np.ndarray, kept: np.ndarray, contrast: float) -> np.ndarray | None:
-    """The sharp pixels of the outline of `kept` (x, y rows), None if under STEP_SHARE of it."""
+    """The sharp pixels of the outline of `kept` (x, y rows), None if under step_share of it."""
     smooth = cv2.GaussianBlur(flat.astype(np.float32), (0, 0), 1.0)
     outline = kept & ~cv2.erode(kept.view(np.uint8), square(1)).view(bool)
     outline[0] = outline[-1] = False  # the picture's sides cut the ink; no edge there
     outline[:, 0] = outline[:, -1] = False
     rise = cv2.dilate(smooth, square(3)) - cv2.erode(smooth, square(3))
-    sharp = rise[outline] >= STEP_SHARP * max(contrast, 1.0)
-    if np.count_nonzero(sharp) < max(10, STEP_SHARE * sharp.size):
+    sharp = rise[outline] >= tuned().step_sharp * max(contrast, 1.0)
+    if np.count_nonzero(sharp) < max(tuned().fold_pixels, tuned().step_share * sharp.size):
         return None
     ys, xs = np.nonzero(outline)
     return np.stack([xs[sharp], ys[sharp]], axis=1).astype(np.float32)
 
 
 def _two_lines(points: np.ndarray, kept: np.ndarray) -> list[Line] | None:
-    """Two lines STEP_ANGLE apart or more that hold STEP_ON_LINE of `points`: the strongest
+    """Two lines step_angle apart or more that hold step_on_line of `points`: the strongest
     (Hough's) and the best fit of the points off it; None if there are no such two."""
     first = _strongest(points, kept.shape)
     if first is None:
         return None
     near = _near(points, first)
-    if min(np.count_nonzero(near), np.count_nonzero(~near)) < 10:
+    if min(np.count_nonzero(near), np.count_nonzero(~near)) < tuned().fold_pixels:
         return None
     lines = [_fit(points[near]), _fit(points[~near])]
     held = np.mean(_near(points, lines[0]) | _near(points, lines[1]))
     sine = abs(lines[0][0] * lines[1][1] - lines[0][1] * lines[1][0])
-    return lines if held >= STEP_ON_LINE and sine >= np.sin(np.radians(STEP_ANGLE)) else None
+    return (
+        lines
+        if held >= tuned().step_on_line and sine >= np.sin(np.radians(tuned().step_angle))
+        else None
+    )
 
 
 def _strongest(points: np.ndarray, shape: tuple[int, ...]) -> Line | None:
@@ -124,16 +122,21 @@ def _offsets(points: np.ndarray, line: Line) -> np.ndarray:
 
 
 def _near(points: np.ndarray, line: Line) -> np.ndarray:
-    """Which `points` lie within STEP_NEAR px of `line`."""
-    return np.abs(_offsets(points, line)) < STEP_NEAR
+    """Which `points` lie within step_near px of `line`."""
+    return np.abs(_offsets(points, line)) < tuned().step_near
 
 
 def _one_side(ink: np.ndarray, line: Line) -> bool:
-    """Whether all but STEP_STRAY of the `ink` pixels beyond STEP_NEAR of `line` lie on one
+    """Whether all but step_stray of the `ink` pixels beyond step_near of `line` lie on one
     side of it."""
     side = _offsets(ink, line)
-    beyond, before = np.count_nonzero(side > STEP_NEAR), np.count_nonzero(side < -STEP_NEAR)
-    return 0 < max(beyond, before) and min(beyond, before) <= STEP_STRAY * max(beyond, before)
+    beyond, before = (
+        np.count_nonzero(side > tuned().step_near),
+        np.count_nonzero(side < -tuned().step_near),
+    )
+    return 0 < max(beyond, before) and min(beyond, before) <= tuned().step_stray * max(
+        beyond, before
+    )
 
 
 def _runs_off(kept: np.ndarray) -> bool:

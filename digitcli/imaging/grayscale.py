@@ -1,7 +1,7 @@
 """Any picture Pillow or OpenCV hands us -> a small 8-bit grayscale ("L") image.
 
 Every mode a file may hold (palettes, 16-bit and float, transparency) ends up as one grey level
-a pixel, shrunk to at most `WORK_SIZE` a side before anything else is done to it: the rest of
+a pixel, shrunk to at most `work_size` a side before anything else is done to it: the rest of
 preparation is NumPy and OpenCV on that small array. Transparent drawings are composited on a
 background that keeps their ink's contrast.
 """
@@ -12,13 +12,18 @@ import cv2
 import numpy as np
 from PIL import Image, ImageChops
 
-WORK_SIZE = 192  # longest side everything is shrunk to first: a digit of a third of it is ~64 px
+from digitcli.imaging.settings import tuned
+
 _ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
 HIGH_BIT_MODES = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
+COLOUR = 3  # channels of a colour picture (BGR); a fourth is alpha
+MAX_16_BIT = 65535  # the highest 16-bit level
+MID_GREY = 127.5  # halfway between black and white
 
 
-def to_gray(im: Image.Image, max_side: int = WORK_SIZE) -> Image.Image:
+def to_gray(im: Image.Image, max_side: int | None = None) -> Image.Image:
     """Any mode Pillow opens, shrunk to max_side, as 8-bit grayscale with alpha composited."""
+    max_side = tuned().work_size if max_side is None else max_side
     mode = im.mode
     if mode in HIGH_BIT_MODES:
         values = _shrunk(im.convert("F") if mode != "F" else im, max_side)
@@ -40,9 +45,10 @@ def to_gray(im: Image.Image, max_side: int = WORK_SIZE) -> Image.Image:
     return _shrunk(im, max_side)
 
 
-def array_to_gray(pixels: np.ndarray, max_side: int = WORK_SIZE) -> Image.Image:
+def array_to_gray(pixels: np.ndarray, max_side: int | None = None) -> Image.Image:
     """`to_gray` of OpenCV's pixels: 8-bit or 16-bit grey (h x w), BGR or BGRA. 16-bit
     grey is shrunk before its range is read: no float copy at full size."""
+    max_side = tuned().work_size if max_side is None else max_side
     if pixels.dtype == np.uint16:
         height, width = pixels.shape
         if max(width, height) > max_side:  # as _shrunk: a whole factor's box average, then linear
@@ -56,16 +62,17 @@ def array_to_gray(pixels: np.ndarray, max_side: int = WORK_SIZE) -> Image.Image:
         return high_bit_to_gray(pixels, is_float=False)
     if pixels.ndim == 2:
         return _shrunk(Image.fromarray(pixels, "L"), max_side)
-    if pixels.shape[2] == 3:
+    if pixels.shape[2] == COLOUR:
         return _shrunk(Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGR2GRAY), "L"), max_side)
     luma = Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGRA2GRAY), "L")
     return _composited(luma, Image.fromarray(np.ascontiguousarray(pixels[..., 3]), "L"), max_side)
 
 
-def _shrunk(im: Image.Image, max_side: int = WORK_SIZE) -> Image.Image:
+def _shrunk(im: Image.Image, max_side: int | None = None) -> Image.Image:
     """At most max_side a side: an integer reduce() (a box average: free of aliasing, it
     averages the noise away), then OpenCV's bilinear for the rest, less than 2x: faster than
     Pillow's area-averaging resize all the way, and as accurate."""
+    max_side = tuned().work_size if max_side is None else max_side
     width, height = im.size
     if max(width, height) <= max_side:
         return im
@@ -86,20 +93,21 @@ def high_bit_to_gray(im: Image.Image | np.ndarray, *, is_float: bool) -> Image.I
         values = values * 255.0
     elif lo >= 0 and hi <= 255:
         pass
-    elif lo >= 0 and hi <= 65535:
+    elif lo >= 0 and hi <= MAX_16_BIT:
         values = values / 257.0
     else:
         values = (values - lo) * (255.0 / max(hi - lo, 1e-12))
     return Image.fromarray(np.clip(values + 0.5, 0, 255).astype(np.uint8), "L")
 
 
-def _composite(im: Image.Image, max_side: int = WORK_SIZE) -> Image.Image:
+def _composite(im: Image.Image, max_side: int | None = None) -> Image.Image:
     """LA or RGBA to L: transparent areas become background, chosen so the ink keeps contrast.
 
     Drawings are ink on a transparent canvas: the visible pixels are the ink, so the background
     is white under dark ink and black under light ink. When most of the image is opaque, the
     visible pixels are mostly paper, and the transparent rest takes the paper's grey.
     """
+    max_side = tuned().work_size if max_side is None else max_side
     lum_full = im.getchannel(0) if im.mode == "LA" else im.convert("L")  # alpha is ignored
     return _composited(lum_full, im.getchannel("A"), max_side)
 
@@ -110,14 +118,14 @@ def _composited(lum_full: Image.Image, alpha_full: Image.Image, max_side: int) -
     weighted = _shrunk(ImageChops.multiply(lum_full, alpha_full), max_side)
     alpha = np.asarray(_shrunk(alpha_full, max_side), dtype=np.float32) / 255.0
     weighted_lum = np.asarray(weighted, dtype=np.float32)
-    if alpha.min() >= 0.98:
+    if alpha.min() >= tuned().opaque:
         return Image.fromarray(np.clip(weighted_lum / alpha + 0.5, 0, 255).astype(np.uint8), "L")
     visible = alpha > 0.5
     if not visible.any():
         return Image.new("L", weighted.size, 0)
     if visible.mean() < 0.5:
         ink = float(weighted_lum.sum() / alpha.sum())
-        background = 255.0 if ink < 127.5 else 0.0
+        background = 255.0 if ink < MID_GREY else 0.0
     else:
         background = float(np.median(weighted_lum[visible] / alpha[visible]))
     out = weighted_lum + background * (1.0 - alpha)

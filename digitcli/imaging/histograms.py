@@ -9,7 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-_EXTREME_PIXELS = 8  # "the darkest" is the 8th darkest pixel (or 0.05% of them): not one speck
+from digitcli.imaging.settings import tuned
 
 
 def histogram(values: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
@@ -33,7 +33,7 @@ def extremes(hist: np.ndarray) -> tuple[float, float]:
     """The darkest and lightest grey levels, ignoring the few most extreme pixels (a sparse
     thin digit may cover only 0.1% of the image, so these are counts, not percentiles)."""
     cdf = np.cumsum(hist)
-    count = max(_EXTREME_PIXELS, round(0.0005 * float(cdf[-1])))
+    count = max(tuned().extreme_pixels, round(0.0005 * float(cdf[-1])))
     count = min(count, max(1, int(cdf[-1]) // 2))
     darkest = np.searchsorted(cdf, count, side="left")
     lightest = np.searchsorted(cdf, cdf[-1] - count, side="right")

@@ -8,7 +8,7 @@ it into 28x28 so that its centre of mass is the centre. An image that already lo
 passes through essentially unchanged.
 
 Speed matters (predict reads thousands of files): JPEGs are decoded at reduced scale
-(`Image.draft`), every image is shrunk to at most `WORK_SIZE` pixels a side before anything else,
+(`Image.draft`), every image is shrunk to at most `work_size` pixels a side before anything else,
 and the rest is NumPy and OpenCV on that small array.
 
 This module is the pipeline and its public names; each step lives in a module of its own:
@@ -29,12 +29,10 @@ from PIL import Image
 
 from digitcli.core.config import IMAGE_SIZE
 from digitcli.imaging.background import estimate_background
-from digitcli.imaging.fitting import BOX_SIZE, fit_and_centre, stroke_width
-from digitcli.imaging.grayscale import HIGH_BIT_MODES, WORK_SIZE, high_bit_to_gray, to_gray
+from digitcli.imaging.fitting import BOX_SIZE, HALF_INKED, fit_and_centre, stroke_width
+from digitcli.imaging.grayscale import HIGH_BIT_MODES, high_bit_to_gray, to_gray
 from digitcli.imaging.histograms import otsu_threshold
 from digitcli.imaging.ink import (
-    FAINT_SEPARATION,
-    FAINTEST_INK,
     ink_is_dark,
     isolate_ink,
     paper_level,
@@ -42,6 +40,11 @@ from digitcli.imaging.ink import (
 from digitcli.imaging.morphology import dilate, square
 from digitcli.imaging.opening import MAX_PIXELS, STDIN_NAME, open_image
 from digitcli.imaging.pieces import joined_digits
+from digitcli.imaging.settings import DEFAULT, tuned
+
+# Names other packages import, bound to the defaults (they are read once, at import).
+FAINTEST_INK, FAINT_SEPARATION = DEFAULT.faintest_ink, DEFAULT.faint_separation
+WORK_SIZE = DEFAULT.work_size
 
 __all__ = [  # what callers import from here, wherever it is made
     "FAINT_SEPARATION",
@@ -63,20 +66,16 @@ __all__ = [  # what callers import from here, wherever it is made
 ]
 
 # Images smaller than MNIST's 28x28 (8x8 and 16x16 scans, tight crops) are enlarged to at least
-# SMALL_SIZE first, and their paper is one flat level: the background and noise estimates need
+# small_size first, and their paper is one flat level: the background and noise estimates need
 # blocks of paper, which a 10x10 crop filled with ink does not have.
-SMALL_SIZE = 64
-MAX_BLOCK = 8  # the largest nearest-neighbour enlargement undone (see _unreplicated)
-# Wider than THICK_STROKE px at 28x28 (`fitting.stroke_width`: area / half-perimeter; MNIST's
+# Wider than thick_stroke px at 28x28 (`fitting.stroke_width`: area / half-perimeter; MNIST's
 # median is 1.8), rare in MNIST (a marker, or an 8x8 form scan enlarged), loses a pixel off
 # each side of every stroke after fitting (see prepare), so it looks like MNIST's strokes.
-THICK_STROKE = 4.0
 # Ink whose box is square and larger than MNIST's 20x20 (where a tenth of MNIST's own digits are
 # square): a digit a form scanner stretched to fill its fixed cell (16x16 or 32x32, aspect
 # lost: a 1 becomes a slab), alone or scanned again on paper with a margin. Drawn
 # back to this share of its width it reads as written. Square only: few of MNIST's own digits
 # are square, and they read as well squeezed (figures: docs/measurements/code-notes.md).
-FILLED_SQUEEZE = 0.7
 INVERT_CHOICES = ("auto", "yes", "no")
 
 
@@ -109,7 +108,7 @@ def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
     """
     if invert not in INVERT_CHOICES:
         raise ValueError(f"invert must be one of {', '.join(INVERT_CHOICES)}, not {invert!r}")
-    if image.mode != "L" or max(image.size) > WORK_SIZE or "transparency" in image.info:
+    if image.mode != "L" or max(image.size) > tuned().work_size or "transparency" in image.info:
         image = to_gray(image)
     image = _unreplicated(image)
     small = max(image.size) < IMAGE_SIZE
@@ -126,28 +125,29 @@ def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
     blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     if ink is None:
         return Prepared(blank, has_ink=False, inverted=inverted)
-    joined = groups == 1 and joined_digits(ink >= 128)
+    joined = groups == 1 and joined_digits(ink >= HALF_INKED)
     pixels = _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))
     return Prepared(pixels, has_ink=True, inverted=inverted, groups=groups, joined=joined)
 
 
 def _unstretched(ink: np.ndarray) -> np.ndarray:
     """`ink` (the isolated digit, 0-255 floats) cropped to its half-bright ink and drawn
-    FILLED_SQUEEZE as wide, with `isolate_ink`'s 2-px margin, when that crop is square and
+    filled_squeeze as wide, with `isolate_ink`'s 2-px margin, when that crop is square and
     more than BOX_SIZE high, or fills all of a square `ink`; else `ink` itself."""
-    inked = ink >= 128
+    inked = ink >= HALF_INKED
     rows, cols = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
-    if FILLED_SQUEEZE == 1.0 or rows.size == 0:
+    if tuned().filled_squeeze == 1.0 or rows.size == 0:
         return ink
     h, w = rows[-1] + 1 - rows[0], cols[-1] + 1 - cols[0]
-    if abs(h - w) > max(1, h // 50) or (h <= BOX_SIZE and (h, w) != ink.shape):
+    if abs(h - w) > max(1, h // tuned().square_within) or (h <= BOX_SIZE and (h, w) != ink.shape):
         return ink
     return np.pad(drawn_back(ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]), 2)
 
 
-def drawn_back(ink: np.ndarray, share: float = FILLED_SQUEEZE) -> np.ndarray:
+def drawn_back(ink: np.ndarray, share: float | None = None) -> np.ndarray:
     """`ink` (0-255 floats) `share` as wide, as high: a digit stretched to fill a square cell
     drawn back to the width it was written with (`read` draws a line of them so too)."""
+    share = tuned().filled_squeeze if share is None else share
     h, w = ink.shape
     narrower = (max(1, round(w * share)), h)
     squeezed = Image.fromarray(ink.astype(np.float32), "F").resize(
@@ -166,7 +166,7 @@ def _unreplicated(image: Image.Image) -> Image.Image:
         return image
     if not np.array_equal(pixels[:, 0], pixels[:, 1]):
         return image
-    for k in range(MAX_BLOCK, 1, -1):
+    for k in range(tuned().max_block, 1, -1):
         if h % k == 0 and w % k == 0:
             blocks = pixels.reshape(h // k, k, w // k, k)
             if (blocks == blocks[:, :1, :, :1]).all():
@@ -175,10 +175,10 @@ def _unreplicated(image: Image.Image) -> Image.Image:
 
 
 def _enlarged(image: Image.Image) -> Image.Image:
-    """An integer upscale to at least SMALL_SIZE a side, smooth like the pen it came from:
+    """An integer upscale to at least small_size a side, smooth like the pen it came from:
     Lanczos draws a coarse scan's strokes round where bilinear drew straight-edged diamonds
     between its pixels (figures: docs/other-writers.md)."""
-    factor = math.ceil(SMALL_SIZE / max(1, max(image.size)))
+    factor = math.ceil(tuned().small_size / max(1, max(image.size)))
     w, h = image.size
     return image.resize((w * factor, h * factor), Image.Resampling.LANCZOS)
 
@@ -208,10 +208,10 @@ def save_pixels(pixels: np.ndarray, path: Path) -> None:
 
 
 def _thinned_thick_strokes(pixels: np.ndarray) -> np.ndarray:
-    """A prepared digit whose strokes are wider than THICK_STROKE with a pixel taken off each
+    """A prepared digit whose strokes are wider than thick_stroke with a pixel taken off each
     side of them (a 3x3 minimum): thick pens' scans read better so (figures:
     docs/measurements/code-notes.md)."""
     width = stroke_width(pixels)
-    if width is None or width <= THICK_STROKE:
+    if width is None or width <= tuned().thick_stroke:
         return pixels
     return cv2.erode(pixels, square(1))

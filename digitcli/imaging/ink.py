@@ -14,8 +14,8 @@ import math
 import cv2
 import numpy as np
 
-from digitcli.core.config import IMAGE_SIZE
 from digitcli.imaging import clutter, folds
+from digitcli.imaging.grayscale import MID_GREY
 from digitcli.imaging.histograms import extremes, histogram, mad, otsu_threshold, quantile
 from digitcli.imaging.morphology import (
     bounds,
@@ -27,29 +27,26 @@ from digitcli.imaging.morphology import (
     widened,
 )
 from digitcli.imaging.pieces import digit_components
+from digitcli.imaging.settings import DEFAULT, tuned
 
-# Pixels above FAINT_STROKE of the way from the noise floor to the ink threshold belong to
+# A name other packages import, bound to the default (read once, at import).
+MIN_CONTRAST = DEFAULT.min_contrast
+
+# Pixels above faint_stroke of the way from the noise floor to the ink threshold belong to
 # a stroke when they touch one (hysteresis): a calligraphic pen's hairline stays.
-FAINT_STROKE = 0.3
-MIN_CONTRAST = 24.0  # grey levels between background and ink below which an image is blank
-# ... unless the paper is quiet: Otsu's two classes at least FAINTEST_INK levels apart and
-# FAINT_SEPARATION of the paper's spreads: faint digits on quiet paper are read, not called
+# ... unless the paper is quiet: Otsu's two classes at least faintest_ink levels apart and
+# faint_separation of the paper's spreads: faint digits on quiet paper are read, not called
 # blank (figures: docs/measurements/code-notes.md).
-FAINTEST_INK, FAINT_SEPARATION = 12.0, 8.0
-# Pictures PAPER_SIZE px or more a side show paper around their digit (not a crop of it as
+# Pictures paper_size px or more a side show paper around their digit (not a crop of it as
 # MNIST's 28x28, where a digit may touch two sides): there, lines and edges crossing the
 # picture, the paper's texture and the edges of dark regions are not taken for ink.
-PAPER_SIZE = 2 * IMAGE_SIZE
 # A pen's strokes stand out of the paper's noise: their cores (the 80th percentile of the
-# digit's pixels) STROKE_NOISE of its standard deviations above the paper, or STROKE_CORE times
+# digit's pixels) stroke_noise of its standard deviations above the paper, or stroke_core times
 # as far above the noise's floor as the threshold that found them (a plateau, not the peaks of
 # a texture): the values lie between a paper's texture along a shadow's or fold's soft edge
 # and the faintest real digits (figures: docs/measurements/code-notes.md).
-STROKE_NOISE, STROKE_CORE = 7.0, 2.0
-# A pen's stroke has paper around it; ink joined to DARK_REGION times its area of darkness that
+# A pen's stroke has paper around it; ink joined to dark_region times its area of darkness that
 # runs off the picture is the edge of a dark region (`_edge_of_a_dark_region`).
-DARK_REGION = 2.0
-_PAPER_SHIFT = 2.0  # grey levels the median may lie above the paper's before it counts as ink
 
 
 def ink_is_dark(gray: np.ndarray) -> bool:
@@ -63,13 +60,13 @@ def ink_is_dark(gray: np.ndarray) -> bool:
     )
     background = quantile(histogram(border), 0.5)
     hist = histogram(gray)
-    if abs(quantile(hist, 0.5) - background) >= MIN_CONTRAST:  # the border is not the paper
-        background = clutter.paper_inside_a_box(gray, band, background, MIN_CONTRAST)
+    if abs(quantile(hist, 0.5) - background) >= tuned().min_contrast:  # the border is not the paper
+        background = clutter.paper_inside_a_box(gray, band, background, tuned().min_contrast)
     darkest, lightest = extremes(hist)
-    # Judged from FAINTEST_INK levels, where _two_levels starts to count faint ink (judged from
-    # MIN_CONTRAST, it guessed the polarity of ink fainter than that).
-    if max(background - darkest, lightest - background) < FAINTEST_INK:
-        return background > 127.5  # no ink to speak of: paper is light, a canvas dark
+    # Judged from faintest_ink levels, where _two_levels starts to count faint ink (judged from
+    # min_contrast, it guessed the polarity of ink fainter than that).
+    if max(background - darkest, lightest - background) < tuned().faintest_ink:
+        return background > MID_GREY  # no ink to speak of: paper is light, a canvas dark
     return background - darkest > lightest - background
 
 
@@ -97,9 +94,9 @@ def isolate_ink(
     # The median pixel is not paper: ink and its soft edges cover half the image (a small scan
     # enlarged smoothly to fill its picture), so the spread of all the pixels is the ink's, not
     # the noise's (used for the blank test, it called many faint digits blank).
-    covered = median > paper_median + max(_PAPER_SHIFT, paper_spread)
+    covered = median > paper_median + max(tuned().paper_shift, paper_spread)
     noise = max(noise, paper_spread if covered else spread)
-    low_contrast = peak - median < max(MIN_CONTRAST, 6.0 * noise)
+    low_contrast = peak - median < max(tuned().min_contrast, tuned().noisy_contrast * noise)
     if low_contrast and not _two_levels(hist, otsu):
         return None, 0
     if low_contrast or covered:
@@ -107,12 +104,12 @@ def isolate_ink(
         median, spread = paper_median, paper_spread
     floor = median + 3.0 * spread  # nearly all background noise stays below this
     threshold = max(otsu, floor + 0.2 * (peak - floor))
-    faint_level = floor + FAINT_STROKE * (threshold - floor)
-    ruled = clutter.ruled_lines(flat, levels, max(floor, FAINTEST_INK), faint_level)
+    faint_level = floor + tuned().faint_stroke * (threshold - floor)
+    ruled = clutter.ruled_lines(flat, levels, max(floor, tuned().faintest_ink), faint_level)
     strokes = flat > threshold
     if ruled is not None:
         strokes = clutter.bridged(strokes, *ruled)
-    on_paper = whole_strokes and max(flat.shape) >= PAPER_SIZE
+    on_paper = whole_strokes and max(flat.shape) >= tuned().paper_size
     found = digit_components(strokes, on_paper=on_paper)
     if found is None:
         return None, 0
@@ -130,14 +127,14 @@ def isolate_ink(
         if on_paper and (
             clutter.runs_off(kept)
             or _edge_of_a_dark_region(signal, kept, threshold, at_side=at_side)
-            or _on_slanted_lines(kept, flat > 3.0 * noise)
+            or _on_slanted_lines(kept, flat > tuned().line_noise * noise)
             or folds.dark_beside(signal, kept)
         ):
             return None, 0
     near = widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
     flat, kept, levels = flat[near], kept[near], levels[near]
     level = quantile(histogram(levels, kept), 0.8)  # strokes' cores become white, as in MNIST
-    weak = level - median < STROKE_NOISE * noise and level - floor < STROKE_CORE * (
+    weak = level - median < tuned().stroke_noise * noise and level - floor < tuned().stroke_core * (
         threshold - floor
     )
     if on_paper and weak:
@@ -155,7 +152,7 @@ def _edge_of_a_dark_region(
     region as dark as it that the background took in (a desk beyond the paper's edge, a deep
     shadow), not a pen's stroke: what is as dark as most of it (its 25th percentile) and
     thicker than 4 px (not ruled lines), joined to it, runs off the picture and covers
-    DARK_REGION times its area or more. Asked of ink darker than the picture's median by
+    dark_region times its area or more. Asked of ink darker than the picture's median by
     the ink `threshold`, and of any ink whose strokes run into the picture's side
     (`at_side`), as the band the background leaves along a desk's or a shadow's edge does:
     in a shadow darkening half the paper, that band is no darker than the median (blank
@@ -171,7 +168,7 @@ def _edge_of_a_dark_region(
         return False
     region = connected_to(seeds, thick)
     off = region[0].any() or region[-1].any() or region[:, 0].any() or region[:, -1].any()
-    return bool(off) and np.count_nonzero(region) >= DARK_REGION * np.count_nonzero(seeds)
+    return bool(off) and np.count_nonzero(region) >= tuned().dark_region * np.count_nonzero(seeds)
 
 
 def _on_slanted_lines(kept: np.ndarray, inked: np.ndarray) -> bool:
@@ -219,7 +216,7 @@ def _two_levels(hist: np.ndarray, threshold: float) -> bool:
     """Whether the grey levels split into paper and ink, rather than one level with noise:
     Otsu's two classes lie far apart for their spread (Gaussian noise split at its mean gives
     2.7 standard deviations of the lower class; a digit on paper, 5 to 50), by 4 spreads and
-    MIN_CONTRAST levels, or by FAINT_SEPARATION spreads and FAINTEST_INK levels. `threshold`:
+    min_contrast levels, or by faint_separation spreads and faintest_ink levels. `threshold`:
     Otsu's."""
     levels = np.arange(256)
     low, high = levels < threshold, levels >= threshold
@@ -230,11 +227,11 @@ def _two_levels(hist: np.ndarray, threshold: float) -> bool:
     mean_high = (hist[high] * levels[high]).sum() / n_high
     std_low = math.sqrt((hist[low] * (levels[low] - mean_low) ** 2).sum() / n_low)
     gap, spread = mean_high - mean_low, max(std_low, 1.0)
-    if n_high < 0.02 * hist.sum():
+    if n_high < tuned().fewest_high * hist.sum():
         return False
-    if gap >= MIN_CONTRAST:
-        return gap >= 4.0 * spread
-    return gap >= max(FAINTEST_INK, FAINT_SEPARATION * spread)
+    if gap >= tuned().min_contrast:
+        return gap >= tuned().class_gap * spread
+    return gap >= max(tuned().faintest_ink, tuned().faint_separation * spread)
 
 
 def paper_level(signal: np.ndarray) -> float:

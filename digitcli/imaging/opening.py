@@ -21,7 +21,8 @@ from PIL import Image, UnidentifiedImageError
 
 from digitcli.core.errors import ImageError, first_line
 from digitcli.imaging.decoding import MAX_DECODED_BYTES, decode, pillow_cost, plan, read_input
-from digitcli.imaging.grayscale import WORK_SIZE, array_to_gray, to_gray
+from digitcli.imaging.grayscale import array_to_gray, to_gray
+from digitcli.imaging.settings import tuned
 
 MAX_PIXELS = 120_000_000  # a header claiming more is refused unread; a 100-megapixel photo passes
 STDIN_NAME = "<stdin>"
@@ -41,7 +42,7 @@ _XMP_KEYS = ("xmp", "XML:com.adobe.xmp", "Raw profile type exif")  # Pillow's in
 
 
 def open_image(
-    source: str | Path | bytes, *, name: str | None = None, max_side: int = WORK_SIZE
+    source: str | Path | bytes, *, name: str | None = None, max_side: int | None = None
 ) -> Image.Image:
     """Read a file (or raw bytes) into a small 8-bit grayscale ("L") image, upright.
 
@@ -50,6 +51,7 @@ def open_image(
     with one line, "<name>: <problem>", for anything that is not a readable image, and for
     inputs past the limits of `digitcli.imaging.decoding` (bytes read, bytes decoding would hold).
     """
+    max_side = tuned().work_size if max_side is None else max_side
     if isinstance(source, (bytes, bytearray, memoryview)):
         label = _one_line(name or STDIN_NAME)
         if len(source) == 0:

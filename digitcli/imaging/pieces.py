@@ -13,19 +13,16 @@ import numpy as np
 
 from digitcli.imaging import clutter
 from digitcli.imaging.morphology import Box, bounds, shifted
+from digitcli.imaging.settings import tuned
 
-# On paper, a digit is at least SMALLEST_ON_PAPER of the picture's shorter side (the photo
+# On paper, a digit is at least smallest_on_paper of the picture's shorter side (the photo
 # digits 0.25 or more, bench/robustness.py's crops more); smaller ink is a speck or the
 # remains of a ruled line.
-SMALLEST_ON_PAPER = 0.1
-# Ink wider than SEVERAL_WIDE of its height, in pieces standing side by side, is several digits
+# Ink wider than several_wide of its height, in pieces standing side by side, is several digits
 # (`_side_by_side`): no one digit is that wide (segment's MAX_WIDTH, the widest: 1.3).
-SEVERAL_WIDE = 1.4
-# Ink more than JOINED_WIDE times as wide as high, crossing at least JOINED_CROSSED of its columns
+# Ink more than joined_wide times as wide as high, crossing at least joined_crossed of its columns
 # twice or more (a loop, a bar over a stem), is digits written into each other: no single
 # digit is that wide, and a dash or a bar of any slant crosses each column only once.
-JOINED_WIDE = 2.0
-JOINED_CROSSED = 0.1
 
 
 def digit_components(
@@ -68,7 +65,7 @@ def digit_components(
     keep = np.zeros(count, dtype=bool)
     keep[main] = True
     box = [y0[main], x0[main], y1[main], x1[main]]
-    candidates = [int(c) for c in order[1:] if area[c] >= 0.02 * largest]
+    candidates = [int(c) for c in order[1:] if area[c] >= tuned().speck_area * largest]
     changed = True
     while changed:
         changed = False
@@ -77,7 +74,7 @@ def digit_components(
             if keep[c]:
                 continue
             gap = max(y0[c] - box[2], box[0] - y1[c], x0[c] - box[3], box[1] - x1[c], 0)
-            if area[c] >= 0.3 * largest or gap <= reach:
+            if area[c] >= tuned().near_area * largest or gap <= reach:
                 keep[c] = changed = True
                 box = [
                     min(box[0], y0[c]),
@@ -87,7 +84,9 @@ def digit_components(
                 ]
     h, w = mask.shape
     size = max(box[2] - box[0], box[3] - box[1]) + 1
-    if size < max(2, 0.03 * max(h, w)) or (on_paper and size < SMALLEST_ON_PAPER * min(h, w)):
+    if size < max(2, tuned().least_speck * max(h, w)) or (
+        on_paper and size < tuned().smallest_on_paper * min(h, w)
+    ):
         return None  # a speck, not a digit
     groups = _groups(np.stack([y0, x0, y1, x1], axis=1)[keep], area[keep])
     ink_box = shifted((slice(box[0], box[2] + 1), slice(box[1], box[3] + 1)), window)
@@ -98,27 +97,33 @@ def digit_components(
     return kept, ink_box, groups
 
 
+def _height(group: list[float]) -> float:
+    """A group's height: [x0, x1, y0, y1], inclusive."""
+    x0, x1, y0, y1 = group
+    return y1 - y0 + 1
+
+
 def _groups(boxes: np.ndarray, area: np.ndarray) -> int:
     """How many digits stand side by side, apart: pieces (boxes y0, x0, y1, x1 inclusive) of
     at least 15% of the largest's ink are grouped unless a gap of 0.3 of a digit's height
     parts them;
     groups at least half as tall as the tallest, on one line, with clear gaps, are digits.
     One digit in pieces (a 5's flag, a 4's two strokes) stays one group."""
-    big = boxes[area >= 0.15 * area.max()]
+    big = boxes[area >= tuned().big_piece * area.max()]
     if len(big) < 2:
         return 1
     tall = float((big[:, 2] - big[:, 0]).max() + 1)
     groups: list[list[float]] = []  # [x0, x1, y0, y1]
     for y0, x0, y1, x1 in big[np.argsort(big[:, 1], kind="stable")]:
-        if groups and x0 - groups[-1][1] < 0.3 * tall:
+        if groups and x0 - groups[-1][1] < tuned().group_gap * tall:
             last = groups[-1]
             last[1], last[2], last[3] = max(last[1], x1), min(last[2], y0), max(last[3], y1)
         else:
             groups.append([x0, x1, y0, y1])
-    digits = [g for g in groups if g[3] - g[2] + 1 >= 0.5 * tall]
+    digits = [g for g in groups if _height(g) >= 0.5 * tall]
     extent = float(big[:, 2].max() - big[:, 0].min() + 1)
     shaped = clutter.digit_shaped(big[:, 3] - big[:, 1] + 1, big[:, 2] - big[:, 0] + 1, extent)
-    if shaped >= clutter.ROW_DIGITS:  # a number, on a slant or in an uneven hand too
+    if shaped >= tuned().row_digits:  # a number, on a slant or in an uneven hand too
         return max(shaped, len(digits))
     if len(digits) < 2:
         return _side_by_side(big, tall)
@@ -130,17 +135,17 @@ def _side_by_side(big: np.ndarray, tall: float) -> int:
     """How many digits written close together (gaps under 0.3 of their height) stand side by
     side: pieces at least half as tall as the tallest, their columns apart (overlapping by
     less than 0.15 of its height, a slant), on one line, spanning together more than
-    SEVERAL_WIDE of its height (no one digit is that wide: a 0 broken in two halves is not
+    several_wide of its height (no one digit is that wide: a 0 broken in two halves is not
     several digits); 1 otherwise. Pieces: `_groups`' `big`."""
     upright = big[big[:, 2] - big[:, 0] + 1 >= 0.5 * tall]
     columns: list[list[float]] = []  # [x0, x1, y0, y1]
     for y0, x0, y1, x1 in upright[np.argsort(upright[:, 1], kind="stable")]:
-        if columns and x0 < columns[-1][1] - 0.15 * tall:
+        if columns and x0 < columns[-1][1] - tuned().column_overlap * tall:
             last = columns[-1]
             last[1], last[2], last[3] = max(last[1], x1), min(last[2], y0), max(last[3], y1)
         else:
             columns.append([x0, x1, y0, y1])
-    if len(columns) < 2 or columns[-1][1] - columns[0][0] + 1 < SEVERAL_WIDE * tall:
+    if len(columns) < 2 or columns[-1][1] - columns[0][0] + 1 < tuned().several_wide * tall:
         return 1
     centres = [(c[2] + c[3]) / 2 for c in columns]
     return len(columns) if max(centres) - min(centres) < 0.5 * tall else 1
@@ -148,17 +153,17 @@ def _side_by_side(big: np.ndarray, tall: float) -> int:
 
 def joined_digits(inked: np.ndarray) -> bool:
     """Whether the digit's ink (`inked`, a mask), counted as one group, is several digits
-    touching or written into each other: wider than JOINED_WIDE of its height, not one
-    stroke (JOINED_CROSSED)."""
+    touching or written into each other: wider than joined_wide of its height, not one
+    stroke (joined_crossed)."""
     window = bounds(inked)
     if window is None:
         return False
     piece = inked[window]
     height, width = piece.shape
-    if width <= JOINED_WIDE * height:
+    if width <= tuned().joined_wide * height:
         return False
     crossings = np.count_nonzero(piece[1:] & ~piece[:-1], axis=0) + piece[0]
-    return np.count_nonzero(crossings >= 2) >= JOINED_CROSSED * width
+    return np.count_nonzero(crossings >= 2) >= tuned().joined_crossed * width
 
 
 def _components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:

@@ -19,9 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
+from digitcli.imaging import settings as preparation
 from digitcli.reading.settings import DEFAULT
 
 MODEL = Path(__file__).parent / "lines.tflite"
+# The settings the line reader fits: it was trained on strips they make (`core.fits`).
+FITS = {"preparation": preparation.DEFAULT, "segmentation": DEFAULT}
 # Fixed by the shipped network, not settings: its input, a line's ink 32 px high in strips
 # 256 px long (a strip's columns are read 4 to a column of its output), and its output's
 # classes: class 0 is "no digit here", class d + 1 is digit d.
@@ -35,7 +38,7 @@ def _reader():
     from digitcli.core.fits import require
     from digitcli.models.runtimes.litert import TFLiteFunction
 
-    require(MODEL, ("preparation", "segmentation"), {"segmentation": DEFAULT})
+    require(MODEL, ("preparation", "segmentation"), FITS)
     return TFLiteFunction(MODEL)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from digitcli.core.errors import ModelError
 from digitcli.core.fits import require
+from digitcli.imaging.settings import DEFAULT as PREPARATION
 from digitcli.models.modeldir import (
     BUNDLED_DIR,
     KERAS_FILE,
@@ -45,7 +46,7 @@ def resolve_model(path: str | Path | None) -> ModelRef:
         raise ModelError(f"{path}: no such model")
     if is_model_dir(path):
         if path.resolve() == BUNDLED_DIR.resolve():
-            require(path, ("preparation",))
+            require(path, ("preparation",), {"preparation": PREPARATION})
         return ModelRef(path, "dir", read_metadata(path))
     file_type = file_type_of(path)
     if file_type is not None:

@@ -1,0 +1,117 @@
+"""Every tuned number of the image preparation, in one frozen object, each with what it is.
+
+Modules read them when they run, from `tuned()`: `DEFAULT`, or the settings an `overridden`
+block puts in force (a benchmark sweeping one field by name). Every model was trained on the
+digits these settings make: each records a hash of `DEFAULT` (`core.fits.settings_hash`) and
+is refused under other defaults, so a changed default cannot pass silently. The reasons and
+figures behind the values are in the comments where they are used and in
+docs/measurements/code-notes.md. Numbers that are formats or security limits, not tuning
+(MNIST's 20x20 box, a PNG header's layout, the decoding limits), stay named in their modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+
+from digitcli.core.config import IMAGE_SIZE
+
+
+@dataclass(frozen=True)
+class PreparationSettings:
+    # The work image (grayscale.py, images.py)
+    work_size: int = 192  # px: the longest side everything is shrunk to first
+    small_size: int = 64  # px: images smaller than 28x28 are enlarged to at least this
+    max_block: int = 8  # the largest nearest-neighbour enlargement undone
+    thick_stroke: float = 4.0  # px at 28x28: strokes wider lose a pixel off each side
+    filled_squeeze: float = 0.7  # a square digit filling its cell is drawn back to this width
+    square_within: int = 50  # ink is square when its sides differ by at most 1/this
+    opaque: float = 0.98  # alpha at least this everywhere: the picture is opaque
+    # The background (background.py)
+    wide_stroke_block: float = 1.2  # the background's blocks are at least this many strokes wide
+    fewest_blocks: int = 6  # ... and no fewer than this along the image
+    cells: int = 4  # cells a side per block measured for the strokes' width
+    # Fitting to 28x28 (fitting.py)
+    thin_stroke: float = 0.8  # px at 28x28: strokes thinner than this are widened ...
+    typical_stroke: float = 1.8  # ... to this
+    # Histograms (histograms.py)
+    extreme_pixels: int = 8  # "the darkest" is at least the this-th darkest pixel: not a speck
+    # Ink (ink.py)
+    faint_stroke: float = 0.3  # pixels this far to the ink threshold join a stroke they touch
+    min_contrast: float = 24.0  # grey levels between paper and ink below which a picture is blank
+    faintest_ink: float = 12.0  # ... unless Otsu's classes are at least this many levels apart ...
+    faint_separation: float = 8.0  # ... and this many of the paper's spreads
+    paper_size: int = 2 * IMAGE_SIZE  # px: pictures this big a side show paper around the digit
+    stroke_noise: float = 7.0  # a stroke's core stands this many noise spreads above paper ...
+    stroke_core: float = 2.0  # ... or this many times as far as the threshold that found it
+    dark_region: float = 2.0  # ink joined to this times its area of darkness: a dark region
+    paper_shift: float = 2.0  # grey levels the median may lie above the paper's, still paper
+    noisy_contrast: float = 6.0  # the contrast must also be this many noise spreads
+    line_noise: float = 3.0  # slanted lines are looked for in what stands this many spreads up
+    fewest_high: float = 0.02  # share of pixels in the high class for a two-class histogram ...
+    class_gap: float = 4.0  # ... whose classes lie this many spreads apart
+    # Clutter: neighbours, ruled lines, boxes, hairlines (clutter.py)
+    row_digit_height: float = 0.3  # a digit this share of the picture high drops its neighbours
+    line_across: float = 0.9  # a row inked across this share of the picture is a ruled line ...
+    line_margin: float = 0.05  # ... dropped when the rest stands this share clear of the sides
+    partly: float = 0.5  # a faint ruled line is above `faint` along this share of it
+    inside: float = 0.15  # ... one line counts this share of the height inside the edges
+    grid_lines: int = 3  # faint lines are looked for when there are this many one way
+    frame_band: float = 0.08  # a box's pieces lie within this share of the ink's shorter side ...
+    frame_stray: float = 0.05  # ... but for this share of their pixels ...
+    frame_side: float = 0.6  # ... lining every side for this share of its length ...
+    frame_inner: float = 0.3  # ... around a piece at least this share as tall (the digit)
+    frame_bands: int = 4  # a box is at least this many bands across
+    hairline: float = 0.025  # strokes narrower than this share of the piece's extent: hairlines
+    edge_band: float = 0.5  # a band along a side spans less than this share of the other side
+    row_digits: int = 3  # this many digit-shaped pieces or more in a row are a number ...
+    row_digit_wide: float = 1.5  # ... each at most this many times as wide as high
+    tall_row: float = 0.8  # a row of boxes spans this share of the picture's height ...
+    row_fill: float = 0.5  # ... under this share of its box inked ...
+    row_strokes: float = 0.03  # ... in strokes at least this share of its height
+    steepest_line: float = 5.0  # degrees: ruled lines are looked for at slants up to this ...
+    line_step: float = 0.5  # ... in steps of this
+    slant_band: int = 8  # px: columns summed together, shifted as one along a slant
+    # Folds (folds.py)
+    step_sharp: float = 0.7  # a fold's step: sharp edges this share of the step's strongest ...
+    step_share: float = 0.3  # ... this share of the edges at least ...
+    step_on_line: float = 0.9  # ... this share of them ...
+    step_near: float = 2.0  # px: ... within this of one straight line ...
+    step_stray: float = 0.1  # ... with all but this share of the ink beyond it on one side
+    step_angle: float = 15.0  # degrees: two creases at least this far apart make a wedge
+    fold_pixels: int = 10  # fewer pixels than this: no fold is measured
+    dark_beside: float = 0.4  # ink with its surroundings as dark for this share: a dark band
+    # Pieces (pieces.py)
+    smallest_on_paper: float = 0.1  # a digit on paper is at least this share of the shorter side
+    several_wide: float = 1.4  # ink wider than this for its height, side by side: several digits
+    joined_wide: float = 2.0  # ink this many times as wide as high ...
+    joined_crossed: float = 0.1  # ... crossing this share of its columns twice: joined digits
+    speck_area: float = 0.02  # a piece below this share of the largest's area is a speck ...
+    near_area: float = 0.3  # ... one this share of it or more joins the digit at any gap
+    least_speck: float = 0.03  # ink below this share of the picture's longer side is a speck
+    big_piece: float = 0.15  # pieces of this share of the largest area or more are counted
+    group_gap: float = 0.3  # pieces closer than this share of the ink's height are one group
+    column_overlap: float = 0.15  # columns overlapping this share of the height are one
+
+
+DEFAULT = PreparationSettings()
+_in_force = DEFAULT
+
+
+def tuned() -> PreparationSettings:
+    """The settings the preparation runs with now: `DEFAULT`, or those an `overridden` block set."""
+    return _in_force
+
+
+@contextmanager
+def overridden(**fields: float) -> Iterator[PreparationSettings]:
+    """Run what is inside with some fields changed, by name (a benchmark's sweep):
+    `with overridden(min_contrast=20.0): prepare_file(path)`."""
+    global _in_force
+    before = _in_force
+    _in_force = replace(before, **fields)
+    try:
+        yield _in_force
+    finally:
+        _in_force = before
