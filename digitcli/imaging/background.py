@@ -14,6 +14,7 @@ from PIL import Image
 from digitcli.imaging.morphology import square
 from digitcli.imaging.settings import tuned
 
+# What the settings this module reads are for (their values: settings.py).
 # The background's blocks are at least wide_stroke_block strokes wide (a marker's digit, or a
 # small scan enlarged to fill its picture, has strokes a quarter of its height; blocks of a
 # tenth of the image put a block wholly inside them and took them for shadow), but no fewer

@@ -20,6 +20,7 @@ from digitcli.imaging.settings import DEFAULT, tuned
 LINE_ACROSS = DEFAULT.line_across
 ALL_BUT_ONE = 3  # sides of a rectangle: all but one
 
+# What the settings this module reads are for (their values: settings.py).
 # A digit cut out of a row shows parts of its neighbours at the picture's sides, dropped
 # (`neighbour_pieces`) when the digit stands row_digit_height of the picture's height or more
 # (not specks: three specks of grain on one blank picture of the development set were read
@@ -49,10 +50,10 @@ ALL_BUT_ONE = 3  # sides of a rectangle: all but one
 # (0.82-1.0 of it, under half of its box inked, the strokes 0.039-0.14 of its height; a blank
 # picture's folds and rules as tall, not across it: at most 0.02; across: empty cells, ruled
 # paper, 0.026-0.036).
+
+
 # Ruled paper photographed askew: its lines are looked for at slants up to 5 degrees either
 # way, in steps of half a degree (over 192 px, a step moves a line's end by under 1 px).
-
-
 def _slants() -> np.ndarray:
     """The slopes ruled lines are looked for at: steepest_line degrees either way."""
     steepest, step = tuned().steepest_line, tuned().line_step

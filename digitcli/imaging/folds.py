@@ -18,6 +18,7 @@ from digitcli.imaging.clutter import strokes_width
 from digitcli.imaging.morphology import dilate, square
 from digitcli.imaging.settings import tuned
 
+# What the settings this module reads are for (their values: settings.py).
 # The outline's pixels where the ink rises by step_sharp of the strokes' contrast within
 # 3 px are sharp. Ink whose outline is sharp for step_share of it or more, those pixels
 # step_on_line or more within step_near px of one straight line, with all but step_stray of

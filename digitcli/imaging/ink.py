@@ -32,6 +32,7 @@ from digitcli.imaging.settings import DEFAULT, tuned
 # A name other packages import, bound to the default (read once, at import).
 MIN_CONTRAST = DEFAULT.min_contrast
 
+# What the settings this module reads are for (their values: settings.py).
 # Pixels above faint_stroke of the way from the noise floor to the ink threshold belong to
 # a stroke when they touch one (hysteresis): a calligraphic pen's hairline stays.
 # ... unless the paper is quiet: Otsu's two classes at least faintest_ink levels apart and

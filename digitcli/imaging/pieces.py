@@ -15,6 +15,7 @@ from digitcli.imaging import clutter
 from digitcli.imaging.morphology import Box, bounds, shifted
 from digitcli.imaging.settings import tuned
 
+# What the settings this module reads are for (their values: settings.py).
 # On paper, a digit is at least smallest_on_paper of the picture's shorter side (the photo
 # digits 0.25 or more, bench/robustness.py's crops more); smaller ink is a speck or the
 # remains of a ruled line.
