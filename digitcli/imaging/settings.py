@@ -11,11 +11,10 @@ docs/measurements/code-notes.md. Numbers that are formats or security limits, no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from digitcli.core.config import IMAGE_SIZE
+from digitcli.core.tunables import InForce
 
 
 @dataclass(frozen=True)
@@ -96,22 +95,6 @@ class PreparationSettings:
 
 
 DEFAULT = PreparationSettings()
-_in_force = DEFAULT
-
-
-def tuned() -> PreparationSettings:
-    """The settings the preparation runs with now: `DEFAULT`, or those an `overridden` block set."""
-    return _in_force
-
-
-@contextmanager
-def overridden(**fields: float) -> Iterator[PreparationSettings]:
-    """Run what is inside with some fields changed, by name (a benchmark's sweep):
-    `with overridden(min_contrast=20.0): prepare_file(path)`."""
-    global _in_force
-    before = _in_force
-    _in_force = replace(before, **fields)
-    try:
-        yield _in_force
-    finally:
-        _in_force = before
+_IN_FORCE = InForce(DEFAULT)
+tuned = _IN_FORCE.tuned  # the settings in force: DEFAULT, or those an `overridden` block set
+overridden = _IN_FORCE.overridden  # `with overridden(field=value): ...` sweeps a field by name

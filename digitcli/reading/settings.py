@@ -11,9 +11,9 @@ in docs/measurements/code-notes.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+
+from digitcli.core.tunables import InForce
 
 
 @dataclass(frozen=True)
@@ -138,23 +138,6 @@ class ReadingSettings:
 
 
 DEFAULT = ReadingSettings()
-_in_force = DEFAULT
-
-
-def tuned() -> ReadingSettings:
-    """The settings `read` runs with now: `DEFAULT`, or those an `overridden` block set."""
-    return _in_force
-
-
-@contextmanager
-def overridden(**fields: float) -> Iterator[ReadingSettings]:
-    """Run what is inside with some fields changed, by name (a benchmark's sweep):
-    `with overridden(line_doubt=3.0): list(read(files))`. Read all that is read inside the
-    block: worker processes forked within it see the same settings."""
-    global _in_force
-    before = _in_force
-    _in_force = replace(before, **fields)
-    try:
-        yield _in_force
-    finally:
-        _in_force = before
+_IN_FORCE = InForce(DEFAULT)
+tuned = _IN_FORCE.tuned  # the settings in force: DEFAULT, or those an `overridden` block set
+overridden = _IN_FORCE.overridden  # `with overridden(field=value): ...` sweeps a field by name
