@@ -148,3 +148,19 @@ def npz_bytes(
     buffer = io.BytesIO()
     (np.savez_compressed if compress else np.savez)(buffer, **arrays)
     return buffer.getvalue()
+
+
+def one_stroke_test_digits() -> dict[int, list[np.ndarray]]:
+    """The first MNIST *test* digits of each class written in one stroke (one piece of ink),
+    as 28x28 uint8 (white ink on black): digits whose shape is not in doubt."""
+    from scipy import ndimage
+
+    mnist = Path(__file__).resolve().parent.parent / "MNIST"
+    raw = gzip.decompress((mnist / "t10k-images-idx3-ubyte.gz").read_bytes())
+    labels = gzip.decompress((mnist / "t10k-labels-idx1-ubyte.gz").read_bytes())[8:208]
+    images = np.frombuffer(raw, np.uint8, count=200 * 784, offset=16).reshape(200, 28, 28)
+    by_digit: dict[int, list[np.ndarray]] = {d: [] for d in range(10)}
+    for image, label in zip(images, labels, strict=True):
+        if ndimage.label(image > 60, structure=np.ones((3, 3)))[1] == 1:
+            by_digit[label].append(image)
+    return by_digit

@@ -19,8 +19,9 @@ from typer.testing import CliRunner
 from digitcli.cli import app
 from digitcli.core.errors import ExportError, UsageError
 from digitcli.models.modeldir import BUNDLED_DIR
+from digitcli.training.reporting import NullReporter
 
-from mnist_files import synthetic_digits
+from mnist_files import one_stroke_test_digits, synthetic_digits
 
 runner = CliRunner()
 
@@ -199,28 +200,14 @@ def test_evaluate_names_each_skipped_image_and_why(tiny_model: Path, tmp_path: P
 # 5. Fine-tuning on a few hundred pictures --------------------------------------------------
 
 
-class _Notes:
+class _Notes(NullReporter):
     """A reporter that keeps the notes a run makes."""
-
-    wants_batches = False
 
     def __init__(self) -> None:
         self.notes: list[str] = []
 
-    def start(self, config, *, start_epoch: int, steps_per_epoch: int) -> None:
-        pass
-
-    def batch(self, step: int, logs: dict) -> None:
-        pass
-
-    def epoch(self, epoch: int, logs: dict) -> None:
-        pass
-
     def note(self, text: str) -> None:
         self.notes.append(text)
-
-    def finish(self) -> None:
-        pass
 
 
 def test_training_says_how_many_images_validate_and_test_and_warns_when_few(
@@ -293,20 +280,7 @@ def test_a_model_tested_on_other_images_is_not_compared(tiny_model: Path) -> Non
 
 @pytest.fixture(scope="module")
 def mnist_digits() -> dict[int, list[np.ndarray]]:
-    """The first MNIST test digits of each class written in one piece of ink."""
-    import gzip
-
-    from scipy import ndimage
-
-    mnist = Path(__file__).resolve().parent.parent / "MNIST"
-    raw = gzip.decompress((mnist / "t10k-images-idx3-ubyte.gz").read_bytes())
-    labels = gzip.decompress((mnist / "t10k-labels-idx1-ubyte.gz").read_bytes())[8:208]
-    images = np.frombuffer(raw, np.uint8, count=200 * 784, offset=16).reshape(200, 28, 28)
-    by_digit: dict[int, list[np.ndarray]] = {d: [] for d in range(10)}
-    for image, label in zip(images, labels, strict=True):
-        if ndimage.label(image > 60, structure=np.ones((3, 3)))[1] == 1:
-            by_digit[label].append(image)
-    return by_digit
+    return one_stroke_test_digits()
 
 
 def _on_a_grey_tile(path: Path, box: tuple[int, int, int, int], out: Path) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import subprocess
 import sys
@@ -12,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
-from scipy import ndimage
 from typer.testing import CliRunner
 
 from digitcli.cli import app
@@ -23,6 +21,7 @@ from digitcli.reading.segment import STRIP_SHAPE, find_candidates
 from digitcli.reading.settings import DEFAULT, overridden
 
 from conftest import subprocess_env
+from mnist_files import one_stroke_test_digits
 
 MNIST = Path(__file__).resolve().parent.parent / "MNIST"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -31,16 +30,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def mnist_test_digits() -> dict[int, list[np.ndarray]]:
-    """The first MNIST *test* digits of each class written in one stroke (one piece of ink),
-    as 28x28 uint8 (white ink on black): digits whose shape is not in doubt."""
-    raw = gzip.decompress((MNIST / "t10k-images-idx3-ubyte.gz").read_bytes())
-    labels = gzip.decompress((MNIST / "t10k-labels-idx1-ubyte.gz").read_bytes())[8:208]
-    images = np.frombuffer(raw, np.uint8, count=200 * 784, offset=16).reshape(200, 28, 28)
-    by_digit: dict[int, list[np.ndarray]] = {d: [] for d in range(10)}
-    for image, label in zip(images, labels, strict=True):
-        if ndimage.label(image > 60, structure=np.ones((3, 3)))[1] == 1:
-            by_digit[label].append(image)
-    return by_digit
+    return one_stroke_test_digits()
 
 
 def write_number(
