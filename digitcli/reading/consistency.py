@@ -15,24 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from digitcli.reading.settings import ReadingSettings, tuned
+
 Box = tuple[int, int, int, int]  # left, top, right, bottom in the input image's pixels
-
-
-@dataclass(frozen=True)
-class Alike:
-    """What counts as alike, and how much a difference beyond it costs."""
-
-    copy_side: int = 256  # px: the longer side of the grey copy the digits are measured on
-    background: float = 0.15  # of the grey range: paper that differs more along the line is odd
-    background_step: float = 0.1  # each further tenth of the grey range beyond it halves
-    contrast: float = 2.0  # times: a digit's ink this much darker or fainter than the others'
-    size: float = 1.6  # times: a digit this much taller or shorter than the others
-    paper_share: float = 0.8  # a digit's paper: this quantile of its box (dark ink; light: 0.2)
-    ink_share: float = 0.02  # its ink: this quantile (dark ink; light ink: 0.98)
-    halving: float = 0.5  # the confidence is multiplied by this per step beyond a limit
-
-
-ALIKE = Alike()
 
 
 @dataclass(frozen=True)
@@ -43,33 +28,34 @@ class SmallCopy:
     scale: tuple[float, float]
 
 
-def small_copy(image: Image.Image, params: Alike = ALIKE) -> SmallCopy:
-    """`image` (an "L" image as `open_image` gives it) at most `copy_side` pixels a side."""
+def small_copy(image: Image.Image) -> SmallCopy:
+    """`image` (an "L" image as `open_image` gives it) at most `alike_copy_side` pixels a side."""
     width, height = image.info.get("source_size", image.size)
-    shrink = min(1.0, params.copy_side / max(image.size))
+    shrink = min(1.0, tuned().alike_copy_side / max(image.size))
     size = (max(1, round(image.width * shrink)), max(1, round(image.height * shrink)))
     small = image.resize(size, Image.Resampling.BOX) if size != image.size else image
     return SmallCopy(np.asarray(small, np.uint8), (size[0] / width, size[1] / height))
 
 
-def alike(copy: SmallCopy | None, boxes: list[Box], params: Alike = ALIKE) -> float:
+def alike(copy: SmallCopy | None, boxes: list[Box]) -> float:
     """1.0 where the digits in `boxes` look written alike (or cannot be compared: fewer than
     two); less, down towards 0, the more their ink, size or background differ."""
     if copy is None or len(boxes) < 2:
         return 1.0
+    params = tuned()
     band = _region(copy, _union(boxes))
     regions = [_region(copy, box) for box in boxes]
     low, middle, high = np.percentile(band, [2, 50, 98])
     dark_ink = middle - low >= high - middle
-    paper_at = params.paper_share if dark_ink else 1 - params.paper_share
-    ink_at = params.ink_share if dark_ink else 1 - params.ink_share
+    paper_at = params.alike_paper_share if dark_ink else 1 - params.alike_paper_share
+    ink_at = params.alike_ink_share if dark_ink else 1 - params.alike_ink_share
     papers = np.array([np.quantile(region, paper_at) for region in regions])
     inks = np.array([np.quantile(region, ink_at) for region in regions])
     steps = _background_steps(band, float(np.median(papers)), paper_at, params)
-    steps += _ratio_steps(np.maximum(np.abs(papers - inks), 1.0), params.contrast)
+    steps += _ratio_steps(np.maximum(np.abs(papers - inks), 1.0), params.alike_contrast)
     heights = np.array([max(1, bottom - top) for _, top, _, bottom in boxes], float)
-    steps += _ratio_steps(heights, params.size)
-    return float(params.halving**steps)
+    steps += _ratio_steps(heights, params.alike_size)
+    return float(params.alike_halving**steps)
 
 
 def _union(boxes: list[Box]) -> Box:
@@ -87,13 +73,15 @@ def _region(copy: SmallCopy, box: Box) -> np.ndarray:
     return copy.pixels[y0 : max(y0 + 1, round(bottom * sy)), x0 : max(x0 + 1, round(right * sx))]
 
 
-def _background_steps(band: np.ndarray, paper: float, paper_at: float, params: Alike) -> float:
-    """Steps beyond `background` by which the paper of any block along the line (between the
+def _background_steps(
+    band: np.ndarray, paper: float, paper_at: float, params: ReadingSettings
+) -> float:
+    """Steps beyond `alike_background` by which the paper of any block along the line (between the
     digits too), a quarter of the line's height wide, differs from the digits' paper."""
     width = max(1, band.shape[0] // 4)
     blocks = [band[:, x : x + width] for x in range(0, band.shape[1], width)]
     odd = max(abs(float(np.quantile(block, paper_at)) - paper) for block in blocks) / 255
-    return max(0.0, odd - params.background) / params.background_step
+    return max(0.0, odd - params.alike_background) / params.alike_background_step
 
 
 def _ratio_steps(values: np.ndarray, limit: float) -> float:

@@ -122,6 +122,15 @@ class ReadingSettings:
     split_most: int = 3  # ... or in up to this many pieces
     surer_than_a_cut: float = 10.0  # predict's one digit wins over two read where this much surer
     batch_size: int = 16  # images `read` prepares per batch (speed only)
+    # How alike a number's digits look (`consistency.alike`): its confidence is halved per step.
+    alike_copy_side: int = 256  # px: the longer side of the grey copy the digits are measured on
+    alike_background: float = 0.15  # of the grey range: paper differing more along the line is odd
+    alike_background_step: float = 0.1  # each further tenth of the grey range beyond it halves
+    alike_contrast: float = 2.0  # times: a digit's ink this much darker or fainter than the others'
+    alike_size: float = 1.6  # times: a digit this much taller or shorter than the others
+    alike_paper_share: float = 0.8  # a digit's paper: this quantile of its box (light ink: 0.2)
+    alike_ink_share: float = 0.02  # its ink: this quantile (light ink: 0.98)
+    alike_halving: float = 0.5  # the confidence is multiplied by this per step beyond a limit
     # The sheet of paper in a photo (`sheet.on_the_sheet`).
     sheet_side: int = 200  # px: the sheet is looked for on a copy this long
     largest_box: float = 0.85  # a region whose box covers more of the picture is its paper ...
