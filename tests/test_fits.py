@@ -4,6 +4,7 @@ refused when it is loaded, never read silently."""
 from __future__ import annotations
 
 import shutil
+import zipfile
 from dataclasses import fields, replace
 from pathlib import Path
 
@@ -95,3 +96,35 @@ def test_the_preparation_stamp_is_its_number_and_its_settings_hash() -> None:
     assert fits.current(PREPARED)["preparation"] == (
         f"{fits.PREPARATION}-{fits.settings_hash(preparation.DEFAULT)}"
     )
+
+
+def test_a_failed_stamp_leaves_the_artefact_as_it_was(tmp_path: Path, monkeypatch) -> None:
+    """Stamping writes a new copy and puts it in place whole: a failure half-way (a full disk)
+    leaves the old, loadable line reader, not a truncated one."""
+    copy = tmp_path / "lines.tflite"
+    shutil.copyfile(lines.MODEL, copy)
+    before = copy.read_bytes()
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", full_disk)
+    with pytest.raises(OSError):
+        fits.stamp(copy, ("preparation", "segmentation"), READING)
+    assert copy.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["lines.tflite"]  # no copy left behind
+
+
+def test_a_failed_stamp_leaves_the_metadata_as_it_was(tmp_path: Path, monkeypatch) -> None:
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "metadata.json").write_text('{"kind": "mlp"}\n')
+
+    def full_disk(self, data, *args, **kwargs):
+        self.open("w").close()  # opened, emptied, then the disk is full
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    with pytest.raises(OSError):
+        fits.stamp(model, ("preparation",))
+    assert (model / "metadata.json").read_text() == '{"kind": "mlp"}\n'

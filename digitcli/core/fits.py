@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import zipfile
 from collections.abc import Mapping
 from dataclasses import asdict
@@ -48,17 +50,24 @@ def current(settings: Settings | None = None) -> dict[str, int | str]:
 
 def stamp(path: Path, stages: tuple[str, ...], settings: Settings | None = None) -> None:
     """Record in the artefact at `path` the current versions of `stages`, replacing any it
-    records (used by the scripts that build artefacts, after writing them)."""
+    records (used by the scripts that build artefacts, after writing them). The stamped file
+    is written beside it and put in its place whole: a failure leaves the artefact as it was."""
     fits = {stage: current(settings)[stage] for stage in stages}
-    if path.suffix == ".tflite":
-        _without_fits_file(path)
-        entry = zipfile.ZipInfo(FITS_FILE, date_time=(1980, 1, 1, 0, 0, 0))  # the same bytes
-        with zipfile.ZipFile(path, "a") as archive:
-            archive.writestr(entry, json.dumps(fits) + "\n")
-    else:
-        metadata = path / "metadata.json"
-        data = json.loads(metadata.read_text())
-        metadata.write_text(json.dumps({**data, "fits": fits}, indent=2) + "\n")
+    target = path if path.suffix == ".tflite" else path / "metadata.json"
+    draft = target.with_name(f".{target.name}.stamp-{os.getpid()}")
+    try:
+        if path.suffix == ".tflite":
+            shutil.copyfile(target, draft)
+            _without_fits_file(draft)
+            entry = zipfile.ZipInfo(FITS_FILE, date_time=(1980, 1, 1, 0, 0, 0))  # the same bytes
+            with zipfile.ZipFile(draft, "a") as archive:
+                archive.writestr(entry, json.dumps(fits) + "\n")
+        else:
+            data = json.loads(target.read_text())
+            draft.write_text(json.dumps({**data, "fits": fits}, indent=2) + "\n")
+        os.replace(draft, target)
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 def recorded(path: Path) -> dict:
