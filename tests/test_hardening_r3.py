@@ -542,3 +542,31 @@ def test_serve_answers_huge_headers_and_urls_and_keeps_native_warnings_out_of_it
             assert http.post("/v1/predict", files=files).status_code == 200
     lines = (tmp_path / "log").read_text().splitlines()
     assert lines and all(line.startswith(("digitcli serve:", "GET ", "POST ")) for line in lines)
+
+
+def test_a_truncated_keras_file_is_refused_before_loading_tensorflow(tmp_path):
+    """A `.keras` file cut short is no zip archive: said in a second, not after TensorFlow's
+    seconds of import."""
+    import subprocess
+    import sys
+
+    from conftest import subprocess_env
+
+    cut = tmp_path / "cut.keras"
+    from conftest import FIXTURES
+
+    cut.write_bytes((FIXTURES / "tiny-mlp" / "model.keras").read_bytes()[:5000])
+    watch = (
+        "import sys\nfrom pathlib import Path\n"
+        "from digitcli.core.errors import ModelError\n"
+        "from digitcli.models.runtimes import load_runtime\n"
+        "try:\n    load_runtime(Path(sys.argv[1]))\n"
+        "except ModelError as error:\n    print(error)\n"
+        "print('tensorflow' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", watch, str(cut)],
+        capture_output=True, text=True, env=subprocess_env(), timeout=120,
+    )  # fmt: skip
+    assert "not a zip archive" in done.stdout, done.stderr
+    assert done.stdout.strip().endswith("False")  # TensorFlow never imported

@@ -12,7 +12,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from digitcli.core.errors import first_line
+from digitcli.core.errors import ModelError, first_line
 from digitcli.core.quiet import native_stderr_silenced
 
 
@@ -43,3 +43,12 @@ def _keras_problem(path: Path) -> str | None:
             return None
     except (zipfile.BadZipFile, OSError) as error:
         return f"{path.name}: damaged ({first_line(error)})"
+
+
+def require_keras_archive(path: Path) -> None:
+    """Refuse a `.keras` file that is no zip archive (cut short, another format) before
+    TensorFlow's seconds of import are spent on it."""
+    if path.is_file() and not zipfile.is_zipfile(path):
+        raise ModelError(
+            f"{path}: not a loadable Keras model (not a zip archive: truncated or another format)"
+        )

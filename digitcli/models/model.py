@@ -15,6 +15,7 @@ from digitcli.core.config import IMAGE_SIZE, NUM_CLASSES, TrainConfig
 from digitcli.core.errors import ModelError, first_line
 from digitcli.models.backend import keras, tf
 from digitcli.models.deskew import Deskew
+from digitcli.models.intact import require_keras_archive
 from digitcli.models.modeldir import INPUT_NAME, OUTPUT_NAME
 
 layers = keras.layers
@@ -121,12 +122,7 @@ def inference_model(
 
 def load_keras_model(path: Path) -> keras.Model:
     """Load a `.keras` file safely (no Python code from the file runs)."""
-    import zipfile
-
-    if Path(path).is_file() and not zipfile.is_zipfile(path):
-        raise ModelError(
-            f"{path}: not a loadable Keras model (not a zip archive: truncated or another format)"
-        )
+    require_keras_archive(Path(path))
     try:
         return keras.saving.load_model(path, compile=False, safe_mode=True)
     except (ValueError, OSError, TypeError, KeyError, AttributeError) as exc:

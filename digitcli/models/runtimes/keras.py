@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from digitcli.models.intact import require_keras_archive
 from digitcli.models.modeldir import DIGITCLI_INPUT, InputConvention, Metadata
 from digitcli.models.runtimes.base import BATCH_SIZE, Batched, convention_for, zip_manifest
 from digitcli.models.runtimes.registry import register
@@ -20,6 +21,7 @@ class KerasRuntime(Batched):
     def __init__(
         self, path: Path, *, metadata: Metadata | None = None, batch_size: int = BATCH_SIZE
     ) -> None:
+        require_keras_archive(path)  # before TensorFlow loads
         from digitcli.models.model import load_keras_model
 
         self.model = load_keras_model(path)
