@@ -42,8 +42,11 @@ def timed(repo: Path, args: list[str], cwd: Path) -> tuple[float, float]:
 
 
 def timed_command(args: list[str], repo: Path, cwd: Path) -> tuple[float, float]:
-    """`python ARGS` with `repo` on PYTHONPATH: wall and CPU seconds, as `timed`."""
-    env = dict(os.environ, PYTHONPATH=str(repo))
+    """`python ARGS` with `repo` on PYTHONPATH: wall and CPU seconds, as `timed`. Byte-code
+    is kept, as `pip install` leaves it, under `cwd` (not in the checkouts): with
+    PYTHONDONTWRITEBYTECODE set, every process would compile every module again (~0.1 s)."""
+    env = dict(os.environ, PYTHONPATH=str(repo), PYTHONPYCACHEPREFIX=str(cwd / "pycache"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, *args], env=env, cwd=cwd, stdout=subprocess.DEVNULL,
@@ -87,6 +90,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         listing = Path(tmp) / "list.txt"
         listing.write_text("".join(f"{path}\n" for path in files))
+        few = Path(tmp) / "few.txt"
+        few.write_text("".join(f"{path}\n" for path in files[:32]))
+        for repo in trees.values():  # untimed: byte-code written, files in the page cache
+            timed(repo, ["--from-list", str(few)], Path(tmp))
+            timed(repo, [str(files[0])], Path(tmp))
+        timed_command(["-c", FLOOR], REPO, Path(tmp))
         for _ in range(args.rounds):
             for name, repo in trees.items():
                 batch[name].append(timed(repo, ["--from-list", str(listing), "--format",

@@ -85,16 +85,32 @@ async def load(
                 memory[index + 1] = tree_rss_bytes(pid)
         writer.close()
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), tree_cpu_seconds(pid)
     await asyncio.gather(*(client() for _ in range(concurrency)))
     elapsed = time.perf_counter() - start
     return {
+        "server_cpu": tree_cpu_seconds(pid) - cpu,
         "done": len(latencies),
         "seconds": elapsed,
         "errors": errors,
         "latencies": np.array(latencies),
         "memory": memory,
     }
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user and system) used so far by `pid` and its descendants (Linux /proc)."""
+    ticks, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue  # it ended between two reads
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        pending += [int(child) for child in children]
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def predict_loop(folder: Path, bodies: list[bytes], count: int) -> float:
@@ -174,14 +190,21 @@ def compare(folder: Path, bodies: list[bytes], args: argparse.Namespace) -> None
             result = serve_and_load(folder, bodies, args, env)
             rate = result["done"] / result["seconds"]
             p50, p99 = np.percentile(result["latencies"], [50, 99]) * 1000
-            figures[name].append((rate, p50, p99))
+            cpu = result["server_cpu"] * 1000 / result["done"]
+            figures[name].append((rate, p50, p99, cpu))
             print(f"round {round_ + 1} {name}: {rate:.0f} requests/s, p50 {p50:.1f} ms, "
-                  f"p99 {p99:.1f} ms, {result['errors']} errors", flush=True)  # fmt: skip
-    medians = {name: [statistics.median(f[i] for f in rows) for i in range(3)]
+                  f"p99 {p99:.1f} ms, server CPU {cpu:.2f} ms a request, "
+                  f"{result['errors']} errors", flush=True)  # fmt: skip
+    medians = {name: [statistics.median(f[i] for f in rows) for i in range(4)]
                for name, rows in figures.items()}  # fmt: skip
-    for name, (rate, p50, p99) in medians.items():
-        print(f"{name}: {rate:.0f} requests/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms (medians)")
-    print(f"after/before throughput: {medians['after'][0] / medians['before'][0]:.2f}x")
+    for name, (rate, p50, p99, cpu) in medians.items():
+        print(f"{name}: {rate:.0f} requests/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+              f"server CPU {cpu:.2f} ms a request (medians)")  # fmt: skip
+    after, before = medians["after"], medians["before"]
+    print(
+        f"after/before throughput: {after[0] / before[0]:.2f}x, "
+        f"server CPU a request before/after: {before[3] / after[3]:.2f}x"
+    )
 
 
 def report(result: dict, loop_rate: float | None, args: argparse.Namespace) -> None:
@@ -197,6 +220,7 @@ def report(result: dict, loop_rate: float | None, args: argparse.Namespace) -> N
         ("requests answered", f"{result['done']:,} in {result['seconds']:.1f} s", ""),
         ("throughput", f"{rate:.0f} requests/s", ">= 300"),
         ("latency p50 / p99", f"{p50:.1f} / {p99:.1f} ms", "p99 <= 100 ms"),
+        ("server CPU a request", f"{result['server_cpu'] * 1000 / result['done']:.2f} ms", ""),
         ("errors", f"{result['errors']}", "0"),
         (
             "server memory, 1,000th -> last request",
