@@ -74,6 +74,9 @@ def _reap_orphans() -> None:
             return
 
 
+Times = list[tuple[float, float]]  # (wall, CPU) seconds of each run
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("photos", type=Path, help="a folder of image files (make_photos.py's)")
@@ -84,26 +87,43 @@ def main() -> None:
     _adopt_orphans()
     files = sorted(p for p in args.photos.iterdir() if p.suffix in (".png", ".jpg"))
     trees = {"before": args.before.resolve(), "after": REPO}
-    batch: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
-    cold: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
-    floor: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        listing = Path(tmp) / "list.txt"
-        listing.write_text("".join(f"{path}\n" for path in files))
-        few = Path(tmp) / "few.txt"
-        few.write_text("".join(f"{path}\n" for path in files[:32]))
-        for repo in trees.values():  # untimed: byte-code written, files in the page cache
-            timed(repo, ["--from-list", str(few)], Path(tmp))
-            timed(repo, [str(files[0])], Path(tmp))
-        timed_command(["-c", FLOOR], REPO, Path(tmp))
-        for _ in range(args.rounds):
+        batch, cold, floor = alternated(trees, files, args.rounds, args.cold, Path(tmp))
+    report(trees, len(files), batch, cold, floor)
+
+
+def alternated(
+    trees: dict[str, Path], files: list[Path], rounds: int, colds: int, tmp: Path
+) -> tuple[dict[str, Times], dict[str, Times], Times]:
+    """Each tree's batch runs, its cold runs, and the floor's runs, alternated round by round."""
+    batch: dict[str, Times] = {name: [] for name in trees}
+    cold: dict[str, Times] = {name: [] for name in trees}
+    floor: Times = []
+    listing, few = tmp / "list.txt", tmp / "few.txt"
+    listing.write_text("".join(f"{path}\n" for path in files))
+    few.write_text("".join(f"{path}\n" for path in files[:32]))
+    for repo in trees.values():  # untimed: byte-code written, files in the page cache
+        timed(repo, ["--from-list", str(few)], tmp)
+        timed(repo, [str(files[0])], tmp)
+    timed_command(["-c", FLOOR], REPO, tmp)
+    for _ in range(rounds):
+        for name, repo in trees.items():
+            batch[name].append(timed(repo, ["--from-list", str(listing), "--format", "jsonl"], tmp))
+        for _ in range(colds):
             for name, repo in trees.items():
-                batch[name].append(timed(repo, ["--from-list", str(listing), "--format",
-                                                "jsonl"], Path(tmp)))  # fmt: skip
-            for _ in range(args.cold):
-                for name, repo in trees.items():
-                    cold[name].append(timed(repo, [str(files[0])], Path(tmp)))
-                floor.append(timed_command(["-c", FLOOR], REPO, Path(tmp)))
+                cold[name].append(timed(repo, [str(files[0])], tmp))
+            floor.append(timed_command(["-c", FLOOR], REPO, tmp))
+    return batch, cold, floor
+
+
+def report(
+    trees: dict[str, Path],
+    count: int,
+    batch: dict[str, Times],
+    cold: dict[str, Times],
+    floor: Times,
+) -> None:
+    """Medians, ratios, images/s and each tree's cold predict over the floor."""
     for label, times in (("batch", batch), ("cold", cold)):
         for kind, which in (("wall", 0), ("cpu", 1)):
             before, after = (statistics.median(t[which] for t in times[name]) for name in trees)
@@ -112,8 +132,8 @@ def main() -> None:
                 f"before/after {before / after:.3f} (median of {len(times['after'])})"
             )
     for name in trees:
-        rate = len(files) / statistics.median(t[0] for t in batch[name])
-        print(f"batch {name}: {rate:.0f} images/s ({len(files)} files, median wall)")
+        rate = count / statistics.median(t[0] for t in batch[name])
+        print(f"batch {name}: {rate:.0f} images/s ({count} files, median wall)")
     for kind, which in (("wall", 0), ("cpu", 1)):
         bare = statistics.median(t[which] for t in floor)
         ratios = ", ".join(
