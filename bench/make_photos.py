@@ -10,6 +10,7 @@ resize to 28x28) or through digitcli.imaging.images.prepare_file.
     python bench/make_photos.py --n 1000 --out photos           # make the files
     python bench/make_photos.py --n 1000 --out photos --time    # and time reading them
     python bench/make_photos.py --n 300 --out slips --slips     # each on a slip on a desk
+    python bench/make_photos.py --n 200 --out phone --phone     # camera-sized paper JPEGs
     python bench/make_photos.py --n 1000 --out photos --baseline
         # ... and train a small numpy MLP on MNIST to compare naive resizing with prepare
 
@@ -34,6 +35,8 @@ from digitcli.imaging.images import naive_resize, prepare, prepare_file
 MNIST_DIR = Path(__file__).resolve().parent.parent / "MNIST"
 STYLES = ("paper_jpeg", "scan_jpeg", "drawing_rgba", "dark_canvas", "palette", "gray16")
 STYLE_WEIGHTS = (0.35, 0.10, 0.20, 0.15, 0.10, 0.10)
+SIDES = (300, 1500)  # px: the shortest and longest a side may be
+PHONE_SIDES = (3000, 4032)  # px: --phone, a phone camera's pictures (9-12 megapixels)
 # A viewer shows pixels stored under EXIF orientation `o` after ImageOps.exif_transpose's
 # transform for `o`; so a photo taken upright is stored with the inverse transform applied.
 STORE_FOR_ORIENTATION = {
@@ -74,10 +77,17 @@ def load_mnist(split: str = "t10k", folder: Path = MNIST_DIR) -> tuple[np.ndarra
 
 
 def make_photo_set(
-    x: np.ndarray, y: np.ndarray, out_dir: Path, n: int, seed: int = 0, slips: bool = False
+    x: np.ndarray,
+    y: np.ndarray,
+    out_dir: Path,
+    n: int,
+    seed: int = 0,
+    slips: bool = False,
+    phone: bool = False,
 ) -> list[tuple[Path, int]]:
     """Write `n` user-style image files made from the digits x[:n]; return (path, label) pairs.
-    `slips`: every file a photo of a slip of paper lying on a desk (`_make_slip`) instead."""
+    `slips`: every file a photo of a slip of paper lying on a desk (`_make_slip`) instead;
+    `phone`: every file a paper JPEG of PHONE_SIDES, as a phone camera saves it."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -85,6 +95,8 @@ def make_photo_set(
     for i in range(n):
         if slips:
             path = _make_slip(x[i], out_dir / f"{i:05d}_slip", rng)
+        elif phone:
+            path = _make_one(x[i], "paper_jpeg", out_dir / f"{i:05d}_phone", rng, PHONE_SIDES)
         else:
             style = STYLES[rng.choice(len(STYLES), p=STYLE_WEIGHTS)]
             path = _make_one(x[i], style, out_dir / f"{i:05d}_{style}", rng)
@@ -92,9 +104,16 @@ def make_photo_set(
     return files
 
 
-def _make_one(digit: np.ndarray, style: str, stem: Path, rng: np.random.Generator) -> Path:
-    width = int(rng.integers(300, 1501))
-    height = int(np.clip(width * rng.uniform(0.5, 2.0), 300, 1500))
+def _make_one(
+    digit: np.ndarray,
+    style: str,
+    stem: Path,
+    rng: np.random.Generator,
+    sides: tuple[int, int] = SIDES,
+) -> Path:
+    shortest, longest = sides
+    width = int(rng.integers(shortest, longest + 1))
+    height = int(np.clip(width * rng.uniform(0.5, 2.0), shortest, longest))
     coverage = _place(digit, width, height, rng)  # 0-1 ink coverage, (height, width)
     if style == "drawing_rgba":
         light = rng.random() < 0.3
@@ -336,12 +355,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--slips", action="store_true", help="every file a slip of paper lying on a desk"
     )
     parser.add_argument(
+        "--phone", action="store_true", help="every file a paper JPEG of 3000-4032 px a side"
+    )
+    parser.add_argument(
         "--baseline", action="store_true", help="train a numpy MLP and compare naive vs prepared"
     )
     args = parser.parse_args(argv)
     x, y = load_mnist("t10k")
     start = time.perf_counter()
-    files = make_photo_set(x, y, args.out, args.n, seed=args.seed, slips=args.slips)
+    files = make_photo_set(
+        x, y, args.out, args.n, seed=args.seed, slips=args.slips, phone=args.phone
+    )
     print(f"wrote {len(files)} files to {args.out} in {time.perf_counter() - start:.1f} s")
     if args.time:
         seconds = time_prepare(files, repeat=2)

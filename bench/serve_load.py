@@ -8,6 +8,11 @@ Bounded: at most --requests requests and --max-seconds seconds.
 
     python bench/serve_load.py                       # 10,000 requests, 32 clients, 2 workers
     python bench/serve_load.py --requests 2000 --baseline 0
+    python bench/serve_load.py --before ../before --rounds 3 --requests 3000
+
+--before CHECKOUT compares two checkouts on the same machine: each round serves the same
+requests from that checkout's server, then from this one's (each with its own bundled model),
+so that a busy machine slows both alike; it prints each round and the medians.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,6 +31,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
@@ -77,16 +85,32 @@ async def load(
                 memory[index + 1] = tree_rss_bytes(pid)
         writer.close()
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), tree_cpu_seconds(pid)
     await asyncio.gather(*(client() for _ in range(concurrency)))
     elapsed = time.perf_counter() - start
     return {
+        "server_cpu": tree_cpu_seconds(pid) - cpu,
         "done": len(latencies),
         "seconds": elapsed,
         "errors": errors,
         "latencies": np.array(latencies),
         "memory": memory,
     }
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user and system) used so far by `pid` and its descendants (Linux /proc)."""
+    ticks, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue  # it ended between two reads
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        pending += [int(child) for child in children]
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def predict_loop(folder: Path, bodies: list[bytes], count: int) -> float:
@@ -114,29 +138,73 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", type=int, default=20, help="images for the predict loop")
     parser.add_argument("--max-seconds", type=float, default=300)
     parser.add_argument("--model", default=None, help="default: the bundled model")
+    parser.add_argument("--before", type=Path, help="a checkout to compare, round by round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --before's comparison")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         bodies = phone_photos(folder / "photos", args.photos)
         sizes = [len(b) for b in bodies]
         print(f"{len(bodies)} phone-photo JPEGs, {min(sizes) // 1024}-{max(sizes) // 1024} KiB")
-        serve_args = [*([args.model] if args.model else []), "--workers", str(args.workers)]
-        with running_server(*serve_args, log=folder / "serve.log") as server:
-            port = int(server.url.rsplit(":", 1)[1])
-            httpx.post(server.url + "/v1/predict", content=bodies[0]).raise_for_status()  # warm
-            result = asyncio.run(
-                load(
-                    port,
-                    bodies,
-                    args.requests,
-                    args.concurrency,
-                    server.process.pid,
-                    args.max_seconds,
-                )
-            )
+        if args.before is not None:
+            compare(folder, bodies, args)
+            return 0
+        result = serve_and_load(folder, bodies, args, env=None)
         loop_rate = predict_loop(folder, bodies, args.baseline) if args.baseline else None
     report(result, loop_rate, args)
     return 0
+
+
+def serve_and_load(
+    folder: Path, bodies: list[bytes], args: argparse.Namespace, env: dict | None
+) -> dict:
+    """One server (`env`: whose digitcli it runs; None: this checkout's) under the load."""
+    serve_args = [*([args.model] if args.model else []), "--workers", str(args.workers)]
+    with running_server(*serve_args, log=folder / "serve.log", env=env) as server:
+        httpx.post(server.url + "/v1/predict", content=bodies[0]).raise_for_status()  # warm
+        result = asyncio.run(
+            load(
+                server.port,
+                bodies,
+                args.requests,
+                args.concurrency,
+                server.process.pid,
+                args.max_seconds,
+            )
+        )
+        # Stopped as a user stops it: a checkout whose workers outlive a killed server
+        # would leave them to take the next round's cores.
+        server.process.send_signal(signal.SIGTERM)
+        server.process.wait(timeout=60)
+        return result
+
+
+def compare(folder: Path, bodies: list[bytes], args: argparse.Namespace) -> None:
+    """--before: rounds of the same load on each checkout's server in turn, and the medians."""
+    trees = {"before": args.before.resolve(), "after": REPO}
+    os.chdir(folder)  # `python -m digitcli` would import the current folder's digitcli first
+    figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name in trees}
+    for round_ in range(args.rounds):
+        for name, tree in trees.items():
+            env = dict(os.environ, PYTHONPATH=str(tree))
+            result = serve_and_load(folder, bodies, args, env)
+            rate = result["done"] / result["seconds"]
+            p50, p99 = np.percentile(result["latencies"], [50, 99]) * 1000
+            cpu = result["server_cpu"] * 1000 / result["done"]
+            figures[name].append((rate, p50, p99, cpu))
+            print(f"round {round_ + 1} {name}: {rate:.0f} requests/s, p50 {p50:.1f} ms, "
+                  f"p99 {p99:.1f} ms, server CPU {cpu:.2f} ms a request, "
+                  f"{result['errors']} errors", flush=True)  # fmt: skip
+    medians = {name: [statistics.median(f[i] for f in rows) for i in range(4)]
+               for name, rows in figures.items()}  # fmt: skip
+    for name, (rate, p50, p99, cpu) in medians.items():
+        print(f"{name}: {rate:.0f} requests/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+              f"server CPU {cpu:.2f} ms a request (medians)")  # fmt: skip
+    after, before = medians["after"], medians["before"]
+    print(
+        f"after/before throughput: {after[0] / before[0]:.2f}x, "
+        f"server CPU a request before/after: {before[3] / after[3]:.2f}x"
+    )
 
 
 def report(result: dict, loop_rate: float | None, args: argparse.Namespace) -> None:
@@ -152,6 +220,7 @@ def report(result: dict, loop_rate: float | None, args: argparse.Namespace) -> N
         ("requests answered", f"{result['done']:,} in {result['seconds']:.1f} s", ""),
         ("throughput", f"{rate:.0f} requests/s", ">= 300"),
         ("latency p50 / p99", f"{p50:.1f} / {p99:.1f} ms", "p99 <= 100 ms"),
+        ("server CPU a request", f"{result['server_cpu'] * 1000 / result['done']:.2f} ms", ""),
         ("errors", f"{result['errors']}", "0"),
         (
             "server memory, 1,000th -> last request",

@@ -394,3 +394,28 @@ def test_several_worker_processes_answer(tmp_path, photos):
         assert server.process.wait(timeout=30) == 0
     assert all(answer.status_code == 200 for answer in answers)
     assert os.path.getsize(tmp_path / "log") > 0
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as listing:
+        return [int(child) for child in listing.read().split()]
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")  # reaped or a zombie
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_worker_processes_end_when_the_server_is_killed(tmp_path):
+    """kill -9 (or the OOM killer) on `serve --workers 2` leaves no worker holding the port
+    and a model's memory."""
+    with running_server(str(BUNDLED), "--workers", "2", log=tmp_path / "log") as server:
+        workers = wait_for(lambda: _children(server.process.pid), "the worker processes")
+        server.process.kill()
+        server.process.wait()
+        wait_for(lambda: all(map(_gone, workers)), "the workers to end", seconds=10)

@@ -102,12 +102,21 @@ def _workers() -> Executor:
 def _die_with_parent(parent: int) -> None:
     """A worker ends when the predict process does, however it ended (kill -9 included):
     otherwise it would hold the pipe open and `digitcli predict dir | wc -l` never returns."""
+    import signal
+
+    end_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+def end_with_parent(parent: int) -> None:
+    """This process (a worker of process `parent`) is killed when its parent ends, however it
+    ends (kill -9 and the OOM killer included), and ends now if the parent already has. Linux
+    only; elsewhere nothing is done."""
     import ctypes
     import signal
 
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: Linux sends SIGKILL at the parent's end
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if os.getppid() != parent:  # the parent ended before prctl took effect
         os._exit(1)

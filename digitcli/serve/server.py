@@ -23,6 +23,7 @@ from uvicorn.supervisors import Multiprocess
 
 from digitcli.core.config import DEBUG_ENV
 from digitcli.core.errors import UsageError
+from digitcli.inputs.workers import end_with_parent
 from digitcli.serve.app import create_app
 from digitcli.serve.guard import DEFAULT_LIMITS, GuardedHTTP, Limits
 
@@ -31,6 +32,7 @@ _MODEL_ENV = "DIGITCLI_SERVE_MODEL"  # how `--workers N` hands the options to ea
 _TOKEN_ENV = "DIGITCLI_SERVE_TOKEN"
 _QUIET_ENV = "DIGITCLI_SERVE_QUIET"
 _LIMITS_ENV = "DIGITCLI_SERVE_LIMITS"
+_PARENT_ENV = "DIGITCLI_SERVE_PARENT"  # the process whose end ends every worker
 # What an Authorization header carries as the same bytes everywhere: visible ASCII. Any other
 # character reaches the server as its Latin-1 bytes (if the client sends it at all).
 TOKEN_TEXT = re.compile(r"[!-~]+")
@@ -90,6 +92,7 @@ def serve(
         os.environ[_TOKEN_ENV] = token
     os.environ[_QUIET_ENV] = "1" if quiet else ""
     os.environ[_LIMITS_ENV] = json.dumps(asdict(limits))
+    os.environ[_PARENT_ENV] = str(os.getpid())
     config = _config("digitcli.serve.server:app_from_environment", limits, workers=workers)
     Multiprocess(config, sockets=[listener]).run()
 
@@ -186,7 +189,11 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def app_from_environment():
-    """What each of `--workers N` processes serves."""
+    """What each of `--workers N` processes serves. A worker ends with the server process,
+    however that ends: killed (kill -9, the OOM killer), it would leave them holding the
+    port and a model's memory each."""
+    if parent := os.environ.get(_PARENT_ENV):
+        end_with_parent(int(parent))
     GuardedHTTP.use(Limits(**json.loads(os.environ.get(_LIMITS_ENV) or "{}")))
     _log_apart_from_native_chatter()
     _quiet_cut_off()
