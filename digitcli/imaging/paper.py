@@ -26,7 +26,7 @@ def border_band(shape: tuple[int, ...]) -> int:
 def ink_is_dark(gray: np.ndarray) -> bool:
     """Whether the ink is darker than the paper (uint8 `gray`): the ink is the side whose
     extreme grey levels lie further from the paper's. With no ink to speak of (extremes
-    within faintest_ink of the paper), light paper is taken for paper, a dark canvas for one."""
+    within faintest_ink of the paper), light paper is taken to hold dark ink, dark paper light."""
     band = border_band(gray.shape)
     border = np.concatenate(
         [gray[:band].ravel(), gray[-band:].ravel(), gray[:, :band].ravel(), gray[:, -band:].ravel()]
@@ -68,6 +68,6 @@ def noise_below(flat: np.ndarray) -> float:
 
 def noise_hidden(gray: np.ndarray) -> bool:
     """Whether black or white clips so much of the picture (uint8 or float `gray`) that its
-    paper's noise cannot be measured: clipped_share of its pixels or more at 0 or 255."""
+    paper's noise cannot be measured: more than clipped_share of its pixels at 0 or 255."""
     clipped = np.count_nonzero((gray <= 0) | (gray >= 255))
     return clipped > tuned().clipped_share * gray.size
