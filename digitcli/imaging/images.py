@@ -32,13 +32,10 @@ from digitcli.imaging.background import estimate_background
 from digitcli.imaging.fitting import BOX_SIZE, HALF_INKED, fit_and_centre, stroke_width
 from digitcli.imaging.grayscale import HIGH_BIT_MODES, high_bit_to_gray, to_gray
 from digitcli.imaging.histograms import otsu_threshold
-from digitcli.imaging.ink import (
-    ink_is_dark,
-    isolate_ink,
-    paper_level,
-)
+from digitcli.imaging.ink import isolate_ink
 from digitcli.imaging.morphology import dilate, square
 from digitcli.imaging.opening import MAX_PIXELS, STDIN_NAME, open_image
+from digitcli.imaging.paper import ink_is_dark, paper_level
 from digitcli.imaging.pieces import joined_digits
 from digitcli.imaging.settings import DEFAULT, tuned
 

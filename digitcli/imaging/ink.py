@@ -1,10 +1,11 @@
-"""Paper and ink: which side is ink, and the digit's ink alone, scaled as MNIST's strokes are.
+"""Ink: the digit's ink alone, scaled as MNIST's strokes are.
 
-With the background subtracted, what is left is the paper's noise and the ink. The noise is
-measured on the paper, a threshold between the two is chosen from their grey levels (faint ink
-on quiet paper still counts), the digit's pieces are kept (`digitcli.imaging.pieces`) with the
-faint strokes touching them, and blank pictures, a paper's texture and the edges of dark regions
-are answered None rather than guessed at.
+With the background subtracted, what is left is the paper's noise and the ink. The paper and
+its noise are measured as `read` measures them (`digitcli.imaging.paper`), a threshold between
+the two is chosen from their grey levels (faint ink on quiet paper still counts), the digit's
+pieces are kept (`digitcli.imaging.pieces`) with the faint strokes touching them, and blank
+pictures, a paper's texture and the edges of dark regions are answered None rather than
+guessed at.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import cv2
 import numpy as np
 
 from digitcli.imaging import clutter, folds
-from digitcli.imaging.grayscale import MID_GREY
 from digitcli.imaging.histograms import extremes, histogram, mad, otsu_threshold, quantile
 from digitcli.imaging.morphology import (
     bounds,
@@ -26,6 +26,7 @@ from digitcli.imaging.morphology import (
     square_max,
     widened,
 )
+from digitcli.imaging.paper import noise_below, paper_statistics
 from digitcli.imaging.pieces import digit_components
 from digitcli.imaging.settings import DEFAULT, tuned
 
@@ -50,27 +51,6 @@ MIN_CONTRAST = DEFAULT.min_contrast
 # runs off the picture is the edge of a dark region (`_edge_of_a_dark_region`).
 
 
-def ink_is_dark(gray: np.ndarray) -> bool:
-    """Whether the ink is darker than the background, which is what the border mostly shows:
-    the ink is the side whose extreme grey levels (uint8 `gray`) lie further from the
-    background's."""
-    h, w = gray.shape
-    band = max(1, round(0.04 * min(h, w)))
-    border = np.concatenate(
-        [gray[:band].ravel(), gray[-band:].ravel(), gray[:, :band].ravel(), gray[:, -band:].ravel()]
-    )
-    background = quantile(histogram(border), 0.5)
-    hist = histogram(gray)
-    if abs(quantile(hist, 0.5) - background) >= tuned().min_contrast:  # the border is not the paper
-        background = clutter.paper_inside_a_box(gray, band, background, tuned().min_contrast)
-    darkest, lightest = extremes(hist)
-    # Judged from faintest_ink levels, where _two_levels starts to count faint ink (judged from
-    # min_contrast, it guessed the polarity of ink fainter than that).
-    if max(background - darkest, lightest - background) < tuned().faintest_ink:
-        return background > MID_GREY  # no ink to speak of: paper is light, a canvas dark
-    return background - darkest > lightest - background
-
-
 def isolate_ink(
     signal: np.ndarray, background: np.ndarray, *, whole_strokes: bool = True
 ) -> tuple[np.ndarray | None, int]:
@@ -83,7 +63,7 @@ def isolate_ink(
     scans, whose soft edges come from enlarging them).
     """
     flat = signal - background
-    noise = _noise_below(flat)
+    noise = noise_below(flat)
     np.maximum(flat, 0.0, out=flat)
     levels = np.minimum(flat, 255.0).astype(np.uint8)  # for statistics, to the grey level
     hist = histogram(levels)
@@ -91,7 +71,7 @@ def isolate_ink(
     median = quantile(hist, 0.5)
     spread = 1.4826 * mad(hist, median)
     peak = extremes(hist)[1]
-    paper_median, paper_spread = _paper_statistics(hist, otsu)
+    paper_median, paper_spread = paper_statistics(hist)
     # The median pixel is not paper: ink and its soft edges cover half the image (a small scan
     # enlarged smoothly to fill its picture), so the spread of all the pixels is the ink's, not
     # the noise's (used for the blank test, it called many faint digits blank).
@@ -186,16 +166,6 @@ def _on_slanted_lines(kept: np.ndarray, inked: np.ndarray) -> bool:
     return digit_components(kept & ~dilate(lines, 2)) is None
 
 
-def _noise_below(flat: np.ndarray) -> float:
-    """The noise's standard deviation from the pixels below the background (`flat`: the image
-    less its background): ink only ever lies above it, so these are noise alone. The spread
-    of what lies above understates it where the background sits at the noise's own mean (half
-    the pixels then clip to 0), so blank images were answered with a digit."""
-    under = histogram(np.clip(-flat[::2, ::2], 0.0, 255.0))  # a quarter of them: 4x faster
-    under[0] = 0  # at the background or less than a grey level below it
-    return quantile(under, 0.5) / 0.6745  # a normal's median absolute value, in sigmas
-
-
 def _scaled_ink(
     flat: np.ndarray, kept: np.ndarray, floor: float, level: float, *, whole_strokes: bool
 ) -> np.ndarray:
@@ -233,19 +203,3 @@ def _two_levels(hist: np.ndarray, threshold: float) -> bool:
     if gap >= tuned().min_contrast:
         return gap >= tuned().class_gap * spread
     return gap >= max(tuned().faintest_ink, tuned().faint_separation * spread)
-
-
-def paper_level(signal: np.ndarray) -> float:
-    """The paper of a small scan, where ink may fill most of the picture: one level, the median
-    of Otsu's darker class (in `signal`, where ink is bright)."""
-    levels = np.clip(signal, 0, 255).astype(np.uint8)
-    hist = histogram(levels)
-    return _paper_statistics(hist, otsu_threshold(hist))[0]
-
-
-def _paper_statistics(hist: np.ndarray, otsu: float) -> tuple[float, float]:
-    """Median and robust spread of the levels below Otsu's threshold `otsu`: the paper's."""
-    paper = hist.copy()
-    paper[int(otsu) + 1 :] = 0
-    median = quantile(paper, 0.5)
-    return median, 1.4826 * mad(paper, median)

@@ -36,6 +36,9 @@ class PreparationSettings:
     typical_stroke: float = 1.8  # ... to this
     # Histograms (histograms.py)
     extreme_pixels: int = 8  # "the darkest" is at least the this-th darkest pixel: not a speck
+    # Paper (paper.py): what `predict` and `read` both take for the paper
+    border_band: float = 0.04  # the picture's border, this share of its shorter side, is paper
+    clipped_share: float = 0.01  # this share of pixels black or white hides the paper's noise
     # Ink (ink.py)
     faint_stroke: float = 0.3  # pixels this far to the ink threshold join a stroke they touch
     min_contrast: float = 24.0  # grey levels between paper and ink below which a picture is blank

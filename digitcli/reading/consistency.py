@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from digitcli.imaging.paper import ink_is_dark
 from digitcli.reading.settings import ReadingSettings, tuned
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom in the input image's pixels
@@ -45,8 +46,7 @@ def alike(copy: SmallCopy | None, boxes: list[Box]) -> float:
     params = tuned()
     band = _region(copy, _union(boxes))
     regions = [_region(copy, box) for box in boxes]
-    low, middle, high = np.percentile(band, [2, 50, 98])
-    dark_ink = middle - low >= high - middle
+    dark_ink = ink_is_dark(band)  # as `predict` and segmentation judge it
     paper_at = params.alike_paper_share if dark_ink else 1 - params.alike_paper_share
     ink_at = params.alike_ink_share if dark_ink else 1 - params.alike_ink_share
     papers = np.array([np.quantile(region, paper_at) for region in regions])

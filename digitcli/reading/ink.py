@@ -1,8 +1,10 @@
 """Ink: what in an image of a line of digits stands clearly above its paper.
 
 The first step of segmentation (`digitcli.reading.segment`), and what `multiline` parts a page's
-lines by: the paper's level is estimated under uneven lighting and subtracted; ink is what stands
-clearly above the paper's noise (hysteresis: faint stroke ends stay joined to strong cores).
+lines by: which side is ink and how noisy the paper is are judged as `predict` judges them
+(`digitcli.imaging.paper`); the paper's level is estimated under uneven lighting and subtracted;
+ink is what stands clearly above the paper's noise (hysteresis: faint stroke ends stay joined to
+strong cores).
 """
 
 from __future__ import annotations
@@ -13,44 +15,28 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from digitcli.imaging.histograms import extremes
 from digitcli.imaging.images import FAINT_SEPARATION, FAINTEST_INK, INVERT_CHOICES, otsu_threshold
 from digitcli.imaging.ink import MIN_CONTRAST
 from digitcli.imaging.morphology import runs
+from digitcli.imaging.paper import ink_is_dark, noise_below, noise_hidden
 from digitcli.reading.settings import tuned
 
 
 def ink_signal(image: Image.Image, invert: str = "auto") -> tuple[np.ndarray, np.ndarray]:
-    """The ink (bright, float32, paper at 0) of an "L" image, and the mask of what is ink."""
+    """The ink (bright, float32, paper at 0) of an "L" image, and the mask of what is ink. Its
+    polarity and the paper's noise are measured as `predict` measures them (`imaging.paper`)."""
     if invert not in INVERT_CHOICES:
         raise ValueError(f"invert must be one of {', '.join(INVERT_CHOICES)}, not {invert!r}")
-    gray = np.asarray(image, dtype=np.float32)
-    dark = _ink_is_dark(gray) if invert == "auto" else invert == "yes"
+    pixels = np.asarray(image, dtype=np.uint8)
+    dark = ink_is_dark(pixels) if invert == "auto" else invert == "yes"
+    gray = pixels.astype(np.float32)
     signal = 255.0 - gray if dark else gray
     flat = signal - _paper(signal)
-    noise = _paper_noise(flat, gray)
+    # Clipped to black or white, the paper's noise is hidden: faint ink is not trusted there.
+    noise = math.inf if noise_hidden(pixels) else noise_below(flat)
     np.maximum(flat, 0.0, out=flat)
     return flat, _ink_mask(flat, noise)
-
-
-def _paper_noise(flat: np.ndarray, gray: np.ndarray) -> float:
-    """The paper's noise (a standard deviation) from the pixels below its level, where ink never
-    lies (`flat`: the signal less the paper); infinite where black or white clips the paper
-    (`gray`: the image), which hides the noise."""
-    if np.count_nonzero((gray <= 0.0) | (gray >= 255.0)) > tuned().clipped_share * gray.size:
-        return math.inf
-    quarter = flat[::2, ::2]  # enough pixels for the noise, 4x fewer to sort
-    below = -quarter[quarter < -0.5]
-    return float(np.median(below)) / 0.6745 if below.size else 0.0
-
-
-def _ink_is_dark(gray: np.ndarray) -> bool:
-    """Dark ink on light paper when the border (mostly paper) is nearer the light extreme."""
-    tune = tuned()
-    band = max(1, round(tune.border_band * min(gray.shape)))
-    border = np.concatenate([gray[:band].ravel(), gray[-band:].ravel()])
-    paper = float(np.median(border))
-    darkest, lightest = np.percentile(gray, [tune.extremes, 100 - tune.extremes])
-    return paper - darkest > lightest - paper
 
 
 def _paper(signal: np.ndarray) -> np.ndarray:
@@ -74,7 +60,7 @@ def _ink_mask(flat: np.ndarray, noise: float) -> np.ndarray:
     paper = values[::2, ::2]  # the paper's level and spread from a quarter of the pixels: as
     median = float(np.median(paper))  # robust, 4x fewer values to sort
     spread = 1.4826 * float(np.median(np.abs(paper - median))) + 1.0
-    peak = float(np.percentile(values, tuned().ink_peak))
+    peak = extremes(hist)[1]  # the ink's brightest level, as `predict` measures it
     # Fainter than MIN_CONTRAST, ink counts on quiet paper only, as `predict` counts it
     # (images.FAINTEST_INK and FAINT_SEPARATION), or a faint number is blank.
     tune = tuned()

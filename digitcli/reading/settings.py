@@ -33,16 +33,12 @@ class ReadingSettings:
     slant_step: float = 0.05  # ... in steps of this
     flat_gain: float = 0.02  # a tilt or slant bunching less than this share better stays unturned
     # Ink (ink.py)
-    clipped_share: float = 0.01  # this share of pixels black or white hides the paper's noise
     spread_above: float = 6.0  # ink stands this many paper spreads above it (hysteresis's high)
     spread_joined: float = 3.0  # fainter ink joined to such ink: this many spreads above the paper
     line_share: float = 0.4  # a band of ink this share as high as the highest is a line of writing
     line_ink: float = 0.03  # ... when it holds this share of the ink (not a ruled line, a speck)
-    border_band: float = 0.05  # the picture's border, this share of its shorter side, is paper
-    extremes: float = 0.5  # percentile: the darkest and lightest levels, ignoring stray pixels
     paper_block: float = 8.0  # px: the paper's level is measured in blocks at least this big ...
     paper_blocks: float = 5.0  # ... and this many to the picture's height (narrower than ink)
-    ink_peak: float = 99.5  # percentile: the ink's brightest level, ignoring stray pixels
     # Several lines (multiline.py)
     find_height: int = 400  # px: bands of ink are looked for on a copy at most this high ...
     find_width: int = 200  # px: ... and this wide (only rows matter there)
