@@ -1,7 +1,7 @@
 """Real pictures people made of their own handwriting: build the set, and score a model on it.
 
     python bench/real_pictures.py build --out DIR [--mirrors ROOT]
-    python bench/real_pictures.py score [--model MODEL] [--set DIR] [--json]
+    python bench/real_pictures.py score [--model MODEL] [--set DIR] [--json] [--read]
 
 `bench/real_pictures.csv` lists each picture: the public repository and commit it comes from, its
 path there, its label (a digit, `blank`, `several:NNN` with the digits, or `nondigit`), its kind
@@ -22,7 +22,11 @@ empty one so that the bundled model answers, as it does for a new user. It print
 the single digits overall, per kind and per fold; the real digits refused (no digit found,
 several digits, an error) and how; the blank, several-digit and non-digit pictures refused (the
 right answer for `predict`), by the reason given, naming a number called blank or a blank page
-called several digits; and every file answered wrongly.
+called several digits; and every file answered wrongly. `--read` reads every picture with
+`digitcli read` too (`digitcli.reading.read`, the same model): its accuracy on the single
+digits, how often it gives `predict`'s answer there (the same digit, or no number where predict
+gives no digit), naming each picture where they differ, and the several-digit pictures it reads
+exactly, naming the others.
 """
 
 from __future__ import annotations
@@ -178,6 +182,13 @@ def answers(files: list[Path], model: str | None) -> list[Answer]:
     return found
 
 
+def numbers(files: list[Path], model: str | None) -> list[str | None]:
+    """`digitcli read`'s number for each file, in order (None where it read none)."""
+    from digitcli.reading.read import read
+
+    return [reading.number for reading in read([str(file) for file in files], model=model)]
+
+
 def share(right: int, total: int) -> float | None:
     return right / total if total else None
 
@@ -247,6 +258,64 @@ def tally(pictures: list[Picture], found: list[Answer]) -> dict:
     }
 
 
+def tally_read(pictures: list[Picture], found: list[Answer], read: list[str | None]) -> dict:
+    """`read`'s scores, its numbers `read` beside predict's answers `found` (all in the order
+    of `pictures`): right on the single digits and agreeing with predict there (the same digit,
+    or no number where predict gives no digit), and several-digit pictures read exactly."""
+    right = agree = digits = exact = several = 0
+    disagree: list[dict] = []
+    misread: list[dict] = []
+    for picture, answer, number in zip(pictures, found, read, strict=True):
+        if picture.label.startswith("several:"):
+            several += 1
+            if number == picture.label.removeprefix("several:"):
+                exact += 1
+            else:
+                misread.append({"file": picture.file_name, "label": picture.label, "read": number})
+        if not picture.is_digit:
+            continue
+        digits += 1
+        right += number == picture.label
+        predicted = None if answer.digit is None else str(answer.digit)
+        agree += number == predicted
+        if number != predicted:
+            disagree.append(
+                {"file": picture.file_name, "label": picture.label, "predict": answer.digit,
+                 "read": number}
+            )  # fmt: skip
+    return {
+        "digits": {"right": right, "total": digits, "accuracy": share(right, digits)},
+        "agreement": {"same": agree, "total": digits, "share": share(agree, digits)},
+        "disagreements": disagree,
+        "several": {"exact": exact, "total": several, "share": share(exact, several)},
+        "several_misread": misread,
+    }
+
+
+def render_read(scores: dict) -> list[str]:
+    """`tally_read`'s scores as lines of text."""
+    digits, agreement, several = scores["digits"], scores["agreement"], scores["several"]
+    lines = [
+        f"read, single digits: {digits['accuracy']:.1%}  ({digits['right']}/{digits['total']})",
+        f"read agrees with predict: {agreement['share']:.1%}  "
+        f"({agreement['same']}/{agreement['total']})",
+    ]
+    lines += [
+        f"  {row['file']} ({row['label']}): predict {row['predict']}, read {row['read']}"
+        for row in scores["disagreements"]
+    ]
+    if several["total"]:
+        lines.append(
+            f"several-digit pictures read exactly: {several['share']:.1%}  "
+            f"({several['exact']}/{several['total']})"
+        )
+        lines += [
+            f"  {row['file']} ({row['label']}): read {row['read']}"
+            for row in scores["several_misread"]
+        ]
+    return lines
+
+
 def group_order(group: str) -> tuple[int, str]:
     return (0 if group == "all" else 1 if group.startswith("kind") else 2, group)
 
@@ -275,11 +344,14 @@ def render(scores: dict, model: str) -> str:
     lines += [
         f"  {row['file']}: {row['label']} read as {row['answer']}" for row in scores["wrong_digits"]
     ]
+    if "read" in scores:
+        lines += render_read(scores["read"])
     return "\n".join(lines)
 
 
-def score(folder: Path, model: str | None) -> dict:
-    """Score `model` (None: the bundled one, as a new user gets it) on the set in `folder`."""
+def score(folder: Path, model: str | None, read: bool = False) -> dict:
+    """Score `model` (None: the bundled one, as a new user gets it) on the set in `folder`;
+    `read`: `digitcli read` too (`tally_read`)."""
     pictures = read_manifest(folder / MANIFEST_NAME)
     present = [picture for picture in pictures if picture.file_in(folder).is_file()]
     if not present:
@@ -291,13 +363,17 @@ def score(folder: Path, model: str | None) -> dict:
         if model is None:
             os.environ[MODELS_ENV] = empty  # no trained model there: the bundled one answers
         try:
-            found = answers([picture.file_in(folder) for picture in present], model)
+            files = [picture.file_in(folder) for picture in present]
+            found = answers(files, model)
+            read_numbers = numbers(files, model) if read else None
         finally:
             if before is None:
                 os.environ.pop(MODELS_ENV, None)
             else:
                 os.environ[MODELS_ENV] = before
     scores = tally(present, found)
+    if read_numbers is not None:
+        scores["read"] = tally_read(present, found, read_numbers)
     scores["missing"] = len(pictures) - len(present)
     return scores
 
@@ -312,6 +388,11 @@ def main(argv: list[str] | None = None) -> int:
     scoring.add_argument("--model", default=None, help="as `digitcli predict --model`")
     scoring.add_argument("--set", type=Path, default=Path("bench/results/real"), dest="folder")
     scoring.add_argument("--json", action="store_true")
+    scoring.add_argument(
+        "--read",
+        action="store_true",
+        help="read each picture with `digitcli read` too: its accuracy and agreement with predict",
+    )
     args = parser.parse_args(argv)
     if args.command == "build":
         if args.mirrors is None:
@@ -322,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         for reason, items in problems.items():
             print(f"{reason} ({len(items)}): {', '.join(items)}")
         return 1 if problems else 0
-    scores = score(args.folder, args.model)
+    scores = score(args.folder, args.model, read=args.read)
     if args.json:
         print(json.dumps(scores, indent=2))
     else:

@@ -226,3 +226,40 @@ def test_score_reads_the_built_set_and_counts_the_missing(tmp_path, monkeypatch)
     assert asked == [present]
     assert scores["missing"] == 1
     assert scores["accuracy"]["all"]["accuracy"] == 1.0
+
+
+def test_the_read_tally_counts_agreement_with_predict_and_numbers_read_exactly():
+    blank, several = "no digit found: the image is blank", "several digits (2 found)"
+    labels = ["1", "2", "3", "4", "several:12", "several:345", "blank"]
+    pictures = [picture(label, path=str(i), sha256=str(i)) for i, label in enumerate(labels)]
+    found = [Answer(1), Answer(2), Answer(None, blank), Answer(None, blank)]
+    found += [Answer(None, several), Answer(None, several), Answer(None, blank)]
+    read = ["1", "3", None, "4", "12", "34", None]
+    scores = real.tally_read(pictures, found, read)
+    assert scores["digits"] == {"right": 2, "total": 4, "accuracy": 0.5}
+    assert scores["agreement"] == {"same": 2, "total": 4, "share": 0.5}
+    assert [(r["label"], r["predict"], r["read"]) for r in scores["disagreements"]] == [
+        ("2", 2, "3"),
+        ("4", None, "4"),
+    ]
+    assert scores["several"] == {"exact": 1, "total": 2, "share": 0.5}
+    assert [(r["label"], r["read"]) for r in scores["several_misread"]] == [("several:345", "34")]
+    text = "\n".join(real.render_read(scores))
+    assert "agrees with predict: 50.0%  (2/4)" in text and "predict 2, read 3" in text
+    assert "read exactly: 50.0%  (1/2)" in text and "(several:345): read 34" in text
+
+
+def test_score_with_read_reads_every_picture_with_the_same_model(tmp_path, monkeypatch):
+    rows = [row(path="one.png", label="1", sha256="1" * 64), row(path="two.png", label="2")]
+    write_manifest(tmp_path / real.MANIFEST_NAME, rows)
+    for picture in real.read_manifest(tmp_path / real.MANIFEST_NAME):
+        picture.file_in(tmp_path).parent.mkdir(exist_ok=True)
+        picture.file_in(tmp_path).write_bytes(b"")
+    monkeypatch.setattr(real, "answers", lambda files, model: [Answer(1), Answer(2)])
+    asked = []
+    monkeypatch.setattr(real, "numbers", lambda files, model: asked.append(model) or ["1", "7"])
+    scores = real.score(tmp_path, "bundled", read=True)
+    assert asked == ["bundled"]
+    assert scores["read"]["agreement"]["same"] == 1
+    assert "read 7" in real.render(scores, "bundled")
+    assert "read" not in real.score(tmp_path, "bundled")

@@ -138,6 +138,7 @@ class ReadingSettings:
     sheet_inked: float = 0.5  # % darkest of a sheet that lies MIN_CONTRAST below its paper ...
     sheet_held: float = 0.9  # ... and this share of its class of Otsu's two lies on it
     sheet_holes: float = 0.3  # a darker sheet: at most this share of it in the other class's holes
+    sheet_paper_wider: float = 1.25  # a light sheet's paper: this many times as wide as its ink
     sheet_glare: float = 34.0  # nothing on a sheet (its lightest %) this much lighter than paper
     sheet_lightest: float = 1.0  # % lightest: a digit filling its picture has its paper there
 

@@ -9,8 +9,11 @@ Otsu parts the ink from both, and the lid is then the brighter part of the light
 the rest on three sides of it or more, filling its box (turned as the sheet lies: a sheet is a
 solid shape), holding ink and MIN_CONTRAST away from what lies around it, and nothing much
 lighter than its paper (a digit filling its picture, taken with the paper in its loops, is no
-sheet). What of the desk lies in the sheet's box (a sheet lying askew) is painted over with
-paper. `predict` prepares, and `read` reads, a photo of a sheet within it.
+sheet). A light sheet encloses ink, its paper wider than the ink's strokes (a light digit on a
+dark canvas, its loops filled in, is a solid bright region too, but it encloses nothing, or
+its strokes are as narrow as its loops). What of the desk lies in the sheet's box (a sheet
+lying askew) is painted over with paper. `predict` prepares, and `read` reads, a photo of a
+sheet within it.
 """
 
 from __future__ import annotations
@@ -74,6 +77,8 @@ def _sheet(image: Image.Image) -> tuple[tuple, float] | None:
             side
         ):
             continue
+        if side is bright and not _inked_paper(bright, sheet):
+            continue
         ys, xs = np.nonzero(sheet)
         turned = cv2.minAreaRect(np.stack([xs, ys], 1).astype(np.float32))
         if sheet.sum() < tuned().sheet_fill * turned[1][0] * turned[1][1]:
@@ -88,6 +93,18 @@ def _sheet(image: Image.Image) -> tuple[tuple, float] | None:
         ):
             return turned, scale
     return None
+
+
+def _inked_paper(bright: np.ndarray, sheet: np.ndarray) -> bool:
+    """Whether a light sheet holds ink (darker pieces it encloses) and its paper (what is
+    bright in it) opens `sheet_paper_wider` times wider than the widest of them, as a pen's
+    strokes are thin beside the paper around them. A light digit on a dark canvas is as solid
+    a bright region as a sheet, its loops filled in, but it encloses nothing (a 1) or its
+    strokes (its "paper") are no wider than its loops (its "ink"): taken for a sheet, its
+    loops were read as its digits."""
+    ink = ndimage.distance_transform_edt(np.pad(sheet & ~bright, 1)).max()
+    paper = ndimage.distance_transform_edt(np.pad(bright & sheet, 1)).max()
+    return 0 < tuned().sheet_paper_wider * ink <= paper
 
 
 def _solid_region(mask: np.ndarray, size: tuple[int, int], holes: float) -> np.ndarray | None:
