@@ -93,18 +93,12 @@ def longest_run(inked: np.ndarray) -> int:
     return best
 
 
-def test_a_continental_nine_gets_a_tail_curled_to_the_left_below_its_stem():
-    curled = drawn(9, one())
-    below_left = curled[:, 16:, :12] > 128  # the bottom of the stem, and left of it
-    assert below_left.any(axis=(1, 2)).all()
-
-
 def test_other_digits_are_left_as_they_were_and_labels_are_not_touched():
     images = np.stack([one(), seven(), closed_four()] * 20)
-    digits = np.array([0, 2, 8] * 20)
+    digits = np.array([0, 2, 9] * 20)
     out, changed = shapes(images.copy(), digits, np.random.default_rng(0), 1.0)
     assert not changed.any() and np.array_equal(out, images)
-    assert np.array_equal(digits, [0, 2, 8] * 20)
+    assert np.array_equal(digits, [0, 2, 9] * 20)
 
 
 def test_the_same_seed_draws_the_same_shapes_and_another_seed_others():

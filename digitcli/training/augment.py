@@ -127,8 +127,7 @@ def _redraw(
     flagged = np.flatnonzero(flagged & ~continental_shaped)
     if len(flagged):
         ink[flagged] = flag(ink[flagged], rng, flags)
-    hooked = (digits == 9) & (rng.random(len(ink)) < HOOKED)
-    hooked = np.flatnonzero(hooked & ~continental_shaped)
+    hooked = np.flatnonzero((digits == 9) & (rng.random(len(ink)) < HOOKED))
     if len(hooked):
         ink[hooked] = hook(ink[hooked], rng)
     ink = _pen(ink, rng, hollow)

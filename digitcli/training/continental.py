@@ -1,12 +1,11 @@
 """Digits as continental European writers make them, drawn on MNIST's: a 1 with a long flag
-(on some a foot), a 7 with a crossbar, a 4 open at the top with a round corner, a 9 whose tail
-curls to the left.
+(on some a foot), a 7 with a crossbar, a 4 open at the top with a round corner.
 
 MNIST's American writers seldom make these shapes, and a network trained on MNIST alone reads
-a flagged 1 as 7 or 4, a crossed 7 as 2 or 4, an open, round-cornered 4 as 6 and a curled 9
-as 3. `continental_shapes` redraws a share of the 1s, 7s, 4s and 9s that `augment.py`
-redraws, before their pen, warp and scan, so each shape is then varied like any other digit.
-The flags and curls `augment.py` gives a share of the other 1s and 9s are drawn here too.
+a flagged 1 as 7 or 4, a crossed 7 as 2 or 4 and an open, round-cornered 4 as 6.
+`continental_shapes` redraws a share of the 1s, 7s and 4s that `augment.py` redraws, before
+their pen, warp and scan, so each shape is then varied like any other digit. The shorter flags
+and the curled 9s `augment.py` gives a share of the other 1s and of the 9s are drawn here too.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import numpy as np
 from digitcli.core.config import IMAGE_SIZE
 from digitcli.training.strokes import curve, with_strokes
 
-CONTINENTAL = 0.5  # share of the redrawn 1s, 7s, 4s and 9s drawn in a continental shape
+CONTINENTAL = 0.5  # share of the redrawn 1s, 7s and 4s drawn in a continental shape
 # The flag's length (share of the 1's height) and its angle below the horizontal (degrees),
 # by style (config.ArchDefaults.flags). UCI's writers draw long, shallow flags: "long" helps
 # the mlp read other writers; the cnn read MNIST worse with it, so it keeps "short".
@@ -33,13 +32,13 @@ TOP = (IMAGE_SIZE - BOX) / 2  # the box's top row and left column
 def continental_shapes(
     ink: np.ndarray, digits: np.ndarray, rng: np.random.Generator, share: float = CONTINENTAL
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`ink` (float, n x 28 x 28, white on black) with `share` of its 1s, 7s, 4s and 9s (by
+    """`ink` (float, n x 28 x 28, white on black) with `share` of its 1s, 7s and 4s (by
     `digits`) drawn in a continental shape, and which were. With `share` 0 no random number is
     drawn, so the rest of a redraw is what it would be without this step."""
     if share <= 0:
         return ink, np.zeros(len(ink), bool)
-    chosen = np.isin(digits, (1, 4, 7, 9)) & (rng.random(len(ink)) < share)
-    for digit, draw in ((1, long_flag), (7, crossbar), (4, open_four), (9, hook)):
+    chosen = np.isin(digits, (1, 4, 7)) & (rng.random(len(ink)) < share)
+    for digit, draw in ((1, long_flag), (7, crossbar), (4, open_four)):
         index = np.flatnonzero(chosen & (digits == digit))
         if len(index):
             ink[index] = draw(ink[index], rng)
