@@ -15,7 +15,7 @@ import numpy as np
 from digitcli.core.config import IMAGE_SIZE
 from digitcli.training.strokes import curve, with_strokes
 
-CONTINENTAL = 0.5  # share of the redrawn 1s, 7s and 4s drawn in a continental shape
+CONTINENTAL = 0.5  # share of the redrawn 1s, 7s and 4s drawn so (config.ArchDefaults.continental)
 # The flag's length (share of the 1's height) and its angle below the horizontal (degrees),
 # by style (config.ArchDefaults.flags). UCI's writers draw long, shallow flags: "long" helps
 # the mlp read other writers; the cnn read MNIST worse with it, so it keeps "short".
@@ -52,7 +52,7 @@ def flag(ink: np.ndarray, rng: np.random.Generator, style: str = "long") -> np.n
 
 
 def long_flag(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """1s with the continental writers' long, steep flag (CONTINENTAL_FLAG), a few a foot."""
+    """1s with the continental writers' long flag (CONTINENTAL_FLAG), a few with a foot."""
     return _flagged(ink, rng, *CONTINENTAL_FLAG, CONTINENTAL_FOOTED)
 
 
