@@ -12,8 +12,9 @@ trained for 60 epochs with long flags (~17 minutes each on 2 cores) and the defa
     python bench/make_bundled.py --stamp-only        # record a changed setting's new stamp
 
 The bundled model of today is these networks fine-tuned once more with CVL's and USPS's writers
-in the mix (`bench/cvl.py mix`, `bench/members.py`; the commands are in docs/other-writers.md,
-"Continental writers"): `make models` alone makes the MNIST-only model they started from.
+in the mix (`bench/cvl.py mix`, `bench/members.py`; the commands are in
+docs/measurements/other-writers.md, "Continental writers"): `make models` alone makes the
+MNIST-only model they started from.
 
 Writes `model.keras`, `model.tflite` (float16 weights) and `metadata.json` into --output and
 leaves its README (the model card) as it is.

@@ -7,7 +7,7 @@ from threadpoolctl import threadpool_info
 
 from digitcli.core.config import train_config
 from digitcli.imaging.images import prepare
-from digitcli.training import augment
+from digitcli.training import augment, continental
 from digitcli.training.augment import EpochImages, _scanned, writers_augment
 
 from mnist_files import synthetic_digits
@@ -137,10 +137,12 @@ def test_a_coarse_scan_keeps_the_shape_and_white_cores_but_loses_fine_detail():
 def test_some_redrawn_ones_get_a_continental_flag_and_no_other_digit_does():
     images = np.stack([bar_digit()] * 200)
     rng = np.random.default_rng(4)
-    as_ones = writers_augment(images, rng, 1.0, labels=np.ones(200, int), fonts=0.0)
+    as_ones = writers_augment(images, rng, 1.0, np.ones(200, int), fonts=0.0, continental=0.0)
     sevens = np.full(200, 7)
-    as_sevens = writers_augment(images, np.random.default_rng(4), 1.0, sevens, fonts=0.0)
-    unlabelled = writers_augment(images, np.random.default_rng(4), 1.0, fonts=0.0)
+    as_sevens = writers_augment(
+        images, np.random.default_rng(4), 1.0, sevens, fonts=0.0, continental=0.0
+    )
+    unlabelled = writers_augment(images, np.random.default_rng(4), 1.0, fonts=0.0, continental=0)
     assert np.array_equal(as_sevens, unlabelled)  # the flag is for 1s only
 
     def width_of_top_third(redrawn: np.ndarray) -> np.ndarray:
@@ -189,7 +191,7 @@ def test_long_flags_reach_half_a_ones_height_as_uci_writers_flags_do_and_short_o
     height = 20
 
     def reach(style: str) -> np.ndarray:
-        flagged = augment._flag(bars, np.random.default_rng(0), style)
+        flagged = continental.flag(bars, np.random.default_rng(0), style)
         leftmost = np.argmax((flagged[:, 4:14] > 128).any(axis=1), axis=1)  # first inked column
         return 12 - leftmost  # left of the bar's edge, in pixels
 
@@ -290,7 +292,9 @@ def test_fonts_draw_the_share_asked_for_and_only_digits_with_a_label():
     labels = np.array([0, 2, 3, 4, 5, 6, 7, 8])[np.arange(400) % 8]
     inked = {}
     for fonts in (0.0, 0.5):
-        drawn = writers_augment(blank, np.random.default_rng(1), 1.0, labels, fonts=fonts)
+        drawn = writers_augment(
+            blank, np.random.default_rng(1), 1.0, labels, fonts=fonts, continental=0.0
+        )  # continental shapes draw an open 4 anew
         inked[fonts] = int((drawn.max(axis=(1, 2)) > 128).sum())
     unlabelled = writers_augment(blank, np.random.default_rng(1), 1.0, None, fonts=1.0)
     assert inked[0.0] == 0 and 0.4 * 400 < inked[0.5] < 0.6 * 400
@@ -300,7 +304,7 @@ def test_fonts_draw_the_share_asked_for_and_only_digits_with_a_label():
 def test_a_hooked_nine_curls_left_below_its_tail_by_a_quarter_to_a_half_of_its_height():
     # UCI's writers end many 9s with a tail curled to the left; the models read them as 3.
     bars = np.stack([bar_digit()] * 300).astype(np.float32)  # a tail from row 4 to row 23
-    hooked = augment._hook(bars.copy(), np.random.default_rng(0))
+    hooked = continental.hook(bars.copy(), np.random.default_rng(0))
     inked = hooked > 128
     rows = inked.any(axis=2)
     bottom = 27 - np.argmax(rows[:, ::-1], axis=1)
@@ -313,13 +317,16 @@ def test_a_hooked_nine_curls_left_below_its_tail_by_a_quarter_to_a_half_of_its_h
 
 
 def test_some_redrawn_nines_get_a_hooked_tail_and_no_other_digit_does(monkeypatch):
-    hooked = images_passed_to(monkeypatch, "_hook")
+    hooked = images_passed_to(monkeypatch, "hook")
     images = np.stack([bar_digit()] * 400)
     sevens = np.full(400, 7)
-    as_sevens = writers_augment(images, np.random.default_rng(4), 1.0, sevens, fonts=0.0)
-    unlabelled = writers_augment(images, np.random.default_rng(4), 1.0, fonts=0.0)
+    as_sevens = writers_augment(
+        images, np.random.default_rng(4), 1.0, sevens, fonts=0.0, continental=0.0
+    )
+    unlabelled = writers_augment(images, np.random.default_rng(4), 1.0, fonts=0.0, continental=0)
     assert np.array_equal(as_sevens, unlabelled) and not hooked  # the curl is for 9s only
-    writers_augment(images, np.random.default_rng(4), 1.0, labels=np.full(400, 9))
+    nines = np.full(400, 9)
+    writers_augment(images, np.random.default_rng(4), 1.0, nines, continental=0.0)
     assert 0.2 * 400 < sum(hooked) < 0.4 * 400  # HOOKED of them
 
 

@@ -30,10 +30,10 @@ def test_given_settings_win_and_none_means_the_default() -> None:
 
 def test_from_dict_fills_what_a_record_lacks_and_ignores_what_it_does_not_know() -> None:
     config = TrainConfig.from_dict({"arch": "mlp512", "epochs": 2, "future_setting": 1})
-    # recorded before deskewing, flag styles, hollow strokes and fonts: no deskew, short flags,
-    # no hollow strokes and no fonts
+    # recorded before deskewing, flag styles, hollow strokes, fonts and continental shapes: no
+    # deskew, short flags, no hollow strokes, no fonts and no continental shapes
     assert config == train_config(
-        "mlp512", epochs=2, deskew=False, flags="short", hollow=0.0, fonts=0.0
+        "mlp512", epochs=2, deskew=False, flags="short", hollow=0.0, fonts=0.0, continental=0.0
     )
     assert TrainConfig.from_dict(config.to_dict()) == config
 

@@ -176,6 +176,15 @@ FontsOption = Annotated[
         "handwriting fonts; 0: none. Default: 0.4 (mlp, mlp512), 0.25 (cnn).",
     ),
 ]
+ContinentalOption = Annotated[
+    float | None,
+    share_option(
+        "SHARE",
+        "Share of the redrawn 1s, 7s and 4s drawn as continental European writers draw "
+        "them: a 1 with a long flag, a 7 with a crossbar, an open 4; 0: none. Default: 0.5 "
+        "(mlp, mlp512), 0 (cnn).",
+    ),
+]
 DeskewOption = Annotated[
     bool | None,
     typer.Option(
@@ -264,6 +273,7 @@ def train(
     flags: FlagsOption = None,
     hollow: HollowOption = None,
     fonts: FontsOption = None,
+    continental: ContinentalOption = None,
     deskew: DeskewOption = None,
     calibrate: CalibrateOption = True,
     teacher: TeacherOption = DEFAULT.teacher,
@@ -306,6 +316,7 @@ def train(
         flags=flags.value if flags else None,
         hollow=hollow,
         fonts=fonts,
+        continental=continental,
         deskew=deskew if deskew is not None else (deskews(init) if init else True),
         calibrate=calibrate,
         teacher=teacher,

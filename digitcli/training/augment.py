@@ -28,6 +28,13 @@ from scipy import ndimage
 from threadpoolctl import threadpool_limits
 
 from digitcli.core.config import IMAGE_SIZE
+from digitcli.training.continental import (
+    CONTINENTAL,
+    FLAG_STYLES,
+    continental_shapes,
+    flag,
+    hook,
+)
 
 BOX = 20.0  # the longest side of a prepared digit (images.BOX_SIZE)
 CENTRE = 14.0  # where its centre of mass goes (images.CENTRE)
@@ -51,17 +58,13 @@ HOLLOW, OUTLINE_GROWTH = 0.1, (3, 5)
 FONTS = 0.4
 FONT_DIGITS = Path(__file__).with_name("font_digits.npz")
 BLURRED, BINARISED = 0.25, 0.10  # shares re-scanned at a low resolution / in black and white
-FLAGGED, FOOTED = 0.5, 0.4  # shares of redrawn 1s given a continental flag, of those a foot
-# Share of redrawn 9s whose tail curls to the left at the bottom (_hook), as UCI's writers end
-# many: their digits read better.
+FLAGGED = 0.5  # share of redrawn 1s given a flag (continental.flag; of those some a foot)
+# Share of redrawn 9s whose tail curls to the left at the bottom (continental.hook), as UCI's
+# writers end many: their digits read better.
 HOOKED = 0.3
 # How much lower the draw thread's priority is than training's: epochs with a draw beside them
 # are a little faster, the model the same.
 DRAW_NICENESS = 15
-# The flag's length (share of the 1's height) and its angle below the horizontal (degrees),
-# by style (config.ArchDefaults.flags). UCI's writers draw long, shallow flags: "long" helps
-# the mlp read other writers; the cnn read MNIST worse with it, so it keeps "short".
-FLAG_STYLES = {"short": ((0.12, 0.4), (35.0, 70.0)), "long": ((0.15, 0.55), (25.0, 70.0))}
 SCAN_CELLS = (8, 14)  # the scanner's resolution, in cells across the 28-pixel image
 
 
@@ -73,12 +76,14 @@ def writers_augment(
     flags: str = "long",
     hollow: float = HOLLOW,
     fonts: float = FONTS,
+    continental: float = CONTINENTAL,
 ) -> np.ndarray:
     """A copy of `images` (uint8, n x 28 x 28, white ink on black) with `share` of them redrawn;
     with `labels`, some redrawn 1s get the flag continental writers give them (FLAG_STYLES) and
     `fonts` of the redrawn digits are drawn from a handwriting font. `hollow`: the share of the
-    redrawn images whose strokes are drawn as outlines."""
-    return redraw_share(images, rng, share, labels, flags, hollow, fonts)[0]
+    redrawn images whose strokes are drawn as outlines; `continental`: the share of the
+    redrawn 1s, 7s and 4s drawn in continental shapes (continental.py)."""
+    return redraw_share(images, rng, share, labels, flags, hollow, fonts, continental)[0]
 
 
 def redraw_share(
@@ -89,6 +94,7 @@ def redraw_share(
     flags: str = "long",
     hollow: float = HOLLOW,
     fonts: float = FONTS,
+    continental: float = CONTINENTAL,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`writers_augment`'s images, and the indices of those it redrew."""
     if flags not in FLAG_STYLES:
@@ -99,7 +105,7 @@ def redraw_share(
         index = chosen[start : start + CHUNK]
         digits = labels[index] if labels is not None else np.full(len(index), -1)
         ink = images[index].astype(np.float32)
-        out[index] = _redraw(ink, digits, rng, flags, hollow, fonts)
+        out[index] = _redraw(ink, digits, rng, flags, hollow, fonts, continental)
     return out, chosen
 
 
@@ -110,17 +116,20 @@ def _redraw(
     flags: str = "long",
     hollow: float = HOLLOW,
     fonts: float = FONTS,
+    shapes: float = CONTINENTAL,
 ) -> np.ndarray:
     """Redraw `ink` (float, n x 28 x 28) whose labels are `digits` (-1: unknown)."""
     if fonts > 0:
         in_fonts = np.flatnonzero((digits >= 0) & (rng.random(len(ink)) < fonts))
         ink[in_fonts] = _font_digits(digits[in_fonts], rng)
-    flagged = np.flatnonzero((digits == 1) & (rng.random(len(ink)) < FLAGGED))
+    ink, continental_shaped = continental_shapes(ink, digits, rng, shapes)
+    flagged = (digits == 1) & (rng.random(len(ink)) < FLAGGED)
+    flagged = np.flatnonzero(flagged & ~continental_shaped)
     if len(flagged):
-        ink[flagged] = _flag(ink[flagged], rng, flags)
+        ink[flagged] = flag(ink[flagged], rng, flags)
     hooked = np.flatnonzero((digits == 9) & (rng.random(len(ink)) < HOOKED))
     if len(hooked):
-        ink[hooked] = _hook(ink[hooked], rng)
+        ink[hooked] = hook(ink[hooked], rng)
     ink = _pen(ink, rng, hollow)
     ink = _warp(ink, rng)
     ink = _rescan(ink, rng)
@@ -143,76 +152,6 @@ def _font_bank() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     count = np.bincount(labels, minlength=10)
     first = np.concatenate([[0], np.cumsum(count)[:-1]])
     return images[order].astype(np.float32), first, count
-
-
-def _flag(ink: np.ndarray, rng: np.random.Generator, style: str = "long") -> np.ndarray:
-    """A 1 as continental writers make it: a short stroke from its top down to the left (the
-    flag) and, on some, a foot along the bottom."""
-    n = len(ink)
-    inked = ink.reshape(n, -1) > 128
-    top = np.argmax(inked, axis=1)  # the first inked pixel in reading order, and the last
-    bottom = inked.shape[1] - 1 - np.argmax(inked[:, ::-1], axis=1)
-    height = np.maximum(bottom // IMAGE_SIZE - top // IMAGE_SIZE + 1, 8)
-    width = np.clip(inked.sum(axis=1) / height, 1.5, 4.0)  # the stroke's own width
-    lengths, angles = FLAG_STYLES[style]
-    length = height * rng.uniform(*lengths, n)
-    angle = np.radians(rng.uniform(*angles, n))
-    row, col = top // IMAGE_SIZE, top % IMAGE_SIZE
-    strokes = [(row, col, row + length * np.sin(angle), col - length * np.cos(angle))]
-    foot = height * rng.uniform(0.15, 0.35, n) * (rng.random(n) < FOOTED)
-    row, col = bottom // IMAGE_SIZE, bottom % IMAGE_SIZE
-    strokes.append((row, col - 0.3 * foot, row, col + 0.7 * foot))
-    return _with_strokes(ink, strokes, width)
-
-
-def _hook(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A 9 whose tail curls to the left at the bottom, as many of UCI's writers end it (they
-    were read as 3): a curve from the tail's end, down and left, then left and up, 25-50% of
-    the 9's height long (a quadratic Bezier curve, drawn as three segments)."""
-    n = len(ink)
-    inked = ink > 100
-    rows = inked.any(axis=2)
-    top = np.argmax(rows, axis=1)
-    end = IMAGE_SIZE - 1 - np.argmax(rows[:, ::-1], axis=1)  # the tail's last row
-    height = np.maximum(end - top + 1, 8)
-    # The pen's width: ink per row, less for the rows where the loop crosses the stroke twice.
-    width = np.clip(0.6 * inked.reshape(n, -1).sum(axis=1) / height, 1.5, 3.0)
-    length = height * rng.uniform(0.25, 0.5, n)
-    rise = height * rng.uniform(0.0, 0.25, n)
-    # Room below for the curl: the 9 moves up (the redraw's warp centres it again).
-    lift = np.clip(np.ceil(end + 0.35 * length + width - (IMAGE_SIZE - 1)), 0, top).astype(int)
-    for i in np.flatnonzero(lift):
-        ink[i] = np.roll(ink[i], -lift[i], axis=0)
-        inked[i] = np.roll(inked[i], -lift[i], axis=0)
-    end -= lift
-    last = inked[np.arange(n), end]
-    col = (last * np.arange(IMAGE_SIZE)).sum(axis=1) / np.maximum(last.sum(axis=1), 1)
-    bottom = np.minimum(end + 0.35 * length, IMAGE_SIZE - 1.0)
-    control = ((bottom, col - 0.4 * length), (bottom - rise, col - length))
-    t = np.array([0.0, 1 / 3, 2 / 3, 1.0])[:, None]
-    r = (1 - t) ** 2 * end + 2 * (1 - t) * t * control[0][0] + t**2 * control[1][0]
-    c = (1 - t) ** 2 * col + 2 * (1 - t) * t * control[0][1] + t**2 * control[1][1]
-    return _with_strokes(ink, [(r[k], c[k], r[k + 1], c[k + 1]) for k in range(3)], width)
-
-
-def _with_strokes(ink: np.ndarray, strokes: list[tuple], width: np.ndarray) -> np.ndarray:
-    """`ink` (n x 28 x 28) with pen strokes added: each (r0, c0, r1, c1) a segment per image,
-    `width` pixels wide (per image), its edges anti-aliased over a pixel."""
-    n = len(ink)
-    grid_r, grid_c = np.indices((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32).reshape(2, 1, -1)
-    for r0, c0, r1, c1 in strokes:
-        distance = _to_segment(grid_r, grid_c, r0, c0, r1, c1)
-        stroke = np.clip(width[:, None] / 2 + 0.5 - distance, 0.0, 1.0) * 255.0
-        ink = np.maximum(ink, stroke.reshape(n, IMAGE_SIZE, IMAGE_SIZE))
-    return ink
-
-
-def _to_segment(r, c, r0, c0, r1, c1) -> np.ndarray:
-    """Each pixel's distance to each image's segment (r0, c0)-(r1, c1)."""
-    dr, dc = (r1 - r0)[:, None], (c1 - c0)[:, None]
-    t = ((r - r0[:, None]) * dr + (c - c0[:, None]) * dc) / np.maximum(dr * dr + dc * dc, 1e-6)
-    t = np.clip(t, 0.0, 1.0)
-    return np.hypot(r - r0[:, None] - t * dr, c - c0[:, None] - t * dc)
 
 
 def _pen(ink: np.ndarray, rng: np.random.Generator, hollow: float = HOLLOW) -> np.ndarray:
@@ -445,6 +384,7 @@ class EpochImages:
         flags: str = "long",
         hollow: float = HOLLOW,
         fonts: float = FONTS,
+        continental: float = CONTINENTAL,
     ) -> None:
         if teacher is not None and labels is None:
             raise ValueError("a teacher needs the labels")
@@ -458,6 +398,7 @@ class EpochImages:
         self.flags = flags
         self.hollow = hollow
         self.fonts = fonts
+        self.continental = continental
         self.unchanged_targets: np.ndarray | None = None
         self.unchanged_prepared: np.ndarray | None = None
         self.pool = ThreadPoolExecutor(
@@ -472,8 +413,9 @@ class EpochImages:
         # a draw's CPU, for no shorter a draw.
         with threadpool_limits(1, user_api="blas"):
             images, redrawn = redraw_share(
-                self.images, rng, self.share, self.labels, self.flags, self.hollow, self.fonts
-            )
+                self.images, rng, self.share, self.labels, self.flags, self.hollow, self.fonts,
+                self.continental,
+            )  # fmt: skip
             inputs = self._prepared(images, redrawn)
         if self.teacher is None:
             return Draw(inputs, None)

@@ -31,7 +31,9 @@ def calibration_images(val: Split, config: TrainConfig) -> tuple[np.ndarray, np.
     if not config.writers:
         return val.x, val.y, f"validation split ({len(val)} images)"
     rng = np.random.default_rng([config.seed, CALIBRATION_DRAW])
-    redrawn = writers_augment(val.x, rng, 1.0, val.y, config.flags, config.hollow, config.fonts)
+    redrawn = writers_augment(
+        val.x, rng, 1.0, val.y, config.flags, config.hollow, config.fonts, config.continental
+    )
     images, labels = np.concatenate([val.x, redrawn]), np.concatenate([val.y, val.y])
     return images, labels, f"validation split ({len(val)} images), as written and redrawn"
 

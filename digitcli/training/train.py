@@ -310,6 +310,7 @@ class _Run:
                 flags=config.flags,
                 hollow=config.hollow,
                 fonts=config.fonts,
+                continental=config.continental,
             )
         return self.writers
 
