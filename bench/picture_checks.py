@@ -1,16 +1,14 @@
 """How the preparation's checks of pictures on paper do: real digits kept and read, blank and
 several-digit pictures refused.
 
-    python bench/picture_checks.py --real DIR --blanks DIR --numbers DIR [--judges DIR]
+    python bench/picture_checks.py --real DIR --blanks DIR --numbers DIR
 
 Three sets, read as `digitcli predict` reads them with the bundled model (each picture prepared
 in this process, `prepare_file`, then the model): the real set (`bench/real_pictures.py build`),
 a `bench/make_blanks.py` set (blank pages: all should be refused) and a `bench/make_numbers.py`
 set (numbers: all should be refused). It prints the real single digits read right and refused,
 the real blank, several-digit and non-digit pictures refused, and the share of each made set
-refused. `--judges DIR`: DIR holds `judge-fold<k>.tflite` for k = 0-4, each trained without the
-real set's fold k; a real picture of fold k is judged by judge k (held-out folds), the made
-sets by `judge-all.tflite` if present there, else by judge 0.
+refused.
 """
 
 from __future__ import annotations
@@ -70,23 +68,13 @@ def bundled_runtime():
     return runtime_loader(None)()
 
 
-def use_judge(path: Path | None) -> None:
-    """Make the preparation consult the judge in `path` (None: the shipped one)."""
-    from digitcli.imaging import judge
-
-    judge.use_model(path)
-
-
 def score(args: argparse.Namespace) -> dict:
     runtime = bundled_runtime()
     scores: dict = {}
-    judges = args.judges
     if args.real is not None:
         digits = Counter()
         refused, others, wrong = [], Counter(), []
-        for path, label, fold in real_pictures(args.real):
-            if judges is not None:
-                use_judge(judges / f"judge-fold{fold}.tflite")
+        for path, label, _ in real_pictures(args.real):
             said = answer(path, runtime)
             if label.isdigit():
                 digits["total"] += 1
@@ -108,9 +96,6 @@ def score(args: argparse.Namespace) -> dict:
             "wrong": wrong,
             "others": dict(sorted(others.items())),
         }
-    if judges is not None:
-        whole = judges / "judge-all.tflite"
-        use_judge(whole if whole.is_file() else judges / "judge-fold0.tflite")
     for name in ("blanks", "numbers"):
         folder = getattr(args, name)
         if folder is None:
@@ -131,7 +116,6 @@ def main() -> None:
     parser.add_argument("--real", type=Path)
     parser.add_argument("--blanks", type=Path)
     parser.add_argument("--numbers", type=Path)
-    parser.add_argument("--judges", type=Path, help="per-fold judges (held-out folds)")
     parser.add_argument("--json", action="store_true", help="every file listed")
     args = parser.parse_args()
     scores = score(args)

@@ -1,5 +1,6 @@
 """What each check of pictures on paper in `isolate_ink` gains: `bench/picture_checks.py`'s
-scores with one check (or all of them) switched off.
+scores with one check (or all of them) switched off. (The table of
+docs/measurements/preparation.md was made before the dark-region and weak-stroke checks went.)
 
     python bench/veto_ablation.py --real DIR --blanks DIR --numbers DIR [--only NAME ...]
 """
@@ -21,7 +22,6 @@ sys.path.insert(0, str(BENCH))
 import picture_checks  # noqa: E402
 
 from digitcli.imaging import clutter, folds, ink, pieces  # noqa: E402
-from digitcli.imaging.settings import overridden  # noqa: E402
 
 
 @contextmanager
@@ -45,10 +45,8 @@ def never(*_args, **_kwargs) -> bool:
 
 OFF = {
     "runs_off": lambda: patched(ink, "clutter", proxy(clutter, runs_off=never)),
-    "dark_region": lambda: patched(ink, "_edge_of_a_dark_region", never),
     "slanted_lines": lambda: patched(ink, "_on_slanted_lines", never),
     "dark_beside": lambda: patched(folds, "dark_beside", never),
-    "weak": lambda: overridden(stroke_noise=0.0),
     "one_sided_step": lambda: patched(folds, "one_sided_step", never),
     "ruled_lines": lambda: patched(ink, "clutter", proxy(clutter, ruled_lines=lambda *a: None)),
     "crossing_pieces": lambda: patched(
@@ -57,7 +55,7 @@ OFF = {
         proxy(clutter, crossing_pieces=lambda labels, boxes, shape: np.zeros(len(boxes[0]), bool)),
     ),  # fmt: skip
 }
-VETOES = ("runs_off", "dark_region", "slanted_lines", "dark_beside", "weak", "one_sided_step")
+VETOES = ("runs_off", "slanted_lines", "dark_beside", "one_sided_step")
 
 
 def main() -> None:
@@ -67,7 +65,6 @@ def main() -> None:
     parser.add_argument("--numbers", type=Path)
     parser.add_argument("--only", nargs="*", default=None, help="configurations to run")
     args = parser.parse_args()
-    args.judges = None
     configurations = {"rules": (), **{name: (name,) for name in OFF}, "all vetoes": VETOES}
     for label, names in configurations.items():
         if args.only is not None and label not in args.only:
