@@ -45,14 +45,11 @@ class PreparationSettings:
     faintest_ink: float = 12.0  # ... unless Otsu's classes are at least this many levels apart ...
     faint_separation: float = 8.0  # ... and this many of the paper's spreads
     paper_size: int = 2 * IMAGE_SIZE  # px: pictures this big a side show paper around the digit
-    stroke_noise: float = 7.0  # a stroke's core stands this many noise spreads above paper ...
-    stroke_core: float = 2.0  # ... or this many times as far as the threshold that found it
-    dark_region: float = 2.0  # ink joined to this times its area of darkness: a dark region
     paper_shift: float = 2.0  # grey levels the median may lie above the paper's, still paper
     noisy_contrast: float = 6.0  # the contrast must also be this many noise spreads
-    line_noise: float = 3.0  # slanted lines are looked for in what stands this many spreads up
     fewest_high: float = 0.02  # share of pixels in the high class for a two-class histogram ...
     class_gap: float = 4.0  # ... whose classes lie this many spreads apart
+    line_noise: float = 3.0  # slanted lines are looked for in what stands this many spreads up
     # Clutter: neighbours, ruled lines, boxes, hairlines (clutter.py)
     row_digit_height: float = 0.3  # a digit this share of the picture high drops its neighbours
     line_across: float = 0.9  # a row inked across this share of the picture is a ruled line ...
@@ -75,6 +72,7 @@ class PreparationSettings:
     steepest_line: float = 5.0  # degrees: ruled lines are looked for at slants up to this ...
     line_step: float = 0.5  # ... in steps of this
     slant_band: int = 8  # px: columns summed together, shifted as one along a slant
+    line_reach: int = 3  # px: a stroke crossing a ruled line is joined across it this far
     # Folds (folds.py)
     step_sharp: float = 0.7  # a fold's step: sharp edges this share of the step's strongest ...
     step_share: float = 0.3  # ... this share of the edges at least ...

@@ -1,0 +1,141 @@
+"""How the preparation's checks of pictures on paper do: real digits kept and read, blank and
+several-digit pictures refused.
+
+    python bench/picture_checks.py --real DIR --blanks DIR --numbers DIR
+
+Three sets, read as `digitcli predict` reads them with the bundled model (each picture prepared
+in this process, `prepare_file`, then the model): the real set (`bench/real_pictures.py build`),
+a `bench/make_blanks.py` set (blank pages: all should be refused) and a `bench/make_numbers.py`
+set (numbers: all should be refused). It prints the real single digits read right and refused,
+the real blank, several-digit and non-digit pictures refused, and the share of each made set
+refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from digitcli.core.errors import ImageError  # noqa: E402
+from digitcli.imaging.images import Prepared, prepare_file  # noqa: E402
+
+
+def real_pictures(folder: Path) -> list[tuple[Path, str, int]]:
+    """(file, label, fold) of each picture of the built real set in `folder`."""
+    found = []
+    with (folder / "real_pictures.csv").open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            name = f"{row['repo'].replace('/', '+')}__{row['path'].replace('/', '_')}"
+            path = folder / row["fold"] / name
+            if path.is_file():
+                found.append((path, row["label"], int(row["fold"])))
+    return found
+
+
+def made_pictures(folder: Path) -> list[Path]:
+    """The pictures of a make_blanks or make_numbers folder."""
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".png", ".jpg", ".jpeg"))
+
+
+def answer(path: Path, runtime) -> str:
+    """`predict`'s answer for one file: a digit, `blank`, `several` or `error`."""
+    try:
+        prepared: Prepared = prepare_file(path)
+    except ImageError:
+        return "error"
+    if not prepared.has_ink:
+        return "blank"
+    if prepared.several:
+        return "several"
+    return str(int(runtime.predict(prepared.pixels[None])[0].argmax()))
+
+
+def bundled_runtime():
+    """The bundled model's runtime, as a new user gets it."""
+    from digitcli.core.config import MODELS_ENV
+    from digitcli.predicting.predict import runtime_loader
+
+    os.environ[MODELS_ENV] = tempfile.mkdtemp()
+    return runtime_loader(None)()
+
+
+def score(args: argparse.Namespace) -> dict:
+    runtime = bundled_runtime()
+    scores: dict = {}
+    if args.real is not None:
+        digits = Counter()
+        refused, others, wrong = [], Counter(), []
+        for path, label, _ in real_pictures(args.real):
+            said = answer(path, runtime)
+            if label.isdigit():
+                digits["total"] += 1
+                digits["right"] += said == label
+                if not said.isdigit():
+                    refused.append(f"{path.name} ({label}): {said}")
+                elif said != label:
+                    wrong.append(f"{path.name}: {label} read as {said}")
+            else:
+                group = label.split(":")[0]
+                others[f"{group} total"] += 1
+                others[f"{group} refused"] += not said.isdigit()
+                others[f"{group} as {said if not said.isdigit() else 'digit'}"] += 1
+        scores["real"] = {
+            "right": digits["right"],
+            "total": digits["total"],
+            "accuracy": round(digits["right"] / max(digits["total"], 1), 4),
+            "refused": refused,
+            "wrong": wrong,
+            "others": dict(sorted(others.items())),
+        }
+    for name in ("blanks", "numbers"):
+        folder = getattr(args, name)
+        if folder is None:
+            continue
+        answered = [(path.name, answer(path, runtime)) for path in made_pictures(folder)]
+        missed = [f"{file} -> {said}" for file, said in answered if said.isdigit()]
+        scores[name] = {
+            "refused": len(answered) - len(missed),
+            "total": len(answered),
+            "share": round(1 - len(missed) / max(len(answered), 1), 4),
+            "answered": missed,
+        }
+    return scores
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--real", type=Path)
+    parser.add_argument("--blanks", type=Path)
+    parser.add_argument("--numbers", type=Path)
+    parser.add_argument("--json", action="store_true", help="every file listed")
+    args = parser.parse_args()
+    scores = score(args)
+    if args.json:
+        print(json.dumps(scores, indent=2))
+        return
+    if "real" in scores:
+        real = scores["real"]
+        print(f"real digits: {real['accuracy']:.1%} ({real['right']}/{real['total']}), "
+              f"refused {len(real['refused'])}")  # fmt: skip
+        for line in real["refused"]:
+            print(f"  refused {line}")
+        print(f"real others: {real['others']}")
+    for name in ("blanks", "numbers"):
+        if name in scores:
+            made = scores[name]
+            print(f"{name}: refused {made['share']:.1%} ({made['refused']}/{made['total']})")
+            for line in made["answered"]:
+                print(f"  answered {line}")
+
+
+if __name__ == "__main__":
+    main()
