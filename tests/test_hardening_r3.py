@@ -185,6 +185,17 @@ def test_a_png_taller_than_libpng_allows_leaves_no_libpng_text(capfd):
     assert "libpng" not in capfd.readouterr().err
 
 
+
+def test_a_png_libpng_warns_about_leaves_no_libpng_text(capfd):
+    """libpng writes its warnings (a too-short iCCP profile) to descriptor 2 itself: in a
+    terminal or a piped stderr they sat among digitcli's own lines."""
+    from digitcli.imaging.opening import open_image
+
+    image = open_image(png_with_a_short_icc_profile(), name="iccp.png")
+    assert image.size == (28, 28)
+    assert "libpng" not in capfd.readouterr().err
+
+
 # 3. Terminal control codes in file names never reach the terminal.
 
 HOSTILE_NAMES = ["esc\x1b[31m.png", "clear\x1b[2J.png", "title\x1b]0;pwned\x07.png", "nl\nrow.png"]

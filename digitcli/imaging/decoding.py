@@ -27,6 +27,7 @@ import numpy as np
 from PIL import Image
 
 from digitcli.core.errors import ImageError
+from digitcli.core.quiet import native_stderr_silenced
 
 MAX_INPUT_BYTES = 64 * 2**20  # read from any one input: far above any photo file
 MAX_DECODED_BYTES = 128 * 2**20  # held while decoding one image: a 120-MP grey scan passes
@@ -192,7 +193,8 @@ def decode(data: bytes, how: Plan) -> np.ndarray | None:
     if how.flags is None:
         return None
     try:
-        pixels = cv2.imdecode(np.frombuffer(data, np.uint8), how.flags)
+        with native_stderr_silenced():  # libpng's warnings ("iCCP: too short") go to fd 2
+            pixels = cv2.imdecode(np.frombuffer(data, np.uint8), how.flags)
     except cv2.error:
         return None
     if pixels is None or pixels.size == 0:
