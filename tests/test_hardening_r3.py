@@ -185,7 +185,6 @@ def test_a_png_taller_than_libpng_allows_leaves_no_libpng_text(capfd):
     assert "libpng" not in capfd.readouterr().err
 
 
-
 def test_a_png_libpng_warns_about_leaves_no_libpng_text(capfd):
     """libpng writes its warnings (a too-short iCCP profile) to descriptor 2 itself: in a
     terminal or a piped stderr they sat among digitcli's own lines."""
