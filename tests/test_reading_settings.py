@@ -1,9 +1,8 @@
-"""`read`'s settings: one frozen object, overridden by name for a block, worker processes too;
-and the bench script that sweeps one of them."""
+"""`read`'s settings overridden reach its worker processes; the bench script that sweeps one of
+them (the override mechanism itself: test_tunables.py)."""
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -11,31 +10,10 @@ import pytest
 
 from digitcli.inputs.batches import PARALLEL_FROM
 from digitcli.reading.read import read
-from digitcli.reading.settings import DEFAULT, overridden, tuned
+from digitcli.reading.settings import DEFAULT, overridden
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = str(REPO / "tests" / "fixtures" / "tight-75094.jpg")
-
-
-def test_the_settings_are_frozen_and_the_default_is_in_force() -> None:
-    assert tuned() is DEFAULT
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        DEFAULT.line_doubt = 3.0  # type: ignore[misc]
-
-
-def test_an_override_holds_inside_its_block_only() -> None:
-    with overridden(line_doubt=3.0, max_atoms=4) as inside:
-        assert tuned() is inside and (inside.line_doubt, inside.max_atoms) == (3.0, 4)
-        assert inside.line_weight == DEFAULT.line_weight
-    assert tuned() is DEFAULT
-    with pytest.raises(ValueError), overridden(line_doubt=3.0):
-        raise ValueError
-    assert tuned() is DEFAULT
-
-
-def test_an_unknown_setting_is_refused() -> None:
-    with pytest.raises(TypeError), overridden(no_such_setting=1.0):
-        pass
 
 
 def test_an_override_reaches_reads_worker_processes() -> None:
