@@ -2,8 +2,9 @@
 (`digitcli.training.ensemble`).
 
 The MEMBERS are model directories trained on the same validation split (seed 0), the first
-first (`train --init bundled` starts from it). The bundled model of this stop is two CNNs
-trained for 60 epochs with long flags (~17 minutes each on 2 cores) and the default `mlp`:
+first (`train --init bundled` starts from it). `make models-mnist` makes the model of MNIST
+alone: two CNNs trained for 60 epochs with long flags (~17 minutes each on 2 cores) and the
+default `mlp`:
 
     for seed in 0 1; do digitcli train --arch cnn --epochs 60 --flags long \
         --seed $seed --validation-seed 0 --output cnn$seed; done
@@ -11,10 +12,10 @@ trained for 60 epochs with long flags (~17 minutes each on 2 cores) and the defa
     python bench/make_bundled.py cnn0 cnn1 mlp       # writes digitcli/models/pretrained/
     python bench/make_bundled.py --stamp-only        # record a changed setting's new stamp
 
-The bundled model of today is these networks fine-tuned once more with CVL's and USPS's writers
-in the mix (`bench/cvl.py mix`, `bench/members.py`; the commands are in
-docs/measurements/other-writers.md, "Continental writers"): `make models` alone makes the
-MNIST-only model they started from.
+The bundled model is those CNNs fine-tuned with CVL's and USPS's writers in the mix
+(`bench/cvl.py mix`): 4 epochs peaking at 0.001, then 1 more peaking at 0.0005, read as one
+with the default `mlp` recipe trained on the same mix. `make models CVL=DIR USPS=FILE` runs
+the whole of it; docs/measurements/other-writers.md ("Continental writers") has each figure.
 
 Writes `model.keras`, `model.tflite` (float16 weights) and `metadata.json` into --output and
 leaves its README (the model card) as it is.
