@@ -124,6 +124,18 @@ def slanted_lines(inked: np.ndarray) -> np.ndarray | None:
     return across if down is None else across | down.T
 
 
+def off_lines(strokes: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """`strokes` off the ruled `lines` (a mask, `slanted_lines`), but where a stroke crosses
+    a line: there the line's pixels between the stroke's two sides are kept (a closing across
+    the line), so the digit stays in one piece."""
+    clean = strokes & ~lines
+    reach = tuned().line_reach
+    kernel = np.ones((2 * reach + 1, 1), np.uint8)
+    across = cv2.morphologyEx(clean.view(np.uint8), cv2.MORPH_CLOSE, kernel).view(bool)
+    down = cv2.morphologyEx(clean.view(np.uint8), cv2.MORPH_CLOSE, kernel.T).view(bool)
+    return clean | (strokes & lines & (across | down))
+
+
 _ROW_AND_NEIGHBOURS = np.ones((3, 1), np.uint8)  # a row and the rows either side
 
 
@@ -147,7 +159,9 @@ def _slanted(inked: np.ndarray, fewest: int | None = None) -> np.ndarray | None:
     reach = int(np.abs(shifts).max())
     sums = np.pad(sums, ((reach, reach), (0, 0)))
     rows = np.arange(h)[None, :, None] + reach + shifts[:, None, :]
-    shares = np.take_along_axis(sums[None], rows, axis=1).sum(axis=2) / w  # (slants, rows)
+    inked_along = np.take_along_axis(sums[None], rows, axis=1).sum(axis=2)  # (slants, rows)
+    inside = ((rows >= reach) & (rows < h + reach)).sum(axis=2) * tuned().slant_band
+    shares = inked_along / np.maximum(inside, 0.5 * w)  # a line leaving the picture: its part in it
     across = shares >= tuned().line_across
     score = across.sum(axis=1) * (w + 1.0) + (shares * across).sum(axis=1)  # most, then most ink
     best = int(np.argmax(score))
@@ -374,12 +388,6 @@ def _hairlines(piece: np.ndarray) -> bool:
     return strokes_width(piece) < tuned().hairline * max(
         rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
     )
-
-
-def lines_wide(piece: np.ndarray) -> bool:
-    """Whether the strokes of `piece` (a mask over the picture) are as narrow as the lines
-    crossing the picture: narrower than hairline of its longer side."""
-    return strokes_width(piece) < tuned().hairline * max(piece.shape)
 
 
 def strokes_width(piece: np.ndarray) -> float:

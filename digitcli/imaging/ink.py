@@ -3,18 +3,18 @@
 With the background subtracted, what is left is the paper's noise and the ink. The noise is
 measured on the paper, a threshold between the two is chosen from their grey levels (faint ink
 on quiet paper still counts), the digit's pieces are kept (`digitcli.imaging.pieces`) with the
-faint strokes touching them, and blank pictures, a paper's texture and the edges of dark regions
-are answered None rather than guessed at.
+faint strokes touching them, and blank pictures are answered None rather than guessed at: too
+little contrast anywhere, or, on paper, ink the judge (`digitcli.imaging.judge`) says is not a
+digit.
 """
 
 from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 
-from digitcli.imaging import clutter, folds
+from digitcli.imaging import clutter, judge
 from digitcli.imaging.grayscale import MID_GREY
 from digitcli.imaging.histograms import extremes, histogram, mad, otsu_threshold, quantile
 from digitcli.imaging.morphology import (
@@ -22,7 +22,6 @@ from digitcli.imaging.morphology import (
     connected_to,
     dilate,
     shifted,
-    square,
     square_max,
     widened,
 )
@@ -40,14 +39,9 @@ MIN_CONTRAST = DEFAULT.min_contrast
 # blank (figures: docs/measurements/code-notes.md).
 # Pictures paper_size px or more a side show paper around their digit (not a crop of it as
 # MNIST's 28x28, where a digit may touch two sides): there, lines and edges crossing the
-# picture, the paper's texture and the edges of dark regions are not taken for ink.
-# A pen's strokes stand out of the paper's noise: their cores (the 80th percentile of the
-# digit's pixels) stroke_noise of its standard deviations above the paper, or stroke_core times
-# as far above the noise's floor as the threshold that found them (a plateau, not the peaks of
-# a texture): the values lie between a paper's texture along a shadow's or fold's soft edge
-# and the faintest real digits (figures: docs/measurements/code-notes.md).
-# A pen's stroke has paper around it; ink joined to dark_region times its area of darkness that
-# runs off the picture is the edge of a dark region (`_edge_of_a_dark_region`).
+# picture are not taken for ink, and the judge (`digitcli.imaging.judge`) says whether the ink
+# kept is one digit: blank paper or lines refused only when its digit probability is under
+# not_digit (figures: docs/measurements/preparation.md).
 
 
 def ink_is_dark(gray: np.ndarray) -> bool:
@@ -108,82 +102,45 @@ def isolate_ink(
     faint_level = floor + tuned().faint_stroke * (threshold - floor)
     ruled = clutter.ruled_lines(flat, levels, max(floor, tuned().faintest_ink), faint_level)
     strokes = flat > threshold
+    on_paper = whole_strokes and max(flat.shape) >= tuned().paper_size
+    lines = None  # ruled lines photographed askew: background, like the paper
     if ruled is not None:
         strokes = clutter.bridged(strokes, *ruled)
-    on_paper = whole_strokes and max(flat.shape) >= tuned().paper_size
+    elif on_paper:
+        lines = clutter.slanted_lines(flat > faint_level)
+        if lines is not None:
+            lines = dilate(lines, 1)  # with their soft edges
+            strokes = clutter.off_lines(strokes, lines)
     found = digit_components(strokes, on_paper=on_paper)
     if found is None:
         return None, 0
     kept, box, groups = found
-    at_side = box[0].start == 0 or box[1].start == 0 or box[0].stop == kept.shape[0]
-    at_side = at_side or box[1].stop == kept.shape[1]  # before faint strokes join it
     if whole_strokes:
         reach = max(box[0].stop - box[0].start, box[1].stop - box[1].start) // 2
         near = widened(box, reach, kept.shape)
         faint = flat[near] > faint_level
         if ruled is not None:
             faint &= ~ruled[0][near[0], None] & ~ruled[1][None, near[1]]
+        if lines is not None:
+            faint &= ~lines[near]
         kept[near] = connected_to(kept[near], faint)
         box = shifted(bounds(kept[near]), near)
-        if on_paper and (
-            clutter.runs_off(kept)
-            or _edge_of_a_dark_region(signal, kept, threshold, at_side=at_side)
-            or _on_slanted_lines(kept, flat > tuned().line_noise * noise)
-            or folds.dark_beside(signal, kept)
-        ):
-            return None, 0
+        if on_paper and _judged(flat, kept) in (judge.BLANK, judge.LINES):
+            return None, 0  # blank paper, lines or a page: no digit (several: counted below)
     near = widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
     flat, kept, levels = flat[near], kept[near], levels[near]
     level = quantile(histogram(levels, kept), 0.8)  # strokes' cores become white, as in MNIST
-    weak = level - median < tuned().stroke_noise * noise and level - floor < tuned().stroke_core * (
-        threshold - floor
-    )
-    if on_paper and weak:
-        return None, 0  # the paper's own texture (a shadow's soft edge), not a pen's stroke
-    if on_paper and folds.one_sided_step(flat, kept, level - floor):
-        return None, 0  # the band a fold's straight step leaves, edged on one side only
     ink = _scaled_ink(flat, kept, floor, level, whole_strokes=whole_strokes)
     return ink, groups
 
 
-def _edge_of_a_dark_region(
-    signal: np.ndarray, kept: np.ndarray, threshold: float, *, at_side: bool
-) -> bool:
-    """Whether the ink found (`kept`; `signal`: the picture, ink bright) is the edge of a
-    region as dark as it that the background took in (a desk beyond the paper's edge, a deep
-    shadow), not a pen's stroke: what is as dark as most of it (its 25th percentile) and
-    thicker than 4 px (not ruled lines), joined to it, runs off the picture and covers
-    dark_region times its area or more. Asked of ink darker than the picture's median by
-    the ink `threshold`, and of any ink whose strokes run into the picture's side
-    (`at_side`), as the band the background leaves along a desk's or a shadow's edge does:
-    in a shadow darkening half the paper, that band is no darker than the median (blank
-    pictures were answered a digit so); a faint digit with paper around it may join a
-    shadowed corner, and is not asked."""
-    levels = np.clip(signal, 0, 255).astype(np.uint8)
-    ink = quantile(histogram(levels, kept), 0.25)
-    if not at_side and ink - quantile(histogram(levels), 0.5) < threshold:
-        return False
-    thick = cv2.erode((levels >= ink).view(np.uint8), square(2)).view(bool)  # not lines
-    seeds = kept & thick
-    if not seeds.any():
-        return False
-    region = connected_to(seeds, thick)
-    off = region[0].any() or region[-1].any() or region[:, 0].any() or region[:, -1].any()
-    return bool(off) and np.count_nonzero(region) >= tuned().dark_region * np.count_nonzero(seeds)
-
-
-def _on_slanted_lines(kept: np.ndarray, inked: np.ndarray) -> bool:
-    """Whether the ink found (`kept`) lies on ruled lines, level or photographed askew
-    (`inked`: the pixels 3 deviations of the noise above the background; not the floor,
-    from the median of what lies above it, which on dense squared paper, where the lines are
-    much of the picture, lay over them): what is left of it 2 px or more off them holds no
-    digit. Looked for only where the ink's strokes are as narrow as such lines."""
-    if not clutter.lines_wide(kept):
-        return False
-    lines = clutter.slanted_lines(inked)
-    if lines is None:
-        return False
-    return digit_components(kept & ~dilate(lines, 2)) is None
+def _judged(flat: np.ndarray, kept: np.ndarray) -> int | None:
+    """What the judge says the ink `kept` on `flat` is (`judge.VERDICTS`' index), when it is
+    confident that it is not one digit: its digit probability under not_digit; else None."""
+    chances = judge.probabilities(flat, kept)
+    if chances[judge.DIGIT] >= tuned().not_digit:
+        return None
+    return 1 + int(np.argmax(chances[1:]))  # the likeliest of the others (DIGIT is 0)
 
 
 def _noise_below(flat: np.ndarray) -> float:
