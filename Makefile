@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv train test test-fast lint bench docs models clean
+.PHONY: venv train test test-fast lint bench docs models judge clean
 
 venv: $(STAMP)
 
@@ -40,16 +40,23 @@ docs: venv
 	$(BIN)/python docs/make_commands.py
 
 ## Rebuild every bundled artefact from scratch (hours on 2 cores): the bundled model's members
-## and the model, then read's line reader. Each records what it fits
-## (digitcli/core/fits.py). Members are trained in build/models/.
+## and the model, then read's line reader, then the preparation's judge. Each records what it
+## fits (digitcli/core/fits.py). Members are trained in build/models/.
 MEMBERS := build/models
-models: venv
+models: venv judge
 	mkdir -p $(MEMBERS)
 	for seed in 0 1; do $(BIN)/digitcli train --arch cnn --epochs 60 --flags long --seed $$seed \
 		--validation-seed 0 --data MNIST --output $(MEMBERS)/cnn$$seed --force; done
 	$(BIN)/digitcli train --data MNIST --output $(MEMBERS)/mlp --force
 	$(BIN)/python bench/make_bundled.py $(MEMBERS)/cnn0 $(MEMBERS)/cnn1 $(MEMBERS)/mlp
 	$(BIN)/python bench/make_line_reader.py
+
+## The preparation's judge of pictures on paper (digitcli/imaging/judge.tflite), from made
+## pictures and the real set (REAL: a folder `python bench/real_pictures.py build` wrote).
+REAL ?= bench/results/real
+judge: venv
+	mkdir -p build
+	$(BIN)/python bench/make_judge.py --real $(REAL) --cache build/judge-views.npz
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -390,12 +390,6 @@ def _hairlines(piece: np.ndarray) -> bool:
     )
 
 
-def lines_wide(piece: np.ndarray) -> bool:
-    """Whether the strokes of `piece` (a mask over the picture) are as narrow as the lines
-    crossing the picture: narrower than hairline of its longer side."""
-    return strokes_width(piece) < tuned().hairline * max(piece.shape)
-
-
 def strokes_width(piece: np.ndarray) -> float:
     """The strokes' width in `piece` (a mask): its area over half its outline."""
     edges = np.count_nonzero(piece[1:] != piece[:-1])

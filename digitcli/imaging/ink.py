@@ -4,8 +4,9 @@ With the background subtracted, what is left is the paper's noise and the ink. T
 its noise are measured as `read` measures them (`digitcli.imaging.paper`), a threshold between
 the two is chosen from their grey levels (faint ink on quiet paper still counts), the digit's
 pieces are kept (`digitcli.imaging.pieces`) with the faint strokes touching them, ruled lines
-photographed askew are taken for background, and blank pictures, lines crossing the picture and
-the bands a fold or a shadow leaves are answered None rather than guessed at.
+photographed askew are taken for background, and blank pictures are answered None rather than
+guessed at: too little contrast anywhere, or, on paper, ink the judge (`digitcli.imaging.judge`)
+says is not a digit.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import math
 
 import numpy as np
 
-from digitcli.imaging import clutter, folds
+from digitcli.imaging import clutter, judge
 from digitcli.imaging.histograms import extremes, histogram, mad, otsu_threshold, quantile
 from digitcli.imaging.morphology import (
     bounds,
@@ -39,8 +40,10 @@ MIN_CONTRAST = DEFAULT.min_contrast
 # blank (figures: docs/measurements/code-notes.md).
 # Pictures paper_size px or more a side show paper around their digit (not a crop of it as
 # MNIST's 28x28, where a digit may touch two sides): there, lines and edges crossing the
-# picture, ruled lines photographed askew and the bands a fold or a shadow leaves are not
-# taken for ink.
+# picture and ruled lines photographed askew are not taken for ink, and the judge
+# (`digitcli.imaging.judge`) says whether the ink kept is one digit: blank paper or lines
+# refused only when its digit probability is under not_digit (figures:
+# docs/measurements/preparation.md).
 
 
 def isolate_ink(
@@ -103,33 +106,22 @@ def isolate_ink(
             faint &= ~lines[near]
         kept[near] = connected_to(kept[near], faint)
         box = shifted(bounds(kept[near]), near)
-        if on_paper and (
-            clutter.runs_off(kept)
-            or _on_slanted_lines(kept, flat > tuned().line_noise * noise)
-            or folds.dark_beside(signal, kept)
-        ):
-            return None, 0
+        if on_paper and _judged(flat, kept) in (judge.BLANK, judge.LINES):
+            return None, 0  # blank paper, lines or a page: no digit (several: counted below)
     near = widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
     flat, kept, levels = flat[near], kept[near], levels[near]
     level = quantile(histogram(levels, kept), 0.8)  # strokes' cores become white, as in MNIST
-    if on_paper and folds.one_sided_step(flat, kept, level - floor):
-        return None, 0  # the band a fold's straight step leaves, edged on one side only
     ink = _scaled_ink(flat, kept, floor, level, whole_strokes=whole_strokes)
     return ink, groups
 
 
-def _on_slanted_lines(kept: np.ndarray, inked: np.ndarray) -> bool:
-    """Whether the ink found (`kept`) lies on ruled lines, level or photographed askew
-    (`inked`: the pixels 3 deviations of the noise above the background; not the floor,
-    from the median of what lies above it, which on dense squared paper, where the lines are
-    much of the picture, lay over them): what is left of it 2 px or more off them holds no
-    digit. Looked for only where the ink's strokes are as narrow as such lines."""
-    if not clutter.lines_wide(kept):
-        return False
-    lines = clutter.slanted_lines(inked)
-    if lines is None:
-        return False
-    return digit_components(kept & ~dilate(lines, 2)) is None
+def _judged(flat: np.ndarray, kept: np.ndarray) -> int | None:
+    """What the judge says the ink `kept` on `flat` is (`judge.VERDICTS`' index), when it is
+    confident that it is not one digit: its digit probability under not_digit; else None."""
+    chances = judge.probabilities(flat, kept)
+    if chances[judge.DIGIT] >= tuned().not_digit:
+        return None
+    return 1 + int(np.argmax(chances[1:]))  # the likeliest of the others (DIGIT is 0)
 
 
 def _scaled_ink(
