@@ -14,7 +14,9 @@ are left out. The pictures: blank pages, photo digits and numbers made as `make_
 the seeds they are measured on), quick made pages (`made`: MNIST's *training* digits on paper
 with a shadow, a fold, ruled lines, in rows and pages of writing; `notebook`: a thin pen on
 ruled notebook paper photographed askew; `canvas_digit`: a thin pen's digit filling a paint
-program's canvas), and the real set's pictures
+program's canvas; `judge_pictures`: blank paper on a desk under a shadow, faint digits by a
+shadowed corner, large digits off the page's centre; `bench/robustness.py`'s development
+pictures), and the real set's pictures
 (`bench/real_pictures.py build`) of every fold but the one held out, several times each.
 The made views are kept in VIEWS.npz and reused. The network is trained on CPU (TensorFlow
 only here), converted to LiteRT and stamped by `core/fits.py`.
@@ -36,8 +38,10 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
+import judge_pictures  # noqa: E402
 import make_blanks  # noqa: E402
 import make_numbers  # noqa: E402
+import robustness  # noqa: E402
 from make_blanks import MARKS  # noqa: E402
 
 from digitcli.core.errors import ImageError  # noqa: E402
@@ -51,6 +55,7 @@ from make_photos import _lighting, _texture, load_mnist  # noqa: E402
 DIGIT, BLANK, LINES, SEVERAL = judge.DIGIT, judge.BLANK, judge.LINES, judge.SEVERAL
 MADE = 800  # quick made pages of each class ...
 BLANK_TIMES = 5  # ... blank ones this many times as many (1 in 4 leaves ink to judge)
+HARD_BLANK_TIMES = 6  # judge_pictures' blank pages this many times as many as its digits
 FILES = 300  # make_blanks pictures of each kind; twice as many make_photos digits
 REAL_REPEATS = 6  # each real training picture counts this many times
 EPOCHS = 14
@@ -347,6 +352,46 @@ def made_views(seed: int, made_count: int, files: int) -> tuple[np.ndarray, np.n
             for found in numbers:
                 collect(views, kinds, out / f"numbers{number}" / found.file, SEVERAL)
         print(f"make_numbers: {len(kinds)} views", flush=True)
+    more, more_kinds = hard_views(seed, made_count // 2)
+    developed, developed_kinds = development_views(files)
+    return (
+        np.concatenate([np.stack(views), more, developed]),
+        np.concatenate([kinds, more_kinds, developed_kinds]),
+    )
+
+
+def development_views(per_source: int) -> tuple[np.ndarray, np.ndarray]:
+    """The views of `bench/robustness.py`'s development pictures (its own seeds; not the
+    `-rest` sources, kept for checking): `per_source` of each, blank ones BLANK, the others
+    DIGIT (boxed, in a cell, on lined or squared paper, cut from a row, faint, drawn ...)."""
+    views: list[np.ndarray] = []
+    kinds: list[int] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for k, name in enumerate(robustness.SOURCES):
+            if name.endswith("-rest"):
+                continue
+            made = robustness.MAKERS[name](Path(folder), per_source, np.random.default_rng([0, k]))
+            for path, _ in made:
+                collect(views, kinds, path, BLANK if name == "blank" else DIGIT)
+    print(f"robustness: {np.bincount(kinds, minlength=4).tolist()} views", flush=True)
+    return np.stack(views), np.array(kinds)
+
+
+def hard_views(seed: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The views of `count` made pictures of each kind the judge once got wrong
+    (`judge_pictures`), drawn from their own random stream, and their classes."""
+    mnist_x, _ = load_mnist("train")
+    rng = np.random.default_rng([seed, 200])
+    digit_ink_of = lambda side: digit_ink(mnist_x[rng.integers(len(mnist_x))], side, rng)  # noqa: E731
+    views: list[np.ndarray] = []
+    kinds: list[int] = []
+    for _ in range(count):
+        for _ in range(HARD_BLANK_TIMES):  # most blank pages leave no ink to judge
+            collect(views, kinds, judge_pictures.blank_on_desk(rng), BLANK)
+            collect(views, kinds, judge_pictures.blank_shadowed_corner(rng), BLANK)
+        collect(views, kinds, judge_pictures.faint_digit_by_shadow(digit_ink_of, rng), DIGIT)
+        collect(views, kinds, judge_pictures.off_centre_digit(digit_ink_of, rng), DIGIT)
+    print(f"judge_pictures: {np.bincount(kinds, minlength=4).tolist()} views", flush=True)
     return np.stack(views), np.array(kinds)
 
 

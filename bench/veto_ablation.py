@@ -22,7 +22,7 @@ sys.path.insert(0, str(BENCH))
 
 import picture_checks  # noqa: E402
 
-from digitcli.imaging import clutter, ink, pieces  # noqa: E402
+from digitcli.imaging import clutter, ink, paper, pieces  # noqa: E402
 
 
 @contextmanager
@@ -53,7 +53,7 @@ def no_neighbours(x0, *_args) -> np.ndarray:
 
 
 OFF = {
-    "judge": lambda: patched(ink, "_judged", lambda *a: None),
+    "judge": lambda: patched(ink, "_refused", never),
     "crossing_pieces": lambda: patched(pieces, "clutter", proxy(clutter, crossing_pieces=nothing)),
     "box_pieces": lambda: patched(pieces, "clutter", proxy(clutter, box_pieces=nothing)),
     "neighbour_pieces": lambda: patched(
@@ -61,6 +61,9 @@ OFF = {
     ),
     "ruled_lines": lambda: patched(ink, "clutter", proxy(clutter, ruled_lines=lambda *a: None)),
     "slanted_lines": lambda: patched(ink, "clutter", proxy(clutter, slanted_lines=lambda *a: None)),
+    "paper_inside_a_box": lambda: patched(
+        paper, "clutter", proxy(clutter, paper_inside_a_box=lambda gray, band, border, c: border)
+    ),
     "smallest_on_paper": lambda: overridden_setting(smallest_on_paper=0.0),
 }
 

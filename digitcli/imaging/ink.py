@@ -106,7 +106,7 @@ def isolate_ink(
             faint &= ~lines[near]
         kept[near] = connected_to(kept[near], faint)
         box = shifted(bounds(kept[near]), near)
-        if on_paper and _judged(flat, kept) in (judge.BLANK, judge.LINES):
+        if on_paper and _refused(flat, kept):
             return None, 0  # blank paper, lines or a page: no digit (several: counted below)
     near = widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
     flat, kept, levels = flat[near], kept[near], levels[near]
@@ -115,13 +115,13 @@ def isolate_ink(
     return ink, groups
 
 
-def _judged(flat: np.ndarray, kept: np.ndarray) -> int | None:
-    """What the judge says the ink `kept` on `flat` is (`judge.VERDICTS`' index), when it is
-    confident that it is not one digit: its digit probability under not_digit; else None."""
+def _refused(flat: np.ndarray, kept: np.ndarray) -> bool:
+    """Whether the judge is sure the ink `kept` on `flat` is blank paper, lines or a page: its
+    digit probability under not_digit, and the likeliest of the others not several digits."""
     chances = judge.probabilities(flat, kept)
     if chances[judge.DIGIT] >= tuned().not_digit:
-        return None
-    return 1 + int(np.argmax(chances[1:]))  # the likeliest of the others (DIGIT is 0)
+        return False
+    return 1 + int(np.argmax(chances[1:])) in (judge.BLANK, judge.LINES)  # DIGIT is 0
 
 
 def _scaled_ink(
