@@ -53,7 +53,7 @@ def no_neighbours(x0, *_args) -> np.ndarray:
 
 
 OFF = {
-    "judge": lambda: patched(ink, "_refused", never),
+    "judge": lambda: patched(ink, "_refused", lambda *a: None),
     "crossing_pieces": lambda: patched(pieces, "clutter", proxy(clutter, crossing_pieces=nothing)),
     "box_pieces": lambda: patched(pieces, "clutter", proxy(clutter, box_pieces=nothing)),
     "neighbour_pieces": lambda: patched(
@@ -65,6 +65,11 @@ OFF = {
         paper, "clutter", proxy(clutter, paper_inside_a_box=lambda gray, band, border, c: border)
     ),
     "smallest_on_paper": lambda: overridden_setting(smallest_on_paper=0.0),
+    # the parts of `clutter.runs_off` (the pieces `crossing_pieces` drops)
+    "runs_off: hairlines": lambda: overridden_setting(hairline=0.0),
+    "runs_off: along a side": lambda: overridden_setting(edge_band=0.0),
+    "runs_off: a filled row": lambda: overridden_setting(tall_row=2.0),
+    "runs_off: digits in a row": lambda: patched(clutter, "_digits_in_a_row", never),
 }
 
 

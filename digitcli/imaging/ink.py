@@ -50,7 +50,8 @@ def isolate_ink(
     signal: np.ndarray, background: np.ndarray, *, whole_strokes: bool = True
 ) -> tuple[np.ndarray | None, int]:
     """Bright ink on a dark background -> ink only (0-255 floats, background 0), or None if
-    blank; and how many separate digit-sized groups of ink it holds.
+    blank; and how many separate digit-sized groups of ink it holds (with None: 0, or, where
+    the judge took the ink for lines or a page of writing, the groups found, 1 or more).
 
     Subtracts the (possibly uneven) background, zeroes the noise, and keeps the connected
     pieces of ink that make up the digit, dropping specks away from it. whole_strokes: also
@@ -106,8 +107,10 @@ def isolate_ink(
             faint &= ~lines[near]
         kept[near] = connected_to(kept[near], faint)
         box = shifted(bounds(kept[near]), near)
-        if on_paper and _refused(flat, kept):
-            return None, 0  # blank paper, lines or a page: no digit (several: counted below)
+        if on_paper:
+            verdict = _refused(flat, kept)
+            if verdict is not None:  # blank paper, lines or a page: no digit
+                return None, groups if verdict == judge.LINES else 0  # several: counted below
     near = widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
     flat, kept, levels = flat[near], kept[near], levels[near]
     level = quantile(histogram(levels, kept), 0.8)  # strokes' cores become white, as in MNIST
@@ -115,13 +118,15 @@ def isolate_ink(
     return ink, groups
 
 
-def _refused(flat: np.ndarray, kept: np.ndarray) -> bool:
-    """Whether the judge is sure the ink `kept` on `flat` is blank paper, lines or a page: its
-    digit probability under not_digit, and the likeliest of the others not several digits."""
+def _refused(flat: np.ndarray, kept: np.ndarray) -> int | None:
+    """What the judge is sure the ink `kept` on `flat` is, blank paper or lines and pages
+    (`judge.BLANK`, `judge.LINES`): its digit probability under not_digit, and the likeliest
+    of the others not several digits; else None."""
     chances = judge.probabilities(flat, kept)
     if chances[judge.DIGIT] >= tuned().not_digit:
-        return False
-    return 1 + int(np.argmax(chances[1:])) in (judge.BLANK, judge.LINES)  # DIGIT is 0
+        return None
+    verdict = 1 + int(np.argmax(chances[1:]))  # DIGIT is 0
+    return verdict if verdict in (judge.BLANK, judge.LINES) else None
 
 
 def _scaled_ink(
