@@ -67,9 +67,6 @@ OFF = {
     "smallest_on_paper": lambda: overridden_setting(smallest_on_paper=0.0),
     # the parts of `clutter.runs_off` (the pieces `crossing_pieces` drops)
     "runs_off: hairlines": lambda: overridden_setting(hairline=0.0),
-    "runs_off: along a side": lambda: overridden_setting(edge_band=0.0),
-    "runs_off: a filled row": lambda: overridden_setting(tall_row=2.0),
-    "runs_off: digits in a row": lambda: patched(clutter, "_digits_in_a_row", never),
 }
 
 

@@ -34,7 +34,6 @@ NAMED = {
     ("digitcli/imaging/grayscale.py", "COLOUR"): "a colour picture's channels",
     ("digitcli/imaging/grayscale.py", "MAX_16_BIT"): "the highest 16-bit level",
     ("digitcli/imaging/grayscale.py", "MID_GREY"): "halfway between black and white",
-    ("digitcli/imaging/clutter.py", "ALL_BUT_ONE"): "a rectangle's sides, all but one",
     ("digitcli/imaging/clutter.py", "_ROW_AND_NEIGHBOURS"): "a row and its neighbours' shape",
     ("digitcli/imaging/histograms.py", "_LEVELS"): "the 256 levels of 8-bit grey",
     ("digitcli/imaging/opening.py", "MAX_PIXELS"): "a security limit on decoding, not tuning",
