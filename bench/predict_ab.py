@@ -27,7 +27,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-BUNDLED = Path("digitcli") / "models" / "pretrained"  # in each checkout
+# The bundled model in each checkout: where it is now, and where it was before 0.6
+BUNDLED = (Path("digitcli") / "models" / "pretrained", Path("digitcli") / "pretrained")
 # The floor under a cold predict in a pipe: the interpreter and the libraries it cannot do
 # without (as bench/run.py's IMPORTS_ALONE).
 FLOOR = "import numpy, PIL.Image, typer, ai_edge_litert.interpreter"
@@ -37,7 +38,7 @@ def timed(repo: Path, args: list[str], cwd: Path) -> tuple[float, float]:
     """Wall seconds, and CPU seconds of the process and its workers (less moved by a busy
     machine's other work than the wall time, though not untouched)."""
     # from a folder without a digitcli: `python -m` imports the current folder's first
-    model = str(repo / BUNDLED)
+    model = str(next((repo / place for place in BUNDLED if (repo / place).is_dir()), repo))
     return timed_command(["-m", "digitcli", "predict", "--model", model, *args], repo, cwd)
 
 
@@ -82,12 +83,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("photos", type=Path, help="a folder of image files (make_photos.py's)")
     parser.add_argument("--before", type=Path, required=True, help="the checkout to compare")
+    parser.add_argument(
+        "--after", type=Path, default=REPO, help="the checkout compared with it (this one)"
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--cold", type=int, default=3, help="one-image runs each per round")
     args = parser.parse_args()
     _adopt_orphans()
     files = sorted(p for p in args.photos.iterdir() if p.suffix in (".png", ".jpg"))
-    trees = {"before": args.before.resolve(), "after": REPO}
+    trees = {"before": args.before.resolve(), "after": args.after.resolve()}
     with tempfile.TemporaryDirectory() as tmp:
         batch, cold, floor = alternated(trees, files, args.rounds, args.cold, Path(tmp))
     report(trees, len(files), batch, cold, floor)

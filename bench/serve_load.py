@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import signal
 import statistics
 import subprocess
@@ -85,17 +86,25 @@ async def load(
                 memory[index + 1] = tree_rss_bytes(pid)
         writer.close()
 
-    start, cpu = time.perf_counter(), tree_cpu_seconds(pid)
+    start, cpu, own = time.perf_counter(), tree_cpu_seconds(pid), own_cpu_seconds()
     await asyncio.gather(*(client() for _ in range(concurrency)))
     elapsed = time.perf_counter() - start
     return {
         "server_cpu": tree_cpu_seconds(pid) - cpu,
+        "client_cpu": own_cpu_seconds() - own,
         "done": len(latencies),
         "seconds": elapsed,
         "errors": errors,
         "latencies": np.array(latencies),
         "memory": memory,
     }
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds (user and system) this process, the clients, has used so far: on the same
+    cores as the server, what the load generator itself takes from it."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
 
 
 def tree_cpu_seconds(pid: int) -> float:
@@ -139,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-seconds", type=float, default=300)
     parser.add_argument("--model", default=None, help="default: the bundled model")
     parser.add_argument("--before", type=Path, help="a checkout to compare, round by round")
+    parser.add_argument("--after", type=Path, default=REPO, help="compared with --before")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of --before's comparison")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
@@ -181,9 +191,9 @@ def serve_and_load(
 
 def compare(folder: Path, bodies: list[bytes], args: argparse.Namespace) -> None:
     """--before: rounds of the same load on each checkout's server in turn, and the medians."""
-    trees = {"before": args.before.resolve(), "after": REPO}
+    trees = {"before": args.before.resolve(), "after": args.after.resolve()}
     os.chdir(folder)  # `python -m digitcli` would import the current folder's digitcli first
-    figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name in trees}
+    figures: dict[str, list[tuple[float, ...]]] = {name: [] for name in trees}
     for round_ in range(args.rounds):
         for name, tree in trees.items():
             env = dict(os.environ, PYTHONPATH=str(tree))
@@ -191,15 +201,16 @@ def compare(folder: Path, bodies: list[bytes], args: argparse.Namespace) -> None
             rate = result["done"] / result["seconds"]
             p50, p99 = np.percentile(result["latencies"], [50, 99]) * 1000
             cpu = result["server_cpu"] * 1000 / result["done"]
-            figures[name].append((rate, p50, p99, cpu))
+            client = result["client_cpu"] * 1000 / result["done"]
+            figures[name].append((rate, p50, p99, cpu, client))
             print(f"round {round_ + 1} {name}: {rate:.0f} requests/s, p50 {p50:.1f} ms, "
-                  f"p99 {p99:.1f} ms, server CPU {cpu:.2f} ms a request, "
-                  f"{result['errors']} errors", flush=True)  # fmt: skip
-    medians = {name: [statistics.median(f[i] for f in rows) for i in range(4)]
+                  f"p99 {p99:.1f} ms, server CPU {cpu:.2f} ms a request, client CPU "
+                  f"{client:.2f} ms, {result['errors']} errors", flush=True)  # fmt: skip
+    medians = {name: [statistics.median(f[i] for f in rows) for i in range(5)]
                for name, rows in figures.items()}  # fmt: skip
-    for name, (rate, p50, p99, cpu) in medians.items():
-        print(f"{name}: {rate:.0f} requests/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
-              f"server CPU {cpu:.2f} ms a request (medians)")  # fmt: skip
+    for name, (rate, p50, p99, cpu, client) in medians.items():
+        print(f"{name}: {rate:.0f} requests/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, server "
+              f"CPU {cpu:.2f} ms a request, client CPU {client:.2f} ms (medians)")  # fmt: skip
     after, before = medians["after"], medians["before"]
     print(
         f"after/before throughput: {after[0] / before[0]:.2f}x, "
@@ -221,6 +232,7 @@ def report(result: dict, loop_rate: float | None, args: argparse.Namespace) -> N
         ("throughput", f"{rate:.0f} requests/s", ">= 300"),
         ("latency p50 / p99", f"{p50:.1f} / {p99:.1f} ms", "p99 <= 100 ms"),
         ("server CPU a request", f"{result['server_cpu'] * 1000 / result['done']:.2f} ms", ""),
+        ("client CPU a request", f"{result['client_cpu'] * 1000 / result['done']:.2f} ms", ""),
         ("errors", f"{result['errors']}", "0"),
         (
             "server memory, 1,000th -> last request",

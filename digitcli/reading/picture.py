@@ -148,11 +148,14 @@ def _blank(image: Image.Image, whole: Callable[[], Prepared]) -> bool:
 def _as_one_digit(line: Line, image: Image.Image, whole: Callable[[], Prepared]) -> Line:
     """`line`, with its ink prepared as `predict` prepares one digit (`whole`) where it may be
     one: one that may be one digit is read as predict reads it (a 1 with a flag: predict 1,
-    read 7 before), and `_not_blank` asks whether predict found ink at all."""
+    read 7 before), and `_not_blank` asks whether predict found ink at all. Where the line
+    finds no ink at all and predict finds a digit (a faint one), that digit is the reading."""
     spans = line.ink.spans if line.ink is not None else []
     one_digit = any(start == 0 and stop == line.atoms for start, stop, _ in spans)
     if spans and (one_digit or _page_shaped(image)):
         line.whole = whole()
+    elif not spans and line.lines == 1 and not line.too_small and whole().has_ink:
+        line.whole = whole()  # ink too faint for the line's own test: predict's digit
     return line
 
 

@@ -299,10 +299,12 @@ def _as_predicted(
     digits of a longer number are one piece to predict, and two digits written close together
     may look like one to it)."""
     row = wholes.get(id(line))
-    if not digits or row is None:
+    if row is None:
         return digits
     best = int(np.argmax(row))
     confidence = round(float(row[best]), 6)
+    if not digits:  # predict found a digit where the line found no ink
+        return [ReadDigit(best, confidence, _picture_box(line), line.whole.pixels)]
     if len(digits) > 1:
         tune = tuned()
         sure = float(np.prod([d.confidence for d in digits]))
@@ -315,6 +317,15 @@ def _as_predicted(
     left, top = min(d.box[0] for d in digits), min(d.box[1] for d in digits)
     right, bottom = max(d.box[2] for d in digits), max(d.box[3] for d in digits)
     return [ReadDigit(best, confidence, (left, top, right, bottom), line.whole.pixels)]
+
+
+def _picture_box(line: Line) -> tuple[int, int, int, int]:
+    """The whole picture's box, in its pixels (from the line's small copy of it)."""
+    if line.picture is None:
+        return (0, 0, 0, 0)
+    height, width = line.picture.pixels.shape
+    sx, sy = line.picture.scale
+    return (0, 0, round(width / sx), round(height / sy))
 
 
 def _overlap(a: tuple[int, ...], b: tuple[int, ...]) -> float:
