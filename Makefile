@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv train test test-fast lint bench docs models models-mnist members-mnist cvl-sources clean
+.PHONY: venv train test test-fast lint bench docs models models-mnist members-mnist cvl-sources judge clean
 
 venv: $(STAMP)
 
@@ -40,7 +40,7 @@ docs: venv
 	$(BIN)/python docs/make_commands.py
 
 ## Rebuild every bundled artefact from scratch (hours on 2 cores): the bundled model's members
-## and the model, then read's line reader. Each records what it fits
+## and the model, then read's line reader, then the preparation's judge. Each records what it fits
 ## (digitcli/core/fits.py). Members are trained in build/models/. The bundled model also learns
 ## from two collections not in this repository (docs/measurements/other-writers.md says where
 ## each is from): CVL= the CVL Single Digit database's folder (train/, valid/, test/) and USPS=
@@ -49,7 +49,7 @@ docs: venv
 MEMBERS := build/models
 MIX := build/cvl/mnist-cvl3-usps.npz
 TUNE := --data $(MIX) --flags long --validation-seed 0 --force
-models: cvl-sources members-mnist
+models: cvl-sources members-mnist judge
 	$(BIN)/python bench/usps.py build --rdata $(USPS) --out build/usps
 	$(BIN)/python bench/cvl.py mix --cvl $(CVL) --copies 3 --usps build/usps --out build/cvl
 	for seed in 0 1; do \
@@ -68,7 +68,7 @@ cvl-sources:
 	Single Digit database) and USPS=FILE (zip.train.RData); make models-mnist needs neither"; \
 	exit 2; }
 
-models-mnist: members-mnist
+models-mnist: members-mnist judge
 	$(BIN)/python bench/make_bundled.py $(MEMBERS)/cnn0 $(MEMBERS)/cnn1 $(MEMBERS)/mlp
 	$(BIN)/python bench/make_line_reader.py
 
@@ -77,6 +77,15 @@ members-mnist: venv
 	for seed in 0 1; do $(BIN)/digitcli train --arch cnn --epochs 60 --flags long --seed $$seed \
 		--validation-seed 0 --data MNIST --output $(MEMBERS)/cnn$$seed --force; done
 	$(BIN)/digitcli train --data MNIST --output $(MEMBERS)/mlp --force
+
+## The preparation's judge of pictures on paper (digitcli/imaging/judge.tflite), from made
+## pictures and the real set (REAL: a folder `python bench/real_pictures.py build` wrote).
+REAL ?= bench/results/real
+# The made views are cached under the hash of the code that makes them: never a stale cache.
+VIEWS = $(shell cat bench/*.py digitcli/imaging/*.py | sha1sum | cut -c1-12)
+judge: venv
+	mkdir -p build
+	$(BIN)/python bench/make_judge.py --real $(REAL) --cache build/judge-views-$(VIEWS).npz
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

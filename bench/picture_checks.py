@@ -1,14 +1,16 @@
 """How the preparation's checks of pictures on paper do: real digits kept and read, blank and
 several-digit pictures refused.
 
-    python bench/picture_checks.py --real DIR --blanks DIR --numbers DIR
+    python bench/picture_checks.py --real DIR --blanks DIR --numbers DIR [--judges JUDGES]
 
 Three sets, read as `digitcli predict` reads them with the bundled model (each picture prepared
 in this process, `prepare_file`, then the model): the real set (`bench/real_pictures.py build`),
 a `bench/make_blanks.py` set (blank pages: all should be refused) and a `bench/make_numbers.py`
 set (numbers: all should be refused). It prints the real single digits read right and refused,
 the real blank, several-digit and non-digit pictures refused, and the share of each made set
-refused.
+refused. With --judges, a folder of `bench/make_judge.py` judges: each real picture is judged
+by `judge-foldK.tflite`, trained without its fold K (repository-held-out), and the made sets by
+`judge-all.tflite`, trained on every fold.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from digitcli.core.errors import ImageError  # noqa: E402
+from digitcli.imaging import judge  # noqa: E402
 from digitcli.imaging.images import Prepared, prepare_file  # noqa: E402
 
 
@@ -74,7 +77,8 @@ def score(args: argparse.Namespace) -> dict:
     if args.real is not None:
         digits = Counter()
         refused, others, wrong = [], Counter(), []
-        for path, label, _ in real_pictures(args.real):
+        for path, label, fold in real_pictures(args.real):
+            use_judge(args, f"judge-fold{fold}.tflite")
             said = answer(path, runtime)
             if label.isdigit():
                 digits["total"] += 1
@@ -100,6 +104,7 @@ def score(args: argparse.Namespace) -> dict:
         folder = getattr(args, name)
         if folder is None:
             continue
+        use_judge(args, "judge-all.tflite")
         answered = [(path.name, answer(path, runtime)) for path in made_pictures(folder)]
         missed = [f"{file} -> {said}" for file, said in answered if said.isdigit()]
         scores[name] = {
@@ -108,7 +113,14 @@ def score(args: argparse.Namespace) -> dict:
             "share": round(1 - len(missed) / max(len(answered), 1), 4),
             "answered": missed,
         }
+    judge.use_model(None)
     return scores
+
+
+def use_judge(args: argparse.Namespace, name: str) -> None:
+    """Consult the judge `name` in --judges, if given (else the shipped one)."""
+    if getattr(args, "judges", None) is not None:
+        judge.use_model(args.judges / name)
 
 
 def main() -> None:
@@ -116,6 +128,7 @@ def main() -> None:
     parser.add_argument("--real", type=Path)
     parser.add_argument("--blanks", type=Path)
     parser.add_argument("--numbers", type=Path)
+    parser.add_argument("--judges", type=Path, help="judge-foldK.tflite and judge-all.tflite")
     parser.add_argument("--json", action="store_true", help="every file listed")
     args = parser.parse_args()
     scores = score(args)

@@ -1,8 +1,9 @@
-"""What each check of pictures on paper in `isolate_ink` gains: `bench/picture_checks.py`'s
-scores with one check (or all of them) switched off. (The table of
-docs/measurements/preparation.md was made before the dark-region and weak-stroke checks went.)
+"""What each rule of the preparation on paper gains once the judge (`digitcli.imaging.judge`)
+looks at the ink: `bench/picture_checks.py`'s scores with one rule switched off alone (or the
+judge itself). The table: docs/measurements/preparation.md.
 
-    python bench/veto_ablation.py --real DIR --blanks DIR --numbers DIR [--only NAME ...]
+    python bench/veto_ablation.py --real DIR --blanks DIR --numbers DIR [--judges JUDGES]
+        [--only NAME ...]
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ sys.path.insert(0, str(BENCH))
 
 import picture_checks  # noqa: E402
 
-from digitcli.imaging import clutter, folds, ink, pieces  # noqa: E402
+from digitcli.imaging import clutter, ink, paper, pieces  # noqa: E402
 
 
 @contextmanager
@@ -43,19 +44,38 @@ def never(*_args, **_kwargs) -> bool:
     return False
 
 
+def nothing(labels, boxes, *_args) -> np.ndarray:
+    return np.zeros(len(boxes[0]), bool)
+
+
+def no_neighbours(x0, *_args) -> np.ndarray:
+    return np.zeros(len(x0), bool)
+
+
 OFF = {
-    "runs_off": lambda: patched(ink, "clutter", proxy(clutter, runs_off=never)),
-    "slanted_lines": lambda: patched(ink, "_on_slanted_lines", never),
-    "dark_beside": lambda: patched(folds, "dark_beside", never),
-    "one_sided_step": lambda: patched(folds, "one_sided_step", never),
+    "judge": lambda: patched(ink, "_refused", lambda *a: None),
+    "crossing_pieces": lambda: patched(pieces, "clutter", proxy(clutter, crossing_pieces=nothing)),
+    "box_pieces": lambda: patched(pieces, "clutter", proxy(clutter, box_pieces=nothing)),
+    "neighbour_pieces": lambda: patched(
+        pieces, "clutter", proxy(clutter, neighbour_pieces=no_neighbours)
+    ),
     "ruled_lines": lambda: patched(ink, "clutter", proxy(clutter, ruled_lines=lambda *a: None)),
-    "crossing_pieces": lambda: patched(
-        pieces,
-        "clutter",
-        proxy(clutter, crossing_pieces=lambda labels, boxes, shape: np.zeros(len(boxes[0]), bool)),
-    ),  # fmt: skip
+    "slanted_lines": lambda: patched(ink, "clutter", proxy(clutter, slanted_lines=lambda *a: None)),
+    "paper_inside_a_box": lambda: patched(
+        paper, "clutter", proxy(clutter, paper_inside_a_box=lambda gray, band, border, c: border)
+    ),
+    "smallest_on_paper": lambda: overridden_setting(smallest_on_paper=0.0),
+    # the parts of `clutter.runs_off` (the pieces `crossing_pieces` drops)
+    "runs_off: hairlines": lambda: overridden_setting(hairline=0.0),
 }
-VETOES = ("runs_off", "slanted_lines", "dark_beside", "one_sided_step")
+
+
+@contextmanager
+def overridden_setting(**values):
+    from digitcli.imaging.settings import overridden
+
+    with overridden(**values):
+        yield
 
 
 def main() -> None:
@@ -63,9 +83,10 @@ def main() -> None:
     parser.add_argument("--real", type=Path)
     parser.add_argument("--blanks", type=Path)
     parser.add_argument("--numbers", type=Path)
+    parser.add_argument("--judges", type=Path, help="judge-foldK.tflite and judge-all.tflite")
     parser.add_argument("--only", nargs="*", default=None, help="configurations to run")
     args = parser.parse_args()
-    configurations = {"rules": (), **{name: (name,) for name in OFF}, "all vetoes": VETOES}
+    configurations = {"as shipped": (), **{name: (name,) for name in OFF}}
     for label, names in configurations.items():
         if args.only is not None and label not in args.only:
             continue

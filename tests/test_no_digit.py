@@ -389,10 +389,9 @@ def test_a_piece_of_dense_squared_paper_is_no_digit():
     assert not prepare(_dense_squared_paper()).has_ink
 
 
-def test_a_faint_digit_near_a_shadowed_corner_is_a_digit():
+def _faint_seven_by_a_shadowed_corner() -> Image.Image:
     """A faint 7 (20 grey levels) with paper around it, its bar near a shadow over the top
-    right corner: its faint pixels join the shadow, and it was taken for the shadow's edge
-    when every ink on paper was asked whether it is one."""
+    right corner."""
     rng = np.random.default_rng(0)
     h, w = 600, 480
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -402,7 +401,33 @@ def test_a_faint_digit_near_a_shadowed_corner_is_a_digit():
     paper -= 20.0 * np.asarray(seven, np.float32)
     corner = np.hypot(xx - w, yy) / w
     paper *= 1 - 0.25 / (1 + np.exp((corner - 0.35) / 0.08))
-    assert prepare(Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8), "L")).has_ink
+    return Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8), "L")
+
+
+def _a_filled_block(pixels: np.ndarray) -> bool:
+    """Whether the prepared ink fills most of its box: a patch of shade, not a digit's strokes."""
+    rows, cols = np.flatnonzero(pixels.any(axis=1)), np.flatnonzero(pixels.any(axis=0))
+    box = pixels[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return np.count_nonzero(box > 128) > 0.7 * box.size
+
+
+def test_a_faint_digit_near_a_shadowed_corner_is_a_digit():
+    """A faint 7 (20 grey levels) with paper around it, its bar near a shadow over the top
+    right corner: its faint pixels join the shadow, and it was taken for the shadow's edge
+    when every ink on paper was asked whether it is one."""
+    assert prepare(_faint_seven_by_a_shadowed_corner()).has_ink
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the 7 stands no higher above the paper than what the background leaves of the "
+    "shadow's edge: it is never found as ink, and a patch of the shadow's edge is prepared "
+    "instead (a filled block; the rules answered it as a digit too)",
+)
+def test_a_faint_digit_near_a_shadowed_corner_is_found():
+    """What is prepared is the 7's strokes, not a patch of the shadow."""
+    prepared = prepare(_faint_seven_by_a_shadowed_corner())
+    assert prepared.has_ink and not _a_filled_block(prepared.pixels)
 
 
 def _folded(seed: int, digit: bool = False) -> Image.Image:

@@ -18,7 +18,6 @@ from digitcli.imaging.settings import DEFAULT, tuned
 
 # A name other packages import, bound to the default (read once, at import).
 LINE_ACROSS = DEFAULT.line_across
-ALL_BUT_ONE = 3  # sides of a rectangle: all but one
 
 # What the settings this module reads are for (their values: settings.py).
 # A digit cut out of a row shows parts of its neighbours at the picture's sides, dropped
@@ -43,13 +42,7 @@ ALL_BUT_ONE = 3  # sides of a rectangle: all but one
 # on bench/make_blanks.py's pictures; a digit's strokes are 0.05-0.2 of it, and a digit cut
 # tight runs off its picture's sides too).
 # A region along one side twice as wide as high is such a band, and hairlines running across
-# the picture are lines, unless they are row_digits digit-shaped pieces or more
-# (`_digits_in_a_row`): a number cropped close to its picture, or a long one's strokes.
-# ... or when it spans tall_row of the picture's height or more, not running off both its left
-# and right sides, in strokes (`_a_filled_row`): a number in a row of boxes filling its picture
-# (0.82-1.0 of it, under half of its box inked, the strokes 0.039-0.14 of its height; a blank
-# picture's folds and rules as tall, not across it: at most 0.02; across: empty cells, ruled
-# paper, 0.026-0.036).
+# the picture are lines.
 
 
 # Ruled paper photographed askew: its lines are looked for at slants up to 5 degrees either
@@ -329,10 +322,8 @@ def runs_off(ink: np.ndarray) -> bool:
     two of the picture's sides or more, or one and running line_across of its width or height
     (ruled lines, folds, a table's rules); or, what the background leaves of a desk beyond the
     paper's edge or of a shadow, a region touching the picture's sides: in a corner (two
-    adjacent sides), along a side (it and both its ends, less than edge_band of the other
-    way) or flat (twice as wide as high, not a row of digits, nor a row of boxes holding a
-    number that fills the picture's height). A digit cut tight touches its picture's sides
-    too, but spans it (top to bottom, or side to side with its height) in strokes."""
+    adjacent sides) or flat (twice as wide as high). A digit cut tight touches its picture's
+    sides too, but spans it (top to bottom, or side to side with its height) in strokes."""
     h, w = ink.shape
     top, bottom, left, right = ink[0].any(), ink[-1].any(), ink[:, 0].any(), ink[:, -1].any()
     sides = int(top) + int(bottom) + int(left) + int(right)
@@ -344,34 +335,7 @@ def runs_off(ink: np.ndarray) -> bool:
         return True  # a corner
     lines = (sides >= 2 or max(tall, wide) >= tuned().line_across) and _hairlines(ink)
     flat = tall * h < 0.5 * wide * w and not (top and bottom)  # twice as wide as high
-    box = (rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)
-    filled_row = tall >= tuned().tall_row and not (left and right) and _a_filled_row(ink, *box)
-    if (lines or flat) and not filled_row and not _digits_in_a_row(ink):
-        return True
-    if left and right and not (top and bottom):  # across, along the top or the bottom
-        return sides == ALL_BUT_ONE and tall < tuned().edge_band
-    if top and bottom and not (left and right):  # down, along the left or the right side
-        return sides == ALL_BUT_ONE and wide < tuned().edge_band
-    return False
-
-
-def _digits_in_a_row(ink: np.ndarray) -> bool:
-    """Whether `ink` (a mask) is a number's digits (`digit_shaped`; a fold's crease breaks
-    into flat pieces, a band along a desk's edge is one piece)."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
-    rows = np.flatnonzero(ink.any(axis=1))
-    widths, heights = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
-    return digit_shaped(widths, heights, rows[-1] - rows[0] + 1) >= tuned().row_digits
-
-
-def _a_filled_row(ink: np.ndarray, height: int, width: int) -> bool:
-    """Whether `ink` (a mask; its box `height` by `width`) is drawn in strokes (under row_fill
-    of its box inked) wider than row_strokes of its height: a number filling its picture, its
-    digits joined by the row of boxes they are written in, not a fold's crease or a table's
-    rules (hairlines) nor the band the background leaves along a desk's edge (solid)."""
-    if np.count_nonzero(ink) >= tuned().row_fill * height * width:
-        return False
-    return strokes_width(ink) >= tuned().row_strokes * height
+    return lines or flat
 
 
 def digit_shaped(widths: np.ndarray, heights: np.ndarray, extent: float) -> int:
@@ -388,12 +352,6 @@ def _hairlines(piece: np.ndarray) -> bool:
     return strokes_width(piece) < tuned().hairline * max(
         rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
     )
-
-
-def lines_wide(piece: np.ndarray) -> bool:
-    """Whether the strokes of `piece` (a mask over the picture) are as narrow as the lines
-    crossing the picture: narrower than hairline of its longer side."""
-    return strokes_width(piece) < tuned().hairline * max(piece.shape)
 
 
 def strokes_width(piece: np.ndarray) -> float:

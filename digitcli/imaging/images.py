@@ -90,6 +90,7 @@ class Prepared:
     inverted: bool  # whether the polarity was flipped
     groups: int = 1  # separate digit-sized groups of ink side by side: more than 1, a number
     joined: bool = False  # one group as wide as several digits written into each other
+    lines: bool = False  # no digit, but ink the judge took for lines or a page of writing
 
     @property
     def several(self) -> bool:
@@ -121,7 +122,7 @@ def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
     ink, groups = isolate_ink(signal, background, whole_strokes=not small)
     blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     if ink is None:
-        return Prepared(blank, has_ink=False, inverted=inverted)
+        return Prepared(blank, has_ink=False, inverted=inverted, lines=groups > 0)
     joined = groups == 1 and joined_digits(ink >= HALF_INKED)
     pixels = _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))
     return Prepared(pixels, has_ink=True, inverted=inverted, groups=groups, joined=joined)

@@ -4,8 +4,9 @@ With the background subtracted, what is left is the paper's noise and the ink. T
 its noise are measured as `read` measures them (`digitcli.imaging.paper`), a threshold between
 the two is chosen from their grey levels (faint ink on quiet paper still counts), the digit's
 pieces are kept (`digitcli.imaging.pieces`) with the faint strokes touching them, ruled lines
-photographed askew are taken for background, and blank pictures, lines crossing the picture and
-the bands a fold or a shadow leaves are answered None rather than guessed at.
+photographed askew are taken for background, and blank pictures are answered None rather than
+guessed at: too little contrast anywhere, or, on paper, ink the judge (`digitcli.imaging.judge`)
+says is not a digit.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import math
 
 import numpy as np
 
-from digitcli.imaging import clutter, folds
+from digitcli.imaging import clutter, judge
 from digitcli.imaging.histograms import extremes, histogram, mad, otsu_threshold, quantile
 from digitcli.imaging.morphology import (
     bounds,
@@ -39,15 +40,18 @@ MIN_CONTRAST = DEFAULT.min_contrast
 # blank (figures: docs/measurements/code-notes.md).
 # Pictures paper_size px or more a side show paper around their digit (not a crop of it as
 # MNIST's 28x28, where a digit may touch two sides): there, lines and edges crossing the
-# picture, ruled lines photographed askew and the bands a fold or a shadow leaves are not
-# taken for ink.
+# picture and ruled lines photographed askew are not taken for ink, and the judge
+# (`digitcli.imaging.judge`) says whether the ink kept is one digit: blank paper or lines
+# refused only when its digit probability is under not_digit (figures:
+# docs/measurements/preparation.md).
 
 
 def isolate_ink(
     signal: np.ndarray, background: np.ndarray, *, whole_strokes: bool = True
 ) -> tuple[np.ndarray | None, int]:
     """Bright ink on a dark background -> ink only (0-255 floats, background 0), or None if
-    blank; and how many separate digit-sized groups of ink it holds.
+    blank; and how many separate digit-sized groups of ink it holds (with None: 0, or, where
+    the judge took the ink for lines or a page of writing, the groups found, 1 or more).
 
     Subtracts the (possibly uneven) background, zeroes the noise, and keeps the connected
     pieces of ink that make up the digit, dropping specks away from it. whole_strokes: also
@@ -103,33 +107,26 @@ def isolate_ink(
             faint &= ~lines[near]
         kept[near] = connected_to(kept[near], faint)
         box = shifted(bounds(kept[near]), near)
-        if on_paper and (
-            clutter.runs_off(kept)
-            or _on_slanted_lines(kept, flat > tuned().line_noise * noise)
-            or folds.dark_beside(signal, kept)
-        ):
-            return None, 0
+        if on_paper:
+            verdict = _refused(flat, kept)
+            if verdict is not None:  # blank paper, lines or a page: no digit
+                return None, groups if verdict == judge.LINES else 0  # several: counted below
     near = widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
     flat, kept, levels = flat[near], kept[near], levels[near]
     level = quantile(histogram(levels, kept), 0.8)  # strokes' cores become white, as in MNIST
-    if on_paper and folds.one_sided_step(flat, kept, level - floor):
-        return None, 0  # the band a fold's straight step leaves, edged on one side only
     ink = _scaled_ink(flat, kept, floor, level, whole_strokes=whole_strokes)
     return ink, groups
 
 
-def _on_slanted_lines(kept: np.ndarray, inked: np.ndarray) -> bool:
-    """Whether the ink found (`kept`) lies on ruled lines, level or photographed askew
-    (`inked`: the pixels 3 deviations of the noise above the background; not the floor,
-    from the median of what lies above it, which on dense squared paper, where the lines are
-    much of the picture, lay over them): what is left of it 2 px or more off them holds no
-    digit. Looked for only where the ink's strokes are as narrow as such lines."""
-    if not clutter.lines_wide(kept):
-        return False
-    lines = clutter.slanted_lines(inked)
-    if lines is None:
-        return False
-    return digit_components(kept & ~dilate(lines, 2)) is None
+def _refused(flat: np.ndarray, kept: np.ndarray) -> int | None:
+    """What the judge is sure the ink `kept` on `flat` is, blank paper or lines and pages
+    (`judge.BLANK`, `judge.LINES`): its digit probability under not_digit, and the likeliest
+    of the others not several digits; else None."""
+    chances = judge.probabilities(flat, kept)
+    if chances[judge.DIGIT] >= tuned().not_digit:
+        return None
+    verdict = 1 + int(np.argmax(chances[1:]))  # DIGIT is 0
+    return verdict if verdict in (judge.BLANK, judge.LINES) else None
 
 
 def _scaled_ink(

@@ -45,11 +45,11 @@ class PreparationSettings:
     faintest_ink: float = 12.0  # ... unless Otsu's classes are at least this many levels apart ...
     faint_separation: float = 8.0  # ... and this many of the paper's spreads
     paper_size: int = 2 * IMAGE_SIZE  # px: pictures this big a side show paper around the digit
+    not_digit: float = 0.2  # on paper, the judge's digit probability below which: no digit
     paper_shift: float = 2.0  # grey levels the median may lie above the paper's, still paper
     noisy_contrast: float = 6.0  # the contrast must also be this many noise spreads
     fewest_high: float = 0.02  # share of pixels in the high class for a two-class histogram ...
     class_gap: float = 4.0  # ... whose classes lie this many spreads apart
-    line_noise: float = 3.0  # slanted lines are looked for in what stands this many spreads up
     # Clutter: neighbours, ruled lines, boxes, hairlines (clutter.py)
     row_digit_height: float = 0.3  # a digit this share of the picture high drops its neighbours
     line_across: float = 0.9  # a row inked across this share of the picture is a ruled line ...
@@ -63,25 +63,12 @@ class PreparationSettings:
     frame_inner: float = 0.3  # ... around a piece at least this share as tall (the digit)
     frame_bands: int = 4  # a box is at least this many bands across
     hairline: float = 0.025  # strokes narrower than this share of the piece's extent: hairlines
-    edge_band: float = 0.5  # a band along a side spans less than this share of the other side
     row_digits: int = 3  # this many digit-shaped pieces or more in a row are a number ...
     row_digit_wide: float = 1.5  # ... each at most this many times as wide as high
-    tall_row: float = 0.8  # a row of boxes spans this share of the picture's height ...
-    row_fill: float = 0.5  # ... under this share of its box inked ...
-    row_strokes: float = 0.03  # ... in strokes at least this share of its height
     steepest_line: float = 5.0  # degrees: ruled lines are looked for at slants up to this ...
     line_step: float = 0.5  # ... in steps of this
     slant_band: int = 8  # px: columns summed together, shifted as one along a slant
     line_reach: int = 3  # px: a stroke crossing a ruled line is joined across it this far
-    # Folds (folds.py)
-    step_sharp: float = 0.7  # a fold's step: sharp edges this share of the step's strongest ...
-    step_share: float = 0.3  # ... this share of the edges at least ...
-    step_on_line: float = 0.9  # ... this share of them ...
-    step_near: float = 2.0  # px: ... within this of one straight line ...
-    step_stray: float = 0.1  # ... with all but this share of the ink beyond it on one side
-    step_angle: float = 15.0  # degrees: two creases at least this far apart make a wedge
-    fold_pixels: int = 10  # fewer pixels than this: no fold is measured
-    dark_beside: float = 0.4  # ink with its surroundings as dark for this share: a dark band
     # Pieces (pieces.py)
     smallest_on_paper: float = 0.1  # a digit on paper is at least this share of the shorter side
     several_wide: float = 1.4  # ink wider than this for its height, side by side: several digits

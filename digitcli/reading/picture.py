@@ -139,8 +139,10 @@ def _read_first(line: Line, parts: Parts, pixels: bool = True) -> Line:
 
 def _blank(image: Image.Image, whole: Callable[[], Prepared]) -> bool:
     """Whether `predict`'s preparation (`whole`) finds no ink at all in a picture of bands that
-    look like several lines (ruled paper, folds, a shadow's edge can)."""
-    return _page_shaped(image) and not whole().has_ink
+    look like several lines (ruled paper, folds, a shadow's edge can): not where its judge
+    took the ink for lines or a page of writing, which `read` reads on."""
+    prepared = whole()
+    return _page_shaped(image) and not prepared.has_ink and not prepared.lines
 
 
 def _as_one_digit(line: Line, image: Image.Image, whole: Callable[[], Prepared]) -> Line:

@@ -1,0 +1,85 @@
+"""What the ink found on a picture of paper is: one digit, blank paper, lines or a page, or
+several digits.
+
+The preparation finds ink on a photo or scan of paper by its contrast alone; a shadow's or a
+fold's edge, a desk beyond the paper, ruled lines, a page of writing or a whole number have
+contrast too. A small network (`judge.tflite`, built by `bench/make_judge.py` from made
+pictures of every kind, MNIST's digits and real pictures people made) looks at the picture
+less its background with the ink kept marked, and says which. It replaced hand-tuned rules
+that each fitted one generator of blank pictures. It is asked about pictures on paper only
+(`isolate_ink`'s `on_paper`): small scans, canvases and MNIST-sized files never see it. It
+runs through LiteRT, loaded on first use.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from digitcli.imaging import settings as preparation
+
+MODEL = Path(__file__).parent / "judge.tflite"
+# The settings the judge fits: it was trained on what the preparation they make keeps.
+FITS = {"preparation": preparation.DEFAULT}
+VIEW = 48  # px a side of what the network sees (fixed by the shipped network)
+VERDICTS = ("digit", "blank", "lines", "several")  # the network's classes, in its order
+DIGIT, BLANK, LINES, SEVERAL = range(len(VERDICTS))
+
+_model: Path = MODEL  # the judge consulted (`use_model`)
+
+
+def view(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """(VIEW, VIEW, 3) float32 of a picture less its background (`flat`, ink bright, grey
+    levels) and the ink kept (`kept`, a mask), shrunk to fit with the aspect kept, centred on
+    black: the grey levels over 255, over the kept ink's own level (a pale picture's faint
+    ink), and the kept mask."""
+    h, w = flat.shape
+    scale = VIEW / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    grey = np.clip(flat, 0, 255).astype(np.float32)
+    level = float(np.percentile(grey[kept], 80)) if kept.any() else 255.0
+    out = np.zeros((VIEW, VIEW, 3), np.float32)
+    top, left = (VIEW - size[1]) // 2, (VIEW - size[0]) // 2
+    inside = (slice(top, top + size[1]), slice(left, left + size[0]))
+    small = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+    out[inside + (0,)] = small / 255.0
+    out[inside + (1,)] = np.minimum(small / max(level, 1.0), 1.0)
+    out[inside + (2,)] = cv2.resize(kept.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    return out
+
+
+def probabilities(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """The judge's probability of each of VERDICTS for the ink `kept` on `flat` (`view`)."""
+    return _judge(_model)(view(flat, kept)[np.newaxis])[0]
+
+
+def use_model(path: Path | None) -> None:
+    """Consult the judge in `path` from now on (None: the shipped one): a benchmark scoring
+    judges trained without part of its pictures."""
+    global _model
+    _model = MODEL if path is None else Path(path)
+
+
+@cache
+def _judge(path: Path):
+    from ai_edge_litert.interpreter import Interpreter
+
+    from digitcli.core.fits import require
+    from digitcli.core.quiet import native_stderr_silenced
+
+    require(path, ("preparation",), FITS)
+    with native_stderr_silenced():  # "INFO: Created TensorFlow Lite XNNPACK delegate"
+        interpreter = Interpreter(model_path=str(path), num_threads=1)
+        interpreter.allocate_tensors()
+    given = interpreter.get_input_details()[0]["index"]
+    answer = interpreter.get_output_details()[0]["index"]
+
+    def run(views: np.ndarray) -> np.ndarray:
+        interpreter.set_tensor(given, views.astype(np.float32))
+        interpreter.invoke()
+        return interpreter.get_tensor(answer)
+
+    return run
