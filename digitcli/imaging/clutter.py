@@ -13,6 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from digitcli.imaging import orderstats
 from digitcli.imaging.morphology import runs
 from digitcli.imaging.settings import DEFAULT, tuned
 
@@ -281,7 +282,7 @@ def paper_inside_a_box(gray: np.ndarray, band: int, border: float, contrast: flo
         [inner[: 2 * band].ravel(), inner[-2 * band :].ravel(),
          inner[:, : 2 * band].ravel(), inner[:, -2 * band :].ravel()]
     )  # fmt: skip
-    inside = float(np.median(ring))
+    inside = orderstats.median(ring)
     if abs(inside - border) < contrast:
         return border
     cut = (inside + border) / 2

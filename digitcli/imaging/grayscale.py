@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageChops
 
+from digitcli.imaging import orderstats
 from digitcli.imaging.settings import tuned
 
 _ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
@@ -127,6 +128,6 @@ def _composited(lum_full: Image.Image, alpha_full: Image.Image, max_side: int) -
         ink = float(weighted_lum.sum() / alpha.sum())
         background = 255.0 if ink < MID_GREY else 0.0
     else:
-        background = float(np.median(weighted_lum[visible] / alpha[visible]))
+        background = orderstats.median(weighted_lum[visible] / alpha[visible])
     out = weighted_lum + background * (1.0 - alpha)
     return Image.fromarray(np.clip(out + 0.5, 0, 255).astype(np.uint8), "L")

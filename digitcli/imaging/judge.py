@@ -19,6 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from digitcli.imaging import orderstats
 from digitcli.imaging import settings as preparation
 
 MODEL = Path(__file__).parent / "judge.tflite"
@@ -40,7 +41,7 @@ def view(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
     scale = VIEW / max(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     grey = np.clip(flat, 0, 255).astype(np.float32)
-    level = float(np.percentile(grey[kept], 80)) if kept.any() else 255.0
+    level = orderstats.percentile(grey[kept], 80) if kept.any() else 255.0
     out = np.zeros((VIEW, VIEW, 3), np.float32)
     top, left = (VIEW - size[1]) // 2, (VIEW - size[0]) // 2
     inside = (slice(top, top + size[1]), slice(left, left + size[0]))
