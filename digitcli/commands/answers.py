@@ -177,8 +177,11 @@ def predict(
       digitcli predict photo.jpg --threshold 0.9 --top-k 1
     """
     from digitcli.core.errors import UsageError
-    from digitcli.predicting.predict import predict as run_prediction
-    from digitcli.terminal import console, formats
+    from digitcli.core.startup import importing
+
+    with importing():
+        from digitcli.predicting.predict import predict as run_prediction
+        from digitcli.terminal import console, formats
 
     from_list = paths_list(from_list, from_list0)
     if not images and from_list is None:
@@ -244,9 +247,12 @@ def read(
       digitcli read meter.jpg --threshold 0.8
     """
     from digitcli.core.errors import UsageError
-    from digitcli.reading.read import parse_digit_count
-    from digitcli.reading.read import read as run_reading
-    from digitcli.terminal import formats
+    from digitcli.core.startup import importing
+
+    with importing():
+        from digitcli.reading.read import parse_digit_count
+        from digitcli.reading.read import read as run_reading
+        from digitcli.terminal import formats
 
     from_list = paths_list(from_list, from_list0)
     if not images and from_list is None:
