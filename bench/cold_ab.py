@@ -2,6 +2,7 @@
 
     git worktree add --detach ../before main
     python bench/cold_ab.py ONE.jpg ONE.png --before ../before --rounds 9
+    python bench/cold_ab.py ONE.jpg --before ../before --also ../step1 ../step2   # more trees
 
 Each round runs, in turn, the floor (`predict_ab.FLOOR`: a process that imports what a cold
 predict cannot do without) and `python -m digitcli predict FILE` of each file with each
@@ -27,16 +28,18 @@ def main() -> None:
     parser.add_argument("files", type=Path, nargs="+", help="image files, one predict each")
     parser.add_argument("--before", type=Path, required=True, help="the checkout to compare")
     parser.add_argument("--after", type=Path, default=REPO, help="the other (this one)")
+    parser.add_argument("--also", type=Path, nargs="*", default=[], help="more checkouts")
     parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
     trees = {"before": args.before.resolve(), "after": args.after.resolve()}
+    trees.update({tree.name: tree.resolve() for tree in args.also})
     runs: dict[str, Times] = {"floor": []}
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(args.rounds):
             runs["floor"].append(timed_command(["-c", FLOOR], REPO, Path(tmp)))
             for file in args.files:
                 for name, repo in trees.items():
-                    key = f"{name} {file.suffix[1:]}"
+                    key = f"{name} {file.name}"
                     runs.setdefault(key, []).append(timed(repo, [str(file.resolve())], Path(tmp)))
     report(runs)
 
@@ -47,7 +50,7 @@ def report(runs: dict[str, Times]) -> None:
     for key, times in runs.items():
         wall, cpu = (statistics.median(t[which] for t in times) for which in (0, 1))
         print(
-            f"{key:12} wall {wall:.3f} s ({wall / floor[0]:.2f}x floor)"
+            f"{key:20} wall {wall:.3f} s ({wall / floor[0]:.2f}x floor)"
             f"  CPU {cpu:.3f} s ({cpu / floor[1]:.2f}x floor)"
         )
 
