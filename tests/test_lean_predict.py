@@ -94,27 +94,19 @@ def test_importing_pauses_the_collector_and_freezes_what_it_made(
 ) -> None:
     (tmp_path / "a_module_never_imported.py").write_text("NAME = 'new'\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    collections: list[str] = []
-
-    def count(phase: str, info: dict) -> None:
-        collections.append(phase)
-
-    gc.callbacks.append(count)
+    frozen = gc.get_freeze_count()  # an earlier in-process command may have frozen some
     try:
         with importing():
             assert not gc.isenabled()
             made = [[] for _ in range(10 * gc.get_threshold()[0])]
             for inner in made:
                 inner.append(inner)  # a cycle: only the collector frees it
-            collected = list(collections)
-        assert collected == []
         assert gc.isenabled()
-        assert gc.get_freeze_count() == 0  # it imported nothing: nothing frozen
+        assert gc.get_freeze_count() == frozen  # it imported nothing: nothing frozen
         with importing():
             import a_module_never_imported  # noqa: F401
-        assert gc.get_freeze_count() >= len(made)
+        assert gc.get_freeze_count() >= frozen + len(made)
     finally:
-        gc.callbacks.remove(count)
         gc.unfreeze()
         sys.modules.pop("a_module_never_imported", None)
 
