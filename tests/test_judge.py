@@ -5,6 +5,7 @@ background."""
 from __future__ import annotations
 
 import gzip
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
+from typer.testing import CliRunner
 
+from digitcli.cli import app
 from digitcli.imaging import judge
 from digitcli.imaging.images import prepare
 
@@ -109,3 +112,22 @@ def test_the_judge_runs_without_tensorflow():
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_page_of_writing_is_not_called_blank(tmp_path):
+    """Three rows of digits on paper: the judge takes the ink for lines or a page, and
+    predict answered "no digit found: the image is blank" for a page full of writing."""
+    rng = np.random.default_rng(0)
+    digits = _mnist(18)
+    paper = 200 + rng.normal(0, 3, (420, 700))
+    for index, digit in enumerate(digits):
+        row, column = divmod(index, 6)
+        big = np.asarray(Image.fromarray(digit).resize((84, 84)), np.float32) / 255
+        paper[40 + 120 * row : 124 + 120 * row, 40 + 105 * column : 124 + 105 * column] -= 150 * big
+    picture = tmp_path / "page.png"
+    Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8), "L").save(picture)
+    result = CliRunner().invoke(app, ["predict", str(picture), "--format", "jsonl"])
+    assert result.exit_code == 3
+    (answer,) = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert answer["digit"] is None
+    assert answer["note"] == "no digit found: lines, a page or a picture, not one digit"

@@ -134,12 +134,20 @@ def _answer(
         if isinstance(item, ImageError):
             yield Prediction(source.name, error=without_name(str(item), source.name))
         elif i not in rows:
-            yield Prediction(source.name, note="no digit found: the image is blank")
+            yield Prediction(source.name, note=_no_digit(item))
         elif item.several:
             found = f"{item.groups} found" if item.groups > 1 else "2 or more, touching"
             yield Prediction(source.name, note=f"several digits ({found}): use `digitcli read`")
         else:
             yield _decide(source.name, rows[i], top_k, threshold)
+
+
+def _no_digit(prepared: Prepared) -> str:
+    """Why a picture holds no digit: blank, or ink the judge took for lines or a page (a photo
+    of something else may be taken so too)."""
+    if prepared.lines:
+        return "no digit found: lines, a page or a picture, not one digit"
+    return "no digit found: the image is blank"
 
 
 def _decide(
