@@ -72,7 +72,7 @@ def shadowed_corner(sheet: np.ndarray, rng: np.random.Generator) -> tuple[int, i
     return y, x
 
 
-def _darken(sheet: np.ndarray, ink: np.ndarray, top: int, left: int, strength: float) -> None:
+def write(sheet: np.ndarray, ink: np.ndarray, top: int, left: int, strength: float) -> None:
     """Darken `sheet` by `ink` coverage placed at (top, left), clipped to the sheet."""
     h, w = sheet.shape
     bottom, right = min(h, top + ink.shape[0]), min(w, left + ink.shape[1])
@@ -124,7 +124,7 @@ def faint_digit_by_shadow(digit_ink: DigitInk, rng: np.random.Generator) -> Imag
     margin = lambda extent: int(rng.uniform(0.05, 0.35) * extent)  # noqa: E731
     top = margin(height) if y == 0 else height - side - margin(height)
     left = margin(width) if x == 0 else width - side - margin(width)
-    _darken(sheet, ink, top, left, 1.0)
+    write(sheet, ink, top, left, 1.0)
     return _picture(sheet, rng)
 
 
@@ -142,5 +142,5 @@ def off_centre_digit(digit_ink: DigitInk, rng: np.random.Generator) -> Image.Ima
         return margin if rng.random() < 0.5 else extent - size - margin
 
     top, left = near(height, ink.shape[0]), near(width, ink.shape[1])
-    _darken(sheet, ink, top, left, rng.uniform(0.4, 0.9))
+    write(sheet, ink, top, left, rng.uniform(0.4, 0.9))
     return _picture(sheet, rng)

@@ -42,6 +42,7 @@ import judge_pictures  # noqa: E402
 import make_blanks  # noqa: E402
 import make_numbers  # noqa: E402
 import robustness  # noqa: E402
+from judge_pictures import write  # noqa: E402
 from make_blanks import MARKS  # noqa: E402
 
 from digitcli.core.errors import ImageError  # noqa: E402
@@ -139,17 +140,6 @@ def digit_ink(digit: np.ndarray, side: int, rng: np.random.Generator) -> np.ndar
     elif pen < 0.6:  # a marker
         ink = np.clip(ink * 2.0, 0, 1)
     return ink
-
-
-def write(sheet: np.ndarray, ink: np.ndarray, top: int, left: int, strength: float) -> None:
-    """Darken `sheet` by `ink` coverage at (top, left), clipped to the sheet."""
-    h, w = sheet.shape
-    bottom, right = min(h, top + ink.shape[0]), min(w, left + ink.shape[1])
-    if bottom <= max(top, 0) or right <= max(left, 0):
-        return
-    part = ink[max(0, -top) : bottom - top, max(0, -left) : right - left]
-    region = sheet[max(top, 0) : bottom, max(left, 0) : right]
-    region *= 1.0 - strength * part
 
 
 def row_of_digits(sheet, digits, top, left, height, rng, strength) -> int:

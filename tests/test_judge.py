@@ -1,6 +1,5 @@
 """digitcli.imaging.judge: whether the ink found on a picture of paper is one digit, blank
-paper, lines or a page, or several digits; and ruled lines photographed askew taken for
-background."""
+paper, lines or a page, or several digits (ruled lines askew: tests/test_ruled_notebook.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
+from test_ruled_notebook import SEVEN, notebook_photo
 from typer.testing import CliRunner
 
 from digitcli.cli import app
@@ -25,39 +25,6 @@ MNIST = Path(__file__).resolve().parent.parent / "MNIST" / "t10k-images-idx3-uby
 def _mnist(count: int) -> np.ndarray:
     raw = gzip.decompress(MNIST.read_bytes())
     return np.frombuffer(raw, np.uint8, 784 * count, 16).reshape(count, 28, 28)
-
-
-def _notebook(strokes: list[list[tuple[int, int]]], pen: int = 4) -> Image.Image:
-    """A phone photo of ruled notebook paper, 1400x600, its lines 1.4 degrees askew, with
-    `strokes` (polylines) written in a thin pen `pen` px wide."""
-    rng = np.random.default_rng(0)
-    w, h = 1400, 600
-    lines = Image.new("L", (w, h), 0)
-    draw = ImageDraw.Draw(lines)
-    slope = np.tan(np.radians(1.4))
-    for y in range(40, h + 40, 110):
-        draw.line([(0, y - slope * w / 2), (w, y + slope * w / 2)], fill=255, width=3)
-    ink = Image.new("L", (w, h), 0)
-    for stroke in strokes:
-        ImageDraw.Draw(ink).line(stroke, fill=255, width=pen, joint="curve")
-    paper = 215.0 + 10.0 * np.linspace(-1, 1, w)[None, :] + rng.normal(0, 3, (h, w))
-    paper -= 70.0 * np.asarray(lines, np.float32) / 255
-    paper = paper * (1 - 0.75 * np.asarray(ink, np.float32) / 255)
-    return Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8), "L")
-
-
-SEVEN = [[(620, 170), (750, 165), (670, 390)]]  # crossing a ruled line
-
-
-def test_a_pen_digit_on_ruled_notebook_paper_is_no_blank():
-    """Issue 67: a thin pen's digit joins the askew lines, and the picture was answered "the
-    image is blank" (the lines ran off the picture). The lines are background now."""
-    prepared = prepare(_notebook(SEVEN))
-    assert prepared.has_ink and not prepared.several
-
-
-def test_ruled_notebook_paper_alone_is_no_digit():
-    assert not prepare(_notebook([])).has_ink
 
 
 def test_the_judge_is_asked_about_pictures_on_paper_only(monkeypatch):
@@ -73,7 +40,7 @@ def test_the_judge_is_asked_about_pictures_on_paper_only(monkeypatch):
     assert prepare(Image.fromarray(seven, "L")).has_ink
     assert prepare(Image.fromarray(seven[2:26, 4:24], "L")).has_ink
     with pytest.raises(AssertionError, match="asked"):
-        prepare(_notebook(SEVEN))
+        prepare(notebook_photo(SEVEN))
 
 
 @pytest.mark.parametrize("verdict", [judge.BLANK, judge.LINES])
@@ -83,9 +50,9 @@ def test_what_the_judge_is_sure_of_is_refused(monkeypatch, verdict):
     chances = np.zeros(len(judge.VERDICTS), np.float32)
     chances[verdict], chances[judge.DIGIT] = 0.9, 0.1
     monkeypatch.setattr(judge, "probabilities", lambda flat, kept: chances)
-    assert not prepare(_notebook(SEVEN)).has_ink
+    assert not prepare(notebook_photo(SEVEN)).has_ink
     chances[judge.DIGIT], chances[verdict] = 0.6, 0.4
-    assert prepare(_notebook(SEVEN)).has_ink
+    assert prepare(notebook_photo(SEVEN)).has_ink
 
 
 @pytest.mark.skipif(not MNIST.exists(), reason="MNIST test images not present")

@@ -19,7 +19,7 @@ def _mnist(count: int) -> np.ndarray:
     return np.frombuffer(raw, np.uint8, 784 * count, 16).reshape(count, 28, 28)
 
 
-def _notebook(strokes: list[list[tuple[int, int]]], pen: int = 4) -> Image.Image:
+def notebook_photo(strokes: list[list[tuple[int, int]]], pen: int = 4) -> Image.Image:
     """A phone photo of ruled notebook paper, 1400x600, its lines 1.4 degrees askew, with
     `strokes` (polylines) written in a thin pen `pen` px wide."""
     rng = np.random.default_rng(0)
@@ -44,9 +44,9 @@ SEVEN = [[(620, 170), (750, 165), (670, 390)]]  # crossing a ruled line
 def test_a_pen_digit_on_ruled_notebook_paper_is_no_blank():
     """Issue 67: a thin pen's digit joins the askew lines, and the picture was answered "the
     image is blank" (the lines ran off the picture). The lines are background now."""
-    prepared = prepare(_notebook(SEVEN))
+    prepared = prepare(notebook_photo(SEVEN))
     assert prepared.has_ink and not prepared.several
 
 
 def test_ruled_notebook_paper_alone_is_no_digit():
-    assert not prepare(_notebook([])).has_ink
+    assert not prepare(notebook_photo([])).has_ink
