@@ -123,12 +123,17 @@ def use_judge(args: argparse.Namespace, name: str) -> None:
         judge.use_model(args.judges / name)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_set_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options `score` reads: the three sets, and the judges to consult."""
     parser.add_argument("--real", type=Path)
     parser.add_argument("--blanks", type=Path)
     parser.add_argument("--numbers", type=Path)
     parser.add_argument("--judges", type=Path, help="judge-foldK.tflite and judge-all.tflite")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_set_arguments(parser)
     parser.add_argument("--json", action="store_true", help="every file listed")
     args = parser.parse_args()
     scores = score(args)

@@ -80,10 +80,7 @@ def overridden_setting(**values):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--real", type=Path)
-    parser.add_argument("--blanks", type=Path)
-    parser.add_argument("--numbers", type=Path)
-    parser.add_argument("--judges", type=Path, help="judge-foldK.tflite and judge-all.tflite")
+    picture_checks.add_set_arguments(parser)
     parser.add_argument("--only", nargs="*", default=None, help="configurations to run")
     args = parser.parse_args()
     configurations = {"as shipped": (), **{name: (name,) for name in OFF}}
