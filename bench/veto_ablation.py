@@ -23,6 +23,7 @@ sys.path.insert(0, str(BENCH))
 import picture_checks  # noqa: E402
 
 from digitcli.imaging import clutter, ink, paper, pieces  # noqa: E402
+from digitcli.imaging.settings import overridden  # noqa: E402
 
 
 @contextmanager
@@ -64,18 +65,10 @@ OFF = {
     "paper_inside_a_box": lambda: patched(
         paper, "clutter", proxy(clutter, paper_inside_a_box=lambda gray, band, border, c: border)
     ),
-    "smallest_on_paper": lambda: overridden_setting(smallest_on_paper=0.0),
+    "smallest_on_paper": lambda: overridden(smallest_on_paper=0.0),
     # the parts of `clutter.runs_off` (the pieces `crossing_pieces` drops)
-    "runs_off: hairlines": lambda: overridden_setting(hairline=0.0),
+    "runs_off: hairlines": lambda: overridden(hairline=0.0),
 }
-
-
-@contextmanager
-def overridden_setting(**values):
-    from digitcli.imaging.settings import overridden
-
-    with overridden(**values):
-        yield
 
 
 def main() -> None:
