@@ -1,6 +1,6 @@
 """Real pictures people made of their own handwriting: build the set, and score a model on it.
 
-    python bench/real_pictures.py build --out DIR [--mirrors ROOT]
+    python bench/real_pictures.py build --out DIR [--mirrors ROOT] [--manifest CSV]
     python bench/real_pictures.py score [--model MODEL] [--set DIR] [--json] [--read]
 
 `bench/real_pictures.csv` lists each picture: the public repository and commit it comes from, its
@@ -13,7 +13,10 @@ repositories, as the `fetch` tool of our sessions brings them: one folder per re
 `ROOT/<owner>+<name>/repo`, a bare git directory or a work tree holding `.git`. ROOT is
 `--mirrors`, else the environment variable DIGITCLI_MIRRORS. `build` writes
 `DIR/<fold>/<owner>+<name>__<path with / as _>`, checks each file's sha256, copies the manifest
-to `DIR/real_pictures.csv` and names the repositories it did not find.
+to `DIR/real_pictures.csv` (which `score` reads) and names the repositories it did not find.
+`--manifest` builds another list of the same form instead: `bench/real_photos.csv` is a check
+set of phone photos and scans of digits on paper, from repositories that are in neither the
+development set nor the held-out one, kept out of training so that it stays an honest check.
 
 `score` reads every picture as `digitcli predict` does (`digitcli.predicting.predict`, the same
 preparation and decision) with MODEL: anything `digitcli predict --model` takes (a model
@@ -47,7 +50,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 MANIFEST = Path(__file__).with_suffix(".csv")
-MANIFEST_NAME = MANIFEST.name
+MANIFEST_NAME = MANIFEST.name  # a built set keeps the manifest it was built from under this name
+PHOTOS_MANIFEST = MANIFEST.with_name("real_photos.csv")  # the check set: photos and scans only
 MIRRORS_ENV = "DIGITCLI_MIRRORS"
 FIELDS = ("repo", "commit", "path", "label", "kind", "fold", "sha256")
 KINDS = ("photo", "drawing", "canvas", "scan")
@@ -384,6 +388,12 @@ def main(argv: list[str] | None = None) -> int:
     making = commands.add_parser("build", help="write the set from the repositories' snapshots")
     making.add_argument("--out", type=Path, required=True)
     making.add_argument("--mirrors", type=Path, default=os.environ.get(MIRRORS_ENV))
+    making.add_argument(
+        "--manifest",
+        type=Path,
+        default=MANIFEST,
+        help=f"the pictures to take (default {MANIFEST_NAME}; {PHOTOS_MANIFEST.name}: the photos)",
+    )
     scoring = commands.add_parser("score", help="score a model on a built set")
     scoring.add_argument("--model", default=None, help="as `digitcli predict --model`")
     scoring.add_argument("--set", type=Path, default=Path("bench/results/real"), dest="folder")
@@ -397,7 +407,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         if args.mirrors is None:
             parser.error(f"give --mirrors or set {MIRRORS_ENV}")
-        problems = build(args.out, args.mirrors)
+        if not args.manifest.is_file():
+            parser.error(f"no such manifest: {args.manifest}")
+        problems = build(args.out, args.mirrors, args.manifest)
         built = sum(1 for _ in args.out.glob("[0-9]/*"))
         print(f"{built} pictures in {args.out}")
         for reason, items in problems.items():

@@ -263,3 +263,53 @@ def test_score_with_read_reads_every_picture_with_the_same_model(tmp_path, monke
     assert scores["read"]["agreement"]["same"] == 1
     assert "read 7" in real.render(scores, "bundled")
     assert "read" not in real.score(tmp_path, "bundled")
+
+
+def test_build_takes_another_manifest_and_keeps_it_in_the_set(tmp_path, capsys):
+    mirrors = tmp_path / "mirrors"
+    data = b"a photo of a 7"
+    commit = snapshot(mirrors, "me/photos", {"p/7.jpg": data})
+    manifest = write_manifest(
+        tmp_path / "photos.csv",
+        [
+            row(
+                repo="me/photos",
+                commit=commit,
+                path="p/7.jpg",
+                label="7",
+                kind="photo",
+                fold="1",
+                sha256=hashlib.sha256(data).hexdigest(),
+            )
+        ],
+    )
+    out = tmp_path / "set"
+    argv = ["build", "--out", str(out), "--mirrors", str(mirrors), "--manifest", str(manifest)]
+    assert real.main(argv) == 0
+    assert (out / "1" / "me+photos__p_7.jpg").read_bytes() == data
+    assert (out / real.MANIFEST_NAME).read_bytes() == manifest.read_bytes()
+    assert "1 pictures" in capsys.readouterr().out
+
+
+def test_build_names_a_manifest_that_is_not_there(tmp_path, capsys):
+    argv = ["build", "--out", str(tmp_path / "set"), "--mirrors", str(tmp_path)]
+    with pytest.raises(SystemExit):
+        real.main([*argv, "--manifest", str(tmp_path / "none.csv")])
+    assert f"no such manifest: {tmp_path / 'none.csv'}" in capsys.readouterr().err
+    assert not (tmp_path / "set").exists()
+
+
+def test_the_photo_check_set_is_photos_and_scans_from_other_repositories():
+    photos = real.read_manifest(real.PHOTOS_MANIFEST)
+    digits = [p for p in photos if p.is_digit]
+    assert len(digits) >= 60
+    assert len({p.repo for p in digits}) >= 8
+    assert {p.kind for p in photos} <= {"photo", "scan"}
+    assert {p.fold for p in photos} == set(range(real.FOLDS))
+    development = real.read_manifest(real.MANIFEST)
+    assert not {p.repo.lower() for p in photos} & {p.repo.lower() for p in development}
+    assert not {p.sha256 for p in photos} & {p.sha256 for p in development}
+    holdout = REPO.parent / "shared" / "holdout-repos.txt"
+    if holdout.is_file():
+        held = {line.strip().lower() for line in holdout.read_text().splitlines()}
+        assert not {p.repo.lower() for p in photos} & held
