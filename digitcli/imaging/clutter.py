@@ -147,7 +147,7 @@ def _slanted(inked: np.ndarray, fewest: int | None = None) -> np.ndarray | None:
     padded = np.zeros((h, bands * tuned().slant_band), np.float32)
     padded[:, :w] = wide
     # The ink of each row in each band: OpenCV's box average of slant_band whole numbers times
-    # their count (exact), a fifth of the time of NumPy's sums over so short an axis.
+    # their count (exact), faster than NumPy's sums over so short an axis.
     band_means = cv2.resize(padded, (bands, h), interpolation=cv2.INTER_AREA)
     sums = band_means * tuned().slant_band
     centres = (np.arange(bands) + 0.5) * tuned().slant_band - w / 2
