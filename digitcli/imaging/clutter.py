@@ -46,8 +46,9 @@ LINE_ACROSS = DEFAULT.line_across
 # the picture are lines.
 
 
-# Ruled paper photographed askew: its lines are looked for at slants up to 5 degrees either
-# way, in steps of half a degree (over 192 px, a step moves a line's end by under 1 px).
+# Ruled paper photographed askew (a phone held a little turned): its lines are looked for at
+# slants up to steepest_line degrees either way, in steps of line_step (half a degree: over
+# 192 px, a step moves a line's end by under 1 px).
 def _slants() -> np.ndarray:
     """The slopes ruled lines are looked for at: steepest_line degrees either way."""
     steepest, step = tuned().steepest_line, tuned().line_step
