@@ -26,7 +26,7 @@ from digitcli.imaging.morphology import (
     widened,
 )
 from digitcli.imaging.paper import noise_below, paper_statistics
-from digitcli.imaging.pieces import digit_components
+from digitcli.imaging.pieces import digit_components, group_count
 from digitcli.imaging.settings import DEFAULT, tuned
 
 # A name other packages import, bound to the default (read once, at import).
@@ -107,6 +107,8 @@ def isolate_ink(
             faint &= ~lines[near]
         kept[near] = connected_to(kept[near], faint)
         box = shifted(bounds(kept[near]), near)
+        if not on_paper:  # a few px wide, a stroke's core may stand in pieces: count it whole
+            groups = group_count(kept[near])  # (on paper, faint ink joins digits written close)
         if on_paper:
             verdict = _refused(flat, kept)
             if verdict is not None:  # blank paper, lines or a page: no digit

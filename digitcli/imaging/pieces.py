@@ -98,6 +98,19 @@ def digit_components(
     return kept, ink_box, groups
 
 
+def group_count(mask: np.ndarray) -> int:
+    """How many separate digit-sized groups the pieces of `mask` (the digit's ink, kept by
+    `digit_components`, its faint strokes joined) form (`_groups`)."""
+    window = bounds(mask)
+    if window is None:
+        return 0
+    _, _, stats = _components(mask[window])
+    top, left = stats[:, cv2.CC_STAT_TOP], stats[:, cv2.CC_STAT_LEFT]
+    bottom = top + stats[:, cv2.CC_STAT_HEIGHT] - 1  # inclusive
+    right = left + stats[:, cv2.CC_STAT_WIDTH] - 1
+    return _groups(np.stack([top, left, bottom, right], axis=1), stats[:, cv2.CC_STAT_AREA])
+
+
 def _height(group: list[float]) -> float:
     """A group's height: [x0, x1, y0, y1], inclusive."""
     x0, x1, y0, y1 = group
