@@ -2,7 +2,7 @@
 
 import os
 
-__version__ = "0.9.0"
+__version__ = "0.9.1"
 
 # TensorFlow's C++ start-up chatter (CPU features, missing CUDA) is noise on a user's terminal;
 # set before TensorFlow is first imported, and overridable from the environment.
