@@ -109,7 +109,7 @@ def isolate_ink(
         box = shifted(bounds(kept[near]), near)
         if not on_paper:  # a few px wide, a stroke's core may stand in pieces: count it whole
             groups = group_count(kept[near])  # (on paper, faint ink joins digits written close)
-        if on_paper:
+        else:
             verdict = _refused(flat, kept)
             if verdict is not None:  # blank paper, lines or a page: no digit
                 return None, groups if verdict == judge.LINES else 0  # several: counted below

@@ -43,9 +43,7 @@ def digit_components(
     if window is None:
         return None
     count, labels, stats = _components(mask[window])  # in the ink's box: 3x faster
-    x0, y0 = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
-    x1 = x0 + stats[:, cv2.CC_STAT_WIDTH] - 1  # inclusive
-    y1 = y0 + stats[:, cv2.CC_STAT_HEIGHT] - 1
+    x0, y0, x1, y1 = _corners(stats)
     area = stats[:, cv2.CC_STAT_AREA]
     order = np.argsort(-area, kind="stable")
     if on_paper:
@@ -105,10 +103,14 @@ def group_count(mask: np.ndarray) -> int:
     if window is None:
         return 0
     _, _, stats = _components(mask[window])
-    top, left = stats[:, cv2.CC_STAT_TOP], stats[:, cv2.CC_STAT_LEFT]
-    bottom = top + stats[:, cv2.CC_STAT_HEIGHT] - 1  # inclusive
-    right = left + stats[:, cv2.CC_STAT_WIDTH] - 1
-    return _groups(np.stack([top, left, bottom, right], axis=1), stats[:, cv2.CC_STAT_AREA])
+    x0, y0, x1, y1 = _corners(stats)
+    return _groups(np.stack([y0, x0, y1, x1], axis=1), stats[:, cv2.CC_STAT_AREA])
+
+
+def _corners(stats: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each piece's box from OpenCV's `stats`: left, top, right and bottom, inclusive."""
+    x0, y0 = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    return x0, y0, x0 + stats[:, cv2.CC_STAT_WIDTH] - 1, y0 + stats[:, cv2.CC_STAT_HEIGHT] - 1
 
 
 def _height(group: list[float]) -> float:
