@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from digitcli.core.errors import ImageError, UsageError
+from digitcli.imaging import verdict
 from digitcli.imaging.images import Prepared, save_pixels
 from digitcli.inputs.batches import BATCH_SIZE, prepare_source, prepared_batches
 from digitcli.inputs.sources import Source
@@ -136,8 +137,7 @@ def _answer(
         elif i not in rows:
             yield Prediction(source.name, note=_no_digit(item))
         elif item.several:
-            found = f"{item.groups} found" if item.groups > 1 else "2 or more, touching"
-            yield Prediction(source.name, note=f"several digits ({found}): use `digitcli read`")
+            yield Prediction(source.name, note=verdict.several(item.groups))
         else:
             yield _decide(source.name, rows[i], top_k, threshold)
 
@@ -145,9 +145,7 @@ def _answer(
 def _no_digit(prepared: Prepared) -> str:
     """Why a picture holds no digit: blank, or ink the judge took for lines or a page (a photo
     of something else may be taken so too)."""
-    if prepared.lines:
-        return "no digit found: lines, a page or a picture, not one digit"
-    return "no digit found: the image is blank"
+    return verdict.NOT_DIGITS if prepared.lines else verdict.BLANK
 
 
 def _decide(
