@@ -326,3 +326,20 @@ def test_the_paper_check_set_is_photos_from_yet_other_repositories():
     if holdout.is_file():
         held = {line.strip().lower() for line in holdout.read_text().splitlines()}
         assert not {p.repo.lower() for p in paper} & held
+
+
+def test_the_pen_check_set_is_photos_from_yet_other_repositories():
+    pen = real.read_manifest(real.MANIFEST.with_name("pen_photos.csv"))
+    assert len([p for p in pen if p.is_digit]) >= 100
+    assert {p.kind for p in pen} == {"photo"}
+    assert {p.fold for p in pen} == set(range(real.FOLDS))
+    assert all(len(p.sha256) == 64 and len(p.commit) == 40 for p in pen)
+    assert len({p.sha256 for p in pen}) == len(pen)
+    others = real.read_manifest(real.MANIFEST) + real.read_manifest(real.PHOTOS_MANIFEST)
+    assert not {p.repo.lower() for p in pen} & {p.repo.lower() for p in others}
+    paper = real.read_manifest(real.MANIFEST.with_name("paper_photos.csv"))
+    assert not {p.sha256 for p in pen} & {p.sha256 for p in others + paper}
+    holdout = REPO.parent / "shared" / "holdout-repos.txt"
+    if holdout.is_file():
+        held = {line.strip().lower() for line in holdout.read_text().splitlines()}
+        assert not {p.repo.lower() for p in pen} & held
