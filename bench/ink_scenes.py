@@ -97,10 +97,26 @@ def _print(rng: np.random.Generator, marks: np.ndarray) -> None:
         cv2.putText(marks, text, place, font, scale, rng.uniform(0.4, 1.0), 1, cv2.LINE_AA)
 
 
+FONTS = (cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_SCRIPT_COMPLEX,
+         cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_PLAIN)  # fmt: skip
+
+
+def _drawn(rng: np.random.Generator) -> np.ndarray:
+    """A digit drawn as a drawing program draws it: straight and round strokes of one width
+    (a Hershey font's, a handwriting one among them), 28 px high, as MNIST's are stored."""
+    canvas = np.zeros((56, 56), np.float32)
+    font = int(rng.choice(FONTS))
+    cv2.putText(canvas, str(rng.integers(10)), (8, 46), font, 1.4, 1.0, int(rng.integers(2, 6)),
+                cv2.LINE_AA)  # fmt: skip
+    return cv2.resize(canvas, (28, 28), interpolation=cv2.INTER_AREA)
+
+
 def _digit(rng: np.random.Generator, strokes: np.ndarray, height: int) -> np.ndarray:
-    """One MNIST digit, enlarged to `height` px, slanted, its strokes made wider or thinner:
-    the share of ink at each pixel (0-1)."""
+    """One MNIST digit (or a drawn one, straight strokes and all), enlarged to `height` px,
+    slanted, its strokes made wider or thinner: the share of ink at each pixel (0-1)."""
     digit = strokes[rng.integers(len(strokes))].astype(np.float32) / 255.0
+    if rng.random() < 0.3:
+        digit = _drawn(rng)
     rows, cols = np.flatnonzero(digit.max(1) > 0.1), np.flatnonzero(digit.max(0) > 0.1)
     digit = digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     dh, dw = digit.shape
@@ -131,6 +147,8 @@ def _write(rng, canvas, mask, strokes, ink: float | None = None) -> None:
     height = max(height, 8)
     ink = rng.uniform(0, 100) if ink is None else ink  # the ink's own grey level
     pressure = rng.uniform(0.45, 1.0)  # pencil pressed lightly .. a marker
+    if rng.random() < 0.4:  # a pen or a drawing program's brush: the ink's own level, whole
+        pressure = 1.0
     pencil = rng.random() < 0.3
     x = rng.uniform(0.05, 0.5) * w
     y = rng.uniform(0.05, 0.95) * h - height / 2
@@ -274,6 +292,8 @@ def _canvas(rng, strokes, h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
     canvas = np.full((h, w), tone, np.float32)
     mask = np.zeros((h, w), np.float32)
     ink = rng.uniform(0, tone - 60) if tone > 128 else rng.uniform(tone + 60, 255)
+    if rng.random() < 0.5:  # black on white, white on black
+        ink = 255.0 - tone if tone in (0.0, 255.0) else ink
     _write(rng, canvas, mask, strokes, ink)
     canvas = np.clip(canvas + rng.normal(0, rng.choice([0, 0, 2])), 0, 255).astype(np.uint8)
     if rng.random() < 0.3:
@@ -301,7 +321,7 @@ def scene(rng: np.random.Generator, strokes: np.ndarray, family: str) -> Scene:
     page = _marks(rng, page)
     if family == "desk":
         page, mask = _sheet_on_desk(rng, page, mask)
-    elif rng.random() < 0.3:
+    elif rng.random() < 0.15:
         _scanned_border(rng, page)
     page = _light(rng, page)
     if rng.random() < 0.12:  # light ink on a dark board or canvas

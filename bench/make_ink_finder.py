@@ -20,6 +20,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +39,15 @@ SEED = 0
 HELD_BACK = 0.05  # share of the scenes kept out of fitting, to choose the best epoch
 
 
+def mask_view(mask: np.ndarray, inside: tuple[slice, slice]) -> np.ndarray:
+    """A mask of the picture (0/1, its size) as the network's answer for its view should be."""
+    rows, cols = inside
+    size = (cols.stop - cols.start, rows.stop - rows.start)
+    out = np.zeros((ink_finder.VIEW, ink_finder.VIEW), np.float32)
+    out[inside] = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    return (out >= 0.4).astype(np.float32)
+
+
 def _made(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     strokes = ink_scenes.load_strokes()
     x = np.empty((n, ink_finder.VIEW, ink_finder.VIEW), np.uint8)
@@ -45,7 +55,7 @@ def _made(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     for i, (picture, mask, _) in enumerate(ink_scenes.scenes(n, seed, strokes)):
         views, inside = ink_finder.view(picture)
         x[i] = np.clip(views[..., 0] * 255.0 + 0.5, 0, 255).astype(np.uint8)
-        y[i] = ink_finder.mask_view(mask, inside)
+        y[i] = mask_view(mask, inside)
     return x, y
 
 
@@ -66,8 +76,6 @@ def made(seed: int, n: int, cache: Path) -> tuple[np.ndarray, np.ndarray]:
 def channels(grey: np.ndarray) -> np.ndarray:
     """The network's input for views' grey channels (uint8, N x VIEW x VIEW), as `view` makes
     it."""
-    import cv2
-
     out = np.empty(grey.shape + (ink_finder.CHANNELS,), np.float32)
     for i, square in enumerate(grey.astype(np.float32)):
         out[i, ..., 0] = square / 255.0

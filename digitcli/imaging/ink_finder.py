@@ -18,12 +18,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from digitcli.imaging.settings import tuned
+
 MODEL = Path(__file__).parent / "ink_finder.tflite"
 VIEW = 96  # px a side of what the network sees (fixed by the shipped network)
 CHANNELS = 2  # the grey levels, and their difference from the picture smoothed
 SMOOTHING = 6.0  # px of the view: the Gaussian the second channel is the difference from
-LONG = 1.5  # a picture longer than this for its height is seen in overlapping squares ...
-MOST = 8  # ... at most this many
+OVERLAP = 0.75  # squares of a line start this share of a side apart: a quarter overlaps
 # What the network was trained on: the view it sees. Recorded in the artefact and checked on
 # loading (`digitcli.core.fits`); thresholds applied to its answer are not part of it.
 FITS = {"ink_finder": {"view": VIEW, "channels": CHANNELS, "smoothing": SMOOTHING}}
@@ -46,28 +47,19 @@ def view(gray: np.ndarray) -> tuple[np.ndarray, tuple[slice, slice]]:
     return out, inside
 
 
-def mask_view(mask: np.ndarray, inside: tuple[slice, slice]) -> np.ndarray:
-    """A mask of the picture (0/1, its size) as the network's answer for its view should be."""
-    rows, cols = inside
-    size = (cols.stop - cols.start, rows.stop - rows.start)
-    out = np.zeros((VIEW, VIEW), np.float32)
-    out[inside] = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
-    return (out >= 0.4).astype(np.float32)
-
-
 def stroke_probability(gray: np.ndarray) -> np.ndarray:
     """The probability (float32, `gray`'s shape) that each pixel of the uint8 grey picture
-    is a handwritten stroke. A picture more than LONG times as long as it is high (a line of
-    digits) is seen as squares its height a side, overlapping by a quarter, at most MOST of
-    them (a longer one is shrunk to fit); each pixel takes the highest answer."""
+    is a handwritten stroke. A picture more than long_view times as long as it is high (a line
+    of digits) is seen as squares its height a side, overlapping by a quarter, at most
+    most_views of them (a longer one is shrunk to fit); each pixel takes the highest answer."""
     h, w = gray.shape
-    if max(h, w) <= LONG * min(h, w):
+    if max(h, w) <= tuned().long_view * min(h, w):
         views, inside = view(gray)
         answer = _finder(MODEL)(views[np.newaxis])[0, ..., 0]
         return cv2.resize(answer[inside], (w, h), interpolation=cv2.INTER_LINEAR)
     if h > w:  # a column: seen as a row, turned (the network learned every turn)
         return stroke_probability(gray.T).T
-    side = max(h, round(w / (1 + 0.75 * (MOST - 1))))
+    side = max(h, round(w / (1 + OVERLAP * (tuned().most_views - 1))))
     starts = _starts(w, side)
     tiles = [gray[:, x : x + side] for x in starts]
     views = [view(tile) for tile in tiles]
@@ -82,7 +74,7 @@ def stroke_probability(gray: np.ndarray) -> np.ndarray:
 
 def _starts(length: int, side: int) -> list[int]:
     """Where squares `side` long start along `length` to cover it, overlapping by a quarter."""
-    count = 1 + max(0, -(-(length - side) // int(0.75 * side)))
+    count = 1 + max(0, -(-(length - side) // int(OVERLAP * side)))
     return [round(i * (length - side) / max(count - 1, 1)) for i in range(count)]
 
 
