@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.9.1"
+from digitcli.core.version import VERSION as __version__  # bumped there
 
 # TensorFlow's C++ start-up chatter (CPU features, missing CUDA) is noise on a user's terminal;
 # set before TensorFlow is first imported, and overridable from the environment.
