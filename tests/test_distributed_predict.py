@@ -97,3 +97,6 @@ def test_refuses_what_it_cannot_write(listed, cluster, tmp_path):
     listing, _ = listed
     with pytest.raises(UsageError, match="jsonl"):
         digitcli.distributed_predict(listing, tmp_path / "answers.txt", client=cluster)
+    (tmp_path / "empty.txt").write_text("")
+    with pytest.raises(UsageError, match="no images found"):
+        digitcli.distributed_predict(tmp_path / "empty.txt", tmp_path / "a.jsonl", client=cluster)

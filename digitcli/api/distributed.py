@@ -98,10 +98,16 @@ def predict_files(
                 )
         finally:
             writer.close()
+        if count == 0:
+            raise UsageError(f"no images found in {_named(source)}")
         loads = {address: counts.get(name, 0) for address, counts in running.run(_loads).items()}
         size = len(running.scheduler_info()["workers"])
     seconds = time.perf_counter() - started
     return Summary(str(out), count, failed, unanswered, seconds, size, loads)
+
+
+def _named(source: str | Path | Iterable[str | Path]) -> str:
+    return os.fspath(source) if isinstance(source, (str, os.PathLike)) else "the paths given"
 
 
 def _paths(source: str | Path | Iterable[str | Path], recursive: bool) -> Iterator[str]:
