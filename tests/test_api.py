@@ -116,7 +116,8 @@ def test_errors_are_digitclis_own(tmp_path):
         model.predict(tmp_path / "bad.png")
     kept = model.predict([tmp_path / "bad.png", EXAMPLES / "drawing.png"], errors="keep")
     assert kept[0].failed and kept[1].digit == 4
-    for bad in ({"top_k": 0}, {"threshold": 2.0}, {"invert": "maybe"}, {"errors": "hide"}):
+    bad_options = ({"top_k": 0}, {"threshold": 2.0}, {"invert": "maybe"}, {"errors": "hide"})
+    for bad in (*bad_options, {"processes": -1}):
         with pytest.raises(UsageError):
             model.predict(EXAMPLES / "drawing.png", **bad)
     with pytest.raises(UsageError):

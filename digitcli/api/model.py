@@ -129,6 +129,8 @@ class Model:
         many inputs (None: one per core, as the CLI; 0: this process alone).
         """
         check_options(top_k=top_k, threshold=threshold, invert=invert, errors=errors)
+        if processes is not None and (not isinstance(processes, int) or processes < 0):
+            raise UsageError(f"processes {processes!r}: give 0 (this process) or more")
         one = is_one(inputs)
         sources = [as_source(inputs)] if one else [as_source(item) for item in each(inputs)]
         from digitcli.predicting.predict import predict_each
