@@ -11,7 +11,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,onnx,bench,serve]'
+	$(BIN)/pip install --quiet -e '.[dev,onnx,bench,serve,dask]'
 	touch $(STAMP)
 
 ## Train the default model (mlp, 18 epochs) on the bundled MNIST.
