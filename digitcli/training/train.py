@@ -23,7 +23,13 @@ from pathlib import Path
 import numpy as np
 
 from digitcli import __version__
-from digitcli.core.atomic import atomic_output, check_writable, exclusive, recover
+from digitcli.core.atomic import (
+    MODEL_DIRECTORY,
+    atomic_output,
+    check_writable,
+    exclusive,
+    recover,
+)
 from digitcli.core.config import TrainConfig, models_root
 from digitcli.core.errors import (
     EXIT_INTERRUPTED,
@@ -108,7 +114,7 @@ def train(
     output = Path(output) if output else default_output(config)
     recover(output)
     recover(checkpoint_path(output))  # a checkpoint a killed run left half-swapped
-    check_writable(output, force=force)
+    check_writable(output, force=force, kind=MODEL_DIRECTORY)
     _check_no_interrupted_run(output, resume=resume, force=force)
     if tensorboard is not None and Path(tensorboard).exists() and not Path(tensorboard).is_dir():
         raise UsageError(f"--tensorboard {tensorboard}: not a directory")
@@ -434,7 +440,9 @@ class _Run:
         state = self.state
         with (
             written_by_chief(self.output, self.chief) as target,
-            atomic_output(target, force=self.force, directory=True) as staging,
+            atomic_output(
+                target, force=self.force, directory=True, kind=MODEL_DIRECTORY
+            ) as staging,
         ):
             final = self._calibrated_model()
             final.save(staging / KERAS_FILE)

@@ -1,0 +1,116 @@
+"""What `--force` may replace, and what every output is checked for before any work: a model
+directory is never replaced by another kind of output, a folder output never lands on a file,
+and a model's own runtime file is never exported over."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from inprocess import digitcli
+
+
+@pytest.fixture
+def model(tiny_model, tmp_path):
+    """A model directory of the test's own, which a test may try to destroy."""
+    return shutil.copytree(tiny_model, tmp_path / "m1")
+
+
+def files_of(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "{m}", "-f", "savedmodel", "-o", "{m}", "--force", "--no-verify"],
+        ["evaluate", "{m}", "--report", "{m}", "--force"],
+        ["evaluate", "{m}", "--save-mistakes", "{m}/model.png", "--force"],
+    ],
+    ids=["export-savedmodel", "evaluate-report", "evaluate-mistakes-inside"],
+)
+def test_force_never_replaces_a_model_directory_with_another_output(model, args):
+    before = files_of(model)
+    done = digitcli(*[a.format(m=model) for a in args], text=True)
+    if args[0] == "evaluate" and args[2] == "--save-mistakes":
+        assert done.returncode == 0, done.stderr  # a new file inside is fine
+        assert set(before) <= set(files_of(model))
+        return
+    assert done.returncode == 2, done.stderr
+    assert "model directory" in done.stderr
+    assert "unexpected" not in done.stderr
+    assert files_of(model) == before
+
+
+def test_force_still_replaces_a_report_with_a_report(model, tmp_path):
+    report = tmp_path / "report"
+    assert digitcli("evaluate", str(model), "--report", str(report)).returncode == 0
+    done = digitcli("evaluate", str(model), "--report", str(report), "--force", text=True)
+    assert done.returncode == 0, done.stderr
+    assert (report / "report.html").is_file()
+
+
+def test_a_report_is_not_replaced_by_a_savedmodel(model, tmp_path):
+    report = tmp_path / "report"
+    assert digitcli("evaluate", str(model), "--report", str(report)).returncode == 0
+    done = digitcli(
+        "export", str(model), "-f", "savedmodel", "-o", str(report), "--force", "--no-verify",
+        text=True,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "report" in done.stderr
+    assert (report / "report.html").is_file()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train", "--epochs", "1", "--output", "{f}", "--force"],
+        ["evaluate", "{m}", "--report", "{f}", "--force"],
+        ["export", "{m}", "-f", "savedmodel", "-o", "{f}", "--force", "--no-verify"],
+    ],
+    ids=["train", "evaluate-report", "export-savedmodel"],
+)
+def test_a_folder_output_on_a_file_is_refused_before_any_work(model, tmp_path, args):
+    afile = tmp_path / "afile"
+    afile.write_text("mine\n")
+    done = digitcli(*[a.format(m=model, f=afile) for a in args], text=True)
+    assert done.returncode == 2, done.stderr
+    assert "unexpected" not in done.stderr
+    assert "afile" in done.stderr and "file" in done.stderr
+    assert afile.read_text() == "mine\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("afile", ".afile"))) == [
+        "afile"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [("tflite-int8", "model.tflite"), ("tflite-f16", "model.tflite"), ("keras", "model.keras")],
+)
+def test_export_never_writes_over_a_models_own_files(model, fmt, name):
+    own = model / name
+    before = own.read_bytes()
+    done = digitcli("export", str(model), "-f", fmt, "-o", str(own), "--force", "--no-verify")
+    assert done.returncode == 2, done.stderr
+    assert b"unexpected" not in done.stderr
+    assert own.read_bytes() == before
+
+
+def test_export_never_writes_over_another_models_runtime_file(model, tmp_path):
+    other = shutil.copytree(model, tmp_path / "m2")
+    own = other / "model.keras"
+    before = own.read_bytes()
+    done = digitcli("export", str(model), "-f", "keras", "-o", str(own), "--force", "--no-verify")
+    assert done.returncode == 2, done.stderr
+    assert own.read_bytes() == before
+
+
+def test_export_never_writes_over_its_source_file(model, tmp_path):
+    source = tmp_path / "alone.keras"
+    shutil.copy(model / "model.keras", source)
+    before = source.read_bytes()
+    done = digitcli("export", str(source), "-f", "keras", "-o", str(source), "--force")
+    assert done.returncode == 2, done.stderr
+    assert source.read_bytes() == before
