@@ -28,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 
 from digitcli import __version__
 from digitcli.core.errors import UsageError
+from digitcli.core.strictjson import finite
 from digitcli.imaging.images import INVERT_CHOICES, Prepared
 from digitcli.models.modeldir import choose_model
 from digitcli.models.runtimes import Runtime, load_runtime, resolve_model
@@ -66,7 +67,7 @@ def create_app(
     ref = resolve_model(chosen.path)
     runtime = LockedRuntime(load_runtime(ref))
     name = chosen.name  # as the CLI names it: "bundled", else the directory's or file's name
-    about = {**_about(ref, runtime), "name": name}
+    about = finite({**_about(ref, runtime), "name": name})  # strict JSON: a NaN is null
 
     async def predict(request: Request) -> JSONResponse:
         _check_token(request, token)
@@ -130,6 +131,9 @@ def create_app(
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers=_EXCEPTION_HANDLERS)
+    # `/v1/predict/` is a 404, not a redirect: Starlette would build its Location from the
+    # client's Host header (an open redirect, answered before the token is checked).
+    app.router.redirect_slashes = False
     app.add_middleware(SecurityHeaders)
     if access_log:
         app.add_middleware(AccessLog)
@@ -229,8 +233,7 @@ def _about(ref, runtime: LockedRuntime) -> dict:
             **about, "arch": None, "networks": [], "test_accuracy": None,
             "input": runtime.input.to_json(),
         }  # fmt: skip
-    metadata = ref.metadata.to_json()
-    metadata.pop("history", None)  # per-epoch curves: large, and no client's business
+    metadata = _public(ref.metadata.to_json())
     return {
         **about,
         "arch": ref.metadata.arch,
@@ -240,6 +243,28 @@ def _about(ref, runtime: LockedRuntime) -> dict:
         "digitcli_version": ref.metadata.digitcli_version,
         "metadata": metadata,
     }
+
+
+# What of the training a client is not told: where on the server the data and the models it
+# started from lie, and the data's file names.
+PRIVATE_DATA = ("source", "sha256", "files", "path")
+PRIVATE_CONFIG = ("init", "teacher")
+
+
+def _public(metadata: dict) -> dict:
+    """The metadata less what is no client's business: the per-epoch curves (large), and the
+    server's paths and file names (`--init` and `--teacher` are named by their last part)."""
+    metadata = {key: value for key, value in metadata.items() if key != "history"}
+    if isinstance(metadata.get("data"), dict):
+        data = metadata["data"]
+        metadata["data"] = {key: data[key] for key in data if key not in PRIVATE_DATA}
+    if isinstance(metadata.get("config"), dict):
+        config = dict(metadata["config"])
+        for key in PRIVATE_CONFIG:
+            if isinstance(config.get(key), str):
+                config[key] = Path(config[key]).name
+        metadata["config"] = config
+    return metadata
 
 
 async def _problem(request: Request, error: HTTPProblem) -> JSONResponse:
