@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 import stat
@@ -58,12 +59,69 @@ def expand_inputs(
         if path.is_dir():
             yield from (Source(str(p), path=p) for p in _folder_images(path, recursive))
         elif not path.exists() and glob.has_magic(item):
-            matches = sorted(glob.glob(item, recursive=True))
+            matches = sorted(set(_glob(item)))
             if not matches:
                 yield Source(item, problem="no file matches this pattern")
             yield from (Source(m, path=Path(m)) for m in matches)
         else:
             yield Source(item, path=path)
+
+
+def _glob(pattern: str) -> Iterator[str]:
+    """What `glob.glob(pattern, recursive=True)` matches, except that `**` never descends into
+    a linked folder, as `find`, `rg` and shells' `**` do not: one `up -> ..` link would match
+    each picture dozens of times, two never end, a link to `/` searches the whole disk."""
+    if "**" not in pattern:
+        return iter(glob.glob(pattern))
+    absolute = pattern.startswith(os.sep)
+    parts = [part for part in pattern.split(os.sep) if part]
+    return _matches(os.sep if absolute else "", parts)
+
+
+def _matches(base: str, parts: list[str]) -> Iterator[str]:
+    head, rest = parts[0], parts[1:]
+    if head == "**":
+        if not rest:  # `base` itself, as glob lists it
+            yield os.path.join(base, "") if base else base
+        yield from _any_depth(base, rest)
+        return
+    if not glob.has_magic(head):
+        path = os.path.join(base, head)
+        if rest and os.path.isdir(path):
+            yield from _matches(path, rest)
+        elif not rest and os.path.lexists(path):
+            yield path
+        return
+    for name, _ in _entries(base, hidden=head.startswith(".")):
+        if fnmatch.fnmatchcase(name, head):
+            path = os.path.join(base, name)
+            if not rest:
+                yield path
+            elif os.path.isdir(path):  # a link named by `*` is followed, as by the shell
+                yield from _matches(path, rest)
+
+
+def _any_depth(base: str, rest: list[str]) -> Iterator[str]:
+    """`**/REST` in `base`: REST here and in every real folder below (no link is entered);
+    with no REST, everything below."""
+    if rest:
+        yield from _matches(base, rest)
+    for name, linked in _entries(base, hidden=False):
+        path = os.path.join(base, name)
+        if not rest:
+            yield path
+        if not linked and os.path.isdir(path):
+            yield from _any_depth(path, rest)
+
+
+def _entries(base: str, *, hidden: bool) -> Iterator[tuple[str, bool]]:
+    """The names in `base` (hidden ones only with `hidden`) and whether each is a link."""
+    try:
+        with os.scandir(base or os.curdir) as entries:
+            found = [(e.name, e.is_symlink()) for e in entries if hidden or e.name[0] != "."]
+    except OSError:
+        return
+    yield from found
 
 
 def _folder_images(folder: Path, recursive: bool) -> list[Path]:

@@ -1,0 +1,62 @@
+"""What the inputs of `predict` and `read` expand to: globs, folders and lists, against links
+that loop, links to the whole file system, and lists that never end."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitcli.inputs.sources import expand_inputs
+
+from inprocess import digitcli
+
+
+def a_digit(path):
+    pixels = np.zeros((28, 28), np.uint8)
+    pixels[5:23, 13:15] = 255
+    Image.fromarray(pixels).save(path)
+    return path
+
+
+@pytest.fixture
+def linked(tmp_path):
+    """scans/a.png, scans/deep/b.png, and links that loop: up -> .., here -> ., root -> /."""
+    scans = tmp_path / "scans"
+    (scans / "deep").mkdir(parents=True)
+    a_digit(scans / "a.png")
+    a_digit(scans / "deep" / "b.png")
+    os.symlink("..", scans / "up")
+    os.symlink(".", scans / "deep" / "here")
+    os.symlink("/", scans / "root")
+    return scans
+
+
+def names(items):
+    return sorted(source.name for source in items)
+
+
+@pytest.mark.timeout(20)
+def test_a_double_star_glob_does_not_follow_folder_links(linked):
+    found = names(expand_inputs([f"{linked}/**/*.png"]))
+    assert found == [f"{linked}/a.png", f"{linked}/deep/b.png"]
+
+
+@pytest.mark.timeout(20)
+def test_a_double_star_glob_still_matches_as_glob_does(linked, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert names(expand_inputs(["scans/**/b.png"])) == ["scans/deep/b.png"]
+    assert names(expand_inputs(["scans/**"])) == [
+        "scans/", "scans/a.png", "scans/deep", "scans/deep/b.png", "scans/deep/here",
+        "scans/root", "scans/up",
+    ]  # fmt: skip
+    assert names(expand_inputs(["**/a.png"])) == ["scans/a.png"]
+
+
+@pytest.mark.timeout(60)
+def test_predict_of_a_double_star_glob_answers_each_picture_once(linked):
+    done = digitcli("predict", f"{linked}/**/*.png", "-f", "plain", text=True)
+    assert done.returncode in (0, 3), done.stderr
+    assert len(done.stdout.splitlines()) == 2, done.stdout
