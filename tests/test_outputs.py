@@ -114,3 +114,38 @@ def test_export_never_writes_over_its_source_file(model, tmp_path):
     done = digitcli("export", str(source), "-f", "keras", "-o", str(source), "--force")
     assert done.returncode == 2, done.stderr
     assert source.read_bytes() == before
+
+
+def a_picture(path):
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.zeros((28, 28), np.uint8)
+    pixels[5:23, 13:15] = 255
+    Image.fromarray(pixels).save(path)
+    return path
+
+
+@pytest.mark.parametrize("command", ["predict", "read"])
+def test_save_preprocessed_never_writes_over_files_or_through_links(tmp_path, command):
+    picture = a_picture(tmp_path / "a.png")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    previews = tmp_path / "previews"
+    previews.mkdir()
+    (previews / "00001-a.png").symlink_to(victim)
+    (previews / "00001-a-1.png").symlink_to(victim)
+    done = digitcli(command, str(picture), "--save-preprocessed", str(previews), text=True)
+    assert done.returncode == 2, done.stderr
+    assert "previews" in done.stderr and "unexpected" not in done.stderr
+    assert victim.read_text() == "precious\n"
+
+
+@pytest.mark.parametrize("command", ["predict", "read"])
+def test_save_preprocessed_into_a_new_or_empty_folder(tmp_path, command):
+    picture = a_picture(tmp_path / "a.png")
+    (tmp_path / "empty").mkdir()
+    for folder in ("empty", "new"):
+        done = digitcli(command, str(picture), "--save-preprocessed", str(tmp_path / folder))
+        assert done.returncode in (0, 3), done.stderr
+        assert list((tmp_path / folder).iterdir())

@@ -100,10 +100,17 @@ def runtime_loader(model: str | Path | None) -> Callable[[], Runtime]:
 
 
 def preview_folder(folder: Path | None) -> Path | None:
-    """The --save-preprocessed folder, made if needed; refused when it is a file."""
+    """The --save-preprocessed folder, made if needed; refused when it is a file, or when it
+    holds anything already: a file there named as a preview would be replaced, and a link so
+    named written through (nothing of the user's is ever written over)."""
     if folder is not None:
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"--save-preprocessed {folder}: not a directory")
+        if folder.is_dir() and any(folder.iterdir()):
+            raise UsageError(
+                f"--save-preprocessed {folder} already holds files: name a new or empty folder "
+                "(nothing in it is replaced)"
+            )
         folder.mkdir(parents=True, exist_ok=True)
     return folder
 
