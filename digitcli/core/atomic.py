@@ -177,18 +177,31 @@ def _exchange(a: Path, b: Path) -> None:
 
 
 def recover(target: Path) -> None:
-    """What killed runs left beside `target`: their temporary folders go; an old folder moved
-    aside and never replaced comes back."""
+    """What killed runs left beside `target`: their temporary and work folders go; an old
+    folder moved aside and never replaced comes back."""
     if not target.parent.is_dir():
         return
     for leftover in target.parent.glob(f".{glob.escape(target.name)}.*-*"):
         kind, _, pid = leftover.name.rpartition(".")[2].partition("-")
-        if kind not in ("tmp", "old") or not pid.isdigit() or _running(int(pid)):
+        if kind not in ("tmp", "old", "work") or not pid.isdigit() or _running(int(pid)):
             continue
         if kind == "old" and not target.exists():
             os.replace(leftover, target)
         else:
             _remove(leftover)
+
+
+@contextlib.contextmanager
+def work_folder(target: Path) -> Iterator[Path]:
+    """A hidden folder beside `target` to work in, removed afterwards; named for this process,
+    so that what a killed run left there `recover` removes."""
+    folder = _sibling(target, "work")
+    _remove(folder)
+    folder.mkdir()
+    try:
+        yield folder
+    finally:
+        _remove(folder)
 
 
 def _running(pid: int) -> bool:

@@ -22,7 +22,6 @@ import contextlib
 import importlib.util
 import io
 import os
-import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -31,7 +30,15 @@ from pathlib import Path
 
 import numpy as np
 
-from digitcli.core.atomic import FILE, SAVEDMODEL, atomic_output, check_writable, exclusive
+from digitcli.core.atomic import (
+    FILE,
+    SAVEDMODEL,
+    atomic_output,
+    check_writable,
+    exclusive,
+    recover,
+    work_folder,
+)
 from digitcli.core.errors import DigitcliError, ExportError, ModelError, UsageError, first_line
 from digitcli.core.quiet import native_stderr_silenced
 from digitcli.datasets.data import Dataset, Split, load_dataset
@@ -342,10 +349,12 @@ def _scratch(target: Path) -> Iterator[Path]:
     """A path with the target's own name in a hidden folder beside it, removed afterwards.
 
     Keras and digitcli tell formats by the name's ending, so the artifact is written and
-    verified under its final name, then moved into place in one rename.
+    verified under its final name, then moved into place in one rename. The folder is named
+    `.NAME.work-PID`: what a killed export left there, the next one to `target` removes.
     """
-    with tempfile.TemporaryDirectory(prefix=f".{target.name}.", dir=target.parent) as folder:
-        yield Path(folder) / target.name
+    recover(target)
+    with work_folder(target) as folder:
+        yield folder / target.name
 
 
 @contextlib.contextmanager
