@@ -165,7 +165,10 @@ def _decide(
     confidence = round(float(probabilities[best]), 6)
     top = [(int(d), round(float(probabilities[d]), 6)) for d in order[: max(top_k, 1)]]
     if threshold is not None and confidence < threshold:
-        note = f"confidence {confidence:.3f} is below the threshold {threshold:g}"
+        shown = f"{confidence:.3f}"
+        if float(shown) >= threshold:  # 0.99996 is not "1.000 below the threshold 1"
+            shown = f"{confidence:.6f}".rstrip("0")
+        note = f"confidence {shown} is below the threshold {threshold:g}"
         return Prediction(name, None, confidence, top, note=note)
     return Prediction(name, best, confidence, top)
 
