@@ -60,3 +60,29 @@ def test_predict_of_a_double_star_glob_answers_each_picture_once(linked):
     done = digitcli("predict", f"{linked}/**/*.png", "-f", "plain", text=True)
     assert done.returncode in (0, 3), done.stderr
     assert len(done.stdout.splitlines()) == 2, done.stdout
+
+
+@pytest.mark.parametrize(
+    "args", [["-0", "-", "-"], ["--from-list", "-", "-"], ["-", "-"]], ids=["nul", "lines", "two"]
+)
+def test_stdin_is_read_once(tmp_path, args):
+    picture = a_digit(tmp_path / "x.png").read_bytes()
+    done = digitcli("predict", *args, input=picture, text=False)
+    assert done.returncode == 2, done.stdout
+    assert b"stdin" in done.stderr and done.stdout == b""
+
+
+@pytest.mark.timeout(30)
+def test_a_nul_list_of_nothing_but_nul_bytes_ends(tmp_path):
+    done = digitcli("predict", "-0", "/dev/zero", text=True)
+    assert done.returncode == 2, done.stderr
+    assert "/dev/zero" in done.stderr
+
+
+@pytest.mark.parametrize("option", ["--from-list", "-0"])
+def test_an_empty_list_is_said_to_be_empty(tmp_path, option):
+    empty = tmp_path / "list.txt"
+    empty.write_text("")
+    done = digitcli("predict", option, str(empty), text=True)
+    assert done.returncode == 2, done.stderr
+    assert "no paths" in done.stderr and "image files end in" not in done.stderr

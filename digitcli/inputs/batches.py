@@ -61,6 +61,10 @@ def prepared_batches(
             count += len(batch)
         if waiting is not None:
             yield waiting[0], waiting[1]()
+    if count == 0 and from_list is not None and not list(inputs):
+        raise UsageError(
+            f"no images found: the list {from_list} holds no paths (or blank lines only)"
+        )
     if count == 0:
         named = ", ".join(list(inputs)[:3]) or from_list or "the inputs"
         suffixes = " ".join(sorted(IMAGE_SUFFIXES))

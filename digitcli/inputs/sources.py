@@ -46,6 +46,12 @@ def expand_inputs(
 ) -> Iterator[Source]:
     """Every input as a `Source`, in order: files, directory contents (with `recursive`, its
     sub-folders' too, as `rg` and `find` search them), glob matches, stdin."""
+    inputs = list(inputs)
+    if [from_list, *inputs].count(STDIN) > 1:
+        raise UsageError(
+            "stdin is read once: give `-` either as one image or as the list of paths "
+            "(--from-list - or -0 -), not both or twice"
+        )
     if from_list is not None:
         yield from _listed(from_list)
     for item in inputs:
@@ -202,11 +208,17 @@ def _lines(stream: BinaryIO, from_list: str) -> Iterator[str]:
 def _nul_entries(stream: BinaryIO, from_list: str) -> Iterator[str]:
     """Each NUL-terminated path of `stream` (the last may lack its NUL), read as it comes."""
     pending = b""
-    number = 0
+    number = empty = 0
     while chunk := stream.read1(MAX_LIST_LINE + 1):
         *done, pending = (pending + chunk).split(b"\0")
         for raw in done:
             number += 1
+            empty = 0 if raw else empty + 1
+            if empty > MAX_LIST_LINE:  # /dev/zero: never a path, and never an end
+                raise UsageError(
+                    f"{from_list}: {empty} empty paths in a row: not a list of paths ending "
+                    "in NUL bytes"
+                )
             yield raw.decode("utf-8", "surrogateescape")
         if len(pending) > MAX_LIST_LINE:
             raise UsageError(
