@@ -41,3 +41,39 @@ def test_a_confidence_shown_below_the_threshold_is_below_it():
     answer = _decide("x.png", probabilities, 3, 1.0)
     assert answer.digit is None
     assert "1.000 is below" not in answer.note and "0.99996" in answer.note
+
+
+def test_a_full_disk_anywhere_is_one_line_with_the_path_not_unexpected(capsys):
+    import errno
+
+    import typer
+
+    from digitcli.commands.errors import reports_errors
+
+    @reports_errors
+    def command():
+        raise OSError(errno.ENOSPC, "No space left on device", "somewhere/report.html")
+
+    with pytest.raises(typer.Exit) as stopped:
+        command()
+    said = capsys.readouterr().err
+    assert stopped.value.exit_code == 1
+    assert "unexpected" not in said and "somewhere/report.html" in said
+    assert "no space left" in said.lower()
+
+
+def test_a_full_disk_before_any_epoch_was_saved_does_not_advise_resume(tmp_path):
+    import errno
+
+    from digitcli.core.errors import DigitcliError
+    from digitcli.training.train import _Run
+
+    class Run:  # what _disk_full reads of a run
+        output = tmp_path / "m"
+        state = type("State", (), {"epoch": 1})()
+        checkpoint = type("Checkpoint", (), {"directory": tmp_path / "m.checkpoint"})()
+
+    with pytest.raises(DigitcliError) as raised, _Run._disk_full(Run(), "saving epoch 1"):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    said = str(raised.value)
+    assert "no epoch was saved" in said and "--resume" not in said

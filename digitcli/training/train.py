@@ -424,15 +424,14 @@ class _Run:
             where = error.filename or self.output.parent
             # While saving epoch N, the checkpoint on disk is still epoch N - 1's.
             kept = self.state.epoch - 1 if doing.startswith("saving") else self.state.epoch
-            kept_text = (
-                f"the checkpoint of epoch {kept} is kept in {self.checkpoint.directory}"
-                if kept
-                else "no epoch was saved yet"
-            )
-            raise DigitcliError(
-                f"{where}: no space left on device while {doing}; {kept_text}: free some space and "
-                "run the same command with --resume"
-            ) from None
+            if kept:
+                then = (
+                    f"the checkpoint of epoch {kept} is kept in {self.checkpoint.directory}: "
+                    "free some space and run the same command with --resume"
+                )
+            else:  # nothing to resume from: --resume would say so
+                then = "no epoch was saved yet: free some space and run the same command again"
+            raise DigitcliError(f"{where}: no space left on device while {doing}; {then}") from None
 
     # The model directory --------------------------------------------------------------------
 
