@@ -86,3 +86,17 @@ def test_an_empty_list_is_said_to_be_empty(tmp_path, option):
     done = digitcli("predict", option, str(empty), text=True)
     assert done.returncode == 2, done.stderr
     assert "no paths" in done.stderr and "image files end in" not in done.stderr
+
+
+def test_recursive_search_names_dangling_links_and_fifos(tmp_path):
+    scans = tmp_path / "scans"
+    (scans / "deep").mkdir(parents=True)
+    a_digit(scans / "deep" / "good.png")
+    os.symlink("nowhere.png", scans / "deep" / "gone.png")
+    os.mkfifo(scans / "deep" / "pipe.png")
+    for recursive in (False, True):
+        folder = scans / "deep" if not recursive else scans
+        found = names(expand_inputs([str(folder)], recursive=recursive))
+        assert found == sorted(
+            str(scans / "deep" / n) for n in ("gone.png", "good.png", "pipe.png")
+        )

@@ -134,7 +134,9 @@ def _folder_images(folder: Path, recursive: bool) -> list[Path]:
     """The image files in `folder`, sorted; with `recursive`, in its sub-folders too."""
     entries = folder.rglob("*") if recursive else folder.iterdir()
     found = (p for p in entries if p.suffix.lower() in IMAGE_SUFFIXES)
-    return sorted(p for p in found if not recursive or p.is_file())
+    # Folders named like images are passed over; a link to nothing or a FIFO is not: its
+    # row says why it cannot be read, as without --recursive.
+    return sorted(p for p in found if not recursive or not p.is_dir())
 
 
 def not_searched(inputs: list[str]) -> str:
