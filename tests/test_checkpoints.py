@@ -69,3 +69,28 @@ def test_the_cli_names_a_damaged_state_file(tmp_path, tiny_data, tiny_model):
     )
     assert done.returncode == 2, done.stderr
     assert "unexpected" not in done.stderr and "state.json" in done.stderr
+
+
+def test_sigterm_while_the_model_directory_is_written_is_said(tmp_path, tiny_data, monkeypatch):
+    """A SIGTERM during the final save no longer ends the run at once with 143 and no word: the
+    model directory is written whole, then the run says it was stopped."""
+    import os
+    import signal
+
+    from digitcli.core.errors import TrainingInterrupted
+    from digitcli.training import train as training
+
+    real = training._Run._write_model_dir
+
+    def terminated_while_writing(run):
+        os.kill(os.getpid(), signal.SIGTERM)
+        return real(run)
+
+    monkeypatch.setattr(training._Run, "_write_model_dir", terminated_while_writing)
+    output = tmp_path / "m"
+    config = train_config("mlp", epochs=1, layers=(8,), validation_split=0.1)
+    with pytest.raises(TrainingInterrupted) as stopped:
+        training.train(config, data=tiny_data, output=output)
+    assert stopped.value.exit_code == 143
+    assert str(output) in str(stopped.value)
+    assert (output / "metadata.json").is_file() and (output / "model.tflite").is_file()

@@ -251,8 +251,23 @@ class _Run:
                 self.writers.close()
         if self.config.restore_best and self.state.best_epoch:
             self.model.set_weights(self.best_weights)
-        with self._disk_full("writing the model directory"):
-            return self._write_model_dir()
+        # A signal while the model directory is written waits until it is written whole (an
+        # exception raised inside the converters could land anywhere), then is said.
+        try:
+            with (
+                self.signals.installed(),
+                self.signals.held(),
+                self._disk_full("writing the model directory"),
+            ):
+                result = self._write_model_dir()
+        except Interrupted as stop:
+            code = EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED
+            raise TrainingInterrupted(
+                f"stopped by {signal.Signals(stop.signum).name} as the model directory was "
+                f"being written; {self.output} was written whole first",
+                exit_code=code,
+            ) from None
+        return result
 
     # The loop -------------------------------------------------------------------------------
 
