@@ -94,3 +94,16 @@ def test_sigterm_while_the_model_directory_is_written_is_said(tmp_path, tiny_dat
     assert stopped.value.exit_code == 143
     assert str(output) in str(stopped.value)
     assert (output / "metadata.json").is_file() and (output / "model.tflite").is_file()
+
+
+def test_a_run_that_diverged_says_so_and_names_no_temporary_path(tmp_path, tiny_data):
+    from digitcli.core.errors import DigitcliError
+    from digitcli.training.train import train
+
+    output = tmp_path / "m"
+    config = train_config("mlp", epochs=1, layers=(8,), learning_rate=1e30)
+    with pytest.raises(DigitcliError) as failed:
+        train(config, data=tiny_data, output=output)
+    said = str(failed.value)
+    assert ".tmp-" not in said and "--learning-rate" in said
+    assert not output.exists()

@@ -452,6 +452,7 @@ class _Run:
 
     def _write_model_dir(self) -> TrainResult:
         state = self.state
+        self._check_finite()
         with (
             written_by_chief(self.output, self.chief) as target,
             atomic_output(
@@ -482,6 +483,20 @@ class _Run:
             train_seconds=state.train_seconds,
             history=state.history,
             best_epoch=state.best_epoch if self.config.restore_best else state.epoch,
+        )
+
+    def _check_finite(self) -> None:
+        """A run whose weights are not numbers (a learning rate far too high) writes nothing:
+        said as such, not as a broken model at a temporary path."""
+        if all(np.isfinite(weights).all() for weights in self.model.get_weights()):
+            return
+        if self.chief:
+            self.checkpoint.remove()  # its weights are not numbers either
+        raise DigitcliError(
+            f"training diverged: the weights are not numbers (NaN) after epoch {self.state.epoch} "
+            f"(loss {self.state.history['loss'][-1] if self.state.history['loss'] else 'nan'}); "
+            f"nothing was written: lower --learning-rate (this run: "
+            f"{self.config.learning_rate:g})"
         )
 
     def _calibrated_model(self) -> keras.Model:
