@@ -53,6 +53,9 @@ def test_a_double_star_glob_still_matches_as_glob_does(linked, tmp_path, monkeyp
         "scans/root", "scans/up",
     ]  # fmt: skip
     assert names(expand_inputs(["**/a.png"])) == ["scans/a.png"]
+    assert names(expand_inputs(["scans/**/"])) == [  # folders only; links listed, not entered
+        "scans/", "scans/deep/", "scans/deep/here/", "scans/root/", "scans/up/",
+    ]  # fmt: skip
 
 
 @pytest.mark.timeout(60)

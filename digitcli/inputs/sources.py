@@ -81,7 +81,10 @@ def _glob(pattern: str) -> Iterator[str]:
         return iter(glob.glob(pattern))
     absolute = pattern.startswith(os.sep)
     parts = [part for part in pattern.split(os.sep) if part]
-    return _matches(os.sep if absolute else "", parts)
+    found = _matches(os.sep if absolute else "", parts)
+    if pattern.endswith(os.sep):  # `DIR/**/`: the folders, each with its slash, as glob has it
+        return (os.path.join(path, "") for path in found if os.path.isdir(path))
+    return found
 
 
 def _matches(base: str, parts: list[str]) -> Iterator[str]:
