@@ -71,6 +71,7 @@ def test_the_cli_names_a_damaged_state_file(tmp_path, tiny_data, tiny_model):
     assert "unexpected" not in done.stderr and "state.json" in done.stderr
 
 
+@pytest.mark.slow  # trains
 def test_sigterm_while_the_model_directory_is_written_is_said(tmp_path, tiny_data, monkeypatch):
     """A SIGTERM during the final save no longer ends the run at once with 143 and no word: the
     model directory is written whole, then the run says it was stopped."""
@@ -96,6 +97,7 @@ def test_sigterm_while_the_model_directory_is_written_is_said(tmp_path, tiny_dat
     assert (output / "metadata.json").is_file() and (output / "model.tflite").is_file()
 
 
+@pytest.mark.slow  # trains
 def test_a_run_that_diverged_says_so_and_names_no_temporary_path(tmp_path, tiny_data):
     from digitcli.core.errors import DigitcliError
     from digitcli.training.train import train

@@ -405,6 +405,7 @@ def test_the_docs_clients_answer_like_digitcli(
     assert [int(line) for line in run.stdout.split()] == expected.tolist()
 
 
+@pytest.mark.slow  # two more exports, one in a process of its own
 @pytest.mark.timeout(240)
 def test_what_a_killed_export_left_is_removed_by_the_next(model_dir: Path) -> None:
     """A SIGTERM'd export leaves its hidden work folder beside the output (4-9 MB); the next
