@@ -4,14 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv train test test-fast lint bench docs models models-mnist members-mnist cvl-sources judge clean
+.PHONY: venv train test test-fast lint bench docs models models-mnist members-mnist cvl-sources judge ink-finder clean
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,onnx,bench,serve]'
+	$(BIN)/pip install --quiet -e '.[dev,onnx,bench,serve,dask]'
 	touch $(STAMP)
 
 ## Train the default model (mlp, 18 epochs) on the bundled MNIST.
@@ -49,7 +49,7 @@ docs: venv
 MEMBERS := build/models
 MIX := build/cvl/mnist-cvl3-usps.npz
 TUNE := --data $(MIX) --flags long --validation-seed 0 --force
-models: cvl-sources members-mnist judge
+models: cvl-sources members-mnist judge ink-finder
 	$(BIN)/python bench/usps.py build --rdata $(USPS) --out build/usps
 	$(BIN)/python bench/cvl.py mix --cvl $(CVL) --copies 3 --usps build/usps --out build/cvl
 	for seed in 0 1; do \
@@ -68,7 +68,7 @@ cvl-sources:
 	Single Digit database) and USPS=FILE (zip.train.RData); make models-mnist needs neither"; \
 	exit 2; }
 
-models-mnist: members-mnist judge
+models-mnist: members-mnist judge ink-finder
 	$(BIN)/python bench/make_bundled.py $(MEMBERS)/cnn0 $(MEMBERS)/cnn1 $(MEMBERS)/mlp
 	$(BIN)/python bench/make_line_reader.py
 
@@ -77,6 +77,12 @@ members-mnist: venv
 	for seed in 0 1; do $(BIN)/digitcli train --arch cnn --epochs 60 --flags long --seed $$seed \
 		--validation-seed 0 --data MNIST --output $(MEMBERS)/cnn$$seed --force; done
 	$(BIN)/digitcli train --data MNIST --output $(MEMBERS)/mlp --force
+
+## The ink finder (digitcli/imaging/ink_finder.tflite): which pixels of a picture of paper are
+## handwritten strokes, learned from scenes made with their masks (bench/ink_scenes.py). About
+## an hour on 2 cores; it goes on from its last checkpoint in build/ink_finder when run again.
+ink-finder: venv
+	$(BIN)/python bench/make_ink_finder.py --work build/ink_finder
 
 ## The preparation's judge of pictures on paper (digitcli/imaging/judge.tflite), from made
 ## pictures and the real set (REAL: a folder `python bench/real_pictures.py build` wrote).

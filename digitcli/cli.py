@@ -8,13 +8,13 @@ from typing import Annotated
 
 import typer
 
-from digitcli import __version__
 from digitcli.commands import errors
 from digitcli.commands.answers import predict, read
 from digitcli.commands.models import evaluate, export, models
 from digitcli.commands.serving import serve
 from digitcli.commands.training import train
 from digitcli.core.config import DEBUG_ENV
+from digitcli.core.version import VERSION as __version__
 from digitcli.terminal.usage import DigitcliGroup, DigitcliTyper
 
 app = DigitcliTyper(

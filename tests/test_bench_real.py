@@ -313,3 +313,33 @@ def test_the_photo_check_set_is_photos_and_scans_from_other_repositories():
     if holdout.is_file():
         held = {line.strip().lower() for line in holdout.read_text().splitlines()}
         assert not {p.repo.lower() for p in photos} & held
+
+
+def test_the_paper_check_set_is_photos_from_yet_other_repositories():
+    paper = real.read_manifest(real.MANIFEST.with_name("paper_photos.csv"))
+    assert paper and {p.kind for p in paper} == {"photo"}
+    assert all(len(p.sha256) == 64 and len(p.commit) == 40 for p in paper)
+    others = real.read_manifest(real.MANIFEST) + real.read_manifest(real.PHOTOS_MANIFEST)
+    assert not {p.repo.lower() for p in paper} & {p.repo.lower() for p in others}
+    assert not {p.sha256 for p in paper} & {p.sha256 for p in others}
+    holdout = REPO.parent / "shared" / "holdout-repos.txt"
+    if holdout.is_file():
+        held = {line.strip().lower() for line in holdout.read_text().splitlines()}
+        assert not {p.repo.lower() for p in paper} & held
+
+
+def test_the_pen_check_set_is_photos_from_yet_other_repositories():
+    pen = real.read_manifest(real.MANIFEST.with_name("pen_photos.csv"))
+    assert len([p for p in pen if p.is_digit]) >= 100
+    assert {p.kind for p in pen} == {"photo"}
+    assert {p.fold for p in pen} == set(range(real.FOLDS))
+    assert all(len(p.sha256) == 64 and len(p.commit) == 40 for p in pen)
+    assert len({p.sha256 for p in pen}) == len(pen)
+    others = real.read_manifest(real.MANIFEST) + real.read_manifest(real.PHOTOS_MANIFEST)
+    assert not {p.repo.lower() for p in pen} & {p.repo.lower() for p in others}
+    paper = real.read_manifest(real.MANIFEST.with_name("paper_photos.csv"))
+    assert not {p.sha256 for p in pen} & {p.sha256 for p in others + paper}
+    holdout = REPO.parent / "shared" / "holdout-repos.txt"
+    if holdout.is_file():
+        held = {line.strip().lower() for line in holdout.read_text().splitlines()}
+        assert not {p.repo.lower() for p in pen} & held

@@ -3,6 +3,7 @@ refused when it is loaded, never read silently."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from dataclasses import fields, replace
@@ -36,17 +37,62 @@ def test_every_bundled_artefact_records_the_versions_it_fits(path: Path, stages,
     assert fits.recorded(path) == {stage: fits.current(settings)[stage] for stage in stages}
 
 
-@pytest.mark.parametrize("field", [field.name for field in fields(ReadingSettings)])
-def test_changing_any_reading_setting_changes_the_stamp(field: str) -> None:
-    changed = replace(DEFAULT, **{field: getattr(DEFAULT, field) * 2 + 1})
+STAMPED_READING = [f.name for f in fields(ReadingSettings) if f.name not in DEFAULT.UNSTAMPED]
+STAMPED_PREPARATION = [
+    f.name for f in fields(PreparationSettings) if f.name not in preparation.DEFAULT.UNSTAMPED
+]
+
+
+def _other(settings, field: str):
+    return replace(settings, **{field: getattr(settings, field) * 2 + 1})
+
+
+@pytest.mark.parametrize("field", STAMPED_READING)
+def test_changing_a_stamped_reading_setting_changes_the_stamp(field: str) -> None:
+    changed = _other(DEFAULT, field)
     assert fits.current({"segmentation": changed}) != fits.current(READING)
-    assert fits.current(READING)["segmentation"].startswith(f"{fits.SEGMENTATION}-")
+    assert fits.current(READING)["segmentation"]["version"] == fits.SEGMENTATION
+
+
+@pytest.mark.parametrize("field", sorted(DEFAULT.UNSTAMPED))
+def test_a_decision_or_speed_setting_of_reading_changes_no_stamp(field: str) -> None:
+    """Thresholds weighing the networks' answers and speed settings are not what the line
+    reader was trained on: moving one leaves it loadable."""
+    changed = _other(DEFAULT, field)
+    assert fits.current({**READING, "segmentation": changed}) == fits.current(READING)
+    fits.require(lines.MODEL, ("preparation", "segmentation"), {**READING, "segmentation": changed})
+
+
+def test_the_judges_threshold_moved_changes_no_stamp() -> None:
+    """not_digit 0.2 -> 0.25 made predict exit 2 ("rebuild it with `make models`")."""
+    moved = {"preparation": replace(preparation.DEFAULT, not_digit=0.25)}
+    for path, stages in ((BUNDLED_DIR, ("preparation",)), (lines.MODEL, ("preparation",))):
+        fits.require(path, stages, moved)
+
+
+def test_a_refused_artefact_names_the_setting_that_differs() -> None:
+    other = {**READING, "segmentation": replace(DEFAULT, work_height=DEFAULT.work_height + 1)}
+    with pytest.raises(ModelError, match=r"setting work_height 96, this digitcli has 97"):
+        fits.require(lines.MODEL, ("preparation", "segmentation"), other)
+
+
+def test_an_artefact_stamped_before_field_stamps_still_loads(tmp_path: Path) -> None:
+    """A model trained by an earlier digitcli records `N-<hash of every field>`: it loads while
+    the settings are those it was trained on, and is refused, in words, when they are not."""
+    model = tmp_path / "model"
+    model.mkdir()
+    legacy = f"{fits.PREPARATION}-{fits.settings_hash(preparation.DEFAULT)}"
+    (model / "metadata.json").write_text(json.dumps({"fits": {"preparation": legacy}}))
+    fits.require(model, ("preparation",), PREPARED)
+    changed = {"preparation": replace(preparation.DEFAULT, work_size=200)}
+    with pytest.raises(ModelError, match="an older kind of stamp"):
+        fits.require(model, ("preparation",), changed)
 
 
 def test_a_line_reader_stamped_with_other_settings_is_refused(tmp_path: Path) -> None:
     copy = tmp_path / lines.MODEL.name
     shutil.copy(lines.MODEL, copy)
-    other = {**READING, "segmentation": replace(DEFAULT, line_doubt=DEFAULT.line_doubt + 1)}
+    other = {**READING, "segmentation": replace(DEFAULT, strip_span=DEFAULT.strip_span + 1)}
     fits.stamp(copy, ("preparation", "segmentation"), other)
     assert fits.recorded(copy)["segmentation"] == fits.current(other)["segmentation"]
     with pytest.raises(ModelError, match="rebuild it with `make models`"):
@@ -73,7 +119,7 @@ def test_an_artefact_for_another_segmentation_is_refused(
 def test_predict_with_a_bundled_model_of_another_preparation_is_a_model_error(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    built = fits.current(PREPARED)["preparation"]
+    built = fits.PREPARATION
     monkeypatch.setattr(fits, "PREPARATION", fits.PREPARATION + 1)
     monkeypatch.chdir(tmp_path)  # no trained model here: the bundled one answers
     image = tmp_path / "blank.png"
@@ -82,20 +128,22 @@ def test_predict_with_a_bundled_model_of_another_preparation_is_a_model_error(
     Image.new("L", (28, 28)).save(image)
     result = CliRunner().invoke(app, ["predict", str(image)])
     assert result.exit_code == 2, result.output
-    assert f"pretrained was built for preparation version {built}," in result.stderr
+    assert "pretrained was built for another preparation: " in result.stderr
+    assert f"version {built}, this digitcli has version {built + 1}" in result.stderr
 
 
-@pytest.mark.parametrize("field", [field.name for field in fields(PreparationSettings)])
-def test_changing_any_preparation_setting_changes_the_stamp(field: str) -> None:
+@pytest.mark.parametrize("field", STAMPED_PREPARATION)
+def test_changing_a_stamped_preparation_setting_changes_the_stamp(field: str) -> None:
     """A setting of the preparation changed cannot pass silently: its stamp changes with it."""
-    changed = replace(preparation.DEFAULT, **{field: getattr(preparation.DEFAULT, field) * 2 + 1})
+    changed = _other(preparation.DEFAULT, field)
     assert fits.current({"preparation": changed}) != fits.current(PREPARED)
 
 
-def test_the_preparation_stamp_is_its_number_and_its_settings_hash() -> None:
-    assert fits.current(PREPARED)["preparation"] == (
-        f"{fits.PREPARATION}-{fits.settings_hash(preparation.DEFAULT)}"
-    )
+def test_the_preparation_stamp_is_its_number_and_its_stamped_values() -> None:
+    stamp = fits.current(PREPARED)["preparation"]
+    assert stamp["version"] == fits.PREPARATION
+    assert stamp["settings"]["work_size"] == preparation.DEFAULT.work_size
+    assert "not_digit" not in stamp["settings"]
 
 
 def test_a_failed_stamp_leaves_the_artefact_as_it_was(tmp_path: Path, monkeypatch) -> None:

@@ -263,7 +263,7 @@ def test_blank_paper_is_no_digit_for_predict_and_read(tmp_path):
     assert [a["digit"] for a in predicted] == [None] * len(paths), predicted
     assert all(a["note"].startswith("no digit found") for a in predicted)
     assert [a["number"] for a in read] == [None] * len(paths), read
-    assert all(a["note"].startswith("no digits found") for a in read)
+    assert all(a["note"].startswith("no digit found") for a in read)
 
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -577,3 +577,14 @@ def test_a_digit_whose_cores_stand_in_pieces_is_one_digit(faint):
     from the rest): "several digits". Joined by their faint ink, they are one stroke."""
     prepared = prepare(_broken_three(faint))
     assert prepared.has_ink and not prepared.several
+
+
+def test_predict_and_read_say_why_in_one_wording(tmp_path):
+    """`predict` said "no digit found: ..." where `read` said "no digits found: ..." for the
+    same blank picture: one verdict, one wording."""
+    path = tmp_path / "blank.png"
+    rng = np.random.default_rng(0)
+    Image.fromarray((200 + rng.normal(0, 2, (150, 200))).astype(np.uint8)).save(path)
+    (predicted,) = _jsonl(["predict", str(path), "--format", "jsonl"])
+    (read,) = _jsonl(["read", str(path), "--format", "jsonl"])
+    assert predicted["note"] == read["note"] == "no digit found: the image is blank"

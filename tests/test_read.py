@@ -459,7 +459,7 @@ def test_bad_files_are_error_rows_and_the_rest_is_read(mnist_test_digits, tmp_pa
     assert lines[0] == "file,number,confidence,note"
     assert lines[1].startswith(f"{names[0]},,,error: ")
     assert lines[2].startswith(f"{names[1]},31,")
-    assert lines[3] == f"{names[2]},,,no digits found: the image is blank"
+    assert lines[3] == f"{names[2]},,,no digit found: the image is blank"
     assert done.stderr.count("Error: ") == 1 and "Traceback" not in done.stderr
 
 

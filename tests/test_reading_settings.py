@@ -24,7 +24,7 @@ def test_an_override_reaches_reads_worker_processes() -> None:
     with overridden(max_atoms=0):
         readings = list(read(files))
     assert {reading.number for reading in readings} == {None}
-    assert {reading.note for reading in readings} == {"no digits found: the image is blank"}
+    assert {reading.note for reading in readings} == {"no digit found: the image is blank"}
 
 
 def test_the_sweep_reads_a_set_with_each_value(tmp_path: Path, capsys) -> None:

@@ -96,29 +96,28 @@ def _answers_format(chosen: PredictFormat | None, json_output: bool) -> str:
 
 
 def _answered_by(model: Path | None, fmt: str, quiet: bool):
-    """The model that will answer (`ChosenModel`) and how answers name it: the table's title,
-    every JSON answer's `model` object, and for plain and CSV one stderr line (not with -q)."""
-    from digitcli.models.modeldir import choose_model
-    from digitcli.models.runtimes import resolve_model
+    """The model that will answer (the API's `Model`: a model that is not there is refused
+    before any line) and how answers name it: the table's title, every JSON answer's `model`
+    object, and for plain and CSV one stderr line (not with -q)."""
+    from digitcli.api import load
     from digitcli.terminal import console, formats
 
-    chosen = choose_model(model)
-    ref = resolve_model(chosen.path)  # a model that is not there is refused before any line
+    chosen = load(model)
     if fmt in ("plain", "csv") and not quiet:
         console.print_note(f"model: {chosen.describe()}")
-    title = _table_title(chosen, ref.metadata) if fmt == "table" else None
-    answered_by = chosen.to_json() if fmt in ("json", "jsonl") else None
+    title = _table_title(chosen) if fmt == "table" else None
+    answered_by = chosen.info.to_json() if fmt in ("json", "jsonl") else None
     return chosen, formats.Shown(fmt, quiet, title, answered_by)
 
 
-def _table_title(chosen, metadata) -> str:
+def _table_title(chosen) -> str:
     """How the table's title names the model: the bundled one with the networks it reads with,
     another as named or by its name; then why, when it was not named ("latest trained")."""
     from digitcli.models.modeldir import FALLBACK, LATEST
 
     name = str(chosen.path) if chosen.why not in (LATEST, FALLBACK) else chosen.name
     if chosen.bundled:
-        networks = f" ({', '.join(metadata.networks)})" if metadata is not None else ""
+        networks = f" ({', '.join(chosen.networks)})" if chosen.networks else ""
         name = f"the bundled model{networks}"
     return {LATEST: f"{name}, latest trained", FALLBACK: f"{name}, none trained"}.get(
         chosen.why, name
@@ -179,8 +178,8 @@ def predict(
     from digitcli.core.errors import UsageError
     from digitcli.core.startup import importing
 
-    with importing():
-        from digitcli.predicting.predict import predict as run_prediction
+    with importing():  # what answering needs, imported with the collector paused
+        import digitcli.predicting.predict  # noqa: F401
         from digitcli.terminal import console, formats
 
     from_list = paths_list(from_list, from_list0)
@@ -190,10 +189,9 @@ def predict(
     if fmt == "plain" and top_k != 3 and not quiet:
         console.print_note("--top-k: plain output has no top-k field (csv, json and table do)")
     chosen, shown = _answered_by(model, fmt, quiet)
-    predictions = run_prediction(
+    predictions = chosen.predict_files(
         images or [],
         from_list=from_list,
-        model=chosen.path,
         top_k=top_k,
         threshold=threshold,
         invert=invert.value,
@@ -249,9 +247,8 @@ def read(
     from digitcli.core.errors import UsageError
     from digitcli.core.startup import importing
 
-    with importing():
+    with importing():  # what reading needs, imported with the collector paused
         from digitcli.reading.read import parse_digit_count
-        from digitcli.reading.read import read as run_reading
         from digitcli.terminal import formats
 
     from_list = paths_list(from_list, from_list0)
@@ -259,10 +256,9 @@ def read(
         raise UsageError("give at least one IMAGE, or --from-list FILE")
     fmt = _answers_format(output_format, json_output)
     chosen, shown = _answered_by(model, fmt, quiet)
-    readings = run_reading(
+    readings = chosen.read_files(
         images or [],
         from_list=from_list,
-        model=chosen.path,
         threshold=threshold,
         digits=None if digits is None else parse_digit_count(digits),
         invert=invert.value,

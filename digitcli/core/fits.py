@@ -1,15 +1,17 @@
-"""What each bundled artefact fits: the version of the image preparation and of `read`'s
-segmentation it was trained on, recorded in the artefact and checked when it is loaded.
+"""What each bundled artefact fits: the version of each stage it was trained on and the
+values of the settings its training depended on, recorded in the artefact and checked when it
+is loaded.
 
 A network trained on the strips one segmentation makes misreads those another one makes,
-without any error. So every artefact carries `{"preparation": N, "segmentation": M}` (as
-`fits.json` zipped onto a .tflite file, a `fits` object in a model directory's
-metadata.json), and loading one that fits other versions is refused. Change a version here
-when its stage changes what it hands on, then `make models`. Each stage's tuned numbers are
-in one frozen settings dataclass (`imaging.settings` for the preparation, `reading.settings`
-for segmentation), which the caller passes along (this layer cannot import them): its version
-is then its number and a short hash of every field (`1-3fa29c04d1e8`), so a changed setting
-changes it too.
+without any error. So every artefact carries, for each stage it fits, `{"version": N,
+"settings": {field: value, ...}}` (as `fits.json` zipped onto a .tflite file, a `fits` object
+in a model directory's metadata.json), and loading one that fits another version or other
+values is refused, naming the field that differs. Only what a network was trained on is
+stamped: a settings dataclass names in `UNSTAMPED` its fields that decide after the networks
+have answered (thresholds) or change only speed; moving those changes no stamp. Change a
+version here when its stage changes what it hands on, then `make models`. A stage's settings
+are passed along by the caller (this layer cannot import them): a frozen settings dataclass,
+or a plain mapping of values (the ink finder's view).
 """
 
 from __future__ import annotations
@@ -20,31 +22,49 @@ import os
 import shutil
 import zipfile
 from collections.abc import Mapping
-from dataclasses import asdict
+from dataclasses import asdict, is_dataclass
 from pathlib import Path
 
 from digitcli.core.errors import ModelError
 
 PREPARATION = 2  # images.prepare: how any image file becomes the 28x28 digit a model reads
 SEGMENTATION = 1  # segment.py: how `read` cuts a line into candidates and strips
+INK_FINDER = 1  # imaging.ink_finder: the view of a picture its network sees
 FITS_FILE = "fits.json"
+REBUILD = "rebuild it with `make models`"
 
 
-Settings = Mapping[str, object]  # stage -> its frozen settings dataclass
+Settings = Mapping[str, object]  # stage -> its frozen settings dataclass, or a mapping of values
 
 
 def settings_hash(settings: object) -> str:
-    """A short hash of a settings dataclass's fields, names and values: any change changes it."""
+    """A short hash of a settings dataclass's fields, names and values: any change changes it
+    (the form of the stamps recorded before 0.10)."""
     fields = json.dumps(asdict(settings), sort_keys=True)
     return hashlib.sha256(fields.encode()).hexdigest()[:12]
 
 
-def current(settings: Settings | None = None) -> dict[str, int | str]:
-    """The versions this digitcli's stages have: each stage's number, and for a stage in
-    `settings`, with the hash of its settings."""
-    versions: dict[str, int | str] = {"preparation": PREPARATION, "segmentation": SEGMENTATION}
+def stamped_values(settings: object) -> dict:
+    """The settings a network's training depends on: every field of a settings dataclass but
+    those it names in `UNSTAMPED`; a mapping as it is."""
+    if is_dataclass(settings):
+        skipped = getattr(settings, "UNSTAMPED", frozenset())
+        values = {k: v for k, v in asdict(settings).items() if k not in skipped}
+    else:
+        values = dict(settings)
+    return json.loads(json.dumps(values))  # as recorded: tuples are lists
+
+
+def _versions() -> dict[str, int]:
+    return {"preparation": PREPARATION, "segmentation": SEGMENTATION, "ink_finder": INK_FINDER}
+
+
+def current(settings: Settings | None = None) -> dict[str, dict]:
+    """What this digitcli's stages are: for each, its version, and for a stage in `settings`
+    the values of the settings a network trained on it depends on."""
+    versions: dict[str, dict] = {stage: {"version": n} for stage, n in _versions().items()}
     for stage, fields in (settings or {}).items():
-        versions[stage] = f"{versions[stage]}-{settings_hash(fields)}"
+        versions[stage]["settings"] = stamped_values(fields)
     return versions
 
 
@@ -95,12 +115,30 @@ def _without_fits_file(path: Path) -> None:
 
 
 def require(path: Path, stages: tuple[str, ...], settings: Settings | None = None) -> None:
-    """Refuse the artefact at `path` unless it records this digitcli's versions of `stages`
-    (those in `settings` with the hash of their settings)."""
+    """Refuse the artefact at `path` unless it records this digitcli's version of each of
+    `stages` and, for those in `settings`, the same value of every stamped setting; the error
+    names the first that differs."""
     found, wanted = recorded(path), current(settings)
     for stage in stages:
-        if found.get(stage) != wanted[stage]:
-            raise ModelError(
-                f"{path.name} was built for {stage} version {found.get(stage, 'unknown')}, "
-                f"this digitcli has version {wanted[stage]}: rebuild it with `make models`"
-            )
+        problem = _difference(found.get(stage), wanted[stage], (settings or {}).get(stage))
+        if problem is not None:
+            raise ModelError(f"{path.name} was built for another {stage}: {problem}; {REBUILD}")
+
+
+def _difference(found: object, wanted: dict, settings: object) -> str | None:
+    """What differs between a recorded stage and this digitcli's, in words; None if nothing."""
+    if isinstance(found, str):  # a stamp of before 0.10: the version and a hash of every field
+        legacy = f"{wanted['version']}" + (
+            f"-{settings_hash(settings)}" if is_dataclass(settings) else ""
+        )
+        return None if found == legacy else f"it records {found!r}, an older kind of stamp"
+    if not isinstance(found, dict):
+        return "it records no version of it"
+    if found.get("version") != wanted["version"]:
+        return f"version {found.get('version')}, this digitcli has version {wanted['version']}"
+    recorded_values = found.get("settings") or {}
+    for field, value in wanted.get("settings", {}).items():
+        if recorded_values.get(field, "unrecorded") != value:
+            shown = recorded_values.get(field, "unrecorded")
+            return f"setting {field} {shown}, this digitcli has {value}"
+    return None

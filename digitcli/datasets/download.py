@@ -14,9 +14,9 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from digitcli import __version__
 from digitcli.core.config import MNIST_URL_ENV
 from digitcli.core.errors import DataError, first_line
+from digitcli.core.version import VERSION as __version__
 from digitcli.datasets.npz import npz_splits
 
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"

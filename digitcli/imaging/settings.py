@@ -2,8 +2,9 @@
 
 Modules read them when they run, from `tuned()`: `DEFAULT`, or the settings an `overridden`
 block puts in force (a benchmark sweeping one field by name). Every model was trained on the
-digits these settings make: each records a hash of `DEFAULT` (`core.fits.settings_hash`) and
-is refused under other defaults, so a changed default cannot pass silently. The reasons and
+digits these settings make: each records the values of the fields it depends on
+(`core.fits`, all but `UNSTAMPED`) and is refused under other defaults, naming the field, so a
+changed default cannot pass silently. The reasons and
 figures behind the values are in the comments where they are used and in
 docs/measurements/code-notes.md. Numbers that are formats or security limits, not tuning
 (MNIST's 20x20 box, a PNG header's layout, the decoding limits), stay named in their modules.
@@ -12,6 +13,7 @@ docs/measurements/code-notes.md. Numbers that are formats or security limits, no
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from digitcli.core.config import IMAGE_SIZE
 from digitcli.core.tunables import InForce
@@ -19,6 +21,9 @@ from digitcli.core.tunables import InForce
 
 @dataclass(frozen=True)
 class PreparationSettings:
+    # Decisions taken after the networks answer: no network's training depends on them, so
+    # moving one changes no artefact's stamp (`digitcli.core.fits`).
+    UNSTAMPED: ClassVar[frozenset[str]] = frozenset({"not_digit", "joined_wide", "joined_crossed"})
     # The work image (grayscale.py, images.py)
     work_size: int = 192  # px: the longest side everything is shrunk to first
     small_size: int = 64  # px: images smaller than 28x28 are enlarged to at least this
@@ -27,6 +32,9 @@ class PreparationSettings:
     filled_squeeze: float = 0.7  # a square digit filling its cell is drawn back to this width
     square_within: int = 50  # ink is square when its sides differ by at most 1/this
     opaque: float = 0.98  # alpha at least this everywhere: the picture is opaque
+    learned_ink: bool = False  # the ink finder marks the strokes on paper (False: ink.py's rules)
+    long_view: float = 1.5  # a picture longer than this for its height: the finder sees squares
+    most_views: int = 8  # ... at most this many, overlapping
     # The background (background.py)
     wide_stroke_block: float = 1.2  # the background's blocks are at least this many strokes wide
     fewest_blocks: int = 6  # ... and no fewer than this along the image

@@ -37,12 +37,37 @@ def prepared_batches(
     whose worker was killed (the OOM killer) is an ImageError, the others are answered. No
     input at all is a usage error, which names the sub-folders not searched."""
     count = 0
+    sources = expand_inputs(inputs, from_list, recursive=recursive)
+    for batch, done in source_batches(sources, work, batch_size, meanwhile=meanwhile):
+        count += len(batch)
+        yield batch, done
+    if count == 0 and from_list is not None and not list(inputs):
+        raise UsageError(
+            f"no images found: the list {from_list} holds no paths (or blank lines only)"
+        )
+    if count == 0:
+        named = ", ".join(list(inputs)[:3]) or from_list or "the inputs"
+        suffixes = " ".join(sorted(IMAGE_SUFFIXES))
+        skipped = "" if recursive else not_searched(list(inputs))
+        raise UsageError(f"no images found in {named} (image files end in: {suffixes}){skipped}")
+
+
+def source_batches(
+    sources: Iterable[Source],
+    work: Callable[[Source], T],
+    batch_size: int = BATCH_SIZE,
+    *,
+    meanwhile: Callable[[], object] | None = None,
+    processes: int | None = None,
+) -> Iterator[tuple[list[Source], list[T | ImageError]]]:
+    """`prepared_batches` of sources already made (the Python API's bytes and arrays);
+    `processes`: how many worker processes (None: one per core; 0: none, all in this one)."""
     with contextlib.ExitStack() as stack:
         pool: Workers | None = None
         waiting: tuple[list[Source], Callable[[], list[T | ImageError]]] | None = None
-        for batch in _chunks(expand_inputs(inputs, from_list, recursive=recursive), batch_size):
-            if pool is None and len(batch) >= PARALLEL_FROM:
-                pool = Workers()
+        for batch in _chunks(sources, batch_size):
+            if pool is None and processes != 0 and len(batch) >= PARALLEL_FROM:
+                pool = Workers(processes)
                 # Shut down on the way out; after an error in the caller, the work not yet
                 # started is dropped (at the end, there is none left).
                 stack.callback(pool.shutdown)
@@ -58,18 +83,8 @@ def prepared_batches(
             if waiting is not None:
                 yield waiting[0], waiting[1]()
             waiting = (batch, done)
-            count += len(batch)
         if waiting is not None:
             yield waiting[0], waiting[1]()
-    if count == 0 and from_list is not None and not list(inputs):
-        raise UsageError(
-            f"no images found: the list {from_list} holds no paths (or blank lines only)"
-        )
-    if count == 0:
-        named = ", ".join(list(inputs)[:3]) or from_list or "the inputs"
-        suffixes = " ".join(sorted(IMAGE_SUFFIXES))
-        skipped = "" if recursive else not_searched(list(inputs))
-        raise UsageError(f"no images found in {named} (image files end in: {suffixes}){skipped}")
 
 
 def prepare_source(source: Source, invert: str) -> Prepared | ImageError:

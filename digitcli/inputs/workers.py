@@ -21,13 +21,14 @@ WORKER_CHUNK = 8  # sources a worker takes at a time
 
 
 class Workers:
-    """One worker process per core (decoding and preparing are CPU-bound and partly hold the
-    GIL) that outlive the loss of one: when a worker is killed, every source the pool had not
-    finished is done again one at a time in a fresh pool, and a source whose worker is killed
-    then is answered with an error."""
+    """One worker process per core, or `processes` of them (decoding and preparing are
+    CPU-bound and partly hold the GIL), that outlive the loss of one: when a worker is killed,
+    every source the pool had not finished is done again one at a time in a fresh pool, and a
+    source whose worker is killed then is answered with an error."""
 
-    def __init__(self) -> None:
+    def __init__(self, processes: int | None = None) -> None:
         self._executor: Executor | None = None
+        self._processes = processes  # None: one per core
 
     def start(self, work: Callable[[Source], T], batch: list[Source]) -> Callable[[], list]:
         """Start `work` on the batch; the returned function waits for its results in order."""
@@ -68,7 +69,7 @@ class Workers:
 
     def _running(self) -> Executor:
         if self._executor is None:
-            self._executor = _workers()
+            self._executor = _workers(self._processes)
         return self._executor
 
     def shutdown(self) -> None:
@@ -84,12 +85,12 @@ def _work_on(work: Callable[[Source], T], chunk: list[Source]) -> list[T]:
     return [work(source) for source in chunk]
 
 
-def _workers() -> Executor:
+def _workers(processes: int | None = None) -> Executor:
     """(Imported here: a one-image predict, which needs no workers, does not pay for it.)"""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    cores = os.cpu_count() or 1
+    cores = processes or os.cpu_count() or 1
     # fork: the workers start at once, with the modules already imported.
     return ProcessPoolExecutor(
         max_workers=cores,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from digitcli import __version__
+from digitcli.core.version import VERSION as __version__
 from digitcli.models.modeldir import (
     INPUT_NAME,
     LABELS,

@@ -16,10 +16,10 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from digitcli import __version__
 from digitcli.core import strictjson
 from digitcli.core.config import IMAGE_SIZE, NUM_CLASSES, TrainConfig, models_root
 from digitcli.core.errors import ModelError, UsageError
+from digitcli.core.version import VERSION as __version__
 
 KERAS_FILE = "model.keras"
 TFLITE_FILE = "model.tflite"

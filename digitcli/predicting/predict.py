@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from digitcli.core.errors import ImageError, UsageError
+from digitcli.imaging import verdict
 from digitcli.imaging.images import Prepared, save_pixels
-from digitcli.inputs.batches import BATCH_SIZE, prepare_source, prepared_batches
+from digitcli.inputs.batches import BATCH_SIZE, prepare_source, prepared_batches, source_batches
 from digitcli.inputs.sources import Source
 from digitcli.models.runtimes import Runtime, load_runtime, resolve_model
 
@@ -61,10 +62,12 @@ def predict(
     save_preprocessed: Path | None = None,
     batch_size: int = BATCH_SIZE,
     recursive: bool = False,
+    runtime: Callable[[], Runtime] | None = None,
 ) -> Iterator[Prediction]:
     """Predict the digit in each input, yielding one `Prediction` per input in input order;
-    `recursive`: folders' sub-folders are searched too."""
-    runtime = runtime_loader(model)
+    `recursive`: folders' sub-folders are searched too; `runtime`: the model's runtime
+    already found (`runtime_loader`), instead of `model`."""
+    runtime = runtime or runtime_loader(model)
     previews = preview_folder(save_preprocessed)
     index = 0
     work = partial(prepare_source, invert=invert)
@@ -76,6 +79,25 @@ def predict(
         if previews is not None:
             _save_previews(previews, index, batch, prepared)
         index += len(batch)
+
+
+def predict_each(
+    sources: Iterable[Source],
+    runtime: Callable[[], Runtime],
+    *,
+    top_k: int = 3,
+    threshold: float | None = None,
+    invert: str = "auto",
+    batch_size: int = BATCH_SIZE,
+    processes: int | None = None,
+) -> Iterator[Prediction]:
+    """`predict` of sources already made (the Python API's bytes, images and arrays), one
+    `Prediction` per source in order; `processes` prepare them (None: one per core, 0: this
+    process alone)."""
+    work = partial(prepare_source, invert=invert)
+    batches = source_batches(sources, work, batch_size, meanwhile=runtime, processes=processes)
+    for batch, prepared in batches:
+        yield from _answer(runtime(), batch, prepared, top_k, threshold)
 
 
 def predict_sources(
@@ -143,8 +165,7 @@ def _answer(
         elif i not in rows:
             yield Prediction(source.name, note=_no_digit(item))
         elif item.several:
-            found = f"{item.groups} found" if item.groups > 1 else "2 or more, touching"
-            yield Prediction(source.name, note=f"several digits ({found}): use `digitcli read`")
+            yield Prediction(source.name, note=verdict.several(item.groups))
         else:
             yield _decide(source.name, rows[i], top_k, threshold)
 
@@ -152,9 +173,7 @@ def _answer(
 def _no_digit(prepared: Prepared) -> str:
     """Why a picture holds no digit: blank, or ink the judge took for lines or a page (a photo
     of something else may be taken so too)."""
-    if prepared.lines:
-        return "no digit found: lines, a page or a picture, not one digit"
-    return "no digit found: the image is blank"
+    return verdict.NOT_DIGITS if prepared.lines else verdict.BLANK
 
 
 def _decide(

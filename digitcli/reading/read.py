@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from digitcli.core.errors import ImageError, UsageError
+from digitcli.imaging import verdict
 from digitcli.imaging.images import Prepared, save_pixels
 from digitcli.inputs.batches import prepared_batches
 from digitcli.inputs.sources import Source
@@ -413,7 +414,7 @@ def _reading(name: str, digits: list[ReadDigit], picture: SmallCopy | None = Non
     """The number `digits` make, as sure as its digits together, less where they do not look
     written alike (in one ink, size and paper: `consistency.alike`)."""
     if not digits:
-        return Reading(name, note="no digits found: the image is blank")
+        return Reading(name, note=verdict.BLANK)
     number = _number(digits)
     sure = float(np.prod([d.confidence for d in digits]))
     confidence = round(sure * alike(picture, [d.box for d in digits]), 6)

@@ -3,8 +3,9 @@
 Modules read them when they run, from `tuned()`: `DEFAULT`, or the settings an `overridden`
 block puts in force (a benchmark sweeping one field by name). `read`'s worker processes are
 forked inside that block, so they see the same settings. The line reader was trained on the
-strips these settings make: it records a hash of `DEFAULT` (`core.fits.settings_hash`) and is
-refused under other defaults, so a changed default cannot pass silently. Lengths are in line
+strips these settings make: it records the values of the fields it depends on (`core.fits`,
+all but `UNSTAMPED`) and is refused under other defaults, naming the field, so a changed
+default cannot pass silently. Lengths are in line
 heights (a digit's height on the line) unless they say px; the figures behind the choices are
 in docs/measurements/code-notes.md.
 """
@@ -12,12 +13,21 @@ in docs/measurements/code-notes.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from digitcli.core.tunables import InForce
 
 
 @dataclass(frozen=True)
 class ReadingSettings:
+    # Weighing and deciding after the networks answer, and speed: the line reader's training
+    # depends on none of them, so moving one changes no stamp (`digitcli.core.fits`).
+    UNSTAMPED: ClassVar[frozenset[str]] = frozenset({
+        "line_weight", "line_sure", "line_doubt", "slack", "ask_below", "overrule_at",
+        "surer_than_a_cut", "sure_digits", "batch_size", "alike_copy_side", "alike_background",
+        "alike_background_step", "alike_contrast", "alike_size", "alike_paper_share",
+        "alike_ink_share", "alike_halving",
+    })  # fmt: skip
     # Decoding and the work image (frame.py, segment.py, multiline.py)
     open_side: int = 1600  # px: files are decoded to at most this a side, to bound time and memory
     work_height: int = 96  # px: a line is segmented this high (digits about 40-70 px)

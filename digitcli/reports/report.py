@@ -13,9 +13,9 @@ import html
 from datetime import datetime, timezone
 from pathlib import Path
 
-from digitcli import __version__
 from digitcli.core.atomic import FILE, REPORT, atomic_output, check_writable
 from digitcli.core.errors import UsageError
+from digitcli.core.version import VERSION as __version__
 from digitcli.models.modeldir import Metadata, is_model_dir, read_metadata
 from digitcli.reports.evaluate import Evaluation, Predictions
 from digitcli.reports.plots import (

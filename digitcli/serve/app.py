@@ -26,9 +26,9 @@ from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from digitcli import __version__
 from digitcli.core.errors import UsageError
 from digitcli.core.strictjson import finite
+from digitcli.core.version import VERSION as __version__
 from digitcli.imaging.images import INVERT_CHOICES, Prepared
 from digitcli.models.modeldir import choose_model
 from digitcli.models.runtimes import Runtime, load_runtime, resolve_model

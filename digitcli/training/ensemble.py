@@ -14,10 +14,10 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from digitcli import __version__
 from digitcli.core.atomic import MODEL_DIRECTORY, atomic_output, check_writable
 from digitcli.core.config import TrainConfig
 from digitcli.core.errors import UsageError
+from digitcli.core.version import VERSION as __version__
 from digitcli.datasets.data import Split, load_dataset
 from digitcli.models.backend import keras
 from digitcli.models.model import (

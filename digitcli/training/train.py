@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 
-from digitcli import __version__
 from digitcli.core.atomic import (
     MODEL_DIRECTORY,
     atomic_output,
@@ -39,6 +38,7 @@ from digitcli.core.errors import (
     UsageError,
 )
 from digitcli.core.signals import Interrupted, SignalGuard
+from digitcli.core.version import VERSION as __version__
 from digitcli.datasets.data import Dataset, Split, load_dataset
 from digitcli.models.backend import keras, tf
 from digitcli.models.deskew import deskewed

@@ -1,0 +1,341 @@
+"""Real pictures of handwritten numbers, the development set of `read`: build it, and score.
+
+    python bench/real_numbers.py build --out DIR [--mirrors ROOT]
+    python bench/real_numbers.py score --set DIR [--model MODEL] [--json]
+
+`bench/real_numbers.csv` lists each picture: the public repository and commit it comes from, its
+path there, its label (the number's digits, 2 to 10 of them, read by eye), `raw` (what is
+written where that is more than the digits: `12,5`, `-150`, `8,600`; empty otherwise), its kind
+(`photo`, `scan`, `drawing`, `canvas`, as in bench/real_pictures.py), its fold (0-4, one
+repository's pictures all in one fold; a repository also in bench/real_pictures.csv keeps its
+fold there) and the sha256 of its bytes. Separators and signs are no digits: the label of
+`12,5` is `125`. None of these repositories is in the maintainers' held-out list
+(`../shared/holdout-repos.txt`); the sources and their counts are in docs/reading-numbers.md.
+
+`build` takes the pictures from snapshots of the repositories, as bench/real_pictures.py does
+(`ROOT/<owner>+<name>/repo`; ROOT is `--mirrors`, else the environment variable
+DIGITCLI_MIRRORS), writes `DIR/<fold>/<owner>+<name>__<path with / as _>`, checks each file's
+sha256, copies the manifest to `DIR/real_numbers.csv` (which `score` reads) and names what it
+could not build.
+
+`score` reads every picture with `digitcli read` (`digitcli.reading.read.read`, one call for the
+whole set) with MODEL (anything `--model` takes; without it the models folder is pointed at an
+empty one, so that the bundled model answers, as for a new user). It prints, overall, per kind,
+per fold and with or without separators in `raw`: the share read exactly, the share of digits
+right (per picture, its digits less the edit distance from the reading, at least 0; a picture
+without a number has none right) and the pictures with no number (refused: blank, several lines,
+an error). Then the failures by kind (`extra` digits read where the label is within the
+reading, `dropped` where the reading is within the label, `confused` of the same length,
+`mixed`, `refused`) and every picture not read exactly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from real_pictures import (  # noqa: E402
+    FOLDS,
+    KINDS,
+    MIRRORS_ENV,
+    git_dir,
+    group_order,
+    share,
+    slug,
+    write_file,
+)
+
+MANIFEST = Path(__file__).with_suffix(".csv")
+MANIFEST_NAME = MANIFEST.name
+FIELDS = ("repo", "commit", "path", "label", "raw", "kind", "fold", "sha256")
+DIGITS = (2, 10)  # the fewest and most digits of a number in the set
+
+
+@dataclass(frozen=True)
+class Number:
+    """One row of the manifest: a picture of one handwritten number."""
+
+    repo: str
+    commit: str
+    path: str
+    label: str
+    raw: str
+    kind: str
+    fold: int
+    sha256: str
+
+    @property
+    def file_name(self) -> str:
+        return f"{slug(self.repo)}__{self.path.replace('/', '_')}"
+
+    def file_in(self, folder: Path) -> Path:
+        return folder / str(self.fold) / self.file_name
+
+    @property
+    def separated(self) -> bool:
+        """Whether more than digits is written (a separator, a sign)."""
+        return bool(self.raw)
+
+
+def row_problem(number: Number) -> str | None:
+    """Why a row is not one of the manifest's, or None."""
+    low, high = DIGITS
+    if not (number.label.isdigit() and low <= len(number.label) <= high):
+        return f"label {number.label!r}: expected {low} to {high} digits"
+    if number.raw and "".join(c for c in number.raw if c.isdigit()) != number.label:
+        return f"raw {number.raw!r}: its digits are not the label {number.label!r}"
+    if number.kind not in KINDS:
+        return f"kind {number.kind!r}: expected one of {', '.join(KINDS)}"
+    if not 0 <= number.fold < FOLDS:
+        return f"fold {number.fold}: expected 0-{FOLDS - 1}"
+    return None
+
+
+def read_manifest(path: Path) -> list[Number]:
+    """The manifest's rows, checked: labels of digits only agreeing with `raw`, known kinds,
+    folds 0-4, one fold a repository, no file twice."""
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) != FIELDS:
+            raise SystemExit(f"{path}: expected the columns {','.join(FIELDS)}")
+        try:
+            numbers = [Number(**{**row, "fold": int(row["fold"])}) for row in reader]
+        except ValueError as error:
+            raise SystemExit(f"{path}: {error}") from None
+    folds: dict[str, int] = {}
+    seen: set[str] = set()
+    for line, number in enumerate(numbers, start=2):
+        problem = row_problem(number)
+        if problem is None and folds.setdefault(number.repo, number.fold) != number.fold:
+            problem = f"{number.repo} is in two folds"
+        if problem is None and number.sha256 in seen:
+            problem = "the same file again"
+        if problem:
+            raise SystemExit(f"{path}:{line}: {problem}")
+        seen.add(number.sha256)
+    return numbers
+
+
+def build(out: Path, mirrors: Path, manifest: Path = MANIFEST) -> dict[str, list[str]]:
+    """Write the set into `out` from the snapshots; what could not be built, by reason."""
+    numbers = read_manifest(manifest)
+    problems: dict[str, list[str]] = defaultdict(list)
+    for number in numbers:
+        found = git_dir(mirrors, number.repo)
+        if found is None:
+            problems["repositories not found"].append(number.repo)
+            continue
+        shown = subprocess.run(
+            ["git", "--git-dir", str(found), "show", f"{number.commit}:{number.path}"],
+            capture_output=True,
+        )
+        if shown.returncode != 0:
+            problems["files not in the snapshot"].append(f"{number.repo}:{number.path}")
+            continue
+        if hashlib.sha256(shown.stdout).hexdigest() != number.sha256:
+            problems["files whose sha256 differs"].append(f"{number.repo}:{number.path}")
+            continue
+        write_file(number.file_in(out), shown.stdout)
+    write_file(out / MANIFEST_NAME, manifest.read_bytes())
+    return {reason: sorted(set(items)) for reason, items in problems.items()}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What `read` said of one picture: its number, or why there is none."""
+
+    number: str | None
+    why: str | None = None
+
+
+def answer_of(reading) -> Answer:
+    """A `digitcli.reading.read.Reading` as an `Answer`."""
+    if reading.number is not None:
+        return Answer(reading.number)
+    if reading.lines:
+        return Answer(None, f"{len(reading.lines)} lines: " + ", ".join(
+            line.number or "-" for line in reading.lines))  # fmt: skip
+    return Answer(None, reading.error or reading.note or "no number")
+
+
+def distance(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions."""
+    before = list(range(len(b) + 1))
+    for i, x in enumerate(a, start=1):
+        now = [i]
+        for j, y in enumerate(b, start=1):
+            now.append(min(before[j] + 1, now[j - 1] + 1, before[j - 1] + (x != y)))
+        before = now
+    return before[-1]
+
+
+def within(short: str, long: str) -> bool:
+    """Whether `short`'s digits are `long`'s, some left out (a subsequence)."""
+    rest = iter(long)
+    return all(c in rest for c in short)
+
+
+def digits_right(label: str, answer: Answer) -> int:
+    """The label's digits read: its length less the edit distance, at least 0."""
+    if answer.number is None:
+        return 0
+    return max(0, len(label) - distance(label, answer.number))
+
+
+def failure(label: str, answer: Answer) -> str | None:
+    """How the answer is wrong, in a word, or None where it is right."""
+    got = answer.number
+    if got is None:
+        return "refused"
+    if got == label:
+        return None
+    if len(got) > len(label) and within(label, got):
+        return "extra"
+    if len(got) < len(label) and within(got, label):
+        return "dropped"
+    if len(got) == len(label):
+        return "confused"
+    return "mixed"
+
+
+def groups_of(number: Number) -> tuple[str, ...]:
+    separators = "separators" if number.separated else "digits only"
+    return ("all", f"kind {number.kind}", f"fold {number.fold}", f"raw {separators}")
+
+
+def tally(numbers: list[Number], answers: list[Answer]) -> dict:
+    """The scores of `answers` to `numbers` (in the same order)."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    failures: Counter = Counter()
+    wrong: list[dict] = []
+    for number, answer in zip(numbers, answers, strict=True):
+        exact = answer.number == number.label
+        for group in groups_of(number):
+            counts[group]["pictures"] += 1
+            counts[group]["exact"] += exact
+            counts[group]["digits"] += len(number.label)
+            counts[group]["digits_right"] += digits_right(number.label, answer)
+            counts[group]["refused"] += answer.number is None
+        how = failure(number.label, answer)
+        if how is None:
+            continue
+        failures[how] += 1
+        wrong.append(
+            {"file": number.file_name, "label": number.label, "raw": number.raw,
+             "kind": number.kind, "read": answer.number, "why": answer.why, "failure": how}
+        )  # fmt: skip
+    scores = {
+        group: {
+            "pictures": row["pictures"],
+            "exact": row["exact"],
+            "exact_share": share(row["exact"], row["pictures"]),
+            "digits": row["digits"],
+            "digits_right": row["digits_right"],
+            "digits_share": share(row["digits_right"], row["digits"]),
+            "refused": row["refused"],
+        }
+        for group, row in sorted(counts.items(), key=lambda item: order(item[0]))
+    }
+    return {"groups": scores, "failures": dict(failures.most_common()), "wrong": wrong}
+
+
+def order(group: str) -> tuple[int, str]:
+    """`all`, the kinds, the folds, then the separator groups."""
+    return (3, group) if group.startswith("raw") else group_order(group)
+
+
+def render(scores: dict, model: str) -> str:
+    """The scores as text."""
+    lines = [
+        f"model: {model}",
+        f"{'':24} {'pictures':>8} {'exact':>7} {'digits':>7} {'refused':>7}",
+    ]
+    for group, row in scores["groups"].items():
+        lines.append(
+            f"  {group:<22} {row['pictures']:>8} {row['exact_share']:>7.1%} "
+            f"{row['digits_share']:>7.1%} {row['refused']:>7}"
+        )
+    failures = ", ".join(f"{how} {n}" for how, n in scores["failures"].items())
+    lines.append(f"not read exactly: {len(scores['wrong'])} ({failures or 'none'})")
+    for row in scores["wrong"]:
+        raw = f" [{row['raw']}]" if row["raw"] else ""
+        got = row["read"] if row["read"] is not None else f"no number ({row['why']})"
+        lines.append(f"  {row['failure']:<8} {row['file']}: {row['label']}{raw} read {got}")
+    if scores.get("missing"):
+        lines.append(f"pictures not built: {scores['missing']}")
+    return "\n".join(lines)
+
+
+def read_all(files: list[Path], model: str | None) -> list[Answer]:
+    """`digitcli read`'s answer for each file, in order."""
+    from digitcli.reading.read import read
+
+    readings = read([str(file) for file in files], model=model)
+    return [answer_of(reading) for reading in readings]
+
+
+def score(folder: Path, model: str | None) -> dict:
+    """Score `read` with `model` (None: the bundled one, as a new user gets it) on the set."""
+    numbers = read_manifest(folder / MANIFEST_NAME)
+    present = [number for number in numbers if number.file_in(folder).is_file()]
+    if not present:
+        raise SystemExit(f"{folder}: no pictures; run `build` first")
+    from digitcli.core.config import MODELS_ENV
+
+    with tempfile.TemporaryDirectory() as empty:
+        before = os.environ.get(MODELS_ENV)
+        if model is None:
+            os.environ[MODELS_ENV] = empty  # no trained model there: the bundled one answers
+        try:
+            answers = read_all([number.file_in(folder) for number in present], model)
+        finally:
+            if before is None:
+                os.environ.pop(MODELS_ENV, None)
+            else:
+                os.environ[MODELS_ENV] = before
+    scores = tally(present, answers)
+    scores["missing"] = len(numbers) - len(present)
+    return scores
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    making = commands.add_parser("build", help="write the set from the repositories' snapshots")
+    making.add_argument("--out", type=Path, required=True)
+    making.add_argument("--mirrors", type=Path, default=os.environ.get(MIRRORS_ENV))
+    scoring = commands.add_parser("score", help="score `read` on a built set")
+    scoring.add_argument("--set", type=Path, required=True, dest="folder")
+    scoring.add_argument("--model", default=None, help="as `digitcli read --model`")
+    scoring.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        if args.mirrors is None:
+            parser.error(f"give --mirrors or set {MIRRORS_ENV}")
+        problems = build(args.out, args.mirrors)
+        built = sum(1 for _ in args.out.glob("[0-9]/*"))
+        print(f"{built} pictures in {args.out}")
+        for reason, items in problems.items():
+            print(f"{reason} ({len(items)}): {', '.join(items)}")
+        return 1 if problems else 0
+    scores = score(args.folder, args.model)
+    if args.json:
+        print(json.dumps(scores, indent=2))
+    else:
+        print(render(scores, args.model or "bundled (no trained model)"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""The Python API's inputs as the input layer's sources: a path stays a path; bytes, PIL images
+and NumPy arrays become the bytes of a PNG file of their pixels, so that each is prepared
+exactly as `digitcli predict` prepares that file. Neither NumPy nor Pillow is imported here
+unless the caller has imported it already (an array or an image can only come from there)."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
+
+from digitcli.core.errors import UsageError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from PIL import Image
+
+    from digitcli.inputs.sources import Source
+
+# One input: a file's path, its bytes, a PIL image or a NumPy array of its pixels.
+Input = Union[str, os.PathLike, bytes, "Image.Image", "np.ndarray"]
+
+PNG_MODES = frozenset({"1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"})  # Pillow writes these
+CHANNELS = (1, 3, 4)  # the last axis of an array of one image: grey, RGB, RGBA
+
+
+def is_one(inputs: Any) -> bool:
+    """Whether `inputs` is one input (else: an iterable of them, or a batch array (n, h, w))."""
+    if isinstance(inputs, (str, os.PathLike, bytes, bytearray, memoryview)):
+        return True
+    if _is_image(inputs):
+        return True
+    if _is_array(inputs):
+        return inputs.ndim == 2 or (inputs.ndim == 3 and inputs.shape[-1] in CHANNELS)
+    return False
+
+
+def each(inputs: Any) -> Iterator[Any]:
+    """The inputs one by one: a batch array's images, an iterable's items."""
+    if _is_array(inputs) and inputs.ndim in (3, 4):
+        return iter(inputs)
+    try:
+        return iter(inputs)
+    except TypeError:
+        raise UsageError(f"not an input: {_kind(inputs)}; give a path, bytes, a PIL image "
+                         "or a NumPy array, or a list of them") from None  # fmt: skip
+
+
+def as_source(item: Any) -> Source:
+    """One input as a source; a value of another type, or an array that is not an image, is
+    a UsageError."""
+    from digitcli.inputs.sources import Source  # here: it imports OpenCV
+
+    if isinstance(item, (str, os.PathLike)):
+        name = os.fspath(item)
+        if isinstance(name, bytes):
+            name = os.fsdecode(name)
+        if "\0" in name:
+            return Source(name.replace("\0", "\\0"), problem="a file name cannot contain a NUL")
+        return Source(name, path=Path(name))
+    if isinstance(item, (bytes, bytearray, memoryview)):
+        return Source("<bytes>", data=bytes(item))
+    if _is_image(item):
+        return Source("<image>", data=_image_png(item))
+    if _is_array(item):
+        return Source("<array>", data=_array_png(item))
+    raise UsageError(
+        f"not an input: {_kind(item)}; give a path, bytes, a PIL image or a NumPy array"
+    )
+
+
+def _is_image(item: Any) -> bool:
+    module = sys.modules.get("PIL.Image")
+    return module is not None and isinstance(item, module.Image)
+
+
+def _is_array(item: Any) -> bool:
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(item, numpy.ndarray)
+
+
+def _kind(item: Any) -> str:
+    return type(item).__name__
+
+
+def _png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=1)  # lossless; fast rather than small
+    return buffer.getvalue()
+
+
+def _image_png(image: Image.Image) -> bytes:
+    """A PIL image's pixels as they are (a photo's EXIF turn is not applied: call
+    `ImageOps.exif_transpose` first), as a PNG file's bytes."""
+    if image.mode == "F":  # 32-bit floats: as an array of them
+        import numpy as np
+
+        return _array_png(np.asarray(image))
+    if image.mode not in PNG_MODES:  # CMYK, YCbCr, LAB, HSV, ...
+        alpha = "A" in image.getbands()
+        image = image.convert("RGBA" if alpha else "RGB")
+    return _png(image)
+
+
+def _array_png(array: np.ndarray) -> bytes:
+    """An array of one image's pixels, (h, w), (h, w, 1), (h, w, 3) RGB or (h, w, 4) RGBA:
+    uint8, bool, integers from 0 to 255 (or uint16, a 16-bit scan), or floats from 0 to 1
+    (or to 255), either polarity."""
+    import numpy as np
+    from PIL import Image
+
+    if array.ndim == 3 and array.shape[-1] == 1:
+        array = array[..., 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[-1] not in CHANNELS):
+        raise UsageError(
+            f"an array of shape {array.shape} is not an image: give (height, width), or "
+            "(height, width, 3 or 4) for colour; a batch as (n, height, width)"
+        )
+    if array.size == 0:
+        raise UsageError(f"an array of shape {array.shape} has no pixels")
+    if array.dtype == np.uint16 and array.ndim == 2:
+        return _png(Image.fromarray(array.astype(np.uint16), "I;16"))
+    return _png(Image.fromarray(as_uint8(array)))
+
+
+def as_uint8(array: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    if array.dtype == np.uint8:
+        return np.ascontiguousarray(array)
+    if array.dtype == np.bool_:
+        return array.astype(np.uint8) * 255
+    if np.issubdtype(array.dtype, np.integer):
+        low, high = int(array.min()), int(array.max())
+        if low < 0 or high > 255:
+            raise UsageError(f"integer pixels from {low} to {high}: give them from 0 to 255")
+        return array.astype(np.uint8)
+    if np.issubdtype(array.dtype, np.floating):
+        if not np.isfinite(array).all():
+            raise UsageError("pixels that are not numbers (NaN or infinite)")
+        low, high = float(array.min()), float(array.max())
+        if low < 0 or high > 255:
+            raise UsageError(f"pixels from {low:g} to {high:g}: give them from 0 to 1 (or 255)")
+        scale = 255.0 if high <= 1.0 else 1.0
+        return np.round(array.astype(np.float64) * scale).astype(np.uint8)
+    raise UsageError(f"pixels of type {array.dtype}: give uint8, bool, integers or floats")

@@ -1,0 +1,381 @@
+"""digitcli from Python: `load` a model by the names the CLI takes, then `predict`, `read` and
+`evaluate` with it, getting the CLI's answers as frozen dataclasses (digitcli.api.answers).
+
+The CLI's `predict` and `read` call `Model.predict_files` and `Model.read_files`. Nothing heavy
+is imported here: Pillow, OpenCV and LiteRT come with the first answer, TensorFlow only with a
+Keras model.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+from digitcli.api.answers import ModelInfo, Prediction, Reading
+from digitcli.api.inputs import Input, as_source, as_uint8, each, is_one
+from digitcli.core.errors import ImageError, UsageError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from digitcli.models.modeldir import ChosenModel, ModelRef
+    from digitcli.models.runtimes import Runtime
+    from digitcli.reports.evaluate import Evaluation
+
+Errors = Literal["raise", "keep"]
+INVERT = ("auto", "yes", "no")
+MOST_TOP_K = 10  # there are ten digits
+READ_CHUNK = 64  # in-memory inputs `read` answers at a time
+
+
+class Model:
+    """One model, found by `load`; it is loaded on the first answer and kept for the next ones.
+
+    `name`, `path`, `bundled` and `why` (why this one: "named", "latest trained", "bundled,
+    none trained") are those every answer names (`Prediction.model`).
+    """
+
+    def __init__(self, chosen: ChosenModel, ref: ModelRef) -> None:
+        self._chosen = chosen
+        self._ref = ref
+        self._runtime: Runtime | None = None
+        self._lock = threading.Lock()
+        self.info = ModelInfo.of(chosen)
+
+    def __repr__(self) -> str:
+        return f"<digitcli.Model {self.name} ({self.path})>"
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def path(self) -> Path:
+        return self._chosen.path
+
+    @property
+    def bundled(self) -> bool:
+        return self.info.bundled
+
+    @property
+    def why(self) -> str:
+        return self._chosen.why
+
+    @property
+    def networks(self) -> tuple[str, ...]:
+        """The architecture of each network it reads with (an ensemble has several); () for a
+        bare model file, which does not say."""
+        metadata = self._ref.metadata
+        return () if metadata is None else metadata.networks
+
+    def describe(self) -> str:
+        """`NAME (PATH, WHY)`, as the CLI's `model: ...` line says it."""
+        return self._chosen.describe()
+
+    def runtime(self) -> Runtime:
+        """The loaded model (LiteRT, Keras, onnxruntime or TensorFlow), loaded on first use."""
+        with self._lock:
+            if self._runtime is None:
+                from digitcli.models.runtimes import load_runtime
+
+                self._runtime = load_runtime(self._ref)
+            return self._runtime
+
+    @overload
+    def predict(
+        self,
+        inputs: Input,
+        *,
+        top_k: int = 3,
+        threshold: float | None = None,
+        invert: str = "auto",
+        errors: Errors = "raise",
+        processes: int | None = None,
+    ) -> Prediction: ...
+
+    @overload
+    def predict(
+        self,
+        inputs: Iterable[Input],
+        *,
+        top_k: int = 3,
+        threshold: float | None = None,
+        invert: str = "auto",
+        errors: Errors = "raise",
+        processes: int | None = None,
+    ) -> list[Prediction]: ...
+
+    def predict(
+        self,
+        inputs: Input | Iterable[Input],
+        *,
+        top_k: int = 3,
+        threshold: float | None = None,
+        invert: str = "auto",
+        errors: Errors = "raise",
+        processes: int | None = None,
+    ) -> Prediction | list[Prediction]:
+        """The digit of one input, or of each of a list of inputs (in order).
+
+        An input is an image file's path, its bytes, a PIL image or a NumPy array of any
+        size, either polarity (uint8, or floats from 0 to 1); a NumPy array (n, h, w) is n
+        images. Each is prepared exactly as `digitcli predict` prepares a file of it.
+        `top_k` likeliest digits are kept; below `threshold` there is no digit (`note` says
+        why); `invert` is "auto", "yes" or "no". An input that cannot be read raises
+        ImageError, or with `errors="keep"` is answered with its `error`. `processes` prepare
+        many inputs (None: one per core, as the CLI; 0: this process alone).
+        """
+        check_options(top_k=top_k, threshold=threshold, invert=invert, errors=errors)
+        if processes is not None and (not isinstance(processes, int) or processes < 0):
+            raise UsageError(f"processes {processes!r}: give 0 (this process) or more")
+        one = is_one(inputs)
+        sources = [as_source(inputs)] if one else [as_source(item) for item in each(inputs)]
+        from digitcli.predicting.predict import predict_each
+
+        found = predict_each(
+            sources,
+            self.runtime,
+            top_k=top_k,
+            threshold=threshold,
+            invert=invert,
+            processes=processes,
+        )
+        answers = [_raised(Prediction.of(p, self.info), errors) for p in found]
+        return answers[0] if one else answers
+
+    def predict_files(
+        self,
+        inputs: Iterable[str | Path] = (),
+        *,
+        from_list: str | None = None,
+        recursive: bool = False,
+        top_k: int = 3,
+        threshold: float | None = None,
+        invert: str = "auto",
+        save_preprocessed: str | Path | None = None,
+    ) -> Iterator[Prediction]:
+        """What `digitcli predict` answers, streamed in input order: `inputs` are files,
+        folders (`recursive`: their sub-folders too), globs, or "-" (one image on stdin);
+        `from_list` a file of paths one a line ("-": stdin). Memory stays flat however many
+        there are. An input that cannot be read is answered with its `error`; no input at
+        all is a UsageError."""
+        check_options(top_k=top_k, threshold=threshold, invert=invert)
+        from digitcli.predicting.predict import predict
+
+        found = predict(
+            [str(item) for item in inputs],
+            from_list=from_list,
+            model=self.path,
+            top_k=top_k,
+            threshold=threshold,
+            invert=invert,
+            save_preprocessed=None if save_preprocessed is None else Path(save_preprocessed),
+            recursive=recursive,
+            runtime=self.runtime,
+        )
+        return (Prediction.of(prediction, self.info) for prediction in found)
+
+    @overload
+    def read(
+        self,
+        inputs: Input,
+        *,
+        threshold: float | None = None,
+        digits: int | tuple[int, int] | str | None = None,
+        invert: str = "auto",
+        errors: Errors = "raise",
+    ) -> Reading: ...
+
+    @overload
+    def read(
+        self,
+        inputs: Iterable[Input],
+        *,
+        threshold: float | None = None,
+        digits: int | tuple[int, int] | str | None = None,
+        invert: str = "auto",
+        errors: Errors = "raise",
+    ) -> list[Reading]: ...
+
+    def read(
+        self,
+        inputs: Input | Iterable[Input],
+        *,
+        threshold: float | None = None,
+        digits: int | tuple[int, int] | str | None = None,
+        invert: str = "auto",
+        errors: Errors = "raise",
+    ) -> Reading | list[Reading]:
+        """The whole number written in one input, or in each of a list (in order), as
+        `digitcli read` reads it; inputs as `predict` takes them. `digits`: the count expected
+        (5, (4, 6) or "4-6"): another count answers no number. Read in this process."""
+        check_options(threshold=threshold, invert=invert, errors=errors)
+        count = _digit_count(digits)
+        one = is_one(inputs)
+        sources = [as_source(inputs)] if one else [as_source(item) for item in each(inputs)]
+        from digitcli.reading.read import read_sources
+
+        answers = []
+        for start in range(0, len(sources), READ_CHUNK):
+            chunk = sources[start : start + READ_CHUNK]
+            found = read_sources(
+                self.runtime(), chunk, threshold=threshold, digits=count, invert=invert,
+                pixels=False,
+            )  # fmt: skip
+            answers += [_raised(Reading.of(reading, self.info), errors) for reading in found]
+        return answers[0] if one else answers
+
+    def read_files(
+        self,
+        inputs: Iterable[str | Path] = (),
+        *,
+        from_list: str | None = None,
+        recursive: bool = False,
+        threshold: float | None = None,
+        digits: int | tuple[int, int] | str | None = None,
+        invert: str = "auto",
+        save_preprocessed: str | Path | None = None,
+    ) -> Iterator[Reading]:
+        """What `digitcli read` answers, streamed in input order (inputs as `predict_files`
+        takes them), read by worker processes."""
+        check_options(threshold=threshold, invert=invert)
+        count = _digit_count(digits)
+        from digitcli.reading.read import read
+
+        found = read(
+            [str(item) for item in inputs],
+            from_list=from_list,
+            model=self.path,
+            threshold=threshold,
+            digits=count,
+            invert=invert,
+            save_preprocessed=None if save_preprocessed is None else Path(save_preprocessed),
+            recursive=recursive,
+        )
+        return (Reading.of(reading, self.info) for reading in found)
+
+    def probabilities(self, pixels: np.ndarray) -> np.ndarray:
+        """The model's raw output, (n, 10) probabilities, for prepared MNIST-style pixels:
+        (n, 28, 28) uint8, white ink on black (what `evaluate` scores; no preparation)."""
+        import numpy as np
+
+        array = np.asarray(pixels)
+        if array.ndim == 2:
+            array = array[np.newaxis]
+        if array.ndim != 3 or array.shape[1:] != (28, 28):
+            raise UsageError(f"pixels of shape {array.shape}: give (n, 28, 28) MNIST-style ones")
+        if array.dtype != np.uint8:
+            array = as_uint8(array)
+        return self.runtime().predict(array)
+
+    def evaluate(self, images: np.ndarray, labels: Iterable[int]) -> Evaluation:
+        """Accuracy, loss, per-digit scores, calibration error and the confusion matrix on
+        MNIST-style arrays (n, 28, 28), as `digitcli evaluate` scores its test set."""
+        import time
+        from dataclasses import replace
+
+        import numpy as np
+
+        from digitcli.reports.evaluate import score
+
+        truth = np.asarray(labels if hasattr(labels, "__len__") else list(labels))
+        if truth.ndim != 1 or len(truth) != len(images):
+            raise UsageError(f"{len(images)} images and {truth.shape} labels: give one a label")
+        if len(truth) == 0:
+            raise UsageError("no images to evaluate on")
+        if not np.issubdtype(truth.dtype, np.integer) or truth.min() < 0 or truth.max() > 9:
+            raise UsageError("labels must be the digits 0 to 9")
+        started = time.perf_counter()
+        found = self.probabilities(images)
+        runtime = self.runtime()
+        result = score(found, truth.astype(np.int64), model=str(self.path), runtime=runtime.name)
+        return replace(result, seconds=time.perf_counter() - started)
+
+
+def load(name: str | Path | None = None) -> Model:
+    """The model `name` names, as the CLI's MODEL takes it: "bundled", a model directory, or a
+    .tflite/.keras/.onnx file; None: the latest trained model, else the bundled one. A model
+    that is not there, or is not a model, raises ModelError now; it is loaded on first use."""
+    from digitcli.models.modeldir import choose_model
+    from digitcli.models.runtimes import resolve_model
+
+    chosen = choose_model(name)
+    return Model(chosen, resolve_model(chosen.path))
+
+
+_LOADED: dict[str, Model] = {}
+_LOADED_LOCK = threading.Lock()
+
+
+def _cached(name: str | Path | Model | None) -> Model:
+    """The model `name` names, loaded once per process for the module-level functions."""
+    if isinstance(name, Model):
+        return name
+    model = load(name)
+    key = str(model.path.resolve())
+    with _LOADED_LOCK:
+        return _LOADED.setdefault(key, model)
+
+
+def predict(
+    inputs: Input | Iterable[Input], *, model: str | Path | Model | None = None, **options: Any
+) -> Prediction | list[Prediction]:
+    """`load(model).predict(inputs, **options)`, the model kept loaded for the next call."""
+    return _cached(model).predict(inputs, **options)
+
+
+def read(
+    inputs: Input | Iterable[Input], *, model: str | Path | Model | None = None, **options: Any
+) -> Reading | list[Reading]:
+    """`load(model).read(inputs, **options)`, the model kept loaded for the next call."""
+    return _cached(model).read(inputs, **options)
+
+
+def evaluate(
+    images: np.ndarray, labels: Iterable[int], *, model: str | Path | Model | None = None
+) -> Evaluation:
+    """`load(model).evaluate(images, labels)`."""
+    return _cached(model).evaluate(images, labels)
+
+
+def check_options(
+    *,
+    top_k: int = 3,
+    threshold: float | None = None,
+    invert: str = "auto",
+    errors: str = "raise",
+) -> None:
+    """The CLI's limits on its options, as UsageErrors."""
+    if not isinstance(top_k, int) or not 1 <= top_k <= MOST_TOP_K:
+        raise UsageError(f"top_k {top_k!r}: give a whole number from 1 to {MOST_TOP_K}")
+    if threshold is not None and not (
+        isinstance(threshold, (int, float)) and math.isfinite(threshold) and 0 <= threshold <= 1
+    ):
+        raise UsageError(f"threshold {threshold!r}: give a confidence from 0 to 1")
+    if invert not in INVERT:
+        raise UsageError(f"invert {invert!r}: give one of {', '.join(INVERT)}")
+    if errors not in ("raise", "keep"):
+        raise UsageError(f"errors {errors!r}: give 'raise' or 'keep'")
+
+
+def _digit_count(digits: int | tuple[int, int] | str | None) -> tuple[int, int] | None:
+    if digits is None:
+        return None
+    from digitcli.reading.read import parse_digit_count
+
+    if isinstance(digits, int) and not isinstance(digits, bool):
+        return parse_digit_count(str(digits))
+    if isinstance(digits, tuple) and len(digits) == 2:
+        return parse_digit_count(f"{digits[0]}-{digits[1]}")
+    if isinstance(digits, str):
+        return parse_digit_count(digits)
+    raise UsageError(f"digits {digits!r}: give a count (5), a range (4, 6) or '4-6'")
+
+
+def _raised(answer: Any, errors: str) -> Any:
+    if answer.failed and errors == "raise":
+        raise ImageError(f"{answer.file}: {answer.error}")
+    return answer

@@ -1,0 +1,239 @@
+"""bench/real_numbers.py: the manifest of real numbers, building it, and scoring `read` on it."""
+
+import csv
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+
+import real_numbers as numbers  # noqa: E402
+from real_numbers import Answer, Number  # noqa: E402
+
+
+def row(**changes) -> dict:
+    base = {
+        "repo": "someone/forms",
+        "commit": "c" * 40,
+        "path": "cells/1.jpg",
+        "label": "125",
+        "raw": "12,5",
+        "kind": "photo",
+        "fold": "3",
+        "sha256": "0" * 64,
+    }
+    return {**base, **changes}
+
+
+def write_manifest(path: Path, rows: list[dict]) -> Path:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=numbers.FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def number(label: str, kind: str = "photo", fold: int = 0, raw: str = "", path: str = "") -> Number:
+    return Number(
+        repo="a/b", commit="c" * 40, path=path or f"{label}.png", label=label, raw=raw,
+        kind=kind, fold=fold, sha256=path or label,
+    )  # fmt: skip
+
+
+def test_the_committed_manifest_is_well_formed():
+    rows = numbers.read_manifest(numbers.MANIFEST)
+    assert len(rows) >= 150
+    assert len({r.repo for r in rows}) >= 8
+    assert all(len(r.sha256) == 64 and len(r.commit) == 40 for r in rows)
+
+
+def test_the_committed_manifest_leaves_out_the_held_out_repositories():
+    holdout = REPO.parent / "shared" / "holdout-repos.txt"
+    if not holdout.is_file():
+        pytest.skip("no ../shared/holdout-repos.txt here")
+    held = {
+        line.strip().lower()
+        for line in holdout.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert not {r.repo.lower() for r in numbers.read_manifest(numbers.MANIFEST)} & held
+
+
+def test_a_good_manifest_is_read(tmp_path):
+    manifest = write_manifest(
+        tmp_path / "m.csv", [row(), row(path="b.jpg", label="2026", raw="", sha256="1" * 64)]
+    )
+    rows = numbers.read_manifest(manifest)
+    assert [(r.label, r.raw, r.fold, r.separated) for r in rows] == [
+        ("125", "12,5", 3, True),
+        ("2026", "", 3, False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("bad", "problem"),
+    [
+        ({"label": "7", "raw": ""}, "expected 2 to 10 digits"),
+        ({"label": "12345678901", "raw": ""}, "expected 2 to 10 digits"),
+        ({"label": "12.5"}, "expected 2 to 10 digits"),
+        ({"raw": "12,6"}, "its digits are not the label"),
+        ({"kind": "fax"}, "kind 'fax'"),
+        ({"fold": "5"}, "fold 5"),
+        ({"fold": "1"}, "is in two folds"),
+        ({"sha256": "0" * 64}, "the same file again"),
+    ],
+)
+def test_a_bad_row_is_refused_with_its_line(tmp_path, bad, problem):
+    other = row(**{"path": "b.jpg", "sha256": "1" * 64, **bad})
+    manifest = write_manifest(tmp_path / "m.csv", [row(), other])
+    with pytest.raises(SystemExit, match=f"m.csv:3: .*{problem}"):
+        numbers.read_manifest(manifest)
+
+
+def test_a_manifest_with_other_columns_is_refused(tmp_path):
+    (tmp_path / "m.csv").write_text("repo,commit,path,label,kind,fold,sha256\n")
+    with pytest.raises(SystemExit, match="expected the columns"):
+        numbers.read_manifest(tmp_path / "m.csv")
+
+
+def snapshot(mirrors: Path, repo: str, files: dict[str, bytes]) -> str:
+    """A git work tree where the fetch tool puts `repo`, holding `files`; its commit."""
+    tree = mirrors / repo.replace("/", "+") / "repo"
+    for name, data in files.items():
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        (tree / name).write_bytes(data)
+    git = ["git", "-C", str(tree), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "pictures"], check=True)
+    done = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def test_build_writes_each_picture_in_its_fold_and_names_what_is_missing(tmp_path):
+    mirrors = tmp_path / "mirrors"
+    data = b"not really a jpeg"
+    commit = snapshot(mirrors, "me/forms", {"c/1.jpg": data, "c/2.jpg": b"changed"})
+    manifest = write_manifest(
+        tmp_path / "m.csv",
+        [
+            row(repo="me/forms", commit=commit, path="c/1.jpg",
+                sha256=hashlib.sha256(data).hexdigest()),
+            row(repo="me/forms", commit=commit, path="c/2.jpg", sha256="1" * 64),
+            row(repo="me/forms", commit=commit, path="c/3.jpg", sha256="2" * 64),
+            row(repo="gone/away", fold="0", sha256="3" * 64),
+        ],
+    )  # fmt: skip
+    problems = numbers.build(tmp_path / "set", mirrors, manifest)
+    assert (tmp_path / "set" / "3" / "me+forms__c_1.jpg").read_bytes() == data
+    assert sorted(p.name for p in (tmp_path / "set").rglob("*.jpg")) == ["me+forms__c_1.jpg"]
+    assert (tmp_path / "set" / numbers.MANIFEST_NAME).read_bytes() == manifest.read_bytes()
+    assert problems == {
+        "files whose sha256 differs": ["me/forms:c/2.jpg"],
+        "files not in the snapshot": ["me/forms:c/3.jpg"],
+        "repositories not found": ["gone/away"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [("", "", 0), ("125", "125", 0), ("125", "1125", 1), ("125", "15", 1), ("2927", "2827", 1),
+     ("30000", "300005", 1), ("50000", "56200207", 4), ("12", "", 2), ("", "34", 2)],
+)  # fmt: skip
+def test_the_edit_distance(a, b, expected):
+    assert numbers.distance(a, b) == expected
+    assert numbers.distance(b, a) == expected
+
+
+@pytest.mark.parametrize(
+    ("label", "read", "right", "how"),
+    [
+        ("125", "125", 3, None),
+        ("154", "1154", 2, "extra"),
+        ("30000", "300005", 4, "extra"),
+        ("131", "13", 2, "dropped"),
+        ("2927", "2827", 3, "confused"),
+        ("200", "25", 1, "mixed"),
+        ("50000", "56200207", 1, "mixed"),
+        ("84", None, 0, "refused"),
+    ],
+)
+def test_digits_right_and_the_kind_of_failure(label, read, right, how):
+    answer = Answer(read, None if read else "no digits found")
+    assert numbers.digits_right(label, answer) == right
+    assert numbers.failure(label, answer) == how
+
+
+def test_a_reading_becomes_an_answer():
+    def reading(number=None, lines=(), error=None, note=None):
+        return SimpleNamespace(number=number, lines=list(lines), error=error, note=note)
+
+    assert numbers.answer_of(reading("2026")) == Answer("2026")
+    two = [reading("1"), reading(None)]
+    several = numbers.answer_of(reading(lines=two, note="found 2 lines"))
+    assert several == Answer(None, "2 lines: 1, -")
+    blank = numbers.answer_of(reading(note="the image is blank"))
+    assert blank == Answer(None, "the image is blank")
+    assert numbers.answer_of(reading(error="cannot open")) == Answer(None, "cannot open")
+    assert numbers.answer_of(reading()) == Answer(None, "no number")
+
+
+def test_the_tally_counts_exact_digits_and_refused_per_group():
+    rows = [
+        number("125", "photo", 0, raw="12,5", path="a"),
+        number("154", "photo", 0, path="b"),
+        number("2026", "drawing", 1, path="c"),
+        number("84", "drawing", 1, raw="8.4", path="d"),
+    ]
+    answers = [Answer("125"), Answer("1154"), Answer("2026"), Answer(None, "the image is blank")]
+    scores = numbers.tally(rows, answers)
+    groups = {
+        group: (r["pictures"], r["exact"], r["digits"], r["digits_right"], r["refused"])
+        for group, r in scores["groups"].items()
+    }
+    assert groups == {
+        "all": (4, 2, 12, 9, 1),
+        "kind drawing": (2, 1, 6, 4, 1),
+        "kind photo": (2, 1, 6, 5, 0),
+        "fold 0": (2, 1, 6, 5, 0),
+        "fold 1": (2, 1, 6, 4, 1),
+        "raw digits only": (2, 1, 7, 6, 0),
+        "raw separators": (2, 1, 5, 3, 1),
+    }
+    assert list(scores["groups"]) == list(groups)  # all, kinds, folds, then separators
+    assert scores["groups"]["all"]["exact_share"] == 0.5
+    assert scores["groups"]["all"]["digits_share"] == pytest.approx(9 / 12)
+    assert scores["failures"] == {"extra": 1, "refused": 1}
+    assert [(w["label"], w["read"], w["failure"]) for w in scores["wrong"]] == [
+        ("154", "1154", "extra"),
+        ("84", None, "refused"),
+    ]
+    text = numbers.render(scores, "bundled")
+    assert "not read exactly: 2 (extra 1, refused 1)" in text
+    assert "84 [8.4] read no number (the image is blank)" in text
+
+
+def test_score_reads_every_built_picture_with_read(tmp_path, monkeypatch):
+    folder = tmp_path / "set"
+    write_manifest(
+        folder.mkdir() or folder / numbers.MANIFEST_NAME,
+        [row(), row(path="b.jpg", label="2026", raw="", sha256="1" * 64)],
+    )
+    (folder / "3").mkdir()
+    (folder / "3" / "someone+forms__cells_1.jpg").write_bytes(b"x")  # b.jpg was not built
+    seen = {}
+
+    def read_all(files, model):
+        seen["files"], seen["model"] = [f.name for f in files], model
+        return [Answer("1215")]
+
+    monkeypatch.setattr(numbers, "read_all", read_all)
+    scores = numbers.score(folder, "bundled")
+    assert seen == {"files": ["someone+forms__cells_1.jpg"], "model": "bundled"}
+    assert scores["missing"] == 1
+    assert scores["failures"] == {"extra": 1}

@@ -1,0 +1,102 @@
+"""Batch inference on Dask (digitcli.distributed_predict, docs/distributed.md): a LocalCluster of
+two worker processes started here answers a few hundred files exactly as `digitcli predict
+--from-list` does, each worker loading the model once."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from conftest import REPO
+from inprocess import digitcli as cli
+
+pytest.importorskip("distributed")
+sys.path.insert(0, str(REPO / "bench"))
+
+PHOTOS, PNGS = 40, 260  # photo-like files of bench/make_photos.py; MNIST test digits as PNGs
+COUNT = PHOTOS + PNGS
+pytestmark = pytest.mark.slow  # starts a cluster of processes
+
+
+@pytest.fixture(scope="module")
+def listed(tmp_path_factory):
+    """COUNT files (photos, and MNIST digits as PNGs in either polarity), one unreadable file,
+    and their list."""
+    import mnist_png
+
+    import make_photos
+
+    folder = tmp_path_factory.mktemp("photos")
+    x, y = make_photos.load_mnist("t10k")
+    made = make_photos.make_photo_set(x[:PHOTOS], y[:PHOTOS], folder, PHOTOS, seed=5)
+    paths = [str(path) for path, _ in made]
+    for i, pixels in enumerate(x[PHOTOS:COUNT]):
+        path = folder / f"mnist-{i:05d}.png"
+        path.write_bytes(mnist_png.png_bytes(255 - pixels if i % 2 else pixels))
+        paths.append(str(path))
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    paths.append(str(folder / "broken.png"))
+    listing = folder / "list.txt"
+    listing.write_text("".join(f"{p}\n" for p in paths))
+    return listing, folder
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as local,
+        Client(local) as client,
+    ):
+        yield client
+
+
+def test_two_workers_answer_as_the_cli_each_loading_the_model_once(listed, cluster, tmp_path):
+    import digitcli
+
+    listing, _ = listed
+    done = cli("predict", "--from-list", str(listing), "--model", "bundled", "-f", "jsonl")
+    expected = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(expected) == COUNT + 1
+    out = tmp_path / "answers.jsonl"
+    summary = digitcli.distributed_predict(listing, out, model="bundled", client=cluster, chunk=16)
+    assert [json.loads(line) for line in out.read_text().splitlines()] == expected
+    assert (summary.count, summary.failed) == (COUNT + 1, 1)
+    # Every worker that answered loaded the model once, however many chunks it took.
+    assert sorted(summary.loads.values()) == [1, 1], summary.loads
+
+
+def test_a_folder_to_parquet(listed, cluster, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    import digitcli
+
+    _, folder = listed
+    done = cli("predict", str(folder), "--model", "bundled", "-f", "jsonl")
+    expected = [json.loads(line) for line in done.stdout.splitlines()]
+    out = tmp_path / "answers.parquet"
+    digitcli.distributed_predict(folder, out, model="bundled", client=cluster, chunk=64)
+    table = pq.read_table(out).to_pylist()
+    assert [row["file"] for row in table] == [answer["file"] for answer in expected]
+    assert [row["digit"] for row in table] == [answer.get("digit") for answer in expected]
+    assert [row["error"] for row in table] == [answer.get("error") for answer in expected]
+    first = next(answer for answer in expected if "top" in answer)
+    row = table[[r["file"] for r in table].index(first["file"])]
+    pairs = zip(row["top_digits"], row["top_probabilities"], strict=True)
+    assert [list(pair) for pair in pairs] == first["top"]
+
+
+def test_refuses_what_it_cannot_write(listed, cluster, tmp_path):
+    import digitcli
+    from digitcli.core.errors import UsageError
+
+    listing, _ = listed
+    with pytest.raises(UsageError, match="jsonl"):
+        digitcli.distributed_predict(listing, tmp_path / "answers.txt", client=cluster)
+    (tmp_path / "empty.txt").write_text("")
+    with pytest.raises(UsageError, match="no images found"):
+        digitcli.distributed_predict(tmp_path / "empty.txt", tmp_path / "a.jsonl", client=cluster)
