@@ -3,13 +3,13 @@ run: each picture read as `digitcli predict` reads it (bundled model), once with
 `learned_ink=False` (the rules of `imaging/ink.py`) and once with the ink finder.
 
     python bench/ink_checks.py [--pages-seed 7] [--real DIR] [--photos DIR] [--paper DIR]
-        [--blanks DIR] [--numbers DIR] [--ways rules finder] [--json]
+        [--pen DIR] [--blanks DIR] [--numbers DIR] [--ways rules finder] [--json]
 
 - `--pages-seed`: `bench/other_pages.py`'s pages of that seed (a generator family the ink
   finder never learned from), 40 of each kind blank and 40 with a digit;
-- `--real`, `--photos`, `--paper`: sets `bench/real_pictures.py build` made (the development
-  set, the photo check set, the lined-paper and desk check set): single digits read right and
-  refused, blank and several-digit pictures refused;
+- `--real`, `--photos`, `--paper`, `--pen`: sets `bench/real_pictures.py build` made (the
+  development set; the check sets of photos, of paper photos, of pen photos): single digits
+  read right and refused, blank and several-digit pictures refused;
 - `--blanks`, `--numbers`: folders of `make_blanks.py` / `make_numbers.py` pictures, every one
   of which should be refused.
 """
@@ -78,7 +78,7 @@ def made_scores(folder: Path, runtime) -> Counter:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages-seed", type=int, default=None)
-    for name in ("real", "photos", "paper", "blanks", "numbers"):
+    for name in ("real", "photos", "paper", "pen", "blanks", "numbers"):
         parser.add_argument(f"--{name}", type=Path)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--ways", nargs="+", choices=list(WAYS), default=list(WAYS))
@@ -93,7 +93,7 @@ def main() -> None:
             scores: dict = {}
             if made is not None:
                 scores["pages"] = pages_scores(made, runtime)
-            for name in ("real", "photos", "paper"):
+            for name in ("real", "photos", "paper", "pen"):
                 if getattr(args, name) is not None:
                     scores[name] = real_scores(getattr(args, name), runtime)
             for name in ("blanks", "numbers"):
