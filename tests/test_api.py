@@ -124,6 +124,19 @@ def test_errors_are_digitclis_own(tmp_path):
         model.predict(object())  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("shape", [(784,), (), (1, 1, 1, 28, 28)])
+def test_an_array_that_is_no_image_or_batch_is_said_to_be_so(shape):
+    model = digitcli.load("bundled")
+    with pytest.raises(UsageError, match=r"shape"):
+        model.predict(np.zeros(shape, np.uint8))
+
+
+def test_an_empty_path_is_said_to_be_empty():
+    model = digitcli.load("bundled")
+    with pytest.raises(ImageError, match="empty path"):
+        model.predict("")
+
+
 def test_read_equals_the_cli():
     files = [EXAMPLES / "form.png", EXAMPLES / "tight.jpg", EXAMPLES / "drawing.png"]
     expected = _cli_jsonl("read", files, "--model", "bundled")
