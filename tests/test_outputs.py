@@ -149,3 +149,27 @@ def test_save_preprocessed_into_a_new_or_empty_folder(tmp_path, command):
         done = digitcli(command, str(picture), "--save-preprocessed", str(tmp_path / folder))
         assert done.returncode in (0, 3), done.stderr
         assert list((tmp_path / folder).iterdir())
+
+
+@pytest.mark.parametrize("name", ["answers.jsonl", "answers.parquet"])
+def test_distributed_predict_never_truncates_an_existing_output(tmp_path, name):
+    """The answers file is written whole or not at all, and an existing one is refused before
+    any work unless `force`: it was opened for writing (emptied) before the cluster started,
+    so a missing dask, or any failure, lost the user's file."""
+    from digitcli.api.distributed import predict_files
+    from digitcli.core.errors import OutputExistsError
+
+    pictures = tmp_path / "in"
+    pictures.mkdir()
+    a_picture(pictures / "a.png")
+    answers = tmp_path / name
+    answers.write_text("mine\n")
+    with pytest.raises(OutputExistsError):
+        predict_files(pictures, answers, model="bundled")
+    assert answers.read_text() == "mine\n"
+    link = tmp_path / f"link-{name}"
+    link.symlink_to(tmp_path / "victim.txt")
+    (tmp_path / "victim.txt").write_text("precious\n")
+    with pytest.raises(OutputExistsError):
+        predict_files(pictures, link, model="bundled")
+    assert (tmp_path / "victim.txt").read_text() == "precious\n"
