@@ -117,11 +117,31 @@ def test_errors_are_digitclis_own(tmp_path):
     kept = model.predict([tmp_path / "bad.png", EXAMPLES / "drawing.png"], errors="keep")
     assert kept[0].failed and kept[1].digit == 4
     bad_options = ({"top_k": 0}, {"threshold": 2.0}, {"invert": "maybe"}, {"errors": "hide"})
-    for bad in (*bad_options, {"processes": -1}):
+    for bad in (*bad_options, {"processes": -1}, {"processes": 10**9}):
         with pytest.raises(UsageError):
             model.predict(EXAMPLES / "drawing.png", **bad)
     with pytest.raises(UsageError):
         model.predict(object())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("shape", [(784,), (), (1, 1, 1, 28, 28)])
+def test_an_array_that_is_no_image_or_batch_is_said_to_be_so(shape):
+    model = digitcli.load("bundled")
+    with pytest.raises(UsageError, match=r"shape"):
+        model.predict(np.zeros(shape, np.uint8))
+
+
+@pytest.mark.parametrize("labels", [None, 3])
+def test_evaluate_without_labels_is_a_usage_error(labels):
+    model = digitcli.load("bundled")
+    with pytest.raises(UsageError, match="labels"):
+        model.evaluate(np.zeros((2, 28, 28), np.uint8), labels)
+
+
+def test_an_empty_path_is_said_to_be_empty():
+    model = digitcli.load("bundled")
+    with pytest.raises(ImageError, match="empty path"):
+        model.predict("")
 
 
 def test_read_equals_the_cli():

@@ -403,3 +403,33 @@ def test_the_docs_clients_answer_like_digitcli(
     assert run.returncode == 0, run.stderr[-2000:]
     expected = load_runtime(resolve_model(result.path)).predict(images).argmax(axis=1)
     assert [int(line) for line in run.stdout.split()] == expected.tolist()
+
+
+@pytest.mark.slow  # two more exports, one in a process of its own
+@pytest.mark.timeout(240)
+def test_what_a_killed_export_left_is_removed_by_the_next(model_dir: Path) -> None:
+    """A SIGTERM'd export leaves its hidden work folder beside the output (4-9 MB); the next
+    export to that place removes it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import subprocess_env
+
+    command = [sys.executable, "-m", "digitcli", "export", str(model_dir), "-f", "tflite-f16"]
+    process = subprocess.Popen(command, env=subprocess_env(), stderr=subprocess.DEVNULL)
+
+    def hidden(folders: bool = False) -> list[str]:
+        found = (p for p in model_dir.iterdir() if p.name.startswith("."))
+        return sorted(p.name for p in found if p.is_dir() or not folders)
+
+    deadline = time.monotonic() + 180
+    while not hidden(folders=True) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert hidden(folders=True), "the export never began its work folder"
+    process.send_signal(signal.SIGTERM)
+    process.wait(60)
+    left = hidden()
+    export_model(model_dir, "tflite-f16", verify=False)
+    assert left == [] or hidden() == [], (left, hidden())

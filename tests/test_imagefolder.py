@@ -127,3 +127,22 @@ def test_train_on_a_folder_missing_a_digit_exits_2_with_one_line(tmp_path):
         f"Error: {root}: no folder for digit 0 (an image folder needs one sub-folder per "
         "digit, 0/ to 9/)"
     ]
+
+
+def test_pictures_predict_would_not_answer_with_one_digit_are_skipped_and_named(tmp_path):
+    """A number of five digits, or a blank sheet, in 3/ is not a 3: `predict` answers neither
+    with a digit, so training does not learn either as one."""
+    from digitcli.datasets.imagefolder import load_image_folder
+
+    root = image_folder(tmp_path / "mine")
+    threes = sorted((root / "3").iterdir())
+    strip = Image.new("L", (56 * 5 + 40, 96), 255)
+    for place, path in enumerate(threes[:5]):
+        strip.paste(Image.open(path), (20 + 56 * place, 20))
+    strip.save(root / "3" / "number.png")
+    Image.new("L", (400, 300), 250).save(root / "3" / "sheet.png")
+    images = load_image_folder(root)
+    assert images.skipped == 2, images.skipped_files
+    assert len(images.y) == 60
+    said = "\n".join(images.skipped_files)
+    assert "number.png: several digits" in said and "sheet.png: no ink found" in said

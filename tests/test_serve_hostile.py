@@ -308,3 +308,72 @@ def test_past_the_cap_with_every_connection_busy_a_new_one_gets_a_json_503(tmp_p
         "status": 503,
     }
     assert after.status_code == 200
+
+
+# Nothing the server answers is built from what a client sent, or shows the server's files.
+
+
+@pytest.mark.parametrize("path", ["/v1/predict/", "/v1/read/", "/v1/model/", "/healthz/"])
+@pytest.mark.parametrize("token", [None, "sesame"])
+def test_no_redirect_is_built_from_the_host_header(path, token):
+    from starlette.testclient import TestClient
+
+    from digitcli.serve.app import create_app
+
+    app = create_app(BUNDLED, token=token, access_log=False)
+    with TestClient(app, base_url="http://evil.example") as client:
+        answer = client.request(
+            "POST" if "v1/" in path and "model" not in path else "GET",
+            path,
+            content=PNG_1x1,
+            follow_redirects=False,
+        )
+    assert not 300 <= answer.status_code < 400, answer.headers
+    assert "evil.example" not in answer.headers.get("location", "")
+    assert answer.json()["status"] == answer.status_code
+
+
+def model_with_metadata(tiny_model, tmp_path, change):
+    import json
+    import shutil
+
+    model = shutil.copytree(tiny_model, tmp_path / "odd-model")
+    metadata = json.loads((model / "metadata.json").read_text())
+    change(metadata)
+    (model / "metadata.json").write_text(json.dumps(metadata))  # NaN as Python writes it
+    return model
+
+
+def test_a_metadata_nan_is_null_in_v1_model_not_a_500(tiny_model, tmp_path):
+    from starlette.testclient import TestClient
+
+    from digitcli.serve.app import create_app
+
+    def nan(metadata):
+        metadata["metrics"]["test_loss"] = float("nan")
+        metadata["metrics"]["test_accuracy"] = float("nan")
+
+    model = model_with_metadata(tiny_model, tmp_path, nan)
+    with TestClient(create_app(model, access_log=False), raise_server_exceptions=False) as client:
+        answer = client.get("/v1/model")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["test_accuracy"] is None
+    assert "NaN" not in answer.text
+
+
+def test_v1_model_shows_no_file_names_or_paths_of_the_server(tiny_model, tmp_path):
+    from starlette.testclient import TestClient
+
+    from digitcli.serve.app import create_app
+
+    def paths(metadata):
+        metadata["config"]["init"] = "/home/someone/secret-project/base-model"
+        metadata["config"]["teacher"] = "/home/someone/secret-project/teacher.keras"
+        metadata["data"]["source"] = "/home/someone/secret-project/scans"
+
+    model = model_with_metadata(tiny_model, tmp_path, paths)
+    with TestClient(create_app(model, access_log=False)) as client:
+        text = client.get("/v1/model").text
+    assert "secret-project" not in text and "/home" not in text
+    assert "train-images-idx3-ubyte.gz" not in text  # the training folder's file names
+    assert str(tmp_path) not in text

@@ -61,6 +61,7 @@ def predict_files(
     top_k: int = 3,
     threshold: float | None = None,
     invert: str = "auto",
+    force: bool = False,
 ) -> Summary:
     """Predict every image of `source` on a Dask cluster and write the answers to `output`.
 
@@ -72,8 +73,10 @@ def predict_files(
     and closes it at the end. Each task answers `chunk` paths in one worker process, with the
     model that worker loaded on its first task (by the name given: every machine must reach
     it by that name). Paths are read by the workers: every machine must reach them too.
+    `output` is written whole or not at all; an existing one is replaced only with `force`.
     """
     from digitcli.api.model import check_options, load
+    from digitcli.core.atomic import FILE, atomic_output, check_writable
 
     out = Path(output)
     if out.suffix not in FORMATS:
@@ -81,27 +84,31 @@ def predict_files(
     if chunk < 1:
         raise UsageError(f"chunk {chunk}: give a number of paths of 1 or more")
     check_options(top_k=top_k, threshold=threshold, invert=invert)
+    check_writable(out, force=force, kind=FILE)  # never emptied, nor written through a link
     name = str(model) if model is not None else str(load(None).path)
     load(name)  # a model that is not there is refused here, not in every worker
-    writer = _writer(out)  # before any work: a missing pyarrow is said at once
     options = {"top_k": top_k, "threshold": threshold, "invert": invert}
     started = time.perf_counter()
-    with _cluster(client, workers) as running:
-        count = failed = unanswered = 0
+    with atomic_output(out, force=force, kind=FILE) as staging:
+        writer = _writer(staging, out.suffix)  # before any work: a missing pyarrow is said
         try:
-            for answers in _answered(running, name, _paths(source, recursive), chunk, options):
-                writer.write(answers)
-                count += len(answers)
-                failed += sum("error" in answer for answer in answers)
-                unanswered += sum(
-                    "error" not in answer and answer["digit"] is None for answer in answers
-                )
+            with _cluster(client, workers) as running:
+                count = failed = unanswered = 0
+                chunks = _answered(running, name, _paths(source, recursive), chunk, options)
+                for answers in chunks:
+                    writer.write(answers)
+                    count += len(answers)
+                    failed += sum("error" in answer for answer in answers)
+                    unanswered += sum(
+                        "error" not in answer and answer["digit"] is None for answer in answers
+                    )
+                if count == 0:
+                    raise UsageError(f"no images found in {_named(source)}")
+                counted = running.run(_loads).items()
+                loads = {address: counts.get(name, 0) for address, counts in counted}
+                size = len(running.scheduler_info()["workers"])
         finally:
             writer.close()
-        if count == 0:
-            raise UsageError(f"no images found in {_named(source)}")
-        loads = {address: counts.get(name, 0) for address, counts in running.run(_loads).items()}
-        size = len(running.scheduler_info()["workers"])
     seconds = time.perf_counter() - started
     return Summary(str(out), count, failed, unanswered, seconds, size, loads)
 
@@ -279,5 +286,5 @@ class _Parquet:
         self._writer.close()
 
 
-def _writer(path: Path) -> _JsonLines | _Parquet:
-    return _Parquet(path) if path.suffix == ".parquet" else _JsonLines(path)
+def _writer(path: Path, suffix: str) -> _JsonLines | _Parquet:
+    return _Parquet(path) if suffix == ".parquet" else _JsonLines(path)

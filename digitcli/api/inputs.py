@@ -33,8 +33,9 @@ def is_one(inputs: Any) -> bool:
         return True
     if _is_image(inputs):
         return True
-    if _is_array(inputs):
-        return inputs.ndim == 2 or (inputs.ndim == 3 and inputs.shape[-1] in CHANNELS)
+    if _is_array(inputs):  # (n, h, w) and (n, h, w, c) are batches; any other shape is one
+        batch = inputs.ndim == 4 or (inputs.ndim == 3 and inputs.shape[-1] not in CHANNELS)
+        return not batch  # (784,) is refused as one array, not read as 784 numbers
     return False
 
 
@@ -60,6 +61,8 @@ def as_source(item: Any) -> Source:
             name = os.fsdecode(name)
         if "\0" in name:
             return Source(name.replace("\0", "\\0"), problem="a file name cannot contain a NUL")
+        if not name:
+            return Source('""', problem="an empty path: name a file")
         return Source(name, path=Path(name))
     if isinstance(item, (bytes, bytearray, memoryview)):
         return Source("<bytes>", data=bytes(item))

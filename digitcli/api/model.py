@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 Errors = Literal["raise", "keep"]
 INVERT = ("auto", "yes", "no")
 MOST_TOP_K = 10  # there are ten digits
+MOST_PROCESSES = 256  # worker processes that prepare inputs: far above any machine's cores
 READ_CHUNK = 64  # in-memory inputs `read` answers at a time
 
 
@@ -129,8 +130,10 @@ class Model:
         many inputs (None: one per core, as the CLI; 0: this process alone).
         """
         check_options(top_k=top_k, threshold=threshold, invert=invert, errors=errors)
-        if processes is not None and (not isinstance(processes, int) or processes < 0):
-            raise UsageError(f"processes {processes!r}: give 0 (this process) or more")
+        if processes is not None and (
+            not isinstance(processes, int) or not 0 <= processes <= MOST_PROCESSES
+        ):  # with fork, a pool starts all its processes at once: 10**9 would be a fork bomb
+            raise UsageError(f"processes {processes!r}: give 0 (this process) to {MOST_PROCESSES}")
         one = is_one(inputs)
         sources = [as_source(inputs)] if one else [as_source(item) for item in each(inputs)]
         from digitcli.predicting.predict import predict_each
@@ -281,7 +284,12 @@ class Model:
 
         from digitcli.reports.evaluate import score
 
-        truth = np.asarray(labels if hasattr(labels, "__len__") else list(labels))
+        try:
+            truth = np.asarray(labels if hasattr(labels, "__len__") else list(labels))
+        except TypeError:  # None, a number: not labels
+            raise UsageError(
+                f"labels: give one digit 0 to 9 an image, not {type(labels).__name__}"
+            ) from None
         if truth.ndim != 1 or len(truth) != len(images):
             raise UsageError(f"{len(images)} images and {truth.shape} labels: give one a label")
         if len(truth) == 0:

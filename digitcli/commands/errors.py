@@ -3,6 +3,7 @@ exit code (`--debug` shows the traceback instead). Shared by all the commands, s
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 from collections.abc import Callable
@@ -12,6 +13,7 @@ import typer
 from digitcli.core.config import DEBUG_ENV
 
 debug = {"on": bool(os.environ.get(DEBUG_ENV))}  # set by `digitcli --debug` (cli.main)
+FULL_DISK = (errno.ENOSPC, errno.EDQUOT)  # the disk, or the user's quota, is full
 
 
 def reports_errors(command: Callable) -> Callable:
@@ -54,10 +56,23 @@ def reports_errors(command: Callable) -> Callable:
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
+        except OSError as exc:
+            if debug["on"]:
+                raise
+            if exc.errno in FULL_DISK:  # the user's to fix: say where
+                where = f"{exc.filename}: " if exc.filename else ""
+                print_error(f"{where}no space left on device: free some space and run it again")
+            else:
+                print_error(unexpected(exc))
+            raise typer.Exit(EXIT_FAILURE) from None
         except Exception as exc:  # a bug: say so in one line, keep the traceback for --debug
             if debug["on"]:
                 raise
-            print_error(f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)")
+            print_error(unexpected(exc))
             raise typer.Exit(EXIT_FAILURE) from None
 
     return wrapper
+
+
+def unexpected(exc: Exception) -> str:
+    return f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for details)"

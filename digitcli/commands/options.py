@@ -22,10 +22,14 @@ def share_option(metavar: str, help: str, most: float = 1) -> typer.models.Optio
     return typer.Option(min=0, max=most, callback=finite, metavar=metavar, help=help)
 
 
+MAX_RATE = 10.0  # a learning rate above this only diverges (1e30: NaN loss every epoch)
+
+
 def positive(value: float | None) -> float | None:
-    """A learning rate of 0 trains nothing: refused, as inf and nan are."""
-    if value is not None and not (math.isfinite(value) and value > 0):
-        raise typer.BadParameter("give a number above 0, e.g. 0.001")
+    """A learning rate of 0 trains nothing, one above MAX_RATE only diverges: refused, as inf
+    and nan are."""
+    if value is not None and not (math.isfinite(value) and 0 < value <= MAX_RATE):
+        raise typer.BadParameter(f"give a number above 0 and at most {MAX_RATE:g}, e.g. 0.001")
     return value
 
 

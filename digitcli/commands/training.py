@@ -103,7 +103,8 @@ LearningRateOption = Annotated[
     typer.Option(
         callback=positive,
         metavar="RATE",
-        help="Peak learning rate (above 0). Default: 0.001 (mlp), 0.002 (mlp512), 0.003 (cnn).",
+        help="Peak learning rate (above 0, at most 10). Default: 0.001 (mlp), 0.002 "
+        "(mlp512), 0.003 (cnn).",
     ),
 ]
 OptimizerOption = Annotated[

@@ -26,14 +26,29 @@ def _remove(path: Path) -> None:
             path.unlink()
 
 
-# A folder holding one of these was written by digitcli: a model directory, a report, a SavedModel
-# export, a training checkpoint. --force replaces such a folder and no other.
-DIGITCLI_MARKERS = ("metadata.json", "report.html", "saved_model.pb", "state.json")
+# A folder holding one of these was written by digitcli, and the marker says what it is (the
+# first found: a checkpoint holds a model too). --force replaces such a folder and no other, and
+# only with an output of its own kind: a model directory is never replaced by its report.
+FOLDER_KINDS = {
+    "state.json": "training checkpoint",
+    "metadata.json": "model directory",
+    "saved_model.pb": "SavedModel export",
+    "report.html": "report",
+}
+DIGITCLI_MARKERS = tuple(FOLDER_KINDS)
+MODEL_DIRECTORY = "model directory"
+REPORT = "report"
+SAVEDMODEL = "SavedModel export"
+FILE = "file"  # `check_writable(kind=FILE)`: the output is one file, not a folder
 
 
-def check_writable(target: Path, *, force: bool) -> None:
+def check_writable(target: Path, *, force: bool, kind: str | None = None) -> None:
     """Refuse early, before any work, when `target` exists and `force` is not given, when it is a
-    folder digitcli did not write, or when it holds the working directory."""
+    folder digitcli did not write, or when it holds the working directory.
+
+    `kind`, when given, is what the output is: `FILE`, or one of `FOLDER_KINDS`' values. An
+    existing `target` of another kind is refused even with `force`: a folder output never
+    replaces a file, a file never a folder, and a digitcli folder only one of its own kind."""
     target = Path(target)
     if str(target) in ("", ".") or _holds_cwd(target):
         shown = str(target) if str(target) not in ("", ".") else "the current folder"
@@ -41,6 +56,8 @@ def check_writable(target: Path, *, force: bool) -> None:
     check_can_create(target)
     if not target.exists() and not target.is_symlink():
         return
+    if kind is not None:
+        _check_same_kind(target, kind)
     if not force:
         raise OutputExistsError(f"{target} already exists (use --force to replace it)")
     if target.is_dir() and not target.is_symlink() and not written_by_digitcli(target):
@@ -48,6 +65,30 @@ def check_writable(target: Path, *, force: bool) -> None:
             f"{target} is a folder digitcli did not write: --force replaces only digitcli's own "
             "outputs (model directories, reports, exports); choose another --output"
         )
+
+
+def _check_same_kind(target: Path, kind: str) -> None:
+    """An existing `target` that an output of `kind` must not replace, even with --force."""
+    is_folder = target.is_dir() and not target.is_symlink()
+    if kind == FILE and is_folder:
+        raise UsageError(f"{target} is a folder, not a file: choose another output name")
+    if kind != FILE and not is_folder:
+        raise UsageError(
+            f"{target} is a file, not a folder: a {kind} is a folder; choose another output"
+        )
+    found = folder_kind(target) if is_folder else None
+    if found is not None and found != kind:
+        raise UsageError(
+            f"{target} is a {found}: it is replaced only by another {found}, not by a {kind}; "
+            "choose another output"
+        )
+
+
+def folder_kind(folder: Path) -> str | None:
+    """What digitcli wrote `folder` as (a value of `FOLDER_KINDS`), or None."""
+    return next(
+        (kind for marker, kind in FOLDER_KINDS.items() if (folder / marker).is_file()), None
+    )
 
 
 def check_can_create(target: Path) -> None:
@@ -84,13 +125,18 @@ def _holds_cwd(target: Path) -> bool:
 
 
 @contextlib.contextmanager
-def atomic_output(target: Path, *, force: bool = False, directory: bool = False) -> Iterator[Path]:
+def atomic_output(
+    target: Path, *, force: bool = False, directory: bool = False, kind: str | None = None
+) -> Iterator[Path]:
     """Yield a temporary path beside `target`; on success it replaces `target` in one rename.
 
-    On any exception the temporary is removed and `target` is left as it was.
+    On any exception the temporary is removed and `target` is left as it was. `kind`: what the
+    output is (see `check_writable`); a `directory` never replaces a file.
     """
     recover(target)
-    check_writable(target, force=force)
+    check_writable(target, force=force, kind=kind)
+    if directory and target.exists() and not (target.is_dir() and not target.is_symlink()):
+        raise UsageError(f"{target} is a file, not a folder: choose another output")
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = _sibling(target, "tmp")
     _remove(staging)
@@ -131,18 +177,31 @@ def _exchange(a: Path, b: Path) -> None:
 
 
 def recover(target: Path) -> None:
-    """What killed runs left beside `target`: their temporary folders go; an old folder moved
-    aside and never replaced comes back."""
+    """What killed runs left beside `target`: their temporary and work folders go; an old
+    folder moved aside and never replaced comes back."""
     if not target.parent.is_dir():
         return
     for leftover in target.parent.glob(f".{glob.escape(target.name)}.*-*"):
         kind, _, pid = leftover.name.rpartition(".")[2].partition("-")
-        if kind not in ("tmp", "old") or not pid.isdigit() or _running(int(pid)):
+        if kind not in ("tmp", "old", "work") or not pid.isdigit() or _running(int(pid)):
             continue
         if kind == "old" and not target.exists():
             os.replace(leftover, target)
         else:
             _remove(leftover)
+
+
+@contextlib.contextmanager
+def work_folder(target: Path) -> Iterator[Path]:
+    """A hidden folder beside `target` to work in, removed afterwards; named for this process,
+    so that what a killed run left there `recover` removes."""
+    folder = _sibling(target, "work")
+    _remove(folder)
+    folder.mkdir()
+    try:
+        yield folder
+    finally:
+        _remove(folder)
 
 
 def _running(pid: int) -> bool:

@@ -168,8 +168,12 @@ def train_config(arch: str = "mlp", **overrides: object) -> TrainConfig:
 
 
 def models_root() -> Path:
-    """Where `train` writes model directories and where the latest one is looked for."""
-    return Path(os.environ.get(MODELS_ENV) or Path("MNIST") / "models")
+    """Where `train` writes model directories and where the latest one is looked for; a
+    $DIGITCLI_MODELS that names a file is a usage error."""
+    root = Path(os.environ.get(MODELS_ENV) or Path("MNIST") / "models")
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"${MODELS_ENV} {root}: not a directory (it names where models are kept)")
+    return root
 
 
 def default_data_path() -> Path:

@@ -7,8 +7,9 @@ prepares it (`digitcli.imaging.images`), so the network learns from what it will
 What is not read is named, with why, in the dataset's description (`train` prints it): folders
 not named 0 .. 9 (`10/`, `x/`), sub-folders of a digit's folder, links to nothing or looping,
 files whose names do not end in an image suffix (hidden files such as `.DS_Store` are passed
-over unsaid, and so are files beside the digit folders). An image file that cannot be read, or
-holds no ink, is skipped and counted: the count and the first such file are part of the
+over unsaid, and so are files beside the digit folders). An image file that cannot be read,
+holds no ink, or holds several digits (what `predict` answers with no digit) is skipped and
+counted: the count and the first such file are part of the
 description too, and each is named with why (`evaluate` prints them). Every digit needs at
 least one usable image; `survey` checks that from the listing alone, before anything is decoded
 (and, in `train`, before TensorFlow loads). This module never imports TensorFlow.
@@ -143,6 +144,16 @@ def _not_there(entry: Path) -> str:
     return "a file, not a folder" if entry.is_file() else "neither a file nor a folder"
 
 
+def _why(path: Path, prepared) -> str:
+    """Why a picture `predict` would not answer with a digit is not learnt as one."""
+    if prepared.has_ink:
+        found = f"{prepared.groups} found" if prepared.groups > 1 else "2 or more, touching"
+        return f"{path}: several digits ({found}), not one digit"
+    if prepared.lines:
+        return f"{path}: no digit found: lines, a page or a picture"
+    return f"{path}: no ink found"
+
+
 def _prepared(folder: Path, paths: list[Path], labels: np.ndarray) -> FolderImages:
     from digitcli.core.errors import ImageError
     from digitcli.imaging.images import Prepared
@@ -158,12 +169,13 @@ def _prepared(folder: Path, paths: list[Path], labels: np.ndarray) -> FolderImag
         for item in batch:
             path = paths[index]
             digest.update(f"{path.relative_to(folder).as_posix()}\0".encode())
-            if isinstance(item, Prepared) and item.has_ink:
+            if isinstance(item, Prepared) and item.has_ink and not item.several:
                 pixels[index], usable[index] = item.pixels, True
                 digest.update(item.pixels.tobytes())
             else:
-                blank = f"{path}: no ink found"
-                skipped.append(first_line(item) if isinstance(item, ImageError) else blank)
+                skipped.append(
+                    first_line(item) if isinstance(item, ImageError) else _why(path, item)
+                )
             index += 1
     for digit in range(NUM_CLASSES):
         if not usable[labels == digit].any():

@@ -22,7 +22,6 @@ import contextlib
 import importlib.util
 import io
 import os
-import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -31,7 +30,15 @@ from pathlib import Path
 
 import numpy as np
 
-from digitcli.core.atomic import atomic_output, check_writable, exclusive
+from digitcli.core.atomic import (
+    FILE,
+    SAVEDMODEL,
+    atomic_output,
+    check_writable,
+    exclusive,
+    recover,
+    work_folder,
+)
 from digitcli.core.errors import DigitcliError, ExportError, ModelError, UsageError, first_line
 from digitcli.core.quiet import native_stderr_silenced
 from digitcli.datasets.data import Dataset, Split, load_dataset
@@ -39,8 +46,10 @@ from digitcli.models.model_card import card_path, model_card
 from digitcli.models.modeldir import (
     BUNDLED_DIR,
     DIGITCLI_INPUT,
+    KERAS_FILE,
     LABELS_FILE,
     MANIFEST_FILE,
+    METADATA_FILE,
     TFLITE_FILE,
     InputConvention,
     ModelRef,
@@ -169,9 +178,10 @@ def export_model(
     card = card_path(target, directory=not spec.suffix)
     if _as_trained(ref, spec, output, force):
         return _ship_as_trained(ref, spec, card, force=force, verify=verify, data=data)
-    check_writable(target, force=force)
+    _check_not_a_models_own(target, ref, spec)
+    check_writable(target, force=force, kind=FILE if spec.suffix else SAVEDMODEL)
     if spec.suffix:
-        check_writable(card, force=force)
+        check_writable(card, force=force, kind=FILE)
     if spec.name == "onnx":
         _require_onnx(verify)
     dataset = load_dataset(data, role="test") if verify or spec.name == "tflite-int8" else None
@@ -205,6 +215,29 @@ def export_model(
     return result
 
 
+def _check_not_a_models_own(target: Path, ref: ModelRef, spec: Format) -> None:
+    """Refuse, even with --force, an export over the model it is made from, or over a file a
+    model directory runs or describes itself with: `-o r1/model.tflite` with tflite-int8 would
+    quantize what predict runs while r1's metadata and card still say float32. The one
+    exception: `--format tflite` converts a model directory's own model.tflite again."""
+    resolved = target.resolve()
+    if ref.kind != "dir" and resolved == ref.path.resolve():
+        raise UsageError(f"{target} is the model being exported: choose another --output")
+    folder = target.parent
+    if target.name not in (KERAS_FILE, TFLITE_FILE, METADATA_FILE):
+        return
+    if not (folder / METADATA_FILE).is_file():
+        return
+    own_tflite = ref.kind == "dir" and resolved == (ref.path / TFLITE_FILE).resolve()
+    if own_tflite and spec.name == "tflite":
+        return
+    named = spec.default_name.format(stem="model")
+    raise UsageError(
+        f"{target} is the model directory {folder}'s own {target.name}, which predict runs: "
+        f"export elsewhere (e.g. -o {folder}, which names it {named})"
+    )
+
+
 def _as_trained(ref: ModelRef, spec: Format, output: str | Path | None, force: bool) -> bool:
     """Whether `export --format tflite` ships the model directory's own `model.tflite` (float32
     LiteRT, what training wrote and predict runs) instead of writing a near-identical second
@@ -225,7 +258,7 @@ def _ship_as_trained(
 ) -> ExportResult:
     """The model directory's `model.tflite`, verified as any export is, and its card."""
     target, source = ref.path / TFLITE_FILE, ref.keras_file
-    check_writable(card, force=force)
+    check_writable(card, force=force, kind=FILE)
     result = ExportResult(
         spec.name, target, target.stat().st_size, source, input=spec.input, model_card=card
     )
@@ -316,10 +349,12 @@ def _scratch(target: Path) -> Iterator[Path]:
     """A path with the target's own name in a hidden folder beside it, removed afterwards.
 
     Keras and digitcli tell formats by the name's ending, so the artifact is written and
-    verified under its final name, then moved into place in one rename.
+    verified under its final name, then moved into place in one rename. The folder is named
+    `.NAME.work-PID`: what a killed export left there, the next one to `target` removes.
     """
-    with tempfile.TemporaryDirectory(prefix=f".{target.name}.", dir=target.parent) as folder:
-        yield Path(folder) / target.name
+    recover(target)
+    with work_folder(target) as folder:
+        yield folder / target.name
 
 
 @contextlib.contextmanager

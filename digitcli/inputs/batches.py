@@ -41,6 +41,10 @@ def prepared_batches(
     for batch, done in source_batches(sources, work, batch_size, meanwhile=meanwhile):
         count += len(batch)
         yield batch, done
+    if count == 0 and from_list is not None and not list(inputs):
+        raise UsageError(
+            f"no images found: the list {from_list} holds no paths (or blank lines only)"
+        )
     if count == 0:
         named = ", ".join(list(inputs)[:3]) or from_list or "the inputs"
         suffixes = " ".join(sorted(IMAGE_SUFFIXES))
@@ -91,9 +95,17 @@ def prepare_source(source: Source, invert: str) -> Prepared | ImageError:
     try:
         return prepare_file(source.read(), invert=invert, name=source.name)
     except ImageError as error:
-        return error
+        return _without_frames(error)
     except Exception as error:  # one picture's bug must not cost its batch its answers
         return unexpected_image_error(source.name, error)
+
+
+def _without_frames(error: ImageError) -> ImageError:
+    """`error` as a row keeps it: its message, without the tracebacks of it and of the errors
+    behind it, whose frames hold the picture's bytes (10 MB from a server's request) until the
+    garbage collector's next full pass, which a quiet server seldom makes."""
+    error.__cause__ = error.__context__ = None
+    return error.with_traceback(None)
 
 
 def _chunks(items: Iterable[Source], size: int) -> Iterator[list[Source]]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 import stat
@@ -45,6 +46,12 @@ def expand_inputs(
 ) -> Iterator[Source]:
     """Every input as a `Source`, in order: files, directory contents (with `recursive`, its
     sub-folders' too, as `rg` and `find` search them), glob matches, stdin."""
+    inputs = list(inputs)
+    if [from_list, *inputs].count(STDIN) > 1:
+        raise UsageError(
+            "stdin is read once: give `-` either as one image or as the list of paths "
+            "(--from-list - or -0 -), not both or twice"
+        )
     if from_list is not None:
         yield from _listed(from_list)
     for item in inputs:
@@ -58,7 +65,7 @@ def expand_inputs(
         if path.is_dir():
             yield from (Source(str(p), path=p) for p in _folder_images(path, recursive))
         elif not path.exists() and glob.has_magic(item):
-            matches = sorted(glob.glob(item, recursive=True))
+            matches = sorted(set(_glob(item)))
             if not matches:
                 yield Source(item, problem="no file matches this pattern")
             yield from (Source(m, path=Path(m)) for m in matches)
@@ -66,11 +73,73 @@ def expand_inputs(
             yield Source(item, path=path)
 
 
+def _glob(pattern: str) -> Iterator[str]:
+    """What `glob.glob(pattern, recursive=True)` matches, except that `**` never descends into
+    a linked folder, as `find`, `rg` and shells' `**` do not: one `up -> ..` link would match
+    each picture dozens of times, two never end, a link to `/` searches the whole disk."""
+    if "**" not in pattern:
+        return iter(glob.glob(pattern))
+    absolute = pattern.startswith(os.sep)
+    parts = [part for part in pattern.split(os.sep) if part]
+    found = _matches(os.sep if absolute else "", parts)
+    if pattern.endswith(os.sep):  # `DIR/**/`: the folders, each with its slash, as glob has it
+        return (os.path.join(path, "") for path in found if os.path.isdir(path))
+    return found
+
+
+def _matches(base: str, parts: list[str]) -> Iterator[str]:
+    head, rest = parts[0], parts[1:]
+    if head == "**":
+        if not rest:  # `base` itself, as glob lists it
+            yield os.path.join(base, "") if base else base
+        yield from _any_depth(base, rest)
+        return
+    if not glob.has_magic(head):
+        path = os.path.join(base, head)
+        if rest and os.path.isdir(path):
+            yield from _matches(path, rest)
+        elif not rest and os.path.lexists(path):
+            yield path
+        return
+    for name, _ in _entries(base, hidden=head.startswith(".")):
+        if fnmatch.fnmatchcase(name, head):
+            path = os.path.join(base, name)
+            if not rest:
+                yield path
+            elif os.path.isdir(path):  # a link named by `*` is followed, as by the shell
+                yield from _matches(path, rest)
+
+
+def _any_depth(base: str, rest: list[str]) -> Iterator[str]:
+    """`**/REST` in `base`: REST here and in every real folder below (no link is entered);
+    with no REST, everything below."""
+    if rest:
+        yield from _matches(base, rest)
+    for name, linked in _entries(base, hidden=False):
+        path = os.path.join(base, name)
+        if not rest:
+            yield path
+        if not linked and os.path.isdir(path):
+            yield from _any_depth(path, rest)
+
+
+def _entries(base: str, *, hidden: bool) -> Iterator[tuple[str, bool]]:
+    """The names in `base` (hidden ones only with `hidden`) and whether each is a link."""
+    try:
+        with os.scandir(base or os.curdir) as entries:
+            found = [(e.name, e.is_symlink()) for e in entries if hidden or e.name[0] != "."]
+    except OSError:
+        return
+    yield from found
+
+
 def _folder_images(folder: Path, recursive: bool) -> list[Path]:
     """The image files in `folder`, sorted; with `recursive`, in its sub-folders too."""
     entries = folder.rglob("*") if recursive else folder.iterdir()
     found = (p for p in entries if p.suffix.lower() in IMAGE_SUFFIXES)
-    return sorted(p for p in found if not recursive or p.is_file())
+    # Folders named like images are passed over; a link to nothing or a FIFO is not: its
+    # row says why it cannot be read, as without --recursive.
+    return sorted(p for p in found if not recursive or not p.is_dir())
 
 
 def not_searched(inputs: list[str]) -> str:
@@ -144,11 +213,17 @@ def _lines(stream: BinaryIO, from_list: str) -> Iterator[str]:
 def _nul_entries(stream: BinaryIO, from_list: str) -> Iterator[str]:
     """Each NUL-terminated path of `stream` (the last may lack its NUL), read as it comes."""
     pending = b""
-    number = 0
+    number = empty = 0
     while chunk := stream.read1(MAX_LIST_LINE + 1):
         *done, pending = (pending + chunk).split(b"\0")
         for raw in done:
             number += 1
+            empty = 0 if raw else empty + 1
+            if empty > MAX_LIST_LINE:  # /dev/zero: never a path, and never an end
+                raise UsageError(
+                    f"{from_list}: {empty} empty paths in a row: not a list of paths ending "
+                    "in NUL bytes"
+                )
             yield raw.decode("utf-8", "surrogateescape")
         if len(pending) > MAX_LIST_LINE:
             raise UsageError(

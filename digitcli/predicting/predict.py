@@ -122,10 +122,17 @@ def runtime_loader(model: str | Path | None) -> Callable[[], Runtime]:
 
 
 def preview_folder(folder: Path | None) -> Path | None:
-    """The --save-preprocessed folder, made if needed; refused when it is a file."""
+    """The --save-preprocessed folder, made if needed; refused when it is a file, or when it
+    holds anything already: a file there named as a preview would be replaced, and a link so
+    named written through (nothing of the user's is ever written over)."""
     if folder is not None:
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"--save-preprocessed {folder}: not a directory")
+        if folder.is_dir() and any(folder.iterdir()):
+            raise UsageError(
+                f"--save-preprocessed {folder} already holds files: name a new or empty folder "
+                "(nothing in it is replaced)"
+            )
         folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -177,7 +184,10 @@ def _decide(
     confidence = round(float(probabilities[best]), 6)
     top = [(int(d), round(float(probabilities[d]), 6)) for d in order[: max(top_k, 1)]]
     if threshold is not None and confidence < threshold:
-        note = f"confidence {confidence:.3f} is below the threshold {threshold:g}"
+        shown = f"{confidence:.3f}"
+        if float(shown) >= threshold:  # 0.99996 is not "1.000 below the threshold 1"
+            shown = f"{confidence:.6f}".rstrip("0")
+        note = f"confidence {shown} is below the threshold {threshold:g}"
         return Prediction(name, None, confidence, top, note=note)
     return Prediction(name, best, confidence, top)
 

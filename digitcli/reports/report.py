@@ -13,7 +13,7 @@ import html
 from datetime import datetime, timezone
 from pathlib import Path
 
-from digitcli.core.atomic import atomic_output, check_writable
+from digitcli.core.atomic import FILE, REPORT, atomic_output, check_writable
 from digitcli.core.errors import UsageError
 from digitcli.core.version import VERSION as __version__
 from digitcli.models.modeldir import Metadata, is_model_dir, read_metadata
@@ -52,14 +52,14 @@ def check_outputs(mistakes: Path | None, report: Path | None, *, force: bool = F
     """Refuse before any work: a mistakes file that is not .png, or an output in the way."""
     if mistakes is not None and mistakes.suffix.lower() != ".png":
         raise UsageError(f"{mistakes}: --save-mistakes writes a PNG; name it something.png")
-    for path in (mistakes, report):
+    for path, kind in ((mistakes, FILE), (report, REPORT)):
         if path is not None:
-            check_writable(path, force=force)
+            check_writable(path, force=force, kind=kind)
 
 
 def save_mistakes_file(path: Path, predictions: Predictions, *, force: bool = False) -> int:
     """Write the mistakes grid to `path` whole or not at all; return how many images it shows."""
-    with atomic_output(Path(path), force=force) as staging:
+    with atomic_output(Path(path), force=force, kind=FILE) as staging:
         return save_mistakes(
             predictions.images, predictions.labels, predictions.probabilities, staging
         )
@@ -70,7 +70,7 @@ def save_report(
 ) -> Path:
     """Write the report folder whole or not at all; return the path of its report.html."""
     directory = Path(directory)
-    with atomic_output(directory, force=force, directory=True) as staging:
+    with atomic_output(directory, force=force, directory=True, kind=REPORT) as staging:
         write_report(staging, evaluation, predictions)
     return directory / REPORT_FILE
 

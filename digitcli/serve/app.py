@@ -1,14 +1,16 @@
 """The ASGI application: the API around one loaded model, the drawing page and its files.
 
-Each request's images are prepared in a worker thread (decoding releases the GIL for most of
-its time) and the model runs under a lock: one LiteRT interpreter is not safe to call from two
-threads at once. A request that takes longer than REQUEST_SECONDS is answered 503.
+Each request's body waits on disk until its turn (`uploads.received`); then its images are
+read and prepared in a worker thread (decoding releases the GIL for most of its time), one
+request at a time, and the model runs under a lock: one LiteRT interpreter is not safe to call
+from two threads at once. A request that takes longer than REQUEST_SECONDS is answered 503.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import gc
 import hmac
 import io
 import threading
@@ -25,6 +27,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from digitcli.core.errors import UsageError
+from digitcli.core.strictjson import finite
 from digitcli.core.version import VERSION as __version__
 from digitcli.imaging.images import INVERT_CHOICES, Prepared
 from digitcli.models.modeldir import choose_model
@@ -35,10 +38,11 @@ from digitcli.serve import query as params
 from digitcli.serve.errors import HTTPProblem, problem_response
 from digitcli.serve.middleware import AccessLog, SecurityHeaders
 from digitcli.serve.openapi import openapi_spec
-from digitcli.serve.uploads import images_in
+from digitcli.serve.uploads import images_in, received
 
 STATIC = Path(__file__).parent / "static"
 REQUEST_SECONDS = 30.0  # preparing and answering one request, at most
+COLLECT_BYTES = 2**20  # a request this large is followed by a pass of the garbage collector
 
 
 class LockedRuntime:
@@ -63,7 +67,7 @@ def create_app(
     ref = resolve_model(chosen.path)
     runtime = LockedRuntime(load_runtime(ref))
     name = chosen.name  # as the CLI names it: "bundled", else the directory's or file's name
-    about = {**_about(ref, runtime), "name": name}
+    about = finite({**_about(ref, runtime), "name": name})  # strict JSON: a NaN is null
 
     async def predict(request: Request) -> JSONResponse:
         _check_token(request, token)
@@ -74,9 +78,9 @@ def create_app(
             "invert": params.choice(query, "invert", INVERT_CHOICES),
         }
         preview = params.flag(query, "preview")
-        sources = await images_in(request)
-        work = partial(predict_sources, runtime, sources, **options)
-        predictions, prepared = await _in_thread(work)
+        async with received(request) as body:
+            work = partial(predict_sources, runtime, **options)
+            predictions, prepared = await _in_turn(request, body, work)
         results = [_named(p.to_json(), chosen) for p in predictions]
         if preview:
             for result, item in zip(results, prepared, strict=True):
@@ -98,10 +102,9 @@ def create_app(
             "invert": params.choice(query, "invert", INVERT_CHOICES),
         }
         preview = params.flag(query, "preview")
-        sources = await images_in(request)
-        readings = await _in_thread(
-            partial(read_sources, runtime, sources, pixels=preview, **options)
-        )
+        async with received(request) as body:
+            work = partial(read_sources, runtime, pixels=preview, **options)
+            readings = await _in_turn(request, body, work)
         results = []
         for reading in readings:
             result = reading.to_json()
@@ -128,6 +131,9 @@ def create_app(
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers=_EXCEPTION_HANDLERS)
+    # `/v1/predict/` is a 404, not a redirect: Starlette would build its Location from the
+    # client's Host header (an open redirect, answered before the token is checked).
+    app.router.redirect_slashes = False
     app.add_middleware(SecurityHeaders)
     if access_log:
         app.add_middleware(AccessLog)
@@ -151,9 +157,10 @@ def _named(result: dict, chosen) -> dict:
     return {**result, "model": model}
 
 
-async def _in_thread(work):
+async def _in_turn(request: Request, body, work):
+    """`work(sources)` of the images in `body`, within REQUEST_SECONDS (else 503)."""
     try:
-        return await asyncio.wait_for(_one_at_a_time(work), REQUEST_SECONDS)
+        return await asyncio.wait_for(_one_at_a_time(request, body, work), REQUEST_SECONDS)
     except asyncio.TimeoutError:
         raise HTTPProblem(
             503, f"the request took over {REQUEST_SECONDS:g} s: send fewer images"
@@ -163,14 +170,29 @@ async def _in_thread(work):
 _limiters: dict = {}
 
 
-async def _one_at_a_time(work):
-    """Requests are prepared and answered in a worker thread, one after another, first come
-    first served: under load each waits its turn instead of all sharing the GIL at once, which
-    lowers the slowest requests' latency and raises throughput (bench/serve_load.py)."""
+async def _one_at_a_time(request: Request, body, work):
+    """Requests are read, prepared and answered one after another, first come first served,
+    the work in a worker thread: under load each waits its turn instead of all sharing the GIL
+    at once, which lowers the slowest requests' latency and raises throughput
+    (bench/serve_load.py), and only the request answered holds its images in memory."""
     loop = asyncio.get_running_loop()
     if loop not in _limiters:
         _limiters[loop] = anyio.CapacityLimiter(1)
-    return await anyio.to_thread.run_sync(work, limiter=_limiters[loop])
+    async with _limiters[loop]:
+        sources = await images_in(request, body)
+        collect = body.size >= COLLECT_BYTES
+        return await anyio.to_thread.run_sync(_then_collected, partial(work, sources), collect)
+
+
+def _then_collected(work, collect: bool):
+    """`work()`; then, with `collect`, a pass of the garbage collector: a picture's error
+    keeps, in the frames of its traceback, the picture's bytes, which a quiet server's
+    collector may not free for many requests (10 MB each)."""
+    try:
+        return work()
+    finally:
+        if collect:
+            gc.collect()
 
 
 def _answer(name: str, results: list[dict]) -> JSONResponse:
@@ -211,8 +233,7 @@ def _about(ref, runtime: LockedRuntime) -> dict:
             **about, "arch": None, "networks": [], "test_accuracy": None,
             "input": runtime.input.to_json(),
         }  # fmt: skip
-    metadata = ref.metadata.to_json()
-    metadata.pop("history", None)  # per-epoch curves: large, and no client's business
+    metadata = _public(ref.metadata.to_json())
     return {
         **about,
         "arch": ref.metadata.arch,
@@ -222,6 +243,28 @@ def _about(ref, runtime: LockedRuntime) -> dict:
         "digitcli_version": ref.metadata.digitcli_version,
         "metadata": metadata,
     }
+
+
+# What of the training a client is not told: where on the server the data and the models it
+# started from lie, and the data's file names.
+PRIVATE_DATA = ("source", "sha256", "files", "path")
+PRIVATE_CONFIG = ("init", "teacher")
+
+
+def _public(metadata: dict) -> dict:
+    """The metadata less what is no client's business: the per-epoch curves (large), and the
+    server's paths and file names (`--init` and `--teacher` are named by their last part)."""
+    metadata = {key: value for key, value in metadata.items() if key != "history"}
+    if isinstance(metadata.get("data"), dict):
+        data = metadata["data"]
+        metadata["data"] = {key: data[key] for key in data if key not in PRIVATE_DATA}
+    if isinstance(metadata.get("config"), dict):
+        config = dict(metadata["config"])
+        for key in PRIVATE_CONFIG:
+            if isinstance(config.get(key), str):
+                config[key] = Path(config[key]).name
+        metadata["config"] = config
+    return metadata
 
 
 async def _problem(request: Request, error: HTTPProblem) -> JSONResponse:

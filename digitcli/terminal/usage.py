@@ -103,6 +103,11 @@ def plain_message(error: typer.TyperException, args: list[str]) -> str:
         typed, possible, meant = missing.groups()
         hint = (possible or meant or "").replace(", ", " or ")
         return f"no such option {typed}" + (f": did you mean {hint}?" if hint else "")
+    if param is not None and type(error).__name__ == "MissingParameter":  # click's
+        name = max(param.opts, key=len) if param.opts else param.human_readable_name
+        choices = getattr(param.type, "choices", None)
+        wanted = f": give one of {', '.join(map(str, choices))}" if choices else ""
+        return f"{name} is required{wanted}"
     if not isinstance(error, typer.BadParameter) or param is None:
         return message[0].lower() + message[1:] if message[:2] != message[:2].upper() else message
     name = max(param.opts, key=len) if param.opts else param.human_readable_name

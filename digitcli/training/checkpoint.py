@@ -7,9 +7,11 @@ the data's checksums and a `TrainingState`. It is written whole or not at all.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import shutil
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import numpy as np
 
 from digitcli.core.atomic import atomic_output
 from digitcli.core.config import TrainConfig
-from digitcli.core.errors import UsageError
+from digitcli.core.errors import DigitcliError, UsageError
 from digitcli.datasets.data import Dataset
 from digitcli.models.backend import keras
 from digitcli.models.modeldir import KERAS_FILE
@@ -68,20 +70,38 @@ class Checkpoint:
         check_same_checkpoint(self.strategy, self.directory / STATE_FILE)
         if not (self.directory / STATE_FILE).is_file():
             raise UsageError(f"nothing to resume: no checkpoint at {self.directory}")
-        saved = json.loads((self.directory / STATE_FILE).read_text())
-        self._check_same_run(TrainConfig.from_dict(saved["config"]), saved.get("data"))
-        with scope(self.strategy):  # weights and optimizer state mirrored across replicas
+        with self._damaged(STATE_FILE):
+            saved = json.loads((self.directory / STATE_FILE).read_text())
+            config = TrainConfig.from_dict(saved["config"])
+            state = TrainingState(
+                epoch=int(saved["epoch"]),
+                history=dict(saved["history"]),
+                best_epoch=int(saved["best_epoch"]),
+                best_score=tuple(saved["best_score"]),
+                train_seconds=float(saved["train_seconds"]),
+            )
+        self._check_same_run(config, saved.get("data"))
+        with self._damaged(KERAS_FILE), scope(self.strategy):  # mirrored across replicas
             model = keras.saving.load_model(self.directory / KERAS_FILE)
-        state = TrainingState(
-            epoch=saved["epoch"],
-            history=saved["history"],
-            best_epoch=saved["best_epoch"],
-            best_score=tuple(saved["best_score"]),
-            train_seconds=saved["train_seconds"],
-        )
-        with np.load(self.directory / BEST_WEIGHTS_FILE) as best:
+        with self._damaged(BEST_WEIGHTS_FILE), np.load(self.directory / BEST_WEIGHTS_FILE) as best:
             best_weights = [best[f"arr_{i}"] for i in range(len(best.files))]
         return model, state, best_weights
+
+    @contextlib.contextmanager
+    def _damaged(self, name: str) -> Iterator[None]:
+        """A file of the checkpoint that cannot be read (truncated by a full disk, edited) is
+        named, with how to start over; Keras says "File not found" of a damaged one."""
+        path = self.directory / name
+        try:
+            yield
+        except DigitcliError:
+            raise
+        except Exception as error:
+            why = "missing" if not path.exists() else f"damaged ({type(error).__name__})"
+            raise UsageError(
+                f"--resume: the checkpoint file {path} is {why}: the interrupted run cannot go "
+                "on; run the same command with --force instead of --resume to start over"
+            ) from None
 
     def remove(self) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)

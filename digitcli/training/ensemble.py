@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from digitcli.core.atomic import atomic_output, check_writable
+from digitcli.core.atomic import MODEL_DIRECTORY, atomic_output, check_writable
 from digitcli.core.config import TrainConfig
 from digitcli.core.errors import UsageError
 from digitcli.core.version import VERSION as __version__
@@ -73,11 +73,11 @@ def combine(
     parts = [read_metadata(Path(source)) for source in sources]
     if len({(part.config.split_seed, part.config.validation_split) for part in parts}) != 1:
         raise UsageError("the models were trained on different validation splits (seeds)")
-    check_writable(Path(output), force=force)
+    check_writable(Path(output), force=force, kind=MODEL_DIRECTORY)
     members = [_member(Path(source)) for source in sources]
     dataset = load_dataset(data, role="train")
     model, calibration = _calibrated(members, dataset.train, parts[0].config)
-    with atomic_output(Path(output), force=force, directory=True) as staging:
+    with atomic_output(Path(output), force=force, directory=True, kind=MODEL_DIRECTORY) as staging:
         model.save(staging / KERAS_FILE)
         (staging / TFLITE_FILE).write_bytes(tflite_f16_bytes(model))
         for name in (KERAS_FILE, TFLITE_FILE):

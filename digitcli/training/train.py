@@ -22,7 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
-from digitcli.core.atomic import atomic_output, check_writable, exclusive, recover
+from digitcli.core.atomic import (
+    MODEL_DIRECTORY,
+    atomic_output,
+    check_writable,
+    exclusive,
+    recover,
+)
 from digitcli.core.config import TrainConfig, models_root
 from digitcli.core.errors import (
     EXIT_INTERRUPTED,
@@ -108,7 +114,7 @@ def train(
     output = Path(output) if output else default_output(config)
     recover(output)
     recover(checkpoint_path(output))  # a checkpoint a killed run left half-swapped
-    check_writable(output, force=force)
+    check_writable(output, force=force, kind=MODEL_DIRECTORY)
     _check_no_interrupted_run(output, resume=resume, force=force)
     if tensorboard is not None and Path(tensorboard).exists() and not Path(tensorboard).is_dir():
         raise UsageError(f"--tensorboard {tensorboard}: not a directory")
@@ -245,8 +251,23 @@ class _Run:
                 self.writers.close()
         if self.config.restore_best and self.state.best_epoch:
             self.model.set_weights(self.best_weights)
-        with self._disk_full("writing the model directory"):
-            return self._write_model_dir()
+        # A signal while the model directory is written waits until it is written whole (an
+        # exception raised inside the converters could land anywhere), then is said.
+        try:
+            with (
+                self.signals.installed(),
+                self.signals.held(),
+                self._disk_full("writing the model directory"),
+            ):
+                result = self._write_model_dir()
+        except Interrupted as stop:
+            code = EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED
+            raise TrainingInterrupted(
+                f"stopped by {signal.Signals(stop.signum).name} as the model directory was "
+                f"being written; {self.output} was written whole first",
+                exit_code=code,
+            ) from None
+        return result
 
     # The loop -------------------------------------------------------------------------------
 
@@ -418,23 +439,25 @@ class _Run:
             where = error.filename or self.output.parent
             # While saving epoch N, the checkpoint on disk is still epoch N - 1's.
             kept = self.state.epoch - 1 if doing.startswith("saving") else self.state.epoch
-            kept_text = (
-                f"the checkpoint of epoch {kept} is kept in {self.checkpoint.directory}"
-                if kept
-                else "no epoch was saved yet"
-            )
-            raise DigitcliError(
-                f"{where}: no space left on device while {doing}; {kept_text}: free some space and "
-                "run the same command with --resume"
-            ) from None
+            if kept:
+                then = (
+                    f"the checkpoint of epoch {kept} is kept in {self.checkpoint.directory}: "
+                    "free some space and run the same command with --resume"
+                )
+            else:  # nothing to resume from: --resume would say so
+                then = "no epoch was saved yet: free some space and run the same command again"
+            raise DigitcliError(f"{where}: no space left on device while {doing}; {then}") from None
 
     # The model directory --------------------------------------------------------------------
 
     def _write_model_dir(self) -> TrainResult:
         state = self.state
+        self._check_finite()
         with (
             written_by_chief(self.output, self.chief) as target,
-            atomic_output(target, force=self.force, directory=True) as staging,
+            atomic_output(
+                target, force=self.force, directory=True, kind=MODEL_DIRECTORY
+            ) as staging,
         ):
             final = self._calibrated_model()
             final.save(staging / KERAS_FILE)
@@ -460,6 +483,20 @@ class _Run:
             train_seconds=state.train_seconds,
             history=state.history,
             best_epoch=state.best_epoch if self.config.restore_best else state.epoch,
+        )
+
+    def _check_finite(self) -> None:
+        """A run whose weights are not numbers (a learning rate far too high) writes nothing:
+        said as such, not as a broken model at a temporary path."""
+        if all(np.isfinite(weights).all() for weights in self.model.get_weights()):
+            return
+        if self.chief:
+            self.checkpoint.remove()  # its weights are not numbers either
+        raise DigitcliError(
+            f"training diverged: the weights are not numbers (NaN) after epoch {self.state.epoch} "
+            f"(loss {self.state.history['loss'][-1] if self.state.history['loss'] else 'nan'}); "
+            f"nothing was written: lower --learning-rate (this run: "
+            f"{self.config.learning_rate:g})"
         )
 
     def _calibrated_model(self) -> keras.Model:

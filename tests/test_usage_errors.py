@@ -1,0 +1,79 @@
+"""Options and settings out of reason: one clear line, exit 2, before any work; and notes that
+say what they mean."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from inprocess import digitcli
+
+
+def test_export_without_a_format_says_which_to_give():
+    done = digitcli("export", "bundled", text=True)
+    assert done.returncode == 2
+    first = done.stderr.splitlines()[0]
+    assert "--format" in first and "tflite-int8" in first, done.stderr
+    assert not first.rstrip().endswith(":")
+
+
+@pytest.mark.parametrize("rate", ["1e39", "1e30", "11"])
+def test_an_absurd_learning_rate_is_refused_before_training(rate, tmp_path):
+    done = digitcli("train", "--epochs", "1", "--learning-rate", rate, "-o", "m", text=True)
+    assert done.returncode == 2, done.stderr
+    assert "--learning-rate" in done.stderr and "unexpected" not in done.stderr
+    assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize("command", [["models"], ["predict", "x.png"], ["evaluate"]])
+def test_digitcli_models_naming_a_file_is_a_usage_error(command, tmp_path):
+    (tmp_path / "afile").write_text("mine\n")
+    (tmp_path / "x.png").write_bytes(b"x")
+    done = digitcli(*command, env={"DIGITCLI_MODELS": str(tmp_path / "afile")}, text=True)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "DIGITCLI_MODELS" in done.stderr
+
+
+def test_a_confidence_shown_below_the_threshold_is_below_it():
+    from digitcli.predicting.predict import _decide
+
+    probabilities = np.array([0.99996] + [0.04 / 9 / 1000] * 9)
+    answer = _decide("x.png", probabilities, 3, 1.0)
+    assert answer.digit is None
+    assert "1.000 is below" not in answer.note and "0.99996" in answer.note
+
+
+def test_a_full_disk_anywhere_is_one_line_with_the_path_not_unexpected(capsys):
+    import errno
+
+    import typer
+
+    from digitcli.commands.errors import reports_errors
+
+    @reports_errors
+    def command():
+        raise OSError(errno.ENOSPC, "No space left on device", "somewhere/report.html")
+
+    with pytest.raises(typer.Exit) as stopped:
+        command()
+    said = capsys.readouterr().err
+    assert stopped.value.exit_code == 1
+    assert "unexpected" not in said and "somewhere/report.html" in said
+    assert "no space left" in said.lower()
+
+
+def test_a_full_disk_before_any_epoch_was_saved_does_not_advise_resume(tmp_path):
+    import errno
+
+    from digitcli.core.errors import DigitcliError
+    from digitcli.training.train import _Run
+
+    class Run:  # what _disk_full reads of a run
+        output = tmp_path / "m"
+        state = type("State", (), {"epoch": 1})()
+        checkpoint = type("Checkpoint", (), {"directory": tmp_path / "m.checkpoint"})()
+
+    with pytest.raises(DigitcliError) as raised, _Run._disk_full(Run(), "saving epoch 1"):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    said = str(raised.value)
+    assert "no epoch was saved" in said and "--resume" not in said
