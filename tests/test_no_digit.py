@@ -588,3 +588,16 @@ def test_predict_and_read_say_why_in_one_wording(tmp_path):
     (predicted,) = _jsonl(["predict", str(path), "--format", "jsonl"])
     (read,) = _jsonl(["read", str(path), "--format", "jsonl"])
     assert predicted["note"] == read["note"] == "no digit found: the image is blank"
+
+
+def test_read_a_line_of_a_thousand_digits_is_too_many_not_blank(mnist_test, tmp_path):
+    """A line of 1,000 MNIST digits shrunk to the work image's width left no ink: "blank"
+    (200 digits said "too many digits")."""
+    images, _ = mnist_test
+    row = np.full((28, 28 * 1000), 255, np.uint8)
+    for i in range(1000):
+        row[:, i * 28 : i * 28 + 28] = 255 - images[i % len(images)]
+    Image.fromarray(row).save(tmp_path / "long.png")
+    (answer,) = _jsonl(["read", str(tmp_path / "long.png"), "--format", "jsonl"])
+    assert "blank" not in json.dumps(answer)
+    assert answer["error"].startswith("too many digits, or digits too small")

@@ -143,6 +143,8 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     not rendered yet (`render_candidates`)."""
     tune = tuned()
     work, frame = work_image(image)
+    if work.width >= tune.work_width and work.height < tune.smallest_height:
+        return Line(too_small=True)  # a line so long that, shrunk to fit, no digit is left
     flat, mask = ink_signal(work, invert)
     if not mask.any():
         return Line()
