@@ -195,21 +195,54 @@ def _show_export(result, *, json_output: bool, quiet: bool) -> None:
 
 
 @reports_errors
-def models(json_output: JsonOption = False, quiet: QuietOption = False) -> None:
+def models(
+    action: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[use]",
+            help="'use MODEL' makes MODEL the default, the model commands use when none is "
+            "named: 'bundled', a model's name in the models folder, or a model directory. "
+            "Default: list them.",
+            show_default=False,
+        ),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[MODEL]", help="The MODEL of 'use MODEL'.", hidden=True, show_default=False
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
     """List the trained models and the bundled one, marking the one a command given no model
-    uses, and why. MODEL may name any of them (a path, or 'bundled').
+    uses (the default), and why; each accuracy is followed by the number of test images it
+    was measured on. MODEL may name any of them (a path, or 'bundled'). `models use MODEL`
+    makes MODEL the default.
 
     Examples:
 
     \b
       digitcli models
+      digitcli models use bundled
+      digitcli models use mlp-512-64-lr0.001-e18
       digitcli models --json | jq -r '.[] | select(.default) | .path'
       digitcli predict --model bundled photo.jpg
     """
     from digitcli.core.config import models_root
-    from digitcli.models.modeldir import list_models
+    from digitcli.core.errors import UsageError
+    from digitcli.models.modeldir import list_models, model_named, set_default
     from digitcli.terminal import console
 
+    if action is not None:
+        if action != "use" or name is None:
+            raise UsageError(f"{action}: give 'use MODEL' (MODEL: 'bundled' or a model's name)")
+        chosen = set_default(model_named(name))
+        if json_output:
+            console.print_json(chosen.to_json())
+        elif not quiet:
+            console.print_note(f"default: {chosen.name} ({chosen.path})")
+        return
     listed = list_models()
     if json_output:
         console.print_json([model.to_json() for model in listed])
@@ -222,7 +255,9 @@ def models(json_output: JsonOption = False, quiet: QuietOption = False) -> None:
         for model in listed:
             row = [model.model.name, str(model.model.path), model.arch or "", _accuracy(model)]
             why = model.model.why if model.default else ""
-            console.plain_row([*row, f"broken: {model.problem}" if model.problem else why])
+            why = f"broken: {model.problem}" if model.problem else why
+            samples = "" if model.test_samples is None else str(model.test_samples)
+            console.plain_row([*row, why, samples])
     if not quiet and not any(model.default for model in listed):
         console.print_note(f"no trained model in {models_root()} and no bundled model installed")
     elif not quiet and not any(not model.model.bundled for model in listed):

@@ -250,6 +250,15 @@ StrategyOption = Annotated[
         "--batch-size is the global batch). Default: auto."
     ),
 ]
+MakeDefaultOption = Annotated[
+    bool,
+    typer.Option(
+        "--make-default",
+        help="Make the new model the default (what commands use given no model) whatever it "
+        "scores. Default: it becomes the default only when it reads its test images at least "
+        "as well as the current default does (digitcli models use NAME changes it later).",
+    ),
+]
 TensorboardOption = Annotated[
     Path | None,
     typer.Option(
@@ -285,6 +294,7 @@ def train(
     patience: PatienceOption = None,
     strategy: StrategyOption = Strategy.auto,
     tensorboard: TensorboardOption = None,
+    make_default: MakeDefaultOption = False,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -337,6 +347,7 @@ def train(
         resume=resume,
         reporter=_reporter(quiet=quiet, chief=chief),
         tensorboard=tensorboard,
+        make_default=make_default,
     )
     _show_result(result, json_output=json_output, quiet=quiet, chief=chief)
 
@@ -372,7 +383,6 @@ def _show_result(result, *, json_output: bool, quiet: bool, chief: bool) -> None
     or tables in a terminal; a worker that is not the chief says only that it is done."""
     from digitcli.terminal import console
     from digitcli.training.distribute import task_from_env
-    from digitcli.training.reporting import below_the_bundled
 
     if not chief:
         if not quiet:
@@ -390,5 +400,5 @@ def _show_result(result, *, json_output: bool, quiet: bool, chief: bool) -> None
         console.stdout.print(f"val accuracy per epoch {sparkline}", highlight=False)
         console.show_path("model", result.model_dir)
         _suggest_next(result.model_dir)
-    if not quiet and (weaker := below_the_bundled(result.model_dir)):
-        console.print_note(weaker)
+    if not quiet and result.default is not None:
+        console.print_note(result.default.sentence(Path(result.model_dir).name))

@@ -42,6 +42,7 @@ from digitcli.models.modeldir import (
     HISTORY_FILE,
     KERAS_FILE,
     TFLITE_FILE,
+    ChosenModel,
     Metadata,
     ModelRef,
     check_init,
@@ -56,6 +57,7 @@ from digitcli.training import draws
 from digitcli.training.augment import Draw, EpochImages
 from digitcli.training.callbacks import ReporterCallback, StopAtNextBatch
 from digitcli.training.checkpoint import HISTORY_KEYS, Checkpoint, TrainingState
+from digitcli.training.defaults import accuracy_of, current_default, settle_default
 from digitcli.training.distill import teacher_for
 from digitcli.training.distribute import (
     EpochLoop,
@@ -96,8 +98,13 @@ def train(
     reporter: TrainReporter | None = None,
     strategy: str | None = None,
     tensorboard: str | Path | None = None,
+    make_default: bool = False,
 ) -> TrainResult:
     """Train `config` on `data` and write the model directory `output` whole, or not at all.
+
+    The new model becomes the default (what commands use given no model) when it reads its
+    test images at least as well as the current default does, or with `make_default`
+    (training/defaults.py); `TrainResult.default` says which it is.
 
     `strategy` (default: `config.strategy`) is the `tf.distribute` strategy to train under:
     auto, default, mirrored or multi-worker (see `digitcli.training.distribute`). `tensorboard`:
@@ -117,6 +124,7 @@ def train(
     # Under multi-worker only the chief writes `output`; the others must not take its lock.
     with exclusive(output) if is_chief(config.strategy) else nullcontext():
         run = _Run(config, dataset, output, force, resume, reporter or NullReporter())
+        run.make_default = make_default
         return run.run(tensorboard=Path(tensorboard) if tensorboard else None)
 
 
@@ -145,6 +153,8 @@ def split_validation(train: Split, fraction: float, seed: int) -> tuple[Split, S
 
 
 class _Run:
+    make_default = False  # --make-default: the new model becomes the default whatever it scores
+
     def __init__(
         self,
         config: TrainConfig,
@@ -245,8 +255,32 @@ class _Run:
                 self.writers.close()
         if self.config.restore_best and self.state.best_epoch:
             self.model.set_weights(self.best_weights)
+        before, theirs = self._current_default()
         with self._disk_full("writing the model directory"):
-            return self._write_model_dir()
+            result = self._write_model_dir()
+        if not self.chief:
+            return result
+        choice = settle_default(
+            self.output,
+            result.test.accuracy,
+            before,
+            theirs,
+            len(self.dataset.test),
+            make_default=self.make_default,
+        )
+        return replace(result, default=choice)
+
+    def _current_default(self) -> tuple[ChosenModel | None, float | None]:
+        """The model commands use now and its accuracy on this run's test images (a model
+        written outside the models folder, not asked to be the default, is not compared)."""
+        inside = self.output.resolve().parent == models_root().resolve()
+        if not self.chief or self.make_default or not inside:
+            return None, None
+        before = current_default(self.output)
+        if before is None:
+            return None, None
+        test = self.dataset.test
+        return before, accuracy_of(before, test.x, test.y)
 
     # The loop -------------------------------------------------------------------------------
 
