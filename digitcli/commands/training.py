@@ -250,6 +250,15 @@ StrategyOption = Annotated[
         "--batch-size is the global batch). Default: auto."
     ),
 ]
+ValidationDataOption = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="PATH",
+        help="Pick the best epoch on, and score the model on, the images of PATH (any --data "
+        "format: another folder of your digits); all of --data is then fitted, none held out. "
+        "Default: none (--validation-split of --data validates, its last 1/7 tests).",
+    ),
+]
 MakeDefaultOption = Annotated[
     bool,
     typer.Option(
@@ -295,6 +304,7 @@ def train(
     strategy: StrategyOption = Strategy.auto,
     tensorboard: TensorboardOption = None,
     make_default: MakeDefaultOption = False,
+    validation_data: ValidationDataOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -335,6 +345,10 @@ def train(
         strategy=strategy.value,
     )
     _check_before_loading(config, data, output)
+    if validation_data is not None:
+        from digitcli.datasets.data import check_data
+
+        check_data(validation_data, role="test")
     from digitcli.training.distribute import is_chief
     from digitcli.training.train import train as run_training
 
@@ -348,6 +362,7 @@ def train(
         reporter=_reporter(quiet=quiet, chief=chief),
         tensorboard=tensorboard,
         make_default=make_default,
+        validation_data=validation_data,
     )
     _show_result(result, json_output=json_output, quiet=quiet, chief=chief)
 

@@ -65,7 +65,7 @@ def split_notes(fit: int, validate: int, test: int) -> list[str]:
     if few:
         notes.append(
             f"warning: {' and '.join(few)}: fewer than {FEW_TO_JUDGE} are too few to judge a "
-            "model by; add pictures, or hold out more with --validation-split"
+            "model by; add pictures, or check on another folder with --validation-data DIR"
         )
     return notes
 

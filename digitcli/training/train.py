@@ -99,12 +99,16 @@ def train(
     strategy: str | None = None,
     tensorboard: str | Path | None = None,
     make_default: bool = False,
+    validation_data: str | Path | None = None,
 ) -> TrainResult:
     """Train `config` on `data` and write the model directory `output` whole, or not at all.
 
     The new model becomes the default (what commands use given no model) when it reads its
     test images at least as well as the current default does, or with `make_default`
     (training/defaults.py); `TrainResult.default` says which it is.
+
+    `validation_data`: another source (a folder of pictures) to pick the best epoch on and
+    score the model on; then all of `data` is fitted (no hold-out taken from it).
 
     `strategy` (default: `config.strategy`) is the `tf.distribute` strategy to train under:
     auto, default, mirrored or multi-worker (see `digitcli.training.distribute`). `tensorboard`:
@@ -121,9 +125,13 @@ def train(
         raise UsageError(f"--tensorboard {tensorboard}: not a directory")
     check_init(config)
     dataset = load_dataset(data, role="train")
+    validation = None
+    if validation_data is not None:
+        dataset, validation = validated_on(dataset, load_dataset(validation_data, role="test"))
     # Under multi-worker only the chief writes `output`; the others must not take its lock.
     with exclusive(output) if is_chief(config.strategy) else nullcontext():
-        run = _Run(config, dataset, output, force, resume, reporter or NullReporter())
+        reporter = reporter or NullReporter()
+        run = _Run(config, dataset, output, force, resume, reporter, validation=validation)
         run.make_default = make_default
         return run.run(tensorboard=Path(tensorboard) if tensorboard else None)
 
@@ -142,6 +150,25 @@ def _check_no_interrupted_run(output: Path, *, resume: bool, force: bool) -> Non
         f"{output}: an interrupted run stopped{where} and left a checkpoint in "
         f"{checkpoint_path(output)}; add --resume to continue it, or --force to start over"
     )
+
+
+MIN_IMAGES = 20  # to train on: two a digit, so that something is left to fit, check and test
+
+
+def validated_on(dataset: Dataset, held: Dataset) -> tuple[Dataset, Split]:
+    """`dataset` to fit on all of (its test part too), validated and tested on `held`'s
+    images: a user's own digits with a second folder of them to check the model on."""
+    everything = Split(
+        np.concatenate([dataset.train.x, dataset.test.x]),
+        np.concatenate([dataset.train.y, dataset.test.y]),
+    )
+    files = {**dataset.files, **{f"validation: {name}": d for name, d in held.files.items()}}
+    source = f"{dataset.source}, all fitted; validated and tested on {held.source}"
+    merged = replace(
+        dataset, train=everything, test=held.test, files=files, source=source,
+        skipped=(*dataset.skipped, *held.skipped),
+    )  # fmt: skip
+    return merged, held.test
 
 
 def split_validation(train: Split, fraction: float, seed: int) -> tuple[Split, Split]:
@@ -163,11 +190,18 @@ class _Run:
         force: bool,
         resume: bool,
         reporter: TrainReporter,
+        *,
+        validation: Split | None = None,
     ) -> None:
         if not 0 <= config.validation_split < 1:
             raise UsageError("--validation-split must be at least 0 and below 1")
         if len(dataset.train) == 0:
             raise UsageError(f"{dataset.source}: no training images")
+        if 0 < (count := len(dataset.train) + len(dataset.test)) < MIN_IMAGES:
+            raise UsageError(
+                f"{dataset.source}: {count} images; training needs at least {MIN_IMAGES} "
+                "(two of each digit), so that some are left to fit, to check and to test"
+            )
         if len(dataset.test) == 0:
             raise UsageError(
                 f"{dataset.source}: no test images to score the model on (a single CSV needs "
@@ -187,8 +221,10 @@ class _Run:
             checkpoint_path(output), config, dataset, self.strategy, chief=self.chief
         )
         self.teacher = teacher_for(config.teacher)  # a model that does not load fails here
-        self.fit, self.val = split_validation(
-            dataset.train, config.validation_split, config.split_seed
+        self.fit, self.val = (
+            (dataset.train, validation)
+            if validation is not None
+            else split_validation(dataset.train, config.validation_split, config.split_seed)
         )
         # The network in training is fed digits deskewed beside it; the saved model deskews
         # inside itself (deskew.py): the layer in the training graph costs more time.
