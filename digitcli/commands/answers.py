@@ -104,7 +104,8 @@ def _answered_by(model: Path | None, fmt: str, quiet: bool):
 
     chosen = choose_model(model)
     ref = resolve_model(chosen.path)  # a model that is not there is refused before any line
-    if fmt in ("plain", "csv") and not quiet:
+    piped_table = fmt == "table" and not console.is_terminal()  # tab-separated, no title
+    if (fmt in ("plain", "csv") or piped_table) and not quiet:
         console.print_note(f"model: {chosen.describe()}")
     title = _table_title(chosen, ref.metadata) if fmt == "table" else None
     answered_by = chosen.to_json() if fmt in ("json", "jsonl") else None

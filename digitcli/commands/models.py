@@ -10,7 +10,13 @@ from typing import Annotated
 import typer
 
 from digitcli.commands.errors import reports_errors
-from digitcli.commands.options import DataOption, JsonOption, QuietOption
+from digitcli.commands.options import (
+    DataOption,
+    JsonOption,
+    ModelOption,
+    QuietOption,
+    one_model,
+)
 
 
 @reports_errors
@@ -47,6 +53,7 @@ def evaluate(
             "--force", help="Replace an existing --save-mistakes file or --report folder."
         ),
     ] = False,
+    model_option: ModelOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -66,7 +73,7 @@ def evaluate(
     from digitcli.terminal import console
 
     check_outputs(save_mistakes, report, force=force)
-    chosen = choose_model(model)
+    chosen = choose_model(one_model(model, model_option))
     result, predictions = evaluate_with_predictions(chosen.path, data)
     for skipped in [] if quiet else result.skipped:
         console.print_note(f"skipped {skipped}")
@@ -146,6 +153,7 @@ def export(
         ),
     ] = False,
     data: DataOption = None,
+    model_option: ModelOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -162,6 +170,8 @@ def export(
     import contextlib
 
     from digitcli.exporting.export import export_model
+
+    model = one_model(model, model_option)
     from digitcli.terminal import console
 
     status = (

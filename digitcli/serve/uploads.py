@@ -29,7 +29,7 @@ BODY_SECONDS = 30.0  # for the whole body to arrive (a 10 MB one at 350 KB/s): e
 async def images_in(request: Request) -> list[Source]:
     """Every image of the request as a `Source`, in order. Raises HTTPProblem when the request
     itself is wrong: too large (413), too many images (413), no image (400), a content type
-    that carries no image (415)."""
+    that carries no image (415), unless the body's own first bytes are an image's."""
     body = await _body(request)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if not body:
@@ -38,11 +38,29 @@ async def images_in(request: Request) -> list[Source]:
         )
     if kind == "multipart/form-data":
         return _within_decoding_limit(await _form_images(Request(request.scope, _replay(body))))
-    if kind.startswith(RAW_TYPES) or not kind:
+    if kind.startswith(RAW_TYPES) or not kind or _looks_like_an_image(body):
         return [Source(request.query_params.get("name", RAW_NAME), data=body)]
     raise HTTPProblem(
         415, f"content type {kind!r} carries no image: use multipart/form-data or image/*"
     )
+
+
+# The first bytes of the image files people send. `curl --data-binary @x.png` says
+# application/x-www-form-urlencoded, whatever the file is: the bytes say what it is.
+IMAGE_SIGNATURES = (
+    b"\x89PNG\r\n\x1a\n",
+    b"\xff\xd8\xff",  # JPEG
+    b"GIF87a",
+    b"GIF89a",
+    b"BM",
+    b"II*\x00",  # TIFF, little-endian
+    b"MM\x00*",  # TIFF, big-endian
+)
+
+
+def _looks_like_an_image(body: bytes) -> bool:
+    webp = body[:4] == b"RIFF" and body[8:12] == b"WEBP"
+    return webp or body.startswith(IMAGE_SIGNATURES)
 
 
 async def _body(request: Request) -> bytes:
