@@ -130,11 +130,11 @@ def _stop_before_training(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(train, "train", refuse)
 
 
-def test_init_bundled_without_arch_trains_the_bundled_network(
+def test_init_bundled_with_arch_cnn_trains_its_first_network(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _stop_before_training(monkeypatch)
-    result = runner.invoke(app, ["train", "--init", "bundled"])
+    _stop_before_training(monkeypatch)  # without --arch: all of it (test_finetune_bundled.py)
+    result = runner.invoke(app, ["train", "--init", "bundled", "--arch", "cnn"])
     assert "would train cnn [48, 96]" in result.stderr
 
 

@@ -259,6 +259,15 @@ ValidationDataOption = Annotated[
         "Default: none (--validation-split of --data validates, its last 1/7 tests).",
     ),
 ]
+RehearsalOption = Annotated[
+    float,
+    share_option(
+        "SHARE",
+        "With --init bundled: share of each epoch's digits drawn from MNIST's training set "
+        "(./MNIST/ or $DIGITCLI_DATA), so that the model keeps what it knew; 0: none.",
+        most=0.9,
+    ),
+]
 MakeDefaultOption = Annotated[
     bool,
     typer.Option(
@@ -305,6 +314,7 @@ def train(
     tensorboard: TensorboardOption = None,
     make_default: MakeDefaultOption = False,
     validation_data: ValidationDataOption = None,
+    rehearsal: RehearsalOption = 0.5,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -320,7 +330,25 @@ def train(
       model=$(digitcli train -q)
     """
     from digitcli.core.config import train_config
-    from digitcli.models.modeldir import deskews
+    from digitcli.models.modeldir import BUNDLED, deskews
+
+    if init == BUNDLED and arch is None:  # the bundled model as it is: all its networks
+        _finetune_bundled(
+            epochs=epochs,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            validation_split=validation_split,
+            seed=seed,
+            rehearsal=rehearsal,
+            data=data,
+            validation_data=validation_data,
+            output=output,
+            force=force,
+            make_default=make_default,
+            json_output=json_output,
+            quiet=quiet,
+        )
+        return
 
     config = train_config(
         _arch_for(arch, init),
@@ -365,6 +393,30 @@ def train(
         validation_data=validation_data,
     )
     _show_result(result, json_output=json_output, quiet=quiet, chief=chief)
+
+
+def _finetune_bundled(*, epochs, batch_size, learning_rate, json_output, quiet, **given) -> None:
+    """`train --init bundled`: the whole bundled model fine-tuned (training/finetune.py)."""
+    from digitcli.core.atomic import check_can_create
+    from digitcli.core.config import models_root
+    from digitcli.datasets.data import check_data
+    from digitcli.training.finetune import Tuning, finetune_bundled
+
+    defaults = Tuning()
+    tuning = Tuning(
+        epochs=epochs or defaults.epochs,
+        batch_size=batch_size or defaults.batch_size,
+        learning_rate=learning_rate or defaults.learning_rate,
+        rehearsal=given.pop("rehearsal"),
+        validation_split=given.pop("validation_split"),
+        seed=given.pop("seed"),
+    )
+    check_data(given["data"])
+    if given["validation_data"] is not None:
+        check_data(given["validation_data"], role="test")
+    check_can_create(given["output"] or models_root() / tuning.run_name)
+    result = finetune_bundled(tuning, reporter=_reporter(quiet=quiet, chief=True), **given)
+    _show_result(result, json_output=json_output, quiet=quiet, chief=True)
 
 
 def _check_before_loading(config, data: Path | None, output: Path | None) -> None:
