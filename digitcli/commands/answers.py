@@ -115,15 +115,15 @@ def _answered_by(model: Path | None, fmt: str, quiet: bool):
 def _table_title(chosen, metadata) -> str:
     """How the table's title names the model: the bundled one with the networks it reads with,
     another as named or by its name; then why, when it was not named ("latest trained")."""
-    from digitcli.models.modeldir import FALLBACK, LATEST
+    from digitcli.models.modeldir import CHOSEN, FALLBACK, GONE, LATEST
 
-    name = str(chosen.path) if chosen.why not in (LATEST, FALLBACK) else chosen.name
+    name = str(chosen.path) if chosen.why not in (LATEST, FALLBACK, CHOSEN, GONE) else chosen.name
     if chosen.bundled:
         networks = f" ({', '.join(metadata.networks)})" if metadata is not None else ""
         name = f"the bundled model{networks}"
-    return {LATEST: f"{name}, latest trained", FALLBACK: f"{name}, none trained"}.get(
-        chosen.why, name
-    )
+    said = {LATEST: "latest trained", FALLBACK: "none trained", CHOSEN: "the default"}
+    said[GONE] = GONE.partition(": ")[2]
+    return f"{name}, {said[chosen.why]}" if chosen.why in said else name
 
 
 def _exit_for(tally) -> None:

@@ -25,8 +25,8 @@ def evaluate(
         Path | None,
         typer.Argument(
             metavar="MODEL",
-            help="Model directory, exported file or 'bundled'. Default: the latest trained "
-            "model, else the bundled one (digitcli models).",
+            help="Model directory, exported file or 'bundled'. Default: the default model "
+            "(the bundled one until another is chosen: digitcli models).",
         ),
     ] = None,
     data: DataOption = None,
@@ -125,8 +125,8 @@ def export(
         Path | None,
         typer.Argument(
             metavar="MODEL",
-            help="Model directory, .keras file or 'bundled'. Default: the latest trained "
-            "model, else the bundled one.",
+            help="Model directory, .keras file or 'bundled'. Default: the default model "
+            "(the bundled one until another is chosen: digitcli models).",
         ),
     ] = None,
     output: Annotated[
