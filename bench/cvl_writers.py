@@ -2,7 +2,7 @@
 
     python bench/cvl_writers.py --cvl DIR [--split valid] [--writers 30] [--ks 2 5 10]
                                 [--epochs 5] [--rehearsal 0.5] [--minutes M]
-                                [--out bench/results/cvl-writers.json] [--table]
+                                [--out bench/figures/cvl-writers.json] [--table]
 
 The per-writer protocol of issue 79. For each of `--writers` writers of CVL `--split` (drawn with
 a fixed seed among those with more than max(ks) digits of every class; `valid/`: 60 writers the
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--rehearsal", type=float, default=0.5)
     parser.add_argument("--minutes", type=float, default=0, help="0: no limit")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "cvl-writers.json")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "figures" / "cvl-writers.json")
     parser.add_argument("--table", action="store_true", help="print the table of --out only")
     args = parser.parse_args(argv)
     if args.table:
