@@ -26,7 +26,7 @@ def evaluate(
         typer.Argument(
             metavar="MODEL",
             help="Model directory, exported file or 'bundled'. Default: the default model "
-            "(the bundled one until another is chosen: digitcli models).",
+            "(the bundled one until another is chosen; the models command lists them).",
         ),
     ] = None,
     data: DataOption = None,
@@ -126,7 +126,7 @@ def export(
         typer.Argument(
             metavar="MODEL",
             help="Model directory, .keras file or 'bundled'. Default: the default model "
-            "(the bundled one until another is chosen: digitcli models).",
+            "(the bundled one until another is chosen; the models command lists them).",
         ),
     ] = None,
     output: Annotated[

@@ -52,7 +52,8 @@ QuietOption = Annotated[
 
 MODEL_HELP = (  # MODEL as predict, read and serve take it
     "Model directory, .tflite/.keras/.onnx file, or 'bundled'. "
-    "Default: the default model (the bundled one until another is chosen: digitcli models)."
+    "Default: the default model (the bundled one until another is chosen; the models "
+    "command lists them)."
 )
 ModelOption = Annotated[  # the MODEL argument of evaluate, export and serve, as an option too
     Path | None,

@@ -333,23 +333,7 @@ def train(
     from digitcli.models.modeldir import BUNDLED, deskews
 
     if init == BUNDLED and arch is None:  # the bundled model as it is: all its networks
-        _finetune_bundled(
-            epochs=epochs,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            validation_split=validation_split,
-            seed=seed,
-            rehearsal=rehearsal,
-            data=data,
-            validation_data=validation_data,
-            output=output,
-            force=force,
-            make_default=make_default,
-            json_output=json_output,
-            quiet=quiet,
-        )
-        return
-
+        return _finetune_bundled(dict(locals()))
     config = train_config(
         _arch_for(arch, init),
         epochs=epochs,
@@ -372,31 +356,21 @@ def train(
         patience=patience,
         strategy=strategy.value,
     )
-    _check_before_loading(config, data, output)
-    if validation_data is not None:
-        from digitcli.datasets.data import check_data
-
-        check_data(validation_data, role="test")
+    _check_before_loading(config, data, output, validation_data)
     from digitcli.training.distribute import is_chief
     from digitcli.training.train import train as run_training
 
     chief = is_chief(strategy.value)  # under multi-worker, progress and tables are the chief's
-    result = run_training(
-        config,
-        data=data,
-        output=output,
-        force=force,
-        resume=resume,
-        reporter=_reporter(quiet=quiet, chief=chief),
-        tensorboard=tensorboard,
-        make_default=make_default,
-        validation_data=validation_data,
-    )
+    reporter = _reporter(quiet=quiet, chief=chief)
+    given = dict(data=data, output=output, force=force, resume=resume, tensorboard=tensorboard)
+    given.update(make_default=make_default, validation_data=validation_data)
+    result = run_training(config, reporter=reporter, **given)
     _show_result(result, json_output=json_output, quiet=quiet, chief=chief)
 
 
-def _finetune_bundled(*, epochs, batch_size, learning_rate, json_output, quiet, **given) -> None:
-    """`train --init bundled`: the whole bundled model fine-tuned (training/finetune.py)."""
+def _finetune_bundled(options: dict) -> None:
+    """`train --init bundled`: the whole bundled model fine-tuned (training/finetune.py).
+    `options`: train's arguments, by name."""
     from digitcli.core.atomic import check_can_create
     from digitcli.core.config import models_root
     from digitcli.datasets.data import check_data
@@ -404,13 +378,16 @@ def _finetune_bundled(*, epochs, batch_size, learning_rate, json_output, quiet, 
 
     defaults = Tuning()
     tuning = Tuning(
-        epochs=epochs or defaults.epochs,
-        batch_size=batch_size or defaults.batch_size,
-        learning_rate=learning_rate or defaults.learning_rate,
-        rehearsal=given.pop("rehearsal"),
-        validation_split=given.pop("validation_split"),
-        seed=given.pop("seed"),
+        epochs=options["epochs"] or defaults.epochs,
+        batch_size=options["batch_size"] or defaults.batch_size,
+        learning_rate=options["learning_rate"] or defaults.learning_rate,
+        rehearsal=options["rehearsal"],
+        validation_split=options["validation_split"],
+        seed=options["seed"],
     )
+    names = ("data", "validation_data", "output", "force", "make_default")
+    given = {name: options[name] for name in names}
+    json_output, quiet = options["json_output"], options["quiet"]
     check_data(given["data"])
     if given["validation_data"] is not None:
         check_data(given["validation_data"], role="test")
@@ -419,7 +396,9 @@ def _finetune_bundled(*, epochs, batch_size, learning_rate, json_output, quiet, 
     _show_result(result, json_output=json_output, quiet=quiet, chief=True)
 
 
-def _check_before_loading(config, data: Path | None, output: Path | None) -> None:
+def _check_before_loading(
+    config, data: Path | None, output: Path | None, validation_data: Path | None = None
+) -> None:
     """What `--init`, the data and the output are, said before TensorFlow loads (seconds,
     700 MB): a wrong network, missing data or an unwritable folder fails at once."""
     from digitcli.core.atomic import check_can_create
@@ -429,6 +408,8 @@ def _check_before_loading(config, data: Path | None, output: Path | None) -> Non
 
     check_init(config)
     check_data(data)
+    if validation_data is not None:
+        check_data(validation_data, role="test")
     check_can_create(output or models_root() / config.run_name)
 
 
