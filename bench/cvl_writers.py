@@ -1,7 +1,7 @@
 """Learning one writer without forgetting the others: `train --init bundled` per CVL writer.
 
     python bench/cvl_writers.py --cvl DIR [--split valid] [--writers 30] [--ks 2 5 10]
-                                [--epochs 5] [--rehearsal 0.5] [--minutes M]
+                                [--epochs 5] [--rehearsal 0.5] [--minutes M] [--more]
                                 [--out bench/figures/cvl-writers.json] [--table]
 
 The per-writer protocol of issue 79. For each of `--writers` writers of CVL `--split` (drawn with
@@ -20,7 +20,8 @@ then scored on
 `--table` prints, for each k, the median and spread (quartiles) of the fall in errors on the
 writer's other digits, and the median and worst MNIST test and other-writer accuracy; the
 results file holds every row and the digitcli version. `--minutes` stops starting writers
-after that many minutes (a machine shared by others: the rows so far are kept).
+after that many minutes (a machine shared by others: the rows so far are kept); `--more` runs
+the writers --out has no rows of yet, keeping its rows.
 """
 
 from __future__ import annotations
@@ -108,9 +109,10 @@ def run(args: argparse.Namespace) -> dict:
         "other_writers": accuracy(bundled, others["x"], others["y"]),
     }
     print(json.dumps({"bundled": base}), file=sys.stderr, flush=True)
-    rows = []
+    rows = json.loads(args.out.read_text())["rows"] if args.more and args.out.is_file() else []
+    done = {row["writer"] for row in rows}
     writers = chosen_writers(data["y"], data["writer"], args.writers, max(ks))
-    for writer in writers:
+    for writer in [writer for writer in writers if writer not in done]:
         if args.minutes and time.monotonic() - started > 60 * args.minutes:
             break
         mine = np.flatnonzero(data["writer"] == writer)
@@ -144,7 +146,6 @@ def run(args: argparse.Namespace) -> dict:
             f"python bench/cvl_writers.py --cvl CVL --split {args.split} --writers "
             f"{args.writers} --ks {' '.join(map(str, ks))} --epochs {args.epochs} "
             f"--rehearsal {args.rehearsal:g}"
-            + (f" --minutes {args.minutes:g}" if args.minutes else "")
         ),
         "split": args.split,
         "epochs": args.epochs,
@@ -197,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--rehearsal", type=float, default=0.5)
     parser.add_argument("--minutes", type=float, default=0, help="0: no limit")
+    parser.add_argument("--more", action="store_true", help="keep --out's rows, add writers")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "figures" / "cvl-writers.json")
     parser.add_argument("--table", action="store_true", help="print the table of --out only")
     args = parser.parse_args(argv)
