@@ -197,15 +197,15 @@ class _Run:
             raise UsageError("--validation-split must be at least 0 and below 1")
         if len(dataset.train) == 0:
             raise UsageError(f"{dataset.source}: no training images")
-        if 0 < (count := len(dataset.train) + len(dataset.test)) < MIN_IMAGES:
-            raise UsageError(
-                f"{dataset.source}: {count} images; training needs at least {MIN_IMAGES} "
-                "(two of each digit), so that some are left to fit, to check and to test"
-            )
         if len(dataset.test) == 0:
             raise UsageError(
                 f"{dataset.source}: no test images to score the model on (a single CSV needs "
                 "at least 2 rows: its last 1/7 is the test set)"
+            )
+        if 0 < (count := len(dataset.train) + len(dataset.test)) < MIN_IMAGES:
+            raise UsageError(
+                f"{dataset.source}: {count} images; training needs at least {MIN_IMAGES} "
+                "(two of each digit), so that some are left to fit, to check and to test"
             )
         draws.leave_a_core_for_the_draw(config)  # before TensorFlow starts its thread pools
         # First: the multi-worker strategy must start before TensorFlow does anything else.
