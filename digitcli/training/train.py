@@ -132,7 +132,7 @@ def train(
     with exclusive(output) if is_chief(config.strategy) else nullcontext():
         reporter = reporter or NullReporter()
         run = _Run(config, dataset, output, force, resume, reporter, validation=validation)
-        run.make_default = make_default
+        run.make_default = make_default  # --make-default: whatever the new model scores
         return run.run(tensorboard=Path(tensorboard) if tensorboard else None)
 
 
@@ -180,7 +180,7 @@ def split_validation(train: Split, fraction: float, seed: int) -> tuple[Split, S
 
 
 class _Run:
-    make_default = False  # --make-default: the new model becomes the default whatever it scores
+    make_default = False  # set by train(): the new model becomes the default whatever it scores
 
     def __init__(
         self,
