@@ -189,7 +189,7 @@ def summary(results: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cvl", type=Path, required=True, help="the database's folder")
+    parser.add_argument("--cvl", type=Path, help="the database's folder (not with --table)")
     parser.add_argument("--split", default="valid", choices=("train", "valid", "test"))
     parser.add_argument("--cache", type=Path, default=ROOT / "build" / "cvl")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "cvl-writers")
@@ -205,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.table:
         print(summary(json.loads(args.out.read_text())))
         return 0
+    if args.cvl is None:
+        parser.error("--cvl DIR: the database's folder (bench/cvl.py says where it is from)")
     results = run(args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1) + "\n")
