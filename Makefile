@@ -11,7 +11,8 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,onnx,bench,serve,dask]'
+	# setuptools warns of every editable install in a block of asterisks: not for us to act on
+	PYTHONWARNINGS='ignore:Editable installation' $(BIN)/pip install --quiet -e '.[dev,onnx,bench,serve,dask]'
 	touch $(STAMP)
 
 ## Train the default model (mlp, 18 epochs) on the bundled MNIST.

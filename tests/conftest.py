@@ -19,6 +19,22 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any fixture of any scope runs (a module's server, a session's): an empty models
+    folder of this test process, never the user's ./MNIST/models/ or $DIGITCLI_MODELS. Each
+    test then gets its own (`isolated`)."""
+    import tempfile
+
+    os.environ["DIGITCLI_MODELS"] = str(Path(tempfile.mkdtemp(prefix="digitcli-models-")))
+    os.environ.pop("DIGITCLI_DEBUG", None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = Path(os.environ.get("DIGITCLI_MODELS", ""))
+    if folder.name.startswith("digitcli-models-"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_data: Path) -> Path:
     """Each test runs in its own empty folder; models go there; data defaults to `tiny_data`."""

@@ -18,7 +18,6 @@ from typer.testing import CliRunner
 
 from digitcli.cli import app
 from digitcli.core.errors import ExportError, UsageError
-from digitcli.models.modeldir import BUNDLED_DIR
 from digitcli.training.reporting import NullReporter
 
 from mnist_files import one_stroke_test_digits, synthetic_digits
@@ -131,11 +130,11 @@ def _stop_before_training(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(train, "train", refuse)
 
 
-def test_init_bundled_without_arch_trains_the_bundled_network(
+def test_init_bundled_with_arch_cnn_trains_its_first_network(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _stop_before_training(monkeypatch)
-    result = runner.invoke(app, ["train", "--init", "bundled"])
+    _stop_before_training(monkeypatch)  # without --arch: all of it (test_finetune_bundled.py)
+    result = runner.invoke(app, ["train", "--init", "bundled", "--arch", "cnn"])
     assert "would train cnn [48, 96]" in result.stderr
 
 
@@ -234,45 +233,7 @@ def test_a_perfect_score_has_a_loss_of_zero_not_minus_zero() -> None:
     assert loss == 0 and math.copysign(1.0, loss) == 1.0
 
 
-# 6. Which model answers --------------------------------------------------------------------
-
-
-def _trained_on_the_bundled_test_set(folder: Path, accuracy: float) -> Path:
-    """A model directory whose metadata says it was tested on the bundled model's test files."""
-
-    shutil.copytree(BUNDLED_DIR, folder)
-    metadata = json.loads((folder / "metadata.json").read_text())
-    metadata["metrics"]["test_accuracy"] = accuracy
-    metadata.pop("members", None)
-    (folder / "metadata.json").write_text(json.dumps(metadata))
-    return folder
-
-
-def _bundled_accuracy() -> str:
-    """The bundled model's test accuracy as the note prints it (99.55%)."""
-    metadata = json.loads((BUNDLED_DIR / "metadata.json").read_text())
-    return f"{metadata['metrics']['test_accuracy']:.2%}"
-
-
-def test_a_new_default_below_the_bundled_model_is_said_once(tmp_path: Path) -> None:
-    from digitcli.core.config import models_root
-    from digitcli.training.reporting import below_the_bundled
-
-    weaker = _trained_on_the_bundled_test_set(models_root() / "weaker", 0.9910)
-    said = below_the_bundled(weaker)
-    assert "99.10%" in said and _bundled_accuracy() in said and "--model bundled" in said
-    stronger = _trained_on_the_bundled_test_set(models_root() / "stronger", 0.9990)
-    assert below_the_bundled(stronger) is None
-    elsewhere = _trained_on_the_bundled_test_set(tmp_path / "not-the-default", 0.5)
-    assert below_the_bundled(elsewhere) is None  # another model is the default
-
-
-def test_a_model_tested_on_other_images_is_not_compared(tiny_model: Path) -> None:
-    from digitcli.core.config import models_root
-    from digitcli.training.reporting import below_the_bundled
-
-    default = Path(shutil.copytree(tiny_model, models_root() / "tiny"))
-    assert below_the_bundled(default) is None  # scored on tiny_data, not on MNIST's test set
+# 6. Which model answers: tests/test_default_choice.py
 
 
 # 7. read: a number whose digits do not look written alike ----------------------------------
@@ -331,32 +292,3 @@ def test_digits_of_other_sizes_or_ink_are_not_alike() -> None:
     assert alike(zeros((30, 40, 20), (40, 36, 44)), boxes((40, 36, 44))) == 1.0
     assert alike(zeros((30, 30, 200), same), boxes(same)) < 0.5  # one faint digit
     assert alike(zeros((30, 30, 30), (40, 40, 16)), boxes((40, 40, 16))) < 0.7  # one small
-
-
-def test_train_says_once_on_stderr_that_its_default_scores_below_the_bundled(
-    monkeypatch: pytest.MonkeyPatch, tiny_model: Path
-) -> None:
-    from digitcli.core.config import models_root
-    from digitcli.training import train
-    from digitcli.training.reporting import TrainResult
-
-    weaker = _trained_on_the_bundled_test_set(models_root() / "weaker", 0.9910)
-
-    def trained(config, **_):
-        from digitcli.models.modeldir import read_metadata
-
-        metadata = read_metadata(tiny_model)
-        history = {key: [0.5] for key in ("loss", "accuracy", "val_loss", "val_accuracy")}
-        return TrainResult(weaker, metadata.config, _evaluation(), 1.0, history, 1)
-
-    monkeypatch.setattr(train, "train", trained)
-    result = runner.invoke(app, ["train"])
-    assert result.exit_code == 0, result.output
-    assert result.stderr.count(f"below the bundled model's {_bundled_accuracy()}") == 1
-    assert "below the bundled" not in runner.invoke(app, ["train", "-q"]).stderr
-
-
-def _evaluation():
-    from digitcli.reports.evaluate import score
-
-    return score(np.eye(10, dtype=np.float32), np.arange(10))

@@ -133,7 +133,7 @@ def test_every_model_default_is_worded_the_same():
     for name in ("evaluate", "export", "predict", "read", "serve"):
         command = typer.main.get_command(app).commands[name]
         model = next(p for p in command.params if p.name == "model")
-        assert "the latest trained model, else the bundled one" in model.help, name
+        assert "the default model (the bundled one until another is chosen" in model.help, name
 
 
 def test_a_narrow_table_never_cuts_a_file_name_and_leaves_out_top_k():

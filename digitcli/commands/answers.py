@@ -103,7 +103,8 @@ def _answered_by(model: Path | None, fmt: str, quiet: bool):
     from digitcli.terminal import console, formats
 
     chosen = load(model)
-    if fmt in ("plain", "csv") and not quiet:
+    piped_table = fmt == "table" and not console.is_terminal()  # tab-separated, no title
+    if (fmt in ("plain", "csv") or piped_table) and not quiet:
         console.print_note(f"model: {chosen.describe()}")
     title = _table_title(chosen) if fmt == "table" else None
     answered_by = chosen.info.to_json() if fmt in ("json", "jsonl") else None
@@ -113,15 +114,15 @@ def _answered_by(model: Path | None, fmt: str, quiet: bool):
 def _table_title(chosen) -> str:
     """How the table's title names the model: the bundled one with the networks it reads with,
     another as named or by its name; then why, when it was not named ("latest trained")."""
-    from digitcli.models.modeldir import FALLBACK, LATEST
+    from digitcli.models.modeldir import CHOSEN, FALLBACK, GONE, LATEST
 
-    name = str(chosen.path) if chosen.why not in (LATEST, FALLBACK) else chosen.name
+    name = str(chosen.path) if chosen.why not in (LATEST, FALLBACK, CHOSEN, GONE) else chosen.name
     if chosen.bundled:
         networks = f" ({', '.join(chosen.networks)})" if chosen.networks else ""
         name = f"the bundled model{networks}"
-    return {LATEST: f"{name}, latest trained", FALLBACK: f"{name}, none trained"}.get(
-        chosen.why, name
-    )
+    said = {LATEST: "latest trained", FALLBACK: "none trained", CHOSEN: "the default"}
+    said[GONE] = GONE.partition(": ")[2]
+    return f"{name}, {said[chosen.why]}" if chosen.why in said else name
 
 
 def _exit_for(tally) -> None:

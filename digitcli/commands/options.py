@@ -56,5 +56,24 @@ QuietOption = Annotated[
 
 MODEL_HELP = (  # MODEL as predict, read and serve take it
     "Model directory, .tflite/.keras/.onnx file, or 'bundled'. "
-    "Default: the latest trained model, else the bundled one (digitcli models)."
+    "Default: the default model (the bundled one until another is chosen; the models "
+    "command lists them)."
 )
+ModelOption = Annotated[  # the MODEL argument of evaluate, export and serve, as an option too
+    Path | None,
+    typer.Option(
+        "--model",
+        metavar="MODEL",
+        help="The same as the MODEL argument (as predict and read take it).",
+        show_default=False,
+    ),
+]
+
+
+def one_model(argument: Path | None, option: Path | None) -> Path | None:
+    """MODEL given as the argument or as --model; both, only when they say the same."""
+    from digitcli.core.errors import UsageError
+
+    if argument is not None and option is not None and argument != option:
+        raise UsageError(f"--model {option}: MODEL is also given as {argument}: give it once")
+    return argument if argument is not None else option

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from digitcli.commands.errors import reports_errors
-from digitcli.commands.options import MODEL_HELP
+from digitcli.commands.options import MODEL_HELP, ModelOption, one_model
 
 
 @reports_errors
@@ -56,6 +56,7 @@ def serve(
             ),
         ),
     ] = None,
+    model_option: ModelOption = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No access log on stderr, only errors.")
     ] = False,
@@ -74,6 +75,7 @@ def serve(
     """
     from digitcli.core.errors import UsageError
 
+    model = one_model(model, model_option)
     try:
         from digitcli.serve.server import serve as run_server
     except ImportError as error:

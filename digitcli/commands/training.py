@@ -251,6 +251,33 @@ StrategyOption = Annotated[
         "--batch-size is the global batch). Default: auto."
     ),
 ]
+ValidationDataOption = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="PATH",
+        help="Pick the best epoch on, and score the model on, the images of PATH (any --data "
+        "format: another folder of your digits); all of --data is then fitted, none held out. "
+        "Default: none (--validation-split of --data validates, its last 1/7 tests).",
+    ),
+]
+RehearsalOption = Annotated[
+    float,
+    share_option(
+        "SHARE",
+        "With --init bundled: share of each epoch's digits drawn from MNIST's training set "
+        "(./MNIST/ or $DIGITCLI_DATA), so that the model keeps what it knew; 0: none.",
+        most=0.9,
+    ),
+]
+MakeDefaultOption = Annotated[
+    bool,
+    typer.Option(
+        "--make-default",
+        help="Make the new model the default (what commands use given no model) whatever it "
+        "scores. Default: it becomes the default only when it reads its test images at least "
+        "as well as the current default does (digitcli models use NAME changes it later).",
+    ),
+]
 TensorboardOption = Annotated[
     Path | None,
     typer.Option(
@@ -286,6 +313,9 @@ def train(
     patience: PatienceOption = None,
     strategy: StrategyOption = Strategy.auto,
     tensorboard: TensorboardOption = None,
+    make_default: MakeDefaultOption = False,
+    validation_data: ValidationDataOption = None,
+    rehearsal: RehearsalOption = 0.5,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -301,8 +331,10 @@ def train(
       model=$(digitcli train -q)
     """
     from digitcli.core.config import train_config
-    from digitcli.models.modeldir import deskews
+    from digitcli.models.modeldir import BUNDLED, deskews
 
+    if init == BUNDLED and arch is None:  # the bundled model as it is: all its networks
+        return _finetune_bundled(dict(locals()))
     config = train_config(
         _arch_for(arch, init),
         epochs=epochs,
@@ -325,24 +357,49 @@ def train(
         patience=patience,
         strategy=strategy.value,
     )
-    _check_before_loading(config, data, output)
+    _check_before_loading(config, data, output, validation_data)
     from digitcli.training.distribute import is_chief
     from digitcli.training.train import train as run_training
 
     chief = is_chief(strategy.value)  # under multi-worker, progress and tables are the chief's
-    result = run_training(
-        config,
-        data=data,
-        output=output,
-        force=force,
-        resume=resume,
-        reporter=_reporter(quiet=quiet, chief=chief),
-        tensorboard=tensorboard,
-    )
+    reporter = _reporter(quiet=quiet, chief=chief)
+    given = dict(data=data, output=output, force=force, resume=resume, tensorboard=tensorboard)
+    given.update(make_default=make_default, validation_data=validation_data)
+    result = run_training(config, reporter=reporter, **given)
     _show_result(result, json_output=json_output, quiet=quiet, chief=chief)
 
 
-def _check_before_loading(config, data: Path | None, output: Path | None) -> None:
+def _finetune_bundled(options: dict) -> None:
+    """`train --init bundled`: the whole bundled model fine-tuned (training/finetune.py).
+    `options`: train's arguments, by name."""
+    from digitcli.core.atomic import check_can_create
+    from digitcli.core.config import models_root
+    from digitcli.datasets.data import check_data
+    from digitcli.training.finetune import Tuning, finetune_bundled
+
+    defaults = Tuning()
+    tuning = Tuning(
+        epochs=options["epochs"] or defaults.epochs,
+        batch_size=options["batch_size"] or defaults.batch_size,
+        learning_rate=options["learning_rate"] or defaults.learning_rate,
+        rehearsal=options["rehearsal"],
+        validation_split=options["validation_split"],
+        seed=options["seed"],
+    )
+    names = ("data", "validation_data", "output", "force", "make_default")
+    given = {name: options[name] for name in names}
+    json_output, quiet = options["json_output"], options["quiet"]
+    check_data(given["data"])
+    if given["validation_data"] is not None:
+        check_data(given["validation_data"], role="test")
+    check_can_create(given["output"] or models_root() / tuning.run_name)
+    result = finetune_bundled(tuning, reporter=_reporter(quiet=quiet, chief=True), **given)
+    _show_result(result, json_output=json_output, quiet=quiet, chief=True)
+
+
+def _check_before_loading(
+    config, data: Path | None, output: Path | None, validation_data: Path | None = None
+) -> None:
     """What `--init`, the data and the output are, said before TensorFlow loads (seconds,
     700 MB): a wrong network, missing data or an unwritable folder fails at once."""
     from digitcli.core.atomic import check_can_create
@@ -352,6 +409,8 @@ def _check_before_loading(config, data: Path | None, output: Path | None) -> Non
 
     check_init(config)
     check_data(data)
+    if validation_data is not None:
+        check_data(validation_data, role="test")
     check_can_create(output or models_root() / config.run_name)
 
 
@@ -373,7 +432,6 @@ def _show_result(result, *, json_output: bool, quiet: bool, chief: bool) -> None
     or tables in a terminal; a worker that is not the chief says only that it is done."""
     from digitcli.terminal import console
     from digitcli.training.distribute import task_from_env
-    from digitcli.training.reporting import below_the_bundled
 
     if not chief:
         if not quiet:
@@ -391,5 +449,5 @@ def _show_result(result, *, json_output: bool, quiet: bool, chief: bool) -> None
         console.stdout.print(f"val accuracy per epoch {sparkline}", highlight=False)
         console.show_path("model", result.model_dir)
         _suggest_next(result.model_dir)
-    if not quiet and (weaker := below_the_bundled(result.model_dir)):
-        console.print_note(weaker)
+    if not quiet and result.default is not None:
+        console.print_note(result.default.sentence(Path(result.model_dir).name))

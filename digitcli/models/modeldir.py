@@ -327,14 +327,22 @@ def model_problem(directory: Path) -> str | None:
 
 
 def default_model() -> Path:
-    """The model used when none is named: the most recently trained one, else the bundled one."""
+    """The model used when none is named: the default chosen (`set_default`), else, in a
+    models folder from before that choice existed, the most recently trained one, else the
+    bundled one."""
     return choose_model(None).path
 
 
 # Why a command answers with the model it does (`ChosenModel.why`).
 NAMED = "named"  # the user named it (--model, MODEL)
-LATEST = "latest trained"  # none named: the most recently trained under models_root()
+CHOSEN = "the default"  # none named: the one DEFAULT_FILE names (train or `models use` chose it)
+LATEST = "latest trained"  # none named, none chosen (a folder of 0.9): the most recent
 FALLBACK = "bundled, none trained"  # none named, none trained
+GONE = "bundled: the default is gone"  # DEFAULT_FILE names a model that no longer loads
+
+# In models_root(): which model commands use when none is named. Written whole by `train` and
+# `digitcli models use`; `{"model": NAME}`, NAME a folder in models_root(), a path, or "bundled".
+DEFAULT_FILE = "default.json"
 
 
 @dataclass(frozen=True)
@@ -363,16 +371,89 @@ class ChosenModel:
 
 
 def choose_model(name: str | Path | None) -> ChosenModel:
-    """The model `name` means ("bundled" or a path), or with none named the most recently
-    trained one, else the bundled one. Finds it; does not check that it loads."""
+    """The model `name` means ("bundled" or a path), or with none named the default chosen
+    (`set_default`), else the most recently trained one, else the bundled one. Finds it; does
+    not check that it loads (except the chosen default's metadata and weights, as
+    `latest_model` checks them)."""
     if name is not None:
         return ChosenModel(named_model(name), NAMED)
+    chosen = chosen_default()
+    if chosen is not None:
+        if chosen.resolve() == BUNDLED_DIR.resolve() or model_problem(chosen) is None:
+            return ChosenModel(chosen, CHOSEN)
+        if is_model_dir(BUNDLED_DIR):
+            return ChosenModel(BUNDLED_DIR, GONE)
     latest = latest_model()
     if latest is not None:
         return ChosenModel(latest, LATEST)
     if not is_model_dir(BUNDLED_DIR):
         raise ModelError("no model given, none trained yet and no bundled model installed")
     return ChosenModel(BUNDLED_DIR, FALLBACK)
+
+
+def default_file() -> Path:
+    return models_root() / DEFAULT_FILE
+
+
+def chosen_default() -> Path | None:
+    """The model DEFAULT_FILE names (BUNDLED_DIR for "bundled"); None where there is none or
+    it cannot be read."""
+    try:
+        named = json.loads(default_file().read_text())["model"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(named, str) or not named:
+        return None
+    if named == BUNDLED:
+        return BUNDLED_DIR
+    path = Path(named)
+    return path if path.is_absolute() else models_root() / path
+
+
+def model_named(name: str | Path) -> Path:
+    """The model directory `digitcli models use NAME` means: "bundled", a folder's name in
+    models_root(), or a path to a model directory; a UsageError if it is none of them."""
+    if str(name) == BUNDLED:
+        return BUNDLED_DIR
+    for path in (models_root() / str(name), Path(name)):
+        if is_model_dir(path) and str(name) not in ("", ".", ".."):
+            problem = model_problem(path)
+            if problem is not None:
+                raise UsageError(f"{name}: {problem}")
+            return path
+    known = ", ".join(p.name for p in trained_models()) or "none trained yet"
+    raise UsageError(
+        f"{name}: no such model; give 'bundled', a model directory, or the name of one in "
+        f"{models_root()} ({known})"
+    )
+
+
+def set_default(path: Path) -> ChosenModel:
+    """Make the model directory `path` the one commands use when none is named, recorded in
+    models_root()/DEFAULT_FILE (written whole: a reader sees the old choice or the new)."""
+    import os
+    import tempfile
+
+    root = models_root()
+    path = Path(path)
+    if path.resolve() == BUNDLED_DIR.resolve():
+        named = BUNDLED
+    elif path.resolve().parent == root.resolve():
+        named = path.name
+    else:
+        named = str(path.resolve())
+    root.mkdir(parents=True, exist_ok=True)
+    handle, staging = tempfile.mkstemp(prefix=f".{DEFAULT_FILE}.", dir=root)
+    try:
+        with os.fdopen(handle, "w") as out:
+            out.write(json.dumps({"model": named}) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(staging, root / DEFAULT_FILE)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+    return ChosenModel(path, CHOSEN)
 
 
 @dataclass(frozen=True)
@@ -385,12 +466,14 @@ class ListedModel:
     created: str
     default: bool  # the model a command given no model would use
     problem: str | None = None  # why its metadata could not be read
+    test_samples: int | None = None  # how many test images test_accuracy was measured on
 
     def to_json(self) -> dict:
         return {
             **self.model.to_json(),
             "arch": self.arch,
             "test_accuracy": self.test_accuracy,
+            "test_samples": self.test_samples,
             "created": self.created,
             "default": self.default,
             "why": self.model.why if self.default else None,
@@ -423,7 +506,9 @@ def _listed(path: Path, chosen: ChosenModel | None) -> ListedModel:
     if problem is not None:
         return ListedModel(model, arch, None, metadata.created, default, problem)
     accuracy = metadata.metrics.get("test_accuracy")
-    return ListedModel(model, arch, accuracy, metadata.created, default)
+    samples = metadata.data.get("test_samples")
+    samples = samples if isinstance(samples, int) and accuracy is not None else None
+    return ListedModel(model, arch, accuracy, metadata.created, default, test_samples=samples)
 
 
 def checkpoint_path(output: Path) -> Path:

@@ -49,6 +49,11 @@ class Body:
         self.file.seek(0)
         return self.file.read()
 
+    def head(self, size: int = 16) -> bytes:
+        """The body's first `size` bytes (what says which format it is)."""
+        self.file.seek(0)
+        return self.file.read(size)
+
     def receive(self):
         """An ASGI `receive` that gives the body again, in pieces, for a Request to parse."""
         self.file.seek(0)
@@ -112,7 +117,8 @@ async def _read_into(request: Request, body: Body) -> None:
 async def images_in(request: Request, body: Body) -> list[Source]:
     """Every image of the request's `body` (see `received`) as a `Source`, in order, read into
     memory. Raises HTTPProblem when the request itself is wrong: too large (413), too many
-    images (413), no image (400), a content type that carries no image (415)."""
+    images (413), no image (400), a content type that carries no image (415), unless the
+    body's own first bytes are an image's."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if not body.size:
         raise HTTPProblem(
@@ -120,11 +126,29 @@ async def images_in(request: Request, body: Body) -> list[Source]:
         )
     if kind == "multipart/form-data":
         return _within_decoding_limit(await _form_images(Request(request.scope, body.receive())))
-    if kind.startswith(RAW_TYPES) or not kind:
+    if kind.startswith(RAW_TYPES) or not kind or _looks_like_an_image(body.head()):
         return [Source(request.query_params.get("name", RAW_NAME), data=body.read())]
     raise HTTPProblem(
         415, f"content type {kind!r} carries no image: use multipart/form-data or image/*"
     )
+
+
+# The first bytes of the image files people send. `curl --data-binary @x.png` says
+# application/x-www-form-urlencoded, whatever the file is: the bytes say what it is.
+IMAGE_SIGNATURES = (
+    b"\x89PNG\r\n\x1a\n",
+    b"\xff\xd8\xff",  # JPEG
+    b"GIF87a",
+    b"GIF89a",
+    b"BM",
+    b"II*\x00",  # TIFF, little-endian
+    b"MM\x00*",  # TIFF, big-endian
+)
+
+
+def _looks_like_an_image(head: bytes) -> bool:
+    webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    return webp or head.startswith(IMAGE_SIGNATURES)
 
 
 def _within_decoding_limit(sources: list[Source]) -> list[Source]:

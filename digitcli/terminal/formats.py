@@ -168,6 +168,9 @@ def _plain_row(prediction) -> list[str]:
     return [plain_field(prediction.file), digit, plain_field(_why(prediction))]
 
 
+PIPE_WIDTH = 10_000  # a table in a pipe is tab-separated lines: no screen to fit, none left out
+
+
 def prediction_table(
     predictions, top_k: int, width: int | None = None, title: str | None = None
 ) -> Table:
@@ -175,7 +178,7 @@ def prediction_table(
     fit on one line, and the note column when no prediction has a note."""
     from rich.table import Table
 
-    width = width or console.stdout.width
+    width = width or (console.stdout.width if is_terminal() else PIPE_WIDTH)
     tops = ["  ".join(f"{d}: {percent(q)}" for d, q in p.top) for p in predictions]
     files = max((len(p.file) for p in predictions), default=4)
     notes = any(p.failed or p.note for p in predictions)
@@ -215,7 +218,7 @@ def reading_table(readings, width: int | None = None, title: str | None = None) 
     and the note column when no reading has a note."""
     from rich.table import Table
 
-    width = width or console.stdout.width
+    width = width or (console.stdout.width if is_terminal() else PIPE_WIDTH)
     table = Table(title=title)
     table.add_column("file", overflow="fold")
     table.add_column("number", style="bold", no_wrap=True)

@@ -64,9 +64,9 @@ def start_from(model: keras.Model, source: str) -> None:
 
 def optimizer(config: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
     """`config.optimizer` at `config.learning_rate`, on `config.schedule` over the whole run."""
-    total = max(1, config.epochs * steps_per_epoch)
+    total = max(2, config.epochs * steps_per_epoch)  # a run of one step: warm-up, one down
     if config.schedule == "onecycle":
-        warmup = max(1, int(0.2 * total))  # a fifth of the run warming up, then cosine down
+        warmup = min(max(1, int(0.2 * total)), total - 1)  # a fifth warming up, then cosine
         rate = keras.optimizers.schedules.CosineDecay(
             config.learning_rate / 10,
             decay_steps=total - warmup,

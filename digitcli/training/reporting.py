@@ -8,13 +8,15 @@ against these without importing the epoch loop.
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from digitcli.core.config import TrainConfig
 from digitcli.reports.evaluate import Evaluation
+
+if TYPE_CHECKING:
+    from digitcli.training.defaults import DefaultChoice
 
 
 class TrainReporter(Protocol):
@@ -63,45 +65,9 @@ def split_notes(fit: int, validate: int, test: int) -> list[str]:
     if few:
         notes.append(
             f"warning: {' and '.join(few)}: fewer than {FEW_TO_JUDGE} are too few to judge a "
-            "model by; add pictures, or hold out more with --validation-split"
+            "model by; add pictures, or check on another folder with --validation-data DIR"
         )
     return notes
-
-
-def below_the_bundled(model_dir: Path) -> str | None:
-    """What to say once when the model just trained in `model_dir` is now the default (the
-    latest trained: every command answers with it) yet scores below the bundled model on the
-    same test set; None otherwise. Only test sets of the same files are compared (MNIST's, as
-    `make train` uses): on other pictures, `evaluate bundled --data DIR` compares them."""
-    from digitcli.core.errors import ModelError
-    from digitcli.models.modeldir import BUNDLED_DIR, choose_model, read_metadata
-
-    try:
-        if choose_model(None).path.resolve() != Path(model_dir).resolve():
-            return None
-        trained, bundled = read_metadata(Path(model_dir)), read_metadata(BUNDLED_DIR)
-    except (ModelError, OSError):
-        return None
-    mine, theirs = trained.metrics.get("test_accuracy"), bundled.metrics.get("test_accuracy")
-    tested = _test_files(trained.data)
-    same = bool(tested) and tested == _test_files(bundled.data)
-    if not same or mine is None or theirs is None or mine >= theirs:
-        return None
-    return (
-        f"note: this model scores {mine:.2%} on the test set, below the bundled model's "
-        f"{theirs:.2%} on the same images, and is now the default: commands answer with it "
-        "unless given --model bundled (digitcli models lists both)"
-    )
-
-
-def _test_files(data: dict) -> dict[str, str]:
-    """The digests of the files a model was tested on (MNIST's t10k-*), else of all its data."""
-    digests = data.get("sha256") or {}
-    tested = {name: digest for name, digest in digests.items() if _TEST_FILE.search(name)}
-    return tested or dict(digests)
-
-
-_TEST_FILE = re.compile(r"(?i)t10k|test")
 
 
 def wants_batches(reporter: TrainReporter) -> bool:
@@ -116,8 +82,10 @@ class TrainResult:
     train_seconds: float
     history: dict[str, list[float]]
     best_epoch: int  # 1-based; the epoch whose weights were kept
+    default: DefaultChoice | None = None  # which model is the default now, and why
 
     def to_json(self) -> dict:
+        chosen = {"default": self.default.to_json()} if self.default else {}
         return {
             "model": str(self.model_dir),
             "arch": self.config.arch,
@@ -127,6 +95,7 @@ class TrainResult:
             "test_loss": self.test.loss,
             "train_seconds": round(self.train_seconds, 3),
             "history": self.history,
+            **chosen,
         }
 
 

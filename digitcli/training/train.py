@@ -48,6 +48,7 @@ from digitcli.models.modeldir import (
     HISTORY_FILE,
     KERAS_FILE,
     TFLITE_FILE,
+    ChosenModel,
     Metadata,
     ModelRef,
     check_init,
@@ -62,6 +63,7 @@ from digitcli.training import draws
 from digitcli.training.augment import Draw, EpochImages
 from digitcli.training.callbacks import ReporterCallback, StopAtNextBatch
 from digitcli.training.checkpoint import HISTORY_KEYS, Checkpoint, TrainingState
+from digitcli.training.defaults import accuracy_of, current_default, settle_default
 from digitcli.training.distill import teacher_for
 from digitcli.training.distribute import (
     EpochLoop,
@@ -102,8 +104,17 @@ def train(
     reporter: TrainReporter | None = None,
     strategy: str | None = None,
     tensorboard: str | Path | None = None,
+    make_default: bool = False,
+    validation_data: str | Path | None = None,
 ) -> TrainResult:
     """Train `config` on `data` and write the model directory `output` whole, or not at all.
+
+    The new model becomes the default (what commands use given no model) when it reads its
+    test images at least as well as the current default does, or with `make_default`
+    (training/defaults.py); `TrainResult.default` says which it is.
+
+    `validation_data`: another source (a folder of pictures) to pick the best epoch on and
+    score the model on; then all of `data` is fitted (no hold-out taken from it).
 
     `strategy` (default: `config.strategy`) is the `tf.distribute` strategy to train under:
     auto, default, mirrored or multi-worker (see `digitcli.training.distribute`). `tensorboard`:
@@ -120,9 +131,14 @@ def train(
         raise UsageError(f"--tensorboard {tensorboard}: not a directory")
     check_init(config)
     dataset = load_dataset(data, role="train")
+    validation = None
+    if validation_data is not None:
+        dataset, validation = validated_on(dataset, load_dataset(validation_data, role="test"))
     # Under multi-worker only the chief writes `output`; the others must not take its lock.
     with exclusive(output) if is_chief(config.strategy) else nullcontext():
-        run = _Run(config, dataset, output, force, resume, reporter or NullReporter())
+        reporter = reporter or NullReporter()
+        run = _Run(config, dataset, output, force, resume, reporter, validation=validation)
+        run.make_default = make_default  # --make-default: whatever the new model scores
         return run.run(tensorboard=Path(tensorboard) if tensorboard else None)
 
 
@@ -142,6 +158,25 @@ def _check_no_interrupted_run(output: Path, *, resume: bool, force: bool) -> Non
     )
 
 
+MIN_IMAGES = 20  # to train on: two a digit, so that something is left to fit, check and test
+
+
+def validated_on(dataset: Dataset, held: Dataset) -> tuple[Dataset, Split]:
+    """`dataset` to fit on all of (its test part too), validated and tested on `held`'s
+    images: a user's own digits with a second folder of them to check the model on."""
+    everything = Split(
+        np.concatenate([dataset.train.x, dataset.test.x]),
+        np.concatenate([dataset.train.y, dataset.test.y]),
+    )
+    files = {**dataset.files, **{f"validation: {name}": d for name, d in held.files.items()}}
+    source = f"{dataset.source}, all fitted; validated and tested on {held.source}"
+    merged = replace(
+        dataset, train=everything, test=held.test, files=files, source=source,
+        skipped=(*dataset.skipped, *held.skipped),
+    )  # fmt: skip
+    return merged, held.test
+
+
 def split_validation(train: Split, fraction: float, seed: int) -> tuple[Split, Split]:
     """A shuffled, seeded hold-out of `fraction` of the training set."""
     order = np.random.default_rng(seed).permutation(len(train))
@@ -151,6 +186,8 @@ def split_validation(train: Split, fraction: float, seed: int) -> tuple[Split, S
 
 
 class _Run:
+    make_default = False  # set by train(): the new model becomes the default whatever it scores
+
     def __init__(
         self,
         config: TrainConfig,
@@ -159,6 +196,8 @@ class _Run:
         force: bool,
         resume: bool,
         reporter: TrainReporter,
+        *,
+        validation: Split | None = None,
     ) -> None:
         if not 0 <= config.validation_split < 1:
             raise UsageError("--validation-split must be at least 0 and below 1")
@@ -168,6 +207,11 @@ class _Run:
             raise UsageError(
                 f"{dataset.source}: no test images to score the model on (a single CSV needs "
                 "at least 2 rows: its last 1/7 is the test set)"
+            )
+        if 0 < (count := len(dataset.train) + len(dataset.test)) < MIN_IMAGES:
+            raise UsageError(
+                f"{dataset.source}: {count} images; training needs at least {MIN_IMAGES} "
+                "(two of each digit), so that some are left to fit, to check and to test"
             )
         draws.leave_a_core_for_the_draw(config)  # before TensorFlow starts its thread pools
         # First: the multi-worker strategy must start before TensorFlow does anything else.
@@ -183,8 +227,10 @@ class _Run:
             checkpoint_path(output), config, dataset, self.strategy, chief=self.chief
         )
         self.teacher = teacher_for(config.teacher)  # a model that does not load fails here
-        self.fit, self.val = split_validation(
-            dataset.train, config.validation_split, config.split_seed
+        self.fit, self.val = (
+            (dataset.train, validation)
+            if validation is not None
+            else split_validation(dataset.train, config.validation_split, config.split_seed)
         )
         # The network in training is fed digits deskewed beside it; the saved model deskews
         # inside itself (deskew.py): the layer in the training graph costs more time.
@@ -251,6 +297,7 @@ class _Run:
                 self.writers.close()
         if self.config.restore_best and self.state.best_epoch:
             self.model.set_weights(self.best_weights)
+        before, theirs = self._current_default()
         # A signal while the model directory is written waits until it is written whole (an
         # exception raised inside the converters could land anywhere), then is said.
         try:
@@ -267,7 +314,29 @@ class _Run:
                 f"being written; {self.output} was written whole first",
                 exit_code=code,
             ) from None
-        return result
+        if not self.chief:
+            return result
+        choice = settle_default(
+            self.output,
+            result.test.accuracy,
+            before,
+            theirs,
+            len(self.dataset.test),
+            make_default=self.make_default,
+        )
+        return replace(result, default=choice)
+
+    def _current_default(self) -> tuple[ChosenModel | None, float | None]:
+        """The model commands use now and its accuracy on this run's test images (a model
+        written outside the models folder, not asked to be the default, is not compared)."""
+        inside = self.output.resolve().parent == models_root().resolve()
+        if not self.chief or self.make_default or not inside:
+            return None, None
+        before = current_default(self.output)
+        if before is None:
+            return None, None
+        test = self.dataset.test
+        return before, accuracy_of(before, test.x, test.y)
 
     # The loop -------------------------------------------------------------------------------
 

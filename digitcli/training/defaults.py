@@ -1,0 +1,106 @@
+"""Which model is the default once a run ends: the user's choice, never a silent replacement.
+
+A model just trained becomes the default (the model commands use when none is named) only when
+it reads its test images at least as well as the current default reads the same images, or when
+the user says so (`train --make-default`; `digitcli models use NAME`). Otherwise the current
+default stays, recorded in the models folder, and `train` says so in one line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from digitcli.core.config import models_root
+from digitcli.core.errors import DigitcliError
+from digitcli.models.modeldir import ChosenModel, choose_model, set_default
+
+
+@dataclass(frozen=True)
+class DefaultChoice:
+    """The default after a run, and why."""
+
+    model: str  # the name of the default now ("bundled" or a folder's name)
+    changed: bool  # whether it is the model just trained
+    mine: float  # the new model's accuracy on its test images
+    theirs: float | None  # the previous default's on the same images; None: there was none
+    images: int  # how many test images both were scored on
+    previous: str | None  # the previous default's name
+    asked: bool = False  # --make-default
+
+    def to_json(self) -> dict:
+        return {
+            "model": self.model,
+            "changed": self.changed,
+            "previous": self.previous,
+            "previous_accuracy": self.theirs,
+            "test_samples": self.images,
+        }
+
+    def sentence(self, trained: str) -> str:
+        """One line for stderr: which model is the default, and why."""
+        if self.changed and self.asked:
+            return f"default: {trained}, as --make-default asked"
+        if self.changed and self.theirs is None:
+            return f"default: {trained} (no other default to compare with)"
+        on = f"on the same {self.images} test images"
+        if self.changed:
+            return (
+                f"default: {trained}, now: {self.mine:.2%} {on}, the previous default "
+                f"{self.previous} {self.theirs:.2%}"
+            )
+        return (
+            f"default: {self.model} stays the default: it reads {self.theirs:.2%} {on}, "
+            f"this model {self.mine:.2%} (--make-default, or digitcli models use {trained}, "
+            "makes it the default)"
+        )
+
+
+def current_default(output: Path) -> ChosenModel | None:
+    """The model commands use now, before the run writes `output`; None where there is none
+    or it is `output` itself (about to be replaced)."""
+    try:
+        current = choose_model(None)
+    except DigitcliError:
+        return None
+    return None if current.path.resolve() == Path(output).resolve() else current
+
+
+def accuracy_of(model: ChosenModel, images: np.ndarray, labels: np.ndarray) -> float | None:
+    """`model`'s accuracy on the images; None where it does not load or run."""
+    from digitcli.models.runtimes import load_runtime, resolve_model
+
+    try:
+        runtime = load_runtime(resolve_model(model.path))
+        predicted = runtime.predict(images).argmax(axis=1)
+    except (DigitcliError, OSError, ValueError):
+        return None
+    return float(np.mean(predicted == labels)) if len(labels) else None
+
+
+def settle_default(
+    output: Path,
+    mine: float,
+    before: ChosenModel | None,
+    theirs: float | None,
+    images: int,
+    *,
+    make_default: bool = False,
+) -> DefaultChoice | None:
+    """Record the default once `output` is written: `output` when asked, when there is no
+    other, or when it scores at least `theirs` (the current default `before` on the same
+    images); else `before`, so that a later run or a newer folder does not change it.
+    None where nothing was decided: a model written outside the models folder, not asked for."""
+    inside = Path(output).resolve().parent == models_root().resolve()
+    if not (inside or make_default):
+        return None
+    previous = before.name if before else None
+    if make_default or before is None or theirs is None or mine >= theirs:
+        set_default(Path(output))
+        return DefaultChoice(
+            Path(output).name, True, mine, theirs, images, previous, asked=make_default
+        )
+    set_default(before.path)
+    return DefaultChoice(before.name, False, mine, theirs, images, previous)
