@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from digitcli import __version__
 from digitcli.core.atomic import atomic_output, check_writable, exclusive
 from digitcli.core.config import models_root
 from digitcli.core.errors import DataError, UsageError
+from digitcli.core.version import VERSION as __version__
 from digitcli.datasets.data import Split, load_dataset
 from digitcli.models.backend import keras
 from digitcli.models.model import load_keras_model, tflite_f16_bytes
