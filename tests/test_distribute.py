@@ -274,7 +274,7 @@ def test_two_workers_train_one_model_as_good_as_one_process(tiny_data, tmp_path)
     assert other_code == 0, other_err[-3000:]
 
     # Exactly one model directory, whole, no checkpoint or lock left; the non-chief's copies gone.
-    assert [p.name for p in models.iterdir()] == ["mw"]
+    assert sorted(p.name for p in models.iterdir()) == ["default.json", "mw"]  # the chief's
     assert {"model.keras", "model.tflite", "metadata.json"} <= {
         p.name for p in (models / "mw").iterdir()
     }
@@ -333,7 +333,7 @@ def test_two_workers_resume_after_sigterm_to_the_uninterrupted_model(longer_data
     assert chief_code == 0, chief_err[-3000:]
     assert other_code == 0, other_err[-3000:]
     assert "resuming after epoch 1" in chief_err and "resuming after epoch 1" in other_err
-    assert [p.name for p in output.parent.iterdir()] == ["mw"]
+    assert sorted(p.name for p in output.parent.iterdir()) == ["default.json", "mw"]
 
     resumed = json.loads(chief_out)
     config = train_config("mlp512", epochs=2, batch_size=4)

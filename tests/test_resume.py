@@ -86,7 +86,8 @@ def test_signal_then_resume_gives_the_uninterrupted_model(
     resumed = resume(tmp_path, slow_data)
     assert resumed["history"]["loss"] == uninterrupted["history"]["loss"]
     assert resumed["test_loss"] == pytest.approx(uninterrupted["test_loss"], rel=1e-6)
-    assert [p.name for p in (tmp_path / "models").iterdir()] == [RUN]
+    written = sorted(p.name for p in (tmp_path / "models").iterdir())
+    assert written == sorted([RUN, "default.json"])  # and the default it chose (defaults.py)
 
 
 def test_sigkill_loses_at_most_the_current_epoch(tmp_path, slow_data, uninterrupted):
