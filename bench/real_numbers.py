@@ -33,10 +33,8 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from collections import Counter, defaultdict
@@ -49,11 +47,10 @@ from real_pictures import (  # noqa: E402
     FOLDS,
     KINDS,
     MIRRORS_ENV,
-    git_dir,
+    copy_files,
     group_order,
     share,
     slug,
-    write_file,
 )
 
 MANIFEST = Path(__file__).with_suffix(".csv")
@@ -129,26 +126,7 @@ def read_manifest(path: Path) -> list[Number]:
 
 def build(out: Path, mirrors: Path, manifest: Path = MANIFEST) -> dict[str, list[str]]:
     """Write the set into `out` from the snapshots; what could not be built, by reason."""
-    numbers = read_manifest(manifest)
-    problems: dict[str, list[str]] = defaultdict(list)
-    for number in numbers:
-        found = git_dir(mirrors, number.repo)
-        if found is None:
-            problems["repositories not found"].append(number.repo)
-            continue
-        shown = subprocess.run(
-            ["git", "--git-dir", str(found), "show", f"{number.commit}:{number.path}"],
-            capture_output=True,
-        )
-        if shown.returncode != 0:
-            problems["files not in the snapshot"].append(f"{number.repo}:{number.path}")
-            continue
-        if hashlib.sha256(shown.stdout).hexdigest() != number.sha256:
-            problems["files whose sha256 differs"].append(f"{number.repo}:{number.path}")
-            continue
-        write_file(number.file_in(out), shown.stdout)
-    write_file(out / MANIFEST_NAME, manifest.read_bytes())
-    return {reason: sorted(set(items)) for reason, items in problems.items()}
+    return copy_files(read_manifest(manifest), out, mirrors, manifest, MANIFEST_NAME)
 
 
 @dataclass(frozen=True)

@@ -137,25 +137,33 @@ def git_dir(mirrors: Path, repo: str) -> Path | None:
 
 def build(out: Path, mirrors: Path, manifest: Path = MANIFEST) -> dict[str, list[str]]:
     """Write the set into `out` from the snapshots; what could not be built, by reason."""
-    pictures = read_manifest(manifest)
+    return copy_files(read_manifest(manifest), out, mirrors, manifest, MANIFEST_NAME)
+
+
+def copy_files(
+    rows, out: Path, mirrors: Path, manifest: Path, manifest_name: str
+) -> dict[str, list[str]]:
+    """Each manifest row's file (anything with repo, commit, path, sha256 and `file_in`) from
+    its snapshot under `mirrors` into `out`, its sha256 checked, and the manifest beside them
+    as `manifest_name`; what could not be copied, by reason."""
     problems: dict[str, list[str]] = defaultdict(list)
-    for picture in pictures:
-        found = git_dir(mirrors, picture.repo)
+    for row in rows:
+        found = git_dir(mirrors, row.repo)
         if found is None:
-            problems["repositories not found"].append(picture.repo)
+            problems["repositories not found"].append(row.repo)
             continue
         shown = subprocess.run(
-            ["git", "--git-dir", str(found), "show", f"{picture.commit}:{picture.path}"],
+            ["git", "--git-dir", str(found), "show", f"{row.commit}:{row.path}"],
             capture_output=True,
         )
         if shown.returncode != 0:
-            problems["files not in the snapshot"].append(f"{picture.repo}:{picture.path}")
+            problems["files not in the snapshot"].append(f"{row.repo}:{row.path}")
             continue
-        if hashlib.sha256(shown.stdout).hexdigest() != picture.sha256:
-            problems["files whose sha256 differs"].append(f"{picture.repo}:{picture.path}")
+        if hashlib.sha256(shown.stdout).hexdigest() != row.sha256:
+            problems["files whose sha256 differs"].append(f"{row.repo}:{row.path}")
             continue
-        write_file(picture.file_in(out), shown.stdout)
-    write_file(out / MANIFEST_NAME, manifest.read_bytes())
+        write_file(row.file_in(out), shown.stdout)
+    write_file(out / manifest_name, manifest.read_bytes())
     return {reason: sorted(set(items)) for reason, items in problems.items()}
 
 
