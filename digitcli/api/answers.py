@@ -66,18 +66,15 @@ class Prediction:
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The object `digitcli predict --format jsonl` writes for this input."""
-        if self.error is not None:
-            return {"file": self.file, "error": self.error}
-        data: dict[str, Any] = {
-            "file": self.file,
-            "digit": self.digit,
-            "confidence": self.confidence,
-            "top": [[digit, probability] for digit, probability in self.top],
-        }
-        if self.note:
-            data["note"] = self.note
-        if self.model is not None:
+        """The object `digitcli predict --format jsonl` writes for this input: the predicting
+        layer's, with the model that answered."""
+        from digitcli.predicting.predict import Prediction as _Prediction
+
+        answer = _Prediction(
+            self.file, self.digit, self.confidence, list(self.top), self.error, self.note
+        )
+        data: dict[str, Any] = answer.to_json()
+        if self.error is None and self.model is not None:
             data["model"] = self.model.to_json()
         return data
 
