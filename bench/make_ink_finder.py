@@ -76,12 +76,7 @@ def made(seed: int, n: int, cache: Path) -> tuple[np.ndarray, np.ndarray]:
 def channels(grey: np.ndarray) -> np.ndarray:
     """The network's input for views' grey channels (uint8, N x VIEW x VIEW), as `view` makes
     it."""
-    out = np.empty(grey.shape + (ink_finder.CHANNELS,), np.float32)
-    for i, square in enumerate(grey.astype(np.float32)):
-        out[i, ..., 0] = square / 255.0
-        blurred = cv2.GaussianBlur(square, (0, 0), ink_finder.SMOOTHING)
-        out[i, ..., 1] = (square - blurred) / 64.0
-    return out
+    return np.stack([ink_finder.channels(square) for square in grey.astype(np.float32)])
 
 
 def build():

@@ -41,10 +41,16 @@ def view(gray: np.ndarray) -> tuple[np.ndarray, tuple[slice, slice]]:
     top, left = (VIEW - size[1]) // 2, (VIEW - size[0]) // 2
     inside = (slice(top, top + size[1]), slice(left, left + size[0]))
     square[inside] = small
-    out = np.empty((VIEW, VIEW, CHANNELS), np.float32)
+    return channels(square), inside
+
+
+def channels(square: np.ndarray) -> np.ndarray:
+    """The network's input for a view's grey levels (float32, VIEW x VIEW): the levels, and
+    their difference from the view smoothed."""
+    out = np.empty((*square.shape, CHANNELS), np.float32)
     out[..., 0] = square / 255.0
     out[..., 1] = (square - cv2.GaussianBlur(square, (0, 0), SMOOTHING)) / 64.0
-    return out, inside
+    return out
 
 
 def stroke_probability(gray: np.ndarray) -> np.ndarray:
