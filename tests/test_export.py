@@ -433,3 +433,14 @@ def test_what_a_killed_export_left_is_removed_by_the_next(model_dir: Path) -> No
     left = hidden()
     export_model(model_dir, "tflite-f16", verify=False)
     assert left == [] or hidden() == [], (left, hidden())
+
+
+def test_an_exported_keras_file_of_a_deskewing_model_exports_to_onnx(model_dir: Path) -> None:
+    """`export -f keras` writes the deskew as plain Keras operations; that file, exported again
+    to ONNX, once took each of the shear's constant column numbers for an input ("the model
+    takes 6 inputs, not one image")."""
+    pytest.importorskip("tf2onnx")
+    pytest.importorskip("onnxruntime")
+    keras_file = export_model(model_dir, "keras").path
+    again = export_model(keras_file, "onnx")
+    assert again.verified and again.agreement >= 0.999

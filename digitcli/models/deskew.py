@@ -47,7 +47,7 @@ class Deskew(keras.layers.Layer):
 
     def call(self, pixels):
         pixels = ops.cast(pixels, "float32")
-        left, right_share = _source_columns(pixels)
+        left, right_share = _source_columns(pixels, ops.arange(IMAGE_SIZE, dtype="float32")[None])
         rows, index = _padded_rows(pixels, ops.cast(left, "int32"))
         return ops.take(rows, index) * (1.0 - right_share) + ops.take(rows, index + 1) * right_share
 
@@ -55,29 +55,31 @@ class Deskew(keras.layers.Layer):
         return input_shape
 
 
-def _source_columns(pixels):
+def _source_columns(pixels, grid):
     """Where each output pixel reads its row (n, row, col), as the whole column to its left and
-    the share of the column to its right."""
-    grid = ops.arange(IMAGE_SIZE, dtype="float32")
+    the share of the column to its right; `grid` (1, 28) holds the column numbers 0..27."""
     row_mass = ops.sum(pixels, axis=2)  # (n, rows)
     col_mass = ops.sum(pixels, axis=1)  # (n, cols)
     mass = ops.maximum(ops.sum(row_mass, axis=1, keepdims=True), LEAST_INK)
-    dy = grid[None, :] - ops.sum(row_mass * grid, axis=1, keepdims=True) / mass
-    dx = grid[None, :] - ops.sum(col_mass * grid, axis=1, keepdims=True) / mass
+    dy = grid - ops.sum(row_mass * grid, axis=1, keepdims=True) / mass
+    dx = grid - ops.sum(col_mass * grid, axis=1, keepdims=True) / mass
     variance = ops.sum(row_mass * dy * dy, axis=1, keepdims=True) / mass  # mu02 / mass
     covariance = ops.sum(ops.sum(pixels * dx[:, None, :], axis=2) * dy, axis=1, keepdims=True)
     skew = covariance / mass / ops.maximum(variance, LEAST_ROW_VARIANCE)  # mu11 / mu02
     skew = ops.clip(skew, -MAX_SKEW, MAX_SKEW)
-    source = grid[None, None, :] + (skew * dy)[:, :, None]  # (n, row, col): where to read
+    source = grid[:, None, :] + (skew * dy)[:, :, None]  # (n, row, col): where to read
     left = ops.floor(source)
     return left, source - left
 
 
 def deskew_graph(pixels):
     """The `Deskew` layer's shear as Keras operations on (symbolic) tensors, gathering along
-    each row: a model built with it is saved and loaded by plain Keras, without digitcli."""
+    each row: a model built with it is saved and loaded by plain Keras, without digitcli.
+    Its column numbers are made from the input: a constant tensor in a functional model comes
+    back from the saved file as an outside tensor, which the ONNX converter took for an input."""
     pixels = ops.cast(pixels, "float32")
-    left, right_share = _source_columns(pixels)
+    grid = ops.cumsum(ops.ones_like(pixels[:1, 0, :]), axis=1) - 1.0
+    left, right_share = _source_columns(pixels, grid)
     padded = ops.pad(pixels, [[0, 0], [0, 0], [_MARGIN, _MARGIN]])
     index = ops.clip(ops.cast(left, "int32"), -_MARGIN, IMAGE_SIZE + _MARGIN - 2) + _MARGIN
     return (
