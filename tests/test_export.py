@@ -444,3 +444,10 @@ def test_an_exported_keras_file_of_a_deskewing_model_exports_to_onnx(model_dir: 
     keras_file = export_model(model_dir, "keras").path
     again = export_model(keras_file, "onnx")
     assert again.verified and again.agreement >= 0.999
+
+
+def test_converting_a_models_own_tflite_again_keeps_the_model_usable(model_dir: Path) -> None:
+    """`export -f tflite --force` writes a new model.tflite into the model directory: its
+    metadata records the new file, so the model is not taken for one whose file was swapped."""
+    export_model(model_dir, "tflite", force=True, verify=False)
+    assert load_runtime(resolve_model(model_dir)).predict(np.zeros((1, 28, 28), np.uint8)).shape

@@ -96,3 +96,42 @@ def test_runtimes_feed_what_the_metadata_says(convention: InputConvention, tmp_p
         runtime = load_runtime(resolve_model(model), prefer=prefer)
         assert runtime.input == convention
         np.testing.assert_allclose(runtime.predict(pixels), expected, atol=1e-5)
+
+
+def test_metadata_records_the_digest_of_each_model_file_it_describes(tmp_path: Path) -> None:
+    from digitcli.models.modeldir import BUNDLED_DIR, changed_file, sha256_of
+
+    (tmp_path / "model.tflite").write_bytes(b"network one")
+    Metadata(TrainConfig()).write(tmp_path)
+    recorded = read_metadata(tmp_path).files
+    assert recorded == {"model.tflite": sha256_of(tmp_path / "model.tflite")}
+    assert changed_file(tmp_path, read_metadata(tmp_path)) is None
+    (tmp_path / "model.tflite").write_bytes(b"network two")
+    assert "model.tflite" in changed_file(tmp_path, read_metadata(tmp_path))
+    assert changed_file(BUNDLED_DIR, read_metadata(BUNDLED_DIR)) is None
+
+
+def test_a_model_whose_tflite_is_another_networks_is_neither_healthy_nor_run(
+    tiny_model: Path,
+) -> None:
+    """Copying another model's model.tflite into a model directory made `models` list it with
+    its own accuracy, `models use` accept it, and every command run the other network."""
+    from typer.testing import CliRunner
+
+    from digitcli.cli import app
+    from digitcli.core.config import models_root
+
+    runner = CliRunner()
+    mine = Path(shutil.copytree(tiny_model, models_root() / "mine"))
+    assert runner.invoke(app, ["models", "use", "mine"]).exit_code == 0
+    shutil.copyfile(FIXTURES / "confident-mlp" / "model.tflite", mine / "model.tflite")
+
+    listed = json.loads(runner.invoke(app, ["models", "--json"]).stdout)
+    row = next(model for model in listed if model["name"] == "mine")
+    assert "model.tflite" in row["problem"] and row["test_accuracy"] is None
+    assert not row["default"]  # the bundled model answers instead, and says why
+    used = runner.invoke(app, ["models", "use", "mine"])
+    assert used.exit_code == 2 and "model.tflite" in used.stderr
+    evaluated = runner.invoke(app, ["evaluate", str(mine)])
+    assert evaluated.exit_code == 2
+    assert evaluated.stderr.count("\n") == 1 and "model.tflite" in evaluated.stderr

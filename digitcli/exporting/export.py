@@ -211,6 +211,7 @@ def export_model(
         with atomic_output(card, force=force) as staging:
             staging.write_text(text)
     if ref.kind == "dir" and target == ref.path / TFLITE_FILE:  # --force: converted again
+        ref.metadata.write(ref.path)  # which records the new file's digest
         _keep_old_name(target)
     return result
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from digitcli.core import strictjson
@@ -24,6 +24,7 @@ from digitcli.core.version import VERSION as __version__
 KERAS_FILE = "model.keras"
 TFLITE_FILE = "model.tflite"
 METADATA_FILE = "metadata.json"
+MODEL_FILES = (TFLITE_FILE, KERAS_FILE)  # what a runtime runs, the first found first
 HISTORY_FILE = "history.csv"
 MODEL_CARD_FILE = "model-card.md"
 BUNDLED_DIR = Path(__file__).parent / "pretrained"
@@ -133,6 +134,7 @@ class Metadata:
     versions: dict = field(default_factory=dict)  # python, tensorflow, keras, numpy
     calibration: dict = field(default_factory=dict)  # temperature fitted, on what; baked in
     members: tuple[dict, ...] = ()  # an ensemble's models (ensemble.py): each one's record
+    files: dict = field(default_factory=dict)  # sha256 of model.tflite and model.keras (`write`)
     format_version: int = FORMAT_VERSION
 
     @property
@@ -159,6 +161,7 @@ class Metadata:
             "history": self.history,
             "versions": self.versions,
             **({"members": list(self.members)} if self.members else {}),
+            **({"files": self.files} if self.files else {}),
         }
 
     @classmethod
@@ -177,13 +180,52 @@ class Metadata:
             versions=dict(data.get("versions") or {}),
             calibration=dict(data.get("calibration") or {}),
             members=tuple(dict(member) for member in data.get("members") or ()),
+            files={str(k): str(v) for k, v in dict(data.get("files") or {}).items()},
             format_version=FORMAT_VERSION,
         )
 
     def write(self, directory: Path) -> Path:
-        path = Path(directory) / METADATA_FILE
-        path.write_text(strictjson.dumps(self.to_json(), indent=2) + "\n")
+        """Write `directory`/metadata.json whole, recording the sha256 of the model files it
+        describes as they are now (`changed_file`): a file swapped in later is noticed."""
+        import os
+
+        directory = Path(directory)
+        described = replace(self, files=file_digests(directory))
+        path, staging = directory / METADATA_FILE, directory / f".{METADATA_FILE}.{os.getpid()}"
+        staging.write_text(strictjson.dumps(described.to_json(), indent=2) + "\n")
+        os.replace(staging, path)
         return path
+
+
+def file_digests(directory: Path) -> dict[str, str]:
+    """The sha256 of each of `directory`'s model files (model.tflite, model.keras) there is."""
+    found = (Path(directory) / name for name in MODEL_FILES)
+    return {path.name: sha256_of(path) for path in found if path.is_file()}
+
+
+def sha256_of(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def changed_file(directory: Path, metadata: Metadata) -> str | None:
+    """Why `directory`'s model files are not the ones its metadata was written with (a
+    `model.tflite` copied in from another model), or None: the metadata then describes another
+    network than the one commands would run. Metadata from before 0.9.2 records no digests."""
+    for name, recorded in metadata.files.items():
+        path = Path(directory) / name
+        if name in MODEL_FILES and path.is_file() and sha256_of(path) != recorded:
+            return (
+                f"{name} is not the file this model was written with (its sha256 differs from "
+                f"the one {METADATA_FILE} records): put the model's own {name} back, or train "
+                "it again"
+            )
+    return None
 
 
 def migrate(data: dict) -> dict:
@@ -318,12 +360,12 @@ def model_problem(directory: Path) -> str | None:
     from digitcli.models.intact import damaged
 
     try:
-        read_metadata(directory)
+        metadata = read_metadata(directory)
     except ModelError as error:
         return str(error)
     files = [directory / name for name in (TFLITE_FILE, KERAS_FILE)]
     tflite, keras = (file if file.is_file() else None for file in files)
-    return damaged(tflite, keras)
+    return damaged(tflite, keras) or changed_file(directory, metadata)
 
 
 def default_model() -> Path:

@@ -21,6 +21,7 @@ from digitcli.models.modeldir import (
     METADATA_FILE,
     TFLITE_FILE,
     ModelRef,
+    changed_file,
     choose_model,
     is_model_dir,
     read_metadata,
@@ -47,7 +48,11 @@ def resolve_model(path: str | Path | None) -> ModelRef:
     if is_model_dir(path):
         if path.resolve() == BUNDLED_DIR.resolve():
             require(path, ("preparation",), {"preparation": PREPARATION})
-        return ModelRef(path, "dir", read_metadata(path))
+        metadata = read_metadata(path)
+        changed = changed_file(path, metadata)
+        if changed is not None:
+            raise ModelError(f"{path}: {changed}")
+        return ModelRef(path, "dir", metadata)
     file_type = file_type_of(path)
     if file_type is not None:
         return ModelRef(path, file_type.kind, None)
