@@ -21,7 +21,7 @@ from digitcli.cli import app
 from digitcli.predicting.predict import Prediction
 from digitcli.terminal.formats import prediction_table
 
-from conftest import subprocess_env
+from conftest import REPO, subprocess_env
 from inprocess import digitcli
 
 COMMANDS = [info.name or info.callback.__name__ for info in app.registered_commands]
@@ -147,6 +147,20 @@ def test_a_narrow_table_never_cuts_a_file_name_and_leaves_out_top_k():
         assert ("top 3" in text) is top_shown
         assert "note" not in text  # no empty column
         assert "…" not in text
+
+
+def test_a_terminal_too_narrow_for_the_table_still_shows_each_file_and_digit(tmp_path):
+    """At COLUMNS=20 Rich squeezed the file column to nothing: each row is then a record."""
+    import shutil
+
+    name = "a-drawing-with-a-long-name.png"
+    shutil.copyfile(REPO / "docs" / "examples" / "drawing.png", tmp_path / name)
+    seen = run_in_terminal("predict", name, columns=20, cwd=tmp_path)
+    joined = "".join(line.rstrip() for line in seen.splitlines())
+    assert name in joined, seen
+    assert re.search(r"digit +4", seen), seen
+    wide = run_in_terminal("predict", name, columns=80, cwd=tmp_path)
+    assert "┃" in wide and name in wide  # a table where it fits
 
 
 def test_plain_output_always_has_three_fields(tmp_path):

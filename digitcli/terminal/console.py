@@ -101,9 +101,14 @@ def print_note(message: str) -> None:
 
 
 def show(table: Table) -> None:
-    """A table on stdout: drawn in a terminal, tab-separated plain text in a pipe."""
+    """A table on stdout: drawn in a terminal (a record a row where the terminal is too narrow
+    for the table's columns), tab-separated plain text in a pipe."""
     if is_terminal():
-        _console("stdout").print(table)
+        out = _console("stdout")
+        if _narrowest(out, table) <= out.width:
+            out.print(table)
+        else:
+            _show_records(out, table)
         return
     columns = [str(column.header) for column in table.columns]
     sys.stdout.write("\t".join(columns) + "\n")
@@ -111,6 +116,32 @@ def show(table: Table) -> None:
     for row in zip(*cells, strict=False):
         sys.stdout.write("\t".join(_plain(cell) for cell in row) + "\n")
     sys.stdout.flush()
+
+
+def _narrowest(out: Console, table: Table) -> int:
+    """The fewest columns `table` takes without cutting a word (a file name) or a number:
+    Rich would squeeze a column to nothing (COLUMNS=20 dropped the file column)."""
+    from rich.measure import Measurement
+
+    return Measurement.get(out, out.options.update_width(PIPE_WIDTH), table).minimum
+
+
+def _show_records(out: Console, table: Table) -> None:
+    """`table` as one record a row, a `header  value` line a cell, records apart by a blank
+    line: every cell whole, however narrow the terminal."""
+    headers = [_plain(column.header) for column in table.columns]
+    width = max(map(len, headers), default=0)
+    if table.title:
+        out.print(table.title, style="italic", markup=False)
+    columns = [list(column.cells) for column in table.columns]
+    for number, row in enumerate(zip(*columns, strict=False)):
+        if number:
+            out.print()
+        for header, cell in zip(headers, row, strict=True):
+            out.print(f"{header.ljust(width)}  {_plain(cell)}", markup=False)
+
+
+PIPE_WIDTH = 10_000  # no screen to fit: a table measured or laid out for a pipe is never cut
 
 
 def _plain(cell: Any) -> str:

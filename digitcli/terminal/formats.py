@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 from digitcli.core import strictjson
 from digitcli.terminal import console
 from digitcli.terminal.console import (
+    PIPE_WIDTH,
     escape,
     is_terminal,
     percent,
@@ -166,9 +167,6 @@ def _plain_row(prediction) -> list[str]:
     """Always three fields: file, digit (empty when none), why (empty when answered)."""
     digit = "" if prediction.digit is None else str(prediction.digit)
     return [plain_field(prediction.file), digit, plain_field(_why(prediction))]
-
-
-PIPE_WIDTH = 10_000  # a table in a pipe is tab-separated lines: no screen to fit, none left out
 
 
 def prediction_table(
