@@ -74,7 +74,8 @@ def evaluate(
 
     check_outputs(save_mistakes, report, force=force)
     chosen = choose_model(one_model(model, model_option))
-    result, predictions = evaluate_with_predictions(chosen.path, data)
+    with console.counted("evaluating", shown=not quiet) as advance:
+        result, predictions = evaluate_with_predictions(chosen.path, data, progress=advance)
     for skipped in [] if quiet else result.skipped:
         console.print_note(f"skipped {skipped}")
     if save_mistakes:

@@ -46,12 +46,13 @@ def read_hashed(path: Path, files: dict[str, str]) -> bytes:
 
 
 def pair(x: np.ndarray, y: np.ndarray, x_name: str, y_name: str, unit: str) -> Split:
-    """A Split of as many images as labels, as writable uint8 arrays of its own."""
+    """A Split of as many images as labels, as writable uint8 arrays."""
     if len(x) != len(y):
         raise DataError(f"{x_name}: {len(x)} {unit} but {y_name} has {len(y)} labels")
-    # Callers may shuffle or normalise in place; arrays parsed from bytes are read-only till copied.
-    x = np.require(x, np.uint8, ["C_CONTIGUOUS", "WRITEABLE", "OWNDATA"])
-    return Split(x, np.require(y, np.uint8, ["C_CONTIGUOUS", "WRITEABLE", "OWNDATA"]))
+    # Callers may shuffle or normalise in place; arrays parsed from bytes are read-only till
+    # copied. One decompressed into a buffer of its own is used as it is: 1.5 GB is not copied.
+    x = np.require(x, np.uint8, ["C_CONTIGUOUS", "WRITEABLE"])
+    return Split(x, np.require(y, np.uint8, ["C_CONTIGUOUS", "WRITEABLE"]))
 
 
 def to_pixels(values: np.ndarray, where: Callable[[int], str]) -> np.ndarray:

@@ -25,6 +25,7 @@ from digitcli.datasets.checks import (
 IMAGES_MAGIC = 0x00000803  # IDX: unsigned bytes, 3 dimensions
 LABELS_MAGIC = 0x00000801  # IDX: unsigned bytes, 1 dimension
 MAX_IDX_ITEMS = 2_000_000  # images or labels in one IDX file: MNIST has 70,000, EMNIST 814,255
+GUNZIP_PIECE = 1 << 20  # bytes decompressed at a time into the file's buffer (held twice)
 IDX_NAME = re.compile(r"(train|t10k|test)-(images|labels)[.-]idx([13])-ubyte(\.gz)?")
 
 
@@ -76,27 +77,36 @@ def _gunzip(path: Path, data: bytes) -> bytes:
         raise DataError(f"{path}: corrupt gzip file ({first_line(error)})") from error
 
 
-def _bounded_gunzip(path: Path, data: bytes) -> bytes:
+def _bounded_gunzip(path: Path, data: bytes) -> bytes | memoryview:
     """Decompress no more than the IDX header says the file holds, and refuse a header that
-    claims more than MAX_IDX_ITEMS: a 4 MB bomb must not fill the memory before it is judged."""
+    claims more than MAX_IDX_ITEMS: a 4 MB bomb must not fill the memory before it is judged.
+    Written into one buffer a piece at a time: the images are held once, never twice."""
     stream = zlib.decompressobj(wbits=31)  # gzip
     head = stream.decompress(data, 16)
-    if len(head) >= 8:
-        count = int.from_bytes(head[4:8], "big")
-        if count > MAX_IDX_ITEMS:
-            raise DataError(
-                f"{path}: its header claims {count:,} items, more than the {MAX_IDX_ITEMS:,} "
-                "digitcli reads (not MNIST, or a decompression bomb)"
-            )
-        item = PIXELS if int.from_bytes(head[:4], "big") == IMAGES_MAGIC else 1
-        limit = 16 + count * item + 1  # one byte more: trailing bytes are reported, not read
-    else:
-        limit = 16
-    body = stream.decompress(stream.unconsumed_tail, max(0, limit - len(head)))
-    raw = head + body
-    if len(raw) < limit and not stream.eof:
+    if len(head) < 8:
+        if len(head) < 16 and not stream.eof:
+            raise EOFError("compressed stream ended early")
+        return head
+    count = int.from_bytes(head[4:8], "big")
+    if count > MAX_IDX_ITEMS:
+        raise DataError(
+            f"{path}: its header claims {count:,} items, more than the {MAX_IDX_ITEMS:,} "
+            "digitcli reads (not MNIST, or a decompression bomb)"
+        )
+    item = PIXELS if int.from_bytes(head[:4], "big") == IMAGES_MAGIC else 1
+    limit = 16 + count * item + 1  # one byte more: trailing bytes are reported, not read
+    raw = bytearray(limit)  # pages are taken only as they are written
+    raw[: len(head)] = head
+    filled = len(head)
+    while filled < limit and not stream.eof:
+        piece = stream.decompress(stream.unconsumed_tail, min(limit - filled, GUNZIP_PIECE))
+        if not piece:  # the input ended
+            break
+        raw[filled : filled + len(piece)] = piece
+        filled += len(piece)
+    if filled < limit and not stream.eof:
         raise EOFError("compressed stream ended early")
-    return raw
+    return memoryview(raw)[:filled]
 
 
 def read_idx(path: Path, data: bytes, kind: str) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -144,14 +145,32 @@ def evaluate(
 
 
 def evaluate_with_predictions(
-    model: str | Path | None = None, data: str | Path | None = None, *, prefer: str = "auto"
+    model: str | Path | None = None,
+    data: str | Path | None = None,
+    *,
+    prefer: str = "auto",
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Evaluation, Predictions]:
-    """Like `evaluate`, and also return the test images with the model's probabilities."""
+    """Like `evaluate`, and also return the test images with the model's probabilities.
+    `progress(done, total)` is called as each `CHUNK` of test images is answered."""
     ref = resolve_model(model)
     dataset = load_dataset(data, role="test")
     runtime = load_runtime(ref, prefer=prefer)
     started = time.perf_counter()
-    probabilities = runtime.predict(dataset.test.x)
+    probabilities = _answered(runtime, dataset.test.x, progress or (lambda done, total: None))
     result = score(probabilities, dataset.test.y, model=str(ref.path), runtime=runtime.name)
     result = replace(result, seconds=time.perf_counter() - started, skipped=dataset.skipped)
     return result, Predictions(dataset.test.x, dataset.test.y, probabilities)
+
+
+CHUNK = 16_384  # test images answered between two calls of `progress`: a second or two
+
+
+def _answered(runtime, images: np.ndarray, progress: Callable[[int, int], None]) -> np.ndarray:
+    """The runtime's probabilities for `images`, a chunk at a time, progress said after each."""
+    probabilities = np.empty((len(images), NUM_CLASSES), np.float32)
+    for start in range(0, len(images), CHUNK):
+        stop = min(start + CHUNK, len(images))
+        probabilities[start:stop] = runtime.predict(images[start:stop])
+        progress(stop, len(images))
+    return probabilities

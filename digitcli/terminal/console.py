@@ -6,9 +6,11 @@ predict's and read's answers, in each of their formats, are written by formats.p
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from digitcli.core import strictjson
@@ -162,6 +164,22 @@ def sparkline(values: list[float]) -> str:
     low, high = min(values), max(values)
     span = (high - low) or 1.0
     return "".join(bars[int((v - low) / span * (len(bars) - 1))] for v in values)
+
+
+@contextlib.contextmanager
+def counted(label: str, *, shown: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr for a long count (`evaluate`'s test images), as a callback
+    `advance(done, total)`; nothing where `shown` is false or stderr is not a terminal. The bar
+    appears only once a count is under way and goes when it ends."""
+    if not (shown and is_terminal("stderr")):
+        yield lambda done, total: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    columns = (label, BarColumn(), MofNCompleteColumn(), "left", TimeRemainingColumn())
+    with Progress(*columns, console=_console("stderr"), transient=True) as progress:
+        task = progress.add_task(label, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
 
 
 # Training ------------------------------------------------------------------------------------
