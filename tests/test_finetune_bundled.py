@@ -37,3 +37,21 @@ def test_too_few_digits_to_fine_tune_is_a_usage_error(tmp_path: Path) -> None:
     mine = image_folder(tmp_path / "mine", per_digit=1)
     result = runner.invoke(app, ["train", "--init", "bundled", "--data", str(mine)])
     assert result.exit_code == 2 and "at least 20" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (["--augment", "0.3"], "--augment"),
+        (["--teacher", "bundled", "--no-deskew"], "--no-deskew, --teacher"),
+        (["--resume"], "--resume"),
+        (["--no-calibrate"], "--no-calibrate"),
+    ],
+)
+def test_options_a_fine_tune_of_the_bundled_model_does_not_take_are_refused(
+    extra: list[str], named: str
+) -> None:
+    """`--init bundled --augment 0.3` fine-tuned without a word about --augment."""
+    result = runner.invoke(app, ["train", "--init", "bundled", "--data", "nowhere", *extra])
+    assert result.exit_code == 2
+    assert f"does not take {named}:" in result.stderr, result.stderr

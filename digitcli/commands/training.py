@@ -18,6 +18,7 @@ from digitcli.commands.options import (
     share_option,
 )
 from digitcli.core.config import TrainConfig
+from digitcli.core.errors import UsageError
 
 MAX_SEED = 2**32 - 1  # NumPy's and TensorFlow's seeds are 32-bit
 MAX_EPOCHS = 100_000
@@ -377,6 +378,7 @@ def _finetune_bundled(options: dict) -> None:
     from digitcli.datasets.data import check_data
     from digitcli.training.finetune import Tuning, finetune_bundled
 
+    _refuse_what_finetune_ignores(options)
     defaults = Tuning()
     tuning = Tuning(
         epochs=options["epochs"] or defaults.epochs,
@@ -395,6 +397,36 @@ def _finetune_bundled(options: dict) -> None:
     check_can_create(given["output"] or models_root() / tuning.run_name)
     result = finetune_bundled(tuning, reporter=_reporter(quiet=quiet, chief=True), **given)
     _show_result(result, json_output=json_output, quiet=quiet, chief=True)
+
+
+# train's options a fine-tune of the bundled model as it is does not take, each with the value
+# that means "not given": the bundled model's own settings and recipe are kept.
+NOT_FOR_FINETUNE = {
+    **dict.fromkeys(("optimizer", "dropout", "validation_seed", "augment", "flags")),
+    **dict.fromkeys(("hollow", "fonts", "continental", "deskew", "patience", "tensorboard")),
+    "calibrate": True,
+    "teacher": DEFAULT.teacher,
+    "resume": False,
+    "strategy": Strategy.auto,
+}
+
+
+def _refuse_what_finetune_ignores(options: dict) -> None:
+    """`--init bundled --augment 0.3` trained without a word about --augment: refuse the
+    options it would not use, before any work."""
+    given = [name for name, unset in NOT_FOR_FINETUNE.items() if options[name] != unset]
+    if given:
+        shown = ", ".join(_flag(name, options[name]) for name in given)
+        raise UsageError(
+            f"--init bundled fine-tunes the bundled model with its own recipe and does not take "
+            f"{shown}: leave {'it' if len(given) == 1 else 'them'} out, or fine-tune one of its "
+            "networks with --arch cnn --init bundled"
+        )
+
+
+def _flag(name: str, value: object) -> str:
+    flag = name.replace("_", "-")
+    return f"--no-{flag}" if value is False else f"--{flag}"
 
 
 def _check_before_loading(
