@@ -4,7 +4,7 @@ is imported here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -135,31 +135,23 @@ class Reading:
 
     def rows(self) -> list[Reading]:
         """One reading a line (what plain, CSV and table output show), each note saying which
-        line ("line I of N")."""
-        count = len(self.lines)
-        return [
-            replace(line, note="; ".join(filter(None, [f"line {i} of {count}", line.note])))
-            for i, line in enumerate(self.lines, start=1)
-        ] or [self]
+        line ("line I of N"): the reading layer's rows."""
+        return [Reading.of(row, self.model) for row in self._as_read().rows()]
 
     def to_json(self) -> dict[str, Any]:
-        """The object `digitcli read --format jsonl` writes for this input."""
-        if self.error is not None:
-            return {"file": self.file, "error": self.error}
-        data: dict[str, Any] = {
-            "file": self.file,
-            "number": self.number,
-            "confidence": self.confidence,
-            "digits": [digit.to_json() for digit in self.digits],
-        }
-        if self.note:
-            data["note"] = self.note
-        if self.lines:
-            data["lines"] = [line.line_json() for line in self.lines]
-        if self.model is not None:
+        """The object `digitcli read --format jsonl` writes for this input: the reading
+        layer's, with the model that answered."""
+        data: dict[str, Any] = self._as_read().to_json()
+        if self.error is None and self.model is not None:
             data["model"] = self.model.to_json()
         return data
 
-    def line_json(self) -> dict[str, Any]:
-        data = {key: value for key, value in self.to_json().items() if key != "file"}
-        return {**data, "box": list(self.box or ())}
+    def _as_read(self) -> _Reading:
+        from digitcli.reading.read import ReadDigit
+        from digitcli.reading.read import Reading as _Reading
+
+        digits = [ReadDigit(d.digit, d.confidence, d.box) for d in self.digits]
+        lines = [line._as_read() for line in self.lines]
+        return _Reading(
+            self.file, self.number, self.confidence, digits, self.error, self.note, lines, self.box
+        )
