@@ -28,21 +28,15 @@ from digitcli.models.model import (
     tflite_f16_bytes,
 )
 from digitcli.models.modeldir import (
-    DIGITCLI_INPUT,
     INPUT_NAME,
     KERAS_FILE,
     OUTPUT_NAME,
-    TFLITE_FILE,
     Metadata,
-    ModelRef,
-    manifest,
-    pack_manifest,
     read_metadata,
 )
-from digitcli.models.runtimes import load_runtime
-from digitcli.reports.evaluate import score
 from digitcli.training.calibration import calibration_record
 from digitcli.training.draws import calibration_images
+from digitcli.training.networkfiles import write_networks
 from digitcli.training.train import split_validation
 
 layers = keras.layers
@@ -78,12 +72,8 @@ def combine(
     dataset = load_dataset(data, role="train")
     model, calibration = _calibrated(members, dataset.train, parts[0].config)
     with atomic_output(Path(output), force=force, directory=True, kind=MODEL_DIRECTORY) as staging:
-        model.save(staging / KERAS_FILE)
-        (staging / TFLITE_FILE).write_bytes(tflite_f16_bytes(model))
-        for name in (KERAS_FILE, TFLITE_FILE):
-            pack_manifest(staging / name, manifest(DIGITCLI_INPUT, parts[0]))
-        runtime = load_runtime(ModelRef(staging, "dir", parts[0]))
-        test = score(runtime.predict(dataset.test.x), dataset.test.y)
+        tflite = tflite_f16_bytes(model)
+        test = write_networks(staging, model, tflite, parts[0], dataset.test, str(output))
         metadata = replace(
             parts[0],
             digitcli_version=__version__,

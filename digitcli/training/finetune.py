@@ -28,19 +28,13 @@ from digitcli.models.backend import keras
 from digitcli.models.model import load_keras_model, tflite_f16_bytes
 from digitcli.models.modeldir import (
     BUNDLED_DIR,
-    DIGITCLI_INPUT,
     HISTORY_FILE,
     KERAS_FILE,
-    TFLITE_FILE,
-    ModelRef,
-    manifest,
-    pack_manifest,
     read_metadata,
 )
-from digitcli.models.runtimes import load_runtime
-from digitcli.reports.evaluate import score
 from digitcli.reports.plots import save_training_pictures
 from digitcli.training.defaults import accuracy_of, current_default, settle_default
+from digitcli.training.networkfiles import write_networks
 from digitcli.training.reporting import NullReporter, TrainReporter, TrainResult, write_history
 from digitcli.training.train import MIN_IMAGES, split_validation, validated_on
 
@@ -230,14 +224,10 @@ class _Tune:
 
     def _write(self, history: dict, best_epoch: int, seconds: float) -> TrainResult:
         with atomic_output(self.output, force=self.force, directory=True) as staging:
-            self.model.save(staging / KERAS_FILE)
-            (staging / TFLITE_FILE).write_bytes(tflite_f16_bytes(self.model))
-            for name in (KERAS_FILE, TFLITE_FILE):
-                pack_manifest(staging / name, manifest(DIGITCLI_INPUT, self.bundled))
-            runtime = load_runtime(ModelRef(staging, "dir", self.bundled))
             test = self.dataset.test
-            evaluation = score(
-                runtime.predict(test.x), test.y, model=str(self.output), runtime=runtime.name
+            tflite = tflite_f16_bytes(self.model)
+            evaluation = write_networks(
+                staging, self.model, tflite, self.bundled, test, str(self.output)
             )
             write_history(staging / HISTORY_FILE, history)
             save_training_pictures(staging, history, best_epoch, evaluation.confusion_matrix)

@@ -44,20 +44,13 @@ from digitcli.models.backend import keras, tf
 from digitcli.models.deskew import deskewed
 from digitcli.models.model import inference_model, tflite_bytes
 from digitcli.models.modeldir import (
-    DIGITCLI_INPUT,
     HISTORY_FILE,
-    KERAS_FILE,
-    TFLITE_FILE,
     ChosenModel,
     Metadata,
-    ModelRef,
     check_init,
     checkpoint_path,
-    manifest,
-    pack_manifest,
 )
-from digitcli.models.runtimes import load_runtime
-from digitcli.reports.evaluate import Evaluation, score
+from digitcli.reports.evaluate import Evaluation
 from digitcli.reports.plots import save_training_pictures
 from digitcli.training import draws
 from digitcli.training.augment import Draw, EpochImages
@@ -73,6 +66,7 @@ from digitcli.training.distribute import (
     written_by_chief,
 )
 from digitcli.training.fused import FusedEpochs
+from digitcli.training.networkfiles import write_networks
 from digitcli.training.recipe import (
     batches,
     compiled_model,
@@ -529,15 +523,13 @@ class _Run:
             ) as staging,
         ):
             final = self._calibrated_model()
-            final.save(staging / KERAS_FILE)
-            (staging / TFLITE_FILE).write_bytes(tflite_bytes(final))
-            for name in (KERAS_FILE, TFLITE_FILE):  # each file says what it takes, even alone
-                pack_manifest(staging / name, manifest(DIGITCLI_INPUT, Metadata(self.config)))
-            # Score through the same runtime `evaluate` uses, so the two always agree.
-            runtime = load_runtime(ModelRef(staging, "dir", Metadata(self.config)))
-            test = self.dataset.test
-            evaluation = score(
-                runtime.predict(test.x), test.y, model=str(self.output), runtime=runtime.name
+            evaluation = write_networks(
+                staging,
+                final,
+                tflite_bytes(final),
+                Metadata(self.config),
+                self.dataset.test,
+                str(self.output),
             )
             write_history(staging / HISTORY_FILE, state.history)
             best_epoch = state.best_epoch if self.config.restore_best else state.epoch
