@@ -216,7 +216,7 @@ def sha256_of(path: Path) -> str:
 def changed_file(directory: Path, metadata: Metadata) -> str | None:
     """Why `directory`'s model files are not the ones its metadata was written with (a
     `model.tflite` copied in from another model), or None: the metadata then describes another
-    network than the one commands would run. Metadata from before 0.9.2 records no digests."""
+    network than the one commands would run. Metadata of 0.9.1 and before records no digests."""
     for name, recorded in metadata.files.items():
         path = Path(directory) / name
         if name in MODEL_FILES and path.is_file() and sha256_of(path) != recorded:
