@@ -190,3 +190,21 @@ def test_a_link_to_a_model_is_one_row_and_the_default_is_one_row(tiny_model: Pat
         str(models_root() / "mine"),
         str(models_root() / "link"),
     }
+
+
+@pytest.mark.parametrize("where", ["unwritable", "folder"])
+def test_train_make_default_that_cannot_be_recorded_is_refused_before_training(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, where: str
+) -> None:
+    if where == "unwritable":
+        monkeypatch.setenv("DIGITCLI_MODELS", "/proc")  # a folder not even root can write in
+    else:
+        from digitcli.core.config import models_root
+
+        (models_root() / "default.json").mkdir(parents=True)
+    output = tmp_path / "elsewhere" / "mine"
+    command = ["train", "--epochs", "1", "--no-calibrate", "-o", str(output), "--make-default"]
+    result = runner.invoke(app, command)
+    assert result.exit_code == 2, result.output
+    assert "default" in result.stderr and "unexpected" not in result.stderr
+    assert not output.exists()  # refused before a minute of training, not after
