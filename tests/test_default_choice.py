@@ -208,3 +208,15 @@ def test_train_make_default_that_cannot_be_recorded_is_refused_before_training(
     assert result.exit_code == 2, result.output
     assert "default" in result.stderr and "unexpected" not in result.stderr
     assert not output.exists()  # refused before a minute of training, not after
+
+
+def test_a_model_folder_whose_metadata_is_a_fifo_is_not_waited_on(tiny_model: Path) -> None:
+    from digitcli.core.config import models_root
+
+    _copy(tiny_model, "mine")
+    (models_root() / "fifo").mkdir()
+    os.mkfifo(models_root() / "fifo" / "metadata.json")
+    result = _models_within(30)
+    assert result.returncode == 0, result.stderr
+    (listed,) = [model for model in json.loads(result.stdout) if model["default"]]
+    assert listed["name"] == "mine"  # the latest trained: no default.json

@@ -338,11 +338,16 @@ def is_model_dir(path: Path) -> bool:
 
 
 def trained_models(root: Path | None = None) -> list[Path]:
-    """Model directories under `root`, oldest first."""
+    """Model directories under `root`, oldest first: those whose metadata is a file (not a
+    FIFO, which reading would wait on forever)."""
     root = root or models_root()
     if not root.is_dir():
         return []
-    found = [p.parent for p in root.glob(f"*/{METADATA_FILE}") if not p.parent.name.startswith(".")]
+    found = [
+        p.parent
+        for p in root.glob(f"*/{METADATA_FILE}")
+        if not p.parent.name.startswith(".") and p.is_file()
+    ]
     return sorted(found, key=lambda d: (d / METADATA_FILE).stat().st_mtime)
 
 
