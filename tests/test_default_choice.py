@@ -220,3 +220,13 @@ def test_a_model_folder_whose_metadata_is_a_fifo_is_not_waited_on(tiny_model: Pa
     assert result.returncode == 0, result.stderr
     (listed,) = [model for model in json.loads(result.stdout) if model["default"]]
     assert listed["name"] == "mine"  # the latest trained: no default.json
+
+
+def test_a_trained_model_in_a_folder_named_bundled_is_not_the_bundled_model(
+    tiny_model: Path,
+) -> None:
+    mine = _copy(tiny_model, "bundled")
+    used = runner.invoke(app, ["models", "use", str(mine)])
+    assert used.exit_code == 0, used.output
+    (listed,) = [model for model in _models() if model["default"]]
+    assert listed["path"] == str(mine) and listed["bundled"] is False

@@ -521,8 +521,8 @@ def set_default(path: Path) -> ChosenModel:
     path = Path(path)
     if path.resolve() == BUNDLED_DIR.resolve():
         named = BUNDLED
-    elif path.resolve().parent == root.resolve():
-        named = path.name
+    elif path.resolve().parent == root.resolve():  # "./bundled": a folder of that name
+        named = f"./{path.name}" if path.name == BUNDLED else path.name
     else:
         named = str(path.resolve())
     try:
