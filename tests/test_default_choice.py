@@ -230,3 +230,14 @@ def test_a_trained_model_in_a_folder_named_bundled_is_not_the_bundled_model(
     assert used.exit_code == 0, used.output
     (listed,) = [model for model in _models() if model["default"]]
     assert listed["path"] == str(mine) and listed["bundled"] is False
+
+
+def test_a_default_whose_metadata_became_a_fifo_is_not_waited_on(tiny_model: Path) -> None:
+    mine = _copy(tiny_model, "mine")
+    assert runner.invoke(app, ["models", "use", "mine"]).exit_code == 0
+    (mine / "metadata.json").unlink()
+    os.mkfifo(mine / "metadata.json")
+    result = _models_within(30)
+    assert result.returncode == 0, result.stderr
+    (listed,) = [model for model in json.loads(result.stdout) if model["default"]]
+    assert listed["name"] == "bundled" and listed["why"] == "bundled: the default is gone"

@@ -449,9 +449,12 @@ def default_file() -> Path:
 
 
 def _loads(chosen: Path) -> bool:
-    """Whether the chosen default is the bundled model or a model directory that loads."""
+    """Whether the chosen default is the bundled model or a model directory that loads
+    (its metadata a file: a FIFO would be waited on forever)."""
     try:
-        return chosen.resolve() == BUNDLED_DIR.resolve() or model_problem(chosen) is None
+        if chosen.resolve() == BUNDLED_DIR.resolve():
+            return True
+        return is_model_dir(chosen) and model_problem(chosen) is None
     except (OSError, ValueError):  # a name the system refuses: too long, a NUL byte in it
         return False
 
