@@ -241,3 +241,16 @@ def test_a_default_whose_metadata_became_a_fifo_is_not_waited_on(tiny_model: Pat
     assert result.returncode == 0, result.stderr
     (listed,) = [model for model in json.loads(result.stdout) if model["default"]]
     assert listed["name"] == "bundled" and listed["why"] == "bundled: the default is gone"
+
+
+def test_models_use_of_a_path_is_that_path_not_its_namesake_in_the_models_folder(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    _copy(tiny_model, "mine")
+    here = Path(shutil.copytree(tiny_model, tmp_path / "mine"))  # ./mine: the test's folder
+    assert runner.invoke(app, ["models", "use", "./mine"]).exit_code == 0
+    (listed,) = [model for model in _models() if model["default"]]
+    assert Path(listed["path"]).resolve() == here.resolve()
+    assert runner.invoke(app, ["models", "use", "mine"]).exit_code == 0  # a name: the folder's
+    (listed,) = [model for model in _models() if model["default"]]
+    assert Path(listed["path"]).resolve() != here.resolve()

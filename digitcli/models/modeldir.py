@@ -492,10 +492,12 @@ def chosen_default() -> Path | None:
 
 def model_named(name: str | Path) -> Path:
     """The model directory `digitcli models use NAME` means: "bundled", a folder's name in
-    models_root(), or a path to a model directory; a UsageError if it is none of them."""
+    models_root(), or a path to a model directory (a NAME with a "/", "./mine", is a path
+    first); a UsageError if it is none of them."""
     if str(name) == BUNDLED:
         return BUNDLED_DIR
-    for path in (models_root() / str(name), Path(name)):
+    candidates = [models_root() / str(name), Path(name)]
+    for path in reversed(candidates) if os.sep in str(name) else candidates:
         if _is_model_dir(path) and str(name) not in ("", ".", ".."):
             problem = model_problem(path)
             if problem is not None:
