@@ -3,12 +3,14 @@ learns from."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from digitcli.core import fits
 from digitcli.core.errors import ModelError
@@ -50,8 +52,6 @@ def test_a_line_is_seen_in_squares_that_overlap_and_cover_it() -> None:
 
 def test_blank_paper_has_no_stroke() -> None:
     paper = (200 + np.random.default_rng(1).normal(0, 3, (150, 200))).astype(np.uint8)
-    from PIL import Image
-
     with overridden(learned_ink=True):
         assert not prepare(Image.fromarray(paper)).has_ink
 
@@ -67,3 +67,29 @@ def test_each_family_makes_pictures_with_masks_of_their_strokes(family: str) -> 
         assert set(np.unique(mask)) <= {0, 1}
         if mask.any():  # strokes are drawn where the mask says
             assert abs(float(picture[mask > 0].mean()) - float(picture[mask == 0].mean())) > 5
+
+
+@pytest.mark.parametrize("shape", [(1, 2), (2, 1), (1, 7), (7, 1), (2, 12)])
+def test_a_line_a_pixel_or_two_thin_gets_a_probability(shape) -> None:
+    gray = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+    chance = ink_finder.stroke_probability(gray)
+    assert chance.shape == shape and np.isfinite(chance).all()
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 3), (6, 1), (5000, 1), (300, 300)])
+@pytest.mark.parametrize("command", ["predict", "read"])
+def test_thin_and_blank_pictures_are_blank_with_the_ink_finder_on(
+    tmp_path: Path, shape, command: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from digitcli.cli import app
+
+    picture = tmp_path / "thin.png"
+    Image.fromarray(np.zeros(shape, np.uint8)).save(picture)
+    with overridden(learned_ink=True):
+        result = CliRunner().invoke(
+            app, [command, str(picture), "-f", "jsonl", "--model", "bundled"]
+        )
+    assert result.exit_code == 3, result.output
+    assert "no digit found" in json.loads(result.stdout)["note"]

@@ -34,6 +34,36 @@ def test_digitcli_models_naming_a_file_is_a_usage_error(command, tmp_path):
     assert "DIGITCLI_MODELS" in done.stderr
 
 
+@pytest.mark.parametrize(
+    "command", [["models"], ["models", "use", "bundled"], ["predict", "x.png"]]
+)
+def test_digitcli_models_naming_a_path_too_long_is_a_usage_error(command, tmp_path):
+    (tmp_path / "x.png").write_bytes(b"x")
+    too_long = str(tmp_path / ("a" * 300))  # one name over the system's 255 bytes
+    done = digitcli(*command, env={"DIGITCLI_MODELS": too_long}, text=True)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "DIGITCLI_MODELS" in done.stderr and "unexpected" not in done.stderr
+
+
+def test_a_model_named_by_a_path_too_long_is_no_such_model(tmp_path):
+    import digitcli as digitcli_api
+    from digitcli.core.errors import ModelError
+
+    (tmp_path / "x.png").write_bytes(b"x")
+    done = digitcli("predict", "x.png", "--model", "a" * 300, text=True)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "no such model" in done.stderr and "unexpected" not in done.stderr
+    with pytest.raises(ModelError, match="no such model"):
+        digitcli_api.load("a" * 300)
+
+
+def test_train_init_naming_a_path_too_long_is_a_usage_error(tmp_path):
+    done = digitcli("train", "--init", "a" * 300, "--epochs", "1", "-o", "m", text=True)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "--init" in done.stderr and "unexpected" not in done.stderr
+    assert not (tmp_path / "m").exists()
+
+
 def test_a_confidence_shown_below_the_threshold_is_below_it():
     from digitcli.predicting.predict import _decide
 

@@ -171,8 +171,12 @@ def models_root() -> Path:
     """Where `train` writes model directories and where the latest one is looked for; a
     $DIGITCLI_MODELS that names a file is a usage error."""
     root = Path(os.environ.get(MODELS_ENV) or Path("MNIST") / "models")
-    if root.exists() and not root.is_dir():
-        raise UsageError(f"${MODELS_ENV} {root}: not a directory (it names where models are kept)")
+    try:
+        problem = "not a directory" if root.exists() and not root.is_dir() else None
+    except OSError as error:  # a name too long, a folder on the way not ours to look in
+        problem = error.strerror or type(error).__name__
+    if problem:
+        raise UsageError(f"${MODELS_ENV} {root}: {problem} (it names where models are kept)")
     return root
 
 

@@ -79,8 +79,9 @@ def stroke_probability(gray: np.ndarray) -> np.ndarray:
 
 
 def _starts(length: int, side: int) -> list[int]:
-    """Where squares `side` long start along `length` to cover it, overlapping by a quarter."""
-    count = 1 + max(0, -(-(length - side) // int(OVERLAP * side)))
+    """Where squares `side` long start along `length` to cover it, overlapping by a quarter
+    (squares a pixel or two long, of a line that thin: a pixel apart)."""
+    count = 1 + max(0, -(-(length - side) // max(1, int(OVERLAP * side))))
     return [round(i * (length - side) / max(count - 1, 1)) for i in range(count)]
 
 

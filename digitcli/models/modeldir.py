@@ -12,6 +12,7 @@ No TensorFlow here: finding a model and reading its metadata must stay fast.
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -337,11 +338,16 @@ def is_model_dir(path: Path) -> bool:
 
 
 def trained_models(root: Path | None = None) -> list[Path]:
-    """Model directories under `root`, oldest first."""
+    """Model directories under `root`, oldest first: those whose metadata is a file (not a
+    FIFO, which reading would wait on forever)."""
     root = root or models_root()
     if not root.is_dir():
         return []
-    found = [p.parent for p in root.glob(f"*/{METADATA_FILE}") if not p.parent.name.startswith(".")]
+    found = [
+        p.parent
+        for p in root.glob(f"*/{METADATA_FILE}")
+        if not p.parent.name.startswith(".") and p.is_file()
+    ]
     return sorted(found, key=lambda d: (d / METADATA_FILE).stat().st_mtime)
 
 
@@ -401,7 +407,7 @@ class ChosenModel:
     @property
     def name(self) -> str:
         """ "bundled", else the directory's or file's name (`mlp-512-64-lr0.001-e18`)."""
-        return BUNDLED if self.bundled else self.path.resolve().name
+        return BUNDLED if self.bundled else Path(os.path.abspath(self.path)).name
 
     def to_json(self) -> dict:
         """The `model` object of every JSON answer."""
@@ -419,9 +425,14 @@ def choose_model(name: str | Path | None) -> ChosenModel:
     `latest_model` checks them)."""
     if name is not None:
         return ChosenModel(named_model(name), NAMED)
-    chosen = chosen_default()
+    try:
+        chosen = chosen_default()
+    except ModelError:  # a choice recorded, unreadable: still not the latest model's to take
+        chosen = None
+        if is_model_dir(BUNDLED_DIR):
+            return ChosenModel(BUNDLED_DIR, GONE)
     if chosen is not None:
-        if chosen.resolve() == BUNDLED_DIR.resolve() or model_problem(chosen) is None:
+        if _loads(chosen):
             return ChosenModel(chosen, CHOSEN)
         if is_model_dir(BUNDLED_DIR):
             return ChosenModel(BUNDLED_DIR, GONE)
@@ -437,15 +448,42 @@ def default_file() -> Path:
     return models_root() / DEFAULT_FILE
 
 
-def chosen_default() -> Path | None:
-    """The model DEFAULT_FILE names (BUNDLED_DIR for "bundled"); None where there is none or
-    it cannot be read."""
+def _loads(chosen: Path) -> bool:
+    """Whether the chosen default is the bundled model or a model directory that loads
+    (its metadata a file: a FIFO would be waited on forever)."""
     try:
-        named = json.loads(default_file().read_text())["model"]
-    except (OSError, ValueError, KeyError, TypeError):
+        if chosen.resolve() == BUNDLED_DIR.resolve():
+            return True
+        return is_model_dir(chosen) and model_problem(chosen) is None
+    except (OSError, ValueError):  # a name the system refuses: too long, a NUL byte in it
+        return False
+
+
+DEFAULT_FILE_BYTES = 64 * 1024  # `{"model": NAME}` is far shorter: a longer file is not one
+
+
+def chosen_default() -> Path | None:
+    """The model DEFAULT_FILE names (BUNDLED_DIR for "bundled"); None where there is no such
+    file; a ModelError where there is one that cannot be read: damaged, a folder, a FIFO (not
+    waited on), a device (not read to its end)."""
+    import stat
+
+    recorded = default_file()
+    if not os.path.lexists(recorded):
         return None
+    try:
+        handle = os.open(recorded, os.O_RDONLY | os.O_NONBLOCK)
+        with open(handle, "rb") as file:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                raise ModelError(f"{recorded}: not a file")
+            text = file.read(DEFAULT_FILE_BYTES + 1)
+        if len(text) > DEFAULT_FILE_BYTES:
+            raise ModelError(f"{recorded}: over {DEFAULT_FILE_BYTES} bytes")
+        named = json.loads(text)["model"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ModelError(f"{recorded}: unreadable ({error})") from None
     if not isinstance(named, str) or not named:
-        return None
+        raise ModelError(f"{recorded}: names no model")
     if named == BUNDLED:
         return BUNDLED_DIR
     path = Path(named)
@@ -454,11 +492,13 @@ def chosen_default() -> Path | None:
 
 def model_named(name: str | Path) -> Path:
     """The model directory `digitcli models use NAME` means: "bundled", a folder's name in
-    models_root(), or a path to a model directory; a UsageError if it is none of them."""
+    models_root(), or a path to a model directory (a NAME with a "/", "./mine", is a path
+    first); a UsageError if it is none of them."""
     if str(name) == BUNDLED:
         return BUNDLED_DIR
-    for path in (models_root() / str(name), Path(name)):
-        if is_model_dir(path) and str(name) not in ("", ".", ".."):
+    candidates = [models_root() / str(name), Path(name)]
+    for path in reversed(candidates) if os.sep in str(name) else candidates:
+        if _is_model_dir(path) and str(name) not in ("", ".", ".."):
             problem = model_problem(path)
             if problem is not None:
                 raise UsageError(f"{name}: {problem}")
@@ -470,32 +510,54 @@ def model_named(name: str | Path) -> Path:
     )
 
 
+def _is_model_dir(path: Path) -> bool:
+    try:
+        return is_model_dir(path)
+    except OSError:  # a name too long for the system
+        return False
+
+
 def set_default(path: Path) -> ChosenModel:
     """Make the model directory `path` the one commands use when none is named, recorded in
     models_root()/DEFAULT_FILE (written whole: a reader sees the old choice or the new)."""
-    import os
     import tempfile
 
     root = models_root()
     path = Path(path)
     if path.resolve() == BUNDLED_DIR.resolve():
         named = BUNDLED
-    elif path.resolve().parent == root.resolve():
-        named = path.name
+    elif path.resolve().parent == root.resolve():  # "./bundled": a folder of that name
+        named = f"./{path.name}" if path.name == BUNDLED else path.name
     else:
         named = str(path.resolve())
-    root.mkdir(parents=True, exist_ok=True)
-    handle, staging = tempfile.mkstemp(prefix=f".{DEFAULT_FILE}.", dir=root)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        handle, staging = tempfile.mkstemp(prefix=f".{DEFAULT_FILE}.", dir=root)
+    except OSError as error:
+        raise _unrecorded(root, error) from None
     try:
         with os.fdopen(handle, "w") as out:
             out.write(json.dumps({"model": named}) + "\n")
             out.flush()
             os.fsync(out.fileno())
-        os.replace(staging, root / DEFAULT_FILE)
-    except BaseException:
+        os.replace(staging, root / DEFAULT_FILE)  # never over a folder: that fails, kept
+    except BaseException as error:
         Path(staging).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise _unrecorded(root / DEFAULT_FILE, error) from None
         raise
     return ChosenModel(path, CHOSEN)
+
+
+def _unrecorded(where: Path, error: OSError) -> OSError | UsageError:
+    """Why the default could not be recorded at `where`: a full disk stays an OSError (the
+    commands say so, exit 1); anything else is the folder's, a usage error."""
+    import errno
+
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return error
+    reason = error.strerror or type(error).__name__
+    return UsageError(f"{where}: {reason}: cannot record the default model there")
 
 
 @dataclass(frozen=True)
@@ -524,21 +586,28 @@ class ListedModel:
 
 
 def list_models() -> list[ListedModel]:
-    """The trained models under `models_root()`, oldest first, then the bundled one."""
+    """The trained models under `models_root()`, oldest first, then a default chosen
+    elsewhere, then the bundled one. One row is the default: the one at the default's path,
+    else the first that is the same directory (a link to it)."""
     try:
         chosen = choose_model(None)
     except ModelError:
         chosen = None
-    paths = [
-        *trained_models(),
-        *([BUNDLED_DIR] if (BUNDLED_DIR / "metadata.json").is_file() else []),
-    ]
-    return [_listed(path, chosen) for path in paths]
+    paths = trained_models()
+    bundled = [BUNDLED_DIR] if (BUNDLED_DIR / "metadata.json").is_file() else []
+    if chosen is None:
+        return [_listed(path, None) for path in [*paths, *bundled]]
+    same = [p for p in [*paths, *bundled] if p.resolve() == chosen.path.resolve()]
+    if not same:
+        paths.append(chosen.path)
+    default = chosen.path if chosen.path in [*paths, *bundled] else same[0]
+    return [_listed(path, chosen if path == default else None) for path in [*paths, *bundled]]
 
 
 def _listed(path: Path, chosen: ChosenModel | None) -> ListedModel:
-    default = chosen is not None and path.resolve() == chosen.path.resolve()
-    model = chosen if default else ChosenModel(path, "")
+    """`path`'s row; `chosen` where it is the default."""
+    default = chosen is not None
+    model = ChosenModel(path, chosen.why) if chosen else ChosenModel(path, "")
     try:
         metadata = read_metadata(path)
     except ModelError as error:

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
+from digitcli.core.atomic import check_can_create
 from digitcli.core.config import models_root
-from digitcli.core.errors import DigitcliError
-from digitcli.models.modeldir import ChosenModel, choose_model, set_default
+from digitcli.core.errors import DigitcliError, UsageError
+from digitcli.models.modeldir import ChosenModel, choose_model, default_file, set_default
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,22 @@ class DefaultChoice:
         )
 
 
+def check_default_recordable(output: Path, *, make_default: bool) -> None:
+    """Refuse, before training, a run whose default `settle_default` could not record: the
+    models folder nothing can be written into, or a folder where its DEFAULT_FILE goes."""
+    if not (make_default or _inside(output)):
+        return
+    recorded = default_file()
+    if recorded.is_dir() and not recorded.is_symlink():
+        raise UsageError(f"{recorded} is a folder: cannot record the default model there")
+    check_can_create(recorded)
+
+
+def _inside(output: Path) -> bool:
+    """Whether `output` is a model directory in the models folder."""
+    return Path(output).resolve().parent == models_root().resolve()
+
+
 def current_default(output: Path) -> ChosenModel | None:
     """The model commands use now, before the run writes `output`; None where there is none
     or it is `output` itself (about to be replaced)."""
@@ -93,8 +110,7 @@ def settle_default(
     other, or when it scores at least `theirs` (the current default `before` on the same
     images); else `before`, so that a later run or a newer folder does not change it.
     None where nothing was decided: a model written outside the models folder, not asked for."""
-    inside = Path(output).resolve().parent == models_root().resolve()
-    if not (inside or make_default):
+    if not (_inside(output) or make_default):
         return None
     previous = before.name if before else None
     if make_default or before is None or theirs is None or mine >= theirs:

@@ -33,7 +33,12 @@ from digitcli.models.modeldir import (
     read_metadata,
 )
 from digitcli.reports.plots import save_training_pictures
-from digitcli.training.defaults import accuracy_of, current_default, settle_default
+from digitcli.training.defaults import (
+    accuracy_of,
+    check_default_recordable,
+    current_default,
+    settle_default,
+)
 from digitcli.training.networkfiles import write_networks
 from digitcli.training.reporting import NullReporter, TrainReporter, TrainResult, write_history
 from digitcli.training.train import MIN_IMAGES, split_validation, validated_on
@@ -78,6 +83,7 @@ def finetune_bundled(
         raise UsageError("--validation-split must be at least 0 and below 1")
     output = Path(output) if output else models_root() / tuning.run_name
     check_writable(output, force=force)
+    check_default_recordable(output, make_default=make_default)
     reporter = reporter or NullReporter()
     dataset = load_dataset(data, role="train")
     if validation_data is not None:

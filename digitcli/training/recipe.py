@@ -47,8 +47,12 @@ def start_from(model: keras.Model, source: str) -> None:
     model directory or a .keras file), so that training fine-tunes it. Its temperature, a
     fixed scale on the logits, is not a weight: a new one is fitted at the end."""
     path = named_model(source)
-    path = path / KERAS_FILE if path.is_dir() else path
-    if path.suffix != ".keras" or not path.is_file():
+    try:
+        path = path / KERAS_FILE if path.is_dir() else path
+        usable = path.suffix == ".keras" and path.is_file()
+    except OSError:  # a name too long for the system
+        usable = False
+    if not usable:
         raise UsageError(f"--init {source}: give 'bundled', a model directory or a .keras file")
     try:
         trained = load_keras_model(path)

@@ -56,7 +56,12 @@ from digitcli.training import draws
 from digitcli.training.augment import Draw, EpochImages
 from digitcli.training.callbacks import ReporterCallback, StopAtNextBatch
 from digitcli.training.checkpoint import HISTORY_KEYS, Checkpoint, TrainingState
-from digitcli.training.defaults import accuracy_of, current_default, settle_default
+from digitcli.training.defaults import (
+    accuracy_of,
+    check_default_recordable,
+    current_default,
+    settle_default,
+)
 from digitcli.training.distill import teacher_for
 from digitcli.training.distribute import (
     EpochLoop,
@@ -120,6 +125,7 @@ def train(
     recover(output)
     recover(checkpoint_path(output))  # a checkpoint a killed run left half-swapped
     check_writable(output, force=force, kind=MODEL_DIRECTORY)
+    check_default_recordable(output, make_default=make_default)
     _check_no_interrupted_run(output, resume=resume, force=force)
     if tensorboard is not None and Path(tensorboard).exists() and not Path(tensorboard).is_dir():
         raise UsageError(f"--tensorboard {tensorboard}: not a directory")

@@ -43,7 +43,11 @@ def resolve_model(path: str | Path | None) -> ModelRef:
     """The model to use: `path` ("bundled" names the bundled one), else the most recently
     trained one, else the bundled one."""
     path = choose_model(path).path
-    if not path.exists():
+    try:
+        found = path.exists()
+    except OSError as error:  # a name too long for the system
+        raise ModelError(f"{path}: no such model ({error.strerror})") from None
+    if not found:
         raise ModelError(f"{path}: no such model")
     if is_model_dir(path):
         if path.resolve() == BUNDLED_DIR.resolve():
