@@ -127,11 +127,14 @@ def test_a_default_file_that_never_ends_is_not_read_forever(tiny_model: Path, ki
     assert listed["name"] == "bundled"  # a choice that cannot be read is not the latest
 
 
-@pytest.mark.parametrize("content", [b"not json", b'{"model": "a\\u0000b"}', b"\xff\xfe"])
+@pytest.mark.parametrize(
+    "content", [b"not json", b'{"model": "a\\u0000b"}', b"\xff\xfe", b'{"model": "loop"}']
+)
 def test_a_damaged_default_file_leaves_the_bundled_model(tiny_model: Path, content: bytes) -> None:
     from digitcli.core.config import models_root
 
     _copy(tiny_model, "mine")
+    (models_root() / "loop").symlink_to("loop")  # a link to itself: "Symlink loop" on resolving
     (models_root() / "default.json").write_bytes(content)
     assert _default() == "bundled"
     predicted = runner.invoke(app, ["predict", str(EXAMPLE), "-f", "jsonl"])

@@ -455,8 +455,8 @@ def _loads(chosen: Path) -> bool:
         if chosen.resolve() == BUNDLED_DIR.resolve():
             return True
         return is_model_dir(chosen) and model_problem(chosen) is None
-    except (OSError, ValueError):  # a name the system refuses: too long, a NUL byte in it
-        return False
+    except (OSError, ValueError, RuntimeError):  # a name the system refuses (too long, a NUL
+        return False  # byte in it), a link to itself ("Symlink loop", RuntimeError in 3.11)
 
 
 DEFAULT_FILE_BYTES = 64 * 1024  # `{"model": NAME}` is far shorter: a longer file is not one
