@@ -257,3 +257,18 @@ def test_models_use_of_a_path_is_that_path_not_its_namesake_in_the_models_folder
     assert runner.invoke(app, ["models", "use", "mine"]).exit_code == 0  # a name: the folder's
     (listed,) = [model for model in _models() if model["default"]]
     assert Path(listed["path"]).resolve() != here.resolve()
+
+
+def test_a_name_models_use_takes_is_taken_wherever_a_model_is_named(tiny_model: Path) -> None:
+    """`models use mine` took a models folder's name that `--model mine`, `evaluate mine` and
+    `digitcli.load("mine")` refused ("no such model")."""
+    import digitcli
+
+    _copy(tiny_model, "mine")
+    predicted = runner.invoke(app, ["predict", "--model", "mine", str(EXAMPLE), "-f", "jsonl"])
+    assert predicted.exit_code in (0, 3), predicted.output
+    assert json.loads(predicted.stdout)["model"]["name"] == "mine"
+    assert runner.invoke(app, ["evaluate", "mine", "-q"]).exit_code == 0
+    assert digitcli.load("mine").info.name == "mine"
+    Path("mine").write_text("a file of that name here")  # a path that exists comes first
+    assert runner.invoke(app, ["evaluate", "mine", "-q"]).exit_code == 2

@@ -135,3 +135,11 @@ def test_a_model_whose_tflite_is_another_networks_is_neither_healthy_nor_run(
     evaluated = runner.invoke(app, ["evaluate", str(mine)])
     assert evaluated.exit_code == 2
     assert evaluated.stderr.count("\n") == 1 and "model.tflite" in evaluated.stderr
+
+
+def test_a_huge_metadata_file_is_not_read_whole(tmp_path: Path) -> None:
+    """A 1 GB metadata.json (sparse: no disk) was read whole, 2.1 GB of memory for `models`."""
+    with open(tmp_path / METADATA_FILE, "wb") as huge:
+        huge.truncate(1 << 30)
+    with pytest.raises(ModelError, match="over 16,777,216 bytes"):
+        read_metadata(tmp_path)

@@ -25,7 +25,8 @@ def evaluate(
         Path | None,
         typer.Argument(
             metavar="MODEL",
-            help="Model directory, exported file or 'bundled'. Default: the default model "
+            help="Model directory, exported file, a model's name in the models folder or "
+            "'bundled'. Default: the default model "
             "(the bundled one until another is chosen; the models command lists them).",
         ),
     ] = None,
@@ -126,7 +127,8 @@ def export(
         Path | None,
         typer.Argument(
             metavar="MODEL",
-            help="Model directory, .keras file or 'bundled'. Default: the default model "
+            help="Model directory, .keras file, a model's name in the models folder or "
+            "'bundled'. Default: the default model "
             "(the bundled one until another is chosen; the models command lists them).",
         ),
     ] = None,
@@ -228,7 +230,7 @@ def models(
 ) -> None:
     """List the trained models and the bundled one, marking the one a command given no model
     uses (the default), and why; each accuracy is followed by the number of test images it
-    was measured on. MODEL may name any of them (a path, or 'bundled'). `models use MODEL`
+    was measured on. MODEL may name any of them (its name, a path, or 'bundled'). `models use MODEL`
     makes MODEL the default.
 
     Examples:

@@ -55,7 +55,8 @@ QuietOption = Annotated[
 ]
 
 MODEL_HELP = (  # MODEL as predict, read and serve take it
-    "Model directory, .tflite/.keras/.onnx file, or 'bundled'. "
+    "Model directory, .tflite/.keras/.onnx file, a model's name in the models folder, or "
+    "'bundled'. "
     "Default: the default model (the bundled one until another is chosen; the models "
     "command lists them)."
 )

@@ -269,7 +269,7 @@ def read_metadata(directory: Path) -> Metadata:
     """The metadata of the model directory `directory`, migrated to the current format."""
     path = Path(directory) / METADATA_FILE
     try:
-        return Metadata.from_json(json.loads(path.read_text()))
+        return Metadata.from_json(json.loads(read_bounded(path, METADATA_BYTES)))
     except FileNotFoundError:
         message = f"{directory}: not a digitcli model directory (no {METADATA_FILE})"
         raise ModelError(message) from None
@@ -277,9 +277,35 @@ def read_metadata(directory: Path) -> Metadata:
         raise ModelError(f"{path}: unreadable metadata ({exc})") from None
 
 
+METADATA_BYTES = 16 * 1024 * 1024  # metadata.json holds ~8 KB; 1,000 epochs' history ~200 KB
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of the file `path`; a ValueError where it is no regular file (a FIFO is not
+    waited on, a device not read to its end) or holds over `limit` bytes (not read whole)."""
+    import stat
+
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(handle, "rb") as file:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise ValueError("not a file")
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"over {limit:,} bytes")
+    return data
+
+
 def named_model(source: str | Path) -> Path:
-    """The model `train --init` or `--teacher` names: "bundled" (BUNDLED_DIR), else a path."""
-    return BUNDLED_DIR if str(source) == BUNDLED else Path(source)
+    """The model a command, `train --init` or `--teacher` names: "bundled" (BUNDLED_DIR), a
+    path, or, where no such path exists, a model's name in models_root() (as `models use`)."""
+    if str(source) == BUNDLED:
+        return BUNDLED_DIR
+    path = Path(source)
+    name = str(source)
+    if os.path.lexists(path) or os.sep in name or name in ("", ".", ".."):
+        return path
+    inside = models_root() / name
+    return inside if _is_model_dir(inside) else path
 
 
 def deskews(source: str) -> bool:
@@ -466,20 +492,11 @@ def chosen_default() -> Path | None:
     """The model DEFAULT_FILE names (BUNDLED_DIR for "bundled"); None where there is no such
     file; a ModelError where there is one that cannot be read: damaged, a folder, a FIFO (not
     waited on), a device (not read to its end)."""
-    import stat
-
     recorded = default_file()
     if not os.path.lexists(recorded):
         return None
     try:
-        handle = os.open(recorded, os.O_RDONLY | os.O_NONBLOCK)
-        with open(handle, "rb") as file:
-            if not stat.S_ISREG(os.fstat(handle).st_mode):
-                raise ModelError(f"{recorded}: not a file")
-            text = file.read(DEFAULT_FILE_BYTES + 1)
-        if len(text) > DEFAULT_FILE_BYTES:
-            raise ModelError(f"{recorded}: over {DEFAULT_FILE_BYTES} bytes")
-        named = json.loads(text)["model"]
+        named = json.loads(read_bounded(recorded, DEFAULT_FILE_BYTES))["model"]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ModelError(f"{recorded}: unreadable ({error})") from None
     if not isinstance(named, str) or not named:
