@@ -272,3 +272,20 @@ def test_a_name_models_use_takes_is_taken_wherever_a_model_is_named(tiny_model: 
     assert digitcli.load("mine").info.name == "mine"
     Path("mine").write_text("a file of that name here")  # a path that exists comes first
     assert runner.invoke(app, ["evaluate", "mine", "-q"]).exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "says"), [(b"not json", "unreadable"), (b'{"model": "gone"}', "does not load")]
+)
+def test_models_says_why_the_recorded_default_is_not_the_one_answering(
+    tiny_model: Path, content: bytes, says: str
+) -> None:
+    """A broken choice left the bundled model answering with no word of why."""
+    from digitcli.core.config import models_root
+
+    _copy(tiny_model, "mine")
+    (models_root() / "default.json").write_bytes(content)
+    listed = runner.invoke(app, ["models"])
+    assert listed.exit_code == 0
+    assert "default.json" in listed.stderr and says in listed.stderr, listed.stderr
+    assert "the bundled model answers" in listed.stderr

@@ -507,6 +507,23 @@ def chosen_default() -> Path | None:
     return path if path.is_absolute() else models_root() / path
 
 
+def default_trouble() -> str | None:
+    """Why the default `DEFAULT_FILE` records is not the model answering, said by `models`;
+    None where it is, or where none is recorded."""
+    try:
+        chosen = chosen_default()
+    except ModelError as error:
+        return f"{error}: the bundled model answers"
+    if chosen is None or _loads(chosen):
+        return None
+    try:
+        problem = model_problem(chosen) if is_model_dir(chosen) else "no such model"
+    except (OSError, ValueError, RuntimeError):
+        problem = "no such model"
+    answers = "the bundled model answers"
+    return f"{default_file()} names {chosen}, which does not load ({problem}): {answers}"
+
+
 def model_named(name: str | Path) -> Path:
     """The model directory `digitcli models use NAME` means: "bundled", a folder's name in
     models_root(), or a path to a model directory (a NAME with a "/", "./mine", is a path
