@@ -100,3 +100,27 @@ def test_refuses_what_it_cannot_write(listed, cluster, tmp_path):
     (tmp_path / "empty.txt").write_text("")
     with pytest.raises(UsageError, match="no images found"):
         digitcli.distributed_predict(tmp_path / "empty.txt", tmp_path / "a.jsonl", client=cluster)
+
+
+@pytest.mark.parametrize("workers", [0, -1, 10**9, 2.5, True])
+def test_a_number_of_workers_no_machine_can_start_is_refused_before_any(workers, tmp_path):
+    """`workers=10**9` would start a LocalCluster of a billion processes (`processes` of the
+    API is capped for the same reason); 0 and -1 meant "one a core" or a Dask error."""
+    import digitcli
+    from digitcli.core.errors import UsageError
+
+    (tmp_path / "list.txt").write_text(str(REPO / "docs" / "examples" / "drawing.png") + "\n")
+    with pytest.raises(UsageError, match="workers"):
+        digitcli.distributed_predict(tmp_path / "list.txt", tmp_path / "a.jsonl", workers=workers)
+    assert not (tmp_path / "a.jsonl").exists()
+
+
+@pytest.mark.parametrize("chunk", [0, 2.5, "8"])
+def test_a_chunk_that_is_no_whole_number_of_paths_is_refused_before_any_work(chunk, tmp_path):
+    """`chunk=2.5` started a cluster, then ended in islice's ValueError."""
+    import digitcli
+    from digitcli.core.errors import UsageError
+
+    (tmp_path / "list.txt").write_text(str(REPO / "docs" / "examples" / "drawing.png") + "\n")
+    with pytest.raises(UsageError, match="chunk"):
+        digitcli.distributed_predict(tmp_path / "list.txt", tmp_path / "a.jsonl", chunk=chunk)
