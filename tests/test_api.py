@@ -117,7 +117,8 @@ def test_errors_are_digitclis_own(tmp_path):
     kept = model.predict([tmp_path / "bad.png", EXAMPLES / "drawing.png"], errors="keep")
     assert kept[0].failed and kept[1].digit == 4
     bad_options = ({"top_k": 0}, {"threshold": 2.0}, {"invert": "maybe"}, {"errors": "hide"})
-    for bad in (*bad_options, {"processes": -1}, {"processes": 10**9}):
+    numbers = ({"top_k": True}, {"processes": True}, {"processes": 2.0}, {"threshold": True})
+    for bad in (*bad_options, *numbers, {"processes": -1}, {"processes": 10**9}):
         with pytest.raises(UsageError):
             model.predict(EXAMPLES / "drawing.png", **bad)
     with pytest.raises(UsageError):

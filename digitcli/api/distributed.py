@@ -75,11 +75,11 @@ def predict_files(
     it by that name). Paths are read by the workers: every machine must reach them too.
     `output` is written whole or not at all; an existing one is replaced only with `force`.
     """
-    from digitcli.api.model import MOST_PROCESSES, check_options, load
+    from digitcli.api.model import MOST_PROCESSES, check_options, is_whole, load
     from digitcli.core.atomic import FILE, atomic_output, check_writable
 
     if workers is not None and (
-        type(workers) is not int or not 1 <= workers <= MOST_PROCESSES
+        not is_whole(workers) or not 1 <= workers <= MOST_PROCESSES
     ):  # a LocalCluster starts them all at once: 10**9 would never end starting processes
         raise UsageError(
             f"workers {workers!r}: give a number of processes from 1 to {MOST_PROCESSES}"
@@ -88,7 +88,7 @@ def predict_files(
     out = Path(output)
     if out.suffix not in FORMATS:
         raise UsageError(f"{out}: write answers to a {' or a '.join(FORMATS)} file")
-    if type(chunk) is not int or chunk < 1:
+    if not is_whole(chunk) or chunk < 1:
         raise UsageError(f"chunk {chunk!r}: give a whole number of paths, 1 or more")
     check_options(top_k=top_k, threshold=threshold, invert=invert)
     check_writable(out, force=force, kind=FILE)  # never emptied, nor written through a link

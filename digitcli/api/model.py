@@ -9,6 +9,7 @@ Keras model.
 from __future__ import annotations
 
 import math
+import numbers
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -131,7 +132,7 @@ class Model:
         """
         check_options(top_k=top_k, threshold=threshold, invert=invert, errors=errors)
         if processes is not None and (
-            not isinstance(processes, int) or not 0 <= processes <= MOST_PROCESSES
+            not is_whole(processes) or not 0 <= processes <= MOST_PROCESSES
         ):  # with fork, a pool starts all its processes at once: 10**9 would be a fork bomb
             raise UsageError(f"processes {processes!r}: give 0 (this process) to {MOST_PROCESSES}")
         one = is_one(inputs)
@@ -357,16 +358,26 @@ def check_options(
     errors: str = "raise",
 ) -> None:
     """The CLI's limits on its options, as UsageErrors."""
-    if not isinstance(top_k, int) or not 1 <= top_k <= MOST_TOP_K:
+    if not is_whole(top_k) or not 1 <= top_k <= MOST_TOP_K:
         raise UsageError(f"top_k {top_k!r}: give a whole number from 1 to {MOST_TOP_K}")
     if threshold is not None and not (
-        isinstance(threshold, (int, float)) and math.isfinite(threshold) and 0 <= threshold <= 1
+        is_number(threshold) and math.isfinite(threshold) and 0 <= threshold <= 1
     ):
         raise UsageError(f"threshold {threshold!r}: give a confidence from 0 to 1")
     if invert not in INVERT:
         raise UsageError(f"invert {invert!r}: give one of {', '.join(INVERT)}")
     if errors not in ("raise", "keep"):
         raise UsageError(f"errors {errors!r}: give 'raise' or 'keep'")
+
+
+def is_whole(value: object) -> bool:
+    """A whole number, NumPy's too; not True or False, which Python counts as 1 and 0."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_number(value: object) -> bool:
+    """A real number, NumPy's too; not True or False."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _digit_count(digits: int | tuple[int, int] | str | None) -> tuple[int, int] | None:
