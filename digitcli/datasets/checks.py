@@ -6,6 +6,7 @@ only this, not the module that finds and assembles the data."""
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +34,16 @@ class Split:
 Loader = Callable[[dict[str, str]], dict[str, Split]]  # fills in file hashes, returns the splits
 
 
-def read_hashed(path: Path, files: dict[str, str]) -> bytes:
-    """The bytes of `path`, its sha256 recorded in `files` under its name; empty is an error."""
+def read_hashed(path: Path, files: dict[str, str], *, writable: bool = False) -> bytes | bytearray:
+    """The bytes of `path`, its sha256 recorded in `files` under its name; empty is an error.
+    `writable`: in a bytearray, which arrays can use as it is (a raw IDX file: not copied)."""
     try:
-        data = path.read_bytes()
+        if writable:
+            with open(path, "rb") as file:
+                data = bytearray(os.fstat(file.fileno()).st_size)
+                del data[file.readinto(data) :]  # a file cut short while being read
+        else:
+            data = path.read_bytes()
     except OSError as error:
         raise DataError(f"{path}: cannot read ({first_line(error)})") from error
     if not data:

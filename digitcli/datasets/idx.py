@@ -55,7 +55,7 @@ def idx_loader(pairs: dict[str, tuple[Path, Path]]) -> Loader:
     def load(files: dict[str, str]) -> dict[str, Split]:
         splits = {}
         for split, (images_path, labels_path) in pairs.items():
-            x = read_idx(images_path, read_hashed(images_path, files), "images")
+            x = read_idx(images_path, read_hashed(images_path, files, writable=True), "images")
             y = read_idx(labels_path, read_hashed(labels_path, files), "labels")
             y = to_labels(y, lambda i, p=labels_path: f"{p}: index {i}")
             splits[split] = pair(x, y, str(images_path), labels_path.name, "images")
