@@ -601,3 +601,14 @@ def test_read_a_line_of_a_thousand_digits_is_too_many_not_blank(mnist_test, tmp_
     (answer,) = _jsonl(["read", str(tmp_path / "long.png"), "--format", "jsonl"])
     assert "blank" not in json.dumps(answer)
     assert answer["error"].startswith("too many digits, or digits too small")
+
+
+@pytest.mark.parametrize("shape", [(1, 5000), (2, 2000), (28, 28 * 1000)])
+def test_read_of_a_long_blank_line_is_blank_not_too_many_digits(shape, tmp_path):
+    """A blank picture shrunk to the work image's width was "too many digits" (exit 1): it is
+    blank, as `predict` says (exit 3), however long."""
+    path = tmp_path / "long-blank.png"
+    Image.fromarray(np.full(shape, 200, np.uint8)).save(path)
+    (predicted,) = _jsonl(["predict", str(path), "--format", "jsonl"])
+    (read,) = _jsonl(["read", str(path), "--format", "jsonl"])
+    assert predicted["note"] == read.get("note") == "no digit found: the image is blank", read

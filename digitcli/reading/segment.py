@@ -43,6 +43,7 @@ import numpy as np
 from PIL import Image
 
 from digitcli.imaging.images import Prepared, fit_and_centre
+from digitcli.imaging.settings import tuned as preparation
 from digitcli.reading.atoms import (
     Atom,
     components,
@@ -138,13 +139,22 @@ def render_candidates(line: Line) -> None:
         line.candidates = _rendered(ink.spans, ink.atoms, ink.ink_of, fit_and_centre, ink.frame)
 
 
+def _one_grey(image: Image.Image) -> bool:
+    """Whether all of `image` is one grey, within the contrast below which a picture is blank
+    (`min_contrast`): nothing was written on it, however long it is."""
+    grey = image if image.mode == "L" else image.convert("L")
+    darkest, lightest = grey.getextrema()
+    return lightest - darkest < preparation().min_contrast
+
+
 def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     """The line's atoms, the runs of them that may be digits and its strips, its candidates
     not rendered yet (`render_candidates`)."""
     tune = tuned()
     work, frame = work_image(image)
     if work.width >= tune.work_width and work.height < tune.smallest_height:
-        return Line(too_small=True)  # a line so long that, shrunk to fit, no digit is left
+        # A line so long that, shrunk to fit, no digit is left: unless none was written.
+        return Line() if _one_grey(image) else Line(too_small=True)
     flat, mask = ink_signal(work, invert)
     if not mask.any():
         return Line()
