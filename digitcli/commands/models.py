@@ -244,7 +244,13 @@ def models(
     """
     from digitcli.core.config import models_root
     from digitcli.core.errors import UsageError
-    from digitcli.models.modeldir import default_trouble, list_models, model_named, set_default
+    from digitcli.models.modeldir import (
+        GONE,
+        default_trouble,
+        list_models,
+        model_named,
+        set_default,
+    )
     from digitcli.terminal import console
 
     if action is not None:
@@ -271,7 +277,8 @@ def models(
             why = f"broken: {model.problem}" if model.problem else why
             samples = "" if model.test_samples is None else str(model.test_samples)
             console.plain_row([*row, why, samples])
-    trouble = None if quiet else default_trouble()
+    gone = any(model.default and model.model.why == GONE for model in listed)
+    trouble = default_trouble() if gone and not quiet else None
     if trouble:
         console.print_note(trouble)
     if not quiet and not any(model.default for model in listed):

@@ -188,8 +188,6 @@ class Metadata:
     def write(self, directory: Path) -> Path:
         """Write `directory`/metadata.json whole, recording the sha256 of the model files it
         describes as they are now (`changed_file`): a file swapped in later is noticed."""
-        import os
-
         directory = Path(directory)
         described = replace(self, files=file_digests(directory))
         path, staging = directory / METADATA_FILE, directory / f".{METADATA_FILE}.{os.getpid()}"
@@ -429,6 +427,12 @@ class ChosenModel:
     @property
     def bundled(self) -> bool:
         return self.path.resolve() == BUNDLED_DIR.resolve()
+
+    @property
+    def checked(self) -> bool:
+        """Whether `choose_model` found it loadable already (`model_problem`: its metadata, its
+        files opened and their digests): a default chosen or the latest trained one."""
+        return self.why in (CHOSEN, LATEST) and not self.bundled
 
     @property
     def name(self) -> str:

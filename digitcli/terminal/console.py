@@ -114,10 +114,14 @@ def show(table: Table) -> None:
         return
     columns = [str(column.header) for column in table.columns]
     sys.stdout.write("\t".join(columns) + "\n")
-    cells = [list(column.cells) for column in table.columns]
-    for row in zip(*cells, strict=False):
+    for row in _rows(table):
         sys.stdout.write("\t".join(_plain(cell) for cell in row) + "\n")
     sys.stdout.flush()
+
+
+def _rows(table: Table) -> Iterator[tuple]:
+    """`table`'s rows, each a tuple of its cells."""
+    return zip(*[list(column.cells) for column in table.columns], strict=False)
 
 
 def _narrowest(out: Console, table: Table) -> int:
@@ -135,8 +139,7 @@ def _show_records(out: Console, table: Table) -> None:
     width = max(map(len, headers), default=0)
     if table.title:
         out.print(table.title, style="italic", markup=False)
-    columns = [list(column.cells) for column in table.columns]
-    for number, row in enumerate(zip(*columns, strict=False)):
+    for number, row in enumerate(_rows(table)):
         if number:
             out.print()
         for header, cell in zip(headers, row, strict=True):
@@ -170,7 +173,7 @@ def sparkline(values: list[float]) -> str:
 def counted(label: str, *, shown: bool) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr for a long count (`evaluate`'s test images), as a callback
     `advance(done, total)`; nothing where `shown` is false or stderr is not a terminal. The bar
-    appears only once a count is under way and goes when it ends."""
+    shows from the start (pulsing, no count, while the data and model load) and goes at the end."""
     if not (shown and is_terminal("stderr")):
         yield lambda done, total: None
         return

@@ -42,7 +42,8 @@ PREFERENCES = {  # which of a model directory's files each preference runs, firs
 def resolve_model(path: str | Path | None) -> ModelRef:
     """The model to use: `path` ("bundled" names the bundled one), else the most recently
     trained one, else the bundled one."""
-    path = choose_model(path).path
+    chosen = choose_model(path)
+    path = chosen.path
     try:
         found = path.exists()
     except OSError as error:  # a name too long for the system
@@ -53,7 +54,7 @@ def resolve_model(path: str | Path | None) -> ModelRef:
         if path.resolve() == BUNDLED_DIR.resolve():
             require(path, ("preparation",), {"preparation": PREPARATION})
         metadata = read_metadata(path)
-        changed = changed_file(path, metadata)
+        changed = None if chosen.checked else changed_file(path, metadata)
         if changed is not None:
             raise ModelError(f"{path}: {changed}")
         return ModelRef(path, "dir", metadata)
