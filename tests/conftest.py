@@ -18,6 +18,28 @@ from mnist_files import write_tiny_mnist  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+# What a test needs, as marks (pyproject.toml describes each): a test module or test says it
+# with `pytest.mark.NAME`; a fixture that brings the need says it with `@needs("NAME")`, and
+# every test that uses the fixture gets the mark. `slow` (what `make test-fast` leaves out,
+# `-m 'not slow'`) is every test that trains or starts a browser, and the few marked slow
+# themselves (the export matrix, a cluster of processes).
+NEEDS = ("trains", "browser", "server", "signals", "default_model")
+SLOW_NEEDS = {"trains", "browser"}
+_FIXTURE_NEEDS: dict[str, str] = {}
+
+
+def needs(mark: str):
+    """Mark every test that uses the decorated fixture with `mark` (one of NEEDS). Put it under
+    `@pytest.fixture`: `@pytest.fixture(scope="module")` then `@needs("trains")`."""
+    if mark not in NEEDS:
+        raise ValueError(f"unknown need {mark!r}: one of {', '.join(NEEDS)}")
+
+    def register(function):
+        _FIXTURE_NEEDS[function.__name__] = mark
+        return function
+
+    return register
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Before any fixture of any scope runs (a module's server, a session's): an empty models
@@ -66,6 +88,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+@needs("server")
 def bundled_server(tmp_path_factory: pytest.TempPathFactory):
     """`digitcli serve` of the bundled model with its default limits, one per test session
     (per xdist worker), for the tests that only send it requests (tests/serving.py)."""
@@ -101,29 +124,10 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     return env
 
 
-# What `make test-fast` leaves out (`-m 'not slow'`): modules whose tests train models or start
-# several training processes, and the single tests elsewhere that train (each 10 s or more on
-# 2 cores).
-SLOW_MODULES = {
-    *("test_resume", "test_train", "test_fused", "test_distribute", "test_quiet_start"),
-    *("test_ensemble", "test_distill", "test_init", "test_deskew", "test_tensorboard"),
-}
-SLOW_TESTS = {
-    "test_ctrl_c_before_the_first_epoch_ends_promises_no_checkpoint",
-    "test_outputs_that_must_be_folders",
-    "test_json_is_strict_even_without_a_validation_split",
-    "test_a_model_without_ten_outputs_is_refused",
-    "test_training_starts_with_the_same_words_in_a_pipe_as_in_a_terminal",
-    "test_training_stderr_has_only_digitcli_lines",
-    "test_quiet_prints_only_the_result",
-    "test_train_on_an_image_folder",
-    "test_serve_refuses_a_request_that_would_decode_too_much",
-    "test_json_output_is_pure_json_in_a_pipe",  # in-process: test_cli.test_train_json_then_...
-}
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        module = item.module.__name__.rpartition(".")[2] if item.module else ""
-        if module in SLOW_MODULES or getattr(item, "originalname", "") in SLOW_TESTS:
+        for name in item.fixturenames:
+            if name in _FIXTURE_NEEDS:
+                item.add_marker(_FIXTURE_NEEDS[name])
+        if any(item.get_closest_marker(mark) for mark in SLOW_NEEDS):
             item.add_marker(pytest.mark.slow)

@@ -21,6 +21,8 @@ from digitcli.core.errors import EXIT_FAILURE, EXIT_OK, EXIT_UNANSWERED, EXIT_US
 import inprocess
 from conftest import subprocess_env
 
+pytestmark = pytest.mark.default_model
+
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "digitcli" / "models" / "pretrained"
 NUMBER = REPO / "tests" / "fixtures" / "tight-75094.jpg"  # read as 75094

@@ -171,6 +171,7 @@ def test_train_on_csv_layout(tmp_path):
     assert json.loads(result.stdout)["model"] == str(tmp_path / "m")
 
 
+@pytest.mark.trains
 def test_json_output_is_pure_json_in_a_pipe(tiny_data, tmp_path):
     child = subprocess.run(
         [

@@ -15,6 +15,8 @@ from typer.testing import CliRunner
 
 from digitcli.cli import app
 
+pytestmark = pytest.mark.default_model
+
 runner = CliRunner()
 EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "drawing.png"
 

@@ -7,6 +7,8 @@ from digitcli.core.config import TrainConfig, train_config
 from digitcli.models.deskew import MAX_SKEW, Deskew, deskewed
 from digitcli.models.model import build_model, load_keras_model
 
+pytestmark = pytest.mark.trains
+
 
 def _bar(slant: float) -> np.ndarray:
     """A 3-pixel-wide stroke from row 4 to row 23 whose column moves `slant` pixels a row."""

@@ -8,6 +8,7 @@ import sys
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 import digitcli.training.train
 from digitcli.core.config import train_config
@@ -19,6 +20,8 @@ from digitcli.training.distill import Teacher
 from digitcli.training.train import train
 
 from conftest import REPO, subprocess_env
+
+pytestmark = pytest.mark.trains
 
 
 class Unsure:

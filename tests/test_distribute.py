@@ -23,6 +23,8 @@ from digitcli.training.train import train
 from conftest import subprocess_env
 from mnist_files import synthetic_digits, write_idx
 
+pytestmark = pytest.mark.trains
+
 WORKER_TIMEOUT = 420  # seconds for one worker to train and exit; a few on CI
 
 

@@ -16,6 +16,8 @@ from digitcli.core.errors import UsageError
 from digitcli.models.modeldir import read_metadata
 from digitcli.models.runtimes import load_runtime, resolve_model
 
+pytestmark = pytest.mark.trains
+
 TINY = {"epochs": 2, "batch_size": 16, "learning_rate": 0.01, "deskew": False}
 
 

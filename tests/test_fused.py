@@ -15,6 +15,8 @@ from digitcli.training.train import train
 
 from mnist_files import synthetic_digits
 
+pytestmark = pytest.mark.trains
+
 
 def twin_models(config):
     """Two models of `config` with the same first weights."""

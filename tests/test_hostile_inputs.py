@@ -179,6 +179,7 @@ def test_predict_survives_a_worker_killed_from_outside(tiny_model, tmp_path, ok_
     assert len(out.decode().splitlines()) == 1500
 
 
+@pytest.mark.slow  # starts a server of its own, with a low limit
 def test_serve_refuses_a_request_that_would_decode_too_much(tmp_path, ok_png):
     from serving import BUNDLED, running_server
 

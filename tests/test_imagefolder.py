@@ -93,6 +93,7 @@ def test_a_folder_with_neither_mnist_nor_digit_folders_says_both(tmp_path):
         load_dataset(tmp_path / "empty")
 
 
+@pytest.mark.trains
 def test_train_on_an_image_folder(tmp_path):
     root = image_folder(tmp_path / "mine", per_digit=10)
     (root / "1" / "broken.jpg").write_bytes(b"junk")

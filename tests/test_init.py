@@ -16,6 +16,8 @@ from digitcli.training.recipe import start_from
 
 from conftest import subprocess_env
 
+pytestmark = pytest.mark.trains
+
 TINY = {"layers": (32, 16), "batch_size": 16, "learning_rate": 0.01}
 
 

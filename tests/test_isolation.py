@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.default_model
+
 REPO = Path(__file__).resolve().parent.parent
 
 

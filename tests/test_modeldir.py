@@ -111,6 +111,7 @@ def test_metadata_records_the_digest_of_each_model_file_it_describes(tmp_path: P
     assert changed_file(BUNDLED_DIR, read_metadata(BUNDLED_DIR)) is None
 
 
+@pytest.mark.default_model
 def test_a_model_whose_tflite_is_another_networks_is_neither_healthy_nor_run(
     tiny_model: Path,
 ) -> None:

@@ -13,6 +13,8 @@ import pytest
 
 from conftest import subprocess_env
 
+pytestmark = pytest.mark.trains  # starts training processes
+
 # A CUDA driver whose cuInit fails as it does on a machine without a GPU: what TensorFlow meets.
 NO_GPU_DRIVER = """
 int cuInit(unsigned int flags) { return 999; }

@@ -82,7 +82,7 @@ def test_existing_output_is_refused_before_evaluating(tmp_path):
     assert Path("taken.png").read_bytes() == b"mine"
 
 
-@pytest.mark.slow  # a browser starts in seconds: the full suite only
+@pytest.mark.browser  # a browser starts in seconds: the full suite only
 @pytest.mark.skipif(
     CHROMIUM is None,
     reason="chromium is not installed (apt-get install chromium; .ci/run installs it)",

@@ -13,6 +13,8 @@ from digitcli.core.config import train_config
 from conftest import subprocess_env
 from mnist_files import synthetic_digits, write_idx
 
+pytestmark = [pytest.mark.trains, pytest.mark.signals]  # trains, interrupts and resumes
+
 EPOCHS = "3"
 RUN = train_config("mlp512", epochs=int(EPOCHS)).run_name  # the default output's name
 

@@ -22,6 +22,8 @@ from digitcli.serve.uploads import MAX_BODY_BYTES, MAX_IMAGES
 from conftest import subprocess_env
 from serving import BUNDLED, refuses_connections, running_server, wait_for
 
+pytestmark = pytest.mark.server
+
 MNIST = Path(__file__).resolve().parent.parent / "MNIST"
 
 

@@ -19,6 +19,8 @@ from conftest import subprocess_env
 from inprocess import digitcli
 from serving import BUNDLED, running_server, wait_for
 
+pytestmark = pytest.mark.server
+
 PNG_1x1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010800000000"
     "3a7e9b550000000a49444154789c636000000002000154a24f5d0000000049454e44ae426082"

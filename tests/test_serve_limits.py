@@ -13,6 +13,8 @@ import pytest
 
 from serving import BUNDLED, running_server
 
+pytestmark = pytest.mark.server
+
 MB = 2**20
 CLIENTS = 24
 SENT = 9 * MB  # of a 10 MB body each slow client announces: it never sends the rest

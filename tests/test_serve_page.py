@@ -13,7 +13,8 @@ from serving import BUNDLED, running_server
 webdriver = pytest.importorskip("selenium.webdriver")
 CHROMEDRIVER = shutil.which("chromedriver")
 pytestmark = [  # a browser starts in seconds: the full suite only
-    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.server,
     pytest.mark.skipif(CHROMEDRIVER is None, reason="needs chromium-driver"),
 ]
 SCREENSHOT_ENV = "DIGITCLI_PAGE_SCREENSHOT"  # where to keep a screenshot (the README's)

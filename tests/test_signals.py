@@ -12,6 +12,8 @@ from digitcli.core.signals import Interrupted, SignalGuard
 from digitcli.training.reporting import NullReporter
 from digitcli.training.train import train
 
+pytestmark = pytest.mark.signals
+
 
 def send(signum: int) -> None:
     os.kill(os.getpid(), signum)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
+
+pytestmark = pytest.mark.trains
 
 
 def read_events(run: Path) -> tuple[list[Path], list]:

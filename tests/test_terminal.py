@@ -182,6 +182,7 @@ def test_a_bad_file_is_reported_once_under_a_table_in_the_terminal(tmp_path):
     assert "answered by the bundled model (cnn, cnn, mlp)" in shown
 
 
+@pytest.mark.trains
 def test_quiet_prints_only_the_result(tiny_model, tmp_path):
     runner = CliRunner()
     trained = runner.invoke(
@@ -236,6 +237,7 @@ def test_piped_results_are_key_value_lines_with_numbers_as_numbers(tiny_model):
     assert 0 <= float(fields["accuracy"]) <= 1 and int(fields["samples"]) == 200
 
 
+@pytest.mark.trains
 def test_training_starts_with_the_same_words_in_a_pipe_as_in_a_terminal(tmp_path):
     args = ["train", "--epochs", "1", "--no-calibrate", "-o"]
     piped = CliRunner().invoke(app, [*args, str(tmp_path / "a")])
@@ -316,6 +318,7 @@ def test_every_help_in_a_terminal_at_120_columns_cuts_nothing(name):
         assert option in shown, option
 
 
+@pytest.mark.trains
 def test_training_stderr_has_only_digitcli_lines(tmp_path):
     """TensorFlow's native start-up lines (cuInit failures, oneDNN notices) are kept out."""
     done = subprocess.run(

@@ -13,10 +13,13 @@ from digitcli.core.errors import DataError, OutputExistsError, UsageError
 from digitcli.reports.evaluate import evaluate
 from digitcli.training.train import split_validation, train
 
-from conftest import FIXTURES, subprocess_env
+from conftest import FIXTURES, needs, subprocess_env
+
+pytestmark = pytest.mark.trains
 
 
 @pytest.fixture(scope="module")
+@needs("trains")
 def trained_tiny(tmp_path_factory, tiny_data):
     """What `train` writes today with the settings of the checked-in tests/fixtures/tiny-mlp."""
     from fixtures.make_tiny_model import TINY

@@ -267,6 +267,7 @@ def trained_copy(models, name: str, *, age: int):
 
 
 @pytest.mark.parametrize("broken", ["truncated", "format-99"])
+@pytest.mark.default_model
 def test_a_broken_model_is_flagged_and_not_chosen(isolated, broken):
     models = isolated / "models"
     trained_copy(models, "good", age=100)

@@ -66,6 +66,7 @@ def test_file_names_are_shown_as_typed_not_as_markup(tiny_model, tmp_path, name)
     no_unexpected(piped.stderr, table.output, missing.output)
 
 
+@pytest.mark.trains
 def test_json_is_strict_even_without_a_validation_split(tmp_path, tiny_data):
     done = digitcli_process(
         "train", "--data", str(tiny_data), "--epochs", "1", "--validation-split", "0",
@@ -92,6 +93,7 @@ def test_absurd_training_options_are_usage_errors(option):
     no_unexpected(done.stderr)
 
 
+@pytest.mark.trains
 def test_a_model_without_ten_outputs_is_refused(tmp_path, tiny_data):
     import keras
 
@@ -151,6 +153,7 @@ def test_a_closed_pipe_ends_quietly(tiny_model, tmp_path):
     assert producer.returncode in (0, 141)
 
 
+@pytest.mark.trains
 def test_outputs_that_must_be_folders(tiny_model, tmp_path, tiny_data):
     paths = image_files(tmp_path / "in", 1)
     afile = tmp_path / "afile"
@@ -303,6 +306,7 @@ def test_no_images_found_is_an_error_not_an_empty_table(tiny_model, tmp_path):
     assert json.loads(globbed.stdout)["error"] == "no file matches this pattern"
 
 
+@pytest.mark.trains
 def test_ctrl_c_before_the_first_epoch_ends_promises_no_checkpoint(tmp_path):
     from mnist_files import write_idx
 
