@@ -34,7 +34,7 @@ lint: venv
 
 ## Side-by-side benchmarks; writes docs/performance.md's table and the README's summary of it.
 bench: venv
-	$(BIN)/python bench/run.py --readme
+	$(BIN)/python bench/perf/run.py --readme
 
 ## The generated pages: docs/commands.md from the app (the tests check it is current).
 docs: venv
@@ -51,8 +51,8 @@ MEMBERS := build/models
 MIX := build/cvl/mnist-cvl3-usps.npz
 TUNE := --data $(MIX) --flags long --validation-seed 0 --force
 models: cvl-sources members-mnist judge ink-finder
-	$(BIN)/python bench/usps.py build --rdata $(USPS) --out build/usps
-	$(BIN)/python bench/cvl.py mix --cvl $(CVL) --copies 3 --usps build/usps --out build/cvl
+	$(BIN)/python bench/build/usps.py build --rdata $(USPS) --out build/usps
+	$(BIN)/python bench/build/cvl.py mix --cvl $(CVL) --copies 3 --usps build/usps --out build/cvl
 	for seed in 0 1; do \
 		$(BIN)/digitcli train --arch cnn --init $(MEMBERS)/cnn$$seed --epochs 4 \
 			--learning-rate 0.001 --seed $$seed $(TUNE) --output $(MEMBERS)/cvl-cnn$$seed && \
@@ -60,9 +60,9 @@ models: cvl-sources members-mnist judge ink-finder
 			--learning-rate 0.0005 --seed $$seed $(TUNE) --output $(MEMBERS)/cvl-cnn$$seed-e5 \
 		|| exit 1; done
 	$(BIN)/digitcli train --data $(MIX) --validation-seed 0 --output $(MEMBERS)/cvl-mlp --force
-	$(BIN)/python bench/make_bundled.py $(MEMBERS)/cvl-cnn0-e5 $(MEMBERS)/cvl-cnn1-e5 \
+	$(BIN)/python bench/build/make_bundled.py $(MEMBERS)/cvl-cnn0-e5 $(MEMBERS)/cvl-cnn1-e5 \
 		$(MEMBERS)/cvl-mlp
-	$(BIN)/python bench/make_line_reader.py
+	$(BIN)/python bench/build/make_line_reader.py
 
 cvl-sources:
 	@test -n "$(CVL)" -a -n "$(USPS)" || { echo "Error: make models needs CVL=DIR (the CVL \
@@ -70,8 +70,8 @@ cvl-sources:
 	exit 2; }
 
 models-mnist: members-mnist judge ink-finder
-	$(BIN)/python bench/make_bundled.py $(MEMBERS)/cnn0 $(MEMBERS)/cnn1 $(MEMBERS)/mlp
-	$(BIN)/python bench/make_line_reader.py
+	$(BIN)/python bench/build/make_bundled.py $(MEMBERS)/cnn0 $(MEMBERS)/cnn1 $(MEMBERS)/mlp
+	$(BIN)/python bench/build/make_line_reader.py
 
 members-mnist: venv
 	mkdir -p $(MEMBERS)
@@ -80,19 +80,19 @@ members-mnist: venv
 	$(BIN)/digitcli train --data MNIST --output $(MEMBERS)/mlp --force
 
 ## The ink finder (digitcli/imaging/ink_finder.tflite): which pixels of a picture of paper are
-## handwritten strokes, learned from scenes made with their masks (bench/ink_scenes.py). About
+## handwritten strokes, learned from scenes made with their masks (bench/build/ink_scenes.py). About
 ## an hour on 2 cores; it goes on from its last checkpoint in build/ink_finder when run again.
 ink-finder: venv
-	$(BIN)/python bench/make_ink_finder.py --work build/ink_finder
+	$(BIN)/python bench/build/make_ink_finder.py --work build/ink_finder
 
 ## The preparation's judge of pictures on paper (digitcli/imaging/judge.tflite), from made
-## pictures and the real set (REAL: a folder `python bench/real_pictures.py build` wrote).
+## pictures and the real set (REAL: a folder `python bench/checks/real_pictures.py build` wrote).
 REAL ?= bench/results/real
 # The made views are cached under the hash of the code that makes them: never a stale cache.
-VIEWS = $(shell cat bench/*.py digitcli/imaging/*.py | sha1sum | cut -c1-12)
+VIEWS = $(shell cat bench/*/*.py digitcli/imaging/*.py | sha1sum | cut -c1-12)
 judge: venv
 	mkdir -p build
-	$(BIN)/python bench/make_judge.py --real $(REAL) --cache build/judge-views-$(VIEWS).npz
+	$(BIN)/python bench/build/make_judge.py --real $(REAL) --cache build/judge-views-$(VIEWS).npz
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,10 +1,10 @@
-"""bench/make_blanks.py's measure of the development set."""
+"""bench/checks/make_blanks.py's measure of the development set."""
 
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
+sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
 
 import make_blanks  # noqa: E402
 import robustness  # noqa: E402

@@ -1,4 +1,5 @@
-"""bench/cvl.py and bench/cvl_finetune.py: reading CVL by writer, and drawing a writer's digits."""
+"""bench/build/cvl.py and bench/checks/cvl_finetune.py: reading CVL by writer, and drawing a
+writer's digits."""
 
 import sys
 from pathlib import Path
@@ -7,7 +8,7 @@ import numpy as np
 from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
+sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
 
 import cvl  # noqa: E402
 import cvl_finetune  # noqa: E402

@@ -1,4 +1,5 @@
-"""bench/cvl_writers.py: which writers and digits the per-writer protocol draws, and its table."""
+"""bench/checks/cvl_writers.py: which writers and digits the per-writer protocol draws, and its
+table."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[1] / "bench" / kind)
+    for kind in ("build", "checks", "perf")
+]
 
 import cvl_writers  # noqa: E402
 

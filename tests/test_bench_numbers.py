@@ -1,4 +1,5 @@
-"""bench/make_numbers.py and bench/read_numbers.py with other writers' digits (USPS's held 30%)."""
+"""bench/checks/make_numbers.py and bench/checks/read_numbers.py with other writers' digits (USPS's
+held 30%)."""
 
 import json
 import subprocess
@@ -9,7 +10,7 @@ import numpy as np
 from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
+sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
 
 import make_numbers  # noqa: E402
 import read_numbers  # noqa: E402
@@ -76,7 +77,7 @@ def test_make_numbers_writes_usps_numbers_from_held_digits_only(tmp_path):
 
 def bench(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(REPO / "bench" / "read_numbers.py"), *args],
+        [sys.executable, str(REPO / "bench" / "checks" / "read_numbers.py"), *args],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 

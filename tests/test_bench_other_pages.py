@@ -1,4 +1,5 @@
-"""bench/other_pages.py: pages drawn by code the judge never learns from, blank and written."""
+"""bench/checks/other_pages.py: pages drawn by code the judge never learns from, blank and
+written."""
 
 import sys
 from pathlib import Path
@@ -7,7 +8,7 @@ import numpy as np
 from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
+sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
 
 import other_pages  # noqa: E402
 

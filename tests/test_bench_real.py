@@ -1,4 +1,5 @@
-"""bench/real_pictures.py: the manifest's format, building from a snapshot, and the scoring."""
+"""bench/checks/real_pictures.py: the manifest's format, building from a snapshot, and the
+scoring."""
 
 import csv
 import hashlib
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
+sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
 
 import real_pictures as real  # noqa: E402
 from real_pictures import Answer, Picture  # noqa: E402

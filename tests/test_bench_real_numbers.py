@@ -1,4 +1,5 @@
-"""bench/real_numbers.py: the manifest of real numbers, building it, and scoring `read` on it."""
+"""bench/checks/real_numbers.py: the manifest of real numbers, building it, and scoring `read` on
+it."""
 
 import csv
 import hashlib
@@ -10,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
+sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
 
 import real_numbers as numbers  # noqa: E402
 from real_numbers import Answer, Number  # noqa: E402

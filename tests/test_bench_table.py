@@ -1,4 +1,5 @@
-"""`bench/run.py --readme` brings docs/performance.md's table up to date in place, and the README's
+"""`bench/perf/run.py --readme` brings docs/performance.md's table up to date in place, and the
+README's
 summary of it; the README's summary must be the one the full table gives."""
 
 import sys
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
+sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
 
 import readme_table  # noqa: E402
 

@@ -1,4 +1,5 @@
-"""bench/usps.py and bench/other_writers.py: the held-back split and the table's scoring."""
+"""bench/build/usps.py and bench/checks/other_writers.py: the held-back split and the table's
+scoring."""
 
 import sys
 from pathlib import Path
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
+sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
 
 import other_writers  # noqa: E402
 import usps  # noqa: E402

@@ -25,7 +25,10 @@ from conftest import started_workers, subprocess_env
 from inprocess import digitcli
 from mnist_files import synthetic_digits
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[1] / "bench" / kind)
+    for kind in ("build", "checks", "perf")
+]
 from hostile_memory import measured  # noqa: E402
 
 

@@ -1018,7 +1018,7 @@ def test_a_small_scan_enlarged_smoothly_to_fill_its_picture_reads_as_itself(
 ) -> None:
     # Enlarged, a thick stroke of an 8x8 scan is a quarter of the picture wide: the noise
     # estimate took its soft edges for paper (only the darkest cores were kept: a 6 drawn
-    # with a hairline, 88% of bench/robustness.py's uci read at 64 px against 98.6% at 8),
+    # with a hairline, 88% of bench/checks/robustness.py's uci read at 64 px against 98.6% at 8),
     # and blocks of the background a tenth of the picture wide took strokes for shadow.
     scan = uci_scan(digit)
     own = prepare(scan).pixels > 128
@@ -1031,7 +1031,7 @@ def test_a_small_scan_enlarged_smoothly_to_fill_its_picture_reads_as_itself(
 def test_a_faint_scan_that_fills_its_picture_is_read_not_blank(size: int) -> None:
     # UCI's 6 with its ink only 60 grey levels darker than the paper, as a pale pencil or an
     # underexposed form gives: legible, but Otsu's two classes lay less than 48 levels apart,
-    # so it was answered "no digit found" (bench/robustness.py's faint: 53% answered).
+    # so it was answered "no digit found" (bench/checks/robustness.py's faint: 53% answered).
     faint = uci_scan(6, paper=200, contrast=60)
     prepared = prepare(faint.resize((size, size), Image.Resampling.BILINEAR))
     assert prepared.has_ink
@@ -1046,7 +1046,7 @@ def test_a_faint_noisy_scan_filling_its_picture_is_read_not_blank(digit: int, si
     # Ink 36 grey levels from the paper with a little noise: ink and its soft edges cover half
     # the picture, so the spread of all its pixels measured the ink, not the noise, and the
     # blank test asked for 6 such spreads of contrast: all six were answered "no digit found"
-    # (bench/robustness.py's faint, 30-40 levels of contrast: 60% answered).
+    # (bench/checks/robustness.py's faint, 30-40 levels of contrast: 60% answered).
     rng = np.random.default_rng([digit, size])
     enlarged = np.asarray(uci_scan(digit, paper=190, contrast=36).resize((size, size)))
     noisy = np.clip(enlarged + rng.normal(0, 2.5, enlarged.shape), 0, 255).astype(np.uint8)
@@ -1083,7 +1083,7 @@ def pen_digit(digit: int, paper: float, contrast: float, sigma: float, seed: int
 @pytest.mark.parametrize("contrast", [14, 18, 22])
 def test_a_faint_pen_digit_on_quiet_paper_is_read_not_blank(digit: int, contrast: int) -> None:
     # Ink 14-22 grey levels from clean paper (a pale pencil, an underexposed photo): legible,
-    # but anything under 24 levels was blank, however quiet the paper (bench/robustness.py's
+    # but anything under 24 levels was blank, however quiet the paper (bench/checks/robustness.py's
     # faint: 170 of 1,000 answered "no digit found", 109 of them in this band).
     prepared = prepare(pen_digit(digit, paper=200, contrast=contrast, sigma=1.0, seed=digit))
     assert prepared.has_ink

@@ -18,7 +18,10 @@ from digitcli.imaging import ink_finder
 from digitcli.imaging.images import prepare
 from digitcli.imaging.settings import overridden
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[1] / "bench" / kind)
+    for kind in ("build", "checks", "perf")
+]
 
 import ink_scenes  # noqa: E402
 

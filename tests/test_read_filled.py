@@ -1,6 +1,6 @@
 """`read` on numbers whose digits were stretched to fill square cells (a 1 becomes a slab), as
 some collections and form scanners store them: the line reader was taught such numbers
-(`bench/make_line_reader.py --sources ... mnist-filled usps-filled ...`)."""
+(`bench/build/make_line_reader.py --sources ... mnist-filled usps-filled ...`)."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.mark.parametrize(
-    "name, number",  # bench/make_numbers.py --style filled, seed 10; read 4978 in 0.5.0
+    "name, number",  # bench/checks/make_numbers.py --style filled, seed 10; read 4978 in 0.5.0
     [("filled-4971.jpg", "4971")],
 )
 def test_a_slab_on_a_filled_line_is_read_as_a_1(name, number):

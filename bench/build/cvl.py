@@ -1,7 +1,7 @@
 """The CVL Single Digit database (ICDAR 2013 HDRC, TU Wien): continental writers, by writer.
 
-    python bench/cvl.py score --cvl DIR --model MODEL [--model MODEL ...] [--split test] [--json]
-    python bench/cvl.py mix --cvl DIR [--copies 3] [--usps bench/results/usps] [--mnist MNIST]
+    python bench/build/cvl.py score --cvl DIR --model MODEL [--model MODEL ...] [--split test] [--json]
+    python bench/build/cvl.py mix --cvl DIR [--copies 3] [--usps bench/results/usps] [--mnist MNIST]
                             [--out build/cvl]
 
 DIR holds the database's `train/`, `valid/` and `test/` folders of 28x28 PNGs, dark ink on light
@@ -20,8 +20,8 @@ wrong answer at confidence 0.
 the commonest confusions, and the spread of accuracy over writers. `mix` writes
 `mnist-cvl<k>[-usps].npz` for `digitcli train --data`: MNIST's training set less the digits the
 bundled model's members hold out for validation (`--validation-seed 0`), so that
-`bench/make_bundled.py` still calibrates on digits no member trained on, with CVL `train/` added
-`--copies` times (and USPS zip.train's 70%, `bench/usps.py build`, once); MNIST's test set as its
+`bench/build/make_bundled.py` still calibrates on digits no member trained on, with CVL `train/` added
+`--copies` times (and USPS zip.train's 70%, `bench/build/usps.py build`, once); MNIST's test set as its
 test set.
 """
 
@@ -35,9 +35,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path[:0] = [str(ROOT / "bench" / kind) for kind in ("build", "checks", "perf")]
 
 SPLITS = ("train", "valid", "test")
 BUNDLED_SPLIT = (0.1, 0)  # validation share and seed the bundled model's members hold out
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     scoring.add_argument("--threshold", type=float, default=0.9)
     scoring.add_argument("--json", action="store_true")
     mixing.add_argument("--copies", type=int, default=3)
-    mixing.add_argument("--usps", type=Path, help="bench/usps.py build's folder (usps.npz)")
+    mixing.add_argument("--usps", type=Path, help="bench/build/usps.py build's folder (usps.npz)")
     mixing.add_argument("--mnist", type=Path, default=ROOT / "MNIST")
     mixing.add_argument("--out", type=Path, default=ROOT / "build" / "cvl")
     args = parser.parse_args(argv)

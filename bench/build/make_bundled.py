@@ -9,11 +9,11 @@ default `mlp`:
     for seed in 0 1; do digitcli train --arch cnn --epochs 60 --flags long \
         --seed $seed --validation-seed 0 --output cnn$seed; done
     digitcli train --output mlp
-    python bench/make_bundled.py cnn0 cnn1 mlp       # writes digitcli/models/pretrained/
-    python bench/make_bundled.py --stamp-only        # record a changed setting's new stamp
+    python bench/build/make_bundled.py cnn0 cnn1 mlp       # writes digitcli/models/pretrained/
+    python bench/build/make_bundled.py --stamp-only        # record a changed setting's new stamp
 
 The bundled model is those CNNs fine-tuned with CVL's and USPS's writers in the mix
-(`bench/cvl.py mix`): 4 epochs peaking at 0.001, then 1 more peaking at 0.0005, read as one
+(`bench/build/cvl.py mix`): 4 epochs peaking at 0.001, then 1 more peaking at 0.0005, read as one
 with the default `mlp` recipe trained on the same mix. `make models CVL=DIR USPS=FILE` runs
 the whole of it; docs/measurements/other-writers.md ("Continental writers") has each figure.
 
@@ -31,7 +31,7 @@ from tempfile import TemporaryDirectory
 from digitcli.core.fits import stamp
 from digitcli.imaging.settings import DEFAULT
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 WRITTEN = ("model.keras", "model.tflite", "metadata.json")
 FITS = {"preparation": DEFAULT}  # the bundled model fits the default preparation
 

@@ -3,13 +3,13 @@
 
 The fonts are Google Fonts' handwriting families as Fontsource publishes them on npm (SIL Open
 Font License 1.1, Caveat and a few others Apache 2.0); none of them is one of the Debian fonts
-`bench/robustness.py` reads its `fonts` digits in, so that source still measures fonts never
+`bench/checks/robustness.py` reads its `fonts` digits in, so that source still measures fonts never
 trained on. Fetch them into a folder, then render:
 
     mkdir fonts && cd fonts && for name in $(python ../bench/make_font_digits.py --list); do
         npm pack "@fontsource/$name" && tar xzf fontsource-$name-*.tgz \\
             --wildcards "package/files/$name-latin-400-normal.woff"; done && cd ..
-    python bench/make_font_digits.py fonts        # writes digitcli/training/font_digits.npz
+    python bench/build/make_font_digits.py fonts        # writes digitcli/training/font_digits.npz
 
 Each font draws each digit at PEN_WIDTHS stroke widths: 73 x 10 x 3 images (28 x 28, white ink
 on black, the longest side 20 px, centre of mass at the centre).
@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from digitcli.imaging.images import fit_and_centre
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "digitcli" / "training" / "font_digits.npz"
 FAMILIES = """
 annie-use-your-telescope architects-daughter bad-script caveat caveat-brush cedarville-cursive

@@ -1,8 +1,8 @@
 """Train the ink finder (`digitcli/imaging/ink_finder.tflite`) on scenes whose strokes are
-known by construction (`bench/ink_scenes.py`, both its families), and nothing else: the check
-sets (`bench/other_pages.py`, the judge's generators, the real pictures) stay out of it.
+known by construction (`bench/build/ink_scenes.py`, both its families), and nothing else: the check
+sets (`bench/checks/other_pages.py`, the judge's generators, the real pictures) stay out of it.
 
-    python bench/make_ink_finder.py [--scenes 12000] [--epochs 12] [--seed 0]
+    python bench/build/make_ink_finder.py [--scenes 12000] [--epochs 12] [--seed 0]
         [--work build/ink_finder] [--init WEIGHTS]
 
 The scenes are made once (two processes) and cached in WORK; each epoch shows every one in
@@ -23,9 +23,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path[:0] = [str(ROOT / "bench" / kind) for kind in ("build", "checks", "perf")]
 
 import ink_scenes  # noqa: E402
 

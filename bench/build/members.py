@@ -1,6 +1,6 @@
 """The networks of an ensemble (the bundled model), each written as its own `.keras` file.
 
-    python bench/members.py [--model bundled] --out DIR
+    python bench/build/members.py [--model bundled] --out DIR
 
 `train --init bundled` starts from the first member; to fine-tune another, start from its file:
 `digitcli train --arch cnn --init DIR/member_2.keras ...`. Each file is the member as it was
@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 

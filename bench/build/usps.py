@@ -1,7 +1,7 @@
 """USPS handwriting (J. J. Hull, 1994) as users' files: ink on paper, one folder per digit.
 
-    python bench/usps.py build --rdata zip.train.RData [--out bench/results/usps]
-    python bench/usps.py mix --out bench/results/usps [--copies 1] [--mnist MNIST]
+    python bench/build/usps.py build --rdata zip.train.RData [--out bench/results/usps]
+    python bench/build/usps.py mix --out bench/results/usps [--copies 1] [--mnist MNIST]
 
 The source is `data/zip.train.RData` of the CRAN package ElemStatLearn (`fetch
 github:cran/ElemStatLearn`): 7,291 digits scanned from US mail, 16x16, -1 (paper) .. 1 (ink), the
@@ -9,7 +9,7 @@ label in column 0. Only `zip.train`: its test split is part of a held-out set we
 
 `build` draws every digit as dark ink on uneven paper (a third at its own 16x16, the rest enlarged
 smoothly to 28-200 px with margins and noise, half of those as JPEG, the way
-`bench/robustness.py` draws UCI's scans) into two ImageFolder trees (`train/0/` .. `train/9/` and
+`bench/checks/robustness.py` draws UCI's scans) into two ImageFolder trees (`train/0/` .. `train/9/` and
 `held/0/` .. `held/9/`): a fixed, seeded 30% is `held`, never trained on. Each file is then
 prepared by `digitcli.imaging.images.prepare_file`, as `predict` and `train --data DIR`
 prepare a user's
@@ -19,7 +19,7 @@ file, into `usps.npz` (x_train/y_train: the 70%, x_test/y_test: the 30%).
 times, and MNIST's test set as its test set, for `digitcli train --data`.
 
 `held_digits` gives the held 30% as MNIST-like 28x28 digits (`mnist_like`), from which
-`bench/make_numbers.py --digits-from usps` writes whole numbers.
+`bench/checks/make_numbers.py --digits-from usps` writes whole numbers.
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path[:0] = [str(ROOT / "bench" / kind) for kind in ("build", "checks", "perf")]
 
 HELD_SHARE = 0.3  # of zip.train, never trained on
 SPLIT_SEED = 51  # the held-back 30% is fixed: every run compares on the same digits

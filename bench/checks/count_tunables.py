@@ -1,7 +1,7 @@
 """How many hand-tuned numbers a folder holds: module constants and numbers in conditions.
 
-    python bench/count_tunables.py                      # digitcli/imaging and digitcli/reading
-    python bench/count_tunables.py digitcli/imaging --list
+    python bench/checks/count_tunables.py                    # digitcli/imaging and digitcli/reading
+    python bench/checks/count_tunables.py digitcli/imaging --list
 
 Counted, per module (with Python's own parser, so comments and docstrings never count):
 - tuned constants: module-level assignments to UPPERCASE names whose value holds a number
@@ -17,7 +17,7 @@ import argparse
 import ast
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 FOLDERS = ("digitcli/imaging", "digitcli/reading")
 TRIVIAL = (0, 1)
 

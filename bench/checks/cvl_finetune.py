@@ -1,9 +1,9 @@
 """How many of your own digits are worth writing: `train --data DIR --init bundled` on CVL writers.
 
-    python bench/cvl_finetune.py --cvl DIR [--writers 10] [--sizes 20 50 100] [--epochs 10]
+    python bench/checks/cvl_finetune.py --cvl DIR [--writers 10] [--sizes 20 50 100] [--epochs 10]
                                  [--work build/cvl-finetune] [--json]
 
-For each of `--writers` writers of CVL `test/` (`bench/cvl.py` says what it is), drawn with a
+For each of `--writers` writers of CVL `test/` (`bench/build/cvl.py` says what it is), drawn with a
 fixed seed among those with enough of every digit, `--sizes` of their digits (the same number
 of each digit; the smaller sets inside the larger) are copied as files into folders `0/` .. `9/`
 and fine-tuned on exactly as a user would: `digitcli train --arch cnn --init bundled --data
@@ -25,9 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path[:0] = [str(ROOT / "bench" / kind) for kind in ("build", "checks", "perf")]
 
 WRITER_SEED = 2013  # which writers, and which of their digits, are drawn
 

@@ -1,12 +1,12 @@
 """Learning one writer without forgetting the others: `train --init bundled` per CVL writer.
 
-    python bench/cvl_writers.py --cvl DIR [--split valid] [--writers 30] [--ks 2 5 10]
+    python bench/checks/cvl_writers.py --cvl DIR [--split valid] [--writers 30] [--ks 2 5 10]
                                 [--epochs 5] [--rehearsal 0.5] [--minutes M] [--more]
                                 [--out bench/figures/cvl-writers.json] [--table]
 
 The per-writer protocol of issue 79. For each of `--writers` writers of CVL `--split` (drawn with
 a fixed seed among those with more than max(ks) digits of every class; `valid/`: 60 writers the
-bundled model never trained on; `bench/cvl.py` says where the database comes from), k = 2, 5
+bundled model never trained on; `bench/build/cvl.py` says where the database comes from), k = 2, 5
 and 10 digits of each class (the smaller sets inside the larger) are copied as files into
 folders `0/` .. `9/` and the bundled model is fine-tuned on them as a user would
 (`digitcli train --init bundled --data DIR --epochs N --rehearsal R`, in-process: every
@@ -35,9 +35,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path[:0] = [str(ROOT / "bench" / kind) for kind in ("build", "checks", "perf")]
 
 WRITER_SEED = 79  # which writers, and which of their digits, are drawn
 KS = (2, 5, 10)
@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> dict:
     return {
         "digitcli_version": __version__,
         "command": (  # the database's folder is the reader's own
-            f"python bench/cvl_writers.py --cvl CVL --split {args.split} --writers "
+            f"python bench/checks/cvl_writers.py --cvl CVL --split {args.split} --writers "
             f"{args.writers} --ks {' '.join(map(str, ks))} --epochs {args.epochs} "
             f"--rehearsal {args.rehearsal:g}"
         ),
@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         print(summary(json.loads(args.out.read_text())))
         return 0
     if args.cvl is None:
-        parser.error("--cvl DIR: the database's folder (bench/cvl.py says where it is from)")
+        parser.error("--cvl DIR: the database's folder (bench/build/cvl.py says where it is from)")
     results = run(args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1) + "\n")

@@ -1,4 +1,4 @@
-"""Numbers written in printed fields of styles `bench/make_numbers.py` does not draw, and how
+"""Numbers written in printed fields of styles `bench/checks/make_numbers.py` does not draw, and how
 many `digitcli read` reads exactly: a stress test of the form lines, never tuned on.
 
 One box per digit, MNIST *test* digits 64 px high in boxes of 70 px (4-7 digits), dark ink on
@@ -12,7 +12,7 @@ light paper, 40 numbers a style:
 - `overflow`: digits 84 px high, crossing the box's top line;
 - `double`: a thin second line 4 px inside each box.
 
-    python bench/form_styles.py --seed 42 --out DIR
+    python bench/checks/form_styles.py --seed 42 --out DIR
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[1] / kind) for kind in ("build", "checks", "perf")
+]
 
 from make_photos import load_mnist  # noqa: E402
 

@@ -1,4 +1,5 @@
-"""Photos of paper with no digit on it, made like bench/make_photos.py's user-style files, and
+"""Photos of paper with no digit on it, made like bench/checks/make_photos.py's user-style files,
+and
 how often `predict` and `read` answer them "no digit found".
 
 Kinds (each rendered in make_photos' styles: phone JPEGs with lighting, texture, noise and EXIF
@@ -12,11 +13,11 @@ rotation, grey scans, palette and 16-bit PNGs):
 - `cell`: a table's empty cell, cut out with its rules at the sides and parts of its
   neighbours' rules.
 
-    python bench/make_blanks.py --n 300 --out blanks            # 300 of each kind, then measure
-    python bench/make_blanks.py --n 300 --out blanks --seed 1   # a draw never tuned on
-    python bench/make_blanks.py --n 300 --out blanks --no-read  # predict only
-    python bench/make_blanks.py --n 0 --photos 300 --robustness 200 --out dev
-        # the photo digits (predict, read, their agreement) and bench/robustness.py's set
+    python bench/checks/make_blanks.py --n 300 --out blanks         # 300 of each kind, then measure
+    python bench/checks/make_blanks.py --n 300 --out blanks --seed 1   # a draw never tuned on
+    python bench/checks/make_blanks.py --n 300 --out blanks --no-read  # predict only
+    python bench/checks/make_blanks.py --n 0 --photos 300 --robustness 200 --out dev
+        # the photo digits (predict, read, their agreement) and bench/checks/robustness.py's set
 
 Measured (bundled model; "before" is the code before the blank-paper checks). Seed 1: predict
 answered "no digit found" to shadow 13.7% -> 98.0%, fold 46.3% -> 98.7%, ruled 9.7% -> 98.0%,
@@ -46,7 +47,7 @@ digit of 1,200, before -> after: seed 0 21 -> 18 (98.25% -> 98.5%), seed 1 11 ->
 seed 2 24 -> 14 (98.0% -> 98.8%: shadow 98.3 / fold 98.3 / ruled 99.3 / cell 99.3%), its
 failures' measures looked at; seed 4, never looked at, 18 -> 11 (98.5% -> 99.1%; shadow /
 fold / ruled / cell 98.7 / 97.0 / 98.7 / 99.7% -> 99.3 / 98.7 / 98.7 / 99.7%). The photo
-digits (seed 3, 600) and 15,397 files of bench/robustness.py's sources are prepared the
+digits (seed 3, 600) and 15,397 files of bench/checks/robustness.py's sources are prepared the
 same, file for file: predict 99.67%, read 99.50%, agreement 99.83% both. Still answered a
 digit: a crease's straight hairline with a blotch of texture joined to it, regions bounded
 by a crease on one side and fading on three, a shadow's corner.
@@ -55,7 +56,8 @@ Then a band as dark as the paper beside it (digitcli/imaging/folds.py's `dark_be
 2, 4, 5 and 6 looked at, 7 to 10 never). Predict, "no digit found": seed 7 98.3% -> 99.0%,
 seed 8 98.2% -> 99.0%, seed 9 98.8% -> 99.3%, seed 10 98.9% both (99.06% of the 4,800); seeds
 2, 4, 5, 6 together 99.0% -> 99.3%. Read on seeds 7 to 10: 99.5, 99.4, 99.7, 99.3%. The photo
-digits (seeds 0, 1, 3) and bench/robustness.py's development set (6,994 files) are prepared the
+digits (seeds 0, 1, 3) and bench/checks/robustness.py's development set (6,994 files) are prepared
+the
 same, file for file.
 """
 
@@ -71,8 +73,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[1] / kind) for kind in ("build", "checks", "perf")
+]
 
 from make_photos import STORE_FOR_ORIENTATION, _blurred, _lighting, _texture, _u8  # noqa: E402
 
@@ -247,7 +251,7 @@ def measure(files: Sequence[tuple[Path, str]], *, read: bool = True) -> dict[str
 
 
 def photo_digits(out_dir: Path, n: int, seed: int = 0) -> dict[str, float]:
-    """bench/make_photos.py's digits: predict's accuracy, read's, and how often the two give
+    """bench/checks/make_photos.py's digits: predict's accuracy, read's, and how often the two give
     the same answer (the same digit, or both none)."""
     from digitcli.predicting.predict import predict
     from digitcli.reading.read import read as read_numbers
@@ -276,7 +280,8 @@ def photo_digits(out_dir: Path, n: int, seed: int = 0) -> dict[str, float]:
 
 
 def robustness(out_dir: Path, per_source: int) -> dict[str, float]:
-    """bench/robustness.py's development set: predict's accuracy per source (bundled model)."""
+    """bench/checks/robustness.py's development set: predict's accuracy per source (bundled
+    model)."""
     import robustness as bench
 
     sets = bench.build(out_dir, per_source)  # `fonts` is empty without Debian's font packages

@@ -7,11 +7,11 @@ with a transparent background (PNG, RGBA), light ink on a dark canvas, palette P
 PNGs. `accuracy` then scores a classifier on those files, read either the naive way (grayscale,
 resize to 28x28) or through digitcli.imaging.images.prepare_file.
 
-    python bench/make_photos.py --n 1000 --out photos           # make the files
-    python bench/make_photos.py --n 1000 --out photos --time    # and time reading them
-    python bench/make_photos.py --n 300 --out slips --slips     # each on a slip on a desk
-    python bench/make_photos.py --n 200 --out phone --phone     # camera-sized paper JPEGs
-    python bench/make_photos.py --n 1000 --out photos --baseline
+    python bench/checks/make_photos.py --n 1000 --out photos           # make the files
+    python bench/checks/make_photos.py --n 1000 --out photos --time    # and time reading them
+    python bench/checks/make_photos.py --n 300 --out slips --slips     # each on a slip on a desk
+    python bench/checks/make_photos.py --n 200 --out phone --phone     # camera-sized paper JPEGs
+    python bench/checks/make_photos.py --n 1000 --out photos --baseline
         # ... and train a small numpy MLP on MNIST to compare naive resizing with prepare
 
 With a trained digitcli model, pass its predict function (uint8 (n, 28, 28) in, digits or
@@ -32,7 +32,7 @@ from PIL import Image, ImageFilter
 
 from digitcli.imaging.images import naive_resize, prepare, prepare_file
 
-MNIST_DIR = Path(__file__).resolve().parent.parent / "MNIST"
+MNIST_DIR = Path(__file__).resolve().parents[2] / "MNIST"
 STYLES = ("paper_jpeg", "scan_jpeg", "drawing_rgba", "dark_canvas", "palette", "gray16")
 STYLE_WEIGHTS = (0.35, 0.10, 0.20, 0.15, 0.10, 0.10)
 SIDES = (300, 1500)  # px: the shortest and longest a side may be

@@ -12,7 +12,7 @@ code: a colour phone JPEG (a tint, quality 60-95) of
 each blank, then again with an MNIST training digit written on it (15-30% of the shorter
 side, near the middle). Blank pages should be refused ("no digit found"), digits read.
 
-    python bench/other_pages.py --n 200 --seed 99 --out DIR [--json]
+    python bench/checks/other_pages.py --n 200 --seed 99 --out DIR [--json]
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path[:0] = [str(ROOT / "bench" / kind) for kind in ("build", "checks", "perf")]
 
 from make_photos import load_mnist  # noqa: E402
 

@@ -1,11 +1,12 @@
 """The development table of other writers' digits, one column per collection, kept apart.
 
-    python bench/other_writers.py --usps bench/results/usps --model DIR [--model DIR ...]
+    python bench/checks/other_writers.py --usps bench/results/usps --model DIR [--model DIR ...]
                                   [--robustness bench/results/robustness] [--json]
 
 Columns: MNIST's test set; `uci` and `uci-rest` (scikit-learn's UCI scans), `fonts` and `drawn`
-(bench/robustness.py's sets, made there with its seeds); `usps-held`, the 30% of USPS zip.train
-that bench/usps.py holds back and no recipe trains on. Every image file is prepared once, as
+(bench/checks/robustness.py's sets, made there with its seeds); `usps-held`, the 30% of USPS
+zip.train
+that bench/build/usps.py holds back and no recipe trains on. Every image file is prepared once, as
 `predict` prepares it (`images.prepare_file`); an image found blank counts as a wrong answer at
 confidence 0. Each cell: accuracy, ECE (15 bins), and at `--threshold` the share answered and
 the share of those right. A model is a model directory (`digitcli train --output`), `bundled`
@@ -21,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path[:0] = [str(ROOT / "bench" / kind) for kind in ("build", "checks", "perf")]
 
 ROBUST_SOURCES = ("uci", "uci-rest", "fonts", "drawn")
 COLUMNS = ("mnist-test", *ROBUST_SOURCES, "usps-held")
@@ -37,7 +38,7 @@ def file_items(robustness: Path, usps: Path) -> dict[str, list[tuple[Path, int]]
     items = {name: sets[name] for name in ROBUST_SOURCES if sets.get(name)}
     held = sorted((usps / "held").glob("[0-9]/*"))
     if not held:
-        raise SystemExit(f"{usps}/held: empty; run bench/usps.py build first")
+        raise SystemExit(f"{usps}/held: empty; run bench/build/usps.py build first")
     items["usps-held"] = [(path, int(path.parent.name)) for path in held]
     return items
 

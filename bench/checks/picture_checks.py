@@ -1,14 +1,16 @@
 """How the preparation's checks of pictures on paper do: real digits kept and read, blank and
 several-digit pictures refused.
 
-    python bench/picture_checks.py --real DIR --blanks DIR --numbers DIR [--judges JUDGES]
+    python bench/checks/picture_checks.py --real DIR --blanks DIR --numbers DIR [--judges JUDGES]
 
 Three sets, read as `digitcli predict` reads them with the bundled model (each picture prepared
-in this process, `prepare_file`, then the model): the real set (`bench/real_pictures.py build`),
-a `bench/make_blanks.py` set (blank pages: all should be refused) and a `bench/make_numbers.py`
+in this process, `prepare_file`, then the model): the real set (`bench/checks/real_pictures.py
+build`),
+a `bench/checks/make_blanks.py` set (blank pages: all should be refused) and a
+`bench/checks/make_numbers.py`
 set (numbers: all should be refused). It prints the real single digits read right and refused,
 the real blank, several-digit and non-digit pictures refused, and the share of each made set
-refused. With --judges, a folder of `bench/make_judge.py` judges: each real picture is judged
+refused. With --judges, a folder of `bench/build/make_judge.py` judges: each real picture is judged
 by `judge-foldK.tflite`, trained without its fold K (repository-held-out), and the made sets by
 `judge-all.tflite`, trained on every fold.
 """
@@ -24,7 +26,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from digitcli.core.errors import ImageError  # noqa: E402

@@ -1,6 +1,6 @@
 """How well `digitcli read` reads whole handwritten numbers, next to Tesseract, in one run.
 
-    python bench/read_numbers.py [--per-kind 100] [--out DIR] [--seed 0] [--model MODEL]
+    python bench/checks/read_numbers.py [--per-kind 100] [--out DIR] [--seed 0] [--model MODEL]
                                  [--no-tesseract] [--parts] [--narrow] [--mistakes FILE]
                                  [--digits-from usps --usps zip.train.RData]
                                  [--style filled]
@@ -38,8 +38,10 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[1] / kind) for kind in ("build", "checks", "perf")
+]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from make_numbers import (  # noqa: E402
     BLUR,
@@ -214,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.out / "labels.jsonl").exists():
         make_number_set_of(args, args.out)
     numbers = load_labels(args.out)
-    repo = Path(__file__).resolve().parent.parent
+    repo = Path(__file__).resolve().parents[2]
     model = args.model or str(repo / "digitcli" / "models" / "pretrained")
     answers, rate = read_with_digitcli(args.out, numbers, model)
     rows = {"digitcli read": (score(numbers, answers), rate)}

@@ -1,11 +1,12 @@
 """Read a set of pictures of numbers with `digitcli read`, optionally with some of `read`'s
 settings overridden by name, and print each file's reading and confidence and the exact rate.
 
-    python bench/read_pictures.py real [--set DIR] [--with FIELD=VALUE ...] [--json FILE]
-    python bench/read_pictures.py fixtures [--with FIELD=VALUE ...] [--json FILE]
+    python bench/checks/read_pictures.py real [--set DIR] [--with FIELD=VALUE ...] [--json FILE]
+    python bench/checks/read_pictures.py fixtures [--with FIELD=VALUE ...] [--json FILE]
 
 `real`: the real set's several-digit pictures (labels `several:NNN` in its manifest,
-bench/real_pictures.py), the number being NNN. `fixtures`: the number pictures in tests/fixtures,
+bench/checks/real_pictures.py), the number being NNN. `fixtures`: the number pictures in
+tests/fixtures,
 the number being the digits in the file's name (`blank-*`: none). `--with` puts a field of
 `ReadingSettings` (or, `prep.FIELD`, of `PreparationSettings`) in force while reading: a
 benchmark of a setting, as `settings.overridden` runs one. `--json`: every file's reading and
@@ -23,7 +24,7 @@ from contextlib import ExitStack
 from dataclasses import fields
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from digitcli.imaging import settings as preparation  # noqa: E402
@@ -68,7 +69,9 @@ def _setting(text: str) -> tuple[object, str, float | int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("which", choices=("real", "fixtures"))
-    parser.add_argument("--set", type=Path, help="the built real set (bench/real_pictures.py)")
+    parser.add_argument(
+        "--set", type=Path, help="the built real set (bench/checks/real_pictures.py)"
+    )
     parser.add_argument("--with", dest="settings", type=_setting, action="append", default=[])
     parser.add_argument("--model", default="bundled")
     parser.add_argument("--json", type=Path, help="write every file's reading here")

@@ -1,9 +1,10 @@
 """Real pictures people made of their own handwriting: build the set, and score a model on it.
 
-    python bench/real_pictures.py build --out DIR [--mirrors ROOT] [--manifest CSV]
-    python bench/real_pictures.py score [--model MODEL] [--set DIR] [--json] [--read]
+    python bench/checks/real_pictures.py build --out DIR [--mirrors ROOT] [--manifest CSV]
+    python bench/checks/real_pictures.py score [--model MODEL] [--set DIR] [--json] [--read]
 
-`bench/real_pictures.csv` lists each picture: the public repository and commit it comes from, its
+`bench/checks/real_pictures.csv` lists each picture: the public repository and commit it comes
+from, its
 path there, its label (a digit, `blank`, `several:NNN` with the digits, or `nondigit`), its kind
 (`photo`: a camera picture of paper, `drawing`: a paint program or tablet, `canvas`: an app's
 drawing square, `scan`), its fold (0-4, one repository's pictures all in one fold) and the
@@ -14,7 +15,7 @@ repositories, as the `fetch` tool of our sessions brings them: one folder per re
 `--mirrors`, else the environment variable DIGITCLI_MIRRORS. `build` writes
 `DIR/<fold>/<owner>+<name>__<path with / as _>`, checks each file's sha256, copies the manifest
 to `DIR/real_pictures.csv` (which `score` reads) and names the repositories it did not find.
-`--manifest` builds another list of the same form instead: `bench/real_photos.csv` is a check
+`--manifest` builds another list of the same form instead: `bench/checks/real_photos.csv` is a check
 set of phone photos and scans of digits on paper, from repositories that are in neither the
 development set nor the held-out one, kept out of training so that it stays an honest check.
 
@@ -46,7 +47,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 MANIFEST = Path(__file__).with_suffix(".csv")

@@ -1,6 +1,6 @@
 """Robustness benchmark: digits that do not come from MNIST's writers, read as image files.
 
-    python bench/robustness.py [--out bench/results/robustness] [--per-source 1000]
+    python bench/checks/robustness.py [--out bench/results/robustness] [--per-source 1000]
                                [--model MODEL ...] [--json]
 
 Builds (once, seeded) a development set of image files from sixteen sources, then reads them with
@@ -57,7 +57,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 FONT_GLOBS = (

@@ -1,17 +1,18 @@
 """Sweep one of `read`'s settings by name: read a set of numbers with each value, print how many
 were read exactly.
 
-    python bench/sweep_reading.py FIELD V1 V2 ... [--per-kind 40] [--seed 1] [--out DIR]
+    python bench/checks/sweep_reading.py FIELD V1 V2 ... [--per-kind 40] [--seed 1] [--out DIR]
                                   [--model MODEL] [make_numbers.py's options: --style, --paper...]
 
 FIELD is a field of `digitcli.reading.settings.ReadingSettings` (`line_doubt`, `max_atoms`...).
-The set is written as bench/read_numbers.py writes its own (`make_numbers.py`, MNIST test digits
+The set is written as bench/checks/read_numbers.py writes its own (`make_numbers.py`, MNIST test
+digits
 unless `--digits-from` says otherwise; a folder that holds `labels.jsonl` is read again, not
 rewritten), by default with `--seed 1`: a tuning set, not the benchmark's `--seed 0`. The set is
 read with the default settings, then once per value inside `settings.overridden(FIELD=value)`,
 which `read`'s worker processes see too. The shipped line reader's `fits` stamp holds the
 default settings, so a swept value never refuses it; a value worth keeping becomes the default
-in settings.py, and the line reader is stamped again (bench/make_line_reader.py).
+in settings.py, and the line reader is stamped again (bench/build/make_line_reader.py).
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ import tempfile
 from dataclasses import fields
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[1] / kind) for kind in ("build", "checks", "perf")
+]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from make_numbers import (  # noqa: E402
     add_digit_options,
@@ -69,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out = args.out or Path(tempfile.gettempdir()) / default_folder(args)
     if not (args.out / "labels.jsonl").exists():
         make_number_set_of(args, args.out)
-    repo = Path(__file__).resolve().parent.parent
+    repo = Path(__file__).resolve().parents[2]
     model = args.model or str(repo / "digitcli" / "models" / "pretrained")
     print(f"{args.out.name}, {len(load_labels(args.out))} numbers")
     print(f"| {args.field} | exact | digits |\n|---|---|---|")

@@ -1,6 +1,6 @@
 """The Python API's rate against the CLI's, and the Dask engine's on 1 and 2 workers.
 
-On the same photo-like files (bench/make_photos.py, made once into --photos), in one session:
+On the same photo-like files (bench/checks/make_photos.py, made once into --photos), in one session:
 
 - `digitcli predict --from-list` (a process, its pool of one worker per core) against
   `digitcli.load("bundled").predict(paths)` in this process (the same pool): images a second,
@@ -13,8 +13,8 @@ On the same photo-like files (bench/make_photos.py, made once into --photos), in
 
 The machine's load average is printed before and after: on a shared machine, read the ratios.
 
-    python bench/api_throughput.py                       # 1,000 files in build/bench-photos
-    python bench/api_throughput.py --count 300 --repeat 1
+    python bench/perf/api_throughput.py                       # 1,000 files in build/bench-photos
+    python bench/perf/api_throughput.py --count 300 --repeat 1
 """
 
 from __future__ import annotations
@@ -30,14 +30,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 ONE = REPO / "docs" / "examples" / "phone-photo.jpg"
 
 
 def photos(folder: Path, count: int) -> list[str]:
-    """`count` photo-like files in `folder`, made once (bench/make_photos.py's mix)."""
-    sys.path.insert(0, str(REPO / "bench"))
+    """`count` photo-like files in `folder`, made once (bench/checks/make_photos.py's mix)."""
+    sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
     import make_photos
 
     files = sorted(folder.glob("*_*.*")) if folder.is_dir() else []
@@ -50,7 +50,7 @@ def photos(folder: Path, count: int) -> list[str]:
 
 def mnist_pngs(folder: Path, count: int) -> list[str]:
     """MNIST's first `count` test digits as 28x28 PNG files, every other one black on white."""
-    sys.path.insert(0, str(REPO / "bench"))
+    sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
     import mnist_png
 
     images, _ = mnist_png.mnist_test(count)

@@ -3,7 +3,7 @@
 784-512-64-10 MLP, Adam 0.001, batch 32, 18 epochs, validation_split 0.1, `model.fit` on NumPy
 arrays with Keras' defaults. Prints one JSON line: fit seconds and test accuracy.
 
-    python bench/baseline_keras.py --epochs 18
+    python bench/perf/baseline_keras.py --epochs 18
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from digitcli.datasets.data import load_dataset  # noqa: E402
 

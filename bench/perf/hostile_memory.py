@@ -1,6 +1,6 @@
 """Peak memory and time of `digitcli predict` on single hostile files (issue 50).
 
-    python bench/hostile_memory.py [--repo DIR]
+    python bench/perf/hostile_memory.py [--repo DIR]
 
 Writes the files to a temporary folder, runs `python -m digitcli predict FILE` there once per
 file (DIR on PYTHONPATH, default this checkout) and prints the peak RSS of the process and
@@ -22,7 +22,7 @@ import time
 import zlib
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def png(side: int, depth: int, colour: int, ink: bool = True) -> bytes:

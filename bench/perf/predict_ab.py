@@ -1,8 +1,8 @@
 """Two checkouts of digitcli side by side: batch predict on many files, and cold predict of one.
 
-    python bench/make_photos.py --n 1000 --out photos
+    python bench/checks/make_photos.py --n 1000 --out photos
     git worktree add --detach ../before main
-    python bench/predict_ab.py photos --before ../before --rounds 5
+    python bench/perf/predict_ab.py photos --before ../before --rounds 5
 
 Each round runs, alternately (so that a busy machine slows both alike), one
 `python -m digitcli predict --from-list LIST --format jsonl > /dev/null` over every file with
@@ -26,11 +26,11 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 # The bundled model in each checkout: where it is now, and where it was before 0.6
 BUNDLED = (Path("digitcli") / "models" / "pretrained", Path("digitcli") / "pretrained")
 # The floor under a cold predict in a pipe: the interpreter and the libraries it cannot do
-# without (as bench/run.py's IMPORTS_ALONE).
+# without (as bench/perf/run.py's IMPORTS_ALONE).
 FLOOR = "import numpy, PIL.Image, typer, ai_edge_litert.interpreter"
 
 

@@ -9,9 +9,10 @@ forked workers, such as the libraries' code, counted once per process) and the p
 set size summed (PSS: each shared page divided among the processes that share it, so the sum
 is what the whole tree holds).
 
-    python bench/predict_scaling.py                      # 1000 10000 50000 (about 15 min here)
-    python bench/predict_scaling.py --counts 1000 5000 --model MNIST/models/mlp-512-64-lr0.001-e18
-    python bench/predict_scaling.py --photos DIR         # reuse make_photos.py's files in DIR
+    python bench/perf/predict_scaling.py                      # 1000 10000 50000 (about 15 min here)
+    python bench/perf/predict_scaling.py --counts 1000 5000 --model
+    MNIST/models/mlp-512-64-lr0.001-e18
+    python bench/perf/predict_scaling.py --photos DIR         # reuse make_photos.py's files in DIR
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 DIGITCLI = (
     [str(BIN / "digitcli")] if (BIN / "digitcli").exists() else [sys.executable, "-m", "digitcli"]
@@ -134,5 +135,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(REPO / "bench"))
+    sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
     raise SystemExit(main())

@@ -1,6 +1,6 @@
 """The benchmark tables: every row in docs/performance.md, a summary of at most 10 in README.md.
 
-`bench/run.py --readme` merges the rows it measured into docs/performance.md's table (matched
+`bench/perf/run.py --readme` merges the rows it measured into docs/performance.md's table (matched
 by their first cell, the measure: a measured row replaces the row of the same measure, rows
 not measured stay, new ones go to the end), then writes README.md's summary between its two
 markers from that table. `tests/test_bench_table.py` checks the README's summary is current.

@@ -3,11 +3,11 @@
 Every comparison runs its baseline and digitcli in the same session, on the same machine, and
 reports medians and ratios; no figure here is compared with one taken elsewhere.
 
-    python bench/run.py                  # everything but the CNN (about 9 minutes on 2 cores)
-    python bench/run.py --cnn            # also train the CNN, seeds 0 and 1 (~15 more minutes)
-    python bench/run.py --only startup predict
-    python bench/run.py --only predict-scaling --model DIR   # 1,000 to 50,000 files (~15 min)
-    python bench/run.py --readme         # and write the rows into docs/performance.md and README.md
+    python bench/perf/run.py                  # everything but the CNN (about 9 minutes on 2 cores)
+    python bench/perf/run.py --cnn            # also train the CNN, seeds 0 and 1 (~15 more minutes)
+    python bench/perf/run.py --only startup predict
+    python bench/perf/run.py --only predict-scaling --model DIR   # 1,000 to 50,000 files (~15 min)
+    python bench/perf/run.py --readme    # and write the rows into docs/performance.md and README.md
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 BUNDLED = REPO / "digitcli" / "models" / "pretrained"
 # The floor under a cold predict in a pipe: the interpreter and the libraries it cannot do
@@ -35,7 +35,7 @@ IMPORTS_ALONE = "import numpy, PIL.Image, typer, ai_edge_litert.interpreter"
 DIGITCLI = (
     [str(BIN / "digitcli")] if (BIN / "digitcli").exists() else [sys.executable, "-m", "digitcli"]
 )
-sys.path.insert(0, str(REPO / "bench"))
+sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
 
 import readme_table  # noqa: E402
 
@@ -82,7 +82,14 @@ def bench_startup(work: Path) -> list[Row]:
 
 
 def bench_training(work: Path, epochs: int) -> tuple[list[Row], Path]:
-    base = sh([sys.executable, str(REPO / "bench" / "baseline_keras.py"), "--epochs", str(epochs)])
+    base = sh(
+        [
+            sys.executable,
+            str(REPO / "bench" / "perf" / "baseline_keras.py"),
+            "--epochs",
+            str(epochs),
+        ]
+    )
     if base.returncode:
         raise SystemExit(base.stderr[-2000:])
     baseline = json.loads(base.stdout.strip().splitlines()[-1])
@@ -109,7 +116,7 @@ def bench_training(work: Path, epochs: int) -> tuple[list[Row], Path]:
 
 def bench_training_flops() -> list[Row]:
     """What share of this machine's peak FLOP/s the default mlp's training reaches."""
-    done = sh([sys.executable, str(REPO / "bench" / "training_flops.py"), "--json"])
+    done = sh([sys.executable, str(REPO / "bench" / "perf" / "training_flops.py"), "--json"])
     if done.returncode:
         raise SystemExit(done.stderr[-2000:])
     figures = json.loads(done.stdout)

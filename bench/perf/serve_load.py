@@ -6,9 +6,9 @@ percentiles, errors, and the server's memory (all its processes) at the 1,000th 
 request. The baseline is what a job pays without a server: one `digitcli predict` per image.
 Bounded: at most --requests requests and --max-seconds seconds.
 
-    python bench/serve_load.py                       # 10,000 requests, 32 clients, 2 workers
-    python bench/serve_load.py --requests 2000 --baseline 0
-    python bench/serve_load.py --before ../before --rounds 3 --requests 3000
+    python bench/perf/serve_load.py                       # 10,000 requests, 32 clients, 2 workers
+    python bench/perf/serve_load.py --requests 2000 --baseline 0
+    python bench/perf/serve_load.py --before ../before --rounds 3 --requests 3000
 
 --before CHECKOUT compares two checkouts on the same machine: each round serves the same
 requests from that checkout's server, then from this one's (each with its own bundled model),
@@ -32,9 +32,11 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+REPO = Path(__file__).resolve().parents[2]
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[1] / kind) for kind in ("build", "checks", "perf")
+]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
 
 from predict_scaling import tree_rss_bytes  # noqa: E402
 

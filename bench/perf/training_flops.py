@@ -1,6 +1,6 @@
 """Where the default mlp's training time goes, in FLOP/s against this machine's own peak.
 
-    python bench/training_flops.py [--json]
+    python bench/perf/training_flops.py [--json]
 
 Measured in one process, one after the other:
 
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from digitcli.core.config import IMAGE_SIZE, NUM_CLASSES, train_config  # noqa: E402

@@ -140,7 +140,7 @@ ValidationSeedOption = Annotated[
         metavar="N",
         help="Seed of the validation hold-out alone: models of different --seed with the "
         "same --validation-seed hold out the same digits, so they can be read as one "
-        "(bench/make_bundled.py). Default: --seed.",
+        "(bench/build/make_bundled.py). Default: --seed.",
         show_default=False,
     ),
 ]

@@ -2,7 +2,7 @@
 squared paper and a table's rules, a box drawn around it, the parts of its neighbours when it
 was cut out of a row. `digitcli.imaging.images.prepare` leaves them out of the ink.
 
-Each is measured on bench/robustness.py's sources of that name (`lined`, `squared`, `cell`,
+Each is measured on bench/checks/robustness.py's sources of that name (`lined`, `squared`, `cell`,
 `boxed`, `row`) and on the rest of the development set, which must read as it did without
 them (docs/other-writers.md). Everything works on the small working picture, with NumPy and
 OpenCV.
@@ -40,7 +40,7 @@ LINE_ACROSS = DEFAULT.line_across
 # (the digit), are the box (`box_pieces`).
 # Blank paper photographed: a fold, ruled lines, an empty cell's rules run off two sides of the
 # picture or more as hairlines: strokes narrower than hairline of the piece's extent (0.006-0.016
-# on bench/make_blanks.py's pictures; a digit's strokes are 0.05-0.2 of it, and a digit cut
+# on bench/checks/make_blanks.py's pictures; a digit's strokes are 0.05-0.2 of it, and a digit cut
 # tight runs off its picture's sides too).
 # A region along one side twice as wide as high is such a band, and hairlines running across
 # the picture are lines.

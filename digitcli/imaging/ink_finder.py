@@ -2,8 +2,8 @@
 of a handwritten digit, and nothing else (paper, its texture, ruled and squared lines, print,
 boxes, shadows, a desk around a sheet, creases, glare, the picture's border).
 
-`ink_finder.tflite` is built by `bench/make_ink_finder.py` from scenes whose strokes are known
-by construction (`bench/ink_scenes.py`). It sees the work image shrunk to VIEW px a side (its
+`ink_finder.tflite` is built by `bench/build/make_ink_finder.py` from scenes whose strokes are known
+by construction (`bench/build/ink_scenes.py`). It sees the work image shrunk to VIEW px a side (its
 aspect kept, the rest filled with the picture's median) as two channels: the grey levels and
 their difference from the picture smoothed (`view`, which training uses too), and answers a
 probability per pixel of that view, which `stroke_probability` brings back to the work image.

@@ -3,7 +3,7 @@ several digits.
 
 The preparation finds ink on a photo or scan of paper by its contrast alone; a shadow's or a
 fold's edge, a desk beyond the paper, ruled lines, a page of writing or a whole number have
-contrast too. A small network (`judge.tflite`, built by `bench/make_judge.py` from made
+contrast too. A small network (`judge.tflite`, built by `bench/build/make_judge.py` from made
 pictures of every kind, MNIST's digits and real pictures people made) looks at the picture
 less its background with the ink kept marked, and says which. It replaced hand-tuned rules
 that each fitted one generator of blank pictures. It is asked about pictures on paper only

@@ -17,7 +17,7 @@ from digitcli.imaging.settings import tuned
 
 # What the settings this module reads are for (their values: settings.py).
 # On paper, a digit is at least smallest_on_paper of the picture's shorter side (the photo
-# digits 0.25 or more, bench/robustness.py's crops more); smaller ink is a speck or the
+# digits 0.25 or more, bench/checks/robustness.py's crops more); smaller ink is a speck or the
 # remains of a ruled line.
 # Ink wider than several_wide of its height, in pieces standing side by side, is several digits
 # (`_side_by_side`): no one digit is that wide (segment's MAX_WIDTH, the widest: 1.3).

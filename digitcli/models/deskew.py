@@ -8,8 +8,8 @@ training did, with no change to what a model's input is.
 
 Training feeds the network digits deskewed by `deskewed`, the same shear in NumPy, made on the
 draw's thread beside training; the saved model has the layer (in the training graph it would
-slow every step). Deskewed, the default `mlp` reads other writers' scans (`bench/robustness.py`)
-better: docs/measurements/code-notes.md.
+slow every step). Deskewed, the default `mlp` reads other writers' scans
+(`bench/checks/robustness.py`) better: docs/measurements/code-notes.md.
 """
 
 from __future__ import annotations

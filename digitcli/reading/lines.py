@@ -5,7 +5,7 @@ where two digits touch it often decides wrong: most of `read`'s misreads on tigh
 lost a digit. This network reads a line's strips (`segment.Line.strips`: all its ink, 32 px
 high) column by column and was trained with CTC (connectionist temporal classification), as
 handwriting recognisers are, on numbers written with MNIST's and USPS's *training* digits, as
-written, stretched to fill square cells or with a finer pen (`bench/make_line_reader.py`), so
+written, stretched to fill square cells or with a finer pen (`bench/build/make_line_reader.py`), so
 it never has to cut. `read` reads every line with it
 first: where it is at least `line_sure` of its number, that is the reading; elsewhere the
 segmentation's readings are weighed by how likely it finds their numbers (`likelihood`).

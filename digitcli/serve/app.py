@@ -174,7 +174,7 @@ async def _one_at_a_time(request: Request, body, work):
     """Requests are read, prepared and answered one after another, first come first served,
     the work in a worker thread: under load each waits its turn instead of all sharing the GIL
     at once, which lowers the slowest requests' latency and raises throughput
-    (bench/serve_load.py), and only the request answered holds its images in memory."""
+    (bench/perf/serve_load.py), and only the request answered holds its images in memory."""
     loop = asyncio.get_running_loop()
     if loop not in _limiters:
         _limiters[loop] = anyio.CapacityLimiter(1)

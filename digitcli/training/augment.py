@@ -52,9 +52,9 @@ THICKEST = 0.5  # share of the thicker pens that are thicker still (2 px more, n
 # wider the strokes grow (px): other writers' and fonts' digits read better, MNIST's as well.
 HOLLOW, OUTLINE_GROWTH = 0.1, (3, 5)
 # Share of the redrawn digits (those with a label) drawn instead as the same digit in one of 73
-# handwriting fonts (font_digits.npz, bench/make_font_digits.py; none of them among the fonts of
-# bench/robustness.py), then redrawn like the rest: fonts and UCI's writers read better, MNIST
-# about as well; more or fewer read no better.
+# handwriting fonts (font_digits.npz, bench/build/make_font_digits.py; none of them among the
+# fonts of bench/checks/robustness.py), then redrawn like the rest: fonts and UCI's writers read
+# better, MNIST about as well; more or fewer read no better.
 FONTS = 0.4
 FONT_DIGITS = Path(__file__).with_name("font_digits.npz")
 BLURRED, BINARISED = 0.25, 0.10  # shares re-scanned at a low resolution / in black and white

@@ -1,8 +1,8 @@
 """A cold one-image `predict`, two checkouts and the bare-import floor, alternated.
 
     git worktree add --detach ../before main
-    python bench/cold_ab.py ONE.jpg ONE.png --before ../before --rounds 9
-    python bench/cold_ab.py ONE.jpg --before ../before --also ../step1 ../step2   # more trees
+    python bench/perf/cold_ab.py ONE.jpg ONE.png --before ../before --rounds 9
+    python bench/perf/cold_ab.py ONE.jpg --before ../before --also ../step1 ../step2   # more trees
 
 Each round runs, in turn, the floor (`predict_ab.FLOOR`: a process that imports what a cold
 predict cannot do without) and `python -m digitcli predict FILE` of each file with each
@@ -18,7 +18,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[1] / kind) for kind in ("build", "checks", "perf")
+]
 
 from predict_ab import FLOOR, REPO, Times, timed, timed_command  # noqa: E402
 
