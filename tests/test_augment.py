@@ -2,6 +2,7 @@ import json
 import os
 
 import numpy as np
+import pytest
 from PIL import Image
 from threadpoolctl import threadpool_info
 
@@ -219,6 +220,7 @@ def test_an_epochs_draw_gives_its_ones_the_flags_asked_for():
     assert not np.array_equal(draws["long"], draws["short"])
 
 
+@pytest.mark.trains
 def test_train_flags_and_hollow_choose_the_style_and_the_model_records_them(tmp_path):
     from typer.testing import CliRunner
 

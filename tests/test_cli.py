@@ -42,6 +42,7 @@ def test_help_and_version_do_not_import_tensorflow():
     assert child.stdout.strip().splitlines()[-1] == "[]"
 
 
+@pytest.mark.trains
 def test_train_json_then_evaluate_json_agree(tiny_data, isolated):
     trained = run(
         "train", "--epochs", "1", "--batch-size", "64", "--json", "--data", str(tiny_data)
@@ -68,6 +69,7 @@ def test_train_json_then_evaluate_json_agree(tiny_data, isolated):
     assert sum(map(sum, scores["confusion_matrix"])) == 200
 
 
+@pytest.mark.trains
 def test_train_tables_in_plain_output(tiny_data, tmp_path):
     result = run("train", "--epochs", "1", "--arch", "mlp512", "--output", str(tmp_path / "m"))
     assert result.exit_code == 0, result.output
@@ -151,6 +153,7 @@ def test_csv_non_number_exit_2(tmp_path):
     assert "digit_xtrain.csv: line 4, column 1" in result.stderr
 
 
+@pytest.mark.trains
 def test_train_on_csv_layout(tmp_path):
     from mnist_files import synthetic_digits, write_csv_split
 

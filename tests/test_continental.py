@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from digitcli.core.config import TrainConfig, train_config
 from digitcli.training.augment import writers_augment
@@ -129,6 +130,7 @@ def test_the_mlps_draw_continental_shapes_by_default_and_old_models_did_not():
     assert TrainConfig.from_dict({"arch": "mlp"}).continental == 0.0
 
 
+@pytest.mark.trains
 def test_train_continental_zero_switches_it_off_and_the_model_records_it(tmp_path):
     from typer.testing import CliRunner
 

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from digitcli.training.reporting import NullReporter
@@ -24,6 +25,7 @@ class _Notes(NullReporter):
         self.notes.append(text)
 
 
+@pytest.mark.trains
 def test_training_says_how_many_images_validate_and_test_and_warns_when_few(
     tiny_data: Path, tmp_path: Path
 ) -> None:

@@ -8,6 +8,7 @@ from digitcli.models.runtimes import load_runtime, sample_shape
 
 
 @pytest.mark.parametrize("arch", ARCHES)
+@pytest.mark.trains
 def test_every_arch_builds_and_trains_a_step(arch):
     from mnist_files import synthetic_digits
 
