@@ -1,10 +1,10 @@
 """Train `digitcli/imaging/judge.tflite`: whether the ink found on a picture of paper is one
 digit, blank paper, lines or a page, or several digits.
 
-    python bench/build/make_judge.py --real DIR --cache VIEWS.npz             # the shipped judge
-    python bench/build/make_judge.py --real DIR --cache VIEWS.npz --hold-out 2 --out judge-fold2.tflite
-    python bench/build/make_judge.py --real DIR --cache VIEWS.npz --make-only # the views alone
-    python bench/build/make_judge.py --stamp-only             # record a changed setting's new stamp
+    python bench/make_judge.py --real DIR --cache VIEWS.npz             # the shipped judge
+    python bench/make_judge.py --real DIR --cache VIEWS.npz --hold-out 2 --out judge-fold2.tflite
+    python bench/make_judge.py --real DIR --cache VIEWS.npz --make-only # the views alone
+    python bench/make_judge.py --stamp-only             # record a changed setting's new stamp
 
 What the judge sees is what `isolate_ink` hands it on a picture on paper (`judge.view` of the
 picture less its background and the ink kept), so every training picture goes through the
@@ -15,9 +15,9 @@ the seeds they are measured on), quick made pages (`made`: MNIST's *training* di
 with a shadow, a fold, ruled lines, in rows and pages of writing; `notebook`: a thin pen on
 ruled notebook paper photographed askew; `canvas_digit`: a thin pen's digit filling a paint
 program's canvas; `judge_pictures`: blank paper on a desk under a shadow, faint digits by a
-shadowed corner, large digits off the page's centre; `bench/checks/robustness.py`'s development
+shadowed corner, large digits off the page's centre; `bench/robustness.py`'s development
 pictures), and the real set's pictures
-(`bench/checks/real_pictures.py build`) of every fold but the one held out, several times each.
+(`bench/real_pictures.py build`) of every fold but the one held out, several times each.
 The made views are kept in VIEWS.npz and reused. The network is trained on CPU (TensorFlow
 only here), converted to LiteRT and stamped by `core/fits.py`.
 """
@@ -287,7 +287,7 @@ def collect(views: list, kinds: list, source, kind: int) -> None:
 
 
 def folder_views(folders: list[str], most: int) -> tuple[list[np.ndarray], list[int]]:
-    """The views of pictures made before (`CLASS=DIR`: a make_photos or bench/checks/robustness.py
+    """The views of pictures made before (`CLASS=DIR`: a make_photos or bench/robustness.py
     folder, every picture in it of CLASS, one of judge.VERDICTS), at most `most` a folder."""
     views: list[np.ndarray] = []
     kinds: list[int] = []
@@ -351,7 +351,7 @@ def made_views(seed: int, made_count: int, files: int) -> tuple[np.ndarray, np.n
 
 
 def development_views(per_source: int) -> tuple[np.ndarray, np.ndarray]:
-    """The views of `bench/checks/robustness.py`'s development pictures (its own seeds; not the
+    """The views of `bench/robustness.py`'s development pictures (its own seeds; not the
     `-rest` sources, kept for checking): `per_source` of each, blank ones BLANK, the others
     DIGIT (boxed, in a cell, on lined or squared paper, cut from a row, faint, drawn ...)."""
     views: list[np.ndarray] = []
@@ -504,7 +504,7 @@ def main() -> None:
     real_x, real_y = np.zeros((0, *x.shape[1:]), np.float32), np.zeros(0, int)
     if args.real is not None:
         if not (args.real / "real_pictures.csv").is_file():
-            raise SystemExit(f"{args.real}: no real set; `bench/checks/real_pictures.py build` one")
+            raise SystemExit(f"{args.real}: no real set; `bench/real_pictures.py build` one")
         rx, ry = real_views(args.real, args.hold_out)
         print(f"real: {len(rx)} views, {np.bincount(ry, minlength=4).tolist()}", flush=True)
         real_x, real_y = np.repeat(rx, REAL_REPEATS, axis=0), np.repeat(ry, REAL_REPEATS)

@@ -22,7 +22,7 @@ validation loss (CTC, -ln P(the true number), on lines as written) 0.167. Then f
 those weights on 2 cores (`--start`, 30 minutes), 4 in 9 of its numbers MNIST's, the rest
 USPS's training digits and both sources filled or thin:
 
-    python bench/build/make_line_reader.py --start lines.weights.h5 --rate 1e-4 --epochs 3 \
+    python bench/make_line_reader.py --start lines.weights.h5 --rate 1e-4 --epochs 3 \
         --numbers 24000 --usps zip.train.RData --sources mnist mnist mnist mnist usps \
         mnist-filled usps-filled mnist-thin usps-thin
 
@@ -30,7 +30,7 @@ USPS's training digits and both sources filled or thin:
 same way, half of the numbers written in a loose hand (`--loose 0.5`: digits of uneven height
 and baseline, make_numbers' `--hand loose`; validation loss 0.41 on its own lines):
 
-    python bench/build/make_line_reader.py --start lines.weights.h5 --rate 1e-4 --epochs 3 \
+    python bench/make_line_reader.py --start lines.weights.h5 --rate 1e-4 --epochs 3 \
         --numbers 24000 --usps zip.train.RData --loose 0.5 --sources mnist mnist mnist mnist \
         usps mnist-filled usps-filled mnist-thin usps-thin
 
@@ -39,10 +39,10 @@ MNIST numbers for 10 epochs, and fine-tuning with a quarter or 40% of MNIST numb
 the rate (about 0.7 points fewer MNIST numbers read exactly), and without the thin pen:
 [docs/measurements/experiments.md](../docs/measurements/experiments.md).
 
-    python bench/build/make_line_reader.py                        # writes digitcli/reading/lines.tflite
-    python bench/build/make_line_reader.py --numbers 2000 --out lines-test.tflite --data strips.npz
-    python bench/build/make_line_reader.py --weights lines.weights.h5      # export saved weights
-    python bench/build/make_line_reader.py --stamp-only     # record a changed setting's new stamp
+    python bench/make_line_reader.py                        # writes digitcli/reading/lines.tflite
+    python bench/make_line_reader.py --numbers 2000 --out lines-test.tflite --data strips.npz
+    python bench/make_line_reader.py --weights lines.weights.h5      # export saved weights
+    python bench/make_line_reader.py --stamp-only     # record a changed setting's new stamp
 """
 
 from __future__ import annotations

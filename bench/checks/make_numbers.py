@@ -22,11 +22,11 @@ the picture grown to hold its corners beyond 4) and, for half of the numbers, a 
 handwriting (shear up to 0.25). `labels.jsonl` in the output folder
 holds each file's kind, number and true digit boxes.
 
-    python bench/checks/make_numbers.py --per-kind 200 --out numbers --seed 0 [--narrow]
+    python bench/make_numbers.py --per-kind 200 --out numbers --seed 0 [--narrow]
                                  [--digits-from usps --usps zip.train.RData]
 
 `--digits-from usps` writes the numbers with other writers' digits: the fixed held 30% of USPS
-`zip.train` (`bench/build/usps.py`'s `held`, never trained on), drawn as MNIST draws its digits
+`zip.train` (`bench/usps.py`'s `held`, never trained on), drawn as MNIST draws its digits
 (`usps.mnist_like`: 20x20 box, centred by mass in 28x28, grey strokes), laid out alike.
 
 `--style filled` first stretches each digit (of either source) to fill a 16x16 box in both
@@ -38,7 +38,7 @@ as high as an MNIST digit and as wide: a square.
 by a disc of radius THIN_PEN and its darkest ink made full again (`thin_digits`): a ballpoint's
 line where MNIST's writers used a felt pen.
 
-    python bench/checks/make_numbers.py --per-kind 100 --out numbers --seed 9 --style filled
+    python bench/make_numbers.py --per-kind 100 --out numbers --seed 9 --style filled
 
 `--sheet K` writes each number in the middle of a sheet K times as high as its picture (and as
 much wider), its paper continued all round: a photo of a number with the page around it.
