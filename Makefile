@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv train test test-fast lint bench docs models models-mnist bundled-mnist members-mnist cvl-sources judge ink-finder clean
+.PHONY: venv train test test-fast lint bench docs models models-mnist members-mnist cvl-sources judge ink-finder clean
 
 venv: $(STAMP)
 
@@ -80,6 +80,7 @@ DATA ?= MNIST
 CNN_EPOCHS ?= 60
 MLP_EPOCHS ?= 18
 BUNDLED ?= digitcli/models/pretrained
+.PHONY: bundled-mnist
 bundled-mnist: members-mnist
 	$(BIN)/python bench/build/make_bundled.py $(MEMBERS)/cnn0 $(MEMBERS)/cnn1 $(MEMBERS)/mlp \
 		--data $(DATA) --output $(BUNDLED)
