@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
+sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
 import cvl  # noqa: E402
 import cvl_finetune  # noqa: E402

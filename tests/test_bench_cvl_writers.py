@@ -10,7 +10,7 @@ import numpy as np
 
 sys.path[:0] = [
     str(Path(__file__).resolve().parents[1] / "bench" / kind)
-    for kind in ("build", "checks", "perf")
+    for kind in (".", "build", "checks", "perf")
 ]
 
 import cvl_writers  # noqa: E402

@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
+sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
 from digitcli.imaging.images import open_image  # noqa: E402
 from digitcli.reading.sheet import on_the_sheet  # noqa: E402

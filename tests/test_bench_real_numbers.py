@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
+sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
 import real_numbers as numbers  # noqa: E402
 from real_numbers import Answer, Number  # noqa: E402

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
+sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
 import readme_table  # noqa: E402
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
+sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
 import other_writers  # noqa: E402
 import usps  # noqa: E402

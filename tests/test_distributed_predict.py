@@ -13,7 +13,7 @@ from conftest import REPO
 from inprocess import digitcli as cli
 
 pytest.importorskip("distributed")
-sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
+sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
 PHOTOS, PNGS = 40, 260  # photo-like files of bench/checks/make_photos.py; MNIST test digits as PNGs
 COUNT = PHOTOS + PNGS

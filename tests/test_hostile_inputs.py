@@ -27,7 +27,7 @@ from mnist_files import synthetic_digits
 
 sys.path[:0] = [
     str(Path(__file__).resolve().parents[1] / "bench" / kind)
-    for kind in ("build", "checks", "perf")
+    for kind in (".", "build", "checks", "perf")
 ]
 from hostile_memory import measured  # noqa: E402
 

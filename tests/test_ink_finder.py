@@ -20,7 +20,7 @@ from digitcli.imaging.settings import overridden
 
 sys.path[:0] = [
     str(Path(__file__).resolve().parents[1] / "bench" / kind)
-    for kind in ("build", "checks", "perf")
+    for kind in (".", "build", "checks", "perf")
 ]
 
 import ink_scenes  # noqa: E402

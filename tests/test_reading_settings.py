@@ -28,7 +28,7 @@ def test_an_override_reaches_reads_worker_processes() -> None:
 
 
 def test_the_sweep_reads_a_set_with_each_value(tmp_path: Path, capsys) -> None:
-    sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
+    sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
     import sweep_reading
 
     assert sweep_reading.main(["max_atoms", "0", "--per-kind", "1", "--out", str(tmp_path)]) == 0

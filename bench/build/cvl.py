@@ -37,7 +37,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path[:0] = [str(ROOT / "bench" / kind) for kind in ("build", "checks", "perf")]
+sys.path[:0] = [str(ROOT / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
 SPLITS = ("train", "valid", "test")
 BUNDLED_SPLIT = (0.1, 0)  # validation share and seed the bundled model's members hold out

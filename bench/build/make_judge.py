@@ -36,7 +36,7 @@ from PIL import Image
 
 BENCH = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BENCH.parent))
-sys.path[:0] = [str(BENCH / kind) for kind in ("build", "checks", "perf")]
+sys.path[:0] = [str(BENCH / kind) for kind in (".", "build", "checks", "perf")]
 
 import judge_pictures  # noqa: E402
 import make_blanks  # noqa: E402

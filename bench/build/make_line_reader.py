@@ -63,7 +63,7 @@ from digitcli.core.fits import stamp
 from digitcli.reading.lines import FITS, STRIP_SHAPE
 from digitcli.reading.settings import DEFAULT
 
-sys.path[:0] = [str(Path(__file__).resolve().parents[1] / kind) for kind in ("build", "checks", "perf")]
+sys.path[:0] = [str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")]
 
 from make_numbers import BLUR, Look, make_number, styled  # noqa: E402
 from make_photos import load_mnist  # noqa: E402

@@ -34,7 +34,7 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path[:0] = [str(ROOT / "bench" / kind) for kind in ("build", "checks", "perf")]
+sys.path[:0] = [str(ROOT / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
 HELD_SHARE = 0.3  # of zip.train, never trained on
 SPLIT_SEED = 51  # the held-back 30% is fixed: every run compares on the same digits

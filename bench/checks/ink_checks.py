@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path[:0] = [str(ROOT / "bench" / kind) for kind in ("build", "checks", "perf")]
+sys.path[:0] = [str(ROOT / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
 import other_pages  # noqa: E402
 from picture_checks import answer, bundled_runtime, made_pictures, real_pictures  # noqa: E402

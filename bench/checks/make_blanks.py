@@ -75,7 +75,7 @@ from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path[:0] = [
-    str(Path(__file__).resolve().parents[1] / kind) for kind in ("build", "checks", "perf")
+    str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
 ]
 
 from make_photos import STORE_FOR_ORIENTATION, _blurred, _lighting, _texture, _u8  # noqa: E402

@@ -67,7 +67,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 sys.path[:0] = [
-    str(Path(__file__).resolve().parents[1] / kind) for kind in ("build", "checks", "perf")
+    str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
 ]
 
 from make_photos import load_mnist  # noqa: E402

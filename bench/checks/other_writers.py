@@ -24,7 +24,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path[:0] = [str(ROOT / "bench" / kind) for kind in ("build", "checks", "perf")]
+sys.path[:0] = [str(ROOT / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
 ROBUST_SOURCES = ("uci", "uci-rest", "fonts", "drawn")
 COLUMNS = ("mnist-test", *ROBUST_SOURCES, "usps-held")

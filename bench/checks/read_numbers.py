@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path[:0] = [
-    str(Path(__file__).resolve().parents[1] / kind) for kind in ("build", "checks", "perf")
+    str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
 ]
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 

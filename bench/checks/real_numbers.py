@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path[:0] = [
-    str(Path(__file__).resolve().parents[1] / kind) for kind in ("build", "checks", "perf")
+    str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
 ]
 
 from real_pictures import (  # noqa: E402

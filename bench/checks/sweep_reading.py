@@ -24,7 +24,7 @@ from dataclasses import fields
 from pathlib import Path
 
 sys.path[:0] = [
-    str(Path(__file__).resolve().parents[1] / kind) for kind in ("build", "checks", "perf")
+    str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
 ]
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 

@@ -18,7 +18,7 @@ import numpy as np
 
 BENCH = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BENCH.parent))
-sys.path[:0] = [str(BENCH / kind) for kind in ("build", "checks", "perf")]
+sys.path[:0] = [str(BENCH / kind) for kind in (".", "build", "checks", "perf")]
 
 import picture_checks  # noqa: E402
 

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 sys.path[:0] = [
-    str(Path(__file__).resolve().parents[1] / kind) for kind in ("build", "checks", "perf")
+    str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
 ]
 
 from predict_ab import FLOOR, REPO, Times, timed, timed_command  # noqa: E402

@@ -135,5 +135,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
+    sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
     raise SystemExit(main())

@@ -35,7 +35,7 @@ IMPORTS_ALONE = "import numpy, PIL.Image, typer, ai_edge_litert.interpreter"
 DIGITCLI = (
     [str(BIN / "digitcli")] if (BIN / "digitcli").exists() else [sys.executable, "-m", "digitcli"]
 )
-sys.path[:0] = [str(REPO / "bench" / kind) for kind in ("build", "checks", "perf")]
+sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
 import readme_table  # noqa: E402
 
