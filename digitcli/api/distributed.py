@@ -206,24 +206,24 @@ class _cluster:
             part.close()
 
 
-# In each worker process: the models it has loaded, by name, and how many times it loaded each.
-_MODELS: dict[str, Model] = {}
+# In each worker process: the models it has loaded, by path (with their files' stamp then),
+# and how many times it loaded each name.
+_MODELS: dict[str, tuple[tuple, Model]] = {}
 _LOADS: dict[str, int] = {}
 _LOCK = threading.Lock()
 
 
 def worker_model(name: str) -> Model:
     """The model `name` names, loaded once in this process (a Dask worker keeps its process
-    from task to task)."""
-    from digitcli.api.model import load
+    from task to task), and again when its files were replaced since."""
+    from digitcli.api.model import kept
 
+    model = kept(name, _MODELS, _LOCK)
     with _LOCK:
-        if name not in _MODELS:
-            model = load(name)
+        if not model.loaded:  # new here: loaded now, once, whatever thread asks
             model.runtime()
-            _MODELS[name] = model
             _LOADS[name] = _LOADS.get(name, 0) + 1
-        return _MODELS[name]
+    return model
 
 
 def _loads() -> dict[str, int]:

@@ -77,6 +77,11 @@ class Model:
         """`NAME (PATH, WHY)`, as the CLI's `model: ...` line says it."""
         return self._chosen.describe()
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the model is loaded yet (on its first answer, or `runtime()`)."""
+        return self._runtime is not None
+
     def runtime(self) -> Runtime:
         """The loaded model (LiteRT, Keras, onnxruntime or TensorFlow), loaded on first use."""
         with self._lock:
@@ -315,18 +320,33 @@ def load(name: str | Path | None = None) -> Model:
     return Model(chosen, resolve_model(chosen.path))
 
 
-_LOADED: dict[str, Model] = {}
+_LOADED: dict[str, tuple[tuple, Model]] = {}  # by path: the files' stamp then, the model
 _LOADED_LOCK = threading.Lock()
 
 
 def _cached(name: str | Path | Model | None) -> Model:
-    """The model `name` names, loaded once per process for the module-level functions."""
+    """The model `name` names, loaded once per process for the module-level functions, and
+    again when its files are no longer those it was loaded from (replaced by another model)."""
     if isinstance(name, Model):
         return name
-    model = load(name)
-    key = str(model.path.resolve())
-    with _LOADED_LOCK:
-        return _LOADED.setdefault(key, model)
+    return kept(name, _LOADED, _LOADED_LOCK)
+
+
+def kept(name: str | Path | None, loaded: dict, lock: threading.Lock) -> Model:
+    """The model `name` names from `loaded` (by path), while its files' stamp (inode, size and
+    time of each) is the one they had when it was loaded; else loaded now (its digests checked)
+    and kept there."""
+    from digitcli.models.modeldir import choose_model, files_stamp
+
+    key = str(choose_model(name).path.resolve())
+    stamp = files_stamp(key)
+    with lock:
+        found = loaded.get(key)
+        if found is not None and found[0] == stamp:
+            return found[1]
+        model = load(name)
+        loaded[key] = (stamp, model)
+        return model
 
 
 def predict(
