@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 import threading
 import time
 import uuid
@@ -85,6 +86,9 @@ def predict_files(
             f"workers {workers!r}: give a number of processes from 1 to {MOST_PROCESSES}"
         )
 
+    distributed = sys.modules.get("distributed")  # a Client comes from there
+    if client is not None and (distributed is None or not isinstance(client, distributed.Client)):
+        raise UsageError(f"client: give a distributed.Client or None, not {type(client).__name__}")
     out = Path(output)
     if out.suffix not in FORMATS:
         raise UsageError(f"{out}: write answers to a {' or a '.join(FORMATS)} file")
