@@ -178,6 +178,20 @@ def _chunked(items: Iterator[str], size: int) -> Iterator[list[str]]:
         yield batch
 
 
+UNGUARDED = (
+    "a script that calls distributed_predict without a client must call it under "
+    '`if __name__ == "__main__":` (Dask starts its workers by importing the script; '
+    "docs/distributed.md)"
+)
+
+
+def _unguarded() -> bool:
+    """Whether this is a worker process importing the caller's script (run as "__mp_main__"
+    by multiprocessing's spawn), which calls distributed_predict at its top level."""
+    importing = sys.modules.get("__mp_main__")  # the script, while spawn imports it
+    return importing is not None and importing is not sys.modules.get("__main__")
+
+
 class _cluster:
     """The caller's client, or a LocalCluster of processes started (and closed) here."""
 
@@ -195,12 +209,20 @@ class _cluster:
             ) from None
         if self._given is not None:
             return self._given
-        cluster = LocalCluster(
-            n_workers=self._workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        )
+        if _unguarded():  # in a worker process, importing the caller's script: say so once
+            raise SystemExit(f"Error: {UNGUARDED}")
+        try:
+            cluster = LocalCluster(
+                n_workers=self._workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+        except RuntimeError as error:  # "Nanny failed to start."
+            raise UsageError(
+                f"Dask's worker processes did not start ({error}): {UNGUARDED}"
+            ) from None
+
         client = Client(cluster)
         self._own = [client, cluster]
         return client
