@@ -36,11 +36,18 @@ from digitcli.reports.plots import save_training_pictures
 from digitcli.training.defaults import (
     accuracy_of,
     check_default_recordable,
+    copies_across,
     current_default,
     settle_default,
 )
 from digitcli.training.networkfiles import write_networks
-from digitcli.training.reporting import NullReporter, TrainReporter, TrainResult, write_history
+from digitcli.training.reporting import (
+    NullReporter,
+    TrainReporter,
+    TrainResult,
+    split_notes,
+    write_history,
+)
 from digitcli.training.train import MIN_IMAGES, split_validation, validated_on
 
 
@@ -161,6 +168,8 @@ class _Tune:
             f"{len(self.dataset.test)} to test; each epoch {user} of them (repeated) and "
             f"{mixed - user} of MNIST's training digits (--rehearsal {tuning.rehearsal:g})"
         )
+        for note in split_notes(len(self.fit), len(self.val), len(self.dataset.test))[1:]:
+            self.reporter.note(note)  # the warning where they are too few to judge by
         history: dict[str, list[float]] = {
             key: [] for key in ("loss", "accuracy", "val_loss", "val_accuracy")
         }
@@ -202,6 +211,7 @@ class _Tune:
             theirs,
             len(self.dataset.test),
             make_default=make_default,
+            copies=copies_across([self.fit.x, self.val.x], self.dataset.test.x),
         )
         return replace(result, default=choice)
 
