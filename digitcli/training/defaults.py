@@ -18,8 +18,8 @@ from digitcli.core.atomic import check_can_create
 from digitcli.core.config import models_root
 from digitcli.core.errors import DigitcliError, UsageError
 from digitcli.models.modeldir import ChosenModel, choose_model, default_file, set_default
-from digitcli.training.reporting import FEW_TO_JUDGE
 
+FEW_TO_JUDGE = 100  # below this many images, one image moves an accuracy by more than 1%
 MOST_COPIES = 0.01  # a test set with more of its images copied from training judges nothing
 
 
