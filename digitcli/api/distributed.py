@@ -99,13 +99,14 @@ def predict_files(
     name = str(model) if model is not None else str(load(None).path)
     load(name)  # a model that is not there is refused here, not in every worker
     options = {"top_k": top_k, "threshold": threshold, "invert": invert}
+    paths = _paths(source, recursive)  # before any process starts: a picture is refused
     started = time.perf_counter()
     with atomic_output(out, force=force, kind=FILE) as staging:
         writer = _writer(staging, out.suffix)  # before any work: a missing pyarrow is said
         try:
             with _cluster(client, workers) as running:
                 count = failed = unanswered = 0
-                chunks = _answered(running, name, _paths(source, recursive), chunk, options)
+                chunks = _answered(running, name, paths, chunk, options)
                 for answers in chunks:
                     writer.write(answers)
                     count += len(answers)
@@ -138,6 +139,8 @@ def _paths(source: str | Path | Iterable[str | Path], recursive: bool) -> Iterat
             sources = expand_inputs([str(path)], recursive=recursive)
         else:
             sources = expand_inputs([], from_list=str(path))
+            first = next(sources, None)  # a picture given as the list is refused now
+            sources = itertools.chain([] if first is None else [first], sources)
         return (item.name for item in sources)
     return (os.fspath(item) for item in source)
 
