@@ -617,7 +617,7 @@ def _is_model_dir(path: Path) -> bool:
 def set_default(path: Path) -> ChosenModel:
     """Make the model directory `path` the one commands use when none is named, recorded in
     models_root()/DEFAULT_FILE (written whole: a reader sees the old choice or the new)."""
-    import tempfile
+    import secrets
 
     root = models_root()
     path = Path(path)
@@ -629,7 +629,10 @@ def set_default(path: Path) -> ChosenModel:
         named = str(path.resolve())
     try:
         root.mkdir(parents=True, exist_ok=True)
-        handle, staging = tempfile.mkstemp(prefix=f".{DEFAULT_FILE}.", dir=root)
+        staging = str(root / f".{DEFAULT_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        # By the umask, as every other file (mkstemp's 0600 kept a shared folder's
+        # service account from reading the choice).
+        handle = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
         raise _unrecorded(root, error) from None
     try:
