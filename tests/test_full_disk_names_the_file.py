@@ -51,7 +51,7 @@ def test_two_runs_into_one_empty_folder_do_not_both_write(tmp_path: Path) -> Non
     from digitcli.predicting.predict import claimed_previews
 
     folder = tmp_path / "previews"
-    with claimed_previews(folder):
-        with pytest.raises(UsageError, match="another run|already holds files"), claimed_previews(folder):
-            pass
+    refused = pytest.raises(UsageError, match="another run|already holds files")
+    with claimed_previews(folder), refused, claimed_previews(folder):
+        pass
     assert list(folder.iterdir()) == []
