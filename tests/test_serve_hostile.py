@@ -109,7 +109,7 @@ def trickling(port: int, data: bytes, every: float = 0.2):
 
 def post_head(length: int) -> bytes:
     return (
-        f"POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+        f"POST /v1/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
         f"Content-Length: {length}\r\n\r\n"
     ).encode()
 

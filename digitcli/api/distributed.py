@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 import threading
 import time
 import uuid
@@ -85,6 +86,9 @@ def predict_files(
             f"workers {workers!r}: give a number of processes from 1 to {MOST_PROCESSES}"
         )
 
+    distributed = sys.modules.get("distributed")  # a Client comes from there
+    if client is not None and (distributed is None or not isinstance(client, distributed.Client)):
+        raise UsageError(f"client: give a distributed.Client or None, not {type(client).__name__}")
     out = Path(output)
     if out.suffix not in FORMATS:
         raise UsageError(f"{out}: write answers to a {' or a '.join(FORMATS)} file")
@@ -95,13 +99,14 @@ def predict_files(
     name = str(model) if model is not None else str(load(None).path)
     load(name)  # a model that is not there is refused here, not in every worker
     options = {"top_k": top_k, "threshold": threshold, "invert": invert}
+    paths = _paths(source, recursive)  # before any process starts: a picture is refused
     started = time.perf_counter()
     with atomic_output(out, force=force, kind=FILE) as staging:
         writer = _writer(staging, out.suffix)  # before any work: a missing pyarrow is said
         try:
             with _cluster(client, workers) as running:
                 count = failed = unanswered = 0
-                chunks = _answered(running, name, _paths(source, recursive), chunk, options)
+                chunks = _answered(running, name, paths, chunk, options)
                 for answers in chunks:
                     writer.write(answers)
                     count += len(answers)
@@ -134,6 +139,8 @@ def _paths(source: str | Path | Iterable[str | Path], recursive: bool) -> Iterat
             sources = expand_inputs([str(path)], recursive=recursive)
         else:
             sources = expand_inputs([], from_list=str(path))
+            first = next(sources, None)  # a picture given as the list is refused now
+            sources = itertools.chain([] if first is None else [first], sources)
         return (item.name for item in sources)
     return (os.fspath(item) for item in source)
 
@@ -174,6 +181,20 @@ def _chunked(items: Iterator[str], size: int) -> Iterator[list[str]]:
         yield batch
 
 
+UNGUARDED = (
+    "a script that calls distributed_predict without a client must call it under "
+    '`if __name__ == "__main__":` (Dask starts its workers by importing the script; '
+    "docs/distributed.md)"
+)
+
+
+def _unguarded() -> bool:
+    """Whether this is a worker process importing the caller's script (run as "__mp_main__"
+    by multiprocessing's spawn), which calls distributed_predict at its top level."""
+    importing = sys.modules.get("__mp_main__")  # the script, while spawn imports it
+    return importing is not None and importing is not sys.modules.get("__main__")
+
+
 class _cluster:
     """The caller's client, or a LocalCluster of processes started (and closed) here."""
 
@@ -191,12 +212,20 @@ class _cluster:
             ) from None
         if self._given is not None:
             return self._given
-        cluster = LocalCluster(
-            n_workers=self._workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        )
+        if _unguarded():  # in a worker process, importing the caller's script: say so once
+            raise SystemExit(f"Error: {UNGUARDED}")
+        try:
+            cluster = LocalCluster(
+                n_workers=self._workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+        except RuntimeError as error:  # "Nanny failed to start."
+            raise UsageError(
+                f"Dask's worker processes did not start ({error}): {UNGUARDED}"
+            ) from None
+
         client = Client(cluster)
         self._own = [client, cluster]
         return client
@@ -206,24 +235,24 @@ class _cluster:
             part.close()
 
 
-# In each worker process: the models it has loaded, by name, and how many times it loaded each.
-_MODELS: dict[str, Model] = {}
+# In each worker process: the models it has loaded, by path (with their files' stamp then),
+# and how many times it loaded each name.
+_MODELS: dict[str, tuple[tuple, Model]] = {}
 _LOADS: dict[str, int] = {}
 _LOCK = threading.Lock()
 
 
 def worker_model(name: str) -> Model:
     """The model `name` names, loaded once in this process (a Dask worker keeps its process
-    from task to task)."""
-    from digitcli.api.model import load
+    from task to task), and again when its files were replaced since."""
+    from digitcli.api.model import kept
 
+    model = kept(name, _MODELS, _LOCK)
     with _LOCK:
-        if name not in _MODELS:
-            model = load(name)
+        if not model.loaded:  # new here: loaded now, once, whatever thread asks
             model.runtime()
-            _MODELS[name] = model
             _LOADS[name] = _LOADS.get(name, 0) + 1
-        return _MODELS[name]
+    return model
 
 
 def _loads() -> dict[str, int]:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 Input = Union[str, os.PathLike, bytes, "Image.Image", "np.ndarray"]
 
 PNG_MODES = frozenset({"1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"})  # Pillow writes these
-CHANNELS = (1, 3, 4)  # the last axis of an array of one image: grey, RGB, RGBA
+CHANNELS = (1, 2, 3, 4)  # the last axis of an array of one image: grey, grey + alpha, RGB, RGBA
 
 
 def is_one(inputs: Any) -> bool:
@@ -48,6 +48,21 @@ def each(inputs: Any) -> Iterator[Any]:
     except TypeError:
         raise UsageError(f"not an input: {_kind(inputs)}; give a path, bytes, a PIL image "
                          "or a NumPy array, or a list of them") from None  # fmt: skip
+
+
+def as_paths(inputs: Any) -> list[str]:
+    """The files, folders and globs `predict_files` and `read_files` take: one path (a str or
+    a PathLike, not each of its characters) or an iterable of them."""
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    try:
+        items = list(inputs)
+    except TypeError:
+        raise UsageError(f"not a path: {_kind(inputs)}; give a path or a list of them") from None
+    for item in items:
+        if not isinstance(item, (str, os.PathLike)):
+            raise UsageError(f"not a path: {_kind(item)}; give a path (str or Path)")
+    return [os.fsdecode(os.fspath(item)) for item in items]
 
 
 def as_source(item: Any) -> Source:
@@ -98,18 +113,25 @@ def _png(image: Image.Image) -> bytes:
 def _image_png(image: Image.Image) -> bytes:
     """A PIL image's pixels as they are (a photo's EXIF turn is not applied: call
     `ImageOps.exif_transpose` first), as a PNG file's bytes."""
-    if image.mode == "F":  # 32-bit floats: as an array of them
-        import numpy as np
+    if image.width * image.height == 0:
+        raise UsageError(f"a PIL image of {image.width}x{image.height} pixels has no pixels")
+    if image.mode == "F" or image.mode.startswith("I;16"):  # floats; a 16-bit scan's either
+        import numpy as np  # byte order (I;16B, I;16L): as an array of their values
 
-        return _array_png(np.asarray(image))
-    if image.mode not in PNG_MODES:  # CMYK, YCbCr, LAB, HSV, ...
-        alpha = "A" in image.getbands()
-        image = image.convert("RGBA" if alpha else "RGB")
-    return _png(image)
+        array = np.asarray(image)
+        return _array_png(array.astype(np.uint16) if array.dtype.kind == "u" else array)
+    try:
+        if image.mode not in PNG_MODES:  # CMYK, YCbCr, LAB, HSV, ...
+            alpha = "A" in image.getbands()
+            image = image.convert("RGBA" if alpha else "RGB")
+        return _png(image)
+    except ValueError as error:  # "Operation on closed image"
+        raise UsageError(f"a PIL image that cannot be read: {error}") from None
 
 
 def _array_png(array: np.ndarray) -> bytes:
-    """An array of one image's pixels, (h, w), (h, w, 1), (h, w, 3) RGB or (h, w, 4) RGBA:
+    """An array of one image's pixels, (h, w), (h, w, 1), (h, w, 2) grey and alpha, (h, w, 3)
+    RGB or (h, w, 4) RGBA:
     uint8, bool, integers from 0 to 255 (or uint16, a 16-bit scan), or floats from 0 to 1
     (or to 255), either polarity."""
     import numpy as np
@@ -120,12 +142,12 @@ def _array_png(array: np.ndarray) -> bytes:
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[-1] not in CHANNELS):
         raise UsageError(
             f"an array of shape {array.shape} is not an image: give (height, width), or "
-            "(height, width, 3 or 4) for colour; a batch as (n, height, width)"
+            "(height, width, 2 to 4) for alpha or colour; a batch as (n, height, width)"
         )
     if array.size == 0:
         raise UsageError(f"an array of shape {array.shape} has no pixels")
     if array.dtype == np.uint16 and array.ndim == 2:
-        return _png(Image.fromarray(array.astype(np.uint16), "I;16"))
+        return _png(Image.fromarray(array.astype(np.uint16)))  # mode I;16
     return _png(Image.fromarray(as_uint8(array)))
 
 
@@ -136,12 +158,12 @@ def as_uint8(array: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(array)
     if array.dtype == np.bool_:
         return array.astype(np.uint8) * 255
-    if np.issubdtype(array.dtype, np.integer):
+    if array.dtype.kind in "iu":  # not timedelta64, which NumPy counts as an integer
         low, high = int(array.min()), int(array.max())
         if low < 0 or high > 255:
             raise UsageError(f"integer pixels from {low} to {high}: give them from 0 to 255")
         return array.astype(np.uint8)
-    if np.issubdtype(array.dtype, np.floating):
+    if array.dtype.kind == "f":
         if not np.isfinite(array).all():
             raise UsageError("pixels that are not numbers (NaN or infinite)")
         low, high = float(array.min()), float(array.max())

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from digitcli.api.answers import ModelInfo, Prediction, Reading
-from digitcli.api.inputs import Input, as_source, as_uint8, each, is_one
+from digitcli.api.inputs import Input, as_paths, as_source, as_uint8, each, is_one
 from digitcli.core.errors import ImageError, UsageError
 
 if TYPE_CHECKING:
@@ -76,6 +78,11 @@ class Model:
     def describe(self) -> str:
         """`NAME (PATH, WHY)`, as the CLI's `model: ...` line says it."""
         return self._chosen.describe()
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model is loaded yet (on its first answer, or `runtime()`)."""
+        return self._runtime is not None
 
     def runtime(self) -> Runtime:
         """The loaded model (LiteRT, Keras, onnxruntime or TensorFlow), loaded on first use."""
@@ -170,7 +177,7 @@ class Model:
         from digitcli.predicting.predict import predict
 
         found = predict(
-            [str(item) for item in inputs],
+            as_paths(inputs),
             from_list=from_list,
             model=self.path,
             top_k=top_k,
@@ -250,7 +257,7 @@ class Model:
         from digitcli.reading.read import read
 
         found = read(
-            [str(item) for item in inputs],
+            as_paths(inputs),
             from_list=from_list,
             model=self.path,
             threshold=threshold,
@@ -279,7 +286,6 @@ class Model:
         """Accuracy, loss, per-digit scores, calibration error and the confusion matrix on
         MNIST-style arrays (n, 28, 28), as `digitcli evaluate` scores its test set."""
         import time
-        from dataclasses import replace
 
         import numpy as np
 
@@ -291,12 +297,13 @@ class Model:
             raise UsageError(
                 f"labels: give one digit 0 to 9 an image, not {type(labels).__name__}"
             ) from None
-        if truth.ndim != 1 or len(truth) != len(images):
-            raise UsageError(f"{len(images)} images and {truth.shape} labels: give one a label")
         if len(truth) == 0:
             raise UsageError("no images to evaluate on")
         if not np.issubdtype(truth.dtype, np.integer) or truth.min() < 0 or truth.max() > 9:
             raise UsageError("labels must be the digits 0 to 9")
+        images = _images(images)
+        if truth.ndim != 1 or len(truth) != len(images):
+            raise UsageError(f"{len(images)} images and {truth.shape} labels: give one a label")
         started = time.perf_counter()
         found = self.probabilities(images)
         runtime = self.runtime()
@@ -311,22 +318,40 @@ def load(name: str | Path | None = None) -> Model:
     from digitcli.models.modeldir import choose_model
     from digitcli.models.runtimes import resolve_model
 
-    chosen = choose_model(name)
-    return Model(chosen, resolve_model(chosen.path))
+    if name is not None and not isinstance(name, (str, os.PathLike)):
+        raise UsageError(f"model {name!r}: give its name or path (a str or Path), or None")
+    chosen = choose_model(os.fsdecode(os.fspath(name)) if name is not None else None)
+    ref = resolve_model(chosen.path)
+    return Model(replace(chosen, path=ref.path), ref)  # "bundled/": the bundled model's path
 
 
-_LOADED: dict[str, Model] = {}
+_LOADED: dict[str, tuple[tuple, Model]] = {}  # by path: the files' stamp then, the model
 _LOADED_LOCK = threading.Lock()
 
 
 def _cached(name: str | Path | Model | None) -> Model:
-    """The model `name` names, loaded once per process for the module-level functions."""
+    """The model `name` names, loaded once per process for the module-level functions, and
+    again when its files are no longer those it was loaded from (replaced by another model)."""
     if isinstance(name, Model):
         return name
-    model = load(name)
-    key = str(model.path.resolve())
-    with _LOADED_LOCK:
-        return _LOADED.setdefault(key, model)
+    return kept(name, _LOADED, _LOADED_LOCK)
+
+
+def kept(name: str | Path | None, loaded: dict, lock: threading.Lock) -> Model:
+    """The model `name` names from `loaded` (by path), while its files' stamp (inode, size and
+    time of each) is the one they had when it was loaded; else loaded now (its digests checked)
+    and kept there."""
+    from digitcli.models.modeldir import choose_model, files_stamp
+
+    key = str(choose_model(name).path.resolve())
+    stamp = files_stamp(key)
+    with lock:
+        found = loaded.get(key)
+        if found is not None and found[0] == stamp:
+            return found[1]
+        model = load(name)
+        loaded[key] = (stamp, model)
+        return model
 
 
 def predict(
@@ -378,6 +403,22 @@ def is_whole(value: object) -> bool:
 def is_number(value: object) -> bool:
     """A real number, NumPy's too; not True or False."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _images(images: Any) -> np.ndarray:
+    """`evaluate`'s images as one array: an array, or a sequence or iterable of them."""
+    import numpy as np
+
+    if not isinstance(images, np.ndarray):
+        try:
+            images = np.asarray(list(images))
+        except (TypeError, ValueError):
+            raise UsageError(
+                f"images: give an array (n, 28, 28), not {type(images).__name__}"
+            ) from None
+    if images.dtype.kind not in "biuf":
+        raise UsageError(f"pixels of type {images.dtype}: give uint8, bool, integers or floats")
+    return images
 
 
 def _digit_count(digits: int | tuple[int, int] | str | None) -> tuple[int, int] | None:

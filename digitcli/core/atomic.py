@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import fcntl
 import glob
 import os
@@ -124,6 +125,9 @@ def _holds_cwd(target: Path) -> bool:
         return False
 
 
+FULL = (errno.ENOSPC, errno.EDQUOT)  # a full disk, or quota: the error then names the output
+
+
 @contextlib.contextmanager
 def atomic_output(
     target: Path, *, force: bool = False, directory: bool = False, kind: str | None = None
@@ -145,8 +149,10 @@ def atomic_output(
     try:
         yield staging
         _fsync_tree(staging)
-    except BaseException:
+    except BaseException as error:
         _remove(staging)
+        if isinstance(error, OSError) and error.errno in FULL and error.filename is None:
+            raise OSError(error.errno, error.strerror, str(target)) from None  # say where
         raise
     if target.is_dir() and not target.is_symlink():
         # One atomic step swaps the new folder with the old one: at every instant `target` is

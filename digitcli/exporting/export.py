@@ -39,8 +39,18 @@ from digitcli.core.atomic import (
     recover,
     work_folder,
 )
-from digitcli.core.errors import DigitcliError, ExportError, ModelError, UsageError, first_line
+from digitcli.core.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    DigitcliError,
+    ExportError,
+    ModelError,
+    TrainingInterrupted,
+    UsageError,
+    first_line,
+)
 from digitcli.core.quiet import native_stderr_silenced
+from digitcli.core.signals import Interrupted, SignalGuard
 from digitcli.datasets.data import Dataset, Split, load_dataset
 from digitcli.models.model_card import card_path, model_card
 from digitcli.models.modeldir import (
@@ -192,7 +202,7 @@ def export_model(
 
     keras_runtime = KerasRuntime(source, metadata=ref.metadata)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with exclusive(target), _scratch(target) as staged:
+    with _stopped_said(target), exclusive(target), _scratch(target) as staged:
         model = _pixels_model(keras_runtime.model, keras_runtime.input)
         _write(spec, model, staged, dataset, manifest(spec.input, ref.metadata))
         result = ExportResult(
@@ -343,6 +353,24 @@ def _require_onnx(verify: bool) -> None:
     missing = [name for name in needed if importlib.util.find_spec(name) is None]
     if missing:
         raise ExportError(f"ONNX export needs {', '.join(missing)}: {ONNX_EXTRA_HINT}")
+
+
+@contextlib.contextmanager
+def _stopped_said(target: Path) -> Iterator[None]:
+    """SIGTERM or Ctrl-C while exporting: the work folder and lock go (the default SIGTERM
+    ended the process with them left), and the stop is said, exit 143 or 130."""
+    import signal
+
+    signals = SignalGuard()
+    try:
+        with signals.installed():
+            yield
+    except Interrupted as stop:
+        code = EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED
+        raise TrainingInterrupted(
+            f"{signal.Signals(stop.signum).name}: the export to {target} stopped; run it again",
+            exit_code=code,
+        ) from None
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ It runs through LiteRT, loaded on first use.
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -100,13 +101,16 @@ def _finder(path: Path):
     answer = interpreter.get_output_details()[0]["index"]
     batch = [1]
 
+    lock = threading.Lock()
+
     def run(views: np.ndarray) -> np.ndarray:
-        if len(views) != batch[0]:  # several squares of a line at once
-            interpreter.resize_tensor_input(given, [len(views), VIEW, VIEW, CHANNELS])
-            interpreter.allocate_tensors()
-            batch[0] = len(views)
-        interpreter.set_tensor(given, views.astype(np.float32))
-        interpreter.invoke()
-        return interpreter.get_tensor(answer)
+        with lock:  # one interpreter, not thread-safe: one call at a time (the API's threads)
+            if len(views) != batch[0]:  # several squares of a line at once
+                interpreter.resize_tensor_input(given, [len(views), VIEW, VIEW, CHANNELS])
+                interpreter.allocate_tensors()
+                batch[0] = len(views)
+            interpreter.set_tensor(given, views.astype(np.float32))
+            interpreter.invoke()
+            return interpreter.get_tensor(answer)
 
     return run

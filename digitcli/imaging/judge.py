@@ -13,6 +13,7 @@ runs through LiteRT, loaded on first use.
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -78,9 +79,12 @@ def _judge(path: Path):
     given = interpreter.get_input_details()[0]["index"]
     answer = interpreter.get_output_details()[0]["index"]
 
+    lock = threading.Lock()
+
     def run(views: np.ndarray) -> np.ndarray:
-        interpreter.set_tensor(given, views.astype(np.float32))
-        interpreter.invoke()
-        return interpreter.get_tensor(answer)
+        with lock:  # one interpreter, not thread-safe: one call at a time (the API's threads)
+            interpreter.set_tensor(given, views.astype(np.float32))
+            interpreter.invoke()
+            return interpreter.get_tensor(answer)
 
     return run

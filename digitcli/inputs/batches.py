@@ -66,7 +66,7 @@ def source_batches(
         pool: Workers | None = None
         waiting: tuple[list[Source], Callable[[], list[T | ImageError]]] | None = None
         for batch in _chunks(sources, batch_size):
-            if pool is None and processes != 0 and len(batch) >= PARALLEL_FROM:
+            if pool is None and processes != 0 and len(batch) >= PARALLEL_FROM and _may_fork():
                 pool = Workers(processes)
                 # Shut down on the way out; after an error in the caller, the work not yet
                 # started is dropped (at the end, there is none left).
@@ -85,6 +85,14 @@ def source_batches(
             waiting = (batch, done)
         if waiting is not None:
             yield waiting[0], waiting[1]()
+
+
+def _may_fork() -> bool:
+    """Whether this process may start worker processes: not a daemonic one (a
+    multiprocessing.Pool's worker), which may have no children; it prepares in-process."""
+    import multiprocessing
+
+    return not multiprocessing.current_process().daemon
 
 
 def prepare_source(source: Source, invert: str) -> Prepared | ImageError:

@@ -200,8 +200,44 @@ def _listed(from_list: str) -> Iterator[Source]:
             yield Source(name, path=Path(name))
 
 
+# How picture files begin: given as a list of paths, one is said to be a picture.
+IMAGE_SIGNATURES = {
+    b"\x89PNG\r\n": "PNG",  # (a line of it ends there)
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF87a": "GIF",
+    b"GIF89a": "GIF",
+    b"II*\x00": "TIFF",
+    b"MM\x00*": "TIFF",
+}
+
+
+def image_kind(head: bytes) -> str | None:
+    """The kind of picture a file beginning with `head` is (its first 16 bytes or more), or
+    None. A bitmap only when its header holds a NUL byte ("BMW/photo.png" is a path)."""
+    for signature, kind in IMAGE_SIGNATURES.items():
+        if head.startswith(signature):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    if head[:2] == b"BM" and b"\0" in head[2:16]:
+        return "BMP"
+    return None
+
+
+def refuse_picture(head: bytes, from_list: str) -> None:
+    """A UsageError where the list `from_list`, which begins with `head`, is a picture."""
+    kind = image_kind(head)
+    if kind is not None:
+        raise UsageError(
+            f"{from_list} is an image ({kind}), not a list of paths: give it as an input "
+            f"(digitcli predict {from_list})"
+        )
+
+
 def _lines(stream: BinaryIO, from_list: str) -> Iterator[str]:
     for number, raw in enumerate(iter(lambda: stream.readline(MAX_LIST_LINE + 1), b""), 1):
+        if number == 1:
+            refuse_picture(raw[:16], from_list)
         if len(raw) > MAX_LIST_LINE and not raw.endswith(b"\n"):
             raise UsageError(
                 f"{from_list}: line {number} is longer than {MAX_LIST_LINE} bytes: "
@@ -215,6 +251,8 @@ def _nul_entries(stream: BinaryIO, from_list: str) -> Iterator[str]:
     pending = b""
     number = empty = 0
     while chunk := stream.read1(MAX_LIST_LINE + 1):
+        if number == 0 and not pending:
+            refuse_picture(chunk[:16], from_list)
         *done, pending = (pending + chunk).split(b"\0")
         for raw in done:
             number += 1

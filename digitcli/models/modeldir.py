@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -136,6 +137,7 @@ class Metadata:
     calibration: dict = field(default_factory=dict)  # temperature fitted, on what; baked in
     members: tuple[dict, ...] = ()  # an ensemble's models (ensemble.py): each one's record
     files: dict = field(default_factory=dict)  # sha256 of model.tflite and model.keras (`write`)
+    stats: dict = field(default_factory=dict)  # their [size, mtime_ns] then: `changed_file`
     format_version: int = FORMAT_VERSION
 
     @property
@@ -163,6 +165,7 @@ class Metadata:
             "versions": self.versions,
             **({"members": list(self.members)} if self.members else {}),
             **({"files": self.files} if self.files else {}),
+            **({"stats": self.stats} if self.stats else {}),
         }
 
     @classmethod
@@ -182,14 +185,20 @@ class Metadata:
             calibration=dict(data.get("calibration") or {}),
             members=tuple(dict(member) for member in data.get("members") or ()),
             files={str(k): str(v) for k, v in dict(data.get("files") or {}).items()},
+            stats=_stats(data.get("stats")),
             format_version=FORMAT_VERSION,
         )
 
     def write(self, directory: Path) -> Path:
         """Write `directory`/metadata.json whole, recording the sha256 of the model files it
-        describes as they are now (`changed_file`): a file swapped in later is noticed."""
+        describes as they are now, with their sizes and times (`changed_file`): a file swapped
+        in later is noticed."""
         directory = Path(directory)
-        described = replace(self, files=file_digests(directory))
+        stats = {name: file_stat(directory / name) for name in MODEL_FILES}
+        digests = file_digests(directory)
+        described = replace(
+            self, files=digests, stats={name: stats[name] for name in digests if stats[name]}
+        )
         path, staging = directory / METADATA_FILE, directory / f".{METADATA_FILE}.{os.getpid()}"
         staging.write_text(strictjson.dumps(described.to_json(), indent=2) + "\n")
         os.replace(staging, path)
@@ -212,19 +221,69 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def file_stat(path: Path) -> list[int] | None:
+    """`path`'s [size, mtime_ns], or None where it is not a file."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return [found.st_size, found.st_mtime_ns] if stat.S_ISREG(found.st_mode) else None
+
+
+def _stats(data: object) -> dict:
+    """metadata.json's `stats`, each [size, mtime_ns]; anything else dropped (then hashed)."""
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(name): [int(n) for n in value]
+        for name, value in data.items()
+        if isinstance(value, list) and len(value) == 2 and all(type(n) is int for n in value)
+    }
+
+
 def changed_file(directory: Path, metadata: Metadata) -> str | None:
     """Why `directory`'s model files are not the ones its metadata was written with (a
     `model.tflite` copied in from another model), or None: the metadata then describes another
-    network than the one commands would run. Metadata of 0.9.1 and before records no digests."""
+    network than the one commands would run. Metadata of 0.9.1 and before records no digests.
+    A file whose size and time are those recorded is taken as the one hashed then (as make
+    and git take them); any other is hashed."""
     for name, recorded in metadata.files.items():
         path = Path(directory) / name
-        if name in MODEL_FILES and path.is_file() and sha256_of(path) != recorded:
-            return (
-                f"{name} is not the file this model was written with (its sha256 differs from "
-                f"the one {METADATA_FILE} records): put the model's own {name} back, or train "
-                "it again"
-            )
+        if name not in MODEL_FILES or not path.is_file():
+            continue
+        if metadata.stats.get(name) == file_stat(path) or sha256_of(path) == recorded:
+            continue
+        return (
+            f"{name} is not the file this model was written with (its sha256 differs from "
+            f"the one {METADATA_FILE} records): put the model's own {name} back, or train "
+            "it again"
+        )
     return None
+
+
+def files_stamp(path: Path) -> tuple:
+    """What changes when the model at `path` is replaced, cheaply (no hashing): the device,
+    inode, size and time of `path` and of each file directly in it. A model kept loaded is
+    reused only while its stamp is the same (`digitcli.api`)."""
+
+    def entry(where: str) -> tuple:
+        try:
+            found = os.stat(where)
+        except OSError:
+            return (where,)
+        return (where, found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
+
+    path = os.fspath(path)
+    if not os.path.isdir(path):
+        return (entry(path),)
+    try:
+        names = sorted(os.listdir(path))[:STAMPED_ENTRIES]
+    except OSError:
+        names = []
+    return (entry(path), *(entry(os.path.join(path, name)) for name in names))
+
+
+STAMPED_ENTRIES = 256  # a model directory holds a handful of files
 
 
 def migrate(data: dict) -> dict:
@@ -558,7 +617,7 @@ def _is_model_dir(path: Path) -> bool:
 def set_default(path: Path) -> ChosenModel:
     """Make the model directory `path` the one commands use when none is named, recorded in
     models_root()/DEFAULT_FILE (written whole: a reader sees the old choice or the new)."""
-    import tempfile
+    import secrets
 
     root = models_root()
     path = Path(path)
@@ -570,7 +629,10 @@ def set_default(path: Path) -> ChosenModel:
         named = str(path.resolve())
     try:
         root.mkdir(parents=True, exist_ok=True)
-        handle, staging = tempfile.mkstemp(prefix=f".{DEFAULT_FILE}.", dir=root)
+        staging = str(root / f".{DEFAULT_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        # By the umask, as every other file (mkstemp's 0600 kept a shared folder's
+        # service account from reading the choice).
+        handle = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
         raise _unrecorded(root, error) from None
     try:

@@ -7,6 +7,8 @@ there are.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, partial
@@ -68,17 +70,17 @@ def predict(
     `recursive`: folders' sub-folders are searched too; `runtime`: the model's runtime
     already found (`runtime_loader`), instead of `model`."""
     runtime = runtime or runtime_loader(model)
-    previews = preview_folder(save_preprocessed)
-    index = 0
-    work = partial(prepare_source, invert=invert)
-    batches = prepared_batches(
-        inputs, from_list, work, batch_size, meanwhile=runtime, recursive=recursive
-    )
-    for batch, prepared in batches:
-        yield from _answer(runtime(), batch, prepared, top_k, threshold)
-        if previews is not None:
-            _save_previews(previews, index, batch, prepared)
-        index += len(batch)
+    with claimed_previews(save_preprocessed) as previews:
+        index = 0
+        work = partial(prepare_source, invert=invert)
+        batches = prepared_batches(
+            inputs, from_list, work, batch_size, meanwhile=runtime, recursive=recursive
+        )
+        for batch, prepared in batches:
+            yield from _answer(runtime(), batch, prepared, top_k, threshold)
+            if previews is not None:
+                _save_previews(previews, index, batch, prepared)
+            index += len(batch)
 
 
 def predict_each(
@@ -137,12 +139,48 @@ def preview_folder(folder: Path | None) -> Path | None:
     return folder
 
 
+CLAIM = ".digitcli-writing"  # in a --save-preprocessed folder while a run writes there
+
+
+@contextlib.contextmanager
+def claimed_previews(folder: Path | None) -> Iterator[Path | None]:
+    """`preview_folder`, claimed for this run while it writes there: the check that it is
+    empty and the claim are one step (a file made with O_EXCL), so a second run started at
+    the same moment is refused rather than writing beside it."""
+    folder = preview_folder(folder)
+    if folder is None:
+        yield None
+        return
+    claim = folder / CLAIM
+    try:
+        os.close(os.open(claim, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    except FileExistsError:
+        raise UsageError(
+            f"--save-preprocessed {folder}: another run is writing there: name another folder"
+        ) from None
+    try:
+        yield folder
+    finally:
+        claim.unlink(missing_ok=True)
+
+
+def save_preview(pixels: np.ndarray, path: Path) -> None:
+    """`save_pixels`, on a full disk naming the file and removing what was written of it."""
+    try:
+        save_pixels(pixels, path)
+    except OSError as error:
+        path.unlink(missing_ok=True)
+        if error.filename is None:
+            raise OSError(error.errno, error.strerror, str(path)) from None
+        raise
+
+
 def _save_previews(
     folder: Path, start: int, batch: list[Source], prepared: list[Prepared | ImageError]
 ) -> None:
     for offset, (source, item) in enumerate(zip(batch, prepared, strict=True)):
         if isinstance(item, Prepared):
-            save_pixels(item.pixels, folder / preview_name(start + offset, source))
+            save_preview(item.pixels, folder / preview_name(start + offset, source))
 
 
 def _answer(

@@ -264,6 +264,11 @@ def _public(metadata: dict) -> dict:
             if isinstance(config.get(key), str):
                 config[key] = Path(config[key]).name
         metadata["config"] = config
+    if isinstance(metadata.get("members"), list):  # an ensemble's: each as its own record
+        metadata["members"] = [
+            _public(member) if isinstance(member, dict) else member
+            for member in metadata["members"]
+        ]
     return metadata
 
 

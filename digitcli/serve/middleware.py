@@ -1,8 +1,11 @@
 """Pure ASGI middleware (no per-request task or body copy, unlike BaseHTTPMiddleware):
-one access-log line per request, and the security headers every response carries."""
+one access-log line per request, the security headers every response carries, and, for a
+server without a token, only loopback names in the Host header (no DNS rebinding)."""
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import sys
 import time
 from typing import TextIO
@@ -63,3 +66,49 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+ANY_HOST_PATHS = ("/healthz",)  # tells nothing: a load balancer checks it by any name
+
+
+class LoopbackHosts:
+    """Answers 400 to a request whose Host header is not a loopback name (localhost,
+    127.0.0.0/8, ::1): what a server without a token, which listens on loopback only, is
+    addressed by. A page on evil.example whose name was rebound to 127.0.0.1 sends its own
+    name, and cannot read the server through the victim's browser."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"] in ANY_HOST_PATHS:
+            return await self.app(scope, receive, send)
+        hosts = [value for name, value in scope["headers"] if name == b"host"]
+        if len(hosts) == 1 and is_loopback_name(hosts[0].decode("latin-1")):
+            return await self.app(scope, receive, send)
+        body = json.dumps({"error": REFUSED_HOST, "status": 400}).encode()
+        headers = [(b"content-type", b"application/json"), *SECURITY_HEADERS]
+        await send({"type": "http.response.start", "status": 400, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+REFUSED_HOST = (
+    "the Host header names no loopback address: this server (no --token) answers "
+    "localhost, 127.0.0.1 and ::1 only"
+)
+
+
+def is_loopback_name(host: str) -> bool:
+    """`host` (a Host header: a name or address, and maybe a port) names this machine's
+    loopback: localhost, 127.0.0.0/8, [::1]."""
+    host = host.strip().lower()
+    if host.startswith("["):  # [::1]:8000
+        name = host[1 : host.find("]")] if "]" in host else ""
+    else:
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if name.rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False

@@ -26,6 +26,7 @@ from digitcli.core.errors import UsageError
 from digitcli.inputs.workers import end_with_parent
 from digitcli.serve.app import create_app
 from digitcli.serve.guard import DEFAULT_LIMITS, GuardedHTTP, Limits
+from digitcli.serve.middleware import LoopbackHosts
 
 TOKEN_ENV = "DIGITCLI_TOKEN"
 _MODEL_ENV = "DIGITCLI_SERVE_MODEL"  # how `--workers N` hands the options to each process
@@ -76,6 +77,7 @@ def serve(
     workers = _within_cores(workers)
     listener = _listen(host, port)
     app = create_app(model, token=token, access_log=not quiet)  # a bad model fails here, once
+    app = guarded(app, token)
     port = listener.getsockname()[1]
     where = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
     if not quiet:
@@ -197,8 +199,15 @@ def app_from_environment():
     GuardedHTTP.use(Limits(**json.loads(os.environ.get(_LIMITS_ENV) or "{}")))
     _log_apart_from_native_chatter()
     _quiet_cut_off()
-    return create_app(
-        os.environ.get(_MODEL_ENV) or None,
-        token=os.environ.get(_TOKEN_ENV),
-        access_log=not os.environ.get(_QUIET_ENV),
+    token = os.environ.get(_TOKEN_ENV)
+    app = create_app(
+        os.environ.get(_MODEL_ENV) or None, token=token, access_log=not os.environ.get(_QUIET_ENV)
     )
+    return guarded(app, token)
+
+
+def guarded(app, token: str | None):
+    """What the server runs: without a token (loopback only), `app` answering only requests
+    addressed to a loopback name (no DNS rebinding); with one, `app` (its clients are other
+    machines, by names the server cannot know, and a rebound page has no token)."""
+    return LoopbackHosts(app) if token is None else app

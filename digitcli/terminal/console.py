@@ -169,13 +169,23 @@ def sparkline(values: list[float]) -> str:
     return "".join(bars[int((v - low) / span * (len(bars) - 1))] for v in values)
 
 
+PIPE_NOTE_SECONDS = 15.0  # in a pipe, a long count says it is at work this often
+
+
 @contextlib.contextmanager
-def counted(label: str, *, shown: bool) -> Iterator[Callable[[int, int], None]]:
+def counted(
+    label: str, *, shown: bool, every: float = PIPE_NOTE_SECONDS
+) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr for a long count (`evaluate`'s test images), as a callback
-    `advance(done, total)`; nothing where `shown` is false or stderr is not a terminal. The bar
-    shows from the start (pulsing, no count, while the data and model load) and goes at the end."""
-    if not (shown and is_terminal("stderr")):
+    `advance(done, total)`; nothing where `shown` is false. The bar shows from the start
+    (pulsing, no count, while the data and model load) and goes at the end. Where stderr is
+    not a terminal, a plain line every `every` seconds of a long count instead."""
+    if not shown:
         yield lambda done, total: None
+        return
+    if not is_terminal("stderr"):
+        with _noted_every(label, every) as advance:
+            yield advance
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -183,6 +193,32 @@ def counted(label: str, *, shown: bool) -> Iterator[Callable[[int, int], None]]:
     with Progress(*columns, console=_console("stderr"), transient=True) as progress:
         task = progress.add_task(label, total=None)
         yield lambda done, total: progress.update(task, completed=done, total=total)
+
+
+@contextlib.contextmanager
+def _noted_every(label: str, every: float) -> Iterator[Callable[[int, int], None]]:
+    """`label: still at work (N s; DONE of TOTAL)` on stderr every `every` seconds until the
+    block ends: a pipe's reader (a log) sees a long run is alive; a short one says nothing."""
+    import threading
+
+    count = [0, 0]
+    started, stop = time.monotonic(), threading.Event()
+
+    def note() -> None:
+        while not stop.wait(every):
+            done, total = count
+            far = f"; {done} of {total}" if total else ""
+            seconds = time.monotonic() - started
+            sys.stderr.write(f"{label}: still at work ({seconds:.0f} s{far})\n")
+            sys.stderr.flush()
+
+    watcher = threading.Thread(target=note, name="digitcli-still-at-work", daemon=True)
+    watcher.start()
+    try:
+        yield lambda done, total: count.__setitem__(slice(None), [done, total])
+    finally:
+        stop.set()
+        watcher.join()
 
 
 # Training ------------------------------------------------------------------------------------

@@ -74,12 +74,14 @@ class Checkpoint:
             saved = json.loads((self.directory / STATE_FILE).read_text())
             config = TrainConfig.from_dict(saved["config"])
             state = TrainingState(
-                epoch=int(saved["epoch"]),
+                epoch=_count(saved["epoch"], 1, config.epochs),
                 history=dict(saved["history"]),
-                best_epoch=int(saved["best_epoch"]),
+                best_epoch=_count(saved["best_epoch"], 0, saved["epoch"]),
                 best_score=tuple(saved["best_score"]),
                 train_seconds=float(saved["train_seconds"]),
             )
+            if not 0 <= state.train_seconds < math.inf:
+                raise ValueError(f"train_seconds {state.train_seconds}")
         self._check_same_run(config, saved.get("data"))
         with self._damaged(KERAS_FILE), scope(self.strategy):  # mirrored across replicas
             model = keras.saving.load_model(self.directory / KERAS_FILE)
@@ -125,6 +127,14 @@ class Checkpoint:
                 f"{self.directory} was trained on (checksums differ); use the same --data, "
                 "or --force to start over"
             )
+
+
+def _count(value: object, low: int, high: int) -> int:
+    """A whole number from low to high, as a run writes it; anything else (-5, 1e308, 1.5,
+    true) a ValueError: the file was not written by a run."""
+    if type(value) is not int or not low <= value <= high:
+        raise ValueError(f"{value!r} is not a whole number from {low} to {high}")
+    return value
 
 
 def _shown(value: object) -> str:

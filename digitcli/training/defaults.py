@@ -1,9 +1,10 @@
 """Which model is the default once a run ends: the user's choice, never a silent replacement.
 
 A model just trained becomes the default (the model commands use when none is named) only when
-it reads its test images at least as well as the current default reads the same images, or when
-the user says so (`train --make-default`; `digitcli models use NAME`). Otherwise the current
-default stays, recorded in the models folder, and `train` says so in one line.
+it reads its test images at least as well as the current default reads the same images, on a
+test that can judge it (FEW_TO_JUDGE images or more, almost none a copy of a training picture),
+or when the user says so (`train --make-default`; `digitcli models use NAME`). Otherwise the
+current default stays, recorded in the models folder, and `train` says so in one line.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from digitcli.core.config import models_root
 from digitcli.core.errors import DigitcliError, UsageError
 from digitcli.models.modeldir import ChosenModel, choose_model, default_file, set_default
 
+FEW_TO_JUDGE = 100  # below this many images, one image moves an accuracy by more than 1%
+MOST_COPIES = 0.01  # a test set with more of its images copied from training judges nothing
+
 
 @dataclass(frozen=True)
 class DefaultChoice:
@@ -30,6 +34,7 @@ class DefaultChoice:
     images: int  # how many test images both were scored on
     previous: str | None  # the previous default's name
     asked: bool = False  # --make-default
+    unjudged: str | None = None  # why the test could not judge it: the default then stays
 
     def to_json(self) -> dict:
         return {
@@ -38,6 +43,7 @@ class DefaultChoice:
             "previous": self.previous,
             "previous_accuracy": self.theirs,
             "test_samples": self.images,
+            **({"unjudged": self.unjudged} if self.unjudged else {}),
         }
 
     def sentence(self, trained: str) -> str:
@@ -47,6 +53,12 @@ class DefaultChoice:
         if self.changed and self.theirs is None:
             return f"default: {trained} (no other default to compare with)"
         on = f"on the same {self.images} test images"
+        if self.unjudged is not None:
+            return (
+                f"default: {self.model} stays the default: {self.unjudged} (this model "
+                f"{self.mine:.2%} on them; --make-default, or digitcli models use {trained}, "
+                "makes it the default)"
+            )
         if self.changed:
             return (
                 f"default: {trained}, now: {self.mine:.2%} {on}, the previous default "
@@ -105,14 +117,20 @@ def settle_default(
     images: int,
     *,
     make_default: bool = False,
+    copies: int = 0,
 ) -> DefaultChoice | None:
     """Record the default once `output` is written: `output` when asked, when there is no
     other, or when it scores at least `theirs` (the current default `before` on the same
-    images); else `before`, so that a later run or a newer folder does not change it.
+    `images` test images, of which `copies` are copies of training pictures) on a test that
+    can judge it; else `before`, so that a later run or a newer folder does not change it.
     None where nothing was decided: a model written outside the models folder, not asked for."""
     if not (_inside(output) or make_default):
         return None
     previous = before.name if before else None
+    unjudged = None if make_default or before is None else _unjudged(images, copies)
+    if unjudged is not None and before is not None:
+        set_default(before.path)
+        return DefaultChoice(before.name, False, mine, theirs, images, previous, False, unjudged)
     if make_default or before is None or theirs is None or mine >= theirs:
         set_default(Path(output))
         return DefaultChoice(
@@ -120,3 +138,31 @@ def settle_default(
         )
     set_default(before.path)
     return DefaultChoice(before.name, False, mine, theirs, images, previous)
+
+
+def _unjudged(images: int, copies: int) -> str | None:
+    """Why `images` test images, `copies` of them copies of training pictures, cannot judge
+    a model against another; None when they can."""
+    if images < FEW_TO_JUDGE:
+        return (
+            f"only {images} test images are too few to judge a model by (fewer than "
+            f"{FEW_TO_JUDGE}: each moves an accuracy by {1 / max(images, 1):.1%})"
+        )
+    if copies > MOST_COPIES * images:
+        return (
+            f"{copies} of the {images} test images are copies of training pictures: not an "
+            "independent test"
+        )
+    return None
+
+
+def copies_across(training: list[np.ndarray], test: np.ndarray) -> int:
+    """How many of the `test` pictures are, pixel for pixel, one of the `training` pictures
+    (arrays of them, (n, 28, 28)): each picture's pixels hashed, compared as sets."""
+    import hashlib
+
+    def digest(picture: np.ndarray) -> bytes:
+        return hashlib.blake2b(np.ascontiguousarray(picture).tobytes(), digest_size=16).digest()
+
+    seen = {digest(picture) for pictures in training for picture in pictures}
+    return sum(digest(picture) in seen for picture in test)

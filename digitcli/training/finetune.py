@@ -12,6 +12,7 @@ on the validation digits is kept; the temperature of the average is kept too.
 
 from __future__ import annotations
 
+import signal
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -21,7 +22,14 @@ import numpy as np
 
 from digitcli.core.atomic import atomic_output, check_writable, exclusive
 from digitcli.core.config import models_root
-from digitcli.core.errors import DataError, UsageError
+from digitcli.core.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    DataError,
+    TrainingInterrupted,
+    UsageError,
+)
+from digitcli.core.signals import Interrupted, SignalGuard
 from digitcli.core.version import VERSION as __version__
 from digitcli.datasets.data import Split, load_dataset
 from digitcli.models.backend import keras
@@ -33,14 +41,22 @@ from digitcli.models.modeldir import (
     read_metadata,
 )
 from digitcli.reports.plots import save_training_pictures
+from digitcli.training.callbacks import StopAtNextBatch
 from digitcli.training.defaults import (
     accuracy_of,
     check_default_recordable,
+    copies_across,
     current_default,
     settle_default,
 )
 from digitcli.training.networkfiles import write_networks
-from digitcli.training.reporting import NullReporter, TrainReporter, TrainResult, write_history
+from digitcli.training.reporting import (
+    NullReporter,
+    TrainReporter,
+    TrainResult,
+    split_notes,
+    write_history,
+)
 from digitcli.training.train import MIN_IMAGES, split_validation, validated_on
 
 
@@ -98,10 +114,18 @@ def finetune_bundled(
             "of each digit), so that some are left to fit, to check and to test"
         )
     rehearsal = _rehearsal_digits(rehearsal_data) if tuning.rehearsal else None
-    with exclusive(output):
-        return _Tune(tuning, dataset, fit, val, rehearsal, output, force, reporter).run(
-            make_default
-        )
+    signals = SignalGuard()  # as plain train: a SIGTERM or Ctrl-C says so, and cleans up
+    try:
+        with signals.installed(), exclusive(output):
+            tune = _Tune(tuning, dataset, fit, val, rehearsal, output, force, reporter)
+            return tune.run(make_default, signals)
+    except Interrupted as stop:
+        code = EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED
+        raise TrainingInterrupted(
+            f"{signal.Signals(stop.signum).name}: fine-tuning stopped before {output} was "
+            "written; nothing was saved; run the same command to start again",
+            exit_code=code,
+        ) from None
 
 
 def _rehearsal_digits(source: str | Path | None) -> Split:
@@ -145,7 +169,7 @@ class _Tune:
             writers=0.0,
         )
 
-    def run(self, make_default: bool) -> TrainResult:
+    def run(self, make_default: bool, signals: SignalGuard) -> TrainResult:
         tuning = self.tuning
         user = max(len(self.fit), EPOCH_IMAGES)
         mixed = user + (
@@ -161,6 +185,8 @@ class _Tune:
             f"{len(self.dataset.test)} to test; each epoch {user} of them (repeated) and "
             f"{mixed - user} of MNIST's training digits (--rehearsal {tuning.rehearsal:g})"
         )
+        for note in split_notes(len(self.fit), len(self.val), len(self.dataset.test))[1:]:
+            self.reporter.note(note)  # the warning where they are too few to judge by
         history: dict[str, list[float]] = {
             key: [] for key in ("loss", "accuracy", "val_loss", "val_accuracy")
         }
@@ -171,15 +197,20 @@ class _Tune:
             for epoch in range(tuning.epochs):
                 began = time.perf_counter()
                 x, y = self._epoch(epoch, user, mixed - user)
-                logs = self.model.fit(
-                    x, y, batch_size=tuning.batch_size, epochs=1, shuffle=False, verbose=0
-                ).history
-                loss, accuracy = logs["loss"][-1], logs["accuracy"][-1]
-                val_loss, val_accuracy = (
-                    self.model.evaluate(self.val.x, self.val.y, verbose=0, batch_size=256)
-                    if len(self.val)
-                    else (float("nan"), float("nan"))
-                )
+                stop = [StopAtNextBatch(signals)]  # a signal waits for the next batch
+                with signals.held():
+                    logs = self.model.fit(
+                        x, y, batch_size=tuning.batch_size, epochs=1, shuffle=False,
+                        verbose=0, callbacks=stop,
+                    ).history  # fmt: skip
+                    loss, accuracy = logs["loss"][-1], logs["accuracy"][-1]
+                    val_loss, val_accuracy = (
+                        self.model.evaluate(
+                            self.val.x, self.val.y, verbose=0, batch_size=256, callbacks=stop
+                        )
+                        if len(self.val)
+                        else (float("nan"), float("nan"))
+                    )
                 row = dict(loss=loss, accuracy=accuracy, val_loss=val_loss)
                 row.update(val_accuracy=val_accuracy, learning_rate=tuning.learning_rate)
                 row.update(seconds=time.perf_counter() - began)
@@ -194,7 +225,15 @@ class _Tune:
         self.model.set_weights(best_weights)
         seconds = time.perf_counter() - started
         before, theirs = self._current_default(make_default)
-        result = self._write(history, best_epoch, seconds)
+        try:
+            with signals.held():  # the model directory is written whole first
+                result = self._write(history, best_epoch, seconds)
+        except Interrupted as stop:
+            raise TrainingInterrupted(
+                f"stopped by {signal.Signals(stop.signum).name} as the model directory was "
+                f"being written; {self.output} was written whole first",
+                exit_code=EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED,
+            ) from None
         choice = settle_default(
             self.output,
             result.test.accuracy,
@@ -202,6 +241,7 @@ class _Tune:
             theirs,
             len(self.dataset.test),
             make_default=make_default,
+            copies=copies_across([self.fit.x, self.val.x], self.dataset.test.x),
         )
         return replace(result, default=choice)
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from digitcli.core.config import TrainConfig
 from digitcli.reports.evaluate import Evaluation
+from digitcli.training.defaults import FEW_TO_JUDGE
 
 if TYPE_CHECKING:
     from digitcli.training.defaults import DefaultChoice
@@ -48,9 +49,6 @@ class NullReporter:
 
     def finish(self) -> None:
         pass
-
-
-FEW_TO_JUDGE = 100  # below this many images, one image moves an accuracy by more than 1%
 
 
 def split_notes(fit: int, validate: int, test: int) -> list[str]:

@@ -59,6 +59,7 @@ from digitcli.training.checkpoint import HISTORY_KEYS, Checkpoint, TrainingState
 from digitcli.training.defaults import (
     accuracy_of,
     check_default_recordable,
+    copies_across,
     current_default,
     settle_default,
 )
@@ -323,6 +324,7 @@ class _Run:
             theirs,
             len(self.dataset.test),
             make_default=self.make_default,
+            copies=copies_across([self.fit.x, self.val.x], self.dataset.test.x),
         )
         return replace(result, default=choice)
 

@@ -51,10 +51,13 @@ def resolve_model(path: str | Path | None) -> ModelRef:
     if not found:
         raise ModelError(f"{path}: no such model")
     if is_model_dir(path):
-        if path.resolve() == BUNDLED_DIR.resolve():
+        bundled = path.resolve() == BUNDLED_DIR.resolve()
+        if bundled:
             require(path, ("preparation",), {"preparation": PREPARATION})
         metadata = read_metadata(path)
-        changed = None if chosen.checked else changed_file(path, metadata)
+        # The bundled model's files are the installed package's (pip checks them), not a
+        # models folder's, where one may be copied over another: not hashed each start.
+        changed = None if chosen.checked or bundled else changed_file(path, metadata)
         if changed is not None:
             raise ModelError(f"{path}: {changed}")
         return ModelRef(path, "dir", metadata)

@@ -1,0 +1,104 @@
+"""One `Model` shared by 8 threads (a web app, a notebook, a multi-threaded Dask worker) answers
+every call, and answers as it does from one thread."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+import digitcli
+from digitcli.api.model import _LOADED
+
+THREADS = 8
+ROUNDS = 5
+
+
+def _digits(count: int, seed: int = 0) -> np.ndarray:
+    """`count` 28x28 pictures of a stroke, each placed differently: white ink on black."""
+    rng = np.random.default_rng(seed)
+    images = np.zeros((count, 28, 28), np.uint8)
+    for image in images:
+        top, left = rng.integers(4, 10, size=2)
+        image[top : top + 14, left + 5 : left + 8] = 255  # a "1"
+        image[top : top + 3, left : left + 12] = int(rng.integers(0, 2)) * 255  # a "7"'s bar
+    return images
+
+
+def _answers(predictions) -> list[tuple]:
+    return [(p.digit, round(p.confidence or 0.0, 5)) for p in predictions]
+
+
+def _from_threads(call) -> list:
+    with ThreadPoolExecutor(THREADS) as pool:
+        futures = [pool.submit(call, n) for n in range(THREADS * ROUNDS)]
+        return [future.result() for future in futures]  # the first exception is raised
+
+
+@pytest.mark.parametrize("size", [64, 1])
+def test_a_model_shared_by_eight_threads_answers_as_one_thread(size: int) -> None:
+    """Batches of 64 and single images: LiteRT's interpreter, shared, raised "There is at least
+    1 reference to internal data" in most calls."""
+    model = digitcli.load("bundled")
+    images = _digits(64)
+    if size == 1:
+        expected = [_answers([model.predict(image, processes=0)]) for image in images[:8]]
+        found = _from_threads(lambda n: _answers([model.predict(images[n % 8], processes=0)]))
+        assert found == [expected[n % 8] for n in range(THREADS * ROUNDS)]
+    else:
+        expected = _answers(model.predict(images, processes=0))
+        found = _from_threads(lambda n: _answers(model.predict(images, processes=0)))
+        assert found == [expected] * (THREADS * ROUNDS)
+
+
+def test_the_module_level_predict_from_eight_threads() -> None:
+    _LOADED.clear()
+    images = _digits(16, seed=1)
+    expected = _answers(digitcli.predict(images, model="bundled", processes=0))
+    found = _from_threads(
+        lambda n: _answers(digitcli.predict(images, model="bundled", processes=0))
+    )
+    assert found == [expected] * (THREADS * ROUNDS)
+
+
+def test_read_from_eight_threads() -> None:
+    """`read` runs the line reader's interpreter, shared by every model, too."""
+    model = digitcli.load("bundled")
+    picture = np.zeros((40, 120), np.uint8)
+    for x in (10, 50, 90):
+        picture[8:32, x : x + 4] = 255
+    expected = model.read(picture).number
+    found = _from_threads(lambda n: model.read(picture).number)
+    assert found == [expected] * (THREADS * ROUNDS)
+
+
+def test_the_interpreter_runs_its_own_threads_in_parallel() -> None:
+    """A thread never waits on another's LiteRT call: each thread has its own interpreter."""
+    runtime = digitcli.load("bundled").runtime()
+    images = _digits(8)
+    runtime.predict(images)
+    with ThreadPoolExecutor(THREADS) as pool:
+        list(pool.map(lambda _: runtime.predict(images), range(THREADS)))
+    assert runtime._function.interpreters() >= 2
+
+
+def test_stderr_comes_back_after_overlapping_silences() -> None:
+    """Threads loading interpreters silence fd 2 at once: the last out brings stderr back (each
+    restoring what it saved left it at /dev/null for the rest of the process)."""
+    import os
+    import threading
+
+    from digitcli.core.quiet import native_stderr_silenced
+
+    before = os.fstat(2)
+    entered = threading.Barrier(THREADS)
+
+    def silence(_) -> None:
+        with native_stderr_silenced():
+            entered.wait()  # all eight inside at once
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        list(pool.map(silence, range(THREADS)))
+    after = os.fstat(2)
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
