@@ -16,7 +16,14 @@ import numpy as np
 from digitcli.core.atomic import check_can_create
 from digitcli.core.config import models_root
 from digitcli.core.errors import DigitcliError, UsageError
-from digitcli.models.modeldir import ChosenModel, choose_model, default_file, set_default
+from digitcli.models.modeldir import (
+    BUNDLED,
+    ChosenModel,
+    choose_model,
+    default_file,
+    set_default,
+)
+from digitcli.models.registry import record_model
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,7 @@ class DefaultChoice:
     images: int  # how many test images both were scored on
     previous: str | None  # the previous default's name
     asked: bool = False  # --make-default
+    outside: bool = False  # written outside the models folder: not compared, not the default
 
     def to_json(self) -> dict:
         return {
@@ -42,6 +50,12 @@ class DefaultChoice:
 
     def sentence(self, trained: str) -> str:
         """One line for stderr: which model is the default, and why."""
+        if self.outside:
+            return (
+                f"default: {self.model} stays the default ({trained} was written outside the "
+                f"models folder; digitcli models use {trained}, or --make-default, makes it the "
+                "default)"
+            )
         if self.changed and self.asked:
             return f"default: {trained}, as --make-default asked"
         if self.changed and self.theirs is None:
@@ -109,9 +123,14 @@ def settle_default(
     """Record the default once `output` is written: `output` when asked, when there is no
     other, or when it scores at least `theirs` (the current default `before` on the same
     images); else `before`, so that a later run or a newer folder does not change it.
-    None where nothing was decided: a model written outside the models folder, not asked for."""
+    A model written outside the models folder, not asked to be the default, is recorded
+    (`record_model`: `models` lists it) and the default stays what it was."""
+    if not _inside(output):
+        record_model(Path(output))
     if not (_inside(output) or make_default):
-        return None
+        before = before or current_default(output)
+        name = before.name if before else BUNDLED
+        return DefaultChoice(name, False, mine, None, images, name, outside=True)
     previous = before.name if before else None
     if make_default or before is None or theirs is None or mine >= theirs:
         set_default(Path(output))
