@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	@echo "make venv: 3/3 installing digitcli and its dependencies (TensorFlow: a few minutes)"
 	# setuptools warns of every editable install in a block of asterisks: not for us to act on
-	PYTHONWARNINGS='ignore:Editable installation' $(BIN)/pip install --progress-bar off -e '.[dev,onnx,bench,serve,dask]' | grep --line-buffered -E '^(Collecting|Successfully installed)' || true
+	PYTHONWARNINGS='ignore:Editable installation' $(BIN)/pip install --progress-bar off -e '.[dev,onnx,bench,serve,dask]'
 	touch $(STAMP)
 	@echo "make venv: done; run $(BIN)/digitcli --help"
 
