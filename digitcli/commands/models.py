@@ -276,7 +276,7 @@ def models(
             why = model.model.why if model.default else ""
             why = f"broken: {model.problem}" if model.problem else why
             samples = "" if model.test_samples is None else str(model.test_samples)
-            console.plain_row([*row, why, samples])
+            console.plain_row([*row, why, samples, model.test_set or ""])
     gone = any(model.default and model.model.why == GONE for model in listed)
     trouble = default_trouble() if gone and not quiet else None
     if trouble:

@@ -28,6 +28,7 @@ from digitcli.core.config import (
 from digitcli.core.errors import ModelError, UsageError
 from digitcli.core.version import VERSION as __version__
 from digitcli.models.registry import recorded_models
+from digitcli.models.testset import scored_on
 
 KERAS_FILE = "model.keras"
 TFLITE_FILE = "model.tflite"
@@ -640,6 +641,7 @@ class ListedModel:
     default: bool  # the model a command given no model would use
     problem: str | None = None  # why its metadata could not be read
     test_samples: int | None = None  # how many test images test_accuracy was measured on
+    test_set: str | None = None  # which, in words: "MNIST's 10,000 test digits" (testset.py)
 
     def to_json(self) -> dict:
         return {
@@ -647,6 +649,7 @@ class ListedModel:
             "arch": self.arch,
             "test_accuracy": self.test_accuracy,
             "test_samples": self.test_samples,
+            "test_set": self.test_set,
             "created": self.created,
             "default": self.default,
             "why": self.model.why if self.default else None,
@@ -690,7 +693,10 @@ def _listed(path: Path, chosen: ChosenModel | None) -> ListedModel:
     accuracy = metadata.metrics.get("test_accuracy")
     samples = metadata.data.get("test_samples")
     samples = samples if isinstance(samples, int) and accuracy is not None else None
-    return ListedModel(model, arch, accuracy, metadata.created, default, test_samples=samples)
+    on = scored_on(metadata.data) if samples is not None else None
+    return ListedModel(
+        model, arch, accuracy, metadata.created, default, test_samples=samples, test_set=on
+    )
 
 
 def checkpoint_path(output: Path) -> Path:

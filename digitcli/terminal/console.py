@@ -373,8 +373,8 @@ def models_table(listed) -> Table:
     for row in listed:
         mark = f"* {row.model.why}" if row.default else ""
         accuracy = "-" if row.test_accuracy is None else percent(row.test_accuracy)
-        if row.test_samples is not None:
-            accuracy = f"{accuracy} of {row.test_samples:,}"
+        if row.test_set is not None:
+            accuracy = f"{accuracy} of {row.test_set}"
         arch = f"[red]broken: {escape(row.problem)}[/]" if row.problem else escape(row.arch or "")
         created = row.created[:16].replace("T", " ")
         table.add_row(
