@@ -46,3 +46,10 @@ def test_the_serve_page_says_what_the_api_says() -> None:
     page = (BUNDLED_DIR.parent.parent / "serve" / "static" / "page.js").read_text()
     assert "on MNIST's test set" not in page
     assert "about.test_set" in page
+
+
+def test_trains_answer_names_the_test_set(tiny_model: Path) -> None:
+    from digitcli.training.reporting import TrainResult
+
+    result = TrainResult(tiny_model, None, None, 0.0, {"loss": []}, 0)
+    assert result.test_set == "200 test digits of tiny_data"

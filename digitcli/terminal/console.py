@@ -417,7 +417,8 @@ def train_summary_table(result) -> Table:
     table.add_row(
         result.config.arch,
         f"{result.best_epoch}/{len(result.history['loss'])}",
-        f"[bold green]{percent(result.test.accuracy)}[/]",
+        f"[bold green]{percent(result.test.accuracy)}[/]"
+        + (f" of {escape(result.test_set)}" if result.test_set else ""),
         f"{result.test.loss:.4f}",
         f"{result.train_seconds:.1f}s",
     )
