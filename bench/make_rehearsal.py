@@ -57,9 +57,8 @@ def main() -> None:
     staging = args.out.with_name(f".{args.out.name}.tmp.npz")
     np.savez_compressed(staging, x=images, y=labels, about=np.array(json.dumps(about)))
     staging.replace(args.out)
-    print(
-        f"wrote {args.out.relative_to(REPO)}: {len(labels)} digits, {args.out.stat().st_size:,} bytes"
-    )
+    size = args.out.stat().st_size
+    print(f"wrote {args.out}: {len(labels)} digits, {size:,} bytes")
 
 
 if __name__ == "__main__":

@@ -42,12 +42,17 @@ if TYPE_CHECKING:
 
 ERRORS = ("DataError", "DigitcliError", "ExportError", "ImageError", "ModelError", "UsageError")
 __all__ = [
-    *ERRORS,
+    "DataError",
     "Digit",
+    "DigitcliError",
+    "ExportError",
+    "ImageError",
     "Model",
+    "ModelError",
     "ModelInfo",
     "Prediction",
     "Reading",
+    "UsageError",
     "__version__",
     "distributed_predict",
     "evaluate",

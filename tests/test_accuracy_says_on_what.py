@@ -10,6 +10,7 @@ from pathlib import Path
 
 from digitcli.models.modeldir import BUNDLED_DIR, list_models, read_metadata
 from digitcli.models.testset import accuracy_on, scored_on
+
 from inprocess import digitcli
 
 

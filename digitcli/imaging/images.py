@@ -82,8 +82,6 @@ INVERT_CHOICES = ("auto", "yes", "no")
 process.opencv_threads(cv2)
 
 
-
-
 @dataclass(frozen=True)
 class Prepared:
     """One image, prepared the way MNIST's digits were."""

@@ -659,8 +659,9 @@ class ListedModel:
 
 def list_models() -> list[ListedModel]:
     """The trained models under `models_root()`, oldest first, then those elsewhere
-    (`other_models`), then a default chosen elsewhere, then the bundled one. One row is the default: the one at the default's path,
-    else the first that is the same directory (a link to it)."""
+    (`other_models`), then a default chosen elsewhere, then the bundled one. One row is the
+    default: the one at the default's path, else the first that is the same directory (a link
+    to it)."""
     try:
         chosen = choose_model(None)
     except ModelError:
