@@ -64,7 +64,7 @@ def evaluate(
 
     \b
       digitcli evaluate
-      digitcli evaluate MNIST/models/cnn --report eval-report
+      digitcli evaluate cnn-48-96-lr0.003-e30 --report eval-report
       digitcli evaluate model.tflite --save-mistakes mistakes.png
       digitcli evaluate --json | jq .accuracy
     """
@@ -166,7 +166,7 @@ def export(
 
     \b
       digitcli export --format tflite-int8
-      digitcli export MNIST/models/cnn --format onnx -o digits.onnx
+      digitcli export cnn-48-96-lr0.003-e30 --format onnx -o digits.onnx
       digitcli export --format savedmodel --no-verify
       digitcli export -f tflite -q
     """

@@ -69,7 +69,7 @@ def serve(
 
     \b
       digitcli serve          # then open http://127.0.0.1:8000/
-      digitcli serve MNIST/models/cnn --port 9000 --workers 2
+      digitcli serve cnn-48-96-lr0.003-e30 --port 9000 --workers 2
       digitcli serve --host 0.0.0.0 --token "$SECRET"
       curl -F file=@seven.png http://127.0.0.1:8000/v1/predict
     """
