@@ -70,7 +70,7 @@ def test_the_first_hour_from_an_empty_folder_and_home(tmp_path: Path, tiny_data:
     assert "mine-tuned" in listed  # recorded where it was written
     digitcli("models", "use", "mine-tuned")
 
-    predicted = json.loads(digitcli("predict", "drawing.png", "--json", cwd=other).stdout)
+    (predicted,) = json.loads(digitcli("predict", "drawing.png", "--json", cwd=other).stdout)
     assert predicted["model"]["name"] == "mine-tuned"
     assert Path(predicted["model"]["path"]).resolve() == (work / "mine-tuned").resolve()
     assert os.listdir(other) == ["drawing.png"]

@@ -136,6 +136,7 @@ def _exit_for(tally) -> None:
 
 @reports_errors
 def predict(
+    ctx: typer.Context,
     images: ImagesArgument = None,
     model: AnswersModelOption = None,
     output_format: FormatOption = None,
@@ -184,8 +185,8 @@ def predict(
         from digitcli.terminal import console, formats
 
     from_list = paths_list(from_list, from_list0)
-    if not images and from_list is None:
-        raise UsageError("give at least one IMAGE, or --from-list FILE")
+    if not images and from_list is None:  # a usage error as click's are: with the "Try" line
+        raise typer.BadParameter("give at least one IMAGE, or --from-list FILE", ctx=ctx)
     fmt = _answers_format(output_format, json_output)
     if fmt == "plain" and top_k != 3 and not quiet:
         console.print_note("--top-k: plain output has no top-k field (csv, json and table do)")
@@ -204,6 +205,7 @@ def predict(
 
 @reports_errors
 def read(
+    ctx: typer.Context,
     images: ImagesArgument = None,
     model: AnswersModelOption = None,
     output_format: FormatOption = None,
@@ -253,8 +255,8 @@ def read(
         from digitcli.terminal import formats
 
     from_list = paths_list(from_list, from_list0)
-    if not images and from_list is None:
-        raise UsageError("give at least one IMAGE, or --from-list FILE")
+    if not images and from_list is None:  # a usage error as click's are: with the "Try" line
+        raise typer.BadParameter("give at least one IMAGE, or --from-list FILE", ctx=ctx)
     fmt = _answers_format(output_format, json_output)
     chosen, shown = _answered_by(model, fmt, quiet)
     readings = chosen.read_files(
