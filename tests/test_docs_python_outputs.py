@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import REPO, subprocess_env
 
 PAGE = REPO / "docs" / "python.md"

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, subprocess_env
 from PIL import Image
 
 from digitcli.datasets.data import load_dataset
+
+from conftest import REPO, subprocess_env
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +48,7 @@ def test_the_first_hour_from_an_empty_folder_and_home(tmp_path: Path, tiny_data:
         return done
 
     tiny = load_dataset(tiny_data, role="train")
-    photo = shutil.copy(REPO / "docs" / "examples" / "drawing.png", other / "drawing.png")
+    shutil.copy(REPO / "docs" / "examples" / "drawing.png", other / "drawing.png")
     trained = digitcli(
         "train", "--data", str(tiny_data), "--epochs", "1", "--augment", "0", "--fonts", "0"
     )

@@ -4,6 +4,7 @@ error line, then "Try 'digitcli predict -h' for help.", exit code 2 (issue 88)."
 from __future__ import annotations
 
 import pytest
+
 from inprocess import digitcli
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from digitcli.commands.errors import reports_errors
-from digitcli.commands.options import MODEL_HELP, share_option
+from digitcli.commands.options import MODEL_HELP, model_names, share_option
 
 
 class PredictFormat(str, Enum):
@@ -46,7 +46,9 @@ ImagesArgument = Annotated[
         show_default=False,
     ),
 ]
-AnswersModelOption = Annotated[Path | None, typer.Option(metavar="MODEL", help=MODEL_HELP)]
+AnswersModelOption = Annotated[
+    Path | None, typer.Option(metavar="MODEL", help=MODEL_HELP, autocompletion=model_names)
+]
 FromListOption = Annotated[
     str | None,
     typer.Option(
@@ -177,7 +179,6 @@ def predict(
       find photos -name '*.jpg' | digitcli predict --from-list - --json
       digitcli predict photo.jpg --threshold 0.9 --top-k 1
     """
-    from digitcli.core.errors import UsageError
     from digitcli.core.startup import importing
 
     with importing():  # what answering needs, imported with the collector paused
@@ -247,7 +248,6 @@ def read(
       digitcli read date.png --json
       digitcli read meter.jpg --threshold 0.8
     """
-    from digitcli.core.errors import UsageError
     from digitcli.core.startup import importing
 
     with importing():  # what reading needs, imported with the collector paused

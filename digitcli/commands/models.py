@@ -15,6 +15,7 @@ from digitcli.commands.options import (
     JsonOption,
     ModelOption,
     QuietOption,
+    model_names,
     one_model,
 )
 
@@ -25,6 +26,7 @@ def evaluate(
         Path | None,
         typer.Argument(
             metavar="MODEL",
+            autocompletion=model_names,
             help="Model directory, exported file, a model's name in the models folder or "
             "'bundled'. Default: the default model "
             "(the bundled one until another is chosen; the models command lists them).",
@@ -127,6 +129,7 @@ def export(
         Path | None,
         typer.Argument(
             metavar="MODEL",
+            autocompletion=model_names,
             help="Model directory, .keras file, a model's name in the models folder or "
             "'bundled'. Default: the default model "
             "(the bundled one until another is chosen; the models command lists them).",
@@ -222,7 +225,11 @@ def models(
     name: Annotated[
         str | None,
         typer.Argument(
-            metavar="[MODEL]", help="The MODEL of 'use MODEL'.", hidden=True, show_default=False
+            metavar="[MODEL]",
+            help="The MODEL of 'use MODEL'.",
+            hidden=True,
+            show_default=False,
+            autocompletion=model_names,
         ),
     ] = None,
     json_output: JsonOption = False,

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from digitcli.commands.errors import reports_errors
-from digitcli.commands.options import MODEL_HELP, ModelOption, one_model
+from digitcli.commands.options import MODEL_HELP, ModelOption, model_names, one_model
 
 
 @reports_errors
@@ -20,6 +20,7 @@ def serve(
             metavar="MODEL",
             help=MODEL_HELP,
             show_default=False,
+            autocompletion=model_names,
         ),
     ] = None,
     host: Annotated[
