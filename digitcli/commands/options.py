@@ -39,8 +39,9 @@ DataOption = Annotated[
         "--data",
         metavar="PATH",
         help="MNIST as a folder or file: IDX (.gz or raw), mnist.npz or CSV; or a folder of "
-        "image files in one sub-folder per digit (0/ to 9/), each prepared as predict "
-        "prepares it. Default: $DIGITCLI_DATA, then ./MNIST/.",
+        "image files in one sub-folder per digit (0/ to 9/), or a flat one with a labels.csv "
+        "(file,label), each prepared as predict prepares it. Default: $DIGITCLI_DATA, then "
+        "./MNIST/.",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
