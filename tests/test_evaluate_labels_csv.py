@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from inprocess import digitcli
 from PIL import Image
 
 from digitcli.datasets.data import load_dataset
+
+from inprocess import digitcli
 
 
 def flat_folder(tiny_data: Path, folder: Path, count: int = 30) -> Path:
