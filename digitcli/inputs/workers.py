@@ -105,9 +105,6 @@ def _die_with_parent(parent: int) -> None:
     otherwise it would hold the pipe open and `digitcli predict dir | wc -l` never returns."""
     import signal
 
-    from digitcli.core import process
-
-    process.claim()  # a worker digitcli started: its own settings (one OpenCV thread)
     end_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
