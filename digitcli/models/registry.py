@@ -57,5 +57,7 @@ def record_model(directory: Path) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.replace(staging, root / REGISTRY_FILE)
-    except OSError:
+    except BaseException as error:  # the staging file never stays behind (Ctrl-C included)
         Path(staging).unlink(missing_ok=True)
+        if not isinstance(error, OSError):
+            raise
