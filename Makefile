@@ -4,18 +4,28 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv train test test-fast lint bench docs models models-mnist members-mnist cvl-sources judge ink-finder clean
+.PHONY: venv train test test-fast lint bench docs models models-mnist members-mnist cvl-sources judge ink-finder rehearsal clean
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@echo "make venv: 1/3 creating $(VENV)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "make venv: 2/3 upgrading pip"
 	$(BIN)/pip install --quiet --upgrade pip
+	@echo "make venv: 3/3 installing digitcli and its dependencies (TensorFlow: a few minutes)"
 	# setuptools warns of every editable install in a block of asterisks: not for us to act on
-	PYTHONWARNINGS='ignore:Editable installation' $(BIN)/pip install --quiet -e '.[dev,onnx,bench,serve,dask]'
+	PYTHONWARNINGS='ignore:Editable installation' $(BIN)/pip install --progress-bar off -e '.[dev,onnx,bench,serve,dask]'
 	touch $(STAMP)
+	@echo "make venv: done; run $(BIN)/digitcli --help"
 
-## Train the default model (mlp, 18 epochs) on the bundled MNIST.
+## The MNIST training digits `train --init bundled` rehearses with (digitcli/training/
+## rehearsal.npz: 500 of each digit, seed 0; its `about` records the data's sha256 and the command).
+rehearsal: venv
+	$(BIN)/python bench/make_rehearsal.py --data MNIST
+
+## Train the default model (mlp, 18 epochs) on the bundled MNIST; it goes to the models folder
+## in your user data folder (`digitcli models` shows where).
 train: venv
 	$(BIN)/digitcli train
 

@@ -11,14 +11,12 @@ The API's names are imported on first use, so `import digitcli` stays light.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 from digitcli.core.version import VERSION as __version__  # bumped there
 
-# TensorFlow's C++ start-up chatter (CPU features, missing CUDA) is noise on a user's terminal;
-# set before TensorFlow is first imported, and overridable from the environment.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Importing digitcli changes nothing of the program that imports it: the command line quiets
+# TensorFlow's C++ lines and OpenCV's threads for its own process (core/process.py).
 
 if TYPE_CHECKING:
     from digitcli.api import (
@@ -33,13 +31,28 @@ if TYPE_CHECKING:
         read,
     )
     from digitcli.api.distributed import predict_files as distributed_predict
+    from digitcli.core.errors import (
+        DataError,
+        DigitcliError,
+        ExportError,
+        ImageError,
+        ModelError,
+        UsageError,
+    )
 
+ERRORS = ("DataError", "DigitcliError", "ExportError", "ImageError", "ModelError", "UsageError")
 __all__ = [
+    "DataError",
     "Digit",
+    "DigitcliError",
+    "ExportError",
+    "ImageError",
     "Model",
+    "ModelError",
     "ModelInfo",
     "Prediction",
     "Reading",
+    "UsageError",
     "__version__",
     "distributed_predict",
     "evaluate",
@@ -47,7 +60,7 @@ __all__ = [
     "predict",
     "read",
 ]
-API = frozenset(__all__) - {"__version__", "distributed_predict"}
+API = frozenset(__all__) - {"__version__", "distributed_predict", *ERRORS}
 
 
 def __getattr__(name: str) -> Any:
@@ -56,6 +69,10 @@ def __getattr__(name: str) -> Any:
         import digitcli.api
 
         return getattr(digitcli.api, name)
+    if name in ERRORS:  # digitcli's own exceptions, without importing the API
+        import digitcli.core.errors
+
+        return getattr(digitcli.core.errors, name)
     if name == "distributed_predict":
         from digitcli.api.distributed import predict_files
 

@@ -31,9 +31,11 @@ def run() -> None:
     Python ends with SystemExit, as any Typer app does."""
     import sys
 
+    from digitcli.core import process
     from digitcli.core.errors import EXIT_BROKEN_PIPE
     from digitcli.core.streams import flushed
 
+    process.claim()  # the command line's own process: quiet TensorFlow, one OpenCV thread
     try:
         app(prog_name="digitcli")
     except SystemExit:

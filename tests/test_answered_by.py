@@ -101,7 +101,11 @@ def test_models_lists_trained_and_bundled_and_marks_the_default(tiny_model, isol
     ]
     plain = runner.invoke(app, ["models"]).stdout.splitlines()
     assert plain[0].split("\t")[0::4] == ["tiny-mlp", "latest trained"]
-    assert plain[1].startswith("bundled\t") and plain[1].split("\t")[4:] == ["", "10000"]
+    assert plain[1].startswith("bundled\t") and plain[1].split("\t")[4:] == [
+        "",
+        "10000",
+        "MNIST's 10,000 test digits",
+    ]
 
 
 def test_models_and_bundled_need_no_tensorflow(tmp_path):

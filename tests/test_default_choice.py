@@ -73,7 +73,7 @@ def test_models_shows_each_accuracy_with_the_size_of_its_test_set(tiny_model: Pa
     assert listed["bundled"]["test_samples"] == 10000
     rows = runner.invoke(app, ["models"]).stdout.splitlines()
     mine = next(row.split("\t") for row in rows if row.startswith("mine\t"))
-    assert mine[-1] == str(tested)
+    assert mine[-2:] == [str(tested), f"{tested} test digits of tiny_data"]
 
 
 @pytest.mark.slow

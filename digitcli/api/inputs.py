@@ -33,14 +33,25 @@ def is_one(inputs: Any) -> bool:
         return True
     if _is_image(inputs):
         return True
-    if _is_array(inputs):  # (n, h, w) and (n, h, w, c) are batches; any other shape is one
+    if _is_array(inputs):  # (n, h, w), (n, h, w, c), (n, 784) are batches; any other is one
         batch = inputs.ndim == 4 or (inputs.ndim == 3 and inputs.shape[-1] not in CHANNELS)
+        batch = batch or _flat_rows(inputs)
         return not batch  # (784,) is refused as one array, not read as 784 numbers
     return False
 
 
+FLAT_SIDE = 28  # MNIST's flat rows (CSV, Kaggle, sklearn's fetch_openml): 784 pixels each
+
+
+def _flat_rows(array: Any) -> bool:
+    """Whether `array` is (n, 784): n pictures of MNIST's 28x28 as flat rows."""
+    return array.ndim == 2 and array.shape[-1] == FLAT_SIDE * FLAT_SIDE
+
+
 def each(inputs: Any) -> Iterator[Any]:
     """The inputs one by one: a batch array's images, an iterable's items."""
+    if _is_array(inputs) and _flat_rows(inputs):
+        return iter(inputs.reshape(-1, FLAT_SIDE, FLAT_SIDE))
     if _is_array(inputs) and inputs.ndim in (3, 4):
         return iter(inputs)
     try:

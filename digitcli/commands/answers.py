@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from digitcli.commands.errors import reports_errors
-from digitcli.commands.options import MODEL_HELP, share_option
+from digitcli.commands.options import MODEL_HELP, model_names, share_option
 
 
 class PredictFormat(str, Enum):
@@ -46,7 +46,9 @@ ImagesArgument = Annotated[
         show_default=False,
     ),
 ]
-AnswersModelOption = Annotated[Path | None, typer.Option(metavar="MODEL", help=MODEL_HELP)]
+AnswersModelOption = Annotated[
+    Path | None, typer.Option(metavar="MODEL", help=MODEL_HELP, autocompletion=model_names)
+]
 FromListOption = Annotated[
     str | None,
     typer.Option(
@@ -136,6 +138,7 @@ def _exit_for(tally) -> None:
 
 @reports_errors
 def predict(
+    ctx: typer.Context,
     images: ImagesArgument = None,
     model: AnswersModelOption = None,
     output_format: FormatOption = None,
@@ -176,7 +179,6 @@ def predict(
       find photos -name '*.jpg' | digitcli predict --from-list - --json
       digitcli predict photo.jpg --threshold 0.9 --top-k 1
     """
-    from digitcli.core.errors import UsageError
     from digitcli.core.startup import importing
 
     with importing():  # what answering needs, imported with the collector paused
@@ -184,8 +186,8 @@ def predict(
         from digitcli.terminal import console, formats
 
     from_list = paths_list(from_list, from_list0)
-    if not images and from_list is None:
-        raise UsageError("give at least one IMAGE, or --from-list FILE")
+    if not images and from_list is None:  # a usage error as click's are: with the "Try" line
+        raise typer.BadParameter("give at least one IMAGE, or --from-list FILE", ctx=ctx)
     fmt = _answers_format(output_format, json_output)
     if fmt == "plain" and top_k != 3 and not quiet:
         console.print_note("--top-k: plain output has no top-k field (csv, json and table do)")
@@ -204,6 +206,7 @@ def predict(
 
 @reports_errors
 def read(
+    ctx: typer.Context,
     images: ImagesArgument = None,
     model: AnswersModelOption = None,
     output_format: FormatOption = None,
@@ -245,7 +248,6 @@ def read(
       digitcli read date.png --json
       digitcli read meter.jpg --threshold 0.8
     """
-    from digitcli.core.errors import UsageError
     from digitcli.core.startup import importing
 
     with importing():  # what reading needs, imported with the collector paused
@@ -253,8 +255,8 @@ def read(
         from digitcli.terminal import formats
 
     from_list = paths_list(from_list, from_list0)
-    if not images and from_list is None:
-        raise UsageError("give at least one IMAGE, or --from-list FILE")
+    if not images and from_list is None:  # a usage error as click's are: with the "Try" line
+        raise typer.BadParameter("give at least one IMAGE, or --from-list FILE", ctx=ctx)
     fmt = _answers_format(output_format, json_output)
     chosen, shown = _answered_by(model, fmt, quiet)
     readings = chosen.read_files(

@@ -54,8 +54,8 @@ def reports_errors(command: Callable) -> Callable:
 
             silence(sys.stdout)  # the reader left (`| head -1`): stop quietly, as Unix tools do
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
+        except (typer.Exit, typer.Abort, typer.TyperException, SystemExit):
+            raise  # TyperException: a usage error the app words (`DigitcliGroup.main`)
         except OSError as exc:
             if debug["on"]:
                 raise

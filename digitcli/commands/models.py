@@ -15,6 +15,7 @@ from digitcli.commands.options import (
     JsonOption,
     ModelOption,
     QuietOption,
+    model_names,
     one_model,
 )
 
@@ -25,6 +26,7 @@ def evaluate(
         Path | None,
         typer.Argument(
             metavar="MODEL",
+            autocompletion=model_names,
             help="Model directory, exported file, a model's name in the models folder or "
             "'bundled'. Default: the default model "
             "(the bundled one until another is chosen; the models command lists them).",
@@ -64,7 +66,7 @@ def evaluate(
 
     \b
       digitcli evaluate
-      digitcli evaluate MNIST/models/cnn --report eval-report
+      digitcli evaluate cnn-48-96-lr0.003-e30 --report eval-report
       digitcli evaluate model.tflite --save-mistakes mistakes.png
       digitcli evaluate --json | jq .accuracy
     """
@@ -127,6 +129,7 @@ def export(
         Path | None,
         typer.Argument(
             metavar="MODEL",
+            autocompletion=model_names,
             help="Model directory, .keras file, a model's name in the models folder or "
             "'bundled'. Default: the default model "
             "(the bundled one until another is chosen; the models command lists them).",
@@ -166,7 +169,7 @@ def export(
 
     \b
       digitcli export --format tflite-int8
-      digitcli export MNIST/models/cnn --format onnx -o digits.onnx
+      digitcli export cnn-48-96-lr0.003-e30 --format onnx -o digits.onnx
       digitcli export --format savedmodel --no-verify
       digitcli export -f tflite -q
     """
@@ -222,7 +225,11 @@ def models(
     name: Annotated[
         str | None,
         typer.Argument(
-            metavar="[MODEL]", help="The MODEL of 'use MODEL'.", hidden=True, show_default=False
+            metavar="[MODEL]",
+            help="The MODEL of 'use MODEL'.",
+            hidden=True,
+            show_default=False,
+            autocompletion=model_names,
         ),
     ] = None,
     json_output: JsonOption = False,
@@ -276,7 +283,7 @@ def models(
             why = model.model.why if model.default else ""
             why = f"broken: {model.problem}" if model.problem else why
             samples = "" if model.test_samples is None else str(model.test_samples)
-            console.plain_row([*row, why, samples])
+            console.plain_row([*row, why, samples, model.test_set or ""])
     gone = any(model.default and model.model.why == GONE for model in listed)
     trouble = default_trouble() if gone and not quiet else None
     if trouble:

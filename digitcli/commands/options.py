@@ -39,8 +39,9 @@ DataOption = Annotated[
         "--data",
         metavar="PATH",
         help="MNIST as a folder or file: IDX (.gz or raw), mnist.npz or CSV; or a folder of "
-        "image files in one sub-folder per digit (0/ to 9/), each prepared as predict "
-        "prepares it. Default: $DIGITCLI_DATA, then ./MNIST/.",
+        "image files in one sub-folder per digit (0/ to 9/), or a flat one with a labels.csv "
+        "(file,label), each prepared as predict prepares it. Default: $DIGITCLI_DATA, then "
+        "./MNIST/.",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
@@ -60,11 +61,27 @@ MODEL_HELP = (  # MODEL as predict, read and serve take it
     "Default: the default model (the bundled one until another is chosen; the models "
     "command lists them)."
 )
+
+
+def model_names(incomplete: str) -> list[str]:
+    """What the shell completes a MODEL with: "bundled" and the names `digitcli models` lists
+    (the models folder's, those recorded with `train -o`, a clone's ./MNIST/models)."""
+    from digitcli.core.errors import DigitcliError
+    from digitcli.models.modeldir import BUNDLED, other_models, trained_models
+
+    try:
+        names = [BUNDLED, *(path.name for path in [*trained_models(), *other_models()])]
+    except (OSError, DigitcliError):  # a models folder unreadable: "bundled" still completes
+        names = [BUNDLED]
+    return [name for name in dict.fromkeys(names) if name.startswith(incomplete)]
+
+
 ModelOption = Annotated[  # the MODEL argument of evaluate, export and serve, as an option too
     Path | None,
     typer.Option(
         "--model",
         metavar="MODEL",
+        autocompletion=model_names,
         help="The same as the MODEL argument (as predict and read take it).",
         show_default=False,
     ),

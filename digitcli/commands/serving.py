@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from digitcli.commands.errors import reports_errors
-from digitcli.commands.options import MODEL_HELP, ModelOption, one_model
+from digitcli.commands.options import MODEL_HELP, ModelOption, model_names, one_model
 
 
 @reports_errors
@@ -20,6 +20,7 @@ def serve(
             metavar="MODEL",
             help=MODEL_HELP,
             show_default=False,
+            autocompletion=model_names,
         ),
     ] = None,
     host: Annotated[
@@ -69,7 +70,7 @@ def serve(
 
     \b
       digitcli serve          # then open http://127.0.0.1:8000/
-      digitcli serve MNIST/models/cnn --port 9000 --workers 2
+      digitcli serve cnn-48-96-lr0.003-e30 --port 9000 --workers 2
       digitcli serve --host 0.0.0.0 --token "$SECRET"
       curl -F file=@seven.png http://127.0.0.1:8000/v1/predict
     """

@@ -229,7 +229,8 @@ OutputOption = Annotated[
         "-o",
         metavar="DIR",
         help="Model directory. Default: one named after the run (arch, layers, rate, "
-        "epochs) in MNIST/models/.",
+        "epochs) in your models folder (digitcli models lists them; $DIGITCLI_MODELS moves it). "
+        "A directory elsewhere is recorded there and listed.",
     ),
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing model directory.")]

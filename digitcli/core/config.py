@@ -19,7 +19,7 @@ IMAGE_SIZE = 28
 NUM_CLASSES = 10
 
 DATA_ENV = "DIGITCLI_DATA"  # where data is looked for when --data is left out
-MODELS_ENV = "DIGITCLI_MODELS"  # where trained models go; default ./MNIST/models
+MODELS_ENV = "DIGITCLI_MODELS"  # where trained models go; default: the user's data folder
 MNIST_URL_ENV = "DIGITCLI_MNIST_URL"  # point the download at a mirror
 DEBUG_ENV = "DIGITCLI_DEBUG"  # 1: show tracebacks
 
@@ -168,9 +168,10 @@ def train_config(arch: str = "mlp", **overrides: object) -> TrainConfig:
 
 
 def models_root() -> Path:
-    """Where `train` writes model directories and where the latest one is looked for; a
-    $DIGITCLI_MODELS that names a file is a usage error."""
-    root = Path(os.environ.get(MODELS_ENV) or Path("MNIST") / "models")
+    """Where `train` writes model directories and the default chosen is recorded: the user's
+    data folder (`user_models_root`), or $DIGITCLI_MODELS; one that names a file is a usage
+    error."""
+    root = Path(os.environ.get(MODELS_ENV) or user_models_root())
     try:
         problem = "not a directory" if root.exists() and not root.is_dir() else None
     except OSError as error:  # a name too long, a folder on the way not ours to look in
@@ -178,6 +179,31 @@ def models_root() -> Path:
     if problem:
         raise UsageError(f"${MODELS_ENV} {root}: {problem} (it names where models are kept)")
     return root
+
+
+def user_models_root() -> Path:
+    """The platform's folder for this user's data, `models` in it: ~/.local/share/digitcli/
+    models on Linux ($XDG_DATA_HOME moves it), ~/Library/Application Support/digitcli/models
+    on macOS, %LOCALAPPDATA%\\digitcli\\models on Windows."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("digitcli", appauthor=False)) / "models"
+
+
+# Where digitcli 0.9 and before kept models: ./MNIST/models of the folder it ran in. Still
+# listed and usable by name from that folder; `models use` of one records its absolute path.
+LEGACY_MODELS = Path("MNIST") / "models"
+
+
+def legacy_models_root() -> Path | None:
+    """This folder's ./MNIST/models of an earlier digitcli, when there is one and it is not
+    the models folder itself."""
+    try:
+        if LEGACY_MODELS.is_dir() and LEGACY_MODELS.resolve() != models_root().resolve():
+            return LEGACY_MODELS
+    except (OSError, RuntimeError):
+        return None
+    return None
 
 
 def default_data_path() -> Path:

@@ -40,7 +40,14 @@ from digitcli.datasets.csvfile import (
 )
 from digitcli.datasets.download import NPZ_NAME, Progress, download_mnist
 from digitcli.datasets.idx import IDX_NAME, idx_loader, idx_pairs, idx_split
-from digitcli.datasets.imagefolder import digit_folders, load_image_folder, survey
+from digitcli.datasets.imagefolder import (
+    LABELS_CSV,
+    digit_folders,
+    has_labels_csv,
+    load_image_folder,
+    load_labelled_folder,
+    survey,
+)
 from digitcli.datasets.npz import load_npz
 
 HELD_OUT = 7  # a one-split source trained on keeps its last 1/7 as test, like MNIST's 60k/10k
@@ -167,6 +174,8 @@ def _needed(pairs: dict, role: str) -> dict:
 def _locate_in_folder(folder: Path, role: str = "train") -> tuple[str, Loader] | None:
     if digit_folders(folder):
         return "images", _ImageFolderLoader(folder)
+    if has_labels_csv(folder):  # a flat folder of pictures and their labels.csv
+        return "images", _ImageFolderLoader(folder, labelled=True)
     names = _file_names(folder)
     if pairs := idx_pairs(folder, names):
         return "idx", idx_loader(_needed(pairs, role))
@@ -205,14 +214,19 @@ LEFT_OUT_SHOWN = 5  # of an image folder's entries left out, this many are named
 class _ImageFolderLoader:
     """Loads `folder`/0 .. 9 (imagefolder.py); afterwards `note` says what was skipped."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, labelled: bool = False) -> None:
         self.folder = folder
+        self.labelled = labelled  # a flat folder with labels.csv, not 0/ .. 9/
         self.note = ""
         self.skipped: tuple[str, ...] = ()
 
     def __call__(self, files: dict[str, str]) -> dict[str, Split]:
-        images = load_image_folder(self.folder)
-        files[f"0/ to 9/ ({len(images.y)} images)"] = images.digest
+        if self.labelled:
+            images = load_labelled_folder(self.folder)
+            files[f"{LABELS_CSV} ({len(images.y)} images)"] = images.digest
+        else:
+            images = load_image_folder(self.folder)
+            files[f"0/ to 9/ ({len(images.y)} images)"] = images.digest
         self.skipped = images.skipped_files
         if images.skipped:
             skipped = f"{images.skipped} skipped, unreadable or blank"

@@ -107,6 +107,56 @@ def survey(folder: Path) -> Survey:
     return Survey(paths, np.array(labels, dtype=np.uint8), tuple(left_out))
 
 
+LABELS_CSV = "labels.csv"  # a flat folder's labels: a `file,label` header, then one row a file
+LABELS_CSV_BYTES = 64 * 1024 * 1024  # a million rows; a longer file is not a labels file
+
+
+def has_labels_csv(folder: Path) -> bool:
+    """Whether `folder` is a flat folder of pictures with a labels.csv (evaluate's --data)."""
+    return (folder / LABELS_CSV).is_file()
+
+
+def load_labelled_folder(folder: Path) -> FolderImages:
+    """The pictures `folder`/labels.csv names, each with its digit, prepared; a DataError names
+    the line of a row that is not `file,digit` or names a file outside the folder."""
+    paths, labels = _labels_csv(folder)
+    return _prepared(folder, paths, np.array(labels, dtype=np.uint8), every_digit=False)
+
+
+def _labels_csv(folder: Path) -> tuple[list[Path], list[int]]:
+    import csv
+    import io
+    import os
+
+    where = folder / LABELS_CSV
+    try:
+        if where.stat().st_size > LABELS_CSV_BYTES:
+            raise DataError(f"{where}: over {LABELS_CSV_BYTES:,} bytes: not a labels file")
+        text = where.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(f"{where}: cannot read ({first_line(error)})") from None
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or [cell.strip().lower() for cell in rows[0]] != ["file", "label"]:
+        raise DataError(f"{where}: the first line must be the header file,label")
+    paths, labels = [], []
+    for number, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
+        if len(row) != 2:
+            raise DataError(f"{where}: line {number}: give file,label ({len(row)} fields)")
+        name, label = row[0].strip(), row[1].strip()
+        if not (label.isdigit() and len(label) == 1):
+            raise DataError(f"{where}: line {number}: label {label!r} is not a digit 0-9")
+        inside = os.path.normpath(name)
+        if os.path.isabs(inside) or inside == ".." or inside.startswith(".." + os.sep):
+            raise DataError(f"{where}: line {number}: {name} is outside the folder")
+        paths.append(folder / inside)
+        labels.append(int(label))
+    if not paths:
+        raise DataError(f"{where}: no rows after the header file,label")
+    return paths, labels
+
+
 def _listed(folder: Path) -> list[Path]:
     try:
         return sorted(folder.iterdir())
@@ -154,7 +204,9 @@ def _why(path: Path, prepared) -> str:
     return f"{path}: no ink found"
 
 
-def _prepared(folder: Path, paths: list[Path], labels: np.ndarray) -> FolderImages:
+def _prepared(
+    folder: Path, paths: list[Path], labels: np.ndarray, *, every_digit: bool = True
+) -> FolderImages:
     from digitcli.core.errors import ImageError
     from digitcli.imaging.images import Prepared
     from digitcli.inputs.batches import prepare_source, prepared_batches
@@ -177,7 +229,9 @@ def _prepared(folder: Path, paths: list[Path], labels: np.ndarray) -> FolderImag
                     first_line(item) if isinstance(item, ImageError) else _why(path, item)
                 )
             index += 1
-    for digit in range(NUM_CLASSES):
+    if not usable.any():
+        raise DataError(f"{folder}: no usable images (unreadable or blank)")
+    for digit in range(NUM_CLASSES) if every_digit else ():
         if not usable[labels == digit].any():
             raise DataError(f"{folder / str(digit)}: no usable images (unreadable or blank)")
     order = np.random.default_rng(ORDER_SEED).permutation(int(usable.sum()))

@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from digitcli.core import process
 from digitcli.core.config import IMAGE_SIZE
 from digitcli.imaging import strokes
 from digitcli.imaging.background import estimate_background
@@ -76,10 +77,9 @@ __all__ = [  # what callers import from here, wherever it is made
 # are square, and they read as well squeezed (figures: docs/measurements/code-notes.md).
 INVERT_CHOICES = ("auto", "yes", "no")
 
-
-# OpenCV's own threads would only contend here: images are small, and batches already run one
-# worker process per core.
-cv2.setNumThreads(1)
+# OpenCV's own threads would only contend in digitcli's own process (images are small, batches
+# run a worker process per core): one there; a program using the library keeps its setting.
+process.opencv_threads(cv2)
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,7 @@ def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
     """
     if invert not in INVERT_CHOICES:
         raise ValueError(f"invert must be one of {', '.join(INVERT_CHOICES)}, not {invert!r}")
+    process.opencv_threads(cv2)  # one thread in digitcli's own process; a host's left alone
     if image.mode != "L" or max(image.size) > tuned().work_size or "transparency" in image.info:
         image = to_gray(image)
     image = _unreplicated(image)

@@ -19,9 +19,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from digitcli.core import strictjson
-from digitcli.core.config import IMAGE_SIZE, NUM_CLASSES, TrainConfig, models_root
+from digitcli.core.config import (
+    IMAGE_SIZE,
+    NUM_CLASSES,
+    TrainConfig,
+    legacy_models_root,
+    models_root,
+)
 from digitcli.core.errors import ModelError, UsageError
 from digitcli.core.version import VERSION as __version__
+from digitcli.models.registry import recorded_models
+from digitcli.models.testset import scored_on
 
 KERAS_FILE = "model.keras"
 TFLITE_FILE = "model.tflite"
@@ -361,8 +369,31 @@ def named_model(source: str | Path) -> Path:
     name = str(source)
     if os.path.lexists(path) or os.sep in name or name in ("", ".", ".."):
         return path
-    inside = models_root() / name
-    return inside if _is_model_dir(inside) else path
+    for inside in [models_root() / name, *elsewhere_named(name)]:
+        if _is_model_dir(inside):
+            return inside
+    return path
+
+
+def elsewhere_named(name: str) -> list[Path]:
+    """Where a model called `name` may be outside the models folder: the models written with
+    `train -o` of that name (the latest first), then this folder's ./MNIST/models of an
+    earlier digitcli."""
+    found = [path for path in reversed(recorded_models()) if path.name == name]
+    legacy = legacy_models_root()
+    return [*found, *([legacy / name] if legacy is not None else [])]
+
+
+def other_models() -> list[Path]:
+    """The model directories `models` lists beside those in the models folder: this folder's
+    ./MNIST/models of an earlier digitcli, then those `train -o` recorded that are still there."""
+    legacy = legacy_models_root()
+    found = trained_models(legacy) if legacy is not None else []
+    found += [path for path in recorded_models() if _is_model_dir(path)]
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
 
 
 def deskews(source: str) -> bool:
@@ -594,7 +625,8 @@ def model_named(name: str | Path) -> Path:
     if str(name) == BUNDLED:
         return BUNDLED_DIR
     candidates = [models_root() / str(name), Path(name)]
-    for path in reversed(candidates) if os.sep in str(name) else candidates:
+    candidates = reversed(candidates) if os.sep in str(name) else candidates
+    for path in [*candidates, *elsewhere_named(str(name))]:
         if _is_model_dir(path) and str(name) not in ("", ".", ".."):
             problem = model_problem(path)
             if problem is not None:
@@ -671,6 +703,7 @@ class ListedModel:
     default: bool  # the model a command given no model would use
     problem: str | None = None  # why its metadata could not be read
     test_samples: int | None = None  # how many test images test_accuracy was measured on
+    test_set: str | None = None  # which, in words: "MNIST's 10,000 test digits" (testset.py)
 
     def to_json(self) -> dict:
         return {
@@ -678,6 +711,7 @@ class ListedModel:
             "arch": self.arch,
             "test_accuracy": self.test_accuracy,
             "test_samples": self.test_samples,
+            "test_set": self.test_set,
             "created": self.created,
             "default": self.default,
             "why": self.model.why if self.default else None,
@@ -686,14 +720,17 @@ class ListedModel:
 
 
 def list_models() -> list[ListedModel]:
-    """The trained models under `models_root()`, oldest first, then a default chosen
-    elsewhere, then the bundled one. One row is the default: the one at the default's path,
-    else the first that is the same directory (a link to it)."""
+    """The trained models under `models_root()`, oldest first, then those elsewhere
+    (`other_models`), then a default chosen elsewhere, then the bundled one. One row is the
+    default: the one at the default's path, else the first that is the same directory (a link
+    to it)."""
     try:
         chosen = choose_model(None)
     except ModelError:
         chosen = None
     paths = trained_models()
+    inside = {path.resolve() for path in paths}
+    paths += [path for path in other_models() if path.resolve() not in inside]
     bundled = [BUNDLED_DIR] if (BUNDLED_DIR / "metadata.json").is_file() else []
     if chosen is None:
         return [_listed(path, None) for path in [*paths, *bundled]]
@@ -719,7 +756,10 @@ def _listed(path: Path, chosen: ChosenModel | None) -> ListedModel:
     accuracy = metadata.metrics.get("test_accuracy")
     samples = metadata.data.get("test_samples")
     samples = samples if isinstance(samples, int) and accuracy is not None else None
-    return ListedModel(model, arch, accuracy, metadata.created, default, test_samples=samples)
+    on = scored_on(metadata.data) if samples is not None else None
+    return ListedModel(
+        model, arch, accuracy, metadata.created, default, test_samples=samples, test_set=on
+    )
 
 
 def checkpoint_path(output: Path) -> Path:

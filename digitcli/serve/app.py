@@ -32,6 +32,7 @@ from digitcli.core.version import VERSION as __version__
 from digitcli.imaging.images import INVERT_CHOICES, Prepared
 from digitcli.models.modeldir import choose_model
 from digitcli.models.runtimes import Runtime, load_runtime, resolve_model
+from digitcli.models.testset import scored_on
 from digitcli.predicting.predict import predict_sources
 from digitcli.reading.read import parse_digit_count, read_sources
 from digitcli.serve import query as params
@@ -230,7 +231,7 @@ def _about(ref, runtime: LockedRuntime) -> dict:
     about = {"name": ref.path.name, "runtime": runtime.name, "server_version": __version__}
     if ref.metadata is None:
         return {
-            **about, "arch": None, "networks": [], "test_accuracy": None,
+            **about, "arch": None, "networks": [], "test_accuracy": None, "test_set": None,
             "input": runtime.input.to_json(),
         }  # fmt: skip
     metadata = _public(ref.metadata.to_json())
@@ -239,6 +240,7 @@ def _about(ref, runtime: LockedRuntime) -> dict:
         "arch": ref.metadata.arch,
         "networks": list(ref.metadata.networks),
         "test_accuracy": ref.metadata.metrics.get("test_accuracy"),
+        "test_set": scored_on(ref.metadata.data),  # "MNIST's 10,000 test digits" (testset.py)
         "input": ref.metadata.input.to_json(),
         "digitcli_version": ref.metadata.digitcli_version,
         "metadata": metadata,

@@ -409,8 +409,8 @@ def models_table(listed) -> Table:
     for row in listed:
         mark = f"* {row.model.why}" if row.default else ""
         accuracy = "-" if row.test_accuracy is None else percent(row.test_accuracy)
-        if row.test_samples is not None:
-            accuracy = f"{accuracy} of {row.test_samples:,}"
+        if row.test_set is not None:
+            accuracy = f"{accuracy} of {row.test_set}"
         arch = f"[red]broken: {escape(row.problem)}[/]" if row.problem else escape(row.arch or "")
         created = row.created[:16].replace("T", " ")
         table.add_row(
@@ -453,7 +453,8 @@ def train_summary_table(result) -> Table:
     table.add_row(
         result.config.arch,
         f"{result.best_epoch}/{len(result.history['loss'])}",
-        f"[bold green]{percent(result.test.accuracy)}[/]",
+        f"[bold green]{percent(result.test.accuracy)}[/]"
+        + (f" of {escape(result.test_set)}" if result.test_set else ""),
         f"{result.test.loss:.4f}",
         f"{result.train_seconds:.1f}s",
     )

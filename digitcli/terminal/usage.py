@@ -108,7 +108,9 @@ def plain_message(error: typer.TyperException, args: list[str]) -> str:
         choices = getattr(param.type, "choices", None)
         wanted = f": give one of {', '.join(map(str, choices))}" if choices else ""
         return f"{name} is required{wanted}"
-    if not isinstance(error, typer.BadParameter) or param is None:
+    if isinstance(error, typer.BadParameter) and param is None:  # a command's own words
+        return getattr(error, "message", message)
+    if not isinstance(error, typer.BadParameter):
         return message[0].lower() + message[1:] if message[:2] != message[:2].upper() else message
     name = max(param.opts, key=len) if param.opts else param.human_readable_name
     value = _typed_value(param, args)

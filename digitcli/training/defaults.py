@@ -17,7 +17,14 @@ import numpy as np
 from digitcli.core.atomic import check_can_create
 from digitcli.core.config import models_root
 from digitcli.core.errors import DigitcliError, UsageError
-from digitcli.models.modeldir import ChosenModel, choose_model, default_file, set_default
+from digitcli.models.modeldir import (
+    BUNDLED,
+    ChosenModel,
+    choose_model,
+    default_file,
+    set_default,
+)
+from digitcli.models.registry import record_model
 
 FEW_TO_JUDGE = 100  # below this many images, one image moves an accuracy by more than 1%
 MOST_COPIES = 0.01  # a test set with more of its images copied from training judges nothing
@@ -35,6 +42,7 @@ class DefaultChoice:
     previous: str | None  # the previous default's name
     asked: bool = False  # --make-default
     unjudged: str | None = None  # why the test could not judge it: the default then stays
+    outside: bool = False  # written outside the models folder: not compared, not the default
 
     def to_json(self) -> dict:
         return {
@@ -48,6 +56,12 @@ class DefaultChoice:
 
     def sentence(self, trained: str) -> str:
         """One line for stderr: which model is the default, and why."""
+        if self.outside:
+            return (
+                f"default: {self.model} stays the default ({trained} was written outside the "
+                f"models folder; digitcli models use {trained}, or --make-default, makes it the "
+                "default)"
+            )
         if self.changed and self.asked:
             return f"default: {trained}, as --make-default asked"
         if self.changed and self.theirs is None:
@@ -123,9 +137,14 @@ def settle_default(
     other, or when it scores at least `theirs` (the current default `before` on the same
     `images` test images, of which `copies` are copies of training pictures) on a test that
     can judge it; else `before`, so that a later run or a newer folder does not change it.
-    None where nothing was decided: a model written outside the models folder, not asked for."""
+    A model written outside the models folder, not asked to be the default, is recorded
+    (`record_model`: `models` lists it) and the default stays what it was."""
+    if not _inside(output):
+        record_model(Path(output))
     if not (_inside(output) or make_default):
-        return None
+        before = before or current_default(output)
+        name = before.name if before else BUNDLED
+        return DefaultChoice(name, False, mine, None, images, name, outside=True)
     previous = before.name if before else None
     unjudged = None if make_default or before is None else _unjudged(images, copies)
     if unjudged is not None and before is not None:

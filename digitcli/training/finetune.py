@@ -31,7 +31,8 @@ from digitcli.core.errors import (
 )
 from digitcli.core.signals import Interrupted, SignalGuard
 from digitcli.core.version import VERSION as __version__
-from digitcli.datasets.data import Split, load_dataset
+from digitcli.datasets.checks import Split
+from digitcli.datasets.data import load_dataset
 from digitcli.models.backend import keras
 from digitcli.models.model import load_keras_model, tflite_f16_bytes
 from digitcli.models.modeldir import (
@@ -91,8 +92,8 @@ def finetune_bundled(
     make_default: bool = False,
 ) -> TrainResult:
     """Fine-tune the bundled model on `data` (the user's digits) and write `output` whole.
-    `rehearsal_data`: where the MNIST training digits mixed in come from (default: as --data's
-    default, ./MNIST/ or $DIGITCLI_DATA)."""
+    `rehearsal_data`: where the MNIST training digits mixed in come from (default: the 5,000
+    shipped with digitcli, `REHEARSAL_FILE`)."""
     if not 0 <= tuning.rehearsal < 1:
         raise UsageError("--rehearsal must be at least 0 and below 1")
     if not 0 <= tuning.validation_split < 1:
@@ -128,14 +129,22 @@ def finetune_bundled(
         ) from None
 
 
+# MNIST training digits, 500 of each, that a fine-tune rehearses with when no folder is given:
+# shipped, so that `--init bundled` works from any folder (bench/make_rehearsal.py writes it;
+# docs/measurements/rehearsal.md: a fine-tune rehearsing with them gains as much and keeps
+# MNIST as well as with all 60,000).
+REHEARSAL_FILE = Path(__file__).with_name("rehearsal.npz")
+
+
 def _rehearsal_digits(source: str | Path | None) -> Split:
+    """The digits to rehearse with: those in `source`'s training split, else the shipped ones."""
+    if source is None:
+        with np.load(REHEARSAL_FILE) as stored:
+            return Split(stored["x"], stored["y"])
     try:
         return load_dataset(source, role="train", download=False).train
     except DataError as error:
-        raise UsageError(
-            f"the MNIST digits to rehearse with: {error}; give their folder with $DIGITCLI_DATA, "
-            "or --rehearsal 0"
-        ) from None
+        raise UsageError(f"the MNIST digits to rehearse with: {error}") from None
 
 
 class _Tune:
@@ -251,7 +260,8 @@ class _Tune:
         picks = np.resize(rng.permutation(len(self.fit)), user)
         x, y = [self.fit.x[picks]], [self.fit.y[picks]]
         if rehearsed:
-            drawn = rng.choice(len(self.rehearsal), size=rehearsed, replace=False)
+            many = rehearsed > len(self.rehearsal)  # more than shipped: some drawn twice
+            drawn = rng.choice(len(self.rehearsal), size=rehearsed, replace=many)
             x.append(self.rehearsal.x[drawn])
             y.append(self.rehearsal.y[drawn])
         order = rng.permutation(user + rehearsed)

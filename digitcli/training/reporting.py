@@ -82,6 +82,19 @@ class TrainResult:
     best_epoch: int  # 1-based; the epoch whose weights were kept
     default: DefaultChoice | None = None  # which model is the default now, and why
 
+    @property
+    def test_set(self) -> str | None:
+        """What `test.accuracy` was measured on, in words (testset.py), from the model's
+        metadata; None where it cannot be read."""
+        from digitcli.core.errors import ModelError
+        from digitcli.models.modeldir import read_metadata
+        from digitcli.models.testset import scored_on
+
+        try:
+            return scored_on(read_metadata(self.model_dir).data)
+        except ModelError:
+            return None
+
     def to_json(self) -> dict:
         chosen = {"default": self.default.to_json()} if self.default else {}
         return {
@@ -90,6 +103,7 @@ class TrainResult:
             "epochs": len(self.history["loss"]),
             "best_epoch": self.best_epoch,
             "test_accuracy": self.test.accuracy,
+            "test_set": self.test_set,
             "test_loss": self.test.loss,
             "train_seconds": round(self.train_seconds, 3),
             "history": self.history,

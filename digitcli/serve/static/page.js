@@ -133,7 +133,8 @@ async function describeModel() {
   if (!response.ok) { shown.model.textContent = "the model needs a token"; return; }
   const about = await response.json();
   const accuracy = about.test_accuracy == null ? "" :
-    ", " + (100 * about.test_accuracy).toFixed(2) + "% on MNIST's test set";
+    ", " + (100 * about.test_accuracy).toFixed(2) + "%" +
+    (about.test_set ? " of " + about.test_set : "");
   const networks = (about.networks || []).join(", ") || about.arch || "unknown";
   shown.model.textContent = `model ${about.name} (${networks}, ` +
     `${about.runtime}${accuracy})`;
