@@ -7,7 +7,7 @@ region of one of Otsu's two classes (the brighter on a darker desk; on a lighter
 darker, the sheet's paper and ink together; where the lid is hardly lighter than the paper,
 Otsu parts the ink from both, and the lid is then the brighter part of the lighter class), with
 the rest on three sides of it or more, filling its box (turned as the sheet lies: a sheet is a
-solid shape), holding ink and MIN_CONTRAST away from what lies around it, and nothing much
+solid shape), holding ink and min_contrast away from what lies around it, and nothing much
 lighter than its paper (a digit filling its picture, taken with the paper in its loops, is no
 sheet). A light sheet encloses ink, its paper wider than the ink's strokes (a light digit on a
 dark canvas, its loops filled in, is a solid bright region too, but it encloses nothing, or
@@ -23,8 +23,8 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from digitcli.imaging import settings as preparation
 from digitcli.imaging.histograms import otsu_threshold
-from digitcli.imaging.ink import MIN_CONTRAST
 from digitcli.imaging.opening import cropped
 from digitcli.reading.settings import tuned
 
@@ -87,8 +87,8 @@ def _sheet(image: Image.Image) -> tuple[tuple, float] | None:
             small[sheet], (tuned().sheet_inked, 50, 100 - tuned().sheet_lightest)
         )
         if (
-            abs(paper - np.median(small[~sheet])) >= MIN_CONTRAST
-            and paper - ink >= MIN_CONTRAST
+            abs(paper - np.median(small[~sheet])) >= preparation.tuned().min_contrast
+            and paper - ink >= preparation.tuned().min_contrast
             and light - paper < tuned().sheet_glare
         ):
             return turned, scale

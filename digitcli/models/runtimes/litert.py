@@ -13,47 +13,14 @@ from pathlib import Path
 import numpy as np
 
 from digitcli.core.config import NUM_CLASSES
-from digitcli.core.errors import ModelError, first_line
-from digitcli.core.quiet import native_stderr_silenced
+from digitcli.core.errors import ModelError
+from digitcli.core.litert import Runner
 from digitcli.models.modeldir import DIGITCLI_INPUT, Metadata
 from digitcli.models.runtimes.base import BATCH_SIZE, Batched, convention_for, zip_manifest
 from digitcli.models.runtimes.registry import register
 
-
-class TFLiteFunction:
-    """Any `.tflite` file with one input and one output, called on whole batches."""
-
-    def __init__(self, path: Path, *, threads: int | None = None) -> None:
-        from ai_edge_litert.interpreter import Interpreter
-
-        try:
-            with native_stderr_silenced():  # "INFO: Created TensorFlow Lite XNNPACK delegate"
-                self._interpreter = Interpreter(model_path=str(path), num_threads=threads)
-        except (ValueError, RuntimeError) as exc:
-            raise ModelError(f"{path}: not a loadable TFLite model ({first_line(exc)})") from None
-        inputs = self._interpreter.get_input_details()
-        outputs = self._interpreter.get_output_details()
-        if len(inputs) != 1 or len(outputs) != 1:
-            counts = f"{len(inputs)} inputs and {len(outputs)} outputs"
-            raise ModelError(f"{path}: the model has {counts}, not one of each")
-        self.input, self.output = inputs[0], outputs[0]
-        self._allocated = -1  # the batch size the tensors are allocated for
-
-    def __call__(self, inputs: np.ndarray) -> np.ndarray:
-        interpreter = self._interpreter
-        inputs = _quantize(inputs, self.input)
-        if self._allocated != len(inputs):
-            # Allocating applies the XNNPACK delegate, which says so on stderr.
-            with native_stderr_silenced():
-                interpreter.resize_tensor_input(self.input["index"], list(inputs.shape))
-                interpreter.allocate_tensors()
-                interpreter.set_tensor(self.input["index"], inputs)
-                interpreter.invoke()
-            self._allocated = len(inputs)
-        else:
-            interpreter.set_tensor(self.input["index"], inputs)
-            interpreter.invoke()
-        return _dequantize(interpreter.get_tensor(self.output["index"]), self.output)
+# Any `.tflite` file with one input and one output, called on whole batches: the one runner.
+TFLiteFunction = Runner
 
 
 @register("tflite", ".tflite")
@@ -80,21 +47,3 @@ class LiteRTRuntime(Batched):
 
     def _run(self, inputs: np.ndarray) -> np.ndarray:
         return self._function(inputs)
-
-
-def _quantize(values: np.ndarray, detail: dict) -> np.ndarray:
-    """Values as the input tensor wants them; for a quantised input, value / scale + zero point."""
-    scale, zero_point = detail["quantization"]
-    if np.issubdtype(detail["dtype"], np.integer) and scale:
-        values = np.round(values.astype(np.float32) / scale + zero_point)
-        info = np.iinfo(detail["dtype"])
-        return np.clip(values, info.min, info.max).astype(detail["dtype"])
-    return values.astype(detail["dtype"], copy=False)
-
-
-def _dequantize(values: np.ndarray, detail: dict) -> np.ndarray:
-    """Output as float32 probabilities; for a quantised output, (value - zero point) * scale."""
-    scale, zero_point = detail["quantization"]
-    if np.issubdtype(detail["dtype"], np.integer) and scale:
-        return (values.astype(np.float32) - zero_point) * scale
-    return values.astype(np.float32)

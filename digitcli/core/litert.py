@@ -1,0 +1,98 @@
+"""The one LiteRT runner: a `.tflite` file with one input and one output, called on batches.
+
+Every network digitcli ships or loads runs through it: the judge, the ink finder, the line
+reader and the classifiers (`models.runtimes.litert`). It loads the file (checking the stages
+it fits first, `core.fits`, where the caller names them), keeps LiteRT's start-up lines off
+stderr, quantises inputs and dequantises outputs of integer models, resizes its tensors to a
+batch's size, and lets one thread at a time use its interpreter (a LiteRT interpreter is not
+safe to share). `ai_edge_litert` is imported when a runner is made, never at import.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+from digitcli.core.errors import ModelError, first_line
+from digitcli.core.quiet import native_stderr_silenced
+
+
+class Runner:
+    """`Runner(path).run(batch) -> array`: the network in `path` on a batch. `stages` and
+    `fits`: what the file must have been built for (`core.fits.require`); `threads`: LiteRT's
+    own threads (None: its default)."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        stages: tuple[str, ...] = (),
+        fits: Mapping[str, object] | None = None,
+        threads: int | None = None,
+    ) -> None:
+        from ai_edge_litert.interpreter import Interpreter
+
+        if stages:
+            from digitcli.core.fits import require
+
+            require(Path(path), stages, fits)
+        try:
+            with native_stderr_silenced():  # "INFO: Created TensorFlow Lite XNNPACK delegate"
+                self._interpreter = Interpreter(model_path=str(path), num_threads=threads)
+        except (ValueError, RuntimeError) as exc:
+            raise ModelError(f"{path}: not a loadable TFLite model ({first_line(exc)})") from None
+        inputs = self._interpreter.get_input_details()
+        outputs = self._interpreter.get_output_details()
+        if len(inputs) != 1 or len(outputs) != 1:
+            counts = f"{len(inputs)} inputs and {len(outputs)} outputs"
+            raise ModelError(f"{path}: the model has {counts}, not one of each")
+        self.input, self.output = inputs[0], outputs[0]
+        self._allocated = -1  # the batch size the tensors are allocated for
+        self._lock = threading.Lock()
+
+    @property
+    def outputs(self) -> int:
+        """How many values the network answers per item (its output's last dimension)."""
+        return int(self.output["shape"][-1])
+
+    def run(self, batch: np.ndarray) -> np.ndarray:
+        """The network's answer (float32) for each item of `batch`."""
+        inputs = _quantize(batch, self.input)
+        with self._lock:
+            interpreter = self._interpreter
+            if self._allocated != len(inputs):
+                # Allocating applies the XNNPACK delegate, which says so on stderr.
+                with native_stderr_silenced():
+                    interpreter.resize_tensor_input(self.input["index"], list(inputs.shape))
+                    interpreter.allocate_tensors()
+                    interpreter.set_tensor(self.input["index"], inputs)
+                    interpreter.invoke()
+                self._allocated = len(inputs)
+            else:
+                interpreter.set_tensor(self.input["index"], inputs)
+                interpreter.invoke()
+            answer = interpreter.get_tensor(self.output["index"])
+        return _dequantize(answer, self.output)
+
+    __call__ = run
+
+
+def _quantize(values: np.ndarray, detail: dict) -> np.ndarray:
+    """Values as the input tensor wants them; for a quantised input, value / scale + zero point."""
+    scale, zero_point = detail["quantization"]
+    if np.issubdtype(detail["dtype"], np.integer) and scale:
+        values = np.round(values.astype(np.float32) / scale + zero_point)
+        info = np.iinfo(detail["dtype"])
+        return np.clip(values, info.min, info.max).astype(detail["dtype"])
+    return values.astype(detail["dtype"], copy=False)
+
+
+def _dequantize(values: np.ndarray, detail: dict) -> np.ndarray:
+    """Output as float32; for a quantised output, (value - zero point) * scale."""
+    scale, zero_point = detail["quantization"]
+    if np.issubdtype(detail["dtype"], np.integer) and scale:
+        return (values.astype(np.float32) - zero_point) * scale
+    return values.astype(np.float32)
