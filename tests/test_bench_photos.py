@@ -7,7 +7,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
 from digitcli.imaging.images import open_image  # noqa: E402
-from digitcli.reading.sheet import on_the_sheet  # noqa: E402
+from digitcli.imaging.sheet import on_the_sheet  # noqa: E402
 
 import make_photos  # noqa: E402
 

@@ -18,6 +18,7 @@ from PIL import Image
 
 from digitcli.core.errors import ImageError, unexpected_image_error
 from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file
+from digitcli.imaging.sheet import on_the_sheet
 from digitcli.imaging.verdict import Kind
 from digitcli.inputs.sources import Source
 from digitcli.reading.consistency import small_copy
@@ -26,7 +27,6 @@ from digitcli.reading.multiline import Lines, find_lines, moved
 from digitcli.reading.place import placed_digits
 from digitcli.reading.segment import Line, find_line, render_candidates
 from digitcli.reading.settings import tuned
-from digitcli.reading.sheet import on_the_sheet
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Segmentation takes what lies darker than its paper for ink and finds the paper from the
 picture's border; where the border is a desk, the sheet's edges read as strokes (a 1 at each
-end) and the desk as paper. `read` reads within the sheet when a photo shows one: the largest
+end) and the desk as paper. `predict` and `read` look within the sheet when a photo shows one
+(`images.prepare`, the one picture both take): the largest
 region of one of Otsu's two classes (the brighter on a darker desk; on a lighter lid the
 darker, the sheet's paper and ink together; where the lid is hardly lighter than the paper,
 Otsu parts the ink from both, and the lid is then the brighter part of the lighter class), with
@@ -12,8 +13,7 @@ lighter than its paper (a digit filling its picture, taken with the paper in its
 sheet). A light sheet encloses ink, its paper wider than the ink's strokes (a light digit on a
 dark canvas, its loops filled in, is a solid bright region too, but it encloses nothing, or
 its strokes are as narrow as its loops). What of the desk lies in the sheet's box (a sheet
-lying askew) is painted over with paper. `predict` prepares, and `read` reads, a photo of a
-sheet within it.
+lying askew) is painted over with paper.
 """
 
 from __future__ import annotations
@@ -23,10 +23,9 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from digitcli.imaging import settings as preparation
 from digitcli.imaging.histograms import otsu_threshold
 from digitcli.imaging.opening import cropped
-from digitcli.reading.settings import tuned
+from digitcli.imaging.settings import tuned
 
 
 def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
@@ -87,8 +86,8 @@ def _sheet(image: Image.Image) -> tuple[tuple, float] | None:
             small[sheet], (tuned().sheet_inked, 50, 100 - tuned().sheet_lightest)
         )
         if (
-            abs(paper - np.median(small[~sheet])) >= preparation.tuned().min_contrast
-            and paper - ink >= preparation.tuned().min_contrast
+            abs(paper - np.median(small[~sheet])) >= tuned().min_contrast
+            and paper - ink >= tuned().min_contrast
             and light - paper < tuned().sheet_glare
         ):
             return turned, scale
