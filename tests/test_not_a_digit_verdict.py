@@ -13,6 +13,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from digitcli.cli import app
+from digitcli.core.litert import Runner
 from digitcli.imaging import judge, verdict
 from digitcli.imaging.images import prepare
 
@@ -33,9 +34,14 @@ class _FiveClasses:
     __call__ = run
 
 
+def _five_classes(monkeypatch, sure: int) -> None:
+    monkeypatch.setattr(judge, "_outputs", lambda path: 5)
+    monkeypatch.setattr(judge, "_judge", lambda path: _FiveClasses(sure))
+
+
 @pytest.fixture
 def nondigit_judge(monkeypatch):
-    monkeypatch.setattr(judge, "_judge", lambda path: _FiveClasses(judge.NONDIGIT))
+    _five_classes(monkeypatch, judge.NONDIGIT)
 
 
 def _canvas(path: Path) -> Path:
@@ -58,7 +64,17 @@ def _answer(command: str, path: Path) -> dict:
 
 def test_the_shipped_judge_has_its_classes_read_from_its_file():
     assert judge.classes()[: len(judge.VERDICTS)] == judge.VERDICTS
-    assert len(judge.classes()) in (4, 5)
+    assert len(judge.classes()) == Runner(judge.MODEL).outputs
+
+
+def test_a_picture_off_paper_starts_no_judge_that_cannot_refuse_it(tmp_path):
+    """The four-class judge has nothing to refuse off paper: its class count is read from its
+    file, and no interpreter is made for a canvas (a cold `predict` stays as quick)."""
+    if len(judge.classes()) > judge.NONDIGIT:
+        pytest.skip("the shipped judge knows non-digits")
+    judge._judge.cache_clear()
+    assert prepare(Image.open(_canvas(tmp_path / "s.png"))).has_ink
+    assert judge._judge.cache_info().currsize == 0
 
 
 def test_a_five_class_file_adds_nondigit(nondigit_judge):
@@ -80,7 +96,7 @@ def test_predict_and_read_refuse_it_in_the_same_words(nondigit_judge, tmp_path):
 
 
 def test_the_same_canvas_is_a_digit_to_a_judge_that_says_digit(monkeypatch, tmp_path):
-    monkeypatch.setattr(judge, "_judge", lambda path: _FiveClasses(judge.DIGIT))
+    _five_classes(monkeypatch, judge.DIGIT)
     path = _canvas(tmp_path / "s.png")
     predicted, read = _answer("predict", path), _answer("read", path)
     assert predicted.get("digit") is not None

@@ -96,3 +96,62 @@ def _dequantize(values: np.ndarray, detail: dict) -> np.ndarray:
     if np.issubdtype(detail["dtype"], np.integer) and scale:
         return (values.astype(np.float32) - zero_point) * scale
     return values.astype(np.float32)
+
+
+def output_length(path: Path) -> int:
+    """The last dimension of the output of the network in the `.tflite` file `path`, read from
+    the file's own description (its flatbuffer: model, first subgraph, its first output
+    tensor's shape) without starting LiteRT: a judge's class count costs no interpreter."""
+    data = Path(path).read_bytes()
+    try:
+        model = _table(data, _u32(data, 0))
+        subgraph = _table(data, _vector(data, model, 2)[0])
+        output = _ints(data, _vector(data, subgraph, 2, tables=False))[0]
+        tensor = _table(data, _vector(data, subgraph, 0)[output])
+        return _ints(data, _vector(data, tensor, 0, tables=False))[-1]
+    except (IndexError, ValueError) as exc:
+        raise ModelError(f"{path}: not a TFLite model ({first_line(exc)})") from None
+
+
+def _u32(data: bytes, at: int) -> int:
+    if at < 0 or at + 4 > len(data):
+        raise ValueError(f"offset {at} outside the file")
+    return int.from_bytes(data[at : at + 4], "little")
+
+
+def _count(data: bytes, start: int) -> int:
+    """A vector's length, no more than the file could hold."""
+    count = _u32(data, start)
+    if start + 4 + 4 * count > len(data):
+        raise ValueError(f"a vector of {count} at {start} runs past the file")
+    return count
+
+
+def _table(data: bytes, at: int) -> tuple[int, int]:
+    """A flatbuffer table at `at`: its position and its vtable's."""
+    return at, at - int.from_bytes(data[at : at + 4], "little", signed=True)
+
+
+def _vector(data: bytes, table: tuple[int, int], field: int, *, tables: bool = True) -> list[int]:
+    """Field `field` of `table`, a vector: its elements' positions (tables) or its start."""
+    at, vtable = table
+    entry = vtable + 4 + 2 * field
+    if entry + 2 > vtable + int.from_bytes(data[vtable : vtable + 2], "little"):
+        raise ValueError(f"field {field} absent")
+    offset = int.from_bytes(data[entry : entry + 2], "little")
+    if offset == 0:
+        raise ValueError(f"field {field} absent")
+    start = at + offset + _u32(data, at + offset)
+    if not tables:
+        return [start]
+    return [start + 4 + 4 * i + _u32(data, start + 4 + 4 * i) for i in range(_count(data, start))]
+
+
+def _ints(data: bytes, vector: list[int]) -> list[int]:
+    """The int32 elements of a flatbuffer vector starting at `vector[0]`."""
+    start = vector[0]
+    count = _count(data, start)
+    return [
+        int.from_bytes(data[start + 4 + 4 * i : start + 8 + 4 * i], "little", signed=True)
+        for i in range(count)
+    ]

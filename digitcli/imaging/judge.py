@@ -20,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from digitcli.core.litert import Runner
+from digitcli.core.litert import Runner, output_length
 from digitcli.imaging import orderstats
 from digitcli.imaging import settings as preparation
 
@@ -71,7 +71,14 @@ def use_model(path: Path | None) -> None:
 def classes() -> tuple[str, ...]:
     """The classes of the judge consulted, in its order: VERDICTS, and "nondigit" where its
     file answers five (read from its output's shape, so either kind of file works)."""
-    return VERDICTS + (("nondigit",) if _judge(_model).outputs > len(VERDICTS) else ())
+    return VERDICTS + (("nondigit",) if _outputs(_model) > len(VERDICTS) else ())
+
+
+@cache
+def _outputs(path: Path) -> int:
+    """How many classes the judge in `path` answers, read from the file, LiteRT not started
+    (a picture off paper asks the judge only if it has a "nondigit" class)."""
+    return output_length(path)
 
 
 @cache
