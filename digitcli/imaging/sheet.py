@@ -21,7 +21,6 @@ from __future__ import annotations
 import cv2
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
 from digitcli.imaging.histograms import otsu_threshold
 from digitcli.imaging.opening import cropped
@@ -101,8 +100,8 @@ def _inked_paper(bright: np.ndarray, sheet: np.ndarray) -> bool:
     a bright region as a sheet, its loops filled in, but it encloses nothing (a 1) or its
     strokes (its "paper") are no wider than its loops (its "ink"): taken for a sheet, its
     loops were read as its digits."""
-    ink = ndimage.distance_transform_edt(np.pad(sheet & ~bright, 1)).max()
-    paper = ndimage.distance_transform_edt(np.pad(bright & sheet, 1)).max()
+    ink = _widest(sheet & ~bright)
+    paper = _widest(bright & sheet)
     return 0 < tuned().sheet_paper_wider * ink <= paper
 
 
@@ -127,7 +126,22 @@ def _solid_region(mask: np.ndarray, size: tuple[int, int], holes: float) -> np.n
     if sum(share >= settings.side_margin for share in shares) < settings.sheet_sides:
         return None
     region = labels == largest
-    filled = ndimage.binary_fill_holes(region)
+    filled = _holes_filled(region)
     if np.count_nonzero(filled & ~region) > holes * np.count_nonzero(filled):
         return None  # a form's grid of boxes, not a sheet with its ink
     return filled
+
+
+def _widest(mask: np.ndarray) -> float:
+    """The largest Euclidean distance from a pixel of `mask` to the nearest pixel outside it
+    (or outside the picture): half the width of its widest part."""
+    padded = np.pad(mask, 1).astype(np.uint8)
+    return float(cv2.distanceTransform(padded, cv2.DIST_L2, cv2.DIST_MASK_PRECISE).max())
+
+
+def _holes_filled(region: np.ndarray) -> np.ndarray:
+    """`region` with its holes filled: what lies outside it and cannot reach the picture's
+    edge through pixels outside it (4-connected), as SciPy's binary_fill_holes fills them."""
+    outside = np.pad(~region, 1, constant_values=True).astype(np.uint8)
+    cv2.floodFill(outside, None, (0, 0), 2, flags=4)
+    return region | (outside[1:-1, 1:-1] == 1)
