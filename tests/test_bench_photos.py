@@ -7,7 +7,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
 from digitcli.imaging.images import open_image  # noqa: E402
-from digitcli.reading.sheet import on_the_sheet  # noqa: E402
+from digitcli.imaging.sheet import on_the_sheet  # noqa: E402
 
 import make_photos  # noqa: E402
 

@@ -69,7 +69,7 @@ def crashed_and_good(folder):
 @pytest.mark.parametrize("name", sorted(CRASHED))
 def test_the_sheet_finder_never_cuts_an_empty_piece(name):
     from digitcli.imaging.opening import open_image
-    from digitcli.reading.sheet import on_the_sheet
+    from digitcli.imaging.sheet import on_the_sheet
 
     found = on_the_sheet(open_image(png_bytes(CRASHED[name])))
     assert found is None or (found[0].width > 0 and found[0].height > 0)

@@ -28,7 +28,9 @@ def _mnist(count: int) -> np.ndarray:
 
 
 def test_the_judge_is_asked_about_pictures_on_paper_only(monkeypatch):
-    """MNIST-sized files, small scans and canvases never reach it; a photo of paper does."""
+    """With the four-class judge, MNIST-sized files, small scans and canvases never reach it
+    (it has nothing to refuse off paper); a photo of paper does. A five-class judge is asked
+    everywhere: tests/test_not_a_digit_verdict.py."""
 
     def asked(flat, kept):
         raise AssertionError("the judge was asked")

@@ -14,9 +14,10 @@ import pytest
 from PIL import Image
 
 from digitcli.core.errors import ModelError
+from digitcli.core.litert import _dequantize, _quantize
 from digitcli.models.modeldir import ModelRef
 from digitcli.models.runtimes import load_runtime, resolve_model
-from digitcli.models.runtimes.litert import LiteRTRuntime, _dequantize, _quantize
+from digitcli.models.runtimes.litert import LiteRTRuntime
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -11,10 +11,10 @@ from PIL import Image
 from test_read import mnist_test_digits, write_number  # noqa: F401 (a fixture, used below)
 
 from digitcli.imaging.images import open_image, prepare_file
+from digitcli.imaging.sheet import on_the_sheet
 from digitcli.predicting.predict import predict
 from digitcli.reading.read import read
 from digitcli.reading.settings import DEFAULT
-from digitcli.reading.sheet import on_the_sheet
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ sys.path[:0] = [str(BENCH / kind) for kind in (".", "build", "checks", "perf")]
 
 import picture_checks  # noqa: E402
 
-from digitcli.imaging import clutter, ink, paper, pieces  # noqa: E402
+from digitcli.imaging import clutter, ink, paper, pieces, verdict  # noqa: E402
 from digitcli.imaging.settings import overridden  # noqa: E402
 
 
@@ -54,7 +54,7 @@ def no_neighbours(x0, *_args) -> np.ndarray:
 
 
 OFF = {
-    "judge": lambda: patched(ink, "_refused", lambda *a: None),
+    "judge": lambda: patched(ink, "verdict", proxy(verdict, judged=lambda *a, **k: None)),
     "crossing_pieces": lambda: patched(pieces, "clutter", proxy(clutter, crossing_pieces=nothing)),
     "box_pieces": lambda: patched(pieces, "clutter", proxy(clutter, box_pieces=nothing)),
     "neighbour_pieces": lambda: patched(

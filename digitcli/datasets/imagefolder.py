@@ -196,12 +196,9 @@ def _not_there(entry: Path) -> str:
 
 def _why(path: Path, prepared) -> str:
     """Why a picture `predict` would not answer with a digit is not learnt as one."""
-    if prepared.has_ink:
-        found = f"{prepared.groups} found" if prepared.groups > 1 else "2 or more, touching"
-        return f"{path}: several digits ({found}), not one digit"
-    if prepared.lines:
-        return f"{path}: no digit found: lines, a page or a picture"
-    return f"{path}: no ink found"
+    from digitcli.imaging import verdict
+
+    return f"{path}: {verdict.note(prepared)}"
 
 
 def _prepared(

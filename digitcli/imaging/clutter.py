@@ -15,10 +15,7 @@ import numpy as np
 
 from digitcli.imaging import orderstats
 from digitcli.imaging.morphology import runs
-from digitcli.imaging.settings import DEFAULT, tuned
-
-# A name other packages import, bound to the default (read once, at import).
-LINE_ACROSS = DEFAULT.line_across
+from digitcli.imaging.settings import tuned
 
 # What the settings this module reads are for (their values: settings.py).
 # A digit cut out of a row shows parts of its neighbours at the picture's sides, dropped

@@ -20,7 +20,7 @@ digit), `fitting` (20x20 in 28x28), with `histograms` and `morphology` under the
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -29,7 +29,7 @@ from PIL import Image
 
 from digitcli.core import process
 from digitcli.core.config import IMAGE_SIZE
-from digitcli.imaging import strokes
+from digitcli.imaging import strokes, verdict
 from digitcli.imaging.background import estimate_background
 from digitcli.imaging.fitting import BOX_SIZE, HALF_INKED, fit_and_centre, stroke_width
 from digitcli.imaging.grayscale import HIGH_BIT_MODES, high_bit_to_gray, to_gray
@@ -40,14 +40,14 @@ from digitcli.imaging.opening import MAX_PIXELS, STDIN_NAME, open_image
 from digitcli.imaging.paper import ink_is_dark, paper_level
 from digitcli.imaging.pieces import joined_digits
 from digitcli.imaging.settings import DEFAULT, tuned
+from digitcli.imaging.sheet import on_the_sheet
+from digitcli.imaging.verdict import Kind
 
-# Names other packages import, bound to the defaults (they are read once, at import).
-FAINTEST_INK, FAINT_SEPARATION = DEFAULT.faintest_ink, DEFAULT.faint_separation
+# A name a benchmark imports, bound to the default (read once, at import).
 WORK_SIZE = DEFAULT.work_size
 
+
 __all__ = [  # what callers import from here, wherever it is made
-    "FAINT_SEPARATION",
-    "FAINTEST_INK",
     "INVERT_CHOICES",
     "MAX_PIXELS",
     "STDIN_NAME",
@@ -91,12 +91,17 @@ class Prepared:
     inverted: bool  # whether the polarity was flipped
     groups: int = 1  # separate digit-sized groups of ink side by side: more than 1, a number
     joined: bool = False  # one group as wide as several digits written into each other
-    lines: bool = False  # no digit, but ink the judge took for lines or a page of writing
+    refused: Kind = Kind.BLANK  # without ink: why (`verdict.Kind`: blank, lines, not a digit)
 
     @property
     def several(self) -> bool:
         """Whether the ink is several digits, apart or joined: a number, not one digit."""
         return self.groups > 1 or self.joined
+
+    @property
+    def lines(self) -> bool:
+        """Whether no digit was found but ink the judge took for lines or a page of writing."""
+        return not self.has_ink and self.refused is Kind.LINES
 
 
 def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
@@ -111,6 +116,19 @@ def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
     if image.mode != "L" or max(image.size) > tuned().work_size or "transparency" in image.info:
         image = to_gray(image)
     image = _unreplicated(image)
+    if invert != "no" and max(image.size) >= tuned().paper_size:
+        sheet = on_the_sheet(image)
+        if sheet is not None:  # a sheet on a desk: its digit is looked for within it first
+            inside = _prepared(sheet[0], invert)
+            if inside.has_ink:
+                return inside
+            whole = _prepared(image, invert)
+            return whole if whole.has_ink else inside
+    return _prepared(image, invert)
+
+
+def _prepared(image: Image.Image, invert: str) -> Prepared:
+    """`prepare` of a grey picture (a photo of a sheet: within it)."""
     small = max(image.size) < IMAGE_SIZE
     if small:
         image = _enlarged(image)
@@ -123,10 +141,10 @@ def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
         inverted = invert == "yes"
     signal = (255 - pixels if inverted else pixels).astype(np.float32)
     background = paper_level(signal) if small else estimate_background(image, inverted)
-    ink, groups = isolate_ink(signal, background, whole_strokes=not small)
+    ink, groups, refused = isolate_ink(signal, background, whole_strokes=not small)
     blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     if ink is None:
-        return Prepared(blank, has_ink=False, inverted=inverted, lines=groups > 0)
+        return Prepared(blank, has_ink=False, inverted=inverted, refused=refused)
     joined = groups == 1 and joined_digits(ink >= HALF_INKED)
     pixels = _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))
     return Prepared(pixels, has_ink=True, inverted=inverted, groups=groups, joined=joined)
@@ -145,6 +163,9 @@ def _prepared_by_strokes(image: Image.Image, pixels: np.ndarray, invert: str) ->
     ink, groups = strokes.isolated(mask, chance, flat)
     if not (ink >= 0.5).any():  # strokes no brighter than their paper: the other polarity's
         return blank
+    refused = verdict.judged(flat, mask, on_paper=True)
+    if refused is not None:
+        return replace(blank, refused=refused)
     joined = groups == 1 and joined_digits(ink >= HALF_INKED)
     fitted = _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))
     return Prepared(fitted, has_ink=True, inverted=inverted, groups=groups, joined=joined)

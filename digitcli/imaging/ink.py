@@ -5,8 +5,8 @@ its noise are measured as `read` measures them (`digitcli.imaging.paper`), a thr
 the two is chosen from their grey levels (faint ink on quiet paper still counts), the digit's
 pieces are kept (`digitcli.imaging.pieces`) with the faint strokes touching them, ruled lines
 photographed askew are taken for background, and blank pictures are answered None rather than
-guessed at: too little contrast anywhere, or, on paper, ink the judge (`digitcli.imaging.judge`)
-says is not a digit.
+guessed at: too little contrast anywhere, or ink the one verdict (`digitcli.imaging.verdict`)
+refuses.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from digitcli.imaging import clutter, judge
+from digitcli.imaging import clutter, verdict
 from digitcli.imaging.histograms import extremes, histogram, mad, otsu_threshold, quantile
 from digitcli.imaging.morphology import (
     bounds,
@@ -27,10 +27,8 @@ from digitcli.imaging.morphology import (
 )
 from digitcli.imaging.paper import noise_below, paper_statistics
 from digitcli.imaging.pieces import digit_components, group_count
-from digitcli.imaging.settings import DEFAULT, tuned
-
-# A name other packages import, bound to the default (read once, at import).
-MIN_CONTRAST = DEFAULT.min_contrast
+from digitcli.imaging.settings import tuned
+from digitcli.imaging.verdict import Kind
 
 # What the settings this module reads are for (their values: settings.py).
 # Pixels above faint_stroke of the way from the noise floor to the ink threshold belong to
@@ -48,10 +46,11 @@ MIN_CONTRAST = DEFAULT.min_contrast
 
 def isolate_ink(
     signal: np.ndarray, background: np.ndarray, *, whole_strokes: bool = True
-) -> tuple[np.ndarray | None, int]:
+) -> tuple[np.ndarray | None, int, Kind]:
     """Bright ink on a dark background -> ink only (0-255 floats, background 0), or None if
-    blank; and how many separate digit-sized groups of ink it holds (with None: 0, or, where
-    the judge took the ink for lines or a page of writing, the groups found, 1 or more).
+    no digit; how many separate digit-sized groups of ink it holds (with None: 0, or, where
+    the judge took the ink for lines or a page of writing, the groups found, 1 or more); and,
+    with None, why (`verdict.Kind`: blank, lines, not a digit; else DIGIT).
 
     Subtracts the (possibly uneven) background, zeroes the noise, and keeps the connected
     pieces of ink that make up the digit, dropping specks away from it. whole_strokes: also
@@ -75,7 +74,7 @@ def isolate_ink(
     noise = max(noise, paper_spread if covered else spread)
     low_contrast = peak - median < max(tuned().min_contrast, tuned().noisy_contrast * noise)
     if low_contrast and not _two_levels(hist, otsu):
-        return None, 0
+        return None, 0, Kind.BLANK
     if low_contrast or covered:
         # Ink covers much of the image (a tight crop, a thick pen): noise from the paper alone.
         median, spread = paper_median, paper_spread
@@ -95,7 +94,7 @@ def isolate_ink(
             strokes = clutter.off_lines(strokes, lines)
     found = digit_components(strokes, on_paper=on_paper)
     if found is None:
-        return None, 0
+        return None, 0, Kind.BLANK
     kept, box, groups = found
     if whole_strokes:
         reach = max(box[0].stop - box[0].start, box[1].stop - box[1].start) // 2
@@ -109,26 +108,14 @@ def isolate_ink(
         box = shifted(bounds(kept[near]), near)
         if not on_paper:  # a few px wide, a stroke's core may stand in pieces: count it whole
             groups = group_count(kept[near])  # (on paper, faint ink joins digits written close)
-        else:
-            verdict = _refused(flat, kept)
-            if verdict is not None:  # blank paper, lines or a page: no digit
-                return None, groups if verdict == judge.LINES else 0  # several: counted below
+    refused = verdict.judged(flat, kept, on_paper=on_paper)
+    if refused is not None:  # blank paper, lines or a page, not a digit: no digit
+        return None, groups if refused is Kind.LINES else 0, refused
     near = widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
     flat, kept, levels = flat[near], kept[near], levels[near]
     level = quantile(histogram(levels, kept), 0.8)  # strokes' cores become white, as in MNIST
     ink = _scaled_ink(flat, kept, floor, level, whole_strokes=whole_strokes)
-    return ink, groups
-
-
-def _refused(flat: np.ndarray, kept: np.ndarray) -> int | None:
-    """What the judge is sure the ink `kept` on `flat` is, blank paper or lines and pages
-    (`judge.BLANK`, `judge.LINES`): its digit probability under not_digit, and the likeliest
-    of the others not several digits; else None."""
-    chances = judge.probabilities(flat, kept)
-    if chances[judge.DIGIT] >= tuned().not_digit:
-        return None
-    verdict = 1 + int(np.argmax(chances[1:]))  # DIGIT is 0
-    return verdict if verdict in (judge.BLANK, judge.LINES) else None
+    return ink, groups, Kind.DIGIT
 
 
 def _scaled_ink(

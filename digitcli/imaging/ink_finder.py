@@ -12,13 +12,13 @@ It runs through LiteRT, loaded on first use.
 
 from __future__ import annotations
 
-import threading
 from functools import cache
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from digitcli.core.litert import Runner
 from digitcli.imaging.settings import tuned
 
 MODEL = Path(__file__).parent / "ink_finder.tflite"
@@ -87,30 +87,5 @@ def _starts(length: int, side: int) -> list[int]:
 
 
 @cache
-def _finder(path: Path):
-    from ai_edge_litert.interpreter import Interpreter
-
-    from digitcli.core.fits import require
-    from digitcli.core.quiet import native_stderr_silenced
-
-    require(path, ("ink_finder",), FITS)
-    with native_stderr_silenced():  # "INFO: Created TensorFlow Lite XNNPACK delegate"
-        interpreter = Interpreter(model_path=str(path), num_threads=1)
-        interpreter.allocate_tensors()
-    given = interpreter.get_input_details()[0]["index"]
-    answer = interpreter.get_output_details()[0]["index"]
-    batch = [1]
-
-    lock = threading.Lock()
-
-    def run(views: np.ndarray) -> np.ndarray:
-        with lock:  # one interpreter, not thread-safe: one call at a time (the API's threads)
-            if len(views) != batch[0]:  # several squares of a line at once
-                interpreter.resize_tensor_input(given, [len(views), VIEW, VIEW, CHANNELS])
-                interpreter.allocate_tensors()
-                batch[0] = len(views)
-            interpreter.set_tensor(given, views.astype(np.float32))
-            interpreter.invoke()
-            return interpreter.get_tensor(answer)
-
-    return run
+def _finder(path: Path) -> Runner:
+    return Runner(path, stages=("ink_finder",), fits=FITS, threads=1)

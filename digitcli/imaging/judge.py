@@ -6,20 +6,21 @@ fold's edge, a desk beyond the paper, ruled lines, a page of writing or a whole 
 contrast too. A small network (`judge.tflite`, built by `bench/build/make_judge.py` from made
 pictures of every kind, MNIST's digits and real pictures people made) looks at the picture
 less its background with the ink kept marked, and says which. It replaced hand-tuned rules
-that each fitted one generator of blank pictures. It is asked about pictures on paper only
-(`isolate_ink`'s `on_paper`): small scans, canvases and MNIST-sized files never see it. It
-runs through LiteRT, loaded on first use.
+that each fitted one generator of blank pictures. A judge file with a fifth class, "nondigit"
+(letters, symbols, scribbles, objects), says so too; the number of classes is read from the
+file. It is asked about every picture whose ink was found (`digitcli.imaging.verdict`). It
+runs through LiteRT (`digitcli.core.litert`), loaded on first use.
 """
 
 from __future__ import annotations
 
-import threading
 from functools import cache
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from digitcli.core.litert import Runner, output_length
 from digitcli.imaging import orderstats
 from digitcli.imaging import settings as preparation
 
@@ -29,6 +30,7 @@ FITS = {"preparation": preparation.DEFAULT}
 VIEW = 48  # px a side of what the network sees (fixed by the shipped network)
 VERDICTS = ("digit", "blank", "lines", "several")  # the network's classes, in its order
 DIGIT, BLANK, LINES, SEVERAL = range(len(VERDICTS))
+NONDIGIT = len(VERDICTS)  # a fifth class, where the file has one: letters, symbols, objects
 
 _model: Path = MODEL  # the judge consulted (`use_model`)
 
@@ -54,7 +56,8 @@ def view(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
 
 
 def probabilities(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
-    """The judge's probability of each of VERDICTS for the ink `kept` on `flat` (`view`)."""
+    """The judge's probability of each of its `classes()` for the ink `kept` on `flat`
+    (`view`)."""
     return _judge(_model)(view(flat, kept)[np.newaxis])[0]
 
 
@@ -65,26 +68,19 @@ def use_model(path: Path | None) -> None:
     _model = MODEL if path is None else Path(path)
 
 
+def classes() -> tuple[str, ...]:
+    """The classes of the judge consulted, in its order: VERDICTS, and "nondigit" where its
+    file answers five (read from its output's shape, so either kind of file works)."""
+    return VERDICTS + (("nondigit",) if _outputs(_model) > len(VERDICTS) else ())
+
+
 @cache
-def _judge(path: Path):
-    from ai_edge_litert.interpreter import Interpreter
+def _outputs(path: Path) -> int:
+    """How many classes the judge in `path` answers, read from the file, LiteRT not started
+    (a picture off paper asks the judge only if it has a "nondigit" class)."""
+    return output_length(path)
 
-    from digitcli.core.fits import require
-    from digitcli.core.quiet import native_stderr_silenced
 
-    require(path, ("preparation",), FITS)
-    with native_stderr_silenced():  # "INFO: Created TensorFlow Lite XNNPACK delegate"
-        interpreter = Interpreter(model_path=str(path), num_threads=1)
-        interpreter.allocate_tensors()
-    given = interpreter.get_input_details()[0]["index"]
-    answer = interpreter.get_output_details()[0]["index"]
-
-    lock = threading.Lock()
-
-    def run(views: np.ndarray) -> np.ndarray:
-        with lock:  # one interpreter, not thread-safe: one call at a time (the API's threads)
-            interpreter.set_tensor(given, views.astype(np.float32))
-            interpreter.invoke()
-            return interpreter.get_tensor(answer)
-
-    return run
+@cache
+def _judge(path: Path) -> Runner:
+    return Runner(path, stages=("preparation",), fits=FITS, threads=1)

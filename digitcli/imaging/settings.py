@@ -22,8 +22,14 @@ from digitcli.core.tunables import InForce
 @dataclass(frozen=True)
 class PreparationSettings:
     # Decisions taken after the networks answer: no network's training depends on them, so
-    # moving one changes no artefact's stamp (`digitcli.core.fits`).
-    UNSTAMPED: ClassVar[frozenset[str]] = frozenset({"not_digit", "joined_wide", "joined_crossed"})
+    # moving one changes no artefact's stamp (`digitcli.core.fits`); nor do those of the sheet
+    # a photo's digit is looked for within (the networks see what lies inside it).
+    UNSTAMPED: ClassVar[frozenset[str]] = frozenset(
+        {"not_digit", "joined_wide", "joined_crossed", "sheet_side", "largest_box"}
+        | {"smallest_sheet", "sheet_fill", "side_margin", "sheet_sides", "sheet_inset"}
+        | {"sheet_inked", "sheet_held", "sheet_holes", "sheet_paper_wider", "sheet_glare"}
+        | {"sheet_lightest"}
+    )
     # The work image (grayscale.py, images.py)
     work_size: int = 192  # px: the longest side everything is shrunk to first
     small_size: int = 64  # px: images smaller than 28x28 are enlarged to at least this
@@ -88,6 +94,20 @@ class PreparationSettings:
     big_piece: float = 0.15  # pieces of this share of the largest area or more are counted
     group_gap: float = 0.3  # pieces closer than this share of the ink's height are one group
     column_overlap: float = 0.15  # columns overlapping this share of the height are one
+    # The sheet of paper in a photo (`sheet.on_the_sheet`).
+    sheet_side: int = 200  # px: the sheet is looked for on a copy this long
+    largest_box: float = 0.85  # a region whose box covers more of the picture is its paper ...
+    smallest_sheet: float = 0.05  # ... one covering less is not a sheet
+    sheet_fill: float = 0.8  # a sheet, its holes (ink) filled, covers this share of its box
+    side_margin: float = 0.02  # the surround shows on a side this share of the picture wide ...
+    sheet_sides: int = 3  # ... on this many sides or more
+    sheet_inset: float = 0.04  # the sheet is read this share of its shorter side inside its edges
+    sheet_inked: float = 0.5  # % darkest of a sheet that lies min_contrast below its paper ...
+    sheet_held: float = 0.9  # ... and this share of its class of Otsu's two lies on it
+    sheet_holes: float = 0.3  # a darker sheet: at most this share of it in the other class's holes
+    sheet_paper_wider: float = 1.25  # a light sheet's paper: this many times as wide as its ink
+    sheet_glare: float = 34.0  # nothing on a sheet (its lightest %) this much lighter than paper
+    sheet_lightest: float = 1.0  # % lightest: a digit filling its picture has its paper there
 
 
 DEFAULT = PreparationSettings()

@@ -1,13 +1,82 @@
-"""What a picture holds, said in one wording by `predict` and `read` alike: no digit (a blank
-picture, or ink that is lines, a page or a picture rather than digits), one digit, or several."""
+"""What a picture holds: the one verdict `predict`, `read`, `evaluate --data`, `train --data`,
+`serve` and the API all take, in one wording.
+
+A picture is decoded once and its ink found once (`images.prepare`); what that ink is gets
+decided here, once: one digit, several digits (a number), blank, not a digit, or lines / a
+page. The judge (`digitcli.imaging.judge`) is asked about every picture whose ink was found:
+on paper (a photo or scan with paper around its digit), blank paper, lines and a page are
+refused when it is sure the ink is not one digit; anywhere, so is what it takes for no digit
+at all ("nondigit": letters, symbols, scribbles, objects), where its file has that class.
+`note` words each refusal; `predict` and `read` say nothing else.
+"""
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from digitcli.imaging import judge
+from digitcli.imaging.settings import tuned
+
+if TYPE_CHECKING:
+    from digitcli.imaging.images import Prepared
+
 BLANK = "no digit found: the image is blank"
 NOT_DIGITS = "no digit found: lines, a page or a picture, not one digit"
+NOT_A_DIGIT = "no digit found: not a digit (a letter, a sign, a scribble or a thing)"
+
+
+class Kind(str, Enum):
+    """What a picture holds."""
+
+    DIGIT = "digit"
+    SEVERAL = "several"
+    BLANK = "blank"
+    LINES = "lines"
+    NOT_A_DIGIT = "not a digit"
 
 
 def several(groups: int) -> str:
     """The note for ink that is several digits: `groups` apart (1: touching)."""
     found = f"{groups} found" if groups > 1 else "2 or more, touching"
     return f"several digits ({found}): use `digitcli read`"
+
+
+_NOTES = {Kind.BLANK: BLANK, Kind.LINES: NOT_DIGITS, Kind.NOT_A_DIGIT: NOT_A_DIGIT}
+
+
+def kind(prepared: Prepared) -> Kind:
+    """The verdict on a prepared picture."""
+    if not prepared.has_ink:
+        return prepared.refused
+    return Kind.SEVERAL if prepared.several else Kind.DIGIT
+
+
+def note(prepared: Prepared) -> str | None:
+    """Why `predict` answers no digit for a prepared picture, in the one wording (None: it
+    holds one digit)."""
+    found = kind(prepared)
+    if found is Kind.DIGIT:
+        return None
+    return several(prepared.groups) if found is Kind.SEVERAL else _NOTES[found]
+
+
+def judged(flat: np.ndarray, kept: np.ndarray, *, on_paper: bool) -> Kind | None:
+    """What the judge is sure the ink `kept` on `flat` (the picture less its background, ink
+    bright) is, where that refuses it: its digit probability under not_digit, and the likeliest
+    other class "nondigit" (anywhere), or blank paper or lines (`on_paper` only); else None
+    (several digits are counted by the preparation). Off paper, a judge without a "nondigit"
+    class is not asked: it has nothing to refuse there."""
+    if not on_paper and len(judge.classes()) <= judge.NONDIGIT:
+        return None
+    chances = judge.probabilities(flat, kept)
+    if chances[judge.DIGIT] >= tuned().not_digit:
+        return None
+    likeliest = 1 + int(np.argmax(chances[1:]))  # DIGIT is 0
+    if likeliest == judge.NONDIGIT:
+        return Kind.NOT_A_DIGIT
+    if on_paper and likeliest in (judge.BLANK, judge.LINES):
+        return Kind.BLANK if likeliest == judge.BLANK else Kind.LINES
+    return None

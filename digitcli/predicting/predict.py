@@ -200,18 +200,10 @@ def _answer(
     for i, (source, item) in enumerate(zip(batch, prepared, strict=True)):
         if isinstance(item, ImageError):
             yield Prediction(source.name, error=without_name(str(item), source.name))
-        elif i not in rows:
-            yield Prediction(source.name, note=_no_digit(item))
-        elif item.several:
-            yield Prediction(source.name, note=verdict.several(item.groups))
+        elif i not in rows or item.several:
+            yield Prediction(source.name, note=verdict.note(item))
         else:
             yield _decide(source.name, rows[i], top_k, threshold)
-
-
-def _no_digit(prepared: Prepared) -> str:
-    """Why a picture holds no digit: blank, or ink the judge took for lines or a page (a photo
-    of something else may be taken so too)."""
-    return verdict.NOT_DIGITS if prepared.lines else verdict.BLANK
 
 
 def _decide(

@@ -12,8 +12,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-from digitcli.imaging.clutter import LINE_ACROSS
-from digitcli.imaging.ink import MIN_CONTRAST
+from digitcli.imaging import settings as preparation
 from digitcli.reading.settings import tuned
 
 
@@ -242,11 +241,11 @@ def _runs(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
 
 def over_ruled_lines(flat: np.ndarray, mask: np.ndarray, lines: np.ndarray) -> np.ndarray | None:
     """Where a pen darker than ruled paper's lines runs along one (a 7's bar on the line):
-    the ink of the rows such lines cross the picture in (LINE_ACROSS of its width) and of
+    the ink of the rows such lines cross the picture in (line_across of its width) and of
     their edges, brighter in `flat` (ink bright) than halfway from the lines' level to the
     pen's (a pen running along a ruled line is kept); None without such lines, or where the
-    pen is not MIN_CONTRAST darker."""
-    across = lines.mean(axis=1) >= LINE_ACROSS
+    pen is not the preparation's min_contrast darker."""
+    across = lines.mean(axis=1) >= preparation.tuned().line_across
     if not across.any():
         return None
     rows = np.zeros_like(lines)
@@ -260,7 +259,7 @@ def over_ruled_lines(flat: np.ndarray, mask: np.ndarray, lines: np.ndarray) -> n
         return None
     pen = float(np.percentile(flat[off], tuned().pen_percentile))
     on_lines = float(np.median(flat[inked]))
-    if pen - on_lines < MIN_CONTRAST:
+    if pen - on_lines < preparation.tuned().min_contrast:
         return None
     return _no_specks(band & mask & (flat > (on_lines + pen) / 2))
 

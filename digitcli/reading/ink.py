@@ -18,8 +18,7 @@ from scipy import ndimage
 from digitcli.imaging import settings as preparation
 from digitcli.imaging import strokes
 from digitcli.imaging.histograms import extremes
-from digitcli.imaging.images import FAINT_SEPARATION, FAINTEST_INK, INVERT_CHOICES, otsu_threshold
-from digitcli.imaging.ink import MIN_CONTRAST
+from digitcli.imaging.images import INVERT_CHOICES, otsu_threshold
 from digitcli.imaging.morphology import runs
 from digitcli.imaging.paper import ink_is_dark, noise_below, noise_hidden
 from digitcli.reading.settings import tuned
@@ -78,14 +77,18 @@ def _ink_mask(flat: np.ndarray, noise: float) -> np.ndarray:
     median = float(np.median(paper))  # robust, 4x fewer values to sort
     spread = 1.4826 * float(np.median(np.abs(paper - median))) + 1.0
     peak = extremes(hist)[1]  # the ink's brightest level, as `predict` measures it
-    # Fainter than MIN_CONTRAST, ink counts on quiet paper only, as `predict` counts it
-    # (images.FAINTEST_INK and FAINT_SEPARATION), or a faint number is blank.
-    tune = tuned()
-    faint = peak - median < MIN_CONTRAST
-    least = max(FAINTEST_INK, FAINT_SEPARATION * max(spread, noise)) if faint else MIN_CONTRAST
+    # Fainter than min_contrast, ink counts on quiet paper only, as `predict` counts it
+    # (the preparation's faintest_ink and faint_separation), or a faint number is blank.
+    tune, inked = tuned(), preparation.tuned()
+    faint = peak - median < inked.min_contrast
+    least = (
+        max(inked.faintest_ink, inked.faint_separation * max(spread, noise))
+        if faint
+        else inked.min_contrast
+    )
     if peak - median < max(least, tune.spread_above * spread):
         return np.zeros(flat.shape, dtype=bool)
-    lowest_high = FAINTEST_INK if faint else MIN_CONTRAST
+    lowest_high = inked.faintest_ink if faint else inked.min_contrast
     high = max(otsu_threshold(hist), median + tune.spread_above * spread, lowest_high)
     low = max(median + tune.spread_joined * spread, 0.5 * high)
     weak = values > low

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from digitcli.core.litert import Runner
 from digitcli.imaging import settings as preparation
 from digitcli.reading.settings import DEFAULT
 
@@ -34,12 +35,8 @@ BLANK = 0
 
 
 @cache
-def _reader():
-    from digitcli.core.fits import require
-    from digitcli.models.runtimes.litert import TFLiteFunction
-
-    require(MODEL, ("preparation", "segmentation"), FITS)
-    return TFLiteFunction(MODEL)
+def _reader() -> Runner:
+    return Runner(MODEL, stages=("preparation", "segmentation"), fits=FITS)
 
 
 def read_strips(strips: np.ndarray) -> np.ndarray:

@@ -18,6 +18,8 @@ from PIL import Image
 
 from digitcli.core.errors import ImageError, unexpected_image_error
 from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file
+from digitcli.imaging.sheet import on_the_sheet
+from digitcli.imaging.verdict import Kind
 from digitcli.inputs.sources import Source
 from digitcli.reading.consistency import small_copy
 from digitcli.reading.lines import best_path, likelihood, read_strips
@@ -25,7 +27,6 @@ from digitcli.reading.multiline import Lines, find_lines, moved
 from digitcli.reading.place import placed_digits
 from digitcli.reading.segment import Line, find_line, render_candidates
 from digitcli.reading.settings import tuned
-from digitcli.reading.sheet import on_the_sheet
 
 
 @dataclass(frozen=True)
@@ -92,14 +93,14 @@ def _read_picture(
     found = moved(find_lines(seen, partial(find_line, invert=invert), invert), *at)
     if isinstance(found, Lines):
         if _blank(seen, whole):
-            return Line()
+            return Line(whole=whole())  # refused as predict refuses it, in its words
         if len(found.lines) >= tuned().most_fields:
             return Line(lines=len(found.lines))
         for line in found.lines:
             _read_first(line, parts, pixels)
         return found
     line = _read_first(_as_one_digit(found, seen, whole), parts, pixels)
-    return line if _not_blank(line) else Line()
+    return line if _not_blank(line) else Line(whole=line.whole)
 
 
 def _nothing_found(found: Line | Lines) -> bool:
@@ -167,6 +168,8 @@ def _not_blank(line: Line) -> bool:
     digits made it call a number on lined paper blank."""
     if line.whole is None or line.whole.has_ink:
         return True
+    if line.whole.refused is Kind.NOT_A_DIGIT:  # the one verdict: not a digit, for both
+        return False
     return line.sure and line.read is not None and len(line.read) >= tuned().sure_digits
 
 

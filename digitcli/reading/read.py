@@ -234,7 +234,10 @@ def _answer_lines(
             scored = np.zeros(len(line.candidates), bool)
             digits = _Scoring(runtime, line, probabilities, scored, line.columns).digits()
             digits = _doubted(digits, line, own.get(id(line), []))
-        yield _reading(source.name, _as_predicted(digits, line, wholes), line.picture)
+        reading = _reading(source.name, _as_predicted(digits, line, wholes), line.picture)
+        if reading.number is None and line.whole is not None and not line.whole.has_ink:
+            reading.note = verdict.note(line.whole)  # refused as predict refuses it
+        yield reading
 
 
 def _doubted(digits: list[ReadDigit], line: Line, own: list[ReadDigit]) -> list[ReadDigit]:

@@ -137,20 +137,6 @@ class ReadingSettings:
     alike_paper_share: float = 0.8  # a digit's paper: this quantile of its box (light ink: 0.2)
     alike_ink_share: float = 0.02  # its ink: this quantile (light ink: 0.98)
     alike_halving: float = 0.5  # the confidence is multiplied by this per step beyond a limit
-    # The sheet of paper in a photo (`sheet.on_the_sheet`).
-    sheet_side: int = 200  # px: the sheet is looked for on a copy this long
-    largest_box: float = 0.85  # a region whose box covers more of the picture is its paper ...
-    smallest_sheet: float = 0.05  # ... one covering less is not a sheet
-    sheet_fill: float = 0.8  # a sheet, its holes (ink) filled, covers this share of its box
-    side_margin: float = 0.02  # the surround shows on a side this share of the picture wide ...
-    sheet_sides: int = 3  # ... on this many sides or more
-    sheet_inset: float = 0.04  # the sheet is read this share of its shorter side inside its edges
-    sheet_inked: float = 0.5  # % darkest of a sheet that lies MIN_CONTRAST below its paper ...
-    sheet_held: float = 0.9  # ... and this share of its class of Otsu's two lies on it
-    sheet_holes: float = 0.3  # a darker sheet: at most this share of it in the other class's holes
-    sheet_paper_wider: float = 1.25  # a light sheet's paper: this many times as wide as its ink
-    sheet_glare: float = 34.0  # nothing on a sheet (its lightest %) this much lighter than paper
-    sheet_lightest: float = 1.0  # % lightest: a digit filling its picture has its paper there
 
 
 DEFAULT = ReadingSettings()

@@ -36,7 +36,7 @@ class Evaluation:
     confusion_matrix: np.ndarray  # rows are true digits, columns predicted
     ece: float = 0.0  # expected calibration error: how far confidence is from accuracy
     seconds: float = 0.0
-    skipped: tuple[str, ...] = ()  # test images left out, and why ("PATH: no ink found")
+    skipped: tuple[str, ...] = ()  # test images left out, and why ("PATH: no digit found: ...")
 
     @property
     def samples(self) -> int:

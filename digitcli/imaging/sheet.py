@@ -2,18 +2,18 @@
 
 Segmentation takes what lies darker than its paper for ink and finds the paper from the
 picture's border; where the border is a desk, the sheet's edges read as strokes (a 1 at each
-end) and the desk as paper. `read` reads within the sheet when a photo shows one: the largest
+end) and the desk as paper. `predict` and `read` look within the sheet when a photo shows one
+(`images.prepare`, the one picture both take): the largest
 region of one of Otsu's two classes (the brighter on a darker desk; on a lighter lid the
 darker, the sheet's paper and ink together; where the lid is hardly lighter than the paper,
 Otsu parts the ink from both, and the lid is then the brighter part of the lighter class), with
 the rest on three sides of it or more, filling its box (turned as the sheet lies: a sheet is a
-solid shape), holding ink and MIN_CONTRAST away from what lies around it, and nothing much
+solid shape), holding ink and min_contrast away from what lies around it, and nothing much
 lighter than its paper (a digit filling its picture, taken with the paper in its loops, is no
 sheet). A light sheet encloses ink, its paper wider than the ink's strokes (a light digit on a
 dark canvas, its loops filled in, is a solid bright region too, but it encloses nothing, or
 its strokes are as narrow as its loops). What of the desk lies in the sheet's box (a sheet
-lying askew) is painted over with paper. `predict` prepares, and `read` reads, a photo of a
-sheet within it.
+lying askew) is painted over with paper.
 """
 
 from __future__ import annotations
@@ -21,12 +21,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
 from digitcli.imaging.histograms import otsu_threshold
-from digitcli.imaging.ink import MIN_CONTRAST
 from digitcli.imaging.opening import cropped
-from digitcli.reading.settings import tuned
+from digitcli.imaging.settings import tuned
 
 
 def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
@@ -87,8 +85,8 @@ def _sheet(image: Image.Image) -> tuple[tuple, float] | None:
             small[sheet], (tuned().sheet_inked, 50, 100 - tuned().sheet_lightest)
         )
         if (
-            abs(paper - np.median(small[~sheet])) >= MIN_CONTRAST
-            and paper - ink >= MIN_CONTRAST
+            abs(paper - np.median(small[~sheet])) >= tuned().min_contrast
+            and paper - ink >= tuned().min_contrast
             and light - paper < tuned().sheet_glare
         ):
             return turned, scale
@@ -102,8 +100,8 @@ def _inked_paper(bright: np.ndarray, sheet: np.ndarray) -> bool:
     a bright region as a sheet, its loops filled in, but it encloses nothing (a 1) or its
     strokes (its "paper") are no wider than its loops (its "ink"): taken for a sheet, its
     loops were read as its digits."""
-    ink = ndimage.distance_transform_edt(np.pad(sheet & ~bright, 1)).max()
-    paper = ndimage.distance_transform_edt(np.pad(bright & sheet, 1)).max()
+    ink = _widest(sheet & ~bright)
+    paper = _widest(bright & sheet)
     return 0 < tuned().sheet_paper_wider * ink <= paper
 
 
@@ -128,7 +126,22 @@ def _solid_region(mask: np.ndarray, size: tuple[int, int], holes: float) -> np.n
     if sum(share >= settings.side_margin for share in shares) < settings.sheet_sides:
         return None
     region = labels == largest
-    filled = ndimage.binary_fill_holes(region)
+    filled = _holes_filled(region)
     if np.count_nonzero(filled & ~region) > holes * np.count_nonzero(filled):
         return None  # a form's grid of boxes, not a sheet with its ink
     return filled
+
+
+def _widest(mask: np.ndarray) -> float:
+    """The largest Euclidean distance from a pixel of `mask` to the nearest pixel outside it
+    (or outside the picture): half the width of its widest part."""
+    padded = np.pad(mask, 1).astype(np.uint8)
+    return float(cv2.distanceTransform(padded, cv2.DIST_L2, cv2.DIST_MASK_PRECISE).max())
+
+
+def _holes_filled(region: np.ndarray) -> np.ndarray:
+    """`region` with its holes filled: what lies outside it and cannot reach the picture's
+    edge through pixels outside it (4-connected), as SciPy's binary_fill_holes fills them."""
+    outside = np.pad(~region, 1, constant_values=True).astype(np.uint8)
+    cv2.floodFill(outside, None, (0, 0), 2, flags=4)
+    return region | (outside[1:-1, 1:-1] == 1)

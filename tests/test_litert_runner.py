@@ -1,0 +1,53 @@
+"""digitcli.core.litert.Runner, the one LiteRT runner the judge, the ink finder, the line
+reader and the classifiers share: right answers from many threads at once, one-line errors."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from digitcli.core.errors import ModelError
+from digitcli.core.litert import Runner, output_length
+from digitcli.imaging import judge
+
+
+def test_threads_sharing_a_runner_get_their_own_answers():
+    runner = Runner(judge.MODEL, stages=("preparation",), fits=judge.FITS, threads=1)
+    rng = np.random.default_rng(0)
+    batches = [rng.random((1 + i % 3, judge.VIEW, judge.VIEW, 3), np.float32) for i in range(24)]
+    alone = [runner.run(batch) for batch in batches]
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(5):
+            together = list(pool.map(runner.run, batches))
+            for one, other in zip(alone, together, strict=True):
+                np.testing.assert_allclose(one, other, rtol=1e-5, atol=1e-6)
+
+
+def test_a_file_that_is_no_network_is_refused_in_one_line(tmp_path: Path):
+    path = tmp_path / "not.tflite"
+    path.write_bytes(b"no network here")
+    with pytest.raises(ModelError, match="not a loadable TFLite model") as raised:
+        Runner(path)
+    assert "\n" not in str(raised.value)
+
+
+def test_the_runner_says_how_many_values_its_network_answers():
+    assert Runner(judge.MODEL).outputs == len(judge.classes())
+
+
+def test_the_output_length_is_read_from_the_file_as_litert_reads_it():
+    from digitcli.imaging import ink_finder
+    from digitcli.reading import lines
+
+    for path in (judge.MODEL, ink_finder.MODEL, lines.MODEL):
+        assert output_length(path) == Runner(path).outputs
+
+
+def test_a_file_that_is_no_network_has_no_output_length(tmp_path: Path):
+    path = tmp_path / "not.tflite"
+    path.write_bytes(b"no network here")
+    with pytest.raises(ModelError, match="not a TFLite model"):
+        output_length(path)

@@ -1,0 +1,81 @@
+"""`predict` and `read` give one verdict on every picture of the development sets in the
+repository: the documentation's examples, the test pictures and pictures the bench's
+generators make (user-style photos and slips of MNIST test digits, blank paper of every
+kind). Where `predict` reads one digit, `read` reads that digit as its number; where `predict`
+refuses a picture (blank, lines or a page, not a digit), `read` refuses it in the same words;
+where `predict` finds several digits, `read` reads no one-digit number."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from digitcli.cli import app
+from digitcli.imaging import verdict
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+
+import make_blanks  # noqa: E402
+
+import make_photos  # noqa: E402
+
+PICTURES = (".png", ".jpg", ".jpeg")
+
+
+def _answers(command: str, files: list[Path]) -> dict[str, dict]:
+    result = CliRunner().invoke(app, [command, *map(str, files), "--format", "jsonl"])
+    assert result.exit_code in (0, 3), result.output  # 3: some file held no digit
+    rows = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    return {row["file"]: row for row in rows}
+
+
+def _disagreements(files: list[Path]) -> list[str]:
+    predicted, read = _answers("predict", files), _answers("read", files)
+    wrong = []
+    for name, said in predicted.items():
+        number, note = read[name].get("number"), read[name].get("note")
+        if said.get("digit") is not None:
+            agree = number == str(said["digit"])
+        elif said.get("note", "").startswith("several digits"):
+            agree = number is None or len(number) > 1
+        else:
+            agree = number is None and note == said.get("note")
+        if not agree:
+            wrong.append(f"{name}: predict {said.get('digit')} {said.get('note')!r}, "
+                         f"read {number} {note!r}")  # fmt: skip
+    return wrong
+
+
+def _pictures(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in PICTURES)
+
+
+def test_the_documented_examples_and_test_pictures_get_one_verdict():
+    files = _pictures(REPO / "docs" / "examples") + _pictures(REPO / "tests" / "fixtures")
+    assert len(files) >= 20
+    assert _disagreements(files) == []
+
+
+@pytest.mark.skipif(not make_photos.MNIST_DIR.exists(), reason="MNIST test images not present")
+def test_made_photos_and_blank_paper_get_one_verdict(tmp_path):
+    x, y = make_photos.load_mnist("t10k")
+    photos = make_photos.make_photo_set(x, y, tmp_path / "photos", 16, seed=86)
+    slips = make_photos.make_photo_set(x[16:], y[16:], tmp_path / "slips", 6, seed=86, slips=True)
+    blanks = make_blanks.make_blank_set(tmp_path / "blanks", 1, seed=86)
+    files = [path for path, _ in photos + slips + blanks]
+    assert _disagreements(files) == []
+
+
+def test_a_blank_picture_is_refused_by_both_in_the_same_words(tmp_path):
+    from PIL import Image
+
+    Image.new("L", (300, 200), 235).save(tmp_path / "sheet.png")
+    predicted = _answers("predict", [tmp_path / "sheet.png"])
+    read = _answers("read", [tmp_path / "sheet.png"])
+    assert predicted[str(tmp_path / "sheet.png")]["note"] == verdict.BLANK
+    assert read[str(tmp_path / "sheet.png")]["note"] == verdict.BLANK
