@@ -89,10 +89,13 @@ def source_batches(
 
 def _may_fork() -> bool:
     """Whether this process may start worker processes: not a daemonic one (a
-    multiprocessing.Pool's worker), which may have no children; it prepares in-process."""
+    multiprocessing.Pool's worker), which may have no children, nor one running other
+    threads (the Python API's callers'), which a fork may copy holding a lock its child then
+    waits on forever (8 threads each forking a pool hung). Either prepares in-process."""
     import multiprocessing
+    import threading
 
-    return not multiprocessing.current_process().daemon
+    return not multiprocessing.current_process().daemon and threading.active_count() == 1
 
 
 def prepare_source(source: Source, invert: str) -> Prepared | ImageError:
