@@ -95,7 +95,17 @@ def _may_fork() -> bool:
     import multiprocessing
     import threading
 
-    return not multiprocessing.current_process().daemon and threading.active_count() == 1
+    others = [
+        thread
+        for thread in threading.enumerate()
+        if thread is not threading.current_thread() and thread.name not in OUR_IDLE_THREADS
+    ]
+    return not multiprocessing.current_process().daemon and not others
+
+
+# Threads of digitcli's own that only wait and write a line (console's "still at work"):
+# they hold no lock a fork could copy.
+OUR_IDLE_THREADS = frozenset({"digitcli-still-at-work"})
 
 
 def prepare_source(source: Source, invert: str) -> Prepared | ImageError:
