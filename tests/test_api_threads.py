@@ -102,3 +102,30 @@ def test_stderr_comes_back_after_overlapping_silences() -> None:
         list(pool.map(silence, range(THREADS)))
     after = os.fstat(2)
     assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
+
+
+def test_threads_asking_for_worker_processes_do_not_hang(tmp_path) -> None:
+    """8 threads each predicting 33 images with the default `processes` (a pool of forked
+    workers each) hung: a fork copied a lock another thread held. In a process of its own,
+    so that a hang fails the test instead of the session."""
+    import subprocess
+    import sys
+
+    from conftest import subprocess_env
+
+    script = (
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "import numpy as np, digitcli\n"
+        "m = digitcli.load('bundled'); x = np.zeros((33, 28, 28), np.uint8)\n"
+        "x[:, 6:22, 12:16] = 255\n"
+        "with ThreadPoolExecutor(8) as pool:\n"
+        "    found = list(pool.map(lambda _: [p.digit for p in m.predict(x)], range(24)))\n"
+        "assert all(f == found[0] for f in found), found\n"
+        "print('answered', len(found))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+        env=subprocess_env(), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "answered 24" in done.stdout

@@ -89,10 +89,23 @@ def source_batches(
 
 def _may_fork() -> bool:
     """Whether this process may start worker processes: not a daemonic one (a
-    multiprocessing.Pool's worker), which may have no children; it prepares in-process."""
+    multiprocessing.Pool's worker), which may have no children, nor one running other
+    threads (the Python API's callers'), which a fork may copy holding a lock its child then
+    waits on forever (8 threads each forking a pool hung). Either prepares in-process."""
     import multiprocessing
+    import threading
 
-    return not multiprocessing.current_process().daemon
+    others = [
+        thread
+        for thread in threading.enumerate()
+        if thread is not threading.current_thread() and thread.name not in OUR_IDLE_THREADS
+    ]
+    return not multiprocessing.current_process().daemon and not others
+
+
+# Threads of digitcli's own that only wait and write a line (console's "still at work"):
+# they hold no lock a fork could copy.
+OUR_IDLE_THREADS = frozenset({"digitcli-still-at-work"})
 
 
 def prepare_source(source: Source, invert: str) -> Prepared | ImageError:
