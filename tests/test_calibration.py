@@ -53,6 +53,7 @@ def test_no_labels_no_temperature():
     assert fit_temperature(np.zeros((0, 10)), np.zeros(0, dtype=int)) == 1.0
 
 
+@pytest.mark.trains
 def test_the_temperature_is_fitted_on_the_validation_digits_as_written_and_redrawn(
     tiny_model, tiny_data, tmp_path
 ):

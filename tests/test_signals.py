@@ -80,6 +80,7 @@ class SignalAtStep(NullReporter):
             send(signal.SIGINT)
 
 
+@pytest.mark.trains
 def test_training_stops_at_a_batch_boundary_never_inside_tensorflow(tmp_path, tiny_data):
     """The handler only notes the signal while `fit` runs; the stop is raised where training
     can stop cleanly, not from the handler wherever the main thread stood (here: inside the
