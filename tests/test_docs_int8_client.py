@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from conftest import FIXTURES
 
 DEPLOYING = Path(__file__).resolve().parent.parent / "docs" / "deploying.md"
