@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 ## The MNIST training digits `train --init bundled` rehearses with (digitcli/training/
 ## rehearsal.npz: 500 of each digit, seed 0; its `about` records the data's sha256 and the command).
 rehearsal: venv
-	$(BIN)/python bench/make_rehearsal.py --data MNIST
+	$(BIN)/python bench/build/make_rehearsal.py --data MNIST
 
 ## Train the default model (mlp, 18 epochs) on the bundled MNIST; it goes to the models folder
 ## in your user data folder (`digitcli models` shows where).

@@ -24,7 +24,7 @@ def test_the_rehearsal_file_says_where_it_is_from() -> None:
         about = json.loads(str(stored["about"]))
     assert "training split" in about["source"]
     assert len(about["sha256"]["train-images-idx3-ubyte.gz"]) == 64
-    assert about["command"].startswith("python bench/make_rehearsal.py")
+    assert about["command"].startswith("python bench/build/make_rehearsal.py")
     assert REHEARSAL_FILE.stat().st_size < 2_000_000  # compact: a wheel stays small
 
 

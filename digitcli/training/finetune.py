@@ -130,7 +130,7 @@ def finetune_bundled(
 
 
 # MNIST training digits, 500 of each, that a fine-tune rehearses with when no folder is given:
-# shipped, so that `--init bundled` works from any folder (bench/make_rehearsal.py writes it;
+# shipped, so that `--init bundled` works from any folder (bench/build/make_rehearsal.py writes it;
 # docs/measurements/rehearsal.md: a fine-tune rehearsing with them gains as much and keeps
 # MNIST as well as with all 60,000).
 REHEARSAL_FILE = Path(__file__).with_name("rehearsal.npz")

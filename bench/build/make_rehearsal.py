@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from digitcli.datasets.data import load_dataset  # noqa: E402
@@ -49,7 +49,7 @@ def main() -> None:
         "sha256": dataset.files,
         "per_digit": args.per_digit,
         "seed": args.seed,
-        "command": f"python bench/make_rehearsal.py --per-digit {args.per_digit} "
+        "command": f"python bench/build/make_rehearsal.py --per-digit {args.per_digit} "
         f"--seed {args.seed}",
     }
     images = np.asarray(train.x[picks], dtype=np.uint8).reshape(-1, 28, 28)
