@@ -33,7 +33,7 @@ from digitcli.imaging.background import estimate_background
 from digitcli.imaging.fitting import BOX_SIZE, HALF_INKED, fit_and_centre, stroke_width
 from digitcli.imaging.grayscale import HIGH_BIT_MODES, high_bit_to_gray, to_gray
 from digitcli.imaging.histograms import otsu_threshold
-from digitcli.imaging.ink import isolate_ink
+from digitcli.imaging.ink import NOT_A_DIGIT, isolate_ink
 from digitcli.imaging.morphology import dilate, square
 from digitcli.imaging.opening import MAX_PIXELS, STDIN_NAME, open_image
 from digitcli.imaging.paper import ink_is_dark, paper_level
@@ -92,6 +92,7 @@ class Prepared:
     groups: int = 1  # separate digit-sized groups of ink side by side: more than 1, a number
     joined: bool = False  # one group as wide as several digits written into each other
     lines: bool = False  # no digit, but ink the judge took for lines or a page of writing
+    not_digit: bool = False  # no digit, but ink the judge took for a letter, symbol or drawing
 
     @property
     def several(self) -> bool:
@@ -125,7 +126,8 @@ def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
     ink, groups = isolate_ink(signal, background, whole_strokes=not small)
     blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     if ink is None:
-        return Prepared(blank, has_ink=False, inverted=inverted, lines=groups > 0)
+        return Prepared(blank, has_ink=False, inverted=inverted, lines=groups > 0,
+                        not_digit=groups == NOT_A_DIGIT)  # fmt: skip
     joined = groups == 1 and joined_digits(ink >= HALF_INKED)
     pixels = _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))
     return Prepared(pixels, has_ink=True, inverted=inverted, groups=groups, joined=joined)

@@ -46,12 +46,17 @@ MIN_CONTRAST = DEFAULT.min_contrast
 # docs/measurements/preparation.md).
 
 
+# isolate_ink's count with no ink, where the judge took the ink for something not a digit.
+NOT_A_DIGIT = -1
+
+
 def isolate_ink(
     signal: np.ndarray, background: np.ndarray, *, whole_strokes: bool = True
 ) -> tuple[np.ndarray | None, int]:
     """Bright ink on a dark background -> ink only (0-255 floats, background 0), or None if
     blank; and how many separate digit-sized groups of ink it holds (with None: 0, or, where
-    the judge took the ink for lines or a page of writing, the groups found, 1 or more).
+    the judge took the ink for lines or a page of writing, the groups found, 1 or more, or
+    NOT_A_DIGIT where it took it for a letter, a symbol or a drawing).
 
     Subtracts the (possibly uneven) background, zeroes the noise, and keeps the connected
     pieces of ink that make up the digit, dropping specks away from it. whole_strokes: also
@@ -111,6 +116,8 @@ def isolate_ink(
             groups = group_count(kept[near])  # (on paper, faint ink joins digits written close)
         else:
             verdict = _refused(flat, kept)
+            if verdict == judge.NONDIGIT:  # a letter, a symbol, a drawing: no digit
+                return None, NOT_A_DIGIT
             if verdict is not None:  # blank paper, lines or a page: no digit
                 return None, groups if verdict == judge.LINES else 0  # several: counted below
     near = widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
@@ -121,14 +128,14 @@ def isolate_ink(
 
 
 def _refused(flat: np.ndarray, kept: np.ndarray) -> int | None:
-    """What the judge is sure the ink `kept` on `flat` is, blank paper or lines and pages
-    (`judge.BLANK`, `judge.LINES`): its digit probability under not_digit, and the likeliest
-    of the others not several digits; else None."""
+    """What the judge is sure the ink `kept` on `flat` is, blank paper, lines and pages or not
+    a digit (`judge.BLANK`, `judge.LINES`, `judge.NONDIGIT`): its digit probability under
+    not_digit, and the likeliest of the others not several digits; else None."""
     chances = judge.probabilities(flat, kept)
     if chances[judge.DIGIT] >= tuned().not_digit:
         return None
     verdict = 1 + int(np.argmax(chances[1:]))  # DIGIT is 0
-    return verdict if verdict in (judge.BLANK, judge.LINES) else None
+    return verdict if verdict in (judge.BLANK, judge.LINES, judge.NONDIGIT) else None
 
 
 def _scaled_ink(

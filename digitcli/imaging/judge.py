@@ -1,5 +1,5 @@
-"""What the ink found on a picture of paper is: one digit, blank paper, lines or a page, or
-several digits.
+"""What the ink found on a picture of paper is: one digit, blank paper, lines or a page,
+several digits, or something that is not a digit (a letter, a symbol, a drawing).
 
 The preparation finds ink on a photo or scan of paper by its contrast alone; a shadow's or a
 fold's edge, a desk beyond the paper, ruled lines, a page of writing or a whole number have
@@ -26,8 +26,10 @@ MODEL = Path(__file__).parent / "judge.tflite"
 # The settings the judge fits: it was trained on what the preparation they make keeps.
 FITS = {"preparation": preparation.DEFAULT}
 VIEW = 48  # px a side of what the network sees (fixed by the shipped network)
-VERDICTS = ("digit", "blank", "lines", "several")  # the network's classes, in its order
-DIGIT, BLANK, LINES, SEVERAL = range(len(VERDICTS))
+# The network's classes, in its order; a file of four (before "nondigit") loads too: its
+# answers have as many values as its output has classes (`classes`).
+VERDICTS = ("digit", "blank", "lines", "several", "nondigit")
+DIGIT, BLANK, LINES, SEVERAL, NONDIGIT = range(len(VERDICTS))
 
 _model: Path = MODEL  # the judge consulted (`use_model`)
 
@@ -53,8 +55,15 @@ def view(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
 
 
 def probabilities(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
-    """The judge's probability of each of VERDICTS for the ink `kept` on `flat` (`view`)."""
+    """The judge's probability of each of its classes (the first `classes()` of VERDICTS) for
+    the ink `kept` on `flat` (`view`)."""
     return _judge(_model)(view(flat, kept)[np.newaxis])[0]
+
+
+def classes() -> int:
+    """How many of VERDICTS the judge consulted tells apart: its output's size (4: a judge
+    made before "nondigit", 5 since)."""
+    return _judge(_model).classes
 
 
 def use_model(path: Path | None) -> None:
@@ -68,6 +77,7 @@ def use_model(path: Path | None) -> None:
 def _judge(path: Path):
     from ai_edge_litert.interpreter import Interpreter
 
+    from digitcli.core.errors import ModelError
     from digitcli.core.fits import require
     from digitcli.core.quiet import native_stderr_silenced
 
@@ -76,11 +86,17 @@ def _judge(path: Path):
         interpreter = Interpreter(model_path=str(path), num_threads=1)
         interpreter.allocate_tensors()
     given = interpreter.get_input_details()[0]["index"]
-    answer = interpreter.get_output_details()[0]["index"]
+
+    output = interpreter.get_output_details()[0]
+    answer = output["index"]
+    count = int(output["shape"][-1])
+    if not 1 < count <= len(VERDICTS):
+        raise ModelError(f"{path.name} answers {count} classes, not up to {len(VERDICTS)}")
 
     def run(views: np.ndarray) -> np.ndarray:
         interpreter.set_tensor(given, views.astype(np.float32))
         interpreter.invoke()
         return interpreter.get_tensor(answer)
 
+    run.classes = count  # type: ignore[attr-defined]
     return run

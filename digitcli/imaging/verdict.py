@@ -1,10 +1,12 @@
 """What a picture holds, said in one wording by `predict` and `read` alike: no digit (a blank
-picture, or ink that is lines, a page or a picture rather than digits), one digit, or several."""
+picture, ink that is lines, a page or a picture rather than digits, or ink that is not a
+digit: a letter, a symbol, a drawing), one digit, or several."""
 
 from __future__ import annotations
 
 BLANK = "no digit found: the image is blank"
 NOT_DIGITS = "no digit found: lines, a page or a picture, not one digit"
+NOT_A_DIGIT = "no digit found: not a digit (a letter, a symbol or a drawing)"
 
 
 def several(groups: int) -> str:

@@ -171,8 +171,10 @@ def _answer(
 
 
 def _no_digit(prepared: Prepared) -> str:
-    """Why a picture holds no digit: blank, or ink the judge took for lines or a page (a photo
-    of something else may be taken so too)."""
+    """Why a picture holds no digit: blank, ink the judge took for lines or a page (a photo
+    of something else may be taken so too), or for something not a digit."""
+    if prepared.not_digit:
+        return verdict.NOT_A_DIGIT
     return verdict.NOT_DIGITS if prepared.lines else verdict.BLANK
 
 
