@@ -61,7 +61,8 @@ from make_photos import _lighting, _texture, load_mnist  # noqa: E402
 DIGIT, BLANK, LINES, SEVERAL = judge.DIGIT, judge.BLANK, judge.LINES, judge.SEVERAL
 NONDIGIT = judge.NONDIGIT
 CLASSES = len(judge.VERDICTS)
-NONDIGITS = 3000  # bench/nondigits.py pictures (a third digits, an eighth blank)
+NONDIGITS = 5000  # bench/nondigits.py pictures (three eighths digits, an eighth blank)
+SMALL = 1000  # MNIST-sized digits and as many non-digits (`small_views`)
 CHECK_SCENE = "screen"  # the nondigits scene never trained on: it checks the judge
 CHECK_SEED = 81  # ... and the nondigits seed it is checked on, never trained on
 MADE = 800  # quick made pages of each class ...
@@ -324,6 +325,28 @@ def nondigit_views(seed, count: int) -> tuple[np.ndarray, np.ndarray]:
     return np.stack(views), np.array(kinds)
 
 
+def small_views(seed, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The views of `count` MNIST training digits and as many non-digits (`nondigits.glyph`)
+    as 28x28 pictures, light ink on black: what the judge would see of an MNIST-sized file
+    or a small scan, were it asked (it is asked of pictures on paper only today). Their view
+    is made here: the picture as the ink less its background, its ink the pixels above a
+    quarter of the strokes' level."""
+    mnist_x, _ = load_mnist("train")
+    rng = np.random.default_rng(seed)
+    views, kinds = [], []
+    for digit in mnist_x[rng.integers(len(mnist_x), size=count)]:
+        views.append(judge.view(digit.astype(np.float32), digit > 64))
+        kinds.append(DIGIT)
+    for _ in range(count):
+        ink = nondigits.glyph(rng, int(rng.integers(16, 23)))
+        picture = np.zeros((28, 28), np.float32)
+        top, left = (28 - ink.shape[0]) // 2, (28 - ink.shape[1]) // 2
+        picture[top : top + ink.shape[0], left : left + ink.shape[1]] = 255 * ink
+        views.append(judge.view(picture, picture > 64))
+        kinds.append(NONDIGIT)
+    return np.stack(views), np.array(kinds)
+
+
 def made_views(
     seed: int, made_count: int, files: int, nondigit_count: int = NONDIGITS
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -539,6 +562,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--made", type=int, default=MADE, help="quick made pages of each class")
     parser.add_argument("--files", type=int, default=FILES, help="generators' files of a kind")
     parser.add_argument("--nondigits", type=int, default=NONDIGITS, help="nondigits.py pictures")
+    parser.add_argument("--small", type=int, default=SMALL, help="28x28 digits, non-digits")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--out", type=Path, default=judge.MODEL)
@@ -578,6 +602,9 @@ def main() -> None:
             x, y = np.concatenate([x, np.stack(more)]), np.concatenate([y, kinds])
         if args.cache is not None:
             np.savez_compressed(args.cache, x=x, y=y)
+    if args.small:
+        small_x, small_y = small_views([args.seed, 400], args.small)
+        x, y = np.concatenate([x, small_x]), np.concatenate([y, small_y])
     print(f"made: {len(x)} views, {np.bincount(y, minlength=CLASSES).tolist()} by class")
     if args.make_only:
         return

@@ -1,18 +1,18 @@
 """How judges refuse what is not a digit and keep real digits, side by side in one run.
 
-    python bench/nondigit_checks.py --judge OLD.tflite --judge NEW.tflite \\
-        --real REAL --fold 2 --photos PHOTOS --made 700 --mnist 10000
+    python bench/nondigit_checks.py --judge OLD.tflite --judge JUDGES \\
+        --real REAL --photos PHOTOS --made 700 --mnist 10000
 
 Each picture is read as `digitcli predict` reads it with the bundled model (prepared in this
-process, `prepare_file`, then the model), once with each judge (`judge.use_model`):
+process, `prepare_file`, then the model), once with each judge (`--judge`: a file, or a
+folder of judges each trained without one fold of the real set, `use`):
 - made: `bench/nondigits.py` pictures of seed `--seed` (81: never trained on; its scene
   `make_judge.CHECK_SCENE` never trained on at all), by scene: the non-digits refused, the
   digits answered, the blank sheets refused;
-- real: the real set (`bench/real_pictures.py build`; `--fold`: the fold left out of the
-  judge's training, alone): digits refused and read right, non-digit and blank pictures
-  refused, per fold;
-- photos: a second real set (`bench/real_photos.csv`, never trained on): digits refused and
-  read right;
+- real: the real set (`bench/real_pictures.py build`): digits refused and read right,
+  non-digit, blank and several-digit pictures refused, per fold;
+- photos: real check sets never trained on (`bench/real_photos.csv`, `pen_photos.csv`,
+  `paper_photos.csv`, built as the real set is): digits refused and read right;
 - MNIST: the first `--mnist` test digits saved as PNG (black on white), read right.
 """
 
@@ -79,10 +79,22 @@ def score_made(made, runtime) -> dict[str, Counter]:
     return tally
 
 
-def score_real(pictures, runtime) -> dict[str, Counter]:
-    """By set name: the pictures of each kind, those refused, the digits read right."""
+def use(judges: Path, fold: int | None = None) -> None:
+    """Consult `judges`: a judge file, or a folder of `make_judge.py` judges, each picture of
+    the real set judged by `judge-foldK.tflite` (trained without its fold K), the others by
+    `judge-all.tflite`."""
+    if judges.is_dir():
+        judges = judges / ("judge-all.tflite" if fold is None else f"judge-fold{fold}.tflite")
+    judge.use_model(judges)
+
+
+def score_real(pictures, runtime, judges: Path | None = None) -> dict[str, Counter]:
+    """By set name: the pictures of each kind, those refused, the digits read right (each
+    picture of the real set judged as `use` says, with `judges`)."""
     tally: dict[str, Counter] = defaultdict(Counter)
     for path, label, fold in pictures:
+        if judges is not None:
+            use(judges, fold)
         said = answer(path, runtime)
         what = kind(label)
         refused = not said.isdigit()
@@ -134,8 +146,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--judge", type=Path, action="append", required=True)
     parser.add_argument("--real", type=Path, help="a built real set (real_pictures.csv inside)")
-    parser.add_argument("--fold", type=int, default=None, help="the real fold left out")
-    parser.add_argument("--photos", type=Path, help="a built second real set (its .csv inside)")
+    parser.add_argument(
+        "--photos", type=Path, action="append", default=[],
+        help="a built real check set, never trained on (its .csv inside)",
+    )  # fmt: skip
     parser.add_argument("--made", type=int, default=700, help="nondigits.py pictures")
     parser.add_argument("--seed", type=int, default=81, help="their seed, never trained on")
     parser.add_argument("--mnist", type=int, default=0, help="MNIST test digits as PNG")
@@ -143,19 +157,22 @@ def main() -> None:
     runtime = bundled_runtime()
     made: dict[str, dict] = {}
     real: dict[str, dict] = {}
-    photos: dict[str, dict] = {}
+    photos: dict[str, dict] = defaultdict(dict)
     with tempfile.TemporaryDirectory() as folder:
         pictures = made_set(Path(folder), args.made, args.seed) if args.made else []
         for path in args.judge:
-            judge.use_model(path)
+            use(path)
             name = path.name
             if pictures:
                 made[name] = score_made(pictures, runtime)
                 made[name]["all scenes"] = sum(made[name].values(), Counter())
             if args.real is not None:
-                real[name] = score_real(real_set(args.real), runtime)
-            if args.photos is not None:
-                photos[name] = score_real(real_set(args.photos), runtime)
+                real[name] = score_real(real_set(args.real), runtime, path)
+                use(path)
+            for folder in args.photos:
+                for set_name, counts in score_real(real_set(folder), runtime).items():
+                    if set_name == "all folds":
+                        photos[name][folder.name] = counts
             if args.mnist:
                 print(f"{name}: MNIST test digits as PNG: {mnist_right(args.mnist, runtime)}")
     judge.use_model(None)
@@ -165,9 +182,10 @@ def main() -> None:
     columns = [("digit", "right"), ("nondigit", "refused"), ("blank", "refused"),
                ("several", "refused")]  # fmt: skip
     if real:
-        table(f"Real set (fold {args.fold} never trained on)", real, columns)
+        table("Real set (with a folder of judges: each fold by the judge never trained on it)",
+              real, columns)  # fmt: skip
     if photos:
-        table("Real photos (never trained on)", photos, columns)
+        table("Real check sets (never trained on)", photos, columns)
 
 
 if __name__ == "__main__":

@@ -245,7 +245,12 @@ def digit_glyph(rng: np.random.Generator, mnist: np.ndarray, side: int) -> np.nd
 
 
 def _sized(rng: np.random.Generator, ink: np.ndarray, side: int) -> np.ndarray:
+    """`ink` with a wobble and a slant, `side` px on its longer side; a fifth of the time its
+    strokes' outline alone (a hollow letter, a digit drawn in outline: no cue either way)."""
     ink = _cropped(_slanted(rng, _wobble(rng, ink, rng.uniform(0.5, 4.0))))
+    if rng.random() < 0.2 and min(ink.shape) > 12:
+        inner = cv2.erode(ink, np.ones((5, 5), np.uint8), iterations=int(rng.integers(1, 3)))
+        ink = np.clip(ink - inner, 0, 1) if inner.max() > 0.5 else ink
     scale = side / max(ink.shape)
     size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
     return np.clip(cv2.resize(ink, size, interpolation=cv2.INTER_AREA), 0, 1)
@@ -358,8 +363,8 @@ def picture(rng: np.random.Generator, scene: str, ink_of: Ink | None) -> Image.I
 
 def pictures(n: int, seed: int, scenes=SCENES, mnist: np.ndarray | None = None):
     """`n` (picture, what, scene) triples, the scenes taking turns: `what` is "nondigit",
-    "digit" (with `mnist`'s digits or Hershey ones, a third of the pictures) or "blank" (one
-    in eight)."""
+    "digit" (with `mnist`'s digits or Hershey ones, three in eight) or "blank" (one in
+    eight)."""
     rng = np.random.default_rng(seed)
     digits = np.zeros((1, 28, 28), np.uint8) if mnist is None else mnist
     for i in range(n):
@@ -367,7 +372,7 @@ def pictures(n: int, seed: int, scenes=SCENES, mnist: np.ndarray | None = None):
         pick = rng.random()
         if pick < 0.125:
             what, ink_of = "blank", None
-        elif pick < 0.45:
+        elif pick < 0.5:
             what, ink_of = "digit", (lambda side: digit_glyph(rng, digits, side))
         else:
             what, ink_of = "nondigit", (lambda side: glyph(rng, side))

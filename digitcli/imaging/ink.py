@@ -47,7 +47,7 @@ MIN_CONTRAST = DEFAULT.min_contrast
 
 
 # isolate_ink's count with no ink, where the judge took the ink for something not a digit.
-NOT_A_DIGIT = -1
+NOT_A_DIGIT = -judge.NONDIGIT  # (below any count of groups)
 
 
 def isolate_ink(
@@ -116,9 +116,10 @@ def isolate_ink(
             groups = group_count(kept[near])  # (on paper, faint ink joins digits written close)
         else:
             verdict = _refused(flat, kept)
-            if verdict == judge.NONDIGIT:  # a letter, a symbol, a drawing: no digit
-                return None, NOT_A_DIGIT
-            if verdict is not None:  # blank paper, lines or a page: no digit
+            if verdict == judge.NONDIGIT:  # a letter, a symbol, a drawing: no digit ...
+                if groups <= 1:  # ... unless in groups apart: several, counted below
+                    return None, NOT_A_DIGIT
+            elif verdict is not None:  # blank paper, lines or a page: no digit
                 return None, groups if verdict == judge.LINES else 0  # several: counted below
     near = widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
     flat, kept, levels = flat[near], kept[near], levels[near]
