@@ -45,15 +45,17 @@ def f_shape(
     ink: int = 20,
     paper: int = 235,
 ) -> Image.Image:
-    """An "F": asymmetric both ways, so a flipped or rotated result is easy to tell."""
+    """A "5" of straight strokes, its flag the longest stroke across and its stem on the left
+    the longest down (an F once; the judge of pictures on paper rightly refuses a letter):
+    asymmetric both ways, so a flipped or rotated result is easy to tell."""
     size = size or int(0.6 * min(width, height))
     x0, y0 = at or ((width - size // 2) // 2, (height - size) // 2)
     image = Image.new("L", (width, height), paper)
     draw = ImageDraw.Draw(image)
     stroke = max(2, size // 7)
-    draw.line([(x0, y0), (x0, y0 + size)], fill=ink, width=stroke)
-    draw.line([(x0, y0), (x0 + size // 2, y0)], fill=ink, width=stroke)
-    draw.line([(x0, y0 + size // 2), (x0 + size // 3, y0 + size // 2)], fill=ink, width=stroke)
+    at_ = lambda x, y: (x0 + round(x * size), y0 + round(y * size))  # noqa: E731
+    draw.line([at_(0.5, 0), at_(0, 0), at_(0, 0.5), at_(0.4, 0.5), at_(0.4, 0.85),
+               at_(0.25, 1), at_(0, 0.95)], fill=ink, width=stroke, joint="curve")  # fmt: skip
     return image
 
 
@@ -262,8 +264,9 @@ def test_exif_orientation_is_undone(orientation: int) -> None:
     exif[ORIENTATION] = orientation
     data = encode(upright.transpose(stored_as), "JPEG", quality=90, exif=exif)
     ignoring_exif = prepare(Image.open(io.BytesIO(data)))
-    with pytest.raises(AssertionError):
-        assert_upright_f(ignoring_exif.pixels)  # the test would mean nothing otherwise
+    if ignoring_exif.has_ink:  # (a 5 on its side may be refused: not a digit)
+        with pytest.raises(AssertionError):
+            assert_upright_f(ignoring_exif.pixels)  # the test would mean nothing otherwise
     image = open_image(data)
     assert image.size[0] > image.size[1]  # landscape again, like the upright picture
     assert_upright_f(prepare(image).pixels)
@@ -900,7 +903,8 @@ def test_a_faint_diagonal_hairline_stays_part_of_the_digit() -> None:
     draw = ImageDraw.Draw(image)
     draw.line((40, 20, 40, 140), fill=25, width=12)
     draw.line((46, 80, 106, 20), fill=150, width=1)
-    ink = prepare(image).pixels > 0
+    with overridden(not_digit=0.0):  # the ink kept, whatever the judge takes it for
+        ink = prepare(image).pixels > 0
     cols = np.flatnonzero(ink.any(axis=0))
     assert cols[-1] - cols[0] >= 10  # the hairline reaches far to the right of the stem
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from digitcli.core.errors import ModelError
-from digitcli.core.litert import Runner, output_length
+from digitcli.core.litert import Runner
 from digitcli.imaging import judge
 
 
@@ -36,18 +36,3 @@ def test_a_file_that_is_no_network_is_refused_in_one_line(tmp_path: Path):
 
 def test_the_runner_says_how_many_values_its_network_answers():
     assert Runner(judge.MODEL).outputs == len(judge.classes())
-
-
-def test_the_output_length_is_read_from_the_file_as_litert_reads_it():
-    from digitcli.imaging import ink_finder
-    from digitcli.reading import lines
-
-    for path in (judge.MODEL, ink_finder.MODEL, lines.MODEL):
-        assert output_length(path) == Runner(path).outputs
-
-
-def test_a_file_that_is_no_network_has_no_output_length(tmp_path: Path):
-    path = tmp_path / "not.tflite"
-    path.write_bytes(b"no network here")
-    with pytest.raises(ModelError, match="not a TFLite model"):
-        output_length(path)

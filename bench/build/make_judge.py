@@ -1,10 +1,11 @@
 """Train `digitcli/imaging/judge.tflite`: whether the ink found on a picture of paper is one
-digit, blank paper, lines or a page, or several digits.
+digit, blank paper, lines or a page, several digits, or not a digit.
 
     python bench/make_judge.py --real DIR --cache VIEWS.npz             # the shipped judge
     python bench/make_judge.py --real DIR --cache VIEWS.npz --hold-out 2 --out judge-fold2.tflite
     python bench/make_judge.py --real DIR --cache VIEWS.npz --make-only # the views alone
     python bench/make_judge.py --stamp-only             # record a changed setting's new stamp
+    python bench/make_judge.py --real DIR --cache V.npz --init judge.tflite  # go on from a judge
 
 What the judge sees is what `isolate_ink` hands it on a picture on paper (`judge.view` of the
 picture less its background and the ink kept), so every training picture goes through the
@@ -17,7 +18,10 @@ ruled notebook paper photographed askew; `canvas_digit`: a thin pen's digit fill
 program's canvas; `judge_pictures`: blank paper on a desk under a shadow, faint digits by a
 shadowed corner, large digits off the page's centre; `bench/robustness.py`'s development
 pictures), and the real set's pictures
-(`bench/real_pictures.py build`) of every fold but the one held out, several times each.
+(`bench/real_pictures.py build`) of every fold but the one held out, several times each,
+and what is not a digit (`bench/nondigits.py`: letters, symbols, shapes, scribbles, textures
+drawn by code, with digits and blank sheets drawn alike, in every scene but `CHECK_SCENE`,
+kept to check the judge; the real set's non-digit pictures).
 The made views are kept in VIEWS.npz and reused. The network is trained on CPU (TensorFlow
 only here), converted to LiteRT and stamped by `core/fits.py`.
 """
@@ -41,6 +45,7 @@ sys.path[:0] = [str(BENCH / kind) for kind in (".", "build", "checks", "perf")]
 import judge_pictures  # noqa: E402
 import make_blanks  # noqa: E402
 import make_numbers  # noqa: E402
+import nondigits  # noqa: E402
 import robustness  # noqa: E402
 from judge_pictures import write  # noqa: E402
 from make_blanks import MARKS  # noqa: E402
@@ -54,6 +59,12 @@ import make_photos  # noqa: E402
 from make_photos import _lighting, _texture, load_mnist  # noqa: E402
 
 DIGIT, BLANK, LINES, SEVERAL = judge.DIGIT, judge.BLANK, judge.LINES, judge.SEVERAL
+NONDIGIT = judge.NONDIGIT
+CLASSES = len(judge.VERDICTS)
+NONDIGITS = 5000  # bench/nondigits.py pictures (three eighths digits, an eighth blank)
+SMALL = 1000  # MNIST-sized digits and as many non-digits (`small_views`)
+CHECK_SCENE = "screen"  # the nondigits scene never trained on: it checks the judge
+CHECK_SEED = 81  # ... and the nondigits seed it is checked on, never trained on
 MADE = 800  # quick made pages of each class ...
 BLANK_TIMES = 5  # ... blank ones this many times as many (1 in 4 leaves ink to judge)
 HARD_BLANK_TIMES = 6  # judge_pictures' blank pages this many times as many as its digits
@@ -300,7 +311,45 @@ def folder_views(folders: list[str], most: int) -> tuple[list[np.ndarray], list[
     return views, kinds
 
 
-def made_views(seed: int, made_count: int, files: int) -> tuple[np.ndarray, np.ndarray]:
+def nondigit_views(seed, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The views of `count` `bench/nondigits.py` pictures of seed `seed` (every scene but
+    CHECK_SCENE) that reach the judge, and their classes."""
+    mnist_x, _ = load_mnist("train")
+    scenes = tuple(scene for scene in nondigits.SCENES if scene != CHECK_SCENE)
+    classes = {"nondigit": NONDIGIT, "digit": DIGIT, "blank": BLANK}
+    views: list[np.ndarray] = []
+    kinds: list[int] = []
+    for image, what, _ in nondigits.pictures(count, seed, scenes, mnist_x):
+        collect(views, kinds, image, classes[what])
+    print(f"nondigits: {np.bincount(kinds, minlength=CLASSES).tolist()} views", flush=True)
+    return np.stack(views), np.array(kinds)
+
+
+def small_views(seed, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The views of `count` MNIST training digits and as many non-digits (`nondigits.glyph`)
+    as 28x28 pictures, light ink on black: what the judge would see of an MNIST-sized file
+    or a small scan, were it asked (it is asked of pictures on paper only today). Their view
+    is made here: the picture as the ink less its background, its ink the pixels above a
+    quarter of the strokes' level."""
+    mnist_x, _ = load_mnist("train")
+    rng = np.random.default_rng(seed)
+    views, kinds = [], []
+    for digit in mnist_x[rng.integers(len(mnist_x), size=count)]:
+        views.append(judge.view(digit.astype(np.float32), digit > 64))
+        kinds.append(DIGIT)
+    for _ in range(count):
+        ink = nondigits.glyph(rng, int(rng.integers(16, 23)))
+        picture = np.zeros((28, 28), np.float32)
+        top, left = (28 - ink.shape[0]) // 2, (28 - ink.shape[1]) // 2
+        picture[top : top + ink.shape[0], left : left + ink.shape[1]] = 255 * ink
+        views.append(judge.view(picture, picture > 64))
+        kinds.append(NONDIGIT)
+    return np.stack(views), np.array(kinds)
+
+
+def made_views(
+    seed: int, made_count: int, files: int, nondigit_count: int = NONDIGITS
+) -> tuple[np.ndarray, np.ndarray]:
     """The views of every made picture that reaches the judge, and their classes."""
     mnist_x, mnist_y = load_mnist("train")
     rng = np.random.default_rng(seed)
@@ -344,9 +393,10 @@ def made_views(seed: int, made_count: int, files: int) -> tuple[np.ndarray, np.n
         print(f"make_numbers: {len(kinds)} views", flush=True)
     more, more_kinds = hard_views(seed, made_count // 2)
     developed, developed_kinds = development_views(files)
+    other, other_kinds = nondigit_views([seed, 300], nondigit_count)
     return (
-        np.concatenate([np.stack(views), more, developed]),
-        np.concatenate([kinds, more_kinds, developed_kinds]),
+        np.concatenate([np.stack(views), more, developed, other]),
+        np.concatenate([kinds, more_kinds, developed_kinds, other_kinds]),
     )
 
 
@@ -363,7 +413,7 @@ def development_views(per_source: int) -> tuple[np.ndarray, np.ndarray]:
             made = robustness.MAKERS[name](Path(folder), per_source, np.random.default_rng([0, k]))
             for path, _ in made:
                 collect(views, kinds, path, BLANK if name == "blank" else DIGIT)
-    print(f"robustness: {np.bincount(kinds, minlength=4).tolist()} views", flush=True)
+    print(f"robustness: {np.bincount(kinds, minlength=CLASSES).tolist()} views", flush=True)
     return np.stack(views), np.array(kinds)
 
 
@@ -381,7 +431,7 @@ def hard_views(seed: int, count: int) -> tuple[np.ndarray, np.ndarray]:
             collect(views, kinds, judge_pictures.blank_shadowed_corner(rng), BLANK)
         collect(views, kinds, judge_pictures.faint_digit_by_shadow(digit_ink_of, rng), DIGIT)
         collect(views, kinds, judge_pictures.off_centre_digit(digit_ink_of, rng), DIGIT)
-    print(f"judge_pictures: {np.bincount(kinds, minlength=4).tolist()} views", flush=True)
+    print(f"judge_pictures: {np.bincount(kinds, minlength=CLASSES).tolist()} views", flush=True)
     return np.stack(views), np.array(kinds)
 
 
@@ -395,15 +445,13 @@ NUMBER_LOOKS = (
 
 
 def real_class(label: str) -> int | None:
-    """The judge's class of a real picture's label; None for a picture of something else (a
-    letter, a drawing): not blank paper, lines nor digits, it would teach the judge to refuse
-    a thin pen's glyph."""
+    """The judge's class of a real picture's label (a letter, a drawing: NONDIGIT)."""
     if label == "blank":
         return BLANK
     if label.startswith("several"):
         return SEVERAL
     if label == "nondigit":
-        return None
+        return NONDIGIT
     return DIGIT
 
 
@@ -438,7 +486,7 @@ def build():
         keras.layers.Flatten(),
         keras.layers.Dropout(0.3),
         keras.layers.Dense(64, activation="relu"),
-        keras.layers.Dense(len(judge.VERDICTS), activation="softmax"),
+        keras.layers.Dense(CLASSES, activation="softmax"),
     ])  # fmt: skip
 
 
@@ -456,33 +504,90 @@ def refusals(chances: np.ndarray, kinds: np.ndarray) -> None:
         print(f"refused under {threshold}: " + ", ".join(parts), flush=True)
 
 
-def tflite(model, out: Path) -> None:
+def started_from(model, path: Path) -> None:
+    """Set `model`'s weights to those of the judge in `path` (LiteRT): a judge of fewer
+    classes gives its classes' outputs, the others start from nothing."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_path=str(path))
+    interpreter.allocate_tensors()
+    found: dict[tuple[int, ...], np.ndarray] = {}
+    for detail in interpreter.get_tensor_details():
+        shape = tuple(int(n) for n in detail["shape"])
+        if detail["dtype"] != np.float32 or not shape or (len(shape) > 1 and shape[0] == 1):
+            continue  # not a layer's weights: the picture, what a layer hands on
+        found[shape] = interpreter.get_tensor(detail["index"])
+    for layer in model.layers:
+        if not layer.get_weights():
+            continue
+        kernel, bias = layer.get_weights()
+        if kernel.ndim == 4:  # LiteRT keeps a convolution's kernel (out, h, w, in)
+            kernel = found[(kernel.shape[3], *kernel.shape[:3])].transpose(1, 2, 3, 0)
+            bias = found[bias.shape]
+        else:  # and a dense layer's (out, in)
+            old = next(v for k, v in found.items() if len(k) == 2 and k[1] == kernel.shape[0])
+            kernel[:, : old.shape[0]] = old.T
+            bias[: old.shape[0]] = found[(old.shape[0],)]
+        layer.set_weights([kernel, bias])
+
+
+def digest(*arrays: np.ndarray) -> str:
+    """A short sha256 of arrays' bytes: which data a judge was trained on."""
+    import hashlib
+
+    hashed = hashlib.sha256()
+    for array in arrays:
+        hashed.update(np.ascontiguousarray(array).tobytes())
+    return hashed.hexdigest()[:16]
+
+
+def file_digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def tflite(model, out: Path, training: dict | None = None) -> None:
     import tensorflow as tf
 
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
     out.write_bytes(converter.convert())
-    stamp(out, ("preparation",), judge.FITS)
+    stamp(out, ("preparation",), judge.FITS, training)
 
 
-def main() -> None:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--real", type=Path, help="the real set's folder (its manifest inside)")
     parser.add_argument("--hold-out", type=int, default=None, help="a real fold to leave out")
     parser.add_argument("--made", type=int, default=MADE, help="quick made pages of each class")
     parser.add_argument("--files", type=int, default=FILES, help="generators' files of a kind")
+    parser.add_argument("--nondigits", type=int, default=NONDIGITS, help="nondigits.py pictures")
+    parser.add_argument("--small", type=int, default=SMALL, help="28x28 digits, non-digits")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--out", type=Path, default=judge.MODEL)
     parser.add_argument("--cache", type=Path, help="an .npz of made views, reused if present")
     parser.add_argument("--folder", action="append", default=[], help="CLASS=DIR made before")
     parser.add_argument("--per-folder", type=int, default=300, help="pictures of a --folder")
+    parser.add_argument("--init", type=Path, help="a judge to start from (LiteRT), not nothing")
+    parser.add_argument("--rate", type=float, default=1e-3, help="Adam's learning rate")
     parser.add_argument(
         "--stamp-only", action="store_true",
         help="only record this digitcli's versions in --out (after a setting changed that what "
         "the judge sees does not depend on); no training",
     )  # fmt: skip
     parser.add_argument("--make-only", action="store_true", help="make the views, no training")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def command() -> str:
+    """This run's command line, each path in it by its name alone (no machine's folders)."""
+    words = [Path(word).name if "/" in word else word for word in sys.argv[1:]]
+    return " ".join(["python bench/make_judge.py", *words])
+
+
+def main() -> None:
+    args = arguments()
     if args.stamp_only:
         stamp(args.out, ("preparation",), judge.FITS)
         print(f"stamped {args.out}")
@@ -491,23 +596,46 @@ def main() -> None:
         cached = np.load(args.cache)
         x, y = cached["x"], cached["y"]
     else:
-        x, y = made_views(args.seed, args.made, args.files)
+        x, y = made_views(args.seed, args.made, args.files, args.nondigits)
         if args.folder:
             more, kinds = folder_views(args.folder, args.per_folder)
             x, y = np.concatenate([x, np.stack(more)]), np.concatenate([y, kinds])
         if args.cache is not None:
             np.savez_compressed(args.cache, x=x, y=y)
-    print(f"made: {len(x)} views, {np.bincount(y, minlength=4).tolist()} by class", flush=True)
+    if args.small:
+        small_x, small_y = small_views([args.seed, 400], args.small)
+        x, y = np.concatenate([x, small_x]), np.concatenate([y, small_y])
+    print(f"made: {len(x)} views, {np.bincount(y, minlength=CLASSES).tolist()} by class")
     if args.make_only:
         return
     made_x, made_y = x, y
     real_x, real_y = np.zeros((0, *x.shape[1:]), np.float32), np.zeros(0, int)
+    training = {
+        "seed": args.seed,
+        "command": command(),
+        "made_views": digest(made_x, made_y),
+        "nondigits_checked_on": {"seed": CHECK_SEED, "scene": CHECK_SCENE},
+        "mnist": "MNIST's training digits",
+    }
     if args.real is not None:
         if not (args.real / "real_pictures.csv").is_file():
             raise SystemExit(f"{args.real}: no real set; `bench/real_pictures.py build` one")
         rx, ry = real_views(args.real, args.hold_out)
-        print(f"real: {len(rx)} views, {np.bincount(ry, minlength=4).tolist()}", flush=True)
+        print(f"real: {len(rx)} views, {np.bincount(ry, minlength=CLASSES).tolist()}", flush=True)
         real_x, real_y = np.repeat(rx, REAL_REPEATS, axis=0), np.repeat(ry, REAL_REPEATS)
+        training["real"] = {
+            "manifest": file_digest(args.real / "real_pictures.csv"),
+            "views": digest(rx, ry),
+            "fold_held_out": args.hold_out,
+        }
+    if args.init is not None:
+        training["started_from"] = file_digest(args.init)
+    fit(args, made_x, made_y, real_x, real_y, training)
+
+
+def fit(args, made_x, made_y, real_x, real_y, training: dict) -> None:
+    """Train the judge on the made views (but VALIDATION of them) and the real ones, print
+    what it refuses of those kept out, and write it."""
     import keras
 
     keras.utils.set_random_seed(args.seed)
@@ -516,12 +644,16 @@ def main() -> None:
     x = np.concatenate([made_x[~checked], real_x])
     y = np.concatenate([made_y[~checked], real_y])
     model = build()
-    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    weights = np.sqrt(len(y) / (4 * np.maximum(np.bincount(y, minlength=4), 1)))  # halfway
+    if args.init is not None:
+        started_from(model, args.init)
+    model.compile(keras.optimizers.Adam(args.rate), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])  # fmt: skip
+    counts = np.maximum(np.bincount(y, minlength=CLASSES), 1)
+    weights = np.sqrt(len(y) / (CLASSES * counts))  # halfway
     model.fit(x, y, batch_size=64, epochs=args.epochs, verbose=2, shuffle=True,
               class_weight=dict(enumerate(weights)))  # fmt: skip
     refusals(model.predict(made_x[checked], verbose=0), made_y[checked])
-    tflite(model, args.out)
+    tflite(model, args.out, training)
     print(f"wrote {args.out}")
 
 

@@ -1,5 +1,5 @@
-"""What the ink found on a picture of paper is: one digit, blank paper, lines or a page, or
-several digits.
+"""What the ink found on a picture of paper is: one digit, blank paper, lines or a page,
+several digits, or something that is not a digit (a letter, a symbol, a drawing).
 
 The preparation finds ink on a photo or scan of paper by its contrast alone; a shadow's or a
 fold's edge, a desk beyond the paper, ruled lines, a page of writing or a whole number have
@@ -20,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from digitcli.core.litert import Runner, output_length
+from digitcli.core.litert import Runner
 from digitcli.imaging import orderstats
 from digitcli.imaging import settings as preparation
 
@@ -28,9 +28,10 @@ MODEL = Path(__file__).parent / "judge.tflite"
 # The settings the judge fits: it was trained on what the preparation they make keeps.
 FITS = {"preparation": preparation.DEFAULT}
 VIEW = 48  # px a side of what the network sees (fixed by the shipped network)
-VERDICTS = ("digit", "blank", "lines", "several")  # the network's classes, in its order
-DIGIT, BLANK, LINES, SEVERAL = range(len(VERDICTS))
-NONDIGIT = len(VERDICTS)  # a fifth class, where the file has one: letters, symbols, objects
+# The network's classes, in its order; a file of the first four (made before "nondigit":
+# letters, symbols, objects) loads too (`classes`).
+VERDICTS = ("digit", "blank", "lines", "several", "nondigit")
+DIGIT, BLANK, LINES, SEVERAL, NONDIGIT = range(len(VERDICTS))
 
 _model: Path = MODEL  # the judge consulted (`use_model`)
 
@@ -69,16 +70,9 @@ def use_model(path: Path | None) -> None:
 
 
 def classes() -> tuple[str, ...]:
-    """The classes of the judge consulted, in its order: VERDICTS, and "nondigit" where its
-    file answers five (read from its output's shape, so either kind of file works)."""
-    return VERDICTS + (("nondigit",) if _outputs(_model) > len(VERDICTS) else ())
-
-
-@cache
-def _outputs(path: Path) -> int:
-    """How many classes the judge in `path` answers, read from the file, LiteRT not started
-    (a picture off paper asks the judge only if it has a "nondigit" class)."""
-    return output_length(path)
+    """The classes of the judge consulted, in its order: the first of VERDICTS, as many as its
+    file's output answers (4: a judge made before "nondigit", 5 since)."""
+    return VERDICTS[: _judge(_model).outputs]
 
 
 @cache
