@@ -89,6 +89,13 @@ def evaluate(
         page = save_report(report, result, predictions, force=force)
         if not quiet:
             console.print_note(f"wrote {page}")
+    _show_evaluation(result, chosen, json_output=json_output, quiet=quiet)
+
+
+def _show_evaluation(result, chosen, *, json_output: bool, quiet: bool) -> None:
+    """An evaluation: JSON, the accuracy alone (quiet), fields in a pipe, else tables."""
+    from digitcli.terminal import console
+
     if json_output:
         console.print_json({**result.to_json(), "model": chosen.to_json()})
         return
@@ -270,6 +277,21 @@ def models(
             console.print_note(f"default: {chosen.name} ({chosen.path})")
         return
     listed = list_models()
+    _show_models(listed, json_output=json_output, quiet=quiet)
+    gone = any(model.default and model.model.why == GONE for model in listed)
+    trouble = default_trouble() if gone and not quiet else None
+    if trouble:
+        console.print_note(trouble)
+    if not quiet and not any(model.default for model in listed):
+        console.print_note(f"no trained model in {models_root()} and no bundled model installed")
+    elif not quiet and not any(not model.model.bundled for model in listed):
+        console.print_note(f"no trained model in {models_root()} yet: commands use the bundled one")
+
+
+def _show_models(listed: list, *, json_output: bool, quiet: bool) -> None:
+    """The listing: JSON, paths (quiet), a table in a terminal, else a row a model."""
+    from digitcli.terminal import console
+
     if json_output:
         console.print_json([model.to_json() for model in listed])
     elif quiet:
@@ -284,14 +306,6 @@ def models(
             why = f"broken: {model.problem}" if model.problem else why
             samples = "" if model.test_samples is None else str(model.test_samples)
             console.plain_row([*row, why, samples, model.test_set or ""])
-    gone = any(model.default and model.model.why == GONE for model in listed)
-    trouble = default_trouble() if gone and not quiet else None
-    if trouble:
-        console.print_note(trouble)
-    if not quiet and not any(model.default for model in listed):
-        console.print_note(f"no trained model in {models_root()} and no bundled model installed")
-    elif not quiet and not any(not model.model.bundled for model in listed):
-        console.print_note(f"no trained model in {models_root()} yet: commands use the bundled one")
 
 
 def _accuracy(model) -> str:

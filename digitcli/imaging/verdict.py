@@ -13,15 +13,12 @@ at all ("nondigit": letters, symbols, scribbles, objects), where its file has th
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from digitcli.imaging import judge
 from digitcli.imaging.settings import tuned
-
-if TYPE_CHECKING:
-    from digitcli.imaging.images import Prepared
 
 BLANK = "no digit found: the image is blank"
 NOT_DIGITS = "no digit found: lines, a page or a picture, not one digit"
@@ -42,6 +39,17 @@ def several(groups: int) -> str:
     """The note for ink that is several digits: `groups` apart (1: touching)."""
     found = f"{groups} found" if groups > 1 else "2 or more, touching"
     return f"several digits ({found}): use `digitcli read`"
+
+
+class Prepared(Protocol):
+    """What the verdict reads of a prepared picture (`images.Prepared`)."""
+
+    has_ink: bool
+    refused: Kind  # without ink: why
+    groups: int
+
+    @property
+    def several(self) -> bool: ...
 
 
 _NOTES = {Kind.BLANK: BLANK, Kind.LINES: NOT_DIGITS, Kind.NOT_A_DIGIT: NOT_A_DIGIT}
