@@ -20,7 +20,7 @@ from digitcli.core.errors import ImageError, unexpected_image_error
 from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file
 from digitcli.inputs.sources import Source
 from digitcli.reading.consistency import small_copy
-from digitcli.reading.lines import best_path, likelihood, read_strips
+from digitcli.reading.lines import best_path, digits_only, likelihood, read_strips, written_path
 from digitcli.reading.multiline import Lines, find_lines, moved
 from digitcli.reading.place import placed_digits
 from digitcli.reading.segment import Line, find_line, render_candidates
@@ -120,7 +120,9 @@ def _read_first(line: Line, parts: Parts, pixels: bool = True) -> Line:
         return line
     tune = tuned()
     if parts.lines and line.strips is not None:
-        found = read_strips(line.strips)  # (strips, columns, 11)
+        found = read_strips(line.strips)  # (strips, columns, 11 + marks)
+        line.written = written_path(found.reshape(-1, found.shape[-1]))
+        found = digits_only(found)  # a mark is no digit
         line.columns = found.reshape(-1, found.shape[-1])
         path = best_path(line.columns)
         number = "".join(str(digit) for digit, _, _ in path)
