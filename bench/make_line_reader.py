@@ -48,8 +48,10 @@ the rate (about 0.7 points fewer MNIST numbers read exactly), and without the th
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
+import sys
 from collections.abc import Callable
 from functools import partial
 from multiprocessing import Pool
@@ -215,10 +217,11 @@ def written(
     loose: float = LOOSE,
     blurred: float = BLURRED,
     marked: float = MARKED,
+    first_seed: int = SEED_BASE,
 ) -> tuple[np.ndarray, np.ndarray]:
     work = partial(strips, wide=wide, sources=sources, usps_file=usps_file, loose=loose,
                    blurred=blurred, marked=marked)  # fmt: skip
-    return in_parts(work, count, parts, SEED_BASE)
+    return in_parts(work, count, parts, first_seed)
 
 
 def network(shape: tuple[int, int], classes: int = CLASSES, folded: bool = False):
@@ -270,11 +273,14 @@ def from_litert(path: Path, classes: int = CLASSES):
 
     model = network(STRIP_SHAPE, classes, folded=True)
     weights = []
-    norms = ("batch_normalization_1/", "batch_normalization_1_2/", "batch_normalization_2_1/",
-             "batch_normalization_3_1/")  # fmt: skip
-    for norm in norms:
-        kernel = find(norm, dims=4)
-        weights += [kernel.transpose(1, 2, 3, 0), find(norm, "Relu", dims=1)]
+    convs = (("conv2d_1/", "batch_normalization_1/"), ("conv2d_1_2/", "batch_normalization_1_2/"),
+             ("conv2d_2_1/", "batch_normalization_2_1/"),
+             ("conv2d_3_1/", "batch_normalization_3_1/"))  # fmt: skip
+    for conv, norm in convs:
+        kernel = find(conv + "convolution", dims=4).transpose(1, 2, 3, 0)
+        if not weights:  # the export folded the input's rescaling into the first kernel too
+            kernel = kernel * 255.0
+        weights += [kernel, find(norm, "Relu", dims=1)]
     weights += [find("dense_1/Tensordot/MatMul", dims=2).T, find("dense_1/BiasAdd", dims=1)]
     for conv1d in ("conv1d_1/", "conv1d_1_2/"):
         weights += [find(conv1d + "convolution", dims=4)[:, 0].transpose(1, 2, 0),
@@ -313,6 +319,7 @@ def train(
     start: Path | None = None,
     rate: float = 1e-3,
     checkpoint: Path | None = None,
+    folded: bool = False,
 ):
     """The network trained with CTC on the first 90% of the strips, each batch restyled anew,
     validated on the last 10% as written; from the weights `start` where given (fine-tuning:
@@ -344,9 +351,9 @@ def train(
             self.order = self.rng.permutation(len(taught))
 
     keras.utils.set_random_seed(seed)
-    folded = start is not None and start.suffix == ".tflite"
-    model = from_litert(start) if folded else network(x.shape[1:])
-    if start is not None and not folded:
+    litert = start is not None and start.suffix == ".tflite"
+    model = from_litert(start) if litert else network(x.shape[1:], folded=folded)
+    if start is not None and not litert:
         model.load_weights(start)
     done_file = checkpoint.with_suffix(".done") if checkpoint else None
     done = int(done_file.read_text()) if done_file and done_file.exists() else 0
@@ -379,7 +386,7 @@ def trained(weights: Path, folded: bool = False):
     return model
 
 
-def export(model, out: Path) -> None:
+def export(model, out: Path, training: dict | None = None) -> None:
     import keras
     import tensorflow as tf
 
@@ -390,7 +397,7 @@ def export(model, out: Path) -> None:
         [function.get_concrete_function(spec)]
     )
     out.write_bytes(converter.convert())
-    stamp(out, ("preparation", "segmentation"), FITS)
+    stamp(out, ("preparation", "segmentation"), FITS, training)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -406,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--folded",
         action="store_true",
-        help="--weights are of the folded network (fine-tuned from a .tflite)",
+        help="--weights/--start are the folded network's (tuned from a .tflite)",
     )
     parser.add_argument("--parts", type=int, default=PARTS, help="parts (seeds) written at once")
     parser.add_argument(
@@ -419,6 +426,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rate", type=float, default=1e-3, help="learning rate (1e-3)")
     parser.add_argument("--data", type=Path, help="save (or reuse) the strips here (.npz)")
+    parser.add_argument("--data-only", action="store_true", help="only write --data's strips")
+    parser.add_argument(
+        "--more-data", type=Path, nargs="+", default=[],
+        help="also train on the strips saved in these (.npz, by --data)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--first-seed", type=int, default=SEED_BASE,
+        help=f"the seed of the first part of the numbers written ({SEED_BASE})",
+    )  # fmt: skip
     parser.add_argument("--save-weights", type=Path, help="also save the Keras weights here")
     parser.add_argument("--weights", type=Path, help="export these Keras weights; no training")
     parser.add_argument(
@@ -427,13 +443,19 @@ def main(argv: list[str] | None = None) -> int:
         "strips it was trained on do not depend on); no training",
     )  # fmt: skip
     parser.add_argument("--out", type=Path, default=REPO / "digitcli" / "reading" / "lines.tflite")
+    parser.add_argument(
+        "--record", type=Path,
+        help="a JSON file: how the network was made (data, seed, commands), recorded in --out "
+        "instead of this run's own",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.stamp_only:
         stamp(args.out, ("preparation", "segmentation"), FITS)
         print(f"stamped {args.out}")
         return 0
+    record = json.loads(args.record.read_text()) if args.record else None
     if args.weights:
-        export(trained(args.weights, args.folded), args.out)
+        export(trained(args.weights, args.folded), args.out, record)
         print(f"wrote {args.out}")
         return 0
     sources = tuple(args.sources)
@@ -442,16 +464,34 @@ def main(argv: list[str] | None = None) -> int:
         ("x", "y"),
         lambda: written(
             args.numbers, args.wide, args.parts, sources, args.usps, args.loose, args.blurred,
-            args.marked,
+            args.marked, args.first_seed,
         ),
     )  # fmt: skip
+    if args.data_only:
+        print(f"wrote {len(x)} lines to {args.data}")
+        return 0
+    for more in args.more_data:
+        with np.load(more) as saved:
+            x, y = np.concatenate([saved["x"], x]), np.concatenate([saved["y"], y])
     print(f"{len(x)} lines, {int((y > 0).sum())} symbols, {int((y > 10).sum())} of them marks")
-    model = train(x, y, args.epochs, args.seed, args.start, args.rate, args.checkpoint)
+    model = train(x, y, args.epochs, args.seed, args.start, args.rate, args.checkpoint, args.folded)
     if args.save_weights:
         model.save_weights(args.save_weights)
-    export(model, args.out)
+    export(model, args.out, record or this_run(argv, args, len(x)))
     print(f"wrote {args.out}")
     return 0
+
+
+def this_run(argv: list[str] | None, args: argparse.Namespace, lines: int) -> dict:
+    """The training record of this run (`core.fits`' "training"): its command, seed and data."""
+    words = sys.argv[1:] if argv is None else argv
+    return {
+        "command": "python bench/make_line_reader.py " + " ".join(words),
+        "seed": args.seed,
+        "data": f"{lines} lines of numbers written by bench/make_numbers.py with the training "
+        f"digits of {', '.join(dict.fromkeys(args.sources))}, parts seeded from "
+        f"{args.first_seed}; {args.marked:g} with marks, {args.loose:g} in a loose hand",
+    }
 
 
 if __name__ == "__main__":

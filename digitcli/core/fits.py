@@ -31,6 +31,7 @@ PREPARATION = 2  # images.prepare: how any image file becomes the 28x28 digit a 
 SEGMENTATION = 1  # segment.py: how `read` cuts a line into candidates and strips
 INK_FINDER = 1  # imaging.ink_finder: the view of a picture its network sees
 FITS_FILE = "fits.json"
+TRAINING = "training"  # the record of how an artefact was made; no stage, never required
 REBUILD = "rebuild it with `make models`"
 
 
@@ -68,11 +69,21 @@ def current(settings: Settings | None = None) -> dict[str, dict]:
     return versions
 
 
-def stamp(path: Path, stages: tuple[str, ...], settings: Settings | None = None) -> None:
+def stamp(
+    path: Path,
+    stages: tuple[str, ...],
+    settings: Settings | None = None,
+    training: dict | None = None,
+) -> None:
     """Record in the artefact at `path` the current versions of `stages`, replacing any it
-    records (used by the scripts that build artefacts, after writing them). The stamped file
-    is written beside it and put in its place whole: a failure leaves the artefact as it was."""
+    records (used by the scripts that build artefacts, after writing them), and `training`
+    (how it was made: its data, seed and command) under "training", or the training it
+    records already. The stamped file is written beside it and put in its place whole: a
+    failure leaves the artefact as it was."""
     fits = {stage: current(settings)[stage] for stage in stages}
+    training = training or recorded(path).get(TRAINING)
+    if training:
+        fits[TRAINING] = training
     target = path if path.suffix == ".tflite" else path / "metadata.json"
     draft = target.with_name(f".{target.name}.stamp-{os.getpid()}")
     try:
