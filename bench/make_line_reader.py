@@ -39,6 +39,17 @@ MNIST numbers for 10 epochs, and fine-tuning with a quarter or 40% of MNIST numb
 the rate (about 0.7 points fewer MNIST numbers read exactly), and without the thin pen:
 [docs/measurements/experiments.md](../docs/measurements/experiments.md).
 
+Marks (`lines.MARKS`: `. , - = / : '`, a long dash, `~`, `$`) are classes of their own: with
+`--marked S` a share S of the numbers is written with them (`make_numbers`' `marks`), each
+label the written text (digit d is d + 1, a mark 11 + its place). `--start lines.tflite`
+fine-tunes a shipped LiteRT reader: its weights are read back (batch normalisation folded in,
+`from_litert`) and its output grown by the marks; `--head-only` trains its output layer alone.
+`--checkpoint FILE` saves the weights after each epoch and a run begun again goes on from there;
+`--data-only` writes the strips only, `--first-seed` seeds their parts, `--more-data` trains on
+more saved strips. The exported reader records this run's command, seed and data in its fits
+record (`training`), or `--record FILE`'s. Tried in round 4 and not shipped:
+docs/measurements/reading-numbers.md.
+
     python bench/make_line_reader.py                        # writes digitcli/reading/lines.tflite
     python bench/make_line_reader.py --numbers 2000 --out lines-test.tflite --data strips.npz
     python bench/make_line_reader.py --weights lines.weights.h5      # export saved weights
@@ -320,6 +331,7 @@ def train(
     rate: float = 1e-3,
     checkpoint: Path | None = None,
     folded: bool = False,
+    head_only: bool = False,
 ):
     """The network trained with CTC on the first 90% of the strips, each batch restyled anew,
     validated on the last 10% as written; from the weights `start` where given (fine-tuning:
@@ -355,6 +367,9 @@ def train(
     model = from_litert(start) if litert else network(x.shape[1:], folded=folded)
     if start is not None and not litert:
         model.load_weights(start)
+    if head_only:  # only the output layer learns: the digits' features stay as they were
+        for layer in model.layers[:-1]:
+            layer.trainable = False
     done_file = checkpoint.with_suffix(".done") if checkpoint else None
     done = int(done_file.read_text()) if done_file and done_file.exists() else 0
     if done:
@@ -427,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=1e-3, help="learning rate (1e-3)")
     parser.add_argument("--data", type=Path, help="save (or reuse) the strips here (.npz)")
     parser.add_argument("--data-only", action="store_true", help="only write --data's strips")
+    parser.add_argument("--head-only", action="store_true", help="train the output layer only")
     parser.add_argument(
         "--more-data", type=Path, nargs="+", default=[],
         help="also train on the strips saved in these (.npz, by --data)",
@@ -474,7 +490,10 @@ def main(argv: list[str] | None = None) -> int:
         with np.load(more) as saved:
             x, y = np.concatenate([saved["x"], x]), np.concatenate([saved["y"], y])
     print(f"{len(x)} lines, {int((y > 0).sum())} symbols, {int((y > 10).sum())} of them marks")
-    model = train(x, y, args.epochs, args.seed, args.start, args.rate, args.checkpoint, args.folded)
+    model = train(
+        x, y, args.epochs, args.seed, args.start, args.rate, args.checkpoint, args.folded,
+        args.head_only,
+    )  # fmt: skip
     if args.save_weights:
         model.save_weights(args.save_weights)
     export(model, args.out, record or this_run(argv, args, len(x)))
