@@ -415,7 +415,7 @@ def export(model, out: Path, training: dict | None = None) -> None:
     stamp(out, ("preparation", "segmentation"), FITS, training)
 
 
-def main(argv: list[str] | None = None) -> int:
+def arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--numbers", type=int, default=30000, help="numbers to write (30000)")
     parser.add_argument("--epochs", type=int, default=12)
@@ -464,7 +464,11 @@ def main(argv: list[str] | None = None) -> int:
         help="a JSON file: how the network was made (data, seed, commands), recorded in --out "
         "instead of this run's own",
     )  # fmt: skip
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments().parse_args(argv)
     if args.stamp_only:
         stamp(args.out, ("preparation", "segmentation"), FITS)
         print(f"stamped {args.out}")
