@@ -457,10 +457,10 @@ def test_bad_files_are_error_rows_and_the_rest_is_read(mnist_test_digits, tmp_pa
     )  # fmt: skip
     assert done.returncode == 1
     lines = done.stdout.splitlines()
-    assert lines[0] == "file,number,confidence,note"
+    assert lines[0] == "file,number,confidence,note,text"
     assert lines[1].startswith(f"{names[0]},,,error: ")
     assert lines[2].startswith(f"{names[1]},31,")
-    assert lines[3] == f"{names[2]},,,no digit found: the image is blank"
+    assert lines[3] == f"{names[2]},,,no digit found: the image is blank,"
     assert done.stderr.count("Error: ") == 1 and "Traceback" not in done.stderr
 
 
@@ -468,7 +468,7 @@ def test_plain_output_and_previews_of_each_digit(mnist_test_digits, tmp_path):
     write_number(mnist_test_digits, "508", tmp_path / "n.png")
     out = tmp_path / "seen"
     done = runner.invoke(app, ["read", str(tmp_path / "n.png"), "--save-preprocessed", str(out)])
-    assert done.stdout == f"{tmp_path / 'n.png'}\t508\t\n"
+    assert done.stdout == f"{tmp_path / 'n.png'}\t508\t\t508\n"
     saved = sorted(p.name for p in out.iterdir())
     assert saved == ["00001-n-1.png", "00001-n-2.png", "00001-n-3.png"]
     assert Image.open(out / saved[0]).size == (28, 28)

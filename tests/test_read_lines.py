@@ -94,11 +94,12 @@ def test_plain_and_csv_have_a_row_a_line(digits, tmp_path):
     write_form(digits, ["4072", "1958"], tmp_path / "form.png")
     name = str(tmp_path / "form.png")
     plain = runner.invoke(app, ["read", name, "--format", "plain"])
-    assert plain.stdout == f"{name}\t4072\tline 1 of 2\n{name}\t1958\tline 2 of 2\n"
+    assert plain.stdout == f"{name}\t4072\tline 1 of 2\t4072\n{name}\t1958\tline 2 of 2\t1958\n"
     rows = runner.invoke(app, ["read", name, "--format", "csv"]).stdout.splitlines()
-    assert rows[0] == "file,number,confidence,note"
+    assert rows[0] == "file,number,confidence,note,text"
     assert [row.split(",")[1::2] for row in rows[1:]] == [["4072", "line 1 of 2"],
                                                           ["1958", "line 2 of 2"]]  # fmt: skip
+    assert [row.split(",")[-1] for row in rows[1:]] == ["4072", "1958"]
 
 
 def test_digits_rule_checks_each_line(digits, tmp_path):

@@ -39,6 +39,17 @@ MNIST numbers for 10 epochs, and fine-tuning with a quarter or 40% of MNIST numb
 the rate (about 0.7 points fewer MNIST numbers read exactly), and without the thin pen:
 [docs/measurements/experiments.md](../docs/measurements/experiments.md).
 
+Marks (`lines.MARKS`: `. , - = / : '`, a long dash, `~`, `$`) are classes of their own: with
+`--marked S` a share S of the numbers is written with them (`make_numbers`' `marks`), each
+label the written text (digit d is d + 1, a mark 11 + its place). `--start lines.tflite`
+fine-tunes a shipped LiteRT reader: its weights are read back (batch normalisation folded in,
+`from_litert`) and its output grown by the marks; `--head-only` trains its output layer alone.
+`--checkpoint FILE` saves the weights after each epoch and a run begun again goes on from there;
+`--data-only` writes the strips only, `--first-seed` seeds their parts, `--more-data` trains on
+more saved strips. The exported reader records this run's command, seed and data in its fits
+record (`training`), or `--record FILE`'s. Tried in round 4 and not shipped:
+docs/measurements/reading-numbers.md.
+
     python bench/make_line_reader.py                        # writes digitcli/reading/lines.tflite
     python bench/make_line_reader.py --numbers 2000 --out lines-test.tflite --data strips.npz
     python bench/make_line_reader.py --weights lines.weights.h5      # export saved weights
@@ -48,6 +59,7 @@ the rate (about 0.7 points fewer MNIST numbers read exactly), and without the th
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import sys
@@ -60,7 +72,7 @@ from tempfile import TemporaryDirectory
 import numpy as np
 
 from digitcli.core.fits import stamp
-from digitcli.reading.lines import FITS, STRIP_SHAPE
+from digitcli.reading.lines import CLASSES, FITS, MARKS, STRIP_SHAPE
 from digitcli.reading.settings import DEFAULT
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")]
@@ -71,7 +83,8 @@ from make_photos import load_mnist  # noqa: E402
 REPO = Path(__file__).resolve().parents[2]
 
 KINDS = ("tight", "tight", "long", "spaced", "grouped", "boxed")
-MAX_DIGITS = 12  # labels are padded to this many digits
+MAX_DIGITS = 16  # labels are padded to this many symbols (digits and marks)
+MARKED = 0.0  # the share written with marks (make_numbers' `marks`: "18.056", "200.-")
 SEED_BASE = 1000  # the first part's seed (the removed verifier's numbers used 0, 1, ...)
 WIDE = 0.5  # the share of numbers written in the widened styles (make_numbers' `wide`)
 LOOSE = 0.0  # the share written in a loose hand (make_numbers' `hand`), drawn apart
@@ -154,6 +167,7 @@ def written_numbers(
     usps_file: Path | None = None,
     loose: float = LOOSE,
     blurred: float = BLURRED,
+    marked: float = MARKED,
 ):
     """`count` numbers written with training digits (kinds in turn, each run of kinds from the
     next of `sources`, a `wide` share of them in the widened styles; a `loose` share in a loose
@@ -172,7 +186,7 @@ def written_numbers(
             stem = Path(tmp) / f"n{i}"
             hand = "loose" if hands.random() < loose else "even"
             blur = BLURRED_PX if focus.random() < blurred else BLUR[1]
-            look = Look(wide=wide_one, hand=hand, blur=blur)
+            look = Look(wide=wide_one, hand=hand, blur=blur, marks=marked)
             number = make_number(x, y, kinds[i % len(kinds)], stem, rng, box, look)
             yield number, find_line(open_image(Path(tmp) / number.file, max_side=DEFAULT.open_side))
 
@@ -184,19 +198,27 @@ def strips(
     usps_file: Path | None = None,
     loose: float = LOOSE,
     blurred: float = BLURRED,
+    marked: float = MARKED,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Strips and padded labels (digit + 1; 0 is CTC's blank) for `count` numbers."""
+    """Strips and padded labels for `count` numbers: digit d is d + 1, a mark 11 + its place
+    in `lines.MARKS`; 0 is CTC's blank."""
     seed, count = task
     found, labels = [], []
-    written = written_numbers(seed, count, KINDS, wide, sources, usps_file, loose, blurred)
+    written = written_numbers(seed, count, KINDS, wide, sources, usps_file, loose, blurred, marked)
     for number, line in written:
         if line.strips is None or len(line.strips) != 1:  # a line longer than one strip
             continue
         found.append(line.strips[0])
-        label = np.zeros(MAX_DIGITS, np.int32)
-        label[: len(number.number)] = [int(d) + 1 for d in number.number]
-        labels.append(label)
+        labels.append(label_of(number.text or number.number))
     return np.stack(found), np.stack(labels)
+
+
+def label_of(text: str) -> np.ndarray:
+    """A number's written text as CTC's padded label."""
+    label = np.zeros(MAX_DIGITS, np.int32)
+    symbols = [int(c) + 1 if c.isdigit() else 11 + MARKS.index(c) for c in text][:MAX_DIGITS]
+    label[: len(symbols)] = symbols
+    return label
 
 
 def written(
@@ -207,19 +229,23 @@ def written(
     usps_file: Path | None = None,
     loose: float = LOOSE,
     blurred: float = BLURRED,
+    marked: float = MARKED,
+    first_seed: int = SEED_BASE,
 ) -> tuple[np.ndarray, np.ndarray]:
     work = partial(strips, wide=wide, sources=sources, usps_file=usps_file, loose=loose,
-                   blurred=blurred)  # fmt: skip
-    return in_parts(work, count, parts, SEED_BASE)
+                   blurred=blurred, marked=marked)  # fmt: skip
+    return in_parts(work, count, parts, first_seed)
 
 
-def network(shape: tuple[int, int]):
+def network(shape: tuple[int, int], classes: int = CLASSES, folded: bool = False):
+    """The line reader; `folded`: each convolution's batch normalisation folded into its
+    weights and bias, as a LiteRT export holds them (`from_litert`)."""
     import keras
     from keras import layers
 
     def conv(x, filters):
-        x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-        return layers.ReLU()(layers.BatchNormalization()(x))
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=folded)(x)
+        return layers.ReLU()(x if folded else layers.BatchNormalization()(x))
 
     pixels = keras.Input((*shape, 1), dtype="uint8")
     x = layers.Rescaling(1 / 255)(pixels)
@@ -234,8 +260,53 @@ def network(shape: tuple[int, int]):
     for _ in range(2):
         x = layers.Conv1D(128, 5, padding="same", activation="relu")(x)
         x = layers.Dropout(0.2)(x)
-    logits = layers.Dense(11)(x)  # blank, then digits 0-9
+    logits = layers.Dense(classes)(x)  # blank, digits 0-9, then the marks
     return keras.Model(pixels, logits)
+
+
+def from_litert(path: Path, classes: int = CLASSES):
+    """The folded network (`network(folded=True)`) with the weights of a shipped LiteRT line
+    reader (`lines.tflite`), its output grown to `classes`: a new class starts as unlikely
+    as the old blank made 50 times less likely, its weights small and random."""
+    import tensorflow as tf
+
+    interpreter = tf.lite.Interpreter(model_path=str(path))
+    interpreter.allocate_tensors()
+    named = {}
+    for detail in interpreter.get_tensor_details():
+        if detail["dtype"] == np.float32 and len(detail["shape"]) in (1, 2, 4):
+            try:
+                named[detail["name"]] = interpreter.get_tensor(detail["index"])
+            except ValueError:
+                continue
+
+    def find(*parts: str, dims: int) -> np.ndarray:
+        hits = [v for k, v in named.items() if all(p in k for p in parts) and v.ndim == dims]
+        return [h for h in hits if h.shape[0] > 1][0] if len(hits) > 1 else hits[0]
+
+    model = network(STRIP_SHAPE, classes, folded=True)
+    weights = []
+    convs = (("conv2d_1/", "batch_normalization_1/"), ("conv2d_1_2/", "batch_normalization_1_2/"),
+             ("conv2d_2_1/", "batch_normalization_2_1/"),
+             ("conv2d_3_1/", "batch_normalization_3_1/"))  # fmt: skip
+    for conv, norm in convs:
+        kernel = find(conv + "convolution", dims=4).transpose(1, 2, 3, 0)
+        if not weights:  # the export folded the input's rescaling into the first kernel too
+            kernel = kernel * 255.0
+        weights += [kernel, find(norm, "Relu", dims=1)]
+    weights += [find("dense_1/Tensordot/MatMul", dims=2).T, find("dense_1/BiasAdd", dims=1)]
+    for conv1d in ("conv1d_1/", "conv1d_1_2/"):
+        weights += [find(conv1d + "convolution", dims=4)[:, 0].transpose(1, 2, 0),
+                    find(conv1d + "Relu", dims=1)]  # fmt: skip
+    out_kernel = find("dense_1_2/Tensordot/MatMul", dims=2).T
+    out_bias = find("dense_1_2/BiasAdd", dims=1)
+    rng = np.random.default_rng(0)
+    grown = rng.normal(0, 0.01, (out_kernel.shape[0], classes)).astype(np.float32)
+    grown[:, : out_kernel.shape[1]] = out_kernel
+    bias = np.full(classes, out_bias[0] - np.log(50), np.float32)
+    bias[: len(out_bias)] = out_bias
+    model.set_weights([*weights, grown, bias])
+    return model
 
 
 def restyled(strip: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -260,10 +331,16 @@ def train(
     seed: int = 0,
     start: Path | None = None,
     rate: float = 1e-3,
+    checkpoint: Path | None = None,
+    folded: bool = False,
+    head_only: bool = False,
 ):
     """The network trained with CTC on the first 90% of the strips, each batch restyled anew,
-    validated on the last 10% as written; from the weights `start` where given (fine-tuning),
-    its learning rate warmed up from `rate` to twice it, then decayed."""
+    validated on the last 10% as written; from the weights `start` where given (fine-tuning:
+    Keras weights, or a LiteRT line reader, its output grown by `from_litert`), its learning
+    rate warmed up from `rate` to twice it, then decayed. After each epoch the weights are
+    saved at `checkpoint` (and the epochs done beside it); a run begun again with the same
+    arguments goes on from there (Adam's moments begin anew)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
 
@@ -288,26 +365,45 @@ def train(
             self.order = self.rng.permutation(len(taught))
 
     keras.utils.set_random_seed(seed)
-    model = network(x.shape[1:])
-    if start is not None:
+    litert = start is not None and start.suffix == ".tflite"
+    model = from_litert(start) if litert else network(x.shape[1:], folded=folded)
+    if start is not None and not litert:
         model.load_weights(start)
-    steps = epochs * (len(taught) // BATCH)
+    if head_only:  # only the output layer learns: the digits' features stay as they were
+        for layer in model.layers[:-1]:
+            layer.trainable = False
+    done_file = checkpoint.with_suffix(".done") if checkpoint else None
+    done = int(done_file.read_text()) if done_file and done_file.exists() else 0
+    if done:
+        model.load_weights(checkpoint)
+        print(f"resumed from {checkpoint} after {done} epochs")
+    per_epoch = len(taught) // BATCH
+    steps = epochs * per_epoch
     schedule = keras.optimizers.schedules.CosineDecay(rate, steps, warmup_target=2 * rate,
                                                        warmup_steps=steps // 20)  # fmt: skip
     model.compile(keras.optimizers.Adam(schedule), keras.losses.CTC())
-    model.fit(Batches(), epochs=epochs, validation_data=(x[-held:, ..., None], y[-held:]),
-              verbose=2)  # fmt: skip
+    model.optimizer.build(model.trainable_variables)
+    model.optimizer.iterations.assign(done * per_epoch)
+
+    class Saved(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None) -> None:
+            if checkpoint is not None:
+                model.save_weights(checkpoint)
+                done_file.write_text(str(epoch + 1))
+
+    model.fit(Batches(), epochs=epochs, initial_epoch=done, callbacks=[Saved()],
+              validation_data=(x[-held:, ..., None], y[-held:]), verbose=2)  # fmt: skip
     return model
 
 
-def trained(weights: Path):
+def trained(weights: Path, folded: bool = False):
     """The network with weights saved by `--save-weights` (on any Keras backend)."""
-    model = network(STRIP_SHAPE)
+    model = network(STRIP_SHAPE, folded=folded)
     model.load_weights(weights)
     return model
 
 
-def export(model, out: Path) -> None:
+def export(model, out: Path, training: dict | None = None) -> None:
     import keras
     import tensorflow as tf
 
@@ -318,25 +414,45 @@ def export(model, out: Path) -> None:
         [function.get_concrete_function(spec)]
     )
     out.write_bytes(converter.convert())
-    stamp(out, ("preparation", "segmentation"), FITS)
+    stamp(out, ("preparation", "segmentation"), FITS, training)
 
 
-def main(argv: list[str] | None = None) -> int:
+def arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--numbers", type=int, default=30000, help="numbers to write (30000)")
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--wide", type=float, default=WIDE, help="share written wide (0.5)")
     parser.add_argument("--loose", type=float, default=LOOSE, help="share in a loose hand (0)")
     parser.add_argument("--blurred", type=float, default=BLURRED, help="share blurred more (0)")
+    parser.add_argument("--marked", type=float, default=MARKED, help="share with marks (0)")
+    parser.add_argument("--seed", type=int, default=0, help="training's seed (0)")
+    parser.add_argument("--checkpoint", type=Path, help="save weights here each epoch; resume")
+    parser.add_argument(
+        "--folded",
+        action="store_true",
+        help="--weights/--start are the folded network's (tuned from a .tflite)",
+    )
     parser.add_argument("--parts", type=int, default=PARTS, help="parts (seeds) written at once")
     parser.add_argument(
         "--sources", nargs="+", choices=SOURCES, default=["mnist"],
         help="the training digits numbers are written with, in turn (mnist)",
     )  # fmt: skip
     parser.add_argument("--usps", type=Path, help="ElemStatLearn's zip.train.RData")
-    parser.add_argument("--start", type=Path, help="fine-tune these Keras weights")
+    parser.add_argument(
+        "--start", type=Path, help="fine-tune these Keras weights, or a .tflite line reader's"
+    )
     parser.add_argument("--rate", type=float, default=1e-3, help="learning rate (1e-3)")
     parser.add_argument("--data", type=Path, help="save (or reuse) the strips here (.npz)")
+    parser.add_argument("--data-only", action="store_true", help="only write --data's strips")
+    parser.add_argument("--head-only", action="store_true", help="train the output layer only")
+    parser.add_argument(
+        "--more-data", type=Path, nargs="+", default=[],
+        help="also train on the strips saved in these (.npz, by --data)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--first-seed", type=int, default=SEED_BASE,
+        help=f"the seed of the first part of the numbers written ({SEED_BASE})",
+    )  # fmt: skip
     parser.add_argument("--save-weights", type=Path, help="also save the Keras weights here")
     parser.add_argument("--weights", type=Path, help="export these Keras weights; no training")
     parser.add_argument(
@@ -345,13 +461,23 @@ def main(argv: list[str] | None = None) -> int:
         "strips it was trained on do not depend on); no training",
     )  # fmt: skip
     parser.add_argument("--out", type=Path, default=REPO / "digitcli" / "reading" / "lines.tflite")
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--record", type=Path,
+        help="a JSON file: how the network was made (data, seed, commands), recorded in --out "
+        "instead of this run's own",
+    )  # fmt: skip
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments().parse_args(argv)
     if args.stamp_only:
         stamp(args.out, ("preparation", "segmentation"), FITS)
         print(f"stamped {args.out}")
         return 0
+    record = json.loads(args.record.read_text()) if args.record else None
     if args.weights:
-        export(trained(args.weights), args.out)
+        export(trained(args.weights, args.folded), args.out, record)
         print(f"wrote {args.out}")
         return 0
     sources = tuple(args.sources)
@@ -359,16 +485,38 @@ def main(argv: list[str] | None = None) -> int:
         args.data,
         ("x", "y"),
         lambda: written(
-            args.numbers, args.wide, args.parts, sources, args.usps, args.loose, args.blurred
+            args.numbers, args.wide, args.parts, sources, args.usps, args.loose, args.blurred,
+            args.marked, args.first_seed,
         ),
-    )
-    print(f"{len(x)} lines, {int((y > 0).sum())} digits")
-    model = train(x, y, args.epochs, start=args.start, rate=args.rate)
+    )  # fmt: skip
+    if args.data_only:
+        print(f"wrote {len(x)} lines to {args.data}")
+        return 0
+    for more in args.more_data:
+        with np.load(more) as saved:
+            x, y = np.concatenate([saved["x"], x]), np.concatenate([saved["y"], y])
+    print(f"{len(x)} lines, {int((y > 0).sum())} symbols, {int((y > 10).sum())} of them marks")
+    model = train(
+        x, y, args.epochs, args.seed, args.start, args.rate, args.checkpoint, args.folded,
+        args.head_only,
+    )  # fmt: skip
     if args.save_weights:
         model.save_weights(args.save_weights)
-    export(model, args.out)
+    export(model, args.out, record or this_run(argv, args, len(x)))
     print(f"wrote {args.out}")
     return 0
+
+
+def this_run(argv: list[str] | None, args: argparse.Namespace, lines: int) -> dict:
+    """The training record of this run (`core.fits`' "training"): its command, seed and data."""
+    words = sys.argv[1:] if argv is None else argv
+    return {
+        "command": "python bench/make_line_reader.py " + " ".join(words),
+        "seed": args.seed,
+        "data": f"{lines} lines of numbers written by bench/make_numbers.py with the training "
+        f"digits of {', '.join(dict.fromkeys(args.sources))}, parts seeded from "
+        f"{args.first_seed}; {args.marked:g} with marks, {args.loose:g} in a loose hand",
+    }
 
 
 if __name__ == "__main__":

@@ -52,6 +52,13 @@ squares (0.4-0.7), light blue or grey, 1-2 px thick, under the ink.
 by default) and its top up to 0.18 of it off the line (0.06). MNIST made every digit as high as
 the others; people write some larger, some lower. `--blur R` blurs each picture by a
 Gaussian of radius 0.3 to R px (1.2 by default): R 2.5 is a photo out of focus.
+
+`--marks S` writes a share S of the numbers (not boxed) with the marks people write in and
+after numbers (`bench/written_marks.py`: `18.056`, `443.000=`, `200.-`, `12,5`, `-150`, `$25`,
+a long dash or a wavy end mark); `labels.jsonl`'s `text` is then what is written, `number` its
+digits. `--cell` writes each number small in a register's cell (1.5-3 times its height), ruled
+on every side and the next cells' ruling beyond, and darkens one or two of the picture's sides
+as a scanner's border does (grey 0-60, ragged).
 """
 
 from __future__ import annotations
@@ -64,6 +71,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+import written_marks
 from PIL import Image, ImageDraw, ImageFilter
 
 sys.path[:0] = [
@@ -108,6 +116,8 @@ class Look:
     paper: str | None = None  # ruled paper under the ink: "lined" or "squared"
     hand: str = "even"  # HANDS' "even" or "loose"
     blur: float = BLUR[1]  # the most Gaussian blur, px
+    marks: float = 0.0  # the share written with marks: "18.056", "200.-", "$25" (written_marks)
+    cell: bool = False  # small in a register's ruled cell, a scanner's dark border at its edge
 
 
 @dataclass
@@ -116,6 +126,7 @@ class Number:
     kind: str
     number: str
     boxes: list[list[int]]  # true [left, top, right, bottom] of each digit's ink, input pixels
+    text: str = ""  # what is written, marks included ("18.056"), where that is more than `number`
 
 
 def number_digits(source: str = "mnist", usps_file: Path | None = None):
@@ -215,6 +226,14 @@ def add_digit_options(parser: argparse.ArgumentParser) -> None:
         "--blur", type=float, default=BLUR[1],
         help=f"the most Gaussian blur a picture gets, px (from {BLUR[0]:g}; {BLUR[1]:g})",
     )  # fmt: skip
+    parser.add_argument(
+        "--marks", type=float, default=0.0,
+        help="the share of numbers written with marks: separators, end marks, a sign (0)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--cell", action="store_true",
+        help="each number small in a ruled cell, a scanner's dark border at the picture's edge",
+    )  # fmt: skip
 
 
 def checked_digit_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -262,7 +281,7 @@ def make_number_set_of(args: argparse.Namespace, out: Path) -> list[Number]:
     x, y = number_digits(args.digits_from, args.usps)
     look = Look(
         wide=not args.narrow, sheet=args.sheet, desk=args.desk, turn=args.turn, paper=args.paper,
-        hand=args.hand, blur=args.blur,
+        hand=args.hand, blur=args.blur, marks=args.marks, cell=args.cell,
     )  # fmt: skip
     return make_number_set(x, y, out, args.per_kind, args.seed, args.style, look)
 
@@ -293,7 +312,12 @@ def make_number(
         height * rng.uniform(0.45, 0.7) if kind != "boxed" else height * rng.uniform(0.4, 0.55)
     )
     separator = str(rng.choice(SEPARATORS)) if wide and kind == "grouped" else " "
-    ink, boxes = _write(x[picks], kind, groups, digit_h, rng, separator, wide, box, look.hand)
+    marks = None
+    if look.marks > 0.0 and kind != "boxed" and rng.random() < look.marks:
+        marks, separator = written_marks.pattern(len(picks), rng), " "
+    ink, boxes = _write(
+        x[picks], kind, groups, digit_h, rng, separator, wide, box, look.hand, marks
+    )
     slant = rng.uniform(-0.25, 0.25) if rng.random() < 0.5 else 0.0
     ink, boxes = _shear(ink, boxes, slant)
     printed = np.zeros_like(ink)
@@ -315,20 +339,35 @@ def make_number(
     ink, printed, boxes = _rotate(ink, printed, boxes, angle, room=look.turn > TURN)
     if look.sheet > 1.0:
         ink, printed, boxes = _on_a_sheet(ink, printed, boxes, look.sheet)
+    if look.cell:
+        ink, printed, boxes = _in_a_cell(ink, printed, boxes, rng)
     ruled = _ruled(ink.shape, digit_h, rng, look.paper) if look.paper is not None else None
     image = _paper(ink, printed, rng, WIDE_PRINTED if wide else PRINTED, ruled, look.blur)
     if look.desk is not None:
         image, boxes = _on_a_desk(image, boxes, rng, DESK_LEVELS[look.desk])
+    if look.cell:
+        image = _scanner_border(image, boxes, rng)
     path = _save(image, stem, rng)
     number = "".join(str(int(d)) for d in y[picks])
-    return Number(path.name, kind, number, boxes)
+    text = "".join(m + d for m, d in zip(marks, [*number, ""], strict=True)) if marks else ""
+    return Number(path.name, kind, number, boxes, text)
 
 
 def _write(
-    digits, kind, groups, digit_h, rng, separator=" ", wide=False, box=MNIST_BOX, hand="even"
+    digits,
+    kind,
+    groups,
+    digit_h,
+    rng,
+    separator=" ",
+    wide=False,
+    box=MNIST_BOX,
+    hand="even",
+    marks=None,
 ) -> tuple[np.ndarray, list[list[int]]]:
     """The digits' ink coverage (0-1) side by side, and each one's box; `separator` is drawn
-    in the gap after each group but the last."""
+    in the gap after each group but the last; `marks` (`written_marks.pattern`) before the
+    first digit and after each, in room of their own."""
     size_spread, top_spread = HANDS[hand]
     pieces = []
     for digit in digits:
@@ -339,12 +378,15 @@ def _write(
         size = (max(1, round(crop.width * scale)), max(1, round(crop.height * scale)))
         pieces.append(np.asarray(crop.resize(size, Image.Resampling.BICUBIC), np.float32) / 255)
     gaps = _gaps(kind, groups, digit_h, rng, wide)
+    rooms = [written_marks.room(m, digit_h) for m in marks] if marks else [0.0] * (len(pieces) + 1)
+    gaps = [max(g, 0.05 * digit_h) + r if r else g for g, r in zip(gaps, rooms[1:], strict=False)]
     top_jitter = [rng.uniform(-top_spread, top_spread) * digit_h for _ in pieces]
     # each digit's left edge is rounded (up to 0.5 px more a digit); the ink is cropped below
     width = sum(p.shape[1] for p in pieces) + int(sum(max(g, 0) for g in gaps)) + len(pieces) + 4
+    width += int(rooms[0] + rooms[-1]) + 2
     height = int(max(p.shape[0] for p in pieces) + 0.15 * digit_h) + 4
     ink = np.zeros((height, width), np.float32)
-    boxes, left = [], 2.0
+    boxes, left = [], 2.0 + rooms[0]
     for i, piece in enumerate(pieces):
         h, w = piece.shape
         top = int(round((height - h) / 2 + top_jitter[i]))
@@ -358,6 +400,16 @@ def _write(
         ends = np.cumsum(groups)[:-1] - 1  # the last digit of each group but the last
         for end in ends:
             _separator(ink, separator, boxes[end], boxes[end + 1], digit_h, rng)
+    if marks:
+        top = min(b[1] for b in boxes)
+        bottom = max(b[3] for b in boxes)
+        after = [boxes[i][2] for i in range(len(boxes))]
+        for i, mark in enumerate(marks):
+            if mark:
+                start = 2.0 if i == 0 else after[i - 1] + 0.05 * digit_h * (i == len(boxes))
+                written_marks.draw_marks(ink, mark, start, top, bottom, rng)
+        last = after[-1] + rooms[-1] + 0.05 * digit_h
+        return ink[:, : min(ink.shape[1], int(last) + 2)], boxes
     used = int(max(b[2] for b in boxes)) + 2
     return ink[:, :used], boxes
 
@@ -548,6 +600,54 @@ def _on_a_sheet(ink, printed, boxes, times: float):
     extra = round((times - 1.0) * ink.shape[0] / 2)
     around = ((extra, extra), (extra, extra))
     return np.pad(ink, around), np.pad(printed, around), _moved_boxes(boxes, extra, extra)
+
+
+def _in_a_cell(ink, printed, boxes, rng: np.random.Generator):
+    """The number small in a register's cell: the cell 1.5-3 times its height and wider,
+    ruled 1-4 px on every side, the next cells' ruling beyond it on some."""
+    h, w = ink.shape
+    cell_h, cell_w = int(h * rng.uniform(1.5, 3.0)), int(w * rng.uniform(1.2, 2.2))
+    top, left = int(rng.integers(0, cell_h - h + 1)), int(rng.integers(0, cell_w - w + 1))
+    beyond = [int(rng.integers(0, 2) * rng.uniform(0.1, 0.5) * h) for _ in range(4)]
+    pad = ((beyond[0] + top + 4, beyond[1] + cell_h - h - top + 4),
+           (beyond[2] + left + 4, beyond[3] + cell_w - w - left + 4))  # fmt: skip
+    ink, printed = np.pad(ink, pad), np.pad(printed, pad)
+    pen = int(rng.integers(1, 5))
+    rows = (beyond[0], ink.shape[0] - beyond[1] - pen)
+    cols = (beyond[2], ink.shape[1] - beyond[3] - pen)
+    for at in rows:
+        printed[at : at + pen, :] = 1.0
+    for at in cols:
+        printed[:, at : at + pen] = 1.0
+    return ink, printed, _moved_boxes(boxes, pad[1][0], pad[0][0])
+
+
+def _scanner_border(image: Image.Image, boxes, rng: np.random.Generator) -> Image.Image:
+    """A scanner's dark border on one or two of the picture's sides, clear of the digits:
+    grey levels 0-60, 3-12% of the side across, its edge ragged."""
+    pixels = np.asarray(image).copy()
+    h, w = pixels.shape[:2]
+    ink_box = [min(b[0] for b in boxes), min(b[1] for b in boxes),
+               max(b[2] for b in boxes), max(b[3] for b in boxes)]  # fmt: skip
+    for side in rng.choice(4, size=int(rng.integers(1, 3)), replace=False):
+        across = (h, w, h, w)[side]
+        room = (ink_box[1], ink_box[0], h - ink_box[3], w - ink_box[2])[side]
+        depth = int(min(room - 2, across * rng.uniform(0.03, 0.12)))
+        if depth < 2:
+            continue
+        ragged = depth + np.round(rng.normal(0, 1.0, (w, h)[side % 2]).cumsum() * 0.3).astype(int)
+        ragged = np.clip(ragged, 1, room - 1)
+        level = rng.uniform(0, 60)
+        for i, reach in enumerate(ragged):
+            if side == 0:
+                pixels[:reach, i] = level
+            elif side == 1:
+                pixels[i, :reach] = level
+            elif side == 2:
+                pixels[h - reach :, i] = level
+            else:
+                pixels[i, w - reach :] = level
+    return Image.fromarray(pixels)
 
 
 def _ruled(shape, digit_h: float, rng: np.random.Generator, paper: str):

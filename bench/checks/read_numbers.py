@@ -18,6 +18,9 @@ stretches each digit to fill a 16x16 box and binarises it first (`make_numbers.f
 A folder that already holds `labels.jsonl` is read again, not rewritten; the default folder's
 name says every option that makes the set
 (`digitcli-numbers-s9-k100[-narrow][-usps|-uci][-filled]`).
+`--marks S` writes a share S of the numbers with the marks people write in and after numbers
+(`18.056`, `200.-`, `$25`: `make_numbers.py --marks`); the `text exact` column is the share
+whose `text` is what was written, marks included (without marks, its `number`).
 `--mistakes FILE` writes the full reader's misread numbers (JSON lines) and prints which digits
 it confused, lost or added.
 """
@@ -134,6 +137,17 @@ def score(numbers: list[Number], answers: dict[str, str | None]) -> dict[str, tu
     return {k: (r[0], r[1] / r[0], 1 - r[3] / r[2]) for k, r in tally.items()}
 
 
+def text_score(numbers: list[Number], texts: dict[str, str | None]) -> dict[str, float]:
+    """Per kind (and "all"): the share whose `text` is what was written, marks included."""
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for number in numbers:
+        right = (texts.get(number.file) or "") == (number.text or number.number)
+        for kind in (number.kind, "all"):
+            tally[kind][0] += 1
+            tally[kind][1] += right
+    return {k: right / count for k, (count, right) in tally.items()}
+
+
 PARTS = {  # reader name: the digitcli.reading.read.Parts switches
     "without the line reader": {"lines": False},
     "without the second opinion": {"second_opinion": False},
@@ -148,8 +162,10 @@ def read_with_digitcli(folder: Path, numbers: list[Number], model: str | None, *
     files = [str(folder / n.file) for n in numbers]
     list(read(files[:4], model=model, parts=parts))  # load the model and runtime before timing
     start = time.perf_counter()
-    answers = {Path(r.file).name: r.number for r in read(files, model=model, parts=parts)}
-    return answers, len(files) / (time.perf_counter() - start)
+    readings = list(read(files, model=model, parts=parts))
+    rate = len(files) / (time.perf_counter() - start)
+    answers = {Path(r.file).name: r.number for r in readings}
+    return answers, rate, {Path(r.file).name: r.text for r in readings}
 
 
 def tesseract(path: Path, mode: int) -> str:
@@ -171,15 +187,17 @@ def read_with_tesseract(folder: Path, numbers: list[Number], mode: int):
 
 def table(rows: dict[str, tuple[dict, float]]) -> str:
     lines = [
-        "| reader | kind | numbers | exact | digits | numbers/s |",
-        "|---|---|---|---|---|---|",
+        "| reader | kind | numbers | exact | digits | text exact | numbers/s |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for reader, (scores, rate) in rows.items():
+    for reader, (scores, rate, *texts) in rows.items():
         for kind in (*KINDS, "all"):
             count, exact, digits = scores[kind]
             shown_rate = f"{rate:.0f}" if kind == "all" else ""
+            shown_text = f"{texts[0][kind]:.1%}" if texts else "-"
             lines.append(
-                f"| {reader} | {kind} | {count} | {exact:.1%} | {digits:.1%} | {shown_rate} |"
+                f"| {reader} | {kind} | {count} | {exact:.1%} | {digits:.1%} | {shown_text} "
+                f"| {shown_rate} |"
             )
     return "\n".join(lines)
 
@@ -194,6 +212,7 @@ def default_folder(args: argparse.Namespace) -> str:
     options += [f"paper-{args.paper}"] * (args.paper is not None)
     options += [f"hand-{args.hand}"] * (args.hand != "even")
     options += [f"blur{args.blur:g}"] * (args.blur != BLUR[1])
+    options += [f"marks{args.marks:g}"] * (args.marks != 0)
     return "-".join(["digitcli-numbers", *options])
 
 
@@ -218,12 +237,12 @@ def main(argv: list[str] | None = None) -> int:
     numbers = load_labels(args.out)
     repo = Path(__file__).resolve().parents[2]
     model = args.model or str(repo / "digitcli" / "models" / "pretrained")
-    answers, rate = read_with_digitcli(args.out, numbers, model)
-    rows = {"digitcli read": (score(numbers, answers), rate)}
+    answers, rate, texts = read_with_digitcli(args.out, numbers, model)
+    rows = {"digitcli read": (score(numbers, answers), rate, text_score(numbers, texts))}
     mistakes = mistakes_report(numbers, answers, args.mistakes) if args.mistakes else None
     for name, switches in PARTS.items() if args.parts else ():
-        answers, rate = read_with_digitcli(args.out, numbers, model, **switches)
-        rows[name] = (score(numbers, answers), rate)
+        answers, rate, texts = read_with_digitcli(args.out, numbers, model, **switches)
+        rows[name] = (score(numbers, answers), rate, text_score(numbers, texts))
     if not args.no_tesseract and shutil.which("tesseract"):
         sample = numbers[:: max(1, len(numbers) // 60)]
         best = max(

@@ -1,7 +1,7 @@
 """Real pictures of handwritten numbers, the development set of `read`: build it, and score.
 
     python bench/real_numbers.py build --out DIR [--mirrors ROOT]
-    python bench/real_numbers.py score --set DIR [--model MODEL] [--json]
+    python bench/real_numbers.py score --set DIR [--model MODEL] [--json] [--before JSON]
 
 `bench/real_numbers.csv` lists each picture: the public repository and commit it comes from, its
 path there, its label (the number's digits, 2 to 10 of them, read by eye), `raw` (what is
@@ -26,7 +26,10 @@ right (per picture, its digits less the edit distance from the reading, at least
 without a number has none right) and the pictures with no number (refused: blank, several lines,
 an error). Then the failures by kind (`extra` digits read where the label is within the
 reading, `dropped` where the reading is within the label, `confused` of the same length,
-`mixed`, `refused`) and every picture not read exactly.
+`mixed`, `refused`) and every picture not read exactly. `text` is the share whose `text` (what
+`read` says was written, marks included) is `raw`, or the label where `raw` is empty.
+`--before JSON` (an earlier run's `--json`, say of the code before a change) shows each group's
+exact share then and now, and every picture not read exactly then or now with both readings.
 """
 
 from __future__ import annotations
@@ -137,12 +140,13 @@ class Answer:
 
     number: str | None
     why: str | None = None
+    text: str | None = None  # what `read` says was written, marks included
 
 
 def answer_of(reading) -> Answer:
     """A `digitcli.reading.read.Reading` as an `Answer`."""
     if reading.number is not None:
-        return Answer(reading.number)
+        return Answer(reading.number, text=getattr(reading, "text", None))
     if reading.lines:
         return Answer(None, f"{len(reading.lines)} lines: " + ", ".join(
             line.number or "-" for line in reading.lines))  # fmt: skip
@@ -207,13 +211,15 @@ def tally(numbers: list[Number], answers: list[Answer]) -> dict:
             counts[group]["digits"] += len(number.label)
             counts[group]["digits_right"] += digits_right(number.label, answer)
             counts[group]["refused"] += answer.number is None
+            counts[group]["text"] += answer.text == (number.raw or number.label)
         how = failure(number.label, answer)
         if how is None:
             continue
         failures[how] += 1
         wrong.append(
             {"file": number.file_name, "label": number.label, "raw": number.raw,
-             "kind": number.kind, "read": answer.number, "why": answer.why, "failure": how}
+             "kind": number.kind, "read": answer.number, "why": answer.why, "failure": how,
+             "text": answer.text}
         )  # fmt: skip
     scores = {
         group: {
@@ -224,6 +230,7 @@ def tally(numbers: list[Number], answers: list[Answer]) -> dict:
             "digits_right": row["digits_right"],
             "digits_share": share(row["digits_right"], row["digits"]),
             "refused": row["refused"],
+            "text_share": share(row["text"], row["pictures"]),
         }
         for group, row in sorted(counts.items(), key=lambda item: order(item[0]))
     }
@@ -235,16 +242,19 @@ def order(group: str) -> tuple[int, str]:
     return (3, group) if group.startswith("raw") else group_order(group)
 
 
-def render(scores: dict, model: str) -> str:
-    """The scores as text."""
+def render(scores: dict, model: str, before: dict | None = None) -> str:
+    """The scores as text; with `before` (an earlier run's `--json`), each group's exact share
+    then and now, and what each picture not read exactly now was read as then."""
+    if before is not None:
+        return render_against(scores, model, before)
     lines = [
         f"model: {model}",
-        f"{'':24} {'pictures':>8} {'exact':>7} {'digits':>7} {'refused':>7}",
+        f"{'':24} {'pictures':>8} {'exact':>7} {'digits':>7} {'refused':>7} {'text':>7}",
     ]
     for group, row in scores["groups"].items():
         lines.append(
             f"  {group:<22} {row['pictures']:>8} {row['exact_share']:>7.1%} "
-            f"{row['digits_share']:>7.1%} {row['refused']:>7}"
+            f"{row['digits_share']:>7.1%} {row['refused']:>7} {row.get('text_share', 0):>7.1%}"
         )
     failures = ", ".join(f"{how} {n}" for how, n in scores["failures"].items())
     lines.append(f"not read exactly: {len(scores['wrong'])} ({failures or 'none'})")
@@ -255,6 +265,42 @@ def render(scores: dict, model: str) -> str:
     if scores.get("missing"):
         lines.append(f"pictures not built: {scores['missing']}")
     return "\n".join(lines)
+
+
+def render_against(scores: dict, model: str, before: dict) -> str:
+    """`render` beside an earlier run: per group exact (and refused) before -> now, then every
+    picture not read exactly now or then, with both readings."""
+    lines = [
+        f"model: {model}; before: an earlier run's --json",
+        f"{'':24} {'pictures':>8} {'exact before':>13} {'now':>7} {'refused':>9} {'text now':>9}",
+    ]
+    for group, row in scores["groups"].items():
+        then = before["groups"].get(group, {})
+        was = f"{then['exact_share']:.1%}" if then else "-"
+        refused = f"{then.get('refused', '-')}->{row['refused']}"
+        lines.append(
+            f"  {group:<22} {row['pictures']:>8} {was:>13} {row['exact_share']:>7.1%} "
+            f"{refused:>9} {row.get('text_share', 0):>9.1%}"
+        )
+    then = {row["file"]: row for row in before["wrong"]}
+    now = {row["file"]: row for row in scores["wrong"]}
+    lines.append(f"not read exactly now: {len(now)} (before: {len(then)})")
+    for name in sorted(now.keys() | then.keys()):
+        row = now.get(name) or then[name]
+        raw = f" [{row['raw']}]" if row["raw"] else ""
+        lines.append(
+            f"  {row['kind']:<7} {name}: {row['label']}{raw} before {_said(then.get(name))}, "
+            f"now {_said(now.get(name))}"
+        )
+    return "\n".join(lines)
+
+
+def _said(row: dict | None) -> str:
+    if row is None:
+        return "right"
+    got = row["read"] if row["read"] is not None else f"no number ({row['why']})"
+    text = row.get("text")
+    return f"{got} (text {text})" if text and text != got else str(got)
 
 
 def read_all(files: list[Path], model: str | None) -> list[Answer]:
@@ -299,6 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     scoring.add_argument("--set", type=Path, required=True, dest="folder")
     scoring.add_argument("--model", default=None, help="as `digitcli read --model`")
     scoring.add_argument("--json", action="store_true")
+    scoring.add_argument(
+        "--before", type=Path, help="an earlier run's --json: shown beside this one's figures"
+    )
     args = parser.parse_args(argv)
     if args.command == "build":
         if args.mirrors is None:
@@ -313,7 +362,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(scores, indent=2))
     else:
-        print(render(scores, args.model or "bundled (no trained model)"))
+        before = json.loads(args.before.read_text()) if args.before else None
+        print(render(scores, args.model or "bundled (no trained model)", before))
     return 0
 
 

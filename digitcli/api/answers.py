@@ -107,6 +107,9 @@ class Reading:
     lines: tuple[Reading, ...] = ()
     box: tuple[int, int, int, int] | None = None  # a line's, in the input image's pixels
     model: ModelInfo | None = None
+    # What was written, marks included ("18.056" where `number` is "18056"); None where
+    # `number` is.
+    text: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -131,6 +134,7 @@ class Reading:
             lines=tuple(cls.of(line) for line in reading.lines),
             box=None if reading.box is None else tuple(reading.box),
             model=None if reading.error is not None else model,
+            text=reading.text,
         )
 
     def rows(self) -> list[Reading]:
@@ -153,5 +157,6 @@ class Reading:
         digits = [ReadDigit(d.digit, d.confidence, d.box) for d in self.digits]
         lines = [line._as_read() for line in self.lines]
         return _Reading(
-            self.file, self.number, self.confidence, digits, self.error, self.note, lines, self.box
-        )
+            self.file, self.number, self.confidence, digits, self.error, self.note, lines, self.box,
+            self.text,
+        )  # fmt: skip

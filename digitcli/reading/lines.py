@@ -28,9 +28,12 @@ MODEL = Path(__file__).parent / "lines.tflite"
 FITS = {"preparation": preparation.DEFAULT, "segmentation": DEFAULT}
 # Fixed by the shipped network, not settings: its input, a line's ink 32 px high in strips
 # 256 px long (a strip's columns are read 4 to a column of its output), and its output's
-# classes: class 0 is "no digit here", class d + 1 is digit d.
+# classes: class 0 is "no digit here", class d + 1 is digit d, class 11 + i the mark MARKS[i]
+# (written inside and after numbers: "18.056", "200.-"; a mark is no digit).
 STRIP_SHAPE = (32, 256)
-CLASSES = 11
+MARKS = ".,-=/:'\u2014~$"  # "\u2014" a long dash, "~" a wavy end mark
+DIGIT_CLASSES = 11
+CLASSES = DIGIT_CLASSES + len(MARKS)
 BLANK = 0
 
 
@@ -40,10 +43,46 @@ def _reader() -> Runner:
 
 
 def read_strips(strips: np.ndarray) -> np.ndarray:
-    """(n, 32, W) uint8 strips -> (n, W / 4, 11) probabilities: blank, then digits 0-9."""
+    """(n, 32, W) uint8 strips -> (n, W / 4, 11 + marks) probabilities: blank, digits 0-9,
+    then the marks the line reader knows (none for one without: `marks_of`)."""
     if len(strips) == 0:
-        return np.zeros((0, 0, CLASSES), np.float32)
+        return np.zeros((0, 0, DIGIT_CLASSES), np.float32)
     return _reader()(strips[..., None])
+
+
+def digits_only(probabilities: np.ndarray) -> np.ndarray:
+    """(..., 11 + marks) -> (..., 11): each mark's probability given to the blank, as a mark
+    is no digit; what every reading of digits weighs."""
+    if probabilities.shape[-1] == DIGIT_CLASSES:
+        return probabilities
+    folded = probabilities[..., :DIGIT_CLASSES].copy()
+    folded[..., BLANK] += probabilities[..., DIGIT_CLASSES:].sum(axis=-1)
+    return folded
+
+
+def written_path(probabilities: np.ndarray) -> list[tuple[str, float]]:
+    """The best path over digits and marks: each symbol ("0"-"9" or a mark of MARKS), with its
+    place (the middle of its columns), left to right."""
+    best = probabilities.argmax(axis=1)
+    starts = np.flatnonzero(np.r_[True, best[1:] != best[:-1]])
+    stops = np.r_[starts[1:], len(best)]
+    symbols = "0123456789" + MARKS
+    return [
+        (symbols[int(best[start]) - 1], 0.5 * (start + stop - 1))
+        for start, stop in zip(starts, stops, strict=True)
+        if best[start] != BLANK
+    ]
+
+
+def written_text(path: list[tuple[str, float]], number: str) -> str:
+    """`number` as written: the marks of the written path (`written_path`) put in among its
+    digits, where the path holds as many digits as `number` (else `number` alone; and where
+    the path reads only marks, `number`)."""
+    digits = [symbol for symbol, _ in path if symbol.isdigit()]
+    if len(digits) != len(number) or not number:
+        return number
+    given = iter(number)
+    return "".join(next(given) if symbol.isdigit() else symbol for symbol, _ in path)
 
 
 def best_path(probabilities: np.ndarray) -> list[tuple[int, float, float]]:

@@ -21,8 +21,9 @@ from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file
 from digitcli.imaging.sheet import on_the_sheet
 from digitcli.imaging.verdict import Kind
 from digitcli.inputs.sources import Source
+from digitcli.reading.border import without_dark_border
 from digitcli.reading.consistency import small_copy
-from digitcli.reading.lines import best_path, likelihood, read_strips
+from digitcli.reading.lines import best_path, digits_only, likelihood, read_strips, written_path
 from digitcli.reading.multiline import Lines, find_lines, moved
 from digitcli.reading.place import placed_digits
 from digitcli.reading.segment import Line, find_line, render_candidates
@@ -52,13 +53,17 @@ def picture_lines(
     a desk is read within the sheet (`sheet.on_the_sheet`; not for light ink on dark paper),
     unless nothing is found there and `predict`'s preparation finds ink in the whole picture
     (a light digit on a dark canvas is a bright region, as a sheet is); that preparation is
-    made once, then read again by the whole picture's blank checks."""
+    made once, then read again by the whole picture's blank checks. Where no sheet is found, a
+    scanner's dark border is painted with the paper (`border.without_dark_border`)."""
     if source.problem is not None:
         return ImageError(f"{source.name}: {source.problem}")
     try:
         image = open_image(source.read(), name=source.name, max_side=tuned().open_side)
         whole = cache(partial(prepare_file, source.read(), invert=invert, name=source.name))
         sheet = on_the_sheet(image) if invert != "no" else None
+        cleaned = without_dark_border(image) if invert != "no" and sheet is None else image
+        if cleaned is not image:  # a scanner's dark border: no ink, for predict's test too
+            image, whole = cleaned, cache(partial(prepare, cleaned, invert=invert))
         if sheet is not None:
             part, dx, dy = sheet
             found = _read_picture(part, (dx, dy), partial(prepare, part, invert=invert),
@@ -121,7 +126,9 @@ def _read_first(line: Line, parts: Parts, pixels: bool = True) -> Line:
         return line
     tune = tuned()
     if parts.lines and line.strips is not None:
-        found = read_strips(line.strips)  # (strips, columns, 11)
+        found = read_strips(line.strips)  # (strips, columns, 11 + marks)
+        line.written = written_path(found.reshape(-1, found.shape[-1]))
+        found = digits_only(found)  # a mark is no digit
         line.columns = found.reshape(-1, found.shape[-1])
         path = best_path(line.columns)
         number = "".join(str(digit) for digit, _, _ in path)

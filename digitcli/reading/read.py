@@ -33,7 +33,7 @@ from digitcli.predicting.predict import (
     without_name,
 )
 from digitcli.reading.consistency import SmallCopy, alike
-from digitcli.reading.lines import likelihood
+from digitcli.reading.lines import likelihood, written_text
 from digitcli.reading.multiline import Lines
 from digitcli.reading.picture import ALL_PARTS, Parts, picture_lines
 from digitcli.reading.segment import Line, best_readings
@@ -71,6 +71,9 @@ class Reading:
     note: str | None = None
     lines: list[Reading] = field(default_factory=list)  # one a line, where there are several
     box: tuple[int, int, int, int] | None = None  # a line's, in the input image's pixels
+    # What was written, the marks in and after the number included ("18.056", "200.-");
+    # `number` where nothing more was read; None where `number` is.
+    text: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -91,6 +94,7 @@ class Reading:
         data = {
             "file": self.file,
             "number": self.number,
+            "text": self.text,
             "confidence": self.confidence,
             "digits": [digit.to_json() for digit in self.digits],
         }
@@ -237,6 +241,8 @@ def _answer_lines(
         reading = _reading(source.name, _as_predicted(digits, line, wholes), line.picture)
         if reading.number is None and line.whole is not None and not line.whole.has_ink:
             reading.note = verdict.note(line.whole)  # refused as predict refuses it
+        if reading.number is not None:
+            reading.text = written_text(line.written or [], reading.number)
         yield reading
 
 
@@ -437,11 +443,11 @@ def _checked(reading: Reading, threshold: float | None, digits: tuple[int, int] 
         reading.note = (
             f"read {count} digit{'s' * (count != 1)} ({reading.number}), expected {wanted}"
         )
-        reading.number = None
+        reading.number = reading.text = None
     elif threshold is not None and reading.confidence < threshold:
         reading.note = (
             f"confidence {reading.confidence:.3f} of {reading.number} is below the "
             f"threshold {threshold:g}"
         )
-        reading.number = None
+        reading.number = reading.text = None
     return reading

@@ -107,6 +107,8 @@ class Line:
     # The line reader's reading: (digit, confidence, box, pixels) each, and whether it is sure.
     read: list[tuple[int, float, tuple[int, int, int, int], np.ndarray | None]] | None = None
     sure: bool = False
+    # The line reader's best path over digits and marks (`lines.written_path`), for `text`.
+    written: list[tuple[str, float]] | None = None
     # A small grey copy of the whole picture, for how alike the digits read look (consistency).
     picture: SmallCopy | None = field(default=None, repr=False)
 

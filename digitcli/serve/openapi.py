@@ -55,6 +55,10 @@ _READING = {
     "properties": {
         "file": {"type": "string"},
         "number": {"type": ["string", "null"]},
+        "text": {
+            "type": ["string", "null"],
+            "description": "What was written, marks included (18.056); null where number is.",
+        },
         "confidence": {"type": ["number", "null"]},
         "digits": {"type": "array", "items": _READ_DIGIT},
         "note": {"type": "string"},

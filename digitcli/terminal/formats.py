@@ -88,7 +88,7 @@ def render_readings(readings, shown: Shown) -> Tally:
     return _render(
         readings,
         shown,
-        ["file", "number", "confidence", "note"],
+        ["file", "number", "confidence", "note", "text"],
         _reading_csv_row,
         _reading_plain_row,
         lambda rows: reading_table(rows, title=shown.title(len(rows))),
@@ -203,17 +203,22 @@ def prediction_table(
 def _reading_csv_row(reading) -> list[str]:
     number = reading.number or ""
     confidence = "" if reading.confidence is None else f"{reading.confidence:.6f}"
-    return [reading.file, number, confidence, _why(reading)]
+    return [reading.file, number, confidence, _why(reading), reading.text or ""]
 
 
 def _reading_plain_row(reading) -> list[str]:
-    """Always three fields: file, number (empty when none), why (empty when read)."""
-    return [plain_field(reading.file), reading.number or "", plain_field(_why(reading))]
+    """Always four fields: file, number (empty when none), why (empty when read), text (what
+    was written, marks included; empty when no number)."""
+    return [
+        plain_field(reading.file), reading.number or "", plain_field(_why(reading)),
+        plain_field(reading.text or ""),
+    ]  # fmt: skip
 
 
 def reading_table(readings, width: int | None = None, title: str | None = None) -> Table:
     """Numbers are never cut: the per-digit column is left out when the terminal is narrow,
-    and the note column when no reading has a note."""
+    the note column when no reading has a note, and the text column (what was written, marks
+    included) when every reading's text is its number."""
     from rich.table import Table
 
     width = width or (console.stdout.width if is_terminal() else PIPE_WIDTH)
@@ -223,6 +228,9 @@ def reading_table(readings, width: int | None = None, title: str | None = None) 
     table.add_column("confidence", justify="right", no_wrap=True)
     each = width >= 100
     notes = any(r.failed or r.note for r in readings)
+    written = any((r.text or r.number) != r.number for r in readings)
+    if written:
+        table.add_column("text", no_wrap=True)
     if each:
         table.add_column("digits (confidence)")
     if notes:
@@ -230,6 +238,8 @@ def reading_table(readings, width: int | None = None, title: str | None = None) 
     for r in readings:
         cells = [escape(r.file), r.number or "-"]
         cells.append("-" if r.confidence is None else percent(r.confidence))
+        if written:
+            cells.append(escape(r.text or "-"))
         if each:
             cells.append(" ".join(f"{d.digit}:{percent(d.confidence)}" for d in r.digits))
         if notes:

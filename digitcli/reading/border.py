@@ -1,0 +1,60 @@
+"""A scanner's dark border is no ink: painted over with the paper before a picture is read.
+
+A scanned page cut into cells (a register's row numbers, a form's fields) often keeps, along one
+or two of its sides, the scanner's black lid or the page's shadow: a band far darker than the
+paper, running the whole side. To `read` it was the darkest ink in the picture, and the number
+small inside the cell was left as faint specks beside it ("blank"). Here a band at a picture's
+edge is a border where most of each of its lines (rows or columns) is far darker than the paper
+(under `DARK` of the paper's level) and it takes at most `DEEPEST` of the picture across (a
+deeper one is a desk beside a sheet, say, and left as it is); its dark pixels are given the
+paper's colour, so that a cell's writing is what is left to read. A light picture only (its
+median at least `LIGHT`): on a dark canvas nothing is darker than the paper.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+DARK = 0.45  # a border's pixels are darker than this share of the paper's grey level
+LIGHT = 110  # the paper must be at least this light (0-255) for a border to be looked for
+FULL = 0.85  # a line (row or column) of the border is at least this share dark ...
+TAIL = 0.1  # ... and the border's ragged edge goes on while a line is at least this share dark
+DEEPEST = 0.12  # a border is at most this share of the picture across (a desk is deeper)
+
+
+def without_dark_border(image: Image.Image) -> Image.Image:
+    """`image`, any dark border along its sides painted with the paper's colour; `image`
+    itself where it has none."""
+    grey = np.asarray(image.convert("L"), np.float32)
+    paper = float(np.median(grey))
+    if paper < LIGHT or min(grey.shape) < 8:
+        return image
+    dark = grey < DARK * paper
+    painted = np.zeros_like(dark)
+    for side in range(4):  # top, left, bottom, right: each side's lines from the edge in
+        turned = np.rot90(dark, side)
+        depth = _depth(turned.mean(axis=1))
+        if depth:
+            np.rot90(painted, side)[:depth] |= turned[:depth]
+    if not painted.any():
+        return image
+    pixels = np.asarray(image).copy()
+    colour = np.median(pixels[~dark], axis=0) if (~dark).any() else paper
+    pixels[painted] = colour
+    return Image.fromarray(pixels, image.mode)
+
+
+def _depth(shares: np.ndarray) -> int:
+    """How many lines from the edge a border takes (0: none), given each line's dark share:
+    its full lines from the edge, then its ragged edge, at most DEEPEST of the picture."""
+    deepest = int(DEEPEST * len(shares))
+    full = 0
+    while full < deepest and shares[full] >= FULL:
+        full += 1
+    if full == 0 or shares[full] >= FULL:  # none, or deeper than a border: a desk, say
+        return 0
+    depth = full
+    while depth < min(deepest, 2 * full + 4) and shares[depth] >= TAIL:
+        depth += 1
+    return depth

@@ -1,0 +1,51 @@
+"""A scanner's dark border along a cell's sides is no ink and no reason to call it blank: it is
+painted with the paper (`reading.border`) and the number inside the cell is read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from test_read import mnist_test_digits, write_number  # noqa: F401 (a fixture, used below)
+
+from digitcli.reading.border import without_dark_border
+from digitcli.reading.read import read
+
+
+def in_a_scanned_cell(number: Path, out: Path) -> None:
+    """The number's picture small in a larger cell, ruled, a black band down its left side
+    and along its bottom, as a register's scanned cell."""
+    grey = np.asarray(Image.open(number).convert("L"))
+    h, w = grey.shape
+    cell = np.full((3 * h, 2 * w), 235, np.uint8)
+    cell[h : 2 * h, w // 2 : w // 2 + w] = grey
+    cell[:, 40:42] = cell[-40:-38, :] = 90  # the cell's ruling
+    cell[:, :30] = 10  # the scanner's lid beyond the page
+    cell[-30:, :] = 20
+    Image.fromarray(cell).save(out)
+
+
+def test_a_dark_border_is_painted_with_the_paper_and_the_rest_kept():
+    pixels = np.full((120, 300), 230, np.uint8)
+    pixels[40:80, 100:110] = 20  # a stroke of ink, inside
+    pixels[:, :25] = 5  # the border
+    cleaned = np.asarray(without_dark_border(Image.fromarray(pixels)))
+    assert (cleaned[:, :25] > 200).all()
+    assert (cleaned[40:80, 100:110] == 20).all()
+
+
+def test_a_picture_without_a_border_is_the_same_picture():
+    image = Image.new("L", (300, 120), 230)
+    assert without_dark_border(image) is image
+    canvas = Image.new("L", (300, 120), 0)  # white on black: nothing darker than its paper
+    assert without_dark_border(canvas) is canvas
+
+
+def test_a_number_in_a_scanned_cell_is_read(mnist_test_digits, tmp_path):  # noqa: F811
+    write_number(mnist_test_digits, "4072", tmp_path / "n.png")
+    in_a_scanned_cell(tmp_path / "n.png", tmp_path / "cell.png")
+    (plain,) = read([str(tmp_path / "n.png")])
+    (cell,) = read([str(tmp_path / "cell.png")])
+    assert plain.number == "4072"
+    assert cell.number == "4072", cell.note

@@ -1,0 +1,103 @@
+"""`read`'s `text`: what was written, the marks in and after a number included ("18.056",
+"200.-"), where `number` keeps the digits only; in every output format and the API."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from digitcli.api.answers import Reading as ApiReading
+from digitcli.reading.lines import (
+    CLASSES,
+    DIGIT_CLASSES,
+    MARKS,
+    best_path,
+    digits_only,
+    likelihood,
+    written_path,
+    written_text,
+)
+from digitcli.reading.read import Reading, _checked
+from digitcli.terminal.formats import Shown, render_readings
+
+
+def columns(*symbols: str) -> np.ndarray:
+    """Probabilities of a line reader with marks that reads `symbols` ("" a blank column),
+    each 0.6 sure, a digit 1 at 0.3 where a mark is read (a dot looks like a 1)."""
+    found = np.full((len(symbols), CLASSES), 0.1 / (CLASSES - 2), np.float32)
+    for at, symbol in enumerate(symbols):
+        chosen = (
+            0 if not symbol else int(symbol) + 1 if symbol.isdigit() else 11 + MARKS.index(symbol)
+        )
+        found[at, chosen] = 0.6
+        found[at, 2 if chosen > 10 else (chosen + 1) % CLASSES or 1] = 0.3
+    return found / found.sum(axis=1, keepdims=True)
+
+
+def test_a_mark_is_no_digit_in_the_number_nor_in_its_likelihood():
+    found = columns("1", "", "8", ".", "0", "", "5", "6", "=")
+    folded = digits_only(found)
+    assert folded.shape[-1] == DIGIT_CLASSES
+    assert np.allclose(folded.sum(axis=1), 1.0)
+    assert "".join(str(d) for d, _, _ in best_path(folded)) == "18056"
+    # the marks' columns count as blank: the digits alone are the likeliest reading
+    assert likelihood(folded, "18056") > likelihood(folded, "1810561")
+
+
+def test_the_written_path_keeps_the_marks_in_their_places():
+    path = written_path(columns("1", "", "8", ".", "0", "", "5", "6", "="))
+    assert "".join(symbol for symbol, _ in path) == "18.056="
+    assert [at for _, at in path] == sorted(at for _, at in path)
+
+
+def test_the_text_takes_the_final_digits_and_keeps_the_marks():
+    path = written_path(columns("", "2", "0", "", "0", ".", "\u2014"))
+    assert written_text(path, "200") == "200.\u2014"
+    assert written_text(path, "290") == "290.\u2014"  # a digit the classifier overruled
+    assert written_text(path, "2000") == "2000"  # another count of digits: the digits alone
+    assert written_text([], "74") == "74"
+
+
+def test_a_reading_rejected_by_digits_has_no_text_either():
+    reading = _checked(Reading("a.png", "18056", 0.9, text="18.056"), None, (4, 4))
+    assert reading.number is None and reading.text is None
+
+
+READINGS = [
+    Reading("a.png", "18056", 0.9, text="18.056"),
+    Reading("b.png", "42", 0.8, text="42"),
+    Reading("c.png", note="no digit found: the image is blank"),
+]
+
+
+@pytest.mark.parametrize("fmt", ["plain", "csv", "jsonl", "table"])
+def test_each_format_shows_the_text(fmt, capsys):
+    render_readings(iter(READINGS), Shown(fmt, quiet=True))
+    out = capsys.readouterr().out
+    if fmt == "plain":
+        assert out.splitlines()[:2] == ["a.png\t18056\t\t18.056", "b.png\t42\t\t42"]
+        assert out.splitlines()[2] == "c.png\t\tno digit found: the image is blank\t"
+    elif fmt == "csv":
+        rows = out.splitlines()
+        assert rows[0] == "file,number,confidence,note,text"
+        assert rows[1] == "a.png,18056,0.900000,,18.056"
+    elif fmt == "jsonl":
+        answers = [json.loads(line) for line in out.splitlines()]
+        assert [a["number"] for a in answers] == ["18056", "42", None]
+        assert [a["text"] for a in answers] == ["18.056", "42", None]
+    else:
+        assert "18.056" in out and "text" in out
+
+
+def test_a_table_without_marks_has_no_text_column(capsys):
+    render_readings(iter(READINGS[1:]), Shown("table", quiet=True))
+    assert "text" not in capsys.readouterr().out
+
+
+def test_the_api_reading_carries_the_text_and_its_json():
+    answer = ApiReading.of(READINGS[0])
+    assert answer.text == "18.056" and answer.number == "18056"
+    assert answer.to_json()["text"] == "18.056"
+    assert [row.text for row in answer.rows()] == ["18.056"]
