@@ -10,7 +10,11 @@ from digitcli.core import fits
 from digitcli.reading import lines
 
 STAGES = ("preparation", "segmentation")
-RECORD = {"command": "python bench/make_line_reader.py --seed 3", "seed": 3, "data": "numbers"}
+RECORD = {
+    "command": "python bench/build/make_line_reader.py --seed 3",
+    "seed": 3,
+    "data": "numbers",
+}
 
 
 def test_a_stamp_records_the_training_and_a_later_stamp_keeps_it(tmp_path: Path) -> None:

@@ -2,8 +2,8 @@
 a drawing ("nondigit", its fifth class), `predict` gives no digit and says so, `read` no
 number (issue 86). A judge file of four classes (the one shipped) still loads.
 
-End to end, with pictures drawn by code (`bench/nondigits.py`) from a seed no judge trained
-on (`bench/make_judge.py` trains on [5, 300] and checks on 81): a judge of five classes
+End to end, with pictures drawn by code (`bench/checks/nondigits.py`) from a seed no judge trained
+on (`bench/build/make_judge.py` trains on [5, 300] and checks on 81): a judge of five classes
 refuses them and still answers digits drawn alike. The shipped judge has four classes (a
 five-class one is built by `make judge`, not shipped yet: docs/measurements/preparation.md),
 so these are expected to fail with it (strict: they fail here once a five-class judge

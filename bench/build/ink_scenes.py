@@ -1,7 +1,7 @@
 """Scenes for the ink finder: pictures of paper whose handwritten strokes are known by
 construction, each with its mask.
 
-Two families of its own, drawn by code no check set shares (`bench/other_pages.py`,
+Two families of its own, drawn by code no check set shares (`bench/checks/other_pages.py`,
 `make_blanks.py`, `make_photos.py` and `judge_pictures.py` stay out of the ink finder's
 training, so that they check it):
 - `page`: a close-up of paper filling the picture: plain, ruled, squared or dotted, with a
@@ -16,7 +16,7 @@ pencil, marker or ballpoint, of any darkness, width and pressure) and photograph
 tilt and perspective, blur, noise, JPEG. A quarter of the pictures hold no digit at all; some
 are light ink on a dark board. The mask is the digits' strokes, nothing else.
 
-    python bench/ink_scenes.py --n 16 --seed 3 --out DIR   # look at a few, with their masks
+    python bench/build/ink_scenes.py --n 16 --seed 3 --out DIR   # look at a few, with their masks
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Made pictures for `bench/make_judge.py` of the kinds the judge got wrong: blank paper
+"""Made pictures for `bench/build/make_judge.py` of the kinds the judge got wrong: blank paper
 photographed on a desk under a shadow, faint digits beside a shadowed corner (and the shadowed
 corner alone), and large digits written off the page's centre, near its sides.
 

@@ -6,7 +6,7 @@ Font License 1.1, Caveat and a few others Apache 2.0); none of them is one of th
 `bench/checks/robustness.py` reads its `fonts` digits in, so that source still measures fonts never
 trained on. Fetch them into a folder, then render:
 
-    mkdir fonts && cd fonts && for name in $(python ../bench/make_font_digits.py --list); do
+    mkdir fonts && cd fonts && for name in $(python ../bench/build/make_font_digits.py --list); do
         npm pack "@fontsource/$name" && tar xzf fontsource-$name-*.tgz \\
             --wildcards "package/files/$name-latin-400-normal.woff"; done && cd ..
     python bench/build/make_font_digits.py fonts        # writes digitcli/training/font_digits.npz

@@ -1,11 +1,11 @@
 """Train `digitcli/imaging/judge.tflite`: whether the ink found on a picture of paper is one
 digit, blank paper, lines or a page, several digits, or not a digit.
 
-    python bench/make_judge.py --real DIR --cache VIEWS.npz             # the shipped judge
-    python bench/make_judge.py --real DIR --cache VIEWS.npz --hold-out 2 --out judge-fold2.tflite
-    python bench/make_judge.py --real DIR --cache VIEWS.npz --make-only # the views alone
-    python bench/make_judge.py --stamp-only             # record a changed setting's new stamp
-    python bench/make_judge.py --real DIR --cache V.npz --init judge.tflite  # go on from a judge
+    python bench/build/make_judge.py --real DIR --cache VIEWS.npz             # the shipped judge
+    python bench/build/make_judge.py --real DIR --cache VIEWS.npz --hold-out 2 --out judge-fold2.tflite
+    python bench/build/make_judge.py --real DIR --cache VIEWS.npz --make-only # the views alone
+    python bench/build/make_judge.py --stamp-only             # record a changed setting's new stamp
+    python bench/build/make_judge.py --real DIR --cache V.npz --init judge.tflite  # go on from a judge
 
 What the judge sees is what `isolate_ink` hands it on a picture on paper (`judge.view` of the
 picture less its background and the ink kept), so every training picture goes through the
@@ -16,10 +16,10 @@ the seeds they are measured on), quick made pages (`made`: MNIST's *training* di
 with a shadow, a fold, ruled lines, in rows and pages of writing; `notebook`: a thin pen on
 ruled notebook paper photographed askew; `canvas_digit`: a thin pen's digit filling a paint
 program's canvas; `judge_pictures`: blank paper on a desk under a shadow, faint digits by a
-shadowed corner, large digits off the page's centre; `bench/robustness.py`'s development
+shadowed corner, large digits off the page's centre; `bench/checks/robustness.py`'s development
 pictures), and the real set's pictures
-(`bench/real_pictures.py build`) of every fold but the one held out, several times each,
-and what is not a digit (`bench/nondigits.py`: letters, symbols, shapes, scribbles, textures
+(`bench/checks/real_pictures.py build`) of every fold but the one held out, several times each,
+and what is not a digit (`bench/checks/nondigits.py`: letters, symbols, shapes, scribbles, textures
 drawn by code, with digits and blank sheets drawn alike, in every scene but `CHECK_SCENE`,
 kept to check the judge; the real set's non-digit pictures).
 The made views are kept in VIEWS.npz and reused. The network is trained on CPU (TensorFlow
@@ -61,7 +61,7 @@ from make_photos import _lighting, _texture, load_mnist  # noqa: E402
 DIGIT, BLANK, LINES, SEVERAL = judge.DIGIT, judge.BLANK, judge.LINES, judge.SEVERAL
 NONDIGIT = judge.NONDIGIT
 CLASSES = len(judge.VERDICTS)
-NONDIGITS = 5000  # bench/nondigits.py pictures (three eighths digits, an eighth blank)
+NONDIGITS = 5000  # bench/checks/nondigits.py pictures (three eighths digits, an eighth blank)
 SMALL = 1000  # MNIST-sized digits and as many non-digits (`small_views`)
 CHECK_SCENE = "screen"  # the nondigits scene never trained on: it checks the judge
 CHECK_SEED = 81  # ... and the nondigits seed it is checked on, never trained on
@@ -298,7 +298,7 @@ def collect(views: list, kinds: list, source, kind: int) -> None:
 
 
 def folder_views(folders: list[str], most: int) -> tuple[list[np.ndarray], list[int]]:
-    """The views of pictures made before (`CLASS=DIR`: a make_photos or bench/robustness.py
+    """The views of pictures made before (`CLASS=DIR`: a make_photos or bench/checks/robustness.py
     folder, every picture in it of CLASS, one of judge.VERDICTS), at most `most` a folder."""
     views: list[np.ndarray] = []
     kinds: list[int] = []
@@ -312,7 +312,7 @@ def folder_views(folders: list[str], most: int) -> tuple[list[np.ndarray], list[
 
 
 def nondigit_views(seed, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """The views of `count` `bench/nondigits.py` pictures of seed `seed` (every scene but
+    """The views of `count` `bench/checks/nondigits.py` pictures of seed `seed` (every scene but
     CHECK_SCENE) that reach the judge, and their classes."""
     mnist_x, _ = load_mnist("train")
     scenes = tuple(scene for scene in nondigits.SCENES if scene != CHECK_SCENE)
@@ -401,7 +401,7 @@ def made_views(
 
 
 def development_views(per_source: int) -> tuple[np.ndarray, np.ndarray]:
-    """The views of `bench/robustness.py`'s development pictures (its own seeds; not the
+    """The views of `bench/checks/robustness.py`'s development pictures (its own seeds; not the
     `-rest` sources, kept for checking): `per_source` of each, blank ones BLANK, the others
     DIGIT (boxed, in a cell, on lined or squared paper, cut from a row, faint, drawn ...)."""
     views: list[np.ndarray] = []
@@ -583,7 +583,7 @@ def arguments() -> argparse.Namespace:
 def command() -> str:
     """This run's command line, each path in it by its name alone (no machine's folders)."""
     words = [Path(word).name if "/" in word else word for word in sys.argv[1:]]
-    return " ".join(["python bench/make_judge.py", *words])
+    return " ".join(["python bench/build/make_judge.py", *words])
 
 
 def main() -> None:
@@ -619,7 +619,7 @@ def main() -> None:
     }
     if args.real is not None:
         if not (args.real / "real_pictures.csv").is_file():
-            raise SystemExit(f"{args.real}: no real set; `bench/real_pictures.py build` one")
+            raise SystemExit(f"{args.real}: no real set; `bench/checks/real_pictures.py build` one")
         rx, ry = real_views(args.real, args.hold_out)
         print(f"real: {len(rx)} views, {np.bincount(ry, minlength=CLASSES).tolist()}", flush=True)
         real_x, real_y = np.repeat(rx, REAL_REPEATS, axis=0), np.repeat(ry, REAL_REPEATS)

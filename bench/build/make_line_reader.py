@@ -22,7 +22,7 @@ validation loss (CTC, -ln P(the true number), on lines as written) 0.167. Then f
 those weights on 2 cores (`--start`, 30 minutes), 4 in 9 of its numbers MNIST's, the rest
 USPS's training digits and both sources filled or thin:
 
-    python bench/make_line_reader.py --start lines.weights.h5 --rate 1e-4 --epochs 3 \
+    python bench/build/make_line_reader.py --start lines.weights.h5 --rate 1e-4 --epochs 3 \
         --numbers 24000 --usps zip.train.RData --sources mnist mnist mnist mnist usps \
         mnist-filled usps-filled mnist-thin usps-thin
 
@@ -30,7 +30,7 @@ USPS's training digits and both sources filled or thin:
 same way, half of the numbers written in a loose hand (`--loose 0.5`: digits of uneven height
 and baseline, make_numbers' `--hand loose`; validation loss 0.41 on its own lines):
 
-    python bench/make_line_reader.py --start lines.weights.h5 --rate 1e-4 --epochs 3 \
+    python bench/build/make_line_reader.py --start lines.weights.h5 --rate 1e-4 --epochs 3 \
         --numbers 24000 --usps zip.train.RData --loose 0.5 --sources mnist mnist mnist mnist \
         usps mnist-filled usps-filled mnist-thin usps-thin
 
@@ -50,10 +50,10 @@ more saved strips. The exported reader records this run's command, seed and data
 record (`training`), or `--record FILE`'s. Tried in round 4 and not shipped:
 docs/measurements/reading-numbers.md.
 
-    python bench/make_line_reader.py                        # writes digitcli/reading/lines.tflite
-    python bench/make_line_reader.py --numbers 2000 --out lines-test.tflite --data strips.npz
-    python bench/make_line_reader.py --weights lines.weights.h5      # export saved weights
-    python bench/make_line_reader.py --stamp-only     # record a changed setting's new stamp
+    python bench/build/make_line_reader.py                        # writes digitcli/reading/lines.tflite
+    python bench/build/make_line_reader.py --numbers 2000 --out lines-test.tflite --data strips.npz
+    python bench/build/make_line_reader.py --weights lines.weights.h5      # export saved weights
+    python bench/build/make_line_reader.py --stamp-only     # record a changed setting's new stamp
 """
 
 from __future__ import annotations
@@ -511,9 +511,9 @@ def this_run(argv: list[str] | None, args: argparse.Namespace, lines: int) -> di
     """The training record of this run (`core.fits`' "training"): its command, seed and data."""
     words = sys.argv[1:] if argv is None else argv
     return {
-        "command": "python bench/make_line_reader.py " + " ".join(words),
+        "command": "python bench/build/make_line_reader.py " + " ".join(words),
         "seed": args.seed,
-        "data": f"{lines} lines of numbers written by bench/make_numbers.py with the training "
+        "data": f"{lines} lines of numbers written by bench/checks/make_numbers.py with the training "
         f"digits of {', '.join(dict.fromkeys(args.sources))}, parts seeded from "
         f"{args.first_seed}; {args.marked:g} with marks, {args.loose:g} in a loose hand",
     }

@@ -1,7 +1,7 @@
 """Write `digitcli/training/rehearsal.npz`: the MNIST training digits a fine-tune of the bundled
 model (`train --init bundled`) rehearses with, shipped so that it works from any folder.
 
-    python bench/make_rehearsal.py --data MNIST          # `make rehearsal`
+    python bench/build/make_rehearsal.py --data MNIST          # `make rehearsal`
 
 A stratified draw of PER_DIGIT digits of each class from MNIST's *training* split (never its
 test split, which scores the fine-tuned model), seed SEED, stored as uint8 28x28 pictures and

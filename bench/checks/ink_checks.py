@@ -2,12 +2,12 @@
 run: each picture read as `digitcli predict` reads it (bundled model), once with
 `learned_ink=False` (the rules of `imaging/ink.py`) and once with the ink finder.
 
-    python bench/ink_checks.py [--pages-seed 7] [--real DIR] [--photos DIR] [--paper DIR]
+    python bench/checks/ink_checks.py [--pages-seed 7] [--real DIR] [--photos DIR] [--paper DIR]
         [--pen DIR] [--blanks DIR] [--numbers DIR] [--ways rules finder] [--json]
 
-- `--pages-seed`: `bench/other_pages.py`'s pages of that seed (a generator family the ink
+- `--pages-seed`: `bench/checks/other_pages.py`'s pages of that seed (a generator family the ink
   finder never learned from), 40 of each kind blank and 40 with a digit;
-- `--real`, `--photos`, `--paper`, `--pen`: sets `bench/real_pictures.py build` made (the
+- `--real`, `--photos`, `--paper`, `--pen`: sets `bench/checks/real_pictures.py build` made (the
   development set; the check sets of photos, of paper photos, of pen photos): single digits
   read right and refused, blank and several-digit pictures refused;
 - `--blanks`, `--numbers`: folders of `make_blanks.py` / `make_numbers.py` pictures, every one

@@ -22,11 +22,11 @@ the picture grown to hold its corners beyond 4) and, for half of the numbers, a 
 handwriting (shear up to 0.25). `labels.jsonl` in the output folder
 holds each file's kind, number and true digit boxes.
 
-    python bench/make_numbers.py --per-kind 200 --out numbers --seed 0 [--narrow]
+    python bench/checks/make_numbers.py --per-kind 200 --out numbers --seed 0 [--narrow]
                                  [--digits-from usps --usps zip.train.RData]
 
 `--digits-from usps` writes the numbers with other writers' digits: the fixed held 30% of USPS
-`zip.train` (`bench/usps.py`'s `held`, never trained on), drawn as MNIST draws its digits
+`zip.train` (`bench/build/usps.py`'s `held`, never trained on), drawn as MNIST draws its digits
 (`usps.mnist_like`: 20x20 box, centred by mass in 28x28, grey strokes), laid out alike.
 
 `--style filled` first stretches each digit (of either source) to fill a 16x16 box in both
@@ -38,7 +38,7 @@ as high as an MNIST digit and as wide: a square.
 by a disc of radius THIN_PEN and its darkest ink made full again (`thin_digits`): a ballpoint's
 line where MNIST's writers used a felt pen.
 
-    python bench/make_numbers.py --per-kind 100 --out numbers --seed 9 --style filled
+    python bench/checks/make_numbers.py --per-kind 100 --out numbers --seed 9 --style filled
 
 `--sheet K` writes each number in the middle of a sheet K times as high as its picture (and as
 much wider), its paper continued all round: a photo of a number with the page around it.
@@ -54,11 +54,11 @@ the others; people write some larger, some lower. `--blur R` blurs each picture 
 Gaussian of radius 0.3 to R px (1.2 by default): R 2.5 is a photo out of focus.
 
 `--marks S` writes a share S of the numbers (not boxed) with the marks people write in and
-after numbers (`bench/written_marks.py`: `18.056`, `443.000=`, `200.-`, `12,5`, `-150`, `$25`,
-a long dash or a wavy end mark); `labels.jsonl`'s `text` is then what is written, `number` its
-digits. `--cell` writes each number small in a register's cell (1.5-3 times its height), ruled
-on every side and the next cells' ruling beyond, and darkens one or two of the picture's sides
-as a scanner's border does (grey 0-60, ragged).
+after numbers (`bench/checks/written_marks.py`: `18.056`, `443.000=`, `200.-`, `12,5`, `-150`,
+`$25`, a long dash or a wavy end mark); `labels.jsonl`'s `text` is then what is written,
+`number` its digits. `--cell` writes each number small in a register's cell (1.5-3 times its
+height), ruled on every side and the next cells' ruling beyond, and darkens one or two of the
+picture's sides as a scanner's border does (grey 0-60, ragged).
 """
 
 from __future__ import annotations
@@ -71,12 +71,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-import written_marks
 from PIL import Image, ImageDraw, ImageFilter
 
 sys.path[:0] = [
     str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
 ]
+
+import written_marks  # noqa: E402
 
 from make_photos import load_mnist  # noqa: E402
 

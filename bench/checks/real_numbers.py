@@ -1,18 +1,18 @@
 """Real pictures of handwritten numbers, the development set of `read`: build it, and score.
 
-    python bench/real_numbers.py build --out DIR [--mirrors ROOT]
-    python bench/real_numbers.py score --set DIR [--model MODEL] [--json] [--before JSON]
+    python bench/checks/real_numbers.py build --out DIR [--mirrors ROOT]
+    python bench/checks/real_numbers.py score --set DIR [--model MODEL] [--json] [--before JSON]
 
 `bench/real_numbers.csv` lists each picture: the public repository and commit it comes from, its
 path there, its label (the number's digits, 2 to 10 of them, read by eye), `raw` (what is
 written where that is more than the digits: `12,5`, `-150`, `8,600`; empty otherwise), its kind
-(`photo`, `scan`, `drawing`, `canvas`, as in bench/real_pictures.py), its fold (0-4, one
+(`photo`, `scan`, `drawing`, `canvas`, as in bench/checks/real_pictures.py), its fold (0-4, one
 repository's pictures all in one fold; a repository also in bench/real_pictures.csv keeps its
 fold there) and the sha256 of its bytes. Separators and signs are no digits: the label of
 `12,5` is `125`. None of these repositories is in the maintainers' held-out list
 (`../shared/holdout-repos.txt`); the sources and their counts are in docs/reading-numbers.md.
 
-`build` takes the pictures from snapshots of the repositories, as bench/real_pictures.py does
+`build` takes the pictures from snapshots of the repositories, as bench/checks/real_pictures.py does
 (`ROOT/<owner>+<name>/repo`; ROOT is `--mirrors`, else the environment variable
 DIGITCLI_MIRRORS), writes `DIR/<fold>/<owner>+<name>__<path with / as _>`, checks each file's
 sha256, copies the manifest to `DIR/real_numbers.csv` (which `score` reads) and names what it

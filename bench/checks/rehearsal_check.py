@@ -1,11 +1,11 @@
 """Whether the 5,000 MNIST training digits shipped in `digitcli/training/rehearsal.npz` serve a
 fine-tune of the bundled model as well as MNIST's whole training split (60,000).
 
-    python bench/rehearsal_check.py --mnist MNIST --work build/rehearsal-check [--seeds 0 1]
+    python bench/checks/rehearsal_check.py --mnist MNIST --work build/rehearsal-check [--seeds 0 1]
 
 "Your own digits" (`--writer`): `uci`, scikit-learn's `load_digits` (UCI optical digits, 8x8
-scans of 43 writers), each enlarged onto paper as `bench/robustness.py`'s `enlarged` set makes
-them (seed 7); `rescan`, MNIST's last 1,500 *training* digits re-scanned at 8-16 px as
+scans of 43 writers), each enlarged onto paper as `bench/checks/robustness.py`'s `enlarged` set
+makes them (seed 7); `rescan`, MNIST's last 1,500 *training* digits re-scanned at 8-16 px as
 robustness.py's `rescan` set is made (seed 7; ~8% of them may be among the shipped 5,000). The first
 FIT as the digits to learn, the next VALIDATE to pick the epoch (`--validation-data`), the rest
 to test, never seen by the fine-tune. For each seed, `train --init bundled` (5 epochs, its

@@ -1,8 +1,8 @@
 """What each rule of the preparation on paper gains once the judge (`digitcli.imaging.judge`)
-looks at the ink: `bench/picture_checks.py`'s scores with one rule switched off alone (or the
+looks at the ink: `bench/checks/picture_checks.py`'s scores with one rule switched off alone (or the
 judge itself). The table: docs/measurements/preparation.md.
 
-    python bench/veto_ablation.py --real DIR --blanks DIR --numbers DIR [--judges JUDGES]
+    python bench/checks/veto_ablation.py --real DIR --blanks DIR --numbers DIR [--judges JUDGES]
         [--only NAME ...]
 """
 

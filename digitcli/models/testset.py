@@ -10,7 +10,7 @@ MNIST_TEST_FILES = frozenset(
     {
         "1a1a05eab793c14bb050b398624a11b0ffd1a2953baed553b1b9bd079e2a20be",  # t10k-images .gz
         "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",  # Keras' mnist.npz
-        # mnist-cvl3-usps.npz (bench/cvl.py mix, the bundled model's): MNIST's test split
+        # mnist-cvl3-usps.npz (bench/build/cvl.py mix, the bundled model's): MNIST's test split
         "08d42e2cb423c42c9e23b00e221866a7fb67f5c9216d8b07379e8fcde520f39a",
     }
 )

@@ -1,4 +1,4 @@
-"""Made pictures of what is not a digit, for `bench/make_judge.py`'s "nondigit" class and for
+"""Made pictures of what is not a digit, for `bench/build/make_judge.py`'s "nondigit" class and for
 checking it: handwritten-looking letters and symbols, shapes, scribbles and textures, drawn by
 code, in the scenes the judge's digit pictures are made in.
 
@@ -18,7 +18,7 @@ a dark bezel, a bright panel, moire). Each scene is drawn with a non-digit, a di
 MNIST digit or a Hershey digit drawn with the same wobble: the judge must learn the
 glyph, not the scene) or nothing.
 
-    python bench/nondigits.py --n 24 --seed 3 --out DIR   # look at a few
+    python bench/checks/nondigits.py --n 24 --seed 3 --out DIR   # look at a few
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ import cv2
 import numpy as np
 from PIL import Image
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH))
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
+]
 
 import ink_scenes  # noqa: E402
 import judge_pictures  # noqa: E402

@@ -1,15 +1,15 @@
 """How judges refuse what is not a digit and keep real digits, side by side in one run.
 
-    python bench/nondigit_checks.py --judge OLD.tflite --judge JUDGES \\
+    python bench/checks/nondigit_checks.py --judge OLD.tflite --judge JUDGES \\
         --real REAL --photos PHOTOS --made 700 --mnist 10000
 
 Each picture is read as `digitcli predict` reads it with the bundled model (prepared in this
 process, `prepare_file`, then the model), once with each judge (`--judge`: a file, or a
 folder of judges each trained without one fold of the real set, `use`):
-- made: `bench/nondigits.py` pictures of seed `--seed` (81: never trained on; its scene
+- made: `bench/checks/nondigits.py` pictures of seed `--seed` (81: never trained on; its scene
   `make_judge.CHECK_SCENE` never trained on at all), by scene: the non-digits refused, the
   digits answered, the blank sheets refused;
-- real: the real set (`bench/real_pictures.py build`): digits refused and read right,
+- real: the real set (`bench/checks/real_pictures.py build`): digits refused and read right,
   non-digit, blank and several-digit pictures refused, per fold;
 - photos: real check sets never trained on (`bench/real_photos.csv`, `pen_photos.csv`,
   `paper_photos.csv`, built as the real set is): digits refused and read right;
@@ -25,9 +25,10 @@ import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH.parent))
-sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
+]
 
 import ink_scenes  # noqa: E402
 import mnist_png  # noqa: E402
