@@ -366,8 +366,7 @@ assert "digitcli" not in sys.modules
 
 def _docs_client(needle: str) -> str:
     blocks = DEPLOYING.read_text().split("```python\n")[1:]
-    (block,) = [b.split("```")[0] for b in blocks if needle in b]
-    return block
+    return next(b.split("```")[0] for b in blocks if needle in b)  # the first that uses it
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ STRUCTURAL = {0, 1, 2, -1, 0.5, 255, 256}
 NAMED = {
     ("digitcli/reading/lines.py", "BLANK"): "the shipped network's class for no digit",
     ("digitcli/reading/lines.py", "CLASSES"): "the shipped network's output: blank, digits",
+    ("digitcli/reading/lines.py", "DIGIT_CLASSES"): "the shipped network's blank and ten digits",
     ("digitcli/reading/lines.py", "STRIP_SHAPE"): "the shipped network's input",
     ("digitcli/imaging/judge.py", "VIEW"): "the shipped network's input",
     ("digitcli/imaging/ink_finder.py", "VIEW"): "the shipped network's input",

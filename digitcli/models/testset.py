@@ -5,6 +5,8 @@ MNIST's. From the metadata's `data` record (the sha256 of the files tested on); 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 # Files whose test split is MNIST's 10,000 test digits, by sha256.
 MNIST_TEST_FILES = frozenset(
     {
@@ -29,7 +31,8 @@ def scored_on(data: dict) -> str | None:
         return "MNIST's 10,000 test digits"
     if data.get("format") == "images" or scored_on:
         return f"your {samples:,} test pictures"
-    return f"{samples:,} test digits of {str(data.get('source', 'its data')).split(' (')[0]}"
+    source = str(data.get("source", "its data")).split(" (")[0]
+    return f"{samples:,} test digits of {Path(source).name or source}"  # no server's folders
 
 
 def accuracy_on(accuracy: float, data: dict) -> str:

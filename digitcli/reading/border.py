@@ -5,10 +5,10 @@ or two of its sides, the scanner's black lid or the page's shadow: a band far da
 paper, running the whole side. To `read` it was the darkest ink in the picture, and the number
 small inside the cell was left as faint specks beside it ("blank"). Here a band at a picture's
 edge is a border where most of each of its lines (rows or columns) is far darker than the paper
-(under `DARK` of the paper's level) and it takes at most `DEEPEST` of the picture across (a
+(under `border_dark` of the paper's level) and it takes at most `border_deepest` across (a
 deeper one is a desk beside a sheet, say, and left as it is); its dark pixels are given the
 paper's colour, so that a cell's writing is what is left to read. A light picture only (its
-median at least `LIGHT`): on a dark canvas nothing is darker than the paper.
+median at least `border_light`): on a dark canvas nothing is darker than the paper.
 """
 
 from __future__ import annotations
@@ -16,21 +16,18 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-DARK = 0.45  # a border's pixels are darker than this share of the paper's grey level
-LIGHT = 110  # the paper must be at least this light (0-255) for a border to be looked for
-FULL = 0.85  # a line (row or column) of the border is at least this share dark ...
-TAIL = 0.1  # ... and the border's ragged edge goes on while a line is at least this share dark
-DEEPEST = 0.12  # a border is at most this share of the picture across (a desk is deeper)
+from digitcli.reading.settings import tuned
 
 
 def without_dark_border(image: Image.Image) -> Image.Image:
     """`image`, any dark border along its sides painted with the paper's colour; `image`
     itself where it has none."""
+    settings = tuned()
     grey = np.asarray(image.convert("L"), np.float32)
     paper = float(np.median(grey))
-    if paper < LIGHT or min(grey.shape) < 8:
+    if paper < settings.border_light or min(grey.shape) < settings.border_smallest:
         return image
-    dark = grey < DARK * paper
+    dark = grey < settings.border_dark * paper
     painted = np.zeros_like(dark)
     for side in range(4):  # top, left, bottom, right: each side's lines from the edge in
         turned = np.rot90(dark, side)
@@ -47,14 +44,16 @@ def without_dark_border(image: Image.Image) -> Image.Image:
 
 def _depth(shares: np.ndarray) -> int:
     """How many lines from the edge a border takes (0: none), given each line's dark share:
-    its full lines from the edge, then its ragged edge, at most DEEPEST of the picture."""
-    deepest = int(DEEPEST * len(shares))
+    its full lines from the edge, then its ragged edge, at most `border_deepest` of it."""
+    settings = tuned()
+    deepest = int(settings.border_deepest * len(shares))
     full = 0
-    while full < deepest and shares[full] >= FULL:
+    while full < deepest and shares[full] >= settings.border_full:
         full += 1
-    if full == 0 or shares[full] >= FULL:  # none, or deeper than a border: a desk, say
+    if full == 0 or shares[full] >= settings.border_full:  # none, or deeper: a desk, say
         return 0
     depth = full
-    while depth < min(deepest, 2 * full + 4) and shares[depth] >= TAIL:
+    reach = min(deepest, 2 * full + settings.border_tail_reach)
+    while depth < reach and shares[depth] >= settings.border_tail:
         depth += 1
     return depth

@@ -26,7 +26,8 @@ class ReadingSettings:
         "line_weight", "line_sure", "line_doubt", "slack", "ask_below", "overrule_at",
         "surer_than_a_cut", "sure_digits", "batch_size", "alike_copy_side", "alike_background",
         "alike_background_step", "alike_contrast", "alike_size", "alike_paper_share",
-        "alike_ink_share", "alike_halving",
+        "alike_ink_share", "alike_halving", "border_dark", "border_light", "border_full",
+        "border_tail", "border_deepest", "border_smallest", "border_tail_reach",
     })  # fmt: skip
     # Decoding and the work image (frame.py, segment.py, multiline.py)
     open_side: int = 1600  # px: files are decoded to at most this a side, to bound time and memory
@@ -137,6 +138,14 @@ class ReadingSettings:
     alike_paper_share: float = 0.8  # a digit's paper: this quantile of its box (light ink: 0.2)
     alike_ink_share: float = 0.02  # its ink: this quantile (light ink: 0.98)
     alike_halving: float = 0.5  # the confidence is multiplied by this per step beyond a limit
+    # A scanner's dark border (border.py): figures in docs/measurements/reading-numbers.md
+    border_dark: float = 0.45  # a border's pixels are darker than this share of the paper's grey
+    border_light: int = 110  # the paper must be at least this light (0-255) for one to be sought
+    border_full: float = 0.85  # a line (row or column) of the border is at least this share dark
+    border_tail: float = 0.1  # its ragged edge goes on while a line is at least this share dark
+    border_deepest: float = 0.12  # a border is at most this share across (a desk is deeper)
+    border_smallest: int = 8  # px: a picture narrower than this has no border looked for
+    border_tail_reach: int = 4  # lines: the ragged edge reaches at most twice the full + this
 
 
 DEFAULT = ReadingSettings()
