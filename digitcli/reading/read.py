@@ -22,14 +22,15 @@ import numpy as np
 
 from digitcli.core.errors import ImageError, UsageError
 from digitcli.imaging import verdict
-from digitcli.imaging.images import Prepared, save_pixels
+from digitcli.imaging.images import Prepared
 from digitcli.inputs.batches import prepared_batches
 from digitcli.inputs.sources import Source
 from digitcli.models.runtimes import Runtime
 from digitcli.predicting.predict import (
-    preview_folder,
+    claimed_previews,
     preview_name,
     runtime_loader,
+    save_preview,
     without_name,
 )
 from digitcli.reading.consistency import SmallCopy, alike
@@ -144,21 +145,21 @@ def read(
     sub-folders are searched too."""
     batch_size = batch_size or tuned().batch_size
     runtime = runtime_loader(model)
-    previews = preview_folder(save_preprocessed)
-    index = 0
-    work = partial(picture_lines, invert=invert, parts=parts, pixels=previews is not None)
-    batches = prepared_batches(
-        inputs, from_list, work, batch_size, meanwhile=runtime, recursive=recursive
-    )
-    for batch, lines in batches:
-        for offset, reading in enumerate(_answer(runtime(), batch, lines, parts)):
-            yield _checked(reading, threshold, digits)
-            if previews is not None:
-                every = [digit for row in reading.rows() for digit in row.digits]
-                for part, digit in enumerate(every, start=1):
-                    name = preview_name(index + offset, batch[offset], part)
-                    save_pixels(digit.pixels, previews / name)
-        index += len(batch)
+    with claimed_previews(save_preprocessed) as previews:
+        index = 0
+        work = partial(picture_lines, invert=invert, parts=parts, pixels=previews is not None)
+        batches = prepared_batches(
+            inputs, from_list, work, batch_size, meanwhile=runtime, recursive=recursive
+        )
+        for batch, lines in batches:
+            for offset, reading in enumerate(_answer(runtime(), batch, lines, parts)):
+                yield _checked(reading, threshold, digits)
+                if previews is not None:
+                    every = [digit for row in reading.rows() for digit in row.digits]
+                    for part, digit in enumerate(every, start=1):
+                        name = preview_name(index + offset, batch[offset], part)
+                        save_preview(digit.pixels, previews / name)
+            index += len(batch)
 
 
 def read_sources(
