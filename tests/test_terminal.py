@@ -330,7 +330,7 @@ def test_training_stderr_has_only_digitcli_lines(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
-    ours = ("Training ", "images: ", "warning: ", "epoch ")  # digitcli's own lines
+    ours = ("Training ", "images: ", "warning: ", "epoch ", "default: ")  # digitcli's own lines
     assert lines and all(line.startswith(ours) for line in lines), lines
 
 
