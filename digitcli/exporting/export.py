@@ -202,9 +202,10 @@ def export_model(
 
     keras_runtime = KerasRuntime(source, metadata=ref.metadata)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _stopped_said(target), exclusive(target), _scratch(target) as staged:
+    with _stopped_said(target) as signals, exclusive(target), _scratch(target) as staged:
         model = _pixels_model(keras_runtime.model, keras_runtime.input)
-        _write(spec, model, staged, dataset, manifest(spec.input, ref.metadata))
+        with signals.held():  # a converter stopped midway fails in its own words: let it end
+            _write(spec, model, staged, dataset, manifest(spec.input, ref.metadata))
         result = ExportResult(
             spec.name, target, _size(staged), source, input=spec.input, model_card=card
         )
@@ -356,15 +357,16 @@ def _require_onnx(verify: bool) -> None:
 
 
 @contextlib.contextmanager
-def _stopped_said(target: Path) -> Iterator[None]:
+def _stopped_said(target: Path) -> Iterator[SignalGuard]:
     """SIGTERM or Ctrl-C while exporting: the work folder and lock go (the default SIGTERM
-    ended the process with them left), and the stop is said, exit 143 or 130."""
+    ended the process with them left), and the stop is said, exit 143 or 130. Yields the
+    guard, whose `held` blocks finish before a signal stops the export."""
     import signal
 
     signals = SignalGuard()
     try:
         with signals.installed():
-            yield
+            yield signals
     except Interrupted as stop:
         code = EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED
         raise TrainingInterrupted(
