@@ -102,13 +102,19 @@ def as_source(item: Any) -> Source:
 
 
 def _is_image(item: Any) -> bool:
-    module = sys.modules.get("PIL.Image")
-    return module is not None and isinstance(item, module.Image)
+    return _is_a(item, "PIL.Image", "Image")
 
 
 def _is_array(item: Any) -> bool:
-    numpy = sys.modules.get("numpy")
-    return numpy is not None and isinstance(item, numpy.ndarray)
+    return _is_a(item, "numpy", "ndarray")
+
+
+def _is_a(item: Any, module: str, name: str) -> bool:
+    """Whether `item` is a `module.name`, without importing `module`: an object of that class
+    exists only once the module has defined it. Another thread may be importing the module
+    (it is in sys.modules, the class not yet in it): then `item` is none of its objects."""
+    kind = getattr(sys.modules.get(module), name, None)
+    return isinstance(kind, type) and isinstance(item, kind)
 
 
 def _kind(item: Any) -> str:
