@@ -1,9 +1,10 @@
 """The ink finder against the rules it replaces, on every check set of pictures of paper, in one
 run: each picture read as `digitcli predict` reads it (bundled model), once with
-`learned_ink=False` (the rules of `imaging/ink.py`) and once with the ink finder.
+`learned_ink=False` (the rules of `imaging/ink.py`), once with the ink finder and once with the
+settings as shipped (no override).
 
     python bench/checks/ink_checks.py [--pages-seed 7] [--real DIR] [--photos DIR] [--paper DIR]
-        [--pen DIR] [--blanks DIR] [--numbers DIR] [--ways rules finder] [--json]
+        [--pen DIR] [--blanks DIR] [--numbers DIR] [--ways rules finder ships] [--json]
 
 - `--pages-seed`: `bench/checks/other_pages.py`'s pages of that seed (a generator family the ink
   finder never learned from), 40 of each kind blank and 40 with a digit;
@@ -21,6 +22,7 @@ import json
 import sys
 import tempfile
 from collections import Counter
+from contextlib import nullcontext
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +34,8 @@ from picture_checks import answer, bundled_runtime, made_pictures, real_pictures
 
 from digitcli.imaging.settings import overridden  # noqa: E402
 
-WAYS = {"rules": False, "finder": True}
+# "ships": the settings as shipped, no override (whatever `learned_ink` defaults to).
+WAYS = {"rules": False, "finder": True, "ships": None}
 
 
 def pages_scores(made, runtime) -> dict[str, Counter]:
@@ -89,7 +92,8 @@ def main() -> None:
         made = other_pages.make(Path(tempfile.mkdtemp()), 40, args.pages_seed)
     results: dict = {}
     for way in args.ways:
-        with overridden(learned_ink=WAYS[way]):
+        shipped = WAYS[way] is None
+        with nullcontext() if shipped else overridden(learned_ink=WAYS[way]):
             scores: dict = {}
             if made is not None:
                 scores["pages"] = pages_scores(made, runtime)
