@@ -17,6 +17,8 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from digitcli.core.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
+
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -25,6 +27,16 @@ class Interrupted(BaseException):
 
     def __init__(self, signum: int) -> None:
         self.signum = signum
+
+    @property
+    def name(self) -> str:
+        """The signal's name: SIGINT or SIGTERM."""
+        return signal.Signals(self.signum).name
+
+    @property
+    def exit_code(self) -> int:
+        """What the process exits with, stopped so: 143 for SIGTERM, 130 for Ctrl-C."""
+        return EXIT_TERMINATED if self.signum == signal.SIGTERM else EXIT_INTERRUPTED
 
 
 class SignalGuard:

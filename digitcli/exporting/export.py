@@ -40,8 +40,6 @@ from digitcli.core.atomic import (
     work_folder,
 )
 from digitcli.core.errors import (
-    EXIT_INTERRUPTED,
-    EXIT_TERMINATED,
     DigitcliError,
     ExportError,
     ModelError,
@@ -361,17 +359,13 @@ def _stopped_said(target: Path) -> Iterator[SignalGuard]:
     """SIGTERM or Ctrl-C while exporting: the work folder and lock go (the default SIGTERM
     ended the process with them left), and the stop is said, exit 143 or 130. Yields the
     guard, whose `held` blocks finish before a signal stops the export."""
-    import signal
-
     signals = SignalGuard()
     try:
         with signals.installed():
             yield signals
     except Interrupted as stop:
-        code = EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED
         raise TrainingInterrupted(
-            f"{signal.Signals(stop.signum).name}: the export to {target} stopped; run it again",
-            exit_code=code,
+            f"{stop.name}: the export to {target} stopped; run it again", exit_code=stop.exit_code
         ) from None
 
 

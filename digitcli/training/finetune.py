@@ -12,7 +12,6 @@ on the validation digits is kept; the temperature of the average is kept too.
 
 from __future__ import annotations
 
-import signal
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -23,8 +22,6 @@ import numpy as np
 from digitcli.core.atomic import atomic_output, check_writable, exclusive
 from digitcli.core.config import models_root
 from digitcli.core.errors import (
-    EXIT_INTERRUPTED,
-    EXIT_TERMINATED,
     DataError,
     TrainingInterrupted,
     UsageError,
@@ -58,7 +55,7 @@ from digitcli.training.reporting import (
     split_notes,
     write_history,
 )
-from digitcli.training.train import MIN_IMAGES, split_validation, validated_on
+from digitcli.training.train import MIN_IMAGES, split_validation, validated_on, written_whole
 
 
 @dataclass(frozen=True)
@@ -121,11 +118,10 @@ def finetune_bundled(
             tune = _Tune(tuning, dataset, fit, val, rehearsal, output, force, reporter)
             return tune.run(make_default, signals)
     except Interrupted as stop:
-        code = EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED
         raise TrainingInterrupted(
-            f"{signal.Signals(stop.signum).name}: fine-tuning stopped before {output} was "
-            "written; nothing was saved; run the same command to start again",
-            exit_code=code,
+            f"{stop.name}: fine-tuning stopped before {output} was written; nothing was "
+            "saved; run the same command to start again",
+            exit_code=stop.exit_code,
         ) from None
 
 
@@ -238,11 +234,7 @@ class _Tune:
             with signals.held():  # the model directory is written whole first
                 result = self._write(history, best_epoch, seconds)
         except Interrupted as stop:
-            raise TrainingInterrupted(
-                f"stopped by {signal.Signals(stop.signum).name} as the model directory was "
-                f"being written; {self.output} was written whole first",
-                exit_code=EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED,
-            ) from None
+            raise written_whole(stop, self.output) from None
         choice = settle_default(
             self.output,
             result.test.accuracy,

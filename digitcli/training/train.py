@@ -11,7 +11,6 @@ import errno
 import json
 import math
 import platform
-import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -31,8 +30,6 @@ from digitcli.core.atomic import (
 )
 from digitcli.core.config import TrainConfig, models_root
 from digitcli.core.errors import (
-    EXIT_INTERRUPTED,
-    EXIT_TERMINATED,
     DigitcliError,
     TrainingInterrupted,
     UsageError,
@@ -279,7 +276,7 @@ class _Run:
             with self.signals.installed(), draws.quick_interpreter_switches(self.config):
                 self._epochs()
         except Interrupted as stop:
-            code = EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED
+            code = stop.exit_code
             done = self.state.epoch
             if not done:
                 raise TrainingInterrupted(
@@ -309,12 +306,7 @@ class _Run:
             ):
                 result = self._write_model_dir()
         except Interrupted as stop:
-            code = EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED
-            raise TrainingInterrupted(
-                f"stopped by {signal.Signals(stop.signum).name} as the model directory was "
-                f"being written; {self.output} was written whole first",
-                exit_code=code,
-            ) from None
+            raise written_whole(stop, self.output) from None
         if not self.chief:
             return result
         choice = settle_default(
@@ -614,3 +606,12 @@ class _Run:
                 "numpy": np.__version__,
             },
         )
+
+
+def written_whole(stop: Interrupted, output: Path) -> TrainingInterrupted:
+    """The error for a signal that waited while the model directory `output` was written."""
+    return TrainingInterrupted(
+        f"stopped by {stop.name} as the model directory was being written; {output} was "
+        "written whole first",
+        exit_code=stop.exit_code,
+    )
