@@ -32,27 +32,14 @@ FIT, VALIDATE = 150, 150
 def rescans(out: Path, mnist: str, count: int = 1500) -> list[tuple[Path, int]]:
     """MNIST's last `count` *training* digits re-scanned at 8-16 px as robustness.py's `rescan`
     set re-scans its test digits (seed 7): a writer the bundled model reads worse."""
-    from PIL import Image
-    from scipy import ndimage
+    from robustness import rescanned
 
     from digitcli.datasets.data import load_dataset
 
     train = load_dataset(mnist, role="train", download=False).train
     rng, items = np.random.default_rng(7), []
     for i in range(len(train) - count, len(train)):
-        ink = train.x[i].astype(np.float32)
-        grow = int(rng.choice([-1, 0, 0, 1, 2, 3]))
-        if grow > 0:
-            ink = ndimage.grey_dilation(ink, size=(grow + 1, grow + 1))
-        elif grow < 0:
-            ink = ndimage.grey_erosion(ink, size=(2, 2))
-        res = int(rng.integers(8, 17))
-        small = Image.fromarray(ink.astype(np.uint8), "L").resize((res, res), Image.BOX)
-        if rng.random() < 0.5:
-            small = small.point(lambda v: 255 if v > 90 else 0)
-        scan = Image.fromarray(255 - np.asarray(small), "L")
-        if rng.random() < 0.5:
-            scan = scan.resize((res * 4, res * 4), Image.NEAREST)
+        scan = rescanned(train.x[i], rng)
         path = out / "rescan" / f"{i:05d}-{int(train.y[i])}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         scan.save(path)

@@ -564,28 +564,35 @@ def _enlarged_scan(ink: np.ndarray, rng: np.random.Generator) -> Image.Image:
 
 
 def make_rescan(out: Path, count: int, rng: np.random.Generator) -> list[tuple[Path, int]]:
-    from scipy import ndimage
-
     from digitcli.datasets.data import load_dataset
 
     test = load_dataset(ROOT / "MNIST", role="test").test
     items = []
     for i in range(min(count, len(test))):
-        ink = test.x[i].astype(np.float32)
-        grow = int(rng.choice([-1, 0, 0, 1, 2, 3]))
-        if grow > 0:
-            ink = ndimage.grey_dilation(ink, size=(grow + 1, grow + 1))
-        elif grow < 0:
-            ink = ndimage.grey_erosion(ink, size=(2, 2))
-        res = int(rng.integers(8, 17))
-        small = Image.fromarray(ink.astype(np.uint8), "L").resize((res, res), Image.BOX)
-        if rng.random() < 0.5:
-            small = small.point(lambda v: 255 if v > 90 else 0)
-        scan = Image.fromarray(255 - np.asarray(small), "L")
-        if rng.random() < 0.5:
-            scan = scan.resize((res * 4, res * 4), Image.NEAREST)
+        scan = rescanned(test.x[i], rng)
         items.append(_save(out, "rescan", i, int(test.y[i]), scan, rng, lossy=False))
     return items
+
+
+def rescanned(digit: np.ndarray, rng: np.random.Generator) -> Image.Image:
+    """An MNIST digit (28x28, ink bright) re-scanned: its strokes thickened or thinned, shrunk
+    to 8-16 px, half of them thresholded, dark on white, half enlarged 4 times by repeating."""
+    from scipy import ndimage
+
+    ink = digit.astype(np.float32)
+    grow = int(rng.choice([-1, 0, 0, 1, 2, 3]))
+    if grow > 0:
+        ink = ndimage.grey_dilation(ink, size=(grow + 1, grow + 1))
+    elif grow < 0:
+        ink = ndimage.grey_erosion(ink, size=(2, 2))
+    res = int(rng.integers(8, 17))
+    small = Image.fromarray(ink.astype(np.uint8), "L").resize((res, res), Image.BOX)
+    if rng.random() < 0.5:
+        small = small.point(lambda v: 255 if v > 90 else 0)
+    scan = Image.fromarray(255 - np.asarray(small), "L")
+    if rng.random() < 0.5:
+        scan = scan.resize((res * 4, res * 4), Image.NEAREST)
+    return scan
 
 
 def _save(out, source, i, digit, image, rng, lossy=True) -> tuple[Path, int]:
