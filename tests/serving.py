@@ -65,13 +65,14 @@ def running_server(
         command = [sys.executable, "-m", "digitcli", "serve", *args, "--port", str(port)]
     else:
         command = [sys.executable, "-c", _LIBRARY_SERVER, args[0], str(port), json.dumps(limits)]
+    if open_files is not None:
+        command = with_limit("RLIMIT_NOFILE", open_files, command)
     with open(log, "wb") as stderr:
         process = subprocess.Popen(
             command,
             stdout=subprocess.DEVNULL,
             stderr=stderr,
             env=env or subprocess_env(),
-            preexec_fn=None if open_files is None else lambda: _limit_files(open_files),
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
@@ -102,10 +103,22 @@ def refuses_connections(port: int) -> bool:
     return False
 
 
-def _limit_files(count: int) -> None:
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_NOFILE, (count, count))
+def with_limit(resource_name: str, value: int, command: list[str]) -> list[str]:
+    """`command` (a Python one) run under the resource limit `resource_name` = `value`, set by
+    the child itself before it runs: not by a `preexec_fn`, which may deadlock in the child of
+    a test process with threads (TensorFlow's, xdist's) that held a lock when it forked."""
+    assert command[0] == sys.executable, command
+    start = (
+        "import resource, runpy, sys; "
+        f"resource.setrlimit(resource.{resource_name}, ({value}, {value})); "
+        "sys.argv = sys.argv[1:]; "
+    )
+    if command[1] == "-m":  # sys.argv[0] becomes the module's name, as `python -m` has it
+        start += f"runpy.run_module({command[2]!r}, run_name='__main__', alter_sys=True)"
+        return [sys.executable, "-c", start, *command[2:]]
+    assert command[1] == "-c", command
+    start += f"exec(compile({command[2]!r}, '<string>', 'exec'))"
+    return [sys.executable, "-c", start, *command[2:]]
 
 
 def _wait_until_up(server: Server, seconds: float = 60) -> None:

@@ -95,15 +95,12 @@ def test_train_keeps_a_better_default_and_says_why(tiny_model: Path) -> None:
 def _models_within(seconds: float) -> subprocess.CompletedProcess:
     """`digitcli models --json` in its own process, which must end within `seconds` and in
     4 GB of address space."""
-    import resource
+    from serving import with_limit
 
-    def limited() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
-
-    command = [sys.executable, "-m", "digitcli", "models", "--json"]
-    return subprocess.run(
-        command, capture_output=True, text=True, timeout=seconds, preexec_fn=limited
+    command = with_limit(
+        "RLIMIT_AS", 4 << 30, [sys.executable, "-m", "digitcli", "models", "--json"]
     )
+    return subprocess.run(command, capture_output=True, text=True, timeout=seconds)
 
 
 def test_a_model_name_too_long_for_the_system_is_no_such_model(tiny_model: Path) -> None:
