@@ -8,6 +8,7 @@ where `predict` finds several digits, `read` reads no one-digit number."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from digitcli.imaging import verdict
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
+import agreement  # noqa: E402
 import make_blanks  # noqa: E402
 
 import make_photos  # noqa: E402
@@ -35,20 +37,7 @@ def _answers(command: str, files: list[Path]) -> dict[str, dict]:
 
 
 def _disagreements(files: list[Path]) -> list[str]:
-    predicted, read = _answers("predict", files), _answers("read", files)
-    wrong = []
-    for name, said in predicted.items():
-        number, note = read[name].get("number"), read[name].get("note")
-        if said.get("digit") is not None:
-            agree = number == str(said["digit"])
-        elif said.get("note", "").startswith("several digits"):
-            agree = number is None or len(number) > 1
-        else:
-            agree = number is None and note == said.get("note")
-        if not agree:
-            wrong.append(f"{name}: predict {said.get('digit')} {said.get('note')!r}, "
-                         f"read {number} {note!r}")  # fmt: skip
-    return wrong
+    return agreement.disagreements(_answers("predict", files), _answers("read", files))
 
 
 def _pictures(folder: Path) -> list[Path]:
@@ -79,3 +68,16 @@ def test_a_blank_picture_is_refused_by_both_in_the_same_words(tmp_path):
     read = _answers("read", [tmp_path / "sheet.png"])
     assert predicted[str(tmp_path / "sheet.png")]["note"] == verdict.BLANK
     assert read[str(tmp_path / "sheet.png")]["note"] == verdict.BLANK
+
+
+DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
+
+
+@pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
+def test_the_real_development_and_check_sets_get_one_verdict():
+    """Over the real pictures `bench/checks/real_pictures.py build` makes (not in the repository:
+    DIGITCLI_DEVSETS names the folder holding the sets)."""
+    folders = sorted(p for p in Path(DEVSETS).iterdir() if p.is_dir())
+    files = [file for folder in folders for file in agreement.pictures(folder)]
+    assert len(files) >= 100
+    assert _disagreements(files) == []
