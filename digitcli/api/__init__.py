@@ -2,8 +2,9 @@
 `distributed.predict_files` spreads `predict` over a Dask cluster. `import digitcli` names
 these lazily (digitcli/__init__.py)."""
 
-from digitcli.api.answers import Digit, ModelInfo, Prediction, Reading
 from digitcli.api.model import Model, evaluate, load, predict, read
+from digitcli.predicting.answers import ModelInfo, Prediction
+from digitcli.reading.answers import Digit, Reading
 
 __all__ = [
     "Digit",

@@ -1,5 +1,6 @@
 """digitcli from Python: `load` a model by the names the CLI takes, then `predict`, `read` and
-`evaluate` with it, getting the CLI's answers as frozen dataclasses (digitcli.api.answers).
+`evaluate` with it, getting the answers as frozen dataclasses: the very ones the CLI and `serve`
+answer with (digitcli.predicting.answers, digitcli.reading.answers).
 
 The CLI's `predict` and `read` call `Model.predict_files` and `Model.read_files`. Nothing heavy
 is imported here: Pillow, OpenCV and LiteRT come with the first answer, TensorFlow only with a
@@ -17,9 +18,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from digitcli.api.answers import ModelInfo, Prediction, Reading
 from digitcli.api.inputs import Input, as_paths, as_source, as_uint8, each, is_one
 from digitcli.core.errors import ImageError, UsageError
+from digitcli.predicting.answers import ModelInfo, Prediction
+from digitcli.reading.answers import Reading
 
 if TYPE_CHECKING:
     import numpy as np
@@ -154,7 +156,7 @@ class Model:
             invert=invert,
             processes=processes,
         )
-        answers = [_raised(Prediction.of(p, self.info), errors) for p in found]
+        answers = [_raised(replace(p, model=self.info), errors) for p in found]
         return answers[0] if one else answers
 
     def predict_files(
@@ -187,7 +189,7 @@ class Model:
             recursive=recursive,
             runtime=self.runtime,
         )
-        return (Prediction.of(prediction, self.info) for prediction in found)
+        return (replace(prediction, model=self.info) for prediction in found)
 
     @overload
     def read(
@@ -236,7 +238,7 @@ class Model:
                 self.runtime(), chunk, threshold=threshold, digits=count, invert=invert,
                 pixels=False,
             )  # fmt: skip
-            answers += [_raised(Reading.of(reading, self.info), errors) for reading in found]
+            answers += [_raised(replace(reading, model=self.info), errors) for reading in found]
         return answers[0] if one else answers
 
     def read_files(
@@ -266,7 +268,7 @@ class Model:
             save_preprocessed=None if save_preprocessed is None else Path(save_preprocessed),
             recursive=recursive,
         )
-        return (Reading.of(reading, self.info) for reading in found)
+        return (replace(reading, model=self.info) for reading in found)
 
     def probabilities(self, pixels: np.ndarray) -> np.ndarray:
         """The model's raw output, (n, 10) probabilities, for prepared MNIST-style pixels:
