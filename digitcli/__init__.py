@@ -3,7 +3,7 @@
 From Python (docs/python.md)::
 
     import digitcli
-    answer = digitcli.load("bundled").predict("photo.jpg")
+    [answer] = digitcli.load("bundled").predict("photo.jpg")
     print(answer.digit, answer.confidence)
 
 The API's names are imported on first use, so `import digitcli` stays light.

@@ -16,9 +16,9 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal
 
-from digitcli.api.inputs import Input, as_paths, as_source, as_uint8, each, is_one
+from digitcli.api.inputs import Input, as_paths, as_sources, as_uint8, chunked
 from digitcli.core.errors import ImageError, UsageError
 from digitcli.predicting.answers import ModelInfo, Prediction
 from digitcli.reading.answers import Reading
@@ -26,6 +26,7 @@ from digitcli.reading.answers import Reading
 if TYPE_CHECKING:
     import numpy as np
 
+    from digitcli.inputs.sources import Source
     from digitcli.models.modeldir import ChosenModel, ModelRef
     from digitcli.models.runtimes import Runtime
     from digitcli.reports.evaluate import Evaluation
@@ -95,69 +96,48 @@ class Model:
                 self._runtime = load_runtime(self._ref)
             return self._runtime
 
-    @overload
     def predict(
         self,
-        inputs: Input,
+        source: Input | Iterable[Input],
         *,
+        stream: bool = False,
         top_k: int = 3,
         threshold: float | None = None,
         invert: str = "auto",
         errors: Errors = "raise",
         processes: int | None = None,
-    ) -> Prediction: ...
+        recursive: bool = False,
+    ) -> list[Prediction] | Iterator[Prediction]:
+        """The digit of each input of `source`, a list in input order (`stream=True`: an
+        iterator, each answer as it comes, in flat memory however many there are).
 
-    @overload
-    def predict(
-        self,
-        inputs: Iterable[Input],
-        *,
-        top_k: int = 3,
-        threshold: float | None = None,
-        invert: str = "auto",
-        errors: Errors = "raise",
-        processes: int | None = None,
-    ) -> list[Prediction]: ...
-
-    def predict(
-        self,
-        inputs: Input | Iterable[Input],
-        *,
-        top_k: int = 3,
-        threshold: float | None = None,
-        invert: str = "auto",
-        errors: Errors = "raise",
-        processes: int | None = None,
-    ) -> Prediction | list[Prediction]:
-        """The digit of one input, or of each of a list of inputs (in order).
-
-        An input is an image file's path, its bytes, a PIL image or a NumPy array of any
-        size, either polarity (uint8, or floats from 0 to 1); a NumPy array (n, h, w) is n
-        images. Each is prepared exactly as `digitcli predict` prepares a file of it.
-        `top_k` likeliest digits are kept; below `threshold` there is no digit (`note` says
-        why); `invert` is "auto", "yes" or "no". An input that cannot be read raises
-        ImageError, or with `errors="keep"` is answered with its `error`. `processes` prepare
-        many inputs (None: one per core, as the CLI; 0: this process alone).
+        `source`: an input or a list of them. An input is an image file's path, a folder
+        (its pictures, sorted; `recursive`: its sub-folders' too) or a glob, a file's bytes, a
+        PIL image or a NumPy array of any size, either polarity (uint8, or floats from 0 to
+        1); a NumPy array (n, h, w) or (n, 784) is n images. Each is prepared exactly as
+        `digitcli predict` prepares a file of it. `top_k` likeliest digits are kept; below
+        `threshold` there is no digit (`note` says why); `invert` is "auto", "yes" or "no".
+        An input that cannot be read raises ImageError, or with `errors="keep"` is answered
+        with its `error`. `processes` prepare many inputs (None: one per core, as the CLI;
+        0: this process alone).
         """
         check_options(top_k=top_k, threshold=threshold, invert=invert, errors=errors)
         if processes is not None and (
             not is_whole(processes) or not 0 <= processes <= MOST_PROCESSES
         ):  # with fork, a pool starts all its processes at once: 10**9 would be a fork bomb
             raise UsageError(f"processes {processes!r}: give 0 (this process) to {MOST_PROCESSES}")
-        one = is_one(inputs)
-        sources = [as_source(inputs)] if one else [as_source(item) for item in each(inputs)]
         from digitcli.predicting.predict import predict_each
 
         found = predict_each(
-            sources,
+            as_sources(source, recursive=recursive),
             self.runtime,
             top_k=top_k,
             threshold=threshold,
             invert=invert,
             processes=processes,
         )
-        answers = [_raised(replace(p, model=self.info), errors) for p in found]
-        return answers[0] if one else answers
+        answers = (_raised(replace(p, model=self.info), errors) for p in found)
+        return answers if stream else list(answers)
 
     def predict_files(
         self,
@@ -191,55 +171,45 @@ class Model:
         )
         return (replace(prediction, model=self.info) for prediction in found)
 
-    @overload
     def read(
         self,
-        inputs: Input,
+        source: Input | Iterable[Input],
         *,
+        stream: bool = False,
         threshold: float | None = None,
         digits: int | tuple[int, int] | str | None = None,
         invert: str = "auto",
         errors: Errors = "raise",
-    ) -> Reading: ...
-
-    @overload
-    def read(
-        self,
-        inputs: Iterable[Input],
-        *,
-        threshold: float | None = None,
-        digits: int | tuple[int, int] | str | None = None,
-        invert: str = "auto",
-        errors: Errors = "raise",
-    ) -> list[Reading]: ...
-
-    def read(
-        self,
-        inputs: Input | Iterable[Input],
-        *,
-        threshold: float | None = None,
-        digits: int | tuple[int, int] | str | None = None,
-        invert: str = "auto",
-        errors: Errors = "raise",
-    ) -> Reading | list[Reading]:
-        """The whole number written in one input, or in each of a list (in order), as
-        `digitcli read` reads it; inputs as `predict` takes them. `digits`: the count expected
-        (5, (4, 6) or "4-6"): another count answers no number. Read in this process."""
+        recursive: bool = False,
+    ) -> list[Reading] | Iterator[Reading]:
+        """The whole number written in each input of `source`, as `digitcli read` reads it:
+        a list in input order (`stream=True`: an iterator); sources as `predict` takes them.
+        `digits`: the count expected (5, (4, 6) or "4-6"): another count answers no number.
+        Read in this process."""
         check_options(threshold=threshold, invert=invert, errors=errors)
         count = _digit_count(digits)
-        one = is_one(inputs)
-        sources = [as_source(inputs)] if one else [as_source(item) for item in each(inputs)]
+        answers = self._readings(
+            as_sources(source, recursive=recursive), threshold, count, invert, errors
+        )
+        return answers if stream else list(answers)
+
+    def _readings(
+        self,
+        sources: Iterable[Source],
+        threshold: float | None,
+        count: tuple[int, int] | None,
+        invert: str,
+        errors: Errors,
+    ) -> Iterator[Reading]:
         from digitcli.reading.read import read_sources
 
-        answers = []
-        for start in range(0, len(sources), READ_CHUNK):
-            chunk = sources[start : start + READ_CHUNK]
+        for chunk in chunked(sources, READ_CHUNK):
             found = read_sources(
                 self.runtime(), chunk, threshold=threshold, digits=count, invert=invert,
                 pixels=False,
             )  # fmt: skip
-            answers += [_raised(replace(reading, model=self.info), errors) for reading in found]
-        return answers[0] if one else answers
+            for reading in found:
+                yield _raised(replace(reading, model=self.info), errors)
 
     def read_files(
         self,
@@ -357,17 +327,17 @@ def kept(name: str | Path | None, loaded: dict, lock: threading.Lock) -> Model:
 
 
 def predict(
-    inputs: Input | Iterable[Input], *, model: str | Path | Model | None = None, **options: Any
-) -> Prediction | list[Prediction]:
-    """`load(model).predict(inputs, **options)`, the model kept loaded for the next call."""
-    return _cached(model).predict(inputs, **options)
+    source: Input | Iterable[Input], *, model: str | Path | Model | None = None, **options: Any
+) -> list[Prediction] | Iterator[Prediction]:
+    """`load(model).predict(source, **options)`, the model kept loaded for the next call."""
+    return _cached(model).predict(source, **options)
 
 
 def read(
-    inputs: Input | Iterable[Input], *, model: str | Path | Model | None = None, **options: Any
-) -> Reading | list[Reading]:
-    """`load(model).read(inputs, **options)`, the model kept loaded for the next call."""
-    return _cached(model).read(inputs, **options)
+    source: Input | Iterable[Input], *, model: str | Path | Model | None = None, **options: Any
+) -> list[Reading] | Iterator[Reading]:
+    """`load(model).read(source, **options)`, the model kept loaded for the next call."""
+    return _cached(model).read(source, **options)
 
 
 def evaluate(
