@@ -26,9 +26,12 @@ if TYPE_CHECKING:
         Prediction,
         Reading,
         evaluate,
+        list_models,
         load,
         predict,
         read,
+        train,
+        use,
     )
     from digitcli.api.distributed import predict_files as distributed_predict
     from digitcli.core.errors import (
@@ -56,9 +59,12 @@ __all__ = [
     "__version__",
     "distributed_predict",
     "evaluate",
+    "list_models",
     "load",
     "predict",
     "read",
+    "train",
+    "use",
 ]
 API = frozenset(__all__) - {"__version__", "distributed_predict", *ERRORS}
 

@@ -13,7 +13,7 @@ import math
 import numbers
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -26,8 +26,9 @@ from digitcli.reading.answers import Reading
 if TYPE_CHECKING:
     import numpy as np
 
+    from digitcli.exporting.export import ExportResult
     from digitcli.inputs.sources import Source
-    from digitcli.models.modeldir import ChosenModel, ModelRef
+    from digitcli.models.modeldir import ChosenModel, ListedModel, ModelRef
     from digitcli.models.runtimes import Runtime
     from digitcli.reports.evaluate import Evaluation
 
@@ -254,9 +255,53 @@ class Model:
             array = as_uint8(array)
         return self.runtime().predict(array)
 
-    def evaluate(self, images: np.ndarray, labels: Iterable[int]) -> Evaluation:
-        """Accuracy, loss, per-digit scores, calibration error and the confusion matrix on
-        MNIST-style arrays (n, 28, 28), as `digitcli evaluate` scores its test set."""
+    def evaluate(
+        self,
+        images: np.ndarray | str | Path | None = None,
+        labels: Iterable[int] | None = None,
+        *,
+        data: str | Path | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Evaluation:
+        """Accuracy, loss, per-digit scores, calibration error and the confusion matrix, as
+        `digitcli evaluate` scores them: on the test set of `data` (any data `evaluate --data`
+        takes: MNIST's folder, a .npz, a CSV, folders 0/ to 9/, a folder with a labels.csv;
+        None: MNIST's, as the command), or on MNIST-style arrays `images` (n, 28, 28) and
+        their `labels`. A path given as `images` is `data`. `progress(done, total)` is
+        called as the test images are answered."""
+        if isinstance(images, (str, os.PathLike)) and labels is None and data is None:
+            images, data = None, images
+        if images is None:
+            if labels is not None:
+                raise UsageError("labels without images: give both, or data=PATH alone")
+            from digitcli.reports.evaluate import evaluate_with_predictions
+
+            result, _ = evaluate_with_predictions(self.path, data, progress=progress)
+            return result
+        if data is not None:
+            raise UsageError("give images and labels, or data=PATH, not both")
+        return self._evaluate_arrays(images, labels)
+
+    def export(
+        self,
+        format: str = "tflite",  # the CLI's --format, by its name
+        output: str | Path | None = None,
+        *,
+        force: bool = False,
+        verify: bool = True,
+        data: str | Path | None = None,
+    ) -> ExportResult:
+        """What `digitcli export MODEL --format FORMAT -o OUTPUT` writes, checked as it checks
+        it: "keras", "savedmodel", "tflite", "tflite-f16", "tflite-int8" or "onnx"; `output`
+        None: beside the model. Not written unless the export agrees with this model on the
+        test set of `data` (`verify=False`: no check); an existing output is replaced only
+        with `force`. Needs a Keras model (a model directory or a .keras file)."""
+        from digitcli.exporting.export import export_model
+
+        return export_model(self.path, format, output, force=force, verify=verify, data=data)
+
+    def _evaluate_arrays(self, images: Any, labels: Any) -> Evaluation:
+        """`evaluate` on arrays: MNIST-style images (n, 28, 28) and their labels."""
         import time
 
         import numpy as np
@@ -295,6 +340,28 @@ def load(name: str | Path | None = None) -> Model:
     chosen = choose_model(os.fsdecode(os.fspath(name)) if name is not None else None)
     ref = resolve_model(chosen.path)
     return Model(replace(chosen, path=ref.path), ref)  # "bundled/": the bundled model's path
+
+
+def list_models() -> list[ListedModel]:
+    """What `digitcli models` lists: the trained models, those trained elsewhere, and the
+    bundled one, each with its name, path, networks, accuracy and the test set it was
+    measured on; `default` marks the one `load()` answers with, and `model.why` says why.
+    (Not `models()`: `digitcli.models` is the package's folder of model code.)"""
+    from digitcli.models import modeldir
+
+    return modeldir.list_models()
+
+
+def use(name: str | Path) -> Model:
+    """What `digitcli models use NAME` does: make the model `name` names ("bundled", a
+    model's name in the models folder, or a model directory) the default, for every command
+    and `load()` from any folder; answers it."""
+    from digitcli.models.modeldir import model_named, set_default
+
+    if not isinstance(name, (str, os.PathLike)):
+        raise UsageError(f"model {name!r}: give its name or path (a str or Path)")
+    chosen = set_default(model_named(os.fsdecode(os.fspath(name))))
+    return load(chosen.path)
 
 
 _LOADED: dict[str, tuple[tuple, Model]] = {}  # by path: the files' stamp then, the model
@@ -341,10 +408,14 @@ def read(
 
 
 def evaluate(
-    images: np.ndarray, labels: Iterable[int], *, model: str | Path | Model | None = None
+    images: np.ndarray | str | Path | None = None,
+    labels: Iterable[int] | None = None,
+    *,
+    data: str | Path | None = None,
+    model: str | Path | Model | None = None,
 ) -> Evaluation:
-    """`load(model).evaluate(images, labels)`."""
-    return _cached(model).evaluate(images, labels)
+    """`load(model).evaluate(images, labels, data=data)`."""
+    return _cached(model).evaluate(images, labels, data=data)
 
 
 def check_options(
