@@ -1,6 +1,7 @@
-"""digitcli from Python: `load` a model by the names the CLI takes, then `predict`, `read` and
-`evaluate` with it, getting the answers as frozen dataclasses: the very ones the CLI and `serve`
-answer with (digitcli.predicting.answers, digitcli.reading.answers).
+"""digitcli from Python: `load` a model by the names the CLI takes, then `predict`, `read`,
+`evaluate` and `export` with it, getting the answers as frozen dataclasses: the very ones the
+CLI and `serve` answer with (digitcli.predicting.answers, digitcli.reading.answers);
+`list_models` and `use` are `digitcli models` and `models use`.
 
 The CLI's `predict` and `read` call `Model.predict_files` and `Model.read_files`. Nothing heavy
 is imported here: Pillow, OpenCV and LiteRT come with the first answer, TensorFlow only with a
