@@ -73,3 +73,13 @@ def test_the_module_functions_answer_lists_and_streams(verb):
     assert len(function(str(EXAMPLES / "drawing.png"), model="bundled")) == 1
     streamed = function(_ones(2), model="bundled", stream=True)
     assert not isinstance(streamed, list) and len(list(streamed)) == 2
+
+
+@pytest.mark.parametrize("verb", ["predict", "read"])
+def test_a_folder_without_pictures_is_said_as_the_command_says_it(model, verb, tmp_path):
+    """As `digitcli predict EMPTY/`: "no images found in EMPTY (image files end in: ...)";
+    an empty list is answered with an empty list."""
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(digitcli.UsageError, match="no images found in .*empty"):
+        getattr(model, verb)(tmp_path / "empty")
+    assert getattr(model, verb)([]) == []

@@ -79,12 +79,18 @@ def as_paths(inputs: Any) -> list[str]:
 def as_sources(source: Any, *, recursive: bool = False) -> Iterator[Source]:
     """Each input of `source` (one input, or an iterable or batch array of them) as a source,
     lazily; a folder is its pictures (`recursive`: its sub-folders' too) and a glob its
-    matches, as `digitcli predict` lists them."""
+    matches, as `digitcli predict` lists them; a folder with none is a UsageError."""
+    from digitcli.inputs.batches import no_images
     from digitcli.inputs.sources import expand_inputs
 
     for item in [source] if is_one(source) else each(source):
         if isinstance(item, (str, os.PathLike)) and _listed(item):
-            yield from expand_inputs([os.fsdecode(os.fspath(item))], recursive=recursive)
+            name = os.fsdecode(os.fspath(item))
+            found = None
+            for found in expand_inputs([name], recursive=recursive):
+                yield found
+            if found is None:  # a folder with no picture in it, as `digitcli predict` says
+                raise no_images([name], recursive=recursive)
         else:
             yield as_source(item)
 
