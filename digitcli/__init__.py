@@ -3,7 +3,7 @@
 From Python (docs/python.md)::
 
     import digitcli
-    answer = digitcli.load("bundled").predict("photo.jpg")
+    [answer] = digitcli.load("bundled").predict("photo.jpg")
     print(answer.digit, answer.confidence)
 
 The API's names are imported on first use, so `import digitcli` stays light.
@@ -26,9 +26,12 @@ if TYPE_CHECKING:
         Prediction,
         Reading,
         evaluate,
+        list_models,
         load,
         predict,
         read,
+        train,
+        use,
     )
     from digitcli.api.distributed import predict_files as distributed_predict
     from digitcli.core.errors import (
@@ -56,9 +59,12 @@ __all__ = [
     "__version__",
     "distributed_predict",
     "evaluate",
+    "list_models",
     "load",
     "predict",
     "read",
+    "train",
+    "use",
 ]
 API = frozenset(__all__) - {"__version__", "distributed_predict", *ERRORS}
 

@@ -39,7 +39,7 @@ def test_importing_digitcli_stays_light():
         "heavy = {'tensorflow', 'keras', 'cv2', 'ai_edge_litert'} & set(sys.modules)\n"
         "assert not heavy, heavy\n"
         "model = digitcli.load('bundled')\n"
-        f"answer = model.predict({str(EXAMPLES / 'drawing.png')!r})\n"
+        f"[answer] = model.predict({str(EXAMPLES / 'drawing.png')!r})\n"
         "assert answer.digit == 4, answer\n"
         "assert 'tensorflow' not in sys.modules\n"
     )
@@ -88,7 +88,7 @@ def test_in_memory_inputs_are_prepared_as_their_files(tmp_path):
             path.read_bytes(),
             path,
         ):
-            got = model.predict(given).to_json()
+            [got] = [answer.to_json() for answer in model.predict(given)]
             del got["file"]
             assert got == want, type(given)
     batch = model.predict(np.stack(arrays))  # (n, h, w): n images
@@ -96,14 +96,14 @@ def test_in_memory_inputs_are_prepared_as_their_files(tmp_path):
 
 
 def test_answers_are_frozen_and_typed():
-    answer = digitcli.predict(EXAMPLES / "drawing.png", model="bundled", top_k=2)
+    [answer] = digitcli.predict(EXAMPLES / "drawing.png", model="bundled", top_k=2)
     assert isinstance(answer, digitcli.Prediction)
     assert (answer.digit, len(answer.top), answer.answered) == (4, 2, True)
     with pytest.raises(dataclasses.FrozenInstanceError):
         answer.digit = 3  # type: ignore[misc]
-    several = digitcli.predict(EXAMPLES / "form.png", model="bundled")
+    [several] = digitcli.predict(EXAMPLES / "form.png", model="bundled")
     assert several.digit is None and "use `digitcli read`" in several.note
-    low = digitcli.predict(EXAMPLES / "scan.jpg", model="bundled", threshold=0.99999)
+    [low] = digitcli.predict(EXAMPLES / "scan.jpg", model="bundled", threshold=0.99999)
     assert low.digit is None and "below the threshold" in low.note
 
 
@@ -150,8 +150,8 @@ def test_read_equals_the_cli():
     expected = _cli_jsonl("read", files, "--model", "bundled")
     model = digitcli.load("bundled")
     assert [reading.to_json() for reading in model.read(files)] == expected
-    assert model.read(EXAMPLES / "tight.jpg").number == "75094"
-    rejected = model.read(EXAMPLES / "tight.jpg", digits=3)
+    assert model.read(EXAMPLES / "tight.jpg")[0].number == "75094"
+    [rejected] = model.read(EXAMPLES / "tight.jpg", digits=3)
     assert rejected.number is None and "expected 3" in rejected.note
 
 

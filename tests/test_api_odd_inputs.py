@@ -26,8 +26,8 @@ def test_a_16_bit_pil_image_reads_as_its_pixels(mode: str, dtype: str) -> None:
     model = digitcli.load("bundled")
     pixels = _seven16()
     image = Image.frombytes(mode, pixels.shape[::-1], pixels.astype(dtype).tobytes())
-    expected = model.predict(pixels, processes=0)
-    found = model.predict(image, processes=0)
+    [expected] = model.predict(pixels, processes=0)
+    [found] = model.predict(image, processes=0)
     assert expected.digit is not None
     assert (found.digit, found.confidence) == (expected.digit, expected.confidence)
 
@@ -37,8 +37,8 @@ def test_a_grey_and_alpha_array_is_one_picture() -> None:
     model = digitcli.load("bundled")
     grey = np.zeros((28, 28), np.uint8)
     grey[6:22, 12:16] = 255
-    answer = model.predict(np.stack([grey, np.full_like(grey, 255)], axis=-1), processes=0)
-    assert answer.digit == model.predict(grey, processes=0).digit == 1
+    [answer] = model.predict(np.stack([grey, np.full_like(grey, 255)], axis=-1), processes=0)
+    assert answer.digit == model.predict(grey, processes=0)[0].digit == 1
 
 
 @pytest.mark.parametrize("method", ["predict_files", "read_files"])

@@ -43,8 +43,8 @@ def test_a_model_shared_by_eight_threads_answers_as_one_thread(size: int) -> Non
     model = digitcli.load("bundled")
     images = _digits(64)
     if size == 1:
-        expected = [_answers([model.predict(image, processes=0)]) for image in images[:8]]
-        found = _from_threads(lambda n: _answers([model.predict(images[n % 8], processes=0)]))
+        expected = [_answers(model.predict(image, processes=0)) for image in images[:8]]
+        found = _from_threads(lambda n: _answers(model.predict(images[n % 8], processes=0)))
         assert found == [expected[n % 8] for n in range(THREADS * ROUNDS)]
     else:
         expected = _answers(model.predict(images, processes=0))
@@ -68,8 +68,8 @@ def test_read_from_eight_threads() -> None:
     picture = np.zeros((40, 120), np.uint8)
     for x in (10, 50, 90):
         picture[8:32, x : x + 4] = 255
-    expected = model.read(picture).number
-    found = _from_threads(lambda n: model.read(picture).number)
+    expected = model.read(picture)[0].number
+    found = _from_threads(lambda n: model.read(picture)[0].number)
     assert found == [expected] * (THREADS * ROUNDS)
 
 

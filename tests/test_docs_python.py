@@ -1,6 +1,7 @@
-"""Every example of docs/python.md runs as written, from the repository's root: each ```python
-block as a script, and each `python -c "..."` line of a ```bash block (with no model trained,
-so that the default model is the bundled one)."""
+"""Every example of docs/python.md runs as written: each ```python block as a script, and each
+`python -c "..."` line of a ```bash block, in an empty folder with the repository's `docs/` and
+`MNIST/` beside (what it writes goes there, never into the repository), with no model trained,
+so that the default model is the bundled one. A block that trains is marked `trains`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -37,8 +39,37 @@ def test_the_page_has_examples():
     assert len(kinds) >= 6 and "-c" in kinds
 
 
-@pytest.mark.parametrize("argv", [argv for _, argv in examples()], ids=[i for i, _ in examples()])
+def beside_the_repository(folder: Path) -> Path:
+    """`folder`, made, with links to the repository's `docs/` and `MNIST/` in it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("docs", "MNIST"):
+        (folder / name).symlink_to(REPO / name, target_is_directory=True)
+    return folder
+
+
+def cases() -> list:
+    return [
+        pytest.param(argv, id=name, marks=[pytest.mark.trains] if TRAINS in argv[-1] else [])
+        for name, argv in examples()
+    ]
+
+
+TRAINS = "digitcli.train("
+
+
+@pytest.mark.parametrize("argv", cases())
 def test_example_runs(argv, tmp_path):
     env = subprocess_env(DIGITCLI_MODELS=str(tmp_path / "no-models"))
-    done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
+    cwd = beside_the_repository(tmp_path / "work")
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, f"{argv[-1]}\n{done.stderr}"
+    assert not (REPO / "quick").exists() and not (REPO / "mine").exists()
+
+
+def test_every_command_is_shown_from_python():
+    """The page calls each command's library function: predict, read, evaluate (on data),
+    export, train, models and models use, serve."""
+    code = "\n".join(argv[-1] for _, argv in examples())
+    for call in (".predict(", ".read(", ".evaluate(data=", ".export(", TRAINS,
+                 "digitcli.list_models()", "digitcli.use(", "create_app("):  # fmt: skip
+        assert call in code, call

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from test_docs_python import TRAINS, beside_the_repository
 
 from conftest import REPO, subprocess_env
 
@@ -25,11 +26,21 @@ def blocks() -> list[tuple[str, list[str]]]:
     return found
 
 
-@pytest.mark.parametrize("body,shown", blocks(), ids=[s[0][:30] for _, s in blocks()])
+def cases() -> list:
+    return [
+        pytest.param(
+            body, shown, id=shown[0][:30], marks=[pytest.mark.trains] if TRAINS in body else []
+        )  # fmt: skip
+        for body, shown in blocks()
+    ]
+
+
+@pytest.mark.parametrize("body,shown", cases())
 def test_each_shown_output_is_printed(body: str, shown: list[str], tmp_path) -> None:
     env = subprocess_env(DIGITCLI_MODELS=str(tmp_path / "no-models"))
+    cwd = beside_the_repository(tmp_path / "work")
     done = subprocess.run(
-        [sys.executable, "-c", body], cwd=REPO, env=env, capture_output=True, text=True,
+        [sys.executable, "-c", body], cwd=cwd, env=env, capture_output=True, text=True,
         timeout=240,
     )  # fmt: skip
     printed = done.stdout.splitlines()

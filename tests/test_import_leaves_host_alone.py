@@ -19,7 +19,7 @@ cv2.setNumThreads(5)
 before = dict(os.environ)
 import digitcli
 from digitcli import DigitcliError, ModelError, UsageError, DataError
-answer = digitcli.load("bundled").predict("docs/examples/drawing.png")
+[answer] = digitcli.load("bundled").predict("docs/examples/drawing.png")
 print(json.dumps({
     "env": sorted(set(os.environ.items()) ^ set(before.items())),
     "cv2_threads": cv2.getNumThreads(),

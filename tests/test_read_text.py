@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from digitcli.api.answers import Reading as ApiReading
+from digitcli.api import Reading as ApiReading
 from digitcli.reading.lines import (
     CLASSES,
     DIGIT_CLASSES,
@@ -97,7 +97,8 @@ def test_a_table_without_marks_has_no_text_column(capsys):
 
 
 def test_the_api_reading_carries_the_text_and_its_json():
-    answer = ApiReading.of(READINGS[0])
+    answer = READINGS[0]
+    assert type(answer) is ApiReading  # one type: the API answers with the reading layer's
     assert answer.text == "18.056" and answer.number == "18056"
     assert answer.to_json()["text"] == "18.056"
     assert [row.text for row in answer.rows()] == ["18.056"]

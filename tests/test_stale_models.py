@@ -21,7 +21,7 @@ def _picture() -> np.ndarray:
 
 
 def _confidences(model: str) -> list[float]:
-    answer = digitcli.predict(_picture(), model=model, processes=0)
+    [answer] = digitcli.predict(_picture(), model=model, processes=0)
     return [probability for _, probability in answer.top]
 
 

@@ -1,9 +1,12 @@
-"""digitcli's Python API (docs/python.md): `load` a model, then `predict`, `read`, `evaluate`;
+"""digitcli's Python API (docs/python.md): `load` a model, then `predict`, `read`, `evaluate`,
+`export`; `train` one, list them (`list_models`) and choose the default (`use`);
 `distributed.predict_files` spreads `predict` over a Dask cluster. `import digitcli` names
 these lazily (digitcli/__init__.py)."""
 
-from digitcli.api.answers import Digit, ModelInfo, Prediction, Reading
-from digitcli.api.model import Model, evaluate, load, predict, read
+from digitcli.api.model import Model, evaluate, list_models, load, predict, read, use
+from digitcli.api.training import train
+from digitcli.predicting.answers import ModelInfo, Prediction
+from digitcli.reading.answers import Digit, Reading
 
 __all__ = [
     "Digit",
@@ -12,7 +15,10 @@ __all__ = [
     "Prediction",
     "Reading",
     "evaluate",
+    "list_models",
     "load",
     "predict",
     "read",
+    "train",
+    "use",
 ]

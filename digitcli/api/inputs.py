@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
@@ -74,6 +74,48 @@ def as_paths(inputs: Any) -> list[str]:
         if not isinstance(item, (str, os.PathLike)):
             raise UsageError(f"not a path: {_kind(item)}; give a path (str or Path)")
     return [os.fsdecode(os.fspath(item)) for item in items]
+
+
+def as_sources(source: Any, *, recursive: bool = False) -> Iterator[Source]:
+    """Each input of `source` (one input, or an iterable or batch array of them) as a source,
+    lazily; a folder is its pictures (`recursive`: its sub-folders' too) and a glob its
+    matches, as `digitcli predict` lists them; a folder with none is a UsageError."""
+    from digitcli.inputs.batches import no_images
+    from digitcli.inputs.sources import expand_inputs
+
+    for item in [source] if is_one(source) else each(source):
+        if isinstance(item, (str, os.PathLike)) and _listed(item):
+            name = os.fsdecode(os.fspath(item))
+            found = None
+            for found in expand_inputs([name], recursive=recursive):
+                yield found
+            if found is None:  # a folder with no picture in it, as `digitcli predict` says
+                raise no_images([name], recursive=recursive)
+        else:
+            yield as_source(item)
+
+
+def _listed(item: str | os.PathLike) -> bool:
+    """Whether a path names several pictures: a folder, or a glob that is not a file's name."""
+    import glob
+
+    name = os.fsdecode(os.fspath(item))
+    if not name or "\0" in name:
+        return False
+    path = Path(name)
+    return path.is_dir() or (not path.exists() and glob.has_magic(name))
+
+
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """`items` in lists of `size` (the last one shorter), read lazily."""
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def as_source(item: Any) -> Source:

@@ -1,5 +1,7 @@
-"""digitcli from Python: `load` a model by the names the CLI takes, then `predict`, `read` and
-`evaluate` with it, getting the CLI's answers as frozen dataclasses (digitcli.api.answers).
+"""digitcli from Python: `load` a model by the names the CLI takes, then `predict`, `read`,
+`evaluate` and `export` with it, getting the answers as frozen dataclasses: the very ones the
+CLI and `serve` answer with (digitcli.predicting.answers, digitcli.reading.answers);
+`list_models` and `use` are `digitcli models` and `models use`.
 
 The CLI's `predict` and `read` call `Model.predict_files` and `Model.read_files`. Nothing heavy
 is imported here: Pillow, OpenCV and LiteRT come with the first answer, TensorFlow only with a
@@ -12,19 +14,22 @@ import math
 import numbers
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal
 
-from digitcli.api.answers import ModelInfo, Prediction, Reading
-from digitcli.api.inputs import Input, as_paths, as_source, as_uint8, each, is_one
+from digitcli.api.inputs import Input, as_paths, as_sources, as_uint8, chunked
 from digitcli.core.errors import ImageError, UsageError
+from digitcli.predicting.answers import ModelInfo, Prediction
+from digitcli.reading.answers import Reading
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from digitcli.models.modeldir import ChosenModel, ModelRef
+    from digitcli.exporting.export import ExportResult
+    from digitcli.inputs.sources import Source
+    from digitcli.models.modeldir import ChosenModel, ListedModel, ModelRef
     from digitcli.models.runtimes import Runtime
     from digitcli.reports.evaluate import Evaluation
 
@@ -93,69 +98,48 @@ class Model:
                 self._runtime = load_runtime(self._ref)
             return self._runtime
 
-    @overload
     def predict(
         self,
-        inputs: Input,
+        source: Input | Iterable[Input],
         *,
+        stream: bool = False,
         top_k: int = 3,
         threshold: float | None = None,
         invert: str = "auto",
         errors: Errors = "raise",
         processes: int | None = None,
-    ) -> Prediction: ...
+        recursive: bool = False,
+    ) -> list[Prediction] | Iterator[Prediction]:
+        """The digit of each input of `source`, a list in input order (`stream=True`: an
+        iterator, each answer as it comes, in flat memory however many there are).
 
-    @overload
-    def predict(
-        self,
-        inputs: Iterable[Input],
-        *,
-        top_k: int = 3,
-        threshold: float | None = None,
-        invert: str = "auto",
-        errors: Errors = "raise",
-        processes: int | None = None,
-    ) -> list[Prediction]: ...
-
-    def predict(
-        self,
-        inputs: Input | Iterable[Input],
-        *,
-        top_k: int = 3,
-        threshold: float | None = None,
-        invert: str = "auto",
-        errors: Errors = "raise",
-        processes: int | None = None,
-    ) -> Prediction | list[Prediction]:
-        """The digit of one input, or of each of a list of inputs (in order).
-
-        An input is an image file's path, its bytes, a PIL image or a NumPy array of any
-        size, either polarity (uint8, or floats from 0 to 1); a NumPy array (n, h, w) is n
-        images. Each is prepared exactly as `digitcli predict` prepares a file of it.
-        `top_k` likeliest digits are kept; below `threshold` there is no digit (`note` says
-        why); `invert` is "auto", "yes" or "no". An input that cannot be read raises
-        ImageError, or with `errors="keep"` is answered with its `error`. `processes` prepare
-        many inputs (None: one per core, as the CLI; 0: this process alone).
+        `source`: an input or a list of them. An input is an image file's path, a folder
+        (its pictures, sorted; `recursive`: its sub-folders' too) or a glob, a file's bytes, a
+        PIL image or a NumPy array of any size, either polarity (uint8, or floats from 0 to
+        1); a NumPy array (n, h, w) or (n, 784) is n images. Each is prepared exactly as
+        `digitcli predict` prepares a file of it. `top_k` likeliest digits are kept; below
+        `threshold` there is no digit (`note` says why); `invert` is "auto", "yes" or "no".
+        An input that cannot be read raises ImageError, or with `errors="keep"` is answered
+        with its `error`. `processes` prepare many inputs (None: one per core, as the CLI;
+        0: this process alone).
         """
         check_options(top_k=top_k, threshold=threshold, invert=invert, errors=errors)
         if processes is not None and (
             not is_whole(processes) or not 0 <= processes <= MOST_PROCESSES
         ):  # with fork, a pool starts all its processes at once: 10**9 would be a fork bomb
             raise UsageError(f"processes {processes!r}: give 0 (this process) to {MOST_PROCESSES}")
-        one = is_one(inputs)
-        sources = [as_source(inputs)] if one else [as_source(item) for item in each(inputs)]
         from digitcli.predicting.predict import predict_each
 
         found = predict_each(
-            sources,
+            as_sources(source, recursive=recursive),
             self.runtime,
             top_k=top_k,
             threshold=threshold,
             invert=invert,
             processes=processes,
         )
-        answers = [_raised(Prediction.of(p, self.info), errors) for p in found]
-        return answers[0] if one else answers
+        answers = (_raised(replace(p, model=self.info), errors) for p in found)
+        return answers if stream else list(answers)
 
     def predict_files(
         self,
@@ -187,57 +171,47 @@ class Model:
             recursive=recursive,
             runtime=self.runtime,
         )
-        return (Prediction.of(prediction, self.info) for prediction in found)
+        return (replace(prediction, model=self.info) for prediction in found)
 
-    @overload
     def read(
         self,
-        inputs: Input,
+        source: Input | Iterable[Input],
         *,
+        stream: bool = False,
         threshold: float | None = None,
         digits: int | tuple[int, int] | str | None = None,
         invert: str = "auto",
         errors: Errors = "raise",
-    ) -> Reading: ...
-
-    @overload
-    def read(
-        self,
-        inputs: Iterable[Input],
-        *,
-        threshold: float | None = None,
-        digits: int | tuple[int, int] | str | None = None,
-        invert: str = "auto",
-        errors: Errors = "raise",
-    ) -> list[Reading]: ...
-
-    def read(
-        self,
-        inputs: Input | Iterable[Input],
-        *,
-        threshold: float | None = None,
-        digits: int | tuple[int, int] | str | None = None,
-        invert: str = "auto",
-        errors: Errors = "raise",
-    ) -> Reading | list[Reading]:
-        """The whole number written in one input, or in each of a list (in order), as
-        `digitcli read` reads it; inputs as `predict` takes them. `digits`: the count expected
-        (5, (4, 6) or "4-6"): another count answers no number. Read in this process."""
+        recursive: bool = False,
+    ) -> list[Reading] | Iterator[Reading]:
+        """The whole number written in each input of `source`, as `digitcli read` reads it:
+        a list in input order (`stream=True`: an iterator); sources as `predict` takes them.
+        `digits`: the count expected (5, (4, 6) or "4-6"): another count answers no number.
+        Read in this process."""
         check_options(threshold=threshold, invert=invert, errors=errors)
         count = _digit_count(digits)
-        one = is_one(inputs)
-        sources = [as_source(inputs)] if one else [as_source(item) for item in each(inputs)]
+        answers = self._readings(
+            as_sources(source, recursive=recursive), threshold, count, invert, errors
+        )
+        return answers if stream else list(answers)
+
+    def _readings(
+        self,
+        sources: Iterable[Source],
+        threshold: float | None,
+        count: tuple[int, int] | None,
+        invert: str,
+        errors: Errors,
+    ) -> Iterator[Reading]:
         from digitcli.reading.read import read_sources
 
-        answers = []
-        for start in range(0, len(sources), READ_CHUNK):
-            chunk = sources[start : start + READ_CHUNK]
+        for chunk in chunked(sources, READ_CHUNK):
             found = read_sources(
                 self.runtime(), chunk, threshold=threshold, digits=count, invert=invert,
                 pixels=False,
             )  # fmt: skip
-            answers += [_raised(Reading.of(reading, self.info), errors) for reading in found]
-        return answers[0] if one else answers
+            for reading in found:
+                yield _raised(replace(reading, model=self.info), errors)
 
     def read_files(
         self,
@@ -266,7 +240,7 @@ class Model:
             save_preprocessed=None if save_preprocessed is None else Path(save_preprocessed),
             recursive=recursive,
         )
-        return (Reading.of(reading, self.info) for reading in found)
+        return (replace(reading, model=self.info) for reading in found)
 
     def probabilities(self, pixels: np.ndarray) -> np.ndarray:
         """The model's raw output, (n, 10) probabilities, for prepared MNIST-style pixels:
@@ -282,9 +256,53 @@ class Model:
             array = as_uint8(array)
         return self.runtime().predict(array)
 
-    def evaluate(self, images: np.ndarray, labels: Iterable[int]) -> Evaluation:
-        """Accuracy, loss, per-digit scores, calibration error and the confusion matrix on
-        MNIST-style arrays (n, 28, 28), as `digitcli evaluate` scores its test set."""
+    def evaluate(
+        self,
+        images: np.ndarray | str | Path | None = None,
+        labels: Iterable[int] | None = None,
+        *,
+        data: str | Path | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Evaluation:
+        """Accuracy, loss, per-digit scores, calibration error and the confusion matrix, as
+        `digitcli evaluate` scores them: on the test set of `data` (any data `evaluate --data`
+        takes: MNIST's folder, a .npz, a CSV, folders 0/ to 9/, a folder with a labels.csv;
+        None: MNIST's, as the command), or on MNIST-style arrays `images` (n, 28, 28) and
+        their `labels`. A path given as `images` is `data`. `progress(done, total)` is
+        called as the test images are answered."""
+        if isinstance(images, (str, os.PathLike)) and labels is None and data is None:
+            images, data = None, images
+        if images is None:
+            if labels is not None:
+                raise UsageError("labels without images: give both, or data=PATH alone")
+            from digitcli.reports.evaluate import evaluate_with_predictions
+
+            result, _ = evaluate_with_predictions(self.path, data, progress=progress)
+            return result
+        if data is not None:
+            raise UsageError("give images and labels, or data=PATH, not both")
+        return self._evaluate_arrays(images, labels)
+
+    def export(
+        self,
+        format: str = "tflite",  # the CLI's --format, by its name
+        output: str | Path | None = None,
+        *,
+        force: bool = False,
+        verify: bool = True,
+        data: str | Path | None = None,
+    ) -> ExportResult:
+        """What `digitcli export MODEL --format FORMAT -o OUTPUT` writes, checked as it checks
+        it: "keras", "savedmodel", "tflite", "tflite-f16", "tflite-int8" or "onnx"; `output`
+        None: beside the model. Not written unless the export agrees with this model on the
+        test set of `data` (`verify=False`: no check); an existing output is replaced only
+        with `force`. Needs a Keras model (a model directory or a .keras file)."""
+        from digitcli.exporting.export import export_model
+
+        return export_model(self.path, format, output, force=force, verify=verify, data=data)
+
+    def _evaluate_arrays(self, images: Any, labels: Any) -> Evaluation:
+        """`evaluate` on arrays: MNIST-style images (n, 28, 28) and their labels."""
         import time
 
         import numpy as np
@@ -325,6 +343,28 @@ def load(name: str | Path | None = None) -> Model:
     return Model(replace(chosen, path=ref.path), ref)  # "bundled/": the bundled model's path
 
 
+def list_models() -> list[ListedModel]:
+    """What `digitcli models` lists: the trained models, those trained elsewhere, and the
+    bundled one, each with its name, path, networks, accuracy and the test set it was
+    measured on; `default` marks the one `load()` answers with, and `model.why` says why.
+    (Not `models()`: `digitcli.models` is the package's folder of model code.)"""
+    from digitcli.models import modeldir
+
+    return modeldir.list_models()
+
+
+def use(name: str | Path) -> Model:
+    """What `digitcli models use NAME` does: make the model `name` names ("bundled", a
+    model's name in the models folder, or a model directory) the default, for every command
+    and `load()` from any folder; answers it."""
+    from digitcli.models.modeldir import model_named, set_default
+
+    if not isinstance(name, (str, os.PathLike)):
+        raise UsageError(f"model {name!r}: give its name or path (a str or Path)")
+    chosen = set_default(model_named(os.fsdecode(os.fspath(name))))
+    return load(chosen.path)
+
+
 _LOADED: dict[str, tuple[tuple, Model]] = {}  # by path: the files' stamp then, the model
 _LOADED_LOCK = threading.Lock()
 
@@ -355,24 +395,28 @@ def kept(name: str | Path | None, loaded: dict, lock: threading.Lock) -> Model:
 
 
 def predict(
-    inputs: Input | Iterable[Input], *, model: str | Path | Model | None = None, **options: Any
-) -> Prediction | list[Prediction]:
-    """`load(model).predict(inputs, **options)`, the model kept loaded for the next call."""
-    return _cached(model).predict(inputs, **options)
+    source: Input | Iterable[Input], *, model: str | Path | Model | None = None, **options: Any
+) -> list[Prediction] | Iterator[Prediction]:
+    """`load(model).predict(source, **options)`, the model kept loaded for the next call."""
+    return _cached(model).predict(source, **options)
 
 
 def read(
-    inputs: Input | Iterable[Input], *, model: str | Path | Model | None = None, **options: Any
-) -> Reading | list[Reading]:
-    """`load(model).read(inputs, **options)`, the model kept loaded for the next call."""
-    return _cached(model).read(inputs, **options)
+    source: Input | Iterable[Input], *, model: str | Path | Model | None = None, **options: Any
+) -> list[Reading] | Iterator[Reading]:
+    """`load(model).read(source, **options)`, the model kept loaded for the next call."""
+    return _cached(model).read(source, **options)
 
 
 def evaluate(
-    images: np.ndarray, labels: Iterable[int], *, model: str | Path | Model | None = None
+    images: np.ndarray | str | Path | None = None,
+    labels: Iterable[int] | None = None,
+    *,
+    data: str | Path | None = None,
+    model: str | Path | Model | None = None,
 ) -> Evaluation:
-    """`load(model).evaluate(images, labels)`."""
-    return _cached(model).evaluate(images, labels)
+    """`load(model).evaluate(images, labels, data=data)`."""
+    return _cached(model).evaluate(images, labels, data=data)
 
 
 def check_options(

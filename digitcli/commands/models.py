@@ -256,23 +256,18 @@ def models(
       digitcli models --json | jq -r '.[] | select(.default) | .path'
       digitcli predict --model bundled photo.jpg
     """
+    from digitcli.api import list_models, use
     from digitcli.core.config import models_root
     from digitcli.core.errors import UsageError
-    from digitcli.models.modeldir import (
-        GONE,
-        default_trouble,
-        list_models,
-        model_named,
-        set_default,
-    )
+    from digitcli.models.modeldir import GONE, default_trouble
     from digitcli.terminal import console
 
     if action is not None:
         if action != "use" or name is None:
             raise UsageError(f"{action}: give 'use MODEL' (MODEL: 'bundled' or a model's name)")
-        chosen = set_default(model_named(name))
+        chosen = use(name)
         if json_output:
-            console.print_json(chosen.to_json())
+            console.print_json(chosen.info.to_json())
         elif not quiet:
             console.print_note(f"default: {chosen.name} ({chosen.path})")
         return

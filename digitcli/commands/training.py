@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from digitcli.api.training import DEFAULT, MAX_BATCH, MAX_EPOCHS, MAX_SEED
 from digitcli.commands.errors import reports_errors
 from digitcli.commands.options import (
     DataOption,
@@ -17,13 +18,6 @@ from digitcli.commands.options import (
     positive,
     share_option,
 )
-from digitcli.core.config import TrainConfig
-from digitcli.core.errors import UsageError
-
-MAX_SEED = 2**32 - 1  # NumPy's and TensorFlow's seeds are 32-bit
-MAX_EPOCHS = 100_000
-MAX_BATCH = 1_000_000
-DEFAULT = TrainConfig()
 
 
 class Arch(str, Enum):
@@ -60,16 +54,6 @@ def _suggest_next(model_dir: Path) -> None:
     path = shlex.quote(str(model_dir))
     console.print_note(f"wrote {', '.join(files)}")
     console.print_note(f"next: digitcli evaluate {path}   digitcli predict --model {path} IMAGE")
-
-
-def _arch_for(arch: Arch | None, init: str | None) -> str:
-    """--arch, else the network of the --init model (the bundled one: cnn), else mlp."""
-    from digitcli.models.modeldir import network_of
-
-    if arch is not None:
-        return arch.value
-    network = network_of(init) if init else None
-    return network[0] if network else Arch.mlp.value
 
 
 # The options of `train`, one type each (their help is `train --help`).
@@ -332,132 +316,38 @@ def train(
       digitcli train --resume
       model=$(digitcli train -q)
     """
-    from digitcli.core.config import train_config
-    from digitcli.models.modeldir import BUNDLED, deskews
-
-    if init == BUNDLED and arch is None:  # the bundled model as it is: all its networks
-        return _finetune_bundled(dict(locals()))
-    config = train_config(
-        _arch_for(arch, init),
-        epochs=epochs,
-        batch_size=batch_size,
-        learning_rate=learning_rate,
-        optimizer=optimizer.value if optimizer else None,
-        validation_split=validation_split,
-        dropout=dropout,
-        seed=seed,
-        validation_seed=validation_seed,
-        writers=augment,
-        flags=flags.value if flags else None,
-        hollow=hollow,
-        fonts=fonts,
-        continental=continental,
-        deskew=deskew if deskew is not None else (deskews(init) if init else True),
-        calibrate=calibrate,
-        teacher=teacher,
-        init=init,
-        patience=patience,
-        strategy=strategy.value,
-    )
-    _check_before_loading(config, data, output, validation_data)
+    from digitcli.api import training
     from digitcli.training.distribute import is_chief
-    from digitcli.training.train import train as run_training
 
-    chief = is_chief(strategy.value)  # under multi-worker, progress and tables are the chief's
-    reporter = _reporter(quiet=quiet, chief=chief)
-    given = dict(data=data, output=output, force=force, resume=resume, tensorboard=tensorboard)
-    given.update(make_default=make_default, validation_data=validation_data)
-    result = run_training(config, reporter=reporter, **given)
+    options = dict(locals())
+    del options["json_output"], options["quiet"], options["training"], options["is_chief"]
+    for name in ("arch", "optimizer", "flags", "strategy"):  # the API takes their values
+        options[name] = None if options[name] is None else options[name].value
+    # Under multi-worker, progress and tables are the chief's.
+    chief = is_chief(strategy.value) if not _fine_tunes_bundled(options) else True
+    reporter = _reporter(quiet=quiet, chief=chief, kind=training.kind(options))
+    result = training.run(options, reporter)
     _show_result(result, json_output=json_output, quiet=quiet, chief=chief)
 
 
-def _finetune_bundled(options: dict) -> None:
-    """`train --init bundled`: the whole bundled model fine-tuned (training/finetune.py).
-    `options`: train's arguments, by name."""
-    from digitcli.core.atomic import check_can_create
-    from digitcli.core.config import models_root
-    from digitcli.datasets.data import check_data
-    from digitcli.training.finetune import Tuning, finetune_bundled
+def _fine_tunes_bundled(options: dict) -> bool:
+    from digitcli.models.modeldir import BUNDLED
 
-    _refuse_what_finetune_ignores(options)
-    defaults = Tuning()
-    tuning = Tuning(
-        epochs=options["epochs"] or defaults.epochs,
-        batch_size=options["batch_size"] or defaults.batch_size,
-        learning_rate=options["learning_rate"] or defaults.learning_rate,
-        rehearsal=options["rehearsal"],
-        validation_split=options["validation_split"],
-        seed=options["seed"],
-    )
-    names = ("data", "validation_data", "output", "force", "make_default")
-    given = {name: options[name] for name in names}
-    json_output, quiet = options["json_output"], options["quiet"]
-    check_data(given["data"])
-    if given["validation_data"] is not None:
-        check_data(given["validation_data"], role="test")
-    check_can_create(given["output"] or models_root() / tuning.run_name)
-    result = finetune_bundled(tuning, reporter=_reporter(quiet=quiet, chief=True), **given)
-    _show_result(result, json_output=json_output, quiet=quiet, chief=True)
+    return options["init"] == BUNDLED and options["arch"] is None
 
 
-# train's options a fine-tune of the bundled model as it is does not take, each with the value
-# that means "not given": the bundled model's own settings and recipe are kept.
-NOT_FOR_FINETUNE = {
-    **dict.fromkeys(("optimizer", "dropout", "validation_seed", "augment", "flags")),
-    **dict.fromkeys(("hollow", "fonts", "continental", "deskew", "patience", "tensorboard")),
-    "calibrate": True,
-    "teacher": DEFAULT.teacher,
-    "resume": False,
-    "strategy": Strategy.auto,
-}
-
-
-def _refuse_what_finetune_ignores(options: dict) -> None:
-    """`--init bundled --augment 0.3` trained without a word about --augment: refuse the
-    options it would not use, before any work."""
-    given = [name for name, unset in NOT_FOR_FINETUNE.items() if options[name] != unset]
-    if given:
-        shown = ", ".join(_flag(name, options[name]) for name in given)
-        raise UsageError(
-            f"--init bundled fine-tunes the bundled model with its own recipe and does not take "
-            f"{shown}: leave {'it' if len(given) == 1 else 'them'} out, or fine-tune one of its "
-            "networks with --arch cnn --init bundled"
-        )
-
-
-def _flag(name: str, value: object) -> str:
-    flag = name.replace("_", "-")
-    return f"--no-{flag}" if value is False else f"--{flag}"
-
-
-def _check_before_loading(
-    config, data: Path | None, output: Path | None, validation_data: Path | None = None
-) -> None:
-    """What `--init`, the data and the output are, said before TensorFlow loads (seconds,
-    700 MB): a wrong network, missing data or an unwritable folder fails at once."""
-    from digitcli.core.atomic import check_can_create
-    from digitcli.core.config import models_root
-    from digitcli.datasets.data import check_data
-    from digitcli.models.modeldir import check_init
-
-    check_init(config)
-    check_data(data)
-    if validation_data is not None:
-        check_data(validation_data, role="test")
-    check_can_create(output or models_root() / config.run_name)
-
-
-def _reporter(*, quiet: bool, chief: bool):
+def _reporter(*, quiet: bool, chief: bool, kind: str | None = None):
     """How the run shows its progress: nothing (-q), a bar per epoch in a terminal, else a line
-    per epoch (always, on a worker that is not the chief)."""
+    per epoch (always, on a worker that is not the chief); `kind`: what it trains, in words
+    (`cnn+cnn+mlp` for the bundled model fine-tuned as it is)."""
     from digitcli.terminal import console
     from digitcli.training.reporting import NullReporter
 
     if quiet:
         return NullReporter()
     if chief and console.interactive():
-        return console.RichTrainReporter()
-    return console.PlainTrainReporter()
+        return console.RichTrainReporter(kind)
+    return console.PlainTrainReporter(kind)
 
 
 def _show_result(result, *, json_output: bool, quiet: bool, chief: bool) -> None:

@@ -46,10 +46,16 @@ def prepared_batches(
             f"no images found: the list {from_list} holds no paths (or blank lines only)"
         )
     if count == 0:
-        named = ", ".join(list(inputs)[:3]) or from_list or "the inputs"
-        suffixes = " ".join(sorted(IMAGE_SUFFIXES))
-        skipped = "" if recursive else not_searched(list(inputs))
-        raise UsageError(f"no images found in {named} (image files end in: {suffixes}){skipped}")
+        raise no_images(list(inputs), from_list, recursive=recursive)
+
+
+def no_images(inputs: list[str], from_list: str | None = None, *, recursive: bool) -> UsageError:
+    """The error of inputs that hold no picture: which, the endings looked for, and the
+    sub-folders not searched."""
+    named = ", ".join(inputs[:3]) or from_list or "the inputs"
+    suffixes = " ".join(sorted(IMAGE_SUFFIXES))
+    skipped = "" if recursive else not_searched(inputs)
+    return UsageError(f"no images found in {named} (image files end in: {suffixes}){skipped}")
 
 
 def source_batches(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
 
@@ -22,35 +21,7 @@ from digitcli.imaging.images import Prepared, save_pixels
 from digitcli.inputs.batches import BATCH_SIZE, prepare_source, prepared_batches, source_batches
 from digitcli.inputs.sources import Source
 from digitcli.models.runtimes import Runtime, load_runtime, resolve_model
-
-
-@dataclass
-class Prediction:
-    """One answer. `digit` is None when there is no confident answer; `note` then says why."""
-
-    file: str
-    digit: int | None = None
-    confidence: float | None = None
-    top: list[tuple[int, float]] = field(default_factory=list)
-    error: str | None = None
-    note: str | None = None
-
-    @property
-    def failed(self) -> bool:
-        return self.error is not None
-
-    def to_json(self) -> dict:
-        if self.error is not None:
-            return {"file": self.file, "error": self.error}
-        data = {
-            "file": self.file,
-            "digit": self.digit,
-            "confidence": self.confidence,
-            "top": [[digit, probability] for digit, probability in self.top],
-        }
-        if self.note:
-            data["note"] = self.note
-        return data
+from digitcli.predicting.answers import Prediction
 
 
 def predict(

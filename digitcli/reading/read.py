@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import pairwise
 from pathlib import Path
@@ -33,6 +33,8 @@ from digitcli.predicting.predict import (
     save_preview,
     without_name,
 )
+from digitcli.reading.answers import Digit as ReadDigit
+from digitcli.reading.answers import Reading
 from digitcli.reading.consistency import SmallCopy, alike
 from digitcli.reading.lines import likelihood, written_text
 from digitcli.reading.multiline import Lines
@@ -47,67 +49,6 @@ TOO_SMALL = (
     "too many digits, or digits too small, to read on one line: crop the line into shorter "
     "pieces, or scan it at a higher resolution"
 )
-
-
-@dataclass
-class ReadDigit:
-    digit: int
-    confidence: float
-    box: tuple[int, int, int, int]  # left, top, right, bottom in the input image's pixels
-    pixels: np.ndarray | None = field(default=None, repr=False)  # what the model saw
-
-    def to_json(self) -> dict:
-        return {"digit": self.digit, "confidence": self.confidence, "box": list(self.box)}
-
-
-@dataclass
-class Reading:
-    """One image's number. `number` is None when none could be read; `note` then says why."""
-
-    file: str
-    number: str | None = None
-    confidence: float | None = None
-    digits: list[ReadDigit] = field(default_factory=list)
-    error: str | None = None
-    note: str | None = None
-    lines: list[Reading] = field(default_factory=list)  # one a line, where there are several
-    box: tuple[int, int, int, int] | None = None  # a line's, in the input image's pixels
-    # What was written, the marks in and after the number included ("18.056", "200.-");
-    # `number` where nothing more was read; None where `number` is.
-    text: str | None = None
-
-    @property
-    def failed(self) -> bool:
-        return self.error is not None
-
-    def rows(self) -> list[Reading]:
-        """One reading a line of the image (plain, CSV and table show one row each), its
-        note saying which line ("line I of N")."""
-        count = len(self.lines)
-        return [
-            replace(line, note="; ".join(filter(None, [f"line {i} of {count}", line.note])))
-            for i, line in enumerate(self.lines, start=1)
-        ] or [self]
-
-    def to_json(self) -> dict:
-        if self.error is not None:
-            return {"file": self.file, "error": self.error}
-        data = {
-            "file": self.file,
-            "number": self.number,
-            "text": self.text,
-            "confidence": self.confidence,
-            "digits": [digit.to_json() for digit in self.digits],
-        }
-        if self.note:
-            data["note"] = self.note
-        if self.lines:
-            data["lines"] = [line.line_json() for line in self.lines]
-        return data
-
-    def line_json(self) -> dict:
-        data = {key: value for key, value in self.to_json().items() if key != "file"}
-        return {**data, "box": list(self.box or ())}
 
 
 DIGIT_COUNT = re.compile(r"([0-9]+)(?:-([0-9]+))?", re.ASCII)  # N or MIN-MAX, ASCII digits only
@@ -200,14 +141,21 @@ def _answer(
 def _several(name: str, readings: list[Reading], spans: list[tuple[int, int, int, int]]) -> Reading:
     """One image's lines: no number of its own (never one made of two), one reading a line,
     each in the box of its digits (or of its rows, where none were found)."""
-    for reading, span in zip(readings, spans, strict=True):
-        boxes = [digit.box for digit in reading.digits]
-        reading.box = span if not boxes else (
-            min(b[0] for b in boxes), min(b[1] for b in boxes),
-            max(b[2] for b in boxes), max(b[3] for b in boxes),
-        )  # fmt: skip
+    readings = [
+        replace(reading, box=_box(reading, span))
+        for reading, span in zip(readings, spans, strict=True)
+    ]
     numbers = ", ".join(reading.number or "-" for reading in readings)
     return Reading(name, note=f"found {len(readings)} lines: {numbers}", lines=readings)
+
+
+def _box(reading: Reading, span: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """A line's box: that of its digits, or of its rows (`span`) where none were found."""
+    boxes = [digit.box for digit in reading.digits]
+    return span if not boxes else (
+        min(b[0] for b in boxes), min(b[1] for b in boxes),
+        max(b[2] for b in boxes), max(b[3] for b in boxes),
+    )  # fmt: skip
 
 
 def _answer_lines(
@@ -241,9 +189,9 @@ def _answer_lines(
             digits = _doubted(digits, line, own.get(id(line), []))
         reading = _reading(source.name, _as_predicted(digits, line, wholes), line.picture)
         if reading.number is None and line.whole is not None and not line.whole.has_ink:
-            reading.note = verdict.note(line.whole)  # refused as predict refuses it
+            reading = replace(reading, note=verdict.note(line.whole))  # as predict refuses it
         if reading.number is not None:
-            reading.text = written_text(line.written or [], reading.number)
+            reading = replace(reading, text=written_text(line.written or [], reading.number))
         yield reading
 
 
@@ -434,21 +382,21 @@ def _reading(name: str, digits: list[ReadDigit], picture: SmallCopy | None = Non
 def _checked(reading: Reading, threshold: float | None, digits: tuple[int, int] | None) -> Reading:
     """A reading that --digits or --threshold rejects keeps its digits, but not its number;
     each line of several is checked on its own."""
-    for line in reading.lines:
-        _checked(line, threshold, digits)
+    if reading.lines:
+        reading = replace(
+            reading, lines=[_checked(line, threshold, digits) for line in reading.lines]
+        )
     if reading.number is None:
         return reading
     count = len(reading.number)
     if digits is not None and not digits[0] <= count <= digits[1]:
         wanted = str(digits[0]) if digits[0] == digits[1] else f"{digits[0]}-{digits[1]}"
-        reading.note = (
-            f"read {count} digit{'s' * (count != 1)} ({reading.number}), expected {wanted}"
-        )
-        reading.number = reading.text = None
-    elif threshold is not None and reading.confidence < threshold:
-        reading.note = (
+        note = f"read {count} digit{'s' * (count != 1)} ({reading.number}), expected {wanted}"
+        return replace(reading, note=note, number=None, text=None)
+    if threshold is not None and reading.confidence < threshold:
+        note = (
             f"confidence {reading.confidence:.3f} of {reading.number} is below the "
             f"threshold {threshold:g}"
         )
-        reading.number = reading.text = None
+        return replace(reading, note=note, number=None, text=None)
     return reading

@@ -229,12 +229,13 @@ class PlainTrainReporter:
 
     wants_batches = False
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str | None = None) -> None:
         self.epochs = 0
+        self.kind = kind  # what is trained, in words; None: the config's network
 
     def start(self, config, *, start_epoch: int, steps_per_epoch: int) -> None:
         self.epochs = config.epochs
-        print_note(training_line(config, steps_per_epoch))
+        print_note(training_line(config, steps_per_epoch, self.kind))
 
     def batch(self, step: int, logs: dict) -> None:
         pass
@@ -254,12 +255,13 @@ def epoch_line(epoch: int, epochs: int, logs: dict) -> str:
     return f"epoch {epoch:>{len(str(epochs))}}/{epochs} " + _format_logs(logs)
 
 
-def training_line(config, steps_per_epoch: int) -> str:
-    """The one line that starts a run, the same in a terminal and in a pipe."""
+def training_line(config, steps_per_epoch: int, kind: str | None = None) -> str:
+    """The one line that starts a run, the same in a terminal and in a pipe; `kind`: what is
+    trained (`cnn+cnn+mlp` for the bundled model), where the config's network does not say."""
     epochs = f"{config.epochs} epoch{'s' * (config.epochs != 1)}"
     return (
-        f"Training {config.arch} for {epochs} (batch {config.batch_size}, {config.optimizer} "
-        f"lr {config.learning_rate:g}, {steps_per_epoch} steps per epoch)"
+        f"Training {kind or config.arch} for {epochs} (batch {config.batch_size}, "
+        f"{config.optimizer} lr {config.learning_rate:g}, {steps_per_epoch} steps per epoch)"
     )
 
 
@@ -269,8 +271,8 @@ class RichTrainReporter(PlainTrainReporter):
     wants_batches = True
     REFRESH_SECONDS = 0.1  # updating the bar more often costs training time and shows nothing new
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, kind: str | None = None) -> None:
+        super().__init__(kind)
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -302,7 +304,7 @@ class RichTrainReporter(PlainTrainReporter):
         self.epochs = config.epochs
         self.steps = steps_per_epoch
         self.progress.console.print(
-            training_line(config, steps_per_epoch), markup=False, highlight=False
+            training_line(config, steps_per_epoch, self.kind), markup=False, highlight=False
         )
         self.progress.start()
         self._new_task(start_epoch + 1)
@@ -451,7 +453,7 @@ def train_summary_table(result) -> Table:
     for name in ("best epoch", "test accuracy", "test loss", "train time"):
         table.add_column(name, justify="right", no_wrap=True)
     table.add_row(
-        result.config.arch,
+        result.kind,
         f"{result.best_epoch}/{len(result.history['loss'])}",
         f"[bold green]{percent(result.test.accuracy)}[/]"
         + (f" of {escape(result.test_set)}" if result.test_set else ""),

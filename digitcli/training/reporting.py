@@ -83,6 +83,19 @@ class TrainResult:
     default: DefaultChoice | None = None  # which model is the default now, and why
 
     @property
+    def kind(self) -> str:
+        """What was trained, in words: its networks as its metadata lists them (`cnn+cnn+mlp`
+        for the bundled model fine-tuned), else the config's network."""
+        from digitcli.core.errors import ModelError
+        from digitcli.models.modeldir import read_metadata
+
+        try:
+            networks = read_metadata(self.model_dir).networks
+        except (ModelError, OSError):
+            networks = ()
+        return "+".join(networks) or self.config.arch
+
+    @property
     def test_set(self) -> str | None:
         """What `test.accuracy` was measured on, in words (testset.py), from the model's
         metadata; None where it cannot be read."""
@@ -99,7 +112,7 @@ class TrainResult:
         chosen = {"default": self.default.to_json()} if self.default else {}
         return {
             "model": str(self.model_dir),
-            "arch": self.config.arch,
+            "arch": self.kind,
             "epochs": len(self.history["loss"]),
             "best_epoch": self.best_epoch,
             "test_accuracy": self.test.accuracy,

@@ -1,0 +1,246 @@
+"""`digitcli.train(...)`: what `digitcli train` runs, from Python. The command parses its
+options and renders the result; this module turns the options into a run (a new network, or
+the bundled model fine-tuned as it is) and checks them first, for both. Nothing heavy is
+imported until the run starts."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from digitcli.api.model import Model, is_number, is_whole, load
+from digitcli.core.config import TrainConfig
+from digitcli.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from digitcli.training.reporting import TrainReporter, TrainResult
+
+ARCHS = ("mlp", "mlp512", "cnn")
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
+FLAGS = ("short", "long")
+STRATEGIES = ("auto", "default", "mirrored", "multi-worker")
+MAX_SEED = 2**32 - 1  # NumPy's and TensorFlow's seeds are 32-bit
+MAX_EPOCHS = 100_000
+MAX_BATCH = 1_000_000
+MAX_RATE = 10.0  # a learning rate above this only diverges (1e30: NaN loss every epoch)
+DEFAULT = TrainConfig()
+# Each whole-number option's range, and each share's largest value (from 0).
+WHOLE = {
+    "epochs": (1, MAX_EPOCHS),
+    "batch_size": (1, MAX_BATCH),
+    "seed": (0, MAX_SEED),
+    "validation_seed": (0, MAX_SEED),
+    "patience": (1, MAX_EPOCHS),
+}
+SHARES = {
+    "validation_split": 0.9,
+    "dropout": 0.9,
+    "augment": 1.0,
+    "hollow": 1.0,
+    "fonts": 1.0,
+    "continental": 1.0,
+    "rehearsal": 0.9,
+}
+CHOICES = {"arch": ARCHS, "optimizer": OPTIMIZERS, "flags": FLAGS, "strategy": STRATEGIES}
+
+
+def train(
+    *,
+    arch: str | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    learning_rate: float | None = None,
+    optimizer: str | None = None,
+    validation_split: float = DEFAULT.validation_split,
+    dropout: float | None = None,
+    seed: int = DEFAULT.seed,
+    validation_seed: int | None = None,
+    augment: float | None = None,
+    flags: str | None = None,
+    hollow: float | None = None,
+    fonts: float | None = None,
+    continental: float | None = None,
+    deskew: bool | None = None,
+    calibrate: bool = True,
+    teacher: str = DEFAULT.teacher,
+    init: str | None = None,
+    data: str | Path | None = None,
+    output: str | Path | None = None,
+    force: bool = False,
+    resume: bool = False,
+    patience: int | None = None,
+    strategy: str = "auto",
+    tensorboard: str | Path | None = None,
+    make_default: bool = False,
+    validation_data: str | Path | None = None,
+    rehearsal: float = 0.5,
+    reporter: TrainReporter | None = None,
+) -> Model:
+    """Train a model as `digitcli train` does, with its options by name (`--arch cnn`:
+    `arch="cnn"`; the defaults are its defaults), and answer the model written. `init="bundled"`
+    with no `arch` fine-tunes the whole bundled model on `data`. Shows nothing unless given a
+    `reporter` (training/reporting.py's TrainReporter)."""
+    options = {name: value for name, value in locals().items() if name != "reporter"}
+    result = run(options, reporter)
+    return load(result.model_dir)
+
+
+def run(options: dict[str, Any], reporter: TrainReporter | None = None) -> TrainResult:
+    """The run `options` (train's, by name) ask for, checked before TensorFlow loads: what
+    `train` and the `train` command call."""
+    from digitcli.models.modeldir import BUNDLED
+    from digitcli.training.reporting import NullReporter
+
+    options = {**options, **{k: _path(options[k]) for k in ("data", "output", "tensorboard")}}
+    options["validation_data"] = _path(options["validation_data"])
+    check(options)
+    reporter = reporter or NullReporter()
+    if options["init"] == BUNDLED and options["arch"] is None:  # the bundled model, whole
+        return _finetune_bundled(options, reporter)
+    return _train(options, reporter)
+
+
+def kind(options: dict[str, Any]) -> str:
+    """What the run trains, in words: the network (`cnn`), or for the bundled model fine-tuned
+    as it is, all its networks (`cnn+cnn+mlp`)."""
+    from digitcli.models.modeldir import BUNDLED, BUNDLED_DIR, read_metadata
+
+    if options.get("init") == BUNDLED and options.get("arch") is None:
+        return "+".join(read_metadata(BUNDLED_DIR).networks)
+    return arch_for(options.get("arch"), options.get("init"))
+
+
+def arch_for(arch: str | None, init: str | None) -> str:
+    """`arch`, else the network of the `init` model (the bundled one: cnn), else mlp."""
+    from digitcli.models.modeldir import network_of
+
+    if arch is not None:
+        return arch
+    network = network_of(init) if init else None
+    return network[0] if network else "mlp"
+
+
+def check(options: dict[str, Any]) -> None:
+    """The command line's limits on train's options, as UsageErrors."""
+    for name, choices in CHOICES.items():
+        if options[name] is not None and options[name] not in choices:
+            raise UsageError(f"{name} {options[name]!r}: give one of {', '.join(choices)}")
+    for name, (low, high) in WHOLE.items():
+        value = options[name]
+        if value is not None and not (is_whole(value) and low <= value <= high):
+            raise UsageError(f"{name} {value!r}: give a whole number from {low} to {high}")
+    for name, most in SHARES.items():
+        value = options[name]
+        if value is not None and not (is_number(value) and 0 <= value <= most):
+            raise UsageError(f"{name} {value!r}: give a number from 0 to {most:g}")
+    rate = options["learning_rate"]
+    if rate is not None and not (is_number(rate) and math.isfinite(rate) and 0 < rate <= MAX_RATE):
+        raise UsageError(f"learning_rate {rate!r}: give a number above 0 and at most {MAX_RATE:g}")
+
+
+def _path(value: str | Path | None) -> Path | None:
+    return None if value is None else Path(value)
+
+
+def _train(options: dict[str, Any], reporter: TrainReporter) -> TrainResult:
+    """A network trained (or one network of `init` fine-tuned) by training/train.py."""
+    from digitcli.core.config import train_config
+    from digitcli.models.modeldir import deskews
+
+    init, deskew = options["init"], options["deskew"]
+    config = train_config(
+        arch_for(options["arch"], init),
+        writers=options["augment"],
+        deskew=deskew if deskew is not None else (deskews(init) if init else True),
+        **{name: options[name] for name in CONFIGURED},
+    )
+    _check_before_loading(config, options["data"], options["output"], options["validation_data"])
+    from digitcli.training.train import train as run_training
+
+    given = {name: options[name] for name in ("data", "output", "force", "resume")}
+    given.update({name: options[name] for name in ("tensorboard", "make_default")})
+    return run_training(
+        config, reporter=reporter, validation_data=options["validation_data"], **given
+    )
+
+
+# train's options that go into the TrainConfig as they are.
+CONFIGURED = (
+    "epochs", "batch_size", "learning_rate", "optimizer", "validation_split", "dropout",
+    "seed", "validation_seed", "flags", "hollow", "fonts", "continental", "calibrate",
+    "teacher", "init", "patience", "strategy",
+)  # fmt: skip
+
+
+def _finetune_bundled(options: dict[str, Any], reporter: TrainReporter) -> TrainResult:
+    """`init="bundled"`: the whole bundled model fine-tuned (training/finetune.py)."""
+    from digitcli.core.atomic import check_can_create
+    from digitcli.core.config import models_root
+    from digitcli.datasets.data import check_data
+    from digitcli.training.finetune import Tuning, finetune_bundled
+
+    _refuse_what_finetune_ignores(options)
+    defaults = Tuning()
+    tuning = Tuning(
+        epochs=options["epochs"] or defaults.epochs,
+        batch_size=options["batch_size"] or defaults.batch_size,
+        learning_rate=options["learning_rate"] or defaults.learning_rate,
+        rehearsal=options["rehearsal"],
+        validation_split=options["validation_split"],
+        seed=options["seed"],
+    )
+    names = ("data", "validation_data", "output", "force", "make_default")
+    given = {name: options[name] for name in names}
+    check_data(given["data"])
+    if given["validation_data"] is not None:
+        check_data(given["validation_data"], role="test")
+    check_can_create(given["output"] or models_root() / tuning.run_name)
+    return finetune_bundled(tuning, reporter=reporter, **given)
+
+
+# train's options a fine-tune of the bundled model as it is does not take, each with the value
+# that means "not given": the bundled model's own settings and recipe are kept.
+NOT_FOR_FINETUNE = {
+    **dict.fromkeys(("optimizer", "dropout", "validation_seed", "augment", "flags")),
+    **dict.fromkeys(("hollow", "fonts", "continental", "deskew", "patience", "tensorboard")),
+    "calibrate": True,
+    "teacher": DEFAULT.teacher,
+    "resume": False,
+    "strategy": "auto",
+}
+
+
+def _refuse_what_finetune_ignores(options: dict[str, Any]) -> None:
+    """`--init bundled --augment 0.3` trained without a word about --augment: refuse the
+    options it would not use, before any work."""
+    given = [name for name, unset in NOT_FOR_FINETUNE.items() if options[name] != unset]
+    if given:
+        shown = ", ".join(_flag(name, options[name]) for name in given)
+        raise UsageError(
+            f"--init bundled fine-tunes the bundled model with its own recipe and does not take "
+            f"{shown}: leave {'it' if len(given) == 1 else 'them'} out, or fine-tune one of its "
+            "networks with --arch cnn --init bundled"
+        )
+
+
+def _flag(name: str, value: object) -> str:
+    flag = name.replace("_", "-")
+    return f"--no-{flag}" if value is False else f"--{flag}"
+
+
+def _check_before_loading(
+    config: TrainConfig, data: Path | None, output: Path | None, validation_data: Path | None
+) -> None:
+    """What `init`, the data and the output are, said before TensorFlow loads (seconds,
+    700 MB): a wrong network, missing data or an unwritable folder fails at once."""
+    from digitcli.core.atomic import check_can_create
+    from digitcli.core.config import models_root
+    from digitcli.datasets.data import check_data
+    from digitcli.models.modeldir import check_init
+
+    check_init(config)
+    check_data(data)
+    if validation_data is not None:
+        check_data(validation_data, role="test")
+    check_can_create(output or models_root() / config.run_name)
