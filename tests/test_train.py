@@ -328,7 +328,7 @@ def test_an_epochs_batches_come_in_order_without_tf_datas_autotuning(augment):
     x = np.arange(70 * 28 * 28, dtype=np.float32).reshape(70, 28, 28) % 256
     y = np.arange(70) % 10
     config = train_config(epochs=1, batch_size=32, augment=augment)
-    dataset = fit_inputs(x, y, config)["x"]
+    dataset = fit_inputs(x, y, config)
     assert dataset.options().autotune.enabled is False
     labels = [batch_y.numpy() for _, batch_y in dataset]
     assert [len(batch) for batch in labels] == [32, 32, 6]
