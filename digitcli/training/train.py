@@ -150,11 +150,8 @@ class _Run:
         self.strategy = make_strategy(config.strategy)
         self.distributed = is_distributed(self.strategy)
         self.chief = is_chief(config.strategy)  # writes checkpoints and the model directory
-        self.config = config
-        self.dataset = dataset
-        self.output = output
-        self.force = force
-        self.reporter = reporter
+        self.config, self.dataset, self.output = config, dataset, output
+        self.force, self.reporter = force, reporter
         self.checkpoint = Checkpoint(
             checkpoint_path(output), config, dataset, self.strategy, chief=self.chief
         )
@@ -170,7 +167,7 @@ class _Run:
         self.steps_per_epoch = math.ceil(len(self.fit) / config.batch_size)
         keras.utils.set_random_seed(config.seed)
         if resume:
-            self.model, self.state, best_weights = self.checkpoint.load()
+            self.model, self.state, self.best_weights = self.checkpoint.load()
         else:
             self.model = compiled_model(
                 replace(config, deskew=False),
@@ -178,33 +175,33 @@ class _Run:
                 self.strategy,
                 distributed=self.distributed,
             )
-            self.state = TrainingState()
-            best_weights = self.model.get_weights()
+            self.state, self.best_weights = TrainingState(), self.model.get_weights()
         self.signals = SignalGuard()  # installed for the whole run, in run()
-        self.epochs = Epochs(
-            self.model, self.state, best_weights, config.epochs, fitter=None,
-            images=self._epoch_images, score=monitored(config.monitor, bool(len(self.val))),
-            reporter=reporter, signals=self.signals, output=output,
-            checkpoint=self.checkpoint, patience=config.patience,
-        )  # fmt: skip
 
     def run(self, *, tensorboard: Path | None = None) -> TrainResult:
+        config = self.config
         self.tensorboard = tensorboard
-        self.fitter = self.epochs.fitter = self._fitter()
+        self.fitter = self._fitter()
+        self.epochs = Epochs(
+            self.model, self.state, self.best_weights, config.epochs, self.fitter,
+            images=self._epoch_images, score=monitored(config.monitor, bool(len(self.val))),
+            reporter=self.reporter, signals=self.signals, output=self.output,
+            checkpoint=self.checkpoint, patience=config.patience,
+        )  # fmt: skip
         self.writers = None  # augment.EpochImages, made at the first epoch that needs it
         self.deskewed_fit: np.ndarray | None = None  # the training images deskewed, without draws
         self.first_epoch = self.state.epoch
         self.reporter.start(
-            self.config, start_epoch=self.state.epoch, steps_per_epoch=self.steps_per_epoch
+            config, start_epoch=self.state.epoch, steps_per_epoch=self.steps_per_epoch
         )
         if self.dataset.format == "images":  # what was read, and what was skipped
             self.reporter.note(f"data: {self.dataset.source}")
         for note in split_notes(len(self.fit), len(self.val), len(self.dataset.test)):
             self.reporter.note(note)
         if self.state.epoch:
-            self.reporter.note(f"resuming after epoch {self.state.epoch} of {self.config.epochs}")
+            self.reporter.note(f"resuming after epoch {self.state.epoch} of {config.epochs}")
         try:
-            with self.signals.installed(), draws.quick_interpreter_switches(self.config):
+            with self.signals.installed(), draws.quick_interpreter_switches(config):
                 self.epochs.run()
         except Interrupted as stop:
             raise self._interrupted(stop) from None
@@ -212,7 +209,7 @@ class _Run:
             self.reporter.finish()
             if self.writers is not None:
                 self.writers.close()
-        if self.config.restore_best:
+        if config.restore_best:
             self.epochs.keep_best()
         return write_and_settle(
             self.output,
