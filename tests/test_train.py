@@ -216,13 +216,13 @@ def test_the_validation_seed_holds_out_its_own_digits_whatever_the_seed(
 ):
     from typer.testing import CliRunner
 
-    import digitcli.training.train as training
+    import digitcli.training.splits as splits
     from digitcli.cli import app
 
     asked = []
-    real = training.split_validation
+    real = splits.split_validation
     monkeypatch.setattr(
-        training,
+        splits,
         "split_validation",
         lambda split, fraction, seed: asked.append(seed) or real(split, fraction, seed),
     )
