@@ -7,6 +7,7 @@ the ensemble (the networks only)."""
 
 from __future__ import annotations
 
+import csv
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +27,6 @@ from digitcli.models.modeldir import (
 from digitcli.models.runtimes import load_runtime
 from digitcli.reports.evaluate import Evaluation, score
 from digitcli.reports.plots import save_training_pictures
-from digitcli.training.reporting import write_history
 
 if TYPE_CHECKING:
     from digitcli.models.backend import keras
@@ -57,9 +57,16 @@ def write_trained(
     state: TrainingState,
     best_epoch: int,
 ) -> Evaluation:
-    """`write_networks`, then the run's history.csv and its pictures (curves, confusion)."""
+    """`write_networks`, then the run's history.csv (a row an epoch, the columns of
+    `checkpoint.HISTORY_KEYS`) and its pictures (curves, confusion)."""
+    from digitcli.training.checkpoint import HISTORY_KEYS  # TensorFlow: imported when training
+
     evaluation = write_networks(staging, model, tflite, described, test, str(output))
-    write_history(staging / HISTORY_FILE, state.history)
+    with (staging / HISTORY_FILE).open("w", newline="") as handle:  # a row an epoch
+        rows = zip(*(state.history[key] for key in HISTORY_KEYS), strict=True)
+        csv.writer(handle).writerows(
+            [["epoch", *HISTORY_KEYS], *([epoch, *row] for epoch, row in enumerate(rows, 1))]
+        )
     save_training_pictures(staging, state.history, best_epoch, evaluation.confusion_matrix)
     return evaluation
 
