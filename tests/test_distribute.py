@@ -175,7 +175,8 @@ class Recorder:
 
 
 def test_distributed_loop_trains_as_model_fit_does(tiny_data, tmp_path):
-    """MirroredStrategy on this machine runs EpochLoop: same logs, progress and model as fit."""
+    """MirroredStrategy on this machine runs DistributedEpochs: the logs, progress and model
+    of fit."""
     config = train_config("mlp", epochs=2, layers=(32,), batch_size=50)
     plain = train(config, data=tiny_data, output=tmp_path / "plain")
     shown = Recorder()

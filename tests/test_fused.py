@@ -50,17 +50,16 @@ def test_a_fused_epoch_trains_as_model_fit(monkeypatch, arch, extra) -> None:
     wanted = targets(y, config)
     plain, looped = twin_models(config)
     progress = Progress()
-    fused_epochs = FusedEpochs(looped, 16)
+    fused_epochs = FusedEpochs(
+        looped, 16, validation_data=batches(x[:50], wanted[:50], 16), callbacks=[progress]
+    )
     fused_epochs.warm_up(x, wanted)  # compiles its programs and trains nothing
     assert int(looped.optimizer.iterations.numpy()) == 0
     for epoch in range(2):
         history = plain.fit(
             batches(x, wanted, 16), epochs=epoch + 1, initial_epoch=epoch, verbose=0, shuffle=False
         )
-        logs = fused_epochs.fit_one_epoch(
-            epoch, x, wanted, validation_data=batches(x[:50], wanted[:50], 16),
-            callbacks=[progress],
-        )  # fmt: skip
+        logs = fused_epochs.fit_one_epoch(epoch, x, wanted)
         for key in ("loss", "accuracy"):
             assert logs[key] == pytest.approx(history.history[key][-1], abs=1e-6)
     assert set(logs) == {"loss", "accuracy", "val_loss", "val_accuracy"}

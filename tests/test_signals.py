@@ -1,4 +1,4 @@
-"""The one signal guard both training loops use (digitcli.core.signals)."""
+"""The one signal guard the training loop uses (digitcli.core.signals)."""
 
 import os
 import signal

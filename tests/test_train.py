@@ -216,13 +216,13 @@ def test_the_validation_seed_holds_out_its_own_digits_whatever_the_seed(
 ):
     from typer.testing import CliRunner
 
-    import digitcli.training.train as training
+    import digitcli.training.splits as splits
     from digitcli.cli import app
 
     asked = []
-    real = training.split_validation
+    real = splits.split_validation
     monkeypatch.setattr(
-        training,
+        splits,
         "split_validation",
         lambda split, fraction, seed: asked.append(seed) or real(split, fraction, seed),
     )
@@ -328,7 +328,7 @@ def test_an_epochs_batches_come_in_order_without_tf_datas_autotuning(augment):
     x = np.arange(70 * 28 * 28, dtype=np.float32).reshape(70, 28, 28) % 256
     y = np.arange(70) % 10
     config = train_config(epochs=1, batch_size=32, augment=augment)
-    dataset = fit_inputs(x, y, config)["x"]
+    dataset = fit_inputs(x, y, config)
     assert dataset.options().autotune.enabled is False
     labels = [batch_y.numpy() for _, batch_y in dataset]
     assert [len(batch) for batch in labels] == [32, 32, 6]

@@ -96,14 +96,14 @@ def test_a_full_disk_before_any_epoch_was_saved_does_not_advise_resume(tmp_path)
     import errno
 
     from digitcli.core.errors import DigitcliError
-    from digitcli.training.train import _Run
+    from digitcli.training.loop import Epochs
 
-    class Run:  # what _disk_full reads of a run
+    class Run:  # what disk_full reads of a run's epochs
         output = tmp_path / "m"
         state = type("State", (), {"epoch": 1})()
         checkpoint = type("Checkpoint", (), {"directory": tmp_path / "m.checkpoint"})()
 
-    with pytest.raises(DigitcliError) as raised, _Run._disk_full(Run(), "saving epoch 1"):
+    with pytest.raises(DigitcliError) as raised, Epochs.disk_full(Run(), "saving epoch 1"):
         raise OSError(errno.ENOSPC, "No space left on device")
     said = str(raised.value)
     assert "no epoch was saved" in said and "--resume" not in said

@@ -17,6 +17,7 @@ import numpy as np
 from digitcli.core.atomic import check_can_create
 from digitcli.core.config import models_root
 from digitcli.core.errors import DigitcliError, UsageError
+from digitcli.datasets.checks import Split
 from digitcli.models.modeldir import (
     BUNDLED,
     ChosenModel,
@@ -109,6 +110,20 @@ def current_default(output: Path) -> ChosenModel | None:
     except DigitcliError:
         return None
     return None if current.path.resolve() == Path(output).resolve() else current
+
+
+def default_to_beat(
+    output: Path, test: Split, *, skip: bool = False
+) -> tuple[ChosenModel | None, float | None]:
+    """The model commands use now and its accuracy on a run's `test` images; (None, None)
+    with `skip` (asked to be the default, or a worker that is not the chief) and for a model
+    written outside the models folder, not compared."""
+    if skip or not _inside(output):
+        return None, None
+    before = current_default(output)
+    if before is None:
+        return None, None
+    return before, accuracy_of(before, test.x, test.y)
 
 
 def accuracy_of(model: ChosenModel, images: np.ndarray, labels: np.ndarray) -> float | None:

@@ -1,9 +1,9 @@
 """Training on TensorFlow's own distribution engine: which strategy, who is chief, one epoch.
 
-`--strategy auto` on a machine with one GPU or none is the plain path: `train.py` calls
-`model.fit` and nothing here runs but `make_strategy`. Under `MirroredStrategy` (several local
-GPUs) and `MultiWorkerMirroredStrategy` (the cluster in `$TF_CONFIG`), `EpochLoop` runs the
-epoch instead: Keras 3.15's `model.fit` fails under the multi-worker strategy
+`--strategy auto` on a machine with one GPU or none is the plain path: nothing here runs but
+`make_strategy`. Under `MirroredStrategy` (several local GPUs) and `MultiWorkerMirroredStrategy`
+(the cluster in `$TF_CONFIG`), `DistributedEpochs` fits each epoch of the one loop
+(`loop.Epochs`): Keras 3.15's `model.fit` fails under the multi-worker strategy
 (keras-team/keras#20585), so this is the step `fit` would run, written out with `strategy.run`,
 with the same callbacks, logs and optimizer state, so progress, checkpoints and resume are the
 ones single-process training has.
@@ -24,14 +24,14 @@ import sys
 import tempfile
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from digitcli.core.config import STRATEGIES
+from digitcli.core.config import STRATEGIES, TrainConfig
 from digitcli.core.errors import DigitcliError, UsageError
 from digitcli.core.signals import SignalGuard
 
@@ -236,8 +236,9 @@ def check_same_checkpoint(strategy: tf.distribute.Strategy, state_file: Path) ->
         raise UsageError(f"workers read different checkpoints at {state_file.parent}")
 
 
-class EpochLoop:
-    """One epoch of training under a strategy: what `model.fit(epochs=1)` does, written out.
+class DistributedEpochs:
+    """One epoch of training under a strategy: what `model.fit(epochs=1)` does, written out (a
+    `loop.EpochFitter`; `feed` makes (x, y) the dataset of global batches `fit` would read).
 
     `--batch-size` is the global batch: each step takes the next batch of the epoch's order and
     `experimental_distribute_dataset` splits it across the replicas of all workers (auto-shard
@@ -252,23 +253,26 @@ class EpochLoop:
         self,
         strategy: tf.distribute.Strategy,
         model: keras.Model,
-        batch_size: int,
-        jit_compile: bool,
-        signals: SignalGuard | None = None,
+        config: TrainConfig,
+        signals: SignalGuard,
+        feed: Callable[[np.ndarray, np.ndarray], tf.data.Dataset],
+        *,
+        validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+        callbacks: list | tuple = (),
     ) -> None:
         from digitcli.models.backend import tf
 
-        self.signals = signals or SignalGuard()  # the run's guard, installed by train
-        self.strategy = strategy
-        self.model = model
-        self.batch_size = batch_size  # the global batch
+        self.signals = signals  # the run's guard, installed by train
+        self.strategy, self.model, self.feed = strategy, model, feed
+        self.validation_data, self.callbacks = validation_data, list(callbacks)
+        self.batch_size = config.batch_size  # the global batch
         self.replicas = strategy.num_replicas_in_sync
         loss = model.loss  # as compiled: the same recipe as the plain path
         self.per_example_loss = type(loss).from_config({**loss.get_config(), "reduction": None})
         # XLA for the forward and backward pass only: the all-reduce stays outside it.
         self._gradients = (
             tf.function(self._forward_backward, jit_compile=True, reduce_retracing=True)
-            if jit_compile
+            if config.jit_compile
             else self._forward_backward
         )
         # The iterator goes into the step, as in model.fit: nothing per-replica passes Python.
@@ -281,51 +285,30 @@ class EpochLoop:
         ]
         self._average_statistics = tf.function(self._average)
 
-    def fit_one_epoch(
-        self,
-        epoch: int,
-        *,
-        x: np.ndarray | tf.data.Dataset,
-        y: np.ndarray | None = None,
-        batch_size: int | None = None,
-        samples: int,
-        validation_data: tuple[np.ndarray, np.ndarray] | None = None,
-        callbacks: list | tuple = (),
-    ) -> dict[str, float]:
-        """Train one epoch of `samples` images; return the logs `model.fit` would.
-
-        Takes what `model.fit` takes: arrays (and a batch size), or a dataset of batches of the
-        global batch size. Returns loss, accuracy and, given validation data, val_loss and
-        val_accuracy.
-        """
+    def fit_one_epoch(self, epoch: int, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+        """Train one epoch on (x, y) in order; return the logs `model.fit` would: loss,
+        accuracy and, given validation data, val_loss and val_accuracy."""
         from digitcli.models.backend import tf
 
         # A signal waits for the end of the step under way (see digitcli.core.signals).
         with self.signals.held():
             try:
-                return self._epoch(epoch, x, y, batch_size, samples, validation_data, callbacks)
+                return self._epoch(epoch, self.feed(x, y), len(x))
             except tf.errors.OpError as exc:
-                if self.signals.pending is None:  # not stopping ourselves: another worker went
-                    raise DigitcliError(
-                        f"lost contact with another worker ({type(exc).__name__}); every worker "
-                        "must run to the end: start them all again with --resume"
-                    ) from None
-        raise AssertionError("unreachable: the signal was delivered")  # pragma: no cover
+                self.signals.raise_pending()  # stopping ourselves: the signal is the news
+                raise DigitcliError(  # else another worker went
+                    f"lost contact with another worker ({type(exc).__name__}); every worker "
+                    "must run to the end: start them all again with --resume"
+                ) from None
 
-    def _epoch(self, epoch, x, y, batch_size, samples, validation_data, callbacks):
+    def _epoch(self, epoch: int, batches: tf.data.Dataset, samples: int) -> dict[str, float]:
         from digitcli.models.backend import keras, tf
 
-        hooks = keras.callbacks.CallbackList(list(callbacks), model=self.model, epochs=epoch + 1)
+        hooks = keras.callbacks.CallbackList(self.callbacks, model=self.model, epochs=epoch + 1)
         hooks.on_train_begin()
         hooks.on_epoch_begin(epoch)
-        batch_size = batch_size or self.batch_size
-        sizes = self._batch_sizes(samples, batch_size)
-        if y is None:
-            batches = x.take(len(sizes))
-        else:
-            used = sum(sizes)
-            batches = tf.data.Dataset.from_tensor_slices((x[:used], y[:used])).batch(batch_size)
-        iterator = iter(self._distributed(batches))
+        sizes = self._batch_sizes(samples, self.batch_size)
+        iterator = iter(self._distributed(batches.take(len(sizes))))
         counts = {size: tf.constant(size, tf.float32) for size in set(sizes)}
         watched = bool(hooks.callbacks)  # else no need to wait for each step's numbers
         totals, unread = np.zeros(3), []
@@ -343,8 +326,9 @@ class EpochLoop:
         if self._statistics:
             self._average_statistics()
         logs = _logs(totals)
-        if validation_data is not None:
-            logs.update({f"val_{k}": v for k, v in self._validate(validation_data, hooks).items()})
+        if self.validation_data is not None:
+            validated = self._validate(self.validation_data, hooks)
+            logs.update({f"val_{k}": v for k, v in validated.items()})
         hooks.on_epoch_end(epoch, logs)
         hooks.on_train_end(logs)
         return logs

@@ -37,7 +37,7 @@ from digitcli.models.modeldir import (
 from digitcli.training.calibration import calibration_record
 from digitcli.training.draws import calibration_images
 from digitcli.training.networkfiles import write_networks
-from digitcli.training.train import split_validation
+from digitcli.training.splits import split_validation
 
 layers = keras.layers
 

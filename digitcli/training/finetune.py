@@ -12,50 +12,29 @@ on the validation digits is kept; the temperature of the average is kept too.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from digitcli.core.atomic import atomic_output, check_writable, exclusive
 from digitcli.core.config import models_root
-from digitcli.core.errors import (
-    DataError,
-    TrainingInterrupted,
-    UsageError,
-)
+from digitcli.core.errors import DataError, TrainingInterrupted, UsageError
 from digitcli.core.signals import Interrupted, SignalGuard
-from digitcli.core.version import VERSION as __version__
 from digitcli.datasets.checks import Split
 from digitcli.datasets.data import load_dataset
 from digitcli.models.backend import keras
 from digitcli.models.model import load_keras_model, tflite_f16_bytes
-from digitcli.models.modeldir import (
-    BUNDLED_DIR,
-    HISTORY_FILE,
-    KERAS_FILE,
-    read_metadata,
-)
-from digitcli.reports.plots import save_training_pictures
+from digitcli.models.modeldir import BUNDLED_DIR, KERAS_FILE, read_metadata
 from digitcli.training.callbacks import StopAtNextBatch
-from digitcli.training.defaults import (
-    accuracy_of,
-    check_default_recordable,
-    copies_across,
-    current_default,
-    settle_default,
-)
-from digitcli.training.networkfiles import write_networks
-from digitcli.training.reporting import (
-    NullReporter,
-    TrainReporter,
-    TrainResult,
-    split_notes,
-    write_history,
-)
-from digitcli.training.train import MIN_IMAGES, split_validation, validated_on, written_whole
+from digitcli.training.checkpoint import TrainingState
+from digitcli.training.defaults import check_default_recordable
+from digitcli.training.loop import Epochs, KerasEpochs, write_and_settle
+from digitcli.training.networkfiles import run_record, write_trained
+from digitcli.training.recipe import batches
+from digitcli.training.reporting import NullReporter, TrainReporter, TrainResult, split_notes
+from digitcli.training.splits import check_images, fit_and_validation, validated_on
 
 
 @dataclass(frozen=True)
@@ -93,24 +72,15 @@ def finetune_bundled(
     shipped with digitcli, `REHEARSAL_FILE`)."""
     if not 0 <= tuning.rehearsal < 1:
         raise UsageError("--rehearsal must be at least 0 and below 1")
-    if not 0 <= tuning.validation_split < 1:
-        raise UsageError("--validation-split must be at least 0 and below 1")
     output = Path(output) if output else models_root() / tuning.run_name
     check_writable(output, force=force)
     check_default_recordable(output, make_default=make_default)
     reporter = reporter or NullReporter()
-    dataset = load_dataset(data, role="train")
+    dataset, val = load_dataset(data, role="train"), None
     if validation_data is not None:
         dataset, val = validated_on(dataset, load_dataset(validation_data, role="test"))
-        fit = dataset.train
-    else:
-        fit, val = split_validation(dataset.train, tuning.validation_split, tuning.seed)
-    count = len(dataset.train) + len(dataset.test)
-    if count < MIN_IMAGES or not len(dataset.test):
-        raise UsageError(
-            f"{dataset.source}: {count} images; fine-tuning needs at least {MIN_IMAGES} (two "
-            "of each digit), so that some are left to fit, to check and to test"
-        )
+    check_images(dataset, tuning.validation_split, "fine-tuning")
+    fit, val = fit_and_validation(dataset, val, tuning.validation_split, tuning.seed)
     rehearsal = _rehearsal_digits(rehearsal_data) if tuning.rehearsal else None
     signals = SignalGuard()  # as plain train: a SIGTERM or Ctrl-C says so, and cleans up
     try:
@@ -192,59 +162,33 @@ class _Tune:
         )
         for note in split_notes(len(self.fit), len(self.val), len(self.dataset.test))[1:]:
             self.reporter.note(note)  # the warning where they are too few to judge by
-        history: dict[str, list[float]] = {
-            key: [] for key in ("loss", "accuracy", "val_loss", "val_accuracy")
-        }
-        history.update(learning_rate=[], seconds=[])
-        best, best_epoch, best_weights = None, 0, self.model.get_weights()
-        started = time.perf_counter()
+        validation = batches(self.val.x, self.val.y, 256) if len(self.val) else None
+        fitter = KerasEpochs(  # a signal waits for the next batch
+            self.model, partial(batches, batch_size=tuning.batch_size), validation,
+            [StopAtNextBatch(signals)],
+        )  # fmt: skip
+        epochs = Epochs(
+            self.model, TrainingState(), self.model.get_weights(), tuning.epochs, fitter,
+            images=lambda epoch: self._epoch(epoch, user, mixed - user), score=self._score,
+            reporter=self.reporter, signals=signals, output=self.output,
+        )  # fmt: skip
         try:
-            for epoch in range(tuning.epochs):
-                began = time.perf_counter()
-                x, y = self._epoch(epoch, user, mixed - user)
-                stop = [StopAtNextBatch(signals)]  # a signal waits for the next batch
-                with signals.held():
-                    logs = self.model.fit(
-                        x, y, batch_size=tuning.batch_size, epochs=1, shuffle=False,
-                        verbose=0, callbacks=stop,
-                    ).history  # fmt: skip
-                    loss, accuracy = logs["loss"][-1], logs["accuracy"][-1]
-                    val_loss, val_accuracy = (
-                        self.model.evaluate(
-                            self.val.x, self.val.y, verbose=0, batch_size=256, callbacks=stop
-                        )
-                        if len(self.val)
-                        else (float("nan"), float("nan"))
-                    )
-                row = dict(loss=loss, accuracy=accuracy, val_loss=val_loss)
-                row.update(val_accuracy=val_accuracy, learning_rate=tuning.learning_rate)
-                row.update(seconds=time.perf_counter() - began)
-                for key, value in row.items():
-                    history[key].append(round(float(value), 6))
-                judged = (val_accuracy, -val_loss) if len(self.val) else (epoch, 0)
-                if best is None or judged > best:
-                    best, best_epoch, best_weights = judged, epoch + 1, self.model.get_weights()
-                self.reporter.epoch(epoch + 1, row)
+            epochs.run()
         finally:
             self.reporter.finish()
-        self.model.set_weights(best_weights)
-        seconds = time.perf_counter() - started
-        before, theirs = self._current_default(make_default)
-        try:
-            with signals.held():  # the model directory is written whole first
-                result = self._write(history, best_epoch, seconds)
-        except Interrupted as stop:
-            raise written_whole(stop, self.output) from None
-        choice = settle_default(
+        epochs.keep_best()
+        return write_and_settle(
             self.output,
-            result.test.accuracy,
-            before,
-            theirs,
-            len(self.dataset.test),
+            lambda: self._write(epochs.state),
+            signals,
+            test=self.dataset.test,
+            seen=[self.fit.x, self.val.x],
             make_default=make_default,
-            copies=copies_across([self.fit.x, self.val.x], self.dataset.test.x),
         )
-        return replace(result, default=choice)
+
+    def _score(self, epoch: int, logs: dict) -> tuple[float, float]:
+        """The best validation accuracy, then loss; without validation digits, the last epoch."""
+        return (logs["val_accuracy"], -logs["val_loss"]) if len(self.val) else (epoch, 0)
 
     def _epoch(self, epoch: int, user: int, rehearsed: int) -> tuple[np.ndarray, np.ndarray]:
         """The user's digits, repeated to `user`, and `rehearsed` MNIST digits, shuffled."""
@@ -260,51 +204,21 @@ class _Tune:
         images = np.concatenate(x)[order].astype(np.float32)
         return images, np.concatenate(y)[order].astype(np.int64)
 
-    def _current_default(self, make_default: bool):
-        inside = self.output.resolve().parent == models_root().resolve()
-        if make_default or not inside:
-            return None, None
-        before = current_default(self.output)
-        if before is None:
-            return None, None
-        test = self.dataset.test
-        return before, accuracy_of(before, test.x, test.y)
-
-    def _write(self, history: dict, best_epoch: int, seconds: float) -> TrainResult:
+    def _write(self, state: TrainingState) -> TrainResult:
         with atomic_output(self.output, force=self.force, directory=True) as staging:
             test = self.dataset.test
             tflite = tflite_f16_bytes(self.model)
-            evaluation = write_networks(
-                staging, self.model, tflite, self.bundled, test, str(self.output)
-            )
-            write_history(staging / HISTORY_FILE, history)
-            save_training_pictures(staging, history, best_epoch, evaluation.confusion_matrix)
-            metadata = replace(
-                self.bundled,
-                config=self.config,
-                digitcli_version=__version__,
-                created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                data={
-                    "source": self.dataset.source,
-                    "format": self.dataset.format,
-                    "sha256": self.dataset.files,
-                    "train_samples": len(self.fit),
-                    "validation_samples": len(self.val),
-                    "test_samples": len(test),
-                    "rehearsal": self.tuning.rehearsal,
-                },
-                metrics={
-                    "test_accuracy": evaluation.accuracy,
-                    "test_loss": evaluation.loss,
-                    "test_ece": evaluation.ece,
-                    "best_epoch": best_epoch,
-                    "epochs_run": len(history["loss"]),
-                    "train_seconds": round(seconds, 3),
-                },
-                history=history,
-            )
-            metadata.write(staging)
-        return TrainResult(self.output, self.config, evaluation, seconds, history, best_epoch)
+            evaluation = write_trained(
+                staging, self.model, tflite, self.bundled, test, self.output, state,
+                state.best_epoch,
+            )  # fmt: skip
+            record = run_record(self.dataset, self.fit, self.val, evaluation, state)
+            record["data"]["rehearsal"] = self.tuning.rehearsal
+            replace(self.bundled, config=self.config, **record).write(staging)
+        return TrainResult(
+            self.output, self.config, evaluation, state.train_seconds, state.history,
+            state.best_epoch,
+        )  # fmt: skip
 
 
 def _all_layers(model) -> list:

@@ -25,26 +25,27 @@ STEPS_PER_CALL = 200
 
 class FusedEpochs:
     """Trains `model` (compiled, with XLA) an epoch at a time, as `model.fit(epochs=1)` would
-    on the same batches in the same order."""
+    on the same batches in the same order (a `loop.EpochFitter`)."""
 
-    def __init__(self, model: keras.Model, batch_size: int) -> None:
-        self.model = model
-        self.batch_size = batch_size
-        self._steps = tf.function(self._loop, jit_compile=True, reduce_retracing=True)
-
-    def fit_one_epoch(
+    def __init__(
         self,
-        epoch: int,
-        x: np.ndarray,
-        y: np.ndarray,
+        model: keras.Model,
+        batch_size: int,
         *,
         validation_data: object | None = None,
         callbacks: list | tuple = (),
-    ) -> dict[str, float]:
+    ) -> None:
+        self.model = model
+        self.batch_size = batch_size
+        self.validation_data, self.callbacks = validation_data, list(callbacks)
+        self._steps = tf.function(self._loop, jit_compile=True, reduce_retracing=True)
+
+    def fit_one_epoch(self, epoch: int, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
         """Train one epoch on (x, y) in order, the last batch smaller if the images do not
         fill it; return the logs `model.fit` would (loss, accuracy and, with validation data,
         val_loss and val_accuracy). Callbacks see a batch end after each call."""
-        hooks = keras.callbacks.CallbackList(list(callbacks), model=self.model, epochs=epoch + 1)
+        callbacks, validation_data = self.callbacks, self.validation_data
+        hooks = keras.callbacks.CallbackList(callbacks, model=self.model, epochs=epoch + 1)
         hooks.on_train_begin()
         hooks.on_epoch_begin(epoch)
         self.model.reset_metrics()
@@ -56,7 +57,7 @@ class FusedEpochs:
             hooks.on_train_batch_end(first + len(images) - start - 1, logs)
         if validation_data is not None:
             scores = self.model.evaluate(
-                validation_data, verbose=0, return_dict=True, callbacks=list(callbacks)
+                validation_data, verbose=0, return_dict=True, callbacks=callbacks
             )
             logs.update({f"val_{name}": float(value) for name, value in scores.items()})
         hooks.on_epoch_end(epoch, logs)

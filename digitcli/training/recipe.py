@@ -104,11 +104,11 @@ def targets(labels: np.ndarray, config: TrainConfig) -> np.ndarray:
     return labels
 
 
-def fit_inputs(x: np.ndarray, y: np.ndarray, config: TrainConfig) -> dict:
-    """The keyword arguments that hand one epoch's (x, y), in order, to `fit`."""
+def fit_inputs(x: np.ndarray, y: np.ndarray, config: TrainConfig) -> tf.data.Dataset:
+    """One epoch's (x, y), in order, in the batches `fit` reads."""
     if config.augment:
-        return {"x": _jittered(x, targets(y, config), config)}
-    return {"x": batches(x, targets(y, config), config.batch_size)}
+        return _jittered(x, targets(y, config), config)
+    return batches(x, targets(y, config), config.batch_size)
 
 
 def batches(x: np.ndarray, y: np.ndarray, batch_size: int) -> tf.data.Dataset:

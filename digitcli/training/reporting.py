@@ -1,5 +1,5 @@
 """What a caller sees of a run: the reporter `train` shows its progress through, and the
-`TrainResult` (and the history.csv) it gives back.
+`TrainResult` it gives back.
 
 Apart from train.py, and without TensorFlow: the CLI's reporters and result tables are written
 against these without importing the epoch loop.
@@ -7,7 +7,6 @@ against these without importing the epoch loop.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -122,14 +121,3 @@ class TrainResult:
             "history": self.history,
             **chosen,
         }
-
-
-def write_history(path: Path, history: dict[str, list[float]]) -> None:
-    """history.csv: one row an epoch, the columns of `checkpoint.HISTORY_KEYS`."""
-    from digitcli.training.checkpoint import HISTORY_KEYS  # TensorFlow: imported when training
-
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["epoch", *HISTORY_KEYS])
-        for index in range(len(history["loss"])):
-            writer.writerow([index + 1, *(history[key][index] for key in HISTORY_KEYS)])
