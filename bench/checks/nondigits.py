@@ -378,9 +378,7 @@ def picture(rng: np.random.Generator, scene: str, ink_of: Ink | None) -> Image.I
     return Image.fromarray(np.clip(sheet + 0.5, 0, 255).astype(np.uint8), "L")
 
 
-def pictures(
-    n: int, seed, scenes=SCENES, mnist: np.ndarray | None = None, *, hard: bool = False
-):
+def pictures(n: int, seed, scenes=SCENES, mnist: np.ndarray | None = None, *, hard: bool = False):
     """`n` (picture, what, scene) triples, the scenes taking turns: `what` is "nondigit",
     "digit" (with `mnist`'s digits or Hershey ones, three in eight) or "blank" (one in
     eight). `hard`: the non-digits are `lookalike`s, and half the pictures digits, none
