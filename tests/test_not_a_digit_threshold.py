@@ -1,7 +1,7 @@
 """A five-class judge refuses ink as "not a digit" only when it is nearly sure that it is no
 digit: its digit probability under `not_a_digit` (0.02, chosen on a development split, issue
 86), not under `not_digit` (0.2, for blank paper and lines). At 0.2 the five-class judges
-measured refused 3-6 of 215 real digits of the folds they never trained on and 5-21 of 1,500
+measured refused 3-8 of 215 real digits of the folds they never trained on and 5-21 of 1,500
 MNIST training digits as PNG files (docs/measurements/preparation.md)."""
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ pictures), and the real set's pictures
 (`bench/checks/real_pictures.py build`) of every fold but the one held out, several times each,
 and what is not a digit (`bench/checks/nondigits.py`: letters, symbols, shapes, scribbles, textures
 drawn by code, with digits and blank sheets drawn alike, in every scene but `CHECK_SCENE`,
-kept to check the judge; the real set's non-digit pictures).
+kept to check the judge; and the letters a hand writes much as a digit, S, Z, q ..., beside
+digits drawn alike: `nondigits.lookalike`, `--lookalikes`; the real set's non-digit pictures).
 The made views are kept in VIEWS.npz and reused. The network is trained on CPU (TensorFlow
 only here), converted to LiteRT and stamped by `core/fits.py`.
 """
