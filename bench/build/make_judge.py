@@ -2,10 +2,10 @@
 digit, blank paper, lines or a page, several digits, or not a digit.
 
     python bench/build/make_judge.py --real DIR --cache VIEWS.npz             # the shipped judge
-    python bench/build/make_judge.py --real DIR --cache VIEWS.npz --hold-out 2 --out judge-fold2.tflite
+    python bench/build/make_judge.py --real DIR --cache VIEWS.npz --hold-out 2 --out fold2.tflite
     python bench/build/make_judge.py --real DIR --cache VIEWS.npz --make-only # the views alone
     python bench/build/make_judge.py --stamp-only             # record a changed setting's new stamp
-    python bench/build/make_judge.py --real DIR --cache V.npz --init judge.tflite  # go on from a judge
+    python bench/build/make_judge.py --real DIR --cache V.npz --init judge.tflite  # go on from it
 
 What the judge sees is what `isolate_ink` hands it on a picture on paper (`judge.view` of the
 picture less its background and the ink kept), so every training picture goes through the
@@ -21,7 +21,8 @@ pictures), and the real set's pictures
 (`bench/checks/real_pictures.py build`) of every fold but the one held out, several times each,
 and what is not a digit (`bench/checks/nondigits.py`: letters, symbols, shapes, scribbles, textures
 drawn by code, with digits and blank sheets drawn alike, in every scene but `CHECK_SCENE`,
-kept to check the judge; the real set's non-digit pictures).
+kept to check the judge; and the letters a hand writes much as a digit, S, Z, q ..., beside
+digits drawn alike: `nondigits.lookalike`, `--lookalikes`; the real set's non-digit pictures).
 The made views are kept in VIEWS.npz and reused. The network is trained on CPU (TensorFlow
 only here), converted to LiteRT and stamped by `core/fits.py`.
 """
@@ -62,6 +63,7 @@ DIGIT, BLANK, LINES, SEVERAL = judge.DIGIT, judge.BLANK, judge.LINES, judge.SEVE
 NONDIGIT = judge.NONDIGIT
 CLASSES = len(judge.VERDICTS)
 NONDIGITS = 5000  # bench/checks/nondigits.py pictures (three eighths digits, an eighth blank)
+LOOKALIKES = 4000  # ... of letters written much as digits (S, Z, q ...), half of them digits
 SMALL = 1000  # MNIST-sized digits and as many non-digits (`small_views`)
 CHECK_SCENE = "screen"  # the nondigits scene never trained on: it checks the judge
 CHECK_SEED = 81  # ... and the nondigits seed it is checked on, never trained on
@@ -71,6 +73,9 @@ HARD_BLANK_TIMES = 6  # judge_pictures' blank pages this many times as many as i
 FILES = 300  # make_blanks pictures of each kind; twice as many make_photos digits
 REAL_REPEATS = 6  # each real training picture counts this many times
 EPOCHS = 14
+FILTERS = (16, 32, 48)  # each convolution's; a letter told from a digit wants more (`--filters`)
+DENSE = 64
+DIGIT_WEIGHT = 1.0
 VALIDATION = 0.15  # share of the made views kept out of training, to choose the threshold on
 THRESHOLDS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
 SEED = 5  # the generators' seed here: never 21 nor 81, the seeds they are measured on
@@ -257,11 +262,13 @@ def notebook(kind: int, mnist: np.ndarray, rng: np.random.Generator) -> Image.Im
 
 
 class Seen:
-    """What the judge was shown while a picture was prepared: its view, or None."""
+    """What the judge was shown while a picture was prepared: its view, or None. The judge
+    stands in as one of five classes, so that it is asked wherever a five-class judge is (off
+    paper too: a four-class judge is asked on paper only)."""
 
     def __init__(self) -> None:
         self.view: np.ndarray | None = None
-        self._before = judge.probabilities
+        self._before = judge.probabilities, judge.classes
 
     def __enter__(self) -> Seen:
         def shown(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
@@ -271,10 +278,11 @@ class Seen:
             return chances
 
         judge.probabilities = shown
+        judge.classes = lambda: judge.VERDICTS
         return self
 
     def __exit__(self, *_exc) -> None:
-        judge.probabilities = self._before
+        judge.probabilities, judge.classes = self._before
 
 
 def view_of(source) -> np.ndarray | None:
@@ -311,39 +319,44 @@ def folder_views(folders: list[str], most: int) -> tuple[list[np.ndarray], list[
     return views, kinds
 
 
-def nondigit_views(seed, count: int) -> tuple[np.ndarray, np.ndarray]:
+def nondigit_views(seed, count: int, *, hard: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The views of `count` `bench/checks/nondigits.py` pictures of seed `seed` (every scene but
-    CHECK_SCENE) that reach the judge, and their classes."""
+    CHECK_SCENE; `hard`: letters written much as digits, and digits) that reach the judge, and
+    their classes."""
     mnist_x, _ = load_mnist("train")
     scenes = tuple(scene for scene in nondigits.SCENES if scene != CHECK_SCENE)
     classes = {"nondigit": NONDIGIT, "digit": DIGIT, "blank": BLANK}
     views: list[np.ndarray] = []
     kinds: list[int] = []
-    for image, what, _ in nondigits.pictures(count, seed, scenes, mnist_x):
+    for image, what, _ in nondigits.pictures(count, seed, scenes, mnist_x, hard=hard):
         collect(views, kinds, image, classes[what])
-    print(f"nondigits: {np.bincount(kinds, minlength=CLASSES).tolist()} views", flush=True)
+    print(f"nondigits (hard {hard}): {np.bincount(kinds, minlength=CLASSES).tolist()}", flush=True)
     return np.stack(views), np.array(kinds)
 
 
 def small_views(seed, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """The views of `count` MNIST training digits and as many non-digits (`nondigits.glyph`)
-    as 28x28 pictures, light ink on black: what the judge would see of an MNIST-sized file
-    or a small scan, were it asked (it is asked of pictures on paper only today). Their view
-    is made here: the picture as the ink less its background, its ink the pixels above a
-    quarter of the strokes' level."""
+    """The views of `count` MNIST training digits, as many non-digits (`nondigits.glyph`,
+    half of them `nondigits.lookalike`) and half as many digits drawn as those are
+    (`nondigits.digit_glyph`) as 28x28 pictures, light ink on black: what the judge sees of
+    an MNIST-sized file or a small scan. Their view is made here: the picture as the ink less
+    its background, its ink the pixels above a quarter of the strokes' level."""
     mnist_x, _ = load_mnist("train")
     rng = np.random.default_rng(seed)
     views, kinds = [], []
     for digit in mnist_x[rng.integers(len(mnist_x), size=count)]:
         views.append(judge.view(digit.astype(np.float32), digit > 64))
         kinds.append(DIGIT)
-    for _ in range(count):
-        ink = nondigits.glyph(rng, int(rng.integers(16, 23)))
+    drawn = [(nondigits.glyph, NONDIGIT)] * (count // 2) + [(nondigits.lookalike, NONDIGIT)] * (
+        count - count // 2
+    )
+    drawn += [(lambda rng, side: nondigits.digit_glyph(rng, mnist_x, side), DIGIT)] * (count // 2)
+    for draw, kind in drawn:
+        ink = draw(rng, int(rng.integers(16, 23)))
         picture = np.zeros((28, 28), np.float32)
         top, left = (28 - ink.shape[0]) // 2, (28 - ink.shape[1]) // 2
         picture[top : top + ink.shape[0], left : left + ink.shape[1]] = 255 * ink
         views.append(judge.view(picture, picture > 64))
-        kinds.append(NONDIGIT)
+        kinds.append(kind)
     return np.stack(views), np.array(kinds)
 
 
@@ -455,14 +468,14 @@ def real_class(label: str) -> int | None:
     return DIGIT
 
 
-def real_views(folder: Path, hold_out: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """The views of the real set's pictures in `folder` that reach the judge, but for the fold
+def real_views(folder: Path, hold_out: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The views of the real set's pictures in `folder` that reach the judge, but for the folds
     `hold_out`, and their classes."""
     views: list[np.ndarray] = []
     kinds: list[int] = []
     with (folder / "real_pictures.csv").open(newline="") as handle:
         for row in csv.DictReader(handle):
-            if hold_out is not None and int(row["fold"]) == hold_out:
+            if int(row["fold"]) in hold_out:
                 continue
             name = f"{row['repo'].replace('/', '+')}__{row['path'].replace('/', '_')}"
             path = folder / row["fold"] / name
@@ -472,20 +485,20 @@ def real_views(folder: Path, hold_out: int | None) -> tuple[np.ndarray, np.ndarr
     return np.stack(views), np.array(kinds)
 
 
-def build():
+def build(filters: tuple[int, int, int] = FILTERS, dense: int = DENSE):
     import keras
 
     return keras.Sequential([
         keras.Input((judge.VIEW, judge.VIEW, 3)),
-        keras.layers.Conv2D(16, 3, activation="relu", padding="same"),
+        keras.layers.Conv2D(filters[0], 3, activation="relu", padding="same"),
         keras.layers.MaxPooling2D(),  # 24: strokes and lines
-        keras.layers.Conv2D(32, 3, activation="relu", padding="same"),
+        keras.layers.Conv2D(filters[1], 3, activation="relu", padding="same"),
         keras.layers.MaxPooling2D(),  # 12
-        keras.layers.Conv2D(48, 3, activation="relu", padding="same"),
+        keras.layers.Conv2D(filters[2], 3, activation="relu", padding="same"),
         keras.layers.MaxPooling2D(),  # 6: how the ink spreads over the picture
         keras.layers.Flatten(),
         keras.layers.Dropout(0.3),
-        keras.layers.Dense(64, activation="relu"),
+        keras.layers.Dense(dense, activation="relu"),
         keras.layers.Dense(CLASSES, activation="softmax"),
     ])  # fmt: skip
 
@@ -558,11 +571,18 @@ def tflite(model, out: Path, training: dict | None = None) -> None:
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--real", type=Path, help="the real set's folder (its manifest inside)")
-    parser.add_argument("--hold-out", type=int, default=None, help="a real fold to leave out")
+    parser.add_argument(
+        "--hold-out", type=int, action="append", default=[],
+        help="a real fold to leave out (again for more): the judge's threshold is checked on them",
+    )  # fmt: skip
     parser.add_argument("--made", type=int, default=MADE, help="quick made pages of each class")
     parser.add_argument("--files", type=int, default=FILES, help="generators' files of a kind")
     parser.add_argument("--nondigits", type=int, default=NONDIGITS, help="nondigits.py pictures")
     parser.add_argument("--small", type=int, default=SMALL, help="28x28 digits, non-digits")
+    parser.add_argument(
+        "--lookalikes", type=int, default=LOOKALIKES,
+        help="nondigits.py pictures of letters written much as digits, and digits",
+    )  # fmt: skip
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--out", type=Path, default=judge.MODEL)
@@ -571,6 +591,15 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--per-folder", type=int, default=300, help="pictures of a --folder")
     parser.add_argument("--init", type=Path, help="a judge to start from (LiteRT), not nothing")
     parser.add_argument("--rate", type=float, default=1e-3, help="Adam's learning rate")
+    parser.add_argument(
+        "--filters", type=lambda text: tuple(int(n) for n in text.split(",")), default=FILTERS,
+        help="the three convolutions' filters, as 16,32,48",
+    )  # fmt: skip
+    parser.add_argument("--dense", type=int, default=DENSE, help="the dense layer's units")
+    parser.add_argument(
+        "--digit-weight", type=float, default=DIGIT_WEIGHT,
+        help="the digit class's weight in training, times the other classes' (by their counts)",
+    )  # fmt: skip
     parser.add_argument(
         "--stamp-only", action="store_true",
         help="only record this digitcli's versions in --out (after a setting changed that what "
@@ -592,67 +621,102 @@ def main() -> None:
         stamp(args.out, ("preparation",), judge.FITS)
         print(f"stamped {args.out}")
         return
-    if args.cache is not None and args.cache.exists():
-        cached = np.load(args.cache)
-        x, y = cached["x"], cached["y"]
-    else:
-        x, y = made_views(args.seed, args.made, args.files, args.nondigits)
-        if args.folder:
-            more, kinds = folder_views(args.folder, args.per_folder)
-            x, y = np.concatenate([x, np.stack(more)]), np.concatenate([y, kinds])
-        if args.cache is not None:
-            np.savez_compressed(args.cache, x=x, y=y)
-    if args.small:
-        small_x, small_y = small_views([args.seed, 400], args.small)
-        x, y = np.concatenate([x, small_x]), np.concatenate([y, small_y])
-    print(f"made: {len(x)} views, {np.bincount(y, minlength=CLASSES).tolist()} by class")
+    made_x, made_y = all_made(args)
     if args.make_only:
         return
-    made_x, made_y = x, y
-    real_x, real_y = np.zeros((0, *x.shape[1:]), np.float32), np.zeros(0, int)
     training = {
         "seed": args.seed,
         "command": command(),
         "made_views": digest(made_x, made_y),
+        "nondigits": {"seed": [args.seed, 300], "lookalikes_seed": [args.seed, 500]},
         "nondigits_checked_on": {"seed": CHECK_SEED, "scene": CHECK_SCENE},
         "mnist": "MNIST's training digits",
     }
-    if args.real is not None:
-        if not (args.real / "real_pictures.csv").is_file():
-            raise SystemExit(f"{args.real}: no real set; `bench/checks/real_pictures.py build` one")
-        rx, ry = real_views(args.real, args.hold_out)
-        print(f"real: {len(rx)} views, {np.bincount(ry, minlength=CLASSES).tolist()}", flush=True)
-        real_x, real_y = np.repeat(rx, REAL_REPEATS, axis=0), np.repeat(ry, REAL_REPEATS)
-        training["real"] = {
-            "manifest": file_digest(args.real / "real_pictures.csv"),
-            "views": digest(rx, ry),
-            "fold_held_out": args.hold_out,
-        }
+    real_x, real_y, kept_x, kept_y = real(args, training)
     if args.init is not None:
         training["started_from"] = file_digest(args.init)
-    fit(args, made_x, made_y, real_x, real_y, training)
+    fit(args, (made_x, made_y), (real_x, real_y), (kept_x, kept_y), training)
 
 
-def fit(args, made_x, made_y, real_x, real_y, training: dict) -> None:
+def cached(path: Path | None, make) -> tuple[np.ndarray, np.ndarray]:
+    """The views in `path` if it is there, else `make()`'s, kept in `path` (where given)."""
+    if path is not None and path.exists():
+        found = np.load(path)
+        return found["x"], found["y"]
+    x, y = make()
+    if path is not None:
+        np.savez_compressed(path, x=x, y=y)
+    return x, y
+
+
+def all_made(args) -> tuple[np.ndarray, np.ndarray]:
+    """Every made view (`--cache`, and the look-alikes beside it, reused where made before)."""
+
+    def views() -> tuple[np.ndarray, np.ndarray]:
+        x, y = made_views(args.seed, args.made, args.files, args.nondigits)
+        if args.folder:
+            more, kinds = folder_views(args.folder, args.per_folder)
+            x, y = np.concatenate([x, np.stack(more)]), np.concatenate([y, kinds])
+        return x, y
+
+    parts = [cached(args.cache, views)]
+    if args.lookalikes:
+        beside = None if args.cache is None else args.cache.with_suffix(".lookalikes.npz")
+        parts.append(cached(beside, lambda: nondigit_views([args.seed, 500], args.lookalikes,
+                                                           hard=True)))  # fmt: skip
+    if args.small:
+        parts.append(small_views([args.seed, 400], args.small))
+    x, y = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    print(f"made: {len(x)} views, {np.bincount(y, minlength=CLASSES).tolist()} by class")
+    return x, y
+
+
+def real(args, training: dict) -> tuple[np.ndarray, ...]:
+    """The real set's views to train on (each REAL_REPEATS times) and those of the folds held
+    out (`--hold-out`), recorded in `training`."""
+    empty = np.zeros((0, judge.VIEW, judge.VIEW, 3), np.float32), np.zeros(0, int)
+    if args.real is None:
+        return *empty, *empty
+    if not (args.real / "real_pictures.csv").is_file():
+        raise SystemExit(f"{args.real}: no real set; `bench/checks/real_pictures.py build` one")
+    rx, ry = real_views(args.real, args.hold_out)
+    print(f"real: {len(rx)} views, {np.bincount(ry, minlength=CLASSES).tolist()}", flush=True)
+    others = sorted({0, 1, 2, 3, 4} - set(args.hold_out)) if args.hold_out else []
+    kept = real_views(args.real, others) if args.hold_out else empty
+    training["real"] = {
+        "manifest": file_digest(args.real / "real_pictures.csv"),
+        "views": digest(rx, ry),
+        "folds_held_out": args.hold_out,
+    }
+    return np.repeat(rx, REAL_REPEATS, axis=0), np.repeat(ry, REAL_REPEATS), *kept
+
+
+def fit(args, made_views, real_views, kept_views, training: dict) -> None:
     """Train the judge on the made views (but VALIDATION of them) and the real ones, print
-    what it refuses of those kept out, and write it."""
+    what it refuses of those kept out and of the real folds held out, and write it."""
     import keras
+
+    (made_x, made_y), (real_x, real_y), (kept_x, kept_y) = made_views, real_views, kept_views
 
     keras.utils.set_random_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     checked = rng.random(len(made_y)) < VALIDATION  # made views kept out of training
     x = np.concatenate([made_x[~checked], real_x])
     y = np.concatenate([made_y[~checked], real_y])
-    model = build()
+    model = build(args.filters, args.dense)
     if args.init is not None:
         started_from(model, args.init)
     model.compile(keras.optimizers.Adam(args.rate), "sparse_categorical_crossentropy",
                   metrics=["accuracy"])  # fmt: skip
     counts = np.maximum(np.bincount(y, minlength=CLASSES), 1)
     weights = np.sqrt(len(y) / (CLASSES * counts))  # halfway
+    weights[DIGIT] *= args.digit_weight  # a real digit refused is an error too
     model.fit(x, y, batch_size=64, epochs=args.epochs, verbose=2, shuffle=True,
               class_weight=dict(enumerate(weights)))  # fmt: skip
     refusals(model.predict(made_x[checked], verbose=0), made_y[checked])
+    if len(kept_y):
+        print("the real folds held out:")
+        refusals(model.predict(kept_x, verbose=0), kept_y)
     tflite(model, args.out, training)
     print(f"wrote {args.out}")
 

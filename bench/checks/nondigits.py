@@ -51,6 +51,10 @@ FONTS = (
     cv2.FONT_HERSHEY_SCRIPT_COMPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
     cv2.FONT_HERSHEY_SCRIPT_COMPLEX,
 )  # fmt: skip
+# Letters and marks a hand writes much as a digit, that are not one (S a 5, Z a 2, q and g a 9,
+# b a 6, X an 8 ...): the hard non-digits (`lookalike`), drawn as the digits beside them are.
+LOOKALIKES = "SZzqgbXxTGBDAJLUYCPRsty"
+LOOKALIKE_SHAPES = ("smiley", "cross", "tick", "plus", "heart")
 SCENES = ("canvas", "paper", "desk", "corner", "page", "sheet", "screen")
 WORK = 128  # px: the side glyphs are drawn at, before they are sized to their picture
 
@@ -221,6 +225,18 @@ def glyph(rng: np.random.Generator, side: int) -> np.ndarray:
     return _sized(rng, ink, side)
 
 
+def lookalike(rng: np.random.Generator, side: int) -> np.ndarray:
+    """Ink coverage (0-1) of a letter or a mark a hand writes much as a digit (LOOKALIKES,
+    LOOKALIKE_SHAPES), about `side` px high, drawn as `digit_glyph` draws a Hershey digit:
+    the judge learns the glyph, not the pen."""
+    pen = int(rng.integers(2, 16))
+    if rng.random() < 0.85:
+        ink = _text(rng, str(rng.choice(list(LOOKALIKES))), pen)
+    else:
+        ink = _shape(rng, pen, str(rng.choice(LOOKALIKE_SHAPES)))
+    return _sized(rng, ink, side)
+
+
 def named(rng: np.random.Generator, name: str, side: int) -> np.ndarray:
     """Ink coverage (0-1) of `name`, about `side` px high, drawn as `glyph` draws: one of
     SHAPES, or text (a letter, a symbol, a digit) in a Hershey font."""
@@ -362,21 +378,23 @@ def picture(rng: np.random.Generator, scene: str, ink_of: Ink | None) -> Image.I
     return Image.fromarray(np.clip(sheet + 0.5, 0, 255).astype(np.uint8), "L")
 
 
-def pictures(n: int, seed: int, scenes=SCENES, mnist: np.ndarray | None = None):
+def pictures(n: int, seed, scenes=SCENES, mnist: np.ndarray | None = None, *, hard: bool = False):
     """`n` (picture, what, scene) triples, the scenes taking turns: `what` is "nondigit",
     "digit" (with `mnist`'s digits or Hershey ones, three in eight) or "blank" (one in
-    eight)."""
+    eight). `hard`: the non-digits are `lookalike`s, and half the pictures digits, none
+    blank."""
     rng = np.random.default_rng(seed)
     digits = np.zeros((1, 28, 28), np.uint8) if mnist is None else mnist
+    other, blanks = (lookalike, 0.0) if hard else (glyph, 0.125)
     for i in range(n):
         scene = scenes[i % len(scenes)]
         pick = rng.random()
-        if pick < 0.125:
+        if pick < blanks:
             what, ink_of = "blank", None
         elif pick < 0.5:
             what, ink_of = "digit", (lambda side: digit_glyph(rng, digits, side))
         else:
-            what, ink_of = "nondigit", (lambda side: glyph(rng, side))
+            what, ink_of = "nondigit", (lambda side: other(rng, side))
         yield picture(rng, scene, ink_of), what, scene
 
 

@@ -25,7 +25,7 @@ class PreparationSettings:
     # moving one changes no artefact's stamp (`digitcli.core.fits`); nor do those of the sheet
     # a photo's digit is looked for within (the networks see what lies inside it).
     UNSTAMPED: ClassVar[frozenset[str]] = frozenset(
-        {"not_digit", "joined_wide", "joined_crossed", "sheet_side", "largest_box"}
+        {"not_digit", "not_a_digit", "joined_wide", "joined_crossed", "sheet_side", "largest_box"}
         | {"smallest_sheet", "sheet_fill", "side_margin", "sheet_sides", "sheet_inset"}
         | {"sheet_inked", "sheet_held", "sheet_holes", "sheet_paper_wider", "sheet_glare"}
         | {"sheet_lightest"}
@@ -60,6 +60,7 @@ class PreparationSettings:
     faint_separation: float = 8.0  # ... and this many of the paper's spreads
     paper_size: int = 2 * IMAGE_SIZE  # px: pictures this big a side show paper around the digit
     not_digit: float = 0.2  # on paper, the judge's digit probability below which: no digit
+    not_a_digit: float = 0.02  # ... below which, "nondigit" likeliest of the rest: not a digit
     paper_shift: float = 2.0  # grey levels the median may lie above the paper's, still paper
     noisy_contrast: float = 6.0  # the contrast must also be this many noise spreads
     fewest_high: float = 0.02  # share of pixels in the high class for a two-class histogram ...

@@ -73,18 +73,19 @@ def note(prepared: Prepared) -> str | None:
 
 def judged(flat: np.ndarray, kept: np.ndarray, *, on_paper: bool) -> Kind | None:
     """What the judge is sure the ink `kept` on `flat` (the picture less its background, ink
-    bright) is, where that refuses it: its digit probability under not_digit, and the likeliest
-    other class "nondigit" (anywhere), or blank paper or lines (`on_paper` only); else None
+    bright) is, where that refuses it: the likeliest class but the digit "nondigit" and the
+    digit's probability under not_a_digit (anywhere), or blank paper or lines and the digit's
+    under not_digit (`on_paper` only); else None
     (several digits are counted by the preparation). Off paper, a judge without a "nondigit"
     class is not asked: it has nothing to refuse there."""
     if not on_paper and len(judge.classes()) <= judge.NONDIGIT:
         return None
     chances = judge.probabilities(flat, kept)
-    if chances[judge.DIGIT] >= tuned().not_digit:
-        return None
     likeliest = 1 + int(np.argmax(chances[1:]))  # DIGIT is 0
     if likeliest == judge.NONDIGIT:
-        return Kind.NOT_A_DIGIT
+        return Kind.NOT_A_DIGIT if chances[judge.DIGIT] < tuned().not_a_digit else None
+    if chances[judge.DIGIT] >= tuned().not_digit:
+        return None
     if on_paper and likeliest in (judge.BLANK, judge.LINES):
         return Kind.BLANK if likeliest == judge.BLANK else Kind.LINES
     return None
