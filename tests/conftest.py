@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import shutil
 import subprocess
@@ -57,6 +58,23 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     folder = Path(os.environ.get("DIGITCLI_MODELS", ""))
     if folder.name.startswith("digitcli-models-"):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# pytest-timeout's SIGALRM ends a test hung in Python after 300 s (pyproject.toml), but never
+# reaches one blocked in C code, nor a teardown that blocks again: then the whole run would wait
+# to CI's end. This watchdog (a C thread, invisible to `threading`, which digitcli asks before
+# it forks workers) ends the test's process a while later, with every thread's stack on its
+# stderr; xdist names the test and starts another worker.
+HUNG_AFTER = 420  # seconds
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    faulthandler.dump_traceback_later(HUNG_AFTER, exit=True)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from digitcli.cli import app
-from digitcli.inputs.batches import prepared_batches
+from digitcli.inputs.batches import _may_fork, prepared_batches
 from digitcli.inputs.sources import expand_inputs
 from digitcli.predicting.predict import Prediction, predict
 
@@ -222,9 +222,15 @@ def test_the_model_loads_once_while_the_first_batch_is_prepared():
 
 
 def _slow_and_counted(source):
-    """Work for worker processes: a line in a file per source, a little time each."""
+    """Work for worker processes: a line in a file per source, a little time each, once the
+    test says go (not while the pool is still forking, however loaded the machine)."""
     import time
 
+    go = source.path.with_suffix(".go")
+    for _ in range(3000):
+        if go.exists():
+            break
+        time.sleep(0.01)
     with open(source.path.with_suffix(".count"), "a") as count:
         count.write("x\n")
     time.sleep(0.05)
@@ -235,8 +241,10 @@ def test_an_error_while_the_workers_start_cancels_the_rest_of_their_batch(tmp_pa
     inputs = [str(tmp_path / "input.png")] * 64  # one batch, 8 tasks of 8 for the workers
 
     def broken_model():
+        (tmp_path / "input.go").touch()
         raise RuntimeError("model file is damaged")
 
+    assert _may_fork(), "this test's process may not fork: the workers would not be used"
     batches = prepared_batches(inputs, None, _slow_and_counted, 64, meanwhile=broken_model)
     with pytest.raises(RuntimeError, match="damaged"):
         next(iter(batches))
