@@ -3,8 +3,9 @@
 `distributed.predict_files` spreads `predict` over a Dask cluster. `import digitcli` names
 these lazily (digitcli/__init__.py)."""
 
+from typing import Any
+
 from digitcli.api.model import Model, evaluate, list_models, load, predict, read, use
-from digitcli.api.training import train
 from digitcli.predicting.answers import ModelInfo, Prediction
 from digitcli.reading.answers import Digit, Reading
 
@@ -22,3 +23,12 @@ __all__ = [
     "train",
     "use",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`train`, imported when first used (PEP 562): `predict` and `read` need none of it."""
+    if name == "train":
+        from digitcli.api.training import train
+
+        return train
+    raise AttributeError(f"module 'digitcli.api' has no attribute {name!r}")

@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from digitcli.api.training import DEFAULT, MAX_BATCH, MAX_EPOCHS, MAX_SEED
 from digitcli.commands.errors import reports_errors
 from digitcli.commands.options import (
     DataOption,
@@ -18,6 +17,7 @@ from digitcli.commands.options import (
     positive,
     share_option,
 )
+from digitcli.core.training_options import DEFAULT, MAX_BATCH, MAX_EPOCHS, MAX_SEED
 
 
 class Arch(str, Enum):

@@ -16,7 +16,6 @@ or a plain mapping of values (the ink finder's view).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -41,6 +40,8 @@ Settings = Mapping[str, object]  # stage -> its frozen settings dataclass, or a 
 def settings_hash(settings: object) -> str:
     """A short hash of a settings dataclass's fields, names and values: any change changes it
     (the form of the stamps recorded before 0.10)."""
+    import hashlib  # here: only stamps of before 0.10 need it, not a cold `predict`
+
     fields = json.dumps(asdict(settings), sort_keys=True)
     return hashlib.sha256(fields.encode()).hexdigest()[:12]
 
