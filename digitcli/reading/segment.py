@@ -128,7 +128,7 @@ class LineInk:
 
 def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     """Every candidate digit in an image of one line of handwritten digits (an "L" image as
-    `digitcli.imaging.images.open_image(..., max_side=tuned().open_side)` returns), rendered."""
+    `digitcli.imaging.images.open_image(..., max_side=tuned().work_width)` returns), rendered."""
     line = find_line(image, invert=invert)
     render_candidates(line)
     return line

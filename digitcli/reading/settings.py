@@ -30,22 +30,21 @@ class ReadingSettings:
         "border_tail", "border_deepest", "border_smallest", "border_tail_reach",
     })  # fmt: skip
     # Decoding and the work image (frame.py, segment.py, multiline.py)
-    open_side: int = 1600  # px: files are decoded to at most this a side, to bound time and memory
     work_height: int = 96  # px: a line is segmented this high (digits about 40-70 px)
-    work_width: int = 1600  # px: ... and at most this wide (a 10-digit number fits)
+    work_width: int = 1600  # px: ... and at most this wide (a 10-digit number fits); files are
+    # decoded to at most this a side (no line is read wider), to bound time and memory
     bilevel_blur: float = 0.7  # px: a shrunk bilevel picture is blurred: soft edges
     least_ink_pixels: int = 20  # fewer ink pixels than this: no tilt or slant is measured
-    steepest_turn: float = 20.0  # degrees: the line's tilts tried reach this either way ...
-    turn_step: float = 0.5  # ... in steps of this
-    least_turn: float = 0.5  # degrees: a line tilted less is not turned
+    steepest_turn: float = 20.0  # degrees: the line's tilts tried reach this either way (in
+    # steps of the preparation's line_step, as predict's ruled lines; a smaller tilt: unturned)
     usual_turn: float = 12.0  # degrees: steeper turns only where they bunch rows better ...
     steep_gain: float = 1.05  # ... this many times better than the best usual one
     steepest_slant: float = 0.6  # the handwriting's slants tried (dx per dy) reach this ...
     slant_step: float = 0.05  # ... in steps of this
     flat_gain: float = 0.02  # a tilt or slant bunching less than this share better stays unturned
     # Ink (ink.py)
-    spread_above: float = 6.0  # ink stands this many paper spreads above it (hysteresis's high)
-    spread_joined: float = 3.0  # fainter ink joined to such ink: this many spreads above the paper
+    # Ink stands the preparation's noisy_contrast paper spreads above it (hysteresis's high),
+    spread_joined: float = 3.0  # ... fainter ink joined to such ink: this many spreads above it
     line_share: float = 0.4  # a band of ink this share as high as the highest is a line of writing
     line_ink: float = 0.03  # ... when it holds this share of the ink (not a ruled line, a speck)
     paper_block: float = 8.0  # px: the paper's level is measured in blocks at least this big ...
