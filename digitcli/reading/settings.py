@@ -96,7 +96,7 @@ class ReadingSettings:
     cut_from: float = 0.75  # pieces wider than this may be touching digits: they are cut
     max_cuts: float = 3.0  # cuts tried per line height of a piece's width
     min_part: float = 0.18  # no cut leaves a part narrower than this
-    join_gap: float = 0.3  # pieces up to this far apart may be one digit
+    # (pieces further apart than the preparation's group_gap are not one digit)
     small: float = 0.45  # a piece lower than this is not a digit on its own
     wide_from: float = 1.0  # a candidate wider than this is likely two digits ...
     too_wide_cost: float = 8.0  # ... and pays this per line height beyond
