@@ -62,8 +62,7 @@ class PreparationSettings:
     not_digit: float = 0.2  # on paper, the judge's digit probability below which: no digit
     paper_shift: float = 2.0  # grey levels the median may lie above the paper's, still paper
     noisy_contrast: float = 6.0  # the contrast must also be this many noise spreads
-    fewest_high: float = 0.02  # share of pixels in the high class for a two-class histogram ...
-    class_gap: float = 4.0  # ... whose classes lie this many spreads apart
+    class_gap: float = 4.0  # a two-class histogram's classes lie this many spreads apart
     # Clutter: neighbours, ruled lines, boxes, hairlines (clutter.py)
     row_digit_height: float = 0.3  # a digit this share of the picture high drops its neighbours
     line_across: float = 0.9  # a row inked across this share of the picture is a ruled line ...
