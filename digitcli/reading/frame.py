@@ -85,8 +85,8 @@ def work_image(image: Image.Image) -> tuple[Image.Image, Frame]:
 
 def sharpest(coords: np.ndarray, other: np.ndarray, slopes: np.ndarray) -> float:
     """The slope s for which `coords + s * other` bunches up most (`_bunching`): for rows, the
-    line's tilt; for columns, the handwriting's slant."""
-    if coords.size < tuned().least_ink_pixels:
+    line's tilt; for columns, the handwriting's slant (none without ink)."""
+    if not coords.size:
         return 0.0
     scores = _bunching(coords, other, slopes)
     return _unless_flat(scores, slopes, int(np.argmax(scores)))
@@ -110,7 +110,7 @@ def _tilt(ys: np.ndarray, xs: np.ndarray) -> float:
     Tilts are tried in the steps `predict` looks for ruled lines' slants in (the preparation's
     `line_step`: half a degree)."""
     tune = tuned()
-    if ys.size < tune.least_ink_pixels:
+    if not ys.size:
         return 0.0
     degrees = _either_way(tune.steepest_turn, preparation.tuned().line_step)
     tilts, steep = np.tan(np.radians(degrees)), np.abs(degrees) > tune.usual_turn

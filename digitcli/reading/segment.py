@@ -176,7 +176,7 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     pieces = components(mask)
     if not pieces:
         return Line()
-    height = max(tune.least_height, line_height(pieces))
+    height = line_height(pieces)
     ys, xs = np.nonzero(mask)
     centre = float(ys.mean())
     slant = sharpest(xs.astype(np.float32), ys.astype(np.float32), shears())

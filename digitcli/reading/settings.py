@@ -34,7 +34,6 @@ class ReadingSettings:
     work_width: int = 1600  # px: ... and at most this wide (a 10-digit number fits); files are
     # decoded to at most this a side (no line is read wider), to bound time and memory
     bilevel_blur: float = 0.7  # px: a shrunk bilevel picture is blurred: soft edges
-    least_ink_pixels: int = 20  # fewer ink pixels than this: no tilt or slant is measured
     steepest_turn: float = 20.0  # degrees: the line's tilts tried reach this either way (in
     # steps of the preparation's line_step, as predict's ruled lines; a smaller tilt: unturned)
     usual_turn: float = 12.0  # degrees: steeper turns only where they bunch rows better ...
@@ -87,7 +86,6 @@ class ReadingSettings:
     frame_least_width: float = 0.3  # a box round one digit is at least this wide for its height
     frame_sides: float = 0.9  # ... with each side a band covering this share of its length
     # Atoms and candidates (atoms.py, segment.py)
-    least_height: float = 4.0  # px: a line's digits are taken to be at least this high
     speck_size: float = 0.2  # a piece smaller than this on both sides ...
     speck_area: float = 0.05  # ... and of less than this share of the largest's area: a speck
     off_line: float = 0.9  # a piece whose middle is this far from the line's is not of the number
