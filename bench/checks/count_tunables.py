@@ -132,8 +132,11 @@ def main() -> None:
     print(f"together: {total.total()} tuned constants ({_kinds(total)}); issue 86's target: 120")
 
 
+KINDS = ("settings", "formats", "defaults", "other")
+
+
 def _kinds(kinds: Counter) -> str:
-    return ", ".join(f"{kinds[kind]} {kind}" for kind in ("settings", "formats", "defaults", "other"))
+    return ", ".join(f"{kinds[kind]} {kind}" for kind in KINDS)
 
 
 if __name__ == "__main__":

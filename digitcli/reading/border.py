@@ -25,7 +25,7 @@ def without_dark_border(image: Image.Image) -> Image.Image:
     settings = tuned()
     grey = np.asarray(image.convert("L"), np.float32)
     paper = float(np.median(grey))
-    if paper < settings.border_light or min(grey.shape) < settings.border_smallest:
+    if paper < settings.border_light:
         return image
     dark = grey < settings.border_dark * paper
     painted = np.zeros_like(dark)

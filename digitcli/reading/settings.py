@@ -27,7 +27,7 @@ class ReadingSettings:
         "surer_than_a_cut", "sure_digits", "batch_size", "alike_copy_side", "alike_background",
         "alike_background_step", "alike_contrast", "alike_size", "alike_paper_share",
         "alike_ink_share", "alike_halving", "border_dark", "border_light", "border_full",
-        "border_tail", "border_deepest", "border_smallest", "border_tail_reach",
+        "border_tail", "border_deepest", "border_tail_reach",
     })  # fmt: skip
     # Decoding and the work image (frame.py, segment.py, multiline.py)
     work_height: int = 96  # px: a line is segmented this high (digits about 40-70 px)
@@ -139,7 +139,6 @@ class ReadingSettings:
     border_full: float = 0.85  # a line (row or column) of the border is at least this share dark
     border_tail: float = 0.1  # its ragged edge goes on while a line is at least this share dark
     border_deepest: float = 0.12  # a border is at most this share across (a desk is deeper)
-    border_smallest: int = 8  # px: a picture narrower than this has no border looked for
     border_tail_reach: int = 4  # lines: the ragged edge reaches at most twice the full + this
 
 
