@@ -47,7 +47,7 @@ def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
     side = int(tune.side_height * (bottom - top))
     sides = _runs(mask & ~lines, side, axis=0)
     labels, count = ndimage.label(sides)
-    reach = max(tune.reach, int(thickness)) + (bottom - top) // tune.reach_per
+    reach = int(thickness) + (bottom - top) // tune.reach_per
     for index, found in enumerate(ndimage.find_objects(labels), start=1):
         if found is None:
             continue
@@ -160,7 +160,7 @@ def _comb_teeth(
     labels, _ = ndimage.label(sides)
     teeth = np.zeros_like(mask)
     standing = []
-    reach = tune.reach + int(thickness)
+    reach = int(thickness)
     for index, span in enumerate(ndimage.find_objects(labels), start=1):
         piece = labels[span] == index
         thin = piece.sum() / piece.shape[0] <= thickness + tune.tooth_thickness

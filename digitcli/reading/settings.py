@@ -27,7 +27,7 @@ class ReadingSettings:
         "surer_than_a_cut", "sure_digits", "batch_size", "alike_copy_side", "alike_background",
         "alike_background_step", "alike_contrast", "alike_size", "alike_paper_share",
         "alike_ink_share", "alike_halving", "border_dark", "border_light", "border_full",
-        "border_tail", "border_deepest", "border_tail_reach",
+        "border_tail", "border_deepest",
     })  # fmt: skip
     # Decoding and the work image (frame.py, segment.py, multiline.py)
     work_height: int = 96  # px: a line is segmented this high (digits about 40-70 px)
@@ -60,8 +60,8 @@ class ReadingSettings:
     printed_length: float = 2.0  # a printed line runs at least this many ink heights ...
     printed_share: float = 0.3  # ... or this share of the ink's width (the longer)
     side_height: float = 0.7  # a box's side runs along this share of the field's height
-    reach: int = 3  # px: a box's side may stop this short of its lines (or their thickness) ...
-    reach_per: int = 20  # ... and a pixel more per this many px of the field's height
+    reach_per: int = 20  # a box's side may stop its lines' thickness short of them, and a
+    # pixel more per this many px of the field's height
     tooth_least: float = 0.1  # a comb's tooth is at least this share of the ink's height
     frame_band: float = 0.06  # a box round one digit: its sides in bands this share of its height
     bridge: int = 7  # px: strokes crossing a removed line are joined across gaps this long
@@ -139,7 +139,6 @@ class ReadingSettings:
     border_full: float = 0.85  # a line (row or column) of the border is at least this share dark
     border_tail: float = 0.1  # its ragged edge goes on while a line is at least this share dark
     border_deepest: float = 0.12  # a border is at most this share across (a desk is deeper)
-    border_tail_reach: int = 4  # lines: the ragged edge reaches at most twice the full + this
 
 
 DEFAULT = ReadingSettings()
