@@ -87,14 +87,14 @@ def overlap(a, b) -> float:
 
 def test_every_spaced_digit_is_a_candidate_with_its_box(mnist_test_digits, tmp_path):
     truth = write_number(mnist_test_digits, "40721", tmp_path / "n.png")
-    line = find_candidates(open_image(tmp_path / "n.png", max_side=DEFAULT.open_side))
+    line = find_candidates(open_image(tmp_path / "n.png", max_side=DEFAULT.work_width))
     for box in truth:
         assert max(overlap(c.box, box) for c in line.candidates) > 0.8, box
 
 
 def test_printed_boxes_are_not_digits(mnist_test_digits, tmp_path):
     truth = write_number(mnist_test_digits, "3958", tmp_path / "form.png", boxes=True)
-    line = find_candidates(open_image(tmp_path / "form.png", max_side=DEFAULT.open_side))
+    line = find_candidates(open_image(tmp_path / "form.png", max_side=DEFAULT.work_width))
     tallest = max(bottom - top for _, top, _, bottom in truth)
     assert all(c.box[3] - c.box[1] <= tallest + 6 for c in line.candidates)
     for box in truth:
@@ -116,14 +116,14 @@ def test_a_digit_in_two_pieces_has_a_candidate_that_joins_them(mnist_test_digits
     flag = top + (bottom - top) // 4  # cut the first 5's flag off its body
     ImageDraw.Draw(image).rectangle([left, flag, right, flag + 4], fill=235)
     image.save(tmp_path / "broken.png")
-    line = find_candidates(open_image(tmp_path / "broken.png", max_side=DEFAULT.open_side))
+    line = find_candidates(open_image(tmp_path / "broken.png", max_side=DEFAULT.work_width))
     assert line.atoms >= 3
     assert any(overlap(c.box, truth[0]) > 0.8 for c in line.candidates if c.stop - c.start > 1)
 
 
 def test_a_blank_page_has_no_candidates(tmp_path):
     Image.new("L", (600, 150), 230).save(tmp_path / "blank.png")
-    line = find_candidates(open_image(tmp_path / "blank.png", max_side=DEFAULT.open_side))
+    line = find_candidates(open_image(tmp_path / "blank.png", max_side=DEFAULT.work_width))
     assert line.atoms == 0 and line.candidates == []
 
 
@@ -148,7 +148,7 @@ def test_a_faint_lighting_gradient_has_no_candidates(tmp_path, seed):
     paper = rng.uniform(40, 215) + rise * np.linspace(0, 1, 600)[None, :] * np.ones((150, 1))
     paper += rng.normal(0, rng.uniform(0.3, 2.0), paper.shape)
     Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8)).save(tmp_path / "page.png")
-    line = find_candidates(open_image(tmp_path / "page.png", max_side=DEFAULT.open_side))
+    line = find_candidates(open_image(tmp_path / "page.png", max_side=DEFAULT.work_width))
     assert line.atoms == 0 and line.candidates == []
 
 
@@ -380,7 +380,7 @@ def test_the_line_reader_finds_the_digit_segmentation_loses(name, tmp_path):
 def test_a_line_has_a_strip_of_all_its_ink(mnist_test_digits, tmp_path):
     """What the line reader reads: the line's ink, a digit about 20 px high, left-aligned."""
     write_number(mnist_test_digits, "2026 11 22", tmp_path / "n.png", boxes=True)
-    line = find_candidates(open_image(tmp_path / "n.png", max_side=DEFAULT.open_side))
+    line = find_candidates(open_image(tmp_path / "n.png", max_side=DEFAULT.work_width))
     assert line.strips.shape == (1, *STRIP_SHAPE) and line.strips.dtype == np.uint8
     rows = np.flatnonzero(line.strips[0].max(axis=1) > 128)
     cols = np.flatnonzero(line.strips[0].max(axis=0) > 128)
@@ -399,7 +399,7 @@ def test_a_reading_is_that_of_scoring_every_candidate(mnist_test_digits, tmp_pat
     from digitcli.reading.read import _Scoring
 
     write_number(mnist_test_digits, number, tmp_path / "n.png", gap=gap)
-    line = find_candidates(open_image(tmp_path / "n.png", max_side=DEFAULT.open_side))
+    line = find_candidates(open_image(tmp_path / "n.png", max_side=DEFAULT.work_width))
     runtime = load_runtime(resolve_model(None))
     (columns,) = read_strips(line.strips)
     count = len(line.candidates)

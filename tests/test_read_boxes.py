@@ -57,7 +57,7 @@ def test_ones_on_a_ruled_line_are_not_teeth(digits, tmp_path):
     image = Image.open(tmp_path / "ones.png")
     ImageDraw.Draw(image).line([(10, 141), (image.width - 10, 141)], fill=90, width=3)
     image.save(tmp_path / "ones.png")
-    line = find_candidates(open_image(tmp_path / "ones.png", max_side=DEFAULT.open_side))
+    line = find_candidates(open_image(tmp_path / "ones.png", max_side=DEFAULT.work_width))
     assert len(line.candidates) >= 4
     (reading,) = read([str(tmp_path / "ones.png")])
     assert reading.number == "1111"

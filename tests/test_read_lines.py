@@ -59,7 +59,7 @@ def test_two_lines_are_two_numbers_top_to_bottom(digits, tmp_path):
 
 def test_ruled_fields_are_lines_and_their_rules_are_not(digits, tmp_path):
     write_form(digits, ["508", "2026", "7316"], tmp_path / "form.png", ruled=True)
-    spans = line_spans(open_image(tmp_path / "form.png", max_side=DEFAULT.open_side))
+    spans = line_spans(open_image(tmp_path / "form.png", max_side=DEFAULT.work_width))
     assert len(spans) == 3
     (reading,) = read([str(tmp_path / "form.png")])
     assert [line.number for line in reading.lines] == ["508", "2026", "7316"]
@@ -67,7 +67,7 @@ def test_ruled_fields_are_lines_and_their_rules_are_not(digits, tmp_path):
 
 def test_one_line_is_one_span(digits, tmp_path):
     write_number(digits, "2026 11 22", tmp_path / "n.png", boxes=True)
-    assert len(line_spans(open_image(tmp_path / "n.png", max_side=DEFAULT.open_side))) == 1
+    assert len(line_spans(open_image(tmp_path / "n.png", max_side=DEFAULT.work_width))) == 1
 
 
 def test_what_is_left_of_a_fields_boxes_is_no_line_of_its_own():
@@ -119,7 +119,7 @@ def test_a_number_in_the_middle_of_a_sheet_is_read_at_its_own_size(digits, numbe
     sheet[300:500] = line
     sheet += np.random.default_rng(0).normal(0, 3, sheet.shape)
     Image.fromarray(np.clip(sheet, 0, 255).astype(np.uint8)).save(tmp_path / "sheet.png")
-    [(top, bottom)] = line_spans(open_image(tmp_path / "sheet.png", max_side=DEFAULT.open_side))
+    [(top, bottom)] = line_spans(open_image(tmp_path / "sheet.png", max_side=DEFAULT.work_width))
     assert 200 < top < 360 and 440 < bottom < 600  # the digits' rows are 300 + 60 to 140
     (reading,) = read([str(tmp_path / "sheet.png")])
     assert reading.number == number
@@ -135,7 +135,7 @@ def test_a_lone_line_is_never_cropped_wider_than_segmentation_reads(tmp_path):
         sheet[280:320, left : left + 30] = 40
     Image.fromarray(sheet).save(tmp_path / "wide.png")
     # smaller, the same shape
-    opened = open_image(tmp_path / "wide.png", max_side=DEFAULT.open_side)
+    opened = open_image(tmp_path / "wide.png", max_side=DEFAULT.work_width)
     [(top, bottom)] = line_spans(opened)
     assert top < 280 * opened.height / 600 and bottom > 320 * opened.height / 600
     assert bottom - top >= opened.width * DEFAULT.work_height / DEFAULT.work_width - 1

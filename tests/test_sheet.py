@@ -53,13 +53,13 @@ def test_a_number_on_a_sheet_on_a_desk_is_read(digits, tmp_path, angle):
 
 def test_a_sheet_is_looked_for_on_photos_of_one_only(digits, tmp_path):
     write_number(digits, "40721", tmp_path / "n.png")
-    assert on_the_sheet(open_image(tmp_path / "n.png", max_side=DEFAULT.open_side)) is None
+    assert on_the_sheet(open_image(tmp_path / "n.png", max_side=DEFAULT.work_width)) is None
     on_a_desk(tmp_path / "n.png", tmp_path / "desk.png", 0.0)
-    part, dx, dy = on_the_sheet(open_image(tmp_path / "desk.png", max_side=DEFAULT.open_side))
+    part, dx, dy = on_the_sheet(open_image(tmp_path / "desk.png", max_side=DEFAULT.work_width))
     assert 150 <= dx <= 165 and 200 <= dy <= 215  # inside the sheet's edges, near them
     assert part.info["source_size"] == part.size
     on_a_desk(tmp_path / "n.png", tmp_path / "white.png", 0.0, desk=250)  # as light as it
-    assert on_the_sheet(open_image(tmp_path / "white.png", max_side=DEFAULT.open_side)) is None
+    assert on_the_sheet(open_image(tmp_path / "white.png", max_side=DEFAULT.work_width)) is None
 
 
 def test_a_grey_sheet_on_a_white_lid_is_read(digits, tmp_path):
@@ -69,7 +69,7 @@ def test_a_grey_sheet_on_a_white_lid_is_read(digits, tmp_path):
     dx, dy = on_a_desk(tmp_path / "n.png", tmp_path / "lid.png", 3.0, desk=250, shade=0.8)
     (reading,) = read([str(tmp_path / "lid.png")])
     assert reading.number == "40721"
-    part, left, top = on_the_sheet(open_image(tmp_path / "lid.png", max_side=DEFAULT.open_side))
+    part, left, top = on_the_sheet(open_image(tmp_path / "lid.png", max_side=DEFAULT.work_width))
     assert abs(left - dx) < 20 and abs(top - dy) < 20
     assert part.width < Image.open(tmp_path / "lid.png").width - 250
     assert truth[0][0] + dx > left  # the first digit is on the sheet read
@@ -85,7 +85,7 @@ def test_a_slip_hardly_darker_than_its_lid_is_read(digits, tmp_path):
     dx, dy = on_a_desk(tmp_path / "slip.png", tmp_path / "lid.png", 3.0, desk=250, shade=0.85)
     (reading,) = read([str(tmp_path / "lid.png")])
     assert reading.number == "40721"
-    _, left, top = on_the_sheet(open_image(tmp_path / "lid.png", max_side=DEFAULT.open_side))
+    _, left, top = on_the_sheet(open_image(tmp_path / "lid.png", max_side=DEFAULT.work_width))
     assert abs(left - dx) < 20 and abs(top - dy) < 20
 
 

@@ -188,7 +188,7 @@ def written_numbers(
             blur = BLURRED_PX if focus.random() < blurred else BLUR[1]
             look = Look(wide=wide_one, hand=hand, blur=blur, marks=marked)
             number = make_number(x, y, kinds[i % len(kinds)], stem, rng, box, look)
-            yield number, find_line(open_image(Path(tmp) / number.file, max_side=DEFAULT.open_side))
+            yield number, find_line(open_image(Path(tmp) / number.file, max_side=DEFAULT.work_width))
 
 
 def strips(

@@ -253,10 +253,7 @@ def box_pieces(labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndarr
     band = max(2, round(tuned().frame_band * min(h, w)))
     x0, y0, x1, y1 = boxes
     inner = (x0 >= band) & (y0 >= band) & (x1 < w - band) & (y1 < h - band)
-    if (
-        min(h, w) <= tuned().frame_bands * band
-        or not (inner & (y1 - y0 + 1 >= tuned().frame_inner * h)).any()
-    ):
+    if not (inner & (y1 - y0 + 1 >= tuned().frame_inner * h)).any():
         return none  # judged from the boxes alone, before counting pixels
     in_core = np.bincount(labels[band:-band, band:-band].ravel(), minlength=len(area) + 1)[1:]
     edge = in_core <= tuned().frame_stray * area
@@ -295,7 +292,7 @@ def paper_inside_a_box(gray: np.ndarray, band: int, border: float, contrast: flo
     border alone, the paper inside such a box was taken for ink.)"""
     h, w = gray.shape
     inner = gray[band : h - band, band : w - band]
-    if min(inner.shape) <= tuned().frame_bands * band:
+    if inner.size == 0:
         return border
     ring = np.concatenate(
         [inner[: 2 * band].ravel(), inner[-2 * band :].ravel(),

@@ -150,8 +150,6 @@ def _two_levels(hist: np.ndarray, threshold: float) -> bool:
     mean_high = (hist[high] * levels[high]).sum() / n_high
     std_low = math.sqrt((hist[low] * (levels[low] - mean_low) ** 2).sum() / n_low)
     gap, spread = mean_high - mean_low, max(std_low, 1.0)
-    if n_high < tuned().fewest_high * hist.sum():
-        return False
     if gap >= tuned().min_contrast:
         return gap >= tuned().class_gap * spread
     return gap >= max(tuned().faintest_ink, tuned().faint_separation * spread)

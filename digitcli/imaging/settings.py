@@ -63,8 +63,7 @@ class PreparationSettings:
     not_a_digit: float = 0.02  # ... below which, "nondigit" likeliest of the rest: not a digit
     paper_shift: float = 2.0  # grey levels the median may lie above the paper's, still paper
     noisy_contrast: float = 6.0  # the contrast must also be this many noise spreads
-    fewest_high: float = 0.02  # share of pixels in the high class for a two-class histogram ...
-    class_gap: float = 4.0  # ... whose classes lie this many spreads apart
+    class_gap: float = 4.0  # a two-class histogram's classes lie this many spreads apart
     # Clutter: neighbours, ruled lines, boxes, hairlines (clutter.py)
     row_digit_height: float = 0.3  # a digit this share of the picture high drops its neighbours
     line_across: float = 0.9  # a row inked across this share of the picture is a ruled line ...
@@ -76,7 +75,6 @@ class PreparationSettings:
     frame_stray: float = 0.05  # ... but for this share of their pixels ...
     frame_side: float = 0.6  # ... lining every side for this share of its length ...
     frame_inner: float = 0.3  # ... around a piece at least this share as tall (the digit)
-    frame_bands: int = 4  # a box is at least this many bands across
     hairline: float = 0.025  # strokes narrower than this share of the piece's extent: hairlines
     row_digits: int = 3  # this many digit-shaped pieces or more in a row are a number ...
     row_digit_wide: float = 1.5  # ... each at most this many times as wide as high

@@ -14,6 +14,7 @@ from functools import cached_property
 import numpy as np
 from scipy import ndimage
 
+from digitcli.imaging import settings as preparation
 from digitcli.reading.settings import tuned
 
 
@@ -127,8 +128,10 @@ def _cut(atom: Atom, height: float) -> list[Atom]:
 
 
 def digit_spans(atoms: list[Atom], height: float) -> list[tuple[int, int, float]]:
-    """Runs of neighbouring atoms [start, stop) that may be one digit, with their penalty."""
-    tune = tuned()
+    """Runs of neighbouring atoms [start, stop) that may be one digit, with their penalty.
+    Atoms further apart than the preparation's `group_gap` of a digit's height are not one
+    digit, as `predict` parts a number's groups of ink."""
+    tune, gap = tuned(), preparation.tuned().group_gap
     spans = []
     for start in range(len(atoms)):
         left, right = atoms[start].left, atoms[start].right
@@ -137,7 +140,7 @@ def digit_spans(atoms: list[Atom], height: float) -> list[tuple[int, int, float]
         for stop in range(start + 1, min(len(atoms), start + tune.max_atoms) + 1):
             atom = atoms[stop - 1]
             if stop > start + 1:
-                if atom.left - right > tune.join_gap * height:
+                if atom.left - right > gap * height:
                     break
                 joins += _side_by_side(atoms[stop - 2], atom, height)
                 left, right = min(left, atom.left), max(right, atom.right)

@@ -25,7 +25,7 @@ def without_dark_border(image: Image.Image) -> Image.Image:
     settings = tuned()
     grey = np.asarray(image.convert("L"), np.float32)
     paper = float(np.median(grey))
-    if paper < settings.border_light or min(grey.shape) < settings.border_smallest:
+    if paper < settings.border_light:
         return image
     dark = grey < settings.border_dark * paper
     painted = np.zeros_like(dark)
@@ -53,7 +53,7 @@ def _depth(shares: np.ndarray) -> int:
     if full == 0 or shares[full] >= settings.border_full:  # none, or deeper: a desk, say
         return 0
     depth = full
-    reach = min(deepest, 2 * full + settings.border_tail_reach)
+    reach = min(deepest, 2 * full)  # the ragged edge: at most as deep again as the full lines
     while depth < reach and shares[depth] >= settings.border_tail:
         depth += 1
     return depth

@@ -28,9 +28,7 @@ def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
         return np.zeros_like(mask)
     extent = rows[-1] - rows[0] + 1
     width = cols[-1] - cols[0] + 1
-    length = max(
-        int(tune.printed_length * extent), int(tune.printed_share * width), tune.printed_least
-    )
+    length = max(int(tune.printed_length * extent), int(tune.printed_share * width))
     lines, unbridged = _runs(mask, length, axis=1), None
     if dashed and not lines.any():  # no solid line: a form printed in dashes or dots?
         lines = _dashed_lines(mask, length)
@@ -46,10 +44,10 @@ def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
     thickness = line_rows.size / max(1, len(bands))
     if bottom - top < 0.5 * extent:  # one ruled line (or one box edge): no box to look for,
         return lines | _comb_teeth(mask, lines, top, thickness, extent)  # but maybe a comb's
-    side = max(tune.least_side, int(tune.side_height * (bottom - top)))
+    side = int(tune.side_height * (bottom - top))
     sides = _runs(mask & ~lines, side, axis=0)
     labels, count = ndimage.label(sides)
-    reach = max(tune.reach, int(thickness)) + (bottom - top) // tune.reach_per
+    reach = int(thickness) + (bottom - top) // tune.reach_per
     for index, found in enumerate(ndimage.find_objects(labels), start=1):
         if found is None:
             continue
@@ -81,7 +79,7 @@ def _inner_lines(
     near[top + 1 : top + 2 * reach + 1] = True
     near[max(0, bottom - 2 * reach) : bottom - 1] = True
     tune = tuned()
-    length = max(tune.printed_least, int(tune.inner_span * (bottom - top)))
+    length = int(tune.inner_span * (bottom - top))
     runs = _runs(mask & ~lines & near[:, None], length, axis=1)
     labels, _ = ndimage.label(runs, structure=np.ones((3, 3), bool))
     for index, (rows, cols) in enumerate(ndimage.find_objects(labels), start=1):
@@ -158,11 +156,11 @@ def _comb_teeth(
     on the line from `tooth_short` to `tooth_like` times their height (a comb's end tooth,
     which its line does not cover; teeth about `tooth_high` high)."""
     tune = tuned()
-    sides = _runs(mask & ~lines, max(tune.least_side, int(tune.tooth_least * extent)), axis=0)
+    sides = _runs(mask & ~lines, int(tune.tooth_least * extent), axis=0)
     labels, _ = ndimage.label(sides)
     teeth = np.zeros_like(mask)
     standing = []
-    reach = tune.reach + int(thickness)
+    reach = int(thickness)
     for index, span in enumerate(ndimage.find_objects(labels), start=1):
         piece = labels[span] == index
         thin = piece.sum() / piece.shape[0] <= thickness + tune.tooth_thickness
@@ -230,8 +228,9 @@ def digit_frames(mask: np.ndarray) -> np.ndarray:
 
 def _runs(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
     """Pixels of `mask` in straight runs of at least `length` along `axis`, allowing the run to
-    wander one pixel across (a line is never exactly level): a morphological opening."""
-    across = 1 - axis
+    wander one pixel across (a line is never exactly level): a morphological opening. A run
+    is a pixel long at least."""
+    length, across = max(1, length), 1 - axis
     grown = ndimage.maximum_filter1d(mask.view(np.uint8), 3, axis=across)
     opened = ndimage.maximum_filter1d(
         ndimage.minimum_filter1d(grown, length, axis=axis), length, axis=axis

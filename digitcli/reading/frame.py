@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 
+from digitcli.imaging import settings as preparation
 from digitcli.reading.settings import tuned
 
 
@@ -84,8 +85,8 @@ def work_image(image: Image.Image) -> tuple[Image.Image, Frame]:
 
 def sharpest(coords: np.ndarray, other: np.ndarray, slopes: np.ndarray) -> float:
     """The slope s for which `coords + s * other` bunches up most (`_bunching`): for rows, the
-    line's tilt; for columns, the handwriting's slant."""
-    if coords.size < tuned().least_ink_pixels:
+    line's tilt; for columns, the handwriting's slant (none without ink)."""
+    if not coords.size:
         return 0.0
     scores = _bunching(coords, other, slopes)
     return _unless_flat(scores, slopes, int(np.argmax(scores)))
@@ -105,11 +106,13 @@ def _either_way(most: float, step: float) -> np.ndarray:
 def _tilt(ys: np.ndarray, xs: np.ndarray) -> float:
     """The line's tilt, as a slope: the sharpest within `usual_turn` degrees, or a steeper one
     that bunches its rows `steep_gain` times better (a long line photographed askew; a short
-    number's few slanted digits bunch about as well turned a little more than they should)."""
+    number's few slanted digits bunch about as well turned a little more than they should).
+    Tilts are tried in the steps `predict` looks for ruled lines' slants in (the preparation's
+    `line_step`: half a degree)."""
     tune = tuned()
-    if ys.size < tune.least_ink_pixels:
+    if not ys.size:
         return 0.0
-    degrees = _either_way(tune.steepest_turn, tune.turn_step)
+    degrees = _either_way(tune.steepest_turn, preparation.tuned().line_step)
     tilts, steep = np.tan(np.radians(degrees)), np.abs(degrees) > tune.usual_turn
     scores = _bunching(ys.astype(np.float32), -xs.astype(np.float32), tilts)
     best = int(np.argmax(np.where(steep, -1, scores)))
@@ -142,10 +145,10 @@ def _unless_flat(scores: np.ndarray, slopes: np.ndarray, best: int) -> float:
 def turn_level(
     flat: np.ndarray, mask: np.ndarray, frame: Frame
 ) -> tuple[np.ndarray, np.ndarray, Frame]:
-    """Turn the line level when it is tilted by `least_turn` degrees or more (`_tilt`)."""
+    """Turn the line level when `_tilt` finds it tilted: by a step of its tilts or more."""
     ys, xs = np.nonzero(mask)
     angle = math.atan(_tilt(ys, xs))
-    if abs(angle) < math.radians(tuned().least_turn):
+    if abs(angle) < math.radians(preparation.tuned().line_step):
         return flat, mask, frame
     degrees = math.degrees(angle)
     turned = Image.fromarray(flat, "F").rotate(degrees, Image.Resampling.BILINEAR, expand=True)

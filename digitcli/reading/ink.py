@@ -86,10 +86,10 @@ def _ink_mask(flat: np.ndarray, noise: float) -> np.ndarray:
         if faint
         else inked.min_contrast
     )
-    if peak - median < max(least, tune.spread_above * spread):
+    if peak - median < max(least, inked.noisy_contrast * spread):
         return np.zeros(flat.shape, dtype=bool)
     lowest_high = inked.faintest_ink if faint else inked.min_contrast
-    high = max(otsu_threshold(hist), median + tune.spread_above * spread, lowest_high)
+    high = max(otsu_threshold(hist), median + inked.noisy_contrast * spread, lowest_high)
     low = max(median + tune.spread_joined * spread, 0.5 * high)
     weak = values > low
     labels, count = ndimage.label(weak, structure=np.ones((3, 3)))

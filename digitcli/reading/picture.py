@@ -58,7 +58,7 @@ def picture_lines(
     if source.problem is not None:
         return ImageError(f"{source.name}: {source.problem}")
     try:
-        image = open_image(source.read(), name=source.name, max_side=tuned().open_side)
+        image = open_image(source.read(), name=source.name, max_side=tuned().work_width)
         whole = cache(partial(prepare_file, source.read(), invert=invert, name=source.name))
         sheet = on_the_sheet(image) if invert != "no" else None
         cleaned = without_dark_border(image) if invert != "no" and sheet is None else image

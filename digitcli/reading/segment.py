@@ -128,7 +128,7 @@ class LineInk:
 
 def find_candidates(image: Image.Image, *, invert: str = "auto") -> Line:
     """Every candidate digit in an image of one line of handwritten digits (an "L" image as
-    `digitcli.imaging.images.open_image(..., max_side=tuned().open_side)` returns), rendered."""
+    `digitcli.imaging.images.open_image(..., max_side=tuned().work_width)` returns), rendered."""
     line = find_line(image, invert=invert)
     render_candidates(line)
     return line
@@ -176,7 +176,7 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     pieces = components(mask)
     if not pieces:
         return Line()
-    height = max(tune.least_height, line_height(pieces))
+    height = line_height(pieces)
     ys, xs = np.nonzero(mask)
     centre = float(ys.mean())
     slant = sharpest(xs.astype(np.float32), ys.astype(np.float32), shears())

@@ -27,25 +27,23 @@ class ReadingSettings:
         "surer_than_a_cut", "sure_digits", "batch_size", "alike_copy_side", "alike_background",
         "alike_background_step", "alike_contrast", "alike_size", "alike_paper_share",
         "alike_ink_share", "alike_halving", "border_dark", "border_light", "border_full",
-        "border_tail", "border_deepest", "border_smallest", "border_tail_reach",
+        "border_tail", "border_deepest",
     })  # fmt: skip
     # Decoding and the work image (frame.py, segment.py, multiline.py)
-    open_side: int = 1600  # px: files are decoded to at most this a side, to bound time and memory
     work_height: int = 96  # px: a line is segmented this high (digits about 40-70 px)
-    work_width: int = 1600  # px: ... and at most this wide (a 10-digit number fits)
+    work_width: int = 1600  # px: ... and at most this wide (a 10-digit number fits); files are
+    # decoded to at most this a side (no line is read wider), to bound time and memory
     bilevel_blur: float = 0.7  # px: a shrunk bilevel picture is blurred: soft edges
-    least_ink_pixels: int = 20  # fewer ink pixels than this: no tilt or slant is measured
-    steepest_turn: float = 20.0  # degrees: the line's tilts tried reach this either way ...
-    turn_step: float = 0.5  # ... in steps of this
-    least_turn: float = 0.5  # degrees: a line tilted less is not turned
+    steepest_turn: float = 20.0  # degrees: the line's tilts tried reach this either way (in
+    # steps of the preparation's line_step, as predict's ruled lines; a smaller tilt: unturned)
     usual_turn: float = 12.0  # degrees: steeper turns only where they bunch rows better ...
     steep_gain: float = 1.05  # ... this many times better than the best usual one
     steepest_slant: float = 0.6  # the handwriting's slants tried (dx per dy) reach this ...
     slant_step: float = 0.05  # ... in steps of this
     flat_gain: float = 0.02  # a tilt or slant bunching less than this share better stays unturned
     # Ink (ink.py)
-    spread_above: float = 6.0  # ink stands this many paper spreads above it (hysteresis's high)
-    spread_joined: float = 3.0  # fainter ink joined to such ink: this many spreads above the paper
+    # Ink stands the preparation's noisy_contrast paper spreads above it (hysteresis's high),
+    spread_joined: float = 3.0  # ... fainter ink joined to such ink: this many spreads above it
     line_share: float = 0.4  # a band of ink this share as high as the highest is a line of writing
     line_ink: float = 0.03  # ... when it holds this share of the ink (not a ruled line, a speck)
     paper_block: float = 8.0  # px: the paper's level is measured in blocks at least this big ...
@@ -60,12 +58,10 @@ class ReadingSettings:
     faint_line: float = 0.1  # printed lines are looked for in ink this faint (of the pen's level)
     pen_percentile: float = 80.0  # the pen's level: this percentile of the ink
     printed_length: float = 2.0  # a printed line runs at least this many ink heights ...
-    printed_share: float = 0.3  # ... or this share of the ink's width (the longer) ...
-    printed_least: int = 8  # px: ... and at least this (also a box's inner line)
-    side_height: float = 0.7  # a box's side runs along this share of the field's height ...
-    least_side: int = 4  # px: ... and at least this (also a comb's tooth)
-    reach: int = 3  # px: a box's side may stop this short of its lines (or their thickness) ...
-    reach_per: int = 20  # ... and a pixel more per this many px of the field's height
+    printed_share: float = 0.3  # ... or this share of the ink's width (the longer)
+    side_height: float = 0.7  # a box's side runs along this share of the field's height
+    reach_per: int = 20  # a box's side may stop its lines' thickness short of them, and a
+    # pixel more per this many px of the field's height
     tooth_least: float = 0.1  # a comb's tooth is at least this share of the ink's height
     frame_band: float = 0.06  # a box round one digit: its sides in bands this share of its height
     bridge: int = 7  # px: strokes crossing a removed line are joined across gaps this long
@@ -88,7 +84,6 @@ class ReadingSettings:
     frame_least_width: float = 0.3  # a box round one digit is at least this wide for its height
     frame_sides: float = 0.9  # ... with each side a band covering this share of its length
     # Atoms and candidates (atoms.py, segment.py)
-    least_height: float = 4.0  # px: a line's digits are taken to be at least this high
     speck_size: float = 0.2  # a piece smaller than this on both sides ...
     speck_area: float = 0.05  # ... and of less than this share of the largest's area: a speck
     off_line: float = 0.9  # a piece whose middle is this far from the line's is not of the number
@@ -97,7 +92,7 @@ class ReadingSettings:
     cut_from: float = 0.75  # pieces wider than this may be touching digits: they are cut
     max_cuts: float = 3.0  # cuts tried per line height of a piece's width
     min_part: float = 0.18  # no cut leaves a part narrower than this
-    join_gap: float = 0.3  # pieces up to this far apart may be one digit
+    # (pieces further apart than the preparation's group_gap are not one digit)
     small: float = 0.45  # a piece lower than this is not a digit on its own
     wide_from: float = 1.0  # a candidate wider than this is likely two digits ...
     too_wide_cost: float = 8.0  # ... and pays this per line height beyond
@@ -144,8 +139,6 @@ class ReadingSettings:
     border_full: float = 0.85  # a line (row or column) of the border is at least this share dark
     border_tail: float = 0.1  # its ragged edge goes on while a line is at least this share dark
     border_deepest: float = 0.12  # a border is at most this share across (a desk is deeper)
-    border_smallest: int = 8  # px: a picture narrower than this has no border looked for
-    border_tail_reach: int = 4  # lines: the ragged edge reaches at most twice the full + this
 
 
 DEFAULT = ReadingSettings()
