@@ -77,6 +77,17 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
         faulthandler.cancel_dump_traceback_later()
 
 
+def in_a_fresh_process(function, *args):
+    """`function(*args)` in a new interpreter (spawned, not forked), for a test of digitcli's
+    worker processes: digitcli forks no workers beside other threads, and a test's process
+    may hold threads earlier tests left (Dask's, a server's). `function` must be importable."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as fresh:
+        return fresh.submit(function, *args).result(timeout=240)
+
+
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_data: Path) -> Path:
     """Each test runs in its own empty folder; models go there; data defaults to `tiny_data`."""

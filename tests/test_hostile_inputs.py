@@ -21,7 +21,7 @@ from digitcli.imaging.decoding import MAX_INPUT_BYTES
 from digitcli.inputs.batches import _may_fork, prepared_batches
 from digitcli.inputs.workers import LOST
 
-from conftest import started_workers, subprocess_env
+from conftest import in_a_fresh_process, started_workers, subprocess_env
 from inprocess import digitcli
 from mnist_files import synthetic_digits
 
@@ -156,11 +156,16 @@ def _kill_on_bomb(source):
     return source.name
 
 
+def _batch_with_a_bomb(names: list[str]) -> list:
+    assert _may_fork(), "this process may not fork: the bomb would kill it"
+    [(batch, done)] = list(prepared_batches(names, None, _kill_on_bomb, 64))
+    return done
+
+
 def test_a_killed_worker_costs_its_file_an_error_row_not_the_batch(tmp_path):
     names = [str(tmp_path / f"{i:02d}.png") for i in range(40)]
     names[13] = str(tmp_path / "bomb.png")
-    assert _may_fork(), "this test's process may not fork: the bomb would kill it"
-    [(batch, done)] = list(prepared_batches(names, None, _kill_on_bomb, 64))
+    done = in_a_fresh_process(_batch_with_a_bomb, names)
     assert len(done) == 40
     assert isinstance(done[13], ImageError) and LOST in str(done[13])
     assert [d for i, d in enumerate(done) if i != 13] == [n for i, n in enumerate(names) if i != 13]

@@ -5,6 +5,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -15,7 +16,7 @@ from digitcli.inputs.batches import _may_fork, prepared_batches
 from digitcli.inputs.sources import expand_inputs
 from digitcli.predicting.predict import Prediction, predict
 
-from conftest import subprocess_env
+from conftest import in_a_fresh_process, subprocess_env
 from mnist_files import synthetic_digits
 
 runner = CliRunner()
@@ -236,17 +237,22 @@ def _slow_and_counted(source):
     time.sleep(0.05)
 
 
-def test_an_error_while_the_workers_start_cancels_the_rest_of_their_batch(tmp_path):
-    (tmp_path / "input.png").write_bytes(b"")
-    inputs = [str(tmp_path / "input.png")] * 64  # one batch, 8 tasks of 8 for the workers
+def _batch_with_a_broken_model(folder: Path) -> int:
+    """How many of 64 sources the workers started when the model failed as they began."""
+    (folder / "input.png").write_bytes(b"")
+    inputs = [str(folder / "input.png")] * 64  # one batch, 8 tasks of 8 for the workers
 
     def broken_model():
-        (tmp_path / "input.go").touch()
+        (folder / "input.go").touch()
         raise RuntimeError("model file is damaged")
 
-    assert _may_fork(), "this test's process may not fork: the workers would not be used"
+    assert _may_fork(), "this process may not fork: the workers would not be used"
     batches = prepared_batches(inputs, None, _slow_and_counted, 64, meanwhile=broken_model)
     with pytest.raises(RuntimeError, match="damaged"):
         next(iter(batches))
-    started = (tmp_path / "input.count").read_text().count("x")
+    return (folder / "input.count").read_text().count("x")
+
+
+def test_an_error_while_the_workers_start_cancels_the_rest_of_their_batch(tmp_path):
+    started = in_a_fresh_process(_batch_with_a_broken_model, tmp_path)
     assert started < 64  # the tasks not yet taken by a worker were dropped

@@ -151,9 +151,11 @@ def _answered(
     """Each chunk's answers, in input order, with at most 2 x workers chunks in flight."""
     from distributed import as_completed
 
+    from digitcli.inputs.batches import chunked
+
     window = 2 * max(1, len(client.scheduler_info()["workers"]))
     run = uuid.uuid4().hex[:8]
-    chunks = enumerate(_chunked(paths, chunk))
+    chunks = enumerate(chunked(paths, chunk))
     index_of: dict[Any, int] = {}
 
     def submit(index: int, items: list[str]):
@@ -174,11 +176,6 @@ def _answered(
             following += 1
         for index, items in itertools.islice(chunks, 1):
             waiting.add(submit(index, items))
-
-
-def _chunked(items: Iterator[str], size: int) -> Iterator[list[str]]:
-    while batch := list(itertools.islice(items, size)):
-        yield batch
 
 
 UNGUARDED = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
@@ -104,18 +104,6 @@ def _listed(item: str | os.PathLike) -> bool:
         return False
     path = Path(name)
     return path.is_dir() or (not path.exists() and glob.has_magic(name))
-
-
-def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """`items` in lists of `size` (the last one shorter), read lazily."""
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def as_source(item: Any) -> Source:

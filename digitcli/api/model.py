@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from digitcli.api.inputs import Input, as_paths, as_sources, as_uint8, chunked
+from digitcli.api.inputs import Input, as_paths, as_sources, as_uint8
 from digitcli.core.errors import ImageError, UsageError
 from digitcli.predicting.answers import ModelInfo, Prediction
 from digitcli.reading.answers import Reading
@@ -203,6 +203,7 @@ class Model:
         invert: str,
         errors: Errors,
     ) -> Iterator[Reading]:
+        from digitcli.inputs.batches import chunked
         from digitcli.reading.read import read_sources
 
         for chunk in chunked(sources, READ_CHUNK):

@@ -5,6 +5,7 @@ share."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import TypeVar
@@ -71,7 +72,7 @@ def source_batches(
     with contextlib.ExitStack() as stack:
         pool: Workers | None = None
         waiting: tuple[list[Source], Callable[[], list[T | ImageError]]] | None = None
-        for batch in _chunks(sources, batch_size):
+        for batch in chunked(sources, batch_size):
             if pool is None and processes != 0 and len(batch) >= PARALLEL_FROM and _may_fork():
                 pool = Workers(processes)
                 # Shut down on the way out; after an error in the caller, the work not yet
@@ -135,12 +136,8 @@ def _without_frames(error: ImageError) -> ImageError:
     return error.with_traceback(None)
 
 
-def _chunks(items: Iterable[Source], size: int) -> Iterator[list[Source]]:
-    chunk: list[Source] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last one shorter), read lazily."""
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
         yield chunk
