@@ -68,14 +68,13 @@ def train(
 def run(options: dict[str, Any], reporter: TrainReporter | None = None) -> TrainResult:
     """The run `options` (train's, by name) ask for, checked before TensorFlow loads: what
     `train` and the `train` command call."""
-    from digitcli.models.modeldir import BUNDLED
     from digitcli.training.reporting import NullReporter
 
     options = {**options, **{k: _path(options[k]) for k in ("data", "output", "tensorboard")}}
     options["validation_data"] = _path(options["validation_data"])
     check(options)
     reporter = reporter or NullReporter()
-    if options["init"] == BUNDLED and options["arch"] is None:  # the bundled model, whole
+    if fine_tunes_bundled(options):
         return _finetune_bundled(options, reporter)
     return _train(options, reporter)
 
@@ -83,11 +82,19 @@ def run(options: dict[str, Any], reporter: TrainReporter | None = None) -> Train
 def kind(options: dict[str, Any]) -> str:
     """What the run trains, in words: the network (`cnn`), or for the bundled model fine-tuned
     as it is, all its networks (`cnn+cnn+mlp`)."""
-    from digitcli.models.modeldir import BUNDLED, BUNDLED_DIR, read_metadata
+    from digitcli.models.modeldir import BUNDLED_DIR, read_metadata
 
-    if options.get("init") == BUNDLED and options.get("arch") is None:
+    if fine_tunes_bundled(options):
         return "+".join(read_metadata(BUNDLED_DIR).networks)
     return arch_for(options.get("arch"), options.get("init"))
+
+
+def fine_tunes_bundled(options: dict[str, Any]) -> bool:
+    """Whether `options` ask for the bundled model fine-tuned as it is, all its networks
+    (`init="bundled"`, no `arch`), not one network of it."""
+    from digitcli.models.modeldir import BUNDLED
+
+    return options.get("init") == BUNDLED and options.get("arch") is None
 
 
 def arch_for(arch: str | None, init: str | None) -> str:
@@ -154,9 +161,7 @@ CONFIGURED = (
 
 def _finetune_bundled(options: dict[str, Any], reporter: TrainReporter) -> TrainResult:
     """`init="bundled"`: the whole bundled model fine-tuned (training/finetune.py)."""
-    from digitcli.core.atomic import check_can_create
     from digitcli.core.config import models_root
-    from digitcli.datasets.data import check_data
     from digitcli.training.finetune import Tuning, finetune_bundled
 
     _refuse_what_finetune_ignores(options)
@@ -171,10 +176,9 @@ def _finetune_bundled(options: dict[str, Any], reporter: TrainReporter) -> Train
     )
     names = ("data", "validation_data", "output", "force", "make_default")
     given = {name: options[name] for name in names}
-    check_data(given["data"])
-    if given["validation_data"] is not None:
-        check_data(given["validation_data"], role="test")
-    check_can_create(given["output"] or models_root() / tuning.run_name)
+    _check_data_and_output(
+        given["data"], given["validation_data"], given["output"] or models_root() / tuning.run_name
+    )
     return finetune_bundled(tuning, reporter=reporter, **given)
 
 
@@ -213,13 +217,19 @@ def _check_before_loading(
 ) -> None:
     """What `init`, the data and the output are, said before TensorFlow loads (seconds,
     700 MB): a wrong network, missing data or an unwritable folder fails at once."""
-    from digitcli.core.atomic import check_can_create
     from digitcli.core.config import models_root
-    from digitcli.datasets.data import check_data
     from digitcli.models.modeldir import check_init
 
     check_init(config)
+    _check_data_and_output(data, validation_data, output or models_root() / config.run_name)
+
+
+def _check_data_and_output(data: Path | None, validation_data: Path | None, output: Path) -> None:
+    """The data there and readable, the output a folder the run may create: before any work."""
+    from digitcli.core.atomic import check_can_create
+    from digitcli.datasets.data import check_data
+
     check_data(data)
     if validation_data is not None:
         check_data(validation_data, role="test")
-    check_can_create(output or models_root() / config.run_name)
+    check_can_create(output)

@@ -316,24 +316,18 @@ def train(
       digitcli train --resume
       model=$(digitcli train -q)
     """
+    options = dict(locals())  # train's options, by name, as the API takes them
+    del options["json_output"], options["quiet"]
+    for name in ("arch", "optimizer", "flags", "strategy"):  # the API takes their values
+        options[name] = None if options[name] is None else options[name].value
     from digitcli.api import training
     from digitcli.training.distribute import is_chief
 
-    options = dict(locals())
-    del options["json_output"], options["quiet"], options["training"], options["is_chief"]
-    for name in ("arch", "optimizer", "flags", "strategy"):  # the API takes their values
-        options[name] = None if options[name] is None else options[name].value
     # Under multi-worker, progress and tables are the chief's.
-    chief = is_chief(strategy.value) if not _fine_tunes_bundled(options) else True
+    chief = True if training.fine_tunes_bundled(options) else is_chief(strategy.value)
     reporter = _reporter(quiet=quiet, chief=chief, kind=training.kind(options))
     result = training.run(options, reporter)
     _show_result(result, json_output=json_output, quiet=quiet, chief=chief)
-
-
-def _fine_tunes_bundled(options: dict) -> bool:
-    from digitcli.models.modeldir import BUNDLED
-
-    return options["init"] == BUNDLED and options["arch"] is None
 
 
 def _reporter(*, quiet: bool, chief: bool, kind: str | None = None):
