@@ -11,7 +11,8 @@ import pytest
 from digitcli.core.config import train_config
 from digitcli.core.errors import DataError, OutputExistsError, UsageError
 from digitcli.reports.evaluate import evaluate
-from digitcli.training.train import split_validation, train
+from digitcli.training.splits import split_validation
+from digitcli.training.train import train
 
 from conftest import FIXTURES, needs, subprocess_env
 

@@ -127,7 +127,7 @@ def mix(cvl: Path, cache: Path, copies: int, usps: Path | None, mnist: Path, out
     """MNIST's training set less the bundled members' validation digits, with CVL `train/`
     added `copies` times and USPS's 70% once where `usps` is given; MNIST's test set."""
     from digitcli.datasets.data import load_dataset
-    from digitcli.training.train import split_validation
+    from digitcli.training.splits import split_validation
 
     data = load_dataset(mnist, role="train", download=False)
     fit, _ = split_validation(data.train, *BUNDLED_SPLIT)

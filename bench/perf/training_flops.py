@@ -128,7 +128,7 @@ def training(redraw: bool) -> tuple[float, float]:
     from digitcli.training.augment import EpochImages
     from digitcli.training.fused import FusedEpochs
     from digitcli.training.recipe import compiled_model
-    from digitcli.training.train import split_validation
+    from digitcli.training.splits import split_validation
 
     # The digits `digitcli train` fits on: the training split less its validation share.
     fit, _ = split_validation(load_dataset(ROOT / "MNIST").train, MLP.validation_split, MLP.seed)

@@ -58,7 +58,6 @@ from digitcli.training.reporting import (
     wants_batches,
 )
 from digitcli.training.splits import check_images, fit_and_validation, validated_on
-from digitcli.training.splits import split_validation as split_validation  # bench/ imports it
 
 
 def default_output(config: TrainConfig) -> Path:
