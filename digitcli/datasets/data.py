@@ -44,6 +44,7 @@ from digitcli.datasets.imagefolder import (
     LABELS_CSV,
     digit_folders,
     has_labels_csv,
+    labels_csv,
     load_image_folder,
     load_labelled_folder,
     survey,
@@ -120,7 +121,10 @@ def check_data(path: str | Path | None = None, *, role: str = "train") -> None:
     if found is None and explicit:
         raise _nothing_found(location, explicit)
     if found is not None and isinstance(found[1], _ImageFolderLoader):
-        survey(found[1].folder)
+        if found[1].labelled:
+            labels_csv(found[1].folder)
+        else:
+            survey(found[1].folder)
 
 
 def _nothing_found(location: Path, explicit: bool) -> DataError:

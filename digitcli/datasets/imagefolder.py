@@ -119,11 +119,13 @@ def has_labels_csv(folder: Path) -> bool:
 def load_labelled_folder(folder: Path) -> FolderImages:
     """The pictures `folder`/labels.csv names, each with its digit, prepared; a DataError names
     the line of a row that is not `file,digit` or names a file outside the folder."""
-    paths, labels = _labels_csv(folder)
+    paths, labels = labels_csv(folder)
     return _prepared(folder, paths, np.array(labels, dtype=np.uint8), every_digit=False)
 
 
-def _labels_csv(folder: Path) -> tuple[list[Path], list[int]]:
+def labels_csv(folder: Path) -> tuple[list[Path], list[int]]:
+    """The files `folder`/labels.csv names and their digits, from the file alone; a
+    DataError names a line that is not `file,digit` or names a file outside the folder."""
     import csv
     import io
     import os
