@@ -279,3 +279,20 @@ def _same_file(handle, path: Path) -> bool:
         return False
     held = os.fstat(handle.fileno())
     return (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino)
+
+
+def write_whole(target: Path, data: bytes) -> None:
+    """Write the small file `target` whole (a reader sees the old file or the new, never part)
+    by the umask as any other file is made (not mkstemp's 0600); an OSError leaves no staging
+    file behind, nor does an interruption."""
+    staging = _sibling(target, os.urandom(4).hex())
+    handle = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(staging, target)  # never over a folder: that fails, the folder kept
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise

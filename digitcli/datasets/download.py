@@ -4,16 +4,15 @@ or a cut connection never leaves a half file behind. Networking kept out of the 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import http.client
 import os
-import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from digitcli.core.atomic import write_whole
 from digitcli.core.config import MNIST_URL_ENV
 from digitcli.core.errors import DataError, first_line
 from digitcli.core.version import VERSION as __version__
@@ -51,18 +50,7 @@ def download_mnist(
     target = dest_dir / NPZ_NAME
     try:
         dest_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest_dir, prefix="mnist.", suffix=".npz.tmp")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_whole(target, data)
     except OSError as error:
         raise DataError(f"{target}: cannot write ({first_line(error)})") from error
     return target

@@ -649,7 +649,7 @@ def _is_model_dir(path: Path) -> bool:
 def set_default(path: Path) -> ChosenModel:
     """Make the model directory `path` the one commands use when none is named, recorded in
     models_root()/DEFAULT_FILE (written whole: a reader sees the old choice or the new)."""
-    import secrets
+    from digitcli.core.atomic import write_whole  # not on a command's cold path
 
     root = models_root()
     path = Path(path)
@@ -661,23 +661,12 @@ def set_default(path: Path) -> ChosenModel:
         named = str(path.resolve())
     try:
         root.mkdir(parents=True, exist_ok=True)
-        staging = str(root / f".{DEFAULT_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
-        # By the umask, as every other file (mkstemp's 0600 kept a shared folder's
-        # service account from reading the choice).
-        handle = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
         raise _unrecorded(root, error) from None
     try:
-        with os.fdopen(handle, "w") as out:
-            out.write(json.dumps({"model": named}) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(staging, root / DEFAULT_FILE)  # never over a folder: that fails, kept
-    except BaseException as error:
-        Path(staging).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise _unrecorded(root / DEFAULT_FILE, error) from None
-        raise
+        write_whole(root / DEFAULT_FILE, (json.dumps({"model": named}) + "\n").encode())
+    except OSError as error:
+        raise _unrecorded(root / DEFAULT_FILE, error) from None
     return ChosenModel(path, CHOSEN)
 
 

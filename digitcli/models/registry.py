@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from digitcli.core.config import models_root
@@ -40,24 +39,16 @@ def recorded_models() -> list[Path]:
 def record_model(directory: Path) -> None:
     """Add the model folder `directory` (made absolute) to the record, written whole; a
     record that cannot be written is left as it was (the model itself is written)."""
+    from digitcli.core.atomic import write_whole  # not on a command's cold path
+
     directory = Path(os.path.abspath(directory))
     known = recorded_models()
     if directory in known:
         return
     root = models_root()
+    listed = {"models": [str(path) for path in [*known, directory]]}
     try:
         root.mkdir(parents=True, exist_ok=True)
-        handle, staging = tempfile.mkstemp(prefix=f".{REGISTRY_FILE}.", dir=root)
+        write_whole(root / REGISTRY_FILE, (json.dumps(listed, indent=1) + "\n").encode())
     except OSError:
-        return
-    try:
-        with os.fdopen(handle, "w") as out:
-            json.dump({"models": [str(path) for path in [*known, directory]]}, out, indent=1)
-            out.write("\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(staging, root / REGISTRY_FILE)
-    except BaseException as error:  # the staging file never stays behind (Ctrl-C included)
-        Path(staging).unlink(missing_ok=True)
-        if not isinstance(error, OSError):
-            raise
+        pass
