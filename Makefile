@@ -112,7 +112,7 @@ ink-finder: venv
 ## pictures and the real set (REAL: a folder `python bench/checks/real_pictures.py build` wrote).
 REAL ?= bench/results/real
 # The made views are cached under the hash of the code that makes them: never a stale cache.
-VIEWS = $(shell cat bench/*/*.py digitcli/imaging/*.py | sha1sum | cut -c1-12)
+VIEWS = $(shell cat bench/*/*.py tests/generators/*.py digitcli/imaging/*.py | sha1sum | cut -c1-12)
 judge: venv
 	mkdir -p build
 	$(BIN)/python bench/build/make_judge.py --real $(REAL) --cache build/judge-views-$(VIEWS).npz

@@ -21,7 +21,6 @@ from conftest import REPO, subprocess_env
 from inprocess import digitcli as cli
 
 EXAMPLES = REPO / "docs" / "examples"
-sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
 
 def _cli_jsonl(command: str, files: list[Path], *options: str) -> list[dict]:

@@ -1,10 +1,8 @@
 """bench/checks/make_photos.py's user-style files: the default mix, and slips lying on desks."""
 
-import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
 from digitcli.imaging.images import open_image  # noqa: E402
 from digitcli.imaging.sheet import on_the_sheet  # noqa: E402

@@ -26,16 +26,18 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "generators"))
 sys.path[:0] = [
     str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
 ]
 
-import ink_scenes  # noqa: E402
-import mnist_png  # noqa: E402
-import nondigits  # noqa: E402
 from picture_checks import answer, bundled_runtime  # noqa: E402
 
 from digitcli.imaging import judge  # noqa: E402
+
+import ink_scenes  # noqa: E402
+import mnist_png  # noqa: E402
+import nondigits  # noqa: E402
 
 
 def real_set(folder: Path) -> list[tuple[Path, str, int]]:

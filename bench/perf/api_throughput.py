@@ -37,7 +37,7 @@ ONE = REPO / "docs" / "examples" / "phone-photo.jpg"
 
 def photos(folder: Path, count: int) -> list[str]:
     """`count` photo-like files in `folder`, made once (bench/checks/make_photos.py's mix)."""
-    sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
+    sys.path.insert(0, str(REPO / "tests" / "generators"))
     import make_photos
 
     files = sorted(folder.glob("*_*.*")) if folder.is_dir() else []
@@ -50,7 +50,7 @@ def photos(folder: Path, count: int) -> list[str]:
 
 def mnist_pngs(folder: Path, count: int) -> list[str]:
     """MNIST's first `count` test digits as 28x28 PNG files, every other one black on white."""
-    sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
+    sys.path.insert(0, str(REPO / "tests" / "generators"))
     import mnist_png
 
     images, _ = mnist_png.mnist_test(count)

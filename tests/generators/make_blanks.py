@@ -74,9 +74,6 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-sys.path[:0] = [
-    str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
-]
 
 from make_photos import STORE_FOR_ORIENTATION, _blurred, _lighting, _texture, _u8  # noqa: E402
 
@@ -282,6 +279,7 @@ def photo_digits(out_dir: Path, n: int, seed: int = 0) -> dict[str, float]:
 def robustness(out_dir: Path, per_source: int) -> dict[str, float]:
     """bench/checks/robustness.py's development set: predict's accuracy per source (bundled
     model)."""
+    sys.path.append(str(Path(__file__).resolve().parents[2] / "bench" / "checks"))
     import robustness as bench
 
     sets = bench.build(out_dir, per_source)  # `fonts` is empty without Debian's font packages

@@ -26,9 +26,6 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-sys.path[:0] = [
-    str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
-]
 
 from make_photos import load_mnist  # noqa: E402
 
