@@ -21,7 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy import ndimage
@@ -35,6 +35,9 @@ from digitcli.training.continental import (
     flag,
     hook,
 )
+
+if TYPE_CHECKING:
+    from digitcli.training.distill import Teacher
 
 BOX = 20.0  # the longest side of a prepared digit (images.BOX_SIZE)
 CENTRE = 14.0  # where its centre of mass goes (images.CENTRE)
@@ -339,11 +342,6 @@ def _box(cells: int, size: int) -> np.ndarray:
     return (np.clip(overlap, 0, None) * cells / size).astype(np.float32)
 
 
-class Teach(Protocol):  # distill.Teacher
-    def targets(self, images: np.ndarray, labels: np.ndarray) -> np.ndarray: ...
-    def probabilities(self, images: np.ndarray) -> np.ndarray: ...
-
-
 class Draw(NamedTuple):
     images: np.ndarray
     targets: np.ndarray | None  # what the loss compares with, with a teacher: (n, 10)
@@ -379,7 +377,7 @@ class EpochImages:
         share: float,
         every: int = 1,
         labels: np.ndarray | None = None,
-        teacher: Teach | None = None,
+        teacher: Teacher | None = None,
         prepare: Callable[[np.ndarray], np.ndarray] | None = None,
         flags: str = "long",
         hollow: float = HOLLOW,
