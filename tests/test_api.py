@@ -49,7 +49,7 @@ def test_importing_digitcli_stays_light():
 
 
 def test_answers_equal_the_cli_on_photo_files(tmp_path):
-    """On bench/checks/make_photos.py's files (every style) and the examples, file for file."""
+    """On tests/generators/make_photos.py's files (every style) and the examples, file for file."""
     import make_photos
 
     x, y = make_photos.load_mnist("t10k")

@@ -1,4 +1,4 @@
-"""bench/checks/make_blanks.py's measure of the development set."""
+"""tests/generators/make_blanks.py's measure of the development set."""
 
 import sys
 from pathlib import Path

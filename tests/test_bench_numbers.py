@@ -1,5 +1,5 @@
-"""bench/checks/make_numbers.py and bench/checks/read_numbers.py with other writers' digits (USPS's
-held 30%)."""
+"""tests/generators/make_numbers.py and bench/checks/read_numbers.py with other writers' digits
+(USPS's held 30%)."""
 
 import json
 import subprocess

@@ -1,4 +1,4 @@
-"""bench/checks/make_photos.py's user-style files: the default mix, and slips lying on desks."""
+"""tests/generators/make_photos.py's user-style files: the default mix, and slips lying on desks."""
 
 from pathlib import Path
 

@@ -13,7 +13,8 @@ from inprocess import digitcli as cli
 
 pytest.importorskip("distributed")
 
-PHOTOS, PNGS = 40, 260  # photo-like files of bench/checks/make_photos.py; MNIST test digits as PNGs
+# photo-like files of tests/generators/make_photos.py; MNIST test digits as PNGs
+PHOTOS, PNGS = 40, 260
 COUNT = PHOTOS + PNGS
 pytestmark = pytest.mark.slow  # starts a cluster of processes
 

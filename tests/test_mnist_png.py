@@ -1,4 +1,4 @@
-"""bench/checks/mnist_png.py: MNIST's test digits saved as PNG files read by `predict` as by
+"""tests/generators/mnist_png.py: MNIST's test digits saved as PNG files read by `predict` as by
 `evaluate`."""
 
 from pathlib import Path

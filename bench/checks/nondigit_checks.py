@@ -6,7 +6,7 @@
 Each picture is read as `digitcli predict` reads it with the bundled model (prepared in this
 process, `prepare_file`, then the model), once with each judge (`--judge`: a file, or a
 folder of judges each trained without one fold of the real set, `use`):
-- made: `bench/checks/nondigits.py` pictures of seed `--seed` (81: never trained on; its scene
+- made: `tests/generators/nondigits.py` pictures of seed `--seed` (81: never trained on; its scene
   `make_judge.CHECK_SCENE` never trained on at all), by scene: the non-digits refused, the
   digits answered, the blank sheets refused;
 - real: the real set (`bench/checks/real_pictures.py build`): digits refused and read right,

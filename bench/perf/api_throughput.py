@@ -1,6 +1,7 @@
 """The Python API's rate against the CLI's, and the Dask engine's on 1 and 2 workers.
 
-On the same photo-like files (bench/checks/make_photos.py, made once into --photos), in one session:
+On the same photo-like files (tests/generators/make_photos.py, made once into --photos), in one
+session:
 
 - `digitcli predict --from-list` (a process, its pool of one worker per core) against
   `digitcli.load("bundled").predict(paths)` in this process (the same pool): images a second,
@@ -36,7 +37,7 @@ ONE = REPO / "docs" / "examples" / "phone-photo.jpg"
 
 
 def photos(folder: Path, count: int) -> list[str]:
-    """`count` photo-like files in `folder`, made once (bench/checks/make_photos.py's mix)."""
+    """`count` photo-like files in `folder`, made once (tests/generators/make_photos.py's mix)."""
     sys.path.insert(0, str(REPO / "tests" / "generators"))
     import make_photos
 
