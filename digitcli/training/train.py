@@ -162,12 +162,8 @@ class _Run:
         if resume:
             self.model, self.state, self.best_weights = self.checkpoint.load()
         else:
-            self.model = compiled_model(
-                replace(config, deskew=False),
-                self.steps_per_epoch,
-                self.strategy,
-                distributed=self.distributed,
-            )
+            no_deskew = replace(config, deskew=False)  # deskewed beside it (self.prepare)
+            self.model = compiled_model(no_deskew, self.steps_per_epoch, self.strategy)
             self.state, self.best_weights = TrainingState(), self.model.get_weights()
         self.signals = SignalGuard()  # installed for the whole run, in run()
 
