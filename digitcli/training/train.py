@@ -67,10 +67,6 @@ from digitcli.training.reporting import (
 from digitcli.training.splits import run_images
 
 
-def default_output(config: TrainConfig) -> Path:
-    return models_root() / config.run_name
-
-
 def train(
     config: TrainConfig,
     *,
@@ -98,7 +94,7 @@ def train(
     a folder for TensorBoard logs (per-epoch scalars and the graph).
     """
     config = replace(config, strategy=strategy) if strategy else config
-    output = Path(output) if output else default_output(config)
+    output = Path(output) if output else models_root() / config.run_name
     recover(output)
     recover(checkpoint_path(output))  # a checkpoint a killed run left half-swapped
     check_writable(output, force=force, kind=MODEL_DIRECTORY)
