@@ -36,8 +36,10 @@ def _runnable(command: str) -> bool:
     targets = set(re.findall(r"^([\w-]+):", (REPO / "Makefile").read_text(), re.MULTILINE))
     makes = re.findall(r"`make ([\w-]+)", command)
     scripts = re.findall(r"`python ([\w/.-]+\.py)", command)
-    return bool(makes or scripts) and all(m in targets for m in makes) and all(
-        (REPO / s).is_file() for s in scripts
+    return (
+        bool(makes or scripts)
+        and all(m in targets for m in makes)
+        and all((REPO / s).is_file() for s in scripts)
     )
 
 
