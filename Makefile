@@ -103,8 +103,8 @@ members-mnist: venv
 	$(BIN)/digitcli train --epochs $(MLP_EPOCHS) --data $(DATA) --output $(MEMBERS)/mlp --force
 
 ## The ink finder (digitcli/imaging/ink_finder.tflite): which pixels of a picture of paper are
-## handwritten strokes, learned from scenes made with their masks (bench/build/ink_scenes.py). About
-## an hour on 2 cores; it goes on from its last checkpoint in build/ink_finder when run again.
+## handwritten strokes, learned from scenes made with their masks (tests/generators/ink_scenes.py).
+## About an hour on 2 cores; it goes on from its last checkpoint in build/ink_finder when run again.
 ink-finder: venv
 	$(BIN)/python bench/build/make_ink_finder.py --work build/ink_finder
 
@@ -112,7 +112,7 @@ ink-finder: venv
 ## pictures and the real set (REAL: a folder `python bench/checks/real_pictures.py build` wrote).
 REAL ?= bench/results/real
 # The made views are cached under the hash of the code that makes them: never a stale cache.
-VIEWS = $(shell cat bench/*/*.py digitcli/imaging/*.py | sha1sum | cut -c1-12)
+VIEWS = $(shell cat bench/*/*.py tests/generators/*.py digitcli/imaging/*.py | sha1sum | cut -c1-12)
 judge: venv
 	mkdir -p build
 	$(BIN)/python bench/build/make_judge.py --real $(REAL) --cache build/judge-views-$(VIEWS).npz

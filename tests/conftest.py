@@ -18,8 +18,8 @@ from mnist_files import write_tiny_mnist  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-# bench/ and its folders by kind (bench/README.md), for the tests of the generators there
-sys.path[1:1] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
+# the generators of made pictures, numbers and pages the tests draw with (tests/README.md)
+sys.path.insert(1, str(Path(__file__).parent / "generators"))
 
 # What a test needs, as marks (pyproject.toml describes each): a test module or test says it
 # with `pytest.mark.NAME`; a fixture that brings the need says it with `@needs("NAME")`, and

@@ -21,7 +21,6 @@ from conftest import REPO, subprocess_env
 from inprocess import digitcli as cli
 
 EXAMPLES = REPO / "docs" / "examples"
-sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
 
 def _cli_jsonl(command: str, files: list[Path], *options: str) -> list[dict]:
@@ -50,7 +49,7 @@ def test_importing_digitcli_stays_light():
 
 
 def test_answers_equal_the_cli_on_photo_files(tmp_path):
-    """On bench/checks/make_photos.py's files (every style) and the examples, file for file."""
+    """On tests/generators/make_photos.py's files (every style) and the examples, file for file."""
     import make_photos
 
     x, y = make_photos.load_mnist("t10k")

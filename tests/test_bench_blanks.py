@@ -1,4 +1,4 @@
-"""bench/checks/make_blanks.py's measure of the development set."""
+"""tests/generators/make_blanks.py's measure of the development set."""
 
 import sys
 from pathlib import Path
@@ -6,8 +6,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
-import make_blanks  # noqa: E402
 import robustness  # noqa: E402
+
+import make_blanks  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -1,5 +1,5 @@
-"""bench/checks/make_numbers.py and bench/checks/read_numbers.py with other writers' digits (USPS's
-held 30%)."""
+"""tests/generators/make_numbers.py and bench/checks/read_numbers.py with other writers' digits
+(USPS's held 30%)."""
 
 import json
 import subprocess
@@ -12,9 +12,10 @@ from PIL import Image
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
-import make_numbers  # noqa: E402
 import read_numbers  # noqa: E402
 import usps  # noqa: E402
+
+import make_numbers  # noqa: E402
 
 
 def a_usps_one() -> np.ndarray:

@@ -5,7 +5,6 @@ two worker processes started here answers a few hundred files exactly as `digitc
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
@@ -13,9 +12,9 @@ from conftest import REPO
 from inprocess import digitcli as cli
 
 pytest.importorskip("distributed")
-sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
-PHOTOS, PNGS = 40, 260  # photo-like files of bench/checks/make_photos.py; MNIST test digits as PNGs
+# photo-like files of tests/generators/make_photos.py; MNIST test digits as PNGs
+PHOTOS, PNGS = 40, 260
 COUNT = PHOTOS + PNGS
 pytestmark = pytest.mark.slow  # starts a cluster of processes
 
@@ -24,9 +23,8 @@ pytestmark = pytest.mark.slow  # starts a cluster of processes
 def listed(tmp_path_factory):
     """COUNT files (photos, and MNIST digits as PNGs in either polarity), one unreadable file,
     and their list."""
-    import mnist_png
-
     import make_photos
+    import mnist_png
 
     folder = tmp_path_factory.mktemp("photos")
     x, y = make_photos.load_mnist("t10k")

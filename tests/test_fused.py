@@ -23,7 +23,7 @@ def twin_models(config):
     models = []
     for _ in range(2):
         keras.utils.set_random_seed(config.seed)
-        models.append(compiled_model(config, 40, make_strategy("default"), distributed=False))
+        models.append(compiled_model(config, 40, make_strategy("default")))
     return models
 
 

@@ -293,18 +293,17 @@ def test_a_broken_model_is_flagged_and_not_chosen(isolated, broken):
 
 
 def refuse_loading_data(monkeypatch):
-    """Loading the data is the expensive work that a refusal must come before (`train`
-    imports TensorFlow after its checks: a test importing it would take seconds)."""
-    import sys
-
+    """Loading the data is the expensive work that a refusal must come before. `train` loads
+    it in splits.py (`run_images`), which imports no TensorFlow: patched whatever this worker
+    imported before."""
     import digitcli.exporting.export as export
+    import digitcli.training.splits as splits
 
     def too_late(*args, **kwargs):
         raise AssertionError("the data was loaded before the output was checked")
 
     monkeypatch.setattr(export, "load_dataset", too_late)
-    if "digitcli.training.train" in sys.modules:
-        monkeypatch.setattr(sys.modules["digitcli.training.train"], "load_dataset", too_late)
+    monkeypatch.setattr(splits, "load_dataset", too_late)
 
 
 def read_only_folder(tmp_path):

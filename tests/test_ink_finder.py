@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,11 +16,6 @@ from digitcli.core.errors import ModelError
 from digitcli.imaging import ink_finder
 from digitcli.imaging.images import prepare
 from digitcli.imaging.settings import overridden
-
-sys.path[:0] = [
-    str(Path(__file__).resolve().parents[1] / "bench" / kind)
-    for kind in (".", "build", "checks", "perf")
-]
 
 import ink_scenes  # noqa: E402
 

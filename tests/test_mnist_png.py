@@ -1,13 +1,11 @@
-"""bench/checks/mnist_png.py: MNIST's test digits saved as PNG files read by `predict` as by
+"""tests/generators/mnist_png.py: MNIST's test digits saved as PNG files read by `predict` as by
 `evaluate`."""
 
-import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
 import mnist_png  # noqa: E402
 

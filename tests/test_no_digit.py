@@ -270,8 +270,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def test_predict_and_read_give_one_digit_the_same_answer():
-    """Photo files of one MNIST test digit (bench/checks/make_photos.py's 43rd and 149th, shrunk)
-    that read gave another digit than predict: read now classifies a picture of one digit as
+    """Photo files of one MNIST test digit (tests/generators/make_photos.py's 43rd and 149th,
+    shrunk) that read gave another digit than predict: read now classifies a picture of one digit as
     predict does."""
     files = [str(FIXTURES / "one-digit-43.jpg"), str(FIXTURES / "one-digit-149.jpg")]
     predicted = _jsonl(["predict", *files, "--format", "jsonl"])
@@ -282,7 +282,8 @@ def test_predict_and_read_give_one_digit_the_same_answer():
 
 
 def test_read_does_not_cut_one_digit_in_two():
-    """bench/checks/make_photos.py's 269th photo file, a 0 read as 12 (two overlapping halves)."""
+    """tests/generators/make_photos.py's 269th photo file, a 0 read as 12 (two overlapping
+    halves)."""
     (read,) = _jsonl(["read", str(FIXTURES / "one-digit-269.jpg"), "--format", "jsonl"])
     assert read["number"] == "0"
 
@@ -481,7 +482,7 @@ def test_a_wedge_between_two_creases_is_no_digit():
 
 
 def test_a_band_as_dark_as_the_paper_beside_it_is_no_digit():
-    """Blank paper photographed (bench/checks/make_blanks.py's fold and shadow pictures): the
+    """Blank paper photographed (tests/generators/make_blanks.py's fold and shadow pictures): the
     background left a band along the darker side of a fold and of a shadow's edge, answered
     a 1 at 99% before. A pen's stroke is darker than the paper on both of its sides; these
     bands are as dark as the paper beyond them on one side."""

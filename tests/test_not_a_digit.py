@@ -12,20 +12,18 @@ not told apart even by the five-class judge measured: known misses."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
-
-import nondigits  # noqa: E402
 
 from digitcli.imaging import judge, verdict  # noqa: E402
 from digitcli.predicting.predict import predict  # noqa: E402
 from digitcli.reading.read import read  # noqa: E402
+
+import nondigits  # noqa: E402
 
 SEED = 2086  # never a seed the judge was trained on
 # (what is drawn, the scene, its picture's number in the seed's stream)

@@ -19,11 +19,11 @@ from digitcli.cli import app
 from digitcli.imaging import verdict
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(REPO / "bench" / "checks"))  # agreement.py: the scorer checked here
 
 import agreement  # noqa: E402
-import make_blanks  # noqa: E402
 
+import make_blanks  # noqa: E402
 import make_photos  # noqa: E402
 
 PICTURES = (".png", ".jpg", ".jpeg")

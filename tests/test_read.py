@@ -103,8 +103,8 @@ def test_printed_boxes_are_not_digits(mnist_test_digits, tmp_path):
 
 @pytest.mark.parametrize("name", ["form-13374667.jpg", "form-65753054.jpg", "form-3347.png"])
 def test_faint_printed_boxes_are_found_and_not_read(name):
-    """Form fields from bench/checks/make_numbers.py (MNIST test digits, seed 1) whose printed boxes
-    are too faint to be whole in the ink mask: their broken sides were read as 1s."""
+    """Form fields from tests/generators/make_numbers.py (MNIST test digits, seed 1) whose printed
+    boxes are too faint to be whole in the ink mask: their broken sides were read as 1s."""
     (reading,) = read([str(FIXTURES / name)])
     assert reading.number == name.removeprefix("form-").split(".")[0]
 
@@ -260,8 +260,8 @@ def test_touching_digits_are_parted(mnist_test_digits, tmp_path, number):
     "name", ["tight-75094.jpg", "tight-403104.jpg", "tight-81489.jpg", "tight-818514.jpg"]
 )
 def test_overlapping_digits_no_cut_parts_are_read(name, tmp_path):
-    """Numbers from bench/checks/make_numbers.py (MNIST test digits, seed 1) whose touching digits
-    no cut parts: the segmentation alone reads two of them as one, or one misread; the line
+    """Numbers from tests/generators/make_numbers.py (MNIST test digits, seed 1) whose touching
+    digits no cut parts: the segmentation alone reads two of them as one, or one misread; the line
     reader, which never cuts, reads them (a pair reader did, before issue 52 removed it)."""
     number = name.removeprefix("tight-").split(".")[0]
     (reading,) = read([str(FIXTURES / name)], save_preprocessed=tmp_path / "seen")
@@ -294,9 +294,8 @@ def without_the_line_reader():
 
 @pytest.mark.parametrize("name", ["date-514295182.jpg", "date-40610212.jpg", "date-3588914.jpg"])
 def test_a_dates_separators_are_not_digits(name):
-    """Dates from bench/checks/make_numbers.py (MNIST test digits, `--seed 8`, wide) parted by "/":
-    a
-    line reader trained on numbers without separators read each "/" as a 1."""
+    """Dates from tests/generators/make_numbers.py (MNIST test digits, `--seed 8`, wide) parted by
+    "/": a line reader trained on numbers without separators read each "/" as a 1."""
     number = name.split("-")[1].split(".")[0]
     (reading,) = read([str(FIXTURES / name)])
     assert reading.number == number
@@ -361,7 +360,7 @@ def test_a_long_reading_of_overlapping_digits_is_not_one_digit():
 
 @pytest.mark.parametrize("name", ["tight-8617.jpg", "tight-706211.jpg", "long-096847115.jpg"])
 def test_the_line_reader_finds_the_digit_segmentation_loses(name, tmp_path):
-    """Numbers from bench/checks/make_numbers.py (MNIST test digits, seed 1) in which the
+    """Numbers from tests/generators/make_numbers.py (MNIST test digits, seed 1) in which the
     segmentation alone loses a digit where two touch: the line reader, which never cuts,
     counts them and reads them, each digit in a box of the input."""
     number = name.split("-")[1].split(".")[0]

@@ -150,8 +150,8 @@ def test_a_double_lined_boxs_inner_lines_are_form_lines(inset):
     ("name", "number"), [("double-7549396.png", "7549396"), ("double-9046.png", "9046")]
 )
 def test_a_field_of_double_lined_boxes_is_read(name, number):
-    """Boxes with a thin second line 4 px inside (`bench/checks/form_styles.py`'s `double`): read
-    `7599396` and `7046` before."""
+    """Boxes with a thin second line 4 px inside (`tests/generators/form_styles.py`'s `double`):
+    read `7599396` and `7046` before."""
     (reading,) = read([str(Path(__file__).parent / "fixtures" / name)])
     assert reading.number == number
 
@@ -199,7 +199,7 @@ def test_a_combs_teeth_are_found_beside_stubs_on_its_line():
     ("name", "number"), [("comb-63733.png", "63733"), ("comb-8040.jpg", "8040")]
 )
 def test_a_comb_with_tall_teeth_is_read(name, number):
-    """`bench/checks/make_numbers.py --seed 72 --style filled` boxed-0063 and `--seed 15 --style
+    """`tests/generators/make_numbers.py --seed 72 --style filled` boxed-0063 and `--seed 15 --style
     thin` boxed-0086: read `163733` (the end tooth) and `810401` (the teeth; stubs) before."""
     (reading,) = read([str(Path(__file__).parent / "fixtures" / name)])
     assert reading.number == number

@@ -53,7 +53,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.mark.parametrize(
-    "name, number",  # bench/checks/make_numbers.py --style filled, seed 10; read 4978 in 0.5.0
+    "name, number",  # tests/generators/make_numbers.py --style filled, seed 10; read 4978 in 0.5.0
     [("filled-4971.jpg", "4971")],
 )
 def test_a_slab_on_a_filled_line_is_read_as_a_1(name, number):

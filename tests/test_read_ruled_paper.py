@@ -16,7 +16,7 @@ MODEL = Path(__file__).resolve().parent.parent / "digitcli" / "models" / "pretra
 
 
 def test_a_number_on_lined_paper_is_read_and_several_digits_to_predict():
-    """`bench/checks/make_numbers.py --paper lined --seed 76`, tight-0007. Predict's preparation
+    """`tests/generators/make_numbers.py --paper lined --seed 76`, tight-0007. Predict's preparation
     called it blank paper while the vetoes refused ink on lines; the judge lets it through
     and the digits are counted."""
     path = FIXTURES / "lined-771180.jpg"

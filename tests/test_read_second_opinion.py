@@ -19,7 +19,7 @@ MODEL = Path(__file__).resolve().parent.parent / "digitcli" / "models" / "pretra
 NO_SECOND_OPINION = Parts(second_opinion=False)
 
 
-@pytest.mark.parametrize(  # bench/checks/make_numbers.py --digits-from uci, seeds 30 and 31
+@pytest.mark.parametrize(  # tests/generators/make_numbers.py --digits-from uci, seeds 30 and 31
     "name, number, alone",
     [("uci-390680.jpg", "390680", "330680"), ("uci-97486947.jpg", "97486947", "94486947")],
 )  # fmt: skip

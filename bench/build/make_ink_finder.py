@@ -1,5 +1,5 @@
 """Train the ink finder (`digitcli/imaging/ink_finder.tflite`) on scenes whose strokes are
-known by construction (`bench/build/ink_scenes.py`, both its families), and nothing else: the check
+known by construction (`tests/generators/ink_scenes.py`, both its families), and nothing else: the check
 sets (`bench/checks/other_pages.py`, the judge's generators, the real pictures) stay out of it.
 
     python bench/build/make_ink_finder.py [--scenes 12000] [--epochs 12] [--seed 0]
@@ -26,6 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path[:0] = [str(ROOT / "bench" / kind) for kind in (".", "build", "checks", "perf")]
+sys.path.insert(0, str(ROOT / "tests" / "generators"))
 
 import ink_scenes  # noqa: E402
 

@@ -42,6 +42,7 @@ from PIL import Image
 BENCH = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BENCH.parent))
 sys.path[:0] = [str(BENCH / kind) for kind in (".", "build", "checks", "perf")]
+sys.path.insert(0, str(BENCH.parent / "tests" / "generators"))
 
 import judge_pictures  # noqa: E402
 import make_blanks  # noqa: E402

@@ -76,6 +76,7 @@ from digitcli.reading.lines import CLASSES, FITS, MARKS, STRIP_SHAPE
 from digitcli.reading.settings import DEFAULT
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "generators"))
 
 from make_numbers import BLUR, Look, make_number, styled  # noqa: E402
 from make_photos import load_mnist  # noqa: E402

@@ -19,7 +19,7 @@ file, into `usps.npz` (x_train/y_train: the 70%, x_test/y_test: the 30%).
 times, and MNIST's test set as its test set, for `digitcli train --data`.
 
 `held_digits` gives the held 30% as MNIST-like 28x28 digits (`mnist_like`), from which
-`bench/checks/make_numbers.py --digits-from usps` writes whole numbers.
+`tests/generators/make_numbers.py --digits-from usps` writes whole numbers.
 """
 
 from __future__ import annotations

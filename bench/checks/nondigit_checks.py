@@ -6,7 +6,7 @@
 Each picture is read as `digitcli predict` reads it with the bundled model (prepared in this
 process, `prepare_file`, then the model), once with each judge (`--judge`: a file, or a
 folder of judges each trained without one fold of the real set, `use`):
-- made: `bench/checks/nondigits.py` pictures of seed `--seed` (81: never trained on; its scene
+- made: `tests/generators/nondigits.py` pictures of seed `--seed` (81: never trained on; its scene
   `make_judge.CHECK_SCENE` never trained on at all), by scene: the non-digits refused, the
   digits answered, the blank sheets refused;
 - real: the real set (`bench/checks/real_pictures.py build`): digits refused and read right,
@@ -26,16 +26,18 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "generators"))
 sys.path[:0] = [
     str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
 ]
 
-import ink_scenes  # noqa: E402
-import mnist_png  # noqa: E402
-import nondigits  # noqa: E402
 from picture_checks import answer, bundled_runtime  # noqa: E402
 
 from digitcli.imaging import judge  # noqa: E402
+
+import ink_scenes  # noqa: E402
+import mnist_png  # noqa: E402
+import nondigits  # noqa: E402
 
 
 def real_set(folder: Path) -> list[tuple[Path, str, int]]:

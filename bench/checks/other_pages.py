@@ -29,6 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path[:0] = [str(ROOT / "bench" / kind) for kind in (".", "build", "checks", "perf")]
+sys.path.insert(0, str(ROOT / "tests" / "generators"))
 
 from make_photos import load_mnist  # noqa: E402
 

@@ -6,8 +6,8 @@ several-digit pictures refused.
 Three sets, read as `digitcli predict` reads them with the bundled model (each picture prepared
 in this process, `prepare_file`, then the model): the real set (`bench/checks/real_pictures.py
 build`),
-a `bench/checks/make_blanks.py` set (blank pages: all should be refused) and a
-`bench/checks/make_numbers.py`
+a `tests/generators/make_blanks.py` set (blank pages: all should be refused) and a
+`tests/generators/make_numbers.py`
 set (numbers: all should be refused). It prints the real single digits read right and refused,
 the real blank, several-digit and non-digit pictures refused, and the share of each made set
 refused. With --judges, a folder of `bench/build/make_judge.py` judges: each real picture is judged

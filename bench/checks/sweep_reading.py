@@ -27,6 +27,11 @@ sys.path[:0] = [
     str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
 ]
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "generators"))
+
+from read_numbers import default_folder, score  # noqa: E402
+
+from digitcli.reading.settings import DEFAULT, overridden  # noqa: E402
 
 from make_numbers import (  # noqa: E402
     add_digit_options,
@@ -34,9 +39,6 @@ from make_numbers import (  # noqa: E402
     load_labels,
     make_number_set_of,
 )
-from read_numbers import default_folder, score  # noqa: E402
-
-from digitcli.reading.settings import DEFAULT, overridden  # noqa: E402
 
 TYPES = {field.name: {"int": int, "float": float}[str(field.type)] for field in fields(DEFAULT)}
 

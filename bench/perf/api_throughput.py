@@ -1,6 +1,7 @@
 """The Python API's rate against the CLI's, and the Dask engine's on 1 and 2 workers.
 
-On the same photo-like files (bench/checks/make_photos.py, made once into --photos), in one session:
+On the same photo-like files (tests/generators/make_photos.py, made once into --photos), in one
+session:
 
 - `digitcli predict --from-list` (a process, its pool of one worker per core) against
   `digitcli.load("bundled").predict(paths)` in this process (the same pool): images a second,
@@ -36,8 +37,8 @@ ONE = REPO / "docs" / "examples" / "phone-photo.jpg"
 
 
 def photos(folder: Path, count: int) -> list[str]:
-    """`count` photo-like files in `folder`, made once (bench/checks/make_photos.py's mix)."""
-    sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
+    """`count` photo-like files in `folder`, made once (tests/generators/make_photos.py's mix)."""
+    sys.path.insert(0, str(REPO / "tests" / "generators"))
     import make_photos
 
     files = sorted(folder.glob("*_*.*")) if folder.is_dir() else []
@@ -50,7 +51,7 @@ def photos(folder: Path, count: int) -> list[str]:
 
 def mnist_pngs(folder: Path, count: int) -> list[str]:
     """MNIST's first `count` test digits as 28x28 PNG files, every other one black on white."""
-    sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
+    sys.path.insert(0, str(REPO / "tests" / "generators"))
     import mnist_png
 
     images, _ = mnist_png.mnist_test(count)

@@ -1,6 +1,6 @@
 """Two checkouts of digitcli side by side: batch predict on many files, and cold predict of one.
 
-    python bench/checks/make_photos.py --n 1000 --out photos
+    python tests/generators/make_photos.py --n 1000 --out photos
     git worktree add --detach ../before main
     python bench/perf/predict_ab.py photos --before ../before --rounds 5
 

@@ -135,5 +135,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
+    sys.path.insert(0, str(REPO / "tests" / "generators"))
     raise SystemExit(main())

@@ -3,7 +3,7 @@
 CPU milliseconds a file in one process (the median of --repeat passes over each kind's files,
 after one pass that warms the page cache and the lazy imports), for each kind of file in a
 folder: the part of the name after its number (`00042_paper_jpeg.jpg` is a `paper_jpeg.jpg`,
-as bench/checks/make_photos.py names them), else its suffix. The columns:
+as tests/generators/make_photos.py names them), else its suffix. The columns:
 
 - decode: OpenCV or Pillow decoding the bytes as `imaging.decoding.plan` says (JPEG at the
   reduced scale libjpeg gives), nothing else: the floor under preparing that file;

@@ -36,6 +36,7 @@ DIGITCLI = (
     [str(BIN / "digitcli")] if (BIN / "digitcli").exists() else [sys.executable, "-m", "digitcli"]
 )
 sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
+sys.path.insert(0, str(REPO / "tests" / "generators"))
 
 import readme_table  # noqa: E402
 

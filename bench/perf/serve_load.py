@@ -37,6 +37,7 @@ sys.path[:0] = [
     str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
 ]
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
+sys.path.insert(0, str(REPO / "tests" / "generators"))
 
 from predict_scaling import tree_rss_bytes  # noqa: E402
 

@@ -137,7 +137,7 @@ def training(redraw: bool) -> tuple[float, float]:
     # As `digitcli train` does: the network without its deskew layer, fed digits deskewed
     # in NumPy (beside it, with the draw).
     network = replace(MLP, deskew=False)
-    model = compiled_model(network, steps, tf.distribute.get_strategy(), distributed=False)
+    model = compiled_model(network, steps, tf.distribute.get_strategy())
     draws = EpochImages(x, MLP.seed, MLP.writers, labels=y, prepare=deskewed) if redraw else None
     x = deskewed(x)
     epochs = FusedEpochs(model, BATCH)

@@ -19,9 +19,10 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy import ndimage
@@ -35,6 +36,9 @@ from digitcli.training.continental import (
     flag,
     hook,
 )
+
+if TYPE_CHECKING:
+    from digitcli.training.distill import Teacher
 
 BOX = 20.0  # the longest side of a prepared digit (images.BOX_SIZE)
 CENTRE = 14.0  # where its centre of mass goes (images.CENTRE)
@@ -339,11 +343,6 @@ def _box(cells: int, size: int) -> np.ndarray:
     return (np.clip(overlap, 0, None) * cells / size).astype(np.float32)
 
 
-class Teach(Protocol):  # distill.Teacher
-    def targets(self, images: np.ndarray, labels: np.ndarray) -> np.ndarray: ...
-    def probabilities(self, images: np.ndarray) -> np.ndarray: ...
-
-
 class Draw(NamedTuple):
     images: np.ndarray
     targets: np.ndarray | None  # what the loss compares with, with a teacher: (n, 10)
@@ -359,6 +358,7 @@ def _yield_to_training() -> None:
         os.setpriority(os.PRIO_PROCESS, thread, min(niceness + DRAW_NICENESS, 19))
 
 
+@dataclass(eq=False)  # one object per run: equal only to itself
 class EpochImages:
     """Each epoch's augmented images, made on a background thread ahead of time.
 
@@ -372,33 +372,22 @@ class EpochImages:
     teacher reads the images themselves.
     """
 
-    def __init__(
-        self,
-        images: np.ndarray,
-        seed: int,
-        share: float,
-        every: int = 1,
-        labels: np.ndarray | None = None,
-        teacher: Teach | None = None,
-        prepare: Callable[[np.ndarray], np.ndarray] | None = None,
-        flags: str = "long",
-        hollow: float = HOLLOW,
-        fonts: float = FONTS,
-        continental: float = CONTINENTAL,
-    ) -> None:
-        if teacher is not None and labels is None:
+    images: np.ndarray
+    seed: int
+    share: float
+    every: int = 1
+    labels: np.ndarray | None = None
+    teacher: Teacher | None = None
+    prepare: Callable[[np.ndarray], np.ndarray] | None = None
+    flags: str = "long"
+    hollow: float = HOLLOW
+    fonts: float = FONTS
+    continental: float = CONTINENTAL
+
+    def __post_init__(self) -> None:
+        if self.teacher is not None and self.labels is None:
             raise ValueError("a teacher needs the labels")
-        self.images = images
-        self.labels = labels
-        self.seed = seed
-        self.share = share
-        self.every = max(1, every)
-        self.teacher = teacher
-        self.prepare = prepare
-        self.flags = flags
-        self.hollow = hollow
-        self.fonts = fonts
-        self.continental = continental
+        self.every = max(1, self.every)
         self.unchanged_targets: np.ndarray | None = None
         self.unchanged_prepared: np.ndarray | None = None
         self.pool = ThreadPoolExecutor(

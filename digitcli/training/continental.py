@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 from digitcli.core.config import IMAGE_SIZE
-from digitcli.training.strokes import curve, with_strokes
 
 CONTINENTAL = 0.5  # share of the redrawn 1s, 7s and 4s drawn so (config.ArchDefaults.continental)
 # The flag's length (share of the 1's height) and its angle below the horizontal (degrees),
@@ -156,8 +155,37 @@ def hook(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     last = inked[np.arange(n), end]
     col = (last * np.arange(IMAGE_SIZE)).sum(axis=1) / np.maximum(last.sum(axis=1), 1)
     bottom = np.minimum(end + 0.35 * length, IMAGE_SIZE - 1.0)
-    control = ((bottom, col - 0.4 * length), (bottom - rise, col - length))
-    t = np.array([0.0, 1 / 3, 2 / 3, 1.0])[:, None]
-    r = (1 - t) ** 2 * end + 2 * (1 - t) * t * control[0][0] + t**2 * control[1][0]
-    c = (1 - t) ** 2 * col + 2 * (1 - t) * t * control[0][1] + t**2 * control[1][1]
-    return with_strokes(ink, [(r[k], c[k], r[k + 1], c[k + 1]) for k in range(3)], width)
+    strokes = curve(end, col, bottom, col - 0.4 * length, bottom - rise, col - length)
+    return with_strokes(ink, strokes, width)
+
+
+# Pen strokes added to 28x28 digits: the segments the shapes above are drawn with.
+
+
+def with_strokes(ink: np.ndarray, strokes: list[tuple], width: np.ndarray) -> np.ndarray:
+    """`ink` (n x 28 x 28) with pen strokes added: each (r0, c0, r1, c1) a segment per image,
+    `width` pixels wide (per image), its edges anti-aliased over a pixel."""
+    n = len(ink)
+    grid_r, grid_c = np.indices((IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32).reshape(2, 1, -1)
+    for r0, c0, r1, c1 in strokes:
+        distance = to_segment(grid_r, grid_c, r0, c0, r1, c1)
+        stroke = np.clip(width[:, None] / 2 + 0.5 - distance, 0.0, 1.0) * 255.0
+        ink = np.maximum(ink, stroke.reshape(n, IMAGE_SIZE, IMAGE_SIZE))
+    return ink
+
+
+def to_segment(r, c, r0, c0, r1, c1) -> np.ndarray:
+    """Each pixel's distance to each image's segment (r0, c0)-(r1, c1)."""
+    dr, dc = (r1 - r0)[:, None], (c1 - c0)[:, None]
+    t = ((r - r0[:, None]) * dr + (c - c0[:, None]) * dc) / np.maximum(dr * dr + dc * dc, 1e-6)
+    t = np.clip(t, 0.0, 1.0)
+    return np.hypot(r - r0[:, None] - t * dr, c - c0[:, None] - t * dc)
+
+
+def curve(r0, c0, rc, cc, r1, c1, pieces: int = 3) -> list[tuple]:
+    """A quadratic Bezier curve from (r0, c0) to (r1, c1) pulled towards (rc, cc), per image,
+    as `pieces` segments for `with_strokes`."""
+    t = np.linspace(0.0, 1.0, pieces + 1)[:, None]
+    r = (1 - t) ** 2 * r0 + 2 * (1 - t) * t * rc + t**2 * r1
+    c = (1 - t) ** 2 * c0 + 2 * (1 - t) * t * cc + t**2 * c1
+    return [(r[k], c[k], r[k + 1], c[k + 1]) for k in range(pieces)]

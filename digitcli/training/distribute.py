@@ -290,16 +290,15 @@ class DistributedEpochs:
         accuracy and, given validation data, val_loss and val_accuracy."""
         from digitcli.models.backend import tf
 
-        # A signal waits for the end of the step under way (see digitcli.core.signals).
-        with self.signals.held():
-            try:
-                return self._epoch(epoch, self.feed(x, y), len(x))
-            except tf.errors.OpError as exc:
-                self.signals.raise_pending()  # stopping ourselves: the signal is the news
-                raise DigitcliError(  # else another worker went
-                    f"lost contact with another worker ({type(exc).__name__}); every worker "
-                    "must run to the end: start them all again with --resume"
-                ) from None
+        # A signal waits for the end of the step under way (the loop holds it: loop.Epochs.run).
+        try:
+            return self._epoch(epoch, self.feed(x, y), len(x))
+        except tf.errors.OpError as exc:
+            self.signals.raise_pending()  # stopping ourselves: the signal is the news
+            raise DigitcliError(  # else another worker went
+                f"lost contact with another worker ({type(exc).__name__}); every worker "
+                "must run to the end: start them all again with --resume"
+            ) from None
 
     def _epoch(self, epoch: int, batches: tf.data.Dataset, samples: int) -> dict[str, float]:
         from digitcli.models.backend import keras, tf

@@ -27,14 +27,13 @@ from digitcli.datasets.data import load_dataset
 from digitcli.models.backend import keras
 from digitcli.models.model import load_keras_model, tflite_f16_bytes
 from digitcli.models.modeldir import BUNDLED_DIR, KERAS_FILE, read_metadata
-from digitcli.training.callbacks import StopAtNextBatch
 from digitcli.training.checkpoint import TrainingState
 from digitcli.training.defaults import check_default_recordable
-from digitcli.training.loop import Epochs, KerasEpochs, write_and_settle
+from digitcli.training.loop import Epochs, KerasEpochs, StopAtNextBatch, write_and_settle
 from digitcli.training.networkfiles import run_record, write_trained
 from digitcli.training.recipe import batches
 from digitcli.training.reporting import NullReporter, TrainReporter, TrainResult, split_notes
-from digitcli.training.splits import check_images, fit_and_validation, validated_on
+from digitcli.training.splits import run_images
 
 
 @dataclass(frozen=True)
@@ -76,11 +75,9 @@ def finetune_bundled(
     check_writable(output, force=force)
     check_default_recordable(output, make_default=make_default)
     reporter = reporter or NullReporter()
-    dataset, val = load_dataset(data, role="train"), None
-    if validation_data is not None:
-        dataset, val = validated_on(dataset, load_dataset(validation_data, role="test"))
-    check_images(dataset, tuning.validation_split, "fine-tuning")
-    fit, val = fit_and_validation(dataset, val, tuning.validation_split, tuning.seed)
+    dataset, fit, val = run_images(
+        data, validation_data, tuning.validation_split, tuning.seed, "fine-tuning"
+    )
     rehearsal = _rehearsal_digits(rehearsal_data) if tuning.rehearsal else None
     signals = SignalGuard()  # as plain train: a SIGTERM or Ctrl-C says so, and cleans up
     try:

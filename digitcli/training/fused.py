@@ -13,6 +13,7 @@ This module imports TensorFlow: import it only when training.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import KW_ONLY, dataclass, field
 
 import numpy as np
 
@@ -23,21 +24,18 @@ from digitcli.models.backend import keras, tf
 STEPS_PER_CALL = 200
 
 
+@dataclass(eq=False)
 class FusedEpochs:
     """Trains `model` (compiled, with XLA) an epoch at a time, as `model.fit(epochs=1)` would
     on the same batches in the same order (a `loop.EpochFitter`)."""
 
-    def __init__(
-        self,
-        model: keras.Model,
-        batch_size: int,
-        *,
-        validation_data: object | None = None,
-        callbacks: list | tuple = (),
-    ) -> None:
-        self.model = model
-        self.batch_size = batch_size
-        self.validation_data, self.callbacks = validation_data, list(callbacks)
+    model: keras.Model
+    batch_size: int
+    _: KW_ONLY
+    validation_data: object | None = None  # batches `model.evaluate` reads
+    callbacks: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
         self._steps = tf.function(self._loop, jit_compile=True, reduce_retracing=True)
 
     def fit_one_epoch(self, epoch: int, x: np.ndarray, y: np.ndarray) -> dict[str, float]:

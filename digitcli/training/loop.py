@@ -62,6 +62,39 @@ class KerasEpochs:
         return {key: float(values[-1]) for key, values in history.history.items()}
 
 
+# Keras callbacks of every way an epoch runs: batch progress to the reporter, and a signal
+# raised at the next batch.
+
+
+class ReporterCallback(keras.callbacks.Callback):
+    """Forwards batch progress to the reporter, off the training thread."""
+
+    async_safe = True
+
+    def __init__(self, reporter: TrainReporter) -> None:
+        super().__init__()
+        self.reporter = reporter
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.reporter.batch(batch + 1, logs or {})
+
+
+class StopAtNextBatch(keras.callbacks.Callback):
+    """Raises the signal noted while `fit` runs (SignalGuard.held) when the next batch starts
+    (why not at once: digitcli.core.signals). `on_*_batch_begin` runs on the main thread even when
+    Keras hands the `_end` hooks to its thread pool."""
+
+    def __init__(self, signals: SignalGuard) -> None:
+        super().__init__()
+        self.signals = signals
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self.signals.raise_pending()
+
+    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self.signals.raise_pending()
+
+
 def monitored(monitor: str, validated: bool) -> Score:
     """Higher is better. `monitor` "accuracy": validation accuracy, ties broken by the lower
     validation loss; "loss": the lower validation loss, ties broken by accuracy (without a

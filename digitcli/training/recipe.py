@@ -13,12 +13,10 @@ from digitcli.core.errors import ModelError, UsageError
 from digitcli.models.backend import keras, tf
 from digitcli.models.model import FIRST_MEMBER, build_model, load_keras_model
 from digitcli.models.modeldir import KERAS_FILE, named_model
-from digitcli.training.distribute import scope
+from digitcli.training.distribute import is_distributed, scope
 
 
-def compiled_model(
-    config: TrainConfig, steps_per_epoch: int, strategy: object, *, distributed: bool
-) -> keras.Model:
+def compiled_model(config: TrainConfig, steps_per_epoch: int, strategy: object) -> keras.Model:
     """A new model for `config`, compiled with its loss and optimizer (under `strategy`)."""
     with scope(strategy):  # under a strategy: variables mirrored across replicas
         model = build_model(config)
@@ -37,7 +35,7 @@ def compiled_model(
         )
         if config.init:
             start_from(model, config.init)
-        if distributed:  # its variables now, in the scope, not in the first step
+        if is_distributed(strategy):  # its variables now, in the scope, not in the first step
             model.optimizer.build(model.trainable_variables)
     return model
 

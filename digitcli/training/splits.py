@@ -4,11 +4,12 @@ seeded validation split (shared by training, the fine-tune and the ensemble's ca
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
 from digitcli.core.errors import UsageError
-from digitcli.datasets.data import Dataset, Split
+from digitcli.datasets.data import Dataset, Split, load_dataset
 
 MIN_IMAGES = 20  # to train on: two a digit, so that something is left to fit, check and test
 
@@ -55,11 +56,20 @@ def split_validation(train: Split, fraction: float, seed: int) -> tuple[Split, S
     return Split(train.x[fit], train.y[fit]), Split(train.x[val], train.y[val])
 
 
-def fit_and_validation(
-    dataset: Dataset, validation: Split | None, fraction: float, seed: int
-) -> tuple[Split, Split]:
-    """The images to fit and to validate on: all of `dataset`'s training split and
-    `validation` when one is given (`validated_on`), else a seeded split of it."""
-    if validation is not None:
-        return dataset.train, validation
-    return split_validation(dataset.train, fraction, seed)
+def run_images(
+    data: str | Path | None,
+    validation_data: str | Path | None,
+    fraction: float,
+    seed: int,
+    doing: str = "training",
+) -> tuple[Dataset, Split, Split]:
+    """The data a run reads, checked, and the images it fits and validates on: all of `data`'s
+    training split and `validation_data`'s images when that is given (`validated_on`), else a
+    seeded split of it (training's and the fine-tune's)."""
+    dataset, held = load_dataset(data, role="train"), None
+    if validation_data is not None:
+        dataset, held = validated_on(dataset, load_dataset(validation_data, role="test"))
+    check_images(dataset, fraction, doing)
+    if held is not None:
+        return dataset, dataset.train, held
+    return dataset, *split_validation(dataset.train, fraction, seed)

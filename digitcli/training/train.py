@@ -27,7 +27,7 @@ from digitcli.core.atomic import (
 from digitcli.core.config import TrainConfig, models_root
 from digitcli.core.errors import DigitcliError, TrainingInterrupted, UsageError
 from digitcli.core.signals import Interrupted, SignalGuard
-from digitcli.datasets.data import Dataset, Split, load_dataset
+from digitcli.datasets.data import Dataset, Split
 from digitcli.models.backend import keras, tf
 from digitcli.models.deskew import deskewed
 from digitcli.models.model import inference_model, tflite_bytes
@@ -35,7 +35,6 @@ from digitcli.models.modeldir import Metadata, check_init, checkpoint_path
 from digitcli.reports.evaluate import Evaluation
 from digitcli.training import draws
 from digitcli.training.augment import Draw, EpochImages
-from digitcli.training.callbacks import ReporterCallback, StopAtNextBatch
 from digitcli.training.checkpoint import Checkpoint, TrainingState
 from digitcli.training.defaults import check_default_recordable
 from digitcli.training.distill import teacher_for
@@ -47,7 +46,15 @@ from digitcli.training.distribute import (
     written_by_chief,
 )
 from digitcli.training.fused import FusedEpochs
-from digitcli.training.loop import EpochFitter, Epochs, KerasEpochs, monitored, write_and_settle
+from digitcli.training.loop import (
+    EpochFitter,
+    Epochs,
+    KerasEpochs,
+    ReporterCallback,
+    StopAtNextBatch,
+    monitored,
+    write_and_settle,
+)
 from digitcli.training.networkfiles import run_record, write_trained
 from digitcli.training.recipe import batches, compiled_model, fit_inputs, targets, taught
 from digitcli.training.reporting import (
@@ -57,11 +64,7 @@ from digitcli.training.reporting import (
     split_notes,
     wants_batches,
 )
-from digitcli.training.splits import check_images, fit_and_validation, validated_on
-
-
-def default_output(config: TrainConfig) -> Path:
-    return models_root() / config.run_name
+from digitcli.training.splits import run_images
 
 
 def train(
@@ -88,11 +91,10 @@ def train(
 
     `strategy` (default: `config.strategy`) is the `tf.distribute` strategy to train under:
     auto, default, mirrored or multi-worker (see `digitcli.training.distribute`). `tensorboard`:
-    a folder
-    for TensorBoard logs (per-epoch scalars and the graph).
+    a folder for TensorBoard logs (per-epoch scalars and the graph).
     """
     config = replace(config, strategy=strategy) if strategy else config
-    output = Path(output) if output else default_output(config)
+    output = Path(output) if output else models_root() / config.run_name
     recover(output)
     recover(checkpoint_path(output))  # a checkpoint a killed run left half-swapped
     check_writable(output, force=force, kind=MODEL_DIRECTORY)
@@ -101,16 +103,11 @@ def train(
     if tensorboard is not None and Path(tensorboard).exists() and not Path(tensorboard).is_dir():
         raise UsageError(f"--tensorboard {tensorboard}: not a directory")
     check_init(config)
-    dataset = load_dataset(data, role="train")
-    validation = None
-    if validation_data is not None:
-        dataset, validation = validated_on(dataset, load_dataset(validation_data, role="test"))
+    images = run_images(data, validation_data, config.validation_split, config.split_seed)
     # Under multi-worker only the chief writes `output`; the others must not take its lock.
     with exclusive(output) if is_chief(config.strategy) else nullcontext():
-        reporter = reporter or NullReporter()
-        run = _Run(config, dataset, output, force, resume, reporter, validation=validation)
-        run.make_default = make_default  # --make-default: whatever the new model scores
-        return run.run(tensorboard=Path(tensorboard) if tensorboard else None)
+        run = _Run(config, images, output, force, resume, reporter or NullReporter())
+        return run.run(Path(tensorboard) if tensorboard else None, make_default)
 
 
 def _check_no_interrupted_run(output: Path, *, resume: bool, force: bool) -> None:
@@ -130,34 +127,27 @@ def _check_no_interrupted_run(output: Path, *, resume: bool, force: bool) -> Non
 
 
 class _Run:
-    make_default = False  # set by train(): the new model becomes the default whatever it scores
-
     def __init__(
         self,
         config: TrainConfig,
-        dataset: Dataset,
+        images: tuple[Dataset, Split, Split],  # splits.run_images: all, to fit, to validate
         output: Path,
         force: bool,
         resume: bool,
         reporter: TrainReporter,
-        *,
-        validation: Split | None = None,
     ) -> None:
-        check_images(dataset, config.validation_split)
         draws.leave_a_core_for_the_draw(config)  # before TensorFlow starts its thread pools
         # First: the multi-worker strategy must start before TensorFlow does anything else.
         self.strategy = make_strategy(config.strategy)
         self.distributed = is_distributed(self.strategy)
         self.chief = is_chief(config.strategy)  # writes checkpoints and the model directory
-        self.config, self.dataset, self.output = config, dataset, output
+        self.config, self.output = config, output
+        self.dataset, self.fit, self.val = images
         self.force, self.reporter = force, reporter
         self.checkpoint = Checkpoint(
-            checkpoint_path(output), config, dataset, self.strategy, chief=self.chief
+            checkpoint_path(output), config, self.dataset, self.strategy, chief=self.chief
         )
         self.teacher = teacher_for(config.teacher)  # a model that does not load fails here
-        self.fit, self.val = fit_and_validation(
-            dataset, validation, config.validation_split, config.split_seed
-        )
         # The network in training is fed digits deskewed beside it; the saved model deskews
         # inside itself (deskew.py): the layer in the training graph costs more time.
         self.prepare = deskewed if config.deskew else None
@@ -168,16 +158,14 @@ class _Run:
         if resume:
             self.model, self.state, self.best_weights = self.checkpoint.load()
         else:
-            self.model = compiled_model(
-                replace(config, deskew=False),
-                self.steps_per_epoch,
-                self.strategy,
-                distributed=self.distributed,
-            )
+            no_deskew = replace(config, deskew=False)  # deskewed beside it (self.prepare)
+            self.model = compiled_model(no_deskew, self.steps_per_epoch, self.strategy)
             self.state, self.best_weights = TrainingState(), self.model.get_weights()
         self.signals = SignalGuard()  # installed for the whole run, in run()
 
-    def run(self, *, tensorboard: Path | None = None) -> TrainResult:
+    def run(self, tensorboard: Path | None, make_default: bool) -> TrainResult:
+        """The epochs, then the model directory; `make_default` (--make-default): the new
+        model becomes the default whatever it scores."""
         config = self.config
         self.tensorboard = tensorboard
         self.fitter = self._fitter()
@@ -216,7 +204,7 @@ class _Run:
             self.signals,
             test=self.dataset.test,
             seen=[self.fit.x, self.val.x],
-            make_default=self.make_default,
+            make_default=make_default,
             chief=self.chief,
             writing=self.epochs.disk_full("writing the model directory"),
         )

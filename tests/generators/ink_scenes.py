@@ -16,7 +16,7 @@ pencil, marker or ballpoint, of any darkness, width and pressure) and photograph
 tilt and perspective, blur, noise, JPEG. A quarter of the pictures hold no digit at all; some
 are light ink on a dark board. The mask is the digits' strokes, nothing else.
 
-    python bench/build/ink_scenes.py --n 16 --seed 3 --out DIR   # look at a few, with their masks
+    python tests/generators/ink_scenes.py --n 16 --seed 3 --out DIR  # a few, with their masks
 """
 
 from __future__ import annotations

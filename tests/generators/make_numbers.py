@@ -73,12 +73,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-sys.path[:0] = [
-    str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
-]
-
 import written_marks  # noqa: E402
-
 from make_photos import load_mnist  # noqa: E402
 
 DIGIT_SOURCES = ("mnist", "usps", "uci")
@@ -134,6 +129,7 @@ def number_digits(source: str = "mnist", usps_file: Path | None = None):
     """The digits numbers are written with: MNIST's test split, or USPS zip.train's held 30%
     as MNIST-like 28x28 digits (read from `usps_file`, ElemStatLearn's zip.train.RData)."""
     if source == "usps":
+        sys.path.append(str(Path(__file__).resolve().parents[2] / "bench" / "build"))  # usps.py
         from usps import held_digits
 
         return held_digits(usps_file)
@@ -147,6 +143,8 @@ def uci_rest_digits() -> tuple[np.ndarray, np.ndarray]:
     first UCI_TUNED, which no part of digitcli was chosen on (`uci-rest` in robustness.py),
     drawn as MNIST draws its digits (`usps.mnist_like`)."""
     from sklearn.datasets import load_digits
+
+    sys.path.append(str(Path(__file__).resolve().parents[2] / "bench" / "build"))  # usps.py
     from usps import mnist_like
 
     digits = load_digits()

@@ -5,8 +5,8 @@ file (`prepare_file`, exactly as for any picture) and answers; `evaluate` hands 
 array itself. The two should agree: what preparation does to a digit that already looks like
 MNIST is a loss, and so is a refusal ("no digit found", "several digits").
 
-    python bench/checks/mnist_png.py --count 1000              # white on black, then black on white
-    python bench/checks/mnist_png.py --model MNIST/models/mlp --count 10000
+    python tests/generators/mnist_png.py --count 1000  # white on black, then black on white
+    python tests/generators/mnist_png.py --model MNIST/models/mlp --count 10000
 
 Prints, for each polarity, the share read right through `predict`'s path, through `evaluate`'s,
 and how many were refused.

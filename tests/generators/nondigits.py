@@ -24,7 +24,6 @@ glyph, not the scene) or nothing.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,14 +31,9 @@ import cv2
 import numpy as np
 from PIL import Image
 
-sys.path[:0] = [
-    str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
-]
-
 import ink_scenes  # noqa: E402
 import judge_pictures  # noqa: E402
 from make_blanks import MARKS  # noqa: E402
-
 from make_photos import _lighting, _texture  # noqa: E402
 
 # Letters and symbols a hand does not write as a digit (no O o I l i j | / \ ! [ ]).

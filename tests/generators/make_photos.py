@@ -7,11 +7,11 @@ with a transparent background (PNG, RGBA), light ink on a dark canvas, palette P
 PNGs. `accuracy` then scores a classifier on those files, read either the naive way (grayscale,
 resize to 28x28) or through digitcli.imaging.images.prepare_file.
 
-    python bench/checks/make_photos.py --n 1000 --out photos           # make the files
-    python bench/checks/make_photos.py --n 1000 --out photos --time    # and time reading them
-    python bench/checks/make_photos.py --n 300 --out slips --slips     # each on a slip on a desk
-    python bench/checks/make_photos.py --n 200 --out phone --phone     # camera-sized paper JPEGs
-    python bench/checks/make_photos.py --n 1000 --out photos --baseline
+    python tests/generators/make_photos.py --n 1000 --out photos         # make the files
+    python tests/generators/make_photos.py --n 1000 --out photos --time  # and time reading them
+    python tests/generators/make_photos.py --n 300 --out slips --slips   # each on a slip on a desk
+    python tests/generators/make_photos.py --n 200 --out phone --phone   # camera-sized paper JPEGs
+    python tests/generators/make_photos.py --n 1000 --out photos --baseline
         # ... and train a small numpy MLP on MNIST to compare naive resizing with prepare
 
 With a trained digitcli model, pass its predict function (uint8 (n, 28, 28) in, digits or

@@ -1,5 +1,5 @@
-"""Numbers written in printed fields of styles `bench/checks/make_numbers.py` does not draw, and how
-many `digitcli read` reads exactly: a stress test of the form lines, never tuned on.
+"""Numbers written in printed fields of styles `tests/generators/make_numbers.py` does not draw,
+and how many `digitcli read` reads exactly: a stress test of the form lines, never tuned on.
 
 One box per digit, MNIST *test* digits 64 px high in boxes of 70 px (4-7 digits), dark ink on
 light paper, 40 numbers a style:
@@ -12,7 +12,7 @@ light paper, 40 numbers a style:
 - `overflow`: digits 84 px high, crossing the box's top line;
 - `double`: a thin second line 4 px inside each box.
 
-    python bench/checks/form_styles.py --seed 42 --out DIR
+    python tests/generators/form_styles.py --seed 42 --out DIR
 """
 
 from __future__ import annotations
@@ -26,9 +26,6 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-sys.path[:0] = [
-    str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
-]
 
 from make_photos import load_mnist  # noqa: E402
 

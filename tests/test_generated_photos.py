@@ -1,15 +1,9 @@
-"""bench/checks/make_photos.py's user-style files: the default mix, and slips lying on desks."""
+"""tests/generators/make_photos.py's user-style files: the default mix, and slips lying on desks."""
 
-import sys
-from pathlib import Path
+from digitcli.imaging.images import open_image
+from digitcli.imaging.sheet import on_the_sheet
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
-
-from digitcli.imaging.images import open_image  # noqa: E402
-from digitcli.imaging.sheet import on_the_sheet  # noqa: E402
-
-import make_photos  # noqa: E402
+import make_photos
 
 
 def test_slips_are_photos_of_a_sheet_and_leave_the_mix_as_it_was(tmp_path):

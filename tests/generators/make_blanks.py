@@ -1,6 +1,5 @@
-"""Photos of paper with no digit on it, made like bench/checks/make_photos.py's user-style files,
-and
-how often `predict` and `read` answer them "no digit found".
+"""Photos of paper with no digit on it, made like tests/generators/make_photos.py's user-style
+files, and how often `predict` and `read` answer them "no digit found".
 
 Kinds (each rendered in make_photos' styles: phone JPEGs with lighting, texture, noise and EXIF
 rotation, grey scans, palette and 16-bit PNGs):
@@ -13,10 +12,10 @@ rotation, grey scans, palette and 16-bit PNGs):
 - `cell`: a table's empty cell, cut out with its rules at the sides and parts of its
   neighbours' rules.
 
-    python bench/checks/make_blanks.py --n 300 --out blanks         # 300 of each kind, then measure
-    python bench/checks/make_blanks.py --n 300 --out blanks --seed 1   # a draw never tuned on
-    python bench/checks/make_blanks.py --n 300 --out blanks --no-read  # predict only
-    python bench/checks/make_blanks.py --n 0 --photos 300 --robustness 200 --out dev
+    python tests/generators/make_blanks.py --n 300 --out blanks  # 300 of each kind, then measure
+    python tests/generators/make_blanks.py --n 300 --out blanks --seed 1  # a draw never tuned on
+    python tests/generators/make_blanks.py --n 300 --out blanks --no-read  # predict only
+    python tests/generators/make_blanks.py --n 0 --photos 300 --robustness 200 --out dev
         # the photo digits (predict, read, their agreement) and bench/checks/robustness.py's set
 
 Measured (bundled model; "before" is the code before the blank-paper checks). Seed 1: predict
@@ -74,9 +73,6 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-sys.path[:0] = [
-    str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
-]
 
 from make_photos import STORE_FOR_ORIENTATION, _blurred, _lighting, _texture, _u8  # noqa: E402
 
@@ -251,8 +247,8 @@ def measure(files: Sequence[tuple[Path, str]], *, read: bool = True) -> dict[str
 
 
 def photo_digits(out_dir: Path, n: int, seed: int = 0) -> dict[str, float]:
-    """bench/checks/make_photos.py's digits: predict's accuracy, read's, and how often the two give
-    the same answer (the same digit, or both none)."""
+    """tests/generators/make_photos.py's digits: predict's accuracy, read's, and how often the two
+    give the same answer (the same digit, or both none)."""
     from digitcli.predicting.predict import predict
     from digitcli.reading.read import read as read_numbers
 
@@ -282,6 +278,7 @@ def photo_digits(out_dir: Path, n: int, seed: int = 0) -> dict[str, float]:
 def robustness(out_dir: Path, per_source: int) -> dict[str, float]:
     """bench/checks/robustness.py's development set: predict's accuracy per source (bundled
     model)."""
+    sys.path.append(str(Path(__file__).resolve().parents[2] / "bench" / "checks"))
     import robustness as bench
 
     sets = bench.build(out_dir, per_source)  # `fonts` is empty without Debian's font packages
