@@ -1,6 +1,7 @@
 """The CVL Single Digit database (ICDAR 2013 HDRC, TU Wien): continental writers, by writer.
 
-    python bench/build/cvl.py score --cvl DIR --model MODEL [--model MODEL ...] [--split test] [--json]
+    python bench/build/cvl.py score --cvl DIR --model MODEL [--model MODEL ...] \
+        [--split test] [--json]
     python bench/build/cvl.py mix --cvl DIR [--copies 3] [--usps bench/results/usps] [--mnist MNIST]
                             [--out build/cvl]
 
@@ -20,9 +21,9 @@ wrong answer at confidence 0.
 the commonest confusions, and the spread of accuracy over writers. `mix` writes
 `mnist-cvl<k>[-usps].npz` for `digitcli train --data`: MNIST's training set less the digits the
 bundled model's members hold out for validation (`--validation-seed 0`), so that
-`bench/build/make_bundled.py` still calibrates on digits no member trained on, with CVL `train/` added
-`--copies` times (and USPS zip.train's 70%, `bench/build/usps.py build`, once); MNIST's test set as its
-test set.
+`bench/build/make_bundled.py` still calibrates on digits no member trained on, with CVL
+`train/` added `--copies` times (and USPS zip.train's 70%, `bench/build/usps.py build`, once);
+MNIST's test set as its test set.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Train the ink finder (`digitcli/imaging/ink_finder.tflite`) on scenes whose strokes are
-known by construction (`tests/generators/ink_scenes.py`, both its families), and nothing else: the check
-sets (`bench/checks/other_pages.py`, the judge's generators, the real pictures) stay out of it.
+known by construction (`tests/generators/ink_scenes.py`, both its families), and nothing
+else: the check sets (`bench/checks/other_pages.py`, the judge's generators, the real
+pictures) stay out of it.
 
     python bench/build/make_ink_finder.py [--scenes 12000] [--epochs 12] [--seed 0]
         [--work build/ink_finder] [--init WEIGHTS]
@@ -28,10 +29,10 @@ sys.path.insert(0, str(ROOT))
 sys.path[:0] = [str(ROOT / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 sys.path.insert(0, str(ROOT / "tests" / "generators"))
 
-import ink_scenes  # noqa: E402
-
 from digitcli.core.fits import stamp  # noqa: E402
 from digitcli.imaging import ink_finder  # noqa: E402
+
+import ink_scenes  # noqa: E402
 
 SCENES = 12_000
 EPOCHS = 12

@@ -44,20 +44,20 @@ sys.path.insert(0, str(BENCH.parent))
 sys.path[:0] = [str(BENCH / kind) for kind in (".", "build", "checks", "perf")]
 sys.path.insert(0, str(BENCH.parent / "tests" / "generators"))
 
-import judge_pictures  # noqa: E402
-import make_blanks  # noqa: E402
-import make_numbers  # noqa: E402
-import nondigits  # noqa: E402
 import robustness  # noqa: E402
-from judge_pictures import write  # noqa: E402
-from make_blanks import MARKS  # noqa: E402
 
 from digitcli.core.errors import ImageError  # noqa: E402
 from digitcli.core.fits import stamp  # noqa: E402
 from digitcli.imaging import judge  # noqa: E402
 from digitcli.imaging.images import prepare, prepare_file  # noqa: E402
 
+import judge_pictures  # noqa: E402
+import make_blanks  # noqa: E402
+import make_numbers  # noqa: E402
 import make_photos  # noqa: E402
+import nondigits  # noqa: E402
+from judge_pictures import write  # noqa: E402
+from make_blanks import MARKS  # noqa: E402
 from make_photos import _lighting, _texture, load_mnist  # noqa: E402
 
 DIGIT, BLANK, LINES, SEVERAL = judge.DIGIT, judge.BLANK, judge.LINES, judge.SEVERAL

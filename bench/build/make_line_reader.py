@@ -50,7 +50,7 @@ more saved strips. The exported reader records this run's command, seed and data
 record (`training`), or `--record FILE`'s. Tried in round 4 and not shipped:
 docs/measurements/reading-numbers.md.
 
-    python bench/build/make_line_reader.py                        # writes digitcli/reading/lines.tflite
+    python bench/build/make_line_reader.py             # writes digitcli/reading/lines.tflite
     python bench/build/make_line_reader.py --numbers 2000 --out lines-test.tflite --data strips.npz
     python bench/build/make_line_reader.py --weights lines.weights.h5      # export saved weights
     python bench/build/make_line_reader.py --stamp-only     # record a changed setting's new stamp
@@ -75,7 +75,9 @@ from digitcli.core.fits import stamp
 from digitcli.reading.lines import CLASSES, FITS, MARKS, STRIP_SHAPE
 from digitcli.reading.settings import DEFAULT
 
-sys.path[:0] = [str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")]
+sys.path[:0] = [
+    str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
+]
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "generators"))
 
 from make_numbers import BLUR, Look, make_number, styled  # noqa: E402
@@ -189,7 +191,10 @@ def written_numbers(
             blur = BLURRED_PX if focus.random() < blurred else BLUR[1]
             look = Look(wide=wide_one, hand=hand, blur=blur, marks=marked)
             number = make_number(x, y, kinds[i % len(kinds)], stem, rng, box, look)
-            yield number, find_line(open_image(Path(tmp) / number.file, max_side=DEFAULT.work_width))
+            yield (
+                number,
+                find_line(open_image(Path(tmp) / number.file, max_side=DEFAULT.work_width)),
+            )
 
 
 def strips(
@@ -514,7 +519,8 @@ def this_run(argv: list[str] | None, args: argparse.Namespace, lines: int) -> di
     return {
         "command": "python bench/build/make_line_reader.py " + " ".join(words),
         "seed": args.seed,
-        "data": f"{lines} lines of numbers written by bench/checks/make_numbers.py with the training "
+        "data": f"{lines} lines of numbers written by tests/generators/make_numbers.py with the "
+        "training "
         f"digits of {', '.join(dict.fromkeys(args.sources))}, parts seeded from "
         f"{args.first_seed}; {args.marked:g} with marks, {args.loose:g} in a loose hand",
     }

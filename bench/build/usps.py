@@ -9,11 +9,11 @@ label in column 0. Only `zip.train`: its test split is part of a held-out set we
 
 `build` draws every digit as dark ink on uneven paper (a third at its own 16x16, the rest enlarged
 smoothly to 28-200 px with margins and noise, half of those as JPEG, the way
-`bench/checks/robustness.py` draws UCI's scans) into two ImageFolder trees (`train/0/` .. `train/9/` and
-`held/0/` .. `held/9/`): a fixed, seeded 30% is `held`, never trained on. Each file is then
-prepared by `digitcli.imaging.images.prepare_file`, as `predict` and `train --data DIR`
-prepare a user's
-file, into `usps.npz` (x_train/y_train: the 70%, x_test/y_test: the 30%).
+`bench/checks/robustness.py` draws UCI's scans) into two ImageFolder trees (`train/0/` ..
+`train/9/` and `held/0/` .. `held/9/`): a fixed, seeded 30% is `held`, never trained on. Each
+file is then prepared by `digitcli.imaging.images.prepare_file`, as `predict` and
+`train --data DIR` prepare a user's file, into `usps.npz` (x_train/y_train: the 70%,
+x_test/y_test: the 30%).
 
 `mix` writes `mnist-usps<k>.npz`: MNIST's training set with the prepared 70% added `--copies`
 times, and MNIST's test set as its test set, for `digitcli train --data`.

@@ -22,7 +22,7 @@ the picture grown to hold its corners beyond 4) and, for half of the numbers, a 
 handwriting (shear up to 0.25). `labels.jsonl` in the output folder
 holds each file's kind, number and true digit boxes.
 
-    python bench/checks/make_numbers.py --per-kind 200 --out numbers --seed 0 [--narrow]
+    python tests/generators/make_numbers.py --per-kind 200 --out numbers --seed 0 [--narrow]
                                  [--digits-from usps --usps zip.train.RData]
 
 `--digits-from usps` writes the numbers with other writers' digits: the fixed held 30% of USPS
@@ -38,7 +38,7 @@ as high as an MNIST digit and as wide: a square.
 by a disc of radius THIN_PEN and its darkest ink made full again (`thin_digits`): a ballpoint's
 line where MNIST's writers used a felt pen.
 
-    python bench/checks/make_numbers.py --per-kind 100 --out numbers --seed 9 --style filled
+    python tests/generators/make_numbers.py --per-kind 100 --out numbers --seed 9 --style filled
 
 `--sheet K` writes each number in the middle of a sheet K times as high as its picture (and as
 much wider), its paper continued all round: a photo of a number with the page around it.
@@ -54,7 +54,7 @@ the others; people write some larger, some lower. `--blur R` blurs each picture 
 Gaussian of radius 0.3 to R px (1.2 by default): R 2.5 is a photo out of focus.
 
 `--marks S` writes a share S of the numbers (not boxed) with the marks people write in and
-after numbers (`bench/checks/written_marks.py`: `18.056`, `443.000=`, `200.-`, `12,5`, `-150`,
+after numbers (`tests/generators/written_marks.py`: `18.056`, `443.000=`, `200.-`, `12,5`, `-150`,
 `$25`, a long dash or a wavy end mark); `labels.jsonl`'s `text` is then what is written,
 `number` its digits. `--cell` writes each number small in a register's cell (1.5-3 times its
 height), ruled on every side and the next cells' ruling beyond, and darkens one or two of the
