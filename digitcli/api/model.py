@@ -16,6 +16,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -129,6 +130,7 @@ class Model:
         ):  # with fork, a pool starts all its processes at once: 10**9 would be a fork bomb
             raise UsageError(f"processes {processes!r}: give 0 (this process) to {MOST_PROCESSES}")
         from digitcli.predicting.predict import predict_each
+        from digitcli.reading.recount import as_read
 
         found = predict_each(
             as_sources(source, recursive=recursive),
@@ -137,6 +139,7 @@ class Model:
             threshold=threshold,
             invert=invert,
             processes=processes,
+            recount=partial(as_read, invert=invert),
         )
         answers = (_raised(replace(p, model=self.info), errors) for p in found)
         return answers if stream else list(answers)
@@ -159,6 +162,7 @@ class Model:
         all is a UsageError."""
         check_options(top_k=top_k, threshold=threshold, invert=invert)
         from digitcli.predicting.predict import predict
+        from digitcli.reading.recount import as_read
 
         found = predict(
             as_paths(inputs),
@@ -170,6 +174,7 @@ class Model:
             save_preprocessed=None if save_preprocessed is None else Path(save_preprocessed),
             recursive=recursive,
             runtime=self.runtime,
+            recount=partial(as_read, invert=invert),
         )
         return (replace(prediction, model=self.info) for prediction in found)
 

@@ -23,6 +23,10 @@ from digitcli.inputs.sources import Source
 from digitcli.models.runtimes import Runtime, load_runtime, resolve_model
 from digitcli.predicting.answers import Prediction
 
+# How `read` counts the digits of the pictures `predict` answered (`digitcli.reading.recount`,
+# passed down by the layers above reading): the one count of digits both commands take.
+Recount = Callable[[Runtime, list[Source], list[Prediction]], list[Prediction]]
+
 
 def predict(
     inputs: Iterable[str] = (),
@@ -36,10 +40,12 @@ def predict(
     batch_size: int = BATCH_SIZE,
     recursive: bool = False,
     runtime: Callable[[], Runtime] | None = None,
+    recount: Recount | None = None,
 ) -> Iterator[Prediction]:
     """Predict the digit in each input, yielding one `Prediction` per input in input order;
     `recursive`: folders' sub-folders are searched too; `runtime`: the model's runtime
-    already found (`runtime_loader`), instead of `model`."""
+    already found (`runtime_loader`), instead of `model`; `recount`: each answer's digits
+    counted as `read` reads them (`Recount`)."""
     runtime = runtime or runtime_loader(model)
     with claimed_previews(save_preprocessed) as previews:
         index = 0
@@ -48,7 +54,8 @@ def predict(
             inputs, from_list, work, batch_size, meanwhile=runtime, recursive=recursive
         )
         for batch, prepared in batches:
-            yield from _answer(runtime(), batch, prepared, top_k, threshold)
+            answers = _answer(runtime(), batch, prepared, top_k, threshold)
+            yield from _counted(recount, runtime(), batch, answers)
             if previews is not None:
                 _save_previews(previews, index, batch, prepared)
             index += len(batch)
@@ -63,14 +70,16 @@ def predict_each(
     invert: str = "auto",
     batch_size: int = BATCH_SIZE,
     processes: int | None = None,
+    recount: Recount | None = None,
 ) -> Iterator[Prediction]:
     """`predict` of sources already made (the Python API's bytes, images and arrays), one
     `Prediction` per source in order; `processes` prepare them (None: one per core, 0: this
-    process alone)."""
+    process alone); `recount` as for `predict`."""
     work = partial(prepare_source, invert=invert)
     batches = source_batches(sources, work, batch_size, meanwhile=runtime, processes=processes)
     for batch, prepared in batches:
-        yield from _answer(runtime(), batch, prepared, top_k, threshold)
+        answers = _answer(runtime(), batch, prepared, top_k, threshold)
+        yield from _counted(recount, runtime(), batch, answers)
 
 
 def predict_sources(
@@ -80,11 +89,13 @@ def predict_sources(
     top_k: int = 3,
     threshold: float | None = None,
     invert: str = "auto",
+    recount: Recount | None = None,
 ) -> tuple[list[Prediction], list[Prepared | ImageError]]:
     """One batch answered in this process (what `serve` runs per request): each source's
     `Prediction`, exactly as `predict` gives it, and what the model saw."""
     prepared = [prepare_source(source, invert) for source in sources]
-    return list(_answer(runtime, sources, prepared, top_k, threshold)), prepared
+    answers = _answer(runtime, sources, prepared, top_k, threshold)
+    return list(_counted(recount, runtime, sources, answers)), prepared
 
 
 def runtime_loader(model: str | Path | None) -> Callable[[], Runtime]:
@@ -152,6 +163,17 @@ def _save_previews(
     for offset, (source, item) in enumerate(zip(batch, prepared, strict=True)):
         if isinstance(item, Prepared):
             save_preview(item.pixels, folder / preview_name(start + offset, source))
+
+
+def _counted(
+    recount: Recount | None,
+    runtime: Runtime,
+    batch: list[Source],
+    answers: Iterable[Prediction],
+) -> list[Prediction]:
+    """One batch's answers, their digits counted by `recount` (None: as prepared)."""
+    answers = list(answers)
+    return answers if recount is None else recount(runtime, batch, answers)
 
 
 def _answer(

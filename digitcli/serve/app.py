@@ -34,6 +34,7 @@ from digitcli.models.modeldir import choose_model
 from digitcli.models.runtimes import Runtime, load_runtime, resolve_model
 from digitcli.models.testset import scored_on
 from digitcli.predicting.predict import predict_sources
+from digitcli.reading.recount import as_read
 from digitcli.reading.read import parse_digit_count, read_sources
 from digitcli.serve import query as params
 from digitcli.serve.errors import HTTPProblem, problem_response
@@ -80,7 +81,8 @@ def create_app(
         }
         preview = params.flag(query, "preview")
         async with received(request) as body:
-            work = partial(predict_sources, runtime, **options)
+            recount = partial(as_read, invert=options["invert"])
+            work = partial(predict_sources, runtime, **options, recount=recount)
             predictions, prepared = await _in_turn(request, body, work)
         results = [_named(p.to_json(), chosen) for p in predictions]
         if preview:

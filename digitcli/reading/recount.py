@@ -1,0 +1,37 @@
+"""`predict`'s answers with their digits counted as `read` reads them: the one count of
+digits both commands take (issue #86, docs/one-verdict.md).
+
+The preparation counts groups of ink (`imaging.pieces`): digits written close together (a
+"10" with its 1 beside its 0, a number in a form's cell) are one group to it, and `predict`
+answered one digit where `read`, whose line reader reads the line, read the number. Every
+picture `predict` answers with a digit is read as `read` reads it, and where `read` reads
+several digits, `predict` says so in the one wording (`verdict.several`); where `read` reads
+one, it is `predict`'s digit (`read._as_predicted`). Pictures `predict` refuses are not read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from digitcli.imaging import verdict
+from digitcli.inputs.sources import Source
+from digitcli.models.runtimes import Runtime
+from digitcli.predicting.answers import Prediction
+from digitcli.reading.read import read_sources
+
+
+def as_read(
+    runtime: Runtime, sources: list[Source], answers: list[Prediction], *, invert: str = "auto"
+) -> list[Prediction]:
+    """`answers` (one per source), each digit `predict` gave replaced by the note "several
+    digits" where `read` reads several in its picture."""
+    asked = [i for i, answer in enumerate(answers) if answer.confidence is not None]
+    if not asked:
+        return answers
+    readings = read_sources(runtime, [sources[i] for i in asked], invert=invert, pixels=False)
+    counted = list(answers)
+    for i, reading in zip(asked, readings, strict=True):
+        if reading.number is not None and len(reading.number) > 1:
+            several = verdict.several(len(reading.number))
+            counted[i] = replace(answers[i], digit=None, confidence=None, top=(), note=several)
+    return counted
