@@ -32,17 +32,18 @@ def as_read(
     readings = read_sources(runtime, [sources[i] for i in asked], invert=invert, pixels=False)
     counted = list(answers)
     for i, reading in zip(asked, readings, strict=True):
-        found = _digits_read(reading)
+        found = _digits_read(reading, lines=answers[i].confidence is None)
         if found > 1:
             several = verdict.several(found)
             counted[i] = replace(answers[i], digit=None, confidence=None, top=(), note=several)
     return counted
 
 
-def _digits_read(reading: Reading) -> int:
-    """How many digits `reading` holds: its number's, or those of all its lines."""
-    if reading.lines:
-        return sum(_digits_read(line) for line in reading.lines)
+def _digits_read(reading: Reading, *, lines: bool) -> int:
+    """How many digits `reading` holds: its number's, or, `lines`, those of all its lines (for
+    a picture `predict` refused: a digit it read stays one digit where `read` finds lines)."""
+    if reading.lines and lines:
+        return sum(_digits_read(line, lines=True) for line in reading.lines)
     return len(reading.number or "")
 
 
