@@ -115,7 +115,14 @@ def read_sources(
     """One batch read in this process (what `serve` runs per request); `pixels`: each digit's
     pixels as the model saw them are kept (`ReadDigit.pixels`, for previews)."""
     lines = [picture_lines(source, invert, pixels=pixels) for source in sources]
-    return [_checked(r, threshold, digits) for r in _answer(runtime, sources, lines)]
+    return [_checked(r, threshold, digits) for r in answer_found(runtime, sources, lines)]
+
+
+def answer_found(
+    runtime: Runtime, sources: list[Source], found: list[Line | Lines | ImageError]
+) -> list[Reading]:
+    """Each source's reading from its lines (`picture_lines`), found already."""
+    return list(_answer(runtime, sources, found))
 
 
 def _answer(

@@ -34,8 +34,8 @@ from digitcli.models.modeldir import choose_model
 from digitcli.models.runtimes import Runtime, load_runtime, resolve_model
 from digitcli.models.testset import scored_on
 from digitcli.predicting.predict import predict_sources
-from digitcli.reading.recount import as_read
 from digitcli.reading.read import parse_digit_count, read_sources
+from digitcli.reading.recount import AS_READ
 from digitcli.serve import query as params
 from digitcli.serve.errors import HTTPProblem, problem_response
 from digitcli.serve.middleware import AccessLog, SecurityHeaders
@@ -81,8 +81,7 @@ def create_app(
         }
         preview = params.flag(query, "preview")
         async with received(request) as body:
-            recount = partial(as_read, invert=options["invert"])
-            work = partial(predict_sources, runtime, **options, recount=recount)
+            work = partial(predict_sources, runtime, **options, recount=AS_READ)
             predictions, prepared = await _in_turn(request, body, work)
         results = [_named(p.to_json(), chosen) for p in predictions]
         if preview:
