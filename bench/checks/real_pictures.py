@@ -21,8 +21,9 @@ development set nor the held-out one, kept out of training so that it stays an h
 
 `score` reads every picture as `digitcli predict` does (`digitcli.predicting.predict`, the same
 preparation and decision, its digits counted as `read` counts them) with MODEL: anything
-`digitcli predict --model` takes (a model directory, `bundled`, an exported file). Without `--model`, the models folder is pointed at an
-empty one so that the bundled model answers, as it does for a new user. It prints accuracy on
+`digitcli predict --model` takes (a model directory, `bundled`, an exported file). Without
+`--model`, the models folder is pointed at an empty one so that the bundled model answers, as
+it does for a new user. It prints accuracy on
 the single digits overall, per kind and per fold; the real digits refused (no digit found,
 several digits, an error) and how; the blank, several-digit and non-digit pictures refused (the
 right answer for `predict`), by the reason given, naming a number called blank or a blank page
