@@ -20,10 +20,9 @@ set of phone photos and scans of digits on paper, from repositories that are in 
 development set nor the held-out one, kept out of training so that it stays an honest check.
 
 `score` reads every picture as `digitcli predict` does (`digitcli.predicting.predict`, the same
-preparation and decision, its digits counted as `read` counts them) with MODEL: anything
-`digitcli predict --model` takes (a model directory, `bundled`, an exported file). Without
-`--model`, the models folder is pointed at an empty one so that the bundled model answers, as
-it does for a new user. It prints accuracy on
+preparation and decision) with MODEL: anything `digitcli predict --model` takes (a model
+directory, `bundled`, an exported file). Without `--model`, the models folder is pointed at an
+empty one so that the bundled model answers, as it does for a new user. It prints accuracy on
 the single digits overall, per kind and per fold; the real digits refused (no digit found,
 several digits, an error) and how; the blank, several-digit and non-digit pictures refused (the
 right answer for `predict`), by the reason given, naming a number called blank or a blank page
@@ -188,10 +187,9 @@ class Answer:
 def answers(files: list[Path], model: str | None) -> list[Answer]:
     """`digitcli predict`'s answer for each file, in order."""
     from digitcli.predicting.predict import predict
-    from digitcli.reading.recount import AS_READ
 
-    found = []  # digits counted as `read` counts them, as the command does (recount)
-    for prediction in predict([str(file) for file in files], model=model, recount=AS_READ):
+    found = []
+    for prediction in predict([str(file) for file in files], model=model):
         why = prediction.error or prediction.note
         found.append(Answer(prediction.digit, None if prediction.digit is not None else why))
     return found

@@ -129,7 +129,6 @@ class Model:
         ):  # with fork, a pool starts all its processes at once: 10**9 would be a fork bomb
             raise UsageError(f"processes {processes!r}: give 0 (this process) to {MOST_PROCESSES}")
         from digitcli.predicting.predict import predict_each
-        from digitcli.reading.recount import AS_READ
 
         found = predict_each(
             as_sources(source, recursive=recursive),
@@ -138,7 +137,6 @@ class Model:
             threshold=threshold,
             invert=invert,
             processes=processes,
-            recount=AS_READ,
         )
         answers = (_raised(replace(p, model=self.info), errors) for p in found)
         return answers if stream else list(answers)
@@ -161,7 +159,6 @@ class Model:
         all is a UsageError."""
         check_options(top_k=top_k, threshold=threshold, invert=invert)
         from digitcli.predicting.predict import predict
-        from digitcli.reading.recount import AS_READ
 
         found = predict(
             as_paths(inputs),
@@ -173,7 +170,6 @@ class Model:
             save_preprocessed=None if save_preprocessed is None else Path(save_preprocessed),
             recursive=recursive,
             runtime=self.runtime,
-            recount=AS_READ,
         )
         return (replace(prediction, model=self.info) for prediction in found)
 

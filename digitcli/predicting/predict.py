@@ -10,10 +10,8 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -24,17 +22,6 @@ from digitcli.inputs.batches import BATCH_SIZE, prepare_source, prepared_batches
 from digitcli.inputs.sources import Source
 from digitcli.models.runtimes import Runtime, load_runtime, resolve_model
 from digitcli.predicting.answers import Prediction
-
-
-@dataclass(frozen=True)
-class Recount:
-    """How `read` counts the digits of the pictures `predict` answered
-    (`digitcli.reading.recount`, passed down by the layers above reading): the one count of
-    digits both commands take. `lines(source, invert)` runs beside the preparation (in its
-    worker process); `answers(runtime, sources, answers, lines)` gives the batch's answers."""
-
-    lines: Callable[[Source, str], object]
-    answers: Callable[[Runtime, list[Source], list[Prediction], list[object]], list[Prediction]]
 
 
 def predict(
@@ -49,23 +36,19 @@ def predict(
     batch_size: int = BATCH_SIZE,
     recursive: bool = False,
     runtime: Callable[[], Runtime] | None = None,
-    recount: Recount | None = None,
 ) -> Iterator[Prediction]:
     """Predict the digit in each input, yielding one `Prediction` per input in input order;
     `recursive`: folders' sub-folders are searched too; `runtime`: the model's runtime
-    already found (`runtime_loader`), instead of `model`; `recount`: each answer's digits
-    counted as `read` reads them (`Recount`)."""
+    already found (`runtime_loader`), instead of `model`."""
     runtime = runtime or runtime_loader(model)
     with claimed_previews(save_preprocessed) as previews:
         index = 0
-        work = _work(recount, invert)
+        work = partial(prepare_source, invert=invert)
         batches = prepared_batches(
             inputs, from_list, work, batch_size, meanwhile=runtime, recursive=recursive
         )
-        for batch, done in batches:
-            prepared, found = _parted(done, recount)
-            answers = _answer(runtime(), batch, prepared, top_k, threshold)
-            yield from _counted(recount, runtime(), batch, answers, found)
+        for batch, prepared in batches:
+            yield from _answer(runtime(), batch, prepared, top_k, threshold)
             if previews is not None:
                 _save_previews(previews, index, batch, prepared)
             index += len(batch)
@@ -80,17 +63,14 @@ def predict_each(
     invert: str = "auto",
     batch_size: int = BATCH_SIZE,
     processes: int | None = None,
-    recount: Recount | None = None,
 ) -> Iterator[Prediction]:
     """`predict` of sources already made (the Python API's bytes, images and arrays), one
     `Prediction` per source in order; `processes` prepare them (None: one per core, 0: this
-    process alone); `recount` as for `predict`."""
-    work = _work(recount, invert)
+    process alone)."""
+    work = partial(prepare_source, invert=invert)
     batches = source_batches(sources, work, batch_size, meanwhile=runtime, processes=processes)
-    for batch, done in batches:
-        prepared, found = _parted(done, recount)
-        answers = _answer(runtime(), batch, prepared, top_k, threshold)
-        yield from _counted(recount, runtime(), batch, answers, found)
+    for batch, prepared in batches:
+        yield from _answer(runtime(), batch, prepared, top_k, threshold)
 
 
 def predict_sources(
@@ -100,13 +80,11 @@ def predict_sources(
     top_k: int = 3,
     threshold: float | None = None,
     invert: str = "auto",
-    recount: Recount | None = None,
 ) -> tuple[list[Prediction], list[Prepared | ImageError]]:
     """One batch answered in this process (what `serve` runs per request): each source's
     `Prediction`, exactly as `predict` gives it, and what the model saw."""
-    prepared, found = _parted(list(map(_work(recount, invert), sources)), recount)
-    answers = _answer(runtime, sources, prepared, top_k, threshold)
-    return list(_counted(recount, runtime, sources, answers, found)), prepared
+    prepared = [prepare_source(source, invert) for source in sources]
+    return list(_answer(runtime, sources, prepared, top_k, threshold)), prepared
 
 
 def runtime_loader(model: str | Path | None) -> Callable[[], Runtime]:
@@ -174,42 +152,6 @@ def _save_previews(
     for offset, (source, item) in enumerate(zip(batch, prepared, strict=True)):
         if isinstance(item, Prepared):
             save_preview(item.pixels, folder / preview_name(start + offset, source))
-
-
-def _work(recount: Recount | None, invert: str) -> Callable[[Source], Any]:
-    """What a worker does to each source: prepare it, and with `recount`, find its lines."""
-    if recount is None:
-        return partial(prepare_source, invert=invert)
-    return partial(_prepared_and_lines, lines=recount.lines, invert=invert)
-
-
-def _prepared_and_lines(
-    source: Source, lines: Callable[[Source, str], object], invert: str
-) -> tuple[Prepared | ImageError, object]:
-    return prepare_source(source, invert), lines(source, invert)
-
-
-def _parted(
-    done: list[Any], recount: Recount | None
-) -> tuple[list[Prepared | ImageError], list[object]]:
-    """A batch's work (`_work`) as its preparations and its lines (a worker's ImageError
-    is both)."""
-    if recount is None:
-        return done, []
-    pairs = [(item, item) if isinstance(item, ImageError) else item for item in done]
-    return [prepared for prepared, _ in pairs], [lines for _, lines in pairs]
-
-
-def _counted(
-    recount: Recount | None,
-    runtime: Runtime,
-    batch: list[Source],
-    answers: Iterable[Prediction],
-    found: list[object],
-) -> list[Prediction]:
-    """One batch's answers, their digits counted by `recount` (None: as prepared)."""
-    answers = list(answers)
-    return answers if recount is None else recount.answers(runtime, batch, answers, found)
 
 
 def _answer(

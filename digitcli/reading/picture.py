@@ -65,7 +65,8 @@ def picture_lines(
         on_paper = max(image.size) >= imaging_tuned().paper_size  # as `images.prepare` looks
         sheet = on_the_sheet(image) if invert != "no" and on_paper else None
         cleaned = without_dark_border(image) if invert != "no" and sheet is None else image
-        image = cleaned  # a scanner's dark border painted over (predict's `whole` is its own)
+        if cleaned is not image:  # a scanner's dark border: no ink, for predict's test too
+            image, whole = cleaned, cache(partial(prepare, cleaned, invert=invert))
         if sheet is not None:
             part, dx, dy = sheet
             found = _read_picture(part, (dx, dy), partial(prepare, part, invert=invert),

@@ -115,14 +115,7 @@ def read_sources(
     """One batch read in this process (what `serve` runs per request); `pixels`: each digit's
     pixels as the model saw them are kept (`ReadDigit.pixels`, for previews)."""
     lines = [picture_lines(source, invert, pixels=pixels) for source in sources]
-    return [_checked(r, threshold, digits) for r in answer_found(runtime, sources, lines)]
-
-
-def answer_found(
-    runtime: Runtime, sources: list[Source], found: list[Line | Lines | ImageError]
-) -> list[Reading]:
-    """Each source's reading from its lines (`picture_lines`), found already."""
-    return list(_answer(runtime, sources, found))
+    return [_checked(r, threshold, digits) for r in _answer(runtime, sources, lines)]
 
 
 def _answer(
@@ -264,8 +257,7 @@ def _as_predicted(
     `surer_than_a_cut` times smaller than the reading's (a wide 5 cut into "27"; but touching
     digits of a longer number are one piece to predict, and two digits written close together
     may look like one to it), and a reading of several digits none of which is read as surely
-    as predict's one (a 0 read as "11"). What stays several digits here is several digits to
-    `predict` too (`recount`)."""
+    as predict's one (a 0 read as "11")."""
     row = wholes.get(id(line))
     if row is None:
         return digits
