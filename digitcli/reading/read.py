@@ -253,10 +253,11 @@ def _as_predicted(
     predict reads it (the same preparation, the same classifier): the two always agree. So is
     a reading of up to `split_most` digits that overlap one another by `split_overlap` of their
     width (one digit cut in two) when predict is surer of its digit than the reading of its
-    number, and a reading of two digits when predict's doubt (1 - its confidence) is
+    number, a reading of two digits when predict's doubt (1 - its confidence) is
     `surer_than_a_cut` times smaller than the reading's (a wide 5 cut into "27"; but touching
     digits of a longer number are one piece to predict, and two digits written close together
-    may look like one to it)."""
+    may look like one to it), and a reading of several digits none of which is read as surely
+    as predict's one (a 0 read as "11")."""
     row = wholes.get(id(line))
     if row is None:
         return digits
@@ -264,7 +265,7 @@ def _as_predicted(
     confidence = round(float(row[best]), 6)
     if not digits:  # predict found a digit where the line found no ink
         return [ReadDigit(best, confidence, _picture_box(line), line.whole.pixels)]
-    if len(digits) > 1:
+    if len(digits) > 1 and max(d.confidence for d in digits) >= confidence:
         tune = tuned()
         sure = float(np.prod([d.confidence for d in digits]))
         split = len(digits) <= tune.split_most and all(
