@@ -95,6 +95,11 @@ class StopAtNextBatch(keras.callbacks.Callback):
         self.signals.raise_pending()
 
 
+def learning_rate(model: keras.Model) -> float:
+    """The optimizer's learning rate now (at its step, on a schedule)."""
+    return float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
+
+
 def monitored(monitor: str, validated: bool) -> Score:
     """Higher is better. `monitor` "accuracy": validation accuracy, ties broken by the lower
     validation loss; "loss": the lower validation loss, ties broken by accuracy (without a
@@ -139,8 +144,7 @@ class Epochs:
             x, y = self.images(epoch)
             with self.signals.held():  # a signal stops the epoch at its next batch
                 logs = self.fitter.fit_one_epoch(epoch, x, y)
-            rate = self.model.optimizer.learning_rate
-            logs["learning_rate"] = float(keras.ops.convert_to_numpy(rate))
+            logs["learning_rate"] = learning_rate(self.model)
             logs["seconds"] = time.perf_counter() - started
             with self.signals.held(), self.disk_full(f"saving epoch {epoch + 1}"):
                 self._record(epoch, logs)  # an epoch counts once its checkpoint is on disk
