@@ -11,8 +11,8 @@ import numpy as np
 from typer.testing import CliRunner
 
 from digitcli.cli import app
+from digitcli.models.defaults import copies_across, settle_default
 from digitcli.models.modeldir import ChosenModel
-from digitcli.training.defaults import copies_across, settle_default
 
 from mnist_files import synthetic_digits, write_idx
 

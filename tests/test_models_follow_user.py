@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from digitcli.core.config import models_root
+from digitcli.models.defaults import settle_default
 from digitcli.models.modeldir import (
     BUNDLED,
     choose_model,
@@ -18,7 +19,6 @@ from digitcli.models.modeldir import (
     model_named,
     set_default,
 )
-from digitcli.training.defaults import settle_default
 
 
 @pytest.fixture

@@ -25,10 +25,10 @@ from digitcli.core.signals import Interrupted, SignalGuard
 from digitcli.datasets.checks import Split
 from digitcli.datasets.data import load_dataset
 from digitcli.models.backend import keras
+from digitcli.models.defaults import check_default_recordable
 from digitcli.models.model import load_keras_model, tflite_f16_bytes
 from digitcli.models.modeldir import BUNDLED_DIR, KERAS_FILE, read_metadata
 from digitcli.training.checkpoint import TrainingState
-from digitcli.training.defaults import check_default_recordable
 from digitcli.training.loop import Epochs, KerasEpochs, StopAtNextBatch, write_and_settle
 from digitcli.training.networkfiles import run_record, write_trained
 from digitcli.training.recipe import batches

@@ -5,7 +5,7 @@ checkpoint is on disk, the best epoch's weights kept, progress reported, early s
 run passes in what differs: how an epoch is fitted (an `EpochFitter`: `KerasEpochs`,
 `fused.FusedEpochs`, `distribute.DistributedEpochs`), each epoch's images, the score, and a
 checkpoint or none (the fine-tune's). `write_and_settle`: the model directory written whole even
-when a signal comes, then the default settled (defaults.py).
+when a signal comes, then the default settled (models/defaults.py).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from digitcli.core.errors import DigitcliError, TrainingInterrupted
 from digitcli.core.signals import Interrupted, SignalGuard
 from digitcli.datasets.data import Split
 from digitcli.models.backend import keras, tf
+from digitcli.models.defaults import copies_across, default_to_beat, settle_default
 from digitcli.training.checkpoint import HISTORY_KEYS, Checkpoint, TrainingState
-from digitcli.training.defaults import copies_across, default_to_beat, settle_default
 from digitcli.training.reporting import TrainReporter, TrainResult
 
 Score = Callable[[int, dict], tuple]  # (epoch, logs) -> higher is better
@@ -95,6 +95,11 @@ class StopAtNextBatch(keras.callbacks.Callback):
         self.signals.raise_pending()
 
 
+def learning_rate(model: keras.Model) -> float:
+    """The optimizer's learning rate now (at its step, on a schedule)."""
+    return float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
+
+
 def monitored(monitor: str, validated: bool) -> Score:
     """Higher is better. `monitor` "accuracy": validation accuracy, ties broken by the lower
     validation loss; "loss": the lower validation loss, ties broken by accuracy (without a
@@ -139,8 +144,7 @@ class Epochs:
             x, y = self.images(epoch)
             with self.signals.held():  # a signal stops the epoch at its next batch
                 logs = self.fitter.fit_one_epoch(epoch, x, y)
-            rate = self.model.optimizer.learning_rate
-            logs["learning_rate"] = float(keras.ops.convert_to_numpy(rate))
+            logs["learning_rate"] = learning_rate(self.model)
             logs["seconds"] = time.perf_counter() - started
             with self.signals.held(), self.disk_full(f"saving epoch {epoch + 1}"):
                 self._record(epoch, logs)  # an epoch counts once its checkpoint is on disk
@@ -206,7 +210,7 @@ def write_and_settle(
     """The end of every run: `write()` the model directory `output` (a signal meanwhile waits
     until it is written whole, then is said), then settle which model is the default, judged
     on `test` (`seen`: the pictures the run learnt or chose from). Only the chief settles."""
-    before, theirs = default_to_beat(output, test, skip=make_default or not chief)
+    before, theirs = default_to_beat(output, test.x, test.y, skip=make_default or not chief)
     try:
         with signals.installed(), signals.held(), writing or nullcontext():
             result = write()

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from digitcli.core.config import TrainConfig
+from digitcli.models.defaults import FEW_TO_JUDGE
 from digitcli.reports.evaluate import Evaluation
-from digitcli.training.defaults import FEW_TO_JUDGE
 
 if TYPE_CHECKING:
-    from digitcli.training.defaults import DefaultChoice
+    from digitcli.models.defaults import DefaultChoice
 
 
 class TrainReporter(Protocol):

@@ -27,6 +27,7 @@ def tensorboard_callback(log_dir: Path) -> keras.callbacks.Callback:
     `fit` calls and across a resumed run: steps come from the epoch Keras reports.
     """
     from digitcli.models.backend import keras, tf
+    from digitcli.training.loop import learning_rate
 
     class TensorBoardLogger(keras.callbacks.Callback):
         def __init__(self, log_dir: Path) -> None:
@@ -54,7 +55,7 @@ def tensorboard_callback(log_dir: Path) -> keras.callbacks.Callback:
             step = epoch + 1
             train = {k: v for k, v in logs.items() if not k.startswith("val_")}
             validation = {k[4:]: v for k, v in logs.items() if k.startswith("val_")}
-            train["learning_rate"] = _learning_rate(self.model, keras)
+            train["learning_rate"] = learning_rate(self.model)
             train["seconds"] = time.perf_counter() - self._started
             for run, values in (("train", train), ("validation", validation)):
                 if not values:
@@ -81,13 +82,6 @@ def tensorboard_callback(log_dir: Path) -> keras.callbacks.Callback:
                 writer.flush()
 
     return TensorBoardLogger(log_dir)
-
-
-def _learning_rate(model, keras) -> float | None:
-    optimizer = getattr(model, "optimizer", None)
-    if optimizer is None:
-        return None
-    return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
 
 
 def _scalar(tf, tag: str, value: float, step: int) -> None:

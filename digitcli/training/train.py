@@ -29,6 +29,7 @@ from digitcli.core.errors import DigitcliError, TrainingInterrupted, UsageError
 from digitcli.core.signals import Interrupted, SignalGuard
 from digitcli.datasets.data import Dataset, Split
 from digitcli.models.backend import keras, tf
+from digitcli.models.defaults import check_default_recordable
 from digitcli.models.deskew import deskewed
 from digitcli.models.model import inference_model, tflite_bytes
 from digitcli.models.modeldir import Metadata, check_init, checkpoint_path
@@ -36,7 +37,6 @@ from digitcli.reports.evaluate import Evaluation
 from digitcli.training import draws
 from digitcli.training.augment import Draw, EpochImages
 from digitcli.training.checkpoint import Checkpoint, TrainingState
-from digitcli.training.defaults import check_default_recordable
 from digitcli.training.distill import teacher_for
 from digitcli.training.distribute import (
     DistributedEpochs,
@@ -84,7 +84,7 @@ def train(
 
     The new model becomes the default (what commands use given no model) when it reads its
     test images at least as well as the current default does, or with `make_default`
-    (training/defaults.py); `TrainResult.default` says which it is.
+    (models/defaults.py); `TrainResult.default` says which it is.
 
     `validation_data`: another source (a folder of pictures) to pick the best epoch on and
     score the model on; then all of `data` is fitted (no hold-out taken from it).

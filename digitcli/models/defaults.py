@@ -17,7 +17,6 @@ import numpy as np
 from digitcli.core.atomic import check_can_create
 from digitcli.core.config import models_root
 from digitcli.core.errors import DigitcliError, UsageError
-from digitcli.datasets.checks import Split
 from digitcli.models.modeldir import (
     BUNDLED,
     ChosenModel,
@@ -113,9 +112,9 @@ def current_default(output: Path) -> ChosenModel | None:
 
 
 def default_to_beat(
-    output: Path, test: Split, *, skip: bool = False
+    output: Path, images: np.ndarray, labels: np.ndarray, *, skip: bool = False
 ) -> tuple[ChosenModel | None, float | None]:
-    """The model commands use now and its accuracy on a run's `test` images; (None, None)
+    """The model commands use now and its accuracy on a run's test `images`; (None, None)
     with `skip` (asked to be the default, or a worker that is not the chief) and for a model
     written outside the models folder, not compared."""
     if skip or not _inside(output):
@@ -123,7 +122,7 @@ def default_to_beat(
     before = current_default(output)
     if before is None:
         return None, None
-    return before, accuracy_of(before, test.x, test.y)
+    return before, accuracy_of(before, images, labels)
 
 
 def accuracy_of(model: ChosenModel, images: np.ndarray, labels: np.ndarray) -> float | None:
