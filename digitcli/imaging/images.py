@@ -40,7 +40,7 @@ from digitcli.imaging.opening import MAX_PIXELS, STDIN_NAME, open_image
 from digitcli.imaging.paper import ink_is_dark, paper_level
 from digitcli.imaging.pieces import joined_digits
 from digitcli.imaging.settings import DEFAULT, tuned
-from digitcli.imaging.sheet import on_the_sheet
+from digitcli.imaging.sheet import sheet_to_look_within
 from digitcli.imaging.verdict import Kind
 
 # A name a benchmark imports, bound to the default (read once, at import).
@@ -116,14 +116,13 @@ def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
     if image.mode != "L" or max(image.size) > tuned().work_size or "transparency" in image.info:
         image = to_gray(image)
     image = _unreplicated(image)
-    if invert != "no" and max(image.size) >= tuned().paper_size:
-        sheet = on_the_sheet(image)
-        if sheet is not None:  # a sheet on a desk: its digit is looked for within it first
-            inside = _prepared(sheet[0], invert)
-            if inside.has_ink:
-                return inside
-            whole = _prepared(image, invert)
-            return whole if whole.has_ink else inside
+    sheet = sheet_to_look_within(image, invert)
+    if sheet is not None:  # a sheet on a desk: its digit is looked for within it first
+        inside = _prepared(sheet[0], invert)
+        if inside.has_ink:
+            return inside
+        whole = _prepared(image, invert)
+        return whole if whole.has_ink else inside
     return _prepared(image, invert)
 
 

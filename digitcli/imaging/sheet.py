@@ -27,6 +27,15 @@ from digitcli.imaging.opening import cropped
 from digitcli.imaging.settings import tuned
 
 
+def sheet_to_look_within(image: Image.Image, invert: str) -> tuple[Image.Image, int, int] | None:
+    """The sheet `predict` and `read` both look within first (`on_the_sheet`), or None: none
+    is looked for with `invert` "no" (light ink on dark paper) nor in a picture under
+    `paper_size` a side, a crop of its digit rather than a photo of paper."""
+    if invert == "no" or max(image.size) < tuned().paper_size:
+        return None
+    return on_the_sheet(image)
+
+
 def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
     """The sheet of paper in an "L" image opened by `open_image`, as `multiline.cropped` gives
     a part of it (the part, how far right and down its source pixels it starts), `sheet_inset`

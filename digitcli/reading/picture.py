@@ -18,8 +18,7 @@ from PIL import Image
 
 from digitcli.core.errors import ImageError, unexpected_image_error
 from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file
-from digitcli.imaging.settings import tuned as imaging_tuned
-from digitcli.imaging.sheet import on_the_sheet
+from digitcli.imaging.sheet import sheet_to_look_within
 from digitcli.imaging.verdict import Kind
 from digitcli.inputs.sources import Source
 from digitcli.reading.border import without_dark_border
@@ -51,8 +50,8 @@ def picture_lines(
     """The image's line(s), each read by the line reader and, where it is unsure, cut into
     candidates (in a worker process, for large batches); `pixels`: the line reader's digits
     are drawn as the model would see them too (previews only). A photo of a sheet of paper on
-    a desk is read within the sheet (`sheet.on_the_sheet`; not for light ink on dark paper,
-    nor in a picture under `paper_size` a side, where `predict` looks for no sheet either),
+    a desk is read within the sheet `predict` looks within (`sheet.sheet_to_look_within`: not
+    for light ink on dark paper, nor in a picture under `paper_size` a side),
     unless nothing is found there and `predict`'s preparation finds ink in the whole picture
     (a light digit on a dark canvas is a bright region, as a sheet is); that preparation is
     made once, then read again by the whole picture's blank checks. Where no sheet is found, a
@@ -62,8 +61,7 @@ def picture_lines(
     try:
         image = open_image(source.read(), name=source.name, max_side=tuned().work_width)
         whole = cache(partial(prepare_file, source.read(), invert=invert, name=source.name))
-        on_paper = max(image.size) >= imaging_tuned().paper_size  # as `images.prepare` looks
-        sheet = on_the_sheet(image) if invert != "no" and on_paper else None
+        sheet = sheet_to_look_within(image, invert)  # the one predict looks within
         cleaned = without_dark_border(image) if invert != "no" and sheet is None else image
         if cleaned is not image:  # a scanner's dark border: no ink, for predict's test too
             image, whole = cleaned, cache(partial(prepare, cleaned, invert=invert))
