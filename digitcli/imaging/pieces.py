@@ -8,6 +8,9 @@ number is told from one digit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import pairwise
+
 import cv2
 import numpy as np
 
@@ -161,10 +164,27 @@ def _side_by_side(big: np.ndarray, tall: float) -> int:
             last[1], last[2], last[3] = max(last[1], x1), min(last[2], y0), max(last[3], y1)
         else:
             columns.append([x0, x1, y0, y1])
-    if len(columns) < 2 or columns[-1][1] - columns[0][0] + 1 < tuned().several_wide * tall:
+    if len(columns) < 2:
+        return 1
+    wide = columns[-1][1] - columns[0][0] + 1 >= tuned().several_wide * tall
+    boxes = [(x0, y0, x1, y1) for x0, x1, y0, y1 in columns]
+    if not wide and not all(apart(a, b, tall) for a, b in pairwise(boxes)):
         return 1
     centres = [(c[2] + c[3]) / 2 for c in columns]
     return len(columns) if max(centres) - min(centres) < 0.5 * tall else 1
+
+
+def apart(left: Sequence[float], right: Sequence[float], height: float) -> bool:
+    """Whether two separate pieces of ink next to each other (boxes left, top, right,
+    bottom, `left` the leftmost) are two digits: both of a digit's full height (`full_height`
+    of `height`, a digit's), sharing less than `side_by_side` of the narrower's width. A "1"
+    written beside a "0" is as wide as one digit, yet two. The one rule `predict`'s count of
+    digits (`_side_by_side`) and `read`'s segmentation (`reading.atoms`) take."""
+    tune = tuned()
+    tall = min(left[3] - left[1], right[3] - right[1]) >= tune.full_height * height
+    shared = left[2] - right[0]
+    narrower = min(left[2] - left[0], right[2] - right[0])
+    return bool(tall and shared < tune.side_by_side * narrower)
 
 
 def joined_digits(inked: np.ndarray) -> bool:
