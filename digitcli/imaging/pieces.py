@@ -90,7 +90,8 @@ def digit_components(
         on_paper and size < tuned().smallest_on_paper * min(h, w)
     ):
         return None  # a speck, not a digit
-    groups = _groups(np.stack([y0, x0, y1, x1], axis=1)[keep], area[keep])
+    counted = keep & ~_form_rules(labels, (x0, y0, x1, y1), area)
+    groups = _groups(np.stack([y0, x0, y1, x1], axis=1)[counted], area[counted])
     ink_box = shifted((slice(box[0], box[2] + 1), slice(box[1], box[3] + 1)), window)
     if keep.all():
         return mask, ink_box, groups
@@ -105,9 +106,31 @@ def group_count(mask: np.ndarray) -> int:
     window = bounds(mask)
     if window is None:
         return 0
-    _, _, stats = _components(mask[window])
+    _, labels, stats = _components(mask[window])
     x0, y0, x1, y1 = _corners(stats)
-    return _groups(np.stack([y0, x0, y1, x1], axis=1), stats[:, cv2.CC_STAT_AREA])
+    area = stats[:, cv2.CC_STAT_AREA]
+    counted = ~_form_rules(labels, (x0, y0, x1, y1), area)
+    return _groups(np.stack([y0, x0, y1, x1], axis=1)[counted], area[counted])
+
+
+def _form_rules(labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndarray) -> np.ndarray:
+    """Which pieces (`labels` numbered from 1; `boxes` x0, y0, x1, y1 inclusive, in the labels'
+    frame) are a form's rules, not digits, to the count of digits: a cell's sides, a line
+    under a field, lying along their box's edges (all but `rule_stray` of their pixels within
+    2 px of them) and more than `rule_long` times as long as the tallest other piece is high.
+    `read` takes such rules out before it segments (`reading.formlines`)."""
+    x0, y0, x1, y1 = boxes
+    heights, longest = y1 - y0 + 1, np.maximum(x1 - x0, y1 - y0) + 1
+    rules = np.zeros(len(area), dtype=bool)
+    for index in np.argsort(-longest, kind="stable"):
+        others = heights[~rules]
+        others = others[np.flatnonzero(~rules) != index]
+        if others.size == 0 or longest[index] <= tuned().rule_long * others.max():
+            break
+        piece = labels[y0[index] : y1[index] + 1, x0[index] : x1[index] + 1] == index + 1
+        inner = piece[2:-2, 2:-2]
+        rules[index] = np.count_nonzero(inner) <= tuned().rule_stray * area[index]
+    return rules
 
 
 def _corners(stats: np.ndarray) -> tuple[np.ndarray, ...]:
