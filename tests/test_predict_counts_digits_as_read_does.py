@@ -2,19 +2,23 @@
 two separate pieces of ink side by side, each of a digit's full height, are two digits even
 where together they are no wider than one digit ("10" written apart: a 1 is narrow). Before,
 `predict` answered such a "10" with one digit (0, or 4) while `read` read 10, on a drawing and
-in a form's cell alike."""
+in a form's cell alike; and a number between a cell's rules, which the judge takes for lines,
+was "lines, a page or a picture" to `predict` where `read` read it."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import cv2
+import numpy as np
 from PIL import Image, ImageDraw
 from typer.testing import CliRunner
 
 from digitcli.cli import app
-from digitcli.imaging import pieces
-from digitcli.imaging.images import prepare
+from digitcli.imaging import pieces, verdict
+from digitcli.imaging.images import Prepared, prepare
+from digitcli.imaging.verdict import Kind
 
 
 def _ten(size: tuple[int, int], box: tuple[int, int, int, int], *, ink: int, paper: int) -> Image:
@@ -78,3 +82,30 @@ def test_one_digit_in_pieces_stays_one_digit():
     assert not pieces.apart((0, 10, 12, 40), (8, 0, 14, 40), 40)  # a 4's two strokes
     assert not pieces.apart((0, 0, 20, 8), (2, 10, 20, 40), 40)  # a 5's flag above its body
     assert pieces.apart((0, 0, 4, 40), (6, 0, 30, 40), 40)  # a 1 beside a 0
+
+
+def _blobs(rows: int) -> np.ndarray:
+    """A mask of `rows` rows of three digit-sized rings, a form's rule under the last row."""
+    mask = np.zeros((40 * rows + 12, 120), dtype=np.uint8)
+    for row in range(rows):
+        for column in range(3):
+            centre = (20 + 35 * column, 20 + 40 * row)
+            cv2.ellipse(mask, centre, (10, 15), 0, 0, 360, 1, 2)
+    mask[40 * rows + 6, :] = 1
+    return mask.astype(bool)
+
+
+def test_digits_in_one_row_stand_in_one_row_and_a_page_does_not():
+    assert pieces.in_one_row(_blobs(1))
+    assert not pieces.in_one_row(_blobs(3))
+
+
+def test_lines_that_stand_in_digits_side_by_side_are_several_digits():
+    """The judge takes a number in a form's cell, between its rules, for lines: predict said
+    "lines, a page or a picture" where read read the number (Meza's cells, 24 of 137)."""
+    blank = np.zeros((28, 28), np.uint8)
+    on_rules = Prepared(blank, has_ink=False, inverted=True, groups=3, refused=Kind.LINES)
+    page = Prepared(blank, has_ink=False, inverted=True, groups=1, refused=Kind.LINES)
+    assert verdict.kind(on_rules) is Kind.SEVERAL
+    assert verdict.note(on_rules) == verdict.several(3)
+    assert verdict.note(page) == verdict.NOT_DIGITS

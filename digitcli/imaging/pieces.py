@@ -113,6 +113,28 @@ def group_count(mask: np.ndarray) -> int:
     return _groups(np.stack([y0, x0, y1, x1], axis=1)[counted], area[counted])
 
 
+def in_one_row(mask: np.ndarray) -> bool:
+    """Whether the pieces of `mask` counted as digits (`_groups`' big ones, a form's rules
+    left out) stand in one row: their rows overlap into one band, as a number's digits do
+    and a page's lines do not."""
+    window = bounds(mask)
+    if window is None:
+        return False
+    _, labels, stats = _components(mask[window])
+    x0, y0, x1, y1 = _corners(stats)
+    area = stats[:, cv2.CC_STAT_AREA]
+    counted = ~_form_rules(labels, (x0, y0, x1, y1), area)
+    big = counted & (area >= tuned().big_piece * area[counted].max())
+    order = np.argsort(y0[big], kind="stable")
+    tops, bottoms = y0[big][order], y1[big][order]
+    reach = bottoms[0]
+    for top, bottom in zip(tops[1:], bottoms[1:], strict=True):
+        if top > reach:
+            return False
+        reach = max(reach, bottom)
+    return True
+
+
 def _form_rules(labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndarray) -> np.ndarray:
     """Which pieces (`labels` numbered from 1; `boxes` x0, y0, x1, y1 inclusive, in the labels'
     frame) are a form's rules, not digits, to the count of digits: a cell's sides, a line
@@ -204,10 +226,9 @@ def apart(left: Sequence[float], right: Sequence[float], height: float) -> bool:
     written beside a "0" is as wide as one digit, yet two. The one rule `predict`'s count of
     digits (`_side_by_side`) and `read`'s segmentation (`reading.atoms`) take."""
     tune = tuned()
-    tall = min(left[3] - left[1], right[3] - right[1]) >= tune.full_height * height
-    shared = left[2] - right[0]
-    narrower = min(left[2] - left[0], right[2] - right[0])
-    return bool(tall and shared < tune.side_by_side * narrower)
+    (x0, y0, x1, y1), (u0, v0, u1, v1) = left, right
+    tall = min(y1 - y0, v1 - v0) >= tune.full_height * height
+    return bool(tall and x1 - u0 < tune.side_by_side * min(x1 - x0, u1 - u0))
 
 
 def joined_digits(inked: np.ndarray) -> bool:
