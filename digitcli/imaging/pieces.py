@@ -90,7 +90,7 @@ def digit_components(
         on_paper and size < tuned().smallest_on_paper * min(h, w)
     ):
         return None  # a speck, not a digit
-    counted = keep & ~_form_rules(labels, (x0, y0, x1, y1), area)
+    counted = _counted(labels, (x0, y0, x1, y1), area, keep)
     groups = _groups(np.stack([y0, x0, y1, x1], axis=1)[counted], area[counted])
     ink_box = shifted((slice(box[0], box[2] + 1), slice(box[1], box[3] + 1)), window)
     if keep.all():
@@ -109,7 +109,7 @@ def group_count(mask: np.ndarray) -> int:
     _, labels, stats = _components(mask[window])
     x0, y0, x1, y1 = _corners(stats)
     area = stats[:, cv2.CC_STAT_AREA]
-    counted = ~_form_rules(labels, (x0, y0, x1, y1), area)
+    counted = _counted(labels, (x0, y0, x1, y1), area, np.ones(area.size, dtype=bool))
     return _groups(np.stack([y0, x0, y1, x1], axis=1)[counted], area[counted])
 
 
@@ -123,7 +123,7 @@ def in_one_row(mask: np.ndarray) -> bool:
     _, labels, stats = _components(mask[window])
     x0, y0, x1, y1 = _corners(stats)
     area = stats[:, cv2.CC_STAT_AREA]
-    counted = ~_form_rules(labels, (x0, y0, x1, y1), area)
+    counted = _counted(labels, (x0, y0, x1, y1), area, np.ones(area.size, dtype=bool))
     big = counted & (area >= tuned().big_piece * area[counted].max())
     order = np.argsort(y0[big], kind="stable")
     tops, bottoms = y0[big][order], y1[big][order]
@@ -133,6 +133,15 @@ def in_one_row(mask: np.ndarray) -> bool:
             return False
         reach = max(reach, bottom)
     return True
+
+
+def _counted(
+    labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndarray, among: np.ndarray
+) -> np.ndarray:
+    """Which pieces of `among` (a mask over the pieces) the count of digits takes: all but a
+    form's rules (`_form_rules`), or all of them where they are nothing else (a dash alone)."""
+    counted = among & ~_form_rules(labels, boxes, area)
+    return counted if counted.any() else among
 
 
 def _form_rules(labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndarray) -> np.ndarray:
