@@ -143,7 +143,7 @@ def _prepared(image: Image.Image, invert: str) -> Prepared:
     ink, groups, refused = isolate_ink(signal, background, whole_strokes=not small)
     blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     if ink is None:
-        return Prepared(blank, has_ink=False, inverted=inverted, refused=refused)
+        return Prepared(blank, has_ink=False, inverted=inverted, groups=groups, refused=refused)
     joined = groups == 1 and joined_digits(ink >= HALF_INKED)
     pixels = _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))
     return Prepared(pixels, has_ink=True, inverted=inverted, groups=groups, joined=joined)

@@ -26,7 +26,7 @@ from digitcli.imaging.morphology import (
     widened,
 )
 from digitcli.imaging.paper import noise_below, paper_statistics
-from digitcli.imaging.pieces import digit_components, group_count
+from digitcli.imaging.pieces import digit_components, group_count, in_one_row
 from digitcli.imaging.settings import tuned
 from digitcli.imaging.verdict import Kind
 
@@ -49,7 +49,8 @@ def isolate_ink(
 ) -> tuple[np.ndarray | None, int, Kind]:
     """Bright ink on a dark background -> ink only (0-255 floats, background 0), or None if
     no digit; how many separate digit-sized groups of ink it holds (with None: 0, or, where
-    the judge took the ink for lines or a page of writing, the groups found, 1 or more); and,
+    the judge took the ink for lines or a page of writing, 1, or, where that ink stands in one
+    row, `pieces.in_one_row`, the groups found: a number on a form's rules); and,
     with None, why (`verdict.Kind`: blank, lines, not a digit; else DIGIT).
 
     Subtracts the (possibly uneven) background, zeroes the noise, and keeps the connected
@@ -110,7 +111,8 @@ def isolate_ink(
             groups = group_count(kept[near])  # (on paper, faint ink joins digits written close)
     refused = verdict.judged(flat, kept, on_paper=on_paper)
     if refused is not None:  # blank paper, lines or a page, not a digit: no digit
-        return None, groups if refused is Kind.LINES else 0, refused
+        row = refused is Kind.LINES and in_one_row(kept)  # digits in a row: a number on rules
+        return None, groups if row else int(refused is Kind.LINES), refused
     near = widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
     flat, kept, levels = flat[near], kept[near], levels[near]
     level = quantile(histogram(levels, kept), 0.8)  # strokes' cores become white, as in MNIST

@@ -8,6 +8,9 @@ number is told from one digit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import pairwise
+
 import cv2
 import numpy as np
 
@@ -87,7 +90,8 @@ def digit_components(
         on_paper and size < tuned().smallest_on_paper * min(h, w)
     ):
         return None  # a speck, not a digit
-    groups = _groups(np.stack([y0, x0, y1, x1], axis=1)[keep], area[keep])
+    counted = _counted(labels, (x0, y0, x1, y1), area, keep)
+    groups = _groups(np.stack([y0, x0, y1, x1], axis=1)[counted], area[counted])
     ink_box = shifted((slice(box[0], box[2] + 1), slice(box[1], box[3] + 1)), window)
     if keep.all():
         return mask, ink_box, groups
@@ -102,9 +106,62 @@ def group_count(mask: np.ndarray) -> int:
     window = bounds(mask)
     if window is None:
         return 0
-    _, _, stats = _components(mask[window])
+    _, labels, stats = _components(mask[window])
     x0, y0, x1, y1 = _corners(stats)
-    return _groups(np.stack([y0, x0, y1, x1], axis=1), stats[:, cv2.CC_STAT_AREA])
+    area = stats[:, cv2.CC_STAT_AREA]
+    counted = _counted(labels, (x0, y0, x1, y1), area, np.ones(area.size, dtype=bool))
+    return _groups(np.stack([y0, x0, y1, x1], axis=1)[counted], area[counted])
+
+
+def in_one_row(mask: np.ndarray) -> bool:
+    """Whether the pieces of `mask` counted as digits (`_groups`' big ones, a form's rules
+    left out) stand in one row: their rows overlap into one band, as a number's digits do
+    and a page's lines do not."""
+    window = bounds(mask)
+    if window is None:
+        return False
+    _, labels, stats = _components(mask[window])
+    x0, y0, x1, y1 = _corners(stats)
+    area = stats[:, cv2.CC_STAT_AREA]
+    counted = _counted(labels, (x0, y0, x1, y1), area, np.ones(area.size, dtype=bool))
+    big = counted & (area >= tuned().big_piece * area[counted].max())
+    order = np.argsort(y0[big], kind="stable")
+    tops, bottoms = y0[big][order], y1[big][order]
+    reach = bottoms[0]
+    for top, bottom in zip(tops[1:], bottoms[1:], strict=True):
+        if top > reach:
+            return False
+        reach = max(reach, bottom)
+    return True
+
+
+def _counted(
+    labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndarray, among: np.ndarray
+) -> np.ndarray:
+    """Which pieces of `among` (a mask over the pieces) the count of digits takes: all but a
+    form's rules (`_form_rules`), or all of them where they are nothing else (a dash alone)."""
+    counted = among & ~_form_rules(labels, boxes, area)
+    return counted if counted.any() else among
+
+
+def _form_rules(labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndarray) -> np.ndarray:
+    """Which pieces (`labels` numbered from 1; `boxes` x0, y0, x1, y1 inclusive, in the labels'
+    frame) are a form's rules, not digits, to the count of digits: a cell's sides, a line
+    under a field, lying along their box's edges (all but `rule_stray` of their pixels within
+    2 px of them) and more than `rule_long` times as long as the tallest other piece is high.
+    `read` takes such rules out before it segments (`reading.formlines`)."""
+    x0, y0, x1, y1 = boxes
+    heights, longest = y1 - y0 + 1, np.maximum(x1 - x0, y1 - y0) + 1
+    rules = np.zeros(len(area), dtype=bool)
+    for index in np.argsort(-longest, kind="stable"):
+        others = heights[~rules]
+        others = others[np.flatnonzero(~rules) != index]
+        if others.size == 0 or longest[index] <= tuned().rule_long * others.max():
+            break
+        piece = labels[y0[index] : y1[index] + 1, x0[index] : x1[index] + 1] == index + 1
+        inner = piece[2:-2, 2:-2]
+        rules[index] = np.count_nonzero(inner) <= tuned().rule_stray * area[index]
+    return rules
 
 
 def _corners(stats: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -161,10 +218,26 @@ def _side_by_side(big: np.ndarray, tall: float) -> int:
             last[1], last[2], last[3] = max(last[1], x1), min(last[2], y0), max(last[3], y1)
         else:
             columns.append([x0, x1, y0, y1])
-    if len(columns) < 2 or columns[-1][1] - columns[0][0] + 1 < tuned().several_wide * tall:
+    if len(columns) < 2:
+        return 1
+    wide = columns[-1][1] - columns[0][0] + 1 >= tuned().several_wide * tall
+    boxes = [(x0, y0, x1, y1) for x0, x1, y0, y1 in columns]
+    if not wide and not all(apart(a, b, tall) for a, b in pairwise(boxes)):
         return 1
     centres = [(c[2] + c[3]) / 2 for c in columns]
     return len(columns) if max(centres) - min(centres) < 0.5 * tall else 1
+
+
+def apart(left: Sequence[float], right: Sequence[float], height: float) -> bool:
+    """Whether two separate pieces of ink next to each other (boxes left, top, right,
+    bottom, `left` the leftmost) are two digits: both of a digit's full height (`full_height`
+    of `height`, a digit's), sharing less than `side_by_side` of the narrower's width. A "1"
+    written beside a "0" is as wide as one digit, yet two. The one rule `predict`'s count of
+    digits (`_side_by_side`) and `read`'s segmentation (`reading.atoms`) take."""
+    tune = tuned()
+    (x0, y0, x1, y1), (u0, v0, u1, v1) = left, right
+    tall = min(y1 - y0, v1 - v0) >= tune.full_height * height
+    return bool(tall and x1 - u0 < tune.side_by_side * min(x1 - x0, u1 - u0))
 
 
 def joined_digits(inked: np.ndarray) -> bool:

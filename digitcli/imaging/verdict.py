@@ -56,9 +56,12 @@ _NOTES = {Kind.BLANK: BLANK, Kind.LINES: NOT_DIGITS, Kind.NOT_A_DIGIT: NOT_A_DIG
 
 
 def kind(prepared: Prepared) -> Kind:
-    """The verdict on a prepared picture."""
+    """The verdict on a prepared picture. Ink the judge takes for lines that stands in
+    digits side by side on one line (`groups`) is a number on a form's rules: several
+    digits, which `read` reads."""
     if not prepared.has_ink:
-        return prepared.refused
+        several_on_lines = prepared.refused is Kind.LINES and prepared.groups > 1
+        return Kind.SEVERAL if several_on_lines else prepared.refused
     return Kind.SEVERAL if prepared.several else Kind.DIGIT
 
 

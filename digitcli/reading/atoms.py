@@ -15,6 +15,7 @@ import numpy as np
 from scipy import ndimage
 
 from digitcli.imaging import settings as preparation
+from digitcli.imaging.pieces import apart
 from digitcli.reading.settings import tuned
 
 
@@ -153,20 +154,19 @@ def digit_spans(atoms: list[Atom], height: float) -> list[tuple[int, int, float]
             penalty = _parting_cost(atoms, start)
             too_wide = tune.too_wide_cost * max(0.0, width - tune.wide_from)
             penalty += too_wide + tune.join_cost * joins
-            penalty += tune.short_cost * max(0.0, tune.full_height - (bottom - top) / height)
+            full = preparation.tuned().full_height
+            penalty += tune.short_cost * max(0.0, full - (bottom - top) / height)
             spans.append((start, stop, penalty))
     return spans
 
 
 def _side_by_side(left: Atom, right: Atom, height: float) -> bool:
-    """Two separate pieces, both of a digit's full height, next to each other: two digits."""
+    """Two separate pieces, both of a digit's full height, next to each other: two digits,
+    by the rule `predict` counts digits by (`pieces.apart`)."""
     if right.cut_before:
         return False
-    tune = tuned()
-    tall = min(left.bottom - left.top, right.bottom - right.top) >= tune.full_height * height
-    shared = left.right - right.left
-    narrower = min(left.right - left.left, right.right - right.left)
-    return bool(tall and shared < tune.side_by_side * narrower)
+    boxes = [(atom.left, atom.top, atom.right, atom.bottom) for atom in (left, right)]
+    return apart(*boxes, height)
 
 
 def _parting_cost(atoms: list[Atom], start: int) -> float:

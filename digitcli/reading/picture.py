@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image
 
 from digitcli.core.errors import ImageError, unexpected_image_error
+from digitcli.imaging import verdict
 from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file
 from digitcli.imaging.sheet import sheet_to_look_within
 from digitcli.imaging.verdict import Kind
@@ -173,9 +174,10 @@ def _not_blank(line: Line) -> bool:
     (blank paper: its edge, a shadow, folds, ruled lines), unless the line reader is sure of
     a number of `sure_digits` or more (it is sure of fewer on blank paper's ruled lines and
     shadows' edges). Predict's test is one digit's: ruled lines running through a number's
-    digits made it call a number on lined paper blank."""
-    if line.whole is None or line.whole.has_ink:
-        return True
+    digits made it call a number on lined paper blank. Where predict's verdict is several
+    digits (a number between a form's rules), it is read."""
+    if line.whole is None or line.whole.has_ink or verdict.kind(line.whole) is Kind.SEVERAL:
+        return True  # the one verdict: several digits (on a form's rules), read on
     if line.whole.refused is Kind.NOT_A_DIGIT:  # the one verdict: not a digit, for both
         return False
     return line.sure and line.read is not None and len(line.read) >= tuned().sure_digits

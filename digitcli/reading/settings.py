@@ -98,9 +98,8 @@ class ReadingSettings:
     too_wide_cost: float = 8.0  # ... and pays this per line height beyond
     cut_cost: float = 1.0  # log-probability a digit pays for each side that is a cut through ink
     short_cost: float = 10.0  # per line height a candidate is lower than full_height: a piece
-    full_height: float = 0.7  # a digit's full height
+    # (a digit's full height, and pieces side by side: the preparation's, `pieces.apart`)
     join_cost: float = 1.0  # joining two separate full-height pieces side by side into one digit
-    side_by_side: float = 0.3  # full-height pieces sharing less of their width are side by side
     overlap_cost: float = 1.0  # parting two pieces one above the other, per share of overlap
     skip_cost: float = 4.0  # log-probability a reading pays for leaving out a small piece
     digit_cost: float = -0.5  # log-probability each digit of a reading pays (negative: earns)
