@@ -176,9 +176,8 @@ def _answer_lines(
         if line.too_small:
             yield Reading(source.name, error=TOO_SMALL)
             continue
-        if line.lines >= tuned().most_lines:
-            note = f"no number: the ink lies in {line.lines} lines, not one (a page of text?)"
-            yield Reading(source.name, note=note)
+        if line.lines >= tuned().most_lines:  # a page of writing: refused as predict does
+            yield Reading(source.name, note=verdict.NOT_DIGITS)
             continue
         if line.sure:
             digits = own[id(line)]
