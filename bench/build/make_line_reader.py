@@ -34,6 +34,12 @@ and baseline, make_numbers' `--hand loose`; validation loss 0.41 on its own line
         --numbers 24000 --usps zip.train.RData --loose 0.5 --sources mnist mnist mnist mnist \
         usps mnist-filled usps-filled mnist-thin usps-thin
 
+The reader shipped since 0.9.x was fine-tuned from that one once more (`--start` of its LiteRT
+file, the output grown by the marks) on written lines with marks, in a loose hand, in a
+register's ruled cell (`--celled`) and with plain 1s three times as often (the `-ones` sources),
+and on 7,324 real cells of clinic registers (`bench/build/cell_strips.py`), 6 epochs at 3e-4:
+the commands and figures are in docs/measurements/reading-numbers.md, "Round 5".
+
 Measured and not kept: without restyling, 40,000
 MNIST numbers for 10 epochs, and fine-tuning with a quarter or 40% of MNIST numbers at twice
 the rate (about 0.7 points fewer MNIST numbers read exactly), and without the thin pen:
