@@ -34,6 +34,12 @@ and baseline, make_numbers' `--hand loose`; validation loss 0.41 on its own line
         --numbers 24000 --usps zip.train.RData --loose 0.5 --sources mnist mnist mnist mnist \
         usps mnist-filled usps-filled mnist-thin usps-thin
 
+The reader shipped since 0.9.x was fine-tuned from that one once more (`--start` of its LiteRT
+file, the output grown by the marks) on written lines with marks, in a loose hand, in a
+register's ruled cell (`--celled`) and with plain 1s three times as often (the `-ones` sources),
+and on 7,324 real cells of clinic registers (`bench/build/cell_strips.py`), 6 epochs at 3e-4:
+the commands and figures are in docs/measurements/reading-numbers.md, "Round 5".
+
 Measured and not kept: without restyling, 40,000
 MNIST numbers for 10 epochs, and fine-tuning with a quarter or 40% of MNIST numbers at twice
 the rate (about 0.7 points fewer MNIST numbers read exactly), and without the thin pen:
@@ -93,9 +99,12 @@ WIDE = 0.5  # the share of numbers written in the widened styles (make_numbers' 
 LOOSE = 0.0  # the share written in a loose hand (make_numbers' `hand`), drawn apart
 BLURRED = 0.0  # the share blurred by up to BLURRED_PX (make_numbers' `blur`), drawn apart
 BLURRED_PX = 2.5
+CELLED = 0.0  # the share written small in a register's ruled cell (make_numbers' `cell`)
 BATCH = 64
 SOURCES = tuple(
-    f"{name}{style}" for style in ("", "-filled", "-thin", "-writers") for name in ("mnist", "usps")
+    f"{name}{style}"
+    for style in ("", "-filled", "-thin", "-writers", "-ones")
+    for name in ("mnist", "usps")
 )
 WRITERS_SEED = 51  # `-writers`: the one redrawing of a source's digits ...
 WRITERS_SHARE = 0.5  # ... of this share of them
@@ -152,6 +161,10 @@ def training_digits(source: str, usps_file: Path | None = None):
         x, y = usps_training(usps_file)
     else:
         x, y = load_mnist("train")
+    if style == "ones":  # plain 1s three times as often: a lone stroke is a 1, not a cell's side
+        ones = y == 1
+        x, y = np.concatenate([x, x[ones], x[ones]]), np.concatenate([y, y[ones], y[ones]])
+        style = "plain"
     if style == "writers":
         from digitcli.training.augment import writers_augment
 
@@ -171,6 +184,7 @@ def written_numbers(
     loose: float = LOOSE,
     blurred: float = BLURRED,
     marked: float = MARKED,
+    celled: float = CELLED,
 ):
     """`count` numbers written with training digits (kinds in turn, each run of kinds from the
     next of `sources`, a `wide` share of them in the widened styles; a `loose` share in a loose
@@ -181,7 +195,8 @@ def written_numbers(
 
     loaded = {source: training_digits(source, usps_file) for source in dict.fromkeys(sources)}
     digits = [loaded[source] for source in sources]  # a source named twice is loaded once
-    rng, hands, focus = (np.random.default_rng(seed_) for seed_ in (seed, [seed, 1], [seed, 2]))
+    seeds = (seed, [seed, 1], [seed, 2], [seed, 3])
+    rng, hands, focus, ruled = (np.random.default_rng(seed_) for seed_ in seeds)
     with TemporaryDirectory(prefix="digitcli-numbers-") as tmp:
         for i in range(count):
             wide_one = is_wide(i, len(kinds), wide)
@@ -189,7 +204,8 @@ def written_numbers(
             stem = Path(tmp) / f"n{i}"
             hand = "loose" if hands.random() < loose else "even"
             blur = BLURRED_PX if focus.random() < blurred else BLUR[1]
-            look = Look(wide=wide_one, hand=hand, blur=blur, marks=marked)
+            cell = ruled.random() < celled
+            look = Look(wide=wide_one, hand=hand, blur=blur, marks=marked, cell=cell)
             number = make_number(x, y, kinds[i % len(kinds)], stem, rng, box, look)
             yield (
                 number,
@@ -205,12 +221,15 @@ def strips(
     loose: float = LOOSE,
     blurred: float = BLURRED,
     marked: float = MARKED,
+    celled: float = CELLED,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Strips and padded labels for `count` numbers: digit d is d + 1, a mark 11 + its place
     in `lines.MARKS`; 0 is CTC's blank."""
     seed, count = task
     found, labels = [], []
-    written = written_numbers(seed, count, KINDS, wide, sources, usps_file, loose, blurred, marked)
+    written = written_numbers(
+        seed, count, KINDS, wide, sources, usps_file, loose, blurred, marked, celled
+    )
     for number, line in written:
         if line.strips is None or len(line.strips) != 1:  # a line longer than one strip
             continue
@@ -237,9 +256,10 @@ def written(
     blurred: float = BLURRED,
     marked: float = MARKED,
     first_seed: int = SEED_BASE,
+    celled: float = CELLED,
 ) -> tuple[np.ndarray, np.ndarray]:
     work = partial(strips, wide=wide, sources=sources, usps_file=usps_file, loose=loose,
-                   blurred=blurred, marked=marked)  # fmt: skip
+                   blurred=blurred, marked=marked, celled=celled)  # fmt: skip
     return in_parts(work, count, parts, first_seed)
 
 
@@ -430,6 +450,7 @@ def arguments() -> argparse.ArgumentParser:
     parser.add_argument("--wide", type=float, default=WIDE, help="share written wide (0.5)")
     parser.add_argument("--loose", type=float, default=LOOSE, help="share in a loose hand (0)")
     parser.add_argument("--blurred", type=float, default=BLURRED, help="share blurred more (0)")
+    parser.add_argument("--celled", type=float, default=CELLED, help="share in a ruled cell (0)")
     parser.add_argument("--marked", type=float, default=MARKED, help="share with marks (0)")
     parser.add_argument("--seed", type=int, default=0, help="training's seed (0)")
     parser.add_argument("--checkpoint", type=Path, help="save weights here each epoch; resume")
@@ -492,7 +513,7 @@ def main(argv: list[str] | None = None) -> int:
         ("x", "y"),
         lambda: written(
             args.numbers, args.wide, args.parts, sources, args.usps, args.loose, args.blurred,
-            args.marked, args.first_seed,
+            args.marked, args.first_seed, args.celled,
         ),
     )  # fmt: skip
     if args.data_only:
@@ -522,7 +543,9 @@ def this_run(argv: list[str] | None, args: argparse.Namespace, lines: int) -> di
         "data": f"{lines} lines of numbers written by tests/generators/make_numbers.py with the "
         "training "
         f"digits of {', '.join(dict.fromkeys(args.sources))}, parts seeded from "
-        f"{args.first_seed}; {args.marked:g} with marks, {args.loose:g} in a loose hand",
+        f"{args.first_seed}; {args.marked:g} with marks, {args.loose:g} in a loose hand, "
+        f"{args.celled:g} in a ruled cell"
+        + "".join(f"; and the strips saved in {more.name}" for more in args.more_data),
     }
 
 
