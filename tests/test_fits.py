@@ -3,7 +3,6 @@ refused when it is loaded, never read silently."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import zipfile
 from dataclasses import fields, replace
@@ -34,7 +33,17 @@ ARTEFACTS = [
 )
 def test_every_bundled_artefact_records_the_versions_it_fits(path: Path, stages, settings) -> None:
     fits.require(path, stages, settings)
-    assert fits.recorded(path) == {stage: fits.current(settings)[stage] for stage in stages}
+    recorded = {k: v for k, v in fits.recorded(path).items() if k != fits.TRAINING}
+    assert recorded == {stage: fits.current(settings)[stage] for stage in stages}
+
+
+def test_the_line_reader_records_how_it_was_trained() -> None:
+    """Its data, seed and command (the record `make_line_reader.py` writes), no machine's path."""
+    training = fits.recorded(lines.MODEL)[fits.TRAINING]
+    assert set(training) == {"command", "seed", "data"}
+    assert training["command"].startswith("python bench/build/make_line_reader.py")
+    words = " ".join(str(value) for value in training.values()).split()
+    assert not [word for word in words if word.startswith("/")]  # no absolute path
 
 
 STAMPED_READING = [f.name for f in fields(ReadingSettings) if f.name not in DEFAULT.UNSTAMPED]
