@@ -3,6 +3,7 @@ refused when it is loaded, never read silently."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from dataclasses import fields, replace

@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 from digitcli.core import fits
+from digitcli.imaging import settings as preparation
+from digitcli.models.modeldir import BUNDLED_DIR
 from digitcli.reading import lines
 
 STAGES = ("preparation", "segmentation")
@@ -28,7 +30,9 @@ def test_a_stamp_records_the_training_and_a_later_stamp_keeps_it(tmp_path: Path)
 
 
 def test_a_stamp_without_a_record_records_none(tmp_path: Path) -> None:
-    copy = tmp_path / "lines.tflite"
-    shutil.copyfile(lines.MODEL, copy)
-    fits.stamp(copy, STAGES, lines.FITS)
+    """The bundled model's metadata records no training: stamping it adds none."""
+    copy = tmp_path / "bundled"
+    shutil.copytree(BUNDLED_DIR, copy)
+    assert "training" not in fits.recorded(copy)
+    fits.stamp(copy, ("preparation",), {"preparation": preparation.DEFAULT})
     assert "training" not in fits.recorded(copy)
