@@ -22,7 +22,6 @@ from digitcli.imaging import images, morphology
 from digitcli.imaging.decoding import MAX_DECODED_BYTES, MAX_INPUT_BYTES, decoded_bytes
 from digitcli.imaging.images import (
     MAX_PIXELS,
-    WORK_SIZE,
     Prepared,
     naive_resize,
     open_image,
@@ -30,7 +29,7 @@ from digitcli.imaging.images import (
     prepare_file,
     save_pixels,
 )
-from digitcli.imaging.settings import overridden
+from digitcli.imaging.settings import overridden, tuned
 
 MNIST_IMAGES = Path(__file__).resolve().parent.parent / "MNIST" / "t10k-images-idx3-ubyte.gz"
 ORIENTATION = 0x0112
@@ -177,7 +176,7 @@ def test_every_mode_prepares_an_upright_digit(mode: str) -> None:
 def test_every_file_format_opens_to_small_grayscale(mode: str, fmt: str) -> None:
     image = open_image(encode(_as_mode(mode), fmt), name="x")
     assert image.mode == "L"
-    assert max(image.size) <= WORK_SIZE
+    assert max(image.size) <= tuned().work_size
     prepared = prepare(image)
     assert prepared.has_ink and prepared.inverted
     assert_upright_f(prepared.pixels)
@@ -285,7 +284,7 @@ def test_large_jpeg_is_decoded_small() -> None:
     data = encode(f_shape(4000, 3000).convert("RGB"), "JPEG", quality=80)
     image = open_image(data)
     assert image.mode == "L"
-    assert max(image.size) == WORK_SIZE
+    assert max(image.size) == tuned().work_size
     assert_upright_f(prepare(image).pixels)
 
 

@@ -11,7 +11,10 @@ Counted, per module (with Python's own parser, so comments and docstrings never 
   fields of a module-level class whose default holds a number. Split three ways: the fields of
   the settings dataclasses (`settings.py`), the module constants that tests/test_tuned_numbers.py
   names as formats and limits, each with its reason (`NAMED`: MNIST's box, a PNG header, the
-  decoding limits), and the numeric defaults of other classes (a `Frame`'s angle 0.0);
+  decoding limits), and the numeric defaults of other classes. A field of another class
+  whose default holds only 0s and 1s (a `Frame`'s angle 0.0, a line's 1 band) is an empty
+  value, not a tuned one, and is not counted, as 0 and 1 are not in conditions (until round 7
+  they were: 12 such fields in reading/ and imaging/);
 - numbers in conditions: numeric literals other than 0 and 1 inside a comparison or inside
   the test of an `if`, `while`, conditional expression or `assert` (not part of the issue's
   measure; shown beside it).
@@ -51,9 +54,16 @@ def _numbers(node: ast.AST) -> list[ast.Constant]:
     ]
 
 
-def tuned_constants(tree: ast.Module) -> list[str]:
+def _tuned_default(value: ast.AST | None, *, settings: bool) -> bool:
+    """Whether a class field's default is a tuned number: any number in a settings dataclass,
+    elsewhere one other than 0 and 1 (0 and 1 there are empty values: no angle, one band)."""
+    numbers = [] if value is None else _numbers(value)
+    return any(settings or number.value not in TRIVIAL for number in numbers)
+
+
+def tuned_constants(tree: ast.Module, *, settings: bool = True) -> list[str]:
     """The UPPERCASE module-level names assigned a value that holds a number, and the fields of
-    module-level classes whose default holds one."""
+    module-level classes whose default holds one (outside a settings module, one but 0 or 1)."""
     found = []
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
@@ -62,8 +72,7 @@ def tuned_constants(tree: ast.Module) -> list[str]:
                 for field in node.body
                 if isinstance(field, ast.AnnAssign)
                 and isinstance(field.target, ast.Name)
-                and field.value is not None
-                and _numbers(field.value)
+                and _tuned_default(field.value, settings=settings)
             ]
             continue
         if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
@@ -109,7 +118,8 @@ def count(folder: Path, *, listing: bool = False) -> tuple[Counter, int]:
     conditions, named = 0, named_formats()
     for path in sorted(folder.glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        names, numbers = tuned_constants(tree), numbers_in_conditions(tree)
+        names = tuned_constants(tree, settings=path.name == SETTINGS)
+        numbers = numbers_in_conditions(tree)
         kinds.update(kind_of(path, name, named) for name in names)
         conditions += len(numbers)
         if listing and (names or numbers):

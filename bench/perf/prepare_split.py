@@ -38,8 +38,9 @@ import digitcli
 # subpackages this one lacks, and its preparation would be measured instead.
 if (Path(digitcli.__file__).parent / "imaging").is_dir():
     from digitcli.imaging import decoding
-    from digitcli.imaging.images import WORK_SIZE, prepare_file
+    from digitcli.imaging.images import prepare_file
     from digitcli.imaging.opening import open_image
+    from digitcli.imaging.settings import tuned
 else:  # before 0.6: preparing a file, as a whole, is all that compares
     from digitcli.images import prepare_file
 
@@ -55,7 +56,7 @@ def kind(path: Path) -> str:
 
 def decode_alone(data: bytes) -> None:
     with Image.open(io.BytesIO(data)) as im:
-        if decoding.decode(data, decoding.plan(im, data, WORK_SIZE)) is None:
+        if decoding.decode(data, decoding.plan(im, data, tuned().work_size)) is None:
             im.load()
 
 

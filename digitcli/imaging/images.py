@@ -39,19 +39,14 @@ from digitcli.imaging.morphology import dilate, square
 from digitcli.imaging.opening import MAX_PIXELS, STDIN_NAME, open_image
 from digitcli.imaging.paper import ink_is_dark, paper_level
 from digitcli.imaging.pieces import joined_digits
-from digitcli.imaging.settings import DEFAULT, tuned
+from digitcli.imaging.settings import tuned
 from digitcli.imaging.sheet import sheet_to_look_within
 from digitcli.imaging.verdict import Kind
-
-# A name a benchmark imports, bound to the default (read once, at import).
-WORK_SIZE = DEFAULT.work_size
-
 
 __all__ = [  # what callers import from here, wherever it is made
     "INVERT_CHOICES",
     "MAX_PIXELS",
     "STDIN_NAME",
-    "WORK_SIZE",
     "Prepared",
     "dilate",
     "drawn_back",

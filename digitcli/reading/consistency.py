@@ -55,7 +55,7 @@ def alike(copy: SmallCopy | None, boxes: list[Box]) -> float:
     steps += _ratio_steps(np.maximum(np.abs(papers - inks), 1.0), params.alike_contrast)
     heights = np.array([max(1, bottom - top) for _, top, _, bottom in boxes], float)
     steps += _ratio_steps(heights, params.alike_size)
-    return float(params.alike_halving**steps)
+    return float(0.5**steps)  # halved per step
 
 
 def _union(boxes: list[Box]) -> Box:

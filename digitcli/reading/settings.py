@@ -26,7 +26,7 @@ class ReadingSettings:
         "line_weight", "line_sure", "line_doubt", "slack", "ask_below", "overrule_at",
         "surer_than_a_cut", "sure_digits", "batch_size", "alike_copy_side", "alike_background",
         "alike_background_step", "alike_contrast", "alike_size", "alike_paper_share",
-        "alike_ink_share", "alike_halving", "border_dark", "border_light", "border_full",
+        "alike_ink_share", "border_dark", "border_light", "border_full",
         "border_tail", "border_deepest",
     })  # fmt: skip
     # Decoding and the work image (frame.py, segment.py, multiline.py)
@@ -131,7 +131,6 @@ class ReadingSettings:
     alike_size: float = 1.6  # times: a digit this much taller or shorter than the others
     alike_paper_share: float = 0.8  # a digit's paper: this quantile of its box (light ink: 0.2)
     alike_ink_share: float = 0.02  # its ink: this quantile (light ink: 0.98)
-    alike_halving: float = 0.5  # the confidence is multiplied by this per step beyond a limit
     # A scanner's dark border (border.py): figures in docs/measurements/reading-numbers.md
     border_dark: float = 0.45  # a border's pixels are darker than this share of the paper's grey
     border_light: int = 110  # the paper must be at least this light (0-255) for one to be sought
