@@ -29,7 +29,9 @@ BENCH = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH.parent / "tests" / "generators"))
 
+from digitcli.imaging import judge  # noqa: E402
 from digitcli.imaging.images import prepare  # noqa: E402
+from digitcli.imaging.verdict import Kind  # noqa: E402
 
 import nondigits  # noqa: E402
 from make_photos import load_mnist  # noqa: E402
@@ -58,11 +60,10 @@ def mnist_smalls(x: np.ndarray) -> np.ndarray:
     return np.stack(out)
 
 
-def drawn(count: int, seed, mnist: np.ndarray, turns: str = "LGD") -> tuple[np.ndarray, np.ndarray]:
-    """28x28s of pictures drawn by code, label 1 for what is not a digit, taking `turns`:
-    L a look-alike (S, Z, q ...), G another non-digit (`glyph`), D a digit."""
+def drawn_pictures(count: int, seed, mnist: np.ndarray, turns: str = "LGD"):
+    """(picture, label) of pictures drawn by code, label 1 for what is not a digit, taking
+    `turns`: L a look-alike (S, Z, q ...), G another non-digit (`glyph`), D a digit."""
     rng = np.random.default_rng(seed)
-    smalls, labels = [], []
     for i in range(count):
         scene = SCENES[i % len(SCENES)]
         pick = turns[i % len(turns)]
@@ -72,17 +73,38 @@ def drawn(count: int, seed, mnist: np.ndarray, turns: str = "LGD") -> tuple[np.n
             ink_of, label = (lambda side: nondigits.glyph(rng, side)), 1
         else:
             ink_of, label = (lambda side: nondigits.digit_glyph(rng, mnist, side)), 0
-        small = small_of(nondigits.picture(rng, scene, ink_of))
+        yield nondigits.picture(rng, scene, ink_of), label
+
+
+def drawn(count: int, seed, mnist: np.ndarray, turns: str = "LGD"):
+    """The 28x28s with ink of `drawn_pictures`, and their labels; with `judged`, whether the
+    judge consulted refuses each as not a digit (`gated`)."""
+    smalls, labels, pictures = [], [], []
+    for picture, label in drawn_pictures(count, seed, mnist, turns):
+        small = small_of(picture)
         if small is not None:
             smalls.append(small)
             labels.append(label)
-    return np.stack(smalls), np.array(labels, np.uint8)
+            pictures.append(picture)
+    return np.stack(smalls), np.array(labels, np.uint8), pictures
+
+
+def gated(gate: Path | None, pictures: list[Image.Image]) -> np.ndarray:
+    """Whether the judge in `gate` (a five-class judge file) refuses each picture as not a
+    digit, as `predict` would with it (all True without a gate)."""
+    if gate is None:
+        return np.ones(len(pictures), bool)
+    judge.use_model(gate)
+    try:
+        return np.array([prepare(p).refused is Kind.NOT_A_DIGIT for p in pictures])
+    finally:
+        judge.use_model(None)
 
 
 def make(args) -> None:
     x, _ = load_mnist("train")
     mnist = mnist_smalls(x[: args.mnist])
-    made, labels = drawn(args.count, [args.seed, 0], x, args.turns)
+    made, labels, _ = drawn(args.count, [args.seed, 0], x, args.turns)
     np.savez_compressed(args.out, mnist=mnist, made=made, labels=labels)
     print(f"{len(mnist)} MNIST training digits, {len(made)} drawn ({labels.sum()} non-digits)")
 
@@ -121,8 +143,8 @@ def fit(args) -> None:
         print(f"epoch {epoch + 1} saved", flush=True)
 
 
-def counts(chances: np.ndarray) -> str:
-    return " / ".join(str(int((chances >= t).sum())) for t in THRESHOLDS)
+def counts(chances: np.ndarray, gate: np.ndarray) -> str:
+    return " / ".join(str(int(((chances >= t) & gate).sum())) for t in THRESHOLDS)
 
 
 def test_picture(name: str, number: int) -> Image.Image:
@@ -131,23 +153,38 @@ def test_picture(name: str, number: int) -> Image.Image:
     return nondigits.picture(rng, "canvas", lambda side: nondigits.named(rng, name, side))
 
 
+def mnist_pictures(x: np.ndarray) -> list[Image.Image]:
+    return [Image.fromarray(d if i % 2 else 255 - d, "L") for i, d in enumerate(x)]
+
+
 def check(args) -> None:
     import keras
 
     model = keras.models.load_model(args.model)
     chance = lambda smalls: model.predict(smalls[..., None] / 255.0, verbose=0)[:, 0]  # noqa: E731
     x, _ = load_mnist("t10k")
-    print(f"thresholds {THRESHOLDS}: how many at or above")
-    print(f"MNIST test digits refused: {counts(chance(mnist_smalls(x)))} of {len(x)}")
+    gate = gated(args.gate, mnist_pictures(x))
+    print(
+        f"thresholds {THRESHOLDS}: how many at or above"
+        + (" and refused by the gate" if args.gate else "")
+    )
+    if args.gate:
+        print(f"gate alone: MNIST {gate.sum()}")
+    print(f"MNIST test digits refused: {counts(chance(mnist_smalls(x)), gate)} of {len(x)}")
     train, _ = load_mnist("train")
-    made, labels = drawn(args.count, [args.seed, 1], train)
-    held = chance(made)
-    print(f"drawn non-digits refused: {counts(held[labels == 1])} of {labels.sum()}")
-    print(f"drawn digits refused: {counts(held[labels == 0])} of {(labels == 0).sum()}")
+    made, labels, pictures = drawn(args.count, [args.seed, 1], train)
+    held, gate = chance(made), gated(args.gate, pictures)
+    if args.gate:
+        alone = gate[labels == 1].sum(), gate[labels == 0].sum()
+        print("gate alone: drawn non-digits {}, digits {}".format(*alone))
+    for label, what in ((1, "non-digits"), (0, "digits")):
+        mine = labels == label
+        print(f"drawn {what} refused: {counts(held[mine], gate[mine])} of {mine.sum()}")
     for name, number in TEST_PICTURES:
-        small = small_of(test_picture(name, number))
+        picture = test_picture(name, number)
+        small = small_of(picture)
         said = "no ink" if small is None else f"{chance(small[None])[0]:.3f}"
-        print(f"test_not_a_digit {name}: {said}")
+        print(f"test_not_a_digit {name}: {said}, gate {bool(gated(args.gate, [picture])[0])}")
 
 
 def main() -> None:
@@ -160,6 +197,7 @@ def main() -> None:
     parser.add_argument("--mnist", type=int, default=12000, help="MNIST training digits")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--gate", type=Path, help="check: a five-class judge that must agree")
     parser.add_argument("--turns", default="LGD", help="make: what is drawn, in turns")
     parser.add_argument("--digit-weight", type=float, default=2.0)
     args = parser.parse_args()
