@@ -28,9 +28,10 @@ from PIL import Image
 BENCH = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH.parent / "tests" / "generators"))
+sys.path.insert(0, str(BENCH / "checks"))
 
 from digitcli.imaging import judge  # noqa: E402
-from digitcli.imaging.images import prepare  # noqa: E402
+from digitcli.imaging.images import open_image, prepare  # noqa: E402
 from digitcli.imaging.verdict import Kind  # noqa: E402
 
 import nondigits  # noqa: E402
@@ -187,9 +188,39 @@ def check(args) -> None:
         print(f"test_not_a_digit {name}: {said}, gate {bool(gated(args.gate, [picture])[0])}")
 
 
+def check_real(args) -> None:
+    """The real set's (`bench/checks/real_pictures.py build`) digits and non-digits: how many
+    the 28x28 half refuses at each threshold, alone and where the gate refuses too, by the
+    folds the gate was trained on or not (`--held`)."""
+    import keras
+    from real_pictures import read_manifest
+
+    model = keras.models.load_model(args.model)
+    rows = read_manifest(args.set / "real_pictures.csv")
+    for label in ("digit", "nondigit"):
+        for held in (False, True):
+            mine = [r for r in rows if (r.label == "nondigit") == (label == "nondigit")]
+            mine = [r for r in mine if r.label != "blank" and not r.label.startswith("several")]
+            mine = [r for r in mine if (r.fold in args.held) == held]
+            chances, gate = np.full(len(mine), -1.0), np.zeros(len(mine), bool)
+            for i, row in enumerate(mine):
+                picture = open_image(row.file_in(args.set))
+                small = small_of(picture)
+                if small is not None:
+                    chances[i] = model.predict(small[None, ..., None] / 255.0, verbose=0)[0, 0]
+                gate[i] = gated(args.gate, [picture])[0]
+            name = f"real {label}s, folds {'held out' if held else 'trained on'}"
+            print(
+                f"{name}: {len(mine)}, gate alone {gate.sum()}, "
+                f"alone {counts(chances, np.ones(len(mine), bool))}, gated {counts(chances, gate)}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=("make", "fit", "check"))
+    parser.add_argument("step", choices=("make", "fit", "check", "real"))
+    parser.add_argument("--set", type=Path, help="real: the real set's folder")
+    parser.add_argument("--held", type=int, action="append", default=[], help="real: folds")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--data", type=Path)
     parser.add_argument("--model", type=Path)
@@ -201,7 +232,7 @@ def main() -> None:
     parser.add_argument("--turns", default="LGD", help="make: what is drawn, in turns")
     parser.add_argument("--digit-weight", type=float, default=2.0)
     args = parser.parse_args()
-    {"make": make, "fit": fit, "check": check}[args.step](args)
+    {"make": make, "fit": fit, "check": check, "real": check_real}[args.step](args)
 
 
 if __name__ == "__main__":
