@@ -1,0 +1,239 @@
+"""Measure whether the classifier's own 28x28 input tells a letter from a digit: the
+"nondigit" half of a judge that sees what `predict` feeds the digit model (issue 86 item 2).
+
+    python bench/build/judge_small.py make --out SMALL.npz --count 6000 --seed 6
+    python bench/build/judge_small.py fit --data SMALL.npz --epochs 6 --out small.keras
+    python bench/build/judge_small.py check --model small.keras --count 2000 --seed 81
+
+`make` prepares pictures as `predict` prepares them (`images.prepare`, both polarities) and
+keeps the 28x28 of each that has ink: MNIST's *training* digits (real handwriting), digits
+drawn by code (`nondigits.digit_glyph`, Hershey and MNIST on paper), and what is not a digit
+drawn by code (`nondigits.glyph`, `nondigits.lookalike`: letters, symbols, shapes; no real
+handwritten letters: no stored public copy of EMNIST's letters could be had, see
+docs/measurements/preparation.md "Round 6"). `fit` trains a small network on them in chunks
+of one epoch, saving after each. `check` counts, at each threshold, MNIST's *test* digits
+refused (both polarities), digits and non-digits drawn from a seed never trained on, and the
+pictures of `tests/test_not_a_digit.py` (S, Z, q among them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+BENCH = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(BENCH.parent))
+sys.path.insert(0, str(BENCH.parent / "tests" / "generators"))
+sys.path.insert(0, str(BENCH / "checks"))
+
+from digitcli.imaging import judge  # noqa: E402
+from digitcli.imaging.images import open_image, prepare  # noqa: E402
+from digitcli.imaging.verdict import Kind  # noqa: E402
+
+import nondigits  # noqa: E402
+from make_photos import load_mnist  # noqa: E402
+
+SCENES = tuple(s for s in nondigits.SCENES if s != "screen")  # screen: a check scene
+THRESHOLDS = (0.5, 0.9, 0.98, 0.995)
+TEST_SEED = 2086  # tests/test_not_a_digit.py's
+TEST_PICTURES = [("S", 0), ("Z", 1), ("X", 2), ("q", 3), ("cross", 5), ("star", 7),
+                 ("tick", 8), ("heart", 10), ("scribble", 13), ("K", 15), ("&", 18),
+                 ("7", 20), ("4", 21), ("2", 22), ("5", 23)]  # fmt: skip
+
+
+def small_of(image: Image.Image) -> np.ndarray | None:
+    """What `predict` feeds the digit model for `image`, or None (no ink found)."""
+    prepared = prepare(image)
+    return prepared.pixels if prepared.has_ink else None
+
+
+def mnist_smalls(x: np.ndarray) -> np.ndarray:
+    """MNIST digits as PNG files are read: half of them dark ink on white."""
+    out = []
+    for i, digit in enumerate(x):
+        picture = digit if i % 2 else 255 - digit
+        small = small_of(Image.fromarray(picture, "L"))
+        out.append(np.zeros((28, 28), np.uint8) if small is None else small)
+    return np.stack(out)
+
+
+def drawn_pictures(count: int, seed, mnist: np.ndarray, turns: str = "LGD"):
+    """(picture, label) of pictures drawn by code, label 1 for what is not a digit, taking
+    `turns`: L a look-alike (S, Z, q ...), G another non-digit (`glyph`), D a digit."""
+    rng = np.random.default_rng(seed)
+    for i in range(count):
+        scene = SCENES[i % len(SCENES)]
+        pick = turns[i % len(turns)]
+        if pick == "L":
+            ink_of, label = (lambda side: nondigits.lookalike(rng, side)), 1
+        elif pick == "G":
+            ink_of, label = (lambda side: nondigits.glyph(rng, side)), 1
+        else:
+            ink_of, label = (lambda side: nondigits.digit_glyph(rng, mnist, side)), 0
+        yield nondigits.picture(rng, scene, ink_of), label
+
+
+def drawn(count: int, seed, mnist: np.ndarray, turns: str = "LGD"):
+    """The 28x28s with ink of `drawn_pictures`, and their labels; with `judged`, whether the
+    judge consulted refuses each as not a digit (`gated`)."""
+    smalls, labels, pictures = [], [], []
+    for picture, label in drawn_pictures(count, seed, mnist, turns):
+        small = small_of(picture)
+        if small is not None:
+            smalls.append(small)
+            labels.append(label)
+            pictures.append(picture)
+    return np.stack(smalls), np.array(labels, np.uint8), pictures
+
+
+def gated(gate: Path | None, pictures: list[Image.Image]) -> np.ndarray:
+    """Whether the judge in `gate` (a five-class judge file) refuses each picture as not a
+    digit, as `predict` would with it (all True without a gate)."""
+    if gate is None:
+        return np.ones(len(pictures), bool)
+    judge.use_model(gate)
+    try:
+        return np.array([prepare(p).refused is Kind.NOT_A_DIGIT for p in pictures])
+    finally:
+        judge.use_model(None)
+
+
+def make(args) -> None:
+    x, _ = load_mnist("train")
+    mnist = mnist_smalls(x[: args.mnist])
+    made, labels, _ = drawn(args.count, [args.seed, 0], x, args.turns)
+    np.savez_compressed(args.out, mnist=mnist, made=made, labels=labels)
+    print(f"{len(mnist)} MNIST training digits, {len(made)} drawn ({labels.sum()} non-digits)")
+
+
+def build():
+    import keras
+
+    return keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(16, 3, activation="relu", padding="same"),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Conv2D(32, 3, activation="relu", padding="same"),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Conv2D(48, 3, activation="relu", padding="same"),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Flatten(),
+        keras.layers.Dense(48, activation="relu"),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])  # fmt: skip
+
+
+def fit(args) -> None:
+    import keras
+
+    keras.utils.set_random_seed(args.seed)
+    data = np.load(args.data)
+    x = np.concatenate([data["mnist"], data["made"]]).astype(np.float32)[..., None] / 255.0
+    y = np.concatenate([np.zeros(len(data["mnist"]), np.float32), data["labels"]])
+    weights = np.where(y == 0, args.digit_weight, 1.0).astype(np.float32)
+    model = keras.models.load_model(args.out) if args.out.exists() else build()
+    if not args.out.exists():
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
+    for epoch in range(args.epochs):
+        model.fit(x, y, sample_weight=weights, batch_size=128, epochs=1, shuffle=True, verbose=2)
+        model.save(args.out)  # a checkpoint after each epoch
+        print(f"epoch {epoch + 1} saved", flush=True)
+
+
+def counts(chances: np.ndarray, gate: np.ndarray) -> str:
+    return " / ".join(str(int(((chances >= t) & gate).sum())) for t in THRESHOLDS)
+
+
+def test_picture(name: str, number: int) -> Image.Image:
+    """The picture `tests/test_not_a_digit.py` draws of `name` on a canvas."""
+    rng = np.random.default_rng([TEST_SEED, 100 + number, False])
+    return nondigits.picture(rng, "canvas", lambda side: nondigits.named(rng, name, side))
+
+
+def mnist_pictures(x: np.ndarray) -> list[Image.Image]:
+    return [Image.fromarray(d if i % 2 else 255 - d, "L") for i, d in enumerate(x)]
+
+
+def check(args) -> None:
+    import keras
+
+    model = keras.models.load_model(args.model)
+    chance = lambda smalls: model.predict(smalls[..., None] / 255.0, verbose=0)[:, 0]  # noqa: E731
+    x, _ = load_mnist("t10k")
+    gate = gated(args.gate, mnist_pictures(x))
+    print(
+        f"thresholds {THRESHOLDS}: how many at or above"
+        + (" and refused by the gate" if args.gate else "")
+    )
+    if args.gate:
+        print(f"gate alone: MNIST {gate.sum()}")
+    print(f"MNIST test digits refused: {counts(chance(mnist_smalls(x)), gate)} of {len(x)}")
+    train, _ = load_mnist("train")
+    made, labels, pictures = drawn(args.count, [args.seed, 1], train)
+    held, gate = chance(made), gated(args.gate, pictures)
+    if args.gate:
+        alone = gate[labels == 1].sum(), gate[labels == 0].sum()
+        print("gate alone: drawn non-digits {}, digits {}".format(*alone))
+    for label, what in ((1, "non-digits"), (0, "digits")):
+        mine = labels == label
+        print(f"drawn {what} refused: {counts(held[mine], gate[mine])} of {mine.sum()}")
+    for name, number in TEST_PICTURES:
+        picture = test_picture(name, number)
+        small = small_of(picture)
+        said = "no ink" if small is None else f"{chance(small[None])[0]:.3f}"
+        print(f"test_not_a_digit {name}: {said}, gate {bool(gated(args.gate, [picture])[0])}")
+
+
+def check_real(args) -> None:
+    """The real set's (`bench/checks/real_pictures.py build`) digits and non-digits: how many
+    the 28x28 half refuses at each threshold, alone and where the gate refuses too, by the
+    folds the gate was trained on or not (`--held`)."""
+    import keras
+    from real_pictures import read_manifest
+
+    model = keras.models.load_model(args.model)
+    rows = read_manifest(args.set / "real_pictures.csv")
+    for label in ("digit", "nondigit"):
+        for held in (False, True):
+            mine = [r for r in rows if (r.label == "nondigit") == (label == "nondigit")]
+            mine = [r for r in mine if r.label != "blank" and not r.label.startswith("several")]
+            mine = [r for r in mine if (r.fold in args.held) == held]
+            chances, gate = np.full(len(mine), -1.0), np.zeros(len(mine), bool)
+            for i, row in enumerate(mine):
+                picture = open_image(row.file_in(args.set))
+                small = small_of(picture)
+                if small is not None:
+                    chances[i] = model.predict(small[None, ..., None] / 255.0, verbose=0)[0, 0]
+                gate[i] = gated(args.gate, [picture])[0]
+            name = f"real {label}s, folds {'held out' if held else 'trained on'}"
+            print(
+                f"{name}: {len(mine)}, gate alone {gate.sum()}, "
+                f"alone {counts(chances, np.ones(len(mine), bool))}, gated {counts(chances, gate)}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("step", choices=("make", "fit", "check", "real"))
+    parser.add_argument("--set", type=Path, help="real: the real set's folder")
+    parser.add_argument("--held", type=int, action="append", default=[], help="real: folds")
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--data", type=Path)
+    parser.add_argument("--model", type=Path)
+    parser.add_argument("--count", type=int, default=6000)
+    parser.add_argument("--mnist", type=int, default=12000, help="MNIST training digits")
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--gate", type=Path, help="check: a five-class judge that must agree")
+    parser.add_argument("--turns", default="LGD", help="make: what is drawn, in turns")
+    parser.add_argument("--digit-weight", type=float, default=2.0)
+    args = parser.parse_args()
+    {"make": make, "fit": fit, "check": check, "real": check_real}[args.step](args)
+
+
+if __name__ == "__main__":
+    main()
