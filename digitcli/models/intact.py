@@ -3,8 +3,8 @@
 A truncated `model.tflite` (a copy cut short, a full disk) still has its metadata, so it would
 be listed with its accuracy and chosen as the latest trained model, and then every command
 without `--model` would fail. LiteRT verifies a `.tflite` file's flatbuffer as it opens it
-(memory-mapped: about a millisecond, no TensorFlow); a `.keras` file is a zip archive, whose
-directory, at its end, is gone when it is cut short.
+(`core.litert.Runner`, memory-mapped: about a millisecond, no TensorFlow); a `.keras` file is a
+zip archive, whose directory, at its end, is gone when it is cut short.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import zipfile
 from pathlib import Path
 
 from digitcli.core.errors import ModelError, first_line
-from digitcli.core.quiet import native_stderr_silenced
 
 
 def damaged(tflite: Path | None, keras: Path | None) -> str | None:
@@ -27,12 +26,13 @@ def damaged(tflite: Path | None, keras: Path | None) -> str | None:
 
 
 def _tflite_problem(path: Path) -> str | None:
-    from ai_edge_litert.interpreter import Interpreter
+    from digitcli.core.litert import Runner  # the one LiteRT runner: it opens the file
 
     try:
-        with native_stderr_silenced():  # "INFO: Created TensorFlow Lite XNNPACK delegate"
-            Interpreter(model_path=str(path))
-    except (ValueError, RuntimeError, OSError) as error:
+        Runner(path)
+    except ModelError as error:
+        return f"{path.name}: {str(error).removeprefix(f'{path}: ')}"
+    except OSError as error:
         return f"{path.name}: not a loadable TFLite model ({first_line(error)})"
     return None
 
