@@ -103,36 +103,42 @@ def digit_components(
 def group_count(mask: np.ndarray) -> int:
     """How many separate digit-sized groups the pieces of `mask` (the digit's ink, kept by
     `digit_components`, its faint strokes joined) form (`_groups`)."""
-    window = bounds(mask)
-    if window is None:
+    pieces = _digit_pieces(mask)
+    if pieces is None:
         return 0
-    _, labels, stats = _components(mask[window])
-    x0, y0, x1, y1 = _corners(stats)
-    area = stats[:, cv2.CC_STAT_AREA]
-    counted = _counted(labels, (x0, y0, x1, y1), area, np.ones(area.size, dtype=bool))
-    return _groups(np.stack([y0, x0, y1, x1], axis=1)[counted], area[counted])
+    boxes, area = pieces
+    return _groups(boxes, area)
 
 
 def in_one_row(mask: np.ndarray) -> bool:
     """Whether the pieces of `mask` counted as digits (`_groups`' big ones, a form's rules
     left out) stand in one row: their rows overlap into one band, as a number's digits do
     and a page's lines do not."""
-    window = bounds(mask)
-    if window is None:
+    pieces = _digit_pieces(mask)
+    if pieces is None:
         return False
-    _, labels, stats = _components(mask[window])
-    x0, y0, x1, y1 = _corners(stats)
-    area = stats[:, cv2.CC_STAT_AREA]
-    counted = _counted(labels, (x0, y0, x1, y1), area, np.ones(area.size, dtype=bool))
-    big = counted & (area >= tuned().big_piece * area[counted].max())
-    order = np.argsort(y0[big], kind="stable")
-    tops, bottoms = y0[big][order], y1[big][order]
-    reach = bottoms[0]
-    for top, bottom in zip(tops[1:], bottoms[1:], strict=True):
+    boxes, area = pieces
+    big = boxes[area >= tuned().big_piece * area.max()]
+    big = big[np.argsort(big[:, 0], kind="stable")]  # (y0, x0, y1, x1), top to bottom
+    reach = big[0, 2]
+    for top, bottom in big[1:, [0, 2]]:
         if top > reach:
             return False
         reach = max(reach, bottom)
     return True
+
+
+def _digit_pieces(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The pieces of `mask` the count of digits takes (a form's rules left out, `_counted`):
+    their boxes (y0, x0, y1, x1 rows) and areas; None for a mask without ink."""
+    window = bounds(mask)
+    if window is None:
+        return None
+    _, labels, stats = _components(mask[window])
+    x0, y0, x1, y1 = _corners(stats)
+    area = stats[:, cv2.CC_STAT_AREA]
+    counted = _counted(labels, (x0, y0, x1, y1), area, np.ones(area.size, dtype=bool))
+    return np.stack([y0, x0, y1, x1], axis=1)[counted], area[counted]
 
 
 def _counted(
