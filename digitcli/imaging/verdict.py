@@ -65,6 +65,12 @@ def kind(prepared: Prepared) -> Kind:
     return Kind.SEVERAL if prepared.several else Kind.DIGIT
 
 
+def refuses(prepared: Prepared) -> bool:
+    """Whether the verdict refuses the picture as holding no digit: blank, lines or a page, not
+    a digit (not several digits: `read` reads those)."""
+    return kind(prepared) in _NOTES
+
+
 def note(prepared: Prepared) -> str | None:
     """Why `predict` answers no digit for a prepared picture, in the one wording (None: it
     holds one digit)."""

@@ -176,8 +176,8 @@ def _not_blank(line: Line) -> bool:
     shadows' edges). Predict's test is one digit's: ruled lines running through a number's
     digits made it call a number on lined paper blank. Where predict's verdict is several
     digits (a number between a form's rules), it is read."""
-    if line.whole is None or line.whole.has_ink or verdict.kind(line.whole) is Kind.SEVERAL:
-        return True  # the one verdict: several digits (on a form's rules), read on
+    if line.whole is None or not verdict.refuses(line.whole):
+        return True  # the one verdict: a digit, or several (on a form's rules), read on
     if line.whole.refused is Kind.NOT_A_DIGIT:  # the one verdict: not a digit, for both
         return False
     return line.sure and line.read is not None and len(line.read) >= tuned().sure_digits

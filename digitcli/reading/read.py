@@ -187,19 +187,11 @@ def _answer_lines(
             digits = _Scoring(runtime, line, probabilities, scored, line.columns).digits()
             digits = _doubted(digits, line, own.get(id(line), []))
         reading = _reading(source.name, _as_predicted(digits, line, wholes), line.picture)
-        if reading.number is None and _refused(line.whole):
+        if reading.number is None and line.whole is not None and verdict.refuses(line.whole):
             reading = replace(reading, note=verdict.note(line.whole))  # as predict refuses it
         if reading.number is not None:
             reading = replace(reading, text=written_text(line.written or [], reading.number))
         yield reading
-
-
-def _refused(whole: Prepared | None) -> bool:
-    """Whether `predict` refuses the picture (`whole`: its preparation) as holding no digit:
-    blank, lines or a page, not a digit (not several digits: `read` reads those)."""
-    return (
-        whole is not None and not whole.has_ink and verdict.kind(whole) is not verdict.Kind.SEVERAL
-    )
 
 
 def _doubted(digits: list[ReadDigit], line: Line, own: list[ReadDigit]) -> list[ReadDigit]:
