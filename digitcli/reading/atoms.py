@@ -132,7 +132,7 @@ def digit_spans(atoms: list[Atom], height: float) -> list[tuple[int, int, float]
     """Runs of neighbouring atoms [start, stop) that may be one digit, with their penalty.
     Atoms further apart than the preparation's `group_gap` of a digit's height are not one
     digit, as `predict` parts a number's groups of ink."""
-    tune, gap = tuned(), preparation.tuned().group_gap
+    tune, gap, full = tuned(), preparation.tuned().group_gap, preparation.tuned().full_height
     spans = []
     for start in range(len(atoms)):
         left, right = atoms[start].left, atoms[start].right
@@ -154,7 +154,6 @@ def digit_spans(atoms: list[Atom], height: float) -> list[tuple[int, int, float]
             penalty = _parting_cost(atoms, start)
             too_wide = tune.too_wide_cost * max(0.0, width - tune.wide_from)
             penalty += too_wide + tune.join_cost * joins
-            full = preparation.tuned().full_height
             penalty += tune.short_cost * max(0.0, full - (bottom - top) / height)
             spans.append((start, stop, penalty))
     return spans
