@@ -29,6 +29,9 @@ BENCH = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH.parent / "tests" / "generators"))
 sys.path.insert(0, str(BENCH / "checks"))
+sys.path.insert(0, str(BENCH / "build"))
+
+import omniglot  # noqa: E402
 
 from digitcli.imaging import judge  # noqa: E402
 from digitcli.imaging.images import open_image, prepare  # noqa: E402
@@ -110,6 +113,40 @@ def make(args) -> None:
     print(f"{len(mnist)} MNIST training digits, {len(made)} drawn ({labels.sum()} non-digits)")
 
 
+def omni_pictures(root: Path, seed: int, copies: int):
+    """(picture, held, alphabet) of Omniglot's drawings not left out (`omniglot.LEFT_OUT`):
+    each as its file is (black on white), then `copies` times redrawn in a scene (any pen
+    width, wobble, slant: `nondigits.handwritten`), the scenes taken in turn."""
+    rng = np.random.default_rng([seed, 2])
+    turn = 0
+    for alphabet, number, drawer, path in omniglot.drawings(root):
+        if not omniglot.kept(alphabet, number):
+            continue
+        ink = omniglot.ink(path)
+        held = omniglot.held(alphabet, drawer)
+        yield Image.open(path).convert("L"), held, alphabet
+        for _ in range(copies):
+            scene = SCENES[turn % len(SCENES)]
+            turn += 1
+            ink_of = lambda side, ink=ink: nondigits.handwritten(rng, ink, side)  # noqa: E731
+            yield nondigits.picture(rng, scene, ink_of), held, alphabet
+
+
+def omni(args) -> None:
+    """The 28x28s with ink of `omni_pictures`, those trained on and those held out."""
+    smalls, helds, alphabets = [], [], []
+    for picture, held, alphabet in omni_pictures(args.omniglot, args.seed, args.copies):
+        small = small_of(picture)
+        if small is not None:
+            smalls.append(small)
+            helds.append(held)
+            alphabets.append(alphabet)
+    smalls, helds = np.stack(smalls), np.array(helds)
+    np.savez_compressed(args.out, train=smalls[~helds], held=smalls[helds],
+                        held_alphabet=np.array(alphabets)[helds])  # fmt: skip
+    print(f"Omniglot: {(~helds).sum()} 28x28s to train on, {helds.sum()} held out")
+
+
 def build():
     import keras
 
@@ -132,8 +169,10 @@ def fit(args) -> None:
 
     keras.utils.set_random_seed(args.seed)
     data = np.load(args.data)
-    x = np.concatenate([data["mnist"], data["made"]]).astype(np.float32)[..., None] / 255.0
-    y = np.concatenate([np.zeros(len(data["mnist"]), np.float32), data["labels"]])
+    real = np.load(args.omni)["train"] if args.omni else np.zeros((0, 28, 28), np.uint8)
+    x = np.concatenate([data["mnist"], data["made"], real]).astype(np.float32)[..., None] / 255.0
+    y = np.concatenate([np.zeros(len(data["mnist"]), np.float32), data["labels"],
+                        np.ones(len(real), np.float32)])  # fmt: skip
     weights = np.where(y == 0, args.digit_weight, 1.0).astype(np.float32)
     model = keras.models.load_model(args.out) if args.out.exists() else build()
     if not args.out.exists():
@@ -181,6 +220,14 @@ def check(args) -> None:
     for label, what in ((1, "non-digits"), (0, "digits")):
         mine = labels == label
         print(f"drawn {what} refused: {counts(held[mine], gate[mine])} of {mine.sum()}")
+    if args.omni:
+        data = np.load(args.omni)
+        chances, alphabets = chance(data["held"]), data["held_alphabet"]
+        for name in sorted(set(alphabets)):
+            mine = alphabets == name
+            where = "alphabet never trained on" if name == omniglot.HELD_ALPHABET else "drawers"
+            refused = counts(chances[mine], np.ones(mine.sum(), bool))
+            print(f"Omniglot held out, {name} ({where}): {refused} of {mine.sum()}")
     for name, number in TEST_PICTURES:
         picture = test_picture(name, number)
         small = small_of(picture)
@@ -218,7 +265,7 @@ def check_real(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=("make", "fit", "check", "real"))
+    parser.add_argument("step", choices=("make", "omni", "fit", "check", "real"))
     parser.add_argument("--set", type=Path, help="real: the real set's folder")
     parser.add_argument("--held", type=int, action="append", default=[], help="real: folds")
     parser.add_argument("--out", type=Path)
@@ -231,8 +278,11 @@ def main() -> None:
     parser.add_argument("--gate", type=Path, help="check: a five-class judge that must agree")
     parser.add_argument("--turns", default="LGD", help="make: what is drawn, in turns")
     parser.add_argument("--digit-weight", type=float, default=2.0)
+    parser.add_argument("--omniglot", type=Path, help="omni: Omniglot's unzipped images")
+    parser.add_argument("--copies", type=int, default=3, help="omni: scenes per drawing")
+    parser.add_argument("--omni", type=Path, help="fit, check: `omni`'s file")
     args = parser.parse_args()
-    {"make": make, "fit": fit, "check": check, "real": check_real}[args.step](args)
+    {"make": make, "omni": omni, "fit": fit, "check": check, "real": check_real}[args.step](args)
 
 
 if __name__ == "__main__":

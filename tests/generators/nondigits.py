@@ -255,6 +255,21 @@ def digit_glyph(rng: np.random.Generator, mnist: np.ndarray, side: int) -> np.nd
     return _sized(rng, _cropped(ink), side)
 
 
+def handwritten(rng: np.random.Generator, ink: np.ndarray, side: int) -> np.ndarray:
+    """Ink coverage (0-1) of a real drawing `ink` (coverage 0-1, say a character of another
+    script), about `side` px high, drawn as `digit_glyph` draws an MNIST digit: any pen
+    width, a wobble, a slant."""
+    ink = _cropped(ink).astype(np.float32)
+    scale = WORK / max(ink.shape)
+    size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
+    ink = cv2.resize(ink, size, interpolation=cv2.INTER_AREA)
+    width = int(rng.integers(0, 10))
+    if width:
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * width + 1,) * 2)
+        ink = cv2.dilate(ink, kernel)
+    return _sized(rng, _cropped(np.clip(ink, 0, 1)), side)
+
+
 def _sized(rng: np.random.Generator, ink: np.ndarray, side: int) -> np.ndarray:
     """`ink` with a wobble and a slant, `side` px on its longer side; a fifth of the time its
     strokes' outline alone (a hollow letter, a digit drawn in outline: no cue either way)."""
