@@ -147,21 +147,16 @@ def omni(args) -> None:
     print(f"Omniglot: {(~helds).sum()} 28x28s to train on, {helds.sum()} held out")
 
 
-def build():
+def build(filters: tuple[int, ...] = (16, 32, 48), dense: int = 48):
     import keras
 
-    return keras.Sequential([
-        keras.Input((28, 28, 1)),
-        keras.layers.Conv2D(16, 3, activation="relu", padding="same"),
-        keras.layers.MaxPooling2D(),
-        keras.layers.Conv2D(32, 3, activation="relu", padding="same"),
-        keras.layers.MaxPooling2D(),
-        keras.layers.Conv2D(48, 3, activation="relu", padding="same"),
-        keras.layers.MaxPooling2D(),
-        keras.layers.Flatten(),
-        keras.layers.Dense(48, activation="relu"),
-        keras.layers.Dense(1, activation="sigmoid"),
-    ])  # fmt: skip
+    layers = [keras.Input((28, 28, 1))]
+    for n in filters:
+        layers += [keras.layers.Conv2D(n, 3, activation="relu", padding="same"),
+                   keras.layers.MaxPooling2D()]  # fmt: skip
+    layers += [keras.layers.Flatten(), keras.layers.Dense(dense, activation="relu"),
+               keras.layers.Dense(1, activation="sigmoid")]  # fmt: skip
+    return keras.Sequential(layers)
 
 
 def fit(args) -> None:
@@ -174,7 +169,8 @@ def fit(args) -> None:
     y = np.concatenate([np.zeros(len(data["mnist"]), np.float32), data["labels"],
                         np.ones(len(real), np.float32)])  # fmt: skip
     weights = np.where(y == 0, args.digit_weight, 1.0).astype(np.float32)
-    model = keras.models.load_model(args.out) if args.out.exists() else build()
+    filters = tuple(int(n) for n in args.filters.split(","))
+    model = keras.models.load_model(args.out) if args.out.exists() else build(filters, args.dense)
     if not args.out.exists():
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
     for epoch in range(args.epochs):
@@ -184,7 +180,12 @@ def fit(args) -> None:
 
 
 def counts(chances: np.ndarray, gate: np.ndarray) -> str:
-    return " / ".join(str(int(((chances >= t) & gate).sum())) for t in THRESHOLDS)
+    """How many are at or above each threshold and refused by the gate; where the gate does
+    not refuse all, how many alone too."""
+    both = " / ".join(str(int(((chances >= t) & gate).sum())) for t in THRESHOLDS)
+    if gate.all():
+        return both
+    return f"{both} gated, {counts(chances, np.ones(len(chances), bool))} alone"
 
 
 def test_picture(name: str, number: int) -> Image.Image:
@@ -257,10 +258,7 @@ def check_real(args) -> None:
                     chances[i] = model.predict(small[None, ..., None] / 255.0, verbose=0)[0, 0]
                 gate[i] = gated(args.gate, [picture])[0]
             name = f"real {label}s, folds {'held out' if held else 'trained on'}"
-            print(
-                f"{name}: {len(mine)}, gate alone {gate.sum()}, "
-                f"alone {counts(chances, np.ones(len(mine), bool))}, gated {counts(chances, gate)}"
-            )
+            print(f"{name}: {len(mine)}, gate alone {gate.sum()}, {counts(chances, gate)}")
 
 
 def main() -> None:
@@ -278,6 +276,8 @@ def main() -> None:
     parser.add_argument("--gate", type=Path, help="check: a five-class judge that must agree")
     parser.add_argument("--turns", default="LGD", help="make: what is drawn, in turns")
     parser.add_argument("--digit-weight", type=float, default=2.0)
+    parser.add_argument("--filters", default="16,32,48", help="fit: each convolution's")
+    parser.add_argument("--dense", type=int, default=48, help="fit: the dense layer's units")
     parser.add_argument("--omniglot", type=Path, help="omni: Omniglot's unzipped images")
     parser.add_argument("--copies", type=int, default=3, help="omni: scenes per drawing")
     parser.add_argument("--omni", type=Path, help="fit, check: `omni`'s file")
