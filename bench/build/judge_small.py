@@ -179,6 +179,33 @@ def fit(args) -> None:
         print(f"epoch {epoch + 1} saved", flush=True)
 
 
+def export(args) -> None:
+    """The trained network as `digitcli/imaging/letters.tflite`, stamped with what it fits
+    and how it was trained (its data files' digests, seed and command: `--data`, `--omni`,
+    `--seed` as given to `fit`)."""
+    import hashlib
+
+    import keras
+    import tensorflow as tf
+
+    from digitcli.core.fits import stamp
+    from digitcli.imaging import letters
+
+    model = keras.models.load_model(args.model)
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    args.out.write_bytes(converter.convert())
+    digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()[:16]  # noqa: E731
+    training = {
+        "data": {"made": digest(args.data), "omniglot": digest(args.omni)},
+        "sources": "MNIST training digits; tests/generators/nondigits.py; Omniglot "
+        "images_background_small1/2 (github.com/brendenlake/omniglot @ 057f034)",
+        "seed": args.seed,
+        "command": args.command,
+    }
+    stamp(args.out, ("preparation",), letters.FITS, training)
+    print(f"{args.out} written")
+
+
 def counts(chances: np.ndarray, gate: np.ndarray) -> str:
     """How many are at or above each threshold and refused by the gate; where the gate does
     not refuse all, how many alone too."""
@@ -263,7 +290,7 @@ def check_real(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=("make", "omni", "fit", "check", "real"))
+    parser.add_argument("step", choices=("make", "omni", "fit", "check", "real", "export"))
     parser.add_argument("--set", type=Path, help="real: the real set's folder")
     parser.add_argument("--held", type=int, action="append", default=[], help="real: folds")
     parser.add_argument("--out", type=Path)
@@ -281,8 +308,10 @@ def main() -> None:
     parser.add_argument("--omniglot", type=Path, help="omni: Omniglot's unzipped images")
     parser.add_argument("--copies", type=int, default=3, help="omni: scenes per drawing")
     parser.add_argument("--omni", type=Path, help="fit, check: `omni`'s file")
+    parser.add_argument("--command", default="", help="export: the commands that trained it")
     args = parser.parse_args()
-    {"make": make, "omni": omni, "fit": fit, "check": check, "real": check_real}[args.step](args)
+    steps = {"make": make, "omni": omni, "fit": fit, "check": check, "real": check_real}
+    {**steps, "export": export}[args.step](args)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from PIL import Image
 
 from digitcli.core import process
 from digitcli.core.config import IMAGE_SIZE
-from digitcli.imaging import strokes, verdict
+from digitcli.imaging import letters, strokes, verdict
 from digitcli.imaging.background import estimate_background
 from digitcli.imaging.fitting import BOX_SIZE, HALF_INKED, fit_and_centre, stroke_width
 from digitcli.imaging.grayscale import HIGH_BIT_MODES, high_bit_to_gray, to_gray
@@ -115,10 +115,19 @@ def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
     if sheet is not None:  # a sheet on a desk: its digit is looked for within it first
         inside = _prepared(sheet[0], invert)
         if inside.has_ink:
-            return inside
+            return _told(inside)
         whole = _prepared(image, invert)
-        return whole if whole.has_ink else inside
-    return _prepared(image, invert)
+        return _told(whole) if whole.has_ink else inside
+    return _told(_prepared(image, invert))
+
+
+def _told(prepared: Prepared) -> Prepared:
+    """`prepared`, refused as not a digit where the 28x28 of its one digit is taken for none
+    (`letters`: a letter, a sign, a drawing)."""
+    if not prepared.has_ink or prepared.several or not letters.not_a_digit(prepared.pixels):
+        return prepared
+    blank = np.zeros_like(prepared.pixels)
+    return replace(prepared, pixels=blank, has_ink=False, refused=Kind.NOT_A_DIGIT)
 
 
 def _prepared(image: Image.Image, invert: str) -> Prepared:

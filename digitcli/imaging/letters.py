@@ -1,0 +1,45 @@
+"""Whether the one digit the preparation made is not a digit at all: a letter of any script, a
+sign or a drawing (issue 86), told on the 28x28 picture the digit model is fed.
+
+The judge (`digitcli.imaging.judge`) looks at the ink on its paper, before the 28x28 exists;
+at that size a handwritten letter differs from a digit where a 48x48 view of its layout does
+not. `letters.tflite` (built by `bench/build/judge_small.py` from MNIST's training digits,
+digits and non-digits drawn by code, and real handwritten characters of eight scripts from
+Omniglot; its fits record names them, its seed and its command) answers the chance that the
+28x28 is not a digit; at THRESHOLD or more, `images.prepare` refuses the picture as not a
+digit (`verdict.NOT_A_DIGIT`). It runs through LiteRT (`digitcli.core.litert`), loaded on
+first use.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from digitcli.core.litert import Runner
+from digitcli.imaging import settings as preparation
+
+MODEL = Path(__file__).parent / "letters.tflite"
+FITS = {"preparation": preparation.DEFAULT}  # it learnt the 28x28s these settings make
+# At this chance or more the 28x28 is taken for no digit: the real set's digits (541) lose none
+# to it, MNIST's test digits 2 of 10,000 (docs/measurements/preparation.md, "Round 7").
+THRESHOLD = 0.98
+
+
+def chance(pixels: np.ndarray) -> float:
+    """The chance that `pixels` (uint8 28x28, white ink on black, as `images.prepare` makes
+    them) is not a digit."""
+    batch = (pixels.astype(np.float32) / 255.0)[np.newaxis, :, :, np.newaxis]
+    return float(_network(MODEL)(batch)[0, 0])
+
+
+def not_a_digit(pixels: np.ndarray) -> bool:
+    """Whether `pixels` is taken for no digit (`chance` at THRESHOLD or more)."""
+    return chance(pixels) >= THRESHOLD
+
+
+@cache
+def _network(path: Path) -> Runner:
+    return Runner(path, stages=("preparation",), fits=FITS, threads=1)

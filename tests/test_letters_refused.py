@@ -1,0 +1,64 @@
+"""A 28x28 the letters network takes for no digit is refused as not a digit, by `predict` and
+`read` alike (issue 86 item 2: `digitcli.imaging.letters`, asked once the preparation has
+made the 28x28 the digit model is fed); a number is not asked; the shipped file says what it
+was trained on, including the real handwritten characters (Omniglot)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from digitcli.core import fits
+from digitcli.imaging import letters, verdict
+from digitcli.imaging.images import open_image, prepare
+from digitcli.predicting.predict import predict
+from digitcli.reading.read import read
+
+import nondigits  # noqa: E402
+
+SEED = 2086  # tests/test_not_a_digit.py's: never a seed the networks were trained on
+
+
+def _drawn(folder: Path, text: str, number: int) -> Path:
+    """`text` written by hand on a canvas (`nondigits.named`)."""
+    rng = np.random.default_rng([SEED, 100 + number, False])
+    image = nondigits.picture(rng, "canvas", lambda side: nondigits.named(rng, text, side))
+    path = folder / f"{number}-{text}.png"
+    image.save(path)
+    return path
+
+
+def test_a_28x28_taken_for_no_digit_is_refused_by_predict_and_read(monkeypatch, tmp_path):
+    path = _drawn(tmp_path, "7", 20)
+    assert [p.digit for p in predict([str(path)])] == [7]
+    monkeypatch.setattr(letters, "chance", lambda pixels: 1.0)
+    (said,) = predict([str(path)])
+    assert (said.digit, said.note) == (None, verdict.NOT_A_DIGIT)
+    (reading,) = read([str(path)])
+    assert (reading.number, reading.note) == (None, verdict.NOT_A_DIGIT)
+
+
+def test_the_letters_network_is_asked_about_one_digit_not_a_number(monkeypatch, tmp_path):
+    asked = []
+    monkeypatch.setattr(letters, "chance", lambda pixels: asked.append(pixels.shape) or 1.0)
+    number = prepare(open_image(_drawn(tmp_path, "47", 25)))
+    assert number.several and not asked
+    digit = prepare(open_image(_drawn(tmp_path, "7", 20)))
+    assert asked == [(28, 28)]
+    assert not digit.has_ink and digit.refused is verdict.Kind.NOT_A_DIGIT
+
+
+def test_the_chance_is_high_for_a_drawn_letter_and_low_for_a_drawn_digit(tmp_path):
+    q = prepare(open_image(_drawn(tmp_path, "q", 3)))
+    assert not q.has_ink and q.refused is verdict.Kind.NOT_A_DIGIT
+    seven = prepare(open_image(_drawn(tmp_path, "7", 20)))
+    assert seven.has_ink and letters.chance(seven.pixels) < letters.THRESHOLD
+
+
+def test_the_shipped_letters_network_records_its_data_seed_and_command():
+    training = fits.recorded(letters.MODEL)[fits.TRAINING]
+    assert "omniglot" in training["data"] and "made" in training["data"]
+    assert "Omniglot" in training["sources"] and "MNIST" in training["sources"]
+    assert isinstance(training["seed"], int)
+    assert "judge_small.py fit" in training["command"]
