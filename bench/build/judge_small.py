@@ -33,7 +33,7 @@ sys.path.insert(0, str(BENCH / "build"))
 
 import omniglot  # noqa: E402
 
-from digitcli.imaging import judge  # noqa: E402
+from digitcli.imaging import judge, letters  # noqa: E402
 from digitcli.imaging.images import open_image, prepare  # noqa: E402
 from digitcli.imaging.verdict import Kind  # noqa: E402
 
@@ -41,6 +41,8 @@ import nondigits  # noqa: E402
 from make_photos import load_mnist  # noqa: E402
 
 SCENES = tuple(s for s in nondigits.SCENES if s != "screen")  # screen: a check scene
+WIRED = letters.THRESHOLD  # where `prepare` refuses with the shipped letters network
+letters.THRESHOLD = float("inf")  # here: the 28x28 as made, before that network is asked
 THRESHOLDS = (0.5, 0.9, 0.98, 0.995)
 TEST_SEED = 2086  # tests/test_not_a_digit.py's
 TEST_PICTURES = [("S", 0), ("Z", 1), ("X", 2), ("q", 3), ("cross", 5), ("star", 7),
@@ -179,6 +181,40 @@ def fit(args) -> None:
         print(f"epoch {epoch + 1} saved", flush=True)
 
 
+CURSIVE_LEFT_OUT = "oOilIj"  # written as a 0 or a 1
+
+
+def check_cursive(args) -> None:
+    """Real handwritten Latin letters and digits never trained on (the CHoiCe dataset,
+    github.com/skyatmoon/CHoiCe-Dataset, `V0.3/data/N/*.png`, 28x28, N the line of
+    `V0.3/label.txt`): per letter (but `CURSIVE_LEFT_OUT`) and for the digits, how many the
+    network takes for no digit at each threshold, and how many `prepare` refuses as not a
+    digit with the shipped letters network (at its threshold, `WIRED`)."""
+    import keras
+
+    model = keras.models.load_model(args.model)
+    labels = (args.set.parent / "label.txt").read_text().split()
+    totals: dict[str, list] = {"digits": [], "letters": []}
+    for n, label in enumerate(labels):
+        if label in CURSIVE_LEFT_OUT:
+            continue
+        smalls, refused = [], 0
+        for path in sorted((args.set / str(n)).glob("*.png")):
+            small = small_of(open_image(path))
+            refused += small is not None and letters.chance(small) >= WIRED
+            smalls.append(np.zeros((28, 28), np.uint8) if small is None else small)
+        chances = model.predict(np.stack(smalls)[..., None] / 255.0, verbose=0)[:, 0]
+        kind = "digits" if label.isdigit() else "letters"
+        totals[kind].append((chances, refused))
+        print(f"{label}: {counts(chances, np.ones(len(chances), bool))} of {len(chances)}, "
+              f"prepare refuses {refused}")  # fmt: skip
+    for kind, rows in totals.items():
+        chances = np.concatenate([c for c, _ in rows])
+        refused = sum(r for _, r in rows)
+        alone = counts(chances, np.ones(len(chances), bool))
+        print(f"all {kind}: {alone} of {len(chances)}, prepare refuses {refused}")
+
+
 def export(args) -> None:
     """The trained network as `digitcli/imaging/letters.tflite`, stamped with what it fits
     and how it was trained (its data files' digests, seed and command: `--data`, `--omni`,
@@ -290,7 +326,9 @@ def check_real(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=("make", "omni", "fit", "check", "real", "export"))
+    steps = {"make": make, "omni": omni, "fit": fit, "check": check, "real": check_real}
+    steps |= {"cursive": check_cursive, "export": export}
+    parser.add_argument("step", choices=tuple(steps))
     parser.add_argument("--set", type=Path, help="real: the real set's folder")
     parser.add_argument("--held", type=int, action="append", default=[], help="real: folds")
     parser.add_argument("--out", type=Path)
@@ -310,8 +348,7 @@ def main() -> None:
     parser.add_argument("--omni", type=Path, help="fit, check: `omni`'s file")
     parser.add_argument("--command", default="", help="export: the commands that trained it")
     args = parser.parse_args()
-    steps = {"make": make, "omni": omni, "fit": fit, "check": check, "real": check_real}
-    {**steps, "export": export}[args.step](args)
+    steps[args.step](args)
 
 
 if __name__ == "__main__":
