@@ -8,7 +8,6 @@ that `digitcli.reading.segment` sees the handwriting alone.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 from scipy import ndimage
 
