@@ -75,10 +75,6 @@ class ReadingSettings:
     teeth_alike: float = 0.3  # teeth's heights, and steps between them, stray at most this share
     even_steps: float = 2 / 3  # at least this share of a comb's steps are even
     tooth_short: float = 0.7  # a comb's end tooth is at least this share of the teeth's height
-    dash_gap: int = 2  # px: dashed lines' gaps of up to twice this are bridged ...
-    dash_thick: int = 2  # px: ... in bands of rows at most this high
-    dashes: int = 3  # a dashed box's side is this many pieces of ink or more (a line twice as many)
-    field_span: float = 0.9  # ... unless it runs along this share of the ink's width
     pen_piece: int = 8  # px: the least of a pen's stroke along a ruled line
     inner_span: float = 0.8  # a box's second line runs along this share of the field's height
     frame_least_width: float = 0.3  # a box round one digit is at least this wide for its height
