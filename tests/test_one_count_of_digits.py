@@ -19,14 +19,17 @@ from typer.testing import CliRunner
 from digitcli.cli import app
 from digitcli.imaging import verdict
 from digitcli.imaging.images import prepare
+from digitcli.reading import read
+from digitcli.reading.segment import Line
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "generators"))
 
 import mnist_png  # noqa: E402
 
 # MNIST test digits (index, index + 1) written touching, which the judge takes for several
-# digits and the preparation's pieces for one group.
-TOUCHING = [(16, "97"), (10, "06"), (18, "34")]
+# digits and the preparation's pieces for one group. The line reader reads the last as one
+# digit, "4": `read` read 4 where `predict` said 4.
+TOUCHING = [(16, "97"), (10, "06"), (18, "34"), (32, "34")]
 
 
 def _touching(first: int) -> Image.Image:
@@ -74,3 +77,19 @@ def test_predict_and_read_count_touching_digits_alike(tmp_path, first, number):
     assert predicted["digit"] is None
     assert predicted["note"].startswith("several digits")
     assert read["number"] == number
+
+
+def test_read_takes_no_reading_of_one_digit_where_the_verdict_counts_several():
+    """The segmentation's best reading of each count of digits: where the verdict is several
+    digits, the likeliest of those of two digits or more."""
+    readings = {1: (0.0, [0]), 2: (-1.0, [1, 2])}
+    counted = read._Scoring(None, Line(), np.ones((3, 10)), np.zeros(3, bool), None, least=2)
+    assert counted.likeliest(readings) == [1, 2]
+    assert read._Scoring(None, Line(), np.ones((3, 10)), np.zeros(3, bool), None).likeliest(
+        readings
+    ) == [0]
+
+
+def test_read_words_several_digits_it_cannot_tell_apart():
+    assert verdict.several_unread(1).startswith("several digits (2 or more, touching)")
+    assert "digitcli read" not in verdict.several_unread(3)

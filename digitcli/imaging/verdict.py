@@ -39,8 +39,17 @@ class Kind(str, Enum):
 
 def several(groups: int) -> str:
     """The note for ink that is several digits: `groups` apart (1: touching)."""
-    found = f"{groups} found" if groups > 1 else "2 or more, touching"
-    return f"several digits ({found}): use `digitcli read`"
+    return f"several digits ({_found(groups)}): use `digitcli read`"
+
+
+def several_unread(groups: int) -> str:
+    """`read`'s note for ink that is several digits (`several`) where it reads no number of
+    two digits or more."""
+    return f"several digits ({_found(groups)}), not told apart: crop or write them apart"
+
+
+def _found(groups: int) -> str:
+    return f"{groups} found" if groups > 1 else "2 or more, touching"
 
 
 class Prepared(Protocol):

@@ -187,8 +187,8 @@ def _answer_lines(
             scored = np.zeros(len(line.candidates), bool)
             scoring = _Scoring(runtime, line, probabilities, scored, line.columns, least)
             digits = _doubted(scoring.digits(), line, own.get(id(line), []), least)
-        if 1 < least > len(digits):  # several digits to predict, not one: refused in its words
-            yield Reading(source.name, note=verdict.note(line.whole))
+        if 1 < least > len(digits):  # several digits to predict, not one: none read
+            yield Reading(source.name, note=verdict.several_unread(line.whole.groups))
             continue
         reading = _reading(source.name, _as_predicted(digits, line, wholes), line.picture)
         if reading.number is None and line.whole is not None and verdict.refuses(line.whole):
