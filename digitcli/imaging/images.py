@@ -85,7 +85,7 @@ class Prepared:
     has_ink: bool  # False: blank image (predict answers "no digit found", does not guess)
     inverted: bool  # whether the polarity was flipped
     groups: int = 1  # separate digit-sized groups of ink side by side: more than 1, a number
-    joined: bool = False  # one group of several digits: written into each other, or the judge says
+    joined: bool = False  # one group of several digits: run together, or so the judge says
     refused: Kind = Kind.BLANK  # without ink: why (`verdict.Kind`: blank, lines, not a digit)
 
     @property

@@ -68,7 +68,7 @@ def picture_lines(
             image, whole = cleaned, cache(partial(prepare, cleaned, invert=invert))
         if sheet is not None:
             part, dx, dy = sheet
-            found = _read_picture(part, (dx, dy), partial(prepare, part, invert=invert),
+            found = _read_picture(part, (dx, dy), cache(partial(prepare, part, invert=invert)),
                                   invert, parts, pixels)  # fmt: skip
             if not _nothing_found(found) or not whole().has_ink:
                 return _with_copy(found, image)

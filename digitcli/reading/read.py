@@ -187,7 +187,7 @@ def _answer_lines(
             scored = np.zeros(len(line.candidates), bool)
             scoring = _Scoring(runtime, line, probabilities, scored, line.columns, least)
             digits = _doubted(scoring.digits(), line, own.get(id(line), []), least)
-        if 1 < least > len(digits):  # several digits to predict, not one: none read
+        if least > 1 and len(digits) < least:  # several digits to predict, none read
             yield Reading(source.name, note=verdict.several_unread(line.whole.groups))
             continue
         reading = _reading(source.name, _as_predicted(digits, line, wholes), line.picture)
