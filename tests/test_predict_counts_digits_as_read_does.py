@@ -77,11 +77,11 @@ def test_predict_sends_a_ten_in_a_cell_to_read_which_reads_ten(tmp_path):
 
 
 def test_one_digit_in_pieces_stays_one_digit():
-    """A 4 written in two strokes (they share their columns) and a 5 whose flag stands apart
-    (not of full height) are each one digit to both rules."""
-    assert not pieces.apart((0, 10, 12, 40), (8, 0, 14, 40), 40)  # a 4's two strokes
-    assert not pieces.apart((0, 0, 20, 8), (2, 10, 20, 40), 40)  # a 5's flag above its body
-    assert pieces.apart((0, 0, 4, 40), (6, 0, 30, 40), 40)  # a 1 beside a 0
+    """A 4 written in two strokes and a 5 whose flag stands apart above its body share their
+    columns: each is one digit to both rules."""
+    assert not pieces.apart((0, 10, 12, 40), (8, 0, 14, 40))  # a 4's two strokes
+    assert not pieces.apart((0, 0, 20, 8), (2, 10, 20, 40))  # a 5's flag above its body
+    assert pieces.apart((0, 0, 4, 40), (6, 0, 30, 40))  # a 1 beside a 0
 
 
 def _blobs(rows: int) -> np.ndarray:

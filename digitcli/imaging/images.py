@@ -85,7 +85,7 @@ class Prepared:
     has_ink: bool  # False: blank image (predict answers "no digit found", does not guess)
     inverted: bool  # whether the polarity was flipped
     groups: int = 1  # separate digit-sized groups of ink side by side: more than 1, a number
-    joined: bool = False  # one group as wide as several digits written into each other
+    joined: bool = False  # one group of several digits: run together, or so the judge says
     refused: Kind = Kind.BLANK  # without ink: why (`verdict.Kind`: blank, lines, not a digit)
 
     @property
@@ -148,7 +148,7 @@ def _prepared(image: Image.Image, invert: str) -> Prepared:
     blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     if ink is None:
         return Prepared(blank, has_ink=False, inverted=inverted, groups=groups, refused=refused)
-    joined = groups == 1 and joined_digits(ink >= HALF_INKED)
+    joined = groups == 1 and (refused is Kind.SEVERAL or joined_digits(ink >= HALF_INKED))
     pixels = _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))
     return Prepared(pixels, has_ink=True, inverted=inverted, groups=groups, joined=joined)
 
@@ -167,9 +167,9 @@ def _prepared_by_strokes(image: Image.Image, pixels: np.ndarray, invert: str) ->
     if not (ink >= 0.5).any():  # strokes no brighter than their paper: the other polarity's
         return blank
     refused = verdict.judged(flat, mask, on_paper=True)
-    if refused is not None:
+    if refused not in (None, Kind.SEVERAL):
         return replace(blank, refused=refused)
-    joined = groups == 1 and joined_digits(ink >= HALF_INKED)
+    joined = groups == 1 and (refused is Kind.SEVERAL or joined_digits(ink >= HALF_INKED))
     fitted = _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))
     return Prepared(fitted, has_ink=True, inverted=inverted, groups=groups, joined=joined)
 

@@ -50,8 +50,9 @@ def isolate_ink(
     """Bright ink on a dark background -> ink only (0-255 floats, background 0), or None if
     no digit; how many separate digit-sized groups of ink it holds (with None: 0, or, where
     the judge took the ink for lines or a page of writing, 1, or, where that ink stands in one
-    row, `pieces.in_one_row`, the groups found: a number on a form's rules); and,
-    with None, why (`verdict.Kind`: blank, lines, not a digit; else DIGIT).
+    row, `pieces.in_one_row`, the groups found: a number on a form's rules); and what it is
+    (`verdict.Kind`: with None, blank, lines, not a digit; else DIGIT, or SEVERAL where the
+    judge is sure the ink is several digits).
 
     Subtracts the (possibly uneven) background, zeroes the noise, and keeps the connected
     pieces of ink that make up the digit, dropping specks away from it. whole_strokes: also
@@ -110,14 +111,14 @@ def isolate_ink(
         if not on_paper:  # a few px wide, a stroke's core may stand in pieces: count it whole
             groups = group_count(kept[near])  # (on paper, faint ink joins digits written close)
     refused = verdict.judged(flat, kept, on_paper=on_paper)
-    if refused is not None:  # blank paper, lines or a page, not a digit: no digit
+    if refused not in (None, Kind.SEVERAL):  # blank paper, lines or a page, not a digit
         row = refused is Kind.LINES and in_one_row(kept)  # digits in a row: a number on rules
         return None, groups if row else int(refused is Kind.LINES), refused
     near = widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
     flat, kept, levels = flat[near], kept[near], levels[near]
     level = quantile(histogram(levels, kept), 0.8)  # strokes' cores become white, as in MNIST
     ink = _scaled_ink(flat, kept, floor, level, whole_strokes=whole_strokes)
-    return ink, groups, Kind.DIGIT
+    return ink, groups, refused or Kind.DIGIT
 
 
 def _scaled_ink(

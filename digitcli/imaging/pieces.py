@@ -228,22 +228,20 @@ def _side_by_side(big: np.ndarray, tall: float) -> int:
         return 1
     wide = columns[-1][1] - columns[0][0] + 1 >= tuned().several_wide * tall
     boxes = [(x0, y0, x1, y1) for x0, x1, y0, y1 in columns]
-    if not wide and not all(apart(a, b, tall) for a, b in pairwise(boxes)):
+    if not wide and not all(apart(a, b) for a, b in pairwise(boxes)):
         return 1
     centres = [(c[2] + c[3]) / 2 for c in columns]
     return len(columns) if max(centres) - min(centres) < 0.5 * tall else 1
 
 
-def apart(left: Sequence[float], right: Sequence[float], height: float) -> bool:
+def apart(left: Sequence[float], right: Sequence[float]) -> bool:
     """Whether two separate pieces of ink next to each other (boxes left, top, right,
-    bottom, `left` the leftmost) are two digits: both of a digit's full height (`full_height`
-    of `height`, a digit's), sharing less than `side_by_side` of the narrower's width. A "1"
-    written beside a "0" is as wide as one digit, yet two. The one rule `predict`'s count of
-    digits (`_side_by_side`) and `read`'s segmentation (`reading.atoms`) take."""
-    tune = tuned()
-    (x0, y0, x1, y1), (u0, v0, u1, v1) = left, right
-    tall = min(y1 - y0, v1 - v0) >= tune.full_height * height
-    return bool(tall and x1 - u0 < tune.side_by_side * min(x1 - x0, u1 - u0))
+    bottom, `left` the leftmost) are two digits: sharing less than `side_by_side` of the
+    narrower's width, whatever their heights. A "1" written beside a "0" is as wide as one
+    digit, yet two. The one rule `predict`'s count of digits (`_side_by_side`) and `read`'s
+    segmentation (`reading.atoms`) take."""
+    (x0, _, x1, _), (u0, _, u1, _) = left, right
+    return bool(x1 - u0 < tuned().side_by_side * min(x1 - x0, u1 - u0))
 
 
 def joined_digits(inked: np.ndarray) -> bool:

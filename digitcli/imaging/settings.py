@@ -28,7 +28,7 @@ class PreparationSettings:
         {"not_digit", "not_a_digit", "joined_wide", "joined_crossed", "sheet_side", "largest_box"}
         | {"smallest_sheet", "sheet_fill", "side_margin", "sheet_sides", "sheet_inset"}
         | {"sheet_inked", "sheet_held", "sheet_holes", "sheet_paper_wider", "sheet_glare"}
-        | {"sheet_lightest", "full_height", "side_by_side", "rule_long", "rule_stray"}
+        | {"sheet_lightest", "side_by_side", "rule_long", "rule_stray"}
     )
     # The work image (grayscale.py, images.py)
     work_size: int = 192  # px: the longest side everything is shrunk to first
@@ -93,8 +93,7 @@ class PreparationSettings:
     big_piece: float = 0.15  # pieces of this share of the largest area or more are counted
     group_gap: float = 0.3  # pieces closer than this share of the ink's height are one group
     column_overlap: float = 0.15  # columns overlapping this share of the height are one
-    full_height: float = 0.7  # a digit's full height, as a share of the line's (`pieces.apart`)
-    side_by_side: float = 0.3  # full-height pieces sharing less of their width are side by side
+    side_by_side: float = 0.3  # pieces sharing less of their width are side by side (`apart`)
     rule_long: float = 1.5  # a piece this many times as long as the digits are high ...
     rule_stray: float = 0.1  # ... with no more of its ink off its box's edges: a form's rule
     # The sheet of paper in a photo (`sheet.on_the_sheet`).

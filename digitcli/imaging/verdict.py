@@ -4,10 +4,12 @@
 A picture is decoded once and its ink found once (`images.prepare`); what that ink is gets
 decided here, once: one digit, several digits (a number), blank, not a digit, or lines / a
 page. The judge (`digitcli.imaging.judge`) is asked about every picture whose ink was found:
-on paper (a photo or scan with paper around its digit), blank paper, lines and a page are
-refused when it is sure the ink is not one digit; anywhere, so is what it takes for no digit
-at all ("nondigit": letters, symbols, scribbles, objects), where its file has that class.
-`note` words each refusal; `predict` and `read` say nothing else.
+on paper (a photo or scan with paper around its digit), blank paper, lines and a page, and
+several digits, are refused when it is sure the ink is not one digit; anywhere, so is what it
+takes for no digit at all ("nondigit": letters, symbols, scribbles, objects), where its file
+has that class. This is the one count of digits: `read` follows it (one digit: `predict`'s;
+several: a number of two digits or more). `note` words each refusal; `predict` and `read` say
+nothing else.
 """
 
 from __future__ import annotations
@@ -37,8 +39,17 @@ class Kind(str, Enum):
 
 def several(groups: int) -> str:
     """The note for ink that is several digits: `groups` apart (1: touching)."""
-    found = f"{groups} found" if groups > 1 else "2 or more, touching"
-    return f"several digits ({found}): use `digitcli read`"
+    return f"several digits ({_found(groups)}): use `digitcli read`"
+
+
+def several_unread(groups: int) -> str:
+    """`read`'s note for ink that is several digits (`several`) where it reads no number of
+    two digits or more."""
+    return f"several digits ({_found(groups)}), not told apart: crop or write them apart"
+
+
+def _found(groups: int) -> str:
+    return f"{groups} found" if groups > 1 else "2 or more, touching"
 
 
 class Prepared(Protocol):
@@ -82,11 +93,11 @@ def note(prepared: Prepared) -> str | None:
 
 def judged(flat: np.ndarray, kept: np.ndarray, *, on_paper: bool) -> Kind | None:
     """What the judge is sure the ink `kept` on `flat` (the picture less its background, ink
-    bright) is, where that refuses it: the likeliest class but the digit "nondigit" and the
-    digit's probability under not_a_digit (anywhere), or blank paper or lines and the digit's
-    under not_digit (`on_paper` only); else None
-    (several digits are counted by the preparation). Off paper, a judge without a "nondigit"
-    class is not asked: it has nothing to refuse there."""
+    bright) is, where that refuses it as one digit: the likeliest class but the digit
+    "nondigit" and the digit's probability under not_a_digit (anywhere), or blank paper, lines
+    or several digits and the digit's under not_digit (`on_paper` only); else None (one
+    digit, unless the preparation's pieces stand apart as several). Off paper, a judge without
+    a "nondigit" class is not asked: it has nothing to refuse there."""
     if not on_paper and len(judge.classes()) <= judge.NONDIGIT:
         return None
     chances = judge.probabilities(flat, kept)
@@ -95,6 +106,7 @@ def judged(flat: np.ndarray, kept: np.ndarray, *, on_paper: bool) -> Kind | None
         return Kind.NOT_A_DIGIT if chances[judge.DIGIT] < tuned().not_a_digit else None
     if chances[judge.DIGIT] >= tuned().not_digit:
         return None
-    if on_paper and likeliest in (judge.BLANK, judge.LINES):
-        return Kind.BLANK if likeliest == judge.BLANK else Kind.LINES
-    return None
+    return _REFUSED.get(likeliest) if on_paper else None
+
+
+_REFUSED = {judge.BLANK: Kind.BLANK, judge.LINES: Kind.LINES, judge.SEVERAL: Kind.SEVERAL}

@@ -132,7 +132,7 @@ def digit_spans(atoms: list[Atom], height: float) -> list[tuple[int, int, float]
     """Runs of neighbouring atoms [start, stop) that may be one digit, with their penalty.
     Atoms further apart than the preparation's `group_gap` of a digit's height are not one
     digit, as `predict` parts a number's groups of ink."""
-    tune, gap, full = tuned(), preparation.tuned().group_gap, preparation.tuned().full_height
+    tune, gap = tuned(), preparation.tuned().group_gap
     spans = []
     for start in range(len(atoms)):
         left, right = atoms[start].left, atoms[start].right
@@ -143,7 +143,7 @@ def digit_spans(atoms: list[Atom], height: float) -> list[tuple[int, int, float]
             if stop > start + 1:
                 if atom.left - right > gap * height:
                     break
-                joins += _side_by_side(atoms[stop - 2], atom, height)
+                joins += _side_by_side(atoms[stop - 2], atom)
                 left, right = min(left, atom.left), max(right, atom.right)
                 top, bottom = min(top, atom.top), max(bottom, atom.bottom)
             width = (right - left) / height
@@ -154,18 +154,18 @@ def digit_spans(atoms: list[Atom], height: float) -> list[tuple[int, int, float]
             penalty = _parting_cost(atoms, start)
             too_wide = tune.too_wide_cost * max(0.0, width - tune.wide_from)
             penalty += too_wide + tune.join_cost * joins
-            penalty += tune.short_cost * max(0.0, full - (bottom - top) / height)
+            penalty += tune.short_cost * max(0.0, tune.full_height - (bottom - top) / height)
             spans.append((start, stop, penalty))
     return spans
 
 
-def _side_by_side(left: Atom, right: Atom, height: float) -> bool:
-    """Two separate pieces, both of a digit's full height, next to each other: two digits,
-    by the rule `predict` counts digits by (`pieces.apart`)."""
+def _side_by_side(left: Atom, right: Atom) -> bool:
+    """Two separate pieces next to each other: two digits, by the rule `predict` counts
+    digits by (`pieces.apart`)."""
     if right.cut_before:
         return False
     boxes = [(atom.left, atom.top, atom.right, atom.bottom) for atom in (left, right)]
-    return apart(*boxes, height)
+    return apart(*boxes)
 
 
 def _parting_cost(atoms: list[Atom], start: int) -> float:

@@ -8,7 +8,6 @@ that `digitcli.reading.segment` sees the handwriting alone.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 from scipy import ndimage
 
@@ -16,7 +15,7 @@ from digitcli.imaging import settings as preparation
 from digitcli.reading.settings import tuned
 
 
-def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
+def form_lines(mask: np.ndarray) -> np.ndarray:
     """Printed lines in `mask`: horizontal runs far longer than a digit, and the vertical sides
     of boxes that reach from a field's top line to its bottom line. A box's side is a line as
     thin as its top and bottom (at most `side_width` times as wide, and a pixel: a pen's stroke
@@ -29,11 +28,7 @@ def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
     extent = rows[-1] - rows[0] + 1
     width = cols[-1] - cols[0] + 1
     length = max(int(tune.printed_length * extent), int(tune.printed_share * width))
-    lines, unbridged = _runs(mask, length, axis=1), None
-    if dashed and not lines.any():  # no solid line: a form printed in dashes or dots?
-        lines = _dashed_lines(mask, length)
-        if lines.any():  # and so are its boxes' sides
-            unbridged, mask = mask, _bridged(mask, axis=0)
+    lines = _runs(mask, length, axis=1)
     if not lines.any():
         return lines
     line_rows = np.flatnonzero(lines.sum(axis=1) >= length)
@@ -55,8 +50,6 @@ def form_lines(mask: np.ndarray, *, dashed: bool = False) -> np.ndarray:
         wide = piece.sum() / piece.shape[0] > tune.side_width * thickness + 1
         if wide or not _spans_field(found, lines, top, bottom, reach):
             sides[found][piece] = False  # not a box's side: handwriting
-    if unbridged is not None:
-        sides = _of_dashes(sides, unbridged, tune.dashes)
     if sides.any() and _lines_run_past(lines, sides, bottom - top):
         return lines  # ruled paper: its lines run on past the outermost "sides", strokes
     if not sides.any():
@@ -102,46 +95,6 @@ def _spans_field(
     no_top = not lines[max(0, top - reach) : top + reach + 1, cols].any()
     no_bottom = not lines[max(0, bottom - reach) : bottom + reach + 1, cols].any()
     return (at_top and (at_bottom or no_bottom)) or (at_bottom and no_top)
-
-
-def _dashed_lines(mask: np.ndarray, length: int) -> np.ndarray:
-    """Lines of dashes or dots in `mask`: runs of `length` or more with gaps bridged, in thin
-    bands, of 2 x `dashes` pieces of ink or more, or running along `field_span` of the ink's
-    width (where a small picture merged the dots)."""
-    tune = tuned()
-    found = _thin(_runs(_bridged(mask, axis=1), length, axis=1))
-    cols, spans = np.flatnonzero(mask.any(axis=0)), np.flatnonzero(found.any(axis=0))
-    across = spans.size > 0 and spans[-1] - spans[0] >= tune.field_span * (cols[-1] - cols[0])
-    return found if across else _of_dashes(found, mask, 2 * tune.dashes)
-
-
-def _bridged(mask: np.ndarray, axis: int) -> np.ndarray:
-    """`mask` with gaps of up to 2 * `dash_gap` px along `axis` (1: rows) closed: a dashed or
-    dotted line is one run."""
-    size = 2 * tuned().dash_gap + 1
-    kernel = np.ones((1, size) if axis == 1 else (size, 1), np.uint8)
-    return cv2.morphologyEx(mask.view(np.uint8), cv2.MORPH_CLOSE, kernel).view(bool) | mask
-
-
-def _of_dashes(lines: np.ndarray, unbridged: np.ndarray, fewest: int) -> np.ndarray:
-    """The `lines` found bridged that are `fewest` pieces of ink or more in `unbridged`: a pen's
-    stroke bridged to a dashed line is one, touching digits a few."""
-    labels, _ = ndimage.label(lines)
-    for index, found in enumerate(ndimage.find_objects(labels), start=1):
-        piece = labels[found] == index
-        if ndimage.label(piece & unbridged[found])[1] < fewest:
-            lines[found][piece] = False
-    return lines
-
-
-def _thin(lines: np.ndarray) -> np.ndarray:
-    """The rows of `lines` in bands at most `dash_thick` rows high: a dashed or dotted line is
-    thin, what bridging joins across touching digits is not."""
-    kept, thick = np.zeros_like(lines), tuned().dash_thick
-    for band in _bands(np.flatnonzero(lines.any(axis=1))):
-        if band.size <= thick:
-            kept[band] = lines[band]
-    return kept
 
 
 def _comb_teeth(

@@ -68,7 +68,7 @@ def picture_lines(
             image, whole = cleaned, cache(partial(prepare, cleaned, invert=invert))
         if sheet is not None:
             part, dx, dy = sheet
-            found = _read_picture(part, (dx, dy), partial(prepare, part, invert=invert),
+            found = _read_picture(part, (dx, dy), cache(partial(prepare, part, invert=invert)),
                                   invert, parts, pixels)  # fmt: skip
             if not _nothing_found(found) or not whole().has_ink:
                 return _with_copy(found, image)
@@ -99,14 +99,14 @@ def _read_picture(
     `whole`: `predict`'s preparation of it, when asked."""
     found = moved(find_lines(seen, partial(find_line, invert=invert), invert), *at)
     if isinstance(found, Lines):
-        if _blank(seen, whole):
-            return Line(whole=whole())  # refused as predict refuses it, in its words
+        if _blank(seen, whole) or verdict.kind(whole()) is Kind.DIGIT:
+            return Line(whole=whole())  # refused, or one digit, as predict finds it
         if len(found.lines) >= tuned().most_fields:
             return Line(lines=len(found.lines))
         for line in found.lines:
             _read_first(line, parts, pixels)
         return found
-    line = _read_first(_as_one_digit(found, seen, whole), parts, pixels)
+    line = _read_first(_as_one_digit(found, seen, whole), parts, pixels, whole)
     return line if _not_blank(line) else Line(whole=line.whole)
 
 
@@ -115,12 +115,15 @@ def _nothing_found(found: Line | Lines) -> bool:
     return isinstance(found, Line) and found.lines == 1 and not found.read and not found.candidates
 
 
-def _read_first(line: Line, parts: Parts, pixels: bool = True) -> Line:
+def _read_first(
+    line: Line, parts: Parts, pixels: bool = True, whole: Callable[[], Prepared] | None = None
+) -> Line:
     """The line read by the line reader (`Line.read`, each digit placed where it was read):
     where it is sure of its number (or reads alone), that is the reading; elsewhere the line's
     candidates are rendered for the classifier too. A digit read less surely than `ask_below`
-    is fitted here, as `predict` fits a digit, for `read`'s second opinion. The line's ink is
-    dropped: it stays in this process."""
+    is fitted here, as `predict` fits a digit, for `read`'s second opinion. Where it reads one
+    digit, `predict`'s verdict (`whole`) is asked: where that counts several digits, it is not
+    sure (`read` then reads two or more). The line's ink is dropped: it stays in this process."""
     if line.ink is None:
         return line
     if not line.ink.spans:  # no piece could be a digit: specks (on blank paper, its edge)
@@ -141,10 +144,19 @@ def _read_first(line: Line, parts: Parts, pixels: bool = True) -> Line:
             for (digit, confidence, _), (box, drawn) in zip(path, placed, strict=True)
         ]
         line.sure = parts.line_only or likelihood(line.columns, number) >= np.log(tune.line_sure)
+        if len(path) < 2 and line.whole is None and whole is not None:
+            line.whole = whole()  # the one count of digits: predict's verdict
+        line.sure = line.sure and not (len(path) < 2 and several(line))
     if not line.sure:
         render_candidates(line)
     line.ink = None
     return line
+
+
+def several(line: Line) -> bool:
+    """Whether `predict`'s verdict on the line's picture (`Line.whole`, where asked) is
+    several digits: `read` then reads a number of two digits or more."""
+    return line.whole is not None and verdict.kind(line.whole) is Kind.SEVERAL
 
 
 def _blank(image: Image.Image, whole: Callable[[], Prepared]) -> bool:

@@ -38,7 +38,7 @@ from digitcli.reading.answers import Reading
 from digitcli.reading.consistency import SmallCopy, alike
 from digitcli.reading.lines import likelihood, written_text
 from digitcli.reading.multiline import Lines
-from digitcli.reading.picture import ALL_PARTS, Parts, picture_lines
+from digitcli.reading.picture import ALL_PARTS, Parts, picture_lines, several
 from digitcli.reading.segment import Line, best_readings
 from digitcli.reading.settings import tuned
 
@@ -179,13 +179,17 @@ def _answer_lines(
         if line.lines >= tuned().most_lines:  # a page of writing: refused as predict does
             yield Reading(source.name, note=verdict.NOT_DIGITS)
             continue
+        least = 2 if several(line) else 1  # the one count of digits: predict's verdict
         if line.sure:
             digits = own[id(line)]
         else:
             probabilities = np.ones((len(line.candidates), 10), np.float32)  # the upper bound
             scored = np.zeros(len(line.candidates), bool)
-            digits = _Scoring(runtime, line, probabilities, scored, line.columns).digits()
-            digits = _doubted(digits, line, own.get(id(line), []))
+            scoring = _Scoring(runtime, line, probabilities, scored, line.columns, least)
+            digits = _doubted(scoring.digits(), line, own.get(id(line), []), least)
+        if least > 1 and len(digits) < least:  # several digits to predict, none read
+            yield Reading(source.name, note=verdict.several_unread(line.whole.groups))
+            continue
         reading = _reading(source.name, _as_predicted(digits, line, wholes), line.picture)
         if reading.number is None and line.whole is not None and verdict.refuses(line.whole):
             reading = replace(reading, note=verdict.note(line.whole))  # as predict refuses it
@@ -194,11 +198,13 @@ def _answer_lines(
         yield reading
 
 
-def _doubted(digits: list[ReadDigit], line: Line, own: list[ReadDigit]) -> list[ReadDigit]:
+def _doubted(
+    digits: list[ReadDigit], line: Line, own: list[ReadDigit], least: int = 1
+) -> list[ReadDigit]:
     """The segmentation's digits, unless the line reader finds their number `line_doubt` times
     less likely than its own reading (a date's separator read as a 1): then its own (`own`,
-    with the classifier's second opinions)."""
-    if line.read is None or line.columns is None:
+    with the classifier's second opinions), where it holds `least` digits or more."""
+    if line.read is None or line.columns is None or len(line.read) < least:
         return digits
     mine = likelihood(line.columns, "".join(str(read[0]) for read in line.read))
     doubted = likelihood(line.columns, _number(digits)) < mine - np.log(tuned().line_doubt)
@@ -303,6 +309,7 @@ class _Scoring:
     probabilities: np.ndarray  # (candidates, 10); rows not scored yet are ones: an upper bound
     scored: np.ndarray  # which rows of `probabilities` are scored
     columns: np.ndarray | None  # the line reader's probabilities for its strips, (columns, 11)
+    least: int = 1  # digits a reading holds at least (2: predict's verdict is several digits)
 
     def digits(self) -> list[ReadDigit]:
         """The likeliest reading's digits, scoring the candidates it picks that were not
@@ -331,6 +338,7 @@ class _Scoring:
         win and are not weighed."""
         tune = tuned()
         best, best_total = [], -np.inf
+        readings = {count: found for count, found in readings.items() if count >= self.least}
         if self.columns is not None and self.line.read is not None:
             nearest = sorted(readings, key=lambda count: abs(count - len(self.line.read)))
             readings = {count: readings[count] for count in nearest[: 2 * tune.slack + 1]}

@@ -163,7 +163,7 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     flat, mask, frame = turn_level(flat, mask, frame)
     pen = max(float(np.percentile(flat[mask], tune.pen_percentile)), 1.0)
     faint = flat > tune.faint_line * pen
-    ruled, frames = form_lines(faint) | form_lines(mask, dashed=True), digit_frames(mask)
+    ruled, frames = form_lines(faint), digit_frames(mask)
     pen_on_lines = None if frames.any() else over_ruled_lines(flat, mask, ruled)
     lines = ruled | frames
     mask = without_lines(mask, lines)

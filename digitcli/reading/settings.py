@@ -27,7 +27,7 @@ class ReadingSettings:
         "surer_than_a_cut", "sure_digits", "batch_size", "alike_copy_side", "alike_background",
         "alike_background_step", "alike_contrast", "alike_size", "alike_paper_share",
         "alike_ink_share", "border_dark", "border_light", "border_full",
-        "border_tail", "border_deepest",
+        "border_tail", "border_deepest", "full_height",
     })  # fmt: skip
     # Decoding and the work image (frame.py, segment.py, multiline.py)
     work_height: int = 96  # px: a line is segmented this high (digits about 40-70 px)
@@ -75,10 +75,6 @@ class ReadingSettings:
     teeth_alike: float = 0.3  # teeth's heights, and steps between them, stray at most this share
     even_steps: float = 2 / 3  # at least this share of a comb's steps are even
     tooth_short: float = 0.7  # a comb's end tooth is at least this share of the teeth's height
-    dash_gap: int = 2  # px: dashed lines' gaps of up to twice this are bridged ...
-    dash_thick: int = 2  # px: ... in bands of rows at most this high
-    dashes: int = 3  # a dashed box's side is this many pieces of ink or more (a line twice as many)
-    field_span: float = 0.9  # ... unless it runs along this share of the ink's width
     pen_piece: int = 8  # px: the least of a pen's stroke along a ruled line
     inner_span: float = 0.8  # a box's second line runs along this share of the field's height
     frame_least_width: float = 0.3  # a box round one digit is at least this wide for its height
@@ -97,9 +93,10 @@ class ReadingSettings:
     wide_from: float = 1.0  # a candidate wider than this is likely two digits ...
     too_wide_cost: float = 8.0  # ... and pays this per line height beyond
     cut_cost: float = 1.0  # log-probability a digit pays for each side that is a cut through ink
-    short_cost: float = 10.0  # per line height a candidate is lower than full_height: a piece
-    # (a digit's full height, and pieces side by side: the preparation's, `pieces.apart`)
-    join_cost: float = 1.0  # joining two separate full-height pieces side by side into one digit
+    full_height: float = 0.7  # a digit's full height, as a share of the line's ...
+    short_cost: float = 10.0  # ... a candidate pays this per line height it is lower: a piece
+    # (pieces side by side: the preparation's, `pieces.apart`)
+    join_cost: float = 1.0  # joining two separate pieces side by side into one digit
     overlap_cost: float = 1.0  # parting two pieces one above the other, per share of overlap
     skip_cost: float = 4.0  # log-probability a reading pays for leaving out a small piece
     digit_cost: float = -0.5  # log-probability each digit of a reading pays (negative: earns)

@@ -69,6 +69,7 @@ HOOKED = 0.3
 # How much lower the draw thread's priority is than training's: epochs with a draw beside them
 # are a little faster, the model the same.
 DRAW_NICENESS = 15
+BLACK_AND_WHITE = 96  # the black-and-white scanner's level: brighter pixels are ink
 SCAN_CELLS = (8, 14)  # the scanner's resolution, in cells across the 28-pixel image
 
 
@@ -304,8 +305,17 @@ def _rescan(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         index = blurred[cells == count]
         ink[index] = _scanned(ink[index], int(count))
     if binarised.any():
-        ink[binarised] = np.where(ink[binarised] >= 96, 255.0, 0.0)
+        ink[binarised] = _black_and_white(ink[binarised])
     return ink
+
+
+def _black_and_white(ink: np.ndarray) -> np.ndarray:
+    """Scanned in black and white at the level BLACK_AND_WHITE; a digit fainter than that
+    everywhere at half its brightest, so that it keeps its strokes: a blank picture under a
+    digit's label teaches nothing true."""
+    brightest = ink.reshape(len(ink), -1).max(axis=1)[:, None, None]
+    level = np.where(brightest >= BLACK_AND_WHITE, BLACK_AND_WHITE, brightest / 2)
+    return np.where((ink >= level) & (ink > 0), 255.0, 0.0)
 
 
 def _scanned(ink: np.ndarray, cells: int) -> np.ndarray:
