@@ -150,6 +150,24 @@ def npz_bytes(
     return buffer.getvalue()
 
 
+def real_digits(per_digit: int, seed: int = 0) -> Arrays:
+    """`per_digit` real MNIST *training* digits of each class (28x28 uint8, white ink on
+    black), picked at random by `seed`, labels shuffled: pictures of folders of a user's
+    digits that `predict` answers as one digit each (a made bar can be taken for a dash)."""
+    mnist = Path(__file__).resolve().parent.parent / "MNIST"
+    count = 2000  # the first training digits: about 200 of each class
+    raw = gzip.decompress((mnist / "train-images-idx3-ubyte.gz").read_bytes())
+    labels = np.frombuffer(gzip.decompress((mnist / "train-labels-idx1-ubyte.gz").read_bytes()),
+                           np.uint8, count=count, offset=8)  # fmt: skip
+    images = np.frombuffer(raw, np.uint8, count=count * 784, offset=16).reshape(count, 28, 28)
+    rng = np.random.default_rng(seed)
+    chosen = np.concatenate(
+        [rng.choice(np.flatnonzero(labels == d), per_digit, replace=False) for d in range(10)]
+    )
+    chosen = rng.permutation(chosen)
+    return images[chosen].copy(), labels[chosen].copy()
+
+
 def one_stroke_test_digits() -> dict[int, list[np.ndarray]]:
     """The first MNIST *test* digits of each class written in one stroke (one piece of ink),
     as 28x28 uint8 (white ink on black): digits whose shape is not in doubt."""

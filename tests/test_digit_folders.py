@@ -12,14 +12,14 @@ from typer.testing import CliRunner
 
 from digitcli.cli import app
 
-from mnist_files import synthetic_digits
+from mnist_files import real_digits
 
 runner = CliRunner()
 
 
 def _digit_folders(root: Path, per_digit: int = 1) -> Path:
-    """Dark synthetic digits on light paper in root/0 .. root/9, nothing in root itself."""
-    x, y = synthetic_digits(per_digit * 10, seed=5)
+    """Dark real MNIST digits on light paper in root/0 .. root/9, nothing in root itself."""
+    x, y = real_digits(per_digit, seed=5)
     for i, (pixels, digit) in enumerate(zip(x, y, strict=True)):
         folder = root / str(digit)
         folder.mkdir(parents=True, exist_ok=True)

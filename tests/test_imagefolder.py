@@ -19,12 +19,12 @@ from digitcli.imaging import verdict
 from digitcli.imaging.images import prepare_file
 
 from conftest import subprocess_env
-from mnist_files import synthetic_digits
+from mnist_files import real_digits
 
 
-def image_folder(root: Path, per_digit: int = 6, seed: int = 3) -> Path:
-    """Synthetic digits as dark ink on light paper, enlarged, in root/0 .. root/9."""
-    x, y = synthetic_digits(per_digit * 10, seed=seed)
+def image_folder(root: Path, per_digit: int = 6, seed: int = 7) -> Path:
+    """Real MNIST digits as dark ink on light paper, enlarged, in root/0 .. root/9."""
+    x, y = real_digits(per_digit, seed=seed)
     for i, (pixels, digit) in enumerate(zip(x, y, strict=True)):
         folder = root / str(digit)
         folder.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from digitcli.imaging import verdict
 from digitcli.inputs.batches import PARALLEL_FROM
 from digitcli.reading.read import read
 from digitcli.reading.settings import DEFAULT, overridden
@@ -18,13 +19,14 @@ FIXTURE = str(REPO / "tests" / "fixtures" / "tight-75094.jpg")
 
 def test_an_override_reaches_reads_worker_processes() -> None:
     """A batch large enough for worker processes, which segment each picture: with no run of
-    atoms allowed to be a digit (`max_atoms=0`, used only there) every picture is blank."""
+    atoms allowed to be a digit (`max_atoms=0`, used only there) no picture is read, and each
+    says what `predict` finds in it: several digits, none of which could be told apart."""
     files = [FIXTURE] * PARALLEL_FROM
     assert {reading.number for reading in read(files)} == {"75094"}
     with overridden(max_atoms=0):
         readings = list(read(files))
     assert {reading.number for reading in readings} == {None}
-    assert {reading.note for reading in readings} == {"no digit found: the image is blank"}
+    assert {reading.note for reading in readings} == {verdict.several_unread(3)}
 
 
 def test_the_sweep_reads_a_set_with_each_value(tmp_path: Path, capsys) -> None:
