@@ -12,6 +12,7 @@ import numpy as np
 from digitcli.core import fits
 from digitcli.imaging import letters, verdict
 from digitcli.imaging.images import open_image, prepare
+from digitcli.imaging.settings import tuned
 from digitcli.predicting.predict import predict
 from digitcli.reading.read import read
 
@@ -53,7 +54,7 @@ def test_the_chance_is_high_for_a_drawn_letter_and_low_for_a_drawn_digit(tmp_pat
     q = prepare(open_image(_drawn(tmp_path, "q", 3)))
     assert not q.has_ink and q.refused is verdict.Kind.NOT_A_DIGIT
     seven = prepare(open_image(_drawn(tmp_path, "7", 20)))
-    assert seven.has_ink and letters.chance(seven.pixels) < letters.THRESHOLD
+    assert seven.has_ink and letters.chance(seven.pixels) < tuned().letters_sure
 
 
 def test_the_shipped_letters_network_records_its_data_seed_and_command():

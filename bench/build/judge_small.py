@@ -34,6 +34,7 @@ sys.path.insert(0, str(BENCH / "build"))
 import omniglot  # noqa: E402
 
 from digitcli.imaging import judge, letters  # noqa: E402
+from digitcli.imaging import settings as preparation  # noqa: E402
 from digitcli.imaging.images import open_image, prepare  # noqa: E402
 from digitcli.imaging.verdict import Kind  # noqa: E402
 
@@ -41,8 +42,7 @@ import nondigits  # noqa: E402
 from make_photos import load_mnist  # noqa: E402
 
 SCENES = tuple(s for s in nondigits.SCENES if s != "screen")  # screen: a check scene
-WIRED = letters.THRESHOLD  # where `prepare` refuses with the shipped letters network
-letters.THRESHOLD = float("inf")  # here: the 28x28 as made, before that network is asked
+WIRED = preparation.DEFAULT.letters_sure  # where `prepare` refuses with the shipped network
 THRESHOLDS = (0.5, 0.9, 0.98, 0.995)
 TEST_SEED = 2086  # tests/test_not_a_digit.py's
 TEST_PICTURES = [("S", 0), ("Z", 1), ("X", 2), ("q", 3), ("cross", 5), ("star", 7),
@@ -51,8 +51,10 @@ TEST_PICTURES = [("S", 0), ("Z", 1), ("X", 2), ("q", 3), ("cross", 5), ("star", 
 
 
 def small_of(image: Image.Image) -> np.ndarray | None:
-    """What `predict` feeds the digit model for `image`, or None (no ink found)."""
-    prepared = prepare(image)
+    """What `predict` feeds the digit model for `image`, or None (no ink found): the 28x28 as
+    made, before the shipped letters network is asked."""
+    with preparation.overridden(letters_sure=float("inf")):
+        prepared = prepare(image)
     return prepared.pixels if prepared.has_ink else None
 
 

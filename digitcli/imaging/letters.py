@@ -6,9 +6,9 @@ at that size a handwritten letter differs from a digit where a 48x48 view of its
 not. `letters.tflite` (built by `bench/build/judge_small.py` from MNIST's training digits,
 digits and non-digits drawn by code, and real handwritten characters of eight scripts from
 Omniglot; its fits record names them, its seed and its command) answers the chance that the
-28x28 is not a digit; at THRESHOLD or more, `images.prepare` refuses the picture as not a
-digit (`verdict.NOT_A_DIGIT`). It runs through LiteRT (`digitcli.core.litert`), loaded on
-first use.
+28x28 is not a digit; at the preparation's `letters_sure` or more, `images.prepare` refuses
+the picture as not a digit (`verdict.NOT_A_DIGIT`). It runs through LiteRT
+(`digitcli.core.litert`), loaded on first use.
 """
 
 from __future__ import annotations
@@ -20,12 +20,10 @@ import numpy as np
 
 from digitcli.core.litert import Runner
 from digitcli.imaging import settings as preparation
+from digitcli.imaging.settings import tuned
 
 MODEL = Path(__file__).parent / "letters.tflite"
 FITS = {"preparation": preparation.DEFAULT}  # it learnt the 28x28s these settings make
-# At this chance or more the 28x28 is taken for no digit: the real set's digits (541) lose none
-# to it, MNIST's test digits 2 of 10,000 (docs/measurements/preparation.md, "Round 7").
-THRESHOLD = 0.98
 
 
 def chance(pixels: np.ndarray) -> float:
@@ -36,8 +34,8 @@ def chance(pixels: np.ndarray) -> float:
 
 
 def not_a_digit(pixels: np.ndarray) -> bool:
-    """Whether `pixels` is taken for no digit (`chance` at THRESHOLD or more)."""
-    return chance(pixels) >= THRESHOLD
+    """Whether `pixels` is taken for no digit (`chance` at `letters_sure` or more)."""
+    return chance(pixels) >= tuned().letters_sure
 
 
 @cache

@@ -28,7 +28,7 @@ class PreparationSettings:
         {"not_digit", "not_a_digit", "joined_wide", "joined_crossed", "sheet_side", "largest_box"}
         | {"smallest_sheet", "sheet_fill", "side_margin", "sheet_sides", "sheet_inset"}
         | {"sheet_inked", "sheet_held", "sheet_holes", "sheet_paper_wider", "sheet_glare"}
-        | {"sheet_lightest", "side_by_side", "rule_long", "rule_stray"}
+        | {"sheet_lightest", "side_by_side", "rule_long", "rule_stray", "letters_sure"}
     )
     # The work image (grayscale.py, images.py)
     work_size: int = 192  # px: the longest side everything is shrunk to first
@@ -61,6 +61,10 @@ class PreparationSettings:
     paper_size: int = 2 * IMAGE_SIZE  # px: pictures this big a side show paper around the digit
     not_digit: float = 0.2  # on paper, the judge's digit probability below which: no digit
     not_a_digit: float = 0.02  # ... below which, "nondigit" likeliest of the rest: not a digit
+    # letters.py: the letters network's chance at or above which one digit's 28x28 is none. The
+    # real set's digits (541) lose none to it, MNIST's test digits 2 of 10,000
+    # (docs/measurements/preparation.md, "The letters network").
+    letters_sure: float = 0.98
     paper_shift: float = 2.0  # grey levels the median may lie above the paper's, still paper
     noisy_contrast: float = 6.0  # the contrast must also be this many noise spreads
     class_gap: float = 4.0  # a two-class histogram's classes lie this many spreads apart
