@@ -63,7 +63,7 @@ class PreparationSettings:
     not_a_digit: float = 0.02  # ... below which, "nondigit" likeliest of the rest: not a digit
     # letters.py: the letters network's chance at or above which one digit's 28x28 is none. The
     # real set's digits (541) lose none to it, MNIST's test digits 2 of 10,000
-    # (docs/measurements/preparation.md, "The letters network").
+    # (docs/measurements/preparation.md, "Round 8: the letters network").
     letters_sure: float = 0.98
     paper_shift: float = 2.0  # grey levels the median may lie above the paper's, still paper
     noisy_contrast: float = 6.0  # the contrast must also be this many noise spreads
