@@ -97,9 +97,7 @@ class ReadingSettings:
     short_cost: float = 10.0  # ... a candidate pays this per line height it is lower: a piece
     # (pieces side by side: the preparation's, `pieces.apart`)
     join_cost: float = 1.0  # joining two separate pieces side by side into one digit
-    overlap_cost: float = 1.0  # parting two pieces one above the other, per share of overlap
     skip_cost: float = 4.0  # log-probability a reading pays for leaving out a small piece
-    digit_cost: float = -0.5  # log-probability each digit of a reading pays (negative: earns)
     smallest_height: float = 6.0  # px: a line shrunk to fit with digits lower holds too many
     smallest_width: float = 4.5  # px: ... or with pieces narrower than this (median)
     # The line reader's strips (render.py)
