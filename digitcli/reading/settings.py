@@ -27,7 +27,7 @@ class ReadingSettings:
         "surer_than_a_cut", "sure_digits", "batch_size", "alike_copy_side", "alike_background",
         "alike_background_step", "alike_contrast", "alike_size", "alike_paper_share",
         "alike_ink_share", "border_dark", "border_light", "border_full",
-        "border_tail", "border_deepest", "full_height",
+        "border_deepest", "full_height",
     })  # fmt: skip
     # Decoding and the work image (frame.py, segment.py, multiline.py)
     work_height: int = 96  # px: a line is segmented this high (digits about 40-70 px)
@@ -130,7 +130,6 @@ class ReadingSettings:
     border_dark: float = 0.45  # a border's pixels are darker than this share of the paper's grey
     border_light: int = 110  # the paper must be at least this light (0-255) for one to be sought
     border_full: float = 0.85  # a line (row or column) of the border is at least this share dark
-    border_tail: float = 0.1  # its ragged edge goes on while a line is at least this share dark
     border_deepest: float = 0.12  # a border is at most this share across (a desk is deeper)
 
 
