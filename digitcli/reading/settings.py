@@ -24,7 +24,7 @@ class ReadingSettings:
     # depends on none of them, so moving one changes no stamp (`digitcli.core.fits`).
     UNSTAMPED: ClassVar[frozenset[str]] = frozenset({
         "line_weight", "line_sure", "line_doubt", "slack", "ask_below", "overrule_at",
-        "surer_than_a_cut", "sure_digits", "batch_size", "alike_copy_side", "alike_background",
+        "sure_digits", "batch_size", "alike_copy_side", "alike_background",
         "alike_background_step", "alike_contrast", "alike_size", "alike_paper_share",
         "alike_ink_share", "border_dark", "border_light", "border_full",
         "border_deepest", "full_height",
@@ -116,7 +116,6 @@ class ReadingSettings:
     most_fields: int = 8  # fields a form may hold one under another; more: a page of writing
     split_overlap: float = 0.3  # digits overlapping this much may be one digit cut in two ...
     split_most: int = 3  # ... or in up to this many pieces
-    surer_than_a_cut: float = 10.0  # predict's one digit wins over two read where this much surer
     batch_size: int = 16  # images `read` prepares per batch (speed only)
     # How alike a number's digits look (`consistency.alike`): its confidence is halved per step.
     alike_copy_side: int = 256  # px: the longer side of the grey copy the digits are measured on
