@@ -107,7 +107,6 @@ class ReadingSettings:
     line_sure: float = 0.9  # the line reader's number is the reading where it is this sure of it
     line_doubt: float = 10.0  # segmentation's number stands unless this many times less likely
     slack: int = 2  # readings weighed: those of counts within this many of the line reader's
-    over: float = 0.5  # a loose piece over this share of a read digit's width joins it
     ask_below: float = 0.9  # a read digit less sure than this is shown to the classifier ...
     overrule_at: float = 0.95  # ... which replaces it where it is this sure of another digit
     sure_digits: int = 3  # a blank picture's number: only one this long, read surely
