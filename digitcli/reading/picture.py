@@ -99,14 +99,14 @@ def _read_picture(
     `whole`: `predict`'s preparation of it, when asked."""
     found = moved(find_lines(seen, partial(find_line, invert=invert), invert), *at)
     if isinstance(found, Lines):
-        if _blank(whole) or verdict.kind(whole()) is Kind.DIGIT:
+        if _blank(seen, whole) or verdict.kind(whole()) is Kind.DIGIT:
             return Line(whole=whole())  # refused, or one digit, as predict finds it
         if len(found.lines) >= tuned().most_fields:
             return Line(lines=len(found.lines))
         for line in found.lines:
             _read_first(line, parts, pixels)
         return found
-    line = _read_first(_as_one_digit(found, whole), parts, pixels, whole)
+    line = _read_first(_as_one_digit(found, seen, whole), parts, pixels, whole)
     return line if _not_blank(line) else Line(whole=line.whole)
 
 
@@ -159,23 +159,24 @@ def several(line: Line) -> bool:
     return line.whole is not None and verdict.kind(line.whole) is Kind.SEVERAL
 
 
-def _blank(whole: Callable[[], Prepared]) -> bool:
+def _blank(image: Image.Image, whole: Callable[[], Prepared]) -> bool:
     """Whether `predict`'s preparation (`whole`) finds no ink at all in a picture of bands that
     look like several lines (ruled paper, folds, a shadow's edge can): not where its judge
     took the ink for lines or a page of writing, which `read` reads on."""
     prepared = whole()
-    return not prepared.has_ink and not prepared.lines
+    return _page_shaped(image) and not prepared.has_ink and not prepared.lines
 
 
-def _as_one_digit(line: Line, whole: Callable[[], Prepared]) -> Line:
+def _as_one_digit(line: Line, image: Image.Image, whole: Callable[[], Prepared]) -> Line:
     """`line`, with its ink prepared as `predict` prepares one digit (`whole`) where it may be
     one: one that may be one digit is read as predict reads it (a 1 with a flag: predict 1,
     read 7 before), and `_not_blank` asks whether predict found ink at all. Where the line
     finds no ink at all and predict finds a digit (a faint one), that digit is the reading."""
     spans = line.ink.spans if line.ink is not None else []
-    if spans:
+    one_digit = any(start == 0 and stop == line.atoms for start, stop, _ in spans)
+    if spans and (one_digit or _page_shaped(image)):
         line.whole = whole()
-    elif line.lines == 1 and not line.too_small and whole().has_ink:
+    elif not spans and line.lines == 1 and not line.too_small and whole().has_ink:
         line.whole = whole()  # ink too faint for the line's own test: predict's digit
     return line
 
@@ -192,3 +193,10 @@ def _not_blank(line: Line) -> bool:
     if line.whole.refused is Kind.NOT_A_DIGIT:  # the one verdict: not a digit, for both
         return False
     return line.sure and line.read is not None and len(line.read) >= tuned().sure_digits
+
+
+def _page_shaped(image: Image.Image) -> bool:
+    """Whether the picture's longer side is at most `page_aspect` times its shorter one: its
+    digits stay large enough in `predict`'s working picture for its ink check."""
+    width, height = image.size
+    return max(width, height) <= tuned().page_aspect * min(width, height)

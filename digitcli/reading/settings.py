@@ -110,6 +110,7 @@ class ReadingSettings:
     ask_below: float = 0.9  # a read digit less sure than this is shown to the classifier ...
     overrule_at: float = 0.95  # ... which replaces it where it is this sure of another digit
     sure_digits: int = 3  # a blank picture's number: only one this long, read surely
+    page_aspect: float = 3.0  # pictures at most this long for their width are checked for ink whole
     most_fields: int = 8  # fields a form may hold one under another; more: a page of writing
     split_overlap: float = 0.3  # digits overlapping this much may be one digit cut in two ...
     split_most: int = 3  # ... or in up to this many pieces
