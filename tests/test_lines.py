@@ -68,4 +68,4 @@ def test_readings_by_count_hold_the_best_reading_of_each_count():
     assert readings[3][1] == [0, 1, 2]
     best = max(readings.values(), key=lambda found: found[0])
     assert best_reading(line, sure) == best[1]
-    assert readings[3][0] == pytest.approx(3 * np.log(0.9) + 1.5)
+    assert readings[3][0] == pytest.approx(3 * np.log(0.9))

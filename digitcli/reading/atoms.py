@@ -151,7 +151,7 @@ def digit_spans(atoms: list[Atom], height: float) -> list[tuple[int, int, float]
                 break
             if stop == start + 1 and atom.small:
                 continue  # a piece too low to be a digit alone
-            penalty = _parting_cost(atoms, start)
+            penalty = atoms[start].cut_before  # a digit starting in a cut through ink
             too_wide = tune.too_wide_cost * max(0.0, width - tune.wide_from)
             penalty += too_wide + tune.join_cost * joins
             penalty += tune.short_cost * max(0.0, tune.full_height - (bottom - top) / height)
@@ -166,15 +166,3 @@ def _side_by_side(left: Atom, right: Atom) -> bool:
         return False
     boxes = [(atom.left, atom.top, atom.right, atom.bottom) for atom in (left, right)]
     return apart(*boxes)
-
-
-def _parting_cost(atoms: list[Atom], start: int) -> float:
-    """What it costs to start a digit at atom `start`: a cut through a piece of ink, or
-    parting it from a left neighbour it overlaps (a 5's flag above its body) is unlikely."""
-    if start == 0:
-        return 0.0
-    left, right = atoms[start - 1], atoms[start]
-    shared = left.right - right.left
-    narrower = min(left.right - left.left, right.right - right.left)
-    overlap = max(0.0, min(1.0, shared / max(narrower, 1.0)))
-    return right.cut_before + tuned().overlap_cost * overlap

@@ -44,7 +44,7 @@ def without_dark_border(image: Image.Image) -> Image.Image:
 
 def _depth(shares: np.ndarray) -> int:
     """How many lines from the edge a border takes (0: none), given each line's dark share:
-    its full lines from the edge, then its ragged edge, at most `border_deepest` of it."""
+    its full lines from the edge, at most `border_deepest` of it."""
     settings = tuned()
     deepest = int(settings.border_deepest * len(shares))
     full = 0
@@ -52,8 +52,4 @@ def _depth(shares: np.ndarray) -> int:
         full += 1
     if full == 0 or shares[full] >= settings.border_full:  # none, or deeper: a desk, say
         return 0
-    depth = full
-    reach = min(deepest, 2 * full)  # the ragged edge: at most as deep again as the full lines
-    while depth < reach and shares[depth] >= settings.border_tail:
-        depth += 1
-    return depth
+    return full

@@ -18,7 +18,6 @@ from digitcli.imaging.images import fit_and_centre
 from digitcli.reading.atoms import Atom
 from digitcli.reading.lines import STRIP_SHAPE
 from digitcli.reading.segment import LineInk
-from digitcli.reading.settings import tuned
 
 
 def placed_digits(
@@ -67,13 +66,12 @@ def _assigned(atoms: list[Atom], at: np.ndarray) -> list[list[Atom]]:
             owned[nearest].append(atoms[index])
     spans = [(min(a.left for a in own), max(a.right for a in own)) if own else None
              for own in owned]  # fmt: skip
-    over = tuned().over  # the share of a loose atom's width within a digit's that joins it
     for index in loose:
         atom, digit = atoms[index], int(np.argmin(np.abs(at - middles[index])))
         span = spans[digit]
         if span is None:
             continue
-        if min(atom.right, span[1]) - max(atom.left, span[0]) >= over * (atom.right - atom.left):
+        if min(atom.right, span[1]) >= max(atom.left, span[0]):  # over the digit: its part
             owned[digit].append(atom)
     for digit, own in enumerate(owned):
         if not own:

@@ -258,11 +258,8 @@ def _as_predicted(
     predict reads it (the same preparation, the same classifier): the two always agree. So is
     a reading of up to `split_most` digits that overlap one another by `split_overlap` of their
     width (one digit cut in two) when predict is surer of its digit than the reading of its
-    number, a reading of two digits when predict's doubt (1 - its confidence) is
-    `surer_than_a_cut` times smaller than the reading's (a wide 5 cut into "27"; but touching
-    digits of a longer number are one piece to predict, and two digits written close together
-    may look like one to it), and a reading of several digits none of which is read as surely
-    as predict's one (a 0 read as "11")."""
+    number, and a reading of several digits none of which is read as surely as predict's one
+    (a 0 read as "11")."""
     row = wholes.get(id(line))
     if row is None:
         return digits
@@ -276,8 +273,7 @@ def _as_predicted(
         split = len(digits) <= tune.split_most and all(
             _overlap(a.box, b.box) >= tune.split_overlap for a, b in pairwise(digits)
         )
-        surer = len(digits) == 2 and 1 - sure >= tune.surer_than_a_cut * (1 - confidence)
-        if not (split and confidence > sure) and not surer:
+        if not (split and confidence > sure):
             return digits
     left, top = min(d.box[0] for d in digits), min(d.box[1] for d in digits)
     right, bottom = max(d.box[2] for d in digits), max(d.box[3] for d in digits)

@@ -240,7 +240,7 @@ def best_readings(line: Line, probabilities: np.ndarray) -> dict[int, tuple[floa
     """`best_reading` for each count of digits a reading may have: {count: (score, chosen)}.
     Dynamic programming over (atoms covered, digits read so far)."""
     n, spans, tune = line.atoms, line.candidates, tuned()
-    scores = np.log(np.maximum(probabilities.max(axis=1), 1e-12)) - tune.digit_cost
+    scores = np.log(np.maximum(probabilities.max(axis=1), 1e-12))
     ending: dict[int, list[int]] = {}
     for index, candidate in enumerate(spans):
         ending.setdefault(candidate.stop, []).append(index)

@@ -24,10 +24,10 @@ class ReadingSettings:
     # depends on none of them, so moving one changes no stamp (`digitcli.core.fits`).
     UNSTAMPED: ClassVar[frozenset[str]] = frozenset({
         "line_weight", "line_sure", "line_doubt", "slack", "ask_below", "overrule_at",
-        "surer_than_a_cut", "sure_digits", "batch_size", "alike_copy_side", "alike_background",
+        "sure_digits", "batch_size", "alike_copy_side", "alike_background",
         "alike_background_step", "alike_contrast", "alike_size", "alike_paper_share",
         "alike_ink_share", "border_dark", "border_light", "border_full",
-        "border_tail", "border_deepest", "full_height",
+        "border_deepest", "full_height",
     })  # fmt: skip
     # Decoding and the work image (frame.py, segment.py, multiline.py)
     work_height: int = 96  # px: a line is segmented this high (digits about 40-70 px)
@@ -65,7 +65,6 @@ class ReadingSettings:
     tooth_least: float = 0.1  # a comb's tooth is at least this share of the ink's height
     frame_band: float = 0.06  # a box round one digit: its sides in bands this share of its height
     bridge: int = 7  # px: strokes crossing a removed line are joined across gaps this long
-    side_width: float = 2.0  # a box's side is at most this many times as wide as its top line
     run_past: float = 0.5  # lines running on past a form's sides this much: ruled paper
     comb_teeth: int = 3  # a comb has at least this many teeth ...
     tooth_high: float = 0.75  # ... each at most this share of the ink's height
@@ -97,9 +96,7 @@ class ReadingSettings:
     short_cost: float = 10.0  # ... a candidate pays this per line height it is lower: a piece
     # (pieces side by side: the preparation's, `pieces.apart`)
     join_cost: float = 1.0  # joining two separate pieces side by side into one digit
-    overlap_cost: float = 1.0  # parting two pieces one above the other, per share of overlap
     skip_cost: float = 4.0  # log-probability a reading pays for leaving out a small piece
-    digit_cost: float = -0.5  # log-probability each digit of a reading pays (negative: earns)
     smallest_height: float = 6.0  # px: a line shrunk to fit with digits lower holds too many
     smallest_width: float = 4.5  # px: ... or with pieces narrower than this (median)
     # The line reader's strips (render.py)
@@ -110,7 +107,6 @@ class ReadingSettings:
     line_sure: float = 0.9  # the line reader's number is the reading where it is this sure of it
     line_doubt: float = 10.0  # segmentation's number stands unless this many times less likely
     slack: int = 2  # readings weighed: those of counts within this many of the line reader's
-    over: float = 0.5  # a loose piece over this share of a read digit's width joins it
     ask_below: float = 0.9  # a read digit less sure than this is shown to the classifier ...
     overrule_at: float = 0.95  # ... which replaces it where it is this sure of another digit
     sure_digits: int = 3  # a blank picture's number: only one this long, read surely
@@ -118,7 +114,6 @@ class ReadingSettings:
     most_fields: int = 8  # fields a form may hold one under another; more: a page of writing
     split_overlap: float = 0.3  # digits overlapping this much may be one digit cut in two ...
     split_most: int = 3  # ... or in up to this many pieces
-    surer_than_a_cut: float = 10.0  # predict's one digit wins over two read where this much surer
     batch_size: int = 16  # images `read` prepares per batch (speed only)
     # How alike a number's digits look (`consistency.alike`): its confidence is halved per step.
     alike_copy_side: int = 256  # px: the longer side of the grey copy the digits are measured on
@@ -132,7 +127,6 @@ class ReadingSettings:
     border_dark: float = 0.45  # a border's pixels are darker than this share of the paper's grey
     border_light: int = 110  # the paper must be at least this light (0-255) for one to be sought
     border_full: float = 0.85  # a line (row or column) of the border is at least this share dark
-    border_tail: float = 0.1  # its ragged edge goes on while a line is at least this share dark
     border_deepest: float = 0.12  # a border is at most this share across (a desk is deeper)
 
 
