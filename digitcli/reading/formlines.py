@@ -17,8 +17,9 @@ from digitcli.reading.settings import tuned
 
 def form_lines(mask: np.ndarray) -> np.ndarray:
     """Printed lines in `mask`: horizontal runs far longer than a digit, and the vertical sides
-    of boxes that reach from a field's top line to its bottom line; a form's lines end at its
-    outermost box."""
+    of boxes that reach from a field's top line to its bottom line. A box's side is a line as
+    thin as its top and bottom (at most `side_width` times as wide, and a pixel: a pen's stroke
+    from one ruled line to the next is wider); a form's lines end at its outermost box."""
     tune = tuned()
     rows = np.flatnonzero(mask.any(axis=1))
     cols = np.flatnonzero(mask.any(axis=0))
@@ -45,8 +46,10 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
     for index, found in enumerate(ndimage.find_objects(labels), start=1):
         if found is None:
             continue
-        if not _spans_field(found, lines, top, bottom, reach):
-            sides[found][labels[found] == index] = False  # not a box's side: handwriting
+        piece = labels[found] == index
+        wide = piece.sum() / piece.shape[0] > tune.side_width * thickness + 1
+        if wide or not _spans_field(found, lines, top, bottom, reach):
+            sides[found][piece] = False  # not a box's side: handwriting
     if sides.any() and _lines_run_past(lines, sides, bottom - top):
         return lines  # ruled paper: its lines run on past the outermost "sides", strokes
     if not sides.any():

@@ -65,6 +65,7 @@ class ReadingSettings:
     tooth_least: float = 0.1  # a comb's tooth is at least this share of the ink's height
     frame_band: float = 0.06  # a box round one digit: its sides in bands this share of its height
     bridge: int = 7  # px: strokes crossing a removed line are joined across gaps this long
+    side_width: float = 2.0  # a box's side is at most this many times as wide as its top line
     run_past: float = 0.5  # lines running on past a form's sides this much: ruled paper
     comb_teeth: int = 3  # a comb has at least this many teeth ...
     tooth_high: float = 0.75  # ... each at most this share of the ink's height
