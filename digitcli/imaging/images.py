@@ -148,8 +148,8 @@ def _prepared(image: Image.Image, invert: str) -> Prepared:
     blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     if ink is None:
         return Prepared(blank, has_ink=False, inverted=inverted, groups=groups, refused=refused)
-    joined = groups == 1 and (refused is Kind.SEVERAL or joined_digits(ink >= HALF_INKED))
     pixels = _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))
+    joined = _joined(ink, groups, refused)
     return Prepared(pixels, has_ink=True, inverted=inverted, groups=groups, joined=joined)
 
 
@@ -167,11 +167,17 @@ def _prepared_by_strokes(image: Image.Image, pixels: np.ndarray, invert: str) ->
     if not (ink >= 0.5).any():  # strokes no brighter than their paper: the other polarity's
         return blank
     refused = verdict.judged(flat, mask, on_paper=True)
-    if refused not in (None, Kind.SEVERAL):
+    if verdict.refusing(refused):
         return replace(blank, refused=refused)
-    joined = groups == 1 and (refused is Kind.SEVERAL or joined_digits(ink >= HALF_INKED))
     fitted = _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))
+    joined = _joined(ink, groups, refused)
     return Prepared(fitted, has_ink=True, inverted=inverted, groups=groups, joined=joined)
+
+
+def _joined(ink: np.ndarray, groups: int, found: Kind | None) -> bool:
+    """Whether the one group of `ink` is several digits: the judge says so (`found`), or it is
+    as wide as several written into each other (`joined_digits`)."""
+    return groups == 1 and (found is Kind.SEVERAL or joined_digits(ink >= HALF_INKED))
 
 
 def _unstretched(ink: np.ndarray) -> np.ndarray:

@@ -111,7 +111,7 @@ def isolate_ink(
         if not on_paper:  # a few px wide, a stroke's core may stand in pieces: count it whole
             groups = group_count(kept[near])  # (on paper, faint ink joins digits written close)
     refused = verdict.judged(flat, kept, on_paper=on_paper)
-    if refused not in (None, Kind.SEVERAL):  # blank paper, lines or a page, not a digit
+    if verdict.refusing(refused):  # blank paper, lines or a page, not a digit
         row = refused is Kind.LINES and in_one_row(kept)  # digits in a row: a number on rules
         return None, groups if row else int(refused is Kind.LINES), refused
     near = widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels

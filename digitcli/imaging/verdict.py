@@ -77,9 +77,14 @@ def kind(prepared: Prepared) -> Kind:
 
 
 def refuses(prepared: Prepared) -> bool:
-    """Whether the verdict refuses the picture as holding no digit: blank, lines or a page, not
-    a digit (not several digits: `read` reads those)."""
-    return kind(prepared) in _NOTES
+    """Whether the verdict refuses the picture as holding no digit (`refusing`)."""
+    return refusing(kind(prepared))
+
+
+def refusing(found: Kind | None) -> bool:
+    """Whether `found` (a verdict, or `judged`'s answer) refuses a picture as holding no digit:
+    blank, lines or a page, not a digit (not several digits: `read` reads those)."""
+    return found in _NOTES
 
 
 def note(prepared: Prepared) -> str | None:

@@ -144,9 +144,10 @@ def _read_first(
             for (digit, confidence, _), (box, drawn) in zip(path, placed, strict=True)
         ]
         line.sure = parts.line_only or likelihood(line.columns, number) >= np.log(tune.line_sure)
-        if len(path) < 2 and line.whole is None and whole is not None:
-            line.whole = whole()  # the one count of digits: predict's verdict
-        line.sure = line.sure and not (len(path) < 2 and several(line))
+        if len(path) < 2:  # one digit read, or none: predict's count may say several
+            if line.whole is None and whole is not None:
+                line.whole = whole()  # the one count of digits: predict's verdict
+            line.sure = line.sure and not several(line)
     if not line.sure:
         render_candidates(line)
     line.ink = None
