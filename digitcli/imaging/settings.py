@@ -61,9 +61,9 @@ class PreparationSettings:
     paper_size: int = 2 * IMAGE_SIZE  # px: pictures this big a side show paper around the digit
     not_digit: float = 0.2  # on paper, the judge's digit probability below which: no digit
     not_a_digit: float = 0.02  # ... below which, "nondigit" likeliest of the rest: not a digit
-    # letters.py: the letters network's chance at or above which one digit's 28x28 is none. The
-    # real set's digits (541) lose none to it, MNIST's test digits 2 of 10,000
-    # (docs/measurements/preparation.md, "Round 8: the letters network").
+    # letters.py: the letters network's chance at or above which one digit's 28x28 is none: the
+    # lowest tried at which the real set's digits (541) lose none (0.9 loses 10), MNIST's test
+    # digits 2 of 10,000 (docs/measurements/preparation.md, "Round 8: the letters network").
     letters_sure: float = 0.98
     paper_shift: float = 2.0  # grey levels the median may lie above the paper's, still paper
     noisy_contrast: float = 6.0  # the contrast must also be this many noise spreads
