@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv train test test-fast lint bench docs models models-mnist members-mnist cvl-sources judge ink-finder rehearsal clean
+.PHONY: venv train test test-fast lint bench docs models models-mnist members-mnist cvl-sources judge rehearsal clean
 
 venv: $(STAMP)
 
@@ -60,7 +60,7 @@ docs: venv
 MEMBERS := build/models
 MIX := build/cvl/mnist-cvl3-usps.npz
 TUNE := --data $(MIX) --flags long --validation-seed 0 --force
-models: cvl-sources members-mnist judge ink-finder
+models: cvl-sources members-mnist judge
 	$(BIN)/python bench/build/usps.py build --rdata $(USPS) --out build/usps
 	$(BIN)/python bench/build/cvl.py mix --cvl $(CVL) --copies 3 --usps build/usps --out build/cvl
 	for seed in 0 1; do \
@@ -79,7 +79,7 @@ cvl-sources:
 	Single Digit database) and USPS=FILE (zip.train.RData); make models-mnist needs neither"; \
 	exit 2; }
 
-models-mnist: bundled-mnist judge ink-finder
+models-mnist: bundled-mnist judge
 	$(BIN)/python bench/build/make_line_reader.py
 
 ## The bundled model of MNIST alone, in one command and from no outside data (about an hour on
@@ -101,12 +101,6 @@ members-mnist: venv
 		--seed $$seed --validation-seed 0 --data $(DATA) --output $(MEMBERS)/cnn$$seed --force \
 		|| exit 1; done
 	$(BIN)/digitcli train --epochs $(MLP_EPOCHS) --data $(DATA) --output $(MEMBERS)/mlp --force
-
-## The ink finder (digitcli/imaging/ink_finder.tflite): which pixels of a picture of paper are
-## handwritten strokes, learned from scenes made with their masks (tests/generators/ink_scenes.py).
-## About an hour on 2 cores; it goes on from its last checkpoint in build/ink_finder when run again.
-ink-finder: venv
-	$(BIN)/python bench/build/make_ink_finder.py --work build/ink_finder
 
 ## The preparation's judge of pictures on paper (digitcli/imaging/judge.tflite), from made
 ## pictures and the real set (REAL: a folder `python bench/checks/real_pictures.py build` wrote).

@@ -1,4 +1,4 @@
-"""digitcli.core.litert.Runner, the one LiteRT runner the judge, the ink finder, the line
+"""digitcli.core.litert.Runner, the one LiteRT runner the judge, the letters network, the line
 reader and the classifiers share: right answers from many threads at once, one-line errors."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """One LiteRT runner (issue 86 item 5): `digitcli.core.litert` is the only module of digitcli
-that loads a `.tflite` file; the judge, the ink finder, the line reader, the classifiers and
+that loads a `.tflite` file; the judge, the letters network, the line reader, the classifiers and
 the check of a model's files all go through it."""
 
 from __future__ import annotations

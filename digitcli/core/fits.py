@@ -11,7 +11,7 @@ stamped: a settings dataclass names in `UNSTAMPED` its fields that decide after 
 have answered (thresholds) or change only speed; moving those changes no stamp. Change a
 version here when its stage changes what it hands on, then `make models`. A stage's settings
 are passed along by the caller (this layer cannot import them): a frozen settings dataclass,
-or a plain mapping of values (the ink finder's view).
+or a plain mapping of values.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from digitcli.core.errors import ModelError
 
 PREPARATION = 2  # images.prepare: how any image file becomes the 28x28 digit a model reads
 SEGMENTATION = 1  # segment.py: how `read` cuts a line into candidates and strips
-INK_FINDER = 1  # imaging.ink_finder: the view of a picture its network sees
 FITS_FILE = "fits.json"
 TRAINING = "training"  # the record's entry saying what an artefact was trained on, and how
 REBUILD = "rebuild it with `make models`"
@@ -58,7 +57,7 @@ def stamped_values(settings: object) -> dict:
 
 
 def _versions() -> dict[str, int]:
-    return {"preparation": PREPARATION, "segmentation": SEGMENTATION, "ink_finder": INK_FINDER}
+    return {"preparation": PREPARATION, "segmentation": SEGMENTATION}
 
 
 def current(settings: Settings | None = None) -> dict[str, dict]:

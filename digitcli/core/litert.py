@@ -1,6 +1,6 @@
 """The one LiteRT runner: a `.tflite` file with one input and one output, called on batches.
 
-Every network digitcli ships or loads runs through it: the judge, the ink finder, the line
+Every network digitcli ships or loads runs through it: the judge, the letters network, the line
 reader and the classifiers (`models.runtimes.litert`). It loads the file (checking the stages
 it fits first, `core.fits`, where the caller names them), keeps LiteRT's start-up lines off
 stderr, quantises inputs and dequantises outputs of integer models, resizes its tensors to a

@@ -29,7 +29,7 @@ from PIL import Image
 
 from digitcli.core import process
 from digitcli.core.config import IMAGE_SIZE
-from digitcli.imaging import letters, strokes, verdict
+from digitcli.imaging import letters
 from digitcli.imaging.background import estimate_background
 from digitcli.imaging.fitting import BOX_SIZE, HALF_INKED, fit_and_centre, stroke_width
 from digitcli.imaging.grayscale import HIGH_BIT_MODES, high_bit_to_gray, to_gray
@@ -136,8 +136,6 @@ def _prepared(image: Image.Image, invert: str) -> Prepared:
     if small:
         image = _enlarged(image)
     pixels = np.asarray(image)
-    if tuned().learned_ink and not small and max(pixels.shape) >= tuned().paper_size:
-        return _prepared_by_strokes(image, pixels, invert)
     if invert == "auto":
         inverted = ink_is_dark(pixels)
     else:
@@ -151,27 +149,6 @@ def _prepared(image: Image.Image, invert: str) -> Prepared:
     pixels = _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))
     joined = _joined(ink, groups, refused)
     return Prepared(pixels, has_ink=True, inverted=inverted, groups=groups, joined=joined)
-
-
-def _prepared_by_strokes(image: Image.Image, pixels: np.ndarray, invert: str) -> Prepared:
-    """`prepare` for a picture of paper: the ink finder says where the strokes are
-    (`digitcli.imaging.strokes`), and so whether there is a digit, its polarity and its box."""
-    mask, chance, dark = strokes.found(pixels)
-    inverted = dark if invert == "auto" else invert == "yes"
-    blank = Prepared(np.zeros((IMAGE_SIZE, IMAGE_SIZE), np.uint8), has_ink=False, inverted=inverted)
-    if mask is None:
-        return blank
-    signal = (255 - pixels if inverted else pixels).astype(np.float32)
-    flat = np.maximum(signal - estimate_background(image, inverted), 0.0)
-    ink, groups = strokes.isolated(mask, chance, flat)
-    if not (ink >= 0.5).any():  # strokes no brighter than their paper: the other polarity's
-        return blank
-    refused = verdict.judged(flat, mask, on_paper=True)
-    if verdict.refusing(refused):
-        return replace(blank, refused=refused)
-    fitted = _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))
-    joined = _joined(ink, groups, refused)
-    return Prepared(fitted, has_ink=True, inverted=inverted, groups=groups, joined=joined)
 
 
 def _joined(ink: np.ndarray, groups: int, found: Kind | None) -> bool:

@@ -38,9 +38,6 @@ class PreparationSettings:
     filled_squeeze: float = 0.7  # a square digit filling its cell is drawn back to this width
     square_within: int = 50  # ink is square when its sides differ by at most 1/this
     opaque: float = 0.98  # alpha at least this everywhere: the picture is opaque
-    learned_ink: bool = False  # the ink finder marks the strokes on paper (False: ink.py's rules)
-    long_view: float = 1.5  # a picture longer than this for its height: the finder sees squares
-    most_views: int = 8  # ... at most this many, overlapping
     # The background (background.py)
     wide_stroke_block: float = 1.2  # the background's blocks are at least this many strokes wide
     fewest_blocks: int = 6  # ... and no fewer than this along the image

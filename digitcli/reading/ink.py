@@ -16,7 +16,6 @@ from PIL import Image
 from scipy import ndimage
 
 from digitcli.imaging import settings as preparation
-from digitcli.imaging import strokes
 from digitcli.imaging.histograms import extremes
 from digitcli.imaging.images import INVERT_CHOICES, otsu_threshold
 from digitcli.imaging.morphology import runs
@@ -30,8 +29,6 @@ def ink_signal(image: Image.Image, invert: str = "auto") -> tuple[np.ndarray, np
     if invert not in INVERT_CHOICES:
         raise ValueError(f"invert must be one of {', '.join(INVERT_CHOICES)}, not {invert!r}")
     pixels = np.asarray(image, dtype=np.uint8)
-    if preparation.tuned().learned_ink:
-        return _learned_ink(pixels, invert)
     dark = ink_is_dark(pixels) if invert == "auto" else invert == "yes"
     gray = pixels.astype(np.float32)
     signal = 255.0 - gray if dark else gray
@@ -40,19 +37,6 @@ def ink_signal(image: Image.Image, invert: str = "auto") -> tuple[np.ndarray, np
     noise = math.inf if noise_hidden(pixels) else noise_below(flat)
     np.maximum(flat, 0.0, out=flat)
     return flat, _ink_mask(flat, noise)
-
-
-def _learned_ink(pixels: np.ndarray, invert: str) -> tuple[np.ndarray, np.ndarray]:
-    """`ink_signal` where the ink finder says which pixels are strokes (`imaging.strokes`):
-    the picture less its paper, faded out away from them, and their mask."""
-    mask, chance, dark = strokes.found(pixels)
-    if invert != "auto":
-        dark = invert == "yes"
-    signal = 255.0 - pixels.astype(np.float32) if dark else pixels.astype(np.float32)
-    flat = np.maximum(signal - _paper(signal), 0.0)
-    if mask is None:
-        return flat * 0.0, np.zeros(flat.shape, dtype=bool)
-    return strokes.faded(flat, chance), mask
 
 
 def _paper(signal: np.ndarray) -> np.ndarray:

@@ -1,9 +1,9 @@
-"""Scenes for the ink finder: pictures of paper whose handwritten strokes are known by
-construction, each with its mask.
+"""Scenes of paper whose handwritten strokes are known by construction, each with its mask:
+the pages, sheets and desks `nondigits.py` writes its pictures on (the learned ink finder they
+were first drawn for was deleted in round 9, docs/measurements/preparation.md).
 
-Two families of its own, drawn by code no check set shares (`bench/checks/other_pages.py`,
-`make_blanks.py`, `make_photos.py` and `judge_pictures.py` stay out of the ink finder's
-training, so that they check it):
+Three families, drawn by code no check set shares (`bench/checks/other_pages.py`,
+`make_blanks.py`, `make_photos.py` and `judge_pictures.py` stay apart from them):
 - `page`: a close-up of paper filling the picture: plain, ruled, squared or dotted, with a
   margin, print, a box around the digit, a crease, a stain, a soft or hard shadow, glare, a
   scanner's dark border;
@@ -11,7 +11,7 @@ training, so that they check it):
   with the shadow of the phone or a hand, the table's grain and edges;
 - `canvas`: a drawing program's or an app's flat canvas of any tone, the digit drawn large
   with a brush of any width, sometimes saved as a JPEG.
-Both write 0 to 5 handwritten digits (MNIST's training digits, enlarged and redrawn as pen,
+Each writes 0 to 5 handwritten digits (MNIST's training digits, enlarged and redrawn as pen,
 pencil, marker or ballpoint, of any darkness, width and pressure) and photograph the scene:
 tilt and perspective, blur, noise, JPEG. A quarter of the pictures hold no digit at all; some
 are light ink on a dark board. The mask is the digits' strokes, nothing else.
