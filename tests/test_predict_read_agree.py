@@ -94,8 +94,8 @@ _TWO_LINES = (
 )
 _MEZA = "Charitable-Analytics-International+AI4Good---Meza-OCR-Challenge__cell_images_training_set_"
 REAL_KNOWN = {
-    "anthonyverghese+handwriting-recognition-ai__chars_d.png": "a letter d: one digit to the "
-    "judge (it has no class for what is not a digit), predict 2; read 01",
+    "computemachines+nnfs-rust__my_images_2.jpg": "a photo of a jacket: both refuse it, predict "
+    "as not a digit (the letters network, round 9), read as blank (no line of digits)",
     "Goody7+MNIST_CNN__test_car1.jpg": "a drawn car, one digit to the judge: predict 0, read 53",
     "computemachines+nnfs-rust__my_images_3.jpg": "a photo of a pair of shorts, one digit to the "
     "judge: predict 1; read takes the seams' stitching for 14 digits",
