@@ -8,12 +8,14 @@
 `make` prepares pictures as `predict` prepares them (`images.prepare`, both polarities) and
 keeps the 28x28 of each that has ink: MNIST's *training* digits (real handwriting), digits
 drawn by code (`nondigits.digit_glyph`, Hershey and MNIST on paper), and what is not a digit
-drawn by code (`nondigits.glyph`, `nondigits.lookalike`: letters, symbols, shapes; no real
-handwritten letters: no stored public copy of EMNIST's letters could be had, see
-docs/measurements/preparation.md "Round 6"). `fit` trains a small network on them in chunks
-of one epoch, saving after each. `check` counts, at each threshold, MNIST's *test* digits
-refused (both polarities), digits and non-digits drawn from a seed never trained on, and the
-pictures of `tests/test_not_a_digit.py` (S, Z, q among them).
+drawn by code (`nondigits.glyph`, `nondigits.lookalike`, `nondigits.marker_letter`: letters,
+symbols, shapes). `omni` and `choice` add real handwritten characters (Omniglot; CHoiCe's
+Latin letters and digits), `mnist` more MNIST training digits. `fit` trains a small network
+on them in chunks of one epoch, saving after each; `export` writes one network, or the mean
+of several, as `letters.tflite` (docs/measurements/preparation.md, "Round 9"). `check`
+counts, at each threshold, MNIST's *test* digits refused (both polarities), digits and
+non-digits drawn from a seed never trained on, and the pictures of
+`tests/test_not_a_digit.py` (S, Z, q among them).
 """
 
 from __future__ import annotations
@@ -257,11 +259,12 @@ CURSIVE_LEFT_OUT = "oOilIj"  # written as a 0 or a 1
 
 
 def check_cursive(args) -> None:
-    """Real handwritten Latin letters and digits never trained on (the CHoiCe dataset,
+    """Real handwritten Latin letters and digits (the CHoiCe dataset,
     github.com/skyatmoon/CHoiCe-Dataset, `V0.3/data/N/*.png`, 28x28, N the line of
-    `V0.3/label.txt`): per letter (but `CURSIVE_LEFT_OUT`) and for the digits, how many the
-    network takes for no digit at each threshold, and how many `prepare` refuses as not a
-    digit with the shipped letters network (at its threshold, `WIRED`)."""
+    `V0.3/label.txt`; since round 9 four in five trained on, see `choice`): per letter (but
+    `CURSIVE_LEFT_OUT`) and for the digits, how many the network takes for no digit at each
+    threshold, and how many `prepare` refuses as not a digit with the shipped letters network
+    (at its threshold, `WIRED`)."""
 
     model = ensemble(args.model)
     labels = (args.set.parent / "label.txt").read_text().split()
