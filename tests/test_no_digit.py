@@ -270,27 +270,16 @@ def test_blank_paper_is_no_digit_for_predict_and_read(tmp_path):
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-# The photographed 2 (make_photos.py's 43rd MNIST test digit) round 9's letters network takes
-# for no digit (its chance 0.967, at letters_sure 0.95 or more): predict and read both refuse
-# it as not a digit (docs/measurements/preparation.md, "Round 9: letters network retrained").
-REFUSED_AS_A_LETTER = pytest.mark.xfail(
-    strict=True, reason="the letters network of round 9 refuses this 2 as not a digit"
-)
-ONE_DIGIT_FILES = [pytest.param("one-digit-43.jpg", 2, marks=REFUSED_AS_A_LETTER),
-                   ("one-digit-149.jpg", 9)]  # fmt: skip
-
-
-@pytest.mark.parametrize(("name", "digit"), ONE_DIGIT_FILES)
-def test_predict_and_read_give_one_digit_the_same_answer(name, digit):
+def test_predict_and_read_give_one_digit_the_same_answer():
     """Photo files of one MNIST test digit (tests/generators/make_photos.py's 43rd and 149th,
     shrunk) that read gave another digit than predict: read now classifies a picture of one digit as
     predict does."""
-    files = [str(FIXTURES / name)]
+    files = [str(FIXTURES / "one-digit-43.jpg"), str(FIXTURES / "one-digit-149.jpg")]
     predicted = _jsonl(["predict", *files, "--format", "jsonl"])
     read = _jsonl(["read", *files, "--format", "jsonl"])
+    assert [a["digit"] for a in predicted] == [2, 9]
+    assert [a["number"] for a in read] == ["2", "9"]
     assert [a["confidence"] for a in read] == [a["confidence"] for a in predicted]
-    assert [a["digit"] for a in predicted] == [digit]
-    assert [a["number"] for a in read] == [str(digit)]
 
 
 def test_read_does_not_cut_one_digit_in_two():
@@ -500,12 +489,8 @@ def test_a_band_as_dark_as_the_paper_beside_it_is_no_digit():
     bands are as dark as the paper beyond them on one side."""
     for name in ("blank-fold-band.jpg", "blank-shadow-band.jpg"):
         assert not prepare_file(FIXTURES / name).has_ink, name
-
-
-@pytest.mark.parametrize(("name", "digit"), ONE_DIGIT_FILES)
-def test_a_digit_photographed_keeps_its_ink(name, digit):
-    """The photographed digits beside the bands above keep their ink."""
-    assert prepare_file(FIXTURES / name).has_ink, name
+    for name in ("one-digit-43.jpg", "one-digit-149.jpg"):
+        assert prepare_file(FIXTURES / name).has_ink, name
 
 
 @pytest.mark.parametrize("digits", ["461101", "40721", "7167141"])

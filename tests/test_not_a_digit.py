@@ -36,7 +36,7 @@ REFUSED = [("star", "canvas", 7), ("tick", "canvas", 8), ("K", "canvas", 15),
 REFUSED_BY_A_FIVE_CLASS_JUDGE = [("X", "canvas", 2), ("heart", "canvas", 10),
                                  ("scribble", "canvas", 13)]  # fmt: skip
 # letters written like a digit the letters network takes for one: S a 5, Z a 2, q a 9 (its
-# chance 0.93, under letters_sure 0.95: the network of round 8 refused it)
+# chance 0.93, under letters_sure 0.98: the network of round 8 refused it)
 KNOWN_MISSES = [("S", "canvas", 0), ("Z", "canvas", 1), ("q", "canvas", 3)]
 DIGITS = [("7", "canvas", 20), ("4", "canvas", 21), ("2", "canvas", 22), ("5", "canvas", 23),
           ("2", "paper", 22)]  # fmt: skip
