@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 
 from digitcli.core.errors import ImageError
 from digitcli.imaging import images, morphology
+from digitcli.imaging import settings as preparation
 from digitcli.imaging.decoding import MAX_DECODED_BYTES, MAX_INPUT_BYTES, decoded_bytes
 from digitcli.imaging.images import (
     MAX_PIXELS,
@@ -538,7 +539,10 @@ def test_a_square_zero_is_not_taken_for_a_box() -> None:
     draw = ImageDraw.Draw(image)
     draw.rectangle([30, 10, 69, 89], outline=0, width=2)
     draw.rectangle([42, 48, 57, 51], fill=0)  # a dash inside
-    prepared = prepare(image)
+    # the letters network (round 9) takes this 0 for no digit (0.994, was 0.956): the box rule
+    # is what is looked at here, in the 28x28 the preparation makes
+    with preparation.overridden(letters_sure=float("inf")):
+        prepared = prepare(image)
     height, width = ink_box(prepared.pixels)
     assert prepared.has_ink and height == 20 and width <= 12
 

@@ -1,7 +1,7 @@
 """A 28x28 the letters network takes for no digit is refused as not a digit, by `predict` and
 `read` alike (issue 86 item 2: `digitcli.imaging.letters`, asked once the preparation has
 made the 28x28 the digit model is fed); a number is not asked; the shipped file says what it
-was trained on, including the real handwritten characters (Omniglot)."""
+was trained on, including the real handwritten characters (Omniglot, CHoiCe)."""
 
 from __future__ import annotations
 
@@ -51,8 +51,8 @@ def test_the_letters_network_is_asked_about_one_digit_not_a_number(monkeypatch, 
 
 
 def test_the_chance_is_high_for_a_drawn_letter_and_low_for_a_drawn_digit(tmp_path):
-    q = prepare(open_image(_drawn(tmp_path, "q", 3)))
-    assert not q.has_ink and q.refused is verdict.Kind.NOT_A_DIGIT
+    k = prepare(open_image(_drawn(tmp_path, "K", 15)))
+    assert not k.has_ink and k.refused is verdict.Kind.NOT_A_DIGIT
     seven = prepare(open_image(_drawn(tmp_path, "7", 20)))
     assert seven.has_ink and letters.chance(seven.pixels) < tuned().letters_sure
 
@@ -61,5 +61,6 @@ def test_the_shipped_letters_network_records_its_data_seed_and_command():
     training = fits.recorded(letters.MODEL)[fits.TRAINING]
     assert "omniglot" in training["data"] and "made" in training["data"]
     assert "Omniglot" in training["sources"] and "MNIST" in training["sources"]
-    assert isinstance(training["seed"], int)
+    assert "CHoiCe" in training["sources"]
+    assert training["seeds"] and all(isinstance(seed, int) for seed in training["seeds"])
     assert "judge_small.py fit" in training["command"]

@@ -8,12 +8,14 @@
 `make` prepares pictures as `predict` prepares them (`images.prepare`, both polarities) and
 keeps the 28x28 of each that has ink: MNIST's *training* digits (real handwriting), digits
 drawn by code (`nondigits.digit_glyph`, Hershey and MNIST on paper), and what is not a digit
-drawn by code (`nondigits.glyph`, `nondigits.lookalike`: letters, symbols, shapes; no real
-handwritten letters: no stored public copy of EMNIST's letters could be had, see
-docs/measurements/preparation.md "Round 6"). `fit` trains a small network on them in chunks
-of one epoch, saving after each. `check` counts, at each threshold, MNIST's *test* digits
-refused (both polarities), digits and non-digits drawn from a seed never trained on, and the
-pictures of `tests/test_not_a_digit.py` (S, Z, q among them).
+drawn by code (`nondigits.glyph`, `nondigits.lookalike`, `nondigits.marker_letter`: letters,
+symbols, shapes). `omni` and `choice` add real handwritten characters (Omniglot; CHoiCe's
+Latin letters and digits), `mnist` more MNIST training digits. `fit` trains a small network
+on them in chunks of one epoch, saving after each; `export` writes one network, or the mean
+of several, as `letters.tflite` (docs/measurements/preparation.md, "Round 9"). `check`
+counts, at each threshold, MNIST's *test* digits refused (both polarities), digits and
+non-digits drawn from a seed never trained on, and the pictures of
+`tests/test_not_a_digit.py` (S, Z, q among them).
 """
 
 from __future__ import annotations
@@ -68,27 +70,33 @@ def mnist_smalls(x: np.ndarray) -> np.ndarray:
     return np.stack(out)
 
 
-def drawn_pictures(count: int, seed, mnist: np.ndarray, turns: str = "LGD"):
+def drawn_pictures(count: int, seed, mnist: np.ndarray, turns: str = "LGD", scenes=SCENES):
     """(picture, label) of pictures drawn by code, label 1 for what is not a digit, taking
-    `turns`: L a look-alike (S, Z, q ...), G another non-digit (`glyph`), D a digit."""
+    `turns`: L a look-alike (S, Z, q ...), G another non-digit (`glyph`), M a letter or a
+    mark printed with a marker (`marker_letter`), D a digit, N a digit drawn as M draws
+    (`marker_digit`)."""
     rng = np.random.default_rng(seed)
     for i in range(count):
-        scene = SCENES[i % len(SCENES)]
+        scene = scenes[i % len(scenes)]
         pick = turns[i % len(turns)]
         if pick == "L":
             ink_of, label = (lambda side: nondigits.lookalike(rng, side)), 1
         elif pick == "G":
             ink_of, label = (lambda side: nondigits.glyph(rng, side)), 1
+        elif pick == "M":
+            ink_of, label = (lambda side: nondigits.marker_letter(rng, side)), 1
+        elif pick == "N":
+            ink_of, label = (lambda side: nondigits.marker_digit(rng, mnist, side)), 0
         else:
             ink_of, label = (lambda side: nondigits.digit_glyph(rng, mnist, side)), 0
         yield nondigits.picture(rng, scene, ink_of), label
 
 
-def drawn(count: int, seed, mnist: np.ndarray, turns: str = "LGD"):
+def drawn(count: int, seed, mnist: np.ndarray, turns: str = "LGD", scenes=SCENES):
     """The 28x28s with ink of `drawn_pictures`, and their labels; with `judged`, whether the
     judge consulted refuses each as not a digit (`gated`)."""
     smalls, labels, pictures = [], [], []
-    for picture, label in drawn_pictures(count, seed, mnist, turns):
+    for picture, label in drawn_pictures(count, seed, mnist, turns, scenes):
         small = small_of(picture)
         if small is not None:
             smalls.append(small)
@@ -111,10 +119,20 @@ def gated(gate: Path | None, pictures: list[Image.Image]) -> np.ndarray:
 
 def make(args) -> None:
     x, _ = load_mnist("train")
-    mnist = mnist_smalls(x[: args.mnist])
-    made, labels, _ = drawn(args.count, [args.seed, 0], x, args.turns)
+    mnist = mnist_smalls(x[: args.mnist]) if args.mnist else np.zeros((0, 28, 28), np.uint8)
+    scenes = tuple(args.scenes.split(",")) if args.scenes else SCENES
+    made, labels, _ = drawn(args.count, [args.seed, 0], x, args.turns, scenes)
     np.savez_compressed(args.out, mnist=mnist, made=made, labels=labels)
     print(f"{len(mnist)} MNIST training digits, {len(made)} drawn ({labels.sum()} non-digits)")
+
+
+def more_mnist(args) -> None:
+    """More of MNIST's *training* digits as `make` prepares them (`--mnist` of them from
+    `--start`), for `fit --more`: all digits (label 0)."""
+    x, _ = load_mnist("train")
+    mnist = mnist_smalls(x[args.start : args.start + args.mnist])
+    np.savez_compressed(args.out, made=mnist, labels=np.zeros(len(mnist), np.uint8))
+    print(f"{len(mnist)} MNIST training digits from {args.start}")
 
 
 def omni_pictures(root: Path, seed: int, copies: int):
@@ -151,6 +169,50 @@ def omni(args) -> None:
     print(f"Omniglot: {(~helds).sum()} 28x28s to train on, {helds.sum()} held out")
 
 
+CHOICE_HELD = 5  # `choice`: every fifth drawing of each character is held out to check on
+
+
+def choice_pictures(root: Path, seed: int, copies: int):
+    """(picture, held, is a letter) of the CHoiCe dataset's 28x28 handwritten characters
+    (github.com/skyatmoon/CHoiCe-Dataset @ 22266c0, `V0.3/data/N/*.png`, N the line of
+    `V0.3/label.txt`), but those written as a 0 or a 1 (`CURSIVE_LEFT_OUT`): letters are not
+    digits, its digits are. Each as its file is, then `copies` times redrawn in a scene as
+    `omni_pictures` does; every CHOICE_HELD-th drawing of a character is held out."""
+    rng = np.random.default_rng([seed, 3])
+    labels = (root.parent / "label.txt").read_text().split()
+    turn = 0
+    for n, label in enumerate(labels):
+        if label in CURSIVE_LEFT_OUT:
+            continue
+        for k, path in enumerate(sorted((root / str(n)).glob("*.png"))):
+            held = k % CHOICE_HELD == CHOICE_HELD - 1
+            gray = np.asarray(Image.open(path).convert("L"), np.float32)
+            yield Image.fromarray(gray.astype(np.uint8), "L"), held, not label.isdigit()
+            ink = np.clip((gray.max() - gray) / max(1.0, gray.max() - gray.min()), 0, 1)
+            for _ in range(copies):
+                scene = SCENES[turn % len(SCENES)]
+                turn += 1
+                ink_of = lambda side, ink=ink: nondigits.handwritten(rng, ink, side)  # noqa: E731
+                yield nondigits.picture(rng, scene, ink_of), held, not label.isdigit()
+
+
+def choice(args) -> None:
+    """The 28x28s with ink of `choice_pictures`: those to train on and those held out, each
+    with its label (1: a letter, not a digit)."""
+    smalls, helds, labels = [], [], []
+    for picture, held, letter in choice_pictures(args.set, args.seed, args.copies):
+        small = small_of(picture)
+        if small is not None:
+            smalls.append(small)
+            helds.append(held)
+            labels.append(letter)
+    smalls, helds, labels = np.stack(smalls), np.array(helds), np.array(labels, np.uint8)
+    np.savez_compressed(args.out, made=smalls[~helds], labels=labels[~helds],
+                        held=smalls[helds], held_labels=labels[helds])  # fmt: skip
+    print(f"CHoiCe: {(~helds).sum()} 28x28s to train on ({labels[~helds].sum()} letters), "
+          f"{helds.sum()} held out")  # fmt: skip
+
+
 def build(filters: tuple[int, ...] = (16, 32, 48), dense: int = 48):
     import keras
 
@@ -169,32 +231,42 @@ def fit(args) -> None:
     keras.utils.set_random_seed(args.seed)
     data = np.load(args.data)
     real = np.load(args.omni)["train"] if args.omni else np.zeros((0, 28, 28), np.uint8)
-    x = np.concatenate([data["mnist"], data["made"], real]).astype(np.float32)[..., None] / 255.0
+    more = [np.load(path) for path in args.more]  # more drawn sets: `make`'s, `choice`'s
+    x = np.concatenate([data["mnist"], data["made"], real, *(m["made"] for m in more)])
+    x = x.astype(np.float32)[..., None] / 255.0
     y = np.concatenate([np.zeros(len(data["mnist"]), np.float32), data["labels"],
-                        np.ones(len(real), np.float32)])  # fmt: skip
+                        np.ones(len(real), np.float32), *(m["labels"] for m in more)])  # fmt: skip
     weights = np.where(y == 0, args.digit_weight, 1.0).astype(np.float32)
     filters = tuple(int(n) for n in args.filters.split(","))
     model = keras.models.load_model(args.out) if args.out.exists() else build(filters, args.dense)
     if not args.out.exists():
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
     for epoch in range(args.epochs):
+        if args.decay:  # cosine from 1e-3 to 1e-5: the last epochs settle, not wander
+            rate = 1e-5 + (1e-3 - 1e-5) * 0.5 * (1 + np.cos(np.pi * epoch / args.epochs))
+            model.optimizer.learning_rate.assign(rate)
         model.fit(x, y, sample_weight=weights, batch_size=128, epochs=1, shuffle=True, verbose=2)
         model.save(args.out)  # a checkpoint after each epoch
         print(f"epoch {epoch + 1} saved", flush=True)
 
 
+SOURCES = (
+    "MNIST training digits; tests/generators/nondigits.py; Omniglot images_background_small1/2 "
+    "(github.com/brendenlake/omniglot @ 057f034); CHoiCe V0.3/data "
+    "(github.com/skyatmoon/CHoiCe-Dataset @ 22266c0)"
+)
 CURSIVE_LEFT_OUT = "oOilIj"  # written as a 0 or a 1
 
 
 def check_cursive(args) -> None:
-    """Real handwritten Latin letters and digits never trained on (the CHoiCe dataset,
+    """Real handwritten Latin letters and digits (the CHoiCe dataset,
     github.com/skyatmoon/CHoiCe-Dataset, `V0.3/data/N/*.png`, 28x28, N the line of
-    `V0.3/label.txt`): per letter (but `CURSIVE_LEFT_OUT`) and for the digits, how many the
-    network takes for no digit at each threshold, and how many `prepare` refuses as not a
-    digit with the shipped letters network (at its threshold, `WIRED`)."""
-    import keras
+    `V0.3/label.txt`; since round 9 four in five trained on, see `choice`): per letter (but
+    `CURSIVE_LEFT_OUT`) and for the digits, how many the network takes for no digit at each
+    threshold, and how many `prepare` refuses as not a digit with the shipped letters network
+    (at its threshold, `WIRED`)."""
 
-    model = keras.models.load_model(args.model)
+    model = ensemble(args.model)
     labels = (args.set.parent / "label.txt").read_text().split()
     totals: dict[str, list] = {"digits": [], "letters": []}
     for n, label in enumerate(labels):
@@ -217,27 +289,51 @@ def check_cursive(args) -> None:
         print(f"all {kind}: {alone} of {len(chances)}, prepare refuses {refused}")
 
 
+def ensemble(paths: list[Path]):
+    """One network answering the mean of the chances of the networks at `paths` (one input,
+    one output: the letters network's contract)."""
+    import keras
+
+    members = [keras.models.load_model(path) for path in paths]
+    if len(members) == 1:
+        return members[0]
+    entry = keras.Input((28, 28, 1))
+    answers = []
+    for n, member in enumerate(members):
+        answer = entry
+        for layer in member.layers:  # each member's layers anew, named apart
+            config = layer.get_config() | {"name": f"m{n}_{layer.name}"}
+            copy = type(layer).from_config(config)
+            answer = copy(answer)
+            copy.set_weights(layer.get_weights())
+        answers.append(answer)
+    return keras.Model(entry, keras.layers.Average()(answers))
+
+
 def export(args) -> None:
     """The trained network as `digitcli/imaging/letters.tflite`, stamped with what it fits
-    and how it was trained (its data files' digests, seed and command: `--data`, `--omni`,
-    `--seed` as given to `fit`)."""
+    and how it was trained (its data files' digests, seeds and command: `--data`, `--omni`,
+    `--more` as given to `fit`, the seed of each `--model`; `--sources`: where the data came
+    from). Several `--model`s: one network answering their mean (`ensemble`), its weights
+    stored as 16-bit floats (`--half`; computed in 32)."""
     import hashlib
 
-    import keras
     import tensorflow as tf
 
     from digitcli.core.fits import stamp
     from digitcli.imaging import letters
 
-    model = keras.models.load_model(args.model)
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter = tf.lite.TFLiteConverter.from_keras_model(ensemble(args.model))
+    if args.half:
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.target_spec.supported_types = [tf.float16]
     args.out.write_bytes(converter.convert())
     digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()[:16]  # noqa: E731
     training = {
-        "data": {"made": digest(args.data), "omniglot": digest(args.omni)},
-        "sources": "MNIST training digits; tests/generators/nondigits.py; Omniglot "
-        "images_background_small1/2 (github.com/brendenlake/omniglot @ 057f034)",
-        "seed": args.seed,
+        "data": {"made": digest(args.data), "omniglot": digest(args.omni)}
+        | {path.name: digest(path) for path in args.more},
+        "sources": args.sources,
+        "seeds": args.seeds or [args.seed],
         "command": args.command,
     }
     stamp(args.out, ("preparation",), letters.FITS, training)
@@ -264,9 +360,8 @@ def mnist_pictures(x: np.ndarray) -> list[Image.Image]:
 
 
 def check(args) -> None:
-    import keras
 
-    model = keras.models.load_model(args.model)
+    model = ensemble(args.model)
     chance = lambda smalls: model.predict(smalls[..., None] / 255.0, verbose=0)[:, 0]  # noqa: E731
     x, _ = load_mnist("t10k")
     gate = gated(args.gate, mnist_pictures(x))
@@ -305,10 +400,9 @@ def check_real(args) -> None:
     """The real set's (`bench/checks/real_pictures.py build`) digits and non-digits: how many
     the 28x28 half refuses at each threshold, alone and where the gate refuses too, by the
     folds the gate was trained on or not (`--held`)."""
-    import keras
     from real_pictures import read_manifest
 
-    model = keras.models.load_model(args.model)
+    model = ensemble(args.model)
     rows = read_manifest(args.set / "real_pictures.csv")
     for label in ("digit", "nondigit"):
         for held in (False, True):
@@ -329,26 +423,34 @@ def check_real(args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     steps = {"make": make, "omni": omni, "fit": fit, "check": check, "real": check_real}
-    steps |= {"cursive": check_cursive, "export": export}
+    steps |= {"cursive": check_cursive, "export": export, "choice": choice, "mnist": more_mnist}
     parser.add_argument("step", choices=tuple(steps))
     parser.add_argument("--set", type=Path, help="real: the real set's folder")
     parser.add_argument("--held", type=int, action="append", default=[], help="real: folds")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--data", type=Path)
-    parser.add_argument("--model", type=Path)
+    parser.add_argument("--model", type=Path, action="append", help="export: one a member")
+    parser.add_argument("--seeds", type=int, action="append", help="export: each member's")
+    parser.add_argument("--half", action="store_true", help="export: 16-bit weights")
     parser.add_argument("--count", type=int, default=6000)
     parser.add_argument("--mnist", type=int, default=12000, help="MNIST training digits")
+    parser.add_argument("--start", type=int, default=0, help="mnist: the first digit taken")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--gate", type=Path, help="check: a five-class judge that must agree")
     parser.add_argument("--turns", default="LGD", help="make: what is drawn, in turns")
+    parser.add_argument("--scenes", help="make: the scenes taken in turn (a,b,...; all)")
     parser.add_argument("--digit-weight", type=float, default=2.0)
+    parser.add_argument("--decay", action="store_true", help="fit: a cosine learning rate")
     parser.add_argument("--filters", default="16,32,48", help="fit: each convolution's")
     parser.add_argument("--dense", type=int, default=48, help="fit: the dense layer's units")
     parser.add_argument("--omniglot", type=Path, help="omni: Omniglot's unzipped images")
     parser.add_argument("--copies", type=int, default=3, help="omni: scenes per drawing")
     parser.add_argument("--omni", type=Path, help="fit, check: `omni`'s file")
+    parser.add_argument("--more", type=Path, action="append", default=[],
+                        help="fit, export: another drawn set (`make`'s, `choice`'s)")  # fmt: skip
     parser.add_argument("--command", default="", help="export: the commands that trained it")
+    parser.add_argument("--sources", default=SOURCES, help="export: where its data came from")
     args = parser.parse_args()
     steps[args.step](args)
 

@@ -4,10 +4,12 @@ sign or a drawing (issue 86), told on the 28x28 picture the digit model is fed.
 The judge (`digitcli.imaging.judge`) looks at the ink on its paper, before the 28x28 exists;
 at that size a handwritten letter differs from a digit where a 48x48 view of its layout does
 not. `letters.tflite` (built by `bench/build/judge_small.py` from MNIST's training digits,
-digits and non-digits drawn by code, and real handwritten characters of eight scripts from
-Omniglot; its fits record names them, its seed and its command) answers the chance that the
-28x28 is not a digit; at the preparation's `letters_sure` or more, `images.prepare` refuses
-the picture as not a digit (`verdict.NOT_A_DIGIT`). It runs through LiteRT
+digits and non-digits drawn by code, letters printed with a marker among them, real
+handwritten characters of eight scripts from Omniglot and real handwritten Latin letters
+from CHoiCe; its fits record names them, its seeds and its command) answers the chance that
+the 28x28 is not a digit: the mean of two small networks trained alike from two seeds, in
+one file (16-bit weights). At the preparation's `letters_sure` or more, `images.prepare`
+refuses the picture as not a digit (`verdict.NOT_A_DIGIT`). It runs through LiteRT
 (`digitcli.core.litert`), loaded on first use.
 """
 

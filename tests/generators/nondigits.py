@@ -231,6 +231,45 @@ def lookalike(rng: np.random.Generator, side: int) -> np.ndarray:
     return _sized(rng, ink, side)
 
 
+# Letters printed by hand with a marker, as people write them on a canvas or a sheet (the
+# real set's lowercase letters): the fonts nearest a printing hand, no letter a hand writes
+# as a digit (o l i: a 0, a 1; q g s z: `LOOKALIKES` has them), and marks drawn alike.
+MARKER_LETTERS = "abcdefhjkmnprtuvwxyabcdefhkmnprtuvwxyABCDEFGHJKLMNPRTUVWXY"
+MARKER_FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_PLAIN, cv2.FONT_HERSHEY_DUPLEX,
+                cv2.FONT_HERSHEY_SCRIPT_SIMPLEX)  # fmt: skip
+MARKER_SHAPES = ("cross", "heart", "scribble", "smiley", "star", "house", "spiral", "X")
+
+
+def marker_letter(rng: np.random.Generator, side: int) -> np.ndarray:
+    """Ink coverage (0-1) of a letter printed by hand with a marker (MARKER_LETTERS, in a
+    font of MARKER_FONTS, lowercase two times in three), or a fifth of the time a mark of
+    MARKER_SHAPES, about `side` px high, a pen 3-10 px wide at the drawing's size."""
+    pen = int(rng.integers(3, 11))
+    if rng.random() < 0.2:
+        kind = str(rng.choice(MARKER_SHAPES))
+        ink = _text(rng, kind, pen) if kind == "X" else _shape(rng, pen, kind)
+        return _sized(rng, ink, side)
+    font = int(rng.choice(MARKER_FONTS)) | (cv2.FONT_ITALIC if rng.random() < 0.2 else 0)
+    canvas = np.zeros((WORK * 2, WORK * 2), np.float32)
+    letter = str(rng.choice(list(MARKER_LETTERS)))
+    cv2.putText(canvas, letter, (WORK // 2, WORK + WORK // 2), font, 3.0, 1.0, pen, cv2.LINE_AA)
+    return _sized(rng, _cropped(canvas), side)
+
+
+def marker_digit(rng: np.random.Generator, mnist: np.ndarray, side: int) -> np.ndarray:
+    """Ink coverage (0-1) of a digit drawn as `marker_letter` draws a letter (the network
+    learns the glyph, not the pen): an MNIST digit half the time (`digit_glyph`), else a digit
+    in a font of MARKER_FONTS with a pen 3-10 px wide."""
+    if rng.random() < 0.5:
+        return _sized(rng, _cropped(_mnist_ink(rng, mnist)), side)
+    pen = int(rng.integers(3, 11))
+    font = int(rng.choice(MARKER_FONTS)) | (cv2.FONT_ITALIC if rng.random() < 0.2 else 0)
+    canvas = np.zeros((WORK * 2, WORK * 2), np.float32)
+    digit = str(rng.integers(10))
+    cv2.putText(canvas, digit, (WORK // 2, WORK + WORK // 2), font, 3.0, 1.0, pen, cv2.LINE_AA)
+    return _sized(rng, _cropped(canvas), side)
+
+
 def named(rng: np.random.Generator, name: str, side: int) -> np.ndarray:
     """Ink coverage (0-1) of `name`, about `side` px high, drawn as `glyph` draws: one of
     SHAPES, or text (a letter, a symbol, a digit) in a Hershey font."""
@@ -243,16 +282,22 @@ def digit_glyph(rng: np.random.Generator, mnist: np.ndarray, side: int) -> np.nd
     """Ink coverage (0-1) of a digit about `side` px high, drawn as `glyph` draws: an MNIST
     digit, or a Hershey digit with a hand's wobble and slant."""
     if rng.random() < 0.5:
-        digit = mnist[rng.integers(len(mnist))].astype(np.float32) / 255.0
-        ink = cv2.resize(digit, (WORK, WORK), interpolation=cv2.INTER_CUBIC)
-        width = int(rng.integers(-4, 10))
-        if width:
-            kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(width) + 1,) * 2)
-            ink = (cv2.dilate if width > 0 else cv2.erode)(ink, kernel)
-        ink = np.clip(ink, 0, 1)
+        ink = _mnist_ink(rng, mnist)
     else:
         ink = _text(rng, str(rng.integers(10)), int(rng.integers(2, 16)))
     return _sized(rng, _cropped(ink), side)
+
+
+def _mnist_ink(rng: np.random.Generator, mnist: np.ndarray) -> np.ndarray:
+    """One of `mnist`'s digits as ink coverage (0-1) at WORK px, its strokes made thinner or
+    thicker."""
+    digit = mnist[rng.integers(len(mnist))].astype(np.float32) / 255.0
+    ink = cv2.resize(digit, (WORK, WORK), interpolation=cv2.INTER_CUBIC)
+    width = int(rng.integers(-4, 10))
+    if width:
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(width) + 1,) * 2)
+        ink = (cv2.dilate if width > 0 else cv2.erode)(ink, kernel)
+    return np.clip(ink, 0, 1)
 
 
 def handwritten(rng: np.random.Generator, ink: np.ndarray, side: int) -> np.ndarray:
