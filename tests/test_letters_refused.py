@@ -64,3 +64,19 @@ def test_the_shipped_letters_network_records_its_data_seed_and_command():
     assert "CHoiCe" in training["sources"]
     assert training["seeds"] and all(isinstance(seed, int) for seed in training["seeds"])
     assert "judge_small.py fit" in training["command"]
+
+
+def test_a_number_whose_one_28x28_is_taken_for_no_digit_is_read_by_read(monkeypatch):
+    """A tight 175 from `tests/generators/make_numbers.py` (MNIST test digits,
+    `read_numbers.py --seed 9`'s tight-0020.jpg), its digits touching: the preparation makes one
+    28x28 of it, which the letters network takes for no digit. `predict` refuses it so; `read`,
+    whose line reader reads three digits there (`sure_digits`), reads the number, as it reads
+    one on a picture the preparation calls blank."""
+    path = str(Path(__file__).parent / "fixtures" / "tight-175.jpg")
+    monkeypatch.setattr(letters, "chance", lambda pixels: 1.0)  # whatever the shipped one says
+    prepared = prepare(open_image(path))
+    assert not prepared.has_ink and prepared.refused is verdict.Kind.NOT_A_DIGIT
+    (said,) = predict([path])
+    assert (said.digit, said.note) == (None, verdict.NOT_A_DIGIT)
+    (reading,) = read([path])
+    assert reading.number == "175"

@@ -188,12 +188,16 @@ def _not_blank(line: Line) -> bool:
     a number of `sure_digits` or more (it is sure of fewer on blank paper's ruled lines and
     shadows' edges). Predict's test is one digit's: ruled lines running through a number's
     digits made it call a number on lined paper blank. Where predict's verdict is several
-    digits (a number between a form's rules), it is read."""
+    digits (a number between a form's rules), it is read. Where it is not a digit (the letters
+    network's verdict on the one 28x28 the preparation made), the line is refused too, unless
+    the line reader reads `sure_digits` or more there, sure or not: digits written into each
+    other, made one 28x28, are a number, not a letter."""
     if line.whole is None or not verdict.refuses(line.whole):
         return True  # the one verdict: a digit, or several (on a form's rules), read on
-    if line.whole.refused is Kind.NOT_A_DIGIT:  # the one verdict: not a digit, for both
-        return False
-    return line.sure and line.read is not None and len(line.read) >= tuned().sure_digits
+    digits = 0 if line.read is None else len(line.read)
+    if line.whole.refused is Kind.NOT_A_DIGIT:
+        return digits >= tuned().sure_digits
+    return line.sure and digits >= tuned().sure_digits
 
 
 def _page_shaped(image: Image.Image) -> bool:
