@@ -44,10 +44,20 @@ def _pictures(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in PICTURES)
 
 
+# Known disagreements among the test pictures, each a failure to learn from (issue 86).
+FIXTURES_KNOWN = {
+    "tight-175.jpg": "three digits written into each other, one 28x28 to the preparation: not a "
+    "digit to predict's letters network; read reads 175 (sure_digits), where predict should say "
+    "several digits",
+}
+
+
 def test_the_documented_examples_and_test_pictures_get_one_verdict():
     files = _pictures(REPO / "docs" / "examples") + _pictures(REPO / "tests" / "fixtures")
     assert len(files) >= 20
-    assert _disagreements(files) == []
+    found = {Path(line.split(": predict")[0]).name: line for line in _disagreements(files)}
+    assert [line for name, line in found.items() if name not in FIXTURES_KNOWN] == []
+    assert sorted(found) == sorted(FIXTURES_KNOWN), "a known disagreement is mended: take it off"
 
 
 # Known disagreements, each a failure to learn from (issue 86), not to hide: the test fails
