@@ -21,7 +21,9 @@ non-digits drawn from a seed never trained on, and the pictures of
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -140,33 +142,43 @@ def omni_pictures(root: Path, seed: int, copies: int):
     each as its file is (black on white), then `copies` times redrawn in a scene (any pen
     width, wobble, slant: `nondigits.handwritten`), the scenes taken in turn."""
     rng = np.random.default_rng([seed, 2])
-    turn = 0
+    turns = itertools.count()
     for alphabet, number, drawer, path in omniglot.drawings(root):
         if not omniglot.kept(alphabet, number):
             continue
-        ink = omniglot.ink(path)
         held = omniglot.held(alphabet, drawer)
         yield Image.open(path).convert("L"), held, alphabet
-        for _ in range(copies):
-            scene = SCENES[turn % len(SCENES)]
-            turn += 1
-            ink_of = lambda side, ink=ink: nondigits.handwritten(rng, ink, side)  # noqa: E731
-            yield nondigits.picture(rng, scene, ink_of), held, alphabet
+        for picture in _redrawn(rng, omniglot.ink(path), copies, turns):
+            yield picture, held, alphabet
+
+
+def _redrawn(rng: np.random.Generator, ink: np.ndarray, copies: int, turns: Iterator[int]):
+    """`copies` pictures of a real drawing's `ink` (coverage 0-1) redrawn by a hand
+    (`nondigits.handwritten`) in a scene of SCENES, the scenes taken in turn (`turns`)."""
+    for _ in range(copies):
+        scene = SCENES[next(turns) % len(SCENES)]
+        yield nondigits.picture(rng, scene, lambda side: nondigits.handwritten(rng, ink, side))
 
 
 def omni(args) -> None:
     """The 28x28s with ink of `omni_pictures`, those trained on and those held out."""
-    smalls, helds, alphabets = [], [], []
-    for picture, held, alphabet in omni_pictures(args.omniglot, args.seed, args.copies):
+    smalls, helds, alphabets = _smalls(omni_pictures(args.omniglot, args.seed, args.copies))
+    np.savez_compressed(args.out, train=smalls[~helds], held=smalls[helds],
+                        held_alphabet=alphabets[helds])  # fmt: skip
+    print(f"Omniglot: {(~helds).sum()} 28x28s to train on, {helds.sum()} held out")
+
+
+def _smalls(pictures) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The 28x28s with ink (`small_of`) of (picture, held, tag) triples, stacked, with whether
+    each is held out and its tag."""
+    smalls, helds, tags = [], [], []
+    for picture, held, tag in pictures:
         small = small_of(picture)
         if small is not None:
             smalls.append(small)
             helds.append(held)
-            alphabets.append(alphabet)
-    smalls, helds = np.stack(smalls), np.array(helds)
-    np.savez_compressed(args.out, train=smalls[~helds], held=smalls[helds],
-                        held_alphabet=np.array(alphabets)[helds])  # fmt: skip
-    print(f"Omniglot: {(~helds).sum()} 28x28s to train on, {helds.sum()} held out")
+            tags.append(tag)
+    return np.stack(smalls), np.array(helds), np.array(tags)
 
 
 CHOICE_HELD = 5  # `choice`: every fifth drawing of each character is held out to check on
@@ -180,7 +192,7 @@ def choice_pictures(root: Path, seed: int, copies: int):
     `omni_pictures` does; every CHOICE_HELD-th drawing of a character is held out."""
     rng = np.random.default_rng([seed, 3])
     labels = (root.parent / "label.txt").read_text().split()
-    turn = 0
+    turns = itertools.count()
     for n, label in enumerate(labels):
         if label in CURSIVE_LEFT_OUT:
             continue
@@ -189,24 +201,15 @@ def choice_pictures(root: Path, seed: int, copies: int):
             gray = np.asarray(Image.open(path).convert("L"), np.float32)
             yield Image.fromarray(gray.astype(np.uint8), "L"), held, not label.isdigit()
             ink = np.clip((gray.max() - gray) / max(1.0, gray.max() - gray.min()), 0, 1)
-            for _ in range(copies):
-                scene = SCENES[turn % len(SCENES)]
-                turn += 1
-                ink_of = lambda side, ink=ink: nondigits.handwritten(rng, ink, side)  # noqa: E731
-                yield nondigits.picture(rng, scene, ink_of), held, not label.isdigit()
+            for picture in _redrawn(rng, ink, copies, turns):
+                yield picture, held, not label.isdigit()
 
 
 def choice(args) -> None:
     """The 28x28s with ink of `choice_pictures`: those to train on and those held out, each
     with its label (1: a letter, not a digit)."""
-    smalls, helds, labels = [], [], []
-    for picture, held, letter in choice_pictures(args.set, args.seed, args.copies):
-        small = small_of(picture)
-        if small is not None:
-            smalls.append(small)
-            helds.append(held)
-            labels.append(letter)
-    smalls, helds, labels = np.stack(smalls), np.array(helds), np.array(labels, np.uint8)
+    smalls, helds, letters = _smalls(choice_pictures(args.set, args.seed, args.copies))
+    labels = letters.astype(np.uint8)
     np.savez_compressed(args.out, made=smalls[~helds], labels=labels[~helds],
                         held=smalls[helds], held_labels=labels[helds])  # fmt: skip
     print(f"CHoiCe: {(~helds).sum()} 28x28s to train on ({labels[~helds].sum()} letters), "

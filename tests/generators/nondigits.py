@@ -249,11 +249,7 @@ def marker_letter(rng: np.random.Generator, side: int) -> np.ndarray:
         kind = str(rng.choice(MARKER_SHAPES))
         ink = _text(rng, kind, pen) if kind == "X" else _shape(rng, pen, kind)
         return _sized(rng, ink, side)
-    font = int(rng.choice(MARKER_FONTS)) | (cv2.FONT_ITALIC if rng.random() < 0.2 else 0)
-    canvas = np.zeros((WORK * 2, WORK * 2), np.float32)
-    letter = str(rng.choice(list(MARKER_LETTERS)))
-    cv2.putText(canvas, letter, (WORK // 2, WORK + WORK // 2), font, 3.0, 1.0, pen, cv2.LINE_AA)
-    return _sized(rng, _cropped(canvas), side)
+    return _printed(rng, lambda: str(rng.choice(list(MARKER_LETTERS))), pen, side)
 
 
 def marker_digit(rng: np.random.Generator, mnist: np.ndarray, side: int) -> np.ndarray:
@@ -262,11 +258,15 @@ def marker_digit(rng: np.random.Generator, mnist: np.ndarray, side: int) -> np.n
     in a font of MARKER_FONTS with a pen 3-10 px wide."""
     if rng.random() < 0.5:
         return _sized(rng, _cropped(_mnist_ink(rng, mnist)), side)
-    pen = int(rng.integers(3, 11))
+    return _printed(rng, lambda: str(rng.integers(10)), int(rng.integers(3, 11)), side)
+
+
+def _printed(rng: np.random.Generator, char: Callable[[], str], pen: int, side: int) -> np.ndarray:
+    """Ink coverage (0-1) of a character (`char`, drawn after the font) printed in a font of
+    MARKER_FONTS, italic a fifth of the time, with a pen `pen` px wide, about `side` px high."""
     font = int(rng.choice(MARKER_FONTS)) | (cv2.FONT_ITALIC if rng.random() < 0.2 else 0)
     canvas = np.zeros((WORK * 2, WORK * 2), np.float32)
-    digit = str(rng.integers(10))
-    cv2.putText(canvas, digit, (WORK // 2, WORK + WORK // 2), font, 3.0, 1.0, pen, cv2.LINE_AA)
+    cv2.putText(canvas, char(), (WORK // 2, WORK + WORK // 2), font, 3.0, 1.0, pen, cv2.LINE_AA)
     return _sized(rng, _cropped(canvas), side)
 
 
