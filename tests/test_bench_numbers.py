@@ -233,7 +233,8 @@ def test_each_set_of_numbers_has_its_own_default_folder() -> None:
     sets = [(), ("--seed", "9"), ("--seed", "9", "--narrow"), ("--per-kind", "20"),
             ("--digits-from", "usps"), ("--digits-from", "uci"), ("--style", "filled"),
             ("--sheet", "3"), ("--desk", "dark"), ("--desk", "light"), ("--paper", "lined"),
-            ("--turn", "12"), ("--hand", "loose"), ("--blur", "2.5")]  # fmt: skip
+            ("--turn", "12"), ("--hand", "loose"), ("--blur", "2.5"), ("--marks", "1"),
+            ("--cell",)]  # fmt: skip
     assert len({folder(*args) for args in sets}) == len(sets)
 
 
