@@ -16,7 +16,7 @@ from test_ruled_notebook import SEVEN, notebook_photo
 from typer.testing import CliRunner
 
 from digitcli.cli import app
-from digitcli.imaging import judge
+from digitcli.imaging import judge, verdict
 from digitcli.imaging.images import prepare
 
 MNIST = Path(__file__).resolve().parent.parent / "MNIST" / "t10k-images-idx3-ubyte.gz"
@@ -25,6 +25,11 @@ MNIST = Path(__file__).resolve().parent.parent / "MNIST" / "t10k-images-idx3-uby
 def _mnist(count: int) -> np.ndarray:
     raw = gzip.decompress(MNIST.read_bytes())
     return np.frombuffer(raw, np.uint8, 784 * count, 16).reshape(count, 28, 28)
+
+
+def _labels(count: int) -> list[int]:
+    raw = gzip.decompress(MNIST.with_name("t10k-labels-idx1-ubyte.gz").read_bytes())
+    return list(raw[8 : 8 + count])
 
 
 def test_the_judge_is_asked_about_pictures_on_paper_only(monkeypatch):
@@ -85,8 +90,9 @@ def test_the_judge_runs_without_tensorflow():
 
 
 def test_a_page_of_writing_is_not_called_blank(tmp_path):
-    """Three rows of digits on paper: the judge takes the ink for lines or a page, and
-    predict answered "no digit found: the image is blank" for a page full of writing."""
+    """Three rows of digits on paper: predict answered "no digit found: the image is blank"
+    for a page full of writing. It is refused as lines or a page, or as several digits (the
+    judge that learnt register cells), and `read` reads its three rows."""
     rng = np.random.default_rng(0)
     digits = _mnist(18)
     paper = 200 + rng.normal(0, 3, (420, 700))
@@ -100,4 +106,8 @@ def test_a_page_of_writing_is_not_called_blank(tmp_path):
     assert result.exit_code == 3
     (answer,) = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
     assert answer["digit"] is None
-    assert answer["note"] == "no digit found: lines, a page or a picture, not one digit"
+    assert answer["note"] in (verdict.NOT_DIGITS, verdict.several(6))
+    read = CliRunner().invoke(app, ["read", str(picture), "--format", "jsonl"])
+    (reading,) = [json.loads(line) for line in read.output.splitlines() if line.startswith("{")]
+    expected = ["".join(str(label) for label in _labels(18)[row : row + 6]) for row in (0, 6, 12)]
+    assert [row["number"] for row in reading["lines"]] == expected

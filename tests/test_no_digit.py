@@ -282,6 +282,11 @@ def test_predict_and_read_give_one_digit_the_same_answer():
     assert [a["confidence"] for a in read] == [a["confidence"] for a in predicted]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="round 10's judge takes this 0 for several digits (read: 62); over make_photos.py's "
+    "1,000 files of seed 21 it takes none for several digits, the judge before it 3 (issue 86)",
+)
 def test_read_does_not_cut_one_digit_in_two():
     """tests/generators/make_photos.py's 269th photo file, a 0 read as 12 (two overlapping
     halves)."""

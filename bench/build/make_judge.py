@@ -486,7 +486,7 @@ def real_views(folder: Path, hold_out: list[int]) -> tuple[np.ndarray, np.ndarra
     return np.stack(views), np.array(kinds)
 
 
-def build(filters: tuple[int, int, int] = FILTERS, dense: int = DENSE):
+def build(filters: tuple[int, int, int] = FILTERS, dense: int = DENSE, classes: int = CLASSES):
     import keras
 
     return keras.Sequential([
@@ -500,7 +500,7 @@ def build(filters: tuple[int, int, int] = FILTERS, dense: int = DENSE):
         keras.layers.Flatten(),
         keras.layers.Dropout(0.3),
         keras.layers.Dense(dense, activation="relu"),
-        keras.layers.Dense(CLASSES, activation="softmax"),
+        keras.layers.Dense(classes, activation="softmax"),
     ])  # fmt: skip
 
 
@@ -597,6 +597,10 @@ def arguments() -> argparse.Namespace:
         help="the three convolutions' filters, as 16,32,48",
     )  # fmt: skip
     parser.add_argument("--dense", type=int, default=DENSE, help="the dense layer's units")
+    parser.add_argument(
+        "--classes", type=int, choices=(4, CLASSES), default=CLASSES,
+        help="4: the judge without \"nondigit\" (as shipped), whose views are left out",
+    )  # fmt: skip
     parser.add_argument(
         "--digit-weight", type=float, default=DIGIT_WEIGHT,
         help="the digit class's weight in training, times the other classes' (by their counts)",
@@ -697,20 +701,22 @@ def fit(args, made_views, real_views, kept_views, training: dict) -> None:
     what it refuses of those kept out and of the real folds held out, and write it."""
     import keras
 
-    (made_x, made_y), (real_x, real_y), (kept_x, kept_y) = made_views, real_views, kept_views
+    (made_x, made_y), (real_x, real_y), (kept_x, kept_y) = (
+        (x[y < args.classes], y[y < args.classes]) for x, y in (made_views, real_views, kept_views)
+    )  # a judge of fewer classes learns none of the views of the others
 
     keras.utils.set_random_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     checked = rng.random(len(made_y)) < VALIDATION  # made views kept out of training
     x = np.concatenate([made_x[~checked], real_x])
     y = np.concatenate([made_y[~checked], real_y])
-    model = build(args.filters, args.dense)
+    model = build(args.filters, args.dense, args.classes)
     if args.init is not None:
         started_from(model, args.init)
     model.compile(keras.optimizers.Adam(args.rate), "sparse_categorical_crossentropy",
                   metrics=["accuracy"])  # fmt: skip
-    counts = np.maximum(np.bincount(y, minlength=CLASSES), 1)
-    weights = np.sqrt(len(y) / (CLASSES * counts))  # halfway
+    counts = np.maximum(np.bincount(y, minlength=args.classes), 1)
+    weights = np.sqrt(len(y) / (args.classes * counts))  # halfway
     weights[DIGIT] *= args.digit_weight  # a real digit refused is an error too
     model.fit(x, y, batch_size=64, epochs=args.epochs, verbose=2, shuffle=True,
               class_weight=dict(enumerate(weights)))  # fmt: skip
