@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from digitcli.imaging.histograms import otsu_threshold
+from digitcli.imaging.histograms import histogram, otsu_threshold
 from digitcli.imaging.opening import cropped
 from digitcli.imaging.settings import tuned
 
@@ -73,7 +73,7 @@ def _sheet(image: Image.Image) -> tuple[tuple, float] | None:
     scale = min(1.0, tuned().sheet_side / max(w, h))
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     small = np.asarray(image.resize(size, Image.Resampling.BOX) if scale < 1.0 else image)
-    hist = np.bincount(small.ravel(), minlength=256)
+    hist = histogram(small)
     split = otsu_threshold(hist)
     bright = small > split
     lit = small > otsu_threshold(np.where(np.arange(256) > split, hist, 0))
@@ -118,7 +118,7 @@ def _solid_region(mask: np.ndarray, size: tuple[int, int], holes: float) -> np.n
     """The largest region of `mask`, its holes filled, where the rest of the picture shows on
     `sheet_sides` of its sides or more, it covers between `smallest_sheet` and `largest_box` of
     it and its holes are at most `holes` of it."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), 4)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)
     if count < 2:
         return None
     largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
