@@ -33,15 +33,13 @@ def _labels(count: int) -> list[int]:
 
 
 def test_the_judge_is_asked_about_pictures_on_paper_only(monkeypatch):
-    """With the four-class judge, MNIST-sized files, small scans and canvases never reach it
-    (it has nothing to refuse off paper); a photo of paper does. A five-class judge is asked
-    everywhere: tests/test_not_a_digit_verdict.py."""
+    """MNIST-sized files, small scans and canvases never reach the judge (it has nothing to
+    refuse off paper); a photo of paper does."""
 
     def asked(flat, kept):
         raise AssertionError("the judge was asked")
 
     monkeypatch.setattr(judge, "probabilities", asked)
-    monkeypatch.setattr(judge, "classes", lambda: judge.VERDICTS[: judge.NONDIGIT])
     seven = np.zeros((28, 28), np.uint8)
     seven[6:9, 6:22] = 255
     seven[9:24, 17:20] = 255

@@ -35,4 +35,4 @@ def test_a_file_that_is_no_network_is_refused_in_one_line(tmp_path: Path):
 
 
 def test_the_runner_says_how_many_values_its_network_answers():
-    assert Runner(judge.MODEL).outputs == len(judge.classes())
+    assert Runner(judge.MODEL).outputs == len(judge.VERDICTS)

@@ -1,5 +1,5 @@
 """Train `digitcli/imaging/judge.tflite`: whether the ink found on a picture of paper is one
-digit, blank paper, lines or a page, several digits, or not a digit.
+digit, blank paper, lines or a page, or several digits.
 
     python bench/build/make_judge.py --real DIR --cache VIEWS.npz             # the shipped judge
     python bench/build/make_judge.py --real DIR --cache VIEWS.npz --hold-out 2 --out fold2.tflite
@@ -22,8 +22,9 @@ pictures), and the real set's pictures
 and what is not a digit (`bench/checks/nondigits.py`: letters, symbols, shapes, scribbles, textures
 drawn by code, with digits and blank sheets drawn alike, in every scene but `CHECK_SCENE`,
 kept to check the judge; and the letters a hand writes much as a digit, S, Z, q ..., beside
-digits drawn alike: `nondigits.lookalike`, `--lookalikes`; the real set's non-digit pictures).
-The made views are kept in VIEWS.npz and reused. The network is trained on CPU (TensorFlow
+digits drawn alike: `nondigits.lookalike`, `--lookalikes`; the real set's non-digit pictures:
+their views are made as a fifth class, left out of what the judge learns, `--classes`, while
+the digits and blank sheets drawn beside them are learnt). The made views are kept in VIEWS.npz and reused. The network is trained on CPU (TensorFlow
 only here), converted to LiteRT and stamped by `core/fits.py`.
 """
 
@@ -48,7 +49,7 @@ import robustness  # noqa: E402
 
 from digitcli.core.errors import ImageError  # noqa: E402
 from digitcli.core.fits import stamp  # noqa: E402
-from digitcli.imaging import judge  # noqa: E402
+from digitcli.imaging import judge, verdict  # noqa: E402
 from digitcli.imaging.images import prepare, prepare_file  # noqa: E402
 
 import judge_pictures  # noqa: E402
@@ -61,8 +62,8 @@ from make_blanks import MARKS  # noqa: E402
 from make_photos import _lighting, _texture, load_mnist  # noqa: E402
 
 DIGIT, BLANK, LINES, SEVERAL = judge.DIGIT, judge.BLANK, judge.LINES, judge.SEVERAL
-NONDIGIT = judge.NONDIGIT
-CLASSES = len(judge.VERDICTS)
+NONDIGIT = len(judge.VERDICTS)  # what is not a digit: views made, never learnt (`--classes`)
+CLASSES = NONDIGIT + 1  # the classes views are made of
 NONDIGITS = 5000  # bench/checks/nondigits.py pictures (three eighths digits, an eighth blank)
 LOOKALIKES = 4000  # ... of letters written much as digits (S, Z, q ...), half of them digits
 SMALL = 1000  # MNIST-sized digits and as many non-digits (`small_views`)
@@ -263,27 +264,23 @@ def notebook(kind: int, mnist: np.ndarray, rng: np.random.Generator) -> Image.Im
 
 
 class Seen:
-    """What the judge was shown while a picture was prepared: its view, or None. The judge
-    stands in as one of five classes, so that it is asked wherever a five-class judge is (off
-    paper too: a four-class judge is asked on paper only)."""
+    """What the judge was shown while a picture was prepared: its view, or None. The verdict
+    stands in for the judge wherever the preparation reaches it, on paper and off (what a
+    judge with a "nondigit" class would have been shown), and answers one digit."""
 
     def __init__(self) -> None:
         self.view: np.ndarray | None = None
-        self._before = judge.probabilities, judge.classes
+        self._before = verdict.judged
 
     def __enter__(self) -> Seen:
-        def shown(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
+        def shown(flat: np.ndarray, kept: np.ndarray, *, on_paper: bool) -> None:
             self.view = judge.view(flat, kept)
-            chances = np.zeros(len(judge.VERDICTS), np.float32)
-            chances[DIGIT] = 1.0
-            return chances
 
-        judge.probabilities = shown
-        judge.classes = lambda: judge.VERDICTS
+        verdict.judged = shown
         return self
 
     def __exit__(self, *_exc) -> None:
-        judge.probabilities, judge.classes = self._before
+        verdict.judged = self._before
 
 
 def view_of(source) -> np.ndarray | None:
@@ -486,7 +483,7 @@ def real_views(folder: Path, hold_out: list[int]) -> tuple[np.ndarray, np.ndarra
     return np.stack(views), np.array(kinds)
 
 
-def build(filters: tuple[int, int, int] = FILTERS, dense: int = DENSE, classes: int = CLASSES):
+def build(filters: tuple[int, int, int] = FILTERS, dense: int = DENSE, classes: int = NONDIGIT):
     import keras
 
     return keras.Sequential([
@@ -598,8 +595,8 @@ def arguments() -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument("--dense", type=int, default=DENSE, help="the dense layer's units")
     parser.add_argument(
-        "--classes", type=int, choices=(4, CLASSES), default=CLASSES,
-        help="4: the judge without \"nondigit\" (as shipped), whose views are left out",
+        "--classes", type=int, choices=(NONDIGIT,), default=NONDIGIT,
+        help="the judge's classes: the views of what is not a digit are left out",
     )  # fmt: skip
     parser.add_argument(
         "--digit-weight", type=float, default=DIGIT_WEIGHT,

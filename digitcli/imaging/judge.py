@@ -1,15 +1,15 @@
-"""What the ink found on a picture of paper is: one digit, blank paper, lines or a page,
-several digits, or something that is not a digit (a letter, a symbol, a drawing).
+"""What the ink found on a picture of paper is: one digit, blank paper, lines or a page, or
+several digits.
 
 The preparation finds ink on a photo or scan of paper by its contrast alone; a shadow's or a
 fold's edge, a desk beyond the paper, ruled lines, a page of writing or a whole number have
 contrast too. A small network (`judge.tflite`, built by `bench/build/make_judge.py` from made
 pictures of every kind, MNIST's digits and real pictures people made) looks at the picture
 less its background with the ink kept marked, and says which. It replaced hand-tuned rules
-that each fitted one generator of blank pictures. A judge file with a fifth class, "nondigit"
-(letters, symbols, scribbles, objects), says so too; the number of classes is read from the
-file. It is asked about every picture whose ink was found (`digitcli.imaging.verdict`). It
-runs through LiteRT (`digitcli.core.litert`), loaded on first use.
+that each fitted one generator of blank pictures. It is asked about every picture of paper
+whose ink was found (`digitcli.imaging.verdict`); what is not a digit at all (a letter, a
+sign, a drawing) the letters network says (`digitcli.imaging.letters`). It runs through
+LiteRT (`digitcli.core.litert`), loaded on first use.
 """
 
 from __future__ import annotations
@@ -28,10 +28,8 @@ MODEL = Path(__file__).parent / "judge.tflite"
 # The settings the judge fits: it was trained on what the preparation they make keeps.
 FITS = {"preparation": preparation.DEFAULT}
 VIEW = 48  # px a side of what the network sees (fixed by the shipped network)
-# The network's classes, in its order; a file of the first four (made before "nondigit":
-# letters, symbols, objects) loads too (`classes`).
-VERDICTS = ("digit", "blank", "lines", "several", "nondigit")
-DIGIT, BLANK, LINES, SEVERAL, NONDIGIT = range(len(VERDICTS))
+VERDICTS = ("digit", "blank", "lines", "several")  # the network's classes, in its order
+DIGIT, BLANK, LINES, SEVERAL = range(len(VERDICTS))
 
 _model: Path = MODEL  # the judge consulted (`use_model`)
 
@@ -57,7 +55,7 @@ def view(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
 
 
 def probabilities(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
-    """The judge's probability of each of its `classes()` for the ink `kept` on `flat`
+    """The judge's probability of each of its VERDICTS for the ink `kept` on `flat`
     (`view`)."""
     return _judge(_model)(view(flat, kept)[np.newaxis])[0]
 
@@ -67,12 +65,6 @@ def use_model(path: Path | None) -> None:
     judges trained without part of its pictures."""
     global _model
     _model = MODEL if path is None else Path(path)
-
-
-def classes() -> tuple[str, ...]:
-    """The classes of the judge consulted, in its order: the first of VERDICTS, as many as its
-    file's output answers (4: a judge made before "nondigit", 5 since)."""
-    return VERDICTS[: _judge(_model).outputs]
 
 
 @cache

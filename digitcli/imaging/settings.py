@@ -25,7 +25,7 @@ class PreparationSettings:
     # moving one changes no artefact's stamp (`digitcli.core.fits`); nor do those of the sheet
     # a photo's digit is looked for within (the networks see what lies inside it).
     UNSTAMPED: ClassVar[frozenset[str]] = frozenset(
-        {"not_digit", "not_a_digit", "joined_wide", "joined_crossed", "sheet_side", "largest_box"}
+        {"not_digit", "joined_wide", "joined_crossed", "sheet_side", "largest_box"}
         | {"smallest_sheet", "sheet_fill", "side_margin", "sheet_sides", "sheet_inset"}
         | {"sheet_inked", "sheet_held", "sheet_holes", "sheet_paper_wider", "sheet_glare"}
         | {"sheet_lightest", "side_by_side", "rule_long", "rule_stray", "letters_sure"}
@@ -57,7 +57,6 @@ class PreparationSettings:
     faint_separation: float = 8.0  # ... and this many of the paper's spreads
     paper_size: int = 2 * IMAGE_SIZE  # px: pictures this big a side show paper around the digit
     not_digit: float = 0.2  # on paper, the judge's digit probability below which: no digit
-    not_a_digit: float = 0.02  # ... below which, "nondigit" likeliest of the rest: not a digit
     # letters.py: the letters network's chance at or above which one digit's 28x28 is none: on
     # the real set's digits (541) and MNIST's training digits 40,000-47,999 none is refused from
     # 0.95 up (0.9 loses 2 real ones); 0.95 refuses digits drawn by the tests' code that 0.98

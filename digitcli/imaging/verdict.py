@@ -3,11 +3,11 @@
 
 A picture is decoded once and its ink found once (`images.prepare`); what that ink is gets
 decided here, once: one digit, several digits (a number), blank, not a digit, or lines / a
-page. The judge (`digitcli.imaging.judge`) is asked about every picture whose ink was found:
-on paper (a photo or scan with paper around its digit), blank paper, lines and a page, and
-several digits, are refused when it is sure the ink is not one digit; anywhere, so is what it
-takes for no digit at all ("nondigit": letters, symbols, scribbles, objects), where its file
-has that class. This is the one count of digits: `read` follows it (one digit: `predict`'s;
+page. The judge (`digitcli.imaging.judge`) is asked about every picture of paper (a photo or
+scan with paper around its digit) whose ink was found: blank paper, lines and a page, and
+several digits, are refused when it is sure the ink is not one digit. What the letters
+network (`digitcli.imaging.letters`) takes for no digit at all (a letter, a sign, a drawing)
+is not a digit. This is the one count of digits: `read` follows it (one digit: `predict`'s;
 several: a number of two digits or more). `note` words each refusal; `predict` and `read` say
 nothing else.
 """
@@ -98,20 +98,15 @@ def note(prepared: Prepared) -> str | None:
 
 def judged(flat: np.ndarray, kept: np.ndarray, *, on_paper: bool) -> Kind | None:
     """What the judge is sure the ink `kept` on `flat` (the picture less its background, ink
-    bright) is, where that refuses it as one digit: the likeliest class but the digit
-    "nondigit" and the digit's probability under not_a_digit (anywhere), or blank paper, lines
-    or several digits and the digit's under not_digit (`on_paper` only); else None (one
-    digit, unless the preparation's pieces stand apart as several). Off paper, a judge without
-    a "nondigit" class is not asked: it has nothing to refuse there."""
-    if not on_paper and len(judge.classes()) <= judge.NONDIGIT:
+    bright) is, where that refuses it as one digit: blank paper, lines or several digits, its
+    digit probability under not_digit; else None (one digit, unless the preparation's pieces
+    stand apart as several). Off paper (`on_paper` False) it is not asked."""
+    if not on_paper:
         return None
     chances = judge.probabilities(flat, kept)
-    likeliest = 1 + int(np.argmax(chances[1:]))  # DIGIT is 0
-    if likeliest == judge.NONDIGIT:
-        return Kind.NOT_A_DIGIT if chances[judge.DIGIT] < tuned().not_a_digit else None
     if chances[judge.DIGIT] >= tuned().not_digit:
         return None
-    return _REFUSED.get(likeliest) if on_paper else None
+    return _REFUSED[1 + int(np.argmax(chances[1:]))]  # DIGIT is 0
 
 
 _REFUSED = {judge.BLANK: Kind.BLANK, judge.LINES: Kind.LINES, judge.SEVERAL: Kind.SEVERAL}
