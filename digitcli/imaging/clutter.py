@@ -117,15 +117,9 @@ def slanted_lines(inked: np.ndarray) -> np.ndarray | None:
 
 
 def off_lines(strokes: np.ndarray, lines: np.ndarray) -> np.ndarray:
-    """`strokes` off the ruled `lines` (a mask, `slanted_lines`), but where a stroke crosses
-    a line: there the line's pixels between the stroke's two sides are kept (a closing across
-    the line), so the digit stays in one piece."""
-    clean = strokes & ~lines
-    reach = tuned().line_reach
-    kernel = np.ones((2 * reach + 1, 1), np.uint8)
-    across = cv2.morphologyEx(clean.view(np.uint8), cv2.MORPH_CLOSE, kernel).view(bool)
-    down = cv2.morphologyEx(clean.view(np.uint8), cv2.MORPH_CLOSE, kernel.T).view(bool)
-    return clean | (strokes & lines & (across | down))
+    """`strokes` off the ruled `lines` (a mask, `slanted_lines`). A digit a line cuts in two
+    stays one: `pieces.digit_components` keeps the pieces near the largest."""
+    return strokes & ~lines
 
 
 _ROW_AND_NEIGHBOURS = np.ones((3, 1), np.uint8)  # a row and the rows either side

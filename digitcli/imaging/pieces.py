@@ -22,8 +22,6 @@ from digitcli.imaging.settings import tuned
 # On paper, a digit is at least smallest_on_paper of the picture's shorter side (the photo
 # digits 0.25 or more, bench/checks/robustness.py's crops more); smaller ink is a speck or the
 # remains of a ruled line.
-# Ink wider than several_wide of its height, in pieces standing side by side, is several digits
-# (`_side_by_side`): no one digit is that wide (segment's MAX_WIDTH, the widest: 1.3).
 # Ink more than joined_wide times as wide as high, crossing at least joined_crossed of its columns
 # twice or more (a loop, a bar over a stem), is digits written into each other: no single
 # digit is that wide, and a dash or a bar of any slant crosses each column only once.
@@ -86,9 +84,7 @@ def digit_components(
                 ]
     h, w = mask.shape
     size = max(box[2] - box[0], box[3] - box[1]) + 1
-    if size < max(2, tuned().least_speck * max(h, w)) or (
-        on_paper and size < tuned().smallest_on_paper * min(h, w)
-    ):
+    if size < 2 or (on_paper and size < tuned().smallest_on_paper * min(h, w)):
         return None  # a speck, not a digit
     counted = _counted(labels, (x0, y0, x1, y1), area, keep)
     groups = _groups(np.stack([y0, x0, y1, x1], axis=1)[counted], area[counted])
@@ -213,9 +209,8 @@ def _groups(boxes: np.ndarray, area: np.ndarray) -> int:
 def _side_by_side(big: np.ndarray, tall: float) -> int:
     """How many digits written close together (gaps under 0.3 of their height) stand side by
     side: pieces at least half as tall as the tallest, their columns apart (overlapping by
-    less than 0.15 of its height, a slant), on one line, spanning together more than
-    several_wide of its height (no one digit is that wide: a 0 broken in two halves is not
-    several digits); 1 otherwise. Pieces: `_groups`' `big`."""
+    less than 0.15 of its height, a slant) and each two neighbours `apart`, on one line; 1
+    otherwise. Pieces: `_groups`' `big`."""
     upright = big[big[:, 2] - big[:, 0] + 1 >= 0.5 * tall]
     columns: list[list[float]] = []  # [x0, x1, y0, y1]
     for y0, x0, y1, x1 in upright[np.argsort(upright[:, 1], kind="stable")]:
@@ -226,9 +221,8 @@ def _side_by_side(big: np.ndarray, tall: float) -> int:
             columns.append([x0, x1, y0, y1])
     if len(columns) < 2:
         return 1
-    wide = columns[-1][1] - columns[0][0] + 1 >= tuned().several_wide * tall
     boxes = [(x0, y0, x1, y1) for x0, x1, y0, y1 in columns]
-    if not wide and not all(apart(a, b) for a, b in pairwise(boxes)):
+    if not all(apart(a, b) for a, b in pairwise(boxes)):
         return 1
     centres = [(c[2] + c[3]) / 2 for c in columns]
     return len(columns) if max(centres) - min(centres) < 0.5 * tall else 1

@@ -82,15 +82,12 @@ class PreparationSettings:
     steepest_line: float = 10.0  # degrees: ruled lines are looked for at slants up to this ...
     line_step: float = 0.5  # ... in steps of this
     slant_band: int = 8  # px: columns summed together, shifted as one along a slant
-    line_reach: int = 3  # px: a stroke crossing a ruled line is joined across it this far
     # Pieces (pieces.py)
     smallest_on_paper: float = 0.1  # a digit on paper is at least this share of the shorter side
-    several_wide: float = 1.4  # ink wider than this for its height, side by side: several digits
     joined_wide: float = 2.0  # ink this many times as wide as high ...
     joined_crossed: float = 0.1  # ... crossing this share of its columns twice: joined digits
     speck_area: float = 0.02  # a piece below this share of the largest's area is a speck ...
     near_area: float = 0.3  # ... one this share of it or more joins the digit at any gap
-    least_speck: float = 0.03  # ink below this share of the picture's longer side is a speck
     big_piece: float = 0.15  # pieces of this share of the largest area or more are counted
     group_gap: float = 0.3  # pieces closer than this share of the ink's height are one group
     column_overlap: float = 0.15  # columns overlapping this share of the height are one

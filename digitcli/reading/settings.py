@@ -69,7 +69,6 @@ class ReadingSettings:
     run_past: float = 0.5  # lines running on past a form's sides this much: ruled paper
     comb_teeth: int = 3  # a comb has at least this many teeth ...
     tooth_high: float = 0.75  # ... each at most this share of the ink's height
-    tooth_like: float = 1.1  # ... and then any up to this many times as high as those
     tooth_thickness: float = 1.5  # px: a tooth is at most this much thicker than the comb's line
     stub: float = 0.3  # strokes on the line lower than this share of the teeth: specks, stubs
     teeth_alike: float = 0.3  # teeth's heights, and steps between them, stray at most this share
