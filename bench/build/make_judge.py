@@ -24,8 +24,9 @@ drawn by code, with digits and blank sheets drawn alike, in every scene but `CHE
 kept to check the judge; and the letters a hand writes much as a digit, S, Z, q ..., beside
 digits drawn alike: `nondigits.lookalike`, `--lookalikes`; the real set's non-digit pictures:
 their views are made as a fifth class, left out of what the judge learns, `--classes`, while
-the digits and blank sheets drawn beside them are learnt). The made views are kept in VIEWS.npz and reused. The network is trained on CPU (TensorFlow
-only here), converted to LiteRT and stamped by `core/fits.py`.
+the digits and blank sheets drawn beside them are learnt). The made views are kept in
+VIEWS.npz and reused. The network is trained on CPU (TensorFlow only here), converted to LiteRT
+and stamped by `core/fits.py`.
 """
 
 from __future__ import annotations
