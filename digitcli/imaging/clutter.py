@@ -116,12 +116,6 @@ def slanted_lines(inked: np.ndarray) -> np.ndarray | None:
     return across if down is None else across | down.T
 
 
-def off_lines(strokes: np.ndarray, lines: np.ndarray) -> np.ndarray:
-    """`strokes` off the ruled `lines` (a mask, `slanted_lines`). A digit a line cuts in two
-    stays one: `pieces.digit_components` keeps the pieces near the largest."""
-    return strokes & ~lines
-
-
 _ROW_AND_NEIGHBOURS = np.ones((3, 1), np.uint8)  # a row and the rows either side
 
 

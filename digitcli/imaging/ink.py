@@ -93,7 +93,8 @@ def isolate_ink(
         lines = clutter.slanted_lines(flat > faint_level)
         if lines is not None:
             lines = dilate(lines, 1)  # with their soft edges
-            strokes = clutter.off_lines(strokes, lines)
+            strokes = strokes & ~lines  # a digit a line cuts in two: digit_components keeps
+            # the pieces near the largest
     found = digit_components(strokes, on_paper=on_paper)
     if found is None:
         return None, 0, Kind.BLANK
