@@ -484,7 +484,7 @@ def real_views(folder: Path, hold_out: list[int]) -> tuple[np.ndarray, np.ndarra
     return np.stack(views), np.array(kinds)
 
 
-def build(filters: tuple[int, int, int] = FILTERS, dense: int = DENSE, classes: int = NONDIGIT):
+def build(filters: tuple[int, int, int] = FILTERS, dense: int = DENSE):
     import keras
 
     return keras.Sequential([
@@ -498,7 +498,7 @@ def build(filters: tuple[int, int, int] = FILTERS, dense: int = DENSE, classes: 
         keras.layers.Flatten(),
         keras.layers.Dropout(0.3),
         keras.layers.Dense(dense, activation="relu"),
-        keras.layers.Dense(classes, activation="softmax"),
+        keras.layers.Dense(NONDIGIT, activation="softmax"),  # the judge's classes
     ])  # fmt: skip
 
 
@@ -597,7 +597,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--dense", type=int, default=DENSE, help="the dense layer's units")
     parser.add_argument(
         "--classes", type=int, choices=(NONDIGIT,), default=NONDIGIT,
-        help="the judge's classes: the views of what is not a digit are left out",
+        help="the judge's classes, the only number it can have (recorded commands name it)",
     )  # fmt: skip
     parser.add_argument(
         "--digit-weight", type=float, default=DIGIT_WEIGHT,
@@ -700,21 +700,21 @@ def fit(args, made_views, real_views, kept_views, training: dict) -> None:
     import keras
 
     (made_x, made_y), (real_x, real_y), (kept_x, kept_y) = (
-        (x[y < args.classes], y[y < args.classes]) for x, y in (made_views, real_views, kept_views)
-    )  # a judge of fewer classes learns none of the views of the others
+        (x[y < NONDIGIT], y[y < NONDIGIT]) for x, y in (made_views, real_views, kept_views)
+    )  # the views of what is not a digit are made, never learnt
 
     keras.utils.set_random_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     checked = rng.random(len(made_y)) < VALIDATION  # made views kept out of training
     x = np.concatenate([made_x[~checked], real_x])
     y = np.concatenate([made_y[~checked], real_y])
-    model = build(args.filters, args.dense, args.classes)
+    model = build(args.filters, args.dense)
     if args.init is not None:
         started_from(model, args.init)
     model.compile(keras.optimizers.Adam(args.rate), "sparse_categorical_crossentropy",
                   metrics=["accuracy"])  # fmt: skip
-    counts = np.maximum(np.bincount(y, minlength=args.classes), 1)
-    weights = np.sqrt(len(y) / (args.classes * counts))  # halfway
+    counts = np.maximum(np.bincount(y, minlength=NONDIGIT), 1)
+    weights = np.sqrt(len(y) / (NONDIGIT * counts))  # halfway
     weights[DIGIT] *= args.digit_weight  # a real digit refused is an error too
     model.fit(x, y, batch_size=64, epochs=args.epochs, verbose=2, shuffle=True,
               class_weight=dict(enumerate(weights)))  # fmt: skip
