@@ -19,17 +19,14 @@ from digitcli.cli import app
 from digitcli.imaging import judge, verdict
 from digitcli.imaging.images import prepare
 
+from make_photos import load_mnist
+
 MNIST = Path(__file__).resolve().parent.parent / "MNIST" / "t10k-images-idx3-ubyte.gz"
 
 
 def _mnist(count: int) -> np.ndarray:
     raw = gzip.decompress(MNIST.read_bytes())
     return np.frombuffer(raw, np.uint8, 784 * count, 16).reshape(count, 28, 28)
-
-
-def _labels(count: int) -> list[int]:
-    raw = gzip.decompress(MNIST.with_name("t10k-labels-idx1-ubyte.gz").read_bytes())
-    return list(raw[8 : 8 + count])
 
 
 def test_the_judge_is_asked_about_pictures_on_paper_only(monkeypatch):
@@ -107,5 +104,6 @@ def test_a_page_of_writing_is_not_called_blank(tmp_path):
     assert answer["note"] in (verdict.NOT_DIGITS, verdict.several(6))
     read = CliRunner().invoke(app, ["read", str(picture), "--format", "jsonl"])
     (reading,) = [json.loads(line) for line in read.output.splitlines() if line.startswith("{")]
-    expected = ["".join(str(label) for label in _labels(18)[row : row + 6]) for row in (0, 6, 12)]
+    labels = load_mnist()[1][:18]
+    expected = ["".join(str(label) for label in labels[row : row + 6]) for row in (0, 6, 12)]
     assert [row["number"] for row in reading["lines"]] == expected
