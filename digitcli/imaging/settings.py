@@ -53,7 +53,7 @@ class PreparationSettings:
     # Ink (ink.py)
     faint_stroke: float = 0.3  # pixels this far to the ink threshold join a stroke they touch
     min_contrast: float = 24.0  # grey levels between paper and ink below which a picture is blank
-    faintest_ink: float = 12.0  # ... unless Otsu's classes are at least this many levels apart ...
+    faintest_ink: float = 10.0  # ... unless Otsu's classes are at least this many levels apart ...
     faint_separation: float = 8.0  # ... and this many of the paper's spreads
     paper_size: int = 2 * IMAGE_SIZE  # px: pictures this big a side show paper around the digit
     not_digit: float = 0.2  # on paper, the judge's digit probability below which: no digit
