@@ -31,8 +31,9 @@ from digitcli.imaging.settings import tuned
 # one at least inside of the picture's height from its edges, and no column), a row is a ruled
 # line where it is above `faint` along partly of it too (a faint line fading in and out).
 # A digit written in a form's box: pieces with all but frame_stray of their pixels within
-# frame_band of the edges of the ink's bounding box (a share of its shorter side; 0.06 read the
-# development set's boxed digits as well, 0.15 cut into digits close to their box), lining
+# frame_band of the edges of the ink's bounding box (a share of its shorter side; 0.06 and 0.08
+# read the development set's boxed digits alike, 0.15 cut into digits close to their box; `read`
+# looks for a box round one digit in bands of the same share of its height), lining
 # every side for frame_side of its length together, around a piece at least frame_inner as tall
 # (the digit), are the box (`box_pieces`).
 # Blank paper photographed: a fold, ruled lines, an empty cell's rules run off two sides of the

@@ -20,9 +20,6 @@ def histogram(values: np.ndarray, where: np.ndarray | None = None) -> np.ndarray
     return cv2.calcHist([levels], [0], mask, [256], [0, 256]).ravel().astype(np.int64)
 
 
-_LEVELS = np.arange(256)
-
-
 def quantile(hist: np.ndarray, q: float) -> float:
     """The grey level below which a share q of the histogram's values lie."""
     cdf = np.cumsum(hist)
@@ -42,7 +39,7 @@ def extremes(hist: np.ndarray) -> tuple[float, float]:
 
 def mad(hist: np.ndarray, centre: float) -> float:
     """Median absolute deviation from `centre` (a grey level), from a histogram of grey levels."""
-    distance = np.abs(_LEVELS - round(centre))
+    distance = np.abs(np.arange(hist.size) - round(centre))
     cdf = np.cumsum(np.bincount(distance, weights=hist, minlength=256))
     return float(np.searchsorted(cdf, 0.5 * cdf[-1])) if cdf[-1] else 0.0
 
@@ -53,7 +50,7 @@ def otsu_threshold(hist: np.ndarray) -> float:
     `segment`'s."""
     hist = hist.astype(np.float64)
     weight = np.cumsum(hist)
-    mass = np.cumsum(hist * _LEVELS)
+    mass = np.cumsum(hist * np.arange(hist.size))
     total, total_mass = weight[-1], mass[-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         mean_low = mass / weight

@@ -37,7 +37,10 @@ _UPRIGHT = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
-_SWAPS_SIDES = frozenset(_UPRIGHT[o] for o in (5, 6, 7, 8))  # a quarter turn, maybe mirrored
+_SWAPS_SIDES = frozenset(  # a quarter turn, maybe mirrored
+    {Image.Transpose.TRANSPOSE, Image.Transpose.ROTATE_270}
+    | {Image.Transpose.TRANSVERSE, Image.Transpose.ROTATE_90}
+)
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"  # what Pillow's PNG plugin accepts
 _JPEG_START = b"\xff\xd8\xff"  # what its JPEG plugin accepts
 _XMP_KEYS = ("xmp", "XML:com.adobe.xmp", "Raw profile type exif")  # Pillow's info keys

@@ -25,10 +25,10 @@ class PreparationSettings:
     # moving one changes no artefact's stamp (`digitcli.core.fits`); nor do those of the sheet
     # a photo's digit is looked for within (the networks see what lies inside it).
     UNSTAMPED: ClassVar[frozenset[str]] = frozenset(
-        {"not_digit", "joined_wide", "joined_crossed", "sheet_side", "largest_box"}
-        | {"smallest_sheet", "sheet_fill", "side_margin", "sheet_sides", "sheet_inset"}
-        | {"sheet_inked", "sheet_held", "sheet_holes", "sheet_paper_wider", "sheet_glare"}
-        | {"sheet_lightest", "side_by_side", "rule_long", "rule_stray", "letters_sure"}
+        {"not_digit", "joined_wide", "joined_crossed", "sheet_side", "smallest_sheet"}
+        | {"sheet_fill", "side_margin", "sheet_sides", "sheet_inked", "sheet_held"}
+        | {"sheet_holes", "sheet_paper_wider", "sheet_glare", "sheet_lightest", "side_by_side"}
+        | {"rule_long", "letters_sure"}
     )
     # The work image (grayscale.py, images.py)
     work_size: int = 192  # px: the longest side everything is shrunk to first
@@ -72,7 +72,7 @@ class PreparationSettings:
     partly: float = 0.5  # a faint ruled line is above `faint` along this share of it
     inside: float = 0.15  # ... one line counts this share of the height inside the edges
     grid_lines: int = 3  # faint lines are looked for when there are this many one way
-    frame_band: float = 0.08  # a box's pieces lie within this share of the ink's shorter side ...
+    frame_band: float = 0.06  # a box's pieces lie within this share of the ink's shorter side ...
     frame_stray: float = 0.05  # ... but for this share of their pixels ...
     frame_side: float = 0.6  # ... lining every side for this share of its length ...
     frame_inner: float = 0.3  # ... around a piece at least this share as tall (the digit)
@@ -93,15 +93,14 @@ class PreparationSettings:
     column_overlap: float = 0.15  # columns overlapping this share of the height are one
     side_by_side: float = 0.3  # pieces sharing less of their width are side by side (`apart`)
     rule_long: float = 1.5  # a piece this many times as long as the digits are high ...
-    rule_stray: float = 0.1  # ... with no more of its ink off its box's edges: a form's rule
+    # ... with no more than frame_stray of its ink off its box's edges: a form's rule
     # The sheet of paper in a photo (`sheet.on_the_sheet`).
     sheet_side: int = 200  # px: the sheet is looked for on a copy this long
-    largest_box: float = 0.85  # a region whose box covers more of the picture is its paper ...
-    smallest_sheet: float = 0.05  # ... one covering less is not a sheet
+    smallest_sheet: float = 0.05  # a region whose box covers less of the picture is not a sheet
     sheet_fill: float = 0.8  # a sheet, its holes (ink) filled, covers this share of its box
     side_margin: float = 0.02  # the surround shows on a side this share of the picture wide ...
     sheet_sides: int = 3  # ... on this many sides or more
-    sheet_inset: float = 0.04  # the sheet is read this share of its shorter side inside its edges
+    # (the sheet is read border_band of its shorter side inside its edges: the picture's border)
     sheet_inked: float = 0.5  # % darkest of a sheet that lies min_contrast below its paper ...
     sheet_held: float = 0.9  # ... and this share of its class of Otsu's two lies on it
     sheet_holes: float = 0.3  # a darker sheet: at most this share of it in the other class's holes

@@ -38,14 +38,14 @@ def sheet_to_look_within(image: Image.Image, invert: str) -> tuple[Image.Image, 
 
 def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
     """The sheet of paper in an "L" image opened by `open_image`, as `multiline.cropped` gives
-    a part of it (the part, how far right and down its source pixels it starts), `sheet_inset`
+    a part of it (the part, how far right and down its source pixels it starts), `border_band`
     inside its edges, what of the desk lies in its box painted over with paper (OpenCV's
     inpainting); None where the image is no photo of a sheet on a desk or a lid."""
     found = _sheet(image)
     if found is None:
         return None
     (centre, (width, height), angle), scale = found
-    inset = 2 * tuned().sheet_inset * min(width, height)
+    inset = 2 * tuned().border_band * min(width, height)
     inner = (centre, (width - inset, height - inset), angle)
     corners = cv2.boxPoints(inner) / scale
     low, high = np.floor(corners.min(axis=0)), np.ceil(corners.max(axis=0))
@@ -116,19 +116,15 @@ def _inked_paper(bright: np.ndarray, sheet: np.ndarray) -> bool:
 
 def _solid_region(mask: np.ndarray, size: tuple[int, int], holes: float) -> np.ndarray | None:
     """The largest region of `mask`, its holes filled, where the rest of the picture shows on
-    `sheet_sides` of its sides or more, it covers between `smallest_sheet` and `largest_box` of
-    it and its holes are at most `holes` of it."""
+    `sheet_sides` of its sides or more, its box covers at least `smallest_sheet` of it and its
+    holes are at most `holes` of it."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)
     if count < 2:
         return None
     largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     left, top, width, height, _ = stats[largest]
     settings = tuned()
-    if (
-        not settings.smallest_sheet * mask.size
-        <= width * height
-        <= settings.largest_box * mask.size
-    ):
+    if width * height < settings.smallest_sheet * mask.size:
         return None
     right, bottom = size[0] - left - width, size[1] - top - height  # the surround's sides
     shares = (left / size[0], top / size[1], right / size[0], bottom / size[1])

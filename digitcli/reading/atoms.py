@@ -153,7 +153,7 @@ def digit_spans(atoms: list[Atom], height: float) -> list[tuple[int, int, float]
                 continue  # a piece too low to be a digit alone
             penalty = atoms[start].cut_before  # a digit starting in a cut through ink
             too_wide = tune.too_wide_cost * max(0.0, width - tune.wide_from)
-            penalty += too_wide + tune.join_cost * joins
+            penalty += too_wide + tune.cut_cost * joins
             penalty += tune.short_cost * max(0.0, tune.full_height - (bottom - top) / height)
             spans.append((start, stop, penalty))
     return spans

@@ -168,10 +168,10 @@ def digit_frames(mask: np.ndarray) -> np.ndarray:
         h, w = piece.shape
         if h < 0.5 * extent or w < tune.frame_least_width * h:
             continue
-        band = max(2, round(tune.frame_band * h))
+        band = max(2, round(preparation.tuned().frame_band * h))
         sides = (piece[:band].any(0), piece[-band:].any(0), piece[:, :band].any(1))
         sides += (piece[:, -band:].any(1),)
-        if min(side.mean() for side in sides) < tune.frame_sides:
+        if min(side.mean() for side in sides) < preparation.tuned().line_across:
             continue
         edge = np.zeros_like(piece)
         edge[:band], edge[-band:], edge[:, :band], edge[:, -band:] = True, True, True, True

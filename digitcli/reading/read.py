@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from digitcli.core.errors import ImageError, UsageError
+from digitcli.imaging import settings as preparation
 from digitcli.imaging import verdict
 from digitcli.imaging.images import Prepared
 from digitcli.inputs.batches import prepared_batches
@@ -256,10 +257,10 @@ def _as_predicted(
 ) -> list[ReadDigit]:
     """A reading of one digit, where `predict` finds one digit in the same image, read as
     predict reads it (the same preparation, the same classifier): the two always agree. So is
-    a reading of up to `split_most` digits that overlap one another by `split_overlap` of their
-    width (one digit cut in two) when predict is surer of its digit than the reading of its
-    number, and a reading of several digits none of which is read as surely as predict's one
-    (a 0 read as "11")."""
+    a reading of up to `split_most` digits that overlap one another by the preparation's
+    `side_by_side` of their width (one digit cut in two; pieces `apart` share less) when
+    predict is surer of its digit than the reading of its number, and a reading of several
+    digits none of which is read as surely as predict's one (a 0 read as "11")."""
     row = wholes.get(id(line))
     if row is None:
         return digits
@@ -271,7 +272,7 @@ def _as_predicted(
         tune = tuned()
         sure = float(np.prod([d.confidence for d in digits]))
         split = len(digits) <= tune.split_most and all(
-            _overlap(a.box, b.box) >= tune.split_overlap for a, b in pairwise(digits)
+            _overlap(a.box, b.box) >= preparation.tuned().side_by_side for a, b in pairwise(digits)
         )
         if not (split and confidence > sure):
             return digits

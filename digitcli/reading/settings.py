@@ -63,7 +63,6 @@ class ReadingSettings:
     reach_per: int = 20  # a box's side may stop its lines' thickness short of them, and a
     # pixel more per this many px of the field's height
     tooth_least: float = 0.1  # a comb's tooth is at least this share of the ink's height
-    frame_band: float = 0.06  # a box round one digit: its sides in bands this share of its height
     bridge: int = 7  # px: strokes crossing a removed line are joined across gaps this long
     side_width: float = 2.0  # a box's side is at most this many times as wide as its top line
     run_past: float = 0.5  # lines running on past a form's sides this much: ruled paper
@@ -77,7 +76,8 @@ class ReadingSettings:
     pen_piece: int = 8  # px: the least of a pen's stroke along a ruled line
     inner_span: float = 0.8  # a box's second line runs along this share of the field's height
     frame_least_width: float = 0.3  # a box round one digit is at least this wide for its height
-    frame_sides: float = 0.9  # ... with each side a band covering this share of its length
+    # (its sides in bands the preparation's frame_band of its height, as `predict` finds a box,
+    # each inked along its line_across of its length, as a ruled line is inked across a picture)
     # Atoms and candidates (atoms.py, segment.py)
     speck_size: float = 0.2  # a piece smaller than this on both sides ...
     speck_area: float = 0.05  # ... and of less than this share of the largest's area: a speck
@@ -91,11 +91,12 @@ class ReadingSettings:
     small: float = 0.45  # a piece lower than this is not a digit on its own
     wide_from: float = 1.0  # a candidate wider than this is likely two digits ...
     too_wide_cost: float = 8.0  # ... and pays this per line height beyond
-    cut_cost: float = 1.0  # log-probability a digit pays for each side that is a cut through ink
+    # log-probability a digit pays for going against the ink's own pieces: for each side that is
+    # a cut through ink, and for each two separate pieces side by side it joins into one
+    cut_cost: float = 1.0
     full_height: float = 0.7  # a digit's full height, as a share of the line's ...
     short_cost: float = 10.0  # ... a candidate pays this per line height it is lower: a piece
     # (pieces side by side: the preparation's, `pieces.apart`)
-    join_cost: float = 1.0  # joining two separate pieces side by side into one digit
     skip_cost: float = 4.0  # log-probability a reading pays for leaving out a small piece
     smallest_height: float = 6.0  # px: a line shrunk to fit with digits lower holds too many
     smallest_width: float = 4.5  # px: ... or with pieces narrower than this (median)
@@ -112,7 +113,8 @@ class ReadingSettings:
     sure_digits: int = 3  # a blank picture's number: only one this long, read surely
     page_aspect: float = 3.0  # pictures at most this long for their width are checked for ink whole
     most_fields: int = 8  # fields a form may hold one under another; more: a page of writing
-    split_overlap: float = 0.3  # digits overlapping this much may be one digit cut in two ...
+    # digits overlapping the preparation's side_by_side of their width (not side by side, as
+    # `pieces.apart` says) may be one digit cut in two ...
     split_most: int = 3  # ... or in up to this many pieces
     batch_size: int = 16  # images `read` prepares per batch (speed only)
     # How alike a number's digits look (`consistency.alike`): its confidence is halved per step.
