@@ -542,17 +542,21 @@ def _faint_drawing(digit: str, contrast: int) -> Image.Image:
     return canvas
 
 
+def test_a_faint_drawing_at_mnists_size_is_a_digit():
+    """A thin pen's 9 10 grey levels from a canvas of one level, without noise: it is plainly
+    ink (a real development drawing of 19 levels was blank with `faintest_ink` 12)."""
+    assert prepare(_faint_drawing("9", 10)).has_ink
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="under 24 grey levels of contrast and 12 between Otsu's two classes a picture is "
-    "blank before any judge looks; a judge taught faint drawings was tried and not kept "
-    "(docs/measurements/preparation.md, round 4)",
+    reason="under 24 grey levels of contrast and faintest_ink (10) between Otsu's two classes a "
+    "picture is blank before any judge looks; a judge taught faint drawings was tried and not "
+    "kept (docs/measurements/preparation.md, round 4)",
 )
-@pytest.mark.parametrize(("digit", "contrast"), [("1", 8), ("9", 10)])
-def test_a_faint_drawing_at_mnists_size_is_a_digit(digit, contrast):
-    """A thin pen's digit 8 or 10 grey levels from a canvas of one level, without noise: it
-    is plainly ink."""
-    assert prepare(_faint_drawing(digit, contrast)).has_ink
+def test_a_fainter_drawing_at_mnists_size_is_a_digit():
+    """A thin pen's 1 8 grey levels from a canvas of one level, without noise."""
+    assert prepare(_faint_drawing("1", 8)).has_ink
 
 
 @pytest.mark.parametrize("size", [28, 200])
