@@ -107,6 +107,7 @@ class Line:
     # The line reader's reading: (digit, confidence, box, pixels) each, and whether it is sure.
     read: list[tuple[int, float, tuple[int, int, int, int], np.ndarray | None]] | None = None
     sure: bool = False
+    own_likelihood: float = 0.0  # the line reader's ln P(its reading), where it read the line
     # The line reader's best path over digits and marks (`lines.written_path`), for `text`.
     written: list[tuple[str, float]] | None = None
     # A small grey copy of the whole picture, for how alike the digits read look (consistency).
