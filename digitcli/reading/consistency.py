@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from digitcli.imaging import orderstats
 from digitcli.imaging.paper import ink_is_dark
 from digitcli.reading.settings import ReadingSettings, tuned
 
@@ -49,8 +50,8 @@ def alike(copy: SmallCopy | None, boxes: list[Box]) -> float:
     dark_ink = ink_is_dark(band)  # as `predict` and segmentation judge it
     paper_at = params.alike_paper_share if dark_ink else 1 - params.alike_paper_share
     ink_at = params.alike_ink_share if dark_ink else 1 - params.alike_ink_share
-    papers, inks = np.array([np.quantile(region, (paper_at, ink_at)) for region in regions]).T
-    steps = _background_steps(band, float(np.median(papers)), paper_at, params)
+    papers, inks = np.array([orderstats.quantiles(r, (paper_at, ink_at)) for r in regions]).T
+    steps = _background_steps(band, orderstats.median(papers), paper_at, params)
     steps += _ratio_steps(np.maximum(np.abs(papers - inks), 1.0), params.alike_contrast)
     heights = np.array([max(1, bottom - top) for _, top, _, bottom in boxes], float)
     steps += _ratio_steps(heights, params.alike_size)
@@ -91,6 +92,6 @@ def _background_steps(
 def _ratio_steps(values: np.ndarray, limit: float) -> float:
     """How far beyond `limit` times the others' median the most different value lies, in
     doublings."""
-    middle = float(np.median(values))
+    middle = orderstats.median(values)
     worst = float(np.max(np.maximum(values / middle, middle / values)))
     return max(0.0, float(np.log2(worst / limit)))
