@@ -53,13 +53,14 @@ def components(mask: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
     if count == 0:
         return []
-    flat = labels.ravel()
-    order = np.argsort(flat, kind="stable")
-    bounds = np.searchsorted(flat[order], np.arange(1, count + 2))
+    inked = np.flatnonzero(labels)  # only the pieces' pixels are sorted, by piece
+    which = labels.ravel()[inked]
+    order = np.argsort(which, kind="stable")
+    bounds = np.searchsorted(which[order], np.arange(1, count + 2))
     width = mask.shape[1]
     pieces = []
     for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
-        index = order[start:stop]
+        index = inked[order[start:stop]]
         pieces.append((index // width, index % width))
     return pieces
 
