@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 from PIL import Image
 from scipy import ndimage
@@ -76,8 +77,9 @@ def _ink_mask(flat: np.ndarray, noise: float) -> np.ndarray:
     high = max(otsu_threshold(hist), median + inked.noisy_contrast * spread, lowest_high)
     low = max(median + tune.spread_joined * spread, 0.5 * high)
     weak = values > low
-    labels, count = ndimage.label(weak, structure=np.ones((3, 3)))
-    strong = np.zeros(count + 1, dtype=bool)
+    # Its 8-connected pieces (OpenCV's labelling: the pieces SciPy's 3x3 finds, faster).
+    count, labels = cv2.connectedComponents(weak.view(np.uint8), connectivity=8)
+    strong = np.zeros(count, dtype=bool)
     strong[labels[values > high]] = True
     strong[0] = False
     return strong[labels]
