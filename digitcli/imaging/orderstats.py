@@ -22,14 +22,6 @@ def median(values: np.ndarray) -> float:
     return float(np.mean(middle))
 
 
-def byte_median(values: np.ndarray) -> float:
-    """`np.median` of 8-bit values (uint8) from their histogram: no sort, one pass."""
-    counts = np.cumsum(np.bincount(np.ravel(values), minlength=256))
-    size = int(counts[-1])
-    low, high = np.searchsorted(counts, ((size - 1) // 2, size // 2), side="right")
-    return (int(low) + int(high)) / 2
-
-
 def percentile(values: np.ndarray, q: float) -> float:
     """`np.percentile(values, q)`, NumPy's linear interpolation between order statistics."""
     return quantiles(values, (q / 100,))[0]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from digitcli.imaging import orderstats
+from digitcli.imaging import histograms
 from digitcli.reading.settings import tuned
 
 
@@ -25,7 +25,7 @@ def without_dark_border(image: Image.Image) -> Image.Image:
     itself where it has none."""
     settings = tuned()
     grey = np.asarray(image.convert("L"))
-    paper = orderstats.byte_median(grey)
+    paper = histograms.median(histograms.histogram(grey))
     if paper < settings.border_light:
         return image
     dark = grey < np.float32(settings.border_dark * paper)  # as the grey's float32 compared
