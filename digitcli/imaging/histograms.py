@@ -26,6 +26,15 @@ def quantile(hist: np.ndarray, q: float) -> float:
     return float(np.searchsorted(cdf, q * cdf[-1], side="left")) if cdf[-1] else 0.0
 
 
+def median(hist: np.ndarray) -> float:
+    """`np.median` of the grey levels `hist` counts (the middle one, or the mean of the middle
+    two), without their pixels: no sort."""
+    cdf = np.cumsum(hist)
+    size = int(cdf[-1])
+    low, high = np.searchsorted(cdf, ((size - 1) // 2, size // 2), side="right")
+    return (int(low) + int(high)) / 2
+
+
 def extremes(hist: np.ndarray) -> tuple[float, float]:
     """The darkest and lightest grey levels, ignoring the few most extreme pixels (a sparse
     thin digit may cover only 0.1% of the image, so these are counts, not percentiles)."""

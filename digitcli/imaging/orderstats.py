@@ -24,16 +24,24 @@ def median(values: np.ndarray) -> float:
 
 def percentile(values: np.ndarray, q: float) -> float:
     """`np.percentile(values, q)`, NumPy's linear interpolation between order statistics."""
+    return quantiles(values, (q / 100,))[0]
+
+
+def quantiles(values: np.ndarray, shares: tuple[float, ...]) -> list[float]:
+    """`np.quantile(values, share)` of each share alone, the values partitioned once."""
     flat = np.ravel(values)
     last = flat.size - 1
-    place = last * (q / 100)
-    lower = int(place)
-    if lower >= last:
-        return float(np.max(flat))
-    ordered = np.partition(flat, (lower, lower + 1))
-    below, above = ordered[lower], ordered[lower + 1]
-    gap = above - below
-    share = place - lower
-    if share < 0.5:
-        return float(below + gap * share)
-    return float(above - gap * (1 - share))
+    places = [last * share for share in shares]
+    lowers = [int(place) for place in places]
+    kept = sorted({index for lower in lowers if lower < last for index in (lower, lower + 1)})
+    ordered = np.partition(flat, kept) if kept else flat
+    found = []
+    for place, lower in zip(places, lowers, strict=True):
+        if lower >= last:
+            found.append(float(np.max(flat)))
+            continue
+        below, above = ordered[lower], ordered[lower + 1]
+        gap = above - below
+        share = place - lower
+        found.append(float(below + gap * share if share < 0.5 else above - gap * (1 - share)))
+    return found

@@ -14,6 +14,7 @@ from functools import cached_property
 import numpy as np
 from scipy import ndimage
 
+from digitcli.imaging import orderstats
 from digitcli.imaging import settings as preparation
 from digitcli.imaging.pieces import apart
 from digitcli.reading.settings import tuned
@@ -52,13 +53,14 @@ def components(mask: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
     if count == 0:
         return []
-    flat = labels.ravel()
-    order = np.argsort(flat, kind="stable")
-    bounds = np.searchsorted(flat[order], np.arange(1, count + 2))
+    inked = np.flatnonzero(labels)  # only the pieces' pixels are sorted, by piece
+    which = labels.ravel()[inked]
+    order = np.argsort(which, kind="stable")
+    bounds = np.searchsorted(which[order], np.arange(1, count + 2))
     width = mask.shape[1]
     pieces = []
     for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
-        index = order[start:stop]
+        index = inked[order[start:stop]]
         pieces.append((index // width, index % width))
     return pieces
 
@@ -79,16 +81,16 @@ def line_height(pieces: list[tuple[np.ndarray, np.ndarray]]) -> float:
 def line_atoms(pieces, height: float, slant: float, centre: float) -> list[Atom]:
     """Pieces left to right, specks away from the line dropped, wide pieces cut."""
     areas = np.array([ys.size for ys, _ in pieces], float)
-    middles = np.array([np.median(ys) for ys, _ in pieces])
+    middles = np.array([orderstats.median(ys) for ys, _ in pieces])
     line = _weighted_median(middles, areas)
     tune = tuned()
     atoms = []
-    for piece, ((ys, xs), area) in enumerate(zip(pieces, areas, strict=True)):
+    for piece, ((ys, xs), area, middle) in enumerate(zip(pieces, areas, middles, strict=True)):
         tall = ys.max() - ys.min() + 1
         wide = xs.max() - xs.min() + 1
         if max(tall, wide) < tune.speck_size * height and area < tune.speck_area * areas.max():
             continue  # a speck
-        if abs(np.median(ys) - line) > tune.off_line * height:
+        if abs(middle - line) > tune.off_line * height:
             continue  # ink off the line: not part of the number
         slanted = xs + slant * (ys - centre)
         atom = Atom(ys, xs, slanted, small=tall < tune.small * height, piece=piece)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from digitcli.imaging import histograms
 from digitcli.reading.settings import tuned
 
 
@@ -23,17 +24,18 @@ def without_dark_border(image: Image.Image) -> Image.Image:
     """`image`, any dark border along its sides painted with the paper's colour; `image`
     itself where it has none."""
     settings = tuned()
-    grey = np.asarray(image.convert("L"), np.float32)
-    paper = float(np.median(grey))
+    grey = np.asarray(image.convert("L"))
+    paper = histograms.median(histograms.histogram(grey))
     if paper < settings.border_light:
         return image
-    dark = grey < settings.border_dark * paper
+    dark = grey < np.float32(settings.border_dark * paper)  # as the grey's float32 compared
     painted = np.zeros_like(dark)
-    for side in range(4):  # top, left, bottom, right: each side's lines from the edge in
-        turned = np.rot90(dark, side)
-        depth = _depth(turned.mean(axis=1))
+    rows, columns = dark.mean(axis=1), dark.mean(axis=0)  # each line's dark share
+    lines = (rows, columns[::-1], rows[::-1], columns)  # each side's, from its edge in
+    for side in range(4):  # top, right, bottom, left (np.rot90's turns)
+        depth = _depth(lines[side])
         if depth:
-            np.rot90(painted, side)[:depth] |= turned[:depth]
+            np.rot90(painted, side)[:depth] |= np.rot90(dark, side)[:depth]
     if not painted.any():
         return image
     pixels = np.asarray(image).copy()

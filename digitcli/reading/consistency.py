@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from digitcli.imaging import orderstats
 from digitcli.imaging.paper import ink_is_dark
 from digitcli.reading.settings import ReadingSettings, tuned
 
@@ -49,9 +50,8 @@ def alike(copy: SmallCopy | None, boxes: list[Box]) -> float:
     dark_ink = ink_is_dark(band)  # as `predict` and segmentation judge it
     paper_at = params.alike_paper_share if dark_ink else 1 - params.alike_paper_share
     ink_at = params.alike_ink_share if dark_ink else 1 - params.alike_ink_share
-    papers = np.array([np.quantile(region, paper_at) for region in regions])
-    inks = np.array([np.quantile(region, ink_at) for region in regions])
-    steps = _background_steps(band, float(np.median(papers)), paper_at, params)
+    papers, inks = np.array([orderstats.quantiles(r, (paper_at, ink_at)) for r in regions]).T
+    steps = _background_steps(band, orderstats.median(papers), paper_at, params)
     steps += _ratio_steps(np.maximum(np.abs(papers - inks), 1.0), params.alike_contrast)
     heights = np.array([max(1, bottom - top) for _, top, _, bottom in boxes], float)
     steps += _ratio_steps(heights, params.alike_size)
@@ -78,15 +78,20 @@ def _background_steps(
 ) -> float:
     """Steps beyond `alike_background` by which the paper of any block along the line (between the
     digits too), a quarter of the line's height wide, differs from the digits' paper."""
-    width = max(1, band.shape[0] // 4)
-    blocks = [band[:, x : x + width] for x in range(0, band.shape[1], width)]
-    odd = max(abs(float(np.quantile(block, paper_at)) - paper) for block in blocks) / 255
+    height, length = band.shape
+    width = max(1, height // 4)
+    whole = length - length % width  # the blocks a full width wide: their quantiles in one call
+    blocks = band[:, :whole].reshape(height, -1, width).swapaxes(0, 1).reshape(-1, height * width)
+    found = list(np.quantile(blocks, paper_at, axis=1)) if whole else []
+    if whole < length:
+        found.append(np.quantile(band[:, whole:], paper_at))  # the narrower last block
+    odd = max(abs(float(level) - paper) for level in found) / 255
     return max(0.0, odd - params.alike_background) / params.alike_background_step
 
 
 def _ratio_steps(values: np.ndarray, limit: float) -> float:
     """How far beyond `limit` times the others' median the most different value lies, in
     doublings."""
-    middle = float(np.median(values))
+    middle = orderstats.median(values)
     worst = float(np.max(np.maximum(values / middle, middle / values)))
     return max(0.0, float(np.log2(worst / limit)))

@@ -126,12 +126,13 @@ def _bunching(coords: np.ndarray, other: np.ndarray, slopes: np.ndarray) -> np.n
     """How much `coords + s * other` bunches up for each slope s: the sum of its squared
     counts. In float32 (coordinates and slopes): faster than float64, with the same choices."""
     steps = slopes.astype(np.float32)[:, None]
-    shifted = np.rint(coords[None, :] + steps * (other - other.mean())[None, :])
-    shifted -= shifted.min(axis=1, keepdims=True)
-    bins = shifted.astype(np.int64)
-    width = int(bins.max()) + 1  # every slope's counts in one bincount, not a loop
-    bins += np.arange(len(slopes))[:, None] * width
-    counts = np.bincount(bins.ravel(), minlength=len(slopes) * width)
+    shifted = steps * (other - other.mean())[None, :]
+    shifted += coords[None, :]
+    np.rint(shifted, out=shifted)  # whole numbers from here on: exact in float32
+    lowest = float(shifted.min())
+    width = int(shifted.max() - lowest) + 1  # every slope's counts in one bincount, not a loop
+    shifted += (np.arange(len(slopes)) * width - lowest).astype(np.float32)[:, None]
+    counts = np.bincount(shifted.astype(np.int64).ravel(), minlength=len(slopes) * width)
     return np.square(counts.reshape(len(slopes), width)).sum(axis=1)
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 from PIL import Image
 from scipy import ndimage
 
 from digitcli.imaging import settings as preparation
-from digitcli.imaging.histograms import extremes
+from digitcli.imaging.histograms import extremes, histogram
 from digitcli.imaging.images import INVERT_CHOICES, otsu_threshold
 from digitcli.imaging.morphology import runs
 from digitcli.imaging.paper import ink_is_dark, noise_below, noise_hidden
@@ -56,7 +57,7 @@ def _ink_mask(flat: np.ndarray, noise: float) -> np.ndarray:
     such ink are kept too (hysteresis), specks of noise are not. `noise`: the paper's standard
     deviation, measured below it."""
     values = np.minimum(flat, 255.0)
-    hist = np.bincount(values.astype(np.uint8).ravel(), minlength=256)
+    hist = histogram(values)  # of its whole grey levels
     paper = values[::2, ::2]  # the paper's level and spread from a quarter of the pixels: as
     median = float(np.median(paper))  # robust, 4x fewer values to sort
     spread = 1.4826 * float(np.median(np.abs(paper - median))) + 1.0
@@ -76,8 +77,9 @@ def _ink_mask(flat: np.ndarray, noise: float) -> np.ndarray:
     high = max(otsu_threshold(hist), median + inked.noisy_contrast * spread, lowest_high)
     low = max(median + tune.spread_joined * spread, 0.5 * high)
     weak = values > low
-    labels, count = ndimage.label(weak, structure=np.ones((3, 3)))
-    strong = np.zeros(count + 1, dtype=bool)
+    # Its 8-connected pieces (OpenCV's labelling: the pieces SciPy's 3x3 finds, faster).
+    count, labels = cv2.connectedComponents(weak.view(np.uint8), connectivity=8)
+    strong = np.zeros(count, dtype=bool)
     strong[labels[values > high]] = True
     strong[0] = False
     return strong[labels]

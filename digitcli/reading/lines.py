@@ -111,19 +111,21 @@ def likelihood(probabilities: np.ndarray, number: str) -> float:
     # A state may come from two back when it is a digit unlike the one two back.
     skip = np.zeros(len(labels), bool)
     skip[2:] = (labels[2:] != BLANK) & (labels[2:] != labels[:-2])
+    hops = skip[2:].astype(float)  # 1 where a state may come from two back, else 0
     emitted = np.maximum(probabilities[:, labels], 1e-30)
     alpha = np.zeros(len(labels))
     alpha[:2] = emitted[0, :2]  # begin with a blank or with the first digit
     total = 0.0
-    for column in range(1, len(emitted)):
+    for column in emitted[1:]:
         scale = alpha.sum()
         if scale <= 0.0:
             return -np.inf
         total += np.log(scale)
-        alpha = alpha / scale
+        alpha /= scale
         moved = alpha.copy()
         moved[1:] += alpha[:-1]
-        moved[2:] += np.where(skip[2:], alpha[:-2], 0.0)
-        alpha = moved * emitted[column]
+        moved[2:] += alpha[:-2] * hops
+        moved *= column
+        alpha = moved
     end = alpha[-2:].sum() if number else alpha[-1]  # ending on the last digit or a blank
     return total + float(np.log(end)) if end > 0.0 else -np.inf

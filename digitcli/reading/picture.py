@@ -143,7 +143,8 @@ def _read_first(
             (digit, round(confidence, 6), box, drawn)
             for (digit, confidence, _), (box, drawn) in zip(path, placed, strict=True)
         ]
-        line.sure = parts.line_only or likelihood(line.columns, number) >= np.log(tune.line_sure)
+        line.own_likelihood = likelihood(line.columns, number)
+        line.sure = parts.line_only or line.own_likelihood >= np.log(tune.line_sure)
         if len(path) < 2:  # one digit read, or none: predict's count may say several
             if line.whole is None and whole is not None:
                 line.whole = whole()  # the one count of digits: predict's verdict

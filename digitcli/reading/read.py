@@ -12,8 +12,8 @@ digit the line reader is unsure of is shown to the classifier too (`_second_opin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import pairwise
 from pathlib import Path
@@ -187,7 +187,7 @@ def _answer_lines(
             probabilities = np.ones((len(line.candidates), 10), np.float32)  # the upper bound
             scored = np.zeros(len(line.candidates), bool)
             scoring = _Scoring(runtime, line, probabilities, scored, line.columns, least)
-            digits = _doubted(scoring.digits(), line, own.get(id(line), []), least)
+            digits = _doubted(scoring.digits(), line, own.get(id(line), []), scoring.weighed, least)
         if least > 1 and len(digits) < least:  # several digits to predict, none read
             yield Reading(source.name, note=verdict.several_unread(line.whole.groups))
             continue
@@ -200,15 +200,20 @@ def _answer_lines(
 
 
 def _doubted(
-    digits: list[ReadDigit], line: Line, own: list[ReadDigit], least: int = 1
+    digits: list[ReadDigit],
+    line: Line,
+    own: list[ReadDigit],
+    weighed: Callable[[str], float],
+    least: int = 1,
 ) -> list[ReadDigit]:
-    """The segmentation's digits, unless the line reader finds their number `line_doubt` times
-    less likely than its own reading (a date's separator read as a 1): then its own (`own`,
-    with the classifier's second opinions), where it holds `least` digits or more."""
+    """The segmentation's digits, unless the line reader finds their number (`weighed`: its
+    ln P) `line_doubt` times less likely than its own reading (a date's separator read as a
+    1): then its own (`own`, with the classifier's second opinions), where it holds `least`
+    digits or more."""
     if line.read is None or line.columns is None or len(line.read) < least:
         return digits
-    mine = likelihood(line.columns, "".join(str(read[0]) for read in line.read))
-    doubted = likelihood(line.columns, _number(digits)) < mine - np.log(tuned().line_doubt)
+    mine = line.own_likelihood
+    doubted = weighed(_number(digits)) < mine - np.log(tuned().line_doubt)
     return own if doubted else digits
 
 
@@ -307,6 +312,8 @@ class _Scoring:
     scored: np.ndarray  # which rows of `probabilities` are scored
     columns: np.ndarray | None  # the line reader's probabilities for its strips, (columns, 11)
     least: int = 1  # digits a reading holds at least (2: predict's verdict is several digits)
+    # The line reader's ln P of each number weighed so far: a number is weighed once a line.
+    numbers: dict[str, float] = field(default_factory=dict)
 
     def digits(self) -> list[ReadDigit]:
         """The likeliest reading's digits, scoring the candidates it picks that were not
@@ -354,8 +361,13 @@ class _Scoring:
     def line_likelihood(self, chosen: list[int]) -> float:
         if any(not self.scored[i] for i in chosen):
             return 0.0
-        read = _digits(self.line, self.probabilities, chosen)
-        return likelihood(self.columns, _number(read))
+        return self.weighed(_number(_digits(self.line, self.probabilities, chosen)))
+
+    def weighed(self, number: str) -> float:
+        """The line reader's ln P(`number`) of the line (its `columns`)."""
+        if number not in self.numbers:
+            self.numbers[number] = likelihood(self.columns, number)
+        return self.numbers[number]
 
 
 def _digits(line: Line, probabilities: np.ndarray, chosen: list[int]) -> list[ReadDigit]:

@@ -42,6 +42,7 @@ from functools import partial
 import numpy as np
 from PIL import Image
 
+from digitcli.imaging import orderstats
 from digitcli.imaging.images import Prepared, fit_and_centre
 from digitcli.imaging.settings import tuned as preparation
 from digitcli.reading.atoms import (
@@ -107,6 +108,7 @@ class Line:
     # The line reader's reading: (digit, confidence, box, pixels) each, and whether it is sure.
     read: list[tuple[int, float, tuple[int, int, int, int], np.ndarray | None]] | None = None
     sure: bool = False
+    own_likelihood: float = 0.0  # the line reader's ln P(its reading), where it read the line
     # The line reader's best path over digits and marks (`lines.written_path`), for `text`.
     written: list[tuple[str, float]] | None = None
     # A small grey copy of the whole picture, for how alike the digits read look (consistency).
@@ -161,7 +163,7 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     if not mask.any():
         return Line()
     flat, mask, frame = turn_level(flat, mask, frame)
-    pen = max(float(np.percentile(flat[mask], tune.pen_percentile)), 1.0)
+    pen = max(orderstats.percentile(flat[mask], tune.pen_percentile), 1.0)
     faint = flat > tune.faint_line * pen
     ruled, frames = form_lines(faint), digit_frames(mask)
     pen_on_lines = None if frames.any() else over_ruled_lines(flat, mask, ruled)
@@ -185,7 +187,7 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     if work.width >= tune.work_width and _too_small(atoms, height):
         line.too_small = True
         return line
-    level = max(float(np.percentile(flat[mask], tune.pen_percentile)), 1.0)  # core: white
+    level = max(orderstats.percentile(flat[mask], tune.pen_percentile), 1.0)  # core: white
     ink_of = partial(span_ink, flat=flat, taken=taken, level=level)
     if not atoms:
         return line
