@@ -1,4 +1,4 @@
-"""A scanner's dark border is no ink: painted over with the paper before a picture is read.
+"""A scanner's dark border is no ink: a picture is read inside it.
 
 A scanned page cut into cells (a register's row numbers, a form's fields) often keeps, along one
 or two of its sides, the scanner's black lid or the page's shadow: a band far darker than the
@@ -6,9 +6,11 @@ paper, running the whole side. To `read` it was the darkest ink in the picture, 
 small inside the cell was left as faint specks beside it ("blank"). Here a band at a picture's
 edge is a border where most of each of its lines (rows or columns) is far darker than the paper
 (under `border_dark` of the paper's level) and it takes at most `border_deepest` across (a
-deeper one is a desk beside a sheet, say, and left as it is); its dark pixels are given the
-paper's colour, so that a cell's writing is what is left to read. A light picture only (its
-median at least `border_light`): on a dark canvas nothing is darker than the paper.
+deeper one is a desk beside a sheet, say, and left as it is); the picture is read inside its
+borders, as a photo's sheet is read inside the desk (painted with the paper's colour, a border
+left a step where the paint met the paper, beside the cell's ruling: round 11 of
+docs/measurements/reading-numbers.md). A light picture only (its median at least
+`border_light`): on a dark canvas nothing is darker than the paper.
 """
 
 from __future__ import annotations
@@ -20,28 +22,22 @@ from digitcli.imaging import histograms
 from digitcli.reading.settings import tuned
 
 
-def without_dark_border(image: Image.Image) -> Image.Image:
-    """`image`, any dark border along its sides painted with the paper's colour; `image`
-    itself where it has none."""
+def inside_dark_border(image: Image.Image) -> tuple[int, int, int, int] | None:
+    """The box (left, top, right, bottom) of `image` inside any dark border along its sides;
+    None where it has none."""
     settings = tuned()
     grey = np.asarray(image.convert("L"))
     paper = histograms.median(histograms.histogram(grey))
     if paper < settings.border_light:
-        return image
+        return None
     dark = grey < np.float32(settings.border_dark * paper)  # as the grey's float32 compared
-    painted = np.zeros_like(dark)
     rows, columns = dark.mean(axis=1), dark.mean(axis=0)  # each line's dark share
-    lines = (rows, columns[::-1], rows[::-1], columns)  # each side's, from its edge in
-    for side in range(4):  # top, right, bottom, left (np.rot90's turns)
-        depth = _depth(lines[side])
-        if depth:
-            np.rot90(painted, side)[:depth] |= np.rot90(dark, side)[:depth]
-    if not painted.any():
-        return image
-    pixels = np.asarray(image).copy()
-    colour = np.median(pixels[~dark], axis=0) if (~dark).any() else paper
-    pixels[painted] = colour
-    return Image.fromarray(pixels, image.mode)
+    top, bottom = _depth(rows), _depth(rows[::-1])
+    left, right = _depth(columns), _depth(columns[::-1])
+    if not (top or bottom or left or right):
+        return None
+    height, width = dark.shape
+    return left, top, width - right, height - bottom
 
 
 def _depth(shares: np.ndarray) -> int:
