@@ -70,7 +70,7 @@ def test_a_number_whose_one_28x28_is_taken_for_no_digit_is_read_by_read(monkeypa
     """A tight 175 from `tests/generators/make_numbers.py` (MNIST test digits,
     `read_numbers.py --seed 9`'s tight-0020.jpg), its digits touching: the preparation makes one
     28x28 of it, which the letters network takes for no digit. `predict` refuses it so; `read`,
-    whose line reader reads three digits there (`sure_digits`), reads the number, as it reads
+    whose line reader reads three digits there (`row_digits`), reads the number, as it reads
     one on a picture the preparation calls blank."""
     path = str(Path(__file__).parent / "fixtures" / "tight-175.jpg")
     monkeypatch.setattr(letters, "chance", lambda pixels: 1.0)  # whatever the shipped one says

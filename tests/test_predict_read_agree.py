@@ -55,7 +55,7 @@ def _pictures(folder: Path) -> list[Path]:
 # Known disagreements among the test pictures, each a failure to learn from (issue 86).
 FIXTURES_KNOWN = {
     "tight-175.jpg": "three digits written into each other, one 28x28 to the preparation: not a "
-    "digit to predict's letters network; read reads 175 (sure_digits), where predict should say "
+    "digit to predict's letters network; read reads 175 (row_digits), where predict should say "
     "several digits",
 }
 
@@ -117,7 +117,7 @@ REAL_KNOWN = {
     f"{_MEZA}3861.jpg": _OFF_PAPER_CELL,
     f"{_MEZA}5413.jpg": _OFF_PAPER_CELL,
     f"{_MEZA}3207.jpg": "blank to predict's preparation; the line reader is sure of three "
-    "digits (sure_digits), and read reads 125, right",
+    "digits (row_digits), and read reads 125, right",
     "zoxinity+NumberDetector__resources_pen_blue.jpg": _TWO_LINES,
     "satvik-varshney-07+Hacktivators__test_images_one.jpg": "a street photo, refused by both: "
     "lines or a picture to predict's judge; read finds two lines of cars and reads each",

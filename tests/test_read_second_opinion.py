@@ -13,7 +13,7 @@ from digitcli.reading.read import Parts, _second_opinions, read
 from digitcli.reading.segment import Line
 from digitcli.reading.settings import DEFAULT
 
-ASK_BELOW, OVERRULE_AT = DEFAULT.ask_below, DEFAULT.overrule_at
+ASK_BELOW, OVERRULE_AT = DEFAULT.line_sure, DEFAULT.overrule_at
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MODEL = Path(__file__).resolve().parent.parent / "digitcli" / "models" / "pretrained"
 NO_SECOND_OPINION = Parts(second_opinion=False)

@@ -106,7 +106,7 @@ def _comb_teeth(
     of those at least `stub` of their median height (the rest: specks, a digit's tail), at
     least `comb_teeth`, about as high as each other and evenly spaced (`even_steps` of the
     steps between them within `teeth_alike` of their median); then every thin stroke standing
-    on the line from `tooth_short` of their height to `tooth_high` of the ink's (a comb's end
+    on the line from `side_height` of their height to `tooth_high` of the ink's (a comb's end
     tooth, which its line does not cover)."""
     tune = tuned()
     sides = _runs(mask & ~lines, int(tune.tooth_least * extent), axis=0)
@@ -134,7 +134,7 @@ def _comb_teeth(
     if np.mean(even) < tune.even_steps:
         return teeth  # uneven: handwriting (a comb cut off at the picture's edge is even)
     middle = float(np.median(highs))
-    shortest = tune.tooth_short * middle
+    shortest = tune.side_height * middle
     tallest = tune.tooth_high * extent
     for span, piece, high, _ in standing:
         if shortest <= high <= tallest:

@@ -20,6 +20,7 @@ from digitcli.core.errors import ImageError, unexpected_image_error
 from digitcli.imaging import verdict
 from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file
 from digitcli.imaging.opening import cropped
+from digitcli.imaging.settings import tuned as preparation
 from digitcli.imaging.sheet import sheet_to_look_within
 from digitcli.imaging.verdict import Kind
 from digitcli.inputs.sources import Source
@@ -124,7 +125,7 @@ def _read_first(
 ) -> Line:
     """The line read by the line reader (`Line.read`, each digit placed where it was read):
     where it is sure of its number (or reads alone), that is the reading; elsewhere the line's
-    candidates are rendered for the classifier too. A digit read less surely than `ask_below`
+    candidates are rendered for the classifier too. A digit read less surely than `line_sure`
     is fitted here, as `predict` fits a digit, for `read`'s second opinion. Where it reads one
     digit, `predict`'s verdict (`whole`) is asked: where that counts several digits, it is not
     sure (`read` then reads two or more). The line's ink is dropped: it stays in this process."""
@@ -141,7 +142,7 @@ def _read_first(
         line.columns = found.reshape(-1, found.shape[-1])
         path = best_path(line.columns)
         number = "".join(str(digit) for digit, _, _ in path)
-        fitted = [pixels or confidence < tune.ask_below for _, confidence, _ in path]
+        fitted = [pixels or confidence < tune.line_sure for _, confidence, _ in path]
         placed = placed_digits(line.ink, [at for _, _, at in path], found.shape[1], fitted)
         line.read = [
             (digit, round(confidence, 6), box, drawn)
@@ -190,19 +191,20 @@ def _as_one_digit(line: Line, image: Image.Image, whole: Callable[[], Prepared])
 def _not_blank(line: Line) -> bool:
     """Whether a read line may hold a number: not where `predict`'s preparation found no ink
     (blank paper: its edge, a shadow, folds, ruled lines), unless the line reader is sure of
-    a number of `sure_digits` or more (it is sure of fewer on blank paper's ruled lines and
-    shadows' edges). Predict's test is one digit's: ruled lines running through a number's
-    digits made it call a number on lined paper blank. Where predict's verdict is several
+    a number of the preparation's `row_digits` or more, as many as make a row of pieces a
+    number (it is sure of fewer on blank paper's ruled lines and shadows' edges). Predict's
+    test is one digit's: ruled lines running through a number's digits made it call a number
+    on lined paper blank. Where predict's verdict is several
     digits (a number between a form's rules), it is read. Where it is not a digit (the letters
     network's verdict on the one 28x28 the preparation made), the line is refused too, unless
-    the line reader reads `sure_digits` or more there, sure or not: digits written into each
+    the line reader reads `row_digits` or more there, sure or not: digits written into each
     other, made one 28x28, are a number, not a letter."""
     if line.whole is None or not verdict.refuses(line.whole):
         return True  # the one verdict: a digit, or several (on a form's rules), read on
     digits = 0 if line.read is None else len(line.read)
     if line.whole.refused is Kind.NOT_A_DIGIT:
-        return digits >= tuned().sure_digits
-    return line.sure and digits >= tuned().sure_digits
+        return digits >= preparation().row_digits
+    return line.sure and digits >= preparation().row_digits
 
 
 def _page_shaped(image: Image.Image) -> bool:

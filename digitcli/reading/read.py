@@ -221,7 +221,7 @@ def _second_opinions(
     runtime: Runtime, lines: list[Line | ImageError], asked: bool = True
 ) -> dict[int, list[ReadDigit]]:
     """The line reader's digits of each line it read (by id of the line), each one it reads
-    less surely than `ask_below` replaced by the classifier's digit where the classifier, shown
+    less surely than `line_sure` replaced by the classifier's digit where the classifier, shown
     its pixels, is `overrule_at` sure of another one (other writers' 9s written like 3s, open
     4s); all its doubtful digits in one call."""
     tune = tuned()
@@ -231,7 +231,7 @@ def _second_opinions(
         (line, index)
         for line in read
         for index, (_, confidence, _, pixels) in enumerate(line.read)
-        if asked and confidence < tune.ask_below and pixels is not None
+        if asked and confidence < tune.line_sure and pixels is not None
     ]
     if not doubtful:
         return own

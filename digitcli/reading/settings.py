@@ -23,11 +23,10 @@ class ReadingSettings:
     # Weighing and deciding after the networks answer, and speed: the line reader's training
     # depends on none of them, so moving one changes no stamp (`digitcli.core.fits`).
     UNSTAMPED: ClassVar[frozenset[str]] = frozenset({
-        "line_weight", "line_sure", "line_doubt", "slack", "ask_below", "overrule_at",
-        "sure_digits", "batch_size", "alike_copy_side", "alike_background",
-        "alike_background_step", "alike_contrast", "alike_size", "alike_paper_share",
-        "alike_ink_share", "border_dark", "border_light", "border_full",
-        "border_deepest", "full_height",
+        "line_weight", "line_sure", "line_doubt", "slack", "overrule_at", "batch_size",
+        "alike_copy_side", "alike_background", "alike_background_step", "alike_contrast",
+        "alike_size", "alike_paper_share", "alike_ink_share", "border_dark", "border_light",
+        "border_full", "border_deepest", "full_height",
     })  # fmt: skip
     # Decoding and the work image (frame.py, segment.py, multiline.py)
     work_height: int = 96  # px: a line is segmented this high (digits about 40-70 px)
@@ -59,7 +58,9 @@ class ReadingSettings:
     pen_percentile: float = 80.0  # the pen's level: this percentile of the ink
     printed_length: float = 2.0  # a printed line runs at least this many ink heights ...
     printed_share: float = 0.3  # ... or this share of the ink's width (the longer)
-    side_height: float = 0.7  # a box's side runs along this share of the field's height
+    # a form's side runs along this share of the height it closes: a box's side, of the
+    # field's height; a comb's end tooth (its line does not cover it), of its teeth's
+    side_height: float = 0.7
     reach_per: int = 20  # a box's side may stop its lines' thickness short of them, and a
     # pixel more per this many px of the field's height
     tooth_least: float = 0.1  # a comb's tooth is at least this share of the ink's height
@@ -72,7 +73,6 @@ class ReadingSettings:
     stub: float = 0.3  # strokes on the line lower than this share of the teeth: specks, stubs
     teeth_alike: float = 0.3  # teeth's heights, and steps between them, stray at most this share
     even_steps: float = 2 / 3  # at least this share of a comb's steps are even
-    tooth_short: float = 0.7  # a comb's end tooth is at least this share of the teeth's height
     pen_piece: int = 8  # px: the least of a pen's stroke along a ruled line
     inner_span: float = 0.8  # a box's second line runs along this share of the field's height
     frame_least_width: float = 0.3  # a box round one digit is at least this wide for its height
@@ -105,12 +105,12 @@ class ReadingSettings:
     ink_pad: int = 2  # px of paper kept around a span's ink (its anti-aliased edges)
     # Weighing the readings (lines.py, place.py, picture.py, read.py)
     line_weight: float = 2.0  # how much the line reader's ln P(number) counts beside segmentation's
-    line_sure: float = 0.9  # the line reader's number is the reading where it is this sure of it
+    # the line reader is sure of a reading at this probability: of its number (that number is
+    # the reading), and of each digit (one it is less sure of is shown to the classifier)
+    line_sure: float = 0.9
     line_doubt: float = 10.0  # segmentation's number stands unless this many times less likely
     slack: int = 2  # readings weighed: those of counts within this many of the line reader's
-    ask_below: float = 0.9  # a read digit less sure than this is shown to the classifier ...
-    overrule_at: float = 0.95  # ... which replaces it where it is this sure of another digit
-    sure_digits: int = 3  # a blank picture's number: only one this long, read surely
+    overrule_at: float = 0.95  # the classifier replaces a doubted digit this sure of another
     page_aspect: float = 3.0  # pictures at most this long for their width are checked for ink whole
     most_fields: int = 8  # fields a form may hold one under another; more: a page of writing
     # digits overlapping the preparation's side_by_side of their width (not side by side, as
