@@ -11,6 +11,7 @@ from test_read import mnist_test_digits, write_number  # noqa: F401 (a fixture, 
 
 from digitcli.reading.border import inside_dark_border
 from digitcli.reading.read import read
+from digitcli.reading.settings import tuned
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -59,3 +60,19 @@ def test_a_number_in_a_scanned_cell_is_read(mnist_test_digits, tmp_path):  # noq
     (cell,) = read([str(tmp_path / "cell.png")])
     assert plain.number == "4072"
     assert cell.number == "4072", cell.note
+
+
+def test_a_large_bordered_cell_gives_boxes_in_its_own_pixels(mnist_test_digits, tmp_path):  # noqa: F811
+    """A picture wider than `read` decodes (`work_width`) is read shrunk; the digits' boxes are
+    still in the file's pixels (painted over, the shrunk copy's boxes were answered)."""
+    write_number(mnist_test_digits, "4072", tmp_path / "n.png")
+    in_a_scanned_cell(tmp_path / "n.png", tmp_path / "cell.png")
+    cell = Image.open(tmp_path / "cell.png")
+    scale = 2 * tuned().work_width / cell.width  # twice the widest picture read as it is
+    large = cell.resize((round(cell.width * scale), round(cell.height * scale)))
+    large.save(tmp_path / "large.png")
+    (near,) = read([str(tmp_path / "cell.png")])
+    (far,) = read([str(tmp_path / "large.png")])
+    assert near.number == far.number == "4072", far.note
+    for small, big in zip(near.digits, far.digits, strict=True):
+        assert abs(big.box[0] - scale * small.box[0]) < 0.05 * big.box[0]
