@@ -159,7 +159,7 @@ def digit_frames(mask: np.ndarray) -> np.ndarray:
     """Printed boxes drawn one per digit: pieces of ink whose four sides are straight bands
     that run their whole length (a 0's round sides cover far less of a band), as a mask of
     those bands. A digit touching its box is left whole but for where it crosses a side."""
-    tune = tuned()
+    tune, prep = tuned(), preparation.tuned()
     labels, _ = ndimage.label(mask, structure=np.ones((3, 3)))
     extent = np.ptp(np.flatnonzero(mask.any(axis=1))) + 1
     frames = np.zeros_like(mask)
@@ -168,10 +168,10 @@ def digit_frames(mask: np.ndarray) -> np.ndarray:
         h, w = piece.shape
         if h < 0.5 * extent or w < tune.frame_least_width * h:
             continue
-        band = max(2, round(preparation.tuned().frame_band * h))
+        band = max(2, round(prep.frame_band * h))
         sides = (piece[:band].any(0), piece[-band:].any(0), piece[:, :band].any(1))
         sides += (piece[:, -band:].any(1),)
-        if min(side.mean() for side in sides) < preparation.tuned().line_across:
+        if min(side.mean() for side in sides) < prep.line_across:
             continue
         edge = np.zeros_like(piece)
         edge[:band], edge[-band:], edge[:, :band], edge[:, -band:] = True, True, True, True
