@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from digitcli.imaging import orderstats
 from digitcli.imaging.histograms import histogram, otsu_threshold
 from digitcli.imaging.opening import cropped
 from digitcli.imaging.settings import tuned
@@ -86,15 +87,15 @@ def _sheet(image: Image.Image) -> tuple[tuple, float] | None:
             continue
         if side is bright and not _inked_paper(bright, sheet):
             continue
-        ys, xs = np.nonzero(sheet)
-        turned = cv2.minAreaRect(np.stack([xs, ys], 1).astype(np.float32))
+        turned = cv2.minAreaRect(cv2.findNonZero(sheet.view(np.uint8)))
         if sheet.sum() < tuned().sheet_fill * turned[1][0] * turned[1][1]:
             continue
-        ink, paper, light = np.percentile(
-            small[sheet], (tuned().sheet_inked, 50, 100 - tuned().sheet_lightest)
-        )
+        shares = (tuned().sheet_inked / 100, 0.5, (100 - tuned().sheet_lightest) / 100)
+        ink, paper, light = orderstats.quantiles(small[sheet], shares)
+        around = small[~sheet]
         if (
-            abs(paper - np.median(small[~sheet])) >= tuned().min_contrast
+            around.size  # (none: what np.median's NaN answered)
+            and abs(paper - orderstats.median(around)) >= tuned().min_contrast
             and paper - ink >= tuned().min_contrast
             and light - paper < tuned().sheet_glare
         ):
