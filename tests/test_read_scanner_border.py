@@ -10,6 +10,7 @@ from PIL import Image
 from test_read import mnist_test_digits, write_number  # noqa: F401 (a fixture, used below)
 
 from digitcli.imaging.border import inside_dark_border
+from digitcli.imaging.paper import ink_is_dark
 from digitcli.predicting.predict import predict
 from digitcli.reading.read import read
 from digitcli.reading.settings import tuned
@@ -90,3 +91,13 @@ def test_predict_and_read_look_inside_the_border(mnist_test_digits, tmp_path):  
     assert two.digit is None and two.note.startswith("several digits"), two.note
     (read_one,) = read([str(tmp_path / "cell3.png")])
     assert read_one.number == "3", read_one.note
+
+
+def test_a_cell_ruled_on_three_sides_holds_dark_ink():
+    """A register's cell cut out at its rules, its fourth rule under the scanner's lid and cut
+    off with it: the rules are most of the picture's border, and the paper was taken for them
+    (light ink on dark paper: the number was blank to both commands). Three rules are a cell."""
+    pixels = np.full((56, 160), 200, np.uint8)
+    pixels[:2] = pixels[-2:] = pixels[:, -2:] = 70  # the cell's rules, as dark as its ink
+    pixels[20:40, 100:103] = pixels[20:23, 90:103] = 70  # a 7, small inside it
+    assert ink_is_dark(pixels)
