@@ -101,3 +101,12 @@ def test_a_cell_ruled_on_three_sides_holds_dark_ink():
     pixels[:2] = pixels[-2:] = pixels[:, -2:] = 70  # the cell's rules, as dark as its ink
     pixels[20:40, 100:103] = pixels[20:23, 90:103] = 70  # a 7, small inside it
     assert ink_is_dark(pixels)
+
+
+def test_a_cells_side_is_not_read_as_a_1():
+    """A small number in a scanned cell ruled at its edges, the scanner's lid down its left
+    side (made from MNIST test digits): inside the lid, the cell's right side, far taller than
+    the digits, was read as a 1 (6521). The count of digits takes it for a form's rule
+    (`pieces.form_rules`), and so does `read` now."""
+    (cell,) = read([str(FIXTURES / "cell-652.jpg")])
+    assert cell.number == "652", cell.note
