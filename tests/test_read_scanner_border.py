@@ -1,5 +1,5 @@
 """A scanner's dark border along a cell's sides is no ink and no reason to call it blank: the
-picture is read inside it (`reading.border`) and the number inside the cell is read."""
+picture is read inside it (`imaging.border`) and the number inside the cell is read."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import numpy as np
 from PIL import Image
 from test_read import mnist_test_digits, write_number  # noqa: F401 (a fixture, used below)
 
-from digitcli.reading.border import inside_dark_border
+from digitcli.imaging.border import inside_dark_border
+from digitcli.imaging.paper import ink_is_dark
+from digitcli.predicting.predict import predict
 from digitcli.reading.read import read
 from digitcli.reading.settings import tuned
 
@@ -76,3 +78,35 @@ def test_a_large_bordered_cell_gives_boxes_in_its_own_pixels(mnist_test_digits, 
     assert near.number == far.number == "4072", far.note
     for small, big in zip(near.digits, far.digits, strict=True):
         assert abs(big.box[0] - scale * small.box[0]) < 0.05 * big.box[0]
+
+
+def test_predict_and_read_look_inside_the_border(mnist_test_digits, tmp_path):  # noqa: F811
+    """One picture, one ink: `predict` took the scanner's lid for the ink (a digit's cell was
+    "blank", or the lid's edge a 1) where `read` read inside it; both now look inside."""
+    for number in ("3", "58"):
+        write_number(mnist_test_digits, number, tmp_path / f"{number}.png")
+        in_a_scanned_cell(tmp_path / f"{number}.png", tmp_path / f"cell{number}.png")
+    one, two = predict([str(tmp_path / "cell3.png"), str(tmp_path / "cell58.png")])
+    assert one.digit == 3, one.note
+    assert two.digit is None and two.note.startswith("several digits"), two.note
+    (read_one,) = read([str(tmp_path / "cell3.png")])
+    assert read_one.number == "3", read_one.note
+
+
+def test_a_cell_ruled_on_three_sides_holds_dark_ink():
+    """A register's cell cut out at its rules, its fourth rule under the scanner's lid and cut
+    off with it: the rules are most of the picture's border, and the paper was taken for them
+    (light ink on dark paper: the number was blank to both commands). Three rules are a cell."""
+    pixels = np.full((56, 160), 200, np.uint8)
+    pixels[:2] = pixels[-2:] = pixels[:, -2:] = 70  # the cell's rules, as dark as its ink
+    pixels[20:40, 100:103] = pixels[20:23, 90:103] = 70  # a 7, small inside it
+    assert ink_is_dark(pixels)
+
+
+def test_a_cells_side_is_not_read_as_a_1():
+    """A small number in a scanned cell ruled at its edges, the scanner's lid down its left
+    side (made from MNIST test digits): inside the lid, the cell's right side, far taller than
+    the digits, was read as a 1 (6521). The count of digits takes it for a form's rule
+    (`pieces.form_rules`), and so does `read` now."""
+    (cell,) = read([str(FIXTURES / "cell-652.jpg")])
+    assert cell.number == "652", cell.note

@@ -277,8 +277,9 @@ def paper_inside_a_box(gray: np.ndarray, band: int, border: float, contrast: flo
     """The paper's level when the picture's border is a box's lines (a form's cell cut out at
     its box; `border`: the level of the picture's outer `band` pixels): the level just inside
     the border, if it lies `contrast` or more from the border's and a line of the border's
-    level runs along line_across of each of the four sides; else `border`. (Judged from the
-    border alone, the paper inside such a box was taken for ink.)"""
+    level runs along line_across of three of the four sides or all (a scanned cell's fourth
+    rule goes with the scanner's lid cut off beside it); else `border`. (Judged from the border
+    alone, the paper inside such a box was taken for ink.)"""
     h, w = gray.shape
     inner = gray[band : h - band, band : w - band]
     if inner.size == 0:
@@ -293,11 +294,11 @@ def paper_inside_a_box(gray: np.ndarray, band: int, border: float, contrast: flo
     cut = (inside + border) / 2
     sides = (gray[:band], gray[-band:], gray[:, :band].T, gray[:, -band:].T)
     darker = border < inside
-    lined = all(
+    lined = sum(
         ((side < cut) if darker else (side > cut)).any(axis=0).mean() >= tuned().line_across
         for side in sides
     )
-    return inside if lined else border
+    return inside if lined >= len(sides) - 1 else border  # one side may be cut off the box
 
 
 def crossing_pieces(

@@ -31,6 +31,7 @@ from digitcli.core import process
 from digitcli.core.config import IMAGE_SIZE
 from digitcli.imaging import letters
 from digitcli.imaging.background import estimate_background
+from digitcli.imaging.border import border_to_look_within
 from digitcli.imaging.fitting import BOX_SIZE, HALF_INKED, fit_and_centre, stroke_width
 from digitcli.imaging.grayscale import HIGH_BIT_MODES, high_bit_to_gray, to_gray
 from digitcli.imaging.histograms import otsu_threshold
@@ -118,6 +119,9 @@ def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
             return _told(inside)
         whole = _prepared(image, invert)
         return _told(whole) if whole.has_ink else inside
+    bordered = border_to_look_within(image, invert)
+    if bordered is not None:  # a scanned cell: the scanner's lid is no ink, nor is it paper
+        return _told(_prepared(bordered[0], invert))
     return _told(_prepared(image, invert))
 
 

@@ -124,6 +124,20 @@ def in_one_row(mask: np.ndarray) -> bool:
     return True
 
 
+def form_rules(mask: np.ndarray) -> np.ndarray:
+    """The pixels of `mask` in a form's rules (`_form_rules`: a cell's sides, a line under a
+    field), which the count of digits leaves out: `read` leaves them out of its line too."""
+    rules = np.zeros_like(mask, dtype=bool)
+    window = bounds(mask)
+    if window is None:
+        return rules
+    _, labels, stats = _components(mask[window])
+    found = _form_rules(labels, _corners(stats), stats[:, cv2.CC_STAT_AREA])
+    if found.any() and not found.all():  # all of them: nothing else (a dash alone)
+        rules[window] = np.isin(labels, 1 + np.flatnonzero(found))
+    return rules
+
+
 def _digit_pieces(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """The pieces of `mask` the count of digits takes (a form's rules left out, `_counted`):
     their boxes (y0, x0, y1, x1 rows) and areas; None for a mask without ink."""

@@ -28,7 +28,8 @@ class PreparationSettings:
         {"not_digit", "joined_wide", "joined_crossed", "sheet_side", "smallest_sheet"}
         | {"sheet_fill", "side_margin", "sheet_sides", "sheet_inked", "sheet_held"}
         | {"sheet_holes", "sheet_paper_wider", "sheet_glare", "sheet_lightest", "side_by_side"}
-        | {"rule_long", "letters_sure"}
+        | {"rule_long", "letters_sure", "border_dark", "border_light", "border_full"}
+        | {"border_deepest"}
     )
     # The work image (grayscale.py, images.py)
     work_size: int = 192  # px: the longest side everything is shrunk to first
@@ -109,6 +110,11 @@ class PreparationSettings:
     sheet_paper_wider: float = 1.25  # a light sheet's paper: this many times as wide as its ink
     sheet_glare: float = 34.0  # nothing on a sheet (its lightest %) this much lighter than paper
     sheet_lightest: float = 1.0  # % lightest: a digit filling its picture has its paper there
+    # A scanner's dark border (border.py): figures in docs/measurements/reading-numbers.md
+    border_dark: float = 0.45  # a border's pixels are darker than this share of the paper's grey
+    border_light: int = 110  # the paper must be at least this light (0-255) for one to be sought
+    border_full: float = 0.85  # a line (row or column) of the border is at least this share dark
+    border_deepest: float = 0.12  # a border is at most this share across (a desk is deeper)
 
 
 DEFAULT = PreparationSettings()

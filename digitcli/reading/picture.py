@@ -18,13 +18,12 @@ from PIL import Image
 
 from digitcli.core.errors import ImageError, unexpected_image_error
 from digitcli.imaging import verdict
+from digitcli.imaging.border import border_to_look_within
 from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file
-from digitcli.imaging.opening import cropped
 from digitcli.imaging.settings import tuned as preparation
 from digitcli.imaging.sheet import sheet_to_look_within
 from digitcli.imaging.verdict import Kind
 from digitcli.inputs.sources import Source
-from digitcli.reading.border import inside_dark_border
 from digitcli.reading.consistency import small_copy
 from digitcli.reading.lines import best_path, digits_only, likelihood, read_strips, written_path
 from digitcli.reading.multiline import Lines, find_lines, moved
@@ -58,18 +57,19 @@ def picture_lines(
     unless nothing is found there and `predict`'s preparation finds ink in the whole picture
     (a light digit on a dark canvas is a bright region, as a sheet is); that preparation is
     made once, then read again by the whole picture's blank checks. Where no sheet is found, a
-    picture with a scanner's dark border is read inside it (`border.inside_dark_border`)."""
+    picture with a scanner's dark border is read inside it, as `predict` looks inside it
+    (`border.border_to_look_within`)."""
     if source.problem is not None:
         return ImageError(f"{source.name}: {source.problem}")
     try:
         image = open_image(source.read(), name=source.name, max_side=tuned().work_width)
         whole = cache(partial(prepare_file, source.read(), invert=invert, name=source.name))
         sheet = sheet_to_look_within(image, invert)  # the one predict looks within
-        inside = inside_dark_border(image) if invert != "no" and sheet is None else None
-        if inside is not None:  # a scanner's dark border: no ink, for predict's test too
-            part, dx, dy = cropped(image, inside)
-            whole = cache(partial(prepare, part, invert=invert))
-            found = _read_picture(part, (dx, dy), whole, invert, parts, pixels)
+        bordered = border_to_look_within(image, invert) if sheet is None else None
+        if bordered is not None:  # a scanner's dark border: predict looks inside it too
+            part, dx, dy = bordered
+            found = _read_picture(part, (dx, dy), cache(partial(prepare, part, invert=invert)),
+                                  invert, parts, pixels)  # fmt: skip
             return _with_copy(found, image)
         if sheet is not None:
             part, dx, dy = sheet

@@ -44,6 +44,7 @@ from PIL import Image
 
 from digitcli.imaging import orderstats
 from digitcli.imaging.images import Prepared, fit_and_centre
+from digitcli.imaging.pieces import form_rules
 from digitcli.imaging.settings import tuned as preparation
 from digitcli.reading.atoms import (
     Atom,
@@ -171,7 +172,9 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     mask = without_lines(mask, lines)
     if pen_on_lines is not None:
         mask |= pen_on_lines
-    taken = mask | lines
+    rules = form_rules(mask)  # a cell's side the lines above missed: not a 1, as to predict
+    mask &= ~rules
+    taken = mask | lines | rules
     bands = len(ink_lines(mask))
     if bands >= tune.most_lines:
         return Line(lines=bands)

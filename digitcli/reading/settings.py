@@ -25,8 +25,7 @@ class ReadingSettings:
     UNSTAMPED: ClassVar[frozenset[str]] = frozenset({
         "line_weight", "line_sure", "line_doubt", "slack", "overrule_at", "batch_size",
         "alike_copy_side", "alike_background", "alike_background_step", "alike_contrast",
-        "alike_size", "alike_paper_share", "alike_ink_share", "border_dark", "border_light",
-        "border_full", "border_deepest", "full_height",
+        "alike_size", "alike_paper_share", "alike_ink_share", "full_height",
     })  # fmt: skip
     # Decoding and the work image (frame.py, segment.py, multiline.py)
     work_height: int = 96  # px: a line is segmented this high (digits about 40-70 px)
@@ -125,11 +124,6 @@ class ReadingSettings:
     alike_size: float = 1.6  # times: a digit this much taller or shorter than the others
     alike_paper_share: float = 0.8  # a digit's paper: this quantile of its box (light ink: 0.2)
     alike_ink_share: float = 0.02  # its ink: this quantile (light ink: 0.98)
-    # A scanner's dark border (border.py): figures in docs/measurements/reading-numbers.md
-    border_dark: float = 0.45  # a border's pixels are darker than this share of the paper's grey
-    border_light: int = 110  # the paper must be at least this light (0-255) for one to be sought
-    border_full: float = 0.85  # a line (row or column) of the border is at least this share dark
-    border_deepest: float = 0.12  # a border is at most this share across (a desk is deeper)
 
 
 DEFAULT = ReadingSettings()

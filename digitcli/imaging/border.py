@@ -1,4 +1,4 @@
-"""A scanner's dark border is no ink: a picture is read inside it.
+"""A scanner's dark border is no ink: `predict` and `read` look inside it.
 
 A scanned page cut into cells (a register's row numbers, a form's fields) often keeps, along one
 or two of its sides, the scanner's black lid or the page's shadow: a band far darker than the
@@ -19,7 +19,18 @@ import numpy as np
 from PIL import Image
 
 from digitcli.imaging import histograms
-from digitcli.reading.settings import tuned
+from digitcli.imaging.opening import cropped
+from digitcli.imaging.settings import tuned
+
+
+def border_to_look_within(image: Image.Image, invert: str) -> tuple[Image.Image, int, int] | None:
+    """The part of an "L" image opened by `open_image` inside its scanner's dark border, as
+    `opening.cropped` gives it (the part, how far right and down its source pixels it
+    starts); None where it has none, or where ink is light on dark (`invert` "no")."""
+    if invert == "no":
+        return None
+    box = inside_dark_border(image)
+    return None if box is None else cropped(image, box)
 
 
 def inside_dark_border(image: Image.Image) -> tuple[int, int, int, int] | None:
