@@ -20,10 +20,10 @@ from digitcli.core.tunables import InForce
 
 @dataclass(frozen=True)
 class ReadingSettings:
-    # Weighing and deciding after the networks answer, and speed: the line reader's training
-    # depends on none of them, so moving one changes no stamp (`digitcli.core.fits`).
+    # Weighing and deciding after the networks answer: the line reader's training depends on
+    # none of them, so moving one changes no stamp (`digitcli.core.fits`).
     UNSTAMPED: ClassVar[frozenset[str]] = frozenset({
-        "line_weight", "line_sure", "line_doubt", "slack", "overrule_at", "batch_size",
+        "line_weight", "line_sure", "line_doubt", "slack", "overrule_at",
         "alike_copy_side", "alike_background", "alike_background_step", "alike_contrast",
         "alike_size", "alike_paper_share", "alike_ink_share", "border_dark", "border_light",
         "border_full", "border_deepest", "full_height",
@@ -116,7 +116,6 @@ class ReadingSettings:
     # digits overlapping the preparation's side_by_side of their width (not side by side, as
     # `pieces.apart` says) may be one digit cut in two ...
     split_most: int = 3  # ... or in up to this many pieces
-    batch_size: int = 16  # images `read` prepares per batch (speed only)
     # How alike a number's digits look (`consistency.alike`): its confidence is halved per step.
     alike_copy_side: int = 256  # px: the longer side of the grey copy the digits are measured on
     alike_background: float = 0.15  # of the grey range: paper differing more along the line is odd
