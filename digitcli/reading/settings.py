@@ -58,9 +58,8 @@ class ReadingSettings:
     pen_percentile: float = 80.0  # the pen's level: this percentile of the ink
     printed_length: float = 2.0  # a printed line runs at least this many ink heights ...
     printed_share: float = 0.3  # ... or this share of the ink's width (the longer)
-    # a form's side runs along this share of the height it closes: a box's side, of the
-    # field's height; a comb's end tooth (its line does not cover it), of its teeth's
-    side_height: float = 0.7
+    # (a form's side runs along the preparation's frame_side of the height it closes: a box's
+    # side, of the field's height; a comb's end tooth (its line does not cover it), of its teeth's)
     reach_per: int = 20  # a box's side may stop its lines' thickness short of them, and a
     # pixel more per this many px of the field's height
     tooth_least: float = 0.1  # a comb's tooth is at least this share of the ink's height
