@@ -31,7 +31,6 @@ NAMED = {
     ("digitcli/reading/read.py", "MAX_DIGIT_COUNT"): "a bound on --digits, not on reading",
     ("digitcli/imaging/fitting.py", "BOX_SIZE"): "MNIST's format: each digit fits 20x20",
     ("digitcli/imaging/fitting.py", "CENTRE"): "MNIST's format: the centre of mass's place",
-    ("digitcli/imaging/fitting.py", "HALF_INKED"): "an 8-bit level: at least half inked",
     ("digitcli/imaging/grayscale.py", "MID_GREY"): "halfway between black and white",
     ("digitcli/imaging/clutter.py", "_ROW_AND_NEIGHBOURS"): "a row and its neighbours' shape",
     ("digitcli/imaging/opening.py", "MAX_PIXELS"): "a security limit on decoding, not tuning",
