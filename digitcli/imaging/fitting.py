@@ -11,12 +11,12 @@ import numpy as np
 from PIL import Image
 
 from digitcli.core.config import IMAGE_SIZE
+from digitcli.imaging.grayscale import MID_GREY
 from digitcli.imaging.morphology import bounds, square_max
 from digitcli.imaging.settings import tuned
 
 BOX_SIZE = 20  # MNIST fits each digit in 20x20, keeping its aspect ratio ...
 CENTRE = 14.0  # ... and centres its mass here (row, column) in 28x28; measured on MNIST: 14.0
-HALF_INKED = 128  # a pixel at least half inked (of 0-255) is ink
 # Stroke widths in px at 28x28 (area / half-perimeter): MNIST's median is 1.8, and 99% of its
 # digits are wider than 1.0. Thinner than thin_stroke gets widened to typical_stroke.
 
@@ -29,7 +29,7 @@ def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
 
 def stroke_width(ink: np.ndarray) -> float | None:
     """The strokes' width in pixels: the ink's area over half its outline (None: no outline)."""
-    core = ink >= HALF_INKED
+    core = ink > MID_GREY  # more than half inked
     edges = np.count_nonzero(core[1:] != core[:-1]) + np.count_nonzero(core[:, 1:] != core[:, :-1])
     return 2.0 * float(ink.sum()) / 255.0 / edges if edges else None
 

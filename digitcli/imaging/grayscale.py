@@ -13,12 +13,13 @@ import numpy as np
 from PIL import Image, ImageChops
 
 from digitcli.imaging import orderstats
+from digitcli.imaging.decoding import COLOUR_CHANNELS
 from digitcli.imaging.settings import tuned
 
 _ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
 HIGH_BIT_MODES = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
-COLOUR = 3  # channels of a colour picture (BGR); a fourth is alpha
-MAX_16_BIT = 65535  # the highest 16-bit level
+COLOUR, _WITH_ALPHA = COLOUR_CHANNELS  # channels of a colour picture (BGR); a fourth is alpha
+MAX_16_BIT = np.iinfo(np.uint16).max  # the highest 16-bit level
 MID_GREY = 127.5  # halfway between black and white
 
 

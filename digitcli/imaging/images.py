@@ -32,8 +32,8 @@ from digitcli.core.config import IMAGE_SIZE
 from digitcli.imaging import letters
 from digitcli.imaging.background import estimate_background
 from digitcli.imaging.border import border_to_look_within
-from digitcli.imaging.fitting import BOX_SIZE, HALF_INKED, fit_and_centre, stroke_width
-from digitcli.imaging.grayscale import HIGH_BIT_MODES, high_bit_to_gray, to_gray
+from digitcli.imaging.fitting import BOX_SIZE, fit_and_centre, stroke_width
+from digitcli.imaging.grayscale import HIGH_BIT_MODES, MID_GREY, high_bit_to_gray, to_gray
 from digitcli.imaging.histograms import otsu_threshold
 from digitcli.imaging.ink import isolate_ink
 from digitcli.imaging.morphology import dilate, square
@@ -158,14 +158,14 @@ def _prepared(image: Image.Image, invert: str) -> Prepared:
 def _joined(ink: np.ndarray, groups: int, found: Kind | None) -> bool:
     """Whether the one group of `ink` is several digits: the judge says so (`found`), or it is
     as wide as several written into each other (`joined_digits`)."""
-    return groups == 1 and (found is Kind.SEVERAL or joined_digits(ink >= HALF_INKED))
+    return groups == 1 and (found is Kind.SEVERAL or joined_digits(ink > MID_GREY))
 
 
 def _unstretched(ink: np.ndarray) -> np.ndarray:
     """`ink` (the isolated digit, 0-255 floats) cropped to its half-bright ink and drawn
     filled_squeeze as wide, with `isolate_ink`'s 2-px margin, when that crop is square and
     more than BOX_SIZE high, or fills all of a square `ink`; else `ink` itself."""
-    inked = ink >= HALF_INKED
+    inked = ink > MID_GREY
     rows, cols = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
     if tuned().filled_squeeze == 1.0 or rows.size == 0:
         return ink

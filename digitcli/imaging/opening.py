@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 
 from digitcli.core.errors import ImageError, first_line
 from digitcli.imaging.decoding import MAX_DECODED_BYTES, decode, pillow_cost, plan, read_input
@@ -27,7 +27,6 @@ from digitcli.imaging.settings import tuned
 MAX_PIXELS = 120_000_000  # a header claiming more is refused unread; a 100-megapixel photo passes
 STDIN_NAME = "<stdin>"
 
-_ORIENTATION_TAG = 0x0112
 _UPRIGHT = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,
@@ -181,7 +180,7 @@ def _orientation(im: Image.Image, loaded: bool = True) -> Image.Transpose | None
     if im.format == "PNG" and not loaded and "exif" not in im.info and not _has_xmp(im):
         return None
     try:
-        return _UPRIGHT.get(im.getexif().get(_ORIENTATION_TAG, 1))
+        return _UPRIGHT.get(im.getexif().get(ExifTags.Base.Orientation, 1))
     except Exception:
         return None
 

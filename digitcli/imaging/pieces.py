@@ -164,8 +164,8 @@ def _form_rules(labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndar
     """Which pieces (`labels` numbered from 1; `boxes` x0, y0, x1, y1 inclusive, in the labels'
     frame) are a form's rules, not digits, to the count of digits: a cell's sides, a line
     under a field, lying along their box's edges (all but `frame_stray` of their pixels within
-    2 px of them, as a form's box lies along the ink's) and more than `rule_long` times as long
-    as the tallest other piece is high.
+    2 px of them, as a form's box lies along the ink's) and more than `row_digit_wide` times as
+    long as the tallest other piece is high (longer than a digit is wide).
     `read` takes such rules out before it segments (`reading.formlines`)."""
     x0, y0, x1, y1 = boxes
     heights, longest = y1 - y0 + 1, np.maximum(x1 - x0, y1 - y0) + 1
@@ -173,7 +173,7 @@ def _form_rules(labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndar
     for index in np.argsort(-longest, kind="stable"):
         others = heights[~rules]
         others = others[np.flatnonzero(~rules) != index]
-        if others.size == 0 or longest[index] <= tuned().rule_long * others.max():
+        if others.size == 0 or longest[index] <= tuned().row_digit_wide * others.max():
             break
         piece = labels[y0[index] : y1[index] + 1, x0[index] : x1[index] + 1] == index + 1
         inner = piece[2:-2, 2:-2]

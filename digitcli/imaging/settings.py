@@ -28,8 +28,7 @@ class PreparationSettings:
         {"not_digit", "joined_wide", "joined_crossed", "sheet_side", "smallest_sheet"}
         | {"sheet_fill", "side_margin", "sheet_sides", "sheet_inked", "sheet_held"}
         | {"sheet_holes", "sheet_paper_wider", "sheet_glare", "sheet_lightest", "side_by_side"}
-        | {"rule_long", "letters_sure", "border_dark", "border_light", "border_full"}
-        | {"border_deepest"}
+        | {"letters_sure", "border_dark", "border_light", "border_full", "border_deepest"}
     )
     # The work image (grayscale.py, images.py)
     work_size: int = 192  # px: the longest side everything is shrunk to first
@@ -75,13 +74,18 @@ class PreparationSettings:
     grid_lines: int = 3  # faint lines are looked for when there are this many one way
     frame_band: float = 0.06  # a box's pieces lie within this share of the ink's shorter side ...
     frame_stray: float = 0.05  # ... but for this share of their pixels ...
-    frame_side: float = 0.6  # ... lining every side for this share of its length ...
+    # ... lining every side for this share of its length (`read`: a form's side runs along this
+    # share of the height it closes) ...
+    frame_side: float = 0.7
     frame_inner: float = 0.3  # ... around a piece at least this share as tall (the digit)
     hairline: float = 0.025  # strokes narrower than this share of the piece's extent: hairlines
     # this many digit-shaped pieces or more in a row are a number (`read` believes a number on
     # paper `predict` finds blank only where its line reader is sure of this many digits) ...
     row_digits: int = 3
-    row_digit_wide: float = 1.5  # ... each at most this many times as wide as high
+    # ... each at most this many times as wide as high; a piece longer than this many times
+    # the digits' height, lying along its box's edges but for frame_stray of its ink, is a
+    # form's rule (a digit is never so long)
+    row_digit_wide: float = 1.5
     steepest_line: float = 10.0  # degrees: ruled lines are looked for at slants up to this ...
     line_step: float = 0.5  # ... in steps of this
     slant_band: int = 8  # px: columns summed together, shifted as one along a slant
@@ -95,8 +99,6 @@ class PreparationSettings:
     group_gap: float = 0.3  # pieces closer than this share of the ink's height are one group
     column_overlap: float = 0.15  # columns overlapping this share of the height are one
     side_by_side: float = 0.3  # pieces sharing less of their width are side by side (`apart`)
-    rule_long: float = 1.5  # a piece this many times as long as the digits are high ...
-    # ... with no more than frame_stray of its ink off its box's edges: a form's rule
     # The sheet of paper in a photo (`sheet.on_the_sheet`).
     sheet_side: int = 200  # px: the sheet is looked for on a copy this long
     smallest_sheet: float = 0.05  # a region whose box covers less of the picture is not a sheet

@@ -39,7 +39,7 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
     thickness = line_rows.size / max(1, len(bands))
     if bottom - top < 0.5 * extent:  # one ruled line (or one box edge): no box to look for,
         return lines | _comb_teeth(mask, lines, top, thickness, extent)  # but maybe a comb's
-    side = int(tune.side_height * (bottom - top))
+    side = int(preparation.tuned().frame_side * (bottom - top))
     sides = _runs(mask & ~lines, side, axis=0)
     labels, count = ndimage.label(sides)
     reach = int(thickness) + (bottom - top) // tune.reach_per
@@ -106,8 +106,8 @@ def _comb_teeth(
     of those at least `stub` of their median height (the rest: specks, a digit's tail), at
     least `comb_teeth`, about as high as each other and evenly spaced (`even_steps` of the
     steps between them within `teeth_alike` of their median); then every thin stroke standing
-    on the line from `side_height` of their height to `tooth_high` of the ink's (a comb's end
-    tooth, which its line does not cover)."""
+    on the line from the preparation's `frame_side` of their height to `tooth_high` of the
+    ink's (a comb's end tooth, which its line does not cover)."""
     tune = tuned()
     sides = _runs(mask & ~lines, int(tune.tooth_least * extent), axis=0)
     labels, _ = ndimage.label(sides)
@@ -134,7 +134,7 @@ def _comb_teeth(
     if np.mean(even) < tune.even_steps:
         return teeth  # uneven: handwriting (a comb cut off at the picture's edge is even)
     middle = float(np.median(highs))
-    shortest = tune.side_height * middle
+    shortest = preparation.tuned().frame_side * middle
     tallest = tune.tooth_high * extent
     for span, piece, high, _ in standing:
         if shortest <= high <= tallest:

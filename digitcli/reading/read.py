@@ -24,7 +24,7 @@ from digitcli.core.errors import ImageError, UsageError
 from digitcli.imaging import settings as preparation
 from digitcli.imaging import verdict
 from digitcli.imaging.images import Prepared
-from digitcli.inputs.batches import prepared_batches
+from digitcli.inputs.batches import PARALLEL_FROM, prepared_batches
 from digitcli.inputs.sources import Source
 from digitcli.models.runtimes import Runtime
 from digitcli.predicting.predict import (
@@ -83,9 +83,10 @@ def read(
     recursive: bool = False,
 ) -> Iterator[Reading]:
     """Read the number in each input, yielding one `Reading` per input in input order;
-    `batch_size` images at a time (default: the settings' `batch_size`); `recursive`: folders'
-    sub-folders are searched too."""
-    batch_size = batch_size or tuned().batch_size
+    `batch_size` images at a time (default: PARALLEL_FROM, the fewest that worker processes
+    prepare; 16 was measured the fastest, docs/measurements/code-notes.md); `recursive`:
+    folders' sub-folders are searched too."""
+    batch_size = batch_size or PARALLEL_FROM
     runtime = runtime_loader(model)
     with claimed_previews(save_preprocessed) as previews:
         index = 0

@@ -20,10 +20,10 @@ from digitcli.core.tunables import InForce
 
 @dataclass(frozen=True)
 class ReadingSettings:
-    # Weighing and deciding after the networks answer, and speed: the line reader's training
-    # depends on none of them, so moving one changes no stamp (`digitcli.core.fits`).
+    # Weighing and deciding after the networks answer: the line reader's training depends on
+    # none of them, so moving one changes no stamp (`digitcli.core.fits`).
     UNSTAMPED: ClassVar[frozenset[str]] = frozenset({
-        "line_weight", "line_sure", "line_doubt", "slack", "overrule_at", "batch_size",
+        "line_weight", "line_sure", "line_doubt", "slack", "overrule_at",
         "alike_copy_side", "alike_background", "alike_background_step", "alike_contrast",
         "alike_size", "alike_paper_share", "alike_ink_share", "full_height",
     })  # fmt: skip
@@ -57,9 +57,8 @@ class ReadingSettings:
     pen_percentile: float = 80.0  # the pen's level: this percentile of the ink
     printed_length: float = 2.0  # a printed line runs at least this many ink heights ...
     printed_share: float = 0.3  # ... or this share of the ink's width (the longer)
-    # a form's side runs along this share of the height it closes: a box's side, of the
-    # field's height; a comb's end tooth (its line does not cover it), of its teeth's
-    side_height: float = 0.7
+    # (a form's side runs along the preparation's frame_side of the height it closes: a box's
+    # side, of the field's height; a comb's end tooth (its line does not cover it), of its teeth's)
     reach_per: int = 20  # a box's side may stop its lines' thickness short of them, and a
     # pixel more per this many px of the field's height
     tooth_least: float = 0.1  # a comb's tooth is at least this share of the ink's height
@@ -115,7 +114,6 @@ class ReadingSettings:
     # digits overlapping the preparation's side_by_side of their width (not side by side, as
     # `pieces.apart` says) may be one digit cut in two ...
     split_most: int = 3  # ... or in up to this many pieces
-    batch_size: int = 16  # images `read` prepares per batch (speed only)
     # How alike a number's digits look (`consistency.alike`): its confidence is halved per step.
     alike_copy_side: int = 256  # px: the longer side of the grey copy the digits are measured on
     alike_background: float = 0.15  # of the grey range: paper differing more along the line is odd
