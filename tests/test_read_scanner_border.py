@@ -110,3 +110,12 @@ def test_a_cells_side_is_not_read_as_a_1():
     (`pieces.form_rules`), and so does `read` now."""
     (cell,) = read([str(FIXTURES / "cell-652.jpg")])
     assert cell.number == "652", cell.note
+
+
+def test_a_rule_crossing_the_cell_is_no_line_of_its_own():
+    """A register's cell (`make_numbers.py --cell`, MNIST test digits) whose rules cross the
+    picture above and below the number: each was a line of its own ("found 3 lines: 7,
+    6072454, 0"). Leaving out what crosses the picture, as `predict`'s ink does
+    (`clutter.runs_off`), one line is left: the number."""
+    (cell,) = read([str(FIXTURES / "cell-6072454.jpg")])
+    assert cell.number == "6072454", cell.note
