@@ -59,12 +59,12 @@ def cell(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[Image.
     return image, "".join(str(y[index]) for index in picked)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--count", type=int, default=60)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     x, y = load_mnist("t10k")
     rng = np.random.default_rng(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
