@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 from test_read import mnist_test_digits, write_number  # noqa: F401 (a fixture, used below)
 
-from digitcli.imaging.border import inside_dark_border
+from digitcli.imaging.border import border_to_look_within, inside_dark_border
 from digitcli.imaging.paper import ink_is_dark
 from digitcli.predicting.predict import predict
 from digitcli.reading.read import read
@@ -119,3 +119,16 @@ def test_a_rule_crossing_the_cell_is_no_line_of_its_own():
     (`clutter.runs_off`), one line is left: the number."""
     (cell,) = read([str(FIXTURES / "cell-6072454.jpg")])
     assert cell.number == "6072454", cell.note
+
+
+def test_a_small_crop_s_thick_stroke_is_no_lid():
+    """A digit filling a 16x16 scan (a form scanner's stored digit): a 7's bar runs along the
+    whole top, as dark as a lid. Under `paper_size` a side the picture is a crop of its digit,
+    not a scanned page: the bar was cut off as a border and the 7 read as a 1."""
+    seven = np.full((16, 16), 255, np.uint8)
+    seven[:1, :] = 0  # the bar, the whole width
+    for row in range(1, 16):
+        seven[row, 12 - row // 2 : 15 - row // 2] = 0  # the stem, slanting down to the left
+    image = Image.fromarray(seven)
+    assert inside_dark_border(image) is not None  # a lid's shape ...
+    assert border_to_look_within(image, "auto") is None  # ... but no lid in a crop

@@ -26,8 +26,10 @@ from digitcli.imaging.settings import tuned
 def border_to_look_within(image: Image.Image, invert: str) -> tuple[Image.Image, int, int] | None:
     """The part of an "L" image opened by `open_image` inside its scanner's dark border, as
     `opening.cropped` gives it (the part, how far right and down its source pixels it
-    starts); None where it has none, or where ink is light on dark (`invert` "no")."""
-    if invert == "no":
+    starts); None where it has none, where ink is light on dark (`invert` "no"), or in a picture
+    under `paper_size` a side: a crop of its digit, whose thick stroke along a side (a filled
+    7's bar) is no lid, as it shows no sheet."""
+    if invert == "no" or max(image.size) < tuned().paper_size:
         return None
     box = inside_dark_border(image)
     return None if box is None else cropped(image, box)
