@@ -124,6 +124,22 @@ def in_one_row(mask: np.ndarray) -> bool:
     return True
 
 
+def crossing(mask: np.ndarray) -> np.ndarray:
+    """The pixels of `mask` in lines and edges crossing the picture (`clutter.crossing_pieces`:
+    a rule in a corner, a desk's edge), which `digit_components` leaves out on paper."""
+    found = np.zeros_like(mask, dtype=bool)
+    window = bounds(mask)
+    if window is None:
+        return found
+    _, labels, stats = _components(mask[window])
+    x0, y0, x1, y1 = _corners(stats)
+    top, left = window[0].start, window[1].start
+    boxes = (x0 + left, y0 + top, x1 + left, y1 + top)
+    across = clutter.crossing_pieces(labels, boxes, mask.shape)
+    found[window] = np.isin(labels, 1 + np.flatnonzero(across))
+    return found
+
+
 def form_rules(mask: np.ndarray) -> np.ndarray:
     """The pixels of `mask` in a form's rules (`_form_rules`: a cell's sides, a line under a
     field), which the count of digits leaves out: `read` leaves them out of its line too."""

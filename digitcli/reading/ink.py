@@ -17,11 +17,11 @@ from PIL import Image
 from scipy import ndimage
 
 from digitcli.imaging import settings as preparation
-from digitcli.imaging.clutter import runs_off
 from digitcli.imaging.histograms import extremes, histogram
 from digitcli.imaging.images import INVERT_CHOICES, otsu_threshold
 from digitcli.imaging.morphology import runs
 from digitcli.imaging.paper import ink_is_dark, noise_below, noise_hidden
+from digitcli.imaging.pieces import crossing
 from digitcli.reading.settings import tuned
 
 
@@ -88,20 +88,11 @@ def _ink_mask(flat: np.ndarray, noise: float) -> np.ndarray:
 
 def without_crossing(mask: np.ndarray) -> np.ndarray:
     """`mask` without the lines and edges crossing the picture that `predict`'s preparation
-    leaves out of its ink (`clutter.runs_off`: a cell's rule in a corner, a desk's edge), in a
+    leaves out of its ink (`pieces.crossing`: a cell's rule in a corner, a desk's edge), in a
     picture `paper_size` a side or more: no line of writing to `read` either."""
     if max(mask.shape) < preparation.tuned().paper_size:
         return mask
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)
-    h, w = mask.shape
-    x0, y0 = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
-    x1, y1 = x0 + stats[:, cv2.CC_STAT_WIDTH], y0 + stats[:, cv2.CC_STAT_HEIGHT]
-    sides = (x0 == 0).astype(int) + (y0 == 0) + (x1 == w) + (y1 == h)
-    kept = np.ones(count, dtype=bool)
-    kept[0] = False
-    for index in np.flatnonzero(sides[1:] >= 2) + 1:
-        kept[index] = not runs_off(labels == index)
-    return kept[labels]
+    return mask & ~crossing(mask)
 
 
 def ink_lines(mask: np.ndarray) -> list[tuple[int, int]]:
