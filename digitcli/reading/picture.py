@@ -65,17 +65,12 @@ def picture_lines(
         image = open_image(source.read(), name=source.name, max_side=tuned().work_width)
         whole = cache(partial(prepare_file, source.read(), invert=invert, name=source.name))
         sheet = sheet_to_look_within(image, invert)  # the one predict looks within
-        bordered = border_to_look_within(image, invert) if sheet is None else None
-        if bordered is not None:  # a scanner's dark border: predict looks inside it too
-            part, dx, dy = bordered
+        within = sheet or border_to_look_within(image, invert)  # or inside a scanner's lid
+        if within is not None:
+            part, dx, dy = within
             found = _read_picture(part, (dx, dy), cache(partial(prepare, part, invert=invert)),
                                   invert, parts, pixels)  # fmt: skip
-            return _with_copy(found, image)
-        if sheet is not None:
-            part, dx, dy = sheet
-            found = _read_picture(part, (dx, dy), cache(partial(prepare, part, invert=invert)),
-                                  invert, parts, pixels)  # fmt: skip
-            if not _nothing_found(found) or not whole().has_ink:
+            if sheet is None or not _nothing_found(found) or not whole().has_ink:
                 return _with_copy(found, image)
         return _with_copy(_read_picture(image, (0, 0), whole, invert, parts, pixels), image)
     except ImageError as error:
