@@ -13,6 +13,9 @@ folder of judges each trained without one fold of the real set, `use`):
   non-digit, blank and several-digit pictures refused, per fold;
 - photos: real check sets never trained on (`bench/real_photos.csv`, `pen_photos.csv`,
   `paper_photos.csv`, built as the real set is): digits refused and read right;
+- things: folders of photos of things with no digit (animals, objects, scenes, textures),
+  never trained on (`--things`): those refused (a picture `predict` takes for several digits is
+  not refused: `read` reads a number in it);
 - MNIST: the first `--mnist` test digits saved as PNG (black on white), read right.
 """
 
@@ -109,6 +112,18 @@ def score_real(pictures, runtime, judges: Path | None = None) -> dict[str, Count
     return tally
 
 
+def score_things(folder: Path, runtime) -> Counter:
+    """The photos in `folder` (none of them a digit) and those refused."""
+    tally: Counter = Counter()
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in PHOTOS):
+        tally["nondigit"] += 1
+        tally["nondigit refused"] += answer(path, runtime) == "blank"
+    return tally
+
+
+PHOTOS = (".jpg", ".jpeg", ".png")
+
+
 def mnist_right(count: int, runtime) -> str:
     from digitcli.imaging.images import prepare_file
 
@@ -153,6 +168,10 @@ def main() -> None:
         "--photos", type=Path, action="append", default=[],
         help="a built real check set, never trained on (its .csv inside)",
     )  # fmt: skip
+    parser.add_argument(
+        "--things", type=Path, action="append", default=[],
+        help="a folder of photos of things, no digit in any, never trained on",
+    )  # fmt: skip
     parser.add_argument("--made", type=int, default=700, help="nondigits.py pictures")
     parser.add_argument("--seed", type=int, default=81, help="their seed, never trained on")
     parser.add_argument("--mnist", type=int, default=0, help="MNIST test digits as PNG")
@@ -161,6 +180,7 @@ def main() -> None:
     made: dict[str, dict] = {}
     real: dict[str, dict] = {}
     photos: dict[str, dict] = defaultdict(dict)
+    things: dict[str, dict] = defaultdict(dict)
     with tempfile.TemporaryDirectory() as folder:
         pictures = made_set(Path(folder), args.made, args.seed) if args.made else []
         for path in args.judge:
@@ -176,6 +196,8 @@ def main() -> None:
                 for set_name, counts in score_real(real_set(folder), runtime).items():
                     if set_name == "all folds":
                         photos[name][folder.name] = counts
+            for folder in args.things:
+                things[name][folder.name] = score_things(folder, runtime)
             if args.mnist:
                 print(f"{name}: MNIST test digits as PNG: {mnist_right(args.mnist, runtime)}")
     judge.use_model(None)
@@ -189,6 +211,8 @@ def main() -> None:
               real, columns)  # fmt: skip
     if photos:
         table("Real check sets (never trained on)", photos, columns)
+    if things:
+        table("Photos of things (never trained on)", things, [("nondigit", "refused")])
 
 
 if __name__ == "__main__":

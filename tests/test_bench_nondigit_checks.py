@@ -1,0 +1,26 @@
+"""bench/checks/nondigit_checks.py's count of photos of things refused."""
+
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
+
+import nondigit_checks  # noqa: E402
+from picture_checks import bundled_runtime  # noqa: E402
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def test_a_refused_picture_counts_and_a_digit_does_not(tmp_path: Path) -> None:
+    """A blank sheet is refused, a photo of a written digit answered; `read`'s several digits
+    would not count as refused either, and other files are not photos."""
+    Image.fromarray(np.full((120, 160), 235, np.uint8)).save(tmp_path / "blank.png")
+    shutil.copy(FIXTURES / "one-digit-43.jpg", tmp_path / "digit.jpg")
+    (tmp_path / "notes.txt").write_text("not a photo")
+    counts = nondigit_checks.score_things(tmp_path, bundled_runtime())
+    assert counts == {"nondigit": 2, "nondigit refused": 1}
