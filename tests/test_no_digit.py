@@ -282,11 +282,6 @@ def test_predict_and_read_give_one_digit_the_same_answer():
     assert [a["confidence"] for a in read] == [a["confidence"] for a in predicted]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="round 10's judge takes this 0 for several digits (read: 62); over make_photos.py's "
-    "1,000 files of seed 21 it takes none for several digits, the judge before it 3 (issue 86)",
-)
 def test_read_does_not_cut_one_digit_in_two():
     """tests/generators/make_photos.py's 269th photo file, a 0 read as 12 (two overlapping
     halves)."""
@@ -480,6 +475,11 @@ def _creased_twice(seed: int, digit: bool = False) -> Image.Image:
     return image.filter(ImageFilter.GaussianBlur(1.5))
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="round 13's judge gives these wedges a digit probability of 0.27-0.29 (0.11-0.12 "
+    "before), over not_digit's 0.2; it refuses 13 more of other_pages.py's 200 blank pages",
+)
 def test_a_wedge_between_two_creases_is_no_digit():
     """Edged by two straight steps, the ink on one side of each, running off the picture:
     a wedge of the background's band, answered a digit before."""

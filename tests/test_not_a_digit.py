@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
 
 from digitcli.imaging import verdict  # noqa: E402
 from digitcli.predicting.predict import predict  # noqa: E402
@@ -27,8 +28,12 @@ SEED = 2086  # never a seed the judge was trained on
 # (what is drawn, the scene, its picture's number in the seed's stream)
 # refused by the letters network on the 28x28 (`digitcli.imaging.letters`), a cross among them
 # (the X since round 10's judge no longer takes it for lines: the letters network is asked)
+# the judge taught photos of things (round 13) takes this X for a picture: both commands refuse
+# it, in the words for lines, a page or a picture
+X_AS_A_PICTURE = pytest.mark.xfail(strict=True, reason="refused as a picture, not as a sign")
 REFUSED = [("star", "canvas", 7), ("tick", "canvas", 8), ("K", "canvas", 15),
-           ("&", "canvas", 18), ("cross", "canvas", 5), ("X", "canvas", 2)]  # fmt: skip
+           ("&", "canvas", 18), ("cross", "canvas", 5),
+           pytest.param("X", "canvas", 2, marks=X_AS_A_PICTURE)]  # fmt: skip
 # letters written like a digit the letters network takes for one: S a 5, Z a 2, q a 9 (its
 # chance 0.93, under letters_sure 0.98: the network of round 8 refused it); a heart and a
 # scribble it takes for digits too
@@ -59,6 +64,15 @@ def test_predict_and_read_refuse_what_is_not_a_digit(tmp_path, name, scene, numb
     digit, note, number_read = _refused_by_both(_drawn(tmp_path, name, scene, number))
     assert digit is None and number_read is None, (digit, number_read)
     assert note == verdict.NOT_A_DIGIT
+
+
+def test_a_photo_of_a_thing_is_refused_by_both_alike():
+    """A photo of a man and a camera on a tripod (scikit-image's `camera.png`, CC0 by Lav
+    Varshney, 256 px): a digit, 8, to both commands before the judge learnt photos of things."""
+    (said,) = predict([str(FIXTURES / "photo-camera.jpg")])
+    (reading,) = read([str(FIXTURES / "photo-camera.jpg")])
+    assert said.digit is None and reading.number is None, (said.digit, reading.number)
+    assert said.note == reading.note == verdict.NOT_DIGITS
 
 
 @pytest.mark.parametrize(("name", "scene", "number"), KNOWN_MISSES)

@@ -108,15 +108,17 @@ _OFF_PAPER_CELL = (
 _MEZA = "Charitable-Analytics-International+AI4Good---Meza-OCR-Challenge__cell_images_training_set_"
 REAL_KNOWN = {
     "Goody7+MNIST_CNN__test_car1.jpg": "a drawn car, one digit to the judge: predict 0, read 53",
-    "computemachines+nnfs-rust__my_images_3.jpg": "a photo of a pair of shorts, one digit to the "
-    "judge: predict 1; read takes the seams' stitching for 14 digits",
+    "computemachines+nnfs-rust__my_images_1.jpg": "a photo of a thing, refused by both: a "
+    "picture to predict's judge; blank to read, which prepares its own larger crop",
     f"{_MEZA}3368.jpg": _OFF_PAPER_CELL,
     f"{_MEZA}3861.jpg": _OFF_PAPER_CELL,
     f"{_MEZA}5413.jpg": _OFF_PAPER_CELL,
     f"{_MEZA}3207.jpg": "blank to predict's preparation; the line reader is sure of three "
     "digits (row_digits), and read reads 125, right",
-    "satvik-varshney-07+Hacktivators__test_images_one.jpg": "a street photo, refused by both: "
-    "lines or a picture to predict's judge; read finds two lines of cars and reads each",
+    f"{_MEZA}5577.jpg": "250 in a register cell: lines to predict's judge (several digits "
+    "before round 13); read finds two lines, 250 and a stray 1",
+    "zoxinity+NumberDetector__resources_pen_black.jpg": "1234567890 in two rows: lines to "
+    "predict's judge (several digits before round 13); read reads the two lines, 2345 and 67890",
 }
 
 

@@ -613,9 +613,14 @@ def arguments() -> argparse.Namespace:
 
 
 def command() -> str:
-    """This run's command line, each path in it by its name alone (no machine's folders)."""
-    words = [Path(word).name if "/" in word else word for word in sys.argv[1:]]
-    return " ".join(["python bench/build/make_judge.py", *words])
+    """This run's command line, each path in it by its name alone (no machine's folders); a
+    `--folder CLASS=DIR` keeps its class."""
+    return " ".join(["python bench/build/make_judge.py", *map(_named, sys.argv[1:])])
+
+
+def _named(word: str) -> str:
+    kind, equals, path = word.rpartition("=") if "=" in word else ("", "", word)
+    return kind + equals + (Path(path).name if "/" in path else path)
 
 
 def main() -> None:
