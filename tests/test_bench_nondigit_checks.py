@@ -24,3 +24,17 @@ def test_a_refused_picture_counts_and_a_digit_does_not(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not a photo")
     counts = nondigit_checks.score_things(tmp_path, bundled_runtime())
     assert counts == {"nondigit": 2, "nondigit refused": 1}
+
+
+def test_ink_taken_for_lines_standing_in_a_row_is_several_digits(monkeypatch) -> None:
+    """The verdict counts ink the judge takes for lines, standing as digits side by side on
+    one line, as several digits (`verdict.kind`): `predict` says so and `read` reads a number.
+    The benchmark counted such a photo refused: 12 of 200 ImageNet photos."""
+    import picture_checks
+
+    from digitcli.imaging.images import Prepared
+    from digitcli.imaging.verdict import Kind
+
+    on_lines = Prepared(np.zeros((28, 28), np.uint8), False, False, groups=3, refused=Kind.LINES)
+    monkeypatch.setattr(picture_checks, "prepare_file", lambda path: on_lines)
+    assert picture_checks.answer(Path("photo.jpg"), runtime=None) == "several"

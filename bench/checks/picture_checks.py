@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from digitcli.core.errors import ImageError  # noqa: E402
-from digitcli.imaging import judge  # noqa: E402
+from digitcli.imaging import judge, verdict  # noqa: E402
 from digitcli.imaging.images import Prepared, prepare_file  # noqa: E402
 
 
@@ -52,15 +52,17 @@ def made_pictures(folder: Path) -> list[Path]:
 
 
 def answer(path: Path, runtime) -> str:
-    """`predict`'s answer for one file: a digit, `blank`, `several` or `error`."""
+    """`predict`'s answer for one file, by the one verdict: a digit, `blank` (any refusal:
+    blank, lines, not a digit), `several` or `error`."""
     try:
         prepared: Prepared = prepare_file(path)
     except ImageError:
         return "error"
-    if not prepared.has_ink:
-        return "blank"
-    if prepared.several:
+    found = verdict.kind(prepared)
+    if found is verdict.Kind.SEVERAL:
         return "several"
+    if verdict.refusing(found):
+        return "blank"
     return str(int(runtime.predict(prepared.pixels[None])[0].argmax()))
 
 
