@@ -619,7 +619,7 @@ def command() -> str:
 
 
 def _named(word: str) -> str:
-    kind, equals, path = word.rpartition("=") if "=" in word else ("", "", word)
+    kind, equals, path = word.rpartition("=")
     return kind + equals + (Path(path).name if "/" in path else path)
 
 

@@ -26,8 +26,9 @@ from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_judge import digit_ink, write  # noqa: E402
+from make_judge import digit_ink  # noqa: E402
 
+from judge_pictures import write  # noqa: E402
 from make_photos import _lighting, _texture, load_mnist  # noqa: E402
 
 # style: (width range, height per width, spacing per shorter side, line width per longer
@@ -55,7 +56,7 @@ def picture(rng: np.random.Generator, style: str, mnist: np.ndarray | None) -> I
     pen = max(1, round(rng.uniform(*line) * max(width, height)))
     for y in np.arange(rng.uniform(0, step), height, step):
         draw.line([(0, y), (width, y)], fill=255, width=pen)
-    if squared >= 1.0 or rng.random() < squared:
+    if squared >= 1.0 or rng.random() < squared:  # all squared: no draw (the seeds' pages)
         for x in np.arange(rng.uniform(0, step), width, step):
             draw.line([(x, 0), (x, height)], fill=255, width=pen)
     tilted = lines.rotate(rng.uniform(-3, 3), Image.Resampling.BILINEAR)

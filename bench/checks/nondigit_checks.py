@@ -34,7 +34,7 @@ sys.path[:0] = [
     str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
 ]
 
-from picture_checks import answer, bundled_runtime  # noqa: E402
+from picture_checks import answer, bundled_runtime, made_pictures  # noqa: E402
 
 from digitcli.imaging import judge  # noqa: E402
 
@@ -115,13 +115,10 @@ def score_real(pictures, runtime, judges: Path | None = None) -> dict[str, Count
 def score_things(folder: Path, runtime) -> Counter:
     """The photos in `folder` (none of them a digit) and those refused."""
     tally: Counter = Counter()
-    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in PHOTOS):
+    for path in made_pictures(folder):
         tally["nondigit"] += 1
         tally["nondigit refused"] += answer(path, runtime) == "blank"
     return tally
-
-
-PHOTOS = (".jpg", ".jpeg", ".png")
 
 
 def mnist_right(count: int, runtime) -> str:

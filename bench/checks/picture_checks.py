@@ -47,7 +47,8 @@ def real_pictures(folder: Path) -> list[tuple[Path, str, int]]:
 
 
 def made_pictures(folder: Path) -> list[Path]:
-    """The pictures of a make_blanks or make_numbers folder."""
+    """The pictures (PNG, JPEG) of a folder, in name order: a make_blanks or make_numbers
+    folder, photos of things."""
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".png", ".jpg", ".jpeg"))
 
 
