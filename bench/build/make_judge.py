@@ -24,9 +24,10 @@ drawn by code, with digits and blank sheets drawn alike, in every scene but `CHE
 kept to check the judge; and the letters a hand writes much as a digit, S, Z, q ..., beside
 digits drawn alike: `nondigits.lookalike`, `--lookalikes`; the real set's non-digit pictures:
 their views are made as a fifth class, left out of what the judge learns, `--classes`, while
-the digits and blank sheets drawn beside them are learnt). The made views are kept in
-VIEWS.npz and reused. The network is trained on CPU (TensorFlow only here), converted to LiteRT
-and stamped by `core/fits.py`.
+the digits and blank sheets drawn beside them are learnt). The made views and those of each
+`--folder` are kept in VIEWS.npz with the folders they came from, and reused: folders named
+after those are added to it, and a VIEWS.npz of other folders is refused. The network is
+trained on CPU (TensorFlow only here), converted to LiteRT and stamped by `core/fits.py`.
 """
 
 from __future__ import annotations
@@ -585,7 +586,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--out", type=Path, default=judge.MODEL)
-    parser.add_argument("--cache", type=Path, help="an .npz of made views, reused if present")
+    parser.add_argument(
+        "--cache", type=Path, help="an .npz of made and folders' views, reused if present"
+    )
     parser.add_argument("--folder", action="append", default=[], help="CLASS=DIR made before")
     parser.add_argument("--per-folder", type=int, default=300, help="pictures of a --folder")
     parser.add_argument("--init", type=Path, help="a judge to start from (LiteRT), not nothing")
@@ -659,15 +662,7 @@ def cached(path: Path | None, make) -> tuple[np.ndarray, np.ndarray]:
 
 def all_made(args) -> tuple[np.ndarray, np.ndarray]:
     """Every made view (`--cache`, and the look-alikes beside it, reused where made before)."""
-
-    def views() -> tuple[np.ndarray, np.ndarray]:
-        x, y = made_views(args.seed, args.made, args.files, args.nondigits)
-        if args.folder:
-            more, kinds = folder_views(args.folder, args.per_folder)
-            x, y = np.concatenate([x, np.stack(more)]), np.concatenate([y, kinds])
-        return x, y
-
-    parts = [cached(args.cache, views)]
+    parts = [made_and_folders(args)]
     if args.lookalikes:
         beside = None if args.cache is None else args.cache.with_suffix(".lookalikes.npz")
         parts.append(cached(beside, lambda: nondigit_views([args.seed, 500], args.lookalikes,
@@ -676,6 +671,31 @@ def all_made(args) -> tuple[np.ndarray, np.ndarray]:
         parts.append(small_views([args.seed, 400], args.small))
     x, y = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     print(f"made: {len(x)} views, {np.bincount(y, minlength=CLASSES).tolist()} by class")
+    return x, y
+
+
+def made_and_folders(args) -> tuple[np.ndarray, np.ndarray]:
+    """The made views, then each `--folder`'s in order. A `--cache` records the folders it
+    holds: it is reused for them and extended by the folders given after them; one holding
+    other folders is refused, not silently reused for them."""
+    held: list[str] = []
+    if args.cache is not None and args.cache.exists():
+        found = np.load(args.cache)
+        x, y = found["x"], found["y"]
+        held = [str(folder) for folder in found["folders"]] if "folders" in found else []
+        if "folders" not in found or held != args.folder[: len(held)]:
+            raise SystemExit(
+                f"{args.cache}: holds the views of the folders {held or 'it does not record'}, "
+                "not the first of those given: name another --cache"
+            )
+    else:
+        x, y = made_views(args.seed, args.made, args.files, args.nondigits)
+    todo = args.folder[len(held) :]
+    more, kinds = folder_views(todo, args.per_folder)
+    if more:
+        x, y = np.concatenate([x, np.stack(more)]), np.concatenate([y, kinds])
+    if args.cache is not None and (todo or not args.cache.exists()):
+        np.savez_compressed(args.cache, x=x, y=y, folders=np.array(args.folder, dtype=str))
     return x, y
 
 
