@@ -21,7 +21,6 @@ from digitcli.imaging.histograms import extremes, histogram
 from digitcli.imaging.images import INVERT_CHOICES, otsu_threshold
 from digitcli.imaging.morphology import runs
 from digitcli.imaging.paper import ink_is_dark, noise_below, noise_hidden
-from digitcli.imaging.pieces import crossing
 from digitcli.reading.settings import tuned
 
 
@@ -84,15 +83,6 @@ def _ink_mask(flat: np.ndarray, noise: float) -> np.ndarray:
     strong[labels[values > high]] = True
     strong[0] = False
     return strong[labels]
-
-
-def without_crossing(mask: np.ndarray) -> np.ndarray:
-    """`mask` without the lines and edges crossing the picture that `predict`'s preparation
-    leaves out of its ink (`pieces.crossing`: a cell's rule in a corner, a desk's edge), in a
-    picture `paper_size` a side or more: no line of writing to `read` either."""
-    if max(mask.shape) < preparation.tuned().paper_size:
-        return mask
-    return mask & ~crossing(mask)
 
 
 def ink_lines(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from PIL import Image
 
 from digitcli.imaging.opening import cropped
-from digitcli.reading.ink import ink_lines, without_crossing
+from digitcli.imaging.pieces import crossing
+from digitcli.reading.ink import ink_lines
 from digitcli.reading.segment import Line, ink_signal
 from digitcli.reading.settings import tuned
 
@@ -37,7 +38,7 @@ def line_spans(image: Image.Image, invert: str = "auto") -> list[tuple[int, int]
     # A band of a cell's rule or a desk's edge alone is no line: the bands are those of the ink
     # without what crosses the picture, as predict's ink leaves it out, where they are fewer
     # (where they are more, a cell's side ran down beside the lines and held them together).
-    lines = min(ink_lines(mask), ink_lines(without_crossing(mask)), key=len)
+    lines = min(ink_lines(mask), ink_lines(mask & ~crossing(mask)), key=len)
     if not lines:
         return [(0, image.height)]
     if len(lines) == 1:
