@@ -104,6 +104,10 @@ members-mnist: venv
 
 ## The preparation's judge of pictures on paper (digitcli/imaging/judge.tflite), from made
 ## pictures and the real set (REAL: a folder `python bench/checks/real_pictures.py build` wrote).
+## This builds a judge from nothing; the shipped one is fine-tuned from such a judge with real
+## register cells, photos and drawn folders (`make_judge.py --init`): its fits record holds the
+## last step's command and folders, and names the judge it started from (docs/measurements/
+## preparation.md, rounds 10, 13 and 14).
 REAL ?= bench/results/real
 # The made views are cached under the hash of the code that makes them: never a stale cache.
 VIEWS = $(shell cat bench/*/*.py tests/generators/*.py digitcli/imaging/*.py | sha1sum | cut -c1-12)
