@@ -67,10 +67,8 @@ def picture(rng: np.random.Generator, style: str, mnist: np.ndarray | None) -> I
     side = int(min(height, width) * rng.uniform(*digit))
     top, left = int(rng.integers(0, height - side + 1)), int(rng.integers(0, width - side + 1))
     if mnist is not None:
-        if drawn == "outlined":
-            ink = outlined_ink(mnist[rng.integers(len(mnist))], side, rng)
-        else:
-            ink = digit_ink(mnist[rng.integers(len(mnist))], side, rng)
+        draw = outlined_ink if drawn == "outlined" else digit_ink
+        ink = draw(mnist[rng.integers(len(mnist))], side, rng)
         write(sheet, ink, top, left, rng.uniform(0.4, 0.9))
     return Image.fromarray(np.clip(sheet + 0.5, 0, 255).astype(np.uint8), "L")
 
@@ -92,14 +90,14 @@ def _lines(
     draw = ImageDraw.Draw(lines)
     for y in np.arange(rng.uniform(0, step), high, step):
         draw.line([(0, y), (wide, y)], fill=255, width=pen)
-    if not any_angle and (squared >= 1.0 or rng.random() < squared):  # all squared: no draw
+    if any_angle:
+        turned = lines.rotate(rng.uniform(-90, 90), Image.Resampling.BILINEAR)
+        left, top = (wide - width) // 2, (high - height) // 2
+        return turned.crop((left, top, left + width, top + height))
+    if squared >= 1.0 or rng.random() < squared:  # all squared: no draw (the seeds' pages)
         for x in np.arange(rng.uniform(0, step), wide, step):
             draw.line([(x, 0), (x, high)], fill=255, width=pen)
-    if not any_angle:
-        return lines.rotate(rng.uniform(-3, 3), Image.Resampling.BILINEAR)
-    turned = lines.rotate(rng.uniform(-90, 90), Image.Resampling.BILINEAR)
-    left, top = (wide - width) // 2, (high - height) // 2
-    return turned.crop((left, top, left + width, top + height))
+    return lines.rotate(rng.uniform(-3, 3), Image.Resampling.BILINEAR)
 
 
 def outlined_ink(digit: np.ndarray, side: int, rng: np.random.Generator) -> np.ndarray:
