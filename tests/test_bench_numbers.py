@@ -234,8 +234,23 @@ def test_each_set_of_numbers_has_its_own_default_folder() -> None:
             ("--digits-from", "usps"), ("--digits-from", "uci"), ("--style", "filled"),
             ("--sheet", "3"), ("--desk", "dark"), ("--desk", "light"), ("--paper", "lined"),
             ("--turn", "12"), ("--hand", "loose"), ("--blur", "2.5"), ("--marks", "1"),
-            ("--cell",)]  # fmt: skip
+            ("--cell",), ("--cut-cell",)]  # fmt: skip
     assert len({folder(*args) for args in sets}) == len(sets)
+
+
+def test_a_cut_cell_keeps_an_upright_side_at_the_pictures_edge():
+    # A register's cell as a crop cuts it: the side that `read` took for a 1 ("31" read 131).
+    rng = np.random.default_rng(4)
+    ink = np.zeros((20, 60), np.float32)
+    ink[5:15, 20:40] = 1.0
+    boxes = [[20, 5, 40, 15]]
+    for _ in range(20):
+        cut, printed, moved = make_numbers._in_a_cut_cell(ink, np.zeros_like(ink), boxes, rng)
+        edges = printed[:, :4].max(axis=1).mean(), printed[:, -4:].max(axis=1).mean()
+        assert max(edges) >= 1 - make_numbers.CUT_SHORT * 2  # an upright side, at an edge
+        left, top, right, bottom = moved[0]
+        assert (cut[top:bottom, left:right] == 1.0).all()  # the digits moved with their boxes
+        assert left <= 5 + 1.2 * 20 and cut.shape[1] - right <= 5 + 1.2 * 20  # close to them
 
 
 def test_the_line_reader_is_taught_usps_training_digits_only(tmp_path):

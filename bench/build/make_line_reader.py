@@ -100,6 +100,7 @@ LOOSE = 0.0  # the share written in a loose hand (make_numbers' `hand`), drawn a
 BLURRED = 0.0  # the share blurred by up to BLURRED_PX (make_numbers' `blur`), drawn apart
 BLURRED_PX = 2.5
 CELLED = 0.0  # the share written small in a register's ruled cell (make_numbers' `cell`)
+CUT = 0.0  # the share in a cell cut out as a crop does (make_numbers' `cut`), drawn apart
 BATCH = 64
 SOURCES = tuple(
     f"{name}{style}"
@@ -185,18 +186,20 @@ def written_numbers(
     blurred: float = BLURRED,
     marked: float = MARKED,
     celled: float = CELLED,
+    cut: float = CUT,
 ):
     """`count` numbers written with training digits (kinds in turn, each run of kinds from the
     next of `sources`, a `wide` share of them in the widened styles; a `loose` share in a loose
-    hand and a `blurred` share blurred by up to BLURRED_PX, each drawn by a generator of its
-    own), each with the line `segment.find_line` finds in it."""
+    hand, a `blurred` share blurred by up to BLURRED_PX, a `celled` share in a ruled cell and a
+    `cut` share in a cut-out one, each drawn by a generator of its own), each with the line
+    `segment.find_line` finds in it."""
     from digitcli.imaging.images import open_image
     from digitcli.reading.segment import find_line
 
     loaded = {source: training_digits(source, usps_file) for source in dict.fromkeys(sources)}
     digits = [loaded[source] for source in sources]  # a source named twice is loaded once
-    seeds = (seed, [seed, 1], [seed, 2], [seed, 3])
-    rng, hands, focus, ruled = (np.random.default_rng(seed_) for seed_ in seeds)
+    seeds = (seed, [seed, 1], [seed, 2], [seed, 3], [seed, 4])
+    rng, hands, focus, ruled, cropped = (np.random.default_rng(seed_) for seed_ in seeds)
     with TemporaryDirectory(prefix="digitcli-numbers-") as tmp:
         for i in range(count):
             wide_one = is_wide(i, len(kinds), wide)
@@ -205,7 +208,9 @@ def written_numbers(
             hand = "loose" if hands.random() < loose else "even"
             blur = BLURRED_PX if focus.random() < blurred else BLUR[1]
             cell = ruled.random() < celled
-            look = Look(wide=wide_one, hand=hand, blur=blur, marks=marked, cell=cell)
+            cut_out = cut > 0 and cropped.random() < cut
+            look = Look(wide=wide_one, hand=hand, blur=blur, marks=marked, cell=cell or cut_out,
+                        cut=cut_out)  # fmt: skip
             number = make_number(x, y, kinds[i % len(kinds)], stem, rng, box, look)
             yield (
                 number,
@@ -222,13 +227,14 @@ def strips(
     blurred: float = BLURRED,
     marked: float = MARKED,
     celled: float = CELLED,
+    cut: float = CUT,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Strips and padded labels for `count` numbers: digit d is d + 1, a mark 11 + its place
     in `lines.MARKS`; 0 is CTC's blank."""
     seed, count = task
     found, labels = [], []
     written = written_numbers(
-        seed, count, KINDS, wide, sources, usps_file, loose, blurred, marked, celled
+        seed, count, KINDS, wide, sources, usps_file, loose, blurred, marked, celled, cut
     )
     for number, line in written:
         if line.strips is None or len(line.strips) != 1:  # a line longer than one strip
@@ -257,9 +263,10 @@ def written(
     marked: float = MARKED,
     first_seed: int = SEED_BASE,
     celled: float = CELLED,
+    cut: float = CUT,
 ) -> tuple[np.ndarray, np.ndarray]:
     work = partial(strips, wide=wide, sources=sources, usps_file=usps_file, loose=loose,
-                   blurred=blurred, marked=marked, celled=celled)  # fmt: skip
+                   blurred=blurred, marked=marked, celled=celled, cut=cut)  # fmt: skip
     return in_parts(work, count, parts, first_seed)
 
 
@@ -292,8 +299,9 @@ def network(shape: tuple[int, int], classes: int = CLASSES, folded: bool = False
 
 def from_litert(path: Path, classes: int = CLASSES):
     """The folded network (`network(folded=True)`) with the weights of a shipped LiteRT line
-    reader (`lines.tflite`), its output grown to `classes`: a new class starts as unlikely
-    as the old blank made 50 times less likely, its weights small and random."""
+    reader (`lines.tflite`, exported from either network), its output grown to `classes`: a new
+    class starts as unlikely as the old blank made 50 times less likely, its weights small and
+    random."""
     import tensorflow as tf
 
     interpreter = tf.lite.Interpreter(model_path=str(path))
@@ -319,7 +327,8 @@ def from_litert(path: Path, classes: int = CLASSES):
         kernel = find(conv + "convolution", dims=4).transpose(1, 2, 3, 0)
         if not weights:  # the export folded the input's rescaling into the first kernel too
             kernel = kernel * 255.0
-        weights += [kernel, find(norm, "Relu", dims=1)]
+        folded_in = not any(norm in name for name in named)  # exported from a folded network
+        weights += [kernel, find(conv + "BiasAdd" if folded_in else norm, "Relu", dims=1)]
     weights += [find("dense_1/Tensordot/MatMul", dims=2).T, find("dense_1/BiasAdd", dims=1)]
     for conv1d in ("conv1d_1/", "conv1d_1_2/"):
         weights += [find(conv1d + "convolution", dims=4)[:, 0].transpose(1, 2, 0),
@@ -451,6 +460,9 @@ def arguments() -> argparse.ArgumentParser:
     parser.add_argument("--loose", type=float, default=LOOSE, help="share in a loose hand (0)")
     parser.add_argument("--blurred", type=float, default=BLURRED, help="share blurred more (0)")
     parser.add_argument("--celled", type=float, default=CELLED, help="share in a ruled cell (0)")
+    parser.add_argument(
+        "--cut", type=float, default=CUT, help="share in a cell cut out as a crop does (0)"
+    )
     parser.add_argument("--marked", type=float, default=MARKED, help="share with marks (0)")
     parser.add_argument("--seed", type=int, default=0, help="training's seed (0)")
     parser.add_argument("--checkpoint", type=Path, help="save weights here each epoch; resume")
@@ -513,7 +525,7 @@ def main(argv: list[str] | None = None) -> int:
         ("x", "y"),
         lambda: written(
             args.numbers, args.wide, args.parts, sources, args.usps, args.loose, args.blurred,
-            args.marked, args.first_seed, args.celled,
+            args.marked, args.first_seed, args.celled, args.cut,
         ),
     )  # fmt: skip
     if args.data_only:
@@ -544,7 +556,7 @@ def this_run(argv: list[str] | None, args: argparse.Namespace, lines: int) -> di
         "training "
         f"digits of {', '.join(dict.fromkeys(args.sources))}, parts seeded from "
         f"{args.first_seed}; {args.marked:g} with marks, {args.loose:g} in a loose hand, "
-        f"{args.celled:g} in a ruled cell"
+        f"{args.celled:g} in a ruled cell, {args.cut:g} in a cut-out one"
         + "".join(f"; and the strips saved in {more.name}" for more in args.more_data),
     }
 

@@ -17,7 +17,7 @@ zip.train's held 30%, never trained on (`make_numbers.number_digits`); `--style 
 stretches each digit to fill a 16x16 box and binarises it first (`make_numbers.filled_digits`).
 A folder that already holds `labels.jsonl` is read again, not rewritten; the default folder's
 name says every option that makes the set
-(`digitcli-numbers-s9-k100[-narrow][-usps|-uci][-filled][-cell]`).
+(`digitcli-numbers-s9-k100[-narrow][-usps|-uci][-filled][-cell][-cutcell]`).
 `--marks S` writes a share S of the numbers with the marks people write in and after numbers
 (`18.056`, `200.-`, `$25`: `make_numbers.py --marks`); the `text exact` column is the share
 whose `text` is what was written, marks included (without marks, its `number`).
@@ -214,7 +214,7 @@ def default_folder(args: argparse.Namespace) -> str:
     options += [f"hand-{args.hand}"] * (args.hand != "even")
     options += [f"blur{args.blur:g}"] * (args.blur != BLUR[1])
     options += [f"marks{args.marks:g}"] * (args.marks != 0)
-    options += ["cell"] * args.cell
+    options += ["cell"] * args.cell + ["cutcell"] * args.cut_cell
     return "-".join(["digitcli-numbers", *options])
 
 

@@ -58,7 +58,10 @@ after numbers (`tests/generators/written_marks.py`: `18.056`, `443.000=`, `200.-
 `$25`, a long dash or a wavy end mark); `labels.jsonl`'s `text` is then what is written,
 `number` its digits. `--cell` writes each number small in a register's cell (1.5-3 times its
 height), ruled on every side and the next cells' ruling beyond, and darkens one or two of the
-picture's sides as a scanner's border does (grey 0-60, ragged).
+picture's sides as a scanner's border does (grey 0-60, ragged). `--cut-cell` writes it in a cell
+cut out of a register as a cropped cell is: no ruling beyond, each side kept or gone and kept
+ones often short, a side at the picture's edge close to the digits (read as a 1 if learnt as
+ink).
 """
 
 from __future__ import annotations
@@ -99,6 +102,8 @@ RULED_COLOURS = ((150, 180, 225), (110, 160, 215), (170, 170, 170), (130, 190, 2
 FILLED_BOX = 16  # --style filled: the fixed cell each digit is stretched to fill ...
 THIN_SCALE, THIN_PEN = 2, 1.6  # --style thin: enlarged this much, eroded by a disc this wide
 FILLED_LEVEL = 0.5  # ... and the share of a cell's area that must be ink for it to be ink
+CUT_KEPT = 0.6  # --cut-cell: the chance each side of the cell is kept ...
+CUT_SHORT = 0.35  # ... and the most of its length cut off at either end
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,7 @@ class Look:
     blur: float = BLUR[1]  # the most Gaussian blur, px
     marks: float = 0.0  # the share written with marks: "18.056", "200.-", "$25" (written_marks)
     cell: bool = False  # small in a register's ruled cell, a scanner's dark border at its edge
+    cut: bool = False  # with `cell`: the cell cut out as a crop does (`_in_a_cut_cell`)
 
 
 @dataclass
@@ -233,6 +239,10 @@ def add_digit_options(parser: argparse.ArgumentParser) -> None:
         "--cell", action="store_true",
         help="each number small in a ruled cell, a scanner's dark border at the picture's edge",
     )  # fmt: skip
+    parser.add_argument(
+        "--cut-cell", action="store_true",
+        help="--cell, the cell cut out as a crop does: sides gone or short, one at the edge",
+    )  # fmt: skip
 
 
 def checked_digit_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -280,7 +290,8 @@ def make_number_set_of(args: argparse.Namespace, out: Path) -> list[Number]:
     x, y = number_digits(args.digits_from, args.usps)
     look = Look(
         wide=not args.narrow, sheet=args.sheet, desk=args.desk, turn=args.turn, paper=args.paper,
-        hand=args.hand, blur=args.blur, marks=args.marks, cell=args.cell,
+        hand=args.hand, blur=args.blur, marks=args.marks, cell=args.cell or args.cut_cell,
+        cut=args.cut_cell,
     )  # fmt: skip
     return make_number_set(x, y, out, args.per_kind, args.seed, args.style, look)
 
@@ -339,12 +350,12 @@ def make_number(
     if look.sheet > 1.0:
         ink, printed, boxes = _on_a_sheet(ink, printed, boxes, look.sheet)
     if look.cell:
-        ink, printed, boxes = _in_a_cell(ink, printed, boxes, rng)
+        ink, printed, boxes = (_in_a_cut_cell if look.cut else _in_a_cell)(ink, printed, boxes, rng)
     ruled = _ruled(ink.shape, digit_h, rng, look.paper) if look.paper is not None else None
     image = _paper(ink, printed, rng, WIDE_PRINTED if wide else PRINTED, ruled, look.blur)
     if look.desk is not None:
         image, boxes = _on_a_desk(image, boxes, rng, DESK_LEVELS[look.desk])
-    if look.cell:
+    if look.cell and not look.cut:  # a cut cell is a crop inside the page
         image = _scanner_border(image, boxes, rng)
     path = _save(image, stem, rng)
     number = "".join(str(int(d)) for d in y[picks])
@@ -618,6 +629,39 @@ def _in_a_cell(ink, printed, boxes, rng: np.random.Generator):
         printed[at : at + pen, :] = 1.0
     for at in cols:
         printed[:, at : at + pen] = 1.0
+    return ink, printed, _moved_boxes(boxes, pad[1][0], pad[0][0])
+
+
+def _in_a_cut_cell(ink, printed, boxes, rng: np.random.Generator):
+    """The number in a register's cell as a crop cuts it out: the cell a little wider than the
+    number, its pen 1-4 px; each side kept (CUT_KEPT), a kept side often short, and at least
+    one upright side, at the picture's edge."""
+    rows, cols = np.nonzero((ink > 0) | (printed > 0))
+    y0, x0 = int(rows.min()), int(cols.min())
+    ink, printed = (
+        ink[y0 : rows.max() + 1, x0 : cols.max() + 1],
+        printed[y0 : rows.max() + 1, x0 : cols.max() + 1],
+    )
+    boxes = _moved_boxes(boxes, -x0, -y0)
+    h, w = ink.shape
+    cell_h = int(h * rng.uniform(1.2, 2.0))
+    cell_w = w + int(h * rng.uniform(0.2, 1.2))
+    top, left = int(rng.integers(0, cell_h - h + 1)), int(rng.integers(0, cell_w - w + 1))
+    pen = int(rng.integers(1, 5))
+    pad = ((top + pen, cell_h - h - top + pen), (left + pen, cell_w - w - left + pen))
+    ink, printed = np.pad(ink, pad), np.pad(printed, pad)
+    kept = rng.random(4) < CUT_KEPT  # top, bottom, left, right
+    if not kept[2:].any():
+        kept[2 + int(rng.integers(0, 2))] = True
+    rows, cols = ink.shape
+    for side, at in enumerate((0, rows - pen, 0, cols - pen)):
+        if not kept[side]:
+            continue
+        length = (cols, cols, rows, rows)[side]
+        start, stop = (int(length * rng.uniform(0.0, CUT_SHORT)) for _ in range(2))
+        span = slice(start, length - stop)
+        band = slice(at, at + pen)
+        printed[(band, span) if side < 2 else (span, band)] = 1.0
     return ink, printed, _moved_boxes(boxes, pad[1][0], pad[0][0])
 
 

@@ -1,0 +1,28 @@
+"""`make_line_reader.py --start lines.tflite` fine-tunes the shipped line reader: its weights are
+read back from the LiteRT file, which was itself exported from a folded network."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench" / "build"))
+
+import make_line_reader  # noqa: E402
+
+from digitcli.reading import lines  # noqa: E402
+
+
+def test_the_shipped_line_reader_is_read_back_as_it_reads() -> None:
+    # Its biases were sought under batch normalisation's names, which a folded export lacks.
+    import keras
+
+    strips = np.random.default_rng(0).integers(0, 256, (4, *lines.STRIP_SHAPE), dtype=np.uint8)
+    strips[:, :, :40] = 0  # some blank columns too
+    model = make_line_reader.from_litert(lines.MODEL)
+    read_back = keras.ops.convert_to_numpy(
+        keras.ops.softmax(model(strips[..., None], training=False))
+    )
+    assert np.abs(read_back - lines.read_strips(strips)).max() < 1e-4
