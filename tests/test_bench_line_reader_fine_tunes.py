@@ -26,3 +26,19 @@ def test_the_shipped_line_reader_is_read_back_as_it_reads() -> None:
         keras.ops.softmax(model(strips[..., None], training=False))
     )
     assert np.abs(read_back - lines.read_strips(strips)).max() < 1e-4
+
+
+def test_several_fine_tunes_are_exported_as_the_mean_of_their_weights(tmp_path: Path) -> None:
+    import keras
+
+    saved = []
+    for seed in (1, 2):
+        keras.utils.set_random_seed(seed)
+        model = make_line_reader.network(lines.STRIP_SHAPE, folded=True)
+        saved.append(tmp_path / f"tune{seed}.weights.h5")
+        model.save_weights(saved[-1])
+    one, other = (make_line_reader.trained([path], folded=True).get_weights() for path in saved)
+    both = make_line_reader.trained(saved, folded=True).get_weights()
+    assert not np.allclose(one[0], other[0])
+    for a, b, mean in zip(one, other, both, strict=True):
+        assert np.allclose(mean, (a + b) / 2)

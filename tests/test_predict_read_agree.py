@@ -68,9 +68,7 @@ def test_the_documented_examples_and_test_pictures_get_one_verdict():
 
 # Known disagreements, each a failure to learn from (issue 86), not to hide: the test fails
 # when one of them is mended too, so that it leaves this list.
-KNOWN = {
-    "00008_paper_jpeg.jpg": "a 5 written in two strokes: predict 5, the line reader 65",
-}
+KNOWN: dict[str, str] = {}
 
 
 @pytest.mark.skipif(not make_photos.MNIST_DIR.exists(), reason="MNIST test images not present")
