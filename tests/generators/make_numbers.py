@@ -636,13 +636,10 @@ def _in_a_cut_cell(ink, printed, boxes, rng: np.random.Generator):
     """The number in a register's cell as a crop cuts it out: the cell a little wider than the
     number, its pen 1-4 px; each side kept (CUT_KEPT), a kept side often short, and at least
     one upright side, at the picture's edge."""
-    rows, cols = np.nonzero((ink > 0) | (printed > 0))
-    y0, x0 = int(rows.min()), int(cols.min())
-    ink, printed = (
-        ink[y0 : rows.max() + 1, x0 : cols.max() + 1],
-        printed[y0 : rows.max() + 1, x0 : cols.max() + 1],
-    )
-    boxes = _moved_boxes(boxes, -x0, -y0)
+    inked_rows, inked_cols = np.nonzero((ink > 0) | (printed > 0))  # the margins go
+    y0, y1 = int(inked_rows.min()), int(inked_rows.max()) + 1
+    x0, x1 = int(inked_cols.min()), int(inked_cols.max()) + 1
+    ink, printed, boxes = ink[y0:y1, x0:x1], printed[y0:y1, x0:x1], _moved_boxes(boxes, -x0, -y0)
     h, w = ink.shape
     cell_h = int(h * rng.uniform(1.2, 2.0))
     cell_w = w + int(h * rng.uniform(0.2, 1.2))
