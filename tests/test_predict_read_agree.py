@@ -105,6 +105,8 @@ _OFF_PAPER_CELL = (
 _MEZA = "Charitable-Analytics-International+AI4Good---Meza-OCR-Challenge__cell_images_training_set_"
 REAL_KNOWN = {
     "Goody7+MNIST_CNN__test_car1.jpg": "a drawn car, one digit to the judge: predict 0, read 53",
+    "Goody7+MNIST_CNN__test_cat.jpg": "a photo of a cat, one digit to the judge: predict 4; "
+    "read reads 48 digits in its fur, in the band the lines crossing it leave (round 15)",
     "computemachines+nnfs-rust__my_images_1.jpg": "a photo of a thing, refused by both: a "
     "picture to predict's judge; blank to read, which prepares its own larger crop",
     "computemachines+nnfs-rust__my_images_3.jpg": "a photo of a thing: one digit to the judge "
@@ -117,7 +119,7 @@ REAL_KNOWN = {
     f"{_MEZA}3207.jpg": "blank to predict's preparation; the line reader is sure of three "
     "digits (row_digits), and read reads 125, right",
     f"{_MEZA}5577.jpg": "250 in a register cell: lines to predict's judge (several digits "
-    "before round 13); read finds two lines, 250 and a stray 1",
+    "before round 13); read finds two lines, 250 and a stray one",
     "zoxinity+NumberDetector__resources_pen_black.jpg": "1234567890 in two rows: lines to "
     "predict's judge (several digits before round 13); read reads the two lines, 2345 and 67890",
 }

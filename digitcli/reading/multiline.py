@@ -36,9 +36,10 @@ def line_spans(image: Image.Image, invert: str = "auto") -> list[tuple[int, int]
     scale = small.height / image.height
     mask = ink_signal(small, invert)[1]
     # A band of a cell's rule or a desk's edge alone is no line: the bands are those of the ink
-    # without what crosses the picture, as predict's ink leaves it out, where they are fewer
-    # (where they are more, a cell's side ran down beside the lines and held them together).
-    lines = min(ink_lines(mask), ink_lines(mask & ~crossing(mask)), key=len)
+    # without what crosses the picture, as predict's ink leaves it out, where they are no more
+    # (where they are more, a cell's side ran down beside the lines and held them together;
+    # where as many, the sides made one band of every row: `min` keeps the first of a tie).
+    lines = min(ink_lines(mask & ~crossing(mask)), ink_lines(mask), key=len)
     if not lines:
         return [(0, image.height)]
     if len(lines) == 1:
