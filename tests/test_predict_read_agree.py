@@ -93,9 +93,9 @@ def test_a_blank_picture_is_refused_by_both_in_the_same_words(tmp_path):
 
 DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 
-# The real pictures the two commands still disagree on (round 14; bench/checks/agreement.py
-# over the five sets: 4, 5, 0, 0, 1; the judge that learnt outlined digits added two photos
-# of no digit: one refused by both for two reasons, one answered by both, differently),
+# The real pictures the two commands still disagree on (round 15; bench/checks/agreement.py
+# over the five sets: 5, 5, 0, 0, 1; the judge that learnt outlined digits added two photos
+# of no digit in round 14, the bands found without crossing lines a cat's photo in round 15),
 # each a failure to learn from, by file name.
 _OFF_PAPER_CELL = (
     "a register cell under paper_size (56 px) a side: the judge, which counts several digits "

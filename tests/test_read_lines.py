@@ -114,7 +114,7 @@ def test_a_number_in_the_middle_of_a_sheet_is_read_at_its_own_size(digits, numbe
     """A line is read from its own rows, not shrunk with the paper around it: written 80 px
     high in a picture four times its 200 px (3958 read 8958, 695563 read 695568 before)."""
     truth = write_number(digits, number, tmp_path / "n.png")
-    (reading,) = _read_on_a_sheet(tmp_path / "n.png", tmp_path / "sheet.png", margin=0)
+    (reading,) = _read_on_a_sheet(tmp_path / "n.png", tmp_path / "sheet.png")
     assert reading.number == number
     for digit, (left, top, right, bottom) in zip(reading.digits, truth, strict=True):
         assert np.abs(np.subtract(digit.box, (left, 300 + top, right, 300 + bottom))).max() < 8
@@ -127,18 +127,19 @@ def test_a_number_in_a_tall_cell_is_read_from_its_own_rows(digits, number, tmp_p
     tie went to the sides' band, so the page was read whole and the number shrank with it (a
     made `--cell --sheet 3` set: 56.0% read exactly, 67.5% now)."""
     write_number(digits, number, tmp_path / "n.png")
-    (reading,) = _read_on_a_sheet(tmp_path / "n.png", tmp_path / "cell.png", margin=40)
+    (reading,) = _read_on_a_sheet(tmp_path / "n.png", tmp_path / "cell.png", cell=True)
     assert reading.number == number
 
 
-def _read_on_a_sheet(number: Path, sheet_path: Path, margin: int) -> list:
-    """`number`'s 200 px line written at rows 300-500 of an 800 px sheet, `margin` px of paper
-    either side and there (where given) a cell's sides running top to bottom; checks that its
-    lone line is found at the digits' rows and returns `read`'s readings of the sheet."""
+def _read_on_a_sheet(number: Path, sheet_path: Path, cell: bool = False) -> list:
+    """`number`'s 200 px line written at rows 300-500 of an 800 px sheet (`cell`: 40 px of
+    paper either side, then a cell's sides running top to bottom); checks that its lone line
+    is found at the digits' rows and returns `read`'s readings of the sheet."""
     line = np.asarray(Image.open(number), float)
+    margin = 40 if cell else 0
     sheet = np.full((800, line.shape[1] + 2 * margin), 235.0)
     sheet[300:500, margin : margin + line.shape[1]] = line
-    if margin:
+    if cell:
         sheet[:, 10:13] = sheet[:, -13:-10] = 90.0  # the cell's sides, top to bottom
     sheet += np.random.default_rng(0).normal(0, 3, sheet.shape)
     Image.fromarray(np.clip(sheet, 0, 255).astype(np.uint8)).save(sheet_path)

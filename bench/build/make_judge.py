@@ -680,10 +680,11 @@ def made_and_folders(args) -> tuple[np.ndarray, np.ndarray]:
     other folders is refused, not silently reused for them."""
     held: list[str] = []
     if args.cache is not None and args.cache.exists():
-        found = np.load(args.cache)
-        x, y = found["x"], found["y"]
-        held = [str(folder) for folder in found["folders"]] if "folders" in found else []
-        if "folders" not in found or held != args.folder[: len(held)]:
+        with np.load(args.cache) as found:
+            x, y = found["x"], found["y"]
+            recorded = "folders" in found
+            held = [str(folder) for folder in found["folders"]] if recorded else []
+        if not recorded or held != args.folder[: len(held)]:
             raise SystemExit(
                 f"{args.cache}: holds the views of the folders {held or 'it does not record'}, "
                 "not the first of those given: name another --cache"

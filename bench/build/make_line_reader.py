@@ -211,9 +211,8 @@ def written_numbers(
             hand = "loose" if hands.random() < loose else "even"
             blur = BLURRED_PX if focus.random() < blurred else BLUR[1]
             cell = ruled.random() < celled
-            cut_out = cut > 0 and cropped.random() < cut
-            look = Look(wide=wide_one, hand=hand, blur=blur, marks=marked, cell=cell or cut_out,
-                        cut=cut_out)  # fmt: skip
+            cut_out = cropped.random() < cut
+            look = Look(wide=wide_one, hand=hand, blur=blur, marks=marked, cell=cell, cut=cut_out)
             number = make_number(x, y, kinds[i % len(kinds)], stem, rng, box, look)
             yield (
                 number,
@@ -322,6 +321,7 @@ def from_litert(path: Path, classes: int = CLASSES):
         return [h for h in hits if h.shape[0] > 1][0] if len(hits) > 1 else hits[0]
 
     model = network(STRIP_SHAPE, classes, folded=True)
+    folded_export = not any("batch_normalization" in name for name in named)  # no norms left
     weights = []
     convs = (("conv2d_1/", "batch_normalization_1/"), ("conv2d_1_2/", "batch_normalization_1_2/"),
              ("conv2d_2_1/", "batch_normalization_2_1/"),
@@ -330,8 +330,7 @@ def from_litert(path: Path, classes: int = CLASSES):
         kernel = find(conv + "convolution", dims=4).transpose(1, 2, 3, 0)
         if not weights:  # the export folded the input's rescaling into the first kernel too
             kernel = kernel * 255.0
-        folded_in = not any(norm in name for name in named)  # exported from a folded network
-        weights += [kernel, find(conv + "BiasAdd" if folded_in else norm, "Relu", dims=1)]
+        weights += [kernel, find(conv + "BiasAdd" if folded_export else norm, "Relu", dims=1)]
     weights += [find("dense_1/Tensordot/MatMul", dims=2).T, find("dense_1/BiasAdd", dims=1)]
     for conv1d in ("conv1d_1/", "conv1d_1_2/"):
         weights += [find(conv1d + "convolution", dims=4)[:, 0].transpose(1, 2, 0),

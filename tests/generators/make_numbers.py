@@ -119,7 +119,7 @@ class Look:
     blur: float = BLUR[1]  # the most Gaussian blur, px
     marks: float = 0.0  # the share written with marks: "18.056", "200.-", "$25" (written_marks)
     cell: bool = False  # small in a register's ruled cell, a scanner's dark border at its edge
-    cut: bool = False  # with `cell`: the cell cut out as a crop does (`_in_a_cut_cell`)
+    cut: bool = False  # in a register's cell cut out as a crop does (`_in_a_cut_cell`; over `cell`)
 
 
 @dataclass
@@ -290,8 +290,7 @@ def make_number_set_of(args: argparse.Namespace, out: Path) -> list[Number]:
     x, y = number_digits(args.digits_from, args.usps)
     look = Look(
         wide=not args.narrow, sheet=args.sheet, desk=args.desk, turn=args.turn, paper=args.paper,
-        hand=args.hand, blur=args.blur, marks=args.marks, cell=args.cell or args.cut_cell,
-        cut=args.cut_cell,
+        hand=args.hand, blur=args.blur, marks=args.marks, cell=args.cell, cut=args.cut_cell,
     )  # fmt: skip
     return make_number_set(x, y, out, args.per_kind, args.seed, args.style, look)
 
@@ -349,8 +348,10 @@ def make_number(
     ink, printed, boxes = _rotate(ink, printed, boxes, angle, room=look.turn > TURN)
     if look.sheet > 1.0:
         ink, printed, boxes = _on_a_sheet(ink, printed, boxes, look.sheet)
-    if look.cell:
-        ink, printed, boxes = (_in_a_cut_cell if look.cut else _in_a_cell)(ink, printed, boxes, rng)
+    if look.cut:
+        ink, printed, boxes = _in_a_cut_cell(ink, printed, boxes, rng)
+    elif look.cell:
+        ink, printed, boxes = _in_a_cell(ink, printed, boxes, rng)
     ruled = _ruled(ink.shape, digit_h, rng, look.paper) if look.paper is not None else None
     image = _paper(ink, printed, rng, WIDE_PRINTED if wide else PRINTED, ruled, look.blur)
     if look.desk is not None:
