@@ -18,16 +18,20 @@ from digitcli.reading.settings import tuned
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def in_a_scanned_cell(number: Path, out: Path) -> None:
+def in_a_scanned_cell(number: Path, out: Path, ragged: int = 0) -> None:
     """The number's picture small in a larger cell, ruled, a black band down its left side
-    and along its bottom, as a register's scanned cell."""
+    and along its bottom, as a register's scanned cell; `ragged`: the band's edge reaches up
+    to this many pixels further, in waves, as a page's edge lying askew under the lid."""
     grey = np.asarray(Image.open(number).convert("L"))
     h, w = grey.shape
     cell = np.full((3 * h, 2 * w), 235, np.uint8)
     cell[h : 2 * h, w // 2 : w // 2 + w] = grey
     cell[:, 40:42] = cell[-40:-38, :] = 90  # the cell's ruling
-    cell[:, :30] = 10  # the scanner's lid beyond the page
-    cell[-30:, :] = 20
+    reach = np.round(ragged * (0.5 + 0.5 * np.sin(np.arange(max(cell.shape)) / 20))).astype(int)
+    for row in range(cell.shape[0]):
+        cell[row, : 30 + reach[row]] = 10  # the scanner's lid beyond the page
+    for column in range(cell.shape[1]):
+        cell[-30 - reach[column] :, column] = 20
     Image.fromarray(cell).save(out)
 
 
@@ -37,6 +41,19 @@ def test_the_picture_inside_a_dark_border_is_what_is_read():
     pixels[:, :25] = 5  # the border down the left side ...
     pixels[-12:, :] = 10  # ... and along the bottom
     assert inside_dark_border(Image.fromarray(pixels)) == (25, 0, 300, 108)
+
+
+def test_the_picture_inside_a_ragged_border_holds_none_of_it():
+    """A border's edge is seldom straight: where it was taken as deep as its full lines
+    reach, the lines its edge reaches into part of the way were left inside, and `read`
+    read them as a line of 1s ("found 3 lines: 1, 8466, 226662266222"). It is as deep as
+    its edge reaches."""
+    pixels = np.full((120, 300), 230, np.uint8)
+    pixels[40:80, 100:110] = 20  # a stroke of ink, inside
+    for row in range(120):
+        pixels[row, : 20 + row % 7] = 5  # the border down the left side, its edge ragged
+    left, top, right, bottom = inside_dark_border(Image.fromarray(pixels))
+    assert (left, top, right, bottom) == (26, 0, 300, 120)
 
 
 def test_a_picture_without_a_border_has_none():
@@ -61,6 +78,13 @@ def test_a_number_in_a_scanned_cell_is_read(mnist_test_digits, tmp_path):  # noq
     (plain,) = read([str(tmp_path / "n.png")])
     (cell,) = read([str(tmp_path / "cell.png")])
     assert plain.number == "4072"
+    assert cell.number == "4072", cell.note
+
+
+def test_a_number_in_a_cell_with_a_ragged_border_is_read(mnist_test_digits, tmp_path):  # noqa: F811
+    write_number(mnist_test_digits, "4072", tmp_path / "n.png")
+    in_a_scanned_cell(tmp_path / "n.png", tmp_path / "cell.png", ragged=20)
+    (cell,) = read([str(tmp_path / "cell.png")])
     assert cell.number == "4072", cell.note
 
 

@@ -6,7 +6,9 @@ paper, running the whole side. To `read` it was the darkest ink in the picture, 
 small inside the cell was left as faint specks beside it ("blank"). Here a band at a picture's
 edge is a border where most of each of its lines (rows or columns) is far darker than the paper
 (under `border_dark` of the paper's level) and it takes at most `border_deepest` across (a
-deeper one is a desk beside a sheet, say, and left as it is); the picture is read inside its
+deeper one is a desk beside a sheet, say, and left as it is). Its edge is seldom straight: it
+is cut off as deep as its edge reaches (a strip it reaches into part of the way, left inside,
+was read as a line of 1s). The picture is read inside its
 borders, as a photo's sheet is read inside the desk (painted with the paper's colour, a border
 left a step where the paint met the paper, beside the cell's ruling: round 11 of
 docs/measurements/reading-numbers.md). A light picture only (its median at least
@@ -44,23 +46,28 @@ def inside_dark_border(image: Image.Image) -> tuple[int, int, int, int] | None:
     if paper < settings.border_light:
         return None
     dark = grey < np.float32(settings.border_dark * paper)  # as the grey's float32 compared
-    rows, columns = dark.mean(axis=1), dark.mean(axis=0)  # each line's dark share
-    top, bottom = _depth(rows), _depth(rows[::-1])
-    left, right = _depth(columns), _depth(columns[::-1])
+    top, bottom = _depth(dark), _depth(dark[::-1])
+    left, right = _depth(dark.T), _depth(dark.T[::-1])
     if not (top or bottom or left or right):
         return None
     height, width = dark.shape
     return left, top, width - right, height - bottom
 
 
-def _depth(shares: np.ndarray) -> int:
-    """How many lines from the edge a border takes (0: none), given each line's dark share:
-    its full lines from the edge, at most `border_deepest` of it."""
+def _depth(dark: np.ndarray) -> int:
+    """How many lines (rows of `dark`, from its first) a border along that edge takes (0:
+    none): where its full lines from the edge are at most `border_deepest` of it, as deep as
+    its ragged edge reaches (its deepest run of dark pixels from the edge, of the runs that
+    end before `border_deepest`)."""
     settings = tuned()
-    deepest = int(settings.border_deepest * len(shares))
+    deepest = int(settings.border_deepest * len(dark))
+    shares = dark[: deepest + 1].mean(axis=1)
     full = 0
     while full < deepest and shares[full] >= settings.border_full:
         full += 1
     if full == 0 or shares[full] >= settings.border_full:  # none, or deeper: a desk, say
         return 0
-    return full
+    part = dark[:deepest]
+    runs = np.where(part.all(axis=0), deepest, part.argmin(axis=0))
+    ending = runs[runs < deepest]
+    return max(full, int(ending.max())) if ending.size else full
