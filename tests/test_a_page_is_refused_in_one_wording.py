@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from digitcli import predict, read
 from digitcli.imaging import verdict
+from digitcli.imaging.images import Prepared
+from digitcli.imaging.verdict import Kind
+from digitcli.reading.picture import ALL_PARTS, _read_picture
 
 WORDS = ["the quick brown fox", "jumps over the lazy", "dog and then it ran", "away into the",
          "dark forest where", "nobody could find it", "until the morning", "came and the sun",
@@ -32,3 +36,14 @@ def test_a_page_of_writing_is_refused_by_both_in_the_same_words(tmp_path):
     assert predicted.digit is None and reading.number is None
     assert predicted.note == verdict.NOT_DIGITS
     assert reading.note == predicted.note
+
+
+def test_where_read_finds_no_ink_it_refuses_for_predicts_reason():
+    """A photo of a thing that `read`'s line finds no ink in was "blank" to `read` while
+    `predict`'s verdict said "lines, a page or a picture": where the line finds no ink at
+    all, predict's verdict (`whole`) is the answer, its digit or its reason."""
+    blank = Image.new("L", (400, 300), 235)
+    refused = Prepared(np.zeros((28, 28), np.uint8), False, False, refused=Kind.LINES)
+    found = _read_picture(blank, (0, 0), lambda: refused, "auto", ALL_PARTS, False)
+    assert found.whole is refused
+    assert verdict.note(found.whole) == verdict.note(refused) != verdict.BLANK

@@ -173,13 +173,15 @@ def _as_one_digit(line: Line, image: Image.Image, whole: Callable[[], Prepared])
     """`line`, with its ink prepared as `predict` prepares one digit (`whole`) where it may be
     one: one that may be one digit is read as predict reads it (a 1 with a flag: predict 1,
     read 7 before), and `_not_blank` asks whether predict found ink at all. Where the line
-    finds no ink at all and predict finds a digit (a faint one), that digit is the reading."""
+    finds no ink at all, predict's verdict is the answer: its digit (a faint one), or why it
+    found none, in its words (a photo of a thing was "blank" to `read`, a picture to
+    `predict`)."""
     spans = line.ink.spans if line.ink is not None else []
     one_digit = any(start == 0 and stop == line.atoms for start, stop, _ in spans)
     if spans and (one_digit or _page_shaped(image)):
         line.whole = whole()
-    elif not spans and line.lines == 1 and not line.too_small and whole().has_ink:
-        line.whole = whole()  # ink too faint for the line's own test: predict's digit
+    elif not spans and line.lines == 1 and not line.too_small:
+        line.whole = whole()  # ink too faint for the line's own test, or none: predict's verdict
     return line
 
 
