@@ -234,8 +234,36 @@ def test_each_set_of_numbers_has_its_own_default_folder() -> None:
             ("--digits-from", "usps"), ("--digits-from", "uci"), ("--style", "filled"),
             ("--sheet", "3"), ("--desk", "dark"), ("--desk", "light"), ("--paper", "lined"),
             ("--turn", "12"), ("--hand", "loose"), ("--blur", "2.5"), ("--marks", "1"),
-            ("--cell",), ("--cut-cell",)]  # fmt: skip
+            ("--cell",), ("--cut-cell",), ("--cell", "--page-turn", "2")]  # fmt: skip
     assert len({folder(*args) for args in sets}) == len(sets)
+
+
+def test_a_page_turned_whole_turns_its_border_and_its_digits_boxes(tmp_path):
+    # The page, its rules and its scanner's border turned together (--page-turn), as a page
+    # lies askew on a scanner: the same pages as without it; a set without it as before.
+    for name, more in (
+        ("flat", []),
+        ("flat-again", ["--page-turn", "0"]),
+        ("turned", ["--page-turn", "3"]),
+    ):
+        args = ["--per-kind", "2", "--out", str(tmp_path / name), "--seed", "5", "--cell", *more]
+        assert make_numbers.main(args) == 0
+    flat, again, turned = (
+        make_numbers.load_labels(tmp_path / n) for n in ("flat", "flat-again", "turned")
+    )
+    for a, b in zip(flat, again, strict=True):
+        assert (tmp_path / "flat" / a.file).read_bytes() == (
+            tmp_path / "flat-again" / b.file
+        ).read_bytes()
+    moved = 0
+    for a, b in zip(flat, turned, strict=True):
+        assert a.number == b.number
+        picture = np.asarray(Image.open(tmp_path / "turned" / b.file).convert("L"), float)
+        for left, top, right, bottom in b.boxes:  # each digit's ink, darker than its paper
+            assert 0 <= left < right <= picture.shape[1] and 0 <= top < bottom <= picture.shape[0]
+            assert picture[top:bottom, left:right].min() < 120
+        moved += a.boxes != b.boxes
+    assert moved > 0
 
 
 def test_a_cut_cell_keeps_an_upright_side_at_the_pictures_edge():

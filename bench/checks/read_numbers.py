@@ -215,6 +215,7 @@ def default_folder(args: argparse.Namespace) -> str:
     options += [f"blur{args.blur:g}"] * (args.blur != BLUR[1])
     options += [f"marks{args.marks:g}"] * (args.marks != 0)
     options += ["cell"] * args.cell + ["cutcell"] * args.cut_cell
+    options += [f"pageturn{args.page_turn:g}"] * (args.page_turn != 0)
     return "-".join(["digitcli-numbers", *options])
 
 

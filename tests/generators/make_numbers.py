@@ -61,7 +61,9 @@ height), ruled on every side and the next cells' ruling beyond, and darkens one 
 picture's sides as a scanner's border does (grey 0-60, ragged). `--cut-cell` writes it in a cell
 cut out of a register as a cropped cell is: no ruling beyond, each side kept or gone and kept
 ones often short, a side at the picture's edge close to the digits (read as a 1 if learnt as
-ink).
+ink). `--page-turn DEG` turns each whole picture last, page, rules and border together (up to
+DEG degrees, its corners a lid's grey), as a page lies askew on a scanner, with draws of its
+own: the same pages as without it, turned.
 """
 
 from __future__ import annotations
@@ -104,6 +106,8 @@ THIN_SCALE, THIN_PEN = 2, 1.6  # --style thin: enlarged this much, eroded by a d
 FILLED_LEVEL = 0.5  # ... and the share of a cell's area that must be ink for it to be ink
 CUT_KEPT = 0.6  # --cut-cell: the chance each side of the cell is kept ...
 CUT_SHORT = 0.35  # ... and the most of its length cut off at either end
+PAGE_LID = (0.0, 60.0)  # --page-turn: grey levels of the lid in the corners a turn leaves
+PAGE_TURN_STREAM = 5  # --page-turn draws from a generator of its own: [seed, this]
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ class Look:
     marks: float = 0.0  # the share written with marks: "18.056", "200.-", "$25" (written_marks)
     cell: bool = False  # small in a register's ruled cell, a scanner's dark border at its edge
     cut: bool = False  # in a register's cell cut out as a crop does (`_in_a_cut_cell`; over `cell`)
+    page_turn: float = 0.0  # the most degrees the whole picture, page and border, is turned by
 
 
 @dataclass
@@ -243,6 +248,10 @@ def add_digit_options(parser: argparse.ArgumentParser) -> None:
         "--cut-cell", action="store_true",
         help="--cell, the cell cut out as a crop does: sides gone or short, one at the edge",
     )  # fmt: skip
+    parser.add_argument(
+        "--page-turn", type=float, default=0.0,
+        help="the whole picture, page, rules and border, turned by up to this many degrees",
+    )  # fmt: skip
 
 
 def checked_digit_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -272,12 +281,13 @@ def make_number_set(
     """Write `per_kind` numbers of each kind into `out` (and labels.jsonl); return them."""
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
+    turns = np.random.default_rng([seed, PAGE_TURN_STREAM])  # --page-turn's own draws
     x, box = styled(x, style)
     numbers = []
     for kind in KINDS:
         for i in range(per_kind):
             stem = out / f"{kind}-{i:04d}"
-            numbers.append(make_number(x, y, kind, stem, rng, box, look))
+            numbers.append(make_number(x, y, kind, stem, rng, box, look, turns))
     with open(out / "labels.jsonl", "w") as f:
         for number in numbers:
             f.write(json.dumps(asdict(number)) + "\n")
@@ -291,6 +301,7 @@ def make_number_set_of(args: argparse.Namespace, out: Path) -> list[Number]:
     look = Look(
         wide=not args.narrow, sheet=args.sheet, desk=args.desk, turn=args.turn, paper=args.paper,
         hand=args.hand, blur=args.blur, marks=args.marks, cell=args.cell, cut=args.cut_cell,
+        page_turn=args.page_turn,
     )  # fmt: skip
     return make_number_set(x, y, out, args.per_kind, args.seed, args.style, look)
 
@@ -308,10 +319,12 @@ def make_number(
     rng: np.random.Generator,
     box: int = MNIST_BOX,
     look: Look = Look(),
+    turns: np.random.Generator | None = None,
 ) -> Number:
     """One number of `kind` made from digits `x` (labels `y`), written to `stem` + .png or .jpg,
     written and photographed as `look` says; `box`: the size of the box the digits' ink fills
-    in `x` (drawn digit_h high)."""
+    in `x` (drawn digit_h high); `turns`: the draws of `look.page_turn` (default `rng`'s), so
+    that a set turned whole holds the same pages as the set without."""
     wide = look.wide
     count = {"long": rng.integers(7, 11), "boxed": rng.integers(4, 9)}.get(kind, rng.integers(3, 7))
     groups = list(GROUPINGS[rng.integers(len(GROUPINGS))]) if kind == "grouped" else [int(count)]
@@ -358,6 +371,8 @@ def make_number(
         image, boxes = _on_a_desk(image, boxes, rng, DESK_LEVELS[look.desk])
     if look.cell and not look.cut:  # a cut cell is a crop inside the page
         image = _scanner_border(image, boxes, rng)
+    if look.page_turn > 0:
+        image, boxes = _page_turned(image, boxes, turns or rng, look.page_turn)
     path = _save(image, stem, rng)
     number = "".join(str(int(d)) for d in y[picks])
     text = "".join(m + d for m, d in zip(marks, [*number, ""], strict=True)) if marks else ""
@@ -661,6 +676,17 @@ def _in_a_cut_cell(ink, printed, boxes, rng: np.random.Generator):
         band = slice(at, at + pen)
         printed[(band, span) if side < 2 else (span, band)] = 1.0
     return ink, printed, _moved_boxes(boxes, pad[1][0], pad[0][0])
+
+
+def _page_turned(image: Image.Image, boxes, rng: np.random.Generator, most: float):
+    """The whole picture (page, rules and scanner's border) turned by up to `most` degrees
+    about its centre, as a page lying askew on a scanner, and its digits' boxes: the corners
+    the turn leaves are a lid's grey (PAGE_LID). `--turn` turns the number alone."""
+    angle = rng.uniform(-most, most)
+    lid = int(rng.uniform(*PAGE_LID))
+    fill = lid if len(image.getbands()) == 1 else (lid,) * len(image.getbands())
+    turned = image.rotate(angle, Image.Resampling.BICUBIC, fillcolor=fill)
+    return turned, _turned_boxes(boxes, image.size, angle, turned.size)
 
 
 def _scanner_border(image: Image.Image, boxes, rng: np.random.Generator) -> Image.Image:
