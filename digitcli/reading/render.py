@@ -19,17 +19,29 @@ from digitcli.reading.settings import tuned
 def line_strips(ink: np.ndarray, height: float) -> tuple[np.ndarray, list[tuple[int, float]]]:
     """The line's ink (`span_ink` of all its atoms) as strips for the line reader, (k, 32, 256):
     scaled so that `strip_span` line heights fill a strip's height, centred on the ink's middle
-    row, left-aligned; a line longer than one strip is cut into pieces that fit (`_pieces`).
-    With them, each strip's first ink column and ink columns per strip column."""
-    rows = np.flatnonzero(ink.any(axis=1))
-    middle = 0.5 * (rows[0] + rows[-1])
+    row (`_middle`), left-aligned; a line longer than one strip is cut into pieces that fit
+    (`_pieces`). With them, each strip's first ink column and ink columns per strip column."""
     scale = STRIP_SHAPE[0] / (tuned().strip_span * height)
+    middle = _middle(ink, STRIP_SHAPE[0] / scale)
     strips, places = [], []
     for start, stop in _pieces(ink, int(STRIP_SHAPE[1] / scale)):
         width = strip_width(stop - start, height)
         strips.append(_strip(ink[:, start:stop], scale, middle, width))
         places.append((start, (stop - start) / width))
     return np.stack(strips), places
+
+
+def _middle(ink: np.ndarray, holds: float) -> float:
+    """The row a strip `holds` rows of ink high is centred on: halfway between the ink's first
+    and last rows; where the ink is taller than that, halfway between those of the rows holding
+    as much ink as the average inked row or more. A cell's side that runs the line's whole
+    height (a turned page's, left in the line) put the middle of all the rows far from the
+    digits, and they were cut off at the strip's edge."""
+    mass = ink.sum(axis=1)
+    rows = np.flatnonzero(mass)
+    if rows[-1] - rows[0] + 1 > holds:
+        rows = np.flatnonzero(mass >= mass[rows].mean())
+    return 0.5 * (rows[0] + rows[-1])
 
 
 def _pieces(ink: np.ndarray, most: int) -> list[tuple[int, int]]:
