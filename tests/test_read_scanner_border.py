@@ -83,7 +83,7 @@ def test_a_number_in_a_scanned_cell_is_read(mnist_test_digits, tmp_path):  # noq
 
 def test_a_number_in_a_cell_with_a_ragged_border_is_read(mnist_test_digits, tmp_path):  # noqa: F811
     write_number(mnist_test_digits, "4072", tmp_path / "n.png")
-    in_a_scanned_cell(tmp_path / "n.png", tmp_path / "cell.png", ragged=20)
+    in_a_scanned_cell(tmp_path / "n.png", tmp_path / "cell.png", ragged=8)
     (cell,) = read([str(tmp_path / "cell.png")])
     assert cell.number == "4072", cell.note
 

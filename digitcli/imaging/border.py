@@ -68,6 +68,5 @@ def _depth(dark: np.ndarray) -> int:
     if full == 0 or shares[full] >= settings.border_full:  # none, or deeper: a desk, say
         return 0
     part = dark[:deepest]
-    runs = np.where(part.all(axis=0), deepest, part.argmin(axis=0))
-    ending = runs[runs < deepest]
+    ending = part.argmin(axis=0)[~part.all(axis=0)]  # where each run that ends in it ends
     return max(full, int(ending.max())) if ending.size else full
