@@ -24,6 +24,7 @@ from PIL import Image
 
 from digitcli.imaging import orderstats
 from digitcli.imaging.histograms import histogram, otsu_threshold
+from digitcli.imaging.morphology import bounds
 from digitcli.imaging.opening import cropped
 from digitcli.imaging.settings import tuned
 
@@ -119,23 +120,31 @@ def _solid_region(mask: np.ndarray, size: tuple[int, int], holes: float) -> np.n
     """The largest region of `mask`, its holes filled, where the rest of the picture shows on
     `sheet_sides` of its sides or more, its box covers at least `smallest_sheet` of it and its
     holes are at most `holes` of it."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.view(np.uint8), connectivity=8)
-    if count < 2:
+    region = _largest(mask)
+    if region is None:
         return None
-    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    left, top, width, height, _ = stats[largest]
+    rows, cols = bounds(region)
     settings = tuned()
-    if width * height < settings.smallest_sheet * mask.size:
+    if (rows.stop - rows.start) * (cols.stop - cols.start) < settings.smallest_sheet * mask.size:
         return None
-    right, bottom = size[0] - left - width, size[1] - top - height  # the surround's sides
-    shares = (left / size[0], top / size[1], right / size[0], bottom / size[1])
+    right, bottom = size[0] - cols.stop, size[1] - rows.stop  # the surround's sides
+    shares = (cols.start / size[0], rows.start / size[1], right / size[0], bottom / size[1])
     if sum(share >= settings.side_margin for share in shares) < settings.sheet_sides:
         return None
-    region = labels == largest
     filled = _holes_filled(region)
     if np.count_nonzero(filled & ~region) > holes * np.count_nonzero(filled):
         return None  # a form's grid of boxes, not a sheet with its ink
     return filled
+
+
+def _largest(mask: np.ndarray) -> np.ndarray | None:
+    """The largest 8-connected piece of `mask` (the first labelled of equals), None where it
+    has none. Labelled without OpenCV's statistics, which cost five times the labelling."""
+    count, labels = cv2.connectedComponents(mask.view(np.uint8), connectivity=8)
+    if count < 2:
+        return None
+    areas = np.bincount(labels.ravel(), minlength=count)
+    return labels == 1 + int(np.argmax(areas[1:]))
 
 
 def _widest(mask: np.ndarray) -> float:
