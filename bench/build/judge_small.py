@@ -9,12 +9,13 @@
 keeps the 28x28 of each that has ink: MNIST's *training* digits (real handwriting), digits
 drawn by code (`nondigits.digit_glyph`, Hershey and MNIST on paper), and what is not a digit
 drawn by code (`nondigits.glyph`, `nondigits.lookalike`, `nondigits.marker_letter`: letters,
-symbols, shapes). `omni` and `choice` add real handwritten characters (Omniglot; CHoiCe's
-Latin letters and digits), `mnist` more MNIST training digits. `fit` trains a small network
-on them in chunks of one epoch, saving after each; `export` writes one network, or the mean
-of several, as `letters.tflite` (docs/measurements/preparation.md, "Round 9"). `check`
-counts, at each threshold, MNIST's *test* digits refused (both polarities), digits and
-non-digits drawn from a seed never trained on, and the pictures of
+symbols, shapes). `omni`, `choice` and `letters` add real handwritten characters (Omniglot;
+CHoiCe's Latin letters and digits; CROHME's mathematical symbols and letters and a set of
+characters written on paper, `real_letters.py`), `mnist` more MNIST training digits. `fit`
+trains a small network on them in chunks of one epoch, saving after each; `export` writes
+one network, or the mean of several, as `letters.tflite` (docs/measurements/preparation.md,
+"Round 9"). `check` counts, at each threshold, MNIST's *test* digits refused (both
+polarities), digits and non-digits drawn from a seed never trained on, and the pictures of
 `tests/test_not_a_digit.py` (S, Z, q among them).
 """
 
@@ -36,6 +37,7 @@ sys.path.insert(0, str(BENCH / "checks"))
 sys.path.insert(0, str(BENCH / "build"))
 
 import omniglot  # noqa: E402
+import real_letters  # noqa: E402
 
 from digitcli.imaging import judge, letters  # noqa: E402
 from digitcli.imaging import settings as preparation  # noqa: E402
@@ -216,6 +218,46 @@ def choice(args) -> None:
           f"{helds.sum()} held out")  # fmt: skip
 
 
+LETTERS_HELD = 5  # `letters`: every fifth drawing of the pen set's characters is held out
+
+
+def real_letter_pictures(crohme: Path, pen: Path, seed: int, copies: int, most: int):
+    """(picture, held, is a letter) of `real_letters`' two sets: each symbol or character as
+    drawn (CROHME's on white paper) or scanned, then `copies` times redrawn in a scene as
+    `omni_pictures` does. CROHME's training writers are trained on (at most `most` of each
+    symbol), its 2016 test writers held out; every LETTERS_HELD-th drawing of the pen set."""
+    rng = np.random.default_rng([seed, 4])
+    turns = itertools.count()
+    for held in (False, True):
+        for _, ink in real_letters.crohme_symbols(crohme, held, most):
+            yield _on_paper(ink), held, True
+            for picture in _redrawn(rng, ink, copies, turns):
+                yield picture, held, True
+    for character, number, picture in real_letters.pen_characters(pen):
+        held, letter = number % LETTERS_HELD == LETTERS_HELD - 1, not character.isdigit()
+        yield picture, held, letter
+        for redrawn in _redrawn(rng, real_letters.coverage(picture), copies, turns):
+            yield redrawn, held, letter
+
+
+def _on_paper(ink: np.ndarray, margin: int = 12) -> Image.Image:
+    """Ink coverage (0-1) as black ink on white paper, `margin` px of paper around it."""
+    return Image.fromarray(np.pad(255 - np.round(255 * ink), margin, constant_values=255)
+                           .astype(np.uint8), "L")  # fmt: skip
+
+
+def letter_set(args) -> None:
+    """The 28x28s with ink of `real_letter_pictures`: those to train on and those held out,
+    each with its label (1: not a digit)."""
+    pictures = real_letter_pictures(args.crohme, args.pen, args.seed, args.copies, args.most)
+    smalls, helds, labels = _smalls(pictures)
+    labels = labels.astype(np.uint8)
+    np.savez_compressed(args.out, made=smalls[~helds], labels=labels[~helds],
+                        held=smalls[helds], held_labels=labels[helds])  # fmt: skip
+    print(f"real letters: {(~helds).sum()} 28x28s to train on ({labels[~helds].sum()} not "
+          f"digits), {helds.sum()} held out ({labels[helds].sum()} not digits)")  # fmt: skip
+
+
 def build(filters: tuple[int, ...] = (16, 32, 48), dense: int = 48):
     import keras
 
@@ -256,7 +298,9 @@ def fit(args) -> None:
 SOURCES = (
     "MNIST training digits; tests/generators/nondigits.py; Omniglot images_background_small1/2 "
     "(github.com/brendenlake/omniglot @ 057f034); CHoiCe V0.3/data "
-    "(github.com/skyatmoon/CHoiCe-Dataset @ 22266c0)"
+    "(github.com/skyatmoon/CHoiCe-Dataset @ 22266c0); CROHME 2016 CROHME_labeled_2016 "
+    "(github.com/vndee/offline-crohme @ 0e09cbd); handwritten characters PNG/ "
+    "(github.com/TasnimulIntazamAsif/Handwritten_Letter_Indentification @ b4b59ff)"
 )
 CURSIVE_LEFT_OUT = "oOilIj"  # written as a 0 or a 1
 
@@ -427,6 +471,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     steps = {"make": make, "omni": omni, "fit": fit, "check": check, "real": check_real}
     steps |= {"cursive": check_cursive, "export": export, "choice": choice, "mnist": more_mnist}
+    steps |= {"letters": letter_set}
     parser.add_argument("step", choices=tuple(steps))
     parser.add_argument("--set", type=Path, help="real: the real set's folder")
     parser.add_argument("--held", type=int, action="append", default=[], help="real: folds")
@@ -450,6 +495,9 @@ def main() -> None:
     parser.add_argument("--omniglot", type=Path, help="omni: Omniglot's unzipped images")
     parser.add_argument("--copies", type=int, default=3, help="omni: scenes per drawing")
     parser.add_argument("--omni", type=Path, help="fit, check: `omni`'s file")
+    parser.add_argument("--crohme", type=Path, help="letters: CROHME_labeled_2016")
+    parser.add_argument("--pen", type=Path, help="letters: the pen set's PNG folder")
+    parser.add_argument("--most", type=int, default=300, help="letters: of each CROHME symbol")
     parser.add_argument("--more", type=Path, action="append", default=[],
                         help="fit, export: another drawn set (`make`'s, `choice`'s)")  # fmt: skip
     parser.add_argument("--command", default="", help="export: the commands that trained it")

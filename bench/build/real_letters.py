@@ -1,0 +1,119 @@
+"""Real handwritten letters and signs that are not digits, from two public sets, as ink
+coverage (0-1) for the letters network (`judge_small.py letters`, issue 86 item 2):
+
+- CROHME 2016's handwritten mathematical expressions (github.com/vndee/offline-crohme @
+  0e09cbd, `CROHME_labeled_2016/`; the competition's data, TC11): InkML files of pen strokes,
+  each symbol a trace group with its truth and its writer. Each kept symbol (`crohme_kept`)
+  is drawn from its strokes. Its `TrainINKML` is trained on; its `TEST2016_INKML_GT`, other
+  writers, is held out.
+- Handwritten characters on paper, scanned or photographed and cropped
+  (github.com/TasnimulIntazamAsif/Handwritten_Letter_Indentification @ b4b59ff, `PNG/`, MIT
+  licence): 100 drawings of each of A-Z, a-z and 0-9 (`CAP_A_7.png`, `SMALL_q_3.png`,
+  `DIGIT_5_0.png`); its digits stay digits.
+
+Characters written as a digit are left out of both (`DIGIT_LIKE`: o, O, i, l, I, j, a bar,
+brackets, a dot, crossed or slashed rings), and so are those a hand writes as one: g and q
+(a 9), b and G (a 6), B and beta (an 8), s and S (a 5), z and Z (a 2), gamma and lambda:
+learnt as not digits, they had real 9s, 6s and a flagged 1 refused.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ElementTree
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+DIGIT_LIKE = frozenset("oOilIj|/()[].,!-0123456789" "gqbBGsSzZ") | {
+    "\\prime", "\\{", "\\}", "\\ldots", "\\theta", "\\phi", "\\sigma", "\\lt", "\\gt", "\\in",
+    "\\beta", "\\gamma", "\\lambda",
+    "\\sin", "\\cos", "\\tan", "\\log", "\\lim",  # words: several characters, not one
+}  # fmt: skip
+CROHME_TRAIN, CROHME_HELD = "TrainINKML", "TEST2016_INKML_GT"
+BOX = 64  # px: a symbol's strokes are drawn this long on its longer side
+PEN = 3  # px: the pen they are drawn with at that size
+PEN_NAME = re.compile(r"(CAP|SMALL|DIGIT)_(\w)_(\d+)\.png$", re.IGNORECASE)
+
+
+def crohme_symbols(root: Path, held: bool, most: int) -> Iterator[tuple[str, np.ndarray]]:
+    """(label, ink coverage) of each kept symbol of CROHME's training files (`held`: its
+    2016 test files), at most `most` of each label, the files in name order."""
+    seen: Counter = Counter()
+    for path in sorted((root / (CROHME_HELD if held else CROHME_TRAIN)).rglob("*.inkml")):
+        for label, strokes in _symbols(path):
+            if label in DIGIT_LIKE or seen[label] >= most:
+                continue
+            seen[label] += 1
+            yield label, drawn(strokes)
+
+
+def _symbols(path: Path) -> Iterator[tuple[str, list[np.ndarray]]]:
+    """(truth, strokes) of each trace group of an InkML file; each stroke (n, 2) points.
+    None of a file that is not well-formed XML (a few of the training files)."""
+    try:
+        root = ElementTree.parse(path).getroot()
+    except ElementTree.ParseError:
+        return
+    traces = {
+        element.get("id"): _points(element.text or "")
+        for element in root.iter()
+        if _tag(element) == "trace"
+    }
+    for group in root.iter():
+        if _tag(group) != "traceGroup":
+            continue
+        truth = [c.text for c in group if _tag(c) == "annotation" and c.get("type") == "truth"]
+        refs = [c.get("traceDataRef") for c in group if _tag(c) == "traceView"]
+        strokes = [traces[ref] for ref in refs if len(traces.get(ref, ())) > 0]
+        if truth and truth[0] and strokes:
+            yield truth[0].strip(), strokes
+
+
+def _tag(element: ElementTree.Element) -> str:
+    return element.tag.rsplit("}", 1)[-1]
+
+
+def _points(text: str) -> np.ndarray:
+    points = [point.split()[:2] for point in text.split(",") if len(point.split()) >= 2]
+    return np.array(points, np.float64).reshape(-1, 2)
+
+
+def drawn(strokes: list[np.ndarray]) -> np.ndarray:
+    """The strokes drawn by a PEN-px pen, their longer side BOX px, as ink coverage."""
+    points = np.concatenate(strokes)
+    low, extent = points.min(axis=0), max(np.ptp(points, axis=0).max(), 1e-6)
+    scale = (BOX - 1) / extent
+    size = np.ceil(np.ptp(points, axis=0) * scale).astype(int) + 1 + 2 * PEN
+    canvas = np.zeros((size[1], size[0]), np.uint8)
+    for stroke in strokes:
+        line = np.round((stroke - low) * scale + PEN).astype(np.int32)
+        cv2.polylines(canvas, [line], False, 255, PEN, cv2.LINE_AA)
+    return canvas.astype(np.float32) / 255.0
+
+
+def pen_characters(root: Path) -> Iterator[tuple[str, int, Image.Image]]:
+    """(character, drawing number, picture as scanned, grey) of each file of the pen set's
+    `PNG/` folder but those written as a digit of another kind (`DIGIT_LIKE` letters)."""
+    for path in sorted(root.iterdir()):
+        found = PEN_NAME.match(path.name)
+        if found is None:
+            continue
+        kind, character, number = found.groups()
+        if kind.upper() != "DIGIT" and character in DIGIT_LIKE:
+            continue
+        picture = Image.open(path)
+        if min(picture.size) < 4:
+            continue  # SMALL_i_83.png: 1x2 px
+        white = Image.new("RGBA", picture.size, "white")
+        yield character, int(number), Image.alpha_composite(white, picture.convert("RGBA"))
+
+
+def coverage(picture: Image.Image) -> np.ndarray:
+    """A dark-on-light picture's ink coverage (0-1), its lightest pixel paper."""
+    grey = np.asarray(picture.convert("L"), np.float32)
+    return np.clip((grey.max() - grey) / max(1.0, grey.max() - grey.min()), 0, 1)
