@@ -42,13 +42,13 @@ def _crohme(tmp_path: Path) -> Path:
 
 
 def test_crohme_keeps_the_symbols_not_written_as_digits_at_most_so_many_each(tmp_path):
-    symbols = list(real_letters.crohme_symbols(_crohme(tmp_path), held=False, most=1))
+    symbols = list(real_letters.crohme_symbols(_crohme(tmp_path), real_letters.CROHME_TRAIN, 1))
     assert [label for label, _ in symbols] == ["x", "\\sum"]  # no l, no 7; x once
-    assert list(real_letters.crohme_symbols(tmp_path, held=True, most=1)) == []
+    assert list(real_letters.crohme_symbols(tmp_path, real_letters.CROHME_HELD, 1)) == []
 
 
 def test_a_symbol_is_drawn_as_ink_its_longer_side_the_box_long(tmp_path):
-    (_, ink), _ = real_letters.crohme_symbols(_crohme(tmp_path), held=False, most=1)
+    (_, ink), _ = real_letters.crohme_symbols(_crohme(tmp_path), real_letters.CROHME_TRAIN, 1)
     assert ink.dtype == np.float32 and 0 <= ink.min() and ink.max() == 1.0
     assert max(ink.shape) == real_letters.BOX + 2 * real_letters.PEN
     assert ink[ink.shape[0] // 2, ink.shape[1] // 2] > 0.5  # where the x's strokes cross

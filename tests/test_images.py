@@ -383,13 +383,16 @@ def test_tall_thin_digit_keeps_its_aspect_ratio() -> None:
 
 
 def test_thin_pen_strokes_are_widened_to_mnist_strokes() -> None:
-    broad = prepare(f_shape(1200, 1200, size=800, ink=0, paper=255))
     hairline = Image.new("L", (1200, 1200), 255)
     draw = ImageDraw.Draw(hairline)
     for line in ([(300, 200), (300, 1000)], [(300, 200), (700, 200)], [(300, 600), (566, 600)]):
         draw.line(line, fill=0, width=3)
-    widened = prepare(hairline)
-    assert widened.has_ink
+    # an F is a letter, refused by the letters network of round 17 (not a digit): the
+    # widening is what is looked at here, in the 28x28 the preparation makes
+    with overridden(letters_sure=float("inf")):
+        broad = prepare(f_shape(1200, 1200, size=800, ink=0, paper=255))
+        widened = prepare(hairline)
+    assert broad.has_ink and widened.has_ink
     assert_upright_f(widened.pixels)
     # About as much ink as the same F drawn with a broad pen, not a faint hairline.
     assert (widened.pixels > 128).sum() > 0.5 * (broad.pixels > 128).sum()

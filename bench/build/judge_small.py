@@ -221,19 +221,21 @@ def choice(args) -> None:
 LETTERS_HELD = 5  # `letters`: every fifth drawing of the pen set's characters is held out
 
 
-def real_letter_pictures(crohme: Path, pen: Path, seed: int, copies: int, most: int):
-    """(picture, held, is a letter) of `real_letters`' two sets: each symbol or character as
-    drawn (CROHME's on white paper) or scanned, then `copies` times redrawn in a scene as
-    `omni_pictures` does. CROHME's training writers are trained on (at most `most` of each
-    symbol), its 2016 test writers held out; every LETTERS_HELD-th drawing of the pen set."""
+def real_letter_pictures(crohme: Path | None, pen: Path | None, seed: int, copies: int, most: int):
+    """(picture, held, is a letter) of `real_letters`' two sets (either None: not read): each
+    symbol or character as drawn (CROHME's on white paper) or scanned, then `copies` times
+    redrawn in a scene as `omni_pictures` does. CROHME's training writers are trained on (at
+    most `most` of each symbol), its 2016 test writers held out; every LETTERS_HELD-th
+    drawing of the pen set."""
     rng = np.random.default_rng([seed, 4])
     turns = itertools.count()
-    for held in (False, True):
-        for _, ink in real_letters.crohme_symbols(crohme, held, most):
+    parts = {real_letters.CROHME_TRAIN: False, real_letters.CROHME_HELD: True}
+    for part, held in parts.items() if crohme else ():
+        for _, ink in real_letters.crohme_symbols(crohme, part, most):
             yield _on_paper(ink), held, True
             for picture in _redrawn(rng, ink, copies, turns):
                 yield picture, held, True
-    for character, number, picture in real_letters.pen_characters(pen):
+    for character, number, picture in real_letters.pen_characters(pen) if pen else ():
         held, letter = number % LETTERS_HELD == LETTERS_HELD - 1, not character.isdigit()
         yield picture, held, letter
         for redrawn in _redrawn(rng, real_letters.coverage(picture), copies, turns):
@@ -436,6 +438,12 @@ def check(args) -> None:
             where = "alphabet never trained on" if name == omniglot.HELD_ALPHABET else "drawers"
             refused = counts(chances[mine], np.ones(mine.sum(), bool))
             print(f"Omniglot held out, {name} ({where}): {refused} of {mine.sum()}")
+    if args.crohme:
+        smalls = [small_of(_on_paper(ink)) for _, ink in real_letters.crohme_symbols(
+            args.crohme, real_letters.CROHME_CHECK, args.most)]  # fmt: skip
+        smalls = np.stack([small for small in smalls if small is not None])
+        refused = counts(chance(smalls), np.ones(len(smalls), bool))
+        print(f"CROHME 2014's test symbols, as drawn (a check): {refused} of {len(smalls)}")
     for name, number in TEST_PICTURES:
         picture = test_picture(name, number)
         small = small_of(picture)
@@ -495,7 +503,7 @@ def main() -> None:
     parser.add_argument("--omniglot", type=Path, help="omni: Omniglot's unzipped images")
     parser.add_argument("--copies", type=int, default=3, help="omni: scenes per drawing")
     parser.add_argument("--omni", type=Path, help="fit, check: `omni`'s file")
-    parser.add_argument("--crohme", type=Path, help="letters: CROHME_labeled_2016")
+    parser.add_argument("--crohme", type=Path, help="letters, check: CROHME_labeled_2016")
     parser.add_argument("--pen", type=Path, help="letters: the pen set's PNG folder")
     parser.add_argument("--most", type=int, default=300, help="letters: of each CROHME symbol")
     parser.add_argument("--more", type=Path, action="append", default=[],

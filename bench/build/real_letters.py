@@ -3,9 +3,9 @@ coverage (0-1) for the letters network (`judge_small.py letters`, issue 86 item 
 
 - CROHME 2016's handwritten mathematical expressions (github.com/vndee/offline-crohme @
   0e09cbd, `CROHME_labeled_2016/`; the competition's data, TC11): InkML files of pen strokes,
-  each symbol a trace group with its truth and its writer. Each kept symbol (`crohme_kept`)
-  is drawn from its strokes. Its `TrainINKML` is trained on; its `TEST2016_INKML_GT`, other
-  writers, is held out.
+  each symbol a trace group with its truth and its writer, drawn here from its strokes. Its
+  `TrainINKML` is trained on; its `TEST2016_INKML_GT`, other writers, is held out; its
+  `TestEM2014GT` is a check no choice looked at (`judge_small.py check --crohme`).
 - Handwritten characters on paper, scanned or photographed and cropped
   (github.com/TasnimulIntazamAsif/Handwritten_Letter_Indentification @ b4b59ff, `PNG/`, MIT
   licence): 100 drawings of each of A-Z, a-z and 0-9 (`CAP_A_7.png`, `SMALL_q_3.png`,
@@ -14,7 +14,8 @@ coverage (0-1) for the letters network (`judge_small.py letters`, issue 86 item 
 Characters written as a digit are left out of both (`DIGIT_LIKE`: o, O, i, l, I, j, a bar,
 brackets, a dot, crossed or slashed rings), and so are those a hand writes as one: g and q
 (a 9), b and G (a 6), B and beta (an 8), s and S (a 5), z and Z (a 2), gamma and lambda:
-learnt as not digits, they had real 9s, 6s and a flagged 1 refused.
+learnt as not digits, they had real 9s and 6s refused (docs/measurements/preparation.md,
+"Round 17").
 """
 
 from __future__ import annotations
@@ -34,17 +35,17 @@ DIGIT_LIKE = frozenset("oOilIj|/()[].,!-0123456789" "gqbBGsSzZ") | {
     "\\beta", "\\gamma", "\\lambda",
     "\\sin", "\\cos", "\\tan", "\\log", "\\lim",  # words: several characters, not one
 }  # fmt: skip
-CROHME_TRAIN, CROHME_HELD = "TrainINKML", "TEST2016_INKML_GT"
+CROHME_TRAIN, CROHME_HELD, CROHME_CHECK = "TrainINKML", "TEST2016_INKML_GT", "TestEM2014GT"
 BOX = 64  # px: a symbol's strokes are drawn this long on its longer side
 PEN = 3  # px: the pen they are drawn with at that size
 PEN_NAME = re.compile(r"(CAP|SMALL|DIGIT)_(\w)_(\d+)\.png$", re.IGNORECASE)
 
 
-def crohme_symbols(root: Path, held: bool, most: int) -> Iterator[tuple[str, np.ndarray]]:
-    """(label, ink coverage) of each kept symbol of CROHME's training files (`held`: its
-    2016 test files), at most `most` of each label, the files in name order."""
+def crohme_symbols(root: Path, part: str, most: int) -> Iterator[tuple[str, np.ndarray]]:
+    """(label, ink coverage) of each kept symbol of the InkML files of CROHME's `part` (one of
+    CROHME_TRAIN, CROHME_HELD, CROHME_CHECK), at most `most` of each label, in name order."""
     seen: Counter = Counter()
-    for path in sorted((root / (CROHME_HELD if held else CROHME_TRAIN)).rglob("*.inkml")):
+    for path in sorted((root / part).rglob("*.inkml")):
         for label, strokes in _symbols(path):
             if label in DIGIT_LIKE or seen[label] >= most:
                 continue
