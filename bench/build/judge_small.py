@@ -505,7 +505,7 @@ def main() -> None:
     parser.add_argument("--omni", type=Path, help="fit, check: `omni`'s file")
     parser.add_argument("--crohme", type=Path, help="letters, check: CROHME_labeled_2016")
     parser.add_argument("--pen", type=Path, help="letters: the pen set's PNG folder")
-    parser.add_argument("--most", type=int, default=300, help="letters: of each CROHME symbol")
+    parser.add_argument("--most", type=int, default=300, help="letters, check: most of a symbol")
     parser.add_argument("--more", type=Path, action="append", default=[],
                         help="fit, export: another drawn set (`make`'s, `choice`'s)")  # fmt: skip
     parser.add_argument("--command", default="", help="export: the commands that trained it")
