@@ -45,6 +45,8 @@ def test_crohme_keeps_the_symbols_not_written_as_digits_at_most_so_many_each(tmp
     symbols = list(real_letters.crohme_symbols(_crohme(tmp_path), real_letters.CROHME_TRAIN, 1))
     assert [label for label, _ in symbols] == ["x", "\\sum"]  # no l, no 7; x once
     assert list(real_letters.crohme_symbols(tmp_path, real_letters.CROHME_HELD, 1)) == []
+    digits = real_letters.crohme_symbols(tmp_path, real_letters.CROHME_TRAIN, 5, digits=True)
+    assert [label for label, _ in digits] == ["7", "7"]  # its digits, learnt as digits
 
 
 def test_a_symbol_is_drawn_as_ink_its_longer_side_the_box_long(tmp_path):

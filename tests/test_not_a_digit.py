@@ -31,15 +31,15 @@ SEED = 2086  # never a seed the judge was trained on
 # the judge taught photos of things (round 13) takes this X for a picture: both commands refuse
 # it, in the words for lines, a page or a picture
 X_AS_A_PICTURE = pytest.mark.xfail(strict=True, reason="refused as a picture, not as a sign")
+# (the heart since round 17's network learnt real letters and signs: 0.997, 0.674 before)
 REFUSED = [("star", "canvas", 7), ("tick", "canvas", 8), ("K", "canvas", 15),
-           ("cross", "canvas", 5),
+           ("cross", "canvas", 5), ("heart", "canvas", 10),
            pytest.param("X", "canvas", 2, marks=X_AS_A_PICTURE)]  # fmt: skip
 # letters written like a digit the letters network takes for one: S a 5, Z a 2, q a 9; a
-# heart, a scribble and an & it is not sure enough of (round 17's network, which learnt real
-# letters: q 0.987, & 0.987, heart 0.957, scribble 0.808, under letters_sure 0.995; round
-# 9's refused the & at 0.990 under 0.98)
+# scribble and an & it is not sure enough of (round 17's network: q 0.963, & 0.970,
+# scribble 0.969 under letters_sure 0.98; round 9's refused the & at 0.990)
 KNOWN_MISSES = [("S", "canvas", 0), ("Z", "canvas", 1), ("q", "canvas", 3), ("&", "canvas", 18),
-                ("heart", "canvas", 10), ("scribble", "canvas", 13)]  # fmt: skip
+                ("scribble", "canvas", 13)]  # fmt: skip
 DIGITS = [("7", "canvas", 20), ("4", "canvas", 21), ("2", "canvas", 22), ("5", "canvas", 23),
           ("2", "paper", 22)]  # fmt: skip
 

@@ -242,6 +242,18 @@ def real_letter_pictures(crohme: Path | None, pen: Path | None, seed: int, copie
             yield redrawn, held, letter
 
 
+def crohme_digit_pictures(crohme: Path, seed: int, copies: int, most: int):
+    """(picture, held, is a letter) of CROHME's training writers' digits (at most `most` of
+    each), as drawn and `copies` times redrawn: real digits of hundreds of hands, beside
+    its letters and signs, so that a digit written like one is not taken for it."""
+    rng = np.random.default_rng([seed, 5])
+    turns = itertools.count()
+    for _, ink in real_letters.crohme_symbols(crohme, real_letters.CROHME_TRAIN, most, digits=True):
+        yield _on_paper(ink), False, False
+        for picture in _redrawn(rng, ink, copies, turns):
+            yield picture, False, False
+
+
 def _on_paper(ink: np.ndarray, margin: int = 12) -> Image.Image:
     """Ink coverage (0-1) as black ink on white paper, `margin` px of paper around it."""
     return Image.fromarray(np.pad(255 - np.round(255 * ink), margin, constant_values=255)
@@ -251,7 +263,10 @@ def _on_paper(ink: np.ndarray, margin: int = 12) -> Image.Image:
 def letter_set(args) -> None:
     """The 28x28s with ink of `real_letter_pictures`: those to train on and those held out,
     each with its label (1: not a digit)."""
-    pictures = real_letter_pictures(args.crohme, args.pen, args.seed, args.copies, args.most)
+    if args.digits:
+        pictures = crohme_digit_pictures(args.crohme, args.seed, args.copies, args.most)
+    else:
+        pictures = real_letter_pictures(args.crohme, args.pen, args.seed, args.copies, args.most)
     smalls, helds, labels = _smalls(pictures)
     labels = labels.astype(np.uint8)
     np.savez_compressed(args.out, made=smalls[~helds], labels=labels[~helds],
@@ -505,6 +520,7 @@ def main() -> None:
     parser.add_argument("--omni", type=Path, help="fit, check: `omni`'s file")
     parser.add_argument("--crohme", type=Path, help="letters, check: CROHME_labeled_2016")
     parser.add_argument("--pen", type=Path, help="letters: the pen set's PNG folder")
+    parser.add_argument("--digits", action="store_true", help="letters: CROHME's digits")
     parser.add_argument("--most", type=int, default=300, help="letters, check: most of a symbol")
     parser.add_argument("--more", type=Path, action="append", default=[],
                         help="fit, export: another drawn set (`make`'s, `choice`'s)")  # fmt: skip

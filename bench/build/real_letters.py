@@ -5,7 +5,8 @@ coverage (0-1) for the letters network (`judge_small.py letters`, issue 86 item 
   0e09cbd, `CROHME_labeled_2016/`; the competition's data, TC11): InkML files of pen strokes,
   each symbol a trace group with its truth and its writer, drawn here from its strokes. Its
   `TrainINKML` is trained on; its `TEST2016_INKML_GT`, other writers, is held out; its
-  `TestEM2014GT` is a check no choice looked at (`judge_small.py check --crohme`).
+  `TestEM2014GT` is a check no choice looked at (`judge_small.py check --crohme`). Its
+  training writers' digits are learnt as digits (`judge_small.py letters --digits`).
 - Handwritten characters on paper, scanned or photographed and cropped
   (github.com/TasnimulIntazamAsif/Handwritten_Letter_Indentification @ b4b59ff, `PNG/`, MIT
   licence): 100 drawings of each of A-Z, a-z and 0-9 (`CAP_A_7.png`, `SMALL_q_3.png`,
@@ -35,19 +36,24 @@ DIGIT_LIKE = frozenset("oOilIj|/()[].,!-0123456789" "gqbBGsSzZ") | {
     "\\beta", "\\gamma", "\\lambda",
     "\\sin", "\\cos", "\\tan", "\\log", "\\lim",  # words: several characters, not one
 }  # fmt: skip
+DIGITS = frozenset("0123456789")
 CROHME_TRAIN, CROHME_HELD, CROHME_CHECK = "TrainINKML", "TEST2016_INKML_GT", "TestEM2014GT"
 BOX = 64  # px: a symbol's strokes are drawn this long on its longer side
 PEN = 3  # px: the pen they are drawn with at that size
 PEN_NAME = re.compile(r"(CAP|SMALL|DIGIT)_(\w)_(\d+)\.png$", re.IGNORECASE)
 
 
-def crohme_symbols(root: Path, part: str, most: int) -> Iterator[tuple[str, np.ndarray]]:
+def crohme_symbols(
+    root: Path, part: str, most: int, *, digits: bool = False
+) -> Iterator[tuple[str, np.ndarray]]:
     """(label, ink coverage) of each kept symbol of the InkML files of CROHME's `part` (one of
-    CROHME_TRAIN, CROHME_HELD, CROHME_CHECK), at most `most` of each label, in name order."""
+    CROHME_TRAIN, CROHME_HELD, CROHME_CHECK), at most `most` of each label, in name order;
+    `digits`: its digits instead."""
     seen: Counter = Counter()
     for path in sorted((root / part).rglob("*.inkml")):
         for label, strokes in _symbols(path):
-            if label in DIGIT_LIKE or seen[label] >= most:
+            wanted = label in DIGITS if digits else label not in DIGIT_LIKE
+            if not wanted or seen[label] >= most:
                 continue
             seen[label] += 1
             yield label, drawn(strokes)
