@@ -1,5 +1,6 @@
-"""Real handwritten letters and signs that are not digits, from two public sets, as ink
-coverage (0-1) for the letters network (`judge_small.py letters`, issue 86 item 2):
+"""Real handwritten letters and signs that are not digits, and digits written by the same
+hands, from two public sets, as ink coverage (0-1) for the letters network
+(`judge_small.py letters`, issue 86 item 2):
 
 - CROHME 2016's handwritten mathematical expressions (github.com/vndee/offline-crohme @
   0e09cbd, `CROHME_labeled_2016/`; the competition's data, TC11): InkML files of pen strokes,
@@ -31,12 +32,12 @@ import cv2
 import numpy as np
 from PIL import Image
 
-DIGIT_LIKE = frozenset("oOilIj|/()[].,!-0123456789" "gqbBGsSzZ") | {
+DIGITS = frozenset("0123456789")
+DIGIT_LIKE = DIGITS | frozenset("oOilIj|/()[].,!-" "gqbBGsSzZ") | {
     "\\prime", "\\{", "\\}", "\\ldots", "\\theta", "\\phi", "\\sigma", "\\lt", "\\gt", "\\in",
     "\\beta", "\\gamma", "\\lambda",
     "\\sin", "\\cos", "\\tan", "\\log", "\\lim",  # words: several characters, not one
 }  # fmt: skip
-DIGITS = frozenset("0123456789")
 CROHME_TRAIN, CROHME_HELD, CROHME_CHECK = "TrainINKML", "TEST2016_INKML_GT", "TestEM2014GT"
 BOX = 64  # px: a symbol's strokes are drawn this long on its longer side
 PEN = 3  # px: the pen they are drawn with at that size
