@@ -261,8 +261,8 @@ def _on_paper(ink: np.ndarray, margin: int = 12) -> Image.Image:
 
 
 def letter_set(args) -> None:
-    """The 28x28s with ink of `real_letter_pictures`: those to train on and those held out,
-    each with its label (1: not a digit)."""
+    """The 28x28s with ink of `real_letter_pictures` (`--digits`: of `crohme_digit_pictures`):
+    those to train on and those held out, each with its label (1: not a digit)."""
     if args.digits:
         pictures = crohme_digit_pictures(args.crohme, args.seed, args.copies, args.most)
     else:
