@@ -156,45 +156,6 @@ def test_a_field_of_double_lined_boxes_is_read(name, number):
     assert reading.number == number
 
 
-def _tall_comb() -> np.ndarray:
-    """An ink mask of a comb: a line 3 px thick, teeth 29 px high standing on it, the first
-    reaching down through its thickness where the line starts right of it (as `make_numbers`
-    draws a comb's corner), a 5 mm digit's bowl and a 1 standing on the line."""
-    mask = np.zeros((60, 210), bool)
-    mask[50:53, 12:200] = True
-    mask[19:53, 10:12] = True  # the end tooth, 31 px above the line
-    for left in (50, 90, 130, 170):
-        mask[21:50, left : left + 2] = True
-    mask[12:16, 100:120] = mask[12:50, 100:103] = True  # a digit's stroke, 38 px high
-    mask[12:50, 70:73] = True  # a 1 on the line, as high as the digits
-    return mask
-
-
-def test_a_combs_end_tooth_is_a_tooth_and_a_one_is_not():
-    """A comb's first tooth, which its line does not cover, stood 31 px above the line where
-    the others stand 29 px and the most a tooth may (`tooth_high` of the ink's height) is 30.75:
-    it was left in and read as a 1 (`163733`)."""
-    lines = form_lines(_tall_comb())
-    assert lines[20:50, 10:12].all()
-    assert lines[22:49, 50:52].all()
-    assert not lines[12:49, 70:73].any() and not lines[12:49, 100:103].any()
-
-
-def test_a_combs_teeth_are_found_beside_stubs_on_its_line():
-    """Short strokes standing on a comb's line (a digit's tail, a speck of noise) made its
-    teeth uneven in height, handwriting, and every tooth was left in (`8040` read `810401`);
-    strokes under `stub` of the teeth's height are left out of that measure."""
-    mask = np.zeros((60, 210), bool)
-    mask[50:53, 10:200] = True
-    for left in (10, 50, 90, 130, 170):
-        mask[20:50, left : left + 2] = True
-    mask[12:16, 100:120] = mask[12:50, 100:103] = True  # a digit's stroke, 38 px high
-    mask[42:50, 70:72] = mask[45:50, 110:112] = True  # stubs, 8 and 5 px high
-    lines = form_lines(mask)
-    assert all(lines[21:49, left : left + 2].all() for left in (10, 50, 90, 130, 170))
-    assert not lines[12:49, 100:103].any()
-
-
 @pytest.mark.parametrize(
     ("name", "number"), [("comb-63733.png", "63733"), ("comb-8040.jpg", "8040")]
 )

@@ -1,9 +1,11 @@
-"""Printed form lines in a line of digits: ruled lines, boxes, combs, and the pen across them.
+"""Printed form lines in a line of digits: ruled lines, boxes, and the pen across them.
 
 Printed lines are found in the ink mask (long thin horizontal runs and, between a field's top
-and bottom lines, the vertical sides of its boxes and their second, inner lines; a comb's
-teeth; boxes drawn one per digit) and taken out, strokes crossing a line joined again, so
-that `digitcli.reading.segment` sees the handwriting alone.
+and bottom lines, the vertical sides of its boxes and their second, inner lines; boxes drawn
+one per digit) and taken out, strokes crossing a line joined again, so that
+`digitcli.reading.segment` sees the handwriting alone. A comb's teeth are left in: the line
+reader and segmentation read a number on a comb as well without them taken out (round 18,
+docs/measurements/reading-numbers.md).
 """
 
 from __future__ import annotations
@@ -37,8 +39,8 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
     top, bottom = int(line_rows[0]), int(line_rows[-1])
     bands = _bands(line_rows)
     thickness = line_rows.size / max(1, len(bands))
-    if bottom - top < 0.5 * extent:  # one ruled line (or one box edge): no box to look for,
-        return lines | _comb_teeth(mask, lines, top, thickness, extent)  # but maybe a comb's
+    if bottom - top < 0.5 * extent:  # one ruled line (or one box edge): no box to look for
+        return lines
     side = int(preparation.tuned().frame_side * (bottom - top))
     sides = _runs(mask & ~lines, side, axis=0)
     labels, count = ndimage.label(sides)
@@ -95,51 +97,6 @@ def _spans_field(
     no_top = not lines[max(0, top - reach) : top + reach + 1, cols].any()
     no_bottom = not lines[max(0, bottom - reach) : bottom + reach + 1, cols].any()
     return (at_top and (at_bottom or no_bottom)) or (at_bottom and no_top)
-
-
-def _comb_teeth(
-    mask: np.ndarray, lines: np.ndarray, line_top: int, thickness: float, extent: int
-) -> np.ndarray:
-    """A comb field's teeth: thin vertical strokes standing on its one ruled line (its top
-    row `line_top`, `thickness` rows thick), lower than
-    `tooth_high` of the ink's height above it (a 1 on a ruled line is as high as the digits);
-    of those at least `stub` of their median height (the rest: specks, a digit's tail), at
-    least `comb_teeth`, about as high as each other and evenly spaced (`even_steps` of the
-    steps between them within `teeth_alike` of their median); then every thin stroke standing
-    on the line from the preparation's `frame_side` of their height to `tooth_high` of the
-    ink's (a comb's end tooth, which its line does not cover)."""
-    tune = tuned()
-    sides = _runs(mask & ~lines, int(tune.tooth_least * extent), axis=0)
-    labels, _ = ndimage.label(sides)
-    teeth = np.zeros_like(mask)
-    standing = []
-    reach = int(thickness)
-    for index, span in enumerate(ndimage.find_objects(labels), start=1):
-        piece = labels[span] == index
-        thin = piece.sum() / piece.shape[0] <= thickness + tune.tooth_thickness
-        stands = abs(span[0].stop - line_top) <= reach
-        if thin and stands:
-            high = min(span[0].stop, line_top) - span[0].start  # above the line
-            standing.append((span, piece, high, (span[1].start + span[1].stop) / 2))
-    found = [stroke for stroke in standing if 0 < stroke[2] <= tune.tooth_high * extent]
-    if len(found) < tune.comb_teeth:
-        return teeth
-    stub = tune.stub * float(np.median([f[2] for f in found]))
-    alike = [f for f in found if f[2] >= stub]  # not a speck or a stub
-    highs = [f[2] for f in alike]
-    if len(alike) < tune.comb_teeth or np.ptp(highs) > tune.teeth_alike * np.median(highs):
-        return teeth  # unlike heights: handwriting
-    steps = np.diff(np.sort([f[3] for f in alike]))
-    even = np.abs(steps - np.median(steps)) <= tune.teeth_alike * np.median(steps)
-    if np.mean(even) < tune.even_steps:
-        return teeth  # uneven: handwriting (a comb cut off at the picture's edge is even)
-    middle = float(np.median(highs))
-    shortest = preparation.tuned().frame_side * middle
-    tallest = tune.tooth_high * extent
-    for span, piece, high, _ in standing:
-        if shortest <= high <= tallest:
-            teeth[span] |= piece
-    return teeth
 
 
 def _lines_run_past(lines: np.ndarray, sides: np.ndarray, height: int) -> bool:

@@ -24,7 +24,6 @@ from digitcli.imaging.settings import tuned as preparation
 from digitcli.imaging.sheet import sheet_to_look_within
 from digitcli.imaging.verdict import Kind
 from digitcli.inputs.sources import Source
-from digitcli.reading.consistency import small_copy
 from digitcli.reading.lines import best_path, digits_only, likelihood, read_strips, written_path
 from digitcli.reading.multiline import Lines, find_lines, moved
 from digitcli.reading.place import placed_digits
@@ -71,19 +70,19 @@ def picture_lines(
             found = _read_picture(part, (dx, dy), cache(partial(prepare, part, invert=invert)),
                                   invert, parts, pixels)  # fmt: skip
             if sheet is None or not _nothing_found(found) or not whole().has_ink:
-                return _with_copy(found, image)
-        return _with_copy(_read_picture(image, (0, 0), whole, invert, parts, pixels), image)
+                return _with_size(found, image)
+        return _with_size(_read_picture(image, (0, 0), whole, invert, parts, pixels), image)
     except ImageError as error:
         return error
     except Exception as error:  # one picture's bug must not cost its batch its answers
         return unexpected_image_error(source.name, error)
 
 
-def _with_copy(found: Line | Lines, image: Image.Image) -> Line | Lines:
-    """`found`, each line holding a small grey copy of the picture (`consistency.alike`)."""
-    copy = small_copy(image)
+def _with_size(found: Line | Lines, image: Image.Image) -> Line | Lines:
+    """`found`, each line holding the whole picture's size in its own pixels."""
+    size = image.info.get("source_size", image.size)
     for line in found.lines if isinstance(found, Lines) else [found]:
-        line.picture = copy
+        line.size = size
     return found
 
 

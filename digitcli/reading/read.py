@@ -36,7 +36,6 @@ from digitcli.predicting.predict import (
 )
 from digitcli.reading.answers import Digit as ReadDigit
 from digitcli.reading.answers import Reading
-from digitcli.reading.consistency import SmallCopy, alike
 from digitcli.reading.lines import likelihood, written_text
 from digitcli.reading.multiline import Lines
 from digitcli.reading.picture import ALL_PARTS, Parts, picture_lines, several
@@ -192,7 +191,7 @@ def _answer_lines(
         if least > 1 and len(digits) < least:  # several digits to predict, none read
             yield Reading(source.name, note=verdict.several_unread(line.whole.groups))
             continue
-        reading = _reading(source.name, _as_predicted(digits, line, wholes), line.picture)
+        reading = _reading(source.name, _as_predicted(digits, line, wholes))
         if reading.number is None and line.whole is not None and verdict.refuses(line.whole):
             reading = replace(reading, note=verdict.note(line.whole))  # as predict refuses it
         if reading.number is not None:
@@ -288,12 +287,9 @@ def _as_predicted(
 
 
 def _picture_box(line: Line) -> tuple[int, int, int, int]:
-    """The whole picture's box, in its pixels (from the line's small copy of it)."""
-    if line.picture is None:
-        return (0, 0, 0, 0)
-    height, width = line.picture.pixels.shape
-    sx, sy = line.picture.scale
-    return (0, 0, round(width / sx), round(height / sy))
+    """The whole picture's box, in its pixels."""
+    width, height = line.size or (0, 0)
+    return (0, 0, width, height)
 
 
 def _overlap(a: tuple[int, ...], b: tuple[int, ...]) -> float:
@@ -386,15 +382,12 @@ def _number(digits: list[ReadDigit]) -> str:
     return "".join(str(d.digit) for d in digits)
 
 
-def _reading(name: str, digits: list[ReadDigit], picture: SmallCopy | None = None) -> Reading:
-    """The number `digits` make, as sure as its digits together, less where they do not look
-    written alike (in one ink, size and paper: `consistency.alike`)."""
+def _reading(name: str, digits: list[ReadDigit]) -> Reading:
+    """The number `digits` make, as sure as its digits together."""
     if not digits:
         return Reading(name, note=verdict.BLANK)
-    number = _number(digits)
-    sure = float(np.prod([d.confidence for d in digits]))
-    confidence = round(sure * alike(picture, [d.box for d in digits]), 6)
-    return Reading(name, number, confidence, digits)
+    confidence = round(float(np.prod([d.confidence for d in digits])), 6)
+    return Reading(name, _number(digits), confidence, digits)
 
 
 def _checked(reading: Reading, threshold: float | None, digits: tuple[int, int] | None) -> Reading:

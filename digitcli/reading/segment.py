@@ -53,7 +53,6 @@ from digitcli.reading.atoms import (
     line_atoms,
     line_height,
 )
-from digitcli.reading.consistency import SmallCopy
 from digitcli.reading.formlines import (
     digit_frames,
     form_lines,
@@ -112,8 +111,7 @@ class Line:
     own_likelihood: float = 0.0  # the line reader's ln P(its reading), where it read the line
     # The line reader's best path over digits and marks (`lines.written_path`), for `text`.
     written: list[tuple[str, float]] | None = None
-    # A small grey copy of the whole picture, for how alike the digits read look (consistency).
-    picture: SmallCopy | None = field(default=None, repr=False)
+    size: tuple[int, int] | None = None  # the whole picture's (width, height), in its pixels
 
 
 @dataclass

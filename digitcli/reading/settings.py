@@ -23,9 +23,7 @@ class ReadingSettings:
     # Weighing and deciding after the networks answer: the line reader's training depends on
     # none of them, so moving one changes no stamp (`digitcli.core.fits`).
     UNSTAMPED: ClassVar[frozenset[str]] = frozenset({
-        "line_weight", "line_sure", "line_doubt", "slack", "overrule_at",
-        "alike_copy_side", "alike_background", "alike_background_step", "alike_contrast",
-        "alike_size", "alike_paper_share", "alike_ink_share", "full_height",
+        "line_weight", "line_sure", "line_doubt", "slack", "overrule_at", "full_height",
     })  # fmt: skip
     # Decoding and the work image (frame.py, segment.py, multiline.py)
     work_height: int = 96  # px: a line is segmented this high (digits about 40-70 px)
@@ -57,20 +55,12 @@ class ReadingSettings:
     pen_percentile: float = 80.0  # the pen's level: this percentile of the ink
     printed_length: float = 2.0  # a printed line runs at least this many ink heights ...
     printed_share: float = 0.3  # ... or this share of the ink's width (the longer)
-    # (a form's side runs along the preparation's frame_side of the height it closes: a box's
-    # side, of the field's height; a comb's end tooth (its line does not cover it), of its teeth's)
+    # (a box's side runs along the preparation's frame_side of the field's height it closes)
     reach_per: int = 20  # a box's side may stop its lines' thickness short of them, and a
     # pixel more per this many px of the field's height
-    tooth_least: float = 0.1  # a comb's tooth is at least this share of the ink's height
     bridge: int = 7  # px: strokes crossing a removed line are joined across gaps this long
     side_width: float = 2.0  # a box's side is at most this many times as wide as its top line
     run_past: float = 0.5  # lines running on past a form's sides this much: ruled paper
-    comb_teeth: int = 3  # a comb has at least this many teeth ...
-    tooth_high: float = 0.75  # ... each at most this share of the ink's height
-    tooth_thickness: float = 1.5  # px: a tooth is at most this much thicker than the comb's line
-    stub: float = 0.3  # strokes on the line lower than this share of the teeth: specks, stubs
-    teeth_alike: float = 0.3  # teeth's heights, and steps between them, stray at most this share
-    even_steps: float = 2 / 3  # at least this share of a comb's steps are even
     pen_piece: int = 8  # px: the least of a pen's stroke along a ruled line
     inner_span: float = 0.8  # a box's second line runs along this share of the field's height
     frame_least_width: float = 0.3  # a box round one digit is at least this wide for its height
@@ -114,14 +104,6 @@ class ReadingSettings:
     # digits overlapping the preparation's side_by_side of their width (not side by side, as
     # `pieces.apart` says) may be one digit cut in two ...
     split_most: int = 3  # ... or in up to this many pieces
-    # How alike a number's digits look (`consistency.alike`): its confidence is halved per step.
-    alike_copy_side: int = 256  # px: the longer side of the grey copy the digits are measured on
-    alike_background: float = 0.15  # of the grey range: paper differing more along the line is odd
-    alike_background_step: float = 0.1  # each further tenth of the grey range beyond it halves
-    alike_contrast: float = 2.0  # times: a digit's ink this much darker or fainter than the others'
-    alike_size: float = 1.6  # times: a digit this much taller or shorter than the others
-    alike_paper_share: float = 0.8  # a digit's paper: this quantile of its box (light ink: 0.2)
-    alike_ink_share: float = 0.02  # its ink: this quantile (light ink: 0.98)
 
 
 DEFAULT = ReadingSettings()
