@@ -11,14 +11,12 @@ drawn by code (`nondigits.digit_glyph`, Hershey and MNIST on paper), and what is
 drawn by code (`nondigits.glyph`, `nondigits.lookalike`, `nondigits.marker_letter`: letters,
 symbols, shapes). `omni`, `choice` and `letters` add real handwritten characters (Omniglot;
 CHoiCe's Latin letters and digits; CROHME's mathematical symbols and letters and a set of
-characters written on paper, `real_letters.py`), `photos` photos of things (ImageNet's
-sample photos, whole and cropped, as `predict` reads a file), `mnist` more MNIST training
-digits. `fit`
+characters written on paper, `real_letters.py`), `mnist` more MNIST training digits. `fit`
 trains a small network on them in chunks of one epoch, saving after each; `export` writes
 one network, or the mean of several, as `letters.tflite` (docs/measurements/preparation.md,
 "Round 9"). `check` counts, at each threshold, MNIST's *test* digits refused (both
-polarities), digits and non-digits drawn from a seed never trained on, the held-out part of
-each `--held-set` file, and the pictures of `tests/test_not_a_digit.py` (S, Z, q among them).
+polarities), digits and non-digits drawn from a seed never trained on, and the pictures of
+`tests/test_not_a_digit.py` (S, Z, q among them).
 """
 
 from __future__ import annotations
@@ -277,39 +275,6 @@ def letter_set(args) -> None:
           f"digits), {helds.sum()} held out ({labels[helds].sum()} not digits)")  # fmt: skip
 
 
-PHOTOS_HELD = 5  # `photos`: every fifth photo, sorted by name, from the first, is held out
-PHOTO_EXTENSIONS = (".jpeg", ".jpg", ".png")
-
-
-def photo_pictures(folder: Path, seed: int, copies: int):
-    """(picture, held, 1) of the photos of things in `folder` (`photos`): each whole, then
-    `copies` crops of a random 40-90% of its sides at a random place, each read as `predict`
-    reads a file (`open_image`). Every PHOTOS_HELD-th photo by name, from the first, is held
-    out, as the judge holds out the same photos (bench/build/make_judge.py's `inet250`)."""
-    rng = np.random.default_rng([seed, 6])
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in PHOTO_EXTENSIONS)
-    for number, path in enumerate(files):
-        held = number % PHOTOS_HELD == 0
-        photo = open_image(path)
-        yield photo, held, 1
-        for _ in range(copies):
-            shares = rng.uniform(0.4, 0.9, size=2)
-            width, height = (max(1, int(share * photo.size[n])) for n, share in enumerate(shares))
-            left = int(rng.integers(0, photo.width - width + 1))
-            top = int(rng.integers(0, photo.height - height + 1))
-            yield photo.crop((left, top, left + width, top + height)), held, 1
-
-
-def photo_set(args) -> None:
-    """The 28x28s with ink of `photo_pictures` (photos of things: not digits), those to train
-    on and those held out."""
-    smalls, helds, labels = _smalls(photo_pictures(args.set, args.seed, args.copies))
-    labels = labels.astype(np.uint8)
-    np.savez_compressed(args.out, made=smalls[~helds], labels=labels[~helds],
-                        held=smalls[helds], held_labels=labels[helds])  # fmt: skip
-    print(f"photos: {(~helds).sum()} 28x28s to train on, {helds.sum()} held out")
-
-
 def build(filters: tuple[int, ...] = (16, 32, 48), dense: int = 48):
     import keras
 
@@ -494,14 +459,6 @@ def check(args) -> None:
         smalls = np.stack([small for small in smalls if small is not None])
         refused = counts(chance(smalls), np.ones(len(smalls), bool))
         print(f"CROHME 2014's test symbols, as drawn (a check): {refused} of {len(smalls)}")
-    for path in args.held_set:
-        data = np.load(path)
-        chances, labels = chance(data["held"]), data["held_labels"]
-        for label, what in ((1, "non-digits"), (0, "digits")):
-            mine = labels == label
-            if mine.any():
-                refused = counts(chances[mine], np.ones(mine.sum(), bool))
-                print(f"{path.name} held out, {what}: {refused} of {mine.sum()}")
     for name, number in TEST_PICTURES:
         picture = test_picture(name, number)
         small = small_of(picture)
@@ -537,9 +494,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     steps = {"make": make, "omni": omni, "fit": fit, "check": check, "real": check_real}
     steps |= {"cursive": check_cursive, "export": export, "choice": choice, "mnist": more_mnist}
-    steps |= {"letters": letter_set, "photos": photo_set}
+    steps |= {"letters": letter_set}
     parser.add_argument("step", choices=tuple(steps))
-    parser.add_argument("--set", type=Path, help="real: the real set's folder; photos: photos")
+    parser.add_argument("--set", type=Path, help="real: the real set's folder")
     parser.add_argument("--held", type=int, action="append", default=[], help="real: folds")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--data", type=Path)
@@ -565,13 +522,6 @@ def main() -> None:
     parser.add_argument("--pen", type=Path, help="letters: the pen set's PNG folder")
     parser.add_argument("--digits", action="store_true", help="letters: CROHME's digits")
     parser.add_argument("--most", type=int, default=300, help="letters, check: most of a symbol")
-    parser.add_argument(
-        "--held-set",
-        type=Path,
-        action="append",
-        default=[],
-        help="check: a `letters`, `choice` or `photos` file's held-out part",
-    )
     parser.add_argument("--more", type=Path, action="append", default=[],
                         help="fit, export: another drawn set (`make`'s, `choice`'s)")  # fmt: skip
     parser.add_argument("--command", default="", help="export: the commands that trained it")
