@@ -78,25 +78,28 @@ def line_height(pieces: list[tuple[np.ndarray, np.ndarray]]) -> float:
     return _weighted_median(heights, areas)
 
 
-def line_atoms(pieces, height: float, slant: float, centre: float) -> list[Atom]:
-    """Pieces left to right, specks away from the line dropped, wide pieces cut."""
+def line_atoms(pieces, height: float, slant: float, centre: float) -> tuple[list[Atom], list[Atom]]:
+    """Pieces left to right, wide pieces cut, ink off the line dropped; and the specks on the
+    line apart: no digit is made of them, but the line reader sees them (a decimal point, a
+    comma: round 18)."""
     areas = np.array([ys.size for ys, _ in pieces], float)
     middles = np.array([orderstats.median(ys) for ys, _ in pieces])
     line = _weighted_median(middles, areas)
     tune = tuned()
-    atoms = []
+    atoms, specks = [], []
     for piece, ((ys, xs), area, middle) in enumerate(zip(pieces, areas, middles, strict=True)):
-        tall = ys.max() - ys.min() + 1
-        wide = xs.max() - xs.min() + 1
-        if max(tall, wide) < tune.speck_size * height and area < tune.speck_area * areas.max():
-            continue  # a speck
         if abs(middle - line) > tune.off_line * height:
             continue  # ink off the line: not part of the number
+        tall = ys.max() - ys.min() + 1
+        wide = xs.max() - xs.min() + 1
         slanted = xs + slant * (ys - centre)
         atom = Atom(ys, xs, slanted, small=tall < tune.small * height, piece=piece)
-        atoms.extend(_cut(atom, height))
+        if max(tall, wide) < tune.speck_size * height and area < tune.speck_area * areas.max():
+            specks.append(atom)  # a speck
+        else:
+            atoms.extend(_cut(atom, height))
     atoms.sort(key=lambda a: float(a.slanted.mean()))
-    return atoms
+    return atoms, specks
 
 
 def _cut(atom: Atom, height: float) -> list[Atom]:

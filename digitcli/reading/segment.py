@@ -183,7 +183,7 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     ys, xs = np.nonzero(mask)
     centre = float(ys.mean())
     slant = sharpest(xs.astype(np.float32), ys.astype(np.float32), shears())
-    atoms = line_atoms(pieces, height, slant, centre)
+    atoms, specks = line_atoms(pieces, height, slant, centre)
     line = Line(atoms=len(atoms), skippable=[a.small for a in atoms], height=height / frame.sy)
     if work.width >= tune.work_width and _too_small(atoms, height):
         line.too_small = True
@@ -192,7 +192,7 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     ink_of = partial(span_ink, flat=flat, taken=taken, level=level)
     if not atoms:
         return line
-    ink, (left, _, right, _) = ink_of(atoms)
+    ink, (left, _, right, _) = ink_of(atoms + specks)  # the line reader sees the specks
     if ink is None:
         return line
     line.strips, places = line_strips(ink, height)
