@@ -69,6 +69,7 @@ class ReadingSettings:
     # Atoms and candidates (atoms.py, segment.py)
     speck_size: float = 0.2  # a piece smaller than this on both sides ...
     speck_area: float = 0.05  # ... and of less than this share of the largest's area: a speck
+    # (no digit is made of a speck; the line reader sees it: a decimal point, a comma)
     off_line: float = 0.9  # a piece whose middle is this far from the line's is not of the number
     max_atoms: int = 8  # pieces one digit may be made of
     max_width: float = 1.3  # a digit is at most this wide (a sprawling 2 or 0)
