@@ -27,7 +27,7 @@ from pathlib import Path
 from digitcli.core.errors import ModelError
 
 PREPARATION = 2  # images.prepare: how any image file becomes the 28x28 digit a model reads
-SEGMENTATION = 1  # segment.py: how `read` cuts a line into candidates and strips
+SEGMENTATION = 2  # segment.py: how `read` cuts a line into candidates and strips (2: specks)
 FITS_FILE = "fits.json"
 TRAINING = "training"  # the record's entry saying what an artefact was trained on, and how
 REBUILD = "rebuild it with `make models`"
