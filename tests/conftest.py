@@ -10,11 +10,12 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from mnist_files import write_tiny_mnist  # noqa: E402
+from mnist_files import one_stroke_test_digits, write_tiny_mnist  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -162,3 +163,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(_FIXTURE_NEEDS[name])
         if any(item.get_closest_marker(mark) for mark in SLOW_NEEDS):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="module")
+def mnist_test_digits() -> dict[int, list[np.ndarray]]:
+    """MNIST's test digits of each class, in one stroke each (`mnist_files`), for the tests
+    that write numbers with them (`test_read.write_number`)."""
+    return one_stroke_test_digits()

@@ -21,16 +21,10 @@ from digitcli.reading.segment import STRIP_SHAPE, find_candidates
 from digitcli.reading.settings import DEFAULT, overridden
 
 from conftest import subprocess_env
-from mnist_files import one_stroke_test_digits
 
 MNIST = Path(__file__).resolve().parent.parent / "MNIST"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def mnist_test_digits() -> dict[int, list[np.ndarray]]:
-    return one_stroke_test_digits()
 
 
 def write_number(

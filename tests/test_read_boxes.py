@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
-from test_read import mnist_test_digits, write_number  # noqa: F401 (a fixture, used below)
+from test_read import write_number
 
 from digitcli.imaging.images import open_image
 from digitcli.reading.formlines import form_lines

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from test_read import mnist_test_digits  # noqa: F401 (a fixture, used below)
 
 from digitcli.reading.read import read
 

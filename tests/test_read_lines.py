@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from test_read import mnist_test_digits, write_number  # noqa: F401 (a fixture, used below)
+from test_read import write_number
 from typer.testing import CliRunner
 
 from digitcli.cli import app

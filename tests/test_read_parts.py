@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_read import mnist_test_digits, write_number  # noqa: F401 (a fixture, used below)
+from test_read import write_number
 
 from digitcli.reading.read import ALL_PARTS, Parts, read
 

@@ -7,7 +7,7 @@ import pickle
 
 import numpy as np
 import pytest
-from test_read import mnist_test_digits, overlap, write_number  # noqa: F401 (a fixture)
+from test_read import overlap, write_number
 
 from digitcli.inputs.sources import Source
 from digitcli.reading.atoms import Atom

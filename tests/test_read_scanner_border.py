@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from test_read import mnist_test_digits, write_number  # noqa: F401 (a fixture, used below)
+from test_read import write_number
 
 from digitcli.imaging.border import border_to_look_within, inside_dark_border
 from digitcli.imaging.paper import ink_is_dark
@@ -72,7 +72,7 @@ def test_a_cell_whose_border_painted_over_left_a_step_is_read():
     assert min(digit.box[0] for digit in cell.digits) > 60  # right of the border, in the picture
 
 
-def test_a_number_in_a_scanned_cell_is_read(mnist_test_digits, tmp_path):  # noqa: F811
+def test_a_number_in_a_scanned_cell_is_read(mnist_test_digits, tmp_path):
     write_number(mnist_test_digits, "4072", tmp_path / "n.png")
     in_a_scanned_cell(tmp_path / "n.png", tmp_path / "cell.png")
     (plain,) = read([str(tmp_path / "n.png")])
@@ -81,14 +81,14 @@ def test_a_number_in_a_scanned_cell_is_read(mnist_test_digits, tmp_path):  # noq
     assert cell.number == "4072", cell.note
 
 
-def test_a_number_in_a_cell_with_a_ragged_border_is_read(mnist_test_digits, tmp_path):  # noqa: F811
+def test_a_number_in_a_cell_with_a_ragged_border_is_read(mnist_test_digits, tmp_path):
     write_number(mnist_test_digits, "4072", tmp_path / "n.png")
     in_a_scanned_cell(tmp_path / "n.png", tmp_path / "cell.png", ragged=8)
     (cell,) = read([str(tmp_path / "cell.png")])
     assert cell.number == "4072", cell.note
 
 
-def test_a_large_bordered_cell_gives_boxes_in_its_own_pixels(mnist_test_digits, tmp_path):  # noqa: F811
+def test_a_large_bordered_cell_gives_boxes_in_its_own_pixels(mnist_test_digits, tmp_path):
     """A picture wider than `read` decodes (`work_width`) is read shrunk; the digits' boxes are
     still in the file's pixels (painted over, the shrunk copy's boxes were answered)."""
     write_number(mnist_test_digits, "4072", tmp_path / "n.png")
@@ -104,7 +104,7 @@ def test_a_large_bordered_cell_gives_boxes_in_its_own_pixels(mnist_test_digits, 
         assert abs(big.box[0] - scale * small.box[0]) < 0.05 * big.box[0]
 
 
-def test_predict_and_read_look_inside_the_border(mnist_test_digits, tmp_path):  # noqa: F811
+def test_predict_and_read_look_inside_the_border(mnist_test_digits, tmp_path):
     """One picture, one ink: `predict` took the scanner's lid for the ink (a digit's cell was
     "blank", or the lid's edge a 1) where `read` read inside it; both now look inside."""
     for number in ("3", "58"):

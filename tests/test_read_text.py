@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
-from test_read import mnist_test_digits, write_number  # noqa: F401 (a fixture, used below)
+from test_read import write_number
 
 from digitcli.api import Reading as ApiReading
 from digitcli.reading.lines import (
@@ -21,7 +21,7 @@ from digitcli.reading.lines import (
     written_path,
     written_text,
 )
-from digitcli.reading.read import Reading, _checked
+from digitcli.reading.read import Reading, _checked, read
 from digitcli.terminal.formats import Shown, render_readings
 
 
@@ -106,12 +106,6 @@ def test_the_api_reading_carries_the_text_and_its_json():
     assert [row.text for row in answer.rows()] == ["18.056"]
 
 
-@pytest.fixture(scope="module")
-def digits(request: pytest.FixtureRequest) -> dict[int, list[np.ndarray]]:
-    """test_read's MNIST test digits of each class, in one piece each."""
-    return request.getfixturevalue("mnist_test_digits")
-
-
 MISSED_DOT = pytest.mark.xfail(
     strict=True,
     reason="a dot after a 1 is still read as no mark: the line reader learnt the marks from "
@@ -122,13 +116,13 @@ MISSED_DOT = pytest.mark.xfail(
 @pytest.mark.parametrize(
     ("number", "after"), [("125", 2), ("4788", 2), pytest.param("1021", 1, marks=MISSED_DOT)]
 )
-def test_a_decimal_point_written_on_the_line_is_in_the_text(digits, tmp_path, number, after):
+def test_a_decimal_point_written_on_the_line_is_in_the_text(
+    mnist_test_digits, tmp_path, number, after
+):
     """A dot on the line between two digits, as a decimal point is written: the line reader
     read `125` for `12.5` when segmentation dropped the dot as a speck before it saw it."""
-    from digitcli.reading.read import read
-
     path = tmp_path / "decimal.png"
-    truth = write_number(digits, number, path, gap=0.6)
+    truth = write_number(mnist_test_digits, number, path, gap=0.6)
     image = Image.open(path)
     x = (truth[after - 1][2] + truth[after][0]) // 2
     bottom = max(box[3] for box in truth)

@@ -8,7 +8,7 @@ from functools import cache
 import numpy as np
 import pytest
 from PIL import Image
-from test_read import mnist_test_digits, write_number  # noqa: F401 (a fixture, used below)
+from test_read import write_number
 
 from digitcli.imaging.images import open_image, prepare_file
 from digitcli.imaging.sheet import on_the_sheet
