@@ -4,13 +4,20 @@ fits: `fits.stamp(..., training=...)` writes it, a later stamp keeps it, loading
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
 from digitcli.core import fits
+from digitcli.core.errors import ModelError
+from digitcli.imaging import letters
 from digitcli.imaging import settings as preparation
 from digitcli.models.modeldir import BUNDLED_DIR
 from digitcli.reading import lines
 
+REPO = Path(__file__).resolve().parent.parent
 STAGES = ("preparation", "segmentation")
 RECORD = {
     "command": "python bench/build/make_line_reader.py --seed 3",
@@ -36,3 +43,22 @@ def test_a_stamp_without_a_record_records_none(tmp_path: Path) -> None:
     assert "training" not in fits.recorded(copy)
     fits.stamp(copy, ("preparation",), {"preparation": preparation.DEFAULT})
     assert "training" not in fits.recorded(copy)
+
+
+def test_judge_small_stamp_restamps_the_letters_network_and_keeps_its_record(tmp_path) -> None:
+    """`judge_small.py stamp` (as `make_judge.py --stamp-only` for the judge): after a setting
+    went, the letters network's stamp is made this digitcli's again, its training record kept."""
+    copy = tmp_path / "letters.tflite"
+    shutil.copyfile(letters.MODEL, copy)
+    record = fits.recorded(copy)["training"]
+    old = {"preparation": {"gone_setting": 1.0}}  # a stamp of other settings
+    fits.stamp(copy, ("preparation",), old, training=record)
+    with pytest.raises(ModelError):
+        fits.require(copy, ("preparation",), letters.FITS)
+    script = REPO / "bench" / "build" / "judge_small.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "stamp", "--out", str(copy)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    fits.require(copy, ("preparation",), letters.FITS)
+    assert fits.recorded(copy)["training"] == record

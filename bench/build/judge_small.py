@@ -4,6 +4,7 @@
     python bench/build/judge_small.py make --out SMALL.npz --count 6000 --seed 6
     python bench/build/judge_small.py fit --data SMALL.npz --epochs 6 --out small.keras
     python bench/build/judge_small.py check --model small.keras --count 2000 --seed 81
+    python bench/build/judge_small.py stamp      # record a changed setting's new stamp
 
 `make` prepares pictures as `predict` prepares them (`images.prepare`, both polarities) and
 keeps the 28x28 of each that has ink: MNIST's *training* digits (real handwriting), digits
@@ -404,6 +405,18 @@ def export(args) -> None:
     print(f"{args.out} written")
 
 
+def restamp(args) -> None:
+    """Record this digitcli's preparation version in `letters.tflite` (`--out`, the shipped
+    one by default), its training record kept: after a setting changed or went that the
+    28x28s it was trained on do not depend on."""
+    from digitcli.core.fits import stamp
+    from digitcli.imaging import letters
+
+    out = args.out or letters.MODEL
+    stamp(out, ("preparation",), letters.FITS)
+    print(f"stamped {out}")
+
+
 def counts(chances: np.ndarray, gate: np.ndarray) -> str:
     """How many are at or above each threshold and refused by the gate; where the gate does
     not refuse all, how many alone too."""
@@ -494,7 +507,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     steps = {"make": make, "omni": omni, "fit": fit, "check": check, "real": check_real}
     steps |= {"cursive": check_cursive, "export": export, "choice": choice, "mnist": more_mnist}
-    steps |= {"letters": letter_set}
+    steps |= {"letters": letter_set, "stamp": restamp}
     parser.add_argument("step", choices=tuple(steps))
     parser.add_argument("--set", type=Path, help="real: the real set's folder")
     parser.add_argument("--held", type=int, action="append", default=[], help="real: folds")
