@@ -65,7 +65,6 @@ OFF = {
     "paper_inside_a_box": lambda: patched(
         paper, "clutter", proxy(clutter, paper_inside_a_box=lambda gray, band, border, c: border)
     ),
-    "smallest_on_paper": lambda: overridden(smallest_on_paper=0.0),
     # the parts of `clutter.runs_off` (the pieces `crossing_pieces` drops)
     "runs_off: hairlines": lambda: overridden(hairline=0.0),
 }

@@ -72,7 +72,7 @@ def isolate_ink(
     # The median pixel is not paper: ink and its soft edges cover half the image (a small scan
     # enlarged smoothly to fill its picture), so the spread of all the pixels is the ink's, not
     # the noise's (used for the blank test, it called many faint digits blank).
-    covered = median > paper_median + max(tuned().paper_shift, paper_spread)
+    covered = median > paper_median + paper_spread
     noise = max(noise, paper_spread if covered else spread)
     low_contrast = peak - median < max(tuned().min_contrast, tuned().noisy_contrast * noise)
     if low_contrast and not _two_levels(hist, otsu):

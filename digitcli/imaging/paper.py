@@ -64,10 +64,3 @@ def noise_below(flat: np.ndarray) -> float:
     under = histogram(np.clip(-flat[::2, ::2], 0.0, 255.0))  # a quarter of them: 4x faster
     under[0] = 0  # at the paper or less than a grey level below it
     return quantile(under, 0.5) / 0.6745  # a normal's median absolute value, in sigmas
-
-
-def noise_hidden(gray: np.ndarray) -> bool:
-    """Whether black or white clips so much of the picture (uint8 or float `gray`) that its
-    paper's noise cannot be measured: more than clipped_share of its pixels at 0 or 255."""
-    clipped = np.count_nonzero((gray <= 0) | (gray >= 255))
-    return clipped > tuned().clipped_share * gray.size

@@ -19,9 +19,6 @@ from digitcli.imaging.morphology import Box, bounds, shifted
 from digitcli.imaging.settings import tuned
 
 # What the settings this module reads are for (their values: settings.py).
-# On paper, a digit is at least smallest_on_paper of the picture's shorter side (the photo
-# digits 0.25 or more, bench/checks/robustness.py's crops more); smaller ink is a speck or the
-# remains of a ruled line.
 # Ink more than joined_wide times as wide as high, crossing at least joined_crossed of its columns
 # twice or more (a loop, a bar over a stem), is digits written into each other: no single
 # digit is that wide, and a dash or a bar of any slant crosses each column only once.
@@ -84,7 +81,7 @@ def digit_components(
                 ]
     h, w = mask.shape
     size = max(box[2] - box[0], box[3] - box[1]) + 1
-    if size < 2 or (on_paper and size < tuned().smallest_on_paper * min(h, w)):
+    if size < 2:
         return None  # a speck, not a digit
     counted = _counted(labels, (x0, y0, x1, y1), area, keep)
     groups = _groups(np.stack([y0, x0, y1, x1], axis=1)[counted], area[counted])

@@ -27,7 +27,7 @@ class PreparationSettings:
     UNSTAMPED: ClassVar[frozenset[str]] = frozenset(
         {"not_digit", "joined_wide", "joined_crossed", "sheet_side", "smallest_sheet"}
         | {"sheet_fill", "side_margin", "sheet_sides", "sheet_inked", "sheet_held"}
-        | {"sheet_holes", "sheet_paper_wider", "sheet_glare", "sheet_lightest", "side_by_side"}
+        | {"sheet_paper_wider", "sheet_glare", "sheet_lightest", "side_by_side"}
         | {"letters_sure", "border_dark", "border_light", "border_full", "border_deepest"}
     )
     # The work image (grayscale.py, images.py)
@@ -49,7 +49,6 @@ class PreparationSettings:
     extreme_pixels: int = 8  # "the darkest" is at least the this-th darkest pixel: not a speck
     # Paper (paper.py): what `predict` and `read` both take for the paper
     border_band: float = 0.04  # the picture's border, this share of its shorter side, is paper
-    clipped_share: float = 0.01  # this share of pixels black or white hides the paper's noise
     # Ink (ink.py)
     faint_stroke: float = 0.3  # pixels this far to the ink threshold join a stroke they touch
     min_contrast: float = 24.0  # grey levels between paper and ink below which a picture is blank
@@ -63,7 +62,6 @@ class PreparationSettings:
     # answers (docs/measurements/preparation.md, "Round 9: letters network retrained"); round
     # 17's network refuses no real development or check digit more at 0.98 ("Round 17").
     letters_sure: float = 0.98
-    paper_shift: float = 2.0  # grey levels the median may lie above the paper's, still paper
     noisy_contrast: float = 6.0  # the contrast must also be this many noise spreads
     class_gap: float = 4.0  # a two-class histogram's classes lie this many spreads apart
     # Clutter: neighbours, ruled lines, boxes, hairlines (clutter.py)
@@ -91,7 +89,6 @@ class PreparationSettings:
     line_step: float = 0.5  # ... in steps of this
     slant_band: int = 8  # px: columns summed together, shifted as one along a slant
     # Pieces (pieces.py)
-    smallest_on_paper: float = 0.1  # a digit on paper is at least this share of the shorter side
     joined_wide: float = 2.0  # ink this many times as wide as high ...
     joined_crossed: float = 0.1  # ... crossing this share of its columns twice: joined digits
     speck_area: float = 0.02  # a piece below this share of the largest's area is a speck ...
@@ -109,7 +106,6 @@ class PreparationSettings:
     # (the sheet is read border_band of its shorter side inside its edges: the picture's border)
     sheet_inked: float = 0.5  # % darkest of a sheet that lies min_contrast below its paper ...
     sheet_held: float = 0.9  # ... and this share of its class of Otsu's two lies on it
-    sheet_holes: float = 0.3  # a darker sheet: at most this share of it in the other class's holes
     sheet_paper_wider: float = 1.25  # a light sheet's paper: this many times as wide as its ink
     sheet_glare: float = 34.0  # nothing on a sheet (its lightest %) this much lighter than paper
     sheet_lightest: float = 1.0  # % lightest: a digit filling its picture has its paper there

@@ -79,9 +79,8 @@ def _sheet(image: Image.Image) -> tuple[tuple, float] | None:
     split = otsu_threshold(hist)
     bright = small > split
     lit = small > otsu_threshold(np.where(np.arange(256) > split, hist, 0))
-    holes_at_most = tuned().sheet_holes
-    for side, holes in ((bright, 1.0), (~bright, holes_at_most), (~lit, holes_at_most)):
-        sheet = _solid_region(side, size, holes)
+    for side in (bright, ~bright, ~lit):
+        sheet = _solid_region(side, size)
         if sheet is None or np.count_nonzero(side & sheet) < tuned().sheet_held * np.count_nonzero(
             side
         ):
@@ -116,10 +115,9 @@ def _inked_paper(bright: np.ndarray, sheet: np.ndarray) -> bool:
     return 0 < tuned().sheet_paper_wider * ink <= paper
 
 
-def _solid_region(mask: np.ndarray, size: tuple[int, int], holes: float) -> np.ndarray | None:
+def _solid_region(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray | None:
     """The largest region of `mask`, its holes filled, where the rest of the picture shows on
-    `sheet_sides` of its sides or more, its box covers at least `smallest_sheet` of it and its
-    holes are at most `holes` of it."""
+    `sheet_sides` of its sides or more and its box covers at least `smallest_sheet` of it."""
     region = _largest(mask)
     if region is None:
         return None
@@ -131,10 +129,7 @@ def _solid_region(mask: np.ndarray, size: tuple[int, int], holes: float) -> np.n
     shares = (cols.start / size[0], rows.start / size[1], right / size[0], bottom / size[1])
     if sum(share >= settings.side_margin for share in shares) < settings.sheet_sides:
         return None
-    filled = _holes_filled(region)
-    if np.count_nonzero(filled & ~region) > holes * np.count_nonzero(filled):
-        return None  # a form's grid of boxes, not a sheet with its ink
-    return filled
+    return _holes_filled(region)
 
 
 def _largest(mask: np.ndarray) -> np.ndarray | None:

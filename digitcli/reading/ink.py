@@ -9,8 +9,6 @@ strong cores).
 
 from __future__ import annotations
 
-import math
-
 import cv2
 import numpy as np
 from PIL import Image
@@ -20,7 +18,7 @@ from digitcli.imaging import settings as preparation
 from digitcli.imaging.histograms import extremes, histogram
 from digitcli.imaging.images import INVERT_CHOICES, otsu_threshold
 from digitcli.imaging.morphology import runs
-from digitcli.imaging.paper import ink_is_dark, noise_below, noise_hidden
+from digitcli.imaging.paper import ink_is_dark, noise_below
 from digitcli.reading.settings import tuned
 
 
@@ -34,8 +32,7 @@ def ink_signal(image: Image.Image, invert: str = "auto") -> tuple[np.ndarray, np
     gray = pixels.astype(np.float32)
     signal = 255.0 - gray if dark else gray
     flat = signal - _paper(signal)
-    # Clipped to black or white, the paper's noise is hidden: faint ink is not trusted there.
-    noise = math.inf if noise_hidden(pixels) else noise_below(flat)
+    noise = noise_below(flat)
     np.maximum(flat, 0.0, out=flat)
     return flat, _ink_mask(flat, noise)
 
