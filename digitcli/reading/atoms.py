@@ -2,8 +2,8 @@
 
 Segmentation (`digitcli.reading.segment`) reads a line as atoms, the connected pieces of ink
 left to right (a piece too wide for one digit cut at the valleys of its column profile), and
-tries as one digit each run of neighbouring atoms narrow enough to be one, each with the
-penalty a reading pays for it.
+tries as one digit each run of neighbouring atoms close enough to be one, each with the
+penalty a reading pays for it (a run wider than a digit pays for its width).
 """
 
 from __future__ import annotations
@@ -152,8 +152,6 @@ def digit_spans(atoms: list[Atom], height: float) -> list[tuple[int, int, float]
                 left, right = min(left, atom.left), max(right, atom.right)
                 top, bottom = min(top, atom.top), max(bottom, atom.bottom)
             width = (right - left) / height
-            if width > tune.max_width and stop > start + 1:
-                break
             if stop == start + 1 and atom.small:
                 continue  # a piece too low to be a digit alone
             penalty = atoms[start].cut_before  # a digit starting in a cut through ink

@@ -13,11 +13,12 @@ A number on paper is found in steps, all in numpy and scipy.ndimage on a copy of
    between digits follow it;
 5. "atoms": the connected pieces of ink; a piece too wide for one digit (touching digits) is cut
    at the valleys of its column profile;
-6. candidates: each atom, and each run of up to `max_atoms` neighbouring atoms narrow enough
-   to be one digit (a 5 and its detached flag, a 4 in two pieces; two separate full-height
-   pieces side by side cost `cut_cost` to join, as a cut through ink does: they are usually
-   two digits). Each candidate's ink alone is cropped and fitted into 28x28 by
-   `digitcli.imaging.images.fit_and_centre`, as `predict` fits one;
+6. candidates: each atom, and each run of up to `max_atoms` neighbouring atoms close enough
+   to be one digit (a 5 and its detached flag, a 4 in two pieces), paying `too_wide_cost` for
+   its width beyond `wide_from`; two separate full-height pieces side by side cost `cut_cost`
+   to join, as a cut through ink does: they are usually two digits. Each candidate's ink
+   alone is cropped and fitted into 28x28 by `digitcli.imaging.images.fit_and_centre`, as
+   `predict` fits one;
 7. the strips: all the line's ink, `strip_span` line heights scaled to 32 px high (a long
    line in pieces), for `digitcli.reading.lines`, which reads the whole line and never cuts.
 

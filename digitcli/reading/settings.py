@@ -72,7 +72,6 @@ class ReadingSettings:
     # (no digit is made of a speck; the line reader sees it: a decimal point, a comma)
     off_line: float = 0.9  # a piece whose middle is this far from the line's is not of the number
     max_atoms: int = 8  # pieces one digit may be made of
-    max_width: float = 1.3  # a digit is at most this wide (a sprawling 2 or 0)
     cut_from: float = 0.75  # pieces wider than this may be touching digits: they are cut
     max_cuts: float = 3.0  # cuts tried per line height of a piece's width
     min_part: float = 0.18  # no cut leaves a part narrower than this
