@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from digitcli.cli import app
 from digitcli.core import fits
 from digitcli.core.errors import ModelError
+from digitcli.imaging import judge, letters, polarity
 from digitcli.imaging import settings as preparation
 from digitcli.imaging.settings import PreparationSettings
 from digitcli.models.modeldir import BUNDLED_DIR
@@ -26,6 +27,10 @@ READING = {**PREPARED, "segmentation": DEFAULT}  # the line reader fits segmenta
 ARTEFACTS = [
     (lines.MODEL, ("preparation", "segmentation"), READING),
     (BUNDLED_DIR, ("preparation",), PREPARED),
+    *(
+        (network, ("preparation",), PREPARED)
+        for network in (judge.MODEL, letters.MODEL, polarity.MODEL)
+    ),
 ]
 
 

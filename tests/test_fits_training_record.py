@@ -11,7 +11,7 @@ import pytest
 
 from digitcli.core import fits
 from digitcli.core.errors import ModelError
-from digitcli.imaging import letters
+from digitcli.imaging import letters, polarity
 from digitcli.imaging import settings as preparation
 from digitcli.models.modeldir import BUNDLED_DIR
 from digitcli.reading import lines
@@ -62,4 +62,22 @@ def test_judge_small_stamp_restamps_the_letters_network_and_keeps_its_record(
 
     judge_small.main()
     fits.require(copy, ("preparation",), letters.FITS)
+    assert fits.recorded(copy)["training"] == record
+
+
+def test_make_polarity_stamp_restamps_the_polarity_network_and_keeps_its_record(
+    tmp_path, monkeypatch
+) -> None:
+    copy = tmp_path / "polarity.tflite"
+    shutil.copyfile(polarity.MODEL, copy)
+    record = fits.recorded(copy)["training"]
+    fits.stamp(copy, ("preparation",), {"preparation": {"gone_setting": 1.0}}, training=record)
+    with pytest.raises(ModelError):
+        fits.require(copy, ("preparation",), polarity.FITS)
+    monkeypatch.syspath_prepend(str(REPO / "bench" / "build"))
+    monkeypatch.setattr(sys, "argv", ["make_polarity.py", "stamp", "--out", str(copy)])
+    import make_polarity  # a bench script, as the bench's own tests import theirs
+
+    make_polarity.main()
+    fits.require(copy, ("preparation",), polarity.FITS)
     assert fits.recorded(copy)["training"] == record

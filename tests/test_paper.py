@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 
 from digitcli.imaging.background import estimate_background
 from digitcli.imaging.images import prepare
-from digitcli.imaging.paper import ink_is_dark, noise_below, paper_level
+from digitcli.imaging.paper import dark_by_extremes, noise_below, paper_level
 from digitcli.reading.ink import ink_signal
 
 NOISE = 3.0  # the paper's grain, a standard deviation in grey levels
@@ -40,7 +40,7 @@ def test_dark_ink_on_paper_in_a_shadow():
     paper = _grain((300, 400), 210.0)
     paper *= 1.0 - 0.33 / (1.0 + np.exp((np.arange(400) - 200.0) / 20.0))  # darker to the left
     gray = _picture(paper, 40, (160, 200), 8)
-    assert ink_is_dark(gray)
+    assert dark_by_extremes(gray)
     signal = 255.0 - gray.astype(np.float32)
     assert 255 - 215 <= paper_level(signal) <= 255 - 135
     flat = signal - estimate_background(Image.fromarray(gray), True)
@@ -50,7 +50,7 @@ def test_dark_ink_on_paper_in_a_shadow():
 def test_white_ink_on_black():
     """A digit drawn white on a black canvas: light ink, the paper at 0."""
     gray = _picture(np.zeros((280, 280)), 255, (150, 180), 18)
-    assert not ink_is_dark(gray)
+    assert not dark_by_extremes(gray)
     assert paper_level(gray.astype(np.float32)) == 0.0
 
 
@@ -61,13 +61,13 @@ def test_a_tiny_tile_filled_with_ink():
     gray[1:7, 2:5] = 30
     gray[1:3, 2:7] = 30
     assert (gray < 128).mean() > 0.3
-    assert ink_is_dark(gray)
+    assert dark_by_extremes(gray)
     assert paper_level(255.0 - gray.astype(np.float32)) == pytest.approx(25.0, abs=1.0)
 
 
 def test_blank_light_paper_is_paper_a_blank_dark_canvas_a_canvas():
-    assert ink_is_dark(np.full((40, 40), 240, np.uint8))
-    assert not ink_is_dark(np.full((40, 40), 15, np.uint8))
+    assert dark_by_extremes(np.full((40, 40), 240, np.uint8))
+    assert not dark_by_extremes(np.full((40, 40), 15, np.uint8))
 
 
 def _thin_number_with_a_glare() -> Image.Image:

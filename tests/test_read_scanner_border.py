@@ -10,7 +10,7 @@ from PIL import Image
 from test_read import write_number
 
 from digitcli.imaging.border import border_to_look_within, inside_dark_border
-from digitcli.imaging.paper import ink_is_dark
+from digitcli.imaging.polarity import ink_is_dark
 from digitcli.predicting.predict import predict
 from digitcli.reading.read import read
 from digitcli.reading.settings import tuned

@@ -13,8 +13,9 @@ and the rest is NumPy and OpenCV on that small array.
 
 This module is the pipeline and its public names; each step lives in a module of its own:
 `opening` (files to small upright grayscale), `grayscale` (modes, shrinking, transparency),
-`background` (uneven lighting), `ink` (polarity, paper and ink), `pieces` (which pieces are the
-digit), `fitting` (20x20 in 28x28), with `histograms` and `morphology` under them.
+`polarity` (which way round the ink is), `background` (uneven lighting), `ink` (paper and
+ink), `pieces` (which pieces are the digit), `fitting` (20x20 in 28x28), with `histograms` and
+`morphology` under them.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ from digitcli.imaging.histograms import otsu_threshold
 from digitcli.imaging.ink import isolate_ink
 from digitcli.imaging.morphology import dilate, square
 from digitcli.imaging.opening import MAX_PIXELS, STDIN_NAME, open_image
-from digitcli.imaging.paper import ink_is_dark, paper_level
+from digitcli.imaging.paper import paper_level
 from digitcli.imaging.pieces import joined_digits
+from digitcli.imaging.polarity import ink_is_dark
 from digitcli.imaging.settings import tuned
 from digitcli.imaging.sheet import sheet_to_look_within
 from digitcli.imaging.verdict import Kind
@@ -103,8 +105,8 @@ class Prepared:
 def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
     """Turn a picture of one digit into what a model trained on MNIST expects.
 
-    invert: "auto" decides the polarity from the background (dark ink on light paper is
-    inverted), "yes" always inverts, "no" never does.
+    invert: "auto" lets `polarity` decide (its network, or its rule for a digit's crop: dark
+    ink on light paper is inverted), "yes" always inverts, "no" never does.
     """
     if invert not in INVERT_CHOICES:
         raise ValueError(f"invert must be one of {', '.join(INVERT_CHOICES)}, not {invert!r}")
@@ -135,15 +137,13 @@ def _told(prepared: Prepared) -> Prepared:
 
 
 def _prepared(image: Image.Image, invert: str) -> Prepared:
-    """`prepare` of a grey picture (a photo of a sheet: within it)."""
+    """`prepare` of a grey picture (a photo of a sheet: within it), its polarity judged on it
+    (the sheet's or the cell's, not the desk's)."""
+    inverted = ink_is_dark(np.asarray(image)) if invert == "auto" else invert == "yes"
     small = max(image.size) < IMAGE_SIZE
-    if small:
+    if small:  # (its polarity judged at its own size: a digit's crop, `polarity`)
         image = _enlarged(image)
     pixels = np.asarray(image)
-    if invert == "auto":
-        inverted = ink_is_dark(pixels)
-    else:
-        inverted = invert == "yes"
     signal = (255 - pixels if inverted else pixels).astype(np.float32)
     background = paper_level(signal) if small else estimate_background(image, inverted)
     ink, groups, refused = isolate_ink(signal, background, whole_strokes=not small)

@@ -1,4 +1,5 @@
-"""The paper a picture is written on: which side of it the ink lies, its level and its noise.
+"""The paper a picture is written on: its level and its noise, and the rule for which side of it
+a small crop's ink lies (`imaging.polarity` decides, for every picture).
 
 One estimator for both of digitcli's readers: `predict`'s preparation (`imaging.ink`, `images`)
 and `read`'s segmentation (`reading.ink`), so that the two agree on a picture's polarity and
@@ -23,10 +24,11 @@ def border_band(shape: tuple[int, ...]) -> int:
     return max(1, round(tuned().border_band * min(shape[:2])))
 
 
-def ink_is_dark(gray: np.ndarray) -> bool:
-    """Whether the ink is darker than the paper (uint8 `gray`): the ink is the side whose
-    extreme grey levels lie further from the paper's. With no ink to speak of (extremes
-    within faintest_ink of the paper), light paper is taken to hold dark ink, dark paper light."""
+def dark_by_extremes(gray: np.ndarray) -> bool:
+    """Whether the ink is darker than the paper (uint8 `gray`) by the rule `imaging.polarity`
+    keeps for a digit's own crop: the ink is the side whose extreme grey levels lie further
+    from the paper's. With no ink to speak of (extremes within faintest_ink of the paper),
+    light paper is taken to hold dark ink, dark paper light."""
     band = border_band(gray.shape)
     border = np.concatenate(
         [gray[:band].ravel(), gray[-band:].ravel(), gray[:, :band].ravel(), gray[:, -band:].ravel()]

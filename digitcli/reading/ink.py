@@ -2,9 +2,9 @@
 
 The first step of segmentation (`digitcli.reading.segment`), and what `multiline` parts a page's
 lines by: which side is ink and how noisy the paper is are judged as `predict` judges them
-(`digitcli.imaging.paper`); the paper's level is estimated under uneven lighting and subtracted;
-ink is what stands clearly above the paper's noise (hysteresis: faint stroke ends stay joined to
-strong cores).
+(`digitcli.imaging.polarity`, `digitcli.imaging.paper`); the paper's level is estimated under
+uneven lighting and subtracted; ink is what stands clearly above the paper's noise
+(hysteresis: faint stroke ends stay joined to strong cores).
 """
 
 from __future__ import annotations
@@ -18,13 +18,15 @@ from digitcli.imaging import settings as preparation
 from digitcli.imaging.histograms import extremes, histogram
 from digitcli.imaging.images import INVERT_CHOICES, otsu_threshold
 from digitcli.imaging.morphology import runs
-from digitcli.imaging.paper import ink_is_dark, noise_below
+from digitcli.imaging.paper import noise_below
+from digitcli.imaging.polarity import ink_is_dark
 from digitcli.reading.settings import tuned
 
 
 def ink_signal(image: Image.Image, invert: str = "auto") -> tuple[np.ndarray, np.ndarray]:
     """The ink (bright, float32, paper at 0) of an "L" image, and the mask of what is ink. Its
-    polarity and the paper's noise are measured as `predict` measures them (`imaging.paper`)."""
+    polarity is judged as `predict` judges it (`imaging.polarity`), the paper's noise measured as
+    `predict` measures it (`imaging.paper`)."""
     if invert not in INVERT_CHOICES:
         raise ValueError(f"invert must be one of {', '.join(INVERT_CHOICES)}, not {invert!r}")
     pixels = np.asarray(image, dtype=np.uint8)

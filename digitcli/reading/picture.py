@@ -20,6 +20,7 @@ from digitcli.core.errors import ImageError, unexpected_image_error
 from digitcli.imaging import verdict
 from digitcli.imaging.border import border_to_look_within
 from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file
+from digitcli.imaging.polarity import ink_is_dark
 from digitcli.imaging.settings import tuned as preparation
 from digitcli.imaging.sheet import sheet_to_look_within
 from digitcli.imaging.verdict import Kind
@@ -57,7 +58,8 @@ def picture_lines(
     (a light digit on a dark canvas is a bright region, as a sheet is); that preparation is
     made once, then read again by the whole picture's blank checks. Where no sheet is found, a
     picture with a scanner's dark border is read inside it, as `predict` looks inside it
-    (`border.border_to_look_within`)."""
+    (`border.border_to_look_within`). Which way round the ink is is judged once on what is
+    read, the sheet, the cell or the whole picture (`polarity`), and every line follows."""
     if source.problem is not None:
         return ImageError(f"{source.name}: {source.problem}")
     try:
@@ -95,7 +97,10 @@ def _read_picture(
     pixels: bool,
 ) -> Line | Lines:
     """The line(s) of `seen` (the image, or a part of it starting `at` in its pixels), read;
-    `whole`: `predict`'s preparation of it, when asked."""
+    `whole`: `predict`'s preparation of it, when asked. Its polarity is judged once, on the
+    whole of `seen` (as `predict` judges it), and every line follows it."""
+    if invert == "auto":
+        invert = "yes" if ink_is_dark(np.asarray(seen)) else "no"
     found = moved(find_lines(seen, partial(find_line, invert=invert), invert), *at)
     if isinstance(found, Lines):
         if _blank(seen, whole) or verdict.kind(whole()) is Kind.DIGIT:

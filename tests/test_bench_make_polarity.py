@@ -1,0 +1,62 @@
+"""bench/build/make_polarity.py: the polarity network's training labels are right by
+construction, and its list of real pictures of light ink names pictures the manifests hold."""
+
+import csv
+import sys
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
+
+import make_polarity  # noqa: E402
+
+
+def _stroke(ink: int, paper: int) -> tuple[np.ndarray, np.ndarray]:
+    picture = np.full((60, 60), paper, np.uint8)
+    mask = np.zeros((60, 60), np.uint8)
+    mask[10:50, 28:32] = 1
+    picture[mask.astype(bool)] = ink
+    return picture, mask
+
+
+def test_a_scene_is_labelled_by_its_strokes_against_the_paper_around_them():
+    assert make_polarity.labelled_scene(*_stroke(40, 200)) == 1
+    assert make_polarity.labelled_scene(*_stroke(220, 30)) == 0
+    assert make_polarity.labelled_scene(*_stroke(195, 200)) is None  # too faint to tell
+    assert (
+        make_polarity.labelled_scene(np.full((60, 60), 200, np.uint8), np.zeros((60, 60), np.uint8))
+        is None
+    )
+
+
+def test_a_windows_light_brightens_part_of_the_page_and_never_darkens_it():
+    page = np.full((80, 120), 140, np.uint8)
+    lit = make_polarity.window_light(page, np.random.default_rng(3))
+    assert (lit >= page).all()
+    assert (lit >= 1.2 * 140).mean() > 0.1 and (lit == 140).mean() > 0.1
+
+
+def test_a_crop_is_labelled_by_its_inks_side():
+    digit = np.zeros((28, 28), np.uint8)
+    digit[4:24, 12:16] = 255
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        picture, dark = make_polarity.crop(digit, rng)
+        middle, corner = float(picture[picture.shape[0] // 2].max()), float(picture[0, 0])
+        inked = picture.min() if dark else picture.max()
+        assert abs(float(inked) - corner) >= 30 or abs(middle - corner) >= 30
+        assert (float(np.median(picture)) > float(inked)) == bool(dark)
+
+
+def test_every_picture_of_light_ink_is_in_a_real_development_manifest():
+    listed = make_polarity.light_ink()
+    manifests = [
+        REPO / "bench" / "checks" / name for name in ("real_pictures.csv", "real_numbers.csv")
+    ]
+    known = set()
+    for manifest in manifests:
+        with manifest.open(newline="") as handle:
+            known |= {(row["repo"], row["path"]) for row in csv.DictReader(handle)}
+    assert listed and listed <= known
