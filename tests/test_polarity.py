@@ -3,6 +3,7 @@ take (the network's on a picture of paper, the rule's on a digit's own crop)."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -107,3 +108,16 @@ def test_the_view_is_squeezed_to_the_networks_input():
     assert view.dtype == np.float32
     assert view[..., 0].max() == pytest.approx(200 / 255, abs=0.01)
     assert view[..., 1].min() == 0.0 and view[..., 1].max() == 1.0
+
+
+def test_a_number_cut_tight_in_a_thick_pen_is_dark_ink(mnist_test_digits):
+    """A form's field cut tight round a number written with a thick, soft pen: ink is half
+    the strip, and round 20's first network took it for the paper (USPS-made numbers)."""
+    digits = [mnist_test_digits[d][0] for d in (2, 0, 1, 6, 8, 2)]
+    pen = np.ones((5, 5), np.uint8)
+    strip = np.concatenate([cv2.dilate(d, pen)[:, 3:25] for d in digits], axis=1)
+    shape = cv2.resize(strip, (strip.shape[1] * 67 // 28, 67)) / 255.0
+    shape = cv2.GaussianBlur(shape, (0, 0), 2.5)
+    picture = np.clip(180 - 125 * shape + _paper(shape.shape, 0.0), 0, 255).astype(np.uint8)
+    assert (picture < 115).mean() > 0.4
+    assert ink_is_dark(picture)

@@ -16,7 +16,8 @@ ink is dark), known by construction:
 - MNIST's training digits as tight crops, as a PNG of a digit is: on paper of any tone, ink
   of any contrast and width, enlarged or not, half of them light ink on dark (a crop under
   `paper_size` a side is judged by the rule, `polarity.ink_is_dark`; these teach the network
-  a digit filling a picture of paper);
+  a digit filling a picture of paper); and 3,000 strips of 2-7 of them side by side, cut
+  tight as a form's field or a cell is, the pen any width, blurred or not (`number_strip`);
 - pictures of no ink (an even tone, a gradient): light paper is taken for dark ink;
 - the real development pictures (`--real`: the folders `bench/checks/real_pictures.py build`
   and `real_numbers.py build` write; not the check sets `real_photos`, `pen_photos`,
@@ -59,6 +60,7 @@ SCENES = 3000  # scenes of each seed
 CHECK_SEED = 16  # the ink_scenes seed `check` scores (round 19's made-scene check set)
 MNIST = 8000  # MNIST training digits as tight crops
 BLANKS = 1000  # pictures of no ink
+STRIPS = 3000  # strips of numbers cut tight from MNIST's training digits
 REAL_REPEATS = 4  # views of each real development picture
 LIGHT = Path(__file__).with_name("polarity_light.csv")  # the real pictures of light ink
 FAINT = 10.0  # grey levels: strokes this close to their paper tell no polarity
@@ -129,10 +131,32 @@ def crop(digit: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, int]:
     return np.clip(picture, 0, 255).astype(np.uint8), int(dark)
 
 
+def number_strip(digits: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """2-7 MNIST digits side by side, cropped tight to a strip of a number (as a cell or a
+    form's field is cut out), the pen any width, blurred or not, dark on light or light on
+    dark; its label. A thick pen's strip is mostly ink."""
+    count = int(rng.integers(2, 8))
+    picked = digits[rng.integers(0, len(digits), count)]
+    thicker = int(rng.choice([0, 1, 2, 3]))
+    if thicker:
+        picked = np.stack([cv2.dilate(d, np.ones((thicker + 1,) * 2, np.uint8)) for d in picked])
+    strip = np.concatenate([d[:, 2:26] for d in picked], axis=1)
+    height = int(rng.integers(32, 100))
+    shape = cv2.resize(strip, (strip.shape[1] * height // 28, height)) / 255.0
+    if rng.random() < 0.5:
+        shape = cv2.GaussianBlur(shape, (0, 0), rng.uniform(0.5, 2.5))
+    dark = rng.random() < 0.5
+    paper = rng.uniform(140, 255) if dark else rng.uniform(0, 100)
+    ink = paper - rng.uniform(60, paper) if dark else paper + rng.uniform(60, 255 - paper)
+    grain = rng.normal(0, rng.choice([0.0, 3.0, 6.0]), shape.shape)
+    return np.clip(paper + (ink - paper) * shape + grain, 0, 255).astype(np.uint8), int(dark)
+
+
 def crop_views(count: int, seed: int) -> tuple[list[np.ndarray], list[int]]:
     rng = np.random.default_rng(seed)
     digits = ink_scenes.load_strokes()[:count]
     pairs = [crop(digit, rng) for digit in digits]
+    pairs += [number_strip(digits, rng) for _ in range(STRIPS)]
     return [view(p) for p, _ in pairs], [label for _, label in pairs]
 
 
@@ -207,7 +231,8 @@ def make(args) -> None:
             "each": SCENES,
             "checked_on": CHECK_SEED,
         },
-        "mnist": f"MNIST's first {MNIST} training digits as tight crops (seed 7)",
+        "mnist": f"MNIST's first {MNIST} training digits as tight crops, and {STRIPS} tight "
+        "strips of numbers drawn from them (seed 7)",
         "blanks": f"{BLANKS} pictures of no ink (seed 8)",
         "real": [f"{folder.name}, {REAL_REPEATS} views each" for folder in args.real],
         "light_ink": LIGHT.name,
