@@ -3,6 +3,7 @@ fits: `fits.stamp(..., training=...)` writes it, a later stamp keeps it, loading
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import sys
 from pathlib import Path
@@ -44,40 +45,25 @@ def test_a_stamp_without_a_record_records_none(tmp_path: Path) -> None:
     assert "training" not in fits.recorded(copy)
 
 
-def test_judge_small_stamp_restamps_the_letters_network_and_keeps_its_record(
-    tmp_path, monkeypatch
+@pytest.mark.parametrize(
+    ("script", "network"), [("judge_small", letters), ("make_polarity", polarity)]
+)
+def test_a_stamp_step_restamps_its_network_and_keeps_its_record(
+    tmp_path, monkeypatch, script, network
 ) -> None:
-    """`judge_small.py stamp` (as `make_judge.py --stamp-only` for the judge): after a setting
-    went, the letters network's stamp is made this digitcli's again, its training record kept."""
-    copy = tmp_path / "letters.tflite"
-    shutil.copyfile(letters.MODEL, copy)
+    """`judge_small.py stamp`, `make_polarity.py stamp` (as `make_judge.py --stamp-only` for
+    the judge): after a setting went, the network's stamp is made this digitcli's again, its
+    training record kept."""
+    copy = tmp_path / network.MODEL.name
+    shutil.copyfile(network.MODEL, copy)
     record = fits.recorded(copy)["training"]
     old = {"preparation": {"gone_setting": 1.0}}  # a stamp of other settings
     fits.stamp(copy, ("preparation",), old, training=record)
     with pytest.raises(ModelError):
-        fits.require(copy, ("preparation",), letters.FITS)
+        fits.require(copy, ("preparation",), network.FITS)
     monkeypatch.syspath_prepend(str(REPO / "bench" / "build"))
-    monkeypatch.setattr(sys, "argv", ["judge_small.py", "stamp", "--out", str(copy)])
-    import judge_small  # a bench script, as the bench's own tests import theirs
-
-    judge_small.main()
-    fits.require(copy, ("preparation",), letters.FITS)
-    assert fits.recorded(copy)["training"] == record
-
-
-def test_make_polarity_stamp_restamps_the_polarity_network_and_keeps_its_record(
-    tmp_path, monkeypatch
-) -> None:
-    copy = tmp_path / "polarity.tflite"
-    shutil.copyfile(polarity.MODEL, copy)
-    record = fits.recorded(copy)["training"]
-    fits.stamp(copy, ("preparation",), {"preparation": {"gone_setting": 1.0}}, training=record)
-    with pytest.raises(ModelError):
-        fits.require(copy, ("preparation",), polarity.FITS)
-    monkeypatch.syspath_prepend(str(REPO / "bench" / "build"))
-    monkeypatch.setattr(sys, "argv", ["make_polarity.py", "stamp", "--out", str(copy)])
-    import make_polarity  # a bench script, as the bench's own tests import theirs
-
-    make_polarity.main()
-    fits.require(copy, ("preparation",), polarity.FITS)
+    monkeypatch.setattr(sys, "argv", [f"{script}.py", "stamp", "--out", str(copy)])
+    builder = importlib.import_module(script)  # a bench script, as the bench's tests import theirs
+    builder.main()
+    fits.require(copy, ("preparation",), network.FITS)
     assert fits.recorded(copy)["training"] == record

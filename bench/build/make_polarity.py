@@ -85,6 +85,18 @@ def labelled_scene(picture: np.ndarray, mask: np.ndarray) -> int | None:
     return None if abs(difference) < FAINT else int(difference > 0)
 
 
+def lit_or_inverted(
+    picture: np.ndarray, label: int, rng: np.random.Generator
+) -> tuple[np.ndarray, int]:
+    """`picture` in a window's light (`WINDOW` of the time), then inverted with its label
+    (`INVERTED` of the time)."""
+    if rng.random() < WINDOW:
+        picture = window_light(picture, rng)
+    if rng.random() < INVERTED:
+        picture, label = 255 - picture, 1 - label
+    return picture, label
+
+
 def scene_views(seed: int, count: int) -> tuple[list[np.ndarray], list[int]]:
     rng = np.random.default_rng(seed + 1000)
     views, labels = [], []
@@ -92,10 +104,7 @@ def scene_views(seed: int, count: int) -> tuple[list[np.ndarray], list[int]]:
         label = labelled_scene(picture, mask)
         if label is None:
             continue
-        if rng.random() < WINDOW:
-            picture = window_light(picture, rng)
-        if rng.random() < INVERTED:
-            picture, label = 255 - picture, 1 - label
+        picture, label = lit_or_inverted(picture, label, rng)
         views.append(view(picture))
         labels.append(label)
     return views, labels
@@ -199,11 +208,7 @@ def real_views(folder: Path, seed: int) -> tuple[list[np.ndarray], list[int]]:
         gray = np.asarray(to_gray(open_image(path)))
         dark = int((row["repo"], row["path"]) not in light)
         for _ in range(REAL_REPEATS):
-            picture, label = gray, dark
-            if rng.random() < WINDOW:
-                picture = window_light(picture, rng)
-            if rng.random() < INVERTED:
-                picture, label = 255 - picture, 1 - label
+            picture, label = lit_or_inverted(gray, dark, rng)
             views.append(view(picture))
             labels.append(label)
     return views, labels
