@@ -15,7 +15,7 @@ from digitcli.reading.ink import ink_signal
 NOISE = 3.0  # the paper's grain, a standard deviation in grey levels
 
 
-def _picture(paper: np.ndarray, ink: int, size: tuple[int, int], width: int) -> np.ndarray:
+def seven_on(paper: np.ndarray, ink: int, size: tuple[int, int], width: int) -> np.ndarray:
     """`paper` (float grey levels, h x w) with a 7 drawn on it in `ink`, strokes `width` px,
     in a box of `size` (w, h) in the middle; uint8."""
     h, w = paper.shape
@@ -30,16 +30,16 @@ def _picture(paper: np.ndarray, ink: int, size: tuple[int, int], width: int) -> 
     return np.clip(np.where(inked, ink, paper), 0, 255).astype(np.uint8)
 
 
-def _grain(shape: tuple[int, int], level: float, seed: int = 0) -> np.ndarray:
+def paper_grain(shape: tuple[int, int], level: float, seed: int = 0) -> np.ndarray:
     return level + np.random.default_rng(seed).normal(0.0, NOISE, shape)
 
 
 def test_dark_ink_on_paper_in_a_shadow():
     """A soft shadow darkens the left half of the paper by a third: still dark ink on light
     paper, the paper's level one of the paper's (not the ink's), and its noise the grain's."""
-    paper = _grain((300, 400), 210.0)
+    paper = paper_grain((300, 400), 210.0)
     paper *= 1.0 - 0.33 / (1.0 + np.exp((np.arange(400) - 200.0) / 20.0))  # darker to the left
-    gray = _picture(paper, 40, (160, 200), 8)
+    gray = seven_on(paper, 40, (160, 200), 8)
     assert dark_by_extremes(gray)
     signal = 255.0 - gray.astype(np.float32)
     assert 255 - 215 <= paper_level(signal) <= 255 - 135
@@ -49,7 +49,7 @@ def test_dark_ink_on_paper_in_a_shadow():
 
 def test_white_ink_on_black():
     """A digit drawn white on a black canvas: light ink, the paper at 0."""
-    gray = _picture(np.zeros((280, 280)), 255, (150, 180), 18)
+    gray = seven_on(np.zeros((280, 280)), 255, (150, 180), 18)
     assert not dark_by_extremes(gray)
     assert paper_level(gray.astype(np.float32)) == 0.0
 
@@ -74,7 +74,7 @@ def _thin_number_with_a_glare() -> Image.Image:
     """A line picture of grey paper with a few thin dark strokes (under half a percent of its
     pixels) and a soft glare, lighter, over a few percent: the ink is dark."""
     h, w = 96, 288
-    paper = _grain((h, w), 190.0, seed=1)
+    paper = paper_grain((h, w), 190.0, seed=1)
     ys, xs = np.mgrid[:h, :w]
     paper += 35.0 * np.exp(-(((xs - 250) / 18.0) ** 2 + ((ys - 48) / 14.0) ** 2))
     image = Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8), "L")
@@ -89,7 +89,7 @@ def _thin_number_with_a_glare() -> Image.Image:
     [
         pytest.param(_thin_number_with_a_glare(), id="thin-ink-and-a-glare"),
         pytest.param(
-            Image.fromarray(_picture(np.zeros((96, 288)), 255, (60, 60), 5)), id="white-on-black"
+            Image.fromarray(seven_on(np.zeros((96, 288)), 255, (60, 60), 5)), id="white-on-black"
         ),
     ],
 )

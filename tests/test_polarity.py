@@ -7,34 +7,18 @@ import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
+from test_paper import paper_grain, seven_on
 
 from digitcli.imaging import polarity
 from digitcli.imaging.images import prepare
 from digitcli.imaging.polarity import ink_is_dark
 from digitcli.reading.read import read
 
-GRAIN = 3.0  # the paper's grain, a standard deviation in grey levels
-
-
-def _paper(shape: tuple[int, int], level: float, seed: int = 0) -> np.ndarray:
-    return level + np.random.default_rng(seed).normal(0.0, GRAIN, shape)
-
-
-def _seven(paper: np.ndarray, ink: int, size: tuple[int, int], width: int) -> np.ndarray:
-    """`paper` (float grey levels) with a 7 in `ink`, strokes `width` px, in a box of `size`
-    (w, h) in its middle; uint8."""
-    h, w = paper.shape
-    mask = Image.new("L", (w, h), 0)
-    left, top = (w - size[0]) // 2, (h - size[1]) // 2
-    corners = [(left, top), (left + size[0], top), (left + size[0] // 3, top + size[1])]
-    ImageDraw.Draw(mask).line(corners, fill=255, width=width)
-    return np.clip(np.where(np.asarray(mask) > 0, ink, paper), 0, 255).astype(np.uint8)
-
 
 def _in_a_windows_light() -> np.ndarray:
     """A page photographed by a window: its left two thirds in shadow (grey 150), the rest in
     the window's light (white); a number in pencil (70 levels darker) in the shadow."""
-    paper = _paper((400, 300), 150.0)
+    paper = paper_grain((400, 300), 150.0)
     paper[:, 200:] = 255.0
     image = Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8), "L")
     draw = ImageDraw.Draw(image)
@@ -51,19 +35,19 @@ def test_a_pencil_in_the_shadow_beside_a_windows_light_is_dark_ink():
 
 
 def test_dark_ink_on_paper_in_a_soft_shadow():
-    paper = _paper((300, 400), 210.0)
+    paper = paper_grain((300, 400), 210.0)
     paper *= 1.0 - 0.33 / (1.0 + np.exp((np.arange(400) - 200.0) / 20.0))  # darker to the left
-    assert ink_is_dark(_seven(paper, 40, (160, 200), 8))
+    assert ink_is_dark(seven_on(paper, 40, (160, 200), 8))
 
 
 def test_white_ink_on_a_black_canvas():
-    assert not ink_is_dark(_seven(np.zeros((280, 280)), 255, (150, 180), 18))
+    assert not ink_is_dark(seven_on(np.zeros((280, 280)), 255, (150, 180), 18))
 
 
 @pytest.mark.parametrize("thick", [2, 4])
 def test_mnist_sized_crops_of_either_polarity(thick: int):
     """A 28x28 crop whose strokes cover a third of it (a marker's): either way round."""
-    light = _seven(np.full((28, 28), 10.0), 245, (18, 20), thick)
+    light = seven_on(np.full((28, 28), 10.0), 245, (18, 20), thick)
     assert not ink_is_dark(light)
     assert ink_is_dark(255 - light)
 
@@ -118,6 +102,6 @@ def test_a_number_cut_tight_in_a_thick_pen_is_dark_ink(mnist_test_digits):
     strip = np.concatenate([cv2.dilate(d, pen)[:, 3:25] for d in digits], axis=1)
     shape = cv2.resize(strip, (strip.shape[1] * 67 // 28, 67)) / 255.0
     shape = cv2.GaussianBlur(shape, (0, 0), 2.5)
-    picture = np.clip(180 - 125 * shape + _paper(shape.shape, 0.0), 0, 255).astype(np.uint8)
+    picture = np.clip(180 - 125 * shape + paper_grain(shape.shape, 0.0), 0, 255).astype(np.uint8)
     assert (picture < 115).mean() > 0.4
     assert ink_is_dark(picture)

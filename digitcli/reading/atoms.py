@@ -151,10 +151,10 @@ def digit_spans(atoms: list[Atom], height: float) -> list[tuple[int, int, float]
                 joins += _side_by_side(atoms[stop - 2], atom)
                 left, right = min(left, atom.left), max(right, atom.right)
                 top, bottom = min(top, atom.top), max(bottom, atom.bottom)
-            width = (right - left) / height
             if stop == start + 1 and atom.small:
                 continue  # a piece too low to be a digit alone
             penalty = atoms[start].cut_before  # a digit starting in a cut through ink
+            width = (right - left) / height
             too_wide = tune.too_wide_cost * max(0.0, width - tune.wide_from)
             penalty += too_wide + tune.cut_cost * joins
             penalty += tune.short_cost * max(0.0, tune.full_height - (bottom - top) / height)
