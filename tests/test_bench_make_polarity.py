@@ -1,5 +1,6 @@
-"""bench/build/make_polarity.py: the polarity network's training labels are right by
-construction, and its list of real pictures of light ink names pictures the manifests hold."""
+"""bench/build/make_polarity.py: the first-look network's training labels are right by
+construction, its list of real pictures of light ink names pictures the manifests hold, and its
+photos of things keep their check photos out."""
 
 import csv
 import sys
@@ -60,3 +61,22 @@ def test_every_picture_of_light_ink_is_in_a_real_development_manifest():
         with manifest.open(newline="") as handle:
             known |= {(row["repo"], row["path"]) for row in csv.DictReader(handle)}
     assert listed and listed <= known
+
+
+def test_photos_of_things_kept_out_and_those_holding_writing_left_out(tmp_path):
+    """Of the photos sorted by name every fifth from the first is kept out to check on, and a
+    thing that holds writing (a clock, a menu) is in neither class."""
+    names = ["n01_tench", "n02_goldfish", "n03_digital_clock", "n04_menu", "n05_cat",
+             "n06_dog", "n07_duck"]  # fmt: skip
+    for name in names:
+        (tmp_path / f"{name}.JPEG").write_bytes(b"")
+    (tmp_path / "README.md").write_text("not a photo")
+    learnt = [path.stem for path in make_polarity.thing_photos(tmp_path)]
+    assert learnt == ["n02_goldfish", "n05_cat", "n07_duck"]  # n01, n06 kept out
+
+
+def test_each_label_is_the_networks_class():
+    labels = np.array([0, 1, make_polarity.UNKNOWN, 1], np.uint8)
+    classes = make_polarity.classes(labels)
+    assert classes.tolist() == [make_polarity.LIGHT, make_polarity.DARK, make_polarity.THING,
+                                make_polarity.DARK]  # fmt: skip

@@ -111,8 +111,6 @@ REAL_KNOWN = {
     "read reads 48 digits in its fur, in the band the lines crossing it leave (round 15)",
     "computemachines+nnfs-rust__my_images_3.jpg": "a photo of a thing: one digit to the judge "
     "of round 14 (a picture before), predict 1; read reads twelve digits in its texture",
-    "satvik-varshney-07+Hacktivators__test_images_one.jpg": "a drawing of no digit: a picture "
-    "to the judge of round 14 (predict answered 3 before); read finds two lines in it",
     f"{_MEZA}3368.jpg": _OFF_PAPER_CELL,
     f"{_MEZA}3861.jpg": _OFF_PAPER_CELL,
     f"{_MEZA}5413.jpg": _OFF_PAPER_CELL,

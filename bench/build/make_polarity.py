@@ -1,8 +1,9 @@
-"""Train `digitcli/imaging/polarity.tflite`: whether a picture's ink is darker than its paper.
+"""Train `digitcli/imaging/polarity.tflite`, the first look at a picture: whether its ink is
+darker than its paper, or lighter, or whether it is a photo of a thing (no writing at all).
 
-    python bench/build/make_polarity.py make --real REAL --real NUMBERS --out VIEWS.npz
-    python bench/build/make_polarity.py fit --data VIEWS.npz --out polarity.tflite
-    python bench/build/make_polarity.py check [--model polarity.tflite]
+    python bench/build/make_polarity.py make --real REAL --real NUMBERS --things PHOTOS --out V.npz
+    python bench/build/make_polarity.py fit --data V.npz --out polarity.tflite
+    python bench/build/make_polarity.py check [--model polarity.tflite] [--things PHOTOS]
     python bench/build/make_polarity.py stamp      # record a changed setting's new stamp
 
 `make` draws the pictures and keeps each one's view (`polarity.view`) with its label (1: the
@@ -23,13 +24,21 @@ ink is dark), known by construction:
   and `real_numbers.py build` write; not the check sets `real_photos`, `pen_photos`,
   `paper_photos`), REAL_REPEATS times each, in a window's light or inverted as the scenes are:
   their ink is dark but for those `polarity_light.csv` names (by eye; the pictures of no
-  digit, photos of things, left out).
+  digit, photos of things, left out);
+- photos of things (`--things`: a folder of photos, one per ImageNet class in the shipped
+  network's), labelled `UNKNOWN` (a thing: no ink to tell the side of): of the photos sorted by
+  name every `THINGS_HELD`th from the first kept out for `check`, and those of things that hold
+  writing, digits or a page (`WRITTEN`: a clock, a menu, a keyboard) left out; each photo whole
+  and cropped (`THING_VIEWS`).
 Three in ten scenes and real pictures get a window's light on part of the page
 (`window_light`): the case the rule the network replaced got wrong.
-`fit` trains a small network (TensorFlow only here, on CPU) and writes it converted to
-LiteRT, stamped by `core/fits.py` with its data's digest, its seeds and its command. `check`
-counts, for the shipped network (or `--model`), the scenes of `CHECK_SEED` whose polarity is
-right, per family, and MNIST's *test* digits in both polarities.
+`fit` trains a small network (TensorFlow only here, on CPU) to tell the three classes apart
+(`polarity.CLASSES`; a thing's views weigh `THING_WEIGHT`: a page refused as a thing costs more
+than a thing answered) and writes it converted to LiteRT, stamped by `core/fits.py` with its
+data's digest, its seeds and its command. `check` counts, for the shipped network (or
+`--model`), the scenes of `CHECK_SEED` whose polarity is right and those taken for things, per
+family, MNIST's *test* digits in both polarities, and the photos `make` kept out taken for
+things.
 """
 
 from __future__ import annotations
@@ -52,6 +61,7 @@ from digitcli.core.fits import stamp  # noqa: E402
 from digitcli.imaging import polarity  # noqa: E402
 from digitcli.imaging.grayscale import to_gray  # noqa: E402
 from digitcli.imaging.opening import open_image  # noqa: E402
+from digitcli.imaging.polarity import DARK, LIGHT, THING  # noqa: E402
 
 import ink_scenes  # noqa: E402
 
@@ -61,13 +71,29 @@ CHECK_SEED = 16  # the ink_scenes seed `check` scores, a check set since round 1
 MNIST = 8000  # MNIST training digits as tight crops
 BLANKS = 1000  # pictures of no ink
 STRIPS = 3000  # strips of numbers cut tight from MNIST's training digits
+LINES = 6000  # long numbers, pages, small digits on large canvases, lettered numbers, coarse scans
 REAL_REPEATS = 4  # views of each real development picture
-LIGHT = Path(__file__).with_name("polarity_light.csv")  # the real pictures of light ink
+LIGHT_LIST = Path(__file__).with_name("polarity_light.csv")  # the real pictures of light ink
 FAINT = 10.0  # grey levels: strokes this close to their paper tell no polarity
 INVERTED = 0.25  # the share of scenes inverted, the label with them
 WINDOW = 0.3  # the share of scenes with a window's light on part of the page
 EPOCHS = 12  # the shipped network's
 VIEW = 64  # px a side of what the network sees (`polarity.view`)
+UNKNOWN = 255  # the label of a picture whose polarity nothing tells (a photo of a thing)
+THINGS_HELD = 5  # `--things`: of the photos sorted by name, every fifth (from the first) kept out
+PHOTOS = (".jpeg", ".jpg", ".png")  # the files of a `--things` folder
+THING_VIEWS = 4  # views of each photo of a thing: whole, and cropped
+# A thing's views weigh this much: a page refused as a thing costs more than a thing answered
+THING_WEIGHT = 0.3
+# Photos of things that hold writing, digits or a page (a clock, a menu, a keyboard): neither
+# class, left out
+WRITTEN = (
+    "clock", "watch", "odometer", "scoreboard", "web_site", "menu", "comic", "crossword",
+    "jacket", "envelope", "notebook", "binder", "paper", "rule", "sign", "meter", "phone",
+    "scale", "barometer", "sundial", "computer", "laptop", "monitor", "screen", "television",
+    "keyboard", "remote", "packet", "carton", "book", "shop", "mailbox", "pencil", "eraser",
+    "pen", "puzzle", "plate", "bottle", "jug", "lotion", "sunscreen",
+)  # fmt: skip
 
 
 def view(gray: np.ndarray) -> np.ndarray:
@@ -152,13 +178,118 @@ def number_strip(digits: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarr
     strip = np.concatenate([d[:, 2:26] for d in picked], axis=1)
     height = int(rng.integers(32, 100))
     shape = cv2.resize(strip, (strip.shape[1] * height // 28, height)) / 255.0
+    return painted(shape, rng, blur_most=2.5, dark_share=0.5)
+
+
+def painted(
+    shape: np.ndarray, rng: np.random.Generator, blur_most: float, dark_share: float
+) -> tuple[np.ndarray, int]:
+    """The ink `shape` (0-1) blurred by up to `blur_most` px half of the time, painted dark on
+    light paper (`dark_share` of the time) or light on dark, with grain; its label."""
     if rng.random() < 0.5:
-        shape = cv2.GaussianBlur(shape, (0, 0), rng.uniform(0.5, 2.5))
-    dark = rng.random() < 0.5
+        shape = cv2.GaussianBlur(shape, (0, 0), rng.uniform(0.5, blur_most))
+    dark = rng.random() < dark_share
     paper = rng.uniform(140, 255) if dark else rng.uniform(0, 100)
     ink = paper - rng.uniform(60, paper) if dark else paper + rng.uniform(60, 255 - paper)
     grain = rng.normal(0, rng.choice([0.0, 3.0, 6.0]), shape.shape)
     return np.clip(paper + (ink - paper) * shape + grain, 0, 255).astype(np.uint8), int(dark)
+
+
+def written_line(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The ink (0-255) of 5-10 MNIST digits on a line, touching or parted by up to a digit's
+    width, a dot or a dash between groups now and then, the pen any width, cut to its box."""
+    count = int(rng.integers(5, 11))
+    picked = digits[rng.integers(0, len(digits), count)]
+    thicker = int(rng.choice([0, 0, 1, 2, 3]))
+    if thicker:
+        picked = np.stack([cv2.dilate(d, np.ones((thicker + 1,) * 2, np.uint8)) for d in picked])
+    parts = []
+    for digit in picked:
+        gap = np.zeros((28, int(rng.integers(0, 29 if rng.random() < 0.5 else 6))), np.uint8)
+        if gap.shape[1] >= 6 and rng.random() < 0.2:  # a dot on the line, or a dash across it
+            row = 22 if rng.random() < 0.5 else 14
+            gap[row : row + 3 + thicker, 1 : gap.shape[1] - 1 if row == 14 else 5] = 255
+        parts += [digit[:, 3:25], gap]
+    return _boxed(np.concatenate(parts, axis=1))
+
+
+def _boxed(ink: np.ndarray) -> np.ndarray:
+    """`ink` cut to the box of its strokes (an MNIST digit lies within 4 px of paper)."""
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+def written_page(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The ink of 3-10 lines of digits under each other (a page of numbers written out)."""
+    lines = [written_line(digits, rng) for _ in range(int(rng.integers(3, 11)))]
+    width = max(line.shape[1] for line in lines)
+    rows = []
+    for line in lines:
+        rows += [np.pad(line, ((0, int(rng.integers(4, 20))), (0, width - line.shape[1])))]
+    return np.concatenate(rows, axis=0)
+
+
+FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX,
+         cv2.FONT_HERSHEY_TRIPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
+         cv2.FONT_HERSHEY_SCRIPT_COMPLEX, cv2.FONT_HERSHEY_PLAIN)  # fmt: skip
+
+
+def lettered_line(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The ink of 1-12 digits lettered in one of OpenCV's Hershey fonts (a marker's printed
+    number, a stamped code, one digit drawn in straight strokes), a separator now and then, the
+    pen thin to very bold, cut to its box. (`digits` unused: the drawers' signature.)"""
+    text = "".join(rng.choice(list("0123456789"), int(rng.integers(1, 13))))
+    if len(text) > 1 and rng.random() < 0.3:
+        at = int(rng.integers(1, len(text)))
+        text = text[:at] + str(rng.choice(list(".,-/:"))) + text[at:]
+    font = int(rng.choice(FONTS)) | (cv2.FONT_ITALIC if rng.random() < 0.3 else 0)
+    scale, pen = rng.uniform(1.0, 3.0), int(rng.integers(1, 16))
+    (width, height), _ = cv2.getTextSize(text, font, scale, pen)
+    canvas = np.zeros((height * 2 + pen * 2, width + pen * 2 + 10), np.uint8)
+    cv2.putText(canvas, text, (pen + 5, height + pen), font, scale, 255, pen, cv2.LINE_AA)
+    return _boxed(canvas)
+
+
+def coarse_scan(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The ink of one MNIST digit scanned coarsely (8-16 px a side, filling the box, 17 grey
+    levels, as UCI's digits are) and enlarged smoothly: a blurred digit filling its picture,
+    its strokes a quarter of it wide."""
+    side = int(rng.choice([8, 8, 10, 12, 16]))
+    box = _boxed(digits[rng.integers(0, len(digits))])
+    small = cv2.resize(box, (side, side), interpolation=cv2.INTER_AREA) // 16 * 16
+    smooth = (cv2.INTER_LINEAR, cv2.INTER_CUBIC, cv2.INTER_LANCZOS4)[int(rng.integers(0, 3))]
+    return np.clip(cv2.resize(small, (28, 28), interpolation=smooth), 0, 255).astype(np.uint8)
+
+
+def lone_digit(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The ink of one MNIST digit, small, anywhere on a large canvas of any shape."""
+    digit = digits[rng.integers(0, len(digits))]
+    h, w = (int(28 * rng.uniform(1.5, 8)) for _ in range(2))
+    top, left = int(rng.integers(0, h - 27)), int(rng.integers(0, w - 27))
+    canvas = np.zeros((h, w), np.uint8)
+    canvas[top : top + 28, left : left + 28] = digit
+    return canvas
+
+
+def on_paper(ink: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """`ink` with a margin of paper (none, a quarter of the time: a field cut tight), 40-400 px
+    high, blurred or not, dark on light (three times in four) or light on dark; its label."""
+    margin = 0 if rng.random() < 0.25 else int(rng.integers(2, 20))
+    ink = np.pad(ink, ((margin, margin), (margin + int(rng.integers(0, 30)),) * 2))
+    height = int(rng.integers(40, 200 if ink.shape[0] < 60 else 400))
+    shape = cv2.resize(ink, (max(1, ink.shape[1] * height // ink.shape[0]), height)) / 255.0
+    return painted(shape, rng, blur_most=2.0, dark_share=0.75)
+
+
+def line_views(count: int, seed: int) -> tuple[list[np.ndarray], list[int]]:
+    """`count` pictures of writing that, squeezed to the network's square, must not pass for
+    things: long numbers (a smear of ink), pages of numbers, a small digit on a large canvas,
+    numbers lettered in a font, a coarse scan enlarged."""
+    rng = np.random.default_rng(seed)
+    digits = ink_scenes.load_strokes()[:MNIST]
+    drawers = (written_line, written_line, written_page, lone_digit, lettered_line, coarse_scan)
+    pairs = [on_paper(drawers[i % len(drawers)](digits, rng), rng) for i in range(count)]
+    return [view(p) for p, _ in pairs], [label for _, label in pairs]
 
 
 def crop_views(count: int, seed: int) -> tuple[list[np.ndarray], list[int]]:
@@ -184,10 +315,38 @@ def blank_views(count: int, seed: int) -> tuple[list[np.ndarray], list[int]]:
     return views, labels
 
 
+def thing_photos(folder: Path) -> list[Path]:
+    """The photos of things in `folder` to learn from: sorted by name, every `THINGS_HELD`th
+    from the first kept out (to check on), and those of things that hold writing (`WRITTEN`)."""
+    photos = sorted(p for p in folder.iterdir() if p.suffix.lower() in PHOTOS)
+    kept = [p for index, p in enumerate(photos) if index % THINGS_HELD]
+    return [p for p in kept if not any(word in p.stem.lower() for word in WRITTEN)]
+
+
+def thing_views(folder: Path, seed: int) -> tuple[list[np.ndarray], list[int]]:
+    """`THING_VIEWS` views of each photo of a thing (`thing_photos`): the whole, and crops of
+    40-90% of its sides, mirrored half of the time; their polarity `UNKNOWN`."""
+    rng = np.random.default_rng(seed)
+    views = []
+    for path in thing_photos(folder):
+        gray = np.asarray(to_gray(open_image(path)))
+        for index in range(THING_VIEWS):
+            picture = gray if index == 0 else _cropped(gray, rng)
+            views.append(view(picture[:, ::-1] if rng.random() < 0.5 else picture))
+    return views, [UNKNOWN] * len(views)
+
+
+def _cropped(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    h, w = gray.shape
+    ch, cw = (max(8, int(side * rng.uniform(0.4, 0.9))) for side in (h, w))
+    top, left = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
+    return gray[top : top + ch, left : left + cw]
+
+
 def light_ink() -> set[tuple[str, str]]:
     """(repo, path) of the real development pictures whose ink is lighter than its paper
-    (`LIGHT`, by eye); all the others' is darker."""
-    with LIGHT.open(newline="") as handle:
+    (`LIGHT_LIST`, by eye); all the others' is darker."""
+    with LIGHT_LIST.open(newline="") as handle:
         return {(row["repo"], row["path"]) for row in csv.DictReader(handle)}
 
 
@@ -227,6 +386,13 @@ def make(args) -> None:
         more_views, more_labels = scene_views(seed, SCENES)
         views += more_views
         labels += more_labels
+    for index, folder in enumerate(args.things):
+        more_views, more_labels = thing_views(folder, seed=20 + index)
+        views += more_views
+        labels += more_labels
+    more_views, more_labels = line_views(LINES, seed=30)
+    views += more_views
+    labels += more_labels
     x, y = np.stack(views).astype(np.float16), np.array(labels, np.uint8)
     made = {
         "command": command(),
@@ -239,11 +405,22 @@ def make(args) -> None:
         "mnist": f"MNIST's first {MNIST} training digits as tight crops, and {STRIPS} tight "
         "strips of numbers drawn from them (seed 7)",
         "blanks": f"{BLANKS} pictures of no ink (seed 8)",
+        "lines": f"{LINES} long numbers, pages of numbers, small digits on large canvases and "
+        "coarse scans enlarged, drawn of those digits, and numbers lettered in OpenCV's Hershey "
+        "fonts (seed 30)",
         "real": [f"{folder.name}, {REAL_REPEATS} views each" for folder in args.real],
-        "light_ink": LIGHT.name,
+        "light_ink": LIGHT_LIST.name,
+        "things": [
+            f"{folder.name}: sorted by name, every {THINGS_HELD}th from the first kept out, "
+            f"those holding writing left out, {THING_VIEWS} views each"
+            for folder in args.things
+        ],
     }
     np.savez_compressed(args.out, x=x, y=y, made=json.dumps(made))
-    print(f"{len(y)} views ({y.mean():.0%} dark ink) -> {args.out}")
+    things = int(np.count_nonzero(y == UNKNOWN))
+    print(
+        f"{len(y)} views ({np.mean(y[y != UNKNOWN]):.0%} dark ink, {things} things) -> {args.out}"
+    )
 
 
 def build():
@@ -258,9 +435,9 @@ def build():
     x = layers.Conv2D(32, 3, padding="same", activation="relu")(x)
     x = layers.Concatenate()([layers.GlobalMaxPooling2D()(x), layers.GlobalAveragePooling2D()(x)])
     x = layers.Dense(16, activation="relu")(x)
-    outputs = layers.Dense(1, activation="sigmoid")(x)
+    outputs = layers.Dense(len(polarity.CLASSES), activation="softmax")(x)
     model = keras.Model(inputs, outputs)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy",
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])  # fmt: skip
     return model
 
@@ -270,12 +447,14 @@ def fit(args) -> None:
     import tensorflow as tf
 
     data = np.load(args.data)
-    x, y = data["x"].astype(np.float32), data["y"].astype(np.float32)
+    x, y = data["x"].astype(np.float32), classes(data["y"])
     keras.utils.set_random_seed(args.seed)
     order = np.random.default_rng(args.seed).permutation(len(y))
     x, y = x[order], y[order]
     model = build()
-    model.fit(x, y, epochs=args.epochs, batch_size=64, validation_split=0.05, verbose=2)
+    weights = {LIGHT: 1.0, DARK: 1.0, THING: args.thing_weight}
+    model.fit(x, y, epochs=args.epochs, batch_size=64, validation_split=0.05, verbose=2,
+              class_weight=weights)  # fmt: skip
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
     args.out.write_bytes(converter.convert())
     training = {
@@ -288,6 +467,12 @@ def fit(args) -> None:
     print(f"wrote {args.out}")
 
 
+def classes(labels: np.ndarray) -> np.ndarray:
+    """The network's class of each view's label (1: dark ink, 0: light, `UNKNOWN`: a thing)."""
+    found = np.where(labels == 1, DARK, LIGHT)
+    return np.where(labels == UNKNOWN, THING, found).astype(np.int32)
+
+
 def command() -> str:
     """This run's command line, each path in it by its name alone (no machine's folders)."""
     named = (Path(word).name if "/" in word else word for word in sys.argv[1:])
@@ -295,27 +480,42 @@ def command() -> str:
 
 
 def check(args) -> None:
-    chance = _chance(args.model)
+    """Per family of `CHECK_SEED`'s scenes and for MNIST's test digits: the polarity right, and
+    the pictures taken for things (all of them are writing); per `--things` folder, its photos
+    kept out of `make` taken for things."""
+    chances = _chances(args.model)
     right: dict[str, list[int]] = {}
-    strokes = ink_scenes.load_strokes()
-    for picture, mask, family in ink_scenes.scenes(args.count, CHECK_SEED, strokes):
+    things: dict[str, list[int]] = {}
+
+    def judged(name: str, gray: np.ndarray, dark: int) -> None:
+        found = chances(gray)
+        right.setdefault(name, []).append(int((found[DARK] >= found[LIGHT]) == dark))
+        things.setdefault(name, []).append(int(np.argmax(found) == THING))
+
+    for picture, mask, family in ink_scenes.scenes(
+        args.count, CHECK_SEED, ink_scenes.load_strokes()
+    ):
         label = labelled_scene(picture, mask)
         if label is not None:
-            right.setdefault(family, []).append(int((chance(picture) >= 0.5) == label))
-    test = ink_scenes.load_strokes("t10k")[: args.mnist]
-    right["MNIST, black on white"] = [int(chance(255 - d) >= 0.5) for d in test]
-    right["MNIST, white on black"] = [int(chance(d) < 0.5) for d in test]
+            judged(family, picture, label)
+    for digit in ink_scenes.load_strokes("t10k")[: args.mnist]:
+        judged("MNIST, black on white", 255 - digit, 1)
+        judged("MNIST, white on black", digit, 0)
     for name, marks in right.items():
-        print(f"{name:24s} {sum(marks):5d} / {len(marks):5d} right")
+        print(f"{name:24s} {sum(marks):5d} / {len(marks):5d} right, {sum(things[name]):4d} things")
+    for folder in args.things:
+        held = sorted(p for p in folder.iterdir() if p.suffix.lower() in PHOTOS)[::THINGS_HELD]
+        found = [np.argmax(chances(np.asarray(to_gray(open_image(p))))) == THING for p in held]
+        print(f"{folder.name + ', kept out':24s} {sum(found):5d} / {len(found):5d} things")
 
 
-def _chance(model: Path | None):
+def _chances(model: Path | None):
     if model is None:
-        return polarity.chance_dark
+        return polarity.chances
     from digitcli.core.litert import Runner
 
     runner = Runner(model)
-    return lambda gray: float(runner(view(gray)[np.newaxis])[0, 0])
+    return lambda gray: runner(view(gray)[np.newaxis])[0]
 
 
 def restamp(args) -> None:
@@ -334,9 +534,14 @@ def arguments() -> argparse.Namespace:
         "--real", type=Path, action="append", default=[],
         help="a built real development set (real_pictures.py, real_numbers.py)",
     )  # fmt: skip
+    parser.add_argument(
+        "--things", type=Path, action="append", default=[],
+        help="a folder of photos of things, no writing in any (their class: a thing)",
+    )  # fmt: skip
     parser.add_argument("--model", type=Path)
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--thing-weight", type=float, default=THING_WEIGHT)
     parser.add_argument("--count", type=int, default=900, help="check scenes")
     parser.add_argument("--mnist", type=int, default=2000, help="check MNIST test digits")
     return parser.parse_args()

@@ -41,7 +41,7 @@ from digitcli.imaging.morphology import dilate, square
 from digitcli.imaging.opening import MAX_PIXELS, STDIN_NAME, open_image
 from digitcli.imaging.paper import paper_level
 from digitcli.imaging.pieces import joined_digits
-from digitcli.imaging.polarity import ink_is_dark
+from digitcli.imaging.polarity import Look, look
 from digitcli.imaging.settings import tuned
 from digitcli.imaging.sheet import sheet_to_look_within
 from digitcli.imaging.verdict import Kind
@@ -102,11 +102,13 @@ class Prepared:
         return not self.has_ink and self.refused is Kind.LINES
 
 
-def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
+def prepare(image: Image.Image, *, invert: str = "auto", on_paper: bool = False) -> Prepared:
     """Turn a picture of one digit into what a model trained on MNIST expects.
 
     invert: "auto" lets `polarity` decide (its network, or its rule for a digit's crop: dark
-    ink on light paper is inverted), "yes" always inverts, "no" never does.
+    ink on light paper is inverted), "yes" always inverts, "no" never does. on_paper: the
+    picture is a sheet of paper or a scanned cell already found (`read` prepares a part of a
+    photo so): it is not taken for a photo of a thing.
     """
     if invert not in INVERT_CHOICES:
         raise ValueError(f"invert must be one of {', '.join(INVERT_CHOICES)}, not {invert!r}")
@@ -116,15 +118,15 @@ def prepare(image: Image.Image, *, invert: str = "auto") -> Prepared:
     image = _unreplicated(image)
     sheet = sheet_to_look_within(image, invert)
     if sheet is not None:  # a sheet on a desk: its digit is looked for within it first
-        inside = _prepared(sheet[0], invert)
+        inside = _prepared(sheet[0], invert, on_paper=True)
         if inside.has_ink:
             return _told(inside)
-        whole = _prepared(image, invert)
+        whole = _prepared(image, invert, on_paper)
         return _told(whole) if whole.has_ink else inside
     bordered = border_to_look_within(image, invert)
     if bordered is not None:  # a scanned cell: the scanner's lid is no ink, nor is it paper
-        return _told(_prepared(bordered[0], invert))
-    return _told(_prepared(image, invert))
+        return _told(_prepared(bordered[0], invert, on_paper=True))
+    return _told(_prepared(image, invert, on_paper))
 
 
 def _told(prepared: Prepared) -> Prepared:
@@ -136,10 +138,16 @@ def _told(prepared: Prepared) -> Prepared:
     return replace(prepared, pixels=blank, has_ink=False, refused=Kind.NOT_A_DIGIT)
 
 
-def _prepared(image: Image.Image, invert: str) -> Prepared:
+def _prepared(image: Image.Image, invert: str, on_paper: bool) -> Prepared:
     """`prepare` of a grey picture (a photo of a sheet: within it), its polarity judged on it
-    (the sheet's or the cell's, not the desk's)."""
-    inverted = ink_is_dark(np.asarray(image)) if invert == "auto" else invert == "yes"
+    (the sheet's or the cell's, not the desk's). A sheet or a cell found (`on_paper`) is paper:
+    the network's word that it is a thing is not taken (a number photographed sharp on a slip
+    was a thing to it)."""
+    seen = look(np.asarray(image)) if invert == "auto" else Look(dark=invert == "yes")
+    inverted = seen.dark
+    blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
+    if seen.thing and not on_paper:  # a photo of a thing: whatever ink it holds is no writing
+        return Prepared(blank, has_ink=False, inverted=inverted, refused=Kind.LINES)
     small = max(image.size) < IMAGE_SIZE
     if small:  # (its polarity judged at its own size: a digit's crop, `polarity`)
         image = _enlarged(image)
@@ -147,7 +155,6 @@ def _prepared(image: Image.Image, invert: str) -> Prepared:
     signal = (255 - pixels if inverted else pixels).astype(np.float32)
     background = paper_level(signal) if small else estimate_background(image, inverted)
     ink, groups, refused = isolate_ink(signal, background, whole_strokes=not small)
-    blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     if ink is None:
         return Prepared(blank, has_ink=False, inverted=inverted, groups=groups, refused=refused)
     pixels = _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))

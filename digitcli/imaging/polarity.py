@@ -1,26 +1,31 @@
-"""Which way round the ink is: darker than its paper (a pen on paper) or lighter (chalk on a
-board, a light digit on a dark canvas).
+"""The first look at a picture: which way round its ink is, darker than its paper (a pen on
+paper) or lighter (chalk on a board, a light digit on a dark canvas), and whether it is a photo
+of a thing (an animal, an object, a scene: no writing at all).
 
 A picture of paper (`paper_size` a side or more: a photo, a scan) is judged by a small network
 (`polarity.tflite`, built by `bench/build/make_polarity.py` from scenes drawn by code, MNIST's
-training digits and the real development pictures; its fits record names its data, seeds and
-command) that looks at the whole picture, shrunk, and answers the chance that its ink is dark.
-It replaced, there, a rule (`paper.dark_by_extremes`) that compared the darkest and lightest
-few pixels with the paper along the border: a page half in a window's light and half in
-shadow has its lightest pixels further from the shadowed paper than a pencil's darkest, and
+training digits, the real development pictures and photos of things; its fits record names its
+data, seeds and command) that looks at the whole picture, shrunk, and tells the three apart
+(`CLASSES`). It replaced, there, a rule (`paper.dark_by_extremes`) that compared the darkest and
+lightest few pixels with the paper along the border: a page half in a window's light and half
+in shadow has its lightest pixels further from the shadowed paper than a pencil's darkest, and
 was read as light ink on dark paper, so called blank. A smaller picture is a digit's own crop
 (an MNIST-sized PNG, a coarse scan filled with ink), which the rule reads right and the
-network, at that size, does not always: the rule stays for it.
+network, at that size, does not always: the rule stays for it, and a crop is never a thing.
 
 `predict` and `read` ask it (`--invert auto`) of what they look at: the sheet of paper on a
 desk, the scanned cell inside its lid, or the whole picture (a white sheet on a dark desk
 holds dark ink, though the whole photo of it is a light region on a dark ground); every line
-`read` reads of it follows that answer. The network runs through LiteRT
-(`digitcli.core.litert`), loaded on first use.
+`read` reads of it follows that answer, and a photo of a thing is refused by both as a picture
+(`images.prepare`, `reading.picture`; the judge's words for the photos it learnt): the ink
+found in a cat's fur or a car's grille is no writing (before, a photo of a cat was a 4 to
+`predict` and 48 digits to `read`). The network runs through LiteRT (`digitcli.core.litert`),
+loaded on first use.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -35,21 +40,38 @@ from digitcli.imaging.settings import tuned
 
 MODEL = Path(__file__).parent / "polarity.tflite"
 FITS = {"preparation": preparation.DEFAULT}  # it learnt the pictures these settings open
+CLASSES = ("light ink", "dark ink", "a thing")  # what the network tells apart, in its order
+LIGHT, DARK, THING = range(len(CLASSES))
+
+
+@dataclass(frozen=True)
+class Look:
+    """What a first look at a whole picture tells: which way round its ink is, and whether it
+    is a photo of a thing (an animal, an object, a scene) rather than of writing."""
+
+    dark: bool
+    thing: bool = False
+
+
+def look(gray: np.ndarray) -> Look:
+    """The first look at a grey picture (uint8): the network's on a picture of paper, the
+    rule's on a smaller crop (its polarity; a crop is never taken for a thing)."""
+    if max(gray.shape) < tuned().paper_size:
+        return Look(dark=dark_by_extremes(gray))
+    found = chances(gray)
+    return Look(dark=bool(found[DARK] >= found[LIGHT]), thing=int(np.argmax(found)) == THING)
 
 
 def ink_is_dark(gray: np.ndarray) -> bool:
-    """Whether the ink of a grey picture (uint8) is darker than its paper: the network's word
-    on a picture of paper, the rule's on a smaller crop."""
-    if max(gray.shape) < tuned().paper_size:
-        return dark_by_extremes(gray)
-    return chance_dark(gray) >= 0.5
+    """Whether the ink of a grey picture (uint8) is darker than its paper (`look`)."""
+    return look(gray).dark
 
 
-def chance_dark(gray: np.ndarray) -> float:
-    """The network's chance that the ink of `gray` (uint8) is darker than its paper."""
+def chances(gray: np.ndarray) -> np.ndarray:
+    """The network's chance of each of `CLASSES` for `gray` (uint8)."""
     network = _network(MODEL)
     side = int(network.input["shape"][1])
-    return float(network(view(gray, side)[np.newaxis])[0, 0])
+    return network(view(gray, side)[np.newaxis])[0]
 
 
 def view(gray: np.ndarray, side: int) -> np.ndarray:

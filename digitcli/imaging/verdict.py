@@ -7,9 +7,10 @@ page. The judge (`digitcli.imaging.judge`) is asked about every picture of paper
 scan with paper around its digit) whose ink was found: blank paper, lines and a page, and
 several digits, are refused when it is sure the ink is not one digit. What the letters
 network (`digitcli.imaging.letters`) takes for no digit at all (a letter, a sign, a drawing)
-is not a digit. This is the one count of digits: `read` follows it (one digit: `predict`'s;
-several: a number of two digits or more). `note` words each refusal; `predict` and `read` say
-nothing else.
+is not a digit; a picture the first look (`digitcli.imaging.polarity`) takes for a photo of a
+thing is a picture, as the judge words it. This is the one count of digits: `read` follows
+it (one digit: `predict`'s; several: a number of two digits or more). `note` words each
+refusal; `predict` and `read` say nothing else.
 """
 
 from __future__ import annotations

@@ -19,8 +19,9 @@ from PIL import Image
 from digitcli.core.errors import ImageError, unexpected_image_error
 from digitcli.imaging import verdict
 from digitcli.imaging.border import border_to_look_within
+from digitcli.imaging.grayscale import to_gray
 from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file
-from digitcli.imaging.polarity import ink_is_dark
+from digitcli.imaging.polarity import look
 from digitcli.imaging.settings import tuned as preparation
 from digitcli.imaging.sheet import sheet_to_look_within
 from digitcli.imaging.verdict import Kind
@@ -69,8 +70,8 @@ def picture_lines(
         within = sheet or border_to_look_within(image, invert)  # or inside a scanner's lid
         if within is not None:
             part, dx, dy = within
-            found = _read_picture(part, (dx, dy), cache(partial(prepare, part, invert=invert)),
-                                  invert, parts, pixels)  # fmt: skip
+            prepared = cache(partial(prepare, part, invert=invert, on_paper=True))
+            found = _read_picture(part, (dx, dy), prepared, invert, parts, pixels, on_paper=True)
             if sheet is None or not _nothing_found(found) or not whole().has_ink:
                 return _with_size(found, image)
         return _with_size(_read_picture(image, (0, 0), whole, invert, parts, pixels), image)
@@ -95,12 +96,21 @@ def _read_picture(
     invert: str,
     parts: Parts,
     pixels: bool,
+    *,
+    on_paper: bool = False,
 ) -> Line | Lines:
     """The line(s) of `seen` (the image, or a part of it starting `at` in its pixels), read;
     `whole`: `predict`'s preparation of it, when asked. Its polarity is judged once, on the
-    whole of `seen` (as `predict` judges it), and every line follows it."""
+    whole of `seen` shrunk to `predict`'s working size (as `predict` judges it: the network's
+    answer on a number photographed sharp differed from its answer on the same number at
+    `predict`'s size), and every line follows it; a photo of a thing (`polarity.look`) is not
+    read: `predict`'s verdict on it is the answer; a sheet or a cell found (`on_paper`) is
+    paper, never a thing, as to `predict`."""
     if invert == "auto":
-        invert = "yes" if ink_is_dark(np.asarray(seen)) else "no"
+        first = look(np.asarray(to_gray(seen, preparation().work_size)))  # as predict sees it
+        if first.thing and not on_paper:  # a photo of a thing: predict's verdict, its refusal
+            return Line(whole=whole())
+        invert = "yes" if first.dark else "no"
     found = moved(find_lines(seen, partial(find_line, invert=invert), invert), *at)
     if isinstance(found, Lines):
         if _blank(seen, whole) or verdict.kind(whole()) is Kind.DIGIT:
