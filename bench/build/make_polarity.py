@@ -251,9 +251,9 @@ def lettered_line(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def coarse_scan(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The ink of one MNIST digit scanned coarsely (8-16 px a side, filling the box, 17 grey
-    levels, as UCI's digits are) and enlarged smoothly: a blurred digit filling its picture,
-    its strokes a quarter of it wide."""
+    """The ink of one MNIST digit scanned coarsely (8-16 px a side, filling the box, 16 grey
+    levels, as UCI's digits are much so) and enlarged smoothly: a blurred digit filling its
+    picture, its strokes a quarter of it wide."""
     side = int(rng.choice([8, 8, 10, 12, 16]))
     box = _boxed(digits[rng.integers(0, len(digits))])
     small = cv2.resize(box, (side, side), interpolation=cv2.INTER_AREA) // 16 * 16
