@@ -5,7 +5,6 @@ writing; before, `predict` answered 2 for scikit-learn's photo of a temple and `
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -14,9 +13,8 @@ import numpy as np
 import pytest
 from matplotlib import cbook
 from sklearn.datasets import load_sample_image
-from typer.testing import CliRunner
+from test_predict_read_agree import answers
 
-from digitcli.cli import app
 from digitcli.imaging import polarity, verdict
 
 
@@ -34,16 +32,10 @@ def photos(tmp_path_factory) -> list[Path]:
     return [temple, portrait]
 
 
-def _answers(command: str, files: list[Path]) -> list[dict]:
-    result = CliRunner().invoke(app, [command, *map(str, files), "--format", "jsonl"])
-    assert result.exit_code in (0, 3), result.output  # 3: a file held no digit
-    return [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
-
-
 def test_photos_of_things_are_refused_by_predict_and_read_alike(photos):
-    for answer in _answers("predict", photos):
+    for answer in answers("predict", photos).values():
         assert answer["digit"] is None and answer["note"] == verdict.NOT_DIGITS, answer
-    for answer in _answers("read", photos):
+    for answer in answers("read", photos).values():
         assert answer["number"] is None and answer["note"] == verdict.NOT_DIGITS, answer
 
 
@@ -80,5 +72,5 @@ def test_a_number_on_a_slip_on_a_dark_desk_is_read_not_taken_for_a_thing(tmp_pat
     rng = np.random.default_rng(49)
     number = make_numbers.make_number(digits, labels, "grouped", tmp_path / "slip", rng, look=look)
     assert number.number == "315566818"
-    (answer,) = _answers("read", [tmp_path / number.file])
+    (answer,) = answers("read", [tmp_path / number.file]).values()
     assert answer["number"] == "315566818", answer

@@ -29,7 +29,7 @@ import make_photos  # noqa: E402
 PICTURES = (".png", ".jpg", ".jpeg")
 
 
-def _answers(command: str, files: list[Path]) -> dict[str, dict]:
+def answers(command: str, files: list[Path]) -> dict[str, dict]:
     result = CliRunner().invoke(app, [command, *map(str, files), "--format", "jsonl"])
     assert result.exit_code in (0, 3), result.output  # 3: some file held no digit
     rows = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
@@ -37,7 +37,7 @@ def _answers(command: str, files: list[Path]) -> dict[str, dict]:
 
 
 def _disagreements(files: list[Path]) -> list[str]:
-    return agreement.disagreements(_answers("predict", files), _answers("read", files))
+    return agreement.disagreements(answers("predict", files), answers("read", files))
 
 
 def _assert_only_known(files: list[Path], known: dict[str, str]) -> None:
@@ -85,8 +85,8 @@ def test_a_blank_picture_is_refused_by_both_in_the_same_words(tmp_path):
     from PIL import Image
 
     Image.new("L", (300, 200), 235).save(tmp_path / "sheet.png")
-    predicted = _answers("predict", [tmp_path / "sheet.png"])
-    read = _answers("read", [tmp_path / "sheet.png"])
+    predicted = answers("predict", [tmp_path / "sheet.png"])
+    read = answers("read", [tmp_path / "sheet.png"])
     assert predicted[str(tmp_path / "sheet.png")]["note"] == verdict.BLANK
     assert read[str(tmp_path / "sheet.png")]["note"] == verdict.BLANK
 
