@@ -73,6 +73,9 @@ def test_photos_of_things_kept_out_and_those_holding_writing_left_out(tmp_path):
     (tmp_path / "README.md").write_text("not a photo")
     learnt = [path.stem for path in make_polarity.thing_photos(tmp_path)]
     assert learnt == ["n02_goldfish", "n05_cat", "n07_duck"]  # n01, n06 kept out
+    held, rest = make_polarity.split_photos(tmp_path)  # what `check` checks on, and the rest
+    assert [path.stem for path in held] == ["n01_tench", "n06_dog"]
+    assert sorted(held + rest) == sorted(tmp_path / f"{name}.JPEG" for name in names)
 
 
 def test_each_label_is_the_networks_class():

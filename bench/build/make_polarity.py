@@ -315,12 +315,18 @@ def blank_views(count: int, seed: int) -> tuple[list[np.ndarray], list[int]]:
     return views, labels
 
 
-def thing_photos(folder: Path) -> list[Path]:
-    """The photos of things in `folder` to learn from: sorted by name, every `THINGS_HELD`th
-    from the first kept out (to check on), and those of things that hold writing (`WRITTEN`)."""
+def split_photos(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The photos of things in `folder` sorted by name, parted in two: those kept out to check
+    on (every `THINGS_HELD`th from the first) and the rest."""
     photos = sorted(p for p in folder.iterdir() if p.suffix.lower() in PHOTOS)
-    kept = [p for index, p in enumerate(photos) if index % THINGS_HELD]
-    return [p for p in kept if not any(word in p.stem.lower() for word in WRITTEN)]
+    return photos[::THINGS_HELD], [p for index, p in enumerate(photos) if index % THINGS_HELD]
+
+
+def thing_photos(folder: Path) -> list[Path]:
+    """The photos of things in `folder` to learn from: those not kept out (`split_photos`),
+    but those of things that hold writing (`WRITTEN`)."""
+    _, rest = split_photos(folder)
+    return [p for p in rest if not any(word in p.stem.lower() for word in WRITTEN)]
 
 
 def thing_views(folder: Path, seed: int) -> tuple[list[np.ndarray], list[int]]:
@@ -504,7 +510,7 @@ def check(args) -> None:
     for name, marks in right.items():
         print(f"{name:24s} {sum(marks):5d} / {len(marks):5d} right, {sum(things[name]):4d} things")
     for folder in args.things:
-        held = sorted(p for p in folder.iterdir() if p.suffix.lower() in PHOTOS)[::THINGS_HELD]
+        held, _ = split_photos(folder)
         found = [np.argmax(chances(np.asarray(to_gray(open_image(p))))) == THING for p in held]
         print(f"{folder.name + ', kept out':24s} {sum(found):5d} / {len(found):5d} things")
 
