@@ -31,6 +31,7 @@ from digitcli.imaging.images import (
     save_pixels,
 )
 from digitcli.imaging.settings import overridden, tuned
+from digitcli.predicting.predict import predict
 
 MNIST_IMAGES = Path(__file__).resolve().parent.parent / "MNIST" / "t10k-images-idx3-ubyte.gz"
 ORIENTATION = 0x0112
@@ -1119,8 +1120,6 @@ def in_a_hard_shadow(digit: int, shade: float = 140.0) -> Image.Image:
 
 def predicted_digit(picture: Image.Image, folder: Path) -> int | None:
     """The bundled model's digit for `picture`, as `predict` answers it (None: refused)."""
-    from digitcli.predicting.predict import predict
-
     path = folder / "picture.png"
     picture.save(path)
     return next(iter(predict([str(path)]))).digit
