@@ -60,8 +60,9 @@ sys.path.insert(0, str(BENCH.parent / "tests" / "generators"))
 from digitcli.core.fits import stamp  # noqa: E402
 from digitcli.imaging import polarity  # noqa: E402
 from digitcli.imaging.grayscale import to_gray  # noqa: E402
+from digitcli.imaging.morphology import bounds  # noqa: E402
 from digitcli.imaging.opening import open_image  # noqa: E402
-from digitcli.imaging.polarity import DARK, LIGHT, THING  # noqa: E402
+from digitcli.imaging.polarity import DARK, LIGHT, THING, Look  # noqa: E402
 
 import ink_scenes  # noqa: E402
 
@@ -215,8 +216,7 @@ def written_line(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def _boxed(ink: np.ndarray) -> np.ndarray:
     """`ink` cut to the box of its strokes (an MNIST digit lies within 4 px of paper)."""
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return ink[bounds(ink > 0)]
 
 
 def written_page(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -494,9 +494,9 @@ def check(args) -> None:
     things: dict[str, list[int]] = {}
 
     def judged(name: str, gray: np.ndarray, dark: int) -> None:
-        found = chances(gray)
-        right.setdefault(name, []).append(int((found[DARK] >= found[LIGHT]) == dark))
-        things.setdefault(name, []).append(int(np.argmax(found) == THING))
+        seen = Look.of(chances(gray))
+        right.setdefault(name, []).append(int(seen.dark == bool(dark)))
+        things.setdefault(name, []).append(int(seen.thing))
 
     for picture, mask, family in ink_scenes.scenes(
         args.count, CHECK_SEED, ink_scenes.load_strokes()
@@ -511,7 +511,7 @@ def check(args) -> None:
         print(f"{name:24s} {sum(marks):5d} / {len(marks):5d} right, {sum(things[name]):4d} things")
     for folder in args.things:
         held, _ = split_photos(folder)
-        found = [np.argmax(chances(np.asarray(to_gray(open_image(p))))) == THING for p in held]
+        found = [Look.of(chances(np.asarray(to_gray(open_image(p))))).thing for p in held]
         print(f"{folder.name + ', kept out':24s} {sum(found):5d} / {len(found):5d} things")
 
 

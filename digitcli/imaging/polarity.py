@@ -52,14 +52,19 @@ class Look:
     dark: bool
     thing: bool = False
 
+    @classmethod
+    def of(cls, found: np.ndarray) -> Look:
+        """What the network's chance of each of `CLASSES` says: dark ink where it is likelier
+        than light, a thing where a thing is likeliest."""
+        return cls(dark=bool(found[DARK] >= found[LIGHT]), thing=int(np.argmax(found)) == THING)
+
 
 def look(gray: np.ndarray) -> Look:
     """The first look at a grey picture (uint8): the network's on a picture of paper, the
     rule's on a smaller crop (its polarity; a crop is never taken for a thing)."""
     if max(gray.shape) < tuned().paper_size:
         return Look(dark=dark_by_extremes(gray))
-    found = chances(gray)
-    return Look(dark=bool(found[DARK] >= found[LIGHT]), thing=int(np.argmax(found)) == THING)
+    return Look.of(chances(gray))
 
 
 def ink_is_dark(gray: np.ndarray) -> bool:
