@@ -12,6 +12,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from digitcli.cli import app
+from digitcli.core.errors import UsageError
 from digitcli.inputs.batches import _may_fork, prepared_batches
 from digitcli.inputs.sources import expand_inputs
 from digitcli.predicting.predict import Prediction, predict
@@ -45,6 +46,17 @@ def test_answers_in_input_order_with_top_k(tiny_model, digit_files):
         assert answer.digit == answer.top[0][0]
         assert len(answer.top) == 2 and answer.top[0][1] >= answer.top[1][1]
         assert 0 < answer.confidence <= 1
+
+
+def test_paths_are_answered_as_their_names(tiny_model, digit_files, tmp_path):
+    paths, _ = digit_files
+    as_names = list(predict([str(paths[1]), str(paths[0].parent)], model=tiny_model))
+    answers = list(predict([paths[1], paths[0].parent], model=tiny_model))
+    assert answers == as_names
+    assert [a.file for a in answers] == [str(paths[1]), *map(str, paths)]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UsageError, match="no images found in .*empty"):
+        list(predict([tmp_path / "empty"], model=tiny_model))
 
 
 def test_most_answers_are_right(tiny_model, digit_files):

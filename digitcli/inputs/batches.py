@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import TypeVar
@@ -24,7 +25,7 @@ PARALLEL_FROM = 16  # fewer inputs are prepared in-process: workers would cost m
 
 
 def prepared_batches(
-    inputs: Iterable[str],
+    inputs: Iterable[str | os.PathLike],
     from_list: str | None,
     work: Callable[[Source], T],
     batch_size: int = BATCH_SIZE,
@@ -36,18 +37,20 @@ def prepared_batches(
     a batch is large enough), in input order; `meanwhile` is called once, while the workers
     start on the first batch; `recursive`: folders' sub-folders are searched too. A source
     whose worker was killed (the OOM killer) is an ImageError, the others are answered. No
-    input at all is a usage error, which names the sub-folders not searched."""
+    input at all is a usage error, which names the sub-folders not searched. A `Path` is
+    named as its string."""
+    inputs = [os.fsdecode(item) for item in inputs]
     count = 0
     sources = expand_inputs(inputs, from_list, recursive=recursive)
     for batch, done in source_batches(sources, work, batch_size, meanwhile=meanwhile):
         count += len(batch)
         yield batch, done
-    if count == 0 and from_list is not None and not list(inputs):
+    if count == 0 and from_list is not None and not inputs:
         raise UsageError(
             f"no images found: the list {from_list} holds no paths (or blank lines only)"
         )
     if count == 0:
-        raise no_images(list(inputs), from_list, recursive=recursive)
+        raise no_images(inputs, from_list, recursive=recursive)
 
 
 def no_images(inputs: list[str], from_list: str | None = None, *, recursive: bool) -> UsageError:

@@ -25,7 +25,7 @@ from digitcli.predicting.answers import Prediction
 
 
 def predict(
-    inputs: Iterable[str] = (),
+    inputs: Iterable[str | os.PathLike] = (),
     *,
     from_list: str | None = None,
     model: str | Path | None = None,
