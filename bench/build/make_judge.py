@@ -53,6 +53,7 @@ from digitcli.core.errors import ImageError  # noqa: E402
 from digitcli.core.fits import stamp  # noqa: E402
 from digitcli.imaging import judge, verdict  # noqa: E402
 from digitcli.imaging.images import prepare, prepare_file  # noqa: E402
+from digitcli.imaging.morphology import bounds  # noqa: E402
 
 import judge_pictures  # noqa: E402
 import make_blanks  # noqa: E402
@@ -215,8 +216,7 @@ def canvas_digit(mnist: np.ndarray, rng: np.random.Generator) -> Image.Image:
         sheet = sheet + _texture(width, height, rng) + rng.normal(0, rng.uniform(1, 8), sheet.shape)
     side = int(min(height, width) * rng.uniform(0.7, 1.5))
     ink = pen_digit(mnist[rng.integers(len(mnist))], side, int(rng.integers(1, 5)))
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    ink = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]  # the ink alone, placed ...
+    ink = ink[bounds(ink > 0)]  # the ink alone, placed ...
     scale = min(1.0, rng.uniform(0.6, 1.0) * height / ink.shape[0])  # ... up to the sides
     ink = cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     top = int(rng.integers(0, max(1, height - ink.shape[0] + 1)))

@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path[:0] = [str(ROOT / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
+from digitcli.imaging.morphology import bounds  # noqa: E402
+
 HELD_SHARE = 0.3  # of zip.train, never trained on
 SPLIT_SEED = 51  # the held-back 30% is fixed: every run compares on the same digits
 DRAW_SEED = 1994
@@ -75,10 +77,10 @@ def mnist_like(ink: np.ndarray) -> np.ndarray:
     out = np.zeros((len(ink), MNIST_FRAME, MNIST_FRAME), dtype=np.uint8)
     for i, digit in enumerate(ink):
         digit = np.where(digit < HAZE, 0.0, digit).astype(np.float32)
-        rows, cols = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
-        if not len(rows):
+        box = bounds(digit > 0)
+        if box is None:
             continue
-        crop = digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+        crop = digit[box]
         scale = MNIST_BOX / max(crop.shape)
         size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
         image = Image.fromarray(crop, "F").resize(size, Image.Resampling.BICUBIC)

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from digitcli.imaging import orderstats
-from digitcli.imaging.morphology import runs
+from digitcli.imaging.morphology import bounds, runs
 from digitcli.imaging.settings import tuned
 
 # What the settings this module reads are for (their values: settings.py).
@@ -87,10 +87,11 @@ def ruled_lines(
             down = _apart(down, above_faint)  # a column alone may be a 1 as tall as its picture
             if not down.any():
                 return None
-    strokes = above_faint & ~across[:, None] & ~down[None, :]
-    rows, cols = np.flatnonzero(strokes.any(axis=1)), np.flatnonzero(strokes.any(axis=0))
-    clear = tuned().line_margin * min(h, w)
-    if cols.size == 0 or min(cols[0], rows[0], w - 1 - cols[-1], h - 1 - rows[-1]) < clear:
+    box = bounds(above_faint & ~across[:, None] & ~down[None, :])  # the strokes off the lines
+    if box is None:
+        return None
+    (rows, cols), clear = box, tuned().line_margin * min(h, w)
+    if min(cols.start, rows.start, w - cols.stop, h - rows.stop) < clear:
         return None
     return across, down
 
@@ -336,8 +337,8 @@ def runs_off(ink: np.ndarray) -> bool:
     sides = int(top) + int(bottom) + int(left) + int(right)
     if sides == 0:
         return False
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    tall, wide = (rows[-1] - rows[0] + 1) / h, (cols[-1] - cols[0] + 1) / w
+    rows, cols = bounds(ink)  # not None: ink touches a side
+    tall, wide = (rows.stop - rows.start) / h, (cols.stop - cols.start) / w
     if sides == 2 and not (top and bottom) and not (left and right):
         return True  # a corner
     lines = (sides >= 2 or max(tall, wide) >= tuned().line_across) and _hairlines(ink)
@@ -354,11 +355,11 @@ def digit_shaped(widths: np.ndarray, heights: np.ndarray, extent: float) -> int:
 
 
 def _hairlines(piece: np.ndarray) -> bool:
-    """Whether the strokes of `piece` (a mask) are narrower than hairline of its extent."""
-    rows, cols = np.flatnonzero(piece.any(axis=1)), np.flatnonzero(piece.any(axis=0))
-    return strokes_width(piece) < tuned().hairline * max(
-        rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
-    )
+    """Whether the strokes of `piece` (a mask with ink) are narrower than hairline of its
+    extent."""
+    rows, cols = bounds(piece)
+    extent = max(rows.stop - rows.start, cols.stop - cols.start)
+    return strokes_width(piece) < tuned().hairline * extent
 
 
 def strokes_width(piece: np.ndarray) -> float:

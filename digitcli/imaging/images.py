@@ -37,7 +37,7 @@ from digitcli.imaging.fitting import BOX_SIZE, fit_and_centre, stroke_width
 from digitcli.imaging.grayscale import HIGH_BIT_MODES, MID_GREY, high_bit_to_gray, to_gray
 from digitcli.imaging.histograms import otsu_threshold
 from digitcli.imaging.ink import isolate_ink
-from digitcli.imaging.morphology import dilate, square
+from digitcli.imaging.morphology import bounds, dilate, square
 from digitcli.imaging.opening import MAX_PIXELS, STDIN_NAME, open_image
 from digitcli.imaging.paper import paper_level
 from digitcli.imaging.pieces import joined_digits
@@ -172,14 +172,14 @@ def _unstretched(ink: np.ndarray) -> np.ndarray:
     """`ink` (the isolated digit, 0-255 floats) cropped to its half-bright ink and drawn
     filled_squeeze as wide, with `isolate_ink`'s 2-px margin, when that crop is square and
     more than BOX_SIZE high, or fills all of a square `ink`; else `ink` itself."""
-    inked = ink > MID_GREY
-    rows, cols = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
-    if tuned().filled_squeeze == 1.0 or rows.size == 0:
+    box = bounds(ink > MID_GREY)
+    if tuned().filled_squeeze == 1.0 or box is None:
         return ink
-    h, w = rows[-1] + 1 - rows[0], cols[-1] + 1 - cols[0]
+    rows, cols = box
+    h, w = rows.stop - rows.start, cols.stop - cols.start
     if abs(h - w) > max(1, h // tuned().square_within) or (h <= BOX_SIZE and (h, w) != ink.shape):
         return ink
-    return np.pad(drawn_back(ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]), 2)
+    return np.pad(drawn_back(ink[box]), 2)
 
 
 def drawn_back(ink: np.ndarray, share: float | None = None) -> np.ndarray:

@@ -14,6 +14,7 @@ import numpy as np
 from scipy import ndimage
 
 from digitcli.imaging import settings as preparation
+from digitcli.imaging.morphology import bounds
 from digitcli.reading.settings import tuned
 
 
@@ -23,12 +24,11 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
     thin as its top and bottom (at most `side_width` times as wide, and a pixel: a pen's stroke
     from one ruled line to the next is wider); a form's lines end at its outermost box."""
     tune = tuned()
-    rows = np.flatnonzero(mask.any(axis=1))
-    cols = np.flatnonzero(mask.any(axis=0))
-    if rows.size == 0:
+    box = bounds(mask)
+    if box is None:
         return np.zeros_like(mask)
-    extent = rows[-1] - rows[0] + 1
-    width = cols[-1] - cols[0] + 1
+    rows, cols = box
+    extent, width = rows.stop - rows.start, cols.stop - cols.start
     length = max(int(tune.printed_length * extent), int(tune.printed_share * width))
     lines = _runs(mask, length, axis=1)
     if not lines.any():
@@ -118,7 +118,8 @@ def digit_frames(mask: np.ndarray) -> np.ndarray:
     those bands. A digit touching its box is left whole but for where it crosses a side."""
     tune, prep = tuned(), preparation.tuned()
     labels, _ = ndimage.label(mask, structure=np.ones((3, 3)))
-    extent = np.ptp(np.flatnonzero(mask.any(axis=1))) + 1
+    rows, _ = bounds(mask)  # not None: `segment` looks for frames in a mask with ink
+    extent = rows.stop - rows.start
     frames = np.zeros_like(mask)
     for index, found in enumerate(ndimage.find_objects(labels), start=1):
         piece = labels[found] == index

@@ -78,6 +78,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from digitcli.imaging.morphology import bounds
+
 import written_marks  # noqa: E402
 from make_photos import load_mnist  # noqa: E402
 
@@ -169,11 +171,10 @@ def filled_digits(x: np.ndarray) -> np.ndarray:
     binarised at FILLED_LEVEL: (n, 16, 16) uint8, ink 255. A blank digit stays blank."""
     out = np.zeros((len(x), FILLED_BOX, FILLED_BOX), np.uint8)
     for i, digit in enumerate(x):
-        inked = digit >= FILLED_LEVEL * 255
-        rows, cols = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
-        if not len(rows):
+        box = bounds(digit >= FILLED_LEVEL * 255)
+        if box is None:
             continue
-        crop = Image.fromarray(digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+        crop = Image.fromarray(digit[box])
         cells = np.asarray(crop.resize((FILLED_BOX, FILLED_BOX), Image.Resampling.BOX))
         out[i] = np.where(cells >= FILLED_LEVEL * 255, 255, 0)
     return out
@@ -397,9 +398,7 @@ def _write(
     size_spread, top_spread = HANDS[hand]
     pieces = []
     for digit in digits:
-        rows = np.flatnonzero(digit.any(axis=1))
-        cols = np.flatnonzero(digit.any(axis=0))
-        crop = Image.fromarray(digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+        crop = Image.fromarray(digit[bounds(digit > 0)])
         scale = digit_h / box * rng.uniform(1 - size_spread, 1 + size_spread)
         size = (max(1, round(crop.width * scale)), max(1, round(crop.height * scale)))
         pieces.append(np.asarray(crop.resize(size, Image.Resampling.BICUBIC), np.float32) / 255)

@@ -31,6 +31,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from digitcli.imaging.images import naive_resize, prepare, prepare_file
+from digitcli.imaging.morphology import bounds
 
 MNIST_DIR = Path(__file__).resolve().parents[2] / "MNIST"
 STYLES = ("paper_jpeg", "scan_jpeg", "drawing_rgba", "dark_canvas", "palette", "gray16")
@@ -207,9 +208,7 @@ def _make_slip(digit: np.ndarray, stem: Path, rng: np.random.Generator) -> Path:
 def _place(digit: np.ndarray, width: int, height: int, rng: np.random.Generator) -> np.ndarray:
     """The digit's ink coverage (0-1), scaled to a quarter to two thirds of the picture,
     rotated a little and put anywhere it fits."""
-    rows = np.flatnonzero(digit.any(axis=1))
-    cols = np.flatnonzero(digit.any(axis=0))
-    crop = Image.fromarray(digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+    crop = Image.fromarray(digit[bounds(digit > 0)])
     size = rng.uniform(0.25, 0.65) * min(width, height)
     scale = size / max(crop.size)
     crop = crop.resize(
