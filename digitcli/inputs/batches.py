@@ -39,18 +39,18 @@ def prepared_batches(
     whose worker was killed (the OOM killer) is an ImageError, the others are answered. No
     input at all is a usage error, which names the sub-folders not searched. A `Path` is
     named as its string."""
-    inputs = [os.fsdecode(item) for item in inputs]
     count = 0
-    sources = expand_inputs(inputs, from_list, recursive=recursive)
+    sources = expand_inputs(map(os.fsdecode, inputs), from_list, recursive=recursive)
     for batch, done in source_batches(sources, work, batch_size, meanwhile=meanwhile):
         count += len(batch)
         yield batch, done
-    if count == 0 and from_list is not None and not inputs:
-        raise UsageError(
-            f"no images found: the list {from_list} holds no paths (or blank lines only)"
-        )
     if count == 0:
-        raise no_images(inputs, from_list, recursive=recursive)
+        named = [os.fsdecode(item) for item in inputs]  # (streamed ones: read already, none)
+        if from_list is not None and not named:
+            raise UsageError(
+                f"no images found: the list {from_list} holds no paths (or blank lines only)"
+            )
+        raise no_images(named, from_list, recursive=recursive)
 
 
 def no_images(inputs: list[str], from_list: str | None = None, *, recursive: bool) -> UsageError:
