@@ -3,10 +3,25 @@ say what they mean."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
+from conftest import subprocess_env
 from inprocess import digitcli
+
+
+def digitcli_process(*args: str) -> subprocess.CompletedProcess:
+    """`digitcli ARGS` in a process of its own: its exit code as a script sees it."""
+    return subprocess.run(
+        [sys.executable, "-m", "digitcli", *args],
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_export_without_a_format_says_which_to_give():
@@ -15,6 +30,20 @@ def test_export_without_a_format_says_which_to_give():
     first = done.stderr.splitlines()[0]
     assert "--format" in first and "tflite-int8" in first, done.stderr
     assert not first.rstrip().endswith(":")
+
+
+@pytest.mark.parametrize("count", ["5-3", "0", "3-"])
+def test_read_digits_out_of_reason_is_refused_before_the_model(count, tmp_path):
+    (tmp_path / "x.png").write_bytes(b"x")
+    done = digitcli_process("read", "x.png", "--digits", count, "--format", "plain")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"Error: --digits {count}: give a count N or a range MIN-MAX of ASCII digits from 1 "
+        "to 1000, e.g. 5 or 4-6",
+        "Try 'digitcli read -h' for help.",
+    ]  # as predict's --threshold 2 is refused: no "model: ..." line, the model not loaded
+    nowhere = digitcli_process("read", "x.png", "--model", "nowhere", "--digits", count)
+    assert nowhere.returncode == 2 and "--digits" in nowhere.stderr, nowhere.stderr
 
 
 @pytest.mark.parametrize("rate", ["1e39", "1e30", "11"])

@@ -77,6 +77,22 @@ InvertOption = Annotated[
 ]
 
 
+def digit_count(text: str | None) -> str | None:
+    """--digits checked as the other options are, before the model is loaded: N or MIN-MAX
+    (the words of `parse_digit_count`, which serve's ?digits= shares)."""
+    if text is not None:
+        from digitcli.core.errors import UsageError
+        from digitcli.core.startup import importing
+
+        with importing():  # what reading needs: imported now rather than in read()
+            from digitcli.reading.read import parse_digit_count
+        try:
+            parse_digit_count(text)
+        except UsageError as error:  # "--digits '3-': give ...": click says "--digits 3-"
+            raise typer.BadParameter(str(error).partition(": ")[2]) from None
+    return text
+
+
 def paths_list(from_list: str | None, from_list0: str | None) -> str | None:
     """The list of image paths to read: --from-list's (one a line) or --from-list0's."""
     from digitcli.core.errors import UsageError
@@ -214,6 +230,7 @@ def read(
         str | None,
         typer.Option(
             metavar="COUNT",
+            callback=digit_count,
             help="Expected count of digits, N or MIN-MAX: another count answers no number.",
         ),
     ] = None,
@@ -251,7 +268,7 @@ def read(
     from digitcli.core.startup import importing
 
     with importing():  # what reading needs, imported with the collector paused
-        from digitcli.reading.read import parse_digit_count
+        import digitcli.reading.read  # noqa: F401
         from digitcli.terminal import formats
 
     from_list = paths_list(from_list, from_list0)
@@ -263,7 +280,7 @@ def read(
         images or [],
         from_list=from_list,
         threshold=threshold,
-        digits=None if digits is None else parse_digit_count(digits),
+        digits=digits,
         invert=invert.value,
         save_preprocessed=save_preprocessed,
         recursive=recursive,
