@@ -13,11 +13,12 @@ from conftest import subprocess_env
 from inprocess import digitcli
 
 
-def digitcli_process(*args: str) -> subprocess.CompletedProcess:
-    """`digitcli ARGS` in a process of its own: its exit code as a script sees it."""
+def digitcli_process(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`digitcli ARGS` in a process of its own: its exit code as a script sees it; `env`
+    replaces the test's environment."""
     return subprocess.run(
         [sys.executable, "-m", "digitcli", *args],
-        env=subprocess_env(),
+        env=env or subprocess_env(),
         capture_output=True,
         text=True,
         timeout=120,
@@ -44,6 +45,21 @@ def test_read_digits_out_of_reason_is_refused_before_the_model(count, tmp_path):
     ]  # as predict's --threshold 2 is refused: no "model: ..." line, the model not loaded
     nowhere = digitcli_process("read", "x.png", "--model", "nowhere", "--digits", count)
     assert nowhere.returncode == 2 and "--digits" in nowhere.stderr, nowhere.stderr
+
+
+def test_export_without_data_says_no_verify_writes_it_unchecked():
+    env = subprocess_env(DIGITCLI_MNIST_URL="http://127.0.0.1:9/mnist.npz")  # nothing listens
+    del env["DIGITCLI_DATA"]  # ./MNIST/: none here, and its download fails
+    done = digitcli_process("export", "--format", "tflite", "-o", "m.tflite", env=env)
+    assert done.returncode == 2, done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith("Error: no MNIST found in MNIST/ (point at it with --data PATH")
+    assert line.endswith("; nothing was written (--no-verify writes it unchecked)"), line
+    calibrated = digitcli_process("export", "--format", "tflite-int8", "--no-verify", env=env)
+    assert calibrated.returncode == 2, calibrated.stderr  # int8 calibrates on it: no such hint
+    assert "no MNIST found" in calibrated.stderr and "--no-verify" not in calibrated.stderr
+    evaluated = digitcli_process("evaluate", env=env)
+    assert evaluated.returncode == 2 and "--no-verify" not in evaluated.stderr
 
 
 @pytest.mark.parametrize("rate", ["1e39", "1e30", "11"])

@@ -40,6 +40,7 @@ from digitcli.core.atomic import (
     work_folder,
 )
 from digitcli.core.errors import (
+    DataError,
     DigitcliError,
     ExportError,
     ModelError,
@@ -192,7 +193,7 @@ def export_model(
         check_writable(card, force=force, kind=FILE)
     if spec.name == "onnx":
         _require_onnx(verify)
-    dataset = load_dataset(data, role="test") if verify or spec.name == "tflite-int8" else None
+    dataset = _test_data(data, spec) if verify or spec.name == "tflite-int8" else None
     if verify and len(dataset.test) == 0:
         raise UsageError(f"{dataset.source}: no test images to verify on (or use --no-verify)")
 
@@ -223,6 +224,18 @@ def export_model(
         ref.metadata.write(ref.path)  # which records the new file's digest
         _keep_old_name(target)
     return result
+
+
+def _test_data(data: str | Path | None, spec: Format) -> Dataset:
+    """The test set an export is verified on (and tflite-int8 calibrated with). Where only
+    verifying needs it, data missing or unreadable says that --no-verify does without."""
+    try:
+        return load_dataset(data, role="test")
+    except DataError as error:
+        if spec.name == "tflite-int8":  # calibrating needs it too: --no-verify would not help
+            raise
+        unchecked = "nothing was written (--no-verify writes it unchecked)"
+        raise DataError(f"{error}; {unchecked}") from error
 
 
 def _check_not_a_models_own(target: Path, ref: ModelRef, spec: Format) -> None:
@@ -275,7 +288,7 @@ def _ship_as_trained(
     if verify:
         from digitcli.models.runtimes.keras import KerasRuntime
 
-        dataset = load_dataset(data, role="test")
+        dataset = _test_data(data, spec)
         if len(dataset.test) == 0:
             raise UsageError(f"{dataset.source}: no test images to verify on (or use --no-verify)")
         artifact = load_runtime(ModelRef(target, spec.kind, None))
