@@ -62,6 +62,34 @@ def test_export_without_data_says_no_verify_writes_it_unchecked():
     assert evaluated.returncode == 2 and "--no-verify" not in evaluated.stderr
 
 
+def train_watched(*args: str) -> tuple[subprocess.CompletedProcess, bool]:
+    """`digitcli train ARGS` in a process of its own, and whether it imported TensorFlow."""
+    watch = (
+        "import sys, runpy; sys.argv = ['digitcli'] + sys.argv[1:]\n"
+        "try:\n    runpy.run_module('digitcli', run_name='__main__')\n"
+        "finally:\n    print('tensorflow' in sys.modules, file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", watch, "train", *args],
+        capture_output=True, text=True, env=subprocess_env(), timeout=120,
+    )  # fmt: skip
+    said, _, imported = done.stderr.rstrip().rpartition("\n")
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout, said), (
+        imported == "True"
+    )
+
+
+@pytest.mark.parametrize("init", ["nowhere", "x.png"])
+def test_train_init_of_no_model_is_refused_before_tensorflow(init, tmp_path):
+    (tmp_path / "x.png").write_bytes(b"x")
+    done, tensorflow = train_watched("--init", init, "--epochs", "1", "-o", "m")
+    assert done.returncode == 2, done.stderr
+    assert (
+        done.stderr == f"Error: --init {init}: give 'bundled', a model directory or a .keras file"
+    )
+    assert not tensorflow and not (tmp_path / "m").exists()
+
+
 @pytest.mark.parametrize("rate", ["1e39", "1e30", "11"])
 def test_an_absurd_learning_rate_is_refused_before_training(rate, tmp_path):
     done = digitcli("train", "--epochs", "1", "--learning-rate", rate, "-o", "m", text=True)

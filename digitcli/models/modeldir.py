@@ -760,9 +760,26 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
+def init_keras_file(source: str) -> Path:
+    """The .keras file `train --init` starts from ("bundled", a model directory or a .keras
+    file); anything else a UsageError."""
+    path = named_model(source)
+    try:
+        path = path / KERAS_FILE if path.is_dir() else path
+        usable = path.suffix == ".keras" and path.is_file()
+    except OSError:  # a name too long for the system
+        usable = False
+    if not usable:
+        raise UsageError(f"--init {source}: give 'bundled', a model directory or a .keras file")
+    return path
+
+
 def check_init(config: TrainConfig) -> None:
-    """Refuse `--init` of a model whose network `config` does not build, naming the --arch
-    that does: before the data is read (fine-tuning on a folder of pictures takes a while)."""
+    """Refuse `--init` of no model, or of a model whose network `config` does not build,
+    naming the --arch that does: before TensorFlow loads and the data is read (fine-tuning on
+    a folder of pictures takes a while)."""
+    if config.init:
+        init_keras_file(config.init)
     network = network_of(config.init) if config.init else None
     if network is not None and network != (config.arch, tuple(config.layers)):
         arch, layers = network

@@ -12,7 +12,7 @@ from digitcli.core.config import NO_TEACHER, NUM_CLASSES, TrainConfig
 from digitcli.core.errors import ModelError, UsageError
 from digitcli.models.backend import keras, tf
 from digitcli.models.model import FIRST_MEMBER, build_model, load_keras_model
-from digitcli.models.modeldir import KERAS_FILE, named_model
+from digitcli.models.modeldir import init_keras_file
 from digitcli.training.distribute import is_distributed, scope
 
 
@@ -44,14 +44,7 @@ def start_from(model: keras.Model, source: str) -> None:
     """Give `model` the weights of the trained model `source` (`train --init`: "bundled", a
     model directory or a .keras file), so that training fine-tunes it. Its temperature, a
     fixed scale on the logits, is not a weight: a new one is fitted at the end."""
-    path = named_model(source)
-    try:
-        path = path / KERAS_FILE if path.is_dir() else path
-        usable = path.suffix == ".keras" and path.is_file()
-    except OSError:  # a name too long for the system
-        usable = False
-    if not usable:
-        raise UsageError(f"--init {source}: give 'bundled', a model directory or a .keras file")
+    path = init_keras_file(source)
     try:
         trained = load_keras_model(path)
     except ModelError as error:
