@@ -90,6 +90,15 @@ def test_train_init_of_no_model_is_refused_before_tensorflow(init, tmp_path):
     assert not tensorflow and not (tmp_path / "m").exists()
 
 
+@pytest.mark.parametrize("teacher", ["nowhere", "x.png"])
+def test_train_teacher_of_no_model_is_refused_before_tensorflow(teacher, tmp_path):
+    (tmp_path / "x.png").write_bytes(b"x")
+    done, tensorflow = train_watched("--teacher", teacher, "--epochs", "1", "-o", "m")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"Error: {teacher}: ") and "model" in done.stderr
+    assert not tensorflow and not (tmp_path / "m").exists()
+
+
 @pytest.mark.parametrize("rate", ["1e39", "1e30", "11"])
 def test_an_absurd_learning_rate_is_refused_before_training(rate, tmp_path):
     done = digitcli("train", "--epochs", "1", "--learning-rate", rate, "-o", "m", text=True)

@@ -215,12 +215,16 @@ def _flag(name: str, value: object) -> str:
 def _check_before_loading(
     config: TrainConfig, data: Path | None, output: Path | None, validation_data: Path | None
 ) -> None:
-    """What `init`, the data and the output are, said before TensorFlow loads (seconds,
-    700 MB): a wrong network, missing data or an unwritable folder fails at once."""
-    from digitcli.core.config import models_root
-    from digitcli.models.modeldir import check_init
+    """What `init`, the teacher, the data and the output are, said before TensorFlow loads
+    (seconds, 700 MB): a wrong network, no such model, missing data or an unwritable folder
+    fails at once."""
+    from digitcli.core.config import NO_TEACHER, models_root
+    from digitcli.models.modeldir import check_init, named_model
+    from digitcli.models.runtimes import resolve_model
 
     check_init(config)
+    if config.teacher != NO_TEACHER:  # loaded with the run (distill.Teacher): found now
+        resolve_model(named_model(config.teacher))
     _check_data_and_output(data, validation_data, output or models_root() / config.run_name)
 
 
