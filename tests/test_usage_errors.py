@@ -99,6 +99,13 @@ def test_train_teacher_of_no_model_is_refused_before_tensorflow(teacher, tmp_pat
     assert not tensorflow and not (tmp_path / "m").exists()
 
 
+def test_train_resume_with_no_checkpoint_is_refused_before_tensorflow(tmp_path):
+    done, tensorflow = train_watched("--resume", "--epochs", "1", "-o", "m")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "Error: nothing to resume: no checkpoint at m.checkpoint"
+    assert not tensorflow and not (tmp_path / "m").exists()
+
+
 @pytest.mark.parametrize("rate", ["1e39", "1e30", "11"])
 def test_an_absurd_learning_rate_is_refused_before_training(rate, tmp_path):
     done = digitcli("train", "--epochs", "1", "--learning-rate", rate, "-o", "m", text=True)

@@ -756,6 +756,15 @@ def checkpoint_path(output: Path) -> Path:
     return output.parent / f"{output.name}{CHECKPOINT_SUFFIX}"
 
 
+CHECKPOINT_STATE = "state.json"  # a checkpoint's settings and progress (training/checkpoint.py)
+
+
+def check_resumable(checkpoint: Path) -> None:
+    """`train --resume` with no checkpoint in `checkpoint` to continue: refused."""
+    if not (checkpoint / CHECKPOINT_STATE).is_file():
+        raise UsageError(f"nothing to resume: no checkpoint at {checkpoint}")
+
+
 def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 

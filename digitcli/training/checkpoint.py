@@ -22,11 +22,11 @@ from digitcli.core.config import TrainConfig
 from digitcli.core.errors import DigitcliError, UsageError
 from digitcli.datasets.data import Dataset
 from digitcli.models.backend import keras
-from digitcli.models.modeldir import KERAS_FILE
+from digitcli.models.modeldir import CHECKPOINT_STATE, KERAS_FILE, check_resumable
 from digitcli.training.distribute import check_same_checkpoint, scope, written_by_chief
 
 BEST_WEIGHTS_FILE = "best-weights.npz"
-STATE_FILE = "state.json"
+STATE_FILE = CHECKPOINT_STATE
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds")
 RESUMABLE_CHANGES = ("patience", "strategy")  # how to stop and where to run, not what is learnt
 OPTION_NAMES = {"writers": "--augment", "layers": "the layers"}
@@ -68,8 +68,7 @@ class Checkpoint:
         """The model, state and kept weights of the interrupted run, once it is known to be
         this run: the same settings and the same data."""
         check_same_checkpoint(self.strategy, self.directory / STATE_FILE)
-        if not (self.directory / STATE_FILE).is_file():
-            raise UsageError(f"nothing to resume: no checkpoint at {self.directory}")
+        check_resumable(self.directory)
         with self._damaged(STATE_FILE):
             saved = json.loads((self.directory / STATE_FILE).read_text())
             config = TrainConfig.from_dict(saved["config"])
