@@ -106,6 +106,14 @@ def test_train_resume_with_no_checkpoint_is_refused_before_tensorflow(tmp_path):
     assert not tensorflow and not (tmp_path / "m").exists()
 
 
+def test_options_a_bundled_fine_tune_ignores_are_refused_before_tensorflow(tmp_path):
+    done, tensorflow = train_watched("--init", "bundled", "--augment", "0.3", "-o", "m")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("Error: --init bundled fine-tunes the bundled model")
+    assert "--augment" in done.stderr
+    assert not tensorflow and not (tmp_path / "m").exists()
+
+
 @pytest.mark.parametrize("rate", ["1e39", "1e30", "11"])
 def test_an_absurd_learning_rate_is_refused_before_training(rate, tmp_path):
     done = digitcli("train", "--epochs", "1", "--learning-rate", rate, "-o", "m", text=True)

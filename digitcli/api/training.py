@@ -164,9 +164,10 @@ CONFIGURED = (
 def _finetune_bundled(options: dict[str, Any], reporter: TrainReporter) -> TrainResult:
     """`init="bundled"`: the whole bundled model fine-tuned (training/finetune.py)."""
     from digitcli.core.config import models_root
+
+    _refuse_what_finetune_ignores(options)  # before TensorFlow loads (training.finetune)
     from digitcli.training.finetune import Tuning, finetune_bundled
 
-    _refuse_what_finetune_ignores(options)
     defaults = Tuning()
     tuning = Tuning(
         epochs=options["epochs"] or defaults.epochs,
