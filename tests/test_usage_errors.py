@@ -114,6 +114,23 @@ def test_options_a_bundled_fine_tune_ignores_are_refused_before_tensorflow(tmp_p
     assert not tensorflow and not (tmp_path / "m").exists()
 
 
+@pytest.mark.parametrize(
+    ("made", "args", "said"),
+    [
+        ("m/f", [], "Error: m already exists (use --force to replace it)"),
+        ("m.checkpoint/state.json", [], "Error: m: an interrupted run stopped and left a "),
+        ("x.png", ["--tensorboard", "x.png"], "Error: --tensorboard x.png: not a directory"),
+    ],
+)
+def test_train_outputs_in_the_way_are_refused_before_tensorflow(made, args, said, tmp_path):
+    (tmp_path / made).parent.mkdir(exist_ok=True)
+    (tmp_path / made).write_text("{}")
+    done, tensorflow = train_watched("--epochs", "1", "-o", "m", *args)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(said), done.stderr
+    assert not tensorflow
+
+
 @pytest.mark.parametrize("rate", ["1e39", "1e30", "11"])
 def test_an_absurd_learning_rate_is_refused_before_training(rate, tmp_path):
     done = digitcli("train", "--epochs", "1", "--learning-rate", rate, "-o", "m", text=True)

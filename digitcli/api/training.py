@@ -141,9 +141,7 @@ def _train(options: dict[str, Any], reporter: TrainReporter) -> TrainResult:
         deskew=deskew if deskew is not None else (deskews(init) if init else True),
         **{name: options[name] for name in CONFIGURED},
     )
-    _check_before_loading(
-        config, options["data"], options["output"], options["validation_data"], options["resume"]
-    )
+    _check_before_loading(config, options)
     from digitcli.training.train import train as run_training
 
     given = {name: options[name] for name in ("data", "output", "force", "resume")}
@@ -215,27 +213,25 @@ def _flag(name: str, value: object) -> str:
     return f"--no-{flag}" if value is False else f"--{flag}"
 
 
-def _check_before_loading(
-    config: TrainConfig,
-    data: Path | None,
-    output: Path | None,
-    validation_data: Path | None,
-    resume: bool = False,
-) -> None:
-    """What `init`, the teacher, the checkpoint to resume, the data and the output are, said
+def _check_before_loading(config: TrainConfig, options: dict[str, Any]) -> None:
+    """What `init`, the teacher, the checkpoint to resume, the data and the outputs are, said
     before TensorFlow loads (seconds, 700 MB): a wrong network, no such model or checkpoint,
-    missing data or an unwritable folder fails at once."""
+    missing data, an unwritable folder or an output in the way fails at once."""
     from digitcli.core.config import NO_TEACHER, models_root
     from digitcli.models.modeldir import check_init, check_resumable, checkpoint_path, named_model
     from digitcli.models.runtimes import resolve_model
+    from digitcli.training.outputs import check_outputs
 
     check_init(config)
     if config.teacher != NO_TEACHER:  # loaded with the run (distill.Teacher): found now
         resolve_model(named_model(config.teacher))
-    output = output or models_root() / config.run_name
+    output = options["output"] or models_root() / config.run_name
+    resume = options["resume"]
     if resume and config.strategy != "multi-worker":  # its workers check it together
         check_resumable(checkpoint_path(output))
-    _check_data_and_output(data, validation_data, output)
+    _check_data_and_output(options["data"], options["validation_data"], output)
+    given = {name: options[name] for name in ("force", "tensorboard", "make_default")}
+    check_outputs(output, resume=resume, **given)
 
 
 def _check_data_and_output(data: Path | None, validation_data: Path | None, output: Path) -> None:

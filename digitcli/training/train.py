@@ -7,7 +7,6 @@ Python callers nothing.
 
 from __future__ import annotations
 
-import json
 import math
 import platform
 from contextlib import nullcontext
@@ -20,16 +19,13 @@ import numpy as np
 from digitcli.core.atomic import (
     MODEL_DIRECTORY,
     atomic_output,
-    check_writable,
     exclusive,
-    recover,
 )
 from digitcli.core.config import TrainConfig, models_root
-from digitcli.core.errors import DigitcliError, TrainingInterrupted, UsageError
+from digitcli.core.errors import DigitcliError, TrainingInterrupted
 from digitcli.core.signals import Interrupted, SignalGuard
 from digitcli.datasets.data import Dataset, Split
 from digitcli.models.backend import keras, tf
-from digitcli.models.defaults import check_default_recordable
 from digitcli.models.deskew import deskewed
 from digitcli.models.model import inference_model, tflite_bytes
 from digitcli.models.modeldir import Metadata, check_init, checkpoint_path
@@ -56,6 +52,7 @@ from digitcli.training.loop import (
     write_and_settle,
 )
 from digitcli.training.networkfiles import run_record, write_trained
+from digitcli.training.outputs import check_outputs
 from digitcli.training.recipe import batches, compiled_model, fit_inputs, targets, taught
 from digitcli.training.reporting import (
     NullReporter,
@@ -95,35 +92,15 @@ def train(
     """
     config = replace(config, strategy=strategy) if strategy else config
     output = Path(output) if output else models_root() / config.run_name
-    recover(output)
-    recover(checkpoint_path(output))  # a checkpoint a killed run left half-swapped
-    check_writable(output, force=force, kind=MODEL_DIRECTORY)
-    check_default_recordable(output, make_default=make_default)
-    _check_no_interrupted_run(output, resume=resume, force=force)
-    if tensorboard is not None and Path(tensorboard).exists() and not Path(tensorboard).is_dir():
-        raise UsageError(f"--tensorboard {tensorboard}: not a directory")
+    check_outputs(
+        output, force=force, resume=resume, tensorboard=tensorboard, make_default=make_default
+    )
     check_init(config)
     images = run_images(data, validation_data, config.validation_split, config.split_seed)
     # Under multi-worker only the chief writes `output`; the others must not take its lock.
     with exclusive(output) if is_chief(config.strategy) else nullcontext():
         run = _Run(config, images, output, force, resume, reporter or NullReporter())
         return run.run(Path(tensorboard) if tensorboard else None, make_default)
-
-
-def _check_no_interrupted_run(output: Path, *, resume: bool, force: bool) -> None:
-    """A new run would replace an interrupted run's checkpoint: only when asked (--force)."""
-    state = checkpoint_path(output) / "state.json"
-    if resume or force or not state.is_file():
-        return
-    try:
-        done = json.loads(state.read_text())
-        where = f" after epoch {done['epoch']} of {done['config']['epochs']}"
-    except (OSError, ValueError, KeyError, TypeError):
-        where = ""
-    raise UsageError(
-        f"{output}: an interrupted run stopped{where} and left a checkpoint in "
-        f"{checkpoint_path(output)}; add --resume to continue it, or --force to start over"
-    )
 
 
 class _Run:
