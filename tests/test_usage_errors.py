@@ -131,6 +131,22 @@ def test_train_outputs_in_the_way_are_refused_before_tensorflow(made, args, said
     assert not tensorflow
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--data", "nowhere"], "Error: nowhere: no such file or directory"),
+        ([], "Error: m already exists (use --force to replace it)"),
+    ],
+)
+def test_a_bundled_fine_tune_checks_data_and_output_before_tensorflow(args, said, tmp_path):
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "f").write_text("mine")
+    done, tensorflow = train_watched("--init", "bundled", "-o", "m", *args)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == said
+    assert not tensorflow
+
+
 @pytest.mark.parametrize("rate", ["1e39", "1e30", "11"])
 def test_an_absurd_learning_rate_is_refused_before_training(rate, tmp_path):
     done = digitcli("train", "--epochs", "1", "--learning-rate", rate, "-o", "m", text=True)

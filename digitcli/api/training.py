@@ -161,11 +161,11 @@ CONFIGURED = (
 
 def _finetune_bundled(options: dict[str, Any], reporter: TrainReporter) -> TrainResult:
     """`init="bundled"`: the whole bundled model fine-tuned (training/finetune.py)."""
-    from digitcli.core.config import models_root
+    from digitcli.core.atomic import check_writable
+    from digitcli.core.config import Tuning, models_root
+    from digitcli.models.defaults import check_default_recordable
 
-    _refuse_what_finetune_ignores(options)  # before TensorFlow loads (training.finetune)
-    from digitcli.training.finetune import Tuning, finetune_bundled
-
+    _refuse_what_finetune_ignores(options)
     defaults = Tuning()
     tuning = Tuning(
         epochs=options["epochs"] or defaults.epochs,
@@ -177,9 +177,12 @@ def _finetune_bundled(options: dict[str, Any], reporter: TrainReporter) -> Train
     )
     names = ("data", "validation_data", "output", "force", "make_default")
     given = {name: options[name] for name in names}
-    _check_data_and_output(
-        given["data"], given["validation_data"], given["output"] or models_root() / tuning.run_name
-    )
+    output = given["output"] or models_root() / tuning.run_name
+    _check_data_and_output(given["data"], given["validation_data"], output)
+    check_writable(output, force=given["force"])  # as finetune_bundled does, before TensorFlow
+    check_default_recordable(output, make_default=given["make_default"])
+    from digitcli.training.finetune import finetune_bundled
+
     return finetune_bundled(tuning, reporter=reporter, **given)
 
 

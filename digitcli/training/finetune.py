@@ -12,14 +12,14 @@ on the validation digits is kept; the temperature of the average is kept too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from digitcli.core.atomic import atomic_output, check_writable, exclusive
-from digitcli.core.config import models_root
+from digitcli.core.config import Tuning, models_root
 from digitcli.core.errors import DataError, TrainingInterrupted, UsageError
 from digitcli.core.signals import Interrupted, SignalGuard
 from digitcli.datasets.checks import Split
@@ -34,23 +34,6 @@ from digitcli.training.networkfiles import run_record, write_trained
 from digitcli.training.recipe import batches
 from digitcli.training.reporting import NullReporter, TrainReporter, TrainResult, split_notes
 from digitcli.training.splits import run_images
-
-
-@dataclass(frozen=True)
-class Tuning:
-    """The settings of a fine-tune of the bundled model, with the reason on the line."""
-
-    epochs: int = 5  # each epoch shows every digit of 20-100 at least 5 times; best one kept
-    batch_size: int = 32
-    learning_rate: float = 1e-4  # a thirtieth of the CNNs' peak: moves them, not away
-    rehearsal: float = 0.5  # share of each epoch's digits drawn from MNIST's training set
-    validation_split: float = 0.1
-    seed: int = 0
-
-    @property
-    def run_name(self) -> str:
-        return f"bundled-tuned-lr{self.learning_rate:g}-e{self.epochs}"
-
 
 EPOCH_IMAGES = 512  # the user's digits a fine-tuning epoch holds at least (repeated)
 
