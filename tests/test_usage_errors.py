@@ -147,6 +147,15 @@ def test_a_bundled_fine_tune_checks_data_and_output_before_tensorflow(args, said
     assert not tensorflow
 
 
+@pytest.mark.parametrize("command", ["predict", "read"])
+def test_save_preprocessed_where_nothing_can_be_written_is_a_usage_error(command, tmp_path):
+    (tmp_path / "x.png").write_bytes(b"x")
+    done = digitcli_process(command, "x.png", "--save-preprocessed", "/proc/previews", "-q")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("Error: cannot write /proc/previews: /proc is not writable")
+    assert "unexpected" not in done.stderr
+
+
 @pytest.mark.parametrize("rate", ["1e39", "1e30", "11"])
 def test_an_absurd_learning_rate_is_refused_before_training(rate, tmp_path):
     done = digitcli("train", "--epochs", "1", "--learning-rate", rate, "-o", "m", text=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from digitcli.core.atomic import check_can_create
 from digitcli.core.errors import ImageError, UsageError
 from digitcli.imaging import verdict
 from digitcli.imaging.images import Prepared, save_pixels
@@ -106,6 +107,7 @@ def preview_folder(folder: Path | None) -> Path | None:
                 f"--save-preprocessed {folder} already holds files: name a new or empty folder "
                 "(nothing in it is replaced)"
             )
+        check_can_create(folder)  # /proc, a read-only disk: said as for any other output
         folder.mkdir(parents=True, exist_ok=True)
     return folder
 
