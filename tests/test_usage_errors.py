@@ -156,6 +156,13 @@ def test_save_preprocessed_where_nothing_can_be_written_is_a_usage_error(command
     assert "unexpected" not in done.stderr
 
 
+def test_train_tensorboard_where_nothing_can_be_written_is_a_usage_error(tmp_path):
+    done, tensorflow = train_watched("--epochs", "1", "-o", "m", "--tensorboard", "/proc/tb")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("Error: cannot write /proc/tb: /proc is not writable")
+    assert not tensorflow and not (tmp_path / "m").exists()
+
+
 @pytest.mark.parametrize("rate", ["1e39", "1e30", "11"])
 def test_an_absurd_learning_rate_is_refused_before_training(rate, tmp_path):
     done = digitcli("train", "--epochs", "1", "--learning-rate", rate, "-o", "m", text=True)

@@ -1,13 +1,14 @@
 """What a training run checks of where it writes before any work: the model directory (there
 without --force, or not to be made the default), an interrupted run's checkpoint, the
-TensorBoard folder. `train` checks them, and the API before TensorFlow loads."""
+TensorBoard folder (a folder, or one that can be made). `train` checks them, and the API
+before TensorFlow loads."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from digitcli.core.atomic import MODEL_DIRECTORY, check_writable, recover
+from digitcli.core.atomic import MODEL_DIRECTORY, check_can_create, check_writable, recover
 from digitcli.core.errors import UsageError
 from digitcli.models.defaults import check_default_recordable
 from digitcli.models.modeldir import CHECKPOINT_STATE, checkpoint_path
@@ -29,6 +30,8 @@ def check_outputs(
     _check_no_interrupted_run(output, resume=resume, force=force)
     if tensorboard is not None and Path(tensorboard).exists() and not Path(tensorboard).is_dir():
         raise UsageError(f"--tensorboard {tensorboard}: not a directory")
+    if tensorboard is not None:  # /proc, a read-only disk: said as for any other output
+        check_can_create(Path(tensorboard))
 
 
 def _check_no_interrupted_run(output: Path, *, resume: bool, force: bool) -> None:
