@@ -162,8 +162,9 @@ CONFIGURED = (
 def _finetune_bundled(options: dict[str, Any], reporter: TrainReporter) -> TrainResult:
     """`init="bundled"`: the whole bundled model fine-tuned (training/finetune.py)."""
     from digitcli.core.atomic import check_writable
-    from digitcli.core.config import Tuning, models_root
+    from digitcli.core.config import models_root
     from digitcli.models.defaults import check_default_recordable
+    from digitcli.training.tuning import Tuning
 
     _refuse_what_finetune_ignores(options)
     defaults = Tuning()

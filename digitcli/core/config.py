@@ -167,22 +167,6 @@ def train_config(arch: str = "mlp", **overrides: object) -> TrainConfig:
     return TrainConfig(arch=arch, **overrides)
 
 
-@dataclass(frozen=True)
-class Tuning:
-    """The settings of a fine-tune of the bundled model, with the reason on the line."""
-
-    epochs: int = 5  # each epoch shows every digit of 20-100 at least 5 times; best one kept
-    batch_size: int = 32
-    learning_rate: float = 1e-4  # a thirtieth of the CNNs' peak: moves them, not away
-    rehearsal: float = 0.5  # share of each epoch's digits drawn from MNIST's training set
-    validation_split: float = 0.1
-    seed: int = 0
-
-    @property
-    def run_name(self) -> str:
-        return f"bundled-tuned-lr{self.learning_rate:g}-e{self.epochs}"
-
-
 def models_root() -> Path:
     """Where `train` writes model directories and the default chosen is recorded: the user's
     data folder (`user_models_root`), or $DIGITCLI_MODELS; one that names a file is a usage

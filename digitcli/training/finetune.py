@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from digitcli.core.atomic import atomic_output, check_writable, exclusive
-from digitcli.core.config import Tuning, models_root
+from digitcli.core.config import models_root
 from digitcli.core.errors import DataError, TrainingInterrupted, UsageError
 from digitcli.core.signals import Interrupted, SignalGuard
 from digitcli.datasets.checks import Split
@@ -34,6 +34,7 @@ from digitcli.training.networkfiles import run_record, write_trained
 from digitcli.training.recipe import batches
 from digitcli.training.reporting import NullReporter, TrainReporter, TrainResult, split_notes
 from digitcli.training.splits import run_images
+from digitcli.training.tuning import Tuning
 
 EPOCH_IMAGES = 512  # the user's digits a fine-tuning epoch holds at least (repeated)
 
