@@ -156,6 +156,24 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def digitcli_watched(*args: str) -> tuple[subprocess.CompletedProcess, bool]:
+    """`digitcli ARGS` in a process of its own (its stderr without the watch's line), and
+    whether it imported TensorFlow: what must be said before TensorFlow loads is."""
+    watch = (
+        "import sys, runpy; sys.argv = ['digitcli'] + sys.argv[1:]\n"
+        "try:\n    runpy.run_module('digitcli', run_name='__main__')\n"
+        "finally:\n    print('tensorflow' in sys.modules, file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", watch, *args],
+        capture_output=True, text=True, env=subprocess_env(), timeout=120,
+    )  # fmt: skip
+    said, _, imported = done.stderr.rstrip().rpartition("\n")
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout, said), (
+        imported == "True"
+    )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         for name in item.fixturenames:

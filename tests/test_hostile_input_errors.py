@@ -436,26 +436,15 @@ def test_a_looping_digit_folder_is_named_as_a_loop(tmp_path):
 
 
 def test_train_checks_the_data_before_loading_tensorflow(tmp_path):
-    import subprocess
-    import sys
-
-    from conftest import subprocess_env
+    from conftest import digitcli_watched
 
     root = digit_tree(tmp_path / "data")
     (root / "7" / "a.png").unlink()
     (root / "7").rmdir()
-    watch = (
-        "import sys, runpy; sys.argv = ['digitcli'] + sys.argv[1:]\n"
-        "try:\n    runpy.run_module('digitcli', run_name='__main__')\n"
-        "finally:\n    print('tensorflow' in sys.modules, file=sys.stderr)"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", watch, "train", "--data", str(root), "-o", str(tmp_path / "m")],
-        capture_output=True, text=True, env=subprocess_env(), timeout=120,
-    )  # fmt: skip
+    done, tensorflow = digitcli_watched("train", "--data", str(root), "-o", str(tmp_path / "m"))
     assert done.returncode == 2, done.stderr
     assert "no folder for digit 7" in done.stderr
-    assert done.stderr.strip().endswith("False")  # TensorFlow never imported
+    assert not tensorflow  # TensorFlow never imported
 
 
 # 8. `serve`'s protocol edges.

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import subprocess_env
+from conftest import digitcli_watched, subprocess_env
 from inprocess import digitcli
 
 
@@ -64,19 +64,7 @@ def test_export_without_data_says_no_verify_writes_it_unchecked():
 
 def train_watched(*args: str) -> tuple[subprocess.CompletedProcess, bool]:
     """`digitcli train ARGS` in a process of its own, and whether it imported TensorFlow."""
-    watch = (
-        "import sys, runpy; sys.argv = ['digitcli'] + sys.argv[1:]\n"
-        "try:\n    runpy.run_module('digitcli', run_name='__main__')\n"
-        "finally:\n    print('tensorflow' in sys.modules, file=sys.stderr)"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", watch, "train", *args],
-        capture_output=True, text=True, env=subprocess_env(), timeout=120,
-    )  # fmt: skip
-    said, _, imported = done.stderr.rstrip().rpartition("\n")
-    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout, said), (
-        imported == "True"
-    )
+    return digitcli_watched("train", *args)
 
 
 @pytest.mark.parametrize("init", ["nowhere", "x.png"])
