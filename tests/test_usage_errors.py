@@ -241,3 +241,13 @@ def test_a_full_disk_before_any_epoch_was_saved_does_not_advise_resume(tmp_path)
         raise OSError(errno.ENOSPC, "No space left on device")
     said = str(raised.value)
     assert "no epoch was saved" in said and "--resume" not in said
+
+
+def test_models_use_of_unreadable_metadata_names_the_model_once(tmp_path):
+    (tmp_path / "badmeta").mkdir()
+    (tmp_path / "badmeta" / "metadata.json").write_text("{not json")
+    done = digitcli_process("models", "use", "badmeta")
+    assert done.returncode == 2, done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith("Error: badmeta: metadata.json: unreadable metadata ("), line
+    assert line.count("badmeta") == 1, line

@@ -481,8 +481,8 @@ def model_problem(directory: Path) -> str | None:
 
     try:
         metadata = read_metadata(directory)
-    except ModelError as error:
-        return str(error)
+    except ModelError as error:  # said of the directory, as the model files' problems are
+        return str(error).removeprefix(f"{directory}{os.sep}")
     files = [directory / name for name in (TFLITE_FILE, KERAS_FILE)]
     tflite, keras = (file if file.is_file() else None for file in files)
     return damaged(tflite, keras) or changed_file(directory, metadata)
