@@ -251,3 +251,15 @@ def test_models_use_of_unreadable_metadata_names_the_model_once(tmp_path):
     [line] = done.stderr.splitlines()
     assert line.startswith("Error: badmeta: metadata.json: unreadable metadata ("), line
     assert line.count("badmeta") == 1, line
+
+
+@pytest.mark.parametrize("name", ["img.jpg", "m.tflite"])
+def test_models_use_of_a_file_says_it_is_a_file_not_a_model_directory(name, tmp_path):
+    (tmp_path / name).write_bytes(b"x")
+    done = digitcli_process("models", "use", name)
+    assert done.returncode == 2, done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith(
+        f"Error: {name} is a file, not a model directory: give 'bundled', a model directory, "
+        "or the name of one in "
+    ), line

@@ -633,10 +633,10 @@ def model_named(name: str | Path) -> Path:
                 raise UsageError(f"{name}: {problem}")
             return path
     known = ", ".join(p.name for p in trained_models()) or "none trained yet"
-    raise UsageError(
-        f"{name}: no such model; give 'bundled', a model directory, or the name of one in "
-        f"{models_root()} ({known})"
-    )
+    give = f"give 'bundled', a model directory, or the name of one in {models_root()} ({known})"
+    if any(os.path.isfile(path) for path in (Path(name), models_root() / str(name))):
+        raise UsageError(f"{name} is a file, not a model directory: {give}")  # an image, an export
+    raise UsageError(f"{name}: no such model; {give}")
 
 
 def _is_model_dir(path: Path) -> bool:
