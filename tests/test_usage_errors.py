@@ -263,3 +263,10 @@ def test_models_use_of_a_file_says_it_is_a_file_not_a_model_directory(name, tmp_
         f"Error: {name} is a file, not a model directory: give 'bundled', a model directory, "
         "or the name of one in "
     ), line
+
+
+def test_models_use_of_an_empty_name_says_it_is_empty():
+    done = digitcli_process("models", "use", "")
+    assert done.returncode == 2, done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith("Error: models use: an empty name; give 'bundled', "), line

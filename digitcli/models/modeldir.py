@@ -634,6 +634,8 @@ def model_named(name: str | Path) -> Path:
             return path
     known = ", ".join(p.name for p in trained_models()) or "none trained yet"
     give = f"give 'bundled', a model directory, or the name of one in {models_root()} ({known})"
+    if not str(name):
+        raise UsageError(f"models use: an empty name; {give}")
     if any(os.path.isfile(path) for path in (Path(name), models_root() / str(name))):
         raise UsageError(f"{name} is a file, not a model directory: {give}")  # an image, an export
     raise UsageError(f"{name}: no such model; {give}")
