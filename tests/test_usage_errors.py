@@ -270,3 +270,15 @@ def test_models_use_of_an_empty_name_says_it_is_empty():
     assert done.returncode == 2, done.stderr
     [line] = done.stderr.splitlines()
     assert line.startswith("Error: models use: an empty name; give 'bundled', "), line
+
+
+def test_an_empty_option_value_is_shown_as_empty_quotes(tmp_path):
+    (tmp_path / "x.png").write_bytes(b"x")
+    done = digitcli_process("read", "x.png", "--digits", "", "--format", "plain")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        "Error: --digits '': give a count N or a range MIN-MAX of ASCII digits from 1 to "
+        "1000, e.g. 5 or 4-6",
+        "Try 'digitcli read -h' for help.",
+    ]
+    assert "Error: --digits '': " in digitcli_process("read", "x.png", "--digits=").stderr

@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 RICH_HELP_FROM = 100  # columns: narrower, Rich's help panels cut option names; click's wrap
 
+EMPTY = "''"  # how an empty value typed (--digits "") is shown: a space alone shows nothing
 _BOUND = re.compile(r"is not in the range|is not a valid (?:int|integer|float)")
 _CHOICES = re.compile(r"'(.*)' is not one of (.*)\.$")
 _NO_SUCH = re.compile(
@@ -114,7 +115,7 @@ def plain_message(error: typer.TyperException, args: list[str]) -> str:
         return message[0].lower() + message[1:] if message[:2] != message[:2].upper() else message
     name = max(param.opts, key=len) if param.opts else param.human_readable_name
     value = _typed_value(param, args)
-    shown = f"{name} {value}" if value is not None else name
+    shown = f"{name} {value or EMPTY}" if value is not None else name
     choices = _CHOICES.search(message)
     if choices:
         allowed = choices.group(2).replace("'", "")
