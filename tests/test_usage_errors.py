@@ -282,3 +282,11 @@ def test_an_empty_option_value_is_shown_as_empty_quotes(tmp_path):
         "Try 'digitcli read -h' for help.",
     ]
     assert "Error: --digits '': " in digitcli_process("read", "x.png", "--digits=").stderr
+
+
+@pytest.mark.parametrize(("format", "article"), [("onnx", "an"), ("tflite", "a")])
+def test_an_export_named_with_another_ending_takes_the_formats_article(format, article):
+    done = digitcli_process("export", "bundled", "--format", format, "-o", "m.keras")
+    assert done.returncode == 2, done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith(f"Error: m.keras: {article} {format} export's name must end in"), line

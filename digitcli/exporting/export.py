@@ -333,8 +333,9 @@ def output_path(ref: ModelRef, spec: Format, output: str | Path | None = None) -
     if spec.suffix and target.is_dir():
         return target / spec.default_name.format(stem=_stem(ref))
     if spec.suffix and target.suffix.lower() != spec.suffix:
+        article = "an" if spec.name[0] in "aeiou" else "a"  # an onnx, a tflite: as they sound
         raise UsageError(
-            f"{target}: a {spec.name} export's name must end in {spec.suffix} "
+            f"{target}: {article} {spec.name} export's name must end in {spec.suffix} "
             "(digitcli tells a model's format by its ending)"
         )
     return target
