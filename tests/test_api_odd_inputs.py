@@ -82,6 +82,42 @@ def test_values_of_other_types_are_usage_errors(call) -> None:
         call(digitcli.load("bundled"))
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: list(m.predict_files(["x.png"], save_preprocessed=5)),
+        lambda m: list(m.read_files(["x.png"], save_preprocessed=5)),
+        lambda m: list(m.predict_files(from_list=5)),
+        lambda m: list(m.read_files(from_list=5)),
+        lambda m: m.evaluate(data=5),
+        lambda m: m.export(format="tflite", output=5),
+        lambda m: m.export(format="tflite", output="out.tflite", data=5),
+        lambda m: digitcli.predict("x.png", model=5),
+        lambda m: digitcli.read("x.png", model=b"bundled"),
+        lambda m: digitcli.evaluate(data="data", model=5),
+        lambda m: digitcli.train(data=5),
+        lambda m: digitcli.train(output=5),
+        lambda m: digitcli.train(validation_data=5),
+        lambda m: digitcli.train(tensorboard=5),
+        lambda m: digitcli.train(init=5),
+        lambda m: digitcli.train(teacher=5),
+    ],
+    ids=[
+        "predict-save", "read-save", "predict-list", "read-list", "evaluate-data",
+        "export-output", "export-data", "predict-model", "read-model", "evaluate-model",
+        "train-data", "train-output", "train-validation", "train-tensorboard", "train-init",
+        "train-teacher",
+    ],
+)  # fmt: skip
+def test_paths_of_other_types_are_usage_errors(tmp_path, monkeypatch, call) -> None:
+    """A file, folder or model named by a number (or bytes) is refused as the value it is,
+    not a TypeError from deep inside; nothing is written."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError, match="str or Path"):
+        call(digitcli.load("bundled"))
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_evaluate_takes_a_generator_of_images() -> None:
     model = digitcli.load("bundled")
     images = np.zeros((2, 28, 28), np.uint8)

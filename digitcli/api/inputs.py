@@ -76,6 +76,16 @@ def as_paths(inputs: Any) -> list[str]:
     return [os.fsdecode(os.fspath(item)) for item in items]
 
 
+def path_option(value: Any, name: str) -> str | None:
+    """An option that names a file, a folder or a model: a str or a PathLike as its str, None
+    left None; a value of another type (a number, bytes) is a UsageError."""
+    if value is None:
+        return None
+    if not isinstance(value, (str, os.PathLike)) or isinstance(os.fspath(value), bytes):
+        raise UsageError(f"{name}: give a path (a str or Path), not {_kind(value)}")
+    return os.fspath(value)
+
+
 def as_sources(source: Any, *, recursive: bool = False) -> Iterator[Source]:
     """Each input of `source` (one input, or an iterable or batch array of them) as a source,
     lazily; a folder is its pictures (`recursive`: its sub-folders' too) and a glob its

@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from digitcli.api.inputs import Input, as_paths, as_sources, as_uint8
+from digitcli.api.inputs import Input, as_paths, as_sources, as_uint8, path_option
 from digitcli.core.errors import ImageError, UsageError
 from digitcli.predicting.answers import ModelInfo, Prediction
 from digitcli.reading.answers import Reading
@@ -160,9 +160,10 @@ class Model:
         check_options(top_k=top_k, threshold=threshold, invert=invert)
         from digitcli.predicting.predict import predict
 
+        save_preprocessed = path_option(save_preprocessed, "save_preprocessed")
         found = predict(
             as_paths(inputs),
-            from_list=from_list,
+            from_list=path_option(from_list, "from_list"),
             model=self.path,
             top_k=top_k,
             threshold=threshold,
@@ -231,9 +232,10 @@ class Model:
         count = _digit_count(digits)
         from digitcli.reading.read import read
 
+        save_preprocessed = path_option(save_preprocessed, "save_preprocessed")
         found = read(
             as_paths(inputs),
-            from_list=from_list,
+            from_list=path_option(from_list, "from_list"),
             model=self.path,
             threshold=threshold,
             digits=count,
@@ -271,6 +273,7 @@ class Model:
         None: MNIST's, as the command), or on MNIST-style arrays `images` (n, 28, 28) and
         their `labels`. A path given as `images` is `data`. `progress(done, total)` is
         called as the test images are answered."""
+        data = path_option(data, "data")
         if isinstance(images, (str, os.PathLike)) and labels is None and data is None:
             images, data = None, images
         if images is None:
@@ -300,6 +303,7 @@ class Model:
         with `force`. Needs a Keras model (a model directory or a .keras file)."""
         from digitcli.exporting.export import export_model
 
+        output, data = path_option(output, "output"), path_option(data, "data")
         return export_model(self.path, format, output, force=force, verify=verify, data=data)
 
     def _evaluate_arrays(self, images: Any, labels: Any) -> Evaluation:
@@ -337,11 +341,17 @@ def load(name: str | Path | None = None) -> Model:
     from digitcli.models.modeldir import choose_model
     from digitcli.models.runtimes import resolve_model
 
-    if name is not None and not isinstance(name, (str, os.PathLike)):
-        raise UsageError(f"model {name!r}: give its name or path (a str or Path), or None")
-    chosen = choose_model(os.fsdecode(os.fspath(name)) if name is not None else None)
+    chosen = choose_model(model_name(name))
     ref = resolve_model(chosen.path)
     return Model(replace(chosen, path=ref.path), ref)  # "bundled/": the bundled model's path
+
+
+def model_name(name: Any) -> str | None:
+    """A model's name or path as the CLI's MODEL takes it (None: the default); a value of
+    another type (a number, bytes) is a UsageError."""
+    if name is not None and not isinstance(name, (str, os.PathLike)):
+        raise UsageError(f"model {name!r}: give its name or path (a str or Path), or None")
+    return None if name is None else os.fsdecode(os.fspath(name))
 
 
 def list_models() -> list[ListedModel]:
@@ -384,6 +394,7 @@ def kept(name: str | Path | None, loaded: dict, lock: threading.Lock) -> Model:
     and kept there."""
     from digitcli.models.modeldir import choose_model, files_stamp
 
+    name = model_name(name)
     key = str(choose_model(name).path.resolve())
     stamp = files_stamp(key)
     with lock:

@@ -9,6 +9,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from digitcli.api.inputs import path_option
 from digitcli.api.model import Model, is_number, is_whole, load
 from digitcli.core.config import TrainConfig
 from digitcli.core.errors import UsageError
@@ -70,8 +71,10 @@ def run(options: dict[str, Any], reporter: TrainReporter | None = None) -> Train
     `train` and the `train` command call."""
     from digitcli.training.reporting import NullReporter
 
-    options = {**options, **{k: _path(options[k]) for k in ("data", "output", "tensorboard")}}
-    options["validation_data"] = _path(options["validation_data"])
+    paths = ("data", "output", "tensorboard", "validation_data")
+    options = {**options, **{name: _path(options[name], name) for name in paths}}
+    for name in ("init", "teacher"):  # models' names or paths
+        options[name] = path_option(options[name], name)
     check(options)
     reporter = reporter or NullReporter()
     if fine_tunes_bundled(options):
@@ -125,8 +128,9 @@ def check(options: dict[str, Any]) -> None:
         raise UsageError(f"learning_rate {rate!r}: give a number above 0 and at most {MAX_RATE:g}")
 
 
-def _path(value: str | Path | None) -> Path | None:
-    return None if value is None else Path(value)
+def _path(value: str | Path | None, name: str) -> Path | None:
+    found = path_option(value, name)
+    return None if found is None else Path(found)
 
 
 def _train(options: dict[str, Any], reporter: TrainReporter) -> TrainResult:
