@@ -118,6 +118,16 @@ def test_paths_of_other_types_are_usage_errors(tmp_path, monkeypatch, call) -> N
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_numpy_count_of_digits_is_a_count() -> None:
+    """`digits=np.int64(1)` as `digits=1`, as `top_k` takes NumPy's whole numbers."""
+    model = digitcli.load("bundled")
+    one = np.zeros((28, 28), np.uint8)
+    one[6:22, 13:15] = 255
+    [expected] = model.read(one, digits=1)
+    [found] = model.read(one, digits=np.int64(1))
+    assert found.number == expected.number == "1"
+
+
 def test_evaluate_takes_a_generator_of_images() -> None:
     model = digitcli.load("bundled")
     images = np.zeros((2, 28, 28), np.uint8)

@@ -482,7 +482,7 @@ def _digit_count(digits: int | tuple[int, int] | str | None) -> tuple[int, int] 
         return None
     from digitcli.reading.read import parse_digit_count
 
-    if isinstance(digits, int) and not isinstance(digits, bool):
+    if is_whole(digits):  # NumPy's too, as top_k
         return parse_digit_count(str(digits))
     if isinstance(digits, tuple) and len(digits) == 2:
         return parse_digit_count(f"{digits[0]}-{digits[1]}")
