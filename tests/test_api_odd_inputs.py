@@ -71,10 +71,13 @@ def _closed() -> Image.Image:
         lambda m: list(m.predict_files(["x.png", 5])),
         lambda m: list(m.read_files([None])),
         lambda m: digitcli.distributed_predict(["x.png"], "out.jsonl", client=5),
+        lambda m: m.evaluate(np.zeros((3, 28, 28)), "123"),
+        lambda m: m.evaluate(np.zeros((3, 28, 28)), [1, [2], 3]),
     ],
     ids=[
         "timedelta", "empty-image", "closed-image", "load-int", "load-bytes", "evaluate-none",
         "evaluate-int", "evaluate-timedelta", "path-and-int", "read-none", "client-int",
+        "labels-str", "labels-ragged",
     ],
 )  # fmt: skip
 def test_values_of_other_types_are_usage_errors(call) -> None:

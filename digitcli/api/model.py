@@ -316,10 +316,10 @@ class Model:
 
         try:
             truth = np.asarray(labels if hasattr(labels, "__len__") else list(labels))
-        except TypeError:  # None, a number: not labels
-            raise UsageError(
-                f"labels: give one digit 0 to 9 an image, not {type(labels).__name__}"
-            ) from None
+        except (TypeError, ValueError):  # None, a number, lists of lists: not labels
+            truth = None
+        if truth is None or truth.ndim == 0:  # a str is one value, not its characters
+            raise UsageError(f"labels: give one digit 0 to 9 an image, not {type(labels).__name__}")
         if len(truth) == 0:
             raise UsageError("no images to evaluate on")
         if not np.issubdtype(truth.dtype, np.integer) or truth.min() < 0 or truth.max() > 9:
