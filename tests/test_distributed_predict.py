@@ -122,3 +122,21 @@ def test_a_chunk_that_is_no_whole_number_of_paths_is_refused_before_any_work(chu
     (tmp_path / "list.txt").write_text(str(REPO / "docs" / "examples" / "drawing.png") + "\n")
     with pytest.raises(UsageError, match="chunk"):
         digitcli.distributed_predict(tmp_path / "list.txt", tmp_path / "a.jsonl", chunk=chunk)
+
+
+@pytest.mark.parametrize(
+    "source, output, model",
+    [("list.txt", 5, None), (5, "a.jsonl", None), ("list.txt", "a.jsonl", 5)],
+    ids=["output", "source", "model"],
+)
+def test_a_path_of_another_type_is_refused_before_any_work(source, output, model, tmp_path):
+    """`output=5` and `model=5` raised TypeError from pathlib, `source=5` "not iterable"."""
+    import digitcli
+    from digitcli.core.errors import UsageError
+
+    (tmp_path / "list.txt").write_text(str(REPO / "docs" / "examples" / "drawing.png") + "\n")
+    source = tmp_path / source if isinstance(source, str) else source
+    output = tmp_path / output if isinstance(output, str) else output
+    with pytest.raises(UsageError, match="str or Path"):
+        digitcli.distributed_predict(source, output, model=model)
+    assert not (tmp_path / "a.jsonl").exists()

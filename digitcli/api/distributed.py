@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from digitcli.api.inputs import path_option
 from digitcli.core.errors import UsageError
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def predict_files(
     it by that name). Paths are read by the workers: every machine must reach them too.
     `output` is written whole or not at all; an existing one is replaced only with `force`.
     """
-    from digitcli.api.model import MOST_PROCESSES, check_options, is_whole, load
+    from digitcli.api.model import MOST_PROCESSES, check_options, is_whole, load, model_name
     from digitcli.core.atomic import FILE, atomic_output, check_writable
 
     if workers is not None and (
@@ -89,14 +90,15 @@ def predict_files(
     distributed = sys.modules.get("distributed")  # a Client comes from there
     if client is not None and (distributed is None or not isinstance(client, distributed.Client)):
         raise UsageError(f"client: give a distributed.Client or None, not {type(client).__name__}")
-    out = Path(output)
+    out = Path(path_option(output, "output"))
     if out.suffix not in FORMATS:
         raise UsageError(f"{out}: write answers to a {' or a '.join(FORMATS)} file")
     if not is_whole(chunk) or chunk < 1:
         raise UsageError(f"chunk {chunk!r}: give a whole number of paths, 1 or more")
     check_options(top_k=top_k, threshold=threshold, invert=invert)
     check_writable(out, force=force, kind=FILE)  # never emptied, nor written through a link
-    name = str(model) if model is not None else str(load(None).path)
+    model = model_name(model)
+    name = model if model is not None else str(load(None).path)
     load(name)  # a model that is not there is refused here, not in every worker
     options = {"top_k": top_k, "threshold": threshold, "invert": invert}
     paths = _paths(source, recursive)  # before any process starts: a picture is refused
@@ -142,7 +144,14 @@ def _paths(source: str | Path | Iterable[str | Path], recursive: bool) -> Iterat
             first = next(sources, None)  # a picture given as the list is refused now
             sources = itertools.chain([] if first is None else [first], sources)
         return (item.name for item in sources)
-    return (os.fspath(item) for item in source)
+    try:
+        items = iter(source)
+    except TypeError:
+        kind = type(source).__name__
+        raise UsageError(
+            f"source: give a folder, a list file or paths (a str or Path), not {kind}"
+        ) from None
+    return (path_option(item, "a path of source") for item in items)
 
 
 def _answered(
