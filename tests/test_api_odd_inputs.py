@@ -131,6 +131,18 @@ def test_a_numpy_count_of_digits_is_a_count() -> None:
     assert found.number == expected.number == "1"
 
 
+@pytest.mark.parametrize("mode", ["La", "RGBa"])
+def test_a_premultiplied_pil_image_reads_as_its_straight_twin(mode: str) -> None:
+    """Pillow's premultiplied-alpha modes (La could not be converted at all: "cannot be read")."""
+    model = digitcli.load("bundled")
+    straight = Image.fromarray((_seven16() // 257).astype(np.uint8)).convert("LA")
+    straight = straight.convert(mode.upper()) if mode == "RGBa" else straight
+    [expected] = model.predict(straight, processes=0)
+    [found] = model.predict(straight.convert(mode), processes=0)
+    assert expected.digit == 7
+    assert (found.digit, found.confidence) == (expected.digit, expected.confidence)
+
+
 def test_evaluate_takes_a_generator_of_images() -> None:
     model = digitcli.load("bundled")
     images = np.zeros((2, 28, 28), np.uint8)

@@ -178,6 +178,8 @@ def _image_png(image: Image.Image) -> bytes:
         array = np.asarray(image)
         return _array_png(array.astype(np.uint16) if array.dtype.kind == "u" else array)
     try:
+        if image.mode in ("La", "RGBa"):  # alpha premultiplied: Pillow cannot save La
+            image = image.convert(image.mode[:-1] + "A")
         if image.mode not in PNG_MODES:  # CMYK, YCbCr, LAB, HSV, ...
             alpha = "A" in image.getbands()
             image = image.convert("RGBA" if alpha else "RGB")
