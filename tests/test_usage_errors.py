@@ -290,3 +290,26 @@ def test_an_export_named_with_another_ending_takes_the_formats_article(format, a
     assert done.returncode == 2, done.stderr
     [line] = done.stderr.splitlines()
     assert line.startswith(f"Error: m.keras: {article} {format} export's name must end in"), line
+
+
+@pytest.mark.parametrize(
+    ("command", "label"),
+    [(["predict", "x.png", "--model"], "--model ''"), (["evaluate", "--model"], "--model ''"),
+     (["export", "--format", "tflite"], "model"), (["serve"], "model")],
+)  # fmt: skip
+def test_an_empty_model_name_is_said_to_be_empty(command, label, tmp_path):
+    """`--model ""` (a script's unset variable) was taken for the current folder: ".: not a
+    model directory"."""
+    (tmp_path / "x.png").write_bytes(b"x")
+    done = digitcli_process(*command, "")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines()[0] == (
+        f"Error: {label}: an empty model name: give 'bundled', a model directory or a model's file"
+    )
+
+
+def test_the_api_refuses_an_empty_model_name():
+    import digitcli as api
+
+    with pytest.raises(api.UsageError, match="^an empty model name"):
+        api.load("")

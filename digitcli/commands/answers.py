@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from digitcli.commands.errors import reports_errors
-from digitcli.commands.options import MODEL_HELP, model_names, share_option
+from digitcli.commands.options import MODEL_HELP, model_names, model_path, share_option
 
 
 class PredictFormat(str, Enum):
@@ -47,7 +47,8 @@ ImagesArgument = Annotated[
     ),
 ]
 AnswersModelOption = Annotated[
-    Path | None, typer.Option(metavar="MODEL", help=MODEL_HELP, autocompletion=model_names)
+    Path | None,
+    typer.Option(metavar="MODEL", help=MODEL_HELP, autocompletion=model_names, parser=model_path),
 ]
 FromListOption = Annotated[
     str | None,

@@ -16,6 +16,7 @@ from digitcli.commands.options import (
     ModelOption,
     QuietOption,
     model_names,
+    model_path,
     one_model,
 )
 
@@ -26,6 +27,7 @@ def evaluate(
         Path | None,
         typer.Argument(
             metavar="MODEL",
+            parser=model_path,
             autocompletion=model_names,
             help="Model directory, exported file, a model's name in the models folder or "
             "'bundled'. Default: the default model "
@@ -136,6 +138,7 @@ def export(
         Path | None,
         typer.Argument(
             metavar="MODEL",
+            parser=model_path,
             autocompletion=model_names,
             help="Model directory, .keras file, a model's name in the models folder or "
             "'bundled'. Default: the default model "

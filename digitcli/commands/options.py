@@ -76,11 +76,22 @@ def model_names(incomplete: str) -> list[str]:
     return [name for name in dict.fromkeys(names) if name.startswith(incomplete)]
 
 
+def model_path(text: str) -> Path:
+    """MODEL as typed, a path or a name; an empty one (a script's unset variable) is refused,
+    not taken for the current folder."""
+    if not text:
+        raise typer.BadParameter(
+            "an empty model name: give 'bundled', a model directory or a model's file"
+        )
+    return Path(text)
+
+
 ModelOption = Annotated[  # the MODEL argument of evaluate, export and serve, as an option too
     Path | None,
     typer.Option(
         "--model",
         metavar="MODEL",
+        parser=model_path,
         autocompletion=model_names,
         help="The same as the MODEL argument (as predict and read take it).",
         show_default=False,

@@ -9,7 +9,13 @@ from typing import Annotated
 import typer
 
 from digitcli.commands.errors import reports_errors
-from digitcli.commands.options import MODEL_HELP, ModelOption, model_names, one_model
+from digitcli.commands.options import (
+    MODEL_HELP,
+    ModelOption,
+    model_names,
+    model_path,
+    one_model,
+)
 
 
 @reports_errors
@@ -18,6 +24,7 @@ def serve(
         Path | None,
         typer.Argument(
             metavar="MODEL",
+            parser=model_path,
             help=MODEL_HELP,
             show_default=False,
             autocompletion=model_names,

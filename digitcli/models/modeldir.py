@@ -365,9 +365,11 @@ def named_model(source: str | Path) -> Path:
     path, or, where no such path exists, a model's name in models_root() (as `models use`)."""
     if str(source) == BUNDLED:
         return BUNDLED_DIR
+    if not str(source):  # a script's unset variable: not the current folder
+        raise UsageError("an empty model name: give 'bundled', a model directory or a model's file")
     path = Path(source)
     name = str(source)
-    if os.path.lexists(path) or os.sep in name or name in ("", ".", ".."):
+    if os.path.lexists(path) or os.sep in name or name in (".", ".."):
         return path
     for inside in [models_root() / name, *elsewhere_named(name)]:
         if _is_model_dir(inside):
