@@ -313,3 +313,13 @@ def test_the_api_refuses_an_empty_model_name():
 
     with pytest.raises(api.UsageError, match="^an empty model name"):
         api.load("")
+
+
+def test_train_init_of_an_empty_name_is_refused(tmp_path):
+    """`--init ""` (a script's unset variable) trained from nothing, as if no --init."""
+    done, tensorflow = train_watched("--init", "", "--epochs", "1", "-o", "m")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        "Error: an empty model name: give 'bundled', a model directory or a model's file"
+    )
+    assert not tensorflow and not (tmp_path / "m").exists()

@@ -791,7 +791,7 @@ def check_init(config: TrainConfig) -> None:
     """Refuse `--init` of no model, or of a model whose network `config` does not build,
     naming the --arch that does: before TensorFlow loads and the data is read (fine-tuning on
     a folder of pictures takes a while)."""
-    if config.init:
+    if config.init is not None:  # "" too: a script's unset variable is no model
         init_keras_file(config.init)
     network = network_of(config.init) if config.init else None
     if network is not None and network != (config.arch, tuple(config.layers)):
