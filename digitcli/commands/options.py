@@ -80,9 +80,9 @@ def model_path(text: str) -> Path:
     """MODEL as typed, a path or a name; an empty one (a script's unset variable) is refused,
     not taken for the current folder."""
     if not text:
-        raise typer.BadParameter(
-            "an empty model name: give 'bundled', a model directory or a model's file"
-        )
+        from digitcli.models.modeldir import EMPTY_NAME  # (only then: not at every start)
+
+        raise typer.BadParameter(EMPTY_NAME)
     return Path(text)
 
 

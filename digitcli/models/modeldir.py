@@ -360,13 +360,16 @@ def read_bounded(path: Path, limit: int) -> bytes:
     return data
 
 
+EMPTY_NAME = "an empty model name: give 'bundled', a model directory or a model's file"
+
+
 def named_model(source: str | Path) -> Path:
     """The model a command, `train --init` or `--teacher` names: "bundled" (BUNDLED_DIR), a
     path, or, where no such path exists, a model's name in models_root() (as `models use`)."""
     if str(source) == BUNDLED:
         return BUNDLED_DIR
     if not str(source):  # a script's unset variable: not the current folder
-        raise UsageError("an empty model name: give 'bundled', a model directory or a model's file")
+        raise UsageError(EMPTY_NAME)
     path = Path(source)
     name = str(source)
     if os.path.lexists(path) or os.sep in name or name in (".", ".."):
