@@ -226,13 +226,13 @@ def _check_before_loading(config: TrainConfig, options: dict[str, Any]) -> None:
     before TensorFlow loads (seconds, 700 MB): a wrong network, no such model or checkpoint,
     missing data, an unwritable folder or an output in the way fails at once."""
     from digitcli.core.config import NO_TEACHER, models_root
-    from digitcli.models.modeldir import check_init, check_resumable, checkpoint_path, named_model
+    from digitcli.models.modeldir import check_init, check_resumable, checkpoint_path
     from digitcli.models.runtimes import resolve_model
     from digitcli.training.outputs import check_outputs
 
     check_init(config)
     if config.teacher != NO_TEACHER:  # loaded with the run (distill.Teacher): found now
-        resolve_model(named_model(config.teacher))
+        resolve_model(config.teacher)  # (named as `named_model` names it)
     output = options["output"] or models_root() / config.run_name
     resume = options["resume"]
     if resume and config.strategy != "multi-worker":  # its workers check it together
