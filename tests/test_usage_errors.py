@@ -144,6 +144,17 @@ def test_save_preprocessed_where_nothing_can_be_written_is_a_usage_error(command
     assert "unexpected" not in done.stderr
 
 
+@pytest.mark.parametrize("command", ["predict", "read"])
+@pytest.mark.parametrize(("listed", "why"), [("nofile.txt", "No such file"), ("d", "directory")])
+def test_a_list_that_cannot_be_read_is_refused_before_the_model(command, listed, why, tmp_path):
+    (tmp_path / "d").mkdir()
+    done = digitcli_process(command, "--from-list", listed, "--format", "plain")
+    assert done.returncode == 2, done.stderr
+    [line] = done.stderr.splitlines()  # no "model: ..." line: the model is not looked for
+    assert line.startswith(f"Error: {listed}: cannot read the list (") and why in line, line
+    assert done.stdout == ""
+
+
 def test_train_tensorboard_where_nothing_can_be_written_is_a_usage_error(tmp_path):
     done, tensorflow = train_watched("--epochs", "1", "-o", "m", "--tensorboard", "/proc/tb")
     assert done.returncode == 2, done.stderr

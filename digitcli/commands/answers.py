@@ -95,13 +95,17 @@ def digit_count(text: str | None) -> str | None:
 
 
 def paths_list(from_list: str | None, from_list0: str | None) -> str | None:
-    """The list of image paths to read: --from-list's (one a line) or --from-list0's."""
+    """The list of image paths to read: --from-list's (one a line) or --from-list0's, refused
+    before the model is looked for when it cannot be read."""
     from digitcli.core.errors import UsageError
-    from digitcli.inputs.sources import NulList
+    from digitcli.inputs.sources import NulList, check_list
 
     if from_list is not None and from_list0 is not None:
         raise UsageError("give --from-list or --from-list0, not both")
-    return NulList(from_list0) if from_list0 is not None else from_list
+    listed = NulList(from_list0) if from_list0 is not None else from_list
+    if listed is not None:
+        check_list(listed)
+    return listed
 
 
 def _answers_format(chosen: PredictFormat | None, json_output: bool) -> str:

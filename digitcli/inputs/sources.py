@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import glob
 import os
@@ -180,18 +181,35 @@ class NulList(str):
     so that a path may hold a newline."""
 
 
-def _listed(from_list: str) -> Iterator[Source]:
-    nul = isinstance(from_list, NulList)
-    option = "--from-list0" if nul else "--from-list"
+def check_list(from_list: str) -> None:
+    """A UsageError now, before a model is looked for, where the list cannot be read: stdin
+    that is a terminal, a file that is not there, a folder, a file not readable."""
     if from_list == STDIN:
         if sys.stdin.isatty():
+            option = "--from-list0" if isinstance(from_list, NulList) else "--from-list"
             raise UsageError(
                 f"{option} - reads paths from stdin, which is a terminal: pipe "
                 f"them in (find DIR -name '*.png' | digitcli predict {option} -)"
             )
-        stream = sys.stdin.buffer
-    else:
-        stream = _open_list(from_list)
+        return
+    try:  # stat, not open: a named pipe's writer must not see a reader come and go
+        mode = os.stat(from_list).st_mode
+    except OSError as exc:
+        raise _unreadable_list(from_list, exc.strerror) from None
+    if stat.S_ISDIR(mode):
+        raise _unreadable_list(from_list, "it is a directory")
+    if not os.access(from_list, os.R_OK):
+        raise _unreadable_list(from_list, os.strerror(errno.EACCES))
+
+
+def _unreadable_list(from_list: str, why: str | None) -> UsageError:
+    return UsageError(f"{from_list}: cannot read the list ({why})")
+
+
+def _listed(from_list: str) -> Iterator[Source]:
+    check_list(from_list)
+    stream = sys.stdin.buffer if from_list == STDIN else _open_list(from_list)
+    nul = isinstance(from_list, NulList)
     entries = _nul_entries(stream, from_list) if nul else _lines(stream, from_list)
     for name in entries:
         if "\0" in name:  # a NUL-separated list read as one path a line
@@ -277,10 +295,10 @@ def _open_list(from_list: str) -> BinaryIO:
     as empty at once (a usage error: no images), one being written to streams as it comes."""
     try:
         fd = os.open(from_list, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as exc:
-        raise UsageError(f"{from_list}: cannot read the list ({exc.strerror})") from None
+    except OSError as exc:  # (gone, or changed, since check_list)
+        raise _unreadable_list(from_list, exc.strerror) from None
     if stat.S_ISDIR(os.fstat(fd).st_mode):
         os.close(fd)
-        raise UsageError(f"{from_list}: cannot read the list (it is a directory)")
+        raise _unreadable_list(from_list, "it is a directory")
     os.set_blocking(fd, True)
     return os.fdopen(fd, "rb")
