@@ -156,13 +156,15 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def digitcli_watched(*args: str) -> tuple[subprocess.CompletedProcess, bool]:
+def digitcli_watched(
+    *args: str, module: str = "tensorflow"
+) -> tuple[subprocess.CompletedProcess, bool]:
     """`digitcli ARGS` in a process of its own (its stderr without the watch's line), and
-    whether it imported TensorFlow: what must be said before TensorFlow loads is."""
+    whether it imported `module`: what must be said before TensorFlow (or NumPy) loads is."""
     watch = (
         "import sys, runpy; sys.argv = ['digitcli'] + sys.argv[1:]\n"
         "try:\n    runpy.run_module('digitcli', run_name='__main__')\n"
-        "finally:\n    print('tensorflow' in sys.modules, file=sys.stderr)"
+        f"finally:\n    print({module!r} in sys.modules, file=sys.stderr)"
     )
     done = subprocess.run(
         [sys.executable, "-c", watch, *args],

@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from digitcli.cli import app
 from digitcli.core.errors import UsageError
 from digitcli.imaging.images import open_image
-from digitcli.reading.read import parse_digit_count, read
+from digitcli.reading.count import parse_digit_count
+from digitcli.reading.read import read
 from digitcli.reading.segment import STRIP_SHAPE, find_candidates
 from digitcli.reading.settings import DEFAULT, overridden
 

@@ -28,7 +28,7 @@ NAMED = {
     ("digitcli/reading/lines.py", "DIGIT_CLASSES"): "the shipped network's blank and ten digits",
     ("digitcli/reading/lines.py", "STRIP_SHAPE"): "the shipped network's input",
     ("digitcli/imaging/judge.py", "VIEW"): "the shipped network's input",
-    ("digitcli/reading/read.py", "MAX_DIGIT_COUNT"): "a bound on --digits, not on reading",
+    ("digitcli/reading/count.py", "MAX_DIGIT_COUNT"): "a bound on --digits, not on reading",
     ("digitcli/imaging/fitting.py", "BOX_SIZE"): "MNIST's format: each digit fits 20x20",
     ("digitcli/imaging/fitting.py", "CENTRE"): "MNIST's format: the centre of mass's place",
     ("digitcli/imaging/grayscale.py", "MID_GREY"): "halfway between black and white",

@@ -47,6 +47,15 @@ def test_read_digits_out_of_reason_is_refused_before_the_model(count, tmp_path):
     assert nowhere.returncode == 2 and "--digits" in nowhere.stderr, nowhere.stderr
 
 
+@pytest.mark.parametrize("command", [["read", "--digits", "5-3"], ["predict", "--top-k", "0"]])
+def test_an_option_out_of_reason_is_refused_before_numpy_loads(command, tmp_path):
+    (tmp_path / "x.png").write_bytes(b"x")
+    done, numpy = digitcli_watched(*command, "x.png", module="numpy")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"Error: {command[1]} {command[2]}: "), done.stderr
+    assert not numpy  # NumPy, OpenCV and the reading pipeline cost a usage error ~0.5 s
+
+
 def test_export_without_data_says_no_verify_writes_it_unchecked():
     env = subprocess_env(DIGITCLI_MNIST_URL="http://127.0.0.1:9/mnist.npz")  # nothing listens
     del env["DIGITCLI_DATA"]  # ./MNIST/: none here, and its download fails

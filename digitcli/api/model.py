@@ -480,7 +480,7 @@ def _images(images: Any) -> np.ndarray:
 def _digit_count(digits: int | tuple[int, int] | str | None) -> tuple[int, int] | None:
     if digits is None:
         return None
-    from digitcli.reading.read import parse_digit_count
+    from digitcli.reading.count import parse_digit_count
 
     if is_whole(digits):  # NumPy's too, as top_k
         return parse_digit_count(str(digits))

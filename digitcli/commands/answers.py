@@ -83,10 +83,8 @@ def digit_count(text: str | None) -> str | None:
     (the words of `parse_digit_count`, which serve's ?digits= shares)."""
     if text is not None:
         from digitcli.core.errors import UsageError
-        from digitcli.core.startup import importing
+        from digitcli.reading.count import parse_digit_count  # (plain Python: no NumPy)
 
-        with importing():  # what reading needs: imported now rather than in read()
-            from digitcli.reading.read import parse_digit_count
         try:
             parse_digit_count(text)
         except UsageError as error:  # "--digits '3-': give ...": click says "--digits 3-"

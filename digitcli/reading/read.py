@@ -11,7 +11,6 @@ digit the line reader is unsure of is shown to the classifier too (`_second_opin
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digitcli.core.errors import ImageError, UsageError
+from digitcli.core.errors import ImageError
 from digitcli.imaging import settings as preparation
 from digitcli.imaging import verdict
 from digitcli.imaging.images import Prepared
@@ -44,28 +43,10 @@ from digitcli.reading.settings import tuned
 
 Readings = dict[int, tuple[float, list[int]]]  # segment.best_readings: {count: (score, chosen)}
 
-MAX_DIGIT_COUNT = 1000  # --digits: far above any line a photo holds
 TOO_SMALL = (
     "too many digits, or digits too small, to read on one line: crop the line into shorter "
     "pieces, or scan it at a higher resolution"
 )
-
-
-DIGIT_COUNT = re.compile(r"([0-9]+)(?:-([0-9]+))?", re.ASCII)  # N or MIN-MAX, ASCII digits only
-
-
-def parse_digit_count(text: str) -> tuple[int, int]:
-    """`5` -> (5, 5); `4-6` -> (4, 6). Raises UsageError for anything else: an open range
-    (`3-`, `-5`), other scripts' digits (`٣`, `３`), signs, spaces, underscores. The CLI's
-    --digits and serve's ?digits= both parse with this."""
-    match = DIGIT_COUNT.fullmatch(text)
-    low, high = (int(match[1]), int(match[2] or match[1])) if match else (0, -1)
-    if not 1 <= low <= high <= MAX_DIGIT_COUNT:
-        raise UsageError(
-            f"--digits {text!r}: give a count N or a range MIN-MAX of ASCII digits from 1 to "
-            f"{MAX_DIGIT_COUNT}, e.g. 5 or 4-6"
-        )
-    return low, high
 
 
 def read(

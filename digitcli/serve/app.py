@@ -34,7 +34,8 @@ from digitcli.models.modeldir import choose_model
 from digitcli.models.runtimes import Runtime, load_runtime, resolve_model
 from digitcli.models.testset import scored_on
 from digitcli.predicting.predict import predict_sources
-from digitcli.reading.read import parse_digit_count, read_sources
+from digitcli.reading.count import parse_digit_count
+from digitcli.reading.read import read_sources
 from digitcli.serve import query as params
 from digitcli.serve.errors import HTTPProblem, problem_response
 from digitcli.serve.middleware import AccessLog, SecurityHeaders
