@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from test_data import server  # noqa: F401 (a fixture: MNIST served on 127.0.0.1)
 
 from conftest import digitcli_watched, subprocess_env
 from inprocess import digitcli
@@ -126,6 +127,32 @@ def test_train_outputs_in_the_way_are_refused_before_tensorflow(made, args, said
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith(said), done.stderr
     assert not tensorflow
+
+
+@pytest.fixture()
+def no_mnist(monkeypatch) -> None:
+    """No $DIGITCLI_DATA and no ./MNIST/: train downloads MNIST (from 127.0.0.1, never further)."""
+    monkeypatch.delenv("DIGITCLI_DATA")
+    monkeypatch.setenv("DIGITCLI_MNIST_URL", "http://127.0.0.1:9/mnist.npz")  # nothing listens
+    monkeypatch.setenv("no_proxy", "*")
+
+
+def test_train_downloads_mnist_before_tensorflow(no_mnist, server, monkeypatch, tmp_path):  # noqa: F811
+    monkeypatch.setenv("DIGITCLI_MNIST_URL", server.url + "/mnist.npz")
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "f").write_text("mine")  # refused after the download, before TensorFlow
+    done, tensorflow = train_watched("--epochs", "1", "-o", "m")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "Error: m already exists (use --force to replace it)"
+    assert not tensorflow and server.hits == 1 and (tmp_path / "MNIST" / "mnist.npz").is_file()
+
+
+def test_train_whose_mnist_download_fails_says_so_before_tensorflow(no_mnist, tmp_path):
+    done, tensorflow = train_watched("--epochs", "1", "-o", "m")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("Error: no MNIST found in MNIST/ (point at it with --data PATH")
+    assert "downloading it there failed: cannot download http://127.0.0.1:9/" in done.stderr
+    assert not tensorflow and not (tmp_path / "m").exists()
 
 
 @pytest.mark.parametrize(

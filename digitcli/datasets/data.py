@@ -93,14 +93,7 @@ def load_dataset(
     location = resolve_data_path(path)
     found = _locate(location, role)
     if found is None and download and not explicit:
-        try:
-            download_mnist(location, progress=progress)
-        except DataError as error:  # say first where we looked and how to point elsewhere
-            raise DataError(
-                f"no MNIST found in {location}/ (point at it with --data PATH or "
-                f"${DATA_ENV}); downloading it there failed: {error}"
-            ) from error
-        found = _locate(location, role)
+        found = _downloaded(location, role, progress)
     if found is None:
         raise _nothing_found(location, explicit)
     fmt, loader = found
@@ -112,19 +105,35 @@ def load_dataset(
 
 def check_data(path: str | Path | None = None, *, role: str = "train") -> None:
     """Refuse now what `load_dataset` would refuse from listing the data alone (no such
-    path, no data in it, an image folder missing a digit): `train` says so before TensorFlow
-    loads (seconds and hundreds of MB). The default ./MNIST/ with no data passes: loading
-    downloads it."""
+    path, no data in it, an image folder missing a digit), and download MNIST into the default
+    ./MNIST/ that holds none: `train` says so, or that the download failed, before TensorFlow
+    loads (seconds and hundreds of MB)."""
     explicit = (path is not None and str(path) != "") or bool(os.environ.get(DATA_ENV))
     location = resolve_data_path(path)
     found = _locate(location, role)
-    if found is None and explicit:
+    if found is None and not explicit:
+        found = _downloaded(location, role)
+    if found is None:
         raise _nothing_found(location, explicit)
     if found is not None and isinstance(found[1], _ImageFolderLoader):
         if found[1].labelled:
             labels_csv(found[1].folder)
         else:
             survey(found[1].folder)
+
+
+def _downloaded(
+    location: Path, role: str, progress: Progress | None = None
+) -> tuple[str, Loader] | None:
+    """Keras' mnist.npz downloaded into the default `location`, which holds no data; found."""
+    try:
+        download_mnist(location, progress=progress)
+    except DataError as error:  # say first where we looked and how to point elsewhere
+        raise DataError(
+            f"no MNIST found in {location}/ (point at it with --data PATH or "
+            f"${DATA_ENV}); downloading it there failed: {error}"
+        ) from error
+    return _locate(location, role)
 
 
 def _nothing_found(location: Path, explicit: bool) -> DataError:
