@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -325,6 +326,34 @@ def run_serve(*args: str, **env: str) -> subprocess.CompletedProcess:
         env=subprocess_env(**env),
         timeout=60,
     )
+
+
+def test_json_announces_where_it_listens_as_one_object_on_stdout():
+    command = [sys.executable, "-m", "digitcli", "serve", str(BUNDLED), "--port", "0", "--json"]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=subprocess_env(), text=True
+    )
+    try:
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        line = process.stdout.readline() if ready else ""
+        assert line.startswith("{"), (line, process.poll() and process.stderr.read())
+        announced = json.loads(line)
+        health = httpx.get(f"{announced['url']}healthz", timeout=10)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+    port = announced["port"]
+    model = announced.pop("model")
+    assert announced == {
+        "url": f"http://127.0.0.1:{port}/",
+        "api": f"http://127.0.0.1:{port}/v1/predict",
+        "host": "127.0.0.1",
+        "port": port,
+        "workers": 1,
+    }
+    assert model["name"] == "bundled" and Path(model["path"]).resolve() == BUNDLED.resolve()
+    assert port != 0 and health.status_code == 200 and code == 0
+    assert process.stdout.read() == "" and "digitcli serve: http" not in process.stderr.read()
 
 
 def test_another_address_without_a_token_is_refused():

@@ -17,6 +17,15 @@ from digitcli.commands.options import (
     one_model,
 )
 
+AnnounceJsonOption = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="Announce where it listens as one JSON object on stdout (url, api, host, port, "
+        "workers, model), not as a line on stderr.",
+    ),
+]
+
 
 @reports_errors
 def serve(
@@ -68,6 +77,7 @@ def serve(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No access log on stderr, only errors.")
     ] = False,
+    json_output: AnnounceJsonOption = False,
 ) -> None:
     """Serve the model over HTTP: a JSON API for jobs, and a page at / to draw a digit on.
 
@@ -79,6 +89,7 @@ def serve(
       digitcli serve          # then open http://127.0.0.1:8000/
       digitcli serve cnn-48-96-lr0.003-e30 --port 9000 --workers 2
       digitcli serve --host 0.0.0.0 --token "$SECRET"
+      digitcli serve --port 0 --json   # the port it got, as JSON
       curl -F file=@seven.png http://127.0.0.1:8000/v1/predict
     """
     from digitcli.core.errors import UsageError
@@ -91,4 +102,6 @@ def serve(
         raise UsageError(
             f"digitcli serve needs its extra ({package} is missing): pip install 'digitcli[serve]'"
         ) from None
-    run_server(model, host=host, port=port, workers=workers, token=token, quiet=quiet)
+    run_server(
+        model, host=host, port=port, workers=workers, token=token, quiet=quiet, as_json=json_output
+    )

@@ -26,7 +26,6 @@ from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from digitcli.core.errors import UsageError
 from digitcli.core.strictjson import finite
 from digitcli.core.version import VERSION as __version__
 from digitcli.imaging.images import INVERT_CHOICES, Prepared
@@ -34,7 +33,6 @@ from digitcli.models.modeldir import choose_model
 from digitcli.models.runtimes import Runtime, load_runtime, resolve_model
 from digitcli.models.testset import scored_on
 from digitcli.predicting.predict import predict_sources
-from digitcli.reading.count import parse_digit_count
 from digitcli.reading.read import read_sources
 from digitcli.serve import query as params
 from digitcli.serve.errors import HTTPProblem, problem_response
@@ -93,14 +91,9 @@ def create_app(
     async def read(request: Request) -> JSONResponse:
         _check_token(request, token)
         query = request.query_params
-        digits = query.get("digits") or None  # empty: not given, as for the other parameters
-        try:
-            count = parse_digit_count(digits) if digits is not None else None
-        except UsageError as error:
-            raise HTTPProblem(400, str(error).replace("--digits", "digits")) from None
         options = {
             "threshold": params.fraction(query, "threshold"),
-            "digits": count,
+            "digits": params.digit_count(query),
             "invert": params.choice(query, "invert", INVERT_CHOICES),
         }
         preview = params.flag(query, "preview")
@@ -136,6 +129,7 @@ def create_app(
     # `/v1/predict/` is a 404, not a redirect: Starlette would build its Location from the
     # client's Host header (an open redirect, answered before the token is checked).
     app.router.redirect_slashes = False
+    app.state.model = chosen.to_json()  # the `model` object of `serve --json`'s announcement
     app.add_middleware(SecurityHeaders)
     if access_log:
         app.add_middleware(AccessLog)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from digitcli.core.errors import UsageError
+from digitcli.reading.count import parse_digit_count
 from digitcli.serve.errors import HTTPProblem
 
 _WHOLE = re.compile(r"[0-9]{1,6}")
@@ -46,6 +48,15 @@ def flag(query: Mapping[str, str], key: str) -> bool:
     if text.lower() not in _TRUE + _FALSE:
         raise _bad(key, text, "1 or 0 (true or false)")
     return text.lower() in _TRUE
+
+
+def digit_count(query: Mapping[str, str]) -> tuple[int, int] | None:
+    """?digits=, N or MIN-MAX, in the words of `read --digits`; None when not given."""
+    text = query.get("digits") or ""
+    try:
+        return parse_digit_count(text) if text else None
+    except UsageError as error:
+        raise HTTPProblem(400, str(error).replace("--digits", "digits")) from None
 
 
 def _bad(key: str, text: str, wanted: str) -> HTTPProblem:

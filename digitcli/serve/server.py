@@ -57,9 +57,10 @@ def serve(
     token: str | None = None,
     quiet: bool = False,
     limits: Limits = DEFAULT_LIMITS,
+    as_json: bool = False,
 ) -> None:
     """Serve `model` over HTTP until stopped; `quiet`: no access log. `port` 0: one the
-    system picks, announced on stderr."""
+    system picks, announced on stderr (`as_json`: on stdout, see `_announce`)."""
     if token == "":
         raise UsageError(
             "--token is empty: it would let every client in; give a token, or leave --token "
@@ -77,11 +78,10 @@ def serve(
     workers = _within_cores(workers)
     listener = _listen(host, port)
     app = create_app(model, token=token, access_log=not quiet)  # a bad model fails here, once
+    served = app.state.model
     app = guarded(app, token)
     port = listener.getsockname()[1]
-    where = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
-    if not quiet:
-        print(f"digitcli serve: {where}/ (API: {where}/v1/predict); Ctrl-C stops", file=sys.stderr)
+    _announce(host, port, workers, served, as_json=as_json, quiet=quiet)
     _stopping_is_success()
     GuardedHTTP.use(limits)
     if workers == 1:
@@ -97,6 +97,19 @@ def serve(
     os.environ[_PARENT_ENV] = str(os.getpid())
     config = _config("digitcli.serve.server:app_from_environment", limits, workers=workers)
     Multiprocess(config, sockets=[listener]).run()
+
+
+def _announce(
+    host: str, port: int, workers: int, model: dict, *, as_json: bool, quiet: bool
+) -> None:
+    """Where the server listens: a line on stderr for people (not with `quiet`), or with
+    `as_json` one JSON object on stdout for scripts (with `quiet` too: it is the result)."""
+    where = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
+    if as_json:
+        said = {"url": f"{where}/", "api": f"{where}/v1/predict", "host": host, "port": port}
+        print(json.dumps({**said, "workers": workers, "model": model}), flush=True)
+    elif not quiet:
+        print(f"digitcli serve: {where}/ (API: {where}/v1/predict); Ctrl-C stops", file=sys.stderr)
 
 
 def _within_cores(workers: int) -> int:
