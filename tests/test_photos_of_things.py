@@ -21,15 +21,18 @@ from digitcli.imaging import polarity, verdict
 @pytest.fixture(scope="module")
 def photos(tmp_path_factory) -> list[Path]:
     """Photos of things as JPEG files: scikit-learn's sample photo of a temple, matplotlib's
-    portrait of Grace Hopper. (scikit-learn's flower, a close-up of bright petals on a dark
-    ground, is still answered: the network takes it for light ink.)"""
+    portrait of Grace Hopper, scikit-learn's flower (bright petals on a dark ground: light ink
+    to the grey network, a thing by its colours) as a JPEG and a PNG."""
     folder = tmp_path_factory.mktemp("things")
     temple = folder / "china.jpg"
     cv2.imwrite(str(temple), cv2.cvtColor(load_sample_image("china.jpg"), cv2.COLOR_RGB2BGR))
     portrait = folder / "grace_hopper.jpg"
     with cbook.get_sample_data("grace_hopper.jpg") as source:
         portrait.write_bytes(source.read())
-    return [temple, portrait]
+    flowers = [folder / "flower.jpg", folder / "flower.png"]
+    for flower in flowers:
+        cv2.imwrite(str(flower), cv2.cvtColor(load_sample_image("flower.jpg"), cv2.COLOR_RGB2BGR))
+    return [temple, portrait, *flowers]
 
 
 def test_photos_of_things_are_refused_by_predict_and_read_alike(photos):
@@ -74,3 +77,32 @@ def test_a_number_on_a_slip_on_a_dark_desk_is_read_not_taken_for_a_thing(tmp_pat
     assert number.number == "315566818"
     (answer,) = answers("read", [tmp_path / number.file]).values()
     assert answer["number"] == "315566818", answer
+
+
+def test_a_colour_photo_is_judged_by_its_colours_as_a_file_and_as_an_image():
+    """The flower is light ink to the grey network; its colours make it a thing, whether
+    `predict` opens its file or the Python API is given it as a PIL image or an array."""
+    from PIL import Image
+
+    import digitcli
+
+    flower = load_sample_image("flower.jpg")
+    gray = cv2.cvtColor(flower, cv2.COLOR_RGB2GRAY)
+    found = polarity.chances(cv2.resize(gray, (192, 144), interpolation=cv2.INTER_AREA))
+    assert not polarity.Look.of(found).thing  # grey, no thing
+    for given in (Image.fromarray(flower), flower):
+        (answer,) = digitcli.predict([given])
+        assert answer.digit is None and answer.note == verdict.NOT_DIGITS, answer
+
+
+def test_writing_in_colour_is_no_thing(tmp_path):
+    """Blue ink on a warm sheet, and a red digit drawn on white: writing, read as before."""
+    paper = np.full((240, 320, 3), (200, 225, 240), np.uint8)  # BGR: a warm, yellowish sheet
+    cv2.putText(paper, "7", (110, 190), cv2.FONT_HERSHEY_SIMPLEX, 6, (150, 60, 20), 14)
+    drawn = np.full((200, 200, 3), 255, np.uint8)
+    cv2.putText(drawn, "3", (40, 170), cv2.FONT_HERSHEY_SIMPLEX, 6, (30, 30, 220), 16)
+    files = [tmp_path / "seven.jpg", tmp_path / "three.png"]
+    cv2.imwrite(str(files[0]), paper)
+    cv2.imwrite(str(files[1]), drawn)
+    got = answers("predict", files)
+    assert [got[str(file)]["digit"] for file in files] == [7, 3], got

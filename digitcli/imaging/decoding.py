@@ -50,8 +50,11 @@ cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 _CV2_FORMATS = frozenset({"JPEG", "MPO", "PNG", "BMP", "PPM"})
 _CV2_GREY_MODES = frozenset({"1", "L", "RGB", "CMYK", "YCbCr"})
 _GREY = cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION
-_REDUCED = {2: cv2.IMREAD_REDUCED_GRAYSCALE_2, 4: cv2.IMREAD_REDUCED_GRAYSCALE_4,
-            8: cv2.IMREAD_REDUCED_GRAYSCALE_8}  # fmt: skip
+# libjpeg's reductions while decoding: OpenCV's flags for each, in grey and in colour
+_REDUCED = {2: (cv2.IMREAD_REDUCED_GRAYSCALE_2, cv2.IMREAD_REDUCED_COLOR_2),
+            4: (cv2.IMREAD_REDUCED_GRAYSCALE_4, cv2.IMREAD_REDUCED_COLOR_4),
+            8: (cv2.IMREAD_REDUCED_GRAYSCALE_8, cv2.IMREAD_REDUCED_COLOR_8)}  # fmt: skip
+_JPEG_COLOUR = frozenset({"RGB", "YCbCr"})
 _HIGH_BIT = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
 _ALPHA = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
 
@@ -131,8 +134,12 @@ def plan(im: Image.Image, data: bytes, max_side: int) -> Plan:
         if im.format in ("JPEG", "MPO") and im.mode in _CV2_GREY_MODES:
             scale = _jpeg_scale(width, height, max_side)
             reduced = math.ceil(width / scale) * math.ceil(height / scale)
+            grey, colour = _REDUCED.get(scale, (0, cv2.IMREAD_COLOR))
+            if im.mode in _JPEG_COLOUR:  # in colour, its colours measured (`colours`), then grey
+                colour |= cv2.IMREAD_IGNORE_ORIENTATION
+                return Plan(colour, RGB_PIXEL_BYTES * reduced + rows // scale)
             per_pixel = 4 if im.mode == "CMYK" else 1  # libjpeg decodes a row at a time
-            return Plan(_REDUCED.get(scale, 0) | _GREY, reduced * per_pixel + rows // scale)
+            return Plan(grey | _GREY, reduced * per_pixel + rows // scale)
         if im.mode == "RGB" and _fits(RGB_PIXEL_BYTES * pixels + rows):
             # colour, then grey: faster than libpng's own conversion, but more memory:
             # the decoder's rows, BGR and its grey

@@ -30,7 +30,7 @@ from PIL import Image
 
 from digitcli.core import process
 from digitcli.core.config import IMAGE_SIZE
-from digitcli.imaging import letters
+from digitcli.imaging import colours, letters
 from digitcli.imaging.background import estimate_background
 from digitcli.imaging.border import border_to_look_within
 from digitcli.imaging.fitting import BOX_SIZE, fit_and_centre, stroke_width
@@ -113,6 +113,7 @@ def prepare(image: Image.Image, *, invert: str = "auto", on_paper: bool = False)
     if invert not in INVERT_CHOICES:
         raise ValueError(f"invert must be one of {', '.join(INVERT_CHOICES)}, not {invert!r}")
     process.opencv_threads(cv2)  # one thread in digitcli's own process; a host's left alone
+    seen = picture_colours(image)
     if image.mode != "L" or max(image.size) > tuned().work_size or "transparency" in image.info:
         image = to_gray(image)
     image = _unreplicated(image)
@@ -121,12 +122,21 @@ def prepare(image: Image.Image, *, invert: str = "auto", on_paper: bool = False)
         inside = _prepared(sheet[0], invert, on_paper=True)
         if inside.has_ink:
             return _told(inside)
-        whole = _prepared(image, invert, on_paper)
+        whole = _prepared(image, invert, on_paper, seen)
         return _told(whole) if whole.has_ink else inside
     bordered = border_to_look_within(image, invert)
     if bordered is not None:  # a scanned cell: the scanner's lid is no ink, nor is it paper
         return _told(_prepared(bordered[0], invert, on_paper=True))
-    return _told(_prepared(image, invert, on_paper))
+    return _told(_prepared(image, invert, on_paper, seen))
+
+
+def picture_colours(image: Image.Image) -> np.ndarray | None:
+    """The colours of a picture (`colours.features`): measured when it was decoded
+    (`open_image`), or of a colour image given as it is (the Python API's); None: grey."""
+    seen = image.info.get(colours.INFO)
+    if seen is None and image.mode == "RGB":
+        seen = colours.features(cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR))
+    return seen
 
 
 def _told(prepared: Prepared) -> Prepared:
@@ -138,12 +148,16 @@ def _told(prepared: Prepared) -> Prepared:
     return replace(prepared, pixels=blank, has_ink=False, refused=Kind.NOT_A_DIGIT)
 
 
-def _prepared(image: Image.Image, invert: str, on_paper: bool) -> Prepared:
+def _prepared(
+    image: Image.Image, invert: str, on_paper: bool, colours_seen: np.ndarray | None = None
+) -> Prepared:
     """`prepare` of a grey picture (a photo of a sheet: within it), its polarity judged on it
-    (the sheet's or the cell's, not the desk's). A sheet or a cell found (`on_paper`) is paper:
-    the network's word that it is a thing is not taken (a number photographed sharp on a slip
-    was a thing to it)."""
-    seen = look(np.asarray(image)) if invert == "auto" else Look(dark=invert == "yes")
+    (the sheet's or the cell's, not the desk's), with its colours where it is a whole colour
+    picture (`colours_seen`). A sheet or a cell found (`on_paper`) is paper: the network's
+    word that it is a thing is not taken (a number photographed sharp on a slip was a thing
+    to it)."""
+    auto = invert == "auto"
+    seen = look(np.asarray(image), colours_seen) if auto else Look(dark=invert == "yes")
     inverted = seen.dark
     blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     if seen.thing and not on_paper:  # a photo of a thing: whatever ink it holds is no writing

@@ -20,8 +20,9 @@ from pathlib import Path
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from digitcli.core.errors import ImageError, first_line
+from digitcli.imaging import colours
 from digitcli.imaging.decoding import MAX_DECODED_BYTES, decode, pillow_cost, plan, read_input
-from digitcli.imaging.grayscale import array_to_gray, to_gray
+from digitcli.imaging.grayscale import COLOUR, array_to_gray, to_gray
 from digitcli.imaging.settings import tuned
 
 MAX_PIXELS = 120_000_000  # a header claiming more is refused unread; a 100-megapixel photo passes
@@ -98,6 +99,9 @@ def _read(data: bytes, label: str, max_side: int) -> Image.Image:
             _check_cost(pillow_cost(im), im, label)  # Pillow decodes it (or reads XMP after it)
         if pixels is not None:
             gray = array_to_gray(pixels, max_side)
+            channels = pixels.shape[2:]  # grey: none; BGRA's transparency: no colours measured
+            if channels == (COLOUR,):
+                gray.info[colours.INFO] = colours.features(pixels)
         else:
             gray = _pillow_gray(im, max_side)
             if gray is im:

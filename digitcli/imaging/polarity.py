@@ -25,7 +25,7 @@ loaded on first use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -33,7 +33,7 @@ import cv2
 import numpy as np
 
 from digitcli.core.litert import Runner
-from digitcli.imaging import orderstats
+from digitcli.imaging import colours, orderstats
 from digitcli.imaging import settings as preparation
 from digitcli.imaging.paper import dark_by_extremes
 from digitcli.imaging.settings import tuned
@@ -59,12 +59,18 @@ class Look:
         return cls(dark=bool(found[DARK] >= found[LIGHT]), thing=int(np.argmax(found)) == THING)
 
 
-def look(gray: np.ndarray) -> Look:
+def look(gray: np.ndarray, seen: np.ndarray | None = None) -> Look:
     """The first look at a grey picture (uint8): the network's on a picture of paper, the
-    rule's on a smaller crop (its polarity; a crop is never taken for a thing)."""
+    rule's on a smaller crop (its polarity; a crop is never taken for a thing). `seen`: the
+    picture's colours (`colours.features`; None: a grey picture), weighed with the network's
+    answer where that is no thing."""
     if max(gray.shape) < tuned().paper_size:
         return Look(dark=dark_by_extremes(gray))
-    return Look.of(chances(gray))
+    chance = chances(gray)
+    found = Look.of(chance)
+    if found.thing or seen is None:
+        return found
+    return replace(found, thing=colours.thing(chance, seen))
 
 
 def ink_is_dark(gray: np.ndarray) -> bool:

@@ -20,7 +20,7 @@ from digitcli.core.errors import ImageError, unexpected_image_error
 from digitcli.imaging import verdict
 from digitcli.imaging.border import border_to_look_within
 from digitcli.imaging.grayscale import to_gray
-from digitcli.imaging.images import Prepared, open_image, prepare, prepare_file
+from digitcli.imaging.images import Prepared, open_image, picture_colours, prepare, prepare_file
 from digitcli.imaging.polarity import look
 from digitcli.imaging.settings import tuned as preparation
 from digitcli.imaging.sheet import sheet_to_look_within
@@ -107,7 +107,8 @@ def _read_picture(
     read: `predict`'s verdict on it is the answer; a sheet or a cell found (`on_paper`) is
     paper, never a thing, as to `predict`."""
     if invert == "auto":
-        first = look(np.asarray(to_gray(seen, preparation().work_size)))  # as predict sees it
+        grey = np.asarray(to_gray(seen, preparation().work_size))  # as predict sees it
+        first = look(grey, picture_colours(seen))
         if first.thing and not on_paper:  # a photo of a thing: predict's verdict, its refusal
             return Line(whole=whole())
         invert = "yes" if first.dark else "no"
