@@ -95,6 +95,21 @@ def test_a_colour_photo_is_judged_by_its_colours_as_a_file_and_as_an_image():
         assert answer.digit is None and answer.note == verdict.NOT_DIGITS, answer
 
 
+def test_a_colour_photo_is_a_thing_in_every_format(tmp_path):
+    """The flower's colours are weighed whoever decodes it: OpenCV (JPEG, PNG) or Pillow (a
+    palette PNG, WebP, TIFF), so that one picture gets one verdict in any file."""
+    from PIL import Image
+
+    flower = Image.fromarray(load_sample_image("flower.jpg"))
+    files = [tmp_path / name for name in ("f.jpg", "f.png", "f.webp", "f.tif")]
+    for file in files:
+        flower.save(file)
+    files.append(tmp_path / "palette.png")
+    flower.quantize(64).save(files[-1])
+    for file, answer in answers("predict", files).items():
+        assert answer["digit"] is None and answer["note"] == verdict.NOT_DIGITS, (file, answer)
+
+
 def test_writing_in_colour_is_no_thing(tmp_path):
     """Blue ink on a warm sheet, and a red digit drawn on white: writing, read as before."""
     paper = np.full((240, 320, 3), (200, 225, 240), np.uint8)  # BGR: a warm, yellowish sheet

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from digitcli.core.litert import Runner
 from digitcli.imaging import settings as preparation
@@ -29,6 +30,7 @@ FITS = {"preparation": preparation.DEFAULT}  # it learnt the first look at these
 CLASSES = ("writing", "a thing")  # what the network tells apart, in its order
 WRITING, THING = range(len(CLASSES))
 INFO = "colours"  # the key of an opened image's `info` holding its `features`
+PILLOW_COLOURS = frozenset({"RGB", "P", "CMYK", "YCbCr"})  # Pillow's modes of colour pictures
 
 
 def features(bgr: np.ndarray) -> np.ndarray:
@@ -53,6 +55,14 @@ def features(bgr: np.ndarray) -> np.ndarray:
     entropy = float(-(held * np.log(held)).sum())
     spread = float(value.std()) / 255.0
     return np.array([*shares, entropy, hues.max(), spread], np.float32)
+
+
+def of_pillow(image: Image.Image) -> np.ndarray | None:
+    """`features` of a Pillow image in colour (RGB, a palette, CMYK, YCbCr) without
+    transparency; None for any other (grey, or transparent: what shows is not its colours)."""
+    if image.mode not in PILLOW_COLOURS or "transparency" in image.info:
+        return None
+    return features(cv2.cvtColor(np.asarray(image.convert("RGB")), cv2.COLOR_RGB2BGR))
 
 
 def thing(found: np.ndarray, colours: np.ndarray) -> bool:

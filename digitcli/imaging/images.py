@@ -134,9 +134,7 @@ def picture_colours(image: Image.Image) -> np.ndarray | None:
     """The colours of a picture (`colours.features`): measured when it was decoded
     (`open_image`), or of a colour image given as it is (the Python API's); None: grey."""
     seen = image.info.get(colours.INFO)
-    if seen is None and image.mode == "RGB":
-        seen = colours.features(cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR))
-    return seen
+    return seen if seen is not None else colours.of_pillow(image)
 
 
 def _told(prepared: Prepared) -> Prepared:

@@ -106,6 +106,9 @@ def _read(data: bytes, label: str, max_side: int) -> Image.Image:
             gray = _pillow_gray(im, max_side)
             if gray is im:
                 gray = gray.copy()  # not the file's image, closed below
+            seen = colours.of_pillow(im)  # a palette file's, a WebP's, a TIFF's ...
+            if seen is not None:
+                gray.info[colours.INFO] = seen
         with _quiet():
             turn = _orientation(im, loaded=pixels is None)  # OpenCV was told to ignore it
         if turn is not None:
