@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 from test_data import server  # noqa: F401 (a fixture: MNIST served on 127.0.0.1)
+from test_terminal import run_in_terminal
 
 from conftest import digitcli_watched, subprocess_env
 from inprocess import digitcli
@@ -143,15 +144,38 @@ def test_train_downloads_mnist_before_tensorflow(no_mnist, server, monkeypatch, 
     (tmp_path / "m" / "f").write_text("mine")  # refused after the download, before TensorFlow
     done, tensorflow = train_watched("--epochs", "1", "-o", "m")
     assert done.returncode == 2, done.stderr
-    assert done.stderr == "Error: m already exists (use --force to replace it)"
+    started, ended, refused = done.stderr.splitlines()  # piped: a line as it starts and ends
+    assert started == f"downloading {server.url}/mnist.npz into MNIST/mnist.npz"
+    assert ended.startswith("downloaded MNIST/mnist.npz (") and ended.endswith(" kB)"), ended
+    assert refused == "Error: m already exists (use --force to replace it)"
     assert not tensorflow and server.hits == 1 and (tmp_path / "MNIST" / "mnist.npz").is_file()
+
+
+def test_train_quiet_downloads_mnist_without_a_word(no_mnist, server, monkeypatch, tmp_path):  # noqa: F811
+    monkeypatch.setenv("DIGITCLI_MNIST_URL", server.url + "/mnist.npz")
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "f").write_text("mine")
+    done, _ = train_watched("--epochs", "1", "-o", "m", "-q")
+    assert done.returncode == 2 and server.hits == 1, done.stderr
+    assert done.stderr == "Error: m already exists (use --force to replace it)"
+
+
+def test_train_in_a_terminal_draws_the_download_as_a_bar(no_mnist, server, monkeypatch, tmp_path):  # noqa: F811
+    monkeypatch.setenv("DIGITCLI_MNIST_URL", server.url + "/mnist.npz")
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "f").write_text("mine")
+    seen = run_in_terminal("train", "--epochs", "1", "-o", "m", columns=120)
+    assert f"downloading {server.url}/mnist.npz" in seen and "100%" in seen, seen
+    assert "downloaded MNIST/mnist.npz (" in seen and "m already exists" in seen, seen
 
 
 def test_train_whose_mnist_download_fails_says_so_before_tensorflow(no_mnist, tmp_path):
     done, tensorflow = train_watched("--epochs", "1", "-o", "m")
     assert done.returncode == 2, done.stderr
-    assert done.stderr.startswith("Error: no MNIST found in MNIST/ (point at it with --data PATH")
-    assert "downloading it there failed: cannot download http://127.0.0.1:9/" in done.stderr
+    started, failed = done.stderr.splitlines()  # no "downloaded" line
+    assert started == "downloading http://127.0.0.1:9/mnist.npz into MNIST/mnist.npz"
+    assert failed.startswith("Error: no MNIST found in MNIST/ (point at it with --data PATH")
+    assert "downloading it there failed: cannot download http://127.0.0.1:9/" in failed
     assert not tensorflow and not (tmp_path / "m").exists()
 
 

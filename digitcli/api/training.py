@@ -145,7 +145,7 @@ def _train(options: dict[str, Any], reporter: TrainReporter) -> TrainResult:
         deskew=deskew if deskew is not None else (deskews(init) if init else True),
         **{name: options[name] for name in CONFIGURED},
     )
-    _check_before_loading(config, options)
+    _check_before_loading(config, options, reporter)
     from digitcli.training.train import train as run_training
 
     given = {name: options[name] for name in ("data", "output", "force", "resume")}
@@ -183,7 +183,7 @@ def _finetune_bundled(options: dict[str, Any], reporter: TrainReporter) -> Train
     names = ("data", "validation_data", "output", "force", "make_default")
     given = {name: options[name] for name in names}
     output = given["output"] or models_root() / tuning.run_name
-    _check_data_and_output(given["data"], given["validation_data"], output)
+    _check_data_and_output(given["data"], given["validation_data"], output, reporter)
     check_writable(output, force=given["force"])  # as finetune_bundled does, before TensorFlow
     check_default_recordable(output, make_default=given["make_default"])
     from digitcli.training.finetune import finetune_bundled
@@ -221,7 +221,9 @@ def _flag(name: str, value: object) -> str:
     return f"--no-{flag}" if value is False else f"--{flag}"
 
 
-def _check_before_loading(config: TrainConfig, options: dict[str, Any]) -> None:
+def _check_before_loading(
+    config: TrainConfig, options: dict[str, Any], reporter: TrainReporter
+) -> None:
     """What `init`, the teacher, the checkpoint to resume, the data and the outputs are, said
     before TensorFlow loads (seconds, 700 MB): a wrong network, no such model or checkpoint,
     missing data, an unwritable folder or an output in the way fails at once."""
@@ -237,17 +239,20 @@ def _check_before_loading(config: TrainConfig, options: dict[str, Any]) -> None:
     resume = options["resume"]
     if resume and config.strategy != "multi-worker":  # its workers check it together
         check_resumable(checkpoint_path(output))
-    _check_data_and_output(options["data"], options["validation_data"], output)
+    _check_data_and_output(options["data"], options["validation_data"], output, reporter)
     given = {name: options[name] for name in ("force", "tensorboard", "make_default")}
     check_outputs(output, resume=resume, **given)
 
 
-def _check_data_and_output(data: Path | None, validation_data: Path | None, output: Path) -> None:
-    """The data there and readable, the output a folder the run may create: before any work."""
+def _check_data_and_output(
+    data: Path | None, validation_data: Path | None, output: Path, reporter: TrainReporter
+) -> None:
+    """The data there and readable (MNIST downloaded, shown by the reporter's `downloading`
+    where it has one), the output a folder the run may create: before any work."""
     from digitcli.core.atomic import check_can_create
     from digitcli.datasets.data import check_data
 
-    check_data(data)
+    check_data(data, watch=getattr(reporter, "downloading", None))
     if validation_data is not None:
         check_data(validation_data, role="test")
     check_can_create(output)

@@ -38,7 +38,7 @@ from digitcli.datasets.csvfile import (
     digit_csv_pairs,
     load_labelled_csv,
 )
-from digitcli.datasets.download import NPZ_NAME, Progress, download_mnist
+from digitcli.datasets.download import NPZ_NAME, Progress, Watch, download_mnist
 from digitcli.datasets.idx import IDX_NAME, idx_loader, idx_pairs, idx_split
 from digitcli.datasets.imagefolder import (
     LABELS_CSV,
@@ -103,16 +103,18 @@ def load_dataset(
     return replace(dataset, skipped=getattr(loader, "skipped", ()))
 
 
-def check_data(path: str | Path | None = None, *, role: str = "train") -> None:
+def check_data(
+    path: str | Path | None = None, *, role: str = "train", watch: Watch | None = None
+) -> None:
     """Refuse now what `load_dataset` would refuse from listing the data alone (no such
     path, no data in it, an image folder missing a digit), and download MNIST into the default
-    ./MNIST/ that holds none: `train` says so, or that the download failed, before TensorFlow
-    loads (seconds and hundreds of MB)."""
+    ./MNIST/ that holds none, shown by `watch` (download.py): `train` says so, or that the
+    download failed, before TensorFlow loads (seconds and hundreds of MB)."""
     explicit = (path is not None and str(path) != "") or bool(os.environ.get(DATA_ENV))
     location = resolve_data_path(path)
     found = _locate(location, role)
     if found is None and not explicit:
-        found = _downloaded(location, role)
+        found = _downloaded(location, role, watch=watch)
     if found is None:
         raise _nothing_found(location, explicit)
     if found is not None and isinstance(found[1], _ImageFolderLoader):
@@ -123,11 +125,11 @@ def check_data(path: str | Path | None = None, *, role: str = "train") -> None:
 
 
 def _downloaded(
-    location: Path, role: str, progress: Progress | None = None
+    location: Path, role: str, progress: Progress | None = None, watch: Watch | None = None
 ) -> tuple[str, Loader] | None:
     """Keras' mnist.npz downloaded into the default `location`, which holds no data; found."""
     try:
-        download_mnist(location, progress=progress)
+        download_mnist(location, progress=progress, watch=watch)
     except DataError as error:  # say first where we looked and how to point elsewhere
         raise DataError(
             f"no MNIST found in {location}/ (point at it with --data PATH or "

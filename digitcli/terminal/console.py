@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digitcli.core import strictjson
@@ -221,6 +222,32 @@ def _noted_every(label: str, every: float) -> Iterator[Callable[[int, int], None
         watcher.join()
 
 
+@contextlib.contextmanager
+def downloading(url: str, target: Path, *, bar: bool) -> Iterator[Callable[[int, int], None]]:
+    """A download shown on stderr, as `download.Watch`: a bar of the bytes (of the total when
+    the server says it) where `bar` and stderr is a terminal, else a plain line as it starts;
+    a line as it ends, once the file is written."""
+    got = [0]
+    if not (bar and is_terminal("stderr")):
+        print_note(f"downloading {url} into {target}")
+        yield lambda done, total: got.__setitem__(0, done)
+    else:
+        from rich.progress import BarColumn, DownloadColumn, Progress, TaskProgressColumn
+
+        columns = ("{task.description}", BarColumn(), TaskProgressColumn(), DownloadColumn())
+        with Progress(*columns, console=_console("stderr"), transient=True) as progress:
+            task = progress.add_task(escape(f"downloading {url}"), total=None)
+
+            def advance(done: int, total: int) -> None:
+                got[0] = done
+                progress.update(task, completed=done, total=total or None, refresh=True)
+
+            yield advance
+    from rich.filesize import decimal
+
+    print_note(f"downloaded {target} ({decimal(got[0])})")
+
+
 # Training ------------------------------------------------------------------------------------
 
 
@@ -245,6 +272,10 @@ class PlainTrainReporter:
 
     def note(self, text: str) -> None:
         print_note(text)
+
+    def downloading(self, url: str, target: Path) -> contextlib.AbstractContextManager:
+        """MNIST downloaded before the run (download.Watch): a line as it starts and ends."""
+        return downloading(url, target, bar=False)
 
     def finish(self) -> None:
         pass
@@ -337,6 +368,10 @@ class RichTrainReporter(PlainTrainReporter):
 
     def note(self, text: str) -> None:
         self.progress.console.print(text, markup=False)
+
+    def downloading(self, url: str, target: Path) -> contextlib.AbstractContextManager:
+        """MNIST downloaded before the run: a bar of its bytes, a line as it ends."""
+        return downloading(url, target, bar=True)
 
     def finish(self) -> None:
         self.progress.stop()

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 
 class TrainReporter(Protocol):
-    """What a caller sees of a run. Every method may be a no-op."""
+    """What a caller sees of a run. Every method may be a no-op. A reporter may also have
+    `downloading(url, file)`, a `download.Watch` that shows MNIST downloaded before the run."""
 
     def start(self, config: TrainConfig, *, start_epoch: int, steps_per_epoch: int) -> None: ...
     def batch(self, step: int, logs: dict) -> None: ...
