@@ -180,6 +180,20 @@ def test_train_whose_mnist_download_fails_says_so_before_tensorflow(no_mnist, tm
 
 
 @pytest.mark.parametrize(
+    "command",
+    [["evaluate", "{model}/model.keras"], ["export", "{model}", "-f", "keras", "-o", "k.keras"]],
+)
+def test_evaluate_and_export_whose_mnist_download_fails_say_so_before_tensorflow(
+    no_mnist, tiny_model, command
+):
+    done, tensorflow = digitcli_watched(*[part.format(model=tiny_model) for part in command])
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("Error: no MNIST found in MNIST/ (point at it with --data PATH")
+    assert "downloading it there failed: cannot download http://127.0.0.1:9/" in done.stderr
+    assert not tensorflow  # the Keras model is loaded after the data, not before
+
+
+@pytest.mark.parametrize(
     ("args", "said"),
     [
         (["--data", "nowhere"], "Error: nowhere: no such file or directory"),
