@@ -30,11 +30,6 @@ Progress = Callable[[int, int], None]  # (bytes done, bytes in all; 0 when the s
 Watch = Callable[[str, Path], AbstractContextManager[Progress]]
 
 
-def mnist_url(url: str | None = None) -> str:
-    """The URL MNIST is downloaded from: `url`, else $DIGITCLI_MNIST_URL, else Keras' own."""
-    return url or os.environ.get(MNIST_URL_ENV) or MNIST_URL
-
-
 def download_mnist(
     dest_dir: Path,
     *,
@@ -46,12 +41,13 @@ def download_mnist(
 ) -> Path:
     """Download Keras' mnist.npz into `dest_dir` and return the path of the file written.
 
-    The URL is `mnist_url(url)`. The file from Keras' URL must match MNIST_SHA256; from any
-    other URL it is checked against `sha256` only when one is given. Either way it must hold
-    valid MNIST arrays, and it is written atomically or not at all. `progress(done, total)` is
-    called as bytes arrive; `watch(url, file)`, given, yields the progress instead.
+    The URL is `url`, else $DIGITCLI_MNIST_URL, else Keras' own. The file from Keras' URL must
+    match MNIST_SHA256; from any other URL it is checked against `sha256` only when one is
+    given. Either way it must hold valid MNIST arrays, and it is written atomically or not at
+    all. `progress(done, total)` is called as bytes arrive; `watch(url, file)`, given, yields
+    the progress instead.
     """
-    url = mnist_url(url)
+    url = url or os.environ.get(MNIST_URL_ENV) or MNIST_URL
     expected = sha256 or (MNIST_SHA256 if url == MNIST_URL else None)
     dest_dir = Path(dest_dir)
     target = dest_dir / NPZ_NAME
