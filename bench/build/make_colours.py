@@ -10,8 +10,10 @@ decoded) and keeps its colours with the grey network's chances (`polarity.chance
 - writing (0): the colour pictures of the real development sets (`--real`: the folders
   `bench/checks/real_pictures.py build` and `real_numbers.py build` write; not the check sets
   `real_photos`, `pen_photos`, `paper_photos`) but those of no digit (`nondigit`), each also
-  TINTS times under a light of another colour (`tinted`: a lamp's warm light, a cool one, a
-  sheet of tinted paper);
+  TINTS times under a light of another colour (`tinted`: a lamp's warm light, a cool one) and
+  once on a sheet of coloured paper (`on_coloured_paper`: a sticky note of any hue); and
+  `--made` photos and numbers made of MNIST's training digits (`made_writing`), each also on
+  coloured paper;
 - things (1): the photos of things `make_polarity.py` learns from (`thing_photos`: ImageNet's
   sample, every fifth kept out for `check`, those holding writing left out).
 `fit` trains a logistic regression (one softmax layer over the features, standardised; the
@@ -75,6 +77,17 @@ def tinted(path: Path, rng: np.random.Generator) -> np.ndarray:
     return colours.features(np.clip(bgr * gains, 0, 255).astype(np.uint8))
 
 
+def on_coloured_paper(path: Path, rng: np.random.Generator) -> np.ndarray:
+    """The colours of the picture at `path` as if written on a sheet of coloured paper (a
+    sticky note: yellow, orange, pink, green, blue, of any hue): its grey levels times the
+    paper's colour (chroma 40-170, light), so that dark ink stays dark."""
+    grey = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE).astype(np.float32) / 255.0
+    hue, chroma = rng.integers(0, 180), rng.uniform(40, 170)
+    paper = np.uint8([[[hue, round(chroma * 255 / 250), 250]]])  # HSV: S, V such that V - min
+    colour = cv2.cvtColor(paper, cv2.COLOR_HSV2BGR)[0, 0].astype(np.float32)  # is the chroma
+    return colours.features(np.clip(grey[..., None] * colour, 0, 255).astype(np.uint8))
+
+
 def writing_rows(folder: Path) -> list[Path]:
     """The pictures of a built real development set (its manifest, the one .csv file in
     `folder`) that hold writing: all but those of no digit."""
@@ -108,14 +121,16 @@ def make(args) -> None:
             if found is None:
                 continue
             rows.append(found)
-            for _ in range(TINTS):
-                rows.append(np.concatenate([found[: len(polarity.CLASSES)], tinted(path, rng)]))
-            labels += [WRITING] * (1 + TINTS)
+            seen = found[: len(polarity.CLASSES)]
+            rows += [np.concatenate([seen, tinted(path, rng)]) for _ in range(TINTS)]
+            rows.append(np.concatenate([seen, on_coloured_paper(path, rng)]))
+            labels += [WRITING] * (2 + TINTS)
     for path in made_writing(args.made, args.seed):
         found = weighed(path)
         if found is not None:
-            rows.append(found)
-            labels.append(WRITING)
+            seen = found[: len(polarity.CLASSES)]
+            rows += [found, np.concatenate([seen, on_coloured_paper(path, rng)])]
+            labels += [WRITING] * 2
     things = thing_photos(args.things)
     for path in things:
         found = weighed(path)
@@ -209,7 +224,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--made", type=int, default=400, help="made photos (and numbers / 5)")
     parser.add_argument("--epochs", type=int, default=300)
-    parser.add_argument("--writing-weight", type=float, default=30.0)
+    parser.add_argument("--writing-weight", type=float, default=50.0)
     parser.add_argument("--hidden", type=int, default=0, help="a hidden layer's units (0: none)")
     return parser.parse_args()
 
