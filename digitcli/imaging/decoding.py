@@ -6,11 +6,11 @@ mode, orientation), and an image whose decoding would hold more than `MAX_DECODE
 refused before a pixel is decoded (a 466 KB PNG can claim 10,950 x 10,950 RGBA: 480 MB; a
 194 KB one 1 x 100,000,000 grey pixels, whose row pointers alone hold 800 MB).
 
-OpenCV decodes JPEG (at 1/2, 1/4 or 1/8 scale when that is still large enough), PNG, BMP and
-PNM files; Pillow decodes what OpenCV does not read as we need (GIF, TIFF, WebP, ICO,
-transparent-colour PNGs, 16-bit colour with alpha), palette files (faster than OpenCV) and any
-file OpenCV fails on, so that a damaged file gets Pillow's reason. Orientation (EXIF or XMP) is
-Pillow's reading of the header.
+OpenCV decodes JPEG (at 1/2, 1/4 or 1/8 scale when that is still large enough; in colour where
+the file is, for its colours, `colours`), PNG, BMP and PNM files; Pillow decodes what OpenCV
+does not read as we need (GIF, TIFF, WebP, ICO, transparent-colour PNGs, 16-bit colour with
+alpha), palette files (faster than OpenCV) and any file OpenCV fails on, so that a damaged file
+gets Pillow's reason. Orientation (EXIF or XMP) is Pillow's reading of the header.
 """
 
 from __future__ import annotations

@@ -113,7 +113,7 @@ def prepare(image: Image.Image, *, invert: str = "auto", on_paper: bool = False)
     if invert not in INVERT_CHOICES:
         raise ValueError(f"invert must be one of {', '.join(INVERT_CHOICES)}, not {invert!r}")
     process.opencv_threads(cv2)  # one thread in digitcli's own process; a host's left alone
-    seen = picture_colours(image)
+    seen = None if on_paper else picture_colours(image)  # (paper is never a thing)
     if image.mode != "L" or max(image.size) > tuned().work_size or "transparency" in image.info:
         image = to_gray(image)
     image = _unreplicated(image)

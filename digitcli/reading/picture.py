@@ -108,7 +108,7 @@ def _read_picture(
     paper, never a thing, as to `predict`."""
     if invert == "auto":
         grey = np.asarray(to_gray(seen, preparation().work_size))  # as predict sees it
-        first = look(grey, picture_colours(seen))
+        first = look(grey, None if on_paper else picture_colours(seen))
         if first.thing and not on_paper:  # a photo of a thing: predict's verdict, its refusal
             return Line(whole=whole())
         invert = "yes" if first.dark else "no"
