@@ -226,8 +226,10 @@ def test_no_data_says_where_it_looked_before_the_download_failure(monkeypatch, t
     monkeypatch.setenv("DIGITCLI_MNIST_URL", "http://127.0.0.1:9/mnist.npz")  # nothing listens
     done = CliRunner().invoke(app, ["evaluate"])
     assert done.exit_code == 2
-    assert done.stderr.startswith("Error: no MNIST found in MNIST/ (point at it with --data PATH")
-    assert "downloading it there failed: cannot download http://127.0.0.1:9/" in done.stderr
+    started, failed = done.stderr.splitlines()  # no "downloaded" line
+    assert started == "downloading http://127.0.0.1:9/mnist.npz into MNIST/mnist.npz"
+    assert failed.startswith("Error: no MNIST found in MNIST/ (point at it with --data PATH")
+    assert "downloading it there failed: cannot download http://127.0.0.1:9/" in failed
 
 
 def test_piped_results_are_key_value_lines_with_numbers_as_numbers(tiny_model):

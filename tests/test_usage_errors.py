@@ -63,7 +63,8 @@ def test_export_without_data_says_no_verify_writes_it_unchecked():
     del env["DIGITCLI_DATA"]  # ./MNIST/: none here, and its download fails
     done = digitcli_process("export", "--format", "tflite", "-o", "m.tflite", env=env)
     assert done.returncode == 2, done.stderr
-    [line] = done.stderr.splitlines()
+    started, line = done.stderr.splitlines()  # no "downloaded" line
+    assert started == "downloading http://127.0.0.1:9/mnist.npz into MNIST/mnist.npz"
     assert line.startswith("Error: no MNIST found in MNIST/ (point at it with --data PATH")
     assert line.endswith("; nothing was written (--no-verify writes it unchecked)"), line
     calibrated = digitcli_process("export", "--format", "tflite-int8", "--no-verify", env=env)
@@ -179,6 +180,50 @@ def test_train_whose_mnist_download_fails_says_so_before_tensorflow(no_mnist, tm
     assert not tensorflow and not (tmp_path / "m").exists()
 
 
+@pytest.fixture()
+def served(no_mnist, server, monkeypatch):  # noqa: F811
+    """No ./MNIST/, and MNIST served on 127.0.0.1 for the download."""
+    monkeypatch.setenv("DIGITCLI_MNIST_URL", server.url + "/mnist.npz")
+    return server
+
+
+def test_evaluate_and_export_show_the_download_piped(served, tmp_path, tiny_model):
+    (tmp_path / "k.keras").write_text("mine")  # refused after the download, before TensorFlow
+    exported, tensorflow = digitcli_watched(
+        "export", str(tiny_model), "-f", "keras", "-o", "k.keras"
+    )
+    assert exported.returncode == 2, exported.stderr
+    started, ended, refused = exported.stderr.splitlines()  # piped: a line as it starts and ends
+    assert started == f"downloading {served.url}/mnist.npz into MNIST/mnist.npz"
+    assert ended.startswith("downloaded MNIST/mnist.npz (") and ended.endswith(" kB)"), ended
+    assert refused == "Error: k.keras already exists (use --force to replace it)"
+    assert not tensorflow and served.hits == 1
+    (tmp_path / "MNIST" / "mnist.npz").unlink()
+    evaluated = digitcli_process("evaluate", f"{tiny_model}/model.tflite", "--json")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert evaluated.stderr.splitlines()[:2] == [started, ended], evaluated.stderr
+    assert '"samples": 7' in evaluated.stdout and served.hits == 2
+
+
+def test_no_word_of_a_download_quiet_or_none_when_unneeded(served, tmp_path, tiny_model):
+    (tmp_path / "k.keras").write_text("mine")
+    unchecked = digitcli_process(
+        "export", str(tiny_model), "-f", "keras", "-o", "k.keras", "--no-verify"
+    )
+    assert unchecked.returncode == 2 and served.hits == 0, unchecked.stderr  # no data needed
+    assert unchecked.stderr == "Error: k.keras already exists (use --force to replace it)\n"
+    evaluated = digitcli_process("evaluate", f"{tiny_model}/model.tflite", "-q")
+    assert evaluated.returncode == 0 and served.hits == 1, evaluated.stderr
+    assert evaluated.stderr == "" and evaluated.stdout.count("\n") == 1, evaluated.stdout
+
+
+def test_evaluate_in_a_terminal_draws_the_download_first(served, tmp_path, tiny_model):
+    seen = run_in_terminal("evaluate", f"{tiny_model}/model.tflite", columns=120)
+    assert f"downloading {served.url}/mnist.npz" in seen and "100%" in seen, seen
+    assert "downloaded MNIST/mnist.npz (" in seen and "Error" not in seen, seen
+    assert seen.index("downloaded MNIST") < seen.index("ccuracy"), seen
+
+
 @pytest.mark.parametrize(
     "command",
     [["evaluate", "{model}/model.keras"], ["export", "{model}", "-f", "keras", "-o", "k.keras"]],
@@ -188,8 +233,10 @@ def test_evaluate_and_export_whose_mnist_download_fails_say_so_before_tensorflow
 ):
     done, tensorflow = digitcli_watched(*[part.format(model=tiny_model) for part in command])
     assert done.returncode == 2, done.stderr
-    assert done.stderr.startswith("Error: no MNIST found in MNIST/ (point at it with --data PATH")
-    assert "downloading it there failed: cannot download http://127.0.0.1:9/" in done.stderr
+    started, failed = done.stderr.splitlines()  # no "downloaded" line
+    assert started == "downloading http://127.0.0.1:9/mnist.npz into MNIST/mnist.npz"
+    assert failed.startswith("Error: no MNIST found in MNIST/ (point at it with --data PATH")
+    assert "downloading it there failed: cannot download http://127.0.0.1:9/" in failed
     assert not tensorflow  # the Keras model is loaded after the data, not before
 
 

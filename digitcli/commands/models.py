@@ -72,6 +72,7 @@ def evaluate(
       digitcli evaluate model.tflite --save-mistakes mistakes.png
       digitcli evaluate --json | jq .accuracy
     """
+    from digitcli.datasets.data import check_data
     from digitcli.models.modeldir import choose_model
     from digitcli.reports.evaluate import evaluate_with_predictions
     from digitcli.reports.report import check_outputs, save_mistakes_file, save_report
@@ -79,6 +80,7 @@ def evaluate(
 
     check_outputs(save_mistakes, report, force=force)
     chosen = choose_model(one_model(model, model_option))
+    check_data(data, role="test", watch=_download_shown(quiet=quiet))
     with console.counted("evaluating", shown=not quiet) as advance:
         result, predictions = evaluate_with_predictions(chosen.path, data, progress=advance)
     for skipped in [] if quiet else result.skipped:
@@ -92,6 +94,20 @@ def evaluate(
         if not quiet:
             console.print_note(f"wrote {page}")
     _show_evaluation(result, chosen, json_output=json_output, quiet=quiet)
+
+
+def _download_shown(*, quiet: bool):
+    """How evaluate and export show MNIST downloaded into ./MNIST/, as train does: a bar in a
+    terminal, a line as it starts and ends in a pipe, nothing with -q (a download.Watch, or
+    None). Their data is checked, and downloaded, before their own bar or spinner starts:
+    Rich draws one live display at a time."""
+    if quiet:
+        return None
+    import functools
+
+    from digitcli.terminal import console
+
+    return functools.partial(console.downloading, bar=True)
 
 
 def _show_evaluation(result, chosen, *, json_output: bool, quiet: bool) -> None:
@@ -185,11 +201,13 @@ def export(
     """
     import contextlib
 
-    from digitcli.exporting.export import export_model
+    from digitcli.exporting.export import check_export_data, export_model
 
     model = one_model(model, model_option)
     from digitcli.terminal import console
 
+    watch = _download_shown(quiet=quiet)
+    check_export_data(model, fmt.value, data, verify=not no_verify, watch=watch)
     status = (
         console.stderr.status(f"Exporting {fmt.value} and checking it on the test set")
         if console.interactive() and not (json_output or quiet)

@@ -50,7 +50,8 @@ from digitcli.core.errors import (
 )
 from digitcli.core.quiet import native_stderr_silenced
 from digitcli.core.signals import Interrupted, SignalGuard
-from digitcli.datasets.data import Dataset, Split, load_dataset
+from digitcli.datasets.data import Dataset, Split, check_data, load_dataset
+from digitcli.datasets.download import Watch
 from digitcli.models.model_card import card_path, model_card
 from digitcli.models.modeldir import (
     BUNDLED_DIR,
@@ -173,16 +174,9 @@ def export_model(
     the output exists and `force` is false, before any work; ExportError when the export fails
     or does not agree with the source model (nothing is written then).
     """
-    spec = FORMATS.get(fmt)
-    if spec is None:
-        raise UsageError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
-    ref = resolve_model(model)
+    spec = _format(fmt)
+    ref = _keras_model(model)
     source = ref.keras_file
-    if source is None:
-        raise ModelError(
-            f"{ref.path}: export needs a Keras model (a model directory with model.keras, "
-            "or a .keras file)"
-        )
     target = output_path(ref, spec, output)
     card = card_path(target, directory=not spec.suffix)
     if _as_trained(ref, spec, output, force):
@@ -226,11 +220,55 @@ def export_model(
     return result
 
 
+def check_export_data(
+    model: str | Path | None = None,
+    fmt: str = "tflite",
+    data: str | Path | None = None,
+    *,
+    verify: bool = True,
+    watch: Watch | None = None,
+) -> None:
+    """What `export_model` will refuse of the model and of its test data, refused now, and
+    MNIST downloaded into the default ./MNIST/ that holds none, shown by `watch`
+    (download.Watch): where the export needs data (to verify, or to calibrate tflite-int8),
+    before a caller's own display of the export starts. Nothing downloaded where none is."""
+    spec = _format(fmt)
+    _keras_model(model)
+    if verify or spec.name == "tflite-int8":
+        with _data_said(spec):
+            check_data(data, role="test", watch=watch)
+
+
+def _format(fmt: str) -> Format:
+    spec = FORMATS.get(fmt)
+    if spec is None:
+        raise UsageError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
+    return spec
+
+
+def _keras_model(model: str | Path | None) -> ModelRef:
+    """The model exported, which must have a Keras model to export."""
+    ref = resolve_model(model)
+    if ref.keras_file is None:
+        raise ModelError(
+            f"{ref.path}: export needs a Keras model (a model directory with model.keras, "
+            "or a .keras file)"
+        )
+    return ref
+
+
 def _test_data(data: str | Path | None, spec: Format) -> Dataset:
-    """The test set an export is verified on (and tflite-int8 calibrated with). Where only
-    verifying needs it, data missing or unreadable says that --no-verify does without."""
-    try:
+    """The test set an export is verified on (and tflite-int8 calibrated with)."""
+    with _data_said(spec):
         return load_dataset(data, role="test")
+
+
+@contextlib.contextmanager
+def _data_said(spec: Format) -> Iterator[None]:
+    """Where only verifying needs the data, data missing or unreadable says that --no-verify
+    does without."""
+    try:
+        yield
     except DataError as error:
         if spec.name == "tflite-int8":  # calibrating needs it too: --no-verify would not help
             raise
