@@ -89,14 +89,7 @@ def load_dataset(
     """
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}, not {role!r}")
-    explicit = (path is not None and str(path) != "") or bool(os.environ.get(DATA_ENV))
-    location = resolve_data_path(path)
-    found = _locate(location, role)
-    if found is None and download and not explicit:
-        found = _downloaded(location, role, progress)
-    if found is None:
-        raise _nothing_found(location, explicit)
-    fmt, loader = found
+    location, (fmt, loader) = _source(path, role, download=download, progress=progress)
     files: dict[str, str] = {}
     splits = loader(files)
     dataset = _dataset(location, fmt, splits, files, role, getattr(loader, "note", ""))
@@ -110,18 +103,32 @@ def check_data(
     path, no data in it, an image folder missing a digit), and download MNIST into the default
     ./MNIST/ that holds none, shown by `watch` (download.py): `train` says so, or that the
     download failed, before TensorFlow loads (seconds and hundreds of MB)."""
+    _, (_, loader) = _source(path, role, watch=watch)
+    if isinstance(loader, _ImageFolderLoader):
+        if loader.labelled:
+            labels_csv(loader.folder)
+        else:
+            survey(loader.folder)
+
+
+def _source(
+    path: str | Path | None,
+    role: str,
+    *,
+    download: bool = True,
+    progress: Progress | None = None,
+    watch: Watch | None = None,
+) -> tuple[Path, tuple[str, Loader]]:
+    """Where the data is (`path`, $DIGITCLI_DATA, else the default ./MNIST/, downloaded into
+    when it holds none and `download`), with its format and loader; DataError where none is."""
     explicit = (path is not None and str(path) != "") or bool(os.environ.get(DATA_ENV))
     location = resolve_data_path(path)
     found = _locate(location, role)
-    if found is None and not explicit:
-        found = _downloaded(location, role, watch=watch)
+    if found is None and download and not explicit:
+        found = _downloaded(location, role, progress, watch)
     if found is None:
         raise _nothing_found(location, explicit)
-    if found is not None and isinstance(found[1], _ImageFolderLoader):
-        if found[1].labelled:
-            labels_csv(found[1].folder)
-        else:
-            survey(found[1].folder)
+    return location, found
 
 
 def _downloaded(
