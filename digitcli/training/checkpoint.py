@@ -26,7 +26,6 @@ from digitcli.models.modeldir import CHECKPOINT_STATE, KERAS_FILE, check_resumab
 from digitcli.training.distribute import check_same_checkpoint, scope, written_by_chief
 
 BEST_WEIGHTS_FILE = "best-weights.npz"
-STATE_FILE = CHECKPOINT_STATE
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds")
 RESUMABLE_CHANGES = ("patience", "strategy")  # how to stop and where to run, not what is learnt
 OPTION_NAMES = {"writers": "--augment", "layers": "the layers"}
@@ -62,15 +61,15 @@ class Checkpoint:
             # The kept epoch's weights: plain arrays in layer order, no model to build.
             np.savez(staging / BEST_WEIGHTS_FILE, *best_weights)
             saved = {"config": self.config.to_dict(), **asdict(state), "data": self.dataset.files}
-            (staging / STATE_FILE).write_text(json.dumps(saved))
+            (staging / CHECKPOINT_STATE).write_text(json.dumps(saved))
 
     def load(self) -> tuple[keras.Model, TrainingState, list[np.ndarray]]:
         """The model, state and kept weights of the interrupted run, once it is known to be
         this run: the same settings and the same data."""
-        check_same_checkpoint(self.strategy, self.directory / STATE_FILE)
+        check_same_checkpoint(self.strategy, self.directory / CHECKPOINT_STATE)
         check_resumable(self.directory)
-        with self._damaged(STATE_FILE):
-            saved = json.loads((self.directory / STATE_FILE).read_text())
+        with self._damaged(CHECKPOINT_STATE):
+            saved = json.loads((self.directory / CHECKPOINT_STATE).read_text())
             config = TrainConfig.from_dict(saved["config"])
             state = TrainingState(
                 epoch=_count(saved["epoch"], 1, config.epochs),
