@@ -125,6 +125,14 @@ REAL_KNOWN = {
     "rule took the whole white sheet for light ink, which the judge called several digits",
     "zoxinity+NumberDetector__resources_pen_black.jpg": "1234567890 in two rows: lines to "
     "predict's judge (several digits before round 13); read reads the two lines, 2345 and 67890",
+    "zoxinity+NumberDetector__resources_pen_blue.jpg": "the same two rows in blue pen: lines "
+    "to predict's judge; read reads both lines right (12345, 67890) since round 25 found the "
+    "rows of a photo with a shadow's edge on a finer paper level",
+    "fborcic+neural_project__test_images_3.jpeg": "52602 written in the shade beside a hard "
+    "shadow's edge: predict's ink is the edge, a 4; read reads 52602 (round 25: its lines "
+    "found on a paper level that follows the edge; it read the same 4 before)",
+    "Jiapei1001+Machine-Learning-And-Deep-Network__handwritten_greek_symbols_beta.jpg": "a "
+    "drawn Greek beta (the fresh check set): predict 8, read 13; both should refuse it",
 }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageFilter
 from test_read import write_number
 from typer.testing import CliRunner
 
@@ -160,3 +160,25 @@ def test_a_lone_line_is_never_cropped_wider_than_segmentation_reads(tmp_path):
     [(top, bottom)] = line_spans(opened)
     assert top < 280 * opened.height / 600 and bottom > 320 * opened.height / 600
     assert bottom - top >= opened.width * DEFAULT.work_height / DEFAULT.work_width - 1
+
+
+@pytest.mark.parametrize("number", ["36498432", "52602"])
+def test_a_number_beside_a_hard_shadows_edge_is_found_as_a_line(digits, number, tmp_path):
+    """A phone photo of a sheet half in shade, the light's edge running down beside the number
+    (real development photos of 36498432 and 52602 were read 943 and 4): its rows are found on
+    a copy whose paper level follows the edge. Measured in blocks a fifth of the copy's
+    height, the shaded side stood in the ink, the paper's spread outgrew the number's contrast,
+    no line was found, and the whole photo was read as one line, the number a few px high."""
+    write_number(digits, number, tmp_path / "n.png")
+    line = np.asarray(Image.open(tmp_path / "n.png"), float)  # digits 80 px high
+    height, width = 1600, 1200
+    y, x = np.mgrid[0:height, 0:width] / height
+    shade = 100.0 + 40.0 * x + 20.0 * y  # darker away from the window
+    lit = x > 0.45 + 0.3 * np.clip(y - 0.5, 0, None)  # the edge bends down the page
+    sheet = np.where(lit, 225.0 - 15.0 * y, shade).astype(np.uint8)
+    sheet = np.asarray(Image.fromarray(sheet).filter(ImageFilter.BoxBlur(8)), float)
+    sheet[700:900, 60 : 60 + line.shape[1]] *= line / 235.0  # ink darkens as the paper does
+    sheet += np.random.default_rng(0).normal(0, 2, sheet.shape)
+    Image.fromarray(np.clip(sheet, 0, 255).astype(np.uint8)).save(tmp_path / "shade.jpg")
+    [(top, bottom)] = line_spans(open_image(tmp_path / "shade.jpg", max_side=DEFAULT.work_width))
+    assert 600 < top < 760 and 840 < bottom < 1000  # the digits' rows are 700 + 60 to 140

@@ -23,28 +23,35 @@ from digitcli.imaging.polarity import ink_is_dark
 from digitcli.reading.settings import tuned
 
 
-def ink_signal(image: Image.Image, invert: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+def ink_signal(
+    image: Image.Image, invert: str = "auto", *, finest: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """The ink (bright, float32, paper at 0) of an "L" image, and the mask of what is ink. Its
     polarity is judged as `predict` judges it (`imaging.polarity`), the paper's noise measured as
-    `predict` measures it (`imaging.paper`)."""
+    `predict` measures it (`imaging.paper`). `finest`: the paper's level is measured in the
+    smallest blocks (`paper_block`), as on the small copy the lines are found on (`multiline`),
+    whose strokes are a few px wide. Blocks a fifth of its height left the shaded side of a
+    hard shadow's edge in the ink: the paper's spread grew past the number's contrast, no line
+    was found, and the whole photo was read as one line, its number a few pixels high."""
     if invert not in INVERT_CHOICES:
         raise ValueError(f"invert must be one of {', '.join(INVERT_CHOICES)}, not {invert!r}")
     pixels = np.asarray(image, dtype=np.uint8)
     dark = ink_is_dark(pixels) if invert == "auto" else invert == "yes"
     gray = pixels.astype(np.float32)
     signal = 255.0 - gray if dark else gray
-    flat = signal - _paper(signal)
+    flat = signal - _paper(signal, finest)
     noise = noise_below(flat)
     np.maximum(flat, 0.0, out=flat)
     return flat, _ink_mask(flat, noise)
 
 
-def _paper(signal: np.ndarray) -> np.ndarray:
+def _paper(signal: np.ndarray, finest: bool = False) -> np.ndarray:
     """The paper's level under uneven lighting: block means, opened over 3x3 blocks (which
-    removes the ink, narrower than three blocks), back to full size."""
+    removes the ink, narrower than three blocks), back to full size; `finest`: in blocks of
+    `paper_block`, else at least `paper_blocks` to the picture's height too."""
     h, w = signal.shape
     tune = tuned()
-    step = max(tune.paper_block, h / tune.paper_blocks)
+    step = tune.paper_block if finest else max(tune.paper_block, h / tune.paper_blocks)
     grid = (max(1, round(w / step)), max(1, round(h / step)))
     blocks = np.asarray(Image.fromarray(signal, "F").resize(grid, Image.Resampling.BOX))
     low = ndimage.grey_opening(blocks, size=(3, 3), mode="nearest")

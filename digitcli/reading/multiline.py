@@ -34,7 +34,7 @@ def line_spans(image: Image.Image, invert: str = "auto") -> list[tuple[int, int]
     size = (min(image.width, tune.find_width), min(image.height, tune.find_height))
     small = image.resize(size, Image.Resampling.BOX) if size != image.size else image
     scale = small.height / image.height
-    mask = ink_signal(small, invert)[1]
+    mask = ink_signal(small, invert, finest=True)[1]  # a shadow's edge kept sharp
     # A band of a cell's rule or a desk's edge alone is no line: the bands are those of the ink
     # without what crosses the picture, as predict's ink leaves it out, where they are no more
     # (where they are more, a cell's side ran down beside the lines and held them together;
