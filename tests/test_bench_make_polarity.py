@@ -83,3 +83,25 @@ def test_each_label_is_the_networks_class():
     classes = make_polarity.classes(labels)
     assert classes.tolist() == [make_polarity.LIGHT, make_polarity.DARK, make_polarity.THING,
                                 make_polarity.DARK]  # fmt: skip
+
+
+def test_the_recorded_command_names_the_builder_that_ran(monkeypatch):
+    """make_colours.py borrows this builder's `command`: its record said make_polarity.py (the
+    shipped colours network's does: `python bench/build/make_polarity.py fit ...`)."""
+    folder = "/somewhere/on/a/machine"
+    argv = [f"{folder}/bench/build/make_colours.py", "fit", "--data", f"{folder}/c.npz"]
+    monkeypatch.setattr(sys, "argv", argv)
+    assert make_polarity.command() == "python bench/build/make_colours.py fit --data c.npz"
+
+
+def test_a_thing_learnt_whole_has_one_view_and_others_four(tmp_path):
+    """`--whole-things` photos (a hand on a plain ground) are learnt whole, no crops."""
+    from PIL import Image
+
+    for index in range(6):
+        Image.new("RGB", (100, 100), (200, 150 + index, 120)).save(tmp_path / f"hand{index}.jpg")
+    learnt = len(make_polarity.thing_photos(tmp_path))  # every fifth kept out: 4 of 6
+    whole, labels = make_polarity.thing_views(tmp_path, seed=0, count=1)
+    cropped, _ = make_polarity.thing_views(tmp_path, seed=0)
+    assert (len(whole), len(cropped)) == (learnt, learnt * make_polarity.THING_VIEWS)
+    assert set(labels) == {make_polarity.UNKNOWN}

@@ -17,6 +17,8 @@ from test_predict_read_agree import answers
 
 from digitcli.imaging import polarity, verdict
 
+FIXTURES = Path(__file__).parent / "fixtures"
+
 
 @pytest.fixture(scope="module")
 def photos(tmp_path_factory) -> list[Path]:
@@ -39,6 +41,19 @@ def test_photos_of_things_are_refused_by_predict_and_read_alike(photos):
     for answer in answers("predict", photos).values():
         assert answer["digit"] is None and answer["note"] == verdict.NOT_DIGITS, answer
     for answer in answers("read", photos).values():
+        assert answer["number"] is None and answer["note"] == verdict.NOT_DIGITS, answer
+
+
+HANDS = [FIXTURES / "hand-sign-0.jpg", FIXTURES / "hand-sign-1.jpg"]
+
+
+def test_photos_of_a_hand_are_refused_by_predict_and_read_alike():
+    """Photos of a hand on a plain ground (a sign-language dataset's, tests/fixtures/SOURCES.md;
+    the first look learnt others of it, never these): a skin-toned blob on light paper was ink
+    to the first look, answered 1 and 4 by `predict` (`read`: 1 and 13) until round 25."""
+    for answer in answers("predict", HANDS).values():
+        assert answer["digit"] is None and answer["note"] == verdict.NOT_DIGITS, answer
+    for answer in answers("read", HANDS).values():
         assert answer["number"] is None and answer["note"] == verdict.NOT_DIGITS, answer
 
 
@@ -80,17 +95,22 @@ def test_a_number_on_a_slip_on_a_dark_desk_is_read_not_taken_for_a_thing(tmp_pat
 
 
 def test_a_colour_photo_is_judged_by_its_colours_as_a_file_and_as_an_image():
-    """The flower is light ink to the grey network; its colours make it a thing, whether
-    `predict` opens its file or the Python API is given it as a PIL image or an array."""
+    """The flower's colours are measured whether `predict` opens its file or the Python API is
+    given it as a PIL image or an array (made the bytes of a PNG file, decoded as a file is),
+    and it is refused each way. (Until round 25 the grey network took it for light ink and its
+    colours alone made it a thing; the grey network now learnt photos of hands, and takes it
+    for a thing too.)"""
     from PIL import Image
 
     import digitcli
+    from digitcli.api.inputs import as_source
+    from digitcli.imaging import colours
+    from digitcli.imaging.images import open_image
 
     flower = load_sample_image("flower.jpg")
-    gray = cv2.cvtColor(flower, cv2.COLOR_RGB2GRAY)
-    found = polarity.chances(cv2.resize(gray, (192, 144), interpolation=cv2.INTER_AREA))
-    assert not polarity.Look.of(found).thing  # grey, no thing
     for given in (Image.fromarray(flower), flower):
+        opened = open_image(as_source(given).read())
+        assert opened.info.get(colours.INFO) is not None  # its colours measured at decoding
         (answer,) = digitcli.predict([given])
         assert answer.digit is None and answer.note == verdict.NOT_DIGITS, answer
 

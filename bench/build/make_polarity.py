@@ -1,7 +1,8 @@
 """Train `digitcli/imaging/polarity.tflite`, the first look at a picture: whether its ink is
 darker than its paper, or lighter, or whether it is a photo of a thing (no writing at all).
 
-    python bench/build/make_polarity.py make --real REAL --real NUMBERS --things PHOTOS --out V.npz
+    python bench/build/make_polarity.py make --real REAL --real NUMBERS --things PHOTOS \
+        --whole-things HANDS --out V.npz
     python bench/build/make_polarity.py fit --data V.npz --out polarity.tflite
     python bench/build/make_polarity.py check [--model polarity.tflite] [--things PHOTOS]
     python bench/build/make_polarity.py stamp      # record a changed setting's new stamp
@@ -29,7 +30,9 @@ ink is dark), known by construction:
   network's), labelled `UNKNOWN` (a thing: no ink to tell the side of): of the photos sorted by
   name every `THINGS_HELD`th from the first kept out for `check`, and those of things that hold
   writing, digits or a page (`WRITTEN`: a clock, a menu, a keyboard) left out; each photo whole
-  and cropped (`THING_VIEWS`).
+  and cropped (`THING_VIEWS`); `--whole-things`: photos of one thing on a plain ground (a hand),
+  kept out alike, each learnt whole only (cropped, a hand is a smooth blob filling its picture,
+  as a coarse scan enlarged to fill its picture is).
 Three in ten scenes and real pictures get a window's light on part of the page
 (`window_light`): the case the rule the network replaced got wrong.
 `fit` trains a small network (TensorFlow only here, on CPU) to tell the three classes apart
@@ -329,14 +332,16 @@ def thing_photos(folder: Path) -> list[Path]:
     return [p for p in rest if not any(word in p.stem.lower() for word in WRITTEN)]
 
 
-def thing_views(folder: Path, seed: int) -> tuple[list[np.ndarray], list[int]]:
-    """`THING_VIEWS` views of each photo of a thing (`thing_photos`): the whole, and crops of
+def thing_views(
+    folder: Path, seed: int, count: int = THING_VIEWS
+) -> tuple[list[np.ndarray], list[int]]:
+    """`count` views of each photo of a thing (`thing_photos`): the whole, and crops of
     40-90% of its sides, mirrored half of the time; their polarity `UNKNOWN`."""
     rng = np.random.default_rng(seed)
     views = []
     for path in thing_photos(folder):
         gray = np.asarray(to_gray(open_image(path)))
-        for index in range(THING_VIEWS):
+        for index in range(count):
             picture = gray if index == 0 else _cropped(gray, rng)
             views.append(view(picture[:, ::-1] if rng.random() < 0.5 else picture))
     return views, [UNKNOWN] * len(views)
@@ -396,6 +401,10 @@ def make(args) -> None:
         more_views, more_labels = thing_views(folder, seed=20 + index)
         views += more_views
         labels += more_labels
+    for index, folder in enumerate(args.whole_things):
+        more_views, more_labels = thing_views(folder, seed=40 + index, count=1)
+        views += more_views
+        labels += more_labels
     more_views, more_labels = line_views(LINES, seed=30)
     views += more_views
     labels += more_labels
@@ -420,6 +429,11 @@ def make(args) -> None:
             f"{folder.name}: sorted by name, every {THINGS_HELD}th from the first kept out, "
             f"those holding writing left out, {THING_VIEWS} views each"
             for folder in args.things
+        ]
+        + [
+            f"{folder.name}: sorted by name, every {THINGS_HELD}th from the first kept out, "
+            "each learnt whole (one view)"
+            for folder in args.whole_things
         ],
     }
     np.savez_compressed(args.out, x=x, y=y, made=json.dumps(made))
@@ -480,9 +494,10 @@ def classes(labels: np.ndarray) -> np.ndarray:
 
 
 def command() -> str:
-    """This run's command line, each path in it by its name alone (no machine's folders)."""
+    """This run's command line (of this builder, or of one that imports this function), each
+    path in it by its name alone (no machine's folders)."""
     named = (Path(word).name if "/" in word else word for word in sys.argv[1:])
-    return " ".join(["python bench/build/make_polarity.py", *named])
+    return " ".join([f"python bench/build/{Path(sys.argv[0]).name}", *named])
 
 
 def check(args) -> None:
@@ -543,6 +558,11 @@ def arguments() -> argparse.Namespace:
     parser.add_argument(
         "--things", type=Path, action="append", default=[],
         help="a folder of photos of things, no writing in any (their class: a thing)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--whole-things", type=Path, action="append", default=[],
+        help="a folder of photos of one thing on a plain ground, each learnt whole: cropped, a "
+        "hand is a smooth blob filling its picture, as a coarse scan enlarged is",
     )  # fmt: skip
     parser.add_argument("--model", type=Path)
     parser.add_argument("--seed", type=int, default=5)
