@@ -126,8 +126,8 @@ REAL_KNOWN = {
     "zoxinity+NumberDetector__resources_pen_black.jpg": "1234567890 in two rows: lines to "
     "predict's judge (several digits before round 13); read reads the two lines, 2345 and 67890",
     "zoxinity+NumberDetector__resources_pen_blue.jpg": "the same two rows in blue pen: lines "
-    "to predict's judge; read reads both lines right (12345, 67890) since round 25 found the "
-    "rows of a photo with a shadow's edge on a finer paper level",
+    "to predict's judge; read reads both lines right (12345, 67890) since round 25 looks for "
+    "the rows of writing on a finer paper level (it took predict's verdict before)",
     "fborcic+neural_project__test_images_3.jpeg": "52602 written in the shade beside a hard "
     "shadow's edge: predict's ink is the edge, a 4; read reads 52602 (round 25: its lines "
     "found on a paper level that follows the edge; it read the same 4 before)",
