@@ -397,12 +397,10 @@ def make(args) -> None:
         more_views, more_labels = scene_views(seed, SCENES)
         views += more_views
         labels += more_labels
-    for index, folder in enumerate(args.things):
-        more_views, more_labels = thing_views(folder, seed=20 + index)
-        views += more_views
-        labels += more_labels
-    for index, folder in enumerate(args.whole_things):
-        more_views, more_labels = thing_views(folder, seed=40 + index, count=1)
+    things = [(folder, 20 + index, THING_VIEWS) for index, folder in enumerate(args.things)]
+    things += [(folder, 40 + index, 1) for index, folder in enumerate(args.whole_things)]
+    for folder, seed, count in things:
+        more_views, more_labels = thing_views(folder, seed, count)
         views += more_views
         labels += more_labels
     more_views, more_labels = line_views(LINES, seed=30)
@@ -427,13 +425,12 @@ def make(args) -> None:
         "light_ink": LIGHT_LIST.name,
         "things": [
             f"{folder.name}: sorted by name, every {THINGS_HELD}th from the first kept out, "
-            f"those holding writing left out, {THING_VIEWS} views each"
-            for folder in args.things
-        ]
-        + [
-            f"{folder.name}: sorted by name, every {THINGS_HELD}th from the first kept out, "
-            "each learnt whole (one view)"
-            for folder in args.whole_things
+            + (
+                "each learnt whole (one view)"
+                if count == 1
+                else f"those holding writing left out, {count} views each"
+            )
+            for folder, _, count in things
         ],
     }
     np.savez_compressed(args.out, x=x, y=y, made=json.dumps(made))
