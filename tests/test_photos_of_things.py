@@ -130,6 +130,23 @@ def test_a_colour_photo_is_a_thing_in_every_format(tmp_path):
         assert answer["digit"] is None and answer["note"] == verdict.NOT_DIGITS, (file, answer)
 
 
+def test_a_pillow_picture_s_colours_are_the_converted_picture_s():
+    """A palette, CMYK or YCbCr picture (decoded by Pillow) is sampled before it is converted
+    to RGB, not after (a 1,500 px palette PNG: 5 ms of colour conversion to measure 10,000
+    pixels): its colours must be what the whole converted picture's are, at every size."""
+    from PIL import Image
+
+    from digitcli.imaging import colours
+
+    flower = Image.fromarray(load_sample_image("flower.jpg"))  # 640 x 427
+    for size in ((1500, 1001), (640, 427), (193, 97), (60, 40)):
+        shown = flower.resize(size)
+        for picture in (shown.quantize(64), shown.convert("CMYK"), shown.convert("YCbCr")):
+            whole = cv2.cvtColor(np.asarray(picture.convert("RGB")), cv2.COLOR_RGB2BGR)
+            assert np.array_equal(colours.of_pillow(picture), colours.features(whole)), (
+                picture.mode, size)  # fmt: skip
+
+
 def test_writing_in_colour_is_no_thing(tmp_path):
     """Blue ink on a warm sheet, a red digit drawn on white, and digits on sticky notes, yellow
     and orange, filling the photo (taken for things until coloured paper was learnt): writing,

@@ -40,10 +40,22 @@ def features(bgr: np.ndarray) -> np.ndarray:
     dark pixel's noise is no colour, as it would be in saturation), how many hues its colours
     hold (the entropy of its twelve hues, each weighed by its pixels' chroma, and the largest
     one's share) and how its brightness spreads (float32)."""
-    height, width = bgr.shape[:2]
+    return _measured(sampled(bgr))
+
+
+def sampled(pixels: np.ndarray) -> np.ndarray:
+    """Every few pixels of a picture, each kept as it is (nearest), about half the
+    preparation's working size a side: what `features` measures. Any pixel format: a
+    conversion pixel by pixel after it gives what it would have before."""
+    height, width = pixels.shape[:2]
     step = max(1, max(height, width) * 2 // tuned().work_size)
+    if step == 1:
+        return pixels
     size = (max(1, width // step), max(1, height // step))
-    sampled = cv2.resize(bgr, size, interpolation=cv2.INTER_NEAREST) if step > 1 else bgr
+    return cv2.resize(pixels, size, interpolation=cv2.INTER_NEAREST)
+
+
+def _measured(sampled: np.ndarray) -> np.ndarray:
     hue, saturation, value = cv2.split(cv2.cvtColor(sampled, cv2.COLOR_BGR2HSV))
     chroma = saturation.astype(np.uint16) * value // 255  # max - min of B, G, R
     # each pixel's hue (12 of 30 degrees) and chroma (8 bands of 32 levels), counted together
@@ -62,7 +74,10 @@ def of_pillow(image: Image.Image) -> np.ndarray | None:
     transparency; None for any other (grey, or transparent: what shows is not its colours)."""
     if image.mode not in PILLOW_COLOURS or "transparency" in image.info:
         return None
-    return features(cv2.cvtColor(np.asarray(image.convert("RGB")), cv2.COLOR_RGB2BGR))
+    few = Image.fromarray(sampled(np.asarray(image)), image.mode)  # not the whole converted
+    if image.mode == "P":
+        few.putpalette(image.getpalette())
+    return _measured(cv2.cvtColor(np.asarray(few.convert("RGB")), cv2.COLOR_RGB2BGR))
 
 
 def thing(found: np.ndarray, colours: np.ndarray) -> bool:
