@@ -68,3 +68,35 @@ def test_the_pen_set_keeps_digits_and_letters_unlike_digits(tmp_path):
     _, _, picture = next(real_letters.pen_characters(tmp_path))
     ink = real_letters.coverage(picture)  # a transparent ground is paper
     assert ink[20, 15] == 1.0 and ink[20, 2] == 0.0
+
+
+def test_nist_s_folders_give_their_characters_but_those_written_as_digits(tmp_path):
+    for code, name in (("41", "A"), ("4f", "O"), ("65", "e"), ("7a", "z")):
+        folder = tmp_path / f"{name}_x" / f"train_{code}"
+        folder.mkdir(parents=True)
+        written = np.full((128, 128), 255, np.uint8)
+        written[40:90, 60:66] = 0  # black ink on white, as NIST's are
+        for number in range(2):
+            Image.fromarray(written).save(folder / f"train_{code}_{number:05d}.png")
+    found = list(real_letters.nist_characters(tmp_path))
+    assert [(character, number) for character, number, _ in found] == [
+        ("A", 0), ("A", 1), ("e", 0), ("e", 1)]  # fmt: skip
+    ink = found[0][2]
+    assert ink.shape == (128, 128) and ink[60, 62] == 1.0 and ink[10, 10] == 0.0
+
+
+def test_az_tables_give_each_capital_once_but_those_written_as_digits(tmp_path):
+    import pyarrow as arrow
+    import pyarrow.parquet as parquet
+
+    pictures = np.zeros((4, 784), np.int64)
+    pictures[:, 300:310] = 255
+    pictures[np.arange(4), np.arange(4)] = 200  # four pictures, each its own
+    labels = [0, 0, 18, 10]  # A, A again, S (a 5), K
+    columns = {"0": labels} | {str(n + 1): pictures[:, n] for n in range(784)}
+    table = arrow.table(columns)
+    parquet.write_table(table, tmp_path / "one.parquet")
+    parquet.write_table(table, tmp_path / "two.parquet")  # the same rows: none again
+    found = list(real_letters.az_letters([tmp_path / "one.parquet", tmp_path / "two.parquet"]))
+    assert [(c, number) for c, number, _ in found] == [("A", 1), ("A", 2), ("K", 3)]
+    assert found[0][2].shape == (28, 28) and found[0][2].max() == 1.0

@@ -108,8 +108,6 @@ _OFF_PAPER_CELL = (
 )
 _MEZA = "Charitable-Analytics-International+AI4Good---Meza-OCR-Challenge__cell_images_training_set_"
 REAL_KNOWN = {
-    "computemachines+nnfs-rust__my_images_3.jpg": "a photo of a thing: one digit to the judge "
-    "of round 14 (a picture before), predict 1; read reads twelve digits in its texture",
     f"{_MEZA}3368.jpg": _OFF_PAPER_CELL,
     f"{_MEZA}3861.jpg": _OFF_PAPER_CELL,
     f"{_MEZA}5413.jpg": _OFF_PAPER_CELL,
@@ -121,7 +119,8 @@ REAL_KNOWN = {
     f"{_MEZA}5577.jpg": "250 in a register cell: lines to predict's judge (several digits "
     "before round 13); read finds two lines, 250 and a stray one",
     "gzm1997+hand-writing-digits__input.jpg": "a sheet on a desk holding faint small digits, "
-    "lines to predict's judge within the sheet; read reads 11. Before round 20 the polarity "
+    "lines to predict's judge within the sheet; read's one line is one digit, refused as not "
+    "a digit since round 26 (read 9 before). Before round 20 the polarity "
     "rule took the whole white sheet for light ink, which the judge called several digits",
     "zoxinity+NumberDetector__resources_pen_black.jpg": "1234567890 in two rows: lines to "
     "predict's judge (several digits before round 13); read reads the two lines, 2345 and 67890",
@@ -131,8 +130,6 @@ REAL_KNOWN = {
     "fborcic+neural_project__test_images_3.jpeg": "52602 written in the shade beside a hard "
     "shadow's edge: predict's ink is the edge, a 4; read reads 52602 (round 25: its lines "
     "found on a paper level that follows the edge; it read the same 4 before)",
-    "Jiapei1001+Machine-Learning-And-Deep-Network__handwritten_greek_symbols_beta.jpg": "a "
-    "drawn Greek beta (the fresh check set): predict 8, read 13; both should refuse it",
 }
 
 

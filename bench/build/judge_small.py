@@ -243,6 +243,21 @@ def real_letter_pictures(crohme: Path | None, pen: Path | None, seed: int, copie
             yield redrawn, held, letter
 
 
+def nist_letter_pictures(vowels: Path | None, az: list[Path], seed: int, copies: int):
+    """(picture, held, is a letter) of NIST's handwritten letters (`real_letters`'
+    `nist_characters` under `vowels`, `az_letters` of the tables `az`): each as written, on
+    white paper, then `copies` times redrawn in a scene as `omni_pictures` does; every
+    LETTERS_HELD-th of each character held out."""
+    rng = np.random.default_rng([seed, 6])
+    turns = itertools.count()
+    found = real_letters.nist_characters(vowels) if vowels else iter(())
+    for _, number, ink in itertools.chain(found, real_letters.az_letters(az)):
+        held = number % LETTERS_HELD == LETTERS_HELD - 1
+        yield _on_paper(ink), held, True
+        for picture in _redrawn(rng, ink, copies, turns):
+            yield picture, held, True
+
+
 def crohme_digit_pictures(crohme: Path, seed: int, copies: int, most: int):
     """(picture, held, is a letter) of CROHME's training writers' digits (at most `most` of
     each), as drawn and `copies` times redrawn: real digits of hundreds of hands, beside
@@ -262,10 +277,13 @@ def _on_paper(ink: np.ndarray, margin: int = 12) -> Image.Image:
 
 
 def letter_set(args) -> None:
-    """The 28x28s with ink of `real_letter_pictures` (`--digits`: of `crohme_digit_pictures`):
-    those to train on and those held out, each with its label (1: not a digit)."""
+    """The 28x28s with ink of `real_letter_pictures` (`--digits`: of `crohme_digit_pictures`;
+    `--vowels`, `--az`: of `nist_letter_pictures`): those to train on and those held out,
+    each with its label (1: not a digit)."""
     if args.digits:
         pictures = crohme_digit_pictures(args.crohme, args.seed, args.copies, args.most)
+    elif args.vowels or args.az:
+        pictures = nist_letter_pictures(args.vowels, args.az, args.seed, args.copies)
     else:
         pictures = real_letter_pictures(args.crohme, args.pen, args.seed, args.copies, args.most)
     smalls, helds, labels = _smalls(pictures)
@@ -318,7 +336,10 @@ SOURCES = (
     "(github.com/brendenlake/omniglot @ 057f034); CHoiCe V0.3/data "
     "(github.com/skyatmoon/CHoiCe-Dataset @ 22266c0); CROHME 2016 CROHME_labeled_2016 "
     "(github.com/vndee/offline-crohme @ 0e09cbd); handwritten characters PNG/ "
-    "(github.com/TasnimulIntazamAsif/Handwritten_Letter_Indentification @ b4b59ff)"
+    "(github.com/TasnimulIntazamAsif/Handwritten_Letter_Indentification @ b4b59ff); NIST SD19 "
+    "vowels dataset/v20220930 (github.com/viniciusdenovaes/Unip222PI @ 1372378); A-Z "
+    "Handwritten Data samples data/raw/*.parquet "
+    "(github.com/jExbrayat/recognize-handwritten-letters @ 1c4ca5f)"
 )
 CURSIVE_LEFT_OUT = "oOilIj"  # written as a 0 or a 1
 
@@ -534,6 +555,9 @@ def main() -> None:
     parser.add_argument("--crohme", type=Path, help="letters, check: CROHME_labeled_2016")
     parser.add_argument("--pen", type=Path, help="letters: the pen set's PNG folder")
     parser.add_argument("--digits", action="store_true", help="letters: CROHME's digits")
+    parser.add_argument("--vowels", type=Path, help="letters: NIST's by_class folders")
+    parser.add_argument("--az", type=Path, action="append", default=[],
+                        help="letters: an A-Z Handwritten Data table (Parquet)")  # fmt: skip
     parser.add_argument("--most", type=int, default=300, help="letters, check: most of a symbol")
     parser.add_argument("--more", type=Path, action="append", default=[],
                         help="fit, export: another drawn set (`make`'s, `choice`'s)")  # fmt: skip

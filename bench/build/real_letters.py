@@ -13,7 +13,15 @@ hands, from two public sets, as ink coverage (0-1) for the letters network
   licence): 100 drawings of each of A-Z, a-z and 0-9 (`CAP_A_7.png`, `SMALL_q_3.png`,
   `DIGIT_5_0.png`); its digits stay digits.
 
-Characters written as a digit are left out of both (`DIGIT_LIKE`: o, O, i, l, I, j, a bar,
+- NIST Special Database 19's handwritten characters, from two public samples of it:
+  `nist_characters`, 1,000 of each vowel in both cases from its `by_class` folders
+  (github.com/viniciusdenovaes/Unip222PI @ 1372378, `dataset/v20220930/`, 128x128 black on
+  white), and `az_letters`, 5,934 rows of the "A-Z Handwritten Data" table of capitals made
+  from it (github.com/jExbrayat/recognize-handwritten-letters @ 1c4ca5f,
+  `data/raw/sample-*-distribution.parquet`, 28x28 white on black); neither repository states a
+  licence for them, NIST's database is public. Round 26.
+
+Characters written as a digit are left out of all (`DIGIT_LIKE`: o, O, i, l, I, j, a bar,
 brackets, a dot, crossed or slashed rings), and so are those a hand writes as one: g and q
 (a 9), b and G (a 6), B and beta (an 8), s and S (a 5), z and Z (a 2), gamma and lambda:
 learnt as not digits, they had real 9s and 6s refused (docs/measurements/preparation.md,
@@ -41,6 +49,7 @@ DIGIT_LIKE = DIGITS | frozenset("oOilIj|/()[].,!-" "gqbBGsSzZ") | {
 CROHME_TRAIN, CROHME_HELD, CROHME_CHECK = "TrainINKML", "TEST2016_INKML_GT", "TestEM2014GT"
 BOX = 64  # px: a symbol's strokes are drawn this long on its longer side
 PEN = 3  # px: the pen they are drawn with at that size
+NIST_FOLDER = re.compile(r"train_([0-9a-f]{2})")  # by_class: the character's code, in hex
 PEN_NAME = re.compile(r"(CAP|SMALL|DIGIT)_(\w)_(\d+)\.png$", re.IGNORECASE)
 
 
@@ -125,3 +134,39 @@ def coverage(picture: Image.Image) -> np.ndarray:
     """A dark-on-light picture's ink coverage (0-1), its lightest pixel paper."""
     grey = np.asarray(picture.convert("L"), np.float32)
     return np.clip((grey.max() - grey) / max(1.0, grey.max() - grey.min()), 0, 1)
+
+
+def nist_characters(root: Path) -> Iterator[tuple[str, int, np.ndarray]]:
+    """(character, drawing number, ink coverage) of each picture of NIST's `by_class` folders
+    under `root` (`train_41/*.png`: an A), in name order, but `DIGIT_LIKE` characters."""
+    for folder in sorted(root.rglob("train_*")):
+        found = NIST_FOLDER.fullmatch(folder.name)
+        if not folder.is_dir() or found is None:
+            continue
+        character = chr(int(found.group(1), 16))
+        if character in DIGIT_LIKE:
+            continue
+        for number, path in enumerate(sorted(folder.glob("*.png"))):
+            grey = np.asarray(Image.open(path).convert("L"), np.float32)
+            yield character, number, np.clip((255.0 - grey) / 255.0, 0, 1)
+
+
+def az_letters(paths: list[Path]) -> Iterator[tuple[str, int, np.ndarray]]:
+    """(capital, row number, ink coverage) of the rows of "A-Z Handwritten Data" tables in
+    Parquet (a label 0-25, A-Z, then 784 grey levels of a 28x28, white on black), each
+    picture once, but `DIGIT_LIKE` capitals."""
+    import pyarrow.parquet as parquet
+
+    seen: set[bytes] = set()
+    number = 0
+    for path in paths:
+        table = parquet.read_table(path)
+        rows = np.column_stack([column.to_numpy() for column in table.columns])
+        for row in rows:
+            pixels = np.clip(row[1:785], 0, 255).astype(np.uint8)
+            character = chr(ord("A") + int(row[0]))
+            if pixels.tobytes() in seen or character in DIGIT_LIKE:
+                continue
+            seen.add(pixels.tobytes())
+            number += 1
+            yield character, number, pixels.reshape(28, 28).astype(np.float32) / 255.0
