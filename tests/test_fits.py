@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from digitcli.cli import app
 from digitcli.core import fits
 from digitcli.core.errors import ModelError
-from digitcli.imaging import judge, letters, polarity
+from digitcli.imaging import colours, judge, letters, polarity
 from digitcli.imaging import settings as preparation
 from digitcli.imaging.settings import PreparationSettings
 from digitcli.models.modeldir import BUNDLED_DIR
@@ -29,7 +29,7 @@ ARTEFACTS = [
     (BUNDLED_DIR, ("preparation",), PREPARED),
     *(
         (network, ("preparation",), PREPARED)
-        for network in (judge.MODEL, letters.MODEL, polarity.MODEL)
+        for network in (judge.MODEL, letters.MODEL, polarity.MODEL, colours.MODEL)
     ),
 ]
 
@@ -50,6 +50,22 @@ def test_the_line_reader_records_how_it_was_trained() -> None:
     assert training["command"].startswith("python bench/build/make_line_reader.py")
     words = " ".join(str(value) for value in training.values()).split()
     assert not [word for word in words if word.startswith("/")]  # no absolute path
+
+
+BUILDERS = {  # each shipped network and the script in bench/build that made it
+    lines.MODEL: "make_line_reader.py",
+    judge.MODEL: "make_judge.py",
+    letters.MODEL: "judge_small.py",
+    polarity.MODEL: "make_polarity.py",
+    colours.MODEL: "make_colours.py",
+}
+
+
+@pytest.mark.parametrize("path", BUILDERS, ids=lambda path: path.name)
+def test_each_network_s_recorded_command_names_the_builder_that_made_it(path: Path) -> None:
+    """colours.tflite's said `make_polarity.py` (round 24: the builder borrowed its command)."""
+    command = fits.recorded(path)[fits.TRAINING]["command"]
+    assert BUILDERS[path] in " ".join(command.split()[:2]), command
 
 
 STAMPED_READING = [f.name for f in fields(ReadingSettings) if f.name not in DEFAULT.UNSTAMPED]
