@@ -247,7 +247,7 @@ def nist_letter_pictures(vowels: Path | None, az: list[Path], seed: int, copies:
     """(picture, held, is a letter) of NIST's handwritten letters (`real_letters`'
     `nist_characters` under `vowels`, `az_letters` of the tables `az`): each as written, on
     white paper, then `copies` times redrawn in a scene as `omni_pictures` does; every
-    LETTERS_HELD-th of each character held out."""
+    LETTERS_HELD-th held out (of each vowel's folder; of the tables' capitals, in order)."""
     rng = np.random.default_rng([seed, 6])
     turns = itertools.count()
     found = real_letters.nist_characters(vowels) if vowels else iter(())

@@ -1,5 +1,5 @@
 """Real handwritten letters and signs that are not digits, and digits written by the same
-hands, from two public sets, as ink coverage (0-1) for the letters network
+hands, from public sets, as ink coverage (0-1) for the letters network
 (`judge_small.py letters`, issue 86 item 2):
 
 - CROHME 2016's handwritten mathematical expressions (github.com/vndee/offline-crohme @
