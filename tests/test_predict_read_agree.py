@@ -99,8 +99,9 @@ DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 # round 16 gave read predict's reason where it finds no ink; round 17's letters network no
 # longer refuses the one digit predict keeps of a register cell's 905; round 24's colours
 # took the photo of a cat for a thing, refused by both; round 25's first look, which learnt
-# photos of hands, refuses a drawn car by both and answers the cat 4 by both again), each a
-# failure to learn from, by file name.
+# photos of hands, refuses a drawn car by both and answers the cat 4 by both again; round
+# 26's letters network refuses a photo of shorts and a drawn beta by both), each a failure to
+# learn from, by file name.
 _OFF_PAPER_CELL = (
     "a register cell under paper_size (56 px) a side: the judge, which counts several digits "
     "on paper, is not asked, and the preparation keeps one digit of the number (the others "

@@ -147,8 +147,7 @@ def nist_characters(root: Path) -> Iterator[tuple[str, int, np.ndarray]]:
         if character in DIGIT_LIKE:
             continue
         for number, path in enumerate(sorted(folder.glob("*.png"))):
-            grey = np.asarray(Image.open(path).convert("L"), np.float32)
-            yield character, number, np.clip((255.0 - grey) / 255.0, 0, 1)
+            yield character, number, coverage(Image.open(path))
 
 
 def az_letters(paths: list[Path]) -> Iterator[tuple[str, int, np.ndarray]]:
