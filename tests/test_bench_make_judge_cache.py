@@ -14,8 +14,6 @@ sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", 
 import make_judge  # noqa: E402
 import ruled_digits  # noqa: E402
 
-from digitcli.imaging import judge  # noqa: E402
-
 
 def _folder(path: Path, seed: int) -> str:
     """`digit=` a folder of three pages with a digit (a 1) on lined paper."""
@@ -32,7 +30,7 @@ def test_a_cache_is_extended_by_new_folders_and_refused_for_others(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made = []
-    empty = np.zeros((2, judge.VIEW, judge.VIEW, 3), np.float32), np.zeros(2, int)
+    empty = np.zeros((2, make_judge.VIEW, make_judge.VIEW, 3), np.float32), np.zeros(2, int)
     monkeypatch.setattr(make_judge, "made_views", lambda *_: made.append(1) or empty)
     first, second = _folder(tmp_path / "a", 1), _folder(tmp_path / "b", 2)
     args = Namespace(cache=tmp_path / "views.npz", folder=[first], per_folder=10, seed=1,

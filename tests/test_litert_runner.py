@@ -17,7 +17,8 @@ from digitcli.imaging import judge
 def test_threads_sharing_a_runner_get_their_own_answers():
     runner = Runner(judge.MODEL, stages=("preparation",), fits=judge.FITS, threads=1)
     rng = np.random.default_rng(0)
-    batches = [rng.random((1 + i % 3, judge.VIEW, judge.VIEW, 3), np.float32) for i in range(24)]
+    side = int(runner.input["shape"][1])
+    batches = [rng.random((1 + i % 3, side, side, 3), np.float32) for i in range(24)]
     alone = [runner.run(batch) for batch in batches]
     with ThreadPoolExecutor(8) as pool:
         for _ in range(5):

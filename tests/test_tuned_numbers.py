@@ -27,7 +27,6 @@ NAMED = {
     ("digitcli/reading/lines.py", "CLASSES"): "the shipped network's output: blank, digits",
     ("digitcli/reading/lines.py", "DIGIT_CLASSES"): "the shipped network's blank and ten digits",
     ("digitcli/reading/lines.py", "STRIP_SHAPE"): "the shipped network's input",
-    ("digitcli/imaging/judge.py", "VIEW"): "the shipped network's input",
     ("digitcli/reading/count.py", "MAX_DIGIT_COUNT"): "a bound on --digits, not on reading",
     ("digitcli/imaging/fitting.py", "BOX_SIZE"): "MNIST's format: each digit fits 20x20",
     ("digitcli/imaging/fitting.py", "CENTRE"): "MNIST's format: the centre of mass's place",

@@ -67,6 +67,7 @@ from make_photos import _lighting, _texture, load_mnist  # noqa: E402
 DIGIT, BLANK, LINES, SEVERAL = judge.DIGIT, judge.BLANK, judge.LINES, judge.SEVERAL
 NONDIGIT = len(judge.VERDICTS)  # what is not a digit: views made, never learnt (`--classes`)
 CLASSES = NONDIGIT + 1  # the classes views are made of
+VIEW = 48  # px a side of what the network sees (`judge.view`; the judge reads it back)
 NONDIGITS = 5000  # bench/checks/nondigits.py pictures (three eighths digits, an eighth blank)
 LOOKALIKES = 4000  # ... of letters written much as digits (S, Z, q ...), half of them digits
 SMALL = 1000  # MNIST-sized digits and as many non-digits (`small_views`)
@@ -276,7 +277,7 @@ class Seen:
 
     def __enter__(self) -> Seen:
         def shown(flat: np.ndarray, kept: np.ndarray, *, on_paper: bool) -> None:
-            self.view = judge.view(flat, kept)
+            self.view = judge.view(flat, kept, VIEW)
 
         verdict.judged = shown
         return self
@@ -344,7 +345,7 @@ def small_views(seed, count: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     views, kinds = [], []
     for digit in mnist_x[rng.integers(len(mnist_x), size=count)]:
-        views.append(judge.view(digit.astype(np.float32), digit > 64))
+        views.append(judge.view(digit.astype(np.float32), digit > 64, VIEW))
         kinds.append(DIGIT)
     drawn = [(nondigits.glyph, NONDIGIT)] * (count // 2) + [(nondigits.lookalike, NONDIGIT)] * (
         count - count // 2
@@ -355,7 +356,7 @@ def small_views(seed, count: int) -> tuple[np.ndarray, np.ndarray]:
         picture = np.zeros((28, 28), np.float32)
         top, left = (28 - ink.shape[0]) // 2, (28 - ink.shape[1]) // 2
         picture[top : top + ink.shape[0], left : left + ink.shape[1]] = 255 * ink
-        views.append(judge.view(picture, picture > 64))
+        views.append(judge.view(picture, picture > 64, VIEW))
         kinds.append(kind)
     return np.stack(views), np.array(kinds)
 
@@ -489,7 +490,7 @@ def build(filters: tuple[int, int, int] = FILTERS, dense: int = DENSE):
     import keras
 
     return keras.Sequential([
-        keras.Input((judge.VIEW, judge.VIEW, 3)),
+        keras.Input((VIEW, VIEW, 3)),
         keras.layers.Conv2D(filters[0], 3, activation="relu", padding="same"),
         keras.layers.MaxPooling2D(),  # 24: strokes and lines
         keras.layers.Conv2D(filters[1], 3, activation="relu", padding="same"),
@@ -703,7 +704,7 @@ def made_and_folders(args) -> tuple[np.ndarray, np.ndarray]:
 def real(args, training: dict) -> tuple[np.ndarray, ...]:
     """The real set's views to train on (each REAL_REPEATS times) and those of the folds held
     out (`--hold-out`), recorded in `training`."""
-    empty = np.zeros((0, judge.VIEW, judge.VIEW, 3), np.float32), np.zeros(0, int)
+    empty = np.zeros((0, VIEW, VIEW, 3), np.float32), np.zeros(0, int)
     if args.real is None:
         return *empty, *empty
     if not (args.real / "real_pictures.csv").is_file():

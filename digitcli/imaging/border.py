@@ -4,15 +4,14 @@ A scanned page cut into cells (a register's row numbers, a form's fields) often 
 or two of its sides, the scanner's black lid or the page's shadow: a band far darker than the
 paper, running the whole side. To `read` it was the darkest ink in the picture, and the number
 small inside the cell was left as faint specks beside it ("blank"). Here a band at a picture's
-edge is a border where most of each of its lines (rows or columns) is far darker than the paper
-(under `border_dark` of the paper's level) and it takes at most `border_deepest` across (a
+edge is a border where each of its lines (rows or columns) is far darker than the paper all
+along (under `border_dark` of the paper's level) and it takes at most `border_deepest` across (a
 deeper one is a desk beside a sheet, say, and left as it is). Its edge is seldom straight: it
 is cut off as deep as its edge reaches (a strip it reaches into part of the way, left inside,
 was read as a line of 1s). The picture is read inside its
 borders, as a photo's sheet is read inside the desk (painted with the paper's colour, a border
 left a step where the paint met the paper, beside the cell's ruling: round 11 of
-docs/measurements/reading-numbers.md). A light picture only (its median at least
-`border_light`): on a dark canvas nothing is darker than the paper.
+docs/measurements/reading-numbers.md). On a dark canvas nothing is darker than the paper.
 """
 
 from __future__ import annotations
@@ -43,8 +42,6 @@ def inside_dark_border(image: Image.Image) -> tuple[int, int, int, int] | None:
     settings = tuned()
     grey = np.asarray(image.convert("L"))
     paper = histograms.median(histograms.histogram(grey))
-    if paper < settings.border_light:
-        return None
     dark = grey < np.float32(settings.border_dark * paper)  # as the grey's float32 compared
     top, bottom = _depth(dark), _depth(dark[::-1])
     left, right = _depth(dark.T), _depth(dark.T[::-1])
@@ -56,16 +53,16 @@ def inside_dark_border(image: Image.Image) -> tuple[int, int, int, int] | None:
 
 def _depth(dark: np.ndarray) -> int:
     """How many lines (rows of `dark`, from its first) a border along that edge takes (0:
-    none): where its full lines from the edge are at most `border_deepest` of it, as deep as
-    its ragged edge reaches (its deepest run of dark pixels from the edge, of the runs that
-    end before `border_deepest`)."""
+    none): where its lines dark all along from the edge are at most `border_deepest` of it,
+    as deep as its ragged edge reaches (its deepest run of dark pixels from the edge, of the
+    runs that end before `border_deepest`)."""
     settings = tuned()
     deepest = int(settings.border_deepest * len(dark))
-    shares = dark[: deepest + 1].mean(axis=1)
+    dark_across = dark[: deepest + 1].all(axis=1)
     full = 0
-    while full < deepest and shares[full] >= settings.border_full:
+    while full < deepest and dark_across[full]:
         full += 1
-    if full == 0 or shares[full] >= settings.border_full:  # none, or deeper: a desk, say
+    if full == 0 or dark_across[full]:  # none, or deeper: a desk, say
         return 0
     part = dark[:deepest]
     ending = part.argmin(axis=0)[~part.all(axis=0)]  # where each run that ends in it ends

@@ -27,10 +27,9 @@ from digitcli.imaging.settings import tuned
 # dropped with the pixels at its edges when the ink off the lines stands line_margin of the
 # shorter side clear of every side of the picture; faint lines are looked for when there are
 # grid_lines of them one way or more (see `ruled_lines`).
-# On lined paper (rows inked across line_across above the paper's noise floor, two or more or
-# one at least inside of the picture's height from its edges, and no column), a row is a ruled
-# line where it is above `faint` along partly of it too (a faint line fading in and out).
-# A digit written in a form's box: pieces with all but frame_stray of their pixels within
+# On lined paper (rows inked across line_across above the paper's noise floor, and no column),
+# such a row is a ruled line even where it fades below `faint` (a faint line fading in and out).
+# A digit written in a form's box: pieces with none of their pixels further than
 # frame_band of the edges of the ink's bounding box (a share of its shorter side; 0.06 and 0.08
 # read the development set's boxed digits alike, 0.15 cut into digits close to their box; `read`
 # looks for a box round one digit in bands of the same share of its height), lining
@@ -80,8 +79,8 @@ def ruled_lines(
         inked = levels > int(faint)
         faint_rows = _share(inked, 1)
         ruled = faint_rows >= tuned().line_across
-        if _lined(lines_across, h) and not down.any():  # lined paper, not a box's edges
-            ruled |= (floor_rows >= tuned().line_across) & (faint_rows >= tuned().partly)
+        if lines_across and not down.any():  # lined paper, not a box's edges
+            ruled |= floor_rows >= tuned().line_across
         across, down = _spread(ruled, 1), _lines(_share(inked, 0))
         if not across.any():
             down = _apart(down, above_faint)  # a column alone may be a 1 as tall as its picture
@@ -94,16 +93,6 @@ def ruled_lines(
     if min(cols.start, rows.start, w - cols.stop, h - rows.stop) < clear:
         return None
     return across, down
-
-
-def _lined(lines: list[slice], height: int) -> bool:
-    """Whether ruled `lines` (runs of rows) in a picture `height` rows high are lined paper's:
-    two or more, or one well inside the picture (a box cut out at its lines has its edge at
-    the picture's)."""
-    if len(lines) != 1:
-        return len(lines) >= 2
-    inside = tuned().inside * height
-    return lines[0].start >= inside and lines[0].stop <= height - inside
 
 
 def slanted_lines(inked: np.ndarray) -> np.ndarray | None:
@@ -246,7 +235,7 @@ def box_pieces(labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndarr
     if not (inner & (y1 - y0 + 1 >= tuned().frame_inner * h)).any():
         return none  # judged from the boxes alone, before counting pixels
     in_core = np.bincount(labels[band:-band, band:-band].ravel(), minlength=len(area) + 1)[1:]
-    edge = in_core <= tuned().frame_stray * area
+    edge = in_core == 0
     if not edge.any():
         return none
     framed = np.concatenate([[False], edge])[labels]

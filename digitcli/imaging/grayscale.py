@@ -120,7 +120,7 @@ def _composited(lum_full: Image.Image, alpha_full: Image.Image, max_side: int) -
     weighted = _shrunk(ImageChops.multiply(lum_full, alpha_full), max_side)
     alpha = np.asarray(_shrunk(alpha_full, max_side), dtype=np.float32) / 255.0
     weighted_lum = np.asarray(weighted, dtype=np.float32)
-    if alpha.min() >= tuned().opaque:
+    if alpha.min() == 1.0:  # opaque all over
         return Image.fromarray(np.clip(weighted_lum / alpha + 0.5, 0, 255).astype(np.uint8), "L")
     visible = alpha > 0.5
     if not visible.any():

@@ -63,7 +63,7 @@ __all__ = [  # what callers import from here, wherever it is made
 ]
 
 # Images smaller than MNIST's 28x28 (8x8 and 16x16 scans, tight crops) are enlarged to at least
-# small_size first, and their paper is one flat level: the background and noise estimates need
+# 28 a side first, and their paper is one flat level: the background and noise estimates need
 # blocks of paper, which a 10x10 crop filled with ink does not have.
 # Wider than thick_stroke px at 28x28 (`fitting.stroke_width`: area / half-perimeter; MNIST's
 # median is 1.8), rare in MNIST (a marker, or an 8x8 form scan enlarged), loses a pixel off
@@ -225,10 +225,10 @@ def _unreplicated(image: Image.Image) -> Image.Image:
 
 
 def _enlarged(image: Image.Image) -> Image.Image:
-    """An integer upscale to at least small_size a side, smooth like the pen it came from:
+    """An integer upscale to at least MNIST's 28 a side, smooth like the pen it came from:
     Lanczos draws a coarse scan's strokes round where bilinear drew straight-edged diamonds
     between its pixels (figures: docs/other-writers.md)."""
-    factor = math.ceil(tuned().small_size / max(1, max(image.size)))
+    factor = math.ceil(IMAGE_SIZE / max(1, max(image.size)))
     w, h = image.size
     return image.resize((w * factor, h * factor), Image.Resampling.LANCZOS)
 

@@ -142,8 +142,8 @@ def _scaled_ink(
 def _two_levels(hist: np.ndarray, threshold: float) -> bool:
     """Whether the grey levels split into paper and ink, rather than one level with noise:
     Otsu's two classes lie far apart for their spread (Gaussian noise split at its mean gives
-    2.7 standard deviations of the lower class; a digit on paper, 5 to 50), by 4 spreads and
-    min_contrast levels, or by faint_separation spreads and faintest_ink levels. `threshold`:
+    2.7 standard deviations of the lower class; a digit on paper, 5 to 50), by min_contrast
+    levels, or by faint_separation spreads and faintest_ink levels. `threshold`:
     Otsu's."""
     levels = np.arange(256)
     low, high = levels < threshold, levels >= threshold
@@ -155,5 +155,5 @@ def _two_levels(hist: np.ndarray, threshold: float) -> bool:
     std_low = math.sqrt((hist[low] * (levels[low] - mean_low) ** 2).sum() / n_low)
     gap, spread = mean_high - mean_low, max(std_low, 1.0)
     if gap >= tuned().min_contrast:
-        return gap >= tuned().class_gap * spread
+        return True
     return gap >= max(tuned().faintest_ink, tuned().faint_separation * spread)

@@ -27,25 +27,24 @@ from digitcli.imaging import settings as preparation
 MODEL = Path(__file__).parent / "judge.tflite"
 # The settings the judge fits: it was trained on what the preparation they make keeps.
 FITS = {"preparation": preparation.DEFAULT}
-VIEW = 48  # px a side of what the network sees (fixed by the shipped network)
 VERDICTS = ("digit", "blank", "lines", "several")  # the network's classes, in its order
 DIGIT, BLANK, LINES, SEVERAL = range(len(VERDICTS))
 
 _model: Path = MODEL  # the judge consulted (`use_model`)
 
 
-def view(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
-    """(VIEW, VIEW, 3) float32 of a picture less its background (`flat`, ink bright, grey
+def view(flat: np.ndarray, kept: np.ndarray, side: int) -> np.ndarray:
+    """(side, side, 3) float32 of a picture less its background (`flat`, ink bright, grey
     levels) and the ink kept (`kept`, a mask), shrunk to fit with the aspect kept, centred on
     black: the grey levels over 255, over the kept ink's own level (a pale picture's faint
-    ink), and the kept mask."""
+    ink), and the kept mask. `side`: the network's input's (as `polarity.view`'s)."""
     h, w = flat.shape
-    scale = VIEW / max(h, w)
+    scale = side / max(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     grey = np.clip(flat, 0, 255).astype(np.float32)
     level = orderstats.percentile(grey[kept], 80) if kept.any() else 255.0
-    out = np.zeros((VIEW, VIEW, 3), np.float32)
-    top, left = (VIEW - size[1]) // 2, (VIEW - size[0]) // 2
+    out = np.zeros((side, side, 3), np.float32)
+    top, left = (side - size[1]) // 2, (side - size[0]) // 2
     inside = (slice(top, top + size[1]), slice(left, left + size[0]))
     small = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
     out[inside + (0,)] = small / 255.0
@@ -56,8 +55,10 @@ def view(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
 
 def probabilities(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
     """The judge's probability of each of its VERDICTS for the ink `kept` on `flat`
-    (`view`)."""
-    return _judge(_model)(view(flat, kept)[np.newaxis])[0]
+    (`view`, as large as the network's input)."""
+    network = _judge(_model)
+    side = int(network.input["shape"][1])
+    return network(view(flat, kept, side)[np.newaxis])[0]
 
 
 def use_model(path: Path | None) -> None:

@@ -176,8 +176,8 @@ def _counted(
 def _form_rules(labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndarray) -> np.ndarray:
     """Which pieces (`labels` numbered from 1; `boxes` x0, y0, x1, y1 inclusive, in the labels'
     frame) are a form's rules, not digits, to the count of digits: a cell's sides, a line
-    under a field, lying along their box's edges (all but `frame_stray` of their pixels within
-    2 px of them, as a form's box lies along the ink's) and more than `row_digit_wide` times as
+    under a field, lying along their box's edges (none of their pixels further than 2 px from
+    them, as a form's box lies along the ink's) and more than `row_digit_wide` times as
     long as the tallest other piece is high (longer than a digit is wide).
     `read` takes such rules out before it segments (`reading.formlines`)."""
     x0, y0, x1, y1 = boxes
@@ -190,7 +190,7 @@ def _form_rules(labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndar
             break
         piece = labels[y0[index] : y1[index] + 1, x0[index] : x1[index] + 1] == index + 1
         inner = piece[2:-2, 2:-2]
-        rules[index] = np.count_nonzero(inner) <= tuned().frame_stray * area[index]
+        rules[index] = not inner.any()
     return rules
 
 

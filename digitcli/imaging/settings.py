@@ -25,19 +25,16 @@ class PreparationSettings:
     # moving one changes no artefact's stamp (`digitcli.core.fits`); nor do those of the sheet
     # a photo's digit is looked for within (the networks see what lies inside it).
     UNSTAMPED: ClassVar[frozenset[str]] = frozenset(
-        {"not_digit", "joined_wide", "joined_crossed", "sheet_side", "smallest_sheet"}
-        | {"sheet_fill", "side_margin", "sheet_sides", "sheet_inked", "sheet_held"}
-        | {"sheet_paper_wider", "sheet_glare", "sheet_lightest", "side_by_side"}
-        | {"letters_sure", "border_dark", "border_light", "border_full", "border_deepest"}
+        {"not_digit", "joined_wide", "joined_crossed", "sheet_fill", "side_margin"}
+        | {"sheet_sides", "sheet_held", "sheet_paper_wider", "sheet_glare", "side_by_side"}
+        | {"letters_sure", "border_dark", "border_deepest"}
     )
     # The work image (grayscale.py, images.py)
     work_size: int = 192  # px: the longest side everything is shrunk to first
-    small_size: int = 64  # px: images smaller than 28x28 are enlarged to at least this
     max_block: int = 8  # the largest nearest-neighbour enlargement undone
     thick_stroke: float = 4.0  # px at 28x28: strokes wider lose a pixel off each side
     filled_squeeze: float = 0.7  # a square digit filling its cell is drawn back to this width
     square_within: int = 50  # ink is square when its sides differ by at most 1/this
-    opaque: float = 0.98  # alpha at least this everywhere: the picture is opaque
     # The background (background.py)
     wide_stroke_block: float = 1.2  # the background's blocks are at least this many strokes wide
     fewest_blocks: int = 6  # ... and no fewer than this along the image
@@ -64,16 +61,13 @@ class PreparationSettings:
     # no real development or check digit ("Round 26").
     letters_sure: float = 0.97
     noisy_contrast: float = 6.0  # the contrast must also be this many noise spreads
-    class_gap: float = 4.0  # a two-class histogram's classes lie this many spreads apart
     # Clutter: neighbours, ruled lines, boxes, hairlines (clutter.py)
     row_digit_height: float = 0.3  # a digit this share of the picture high drops its neighbours
     line_across: float = 0.9  # a row inked across this share of the picture is a ruled line ...
     line_margin: float = 0.05  # ... dropped when the rest stands this share clear of the sides
-    partly: float = 0.5  # a faint ruled line is above `faint` along this share of it
-    inside: float = 0.15  # ... one line counts this share of the height inside the edges
     grid_lines: int = 3  # faint lines are looked for when there are this many one way
-    frame_band: float = 0.06  # a box's pieces lie within this share of the ink's shorter side ...
-    frame_stray: float = 0.05  # ... but for this share of their pixels ...
+    frame_band: float = 0.06  # a box's pieces lie wholly within this share of the ink's shorter
+    # side from its edges ...
     # ... lining every side for this share of its length (`read`: a form's side runs along this
     # share of the height it closes) ...
     frame_side: float = 0.7
@@ -83,7 +77,7 @@ class PreparationSettings:
     # paper `predict` finds blank only where its line reader is sure of this many digits) ...
     row_digits: int = 3
     # ... each at most this many times as wide as high; a piece longer than this many times
-    # the digits' height, lying along its box's edges but for frame_stray of its ink, is a
+    # the digits' height, lying wholly along its box's edges, is a
     # form's rule (a digit is never so long)
     row_digit_wide: float = 1.5
     steepest_line: float = 10.0  # degrees: ruled lines are looked for at slants up to this ...
@@ -99,21 +93,16 @@ class PreparationSettings:
     column_overlap: float = 0.15  # columns overlapping this share of the height are one
     side_by_side: float = 0.3  # pieces sharing less of their width are side by side (`apart`)
     # The sheet of paper in a photo (`sheet.on_the_sheet`).
-    sheet_side: int = 200  # px: the sheet is looked for on a copy this long
-    smallest_sheet: float = 0.05  # a region whose box covers less of the picture is not a sheet
     sheet_fill: float = 0.8  # a sheet, its holes (ink) filled, covers this share of its box
     side_margin: float = 0.02  # the surround shows on a side this share of the picture wide ...
     sheet_sides: int = 3  # ... on this many sides or more
-    # (the sheet is read border_band of its shorter side inside its edges: the picture's border)
-    sheet_inked: float = 0.5  # % darkest of a sheet that lies min_contrast below its paper ...
     sheet_held: float = 0.9  # ... and this share of its class of Otsu's two lies on it
+    # (the sheet is read border_band of its shorter side inside its edges: the picture's border)
     sheet_paper_wider: float = 1.25  # a light sheet's paper: this many times as wide as its ink
-    sheet_glare: float = 34.0  # nothing on a sheet (its lightest %) this much lighter than paper
-    sheet_lightest: float = 1.0  # % lightest: a digit filling its picture has its paper there
+    sheet_glare: float = 34.0  # nothing on a sheet this much lighter than its paper (a digit
+    # filling its picture, taken with the paper in its loops, is no sheet)
     # A scanner's dark border (border.py): figures in docs/measurements/reading-numbers.md
     border_dark: float = 0.45  # a border's pixels are darker than this share of the paper's grey
-    border_light: int = 110  # the paper must be at least this light (0-255) for one to be sought
-    border_full: float = 0.85  # a line (row or column) of the border is at least this share dark
     border_deepest: float = 0.12  # a border is at most this share across (a desk is deeper)
 
 

@@ -67,12 +67,12 @@ def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
 
 
 def _sheet(image: Image.Image) -> tuple[tuple, float] | None:
-    """The sheet's turned box (OpenCV's minAreaRect) on a copy at most `sheet_side` long, and
+    """The sheet's turned box (OpenCV's minAreaRect) on a copy at most `work_size` long, and
     the copy's scale; None where there is no sheet: on something darker, the brighter of
     Otsu's two classes holds it, on something lighter the darker one (with the ink), or, where
     the two classes are the ink and the rest, what lies below Otsu's split of the lighter."""
     w, h = image.size
-    scale = min(1.0, tuned().sheet_side / max(w, h))
+    scale = min(1.0, tuned().work_size / max(w, h))
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     small = np.asarray(image.resize(size, Image.Resampling.BOX) if scale < 1.0 else image)
     hist = histogram(small)
@@ -90,8 +90,8 @@ def _sheet(image: Image.Image) -> tuple[tuple, float] | None:
         turned = cv2.minAreaRect(cv2.findNonZero(sheet.view(np.uint8)))
         if sheet.sum() < tuned().sheet_fill * turned[1][0] * turned[1][1]:
             continue
-        shares = (tuned().sheet_inked / 100, 0.5, (100 - tuned().sheet_lightest) / 100)
-        ink, paper, light = orderstats.quantiles(small[sheet], shares)
+        on_it = small[sheet]  # its darkest (ink), its median (paper) and its lightest
+        ink, paper, light = int(on_it.min()), orderstats.median(on_it), int(on_it.max())
         around = small[~sheet]
         if (
             around.size  # (none: what np.median's NaN answered)
@@ -117,14 +117,12 @@ def _inked_paper(bright: np.ndarray, sheet: np.ndarray) -> bool:
 
 def _solid_region(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray | None:
     """The largest region of `mask`, its holes filled, where the rest of the picture shows on
-    `sheet_sides` of its sides or more and its box covers at least `smallest_sheet` of it."""
+    `sheet_sides` of its sides or more."""
     region = _largest(mask)
     if region is None:
         return None
     rows, cols = bounds(region)
     settings = tuned()
-    if (rows.stop - rows.start) * (cols.stop - cols.start) < settings.smallest_sheet * mask.size:
-        return None
     right, bottom = size[0] - cols.stop, size[1] - rows.stop  # the surround's sides
     shares = (cols.start / size[0], rows.start / size[1], right / size[0], bottom / size[1])
     if sum(share >= settings.side_margin for share in shares) < settings.sheet_sides:

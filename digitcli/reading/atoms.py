@@ -85,7 +85,7 @@ def line_atoms(pieces, height: float, slant: float, centre: float) -> tuple[list
     areas = np.array([ys.size for ys, _ in pieces], float)
     middles = np.array([orderstats.median(ys) for ys, _ in pieces])
     line = _weighted_median(middles, areas)
-    tune = tuned()
+    tune, speck_area = tuned(), preparation.tuned().speck_area  # a speck as `predict` has it
     atoms, specks = [], []
     for piece, ((ys, xs), area, middle) in enumerate(zip(pieces, areas, middles, strict=True)):
         if abs(middle - line) > tune.off_line * height:
@@ -94,7 +94,7 @@ def line_atoms(pieces, height: float, slant: float, centre: float) -> tuple[list
         wide = xs.max() - xs.min() + 1
         slanted = xs + slant * (ys - centre)
         atom = Atom(ys, xs, slanted, small=tall < tune.small * height, piece=piece)
-        if max(tall, wide) < tune.speck_size * height and area < tune.speck_area * areas.max():
+        if max(tall, wide) < tune.speck_size * height and area < speck_area * areas.max():
             specks.append(atom)  # a speck
         else:
             atoms.extend(_cut(atom, height))
@@ -119,8 +119,6 @@ def _cut(atom: Atom, height: float) -> list[Atom]:
     for position in valleys[np.argsort(profile[valleys], kind="stable")]:
         if all(abs(position - c) >= margin for c in cuts):
             cuts.append(int(position))
-        if len(cuts) >= tune.max_cuts * width / height:
-            break
     parts = np.searchsorted(np.sort(cuts), columns, side="right")
     out = []
     for part in range(len(cuts) + 1):

@@ -20,9 +20,8 @@ from digitcli.reading.settings import tuned
 
 def form_lines(mask: np.ndarray) -> np.ndarray:
     """Printed lines in `mask`: horizontal runs far longer than a digit, and the vertical sides
-    of boxes that reach from a field's top line to its bottom line. A box's side is a line as
-    thin as its top and bottom (at most `side_width` times as wide, and a pixel: a pen's stroke
-    from one ruled line to the next is wider); a form's lines end at its outermost box."""
+    of boxes that reach from a field's top line to its bottom line; a form's lines end at its
+    outermost box."""
     tune = tuned()
     box = bounds(mask)
     if box is None:
@@ -49,8 +48,7 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
         if found is None:
             continue
         piece = labels[found] == index
-        wide = piece.sum() / piece.shape[0] > tune.side_width * thickness + 1
-        if wide or not _spans_field(found, lines, top, bottom, reach):
+        if not _spans_field(found, lines, top, bottom, reach):
             sides[found][piece] = False  # not a box's side: handwriting
     if sides.any() and _lines_run_past(lines, sides, bottom - top):
         return lines  # ruled paper: its lines run on past the outermost "sides", strokes
@@ -171,14 +169,7 @@ def over_ruled_lines(flat: np.ndarray, mask: np.ndarray, lines: np.ndarray) -> n
     on_lines = float(np.median(flat[inked]))
     if pen - on_lines < preparation.tuned().min_contrast:
         return None
-    return _no_specks(band & mask & (flat > (on_lines + pen) / 2))
-
-
-def _no_specks(found: np.ndarray) -> np.ndarray:
-    """`found` without pieces under `pen_piece` px: a dotted line's dots, not a pen's stroke."""
-    labels, count = ndimage.label(found, structure=np.ones((3, 3), bool))
-    sizes = np.bincount(labels.ravel(), minlength=count + 1)
-    return found & (sizes >= tuned().pen_piece)[labels]
+    return band & mask & (flat > (on_lines + pen) / 2)
 
 
 def without_lines(mask: np.ndarray, lines: np.ndarray) -> np.ndarray:

@@ -205,11 +205,8 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
 
 def _too_small(atoms: list[Atom], height: float) -> bool:
     """Whether a line shrunk to fit the work image holds too many digits to read: its digits
-    (`height` px high, in the work frame) or its pieces (median width) too small."""
-    tune = tuned()
-    widths = [a.right - a.left for a in atoms if not a.small]
-    narrow = bool(widths) and np.median(widths) < tune.smallest_width
-    return height < tune.smallest_height or narrow
+    (`height` px high, in the work frame) too small."""
+    return height < tuned().smallest_height
 
 
 def _rendered(

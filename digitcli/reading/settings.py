@@ -59,22 +59,19 @@ class ReadingSettings:
     reach_per: int = 20  # a box's side may stop its lines' thickness short of them, and a
     # pixel more per this many px of the field's height
     bridge: int = 7  # px: strokes crossing a removed line are joined across gaps this long
-    side_width: float = 2.0  # a box's side is at most this many times as wide as its top line
     run_past: float = 0.5  # lines running on past a form's sides this much: ruled paper
-    pen_piece: int = 8  # px: the least of a pen's stroke along a ruled line
     inner_span: float = 0.8  # a box's second line runs along this share of the field's height
     frame_least_width: float = 0.3  # a box round one digit is at least this wide for its height
     # (its sides in bands the preparation's frame_band of its height, as `predict` finds a box,
     # each inked along its line_across of its length, as a ruled line is inked across a picture)
     # Atoms and candidates (atoms.py, segment.py)
-    speck_size: float = 0.2  # a piece smaller than this on both sides ...
-    speck_area: float = 0.05  # ... and of less than this share of the largest's area: a speck
+    speck_size: float = 0.2  # a piece smaller than this on both sides, and of less than the
+    # preparation's speck_area of the largest's area: a speck
     # (no digit is made of a speck; the line reader sees it: a decimal point, a comma)
     off_line: float = 0.9  # a piece whose middle is this far from the line's is not of the number
     max_atoms: int = 8  # pieces one digit may be made of
     cut_from: float = 0.75  # pieces wider than this may be touching digits: they are cut
-    max_cuts: float = 3.0  # cuts tried per line height of a piece's width
-    min_part: float = 0.18  # no cut leaves a part narrower than this
+    min_part: float = 0.18  # no cut leaves a part narrower than this (nor nearer another cut)
     # (pieces further apart than the preparation's group_gap are not one digit)
     small: float = 0.45  # a piece lower than this is not a digit on its own
     wide_from: float = 1.0  # a candidate wider than this is likely two digits ...
@@ -87,7 +84,6 @@ class ReadingSettings:
     # (pieces side by side: the preparation's, `pieces.apart`)
     skip_cost: float = 4.0  # log-probability a reading pays for leaving out a small piece
     smallest_height: float = 6.0  # px: a line shrunk to fit with digits lower holds too many
-    smallest_width: float = 4.5  # px: ... or with pieces narrower than this (median)
     # The line reader's strips (render.py)
     strip_span: float = 1.6  # a strip is this many line heights high, about the line's middle
     ink_pad: int = 2  # px of paper kept around a span's ink (its anti-aliased edges)
@@ -99,7 +95,6 @@ class ReadingSettings:
     line_doubt: float = 10.0  # segmentation's number stands unless this many times less likely
     slack: int = 2  # readings weighed: those of counts within this many of the line reader's
     overrule_at: float = 0.95  # the classifier replaces a doubted digit this sure of another
-    page_aspect: float = 3.0  # pictures at most this long for their width are checked for ink whole
     most_fields: int = 8  # fields a form may hold one under another; more: a page of writing
     # digits overlapping the preparation's side_by_side of their width (not side by side, as
     # `pieces.apart` says) may be one digit cut in two ...
