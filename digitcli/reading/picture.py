@@ -181,7 +181,7 @@ def _blank(image: Image.Image, whole: Callable[[], Prepared]) -> bool:
     look like several lines (ruled paper, folds, a shadow's edge can): not where its judge
     took the ink for lines or a page of writing, which `read` reads on."""
     prepared = whole()
-    return not prepared.has_ink and not prepared.lines
+    return _page_shaped(image) and not prepared.has_ink and not prepared.lines
 
 
 def _as_one_digit(line: Line, image: Image.Image, whole: Callable[[], Prepared]) -> Line:
@@ -192,7 +192,8 @@ def _as_one_digit(line: Line, image: Image.Image, whole: Callable[[], Prepared])
     found none, in its words (a photo of a thing was "blank" to `read`, a picture to
     `predict`)."""
     spans = line.ink.spans if line.ink is not None else []
-    if spans:
+    one_digit = any(start == 0 and stop == line.atoms for start, stop, _ in spans)
+    if spans and (one_digit or _page_shaped(image)):
         line.whole = whole()
     elif not spans and line.lines == 1 and not line.too_small:
         line.whole = whole()  # ink too faint for the line's own test, or none: predict's verdict
@@ -216,3 +217,12 @@ def _not_blank(line: Line) -> bool:
     if line.whole.refused is Kind.NOT_A_DIGIT:
         return digits >= preparation().row_digits
     return line.sure and digits >= preparation().row_digits
+
+
+def _page_shaped(image: Image.Image) -> bool:
+    """Whether the picture is at most the preparation's `row_digits` times as long as its
+    shorter side: a longer one holds a row of at least that many digit-wide pieces, a number
+    to `predict` too, and its digits grow too small in `predict`'s working picture for its
+    ink check."""
+    width, height = image.size
+    return max(width, height) <= preparation().row_digits * min(width, height)
