@@ -83,7 +83,7 @@ def digit_components(
     size = max(box[2] - box[0], box[3] - box[1]) + 1
     if size < 2:
         return None  # a speck, not a digit
-    counted = _counted(labels, (x0, y0, x1, y1), area, keep)
+    counted = _counted(labels, (x0, y0, x1, y1), keep)
     groups = _groups(np.stack([y0, x0, y1, x1], axis=1)[counted], area[counted])
     ink_box = shifted((slice(box[0], box[2] + 1), slice(box[1], box[3] + 1)), window)
     if keep.all():
@@ -145,7 +145,7 @@ def form_rules(mask: np.ndarray) -> np.ndarray:
     if window is None:
         return rules
     _, labels, stats = _components(mask[window])
-    found = _form_rules(labels, _corners(stats), stats[:, cv2.CC_STAT_AREA])
+    found = _form_rules(labels, _corners(stats))
     if found.any() and not found.all():  # all of them: nothing else (a dash alone)
         rules[window] = np.isin(labels, 1 + np.flatnonzero(found))
     return rules
@@ -160,20 +160,18 @@ def _digit_pieces(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     _, labels, stats = _components(mask[window])
     x0, y0, x1, y1 = _corners(stats)
     area = stats[:, cv2.CC_STAT_AREA]
-    counted = _counted(labels, (x0, y0, x1, y1), area, np.ones(area.size, dtype=bool))
+    counted = _counted(labels, (x0, y0, x1, y1), np.ones(area.size, dtype=bool))
     return np.stack([y0, x0, y1, x1], axis=1)[counted], area[counted]
 
 
-def _counted(
-    labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndarray, among: np.ndarray
-) -> np.ndarray:
+def _counted(labels: np.ndarray, boxes: tuple[np.ndarray, ...], among: np.ndarray) -> np.ndarray:
     """Which pieces of `among` (a mask over the pieces) the count of digits takes: all but a
     form's rules (`_form_rules`), or all of them where they are nothing else (a dash alone)."""
-    counted = among & ~_form_rules(labels, boxes, area)
+    counted = among & ~_form_rules(labels, boxes)
     return counted if counted.any() else among
 
 
-def _form_rules(labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndarray) -> np.ndarray:
+def _form_rules(labels: np.ndarray, boxes: tuple[np.ndarray, ...]) -> np.ndarray:
     """Which pieces (`labels` numbered from 1; `boxes` x0, y0, x1, y1 inclusive, in the labels'
     frame) are a form's rules, not digits, to the count of digits: a cell's sides, a line
     under a field, lying along their box's edges (none of their pixels further than 2 px from
@@ -182,7 +180,7 @@ def _form_rules(labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndar
     `read` takes such rules out before it segments (`reading.formlines`)."""
     x0, y0, x1, y1 = boxes
     heights, longest = y1 - y0 + 1, np.maximum(x1 - x0, y1 - y0) + 1
-    rules = np.zeros(len(area), dtype=bool)
+    rules = np.zeros(len(x0), dtype=bool)
     for index in np.argsort(-longest, kind="stable"):
         others = heights[~rules]
         others = others[np.flatnonzero(~rules) != index]

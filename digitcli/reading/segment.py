@@ -186,7 +186,7 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     slant = sharpest(xs.astype(np.float32), ys.astype(np.float32), shears())
     atoms, specks = line_atoms(pieces, height, slant, centre)
     line = Line(atoms=len(atoms), skippable=[a.small for a in atoms], height=height / frame.sy)
-    if work.width >= tune.work_width and _too_small(atoms, height):
+    if work.width >= tune.work_width and _too_small(height):
         line.too_small = True
         return line
     level = max(orderstats.percentile(flat[mask], tune.pen_percentile), 1.0)  # core: white
@@ -203,7 +203,7 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     return line
 
 
-def _too_small(atoms: list[Atom], height: float) -> bool:
+def _too_small(height: float) -> bool:
     """Whether a line shrunk to fit the work image holds too many digits to read: its digits
     (`height` px high, in the work frame) too small."""
     return height < tuned().smallest_height
