@@ -1,6 +1,7 @@
 """tests/generators/make_numbers.py and bench/checks/read_numbers.py with other writers' digits
 (USPS's held 30%)."""
 
+import itertools
 import json
 import subprocess
 import sys
@@ -234,7 +235,7 @@ def test_each_set_of_numbers_has_its_own_default_folder() -> None:
             ("--digits-from", "usps"), ("--digits-from", "uci"), ("--style", "filled"),
             ("--sheet", "3"), ("--desk", "dark"), ("--desk", "light"), ("--paper", "lined"),
             ("--turn", "12"), ("--hand", "loose"), ("--blur", "2.5"), ("--marks", "1"),
-            ("--cell",), ("--cut-cell",), ("--cell", "--page-turn", "2")]  # fmt: skip
+            ("--cell",), ("--cut-cell",), ("--cell", "--page-turn", "2"), ("--far",)]  # fmt: skip
     assert len({folder(*args) for args in sets}) == len(sets)
 
 
@@ -395,3 +396,57 @@ def test_the_line_reader_blurs_a_share_of_its_numbers_apart_from_the_rest():
     soft = list(make_line_reader.written_numbers(5, 2, kinds, 0.0, loose=0.5, blurred=1.0))
     assert [n.number for n, _ in sharp] == [n.number for n, _ in soft]
     assert not np.array_equal(sharp[0][1].strips, soft[0][1].strips)
+
+
+def test_digits_written_far_apart_leave_gaps_of_most_of_a_digits_height():
+    # Real numbers written across a sheet (`0123456789`, a digit's height or two apart) lost
+    # their plain 1s to the line reader, which had seen gaps of at most 0.6 of a height.
+    square = np.zeros((6, 28, 28), np.uint8)
+    square[:, 4:24, 4:24] = 255
+    for far, (least, most) in ((False, (0.0, 0.6)), (True, make_numbers.FAR_GAPS)):
+        rng = np.random.default_rng(3)
+        _, boxes = make_numbers._write(square, "spaced", [6], 100.0, rng, far=far)
+        gaps = np.array([b[0] - a[2] for a, b in itertools.pairwise(boxes)]) / 100.0
+        assert gaps.min() >= least - 0.02 and gaps.max() <= most + 0.02
+        assert (gaps.max() > 0.7) == far
+
+
+def test_far_numbers_leave_a_digit_wide_gap_between_digits_but_in_boxes(tmp_path):
+    def gaps(numbers) -> list[float]:  # each number's widest gap, in its digits' heights
+        return [max(b[0] - a[2] for a, b in itertools.pairwise(n.boxes))
+                / np.median([b[3] - b[1] for b in n.boxes]) for n in numbers]  # fmt: skip
+
+    for far in ((), ("--far",)):
+        out = tmp_path / ("far" if far else "near")
+        assert make_numbers.main(["--per-kind", "4", "--out", str(out), "--seed", "3", *far]) == 0
+    near, apart = (make_numbers.load_labels(tmp_path / name) for name in ("near", "far"))
+    unboxed = [n for n in apart if n.kind != "boxed"]
+    assert min(gaps(unboxed)) > 0.6 > max(gaps(n for n in near if n.kind in ("tight", "long")))
+
+
+def test_the_line_reader_can_be_taught_1s_written_as_one_straight_stroke():
+    import make_line_reader
+
+    import digitcli
+
+    drawn = make_line_reader.straight_ones(40)
+    assert drawn.shape == (40, 28, 28) and drawn.dtype == np.uint8
+    assert (drawn == make_line_reader.straight_ones(40)).all()  # one fixed drawing
+    rows = np.flatnonzero((drawn > 128).any(axis=(0, 2)))
+    assert rows.min() >= 3 and rows.max() <= 24  # within MNIST's 20x20 box, about
+    answers = digitcli.load("bundled").probabilities(drawn).argmax(axis=1)
+    assert (answers == 1).mean() >= 0.9  # the digit model reads them as 1s
+
+
+def test_the_line_reader_writes_a_share_of_its_numbers_far_apart():
+    import make_line_reader
+
+    def widest(far: float) -> float:  # the widest gap of any number, in its digits' heights
+        written = make_line_reader.written_numbers(5, 3, ("spaced",), 0.0, far=far)
+        return max(
+            max(b[0] - a[2] for a, b in itertools.pairwise(n.boxes))
+            / (n.boxes[0][3] - n.boxes[0][1])
+            for n, _ in written
+        )
+
+    assert widest(0.0) < 0.7 < widest(1.0)

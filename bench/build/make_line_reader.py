@@ -104,14 +104,21 @@ BLURRED = 0.0  # the share blurred by up to BLURRED_PX (make_numbers' `blur`), d
 BLURRED_PX = 2.5
 CELLED = 0.0  # the share written small in a register's ruled cell (make_numbers' `cell`)
 CUT = 0.0  # the share in a cell cut out as a crop does (make_numbers' `cut`), drawn apart
+FAR = 0.0  # the share written with its digits far apart (make_numbers' `far`), drawn apart
 BATCH = 64
 SOURCES = tuple(
     f"{name}{style}"
-    for style in ("", "-filled", "-thin", "-writers", "-ones")
+    for style in ("", "-filled", "-thin", "-writers", "-ones", "-strokes")
     for name in ("mnist", "usps")
 )
 WRITERS_SEED = 51  # `-writers`: the one redrawing of a source's digits ...
 WRITERS_SHARE = 0.5  # ... of this share of them
+STROKES_SEED = 52  # `-strokes`: the one drawing of the straight 1s ...
+STROKES_PER_ONE = 2  # ... this many for each 1 of the source
+STROKE_TILT = 12.0  # degrees either way from upright
+STROKE_PEN = (1.2, 3.0)  # px at 28x28
+STROKE_HIGH = (15.0, 20.0)  # px at 28x28 (MNIST's box is 20)
+STROKE_FLAGGED = 0.25  # the share with a short flag at the top, as many write a 1
 PARTS = 2  # the numbers are written in this many parts, each with its own seed, in parallel
 
 
@@ -169,6 +176,10 @@ def training_digits(source: str, usps_file: Path | None = None):
         ones = y == 1
         x, y = np.concatenate([x, x[ones], x[ones]]), np.concatenate([y, y[ones], y[ones]])
         style = "plain"
+    if style == "strokes":  # 1s as one straight stroke too: a 1 far from its neighbours is a 1
+        drawn = straight_ones(STROKES_PER_ONE * int((y == 1).sum()))
+        x, y = np.concatenate([x, drawn]), np.concatenate([y, np.ones(len(drawn), y.dtype)])
+        style = "plain"
     if style == "writers":
         from digitcli.training.augment import writers_augment
 
@@ -176,6 +187,31 @@ def training_digits(source: str, usps_file: Path | None = None):
         style = "plain"
     x, box = styled(x, style or "plain")
     return x, y, box
+
+
+def straight_ones(count: int) -> np.ndarray:
+    """`count` 1s written as one straight stroke (28x28 uint8, white on black, as MNIST's):
+    `STROKE_HIGH` px high, turned up to `STROKE_TILT` degrees, a pen `STROKE_PEN` px wide, a
+    `STROKE_FLAGGED` share with a short flag at the top; drawn 8 times larger, then shrunk."""
+    import cv2
+
+    rng, scale = np.random.default_rng(STROKES_SEED), 8
+    drawn = np.zeros((count, 28, 28), np.uint8)
+    for i in range(count):
+        big = np.zeros((28 * scale, 28 * scale), np.uint8)
+        high, tilt = rng.uniform(*STROKE_HIGH), np.radians(rng.uniform(-STROKE_TILT, STROKE_TILT))
+        dx, dy = 0.5 * high * np.sin(tilt), 0.5 * high * np.cos(tilt)
+        top, bottom = (14 + dx, 14 - dy), (14 - dx, 14 + dy)
+        pen = max(1, round(rng.uniform(*STROKE_PEN) * scale))
+        ends = [(top, bottom)]
+        if rng.random() < STROKE_FLAGGED:
+            flag = 0.3 * high
+            ends.append((top, (top[0] - flag * 0.8, top[1] + flag * 0.6)))
+        for start, end in ends:
+            points = [tuple(int(round(v * scale)) for v in point) for point in (start, end)]
+            cv2.line(big, points[0], points[1], 255, pen, cv2.LINE_AA)
+        drawn[i] = cv2.resize(big, (28, 28), interpolation=cv2.INTER_AREA)
+    return drawn
 
 
 def written_numbers(
@@ -190,11 +226,13 @@ def written_numbers(
     marked: float = MARKED,
     celled: float = CELLED,
     cut: float = CUT,
+    far: float = FAR,
 ):
     """`count` numbers written with training digits (kinds in turn, each run of kinds from the
     next of `sources`, a `wide` share of them in the widened styles; a `loose` share in a loose
     hand, a `blurred` share blurred by up to BLURRED_PX, a `celled` share in a ruled cell and a
-    `cut` share in a cut-out one, each drawn by a generator of its own), each with the line
+    `cut` share in a cut-out one and a `far` share with their digits far apart, each drawn by a
+    generator of its own), each with the line
     `segment.find_line` finds in it."""
     from digitcli.imaging.images import open_image
     from digitcli.reading.segment import find_line
@@ -203,6 +241,7 @@ def written_numbers(
     digits = [loaded[source] for source in sources]  # a source named twice is loaded once
     seeds = (seed, [seed, 1], [seed, 2], [seed, 3], [seed, 4])
     rng, hands, focus, ruled, cropped = (np.random.default_rng(seed_) for seed_ in seeds)
+    spread = np.random.default_rng([seed, 5])
     with TemporaryDirectory(prefix="digitcli-numbers-") as tmp:
         for i in range(count):
             wide_one = is_wide(i, len(kinds), wide)
@@ -212,7 +251,9 @@ def written_numbers(
             blur = BLURRED_PX if focus.random() < blurred else BLUR[1]
             cell = ruled.random() < celled
             cut_out = cropped.random() < cut
-            look = Look(wide=wide_one, hand=hand, blur=blur, marks=marked, cell=cell, cut=cut_out)
+            apart = spread.random() < far
+            look = Look(wide=wide_one, hand=hand, blur=blur, marks=marked, cell=cell, cut=cut_out,
+                        far=apart)  # fmt: skip
             number = make_number(x, y, kinds[i % len(kinds)], stem, rng, box, look)
             yield (
                 number,
@@ -230,13 +271,14 @@ def strips(
     marked: float = MARKED,
     celled: float = CELLED,
     cut: float = CUT,
+    far: float = FAR,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Strips and padded labels for `count` numbers: digit d is d + 1, a mark 11 + its place
     in `lines.MARKS`; 0 is CTC's blank."""
     seed, count = task
     found, labels = [], []
     written = written_numbers(
-        seed, count, KINDS, wide, sources, usps_file, loose, blurred, marked, celled, cut
+        seed, count, KINDS, wide, sources, usps_file, loose, blurred, marked, celled, cut, far
     )
     for number, line in written:
         if line.strips is None or len(line.strips) != 1:  # a line longer than one strip
@@ -266,9 +308,10 @@ def written(
     first_seed: int = SEED_BASE,
     celled: float = CELLED,
     cut: float = CUT,
+    far: float = FAR,
 ) -> tuple[np.ndarray, np.ndarray]:
     work = partial(strips, wide=wide, sources=sources, usps_file=usps_file, loose=loose,
-                   blurred=blurred, marked=marked, celled=celled, cut=cut)  # fmt: skip
+                   blurred=blurred, marked=marked, celled=celled, cut=cut, far=far)  # fmt: skip
     return in_parts(work, count, parts, first_seed)
 
 
@@ -470,6 +513,9 @@ def arguments() -> argparse.ArgumentParser:
     parser.add_argument(
         "--cut", type=float, default=CUT, help="share in a cell cut out as a crop does (0)"
     )
+    parser.add_argument(
+        "--far", type=float, default=FAR, help="share with its digits far apart (0)"
+    )
     parser.add_argument("--marked", type=float, default=MARKED, help="share with marks (0)")
     parser.add_argument("--seed", type=int, default=0, help="training's seed (0)")
     parser.add_argument("--checkpoint", type=Path, help="save weights here each epoch; resume")
@@ -535,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
         ("x", "y"),
         lambda: written(
             args.numbers, args.wide, args.parts, sources, args.usps, args.loose, args.blurred,
-            args.marked, args.first_seed, args.celled, args.cut,
+            args.marked, args.first_seed, args.celled, args.cut, args.far,
         ),
     )  # fmt: skip
     if args.data_only:
@@ -566,7 +612,8 @@ def this_run(argv: list[str] | None, args: argparse.Namespace, lines: int) -> di
         "training "
         f"digits of {', '.join(dict.fromkeys(args.sources))}, parts seeded from "
         f"{args.first_seed}; {args.marked:g} with marks, {args.loose:g} in a loose hand, "
-        f"{args.celled:g} in a ruled cell, {args.cut:g} in a cut-out one"
+        f"{args.celled:g} in a ruled cell, {args.cut:g} in a cut-out one, {args.far:g} with its "
+        "digits far apart"
         + "".join(f"; and the strips saved in {more.name}" for more in args.more_data),
     }
 

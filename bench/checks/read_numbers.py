@@ -216,6 +216,7 @@ def default_folder(args: argparse.Namespace) -> str:
     options += [f"marks{args.marks:g}"] * (args.marks != 0)
     options += ["cell"] * args.cell + ["cutcell"] * args.cut_cell
     options += [f"pageturn{args.page_turn:g}"] * (args.page_turn != 0)
+    options += ["far"] * args.far
     return "-".join(["digitcli-numbers", *options])
 
 

@@ -53,17 +53,18 @@ by default) and its top up to 0.18 of it off the line (0.06). MNIST made every d
 the others; people write some larger, some lower. `--blur R` blurs each picture by a
 Gaussian of radius 0.3 to R px (1.2 by default): R 2.5 is a photo out of focus.
 
-`--marks S` writes a share S of the numbers (not boxed) with the marks people write in and
-after numbers (`tests/generators/written_marks.py`: `18.056`, `443.000=`, `200.-`, `12,5`, `-150`,
-`$25`, a long dash or a wavy end mark); `labels.jsonl`'s `text` is then what is written,
-`number` its digits. `--cell` writes each number small in a register's cell (1.5-3 times its
-height), ruled on every side and the next cells' ruling beyond, and darkens one or two of the
-picture's sides as a scanner's border does (grey 0-60, ragged). `--cut-cell` writes it in a cell
-cut out of a register as a cropped cell is: no ruling beyond, each side kept or gone and kept
-ones often short, a side at the picture's edge close to the digits (read as a 1 if learnt as
-ink). `--page-turn DEG` turns each whole picture last, page, rules and border together (up to
-DEG degrees, its corners a lid's grey), as a page lies askew on a scanner, with draws of its
-own: the same pages as without it, turned.
+`--marks S` writes a share S of the numbers (not boxed) with the marks people write in and after
+numbers (`tests/generators/written_marks.py`: `18.056`, `443.000=`, `200.-`, `12,5`, `-150`, `$25`,
+a long dash or a wavy end mark); `labels.jsonl`'s `text` is then what is written, `number` its
+digits. `--cell` writes each number small in a register's cell (1.5-3 times its height), ruled on
+every side and the next cells' ruling beyond, and darkens one or two of the picture's sides as a
+scanner's border does (grey 0-60, ragged). `--cut-cell` writes it in a cell cut out of a register
+as a cropped cell is: no ruling beyond, each side kept or gone and kept ones often short, a side at
+the picture's edge close to the digits (read as a 1 if learnt as ink). `--far` writes the digits
+far apart (gaps of `FAR_GAPS` of a digit's height: a number written across a sheet), where a plain
+1 stands alone as a cell's side does. `--page-turn DEG` turns each whole picture last, page, rules
+and border together (up to DEG degrees, its corners a lid's grey), as a page lies askew on a
+scanner, with draws of its own: the same pages as without it, turned.
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ CUT_KEPT = 0.6  # --cut-cell: the chance each side of the cell is kept ...
 CUT_SHORT = 0.35  # ... and the most of its length cut off at either end
 PAGE_LID = (0.0, 60.0)  # --page-turn: grey levels of the lid in the corners a turn leaves
 PAGE_TURN_STREAM = 5  # --page-turn draws from a generator of its own: [seed, this]
+FAR_GAPS = (0.7, 2.0)  # --far: the gap after each digit, as a share of a digit's height
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ class Look:
     cell: bool = False  # small in a register's ruled cell, a scanner's dark border at its edge
     cut: bool = False  # in a register's cell cut out as a crop does (`_in_a_cut_cell`; over `cell`)
     page_turn: float = 0.0  # the most degrees the whole picture, page and border, is turned by
+    far: bool = False  # digits far apart (`FAR_GAPS`; not boxed): a 1 alone, as a side is
 
 
 @dataclass
@@ -250,6 +253,10 @@ def add_digit_options(parser: argparse.ArgumentParser) -> None:
         help="--cell, the cell cut out as a crop does: sides gone or short, one at the edge",
     )  # fmt: skip
     parser.add_argument(
+        "--far", action="store_true",
+        help="digits far apart, gaps of 0.7-2 digit heights (boxed numbers as before)",
+    )  # fmt: skip
+    parser.add_argument(
         "--page-turn", type=float, default=0.0,
         help="the whole picture, page, rules and border, turned by up to this many degrees",
     )  # fmt: skip
@@ -302,7 +309,7 @@ def make_number_set_of(args: argparse.Namespace, out: Path) -> list[Number]:
     look = Look(
         wide=not args.narrow, sheet=args.sheet, desk=args.desk, turn=args.turn, paper=args.paper,
         hand=args.hand, blur=args.blur, marks=args.marks, cell=args.cell, cut=args.cut_cell,
-        page_turn=args.page_turn,
+        page_turn=args.page_turn, far=args.far,
     )  # fmt: skip
     return make_number_set(x, y, out, args.per_kind, args.seed, args.style, look)
 
@@ -339,7 +346,7 @@ def make_number(
     if look.marks > 0.0 and kind != "boxed" and rng.random() < look.marks:
         marks, separator = written_marks.pattern(len(picks), rng), " "
     ink, boxes = _write(
-        x[picks], kind, groups, digit_h, rng, separator, wide, box, look.hand, marks
+        x[picks], kind, groups, digit_h, rng, separator, wide, box, look.hand, marks, look.far
     )
     slant = rng.uniform(-0.25, 0.25) if rng.random() < 0.5 else 0.0
     ink, boxes = _shear(ink, boxes, slant)
@@ -391,10 +398,11 @@ def _write(
     box=MNIST_BOX,
     hand="even",
     marks=None,
+    far=False,
 ) -> tuple[np.ndarray, list[list[int]]]:
     """The digits' ink coverage (0-1) side by side, and each one's box; `separator` is drawn
     in the gap after each group but the last; `marks` (`written_marks.pattern`) before the
-    first digit and after each, in room of their own."""
+    first digit and after each, in room of their own; `far`: the digits far apart (`FAR_GAPS`)."""
     size_spread, top_spread = HANDS[hand]
     pieces = []
     for digit in digits:
@@ -402,7 +410,7 @@ def _write(
         scale = digit_h / box * rng.uniform(1 - size_spread, 1 + size_spread)
         size = (max(1, round(crop.width * scale)), max(1, round(crop.height * scale)))
         pieces.append(np.asarray(crop.resize(size, Image.Resampling.BICUBIC), np.float32) / 255)
-    gaps = _gaps(kind, groups, digit_h, rng, wide)
+    gaps = _gaps(kind, groups, digit_h, rng, wide, far)
     rooms = [written_marks.room(m, digit_h) for m in marks] if marks else [0.0] * (len(pieces) + 1)
     gaps = [max(g, 0.05 * digit_h) + r if r else g for g, r in zip(gaps, rooms[1:], strict=False)]
     top_jitter = [rng.uniform(-top_spread, top_spread) * digit_h for _ in pieces]
@@ -463,9 +471,11 @@ def _separator(ink, mark: str, before, after, digit_h, rng) -> None:
     ink[...] = np.maximum(ink, np.asarray(image, np.float32) / 255)
 
 
-def _gaps(kind, groups, digit_h, rng, wide: bool = False) -> list[float]:
+def _gaps(kind, groups, digit_h, rng, wide: bool = False, far: bool = False) -> list[float]:
     """The space after each digit but the last (negative: the next digit overlaps it)."""
     count = sum(groups)
+    if far and kind != "boxed":
+        return list(rng.uniform(*FAR_GAPS, count - 1) * digit_h)
     if kind == "boxed" and wide:  # boxes narrow (digits cross their sides) to wide
         pitch = rng.uniform(0.1, 1.0) * digit_h
         return list(pitch + rng.uniform(-0.05, 0.05, count - 1) * digit_h)
