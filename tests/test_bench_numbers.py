@@ -436,6 +436,11 @@ def test_the_line_reader_can_be_taught_1s_written_as_one_straight_stroke():
     assert rows.min() >= 3 and rows.max() <= 24  # within MNIST's 20x20 box, about
     answers = digitcli.load("bundled").probabilities(drawn).argmax(axis=1)
     assert (answers == 1).mean() >= 0.9  # the digit model reads them as 1s
+    plain, y, _ = make_line_reader.training_digits("mnist")
+    stroked, stroked_y, box = make_line_reader.training_digits("mnist-thin-strokes")
+    added = make_line_reader.STROKES_PER_ONE * int((y == 1).sum())
+    assert len(stroked) == len(plain) + added and (stroked_y[-added:] == 1).all()
+    assert box == 40 and stroked.shape[1:] == (56, 56)  # then drawn thin, as `-thin` draws
 
 
 def test_the_line_reader_writes_a_share_of_its_numbers_far_apart():

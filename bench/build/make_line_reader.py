@@ -43,6 +43,11 @@ shipped now is the mean of two fine-tunes of that one (`--weights B C --folded`)
 one set of lines written in a register's cell cut out as a crop does (`--cut`: a side at the
 picture's edge is no 1) and the real cells twice: "Round 15" there.
 
+`--far S` writes a share S of the numbers with their digits far apart (make_numbers' `--far`),
+and the `-strokes` style adds 1s written as one straight stroke (`straight_ones`; `-thin-strokes`
+then draws them all with the finer pen): a reader fine-tuned on them read more real numbers
+alone but no more with segmentation (round 28 of docs/measurements/reading-numbers.md).
+
 Measured and not kept: without restyling, 40,000
 MNIST numbers for 10 epochs, and fine-tuning with a quarter or 40% of MNIST numbers at twice
 the rate (about 0.7 points fewer MNIST numbers read exactly), and without the thin pen:
@@ -108,7 +113,7 @@ FAR = 0.0  # the share written with its digits far apart (make_numbers' `far`), 
 BATCH = 64
 SOURCES = tuple(
     f"{name}{style}"
-    for style in ("", "-filled", "-thin", "-writers", "-ones", "-strokes")
+    for style in ("", "-filled", "-thin", "-writers", "-ones", "-strokes", "-thin-strokes")
     for name in ("mnist", "usps")
 )
 WRITERS_SEED = 51  # `-writers`: the one redrawing of a source's digits ...
@@ -176,10 +181,10 @@ def training_digits(source: str, usps_file: Path | None = None):
         ones = y == 1
         x, y = np.concatenate([x, x[ones], x[ones]]), np.concatenate([y, y[ones], y[ones]])
         style = "plain"
-    if style == "strokes":  # 1s as one straight stroke too: a 1 far from its neighbours is a 1
+    if style.endswith("strokes"):  # 1s as one straight stroke too (`-thin-strokes`: then thin)
         drawn = straight_ones(STROKES_PER_ONE * int((y == 1).sum()))
         x, y = np.concatenate([x, drawn]), np.concatenate([y, np.ones(len(drawn), y.dtype)])
-        style = "plain"
+        style = style.removesuffix("strokes").rstrip("-") or "plain"
     if style == "writers":
         from digitcli.training.augment import writers_augment
 
