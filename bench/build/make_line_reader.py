@@ -235,10 +235,9 @@ def written_numbers(
 ):
     """`count` numbers written with training digits (kinds in turn, each run of kinds from the
     next of `sources`, a `wide` share of them in the widened styles; a `loose` share in a loose
-    hand, a `blurred` share blurred by up to BLURRED_PX, a `celled` share in a ruled cell and a
+    hand, a `blurred` share blurred by up to BLURRED_PX, a `celled` share in a ruled cell, a
     `cut` share in a cut-out one and a `far` share with their digits far apart, each drawn by a
-    generator of its own), each with the line
-    `segment.find_line` finds in it."""
+    generator of its own), each with the line `segment.find_line` finds in it."""
     from digitcli.imaging.images import open_image
     from digitcli.reading.segment import find_line
 
