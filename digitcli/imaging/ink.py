@@ -141,19 +141,17 @@ def _scaled_ink(
 
 def _two_levels(hist: np.ndarray, threshold: float) -> bool:
     """Whether the grey levels split into paper and ink, rather than one level with noise:
-    Otsu's two classes lie far apart for their spread (Gaussian noise split at its mean gives
-    2.7 standard deviations of the lower class; a digit on paper, 5 to 50), by min_contrast
-    levels, or by faint_separation spreads and faintest_ink levels. `threshold`:
-    Otsu's."""
+    Otsu's two classes lie min_contrast levels apart, or, fainter, faintest_ink levels and
+    faint_separation spreads of the lower class (Gaussian noise split at its mean gives 2.7
+    standard deviations; a digit on paper, 5 to 50). `threshold`: Otsu's."""
     levels = np.arange(256)
     low, high = levels < threshold, levels >= threshold
     n_low, n_high = hist[low].sum(), hist[high].sum()
     if n_low == 0 or n_high == 0:
         return False
     mean_low = (hist[low] * levels[low]).sum() / n_low
-    mean_high = (hist[high] * levels[high]).sum() / n_high
-    std_low = math.sqrt((hist[low] * (levels[low] - mean_low) ** 2).sum() / n_low)
-    gap, spread = mean_high - mean_low, max(std_low, 1.0)
+    gap = (hist[high] * levels[high]).sum() / n_high - mean_low
     if gap >= tuned().min_contrast:
-        return True
-    return gap >= max(tuned().faintest_ink, tuned().faint_separation * spread)
+        return True  # (the spread is only asked of fainter ink)
+    std_low = math.sqrt((hist[low] * (levels[low] - mean_low) ** 2).sum() / n_low)
+    return gap >= max(tuned().faintest_ink, tuned().faint_separation * max(std_low, 1.0))
