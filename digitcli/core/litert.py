@@ -54,6 +54,12 @@ class Runner:
         self.input, self.output = inputs[0], outputs[0]
 
     @property
+    def side(self) -> int:
+        """How many pixels a side the network's square pictures are (its input's second
+        dimension): what the first look and the judge shrink a picture to."""
+        return int(self.input["shape"][1])
+
+    @property
     def outputs(self) -> int:
         """How many values the network answers per item (its output's last dimension)."""
         return int(self.output["shape"][-1])

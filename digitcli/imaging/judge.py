@@ -57,8 +57,7 @@ def probabilities(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
     """The judge's probability of each of its VERDICTS for the ink `kept` on `flat`
     (`view`, as large as the network's input)."""
     network = _judge(_model)
-    side = int(network.input["shape"][1])
-    return network(view(flat, kept, side)[np.newaxis])[0]
+    return network(view(flat, kept, network.side)[np.newaxis])[0]
 
 
 def use_model(path: Path | None) -> None:

@@ -81,8 +81,7 @@ def ink_is_dark(gray: np.ndarray) -> bool:
 def chances(gray: np.ndarray) -> np.ndarray:
     """The network's chance of each of `CLASSES` for `gray` (uint8)."""
     network = _network(MODEL)
-    side = int(network.input["shape"][1])
-    return network(view(gray, side)[np.newaxis])[0]
+    return network(view(gray, network.side)[np.newaxis])[0]
 
 
 def view(gray: np.ndarray, side: int) -> np.ndarray:
