@@ -411,17 +411,20 @@ def test_digits_written_far_apart_leave_gaps_of_most_of_a_digits_height():
         assert (gaps.max() > 0.7) == far
 
 
-def test_far_numbers_leave_a_digit_wide_gap_between_digits_but_in_boxes(tmp_path):
-    def gaps(numbers) -> list[float]:  # each number's widest gap, in its digits' heights
-        return [max(b[0] - a[2] for a, b in itertools.pairwise(n.boxes))
-                / np.median([b[3] - b[1] for b in n.boxes]) for n in numbers]  # fmt: skip
+def widest_gap(number: make_numbers.Number) -> float:
+    """A written number's widest gap between two digits, in its digits' (median) heights."""
+    gaps = [b[0] - a[2] for a, b in itertools.pairwise(number.boxes)]
+    return max(gaps) / float(np.median([b[3] - b[1] for b in number.boxes]))
 
+
+def test_far_numbers_leave_a_digit_wide_gap_between_digits_but_in_boxes(tmp_path):
     for far in ((), ("--far",)):
         out = tmp_path / ("far" if far else "near")
         assert make_numbers.main(["--per-kind", "4", "--out", str(out), "--seed", "3", *far]) == 0
     near, apart = (make_numbers.load_labels(tmp_path / name) for name in ("near", "far"))
     unboxed = [n for n in apart if n.kind != "boxed"]
-    assert min(gaps(unboxed)) > 0.6 > max(gaps(n for n in near if n.kind in ("tight", "long")))
+    near_gaps = [widest_gap(n) for n in near if n.kind in ("tight", "long")]
+    assert min(widest_gap(n) for n in unboxed) > 0.6 > max(near_gaps)
 
 
 def test_the_line_reader_can_be_taught_1s_written_as_one_straight_stroke():
@@ -446,12 +449,8 @@ def test_the_line_reader_can_be_taught_1s_written_as_one_straight_stroke():
 def test_the_line_reader_writes_a_share_of_its_numbers_far_apart():
     import make_line_reader
 
-    def widest(far: float) -> float:  # the widest gap of any number, in its digits' heights
+    def widest(far: float) -> float:  # the widest gap of any number written
         written = make_line_reader.written_numbers(5, 3, ("spaced",), 0.0, far=far)
-        return max(
-            max(b[0] - a[2] for a, b in itertools.pairwise(n.boxes))
-            / (n.boxes[0][3] - n.boxes[0][1])
-            for n, _ in written
-        )
+        return max(widest_gap(number) for number, _ in written)
 
     assert widest(0.0) < 0.7 < widest(1.0)
