@@ -42,3 +42,18 @@ def test_several_fine_tunes_are_exported_as_the_mean_of_their_weights(tmp_path: 
     assert not np.allclose(one[0], other[0])
     for a, b, mean in zip(one, other, both, strict=True):
         assert np.allclose(mean, (a + b) / 2)
+
+
+def test_a_shipped_reader_is_averaged_with_a_fine_tune_of_it(tmp_path: Path) -> None:
+    # `--weights digitcli/reading/lines.tflite TUNE.weights.h5 --folded`: the reader shipped now
+    # read back as `--start` reads it, its weights averaged with a fine-tune's.
+    import keras
+
+    keras.utils.set_random_seed(3)
+    tune = tmp_path / "tune.weights.h5"
+    make_line_reader.network(lines.STRIP_SHAPE, folded=True).save_weights(tune)
+    shipped = make_line_reader.from_litert(lines.MODEL).get_weights()
+    tuned = make_line_reader.trained([tune], folded=True).get_weights()
+    both = make_line_reader.trained([lines.MODEL, tune], folded=True).get_weights()
+    for a, b, mean in zip(shipped, tuned, both, strict=True):
+        assert np.allclose(mean, (a + b) / 2)

@@ -1,10 +1,9 @@
 """The line reader keeps a plain 1 that stands far from its neighbours.
 
 Real numbers written across a sheet with a fine pen (`0123456789`, `1234`, `3541`, a digit's
-height or more apart) lose their 1s to the line reader: a lone straight stroke is, to it, a
-register cell's side, the only such stroke its training lines held. Segmentation's reading
-stands for those today (`_doubted`); a reader that keeps the 1s could be trusted more (round 28
-of docs/measurements/reading-numbers.md)."""
+height or more apart) lost their 1s to round 15's line reader: a lone straight stroke was, to
+it, a register cell's side, the only such stroke its training lines held. Round 29's reader
+learnt digits far apart and 1s drawn as one stroke (docs/measurements/reading-numbers.md)."""
 
 from __future__ import annotations
 
@@ -12,7 +11,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pytest
 
 from digitcli.inputs.sources import Source
 from digitcli.reading.picture import picture_lines
@@ -30,11 +28,6 @@ def write_far_apart(digits: str, gap: float, pen: int, path: Path) -> None:
     cv2.imwrite(str(path), paper)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the shipped line reader drops three 1s of these 60; its fine-tunes of round 28 "
-    "kept them but read a comb's tooth as a 1 (docs/measurements/reading-numbers.md)",
-)
 def test_a_one_far_from_its_neighbours_is_read_by_the_line_reader(tmp_path):
     rng = np.random.default_rng(0)
     read = []

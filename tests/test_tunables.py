@@ -14,7 +14,7 @@ from digitcli.reading import settings as reading
 # Each stage's settings module, a field to override with a value, and a field left alone.
 STAGES = [
     (preparation, {"min_contrast": 30.0, "work_size": 128}, "faintest_ink"),
-    (reading, {"line_doubt": 3.0, "max_atoms": 4}, "line_weight"),
+    (reading, {"line_doubt": 5.0, "max_atoms": 4}, "line_weight"),
 ]
 
 

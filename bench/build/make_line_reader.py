@@ -45,8 +45,10 @@ picture's edge is no 1) and the real cells twice: "Round 15" there.
 
 `--far S` writes a share S of the numbers with their digits far apart (make_numbers' `--far`),
 and the `-strokes` style adds 1s written as one straight stroke (`straight_ones`; `-thin-strokes`
-then draws them all with the finer pen): a reader fine-tuned on them read more real numbers
-alone but no more with segmentation (round 28 of docs/measurements/reading-numbers.md).
+then draws them all with the finer pen). The reader shipped since round 29 is the mean of that
+one and F, a fine-tune of it on such lines beside round 15's (`--weights
+digitcli/reading/lines.tflite ckF.weights.h5 --folded`: a `.tflite` is read back as `--start`
+reads it): "Round 29" there, with F's data and command; "Round 28", the fine-tunes tried.
 
 Measured and not kept: without restyling, 40,000
 MNIST numbers for 10 epochs, and fine-tuning with a quarter or 40% of MNIST numbers at twice
@@ -482,10 +484,14 @@ def train(
 
 def trained(weights: list[Path], folded: bool = False):
     """The network with weights saved by `--save-weights` or `--checkpoint` (on any Keras
-    backend); given several files (fine-tunes of one network), the mean of their weights."""
+    backend), or read back from a LiteRT reader (`.tflite`, as `--start` reads it; folded);
+    given several files (fine-tunes of one network), the mean of their weights."""
     model = network(STRIP_SHAPE, folded=folded)
     every = []
     for path in weights:
+        if Path(path).suffix == ".tflite":
+            every.append(from_litert(path).get_weights())
+            continue
         model.load_weights(path)
         every.append(model.get_weights())
     model.set_weights([np.mean(layer, axis=0) for layer in zip(*every, strict=True)])
@@ -552,7 +558,8 @@ def arguments() -> argparse.ArgumentParser:
     parser.add_argument("--save-weights", type=Path, help="also save the Keras weights here")
     parser.add_argument(
         "--weights", type=Path, nargs="+",
-        help="export these Keras weights (several: fine-tunes of one network, averaged)",
+        help="export these Keras weights or LiteRT readers (several: fine-tunes of one network, "
+        "averaged; a .tflite read back as --start reads it, with --folded)",
     )  # fmt: skip
     parser.add_argument(
         "--stamp-only", action="store_true",

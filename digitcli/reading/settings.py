@@ -92,7 +92,7 @@ class ReadingSettings:
     # the line reader is sure of a reading at this probability: of its number (that number is
     # the reading), and of each digit (one it is less sure of is shown to the classifier)
     line_sure: float = 0.9
-    line_doubt: float = 10.0  # segmentation's number stands unless this many times less likely
+    line_doubt: float = 3.0  # segmentation's number stands unless this many times less likely
     slack: int = 2  # readings weighed: those of counts within this many of the line reader's
     overrule_at: float = 0.95  # the classifier replaces a doubted digit this sure of another
     most_fields: int = 8  # fields a form may hold one under another; more: a page of writing
