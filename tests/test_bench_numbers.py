@@ -454,3 +454,16 @@ def test_the_line_reader_writes_a_share_of_its_numbers_far_apart():
         return max(widest_gap(number) for number, _ in written)
 
     assert widest(0.0) < 0.7 < widest(1.0)
+
+
+def test_the_line_reader_can_be_taught_one_kind_of_number(tmp_path):
+    import make_line_reader
+
+    saved = tmp_path / "boxed.npz"
+    words = ["--numbers", "4", "--parts", "1", "--wide", "1", "--kinds", "boxed"]
+    assert make_line_reader.main([*words, "--data", str(saved), "--data-only"]) == 0
+    with np.load(saved) as boxed:
+        lengths = (boxed["y"] > 0).sum(axis=1)
+    assert len(lengths) and all(4 <= n <= 8 for n in lengths)  # a boxed number's 4-8 digits
+    record = make_line_reader.this_run(words, make_line_reader.arguments().parse_args(words), 4)
+    assert "(boxed)" in record["data"]

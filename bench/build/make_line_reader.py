@@ -38,17 +38,18 @@ The reader shipped since 0.9.x was fine-tuned from that one once more (`--start`
 file, the output grown by the marks) on written lines with marks, in a loose hand, in a
 register's ruled cell (`--celled`) and with plain 1s three times as often (the `-ones` sources),
 and on 7,324 real cells of clinic registers (`bench/build/cell_strips.py`), 6 epochs at 3e-4:
-the commands and figures are in docs/measurements/reading-numbers.md, "Round 5". The reader
-shipped now is the mean of two fine-tunes of that one (`--weights B C --folded`), with half of
+the commands and figures are in docs/measurements/reading-numbers.md, "Round 5". Round 15's
+reader is the mean of two fine-tunes of that one (`--weights B C --folded`), with half of
 one set of lines written in a register's cell cut out as a crop does (`--cut`: a side at the
 picture's edge is no 1) and the real cells twice: "Round 15" there.
 
 `--far S` writes a share S of the numbers with their digits far apart (make_numbers' `--far`),
 and the `-strokes` style adds 1s written as one straight stroke (`straight_ones`; `-thin-strokes`
-then draws them all with the finer pen). The reader shipped since round 29 is the mean of that
-one and F, a fine-tune of it on such lines beside round 15's (`--weights
-digitcli/reading/lines.tflite ckF.weights.h5 --folded`: a `.tflite` is read back as `--start`
-reads it): "Round 29" there, with F's data and command; "Round 28", the fine-tunes tried.
+then draws them all with the finer pen); `--kinds` writes only the kinds named (`--kinds boxed`:
+form fields, combs among them). The reader shipped since round 29 is the mean of that one and
+two fine-tunes of it on such lines beside round 15's (`--weights lines-6c424ed.tflite
+ckF.weights.h5 ckJ.weights.h5 --folded`: a `.tflite` is read back as `--start` reads it):
+"Round 29" there, with their data and commands; "Round 28", the fine-tunes tried before.
 
 Measured and not kept: without restyling, 40,000
 MNIST numbers for 10 epochs, and fine-tuning with a quarter or 40% of MNIST numbers at twice
@@ -278,13 +279,14 @@ def strips(
     celled: float = CELLED,
     cut: float = CUT,
     far: float = FAR,
+    kinds: tuple[str, ...] = KINDS,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Strips and padded labels for `count` numbers: digit d is d + 1, a mark 11 + its place
-    in `lines.MARKS`; 0 is CTC's blank."""
+    """Strips and padded labels for `count` numbers of `kinds` (in turn): digit d is d + 1, a
+    mark 11 + its place in `lines.MARKS`; 0 is CTC's blank."""
     seed, count = task
     found, labels = [], []
     written = written_numbers(
-        seed, count, KINDS, wide, sources, usps_file, loose, blurred, marked, celled, cut, far
+        seed, count, kinds, wide, sources, usps_file, loose, blurred, marked, celled, cut, far
     )
     for number, line in written:
         if line.strips is None or len(line.strips) != 1:  # a line longer than one strip
@@ -315,9 +317,11 @@ def written(
     celled: float = CELLED,
     cut: float = CUT,
     far: float = FAR,
+    kinds: tuple[str, ...] = KINDS,
 ) -> tuple[np.ndarray, np.ndarray]:
     work = partial(strips, wide=wide, sources=sources, usps_file=usps_file, loose=loose,
-                   blurred=blurred, marked=marked, celled=celled, cut=cut, far=far)  # fmt: skip
+                   blurred=blurred, marked=marked, celled=celled, cut=cut, far=far,
+                   kinds=kinds)  # fmt: skip
     return in_parts(work, count, parts, first_seed)
 
 
@@ -527,6 +531,10 @@ def arguments() -> argparse.ArgumentParser:
         "--far", type=float, default=FAR, help="share with its digits far apart (0)"
     )
     parser.add_argument("--marked", type=float, default=MARKED, help="share with marks (0)")
+    parser.add_argument(
+        "--kinds", nargs="+", choices=sorted(set(KINDS)), default=list(KINDS),
+        help="the kinds of numbers written, in turn (tight twice, long, spaced, grouped, boxed)",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, default=0, help="training's seed (0)")
     parser.add_argument("--checkpoint", type=Path, help="save weights here each epoch; resume")
     parser.add_argument(
@@ -592,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
         ("x", "y"),
         lambda: written(
             args.numbers, args.wide, args.parts, sources, args.usps, args.loose, args.blurred,
-            args.marked, args.first_seed, args.celled, args.cut, args.far,
+            args.marked, args.first_seed, args.celled, args.cut, args.far, tuple(args.kinds),
         ),
     )  # fmt: skip
     if args.data_only:
@@ -619,8 +627,8 @@ def this_run(argv: list[str] | None, args: argparse.Namespace, lines: int) -> di
     return {
         "command": "python bench/build/make_line_reader.py " + " ".join(words),
         "seed": args.seed,
-        "data": f"{lines} lines of numbers written by tests/generators/make_numbers.py with the "
-        "training "
+        "data": f"{lines} lines of numbers ({', '.join(dict.fromkeys(args.kinds))}) written by "
+        "tests/generators/make_numbers.py with the training "
         f"digits of {', '.join(dict.fromkeys(args.sources))}, parts seeded from "
         f"{args.first_seed}; {args.marked:g} with marks, {args.loose:g} in a loose hand, "
         f"{args.celled:g} in a ruled cell, {args.cut:g} in a cut-out one, {args.far:g} with its "
