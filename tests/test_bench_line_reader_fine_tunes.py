@@ -7,12 +7,17 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench" / "build"))
 
 import make_line_reader  # noqa: E402
 
 from digitcli.reading import lines  # noqa: E402
+
+# TensorFlow's own tf.lite.Interpreter warns that it is going: the reader is read back with
+# LiteRT's, as digitcli runs it.
+pytestmark = pytest.mark.filterwarnings("error::UserWarning")
 
 
 def test_the_shipped_line_reader_is_read_back_as_it_reads() -> None:

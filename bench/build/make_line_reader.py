@@ -357,9 +357,9 @@ def from_litert(path: Path, classes: int = CLASSES):
     reader (`lines.tflite`, exported from either network), its output grown to `classes`: a new
     class starts as unlikely as the old blank made 50 times less likely, its weights small and
     random."""
-    import tensorflow as tf
+    from ai_edge_litert.interpreter import Interpreter
 
-    interpreter = tf.lite.Interpreter(model_path=str(path))
+    interpreter = Interpreter(model_path=str(path))
     interpreter.allocate_tensors()
     named = {}
     for detail in interpreter.get_tensor_details():
