@@ -4,7 +4,8 @@ two give different verdicts (the one verdict, docs/one-verdict.md).
     python bench/checks/agreement.py DIR [DIR ...] [--json]
 
 A picture agrees when `predict`'s digit is `read`'s number; when `predict` finds several digits
-and `read` reads no one-digit number; or when both refuse it in the same words. Run over the
+and `read` reads no one-digit number; when `predict` refuses it as lines or a page and `read`
+reads its lines one by one; or when both refuse it in the same words. Run over the
 real development sets (`real_pictures.py build`) and the check sets; exit 1 on a disagreement.
 """
 
@@ -16,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from digitcli.imaging.verdict import NOT_DIGITS as LINES
 
 PICTURES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 
@@ -49,6 +52,8 @@ def disagreements(predicted: dict[str, dict], read: dict[str, dict]) -> list[str
             agree = number == str(said["digit"])
         elif (said.get("note") or "").startswith("several digits"):
             agree = number is None or len(number) > 1
+        elif said.get("note") == LINES and len(read[name].get("lines") or ()) > 1:
+            agree = number is None  # each line read
         else:
             agree = number is None and note == said.get("note")
         if not agree:
