@@ -266,6 +266,19 @@ def test_score_with_read_reads_every_picture_with_the_same_model(tmp_path, monke
     assert "read" not in real.score(tmp_path, "bundled")
 
 
+def test_a_picture_read_line_by_line_is_its_lines_numbers_in_order(monkeypatch):
+    """A page of lines has no number of its own: its lines' numbers, top to bottom, are what
+    a several-digit label (all its digits in reading order) is checked against."""
+    from digitcli.reading import read as reading
+    from digitcli.reading.answers import Reading
+
+    lines = Reading("page.jpg", lines=(Reading("page.jpg", "123"), Reading("page.jpg", "45")))
+    half = Reading("half.jpg", lines=(Reading("half.jpg", "123"), Reading("half.jpg")))
+    found = [lines, half, Reading("one.png", "7"), Reading("blank.png", note="blank")]
+    monkeypatch.setattr(reading, "read", lambda files, model: found)
+    assert real.numbers([Path("page.jpg")] * 4, "bundled") == ["12345", None, "7", None]
+
+
 def test_build_takes_another_manifest_and_keeps_it_in_the_set(tmp_path, capsys):
     mirrors = tmp_path / "mirrors"
     data = b"a photo of a 7"

@@ -196,10 +196,18 @@ def answers(files: list[Path], model: str | None) -> list[Answer]:
 
 
 def numbers(files: list[Path], model: str | None) -> list[str | None]:
-    """`digitcli read`'s number for each file, in order (None where it read none)."""
+    """`digitcli read`'s number for each file, in order (None where it read none); a picture
+    read line by line, its lines' numbers top to bottom (None where a line has none)."""
     from digitcli.reading.read import read
 
-    return [reading.number for reading in read([str(file) for file in files], model=model)]
+    return [_written(reading) for reading in read([str(file) for file in files], model=model)]
+
+
+def _written(reading) -> str | None:
+    if not reading.lines:
+        return reading.number
+    numbers = [line.number for line in reading.lines]
+    return None if None in numbers else "".join(numbers)
 
 
 def share(right: int, total: int) -> float | None:
