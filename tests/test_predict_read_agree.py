@@ -116,7 +116,9 @@ DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 # photos of hands, refuses a drawn car by both and answers the cat 4 by both again; round
 # 26's letters network refuses a photo of shorts and a drawn beta by both; round 30 counts
 # lines read one by one as agreeing with predict's lines, as docs/one-verdict.md says: two pen
-# photos of two rows and a register cell read as 250 and a stray line), each a failure to learn from, by file name.
+# photos of two rows and a register cell read as 250 and a stray line; and round 30's sheet
+# outline in perspective reads the three lines of a page on a desk), each a failure to learn
+# from, by file name.
 _OFF_PAPER_CELL = (
     "a register cell under paper_size (56 px) a side: the judge, which counts several digits "
     "on paper, is not asked, and the preparation keeps one digit of the number (the others "
@@ -132,10 +134,6 @@ REAL_KNOWN = {
     "letters network learnt real letters (round 17)",
     f"{_MEZA}3207.jpg": "blank to predict's preparation; the line reader is sure of three "
     "digits (row_digits), and read reads 125, right",
-    "gzm1997+hand-writing-digits__input.jpg": "a sheet on a desk holding faint small digits, "
-    "lines to predict's judge within the sheet; read's one line is one digit, refused as not "
-    "a digit since round 26 (read 9 before). Before round 20 the polarity "
-    "rule took the whole white sheet for light ink, which the judge called several digits",
     "fborcic+neural_project__test_images_3.jpeg": "52602 written in the shade beside a hard "
     "shadow's edge: predict's ink is the edge, a 4; read reads 52602 (round 25: its lines "
     "found on a paper level that follows the edge; it read the same 4 before)",

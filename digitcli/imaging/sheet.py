@@ -46,10 +46,11 @@ def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
     found = _sheet(image)
     if found is None:
         return None
-    (centre, (width, height), angle), scale = found
-    inset = 2 * tuned().border_band * min(width, height)
-    inner = (centre, (width - inset, height - inset), angle)
-    corners = cv2.boxPoints(inner) / scale
+    region, scale = found
+    corners = _inner_outline(region)
+    if corners is None:
+        return None  # a sheet a few pixels wide: nothing lies inside its edges
+    corners /= scale
     low, high = np.floor(corners.min(axis=0)), np.ceil(corners.max(axis=0))
     left, top = (int(v) for v in np.maximum(low, 0))
     right, bottom = (int(v) for v in np.minimum(high, image.size))
@@ -66,9 +67,9 @@ def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
     return sheet, dx, dy
 
 
-def _sheet(image: Image.Image) -> tuple[tuple, float] | None:
-    """The sheet's turned box (OpenCV's minAreaRect) on a copy at most `work_size` long, and
-    the copy's scale; None where there is no sheet: on something darker, the brighter of
+def _sheet(image: Image.Image) -> tuple[np.ndarray, float] | None:
+    """The sheet (a mask, its holes filled) on a copy at most `work_size` long, and the copy's
+    scale; None where there is no sheet: on something darker, the brighter of
     Otsu's two classes holds it, on something lighter the darker one (with the ink), or, where
     the two classes are the ink and the rest, what lies below Otsu's split of the lighter."""
     w, h = image.size
@@ -99,8 +100,45 @@ def _sheet(image: Image.Image) -> tuple[tuple, float] | None:
             and paper - ink >= tuned().min_contrast
             and light - paper < tuned().sheet_glare
         ):
-            return turned, scale
+            return sheet, scale
     return None
+
+
+def _inner_outline(region: np.ndarray) -> np.ndarray | None:
+    """The corners of the sheet's outline, `border_band` of its shorter side inside its edges,
+    in `region`'s pixels (their centres); None where nothing lies that far inside. A sheet
+    seen askew or in perspective is a quadrilateral, no rectangle: the largest one whose
+    corners are corners of `region`'s convex hull (a lit desk beside its edge, joined to the
+    region, is left out)."""
+    hull = cv2.convexHull(cv2.findNonZero(region.view(np.uint8)))[:, 0]
+    outline = np.zeros(region.shape, np.uint8)
+    cv2.fillConvexPoly(outline, _largest_quadrilateral(hull), 1)
+    depth = cv2.distanceTransform(np.pad(outline, 1), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    inner = depth[1:-1, 1:-1] > tuned().border_band * 2 * depth.max()
+    if not inner.any():
+        return None
+    return cv2.convexHull(cv2.findNonZero(inner.view(np.uint8)))[:, 0].astype(np.float32) + 0.5
+
+
+def _largest_quadrilateral(hull: np.ndarray) -> np.ndarray:
+    """The largest quadrilateral whose corners are among the points of a convex polygon
+    (`hull`, in order): corners i < j < k < l split it into triangles (i, j, k), (i, k, l)."""
+    n = len(hull)
+    points = hull.astype(np.float64)
+    edge = points[np.newaxis] - points[:, np.newaxis]  # edge[i, j]: from point i to point j
+    cross = edge[:, :, np.newaxis, 0] * edge[:, np.newaxis, :, 1]
+    area = np.abs(cross - np.swapaxes(cross, 1, 2))  # area[i, j, k]: twice triangle ijk's
+    i, j, k = np.ogrid[:n, :n, :n]
+    ordered = np.where((i < j) & (j < k), area, -1.0)
+    before = ordered.max(axis=1)  # before[i, k]: the best j between them
+    after = ordered.max(axis=2)  # after[i, k]: the best l after k (k in j's place)
+    total = np.where((k[0] >= i[:, :, 0] + 2) & (k[0] < n - 1), before + after, -1.0)
+    if total.max() < 0:  # a triangle: no quadrilateral to choose
+        return hull.astype(np.int32)
+    first, third = np.unravel_index(int(np.argmax(total)), total.shape)
+    second = first + 1 + int(np.argmax(area[first, first + 1 : third, third]))
+    fourth = third + 1 + int(np.argmax(area[first, third, third + 1 :]))
+    return hull[[first, second, third, fourth]].astype(np.int32)
 
 
 def _inked_paper(bright: np.ndarray, sheet: np.ndarray) -> bool:
