@@ -72,11 +72,15 @@ def in_perspective(path, out, narrower: int, desk: int = 150) -> None:
     cv2.imwrite(str(out), np.clip(photo, 0, 255).astype(np.uint8))
 
 
-@pytest.mark.parametrize(("number", "narrower"), [("90", 40), ("5836", 120), ("40721", 80)])
+@pytest.mark.parametrize(
+    ("number", "narrower"), [("90", 40), ("5836", 120), ("40721", 80), ("666", 160)]
+)
 def test_a_sheet_seen_in_perspective_is_read(digits, tmp_path, number, narrower):
     """A page photographed from its foot is a trapezoid: the desk beside its narrower top lies
     within its turned box, and was read as a digit (90 as 161, 5836 as 17) where only that box
-    was painted over with paper, not what lies outside the page's own outline."""
+    was painted over with paper, not what lies outside the page's own outline; a page half as
+    wide at its top as at its foot filled too little of that box to be taken for a sheet, and
+    its edges were read as a 1."""
     write_number(digits, number, tmp_path / "n.png")
     in_perspective(tmp_path / "n.png", tmp_path / "photo.png", narrower)
     (reading,) = read([str(tmp_path / "photo.png")])

@@ -93,7 +93,8 @@ class PreparationSettings:
     column_overlap: float = 0.15  # columns overlapping this share of the height are one
     side_by_side: float = 0.3  # pieces sharing less of their width are side by side (`apart`)
     # The sheet of paper in a photo (`sheet.on_the_sheet`).
-    sheet_fill: float = 0.8  # a sheet, its holes (ink) filled, covers this share of its box
+    sheet_fill: float = 0.8  # a sheet, its holes (ink) filled, and the largest quadrilateral
+    # within it each cover this share of its convex hull (a sheet in perspective: no rectangle)
     side_margin: float = 0.02  # the surround shows on a side this share of the picture wide ...
     sheet_sides: int = 3  # ... on this many sides or more
     sheet_held: float = 0.9  # ... and this share of its class of Otsu's two lies on it

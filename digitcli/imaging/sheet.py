@@ -3,17 +3,17 @@
 Segmentation takes what lies darker than its paper for ink and finds the paper from the
 picture's border; where the border is a desk, the sheet's edges read as strokes (a 1 at each
 end) and the desk as paper. `predict` and `read` look within the sheet when a photo shows one
-(`images.prepare`, the one picture both take): the largest
-region of one of Otsu's two classes (the brighter on a darker desk; on a lighter lid the
-darker, the sheet's paper and ink together; where the lid is hardly lighter than the paper,
-Otsu parts the ink from both, and the lid is then the brighter part of the lighter class), with
-the rest on three sides of it or more, filling its box (turned as the sheet lies: a sheet is a
-solid shape), holding ink and min_contrast away from what lies around it, and nothing much
-lighter than its paper (a digit filling its picture, taken with the paper in its loops, is no
-sheet). A light sheet encloses ink, its paper wider than the ink's strokes (a light digit on a
-dark canvas, its loops filled in, is a solid bright region too, but it encloses nothing, or
-its strokes are as narrow as its loops). What of the desk lies in the sheet's box (a sheet
-lying askew) is painted over with paper.
+(`images.prepare`, the one picture both take): the largest region of one of Otsu's two classes
+(the brighter on a darker desk; on a lighter lid the darker, the sheet's paper and ink
+together; where the lid is hardly lighter than the paper, Otsu parts the ink from both, and the
+lid is then the brighter part of the lighter class), with the rest on three sides of it or
+more, filling its convex hull, as a quadrilateral does (a sheet seen askew or in perspective is
+one, not always a rectangle), holding ink and min_contrast away from what lies around it, and
+nothing much lighter than its paper (a digit filling its picture, taken with the paper in its
+loops, is no sheet). A light sheet encloses ink, its paper wider than the ink's strokes (a
+light digit on a dark canvas, its loops filled in, is a solid bright region too, but it
+encloses nothing, or its strokes are as narrow as its loops). What of the desk lies in the box
+of that quadrilateral (a sheet lying askew) is painted over with paper.
 """
 
 from __future__ import annotations
@@ -88,8 +88,9 @@ def _sheet(image: Image.Image) -> tuple[np.ndarray, float] | None:
             continue
         if side is bright and not _inked_paper(bright, sheet):
             continue
-        turned = cv2.minAreaRect(cv2.findNonZero(sheet.view(np.uint8)))
-        if sheet.sum() < tuned().sheet_fill * turned[1][0] * turned[1][1]:
+        hull = cv2.convexHull(cv2.findNonZero(sheet.view(np.uint8)))
+        least = tuned().sheet_fill * cv2.contourArea(hull)
+        if sheet.sum() < least or cv2.contourArea(_largest_quadrilateral(hull[:, 0])) < least:
             continue
         on_it = small[sheet]  # its darkest (ink), its median (paper) and its lightest
         ink, paper, light = int(on_it.min()), orderstats.median(on_it), int(on_it.max())
