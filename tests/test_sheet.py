@@ -89,6 +89,19 @@ def test_a_sheet_seen_in_perspective_is_read(digits, tmp_path, number, narrower)
     assert answer.digit is None  # several digits: predict refuses them
 
 
+def test_a_slip_darker_than_its_lid_keeps_the_ink_at_its_ends(tmp_path):
+    """A tinted slip on a lighter lid: where its paper's edge hardly shows, the region's edge
+    is its ink's, and the largest quadrilateral within it cut the first two digits away
+    (4455121 read 755121). A sheet darker than what lies around it is read within its turned
+    rectangle: a lid lighter than its paper is no ink."""
+    import make_numbers
+
+    args = ["--per-kind", "4", "--seed", "6", "--desk", "light", "--out", str(tmp_path)]
+    assert make_numbers.main(args) == 0
+    (reading,) = read([str(tmp_path / "long-0002.png")])
+    assert reading.number == "4455121"
+
+
 def test_a_sheet_is_looked_for_on_photos_of_one_only(digits, tmp_path):
     write_number(digits, "40721", tmp_path / "n.png")
     assert on_the_sheet(open_image(tmp_path / "n.png", max_side=DEFAULT.work_width)) is None

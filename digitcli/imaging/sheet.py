@@ -12,8 +12,8 @@ one, not always a rectangle), holding ink and min_contrast away from what lies a
 nothing much lighter than its paper (a digit filling its picture, taken with the paper in its
 loops, is no sheet). A light sheet encloses ink, its paper wider than the ink's strokes (a
 light digit on a dark canvas, its loops filled in, is a solid bright region too, but it
-encloses nothing, or its strokes are as narrow as its loops). What of the desk lies in the box
-of that quadrilateral (a sheet lying askew) is painted over with paper.
+encloses nothing, or its strokes are as narrow as its loops). What lies outside the sheet's
+outline (`_inner_outline`) in its box is painted over with paper.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
     found = _sheet(image)
     if found is None:
         return None
-    region, scale = found
-    corners = _inner_outline(region)
+    region, scale, light = found
+    corners = _inner_outline(region, light)
     if corners is None:
         return None  # a sheet a few pixels wide: nothing lies inside its edges
     corners /= scale
@@ -67,11 +67,12 @@ def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
     return sheet, dx, dy
 
 
-def _sheet(image: Image.Image) -> tuple[np.ndarray, float] | None:
-    """The sheet (a mask, its holes filled) on a copy at most `work_size` long, and the copy's
-    scale; None where there is no sheet: on something darker, the brighter of
-    Otsu's two classes holds it, on something lighter the darker one (with the ink), or, where
-    the two classes are the ink and the rest, what lies below Otsu's split of the lighter."""
+def _sheet(image: Image.Image) -> tuple[np.ndarray, float, bool] | None:
+    """The sheet (a mask, its holes filled) on a copy at most `work_size` long, the copy's
+    scale and whether the sheet is lighter than what lies around it; None where there is no
+    sheet: on something darker, the brighter of Otsu's two classes holds it, on something
+    lighter the darker one (with the ink), or, where the two classes are the ink and the rest,
+    what lies below Otsu's split of the lighter."""
     w, h = image.size
     scale = min(1.0, tuned().work_size / max(w, h))
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
@@ -101,24 +102,50 @@ def _sheet(image: Image.Image) -> tuple[np.ndarray, float] | None:
             and paper - ink >= tuned().min_contrast
             and light - paper < tuned().sheet_glare
         ):
-            return sheet, scale
+            return sheet, scale, side is bright
     return None
 
 
-def _inner_outline(region: np.ndarray) -> np.ndarray | None:
+def _inner_outline(region: np.ndarray, light: bool) -> np.ndarray | None:
     """The corners of the sheet's outline, `border_band` of its shorter side inside its edges,
-    in `region`'s pixels (their centres); None where nothing lies that far inside. A sheet
-    seen askew or in perspective is a quadrilateral, no rectangle: the largest one whose
-    corners are corners of `region`'s convex hull (a lit desk beside its edge, joined to the
-    region, is left out)."""
-    hull = cv2.convexHull(cv2.findNonZero(region.view(np.uint8)))[:, 0]
-    outline = np.zeros(region.shape, np.uint8)
-    cv2.fillConvexPoly(outline, _largest_quadrilateral(hull), 1)
-    depth = cv2.distanceTransform(np.pad(outline, 1), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
-    inner = depth[1:-1, 1:-1] > tuned().border_band * 2 * depth.max()
-    if not inner.any():
+    in `region`'s pixels; None where nothing lies that far inside. A light sheet seen askew or
+    in perspective is a quadrilateral, no rectangle: the largest one whose corners are corners
+    of the convex hull of `region`'s pixels, so that no desk darker than its paper (read as
+    ink) lies inside it, nor a lit desk joined to it beside an edge. A sheet darker than its
+    lid: the turned rectangle around it (a lid is lighter than the paper, no ink; and where
+    the paper's edge hardly shows, the region's edge is its ink's)."""
+    ys, xs = np.nonzero(region)
+    squares = np.concatenate([np.stack([xs + dx, ys + dy], 1) for dx in (0, 1) for dy in (0, 1)])
+    if light:
+        outline = _largest_quadrilateral(cv2.convexHull(squares.astype(np.int32))[:, 0])
+    else:
+        outline = cv2.boxPoints(cv2.minAreaRect(squares.astype(np.int32)))
+    (_, sides, _) = cv2.minAreaRect(outline.astype(np.float32))
+    return _inset(outline.astype(np.float32), tuned().border_band * min(sides))
+
+
+def _inset(corners: np.ndarray, depth: float) -> np.ndarray | None:
+    """A convex polygon (`corners` in order) with each edge moved `depth` inward; None where
+    that leaves nothing (an edge turned round: the edges crossed over)."""
+    centre = corners.mean(axis=0)
+    following = np.roll(corners, -1, axis=0)
+    along = following - corners
+    normal = np.stack([-along[:, 1], along[:, 0]], 1) / np.linalg.norm(along, axis=1)[:, None]
+    inward = np.where(((centre - corners) * normal).sum(1)[:, None] < 0, -normal, normal)
+    starts = corners + depth * inward
+    inner = []
+    for edge in range(len(corners)):  # where each moved edge meets the one before it
+        matrix = np.stack([along[edge], -along[edge - 1]], 1)
+        try:
+            t, _ = np.linalg.solve(matrix, starts[edge - 1] - starts[edge])
+        except np.linalg.LinAlgError:  # two edges in one line: no corner between them
+            return None
+        inner.append(starts[edge] + t * along[edge])
+    inner = np.float32(inner)
+    kept = ((np.roll(inner, -1, axis=0) - inner) * along).sum(axis=1)  # each edge's way
+    if not np.isfinite(inner).all() or (kept <= 0).any():
         return None
-    return cv2.convexHull(cv2.findNonZero(inner.view(np.uint8)))[:, 0].astype(np.float32) + 0.5
+    return inner
 
 
 def _largest_quadrilateral(hull: np.ndarray) -> np.ndarray:
