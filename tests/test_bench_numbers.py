@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
@@ -235,7 +236,8 @@ def test_each_set_of_numbers_has_its_own_default_folder() -> None:
             ("--digits-from", "usps"), ("--digits-from", "uci"), ("--style", "filled"),
             ("--sheet", "3"), ("--desk", "dark"), ("--desk", "light"), ("--paper", "lined"),
             ("--turn", "12"), ("--hand", "loose"), ("--blur", "2.5"), ("--marks", "1"),
-            ("--cell",), ("--cut-cell",), ("--cell", "--page-turn", "2"), ("--far",)]  # fmt: skip
+            ("--cell",), ("--cut-cell",), ("--cell", "--page-turn", "2"), ("--far",),
+            ("--desk", "dark", "--perspective", "0.2")]  # fmt: skip
     assert len({folder(*args) for args in sets}) == len(sets)
 
 
@@ -265,6 +267,34 @@ def test_a_page_turned_whole_turns_its_border_and_its_digits_boxes(tmp_path):
             assert picture[top:bottom, left:right].min() < 120
         moved += a.boxes != b.boxes
     assert moved > 0
+
+
+def test_a_sheet_in_perspective_is_the_same_page_seen_from_beyond_an_edge(tmp_path):
+    # --perspective: each sheet on its desk a trapezoid, with draws of its own: the same
+    # numbers on the same pages as without it, each digit's box still around its ink.
+    for name, more in (("flat", []), ("seen", ["--perspective", "0.3"])):
+        args = ["--per-kind", "2", "--out", str(tmp_path / name), "--seed", "5", "--desk", "dark"]
+        assert make_numbers.main([*args, *more]) == 0
+    flat, seen = (make_numbers.load_labels(tmp_path / n) for n in ("flat", "seen"))
+    changed = 0
+    for a, b in zip(flat, seen, strict=True):
+        assert a.number == b.number
+        picture = np.asarray(Image.open(tmp_path / "seen" / b.file).convert("L"), float)
+        for left, top, right, bottom in b.boxes:
+            assert 0 <= left < right <= picture.shape[1] and 0 <= top < bottom <= picture.shape[0]
+            assert picture[top:bottom, left:right].min() < 120
+        changed += a.boxes != b.boxes
+    assert changed > 0
+
+
+@pytest.mark.parametrize(
+    "more", [["--perspective", "0.2"], ["--desk", "dark", "--perspective", "0.7"]]
+)
+def test_perspective_needs_a_desk_and_a_share_under_half(tmp_path, more, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        make_numbers.main(["--per-kind", "1", "--out", str(tmp_path), *more])
+    assert stopped.value.code == 2
+    assert "--perspective needs --desk" in capsys.readouterr().err
 
 
 def test_a_cut_cell_keeps_an_upright_side_at_the_pictures_edge():

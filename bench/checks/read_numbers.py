@@ -217,6 +217,7 @@ def default_folder(args: argparse.Namespace) -> str:
     options += ["cell"] * args.cell + ["cutcell"] * args.cut_cell
     options += [f"pageturn{args.page_turn:g}"] * (args.page_turn != 0)
     options += ["far"] * args.far
+    options += [f"perspective{args.perspective:g}"] * (args.perspective != 0)
     return "-".join(["digitcli-numbers", *options])
 
 

@@ -64,7 +64,9 @@ the picture's edge close to the digits (read as a 1 if learnt as ink). `--far` w
 far apart (gaps of `FAR_GAPS` of a digit's height: a number written across a sheet), where a plain
 1 stands alone as a cell's side does. `--page-turn DEG` turns each whole picture last, page, rules
 and border together (up to DEG degrees, its corners a lid's grey), as a page lies askew on a
-scanner, with draws of its own: the same pages as without it, turned.
+scanner, with draws of its own: the same pages as without it, turned. `--perspective P` (with
+`--desk`) photographs each sheet from beyond one of its edges, with draws of its own: that edge
+up to P of its length shorter at each end, the sheet a trapezoid, as a phone held low sees it.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -130,6 +133,7 @@ class Look:
     cut: bool = False  # in a register's cell cut out as a crop does (`_in_a_cut_cell`; over `cell`)
     page_turn: float = 0.0  # the most degrees the whole picture, page and border, is turned by
     far: bool = False  # digits far apart (`FAR_GAPS`; not boxed): a 1 alone, as a side is
+    perspective: float = 0.0  # --desk: a sheet's far edge up to this share shorter at each end
 
 
 @dataclass
@@ -260,6 +264,11 @@ def add_digit_options(parser: argparse.ArgumentParser) -> None:
         "--page-turn", type=float, default=0.0,
         help="the whole picture, page, rules and border, turned by up to this many degrees",
     )  # fmt: skip
+    parser.add_argument(
+        "--perspective", type=float, default=0.0,
+        help="with --desk: each sheet seen from beyond an edge, that edge up to this share of "
+        "its length shorter at each end",
+    )  # fmt: skip
 
 
 def checked_digit_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -267,6 +276,8 @@ def checked_digit_options(parser: argparse.ArgumentParser, args: argparse.Namesp
     --sheet is under 1."""
     if args.sheet < 1.0:
         parser.error(f"--sheet {args.sheet:g}: give 1 (the picture alone) or more")
+    if args.perspective and (args.desk is None or not 0.0 < args.perspective < 0.5):
+        parser.error("--perspective needs --desk and a share between 0 and 0.5")
     if args.digits_from != "usps":
         if args.usps is not None:
             parser.error("--usps is read only with --digits-from usps")
@@ -309,7 +320,7 @@ def make_number_set_of(args: argparse.Namespace, out: Path) -> list[Number]:
     look = Look(
         wide=not args.narrow, sheet=args.sheet, desk=args.desk, turn=args.turn, paper=args.paper,
         hand=args.hand, blur=args.blur, marks=args.marks, cell=args.cell, cut=args.cut_cell,
-        page_turn=args.page_turn, far=args.far,
+        page_turn=args.page_turn, far=args.far, perspective=args.perspective,
     )  # fmt: skip
     return make_number_set(x, y, out, args.per_kind, args.seed, args.style, look)
 
@@ -331,8 +342,9 @@ def make_number(
 ) -> Number:
     """One number of `kind` made from digits `x` (labels `y`), written to `stem` + .png or .jpg,
     written and photographed as `look` says; `box`: the size of the box the digits' ink fills
-    in `x` (drawn digit_h high); `turns`: the draws of `look.page_turn` (default `rng`'s), so
-    that a set turned whole holds the same pages as the set without."""
+    in `x` (drawn digit_h high); `turns`: the draws of `look.page_turn` and `look.perspective`
+    (default `rng`'s), so that a set turned whole or seen in perspective holds the same pages
+    as the set without."""
     wide = look.wide
     count = {"long": rng.integers(7, 11), "boxed": rng.integers(4, 9)}.get(kind, rng.integers(3, 7))
     groups = list(GROUPINGS[rng.integers(len(GROUPINGS))]) if kind == "grouped" else [int(count)]
@@ -376,7 +388,8 @@ def make_number(
     ruled = _ruled(ink.shape, digit_h, rng, look.paper) if look.paper is not None else None
     image = _paper(ink, printed, rng, WIDE_PRINTED if wide else PRINTED, ruled, look.blur)
     if look.desk is not None:
-        image, boxes = _on_a_desk(image, boxes, rng, DESK_LEVELS[look.desk])
+        seen = (turns or rng, look.perspective) if look.perspective > 0 else None
+        image, boxes = _on_a_desk(image, boxes, rng, DESK_LEVELS[look.desk], seen)
     if look.cell and not look.cut:  # a cut cell is a crop inside the page
         image = _scanner_border(image, boxes, rng)
     if look.page_turn > 0:
@@ -610,14 +623,18 @@ def _moved_boxes(boxes, dx: int, dy: int) -> list[list[int]]:
     return [[b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy] for b in boxes]
 
 
-def _on_a_desk(image: Image.Image, boxes, rng: np.random.Generator, levels=DESK_LEVELS["dark"]):
+def _on_a_desk(
+    image: Image.Image, boxes, rng: np.random.Generator, levels=DESK_LEVELS["dark"], seen=None
+):
     """The picture as a sheet lying on a desk of grey `levels`, turned by up to DESK_TURN
     degrees, the desk showing on every side (0.25-1.25 of the sheet's height above and below,
-    as much left and right)."""
+    as much left and right); `seen`: (draws, most), the sheet in perspective (`_in_perspective`)."""
     angle = rng.uniform(-DESK_TURN, DESK_TURN)
     sheet = image.convert("RGB").rotate(angle, Image.Resampling.BICUBIC, expand=True)
     shape = Image.new("L", image.size, 255).rotate(angle, Image.Resampling.BICUBIC, expand=True)
     boxes = _turned_boxes(boxes, image.size, angle, sheet.size)
+    if seen is not None:
+        sheet, shape, boxes = _in_perspective(sheet, shape, boxes, *seen)
     h = image.height
     left, top = (int(h * rng.uniform(0.25, 1.25)) for _ in range(2))
     right, bottom = (int(h * rng.uniform(0.25, 1.25)) for _ in range(2))
@@ -627,6 +644,33 @@ def _on_a_desk(image: Image.Image, boxes, rng: np.random.Generator, levels=DESK_
     photo = Image.fromarray(np.clip(desk, 0, 255).astype(np.uint8), "RGB")
     photo.paste(sheet, (left, top), shape)
     return photo, _moved_boxes(boxes, left, top)
+
+
+def _in_perspective(sheet: Image.Image, shape: Image.Image, boxes, rng, most: float):
+    """`sheet` (its `shape` the mask of its paper) seen from beyond one of its four edges,
+    picked at random: that edge 0-`most` of its length shorter at each end, a trapezoid in the
+    same frame; each of `boxes` the bounds of its corners seen so."""
+    w, h = sheet.size
+    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    first = int(rng.integers(4))  # the edge from corner `first` to the next
+    nearer = corners[(first + 1) % 4] - corners[first]
+    shift = nearer * np.float32(rng.uniform(0.0, most))
+    seen = corners.copy()
+    seen[first] += shift
+    seen[(first + 1) % 4] -= shift
+    view = cv2.getPerspectiveTransform(corners, seen)
+    warped = [
+        Image.fromarray(cv2.warpPerspective(np.asarray(picture), view, (w, h)))
+        for picture in (sheet, shape)
+    ]
+    moved = []
+    for left, top, right, bottom in boxes:
+        points = np.float32([[[left, top], [right, top], [right, bottom], [left, bottom]]])
+        xs, ys = cv2.perspectiveTransform(points, view)[0].T
+        moved.append(
+            [int(xs.min()), int(ys.min()), int(math.ceil(xs.max())), int(math.ceil(ys.max()))]
+        )
+    return warped[0], warped[1], moved
 
 
 def _on_a_sheet(ink, printed, boxes, times: float):
