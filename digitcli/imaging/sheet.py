@@ -110,16 +110,15 @@ def _inner_outline(region: np.ndarray, light: bool) -> np.ndarray | None:
     """The corners of the sheet's outline, `border_band` of its shorter side inside its edges,
     in `region`'s pixels; None where nothing lies that far inside. A light sheet seen askew or
     in perspective is a quadrilateral, no rectangle: the largest one whose corners are corners
-    of the convex hull of `region`'s pixels, so that no desk darker than its paper (read as
+    of the convex hull of `region`'s pixels (their indices), so that no desk darker than its paper (read as
     ink) lies inside it, nor a lit desk joined to it beside an edge. A sheet darker than its
     lid: the turned rectangle around it (a lid is lighter than the paper, no ink; and where
     the paper's edge hardly shows, the region's edge is its ink's)."""
-    ys, xs = np.nonzero(region)
-    squares = np.concatenate([np.stack([xs + dx, ys + dy], 1) for dx in (0, 1) for dy in (0, 1)])
+    pixels = cv2.findNonZero(region.view(np.uint8))
     if light:
-        outline = _largest_quadrilateral(cv2.convexHull(squares.astype(np.int32))[:, 0])
+        outline = _largest_quadrilateral(cv2.convexHull(pixels)[:, 0])
     else:
-        outline = cv2.boxPoints(cv2.minAreaRect(squares.astype(np.int32)))
+        outline = cv2.boxPoints(cv2.minAreaRect(pixels))
     (_, sides, _) = cv2.minAreaRect(outline.astype(np.float32))
     return _inset(outline.astype(np.float32), tuned().border_band * min(sides))
 
