@@ -108,12 +108,12 @@ def _sheet(image: Image.Image) -> tuple[np.ndarray, float, bool] | None:
 
 def _inner_outline(region: np.ndarray, light: bool) -> np.ndarray | None:
     """The corners of the sheet's outline, `border_band` of its shorter side inside its edges,
-    in `region`'s pixels; None where nothing lies that far inside. A light sheet seen askew or
-    in perspective is a quadrilateral, no rectangle: the largest one whose corners are corners
-    of the convex hull of `region`'s pixels (their indices), so that no desk darker than its paper (read as
-    ink) lies inside it, nor a lit desk joined to it beside an edge. A sheet darker than its
-    lid: the turned rectangle around it (a lid is lighter than the paper, no ink; and where
-    the paper's edge hardly shows, the region's edge is its ink's)."""
+    in `region`'s pixels (their indices); None where nothing lies that far inside. A light
+    sheet seen askew or in perspective is a quadrilateral, no rectangle: the largest one whose
+    corners are corners of the convex hull of `region`, so that no desk darker than its paper
+    (read as ink) lies inside it, nor a lit desk joined to it beside an edge. A sheet darker
+    than its lid: the turned rectangle around it (a lid is lighter than the paper, no ink; and
+    where the paper's edge hardly shows, the region's edge is its ink's)."""
     pixels = cv2.findNonZero(region.view(np.uint8))
     if light:
         outline = _largest_quadrilateral(cv2.convexHull(pixels)[:, 0])
