@@ -102,6 +102,31 @@ def test_a_slip_darker_than_its_lid_keeps_the_ink_at_its_ends(tmp_path):
     assert reading.number == "4455121"
 
 
+def test_the_outline_is_the_largest_quadrilateral_on_the_hull():
+    """`sheet._largest_quadrilateral` against every choice of four hull corners, on convex
+    polygons of 3 to 13 corners (a triangle is its own outline)."""
+    from itertools import combinations
+
+    from digitcli.imaging.sheet import _largest_quadrilateral
+
+    rng = np.random.default_rng(30)
+    for _ in range(100):
+        points = rng.integers(0, 100, (int(rng.integers(3, 30)), 2)).astype(np.int32)
+        hull = cv2.convexHull(points)[:, 0]
+        found = abs(cv2.contourArea(_largest_quadrilateral(hull).astype(np.float32)))
+        corners = list(combinations(range(len(hull)), 4)) or [tuple(range(len(hull)))]
+        best = max(abs(cv2.contourArea(hull[list(c)].astype(np.float32))) for c in corners)
+        assert found == pytest.approx(best)
+
+
+def test_an_outline_moved_in_past_its_middle_leaves_nothing():
+    from digitcli.imaging.sheet import _inset
+
+    square = np.float32([[0, 0], [10, 0], [10, 10], [0, 10]])
+    assert _inset(square, 1.0).tolist() == [[1, 1], [9, 1], [9, 9], [1, 9]]
+    assert _inset(square, 6.0) is None  # the square turned inside out, not a smaller one
+
+
 def test_a_sheet_is_looked_for_on_photos_of_one_only(digits, tmp_path):
     write_number(digits, "40721", tmp_path / "n.png")
     assert on_the_sheet(open_image(tmp_path / "n.png", max_side=DEFAULT.work_width)) is None
