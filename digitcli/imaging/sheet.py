@@ -46,8 +46,8 @@ def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
     found = _sheet(image)
     if found is None:
         return None
-    region, scale, light = found
-    corners = _inner_outline(region, light)
+    outline, scale = found
+    corners = _inner_outline(outline)
     if corners is None:
         return None  # a sheet a few pixels wide: nothing lies inside its edges
     corners /= scale
@@ -67,12 +67,17 @@ def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
     return sheet, dx, dy
 
 
-def _sheet(image: Image.Image) -> tuple[np.ndarray, float, bool] | None:
-    """The sheet (a mask, its holes filled) on a copy at most `work_size` long, the copy's
-    scale and whether the sheet is lighter than what lies around it; None where there is no
-    sheet: on something darker, the brighter of Otsu's two classes holds it, on something
-    lighter the darker one (with the ink), or, where the two classes are the ink and the rest,
-    what lies below Otsu's split of the lighter."""
+def _sheet(image: Image.Image) -> tuple[np.ndarray, float] | None:
+    """The corners of the sheet's outline on a copy at most `work_size` long (in its pixels'
+    indices), and the copy's scale; None where there is no sheet: on something darker, the
+    brighter of Otsu's two classes holds it, on something lighter the darker one (with the
+    ink), or, where the two classes are the ink and the rest, what lies below Otsu's split of
+    the lighter. A light sheet seen askew or in perspective is a quadrilateral, no rectangle:
+    its outline is the largest one whose corners are corners of its region's convex hull, so
+    that no desk darker than its paper (read as ink) lies inside it, nor a lit desk joined to
+    it beside an edge. A sheet darker than its lid: the turned rectangle around it (a lid is
+    lighter than the paper, no ink; and where the paper's edge hardly shows, the region's edge
+    is its ink's)."""
     w, h = image.size
     scale = min(1.0, tuned().work_size / max(w, h))
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
@@ -91,7 +96,8 @@ def _sheet(image: Image.Image) -> tuple[np.ndarray, float, bool] | None:
             continue
         hull = cv2.convexHull(cv2.findNonZero(sheet.view(np.uint8)))
         least = tuned().sheet_fill * cv2.contourArea(hull)
-        if sheet.sum() < least or cv2.contourArea(_largest_quadrilateral(hull[:, 0])) < least:
+        quadrilateral = _largest_quadrilateral(hull[:, 0])
+        if sheet.sum() < least or cv2.contourArea(quadrilateral) < least:
             continue
         on_it = small[sheet]  # its darkest (ink), its median (paper) and its lightest
         ink, paper, light = int(on_it.min()), orderstats.median(on_it), int(on_it.max())
@@ -102,23 +108,14 @@ def _sheet(image: Image.Image) -> tuple[np.ndarray, float, bool] | None:
             and paper - ink >= tuned().min_contrast
             and light - paper < tuned().sheet_glare
         ):
-            return sheet, scale, side is bright
+            turned = cv2.boxPoints(cv2.minAreaRect(hull))  # (a dark sheet's)
+            return (quadrilateral if side is bright else turned), scale
     return None
 
 
-def _inner_outline(region: np.ndarray, light: bool) -> np.ndarray | None:
-    """The corners of the sheet's outline, `border_band` of its shorter side inside its edges,
-    in `region`'s pixels (their indices); None where nothing lies that far inside. A light
-    sheet seen askew or in perspective is a quadrilateral, no rectangle: the largest one whose
-    corners are corners of the convex hull of `region`, so that no desk darker than its paper
-    (read as ink) lies inside it, nor a lit desk joined to it beside an edge. A sheet darker
-    than its lid: the turned rectangle around it (a lid is lighter than the paper, no ink; and
-    where the paper's edge hardly shows, the region's edge is its ink's)."""
-    pixels = cv2.findNonZero(region.view(np.uint8))
-    if light:
-        outline = _largest_quadrilateral(cv2.convexHull(pixels)[:, 0])
-    else:
-        outline = cv2.boxPoints(cv2.minAreaRect(pixels))
+def _inner_outline(outline: np.ndarray) -> np.ndarray | None:
+    """The sheet's `outline` (`_sheet`'s) `border_band` of its shorter side inside its edges;
+    None where nothing lies that far inside."""
     (_, sides, _) = cv2.minAreaRect(outline.astype(np.float32))
     return _inset(outline.astype(np.float32), tuned().border_band * min(sides))
 
