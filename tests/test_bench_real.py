@@ -357,3 +357,24 @@ def test_the_pen_check_set_is_photos_from_yet_other_repositories():
     if holdout.is_file():
         held = {line.strip().lower() for line in holdout.read_text().splitlines()}
         assert not {p.repo.lower() for p in pen} & held
+
+
+def test_the_desk_set_is_photos_of_sheets_from_yet_other_repositories():
+    """`desk_photos.csv`: photos of sheets, notes and cards lying on a desk (round 31), from
+    repositories in no other list of real pictures and not held out."""
+    desk = real.read_manifest(real.MANIFEST.with_name("desk_photos.csv"))
+    assert len(desk) >= 40 and {p.kind for p in desk} == {"photo"}
+    assert {p.fold for p in desk} == set(range(real.FOLDS))
+    assert len({p.sha256 for p in desk}) == len(desk)
+    others = [
+        picture
+        for listed in sorted(real.MANIFEST.parent.glob("*.csv"))
+        if listed.name not in ("desk_photos.csv", "real_numbers.csv")
+        for picture in real.read_manifest(listed)
+    ]
+    assert not {p.repo.lower() for p in desk} & {p.repo.lower() for p in others}
+    assert not {p.sha256 for p in desk} & {p.sha256 for p in others}
+    holdout = REPO.parent / "shared" / "holdout-repos.txt"
+    if holdout.is_file():
+        held = {line.strip().lower() for line in holdout.read_text().splitlines()}
+        assert not {p.repo.lower() for p in desk} & held
