@@ -117,12 +117,25 @@ DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 # 26's letters network refuses a photo of shorts and a drawn beta by both; round 30 counts
 # lines read one by one as agreeing with predict's lines, as docs/one-verdict.md says: two pen
 # photos of two rows and a register cell read as 250 and a stray line; and round 30's sheet
-# outline in perspective reads the three lines of a page on a desk), each a failure to learn
-# from, by file name.
+# outline in perspective reads the three lines of a page on a desk; round 31's set of photos
+# of sheets on desks adds seven of no digit), each a failure to learn from, by file name.
 _OFF_PAPER_CELL = (
     "a register cell under paper_size (56 px) a side: the judge, which counts several digits "
     "on paper, is not asked, and the preparation keeps one digit of the number (the others "
     "taken for its neighbours' parts); read reads the number, right"
+)
+_DESK_NONDIGIT = (
+    "a tic-tac-toe board on a sheet or a note on a desk (round 31's desk set): each command "
+    "keeps other marks of it, or refuses it in other words (one digit, a number, blank, lines "
+    "or several digits); both should refuse it as no digit"
+)
+_DESK_BOARDS = (
+    "ashrafghanem+Tic-Tac-Toe__Test Cases_Test-2.jpg",
+    "wad321+tic-tac-toe-detector__plearn_12.jpg",
+    "wad321+tic-tac-toe-detector__plearn_8.jpg",
+    "KOSMiPOLITA+tic-tac-toe-detector__tic_tac_toe_dedector_34.jpg",
+    "KOSMiPOLITA+tic-tac-toe-detector__tic_tac_toe_dedector_42.jpg",
+    "sixduck+tictactoe-opencv__board_20210731_093502.jpg",
 )
 _MEZA = "Charitable-Analytics-International+AI4Good---Meza-OCR-Challenge__cell_images_training_set_"
 REAL_KNOWN = {
@@ -137,6 +150,10 @@ REAL_KNOWN = {
     "fborcic+neural_project__test_images_3.jpeg": "52602 written in the shade beside a hard "
     "shadow's edge: predict's ink is the edge, a 4; read reads 52602 (round 25: its lines "
     "found on a paper level that follows the edge; it read the same 4 before)",
+    **{name: _DESK_NONDIGIT for name in _DESK_BOARDS},
+    "kdw7921+Post-it-Detector__OpenCV memoDetector_OpenCV memoDetector_imgs_20230611_144136_5"
+    ".jpg": "Korean words on a note on a desk: not a digit to predict's letters network, lines "
+    "to read's count of its lines",
 }
 
 

@@ -89,6 +89,39 @@ def test_a_sheet_seen_in_perspective_is_read(digits, tmp_path, number, narrower)
     assert answer.digit is None  # several digits: predict refuses them
 
 
+def squared_sheet_on_a_desk(out, seed: int, turn: float, desk: int, seven: bool) -> None:
+    """A sheet of squared paper (222 grey, its printed grid 150) lying whole on a wooden desk
+    `desk` grey (its grain 12 levels either way), turned by `turn` degrees; `seven`: a 7
+    written on it in a dark pen."""
+    rng = np.random.default_rng(seed)
+    rows, cols = np.mgrid[0:480, 0:640].astype(np.float32)
+    wood = desk + 12 * np.sin(rows / 9 + 3 * np.sin(cols / 80)) + rng.normal(0, 3, rows.shape)
+    sheet = np.full((300, 220), 222, np.float32)
+    sheet[10:-10:12, 10:-10] = sheet[10:-10, 10:-10:12] = 150
+    turned = cv2.getRotationMatrix2D((110, 150), turn, 1.0) + [[0, 0, 210], [0, 0, 90]]
+    paper = cv2.warpAffine(sheet, turned, (640, 480))
+    covered = cv2.warpAffine(np.ones_like(sheet), turned, (640, 480), flags=cv2.INTER_NEAREST)
+    photo = np.where(covered > 0, paper, wood)
+    if seven:
+        cv2.polylines(photo, [np.int32([[290, 200], [350, 200], [310, 290]])], False, 40, 5)
+    cv2.imwrite(str(out), np.clip(cv2.GaussianBlur(photo, (0, 0), 1.0), 0, 255).astype(np.uint8))
+
+
+@pytest.mark.parametrize(("seed", "turn", "desk"), [(2, -6.0, 170), (1, 8.0, 185)])
+def test_a_sheet_on_a_desk_as_light_as_its_paper_is_read_within_its_edges(
+    tmp_path, seed, turn, desk
+):
+    """A sheet on a light wooden desk is no class of Otsu's: the desk's lit grain joined the
+    paper. Looked at whole, its blank squared paper was a 5 and a 7 on it a 3; within the
+    outline of its edges, the blank sheet is refused and the 7 read, by both commands."""
+    squared_sheet_on_a_desk(tmp_path / "blank.png", seed, turn, desk, seven=False)
+    squared_sheet_on_a_desk(tmp_path / "seven.png", seed, turn, desk, seven=True)
+    blank, seven = predict([str(tmp_path / "blank.png"), str(tmp_path / "seven.png")])
+    read_blank, read_seven = read([str(tmp_path / "blank.png"), str(tmp_path / "seven.png")])
+    assert blank.digit is None and read_blank.number is None
+    assert seven.digit == 7 and read_seven.number == "7"
+
+
 def test_a_slip_darker_than_its_lid_keeps_the_ink_at_its_ends(tmp_path):
     """A tinted slip on a lighter lid: where its paper's edge hardly shows, the region's edge
     is its ink's, and the largest quadrilateral within it cut the first two digits away
@@ -213,9 +246,9 @@ def test_a_sheet_is_looked_for_when_the_ink_is_said_to_be_dark(digits, tmp_path)
     assert reading.number == "40721"
 
 
-def test_the_whole_picture_is_prepared_once_where_its_sheet_held_nothing(tmp_path, monkeypatch):
-    """The fallback from a sheet to the whole picture asks predict's preparation whether there
-    is ink, and the whole picture's own checks ask it again: one preparation serves both."""
+def test_predicts_preparation_is_made_once_for_read(tmp_path, monkeypatch):
+    """`read` takes predict's verdict from predict's own preparation of the picture (within its
+    sheet or cell where it has one), made once however often it is asked."""
     import digitcli.reading.picture as picture_module
 
     calls = []

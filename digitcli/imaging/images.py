@@ -118,12 +118,9 @@ def prepare(image: Image.Image, *, invert: str = "auto", on_paper: bool = False)
         image = to_gray(image)
     image = _unreplicated(image)
     sheet = sheet_to_look_within(image, invert)
-    if sheet is not None:  # a sheet on a desk: its digit is looked for within it first
-        inside = _prepared(sheet[0], invert, on_paper=True)
-        if inside.has_ink:
-            return _told(inside)
-        whole = _prepared(image, invert, on_paper, seen)
-        return _told(whole) if whole.has_ink else inside
+    if sheet is not None:  # a sheet on a desk: its digit, or none, is within it (its
+        # edges, or the desk's beyond them, are no digit: a blank sheet was read as a 1)
+        return _told(_prepared(sheet[0], invert, on_paper=True))
     bordered = border_to_look_within(image, invert)
     if bordered is not None:  # a scanned cell: the scanner's lid is no ink, nor is it paper
         return _told(_prepared(bordered[0], invert, on_paper=True))

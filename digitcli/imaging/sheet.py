@@ -6,14 +6,15 @@ end) and the desk as paper. `predict` and `read` look within the sheet when a ph
 (`images.prepare`, the one picture both take): the largest region of one of Otsu's two classes
 (the brighter on a darker desk; on a lighter lid the darker, the sheet's paper and ink
 together; where the lid is hardly lighter than the paper, Otsu parts the ink from both, and the
-lid is then the brighter part of the lighter class), with the rest on three sides of it or
-more, filling its convex hull, as a quadrilateral does (a sheet seen askew or in perspective is
-one, not always a rectangle), holding ink and min_contrast away from what lies around it, and
-nothing much lighter than its paper (a digit filling its picture, taken with the paper in its
-loops, is no sheet). A light sheet encloses ink, its paper wider than the ink's strokes (a
-light digit on a dark canvas, its loops filled in, is a solid bright region too, but it
-encloses nothing, or its strokes are as narrow as its loops). What lies outside the sheet's
-outline (`_inner_outline`) in its box is painted over with paper.
+lid is then the brighter part of the lighter class; on a desk about as light as the paper,
+what the largest closed outline of the picture's edges encloses), with the rest on three
+sides of it or more, filling its convex hull, as a quadrilateral does (a sheet seen askew or
+in perspective is one, not always a rectangle), holding ink and min_contrast away from what
+lies around it, and nothing much lighter than its paper (a digit filling its picture, taken
+with the paper in its loops, is no sheet). A light sheet encloses ink, its paper wider than
+the ink's strokes (a light digit on a dark canvas, its loops filled in, is a solid bright
+region too, but it encloses nothing, or its strokes are as narrow as its loops). What lies
+outside the sheet's outline (`_inner_outline`) in its box is painted over with paper.
 """
 
 from __future__ import annotations
@@ -72,12 +73,13 @@ def _sheet(image: Image.Image) -> tuple[np.ndarray, float] | None:
     indices), and the copy's scale; None where there is no sheet: on something darker, the
     brighter of Otsu's two classes holds it, on something lighter the darker one (with the
     ink), or, where the two classes are the ink and the rest, what lies below Otsu's split of
-    the lighter. A light sheet seen askew or in perspective is a quadrilateral, no rectangle:
-    its outline is the largest one whose corners are corners of its region's convex hull, so
-    that no desk darker than its paper (read as ink) lies inside it, nor a lit desk joined to
-    it beside an edge. A sheet darker than its lid: the turned rectangle around it (a lid is
-    lighter than the paper, no ink; and where the paper's edge hardly shows, the region's edge
-    is its ink's)."""
+    the lighter; on a desk about as light as its paper, no class of Otsu's holds it, but the
+    picture's edges outline it (`_outlined`). A light sheet seen askew or in perspective is a
+    quadrilateral, no rectangle: its outline is the largest one whose corners are corners of
+    its region's convex hull, so that no desk darker than its paper (read as ink) lies inside
+    it, nor a lit desk joined to it beside an edge. A sheet darker than its lid: the turned
+    rectangle around it (a lid is lighter than the paper, no ink; and where the paper's edge
+    hardly shows, the region's edge is its ink's)."""
     w, h = image.size
     scale = min(1.0, tuned().work_size / max(w, h))
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
@@ -86,31 +88,60 @@ def _sheet(image: Image.Image) -> tuple[np.ndarray, float] | None:
     split = otsu_threshold(hist)
     bright = small > split
     lit = small > otsu_threshold(np.where(np.arange(256) > split, hist, 0))
-    for side in (bright, ~bright, ~lit):
+    outlined = _outlined(small)
+    for side in (bright, ~bright, ~lit, outlined):
         sheet = _solid_region(side, size)
-        if sheet is None or np.count_nonzero(side & sheet) < tuned().sheet_held * np.count_nonzero(
-            side
-        ):
+        if sheet is None or not _paper_apart(small, sheet, lighter=side is outlined):
             continue
-        if side is bright and not _inked_paper(bright, sheet):
+        if np.count_nonzero(side & sheet) < tuned().sheet_held * np.count_nonzero(side):
+            continue
+        light = side is bright or side is outlined
+        if light and not _inked_paper(bright, sheet):
             continue
         hull = cv2.convexHull(cv2.findNonZero(sheet.view(np.uint8)))
         least = tuned().sheet_fill * cv2.contourArea(hull)
         quadrilateral = _largest_quadrilateral(hull[:, 0])
         if sheet.sum() < least or cv2.contourArea(quadrilateral) < least:
             continue
-        on_it = small[sheet]  # its darkest (ink), its median (paper) and its lightest
-        ink, paper, light = int(on_it.min()), orderstats.median(on_it), int(on_it.max())
-        around = small[~sheet]
-        if (
-            around.size  # (none: what np.median's NaN answered)
-            and abs(paper - orderstats.median(around)) >= tuned().min_contrast
-            and paper - ink >= tuned().min_contrast
-            and light - paper < tuned().sheet_glare
-        ):
-            turned = cv2.boxPoints(cv2.minAreaRect(hull))  # (a dark sheet's)
-            return (quadrilateral if side is bright else turned), scale
+        turned = cv2.boxPoints(cv2.minAreaRect(hull))  # (a dark sheet's)
+        return (quadrilateral if light else turned), scale
     return None
+
+
+def _paper_apart(small: np.ndarray, sheet: np.ndarray, *, lighter: bool) -> bool:
+    """Whether a region of `small` (`sheet`) looks like paper (the cheapest checks, asked
+    first): its paper (median) min_contrast away from what lies around it (`lighter`: and
+    lighter than that) and from its darkest (ink), and nothing on it sheet_glare lighter
+    than its paper."""
+    around = small[~sheet]
+    if not around.size:  # (none: what np.median's NaN answered)
+        return False
+    on_it = small[sheet]
+    ink, paper, lightest = int(on_it.min()), orderstats.median(on_it), int(on_it.max())
+    surround = orderstats.median(around)
+    return (
+        abs(paper - surround) >= tuned().min_contrast
+        and (paper > surround or not lighter)
+        and paper - ink >= tuned().min_contrast
+        and lightest - paper < tuned().sheet_glare
+    )
+
+
+def _outlined(small: np.ndarray) -> np.ndarray:
+    """What lies within the largest closed outline of the picture's edges (Canny's: steps of
+    `min_contrast` grey levels or more, joined through half that, thickened to close small
+    gaps), inside the thickened edges: a sheet on a desk about as light as its paper, whose
+    edges outline it (filled up to them, the desk along them passed for the ink of a light
+    digit on a dark desk, and the digit for a sheet)."""
+    step = tuned().min_contrast
+    edges = cv2.Canny(cv2.GaussianBlur(small, (3, 3), 0), step, 2 * step, L2gradient=True)
+    closed = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    filled = np.zeros(small.shape, np.uint8)
+    if contours:
+        cv2.drawContours(filled, [max(contours, key=cv2.contourArea)], -1, 1, cv2.FILLED)
+    inside = cv2.erode(filled, np.ones((5, 5), np.uint8))  # within the thickened edges
+    return inside.view(bool)
 
 
 def _inner_outline(outline: np.ndarray) -> np.ndarray | None:

@@ -54,13 +54,12 @@ def picture_lines(
     candidates (in a worker process, for large batches); `pixels`: the line reader's digits
     are drawn as the model would see them too (previews only). A photo of a sheet of paper on
     a desk is read within the sheet `predict` looks within (`sheet.sheet_to_look_within`: not
-    for light ink on dark paper, nor in a picture under `paper_size` a side),
-    unless nothing is found there and `predict`'s preparation finds ink in the whole picture
-    (a light digit on a dark canvas is a bright region, as a sheet is); that preparation is
-    made once, then read again by the whole picture's blank checks. Where no sheet is found, a
-    picture with a scanner's dark border is read inside it, as `predict` looks inside it
-    (`border.border_to_look_within`). Which way round the ink is is judged once on what is
-    read, the sheet, the cell or the whole picture (`polarity`), and every line follows."""
+    for light ink on dark paper, nor in a picture under `paper_size` a side); where no sheet
+    is found, a picture with a scanner's dark border is read inside it, as `predict` looks
+    inside it (`border.border_to_look_within`): a sheet or a cell found is where the number
+    is, or none (a blank sheet's edges, or the desk beyond them, are no number). Which way
+    round the ink is is judged once on what is read, the sheet, the cell or the whole picture
+    (`polarity`), and every line follows."""
     if source.problem is not None:
         return ImageError(f"{source.name}: {source.problem}")
     try:
@@ -72,8 +71,7 @@ def picture_lines(
             part, dx, dy = within
             prepared = cache(partial(prepare, part, invert=invert, on_paper=True))
             found = _read_picture(part, (dx, dy), prepared, invert, parts, pixels, on_paper=True)
-            if sheet is None or not _nothing_found(found) or not whole().has_ink:
-                return _with_size(found, image)
+            return _with_size(found, image)
         return _with_size(_read_picture(image, (0, 0), whole, invert, parts, pixels), image)
     except ImageError as error:
         return error
@@ -123,11 +121,6 @@ def _read_picture(
         return found
     line = _read_first(_as_one_digit(found, seen, whole), parts, pixels, whole)
     return line if _not_blank(line) else Line(whole=line.whole)
-
-
-def _nothing_found(found: Line | Lines) -> bool:
-    """Whether a picture's reading holds no digit and no candidate."""
-    return isinstance(found, Line) and found.lines == 1 and not found.read and not found.candidates
 
 
 def _read_first(
