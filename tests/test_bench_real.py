@@ -51,6 +51,16 @@ def test_the_committed_manifest_is_well_formed():
     assert all(len(p.sha256) == 64 and len(p.commit) == 40 for p in pictures)
 
 
+def _held_out(pictures: list) -> set[str]:
+    """The repositories of `pictures` named in ../shared/holdout-repos.txt (none where that
+    list is not beside the repository)."""
+    holdout = REPO.parent / "shared" / "holdout-repos.txt"
+    if not holdout.is_file():
+        return set()
+    held = {line.strip().lower() for line in holdout.read_text().splitlines()}
+    return {p.repo.lower() for p in pictures} & held
+
+
 def test_the_committed_manifest_leaves_out_the_held_out_repositories():
     holdout = REPO.parent / "shared" / "holdout-repos.txt"
     if not holdout.is_file():
@@ -323,10 +333,7 @@ def test_the_photo_check_set_is_photos_and_scans_from_other_repositories():
     development = real.read_manifest(real.MANIFEST)
     assert not {p.repo.lower() for p in photos} & {p.repo.lower() for p in development}
     assert not {p.sha256 for p in photos} & {p.sha256 for p in development}
-    holdout = REPO.parent / "shared" / "holdout-repos.txt"
-    if holdout.is_file():
-        held = {line.strip().lower() for line in holdout.read_text().splitlines()}
-        assert not {p.repo.lower() for p in photos} & held
+    assert not _held_out(photos)
 
 
 def test_the_paper_check_set_is_photos_from_yet_other_repositories():
@@ -336,10 +343,7 @@ def test_the_paper_check_set_is_photos_from_yet_other_repositories():
     others = real.read_manifest(real.MANIFEST) + real.read_manifest(real.PHOTOS_MANIFEST)
     assert not {p.repo.lower() for p in paper} & {p.repo.lower() for p in others}
     assert not {p.sha256 for p in paper} & {p.sha256 for p in others}
-    holdout = REPO.parent / "shared" / "holdout-repos.txt"
-    if holdout.is_file():
-        held = {line.strip().lower() for line in holdout.read_text().splitlines()}
-        assert not {p.repo.lower() for p in paper} & held
+    assert not _held_out(paper)
 
 
 def test_the_pen_check_set_is_photos_from_yet_other_repositories():
@@ -353,10 +357,7 @@ def test_the_pen_check_set_is_photos_from_yet_other_repositories():
     assert not {p.repo.lower() for p in pen} & {p.repo.lower() for p in others}
     paper = real.read_manifest(real.MANIFEST.with_name("paper_photos.csv"))
     assert not {p.sha256 for p in pen} & {p.sha256 for p in others + paper}
-    holdout = REPO.parent / "shared" / "holdout-repos.txt"
-    if holdout.is_file():
-        held = {line.strip().lower() for line in holdout.read_text().splitlines()}
-        assert not {p.repo.lower() for p in pen} & held
+    assert not _held_out(pen)
 
 
 def test_the_desk_set_is_photos_of_sheets_from_yet_other_repositories():
@@ -374,7 +375,4 @@ def test_the_desk_set_is_photos_of_sheets_from_yet_other_repositories():
     ]
     assert not {p.repo.lower() for p in desk} & {p.repo.lower() for p in others}
     assert not {p.sha256 for p in desk} & {p.sha256 for p in others}
-    holdout = REPO.parent / "shared" / "holdout-repos.txt"
-    if holdout.is_file():
-        held = {line.strip().lower() for line in holdout.read_text().splitlines()}
-        assert not {p.repo.lower() for p in desk} & held
+    assert not _held_out(desk)
