@@ -247,8 +247,9 @@ def test_a_sheet_is_looked_for_when_the_ink_is_said_to_be_dark(digits, tmp_path)
 
 
 def test_predicts_preparation_is_made_once_for_read(tmp_path, monkeypatch):
-    """`read` takes predict's verdict from predict's own preparation of the picture (within its
-    sheet or cell where it has one), made once however often it is asked."""
+    """Where `read` looks at the whole picture (a light digit on a dark canvas: no sheet), it
+    takes predict's verdict from predict's own preparation of it, made once however often it
+    is asked."""
     import digitcli.reading.picture as picture_module
 
     calls = []
