@@ -612,10 +612,13 @@ def _turned_boxes(boxes, size, angle: float, turned_size) -> list[list[int]]:
             dx, dy = px - cx, py - cy
             xs.append(tx + dx * math.cos(theta) + dy * math.sin(theta))
             ys.append(ty - dx * math.sin(theta) + dy * math.cos(theta))
-        turned.append(
-            [int(min(xs)), int(min(ys)), int(math.ceil(max(xs))), int(math.ceil(max(ys)))]
-        )
+        turned.append(_bounds(xs, ys))
     return turned
+
+
+def _bounds(xs, ys) -> list[int]:
+    """The box (left, top, right, bottom) in whole pixels around the points (xs, ys)."""
+    return [int(min(xs)), int(min(ys)), int(math.ceil(max(xs))), int(math.ceil(max(ys)))]
 
 
 def _moved_boxes(boxes, dx: int, dy: int) -> list[list[int]]:
@@ -666,10 +669,7 @@ def _in_perspective(sheet: Image.Image, shape: Image.Image, boxes, rng, most: fl
     moved = []
     for left, top, right, bottom in boxes:
         points = np.float32([[[left, top], [right, top], [right, bottom], [left, bottom]]])
-        xs, ys = cv2.perspectiveTransform(points, view)[0].T
-        moved.append(
-            [int(xs.min()), int(ys.min()), int(math.ceil(xs.max())), int(math.ceil(ys.max()))]
-        )
+        moved.append(_bounds(*cv2.perspectiveTransform(points, view)[0].T))
     return warped[0], warped[1], moved
 
 
