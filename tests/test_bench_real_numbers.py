@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import cv2
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -15,6 +17,7 @@ sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", 
 
 import real_numbers as numbers  # noqa: E402
 from real_numbers import Answer, Number  # noqa: E402
+from test_bench_real import _held_out  # noqa: E402
 
 
 def row(**changes) -> dict:
@@ -139,6 +142,103 @@ def test_build_writes_each_picture_in_its_fold_and_names_what_is_missing(tmp_pat
         "files not in the snapshot": ["me/forms:c/3.jpg"],
         "repositories not found": ["gone/away"],
     }
+
+
+def a_picture() -> tuple[np.ndarray, bytes]:
+    """A small colour picture, each pixel its own, and its bytes as a PNG."""
+    pixels = np.arange(20 * 30 * 3, dtype=np.uint32).reshape(20, 30, 3) % 251
+    pixels = pixels.astype(np.uint8)
+    return pixels, cv2.imencode(".png", pixels)[1].tobytes()
+
+
+def test_a_crop_row_is_the_box_cut_from_the_whole_file_its_sha256_checked(tmp_path):
+    mirrors = tmp_path / "mirrors"
+    pixels, data = a_picture()
+    commit = snapshot(mirrors, "me/forms", {"sheets/a b.png": data})
+    whole = hashlib.sha256(data).hexdigest()
+    manifest = write_manifest(
+        tmp_path / "m.csv",
+        [
+            row(repo="me/forms", commit=commit, path="sheets/a b.png#crop=3_4_5_6", sha256=whole),
+            row(repo="me/forms", commit=commit, path="sheets/a b.png#crop=0_0_30_20", sha256=whole),
+            row(repo="me/forms", commit=commit, path="sheets/a b.png", sha256=whole),
+        ],
+    )
+    problems = numbers.build(tmp_path / "set", mirrors, manifest)
+    assert problems == {}
+    built = tmp_path / "set" / "3"
+    assert sorted(p.name for p in built.iterdir()) == [
+        "me+forms__sheets_a b.png",
+        "me+forms__sheets_a b.png__crop_0_0_30_20.png",
+        "me+forms__sheets_a b.png__crop_3_4_5_6.png",
+    ]
+    cut = cv2.imread(str(built / "me+forms__sheets_a b.png__crop_3_4_5_6.png"), cv2.IMREAD_COLOR)
+    assert np.array_equal(cut, pixels[4:10, 3:8])
+    rows = numbers.read_manifest(manifest)
+    assert [r.file_in(tmp_path / "set").is_file() for r in rows] == [True, True, True]
+
+
+def test_a_bad_crop_is_reported_for_its_row_not_raised(tmp_path):
+    mirrors = tmp_path / "mirrors"
+    _, data = a_picture()
+    commit = snapshot(mirrors, "me/forms", {"s.png": data, "t.txt": b"no picture"})
+    whole = hashlib.sha256(data).hexdigest()
+    text = hashlib.sha256(b"no picture").hexdigest()
+    manifest = write_manifest(
+        tmp_path / "m.csv",
+        [
+            row(repo="me/forms", commit=commit, path="s.png#crop=25_4_10_6", sha256=whole),
+            row(repo="me/forms", commit=commit, path="s.png#crop=0_15_5_6", sha256=whole),
+            row(repo="me/forms", commit=commit, path="s.png#crop=1_2_x_4", sha256=whole),
+            row(repo="me/forms", commit=commit, path="s.png#crop=1_2_0_4", sha256=whole),
+            row(repo="me/forms", commit=commit, path="s.png#crop=1_2_3_4", sha256="1" * 64),
+            row(repo="me/forms", commit=commit, path="t.txt#crop=0_0_1_1", sha256=text),
+        ],
+    )
+    problems = numbers.build(tmp_path / "set", mirrors, manifest)
+    assert problems == {
+        "crop boxes outside the picture": [
+            "me/forms:s.png#crop=0_15_5_6", "me/forms:s.png#crop=25_4_10_6"],
+        "crop boxes not X_Y_W_H (whole numbers, W and H above 0)": [
+            "me/forms:s.png#crop=1_2_0_4", "me/forms:s.png#crop=1_2_x_4"],
+        "files whose sha256 differs": ["me/forms:s.png#crop=1_2_3_4"],
+        "files that are no picture": ["me/forms:t.txt#crop=0_0_1_1"],
+    }  # fmt: skip
+    assert not list((tmp_path / "set").rglob("*.png"))
+
+
+def test_build_takes_another_manifest(tmp_path, capsys):
+    mirrors = tmp_path / "mirrors"
+    _, data = a_picture()
+    commit = snapshot(mirrors, "me/forms", {"s.png": data})
+    manifest = write_manifest(
+        tmp_path / "cells.csv",
+        [row(repo="me/forms", commit=commit, path="s.png#crop=1_1_9_9",
+             sha256=hashlib.sha256(data).hexdigest())],
+    )  # fmt: skip
+    out = tmp_path / "set"
+    argv = ["build", "--out", str(out), "--mirrors", str(mirrors), "--manifest", str(manifest)]
+    assert numbers.main(argv) == 0
+    assert "1 pictures in" in capsys.readouterr().out
+    assert (out / numbers.MANIFEST_NAME).read_bytes() == manifest.read_bytes()
+    assert (out / "3" / "me+forms__s.png__crop_1_1_9_9.png").is_file()
+
+
+def test_the_form_cells_are_numbers_from_other_repositories():
+    """`form_cells.csv`: numbers in cells of forms, most cut from whole pages (round 32), from
+    repositories in no other list and not held out."""
+    cells = numbers.read_manifest(numbers.FORMS_MANIFEST)
+    assert len(cells) >= 40
+    assert all(len(r.sha256) == 64 and len(r.commit) == 40 for r in cells)
+    assert {r.fold for r in cells} == set(range(5))
+    assert not _held_out(cells)
+    others = []
+    for path in sorted((REPO / "bench" / "checks").glob("*.csv")):
+        if path != numbers.FORMS_MANIFEST:
+            with path.open(newline="") as handle:
+                others += list(csv.DictReader(handle))
+    assert not {r.sha256 for r in cells} & {r["sha256"] for r in others}
+    assert not {r.repo.lower() for r in cells} & {r["repo"].lower() for r in others}
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Real pictures of handwritten numbers, the development set of `read`: build it, and score.
 
-    python bench/checks/real_numbers.py build --out DIR [--mirrors ROOT]
+    python bench/checks/real_numbers.py build --out DIR [--mirrors ROOT] [--manifest CSV]
     python bench/checks/real_numbers.py score --set DIR [--model MODEL] [--json] [--before JSON]
 
 `bench/real_numbers.csv` lists each picture: the public repository and commit it comes from, its
@@ -16,7 +16,10 @@ fold there) and the sha256 of its bytes. Separators and signs are no digits: the
 (`ROOT/<owner>+<name>/repo`; ROOT is `--mirrors`, else the environment variable
 DIGITCLI_MIRRORS), writes `DIR/<fold>/<owner>+<name>__<path with / as _>`, checks each file's
 sha256, copies the manifest to `DIR/real_numbers.csv` (which `score` reads) and names what it
-could not build.
+could not build. A path ending in `#crop=X_Y_W_H` is that box of the file, cut out as a PNG (its
+sha256 is the whole file's; bench/checks/real_pictures.py says how). `--manifest` builds another
+list of the same form instead: `bench/checks/form_cells.csv` is a development set of numbers
+written in the cells of forms (exam mark sheets), cut from whole pages.
 
 `score` reads every picture with `digitcli read` (`digitcli.reading.read.read`, one call for the
 whole set) with MODEL (anything `--model` takes; without it the models folder is pointed at an
@@ -53,13 +56,15 @@ from real_pictures import (  # noqa: E402
     KINDS,
     MIRRORS_ENV,
     copy_files,
+    file_name,
     group_order,
     share,
-    slug,
+    unique_key,
 )
 
 MANIFEST = Path(__file__).with_suffix(".csv")
-MANIFEST_NAME = MANIFEST.name
+MANIFEST_NAME = MANIFEST.name  # a built set keeps the manifest it was built from under this name
+FORMS_MANIFEST = MANIFEST.with_name("form_cells.csv")  # numbers in cells of forms, cut from pages
 FIELDS = ("repo", "commit", "path", "label", "raw", "kind", "fold", "sha256")
 DIGITS = (2, 10)  # the fewest and most digits of a number in the set
 
@@ -79,7 +84,7 @@ class Number:
 
     @property
     def file_name(self) -> str:
-        return f"{slug(self.repo)}__{self.path.replace('/', '_')}"
+        return file_name(self.repo, self.path)
 
     def file_in(self, folder: Path) -> Path:
         return folder / str(self.fold) / self.file_name
@@ -116,16 +121,16 @@ def read_manifest(path: Path) -> list[Number]:
         except ValueError as error:
             raise SystemExit(f"{path}: {error}") from None
     folds: dict[str, int] = {}
-    seen: set[str] = set()
+    seen: set[tuple[str, str | None]] = set()
     for line, number in enumerate(numbers, start=2):
         problem = row_problem(number)
         if problem is None and folds.setdefault(number.repo, number.fold) != number.fold:
             problem = f"{number.repo} is in two folds"
-        if problem is None and number.sha256 in seen:
+        if problem is None and unique_key(number) in seen:
             problem = "the same file again"
         if problem:
             raise SystemExit(f"{path}:{line}: {problem}")
-        seen.add(number.sha256)
+        seen.add(unique_key(number))
     return numbers
 
 
@@ -341,6 +346,12 @@ def main(argv: list[str] | None = None) -> int:
     making = commands.add_parser("build", help="write the set from the repositories' snapshots")
     making.add_argument("--out", type=Path, required=True)
     making.add_argument("--mirrors", type=Path, default=os.environ.get(MIRRORS_ENV))
+    making.add_argument(
+        "--manifest",
+        type=Path,
+        default=MANIFEST,
+        help=f"the pictures to take (default {MANIFEST_NAME}; {FORMS_MANIFEST.name}: form cells)",
+    )
     scoring = commands.add_parser("score", help="score `read` on a built set")
     scoring.add_argument("--set", type=Path, required=True, dest="folder")
     scoring.add_argument("--model", default=None, help="as `digitcli read --model`")
@@ -352,7 +363,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         if args.mirrors is None:
             parser.error(f"give --mirrors or set {MIRRORS_ENV}")
-        problems = build(args.out, args.mirrors)
+        if not args.manifest.is_file():
+            parser.error(f"no such manifest: {args.manifest}")
+        problems = build(args.out, args.mirrors, args.manifest)
         built = sum(1 for _ in args.out.glob("[0-9]/*"))
         print(f"{built} pictures in {args.out}")
         for reason, items in problems.items():

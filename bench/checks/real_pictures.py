@@ -15,6 +15,9 @@ repositories, as the `fetch` tool of our sessions brings them: one folder per re
 `--mirrors`, else the environment variable DIGITCLI_MIRRORS. `build` writes
 `DIR/<fold>/<owner>+<name>__<path with / as _>`, checks each file's sha256, copies the manifest
 to `DIR/real_pictures.csv` (which `score` reads) and names the repositories it did not find.
+A path ending in `#crop=X_Y_W_H` names a box of the file before the `#` (in pixels, as OpenCV
+decodes it, colour and turned as its EXIF orientation says): the row's sha256 is the whole
+file's, and `build` writes the box cut out as a PNG, named as above plus `__crop_X_Y_W_H.png`.
 `--manifest` builds another list of the same form instead: `bench/checks/real_photos.csv` is a check
 set of phone photos and scans of digits on paper, from repositories that are in neither the
 development set nor the held-out one, kept out of training so that it stays an honest check.
@@ -54,6 +57,7 @@ MANIFEST = Path(__file__).with_suffix(".csv")
 MANIFEST_NAME = MANIFEST.name  # a built set keeps the manifest it was built from under this name
 PHOTOS_MANIFEST = MANIFEST.with_name("real_photos.csv")  # the check set: photos and scans only
 MIRRORS_ENV = "DIGITCLI_MIRRORS"
+CROP = "#crop="  # a path's tail naming a box of the file: `#crop=X_Y_W_H`
 FIELDS = ("repo", "commit", "path", "label", "kind", "fold", "sha256")
 KINDS = ("photo", "drawing", "canvas", "scan")
 FOLDS = 5
@@ -80,7 +84,7 @@ class Picture:
     @property
     def file_name(self) -> str:
         """Its name in a built set: unique, and saying where it comes from."""
-        return f"{slug(self.repo)}__{self.path.replace('/', '_')}"
+        return file_name(self.repo, self.path)
 
     def file_in(self, folder: Path) -> Path:
         return folder / str(self.fold) / self.file_name
@@ -89,6 +93,35 @@ class Picture:
 def slug(repo: str) -> str:
     """`owner/name` as one folder name, the way the snapshots are named."""
     return repo.replace("/", "+", 1)
+
+
+def file_name(repo: str, path: str) -> str:
+    """A manifest row's name in a built set: `<owner>+<name>__<path with / as _>`, and for a
+    crop `__crop_X_Y_W_H.png` after it."""
+    source, crop = split_crop(path)
+    name = f"{slug(repo)}__{source.replace('/', '_')}"
+    return name if crop is None else f"{name}__crop_{crop}.png"
+
+
+def split_crop(path: str) -> tuple[str, str | None]:
+    """A manifest path as the file's path in its repository and the crop's `X_Y_W_H` (None
+    where the row is the whole file)."""
+    source, found, crop = path.partition(CROP)
+    return (source, crop) if found else (path, None)
+
+
+def crop_box(crop: str) -> tuple[int, int, int, int] | None:
+    """`X_Y_W_H` as four whole numbers, W and H above 0; None where it is not that."""
+    parts = crop.split("_")
+    if len(parts) != 4 or not all(part.isdigit() for part in parts):
+        return None
+    x, y, width, height = map(int, parts)
+    return (x, y, width, height) if width > 0 and height > 0 else None
+
+
+def unique_key(row) -> tuple[str, str | None]:
+    """What no two rows of a manifest share: the file (its sha256) and the box cut from it."""
+    return row.sha256, split_crop(row.path)[1]
 
 
 def label_problem(label: str) -> str | None:
@@ -110,7 +143,7 @@ def read_manifest(path: Path) -> list[Picture]:
             raise SystemExit(f"{path}: expected the columns {','.join(FIELDS)}")
         pictures = [Picture(**{**row, "fold": int(row["fold"])}) for row in reader]
     folds: dict[str, int] = {}
-    seen: set[str] = set()
+    seen: set[tuple[str, str | None]] = set()
     for number, picture in enumerate(pictures, start=2):
         problem = label_problem(picture.label)
         if picture.kind not in KINDS:
@@ -119,11 +152,11 @@ def read_manifest(path: Path) -> list[Picture]:
             problem = f"fold {picture.fold}: expected 0-{FOLDS - 1}"
         elif folds.setdefault(picture.repo, picture.fold) != picture.fold:
             problem = f"{picture.repo} is in two folds"
-        elif picture.sha256 in seen:
+        elif unique_key(picture) in seen:
             problem = "the same file again"
         if problem:
             raise SystemExit(f"{path}:{number}: {problem}")
-        seen.add(picture.sha256)
+        seen.add(unique_key(picture))
     return pictures
 
 
@@ -145,16 +178,18 @@ def copy_files(
     rows, out: Path, mirrors: Path, manifest: Path, manifest_name: str
 ) -> dict[str, list[str]]:
     """Each manifest row's file (anything with repo, commit, path, sha256 and `file_in`) from
-    its snapshot under `mirrors` into `out`, its sha256 checked, and the manifest beside them
-    as `manifest_name`; what could not be copied, by reason."""
+    its snapshot under `mirrors` into `out`, its sha256 checked, or for a path ending in
+    `#crop=X_Y_W_H` that box of it as a PNG, and the manifest beside them as `manifest_name`;
+    what could not be copied, by reason."""
     problems: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         found = git_dir(mirrors, row.repo)
         if found is None:
             problems["repositories not found"].append(row.repo)
             continue
+        source, crop = split_crop(row.path)
         shown = subprocess.run(
-            ["git", "--git-dir", str(found), "show", f"{row.commit}:{row.path}"],
+            ["git", "--git-dir", str(found), "show", f"{row.commit}:{source}"],
             capture_output=True,
         )
         if shown.returncode != 0:
@@ -163,9 +198,34 @@ def copy_files(
         if hashlib.sha256(shown.stdout).hexdigest() != row.sha256:
             problems["files whose sha256 differs"].append(f"{row.repo}:{row.path}")
             continue
-        write_file(row.file_in(out), shown.stdout)
+        data, problem = (shown.stdout, None) if crop is None else cut(shown.stdout, crop)
+        if problem:
+            problems[problem].append(f"{row.repo}:{row.path}")
+            continue
+        write_file(row.file_in(out), data)
     write_file(out / manifest_name, manifest.read_bytes())
     return {reason: sorted(set(items)) for reason, items in problems.items()}
+
+
+def cut(data: bytes, crop: str) -> tuple[bytes, str | None]:
+    """The box `crop` (`X_Y_W_H`) of the picture `data` as a PNG, its colours kept; or why
+    not, in the words `copy_files` lists problems under."""
+    box = crop_box(crop)
+    if box is None:
+        return b"", "crop boxes not X_Y_W_H (whole numbers, W and H above 0)"
+    import cv2  # lazy: only a crop needs a decoder
+    import numpy as np
+
+    try:
+        pixels = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    except cv2.error:  # an empty file
+        pixels = None
+    if pixels is None:
+        return b"", "files that are no picture"
+    x, y, width, height = box
+    if x + width > pixels.shape[1] or y + height > pixels.shape[0]:
+        return b"", "crop boxes outside the picture"
+    return cv2.imencode(".png", pixels[y : y + height, x : x + width])[1].tobytes(), None
 
 
 def write_file(path: Path, data: bytes) -> None:
