@@ -118,11 +118,12 @@ DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 # lines read one by one as agreeing with predict's lines, as docs/one-verdict.md says: two pen
 # photos of two rows and a register cell read as 250 and a stray line; and round 30's sheet
 # outline in perspective reads the three lines of a page on a desk; round 31's set of photos
-# of sheets on desks adds seven of no digit), each a failure to learn from, by file name.
+# of sheets on desks adds seven of no digit; round 32's form cells seven numbers in cells, one
+# digit to predict), each a failure to learn from, by file name.
 _OFF_PAPER_CELL = (
-    "a register cell under paper_size (56 px) a side: the judge, which counts several digits "
-    "on paper, is not asked, and the preparation keeps one digit of the number (the others "
-    "taken for its neighbours' parts); read reads the number, right"
+    "a cell of a register or a form under paper_size (56 px) a side: the judge, which counts "
+    "several digits on paper, is not asked, and the preparation keeps one digit of the number "
+    "(the others taken for its neighbours' parts); read reads the number, right"
 )
 _DESK_NONDIGIT = (
     "a tic-tac-toe board on a sheet or a note on a desk (round 31's desk set): each command "
@@ -137,6 +138,13 @@ _DESK_BOARDS = (
     "KOSMiPOLITA+tic-tac-toe-detector__tic_tac_toe_dedector_42.jpg",
     "sixduck+tictactoe-opencv__board_20210731_093502.jpg",
 )
+_BOXED_CELL = (
+    "a number in a cell about 70 px a side cut from a phone photo of an answer sheet (round "
+    "32's form cells): predict keeps the cell's box, joined to its neighbours' lines, as its one "
+    "digit; read reads the number inside the box, right"
+)
+_SHEETS = "don-sabu+Miniproject-Works___Dataset_Answer_sheets_Collected_by_"
+_MARKS = "hanishka1024+AI_MarksEntrySystem__marksheet1.bmp__crop_"
 _MEZA = "Charitable-Analytics-International+AI4Good---Meza-OCR-Challenge__cell_images_training_set_"
 REAL_KNOWN = {
     f"{_MEZA}3368.jpg": _OFF_PAPER_CELL,
@@ -154,6 +162,19 @@ REAL_KNOWN = {
     "kdw7921+Post-it-Detector__OpenCV memoDetector_OpenCV memoDetector_imgs_20230611_144136_5"
     ".jpg": "Korean words on a note on a desk: not a digit to predict's letters network, lines "
     "to read's count of its lines",
+    **{
+        f"{_SHEETS}us_JPEG image-{name}.png": _BOXED_CELL
+        for name in (
+            "4312-82B1-BC-5.jpeg__crop_537_497_73_72",
+            "4327-A37A-06-2.jpeg__crop_533_534_68_65",
+            "4327-A37A-06-33.jpeg__crop_559_518_70_68",
+            "4327-A37A-06-35.jpeg__crop_546_542_68_66",
+        )
+    },
+    f"{_SHEETS}seniors_abdul.jpg__crop_1320_879_184_181.png": "50 in a mark sheet's box, its 5 "
+    "and 0 written joined: one piece, one digit (9) to predict's preparation; read reads 50",
+    f"{_MARKS}226_310_55_36.png": _OFF_PAPER_CELL,
+    f"{_MARKS}689_409_66_38.png": _OFF_PAPER_CELL,
 }
 
 

@@ -164,3 +164,38 @@ def test_a_comb_with_tall_teeth_is_read(name, number):
     thin` boxed-0086: read `163733` (the end tooth) and `810401` (the teeth; stubs) before."""
     (reading,) = read([str(Path(__file__).parent / "fixtures" / name)])
     assert reading.number == number
+
+
+def write_cell_of_a_grid(
+    digits, number: str, path: Path, *, level: int, margin: int, turn: float
+) -> None:
+    """`number` in a square cell cut out of a form's grid: the cell's box `margin` px inside
+    the picture, its lines running on to the picture's edges, and the next row's and column's
+    lines beyond it, as a cell cut out of a photo of a mark sheet shows them, turned `turn`
+    degrees."""
+    write_number(digits, number, path, gap=0.6)
+    written = Image.open(path)
+    side = written.width + 2 * margin
+    image = Image.new("L", (side, side), 235)
+    image.paste(written, (margin, (side - written.height) // 2))
+    draw = ImageDraw.Draw(image)
+    for at in (margin // 4, margin, side - margin):
+        draw.line([(at, 0), (at, side)], fill=level, width=3)  # the column's, its neighbour's
+    for at in (margin, side - margin, side - margin // 4):
+        draw.line([(0, at), (side, at)], fill=level, width=3)  # the row's, the next row's
+    image.rotate(turn, Image.Resampling.BILINEAR, fillcolor=235).save(path)
+
+
+@pytest.mark.parametrize(
+    ("number", "level", "margin", "turn"),
+    [("19", 110, 16, 0.0), ("31", 60, 24, 2.0), ("45", 110, 28, -1.5)],
+)
+def test_a_cell_cut_out_of_a_grid_is_read_inside_its_box(
+    digits, tmp_path, number, level, margin, turn
+):
+    """The box's sides, joined to its neighbours' lines beyond it, are no 1s (real mark
+    sheets' cells: `31` was read `61`)."""
+    cell = tmp_path / "cell.png"
+    write_cell_of_a_grid(digits, number, cell, level=level, margin=margin, turn=turn)
+    (reading,) = read([str(cell)])
+    assert reading.number == number

@@ -244,6 +244,44 @@ def box_pieces(labels: np.ndarray, boxes: tuple[np.ndarray, ...], area: np.ndarr
     return edge if min(side.mean() for side in sides) >= tuned().frame_side else none
 
 
+def holding_hole(
+    labels: np.ndarray, boxes: tuple[np.ndarray, ...]
+) -> tuple[int, tuple[int, int, int, int]] | None:
+    """The piece (`labels` numbered from 1; `boxes` x0, y0, x1, y1 inclusive) that holds every
+    other piece within one of its holes, every other hole too small to hold the largest of
+    them (a box's inside, not one of a row of boxes, nor a box the digits touch) and the
+    tallest piece in it at least frame_inner of its height; and that hole's box (left, top,
+    right, bottom; right and bottom exclusive): a cell cut out of a form with its box's
+    lines, joined to its neighbours' lines beyond them. None where no piece does."""
+    x0, y0, x1, y1 = boxes
+    if len(x0) < 2:
+        return None
+    outer = int(np.argmax((x1 - x0 + 1) * (y1 - y0 + 1)))
+    rest = np.arange(len(x0)) != outer
+    if x0[rest].min() <= x0[outer] or y0[rest].min() <= y0[outer]:
+        return None
+    if x1[rest].max() >= x1[outer] or y1[rest].max() >= y1[outer]:
+        return None
+    piece = (labels == outer + 1).astype(np.uint8)
+    contours, hierarchy = cv2.findContours(piece, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    holes = [c for c, (_, _, _, parent) in zip(contours, hierarchy[0], strict=True) if parent >= 0]
+    if not holes:
+        return None
+    areas = np.array([cv2.contourArea(hole) for hole in holes])
+    largest = int(np.argmax(areas))
+    digit = ((x1[rest] - x0[rest] + 1) * (y1[rest] - y0[rest] + 1)).max()
+    if np.count_nonzero(areas >= digit) > 1:
+        return None  # another hole could hold a digit: a row of boxes, or digits on the box
+    left, top, wide, high = cv2.boundingRect(holes[largest])
+    if (y1[rest] - y0[rest] + 1).max() < tuned().frame_inner * high:
+        return None
+    inside = np.zeros_like(piece)
+    cv2.drawContours(inside, holes, largest, 1, cv2.FILLED)
+    if not inside[(labels > 0) & (piece == 0)].all():
+        return None
+    return outer, (left, top, left + wide, top + high)
+
+
 def neighbour_pieces(
     x0: np.ndarray, x1: np.ndarray, heights: np.ndarray, shape: tuple[int, ...]
 ) -> np.ndarray:

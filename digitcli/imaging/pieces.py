@@ -137,6 +137,21 @@ def crossing(mask: np.ndarray) -> np.ndarray:
     return found
 
 
+def inside_a_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
+    """The box (left, top, right, bottom; right and bottom exclusive) inside a box drawn or
+    printed around all the other ink of `mask` (`clutter.holding_hole`), or None."""
+    window = bounds(mask)
+    if window is None:
+        return None
+    _, labels, stats = _components(mask[window])
+    found = clutter.holding_hole(labels, _corners(stats))
+    if found is None:
+        return None
+    left, top, right, bottom = found[1]
+    rows, cols = window
+    return left + cols.start, top + rows.start, right + cols.start, bottom + rows.start
+
+
 def form_rules(mask: np.ndarray) -> np.ndarray:
     """The pixels of `mask` in a form's rules (`_form_rules`: a cell's sides, a line under a
     field), which the count of digits leaves out: `read` leaves them out of its line too."""

@@ -11,13 +11,14 @@ picture reaches halfway into the paper between it and its neighbours.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from PIL import Image
 
 from digitcli.imaging.opening import cropped
-from digitcli.imaging.pieces import crossing
+from digitcli.imaging.pieces import crossing, inside_a_box
 from digitcli.reading.ink import ink_lines
 from digitcli.reading.segment import Line, ink_signal
 from digitcli.reading.settings import tuned
@@ -84,8 +85,35 @@ class Lines:
 def find_lines(
     image: Image.Image, find: Callable[[Image.Image], Line], invert: str = "auto"
 ) -> Line | Lines:
-    """`find` (segmentation) of the image's one line, or of each of its lines."""
-    spans = line_spans(image, invert)
+    """`find` (segmentation) of the image's one line, or of each of its lines; within the box
+    drawn or printed around all its ink, where there is one (`inside_a_box`: a form's cell
+    cut out with its box, whose sides were read as 1s)."""
+    boxed = _inside_a_box(image, invert)
+    if boxed is None:
+        return _found(image, line_spans(image, invert), find)
+    part, dx, dy = boxed
+    return moved(_found(part, line_spans(part, invert), find), dx, dy)
+
+
+def _inside_a_box(image: Image.Image, invert: str) -> tuple[Image.Image, int, int] | None:
+    """The part of `image` inside a box around all its ink (`pieces.inside_a_box`, found on a
+    copy find_height long: a comb's thin teeth stay), as `cropped` gives it, or None."""
+    scale = min(1.0, tuned().find_height / max(image.size))
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    small = image.resize(size, Image.Resampling.BOX) if scale < 1.0 else image
+    box = inside_a_box(ink_signal(small, invert, finest=True)[1])
+    if box is None:
+        return None
+    sx, sy = image.width / small.width, image.height / small.height
+    left, top, right, bottom = box
+    inside = (math.ceil(left * sx), math.ceil(top * sy), int(right * sx), int(bottom * sy))
+    return cropped(image, inside)
+
+
+def _found(
+    image: Image.Image, spans: list[tuple[int, int]], find: Callable[[Image.Image], Line]
+) -> Line | Lines:
+    """`find` of the image's one line, or of each of its lines (`spans`: `line_spans`)."""
     if spans == [(0, image.height)]:
         return find(image)
     found, boxes = [], []

@@ -44,7 +44,8 @@ class ReadingSettings:
     line_ink: float = 0.03  # ... when it holds this share of the ink (not a ruled line, a speck)
     paper_block: float = 8.0  # px: the paper's level is measured in blocks at least this big ...
     paper_blocks: float = 5.0  # ... and this many to the picture's height (narrower than ink)
-    # Several lines (multiline.py)
+    # Several lines (multiline.py); a box around the ink is looked for on a copy find_height
+    # long (its thin sides stay)
     find_height: int = 400  # px: bands of ink are looked for on a copy at most this high ...
     find_width: int = 200  # px: ... and this wide (only rows matter there)
     line_margin: float = 0.6  # a lone line is read with this share of its height around
