@@ -254,14 +254,10 @@ def holding_hole(
     right, bottom; right and bottom exclusive): a cell cut out of a form with its box's
     lines, joined to its neighbours' lines beyond them. None where no piece does."""
     x0, y0, x1, y1 = boxes
-    if len(x0) < 2:
+    outer = box_around_the_rest(boxes)
+    if outer is None:
         return None
-    outer = int(np.argmax((x1 - x0 + 1) * (y1 - y0 + 1)))
     rest = np.arange(len(x0)) != outer
-    if x0[rest].min() <= x0[outer] or y0[rest].min() <= y0[outer]:
-        return None
-    if x1[rest].max() >= x1[outer] or y1[rest].max() >= y1[outer]:
-        return None
     piece = (labels == outer + 1).astype(np.uint8)
     contours, hierarchy = cv2.findContours(piece, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     holes = [c for c, (_, _, _, parent) in zip(contours, hierarchy[0], strict=True) if parent >= 0]
@@ -280,6 +276,21 @@ def holding_hole(
     if not inside[(labels > 0) & (piece == 0)].all():
         return None
     return outer, (left, top, left + wide, top + high)
+
+
+def box_around_the_rest(boxes: tuple[np.ndarray, ...]) -> int | None:
+    """The piece (of `boxes` x0, y0, x1, y1 inclusive) whose box holds every other piece's box
+    inside its edges, where there are others; None where none does."""
+    x0, y0, x1, y1 = boxes
+    if len(x0) < 2:
+        return None
+    outer = int(np.argmax((x1 - x0 + 1) * (y1 - y0 + 1)))
+    rest = np.arange(len(x0)) != outer
+    if x0[rest].min() <= x0[outer] or y0[rest].min() <= y0[outer]:
+        return None
+    if x1[rest].max() >= x1[outer] or y1[rest].max() >= y1[outer]:
+        return None
+    return outer
 
 
 def neighbour_pieces(

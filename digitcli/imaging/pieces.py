@@ -137,6 +137,16 @@ def crossing(mask: np.ndarray) -> np.ndarray:
     return found
 
 
+def may_be_boxed(mask: np.ndarray) -> bool:
+    """Whether one piece of `mask` has the others within its box (`clutter.box_around_the_rest`):
+    the cheap first test of `inside_a_box`."""
+    window = bounds(mask)
+    if window is None:
+        return False
+    stats = _components(mask[window])[2]
+    return clutter.box_around_the_rest(_corners(stats)) is not None
+
+
 def inside_a_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     """The box (left, top, right, bottom; right and bottom exclusive) inside a box drawn or
     printed around all the other ink of `mask` (`clutter.holding_hole`), or None."""

@@ -15,27 +15,29 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 from PIL import Image
 
 from digitcli.imaging.opening import cropped
-from digitcli.imaging.pieces import crossing, inside_a_box
+from digitcli.imaging.pieces import crossing, inside_a_box, may_be_boxed
 from digitcli.reading.ink import ink_lines
 from digitcli.reading.segment import Line, ink_signal
 from digitcli.reading.settings import tuned
 
 
-def line_spans(image: Image.Image, invert: str = "auto") -> list[tuple[int, int]]:
+def line_spans(
+    image: Image.Image, invert: str = "auto", mask: np.ndarray | None = None
+) -> list[tuple[int, int]]:
     """The rows [top, bottom) of each line of digits in an "L" image, top to bottom, in its
     own pixels: of a lone line, its rows and `line_margin` of its height around them (unless
     that keeps `crop_keeps` of the image or more); the whole image when there is no line.
     Bands are looked for on a small copy (only rows matter); a lone line is read from its rows,
     not the whole picture, because segmentation scales what it reads to a fixed height
-    (`frame.work_image`), and a number in the middle of a sheet shrank with it."""
-    tune = tuned()
-    size = (min(image.width, tune.find_width), min(image.height, tune.find_height))
-    small = image.resize(size, Image.Resampling.BOX) if size != image.size else image
+    (`frame.work_image`), and a number in the middle of a sheet shrank with it. `mask`: that
+    copy's ink (`rows_ink`), where found already."""
+    small = _rows_copy(image)
     scale = small.height / image.height
-    mask = ink_signal(small, invert, finest=True)[1]  # a shadow's edge kept sharp
+    mask = rows_ink(image, invert) if mask is None else mask
     # A band of a cell's rule or a desk's edge alone is no line: the bands are those of the ink
     # without what crosses the picture, as predict's ink leaves it out, where they are no more
     # (where they are more, a cell's side ran down beside the lines and held them together;
@@ -45,11 +47,22 @@ def line_spans(image: Image.Image, invert: str = "auto") -> list[tuple[int, int]
         return [(0, image.height)]
     if len(lines) == 1:
         top, bottom = _with_margin(*lines[0], scale, image.size)
-        kept = bottom - top > tune.crop_keeps * image.height
+        kept = bottom - top > tuned().crop_keeps * image.height
         return [(0, image.height) if kept else (top, bottom)]
     cuts = [(a[1] + b[0]) / 2 for a, b in zip(lines, lines[1:], strict=False)]
     edges = [0, *(round(cut / scale) for cut in cuts), image.height]
     return list(zip(edges, edges[1:], strict=False))
+
+
+def rows_ink(image: Image.Image, invert: str = "auto") -> np.ndarray:
+    """The ink of the copy of `image` the lines are looked for on (at most find_width wide and
+    find_height high: only rows matter there), a shadow's edge kept sharp."""
+    return ink_signal(_rows_copy(image), invert, finest=True)[1]
+
+
+def _rows_copy(image: Image.Image) -> Image.Image:
+    size = (min(image.width, tuned().find_width), min(image.height, tuned().find_height))
+    return image.resize(size, Image.Resampling.BOX) if size != image.size else image
 
 
 def _with_margin(top: int, bottom: int, scale: float, size: tuple[int, int]) -> tuple[int, int]:
@@ -88,9 +101,10 @@ def find_lines(
     """`find` (segmentation) of the image's one line, or of each of its lines; within the box
     drawn or printed around all its ink, where there is one (`inside_a_box`: a form's cell
     cut out with its box, whose sides were read as 1s)."""
-    boxed = _inside_a_box(image, invert)
+    mask = rows_ink(image, invert)
+    boxed = _inside_a_box(image, invert) if may_be_boxed(mask) else None
     if boxed is None:
-        return _found(image, line_spans(image, invert), find)
+        return _found(image, line_spans(image, invert, mask), find)
     part, dx, dy = boxed
     return moved(_found(part, line_spans(part, invert), find), dx, dy)
 
