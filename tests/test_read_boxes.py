@@ -5,11 +5,13 @@ from __future__ import annotations
 from itertools import pairwise
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 from test_read import write_number
 
+from digitcli.imaging import clutter
 from digitcli.imaging.images import open_image
 from digitcli.reading.formlines import form_lines
 from digitcli.reading.read import read
@@ -199,3 +201,40 @@ def test_a_cell_cut_out_of_a_grid_is_read_inside_its_box(
     write_cell_of_a_grid(digits, number, cell, level=level, margin=margin, turn=turn)
     (reading,) = read([str(cell)])
     assert reading.number == number
+
+
+def _pieces(mask: np.ndarray):
+    """OpenCV's pieces of `mask` as `clutter.holding_hole` takes them: labels, boxes."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    x0, y0 = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
+    x1 = x0 + stats[1:, cv2.CC_STAT_WIDTH] - 1
+    y1 = y0 + stats[1:, cv2.CC_STAT_HEIGHT] - 1
+    return labels, (x0, y0, x1, y1)
+
+
+def _boxed(sides: list[tuple[int, int]], digits: list[tuple[int, int]]) -> np.ndarray:
+    """A mask 60 px high: boxes (left, right) from row 5 to row 55, joined as one piece by a
+    line along their tops, and a digit-sized bar (left, right) from row 15 to row 45 in each
+    place of `digits`."""
+    mask = np.zeros((60, 200), bool)
+    for left, right in sides:
+        mask[5:56, left : left + 2] = mask[5:56, right - 1 : right + 1] = True
+        mask[54:56, left : right + 1] = True
+    mask[5:7, sides[0][0] : sides[-1][1] + 1] = True
+    for left, right in digits:
+        mask[15:46, left:right] = True
+    return mask
+
+
+def test_the_box_holding_a_number_is_found_and_a_row_of_boxes_is_not():
+    """One box holding two digits is a box around a number; a row of two boxes, a digit in
+    each, is not (no one hole holds both), nor a box a digit is joined to, which cuts its
+    inside in two: the other digits in one part, the part beside as large as a digit (a
+    boxed 39463 whose 3 and 9 touch the box was read 463)."""
+    found = clutter.holding_hole(*_pieces(_boxed([(10, 120)], [(30, 45), (70, 85)])))
+    assert found is not None and found[1] == (11, 6, 120, 55)  # up to the box's inner edge
+    row = _boxed([(10, 60), (60, 110)], [(30, 40), (80, 90)])
+    assert clutter.holding_hole(*_pieces(row)) is None
+    joined = _boxed([(10, 120)], [(70, 85), (95, 110)])
+    joined[6:55, 40:43] = True  # a 1 written from the box's top to its bottom
+    assert clutter.holding_hole(*_pieces(joined)) is None

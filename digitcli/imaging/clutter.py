@@ -251,8 +251,9 @@ def holding_hole(
     other piece within one of its holes, every other hole too small to hold the largest of
     them (a box's inside, not one of a row of boxes, nor a box the digits touch) and the
     tallest piece in it at least frame_inner of its height; and that hole's box (left, top,
-    right, bottom; right and bottom exclusive): a cell cut out of a form with its box's
-    lines, joined to its neighbours' lines beyond them. None where no piece does."""
+    right, bottom; right and bottom exclusive), reaching to the piece's inner edge: a cell cut
+    out of a form with its box's lines, joined to its neighbours' lines beyond them. None
+    where no piece does."""
     x0, y0, x1, y1 = boxes
     outer = box_around_the_rest(boxes)
     if outer is None:
