@@ -43,6 +43,7 @@ sys.path.insert(0, str(BENCH / "build"))
 sys.path.insert(0, str(BENCH.parent / "tests" / "generators"))
 
 from make_polarity import command, split_photos, thing_photos  # noqa: E402
+from real_pictures import file_name  # noqa: E402
 
 from digitcli.core.fits import stamp  # noqa: E402
 from digitcli.imaging import colours, polarity  # noqa: E402
@@ -93,7 +94,7 @@ def writing_rows(folder: Path) -> list[Path]:
     `folder`) that hold writing: all but those of no digit."""
     with next(folder.glob("*.csv")).open(newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if row["label"] != "nondigit"]
-    named = (f"{row['repo'].replace('/', '+')}__{row['path'].replace('/', '_')}" for row in rows)
+    named = (file_name(row["repo"], row["path"]) for row in rows)
     paths = (folder / row["fold"] / name for row, name in zip(rows, named, strict=True))
     return [path for path in paths if path.is_file()]
 

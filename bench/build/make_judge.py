@@ -48,6 +48,7 @@ sys.path[:0] = [str(BENCH / kind) for kind in (".", "build", "checks", "perf")]
 sys.path.insert(0, str(BENCH.parent / "tests" / "generators"))
 
 import robustness  # noqa: E402
+from real_pictures import file_name  # noqa: E402
 
 from digitcli.core.errors import ImageError  # noqa: E402
 from digitcli.core.fits import stamp  # noqa: E402
@@ -478,7 +479,7 @@ def real_views(folder: Path, hold_out: list[int]) -> tuple[np.ndarray, np.ndarra
         for row in csv.DictReader(handle):
             if int(row["fold"]) in hold_out:
                 continue
-            name = f"{row['repo'].replace('/', '+')}__{row['path'].replace('/', '_')}"
+            name = file_name(row["repo"], row["path"])
             path = folder / row["fold"] / name
             kind = real_class(row["label"])
             if path.is_file() and kind is not None:

@@ -59,6 +59,9 @@ import numpy as np
 BENCH = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH.parent / "tests" / "generators"))
+sys.path.insert(0, str(BENCH / "checks"))  # real_pictures: the built sets' file names
+
+from real_pictures import file_name  # noqa: E402
 
 from digitcli.core.fits import stamp  # noqa: E402
 from digitcli.imaging import polarity  # noqa: E402
@@ -371,7 +374,7 @@ def real_views(folder: Path, seed: int) -> tuple[list[np.ndarray], list[int]]:
     with next(folder.glob("*.csv")).open(newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if row["label"] != "nondigit"]
     for row in rows:
-        name = f"{row['repo'].replace('/', '+')}__{row['path'].replace('/', '_')}"
+        name = file_name(row["repo"], row["path"])
         path = folder / row["fold"] / name
         if not path.is_file():
             continue

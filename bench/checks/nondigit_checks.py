@@ -35,6 +35,7 @@ sys.path[:0] = [
 ]
 
 from picture_checks import answer, bundled_runtime, made_pictures  # noqa: E402
+from real_pictures import file_name  # noqa: E402
 
 from digitcli.imaging import judge  # noqa: E402
 
@@ -50,7 +51,7 @@ def real_set(folder: Path) -> list[tuple[Path, str, int]]:
     manifest = next(folder.glob("*.csv"))
     with manifest.open(newline="") as handle:
         for row in csv.DictReader(handle):
-            name = f"{row['repo'].replace('/', '+')}__{row['path'].replace('/', '_')}"
+            name = file_name(row["repo"], row["path"])
             path = folder / row["fold"] / name
             if path.is_file():
                 found.append((path, row["label"], int(row["fold"])))

@@ -29,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from real_pictures import file_name  # noqa: E402
+
 from digitcli.core.errors import ImageError  # noqa: E402
 from digitcli.imaging import judge, verdict  # noqa: E402
 from digitcli.imaging.images import Prepared, prepare_file  # noqa: E402
@@ -39,7 +41,7 @@ def real_pictures(folder: Path) -> list[tuple[Path, str, int]]:
     found = []
     with (folder / "real_pictures.csv").open(newline="") as handle:
         for row in csv.DictReader(handle):
-            name = f"{row['repo'].replace('/', '+')}__{row['path'].replace('/', '_')}"
+            name = file_name(row["repo"], row["path"])
             path = folder / row["fold"] / name
             if path.is_file():
                 found.append((path, row["label"], int(row["fold"])))

@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from real_pictures import file_name  # noqa: E402
+
 from digitcli.imaging import settings as preparation  # noqa: E402
 from digitcli.reading import settings as reading  # noqa: E402
 
@@ -41,7 +43,7 @@ def real_numbers(folder: Path) -> dict[str, str]:
     with (folder / "real_pictures.csv").open() as manifest:
         for row in csv.DictReader(manifest):
             if row["label"].startswith("several:"):
-                name = f"{row['repo'].replace('/', '+')}__{row['path'].replace('/', '_')}"
+                name = file_name(row["repo"], row["path"])
                 answers[str(folder / row["fold"] / name)] = row["label"].split(":", 1)[1]
     return answers
 
