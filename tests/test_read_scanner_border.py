@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+import pytest
+from PIL import Image, ImageFilter
 from test_read import write_number
 
 from digitcli.imaging.border import border_to_look_within, inside_dark_border
 from digitcli.imaging.polarity import ink_is_dark
 from digitcli.predicting.predict import predict
+from digitcli.reading.formlines import across_the_band
 from digitcli.reading.read import read
 from digitcli.reading.settings import tuned
 
@@ -156,3 +158,38 @@ def test_a_small_crop_s_thick_stroke_is_no_lid():
     image = Image.fromarray(seven)
     assert inside_dark_border(image) is not None  # a lid's shape ...
     assert border_to_look_within(image, "auto") is None  # ... but no lid in a crop
+
+
+def on_a_tall_scan(number: Path, out: Path, lid: int) -> None:
+    """The number's 200 px line small on a page four times as tall, 240 px of paper to its
+    left, and the scanner's lid `lid` px deep down the page's left side, the scan blurred a
+    little and saved as a JPEG: the lid runs down the whole page."""
+    line = np.asarray(Image.open(number).convert("L"), float)
+    page = np.full((800, line.shape[1] + 280), 235.0)
+    page[300:500, 240 : 240 + line.shape[1]] = line
+    page[:, :lid] = 20.0
+    page += np.random.default_rng(0).normal(0, 3, page.shape)
+    scan = Image.fromarray(np.clip(page, 0, 255).astype(np.uint8))
+    scan.filter(ImageFilter.GaussianBlur(1.5)).save(out, quality=75)
+
+
+@pytest.mark.parametrize("number", ["4", "9"])
+def test_a_lids_edge_down_the_page_is_not_read_as_a_1(mnist_test_digits, number, tmp_path):
+    """A lid deeper than a border (`border_deepest`) is not cut off: it runs down the whole
+    page beside a small number, and in the band of rows the number is read from it ran from
+    the band's top to its bottom and was read as a 1 (4 read 14, 9 read 19). A digit lies
+    within the band's margins: what crosses the band is a line or an edge across the page
+    (`formlines.across_the_band`)."""
+    write_number(mnist_test_digits, number, tmp_path / "n.png")
+    on_a_tall_scan(tmp_path / "n.png", tmp_path / "scan.jpg", lid=60)
+    (reading,) = read([str(tmp_path / "scan.jpg")])
+    assert reading.number == number, reading.note
+
+
+def test_what_runs_across_a_band_from_top_to_bottom_is_found_and_a_digit_is_not():
+    band = np.zeros((40, 100), bool)
+    band[:, 5:8] = True  # a side, top to bottom
+    band[10:30, 40:44] = True  # a 1 within the margins
+    band[:25, 70:73] = True  # a line from the top, ending in the band
+    assert np.array_equal(across_the_band(band), band & (np.arange(100) < 10))
+    assert not across_the_band(np.zeros((40, 100), bool)).any()

@@ -182,3 +182,15 @@ def without_lines(mask: np.ndarray, lines: np.ndarray) -> np.ndarray:
     bridge = ndimage.binary_closing(rest, structure=np.ones((gap, 1), bool))
     bridge |= ndimage.binary_closing(rest, structure=np.ones((1, gap), bool))
     return rest | (bridge & lines)
+
+
+def across_the_band(mask: np.ndarray) -> np.ndarray:
+    """The pieces of `mask` running from its top row to its bottom row: in a band of rows cut
+    out of a taller picture around one line of digits, with a margin above and below it
+    (`multiline`), a line crossing the picture (a cell's side, a scanner's lid's edge), not a
+    digit, which lies within the margins."""
+    labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
+    if count == 0:
+        return np.zeros_like(mask)
+    through = np.intersect1d(labels[0], labels[-1])
+    return np.isin(labels, through[through > 0])

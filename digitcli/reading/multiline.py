@@ -6,14 +6,17 @@ that two numbers written one above the other are never read as one number.
 
 A band is a line as `ink.ink_lines` says (at least `line_share` as high as the highest): a
 thinner one (a ruled line under a field, a speck) belongs to the line nearest it. Each line's
-picture reaches halfway into the paper between it and its neighbours.
+picture reaches halfway into the paper between it and its neighbours, a lone line's
+`line_margin` of its height above and below it: a digit lies within its band, and what runs
+across a band from its top to its bottom (a cell's side, a scanner's lid) is no digit
+(`segment.find_line`'s `band`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from PIL import Image
@@ -23,6 +26,13 @@ from digitcli.imaging.pieces import crossing, inside_a_box, may_be_boxed
 from digitcli.reading.ink import ink_lines
 from digitcli.reading.segment import Line, ink_signal
 from digitcli.reading.settings import tuned
+
+
+class FindLine(Protocol):
+    """Segmentation of one line's picture (`segment.find_line`); `band`: a band of rows cut
+    out of a taller picture around the line."""
+
+    def __call__(self, image: Image.Image, *, band: bool = False) -> Line: ...
 
 
 def line_spans(
@@ -95,9 +105,7 @@ class Lines:
     spans: list[tuple[int, int, int, int]]
 
 
-def find_lines(
-    image: Image.Image, find: Callable[[Image.Image], Line], invert: str = "auto"
-) -> Line | Lines:
+def find_lines(image: Image.Image, find: FindLine, invert: str = "auto") -> Line | Lines:
     """`find` (segmentation) of the image's one line, or of each of its lines; within the box
     drawn or printed around all its ink, where there is one (`inside_a_box`: a form's cell
     cut out with its box, whose sides were read as 1s)."""
@@ -124,16 +132,14 @@ def _inside_a_box(image: Image.Image, invert: str) -> tuple[Image.Image, int, in
     return cropped(image, inside)
 
 
-def _found(
-    image: Image.Image, spans: list[tuple[int, int]], find: Callable[[Image.Image], Line]
-) -> Line | Lines:
+def _found(image: Image.Image, spans: list[tuple[int, int]], find: FindLine) -> Line | Lines:
     """`find` of the image's one line, or of each of its lines (`spans`: `line_spans`)."""
     if spans == [(0, image.height)]:
         return find(image)
     found, boxes = [], []
     for top, bottom in spans:
         part, _, dy = cropped(image, (0, top, image.width, bottom))
-        found.append(shifted(find(part), 0, dy))
+        found.append(shifted(find(part, band=True), 0, dy))
         width, height = part.info["source_size"]
         boxes.append((0, dy, width, dy + height))
     return found[0] if len(found) == 1 else Lines(found, boxes)

@@ -8,7 +8,9 @@ A number on paper is found in steps, all in numpy and scipy.ndimage on a copy of
 2. the whole line is turned level (the angle whose row profile is sharpest);
 3. printed form lines are removed: long thin horizontal runs, and, between a field's top and
    bottom lines, the vertical sides of its boxes, looked for in fainter ink too (a light
-   printed box is only partly in the ink mask); strokes crossing a line are joined again;
+   printed box is only partly in the ink mask); strokes crossing a line are joined again. In
+   a band of rows cut out of a taller picture around the line, what runs across the band
+   from its top to its bottom (a cell's side, a scanner's lid) went before step 2;
 4. the handwriting's slant is measured (the shear whose column profile is sharpest) and cuts
    between digits follow it;
 5. "atoms": the connected pieces of ink; a piece too wide for one digit (touching digits) is cut
@@ -44,7 +46,7 @@ import numpy as np
 from PIL import Image
 
 from digitcli.imaging import orderstats
-from digitcli.imaging.images import Prepared, fit_and_centre
+from digitcli.imaging.images import Prepared, dilate, fit_and_centre
 from digitcli.imaging.pieces import form_rules
 from digitcli.imaging.settings import tuned as preparation
 from digitcli.reading.atoms import (
@@ -55,6 +57,7 @@ from digitcli.reading.atoms import (
     line_height,
 )
 from digitcli.reading.formlines import (
+    across_the_band,
     digit_frames,
     form_lines,
     over_ruled_lines,
@@ -151,15 +154,19 @@ def _one_grey(image: Image.Image) -> bool:
     return lightest - darkest < preparation().min_contrast
 
 
-def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
+def find_line(image: Image.Image, *, invert: str = "auto", band: bool = False) -> Line:
     """The line's atoms, the runs of them that may be digits and its strips, its candidates
-    not rendered yet (`render_candidates`)."""
+    not rendered yet (`render_candidates`). `band`: the image is a band of rows cut out of a
+    taller picture around its line (`multiline`), and what runs across it is no digit
+    (`formlines.across_the_band`)."""
     tune = tuned()
     work, frame = work_image(image)
     if work.width >= tune.work_width and work.height < tune.smallest_height:
         # A line so long that, shrunk to fit, no digit is left: unless none was written.
         return Line() if _one_grey(image) else Line(too_small=True)
     flat, mask = ink_signal(work, invert)
+    if band:
+        _leave_out(across_the_band(mask), flat, mask)
     if not mask.any():
         return Line()
     flat, mask, frame = turn_level(flat, mask, frame)
@@ -201,6 +208,12 @@ def find_line(image: Image.Image, *, invert: str = "auto") -> Line:
     strips = [(start + first, step) for first, step in places]
     line.ink = LineInk(atoms, digit_spans(atoms, height), ink_of, frame, strips)
     return line
+
+
+def _leave_out(across: np.ndarray, flat: np.ndarray, mask: np.ndarray) -> None:
+    """`across` made paper in `flat`, its soft edges too, and taken out of `mask`."""
+    mask &= ~across
+    flat[dilate(across, 1)] = 0.0
 
 
 def _too_small(height: float) -> bool:
