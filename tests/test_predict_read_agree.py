@@ -120,8 +120,9 @@ DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 # outline in perspective reads the three lines of a page on a desk; round 31's set of photos
 # of sheets on desks adds seven of no digit; round 32's form cells seven numbers in cells, one
 # digit to predict; round 33's lines across a band of rows no digit: a board's grid no longer
-# read 111111, and one more form cell read right, 30, where predict keeps its box), each a
-# failure to learn from, by file name.
+# read 111111, and one more form cell read right, 30, where predict keeps its box; and read
+# asking predict's verdict on the picture, not on the sheet it found at its own size: four
+# more boards), each a failure to learn from, by file name.
 _OFF_PAPER_CELL = (
     "a cell of a register or a form under paper_size (56 px) a side: the judge, which counts "
     "several digits on paper, is not asked, and the preparation keeps one digit of the number "
@@ -132,13 +133,7 @@ _DESK_NONDIGIT = (
     "keeps other marks of it, or refuses it in other words (one digit, a number, blank, lines "
     "or several digits); both should refuse it as no digit"
 )
-_DESK_BOARDS = (
-    "ashrafghanem+Tic-Tac-Toe__Test Cases_Test-2.jpg",
-    "wad321+tic-tac-toe-detector__plearn_8.jpg",
-    "KOSMiPOLITA+tic-tac-toe-detector__tic_tac_toe_dedector_34.jpg",
-    "KOSMiPOLITA+tic-tac-toe-detector__tic_tac_toe_dedector_42.jpg",
-    "sixduck+tictactoe-opencv__board_20210731_093502.jpg",
-)
+_DESK_BOARDS = ("sixduck+tictactoe-opencv__board_20210731_093502.jpg",)
 _BOXED_CELL = (
     "a number in a cell about 70 px a side cut from a phone photo of an answer sheet (round "
     "32's form cells): predict keeps the cell's box, joined to its neighbours' lines, as its one "

@@ -193,3 +193,35 @@ def test_what_runs_across_a_band_from_top_to_bottom_is_found_and_a_digit_is_not(
     band[:25, 70:73] = True  # a line from the top, ending in the band
     assert np.array_equal(across_the_band(band), band & (np.arange(100) < 10))
     assert not across_the_band(np.zeros((40, 100), bool)).any()
+
+
+def in_a_wide_scanned_cell(digit: np.ndarray, out: Path, rng: np.random.Generator) -> None:
+    """One digit 60 px high in a register's cell 900 x 300 px scanned at a high resolution: its
+    rules, the scanner's lid down its left side (60-150 px: deeper ones are not cut off as a
+    border), a little blur, a JPEG."""
+    cell = np.full((300, 900), 225.0)
+    cell[:4] = cell[-4:] = cell[:, :4] = cell[:, -4:] = 80.0
+    ink = np.asarray(Image.fromarray(digit).resize((60, 60), Image.Resampling.BICUBIC)) / 255.0
+    top, left = int(rng.integers(20, 220)), int(rng.integers(200, 800))
+    place = (slice(top, top + 60), slice(left, left + 60))
+    cell[place] = cell[place] * (1 - ink) + 60 * ink
+    cell[:, : int(rng.integers(60, 150))] = 20.0
+    cell += rng.normal(0, 3, cell.shape)
+    scan = Image.fromarray(np.clip(cell, 0, 255).astype(np.uint8))
+    scan.filter(ImageFilter.GaussianBlur(1.0)).save(out, quality=80)
+
+
+def test_predict_and_read_give_one_verdict_on_a_wide_scanned_cell(mnist_test_digits, tmp_path):
+    """`read` opens a picture larger than `predict` does and finds the lid, or the sheet, to
+    look within at its own size; it asked `predict`'s preparation of that part, not of the
+    picture, and the two verdicts parted (a 1 blank to `read`, a 9 read 1, a 6 several digits).
+    `read` now takes `predict`'s verdict on the picture itself: one verdict."""
+    rng = np.random.default_rng(1)
+    files = []
+    for index in range(30):
+        digit = mnist_test_digits[index % 10][index // 10]
+        files.append(str(tmp_path / f"cell{index}.jpg"))
+        in_a_wide_scanned_cell(digit, Path(files[-1]), rng)
+    for predicted, reading in zip(predict(files), read(files), strict=True):
+        number = None if predicted.digit is None else str(predicted.digit)
+        assert reading.number == number, (predicted.file, predicted.note, reading.note)

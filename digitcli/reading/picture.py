@@ -20,7 +20,7 @@ from digitcli.core.errors import ImageError, unexpected_image_error
 from digitcli.imaging import verdict
 from digitcli.imaging.border import border_to_look_within
 from digitcli.imaging.grayscale import to_gray
-from digitcli.imaging.images import Prepared, open_image, picture_colours, prepare, prepare_file
+from digitcli.imaging.images import Prepared, open_image, picture_colours, prepare_file
 from digitcli.imaging.polarity import look
 from digitcli.imaging.settings import tuned as preparation
 from digitcli.imaging.sheet import sheet_to_look_within
@@ -59,7 +59,9 @@ def picture_lines(
     inside it (`border.border_to_look_within`): a sheet or a cell found is where the number
     is, or none (a blank sheet's edges, or the desk beyond them, are no number). Which way
     round the ink is is judged once on what is read, the sheet, the cell or the whole picture
-    (`polarity`), and every line follows."""
+    (`polarity`), and every line follows. The verdict asked of `predict` (`whole`) is always
+    its own on the picture, as `predict` opens it: not on the part `read` found at its larger
+    size, whose verdict parted from `predict`'s (a 6 several digits to `read`, one to it)."""
     if source.problem is not None:
         return ImageError(f"{source.name}: {source.problem}")
     try:
@@ -69,8 +71,7 @@ def picture_lines(
         within = sheet or border_to_look_within(image, invert)  # or inside a scanner's lid
         if within is not None:
             part, dx, dy = within
-            prepared = cache(partial(prepare, part, invert=invert, on_paper=True))
-            found = _read_picture(part, (dx, dy), prepared, invert, parts, pixels, on_paper=True)
+            found = _read_picture(part, (dx, dy), whole, invert, parts, pixels, on_paper=True)
             return _with_size(found, image)
         return _with_size(_read_picture(image, (0, 0), whole, invert, parts, pixels), image)
     except ImageError as error:
@@ -98,7 +99,7 @@ def _read_picture(
     on_paper: bool = False,
 ) -> Line | Lines:
     """The line(s) of `seen` (the image, or a part of it starting `at` in its pixels), read;
-    `whole`: `predict`'s preparation of it, when asked. Its polarity is judged once, on the
+    `whole`: `predict`'s preparation of the picture, when asked. Its polarity is judged once, on the
     whole of `seen` shrunk to `predict`'s working size (as `predict` judges it: the network's
     answer on a number photographed sharp differed from its answer on the same number at
     `predict`'s size), and every line follows it; a photo of a thing (`polarity.look`) is not
