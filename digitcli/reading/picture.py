@@ -99,12 +99,12 @@ def _read_picture(
     on_paper: bool = False,
 ) -> Line | Lines:
     """The line(s) of `seen` (the image, or a part of it starting `at` in its pixels), read;
-    `whole`: `predict`'s preparation of the picture, when asked. Its polarity is judged once, on the
-    whole of `seen` shrunk to `predict`'s working size (as `predict` judges it: the network's
-    answer on a number photographed sharp differed from its answer on the same number at
-    `predict`'s size), and every line follows it; a photo of a thing (`polarity.look`) is not
-    read: `predict`'s verdict on it is the answer; a sheet or a cell found (`on_paper`) is
-    paper, never a thing, as to `predict`."""
+    `whole`: `predict`'s preparation of the picture, when asked. Its polarity is judged once,
+    on the whole of `seen` shrunk to `predict`'s working size (as `predict` judges it: the
+    network's answer on a number photographed sharp differed from its answer on the same
+    number at `predict`'s size), and every line follows it; a photo of a thing
+    (`polarity.look`) is not read: `predict`'s verdict on it is the answer; a sheet or a cell
+    found (`on_paper`) is paper, never a thing, as to `predict`."""
     if invert == "auto":
         grey = np.asarray(to_gray(seen, preparation().work_size))  # as predict sees it
         first = look(grey, None if on_paper else picture_colours(seen))
