@@ -197,8 +197,8 @@ def test_what_runs_across_a_band_from_top_to_bottom_is_found_and_a_digit_is_not(
 
 def in_a_wide_scanned_cell(digit: np.ndarray, out: Path, rng: np.random.Generator) -> None:
     """One digit 60 px high in a register's cell 900 x 300 px scanned at a high resolution: its
-    rules, the scanner's lid down its left side (60-150 px: deeper ones are not cut off as a
-    border), a little blur, a JPEG."""
+    rules, the scanner's lid down its left side (60-150 px: one over `border_deepest`, 12% of
+    the cell's width, is no border and stays), a little blur, a JPEG."""
     cell = np.full((300, 900), 225.0)
     cell[:4] = cell[-4:] = cell[:, :4] = cell[:, -4:] = 80.0
     ink = np.asarray(Image.fromarray(digit).resize((60, 60), Image.Resampling.BICUBIC)) / 255.0
