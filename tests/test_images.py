@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from digitcli.core.errors import ImageError
-from digitcli.imaging import images, morphology
+from digitcli.imaging import colours, images, morphology
 from digitcli.imaging import settings as preparation
 from digitcli.imaging.decoding import MAX_DECODED_BYTES, MAX_INPUT_BYTES, decoded_bytes
 from digitcli.imaging.images import (
@@ -30,6 +30,7 @@ from digitcli.imaging.images import (
     prepare_file,
     save_pixels,
 )
+from digitcli.imaging.opening import open_image_and_smaller
 from digitcli.imaging.settings import overridden, tuned
 from digitcli.predicting.predict import predict
 
@@ -1210,3 +1211,42 @@ def test_otsu_threshold_splits_two_levels_and_survives_an_empty_histogram():
     hist[:] = 0
     hist[255] = 7  # one level only: every split leaves a class empty
     assert images.otsu_threshold(hist) == 0.5
+
+
+def _pictures_of_every_kind() -> list[tuple[str, bytes]]:
+    """A picture 1,200 x 800 px stored in each way `open_image` decodes differently."""
+    rng = np.random.default_rng(5)
+    colour = Image.fromarray(rng.integers(0, 256, (800, 1200, 3), dtype=np.uint8), "RGB")
+    grey, exif = colour.convert("L"), Image.Exif()
+    exif[ORIENTATION] = 6
+    deep = Image.fromarray(rng.integers(0, 65536, (800, 1200), dtype=np.uint16))
+    clear = colour.convert("RGBA")
+    clear.putalpha(Image.fromarray(rng.integers(0, 256, (800, 1200), dtype=np.uint8), "L"))
+    return [
+        ("png colour", encode(colour, "PNG")),
+        ("png grey", encode(grey, "PNG")),
+        ("png 16-bit", encode(deep, "PNG")),
+        ("png with transparency", encode(clear, "PNG")),
+        ("png palette", encode(colour.convert("P"), "PNG")),
+        ("png turned by EXIF", encode(colour, "PNG", exif=exif)),
+        ("jpeg colour", encode(colour, "JPEG", quality=90)),
+        ("jpeg grey turned by EXIF", encode(grey, "JPEG", quality=90, exif=exif)),
+        ("bmp", encode(colour, "BMP")),
+        ("png tiny", encode(colour.resize((40, 30)), "PNG")),
+    ]
+
+
+@pytest.mark.parametrize(("kind", "data"), _pictures_of_every_kind())
+def test_read_s_picture_at_predict_s_size_is_open_image_s_to_the_bit(kind: str, data: bytes):
+    """`read` opens a file large and asks `predict`'s verdict of it at `predict`'s size, from
+    the same decoding where that serves both (a PNG was decoded twice): the smaller picture is
+    exactly what `open_image` gives `predict`, its pixels, size and what it knows of the file."""
+    large, smaller = open_image_and_smaller(data, name=kind, max_side=1600, smaller=192)
+    assert large.tobytes() == open_image(data, name=kind, max_side=1600).tobytes()
+    own, given = open_image(data, name=kind), smaller()
+    assert (given.mode, given.size) == (own.mode, own.size)
+    assert given.tobytes() == own.tobytes(), kind
+    assert given.info.keys() == own.info.keys()
+    assert given.info["source_size"] == own.info["source_size"]
+    if colours.INFO in own.info:
+        assert np.array_equal(given.info[colours.INFO], own.info[colours.INFO])

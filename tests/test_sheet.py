@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from test_read import write_number
 
-from digitcli.imaging.images import open_image, prepare_file
+from digitcli.imaging.images import open_image
 from digitcli.imaging.sheet import on_the_sheet
 from digitcli.predicting.predict import predict
 from digitcli.reading.read import read
@@ -253,12 +253,13 @@ def test_predicts_preparation_is_made_once_for_read(tmp_path, monkeypatch):
     import digitcli.reading.picture as picture_module
 
     calls = []
+    prepare = picture_module.prepare
 
     def counted(*args, **kwargs):
         calls.append(args)
-        return prepare_file(*args, **kwargs)
+        return prepare(*args, **kwargs)
 
-    monkeypatch.setattr(picture_module, "prepare_file", counted)
+    monkeypatch.setattr(picture_module, "prepare", counted)
     path, label = light_digit_on_a_dark_canvas(tmp_path, 10)
     (reading,) = read([path])
     assert reading.number == label and len(calls) == 1

@@ -14,9 +14,12 @@ import math
 import os
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
+import numpy as np
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from digitcli.core.errors import ImageError, first_line
@@ -27,6 +30,7 @@ from digitcli.imaging.settings import tuned
 
 MAX_PIXELS = 120_000_000  # a header claiming more is refused unread; a 100-megapixel photo passes
 STDIN_NAME = "<stdin>"
+_T = TypeVar("_T")
 
 _UPRIGHT = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -57,16 +61,40 @@ def open_image(
     inputs past the limits of `digitcli.imaging.decoding` (bytes read, bytes decoding would hold).
     """
     max_side = tuned().work_size if max_side is None else max_side
+    label, data = _labelled(source, name)
+    return _opening(lambda: _read(data, label, max_side)[0], label)
+
+
+def open_image_and_smaller(
+    source: str | Path | bytes, *, name: str | None = None, max_side: int, smaller: int
+) -> tuple[Image.Image, Callable[[], Image.Image]]:
+    """`open_image` at `max_side`, and a function that gives the picture at `smaller` as
+    `open_image` does, bit for bit: from the same decoding where that decoding serves both
+    sizes (a PNG's, decoded whole for either), else decoded again from the same bytes (a JPEG
+    is decoded at a reduced scale for each size). `read` reads the larger and asks `predict`'s
+    verdict of the smaller: a PNG was decoded twice."""
+    label, data = _labelled(source, name)
+    image, shared = _opening(lambda: _read(data, label, max_side, smaller), label)
+    if shared is not None:
+        return image, shared
+    return image, lambda: open_image(data, name=label, max_side=smaller)
+
+
+def _labelled(source: str | Path | bytes, name: str | None) -> tuple[str, bytes]:
+    """The one-line name errors give `source` by, and its bytes (a file's read, bounded)."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         label = _one_line(name or STDIN_NAME)
         if len(source) == 0:
             raise ImageError(f"{label}: empty input")
-        data = bytes(source)
-    else:
-        label = _one_line(name or str(source))
-        data = read_input(os.fspath(source), label)
+        return label, bytes(source)
+    label = _one_line(name or str(source))
+    return label, read_input(os.fspath(source), label)
+
+
+def _opening(read: Callable[[], _T], label: str) -> _T:
+    """`read()`, every failure of Pillow's turned into one ImageError line."""
     try:
-        return _read(data, label, max_side)
+        return read()
     except ImageError:
         raise
     except Image.DecompressionBombError:
@@ -81,7 +109,11 @@ def open_image(
         raise ImageError(f"{label}: {problem} image ({reason})") from None
 
 
-def _read(data: bytes, label: str, max_side: int) -> Image.Image:
+def _read(
+    data: bytes, label: str, max_side: int, smaller: int | None = None
+) -> tuple[Image.Image, Callable[[], Image.Image] | None]:
+    """The image at `max_side`; and, where `smaller` is asked and the same decoding serves it,
+    a function giving the image at `smaller` from these pixels (else None)."""
     with _quiet():
         im = _opened(data)
     try:
@@ -98,10 +130,7 @@ def _read(data: bytes, label: str, max_side: int) -> Image.Image:
         if pixels is None or (im.format == "PNG" and "exif" not in im.info and _has_xmp(im)):
             _check_cost(pillow_cost(im), im, label)  # Pillow decodes it (or reads XMP after it)
         if pixels is not None:
-            gray = array_to_gray(pixels, max_side)
-            channels = pixels.shape[2:]  # grey: none; BGRA's transparency: no colours measured
-            if channels == (COLOUR,):
-                gray.info[colours.INFO] = colours.features(pixels)
+            gray = _opencv_gray(pixels, max_side)
         else:
             gray = _pillow_gray(im, max_side)
             if gray is im:
@@ -111,13 +140,40 @@ def _read(data: bytes, label: str, max_side: int) -> Image.Image:
                 gray.info[colours.INFO] = seen
         with _quiet():
             turn = _orientation(im, loaded=pixels is None)  # OpenCV was told to ignore it
-        if turn is not None:
-            gray = gray.transpose(turn)
-        swapped = turn in _SWAPS_SIDES
-        gray.info["source_size"] = (height, width) if swapped else (width, height)
-        return gray
+        size = (width, height)
+        shared = None
+        if pixels is not None and smaller is not None and plan(im, data, smaller) == how:
+            shared = partial(_upright_gray, pixels, smaller, turn, size)
+        return _upright(gray, turn, size), shared
     finally:
         im.close()
+
+
+def _opencv_gray(pixels: np.ndarray, max_side: int) -> Image.Image:
+    """OpenCV's decoded pixels grey, at most `max_side` a side, with their colours measured."""
+    gray = array_to_gray(pixels, max_side)
+    if pixels.shape[2:] == (COLOUR,):  # grey: none; BGRA's transparency: no colours measured
+        gray.info[colours.INFO] = colours.features(pixels)
+    return gray
+
+
+def _upright_gray(
+    pixels: np.ndarray, max_side: int, turn: Image.Transpose | None, size: tuple[int, int]
+) -> Image.Image:
+    """OpenCV's decoded pixels as `open_image` gives them at `max_side`."""
+    return _upright(_opencv_gray(pixels, max_side), turn, size)
+
+
+def _upright(
+    image: Image.Image, turn: Image.Transpose | None, size: tuple[int, int]
+) -> Image.Image:
+    """`image` turned upright (`turn`), with the upright file's own size (`size`: the file's
+    width and height as stored) in its info."""
+    if turn is not None:
+        image = image.transpose(turn)
+    width, height = size
+    image.info["source_size"] = (height, width) if turn in _SWAPS_SIDES else (width, height)
+    return image
 
 
 def _opened(data: bytes) -> Image.Image:

@@ -20,7 +20,8 @@ from digitcli.core.errors import ImageError, unexpected_image_error
 from digitcli.imaging import verdict
 from digitcli.imaging.border import border_to_look_within
 from digitcli.imaging.grayscale import to_gray
-from digitcli.imaging.images import Prepared, open_image, picture_colours, prepare_file
+from digitcli.imaging.images import Prepared, picture_colours, prepare
+from digitcli.imaging.opening import open_image_and_smaller
 from digitcli.imaging.polarity import look
 from digitcli.imaging.settings import tuned as preparation
 from digitcli.imaging.sheet import sheet_to_look_within
@@ -65,8 +66,13 @@ def picture_lines(
     if source.problem is not None:
         return ImageError(f"{source.name}: {source.problem}")
     try:
-        image = open_image(source.read(), name=source.name, max_side=tuned().work_width)
-        whole = cache(partial(prepare_file, source.read(), invert=invert, name=source.name))
+        image, smaller = open_image_and_smaller(
+            source.read(),
+            name=source.name,
+            max_side=tuned().work_width,
+            smaller=preparation().work_size,
+        )
+        whole = cache(lambda: prepare(smaller(), invert=invert))  # predict's: `prepare_file`'s
         sheet = sheet_to_look_within(image, invert)  # the one predict looks within
         within = sheet or border_to_look_within(image, invert)  # or inside a scanner's lid
         if within is not None:
