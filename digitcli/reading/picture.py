@@ -72,7 +72,7 @@ def picture_lines(
             max_side=tuned().work_width,
             smaller=preparation().work_size,
         )
-        whole = cache(lambda: prepare(smaller(), invert=invert))  # predict's: `prepare_file`'s
+        whole = cache(lambda: prepare(smaller(), invert=invert))  # what predict makes of it
         sheet = sheet_to_look_within(image, invert)  # the one predict looks within
         within = sheet or border_to_look_within(image, invert)  # or inside a scanner's lid
         if within is not None:
