@@ -125,11 +125,10 @@ def crossing(mask: np.ndarray) -> np.ndarray:
     """The pixels of `mask` in lines and edges crossing the picture (`clutter.crossing_pieces`:
     a rule in a corner, a desk's edge), which `digit_components` leaves out on paper."""
     found = np.zeros_like(mask, dtype=bool)
-    window = bounds(mask)
-    if window is None:
+    pieces = _windowed_pieces(mask)
+    if pieces is None:
         return found
-    _, labels, stats = _components(mask[window])
-    x0, y0, x1, y1 = _corners(stats)
+    window, labels, (x0, y0, x1, y1) = pieces
     top, left = window[0].start, window[1].start
     boxes = (x0 + left, y0 + top, x1 + left, y1 + top)
     across = clutter.crossing_pieces(labels, boxes, mask.shape)
@@ -140,25 +139,19 @@ def crossing(mask: np.ndarray) -> np.ndarray:
 def may_be_boxed(mask: np.ndarray) -> bool:
     """Whether one piece of `mask` has the others within its box (`clutter.box_around_the_rest`):
     the cheap first test of `inside_a_box`."""
-    window = bounds(mask)
-    if window is None:
-        return False
-    stats = _components(mask[window])[2]
-    return clutter.box_around_the_rest(_corners(stats)) is not None
+    pieces = _windowed_pieces(mask)
+    return pieces is not None and clutter.box_around_the_rest(pieces[2]) is not None
 
 
 def inside_a_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     """The box (left, top, right, bottom; right and bottom exclusive) inside a box drawn or
     printed around all the other ink of `mask` (`clutter.holding_hole`), or None."""
-    window = bounds(mask)
-    if window is None:
-        return None
-    _, labels, stats = _components(mask[window])
-    found = clutter.holding_hole(labels, _corners(stats))
+    pieces = _windowed_pieces(mask)
+    found = None if pieces is None else clutter.holding_hole(*pieces[1:])
     if found is None:
         return None
     left, top, right, bottom = found[1]
-    rows, cols = window
+    rows, cols = pieces[0]
     return left + cols.start, top + rows.start, right + cols.start, bottom + rows.start
 
 
@@ -166,11 +159,11 @@ def form_rules(mask: np.ndarray) -> np.ndarray:
     """The pixels of `mask` in a form's rules (`_form_rules`: a cell's sides, a line under a
     field), which the count of digits leaves out: `read` leaves them out of its line too."""
     rules = np.zeros_like(mask, dtype=bool)
-    window = bounds(mask)
-    if window is None:
+    pieces = _windowed_pieces(mask)
+    if pieces is None:
         return rules
-    _, labels, stats = _components(mask[window])
-    found = _form_rules(labels, _corners(stats))
+    window, labels, boxes = pieces
+    found = _form_rules(labels, boxes)
     if found.any() and not found.all():  # all of them: nothing else (a dash alone)
         rules[window] = np.isin(labels, 1 + np.flatnonzero(found))
     return rules
@@ -215,6 +208,19 @@ def _form_rules(labels: np.ndarray, boxes: tuple[np.ndarray, ...]) -> np.ndarray
         inner = piece[2:-2, 2:-2]
         rules[index] = not inner.any()
     return rules
+
+
+def _windowed_pieces(
+    mask: np.ndarray,
+) -> tuple[tuple[slice, slice], np.ndarray, tuple[np.ndarray, ...]] | None:
+    """The 8-connected pieces of `mask`, labelled within its ink's box (3x faster than over
+    the whole mask): that window, the labels (numbered from 1) and each piece's box (x0, y0,
+    x1, y1 inclusive, in the window's frame); None for a mask without ink."""
+    window = bounds(mask)
+    if window is None:
+        return None
+    _, labels, stats = _components(mask[window])
+    return window, labels, _corners(stats)
 
 
 def _corners(stats: np.ndarray) -> tuple[np.ndarray, ...]:
