@@ -12,7 +12,9 @@ from digitcli import predict, read
 from digitcli.imaging import verdict
 from digitcli.imaging.images import Prepared
 from digitcli.imaging.verdict import Kind
+from digitcli.reading import picture
 from digitcli.reading.picture import ALL_PARTS, _read_picture
+from digitcli.reading.segment import Line
 
 WORDS = ["the quick brown fox", "jumps over the lazy", "dog and then it ran", "away into the",
          "dark forest where", "nobody could find it", "until the morning", "came and the sun",
@@ -47,3 +49,19 @@ def test_where_read_finds_no_ink_it_refuses_for_predicts_reason():
     found = _read_picture(blank, (0, 0), lambda: refused, "auto", ALL_PARTS, False)
     assert found.whole is refused
     assert verdict.note(found.whole) == verdict.note(refused) != verdict.BLANK
+
+
+def test_a_page_predict_refuses_for_another_reason_is_refused_in_predicts_words(
+    tmp_path, monkeypatch
+):
+    """A note of Korean words on a desk (the desk photos' memo `144136_5`): not a digit to
+    `predict`'s letters network, a page of writing to `read`'s count of its line's bands,
+    which said "lines, a page or a picture". Where `read` takes a picture for a page, it asks
+    `predict`'s verdict, and where that refuses the picture, its words are `read`'s too."""
+    page = _page(tmp_path / "page.png")
+    not_a_digit = Prepared(np.zeros((28, 28), np.uint8), False, False, refused=Kind.NOT_A_DIGIT)
+    monkeypatch.setattr(picture, "prepare", lambda *args, **kwargs: not_a_digit)
+    monkeypatch.setattr(picture, "find_lines", lambda *args: Line(lines=4))  # four bands of ink
+    (reading,) = read([page])
+    assert reading.number is None
+    assert reading.note == verdict.note(not_a_digit) == verdict.NOT_A_DIGIT

@@ -122,7 +122,8 @@ DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 # digit to predict; round 33's lines across a band of rows no digit: a board's grid no longer
 # read 111111, and one more form cell read right, 30, where predict keeps its box; and read
 # asking predict's verdict on the picture, not on the sheet it found at its own size: four
-# more boards), each a failure to learn from, by file name.
+# more boards; round 34's read refusing a page in predict's words where predict refuses it: a
+# note of Korean words on a desk), each a failure to learn from, by file name.
 _OFF_PAPER_CELL = (
     "a cell of a register or a form under paper_size (56 px) a side: the judge, which counts "
     "several digits on paper, is not asked, and the preparation keeps one digit of the number "
@@ -155,9 +156,6 @@ REAL_KNOWN = {
     "shadow's edge: predict's ink is the edge, a 4; read reads 52602 (round 25: its lines "
     "found on a paper level that follows the edge; it read the same 4 before)",
     **{name: _DESK_NONDIGIT for name in _DESK_BOARDS},
-    "kdw7921+Post-it-Detector__OpenCV memoDetector_OpenCV memoDetector_imgs_20230611_144136_5"
-    ".jpg": "Korean words on a note on a desk: not a digit to predict's letters network, lines "
-    "to read's count of its lines",
     **{
         f"{_SHEETS}us_JPEG image-{name}.png": _BOXED_CELL
         for name in (

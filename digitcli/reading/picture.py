@@ -190,13 +190,15 @@ def _as_one_digit(line: Line, image: Image.Image, whole: Callable[[], Prepared])
     read 7 before), and `_not_blank` asks whether predict found ink at all. Where the line
     finds no ink at all, predict's verdict is the answer: its digit (a faint one), or why it
     found none, in its words (a photo of a thing was "blank" to `read`, a picture to
-    `predict`)."""
+    `predict`); so too where it takes the ink for a page of writing (`most_lines` bands) and
+    predict refuses the picture (a note of words on a desk was not a digit to `predict`, a
+    page to `read`)."""
     spans = line.ink.spans if line.ink is not None else []
     one_digit = any(start == 0 and stop == line.atoms for start, stop, _ in spans)
     if spans and (one_digit or _page_shaped(image)):
         line.whole = whole()
-    elif not spans and line.lines == 1 and not line.too_small:
-        line.whole = whole()  # ink too faint for the line's own test, or none: predict's verdict
+    elif not spans and not line.too_small:  # ink too faint for the line's own test, none,
+        line.whole = whole()  # or a page of writing's bands: predict's verdict, or its reason
     return line
 
 
