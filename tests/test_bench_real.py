@@ -260,6 +260,17 @@ def test_the_read_tally_counts_agreement_with_predict_and_numbers_read_exactly()
     assert "read exactly: 50.0%  (1/2)" in text and "(several:345): read 34" in text
 
 
+def test_the_read_tally_counts_the_blank_and_non_digit_pictures_answered_a_number():
+    labels = ["nondigit", "nondigit", "blank"]  # a set of no digits at all: words, say
+    pictures = [picture(label, path=str(i), sha256=str(i)) for i, label in enumerate(labels)]
+    found = [Answer(None, "several digits (2 found)"), Answer(3), Answer(None, "blank")]
+    scores = real.tally_read(pictures, found, ["17", "3", None])
+    assert scores["others"] == {"answered": 2, "total": 3}
+    text = "\n".join(real.render_read(scores))
+    assert "single digits" not in text  # none to score
+    assert "non-digit pictures answered a number: 2/3" in text and "(nondigit): read 17" in text
+
+
 def test_score_with_read_reads_every_picture_with_the_same_model(tmp_path, monkeypatch):
     rows = [row(path="one.png", label="1", sha256="1" * 64), row(path="two.png", label="2")]
     write_manifest(tmp_path / real.MANIFEST_NAME, rows)

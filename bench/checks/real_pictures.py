@@ -342,11 +342,17 @@ def tally(pictures: list[Picture], found: list[Answer]) -> dict:
 def tally_read(pictures: list[Picture], found: list[Answer], read: list[str | None]) -> dict:
     """`read`'s scores, its numbers `read` beside predict's answers `found` (all in the order
     of `pictures`): right on the single digits and agreeing with predict there (the same digit,
-    or no number where predict gives no digit), and several-digit pictures read exactly."""
-    right = agree = digits = exact = several = 0
+    or no number where predict gives no digit), several-digit pictures read exactly, and the
+    blank and non-digit pictures it answers a number for."""
+    right = agree = digits = exact = several = others = 0
     disagree: list[dict] = []
     misread: list[dict] = []
+    answered: list[dict] = []
     for picture, answer, number in zip(pictures, found, read, strict=True):
+        if picture.label in OTHER_LABELS:
+            others += 1
+            if number is not None:
+                answered.append({"file": picture.file_name, "label": picture.label, "read": number})
         if picture.label.startswith("several:"):
             several += 1
             if number == picture.label.removeprefix("several:"):
@@ -370,21 +376,34 @@ def tally_read(pictures: list[Picture], found: list[Answer], read: list[str | No
         "disagreements": disagree,
         "several": {"exact": exact, "total": several, "share": share(exact, several)},
         "several_misread": misread,
+        "others": {"answered": len(answered), "total": others},
+        "others_answered": answered,
     }
 
 
 def render_read(scores: dict) -> list[str]:
     """`tally_read`'s scores as lines of text."""
     digits, agreement, several = scores["digits"], scores["agreement"], scores["several"]
-    lines = [
-        f"read, single digits: {digits['accuracy']:.1%}  ({digits['right']}/{digits['total']})",
-        f"read agrees with predict: {agreement['share']:.1%}  "
-        f"({agreement['same']}/{agreement['total']})",
-    ]
+    lines = []
+    if digits["total"]:
+        lines += [
+            f"read, single digits: {digits['accuracy']:.1%}  ({digits['right']}/{digits['total']})",
+            f"read agrees with predict: {agreement['share']:.1%}  "
+            f"({agreement['same']}/{agreement['total']})",
+        ]
     lines += [
         f"  {row['file']} ({row['label']}): predict {row['predict']}, read {row['read']}"
         for row in scores["disagreements"]
     ]
+    others = scores["others"]
+    if others["total"]:
+        lines.append(
+            f"read, blank and non-digit pictures answered a number: {others['answered']}/{others['total']}"
+        )
+        lines += [
+            f"  {row['file']} ({row['label']}): read {row['read']}"
+            for row in scores["others_answered"]
+        ]
     if several["total"]:
         lines.append(
             f"several-digit pictures read exactly: {several['share']:.1%}  "
