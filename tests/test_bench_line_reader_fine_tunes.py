@@ -62,3 +62,37 @@ def test_a_shipped_reader_is_averaged_with_a_fine_tune_of_it(tmp_path: Path) -> 
     both = make_line_reader.trained([lines.MODEL, tune], folded=True).get_weights()
     for a, b, mean in zip(shipped, tuned, both, strict=True):
         assert np.allclose(mean, (a + b) / 2)
+
+
+def test_a_reader_taught_only_its_grown_classes_keeps_every_other_weight() -> None:
+    # `--grown-only`: the letters class learns; the digits and marks read exactly as before.
+    import keras
+
+    keras.utils.set_random_seed(4)
+    model = make_line_reader.network(lines.STRIP_SHAPE, lines.CLASSES, folded=True)
+    before = model.get_weights()
+    grown = make_line_reader.GrownOnly(model, lines.CLASSES - 1)
+    grown.model.compile(keras.optimizers.Adam(1e-2), keras.losses.CTC())
+    strips = np.random.default_rng(4).integers(0, 256, (8, *lines.STRIP_SHAPE, 1), np.uint8)
+    labels = np.zeros((8, make_line_reader.MAX_DIGITS), np.int32)
+    labels[:, :3] = lines.CLASSES - 1  # a word of three letters
+    grown.model.fit(strips, labels, epochs=2, batch_size=8, verbose=0)
+    grown.merge()
+    after = model.get_weights()
+    for a, b in zip(before[:-2], after[:-2], strict=True):
+        assert np.array_equal(a, b)
+    assert np.array_equal(before[-2][:, :-1], after[-2][:, :-1])
+    assert np.array_equal(before[-1][:-1], after[-1][:-1])
+    assert not np.allclose(before[-2][:, -1], after[-2][:, -1])
+
+
+def test_words_are_written_with_letters_and_labelled_letter_by_letter(tmp_path: Path) -> None:
+    glyphs = np.zeros((4, 28, 28), np.uint8)
+    glyphs[:, 8:20, 10:18] = 255
+    np.savez(tmp_path / "nist.npz", made=glyphs[:3], labels=np.array([1, 0, 1], np.uint8))
+    np.savez(tmp_path / "omni.npz", train=glyphs[3:])
+    x, y = make_line_reader.letter_glyphs((tmp_path / "nist.npz", tmp_path / "omni.npz"))
+    assert len(x) == 3 and not y.any()  # the digit of the judge's set left out
+    label = make_line_reader.label_of(make_line_reader._in_letters("00.0"))
+    assert list(label[:4]) == [lines.CLASSES - 1] * 2 + [11, lines.CLASSES - 1]
+    assert list(make_line_reader.label_of("10.5")[:4]) == [2, 1, 11, 6]

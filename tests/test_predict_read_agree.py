@@ -123,7 +123,9 @@ DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 # read 111111, and one more form cell read right, 30, where predict keeps its box; and read
 # asking predict's verdict on the picture, not on the sheet it found at its own size: four
 # more boards; round 34's read refusing a page in predict's words where predict refuses it: a
-# note of Korean words on a desk), each a failure to learn from, by file name.
+# note of Korean words on a desk; round 35's set of handwritten words adds eight, where one
+# more, read as a number before, is now refused by both), each a failure to learn from, by
+# file name.
 _OFF_PAPER_CELL = (
     "a cell of a register or a form under paper_size (56 px) a side: the judge, which counts "
     "several digits on paper, is not asked, and the preparation keeps one digit of the number "
@@ -139,6 +141,18 @@ _BOXED_CELL = (
     "a number in a cell about 70 px a side cut from a phone photo of an answer sheet (round "
     "32's form cells): predict keeps the cell's box, joined to its neighbours' lines, as its one "
     "digit; read reads the number inside the box, right"
+)
+_WORD = (
+    "a handwritten Arabic word (round 35's words set): one piece of ink, a digit to predict's "
+    "preparation (the letters network does not take a squeezed word for a letter); read's line "
+    "reader reads several digits there and too few letters to call it words; both should "
+    "refuse it as not a digit"
+)
+_WORDS = "MuhammadWael+Arabic-words-dataset__Handwritten words_"
+_WORD_LETTER = (
+    "a handwritten Arabic word (round 35's words set) the letters network refuses, as predict "
+    "does; read's line reader reads two letters there, fewer than a row's worth (row_digits) to "
+    "call it words, and reads a number"
 )
 _SHEETS = "don-sabu+Miniproject-Works___Dataset_Answer_sheets_Collected_by_"
 _MARKS = "hanishka1024+AI_MarksEntrySystem__marksheet1.bmp__crop_"
@@ -170,6 +184,19 @@ REAL_KNOWN = {
     "and 0 written joined: one piece, one digit (9) to predict's preparation; read reads 50",
     f"{_MARKS}226_310_55_36.png": _OFF_PAPER_CELL,
     f"{_MARKS}689_409_66_38.png": _OFF_PAPER_CELL,
+    **{
+        f"{_WORDS}{name}": _WORD
+        for name in (
+            "Alam_frame_00021.png",
+            "Roman_04meg2y9.jpg",
+            "Sharee_577yeph6.jpg",
+            "qamar_frame_00011.png",
+            "qamar_frame_00021.png",
+            "qamar_frame_00041.png",
+        )
+    },
+    f"{_WORDS}8azal_frame_00021.png": _WORD_LETTER,
+    f"{_WORDS}8orab_frame_00041.png": _WORD_LETTER,
 }
 
 

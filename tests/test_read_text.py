@@ -14,10 +14,13 @@ from digitcli.api import Reading as ApiReading
 from digitcli.reading.lines import (
     CLASSES,
     DIGIT_CLASSES,
+    LETTER,
     MARKS,
     best_path,
     digits_only,
+    in_letters,
     likelihood,
+    without_letters,
     written_path,
     written_text,
 )
@@ -26,12 +29,17 @@ from digitcli.terminal.formats import Shown, render_readings
 
 
 def columns(*symbols: str) -> np.ndarray:
-    """Probabilities of a line reader with marks that reads `symbols` ("" a blank column),
-    each 0.6 sure, a digit 1 at 0.3 where a mark is read (a dot looks like a 1)."""
+    """Probabilities of a line reader with marks and letters that reads `symbols` ("" a blank
+    column), each 0.6 sure, a digit 1 at 0.3 where a mark or a letter is read (a dot looks like
+    a 1)."""
     found = np.full((len(symbols), CLASSES), 0.1 / (CLASSES - 2), np.float32)
     for at, symbol in enumerate(symbols):
         chosen = (
-            0 if not symbol else int(symbol) + 1 if symbol.isdigit() else 11 + MARKS.index(symbol)
+            0
+            if not symbol
+            else int(symbol) + 1
+            if symbol.isdigit()
+            else 11 + (MARKS + LETTER).index(symbol)
         )
         found[at, chosen] = 0.6
         found[at, 2 if chosen > 10 else (chosen + 1) % CLASSES or 1] = 0.3
@@ -60,6 +68,23 @@ def test_the_text_takes_the_final_digits_and_keeps_the_marks():
     assert written_text(path, "290") == "290.\u2014"  # a digit the classifier overruled
     assert written_text(path, "2000") == "2000"  # another count of digits: the digits alone
     assert written_text([], "74") == "74"
+
+
+def test_a_line_of_letters_is_words_and_its_digits_are_read_as_without_the_letter_class():
+    word = written_path(columns(LETTER, "", LETTER, "0", "", LETTER))  # "dog", its o read a 0
+    assert "".join(symbol for symbol, _ in word) == "??0?" and in_letters(word, 3)
+    assert in_letters(written_path(columns(LETTER, "", LETTER, "", LETTER, "1", "", "7")), 3)
+    assert not in_letters(written_path(columns("6", ",", "6", LETTER, "", LETTER)), 3)  # 6,600
+    assert not in_letters(written_path(columns("7", "", LETTER)), 3)  # one letter is no word
+    assert not in_letters(written_path(columns("6", LETTER, "", LETTER)), 3)  # nor two: 638
+    assert not in_letters(written_path(columns(LETTER, "", "1", "5", ".", "0")), 3)  # "N 15.0"
+    # the digits, marks and text are read as by the reader without the letter class: it learnt
+    # that class alone, every other weight as it was
+    with_letter = columns(LETTER, "", "7", ".", "5")
+    without = with_letter[:, :-1] / with_letter[:, :-1].sum(axis=1, keepdims=True)
+    assert np.allclose(without_letters(with_letter), without)
+    assert np.allclose(digits_only(with_letter), digits_only(without))
+    assert LETTER not in "".join(symbol for symbol, _ in written_path(without))
 
 
 def test_a_reading_rejected_by_digits_has_no_text_either():

@@ -58,9 +58,15 @@ the rate (about 0.7 points fewer MNIST numbers read exactly), and without the th
 
 Marks (`lines.MARKS`: `. , - = / : '`, a long dash, `~`, `$`) are classes of their own: with
 `--marked S` a share S of the numbers is written with them (`make_numbers`' `marks`), each
-label the written text (digit d is d + 1, a mark 11 + its place). `--start lines.tflite`
+label the written text (digit d is d + 1, a mark 11 + its place, a letter the last class).
+The `letters` sources write words instead, as numbers are written but with letters and signs
+for digits (`--letters`: `judge_small.py`'s sets of real handwritten letters, as `predict`
+makes each a 28x28; Omniglot's characters), each labelled `lines.LETTER`: a line of them is no
+number to `read`. `--start lines.tflite`
 fine-tunes a shipped LiteRT reader: its weights are read back (batch normalisation folded in,
-`from_litert`) and its output grown by the marks; `--head-only` trains its output layer alone.
+`from_litert`) and its output grown by the marks and the letters; `--head-only` trains its
+output layer alone, `--grown-only` only the classes it was grown by (the shipped reader learnt
+its letter class so, round 35: every other weight as it was, digits and marks read as before).
 `--checkpoint FILE` saves the weights after each epoch and a run begun again goes on from there;
 `--data-only` writes the strips only, `--first-seed` seeds their parts, `--more-data` trains on
 more saved strips. The exported reader records this run's command, seed and data in its fits
@@ -89,7 +95,7 @@ from tempfile import TemporaryDirectory
 import numpy as np
 
 from digitcli.core.fits import stamp
-from digitcli.reading.lines import CLASSES, FITS, MARKS, STRIP_SHAPE
+from digitcli.reading.lines import CLASSES, FITS, LETTER, MARKS, STRIP_SHAPE
 from digitcli.reading.settings import DEFAULT
 
 sys.path[:0] = [
@@ -118,7 +124,7 @@ SOURCES = tuple(
     f"{name}{style}"
     for style in ("", "-filled", "-thin", "-writers", "-ones", "-strokes", "-thin-strokes")
     for name in ("mnist", "usps")
-)
+) + ("letters", "letters-thin")
 WRITERS_SEED = 51  # `-writers`: the one redrawing of a source's digits ...
 WRITERS_SHARE = 0.5  # ... of this share of them
 STROKES_SEED = 52  # `-strokes`: the one drawing of the straight 1s ...
@@ -165,12 +171,15 @@ def is_wide(index: int, kinds: int, share: float) -> bool:
     return math.floor((run + 1) * share) > math.floor(run * share)
 
 
-def training_digits(source: str, usps_file: Path | None = None):
+def training_digits(source: str, usps_file: Path | None = None, letters: tuple[Path, ...] = ()):
     """The digits numbers are written with for `source` (SOURCES): MNIST's training split, or
     USPS zip.train's 70% that may be trained on (`usps.training_digits`), as drawn, `-filled`
-    or `-thin` (make_numbers' `--style`): (x, y, the box their ink fills)."""
+    or `-thin` (make_numbers' `--style`): (x, y, the box their ink fills). `letters`: no
+    digits but letters and signs (`letter_glyphs`), written as words."""
     name, _, style = source.partition("-")
-    if name == "usps":
+    if name == "letters":
+        x, y = letter_glyphs(letters)
+    elif name == "usps":
         from usps import training_digits as usps_training
 
         if usps_file is None:
@@ -195,6 +204,22 @@ def training_digits(source: str, usps_file: Path | None = None):
         style = "plain"
     x, box = styled(x, style or "plain")
     return x, y, box
+
+
+def letter_glyphs(files: tuple[Path, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The 28x28 letters and signs of `files` (`judge_small.py`'s sets, as `predict` prepares a
+    picture: white on black, the ink in a 20 px box): their `made` labelled not a digit (1), or
+    an Omniglot set's `train`; each labelled 0, a place-holder (a word's label is all LETTER)."""
+    if not files:
+        raise SystemExit("--sources letters needs --letters NPZ... (judge_small.py's sets)")
+    glyphs = []
+    for file in files:
+        with np.load(file) as saved:
+            glyphs.append(
+                saved["train"] if "train" in saved else saved["made"][saved["labels"] == 1]
+            )
+    x = np.concatenate(glyphs)
+    return x, np.zeros(len(x), np.uint8)
 
 
 def straight_ones(count: int) -> np.ndarray:
@@ -235,6 +260,7 @@ def written_numbers(
     celled: float = CELLED,
     cut: float = CUT,
     far: float = FAR,
+    letters: tuple[Path, ...] = (),
 ):
     """`count` numbers written with training digits (kinds in turn, each run of kinds from the
     next of `sources`, a `wide` share of them in the widened styles; a `loose` share in a loose
@@ -244,7 +270,9 @@ def written_numbers(
     from digitcli.imaging.images import open_image
     from digitcli.reading.segment import find_line
 
-    loaded = {source: training_digits(source, usps_file) for source in dict.fromkeys(sources)}
+    loaded = {
+        source: training_digits(source, usps_file, letters) for source in dict.fromkeys(sources)
+    }
     digits = [loaded[source] for source in sources]  # a source named twice is loaded once
     seeds = (seed, [seed, 1], [seed, 2], [seed, 3], [seed, 4])
     rng, hands, focus, ruled, cropped = (np.random.default_rng(seed_) for seed_ in seeds)
@@ -252,7 +280,7 @@ def written_numbers(
     with TemporaryDirectory(prefix="digitcli-numbers-") as tmp:
         for i in range(count):
             wide_one = is_wide(i, len(kinds), wide)
-            x, y, box = digits[(i // len(kinds)) % len(digits)]
+            x, y, box = digits[source_of(i, kinds, sources)]
             stem = Path(tmp) / f"n{i}"
             hand = "loose" if hands.random() < loose else "even"
             blur = BLURRED_PX if focus.random() < blurred else BLUR[1]
@@ -280,26 +308,42 @@ def strips(
     cut: float = CUT,
     far: float = FAR,
     kinds: tuple[str, ...] = KINDS,
+    letters: tuple[Path, ...] = (),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Strips and padded labels for `count` numbers of `kinds` (in turn): digit d is d + 1, a
-    mark 11 + its place in `lines.MARKS`; 0 is CTC's blank."""
+    mark 11 + its place in `lines.MARKS`, a letter of a word the last class (`lines.LETTER`);
+    0 is CTC's blank."""
     seed, count = task
     found, labels = [], []
     written = written_numbers(
-        seed, count, kinds, wide, sources, usps_file, loose, blurred, marked, celled, cut, far
-    )
-    for number, line in written:
+        seed, count, kinds, wide, sources, usps_file, loose, blurred, marked, celled, cut, far,
+        letters,
+    )  # fmt: skip
+    for i, (number, line) in enumerate(written):
         if line.strips is None or len(line.strips) != 1:  # a line longer than one strip
             continue
+        text = number.text or number.number
+        words = sources[source_of(i, kinds, sources)].startswith("letters")
         found.append(line.strips[0])
-        labels.append(label_of(number.text or number.number))
+        labels.append(label_of(_in_letters(text) if words else text))
     return np.stack(found), np.stack(labels)
 
 
+def source_of(index: int, kinds: tuple[str, ...], sources: tuple[str, ...]) -> int:
+    """Which of `sources` number `index` is written with: each run of kinds from the next."""
+    return (index // len(kinds)) % len(sources)
+
+
+def _in_letters(text: str) -> str:
+    """A word's text: each of its letters (written as a number's digits are) LETTER."""
+    return "".join(LETTER if symbol.isdigit() else symbol for symbol in text)
+
+
 def label_of(text: str) -> np.ndarray:
-    """A number's written text as CTC's padded label."""
+    """A number's (or a word's) written text as CTC's padded label."""
     label = np.zeros(MAX_DIGITS, np.int32)
-    symbols = [int(c) + 1 if c.isdigit() else 11 + MARKS.index(c) for c in text][:MAX_DIGITS]
+    symbols = [int(c) + 1 if c.isdigit() else 11 + (MARKS + LETTER).index(c) for c in text]
+    symbols = symbols[:MAX_DIGITS]
     label[: len(symbols)] = symbols
     return label
 
@@ -318,10 +362,11 @@ def written(
     cut: float = CUT,
     far: float = FAR,
     kinds: tuple[str, ...] = KINDS,
+    letters: tuple[Path, ...] = (),
 ) -> tuple[np.ndarray, np.ndarray]:
     work = partial(strips, wide=wide, sources=sources, usps_file=usps_file, loose=loose,
                    blurred=blurred, marked=marked, celled=celled, cut=cut, far=far,
-                   kinds=kinds)  # fmt: skip
+                   kinds=kinds, letters=letters)  # fmt: skip
     return in_parts(work, count, parts, first_seed)
 
 
@@ -424,13 +469,15 @@ def train(
     checkpoint: Path | None = None,
     folded: bool = False,
     head_only: bool = False,
+    grown_only: bool = False,
 ):
     """The network trained with CTC on the first 90% of the strips, each batch restyled anew,
     validated on the last 10% as written; from the weights `start` where given (fine-tuning:
     Keras weights, or a LiteRT line reader, its output grown by `from_litert`), its learning
     rate warmed up from `rate` to twice it, then decayed. After each epoch the weights are
     saved at `checkpoint` (and the epochs done beside it); a run begun again with the same
-    arguments goes on from there (Adam's moments begin anew)."""
+    arguments goes on from there (Adam's moments begin anew). `grown_only`: only the classes
+    the LiteRT `start`'s output was grown by learn (`GrownOnly`); every other weight stays."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
 
@@ -467,23 +514,63 @@ def train(
     if done:
         model.load_weights(checkpoint)
         print(f"resumed from {checkpoint} after {done} epochs")
+    grown = GrownOnly(model, classes_of(start)) if grown_only and litert else None
+    taught_model = grown.model if grown else model
     per_epoch = len(taught) // BATCH
     steps = epochs * per_epoch
     schedule = keras.optimizers.schedules.CosineDecay(rate, steps, warmup_target=2 * rate,
                                                        warmup_steps=steps // 20)  # fmt: skip
-    model.compile(keras.optimizers.Adam(schedule), keras.losses.CTC())
-    model.optimizer.build(model.trainable_variables)
-    model.optimizer.iterations.assign(done * per_epoch)
+    taught_model.compile(keras.optimizers.Adam(schedule), keras.losses.CTC())
+    taught_model.optimizer.build(taught_model.trainable_variables)
+    taught_model.optimizer.iterations.assign(done * per_epoch)
 
     class Saved(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None) -> None:
+            if grown:
+                grown.merge()
             if checkpoint is not None:
                 model.save_weights(checkpoint)
                 done_file.write_text(str(epoch + 1))
 
-    model.fit(Batches(), epochs=epochs, initial_epoch=done, callbacks=[Saved()],
-              validation_data=(x[-held:, ..., None], y[-held:]), verbose=2)  # fmt: skip
+    taught_model.fit(Batches(), epochs=epochs, initial_epoch=done, callbacks=[Saved()],
+                     validation_data=(x[-held:, ..., None], y[-held:]), verbose=2)  # fmt: skip
     return model
+
+
+def classes_of(path: Path) -> int:
+    """How many classes a LiteRT line reader's output has."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    return int(Interpreter(model_path=str(path)).get_output_details()[0]["shape"][-1])
+
+
+class GrownOnly:
+    """`network`'s model `whole` taught only its output's classes from `known` on (those its
+    output was grown by): `model` shares every layer of `whole` but the output, all frozen, and
+    computes the output as two layers, the first `known` classes' (frozen, as they were) and the
+    rest's (learnt); `merge` writes both back into `whole`'s output. The digits and marks are
+    read as before wherever the new classes are unlikely."""
+
+    def __init__(self, whole, known: int) -> None:
+        import keras
+        from keras import layers
+
+        self.whole = whole
+        kernel, bias = whole.layers[-1].get_weights()
+        for layer in whole.layers:
+            layer.trainable = False
+        self.kept, self.new = layers.Dense(known, trainable=False), layers.Dense(len(bias) - known)
+        features = whole.layers[-1].input
+        logits = layers.Concatenate()([self.kept(features), self.new(features)])
+        self.model = keras.Model(whole.input, logits)
+        self.kept.set_weights([kernel[:, :known], bias[:known]])
+        self.new.set_weights([kernel[:, known:], bias[known:]])
+
+    def merge(self) -> None:
+        (kept, kept_bias), (new, new_bias) = self.kept.get_weights(), self.new.get_weights()
+        self.whole.layers[-1].set_weights(
+            [np.concatenate([kept, new], axis=1), np.concatenate([kept_bias, new_bias])]
+        )
 
 
 def trained(weights: list[Path], folded: bool = False):
@@ -549,12 +636,20 @@ def arguments() -> argparse.ArgumentParser:
     )  # fmt: skip
     parser.add_argument("--usps", type=Path, help="ElemStatLearn's zip.train.RData")
     parser.add_argument(
+        "--letters", type=Path, nargs="+", default=[],
+        help="judge_small.py's sets of letters and signs (.npz) `letters` writes words with",
+    )  # fmt: skip
+    parser.add_argument(
         "--start", type=Path, help="fine-tune these Keras weights, or a .tflite line reader's"
     )
     parser.add_argument("--rate", type=float, default=1e-3, help="learning rate (1e-3)")
     parser.add_argument("--data", type=Path, help="save (or reuse) the strips here (.npz)")
     parser.add_argument("--data-only", action="store_true", help="only write --data's strips")
     parser.add_argument("--head-only", action="store_true", help="train the output layer only")
+    parser.add_argument(
+        "--grown-only", action="store_true",
+        help="train only the classes --start's .tflite output is grown by (the letters)",
+    )  # fmt: skip
     parser.add_argument(
         "--more-data", type=Path, nargs="+", default=[],
         help="also train on the strips saved in these (.npz, by --data)",
@@ -601,6 +696,7 @@ def main(argv: list[str] | None = None) -> int:
         lambda: written(
             args.numbers, args.wide, args.parts, sources, args.usps, args.loose, args.blurred,
             args.marked, args.first_seed, args.celled, args.cut, args.far, tuple(args.kinds),
+            tuple(args.letters),
         ),
     )  # fmt: skip
     if args.data_only:
@@ -609,10 +705,12 @@ def main(argv: list[str] | None = None) -> int:
     for more in args.more_data:
         with np.load(more) as saved:
             x, y = np.concatenate([saved["x"], x]), np.concatenate([saved["y"], y])
-    print(f"{len(x)} lines, {int((y > 0).sum())} symbols, {int((y > 10).sum())} of them marks")
+    letters = int((y == CLASSES - 1).sum())
+    print(f"{len(x)} lines, {int((y > 0).sum())} symbols, {int((y > 10).sum()) - letters} marks, "
+          f"{letters} letters")  # fmt: skip
     model = train(
         x, y, args.epochs, args.seed, args.start, args.rate, args.checkpoint, args.folded,
-        args.head_only,
+        args.head_only, args.grown_only,
     )  # fmt: skip
     if args.save_weights:
         model.save_weights(args.save_weights)
@@ -633,6 +731,7 @@ def this_run(argv: list[str] | None, args: argparse.Namespace, lines: int) -> di
         f"{args.first_seed}; {args.marked:g} with marks, {args.loose:g} in a loose hand, "
         f"{args.celled:g} in a ruled cell, {args.cut:g} in a cut-out one, {args.far:g} with its "
         "digits far apart"
+        + "".join(f"; words written with the letters of {file.name}" for file in args.letters)
         + "".join(f"; and the strips saved in {more.name}" for more in args.more_data),
     }
 

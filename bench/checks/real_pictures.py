@@ -397,9 +397,8 @@ def render_read(scores: dict) -> list[str]:
     ]
     others = scores["others"]
     if others["total"]:
-        lines.append(
-            f"read, blank and non-digit pictures answered a number: {others['answered']}/{others['total']}"
-        )
+        answered = f"{others['answered']}/{others['total']}"
+        lines.append(f"read, blank and non-digit pictures answered a number: {answered}")
         lines += [
             f"  {row['file']} ({row['label']}): read {row['read']}"
             for row in scores["others_answered"]

@@ -29,11 +29,13 @@ FITS = {"preparation": preparation.DEFAULT, "segmentation": DEFAULT}
 # Fixed by the shipped network, not settings: its input, a line's ink 32 px high in strips
 # 256 px long (a strip's columns are read 4 to a column of its output), and its output's
 # classes: class 0 is "no digit here", class d + 1 is digit d, class 11 + i the mark MARKS[i]
-# (written inside and after numbers: "18.056", "200.-"; a mark is no digit).
+# (written inside and after numbers: "18.056", "200.-"; a mark is no digit), and last a letter
+# or sign of a word (LETTER: no digit and no mark; a line of them is no number).
 STRIP_SHAPE = (32, 256)
 MARKS = ".,-=/:'\u2014~$"  # "\u2014" a long dash, "~" a wavy end mark
+LETTER = "?"
 DIGIT_CLASSES = 11
-CLASSES = DIGIT_CLASSES + len(MARKS)
+CLASSES = DIGIT_CLASSES + len(MARKS) + len(LETTER)
 BLANK = 0
 
 
@@ -50,23 +52,35 @@ def read_strips(strips: np.ndarray) -> np.ndarray:
     return _reader()(strips[..., None])
 
 
+def without_letters(probabilities: np.ndarray) -> np.ndarray:
+    """(..., 11 + marks + letter) -> (..., 11 + marks): the line read as though it held no
+    letter, the letter's probability left out and the rest scaled back to 1. A reader taught
+    its letter class alone (`--grown-only`) reads digits and marks so as it did before."""
+    if probabilities.shape[-1] != CLASSES:
+        return probabilities
+    kept = probabilities[..., :-1]
+    return kept / kept.sum(axis=-1, keepdims=True)
+
+
 def digits_only(probabilities: np.ndarray) -> np.ndarray:
-    """(..., 11 + marks) -> (..., 11): each mark's probability given to the blank, as a mark
-    is no digit; what every reading of digits weighs."""
+    """(..., 11 + marks + letter) -> (..., 11): what every reading of digits weighs, read
+    without letters (`without_letters`); each mark's probability given to the blank, as a mark
+    is no digit."""
     if probabilities.shape[-1] == DIGIT_CLASSES:
         return probabilities
+    probabilities = without_letters(probabilities)
     folded = probabilities[..., :DIGIT_CLASSES].copy()
     folded[..., BLANK] += probabilities[..., DIGIT_CLASSES:].sum(axis=-1)
     return folded
 
 
 def written_path(probabilities: np.ndarray) -> list[tuple[str, float]]:
-    """The best path over digits and marks: each symbol ("0"-"9" or a mark of MARKS), with its
-    place (the middle of its columns), left to right."""
+    """The best path over digits, marks and letters: each symbol ("0"-"9", a mark of MARKS or
+    LETTER), with its place (the middle of its columns), left to right."""
     best = probabilities.argmax(axis=1)
     starts = np.flatnonzero(np.r_[True, best[1:] != best[:-1]])
     stops = np.r_[starts[1:], len(best)]
-    symbols = "0123456789" + MARKS
+    symbols = "0123456789" + MARKS + LETTER
     return [
         (symbols[int(best[start]) - 1], 0.5 * (start + stop - 1))
         for start, stop in zip(starts, stops, strict=True)
@@ -83,6 +97,15 @@ def written_text(path: list[tuple[str, float]], number: str) -> str:
         return number
     given = iter(number)
     return "".join(next(given) if symbol.isdigit() else symbol for symbol, _ in path)
+
+
+def in_letters(path: list[tuple[str, float]], least: int) -> bool:
+    """Whether a written path (`written_path`) is words, not a number: it holds `least` letters
+    (LETTER) or more, and more letters than digits. A digit written oddly is read as a letter
+    now and then in numbers (`72` as `7?`, `6,600` as `6,6??` in a register's cell, a small
+    `638` as `6??` in a scanned one)."""
+    letters = sum(symbol == LETTER for symbol, _ in path)
+    return letters >= least and letters > sum(symbol.isdigit() for symbol, _ in path)
 
 
 def best_path(probabilities: np.ndarray) -> list[tuple[int, float, float]]:

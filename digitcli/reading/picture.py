@@ -27,7 +27,15 @@ from digitcli.imaging.settings import tuned as preparation
 from digitcli.imaging.sheet import sheet_to_look_within
 from digitcli.imaging.verdict import Kind
 from digitcli.inputs.sources import Source
-from digitcli.reading.lines import best_path, digits_only, likelihood, read_strips, written_path
+from digitcli.reading.lines import (
+    best_path,
+    digits_only,
+    in_letters,
+    likelihood,
+    read_strips,
+    without_letters,
+    written_path,
+)
 from digitcli.reading.multiline import Lines, find_lines, moved
 from digitcli.reading.place import placed_digits
 from digitcli.reading.segment import Line, find_line, render_candidates
@@ -146,8 +154,10 @@ def _read_first(
         return line
     tune = tuned()
     if parts.lines and line.strips is not None:
-        found = read_strips(line.strips)  # (strips, columns, 11 + marks)
-        line.written = written_path(found.reshape(-1, found.shape[-1]))
+        found = read_strips(line.strips)  # (strips, columns, 11 + marks + letter)
+        every = found.reshape(-1, found.shape[-1])
+        line.words = in_letters(written_path(every), preparation().row_digits)  # a row's worth
+        line.written = written_path(without_letters(every))
         found = digits_only(found)  # a mark is no digit
         line.columns = found.reshape(-1, found.shape[-1])
         path = best_path(line.columns)

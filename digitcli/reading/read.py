@@ -161,6 +161,9 @@ def _answer_lines(
         if line.lines >= tuned().most_lines:  # a page of writing: refused as predict does
             yield Reading(source.name, note=verdict.NOT_DIGITS)
             continue
+        if _in_letters(line):
+            yield Reading(source.name, note=verdict.NOT_A_DIGIT)
+            continue
         least = 2 if several(line) else 1  # the one count of digits: predict's verdict
         if line.sure:
             digits = own[id(line)]
@@ -178,6 +181,13 @@ def _answer_lines(
         if reading.number is not None:
             reading = replace(reading, text=written_text(line.written or [], reading.number))
         yield reading
+
+
+def _in_letters(line: Line) -> bool:
+    """Whether the line reader reads the line as words (`Line.words`): not a number, as
+    `predict` says of a letter. Where `predict` finds one digit in the picture, its verdict
+    stands (a letter's is the letters network's, `Kind.NOT_A_DIGIT`)."""
+    return line.words and not _one_digit(line.whole)
 
 
 def _doubted(

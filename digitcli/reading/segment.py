@@ -115,6 +115,7 @@ class Line:
     own_likelihood: float = 0.0  # the line reader's ln P(its reading), where it read the line
     # The line reader's best path over digits and marks (`lines.written_path`), for `text`.
     written: list[tuple[str, float]] | None = None
+    words: bool = False  # the line reader reads words there, not a number (`lines.in_letters`)
     size: tuple[int, int] | None = None  # the whole picture's (width, height), in its pixels
 
 
