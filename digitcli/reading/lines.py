@@ -45,8 +45,8 @@ def _reader() -> Runner:
 
 
 def read_strips(strips: np.ndarray) -> np.ndarray:
-    """(n, 32, W) uint8 strips -> (n, W / 4, 11 + marks) probabilities: blank, digits 0-9,
-    then the marks the line reader knows (none for one without: `marks_of`)."""
+    """(n, 32, W) uint8 strips -> (n, W / 4, 11 + marks + letter) probabilities: blank,
+    digits 0-9, the marks (MARKS), then a letter (LETTER)."""
     if len(strips) == 0:
         return np.zeros((0, 0, DIGIT_CLASSES), np.float32)
     return _reader()(strips[..., None])
