@@ -157,7 +157,8 @@ def _read_first(
         found = read_strips(line.strips)  # (strips, columns, 11 + marks + letter)
         every = found.reshape(-1, found.shape[-1])
         line.words = in_letters(written_path(every), preparation().row_digits)  # a row's worth
-        line.written = written_path(without_letters(every))
+        found = without_letters(found)  # digits and marks read as though no letter were there
+        line.written = written_path(found.reshape(-1, found.shape[-1]))
         found = digits_only(found)  # a mark is no digit
         line.columns = found.reshape(-1, found.shape[-1])
         path = best_path(line.columns)
