@@ -93,6 +93,6 @@ def test_words_are_written_with_letters_and_labelled_letter_by_letter(tmp_path: 
     np.savez(tmp_path / "omni.npz", train=glyphs[3:])
     x, y = make_line_reader.letter_glyphs((tmp_path / "nist.npz", tmp_path / "omni.npz"))
     assert len(x) == 3 and not y.any()  # the digit of the judge's set left out
-    label = make_line_reader.label_of(make_line_reader._in_letters("00.0"))
+    label = make_line_reader.label_of(make_line_reader.as_word("00.0"))
     assert list(label[:4]) == [lines.CLASSES - 1] * 2 + [11, lines.CLASSES - 1]
     assert list(make_line_reader.label_of("10.5")[:4]) == [2, 1, 11, 6]

@@ -325,7 +325,7 @@ def strips(
         text = number.text or number.number
         words = sources[source_of(i, kinds, sources)].startswith("letters")
         found.append(line.strips[0])
-        labels.append(label_of(_in_letters(text) if words else text))
+        labels.append(label_of(as_word(text) if words else text))
     return np.stack(found), np.stack(labels)
 
 
@@ -334,7 +334,7 @@ def source_of(index: int, kinds: tuple[str, ...], sources: tuple[str, ...]) -> i
     return (index // len(kinds)) % len(sources)
 
 
-def _in_letters(text: str) -> str:
+def as_word(text: str) -> str:
     """A word's text: each of its letters (written as a number's digits are) LETTER."""
     return "".join(LETTER if symbol.isdigit() else symbol for symbol in text)
 
@@ -393,7 +393,7 @@ def network(shape: tuple[int, int], classes: int = CLASSES, folded: bool = False
     for _ in range(2):
         x = layers.Conv1D(128, 5, padding="same", activation="relu")(x)
         x = layers.Dropout(0.2)(x)
-    logits = layers.Dense(classes)(x)  # blank, digits 0-9, then the marks
+    logits = layers.Dense(classes)(x)  # blank, digits 0-9, the marks, a letter
     return keras.Model(pixels, logits)
 
 
