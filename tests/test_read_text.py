@@ -15,7 +15,7 @@ from digitcli.reading.lines import (
     CLASSES,
     DIGIT_CLASSES,
     LETTER,
-    MARKS,
+    SYMBOLS,
     best_path,
     digits_only,
     in_letters,
@@ -34,13 +34,7 @@ def columns(*symbols: str) -> np.ndarray:
     a 1)."""
     found = np.full((len(symbols), CLASSES), 0.1 / (CLASSES - 2), np.float32)
     for at, symbol in enumerate(symbols):
-        chosen = (
-            0
-            if not symbol
-            else int(symbol) + 1
-            if symbol.isdigit()
-            else 11 + (MARKS + LETTER).index(symbol)
-        )
+        chosen = 1 + SYMBOLS.index(symbol) if symbol else 0
         found[at, chosen] = 0.6
         found[at, 2 if chosen > 10 else (chosen + 1) % CLASSES or 1] = 0.3
     return found / found.sum(axis=1, keepdims=True)

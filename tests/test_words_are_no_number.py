@@ -12,7 +12,7 @@ from digitcli import predict, read
 from digitcli.core import fits
 from digitcli.imaging import verdict
 from digitcli.reading import lines, picture
-from digitcli.reading.lines import CLASSES, DIGIT_CLASSES, LETTER, MARKS
+from digitcli.reading.lines import CLASSES, SYMBOLS
 
 WORDS = ("market", "brown fox", "the yard", "heavy", "kind words", "Thursday")
 
@@ -34,11 +34,7 @@ def _reads(symbols: str):
         found = np.full((len(strips), columns, CLASSES), 1e-4, np.float32)
         found[..., lines.BLANK] = 1.0
         for at, symbol in enumerate(symbols):
-            index = (
-                int(symbol) + 1
-                if symbol.isdigit()
-                else DIGIT_CLASSES + (MARKS + LETTER).index(symbol)
-            )
+            index = 1 + SYMBOLS.index(symbol)
             found[:, 4 + 6 * at, :] = 1e-4
             found[:, 4 + 6 * at, index] = 1.0
         return found / found.sum(axis=-1, keepdims=True)

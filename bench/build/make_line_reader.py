@@ -95,7 +95,7 @@ from tempfile import TemporaryDirectory
 import numpy as np
 
 from digitcli.core.fits import stamp
-from digitcli.reading.lines import CLASSES, FITS, LETTER, MARKS, STRIP_SHAPE
+from digitcli.reading.lines import CLASSES, FITS, LETTER, STRIP_SHAPE, SYMBOLS
 from digitcli.reading.settings import DEFAULT
 
 sys.path[:0] = [
@@ -342,8 +342,7 @@ def as_word(text: str) -> str:
 def label_of(text: str) -> np.ndarray:
     """A number's (or a word's) written text as CTC's padded label."""
     label = np.zeros(MAX_DIGITS, np.int32)
-    symbols = [int(c) + 1 if c.isdigit() else 11 + (MARKS + LETTER).index(c) for c in text]
-    symbols = symbols[:MAX_DIGITS]
+    symbols = [1 + SYMBOLS.index(c) for c in text][:MAX_DIGITS]
     label[: len(symbols)] = symbols
     return label
 

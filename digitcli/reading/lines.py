@@ -34,6 +34,7 @@ FITS = {"preparation": preparation.DEFAULT, "segmentation": DEFAULT}
 STRIP_SHAPE = (32, 256)
 MARKS = ".,-=/:'\u2014~$"  # "\u2014" a long dash, "~" a wavy end mark
 LETTER = "?"
+SYMBOLS = "0123456789" + MARKS + LETTER  # class i + 1 is SYMBOLS[i]; class 0 is BLANK
 DIGIT_CLASSES = 11
 CLASSES = DIGIT_CLASSES + len(MARKS) + len(LETTER)
 BLANK = 0
@@ -80,9 +81,8 @@ def written_path(probabilities: np.ndarray) -> list[tuple[str, float]]:
     best = probabilities.argmax(axis=1)
     starts = np.flatnonzero(np.r_[True, best[1:] != best[:-1]])
     stops = np.r_[starts[1:], len(best)]
-    symbols = "0123456789" + MARKS + LETTER
     return [
-        (symbols[int(best[start]) - 1], 0.5 * (start + stop - 1))
+        (SYMBOLS[int(best[start]) - 1], 0.5 * (start + stop - 1))
         for start, stop in zip(starts, stops, strict=True)
         if best[start] != BLANK
     ]
