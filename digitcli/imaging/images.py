@@ -90,6 +90,14 @@ class Prepared:
     groups: int = 1  # separate digit-sized groups of ink side by side: more than 1, a number
     joined: bool = False  # one group of several digits: run together, or so the judge says
     refused: Kind = Kind.BLANK  # without ink: why (`verdict.Kind`: blank, lines, not a digit)
+    # The 28x28 of all the ink kept, where the writing network (`digitcli.imaging.writing`)
+    # left pieces out of `pixels`: what the verdict looks at (None: `pixels` itself).
+    judged: np.ndarray | None = None
+
+    @property
+    def looked_at(self) -> np.ndarray:
+        """The 28x28 the verdict looks at: `judged`, else `pixels`."""
+        return self.pixels if self.judged is None else self.judged
 
     @property
     def several(self) -> bool:
@@ -137,10 +145,10 @@ def picture_colours(image: Image.Image) -> np.ndarray | None:
 def _told(prepared: Prepared) -> Prepared:
     """`prepared`, refused as not a digit where the 28x28 of its one digit is taken for none
     (`letters`: a letter, a sign, a drawing)."""
-    if not prepared.has_ink or prepared.several or not letters.not_a_digit(prepared.pixels):
+    if not prepared.has_ink or prepared.several or not letters.not_a_digit(prepared.looked_at):
         return prepared
     blank = np.zeros_like(prepared.pixels)
-    return replace(prepared, pixels=blank, has_ink=False, refused=Kind.NOT_A_DIGIT)
+    return replace(prepared, pixels=blank, has_ink=False, refused=Kind.NOT_A_DIGIT, judged=None)
 
 
 def _prepared(
@@ -163,12 +171,18 @@ def _prepared(
     pixels = np.asarray(image)
     signal = (255 - pixels if inverted else pixels).astype(np.float32)
     background = paper_level(signal) if small else estimate_background(image, inverted)
-    ink, groups, refused = isolate_ink(signal, background, whole_strokes=not small)
-    if ink is None:
+    ink, read, groups, refused = isolate_ink(signal, background, whole_strokes=not small)
+    if ink is None or read is None:
         return Prepared(blank, has_ink=False, inverted=inverted, groups=groups, refused=refused)
-    pixels = _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))
+    pixels = _twenty_eight(read)
+    judged = None if read is ink else _twenty_eight(ink)
     joined = _joined(ink, groups, refused)
-    return Prepared(pixels, has_ink=True, inverted=inverted, groups=groups, joined=joined)
+    return Prepared(pixels, True, inverted, groups, joined, judged=judged)
+
+
+def _twenty_eight(ink: np.ndarray) -> np.ndarray:
+    """The 28x28 of `ink` (`isolate_ink`'s), as the digit model reads it."""
+    return _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))
 
 
 def _joined(ink: np.ndarray, groups: int, found: Kind | None) -> bool:

@@ -12,6 +12,7 @@ refuses.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from digitcli.imaging.paper import noise_below, paper_statistics
 from digitcli.imaging.pieces import digit_components, group_count, in_one_row
 from digitcli.imaging.settings import tuned
 from digitcli.imaging.verdict import Kind
+from digitcli.imaging.writing import writing_pieces
 
 # What the settings this module reads are for (their values: settings.py).
 # Pixels above faint_stroke of the way from the noise floor to the ink threshold belong to
@@ -44,21 +46,61 @@ from digitcli.imaging.verdict import Kind
 # docs/measurements/preparation.md).
 
 
+@dataclass(frozen=True)
+class Strokes:
+    """The strokes found on a picture, before anyone judges what they are."""
+
+    flat: np.ndarray  # the picture less its background (floats, ink bright, 0 and up)
+    levels: np.ndarray  # `flat` as grey levels (uint8), for statistics
+    floor: float  # the paper's noise stays below this level
+    kept: np.ndarray  # the digit's pieces with the faint strokes touching them (a mask)
+    core: np.ndarray  # the digit's pieces alone, as `pieces.digit_components` kept them
+    box: tuple[slice, slice]  # `kept`'s bounding box
+    groups: int  # separate digit-sized groups side by side
+    on_paper: bool  # the picture shows paper around its digit (`paper_size`)
+
+
 def isolate_ink(
     signal: np.ndarray, background: np.ndarray, *, whole_strokes: bool = True
-) -> tuple[np.ndarray | None, int, Kind]:
+) -> tuple[np.ndarray | None, np.ndarray | None, int, Kind]:
     """Bright ink on a dark background -> ink only (0-255 floats, background 0), or None if
-    no digit; how many separate digit-sized groups of ink it holds (with None: 0, or, where
-    the judge took the ink for lines or a page of writing, 1, or, where that ink stands in one
-    row, `pieces.in_one_row`, the groups found: a number on a form's rules); and what it is
-    (`verdict.Kind`: with None, blank, lines, not a digit; else DIGIT, or SEVERAL where the
-    judge is sure the ink is several digits).
+    no digit; the same ink less what the writing network (`digitcli.imaging.writing`) takes
+    for no writing (a shadow's band beside the digit; the ink itself where it keeps every
+    piece), the one the digit model reads; how many separate digit-sized groups of ink it
+    holds (with None: 0, or, where the judge took the ink for lines or a page of writing, 1,
+    or, where that ink stands in one row, `pieces.in_one_row`, the groups found: a number on a
+    form's rules); and what it is (`verdict.Kind`: with None, blank, lines, not a digit; else
+    DIGIT, or SEVERAL where the judge is sure the ink is several digits).
 
     Subtracts the (possibly uneven) background, zeroes the noise, and keeps the connected
-    pieces of ink that make up the digit, dropping specks away from it. whole_strokes: also
-    keep the faint strokes attached to them, as bright as their neighbours (not for small
-    scans, whose soft edges come from enlarging them).
+    pieces of ink that make up the digit, dropping specks away from it (`find_strokes`).
+    whole_strokes: also keep the faint strokes attached to them, as bright as their neighbours
+    (not for small scans, whose soft edges come from enlarging them).
     """
+    found = find_strokes(signal, background, whole_strokes=whole_strokes)
+    if found is None:
+        return None, None, 0, Kind.BLANK
+    kept, groups = found.kept, found.groups
+    refused = verdict.judged(found.flat, kept, on_paper=found.on_paper)
+    if verdict.refusing(refused):  # blank paper, lines or a page, not a digit
+        row = refused is Kind.LINES and in_one_row(kept)  # digits in a row: a number on rules
+        return None, None, groups if row else int(refused is Kind.LINES), refused
+    writing = writing_pieces(found.flat, kept, found.core) if found.on_paper else kept
+    near = widened(found.box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
+    flat, levels = found.flat[near], found.levels[near]
+    level = quantile(histogram(levels, kept[near]), 0.8)  # strokes' cores become white, as in MNIST
+    ink = _scaled_ink(flat, kept[near], found.floor, level, whole_strokes=whole_strokes)
+    read = ink
+    if writing is not kept:
+        read = _scaled_ink(flat, writing[near], found.floor, level, whole_strokes=whole_strokes)
+    return ink, read, groups, refused or Kind.DIGIT
+
+
+def find_strokes(
+    signal: np.ndarray, background: np.ndarray, *, whole_strokes: bool = True
+) -> Strokes | None:
+    """The strokes of the digit on a picture (`signal`, ink bright, less its `background`),
+    or None: too little contrast anywhere, or no piece is a digit's (`isolate_ink`)."""
     flat = signal - background
     noise = noise_below(flat)
     np.maximum(flat, 0.0, out=flat)
@@ -76,7 +118,7 @@ def isolate_ink(
     noise = max(noise, paper_spread if covered else spread)
     low_contrast = peak - median < max(tuned().min_contrast, tuned().noisy_contrast * noise)
     if low_contrast and not _two_levels(hist, otsu):
-        return None, 0, Kind.BLANK
+        return None
     if low_contrast or covered:
         # Ink covers much of the image (a tight crop, a thick pen): noise from the paper alone.
         median, spread = paper_median, paper_spread
@@ -97,8 +139,9 @@ def isolate_ink(
             # the pieces near the largest
     found = digit_components(strokes, on_paper=on_paper)
     if found is None:
-        return None, 0, Kind.BLANK
-    kept, box, groups = found
+        return None
+    core, box, groups = found
+    kept = core.copy()
     if whole_strokes:
         reach = max(box[0].stop - box[0].start, box[1].stop - box[1].start) // 2
         near = widened(box, reach, kept.shape)
@@ -111,15 +154,7 @@ def isolate_ink(
         box = shifted(bounds(kept[near]), near)
         if not on_paper:  # a few px wide, a stroke's core may stand in pieces: count it whole
             groups = group_count(kept[near])  # (on paper, faint ink joins digits written close)
-    refused = verdict.judged(flat, kept, on_paper=on_paper)
-    if verdict.refusing(refused):  # blank paper, lines or a page, not a digit
-        row = refused is Kind.LINES and in_one_row(kept)  # digits in a row: a number on rules
-        return None, groups if row else int(refused is Kind.LINES), refused
-    near = widened(box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
-    flat, kept, levels = flat[near], kept[near], levels[near]
-    level = quantile(histogram(levels, kept), 0.8)  # strokes' cores become white, as in MNIST
-    ink = _scaled_ink(flat, kept, floor, level, whole_strokes=whole_strokes)
-    return ink, groups, refused or Kind.DIGIT
+    return Strokes(flat, levels, floor, kept, core, box, groups, on_paper)
 
 
 def _scaled_ink(

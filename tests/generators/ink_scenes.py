@@ -10,7 +10,9 @@ Three families, drawn by code no check set shares (`bench/checks/other_pages.py`
 - `desk`: a whole sheet (or part of one) in perspective on a table or desk, lit unevenly,
   with the shadow of the phone or a hand, the table's grain and edges;
 - `canvas`: a drawing program's or an app's flat canvas of any tone, the digit drawn large
-  with a brush of any width, sometimes saved as a JPEG.
+  with a brush of any width, sometimes saved as a JPEG;
+- and, asked for by name (`SHADOW`, not among `FAMILIES`), `shadow`: plain paper with a hard
+  shadow's edge (a hand's, a phone's) across it or into it, near or over the digits.
 Each writes 0 to 5 handwritten digits (MNIST's training digits, enlarged and redrawn as pen,
 pencil, marker or ballpoint, of any darkness, width and pressure) and photograph the scene:
 tilt and perspective, blur, noise, JPEG. A quarter of the pictures hold no digit at all; some
@@ -36,6 +38,7 @@ from digitcli.datasets.idx import read_idx  # noqa: E402
 
 MNIST_DIR = ROOT / "MNIST"
 FAMILIES = ("page", "desk", "canvas")
+SHADOW = "shadow"
 SIDE = 192  # px: the longest side of a picture, as the preparation's work image
 
 
@@ -234,6 +237,28 @@ def _desk(rng, h: int, w: int) -> np.ndarray:
     return desk.astype(np.float32)
 
 
+def _hard_shadow(rng, canvas: np.ndarray) -> np.ndarray:
+    """`canvas` with a shadow: one side of a line at any angle, a corner of two, or a round
+    one (a hand's, a phone's) from a side, its edge sharp or soft, darkened by a third to two
+    thirds."""
+    h, w = canvas.shape
+    rows, cols = np.mgrid[0:h, 0:w].astype(np.float32)
+    shade = np.ones((h, w), np.float32)
+    if rng.random() < 0.4:  # round, its centre near or beyond a side
+        y, x = rng.uniform(-0.2, 1.2) * h, rng.uniform(-0.2, 1.2) * w
+        ry, rx = rng.uniform(0.15, 0.6) * h, rng.uniform(0.15, 0.6) * w
+        shade *= ((rows - y) / ry) ** 2 + ((cols - x) / rx) ** 2 < 1
+    else:
+        for _ in range(int(rng.choice([1, 1, 2]))):
+            angle = rng.uniform(0, 2 * np.pi)
+            y, x = rng.uniform(0.2, 0.8) * h, rng.uniform(0.2, 0.8) * w
+            shade *= (np.cos(angle) * (cols - x) + np.sin(angle) * (rows - y)) > 0
+    soft = float(rng.choice([0, 0.7, 1.5, 3.0, 6.0, 12.0]))
+    if soft:
+        shade = cv2.GaussianBlur(shade, (0, 0), soft)
+    return canvas * (1 - rng.uniform(0.2, 0.67) * shade)
+
+
 def _sheet_on_desk(rng, page, mask) -> tuple[np.ndarray, np.ndarray]:
     """`page` (and its mask) as a sheet lying on a desk, seen in perspective."""
     h, w = page.shape
@@ -315,6 +340,10 @@ def scene(rng: np.random.Generator, strokes: np.ndarray, family: str) -> Scene:
     mask = np.zeros((h, w), np.float32)
     if family == "canvas":
         return _canvas(rng, strokes, h, w)
+    if family == SHADOW:
+        page = _paper(rng, h, w)
+        _write(rng, page, mask, strokes)
+        return _photographed(rng, _hard_shadow(rng, page), mask)
     page = _paper(rng, h, w)
     page *= 1 - _ruling(rng, h, w) * rng.uniform(0.3, 0.8)
     _write(rng, page, mask, strokes)

@@ -1,0 +1,106 @@
+"""Which pieces of the ink kept for a digit are writing: a shadow's band beside a thin digit is
+ink to the thresholds, and the digit model reads the two as one (a 0 beside a shadow's edge
+was a 2).
+
+The preparation keeps a digit's pieces by rules of size and place (`digitcli.imaging.pieces`).
+Where it keeps several, a small network (`writing.tflite`, built by `bench/build/make_writing.py`
+from the pieces of scenes of paper whose strokes are known, MNIST's training digits enlarged
+onto paper and the pieces the rules keep on real pictures people made; its fits record names
+its data, seeds and command) looks at each piece twice, close up and in the whole picture, and
+answers the chance that it is no writing; those it is sure of (0.5 or more: the export's bias
+puts the network's 0.9 there) are left out of the 28x28 the digit model reads, never the piece
+that holds the digit's largest. What the picture holds (the judge, the count of digits, the
+letters network) is decided on the ink as kept: this only cleans what is read. It runs
+through LiteRT (`digitcli.core.litert`), loaded on first use.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from digitcli.core.litert import Runner
+from digitcli.imaging import orderstats
+from digitcli.imaging import settings as preparation
+
+MODEL = Path(__file__).parent / "writing.tflite"
+FITS = {"preparation": preparation.DEFAULT}  # it learnt the pieces these settings keep
+
+
+def writing_pieces(flat: np.ndarray, kept: np.ndarray, core: np.ndarray) -> np.ndarray:
+    """`kept` (a mask over `flat`, the picture less its background) less its pieces the network
+    takes for no writing; `kept` itself where it is one piece or every piece is kept. The
+    piece holding `core`'s largest piece (the digit the rules found first) is always kept."""
+    count, labels = cv2.connectedComponents(kept.view(np.uint8), connectivity=8)
+    if count <= 2:  # (label 0 is the background)
+        return kept
+    runner = _network(MODEL)
+    sure = runner.run(views(flat, labels, count, runner.side))[:, 0] >= 0.5
+    sure[_holding(labels, core) - 1] = False
+    if not sure.any():
+        return kept
+    return kept & ~np.isin(labels, np.flatnonzero(sure) + 1)
+
+
+def views(flat: np.ndarray, labels: np.ndarray, count: int, side: int) -> np.ndarray:
+    """(count - 1, side, side, 6) float32: each piece of `labels` (numbered from 1) seen close
+    up and in the whole picture, each view as the ink's grey level over its strokes' level,
+    the piece, and the other pieces."""
+    kept = labels > 0
+    level = max(orderstats.percentile(flat[kept], 80), 1.0)
+    grey = np.clip(flat / level, 0.0, 1.0).astype(np.float32)
+    all_ink = kept.astype(np.float32)
+    whole_grey, whole_all = _fitted(grey, side), _fitted(all_ink, side)
+    out = np.zeros((count - 1, side, side, 6), np.float32)
+    boxes = cv2.connectedComponentsWithStats(kept.view(np.uint8), connectivity=8)[2]
+    for index in range(1, count):
+        piece = (labels == index).astype(np.float32)
+        whole_piece = _fitted(piece, side)
+        out[index - 1, ..., 3:] = np.dstack([whole_grey, whole_piece, whole_all - whole_piece])
+        window = _around(labels.shape, boxes[index])
+        close = [_fitted(plane[window], side) for plane in (grey, piece, all_ink)]
+        out[index - 1, ..., :3] = np.dstack([close[0], close[1], close[2] - close[1]])
+    return out
+
+
+def _around(shape: tuple[int, ...], box: np.ndarray) -> tuple[slice, slice]:
+    """A square window half again as wide as a piece's `box` (x, y, w, h), centred on it,
+    within a picture of `shape`."""
+    x, y, w, h = box[:4]
+    half = (3 * max(w, h)) // 4 + 2
+    cy, cx = y + h // 2, x + w // 2
+    rows = slice(max(0, cy - half), min(shape[0], cy + half))
+    cols = slice(max(0, cx - half), min(shape[1], cx + half))
+    return rows, cols
+
+
+def _fitted(plane: np.ndarray, side: int) -> np.ndarray:
+    """`plane` shrunk (or enlarged) to fit `side` a side, the aspect kept, centred on 0s."""
+    h, w = plane.shape
+    scale = side / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    out = np.zeros((side, side), np.float32)
+    top, left = (side - size[1]) // 2, (side - size[0]) // 2
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    out[top : top + size[1], left : left + size[0]] = cv2.resize(
+        plane, size, interpolation=interpolation
+    )
+    return out
+
+
+def _holding(labels: np.ndarray, core: np.ndarray) -> int:
+    """The label of the piece of `labels` that holds `core`'s largest 8-connected piece."""
+    count, core_labels, stats, _ = cv2.connectedComponentsWithStats(
+        core.view(np.uint8), connectivity=8
+    )
+    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    ys, xs = np.nonzero(core_labels == largest)
+    return int(labels[ys[0], xs[0]])
+
+
+@cache
+def _network(path: Path) -> Runner:
+    return Runner(path, stages=("preparation",), fits=FITS, threads=1)

@@ -1,0 +1,109 @@
+"""The writing network (`digitcli.imaging.writing`): the pieces of the ink kept for a digit
+that are no writing (a shadow's edge beside a thin digit) are left out of the 28x28 the digit
+model reads, and the verdict is taken on the ink as kept."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitcli.imaging import writing
+from digitcli.imaging.images import prepare
+
+DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
+
+
+def _ring_and_dome(dome: tuple[int, int] = (60, 25)) -> np.ndarray:
+    """A picture less its background (ink bright): a thin 0's ring, and below it a shadow's
+    round edge standing above the paper as a soft dome, larger than the ring."""
+    h, w = 192, 144
+    ring = np.zeros((h, w), np.float32)
+    cv2.ellipse(ring, (72, 70), (18, 34), 0, 0, 360, 1.0, 2, cv2.LINE_AA)
+    shade = np.zeros((h, w), np.float32)
+    cv2.ellipse(shade, (72, h - 1), dome, 0, 180, 360, 1.0, -1)
+    return ring * 160.0 + cv2.GaussianBlur(shade, (0, 0), 3.0) * 70.0
+
+
+def _pieces(mask: np.ndarray) -> int:
+    return cv2.connectedComponents(mask.view(np.uint8), connectivity=8)[0] - 1
+
+
+def test_ink_of_one_piece_is_handed_back_as_it_is() -> None:
+    flat = _ring_and_dome()
+    ring = flat > 100
+    assert _pieces(ring) == 1
+    assert writing.writing_pieces(flat, ring, ring) is ring
+
+
+def test_a_shadows_dome_beside_a_thin_digit_is_left_out() -> None:
+    flat = _ring_and_dome()
+    kept, ring = flat > 25, flat > 100  # the rules' core: the ring; the dome joined it later
+    assert _pieces(kept) == 2
+    cleaned = writing.writing_pieces(flat, kept, ring)
+    assert _pieces(cleaned) == 1
+    assert cleaned[70 - 34, 72] and not cleaned[-1, 72]  # the ring's top stays, the dome goes
+
+
+def test_the_piece_holding_the_rules_largest_is_never_left_out() -> None:
+    """Where the dome is what the rules found first, it is the digit to them: kept."""
+    flat = _ring_and_dome()
+    kept = flat > 25
+    dome = kept & ~(flat > 100)
+    dome = cv2.morphologyEx(dome.view(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
+    assert writing.writing_pieces(flat, kept, dome) is kept
+
+
+def test_each_piece_is_seen_close_up_and_whole() -> None:
+    flat = _ring_and_dome()
+    count, labels = cv2.connectedComponents((flat > 25).view(np.uint8), connectivity=8)
+    views = writing.views(flat, labels, count, 32)
+    assert views.shape == (2, 32, 32, 6)
+    for index, view in enumerate(views):
+        assert view[..., 1].max() > 0.5 and view[..., 4].max() > 0  # the piece, close and whole
+        assert view[..., 5].sum() > 0  # the other piece, in the whole picture
+        assert not np.any((view[..., 1] > 0.5) & (view[..., 2] > 0.5)), index
+
+
+def _thin_zero_over_a_round_shadow() -> Image.Image:
+    """A phone photo's scene made by code: a thin 0 on paper, a hand's round shadow coming in
+    softly from the foot of the sheet."""
+    rng = np.random.default_rng(0)
+    h, w = 480, 360
+    page = np.full((h, w), 205, np.float32) + rng.normal(0, 2, (h, w))
+    shade = np.zeros((h, w), np.float32)
+    cv2.ellipse(shade, (w // 2, int(h * 1.02)), (int(w * 0.6), int(h * 0.2)), 0, 0, 360, 1.0, -1)
+    page -= 40 * cv2.GaussianBlur(shade, (0, 0), 15)
+    ink = np.zeros((h, w), np.uint8)
+    cv2.ellipse(ink, (w // 2, int(h * 0.3)), (30, 55), 0, 0, 360, 255, 2, cv2.LINE_AA)
+    page -= ink.astype(np.float32) / 255 * 110
+    page = cv2.GaussianBlur(page, (0, 0), 0.8)
+    return Image.fromarray(np.clip(page, 0, 255).astype(np.uint8), "L")
+
+
+def test_a_thin_digit_beside_a_shadows_edge_is_read_without_it() -> None:
+    """The digit model reads the 28x28 less the shadow (before: the two, read as 2); the
+    verdict looks at the ink as kept (`judged`), which holds both."""
+    import digitcli
+
+    picture = _thin_zero_over_a_round_shadow()
+    prepared = prepare(picture)
+    assert prepared.has_ink and prepared.judged is not None
+    assert prepared.judged.sum() > prepared.pixels.sum()
+    assert digitcli.load().predict(picture)[0].digit == 0
+
+
+@pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
+@pytest.mark.parametrize(("name", "digit"), [("IMG_4002.jpg", 0), ("IMG_4003.jpg", 1)])
+def test_real_photos_with_a_hard_shadow_below_the_digit(name: str, digit: int) -> None:
+    """Two pen photos of the pen set (round 36): a thin digit above a hard shadow, read as 2."""
+    import digitcli
+
+    found = sorted(Path(DEVSETS, "pen_photos").glob(f"*/*{name}"))
+    assert found, f"no {name} in the pen set"
+    assert digitcli.load().predict(found[0])[0].digit == digit
+    assert digitcli.load().read(found[0])[0].number == str(digit)
