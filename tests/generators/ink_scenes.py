@@ -1,6 +1,7 @@
 """Scenes of paper whose handwritten strokes are known by construction, each with its mask:
-the pages, sheets and desks `nondigits.py` writes its pictures on (the learned ink finder they
-were first drawn for was deleted in round 9, docs/measurements/preparation.md).
+the pages, sheets and desks `nondigits.py` writes its pictures on, and the pieces of ink the
+writing network learns from (`bench/build/make_writing.py`; the learned ink finder they were
+first drawn for was deleted in round 9, docs/measurements/preparation.md).
 
 Three families, drawn by code no check set shares (`bench/checks/other_pages.py`,
 `make_blanks.py`, `make_photos.py` and `judge_pictures.py` stay apart from them):
@@ -11,8 +12,9 @@ Three families, drawn by code no check set shares (`bench/checks/other_pages.py`
   with the shadow of the phone or a hand, the table's grain and edges;
 - `canvas`: a drawing program's or an app's flat canvas of any tone, the digit drawn large
   with a brush of any width, sometimes saved as a JPEG;
-- and, asked for by name (`SHADOW`, not among `FAMILIES`), `shadow`: plain paper with a hard
-  shadow's edge (a hand's, a phone's) across it or into it, near or over the digits.
+- and, asked for by name (`SHADOW`, not among `FAMILIES`), `shadow`: plain paper under a
+  shadow (a hand's, a phone's), straight or round, its edge sharp or soft, near or over the
+  digits.
 Each writes 0 to 5 handwritten digits (MNIST's training digits, enlarged and redrawn as pen,
 pencil, marker or ballpoint, of any darkness, width and pressure) and photograph the scene:
 tilt and perspective, blur, noise, JPEG. A quarter of the pictures hold no digit at all; some
@@ -237,9 +239,9 @@ def _desk(rng, h: int, w: int) -> np.ndarray:
     return desk.astype(np.float32)
 
 
-def _hard_shadow(rng, canvas: np.ndarray) -> np.ndarray:
+def _shadowed(rng, canvas: np.ndarray) -> np.ndarray:
     """`canvas` with a shadow: one side of a line at any angle, a corner of two, or a round
-    one (a hand's, a phone's) from a side, its edge sharp or soft, darkened by a third to two
+    one (a hand's, a phone's) from a side, its edge sharp or soft, darkened by a fifth to two
     thirds."""
     h, w = canvas.shape
     rows, cols = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -343,7 +345,7 @@ def scene(rng: np.random.Generator, strokes: np.ndarray, family: str) -> Scene:
     if family == SHADOW:
         page = _paper(rng, h, w)
         _write(rng, page, mask, strokes)
-        return _photographed(rng, _hard_shadow(rng, page), mask)
+        return _photographed(rng, _shadowed(rng, page), mask)
     page = _paper(rng, h, w)
     page *= 1 - _ruling(rng, h, w) * rng.uniform(0.3, 0.8)
     _write(rng, page, mask, strokes)
