@@ -138,9 +138,10 @@ _DESK_NONDIGIT = (
 )
 _DESK_BOARDS = (
     "sixduck+tictactoe-opencv__board_20210731_093502.jpg",
-    "KOSMiPOLITA+tic-tac-toe-detector__tic_tac_toe_dedector_33.jpg",  # round 37: predict's
-    # 28x28 less what the writing network took for no writing is read less surely (4) than
-    # read's line (77457)
+    # round 37: predict's 28x28, less what the writing network took for no writing, is read
+    # less surely (2, 2) than read's line (77457, 485)
+    "KOSMiPOLITA+tic-tac-toe-detector__tic_tac_toe_dedector_33.jpg",
+    "kdw7921+Post-it-Detector__OpenCV memoDetector_OpenCV memoDetector_imgs_20230611_144136_7.jpg",
 )
 _BOXED_CELL = (
     "a number in a cell about 70 px a side cut from a phone photo of an answer sheet (round "

@@ -37,25 +37,37 @@ def test_ink_of_one_piece_is_handed_back_as_it_is() -> None:
     flat = _ring_and_dome()
     ring = flat > 100
     assert _pieces(ring) == 1
-    assert writing.writing_pieces(flat, ring, ring) is ring
+    assert writing.writing_pieces(flat, ring) is ring
 
 
 def test_a_shadows_dome_beside_a_thin_digit_is_left_out() -> None:
     flat = _ring_and_dome()
-    kept, ring = flat > 25, flat > 100  # the rules' core: the ring; the dome joined it later
+    kept = flat > 25  # the dome, larger, is what the rules keep first
     assert _pieces(kept) == 2
-    cleaned = writing.writing_pieces(flat, kept, ring)
+    cleaned = writing.writing_pieces(flat, kept)
     assert _pieces(cleaned) == 1
     assert cleaned[70 - 34, 72] and not cleaned[-1, 72]  # the ring's top stays, the dome goes
 
 
-def test_the_piece_holding_the_rules_largest_is_never_left_out() -> None:
-    """Where the dome is what the rules found first, it is the digit to them: kept."""
+def _dome(flat: np.ndarray) -> np.ndarray:
+    dome = (flat > 25) & ~(flat > 100)
+    return cv2.morphologyEx(dome.view(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
+
+
+def test_where_every_piece_is_no_writing_the_least_sure_is_kept() -> None:
+    flat = _ring_and_dome() + _ring_and_dome((40, 15))[::-1]  # a second dome, at the top
+    domes = _dome(flat)
+    assert _pieces(domes) == 2
+    assert _pieces(writing.writing_pieces(flat, domes)) == 1
+
+
+def test_a_speck_is_never_what_is_kept_in_the_digits_place() -> None:
     flat = _ring_and_dome()
-    kept = flat > 25
-    dome = kept & ~(flat > 100)
-    dome = cv2.morphologyEx(dome.view(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
-    assert writing.writing_pieces(flat, kept, dome) is kept
+    kept = _dome(flat)
+    kept[5:7, 5:7] = True  # a speck, far under the dome's size
+    flat[5:7, 5:7] = 60.0
+    cleaned = writing.writing_pieces(flat, kept)
+    assert cleaned[-1, 72]  # the dome stays, whatever the speck is
 
 
 def test_each_piece_is_seen_close_up_and_whole() -> None:

@@ -54,7 +54,6 @@ class Strokes:
     levels: np.ndarray  # `flat` as grey levels (uint8), for statistics
     floor: float  # the paper's noise stays below this level
     kept: np.ndarray  # the digit's pieces with the faint strokes touching them (a mask)
-    core: np.ndarray  # the digit's pieces alone, as `pieces.digit_components` kept them
     box: tuple[slice, slice]  # `kept`'s bounding box
     groups: int  # separate digit-sized groups side by side
     on_paper: bool  # the picture shows paper around its digit (`paper_size`)
@@ -85,7 +84,7 @@ def isolate_ink(
     if verdict.refusing(refused):  # blank paper, lines or a page, not a digit
         row = refused is Kind.LINES and in_one_row(kept)  # digits in a row: a number on rules
         return None, None, groups if row else int(refused is Kind.LINES), refused
-    writing = writing_pieces(found.flat, kept, found.core) if found.on_paper else kept
+    writing = writing_pieces(found.flat, kept) if found.on_paper else kept
     near = widened(found.box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
     flat, levels = found.flat[near], found.levels[near]
     level = quantile(histogram(levels, kept[near]), 0.8)  # strokes' cores become white, as in MNIST
@@ -140,8 +139,7 @@ def find_strokes(
     found = digit_components(strokes, on_paper=on_paper)
     if found is None:
         return None
-    core, box, groups = found
-    kept = core.copy()
+    kept, box, groups = found
     if whole_strokes:
         reach = max(box[0].stop - box[0].start, box[1].stop - box[1].start) // 2
         near = widened(box, reach, kept.shape)
@@ -154,7 +152,7 @@ def find_strokes(
         box = shifted(bounds(kept[near]), near)
         if not on_paper:  # a few px wide, a stroke's core may stand in pieces: count it whole
             groups = group_count(kept[near])  # (on paper, faint ink joins digits written close)
-    return Strokes(flat, levels, floor, kept, core, box, groups, on_paper)
+    return Strokes(flat, levels, floor, kept, box, groups, on_paper)
 
 
 def _scaled_ink(

@@ -4,12 +4,13 @@ was a 2).
 
 The preparation keeps a digit's pieces by rules of size and place (`digitcli.imaging.pieces`).
 Where it keeps several, a small network (`writing.tflite`, built by `bench/build/make_writing.py`
-from the pieces of scenes of paper whose strokes are known, MNIST's training digits enlarged
-onto paper and the pieces the rules keep on real pictures people made; its fits record names
-its data, seeds and command) looks at each piece twice, close up and in the whole picture, and
-answers the chance that it is no writing; those it is sure of (0.5 or more: the export's bias
-puts the network's 0.9 there) are left out of the 28x28 the digit model reads, never the piece
-that holds the digit's largest. What the picture holds (the judge, the count of digits, the
+from the pieces of scenes of paper whose strokes are known, of paper under shadows, MNIST's
+training digits enlarged onto paper and the pieces the rules keep on real pictures people
+made; its fits record names its data, seeds and command) looks at each piece twice, close up
+and in the whole picture, and answers the chance that it is no writing. Those it is sure of
+(0.5 or more: the export's bias puts the network's 0.9 there) are left out of the 28x28 the
+digit model reads, never the one it is least sure of: a shadow the rules took for the digit
+goes, the digit beside it stays. What the picture holds (the judge, the count of digits, the
 letters network) is decided on the ink as kept: this only cleans what is read. It runs
 through LiteRT (`digitcli.core.litert`), loaded on first use.
 """
@@ -25,21 +26,26 @@ import numpy as np
 from digitcli.core.litert import Runner
 from digitcli.imaging import orderstats
 from digitcli.imaging import settings as preparation
+from digitcli.imaging.settings import tuned
 
 MODEL = Path(__file__).parent / "writing.tflite"
 FITS = {"preparation": preparation.DEFAULT}  # it learnt the pieces these settings keep
 
 
-def writing_pieces(flat: np.ndarray, kept: np.ndarray, core: np.ndarray) -> np.ndarray:
+def writing_pieces(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
     """`kept` (a mask over `flat`, the picture less its background) less its pieces the network
-    takes for no writing; `kept` itself where it is one piece or every piece is kept. The
-    piece holding `core`'s largest piece (the digit the rules found first) is always kept."""
+    takes for no writing; `kept` itself where it is one piece or every piece is kept. Of the
+    pieces that are no specks (`speck_area` of the largest's area or more, as the rules count
+    them), the one the network is least sure of is always kept: something is left to read."""
     count, labels = cv2.connectedComponents(kept.view(np.uint8), connectivity=8)
     if count <= 2:  # (label 0 is the background)
         return kept
     runner = _network(MODEL)
-    sure = runner.run(views(flat, labels, count, runner.side))[:, 0] >= 0.5
-    sure[_holding(labels, core) - 1] = False
+    chance = runner.run(views(flat, labels, count, runner.side))[:, 0]
+    area = np.bincount(labels.ravel(), minlength=count)[1:]
+    sized = np.flatnonzero(area >= tuned().speck_area * area.max())
+    sure = chance >= 0.5
+    sure[sized[np.argmin(chance[sized])]] = False
     if not sure.any():
         return kept
     return kept & ~np.isin(labels, np.flatnonzero(sure) + 1)
@@ -89,16 +95,6 @@ def _fitted(plane: np.ndarray, side: int) -> np.ndarray:
         plane, size, interpolation=interpolation
     )
     return out
-
-
-def _holding(labels: np.ndarray, core: np.ndarray) -> int:
-    """The label of the piece of `labels` that holds `core`'s largest 8-connected piece."""
-    count, core_labels, stats, _ = cv2.connectedComponentsWithStats(
-        core.view(np.uint8), connectivity=8
-    )
-    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    ys, xs = np.nonzero(core_labels == largest)
-    return int(labels[ys[0], xs[0]])
 
 
 @cache
