@@ -72,8 +72,10 @@ def test_a_speck_is_never_what_is_kept_in_the_digits_place() -> None:
 
 def test_each_piece_is_seen_close_up_and_whole() -> None:
     flat = _ring_and_dome()
-    count, labels = cv2.connectedComponents((flat > 25).view(np.uint8), connectivity=8)
-    views = writing.views(flat, labels, count, 32)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(
+        (flat > 25).view(np.uint8), connectivity=8
+    )
+    views = writing.views(flat, labels, stats, 32)
     assert views.shape == (2, 32, 32, 6)
     for index, view in enumerate(views):
         assert view[..., 1].max() > 0.5 and view[..., 4].max() > 0  # the piece, close and whole

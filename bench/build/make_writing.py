@@ -65,8 +65,8 @@ WRITING, NONE = 0, 1  # labels: the network answers the chance of NONE
 SHIFT = math.log(9.0)  # the export's bias shift: the network's 0.9 becomes 0.5
 
 
-def pieces_of(picture: np.ndarray) -> tuple[np.ndarray, np.ndarray, int] | None:
-    """(flat, labels, count) of the pieces the rules keep on a grey picture (uint8), found as
+def pieces_of(picture: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(flat, labels, stats) of the pieces the rules keep on a grey picture (uint8), found as
     `images.prepare` finds them on paper (no sheet nor scanner's border looked for); None
     where no ink is kept."""
     image = Image.fromarray(picture, "L")
@@ -75,8 +75,10 @@ def pieces_of(picture: np.ndarray) -> tuple[np.ndarray, np.ndarray, int] | None:
     found = find_strokes(signal, estimate_background(image, dark))
     if found is None:
         return None
-    count, labels = cv2.connectedComponents(found.kept.view(np.uint8), connectivity=8)
-    return found.flat, labels, count
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(
+        found.kept.view(np.uint8), connectivity=8
+    )
+    return found.flat, labels, stats
 
 
 def scene_pieces(
@@ -88,10 +90,10 @@ def scene_pieces(
         found = pieces_of(picture)
         if found is None:
             continue
-        flat, labels, n = found
+        flat, labels, stats = found
         on_strokes = cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0
-        shares = [on_strokes[labels == i].mean() for i in range(1, n)]
-        views = writing.views(flat, labels, n, SIDE)
+        shares = [on_strokes[labels == i].mean() for i in range(1, len(stats))]
+        views = writing.views(flat, labels, stats, SIDE)
         for view, share in zip(views, shares, strict=True):
             if share >= 0.3 or share < 0.05:
                 yield view, WRITING if share >= 0.3 else NONE

@@ -7,6 +7,7 @@ they would shrink to a hairline in the box are widened to MNIST's usual width fi
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -82,4 +83,20 @@ def fit_and_centre(ink: np.ndarray) -> np.ndarray:
     left = min(max(round(CENTRE - cx), 0), IMAGE_SIZE - pw)
     out = np.zeros((IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     out[top : top + ph, left : left + pw] = patch
+    return out
+
+
+def in_square(plane: np.ndarray, side: int, enlarge: int = cv2.INTER_AREA) -> np.ndarray:
+    """`plane` (float32) resized to fit `side` px a side, its aspect kept, centred on 0s: the
+    square views the judge and the writing network look at. Shrunk by area; `enlarge`: the
+    interpolation where it grows."""
+    h, w = plane.shape
+    scale = side / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    out = np.zeros((side, side), np.float32)
+    top, left = (side - size[1]) // 2, (side - size[0]) // 2
+    interpolation = cv2.INTER_AREA if scale < 1 else enlarge
+    out[top : top + size[1], left : left + size[0]] = cv2.resize(
+        plane, size, interpolation=interpolation
+    )
     return out

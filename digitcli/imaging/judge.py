@@ -17,12 +17,12 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from digitcli.core.litert import Runner
 from digitcli.imaging import orderstats
 from digitcli.imaging import settings as preparation
+from digitcli.imaging.fitting import in_square
 
 MODEL = Path(__file__).parent / "judge.tflite"
 # The settings the judge fits: it was trained on what the preparation they make keeps.
@@ -38,19 +38,11 @@ def view(flat: np.ndarray, kept: np.ndarray, side: int) -> np.ndarray:
     levels) and the ink kept (`kept`, a mask), shrunk to fit with the aspect kept, centred on
     black: the grey levels over 255, over the kept ink's own level (a pale picture's faint
     ink), and the kept mask. `side`: the network's input's (as `polarity.view`'s)."""
-    h, w = flat.shape
-    scale = side / max(h, w)
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
     grey = np.clip(flat, 0, 255).astype(np.float32)
     level = orderstats.percentile(grey[kept], 80) if kept.any() else 255.0
-    out = np.zeros((side, side, 3), np.float32)
-    top, left = (side - size[1]) // 2, (side - size[0]) // 2
-    inside = (slice(top, top + size[1]), slice(left, left + size[0]))
-    small = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
-    out[inside + (0,)] = small / 255.0
-    out[inside + (1,)] = np.minimum(small / max(level, 1.0), 1.0)
-    out[inside + (2,)] = cv2.resize(kept.astype(np.float32), size, interpolation=cv2.INTER_AREA)
-    return out
+    small = in_square(grey, side)
+    mask = in_square(kept.astype(np.float32), side)
+    return np.dstack([small / 255.0, np.minimum(small / max(level, 1.0), 1.0), mask])
 
 
 def probabilities(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:

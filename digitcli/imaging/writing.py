@@ -26,6 +26,7 @@ import numpy as np
 from digitcli.core.litert import Runner
 from digitcli.imaging import orderstats
 from digitcli.imaging import settings as preparation
+from digitcli.imaging.fitting import in_square
 from digitcli.imaging.settings import tuned
 
 MODEL = Path(__file__).parent / "writing.tflite"
@@ -37,12 +38,12 @@ def writing_pieces(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
     takes for no writing; `kept` itself where it is one piece or every piece is kept. Of the
     pieces that are no specks (`speck_area` of the largest's area or more, as the rules count
     them), the one the network is least sure of is always kept: something is left to read."""
-    count, labels = cv2.connectedComponents(kept.view(np.uint8), connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(kept.view(np.uint8), connectivity=8)
     if count <= 2:  # (label 0 is the background)
         return kept
     runner = _network(MODEL)
-    chance = runner.run(views(flat, labels, count, runner.side))[:, 0]
-    area = np.bincount(labels.ravel(), minlength=count)[1:]
+    chance = runner.run(views(flat, labels, stats, runner.side))[:, 0]
+    area = stats[1:, cv2.CC_STAT_AREA]
     sized = np.flatnonzero(area >= tuned().speck_area * area.max())
     sure = chance >= 0.5
     sure[sized[np.argmin(chance[sized])]] = False
@@ -51,23 +52,24 @@ def writing_pieces(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
     return kept & ~np.isin(labels, np.flatnonzero(sure) + 1)
 
 
-def views(flat: np.ndarray, labels: np.ndarray, count: int, side: int) -> np.ndarray:
-    """(count - 1, side, side, 6) float32: each piece of `labels` (numbered from 1) seen close
+def views(flat: np.ndarray, labels: np.ndarray, stats: np.ndarray, side: int) -> np.ndarray:
+    """(pieces, side, side, 6) float32: each piece of `labels` (numbered from 1; `stats`, their
+    boxes as `cv2.connectedComponentsWithStats` gives them, the background's first) seen close
     up and in the whole picture, each view as the ink's grey level over its strokes' level,
     the piece, and the other pieces."""
+    count = len(stats)
     kept = labels > 0
     level = max(orderstats.percentile(flat[kept], 80), 1.0)
     grey = np.clip(flat / level, 0.0, 1.0).astype(np.float32)
     all_ink = kept.astype(np.float32)
-    whole_grey, whole_all = _fitted(grey, side), _fitted(all_ink, side)
+    whole_grey, whole_all = _square(grey, side), _square(all_ink, side)
     out = np.zeros((count - 1, side, side, 6), np.float32)
-    boxes = cv2.connectedComponentsWithStats(kept.view(np.uint8), connectivity=8)[2]
     for index in range(1, count):
         piece = (labels == index).astype(np.float32)
-        whole_piece = _fitted(piece, side)
+        whole_piece = _square(piece, side)
         out[index - 1, ..., 3:] = np.dstack([whole_grey, whole_piece, whole_all - whole_piece])
-        window = _around(labels.shape, boxes[index])
-        close = [_fitted(plane[window], side) for plane in (grey, piece, all_ink)]
+        window = _around(labels.shape, stats[index])
+        close = [_square(plane[window], side) for plane in (grey, piece, all_ink)]
         out[index - 1, ..., :3] = np.dstack([close[0], close[1], close[2] - close[1]])
     return out
 
@@ -83,18 +85,9 @@ def _around(shape: tuple[int, ...], box: np.ndarray) -> tuple[slice, slice]:
     return rows, cols
 
 
-def _fitted(plane: np.ndarray, side: int) -> np.ndarray:
-    """`plane` shrunk (or enlarged) to fit `side` a side, the aspect kept, centred on 0s."""
-    h, w = plane.shape
-    scale = side / max(h, w)
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    out = np.zeros((side, side), np.float32)
-    top, left = (side - size[1]) // 2, (side - size[0]) // 2
-    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    out[top : top + size[1], left : left + size[0]] = cv2.resize(
-        plane, size, interpolation=interpolation
-    )
-    return out
+def _square(plane: np.ndarray, side: int) -> np.ndarray:
+    """`fitting.in_square`, a small piece's close-up enlarged smoothly."""
+    return in_square(plane, side, enlarge=cv2.INTER_LINEAR)
 
 
 @cache
