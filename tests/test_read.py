@@ -343,7 +343,8 @@ def test_a_long_reading_of_overlapping_digits_is_not_one_digit():
              (172, 10, 229, 88), (207, 13, 254, 81)]  # fmt: skip
     sure = [1.0, 0.999, 0.855, 0.295, 1.0, 1.0]
     digits = [ReadDigit(d, c, b) for d, c, b in zip([2, 1, 1, 8, 9, 6], sure, boxes, strict=True)]
-    line = SimpleNamespace(whole=SimpleNamespace(pixels=np.zeros((28, 28, 1), np.float32)))
+    whole = SimpleNamespace(pixels=np.zeros((28, 28, 1), np.float32))
+    line = SimpleNamespace(whole=whole, words=False)
     predicted = np.full(10, 0.42 / 9, np.float32)
     predicted[2] = 0.58
     assert [d.digit for d in _as_predicted(digits, line, {id(line): predicted})] == [
@@ -351,6 +352,25 @@ def test_a_long_reading_of_overlapping_digits_is_not_one_digit():
     ]  # fmt: skip
     cut = [ReadDigit(1, 0.4, (10, 10, 40, 90)), ReadDigit(7, 0.5, (25, 10, 60, 90))]
     assert [d.digit for d in _as_predicted(cut, line, {id(line): predicted})] == [2]
+
+
+def test_a_line_read_as_words_keeps_predicts_one_digit():
+    """Where `predict` finds one digit and the line reader reads the line as words (a note of
+    words on a desk: `predict` 2, `read` 485 before), `read`'s digits are no number: it answers
+    `predict`'s digit, however surely it read its own (the one verdict, issue 86)."""
+    from types import SimpleNamespace
+
+    from digitcli.reading.read import ReadDigit, _as_predicted
+
+    sure = [ReadDigit(4, 0.99, (0, 0, 20, 30)), ReadDigit(8, 0.98, (25, 0, 45, 30)),
+            ReadDigit(5, 0.97, (50, 0, 70, 30))]  # fmt: skip
+    whole = SimpleNamespace(pixels=np.zeros((28, 28, 1), np.float32))
+    predicted = np.full(10, 0.4 / 9, np.float32)
+    predicted[2] = 0.6
+    words = SimpleNamespace(whole=whole, words=True)
+    number = SimpleNamespace(whole=whole, words=False)
+    assert [d.digit for d in _as_predicted(sure, words, {id(words): predicted})] == [2]
+    assert [d.digit for d in _as_predicted(sure, number, {id(number): predicted})] == [4, 8, 5]
 
 
 @pytest.mark.parametrize("name", ["tight-8617.jpg", "tight-706211.jpg", "long-096847115.jpg"])

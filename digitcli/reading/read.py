@@ -256,7 +256,9 @@ def _as_predicted(
     a reading of up to `split_most` digits that overlap one another by the preparation's
     `side_by_side` of their width (one digit cut in two; pieces `apart` share less) when
     predict is surer of its digit than the reading of its number, and a reading of several
-    digits none of which is read as surely as predict's one (a 0 read as "11")."""
+    digits none of which is read as surely as predict's one (a 0 read as "11"), or of a line
+    the line reader reads as words (`Line.words`: its digits are no number; a note on a desk
+    was 485 to `read`, 2 to `predict`)."""
     row = wholes.get(id(line))
     if row is None:
         return digits
@@ -264,7 +266,7 @@ def _as_predicted(
     confidence = round(float(row[best]), 6)
     if not digits:  # predict found a digit where the line found no ink
         return [ReadDigit(best, confidence, _picture_box(line), line.whole.pixels)]
-    if len(digits) > 1 and max(d.confidence for d in digits) >= confidence:
+    if len(digits) > 1 and max(d.confidence for d in digits) >= confidence and not line.words:
         tune = tuned()
         sure = float(np.prod([d.confidence for d in digits]))
         split = len(digits) <= tune.split_most and all(
