@@ -14,19 +14,17 @@ the first look's. It runs through LiteRT (`digitcli.core.litert`), loaded on fir
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image
 
-from digitcli.core.litert import Runner
-from digitcli.imaging import settings as preparation
+from digitcli.imaging import networks
 from digitcli.imaging.settings import tuned
 
 MODEL = Path(__file__).parent / "colours.tflite"
-FITS = {"preparation": preparation.DEFAULT}  # it learnt the first look at these settings
+FITS = networks.FITS  # it learnt the first look at these settings
 CLASSES = ("writing", "a thing")  # what the network tells apart, in its order
 WRITING, THING = range(len(CLASSES))
 INFO = "colours"  # the key of an opened image's `info` holding its `features`
@@ -84,9 +82,4 @@ def thing(found: np.ndarray, colours: np.ndarray) -> bool:
     """Whether a picture whose grey first look answered `found` (`polarity.CLASSES`' chances)
     and whose colours are `colours` (`features`) is a photo of a thing."""
     weighed = np.concatenate([found.astype(np.float32), colours])[np.newaxis]
-    return int(np.argmax(_network(MODEL)(weighed)[0])) == THING
-
-
-@cache
-def _network(path: Path) -> Runner:
-    return Runner(path, stages=("preparation",), fits=FITS, threads=1)
+    return int(np.argmax(networks.network(MODEL)(weighed)[0])) == THING

@@ -14,19 +14,16 @@ LiteRT (`digitcli.core.litert`), loaded on first use.
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from digitcli.core.litert import Runner
-from digitcli.imaging import orderstats
-from digitcli.imaging import settings as preparation
+from digitcli.imaging import networks, orderstats
 from digitcli.imaging.fitting import in_square
 
 MODEL = Path(__file__).parent / "judge.tflite"
 # The settings the judge fits: it was trained on what the preparation they make keeps.
-FITS = {"preparation": preparation.DEFAULT}
+FITS = networks.FITS
 VERDICTS = ("digit", "blank", "lines", "several")  # the network's classes, in its order
 DIGIT, BLANK, LINES, SEVERAL = range(len(VERDICTS))
 
@@ -48,7 +45,7 @@ def view(flat: np.ndarray, kept: np.ndarray, side: int) -> np.ndarray:
 def probabilities(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
     """The judge's probability of each of its VERDICTS for the ink `kept` on `flat`
     (`view`, as large as the network's input)."""
-    network = _judge(_model)
+    network = networks.network(_model)
     return network(view(flat, kept, network.side)[np.newaxis])[0]
 
 
@@ -57,8 +54,3 @@ def use_model(path: Path | None) -> None:
     judges trained without part of its pictures."""
     global _model
     _model = MODEL if path is None else Path(path)
-
-
-@cache
-def _judge(path: Path) -> Runner:
-    return Runner(path, stages=("preparation",), fits=FITS, threads=1)

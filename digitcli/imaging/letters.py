@@ -17,31 +17,24 @@ loaded on first use.
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from digitcli.core.litert import Runner
-from digitcli.imaging import settings as preparation
+from digitcli.imaging import networks
 from digitcli.imaging.settings import tuned
 
 MODEL = Path(__file__).parent / "letters.tflite"
-FITS = {"preparation": preparation.DEFAULT}  # it learnt the 28x28s these settings make
+FITS = networks.FITS  # it learnt the 28x28s these settings make
 
 
 def chance(pixels: np.ndarray) -> float:
     """The chance that `pixels` (uint8 28x28, white ink on black, as `images.prepare` makes
     them) is not a digit."""
     batch = (pixels.astype(np.float32) / 255.0)[np.newaxis, :, :, np.newaxis]
-    return float(_network(MODEL)(batch)[0, 0])
+    return float(networks.network(MODEL)(batch)[0, 0])
 
 
 def not_a_digit(pixels: np.ndarray) -> bool:
     """Whether `pixels` is taken for no digit (`chance` at `letters_sure` or more)."""
     return chance(pixels) >= tuned().letters_sure
-
-
-@cache
-def _network(path: Path) -> Runner:
-    return Runner(path, stages=("preparation",), fits=FITS, threads=1)

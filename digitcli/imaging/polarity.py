@@ -26,20 +26,17 @@ loaded on first use.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import cache
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from digitcli.core.litert import Runner
-from digitcli.imaging import colours, orderstats
-from digitcli.imaging import settings as preparation
+from digitcli.imaging import colours, networks, orderstats
 from digitcli.imaging.paper import dark_by_extremes
 from digitcli.imaging.settings import tuned
 
 MODEL = Path(__file__).parent / "polarity.tflite"
-FITS = {"preparation": preparation.DEFAULT}  # it learnt the pictures these settings open
+FITS = networks.FITS  # it learnt the pictures these settings open
 CLASSES = ("light ink", "dark ink", "a thing")  # what the network tells apart, in its order
 LIGHT, DARK, THING = range(len(CLASSES))
 
@@ -80,7 +77,7 @@ def ink_is_dark(gray: np.ndarray) -> bool:
 
 def chances(gray: np.ndarray) -> np.ndarray:
     """The network's chance of each of `CLASSES` for `gray` (uint8)."""
-    network = _network(MODEL)
+    network = networks.network(MODEL)
     return network(view(gray, network.side)[np.newaxis])[0]
 
 
@@ -92,8 +89,3 @@ def view(gray: np.ndarray, side: int) -> np.ndarray:
     low, high = orderstats.percentile(small, 1), orderstats.percentile(small, 99)
     stretched = np.clip((small - low) / max(high - low, 1.0), 0.0, 1.0)
     return np.stack([small / 255.0, stretched], axis=-1)
-
-
-@cache
-def _network(path: Path) -> Runner:
-    return Runner(path, stages=("preparation",), fits=FITS, threads=1)

@@ -17,20 +17,17 @@ through LiteRT (`digitcli.core.litert`), loaded on first use.
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from digitcli.core.litert import Runner
-from digitcli.imaging import orderstats
-from digitcli.imaging import settings as preparation
+from digitcli.imaging import networks, orderstats
 from digitcli.imaging.fitting import in_square
 from digitcli.imaging.settings import tuned
 
 MODEL = Path(__file__).parent / "writing.tflite"
-FITS = {"preparation": preparation.DEFAULT}  # it learnt the pieces these settings keep
+FITS = networks.FITS  # it learnt the pieces these settings keep
 
 
 def writing_pieces(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
@@ -41,7 +38,7 @@ def writing_pieces(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
     count, labels, stats, _ = cv2.connectedComponentsWithStats(kept.view(np.uint8), connectivity=8)
     if count <= 2:  # (label 0 is the background)
         return kept
-    runner = _network(MODEL)
+    runner = networks.network(MODEL)
     chance = runner.run(views(flat, labels, stats, runner.side))[:, 0]
     area = stats[1:, cv2.CC_STAT_AREA]
     sized = np.flatnonzero(area >= tuned().speck_area * area.max())
@@ -88,8 +85,3 @@ def _around(shape: tuple[int, ...], box: np.ndarray) -> tuple[slice, slice]:
 def _square(plane: np.ndarray, side: int) -> np.ndarray:
     """`fitting.in_square`, a small piece's close-up enlarged smoothly."""
     return in_square(plane, side, enlarge=cv2.INTER_LINEAR)
-
-
-@cache
-def _network(path: Path) -> Runner:
-    return Runner(path, stages=("preparation",), fits=FITS, threads=1)
