@@ -569,3 +569,14 @@ def test_a_truncated_keras_file_is_refused_before_loading_tensorflow(tmp_path):
     )  # fmt: skip
     assert "not a zip archive" in done.stdout, done.stderr
     assert done.stdout.strip().endswith("False")  # TensorFlow never imported
+
+
+def test_a_file_that_is_no_image_is_named_so_without_naming_a_decoder(tmp_path):
+    """Text saved as .png is "not an image" in a line of digitcli's own words: which library
+    failed to decode it (OpenCV or Pillow) is nothing the user chose or can act on."""
+    (tmp_path / "notes.png").write_text("a shopping list, not a picture\n")
+    result = runner.invoke(app, ["predict", str(tmp_path / "notes.png")])
+    assert result.exit_code != 0
+    line = [text for text in result.output.splitlines() if "notes.png" in text][0]
+    assert "not an image" in line and "digitcli" in line
+    assert "Pillow" not in result.output and "OpenCV" not in result.output
