@@ -36,12 +36,18 @@ def test_a_cache_is_extended_by_new_folders_and_refused_for_others(
     args = Namespace(cache=tmp_path / "views.npz", folder=[first], per_folder=10, seed=1,
                      made=0, files=0, nondigits=0)  # fmt: skip
 
-    x1, _ = make_judge.made_and_folders(args)
+    x1, _, counts1 = make_judge.made_and_folders(args)
     args.folder = [first, second]
-    x2, y2 = make_judge.made_and_folders(args)
+    x2, y2, counts2 = make_judge.made_and_folders(args)
     assert len(x1) > 2 and len(x2) > len(x1) and (x2[: len(x1)] == x1).all()
     assert made == [1] and set(y2[2:]) == {make_judge.DIGIT}
+    assert counts1 == counts2[:1] and 2 + sum(counts2) == len(x2)
     assert len(make_judge.made_and_folders(args)[0]) == len(x2)  # reused whole
+
+    # --learn-anew 1: the last folder's views alone are learnt by their class
+    args.learn_anew, args.lookalikes, args.small = 1, 0, 0
+    _, _, anew = make_judge.all_made(args)
+    assert anew.tolist() == [False] * (len(x2) - counts2[1]) + [True] * counts2[1]
 
     args.folder = [second]
     with pytest.raises(SystemExit, match="name another --cache"):

@@ -6,6 +6,8 @@ digit, blank paper, lines or a page, or several digits.
     python bench/build/make_judge.py --real DIR --cache VIEWS.npz --make-only # the views alone
     python bench/build/make_judge.py --stamp-only             # record a changed setting's new stamp
     python bench/build/make_judge.py --real DIR --cache V.npz --init judge.tflite  # go on from it
+    python bench/build/make_judge.py ... --init judge.tflite --folder C=NEW --learn-anew 1
+        # NEW's views learnt by their class, the rest as the judge it starts from answers them
 
 What the judge sees is what `isolate_ink` hands it on a picture on paper (`judge.view` of the
 picture less its background and the ink kept), so every training picture goes through the
@@ -307,18 +309,22 @@ def collect(views: list, kinds: list, source, kind: int) -> None:
         kinds.append(kind)
 
 
-def folder_views(folders: list[str], most: int) -> tuple[list[np.ndarray], list[int]]:
+def folder_views(folders: list[str], most: int) -> tuple[list[np.ndarray], list[int], list[int]]:
     """The views of pictures made before (`CLASS=DIR`: a make_photos or bench/checks/robustness.py
-    folder, every picture in it of CLASS, one of judge.VERDICTS), at most `most` a folder."""
+    folder, every picture in it of CLASS, one of judge.VERDICTS), at most `most` a folder, and
+    how many views each folder gave."""
     views: list[np.ndarray] = []
     kinds: list[int] = []
+    counts: list[int] = []
     for folder in folders:
+        before = len(kinds)
         name, _, path = folder.partition("=")
         pictures = sorted(p for p in Path(path).iterdir() if p.suffix in (".png", ".jpg"))
         for picture in pictures[:most]:
             collect(views, kinds, picture, judge.VERDICTS.index(name))
+        counts.append(len(kinds) - before)
         print(f"{folder}: {len(kinds)} views so far", flush=True)
-    return views, kinds
+    return views, kinds, counts
 
 
 def nondigit_views(seed, count: int, *, hard: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -594,6 +600,11 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--folder", action="append", default=[], help="CLASS=DIR made before")
     parser.add_argument("--per-folder", type=int, default=300, help="pictures of a --folder")
     parser.add_argument("--init", type=Path, help="a judge to start from (LiteRT), not nothing")
+    parser.add_argument(
+        "--learn-anew", type=int, default=0, metavar="N",
+        help="with --init: learn the views of the last N --folder by their class, and every "
+        "other view as the judge it starts from answers it (it keeps what it knew)",
+    )  # fmt: skip
     parser.add_argument("--rate", type=float, default=1e-3, help="Adam's learning rate")
     parser.add_argument(
         "--filters", type=lambda text: tuple(int(n) for n in text.split(",")), default=FILTERS,
@@ -630,11 +641,13 @@ def _named(word: str) -> str:
 
 def main() -> None:
     args = arguments()
+    if args.learn_anew and args.init is None:
+        raise SystemExit("--learn-anew: name the judge it starts from, --init")
     if args.stamp_only:
         stamp(args.out, ("preparation",), judge.FITS)
         print(f"stamped {args.out}")
         return
-    made_x, made_y = all_made(args)
+    made_x, made_y, anew = all_made(args)
     if args.make_only:
         return
     training = {
@@ -648,7 +661,7 @@ def main() -> None:
     real_x, real_y, kept_x, kept_y = real(args, training)
     if args.init is not None:
         training["started_from"] = file_digest(args.init)
-    fit(args, (made_x, made_y), (real_x, real_y), (kept_x, kept_y), training)
+    fit(args, (made_x, made_y, anew), (real_x, real_y), (kept_x, kept_y), training)
 
 
 def cached(path: Path | None, make) -> tuple[np.ndarray, np.ndarray]:
@@ -662,9 +675,12 @@ def cached(path: Path | None, make) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def all_made(args) -> tuple[np.ndarray, np.ndarray]:
-    """Every made view (`--cache`, and the look-alikes beside it, reused where made before)."""
-    parts = [made_and_folders(args)]
+def all_made(args) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every made view (`--cache`, and the look-alikes beside it, reused where made before),
+    their classes, and which of them are learnt by their class (`--learn-anew`: the last
+    folders' views only; else all)."""
+    *folders, counts = made_and_folders(args)
+    parts = [folders]
     if args.lookalikes:
         beside = None if args.cache is None else args.cache.with_suffix(".lookalikes.npz")
         parts.append(cached(beside, lambda: nondigit_views([args.seed, 500], args.lookalikes,
@@ -673,19 +689,33 @@ def all_made(args) -> tuple[np.ndarray, np.ndarray]:
         parts.append(small_views([args.seed, 400], args.small))
     x, y = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     print(f"made: {len(x)} views, {np.bincount(y, minlength=CLASSES).tolist()} by class")
-    return x, y
+    anew = np.ones(len(x), dtype=bool)
+    if args.learn_anew:
+        newest = counts[-args.learn_anew :]
+        if len(newest) < args.learn_anew or min(newest) < 0:
+            raise SystemExit(
+                f"--learn-anew: {args.cache} does not tell those folders' views apart (made "
+                "before it recorded them): name another --cache"
+            )
+        end = len(folders[0])
+        anew[:] = False
+        anew[end - sum(newest) : end] = True
+    return x, y, anew
 
 
-def made_and_folders(args) -> tuple[np.ndarray, np.ndarray]:
-    """The made views, then each `--folder`'s in order. A `--cache` records the folders it
-    holds: it is reused for them and extended by the folders given after them; one holding
-    other folders is refused, not silently reused for them."""
+def made_and_folders(args) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """The made views, then each `--folder`'s in order, and how many views each folder gave
+    (-1: not recorded by the cache they came from). A `--cache` records the folders it holds:
+    it is reused for them and extended by the folders given after them; one holding other
+    folders is refused, not silently reused for them."""
     held: list[str] = []
+    counts: list[int] = []
     if args.cache is not None and args.cache.exists():
         with np.load(args.cache) as found:
             x, y = found["x"], found["y"]
             recorded = "folders" in found
             held = [str(folder) for folder in found["folders"]] if recorded else []
+            counts = found["counts"].tolist() if "counts" in found else [-1] * len(held)
         if not recorded or held != args.folder[: len(held)]:
             raise SystemExit(
                 f"{args.cache}: holds the views of the folders {held or 'it does not record'}, "
@@ -694,12 +724,14 @@ def made_and_folders(args) -> tuple[np.ndarray, np.ndarray]:
     else:
         x, y = made_views(args.seed, args.made, args.files, args.nondigits)
     todo = args.folder[len(held) :]
-    more, kinds = folder_views(todo, args.per_folder)
+    more, kinds, made = folder_views(todo, args.per_folder)
+    counts += made
     if more:
         x, y = np.concatenate([x, np.stack(more)]), np.concatenate([y, kinds])
     if args.cache is not None and (todo or not args.cache.exists()):
-        np.savez_compressed(args.cache, x=x, y=y, folders=np.array(args.folder, dtype=str))
-    return x, y
+        np.savez_compressed(args.cache, x=x, y=y, folders=np.array(args.folder, dtype=str),
+                            counts=np.array(counts))  # fmt: skip
+    return x, y, counts
 
 
 def real(args, training: dict) -> tuple[np.ndarray, ...]:
@@ -724,11 +756,14 @@ def real(args, training: dict) -> tuple[np.ndarray, ...]:
 
 def fit(args, made_views, real_views, kept_views, training: dict) -> None:
     """Train the judge on the made views (but VALIDATION of them) and the real ones, print
-    what it refuses of those kept out and of the real folds held out, and write it."""
+    what it refuses of those kept out and of the real folds held out, and write it. Made
+    views that are not learnt anew (`--learn-anew`) and the real ones are learnt as the judge
+    it starts from answers them."""
     import keras
 
+    anew = made_views[2][made_views[1] < NONDIGIT]
     (made_x, made_y), (real_x, real_y), (kept_x, kept_y) = (
-        (x[y < NONDIGIT], y[y < NONDIGIT]) for x, y in (made_views, real_views, kept_views)
+        (x[y < NONDIGIT], y[y < NONDIGIT]) for x, y, *_ in (made_views, real_views, kept_views)
     )  # the views of what is not a digit are made, never learnt
 
     keras.utils.set_random_seed(args.seed)
@@ -739,13 +774,22 @@ def fit(args, made_views, real_views, kept_views, training: dict) -> None:
     model = build(args.filters, args.dense)
     if args.init is not None:
         started_from(model, args.init)
-    model.compile(keras.optimizers.Adam(args.rate), "sparse_categorical_crossentropy",
-                  metrics=["accuracy"])  # fmt: skip
     counts = np.maximum(np.bincount(y, minlength=NONDIGIT), 1)
     weights = np.sqrt(len(y) / (NONDIGIT * counts))  # halfway
     weights[DIGIT] *= args.digit_weight  # a real digit refused is an error too
-    model.fit(x, y, batch_size=64, epochs=args.epochs, verbose=2, shuffle=True,
-              class_weight=dict(enumerate(weights)))  # fmt: skip
+    if args.learn_anew:
+        learnt = np.concatenate([anew[~checked], np.zeros(len(real_y), dtype=bool)])
+        as_before = model.predict(x, verbose=0)  # what the judge it starts from answers
+        as_before[learnt] = np.eye(NONDIGIT, dtype=np.float32)[y[learnt]]
+        model.compile(keras.optimizers.Adam(args.rate), "categorical_crossentropy",
+                      metrics=["categorical_accuracy"])  # fmt: skip
+        model.fit(x, as_before, sample_weight=weights[y], batch_size=64, epochs=args.epochs,
+                  verbose=2, shuffle=True)  # fmt: skip
+    else:
+        model.compile(keras.optimizers.Adam(args.rate), "sparse_categorical_crossentropy",
+                      metrics=["accuracy"])  # fmt: skip
+        model.fit(x, y, batch_size=64, epochs=args.epochs, verbose=2, shuffle=True,
+                  class_weight=dict(enumerate(weights)))  # fmt: skip
     refusals(model.predict(made_x[checked], verbose=0), made_y[checked])
     if len(kept_y):
         print("the real folds held out:")
