@@ -679,8 +679,8 @@ def all_made(args) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every made view (`--cache`, and the look-alikes beside it, reused where made before),
     their classes, and which of them are learnt by their class (`--learn-anew`: the last
     folders' views only; else all)."""
-    *folders, counts = made_and_folders(args)
-    parts = [folders]
+    *views, counts = made_and_folders(args)
+    parts = [views]
     if args.lookalikes:
         beside = None if args.cache is None else args.cache.with_suffix(".lookalikes.npz")
         parts.append(cached(beside, lambda: nondigit_views([args.seed, 500], args.lookalikes,
@@ -697,7 +697,7 @@ def all_made(args) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 f"--learn-anew: {args.cache} does not tell those folders' views apart (made "
                 "before it recorded them): name another --cache"
             )
-        end = len(folders[0])
+        end = len(views[0])
         anew[:] = False
         anew[end - sum(newest) : end] = True
     return x, y, anew
