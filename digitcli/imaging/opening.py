@@ -100,7 +100,7 @@ def _opening(read: Callable[[], _T], label: str) -> _T:
     except Image.DecompressionBombError:
         raise ImageError(f"{label}: image too large (more than {MAX_PIXELS:,} pixels)") from None
     except UnidentifiedImageError:
-        raise ImageError(f"{label}: not an image, or not in a format digitcli reads") from None
+        raise ImageError(f"{label}: not an image (or not in a format digitcli reads)") from None
     except MemoryError:
         raise ImageError(f"{label}: not enough memory to decode the image") from None
     except Exception as error:  # Pillow's decoders raise many kinds on damaged files
