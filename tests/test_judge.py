@@ -74,11 +74,13 @@ def test_the_judge_tells_a_digit_on_paper_from_a_number():
     assert prepare(as_image(paper)).several
 
 
-def test_the_judge_runs_without_tensorflow():
-    """In a fresh process (this one may hold TensorFlow already): LiteRT alone runs it."""
+def test_the_judge_and_the_count_run_without_tensorflow():
+    """In a fresh process (this one may hold TensorFlow already): LiteRT alone runs the judge
+    and the count network (`count`)."""
     code = (
-        "import sys, numpy as np; from digitcli.imaging import judge; "
+        "import sys, numpy as np; from digitcli.imaging import count, judge; "
         "judge.probabilities(np.zeros((60, 80), np.float32), np.ones((60, 80), bool)); "
+        "count.chance(np.zeros((28, 28), np.uint8)); "
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -14,8 +14,8 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from typer.testing import CliRunner
 
 from digitcli.cli import app
-from digitcli.imaging import pieces, verdict
-from digitcli.imaging.images import prepare, prepare_file
+from digitcli.imaging import count, verdict
+from digitcli.imaging.images import fit_and_centre, prepare, prepare_file
 
 MNIST = Path(__file__).resolve().parent.parent / "MNIST"
 runner = CliRunner()
@@ -175,14 +175,14 @@ def test_a_number_in_a_row_of_boxes_filling_the_picture_is_no_blank(
 
 @pytest.mark.parametrize("angle", [0, 18])
 def test_a_flat_stroke_is_not_several_digits_written_into_each_other(angle):
-    """A dash or a bar is as wide as a number, but only a stroke or a few high: not digits
-    written into each other, to the preparation's rule (`pieces.joined_digits`). (Its
+    """A dash or a bar is as wide as a number, but one stroke: not digits written into each
+    other, to the count network (`count`: it replaced a rule on the ink's shape). (Its
     verdict is the judge's, which counts digits since round 8, and which takes the bar,
     no digit either, for several: tests/test_one_count_of_digits.py.)"""
     stroke = Image.new("L", (300, 300), 0)
-    ImageDraw.Draw(stroke).line([(40, 150), (260, 150)], fill=1, width=24)
-    bar = np.asarray(stroke.rotate(angle, center=(150, 150))) > 0
-    assert bar.any() and not pieces.joined_digits(bar)
+    ImageDraw.Draw(stroke).line([(40, 150), (260, 150)], fill=255, width=24)
+    bar = np.asarray(stroke.rotate(angle, center=(150, 150)), np.float32)
+    assert bar.any() and not count.several(fit_and_centre(bar).astype(np.uint8))
 
 
 @pytest.mark.parametrize("name", ["lined-01335.jpg", "lined-31376.jpg", "lined-78825.jpg"])

@@ -30,7 +30,7 @@ from PIL import Image
 
 from digitcli.core import process
 from digitcli.core.config import IMAGE_SIZE
-from digitcli.imaging import colours, letters
+from digitcli.imaging import colours, count, letters
 from digitcli.imaging.background import estimate_background
 from digitcli.imaging.border import border_to_look_within
 from digitcli.imaging.fitting import BOX_SIZE, fit_and_centre, stroke_width
@@ -40,7 +40,6 @@ from digitcli.imaging.ink import isolate_ink
 from digitcli.imaging.morphology import bounds, dilate, square
 from digitcli.imaging.opening import MAX_PIXELS, STDIN_NAME, open_image
 from digitcli.imaging.paper import paper_level
-from digitcli.imaging.pieces import joined_digits
 from digitcli.imaging.polarity import Look, look
 from digitcli.imaging.settings import tuned
 from digitcli.imaging.sheet import sheet_to_look_within
@@ -176,7 +175,7 @@ def _prepared(
         return Prepared(blank, has_ink=False, inverted=inverted, groups=groups, refused=refused)
     pixels = _twenty_eight(read)
     judged = None if read is ink else _twenty_eight(ink)
-    joined = _joined(ink, groups, refused)
+    joined = _joined(pixels if judged is None else judged, groups, refused)
     return Prepared(pixels, True, inverted, groups, joined, judged=judged)
 
 
@@ -185,10 +184,16 @@ def _twenty_eight(ink: np.ndarray) -> np.ndarray:
     return _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))
 
 
-def _joined(ink: np.ndarray, groups: int, found: Kind | None) -> bool:
-    """Whether the one group of `ink` is several digits: the judge says so (`found`), or it is
-    as wide as several written into each other (`joined_digits`)."""
-    return groups == 1 and (found is Kind.SEVERAL or joined_digits(ink > MID_GREY))
+def _joined(pixels: np.ndarray, groups: int, found: Kind | None) -> bool:
+    """Whether the one group of ink, `pixels` its 28x28, is several digits: the judge says so
+    (`found`), or the count network (`count`) is sure they are digits written close together
+    or into each other and the letters network does not take them for a letter (an M is as
+    wide as two digits: `_told` refuses it)."""
+    if groups != 1:
+        return False
+    if found is Kind.SEVERAL:
+        return True
+    return count.several(pixels) and not letters.not_a_digit(pixels)
 
 
 def _unstretched(ink: np.ndarray) -> np.ndarray:

@@ -18,11 +18,6 @@ from digitcli.imaging import clutter
 from digitcli.imaging.morphology import Box, bounds, shifted
 from digitcli.imaging.settings import tuned
 
-# What the settings this module reads are for (their values: settings.py).
-# Ink more than joined_wide times as wide as high, crossing at least joined_crossed of its columns
-# twice or more (a loop, a bar over a stem), is digits written into each other: no single
-# digit is that wide, and a dash or a bar of any slant crosses each column only once.
-
 
 def digit_components(
     mask: np.ndarray, *, on_paper: bool = True
@@ -293,21 +288,6 @@ def apart(left: Sequence[float], right: Sequence[float]) -> bool:
     segmentation (`reading.atoms`) take."""
     (x0, _, x1, _), (u0, _, u1, _) = left, right
     return bool(x1 - u0 < tuned().side_by_side * min(x1 - x0, u1 - u0))
-
-
-def joined_digits(inked: np.ndarray) -> bool:
-    """Whether the digit's ink (`inked`, a mask), counted as one group, is several digits
-    touching or written into each other: wider than joined_wide of its height, not one
-    stroke (joined_crossed)."""
-    window = bounds(inked)
-    if window is None:
-        return False
-    piece = inked[window]
-    height, width = piece.shape
-    if width <= tuned().joined_wide * height:
-        return False
-    crossings = np.count_nonzero(piece[1:] & ~piece[:-1], axis=0) + piece[0]
-    return np.count_nonzero(crossings >= 2) >= tuned().joined_crossed * width
 
 
 def _components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:

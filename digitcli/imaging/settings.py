@@ -25,7 +25,7 @@ class PreparationSettings:
     # moving one changes no artefact's stamp (`digitcli.core.fits`); nor do those of the sheet
     # a photo's digit is looked for within (the networks see what lies inside it).
     UNSTAMPED: ClassVar[frozenset[str]] = frozenset(
-        {"not_digit", "joined_wide", "joined_crossed", "sheet_fill", "side_margin"}
+        {"not_digit", "several_sure", "sheet_fill", "side_margin"}
         | {"sheet_sides", "sheet_held", "sheet_paper_wider", "sheet_glare", "side_by_side"}
         | {"letters_sure", "border_dark", "border_deepest"}
     )
@@ -84,8 +84,7 @@ class PreparationSettings:
     line_step: float = 0.5  # ... in steps of this
     slant_band: int = 8  # px: columns summed together, shifted as one along a slant
     # Pieces (pieces.py)
-    joined_wide: float = 2.0  # ink this many times as wide as high ...
-    joined_crossed: float = 0.1  # ... crossing this share of its columns twice: joined digits
+    several_sure: float = 0.999  # one group's 28x28 is several digits at this chance (count.py)
     speck_area: float = 0.02  # a piece below this share of the largest's area is a speck ...
     near_area: float = 0.3  # ... one this share of it or more joins the digit at any gap
     big_piece: float = 0.15  # pieces of this share of the largest area or more are counted
