@@ -14,8 +14,9 @@ and the rest is NumPy and OpenCV on that small array.
 This module is the pipeline and its public names; each step lives in a module of its own:
 `opening` (files to small upright grayscale), `grayscale` (modes, shrinking, transparency),
 `polarity` (which way round the ink is), `background` (uneven lighting), `ink` (paper and
-ink), `pieces` (which pieces are the digit), `fitting` (20x20 in 28x28), with `histograms` and
-`morphology` under them.
+ink), `pieces` (which pieces are the digit), `fitting` (20x20 in 28x28), `count` and
+`letters` (several digits written together, or no digit, on the 28x28), with `histograms`
+and `morphology` under them.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""The preparation's networks (the first look, the colours, the judge, the writing and the
-letters networks): each LiteRT file is loaded once a process, on first use, and refused
-unless it was built for this preparation's settings (`core.fits`)."""
+"""The preparation's networks (the first look, the colours, the judge, the writing, the
+letters and the count networks): each LiteRT file is loaded once a process, on first use,
+and refused unless it was built for this preparation's settings (`core.fits`)."""
 
 from __future__ import annotations
 
