@@ -7,14 +7,15 @@ The pictures are MNIST's *training* digits (the first 40,000 to learn from, the 
 check on), each cropped to its ink: half of them one digit, in half of those drawn 1 to 1.7
 times as wide (a digit written broad is still one); half two digits (7 in 10) or three,
 scaled to 85-115% of one height, each up to 20 px higher or lower, each advanced 0.6-1.15 of
-its width (written into each other at the low end, a little apart at the high end). Each is
-turned up to 8 degrees, its strokes made a pixel thinner or thicker in a third, specks added
-beside it in half (`as_written`), and fitted in 28x28 as the preparation fits ink
-(`fitting.fit_and_centre`), where several digits
-are small and wide and one digit fills the height. A small network (two convolutions of 16
-and 32 filters, 32 units) learns them (about 5 s an epoch on 2 cores), is converted to LiteRT
-and stamped with its data, seed and command (`core/fits.py`); it prints its accuracy on 3,000
-pictures made from the digits it never saw.
+its width (written into each other at the low end, a little apart at the high end). In 3 of
+10, up to six specks lie beside the ink (`as_written`: what the preparation keeps of the
+paper's grain near a digit; turning the ink and thinning or thickening its strokes too was
+worse, docs/measurements/preparation.md "Round 39: the count network"). Each is fitted in
+28x28 as the preparation fits ink (`fitting.fit_and_centre`), where several digits are small
+and wide and one digit fills the height. A small network (two convolutions of 16 and 32
+filters, 32 units) learns them (about 5 s an epoch for 30,000 on 2 cores), is converted to
+LiteRT and stamped with its data, seed and command (`core/fits.py`); it prints its accuracy
+on 3,000 pictures made from the digits it never saw.
 """
 
 from __future__ import annotations
@@ -55,9 +56,8 @@ def one(rng: np.random.Generator, digit: np.ndarray) -> np.ndarray:
 
 
 def as_written(rng: np.random.Generator, ink: np.ndarray) -> np.ndarray:
-    """`ink` as a pen and a photo leave it: turned up to 8 degrees, its strokes a pixel
-    thinner or thicker in a third of them, and in half of them up to six specks beside it
-    (what the preparation keeps of the paper's grain near a digit)."""
+    """`ink` with, in 3 of 10, up to six specks beside it (what the preparation keeps of the
+    paper's grain near a digit)."""
     h, w = ink.shape
     if rng.random() < 0.3:
         for _ in range(int(rng.integers(1, 7))):
