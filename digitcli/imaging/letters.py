@@ -31,8 +31,7 @@ FITS = networks.FITS  # it learnt the 28x28s these settings make
 def chance(pixels: np.ndarray) -> float:
     """The chance that `pixels` (uint8 28x28, white ink on black, as `images.prepare` makes
     them) is not a digit."""
-    batch = (pixels.astype(np.float32) / 255.0)[np.newaxis, :, :, np.newaxis]
-    return float(networks.network(MODEL)(batch)[0, 0])
+    return networks.chance(MODEL, pixels)
 
 
 def not_a_digit(pixels: np.ndarray) -> bool:

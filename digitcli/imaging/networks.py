@@ -7,6 +7,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+
 from digitcli.core.litert import Runner
 from digitcli.imaging import settings as preparation
 
@@ -17,3 +19,10 @@ FITS = {"preparation": preparation.DEFAULT}  # what each of them learnt depends 
 def network(path: Path) -> Runner:
     """The network in `path`, one LiteRT thread per interpreter (`Runner`)."""
     return Runner(path, stages=("preparation",), fits=FITS, threads=1)
+
+
+def chance(path: Path, pixels: np.ndarray) -> float:
+    """The one chance the network in `path` answers for `pixels`, a 28x28 (uint8, white ink
+    on black) as `images.prepare` makes them: the letters and the count networks'."""
+    batch = (pixels.astype(np.float32) / 255.0)[np.newaxis, :, :, np.newaxis]
+    return float(network(path)(batch)[0, 0])
