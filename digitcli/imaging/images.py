@@ -176,8 +176,8 @@ def _prepared(
         return Prepared(blank, has_ink=False, inverted=inverted, groups=groups, refused=refused)
     pixels = _twenty_eight(read)
     judged = None if read is ink else _twenty_eight(ink)
-    joined = _joined(pixels if judged is None else judged, groups, refused)
-    return Prepared(pixels, True, inverted, groups, joined, judged=judged)
+    prepared = Prepared(pixels, True, inverted, groups, judged=judged)
+    return replace(prepared, joined=_joined(prepared.looked_at, groups, refused))
 
 
 def _twenty_eight(ink: np.ndarray) -> np.ndarray:
