@@ -3,9 +3,6 @@ close together or into each other (a "42" in a form's cell was its 4 to `predict
 
 from __future__ import annotations
 
-import gzip
-from pathlib import Path
-
 import numpy as np
 import pytest
 from PIL import Image
@@ -13,12 +10,7 @@ from PIL import Image
 from digitcli.imaging import count, verdict
 from digitcli.imaging.images import fit_and_centre, prepare
 
-MNIST = Path(__file__).resolve().parent.parent / "MNIST" / "t10k-images-idx3-ubyte.gz"
-
-
-def _mnist(count_: int) -> np.ndarray:
-    raw = gzip.decompress(MNIST.read_bytes())
-    return np.frombuffer(raw, np.uint8, 784 * count_, 16).reshape(count_, 28, 28)
+from mnist_png import mnist_test
 
 
 def _touching(left: np.ndarray, right: np.ndarray, step: int = 14) -> np.ndarray:
@@ -33,7 +25,7 @@ def test_one_digit_is_one_and_two_written_into_each_other_are_several():
     """MNIST's test digits (never learnt from): none of the first 500 alone is several
     digits; of 100 pairs written into each other, more than half are (57; the rule it
     replaced, twice as wide as high, took none of them)."""
-    digits = _mnist(700)
+    digits, _ = mnist_test(700)
     assert not any(count.several(digit) for digit in digits[:500])
     pairs = [_touching(a, b) for a, b in zip(digits[500:600], digits[600:700], strict=True)]
     found = sum(count.several(fit_and_centre(pair).astype(np.uint8)) for pair in pairs)
@@ -46,7 +38,7 @@ def test_a_number_in_a_forms_cell_is_several_digits(left, right, step):
     cell, its rules in the picture: one group to the pieces, one digit to the judge; `predict`
     answered one digit for them before the count network (of 136 such made cells, 3 more are
     several digits to it, none fewer)."""
-    digits = _mnist(14)
+    digits, _ = mnist_test(14)
     cell = np.full((140, 240), 215.0)
     cell[10:13, :] = cell[127:130, :] = cell[:, 20:23] = cell[:, 215:218] = 90.0
     ink = _touching(digits[left], digits[right], step).astype(np.uint8)
