@@ -124,8 +124,9 @@ DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 # asking predict's verdict on the picture, not on the sheet it found at its own size: four
 # more boards; round 34's read refusing a page in predict's words where predict refuses it: a
 # note of Korean words on a desk; round 35's set of handwritten words adds eight, where one
-# more, read as a number before, is now refused by both), each a failure to learn from, by
-# file name.
+# more, read as a number before, is now refused by both; round 40's fresh numbers, a check
+# set, adds two numbers predict takes for one digit), each a failure to learn from, by file
+# name.
 _OFF_PAPER_CELL = (
     "a cell of a register or a form under paper_size (56 px) a side: the judge, which counts "
     "several digits on paper, is not asked, and the preparation keeps one digit of the number "
@@ -190,6 +191,14 @@ REAL_KNOWN = {
     },
     f"{_WORDS}8azal_frame_00021.png": _WORD_LETTER,
     f"{_WORDS}8orab_frame_00041.png": _WORD_LETTER,
+    "TGtony+OCR-Handwritten-Numbers__Images_test7.jpg__crop_70_1410_560_420.png": "9000 "
+    "written up a steep slant, its four digits touching (round 40's fresh numbers, a check "
+    "set): one piece, fitted square in the 28x28, not small and wide, so the count network "
+    "takes it for one digit (8); read reads 9000",
+    "DAT-Class+handwritten_multi-digit_calculator__model_test_test.PNG__crop_660_0_110_92.png": (
+        "78 cut from a drawn sum, the 7's bar touching the crop's left edge (round 40's fresh "
+        "numbers): predict drops the 7 as a neighbour's part and reads the 8; read reads 78"
+    ),
 }
 
 
