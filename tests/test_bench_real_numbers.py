@@ -5,6 +5,7 @@ import csv
 import hashlib
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -239,6 +240,28 @@ def test_the_form_cells_are_numbers_from_other_repositories():
                 others += list(csv.DictReader(handle))
     assert not {r.sha256 for r in cells} & {r["sha256"] for r in others}
     assert not {r.repo.lower() for r in cells} & {r["repo"].lower() for r in others}
+
+
+def test_the_fresh_numbers_are_from_other_repositories_fifteen_at_most_from_one():
+    """`fresh_numbers.csv` (round 40): real numbers from repositories in no other list and not
+    held out, no picture of another list among them, at most 15 from one repository, each
+    repository in one fold."""
+    fresh = numbers.read_manifest(numbers.MANIFEST.with_name("fresh_numbers.csv"))
+    assert len(fresh) >= 100
+    assert all(len(r.sha256) == 64 and len(r.commit) == 40 for r in fresh)
+    assert {r.fold for r in fresh} == set(range(5))
+    assert not _held_out(fresh)
+    by_repo = Counter(r.repo.lower() for r in fresh)
+    assert max(by_repo.values()) <= 15
+    assert all(len({r.fold for r in fresh if r.repo.lower() == repo}) == 1 for repo in by_repo)
+    assert len({(r.path, r.sha256) for r in fresh}) == len(fresh)
+    others = []
+    for path in sorted((REPO / "bench" / "checks").glob("*.csv")):
+        if path.name != "fresh_numbers.csv":
+            with path.open(newline="") as handle:
+                others += list(csv.DictReader(handle))
+    assert not {r.sha256 for r in fresh} & {r["sha256"] for r in others}
+    assert not set(by_repo) & {r["repo"].lower() for r in others}
 
 
 @pytest.mark.parametrize(
