@@ -237,7 +237,7 @@ def test_each_set_of_numbers_has_its_own_default_folder() -> None:
             ("--sheet", "3"), ("--desk", "dark"), ("--desk", "light"), ("--paper", "lined"),
             ("--turn", "12"), ("--hand", "loose"), ("--blur", "2.5"), ("--marks", "1"),
             ("--cell",), ("--cut-cell",), ("--cell", "--page-turn", "2"), ("--far",),
-            ("--desk", "dark", "--perspective", "0.2")]  # fmt: skip
+            ("--desk", "dark", "--perspective", "0.2"), ("--kinds", "amount")]  # fmt: skip
     assert len({folder(*args) for args in sets}) == len(sets)
 
 
@@ -497,3 +497,56 @@ def test_the_line_reader_can_be_taught_one_kind_of_number(tmp_path):
     assert len(lengths) and all(4 <= n <= 8 for n in lengths)  # a boxed number's 4-8 digits
     record = make_line_reader.this_run(words, make_line_reader.arguments().parse_args(words), 4)
     assert "(boxed)" in record["data"]
+
+
+def test_an_amount_plans_its_zeros_separators_and_end_mark():
+    import amounts
+
+    rng = np.random.default_rng(4)
+    plans = [amounts.plan(rng) for _ in range(200)]
+    assert all(2 <= a.zeros < count and len(a.marks) == count + 1 for count, a in plans)
+    assert all(not any(a.marks[:1]) for _, a in plans)  # nothing before the first digit
+    india = [a.marks for count, a in plans if count == 7 and a.marks[4] and a.marks[2]]
+    assert india and all(not m[3] and not m[5] for m in india)  # 44,20,000: 2s after the 3
+    assert {"/-", "="} <= {a.marks[-1] for _, a in plans}
+    drawn, joined = sum(a.drawn for _, a in plans), sum(a.joined for _, a in plans)
+    assert 100 < drawn < 200 and 0 < joined < drawn  # some zeros the source's own, some apart
+
+
+def test_an_amounts_text_is_its_digits_and_marks(tmp_path):
+    x, y = make_numbers.number_digits()
+    rng = np.random.default_rng(4)
+    for i in range(12):
+        number = make_numbers.make_number(x, y, "amount", tmp_path / f"a{i}", rng)
+        assert number.number[0] != "0" and number.number.endswith("00")
+        written = number.text or number.number
+        assert "".join(c for c in written if c.isdigit()) == number.number
+        assert (tmp_path / number.file).is_file()
+
+
+def test_a_zero_drawn_as_a_loop_is_a_closed_ring_on_the_baseline():
+    import amounts
+
+    rng = np.random.default_rng(0)
+    amount = amounts.Amount(3, [""] * 5, drawn=True, joined=True, pen=0.1)
+    ring = amounts.loop(60.0, amount, tail=False, rng=rng) > 0.5
+    rows = np.flatnonzero(ring.any(axis=1))
+    assert rows[-1] >= ring.shape[0] - 12 and rows[0] > 0  # on the baseline, under the top
+    import cv2
+
+    count, regions = cv2.connectedComponents((~ring).astype(np.uint8), connectivity=4)
+    edge = set(regions[0]) | set(regions[-1]) | set(regions[:, 0]) | set(regions[:, -1])
+    inside = [(regions == i).sum() for i in range(1, count) if i not in edge]
+    assert max(inside, default=0) > 0.1 * ring.size  # the loop closes round its inside
+    tailed = amounts.loop(60.0, amount, tail=True, rng=np.random.default_rng(0)) > 0.5
+    assert tailed.shape[1] > ring.shape[1] and tailed[:, -2:].any()  # the stroke to the next
+
+
+def test_make_numbers_writes_only_the_kinds_asked_for(tmp_path):
+    script = REPO / "tests" / "generators" / "make_numbers.py"
+    run = [sys.executable, str(script), "--per-kind", "3", "--seed", "2", "--out", str(tmp_path),
+           "--kinds", "amount"]  # fmt: skip
+    subprocess.run(run, check=True, capture_output=True)
+    labels = [json.loads(line) for line in (tmp_path / "labels.jsonl").read_text().splitlines()]
+    assert [label["kind"] for label in labels] == ["amount"] * 3
+    assert all(label["number"].endswith("00") for label in labels)

@@ -618,7 +618,7 @@ def arguments() -> argparse.ArgumentParser:
     )
     parser.add_argument("--marked", type=float, default=MARKED, help="share with marks (0)")
     parser.add_argument(
-        "--kinds", nargs="+", choices=sorted(set(KINDS)), default=list(KINDS),
+        "--kinds", nargs="+", choices=sorted({*KINDS, "amount"}), default=list(KINDS),
         help="the kinds of numbers written, in turn (tight twice, long, spaced, grouped, boxed)",
     )  # fmt: skip
     parser.add_argument("--seed", type=int, default=0, help="training's seed (0)")

@@ -48,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "generators"))
 
 from make_numbers import (  # noqa: E402
+    ALL_KINDS,
     BLUR,
     KINDS,
     TURN,
@@ -192,7 +193,7 @@ def table(rows: dict[str, tuple[dict, float]]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for reader, (scores, rate, *texts) in rows.items():
-        for kind in (*KINDS, "all"):
+        for kind in (*(kind for kind in ALL_KINDS if kind in scores), "all"):
             count, exact, digits = scores[kind]
             shown_rate = f"{rate:.0f}" if kind == "all" else ""
             shown_text = f"{texts[0][kind]:.1%}" if texts else "-"
@@ -218,6 +219,7 @@ def default_folder(args: argparse.Namespace) -> str:
     options += [f"pageturn{args.page_turn:g}"] * (args.page_turn != 0)
     options += ["far"] * args.far
     options += [f"perspective{args.perspective:g}"] * (args.perspective != 0)
+    options += ["kinds-" + "-".join(args.kinds)] * (tuple(args.kinds) != KINDS)
     return "-".join(["digitcli-numbers", *options])
 
 

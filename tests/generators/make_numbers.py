@@ -84,6 +84,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from digitcli.imaging.morphology import bounds
 
+import amounts  # noqa: E402
 import written_marks  # noqa: E402
 from make_photos import load_mnist  # noqa: E402
 
@@ -91,6 +92,7 @@ DIGIT_SOURCES = ("mnist", "usps", "uci")
 UCI_TUNED = 1000  # load_digits' first 1,000 chose the classifier's redrawing (robustness.py)
 STYLES = ("plain", "filled", "thin")  # as the source draws them, stretched square, a fine pen
 KINDS = ("spaced", "tight", "grouped", "long", "boxed")
+ALL_KINDS = (*KINDS, "amount")  # "amount": written only when asked for (`amounts`)
 GROUPINGS = ((4, 2, 2), (2, 2, 4), (2, 2, 2), (3, 3), (3, 3, 3), (4, 4), (2, 2, 2, 2), (3, 4))
 SEPARATORS = (" ", "/", "-", ".")  # between groups (wide sets); " " is a gap alone
 PRINTED = ((40, 40, 40), (120, 140, 200), (200, 120, 120), (90, 90, 90))  # narrow sets
@@ -213,6 +215,11 @@ def styled(x: np.ndarray, style: str) -> tuple[np.ndarray, int]:
 
 def add_digit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
+        "--kinds", nargs="+", choices=ALL_KINDS, default=list(KINDS),
+        help="the kinds written, each --per-kind times (all but amount: a cheque's amount, "
+        "its zeros often drawn as joined loops)",
+    )  # fmt: skip
+    parser.add_argument(
         "--digits-from", choices=DIGIT_SOURCES, default="mnist",
         help="MNIST's test digits, USPS zip.train's held 30%% (needs --usps), or UCI's 797 "
         "optical digits never tuned on",
@@ -296,14 +303,15 @@ def make_number_set(
     seed: int = 0,
     style: str = "plain",
     look: Look = Look(wide=True),
+    kinds: tuple[str, ...] = KINDS,
 ) -> list[Number]:
-    """Write `per_kind` numbers of each kind into `out` (and labels.jsonl); return them."""
+    """Write `per_kind` numbers of each of `kinds` into `out` (and labels.jsonl); return them."""
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     turns = np.random.default_rng([seed, PAGE_TURN_STREAM])  # --page-turn's own draws
     x, box = styled(x, style)
     numbers = []
-    for kind in KINDS:
+    for kind in kinds:
         for i in range(per_kind):
             stem = out / f"{kind}-{i:04d}"
             numbers.append(make_number(x, y, kind, stem, rng, box, look, turns))
@@ -322,7 +330,8 @@ def make_number_set_of(args: argparse.Namespace, out: Path) -> list[Number]:
         hand=args.hand, blur=args.blur, marks=args.marks, cell=args.cell, cut=args.cut_cell,
         page_turn=args.page_turn, far=args.far, perspective=args.perspective,
     )  # fmt: skip
-    return make_number_set(x, y, out, args.per_kind, args.seed, args.style, look)
+    kinds = tuple(args.kinds)
+    return make_number_set(x, y, out, args.per_kind, args.seed, args.style, look, kinds)
 
 
 def load_labels(folder: Path) -> list[Number]:
@@ -347,8 +356,14 @@ def make_number(
     as the set without."""
     wide = look.wide
     count = {"long": rng.integers(7, 11), "boxed": rng.integers(4, 9)}.get(kind, rng.integers(3, 7))
+    amount = None
+    if kind == "amount":
+        count, amount = amounts.plan(rng)
     groups = list(GROUPINGS[rng.integers(len(GROUPINGS))]) if kind == "grouped" else [int(count)]
     picks = rng.integers(0, len(x), sum(groups))
+    if amount is not None:  # a first digit that is no 0, and the zeros it ends with
+        picks[0] = rng.choice(np.flatnonzero(y != 0))
+        picks[-amount.zeros :] = rng.choice(np.flatnonzero(y == 0), amount.zeros)
     height = int(rng.integers(100, 201))
     digit_h = (
         height * rng.uniform(0.45, 0.7) if kind != "boxed" else height * rng.uniform(0.4, 0.55)
@@ -357,9 +372,12 @@ def make_number(
     marks = None
     if look.marks > 0.0 and kind != "boxed" and rng.random() < look.marks:
         marks, separator = written_marks.pattern(len(picks), rng), " "
+    if amount is not None:
+        marks = amount.marks
     ink, boxes = _write(
-        x[picks], kind, groups, digit_h, rng, separator, wide, box, look.hand, marks, look.far
-    )
+        x[picks], kind, groups, digit_h, rng, separator, wide, box, look.hand, marks, look.far,
+        amount,
+    )  # fmt: skip
     slant = rng.uniform(-0.25, 0.25) if rng.random() < 0.5 else 0.0
     ink, boxes = _shear(ink, boxes, slant)
     printed = np.zeros_like(ink)
@@ -412,10 +430,12 @@ def _write(
     hand="even",
     marks=None,
     far=False,
+    amount: amounts.Amount | None = None,
 ) -> tuple[np.ndarray, list[list[int]]]:
     """The digits' ink coverage (0-1) side by side, and each one's box; `separator` is drawn
     in the gap after each group but the last; `marks` (`written_marks.pattern`) before the
-    first digit and after each, in room of their own; `far`: the digits far apart (`FAR_GAPS`)."""
+    first digit and after each, in room of their own; `far`: the digits far apart (`FAR_GAPS`);
+    `amount`: the zeros an amount ends with drawn as its loops (`amounts.loop`)."""
     size_spread, top_spread = HANDS[hand]
     pieces = []
     for digit in digits:
@@ -426,6 +446,8 @@ def _write(
     gaps = _gaps(kind, groups, digit_h, rng, wide, far)
     rooms = [written_marks.room(m, digit_h) for m in marks] if marks else [0.0] * (len(pieces) + 1)
     gaps = [max(g, 0.05 * digit_h) + r if r else g for g, r in zip(gaps, rooms[1:], strict=False)]
+    if amount is not None and amount.drawn:
+        _looped(pieces, gaps, amount, marks, digit_h, rng)
     top_jitter = [rng.uniform(-top_spread, top_spread) * digit_h for _ in pieces]
     # each digit's left edge is rounded (up to 0.5 px more a digit); the ink is cropped below
     width = sum(p.shape[1] for p in pieces) + int(sum(max(g, 0) for g in gaps)) + len(pieces) + 4
@@ -458,6 +480,18 @@ def _write(
         return ink[:, : min(ink.shape[1], int(last) + 2)], boxes
     used = int(max(b[2] for b in boxes)) + 2
     return ink[:, :used], boxes
+
+
+def _looped(pieces, gaps, amount: amounts.Amount, marks, digit_h, rng) -> None:
+    """An amount's last zeros redrawn in place as loops, those with no mark between them
+    joined when `amount.joined` (each loop's stroke reaching into the next one)."""
+    last, linked = len(pieces) - 1, False
+    for i in range(last - amount.zeros + 1, last + 1):
+        if linked:  # the last loop's stroke reaches into this one
+            gaps[i - 1] = -0.3 * pieces[i - 1].shape[1]
+        linked = amount.joined and i < last and not marks[i + 1]
+        tail = linked or (amount.joined and i == last and rng.random() < 0.5)
+        pieces[i] = amounts.loop(digit_h, amount, tail, rng)
 
 
 def _separator(ink, mark: str, before, after, digit_h, rng) -> None:
