@@ -21,6 +21,7 @@ name says every option that makes the set
 `--marks S` writes a share S of the numbers with the marks people write in and after numbers
 (`18.056`, `200.-`, `$25`: `make_numbers.py --marks`); the `text exact` column is the share
 whose `text` is what was written, marks included (without marks, its `number`).
+`--kinds amount --per-kind 300` reads cheque amounts instead (`make_numbers.py --kinds`).
 `--mistakes FILE` writes the full reader's misread numbers (JSON lines) and prints which digits
 it confused, lost or added.
 """

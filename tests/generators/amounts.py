@@ -25,11 +25,12 @@ SEPARATORS = (",", ".")  # a thousands separator, with these odds ...
 SEPARATOR_ODDS = (0.8, 0.2)
 ENDS = ("/-", "=", "-", ".-", "")  # ... and the end mark, with these
 END_ODDS = (0.5, 0.1, 0.1, 0.05, 0.25)
-DRAWN = 0.75  # the share whose zeros are drawn as loops (the rest: the source's own zeros) ...
-JOINED = 0.7  # ... and of those, the share joined by the pen's stroke
+DRAWN = 0.8  # the share whose zeros are drawn as loops (the rest: the source's own zeros) ...
+JOINED = 0.8  # ... and of those, the share joined by the pen's stroke
 LOOP_SIZE = (0.4, 0.9)  # a loop's height, as a share of the digits' height
-LOOP_WIDTH = (0.6, 1.05)  # its width, as a share of its height
-PEN = (0.08, 0.14)  # the pen's width, as a share of the digits' height
+LOOP_WIDTH = (0.45, 1.0)  # its width, as a share of its height
+PEN = (0.05, 0.13)  # the pen's width, as a share of the digits' height
+SLASH_ROOM = 1.8  # the room `/-` takes after the digits, as a share of their height
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,26 @@ def loop(digit_h: float, amount: Amount, tail: bool, rng: np.random.Generator) -
     draw = ImageDraw.Draw(image)
     draw.line(points, fill=255, width=pen, joint="curve")
     return np.asarray(image, np.float32) / 255
+
+
+def draw_slash_dash(ink: np.ndarray, left: float, top: float, bottom: float, amount: Amount, rng):
+    """`/-` drawn in place from column `left` as a cheque's amount is closed: a slash taller
+    than the digits, its foot on the last zero, and a dash up to a digit and a half long, now
+    and then begun at the slash's top."""
+    h = bottom - top
+    pen = max(2, round(amount.pen * h))
+    image = Image.fromarray((ink * 255).astype(np.uint8))
+    draw = ImageDraw.Draw(image)
+    foot = (left - rng.uniform(0.0, 0.15) * h, bottom + rng.uniform(-0.05, 0.15) * h)
+    head = (left + rng.uniform(0.2, 0.45) * h, top - rng.uniform(-0.05, 0.3) * h)
+    draw.line([foot, head], fill=255, width=pen)
+    length = rng.uniform(0.35, 1.3) * h
+    if rng.random() < 0.4:  # the dash begun where the slash ends
+        start = head
+        row = top + rng.uniform(0.1, 0.45) * h
+    else:
+        start = (head[0] + rng.uniform(0.05, 0.2) * h, top + rng.uniform(0.35, 0.6) * h)
+        row = start[1] + rng.uniform(-0.08, 0.08) * h
+    end_x = min(start[0] + length, left + SLASH_ROOM * h - pen)
+    draw.line([start, ((start[0] + end_x) / 2, row), (end_x, row)], fill=255, width=pen)
+    ink[...] = np.maximum(ink, np.asarray(image, np.float32) / 255)

@@ -14,6 +14,10 @@ PNG or JPEG, in five kinds:
   coloured, boxes narrow to wide and short to tall, so that digits may cross the lines, and up
   to three empty boxes left over after the digits.
 
+`--kinds` writes only the kinds named, and one more when named: `amount`, a cheque's amount
+(`tests/generators/amounts.py`: `2,14,00,000/-`, its zeros often drawn as small joined loops,
+closed by a tall `/` and a long dash).
+
 `--narrow` writes the sets as before the issue 52 widening (groups parted by spaces only;
 boxed: boxes, field or rule in four colours, boxes of one proportion, none left empty).
 
@@ -445,6 +449,8 @@ def _write(
         pieces.append(np.asarray(crop.resize(size, Image.Resampling.BICUBIC), np.float32) / 255)
     gaps = _gaps(kind, groups, digit_h, rng, wide, far)
     rooms = [written_marks.room(m, digit_h) for m in marks] if marks else [0.0] * (len(pieces) + 1)
+    if amount is not None and marks[-1] == "/-":
+        rooms[-1] = amounts.SLASH_ROOM * digit_h
     gaps = [max(g, 0.05 * digit_h) + r if r else g for g, r in zip(gaps, rooms[1:], strict=False)]
     if amount is not None and amount.drawn:
         _looped(pieces, gaps, amount, marks, digit_h, rng)
@@ -475,6 +481,9 @@ def _write(
         for i, mark in enumerate(marks):
             if mark:
                 start = 2.0 if i == 0 else after[i - 1] + 0.05 * digit_h * (i == len(boxes))
+                if amount is not None and mark == "/-" and i == len(boxes):
+                    amounts.draw_slash_dash(ink, start, top, bottom, amount, rng)
+                    continue
                 written_marks.draw_marks(ink, mark, start, top, bottom, rng)
         last = after[-1] + rooms[-1] + 0.05 * digit_h
         return ink[:, : min(ink.shape[1], int(last) + 2)], boxes
@@ -490,7 +499,8 @@ def _looped(pieces, gaps, amount: amounts.Amount, marks, digit_h, rng) -> None:
         if linked:  # the last loop's stroke reaches into this one
             gaps[i - 1] = -0.3 * pieces[i - 1].shape[1]
         linked = amount.joined and i < last and not marks[i + 1]
-        tail = linked or (amount.joined and i == last and rng.random() < 0.5)
+        closed = marks[-1] == "/-" or rng.random() < 0.5  # the last loop's stroke to its `/`
+        tail = linked or (amount.joined and i == last and closed)
         pieces[i] = amounts.loop(digit_h, amount, tail, rng)
 
 
