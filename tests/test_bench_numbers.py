@@ -525,6 +525,8 @@ def test_an_amounts_text_is_its_digits_and_marks(tmp_path):
 
 
 def test_a_zero_drawn_as_a_loop_is_a_closed_ring_on_the_baseline():
+    import cv2
+
     import amounts
 
     rng = np.random.default_rng(0)
@@ -532,8 +534,6 @@ def test_a_zero_drawn_as_a_loop_is_a_closed_ring_on_the_baseline():
     ring = amounts.loop(60.0, amount, tail=False, rng=rng) > 0.5
     rows = np.flatnonzero(ring.any(axis=1))
     assert rows[-1] >= ring.shape[0] - 12 and rows[0] > 0  # on the baseline, under the top
-    import cv2
-
     count, regions = cv2.connectedComponents((~ring).astype(np.uint8), connectivity=4)
     edge = set(regions[0]) | set(regions[-1]) | set(regions[:, 0]) | set(regions[:, -1])
     inside = [(regions == i).sum() for i in range(1, count) if i not in edge]

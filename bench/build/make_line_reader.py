@@ -103,7 +103,7 @@ sys.path[:0] = [
 ]
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "generators"))
 
-from make_numbers import BLUR, Look, make_number, styled  # noqa: E402
+from make_numbers import ALL_KINDS, BLUR, Look, make_number, styled  # noqa: E402
 from make_photos import load_mnist  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -618,7 +618,7 @@ def arguments() -> argparse.ArgumentParser:
     )
     parser.add_argument("--marked", type=float, default=MARKED, help="share with marks (0)")
     parser.add_argument(
-        "--kinds", nargs="+", choices=sorted({*KINDS, "amount"}), default=list(KINDS),
+        "--kinds", nargs="+", choices=sorted(ALL_KINDS), default=list(KINDS),
         help="the kinds of numbers written, in turn (tight twice, long, spaced, grouped, boxed)",
     )  # fmt: skip
     parser.add_argument("--seed", type=int, default=0, help="training's seed (0)")

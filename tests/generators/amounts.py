@@ -49,9 +49,9 @@ def plan(rng: np.random.Generator) -> tuple[int, Amount]:
     marks = [""] * (count + 1)
     grouping = rng.choice(GROUPINGS, p=GROUPING_ODDS)
     separator = str(rng.choice(SEPARATORS, p=SEPARATOR_ODDS))
-    ends = range(count - 3, 0, -2) if grouping == "india" else range(count - 3, 0, -3)
-    for end in ends if grouping != "none" else ():
-        marks[end] = separator
+    if grouping != "none":
+        for end in range(count - 3, 0, -2 if grouping == "india" else -3):
+            marks[end] = separator
     marks[count] = str(rng.choice(ENDS, p=END_ODDS))
     drawn = bool(rng.random() < DRAWN)
     joined = drawn and bool(rng.random() < JOINED)
