@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
+import written_marks  # noqa: E402
+
 DIGITS = (4, 9)  # an amount's digits, drawn in [low, high)
 ZEROS = (2, 6)  # the zeros it ends with, drawn in [low, high)
 # Thousands separators: India's grouping (2,14,00,000), every three digits, or none
@@ -93,11 +95,8 @@ def draw_slash_dash(ink: np.ndarray, left: float, top: float, bottom: float, amo
     and then begun at the slash's top."""
     h = bottom - top
     pen = max(2, round(amount.pen * h))
-    image = Image.fromarray((ink * 255).astype(np.uint8))
-    draw = ImageDraw.Draw(image)
     foot = (left - rng.uniform(0.0, 0.15) * h, bottom + rng.uniform(-0.05, 0.15) * h)
     head = (left + rng.uniform(0.2, 0.45) * h, top - rng.uniform(-0.05, 0.3) * h)
-    draw.line([foot, head], fill=255, width=pen)
     length = rng.uniform(0.35, 1.3) * h
     if rng.random() < 0.4:  # the dash begun where the slash ends
         start = head
@@ -106,5 +105,6 @@ def draw_slash_dash(ink: np.ndarray, left: float, top: float, bottom: float, amo
         start = (head[0] + rng.uniform(0.05, 0.2) * h, top + rng.uniform(0.35, 0.6) * h)
         row = start[1] + rng.uniform(-0.08, 0.08) * h
     end_x = min(start[0] + length, left + SLASH_ROOM * h - pen)
-    draw.line([start, ((start[0] + end_x) / 2, row), (end_x, row)], fill=255, width=pen)
-    ink[...] = np.maximum(ink, np.asarray(image, np.float32) / 255)
+    with written_marks.pen_on(ink) as draw:
+        draw.line([foot, head], fill=255, width=pen)
+        draw.line([start, ((start[0] + end_x) / 2, row), (end_x, row)], fill=255, width=pen)

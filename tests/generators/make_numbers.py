@@ -506,26 +506,22 @@ def _looped(pieces, gaps, amount: amounts.Amount, marks, digit_h, rng) -> None:
 
 def _separator(ink, mark: str, before, after, digit_h, rng) -> None:
     """A "/", "-" or "." in the pen's ink between two digits' boxes, drawn in place."""
-    image = Image.fromarray((ink * 255).astype(np.uint8))
-    draw = ImageDraw.Draw(image)
     pen = max(2, int(digit_h * rng.uniform(0.08, 0.14)))
     left, right = before[2], after[0]
     middle = (left + right) / 2 + rng.uniform(-0.05, 0.05) * digit_h
     top, bottom = min(before[1], after[1]), max(before[3], after[3])
-    if mark == "/":
-        lean = rng.uniform(0.15, 0.3) * digit_h
-        draw.line([(middle - lean, bottom), (middle + lean, top)], fill=255, width=pen)
-    elif mark == "-":
-        half, y = (
-            rng.uniform(0.15, 0.3) * digit_h,
-            (top + bottom) / 2 + rng.uniform(-0.1, 0.1) * digit_h,
-        )
-        draw.line([(middle - half, y), (middle + half, y)], fill=255, width=pen)
-    else:
-        r = pen * rng.uniform(0.6, 1.0)
-        y = bottom - r - rng.uniform(0, 0.05) * digit_h
-        draw.ellipse([middle - r, y - r, middle + r, y + r], fill=255)
-    ink[...] = np.maximum(ink, np.asarray(image, np.float32) / 255)
+    with written_marks.pen_on(ink) as draw:
+        if mark == "/":
+            lean = rng.uniform(0.15, 0.3) * digit_h
+            draw.line([(middle - lean, bottom), (middle + lean, top)], fill=255, width=pen)
+        elif mark == "-":
+            half = rng.uniform(0.15, 0.3) * digit_h
+            y = (top + bottom) / 2 + rng.uniform(-0.1, 0.1) * digit_h
+            draw.line([(middle - half, y), (middle + half, y)], fill=255, width=pen)
+        else:
+            r = pen * rng.uniform(0.6, 1.0)
+            y = bottom - r - rng.uniform(0, 0.05) * digit_h
+            draw.ellipse([middle - r, y - r, middle + r, y + r], fill=255)
 
 
 def _gaps(kind, groups, digit_h, rng, wide: bool = False, far: bool = False) -> list[float]:

@@ -11,6 +11,8 @@ after the last.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -47,6 +49,15 @@ def pattern(count: int, rng: np.random.Generator) -> list[str]:
     return marks
 
 
+@contextmanager
+def pen_on(ink: np.ndarray) -> Iterator[ImageDraw.ImageDraw]:
+    """A PIL pen drawing in white on `ink` (0-1 floats); what it drew is added to `ink` in
+    place when the block ends."""
+    image = Image.fromarray((ink * 255).astype(np.uint8))
+    yield ImageDraw.Draw(image)
+    ink[...] = np.maximum(ink, np.asarray(image, np.float32) / 255)
+
+
 def room(marks: str, digit_h: float) -> float:
     """The width `marks` (drawn one after another) take on the line, px."""
     return sum(WIDTH[mark] for mark in marks) * digit_h
@@ -56,14 +67,12 @@ def draw_marks(ink: np.ndarray, marks: str, left: float, top: float, bottom: flo
     """`marks` drawn in place, one after another from column `left`, between the digits'
     `top` and `bottom` rows."""
     digit_h = bottom - top
-    image = Image.fromarray((ink * 255).astype(np.uint8))
-    draw = ImageDraw.Draw(image)
     pen = max(2, int(digit_h * rng.uniform(0.07, 0.13)))
-    for mark in marks:
-        width = WIDTH[mark] * digit_h
-        _draw(draw, mark, left + width / 2, top, bottom, pen, rng)
-        left += width
-    ink[...] = np.maximum(ink, np.asarray(image, np.float32) / 255)
+    with pen_on(ink) as draw:
+        for mark in marks:
+            width = WIDTH[mark] * digit_h
+            _draw(draw, mark, left + width / 2, top, bottom, pen, rng)
+            left += width
 
 
 def _draw(draw: ImageDraw.ImageDraw, mark: str, x: float, top: float, bottom: float, pen, rng):
