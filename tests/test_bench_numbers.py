@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -17,6 +18,7 @@ sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", 
 import read_numbers  # noqa: E402
 import usps  # noqa: E402
 
+import amounts  # noqa: E402
 import make_numbers  # noqa: E402
 
 
@@ -500,8 +502,6 @@ def test_the_line_reader_can_be_taught_one_kind_of_number(tmp_path):
 
 
 def test_an_amount_plans_its_zeros_separators_and_end_mark():
-    import amounts
-
     rng = np.random.default_rng(4)
     plans = [amounts.plan(rng) for _ in range(200)]
     assert all(2 <= a.zeros < count and len(a.marks) == count + 1 for count, a in plans)
@@ -525,10 +525,6 @@ def test_an_amounts_text_is_its_digits_and_marks(tmp_path):
 
 
 def test_a_zero_drawn_as_a_loop_is_a_closed_ring_on_the_baseline():
-    import cv2
-
-    import amounts
-
     rng = np.random.default_rng(0)
     amount = amounts.Amount(3, [""] * 5, drawn=True, joined=True, pen=0.1)
     ring = amounts.loop(60.0, amount, tail=False, rng=rng) > 0.5

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-import written_marks  # noqa: E402
+import written_marks
 
 DIGITS = (4, 9)  # an amount's digits, drawn in [low, high)
 ZEROS = (2, 6)  # the zeros it ends with, drawn in [low, high)
