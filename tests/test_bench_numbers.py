@@ -524,6 +524,28 @@ def test_an_amounts_text_is_its_digits_and_marks(tmp_path):
         assert (tmp_path / number.file).is_file()
 
 
+def test_a_cheques_dash_now_and_then_crosses_its_slash():
+    # Real cheques close `2255000/-` with the dash drawn through the slash halfway up; the
+    # line reader read such a dash as a digit where the generator only drew it after the slash.
+    top, bottom, left = 20, 80, 40
+    h = bottom - top
+    amount = amounts.Amount(3, [""] * 5, drawn=True, joined=True, pen=0.08)
+    crossed = 0
+    for seed in range(40):
+        ink = np.zeros((120, 200), np.float32)
+        amounts.draw_slash_dash(ink, left, top, bottom, amount, np.random.default_rng(seed))
+        for row in ink[top + int(0.3 * h) : top + int(0.7 * h)] > 0.5:
+            columns = np.flatnonzero(row)
+            if len(columns) == 0 or columns[0] > left:
+                continue
+            run = np.flatnonzero(np.diff(columns) > 1)
+            end = columns[run[0]] if len(run) else columns[-1]
+            if end - columns[0] >= 0.7 * h:  # one stroke through the slash, a digit long
+                crossed += 1
+                break
+    assert 3 <= crossed < 40
+
+
 def test_a_zero_drawn_as_a_loop_is_a_closed_ring_on_the_baseline():
     rng = np.random.default_rng(0)
     amount = amounts.Amount(3, [""] * 5, drawn=True, joined=True, pen=0.1)

@@ -33,6 +33,7 @@ LOOP_SIZE = (0.4, 0.9)  # a loop's height, as a share of the digits' height
 LOOP_WIDTH = (0.45, 1.0)  # its width, as a share of its height
 PEN = (0.05, 0.13)  # the pen's width, as a share of the digits' height
 SLASH_ROOM = 1.8  # the room `/-` takes after the digits, as a share of their height
+DASH_CROSSING = 0.4  # the share of `/-` whose dash crosses its slash
 
 
 @dataclass(frozen=True)
@@ -92,13 +93,20 @@ def loop(digit_h: float, amount: Amount, tail: bool, rng: np.random.Generator) -
 def draw_slash_dash(ink: np.ndarray, left: float, top: float, bottom: float, amount: Amount, rng):
     """`/-` drawn in place from column `left` as a cheque's amount is closed: a slash taller
     than the digits, its foot on the last zero, and a dash up to a digit and a half long, now
-    and then begun at the slash's top."""
+    and then begun at the slash's top, or drawn through the slash halfway up, as many close
+    a cheque's amount (`2255000/-`)."""
     h = bottom - top
     pen = max(2, round(amount.pen * h))
     foot = (left - rng.uniform(0.0, 0.15) * h, bottom + rng.uniform(-0.05, 0.15) * h)
     head = (left + rng.uniform(0.2, 0.45) * h, top - rng.uniform(-0.05, 0.3) * h)
     length = rng.uniform(0.35, 1.3) * h
-    if rng.random() < 0.4:  # the dash begun where the slash ends
+    how = rng.random()
+    if how < DASH_CROSSING:  # the dash crossing the slash, begun a little before it
+        row = top + rng.uniform(0.3, 0.65) * h
+        across = foot[0] + (head[0] - foot[0]) * (foot[1] - row) / (foot[1] - head[1])
+        start = (across - rng.uniform(0.05, 0.3) * h, row + rng.uniform(-0.05, 0.05) * h)
+        length += 0.4 * h
+    elif how < DASH_CROSSING + 0.3:  # the dash begun where the slash ends
         start = head
         row = top + rng.uniform(0.1, 0.45) * h
     else:
