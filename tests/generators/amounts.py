@@ -33,7 +33,8 @@ LOOP_SIZE = (0.4, 0.9)  # a loop's height, as a share of the digits' height
 LOOP_WIDTH = (0.45, 1.0)  # its width, as a share of its height
 PEN = (0.05, 0.13)  # the pen's width, as a share of the digits' height
 SLASH_ROOM = 1.8  # the room `/-` takes after the digits, as a share of their height
-DASH_CROSSING = 0.4  # the share of `/-` whose dash crosses its slash
+DASH_CROSSING = 0.4  # the share of `/-` whose dash crosses its slash ...
+DASH_FROM_HEAD = 0.3  # ... and begins where the slash ends (the rest: right of the slash)
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def draw_slash_dash(ink: np.ndarray, left: float, top: float, bottom: float, amo
         across = foot[0] + (head[0] - foot[0]) * (foot[1] - row) / (foot[1] - head[1])
         start = (across - rng.uniform(0.05, 0.3) * h, row + rng.uniform(-0.05, 0.05) * h)
         length += 0.4 * h
-    elif how < DASH_CROSSING + 0.3:  # the dash begun where the slash ends
+    elif how < DASH_CROSSING + DASH_FROM_HEAD:  # the dash begun where the slash ends
         start = head
         row = top + rng.uniform(0.1, 0.45) * h
     else:
