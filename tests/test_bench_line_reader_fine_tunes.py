@@ -86,6 +86,23 @@ def test_a_reader_taught_only_its_grown_classes_keeps_every_other_weight() -> No
     assert not np.allclose(before[-2][:, -1], after[-2][:, -1])
 
 
+def test_a_readers_letters_are_taught_again_alone(tmp_path: Path) -> None:
+    # `--letters-only`: a reader that already has its letter class (a fine-tune learnt it
+    # beside the digits) learns that class again, every other weight kept.
+    strips = np.random.default_rng(5).integers(0, 256, (80, *lines.STRIP_SHAPE), np.uint8)
+    labels = np.zeros((80, make_line_reader.MAX_DIGITS), np.int32)
+    labels[:, :3] = lines.CLASSES - 1
+    before = make_line_reader.from_litert(lines.MODEL).get_weights()
+    after = make_line_reader.train(
+        strips, labels, epochs=1, start=lines.MODEL, rate=1e-2, letters_only=True
+    ).get_weights()
+    for a, b in zip(before[:-2], after[:-2], strict=True):
+        assert np.array_equal(a, b)
+    assert np.array_equal(before[-2][:, :-1], after[-2][:, :-1])
+    assert np.array_equal(before[-1][:-1], after[-1][:-1])
+    assert not np.allclose(before[-2][:, -1], after[-2][:, -1])
+
+
 def test_words_are_written_with_letters_and_labelled_letter_by_letter(tmp_path: Path) -> None:
     glyphs = np.zeros((4, 28, 28), np.uint8)
     glyphs[:, 8:20, 10:18] = 255

@@ -66,7 +66,9 @@ number to `read`. `--start lines.tflite`
 fine-tunes a shipped LiteRT reader: its weights are read back (batch normalisation folded in,
 `from_litert`) and its output grown by the marks and the letters; `--head-only` trains its
 output layer alone, `--grown-only` only the classes it was grown by (the shipped reader learnt
-its letter class so, round 35: every other weight as it was, digits and marks read as before).
+its letter class so, round 35: every other weight as it was, digits and marks read as before),
+`--letters-only` the letter class alone (a fine-tune's letters, learnt beside the digits, taught
+again on their own).
 `--checkpoint FILE` saves the weights after each epoch and a run begun again goes on from there;
 `--data-only` writes the strips only, `--first-seed` seeds their parts, `--more-data` trains on
 more saved strips. The exported reader records this run's command, seed and data in its fits
@@ -469,6 +471,7 @@ def train(
     folded: bool = False,
     head_only: bool = False,
     grown_only: bool = False,
+    letters_only: bool = False,
 ):
     """The network trained with CTC on the first 90% of the strips, each batch restyled anew,
     validated on the last 10% as written; from the weights `start` where given (fine-tuning:
@@ -476,7 +479,9 @@ def train(
     rate warmed up from `rate` to twice it, then decayed. After each epoch the weights are
     saved at `checkpoint` (and the epochs done beside it); a run begun again with the same
     arguments goes on from there (Adam's moments begin anew). `grown_only`: only the classes
-    the LiteRT `start`'s output was grown by learn (`GrownOnly`); every other weight stays."""
+    the LiteRT `start`'s output was grown by learn (`GrownOnly`); every other weight stays.
+    `letters_only`: the same for the letter class alone (the output's last), one the reader
+    already has: a letter class learnt beside the digits is taught again on its own."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
 
@@ -513,7 +518,8 @@ def train(
     if done:
         model.load_weights(checkpoint)
         print(f"resumed from {checkpoint} after {done} epochs")
-    grown = GrownOnly(model, classes_of(start)) if grown_only and litert else None
+    known = CLASSES - 1 if letters_only else classes_of(start) if grown_only and litert else 0
+    grown = GrownOnly(model, known) if known else None
     taught_model = grown.model if grown else model
     per_epoch = len(taught) // BATCH
     steps = epochs * per_epoch
@@ -650,6 +656,11 @@ def arguments() -> argparse.ArgumentParser:
         help="train only the classes --start's .tflite output is grown by (the letters)",
     )  # fmt: skip
     parser.add_argument(
+        "--letters-only", action="store_true",
+        help="train only the letter class, every other weight kept (--start's letters taught "
+        "again alone)",
+    )  # fmt: skip
+    parser.add_argument(
         "--more-data", type=Path, nargs="+", default=[],
         help="also train on the strips saved in these (.npz, by --data)",
     )  # fmt: skip
@@ -709,7 +720,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{letters} letters")  # fmt: skip
     model = train(
         x, y, args.epochs, args.seed, args.start, args.rate, args.checkpoint, args.folded,
-        args.head_only, args.grown_only,
+        args.head_only, args.grown_only, args.letters_only,
     )  # fmt: skip
     if args.save_weights:
         model.save_weights(args.save_weights)
