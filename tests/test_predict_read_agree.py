@@ -181,7 +181,6 @@ REAL_KNOWN = {
     **{
         f"{_WORDS}{name}": _WORD
         for name in (
-            "Alam_frame_00021.png",
             "Roman_04meg2y9.jpg",
             "Sharee_577yeph6.jpg",
             "qamar_frame_00011.png",
@@ -190,7 +189,6 @@ REAL_KNOWN = {
         )
     },
     f"{_WORDS}8azal_frame_00021.png": _WORD_LETTER,
-    f"{_WORDS}8orab_frame_00041.png": _WORD_LETTER,
     "TGtony+OCR-Handwritten-Numbers__Images_test7.jpg__crop_70_1410_560_420.png": "9000 "
     "written up a steep slant, its four digits touching (round 40's fresh numbers, a check "
     "set): one piece, fitted square in the 28x28, not small and wide, so the count network "
