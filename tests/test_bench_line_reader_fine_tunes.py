@@ -86,7 +86,7 @@ def test_a_reader_taught_only_its_grown_classes_keeps_every_other_weight() -> No
     assert not np.allclose(before[-2][:, -1], after[-2][:, -1])
 
 
-def test_a_readers_letters_are_taught_again_alone(tmp_path: Path) -> None:
+def test_a_readers_letters_are_taught_again_alone() -> None:
     # `--letters-only`: a reader that already has its letter class (a fine-tune learnt it
     # beside the digits) learns that class again, every other weight kept.
     strips = np.random.default_rng(5).integers(0, 256, (80, *lines.STRIP_SHAPE), np.uint8)
