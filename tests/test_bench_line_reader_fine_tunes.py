@@ -64,6 +64,15 @@ def test_a_shipped_reader_is_averaged_with_a_fine_tune_of_it(tmp_path: Path) -> 
         assert np.allclose(mean, (a + b) / 2)
 
 
+def _only_the_letters_learnt(before: list[np.ndarray], after: list[np.ndarray]) -> None:
+    """Every weight of `after` is `before`'s but the output's last class (the letters)."""
+    for a, b in zip(before[:-2], after[:-2], strict=True):
+        assert np.array_equal(a, b)
+    assert np.array_equal(before[-2][:, :-1], after[-2][:, :-1])
+    assert np.array_equal(before[-1][:-1], after[-1][:-1])
+    assert not np.allclose(before[-2][:, -1], after[-2][:, -1])
+
+
 def test_a_reader_taught_only_its_grown_classes_keeps_every_other_weight() -> None:
     # `--grown-only`: the letters class learns; the digits and marks read exactly as before.
     import keras
@@ -78,12 +87,7 @@ def test_a_reader_taught_only_its_grown_classes_keeps_every_other_weight() -> No
     labels[:, :3] = lines.CLASSES - 1  # a word of three letters
     grown.model.fit(strips, labels, epochs=2, batch_size=8, verbose=0)
     grown.merge()
-    after = model.get_weights()
-    for a, b in zip(before[:-2], after[:-2], strict=True):
-        assert np.array_equal(a, b)
-    assert np.array_equal(before[-2][:, :-1], after[-2][:, :-1])
-    assert np.array_equal(before[-1][:-1], after[-1][:-1])
-    assert not np.allclose(before[-2][:, -1], after[-2][:, -1])
+    _only_the_letters_learnt(before, model.get_weights())
 
 
 def test_a_readers_letters_are_taught_again_alone() -> None:
@@ -96,11 +100,7 @@ def test_a_readers_letters_are_taught_again_alone() -> None:
     after = make_line_reader.train(
         strips, labels, epochs=1, start=lines.MODEL, rate=1e-2, letters_only=True
     ).get_weights()
-    for a, b in zip(before[:-2], after[:-2], strict=True):
-        assert np.array_equal(a, b)
-    assert np.array_equal(before[-2][:, :-1], after[-2][:, :-1])
-    assert np.array_equal(before[-1][:-1], after[-1][:-1])
-    assert not np.allclose(before[-2][:, -1], after[-2][:, -1])
+    _only_the_letters_learnt(before, after)
 
 
 def test_words_are_written_with_letters_and_labelled_letter_by_letter(tmp_path: Path) -> None:

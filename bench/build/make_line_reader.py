@@ -518,8 +518,11 @@ def train(
     if done:
         model.load_weights(checkpoint)
         print(f"resumed from {checkpoint} after {done} epochs")
-    known = CLASSES - 1 if letters_only else classes_of(start) if grown_only and litert else 0
-    grown = GrownOnly(model, known) if known else None
+    grown = None  # or only the output's classes from `known` on learn (`GrownOnly`)
+    if letters_only:
+        grown = GrownOnly(model, known=CLASSES - 1)
+    elif grown_only and litert:
+        grown = GrownOnly(model, known=classes_of(start))
     taught_model = grown.model if grown else model
     per_epoch = len(taught) // BATCH
     steps = epochs * per_epoch

@@ -56,7 +56,8 @@ def read_strips(strips: np.ndarray) -> np.ndarray:
 def without_letters(probabilities: np.ndarray) -> np.ndarray:
     """(..., 11 + marks + letter) -> (..., 11 + marks): the line read as though it held no
     letter, the letter's probability left out and the rest scaled back to 1. A reader taught
-    its letter class alone (`--grown-only`) reads digits and marks so as it did before."""
+    its letter class alone (`--grown-only`, `--letters-only`) reads digits and marks so as it
+    did before."""
     if probabilities.shape[-1] != CLASSES:
         return probabilities
     kept = probabilities[..., :-1]
