@@ -16,8 +16,8 @@ each adds. `--digits-from usps` writes them with other writers' digits instead: 
 zip.train's held 30%, never trained on (`make_numbers.number_digits`); `--style filled`
 stretches each digit to fill a 16x16 box and binarises it first (`make_numbers.filled_digits`).
 A folder that already holds `labels.jsonl` is read again, not rewritten; the default folder's
-name says every option that makes the set
-(`digitcli-numbers-s9-k100[-narrow][-usps|-uci][-filled][-cell][-cutcell]`).
+name says every option that makes the set and the generators' version
+(`digitcli-numbers-s9-k100[-narrow][-usps|-uci][-filled][-cell][-cutcell]-gXXXXXXXX`).
 `--marks S` writes a share S of the numbers with the marks people write in and after numbers
 (`18.056`, `200.-`, `$25`: `make_numbers.py --marks`); the `text exact` column is the share
 whose `text` is what was written, marks included (without marks, its `number`).
@@ -29,6 +29,7 @@ it confused, lost or added.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -45,8 +46,9 @@ import numpy as np
 sys.path[:0] = [
     str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
 ]
+GENERATORS = Path(__file__).resolve().parents[2] / "tests" / "generators"
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "generators"))
+sys.path.insert(0, str(GENERATORS))
 
 from make_numbers import (  # noqa: E402
     ALL_KINDS,
@@ -206,7 +208,8 @@ def table(rows: dict[str, tuple[dict, float]]) -> str:
 
 
 def default_folder(args: argparse.Namespace) -> str:
-    """The set's own folder name: two runs that write different numbers never share one."""
+    """The set's own folder name: two runs that write different numbers never share one, nor
+    do two generators' (`generators_stamp`)."""
     options = [f"s{args.seed}", f"k{args.per_kind}"]
     options += ["narrow"] * args.narrow + [args.digits_from] * (args.digits_from != "mnist")
     options += [args.style] * (args.style != "plain") + [f"sheet{args.sheet:g}"] * (args.sheet != 1)
@@ -221,7 +224,16 @@ def default_folder(args: argparse.Namespace) -> str:
     options += ["far"] * args.far
     options += [f"perspective{args.perspective:g}"] * (args.perspective != 0)
     options += ["kinds-" + "-".join(args.kinds)] * (tuple(args.kinds) != KINDS)
-    return "-".join(["digitcli-numbers", *options])
+    return "-".join(["digitcli-numbers", *options, generators_stamp()])
+
+
+def generators_stamp() -> str:
+    """`g` and 8 hex digits of the generators' sources: a set written before a generator
+    changed is written anew, not read again in place of the new one's."""
+    digest = hashlib.sha256()
+    for source in sorted(GENERATORS.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return "g" + digest.hexdigest()[:8]
 
 
 def main(argv: list[str] | None = None) -> int:
