@@ -72,6 +72,10 @@ def test_a_line_of_letters_is_words_and_its_digits_are_read_as_without_the_lette
     assert not in_letters(written_path(columns("7", "", LETTER)), 3)  # one letter is no word
     assert not in_letters(written_path(columns("6", LETTER, "", LETTER)), 3)  # nor two: 638
     assert not in_letters(written_path(columns(LETTER, "", "1", "5", ".", "0")), 3)  # "N 15.0"
+    # a word written joined up, read as one or two letters and no digit (an Arabic word of the
+    # words set, read 26 before), is words too
+    assert in_letters(written_path(columns(LETTER)), 3)
+    assert in_letters(written_path(columns(LETTER, "", LETTER, ",")), 3)
     # the digits, marks and text are read as by the reader without the letter class: it learnt
     # that class alone, every other weight as it was
     with_letter = columns(LETTER, "", "7", ".", "5")

@@ -101,12 +101,14 @@ def written_text(path: list[tuple[str, float]], number: str) -> str:
 
 
 def in_letters(path: list[tuple[str, float]], least: int) -> bool:
-    """Whether a written path (`written_path`) is words, not a number: it holds `least` letters
-    (LETTER) or more, and more letters than digits. A digit written oddly is read as a letter
-    now and then in numbers (`72` as `7?`, `6,600` as `6,6??` in a register's cell, a small
-    `638` as `6??` in a scanned one)."""
+    """Whether a written path (`written_path`) is words, not a number: it holds letters
+    (LETTER) and no digit, or `least` letters or more and more letters than digits. A digit
+    written oddly is read as a letter now and then in numbers (`72` as `7?`, `6,600` as
+    `6,6??` in a register's cell, a small `638` as `6??` in a scanned one); a word written
+    joined up is read as one or two letters and nothing else."""
     letters = sum(symbol == LETTER for symbol, _ in path)
-    return letters >= least and letters > sum(symbol.isdigit() for symbol, _ in path)
+    digits = sum(symbol.isdigit() for symbol, _ in path)
+    return letters > 0 and (not digits or (letters >= least and letters > digits))
 
 
 def best_path(probabilities: np.ndarray) -> list[tuple[int, float, float]]:
