@@ -227,23 +227,25 @@ def test_read_numbers_knows_only_its_styles(tmp_path):
     assert not (tmp_path / "n").exists()
 
 
+def _default_folder(*args: str) -> str:
+    """read_numbers.py's default folder for a set written with these options."""
+    parser = read_numbers.argparse.ArgumentParser()
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--per-kind", type=int, default=100)
+    parser.add_argument("--narrow", action="store_true")
+    read_numbers.add_digit_options(parser)
+    return read_numbers.default_folder(parser.parse_args(list(args)))
+
+
 def test_each_set_of_numbers_has_its_own_default_folder() -> None:
     # Two runs of other seeds shared digitcli-numbers and the second read the first's set.
-    def folder(*args: str) -> str:
-        parser = read_numbers.argparse.ArgumentParser()
-        parser.add_argument("--seed", type=int, default=0)
-        parser.add_argument("--per-kind", type=int, default=100)
-        parser.add_argument("--narrow", action="store_true")
-        read_numbers.add_digit_options(parser)
-        return read_numbers.default_folder(parser.parse_args(list(args)))
-
     sets = [(), ("--seed", "9"), ("--seed", "9", "--narrow"), ("--per-kind", "20"),
             ("--digits-from", "usps"), ("--digits-from", "uci"), ("--style", "filled"),
             ("--sheet", "3"), ("--desk", "dark"), ("--desk", "light"), ("--paper", "lined"),
             ("--turn", "12"), ("--hand", "loose"), ("--blur", "2.5"), ("--marks", "1"),
             ("--cell",), ("--cut-cell",), ("--cell", "--page-turn", "2"), ("--far",),
             ("--desk", "dark", "--perspective", "0.2"), ("--kinds", "amount")]  # fmt: skip
-    assert len({folder(*args) for args in sets}) == len(sets)
+    assert len({_default_folder(*args) for args in sets}) == len(sets)
 
 
 def test_a_set_written_by_other_generators_gets_its_own_default_folder(tmp_path, monkeypatch):
@@ -252,17 +254,12 @@ def test_a_set_written_by_other_generators_gets_its_own_default_folder(tmp_path,
     generators = tmp_path / "generators"
     shutil.copytree(read_numbers.GENERATORS, generators)
     monkeypatch.setattr(read_numbers, "GENERATORS", generators)
-    args = read_numbers.argparse.Namespace(
-        seed=43, per_kind=300, narrow=False, digits_from="mnist", style="plain", sheet=1,
-        desk=None, turn=read_numbers.TURN, paper=None, hand="even", blur=read_numbers.BLUR[1],
-        marks=0, cell=False, cut_cell=False, page_turn=0, far=False, perspective=0,
-        kinds=["amount"],
-    )  # fmt: skip
-    before = read_numbers.default_folder(args)
-    assert read_numbers.default_folder(args) == before
+    args = ("--seed", "43", "--per-kind", "300", "--kinds", "amount")
+    before = _default_folder(*args)
+    assert _default_folder(*args) == before
     amounts = generators / "amounts.py"
     amounts.write_text(amounts.read_text() + "\n# a change\n")
-    assert read_numbers.default_folder(args) != before
+    assert _default_folder(*args) != before
 
 
 def test_a_page_turned_whole_turns_its_border_and_its_digits_boxes(tmp_path):
