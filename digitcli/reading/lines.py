@@ -108,7 +108,7 @@ def in_letters(path: list[tuple[str, float]], least: int) -> bool:
     joined up is read as one or two letters and nothing else."""
     letters = sum(symbol == LETTER for symbol, _ in path)
     digits = sum(symbol.isdigit() for symbol, _ in path)
-    return letters > 0 and (not digits or (letters >= least and letters > digits))
+    return letters > digits and (not digits or letters >= least)
 
 
 def best_path(probabilities: np.ndarray) -> list[tuple[int, float, float]]:
