@@ -46,8 +46,9 @@ import numpy as np
 sys.path[:0] = [
     str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
 ]
-GENERATORS = Path(__file__).resolve().parents[2] / "tests" / "generators"
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+REPO = Path(__file__).resolve().parents[2]
+GENERATORS = REPO / "tests" / "generators"
+sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(GENERATORS))
 
 from make_numbers import (  # noqa: E402
@@ -255,8 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.out / "labels.jsonl").exists():
         make_number_set_of(args, args.out)
     numbers = load_labels(args.out)
-    repo = Path(__file__).resolve().parents[2]
-    model = args.model or str(repo / "digitcli" / "models" / "pretrained")
+    model = args.model or str(REPO / "digitcli" / "models" / "pretrained")
     answers, rate, texts = read_with_digitcli(args.out, numbers, model)
     rows = {"digitcli read": (score(numbers, answers), rate, text_score(numbers, texts))}
     mistakes = mistakes_report(numbers, answers, args.mistakes) if args.mistakes else None
