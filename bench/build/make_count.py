@@ -1,7 +1,7 @@
 """Train `digitcli/imaging/count.tflite`: whether the 28x28 the preparation made of one group
 of ink is one digit or several digits written close together or into each other.
 
-    python bench/build/make_count.py --seed 1 --count 30000 --epochs 8
+    python bench/build/make_count.py --seed 1 --count 60000 --epochs 8 --ruled 0.3
 
 The pictures are MNIST's *training* digits (the first 40,000 to learn from, the rest to
 check on), each cropped to its ink: half of them one digit, in half of those drawn 1 to 1.7
@@ -10,10 +10,13 @@ scaled to 85-115% of one height, each up to 20 px higher or lower, each advanced
 its width (written into each other at the low end, a little apart at the high end). In 3 of
 10, up to six specks lie beside the ink (`as_written`: what the preparation keeps of the
 paper's grain near a digit; turning the ink and thinning or thickening its strokes too was
-worse, docs/measurements/preparation.md "Round 39: the count network"). Each is fitted in
+worse, docs/measurements/preparation.md "Round 39: the count network"). With `--ruled`, that
+share of them (one digit and several alike) has a cell's rule beside the ink, under, over or
+beside it or a corner of two (`beside_a_rule`: a small cell's ruling, which the preparation
+keeps with its number; "Round 46"). Each is fitted in
 28x28 as the preparation fits ink (`fitting.fit_and_centre`), where several digits are small
 and wide and one digit fills the height. A small network (two convolutions of 16 and 32
-filters, 32 units) learns them (about 5 s an epoch for 30,000 on 2 cores), is converted to
+filters, 32 units) learns them (about 8 s an epoch for 60,000 on 2 cores), is converted to
 LiteRT and stamped with its data, seed and command (`core/fits.py`); it prints its accuracy
 on 3,000 pictures made from the digits it never saw.
 """
@@ -47,12 +50,44 @@ def cropped(digit: np.ndarray) -> np.ndarray:
     return digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32)
 
 
-def one(rng: np.random.Generator, digit: np.ndarray) -> np.ndarray:
-    """One digit's 28x28, drawn 1-1.7 times as wide in half of them."""
+def one(rng: np.random.Generator, digit: np.ndarray, ruled: float = 0.0) -> np.ndarray:
+    """One digit's 28x28, drawn 1-1.7 times as wide in half of them; `ruled`: the share with
+    a cell's rule beside it (`beside_a_rule`)."""
     ink = cropped(digit)
     if rng.random() < 0.5:
         ink = cv2.resize(ink, (int(ink.shape[1] * rng.uniform(1.0, 1.7)), ink.shape[0]))
-    return fit_and_centre(as_written(rng, np.pad(ink, 4)))
+    written = beside_a_rule(rng, ink, ruled) if ruled else np.pad(ink, 4)
+    return fit_and_centre(as_written(rng, written))
+
+
+RULE_KINDS = ("under", "over", "beside", "corner")
+
+
+def beside_a_rule(rng: np.random.Generator, ink: np.ndarray, ruled: float) -> np.ndarray:
+    """`ink` (cropped to its ink) in a margin of 0.4 of its height, and in a `ruled` share of
+    them a cell's rule beside it: a line under or over it, one beside it running past it above
+    and below, or both (a corner), all measured by the ink's height. What the preparation keeps
+    of a small cell's ruling next to the ink it finds (a register's cell under `paper_size` a
+    side: its 28x28 holds the number and the corner of its cell), in one digit and several
+    alike: a rule is neither."""
+    h, w = ink.shape
+    margin = max(3, round(0.4 * h))
+    canvas = np.pad(ink, margin)
+    if rng.random() >= ruled:
+        return canvas
+    width = max(1, round(h * rng.uniform(0.04, 0.1)))
+    level = float(rng.uniform(120, 255))
+    gap = max(1, round(h * rng.uniform(0.05, 0.3)))
+    kind = str(rng.choice(RULE_KINDS))
+    if kind in ("under", "over", "corner"):
+        y = margin + h + gap if kind != "over" else margin - gap - 1
+        start = int(rng.integers(0, margin + 1))
+        cv2.line(canvas, (start, y), (canvas.shape[1] - 1, y), level, width)
+    if kind in ("beside", "corner"):
+        right = kind == "corner" or rng.random() < 0.5
+        x = margin + w + gap if right else margin - gap - 1
+        cv2.line(canvas, (x, 0), (x, canvas.shape[0] - 1), level, width)
+    return canvas
 
 
 def as_written(rng: np.random.Generator, ink: np.ndarray) -> np.ndarray:
@@ -66,8 +101,9 @@ def as_written(rng: np.random.Generator, ink: np.ndarray) -> np.ndarray:
     return ink
 
 
-def several(rng: np.random.Generator, digits: np.ndarray) -> np.ndarray:
-    """The 28x28 of `digits` written in a row, close or into each other."""
+def several(rng: np.random.Generator, digits: np.ndarray, ruled: float = 0.0) -> np.ndarray:
+    """The 28x28 of `digits` written in a row, close or into each other; `ruled`: the share
+    with a cell's rule beside them (`beside_a_rule`)."""
     high = 40
     parts = []
     for digit in digits:
@@ -81,20 +117,24 @@ def several(rng: np.random.Generator, digits: np.ndarray) -> np.ndarray:
         place = canvas[y : y + part.shape[0], x : x + part.shape[1]]
         np.maximum(place, part, out=place)
         x += int(part.shape[1] * rng.uniform(0.6, 1.15))
-    return fit_and_centre(as_written(rng, canvas))
+    written = beside_a_rule(rng, cropped(canvas), ruled) if ruled else canvas
+    return fit_and_centre(as_written(rng, written))
 
 
-def made(seed: int, n: int, digits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`n` 28x28s (uint8) of one digit or several, half each, and their classes (1: several)."""
+def made(
+    seed: int, n: int, digits: np.ndarray, ruled: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """`n` 28x28s (uint8) of one digit or several, half each, and their classes (1: several);
+    `ruled`: the share with a cell's rule beside the ink."""
     rng = np.random.default_rng(seed)
     pictures, classes = [], []
     for _ in range(n):
         if rng.random() < 0.5:
-            pictures.append(one(rng, digits[rng.integers(len(digits))]))
+            pictures.append(one(rng, digits[rng.integers(len(digits))], ruled))
             classes.append(0)
         else:
             k = 2 if rng.random() < 0.7 else 3
-            pictures.append(several(rng, digits[rng.integers(len(digits), size=k)]))
+            pictures.append(several(rng, digits[rng.integers(len(digits), size=k)], ruled))
             classes.append(1)
     return np.clip(np.stack(pictures), 0, 255).astype(np.uint8), np.array(classes, np.float32)
 
@@ -119,13 +159,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--count", type=int, default=30_000, help="pictures to learn from")
     parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument(
+        "--ruled", type=float, default=0.0, help="share with a cell's rule beside the ink (0)"
+    )
     parser.add_argument("--out", type=Path, default=count.MODEL)
     args = parser.parse_args()
     import keras
     import tensorflow as tf
 
     digits = load_mnist("train")[0]
-    x, y = made(args.seed, args.count, digits[:LEARNT])
+    x, y = made(args.seed, args.count, digits[:LEARNT], args.ruled)
     checked_x, checked_y = made(args.seed + 1000, CHECKED, digits[LEARNT:])
     keras.utils.set_random_seed(args.seed)
     model = build()

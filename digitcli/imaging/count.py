@@ -5,11 +5,12 @@ close together or into each other (a "42" in a form's cell, a "97" on a slip), t
 The preparation's pieces count digits that stand apart (`pieces`); digits that touch are one
 piece to them. On the 28x28, fitted as MNIST's digits are, one digit fills the height and
 several are small and wide: `count.tflite` (built by `bench/build/make_count.py` from MNIST's
-training digits, one digit or two and three written close or into each other; its fits
-record names its seed and command) answers the chance that the 28x28 is several digits. At
-the preparation's `several_sure` or more the picture is several digits (`images.prepare`),
-which `read` reads. It replaced a rule on the ink's shape (twice as wide as high, crossing a
-tenth of its columns twice). It runs through LiteRT, loaded on first use.
+training digits, one digit or two and three written close or into each other, a cell's rule
+beside the ink in three tenths of them; its fits record names its seed and command) answers
+the chance that the 28x28 is several digits. At the preparation's `several_sure` or more the
+picture is several digits (`images.prepare`), which `read` reads. It replaced a rule on the
+ink's shape (twice as wide as high, crossing a tenth of its columns twice). It runs through
+LiteRT, loaded on first use.
 """
 
 from __future__ import annotations
