@@ -132,8 +132,10 @@ DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 # wrong), each a failure to learn from, by file name.
 _OFF_PAPER_CELL = (
     "a cell of a register or a form under paper_size (56 px) a side: the judge, which counts "
-    "several digits on paper, is not asked, and the preparation keeps one digit of the number "
-    "(the others taken for its neighbours' parts); read reads the number, right"
+    "several digits on paper, is not asked; the preparation keeps the number with its cell's "
+    "rules in one 28x28, which the count network does not take for several digits at "
+    "several_sure (26 under its rule, 11 beside its side: 0.75, 0.99), and predict answers one "
+    "digit; read reads the number, right"
 )
 _DESK_NONDIGIT = (
     "a tic-tac-toe board on a sheet or a note on a desk (round 31's desk set): each command "
