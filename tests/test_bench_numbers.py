@@ -229,12 +229,7 @@ def test_read_numbers_knows_only_its_styles(tmp_path):
 
 def _default_folder(*args: str) -> str:
     """read_numbers.py's default folder for a set written with these options."""
-    parser = read_numbers.argparse.ArgumentParser()
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--per-kind", type=int, default=100)
-    parser.add_argument("--narrow", action="store_true")
-    read_numbers.add_digit_options(parser)
-    return read_numbers.default_folder(parser.parse_args(list(args)))
+    return read_numbers.default_folder(read_numbers.arguments().parse_args(list(args)))
 
 
 def test_each_set_of_numbers_has_its_own_default_folder() -> None:

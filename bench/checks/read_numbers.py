@@ -237,7 +237,8 @@ def generators_stamp() -> str:
     return "g" + digest.hexdigest()[:8]
 
 
-def main(argv: list[str] | None = None) -> int:
+def arguments() -> argparse.ArgumentParser:
+    """The command line's options (what `default_folder` names a set by among them)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--per-kind", type=int, default=100)
     parser.add_argument(
@@ -250,6 +251,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--narrow", action="store_true", help="make_numbers.py --narrow's set")
     parser.add_argument("--mistakes", type=Path, help="write the misread numbers (JSON lines)")
     add_digit_options(parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = arguments()
     args = parser.parse_args(argv)
     checked_digit_options(parser, args)
     args.out = args.out or Path(tempfile.gettempdir()) / default_folder(args)
