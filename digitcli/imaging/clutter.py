@@ -95,16 +95,31 @@ def ruled_lines(
     return across, down
 
 
-def slanted_lines(inked: np.ndarray) -> np.ndarray | None:
+def slanted_lines(inked: np.ndarray, fewest: int | None = None) -> np.ndarray | None:
     """The ruled lines of `inked` (a mask: above the paper's noise), level or photographed
-    askew, as a mask: grid_lines rows or more inked across line_across of the picture at
-    one slant (the one where most are), with the columns so inked where rows are; None
-    where there are not so many rows."""
-    across = _slanted(inked)
+    askew, as a mask: `fewest` rows or more (None: grid_lines) inked across line_across of
+    the picture at one slant (the one where most are), with the columns so inked where rows
+    are; None where there are not so many rows."""
+    across = _slanted(inked, fewest)
     if across is None:
         return None
     down = _slanted(np.ascontiguousarray(inked.T), fewest=1)
     return across if down is None else across | down.T
+
+
+def one_line(inked: np.ndarray, strokes: np.ndarray) -> np.ndarray | None:
+    """The one ruled line a number is written on (`slanted_lines` of a row or more), as a
+    mask, where `strokes` draw it as a hairline (down most columns, thinner than hairline of
+    the picture's longer side: not a shadow's band); None where there is none. The digits
+    touching or crossing it are one piece with it, which `crossing_pieces` drops whole."""
+    line = slanted_lines(inked, fewest=1)
+    if line is None:
+        return None
+    drawn = np.count_nonzero(strokes & line, axis=0)
+    drawn = drawn[drawn > 0]  # the line's thickness down each column it is drawn in
+    if drawn.size == 0 or np.median(drawn) >= tuned().hairline * max(line.shape):
+        return None
+    return line
 
 
 _ROW_AND_NEIGHBOURS = np.ones((3, 1), np.uint8)  # a row and the rows either side
