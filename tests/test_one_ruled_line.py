@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 from test_read import write_number
 
+from digitcli.imaging import clutter
 from digitcli.predicting.predict import predict
 from digitcli.reading.read import read
 
@@ -62,3 +63,22 @@ def test_one_digit_on_a_ruled_line_is_predicted(mnist_test_digits, tmp_path, dig
     (prediction,) = predict([str(path)])
     (reading,) = read([str(path)])
     assert (prediction.digit, reading.number) == (digit, str(digit))
+
+
+def _ruled(top: int, thick: int, left: int = 0, right: int = 192) -> np.ndarray:
+    """A 120x192 mask: a digit-like blob, and a level line `thick` rows from `top` between
+    columns `left` and `right`."""
+    inked = np.zeros((120, 192), bool)
+    inked[30:80, 60:70] = True
+    inked[top : top + thick, left:right] = True
+    return inked
+
+
+def test_one_line_is_a_hairline_drawn_from_side_to_side() -> None:
+    """A notebook's line is taken out; a shadow's band (as thick as a fifth of the picture)
+    and a box's side (stopping short of one of the picture's sides) are not lines to take out."""
+    line = clutter.one_line(_ruled(78, 2), _ruled(78, 2))
+    assert line is not None and line[78:80].all(axis=1).all() and not line[:70].any()
+    assert clutter.one_line(_ruled(60, 24), _ruled(60, 24)) is None
+    boxed = _ruled(78, 2, left=2, right=176)  # 16 px short of the right side
+    assert clutter.one_line(boxed, boxed) is None

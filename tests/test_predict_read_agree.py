@@ -171,6 +171,11 @@ REAL_KNOWN = {
     f"{_MEZA}6101.jpg": "905 written 90,5 in a register cell under paper_size: predict keeps "
     "one digit of it and reads 7, read reads 31; both refused it as not a digit until the "
     "letters network learnt real letters (round 17)",
+    f"{_MEZA}3084.jpg": "65 in a register cell 58 px wide, the 5's tail on the cell's lower "
+    "rule, which is taken out since round 47 (clutter.one_line): the 6 and the 5 overlap in "
+    "columns, one group, and the count network's chance that their 28x28 is several digits, "
+    "0.985, is under several_sure: predict answers 6; read reads 65, right (both refused it "
+    "as not a digit before)",
     f"{_MEZA}3207.jpg": "blank to predict's preparation; the line reader is sure of three "
     "digits (row_digits), and read reads 125, right",
     "fborcic+neural_project__test_images_3.jpeg": "52602 written in the shade beside a hard "

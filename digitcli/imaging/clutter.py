@@ -109,15 +109,18 @@ def slanted_lines(inked: np.ndarray, fewest: int | None = None) -> np.ndarray | 
 
 def one_line(inked: np.ndarray, strokes: np.ndarray) -> np.ndarray | None:
     """The one ruled line a number is written on (`slanted_lines` of a row or more), as a
-    mask, where `strokes` draw it as a hairline (down most columns, thinner than hairline of
-    the picture's longer side: not a shadow's band); None where there is none. The digits
-    touching or crossing it are one piece with it, which `crossing_pieces` drops whole."""
+    mask, where `strokes` draw it from side to side (within line_margin of each) as a hairline
+    (down most columns, thinner than hairline of the picture's longer side: not a shadow's
+    band); None where there is none. The digits touching or crossing it are one piece with it,
+    which `crossing_pieces` drops whole: a number on a notebook's line was called blank."""
     line = slanted_lines(inked, fewest=1)
     if line is None:
         return None
-    drawn = np.count_nonzero(strokes & line, axis=0)
-    drawn = drawn[drawn > 0]  # the line's thickness down each column it is drawn in
-    if drawn.size == 0 or np.median(drawn) >= tuned().hairline * max(line.shape):
+    drawn = np.count_nonzero(strokes & line, axis=0)  # its thickness down each column
+    ends = max(1, round(tuned().line_margin * line.shape[1]))
+    if not drawn[:ends].any() or not drawn[-ends:].any():
+        return None  # it stops short of a side: a box's, drawn around a digit
+    if np.median(drawn[drawn > 0]) >= tuned().hairline * max(line.shape):
         return None
     return line
 

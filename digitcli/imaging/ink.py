@@ -19,7 +19,6 @@ import numpy as np
 from digitcli.imaging import clutter, verdict
 from digitcli.imaging.histograms import extremes, histogram, mad, otsu_threshold, quantile
 from digitcli.imaging.morphology import (
-    Box,
     bounds,
     connected_to,
     dilate,
@@ -133,13 +132,13 @@ def find_strokes(
         strokes = clutter.bridged(strokes, *ruled)
     elif on_paper:
         lines = clutter.slanted_lines(flat > faint_level)
+        if lines is None:
+            lines = clutter.one_line(flat > faint_level, strokes)
         if lines is not None:
             lines = dilate(lines, 1)  # with their soft edges
             strokes = strokes & ~lines  # a digit a line cuts in two: digit_components keeps
             # the pieces near the largest
     found = digit_components(strokes, on_paper=on_paper)
-    if found is None and on_paper and ruled is None and lines is None:
-        found, lines = _on_one_line(flat > faint_level, strokes)
     if found is None:
         return None
     kept, box, groups = found
@@ -156,19 +155,6 @@ def find_strokes(
         if not on_paper:  # a few px wide, a stroke's core may stand in pieces: count it whole
             groups = group_count(kept[near])  # (on paper, faint ink joins digits written close)
     return Strokes(flat, levels, floor, kept, box, groups, on_paper)
-
-
-def _on_one_line(
-    inked: np.ndarray, strokes: np.ndarray
-) -> tuple[tuple[np.ndarray, Box, int] | None, np.ndarray | None]:
-    """`digit_components` of `strokes` without the one ruled line a number is written on
-    (`clutter.one_line` of `inked`), and that line with its soft edges; (None, None) where there
-    is none. Its digits, one piece with it, were dropped with it: the number was called blank."""
-    line = clutter.one_line(inked, strokes)
-    if line is None:
-        return None, None
-    line = dilate(line, 1)
-    return digit_components(strokes & ~line, on_paper=True), line
 
 
 def _scaled_ink(
