@@ -131,9 +131,10 @@ def find_strokes(
     if ruled is not None:
         strokes = clutter.bridged(strokes, *ruled)
     elif on_paper:
-        lines = clutter.slanted_lines(flat > faint_level)
+        inked = flat > faint_level
+        lines = clutter.slanted_lines(inked)
         if lines is None:
-            lines = clutter.one_line(flat > faint_level, strokes)
+            lines = clutter.one_line(inked, strokes)
         if lines is not None:
             lines = dilate(lines, 1)  # with their soft edges
             strokes = strokes & ~lines  # a digit a line cuts in two: digit_components keeps
