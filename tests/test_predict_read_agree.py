@@ -158,11 +158,6 @@ _WORD = (
     "refuse it as not a digit"
 )
 _WORDS = "MuhammadWael+Arabic-words-dataset__Handwritten words_"
-_WORD_LETTER = (
-    "a handwritten Arabic word (round 35's words set) the letters network refuses, as predict "
-    "does; read's line reader reads two letters there, fewer than a row's worth (row_digits) to "
-    "call it words, and reads a number"
-)
 _SHEETS = "don-sabu+Miniproject-Works___Dataset_Answer_sheets_Collected_by_"
 _MARKS = "hanishka1024+AI_MarksEntrySystem__marksheet1.bmp__crop_"
 _MEZA = "Charitable-Analytics-International+AI4Good---Meza-OCR-Challenge__cell_images_training_set_"
@@ -186,14 +181,7 @@ REAL_KNOWN = {
     f"{_SHEETS}seniors_abdul.jpg__crop_1320_879_184_181.png": "50 in a mark sheet's box, its 5 "
     "and 0 written joined: one piece, one digit (9) to predict's preparation; read reads 50",
     f"{_MARKS}689_409_66_38.png": _OFF_PAPER_CELL,
-    **{
-        f"{_WORDS}{name}": _WORD
-        for name in (
-            "Roman_04meg2y9.jpg",
-            "qamar_frame_00021.png",
-        )
-    },
-    f"{_WORDS}8azal_frame_00021.png": _WORD_LETTER,
+    f"{_WORDS}qamar_frame_00021.png": _WORD,
     "TGtony+OCR-Handwritten-Numbers__Images_test7.jpg__crop_70_1410_560_420.png": "9000 "
     "written up a steep slant, its four digits touching (round 40's fresh numbers, a check "
     "set): one piece, fitted square in the 28x28, not small and wide, so the count network "

@@ -16,13 +16,16 @@ from digitcli.reading.lines import STRIP_SHAPE
 from digitcli.reading.settings import tuned
 
 
-def line_strips(ink: np.ndarray, height: float) -> tuple[np.ndarray, list[tuple[int, float]]]:
+def line_strips(
+    ink: np.ndarray, height: float, digits: tuple[float, float]
+) -> tuple[np.ndarray, list[tuple[int, float]]]:
     """The line's ink (`span_ink` of all its atoms) as strips for the line reader, (k, 32, 256):
     scaled so that `strip_span` line heights fill a strip's height, centred on the ink's middle
     row (`_middle`), left-aligned; a line longer than one strip is cut into pieces that fit
-    (`_pieces`). With them, each strip's first ink column and ink columns per strip column."""
+    (`_pieces`). With them, each strip's first ink column and ink columns per strip column.
+    `digits`: the rows of `ink` a digit of the line runs between (its top and bottom)."""
     scale = STRIP_SHAPE[0] / (tuned().strip_span * height)
-    middle = _middle(ink, STRIP_SHAPE[0] / scale)
+    middle = _middle(ink, STRIP_SHAPE[0] / scale, digits)
     strips, places = [], []
     for start, stop in _pieces(ink, int(STRIP_SHAPE[1] / scale)):
         width = strip_width(stop - start, height)
@@ -31,16 +34,15 @@ def line_strips(ink: np.ndarray, height: float) -> tuple[np.ndarray, list[tuple[
     return np.stack(strips), places
 
 
-def _middle(ink: np.ndarray, holds: float) -> float:
+def _middle(ink: np.ndarray, holds: float, digits: tuple[float, float]) -> float:
     """The row a strip `holds` rows of ink high is centred on: halfway between the ink's first
-    and last rows; where the ink is taller than that, halfway between those of the rows holding
-    as much ink as the average inked row or more. A cell's side that runs the line's whole
-    height (a turned page's, left in the line) put the middle of all the rows far from the
-    digits, and they were cut off at the strip's edge."""
-    mass = ink.sum(axis=1)
-    rows = np.flatnonzero(mass)
+    and last rows; where the ink is taller than that, halfway between the rows its `digits`
+    run between. A cell's side running the line's whole height (a turned page's) and a rule
+    under the digits (a register cell's) put the middle of the other rows, or of the rows
+    holding the most ink, far from the digits, and they were cut off at the strip's edge."""
+    rows = np.flatnonzero(ink.any(axis=1))
     if rows[-1] - rows[0] + 1 > holds:
-        rows = np.flatnonzero(mass >= mass[rows].mean())
+        return 0.5 * (digits[0] + digits[1])
     return 0.5 * (rows[0] + rows[-1])
 
 

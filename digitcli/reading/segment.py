@@ -201,14 +201,24 @@ def find_line(image: Image.Image, *, invert: str = "auto", band: bool = False) -
     ink_of = partial(span_ink, flat=flat, taken=taken, level=level)
     if not atoms:
         return line
-    ink, (left, _, right, _) = ink_of(atoms + specks)  # the line reader sees the specks
+    ink, (left, top, right, _) = ink_of(atoms + specks)  # the line reader sees the specks
     if ink is None:
         return line
-    line.strips, places = line_strips(ink, height)
+    line.strips, places = line_strips(ink, height, _digit_rows(atoms, max(0, top - tune.ink_pad)))
     start = max(0, left - tune.ink_pad)
     strips = [(start + first, step) for first, step in places]
     line.ink = LineInk(atoms, digit_spans(atoms, height), ink_of, frame, strips)
     return line
+
+
+def _digit_rows(atoms: list[Atom], first: int) -> tuple[float, float]:
+    """The rows a digit of the line runs between, counted from row `first` of the work frame:
+    the median top and bottom of its pieces of a digit's height (not `small`); of all its
+    pieces where none is."""
+    tall = [atom for atom in atoms if not atom.small] or atoms
+    top = orderstats.median(np.array([atom.top for atom in tall], float))
+    bottom = orderstats.median(np.array([atom.bottom for atom in tall], float))
+    return top - first, bottom - first
 
 
 def _leave_out(across: np.ndarray, flat: np.ndarray, mask: np.ndarray) -> None:
