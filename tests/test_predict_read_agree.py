@@ -163,6 +163,10 @@ _MARKS = "hanishka1024+AI_MarksEntrySystem__marksheet1.bmp__crop_"
 _MEZA = "Charitable-Analytics-International+AI4Good---Meza-OCR-Challenge__cell_images_training_set_"
 REAL_KNOWN = {
     f"{_MEZA}5413.jpg": _OFF_PAPER_CELL,
+    f"{_MEZA}5577.jpg": "250 in a register cell, the remnant of its lower rule a band of rows "
+    "of its own: the judge takes the ink for lines and predict refuses it; read leaves out the "
+    "band, of no digit's height (multiline.of_digits), and reads 250, right (round 48; it was "
+    "found 2 lines: 250, - before)",
     f"{_MEZA}6101.jpg": "905 written 90,5 in a register cell under paper_size: predict keeps "
     "one digit of it and reads 7, read reads 31; both refused it as not a digit until the "
     "letters network learnt real letters (round 17)",

@@ -182,3 +182,29 @@ def test_a_number_beside_a_hard_shadows_edge_is_found_as_a_line(digits, number, 
     Image.fromarray(np.clip(sheet, 0, 255).astype(np.uint8)).save(tmp_path / "shade.jpg")
     [(top, bottom)] = line_spans(open_image(tmp_path / "shade.jpg", max_side=DEFAULT.work_width))
     assert 600 < top < 760 and 840 < bottom < 1000  # the digits' rows are 700 + 60 to 140
+
+
+def _under_a_row_of_dashes(digits, number: str, path: Path) -> None:
+    """`number` as `test_read.write_number` writes it, under a band of short dashes at
+    scattered heights (what is left of a cell's rule, a perforation): a band as high as a
+    line's, its pieces far lower than a digit."""
+    write_number(digits, number, path)
+    paper = np.asarray(Image.open(path).convert("L"))
+    page = np.full((paper.shape[0] + 80, paper.shape[1]), 235, np.uint8)
+    page[80:] = paper
+    rng = np.random.default_rng(2)
+    for x in range(40, paper.shape[1] - 60, 22):
+        y = int(rng.integers(5, 45))
+        page[y : y + 8, x : x + 12] = 90
+    Image.fromarray(page).save(path)
+
+
+@pytest.mark.parametrize("number", ["110", "4072"])
+def test_a_band_of_no_digits_height_is_no_line(digits, tmp_path, number):
+    """A register's 110 was "found 2 lines: -, 110": a rule's remnant above it was a band of
+    its own. A band whose pieces are lower than `small` of the tallest line's holds no digit;
+    the number is the picture's (a band of dashes was read `1`: "found 2 lines: 1, 4072")."""
+    path = tmp_path / "dashes.png"
+    _under_a_row_of_dashes(digits, number, path)
+    (reading,) = read([str(path)])
+    assert (reading.number, reading.note, reading.lines) == (number, None, ())

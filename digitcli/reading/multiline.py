@@ -145,6 +145,14 @@ def _found(image: Image.Image, spans: list[tuple[int, int]], find: FindLine) -> 
     return found[0] if len(found) == 1 else Lines(found, boxes)
 
 
+def of_digits(lines: list[Line]) -> list[int]:
+    """Which of an image's lines may hold digits: those whose pieces are at least `small` as
+    high as the tallest line's, as a piece lower than that is no digit on its own. A band of a
+    rule's remnant beside a cell's number is none (`110` was "2 lines: -, 110")."""
+    tallest = max(line.height for line in lines)
+    return [i for i, line in enumerate(lines) if line.height >= tuned().small * tallest]
+
+
 def moved(found: Line | Lines, dx: int, dy: int) -> Line | Lines:
     """What `find_lines` found in a part of a picture, as found in the picture: the part starts
     (dx, dy) into its source pixels."""

@@ -36,7 +36,7 @@ from digitcli.predicting.predict import (
 from digitcli.reading.answers import Digit as ReadDigit
 from digitcli.reading.answers import Reading
 from digitcli.reading.lines import likelihood, written_text
-from digitcli.reading.multiline import Lines
+from digitcli.reading.multiline import Lines, of_digits
 from digitcli.reading.picture import ALL_PARTS, Parts, picture_lines, several
 from digitcli.reading.segment import Line, best_readings
 from digitcli.reading.settings import tuned
@@ -115,7 +115,12 @@ def _answer(
     each = _answer_lines(runtime, owners, flat, parts)
     for source, line in zip(batch, found, strict=True):
         if isinstance(line, Lines):
-            yield _several(source.name, [next(each) for _ in line.lines], line.spans)
+            readings = [next(each) for _ in line.lines]
+            kept = of_digits(line.lines)  # the others are no line of digits: a rule's remnant
+            if len(kept) == 1:
+                yield readings[kept[0]]
+            else:
+                yield _several(source.name, readings, line.spans)
         else:
             yield next(each)
 
