@@ -99,7 +99,8 @@ def shifted(line: Line, dx: int, dy: int) -> Line:
 @dataclass
 class Lines:
     """Several lines found in one image, top to bottom, each with the rows it was read from
-    (input pixels: left, top, right, bottom)."""
+    (input pixels: left, top, right, bottom); one, where the others held no digits
+    (`of_digits`)."""
 
     lines: list[Line]
     spans: list[tuple[int, int, int, int]]
@@ -145,12 +146,14 @@ def _found(image: Image.Image, spans: list[tuple[int, int]], find: FindLine) -> 
     return found[0] if len(found) == 1 else Lines(found, boxes)
 
 
-def of_digits(lines: list[Line]) -> list[int]:
-    """Which of an image's lines may hold digits: those whose pieces are at least `small` as
-    high as the tallest line's, as a piece lower than that is no digit on its own. A band of a
-    rule's remnant beside a cell's number is none (`110` was "2 lines: -, 110")."""
-    tallest = max(line.height for line in lines)
-    return [i for i, line in enumerate(lines) if line.height >= tuned().small * tallest]
+def of_digits(found: Lines) -> Lines:
+    """`found`, the lines that may hold digits alone: those whose pieces are at least `small`
+    as high as the tallest line's, as a piece lower than that is no digit on its own. A band of
+    a rule's remnant beside a cell's number is none (`110` was "2 lines: -, 110"); where one
+    line is left, it is the picture's number."""
+    tallest = max(line.height for line in found.lines)
+    kept = [i for i, line in enumerate(found.lines) if line.height >= tuned().small * tallest]
+    return Lines([found.lines[i] for i in kept], [found.spans[i] for i in kept])
 
 
 def moved(found: Line | Lines, dx: int, dy: int) -> Line | Lines:

@@ -36,7 +36,7 @@ from digitcli.reading.lines import (
     without_letters,
     written_path,
 )
-from digitcli.reading.multiline import Lines, find_lines, moved
+from digitcli.reading.multiline import Lines, find_lines, moved, of_digits
 from digitcli.reading.place import placed_digits
 from digitcli.reading.segment import Line, find_line, render_candidates
 from digitcli.reading.settings import tuned
@@ -131,6 +131,7 @@ def _read_picture(
             return Line(whole=whole())  # refused, or one digit, as predict finds it
         if len(found.lines) >= tuned().most_fields:
             return Line(lines=len(found.lines))
+        found = of_digits(found)  # a band of a rule's remnant is no line to read
         for line in found.lines:
             _read_first(line, parts, pixels)
         return found

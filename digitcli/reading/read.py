@@ -36,7 +36,7 @@ from digitcli.predicting.predict import (
 from digitcli.reading.answers import Digit as ReadDigit
 from digitcli.reading.answers import Reading
 from digitcli.reading.lines import likelihood, written_text
-from digitcli.reading.multiline import Lines, of_digits
+from digitcli.reading.multiline import Lines
 from digitcli.reading.picture import ALL_PARTS, Parts, picture_lines, several
 from digitcli.reading.segment import Line, best_readings
 from digitcli.reading.settings import tuned
@@ -114,14 +114,9 @@ def _answer(
             owners.append(batch[owner])
     each = _answer_lines(runtime, owners, flat, parts)
     for source, line in zip(batch, found, strict=True):
-        if isinstance(line, Lines):
-            readings = [next(each) for _ in line.lines]
-            kept = of_digits(line.lines)  # the others are no line of digits: a rule's remnant
-            if len(kept) == 1:
-                yield readings[kept[0]]
-            else:
-                yield _several(source.name, readings, line.spans)
-        else:
+        if isinstance(line, Lines) and len(line.lines) > 1:
+            yield _several(source.name, [next(each) for _ in line.lines], line.spans)
+        else:  # one line, or one line of digits left (`multiline.of_digits`)
             yield next(each)
 
 
