@@ -99,8 +99,7 @@ def shifted(line: Line, dx: int, dy: int) -> Line:
 @dataclass
 class Lines:
     """Several lines found in one image, top to bottom, each with the rows it was read from
-    (input pixels: left, top, right, bottom); one, where the others held no digits
-    (`of_digits`)."""
+    (input pixels: left, top, right, bottom)."""
 
     lines: list[Line]
     spans: list[tuple[int, int, int, int]]
@@ -146,13 +145,15 @@ def _found(image: Image.Image, spans: list[tuple[int, int]], find: FindLine) -> 
     return found[0] if len(found) == 1 else Lines(found, boxes)
 
 
-def of_digits(found: Lines) -> Lines:
+def of_digits(found: Lines) -> Line | Lines:
     """`found`, the lines that may hold digits alone: those whose pieces are at least `small`
     as high as the tallest line's, as a piece lower than that is no digit on its own. A band of
     a rule's remnant beside a cell's number is none (`110` was "2 lines: -, 110"); where one
-    line is left, it is the picture's number."""
+    line is left, it is the picture's one line, as `_found` gives one."""
     tallest = max(line.height for line in found.lines)
     kept = [i for i, line in enumerate(found.lines) if line.height >= tuned().small * tallest]
+    if len(kept) == 1:
+        return found.lines[kept[0]]
     return Lines([found.lines[i] for i in kept], [found.spans[i] for i in kept])
 
 

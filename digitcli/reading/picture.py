@@ -132,7 +132,7 @@ def _read_picture(
         if len(found.lines) >= tuned().most_fields:
             return Line(lines=len(found.lines))
         found = of_digits(found)  # a band of a rule's remnant is no line to read
-        for line in found.lines:
+        for line in found.lines if isinstance(found, Lines) else [found]:
             _read_first(line, parts, pixels)
         return found
     line = _read_first(_as_one_digit(found, seen, whole), parts, pixels, whole)

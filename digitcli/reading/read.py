@@ -114,9 +114,9 @@ def _answer(
             owners.append(batch[owner])
     each = _answer_lines(runtime, owners, flat, parts)
     for source, line in zip(batch, found, strict=True):
-        if isinstance(line, Lines) and len(line.lines) > 1:
+        if isinstance(line, Lines):
             yield _several(source.name, [next(each) for _ in line.lines], line.spans)
-        else:  # one line, or one line of digits left (`multiline.of_digits`)
+        else:
             yield next(each)
 
 
