@@ -129,7 +129,8 @@ DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 # letters and no digit mend one word, 3 to both; round 46's count network, taught a cell's
 # rule beside the ink, mends two register cells, several digits to predict now as read reads
 # them, and two words, 7 to predict before and several digits now, read 503 by read, still
-# wrong), each a failure to learn from, by file name.
+# wrong; round 50's line reader, taught combs and small dots, adds a fresh 11 it reads right
+# and two words it reads as numbers), each a failure to learn from, by file name.
 _OFF_PAPER_CELL = (
     "a cell of a register or a form under paper_size (56 px) a side: the judge, which counts "
     "several digits on paper, is not asked; the preparation keeps the number with its cell's "
@@ -186,6 +187,13 @@ REAL_KNOWN = {
     "and 0 written joined: one piece, one digit (9) to predict's preparation; read reads 50",
     f"{_MARKS}689_409_66_38.png": _OFF_PAPER_CELL,
     f"{_WORDS}qamar_frame_00021.png": _WORD,
+    f"{_WORDS}zaky_frame_00001.png": _WORD,
+    f"{_WORDS}5o5_frame_00031.png": "a handwritten Arabic word with two dots above it (round "
+    "35's words set), refused by predict as not a digit; round 50's line reader, taught small "
+    "dots, reads 692 there and too few letters to call it words",
+    "Arn-The-Wolf+Handwriting-Recognition-Ai__digits_digit11.png": "11 drawn close together "
+    "(round 40's fresh pictures, a check set): one 28x28 to predict's preparation, which the "
+    "count network takes for one digit (1); round 50's line reader reads 11, right",
     "TGtony+OCR-Handwritten-Numbers__Images_test7.jpg__crop_70_1410_560_420.png": "9000 "
     "written up a steep slant, its four digits touching (round 40's fresh numbers, a check "
     "set): one piece, fitted square in the 28x28, not small and wide, so the count network "

@@ -129,16 +129,7 @@ def test_the_api_reading_carries_the_text_and_its_json():
     assert [row.text for row in answer.rows()] == ["18.056"]
 
 
-MISSED_DOT = pytest.mark.xfail(
-    strict=True,
-    reason="a dot after a 1 is still read as no mark: the line reader learnt the marks from "
-    "strips that never held the dots (round 18)",
-)
-
-
-@pytest.mark.parametrize(
-    ("number", "after"), [("125", 2), ("4788", 2), pytest.param("1021", 1, marks=MISSED_DOT)]
-)
+@pytest.mark.parametrize(("number", "after"), [("125", 2), ("4788", 2), ("1021", 1)])
 def test_a_decimal_point_written_on_the_line_is_in_the_text(
     mnist_test_digits, tmp_path, number, after
 ):

@@ -58,7 +58,9 @@ the rate (about 0.7 points fewer MNIST numbers read exactly), and without the th
 
 Marks (`lines.MARKS`: `. , - = / : '`, a long dash, `~`, `$`) are classes of their own: with
 `--marked S` a share S of the numbers is written with them (`make_numbers`' `marks`), each
-label the written text (digit d is d + 1, a mark 11 + its place, a letter the last class).
+label the written text (digit d is d + 1, a mark 11 + its place, a letter the last class);
+`--small-dots` draws their dots down to a tap of the pen (the shipped reader, round 50, learnt
+so to keep the decimal points it dropped: docs/measurements/reading-numbers.md, "Round 50").
 The `letters` sources write words instead, as numbers are written but with letters and signs
 for digits (`--letters`: `judge_small.py`'s sets of real handwritten letters, as `predict`
 makes each a 28x28; Omniglot's characters), each labelled `lines.LETTER`: a line of them is no
@@ -263,6 +265,7 @@ def written_numbers(
     cut: float = CUT,
     far: float = FAR,
     letters: tuple[Path, ...] = (),
+    small_dots: bool = False,
 ):
     """`count` numbers written with training digits (kinds in turn, each run of kinds from the
     next of `sources`, a `wide` share of them in the widened styles; a `loose` share in a loose
@@ -290,7 +293,7 @@ def written_numbers(
             cut_out = cropped.random() < cut
             apart = spread.random() < far
             look = Look(wide=wide_one, hand=hand, blur=blur, marks=marked, cell=cell, cut=cut_out,
-                        far=apart)  # fmt: skip
+                        far=apart, small_dots=small_dots)  # fmt: skip
             number = make_number(x, y, kinds[i % len(kinds)], stem, rng, box, look)
             yield (
                 number,
@@ -311,6 +314,7 @@ def strips(
     far: float = FAR,
     kinds: tuple[str, ...] = KINDS,
     letters: tuple[Path, ...] = (),
+    small_dots: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Strips and padded labels for `count` numbers of `kinds` (in turn): digit d is d + 1, a
     mark 11 + its place in `lines.MARKS`, a letter of a word the last class (`lines.LETTER`);
@@ -319,7 +323,7 @@ def strips(
     found, labels = [], []
     written = written_numbers(
         seed, count, kinds, wide, sources, usps_file, loose, blurred, marked, celled, cut, far,
-        letters,
+        letters, small_dots,
     )  # fmt: skip
     for i, (number, line) in enumerate(written):
         if line.strips is None or len(line.strips) != 1:  # a line longer than one strip
@@ -364,10 +368,11 @@ def written(
     far: float = FAR,
     kinds: tuple[str, ...] = KINDS,
     letters: tuple[Path, ...] = (),
+    small_dots: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     work = partial(strips, wide=wide, sources=sources, usps_file=usps_file, loose=loose,
                    blurred=blurred, marked=marked, celled=celled, cut=cut, far=far,
-                   kinds=kinds, letters=letters)  # fmt: skip
+                   kinds=kinds, letters=letters, small_dots=small_dots)  # fmt: skip
     return in_parts(work, count, parts, first_seed)
 
 
@@ -627,6 +632,10 @@ def arguments() -> argparse.ArgumentParser:
     )
     parser.add_argument("--marked", type=float, default=MARKED, help="share with marks (0)")
     parser.add_argument(
+        "--small-dots", action="store_true",
+        help="the marks' dots drawn down to a tap of the pen (make_numbers' `small_dots`)",
+    )  # fmt: skip
+    parser.add_argument(
         "--kinds", nargs="+", choices=sorted(ALL_KINDS), default=list(KINDS),
         help="the kinds of numbers written, in turn (tight twice, long, spaced, grouped, boxed)",
     )  # fmt: skip
@@ -709,7 +718,7 @@ def main(argv: list[str] | None = None) -> int:
         lambda: written(
             args.numbers, args.wide, args.parts, sources, args.usps, args.loose, args.blurred,
             args.marked, args.first_seed, args.celled, args.cut, args.far, tuple(args.kinds),
-            tuple(args.letters),
+            tuple(args.letters), args.small_dots,
         ),
     )  # fmt: skip
     if args.data_only:
@@ -741,7 +750,9 @@ def this_run(argv: list[str] | None, args: argparse.Namespace, lines: int) -> di
         "data": f"{lines} lines of numbers ({', '.join(dict.fromkeys(args.kinds))}) written by "
         "tests/generators/make_numbers.py with the training "
         f"digits of {', '.join(dict.fromkeys(args.sources))}, parts seeded from "
-        f"{args.first_seed}; {args.marked:g} with marks, {args.loose:g} in a loose hand, "
+        f"{args.first_seed}; {args.marked:g} with marks"
+        + (" (dots down to a tap of the pen)" if args.small_dots else "")
+        + f", {args.loose:g} in a loose hand, "
         f"{args.celled:g} in a ruled cell, {args.cut:g} in a cut-out one, {args.far:g} with its "
         "digits far apart"
         + "".join(f"; words written with the letters of {file.name}" for file in args.letters)

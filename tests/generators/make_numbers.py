@@ -140,6 +140,7 @@ class Look:
     page_turn: float = 0.0  # the most degrees the whole picture, page and border, is turned by
     far: bool = False  # digits far apart (`FAR_GAPS`; not boxed): a 1 alone, as a side is
     perspective: float = 0.0  # --desk: a sheet's far edge up to this share shorter at each end
+    small_dots: bool = False  # marks' dots down to a tap of the pen (written_marks.SMALL_DOT)
 
 
 @dataclass
@@ -380,7 +381,7 @@ def make_number(
         marks = amount.marks
     ink, boxes = _write(
         x[picks], kind, groups, digit_h, rng, separator, wide, box, look.hand, marks, look.far,
-        amount,
+        amount, written_marks.SMALL_DOT if look.small_dots else written_marks.DOT,
     )  # fmt: skip
     slant = rng.uniform(-0.25, 0.25) if rng.random() < 0.5 else 0.0
     ink, boxes = _shear(ink, boxes, slant)
@@ -435,11 +436,13 @@ def _write(
     marks=None,
     far=False,
     amount: amounts.Amount | None = None,
+    dot: tuple[float, float] = written_marks.DOT,
 ) -> tuple[np.ndarray, list[list[int]]]:
     """The digits' ink coverage (0-1) side by side, and each one's box; `separator` is drawn
     in the gap after each group but the last; `marks` (`written_marks.pattern`) before the
     first digit and after each, in room of their own; `far`: the digits far apart (`FAR_GAPS`);
-    `amount`: the zeros an amount ends with drawn as its loops (`amounts.loop`)."""
+    `amount`: the zeros an amount ends with drawn as its loops (`amounts.loop`); `dot`: the
+    marks' dots' radii (`written_marks.draw_marks`)."""
     size_spread, top_spread = HANDS[hand]
     pieces = []
     for digit in digits:
@@ -484,7 +487,7 @@ def _write(
                 if amount is not None and mark == "/-" and i == len(boxes):
                     amounts.draw_slash_dash(ink, start, top, bottom, amount, rng)
                     continue
-                written_marks.draw_marks(ink, mark, start, top, bottom, rng)
+                written_marks.draw_marks(ink, mark, start, top, bottom, rng, dot)
         last = after[-1] + rooms[-1] + 0.05 * digit_h
         return ink[:, : min(ink.shape[1], int(last) + 2)], boxes
     used = int(max(b[2] for b in boxes)) + 2

@@ -24,6 +24,8 @@ LEADS = ("-", "$")  # before the first digit: a minus, a currency sign
 # The room each mark takes on the line, as a share of the digits' height.
 WIDTH = {".": 0.3, ",": 0.3, "'": 0.3, ":": 0.3, "-": 0.5, "=": 0.55, "/": 0.5, "~": 0.7,
          "—": 1.0, "$": 0.6}  # fmt: skip
+DOT = (0.55, 0.9)  # a dot's radius, as a share of the pen's width
+SMALL_DOT = (0.3, 0.9)  # ... down to a tap of the pen (`make_numbers.Look.small_dots`)
 
 
 def pattern(count: int, rng: np.random.Generator) -> list[str]:
@@ -63,25 +65,27 @@ def room(marks: str, digit_h: float) -> float:
     return sum(WIDTH[mark] for mark in marks) * digit_h
 
 
-def draw_marks(ink: np.ndarray, marks: str, left: float, top: float, bottom: float, rng) -> None:
+def draw_marks(
+    ink: np.ndarray, marks: str, left: float, top: float, bottom: float, rng, dot=DOT
+) -> None:
     """`marks` drawn in place, one after another from column `left`, between the digits'
-    `top` and `bottom` rows."""
+    `top` and `bottom` rows; a dot's radius is drawn from `dot`, as a share of the pen."""
     digit_h = bottom - top
     pen = max(2, int(digit_h * rng.uniform(0.07, 0.13)))
     with pen_on(ink) as draw:
         for mark in marks:
             width = WIDTH[mark] * digit_h
-            _draw(draw, mark, left + width / 2, top, bottom, pen, rng)
+            _draw(draw, mark, left + width / 2, top, bottom, pen, rng, dot)
             left += width
 
 
-def _draw(draw: ImageDraw.ImageDraw, mark: str, x: float, top: float, bottom: float, pen, rng):
+def _draw(draw: ImageDraw.ImageDraw, mark: str, x: float, top: float, bottom: float, pen, rng, dot):
     """One mark centred on column `x`, as a hand writes it (sizes and places jittered)."""
     h = bottom - top
     mid = (top + bottom) / 2 + rng.uniform(-0.08, 0.08) * h
     jitter = rng.uniform(-0.04, 0.04) * h
     if mark in ".:":
-        r = pen * rng.uniform(0.55, 0.9)
+        r = pen * rng.uniform(*dot)
         rows = (bottom - r - rng.uniform(0, 0.06) * h,) + ((mid - 0.15 * h,) if mark == ":" else ())
         for y in rows:
             draw.ellipse([x - r, y - r, x + r, y + r], fill=255)
