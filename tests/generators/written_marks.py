@@ -66,7 +66,13 @@ def room(marks: str, digit_h: float) -> float:
 
 
 def draw_marks(
-    ink: np.ndarray, marks: str, left: float, top: float, bottom: float, rng, dot=DOT
+    ink: np.ndarray,
+    marks: str,
+    left: float,
+    top: float,
+    bottom: float,
+    rng: np.random.Generator,
+    dot: tuple[float, float] = DOT,
 ) -> None:
     """`marks` drawn in place, one after another from column `left`, between the digits'
     `top` and `bottom` rows; a dot's radius is drawn from `dot`, as a share of the pen."""
