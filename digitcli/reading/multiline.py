@@ -105,6 +105,11 @@ class Lines:
     spans: list[tuple[int, int, int, int]]
 
 
+def each_line(found: Line | Lines) -> list[Line]:
+    """The lines of what `find_lines` found: the one line, or each of several."""
+    return found.lines if isinstance(found, Lines) else [found]
+
+
 def find_lines(image: Image.Image, find: FindLine, invert: str = "auto") -> Line | Lines:
     """`find` (segmentation) of the image's one line, or of each of its lines; within the box
     drawn or printed around all its ink, where there is one (`inside_a_box`: a form's cell

@@ -36,7 +36,7 @@ from digitcli.reading.lines import (
     without_letters,
     written_path,
 )
-from digitcli.reading.multiline import Lines, find_lines, moved, of_digits
+from digitcli.reading.multiline import Lines, each_line, find_lines, moved, of_digits
 from digitcli.reading.place import placed_digits
 from digitcli.reading.segment import Line, find_line, render_candidates
 from digitcli.reading.settings import tuned
@@ -97,7 +97,7 @@ def picture_lines(
 def _with_size(found: Line | Lines, image: Image.Image) -> Line | Lines:
     """`found`, each line holding the whole picture's size in its own pixels."""
     size = image.info.get("source_size", image.size)
-    for line in found.lines if isinstance(found, Lines) else [found]:
+    for line in each_line(found):
         line.size = size
     return found
 
@@ -132,7 +132,7 @@ def _read_picture(
         if len(found.lines) >= tuned().most_fields:
             return Line(lines=len(found.lines))
         found = of_digits(found)  # a band of a rule's remnant is no line to read
-        for line in found.lines if isinstance(found, Lines) else [found]:
+        for line in each_line(found):
             _read_first(line, parts, pixels)
         return found
     line = _read_first(_as_one_digit(found, seen, whole), parts, pixels, whole)

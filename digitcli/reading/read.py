@@ -36,7 +36,7 @@ from digitcli.predicting.predict import (
 from digitcli.reading.answers import Digit as ReadDigit
 from digitcli.reading.answers import Reading
 from digitcli.reading.lines import likelihood, written_text
-from digitcli.reading.multiline import Lines
+from digitcli.reading.multiline import Lines, each_line
 from digitcli.reading.picture import ALL_PARTS, Parts, picture_lines, several
 from digitcli.reading.segment import Line, best_readings
 from digitcli.reading.settings import tuned
@@ -109,7 +109,7 @@ def _answer(
     """Each image's reading: its line's, or, where it has several, one a line."""
     flat, owners = [], []
     for owner, line in enumerate(found):
-        for one in line.lines if isinstance(line, Lines) else [line]:
+        for one in each_line(line):
             flat.append(one)
             owners.append(batch[owner])
     each = _answer_lines(runtime, owners, flat, parts)
