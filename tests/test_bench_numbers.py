@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -345,9 +346,10 @@ def test_the_line_reader_writes_each_run_of_kinds_from_the_next_source(tmp_path)
 
     fake_zip_train(tmp_path / "zip.train.RData")
     kinds = ("spaced", "tight")
-    written = make_line_reader.written_numbers(
-        5, 4, kinds, 0.0, ("usps", "mnist"), tmp_path / "zip.train.RData"
+    writing = make_line_reader.Writing(
+        kinds, ("usps", "mnist"), usps_file=tmp_path / "zip.train.RData", wide=0.0
     )
+    written = make_line_reader.written_numbers(5, 4, writing)
     numbers = [number.number for number, _ in written]
     assert all(set(n) == {"3"} for n in numbers[:2])  # the first run: USPS's training 3s
     assert not all(set(n) == {"3"} for n in numbers[2:])  # the next: MNIST's digits
@@ -412,7 +414,8 @@ def test_the_line_reader_writes_a_share_of_its_numbers_in_a_loose_hand(tmp_path)
 
     kinds = ("spaced",)
     for loose in (0.0, 1.0):
-        numbers = [n for n, _ in make_line_reader.written_numbers(5, 3, kinds, 0.0, loose=loose)]
+        writing = make_line_reader.Writing(kinds, wide=0.0, loose=loose)
+        numbers = [n for n, _ in make_line_reader.written_numbers(5, 3, writing)]
         heights = [np.ptp([b[3] - b[1] for b in n.boxes]) / (n.boxes[0][3] - n.boxes[0][1])
                    for n in numbers]  # fmt: skip
         if loose == 0.0:
@@ -438,8 +441,9 @@ def test_the_line_reader_blurs_a_share_of_its_numbers_apart_from_the_rest():
     import make_line_reader
 
     kinds = ("spaced",)
-    sharp = list(make_line_reader.written_numbers(5, 2, kinds, 0.0, loose=0.5))
-    soft = list(make_line_reader.written_numbers(5, 2, kinds, 0.0, loose=0.5, blurred=1.0))
+    writing = make_line_reader.Writing(kinds, wide=0.0, loose=0.5)
+    sharp = list(make_line_reader.written_numbers(5, 2, writing))
+    soft = list(make_line_reader.written_numbers(5, 2, replace(writing, blurred=1.0)))
     assert [n.number for n, _ in sharp] == [n.number for n, _ in soft]
     assert not np.array_equal(sharp[0][1].strips, soft[0][1].strips)
 
@@ -496,7 +500,8 @@ def test_the_line_reader_writes_a_share_of_its_numbers_far_apart():
     import make_line_reader
 
     def widest(far: float) -> float:  # the widest gap of any number written
-        written = make_line_reader.written_numbers(5, 3, ("spaced",), 0.0, far=far)
+        writing = make_line_reader.Writing(("spaced",), wide=0.0, far=far)
+        written = make_line_reader.written_numbers(5, 3, writing)
         return max(widest_gap(number) for number, _ in written)
 
     assert widest(0.0) < 0.7 < widest(1.0)

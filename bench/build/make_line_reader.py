@@ -91,6 +91,7 @@ import math
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from multiprocessing import Pool
 from pathlib import Path
@@ -251,32 +252,39 @@ def straight_ones(count: int) -> np.ndarray:
     return drawn
 
 
-def written_numbers(
-    seed: int,
-    count: int,
-    kinds: tuple[str, ...],
-    wide: float = WIDE,
-    sources: tuple[str, ...] = ("mnist",),
-    usps_file: Path | None = None,
-    loose: float = LOOSE,
-    blurred: float = BLURRED,
-    marked: float = MARKED,
-    celled: float = CELLED,
-    cut: float = CUT,
-    far: float = FAR,
-    letters: tuple[Path, ...] = (),
-    small_dots: bool = False,
-):
-    """`count` numbers written with training digits (kinds in turn, each run of kinds from the
-    next of `sources`, a `wide` share of them in the widened styles; a `loose` share in a loose
-    hand, a `blurred` share blurred by up to BLURRED_PX, a `celled` share in a ruled cell, a
-    `cut` share in a cut-out one and a `far` share with their digits far apart, each drawn by a
-    generator of its own), each with the line `segment.find_line` finds in it."""
+@dataclass(frozen=True)
+class Writing:
+    """How the training numbers are written: `kinds` in turn, each run of kinds from the next
+    of `sources` (`training_digits`; `usps_file` and `letters` where they need them), a `wide`
+    share in the widened styles, a `loose` share in a loose hand, a `blurred` share blurred
+    by up to BLURRED_PX, a `marked` share with marks (`small_dots`: their dots down to a tap of
+    the pen), a `celled` share in a ruled cell, a `cut` share in a cut-out one and a `far`
+    share with their digits far apart, each share drawn by a generator of its own."""
+
+    kinds: tuple[str, ...] = KINDS
+    sources: tuple[str, ...] = ("mnist",)
+    usps_file: Path | None = None
+    letters: tuple[Path, ...] = ()
+    wide: float = WIDE
+    loose: float = LOOSE
+    blurred: float = BLURRED
+    marked: float = MARKED
+    celled: float = CELLED
+    cut: float = CUT
+    far: float = FAR
+    small_dots: bool = False
+
+
+def written_numbers(seed: int, count: int, writing: Writing):
+    """`count` numbers written with training digits as `writing` says, each with the line
+    `segment.find_line` finds in it."""
     from digitcli.imaging.images import open_image
     from digitcli.reading.segment import find_line
 
+    kinds, sources = writing.kinds, writing.sources
     loaded = {
-        source: training_digits(source, usps_file, letters) for source in dict.fromkeys(sources)
+        source: training_digits(source, writing.usps_file, writing.letters)
+        for source in dict.fromkeys(sources)
     }
     digits = [loaded[source] for source in sources]  # a source named twice is loaded once
     seeds = (seed, [seed, 1], [seed, 2], [seed, 3], [seed, 4])
@@ -284,52 +292,35 @@ def written_numbers(
     spread = np.random.default_rng([seed, 5])
     with TemporaryDirectory(prefix="digitcli-numbers-") as tmp:
         for i in range(count):
-            wide_one = is_wide(i, len(kinds), wide)
             x, y, box = digits[source_of(i, kinds, sources)]
-            stem = Path(tmp) / f"n{i}"
-            hand = "loose" if hands.random() < loose else "even"
-            blur = BLURRED_PX if focus.random() < blurred else BLUR[1]
-            cell = ruled.random() < celled
-            cut_out = cropped.random() < cut
-            apart = spread.random() < far
-            look = Look(wide=wide_one, hand=hand, blur=blur, marks=marked, cell=cell, cut=cut_out,
-                        far=apart, small_dots=small_dots)  # fmt: skip
-            number = make_number(x, y, kinds[i % len(kinds)], stem, rng, box, look)
+            look = Look(
+                wide=is_wide(i, len(kinds), writing.wide),
+                hand="loose" if hands.random() < writing.loose else "even",
+                blur=BLURRED_PX if focus.random() < writing.blurred else BLUR[1],
+                marks=writing.marked,
+                cell=ruled.random() < writing.celled,
+                cut=cropped.random() < writing.cut,
+                far=spread.random() < writing.far,
+                small_dots=writing.small_dots,
+            )
+            number = make_number(x, y, kinds[i % len(kinds)], Path(tmp) / f"n{i}", rng, box, look)
             yield (
                 number,
                 find_line(open_image(Path(tmp) / number.file, max_side=DEFAULT.work_width)),
             )
 
 
-def strips(
-    task: tuple[int, int],
-    wide: float = WIDE,
-    sources: tuple[str, ...] = ("mnist",),
-    usps_file: Path | None = None,
-    loose: float = LOOSE,
-    blurred: float = BLURRED,
-    marked: float = MARKED,
-    celled: float = CELLED,
-    cut: float = CUT,
-    far: float = FAR,
-    kinds: tuple[str, ...] = KINDS,
-    letters: tuple[Path, ...] = (),
-    small_dots: bool = False,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Strips and padded labels for `count` numbers of `kinds` (in turn): digit d is d + 1, a
-    mark 11 + its place in `lines.MARKS`, a letter of a word the last class (`lines.LETTER`);
-    0 is CTC's blank."""
+def strips(task: tuple[int, int], writing: Writing) -> tuple[np.ndarray, np.ndarray]:
+    """Strips and padded labels for `count` numbers written as `writing` says: digit d is
+    d + 1, a mark 11 + its place in `lines.MARKS`, a letter of a word the last class
+    (`lines.LETTER`); 0 is CTC's blank."""
     seed, count = task
     found, labels = [], []
-    written = written_numbers(
-        seed, count, kinds, wide, sources, usps_file, loose, blurred, marked, celled, cut, far,
-        letters, small_dots,
-    )  # fmt: skip
-    for i, (number, line) in enumerate(written):
+    for i, (number, line) in enumerate(written_numbers(seed, count, writing)):
         if line.strips is None or len(line.strips) != 1:  # a line longer than one strip
             continue
         text = number.text or number.number
-        words = sources[source_of(i, kinds, sources)].startswith("letters")
+        words = writing.sources[source_of(i, writing.kinds, writing.sources)].startswith("letters")
         found.append(line.strips[0])
         labels.append(label_of(as_word(text) if words else text))
     return np.stack(found), np.stack(labels)
@@ -354,26 +345,9 @@ def label_of(text: str) -> np.ndarray:
 
 
 def written(
-    count: int,
-    wide: float = WIDE,
-    parts: int = PARTS,
-    sources: tuple[str, ...] = ("mnist",),
-    usps_file: Path | None = None,
-    loose: float = LOOSE,
-    blurred: float = BLURRED,
-    marked: float = MARKED,
-    first_seed: int = SEED_BASE,
-    celled: float = CELLED,
-    cut: float = CUT,
-    far: float = FAR,
-    kinds: tuple[str, ...] = KINDS,
-    letters: tuple[Path, ...] = (),
-    small_dots: bool = False,
+    count: int, writing: Writing, parts: int = PARTS, first_seed: int = SEED_BASE
 ) -> tuple[np.ndarray, np.ndarray]:
-    work = partial(strips, wide=wide, sources=sources, usps_file=usps_file, loose=loose,
-                   blurred=blurred, marked=marked, celled=celled, cut=cut, far=far,
-                   kinds=kinds, letters=letters, small_dots=small_dots)  # fmt: skip
-    return in_parts(work, count, parts, first_seed)
+    return in_parts(partial(strips, writing=writing), count, parts, first_seed)
 
 
 def network(shape: tuple[int, int], classes: int = CLASSES, folded: bool = False):
@@ -711,16 +685,11 @@ def main(argv: list[str] | None = None) -> int:
         export(trained(args.weights, args.folded), args.out, record)
         print(f"wrote {args.out}")
         return 0
-    sources = tuple(args.sources)
     x, y = kept(
         args.data,
         ("x", "y"),
-        lambda: written(
-            args.numbers, args.wide, args.parts, sources, args.usps, args.loose, args.blurred,
-            args.marked, args.first_seed, args.celled, args.cut, args.far, tuple(args.kinds),
-            tuple(args.letters), args.small_dots,
-        ),
-    )  # fmt: skip
+        lambda: written(args.numbers, writing(args), args.parts, args.first_seed),
+    )
     if args.data_only:
         print(f"wrote {len(x)} lines to {args.data}")
         return 0
@@ -739,6 +708,16 @@ def main(argv: list[str] | None = None) -> int:
     export(model, args.out, record or this_run(argv, args, len(x)))
     print(f"wrote {args.out}")
     return 0
+
+
+def writing(args: argparse.Namespace) -> Writing:
+    """How the command line says the numbers are written."""
+    return Writing(
+        kinds=tuple(args.kinds), sources=tuple(args.sources), usps_file=args.usps,
+        letters=tuple(args.letters), wide=args.wide, loose=args.loose, blurred=args.blurred,
+        marked=args.marked, celled=args.celled, cut=args.cut, far=args.far,
+        small_dots=args.small_dots,
+    )  # fmt: skip
 
 
 def this_run(argv: list[str] | None, args: argparse.Namespace, lines: int) -> dict:
