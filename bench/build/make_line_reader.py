@@ -90,12 +90,13 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing import Pool
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -103,12 +104,15 @@ from digitcli.core.fits import stamp
 from digitcli.reading.lines import CLASSES, FITS, LETTER, STRIP_SHAPE, SYMBOLS
 from digitcli.reading.settings import DEFAULT
 
+if TYPE_CHECKING:
+    from digitcli.reading import segment
+
 sys.path[:0] = [
     str(Path(__file__).resolve().parents[1] / kind) for kind in (".", "build", "checks", "perf")
 ]
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "generators"))
 
-from make_numbers import ALL_KINDS, BLUR, Look, make_number, styled  # noqa: E402
+from make_numbers import ALL_KINDS, BLUR, Look, Number, make_number, styled  # noqa: E402
 from make_photos import load_mnist  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -275,7 +279,9 @@ class Writing:
     small_dots: bool = False
 
 
-def written_numbers(seed: int, count: int, writing: Writing):
+def written_numbers(
+    seed: int, count: int, writing: Writing
+) -> Iterator[tuple[Number, segment.Line]]:
     """`count` numbers written with training digits as `writing` says, each with the line
     `segment.find_line` finds in it."""
     from digitcli.imaging.images import open_image
@@ -347,6 +353,8 @@ def label_of(text: str) -> np.ndarray:
 def written(
     count: int, writing: Writing, parts: int = PARTS, first_seed: int = SEED_BASE
 ) -> tuple[np.ndarray, np.ndarray]:
+    """`strips` of `count` numbers written as `writing` says, in `parts` parts seeded from
+    `first_seed` on (`in_parts`)."""
     return in_parts(partial(strips, writing=writing), count, parts, first_seed)
 
 
