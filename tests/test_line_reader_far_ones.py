@@ -55,6 +55,24 @@ def thin_one(rng: np.random.Generator, high: tuple[float, float] = (16, 20)) -> 
     return cv2.resize(big, (28, 28), interpolation=cv2.INTER_AREA)
 
 
+def read_with_one(
+    mnist_digits: dict[int, list[np.ndarray]],
+    index: int,
+    number: str,
+    one: np.ndarray,
+    path: Path,
+    gap: float,
+) -> str:
+    """What `read`'s line reader reads of `number` written at `path` with MNIST test digits
+    (from the `index % 4`th of each class on) and `one` for its 1s, `gap` of a height apart."""
+    pool = {d: list(mnist_digits[d][index % 4 :]) for d in range(10)}
+    pool[1] = [one]
+    write_number(pool, number, path, gap=gap)
+    line = picture_lines(Source(path.name, path=path), "auto")
+    assert isinstance(line, Line) and line.read is not None
+    return "".join(str(digit) for digit, *_ in line.read)
+
+
 @pytest.mark.xfail(strict=True, reason="a lone stroke ending a line is a cut cell's side to it")
 def test_a_thin_1_ending_a_line_with_paper_beyond_it_is_read(mnist_test_digits, tmp_path):
     """`581` on a worksheet, a 1 as one fine stroke written last, is read `58`: the line
@@ -65,13 +83,8 @@ def test_a_thin_1_ending_a_line_with_paper_beyond_it_is_read(mnist_test_digits, 
     wrong = []
     for index in range(40):
         digits = "".join(str(d) for d in rng.integers(2, 10, rng.integers(1, 4))) + "1"
-        pool = {d: list(mnist_test_digits[d][index % 4 :]) for d in range(10)}
-        pool[1] = [thin_one(rng)]
-        path = tmp_path / f"{index}.png"
-        write_number(pool, digits, path, gap=float(rng.uniform(0.4, 0.55)))
-        line = picture_lines(Source(path.name, path=path), "auto")
-        assert isinstance(line, Line) and line.read is not None
-        got = "".join(str(digit) for digit, *_ in line.read)
+        path, one = tmp_path / f"{index}.png", thin_one(rng)
+        got = read_with_one(mnist_test_digits, index, digits, one, path, rng.uniform(0.4, 0.55))
         if got != digits:
             wrong.append(f"{digits} read {got}")
     assert len(wrong) <= 1, wrong
@@ -89,13 +102,9 @@ def test_a_thin_1_taller_than_its_neighbours_is_read(mnist_test_digits, tmp_path
     for index in range(30):
         digits = [str(d) for d in rng.integers(2, 10, rng.integers(2, 5))]
         digits.insert(int(rng.integers(0, len(digits) + 1)), "1")
-        pool = {d: list(mnist_test_digits[d][index % 4 :]) for d in range(10)}
-        pool[1] = [thin_one(rng, high=(23, 27))]
+        number, one = "".join(digits), thin_one(rng, high=(23, 27))
         path = tmp_path / f"{index}.png"
-        write_number(pool, "".join(digits), path, gap=float(rng.uniform(0.4, 0.8)))
-        line = picture_lines(Source(path.name, path=path), "auto")
-        assert isinstance(line, Line) and line.read is not None
-        got = "".join(str(digit) for digit, *_ in line.read)
-        if got != "".join(digits):
-            wrong.append(f"{''.join(digits)} read {got}")
+        got = read_with_one(mnist_test_digits, index, number, one, path, rng.uniform(0.4, 0.8))
+        if got != number:
+            wrong.append(f"{number} read {got}")
     assert len(wrong) <= 1, f"{len(wrong)} of 30: {wrong}"
