@@ -113,3 +113,13 @@ def test_words_are_written_with_letters_and_labelled_letter_by_letter(tmp_path: 
     label = make_line_reader.label_of(make_line_reader.as_word("00.0"))
     assert list(label[:4]) == [lines.CLASSES - 1] * 2 + [11, lines.CLASSES - 1]
     assert list(make_line_reader.label_of("10.5")[:4]) == [2, 1, 11, 6]
+
+
+def test_words_written_joined_up_are_labelled_letter_by_letter() -> None:
+    # `--sources joined`: words drawn by code, joined up (make_numbers' kind `joined`).
+    writing = make_line_reader.Writing(kinds=("tight",), sources=("joined",))
+    x, y = make_line_reader.strips((7, 4), writing)
+    assert len(x) >= 3 and x.shape[1:] == lines.STRIP_SHAPE
+    for label in y:
+        written = label[label > 0]
+        assert 3 <= len(written) <= 8 and set(written) == {lines.CLASSES - 1}

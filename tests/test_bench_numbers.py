@@ -23,6 +23,7 @@ import read_numbers  # noqa: E402
 import usps  # noqa: E402
 
 import amounts  # noqa: E402
+import joined_words  # noqa: E402
 import make_numbers  # noqa: E402
 
 
@@ -586,3 +587,27 @@ def test_make_numbers_writes_only_the_kinds_asked_for(tmp_path):
     labels = [json.loads(line) for line in (tmp_path / "labels.jsonl").read_text().splitlines()]
     assert [label["kind"] for label in labels] == ["amount"] * 3
     assert all(label["number"].endswith("00") for label in labels)
+
+
+def test_a_joined_word_has_a_place_holder_for_each_letter(tmp_path):
+    # `--kinds joined`: a word written joined up, no digit; `number` a 0 for each letter.
+    rng = np.random.default_rng(5)
+    no_digits = np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8)
+    for i in range(8):
+        word = make_numbers.make_number(*no_digits, "joined", tmp_path / f"w{i}", rng)
+        assert set(word.number) == {"0"} and 3 <= len(word.number) <= 8
+        assert len(word.boxes) == len(word.number) and not word.text
+        grey = cv2.imread(str(tmp_path / word.file), cv2.IMREAD_GRAYSCALE)
+        assert (grey < grey.max() - 60).any()  # ink on the paper
+
+
+def test_a_joined_words_letters_are_written_in_fewer_pieces_than_letters():
+    rng = np.random.default_rng(6)
+    joined = 0
+    for _ in range(40):
+        ink, boxes = joined_words.written(80.0, rng)
+        count, _, stats, _ = cv2.connectedComponentsWithStats((ink > 0.5).astype(np.uint8))
+        strokes = sum(stats[1:, cv2.CC_STAT_AREA] > 0.05 * ink.shape[0] ** 2)  # no dots
+        joined += 1 <= strokes < len(boxes)
+        assert all(left < right for left, _, right, _ in boxes)
+    assert joined >= 36  # with the pen lifted after every letter: 29

@@ -64,7 +64,9 @@ so to keep the decimal points it dropped: docs/measurements/reading-numbers.md, 
 The `letters` sources write words instead, as numbers are written but with letters and signs
 for digits (`--letters`: `judge_small.py`'s sets of real handwritten letters, as `predict`
 makes each a 28x28; Omniglot's characters), each labelled `lines.LETTER`: a line of them is no
-number to `read`. `--start lines.tflite`
+number to `read`. The `joined` source writes words joined up instead, drawn by code
+(make_numbers' kind `joined`, `tests/generators/joined_words.py`), each labelled so too.
+`--start lines.tflite`
 fine-tunes a shipped LiteRT reader: its weights are read back (batch normalisation folded in,
 `from_litert`) and its output grown by the marks and the letters; `--head-only` trains its
 output layer alone, `--grown-only` only the classes it was grown by (the shipped reader learnt
@@ -112,7 +114,15 @@ sys.path[:0] = [
 ]
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "generators"))
 
-from make_numbers import ALL_KINDS, BLUR, Look, Number, make_number, styled  # noqa: E402
+from make_numbers import (  # noqa: E402
+    ALL_KINDS,
+    BLUR,
+    MNIST_BOX,
+    Look,
+    Number,
+    make_number,
+    styled,
+)
 from make_photos import load_mnist  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -133,7 +143,7 @@ SOURCES = tuple(
     f"{name}{style}"
     for style in ("", "-filled", "-thin", "-writers", "-ones", "-strokes", "-thin-strokes")
     for name in ("mnist", "usps")
-) + ("letters", "letters-thin")
+) + ("letters", "letters-thin", "joined")
 WRITERS_SEED = 51  # `-writers`: the one redrawing of a source's digits ...
 WRITERS_SHARE = 0.5  # ... of this share of them
 STROKES_SEED = 52  # `-strokes`: the one drawing of the straight 1s ...
@@ -186,6 +196,8 @@ def training_digits(source: str, usps_file: Path | None = None, letters: tuple[P
     or `-thin` (make_numbers' `--style`): (x, y, the box their ink fills). `letters`: no
     digits but letters and signs (`letter_glyphs`), written as words."""
     name, _, style = source.partition("-")
+    if name == "joined":  # words drawn by code, joined up (make_numbers' kind `joined`)
+        return np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8), MNIST_BOX
     if name == "letters":
         x, y = letter_glyphs(letters)
     elif name == "usps":
@@ -299,6 +311,7 @@ def written_numbers(
     with TemporaryDirectory(prefix="digitcli-numbers-") as tmp:
         for i in range(count):
             x, y, box = digits[source_of(i, kinds, sources)]
+            joined = sources[source_of(i, kinds, sources)] == "joined"
             look = Look(
                 wide=is_wide(i, len(kinds), writing.wide),
                 hand="loose" if hands.random() < writing.loose else "even",
@@ -309,7 +322,8 @@ def written_numbers(
                 far=spread.random() < writing.far,
                 small_dots=writing.small_dots,
             )
-            number = make_number(x, y, kinds[i % len(kinds)], Path(tmp) / f"n{i}", rng, box, look)
+            kind = "joined" if joined else kinds[i % len(kinds)]
+            number = make_number(x, y, kind, Path(tmp) / f"n{i}", rng, box, look)
             yield (
                 number,
                 find_line(open_image(Path(tmp) / number.file, max_side=DEFAULT.work_width)),
@@ -326,7 +340,8 @@ def strips(task: tuple[int, int], writing: Writing) -> tuple[np.ndarray, np.ndar
         if line.strips is None or len(line.strips) != 1:  # a line longer than one strip
             continue
         text = number.text or number.number
-        words = writing.sources[source_of(i, writing.kinds, writing.sources)].startswith("letters")
+        source = writing.sources[source_of(i, writing.kinds, writing.sources)]
+        words = source.startswith(("letters", "joined"))
         found.append(line.strips[0])
         labels.append(label_of(as_word(text) if words else text))
     return np.stack(found), np.stack(labels)

@@ -16,7 +16,8 @@ PNG or JPEG, in five kinds:
 
 `--kinds` writes only the kinds named, and one more when named: `amount`, a cheque's amount
 (`tests/generators/amounts.py`: `2,14,00,000/-`, its zeros often drawn as small joined loops,
-closed by a tall `/` and a long dash).
+closed by a tall `/` and a long dash); and `joined`, a word written joined up with no digit
+(`tests/generators/joined_words.py`), its `number` a 0 for each letter, a place-holder.
 
 `--narrow` writes the sets as before the issue 52 widening (groups parted by spaces only;
 boxed: boxes, field or rule in four colours, boxes of one proportion, none left empty).
@@ -89,6 +90,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from digitcli.imaging.morphology import bounds
 
 import amounts  # noqa: E402
+import joined_words  # noqa: E402
 import written_marks  # noqa: E402
 from make_photos import load_mnist  # noqa: E402
 
@@ -96,7 +98,8 @@ DIGIT_SOURCES = ("mnist", "usps", "uci")
 UCI_TUNED = 1000  # load_digits' first 1,000 chose the classifier's redrawing (robustness.py)
 STYLES = ("plain", "filled", "thin")  # as the source draws them, stretched square, a fine pen
 KINDS = ("spaced", "tight", "grouped", "long", "boxed")
-ALL_KINDS = (*KINDS, "amount")  # "amount": written only when asked for (`amounts`)
+# written only when asked for: "amount" (`amounts`); "joined", a word joined up, no digit
+ALL_KINDS = (*KINDS, "amount", "joined")
 GROUPINGS = ((4, 2, 2), (2, 2, 4), (2, 2, 2), (3, 3), (3, 3, 3), (4, 4), (2, 2, 2, 2), (3, 4))
 SEPARATORS = (" ", "/", "-", ".")  # between groups (wide sets); " " is a gap alone
 PRINTED = ((40, 40, 40), (120, 140, 200), (200, 120, 120), (90, 90, 90))  # narrow sets
@@ -222,7 +225,7 @@ def add_digit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kinds", nargs="+", choices=ALL_KINDS, default=list(KINDS),
         help="the kinds written, each --per-kind times (all but amount: a cheque's amount, "
-        "its zeros often drawn as joined loops)",
+        "its zeros often drawn as joined loops; and joined: a word joined up, no digit)",
     )  # fmt: skip
     parser.add_argument(
         "--digits-from", choices=DIGIT_SOURCES, default="mnist",
@@ -375,14 +378,18 @@ def make_number(
     )
     separator = str(rng.choice(SEPARATORS)) if wide and kind == "grouped" else " "
     marks = None
-    if look.marks > 0.0 and kind != "boxed" and rng.random() < look.marks:
+    if look.marks > 0.0 and kind not in ("boxed", "joined") and rng.random() < look.marks:
         marks, separator = written_marks.pattern(len(picks), rng), " "
     if amount is not None:
         marks = amount.marks
-    ink, boxes = _write(
-        x[picks], kind, groups, digit_h, rng, separator, wide, box, look.hand, marks, look.far,
-        amount, written_marks.SMALL_DOT if look.small_dots else written_marks.DOT,
-    )  # fmt: skip
+    if kind == "joined":  # a word: its letters' place-holders are 0s
+        ink, boxes = joined_words.written(digit_h, rng)
+        picks, y = np.zeros(len(boxes), int), np.zeros(1, int)
+    else:
+        ink, boxes = _write(
+            x[picks], kind, groups, digit_h, rng, separator, wide, box, look.hand, marks,
+            look.far, amount, written_marks.SMALL_DOT if look.small_dots else written_marks.DOT,
+        )  # fmt: skip
     slant = rng.uniform(-0.25, 0.25) if rng.random() < 0.5 else 0.0
     ink, boxes = _shear(ink, boxes, slant)
     printed = np.zeros_like(ink)
