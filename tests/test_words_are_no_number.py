@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from digitcli import predict, read
 from digitcli.core import fits
@@ -14,6 +15,9 @@ from digitcli.imaging import verdict
 from digitcli.reading import lines, picture
 from digitcli.reading.lines import CLASSES, SYMBOLS
 
+import make_numbers
+
+ANSWERED_JOINED = 4  # of 40 (one digit: `predict`'s verdict on one piece of ink stands)
 WORDS = ("market", "brown fox", "the yard", "heavy", "kind words", "Thursday")
 
 
@@ -63,6 +67,21 @@ def test_words_written_on_a_line_are_no_number_to_read(tmp_path):
     refused = [r for r in readings if r.number is None]
     assert len(refused) >= 4, [(text, r.number) for text, r in zip(WORDS, readings, strict=True)]
     assert all(r.note == verdict.NOT_A_DIGIT for r in refused)
+
+
+@pytest.mark.xfail(strict=True, reason="words joined up are read as digits (round 53)")
+def test_words_written_joined_up_are_no_number_to_read(tmp_path):
+    """Words written joined up, drawn by code (`joined_words`, a seed no training drew): the
+    line reader learnt letters written apart, as digits are, and reads digits in a joined
+    word. The shipped `read` answers a number for 16 of these 40; every reader round 53
+    taught joined words lost real numbers (docs/measurements/reading-numbers.md, "Round 53")."""
+    rng = np.random.default_rng(530)
+    no_digits = np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8)
+    words = [make_numbers.make_number(*no_digits, "joined", tmp_path / f"w{i}", rng)
+             for i in range(40)]  # fmt: skip
+    readings = read([tmp_path / word.file for word in words])
+    answered = [r.number for r in readings if r.number is not None]
+    assert len(answered) <= ANSWERED_JOINED, answered
 
 
 def test_the_line_reader_records_the_letters_it_learnt():
