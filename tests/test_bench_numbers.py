@@ -592,9 +592,8 @@ def test_make_numbers_writes_only_the_kinds_asked_for(tmp_path):
 def test_a_joined_word_has_a_place_holder_for_each_letter(tmp_path):
     # `--kinds joined`: a word written joined up, no digit; `number` a 0 for each letter.
     rng = np.random.default_rng(5)
-    no_digits = np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8)
     for i in range(8):
-        word = make_numbers.make_number(*no_digits, "joined", tmp_path / f"w{i}", rng)
+        word = make_numbers.make_number(*make_numbers.NO_DIGITS, "joined", tmp_path / f"w{i}", rng)
         assert set(word.number) == {"0"} and 3 <= len(word.number) <= 8
         assert len(word.boxes) == len(word.number) and not word.text
         grey = cv2.imread(str(tmp_path / word.file), cv2.IMREAD_GRAYSCALE)

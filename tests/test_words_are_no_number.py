@@ -76,7 +76,7 @@ def test_words_written_joined_up_are_no_number_to_read(tmp_path):
     word. The shipped `read` answers a number for 16 of these 40; every reader round 53
     taught joined words lost real numbers (docs/measurements/reading-numbers.md, "Round 53")."""
     rng = np.random.default_rng(530)
-    no_digits = np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8)
+    no_digits = make_numbers.NO_DIGITS
     words = [make_numbers.make_number(*no_digits, "joined", tmp_path / f"w{i}", rng)
              for i in range(40)]  # fmt: skip
     readings = read([tmp_path / word.file for word in words])

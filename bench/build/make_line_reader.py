@@ -118,6 +118,7 @@ from make_numbers import (  # noqa: E402
     ALL_KINDS,
     BLUR,
     MNIST_BOX,
+    NO_DIGITS,
     Look,
     Number,
     make_number,
@@ -197,7 +198,7 @@ def training_digits(source: str, usps_file: Path | None = None, letters: tuple[P
     digits but letters and signs (`letter_glyphs`), written as words."""
     name, _, style = source.partition("-")
     if name == "joined":  # words drawn by code, joined up (make_numbers' kind `joined`)
-        return np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8), MNIST_BOX
+        return *NO_DIGITS, MNIST_BOX
     if name == "letters":
         x, y = letter_glyphs(letters)
     elif name == "usps":
@@ -310,8 +311,8 @@ def written_numbers(
     spread = np.random.default_rng([seed, 5])
     with TemporaryDirectory(prefix="digitcli-numbers-") as tmp:
         for i in range(count):
-            x, y, box = digits[source_of(i, kinds, sources)]
-            joined = sources[source_of(i, kinds, sources)] == "joined"
+            source = source_of(i, kinds, sources)
+            x, y, box = digits[source]
             look = Look(
                 wide=is_wide(i, len(kinds), writing.wide),
                 hand="loose" if hands.random() < writing.loose else "even",
@@ -322,7 +323,7 @@ def written_numbers(
                 far=spread.random() < writing.far,
                 small_dots=writing.small_dots,
             )
-            kind = "joined" if joined else kinds[i % len(kinds)]
+            kind = "joined" if sources[source] == "joined" else kinds[i % len(kinds)]
             number = make_number(x, y, kind, Path(tmp) / f"n{i}", rng, box, look)
             yield (
                 number,

@@ -75,7 +75,9 @@ def smoothed(points: np.ndarray, rounds: int = 3) -> np.ndarray:
     return points
 
 
-def word(rng: np.random.Generator) -> tuple[list[np.ndarray], list[tuple[float, float]], list]:
+def word(
+    rng: np.random.Generator,
+) -> tuple[list[np.ndarray], list[tuple[float, float]], list[tuple[float, float]]]:
     """One word's pen paths (smoothed), its dots and each letter's span (x from, x to)."""
     pieces, path, dots, spans, x = [], [], [], [], 0.0
     count = int(rng.integers(LETTERS[0], LETTERS[1] + 1))

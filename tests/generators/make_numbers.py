@@ -100,6 +100,8 @@ STYLES = ("plain", "filled", "thin")  # as the source draws them, stretched squa
 KINDS = ("spaced", "tight", "grouped", "long", "boxed")
 # written only when asked for: "amount" (`amounts`); "joined", a word joined up, no digit
 ALL_KINDS = (*KINDS, "amount", "joined")
+# what a "joined" word is written with: no digit (make_number's x and y, unread for it)
+NO_DIGITS = (np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8))
 GROUPINGS = ((4, 2, 2), (2, 2, 4), (2, 2, 2), (3, 3), (3, 3, 3), (4, 4), (2, 2, 2, 2), (3, 4))
 SEPARATORS = (" ", "/", "-", ".")  # between groups (wide sets); " " is a gap alone
 PRINTED = ((40, 40, 40), (120, 140, 200), (200, 120, 120), (90, 90, 90))  # narrow sets
