@@ -19,7 +19,7 @@ from digitcli.cli import app
 
 from conftest import started_workers, subprocess_env
 from inprocess import digitcli
-from mnist_files import synthetic_digits
+from mnist_files import STEEP, synthetic_digits
 
 runner = CliRunner()
 
@@ -33,7 +33,7 @@ def digitcli_process(*args: str, **kwargs) -> subprocess.CompletedProcess:
 
 
 def image_files(folder, count: int = 3, names=None) -> list[str]:
-    x, _ = synthetic_digits(count, seed=3)
+    x, _ = synthetic_digits(count, seed=3, classes=STEEP)
     folder.mkdir(exist_ok=True)
     paths = []
     for i, image in enumerate(x):

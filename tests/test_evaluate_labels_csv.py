@@ -6,20 +6,25 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from digitcli.datasets.data import load_dataset
 
 from inprocess import digitcli
+from mnist_files import STEEP
 
 
 def flat_folder(tiny_data: Path, folder: Path, count: int = 30) -> Path:
+    """`count` of the tiny test set's pictures of STEEP classes, dark on light, with a
+    labels.csv naming each one's class."""
     test = load_dataset(tiny_data, role="test").test
+    steep = np.flatnonzero(np.isin(test.y, STEEP))[:count]
     folder.mkdir()
     rows = ["file,label"]
-    for i in range(count):
-        Image.fromarray(255 - test.x[i]).save(folder / f"scan-{i}.png")
-        rows.append(f"scan-{i}.png,{test.y[i]}")
+    for n, i in enumerate(steep):
+        Image.fromarray(255 - test.x[i]).save(folder / f"scan-{n}.png")
+        rows.append(f"scan-{n}.png,{test.y[i]}")
     (folder / "labels.csv").write_text("\n".join(rows) + "\n")
     return folder
 

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from conftest import subprocess_env
-from mnist_files import synthetic_digits
+from mnist_files import STEEP, synthetic_digits
 
 RUN_WITH_SENTINELS = """
 import atexit, sys
@@ -25,7 +25,7 @@ run()
 
 def _images(folder: Path, count: int) -> list[Path]:
     folder.mkdir()
-    x, _ = synthetic_digits(count, seed=3)
+    x, _ = synthetic_digits(count, seed=3, classes=STEEP)
     paths = []
     for i, pixels in enumerate(x):
         path = folder / f"{i:03d}.png"

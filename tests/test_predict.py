@@ -18,7 +18,7 @@ from digitcli.inputs.sources import expand_inputs
 from digitcli.predicting.predict import Prediction, predict
 
 from conftest import in_a_fresh_process, subprocess_env
-from mnist_files import synthetic_digits
+from mnist_files import STEEP, synthetic_digits
 
 runner = CliRunner()
 
@@ -26,7 +26,7 @@ runner = CliRunner()
 @pytest.fixture
 def digit_files(tmp_path):
     """Eight MNIST-style PNGs of known labels, named so that sorting keeps their order."""
-    x, y = synthetic_digits(8, seed=11)
+    x, y = synthetic_digits(8, seed=11, classes=STEEP)
     folder = tmp_path / "digits"
     folder.mkdir()
     paths = []

@@ -37,6 +37,7 @@ sys.path.insert(0, str(BENCH.parent / "tests" / "generators"))
 sys.path.insert(0, str(BENCH / "checks"))
 sys.path.insert(0, str(BENCH / "build"))
 
+import make_count  # noqa: E402
 import omniglot  # noqa: E402
 import real_letters  # noqa: E402
 
@@ -45,6 +46,7 @@ from digitcli.imaging import settings as preparation  # noqa: E402
 from digitcli.imaging.images import open_image, prepare  # noqa: E402
 from digitcli.imaging.verdict import Kind  # noqa: E402
 
+import joined_words  # noqa: E402
 import nondigits  # noqa: E402
 from make_photos import load_mnist  # noqa: E402
 
@@ -258,6 +260,20 @@ def nist_letter_pictures(vowels: Path | None, az: list[Path], seed: int, copies:
             yield picture, held, True
 
 
+def arabic_word_pictures(root: Path, seed: int, copies: int):
+    """(picture, held, not a digit) of real handwritten Arabic words (`real_letters`'
+    `arabic_words` of `root`): each as its file is, turned a quarter either way (written
+    upright, it is photographed sideways too, and the other way round), and `copies` times
+    redrawn in a scene as `omni_pictures` does."""
+    rng = np.random.default_rng([seed, 9])
+    turns = itertools.count()
+    for _, held, picture in real_letters.arabic_words(root):
+        yield picture, held, True
+        yield picture.rotate(90 if rng.random() < 0.5 else 270, expand=True), held, True
+        for redrawn in _redrawn(rng, real_letters.coverage(picture), copies, turns):
+            yield redrawn, held, True
+
+
 def crohme_digit_pictures(crohme: Path, seed: int, copies: int, most: int):
     """(picture, held, is a letter) of CROHME's training writers' digits (at most `most` of
     each), as drawn and `copies` times redrawn: real digits of hundreds of hands, beside
@@ -278,10 +294,12 @@ def _on_paper(ink: np.ndarray, margin: int = 12) -> Image.Image:
 
 def letter_set(args) -> None:
     """The 28x28s with ink of `real_letter_pictures` (`--digits`: of `crohme_digit_pictures`;
-    `--vowels`, `--az`: of `nist_letter_pictures`): those to train on and those held out,
-    each with its label (1: not a digit)."""
+    `--vowels`, `--az`: of `nist_letter_pictures`; `--words`: of `arabic_word_pictures`):
+    those to train on and those held out, each with its label (1: not a digit)."""
     if args.digits:
         pictures = crohme_digit_pictures(args.crohme, args.seed, args.copies, args.most)
+    elif args.words:
+        pictures = arabic_word_pictures(args.words, args.seed, args.copies)
     elif args.vowels or args.az:
         pictures = nist_letter_pictures(args.vowels, args.az, args.seed, args.copies)
     else:
@@ -292,6 +310,45 @@ def letter_set(args) -> None:
                         held=smalls[helds], held_labels=labels[helds])  # fmt: skip
     print(f"real letters: {(~helds).sum()} 28x28s to train on ({labels[~helds].sum()} not "
           f"digits), {helds.sum()} held out ({labels[helds].sum()} not digits)")  # fmt: skip
+
+
+JOINED_HELD = 5  # `joined`: every fifth word is held out to check on
+TURNED = 0.5  # `joined`: the share of words turned a quarter, either way
+
+
+def joined_word_pictures(count: int, seed: int):
+    """(picture, held, not a digit) of `count` words written joined up
+    (`joined_words.written`), TURNED of them a quarter turn either way (a word photographed
+    sideways: round 53 found most real words answered as one digit so), each drawn by a hand
+    (`nondigits.handwritten`: any pen, a wobble, a slant) in a scene of SCENES in turn."""
+    rng = np.random.default_rng([seed, 7])
+    for n in range(count):
+        ink, _ = joined_words.written(60.0, rng)
+        if rng.random() < TURNED:
+            ink = np.rot90(ink, 1 if rng.random() < 0.5 else 3)
+        scene = SCENES[n % len(SCENES)]
+        drawn = lambda side, ink=ink: nondigits.handwritten(rng, ink, side)  # noqa: E731
+        yield nondigits.picture(rng, scene, drawn), n % JOINED_HELD == JOINED_HELD - 1, True
+
+
+def joined_set(args) -> None:
+    """The 28x28s with ink of `joined_word_pictures` (label 1), and with `--several` that many
+    of MNIST training digits written into each other (`make_count.several`, label 0: digits
+    joined are digits, not a word; `--ruled` of them beside a cell's rule), those to train on
+    and those held out."""
+    smalls, helds, labels = _smalls(joined_word_pictures(args.count, args.seed))
+    x, _ = load_mnist("train")
+    rng = np.random.default_rng([args.seed, 8])
+    pairs = [x[rng.integers(make_count.LEARNT, size=2 if rng.random() < 0.7 else 3)]
+             for _ in range(args.several)]  # fmt: skip
+    joined = [np.clip(make_count.several(rng, digits, args.ruled), 0, 255) for digits in pairs]
+    smalls = np.concatenate([smalls, np.asarray(joined, np.uint8).reshape(-1, 28, 28)])
+    helds = np.concatenate([helds, np.arange(args.several) % JOINED_HELD == JOINED_HELD - 1])
+    labels = np.concatenate([labels.astype(np.uint8), np.zeros(args.several, np.uint8)])
+    np.savez_compressed(args.out, made=smalls[~helds], labels=labels[~helds],
+                        held=smalls[helds], held_labels=labels[helds])  # fmt: skip
+    print(f"joined: {(~helds).sum()} 28x28s to train on ({labels[~helds].sum()} words), "
+          f"{helds.sum()} held out")  # fmt: skip
 
 
 def build(filters: tuple[int, ...] = (16, 32, 48), dense: int = 48):
@@ -332,14 +389,16 @@ def fit(args) -> None:
 
 
 SOURCES = (
-    "MNIST training digits; tests/generators/nondigits.py; Omniglot images_background_small1/2 "
+    "MNIST training digits; tests/generators/nondigits.py, joined_words.py; Omniglot "
+    "images_background_small1/2 "
     "(github.com/brendenlake/omniglot @ 057f034); CHoiCe V0.3/data "
     "(github.com/skyatmoon/CHoiCe-Dataset @ 22266c0); CROHME 2016 CROHME_labeled_2016 "
     "(github.com/vndee/offline-crohme @ 0e09cbd); handwritten characters PNG/ "
     "(github.com/TasnimulIntazamAsif/Handwritten_Letter_Indentification @ b4b59ff); NIST SD19 "
     "vowels dataset/v20220930 (github.com/viniciusdenovaes/Unip222PI @ 1372378); A-Z "
     "Handwritten Data samples data/raw/*.parquet "
-    "(github.com/jExbrayat/recognize-handwritten-letters @ 1c4ca5f)"
+    "(github.com/jExbrayat/recognize-handwritten-letters @ 1c4ca5f); Arabic words "
+    "Handwritten words/ (github.com/MuhammadWael/Arabic-words-dataset @ 999bcdd)"
 )
 CURSIVE_LEFT_OUT = "oOilIj"  # written as a 0 or a 1
 
@@ -528,7 +587,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     steps = {"make": make, "omni": omni, "fit": fit, "check": check, "real": check_real}
     steps |= {"cursive": check_cursive, "export": export, "choice": choice, "mnist": more_mnist}
-    steps |= {"letters": letter_set, "stamp": restamp}
+    steps |= {"letters": letter_set, "stamp": restamp, "joined": joined_set}
     parser.add_argument("step", choices=tuple(steps))
     parser.add_argument("--set", type=Path, help="real: the real set's folder")
     parser.add_argument("--held", type=int, action="append", default=[], help="real: folds")
@@ -558,6 +617,9 @@ def main() -> None:
     parser.add_argument("--vowels", type=Path, help="letters: NIST's by_class folders")
     parser.add_argument("--az", type=Path, action="append", default=[],
                         help="letters: an A-Z Handwritten Data table (Parquet)")  # fmt: skip
+    parser.add_argument("--words", type=Path, help="letters: the Arabic words' folder")
+    parser.add_argument("--several", type=int, default=0, help="joined: joined digits")
+    parser.add_argument("--ruled", type=float, default=0.0, help="joined: share beside a rule")
     parser.add_argument("--most", type=int, default=300, help="letters, check: most of a symbol")
     parser.add_argument("--more", type=Path, action="append", default=[],
                         help="fit, export: another drawn set (`make`'s, `choice`'s)")  # fmt: skip

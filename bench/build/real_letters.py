@@ -20,6 +20,11 @@ hands, from public sets, as ink coverage (0-1) for the letters network
   from it (github.com/jExbrayat/recognize-handwritten-letters @ 1c4ca5f,
   `data/raw/sample-*-distribution.parquet`, 28x28 white on black); neither repository states a
   licence for them, NIST's database is public. Round 26.
+- Handwritten Arabic words (github.com/MuhammadWael/Arabic-words-dataset @ 999bcdd,
+  `Handwritten words/`, MIT licence): one folder a word, each written many times on a phone's
+  whiteboard app with a finger, many of them photographed sideways (`arabic_words`). Every
+  other folder is held out: `bench/checks/word_pictures.csv`'s rows of those words are the
+  check, its rows of the others a development figure. Round 54.
 
 Characters written as a digit are left out of all (`DIGIT_LIKE`: o, O, i, l, I, j, a bar,
 brackets, a dot, crossed or slashed rings), and so are those a hand writes as one: g and q
@@ -128,6 +133,25 @@ def pen_characters(root: Path) -> Iterator[tuple[str, int, Image.Image]]:
             continue  # SMALL_i_83.png: 1x2 px
         white = Image.new("RGBA", picture.size, "white")
         yield character, int(number), Image.alpha_composite(white, picture.convert("RGBA"))
+
+
+WORDS_HELD = 2  # `arabic_words`: every second word's folder (in name order) is held out
+
+
+def arabic_words(root: Path) -> Iterator[tuple[str, bool, Image.Image]]:
+    """(word, held out, picture as `predict` decodes it) of each file of the Arabic words
+    dataset's `Handwritten words/` folder (`root`), its folders in name order, every
+    WORDS_HELD-th held out; a file OpenCV cannot decode is left out."""
+    from digitcli.core.errors import ImageError
+    from digitcli.imaging.images import open_image
+
+    for number, folder in enumerate(sorted(p for p in root.iterdir() if p.is_dir())):
+        for path in sorted(folder.iterdir()):
+            try:
+                picture = open_image(path)
+            except ImageError:
+                continue
+            yield folder.name, number % WORDS_HELD == WORDS_HELD - 1, picture
 
 
 def coverage(picture: Image.Image) -> np.ndarray:

@@ -7,8 +7,10 @@ not. `letters.tflite` (built by `bench/build/judge_small.py` from MNIST's traini
 digits and non-digits drawn by code, letters printed with a marker among them, real
 handwritten characters of eight scripts from Omniglot, real handwritten Latin letters from
 CHoiCe, real handwritten letters, mathematical signs and digits from CROHME, letters and
-digits written on paper and NIST's handwritten letters (`bench/build/real_letters.py`); its
-fits record names them, its seeds and its command) answers the chance that the 28x28 is not
+digits written on paper, NIST's handwritten letters and real handwritten Arabic words
+(`bench/build/real_letters.py`), words written joined up drawn by code, upright and turned a
+quarter, and digits written into each other, which stay digits; its fits record names them,
+its seeds and its command) answers the chance that the 28x28 is not
 a digit: the mean of two small networks trained alike from two seeds, in one file (16-bit
 weights). At the preparation's `letters_sure` or more, `images.prepare` refuses the picture
 as not a digit (`verdict.NOT_A_DIGIT`). It runs through LiteRT (`digitcli.core.litert`),
