@@ -23,8 +23,8 @@ pytestmark = pytest.mark.slow
 
 def pictures(folder: Path, per_digit: int, skip: int = 0) -> Path:
     """`per_digit` of each digit of MNIST's first test digits as PNG files in folders 0/..9/
-    (dark on light): a user's own pictures, each one `predict` reads as one digit (the tiny
-    set's stand-in 1 is a dash, no digit to the letters network)."""
+    (dark on light): a user's own pictures of real handwriting (the tiny set's stand-in 1 is
+    a dash, no digit to the letters network, and a folder of them has no usable picture)."""
     x, y = mnist_test(1000)
     for digit in range(10):
         (folder / str(digit)).mkdir(parents=True)

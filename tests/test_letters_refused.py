@@ -88,18 +88,17 @@ def test_a_number_whose_one_28x28_is_taken_for_no_digit_is_read_by_read(monkeypa
     assert reading.number == "175"
 
 
-def _into_each_other(folder: Path, left: np.ndarray, right: np.ndarray, step: float) -> Path:
+def _into_each_other(path: Path, left: np.ndarray, right: np.ndarray, step: float) -> str:
     """Two MNIST digits written into each other (the second begun `step` of the first's width
-    on), dark on a light page: one piece of ink."""
+    on), dark on a light page at `path`: one piece of ink."""
     first, second = (d[:, np.flatnonzero(d.max(axis=0) > 30)] for d in (left, right))
     advance = int(first.shape[1] * step)
     row = np.zeros((28, advance + second.shape[1]), np.uint8)
     row[:, : first.shape[1]] = first
     np.maximum(row[:, advance:], second, out=row[:, advance:])
     page = 255 - np.pad(np.kron(row, np.ones((4, 4), np.uint8)), ((40, 40), (60, 60)))
-    path = folder / f"{len(list(folder.iterdir()))}.png"
     Image.fromarray(page).save(path)
-    return path
+    return str(path)
 
 
 def test_two_digits_written_into_each_other_are_a_number_not_a_letter(tmp_path):
@@ -109,8 +108,9 @@ def test_two_digits_written_into_each_other_are_a_number_not_a_letter(tmp_path):
     digit; `read` now refuses 3 and reads 51 right."""
     digits, labels = mnist_test(120)
     steps = np.random.default_rng(SEED).uniform(0.6, 0.85, 60)
-    paths = [_into_each_other(tmp_path, digits[i], digits[60 + i], steps[i]) for i in range(60)]
-    readings = list(read([str(path) for path in paths]))
+    paths = [_into_each_other(tmp_path / f"{i}.png", digits[i], digits[60 + i], steps[i])
+             for i in range(60)]  # fmt: skip
+    readings = list(read(paths))
     refused = [r for r in readings if r.note == verdict.NOT_A_DIGIT]
     assert len(refused) <= 6, len(refused)
     truths = [f"{labels[i]}{labels[60 + i]}" for i in range(60)]

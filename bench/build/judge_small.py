@@ -12,7 +12,9 @@ drawn by code (`nondigits.digit_glyph`, Hershey and MNIST on paper), and what is
 drawn by code (`nondigits.glyph`, `nondigits.lookalike`, `nondigits.marker_letter`: letters,
 symbols, shapes). `omni`, `choice` and `letters` add real handwritten characters (Omniglot;
 CHoiCe's Latin letters and digits; CROHME's mathematical symbols and letters and a set of
-characters written on paper, `real_letters.py`), `mnist` more MNIST training digits. `fit`
+characters written on paper, NIST's letters, real Arabic words: `real_letters.py`), `mnist`
+more MNIST training digits, `joined` words written joined up (upright and turned a quarter)
+and MNIST training digits written into each other, learnt as digits. `fit`
 trains a small network on them in chunks of one epoch, saving after each; `export` writes
 one network, or the mean of several, as `letters.tflite` (docs/measurements/preparation.md,
 "Round 9"). `check` counts, at each threshold, MNIST's *test* digits refused (both
