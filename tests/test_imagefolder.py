@@ -18,6 +18,7 @@ from digitcli.datasets.data import load_dataset
 from digitcli.imaging import verdict
 from digitcli.imaging.images import prepare_file
 
+import nondigits
 from conftest import subprocess_env
 from mnist_files import real_digits
 
@@ -85,6 +86,18 @@ def test_a_digit_whose_images_are_all_unreadable_is_an_error(tmp_path):
     for path in (root / "6").iterdir():
         path.write_bytes(b"junk")
     with pytest.raises(DataError, match="6: no usable images"):
+        load_dataset(root)
+
+
+def test_a_digit_whose_pictures_are_all_refused_says_why(tmp_path):
+    """A digit's folder of letters (a K drawn by hand, `nondigits`): the error names the
+    first picture's reason, not a digit, where it said "unreadable or blank"."""
+    root = image_folder(tmp_path / "mine")
+    rng = np.random.default_rng([2086, 115, False])  # tests/test_not_a_digit.py's K
+    letter = nondigits.picture(rng, "canvas", lambda side: nondigits.named(rng, "K", side))
+    for path in (root / "4").iterdir():
+        letter.save(path)
+    with pytest.raises(DataError, match=r"4: no usable images \(first: .*not a digit"):
         load_dataset(root)
 
 

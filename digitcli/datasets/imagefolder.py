@@ -214,6 +214,7 @@ def _prepared(
     usable = np.zeros(len(paths), dtype=bool)
     digest = hashlib.sha256()
     skipped: list[str] = []
+    reasons = [""] * len(paths)  # why each picture left out is
     index = 0
     work = partial(prepare_source, invert="auto")
     for _, batch in prepared_batches([str(p) for p in paths], None, work):
@@ -224,15 +225,18 @@ def _prepared(
                 pixels[index], usable[index] = item.pixels, True
                 digest.update(item.pixels.tobytes())
             else:
-                skipped.append(
+                reasons[index] = (
                     first_line(item) if isinstance(item, ImageError) else _why(path, item)
                 )
+                skipped.append(reasons[index])
             index += 1
     if not usable.any():
-        raise DataError(f"{folder}: no usable images (unreadable or blank)")
+        raise DataError(f"{folder}: no usable images (first: {reasons[0]})")
     for digit in range(NUM_CLASSES) if every_digit else ():
-        if not usable[labels == digit].any():
-            raise DataError(f"{folder / str(digit)}: no usable images (unreadable or blank)")
+        mine = np.flatnonzero(labels == digit)
+        if not usable[mine].any():
+            first = reasons[mine[0]] if mine.size else "no picture of it"
+            raise DataError(f"{folder / str(digit)}: no usable images (first: {first})")
     order = np.random.default_rng(ORDER_SEED).permutation(int(usable.sum()))
     return FolderImages(
         pixels[usable][order],
