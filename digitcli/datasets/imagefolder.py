@@ -213,7 +213,6 @@ def _prepared(
     pixels = np.zeros((len(paths), IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     usable = np.zeros(len(paths), dtype=bool)
     digest = hashlib.sha256()
-    skipped: list[str] = []
     reasons = [""] * len(paths)  # why each picture left out is
     index = 0
     work = partial(prepare_source, invert="auto")
@@ -228,7 +227,6 @@ def _prepared(
                 reasons[index] = (
                     first_line(item) if isinstance(item, ImageError) else _why(path, item)
                 )
-                skipped.append(reasons[index])
             index += 1
     if not usable.any():
         raise DataError(f"{folder}: no usable images (first: {reasons[0]})")
@@ -238,6 +236,7 @@ def _prepared(
             first = reasons[mine[0]] if mine.size else "no picture of it"
             raise DataError(f"{folder / str(digit)}: no usable images (first: {first})")
     order = np.random.default_rng(ORDER_SEED).permutation(int(usable.sum()))
+    skipped = [reason for reason in reasons if reason]
     return FolderImages(
         pixels[usable][order],
         labels[usable][order],
