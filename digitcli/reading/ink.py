@@ -18,7 +18,6 @@ from digitcli.imaging import settings as preparation
 from digitcli.imaging.histograms import extremes, histogram
 from digitcli.imaging.images import INVERT_CHOICES, otsu_threshold
 from digitcli.imaging.morphology import runs
-from digitcli.imaging.paper import noise_below
 from digitcli.imaging.polarity import ink_is_dark
 from digitcli.reading.settings import tuned
 
@@ -40,9 +39,8 @@ def ink_signal(
     gray = pixels.astype(np.float32)
     signal = 255.0 - gray if dark else gray
     flat = signal - _paper(signal, finest)
-    noise = noise_below(flat)
     np.maximum(flat, 0.0, out=flat)
-    return flat, _ink_mask(flat, noise)
+    return flat, _ink_mask(flat)
 
 
 def _paper(signal: np.ndarray, finest: bool = False) -> np.ndarray:
@@ -58,29 +56,24 @@ def _paper(signal: np.ndarray, finest: bool = False) -> np.ndarray:
     return np.asarray(Image.fromarray(low, "F").resize((w, h), Image.Resampling.BILINEAR))
 
 
-def _ink_mask(flat: np.ndarray, noise: float) -> np.ndarray:
+def _ink_mask(flat: np.ndarray) -> np.ndarray:
     """Ink: above Otsu's threshold and well above the paper's noise; fainter pixels joined to
-    such ink are kept too (hysteresis), specks of noise are not. `noise`: the paper's standard
-    deviation, measured below it."""
+    such ink are kept too (hysteresis), specks of noise are not."""
     values = np.minimum(flat, 255.0)
     hist = histogram(values)  # of its whole grey levels
     paper = values[::2, ::2]  # the paper's level and spread from a quarter of the pixels: as
     median = float(np.median(paper))  # robust, 4x fewer values to sort
     spread = 1.4826 * float(np.median(np.abs(paper - median))) + 1.0
     peak = extremes(hist)[1]  # the ink's brightest level, as `predict` measures it
-    # Fainter than min_contrast, ink counts on quiet paper only, as `predict` counts it
-    # (the preparation's faintest_ink and faint_separation), or a faint number is blank.
+    # Ink stands faintest_ink levels and noisy_contrast of the paper's spreads above its
+    # paper; a stroke's core, half the ink's contrast, up to min_contrast: a fixed
+    # min_contrast dropped the digits of a faded number and called it blank.
     tune, inked = tuned(), preparation.tuned()
-    faint = peak - median < inked.min_contrast
-    least = (
-        max(inked.faintest_ink, inked.faint_separation * max(spread, noise))
-        if faint
-        else inked.min_contrast
-    )
-    if peak - median < max(least, inked.noisy_contrast * spread):
+    contrast = peak - median
+    if contrast < max(inked.faintest_ink, inked.noisy_contrast * spread):
         return np.zeros(flat.shape, dtype=bool)
-    lowest_high = inked.faintest_ink if faint else inked.min_contrast
-    high = max(otsu_threshold(hist), median + inked.noisy_contrast * spread, lowest_high)
+    core = min(inked.min_contrast, 0.5 * contrast)
+    high = max(otsu_threshold(hist), median + inked.noisy_contrast * spread, core)
     low = max(median + tune.spread_joined * spread, 0.5 * high)
     weak = values > low
     # Its 8-connected pieces (OpenCV's labelling: the pieces SciPy's 3x3 finds, faster).

@@ -1,0 +1,47 @@
+"""bench/checks/faded.py: a built set written again with its ink faded, its manifest kept."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO / "bench" / "checks")]
+
+import faded  # noqa: E402
+
+
+def _set(folder: Path) -> None:
+    (folder / "0").mkdir(parents=True)
+    grey = np.full((30, 40), 200, np.uint8)
+    grey[10:20, 15:25] = 80  # ink 120 levels darker than its paper
+    cv2.imwrite(str(folder / "0" / "a.png"), grey)
+    colour = np.full((30, 40, 3), (180, 190, 200), np.uint8)
+    colour[5:25, 18:22] = (30, 40, 50)
+    cv2.imwrite(str(folder / "0" / "b.jpg"), colour, [cv2.IMWRITE_JPEG_QUALITY, 100])
+    (folder / "real_numbers.csv").write_text("repo,path,label\nx,y,12\n")
+
+
+def test_the_ink_moves_towards_the_paper_by_the_share(tmp_path):
+    _set(tmp_path / "set")
+    assert faded.fade_set(tmp_path / "set", tmp_path / "out", 0.3) == 2
+    grey = cv2.imread(str(tmp_path / "out" / "0" / "a.png"), cv2.IMREAD_UNCHANGED)
+    assert grey.ndim == 2 and grey[0, 0] == 200 and grey[15, 20] == 164  # 200 - 0.3 * 120
+    colour = cv2.imread(str(tmp_path / "out" / "0" / "b.jpg"))
+    paper, ink = colour[0, 0].astype(int), colour[15, 20].astype(int)
+    assert np.abs(paper - (180, 190, 200)).max() <= 2
+    assert np.abs(ink - paper - 0.3 * np.subtract((30, 40, 50), (180, 190, 200))).max() <= 4
+    manifest = tmp_path / "out" / "real_numbers.csv"
+    assert manifest.read_bytes() == (tmp_path / "set" / "real_numbers.csv").read_bytes()
+
+
+def test_the_command_refuses_a_share_out_of_range_and_its_own_folder(tmp_path):
+    _set(tmp_path / "set")
+    script = REPO / "bench" / "checks" / "faded.py"
+    for args in (["--share", "0"], ["--share", "1.5"], ["--share", "0.5", "--out", "set"]):
+        command = [sys.executable, str(script), "--set", "set", "--out", "out", *args]
+        done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 2 and "--" in done.stderr.splitlines()[-1]
+    assert not (tmp_path / "out").exists()
