@@ -2,8 +2,9 @@
 a few grey levels darker than its grey cell, as a worn pen or an old register leaves it. Its
 ink's cores were at least `min_contrast` (24 levels) above the paper, so a number fainter than
 that lost its digits or was called blank; they are now half the ink's contrast where that is
-less. Real register cells faded to 0.3 of their contrast: 44.9% read before, 63.6% now
-(bench/checks/faded.py, docs/measurements/reading-numbers.md, "Round 55")."""
+less. The 176 real development numbers (most of them register cells) faded to 0.3 of their
+contrast: 44.9% read before, 63.6% now (bench/checks/faded.py,
+docs/measurements/reading-numbers.md, "Round 55")."""
 
 from __future__ import annotations
 

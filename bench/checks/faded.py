@@ -48,7 +48,8 @@ def fade_set(folder: Path, out: Path, share: float) -> int:
         pixels = None
         if source.suffix.lower() in PICTURES:
             pixels = cv2.imread(str(source), cv2.IMREAD_UNCHANGED)
-        if pixels is None or pixels.dtype != np.uint8 or pixels.ndim == 3 and pixels.shape[2] == 4:
+        transparent = pixels is not None and pixels.ndim == 3 and pixels.shape[2] == 4
+        if pixels is None or pixels.dtype != np.uint8 or transparent:
             shutil.copyfile(source, target)  # a manifest, or a picture this does not fade
             continue
         options = [cv2.IMWRITE_JPEG_QUALITY, 95] if source.suffix.lower() in JPEG else []
