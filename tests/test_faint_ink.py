@@ -3,25 +3,19 @@ a few grey levels darker than its grey cell, as a worn pen or an old register le
 ink's cores were at least `min_contrast` (24 levels) above the paper, so a number fainter than
 that lost its digits or was called blank; they are now half the ink's contrast where that is
 less. The 176 real development numbers (most of them register cells) faded to 0.3 of their
-contrast: 44.9% read before, 63.6% now (bench/checks/faded.py,
+contrast: 44.9% read before, 63.6% now (tests/test_bench_faded.py,
 docs/measurements/reading-numbers.md, "Round 55")."""
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
-import pytest
 
 from digitcli.reading.read import read
 
 from mnist_png import mnist_test
-
-sys.path[:0] = [str(Path(__file__).resolve().parent.parent / "bench" / "checks")]
-DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 
 
 def _faint_cells(folder: Path, count: int, depth: float) -> tuple[list[str], list[str]]:
@@ -55,15 +49,3 @@ def test_a_number_in_faint_ink_is_read(tmp_path):
 def test_a_number_in_clear_ink_is_read_as_before(tmp_path):
     files, numbers = _faint_cells(tmp_path, 12, depth=60.0)
     assert [reading.number for reading in read(files)] == numbers
-
-
-@pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
-def test_real_numbers_faded_keep_most_of_their_readings(tmp_path):
-    """The 176 real development numbers faded to 0.3 (`faded.py`): 44.9% read exactly before
-    round 55, 63.6% after."""
-    import faded
-    import real_numbers
-
-    faded.fade_set(Path(DEVSETS, "numbers"), tmp_path / "faded", 0.3)
-    scores = real_numbers.score(tmp_path / "faded", None)
-    assert scores["groups"]["all"]["exact_share"] >= 0.6
