@@ -8,10 +8,10 @@ worn pen or an old register's ink leaves it.
 written again under the same name in `--out` with every pixel moved towards the picture's
 paper (the median of each colour channel) until its difference from the paper is `--share` of
 what it was: ink 120 levels darker than its paper is then 36 darker at 0.3. The noise of the
-paper fades with it, so what stands out from the paper still stands out; a person still reads
-the number. Each file is written again in its own format (JPEG at quality 95). The manifest,
-any other file and pictures of 16 bits or with transparency are copied as they are, so that
-`score` reads the faded set as the set itself.
+paper fades with it, so what stands out from the paper still stands out: at 0.3 a person still
+reads the numbers of the real sets, some with effort. Each file is written again in its own
+format (JPEG at quality 95). The manifest, any other file and pictures of 16 bits or with
+transparency are copied as they are, so that `score` reads the faded set as the set itself.
 """
 
 from __future__ import annotations
