@@ -24,6 +24,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from real_pictures import write_file  # noqa: E402
+
 PICTURES = (".png", ".jpg", ".jpeg", ".bmp")
 JPEG = (".jpg", ".jpeg")
 
@@ -56,9 +60,7 @@ def fade_set(folder: Path, out: Path, share: float) -> int:
         ok, data = cv2.imencode(source.suffix.lower(), faded(pixels, share), options)
         if not ok:
             raise SystemExit(f"{source}: could not be written again")
-        partial = target.with_name(f".{target.name}.partial")
-        partial.write_bytes(data.tobytes())
-        partial.replace(target)
+        write_file(target, data.tobytes())
         count += 1
     return count
 
