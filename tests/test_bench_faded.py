@@ -55,7 +55,7 @@ def test_the_command_refuses_a_share_out_of_range_and_its_own_folder(tmp_path):
 @pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
 def test_real_numbers_faded_keep_most_of_their_readings(tmp_path):
     """The 176 real development numbers faded to 0.3 (`faded.py`): 44.9% read exactly before
-    round 55, 63.6% after."""
+    round 55, 63.6% after it, 80.1% since round 56 (faint ink on paper judged)."""
     faded.fade_set(Path(DEVSETS, "numbers"), tmp_path / "faded", 0.3)
     scores = real_numbers.score(tmp_path / "faded", None)
-    assert scores["groups"]["all"]["exact_share"] >= 0.6
+    assert scores["groups"]["all"]["exact_share"] >= 0.75

@@ -37,7 +37,9 @@ from digitcli.imaging.writing import writing_pieces
 # a stroke when they touch one (hysteresis): a calligraphic pen's hairline stays.
 # ... unless the paper is quiet: Otsu's two classes at least faintest_ink levels apart and
 # faint_separation of the paper's spreads: faint digits on quiet paper are read, not called
-# blank (figures: docs/measurements/code-notes.md).
+# blank (figures: docs/measurements/code-notes.md). On paper, where the judge is asked, ink
+# faintest_ink levels above the paper is its to judge: a faded register's numbers were called
+# blank unseen (docs/measurements/preparation.md, "Round 56").
 # Pictures paper_size px or more a side show paper around their digit (not a crop of it as
 # MNIST's 28x28, where a digit may touch two sides): there, lines and edges crossing the
 # picture and ruled lines photographed askew are not taken for ink, and the judge
@@ -115,7 +117,9 @@ def find_strokes(
     # the noise's (used for the blank test, it called many faint digits blank).
     covered = median > paper_median + paper_spread
     noise = max(noise, paper_spread if covered else spread)
-    low_contrast = peak - median < max(tuned().min_contrast, tuned().noisy_contrast * noise)
+    on_paper = whole_strokes and max(flat.shape) >= tuned().paper_size
+    least = tuned().faintest_ink if on_paper else tuned().min_contrast  # the judge is asked
+    low_contrast = peak - median < max(least, tuned().noisy_contrast * noise)
     if low_contrast and not _two_levels(hist, otsu):
         return None
     if low_contrast or covered:
@@ -126,7 +130,6 @@ def find_strokes(
     faint_level = floor + tuned().faint_stroke * (threshold - floor)
     ruled = clutter.ruled_lines(flat, levels, max(floor, tuned().faintest_ink), faint_level)
     strokes = flat > threshold
-    on_paper = whole_strokes and max(flat.shape) >= tuned().paper_size
     lines = None  # ruled lines photographed askew: background, like the paper
     if ruled is not None:
         strokes = clutter.bridged(strokes, *ruled)
