@@ -98,10 +98,13 @@ def isolate_ink(
 
 
 def find_strokes(
-    signal: np.ndarray, background: np.ndarray, *, whole_strokes: bool = True
+    signal: np.ndarray, background: np.ndarray, *, whole_strokes: bool = True, again: bool = True
 ) -> Strokes | None:
     """The strokes of the digit on a picture (`signal`, ink bright, less its `background`),
-    or None: too little contrast anywhere, or no piece is a digit's (`isolate_ink`)."""
+    or None: too little contrast anywhere, or no piece is a digit's (`isolate_ink`). On paper,
+    where every piece crossed the picture (a cell's rules, a scanner's lid, darker than the
+    writing, set the threshold above it), a second look (`again` False) without them; it
+    asks `min_contrast` of the ink: without the rules, a blank cell's grain is what is left."""
     flat = signal - background
     noise = noise_below(flat)
     np.maximum(flat, 0.0, out=flat)
@@ -118,7 +121,7 @@ def find_strokes(
     covered = median > paper_median + paper_spread
     noise = max(noise, paper_spread if covered else spread)
     on_paper = whole_strokes and max(flat.shape) >= tuned().paper_size
-    least = tuned().faintest_ink if on_paper else tuned().min_contrast  # the judge is asked
+    least = tuned().faintest_ink if on_paper and again else tuned().min_contrast  # judged
     low_contrast = peak - median < max(least, tuned().noisy_contrast * noise)
     if low_contrast and not _two_levels(hist, otsu):
         return None
@@ -144,6 +147,9 @@ def find_strokes(
             # the pieces near the largest
     found = digit_components(strokes, on_paper=on_paper)
     if found is None:
+        if on_paper and again:
+            without = np.where(dilate(flat > threshold, 2), background, signal)
+            return find_strokes(without, background, whole_strokes=whole_strokes, again=False)
         return None
     kept, box, groups = found
     if whole_strokes:

@@ -56,6 +56,14 @@ def _paper(signal: np.ndarray, finest: bool = False) -> np.ndarray:
     return np.asarray(Image.fromarray(low, "F").resize((w, h), Image.Resampling.BILINEAR))
 
 
+def ink_without(flat: np.ndarray, away: np.ndarray) -> np.ndarray:
+    """The ink of `flat` found again with `away` (a mask: a cell's rules, a scanner's lid)
+    taken out of it first: darker than the writing, they had set its threshold above it."""
+    rest = flat.copy()
+    rest[away] = 0.0
+    return _ink_mask(rest)
+
+
 def _ink_mask(flat: np.ndarray) -> np.ndarray:
     """Ink: above Otsu's threshold and well above the paper's noise; fainter pixels joined to
     such ink are kept too (hysteresis), specks of noise are not."""

@@ -64,7 +64,7 @@ from digitcli.reading.formlines import (
     without_lines,
 )
 from digitcli.reading.frame import Frame, sharpest, shears, turn_level, work_image
-from digitcli.reading.ink import ink_lines, ink_signal
+from digitcli.reading.ink import ink_lines, ink_signal, ink_without
 from digitcli.reading.lines import STRIP_SHAPE
 from digitcli.reading.render import line_strips, span_ink
 from digitcli.reading.settings import tuned
@@ -181,6 +181,8 @@ def find_line(image: Image.Image, *, invert: str = "auto", band: bool = False) -
         mask |= pen_on_lines
     rules = form_rules(mask)  # a cell's side the lines above missed: not a 1, as to predict
     mask &= ~rules
+    if not mask.any() and (lines | rules).any():  # the rules were all the ink: they set it
+        mask = ink_without(flat, dilate(lines | rules, 2))
     taken = mask | lines | rules
     bands = len(ink_lines(mask))
     if bands >= tune.most_lines:
