@@ -89,8 +89,8 @@ def test_real_numbers_faded_keep_most_of_their_readings(tmp_path):
 def test_real_numbers_in_large_ruled_cells_are_read(tmp_path):
     """The 176 real development numbers at half their contrast, each in a large cell ruled
     darker than its ink (`faded.py --in-cell --seed 1`): 50.0% read exactly before round 56,
-    61.4% since (the rules are taken out and the ink looked for again)."""
+    64.8% since (the rules are taken out and the ink looked for again)."""
     cells = np.random.default_rng(1)
     faded.fade_set(Path(DEVSETS, "numbers"), tmp_path / "cells", 0.5, cells)
     scores = real_numbers.score(tmp_path / "cells", None)
-    assert scores["groups"]["all"]["exact_share"] >= 0.58
+    assert scores["groups"]["all"]["exact_share"] >= 0.62

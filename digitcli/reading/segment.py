@@ -167,7 +167,10 @@ def find_line(image: Image.Image, *, invert: str = "auto", band: bool = False) -
         return Line() if _one_grey(image) else Line(too_small=True)
     flat, mask = ink_signal(work, invert)
     if band:
-        _leave_out(across_the_band(mask), flat, mask)
+        across = across_the_band(mask)
+        _leave_out(across, flat, mask)
+        if not mask.any() and across.any():  # what ran across the band was all the ink
+            mask = ink_without(flat, dilate(across, 2))
     if not mask.any():
         return Line()
     flat, mask, frame = turn_level(flat, mask, frame)
