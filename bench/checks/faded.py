@@ -16,8 +16,7 @@ transparency are copied as they are, so that `score` reads the faded set as the 
 `--in-cell` also sets each faded picture in a cell of a register as a scan cuts it
 (`in_large_cell`): 2-6 times as wide and 1.5-3 times as high, of the picture's own paper,
 ruled along its edges darker than the ink (printed rules do not fade), a scanner's dark lid
-along one side of half of them. Any folder of pictures can be written so (`make_judge.py
---folder` takes the register cells of `bench/build/cell_folders.py` written so).
+along one side of half of them. Any folder of pictures can be written so.
 """
 
 from __future__ import annotations
@@ -76,10 +75,10 @@ def in_large_cell(pixels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         side = rng.choice(["left", "right", "bottom"])
         if side == "bottom":
             cell[-int(rng.integers(2, max(3, high // 6))) :] = lid
+        elif side == "left":
+            cell[:, : int(rng.integers(2, max(3, wide // 10)))] = lid
         else:
-            band = int(rng.integers(2, max(3, wide // 10)))
-            cell[:, :band] = lid if side == "left" else cell[:, :band]
-            cell[:, -band:] = lid if side == "right" else cell[:, -band:]
+            cell[:, -int(rng.integers(2, max(3, wide // 10))) :] = lid
     made = np.clip(np.rint(cell), 0, 255).astype(np.uint8)
     return made[..., 0] if grey else made
 
