@@ -8,7 +8,8 @@ edge is a border where each of its lines (rows or columns) is far darker than th
 along (under `border_dark` of the paper's level) and it takes at most `border_deepest` across (a
 deeper one is a desk beside a sheet, say, and left as it is). Its edge is seldom straight: it
 is cut off as deep as its edge reaches (a strip it reaches into part of the way, left inside,
-was read as a line of 1s). The picture is read inside its
+was read as a line of 1s), and one line deeper: the grey of its soft edge, left inside, made a
+blank ruled cell a 1. The picture is read inside its
 borders, as a photo's sheet is read inside the desk (painted with the paper's colour, a border
 left a step where the paint met the paper, beside the cell's ruling: round 11 of
 docs/measurements/reading-numbers.md). On a dark canvas nothing is darker than the paper.
@@ -66,4 +67,5 @@ def _depth(dark: np.ndarray) -> int:
         return 0
     part = dark[:deepest]
     ending = part.argmin(axis=0)[~part.all(axis=0)]  # where each run that ends in it ends
-    return max(full, int(ending.max())) if ending.size else full
+    reach = max(full, int(ending.max())) if ending.size else full
+    return reach + 1  # and its soft edge: a scan's blur leaves a line of grey along it
