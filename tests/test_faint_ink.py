@@ -19,7 +19,7 @@ import pytest
 
 from digitcli.reading.read import read
 
-from mnist_png import mnist_test
+from mnist_png import digit_row, mnist_test
 
 
 def _faint_cells(
@@ -35,8 +35,7 @@ def _faint_cells(
     left = (75 - width) // 2
     for k in range(count):
         chosen = rng.integers(0, len(digits), digits_each)
-        row = np.hstack([digits[i][:, 4:24] for i in chosen]) / 255.0
-        row = cv2.resize(row.astype(np.float32), (width, 21), interpolation=cv2.INTER_AREA)
+        row = digit_row(digits, chosen, (width, 21))
         cell = np.full((34, 75), 205.0) + rng.normal(0, 1.2, (34, 75))
         cell[6:27, left : left + width] -= depth * row
         path = folder / f"cell-{k}.jpg"

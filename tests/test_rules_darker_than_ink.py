@@ -17,7 +17,7 @@ from PIL import Image
 from digitcli.reading.read import read
 from digitcli.reading.segment import find_line
 
-from mnist_png import mnist_test
+from mnist_png import digit_row, mnist_test
 
 
 def _ruled_cells(folder: Path, count: int, digits_each: int) -> tuple[list[str], list[str]]:
@@ -30,8 +30,7 @@ def _ruled_cells(folder: Path, count: int, digits_each: int) -> tuple[list[str],
     width = 10 * digits_each
     for k in range(count):
         chosen = rng.integers(0, len(digits), digits_each)
-        row = np.hstack([digits[i][:, 4:24] for i in chosen]) / 255.0
-        row = cv2.resize(row.astype(np.float32), (width, 14), interpolation=cv2.INTER_AREA)
+        row = digit_row(digits, chosen, (width, 14))
         cell = np.full((58, 270), 205.0) + rng.normal(0, 1.2, (58, 270))
         left = 30 + int(rng.integers(0, 60))
         cell[22:36, left : left + width] -= 30.0 * row
@@ -79,8 +78,7 @@ def test_a_band_keeps_its_ink_between_darker_sides_of_a_box():
     found = 0
     for _ in range(12):
         chosen = rng.integers(0, len(digits), 2)
-        row = np.hstack([digits[i][:, 4:24] for i in chosen]) / 255.0
-        row = cv2.resize(row.astype(np.float32), (20, 14), interpolation=cv2.INTER_AREA)
+        row = digit_row(digits, chosen, (20, 14))
         band = np.full((26, 294), 225.0) + rng.normal(0, 1.2, (26, 294))
         band[6:20, 137:157] -= 30.0 * row
         band[:, 120:122], band[:, 172:174] = 100.0, 100.0  # the box's sides

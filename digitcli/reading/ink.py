@@ -16,7 +16,7 @@ from scipy import ndimage
 
 from digitcli.imaging import settings as preparation
 from digitcli.imaging.histograms import extremes, histogram
-from digitcli.imaging.images import INVERT_CHOICES, otsu_threshold
+from digitcli.imaging.images import INVERT_CHOICES, dilate, otsu_threshold
 from digitcli.imaging.morphology import runs
 from digitcli.imaging.polarity import ink_is_dark
 from digitcli.reading.settings import tuned
@@ -56,11 +56,14 @@ def _paper(signal: np.ndarray, finest: bool = False) -> np.ndarray:
     return np.asarray(Image.fromarray(low, "F").resize((w, h), Image.Resampling.BILINEAR))
 
 
-def ink_without(flat: np.ndarray, away: np.ndarray) -> np.ndarray:
-    """The ink of `flat` found again with `away` (a mask: a cell's rules, a scanner's lid)
-    taken out of it first: darker than the writing, they had set its threshold above it."""
+def ink_again(mask: np.ndarray, flat: np.ndarray, away: np.ndarray) -> np.ndarray:
+    """`mask`; or, where taking `away` out of it (a cell's rules, a scanner's lid, a box's
+    sides) left nothing, the ink of `flat` found again with `away` and its soft edges made
+    paper first: darker than the writing, they had set its threshold above it."""
+    if mask.any() or not away.any():
+        return mask
     rest = flat.copy()
-    rest[away] = 0.0
+    rest[dilate(away, 2)] = 0.0
     return _ink_mask(rest)
 
 

@@ -64,7 +64,7 @@ from digitcli.reading.formlines import (
     without_lines,
 )
 from digitcli.reading.frame import Frame, sharpest, shears, turn_level, work_image
-from digitcli.reading.ink import ink_lines, ink_signal, ink_without
+from digitcli.reading.ink import ink_again, ink_lines, ink_signal
 from digitcli.reading.lines import STRIP_SHAPE
 from digitcli.reading.render import line_strips, span_ink
 from digitcli.reading.settings import tuned
@@ -169,8 +169,7 @@ def find_line(image: Image.Image, *, invert: str = "auto", band: bool = False) -
     if band:
         across = across_the_band(mask)
         _leave_out(across, flat, mask)
-        if not mask.any() and across.any():  # what ran across the band was all the ink
-            mask = ink_without(flat, dilate(across, 2))
+        mask = ink_again(mask, flat, across)  # where what ran across the band was all the ink
     if not mask.any():
         return Line()
     flat, mask, frame = turn_level(flat, mask, frame)
@@ -184,8 +183,7 @@ def find_line(image: Image.Image, *, invert: str = "auto", band: bool = False) -
         mask |= pen_on_lines
     rules = form_rules(mask)  # a cell's side the lines above missed: not a 1, as to predict
     mask &= ~rules
-    if not mask.any() and (lines | rules).any():  # the rules were all the ink: they set it
-        mask = ink_without(flat, dilate(lines | rules, 2))
+    mask = ink_again(mask, flat, lines | rules)  # where the rules were all the ink
     taken = mask | lines | rules
     bands = len(ink_lines(mask))
     if bands >= tune.most_lines:

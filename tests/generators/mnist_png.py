@@ -21,6 +21,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -52,6 +53,13 @@ def mnist_test(count: int) -> tuple[np.ndarray, np.ndarray]:
     with gzip.open(MNIST / "t10k-labels-idx1-ubyte.gz") as file:
         labels = np.frombuffer(file.read(), np.uint8, offset=8)
     return images[:count], labels[:count]
+
+
+def digit_row(digits: np.ndarray, picked: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The MNIST digits `picked` side by side, each cut to its middle 20 columns, shrunk to
+    `size` (width, height): ink coverage 0-1, float32."""
+    row = np.hstack([digits[i][:, 4:24] for i in picked]) / 255.0
+    return cv2.resize(row.astype(np.float32), size, interpolation=cv2.INTER_AREA)
 
 
 def png_bytes(pixels: np.ndarray) -> bytes:
