@@ -79,18 +79,20 @@ def test_the_command_refuses_a_share_out_of_range_and_its_own_folder(tmp_path):
 @pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
 def test_real_numbers_faded_keep_most_of_their_readings(tmp_path):
     """The 176 real development numbers faded to 0.3 (`faded.py`): 44.9% read exactly before
-    round 55, 63.6% after it, 80.1% since round 56 (faint ink on paper judged)."""
+    round 55, 63.6% after it, 80.1% after round 56 (faint ink on paper judged), 82.4% since
+    round 57 (the writing under darker rules found again without them)."""
     faded.fade_set(Path(DEVSETS, "numbers"), tmp_path / "faded", 0.3)
     scores = real_numbers.score(tmp_path / "faded", None)
-    assert scores["groups"]["all"]["exact_share"] >= 0.75
+    assert scores["groups"]["all"]["exact_share"] >= 0.8
 
 
 @pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
 def test_real_numbers_in_large_ruled_cells_are_read(tmp_path):
     """The 176 real development numbers at half their contrast, each in a large cell ruled
     darker than its ink (`faded.py --in-cell --seed 1`): 50.0% read exactly before round 56,
-    64.8% since (the rules are taken out and the ink looked for again)."""
+    67.0% after it (the ink looked for again where the rules were all of it), 76.1% since
+    round 57 (looked for again wherever rules were taken out)."""
     cells = np.random.default_rng(1)
     faded.fade_set(Path(DEVSETS, "numbers"), tmp_path / "cells", 0.5, cells)
     scores = real_numbers.score(tmp_path / "cells", None)
-    assert scores["groups"]["all"]["exact_share"] >= 0.62
+    assert scores["groups"]["all"]["exact_share"] >= 0.72

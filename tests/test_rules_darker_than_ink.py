@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from digitcli.reading.ink import ink_again, ink_signal
 from digitcli.reading.read import read
 from digitcli.reading.segment import find_line
 
@@ -86,3 +87,27 @@ def test_a_band_keeps_its_ink_between_darker_sides_of_a_box():
         line = find_line(image, invert="no", band=True)
         found += line.ink is not None and bool(line.ink.spans)
     assert found >= 6
+
+
+def test_the_fainter_writing_under_darker_rules_is_found_again():
+    """Where rules darker than the writing left some of it (its darkest stroke), the rest was
+    lost: a register's `1362` was read `62`. The ink is found again without the rules and
+    added: the fainter strokes, not a remnant beside a rule nor a neighbouring cell's side at
+    the picture's edge, which the lower threshold finds too."""
+    rng = np.random.default_rng(5)
+    paper = np.full((60, 160), 220.0) + rng.normal(0, 1.0, (60, 160))
+    paper[:10], paper[-10:] = 20.0, 20.0  # the rules
+    paper[20:40, 20:24] -= 140.0  # the darkest stroke
+    for x in range(40, 140, 8):
+        paper[20:40, x : x + 4] -= 45.0  # the fainter ones
+    paper[12:14, 100:130] -= 45.0  # a rule's remnant beside it
+    paper[15:45, :2] -= 45.0  # a neighbouring cell's side
+    image = Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8), "L")
+    flat, mask = ink_signal(image, "yes")
+    rules = np.zeros_like(mask)
+    rules[:10], rules[-10:] = True, True
+    mask &= ~rules
+    assert mask[20:40, 20:24].all() and not mask[20:40, 40:140].any()  # as the rules left it
+    again = ink_again(mask, flat, rules)
+    assert again[20:40, 20:24].all() and again[22:38, 40:140].sum() == 13 * 4 * 16
+    assert not again[12:14, 100:130].any() and not again[15:45, :2].any()

@@ -57,14 +57,26 @@ def _paper(signal: np.ndarray, finest: bool = False) -> np.ndarray:
 
 
 def ink_again(mask: np.ndarray, flat: np.ndarray, away: np.ndarray) -> np.ndarray:
-    """`mask`; or, where taking `away` out of it (a cell's rules, a scanner's lid, a box's
-    sides) left nothing, the ink of `flat` found again with `away` and its soft edges made
-    paper first: darker than the writing, they had set its threshold above it."""
-    if mask.any() or not away.any():
+    """`mask`, and the ink of `flat` found again with `away` (a cell's rules, a scanner's lid,
+    a box's sides, taken out of `mask` as lines) and their soft edges made paper first: darker
+    than the writing, they had set its threshold above its fainter strokes, or above all of
+    it. Where `mask` kept some ink, what is found again beside `away` or at the picture's
+    edge (a rule's remnant, a neighbouring cell's side) is left out."""
+    if not away.any():
         return mask
     rest = flat.copy()
     rest[dilate(away, 2)] = 0.0
-    return _ink_mask(rest)
+    found = _ink_mask(rest)
+    if not mask.any():
+        return found
+    beside = away.copy()
+    beside[[0, -1], :] = True
+    beside[:, [0, -1]] = True
+    count, labels = cv2.connectedComponents(found.view(np.uint8), connectivity=8)
+    writing = np.ones(count, dtype=bool)
+    writing[labels[dilate(beside, 3)]] = False
+    writing[0] = False
+    return mask | writing[labels]
 
 
 def _ink_mask(flat: np.ndarray) -> np.ndarray:

@@ -169,7 +169,7 @@ def find_line(image: Image.Image, *, invert: str = "auto", band: bool = False) -
     if band:
         across = across_the_band(mask)
         _leave_out(across, flat, mask)
-        mask = ink_again(mask, flat, across)  # where what ran across the band was all the ink
+        mask = ink_again(mask, flat, across)  # what ran across the band set its threshold
     if not mask.any():
         return Line()
     flat, mask, frame = turn_level(flat, mask, frame)
@@ -183,7 +183,7 @@ def find_line(image: Image.Image, *, invert: str = "auto", band: bool = False) -
         mask |= pen_on_lines
     rules = form_rules(mask)  # a cell's side the lines above missed: not a 1, as to predict
     mask &= ~rules
-    mask = ink_again(mask, flat, lines | rules)  # where the rules were all the ink
+    mask = ink_again(mask, flat, lines | rules)  # the rules set the threshold: look again
     taken = mask | lines | rules
     bands = len(ink_lines(mask))
     if bands >= tune.most_lines:
