@@ -17,7 +17,7 @@ from scipy import ndimage
 from digitcli.imaging import settings as preparation
 from digitcli.imaging.histograms import extremes, histogram
 from digitcli.imaging.images import INVERT_CHOICES, dilate, otsu_threshold
-from digitcli.imaging.morphology import runs
+from digitcli.imaging.morphology import connected_to, runs
 from digitcli.imaging.polarity import ink_is_dark
 from digitcli.reading.settings import tuned
 
@@ -72,11 +72,7 @@ def ink_again(mask: np.ndarray, flat: np.ndarray, away: np.ndarray) -> np.ndarra
     beside = away.copy()
     beside[[0, -1], :] = True
     beside[:, [0, -1]] = True
-    count, labels = cv2.connectedComponents(found.view(np.uint8), connectivity=8)
-    writing = np.ones(count, dtype=bool)
-    writing[labels[dilate(beside, 3)]] = False
-    writing[0] = False
-    return mask | writing[labels]
+    return mask | (found & ~connected_to(found & dilate(beside, 3), found))
 
 
 def _ink_mask(flat: np.ndarray) -> np.ndarray:
