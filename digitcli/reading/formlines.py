@@ -194,3 +194,27 @@ def across_the_band(mask: np.ndarray) -> np.ndarray:
         return np.zeros_like(mask)
     through = np.intersect1d(labels[0], labels[-1])
     return np.isin(labels, through[through > 0])
+
+
+def cell_sides(mask: np.ndarray) -> np.ndarray:
+    """A cell's sides, cut out with it: the pieces of `mask` running the preparation's
+    `line_across` of its height or more, as a ruled line runs across a picture, as straight
+    lines: none of their pixels 2 px or more inside their box. Two sides are each as tall
+    as the other: `form_rules`, measuring each against the tallest other piece, kept them,
+    and they were read as 1s."""
+    sides = np.zeros_like(mask)
+    labels, _ = ndimage.label(mask, structure=np.ones((3, 3)))
+    tall = preparation.tuned().line_across * mask.shape[0]
+    for index, found in enumerate(ndimage.find_objects(labels), start=1):
+        piece = labels[found] == index
+        if found[0].stop - found[0].start >= tall and not piece[2:-2, 2:-2].any():
+            sides[found] |= piece
+    return sides
+
+
+def taller_than_the_rest(sides: np.ndarray, rest: np.ndarray) -> bool:
+    """Whether `sides` (`cell_sides`, the picture's height) are more than the preparation's
+    `row_digit_wide` times as tall as the tallest piece of `rest` (False: no rest)."""
+    found = ndimage.find_objects(ndimage.label(rest, structure=np.ones((3, 3)))[0])
+    tallest = max((rows.stop - rows.start for rows, _ in found), default=0)
+    return 0 < preparation.tuned().row_digit_wide * tallest < sides.shape[0]

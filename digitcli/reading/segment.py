@@ -58,9 +58,11 @@ from digitcli.reading.atoms import (
 )
 from digitcli.reading.formlines import (
     across_the_band,
+    cell_sides,
     digit_frames,
     form_lines,
     over_ruled_lines,
+    taller_than_the_rest,
     without_lines,
 )
 from digitcli.reading.frame import Frame, sharpest, shears, turn_level, work_image
@@ -181,6 +183,11 @@ def find_line(image: Image.Image, *, invert: str = "auto", band: bool = False) -
     mask = without_lines(mask, lines)
     if pen_on_lines is not None:
         mask |= pen_on_lines
+    sides = np.zeros_like(mask) if band else cell_sides(mask)  # a band's went before
+    if sides.any():  # measured against the rest, or, darker than it, what is found without them
+        rest = mask & ~sides
+        if taller_than_the_rest(sides, rest if rest.any() else ink_again(rest, flat, sides)):
+            mask, lines = rest, lines | sides
     rules = form_rules(mask)  # a cell's side the lines above missed: not a 1, as to predict
     mask &= ~rules
     mask = ink_again(mask, flat, lines | rules)  # the rules set the threshold: look again
