@@ -52,3 +52,14 @@ def test_a_cache_is_extended_by_new_folders_and_refused_for_others(
     args.folder = [second]
     with pytest.raises(SystemExit, match="name another --cache"):
         make_judge.made_and_folders(args)
+
+
+def test_a_folder_of_jpeg_files_gives_views(tmp_path: Path) -> None:
+    """Photos named `.JPEG` (ImageNet's samples, the judge's `inet250` folder) were passed over:
+    only `.png` and `.jpg` were taken, and that folder gave the judge no views at all."""
+    folder = tmp_path / "photos"
+    _folder(folder, 3)
+    for i, picture in enumerate(sorted(folder.iterdir())):
+        picture.rename(folder / f"{i}.JPEG" if i % 2 else folder / f"{i}.jpeg")
+    _, _, counts = make_judge.folder_views([f"lines={folder}"], 10)
+    assert counts == [3]

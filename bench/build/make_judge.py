@@ -57,6 +57,7 @@ from digitcli.core.fits import stamp  # noqa: E402
 from digitcli.imaging import judge, verdict  # noqa: E402
 from digitcli.imaging.images import prepare, prepare_file  # noqa: E402
 from digitcli.imaging.morphology import bounds  # noqa: E402
+from digitcli.inputs.sources import IMAGE_SUFFIXES  # noqa: E402
 
 import judge_pictures  # noqa: E402
 import make_blanks  # noqa: E402
@@ -319,7 +320,7 @@ def folder_views(folders: list[str], most: int) -> tuple[list[np.ndarray], list[
     for folder in folders:
         before = len(kinds)
         name, _, path = folder.partition("=")
-        pictures = sorted(p for p in Path(path).iterdir() if p.suffix in (".png", ".jpg"))
+        pictures = sorted(p for p in Path(path).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         for picture in pictures[:most]:
             collect(views, kinds, picture, judge.VERDICTS.index(name))
         counts.append(len(kinds) - before)
