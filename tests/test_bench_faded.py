@@ -90,9 +90,10 @@ def test_real_numbers_faded_keep_most_of_their_readings(tmp_path):
 def test_real_numbers_in_large_ruled_cells_are_read(tmp_path):
     """The 176 real development numbers at half their contrast, each in a large cell ruled
     darker than its ink (`faded.py --in-cell --seed 1`): 50.0% read exactly before round 56,
-    67.0% after it (the ink looked for again where the rules were all of it), 76.1% since
-    round 57 (looked for again wherever rules were taken out)."""
+    67.0% after it (the ink looked for again where the rules were all of it), 76.1% after
+    round 57 (looked for again wherever rules were taken out), 78.4% since round 58 (a cell's
+    two sides taken out, not read as 1s)."""
     cells = np.random.default_rng(1)
     faded.fade_set(Path(DEVSETS, "numbers"), tmp_path / "cells", 0.5, cells)
     scores = real_numbers.score(tmp_path / "cells", None)
-    assert scores["groups"]["all"]["exact_share"] >= 0.72
+    assert scores["groups"]["all"]["exact_share"] >= 0.76
