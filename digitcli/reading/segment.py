@@ -183,11 +183,8 @@ def find_line(image: Image.Image, *, invert: str = "auto", band: bool = False) -
     mask = without_lines(mask, lines)
     if pen_on_lines is not None:
         mask |= pen_on_lines
-    sides = np.zeros_like(mask) if band else cell_sides(mask)  # a band's went before
-    if sides.any():  # measured against the rest, or, darker than it, what is found without them
-        rest = mask & ~sides
-        if taller_than_the_rest(sides, rest if rest.any() else ink_again(rest, flat, sides)):
-            mask, lines = rest, lines | sides
+    if not band:  # a band's went before, with what ran across it
+        mask, lines = _without_cell_sides(mask, flat, lines)
     rules = form_rules(mask)  # a cell's side the lines above missed: not a 1, as to predict
     mask &= ~rules
     mask = ink_again(mask, flat, lines | rules)  # the rules set the threshold: look again
@@ -229,6 +226,21 @@ def _digit_rows(atoms: list[Atom], first: int) -> tuple[float, float]:
     top = orderstats.median(np.array([atom.top for atom in tall], float))
     bottom = orderstats.median(np.array([atom.bottom for atom in tall], float))
     return top - first, bottom - first
+
+
+def _without_cell_sides(
+    mask: np.ndarray, flat: np.ndarray, lines: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`mask` without a cell's sides (`formlines.cell_sides`), and `lines` with them, where they
+    are taller than the rest of its ink by far, or, where they were all of it (darker than the
+    writing), than what is found without them; else both as they are."""
+    sides = cell_sides(mask)
+    if not sides.any():
+        return mask, lines
+    rest = mask & ~sides
+    if taller_than_the_rest(sides, rest if rest.any() else ink_again(rest, flat, sides)):
+        return rest, lines | sides
+    return mask, lines
 
 
 def _leave_out(across: np.ndarray, flat: np.ndarray, mask: np.ndarray) -> None:
