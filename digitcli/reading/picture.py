@@ -221,15 +221,20 @@ def _not_blank(line: Line) -> bool:
     number (it is sure of fewer on blank paper's ruled lines and shadows' edges). Predict's
     test is one digit's: ruled lines running through a number's digits made it call a number
     on lined paper blank. Where predict's verdict is several
-    digits (a number between a form's rules), it is read. Where it is not a digit (the letters
-    network's verdict on the one 28x28 the preparation made), the line is refused too, unless
-    the line reader reads `row_digits` or more there, sure or not: digits written into each
-    other, made one 28x28, are a number, not a letter."""
+    digits (a number between a form's rules), it is read; where its judge takes the ink for
+    lines, so is a number of two digits or more the line reader is sure of (a small number in
+    a wide ruled cell: ink on lines standing in one row of two digits is several digits to
+    `verdict.kind` too). Where it is not a digit (the letters network's verdict on the one
+    28x28 the preparation made), the line is refused too, unless the line reader reads
+    `row_digits` or more there, sure or not: digits written into each other, made one 28x28,
+    are a number, not a letter."""
     if line.whole is None or not verdict.refuses(line.whole):
         return True  # the one verdict: a digit, or several (on a form's rules), read on
     digits = 0 if line.read is None else len(line.read)
     if line.whole.refused is Kind.NOT_A_DIGIT:
         return digits >= preparation().row_digits
+    if line.whole.refused is Kind.LINES:
+        return line.sure and digits > 1
     return line.sure and digits >= preparation().row_digits
 
 
