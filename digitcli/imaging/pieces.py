@@ -200,9 +200,14 @@ def _form_rules(labels: np.ndarray, boxes: tuple[np.ndarray, ...]) -> np.ndarray
         if others.size == 0 or longest[index] <= tuned().row_digit_wide * others.max():
             break
         piece = labels[y0[index] : y1[index] + 1, x0[index] : x1[index] + 1] == index + 1
-        inner = piece[2:-2, 2:-2]
-        rules[index] = not inner.any()
+        rules[index] = along_its_edges(piece)
     return rules
+
+
+def along_its_edges(piece: np.ndarray) -> bool:
+    """Whether a piece (a mask cut to its box) lies along its box's edges, as a printed line
+    does: none of its pixels 2 px or more inside the box."""
+    return not piece[2:-2, 2:-2].any()
 
 
 def _windowed_pieces(

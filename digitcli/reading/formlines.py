@@ -15,6 +15,7 @@ from scipy import ndimage
 
 from digitcli.imaging import settings as preparation
 from digitcli.imaging.morphology import bounds
+from digitcli.imaging.pieces import along_its_edges
 from digitcli.reading.settings import tuned
 
 
@@ -199,15 +200,14 @@ def across_the_band(mask: np.ndarray) -> np.ndarray:
 def cell_sides(mask: np.ndarray) -> np.ndarray:
     """A cell's sides, cut out with it: the pieces of `mask` running the preparation's
     `line_across` of its height or more, as a ruled line runs across a picture, as straight
-    lines: none of their pixels 2 px or more inside their box. Two sides are each as tall
-    as the other: `form_rules`, measuring each against the tallest other piece, kept them,
-    and they were read as 1s."""
+    lines (`pieces.along_its_edges`). Two sides are each as tall as the other: `form_rules`,
+    measuring each against the tallest other piece, kept them, and they were read as 1s."""
     sides = np.zeros_like(mask)
     labels, _ = ndimage.label(mask, structure=np.ones((3, 3)))
     tall = preparation.tuned().line_across * mask.shape[0]
     for index, found in enumerate(ndimage.find_objects(labels), start=1):
         piece = labels[found] == index
-        if found[0].stop - found[0].start >= tall and not piece[2:-2, 2:-2].any():
+        if found[0].stop - found[0].start >= tall and along_its_edges(piece):
             sides[found] |= piece
     return sides
 
