@@ -48,13 +48,29 @@ def test_a_picture_in_a_large_cell_keeps_its_writing_under_darker_rules():
     for seed in range(8):
         cell = faded.in_large_cell(picture, np.random.default_rng(seed))
         high, wide = cell.shape
-        assert 45 <= high <= 90 and 80 <= wide <= 240 and cell.dtype == np.uint8
-        assert cell[high // 2, 0] <= 120  # the left rule, or a lid over it
+        assert 45 <= high <= 105 and 80 <= wide <= 264 and cell.dtype == np.uint8  # a lid too
+        assert cell[high // 2, 0] <= 120  # the left rule, or a lid beyond it
         assert cell[0, wide // 2] <= 120  # the top rule: darker than the ink
         found = cv2.matchTemplate(cell, picture[8:22, 13:27], cv2.TM_SQDIFF)
         assert found.min() / picture[8:22, 13:27].size < 4  # the writing, whole, inside
     colour = np.dstack([picture] * 3)
     assert faded.in_large_cell(colour, np.random.default_rng(0)).shape[2] == 3
+
+
+def test_a_scanners_lid_lies_beyond_the_cell_never_over_its_writing():
+    """A tight crop (a register cell's, its writing near its edges): the lid along a side
+    of the cell covered part of its writing in 13 of the 175 real development numbers set so
+    (`--seed 1`: `6600` lost its first 6 under it)."""
+    picture = np.full((34, 60), 200, np.uint8)
+    picture[8:26, 8:52] = 80
+    writing = picture[6:28, 6:54]  # inside the fifth that blends into the cell's paper
+    covered = []
+    for seed in range(300):
+        cell = faded.in_large_cell(picture, np.random.default_rng(seed))
+        found = cv2.matchTemplate(cell, writing, cv2.TM_SQDIFF)
+        if found.min() / writing.size >= 4:
+            covered.append(seed)
+    assert not covered
 
 
 def test_in_cell_sets_are_drawn_again_alike(tmp_path):
@@ -92,9 +108,10 @@ def test_real_numbers_in_large_ruled_cells_are_read(tmp_path):
     """The 176 real development numbers at half their contrast, each in a large cell ruled
     darker than its ink (`faded.py --in-cell --seed 1`): 50.0% read exactly before round 56,
     67.0% after it (the ink looked for again where the rules were all of it), 76.1% after
-    round 57 (looked for again wherever rules were taken out), 78.4% since round 58 (a cell's
-    two sides taken out, not read as 1s)."""
+    round 57 (looked for again wherever rules were taken out), 78.4% after round 58 (a cell's
+    two sides taken out, not read as 1s); 83.0% since round 59, the scanner's lid drawn
+    beyond the cell, no longer over 13 of the numbers' writing."""
     cells = np.random.default_rng(1)
     faded.fade_set(Path(DEVSETS, "numbers"), tmp_path / "cells", 0.5, cells)
     scores = real_numbers.score(tmp_path / "cells", None)
-    assert scores["groups"]["all"]["exact_share"] >= 0.76
+    assert scores["groups"]["all"]["exact_share"] >= 0.82
