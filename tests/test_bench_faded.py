@@ -59,7 +59,7 @@ def test_a_picture_in_a_large_cell_keeps_its_writing_under_darker_rules():
 
 def test_a_scanners_lid_lies_beyond_the_cell_never_over_its_writing():
     """A tight crop (a register cell's, its writing near its edges): the lid along a side
-    of the cell covered part of its writing in 13 of the 175 real development numbers set so
+    of the cell covered part of its writing in 13 of the 176 real development numbers set so
     (`--seed 1`: `6600` lost its first 6 under it)."""
     picture = np.full((34, 60), 200, np.uint8)
     picture[8:26, 8:52] = 80
