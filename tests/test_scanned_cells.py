@@ -34,3 +34,15 @@ def test_a_seed_makes_the_same_cells_again(tmp_path):
             ("000.jpg", "001.jpg", "002.jpg")]  # fmt: skip
     assert all(same)
     assert (tmp_path / "a" / "000.jpg").read_bytes() != (tmp_path / "c" / "000.jpg").read_bytes()
+
+
+def test_wide_cells_are_8_to_20_times_as_wide_as_their_digits_need(tmp_path):
+    """`--wide` (round 60's register cells): the digits (14-29 px high, 0.8 of a height apart)
+    in a cell 8-20 times as wide as they need, its top rule dark above light paper."""
+    scanned_cells.main(["--out", str(tmp_path), "--count", "6", "--wide"])
+    truth = json.loads((tmp_path / "truth.json").read_text())
+    for name, number in truth.items():
+        grey = np.asarray(Image.open(tmp_path / name).convert("L")).astype(int)
+        height, width = grey.shape
+        assert 8 * 14 * len(number) <= width <= 20 * 30 * len(number)
+        assert grey[0, width // 2] < np.median(grey) - 50

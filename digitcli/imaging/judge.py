@@ -20,6 +20,7 @@ import numpy as np
 
 from digitcli.imaging import networks, orderstats
 from digitcli.imaging.fitting import in_square
+from digitcli.imaging.morphology import Box, bounds
 
 MODEL = Path(__file__).parent / "judge.tflite"
 # The settings the judge fits: it was trained on what the preparation they make keeps.
@@ -40,6 +41,29 @@ def view(flat: np.ndarray, kept: np.ndarray, side: int) -> np.ndarray:
     small = in_square(grey, side)
     mask = in_square(kept.astype(np.float32), side)
     return np.dstack([small / 255.0, np.minimum(small / max(level, 1.0), 1.0), mask])
+
+
+def closer(kept: np.ndarray) -> Box | None:
+    """The square around the ink `kept` the judge is shown again, where, shown a whole long
+    picture, it takes the ink for several digits: as wide as the picture's shorter side (or
+    the ink's longer side, where longer), centred on the ink and moved inside the picture. A
+    digit small in a cell twenty times as wide is a few of the view's pixels, too few to tell
+    one digit from two. None where it is the whole picture, or there is no ink."""
+    box = bounds(kept)
+    height, width = kept.shape
+    if box is None:
+        return None
+    side = max(box[0].stop - box[0].start, box[1].stop - box[1].start, min(height, width))
+    if side >= max(height, width):
+        return None
+    return _span(box[0], side, height), _span(box[1], side, width)
+
+
+def _span(along: slice, side: int, length: int) -> slice:
+    """`side` pixels (at most `length`) centred on `along`, moved inside 0..`length`."""
+    side = min(side, length)
+    start = min(max((along.start + along.stop - side) // 2, 0), length - side)
+    return slice(start, start + side)
 
 
 def probabilities(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:

@@ -101,13 +101,34 @@ def judged(flat: np.ndarray, kept: np.ndarray, *, on_paper: bool) -> Kind | None
     """What the judge is sure the ink `kept` on `flat` (the picture less its background, ink
     bright) is, where that refuses it as one digit: blank paper, lines or several digits, its
     digit probability under not_digit; else None (one digit, unless the preparation's pieces
-    stand apart as several). Off paper (`on_paper` False) it is not asked."""
+    stand apart as several). Several digits on a long picture are asked again closer
+    (`_one_digit_closer`). Off paper (`on_paper` False) it is not asked."""
     if not on_paper:
         return None
     chances = judge.probabilities(flat, kept)
     if chances[judge.DIGIT] >= tuned().not_digit:
         return None
-    return _REFUSED[1 + int(np.argmax(chances[1:]))]  # DIGIT is 0
+    found = _REFUSED[1 + int(np.argmax(chances[1:]))]  # DIGIT is 0
+    if found is Kind.SEVERAL and _one_digit_closer(flat, kept):
+        return None
+    return found
+
+
+def _one_digit_closer(flat: np.ndarray, kept: np.ndarray) -> bool:
+    """Whether the judge, shown the square around the ink (`judge.closer`) of a long picture
+    it took whole for several digits, takes the ink for one digit, likeliest of its verdicts:
+    a digit small in a wide cell (a register's row number) was "several" to it, seen whole. A
+    long picture is `row_digits` times as long as its shorter side or more (its whole view
+    squeezes that side into a third of the judge's pixels or less); shown closer, a shorter
+    one's number whose digits the preparation kept one of (`15`, its 1 left out) was one
+    digit to it."""
+    height, width = kept.shape
+    if max(height, width) < tuned().row_digits * min(height, width):
+        return False
+    window = judge.closer(kept)
+    if window is None:
+        return False
+    return int(np.argmax(judge.probabilities(flat[window], kept[window]))) == judge.DIGIT
 
 
 _REFUSED = {judge.BLANK: Kind.BLANK, judge.LINES: Kind.LINES, judge.SEVERAL: Kind.SEVERAL}
