@@ -57,6 +57,19 @@ def test_a_picture_in_a_large_cell_keeps_its_writing_under_darker_rules():
     assert faded.in_large_cell(colour, np.random.default_rng(0)).shape[2] == 3
 
 
+def test_a_photo_of_many_megapixels_makes_a_cell_digitcli_decodes():
+    """A phone photo set in a cell 2-6 times as wide and 1.5-3 times as high was too large to
+    decode (two of the 176 real numbers, refused "image too large"): the picture is shrunk
+    first, to a cell of at most `largest` pixels; a smaller one is set as before."""
+    picture = np.full((300, 400), 200, np.uint8)
+    picture[100:200, 150:250] = 80
+    for seed in range(6):
+        cell = faded.in_large_cell(picture, np.random.default_rng(seed), largest=200_000)
+        assert cell.shape[0] * cell.shape[1] <= 200_000 * 1.2  # (the lid's band beyond it)
+        same = faded.in_large_cell(picture, np.random.default_rng(seed), largest=10**9)
+        assert same.shape[0] * same.shape[1] > 200_000 * 1.2
+
+
 def test_a_scanners_lid_lies_beyond_the_cell_never_over_its_writing():
     """A tight crop (a register cell's, its writing near its edges): the lid along a side
     of the cell covered part of its writing in 13 of the 176 real development numbers set so

@@ -34,6 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from real_pictures import write_file  # noqa: E402
 
+from digitcli.imaging.opening import MAX_PIXELS  # noqa: E402
+
 PICTURES = (".png", ".jpg", ".jpeg", ".bmp")
 JPEG = (".jpg", ".jpeg")
 
@@ -47,12 +49,15 @@ def faded(pixels: np.ndarray, share: float) -> np.ndarray:
     return np.clip(np.rint(moved), 0, 255).astype(np.uint8)
 
 
-def in_large_cell(pixels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def in_large_cell(
+    pixels: np.ndarray, rng: np.random.Generator, largest: int = MAX_PIXELS // 2
+) -> np.ndarray:
     """`pixels` (grey or colour, uint8) somewhere in a cell 2-6 times as wide and 1.5-3 times
     as high, of its own paper (each channel's 70th percentile, its noise), ruled along the
     cell's edges at 0.25-0.6 of the paper's level, with a scanner's lid (grey 5-40) beyond the
     left, right or bottom side of half of them. The picture's edges blend into the paper over
-    a fifth of its shorter side: no seam."""
+    a fifth of its shorter side: no seam. A cell of more than `largest` pixels (a phone photo
+    set so was too large for digitcli to decode) is drawn of the picture shrunk to fit."""
     grey = pixels.ndim == 2
     values = (pixels[..., None] if grey else pixels).astype(np.float32)
     h, w, channels = values.shape
@@ -60,6 +65,12 @@ def in_large_cell(pixels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     steps = np.abs(np.diff(values, axis=1)).reshape(-1, channels)  # noise, not ink: robust
     noise = 1.4826 * np.median(steps, axis=0) / np.sqrt(2)
     high, wide = int(h * rng.uniform(1.5, 3)), int(w * rng.uniform(2, 6))
+    if high * wide > largest:
+        scale = np.sqrt(largest / (high * wide))
+        size = (max(1, int(w * scale)), max(1, int(h * scale)))
+        values = cv2.resize(values, size, interpolation=cv2.INTER_AREA).reshape(*size[::-1], -1)
+        h, w = values.shape[:2]
+        high, wide = max(h, int(high * scale)), max(w, int(wide * scale))
     cell = paper + rng.normal(0, 1, (high, wide, 1)) * noise
     top, left = int(rng.integers(0, high - h + 1)), int(rng.integers(0, wide - w + 1))
     blend = max(2, min(h, w) // 5)
