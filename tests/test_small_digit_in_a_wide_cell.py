@@ -3,9 +3,10 @@
 
 Shown the whole of a cell twenty times as wide as its digit, the judge sees the digit as a few
 of its 48 pixels and took it for several digits: `predict` refused it ("use digitcli read")
-and `read`, following its count, refused it too. It is now shown the square around the ink as
-well (`judge.closer`), where it tells one digit from several as it does on a digit's own
-picture (docs/measurements/preparation.md, "Round 60")."""
+and `read`, following its count, refused it too. Where the picture is three times as long as
+high or more, it is now shown the square around the ink as well (`judge.closer`), where it
+tells one digit from several as it does on a digit's own picture
+(docs/measurements/preparation.md, "Round 60")."""
 
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ def test_a_number_in_a_wide_cell_stays_several_digits(tmp_path):
         path = tmp_path / f"{index}.jpg"
         wide_cell([x[int(rng.integers(0, len(x)))] for _ in range(2)], rng, path)
         one += verdict.kind(prepare_file(path)) is verdict.Kind.DIGIT
-    assert one <= 3  # digits touching, one piece the judge and the count take for one (2 before)
+    assert one <= 3  # digits touching, one piece the judge and the count take for one (1)
 
 
 def test_the_closer_window_is_a_square_of_the_shorter_side_around_the_ink():
