@@ -3,10 +3,10 @@
 
 Shown the whole of a cell twenty times as wide as its digit, the judge sees the digit as a few
 of its 48 pixels and took it for several digits: `predict` refused it ("use digitcli read")
-and `read`, following its count, refused it too. Where the picture is three times as long as
-high or more, it is now shown the square around the ink as well (`judge.closer`), where it
-tells one digit from several as it does on a digit's own picture
-(docs/measurements/preparation.md, "Round 60")."""
+and `read`, following its count, refused it too. Where the picture is twice as long as high
+or more and the ink over the threshold is the digit's, it is now shown the square around the
+ink as well (`judge.closer`), where it tells one digit from several as it does on a digit's
+own picture (docs/measurements/preparation.md, "Round 60")."""
 
 from __future__ import annotations
 

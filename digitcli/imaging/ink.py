@@ -59,6 +59,7 @@ class Strokes:
     box: tuple[slice, slice]  # `kept`'s bounding box
     groups: int  # separate digit-sized groups side by side
     on_paper: bool  # the picture shows paper around its digit (`paper_size`)
+    inked: np.ndarray  # every piece over the threshold, ruled lines out (`kept`: the digit's)
 
 
 def isolate_ink(
@@ -82,7 +83,7 @@ def isolate_ink(
     if found is None:
         return None, None, 0, Kind.BLANK
     kept, groups = found.kept, found.groups
-    refused = verdict.judged(found.flat, kept, on_paper=found.on_paper)
+    refused = verdict.judged(found.flat, kept, on_paper=found.on_paper, inked=found.inked)
     if verdict.refusing(refused):  # blank paper, lines or a page, not a digit
         row = refused is Kind.LINES and in_one_row(kept)  # digits in a row: a number on rules
         return None, None, groups if row else int(refused is Kind.LINES), refused
@@ -164,7 +165,7 @@ def find_strokes(
         box = shifted(bounds(kept[near]), near)
         if not on_paper:  # a few px wide, a stroke's core may stand in pieces: count it whole
             groups = group_count(kept[near])  # (on paper, faint ink joins digits written close)
-    return Strokes(flat, levels, floor, kept, box, groups, on_paper)
+    return Strokes(flat, levels, floor, kept, box, groups, on_paper, strokes)
 
 
 def _scaled_ink(

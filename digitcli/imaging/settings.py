@@ -27,7 +27,7 @@ class PreparationSettings:
     UNSTAMPED: ClassVar[frozenset[str]] = frozenset(
         {"not_digit", "several_sure", "sheet_fill", "side_margin"}
         | {"sheet_sides", "sheet_held", "sheet_paper_wider", "sheet_glare", "side_by_side"}
-        | {"letters_sure", "border_dark", "border_deepest"}
+        | {"letters_sure", "border_dark", "border_deepest", "closer_length"}
     )
     # The work image (grayscale.py, images.py)
     work_size: int = 192  # px: the longest side everything is shrunk to first
@@ -53,6 +53,8 @@ class PreparationSettings:
     faint_separation: float = 8.0  # ... and this many of the paper's spreads
     paper_size: int = 2 * IMAGE_SIZE  # px: pictures this big a side show paper around the digit
     not_digit: float = 0.2  # on paper, the judge's digit probability below which: no digit
+    closer_length: float = 2.0  # a picture this many times as long as its shorter side, taken
+    # for several digits, is shown to the judge again closer (verdict._one_digit_closer)
     # letters.py: the letters network's chance at or above which one digit's 28x28 is none: on
     # the real set's digits (541) and MNIST's training digits 40,000-47,999 none is refused from
     # 0.95 up (0.9 loses 2 real ones); 0.95 refuses digits drawn by the tests' code that 0.98

@@ -21,6 +21,8 @@ from typing import Protocol
 import numpy as np
 
 from digitcli.imaging import judge
+from digitcli.imaging.morphology import dilate
+from digitcli.imaging.pieces import crossing
 from digitcli.imaging.settings import tuned
 
 BLANK = "no digit found: the image is blank"
@@ -97,33 +99,39 @@ def note(prepared: Prepared) -> str | None:
     return several(prepared.groups) if found is Kind.SEVERAL else _NOTES[found]
 
 
-def judged(flat: np.ndarray, kept: np.ndarray, *, on_paper: bool) -> Kind | None:
+def judged(
+    flat: np.ndarray, kept: np.ndarray, *, on_paper: bool, inked: np.ndarray | None = None
+) -> Kind | None:
     """What the judge is sure the ink `kept` on `flat` (the picture less its background, ink
     bright) is, where that refuses it as one digit: blank paper, lines or several digits, its
     digit probability under not_digit; else None (one digit, unless the preparation's pieces
-    stand apart as several). Several digits on a long picture are asked again closer
-    (`_one_digit_closer`). Off paper (`on_paper` False) it is not asked."""
+    stand apart as several). Several digits on a long picture whose ink over the threshold
+    (`inked`) is the digit's are asked again closer (`_one_digit_closer`). Off paper
+    (`on_paper` False) it is not asked."""
     if not on_paper:
         return None
     chances = judge.probabilities(flat, kept)
     if chances[judge.DIGIT] >= tuned().not_digit:
         return None
     found = _REFUSED[1 + int(np.argmax(chances[1:]))]  # DIGIT is 0
-    if found is Kind.SEVERAL and _one_digit_closer(flat, kept):
+    if found is Kind.SEVERAL and inked is not None and _one_digit_closer(flat, kept, inked):
         return None
     return found
 
 
-def _one_digit_closer(flat: np.ndarray, kept: np.ndarray) -> bool:
+def _one_digit_closer(flat: np.ndarray, kept: np.ndarray, inked: np.ndarray) -> bool:
     """Whether the judge, shown the square around the ink (`judge.closer`) of a long picture
     it took whole for several digits, takes the ink for one digit, likeliest of its verdicts:
-    a digit small in a wide cell (a register's row number) was "several" to it, seen whole. A
-    long picture is `row_digits` times as long as its shorter side or more (its whole view
-    squeezes that side into a third of the judge's pixels or less); shown closer, a shorter
-    one's number whose digits the preparation kept one of (`15`, its 1 left out) was one
-    digit to it."""
+    a digit small in a wide cell (a register's row number) was "several" to it, seen whole.
+    Asked of a picture `closer_length` times as long as its shorter side or more, whose ink
+    over the threshold, less the lines crossing it, is the kept digit's and specks
+    (`speck_area` of it): where the preparation kept one digit of a number (`15`, its 1 left
+    out), the window showed the judge that digit alone, and it took it for one."""
     height, width = kept.shape
-    if max(height, width) < tuned().row_digits * min(height, width):
+    if max(height, width) < tuned().closer_length * min(height, width):
+        return False
+    beside = inked & ~crossing(inked) & ~dilate(kept, 2)
+    if np.count_nonzero(beside) > tuned().speck_area * np.count_nonzero(kept):
         return False
     window = judge.closer(kept)
     if window is None:
