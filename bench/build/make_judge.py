@@ -280,7 +280,9 @@ class Seen:
         self._before = verdict.judged
 
     def __enter__(self) -> Seen:
-        def shown(flat: np.ndarray, kept: np.ndarray, *, on_paper: bool, inked=None) -> None:
+        def shown(
+            flat: np.ndarray, kept: np.ndarray, *, on_paper: bool, inked: np.ndarray | None = None
+        ) -> None:
             self.view = judge.view(flat, kept, VIEW)
 
         verdict.judged = shown
