@@ -281,7 +281,7 @@ class Seen:
 
     def __enter__(self) -> Seen:
         def shown(
-            flat: np.ndarray, kept: np.ndarray, *, on_paper: bool, inked: np.ndarray | None = None
+            flat: np.ndarray, kept: np.ndarray, *, on_paper: bool, strokes: np.ndarray | None = None
         ) -> None:
             self.view = judge.view(flat, kept, VIEW)
 

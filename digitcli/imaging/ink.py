@@ -59,7 +59,7 @@ class Strokes:
     box: tuple[slice, slice]  # `kept`'s bounding box
     groups: int  # separate digit-sized groups side by side
     on_paper: bool  # the picture shows paper around its digit (`paper_size`)
-    inked: np.ndarray  # every piece over the threshold, ruled lines out (`kept`: the digit's)
+    strokes: np.ndarray  # every piece over the threshold, lines taken out (`kept`: the digit's)
 
 
 def isolate_ink(
@@ -83,7 +83,7 @@ def isolate_ink(
     if found is None:
         return None, None, 0, Kind.BLANK
     kept, groups = found.kept, found.groups
-    refused = verdict.judged(found.flat, kept, on_paper=found.on_paper, inked=found.inked)
+    refused = verdict.judged(found.flat, kept, on_paper=found.on_paper, strokes=found.strokes)
     if verdict.refusing(refused):  # blank paper, lines or a page, not a digit
         row = refused is Kind.LINES and in_one_row(kept)  # digits in a row: a number on rules
         return None, None, groups if row else int(refused is Kind.LINES), refused

@@ -100,13 +100,13 @@ def note(prepared: Prepared) -> str | None:
 
 
 def judged(
-    flat: np.ndarray, kept: np.ndarray, *, on_paper: bool, inked: np.ndarray | None = None
+    flat: np.ndarray, kept: np.ndarray, *, on_paper: bool, strokes: np.ndarray | None = None
 ) -> Kind | None:
     """What the judge is sure the ink `kept` on `flat` (the picture less its background, ink
     bright) is, where that refuses it as one digit: blank paper, lines or several digits, its
     digit probability under not_digit; else None (one digit, unless the preparation's pieces
     stand apart as several). Several digits on a long picture whose ink over the threshold
-    (`inked`) is the digit's are asked again closer (`_one_digit_closer`). Off paper
+    (`strokes`) is the digit's are asked again closer (`_one_digit_closer`). Off paper
     (`on_paper` False) it is not asked."""
     if not on_paper:
         return None
@@ -114,12 +114,12 @@ def judged(
     if chances[judge.DIGIT] >= tuned().not_digit:
         return None
     found = _REFUSED[1 + int(np.argmax(chances[1:]))]  # DIGIT is 0
-    if found is Kind.SEVERAL and inked is not None and _one_digit_closer(flat, kept, inked):
+    if found is Kind.SEVERAL and strokes is not None and _one_digit_closer(flat, kept, strokes):
         return None
     return found
 
 
-def _one_digit_closer(flat: np.ndarray, kept: np.ndarray, inked: np.ndarray) -> bool:
+def _one_digit_closer(flat: np.ndarray, kept: np.ndarray, strokes: np.ndarray) -> bool:
     """Whether the judge, shown the square around the ink (`judge.closer`) of a long picture
     it took whole for several digits, takes the ink for one digit, likeliest of its verdicts:
     a digit small in a wide cell (a register's row number) was "several" to it, seen whole.
@@ -130,7 +130,7 @@ def _one_digit_closer(flat: np.ndarray, kept: np.ndarray, inked: np.ndarray) -> 
     height, width = kept.shape
     if max(height, width) < tuned().closer_length * min(height, width):
         return False
-    beside = inked & ~crossing(inked) & ~dilate(kept, 2)
+    beside = strokes & ~crossing(strokes) & ~dilate(kept, 2)
     if np.count_nonzero(beside) > tuned().speck_area * np.count_nonzero(kept):
         return False
     window = judge.closer(kept)
