@@ -1,12 +1,14 @@
 """Any picture Pillow or OpenCV hands us -> a small 8-bit grayscale ("L") image.
 
 Every mode a file may hold (palettes, 16-bit and float, transparency) ends up as one grey level
-a pixel, shrunk to at most `work_size` a side before anything else is done to it: the rest of
-preparation is NumPy and OpenCV on that small array. Transparent drawings are composited on a
-background that keeps their ink's contrast.
+a pixel, shrunk to at most `work_size` a side (a long picture: `working_side`) before anything
+else is done to it: the rest of preparation is NumPy and OpenCV on that small array.
+Transparent drawings are composited on a background that keeps their ink's contrast.
 """
 
 from __future__ import annotations
+
+import math
 
 import cv2
 import numpy as np
@@ -21,6 +23,19 @@ HIGH_BIT_MODES = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
 COLOUR, _WITH_ALPHA = COLOUR_CHANNELS  # channels of a colour picture (BGR); a fourth is alpha
 MAX_16_BIT = np.iinfo(np.uint16).max  # the highest 16-bit level
 MID_GREY = 127.5  # halfway between black and white
+
+
+def working_side(width: int, height: int) -> int:
+    """The longer side `predict` shrinks a picture of `width` x `height` to first: `work_size`,
+    or, where that leaves its shorter side under `paper_size` (a register's wide cell, a strip
+    of a number), as long as keeps that side at `paper_size`, up to `work_size` squared over
+    `paper_size`: never more pixels than a square picture's. Shrunk to `work_size`, a cell
+    fifteen times as wide as high kept its digits 3-5 px high (docs/measurements/preparation.md,
+    "Round 61")."""
+    tune = tuned()
+    short, long = sorted((max(width, 1), max(height, 1)))
+    longest = tune.work_size**2 / tune.paper_size
+    return max(tune.work_size, math.floor(min(long * tune.paper_size / short, longest)))
 
 
 def to_gray(im: Image.Image, max_side: int | None = None) -> Image.Image:

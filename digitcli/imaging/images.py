@@ -8,8 +8,9 @@ it into 28x28 so that its centre of mass is the centre. An image that already lo
 passes through essentially unchanged.
 
 Speed matters (predict reads thousands of files): JPEGs are decoded at reduced scale
-(`Image.draft`), every image is shrunk to at most `work_size` pixels a side before anything else,
-and the rest is NumPy and OpenCV on that small array.
+(`Image.draft`), every image is shrunk to at most `work_size` pixels a side (a long one keeps its
+shorter side at `paper_size`: `grayscale.working_side`) before anything else, and the rest is
+NumPy and OpenCV on that small array.
 
 This module is the pipeline and its public names; each step lives in a module of its own:
 `opening` (files to small upright grayscale), `grayscale` (modes, shrinking, transparency),
@@ -35,7 +36,13 @@ from digitcli.imaging import colours, count, letters
 from digitcli.imaging.background import estimate_background
 from digitcli.imaging.border import border_to_look_within
 from digitcli.imaging.fitting import BOX_SIZE, fit_and_centre, stroke_width
-from digitcli.imaging.grayscale import HIGH_BIT_MODES, MID_GREY, high_bit_to_gray, to_gray
+from digitcli.imaging.grayscale import (
+    HIGH_BIT_MODES,
+    MID_GREY,
+    high_bit_to_gray,
+    to_gray,
+    working_side,
+)
 from digitcli.imaging.histograms import otsu_threshold
 from digitcli.imaging.ink import isolate_ink
 from digitcli.imaging.morphology import bounds, dilate, square
@@ -122,8 +129,9 @@ def prepare(image: Image.Image, *, invert: str = "auto", on_paper: bool = False)
         raise ValueError(f"invert must be one of {', '.join(INVERT_CHOICES)}, not {invert!r}")
     process.opencv_threads(cv2)  # one thread in digitcli's own process; a host's left alone
     seen = None if on_paper else picture_colours(image)  # (paper is never a thing)
-    if image.mode != "L" or max(image.size) > tuned().work_size or "transparency" in image.info:
-        image = to_gray(image)
+    side = working_side(*image.size)
+    if image.mode != "L" or max(image.size) > side or "transparency" in image.info:
+        image = to_gray(image, side)
     image = _unreplicated(image)
     sheet = sheet_to_look_within(image, invert)
     if sheet is not None:  # a sheet on a desk: its digit, or none, is within it (its

@@ -25,8 +25,7 @@ from PIL import ExifTags, Image, UnidentifiedImageError
 from digitcli.core.errors import ImageError, first_line
 from digitcli.imaging import colours
 from digitcli.imaging.decoding import MAX_DECODED_BYTES, decode, pillow_cost, plan, read_input
-from digitcli.imaging.grayscale import COLOUR, array_to_gray, to_gray
-from digitcli.imaging.settings import tuned
+from digitcli.imaging.grayscale import COLOUR, array_to_gray, to_gray, working_side
 
 MAX_PIXELS = 120_000_000  # a header claiming more is refused unread; a 100-megapixel photo passes
 STDIN_NAME = "<stdin>"
@@ -55,26 +54,26 @@ def open_image(
 ) -> Image.Image:
     """Read a file (or raw bytes) into a small 8-bit grayscale ("L") image, upright.
 
-    The result is at most `max_side` pixels a side (`read` keeps more than one digit needs);
-    `image.info["source_size"]` is the upright file's own (width, height). Raises ImageError
-    with one line, "<name>: <problem>", for anything that is not a readable image, and for
-    inputs past the limits of `digitcli.imaging.decoding` (bytes read, bytes decoding would hold).
+    The result is at most `max_side` pixels a side (`read` keeps more than one digit needs;
+    None: `predict`'s, `grayscale.working_side`); `image.info["source_size"]` is the upright
+    file's own (width, height). Raises ImageError with one line, "<name>: <problem>", for
+    anything that is not a readable image, and for inputs past the limits of
+    `digitcli.imaging.decoding` (bytes read, bytes decoding would hold).
     """
-    max_side = tuned().work_size if max_side is None else max_side
     label, data = _labelled(source, name)
     return _opening(lambda: _read(data, label, max_side)[0], label)
 
 
 def open_image_and_smaller(
-    source: str | Path | bytes, *, name: str | None = None, max_side: int, smaller: int
+    source: str | Path | bytes, *, name: str | None = None, max_side: int, smaller: int | None
 ) -> tuple[Image.Image, Callable[[], Image.Image]]:
-    """`open_image` at `max_side`, and a function that gives the picture at `smaller` as
-    `open_image` does, bit for bit: from the same decoding where that decoding serves both
-    sizes (a PNG's, decoded whole for either), else decoded again from the same bytes (a JPEG
-    is decoded at a reduced scale for each size). `read` reads the larger and asks `predict`'s
-    verdict of the smaller: a PNG was decoded twice."""
+    """`open_image` at `max_side`, and a function that gives the picture at `smaller` (None:
+    `predict`'s) as `open_image` does, bit for bit: from the same decoding where that decoding
+    serves both sizes (a PNG's, decoded whole for either), else decoded again from the same
+    bytes (a JPEG is decoded at a reduced scale for each size). `read` reads the larger and asks
+    `predict`'s verdict of the smaller: a PNG was decoded twice."""
     label, data = _labelled(source, name)
-    image, shared = _opening(lambda: _read(data, label, max_side, smaller), label)
+    image, shared = _opening(lambda: _read(data, label, max_side, smaller, both=True), label)
     if shared is not None:
         return image, shared
     return image, lambda: open_image(data, name=label, max_side=smaller)
@@ -110,10 +109,11 @@ def _opening(read: Callable[[], _T], label: str) -> _T:
 
 
 def _read(
-    data: bytes, label: str, max_side: int, smaller: int | None = None
+    data: bytes, label: str, max_side: int | None, smaller: int | None = None, both: bool = False
 ) -> tuple[Image.Image, Callable[[], Image.Image] | None]:
-    """The image at `max_side`; and, where `smaller` is asked and the same decoding serves it,
-    a function giving the image at `smaller` from these pixels (else None)."""
+    """The image at `max_side` (None: `predict`'s, `working_side`); and, where `both` are
+    asked and the same decoding serves them, a function giving the image at `smaller` (None:
+    `predict`'s) from these pixels (else None)."""
     with _quiet():
         im = _opened(data)
     try:
@@ -124,6 +124,8 @@ def _read(
             )
         if width < 1 or height < 1:
             raise ImageError(f"{label}: image has no pixels ({width}x{height})")
+        max_side = working_side(width, height) if max_side is None else max_side
+        smaller = working_side(width, height) if smaller is None else smaller
         how = plan(im, data, max_side)
         _check_cost(how.cost, im, label)
         pixels = decode(data, how)
@@ -142,7 +144,7 @@ def _read(
             turn = _orientation(im, loaded=pixels is None)  # OpenCV was told to ignore it
         size = (width, height)
         shared = None
-        if pixels is not None and smaller is not None and plan(im, data, smaller) == how:
+        if pixels is not None and both and plan(im, data, smaller) == how:
             shared = partial(_upright_gray, pixels, smaller, turn, size)
         return _upright(gray, turn, size), shared
     finally:

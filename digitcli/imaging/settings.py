@@ -30,7 +30,8 @@ class PreparationSettings:
         | {"letters_sure", "border_dark", "border_deepest", "closer_length"}
     )
     # The work image (grayscale.py, images.py)
-    work_size: int = 192  # px: the longest side everything is shrunk to first
+    work_size: int = 192  # px: the longest side everything is shrunk to first (a long picture:
+    # its shorter side kept at paper_size, `grayscale.working_side`)
     max_block: int = 8  # the largest nearest-neighbour enlargement undone
     thick_stroke: float = 4.0  # px at 28x28: strokes wider lose a pixel off each side
     filled_squeeze: float = 0.7  # a square digit filling its cell is drawn back to this width

@@ -19,7 +19,7 @@ from PIL import Image
 from digitcli.core.errors import ImageError, unexpected_image_error
 from digitcli.imaging import verdict
 from digitcli.imaging.border import border_to_look_within
-from digitcli.imaging.grayscale import to_gray
+from digitcli.imaging.grayscale import to_gray, working_side
 from digitcli.imaging.images import Prepared, picture_colours, prepare
 from digitcli.imaging.opening import open_image_and_smaller
 from digitcli.imaging.polarity import look
@@ -78,7 +78,7 @@ def picture_lines(
             source.read(),
             name=source.name,
             max_side=tuned().work_width,
-            smaller=preparation().work_size,
+            smaller=None,  # predict's
         )
         whole = cache(lambda: prepare(smaller(), invert=invert))  # what predict makes of it
         sheet = sheet_to_look_within(image, invert)  # the one predict looks within
@@ -120,7 +120,7 @@ def _read_picture(
     (`polarity.look`) is not read: `predict`'s verdict on it is the answer; a sheet or a cell
     found (`on_paper`) is paper, never a thing, as to `predict`."""
     if invert == "auto":
-        grey = np.asarray(to_gray(seen, preparation().work_size))  # as predict sees it
+        grey = np.asarray(to_gray(seen, working_side(*seen.size)))  # as predict sees it
         first = look(grey, None if on_paper else picture_colours(seen))
         if first.thing and not on_paper:  # a photo of a thing: predict's verdict, its refusal
             return Line(whole=whole())
