@@ -7,6 +7,7 @@ digit for a number `read` reads whole (docs/measurements/preparation.md, "Round 
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from PIL import Image
 from scanned_cells import cell
@@ -33,6 +34,13 @@ def test_a_number_in_a_long_cell_is_several_digits_to_predict(tmp_path):
         numbers += 1
         one += verdict.kind(prepare_file(path)) is verdict.Kind.DIGIT
     assert one <= 4, f"{one} of 60 numbers answered as one digit"  # 11 before
+
+
+def test_a_number_in_a_strip_66_times_as_long_as_high_is_several_digits(tmp_path):
+    strip = np.full((60, 4000), 220, np.uint8)
+    cv2.putText(strip, "4521", (1300, 50), cv2.FONT_HERSHEY_SIMPLEX, 1.8, 30, 3)
+    cv2.imwrite(str(tmp_path / "strip.png"), strip)
+    assert verdict.kind(prepare_file(tmp_path / "strip.png")) is verdict.Kind.SEVERAL  # 0 before
 
 
 def test_a_long_picture_keeps_its_shorter_side_at_paper_size(tmp_path):
