@@ -28,8 +28,8 @@ MID_GREY = 127.5  # halfway between black and white
 def working_side(width: int, height: int) -> int:
     """The longer side `predict` shrinks a picture of `width` x `height` to first: `work_size`,
     or, where that leaves its shorter side under `paper_size` (a register's wide cell, a strip
-    of a number), as long as keeps that side at `paper_size`, up to `work_size` squared over
-    `paper_size`: never more pixels than a square picture's. Shrunk to `work_size`, a cell
+    of a number), the length that keeps that side at `paper_size`, at most `work_size` squared
+    over `paper_size`: never more pixels than a square picture's. Shrunk to `work_size`, a cell
     fifteen times as wide as high kept its digits 3-5 px high (docs/measurements/preparation.md,
     "Round 61")."""
     tune = tuned()
