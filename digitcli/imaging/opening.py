@@ -125,7 +125,6 @@ def _read(
         if width < 1 or height < 1:
             raise ImageError(f"{label}: image has no pixels ({width}x{height})")
         max_side = working_side(width, height) if max_side is None else max_side
-        smaller = working_side(width, height) if smaller is None else smaller
         how = plan(im, data, max_side)
         _check_cost(how.cost, im, label)
         pixels = decode(data, how)
@@ -144,8 +143,10 @@ def _read(
             turn = _orientation(im, loaded=pixels is None)  # OpenCV was told to ignore it
         size = (width, height)
         shared = None
-        if pixels is not None and both and plan(im, data, smaller) == how:
-            shared = partial(_upright_gray, pixels, smaller, turn, size)
+        if pixels is not None and both:
+            smaller = working_side(width, height) if smaller is None else smaller
+            if plan(im, data, smaller) == how:
+                shared = partial(_upright_gray, pixels, smaller, turn, size)
         return _upright(gray, turn, size), shared
     finally:
         im.close()
