@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from digitcli.cli import app
 from digitcli.core import fits
 from digitcli.core.errors import ModelError
-from digitcli.imaging import colours, judge, letters, polarity
+from digitcli.imaging import colours, judge, letters, polarity, unsure
 from digitcli.imaging import settings as preparation
 from digitcli.imaging.settings import PreparationSettings
 from digitcli.models.modeldir import BUNDLED_DIR
@@ -29,7 +29,7 @@ ARTEFACTS = [
     (BUNDLED_DIR, ("preparation",), PREPARED),
     *(
         (network, ("preparation",), PREPARED)
-        for network in (judge.MODEL, letters.MODEL, polarity.MODEL, colours.MODEL)
+        for network in (judge.MODEL, letters.MODEL, polarity.MODEL, colours.MODEL, unsure.MODEL)
     ),
 ]
 
@@ -58,6 +58,7 @@ BUILDERS = {  # each shipped network and the script in bench/build that made it
     letters.MODEL: "judge_small.py",
     polarity.MODEL: "make_polarity.py",
     colours.MODEL: "make_colours.py",
+    unsure.MODEL: "make_unsure.py",
 }
 
 

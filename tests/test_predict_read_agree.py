@@ -128,7 +128,10 @@ DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 # wrong; round 50's line reader, taught combs and small dots, adds a fresh 11 it reads right
 # and two words it reads as numbers; round 54's letters network, which learnt real words and
 # digits written into each other, mends a word and adds another, refused by predict and read
-# 503 by read, and the fresh set's drawn beta), each a failure to learn from, by file name.
+# 503 by read, and the fresh set's drawn beta; round 62's `unsure`, the letters network's
+# chance weighed with the classifier's, refuses the beta by both again, and, to predict, a
+# register cell's 905 written 90,5 and a note of Korean words, which read reads as numbers of
+# three digits), each a failure to learn from, by file name.
 _OFF_PAPER_CELL = (
     "a cell of a register or a form under paper_size (56 px) a side: the judge, which counts "
     "several digits on paper, is not asked; the preparation keeps the number with its cell's "
@@ -167,8 +170,12 @@ REAL_KNOWN = {
     "band, of no digit's height (multiline.of_digits), and reads 250, right (round 48; it was "
     "found 2 lines: 250, - before)",
     f"{_MEZA}6101.jpg": "905 written 90,5 in a register cell under paper_size: predict keeps "
-    "one digit of it and reads 7, read reads 31; both refused it as not a digit until the "
-    "letters network learnt real letters (round 17)",
+    "one digit of it, read unsurely, and refuses it as not a digit (round 62, `unsure`; it "
+    "read 7 before); read reads 365, three digits, as where the letters network refuses it",
+    "kdw7921+Post-it-Detector__OpenCV memoDetector_OpenCV memoDetector_imgs_20230611_144136_7"
+    ".jpg": "two Korean words on a pink note on a desk (round 31's desk set): predict keeps one "
+    "character, read unsurely, and refuses it as not a digit (round 62; 2 before, and to read "
+    "too); read reads 482, three digits; both should refuse it",
     f"{_MEZA}3084.jpg": "65 in a register cell 58 px wide, the 5's tail on the cell's lower "
     "rule, which is taken out since round 47 (clutter.one_line): the 6 and the 5 overlap in "
     "columns, one group, and the count network's chance that their 28x28 is several digits, "
@@ -188,10 +195,6 @@ REAL_KNOWN = {
     f"{_WORDS}qamar_frame_00041.png": "a handwritten Arabic word (round 35's words set), "
     "refused by predict as not a digit since round 54's letters network learnt real words; "
     "the line reader reads 503 there and too few letters to call it words",
-    "Jiapei1001+Machine-Learning-And-Deep-Network__handwritten_greek_symbols_beta.jpg": "a "
-    "drawn beta (round 40's fresh pictures, a check set), at the letters network's edge: "
-    "refused by both from round 26 to 53; with round 54's network predict answers 8 and "
-    "read 13; both should refuse it as not a digit",
     f"{_WORDS}5o5_frame_00031.png": "a handwritten Arabic word with two dots above it (round "
     "35's words set), refused by predict as not a digit; round 50's line reader, taught small "
     "dots, reads 692 there and too few letters to call it words",

@@ -150,28 +150,15 @@ def make(args) -> None:
 
 
 def fit(args) -> None:
-    import keras
-    import tensorflow as tf
-
     data = np.load(args.data)
     x, y = data["x"], data["y"]
-    keras.utils.set_random_seed(args.seed)
-    scale = keras.layers.Normalization()
-    scale.adapt(x)
-    inputs = keras.Input((x.shape[1],))
-    hidden = scale(inputs)
-    if args.hidden:
-        hidden = keras.layers.Dense(args.hidden, activation="relu")(hidden)
-    outputs = keras.layers.Dense(len(colours.CLASSES), activation="softmax")(hidden)
-    model = keras.Model(inputs, outputs)
-    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy")
     weights = {WRITING: args.writing_weight, THING: 1.0}
-    model.fit(x, y, epochs=args.epochs, batch_size=256, verbose=0, class_weight=weights)
-    said = np.argmax(model.predict(x, verbose=0), axis=1)
+    network, said = softmax_fitted(x, y, weights, seed=args.seed, epochs=args.epochs,
+                                   hidden=args.hidden)  # fmt: skip
     print(f"on its own data: things {np.mean(said[y == THING] == THING):.3f} taken, "
           f"writing {int(np.sum(said[y == WRITING] == THING))} of {int(np.sum(y == WRITING))} "
           "taken for things")  # fmt: skip
-    args.out.write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
+    args.out.write_bytes(network)
     training = {
         "seed": args.seed,
         "command": command(),
@@ -181,6 +168,39 @@ def fit(args) -> None:
     }
     stamp(args.out, ("preparation",), colours.FITS, training)
     print(f"wrote {args.out}")
+
+
+def softmax_fitted(
+    x: np.ndarray,
+    y: np.ndarray,
+    weights: dict[int, float],
+    *,
+    seed: int,
+    epochs: int,
+    hidden: int = 0,
+    scaled: bool = True,
+) -> tuple[bytes, np.ndarray]:
+    """A softmax layer over `x` (standardised where `scaled`; after a hidden layer of `hidden`
+    units, where asked) fitted to the classes `y`, each weighing `weights` (Adam 0.01, batches
+    of 256, TensorFlow on CPU): the network converted to LiteRT, and its class for each row."""
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((x.shape[1],))
+    layer = inputs
+    if scaled:
+        scale = keras.layers.Normalization()
+        scale.adapt(x)
+        layer = scale(inputs)
+    if hidden:
+        layer = keras.layers.Dense(hidden, activation="relu")(layer)
+    outputs = keras.layers.Dense(len(weights), activation="softmax")(layer)
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=epochs, batch_size=256, verbose=0, class_weight=weights)
+    said = np.argmax(model.predict(x, verbose=0), axis=1)
+    return tf.lite.TFLiteConverter.from_keras_model(model).convert(), said
 
 
 def check(args) -> None:

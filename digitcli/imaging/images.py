@@ -100,6 +100,9 @@ class Prepared:
     # The 28x28 of all the ink kept, where the writing network (`digitcli.imaging.writing`)
     # left pieces out of `pixels`: what the verdict looks at (None: `pixels` itself).
     judged: np.ndarray | None = None
+    # The letters network's chance that the one digit is none (`letters.chance` of
+    # `looked_at`; 0 where not asked: no ink, several digits): what `verdict.unsure` weighs.
+    letters: float = 0.0
 
     @property
     def looked_at(self) -> np.ndarray:
@@ -152,9 +155,12 @@ def picture_colours(image: Image.Image) -> np.ndarray | None:
 
 def _told(prepared: Prepared) -> Prepared:
     """`prepared`, refused as not a digit where the 28x28 of its one digit is taken for none
-    (`letters`: a letter, a sign, a drawing)."""
-    if not prepared.has_ink or prepared.several or not letters.not_a_digit(prepared.looked_at):
+    (`letters`: a letter, a sign, a drawing), else with that chance kept (`Prepared.letters`)."""
+    if not prepared.has_ink or prepared.several:
         return prepared
+    chance = letters.chance(prepared.looked_at)
+    if chance < tuned().letters_sure:
+        return replace(prepared, letters=chance)
     blank = np.zeros_like(prepared.pixels)
     return replace(prepared, pixels=blank, has_ink=False, refused=Kind.NOT_A_DIGIT, judged=None)
 

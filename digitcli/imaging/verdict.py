@@ -20,7 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
-from digitcli.imaging import judge
+from digitcli.imaging import judge, unsure
 from digitcli.imaging.morphology import dilate
 from digitcli.imaging.pieces import crossing
 from digitcli.imaging.settings import tuned
@@ -61,6 +61,7 @@ class Prepared(Protocol):
     has_ink: bool
     refused: Kind  # without ink: why
     groups: int
+    letters: float  # the letters network's chance that its one digit is none
 
     @property
     def several(self) -> bool: ...
@@ -77,6 +78,13 @@ def kind(prepared: Prepared) -> Kind:
         several_on_lines = prepared.refused is Kind.LINES and prepared.groups > 1
         return Kind.SEVERAL if several_on_lines else prepared.refused
     return Kind.SEVERAL if prepared.several else Kind.DIGIT
+
+
+def read_as_none(prepared: Prepared, probabilities: np.ndarray) -> bool:
+    """Whether the picture of one digit, read by the classifier as `probabilities`, holds no
+    digit after all: the letters network leans to none and the classifier is unsure of its
+    digit (`unsure`: a word, a Greek letter, a lamp answered a digit at 0.4-0.8)."""
+    return kind(prepared) is Kind.DIGIT and unsure.not_a_digit(prepared.letters, probabilities)
 
 
 def refuses(prepared: Prepared) -> bool:

@@ -175,6 +175,8 @@ def _answer(
             yield Prediction(source.name, error=without_name(str(item), source.name))
         elif i not in rows or item.several:
             yield Prediction(source.name, note=verdict.note(item))
+        elif verdict.read_as_none(item, rows[i]):
+            yield Prediction(source.name, note=verdict.NOT_A_DIGIT)
         else:
             yield _decide(source.name, rows[i], top_k, threshold)
 

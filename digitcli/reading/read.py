@@ -150,6 +150,7 @@ def _answer_lines(
     (`_Scoring.digits`): the others are taken to be as sure as a digit can be, an upper
     bound, so the readings are those of scoring every candidate."""
     wholes = _wholes(runtime, lines)
+    refused = _read_as_none(lines, wholes)
     own = _second_opinions(runtime, lines, parts.second_opinion)
     for source, line in zip(batch, lines, strict=True):
         if isinstance(line, ImageError):
@@ -161,7 +162,7 @@ def _answer_lines(
         if line.lines >= tuned().most_lines:  # a page of writing: refused as predict does
             yield Reading(source.name, note=verdict.NOT_DIGITS)
             continue
-        if _in_letters(line):
+        if _in_letters(line) or id(line) in refused:
             yield Reading(source.name, note=verdict.NOT_A_DIGIT)
             continue
         least = 2 if several(line) else 1  # the one count of digits: predict's verdict
@@ -242,6 +243,24 @@ def _wholes(runtime: Runtime, lines: list[Line | ImageError]) -> dict[int, np.nd
         return {}
     found = runtime.predict(np.stack([line.whole.pixels for line in whole]))
     return {id(line): row for line, row in zip(whole, found, strict=True)}
+
+
+def _read_as_none(lines: list[Line | ImageError], wholes: dict[int, np.ndarray]) -> set[int]:
+    """The lines (by id) refused as `predict` refuses their picture, one digit it reads as no
+    digit after all (`verdict.read_as_none`), unless the line reader reads a number there: of
+    `row_digits` digits or more, as where the letters network refuses the picture, or of two
+    or more it is sure of (two digits written into each other, one unsure digit to
+    `predict`). Each one's `whole` leaves `wholes`."""
+    refused = set()
+    for line in lines:
+        row = wholes.get(id(line))
+        if row is None or not verdict.read_as_none(line.whole, row):
+            continue
+        del wholes[id(line)]
+        digits = 0 if line.read is None else len(line.read)
+        if digits < preparation.tuned().row_digits and not (line.sure and digits > 1):
+            refused.add(id(line))
+    return refused
 
 
 def _one_digit(prepared: Prepared | None) -> bool:
