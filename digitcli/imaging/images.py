@@ -101,7 +101,7 @@ class Prepared:
     # left pieces out of `pixels`: what the verdict looks at (None: `pixels` itself).
     judged: np.ndarray | None = None
     # The letters network's chance that the one digit is none (`letters.chance` of
-    # `looked_at`; 0 where not asked: no ink, several digits): what `verdict.unsure` weighs.
+    # `looked_at`; 0 where not asked: no ink, several digits): `verdict.read_as_none` weighs it.
     letters: float = 0.0
 
     @property

@@ -6,9 +6,11 @@ that, a letter it leans to (an Arabic word, a Greek beta, a lamp on a table) was
 the digit the classifier, itself unsure, liked best. The two chances together tell them apart
 where neither does alone: real digits the letters network leans to are read surely, and
 letters it leans to are not. `unsure.tflite` (built by `bench/build/make_unsure.py` from the
-real development pictures, made non-digits and other writers' digits; its fits record names
-them, its seed and its command) weighs the two, each as its log-odds, and says whether the
-picture holds no digit. It runs through LiteRT (`digitcli.core.litert`), loaded on first use.
+real development pictures, made non-digits, other writers' digits and the MNIST training
+digits the bundled classifier never learnt; its fits record names them, its seed and its
+command) weighs the two, each as its log-odds, and says whether the picture holds no digit.
+It weighs the answer of whichever classifier answers (the bundled one's, it learnt). It runs
+through LiteRT (`digitcli.core.litert`), loaded on first use.
 """
 
 from __future__ import annotations
