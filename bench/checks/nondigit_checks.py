@@ -124,15 +124,17 @@ def score_things(folder: Path, runtime) -> Counter:
 
 def mnist_right(count: int, runtime) -> str:
     from digitcli.imaging.images import prepare_file
+    from digitcli.imaging.verdict import read_as_none
 
     images, labels = mnist_png.mnist_test(count)
     right = refused = 0
     for i, (image, label) in enumerate(zip(images, labels, strict=True)):
         prepared = prepare_file(mnist_png.png_bytes(255 - image), name=f"{i}.png")
-        if not prepared.has_ink or prepared.several:
+        probabilities = runtime.predict(prepared.pixels[None])[0] if prepared.has_ink else None
+        if probabilities is None or prepared.several or read_as_none(prepared, probabilities):
             refused += 1
             continue
-        right += int(runtime.predict(prepared.pixels[None])[0].argmax()) == label
+        right += int(probabilities.argmax()) == label
     return f"{right}/{count} ({right / count:.2%}) right, {refused} refused"
 
 

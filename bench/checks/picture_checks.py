@@ -66,7 +66,10 @@ def answer(path: Path, runtime) -> str:
         return "several"
     if verdict.refusing(found):
         return "blank"
-    return str(int(runtime.predict(prepared.pixels[None])[0].argmax()))
+    probabilities = runtime.predict(prepared.pixels[None])[0]
+    if verdict.read_as_none(prepared, probabilities):  # not a digit after all
+        return "blank"
+    return str(int(probabilities.argmax()))
 
 
 def bundled_runtime():

@@ -30,6 +30,7 @@ sys.path.insert(0, str(REPO))
 MNIST = REPO / "MNIST"
 
 from digitcli.imaging.images import prepare_file  # noqa: E402
+from digitcli.imaging.verdict import read_as_none  # noqa: E402
 from digitcli.models.runtimes import load_runtime, resolve_model  # noqa: E402
 
 
@@ -77,8 +78,11 @@ def agreement(
     evaluated = runtime.predict(images).argmax(axis=1)
     files = [png_bytes(255 - image if dark_ink else image) for image in images]
     prepared = [prepare_file(data, name=f"{i}.png") for i, data in enumerate(files)]
-    answered = [i for i, item in enumerate(prepared) if item.has_ink and not item.several]
-    read = runtime.predict(np.stack([prepared[i].pixels for i in answered])).argmax(axis=1)
+    inked = [i for i, item in enumerate(prepared) if item.has_ink and not item.several]
+    found = runtime.predict(np.stack([prepared[i].pixels for i in inked]))
+    kept = [not read_as_none(prepared[i], row) for i, row in zip(inked, found, strict=True)]
+    answered = [i for i, keep in zip(inked, kept, strict=True) if keep]
+    read = found[kept].argmax(axis=1)
     return Agreement(
         count=len(images),
         predict_right=int(np.count_nonzero(read == labels[answered])),
