@@ -205,7 +205,6 @@ def softmax_fitted(
 
 def check(args) -> None:
     if args.model is not None:
-        colours._network.cache_clear()
         colours.MODEL = args.model
     kept_out, _ = split_photos(args.things)
     alone = with_colours = 0
