@@ -2,8 +2,8 @@
 the letters network half takes for none, is no digit at all (`digitcli.imaging.unsure`).
 
     python bench/build/make_unsure.py make --real REAL --real DESK --real WORDS \
-        --made ND82 --made ND83 --writers ROBUSTNESS --out U.npz
-    python bench/build/make_unsure.py fit --data U.npz --out unsure.tflite
+        --made ND82 --made ND83 --writers ROBUSTNESS --held 6000 --out U.npz
+    python bench/build/make_unsure.py fit --data U.npz --digit-weight 10
     python bench/build/make_unsure.py check [--model unsure.tflite] SET [SET ...]
 
 `make` prepares each picture as `predict` does (`images.prepare_file`) and, where it finds one
