@@ -130,8 +130,11 @@ def mnist_right(count: int, runtime) -> str:
     right = refused = 0
     for i, (image, label) in enumerate(zip(images, labels, strict=True)):
         prepared = prepare_file(mnist_png.png_bytes(255 - image), name=f"{i}.png")
-        probabilities = runtime.predict(prepared.pixels[None])[0] if prepared.has_ink else None
-        if probabilities is None or prepared.several or read_as_none(prepared, probabilities):
+        if not prepared.has_ink or prepared.several:
+            refused += 1
+            continue
+        probabilities = runtime.predict(prepared.pixels[None])[0]
+        if read_as_none(prepared, probabilities):  # not a digit after all, as predict says
             refused += 1
             continue
         right += int(probabilities.argmax()) == label

@@ -159,7 +159,7 @@ def _told(prepared: Prepared) -> Prepared:
     if not prepared.has_ink or prepared.several:
         return prepared
     chance = letters.chance(prepared.looked_at)
-    if chance < tuned().letters_sure:
+    if not letters.sure(chance):
         return replace(prepared, letters=chance)
     blank = np.zeros_like(prepared.pixels)
     return replace(prepared, pixels=blank, has_ink=False, refused=Kind.NOT_A_DIGIT, judged=None)

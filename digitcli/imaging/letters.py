@@ -38,4 +38,10 @@ def chance(pixels: np.ndarray) -> float:
 
 def not_a_digit(pixels: np.ndarray) -> bool:
     """Whether `pixels` is taken for no digit (`chance` at `letters_sure` or more)."""
-    return chance(pixels) >= tuned().letters_sure
+    return sure(chance(pixels))
+
+
+def sure(found: float) -> bool:
+    """Whether the letters network's `chance` (`found`) takes a 28x28 for no digit: at
+    `letters_sure` or more."""
+    return found >= tuned().letters_sure

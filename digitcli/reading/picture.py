@@ -230,12 +230,22 @@ def _not_blank(line: Line) -> bool:
     are a number, not a letter."""
     if line.whole is None or not verdict.refuses(line.whole):
         return True  # the one verdict: a digit, or several (on a form's rules), read on
-    digits = 0 if line.read is None else len(line.read)
     if line.whole.refused is Kind.NOT_A_DIGIT:
-        return digits >= preparation().row_digits
+        return reads_a_row(line)
     if line.whole.refused is Kind.LINES:
-        return line.sure and digits > 1
-    return line.sure and digits >= preparation().row_digits
+        return sure_of_a_number(line)
+    return line.sure and reads_a_row(line)
+
+
+def reads_a_row(line: Line) -> bool:
+    """Whether the line reader reads the preparation's `row_digits` digits or more on the
+    line, sure or not: as many as make a row of pieces a number."""
+    return line.read is not None and len(line.read) >= preparation().row_digits
+
+
+def sure_of_a_number(line: Line) -> bool:
+    """Whether the line reader is sure of a number of two digits or more on the line."""
+    return line.sure and line.read is not None and len(line.read) > 1
 
 
 def _page_shaped(image: Image.Image) -> bool:

@@ -37,7 +37,14 @@ from digitcli.reading.answers import Digit as ReadDigit
 from digitcli.reading.answers import Reading
 from digitcli.reading.lines import likelihood, written_text
 from digitcli.reading.multiline import Lines, each_line
-from digitcli.reading.picture import ALL_PARTS, Parts, picture_lines, several
+from digitcli.reading.picture import (
+    ALL_PARTS,
+    Parts,
+    picture_lines,
+    reads_a_row,
+    several,
+    sure_of_a_number,
+)
 from digitcli.reading.segment import Line, best_readings
 from digitcli.reading.settings import tuned
 
@@ -257,8 +264,7 @@ def _read_as_none(lines: list[Line | ImageError], wholes: dict[int, np.ndarray])
         if row is None or not verdict.read_as_none(line.whole, row):
             continue
         del wholes[id(line)]
-        digits = 0 if line.read is None else len(line.read)
-        if digits < preparation.tuned().row_digits and not (line.sure and digits > 1):
+        if not (reads_a_row(line) or sure_of_a_number(line)):
             refused.add(id(line))
     return refused
 
