@@ -11,6 +11,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO / "bench" / kind) for kind in (".", "build", "checks", "perf")]
 
 import nondigit_checks  # noqa: E402
+import picture_checks  # noqa: E402
 from picture_checks import bundled_runtime  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -26,15 +27,28 @@ def test_a_refused_picture_counts_and_a_digit_does_not(tmp_path: Path) -> None:
     assert counts == {"nondigit": 2, "nondigit refused": 1}
 
 
-def test_ink_taken_for_lines_standing_in_a_row_is_several_digits(monkeypatch) -> None:
+def test_ink_taken_for_lines_standing_in_a_row_is_several_digits() -> None:
     """The verdict counts ink the judge takes for lines, standing as digits side by side on
     one line, as several digits (`verdict.kind`): `predict` says so and `read` reads a number.
     The benchmark counted such a photo refused: 12 of 200 ImageNet photos."""
-    import picture_checks
-
     from digitcli.imaging.images import Prepared
-    from digitcli.imaging.verdict import Kind
+    from digitcli.imaging.verdict import Kind, note
+    from digitcli.predicting.answers import Prediction
 
     on_lines = Prepared(np.zeros((28, 28), np.uint8), False, False, groups=3, refused=Kind.LINES)
-    monkeypatch.setattr(picture_checks, "prepare_file", lambda path: on_lines)
-    assert picture_checks.answer(Path("photo.jpg"), runtime=None) == "several"
+    lines = Prepared(np.zeros((28, 28), np.uint8), False, False, groups=1, refused=Kind.LINES)
+    for prepared, word in ((on_lines, "several"), (lines, "blank")):
+        assert picture_checks.said(Prediction("photo.jpg", note=note(prepared)), prepared) == word
+
+
+def test_a_picture_is_answered_on_predicts_own_path(tmp_path: Path) -> None:
+    """`picture_checks.answer` is `predict`'s answer: a written digit's, and an unreadable
+    file an error."""
+    from digitcli.predicting.predict import predict
+
+    shutil.copy(FIXTURES / "one-digit-43.jpg", tmp_path / "digit.jpg")
+    (tmp_path / "broken.png").write_bytes(b"not a picture")
+    runtime = bundled_runtime()
+    [digit] = predict([str(tmp_path / "digit.jpg")], model="bundled")
+    assert picture_checks.answer(tmp_path / "digit.jpg", runtime) == str(digit.digit)
+    assert picture_checks.answer(tmp_path / "broken.png", runtime) == "error"

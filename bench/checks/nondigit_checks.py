@@ -123,21 +123,11 @@ def score_things(folder: Path, runtime) -> Counter:
 
 
 def mnist_right(count: int, runtime) -> str:
-    from digitcli.imaging.images import prepare_file
-    from digitcli.imaging.verdict import read_as_none
-
+    """MNIST's first `count` test digits, each as a PNG file answered on `predict`'s path."""
     images, labels = mnist_png.mnist_test(count)
-    right = refused = 0
-    for i, (image, label) in enumerate(zip(images, labels, strict=True)):
-        prepared = prepare_file(mnist_png.png_bytes(255 - image), name=f"{i}.png")
-        if not prepared.has_ink or prepared.several:
-            refused += 1
-            continue
-        probabilities = runtime.predict(prepared.pixels[None])[0]
-        if read_as_none(prepared, probabilities):  # not a digit after all, as predict says
-            refused += 1
-            continue
-        right += int(probabilities.argmax()) == label
+    found = mnist_png.predicted(images, runtime, dark_ink=True)
+    right = sum(one.digit == label for one, label in zip(found, labels, strict=True))
+    refused = sum(not one.answered for one in found)
     return f"{right}/{count} ({right / count:.2%}) right, {refused} refused"
 
 

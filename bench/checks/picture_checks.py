@@ -3,12 +3,11 @@ several-digit pictures refused.
 
     python bench/checks/picture_checks.py --real DIR --blanks DIR --numbers DIR [--judges JUDGES]
 
-Three sets, read as `digitcli predict` reads them with the bundled model (each picture prepared
-in this process, `prepare_file`, then the model): the real set (`bench/checks/real_pictures.py
-build`),
-a `tests/generators/make_blanks.py` set (blank pages: all should be refused) and a
-`tests/generators/make_numbers.py`
-set (numbers: all should be refused). It prints the real single digits read right and refused,
+Three sets, read as `digitcli predict` reads them with the bundled model (each picture
+answered in this process by `predict_sources`, `predict`'s own path): the real set
+(`bench/checks/real_pictures.py build`), a `tests/generators/make_blanks.py` set (blank pages:
+all should be refused) and a `tests/generators/make_numbers.py` set (numbers: all should be
+refused). It prints the real single digits read right and refused,
 the real blank, several-digit and non-digit pictures refused, and the share of each made set
 refused. With --judges, a folder of `bench/build/make_judge.py` judges: each real picture is judged
 by `judge-foldK.tflite`, trained without its fold K (repository-held-out), and the made sets by
@@ -33,7 +32,10 @@ from real_pictures import file_name  # noqa: E402
 
 from digitcli.core.errors import ImageError  # noqa: E402
 from digitcli.imaging import judge, verdict  # noqa: E402
-from digitcli.imaging.images import Prepared, prepare_file  # noqa: E402
+from digitcli.imaging.images import Prepared  # noqa: E402
+from digitcli.inputs.sources import Source  # noqa: E402
+from digitcli.predicting.answers import Prediction  # noqa: E402
+from digitcli.predicting.predict import predict_sources  # noqa: E402
 
 
 def real_pictures(folder: Path) -> list[tuple[Path, str, int]]:
@@ -55,21 +57,19 @@ def made_pictures(folder: Path) -> list[Path]:
 
 
 def answer(path: Path, runtime) -> str:
-    """`predict`'s answer for one file, by the one verdict: a digit, `blank` (any refusal:
-    blank, lines, not a digit), `several` or `error`."""
-    try:
-        prepared: Prepared = prepare_file(path)
-    except ImageError:
+    """`predict`'s answer for one file (`predict_sources`, its own path): a digit, `blank`
+    (any refusal: blank, lines, not a digit), `several` or `error`."""
+    [found], [prepared] = predict_sources(runtime, [Source(path.name, path=path)], top_k=1)
+    return said(found, prepared)
+
+
+def said(found: Prediction, prepared: Prepared | ImageError) -> str:
+    """`answer`'s word for `predict`'s answer `found` to the picture it `prepared`."""
+    if found.failed:
         return "error"
-    found = verdict.kind(prepared)
-    if found is verdict.Kind.SEVERAL:
-        return "several"
-    if verdict.refusing(found):
-        return "blank"
-    probabilities = runtime.predict(prepared.pixels[None])[0]
-    if verdict.read_as_none(prepared, probabilities):  # not a digit after all
-        return "blank"
-    return str(int(probabilities.argmax()))
+    if found.answered:
+        return str(found.digit)
+    return "several" if verdict.kind(prepared) is verdict.Kind.SEVERAL else "blank"
 
 
 def bundled_runtime():

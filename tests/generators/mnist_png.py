@@ -29,9 +29,10 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 MNIST = REPO / "MNIST"
 
-from digitcli.imaging.images import prepare_file  # noqa: E402
-from digitcli.imaging.verdict import read_as_none  # noqa: E402
-from digitcli.models.runtimes import load_runtime, resolve_model  # noqa: E402
+from digitcli.inputs.sources import Source  # noqa: E402
+from digitcli.models.runtimes import Runtime, load_runtime, resolve_model  # noqa: E402
+from digitcli.predicting.answers import Prediction  # noqa: E402
+from digitcli.predicting.predict import predict_sources  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -72,23 +73,27 @@ def png_bytes(pixels: np.ndarray) -> bytes:
 def agreement(
     images: np.ndarray, labels: np.ndarray, model: str | Path | None, *, dark_ink: bool
 ) -> Agreement:
-    """Each digit saved as a PNG (`dark_ink`: black on white) and prepared as `predict` does,
-    against the array as `evaluate` reads it."""
+    """Each digit saved as a PNG (`dark_ink`: black on white) and answered as `predict`
+    answers it, against the array as `evaluate` reads it."""
     runtime = load_runtime(resolve_model(model))
     evaluated = runtime.predict(images).argmax(axis=1)
-    files = [png_bytes(255 - image if dark_ink else image) for image in images]
-    prepared = [prepare_file(data, name=f"{i}.png") for i, data in enumerate(files)]
-    inked = [i for i, item in enumerate(prepared) if item.has_ink and not item.several]
-    found = runtime.predict(np.stack([prepared[i].pixels for i in inked]))
-    kept = [not read_as_none(prepared[i], row) for i, row in zip(inked, found, strict=True)]
-    answered = [i for i, keep in zip(inked, kept, strict=True) if keep]
-    read = found[kept].argmax(axis=1)
+    found = predicted(images, runtime, dark_ink=dark_ink)
     return Agreement(
         count=len(images),
-        predict_right=int(np.count_nonzero(read == labels[answered])),
+        predict_right=sum(one.digit == label for one, label in zip(found, labels, strict=True)),
         evaluate_right=int(np.count_nonzero(evaluated == labels)),
-        refused=len(images) - len(answered),
+        refused=sum(not one.answered for one in found),
     )
+
+
+def predicted(images: np.ndarray, runtime: Runtime, *, dark_ink: bool) -> list[Prediction]:
+    """`predict`'s answer (`predict_sources`, its own path) to each MNIST digit saved as a
+    PNG file (`dark_ink`: black on white)."""
+    sources = [
+        Source(f"{i}.png", data=png_bytes(255 - image if dark_ink else image))
+        for i, image in enumerate(images)
+    ]
+    return predict_sources(runtime, sources, top_k=1)[0]
 
 
 def main() -> None:
