@@ -84,8 +84,8 @@ def work_image(image: Image.Image) -> tuple[Image.Image, Frame]:
 
 
 def sharpest(coords: np.ndarray, other: np.ndarray, slopes: np.ndarray) -> float:
-    """The slope s for which `coords + s * other` bunches up most (`_bunching`): for rows, the
-    line's tilt; for columns, the handwriting's slant (none without ink)."""
+    """The slope s for which `coords + s * other` bunches up most (`_bunching`, in its order):
+    for rows, the line's tilt; for columns, the handwriting's slant (none without ink)."""
     if not coords.size:
         return 0.0
     scores = _bunching(coords, other, slopes)
@@ -108,13 +108,13 @@ def _tilt(ys: np.ndarray, xs: np.ndarray) -> float:
     that bunches its rows `steep_gain` times better (a long line photographed askew; a short
     number's few slanted digits bunch about as well turned a little more than they should).
     Tilts are tried in the steps `predict` looks for ruled lines' slants in (the preparation's
-    `line_step`: half a degree)."""
+    `line_step`: half a degree). `ys`, `xs`: the ink's pixels, fastest by column, then row."""
     tune = tuned()
     if not ys.size:
         return 0.0
     degrees = _either_way(tune.steepest_turn, preparation.tuned().line_step)
     tilts, steep = np.tan(np.radians(degrees)), np.abs(degrees) > tune.usual_turn
-    scores = _bunching(ys.astype(np.float32), -xs.astype(np.float32), tilts)
+    scores = _bunching(ys, -xs, tilts)
     best = int(np.argmax(np.where(steep, -1, scores)))
     steepest = int(np.argmax(np.where(steep, scores, -1)))
     if scores[steepest] >= tune.steep_gain * scores[best]:
@@ -124,16 +124,28 @@ def _tilt(ys: np.ndarray, xs: np.ndarray) -> float:
 
 def _bunching(coords: np.ndarray, other: np.ndarray, slopes: np.ndarray) -> np.ndarray:
     """How much `coords + s * other` bunches up for each slope s: the sum of its squared
-    counts. In float32 (coordinates and slopes): faster than float64, with the same choices."""
-    steps = slopes.astype(np.float32)[:, None]
-    shifted = steps * (other - other.mean())[None, :]
-    shifted += coords[None, :]
-    np.rint(shifted, out=shifted)  # whole numbers from here on: exact in float32
-    lowest = float(shifted.min())
-    width = int(shifted.max() - lowest) + 1  # every slope's counts in one bincount, not a loop
-    shifted += (np.arange(len(slopes)) * width - lowest).astype(np.float32)[:, None]
-    counts = np.bincount(shifted.astype(np.int64).ravel(), minlength=len(slopes) * width)
-    return np.square(counts.reshape(len(slopes), width)).sum(axis=1)
+    counts, rounded to whole pixels. `coords` and `other` are pixel coordinates; each run of
+    `coords` one apart at one `other` moves as one: a shift of the run's two ends, summed back
+    (`np.cumsum`), counts its pixels. Sorted by `other`, then `coords` (as `np.nonzero` lists
+    a mask's, or its transpose's, pixels), the runs are strokes' widths: 2-3x fewer steps than
+    pixel by pixel (in any other order, as many runs as pixels: the same counts).
+    In float32, faster than float64, with the same choices."""
+    new = np.ones(len(coords), bool)
+    new[1:] = (other[1:] != other[:-1]) | (coords[1:] != coords[:-1] + 1)
+    first = np.flatnonzero(new)
+    last = np.append(first[1:], len(coords)) - 1
+    at = other[first].astype(np.float32) - other.astype(np.float32).mean()
+    shifts = np.rint(slopes.astype(np.float32)[:, None] * at[None, :])  # (slopes, runs)
+    starts = shifts + coords[first].astype(np.float32)  # whole numbers: exact in float32
+    stops = shifts + (coords[last] + 1).astype(np.float32)
+    lowest = float(starts.min())
+    width = int(stops.max() - lowest) + 1  # every slope's counts in one bincount, not a loop
+    offsets = (np.arange(len(slopes)) * width - lowest).astype(np.float32)[:, None]
+    size = len(slopes) * width
+    ends = np.bincount((starts + offsets).astype(np.int64).ravel(), minlength=size)
+    ends -= np.bincount((stops + offsets).astype(np.int64).ravel(), minlength=size)
+    counts = np.cumsum(ends.reshape(len(slopes), width), axis=1)
+    return np.square(counts).sum(axis=1)
 
 
 def _unless_flat(scores: np.ndarray, slopes: np.ndarray, best: int) -> float:
@@ -147,7 +159,7 @@ def turn_level(
     flat: np.ndarray, mask: np.ndarray, frame: Frame
 ) -> tuple[np.ndarray, np.ndarray, Frame]:
     """Turn the line level when `_tilt` finds it tilted: by a step of its tilts or more."""
-    ys, xs = np.nonzero(mask)
+    xs, ys = np.nonzero(mask.T)  # by column, then row: `_bunching`'s order
     angle = math.atan(_tilt(ys, xs))
     if abs(angle) < math.radians(preparation.tuned().line_step):
         return flat, mask, frame

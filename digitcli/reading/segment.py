@@ -198,7 +198,7 @@ def find_line(image: Image.Image, *, invert: str = "auto", band: bool = False) -
     height = line_height(pieces)
     ys, xs = np.nonzero(mask)
     centre = float(ys.mean())
-    slant = sharpest(xs.astype(np.float32), ys.astype(np.float32), shears())
+    slant = sharpest(xs, ys, shears())
     atoms, specks = line_atoms(pieces, height, slant, centre)
     line = Line(atoms=len(atoms), skippable=[a.small for a in atoms], height=height / frame.sy)
     if work.width >= tune.work_width and _too_small(height):
