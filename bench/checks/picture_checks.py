@@ -7,10 +7,10 @@ Three sets, read as `digitcli predict` reads them with the bundled model (each p
 answered in this process by `predict_sources`, `predict`'s own path): the real set
 (`bench/checks/real_pictures.py build`), a `tests/generators/make_blanks.py` set (blank pages:
 all should be refused) and a `tests/generators/make_numbers.py` set (numbers: all should be
-refused). It prints the real single digits read right and refused,
-the real blank, several-digit and non-digit pictures refused, and the share of each made set
-refused. With --judges, a folder of `bench/build/make_judge.py` judges: each real picture is judged
-by `judge-foldK.tflite`, trained without its fold K (repository-held-out), and the made sets by
+refused). It prints the real single digits read right and refused, the real blank,
+several-digit and non-digit pictures refused, and the share of each made set refused. With
+--judges, a folder of `bench/build/make_judge.py` judges: each real picture is judged by
+`judge-foldK.tflite`, trained without its fold K (repository-held-out), and the made sets by
 `judge-all.tflite`, trained on every fold.
 """
 

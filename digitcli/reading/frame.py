@@ -84,8 +84,8 @@ def work_image(image: Image.Image) -> tuple[Image.Image, Frame]:
 
 
 def sharpest(coords: np.ndarray, other: np.ndarray, slopes: np.ndarray) -> float:
-    """The slope s for which `coords + s * other` bunches up most (`_bunching`, in its order):
-    for rows, the line's tilt; for columns, the handwriting's slant (none without ink)."""
+    """The slope s for which `coords + s * other` bunches up most (`_bunching`): for rows, the
+    line's tilt; for columns, the handwriting's slant (none without ink)."""
     if not coords.size:
         return 0.0
     scores = _bunching(coords, other, slopes)
@@ -108,7 +108,8 @@ def _tilt(ys: np.ndarray, xs: np.ndarray) -> float:
     that bunches its rows `steep_gain` times better (a long line photographed askew; a short
     number's few slanted digits bunch about as well turned a little more than they should).
     Tilts are tried in the steps `predict` looks for ruled lines' slants in (the preparation's
-    `line_step`: half a degree). `ys`, `xs`: the ink's pixels, fastest by column, then row."""
+    `line_step`: half a degree). `ys`, `xs`: the ink's pixels, listed column by column
+    (`_bunching` counts them fastest so)."""
     tune = tuned()
     if not ys.size:
         return 0.0
@@ -127,9 +128,9 @@ def _bunching(coords: np.ndarray, other: np.ndarray, slopes: np.ndarray) -> np.n
     counts, rounded to whole pixels. `coords` and `other` are pixel coordinates; each run of
     `coords` one apart at one `other` moves as one: a shift of the run's two ends, summed back
     (`np.cumsum`), counts its pixels. Sorted by `other`, then `coords` (as `np.nonzero` lists
-    a mask's, or its transpose's, pixels), the runs are strokes' widths: 2-3x fewer steps than
-    pixel by pixel (in any other order, as many runs as pixels: the same counts).
-    In float32, faster than float64, with the same choices."""
+    a mask's, or its transpose's, pixels), a run is a stroke's width: a few times fewer steps
+    than pixel by pixel (in any other order, as many runs as pixels: the same counts). In
+    float32, faster than float64, with the same choices."""
     new = np.ones(len(coords), bool)
     new[1:] = (other[1:] != other[:-1]) | (coords[1:] != coords[:-1] + 1)
     first = np.flatnonzero(new)
