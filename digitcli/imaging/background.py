@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from digitcli.imaging.morphology import square
+from digitcli.imaging.morphology import opened
 from digitcli.imaging.settings import tuned
 
 # What the settings this module reads are for (their values: settings.py).
@@ -42,7 +42,7 @@ def estimate_background(image: Image.Image, inverted: bool, blocks: int = 10) ->
     gh, gw = cells.shape[0] // side, cells.shape[1] // side
     grid = cells.reshape(gh, side, gw, side).transpose(0, 2, 1, 3).reshape(gh, gw, -1)
     k = side * side // 4
-    low = _opened3(np.ascontiguousarray(np.partition(grid, k, axis=-1)[..., k]))
+    low = opened(np.ascontiguousarray(np.partition(grid, k, axis=-1)[..., k]), 1)
     return _upsample(low, h, w)
 
 
@@ -67,10 +67,3 @@ def _stroke_width_in_cells(cells: np.ndarray) -> float:
 def _upsample(grid: np.ndarray, h: int, w: int) -> np.ndarray:
     """Bilinear interpolation from cell centres to pixel centres (as PIL's BILINEAR does)."""
     return cv2.resize(grid, (w, h), interpolation=cv2.INTER_LINEAR)
-
-
-def _opened3(grid: np.ndarray) -> np.ndarray:
-    """The minimum over each cell's 3x3 neighbourhood, then the maximum (edges repeated)."""
-    kernel = square(1)
-    low = cv2.erode(grid, kernel, borderType=cv2.BORDER_REPLICATE)
-    return cv2.dilate(low, kernel, borderType=cv2.BORDER_REPLICATE)

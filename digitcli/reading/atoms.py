@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from scipy import ndimage
 
 from digitcli.imaging import orderstats
 from digitcli.imaging import settings as preparation
+from digitcli.imaging.morphology import labelled
 from digitcli.imaging.pieces import apart
 from digitcli.reading.settings import tuned
 
@@ -50,7 +50,8 @@ class Atom:
 
 def components(mask: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """The 8-connected pieces of `mask`, each as (rows, columns) of its pixels."""
-    labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
+    labels, boxes = labelled(mask)
+    count = len(boxes)
     if count == 0:
         return []
     inked = np.flatnonzero(labels)  # only the pieces' pixels are sorted, by piece

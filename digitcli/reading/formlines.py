@@ -11,10 +11,16 @@ docs/measurements/reading-numbers.md).
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 from digitcli.imaging import settings as preparation
-from digitcli.imaging.morphology import bounds
+from digitcli.imaging.morphology import (
+    bounds,
+    closed_along,
+    dilate,
+    labelled,
+    max_along,
+    min_along,
+)
 from digitcli.imaging.pieces import along_its_edges
 from digitcli.reading.settings import tuned
 
@@ -43,11 +49,9 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
         return lines
     side = int(preparation.tuned().frame_side * (bottom - top))
     sides = _runs(mask & ~lines, side, axis=0)
-    labels, count = ndimage.label(sides)
+    labels, boxes = labelled(sides, connectivity=4)
     reach = int(thickness) + (bottom - top) // tune.reach_per
-    for index, found in enumerate(ndimage.find_objects(labels), start=1):
-        if found is None:
-            continue
+    for index, found in enumerate(boxes, start=1):
         piece = labels[found] == index
         if not _spans_field(found, lines, top, bottom, reach):
             sides[found][piece] = False  # not a box's side: handwriting
@@ -75,8 +79,8 @@ def _inner_lines(
     tune = tuned()
     length = int(tune.inner_span * (bottom - top))
     runs = _runs(mask & ~lines & near[:, None], length, axis=1)
-    labels, _ = ndimage.label(runs, structure=np.ones((3, 3), bool))
-    for index, (rows, cols) in enumerate(ndimage.find_objects(labels), start=1):
+    labels, boxes = labelled(runs)
+    for index, (rows, cols) in enumerate(boxes, start=1):
         piece = labels[rows, cols] == index
         above = mask[max(0, rows.start - 1), cols].mean()
         below = mask[min(mask.shape[0] - 1, rows.stop), cols].mean()
@@ -116,11 +120,11 @@ def digit_frames(mask: np.ndarray) -> np.ndarray:
     that run their whole length (a 0's round sides cover far less of a band), as a mask of
     those bands. A digit touching its box is left whole but for where it crosses a side."""
     tune, prep = tuned(), preparation.tuned()
-    labels, _ = ndimage.label(mask, structure=np.ones((3, 3)))
+    labels, boxes = labelled(mask)
     rows, _ = bounds(mask)  # not None: `segment` looks for frames in a mask with ink
     extent = rows.stop - rows.start
     frames = np.zeros_like(mask)
-    for index, found in enumerate(ndimage.find_objects(labels), start=1):
+    for index, found in enumerate(boxes, start=1):
         piece = labels[found] == index
         h, w = piece.shape
         if h < 0.5 * extent or w < tune.frame_least_width * h:
@@ -141,10 +145,8 @@ def _runs(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
     wander one pixel across (a line is never exactly level): a morphological opening. A run
     is a pixel long at least."""
     length, across = max(1, length), 1 - axis
-    grown = ndimage.maximum_filter1d(mask.view(np.uint8), 3, axis=across)
-    opened = ndimage.maximum_filter1d(
-        ndimage.minimum_filter1d(grown, length, axis=axis), length, axis=axis
-    )
+    grown = max_along(np.ascontiguousarray(mask).view(np.uint8), 3, across)
+    opened = max_along(min_along(grown, length, axis), length, axis)
     return mask & (opened > 0)
 
 
@@ -159,7 +161,7 @@ def over_ruled_lines(flat: np.ndarray, mask: np.ndarray, lines: np.ndarray) -> n
         return None
     rows = np.zeros_like(lines)
     rows[across] = True
-    band = ndimage.binary_dilation(rows, structure=np.ones((3, 3), bool))
+    band = dilate(rows, 1)
     off = mask & ~band
     if not off.any():
         return None
@@ -177,11 +179,10 @@ def without_lines(mask: np.ndarray, lines: np.ndarray) -> np.ndarray:
     """`mask` without its printed lines, where strokes crossing a line are joined again."""
     if not lines.any():
         return mask
-    lines = ndimage.binary_dilation(lines, structure=np.ones((3, 3), bool))  # and their edges
+    lines = dilate(lines, 1)  # and their edges
     rest = mask & ~lines
     gap = tuned().bridge
-    bridge = ndimage.binary_closing(rest, structure=np.ones((gap, 1), bool))
-    bridge |= ndimage.binary_closing(rest, structure=np.ones((1, gap), bool))
+    bridge = closed_along(rest, gap, axis=0) | closed_along(rest, gap, axis=1)
     return rest | (bridge & lines)
 
 
@@ -190,8 +191,8 @@ def across_the_band(mask: np.ndarray) -> np.ndarray:
     out of a taller picture around one line of digits, with a margin above and below it
     (`multiline`), a line crossing the picture (a cell's side, a scanner's lid's edge), not a
     digit, which lies within the margins."""
-    labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
-    if count == 0:
+    labels, boxes = labelled(mask)
+    if not boxes:
         return np.zeros_like(mask)
     through = np.intersect1d(labels[0], labels[-1])
     return np.isin(labels, through[through > 0])
@@ -203,9 +204,9 @@ def cell_sides(mask: np.ndarray) -> np.ndarray:
     lines (`pieces.along_its_edges`). Two sides are each as tall as the other: `form_rules`,
     measuring each against the tallest other piece, kept them, and they were read as 1s."""
     sides = np.zeros_like(mask)
-    labels, _ = ndimage.label(mask, structure=np.ones((3, 3)))
+    labels, boxes = labelled(mask)
     tall = preparation.tuned().line_across * mask.shape[0]
-    for index, found in enumerate(ndimage.find_objects(labels), start=1):
+    for index, found in enumerate(boxes, start=1):
         piece = labels[found] == index
         if found[0].stop - found[0].start >= tall and along_its_edges(piece):
             sides[found] |= piece
@@ -215,6 +216,6 @@ def cell_sides(mask: np.ndarray) -> np.ndarray:
 def taller_than_the_rest(sides: np.ndarray, rest: np.ndarray) -> bool:
     """Whether `sides` (`cell_sides`, the picture's height) are more than the preparation's
     `row_digit_wide` times as tall as the tallest piece of `rest` (False: no rest)."""
-    found = ndimage.find_objects(ndimage.label(rest, structure=np.ones((3, 3)))[0])
+    _, found = labelled(rest)
     tallest = max((rows.stop - rows.start for rows, _ in found), default=0)
     return 0 < preparation.tuned().row_digit_wide * tallest < sides.shape[0]

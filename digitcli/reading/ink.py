@@ -12,12 +12,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
 from digitcli.imaging import settings as preparation
 from digitcli.imaging.histograms import extremes, histogram
 from digitcli.imaging.images import INVERT_CHOICES, dilate, otsu_threshold
-from digitcli.imaging.morphology import connected_to, runs
+from digitcli.imaging.morphology import connected_to, opened, runs
 from digitcli.imaging.polarity import ink_is_dark
 from digitcli.reading.settings import tuned
 
@@ -52,7 +51,7 @@ def _paper(signal: np.ndarray, finest: bool = False) -> np.ndarray:
     step = tune.paper_block if finest else max(tune.paper_block, h / tune.paper_blocks)
     grid = (max(1, round(w / step)), max(1, round(h / step)))
     blocks = np.asarray(Image.fromarray(signal, "F").resize(grid, Image.Resampling.BOX))
-    low = ndimage.grey_opening(blocks, size=(3, 3), mode="nearest")
+    low = opened(np.ascontiguousarray(blocks), 1)
     return np.asarray(Image.fromarray(low, "F").resize((w, h), Image.Resampling.BILINEAR))
 
 

@@ -1,6 +1,6 @@
 """One line of handwritten digits -> candidate digits, each prepared as `predict` prepares one.
 
-A number on paper is found in steps, all in numpy and scipy.ndimage on a copy of the image
+A number on paper is found in steps, all in NumPy and OpenCV on a copy of the image
 `work_height` pixels high (a smaller one enlarged; settings: `digitcli.reading.settings`):
 
 1. ink: the paper's level is estimated under uneven lighting and subtracted; ink is what stands
