@@ -1,6 +1,7 @@
 """`imaging.morphology`'s OpenCV steps give scipy.ndimage's answers exactly: `read` found its
 lines with scipy.ndimage, whose import cost a cold `read` 150 ms, and its answers must not move.
-Masks of random pixels and of strokes, sizes odd and even, lines odd and even."""
+Masks of random pixels and of strokes, sizes odd and even, lines odd, even and longer than
+the mask."""
 
 import subprocess
 import sys
@@ -37,7 +38,7 @@ def test_pieces_are_labelled_and_boxed_as_scipy_does(connectivity: int) -> None:
         assert boxes == ndimage.find_objects(expected)
 
 
-@pytest.mark.parametrize("length", [1, 2, 3, 4, 7, 10])
+@pytest.mark.parametrize("length", [1, 2, 3, 4, 7, 10, 101])
 def test_maxima_and_minima_along_an_axis_are_scipys(length: int) -> None:
     for mask in masks():
         values = mask.view(np.uint8)
@@ -48,7 +49,7 @@ def test_maxima_and_minima_along_an_axis_are_scipys(length: int) -> None:
             assert np.array_equal(morphology.min_along(values, length, axis), least)
 
 
-@pytest.mark.parametrize("length", [1, 2, 3, 4, 7, 8])
+@pytest.mark.parametrize("length", [1, 2, 3, 4, 7, 8, 101])
 def test_a_closing_along_an_axis_is_scipys_edges_and_all(length: int) -> None:
     for mask in masks():
         for axis, shape in ((0, (length, 1)), (1, (1, length))):
