@@ -52,3 +52,13 @@ def test_a_picture_is_answered_on_predicts_own_path(tmp_path: Path) -> None:
     [digit] = predict([str(tmp_path / "digit.jpg")], model="bundled")
     assert picture_checks.answer(tmp_path / "digit.jpg", runtime) == str(digit.digit)
     assert picture_checks.answer(tmp_path / "broken.png", runtime) == "error"
+
+
+def test_the_bundled_runtime_leaves_the_environment_alone() -> None:
+    """It pointed DIGITCLI_MODELS at a new empty folder for the rest of the process."""
+    import os
+
+    before = dict(os.environ)
+    runtime = bundled_runtime()
+    assert runtime.predict(np.zeros((1, 28, 28), np.uint8)).shape == (1, 10)
+    assert dict(os.environ) == before

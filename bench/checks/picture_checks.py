@@ -19,9 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -73,12 +71,11 @@ def said(found: Prediction, prepared: Prepared | ImageError) -> str:
 
 
 def bundled_runtime():
-    """The bundled model's runtime, as a new user gets it."""
-    from digitcli.core.config import MODELS_ENV
-    from digitcli.predicting.predict import runtime_loader
+    """The bundled model's runtime, as a new user gets it, whatever model the user chose as
+    the default (the environment is left as it is)."""
+    from digitcli.models.runtimes import load_runtime, resolve_model
 
-    os.environ[MODELS_ENV] = tempfile.mkdtemp()
-    return runtime_loader(None)()
+    return load_runtime(resolve_model("bundled"))
 
 
 def score(args: argparse.Namespace) -> dict:
