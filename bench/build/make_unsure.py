@@ -48,14 +48,16 @@ sys.path.insert(0, str(BENCH / "checks"))
 sys.path.insert(0, str(BENCH.parent / "tests" / "generators"))
 
 from make_colours import softmax_fitted  # noqa: E402
+from make_judge import digest, file_digest  # noqa: E402
 from make_polarity import command  # noqa: E402
+from picture_checks import bundled_runtime  # noqa: E402
 from real_pictures import file_name  # noqa: E402
 
 from digitcli.core.fits import stamp  # noqa: E402
 from digitcli.datasets.data import Split  # noqa: E402
 from digitcli.imaging import letters, unsure  # noqa: E402
 from digitcli.imaging.images import prepare_file  # noqa: E402
-from digitcli.models.runtimes import load_runtime, resolve_model  # noqa: E402
+from digitcli.models.runtimes import resolve_model  # noqa: E402
 from digitcli.training.splits import split_validation  # noqa: E402
 
 from make_photos import load_mnist  # noqa: E402
@@ -137,12 +139,8 @@ def weighed(
     return rows, labels
 
 
-def bundled():
-    return load_runtime(resolve_model("bundled"))
-
-
 def make(args) -> None:
-    runtime = bundled()
+    runtime = bundled_runtime()
     rows, labels = [], []
     for folders, labelled in ((args.real, real_labelled), (args.made, made_labelled),
                               (args.writers, writers_labelled)):  # fmt: skip
@@ -178,9 +176,9 @@ def fit(args) -> None:
     training = {
         "seed": args.seed,
         "command": command(),
-        "data": hashlib.sha256(x.tobytes() + y.tobytes()).hexdigest()[:16],
+        "data": digest(x, y),
         "made": json.loads(str(data["made"])),
-        "letters": hashlib.sha256(letters.MODEL.read_bytes()).hexdigest()[:16],
+        "letters": file_digest(letters.MODEL),
         "classifier": _digest(classifier),
     }
     stamp(args.out, ("preparation",), unsure.FITS, training)
@@ -189,16 +187,16 @@ def fit(args) -> None:
 
 def _digest(folder: Path) -> str:
     """The bundled classifier's files, hashed together."""
-    digest = hashlib.sha256()
+    hashed = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+        hashed.update(path.read_bytes())
+    return hashed.hexdigest()[:16]
 
 
 def check(args) -> None:
     if args.model is not None:
         unsure.MODEL = args.model
-    runtime = bundled()
+    runtime = bundled_runtime()
     for folder in args.sets:
         labelled = real_labelled if any(folder.glob("*.csv")) else made_labelled
         counts: Counter = Counter()
