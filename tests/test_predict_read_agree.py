@@ -131,7 +131,9 @@ DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 # 503 by read, and the fresh set's drawn beta; round 62's `unsure`, the letters network's
 # chance weighed with the classifier's, refuses the beta by both again, and, to predict, a
 # register cell's 905 written 90,5 and a note of Korean words, which read reads as numbers of
-# three digits), each a failure to learn from, by file name.
+# three digits; round 64's `read` refusing what predict takes for no digit unless its line
+# reader is sure of the number, and not where it reads words there, mends that note and three
+# Arabic words, refused by both), each a failure to learn from, by file name.
 _OFF_PAPER_CELL = (
     "a cell of a register or a form under paper_size (56 px) a side: the judge, which counts "
     "several digits on paper, is not asked; the preparation keeps the number with its cell's "
@@ -153,13 +155,6 @@ _BOXED_CELL = (
     "digit; read reads the number inside the box, right (four more such cells, several digits "
     "to the count network since round 39, left the list)"
 )
-_WORD = (
-    "a handwritten Arabic word (round 35's words set): one piece of ink, a digit to predict's "
-    "preparation (the letters network does not take a squeezed word for a letter); read's line "
-    "reader reads several digits there and too few letters to call it words; both should "
-    "refuse it as not a digit"
-)
-_WORDS = "MuhammadWael+Arabic-words-dataset__Handwritten words_"
 _SHEETS = "don-sabu+Miniproject-Works___Dataset_Answer_sheets_Collected_by_"
 _MARKS = "hanishka1024+AI_MarksEntrySystem__marksheet1.bmp__crop_"
 _MEZA = "Charitable-Analytics-International+AI4Good---Meza-OCR-Challenge__cell_images_training_set_"
@@ -172,10 +167,6 @@ REAL_KNOWN = {
     f"{_MEZA}6101.jpg": "905 written 90,5 in a register cell under paper_size: predict keeps "
     "one digit of it, read unsurely, and refuses it as not a digit (round 62, `unsure`; it "
     "read 7 before); read reads 365, three digits, as where the letters network refuses it",
-    "kdw7921+Post-it-Detector__OpenCV memoDetector_OpenCV memoDetector_imgs_20230611_144136_7"
-    ".jpg": "two Korean words on a pink note on a desk (round 31's desk set): predict keeps one "
-    "character, read unsurely, and refuses it as not a digit (round 62; 2 before, and to read "
-    "too); read reads 482, three digits; both should refuse it",
     f"{_MEZA}3084.jpg": "65 in a register cell 58 px wide, the 5's tail on the cell's lower "
     "rule, which is taken out since round 47 (clutter.one_line): the 6 and the 5 overlap in "
     "columns, one group, and the count network's chance that their 28x28 is several digits, "
@@ -191,13 +182,6 @@ REAL_KNOWN = {
     f"{_SHEETS}seniors_abdul.jpg__crop_1320_879_184_181.png": "50 in a mark sheet's box, its 5 "
     "and 0 written joined: one piece, one digit (9) to predict's preparation; read reads 50",
     f"{_MARKS}689_409_66_38.png": _OFF_PAPER_CELL,
-    f"{_WORDS}qamar_frame_00021.png": _WORD,
-    f"{_WORDS}qamar_frame_00041.png": "a handwritten Arabic word (round 35's words set), "
-    "refused by predict as not a digit since round 54's letters network learnt real words; "
-    "the line reader reads 503 there and too few letters to call it words",
-    f"{_WORDS}5o5_frame_00031.png": "a handwritten Arabic word with two dots above it (round "
-    "35's words set), refused by predict as not a digit; round 50's line reader, taught small "
-    "dots, reads 692 there and too few letters to call it words",
     "Arn-The-Wolf+Handwriting-Recognition-Ai__digits_digit11.png": "11 drawn close together "
     "(round 40's fresh pictures, a check set): one 28x28 to predict's preparation, which the "
     "count network takes for one digit (1); round 50's line reader reads 11, right",

@@ -225,13 +225,10 @@ def _not_blank(line: Line) -> bool:
     lines, so is a number of two digits or more the line reader is sure of (a small number in
     a wide ruled cell: ink on lines standing in one row of two digits is several digits to
     `verdict.kind` too). Where it is not a digit (the letters network's verdict on the one
-    28x28 the preparation made), the line is refused too, unless the line reader reads
-    `row_digits` or more there, sure or not: digits written into each other, made one 28x28,
-    are a number, not a letter."""
+    28x28 the preparation made), it is refused as on blank paper: a zigzag or a script letter
+    the line reader reads as three digits it is not sure of is no number (round 64)."""
     if line.whole is None or not verdict.refuses(line.whole):
         return True  # the one verdict: a digit, or several (on a form's rules), read on
-    if line.whole.refused is Kind.NOT_A_DIGIT:
-        return reads_a_row(line)
     if line.whole.refused is Kind.LINES:
         return sure_of_a_number(line)
     return line.sure and reads_a_row(line)

@@ -255,16 +255,16 @@ def _wholes(runtime: Runtime, lines: list[Line | ImageError]) -> dict[int, np.nd
 def _read_as_none(lines: list[Line | ImageError], wholes: dict[int, np.ndarray]) -> set[int]:
     """The lines (by id) refused as `predict` refuses their picture, one digit it reads as no
     digit after all (`verdict.read_as_none`), unless the line reader reads a number there: of
-    `row_digits` digits or more, as where the letters network refuses the picture, or of two
-    or more it is sure of (two digits written into each other, one unsure digit to
-    `predict`). Each one's `whole` leaves `wholes`."""
+    `row_digits` digits or more, or of two or more it is sure of (two digits written into
+    each other, one unsure digit to `predict`), and not words (`Line.words`: a blob of
+    strokes it read as 598 and as letters too, round 64). Each one's `whole` leaves `wholes`."""
     refused = set()
     for line in lines:
         row = wholes.get(id(line))
         if row is None or not verdict.read_as_none(line.whole, row):
             continue
         del wholes[id(line)]
-        if not (reads_a_row(line) or sure_of_a_number(line)):
+        if line.words or not (reads_a_row(line) or sure_of_a_number(line)):
             refused.add(id(line))
     return refused
 
