@@ -72,9 +72,7 @@ def test_the_shipped_letters_network_records_its_data_seed_and_command():
     assert "judge_small.py fit" in training["command"]
 
 
-def test_a_number_whose_one_28x28_is_taken_for_no_digit_is_read_only_where_the_line_reader_is_sure(
-    monkeypatch,
-):
+def test_a_number_taken_for_no_digit_is_read_only_where_the_line_reader_is_sure(monkeypatch):
     """A tight 175 from `tests/generators/make_numbers.py` (MNIST test digits,
     `read_numbers.py --seed 9`'s tight-0020.jpg), its digits touching: the preparation makes one
     28x28 of it, here taken for no digit. `predict` refuses it so, and so does `read`: its line

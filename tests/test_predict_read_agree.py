@@ -166,7 +166,7 @@ REAL_KNOWN = {
     "found 2 lines: 250, - before)",
     f"{_MEZA}6101.jpg": "905 written 90,5 in a register cell under paper_size: predict keeps "
     "one digit of it, read unsurely, and refuses it as not a digit (round 62, `unsure`; it "
-    "read 7 before); read reads 365, three digits, as where the letters network refuses it",
+    "read 7 before); read reads 365, three digits, unsurely and not as words",
     f"{_MEZA}3084.jpg": "65 in a register cell 58 px wide, the 5's tail on the cell's lower "
     "rule, which is taken out since round 47 (clutter.one_line): the 6 and the 5 overlap in "
     "columns, one group, and the count network's chance that their 28x28 is several digits, "
