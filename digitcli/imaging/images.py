@@ -132,10 +132,7 @@ def prepare(image: Image.Image, *, invert: str = "auto", on_paper: bool = False)
         raise ValueError(f"invert must be one of {', '.join(INVERT_CHOICES)}, not {invert!r}")
     process.opencv_threads(cv2)  # one thread in digitcli's own process; a host's left alone
     seen = None if on_paper else picture_colours(image)  # (paper is never a thing)
-    side = working_side(*image.size)
-    if image.mode != "L" or max(image.size) > side or "transparency" in image.info:
-        image = to_gray(image, side)
-    image = _unreplicated(image)
+    image = working_picture(image)
     sheet = sheet_to_look_within(image, invert)
     if sheet is not None:  # a sheet on a desk: its digit, or none, is within it (its
         # edges, or the desk's beyond them, are no digit: a blank sheet was read as a 1)
@@ -144,6 +141,15 @@ def prepare(image: Image.Image, *, invert: str = "auto", on_paper: bool = False)
     if bordered is not None:  # a scanned cell: the scanner's lid is no ink, nor is it paper
         return _told(_prepared(bordered[0], invert, on_paper=True))
     return _told(_prepared(image, invert, on_paper, seen))
+
+
+def working_picture(image: Image.Image) -> Image.Image:
+    """The grey picture `prepare` looks at: `image` at its working size (`working_side`),
+    a nearest-neighbour enlargement undone (`_unreplicated`)."""
+    side = working_side(*image.size)
+    if image.mode != "L" or max(image.size) > side or "transparency" in image.info:
+        image = to_gray(image, side)
+    return _unreplicated(image)
 
 
 def picture_colours(image: Image.Image) -> np.ndarray | None:

@@ -30,28 +30,49 @@ from digitcli.imaging.opening import cropped
 from digitcli.imaging.settings import tuned
 
 
-def sheet_to_look_within(image: Image.Image, invert: str) -> tuple[Image.Image, int, int] | None:
+def sheet_to_look_within(
+    image: Image.Image, invert: str, seen: Image.Image | None = None
+) -> tuple[Image.Image, int, int] | None:
     """The sheet `predict` and `read` both look within first (`on_the_sheet`), or None: none
     is looked for with `invert` "no" (light ink on dark paper) nor in a picture under
-    `paper_size` a side, a crop of its digit rather than a photo of paper."""
-    if invert == "no" or max(image.size) < tuned().paper_size:
+    `paper_size` a side, a crop of its digit rather than a photo of paper. `seen`: the picture
+    `predict` looks at (`images.working_picture`) where `image` is `read`'s larger one: the
+    sheet is found on `seen`, as `predict` finds it, and cut from `image` (found on each
+    picture, the two sheets differed: a note on a desk was a sheet to `predict`, none to
+    `read`)."""
+    found_on = image if seen is None else seen
+    if invert == "no" or max(found_on.size) < tuned().paper_size:
         return None
-    return on_the_sheet(image)
+    corners = sheet_outline(found_on)
+    if corners is None:
+        return None
+    return on_the_sheet(
+        image, corners * (image.width / found_on.width, image.height / found_on.height)
+    )
 
 
-def on_the_sheet(image: Image.Image) -> tuple[Image.Image, int, int] | None:
-    """The sheet of paper in an "L" image opened by `open_image`, as `multiline.cropped` gives
-    a part of it (the part, how far right and down its source pixels it starts), `border_band`
-    inside its edges, what of the desk lies in its box painted over with paper (OpenCV's
-    inpainting); None where the image is no photo of a sheet on a desk or a lid."""
+def sheet_outline(image: Image.Image) -> np.ndarray | None:
+    """The corners of the sheet in an "L" image opened by `open_image`, `border_band` inside
+    its edges, in its pixels (x, y); None where the image is no photo of a sheet on a desk or
+    a lid, or the sheet is a few pixels wide (nothing lies inside its edges)."""
     found = _sheet(image)
     if found is None:
         return None
     outline, scale = found
     corners = _inner_outline(outline)
+    return None if corners is None else corners / scale
+
+
+def on_the_sheet(
+    image: Image.Image, corners: np.ndarray | None = None
+) -> tuple[Image.Image, int, int] | None:
+    """The sheet of paper in an "L" image opened by `open_image`, within `corners` (default:
+    its own `sheet_outline`), as `multiline.cropped` gives a part of it (the part, how far
+    right and down its source pixels it starts), what of the desk lies in its box painted over
+    with paper (OpenCV's inpainting); None where there is none."""
+    corners = sheet_outline(image) if corners is None else corners
     if corners is None:
-        return None  # a sheet a few pixels wide: nothing lies inside its edges
-    corners /= scale
+        return None
     low, high = np.floor(corners.min(axis=0)), np.ceil(corners.max(axis=0))
     left, top = (int(v) for v in np.maximum(low, 0))
     right, bottom = (int(v) for v in np.minimum(high, image.size))

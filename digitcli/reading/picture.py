@@ -20,7 +20,7 @@ from digitcli.core.errors import ImageError, unexpected_image_error
 from digitcli.imaging import verdict
 from digitcli.imaging.border import border_to_look_within
 from digitcli.imaging.grayscale import to_gray, working_side
-from digitcli.imaging.images import Prepared, picture_colours, prepare
+from digitcli.imaging.images import Prepared, picture_colours, prepare, working_picture
 from digitcli.imaging.opening import open_image_and_smaller
 from digitcli.imaging.polarity import look
 from digitcli.imaging.settings import tuned as preparation
@@ -62,8 +62,9 @@ def picture_lines(
     """The image's line(s), each read by the line reader and, where it is unsure, cut into
     candidates (in a worker process, for large batches); `pixels`: the line reader's digits
     are drawn as the model would see them too (previews only). A photo of a sheet of paper on
-    a desk is read within the sheet `predict` looks within (`sheet.sheet_to_look_within`: not
-    for light ink on dark paper, nor in a picture under `paper_size` a side); where no sheet
+    a desk is read within the sheet `predict` looks within (`sheet.sheet_to_look_within`,
+    found on `predict`'s picture and cut from the larger: not for light ink on dark paper, nor
+    in a picture under `paper_size` a side); where no sheet
     is found, a picture with a scanner's dark border is read inside it, as `predict` looks
     inside it (`border.border_to_look_within`): a sheet or a cell found is where the number
     is, or none (a blank sheet's edges, or the desk beyond them, are no number). Which way
@@ -80,8 +81,9 @@ def picture_lines(
             max_side=tuned().work_width,
             smaller=None,  # predict's
         )
+        smaller = cache(smaller)  # decoded once, for the sheet and for `whole`
         whole = cache(lambda: prepare(smaller(), invert=invert))  # what predict makes of it
-        sheet = sheet_to_look_within(image, invert)  # the one predict looks within
+        sheet = sheet_to_look_within(image, invert, working_picture(smaller()))  # predict's
         within = sheet or border_to_look_within(image, invert)  # or inside a scanner's lid
         if within is not None:
             part, dx, dy = within
