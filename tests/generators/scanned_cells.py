@@ -11,13 +11,18 @@ of reading inside the lid (docs/measurements/reading-numbers.md). `--wide`: each
 times as wide as its digits need, ruled 80-150 levels darker than its paper (a register's
 printed rules over faded writing; round 60's check of a small digit in a wide cell,
 docs/measurements/preparation.md); without it, a seed draws the cells it always drew.
+`--large`: round 23's sweep of a small number in a large cell (`large_cell`), the 108 cells of
+every digit height, thinning and cell width in `LARGE` four times over (`--count` unused); the
+digits lie beyond the lid, which 80% of them have (none with `--no-lids`).
 
     python tests/generators/scanned_cells.py --out DIR --seed 7 [--count 60] [--wide]
+    python tests/generators/scanned_cells.py --out DIR --seed 23 --large [--no-lids]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 from pathlib import Path
 
@@ -37,10 +42,7 @@ def cell(
     high = int(rng.integers(14, 30))  # the digits' height, px
     height = int(high * rng.uniform(2.5, 5))
     width = int(high * count * rng.uniform(*((8, 20) if wide else (2.5, 6))))
-    paper = np.array([rng.uniform(170, 235)] * 3)
-    paper *= np.array([1.0, rng.uniform(0.9, 1.0), rng.uniform(0.75, 0.95)])
-    ink = np.array([rng.uniform(40, 120)] * 3) * np.array([1.0, 0.85, 0.7])
-    pixels = np.ones((height, width, 3)) * paper + rng.normal(0, 4, (height, width, 1))
+    pixels, paper, ink = _paper_and_ink(rng, height, width)
     rule = ink * 0.9 + paper * 0.1
     if wide:  # a register's printed rules, darker than its faded writing
         rule = paper - rng.uniform(80, 150)
@@ -67,21 +69,85 @@ def cell(
     return image, "".join(str(y[index]) for index in picked)
 
 
+def _paper_and_ink(
+    rng: np.random.Generator, height: int, width: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A cell's paper (grey 170-235, yellowed, with its grain) as float RGB pixels, its
+    colour, and its ink's colour (40-120 levels dark)."""
+    paper = np.array([rng.uniform(170, 235)] * 3)
+    paper *= np.array([1.0, rng.uniform(0.9, 1.0), rng.uniform(0.75, 0.95)])
+    ink = np.array([rng.uniform(40, 120)] * 3) * np.array([1.0, 0.85, 0.7])
+    pixels = np.ones((height, width, 3)) * paper + rng.normal(0, 4, (height, width, 1))
+    return pixels, paper, ink
+
+
+# Round 23's sweep: the digits' height (px), how far they are thinned (px a side), the cell's
+# width (px, a third as high), and how many cells of each.
+LARGE = ((40, 60, 100), (0, 1, 2), (600, 900, 1500), 4)
+
+
+def large_cell(
+    x: np.ndarray, y: np.ndarray, rng: np.random.Generator, size: tuple[int, int, int], lid: bool
+) -> tuple[Image.Image, str]:
+    """One small number (1-3 MNIST digits `high` px high, eroded `thin` px a side) anywhere in
+    a cell `width` px wide and a third as high, ruled as dark as its ink; `lid`: a scanner's
+    black lid 5-17% of the width deep along its left side, the digits beyond it."""
+    high, thin, width = size
+    height, count = width // 3, int(rng.integers(1, 4))
+    picked = rng.integers(0, len(x), count)
+    pixels, paper, ink = _paper_and_ink(rng, height, width)
+    rule, edge = ink * 0.9 + paper * 0.1, max(2, width // 300)
+    pixels[:edge] = pixels[-edge:] = rule
+    pixels[:, :edge] = pixels[:, -edge:] = rule
+    depth = int(width * rng.uniform(0.05, 0.17)) if lid else 0
+    step = int(high * 0.8)
+    top = int(rng.integers(edge + 4, height - high - edge - 4))
+    left = int(rng.integers(max(edge, depth) + 4, width - count * step - high - edge - 4))
+    for place, index in enumerate(picked):
+        digit = Image.fromarray(x[index]).resize((high, high), Image.Resampling.BILINEAR)
+        if thin:
+            digit = digit.filter(ImageFilter.MinFilter(2 * thin + 1))
+        alpha = (np.asarray(digit, np.float32) / 255.0)[..., None]
+        at = left + place * step
+        area = pixels[top : top + high, at : at + high]
+        pixels[top : top + high, at : at + high] = area * (1 - alpha) + ink * alpha
+    if lid:
+        pixels[:, :depth] = rng.uniform(5, 40)
+    image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+    image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 1.5)))
+    return image, "".join(str(y[index]) for index in picked)
+
+
+def _large_cells(x: np.ndarray, y: np.ndarray, seed: int, lids: bool):
+    """Each of round 23's large cells (`LARGE`), its own generator drawn from `seed` and its
+    place in the sweep, and its number."""
+    heights, thinnings, widths, each = LARGE
+    for size in itertools.product(heights, thinnings, widths, range(each)):
+        rng = np.random.default_rng([seed, *size])
+        yield large_cell(x, y, rng, size[:3], lids and rng.random() < 0.8), rng
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--count", type=int, default=60)
     parser.add_argument("--wide", action="store_true", help="cells 8-20 times as wide")
+    parser.add_argument("--large", action="store_true", help="round 23's 108 large cells")
+    parser.add_argument("--no-lids", action="store_true", help="--large: no cell has a lid")
     args = parser.parse_args(argv)
     x, y = load_mnist("t10k")
     rng = np.random.default_rng(args.seed)
+    made = (
+        _large_cells(x, y, args.seed, not args.no_lids)
+        if args.large
+        else ((cell(x, y, rng, args.wide), rng) for _ in range(args.count))
+    )
     args.out.mkdir(parents=True, exist_ok=True)
     truth = {}
-    for n in range(args.count):
-        image, number = cell(x, y, rng, args.wide)
+    for n, ((image, number), drawn) in enumerate(made):
         name = f"{n:03d}.jpg"
-        image.save(args.out / name, quality=int(rng.integers(60, 92)))
+        image.save(args.out / name, quality=int(drawn.integers(60, 92)))
         truth[name] = number
     (args.out / "truth.json").write_text(json.dumps(truth, indent=1) + "\n")
 
