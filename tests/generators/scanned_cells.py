@@ -13,7 +13,7 @@ printed rules over faded writing; round 60's check of a small digit in a wide ce
 docs/measurements/preparation.md); without it, a seed draws the cells it always drew.
 `--large`: round 23's sweep of a small number in a large cell (`large_cell`), the 108 cells of
 every digit height, thinning and cell width in `LARGE` four times over (`--count` unused); the
-digits lie beyond the lid, which 80% of them have (none with `--no-lids`).
+digits lie beyond the lid, which each has with a chance of 0.8 (none with `--no-lids`).
 
     python tests/generators/scanned_cells.py --out DIR --seed 7 [--count 60] [--wide]
     python tests/generators/scanned_cells.py --out DIR --seed 23 --large [--no-lids]
@@ -90,7 +90,7 @@ def large_cell(
     x: np.ndarray, y: np.ndarray, rng: np.random.Generator, size: tuple[int, int, int], lid: bool
 ) -> tuple[Image.Image, str]:
     """One small number (1-3 MNIST digits `high` px high, eroded `thin` px a side) anywhere in
-    a cell `width` px wide and a third as high, ruled as dark as its ink; `lid`: a scanner's
+    a cell `width` px wide and a third as high, ruled nearly as dark as its ink; `lid`: a scanner's
     black lid 5-17% of the width deep along its left side, the digits beyond it."""
     high, thin, width = size
     height, count = width // 3, int(rng.integers(1, 4))
