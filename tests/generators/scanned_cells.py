@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -118,9 +119,11 @@ def large_cell(
     return image, "".join(str(y[index]) for index in picked)
 
 
-def _large_cells(x: np.ndarray, y: np.ndarray, seed: int, lids: bool):
-    """Each of round 23's large cells (`LARGE`), its own generator drawn from `seed` and its
-    place in the sweep, and its number."""
+def _large_cells(
+    x: np.ndarray, y: np.ndarray, seed: int, lids: bool
+) -> Iterator[tuple[tuple[Image.Image, str], np.random.Generator]]:
+    """Each of round 23's large cells (`LARGE`) and its number, with the generator that drew
+    it (from `seed` and the cell's place in the sweep), which draws its JPEG quality too."""
     heights, thinnings, widths, each = LARGE
     for size in itertools.product(heights, thinnings, widths, range(each)):
         rng = np.random.default_rng([seed, *size])
