@@ -53,12 +53,7 @@ def cell(
         pixels[:, max(0, column - 1) : column + 1] = rule
     top = int(rng.integers(2, max(3, height - high - 2)))
     left = int(rng.integers(2, max(3, width - count * high - 2)))
-    for place, index in enumerate(picked):
-        digit = Image.fromarray(x[index]).resize((high, high), Image.Resampling.BILINEAR)
-        at = left + place * int(high * 0.8)
-        area = pixels[top : top + high, at : at + high]
-        alpha = (np.asarray(digit, np.float32) / 255.0)[: area.shape[0], : area.shape[1], None]
-        pixels[top : top + high, at : at + high] = area * (1 - alpha) + ink * alpha
+    _write(pixels, x[picked], (top, left), high, ink)
     if rng.random() < 0.7:
         depth = int(rng.integers(3, max(4, width // 8)))
         pixels[:, :depth] = rng.uniform(5, 40)
@@ -80,6 +75,28 @@ def _paper_and_ink(
     ink = np.array([rng.uniform(40, 120)] * 3) * np.array([1.0, 0.85, 0.7])
     pixels = np.ones((height, width, 3)) * paper + rng.normal(0, 4, (height, width, 1))
     return pixels, paper, ink
+
+
+def _write(
+    pixels: np.ndarray,
+    digits: np.ndarray,
+    at: tuple[int, int],
+    high: int,
+    ink: np.ndarray,
+    thin: int = 0,
+) -> None:
+    """Write `digits` (MNIST 28x28s) into `pixels` in a row from `at` (top, left), each `high`
+    px a side, 0.8 of that apart, in `ink`, eroded `thin` px a side; what runs past the
+    picture's edge is cut off."""
+    top, left = at
+    for place, drawn in enumerate(digits):
+        digit = Image.fromarray(drawn).resize((high, high), Image.Resampling.BILINEAR)
+        if thin:
+            digit = digit.filter(ImageFilter.MinFilter(2 * thin + 1))
+        column = left + place * int(high * 0.8)
+        area = pixels[top : top + high, column : column + high]
+        alpha = (np.asarray(digit, np.float32) / 255.0)[: area.shape[0], : area.shape[1], None]
+        pixels[top : top + high, column : column + high] = area * (1 - alpha) + ink * alpha
 
 
 # Round 23's sweep: the digits' height (px), how far they are thinned (px a side), the cell's
@@ -104,14 +121,7 @@ def large_cell(
     step = int(high * 0.8)
     top = int(rng.integers(edge + 4, height - high - edge - 4))
     left = int(rng.integers(max(edge, depth) + 4, width - count * step - high - edge - 4))
-    for place, index in enumerate(picked):
-        digit = Image.fromarray(x[index]).resize((high, high), Image.Resampling.BILINEAR)
-        if thin:
-            digit = digit.filter(ImageFilter.MinFilter(2 * thin + 1))
-        alpha = (np.asarray(digit, np.float32) / 255.0)[..., None]
-        at = left + place * step
-        area = pixels[top : top + high, at : at + high]
-        pixels[top : top + high, at : at + high] = area * (1 - alpha) + ink * alpha
+    _write(pixels, x[picked], (top, left), high, ink, thin)
     if lid:
         pixels[:, :depth] = rng.uniform(5, 40)
     image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
