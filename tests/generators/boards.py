@@ -20,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-import nondigits  # noqa: E402
+import nondigits
 
 SCENES = ("paper", "desk", "corner", "page", "sheet")
 CELL = 96  # px a cell is drawn at, before the board is sized to its picture
@@ -28,15 +28,8 @@ TITLES = ("TIC TAC TOE", "TIC TAC TOE BOARD", "NOUGHTS AND CROSSES", "GAME 1", "
 
 
 def _stroke(rng: np.random.Generator, canvas: np.ndarray, points, pen: int) -> None:
-    """A pen's stroke through `points` (px), the hand trembling along it."""
-    points = np.asarray(points, np.float32)
-    steps = [np.linspace(a, b, max(2, int(np.hypot(*(b - a)) // 4)), endpoint=False)
-             for a, b in zip(points[:-1], points[1:], strict=True)]  # fmt: skip
-    dense = np.vstack([*steps, points[-1:]])
-    tremor = np.cumsum(rng.normal(0, 0.5, dense.shape), axis=0)
-    tremor -= np.linspace(0, 1, len(dense))[:, None] * tremor[-1]
-    cv2.polylines(canvas, [np.round(dense + tremor).astype(np.int32)], False, 1.0, pen,
-                  cv2.LINE_AA)  # fmt: skip
+    """A pen's stroke through `points` (px): `nondigits`' trembling hand, at a board's scale."""
+    nondigits.trembling_stroke(rng, canvas, points, pen, spacing=4, tremor=0.5)
 
 
 def _mark(rng: np.random.Generator, canvas: np.ndarray, x: float, y: float, pen: int) -> None:

@@ -99,12 +99,27 @@ def _path(points: np.ndarray, closed: bool, rng, canvas: np.ndarray, pen: int) -
     points = np.asarray(points, np.float32) * (WORK - 1) + WORK / 2
     if closed:
         points = np.vstack([points, points[:1]])
-    steps = [np.linspace(a, b, max(2, int(np.hypot(*(b - a)) // 3)), endpoint=False)
+    trembling_stroke(rng, canvas, points, pen)
+
+
+def trembling_stroke(
+    rng: np.random.Generator,
+    canvas: np.ndarray,
+    points,
+    pen: int,
+    *,
+    spacing: float = 3,
+    tremor: float = 0.35,
+) -> None:
+    """A pen's stroke through `points` (px) onto `canvas`, the hand trembling along it: a
+    random walk of `tremor` px a step, a step every `spacing` px, back to where it ends."""
+    points = np.asarray(points, np.float32)
+    steps = [np.linspace(a, b, max(2, int(np.hypot(*(b - a)) // spacing)), endpoint=False)
              for a, b in zip(points[:-1], points[1:], strict=True)]  # fmt: skip
     dense = np.vstack([*steps, points[-1:]])
-    tremor = np.cumsum(rng.normal(0, 0.35, dense.shape), axis=0)
-    tremor -= np.linspace(0, 1, len(dense))[:, None] * tremor[-1]  # back to where it ends
-    cv2.polylines(canvas, [np.round(dense + tremor).astype(np.int32)], False, 1.0, pen,
+    walk = np.cumsum(rng.normal(0, tremor, dense.shape), axis=0)
+    walk -= np.linspace(0, 1, len(dense))[:, None] * walk[-1]
+    cv2.polylines(canvas, [np.round(dense + walk).astype(np.int32)], False, 1.0, pen,
                   cv2.LINE_AA)  # fmt: skip
 
 
