@@ -138,8 +138,13 @@ _OFF_PAPER_CELL = (
     "a cell of a register or a form under paper_size (56 px) a side: the judge, which counts "
     "several digits on paper, is not asked; the preparation keeps the number with its cell's "
     "rules in one 28x28, which the count network does not take for several digits at "
-    "several_sure (26 under its rule, 11 beside its side: 0.75, 0.99), and predict answers one "
-    "digit; read reads the number, right"
+    "several_sure (0.75), and predict answers one digit; read reads the number, right"
+)
+_UNSURE_CELL = (
+    "11 in a mark sheet's cell under paper_size (56 px) a side: the judge is not asked; its "
+    "two 1s make one group and one 28x28, several digits to the count network at 0.99, under "
+    "several_sure; the letters network leans to no digit (0.95) and the classifier is unsure, "
+    "so predict refuses it as not a digit (`verdict.read_as_none`); read reads 11, right"
 )
 _DESK_NONDIGIT = (
     "a tic-tac-toe board on a sheet or a note on a desk (round 31's desk set): each command "
@@ -150,10 +155,11 @@ _DESK_NONDIGIT = (
 # line reader: answered 2 by both since round 38)
 _DESK_BOARDS = ("sixduck+tictactoe-opencv__board_20210731_093502.jpg",)
 _BOXED_CELL = (
-    "a number in a cell about 70 px a side cut from a phone photo of an answer sheet (round "
-    "32's form cells): predict keeps the cell's box, joined to its neighbours' lines, as its one "
-    "digit; read reads the number inside the box, right (four more such cells, several digits "
-    "to the count network since round 39, left the list)"
+    "16 in a box about 70 px a side cut from a phone photo of an answer sheet (round 32's form "
+    "cells), its 1 and 6 close together: one group and one 28x28 to predict's preparation, "
+    "which the count network does not take for several digits (0.52), and predict answers 6; "
+    "read reads 16, right "
+    "(four more such cells, several digits to the count network since round 39, left the list)"
 )
 _SHEETS = "don-sabu+Miniproject-Works___Dataset_Answer_sheets_Collected_by_"
 _MARKS = "hanishka1024+AI_MarksEntrySystem__marksheet1.bmp__crop_"
@@ -170,8 +176,9 @@ REAL_KNOWN = {
     f"{_MEZA}3084.jpg": "65 in a register cell 58 px wide, the 5's tail on the cell's lower "
     "rule, which is taken out since round 47 (clutter.one_line): the 6 and the 5 overlap in "
     "columns, one group, and the count network's chance that their 28x28 is several digits, "
-    "0.985, is under several_sure: predict answers 6; read reads 65, right (both refused it "
-    "as not a digit before)",
+    "0.985, is under several_sure; the letters network leans to no digit (0.96) and the "
+    "classifier is unsure of its one digit, so predict refuses it as not a digit "
+    "(`verdict.read_as_none`); read reads 65, right",
     f"{_MEZA}3207.jpg": "blank to predict's preparation; the line reader is sure of three "
     "digits (row_digits), and read reads 125, right",
     "fborcic+neural_project__test_images_3.jpeg": "52602 written in the shade beside a hard "
@@ -181,7 +188,7 @@ REAL_KNOWN = {
     f"{_SHEETS}us_JPEG image-4327-A37A-06-33.jpeg__crop_559_518_70_68.png": _BOXED_CELL,
     f"{_SHEETS}seniors_abdul.jpg__crop_1320_879_184_181.png": "50 in a mark sheet's box, its 5 "
     "and 0 written joined: one piece, one digit (9) to predict's preparation; read reads 50",
-    f"{_MARKS}689_409_66_38.png": _OFF_PAPER_CELL,
+    f"{_MARKS}689_409_66_38.png": _UNSURE_CELL,
     "Arn-The-Wolf+Handwriting-Recognition-Ai__digits_digit11.png": "11 drawn close together "
     "(round 40's fresh pictures, a check set): one 28x28 to predict's preparation, which the "
     "count network takes for one digit (1); round 50's line reader reads 11, right",
