@@ -207,14 +207,13 @@ def _twenty_eight(ink: np.ndarray) -> np.ndarray:
 
 def _joined(pixels: np.ndarray, groups: int, found: Kind | None) -> bool:
     """Whether the one group of ink, `pixels` its 28x28, is several digits: the judge says so
-    (`found`), or the count network (`count`) is sure they are digits written close together
-    or into each other and the letters network does not take them for a letter (an M is as
-    wide as two digits: `_told` refuses it)."""
+    (`found`) or the count network (`count`) is sure they are digits written close together
+    or into each other, and the letters network does not take the 28x28 for no digit (an M,
+    a W or a word is as wide as two digits: `_told` refuses it)."""
     if groups != 1:
         return False
-    if found is Kind.SEVERAL:
-        return True
-    return count.several(pixels) and not letters.not_a_digit(pixels)
+    several = found is Kind.SEVERAL or count.several(pixels)
+    return several and not letters.not_a_digit(pixels)
 
 
 def _unstretched(ink: np.ndarray) -> np.ndarray:

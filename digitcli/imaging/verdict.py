@@ -4,13 +4,15 @@
 A picture is decoded once and its ink found once (`images.prepare`); what that ink is gets
 decided here, once: one digit, several digits (a number), blank, not a digit, or lines / a
 page. The judge (`digitcli.imaging.judge`) is asked about every picture of paper (a photo or
-scan with paper around its digit) whose ink was found: blank paper, lines and a page, and
-several digits, are refused when it is sure the ink is not one digit. What the letters
-network (`digitcli.imaging.letters`) takes for no digit at all (a letter, a sign, a drawing)
-is not a digit; a picture the first look (`digitcli.imaging.polarity`) takes for a photo of a
-thing is a picture, as the judge words it. This is the one count of digits: `read` follows
-it (one digit: `predict`'s; several: a number of two digits or more). `note` words each
-refusal; `predict` and `read` say nothing else.
+scan with paper around its digit) whose ink was found: blank paper, lines and a page are
+refused when it is sure the ink is not one digit, and the ink is several digits where it is
+sure of that or takes several for likelier than one. What the letters network
+(`digitcli.imaging.letters`) takes for no digit at all (a letter, a sign, a drawing, a word)
+is not a digit, however many digits the judge or the count network counted; a picture the
+first look (`digitcli.imaging.polarity`) takes for a photo of a thing is a picture, as the
+judge words it. This is the one count of digits: `read` follows it (one digit: `predict`'s;
+several: a number of two digits or more). `note` words each refusal; `predict` and `read`
+say nothing else.
 """
 
 from __future__ import annotations
@@ -110,18 +112,23 @@ def note(prepared: Prepared) -> str | None:
 def judged(
     flat: np.ndarray, kept: np.ndarray, *, on_paper: bool, strokes: np.ndarray | None = None
 ) -> Kind | None:
-    """What the judge is sure the ink `kept` on `flat` (the picture less its background, ink
-    bright) is, where that refuses it as one digit: blank paper, lines or several digits, its
-    digit probability under not_digit; else None (one digit, unless the preparation's pieces
-    stand apart as several). Several digits on a long picture whose ink over the threshold
-    (`strokes`) is the digit's are asked again closer (`_one_digit_closer`). Off paper
-    (`on_paper` False) it is not asked."""
+    """What the judge takes the ink `kept` on `flat` (the picture less its background, ink
+    bright) for, where that is not one digit: under not_digit its digit probability, the
+    likeliest of blank paper, lines and several digits; at or over it, several digits where
+    it takes those for likelier than one digit (a number, which `read` reads: a 9000 written
+    up a slant, 0.55 several against 0.25 one digit); else None (one digit, unless the
+    preparation's pieces stand apart as several). Several digits on a long picture whose ink
+    over the threshold (`strokes`) is the digit's are asked again closer
+    (`_one_digit_closer`). Off paper (`on_paper` False) it is not asked."""
     if not on_paper:
         return None
     chances = judge.probabilities(flat, kept)
-    if chances[judge.DIGIT] >= tuned().not_digit:
+    if chances[judge.DIGIT] < tuned().not_digit:
+        found = _REFUSED[1 + int(np.argmax(chances[1:]))]  # DIGIT is 0
+    elif chances[judge.SEVERAL] > chances[judge.DIGIT]:
+        found = Kind.SEVERAL  # likelier several than one: a number, which `read` reads
+    else:
         return None
-    found = _REFUSED[1 + int(np.argmax(chances[1:]))]  # DIGIT is 0
     if found is Kind.SEVERAL and strokes is not None and _one_digit_closer(flat, kept, strokes):
         return None
     return found
