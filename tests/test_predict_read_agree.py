@@ -173,11 +173,11 @@ REAL_KNOWN = {
     "of its own: the judge takes the ink for lines and predict refuses it; read leaves out the "
     "band, of no digit's height (multiline.of_digits), and reads 250, right (round 48; it was "
     "found 2 lines: 250, - before)",
-    f"{_MEZA}3661.jpg": "119 in a register cell, its digits touching: the judge is sure of "
-    "several digits, but the letters network is sure the 28x28 is no digit, and since round "
-    "71 several digits are not a digit then (26 handwritten words were several digits to "
-    "predict): predict refuses it as not a digit; read's line reader is sure of 119, three "
-    "digits (row_digits), and read reads it, right",
+    f"{_MEZA}3661.jpg": "119 in a register cell, one group of ink to the preparation: the "
+    "judge is sure of several digits (0.998), but the letters network takes the 28x28 for no "
+    "digit (0.970, at letters_sure), and since round 71 several digits are not a digit then "
+    "(26 handwritten words were several digits to predict): predict refuses it as not a "
+    "digit; read's line reader is sure of 119, three digits (row_digits), and read reads it",
     f"{_MEZA}3207.jpg": "blank to predict's preparation; the line reader is sure of three "
     "digits (row_digits), and read reads 125, right",
     "fborcic+neural_project__test_images_3.jpeg": "52602 written in the shade beside a hard "
