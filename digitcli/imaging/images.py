@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -32,6 +33,7 @@ from PIL import Image
 
 from digitcli.core import process
 from digitcli.core.config import IMAGE_SIZE
+from digitcli.imaging import closer as closer_look
 from digitcli.imaging import colours, count, letters
 from digitcli.imaging.background import estimate_background
 from digitcli.imaging.border import border_to_look_within
@@ -120,27 +122,41 @@ class Prepared:
         return not self.has_ink and self.refused is Kind.LINES
 
 
-def prepare(image: Image.Image, *, invert: str = "auto", on_paper: bool = False) -> Prepared:
+def prepare(
+    image: Image.Image,
+    *,
+    invert: str = "auto",
+    on_paper: bool = False,
+    closer: closer_look.Opener | None = None,
+) -> Prepared:
     """Turn a picture of one digit into what a model trained on MNIST expects.
 
     invert: "auto" lets `polarity` decide (its network, or its rule for a digit's crop: dark
     ink on light paper is inverted), "yes" always inverts, "no" never does. on_paper: the
     picture is a sheet of paper or a scanned cell already found (`read` prepares a part of a
-    photo so): it is not taken for a photo of a thing.
+    photo so): it is not taken for a photo of a thing. closer: the same picture opened again
+    at `closer_look.closer_side` (`prepare_file`'s), for a closer look where its working
+    picture is blank or lines (default: `image` itself, where it is that much larger).
     """
     if invert not in INVERT_CHOICES:
         raise ValueError(f"invert must be one of {', '.join(INVERT_CHOICES)}, not {invert!r}")
     process.opencv_threads(cv2)  # one thread in digitcli's own process; a host's left alone
     seen = None if on_paper else picture_colours(image)  # (paper is never a thing)
-    image = working_picture(image)
+    given, image = image, working_picture(image)
+    if closer is None:
+        closer = partial(to_gray, given, closer_look.closer_side())
+    if not closer_look.worth_a_look(image, given):
+        closer = None
     sheet = sheet_to_look_within(image, invert)
     if sheet is not None:  # a sheet on a desk: its digit, or none, is within it (its
         # edges, or the desk's beyond them, are no digit: a blank sheet was read as a 1)
         return _told(_prepared(sheet[0], invert, on_paper=True))
     bordered = border_to_look_within(image, invert)
     if bordered is not None:  # a scanned cell: the scanner's lid is no ink, nor is it paper
-        return _told(_prepared(bordered[0], invert, on_paper=True))
-    return _told(_prepared(image, invert, on_paper, seen))
+        part = bordered[0]
+        within = None if closer is None else lambda: closer_look.same_part(closer(), *bordered)
+        return _told(_prepared(part, invert, on_paper=True, closer=within))
+    return _told(_prepared(image, invert, on_paper, seen, closer))
 
 
 def working_picture(image: Image.Image) -> Image.Image:
@@ -172,7 +188,11 @@ def _told(prepared: Prepared) -> Prepared:
 
 
 def _prepared(
-    image: Image.Image, invert: str, on_paper: bool, colours_seen: np.ndarray | None = None
+    image: Image.Image,
+    invert: str,
+    on_paper: bool,
+    colours_seen: np.ndarray | None = None,
+    closer: closer_look.Opener | None = None,
 ) -> Prepared:
     """`prepare` of a grey picture (a photo of a sheet: within it), its polarity judged on it
     (the sheet's or the cell's, not the desk's), with its colours where it is a whole colour
@@ -193,6 +213,11 @@ def _prepared(
     background = paper_level(signal) if small else estimate_background(image, inverted)
     ink, read, groups, refused = isolate_ink(signal, background, whole_strokes=not small)
     if ink is None or read is None:
+        if closer is not None and refused in (Kind.BLANK, Kind.LINES):
+            part = closer_look.around_small_ink(closer(), inverted, image.size)
+            if part is not None:  # a small number in a large cell: prepared where it is
+                polarity = "yes" if inverted else "no"
+                return _prepared(working_picture(part), polarity, on_paper=True)
         return Prepared(blank, has_ink=False, inverted=inverted, groups=groups, refused=refused)
     pixels = _twenty_eight(read)
     judged = None if read is ink else _twenty_eight(ink)
@@ -272,8 +297,10 @@ def _enlarged(image: Image.Image) -> Image.Image:
 def prepare_file(
     source: str | Path | bytes, *, invert: str = "auto", name: str | None = None
 ) -> Prepared:
-    """open_image then prepare: one file (or raw bytes) to an MNIST-style 28x28."""
-    return prepare(open_image(source, name=name), invert=invert)
+    """open_image then prepare: one file (or raw bytes) to an MNIST-style 28x28; opened again
+    larger for a closer look where it asks one."""
+    closer = partial(open_image, source, name=name, max_side=closer_look.closer_side())
+    return prepare(open_image(source, name=name), invert=invert, closer=closer)
 
 
 def naive_resize(image: Image.Image) -> np.ndarray:

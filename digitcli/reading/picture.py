@@ -19,9 +19,10 @@ from PIL import Image
 from digitcli.core.errors import ImageError, unexpected_image_error
 from digitcli.imaging import verdict
 from digitcli.imaging.border import border_to_look_within
+from digitcli.imaging.closer import closer_side
 from digitcli.imaging.grayscale import to_gray, working_side
 from digitcli.imaging.images import Prepared, picture_colours, prepare, working_picture
-from digitcli.imaging.opening import open_image_and_smaller
+from digitcli.imaging.opening import open_image, open_image_and_smaller
 from digitcli.imaging.polarity import look
 from digitcli.imaging.settings import tuned as preparation
 from digitcli.imaging.sheet import sheet_to_look_within
@@ -75,14 +76,16 @@ def picture_lines(
     if source.problem is not None:
         return ImageError(f"{source.name}: {source.problem}")
     try:
+        data = source.read()
         image, smaller = open_image_and_smaller(
-            source.read(),
+            data,
             name=source.name,
             max_side=tuned().work_width,
             smaller=None,  # predict's
         )
         smaller = cache(smaller)  # decoded once, for the sheet and for `whole`
-        whole = cache(lambda: prepare(smaller(), invert=invert))  # what predict makes of it
+        closer = partial(open_image, data, name=source.name, max_side=closer_side())
+        whole = cache(lambda: prepare(smaller(), invert=invert, closer=closer))  # predict's
         sheet = sheet_to_look_within(image, invert, working_picture(smaller()))  # predict's
         within = sheet or border_to_look_within(image, invert)  # or inside a scanner's lid
         if within is not None:

@@ -1,0 +1,77 @@
+"""A closer look (`imaging/closer.py`): a number small in a large scanned cell, too small in the
+working picture for its ink to be found or judged, is prepared where it is written, by
+`predict` and `read` alike; blank paper, and what runs on beyond the ink, are not looked at
+closer."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import scanned_cells
+from PIL import Image
+
+from digitcli.imaging import closer, verdict
+from digitcli.imaging.images import prepare_file
+from digitcli.reading.read import read
+
+# Round 23's large cells of seed 72 (`scanned_cells.py --large --seed 72`) that main before the
+# closer look called blank: a number 40 px high (MNIST's box) in a cell 600-900 px wide.
+BLANK_BEFORE = ("007.jpg", "015.jpg", "016.jpg", "018.jpg", "022.jpg")
+
+
+@pytest.fixture(scope="module")
+def large_cells(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("large72")
+    scanned_cells.main(["--out", str(folder), "--seed", "72", "--large"])
+    truth = json.loads((folder / "truth.json").read_text())
+    return folder, {name: truth[name] for name in BLANK_BEFORE}
+
+
+def test_a_small_number_in_a_large_cell_is_read_and_answered_alike(large_cells):
+    folder, truth = large_cells
+    readings = read([str(folder / name) for name in truth])
+    assert [r.number for r in readings] == list(truth.values())
+    for name, number in truth.items():
+        prepared = prepare_file(folder / name)
+        expected = verdict.Kind.DIGIT if len(number) == 1 else verdict.Kind.SEVERAL
+        assert verdict.kind(prepared) is expected, name
+
+
+def _paper(height: int, width: int) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    return np.clip(rng.normal(200, 3, (height, width)), 0, 255).astype(np.uint8)
+
+
+def test_the_part_around_small_ink_is_one_ink_height_beyond_it():
+    grey = _paper(300, 900)
+    grey[100:130, 400:420] = 60  # ink 30 px high: 6 px in a 192-px working picture
+    part = closer.around_small_ink(Image.fromarray(grey), True, (192, 64))
+    assert part is not None and part.size == (20 + 2 * 30, 30 + 2 * 30)
+
+
+def test_ink_large_enough_in_the_working_picture_is_not_looked_at_closer():
+    grey = _paper(300, 900)
+    grey[100:160, 400:420] = 60  # 60 px high: 13 px at the working size
+    assert closer.around_small_ink(Image.fromarray(grey), True, (192, 64)) is None
+
+
+def test_ink_that_runs_on_beyond_the_part_is_not_looked_at_closer():
+    """What the ink finder takes out as lines (a cell's side running down the picture) still
+    runs through the paper around the ink it kept: the crop of a rule's piece so kept was a 1
+    on blank ruled paper."""
+    grey = _paper(300, 900)
+    grey[100:130, 400:420] = 60
+    grey[:, 390:392] = 60  # a rule down the whole cell, beside the ink
+    assert closer.around_small_ink(Image.fromarray(grey), True, (192, 64)) is None
+
+
+def test_a_picture_without_twice_the_pixels_is_not_looked_at_closer():
+    working = Image.new("L", (192, 64), 200)
+    opened = working.copy()
+    opened.info["source_size"] = (300, 100)  # a file of 300x100, opened at the working size
+    assert not closer.worth_a_look(working, opened)
+    opened.info["source_size"] = (900, 300)
+    assert closer.worth_a_look(working, opened)
+    assert closer.worth_a_look(working, Image.new("L", (900, 300)))  # a picture given whole
