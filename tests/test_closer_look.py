@@ -19,6 +19,9 @@ from digitcli.reading.read import read
 # Round 23's large cells of seed 72 (`scanned_cells.py --large --seed 72`) that main before the
 # closer look called blank: a number 40 px high (MNIST's box) in a cell 600-900 px wide.
 BLANK_BEFORE = ("007.jpg", "015.jpg", "016.jpg", "018.jpg", "022.jpg")
+# ... and two of them whose ink finder keeps the darkest digit alone (`92`, `861`): the rest of
+# the number is taken into the part looked at (`closer._ink_around`).
+WHOLE_NUMBER = ("020.jpg", "065.jpg")
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +29,7 @@ def large_cells(tmp_path_factory):
     folder = tmp_path_factory.mktemp("large72")
     scanned_cells.main(["--out", str(folder), "--seed", "72", "--large"])
     truth = json.loads((folder / "truth.json").read_text())
-    return folder, {name: truth[name] for name in BLANK_BEFORE}
+    return folder, {name: truth[name] for name in BLANK_BEFORE + WHOLE_NUMBER}
 
 
 def test_a_small_number_in_a_large_cell_is_read_and_answered_alike(large_cells):
@@ -57,14 +60,23 @@ def test_ink_large_enough_in_the_working_picture_is_not_looked_at_closer():
     assert closer.around_small_ink(Image.fromarray(grey), True, (192, 64)) is None
 
 
-def test_ink_that_runs_on_beyond_the_part_is_not_looked_at_closer():
-    """What the ink finder takes out as lines (a cell's side running down the picture) still
-    runs through the paper around the ink it kept: the crop of a rule's piece so kept was a 1
-    on blank ruled paper."""
+def test_a_piece_of_a_line_across_the_picture_is_not_looked_at_closer():
+    """What the ink finder keeps of a line it takes out (here, where the line runs darker) is
+    a piece of ink that runs across the picture: its crop was a 1 on blank ruled paper."""
+    grey = _paper(300, 900)
+    grey[150:153, :] = 110  # a rule across the cell ...
+    grey[146:157, 400:412] = 30  # ... darker for a stretch
+    assert closer.around_small_ink(Image.fromarray(grey), True, (192, 64)) is None
+
+
+def test_a_rule_beside_the_number_is_left_out():
+    """A cell's side beside the number runs across the picture: the part looked at holds the
+    number and the paper one ink height around it, the side's stretch within it alone."""
     grey = _paper(300, 900)
     grey[100:130, 400:420] = 60
-    grey[:, 390:392] = 60  # a rule down the whole cell, beside the ink
-    assert closer.around_small_ink(Image.fromarray(grey), True, (192, 64)) is None
+    grey[:, 380:382] = 60  # the cell's side, down the whole cell
+    part = closer.around_small_ink(Image.fromarray(grey), True, (192, 64))
+    assert part is not None and part.size == (20 + 2 * 30, 30 + 2 * 30)
 
 
 def test_a_picture_without_twice_the_pixels_is_not_looked_at_closer():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -57,30 +58,54 @@ def around_small_ink(
 ) -> Image.Image | None:
     """The part of `picture` (an "L" image, the working picture of `working` size opened
     larger) around its ink, one ink height beyond it on every side; None where it has no ink
-    (`find_strokes`), or where that ink stands half MNIST's digit box high or more at the
-    working size: enough pixels to judge it there, as it was (a dash drawn small on a canvas
-    is no digit, its crop a 0)."""
+    (`find_strokes`), where that ink stands half MNIST's digit box high or more at the
+    working size (enough pixels to judge it there, as it was: a dash drawn small on a canvas
+    is no digit, its crop a 0), or where it is a piece of something that runs across the
+    picture (`_ink_around`)."""
     grey = np.asarray(picture)
     signal = (255 - grey if inverted else grey).astype(np.float32)
     found = find_strokes(signal, estimate_background(picture, inverted))
     if found is None:
         return None
     rows, cols = found.box
-    margin = rows.stop - rows.start
-    if 2 * margin * working[1] >= BOX_SIZE * picture.height:
+    if 2 * (rows.stop - rows.start) * working[1] >= BOX_SIZE * picture.height:
         return None
-    height, width = grey.shape
-    top, bottom = max(0, rows.start - margin), min(height, rows.stop + margin)
-    left, right = max(0, cols.start - margin), min(width, cols.stop + margin)
-    if _runs_on(found, (slice(top, bottom), slice(left, right))):
+    area = _ink_around(found)
+    if area is None:
         return None
-    return cropped(picture, (left, top, right, bottom))[0]
+    rows, cols = area
+    return cropped(picture, (cols.start, rows.start, cols.stop, rows.stop))[0]
 
 
-def _runs_on(found: Strokes, box: tuple[slice, slice]) -> bool:
-    """Whether ink half as dark as the kept ink's own (its median over the paper's noise)
-    lies on the edge of `box`: a piece of something that runs on beyond it (a rule, a fold's
-    edge, what the ink finder took out as lines), not a number with paper around it."""
+def _ink_around(found: Strokes) -> tuple[slice, slice] | None:
+    """The rows and columns one ink height around the kept ink and the pieces of ink beside
+    it (half as dark as the kept ink's own, over the paper's noise: the rest of a number whose
+    darkest digit alone was kept), taken in until no other lies within; pieces running over
+    half the picture (a rule, a cell's side, a fold's edge) are left out, and None where the
+    kept ink is one of them: what the ink finder kept of a line it took out (a crop of a
+    rule's piece was a 1 on blank ruled paper)."""
     level = orderstats.median(found.flat[found.kept])
-    inked = found.flat[box] > (found.floor + level) / 2
-    return bool(inked[[0, -1], :].any() or inked[:, [0, -1]].any())
+    inked = (found.flat > (found.floor + level) / 2) | found.kept
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(inked.view(np.uint8), connectivity=8)
+    height, width = inked.shape
+    x, y, w, h = (stats[:, i] for i in range(4))
+    across = (2 * h > height) | (2 * w > width)
+    if across[np.unique(labels[found.kept])].any():
+        return None
+    rows, cols = found.box
+    top, bottom, left, right = rows.start, rows.stop, cols.start, cols.stop
+    taken = np.zeros(count, bool)
+    taken[0] = True  # (the paper)
+    while True:
+        margin = bottom - top
+        area = (
+            slice(max(0, top - margin), min(height, bottom + margin)),
+            slice(max(0, left - margin), min(width, right + margin)),
+        )
+        near = np.unique(labels[area])
+        near = near[~taken[near] & ~across[near]]
+        if not near.size:
+            return area
+        taken[near] = True
+        top, bottom = min(top, y[near].min()), max(bottom, (y + h)[near].max())
+        left, right = min(left, x[near].min()), max(right, (x + w)[near].max())
