@@ -1,7 +1,7 @@
 """A closer look (`imaging/closer.py`): a number small in a large scanned cell, too small in the
-working picture for its ink to be found or judged, is prepared where it is written, by
-`predict` and `read` alike; blank paper, and what runs on beyond the ink, are not looked at
-closer."""
+working picture for its ink to be found, judged or read, is prepared where it is written, by
+`predict` and `read` alike; blank paper, and a piece of a line across the picture, are not
+looked at closer."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ BLANK_BEFORE = ("007.jpg", "015.jpg", "016.jpg", "018.jpg", "022.jpg")
 # ... and two of them whose ink finder keeps the darkest digit alone (`92`, `861`): the rest of
 # the number is taken into the part looked at (`closer._ink_around`).
 WHOLE_NUMBER = ("020.jpg", "065.jpg")
+# ... and three single digits it found too small to read (6-8 px high), read 3, 2 and 9.
+MISREAD_BEFORE = ("057.jpg", "060.jpg", "102.jpg")
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +31,7 @@ def large_cells(tmp_path_factory):
     folder = tmp_path_factory.mktemp("large72")
     scanned_cells.main(["--out", str(folder), "--seed", "72", "--large"])
     truth = json.loads((folder / "truth.json").read_text())
-    return folder, {name: truth[name] for name in BLANK_BEFORE + WHOLE_NUMBER}
+    return folder, {name: truth[name] for name in BLANK_BEFORE + WHOLE_NUMBER + MISREAD_BEFORE}
 
 
 def test_a_small_number_in_a_large_cell_is_read_and_answered_alike(large_cells):
@@ -87,3 +89,11 @@ def test_a_picture_without_twice_the_pixels_is_not_looked_at_closer():
     opened.info["source_size"] = (900, 300)
     assert closer.worth_a_look(working, opened)
     assert closer.worth_a_look(working, Image.new("L", (900, 300)))  # a picture given whole
+
+
+def test_ink_under_half_mnists_box_high_is_too_small_to_read():
+    ink = np.zeros((30, 30), np.float32)
+    ink[2:11, 5:9] = 255.0  # 9 px high
+    assert closer.too_small(ink)
+    ink[2:12, 5:9] = 255.0  # 10 px: half MNIST's 20-px box
+    assert not closer.too_small(ink)

@@ -21,7 +21,9 @@ from PIL import Image
 from digitcli.imaging import orderstats
 from digitcli.imaging.background import estimate_background
 from digitcli.imaging.fitting import BOX_SIZE
+from digitcli.imaging.grayscale import MID_GREY
 from digitcli.imaging.ink import Strokes, find_strokes
+from digitcli.imaging.morphology import bounds
 from digitcli.imaging.opening import cropped
 from digitcli.imaging.settings import tuned
 
@@ -41,6 +43,13 @@ def worth_a_look(working: Image.Image, given: Image.Image) -> bool:
     its writing to see."""
     source = given.info.get("source_size", given.size)
     return 2 * max(working.size) <= min(max(source), closer_side())
+
+
+def too_small(ink: np.ndarray) -> bool:
+    """Whether ink found in a working picture (`ink.isolate_ink`'s, 0-255) stands under half
+    MNIST's 20-px box high: too few pixels to read it by, as to judge it."""
+    box = bounds(ink > MID_GREY)
+    return box is not None and 2 * (box[0].stop - box[0].start) < BOX_SIZE
 
 
 def same_part(picture: Image.Image, part: Image.Image, dx: int, dy: int) -> Image.Image:

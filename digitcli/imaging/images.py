@@ -212,17 +212,36 @@ def _prepared(
     signal = (255 - pixels if inverted else pixels).astype(np.float32)
     background = paper_level(signal) if small else estimate_background(image, inverted)
     ink, read, groups, refused = isolate_ink(signal, background, whole_strokes=not small)
+    closer_up = _looked_closer(image.size, closer, inverted, ink, refused)
+    if closer_up is not None:  # a small number in a large cell: prepared where it is
+        return closer_up
     if ink is None or read is None:
-        if closer is not None and refused in (Kind.BLANK, Kind.LINES):
-            part = closer_look.around_small_ink(closer(), inverted, image.size)
-            if part is not None:  # a small number in a large cell: prepared where it is
-                polarity = "yes" if inverted else "no"
-                return _prepared(working_picture(part), polarity, on_paper=True)
         return Prepared(blank, has_ink=False, inverted=inverted, groups=groups, refused=refused)
     pixels = _twenty_eight(read)
     judged = None if read is ink else _twenty_eight(ink)
     prepared = Prepared(pixels, True, inverted, groups, judged=judged)
     return replace(prepared, joined=_joined(prepared.looked_at, groups, refused))
+
+
+def _looked_closer(
+    working: tuple[int, int],
+    closer: closer_look.Opener | None,
+    inverted: bool,
+    ink: np.ndarray | None,
+    refused: Kind,
+) -> Prepared | None:
+    """`_prepared` of the part around the ink of a picture opened larger (`closer`, the
+    working picture of `working` size), where the working picture held too little to judge or
+    read: no ink, ink the judge took for blank paper or lines, or ink too small
+    (`closer_look.too_small`); None where none is asked or found (`around_small_ink`)."""
+    if closer is None or (ink is None and refused not in (Kind.BLANK, Kind.LINES)):
+        return None
+    if ink is not None and not closer_look.too_small(ink):
+        return None
+    part = closer_look.around_small_ink(closer(), inverted, working)
+    if part is None:
+        return None
+    return _prepared(working_picture(part), "yes" if inverted else "no", on_paper=True)
 
 
 def _twenty_eight(ink: np.ndarray) -> np.ndarray:
