@@ -21,9 +21,8 @@ from PIL import Image
 from digitcli.imaging import orderstats
 from digitcli.imaging.background import estimate_background
 from digitcli.imaging.fitting import BOX_SIZE
-from digitcli.imaging.grayscale import MID_GREY
 from digitcli.imaging.ink import Strokes, find_strokes
-from digitcli.imaging.morphology import bounds
+from digitcli.imaging.morphology import Box
 from digitcli.imaging.opening import cropped
 from digitcli.imaging.settings import tuned
 
@@ -31,10 +30,11 @@ Opener = Callable[[], Image.Image]  # the picture opened again, at `closer_side`
 
 
 def closer_side() -> int:
-    """The longest side a picture is opened at for a closer look: the most pixels the working
-    picture of a long one may have (`grayscale.working_side`), as a square's side."""
-    settings = tuned()
-    return settings.work_size**2 // settings.paper_size
+    """The longest side a picture is opened at for a closer look: twice `work_size`, a small
+    number's pixels doubled each way (at 658 px, the most a long working picture has, a made
+    cell or two more were read, and a blank one cost 3.5 times its working picture's
+    preparation, not 2: docs/measurements/preparation.md, "Round 72")."""
+    return 2 * tuned().work_size
 
 
 def worth_a_look(working: Image.Image, given: Image.Image) -> bool:
@@ -45,11 +45,10 @@ def worth_a_look(working: Image.Image, given: Image.Image) -> bool:
     return 2 * max(working.size) <= min(max(source), closer_side())
 
 
-def too_small(ink: np.ndarray) -> bool:
-    """Whether ink found in a working picture (`ink.isolate_ink`'s, 0-255) stands under half
-    MNIST's 20-px box high: too few pixels to read it by, as to judge it."""
-    box = bounds(ink > MID_GREY)
-    return box is not None and 2 * (box[0].stop - box[0].start) < BOX_SIZE
+def too_small(box: Box) -> bool:
+    """Whether ink found in a working picture (`box`, its bounds) stands under half MNIST's
+    20-px box high: too few pixels to judge or read it by."""
+    return 2 * (box[0].stop - box[0].start) < BOX_SIZE
 
 
 def same_part(picture: Image.Image, part: Image.Image, dx: int, dy: int) -> Image.Image:

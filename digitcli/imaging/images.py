@@ -46,7 +46,7 @@ from digitcli.imaging.grayscale import (
     working_side,
 )
 from digitcli.imaging.histograms import otsu_threshold
-from digitcli.imaging.ink import isolate_ink
+from digitcli.imaging.ink import Strokes, isolate_ink
 from digitcli.imaging.morphology import bounds, dilate, square
 from digitcli.imaging.opening import MAX_PIXELS, STDIN_NAME, open_image
 from digitcli.imaging.paper import paper_level
@@ -211,8 +211,8 @@ def _prepared(
     pixels = np.asarray(image)
     signal = (255 - pixels if inverted else pixels).astype(np.float32)
     background = paper_level(signal) if small else estimate_background(image, inverted)
-    ink, read, groups, refused = isolate_ink(signal, background, whole_strokes=not small)
-    closer_up = _looked_closer(image.size, closer, inverted, ink, refused)
+    ink, read, groups, refused, found = isolate_ink(signal, background, whole_strokes=not small)
+    closer_up = _looked_closer(image.size, closer, inverted, found, refused)
     if closer_up is not None:  # a small number in a large cell: prepared where it is
         return closer_up
     if ink is None or read is None:
@@ -227,16 +227,17 @@ def _looked_closer(
     working: tuple[int, int],
     closer: closer_look.Opener | None,
     inverted: bool,
-    ink: np.ndarray | None,
+    found: Strokes | None,
     refused: Kind,
 ) -> Prepared | None:
     """`_prepared` of the part around the ink of a picture opened larger (`closer`, the
-    working picture of `working` size), where the working picture held too little to judge or
-    read: no ink, ink the judge took for blank paper or lines, or ink too small
-    (`closer_look.too_small`); None where none is asked or found (`around_small_ink`)."""
-    if closer is None or (ink is None and refused not in (Kind.BLANK, Kind.LINES)):
+    working picture of `working` size), where the working picture held too little to find,
+    judge or read: no strokes (`found`), or strokes too small (`closer_look.too_small`),
+    answered or refused as blank paper or lines (not as not a digit: the letters network's
+    word on its 28x28); None where none is asked or found (`around_small_ink`)."""
+    if closer is None or refused is Kind.NOT_A_DIGIT:
         return None
-    if ink is not None and not closer_look.too_small(ink):
+    if found is not None and not closer_look.too_small(found.box):
         return None
     part = closer_look.around_small_ink(closer(), inverted, working)
     if part is None:

@@ -64,15 +64,16 @@ class Strokes:
 
 def isolate_ink(
     signal: np.ndarray, background: np.ndarray, *, whole_strokes: bool = True
-) -> tuple[np.ndarray | None, np.ndarray | None, int, Kind]:
+) -> tuple[np.ndarray | None, np.ndarray | None, int, Kind, Strokes | None]:
     """Bright ink on a dark background -> ink only (0-255 floats, background 0), or None if
     no digit; the same ink less what the writing network (`digitcli.imaging.writing`) takes
     for no writing (a shadow's band beside the digit; the ink itself where it keeps every
     piece), the one the digit model reads; how many separate digit-sized groups of ink it
     holds (with None: 0, or, where the judge took the ink for lines or a page of writing, 1,
     or, where that ink stands in one row, `pieces.in_one_row`, the groups found: a number on a
-    form's rules); and what it is (`verdict.Kind`: with None, blank, lines, not a digit; else
-    DIGIT, or SEVERAL where the judge is sure the ink is several digits).
+    form's rules); what it is (`verdict.Kind`: with None, blank, lines, not a digit; else
+    DIGIT, or SEVERAL where the judge is sure the ink is several digits); and the strokes found
+    (`find_strokes`; None: none), judged or not.
 
     Subtracts the (possibly uneven) background, zeroes the noise, and keeps the connected
     pieces of ink that make up the digit, dropping specks away from it (`find_strokes`).
@@ -81,12 +82,12 @@ def isolate_ink(
     """
     found = find_strokes(signal, background, whole_strokes=whole_strokes)
     if found is None:
-        return None, None, 0, Kind.BLANK
+        return None, None, 0, Kind.BLANK, None
     kept, groups = found.kept, found.groups
     refused = verdict.judged(found.flat, kept, on_paper=found.on_paper, strokes=found.strokes)
     if verdict.refusing(refused):  # blank paper, lines or a page, not a digit
         row = refused is Kind.LINES and in_one_row(kept)  # digits in a row: a number on rules
-        return None, None, groups if row else int(refused is Kind.LINES), refused
+        return None, None, groups if row else int(refused is Kind.LINES), refused, found
     writing = writing_pieces(found.flat, kept) if found.on_paper else kept
     near = widened(found.box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
     flat, levels = found.flat[near], found.levels[near]
@@ -95,7 +96,7 @@ def isolate_ink(
     read = ink
     if writing is not kept:
         read = _scaled_ink(flat, writing[near], found.floor, level, whole_strokes=whole_strokes)
-    return ink, read, groups, refused or Kind.DIGIT
+    return ink, read, groups, refused or Kind.DIGIT, found
 
 
 def find_strokes(
