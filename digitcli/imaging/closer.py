@@ -31,8 +31,8 @@ Opener = Callable[[], Image.Image]  # the picture opened again, at `closer_side`
 
 def closer_side() -> int:
     """The longest side a picture is opened at for a closer look: twice `work_size`, a small
-    number's pixels doubled each way (at 658 px, the most a long working picture has, a made
-    cell or two more were read, and a blank one cost 3.5 times its working picture's
+    number's pixels doubled each way (at 658 px, the most a long working picture has, made
+    cells were read no better, and a blank one cost 3.5 times its working picture's
     preparation, not 2: docs/measurements/preparation.md, "Round 72")."""
     return 2 * tuned().work_size
 
@@ -68,15 +68,16 @@ def around_small_ink(
     larger) around its ink, one ink height beyond it on every side; None where it has no ink
     (`find_strokes`), where that ink stands half MNIST's digit box high or more at the
     working size (enough pixels to judge it there, as it was: a dash drawn small on a canvas
-    is no digit, its crop a 0), or where it is a piece of something that runs across the
-    picture (`_ink_around`)."""
+    is no digit, its crop a 0) or under a quarter of it here (a speck, a grid's crossing: the
+    crop of a few pixels was a 5 on a blank squared page), or where it is a piece of
+    something that runs across the picture (`_ink_around`)."""
     grey = np.asarray(picture)
     signal = (255 - grey if inverted else grey).astype(np.float32)
     found = find_strokes(signal, estimate_background(picture, inverted))
     if found is None:
         return None
-    rows, cols = found.box
-    if 2 * (rows.stop - rows.start) * working[1] >= BOX_SIZE * picture.height:
+    high = found.box[0].stop - found.box[0].start
+    if 4 * high < BOX_SIZE or 2 * high * working[1] >= BOX_SIZE * picture.height:
         return None
     area = _ink_around(found)
     if area is None:
