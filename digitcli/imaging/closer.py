@@ -2,12 +2,14 @@
 
 `prepare` shrinks a picture to its working size first (`grayscale.working_side`). A number a
 tenth as high as the cell it is written in (a row number in a scanned register's cell) shrinks
-with it to a few pixels, too few for its ink to be found or judged: the cell was blank, or
-lines. Where the working picture was opened from a file at least twice as large, the same part
-is opened again at `closer_side` and its ink found there (`ink.find_strokes`, the one ink
-finder); where that ink would stand under half MNIST's 20-px box high in the working picture
-and has paper all round it, the part around it (one ink height beyond it on every side) is
-what is prepared and judged, as a crop of the number would be.
+with it to a few pixels, too few for its ink to be found, judged or read: the cell was blank,
+or lines, or its digit was read from a 28x28 enlarged from 6 px. Where the working picture
+holds no strokes or strokes too small (`too_small`), and the file holds at least twice its
+pixels a side (`worth_a_look`), the same part is opened again at `closer_side` and its ink
+found there (`ink.find_strokes`, the one ink finder); where that ink would stand under half
+MNIST's 20-px box high in the working picture and is no piece of a line across the picture,
+the part around it and the pieces of ink beside it (one ink height beyond them on every side)
+is what is prepared and judged, as a crop of the number would be.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ from digitcli.imaging.grayscale import (
 from digitcli.imaging.histograms import otsu_threshold
 from digitcli.imaging.ink import Strokes, isolate_ink
 from digitcli.imaging.morphology import bounds, dilate, square
-from digitcli.imaging.opening import MAX_PIXELS, STDIN_NAME, open_image
+from digitcli.imaging.opening import MAX_PIXELS, STDIN_NAME, open_image, open_image_and_larger
 from digitcli.imaging.paper import paper_level
 from digitcli.imaging.polarity import Look, look
 from digitcli.imaging.settings import tuned
@@ -136,7 +136,8 @@ def prepare(
     picture is a sheet of paper or a scanned cell already found (`read` prepares a part of a
     photo so): it is not taken for a photo of a thing. closer: the same picture opened again
     at `closer_look.closer_side` (`prepare_file`'s), for a closer look where its working
-    picture is blank or lines (default: `image` itself, where it is that much larger).
+    picture holds too little ink to judge or read (default: `image` itself, where it is that
+    much larger).
     """
     if invert not in INVERT_CHOICES:
         raise ValueError(f"invert must be one of {', '.join(INVERT_CHOICES)}, not {invert!r}")
@@ -317,10 +318,11 @@ def _enlarged(image: Image.Image) -> Image.Image:
 def prepare_file(
     source: str | Path | bytes, *, invert: str = "auto", name: str | None = None
 ) -> Prepared:
-    """open_image then prepare: one file (or raw bytes) to an MNIST-style 28x28; opened again
-    larger for a closer look where it asks one."""
-    closer = partial(open_image, source, name=name, max_side=closer_look.closer_side())
-    return prepare(open_image(source, name=name), invert=invert, closer=closer)
+    """open_image then prepare: one file (or raw bytes) to an MNIST-style 28x28; its bytes
+    opened again larger for a closer look where it asks one."""
+    side = closer_look.closer_side()
+    image, closer = open_image_and_larger(source, name=name, larger=side)
+    return prepare(image, invert=invert, closer=closer)
 
 
 def naive_resize(image: Image.Image) -> np.ndarray:

@@ -79,6 +79,16 @@ def open_image_and_smaller(
     return image, lambda: open_image(data, name=label, max_side=smaller)
 
 
+def open_image_and_larger(
+    source: str | Path | bytes, *, name: str | None = None, larger: int
+) -> tuple[Image.Image, Callable[[], Image.Image]]:
+    """`open_image` at `predict`'s size, and a function that opens the same bytes again at
+    most `larger` a side (a closer look, `imaging.closer`): a file is read once."""
+    label, data = _labelled(source, name)
+    image = _opening(lambda: _read(data, label, None)[0], label)
+    return image, partial(open_image, data, name=label, max_side=larger)
+
+
 def _labelled(source: str | Path | bytes, name: str | None) -> tuple[str, bytes]:
     """The one-line name errors give `source` by, and its bytes (a file's read, bounded)."""
     if isinstance(source, (bytes, bytearray, memoryview)):
