@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from digitcli.core.config import IMAGE_SIZE
 from digitcli.imaging import orderstats
 from digitcli.imaging.background import estimate_background
 from digitcli.imaging.fitting import BOX_SIZE
@@ -70,16 +71,16 @@ def around_small_ink(
     larger) around its ink, one ink height beyond it on every side; None where it has no ink
     (`find_strokes`), where that ink stands half MNIST's digit box high or more at the
     working size (enough pixels to judge it there, as it was: a dash drawn small on a canvas
-    is no digit, its crop a 0) or under a quarter of it here (a speck, a grid's crossing: the
-    crop of a few pixels was a 5 on a blank squared page), or where it is a piece of
-    something that runs across the picture (`_ink_around`)."""
+    is no digit, its crop a 0) or no higher than MNIST's margin around that box (4 px) here (a
+    speck, a grid's crossing: the crop of a few pixels was a 5 on a blank squared page), or
+    where it is a piece of something that runs across the picture (`_ink_around`)."""
     grey = np.asarray(picture)
     signal = (255 - grey if inverted else grey).astype(np.float32)
     found = find_strokes(signal, estimate_background(picture, inverted))
     if found is None:
         return None
     high = found.box[0].stop - found.box[0].start
-    if 4 * high < BOX_SIZE or 2 * high * working[1] >= BOX_SIZE * picture.height:
+    if 2 * high <= IMAGE_SIZE - BOX_SIZE or 2 * high * working[1] >= BOX_SIZE * picture.height:
         return None
     area = _ink_around(found)
     if area is None:
