@@ -104,7 +104,7 @@ def test_a_failure_preparing_one_file_is_that_files_error_row(tmp_path, monkeypa
 
         return wrapper
 
-    monkeypatch.setattr(images, "open_image", failing(images.open_image))
+    monkeypatch.setattr(images, "open_image_and_larger", failing(images.open_image_and_larger))
     monkeypatch.setattr(picture, "open_image_and_smaller", failing(picture.open_image_and_smaller))
     result = runner.invoke(app, [command, str(folder), "-f", "csv"])
     assert result.exit_code == 1, result.output
