@@ -85,8 +85,7 @@ def open_image_and_larger(
     """`open_image` at `predict`'s size, and a function that opens the same bytes again at
     most `larger` a side (a closer look, `imaging.closer`): a file is read once."""
     label, data = _labelled(source, name)
-    image = _opening(lambda: _read(data, label, None)[0], label)
-    return image, partial(open_image, data, name=label, max_side=larger)
+    return open_image(data, name=label), partial(open_image, data, name=label, max_side=larger)
 
 
 def _labelled(source: str | Path | bytes, name: str | None) -> tuple[str, bytes]:
