@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import cv2
 import numpy as np
 from PIL import Image
 
@@ -25,7 +24,7 @@ from digitcli.imaging import orderstats
 from digitcli.imaging.background import estimate_background
 from digitcli.imaging.fitting import BOX_SIZE
 from digitcli.imaging.ink import Strokes, find_strokes
-from digitcli.imaging.morphology import Box
+from digitcli.imaging.morphology import Box, bounds, labelled, widened
 from digitcli.imaging.opening import cropped
 from digitcli.imaging.settings import tuned
 
@@ -98,26 +97,23 @@ def _ink_around(found: Strokes) -> tuple[slice, slice] | None:
     rule's piece was a 1 on blank ruled paper)."""
     level = orderstats.median(found.flat[found.kept])
     inked = (found.flat > (found.floor + level) / 2) | found.kept
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(inked.view(np.uint8), connectivity=8)
+    labels, boxes = labelled(inked)
     height, width = inked.shape
-    x, y, w, h = (stats[:, i] for i in range(4))
-    across = (2 * h > height) | (2 * w > width)
+    across = np.array(
+        [False]
+        + [2 * (r.stop - r.start) > height or 2 * (c.stop - c.start) > width for r, c in boxes]
+    )  # by label: 0 is the paper
     if across[np.unique(labels[found.kept])].any():
         return None
-    rows, cols = found.box
-    top, bottom, left, right = rows.start, rows.stop, cols.start, cols.stop
-    taken = np.zeros(count, bool)
-    taken[0] = True  # (the paper)
+    left_out = across.copy()
+    left_out[0] = True
+    taken = np.zeros_like(across)
+    box = found.box
     while True:
-        margin = bottom - top
-        area = (
-            slice(max(0, top - margin), min(height, bottom + margin)),
-            slice(max(0, left - margin), min(width, right + margin)),
-        )
+        area = widened(box, box[0].stop - box[0].start, inked.shape)
         near = np.unique(labels[area])
-        near = near[~taken[near] & ~across[near]]
+        near = near[~left_out[near] & ~taken[near]]
         if not near.size:
             return area
         taken[near] = True
-        top, bottom = min(top, y[near].min()), max(bottom, (y + h)[near].max())
-        left, right = min(left, x[near].min()), max(right, (x + w)[near].max())
+        box = bounds(found.kept | taken[labels])
