@@ -104,7 +104,7 @@ def test_the_fainter_writing_under_darker_rules_is_found_again():
     paper[12:14, 100:130] -= 45.0  # a rule's remnant beside it
     paper[15:45, :2] -= 45.0  # a neighbouring cell's side
     image = Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8), "L")
-    flat, mask = ink_signal(image, "yes")
+    flat, mask, _ = ink_signal(image, "yes")
     rules = np.zeros_like(mask)
     rules[:10], rules[-10:] = True, True
     mask &= ~rules

@@ -9,6 +9,9 @@ uneven lighting and subtracted; ink is what stands clearly above the paper's noi
 
 from __future__ import annotations
 
+import math
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 from PIL import Image
@@ -21,12 +24,20 @@ from digitcli.imaging.polarity import ink_is_dark
 from digitcli.reading.settings import tuned
 
 
-def ink_signal(
-    image: Image.Image, invert: str = "auto", *, finest: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
-    """The ink (bright, float32, paper at 0) of an "L" image, and the mask of what is ink. Its
-    polarity is judged as `predict` judges it (`imaging.polarity`), the paper's noise measured as
-    `predict` measures it (`imaging.paper`). `finest`: the paper's level is measured in the
+class Ink(NamedTuple):
+    """The ink of an image (`ink_signal`)."""
+
+    flat: np.ndarray  # bright, float32, the paper at 0
+    mask: np.ndarray  # what is ink: above a stroke's core level, or joined to such ink
+    faintest: float  # the least level of ink the mask keeps (inf: it keeps none): a pen's
+    # faint decimal point stands above it, but, joined to no stroke, out of the mask
+
+
+def ink_signal(image: Image.Image, invert: str = "auto", *, finest: bool = False) -> Ink:
+    """The ink (bright, float32, paper at 0) of an "L" image, the mask of what is ink, and
+    the least level the mask keeps ink at (`Ink.faintest`). Its polarity is judged as
+    `predict` judges it (`imaging.polarity`), the paper's noise measured as `predict`
+    measures it (`imaging.paper`). `finest`: the paper's level is measured in the
     smallest blocks (`paper_block`), as on the small copy the lines are found on (`multiline`),
     whose strokes are a few px wide. Blocks a fifth of its height left the shaded side of a
     hard shadow's edge in the ink: the paper's spread grew past the number's contrast, no line
@@ -39,7 +50,8 @@ def ink_signal(
     signal = 255.0 - gray if dark else gray
     flat = signal - _paper(signal, finest)
     np.maximum(flat, 0.0, out=flat)
-    return flat, _ink_mask(flat)
+    levels = _levels(np.minimum(flat, 255.0))
+    return Ink(flat, _ink_mask(flat, levels), math.inf if levels is None else levels[0])
 
 
 def _paper(signal: np.ndarray, finest: bool = False) -> np.ndarray:
@@ -74,10 +86,28 @@ def ink_again(mask: np.ndarray, flat: np.ndarray, away: np.ndarray) -> np.ndarra
     return mask | (found & ~connected_to(found & dilate(beside, 3), found))
 
 
-def _ink_mask(flat: np.ndarray) -> np.ndarray:
+def _ink_mask(flat: np.ndarray, levels: tuple[float, float] | None = None) -> np.ndarray:
     """Ink: above Otsu's threshold and well above the paper's noise; fainter pixels joined to
-    such ink are kept too (hysteresis), specks of noise are not."""
+    such ink are kept too (hysteresis), specks of noise are not. `levels`: `_levels` of
+    `flat`, where measured already."""
     values = np.minimum(flat, 255.0)
+    levels = _levels(values) if levels is None else levels
+    if levels is None:
+        return np.zeros(flat.shape, dtype=bool)
+    low, high = levels
+    weak = values > low
+    # Its 8-connected pieces (OpenCV's labelling: the pieces SciPy's 3x3 finds, faster).
+    count, labels = cv2.connectedComponents(weak.view(np.uint8), connectivity=8)
+    strong = np.zeros(count, dtype=bool)
+    strong[labels[values > high]] = True
+    strong[0] = False
+    return strong[labels]
+
+
+def _levels(values: np.ndarray) -> tuple[float, float] | None:
+    """The hysteresis' two levels over `values` (the ink, 0-255, paper at 0): a stroke's core
+    stands above the high one, its faint edges and ends above the low one; None where no ink
+    stands out of the paper's noise."""
     hist = histogram(values)  # of its whole grey levels
     paper = values[::2, ::2]  # the paper's level and spread from a quarter of the pixels: as
     median = float(np.median(paper))  # robust, 4x fewer values to sort
@@ -89,17 +119,10 @@ def _ink_mask(flat: np.ndarray) -> np.ndarray:
     tune, inked = tuned(), preparation.tuned()
     contrast = peak - median
     if contrast < max(inked.faintest_ink, inked.noisy_contrast * spread):
-        return np.zeros(flat.shape, dtype=bool)
+        return None
     core = min(inked.min_contrast, 0.5 * contrast)
     high = max(otsu_threshold(hist), median + inked.noisy_contrast * spread, core)
-    low = max(median + tune.spread_joined * spread, 0.5 * high)
-    weak = values > low
-    # Its 8-connected pieces (OpenCV's labelling: the pieces SciPy's 3x3 finds, faster).
-    count, labels = cv2.connectedComponents(weak.view(np.uint8), connectivity=8)
-    strong = np.zeros(count, dtype=bool)
-    strong[labels[values > high]] = True
-    strong[0] = False
-    return strong[labels]
+    return max(median + tune.spread_joined * spread, 0.5 * high), high
 
 
 def ink_lines(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -21,8 +21,10 @@ A number on paper is found in steps, all in NumPy and OpenCV on a copy of the im
    to join, as a cut through ink does: they are usually two digits. Each candidate's ink
    alone is cropped and fitted into 28x28 by `digitcli.imaging.images.fit_and_centre`, as
    `predict` fits one;
-7. the strips: all the line's ink, `strip_span` line heights scaled to 32 px high (a long
-   line in pieces), for `digitcli.reading.lines`, which reads the whole line and never cuts.
+7. the strips: all the line's ink, and the specks too faint for it in the gaps between its
+   digits (a pencil's decimal point: `atoms.faint_specks`), `strip_span` line heights scaled
+   to 32 px high (a long line in pieces), for `digitcli.reading.lines`, which reads the whole
+   line and never cuts.
 
 The classifier then scores every candidate and `best_reading` picks the segmentation whose
 digits are likeliest together (the sum of their log-probabilities, by dynamic programming over
@@ -53,6 +55,7 @@ from digitcli.reading.atoms import (
     Atom,
     components,
     digit_spans,
+    faint_specks,
     line_atoms,
     line_height,
 )
@@ -167,7 +170,7 @@ def find_line(image: Image.Image, *, invert: str = "auto", band: bool = False) -
     if work.width >= tune.work_width and work.height < tune.smallest_height:
         # A line so long that, shrunk to fit, no digit is left: unless none was written.
         return Line() if _one_grey(image) else Line(too_small=True)
-    flat, mask = ink_signal(work, invert)
+    flat, mask, faintest = ink_signal(work, invert)
     if band:
         across = across_the_band(mask)
         _leave_out(across, flat, mask)
@@ -208,6 +211,8 @@ def find_line(image: Image.Image, *, invert: str = "auto", band: bool = False) -
     ink_of = partial(span_ink, flat=flat, taken=taken, level=level)
     if not atoms:
         return line
+    faint = (flat > faintest) & ~dilate(taken, 1)  # ink too faint for the mask, alone
+    specks += faint_specks(faint, atoms, height, slant, centre)
     ink, (left, top, right, _) = ink_of(atoms + specks)  # the line reader sees the specks
     if ink is None:
         return line
