@@ -25,16 +25,14 @@ DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 DOT_LEVEL = 160  # on paper of 235 and digits down to 25: below a stroke's core, above its edges
 
 
-def _number_with_a_dot(digits, path: Path, *, dot: bool) -> tuple[int, int]:
-    """`125` with a faint dot (or none) between its 2 and its 5, at their foot: the dot's
-    centre."""
+def _number_with_a_dot(digits, path: Path, *, dot: bool) -> None:
+    """`125` with a faint dot (or none) between its 2 and its 5, at their foot."""
     truth = write_number(digits, "125", path, gap=0.9)
     picture = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
     centre = ((truth[1][2] + truth[2][0]) // 2, max(truth[1][3], truth[2][3]) - 8)
     if dot:
         cv2.circle(picture, centre, 6, DOT_LEVEL, -1, lineType=cv2.LINE_AA)
     cv2.imwrite(str(path), picture)
-    return centre
 
 
 def _line(path: Path):
