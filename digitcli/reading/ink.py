@@ -50,8 +50,9 @@ def ink_signal(image: Image.Image, invert: str = "auto", *, finest: bool = False
     signal = 255.0 - gray if dark else gray
     flat = signal - _paper(signal, finest)
     np.maximum(flat, 0.0, out=flat)
-    levels = _levels(np.minimum(flat, 255.0))
-    return Ink(flat, _ink_mask(flat, levels), math.inf if levels is None else levels[0])
+    values = np.minimum(flat, 255.0)
+    levels = _levels(values)
+    return Ink(flat, _hysteresis(values, levels), math.inf if levels is None else levels[0])
 
 
 def _paper(signal: np.ndarray, finest: bool = False) -> np.ndarray:
@@ -86,14 +87,18 @@ def ink_again(mask: np.ndarray, flat: np.ndarray, away: np.ndarray) -> np.ndarra
     return mask | (found & ~connected_to(found & dilate(beside, 3), found))
 
 
-def _ink_mask(flat: np.ndarray, levels: tuple[float, float] | None = None) -> np.ndarray:
+def _ink_mask(flat: np.ndarray) -> np.ndarray:
     """Ink: above Otsu's threshold and well above the paper's noise; fainter pixels joined to
-    such ink are kept too (hysteresis), specks of noise are not. `levels`: `_levels` of
-    `flat`, where measured already."""
+    such ink are kept too (hysteresis), specks of noise are not."""
     values = np.minimum(flat, 255.0)
-    levels = _levels(values) if levels is None else levels
+    return _hysteresis(values, _levels(values))
+
+
+def _hysteresis(values: np.ndarray, levels: tuple[float, float] | None) -> np.ndarray:
+    """The pieces of `values` (0-255) over `levels`' low one that hold a pixel over its high
+    one (`_levels`; None: no ink)."""
     if levels is None:
-        return np.zeros(flat.shape, dtype=bool)
+        return np.zeros(values.shape, dtype=bool)
     low, high = levels
     weak = values > low
     # Its 8-connected pieces (OpenCV's labelling: the pieces SciPy's 3x3 finds, faster).
