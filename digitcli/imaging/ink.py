@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -62,9 +63,20 @@ class Strokes:
     strokes: np.ndarray  # every piece over the threshold, lines taken out (`kept`: the digit's)
 
 
+class Isolated(NamedTuple):
+    """What `isolate_ink` found: the ink, the ink the model reads, the groups, the verdict's
+    kind and the strokes (each as `isolate_ink` says)."""
+
+    ink: np.ndarray | None
+    read: np.ndarray | None
+    groups: int
+    kind: Kind
+    strokes: Strokes | None
+
+
 def isolate_ink(
     signal: np.ndarray, background: np.ndarray, *, whole_strokes: bool = True
-) -> tuple[np.ndarray | None, np.ndarray | None, int, Kind, Strokes | None]:
+) -> Isolated:
     """Bright ink on a dark background -> ink only (0-255 floats, background 0), or None if
     no digit; the same ink less what the writing network (`digitcli.imaging.writing`) takes
     for no writing (a shadow's band beside the digit; the ink itself where it keeps every
@@ -82,12 +94,12 @@ def isolate_ink(
     """
     found = find_strokes(signal, background, whole_strokes=whole_strokes)
     if found is None:
-        return None, None, 0, Kind.BLANK, None
+        return Isolated(None, None, 0, Kind.BLANK, None)
     kept, groups = found.kept, found.groups
     refused = verdict.judged(found.flat, kept, on_paper=found.on_paper, strokes=found.strokes)
     if verdict.refusing(refused):  # blank paper, lines or a page, not a digit
         row = refused is Kind.LINES and in_one_row(kept)  # digits in a row: a number on rules
-        return None, None, groups if row else int(refused is Kind.LINES), refused, found
+        return Isolated(None, None, groups if row else int(refused is Kind.LINES), refused, found)
     writing = writing_pieces(found.flat, kept) if found.on_paper else kept
     near = widened(found.box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
     flat, levels = found.flat[near], found.levels[near]
@@ -96,7 +108,7 @@ def isolate_ink(
     read = ink
     if writing is not kept:
         read = _scaled_ink(flat, writing[near], found.floor, level, whole_strokes=whole_strokes)
-    return ink, read, groups, refused or Kind.DIGIT, found
+    return Isolated(ink, read, groups, refused or Kind.DIGIT, found)
 
 
 def find_strokes(

@@ -89,13 +89,13 @@ def line_atoms(pieces, height: float, slant: float, centre: float) -> tuple[list
     tune, speck_area = tuned(), preparation.tuned().speck_area  # a speck as `predict` has it
     atoms, specks = [], []
     for piece, ((ys, xs), area, middle) in enumerate(zip(pieces, areas, middles, strict=True)):
-        if abs(middle - line) > tune.off_line * height:
+        if _off_line(middle, line, height):
             continue  # ink off the line: not part of the number
         tall = ys.max() - ys.min() + 1
         wide = xs.max() - xs.min() + 1
         slanted = xs + slant * (ys - centre)
         atom = Atom(ys, xs, slanted, small=tall < tune.small * height, piece=piece)
-        if max(tall, wide) < tune.speck_size * height and area < speck_area * areas.max():
+        if _speck_sized(tall, wide, height) and area < speck_area * areas.max():
             specks.append(atom)  # a speck
         else:
             atoms.extend(_cut(atom, height))
@@ -114,12 +114,11 @@ def faint_specks(
     was read 38, and a cheque's amount gained a digit."""
     if not atoms:
         return []
-    tune = tuned()
     labels, boxes = labelled(faint)
     small = [
         (index, (rows, cols))
         for index, (rows, cols) in enumerate(boxes, start=1)
-        if max(rows.stop - rows.start, cols.stop - cols.start) < tune.speck_size * height
+        if _speck_sized(rows.stop - rows.start, cols.stop - cols.start, height)
     ]
     if not small:
         return []
@@ -129,13 +128,23 @@ def faint_specks(
     for index, (rows, cols) in small:
         ys, xs = np.nonzero(labels[rows, cols] == index)
         ys, xs = ys + rows.start, xs + cols.start
-        if abs(orderstats.median(ys) - line) > tune.off_line * height:
+        if _off_line(orderstats.median(ys), line, height):
             continue
         speck = Atom(ys, xs, xs + slant * (ys - centre), small=True)
         between = left < speck.left and speck.right < right
         if between and not any(a.left <= speck.right and speck.left <= a.right for a in atoms):
             specks.append(speck)
     return specks
+
+
+def _off_line(middle: float, line: float, height: float) -> bool:
+    """Whether a piece whose middle row is `middle` lies off the line (whose middle is `line`)."""
+    return abs(middle - line) > tuned().off_line * height
+
+
+def _speck_sized(tall: int, wide: int, height: float) -> bool:
+    """Whether a piece `tall` by `wide` px is a speck's size on a line of digits `height` high."""
+    return max(tall, wide) < tuned().speck_size * height
 
 
 def _cut(atom: Atom, height: float) -> list[Atom]:
