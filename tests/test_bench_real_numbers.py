@@ -267,6 +267,25 @@ def test_the_fresh_numbers_are_from_other_repositories_fifteen_at_most_from_one(
     assert not set(by_repo) & {r["repo"].lower() for r in others}
 
 
+def test_more_numbers_are_from_other_repositories_each_in_one_fold():
+    """`more_numbers.csv` (round 74): phone photos and form fields from repositories in no
+    other list and not held out, no picture of another list among them, each repository in
+    one fold."""
+    manifest = numbers.MANIFEST.with_name("more_numbers.csv")
+    more = numbers.read_manifest(manifest)
+    assert len(more) >= 40
+    assert all(len(r.sha256) == 64 and len(r.commit) == 40 for r in more)
+    assert all(2 <= len(r.label) <= 10 and r.label.isdigit() for r in more)
+    assert {r.fold for r in more} == set(range(5))
+    assert not _held_out(more)
+    by_repo = Counter(r.repo.lower() for r in more)
+    assert len({(r.repo.lower(), r.fold) for r in more}) == len(by_repo)  # one fold each
+    assert len({(r.path, r.sha256) for r in more}) == len(more)
+    others = _rows_of_other_manifests(manifest)
+    assert not {r.sha256 for r in more} & {r["sha256"] for r in others}
+    assert not set(by_repo) & {r["repo"].lower() for r in others}
+
+
 @pytest.mark.parametrize(
     ("a", "b", "expected"),
     [("", "", 0), ("125", "125", 0), ("125", "1125", 1), ("125", "15", 1), ("2927", "2827", 1),

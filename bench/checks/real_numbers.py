@@ -19,7 +19,8 @@ sha256, copies the manifest to `DIR/real_numbers.csv` (which `score` reads) and 
 could not build. A path ending in `#crop=X_Y_W_H` is that box of the file, cut out as a PNG (its
 sha256 is the whole file's; bench/checks/real_pictures.py says how). `--manifest` builds another
 list of the same form instead: `bench/checks/form_cells.csv` is a development set of numbers
-written in the cells of forms (exam mark sheets), cut from whole pages.
+written in the cells of forms (exam mark sheets), cut from whole pages; `more_numbers.csv`
+another of phone photos and form fields (round 74); `fresh_numbers.csv` a check set.
 
 `score` reads every picture with `digitcli read` (`digitcli.reading.read.read`, one call for the
 whole set) with MODEL (anything `--model` takes; without it the models folder is pointed at an
