@@ -180,6 +180,10 @@ REAL_KNOWN = {
     "digit; read's line reader is sure of 119, three digits (row_digits), and read reads it",
     f"{_MEZA}3207.jpg": "blank to predict's preparation; the line reader is sure of three "
     "digits (row_digits), and read reads 125, right",
+    "niraj-dudani+mnist-multiple-digits__data_wild_3.jpeg": "3446785512 photographed above a "
+    "hand's shadow (round 74's more numbers): predict's ink holds the shadow and its judge "
+    "takes it for lines; read finds the number and the shadow's band as two lines, the band "
+    "refused as not a digit, and reads 3446785512, right",
     "fborcic+neural_project__test_images_3.jpeg": "52602 written in the shade beside a hard "
     "shadow's edge: predict's ink is the edge, a 4; read reads 52602 (round 25: its lines "
     "found on a paper level that follows the edge; it read the same 4 before)",

@@ -129,7 +129,14 @@ def _answer(
 
 def _several(name: str, readings: list[Reading], spans: list[tuple[int, int, int, int]]) -> Reading:
     """One image's lines: no number of its own (never one made of two), one reading a line,
-    each in the box of its digits (or of its rows, where none were found)."""
+    each in the box of its digits (or of its rows, where none were found). Where one line reads
+    a row's worth of digits or more and every other is refused as holding no number (a
+    shadow's band, a line of words), that line's reading is the picture's: a number
+    photographed beside a hand's shadow was "found 2 lines: 3446785512, -", and no number. (A
+    line of one or two digits stays one of several: a word's hamza above it was read `5`.)"""
+    numbered = [r for r in readings if r.number is not None or r.error is not None]
+    if len(numbered) == 1 and len(numbered[0].number or "") >= preparation.tuned().row_digits:
+        return numbered[0]
     readings = [
         replace(reading, box=_box(reading, span))
         for reading, span in zip(readings, spans, strict=True)
