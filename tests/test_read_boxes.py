@@ -238,3 +238,29 @@ def test_the_box_holding_a_number_is_found_and_a_row_of_boxes_is_not():
     joined = _boxed([(10, 120)], [(70, 85), (95, 110)])
     joined[6:55, 40:43] = True  # a 1 written from the box's top to its bottom
     assert clutter.holding_hole(*_pieces(joined)) is None
+
+
+def write_hanging_boxes(digits, number: str, path: Path, *, edge: int) -> None:
+    """`number` in a row of boxes cut out of a form below their top line: each box's sides
+    run from the picture's top edge down to the bottom line (y 150, paper below it), and the
+    form's black edge, `edge` px wide, runs down its left side (a tally form's field)."""
+    truth = write_number(digits, number, path, gap=0.6)
+    image = Image.open(path).crop((0, 0, truth[-1][2] + 40, 170))
+    draw = ImageDraw.Draw(image)
+    sides = [truth[0][0] - 20] + [(a[2] + b[0]) // 2 for a, b in pairwise(truth)]
+    sides.append(truth[-1][2] + 20)
+    draw.line([(0, 150), (sides[-1], 150)], fill=60, width=3)
+    for x in sides:
+        draw.line([(x, 0), (x, 150)], fill=60, width=3)
+    draw.rectangle([(0, 0), (edge - 1, 150)], fill=15)
+    image.save(path)
+
+
+@pytest.mark.parametrize(("number", "edge"), [("213", 12), ("236", 12), ("4072", 10), ("895", 8)])
+def test_boxes_hanging_from_their_bottom_line_are_not_read(digits, tmp_path, number, edge):
+    """A tally form's field cut out below its top line: the boxes' sides and the form's black
+    edge reach from the bottom line to the picture's top edge; the edge was read as a 1
+    (`213` read `1213`, round 74's more numbers)."""
+    write_hanging_boxes(digits, number, tmp_path / "field.png", edge=edge)
+    (reading,) = read([str(tmp_path / "field.png")])
+    assert reading.number == number

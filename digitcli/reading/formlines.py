@@ -2,10 +2,10 @@
 
 Printed lines are found in the ink mask (long thin horizontal runs and, between a field's top
 and bottom lines, the vertical sides of its boxes and their second, inner lines; boxes drawn
-one per digit) and taken out, strokes crossing a line joined again, so that
-`digitcli.reading.segment` sees the handwriting alone. A comb's teeth are left in: the line
-reader and segmentation read a number on a comb as well without them taken out (round 18,
-docs/measurements/reading-numbers.md).
+one per digit; under one line, the sides of boxes cut off with the picture's edge) and taken
+out, strokes crossing a line joined again, so that `digitcli.reading.segment` sees the
+handwriting alone. A comb's teeth are left in: the line reader and segmentation read a number
+on a comb as well without them taken out (round 18, docs/measurements/reading-numbers.md).
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
     top, bottom = int(line_rows[0]), int(line_rows[-1])
     bands = _bands(line_rows)
     thickness = line_rows.size / max(1, len(bands))
-    if bottom - top < 0.5 * extent:  # one ruled line (or one box edge): no box to look for
-        return lines
+    if bottom - top < 0.5 * extent:  # one ruled line (or one box edge): boxes hanging from it
+        return lines | _hanging_sides(mask & ~lines, lines, (top, bottom), thickness)
     side = int(preparation.tuned().frame_side * (bottom - top))
     sides = _runs(mask & ~lines, side, axis=0)
     labels, boxes = labelled(sides, connectivity=4)
@@ -62,6 +62,28 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
     field = (int(bands[0][-1]) + 1, int(bands[-1][0]))  # within the top and bottom lines
     inner = _inner_lines(mask, lines | sides, field, reach, thickness)
     return lines | sides | inner
+
+
+def _hanging_sides(
+    mask: np.ndarray, lines: np.ndarray, line: tuple[int, int], thickness: float
+) -> np.ndarray:
+    """The sides of boxes hanging from one ruled line (its rows `line`) to the picture's edge
+    beyond the writing, their other line cut off with the picture (a form's field cut out
+    below its top line): straight vertical runs of `mask` (the ink less `lines`) reaching
+    from the line to that edge, where the line ends at the outermost of them (running on past
+    them, it is ruled paper, and a 1 standing on it no side). None where there are none."""
+    height = mask.shape[0]
+    top, bottom = (0, line[0]) if line[0] > height / 2 else (line[1], height - 1)
+    span = bottom - top
+    reach = int(thickness) + span // tuned().reach_per
+    sides = _runs(mask, int(preparation.tuned().frame_side * span), axis=0)
+    labels, boxes = labelled(sides, connectivity=4)
+    for index, (rows, cols) in enumerate(boxes, start=1):
+        if rows.start > top + reach or rows.stop - 1 < bottom - reach:
+            sides[rows, cols][labels[rows, cols] == index] = False
+    if sides.any() and _lines_run_past(lines, sides, span):
+        return np.zeros_like(mask)
+    return sides
 
 
 def _inner_lines(
