@@ -71,7 +71,7 @@ def _hanging_sides(
     beyond the writing, their other line cut off with the picture (a form's field cut out
     below its top line): straight vertical runs of `mask` (the ink less `lines`) reaching
     from the line to that edge, where the line ends at the outermost of them (running on past
-    them, it is ruled paper, and a 1 standing on it no side). None where there are none."""
+    them, it is ruled paper, and a 1 standing on it no side), as a mask."""
     height = mask.shape[0]
     top, bottom = (0, line[0]) if line[0] > height / 2 else (line[1], height - 1)
     span = bottom - top
