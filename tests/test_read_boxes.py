@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from itertools import pairwise
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from digitcli.reading.formlines import form_lines
 from digitcli.reading.read import read
 from digitcli.reading.segment import find_candidates
 from digitcli.reading.settings import DEFAULT
+
+DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 
 
 @pytest.fixture(scope="module")
@@ -263,4 +266,42 @@ def test_boxes_hanging_from_their_bottom_line_are_not_read(digits, tmp_path, num
     (`213` read `1213`, round 74's more numbers)."""
     write_hanging_boxes(digits, number, tmp_path / "field.png", edge=edge)
     (reading,) = read([str(tmp_path / "field.png")])
+    assert reading.number == number
+
+
+def test_a_field_narrower_than_its_boxes_are_high_keeps_its_bottom_line():
+    """Two boxes hanging from their bottom line to the picture's top edge, the field less than
+    twice as wide as they are high: the line runs across the picture, so it is printed (a
+    printed line had to run two ink heights, and the sides made the ink the picture's
+    height), and the sides hanging from it are taken out with it, the digits left."""
+    mask = np.zeros((96, 150), bool)
+    mask[86:89, :] = True  # the bottom line
+    for x in (4, 75, 145):
+        mask[:87, x : x + 3] = True  # the boxes' sides, from the top edge
+    mask[40:70, 25:45] = mask[40:70, 100:120] = True  # two digits
+    found = form_lines(mask)
+    assert found[86:89].all() and found[:86, [4, 75, 145]].all()
+    assert not found[40:70, 25:45].any() and not found[40:70, 100:120].any()
+
+
+def test_a_cells_sides_from_edge_to_edge_leave_its_ink_as_it_was():
+    """A cell cut out with its two sides and a digit's bar across most of it: the sides run
+    from edge to edge, no box hangs from a line, and the bar is no printed line."""
+    mask = np.zeros((96, 150), bool)
+    mask[:, 2:5] = mask[:, 145:148] = True  # the cell's sides, edge to edge
+    mask[30:33, 6:144] = True  # a 7's bar, nearly across
+    mask[33:80, 100:104] = True  # its stem
+    assert not form_lines(mask)[30:33, 6:144].any()
+
+
+@pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
+@pytest.mark.parametrize(
+    ("crop", "number"), [("test22.jpg__crop_750_312", "74"), ("test23.jpg__crop_736_305", "150")]
+)
+def test_tally_fields_are_read_without_their_boxes(crop, number):
+    """Round 74's more numbers: vote counts in an election tally form's three-box fields, cut
+    out below their top line; their boxes stayed in the strip, and the line reader, reading
+    the digits small between them, was unsure: refused as not a digit."""
+    (path,) = Path(DEVSETS, "more_numbers").glob(f"*/rzwck+c1-form-reader__test_images_{crop}*")
+    (reading,) = read([str(path)])
     assert reading.number == number

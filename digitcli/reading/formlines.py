@@ -36,6 +36,8 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
     rows, cols = box
     extent, width = rows.stop - rows.start, cols.stop - cols.start
     length = max(int(tune.printed_length * extent), int(tune.printed_share * width))
+    if _a_row_of_boxes(mask):  # its sides make the ink as high as the picture
+        length = min(length, int(preparation.tuned().line_across * mask.shape[1]))
     lines = _runs(mask, length, axis=1)
     if not lines.any():
         return lines
@@ -62,6 +64,19 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
     field = (int(bands[0][-1]) + 1, int(bands[-1][0]))  # within the top and bottom lines
     inner = _inner_lines(mask, lines | sides, field, reach, thickness)
     return lines | sides | inner
+
+
+def _a_row_of_boxes(mask: np.ndarray) -> bool:
+    """Whether `mask` holds boxes side by side cut off by the picture's edge: two straight
+    vertical runs `frame_side` of its height long or more from its top or bottom row that
+    stop short of the other, at their line (a cell's sides run from edge to edge). Their
+    line, less than two ink heights long in a narrow field, is printed where it runs across
+    the picture (`line_across`)."""
+    height = mask.shape[0]
+    sides = _runs(mask, int(preparation.tuned().frame_side * height), axis=0)
+    _, found = labelled(sides, connectivity=4)
+    hanging = [rows for rows, _ in found if (rows.start == 0) != (rows.stop == height)]
+    return len(hanging) >= 2
 
 
 def _hanging_sides(
