@@ -36,8 +36,9 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
     rows, cols = box
     extent, width = rows.stop - rows.start, cols.stop - cols.start
     length = max(int(tune.printed_length * extent), int(tune.printed_share * width))
-    if _a_row_of_boxes(mask):  # its sides make the ink as high as the picture
-        length = min(length, int(preparation.tuned().line_across * mask.shape[1]))
+    across = int(preparation.tuned().line_across * mask.shape[1])
+    if across < length and _a_row_of_boxes(mask):  # its sides make the ink the picture's height
+        length = across
     lines = _runs(mask, length, axis=1)
     if not lines.any():
         return lines
