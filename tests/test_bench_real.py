@@ -388,6 +388,7 @@ def test_the_desk_set_is_photos_of_sheets_from_yet_other_repositories():
             "form_cells.csv",
             "fresh_numbers.csv",
             "more_numbers.csv",
+            "cell_numbers.csv",
         )
         for picture in real.read_manifest(listed)
     ]

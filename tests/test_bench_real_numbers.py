@@ -286,6 +286,26 @@ def test_more_numbers_are_from_other_repositories_each_in_one_fold():
     assert not set(by_repo) & {r["repo"].lower() for r in others}
 
 
+def test_cell_numbers_are_from_other_repositories_each_in_one_fold():
+    """`cell_numbers.csv` (round 75): numbers in the cells of score cards, mark sheets and
+    registers, photographed, from repositories in no other list and not held out, no picture
+    of another list among them, at most 16 from one repository, each in one fold."""
+    manifest = numbers.MANIFEST.with_name("cell_numbers.csv")
+    cells = numbers.read_manifest(manifest)
+    assert len(cells) >= 80
+    assert all(len(r.sha256) == 64 and len(r.commit) == 40 for r in cells)
+    assert all(2 <= len(r.label) <= 10 and r.label.isdigit() for r in cells)
+    assert {r.fold for r in cells} == set(range(5))
+    assert not _held_out(cells)
+    by_repo = Counter(r.repo.lower() for r in cells)
+    assert max(by_repo.values()) <= 16
+    assert len({(r.repo.lower(), r.fold) for r in cells}) == len(by_repo)  # one fold each
+    assert len({r.path for r in cells}) == len(cells)
+    others = _rows_of_other_manifests(manifest)
+    assert not {r.sha256 for r in cells} & {r["sha256"] for r in others}
+    assert not set(by_repo) & {r["repo"].lower() for r in others}
+
+
 @pytest.mark.parametrize(
     ("a", "b", "expected"),
     [("", "", 0), ("125", "125", 0), ("125", "1125", 1), ("125", "15", 1), ("2927", "2827", 1),
