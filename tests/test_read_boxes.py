@@ -305,3 +305,46 @@ def test_tally_fields_are_read_without_their_boxes(crop, number):
     (path,) = Path(DEVSETS, "more_numbers").glob(f"*/rzwck+c1-form-reader__test_images_{crop}*")
     (reading,) = read([str(path)])
     assert reading.number == number
+
+
+def _a_cell_of_a_register() -> np.ndarray:
+    """A mask of a cell cut out of a register: its top and bottom lines across the picture,
+    its left side at the picture's edge, its right side between its lines (which run on past
+    it, into the next cell), and two digits between them."""
+    mask = np.zeros((96, 150), bool)
+    mask[4:7, :] = mask[88:91, :] = True  # the top and bottom lines
+    mask[:, 2:5] = True  # the left side, edge to edge
+    mask[4:91, 138:141] = True  # the right side
+    mask[10:86, 30:34] = True  # a 1, from line to line nearly
+    mask[30:70, 70:95] = True  # a digit
+    return mask
+
+
+def test_a_cells_lines_across_the_picture_are_printed_and_its_sides_with_them():
+    """A cell's sides make the ink as high as the picture, and its lines ran two ink heights
+    no longer: no line or side was found, and the line reader read the digits boxed (real
+    register cells refused as not a digit, round 75's cell numbers). Lines across the picture
+    in its top and bottom fifths are a cell's, and its two outermost sides with them; a 1
+    between them, from line to line nearly, stays."""
+    mask = _a_cell_of_a_register()
+    found = form_lines(mask)
+    assert found[4:7].all() and found[88:91].all()
+    assert found[10:85, 2:5].all() and found[10:85, 138:141].all()
+    assert not found[10:86, 30:34].any() and not found[30:70, 70:95].any()
+
+
+@pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
+@pytest.mark.parametrize(
+    ("crop", "number"),
+    [
+        ("Yuvanm1s1+OCR-TextExtractor__readme-images_input_attendance.jpg__crop_14_200", "2068"),
+        ("Yuvanm1s1+OCR-TextExtractor__readme-images_input_attendance.jpg__crop_14_346", "2071"),
+        ("hans-ctrly+KniffelCam__kniffelcam_testImage.jpeg__crop_584_743", "24"),
+    ],
+)
+def test_register_cells_are_read_inside_their_lines(crop, number):
+    """Round 75's cell numbers: photographed cells of an attendance register and a score card,
+    cut out with their lines; refused as not a digit, their lines in the line reader's strip."""
+    (path,) = Path(DEVSETS, "cell_numbers").glob(f"*/{crop}*")
+    (reading,) = read([str(path)])
+    assert reading.number == number

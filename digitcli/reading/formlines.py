@@ -2,7 +2,8 @@
 
 Printed lines are found in the ink mask (long thin horizontal runs and, between a field's top
 and bottom lines, the vertical sides of its boxes and their second, inner lines; boxes drawn
-one per digit; under one line, the sides of boxes cut off with the picture's edge) and taken
+one per digit; under one line, the sides of boxes cut off with the picture's edge; a cell cut
+out with its lines across the picture) and taken
 out, strokes crossing a line joined again, so that `digitcli.reading.segment` sees the
 handwriting alone. A comb's teeth are left in: the line reader and segmentation read a number
 on a comb as well without them taken out (round 18, docs/measurements/reading-numbers.md).
@@ -36,10 +37,15 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
     rows, cols = box
     extent, width = rows.stop - rows.start, cols.stop - cols.start
     length = max(int(tune.printed_length * extent), int(tune.printed_share * width))
-    across = int(preparation.tuned().line_across * mask.shape[1])
-    if across < length and _a_row_of_boxes(mask):  # its sides make the ink the picture's height
-        length = across
+    across, cell = int(preparation.tuned().line_across * mask.shape[1]), False
+    if across < length:  # sides as high as the picture make the ink as high: lines across
+        if _a_row_of_boxes(mask):
+            length = across
+        elif _a_cell(mask, across):
+            length, cell = across, True
     lines = _runs(mask, length, axis=1)
+    if cell:
+        lines = _outermost(lines, axis=0)  # its top and bottom lines, no bar between them
     if not lines.any():
         return lines
     line_rows = np.flatnonzero(lines.sum(axis=1) >= length)
@@ -58,6 +64,8 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
         piece = labels[found] == index
         if not _spans_field(found, lines, top, bottom, reach):
             sides[found][piece] = False  # not a box's side: handwriting
+    if cell:
+        sides = _outermost(sides, axis=1)  # a cell's two sides: a 1 between them stands alone
     if sides.any() and _lines_run_past(lines, sides, bottom - top):
         return lines  # ruled paper: its lines run on past the outermost "sides", strokes
     if not sides.any():
@@ -78,6 +86,24 @@ def _a_row_of_boxes(mask: np.ndarray) -> bool:
     _, found = labelled(sides, connectivity=4)
     hanging = [rows for rows, _ in found if (rows.start == 0) != (rows.stop == height)]
     return len(hanging) >= 2
+
+
+def _a_cell(mask: np.ndarray, across: int) -> bool:
+    """Whether `mask` holds a cell cut out with its top and bottom lines: level runs across the
+    picture (`across` long) in its top fifth and in its bottom fifth (a 7's bar across a cell
+    stands between them)."""
+    rows = np.flatnonzero(_runs(mask, across, axis=1).sum(axis=1) >= across)
+    margin = mask.shape[0] / 5
+    return rows.size > 0 and rows[0] < margin and rows[-1] >= mask.shape[0] - margin
+
+
+def _outermost(found: np.ndarray, axis: int) -> np.ndarray:
+    """`found` in its first and last bands of rows (`axis` 0) or of columns (1) alone."""
+    bands = _bands(np.flatnonzero(found.any(axis=1 - axis)))
+    keep = np.zeros(found.shape[axis], bool)
+    if bands:
+        keep[bands[0]] = keep[bands[-1]] = True
+    return found & (keep[:, None] if axis == 0 else keep[None, :])
 
 
 def _hanging_sides(
