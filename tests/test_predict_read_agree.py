@@ -184,6 +184,9 @@ REAL_KNOWN = {
     "hand's shadow (round 74's more numbers): predict's ink holds the shadow and its judge "
     "takes it for lines; read finds the number and the shadow's band as two lines, the band "
     "refused as not a digit, and reads 3446785512, right",
+    "slarwise+scorescanner__scores.png__crop_683_575_93_65.png": "53 in red marker in a score "
+    "sheet's cell, cut out with its lines (round 75's cell numbers): predict's judge takes the "
+    "ink for lines and refuses it; read takes the cell's lines out and reads 53, right",
     "fborcic+neural_project__test_images_3.jpeg": "52602 written in the shade beside a hard "
     "shadow's edge: predict's ink is the edge, a 4; read reads 52602 (round 25: its lines "
     "found on a paper level that follows the edge; it read the same 4 before)",
