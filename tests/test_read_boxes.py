@@ -340,6 +340,8 @@ def test_a_cells_lines_across_the_picture_are_printed_and_its_sides_with_them():
         ("Yuvanm1s1+OCR-TextExtractor__readme-images_input_attendance.jpg__crop_14_200", "2068"),
         ("Yuvanm1s1+OCR-TextExtractor__readme-images_input_attendance.jpg__crop_14_346", "2071"),
         ("hans-ctrly+KniffelCam__kniffelcam_testImage.jpeg__crop_584_743", "24"),
+        ("Yuvanm1s1+OCR-TextExtractor__readme-images_input_marksheet.jpg__crop_820_682", "12"),
+        ("Yuvanm1s1+OCR-TextExtractor__readme-images_input_marksheet.jpg__crop_513_900", "18"),
     ],
 )
 def test_register_cells_are_read_inside_their_lines(crop, number):
@@ -348,3 +350,17 @@ def test_register_cells_are_read_inside_their_lines(crop, number):
     (path,) = Path(DEVSETS, "cell_numbers").glob(f"*/{crop}*")
     (reading,) = read([str(path)])
     assert reading.number == number
+
+
+def test_a_cell_cut_off_above_its_number_keeps_no_sides():
+    """A cell cut out below its top line: its bottom line across the picture, its sides nearly
+    the picture's height (a register's mark cell, `12` refused as not a digit with its sides
+    in the line reader's strip). The line and the sides are printed; the digits stay."""
+    mask = np.zeros((100, 140), bool)
+    mask[88:91, :] = True  # the bottom line
+    mask[2:97, 3:7] = mask[4:99, 133:137] = True  # the sides
+    mask[40:75, 40:44] = True  # a 1
+    mask[40:75, 60:85] = True  # a digit
+    found = form_lines(mask)
+    assert found[88:91].all() and found[10:85, 3:7].all() and found[10:85, 133:137].all()
+    assert not found[40:75, 40:44].any() and not found[40:75, 60:85].any()

@@ -89,12 +89,19 @@ def _a_row_of_boxes(mask: np.ndarray) -> bool:
 
 
 def _a_cell(mask: np.ndarray, across: int) -> bool:
-    """Whether `mask` holds a cell cut out with its top and bottom lines: level runs across the
-    picture (`across` long) in its top fifth and in its bottom fifth (a 7's bar across a cell
-    stands between them)."""
+    """Whether `mask` holds a cell cut out with its lines: level runs across the picture
+    (`across` long) in its top fifth and in its bottom fifth, or in one of them beside two
+    straight vertical runs `frame_side` of its height (its sides, its other line cut off). A
+    7's bar across a cell stands between them."""
     rows = np.flatnonzero(_runs(mask, across, axis=1).sum(axis=1) >= across)
-    margin = mask.shape[0] / 5
-    return rows.size > 0 and rows[0] < margin and rows[-1] >= mask.shape[0] - margin
+    height = mask.shape[0]
+    if rows.size == 0:
+        return False
+    top, bottom = rows[0] < height / 5, rows[-1] >= height - height / 5
+    if top != bottom:
+        sides = _runs(mask, int(preparation.tuned().frame_side * height), axis=0)
+        return len(labelled(sides, connectivity=4)[1]) >= 2
+    return top and bottom
 
 
 def _outermost(found: np.ndarray, axis: int) -> np.ndarray:
