@@ -364,3 +364,16 @@ def test_a_cell_cut_off_above_its_number_keeps_no_sides():
     found = form_lines(mask)
     assert found[88:91].all() and found[10:85, 3:7].all() and found[10:85, 133:137].all()
     assert not found[40:75, 40:44].any() and not found[40:75, 60:85].any()
+
+
+def test_a_line_and_two_runs_far_from_the_writings_end_are_no_cell():
+    """A shadow's band across the top of a clinic cell, its left edge and a straight smear in
+    its middle as tall as the picture, the number beyond the smear: the smear is no side (the
+    writing runs on past it by far), so no cell; taken for one, the smear went as a side, and
+    the faint decimal point beside it with it (`12.2` read `122`)."""
+    mask = np.zeros((96, 169), bool)
+    mask[0:14, :] = True  # the band across the top
+    mask[:, 0:10] = mask[:, 55:64] = True  # the left edge and the smear
+    mask[40:80, 100:125] = mask[40:80, 135:160] = True  # the digits
+    found = form_lines(mask)
+    assert not found[20:90, 55:64].any()

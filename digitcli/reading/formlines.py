@@ -90,18 +90,26 @@ def _a_row_of_boxes(mask: np.ndarray) -> bool:
 
 def _a_cell(mask: np.ndarray, across: int) -> bool:
     """Whether `mask` holds a cell cut out with its lines: level runs across the picture
-    (`across` long) in its top fifth and in its bottom fifth, or in one of them beside two
-    straight vertical runs `frame_side` of its height (its sides, its other line cut off). A
-    7's bar across a cell stands between them."""
-    rows = np.flatnonzero(_runs(mask, across, axis=1).sum(axis=1) >= across)
-    height = mask.shape[0]
+    (`across` long) in both its outer bands, beyond the middle `frame_side` of its height
+    that a cell's sides run (a 7's bar across a cell stands between them), or in one of them
+    with two straight vertical runs that long beside it and no ink but the line beyond them by
+    more than `run_past` of its height (its sides, its other line cut off; a straight smear in
+    a clinic cell's middle, its number beyond it, is none)."""
+    runs = _runs(mask, across, axis=1)
+    rows = np.flatnonzero(runs.sum(axis=1) >= across)
+    height, side = mask.shape[0], preparation.tuned().frame_side * mask.shape[0]
     if rows.size == 0:
         return False
-    top, bottom = rows[0] < height / 5, rows[-1] >= height - height / 5
-    if top != bottom:
-        sides = _runs(mask, int(preparation.tuned().frame_side * height), axis=0)
-        return len(labelled(sides, connectivity=4)[1]) >= 2
-    return top and bottom
+    top, bottom = rows[0] < (height - side) / 2, rows[-1] >= (height + side) / 2
+    if top == bottom:
+        return top
+    sides = _runs(mask, int(side), axis=0)
+    _, found = labelled(sides, connectivity=4)
+    if len(found) < 2:
+        return False
+    ink_cols = np.flatnonzero((mask & ~runs).any(axis=0))
+    side_cols, reach = np.flatnonzero(sides.any(axis=0)), tuned().run_past * height
+    return ink_cols[0] >= side_cols[0] - reach and ink_cols[-1] <= side_cols[-1] + reach
 
 
 def _outermost(found: np.ndarray, axis: int) -> np.ndarray:
