@@ -267,42 +267,30 @@ def test_the_fresh_numbers_are_from_other_repositories_fifteen_at_most_from_one(
     assert not set(by_repo) & {r["repo"].lower() for r in others}
 
 
-def test_more_numbers_are_from_other_repositories_each_in_one_fold():
-    """`more_numbers.csv` (round 74): phone photos and form fields from repositories in no
-    other list and not held out, no picture of another list among them, each repository in
-    one fold."""
-    manifest = numbers.MANIFEST.with_name("more_numbers.csv")
-    more = numbers.read_manifest(manifest)
-    assert len(more) >= 40
-    assert all(len(r.sha256) == 64 and len(r.commit) == 40 for r in more)
-    assert all(2 <= len(r.label) <= 10 and r.label.isdigit() for r in more)
-    assert {r.fold for r in more} == set(range(5))
-    assert not _held_out(more)
-    by_repo = Counter(r.repo.lower() for r in more)
-    assert len({(r.repo.lower(), r.fold) for r in more}) == len(by_repo)  # one fold each
-    assert len({(r.path, r.sha256) for r in more}) == len(more)
+@pytest.mark.parametrize(
+    ("name", "at_least", "most_a_repository"),
+    [("more_numbers.csv", 40, 26), ("cell_numbers.csv", 80, 16)],
+)
+def test_the_later_number_sets_are_from_other_repositories_each_in_one_fold(
+    name, at_least, most_a_repository
+):
+    """`more_numbers.csv` (round 74: phone photos and form fields) and `cell_numbers.csv`
+    (round 75: numbers in the cells of score cards, mark sheets and registers): repositories
+    in no other list and not held out, no picture of another list among them, each repository
+    in one fold."""
+    manifest = numbers.MANIFEST.with_name(name)
+    rows = numbers.read_manifest(manifest)
+    assert len(rows) >= at_least
+    assert all(len(r.sha256) == 64 and len(r.commit) == 40 for r in rows)
+    assert all(2 <= len(r.label) <= 10 and r.label.isdigit() for r in rows)
+    assert {r.fold for r in rows} == set(range(5))
+    assert not _held_out(rows)
+    by_repo = Counter(r.repo.lower() for r in rows)
+    assert max(by_repo.values()) <= most_a_repository
+    assert len({(r.repo.lower(), r.fold) for r in rows}) == len(by_repo)  # one fold each
+    assert len({(r.path, r.sha256) for r in rows}) == len(rows)
     others = _rows_of_other_manifests(manifest)
-    assert not {r.sha256 for r in more} & {r["sha256"] for r in others}
-    assert not set(by_repo) & {r["repo"].lower() for r in others}
-
-
-def test_cell_numbers_are_from_other_repositories_each_in_one_fold():
-    """`cell_numbers.csv` (round 75): numbers in the cells of score cards, mark sheets and
-    registers, photographed, from repositories in no other list and not held out, no picture
-    of another list among them, at most 16 from one repository, each in one fold."""
-    manifest = numbers.MANIFEST.with_name("cell_numbers.csv")
-    cells = numbers.read_manifest(manifest)
-    assert len(cells) >= 80
-    assert all(len(r.sha256) == 64 and len(r.commit) == 40 for r in cells)
-    assert all(2 <= len(r.label) <= 10 and r.label.isdigit() for r in cells)
-    assert {r.fold for r in cells} == set(range(5))
-    assert not _held_out(cells)
-    by_repo = Counter(r.repo.lower() for r in cells)
-    assert max(by_repo.values()) <= 16
-    assert len({(r.repo.lower(), r.fold) for r in cells}) == len(by_repo)  # one fold each
-    assert len({r.path for r in cells}) == len(cells)
-    others = _rows_of_other_manifests(manifest)
-    assert not {r.sha256 for r in cells} & {r["sha256"] for r in others}
+    assert not {r.sha256 for r in rows} & {r["sha256"] for r in others}
     assert not set(by_repo) & {r["repo"].lower() for r in others}
 
 
