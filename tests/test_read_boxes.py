@@ -324,8 +324,8 @@ def test_a_cells_lines_across_the_picture_are_printed_and_its_sides_with_them():
     """A cell's sides make the ink as high as the picture, and its lines ran two ink heights
     no longer: no line or side was found, and the line reader read the digits boxed (real
     register cells refused as not a digit, round 75's cell numbers). Lines across the picture
-    in its top and bottom fifths are a cell's, and its two outermost sides with them; a 1
-    between them, from line to line nearly, stays."""
+    above and below the middle of its height that the sides run are a cell's, and its two
+    outermost sides with them; a 1 between them, from line to line nearly, stays."""
     mask = _a_cell_of_a_register()
     found = form_lines(mask)
     assert found[4:7].all() and found[88:91].all()
@@ -345,8 +345,9 @@ def test_a_cells_lines_across_the_picture_are_printed_and_its_sides_with_them():
     ],
 )
 def test_register_cells_are_read_inside_their_lines(crop, number):
-    """Round 75's cell numbers: photographed cells of an attendance register and a score card,
-    cut out with their lines; refused as not a digit, their lines in the line reader's strip."""
+    """Round 75's cell numbers: photographed cells of an attendance register, a mark sheet and
+    a score card, cut out with their lines; refused as not a digit, their lines in the line
+    reader's strip."""
     (path,) = Path(DEVSETS, "cell_numbers").glob(f"*/{crop}*")
     (reading,) = read([str(path)])
     assert reading.number == number
@@ -377,3 +378,15 @@ def test_a_line_and_two_runs_far_from_the_writings_end_are_no_cell():
     mask[40:80, 100:125] = mask[40:80, 135:160] = True  # the digits
     found = form_lines(mask)
     assert not found[20:90, 55:64].any()
+
+
+def test_a_bar_across_a_cell_cut_off_above_stays():
+    """A cell with its bottom line and its sides, its top line cut off, and a 7's bar from
+    side to side above its middle: the bottom line is the cell's, the bar no line."""
+    mask = np.zeros((100, 140), bool)
+    mask[88:91, :] = True  # the bottom line
+    mask[2:97, 3:7] = mask[4:99, 133:137] = True  # the sides
+    mask[30:33, 5:135] = True  # a 7's bar, side to side
+    mask[33:80, 100:104] = True  # its stem
+    found = form_lines(mask)
+    assert found[88:91].all() and not found[30:33, 10:130].any()

@@ -37,15 +37,18 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
     rows, cols = box
     extent, width = rows.stop - rows.start, cols.stop - cols.start
     length = max(int(tune.printed_length * extent), int(tune.printed_share * width))
-    across, cell = int(preparation.tuned().line_across * mask.shape[1]), False
+    across, ends = int(preparation.tuned().line_across * mask.shape[1]), (False, False)
     if across < length:  # sides as high as the picture make the ink as high: lines across
         if _a_row_of_boxes(mask):
             length = across
-        elif _a_cell(mask, across):
-            length, cell = across, True
+        else:
+            ends = _cell_lines(mask, across)
+    cell = any(ends)
+    if cell:
+        length = across
     lines = _runs(mask, length, axis=1)
     if cell:
-        lines = _outermost(lines, axis=0)  # its top and bottom lines, no bar between them
+        lines = _outermost(lines, axis=0, ends=ends)  # its lines, no bar beside them
     if not lines.any():
         return lines
     line_rows = np.flatnonzero(lines.sum(axis=1) >= length)
@@ -65,7 +68,7 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
         if not _spans_field(found, lines, top, bottom, reach):
             sides[found][piece] = False  # not a box's side: handwriting
     if cell:
-        sides = _outermost(sides, axis=1)  # a cell's two sides: a 1 between them stands alone
+        sides = _outermost(sides, axis=1, ends=(True, True))  # a 1 between them stays
     if sides.any() and _lines_run_past(lines, sides, bottom - top):
         return lines  # ruled paper: its lines run on past the outermost "sides", strokes
     if not sides.any():
@@ -88,36 +91,39 @@ def _a_row_of_boxes(mask: np.ndarray) -> bool:
     return len(hanging) >= 2
 
 
-def _a_cell(mask: np.ndarray, across: int) -> bool:
-    """Whether `mask` holds a cell cut out with its lines: level runs across the picture
-    (`across` long) in both its outer bands, beyond the middle `frame_side` of its height
-    that a cell's sides run (a 7's bar across a cell stands between them), or in one of them
-    with two straight vertical runs that long beside it and no ink but the line beyond them by
-    more than `run_past` of its height (its sides, its other line cut off; a straight smear in
-    a clinic cell's middle, its number beyond it, is none)."""
+def _cell_lines(mask: np.ndarray, across: int) -> tuple[bool, bool]:
+    """Whether `mask` holds a cell cut out with its top line, with its bottom line: level runs
+    across the picture (`across` long) in its outer bands, beyond the middle `frame_side` of
+    its height that a cell's sides run (a 7's bar across a cell stands between them). A cell
+    with one such line has two straight vertical runs that long beside it and no ink but the
+    line beyond them by more than `run_past` of its height (its sides, its other line cut
+    off; a straight smear in a clinic cell's middle, its number beyond it, is none)."""
     runs = _runs(mask, across, axis=1)
     rows = np.flatnonzero(runs.sum(axis=1) >= across)
-    height, side = mask.shape[0], preparation.tuned().frame_side * mask.shape[0]
+    height, middle = mask.shape[0], preparation.tuned().frame_side * mask.shape[0]
     if rows.size == 0:
-        return False
-    top, bottom = rows[0] < (height - side) / 2, rows[-1] >= (height + side) / 2
+        return False, False
+    top, bottom = rows[0] < (height - middle) / 2, rows[-1] >= (height + middle) / 2
     if top == bottom:
-        return top
-    sides = _runs(mask, int(side), axis=0)
+        return top, bottom
+    sides = _runs(mask, int(middle), axis=0)
     _, found = labelled(sides, connectivity=4)
     if len(found) < 2:
-        return False
+        return False, False
     ink_cols = np.flatnonzero((mask & ~runs).any(axis=0))
     side_cols, reach = np.flatnonzero(sides.any(axis=0)), tuned().run_past * height
-    return ink_cols[0] >= side_cols[0] - reach and ink_cols[-1] <= side_cols[-1] + reach
+    beside = ink_cols[0] >= side_cols[0] - reach and ink_cols[-1] <= side_cols[-1] + reach
+    return bool(top and beside), bool(bottom and beside)
 
 
-def _outermost(found: np.ndarray, axis: int) -> np.ndarray:
-    """`found` in its first and last bands of rows (`axis` 0) or of columns (1) alone."""
+def _outermost(found: np.ndarray, axis: int, ends: tuple[bool, bool]) -> np.ndarray:
+    """`found` in its first band of rows (`axis` 0) or of columns (1), its last, or both
+    (`ends`), alone."""
     bands = _bands(np.flatnonzero(found.any(axis=1 - axis)))
     keep = np.zeros(found.shape[axis], bool)
     if bands:
-        keep[bands[0]] = keep[bands[-1]] = True
+        keep[bands[0]] |= ends[0]
+        keep[bands[-1]] |= ends[1]
     return found & (keep[:, None] if axis == 0 else keep[None, :])
 
 
