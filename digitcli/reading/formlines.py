@@ -15,6 +15,7 @@ import numpy as np
 
 from digitcli.imaging import settings as preparation
 from digitcli.imaging.morphology import (
+    Box,
     bounds,
     closed_along,
     dilate,
@@ -39,13 +40,13 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
     length = max(int(tune.printed_length * extent), int(tune.printed_share * width))
     across, ends = int(preparation.tuned().line_across * mask.shape[1]), (False, False)
     if across < length:  # sides as high as the picture make the ink as high: lines across
-        if _a_row_of_boxes(mask):
+        tall = _tall_runs(mask)
+        row_of_boxes = _a_row_of_boxes(tall)
+        if not row_of_boxes:
+            ends = _cell_lines(mask, across, tall)
+        if row_of_boxes or any(ends):
             length = across
-        else:
-            ends = _cell_lines(mask, across)
     cell = any(ends)
-    if cell:
-        length = across
     lines = _runs(mask, length, axis=1)
     if cell:
         lines = _outermost(lines, axis=0, ends=ends)  # its lines, no bar beside them
@@ -78,24 +79,32 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
     return lines | sides | inner
 
 
-def _a_row_of_boxes(mask: np.ndarray) -> bool:
-    """Whether `mask` holds boxes side by side cut off by the picture's edge: two straight
-    vertical runs `frame_side` of its height long or more from its top or bottom row that
-    stop short of the other, at their line (a cell's sides run from edge to edge). Their
-    line, less than two ink heights long in a narrow field, is printed where it runs across
-    the picture (`line_across`)."""
-    height = mask.shape[0]
-    sides = _runs(mask, int(preparation.tuned().frame_side * height), axis=0)
+def _tall_runs(mask: np.ndarray) -> tuple[np.ndarray, list[Box]]:
+    """The straight vertical runs of `mask` `frame_side` of its height long or more (a box's
+    or a cell's sides, where they are), and the box of each."""
+    sides = _runs(mask, int(preparation.tuned().frame_side * mask.shape[0]), axis=0)
     _, found = labelled(sides, connectivity=4)
+    return sides, found
+
+
+def _a_row_of_boxes(tall: tuple[np.ndarray, list[Box]]) -> bool:
+    """Whether the picture holds boxes side by side cut off by its edge: two of its `tall`
+    runs (`_tall_runs`) from its top or bottom row that stop short of the other, at their
+    line (a cell's sides run from edge to edge). Their line, less than two ink heights long
+    in a narrow field, is printed where it runs across the picture (`line_across`)."""
+    sides, found = tall
+    height = sides.shape[0]
     hanging = [rows for rows, _ in found if (rows.start == 0) != (rows.stop == height)]
     return len(hanging) >= 2
 
 
-def _cell_lines(mask: np.ndarray, across: int) -> tuple[bool, bool]:
+def _cell_lines(
+    mask: np.ndarray, across: int, tall: tuple[np.ndarray, list[Box]]
+) -> tuple[bool, bool]:
     """Whether `mask` holds a cell cut out with its top line, with its bottom line: level runs
     across the picture (`across` long) in its outer bands, beyond the middle `frame_side` of
     its height that a cell's sides run (a 7's bar across a cell stands between them). A cell
-    with one such line has two straight vertical runs that long beside it and no ink but the
+    with one such line has two of its `tall` runs (`_tall_runs`) beside it and no ink but the
     line beyond them by more than `run_past` of its height (its sides, its other line cut
     off; a straight smear in a clinic cell's middle, its number beyond it, is none)."""
     runs = _runs(mask, across, axis=1)
@@ -106,8 +115,7 @@ def _cell_lines(mask: np.ndarray, across: int) -> tuple[bool, bool]:
     top, bottom = rows[0] < (height - middle) / 2, rows[-1] >= (height + middle) / 2
     if top == bottom:
         return top, bottom
-    sides = _runs(mask, int(middle), axis=0)
-    _, found = labelled(sides, connectivity=4)
+    sides, found = tall
     if len(found) < 2:
         return False, False
     ink_cols = np.flatnonzero((mask & ~runs).any(axis=0))
