@@ -342,6 +342,9 @@ def test_a_cells_lines_across_the_picture_are_printed_and_its_sides_with_them():
         ("hans-ctrly+KniffelCam__kniffelcam_testImage.jpeg__crop_584_743", "24"),
         ("Yuvanm1s1+OCR-TextExtractor__readme-images_input_marksheet.jpg__crop_820_682", "12"),
         ("Yuvanm1s1+OCR-TextExtractor__readme-images_input_marksheet.jpg__crop_513_900", "18"),
+        ("hans-ctrly+KniffelCam__kniffelcam_testImage.jpeg__crop_584_795", "63"),
+        ("OliverLengwinat+textbox_recognition__images_1_orig.jpg__crop_815_2415", "142"),
+        ("slarwise+scorescanner__scores.png__crop_255_460", "26"),
     ],
 )
 def test_register_cells_are_read_inside_their_lines(crop, number):
@@ -390,3 +393,37 @@ def test_a_bar_across_a_cell_cut_off_above_stays():
     mask[33:80, 100:104] = True  # its stem
     found = form_lines(mask)
     assert found[88:91].all() and not found[30:33, 10:130].any()
+
+
+def test_a_cells_lines_inside_a_taller_crop_are_printed_where_its_side_crosses_them():
+    """A score card's cell cut out taller than the cell: its double bottom line across the
+    picture above the bottom fifth, its right side running on past it to the next cell, a
+    piece of that cell's line below (`63` refused as not a digit, its lines in the line
+    reader's strip). A line across the picture that a cell's side, near the picture's edge,
+    crosses is the cell's; the digits stay."""
+    mask = np.zeros((100, 160), bool)
+    mask[68:71, :] = mask[74:78, :] = True  # the double bottom line
+    mask[5:100, 136:142] = True  # the right side, on to the next cell
+    mask[96:99, 80:100] = True  # a piece of the next cell's line
+    mask[20:62, 20:26] = mask[20:62, 50:78] = True  # the digits
+    found = form_lines(mask)
+    assert found[74:78, :130].all() and found[10:60, 136:142].all()
+    assert not found[20:62, 20:26].any() and not found[20:62, 50:78].any()
+
+
+@pytest.mark.parametrize("faint_mask", [True, False])
+def test_a_band_that_strokes_cross_stays_ink(faint_mask):
+    """A faint mask's band across a clinic cell's digits, the cell's side at the picture's
+    edge crossing it (`230`), and a 4's bar across a tight crop, crossed by its stem away
+    from the edge: neither is a cell's line."""
+    mask = np.zeros((96, 169), bool)
+    mask[33:36, 4:165] = True  # the band, across nine tenths of the picture and more
+    strokes = [40, 70, 100] if faint_mask else [120]  # the digits', or the 4's stem
+    for left in strokes:
+        mask[15:60, left : left + 6] = True
+    if faint_mask:
+        mask[:, 153:161] = True  # the cell's side, edge to edge
+    else:
+        mask[:, 120:126] = True  # the stem, the crop's height
+    found = form_lines(mask)
+    assert not any(found[33:36, left : left + 6].any() for left in strokes)

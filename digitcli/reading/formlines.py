@@ -106,13 +106,17 @@ def _cell_lines(
     its height that a cell's sides run (a 7's bar across a cell stands between them). A cell
     with one such line has two of its `tall` runs (`_tall_runs`) beside it and no ink but the
     line beyond them by more than `run_past` of its height (its sides, its other line cut
-    off; a straight smear in a clinic cell's middle, its number beyond it, is none)."""
+    off; a straight smear in a clinic cell's middle, its number beyond it, is none). A line
+    across that a cell's side crosses is the cell's wherever it stands (`_crossed_by_a_side`)."""
     runs = _runs(mask, across, axis=1)
     rows = np.flatnonzero(runs.sum(axis=1) >= across)
     height, middle = mask.shape[0], preparation.tuned().frame_side * mask.shape[0]
     if rows.size == 0:
         return False, False
     top, bottom = rows[0] < (height - middle) / 2, rows[-1] >= (height + middle) / 2
+    crossed = _crossed_by_a_side(mask, runs, rows, tall)
+    if any(crossed):
+        return top or crossed[0], bottom or crossed[1]
     if top == bottom:
         return top, bottom
     sides, found = tall
@@ -122,6 +126,54 @@ def _cell_lines(
     side_cols, reach = np.flatnonzero(sides.any(axis=0)), tuned().run_past * height
     beside = ink_cols[0] >= side_cols[0] - reach and ink_cols[-1] <= side_cols[-1] + reach
     return bool(top and beside), bool(bottom and beside)
+
+
+def _crossed_by_a_side(
+    mask: np.ndarray, runs: np.ndarray, rows: np.ndarray, tall: tuple[np.ndarray, list[Box]]
+) -> tuple[bool, bool]:
+    """Whether a band of `rows` (`runs`, level runs across the picture) above the picture's
+    middle, and one below it, is a cell's line that its side crosses (`_a_side_crosses`): a
+    crop taller and wider than its cell, its lines inside the picture, its sides running on
+    to the next cell's, its lines into the next cells. A band that strokes cross is none
+    (`_strokes_cross`)."""
+    sides, found = tall
+    writing = mask & ~runs & ~sides
+    crossed = [False, False]
+    for band in _bands(rows):
+        level = runs[band[0] : band[-1] + 1].any(axis=0)
+        if not _strokes_cross(writing, band) and _a_side_crosses(found, band, level):
+            crossed[int(band.mean() >= mask.shape[0] / 2)] = True
+    return crossed[0], crossed[1]
+
+
+def _strokes_cross(writing: np.ndarray, band: np.ndarray) -> bool:
+    """Whether strokes of `writing` cross the band (its rows): ink just above and just below
+    it (past the pixel a run may wander), along over half the shorter of the two (a faint
+    mask's band across a clinic cell's digits, `230`; not where a digit touches a line)."""
+    above = writing[max(0, band[0] - 2)]
+    below = writing[min(writing.shape[0] - 1, band[-1] + 2)]
+    return np.count_nonzero(above & below) > 0.5 * min(above.sum(), below.sum())
+
+
+def _a_side_crosses(found: list[Box], band: np.ndarray, level: np.ndarray) -> bool:
+    """Whether one of the tall runs `found` outside the middle `frame_side` of the picture's
+    width (a cell's side; a 4's stem crosses its bar nearer the middle) crosses the band
+    (its rows; `level`, the columns its runs cover): runs on past it at both ends, and it
+    past the run at both sides (a 7's bar from side to side ends at them)."""
+    width = level.size
+    margin = (1 - preparation.tuned().frame_side) * width / 2
+    for rows, cols in found:
+        centre = (cols.start + cols.stop) / 2
+        outside = centre <= margin or centre >= width - margin
+        through = rows.start < band[0] and rows.stop > band[-1] + 1
+        if (
+            outside
+            and through
+            and level[max(0, cols.start - 2)]
+            and level[min(width - 1, cols.stop + 1)]
+        ):
+            return True
+    return False
 
 
 def _outermost(found: np.ndarray, axis: int, ends: tuple[bool, bool]) -> np.ndarray:
