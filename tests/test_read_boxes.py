@@ -344,7 +344,6 @@ def test_a_cells_lines_across_the_picture_are_printed_and_its_sides_with_them():
         ("Yuvanm1s1+OCR-TextExtractor__readme-images_input_marksheet.jpg__crop_513_900", "18"),
         ("hans-ctrly+KniffelCam__kniffelcam_testImage.jpeg__crop_584_795", "63"),
         ("OliverLengwinat+textbox_recognition__images_1_orig.jpg__crop_815_2415", "142"),
-        ("slarwise+scorescanner__scores.png__crop_255_460", "26"),
     ],
 )
 def test_register_cells_are_read_inside_their_lines(crop, number):
