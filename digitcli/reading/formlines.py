@@ -31,25 +31,15 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
     """Printed lines in `mask`: horizontal runs far longer than a digit, and the vertical sides
     of boxes that reach from a field's top line to its bottom line; a form's lines end at its
     outermost box."""
-    tune = tuned()
     box = bounds(mask)
     if box is None:
         return np.zeros_like(mask)
     rows, cols = box
-    extent, width = rows.stop - rows.start, cols.stop - cols.start
-    length = max(int(tune.printed_length * extent), int(tune.printed_share * width))
-    across, ends = int(preparation.tuned().line_across * mask.shape[1]), (False, False)
-    if across < length:  # sides as high as the picture make the ink as high: lines across
-        tall = _tall_runs(mask)
-        row_of_boxes = _a_row_of_boxes(tall)
-        if not row_of_boxes:
-            ends = _cell_lines(mask, across, tall)
-        if row_of_boxes or any(ends):
-            length = across
-    cell = any(ends)
+    extent = rows.stop - rows.start
+    length, ends = _printed_length(mask, extent, cols.stop - cols.start)
     lines = _runs(mask, length, axis=1)
-    if cell:
-        lines = _outermost(lines, axis=0, ends=ends)  # its lines, no bar beside them
+    if any(ends):
+        lines = _outermost(lines, axis=0, ends=ends)  # a cell's lines, no bar beside them
     if not lines.any():
         return lines
     line_rows = np.flatnonzero(lines.sum(axis=1) >= length)
@@ -60,23 +50,51 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
     thickness = line_rows.size / max(1, len(bands))
     if bottom - top < 0.5 * extent:  # one ruled line (or one box edge): boxes hanging from it
         return lines | _hanging_sides(mask & ~lines, lines, (top, bottom), thickness)
+    return lines | _box_sides(mask, lines, bands, thickness, cell=any(ends))
+
+
+def _printed_length(mask: np.ndarray, extent: int, width: int) -> tuple[int, tuple[bool, bool]]:
+    """How long a level run of `mask` (its ink `extent` high, `width` wide) must be to be a
+    printed line, and whether the picture is a cell cut out with its top line, with its bottom
+    line (`_cell_lines`): `printed_length` ink heights or `printed_share` of the ink's width;
+    `line_across` of the picture where sides as high as the picture make the ink as high, in
+    a row of boxes or a cell."""
+    tune = tuned()
+    length = max(int(tune.printed_length * extent), int(tune.printed_share * width))
+    across, ends = int(preparation.tuned().line_across * mask.shape[1]), (False, False)
+    if across < length:  # sides as high as the picture make the ink as high: lines across
+        tall = _tall_runs(mask)
+        row_of_boxes = _a_row_of_boxes(tall)
+        if not row_of_boxes:
+            ends = _cell_lines(mask, across, tall)
+        if row_of_boxes or any(ends):
+            length = across
+    return length, ends
+
+
+def _box_sides(
+    mask: np.ndarray, lines: np.ndarray, bands: list[np.ndarray], thickness: float, cell: bool
+) -> np.ndarray:
+    """The sides of boxes between a field's top and bottom `lines` (`bands`, their rows, each
+    `thickness` thick on average): straight vertical runs of the ink less the lines that reach
+    from one to the other (`_spans_field`; a cell's two outermost alone, a 1 between them
+    stays), and a double-lined box's inner lines (`_inner_lines`); none where the lines run
+    on past the outermost of them (ruled paper: `_lines_run_past`)."""
+    top, bottom = int(bands[0][0]), int(bands[-1][-1])
     side = int(preparation.tuned().frame_side * (bottom - top))
     sides = _runs(mask & ~lines, side, axis=0)
     labels, boxes = labelled(sides, connectivity=4)
-    reach = int(thickness) + (bottom - top) // tune.reach_per
+    reach = int(thickness) + (bottom - top) // tuned().reach_per
     for index, found in enumerate(boxes, start=1):
         piece = labels[found] == index
         if not _spans_field(found, lines, top, bottom, reach):
             sides[found][piece] = False  # not a box's side: handwriting
     if cell:
         sides = _outermost(sides, axis=1, ends=(True, True))  # a 1 between them stays
-    if sides.any() and _lines_run_past(lines, sides, bottom - top):
-        return lines  # ruled paper: its lines run on past the outermost "sides", strokes
-    if not sides.any():
-        return lines
+    if not sides.any() or _lines_run_past(lines, sides, bottom - top):
+        return np.zeros_like(mask)  # no box, or ruled paper: strokes past its "sides"
     field = (int(bands[0][-1]) + 1, int(bands[-1][0]))  # within the top and bottom lines
-    inner = _inner_lines(mask, lines | sides, field, reach, thickness)
-    return lines | sides | inner
+    return sides | _inner_lines(mask, lines | sides, field, reach, thickness)
 
 
 def _tall_runs(mask: np.ndarray) -> tuple[np.ndarray, list[Box]]:
