@@ -417,12 +417,13 @@ def test_a_band_that_strokes_cross_stays_ink(faint_mask):
     from the edge: neither is a cell's line."""
     mask = np.zeros((96, 169), bool)
     mask[33:36, 4:165] = True  # the band, across nine tenths of the picture and more
-    strokes = [40, 70, 100] if faint_mask else [120]  # the digits', or the 4's stem
-    for left in strokes:
-        mask[15:60, left : left + 6] = True
     if faint_mask:
+        strokes = [40, 70, 100]  # the digits' strokes through the band
+        for left in strokes:
+            mask[15:60, left : left + 6] = True
         mask[:, 153:161] = True  # the cell's side, edge to edge
     else:
-        mask[:, 120:126] = True  # the stem, the crop's height
+        strokes = [120]
+        mask[:, 120:126] = True  # the 4's stem, the crop's height
     found = form_lines(mask)
     assert not any(found[33:36, left : left + 6].any() for left in strokes)

@@ -176,8 +176,9 @@ def _strokes_cross(writing: np.ndarray, band: np.ndarray) -> bool:
 def _a_side_crosses(found: list[Box], band: np.ndarray, level: np.ndarray) -> bool:
     """Whether one of the tall runs `found` outside the middle `frame_side` of the picture's
     width (a cell's side; a 4's stem crosses its bar nearer the middle) crosses the band
-    (its rows; `level`, the columns its runs cover): runs on past it at both ends, and it
-    past the run at both sides (a 7's bar from side to side ends at them)."""
+    (its rows; `level`, the columns its runs cover): the run goes on past the band above and
+    below it, and the band past the run left and right of it (a 7's bar from side to side
+    ends at them)."""
     width = level.size
     margin = (1 - preparation.tuned().frame_side) * width / 2
     for rows, cols in found:
