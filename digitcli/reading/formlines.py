@@ -36,8 +36,7 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
         return np.zeros_like(mask)
     rows, cols = box
     extent = rows.stop - rows.start
-    length, ends = _printed_length(mask, extent, cols.stop - cols.start)
-    lines = _runs(mask, length, axis=1)
+    lines, length, ends = _printed_runs(mask, extent, cols.stop - cols.start)
     if any(ends):
         lines = _outermost(lines, axis=0, ends=ends)  # a cell's lines, no bar beside them
     if not lines.any():
@@ -53,23 +52,26 @@ def form_lines(mask: np.ndarray) -> np.ndarray:
     return lines | _box_sides(mask, lines, bands, thickness, cell=any(ends))
 
 
-def _printed_length(mask: np.ndarray, extent: int, width: int) -> tuple[int, tuple[bool, bool]]:
-    """How long a level run of `mask` (its ink `extent` high, `width` wide) must be to be a
-    printed line, and whether the picture is a cell cut out with its top line, with its bottom
-    line (`_cell_lines`): `printed_length` ink heights or `printed_share` of the ink's width;
-    `line_across` of the picture where sides as high as the picture make the ink as high, in
-    a row of boxes or a cell."""
+def _printed_runs(
+    mask: np.ndarray, extent: int, width: int
+) -> tuple[np.ndarray, int, tuple[bool, bool]]:
+    """The level runs of `mask` (its ink `extent` high, `width` wide) long enough to be printed
+    lines, that length, and whether the picture is a cell cut out with its top line, with its
+    bottom line (`_cell_lines`): `printed_length` ink heights or `printed_share` of the ink's
+    width; `line_across` of the picture where sides as high as the picture make the ink as
+    high, in a row of boxes or a cell (the runs across, found once for both)."""
     tune = tuned()
     length = max(int(tune.printed_length * extent), int(tune.printed_share * width))
-    across, ends = int(preparation.tuned().line_across * mask.shape[1]), (False, False)
+    across = int(preparation.tuned().line_across * mask.shape[1])
     if across < length:  # sides as high as the picture make the ink as high: lines across
         tall = _tall_runs(mask)
-        row_of_boxes = _a_row_of_boxes(tall)
-        if not row_of_boxes:
-            ends = _cell_lines(mask, across, tall)
-        if row_of_boxes or any(ends):
-            length = across
-    return length, ends
+        runs = _runs(mask, across, axis=1)
+        if _a_row_of_boxes(tall):
+            return runs, across, (False, False)
+        ends = _cell_lines(mask, runs, across, tall)
+        if any(ends):
+            return runs, across, ends
+    return _runs(mask, length, axis=1), length, (False, False)
 
 
 def _box_sides(
@@ -117,16 +119,16 @@ def _a_row_of_boxes(tall: tuple[np.ndarray, list[Box]]) -> bool:
 
 
 def _cell_lines(
-    mask: np.ndarray, across: int, tall: tuple[np.ndarray, list[Box]]
+    mask: np.ndarray, runs: np.ndarray, across: int, tall: tuple[np.ndarray, list[Box]]
 ) -> tuple[bool, bool]:
     """Whether `mask` holds a cell cut out with its top line, with its bottom line: level runs
-    across the picture (`across` long) in its outer bands, beyond the middle `frame_side` of
-    its height that a cell's sides run (a 7's bar across a cell stands between them). A cell
-    with one such line has two of its `tall` runs (`_tall_runs`) beside it and no ink but the
-    line beyond them by more than `run_past` of its height (its sides, its other line cut
-    off; a straight smear in a clinic cell's middle, its number beyond it, is none). A line
-    across that a cell's side crosses is the cell's wherever it stands (`_crossed_by_a_side`)."""
-    runs = _runs(mask, across, axis=1)
+    across the picture (`runs`, `across` long) in its outer bands, beyond the middle
+    `frame_side` of its height that a cell's sides run (a 7's bar across a cell stands between
+    them). A cell with one such line has two of its `tall` runs (`_tall_runs`) beside it and
+    no ink but the line beyond them by more than `run_past` of its height (its sides, its
+    other line cut off; a straight smear in a clinic cell's middle, its number beyond it, is
+    none). A line across that a cell's side crosses is the cell's wherever it stands
+    (`_crossed_by_a_side`)."""
     rows = np.flatnonzero(runs.sum(axis=1) >= across)
     height, middle = mask.shape[0], preparation.tuned().frame_side * mask.shape[0]
     if rows.size == 0:
