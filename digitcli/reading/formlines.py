@@ -11,6 +11,8 @@ on a comb as well without them taken out (round 18, docs/measurements/reading-nu
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from digitcli.imaging import settings as preparation
@@ -83,20 +85,27 @@ def _box_sides(
     stays), and a double-lined box's inner lines (`_inner_lines`); none where the lines run
     on past the outermost of them (ruled paper: `_lines_run_past`)."""
     top, bottom = int(bands[0][0]), int(bands[-1][-1])
-    side = int(preparation.tuned().frame_side * (bottom - top))
-    sides = _runs(mask & ~lines, side, axis=0)
-    labels, boxes = labelled(sides, connectivity=4)
     reach = int(thickness) + (bottom - top) // tuned().reach_per
-    for index, found in enumerate(boxes, start=1):
-        piece = labels[found] == index
-        if not _spans_field(found, lines, top, bottom, reach):
-            sides[found][piece] = False  # not a box's side: handwriting
+    sides = _reaching(
+        mask & ~lines, bottom - top, lambda found: _spans_field(found, lines, top, bottom, reach)
+    )
     if cell:
         sides = _outermost(sides, axis=1, ends=(True, True))  # a 1 between them stays
     if not sides.any() or _lines_run_past(lines, sides, bottom - top):
         return np.zeros_like(mask)  # no box, or ruled paper: strokes past its "sides"
     field = (int(bands[0][-1]) + 1, int(bands[-1][0]))  # within the top and bottom lines
     return sides | _inner_lines(mask, lines | sides, field, reach, thickness)
+
+
+def _reaching(mask: np.ndarray, span: int, reaches: Callable[[Box], bool]) -> np.ndarray:
+    """The straight vertical runs of `mask` `frame_side` of `span` long or more whose box (their
+    rows and columns) `reaches` takes for a box's side reaching its lines; the rest, written."""
+    sides = _runs(mask, int(preparation.tuned().frame_side * span), axis=0)
+    labels, boxes = labelled(sides, connectivity=4)
+    for index, found in enumerate(boxes, start=1):
+        if not reaches(found):
+            sides[found][labels[found] == index] = False
+    return sides
 
 
 def _tall_runs(mask: np.ndarray) -> tuple[np.ndarray, list[Box]]:
@@ -220,11 +229,9 @@ def _hanging_sides(
     top, bottom = (0, line[0]) if line[0] > height / 2 else (line[1], height - 1)
     span = bottom - top
     reach = int(thickness) + span // tuned().reach_per
-    sides = _runs(mask, int(preparation.tuned().frame_side * span), axis=0)
-    labels, boxes = labelled(sides, connectivity=4)
-    for index, (rows, cols) in enumerate(boxes, start=1):
-        if rows.start > top + reach or rows.stop - 1 < bottom - reach:
-            sides[rows, cols][labels[rows, cols] == index] = False
+    sides = _reaching(
+        mask, span, lambda found: found[0].start <= top + reach and found[0].stop > bottom - reach
+    )
     if sides.any() and _lines_run_past(lines, sides, span):
         return np.zeros_like(mask)
     return sides
