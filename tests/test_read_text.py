@@ -56,6 +56,17 @@ def test_the_written_path_keeps_the_marks_in_their_places():
     assert [at for _, at in path] == sorted(at for _, at in path)
 
 
+def test_between_two_digits_the_path_keeps_one_mark_the_surest():
+    """A dot and a comma read over one mark's columns (a register's `12,5` was `12.,5`): one
+    separator stands between two digits, the likelier; marks after the last digit stay."""
+    found = columns("1", "2", ".", ",", "5", "", "0", ".", "-")
+    found[3, 1 + SYMBOLS.index(",")] = 0.8  # the comma surer than the dot
+    found /= found.sum(axis=1, keepdims=True)
+    path = written_path(found)
+    assert "".join(symbol for symbol, _ in path) == "12,50.-"
+    assert written_text(path, "1250") == "12,50.-"
+
+
 def test_the_text_takes_the_final_digits_and_keeps_the_marks():
     path = written_path(columns("", "2", "0", "", "0", ".", "\u2014"))
     assert written_text(path, "200") == "200.\u2014"

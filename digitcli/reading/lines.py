@@ -15,6 +15,7 @@ It runs through LiteRT, like the classifier. What it adds: docs/measurements/rea
 from __future__ import annotations
 
 from functools import cache
+from itertools import groupby
 from pathlib import Path
 
 import numpy as np
@@ -78,14 +79,34 @@ def digits_only(probabilities: np.ndarray) -> np.ndarray:
 
 def written_path(probabilities: np.ndarray) -> list[tuple[str, float]]:
     """The best path over digits, marks and letters: each symbol ("0"-"9", a mark of MARKS or
-    LETTER), with its place (the middle of its columns), left to right."""
+    LETTER), with its place (the middle of its columns), left to right. Of marks read in a row
+    between two digits it keeps the surest: a number holds one separator there, and a dot and
+    a comma read over one mark's columns made a register's `12,5` `12.,5`; marks after the
+    last digit (`200.-`) all stay."""
+    path = [
+        (SYMBOLS[symbol - 1], 0.5 * (start + stop - 1), sure)
+        for symbol, sure, start, stop in _runs(probabilities)
+        if symbol != BLANK
+    ]
+    groups = [list(group) for _, group in groupby(path, key=lambda step: step[0] in MARKS)]
+    kept = []
+    for index, group in enumerate(groups):
+        between = 0 < index < len(groups) - 1 and group[0][0] in MARKS
+        if between and groups[index - 1][-1][0].isdigit() and groups[index + 1][0][0].isdigit():
+            group = [max(group, key=lambda step: step[2])]
+        kept += [(symbol, place) for symbol, place, _ in group]
+    return kept
+
+
+def _runs(probabilities: np.ndarray) -> list[tuple[int, float, int, int]]:
+    """The likeliest class's runs of columns: each its class, its highest probability over the
+    run, and the run's columns [start, stop)."""
     best = probabilities.argmax(axis=1)
     starts = np.flatnonzero(np.r_[True, best[1:] != best[:-1]])
     stops = np.r_[starts[1:], len(best)]
     return [
-        (SYMBOLS[int(best[start]) - 1], 0.5 * (start + stop - 1))
+        (int(best[start]), float(probabilities[start:stop, best[start]].max()), start, stop)
         for start, stop in zip(starts, stops, strict=True)
-        if best[start] != BLANK
     ]
 
 
@@ -115,17 +136,10 @@ def best_path(probabilities: np.ndarray) -> list[tuple[int, float, float]]:
     """The likeliest class at each column, repeats merged and blanks dropped: each digit with
     its confidence (its highest probability over the columns that say it) and where it was
     read (the middle of those columns)."""
-    best = probabilities.argmax(axis=1)
-    starts = np.flatnonzero(np.r_[True, best[1:] != best[:-1]])
-    stops = np.r_[starts[1:], len(best)]
     return [
-        (
-            int(best[start]) - 1,
-            float(probabilities[start:stop, best[start]].max()),
-            0.5 * (start + stop - 1),
-        )
-        for start, stop in zip(starts, stops, strict=True)
-        if best[start] != BLANK
+        (symbol - 1, sure, 0.5 * (start + stop - 1))
+        for symbol, sure, start, stop in _runs(probabilities)
+        if symbol != BLANK
     ]
 
 
