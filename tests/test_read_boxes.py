@@ -344,6 +344,7 @@ def test_a_cells_lines_across_the_picture_are_printed_and_its_sides_with_them():
         ("Yuvanm1s1+OCR-TextExtractor__readme-images_input_marksheet.jpg__crop_513_900", "18"),
         ("hans-ctrly+KniffelCam__kniffelcam_testImage.jpeg__crop_584_795", "63"),
         ("OliverLengwinat+textbox_recognition__images_1_orig.jpg__crop_815_2415", "142"),
+        ("hans-ctrly+KniffelCam__kniffelcam_testImage.jpeg__crop_499_795", "65"),
     ],
 )
 def test_register_cells_are_read_inside_their_lines(crop, number):
@@ -427,3 +428,19 @@ def test_a_band_that_strokes_cross_stays_ink(faint_mask):
         mask[:, 120:126] = True  # the 4's stem, the crop's height
     found = form_lines(mask)
     assert not any(found[33:36, left : left + 6].any() for left in strokes)
+
+
+def test_a_side_that_reaches_the_inner_of_a_double_line_is_the_cells():
+    """A score card's cell: its right side runs from under its top line to the inner of its
+    double bottom line, which stops a few rows short of the outer one (`65` was read `67`,
+    the side a 7's stem). A double line's inner band is the line a side reaches; the digits
+    stay."""
+    mask = np.zeros((102, 163), bool)
+    mask[5:10, 4:162] = True  # the top line
+    mask[76:81, 2:160] = mask[83:87, 2:160] = True  # the double bottom line
+    mask[12:102, 139:146] = True  # the right side, on past it to the next cell
+    mask[93:98, 76:104] = True  # a piece of the next cell's line
+    mask[25:65, 30:36] = mask[25:65, 70:100] = True  # the digits
+    found = form_lines(mask)
+    assert found[14:74, 139:146].all()
+    assert not found[25:65, 30:36].any() and not found[25:65, 70:100].any()

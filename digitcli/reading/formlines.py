@@ -86,8 +86,9 @@ def _box_sides(
     on past the outermost of them (ruled paper: `_lines_run_past`)."""
     top, bottom = int(bands[0][0]), int(bands[-1][-1])
     reach = int(thickness) + (bottom - top) // tuned().reach_per
+    inner = _inner_edges(bands, reach)
     sides = _reaching(
-        mask & ~lines, bottom - top, lambda found: _spans_field(found, lines, top, bottom, reach)
+        mask & ~lines, bottom - top, lambda found: _spans_field(found, lines, *inner, reach)
     )
     if cell:
         sides = _outermost(sides, axis=1, ends=(True, True))  # a 1 between them stays
@@ -95,6 +96,18 @@ def _box_sides(
         return np.zeros_like(mask)  # no box, or ruled paper: strokes past its "sides"
     field = (int(bands[0][-1]) + 1, int(bands[-1][0]))  # within the top and bottom lines
     return sides | _inner_lines(mask, lines | sides, field, reach, thickness)
+
+
+def _inner_edges(bands: list[np.ndarray], reach: int) -> tuple[int, int]:
+    """The rows a box's sides reach from and to: the top line's first row and the bottom
+    line's last, or, where a line is double (a second band within `reach` inside it), its
+    inner band's: a score card's side stopped at the inner of its double bottom line."""
+    first, last = 0, len(bands) - 1
+    while first + 1 < last and bands[first + 1][0] - bands[first][-1] <= reach:
+        first += 1
+    while last - 1 > first and bands[last][0] - bands[last - 1][-1] <= reach:
+        last -= 1
+    return int(bands[first][0]), int(bands[last][-1])
 
 
 def _reaching(mask: np.ndarray, span: int, reaches: Callable[[Box], bool]) -> np.ndarray:
