@@ -81,9 +81,10 @@ def _box_sides(
 ) -> np.ndarray:
     """The sides of boxes between a field's top and bottom `lines` (`bands`, their rows, each
     `thickness` thick on average): straight vertical runs of the ink less the lines that reach
-    from one to the other (`_spans_field`; a cell's two outermost alone, a 1 between them
-    stays), and a double-lined box's inner lines (`_inner_lines`); none where the lines run
-    on past the outermost of them (ruled paper: `_lines_run_past`)."""
+    from one to the other (`_spans_field`; a double line's inner band, `_inner_edges`; a cell's
+    two outermost alone, a 1 between them stays), and a double-lined box's inner lines
+    (`_inner_lines`); none where the lines run on past the outermost of them (ruled paper:
+    `_lines_run_past`)."""
     top, bottom = int(bands[0][0]), int(bands[-1][-1])
     reach = int(thickness) + (bottom - top) // tuned().reach_per
     inner = _inner_edges(bands, reach)
@@ -112,7 +113,8 @@ def _inner_edges(bands: list[np.ndarray], reach: int) -> tuple[int, int]:
 
 def _reaching(mask: np.ndarray, span: int, reaches: Callable[[Box], bool]) -> np.ndarray:
     """The straight vertical runs of `mask` `frame_side` of `span` long or more whose box (their
-    rows and columns) `reaches` takes for a box's side reaching its lines; the rest, written."""
+    rows and columns) `reaches` takes for a box's side reaching its lines; the rest are
+    handwriting."""
     sides = _runs(mask, int(preparation.tuned().frame_side * span), axis=0)
     labels, boxes = labelled(sides, connectivity=4)
     for index, found in enumerate(boxes, start=1):

@@ -85,7 +85,7 @@ def written_path(probabilities: np.ndarray) -> list[tuple[str, float]]:
     last digit (`200.-`) all stay."""
     path = [
         (SYMBOLS[symbol - 1], 0.5 * (start + stop - 1), sure)
-        for symbol, sure, start, stop in _runs(probabilities)
+        for symbol, sure, start, stop in _column_runs(probabilities)
         if symbol != BLANK
     ]
     groups = [list(group) for _, group in groupby(path, key=lambda step: step[0] in MARKS)]
@@ -98,7 +98,7 @@ def written_path(probabilities: np.ndarray) -> list[tuple[str, float]]:
     return kept
 
 
-def _runs(probabilities: np.ndarray) -> list[tuple[int, float, int, int]]:
+def _column_runs(probabilities: np.ndarray) -> list[tuple[int, float, int, int]]:
     """The likeliest class's runs of columns: each its class, its highest probability over the
     run, and the run's columns [start, stop)."""
     best = probabilities.argmax(axis=1)
@@ -138,7 +138,7 @@ def best_path(probabilities: np.ndarray) -> list[tuple[int, float, float]]:
     read (the middle of those columns)."""
     return [
         (symbol - 1, sure, 0.5 * (start + stop - 1))
-        for symbol, sure, start, stop in _runs(probabilities)
+        for symbol, sure, start, stop in _column_runs(probabilities)
         if symbol != BLANK
     ]
 
