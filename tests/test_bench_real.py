@@ -389,6 +389,7 @@ def test_the_desk_set_is_photos_of_sheets_from_yet_other_repositories():
             "fresh_numbers.csv",
             "more_numbers.csv",
             "cell_numbers.csv",
+            "written_numbers.csv",
         )
         for picture in real.read_manifest(listed)
     ]

@@ -21,7 +21,9 @@ sha256 is the whole file's; bench/checks/real_pictures.py says how). `--manifest
 list of the same form instead: `bench/checks/form_cells.csv` is a development set of numbers
 written in the cells of forms (exam mark sheets), cut from whole pages; `more_numbers.csv`
 another of phone photos and form fields (round 74); `cell_numbers.csv` a third, of numbers in
-the cells of score cards, mark sheets and registers (round 75); `fresh_numbers.csv` a check set.
+the cells of score cards, mark sheets and registers (round 75); `written_numbers.csv` a fourth,
+of numbers written on paper and photographed, taken out of a zip archive (round 78);
+`fresh_numbers.csv` a check set.
 
 `score` reads every picture with `digitcli read` (`digitcli.reading.read.read`, one call for the
 whole set) with MODEL (anything `--model` takes; without it the models folder is pointed at an

@@ -18,6 +18,9 @@ to `DIR/real_pictures.csv` (which `score` reads) and names the repositories it d
 A path ending in `#crop=X_Y_W_H` names a box of the file before the `#` (in pixels, as OpenCV
 decodes it, colour and turned as its EXIF orientation says): the row's sha256 is the whole
 file's, and `build` writes the box cut out as a PNG, named as above plus `__crop_X_Y_W_H.png`.
+A path `ARCHIVE#member=INNER` names the file INNER inside the zip archive ARCHIVE (a repository
+that committed its pictures zipped): the row's sha256 is that file's, and `build` writes it
+named `<owner>+<name>__<ARCHIVE>__<INNER>`, each `/` as `_`.
 `--manifest` builds another list of the same form instead: `bench/checks/real_photos.csv` is a check
 set of phone photos and scans of digits on paper, from repositories that are in neither the
 development set nor the held-out one, kept out of training so that it stays an honest check.
@@ -58,6 +61,7 @@ MANIFEST_NAME = MANIFEST.name  # a built set keeps the manifest it was built fro
 PHOTOS_MANIFEST = MANIFEST.with_name("real_photos.csv")  # the check set: photos and scans only
 MIRRORS_ENV = "DIGITCLI_MIRRORS"
 CROP = "#crop="  # a path's tail naming a box of the file: `#crop=X_Y_W_H`
+MEMBER = "#member="  # a path's tail naming a file inside a zip archive: `#member=INNER`
 FIELDS = ("repo", "commit", "path", "label", "kind", "fold", "sha256")
 KINDS = ("photo", "drawing", "canvas", "scan")
 FOLDS = 5
@@ -99,7 +103,7 @@ def file_name(repo: str, path: str) -> str:
     """A manifest row's name in a built set: `<owner>+<name>__<path with / as _>`, and for a
     crop `__crop_X_Y_W_H.png` after it."""
     source, crop = split_crop(path)
-    name = f"{slug(repo)}__{source.replace('/', '_')}"
+    name = f"{slug(repo)}__{source.replace(MEMBER, '__').replace('/', '_')}"
     return name if crop is None else f"{name}__crop_{crop}.png"
 
 
@@ -188,23 +192,39 @@ def copy_files(
             problems["repositories not found"].append(row.repo)
             continue
         source, crop = split_crop(row.path)
+        archive, _, member = source.partition(MEMBER)
         shown = subprocess.run(
-            ["git", "--git-dir", str(found), "show", f"{row.commit}:{source}"],
+            ["git", "--git-dir", str(found), "show", f"{row.commit}:{archive}"],
             capture_output=True,
         )
         if shown.returncode != 0:
             problems["files not in the snapshot"].append(f"{row.repo}:{row.path}")
             continue
-        if hashlib.sha256(shown.stdout).hexdigest() != row.sha256:
-            problems["files whose sha256 differs"].append(f"{row.repo}:{row.path}")
-            continue
-        data, problem = (shown.stdout, None) if crop is None else cut(shown.stdout, crop)
+        data, problem = unpacked(shown.stdout, member) if member else (shown.stdout, None)
+        if not problem and hashlib.sha256(data).hexdigest() != row.sha256:
+            problem = "files whose sha256 differs"
+        if not problem and crop is not None:
+            data, problem = cut(data, crop)
         if problem:
             problems[problem].append(f"{row.repo}:{row.path}")
             continue
         write_file(row.file_in(out), data)
     write_file(out / manifest_name, manifest.read_bytes())
     return {reason: sorted(set(items)) for reason, items in problems.items()}
+
+
+def unpacked(archive: bytes, member: str) -> tuple[bytes, str | None]:
+    """The file `member` of the zip `archive`; or why not, in `copy_files`' words."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+            return opened.read(member), None
+    except KeyError:
+        return b"", "archive members not found"
+    except zipfile.BadZipFile:
+        return b"", "files that are no zip archive"
 
 
 def cut(data: bytes, crop: str) -> tuple[bytes, str | None]:
