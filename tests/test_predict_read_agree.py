@@ -202,6 +202,10 @@ REAL_KNOWN = {
     "Arn-The-Wolf+Handwriting-Recognition-Ai__digits_digit11.png": "11 drawn close together "
     "(round 40's fresh pictures, a check set): one 28x28 to predict's preparation, which the "
     "count network takes for one digit (1); round 50's line reader reads 11, right",
+    "OliverLengwinat+textbox_recognition__images_1_orig.jpg__crop_815_2520_225_108.png": "98 "
+    "in a score card's double-ruled cell (round 75's cell numbers), the 9's tail touching the "
+    "cell's bottom line and the 8's top its top line: predict answers one digit, 9; read, which "
+    "finds the number's rows with the cell's lines taken out since round 78, reads 98, right",
     "DAT-Class+handwritten_multi-digit_calculator__model_test_test.PNG__crop_660_0_110_92.png": (
         "78 cut from a drawn sum, the 7's bar touching the crop's left edge (round 40's fresh "
         "numbers): predict drops the 7 as a neighbour's part and reads the 8; read reads 78"

@@ -23,6 +23,7 @@ from PIL import Image
 
 from digitcli.imaging.opening import cropped
 from digitcli.imaging.pieces import crossing, inside_a_box, may_be_boxed
+from digitcli.reading.formlines import form_lines
 from digitcli.reading.ink import ink_lines
 from digitcli.reading.segment import Line, ink_signal
 from digitcli.reading.settings import tuned
@@ -52,7 +53,7 @@ def line_spans(
     # without what crosses the picture, as predict's ink leaves it out, where they are no more
     # (where they are more, a cell's side ran down beside the lines and held them together;
     # where as many, the sides made one band of every row: `min` keeps the first of a tie).
-    lines = min(ink_lines(mask & ~crossing(mask)), ink_lines(mask), key=len)
+    lines = min(_uncrossed_lines(mask), ink_lines(mask), key=len)
     if not lines:
         return [(0, image.height)]
     if len(lines) == 1:
@@ -62,6 +63,26 @@ def line_spans(
     cuts = [(a[1] + b[0]) / 2 for a, b in zip(lines, lines[1:], strict=False)]
     edges = [0, *(round(cut / scale) for cut in cuts), image.height]
     return list(zip(edges, edges[1:], strict=False))
+
+
+def _uncrossed_lines(mask: np.ndarray) -> list[tuple[int, int]]:
+    """The bands of `mask` without what crosses the picture (`pieces.crossing`: a rule, a desk's
+    edge, a cell's side); where each of them runs off the picture's top or bottom (the ends of
+    the strokes of the lines above and below, cut by the crop), those found with the printed
+    lines taken out first (`formlines.form_lines`) that do not. Digits written on a rule touch
+    it: one piece with it, they went with it, and the band left was the strokes' ends above."""
+    across = crossing(mask)
+    found = ink_lines(mask & ~across)
+    if not across.any() or not found or not all(_cut_off(band, len(mask)) for band in found):
+        return found  # (none left: the whole picture is read)
+    rest = mask & ~form_lines(mask)
+    within = [band for band in ink_lines(rest & ~crossing(rest)) if not _cut_off(band, len(mask))]
+    return within or found
+
+
+def _cut_off(band: tuple[int, int], height: int) -> bool:
+    """Whether the band of rows runs off a picture `height` rows high, above or below."""
+    return band[0] == 0 or band[1] == height
 
 
 def rows_ink(image: Image.Image, invert: str = "auto") -> np.ndarray:
