@@ -211,27 +211,32 @@ def test_a_band_of_no_digits_height_is_no_line(digits, tmp_path, number):
     assert (reading.number, reading.note, reading.lines) == (number, None, ())
 
 
-def _on_a_rule(path: Path) -> None:
-    """9630 written on a ruled line that its digits touch, the ends of the strokes of the line
-    above it at the picture's top edge (a crop of a page of ruled paper)."""
+def _on_a_rule(path: Path, above: str) -> None:
+    """9630 written on a ruled line that its digits touch (a crop of a page of ruled paper),
+    and above it the ends of the strokes of the line above at the picture's top edge
+    (`above` "ends") or a few dots inside the picture ("dots")."""
     import cv2
 
     page = np.full((110, 330), 225, np.uint8)
     cv2.putText(page, "9630", (20, 84), cv2.FONT_HERSHEY_SIMPLEX, 2.4, 30, 5, cv2.LINE_AA)
     cv2.line(page, (0, 86), (329, 86), 40, 3)
     for x in (60, 150, 260):
-        cv2.line(page, (x, 0), (x + 2, 6), 40, 3)
+        if above == "ends":
+            cv2.line(page, (x, 0), (x + 2, 6), 40, 3)
+        else:
+            cv2.circle(page, (x, 8), 2, 40, -1)
     Image.fromarray(page).save(path)
 
 
-def test_digits_written_on_a_rule_are_the_line_not_what_is_left_above_them(tmp_path):
+@pytest.mark.parametrize("above", ["ends", "dots"])
+def test_digits_written_on_a_rule_are_the_line_not_what_is_left_above_them(above, tmp_path):
     """Digits that touch the rule they are written on are one piece with it, a piece crossing
     the picture: left out with it, the only band left was the strokes' ends above them, cut
-    by the crop, and the number was read from those (the written numbers' `9630` refused as no
-    digit, `1947` read `7010`). The writing's bands are found with the printed lines taken out
-    first."""
+    by the crop, or specks, and the number was read from those (the written numbers' `9630`
+    refused as no digit, `1947` read `7010`). The writing's bands are found with the printed
+    lines taken out first."""
     path = tmp_path / "ruled.png"
-    _on_a_rule(path)
+    _on_a_rule(path, above)
     ((top, bottom),) = line_spans(open_image(path, max_side=DEFAULT.work_width))
     assert top <= 30 and bottom >= 84  # the digits' rows, not the top edge's
     (reading,) = read([str(path)])
@@ -242,11 +247,13 @@ DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 
 
 @pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
-@pytest.mark.parametrize(("name", "number"), [("9630_1", "9630"), ("1947_2", "1947")])
+@pytest.mark.parametrize(
+    ("name", "number"), [("9630_1", "9630"), ("1947_2", "1947"), ("444613_1", "444613")]
+)
 def test_real_numbers_written_on_a_rule_are_read(name, number):
     """Round 78's written numbers: photos of numbers on ruled paper whose digits touch the
     rule, the ends of the strokes above at the top edge (`9630` refused as no digit, `1947`
-    read `7010` before)."""
+    read `7010` before) or the dots of the rule above inside the picture (`444613` refused)."""
     (path,) = Path(DEVSETS, "written_numbers").glob(f"*/*Images_2_{name}.JPG")
     (reading,) = read([str(path)])
     assert reading.number == number

@@ -67,17 +67,28 @@ def line_spans(
 
 def _uncrossed_lines(mask: np.ndarray) -> list[tuple[int, int]]:
     """The bands of `mask` without what crosses the picture (`pieces.crossing`: a rule, a desk's
-    edge, a cell's side); where each of them runs off the picture's top or bottom (the ends of
-    the strokes of the lines above and below, cut by the crop), those found with the printed
-    lines taken out first (`formlines.form_lines`) that do not. Digits written on a rule touch
-    it: one piece with it, they went with it, and the band left was the strokes' ends above."""
+    edge, a cell's side); where those are no writing, those found with the printed lines taken
+    out first (`formlines.form_lines`) that stay inside the picture. Digits written on a rule
+    touch it: one piece with it, they went with it, and the band left was the ends of the
+    strokes of the line above, cut by the crop, or the dots of the rule above."""
     across = crossing(mask)
-    found = ink_lines(mask & ~across)
-    if not across.any() or not found or not all(_cut_off(band, len(mask)) for band in found):
+    left = mask & ~across
+    found = ink_lines(left)
+    if not across.any() or not found or _writing(found, left, mask):
         return found  # (none left: the whole picture is read)
     rest = mask & ~form_lines(mask)
     within = [band for band in ink_lines(rest & ~crossing(rest)) if not _cut_off(band, len(mask))]
     return within or found
+
+
+def _writing(bands: list[tuple[int, int]], left: np.ndarray, mask: np.ndarray) -> bool:
+    """Whether `bands` of the ink `left` of `mask` may be writing: not where each runs off the
+    picture's top or bottom, nor where they hold less than `line_ink` of all of its ink
+    (specks)."""
+    if all(_cut_off(band, len(mask)) for band in bands):
+        return False
+    held = sum(int(np.count_nonzero(left[top:bottom])) for top, bottom in bands)
+    return held >= tuned().line_ink * np.count_nonzero(mask)
 
 
 def _cut_off(band: tuple[int, int], height: int) -> bool:
