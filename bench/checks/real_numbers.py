@@ -17,13 +17,14 @@ fold there) and the sha256 of its bytes. Separators and signs are no digits: the
 DIGITCLI_MIRRORS), writes `DIR/<fold>/<owner>+<name>__<path with / as _>`, checks each file's
 sha256, copies the manifest to `DIR/real_numbers.csv` (which `score` reads) and names what it
 could not build. A path ending in `#crop=X_Y_W_H` is that box of the file, cut out as a PNG (its
-sha256 is the whole file's; bench/checks/real_pictures.py says how). `--manifest` builds another
-list of the same form instead: `bench/checks/form_cells.csv` is a development set of numbers
-written in the cells of forms (exam mark sheets), cut from whole pages; `more_numbers.csv`
-another of phone photos and form fields (round 74); `cell_numbers.csv` a third, of numbers in
-the cells of score cards, mark sheets and registers (round 75); `written_numbers.csv` a fourth,
-of numbers written on paper and photographed, taken out of a zip archive (round 78);
-`fresh_numbers.csv` a check set.
+sha256 is the whole file's; bench/checks/real_pictures.py says how); a path
+`ARCHIVE#member=INNER` is the file INNER inside a zip archive, its own sha256 checked.
+`--manifest` builds another list of the same form instead: `bench/checks/form_cells.csv` is a
+development set of numbers written in the cells of forms (exam mark sheets), cut from whole
+pages; `more_numbers.csv` another of phone photos and form fields (round 74);
+`cell_numbers.csv` a third, of numbers in the cells of score cards, mark sheets and registers
+(round 75); `written_numbers.csv` a fourth, of numbers written on paper and photographed,
+taken out of a zip archive (round 78); `fresh_numbers.csv` a check set.
 
 `score` reads every picture with `digitcli read` (`digitcli.reading.read.read`, one call for the
 whole set) with MODEL (anything `--model` takes; without it the models folder is pointed at an

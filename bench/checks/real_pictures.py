@@ -100,8 +100,8 @@ def slug(repo: str) -> str:
 
 
 def file_name(repo: str, path: str) -> str:
-    """A manifest row's name in a built set: `<owner>+<name>__<path with / as _>`, and for a
-    crop `__crop_X_Y_W_H.png` after it."""
+    """A manifest row's name in a built set: `<owner>+<name>__<path with / as _>` (an archive's
+    member: `<archive>__<member>`), and for a crop `__crop_X_Y_W_H.png` after it."""
     source, crop = split_crop(path)
     name = f"{slug(repo)}__{source.replace(MEMBER, '__').replace('/', '_')}"
     return name if crop is None else f"{name}__crop_{crop}.png"
@@ -182,8 +182,9 @@ def copy_files(
     rows, out: Path, mirrors: Path, manifest: Path, manifest_name: str
 ) -> dict[str, list[str]]:
     """Each manifest row's file (anything with repo, commit, path, sha256 and `file_in`) from
-    its snapshot under `mirrors` into `out`, its sha256 checked, or for a path ending in
-    `#crop=X_Y_W_H` that box of it as a PNG, and the manifest beside them as `manifest_name`;
+    its snapshot under `mirrors` into `out`, its sha256 checked (for `ARCHIVE#member=INNER`,
+    INNER's, taken out of the zip), or for a path ending in `#crop=X_Y_W_H` that box of it as a
+    PNG, and the manifest beside them as `manifest_name`;
     what could not be copied, by reason."""
     problems: dict[str, list[str]] = defaultdict(list)
     for row in rows:

@@ -75,7 +75,7 @@ def _uncrossed_lines(mask: np.ndarray) -> list[tuple[int, int]]:
     left = mask & ~across
     found = ink_lines(left)
     if not across.any() or not found or _writing(found, left, mask):
-        return found  # (none left: the whole picture is read)
+        return found  # (where none is left, the whole picture is read)
     rest = mask & ~form_lines(mask)
     within = [band for band in ink_lines(rest & ~crossing(rest)) if not _cut_off(band, len(mask))]
     return within or found
