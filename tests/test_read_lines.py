@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageFilter
@@ -19,6 +20,7 @@ from digitcli.reading.read import read
 from digitcli.reading.settings import DEFAULT
 
 FIXTURES = Path(__file__).parent / "fixtures"
+DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 
 runner = CliRunner()
 
@@ -215,8 +217,6 @@ def _on_a_rule(path: Path, above: str) -> None:
     """9630 written on a ruled line that its digits touch (a crop of a page of ruled paper),
     and above it the ends of the strokes of the line above at the picture's top edge
     (`above` "ends") or a few dots inside the picture ("dots")."""
-    import cv2
-
     page = np.full((110, 330), 225, np.uint8)
     cv2.putText(page, "9630", (20, 84), cv2.FONT_HERSHEY_SIMPLEX, 2.4, 30, 5, cv2.LINE_AA)
     cv2.line(page, (0, 86), (329, 86), 40, 3)
@@ -241,9 +241,6 @@ def test_digits_written_on_a_rule_are_the_line_not_what_is_left_above_them(above
     assert top <= 30 and bottom >= 84  # the digits' rows, not the top edge's
     (reading,) = read([str(path)])
     assert reading.number == "9630"
-
-
-DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 
 
 @pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")

@@ -44,11 +44,13 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import io
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,9 +218,6 @@ def copy_files(
 
 def unpacked(archive: bytes, member: str) -> tuple[bytes, str | None]:
     """The file `member` of the zip `archive`; or why not, in `copy_files`' words."""
-    import io
-    import zipfile
-
     try:
         with zipfile.ZipFile(io.BytesIO(archive)) as opened:
             return opened.read(member), None
