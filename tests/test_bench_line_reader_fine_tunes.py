@@ -123,3 +123,18 @@ def test_words_written_joined_up_are_labelled_letter_by_letter() -> None:
     for label in y:
         written = label[label > 0]
         assert 3 <= len(written) <= 8 and set(written) == {lines.CLASSES - 1}
+
+
+def test_lines_are_restyled_in_finer_pens_as_well_as_thicker_ones() -> None:
+    """A fine pen's plain 1 (`844221`, `5140` photographed) was no digit to a reader whose
+    lines were only ever drawn thicker: some restyled lines draw an upright stroke narrower
+    than it was written, others wider, none lose it."""
+    strip = np.zeros(lines.STRIP_SHAPE, np.uint8)
+    strip[6:26, 40:43] = 255  # an upright stroke 3 px wide
+    rng = np.random.default_rng(0)
+    widths = []
+    for _ in range(200):
+        restyled = make_line_reader.restyled(strip, rng)
+        widths.append(int(np.count_nonzero(restyled[16] >= 128)))
+    assert min(widths) == 2 and max(widths) >= 4
+    assert 0.1 < widths.count(2) / len(widths) < 0.35

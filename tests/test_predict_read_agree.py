@@ -180,6 +180,10 @@ REAL_KNOWN = {
     "digit; read's line reader is sure of 119, three digits (row_digits), and read reads it",
     f"{_MEZA}3207.jpg": "blank to predict's preparation; the line reader is sure of three "
     "digits (row_digits), and read reads 125, right",
+    "MuztaghAta+handwirtten-digit-recognization__IMG_1702.jpg": "45678 photographed under a "
+    "lamp's hot spot (round 74's more numbers): predict's background keeps the lamp's falloff "
+    "and its preparation finds no ink; round 79's line reader is sure of 45678, a row's worth of "
+    "digits (row_digits), and read reads it, right (both refused it before)",
     "niraj-dudani+mnist-multiple-digits__data_wild_3.jpeg": "3446785512 photographed above a "
     "hand's shadow (round 74's more numbers): predict's ink holds the shadow and its judge "
     "takes it for lines; read finds the number and the shadow's band as two lines, the band "

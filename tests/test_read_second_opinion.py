@@ -21,10 +21,11 @@ NO_SECOND_OPINION = Parts(second_opinion=False)
 
 # UCI numbers (tests/generators/make_numbers.py --digits-from uci): --per-kind 60 --seed 32's
 # long-0043 (round 15's reader), and bench/checks/read_numbers.py --digits-from uci --seed 31's
-# tight-0006, a 9 written like a 3 (round 50's reader).
+# tight-0048, a 3 read as a 1 (round 79's reader; its tight-0006, a 9 written like a 3, it reads
+# right alone).
 @pytest.mark.parametrize(
     ("name", "number", "alone"),
-    [("uci-737163.jpg", "737163", "737963"), ("uci-99144.jpg", "99144", "93144")],
+    [("uci-737163.jpg", "737163", "737963"), ("uci-234.jpg", "234", "214")],
 )
 def test_the_classifier_overrules_a_digit_the_line_reader_doubts(name, number, alone):
     path = str(FIXTURES / name)
