@@ -126,9 +126,9 @@ def test_words_written_joined_up_are_labelled_letter_by_letter() -> None:
 
 
 def test_lines_are_restyled_in_finer_pens_as_well_as_thicker_ones() -> None:
-    """A fine pen's plain 1 (`844221`, `5140` photographed) was no digit to a reader whose
+    """A fine pen's plain 1 (`13579` photographed, read `3579`) was no digit to a reader whose
     lines were only ever drawn thicker: some restyled lines draw an upright stroke narrower
-    than it was written, others wider, none lose it."""
+    than it was written, others wider, none lose it (none narrower than 2 px)."""
     strip = np.zeros(lines.STRIP_SHAPE, np.uint8)
     strip[6:26, 40:43] = 255  # an upright stroke 3 px wide
     rng = np.random.default_rng(0)
