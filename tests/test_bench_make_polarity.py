@@ -6,6 +6,7 @@ import csv
 import sys
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
@@ -105,3 +106,44 @@ def test_a_thing_learnt_whole_has_one_view_and_others_four(tmp_path):
     cropped, _ = make_polarity.thing_views(tmp_path, seed=0)
     assert (len(whole), len(cropped)) == (learnt, learnt * make_polarity.THING_VIEWS)
     assert set(labels) == {make_polarity.UNKNOWN}
+
+
+def _photo_of_a_thing(tmp_path: Path) -> Path:
+    """A red ball in the middle of a photo of a cluttered scene (coloured noise)."""
+    rng = np.random.default_rng(4)
+    scene = rng.integers(0, 256, (240, 320, 3), dtype=np.uint8)
+    cv2.ellipse(scene, (160, 120), (70, 50), 0, 0, 360, (30, 30, 200), cv2.FILLED)
+    path = tmp_path / "n01_ball.png"
+    cv2.imwrite(str(path), scene)
+    return path
+
+
+def test_a_thing_is_cut_out_of_its_scene_and_set_on_a_plain_ground(tmp_path):
+    """`cut_out` keeps the thing and not the scene around it; `on_plain_ground` sets it on a
+    plain ground (the photo's clutter gone), whole."""
+
+    thing, mask = make_polarity.cut_out(cv2.imread(str(_photo_of_a_thing(tmp_path))))
+    height, width = mask.shape
+    assert abs(width / height - 70 / 50) < 0.15  # the ball's box, not the photo's
+    assert 0.7 < mask.mean() < 0.85  # an ellipse fills pi/4 of its box
+    reddest = thing[..., 2].astype(int) - thing[..., 0]
+    assert (reddest[mask > 0.5] > 100).mean() > 0.95
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        shot = make_polarity.on_plain_ground(thing, mask, rng)
+        red = (shot[..., 2].astype(int) - shot[..., 0]) > 100
+        assert red.sum() > 0.5 * np.pi / 4 * (0.35 * min(shot.shape[:2])) ** 2 * 50 / 70
+        corners = [np.s_[:8, :8], np.s_[:8, -8:], np.s_[-8:, :8], np.s_[-8:, -8:]]
+        ground = [shot[corner] for corner in corners if not red[corner].any()]
+        assert ground and max(np.std(g, axis=(0, 1)).max() for g in ground) < 6  # no clutter
+
+
+def test_a_photo_whose_thing_cannot_be_cut_out_is_left_out(tmp_path):
+    """A photo of nothing but an even grey (no thing to cut out) gives no picture; a photo of
+    a thing gives `count` grey ones."""
+
+    flat = tmp_path / "n02_fog.png"
+    cv2.imwrite(str(flat), np.full((200, 200, 3), 128, np.uint8))
+    ball = _photo_of_a_thing(tmp_path)
+    pictures = make_polarity.grounded_things([flat, ball], seed=1, count=3)
+    assert len(pictures) == 3 and all(p.ndim == 2 for p in pictures)

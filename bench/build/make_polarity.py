@@ -32,7 +32,11 @@ ink is dark), known by construction:
   writing, digits or a page (`WRITTEN`: a clock, a menu, a keyboard) left out; each photo whole
   and cropped (`THING_VIEWS`); `--whole-things`: photos of one thing on a plain ground (a hand),
   kept out alike, each learnt whole only (cropped, a hand is a smooth blob filling its picture,
-  as a coarse scan enlarged to fill its picture is).
+  as a coarse scan enlarged to fill its picture is); `--cut-outs N`: N more views of each photo
+  of a thing cut out of its scene (OpenCV's GrabCut) and set on a plain ground, as a product, a
+  pet or a toy is photographed (`grounded_things`). The shipped network was made without them:
+  taught so, it took score-card cells and check photos of digits for things
+  (docs/measurements/preparation.md, "Round 80").
 Three in ten scenes and real pictures get a window's light on part of the page
 (`window_light`): the case the rule the network replaced got wrong.
 `fit` trains a small network (TensorFlow only here, on CPU) to tell the three classes apart
@@ -41,7 +45,7 @@ than a thing answered) and writes it converted to LiteRT, stamped by `core/fits.
 data's digest, its seeds and its command. `check` counts, for the shipped network (or
 `--model`), the scenes of `CHECK_SEED` whose polarity is right and those taken for things, per
 family, MNIST's *test* digits in both polarities, and the photos `make` kept out taken for
-things.
+things, whole and cut out onto a plain ground.
 """
 
 from __future__ import annotations
@@ -90,6 +94,10 @@ UNKNOWN = 255  # the label of a picture whose polarity nothing tells (a photo of
 THINGS_HELD = 5  # `--things`: of the photos sorted by name, every fifth (from the first) kept out
 PHOTOS = (".jpeg", ".jpg", ".png")  # the files of a `--things` folder
 THING_VIEWS = 4  # views of each photo of a thing: whole, and cropped
+CUT_SIDE = 300  # px: a photo of a thing is cut out at this size (`cut_out`), and set so
+CUT_FRAME = 0.08  # GrabCut's frame: this share of each side inside the photo's edges
+CUT_ITERATIONS = 3  # GrabCut's
+CUT_SHARE = (0.08, 0.8)  # a cut-out filling less or more of its photo is left out
 # A thing's views weigh this much: a page refused as a thing costs more than a thing answered
 THING_WEIGHT = 0.3
 # Photos of things that hold writing, digits or a page (a clock, a menu, a keyboard): neither
@@ -350,6 +358,76 @@ def thing_views(
     return views, [UNKNOWN] * len(views)
 
 
+def cut_out_views(folder: Path, seed: int, count: int) -> tuple[list[np.ndarray], list[int]]:
+    """`count` views of each photo of a thing (`thing_photos`) cut out of its scene and set on
+    a plain ground (`grounded_things`); their polarity `UNKNOWN`."""
+    views = [view(grey) for grey in grounded_things(thing_photos(folder), seed, count)]
+    return views, [UNKNOWN] * len(views)
+
+
+def grounded_things(photos: list[Path], seed: int, count: int) -> list[np.ndarray]:
+    """`count` grey pictures of each photo of a thing cut out of its scene (`cut_out`) and set
+    on a plain ground (`on_plain_ground`), as a product, a pet or a toy is photographed,
+    mirrored half of the time; a photo whose cut-out fails is left out."""
+    rng = np.random.default_rng(seed)
+    pictures = []
+    for path in photos:
+        cut = cut_out(cv2.imread(str(path), cv2.IMREAD_COLOR))
+        for _ in range(0 if cut is None else count):
+            grey = cv2.cvtColor(on_plain_ground(*cut, rng), cv2.COLOR_BGR2GRAY)
+            pictures.append(grey[:, ::-1] if rng.random() < 0.5 else grey)
+    return pictures
+
+
+def cut_out(photo: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """The thing in a colour photo (BGR) and its soft mask (float32, 0-1), cut to its box:
+    OpenCV's GrabCut from a frame `CUT_FRAME` of each side inside the photo's edges (the thing
+    is near its middle, as ImageNet's are); None where what it cuts out fills under
+    `CUT_SHARE[0]` or over `CUT_SHARE[1]` of the photo (the scene, or a speck)."""
+    if photo is None:
+        return None
+    h, w = photo.shape[:2]
+    scale = CUT_SIDE / max(h, w)
+    photo = cv2.resize(photo, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    h, w = photo.shape[:2]
+    mask = np.zeros((h, w), np.uint8)
+    frame = (round(w * CUT_FRAME), round(h * CUT_FRAME))
+    rect = (*frame, w - 2 * frame[0], h - 2 * frame[1])
+    models = np.zeros((1, 65)), np.zeros((1, 65))
+    cv2.grabCut(photo, mask, rect, *models, CUT_ITERATIONS, cv2.GC_INIT_WITH_RECT)
+    thing = (mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD)
+    if not CUT_SHARE[0] < thing.mean() < CUT_SHARE[1]:
+        return None
+    rows, cols = bounds(thing)
+    soft = cv2.GaussianBlur(thing.astype(np.float32), (5, 5), 0)
+    return photo[rows, cols], soft[rows, cols]
+
+
+def on_plain_ground(thing: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A cut-out `thing` (BGR) on a plain ground of any light or mid tone, tinted, lit
+    unevenly (a ramp), with a soft shadow beneath it, filling 35-95% of the shorter side of a
+    picture of any shape (BGR uint8)."""
+    height = CUT_SIDE
+    width = round(height * rng.uniform(0.6, 1.6))
+    share = rng.uniform(0.35, 0.95) * min(width, height) / max(thing.shape[:2])
+    size = (max(1, round(thing.shape[1] * share)), max(1, round(thing.shape[0] * share)))
+    thing = cv2.resize(thing, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    alpha = cv2.resize(mask, size, interpolation=cv2.INTER_AREA)[..., None]
+    tone = rng.uniform(140, 255) + rng.normal(0, 10, 3)
+    ramp = np.linspace(-1, 1, height)[:, None, None] * rng.uniform(0, 30)
+    ground = np.clip(np.broadcast_to(tone, (height, width, 3)) + ramp, 0, 255)
+    top = int(rng.integers(0, max(1, height - size[1] + 1)))
+    left = int(rng.integers(0, max(1, width - size[0] + 1)))
+    place = slice(top, top + size[1]), slice(left, left + size[0])
+    shadow = np.zeros((height, width), np.float32)
+    shadow[place] = alpha[..., 0]
+    offset = np.float32([[1, 0, rng.uniform(-8, 8)], [0, 1, rng.uniform(2, 12)]])
+    shadow = cv2.GaussianBlur(cv2.warpAffine(shadow, offset, (width, height)), (0, 0), 6)
+    ground *= 1 - rng.uniform(0.1, 0.4) * shadow[..., None]
+    ground[place] = alpha * thing + (1 - alpha) * ground[place]
+    return ground.astype(np.uint8)
+
+
 def _cropped(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     h, w = gray.shape
     ch, cw = (max(8, int(side * rng.uniform(0.4, 0.9))) for side in (h, w))
@@ -406,6 +484,10 @@ def make(args) -> None:
         more_views, more_labels = thing_views(folder, seed, count)
         views += more_views
         labels += more_labels
+    for index, folder in enumerate(args.things if args.cut_outs else []):
+        more_views, more_labels = cut_out_views(folder, 60 + index, args.cut_outs)
+        views += more_views
+        labels += more_labels
     more_views, more_labels = line_views(LINES, seed=30)
     views += more_views
     labels += more_labels
@@ -436,6 +518,11 @@ def make(args) -> None:
             for folder, _, count in things
         ],
     }
+    if args.cut_outs:
+        made["cut_outs"] = (
+            f"{args.cut_outs} of each `--things` photo learnt, cut out by GrabCut and set on "
+            "a plain ground (`cut_out_views`, seeds 60 on)"
+        )
     np.savez_compressed(args.out, x=x, y=y, made=json.dumps(made))
     things = int(np.count_nonzero(y == UNKNOWN))
     print(
@@ -528,6 +615,8 @@ def check(args) -> None:
         held, _ = split_photos(folder)
         found = [Look.of(chances(np.asarray(to_gray(open_image(p))))).thing for p in held]
         print(f"{folder.name + ', kept out':24s} {sum(found):5d} / {len(found):5d} things")
+        found = [Look.of(chances(grey)).thing for grey in grounded_things(held, CHECK_SEED, 1)]
+        print(f"{'... cut out, on a ground':24s} {sum(found):5d} / {len(found):5d} things")
 
 
 def _chances(model: Path | None):
@@ -563,6 +652,10 @@ def arguments() -> argparse.Namespace:
         "--whole-things", type=Path, action="append", default=[],
         help="a folder of photos of one thing on a plain ground, each learnt whole: cropped, a "
         "hand is a smooth blob filling its picture, as a coarse scan enlarged is",
+    )  # fmt: skip
+    parser.add_argument(
+        "--cut-outs", type=int, default=0, metavar="N",
+        help="views of each --things photo cut out and set on a plain ground (`cut_out_views`)",
     )  # fmt: skip
     parser.add_argument("--model", type=Path)
     parser.add_argument("--seed", type=int, default=5)
