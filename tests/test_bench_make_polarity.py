@@ -1,6 +1,7 @@
 """bench/build/make_polarity.py: the first-look network's training labels are right by
-construction, its list of real pictures of light ink names pictures the manifests hold, and its
-photos of things keep their check photos out."""
+construction, its list of real pictures of light ink names pictures the manifests hold, its
+photos of things keep their check photos out, and a thing is cut out of its photo onto a plain
+ground whole."""
 
 import csv
 import sys
@@ -121,7 +122,6 @@ def _photo_of_a_thing(tmp_path: Path) -> Path:
 def test_a_thing_is_cut_out_of_its_scene_and_set_on_a_plain_ground(tmp_path):
     """`cut_out` keeps the thing and not the scene around it; `on_plain_ground` sets it on a
     plain ground (the photo's clutter gone), whole."""
-
     thing, mask = make_polarity.cut_out(cv2.imread(str(_photo_of_a_thing(tmp_path))))
     height, width = mask.shape
     assert abs(width / height - 70 / 50) < 0.15  # the ball's box, not the photo's
@@ -141,7 +141,6 @@ def test_a_thing_is_cut_out_of_its_scene_and_set_on_a_plain_ground(tmp_path):
 def test_a_photo_whose_thing_cannot_be_cut_out_is_left_out(tmp_path):
     """A photo of nothing but an even grey (no thing to cut out) gives no picture; a photo of
     a thing gives `count` grey ones."""
-
     flat = tmp_path / "n02_fog.png"
     cv2.imwrite(str(flat), np.full((200, 200, 3), 128, np.uint8))
     ball = _photo_of_a_thing(tmp_path)
