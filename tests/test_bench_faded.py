@@ -1,21 +1,18 @@
 """bench/checks/faded.py: a built set written again with its ink faded, its manifest kept."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
-import pytest
+from devsets import devset, needs_devsets
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO / "bench" / "checks")]
 
 import faded  # noqa: E402
 import real_numbers  # noqa: E402
-
-DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 
 
 def _set(folder: Path) -> None:
@@ -105,18 +102,18 @@ def test_the_command_refuses_a_share_out_of_range_and_its_own_folder(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
+@needs_devsets
 def test_real_numbers_faded_keep_most_of_their_readings(tmp_path):
     """The 176 real development numbers faded to 0.3 (`faded.py`): 44.9% read exactly before
     round 55, 63.6% after it, 80.1% after round 56 (faint ink on paper judged), 82.4% after
     round 57 (the writing under darker rules found again without them), 83.5% since round 58
     (two sure digits read where the judge says lines)."""
-    faded.fade_set(Path(DEVSETS, "numbers"), tmp_path / "faded", 0.3)
+    faded.fade_set(devset("numbers"), tmp_path / "faded", 0.3)
     scores = real_numbers.score(tmp_path / "faded", None)
     assert scores["groups"]["all"]["exact_share"] >= 0.8
 
 
-@pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
+@needs_devsets
 def test_real_numbers_in_large_ruled_cells_are_read(tmp_path):
     """The 176 real development numbers at half their contrast, each in a large cell ruled
     darker than its ink (`faded.py --in-cell --seed 1`): 50.0% read exactly before round 56,
@@ -125,6 +122,6 @@ def test_real_numbers_in_large_ruled_cells_are_read(tmp_path):
     two sides taken out, not read as 1s); 83.0% since round 59, the scanner's lid drawn
     beyond the cell, no longer over 13 of the numbers' writing."""
     cells = np.random.default_rng(1)
-    faded.fade_set(Path(DEVSETS, "numbers"), tmp_path / "cells", 0.5, cells)
+    faded.fade_set(devset("numbers"), tmp_path / "cells", 0.5, cells)
     scores = real_numbers.score(tmp_path / "cells", None)
     assert scores["groups"]["all"]["exact_share"] >= 0.82

@@ -6,12 +6,12 @@ as the specks of its ink are (`atoms.faint_specks`); the reader says whether the
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from devsets import devset_file, needs_devsets
 from test_read import write_number
 
 from digitcli.imaging.opening import open_image
@@ -21,7 +21,6 @@ from digitcli.reading.read import read
 from digitcli.reading.segment import find_line
 from digitcli.reading.settings import DEFAULT
 
-DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 DOT_LEVEL = 160  # on paper of 235 and digits down to 25: below a stroke's core, above its edges
 
 
@@ -97,11 +96,11 @@ def test_the_faintest_ink_is_the_level_the_mask_keeps_ink_joined_to_strokes_at()
 MEZA = "Charitable-Analytics-International+AI4Good---Meza-OCR-Challenge__cell_images_"
 
 
-@pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
+@needs_devsets
 @pytest.mark.parametrize(("name", "text"), [("1124", "12.5"), ("2099", "12.2")])
 def test_a_real_faint_decimal_point_is_in_the_text(name, text):
     """Two real clinic cells of the development numbers (`bench/checks/real_numbers.csv`):
     their decimal points are pencil taps too faint for the line's ink."""
-    (path,) = Path(DEVSETS).glob(f"numbers/*/{MEZA}training_set_{name}.jpg")
+    path = devset_file("numbers", f"*/{MEZA}training_set_{name}.jpg")
     (reading,) = read([str(path)])
     assert reading.number == text.replace(".", "") and reading.text == text

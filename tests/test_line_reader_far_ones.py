@@ -7,20 +7,18 @@ learnt digits far apart and 1s drawn as one stroke (docs/measurements/reading-nu
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from devsets import devset_file, needs_devsets
 from test_read import write_number
 
 from digitcli.inputs.sources import Source
 from digitcli.reading.picture import picture_lines
 from digitcli.reading.read import read
 from digitcli.reading.segment import Line
-
-DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 
 
 def write_far_apart(digits: str, gap: float, pen: int, path: Path) -> None:
@@ -114,13 +112,13 @@ def test_a_thin_1_taller_than_its_neighbours_is_read(mnist_test_digits, tmp_path
     assert len(wrong) <= 1, f"{len(wrong)} of 30: {wrong}"
 
 
-@pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
+@needs_devsets
 @pytest.mark.parametrize("name", ["13579_1", "444613__2", "13122018_1"])
 def test_plain_1s_written_with_a_fine_pen_are_read(name):
     """Round 79: the written numbers' plain 1s, one fine stroke in a photo (`13579` read
     `3579`, `444613` read `44463`, `13122018` read `73122018`), are thinner in the line
     reader's strip than nearly every line it was taught, whose pens were only ever thickened
     (docs/measurements/reading-numbers.md, "Round 79"). Others still go (`844221`)."""
-    (path,) = Path(DEVSETS, "written_numbers").glob(f"*/*Images_2_{name}.JPG")
+    path = devset_file("written_numbers", f"*/*Images_2_{name}.JPG")
     (reading,) = read([str(path)])
     assert reading.number == name.split("_")[0]

@@ -4,16 +4,12 @@ of its numbers: a phone photo of `3446785512` beside a hand's shadow was "found 
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
+from devsets import devset_file, needs_devsets
 
 from digitcli.imaging import verdict
 from digitcli.reading.answers import Digit
 from digitcli.reading.read import Reading, _several, read
 
-DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 SPANS = [(0, 0, 100, 40), (0, 50, 100, 90), (0, 100, 100, 140)]
 
 
@@ -53,10 +49,10 @@ def test_a_line_that_failed_is_no_refusal():
     assert (found.number, found.note) == (None, "found 2 lines: 123, -")
 
 
-@pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
+@needs_devsets
 def test_a_number_photographed_beside_a_hands_shadow_is_read():
     """The more_numbers set's phone photo (niraj-dudani/mnist-multiple-digits `wild/3.jpeg`):
     the shadow's band below the number is a line of its own, refused as not a digit."""
-    (path,) = Path(DEVSETS, "more_numbers").glob("*/niraj-dudani+*__data_wild_3.jpeg")
+    path = devset_file("more_numbers", "*/niraj-dudani+*__data_wild_3.jpeg")
     (reading,) = read([str(path)])
     assert (reading.number, reading.lines) == ("3446785512", ())

@@ -9,11 +9,11 @@ where `predict` finds several digits, `read` reads no one-digit number."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import pytest
+from devsets import DEVSETS, needs_devsets
 from typer.testing import CliRunner
 
 from digitcli.cli import app
@@ -100,8 +100,6 @@ def test_lines_read_one_by_one_agree_with_lines_refused():
     assert len(agreement.disagreements({"p.jpg": lines}, {"p.jpg": one})) == 1
     assert len(agreement.disagreements({"p.jpg": lines}, {"p.jpg": blank})) == 1
 
-
-DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 
 # The real pictures the two commands still disagree on (round 20; bench/checks/agreement.py
 # over the five sets: 5, 6, 0, 0, 1; the judge that learnt outlined digits added two photos
@@ -217,7 +215,7 @@ REAL_KNOWN = {
 }
 
 
-@pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
+@needs_devsets
 def test_the_real_development_and_check_sets_get_one_verdict():
     """Over the real pictures `bench/checks/real_pictures.py build` makes (not in the repository:
     DIGITCLI_DEVSETS names the folder holding the sets), but those of REAL_KNOWN; the test

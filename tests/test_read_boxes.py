@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from itertools import pairwise
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from devsets import devset_file, needs_devsets
 from PIL import Image, ImageDraw
 from test_read import write_number
 
@@ -18,8 +18,6 @@ from digitcli.reading.formlines import form_lines
 from digitcli.reading.read import read
 from digitcli.reading.segment import find_candidates
 from digitcli.reading.settings import DEFAULT
-
-DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 
 
 @pytest.fixture(scope="module")
@@ -306,7 +304,7 @@ def test_a_cells_sides_from_edge_to_edge_leave_its_ink_as_it_was():
     assert not form_lines(mask)[30:33, 6:144].any()
 
 
-@pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
+@needs_devsets
 @pytest.mark.parametrize(
     ("crop", "number"), [("test22.jpg__crop_750_312", "74"), ("test23.jpg__crop_736_305", "150")]
 )
@@ -314,7 +312,7 @@ def test_tally_fields_are_read_without_their_boxes(crop, number):
     """Round 74's more numbers: vote counts in an election tally form's three-box fields, cut
     out below their top line; their boxes stayed in the strip, and the line reader, reading
     the digits small between them, was unsure: refused as not a digit."""
-    (path,) = Path(DEVSETS, "more_numbers").glob(f"*/rzwck+c1-form-reader__test_images_{crop}*")
+    path = devset_file("more_numbers", f"*/rzwck+c1-form-reader__test_images_{crop}*")
     (reading,) = read([str(path)])
     assert reading.number == number
 
@@ -345,7 +343,7 @@ def test_a_cells_lines_across_the_picture_are_printed_and_its_sides_with_them():
     assert not found[10:86, 30:34].any() and not found[30:70, 70:95].any()
 
 
-@pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
+@needs_devsets
 @pytest.mark.parametrize(
     ("crop", "number"),
     [
@@ -363,7 +361,7 @@ def test_register_cells_are_read_inside_their_lines(crop, number):
     """Round 75's cell numbers: photographed cells of an attendance register, a mark sheet and
     a score card, cut out with their lines; refused as not a digit, their lines in the line
     reader's strip."""
-    (path,) = Path(DEVSETS, "cell_numbers").glob(f"*/{crop}*")
+    path = devset_file("cell_numbers", f"*/{crop}*")
     (reading,) = read([str(path)])
     assert reading.number == number
 

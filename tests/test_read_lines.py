@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from devsets import devset_file, needs_devsets
 from PIL import Image, ImageFilter
 from test_read import write_number
 from typer.testing import CliRunner
@@ -20,7 +20,6 @@ from digitcli.reading.read import read
 from digitcli.reading.settings import DEFAULT
 
 FIXTURES = Path(__file__).parent / "fixtures"
-DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 
 runner = CliRunner()
 
@@ -243,7 +242,7 @@ def test_digits_written_on_a_rule_are_the_line_not_what_is_left_above_them(above
     assert reading.number == "9630"
 
 
-@pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
+@needs_devsets
 @pytest.mark.parametrize(
     ("name", "number"), [("9630_1", "9630"), ("1947_2", "1947"), ("444613_1", "444613")]
 )
@@ -251,6 +250,6 @@ def test_real_numbers_written_on_a_rule_are_read(name, number):
     """Round 78's written numbers: photos of numbers on ruled paper whose digits touch the
     rule, the ends of the strokes above at the top edge (`9630` refused as no digit, `1947`
     read `7010` before) or the dots of the rule above inside the picture (`444613` refused)."""
-    (path,) = Path(DEVSETS, "written_numbers").glob(f"*/*Images_2_{name}.JPG")
+    path = devset_file("written_numbers", f"*/*Images_2_{name}.JPG")
     (reading,) = read([str(path)])
     assert reading.number == number

@@ -4,18 +4,14 @@ model reads, and the verdict is taken on the ink as kept."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
+from devsets import devset, needs_devsets
 from PIL import Image
 
 from digitcli.imaging import writing
 from digitcli.imaging.images import prepare
-
-DEVSETS = os.environ.get("DIGITCLI_DEVSETS")
 
 
 def _ring_and_dome(dome: tuple[int, int] = (60, 25)) -> np.ndarray:
@@ -111,13 +107,13 @@ def test_a_thin_digit_beside_a_shadows_edge_is_read_without_it() -> None:
     assert digitcli.load().predict(picture)[0].digit == 0
 
 
-@pytest.mark.skipif(not DEVSETS, reason="DIGITCLI_DEVSETS names no folder of real development sets")
+@needs_devsets
 @pytest.mark.parametrize(("name", "digit"), [("IMG_4002.jpg", 0), ("IMG_4003.jpg", 1)])
 def test_real_photos_with_a_hard_shadow_below_the_digit(name: str, digit: int) -> None:
     """Two pen photos of the pen set (round 36): a thin digit above a hard shadow, read as 2."""
     import digitcli
 
-    found = sorted(Path(DEVSETS, "pen_photos").glob(f"*/*{name}"))
+    found = sorted(devset("pen_photos").glob(f"*/*{name}"))
     assert found, f"no {name} in the pen set"
     assert digitcli.load().predict(found[0])[0].digit == digit
     assert digitcli.load().read(found[0])[0].number == str(digit)
