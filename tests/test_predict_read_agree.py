@@ -4,7 +4,8 @@ generators make (user-style photos and slips of MNIST test digits, blank paper o
 kind). Where `predict` reads one digit, `read` reads that digit as its number; where `predict`
 refuses a picture (blank, lines or a page, not a digit), `read` refuses it in the same words
 (or, lines or a page, reads its lines one by one);
-where `predict` finds several digits, `read` reads no one-digit number."""
+where `predict` finds several digits, `read` reads a number of two digits or more, reads its
+lines one by one, or cannot tell the digits apart."""
 
 from __future__ import annotations
 
@@ -86,6 +87,40 @@ def test_a_blank_picture_is_refused_by_both_in_the_same_words(tmp_path):
     read = answers("read", [tmp_path / "sheet.png"])
     assert predicted[str(tmp_path / "sheet.png")]["note"] == verdict.BLANK
     assert read[str(tmp_path / "sheet.png")]["note"] == verdict.BLANK
+
+
+def test_several_digits_agree_with_a_number_not_with_a_refusal():
+    """Where `predict` finds several digits, `read` reads a number of two digits or more, its
+    lines one by one, or says it cannot tell them apart; a refusal is no agreement (a word,
+    an airplane's photo: several digits to `predict`, not a digit to `read`)."""
+    several = {"digit": None, "note": verdict.several(3)}
+    agreeing = [
+        {"number": "123", "note": None},
+        {"number": None, "note": verdict.several_unread(3)},
+        {"number": None, "note": "found 2 lines: 12, 345", "lines": [{}, {}]},
+    ]
+    for read in agreeing:
+        assert agreement.disagreements({"p.jpg": several}, {"p.jpg": read}) == []
+    for read in ({"number": None, "note": verdict.NOT_A_DIGIT}, {"number": "7", "note": None}):
+        assert len(agreement.disagreements({"p.jpg": several}, {"p.jpg": read})) == 1
+
+
+def test_a_word_is_refused_by_both_in_the_same_words(tmp_path):
+    """A word in a script hand: `predict` found several digits in it ("use `digitcli read`")
+    where `read` refuses it as not a digit; `predict` now says what `read` says."""
+    import cv2
+    import numpy as np
+
+    word = np.full((120, 285), 235, np.uint8)
+    cv2.putText(word, "hello", (20, 80), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 30, 4, cv2.LINE_AA)
+    path = tmp_path / "hello.png"
+    cv2.imwrite(str(path), word)
+    assert answers("read", [path])[str(path)]["note"] == verdict.NOT_A_DIGIT
+    assert answers("predict", [path])[str(path)]["note"] == verdict.NOT_A_DIGIT
+    import digitcli  # the API (and `serve`, Dask) answer as the command does, from bytes too
+
+    [answer] = digitcli.predict(path.read_bytes(), model="bundled", processes=0)
+    assert answer.note == verdict.NOT_A_DIGIT
 
 
 def test_lines_read_one_by_one_agree_with_lines_refused():

@@ -13,11 +13,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cv2
 import httpx
 import numpy as np
 import pytest
 from PIL import Image
 
+from digitcli.imaging import verdict
 from digitcli.serve.uploads import MAX_BODY_BYTES, MAX_IMAGES
 
 from conftest import subprocess_env
@@ -97,6 +99,18 @@ def test_answers_agree_exactly_with_predict(server, photos):
     assert many.json() == {"model": "bundled", "results": expected}
     assert one.json()["results"] == [expected[1]]
     assert [r["digit"] for r in expected if r["digit"] is not None]  # a real answer, not all null
+
+
+def test_a_word_is_refused_as_predict_and_read_refuse_it(server):
+    """A word, several digits to `predict`'s count, is refused as `read` refuses it
+    (tests/test_predict_read_agree.py), by the server too."""
+    word = np.full((120, 285), 235, np.uint8)
+    cv2.putText(word, "hello", (20, 80), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 30, 4, cv2.LINE_AA)
+    upload = ("hello.png", cv2.imencode(".png", word)[1].tobytes())
+    with server.client() as client:
+        found = client.post("/v1/predict", files=[("file", upload)])
+    assert found.status_code == 200, found.text
+    assert found.json()["results"][0]["note"] == verdict.NOT_A_DIGIT
 
 
 def test_a_preview_is_the_28x28_image_the_model_saw(server, photos):

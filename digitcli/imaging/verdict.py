@@ -100,6 +100,11 @@ def refusing(found: Kind | None) -> bool:
     return found in _NOTES
 
 
+def is_refusal(said: str | None) -> bool:
+    """Whether `said` (a note) refuses a picture as holding no digit, in the one wording."""
+    return said in _NOTES.values()
+
+
 def note(prepared: Prepared) -> str | None:
     """Why `predict` answers no digit for a prepared picture, in the one wording (None: it
     holds one digit)."""

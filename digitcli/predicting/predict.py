@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
 
@@ -24,6 +25,11 @@ from digitcli.inputs.sources import Source
 from digitcli.models.runtimes import Runtime, load_runtime, resolve_model
 from digitcli.predicting.answers import Prediction
 
+# `read`'s refusal of each of some pictures `predict` finds several digits in (its note:
+# blank, lines or a page, not a digit), or None where it reads them: given by the layer above
+# (`digitcli.reading.read.refusals`), so that a word or a photo is refused by both alike.
+Refusals = Callable[[Runtime, list[Source], str], list[str | None]]
+
 
 def predict(
     inputs: Iterable[str | os.PathLike] = (),
@@ -37,10 +43,12 @@ def predict(
     batch_size: int = BATCH_SIZE,
     recursive: bool = False,
     runtime: Callable[[], Runtime] | None = None,
+    refusals: Refusals | None = None,
 ) -> Iterator[Prediction]:
     """Predict the digit in each input, yielding one `Prediction` per input in input order;
     `recursive`: folders' sub-folders are searched too; `runtime`: the model's runtime
-    already found (`runtime_loader`), instead of `model`."""
+    already found (`runtime_loader`), instead of `model`; `refusals`: `read`'s word on the
+    pictures found to hold several digits (None: they are answered so)."""
     runtime = runtime or runtime_loader(model)
     with claimed_previews(save_preprocessed) as previews:
         index = 0
@@ -49,7 +57,8 @@ def predict(
             inputs, from_list, work, batch_size, meanwhile=runtime, recursive=recursive
         )
         for batch, prepared in batches:
-            yield from _answer(runtime(), batch, prepared, top_k, threshold)
+            answer = _Answer(runtime(), top_k, threshold, invert, refusals)
+            yield from answer(batch, prepared)
             if previews is not None:
                 _save_previews(previews, index, batch, prepared)
             index += len(batch)
@@ -64,14 +73,15 @@ def predict_each(
     invert: str = "auto",
     batch_size: int = BATCH_SIZE,
     processes: int | None = None,
+    refusals: Refusals | None = None,
 ) -> Iterator[Prediction]:
     """`predict` of sources already made (the Python API's bytes, images and arrays), one
     `Prediction` per source in order; `processes` prepare them (None: one per core, 0: this
-    process alone)."""
+    process alone); `refusals` as `predict`'s."""
     work = partial(prepare_source, invert=invert)
     batches = source_batches(sources, work, batch_size, meanwhile=runtime, processes=processes)
     for batch, prepared in batches:
-        yield from _answer(runtime(), batch, prepared, top_k, threshold)
+        yield from _Answer(runtime(), top_k, threshold, invert, refusals)(batch, prepared)
 
 
 def predict_sources(
@@ -81,11 +91,13 @@ def predict_sources(
     top_k: int = 3,
     threshold: float | None = None,
     invert: str = "auto",
+    refusals: Refusals | None = None,
 ) -> tuple[list[Prediction], list[Prepared | ImageError]]:
     """One batch answered in this process (what `serve` runs per request): each source's
-    `Prediction`, exactly as `predict` gives it, and what the model saw."""
+    `Prediction`, exactly as `predict` gives it (`refusals` as its), and what the model saw."""
     prepared = [prepare_source(source, invert) for source in sources]
-    return list(_answer(runtime, sources, prepared, top_k, threshold)), prepared
+    answer = _Answer(runtime, top_k, threshold, invert, refusals)
+    return list(answer(sources, prepared)), prepared
 
 
 def runtime_loader(model: str | Path | None) -> Callable[[], Runtime]:
@@ -156,29 +168,55 @@ def _save_previews(
             save_preview(item.pixels, folder / preview_name(start + offset, source))
 
 
-def _answer(
-    runtime: Runtime,
-    batch: list[Source],
-    prepared: list[Prepared | ImageError],
-    top_k: int,
-    threshold: float | None,
-) -> Iterator[Prediction]:
-    inked = [i for i, item in enumerate(prepared) if isinstance(item, Prepared) and item.has_ink]
-    probabilities = (
-        runtime.predict(np.stack([prepared[i].pixels for i in inked]))
-        if inked
-        else np.zeros((0, 10))
-    )
-    rows = dict(zip(inked, probabilities, strict=True))
-    for i, (source, item) in enumerate(zip(batch, prepared, strict=True)):
-        if isinstance(item, ImageError):
-            yield Prediction(source.name, error=without_name(str(item), source.name))
-        elif i not in rows or item.several:
-            yield Prediction(source.name, note=verdict.note(item))
-        elif verdict.read_as_none(item, rows[i]):
-            yield Prediction(source.name, note=verdict.NOT_A_DIGIT)
-        else:
-            yield _decide(source.name, rows[i], top_k, threshold)
+@dataclass(frozen=True)
+class _Answer:
+    """How a batch is answered: the model, the options, and `read`'s word on the pictures
+    found to hold several digits (`Refusals`)."""
+
+    runtime: Runtime
+    top_k: int
+    threshold: float | None
+    invert: str
+    refusals: Refusals | None
+
+    def __call__(
+        self, batch: list[Source], prepared: list[Prepared | ImageError]
+    ) -> Iterator[Prediction]:
+        inked = [i for i, item in enumerate(prepared) if _prepared(item) and item.has_ink]
+        probabilities = (
+            self.runtime.predict(np.stack([prepared[i].pixels for i in inked]))
+            if inked
+            else np.zeros((0, 10))
+        )
+        rows = dict(zip(inked, probabilities, strict=True))
+        refused = self._refused(batch, prepared)
+        for i, (source, item) in enumerate(zip(batch, prepared, strict=True)):
+            if isinstance(item, ImageError):
+                yield Prediction(source.name, error=without_name(str(item), source.name))
+            elif i not in rows or item.several:
+                yield Prediction(source.name, note=refused.get(i) or verdict.note(item))
+            elif verdict.read_as_none(item, rows[i]):
+                yield Prediction(source.name, note=verdict.NOT_A_DIGIT)
+            else:
+                yield _decide(source.name, rows[i], self.top_k, self.threshold)
+
+    def _refused(
+        self, batch: list[Source], prepared: list[Prepared | ImageError]
+    ) -> dict[int, str | None]:
+        """`read`'s refusals of the pictures of several digits, by their place in `batch`."""
+        several = [
+            i
+            for i, item in enumerate(prepared)
+            if _prepared(item) and verdict.kind(item) is verdict.Kind.SEVERAL
+        ]
+        if self.refusals is None or not several:
+            return {}
+        notes = self.refusals(self.runtime, [batch[i] for i in several], self.invert)
+        return dict(zip(several, notes, strict=True))
+
+
+def _prepared(item: Prepared | ImageError) -> bool:
+    return isinstance(item, Prepared)
 
 
 def _decide(

@@ -107,6 +107,14 @@ def read_sources(
     return [_checked(r, threshold, digits) for r in _answer(runtime, sources, lines)]
 
 
+def refusals(runtime: Runtime, sources: list[Source], invert: str = "auto") -> list[str | None]:
+    """Each picture's refusal by `read` (its note: blank, lines or a page, not a digit), or
+    None where it reads a number or lines: `predict`'s answer for a picture it finds several
+    digits in (`predict.Refusals`), so that a word `read` refuses is no number to `predict`."""
+    readings = read_sources(runtime, sources, invert=invert, pixels=False)
+    return [r.note if r.number is None and verdict.is_refusal(r.note) else None for r in readings]
+
+
 def _answer(
     runtime: Runtime,
     batch: list[Source],
