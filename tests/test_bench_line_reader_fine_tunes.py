@@ -125,6 +125,16 @@ def test_words_written_joined_up_are_labelled_letter_by_letter() -> None:
         assert 3 <= len(written) <= 8 and set(written) == {lines.CLASSES - 1}
 
 
+def test_words_printed_by_hand_are_labelled_letter_by_letter() -> None:
+    # `--sources printed`: words printed by hand (make_numbers' kind `printed`).
+    writing = make_line_reader.Writing(kinds=("tight",), sources=("printed",))
+    x, y = make_line_reader.strips((9, 4), writing)
+    assert len(x) >= 3 and x.shape[1:] == lines.STRIP_SHAPE
+    for label in y:
+        written = label[label > 0]
+        assert 3 <= len(written) <= 8 and set(written) == {lines.CLASSES - 1}
+
+
 def test_lines_are_restyled_in_finer_pens_as_well_as_thicker_ones() -> None:
     """A fine pen's plain 1 (`13579` photographed, read `3579`) was no digit to a reader whose
     lines were only ever drawn thicker: some restyled lines draw an upright stroke narrower

@@ -25,6 +25,7 @@ import usps  # noqa: E402
 import amounts  # noqa: E402
 import joined_words  # noqa: E402
 import make_numbers  # noqa: E402
+import printed_words  # noqa: E402
 
 
 def a_usps_one() -> np.ndarray:
@@ -598,6 +599,31 @@ def test_a_joined_word_has_a_place_holder_for_each_letter(tmp_path):
         assert len(word.boxes) == len(word.number) and not word.text
         grey = cv2.imread(str(tmp_path / word.file), cv2.IMREAD_GRAYSCALE)
         assert (grey < grey.max() - 60).any()  # ink on the paper
+
+
+def test_a_printed_word_is_drawn_in_letters_not_written_like_digits(tmp_path):
+    # `--kinds printed`: a word printed by hand in a stroke font, no digit; a 0 for each letter.
+    rng = np.random.default_rng(7)
+    for i in range(8):
+        word = make_numbers.make_number(*make_numbers.NO_DIGITS, "printed", tmp_path / f"w{i}", rng)
+        assert set(word.number) == {"0"} and 3 <= len(word.number) <= 8
+        assert len(word.boxes) == len(word.number) and not word.text
+        grey = cv2.imread(str(tmp_path / word.file), cv2.IMREAD_GRAYSCALE)
+        assert (grey < grey.max() - 60).any()  # ink on the paper
+    words = [printed_words.word(rng) for _ in range(200)]
+    assert not set("".join(words)) & set("0123456789OolIiSsZzBbGgqT")  # none like a digit
+    assert any(w.isupper() for w in words) and any(w.islower() for w in words)
+
+
+def test_a_printed_words_letters_each_have_a_box_along_its_ink():
+    rng = np.random.default_rng(8)
+    for _ in range(20):
+        ink, boxes = printed_words.written(80.0, rng)
+        assert all(left < right <= ink.shape[1] + 1 for left, _, right, _ in boxes)
+        assert all(a[2] <= b[0] + 1 for a, b in itertools.pairwise(boxes))  # left to right
+        columns = np.flatnonzero((ink > 0.5).any(axis=0))
+        boxed = [any(a <= c < b for a, _, b, _ in boxes) for c in columns]
+        assert np.mean(boxed) > 0.8  # a script face's swash reaches out of its letter's box
 
 
 def test_a_joined_words_letters_are_written_in_fewer_pieces_than_letters():

@@ -66,7 +66,9 @@ The `letters` sources write words instead, as numbers are written but with lette
 for digits (`--letters`: `judge_small.py`'s sets of real handwritten letters, as `predict`
 makes each a 28x28; Omniglot's characters), each labelled `lines.LETTER`: a line of them is no
 number to `read`. The `joined` source writes words joined up instead, drawn by code
-(make_numbers' kind `joined`, `tests/generators/joined_words.py`), each labelled so too.
+(make_numbers' kind `joined`, `tests/generators/joined_words.py`), and the `printed` source
+words printed by hand in a stroke font (kind `printed`, `tests/generators/printed_words.py`),
+each labelled so too.
 `--start lines.tflite`
 fine-tunes a shipped LiteRT reader: its weights are read back (batch normalisation folded in,
 `from_litert`) and its output grown by the marks and the letters; `--head-only` trains its
@@ -123,6 +125,7 @@ from make_numbers import (  # noqa: E402
     BLUR,
     MNIST_BOX,
     NO_DIGITS,
+    WORDS,
     Look,
     Number,
     make_number,
@@ -148,7 +151,7 @@ SOURCES = tuple(
     f"{name}{style}"
     for style in ("", "-filled", "-thin", "-writers", "-ones", "-strokes", "-thin-strokes")
     for name in ("mnist", "usps")
-) + ("letters", "letters-thin", "joined")
+) + ("letters", "letters-thin", "joined", "printed")
 WRITERS_SEED = 51  # `-writers`: the one redrawing of a source's digits ...
 WRITERS_SHARE = 0.5  # ... of this share of them
 STROKES_SEED = 52  # `-strokes`: the one drawing of the straight 1s ...
@@ -201,7 +204,7 @@ def training_digits(source: str, usps_file: Path | None = None, letters: tuple[P
     or `-thin` (make_numbers' `--style`): (x, y, the box their ink fills). `letters`: no
     digits but letters and signs (`letter_glyphs`), written as words."""
     name, _, style = source.partition("-")
-    if name == "joined":  # words drawn by code, joined up (make_numbers' kind `joined`)
+    if name in WORDS:  # words drawn by code, joined up or printed (make_numbers' kinds)
         return *NO_DIGITS, MNIST_BOX
     if name == "letters":
         x, y = letter_glyphs(letters)
@@ -327,7 +330,7 @@ def written_numbers(
                 far=spread.random() < writing.far,
                 small_dots=writing.small_dots,
             )
-            kind = "joined" if sources[source] == "joined" else kinds[i % len(kinds)]
+            kind = sources[source] if sources[source] in WORDS else kinds[i % len(kinds)]
             number = make_number(x, y, kind, Path(tmp) / f"n{i}", rng, box, look)
             yield (
                 number,
@@ -346,7 +349,7 @@ def strips(task: tuple[int, int], writing: Writing) -> tuple[np.ndarray, np.ndar
             continue
         text = number.text or number.number
         source = writing.sources[source_of(i, writing.kinds, writing.sources)]
-        words = source.startswith(("letters", "joined"))
+        words = source.startswith(("letters", *WORDS))
         found.append(line.strips[0])
         labels.append(label_of(as_word(text) if words else text))
     return np.stack(found), np.stack(labels)
