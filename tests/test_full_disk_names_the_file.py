@@ -29,13 +29,13 @@ def test_atomic_output_names_its_target(tmp_path: Path) -> None:
 
 def test_a_preview_that_does_not_fit_is_named_and_removed(tmp_path: Path, monkeypatch) -> None:
     import digitcli
-    from digitcli.predicting import predict
+    from digitcli.inputs import previews as preview_files
 
     def half_then_full(pixels, path) -> None:
         Path(path).write_bytes(b"\x89PNG half")
         _full()
 
-    monkeypatch.setattr(predict, "save_pixels", half_then_full)
+    monkeypatch.setattr(preview_files, "save_pixels", half_then_full)
     picture = tmp_path / "x.png"
     Image.fromarray(np.zeros((28, 28), np.uint8)).save(picture)
     previews = tmp_path / "previews"
@@ -48,7 +48,7 @@ def test_a_preview_that_does_not_fit_is_named_and_removed(tmp_path: Path, monkey
 def test_two_runs_into_one_empty_folder_do_not_both_write(tmp_path: Path) -> None:
     """The emptiness check and the claim are one step: the second run is refused."""
     from digitcli.core.errors import UsageError
-    from digitcli.predicting.predict import claimed_previews
+    from digitcli.inputs.previews import claimed_previews
 
     folder = tmp_path / "previews"
     refused = pytest.raises(UsageError, match="another run|already holds files")

@@ -420,8 +420,7 @@ def test_a_line_has_a_strip_of_all_its_ink(mnist_test_digits, tmp_path):
 def test_a_reading_is_that_of_scoring_every_candidate(mnist_test_digits, tmp_path, number, gap):
     """The classifier scores only the candidates a reading picks (the others weigh as an
     upper bound): the digits are those of scoring every candidate first, for less work."""
-    from digitcli.models.runtimes import load_runtime
-    from digitcli.predicting.predict import resolve_model
+    from digitcli.models.runtimes import load_runtime, resolve_model
     from digitcli.reading.lines import read_strips
     from digitcli.reading.read import _Scoring
 

@@ -6,7 +6,8 @@ these lazily (digitcli/__init__.py)."""
 from typing import Any
 
 from digitcli.api.model import Model, evaluate, list_models, load, predict, read, use
-from digitcli.predicting.answers import ModelInfo, Prediction
+from digitcli.models.info import ModelInfo
+from digitcli.predicting.answers import Prediction
 from digitcli.reading.answers import Digit, Reading
 
 __all__ = [

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from digitcli.api.inputs import Input, as_paths, as_sources, as_uint8, path_option
 from digitcli.core.errors import ImageError, UsageError
-from digitcli.predicting.answers import ModelInfo, Prediction
+from digitcli.models.info import ModelInfo
+from digitcli.predicting.answers import Prediction
 from digitcli.reading.answers import Reading
 
 if TYPE_CHECKING:
@@ -137,7 +138,6 @@ class Model:
             threshold=threshold,
             invert=invert,
             processes=processes,
-            refusals=_read_refusals,
         )
         answers = (_raised(replace(p, model=self.info), errors) for p in found)
         return answers if stream else list(answers)
@@ -172,7 +172,6 @@ class Model:
             save_preprocessed=None if save_preprocessed is None else Path(save_preprocessed),
             recursive=recursive,
             runtime=self.runtime,
-            refusals=_read_refusals,
         )
         return (replace(prediction, model=self.info) for prediction in found)
 
@@ -497,11 +496,3 @@ def _raised(answer: Any, errors: str) -> Any:
     if answer.failed and errors == "raise":
         raise ImageError(f"{answer.file}: {answer.error}")
     return answer
-
-
-def _read_refusals(runtime: Runtime, sources: list[Source], invert: str) -> list[str | None]:
-    """`read`'s refusals (`digitcli.reading.read.refusals`) of the pictures `predict` finds
-    several digits in; `read` is imported only when a picture asks for it (start-up)."""
-    from digitcli.reading.read import refusals
-
-    return refusals(runtime, sources, invert)

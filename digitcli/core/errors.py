@@ -20,6 +20,13 @@ def answers_exit_code(failed: int, unanswered: int) -> int:
     return EXIT_UNANSWERED if unanswered else EXIT_OK
 
 
+def without_name(message: str, name: str) -> str:
+    """An error's `message` without the input's `name` it begins with: an answer's row names
+    the input already."""
+    prefix = f"{name}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
+
+
 class DigitcliError(Exception):
     """An error meant for the user: its message is shown as one line, then we exit."""
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-    from digitcli.predicting.answers import ModelInfo
+    from digitcli.models.info import ModelInfo
 
 
 @dataclass(frozen=True)

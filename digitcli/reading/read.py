@@ -19,20 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from digitcli.core.errors import ImageError
+from digitcli.core.errors import ImageError, without_name
 from digitcli.imaging import settings as preparation
 from digitcli.imaging import verdict
 from digitcli.imaging.images import Prepared
 from digitcli.inputs.batches import PARALLEL_FROM, prepared_batches
+from digitcli.inputs.previews import claimed_previews, preview_name, save_preview
 from digitcli.inputs.sources import Source
-from digitcli.models.runtimes import Runtime
-from digitcli.predicting.predict import (
-    claimed_previews,
-    preview_name,
-    runtime_loader,
-    save_preview,
-    without_name,
-)
+from digitcli.models.runtimes import Runtime, runtime_loader
 from digitcli.reading.answers import Digit as ReadDigit
 from digitcli.reading.answers import Reading
 from digitcli.reading.lines import likelihood, written_text
@@ -110,7 +104,7 @@ def read_sources(
 def refusals(runtime: Runtime, sources: list[Source], invert: str = "auto") -> list[str | None]:
     """Each picture's refusal by `read` (its note: blank, lines or a page, not a digit), or
     None where it reads a number or lines: `predict`'s answer for a picture it finds several
-    digits in (`predict.Refusals`), so that a word `read` refuses is no number to `predict`."""
+    digits in, so that a word `read` refuses is no number to `predict`."""
     readings = read_sources(runtime, sources, invert=invert, pixels=False)
     return [r.note if r.number is None and verdict.is_refusal(r.note) else None for r in readings]
 

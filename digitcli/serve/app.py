@@ -33,7 +33,7 @@ from digitcli.models.modeldir import choose_model
 from digitcli.models.runtimes import Runtime, load_runtime, resolve_model
 from digitcli.models.testset import scored_on
 from digitcli.predicting.predict import predict_sources
-from digitcli.reading.read import read_sources, refusals
+from digitcli.reading.read import read_sources
 from digitcli.serve import query as params
 from digitcli.serve.errors import HTTPProblem, problem_response
 from digitcli.serve.middleware import AccessLog, SecurityHeaders
@@ -79,7 +79,7 @@ def create_app(
         }
         preview = params.flag(query, "preview")
         async with received(request) as body:
-            work = partial(predict_sources, runtime, refusals=refusals, **options)
+            work = partial(predict_sources, runtime, **options)
             predictions, prepared = await _in_turn(request, body, work)
         results = [_named(p.to_json(), chosen) for p in predictions]
         if preview:

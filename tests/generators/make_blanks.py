@@ -214,7 +214,8 @@ MARKS = {"shadow": _shadow, "fold": _fold, "ruled": _ruled, "cell": _cell}
 def measure(files: Sequence[tuple[Path, str]], *, read: bool = True) -> dict[str, dict]:
     """Per kind: how many files predict (and read) answered with no digit / no number."""
     from digitcli.inputs.sources import Source
-    from digitcli.predicting.predict import predict, runtime_loader
+    from digitcli.models.runtimes import runtime_loader
+    from digitcli.predicting.predict import predict
     from digitcli.reading.read import read_sources
 
     paths = [str(path) for path, _ in files]

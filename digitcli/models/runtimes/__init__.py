@@ -10,6 +10,8 @@ all, and none of them imports TensorFlow until a model is loaded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache, partial
 from pathlib import Path
 
 from digitcli.core.errors import ModelError
@@ -30,7 +32,15 @@ from digitcli.models.runtimes import keras, litert, onnx, savedmodel  # noqa: F4
 from digitcli.models.runtimes.base import BATCH_SIZE, Runtime, sample_shape
 from digitcli.models.runtimes.registry import FILE_TYPES, described, file_type_of
 
-__all__ = ["BATCH_SIZE", "ModelRef", "Runtime", "load_runtime", "resolve_model", "sample_shape"]
+__all__ = [
+    "BATCH_SIZE",
+    "ModelRef",
+    "Runtime",
+    "load_runtime",
+    "resolve_model",
+    "runtime_loader",
+    "sample_shape",
+]
 
 PREFERENCES = {  # which of a model directory's files each preference runs, first found first
     "auto": (TFLITE_FILE, KERAS_FILE),
@@ -91,3 +101,10 @@ def load_runtime(
     if threads is not None and file_type.backend is litert.LiteRTRuntime:
         return file_type.backend(path, metadata=ref.metadata, threads=threads)
     return file_type.backend(path, metadata=ref.metadata)
+
+
+def runtime_loader(model: str | Path | None) -> Callable[[], Runtime]:
+    """The model's runtime, loaded on the first call (the model is found, or refused, now):
+    `prepared_batches` loads it while the workers prepare the first batch (LiteRT's import
+    and the model's loading overlap the preparing)."""
+    return cache(partial(load_runtime, resolve_model(model)))
