@@ -115,20 +115,12 @@ def test_words_are_written_with_letters_and_labelled_letter_by_letter(tmp_path: 
     assert list(make_line_reader.label_of("10.5")[:4]) == [2, 1, 11, 6]
 
 
-def test_words_written_joined_up_are_labelled_letter_by_letter() -> None:
-    # `--sources joined`: words drawn by code, joined up (make_numbers' kind `joined`).
-    writing = make_line_reader.Writing(kinds=("tight",), sources=("joined",))
+@pytest.mark.parametrize("source", ["joined", "printed"])
+def test_words_drawn_by_code_are_labelled_letter_by_letter(source: str) -> None:
+    # `--sources joined`, `printed`: words drawn by code, joined up or printed by hand
+    # (make_numbers' kinds of those names).
+    writing = make_line_reader.Writing(kinds=("tight",), sources=(source,))
     x, y = make_line_reader.strips((7, 4), writing)
-    assert len(x) >= 3 and x.shape[1:] == lines.STRIP_SHAPE
-    for label in y:
-        written = label[label > 0]
-        assert 3 <= len(written) <= 8 and set(written) == {lines.CLASSES - 1}
-
-
-def test_words_printed_by_hand_are_labelled_letter_by_letter() -> None:
-    # `--sources printed`: words printed by hand (make_numbers' kind `printed`).
-    writing = make_line_reader.Writing(kinds=("tight",), sources=("printed",))
-    x, y = make_line_reader.strips((9, 4), writing)
     assert len(x) >= 3 and x.shape[1:] == lines.STRIP_SHAPE
     for label in y:
         written = label[label > 0]

@@ -590,26 +590,21 @@ def test_make_numbers_writes_only_the_kinds_asked_for(tmp_path):
     assert all(label["number"].endswith("00") for label in labels)
 
 
-def test_a_joined_word_has_a_place_holder_for_each_letter(tmp_path):
-    # `--kinds joined`: a word written joined up, no digit; `number` a 0 for each letter.
-    rng = np.random.default_rng(5)
+@pytest.mark.parametrize("kind, seed", [("joined", 5), ("printed", 7)])
+def test_a_word_has_a_place_holder_for_each_letter(tmp_path, kind, seed):
+    # `--kinds joined`, `printed`: a word written joined up, or printed by hand in a stroke
+    # font, no digit; `number` a 0 for each letter.
+    rng = np.random.default_rng(seed)
     for i in range(8):
-        word = make_numbers.make_number(*make_numbers.NO_DIGITS, "joined", tmp_path / f"w{i}", rng)
+        word = make_numbers.make_number(*make_numbers.NO_DIGITS, kind, tmp_path / f"w{i}", rng)
         assert set(word.number) == {"0"} and 3 <= len(word.number) <= 8
         assert len(word.boxes) == len(word.number) and not word.text
         grey = cv2.imread(str(tmp_path / word.file), cv2.IMREAD_GRAYSCALE)
         assert (grey < grey.max() - 60).any()  # ink on the paper
 
 
-def test_a_printed_word_is_drawn_in_letters_not_written_like_digits(tmp_path):
-    # `--kinds printed`: a word printed by hand in a stroke font, no digit; a 0 for each letter.
+def test_a_printed_word_holds_no_letter_written_like_a_digit():
     rng = np.random.default_rng(7)
-    for i in range(8):
-        word = make_numbers.make_number(*make_numbers.NO_DIGITS, "printed", tmp_path / f"w{i}", rng)
-        assert set(word.number) == {"0"} and 3 <= len(word.number) <= 8
-        assert len(word.boxes) == len(word.number) and not word.text
-        grey = cv2.imread(str(tmp_path / word.file), cv2.IMREAD_GRAYSCALE)
-        assert (grey < grey.max() - 60).any()  # ink on the paper
     words = [printed_words.word(rng) for _ in range(200)]
     assert not set("".join(words)) & set("0123456789OolIiSsZzBbGgqT")  # none like a digit
     assert any(w.isupper() for w in words) and any(w.islower() for w in words)
