@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -49,7 +48,7 @@ def predict(
             inputs, from_list, work, batch_size, meanwhile=runtime, recursive=recursive
         )
         for batch, prepared in batches:
-            yield from _Answer(runtime(), top_k, threshold, invert)(batch, prepared)
+            yield from _answer(runtime(), batch, prepared, top_k, threshold, invert)
             if previews is not None:
                 _save_previews(previews, index, batch, prepared)
             index += len(batch)
@@ -71,7 +70,7 @@ def predict_each(
     work = partial(prepare_source, invert=invert)
     batches = source_batches(sources, work, batch_size, meanwhile=runtime, processes=processes)
     for batch, prepared in batches:
-        yield from _Answer(runtime(), top_k, threshold, invert)(batch, prepared)
+        yield from _answer(runtime(), batch, prepared, top_k, threshold, invert)
 
 
 def predict_sources(
@@ -85,7 +84,7 @@ def predict_sources(
     """One batch answered in this process (what `serve` runs per request): each source's
     `Prediction`, exactly as `predict` gives it, and what the model saw."""
     prepared = [prepare_source(source, invert) for source in sources]
-    return list(_Answer(runtime, top_k, threshold, invert)(sources, prepared)), prepared
+    return list(_answer(runtime, sources, prepared, top_k, threshold, invert)), prepared
 
 
 def _save_previews(
@@ -96,56 +95,48 @@ def _save_previews(
             save_preview(item.pixels, folder / preview_name(start + offset, source))
 
 
-@dataclass(frozen=True)
-class _Answer:
-    """How a batch is answered: the model and the options."""
-
-    runtime: Runtime
-    top_k: int
-    threshold: float | None
-    invert: str
-
-    def __call__(
-        self, batch: list[Source], prepared: list[Prepared | ImageError]
-    ) -> Iterator[Prediction]:
-        inked = [i for i, item in enumerate(prepared) if _prepared(item) and item.has_ink]
-        probabilities = (
-            self.runtime.predict(np.stack([prepared[i].pixels for i in inked]))
-            if inked
-            else np.zeros((0, 10))
-        )
-        rows = dict(zip(inked, probabilities, strict=True))
-        refused = self._refused(batch, prepared)
-        for i, (source, item) in enumerate(zip(batch, prepared, strict=True)):
-            if isinstance(item, ImageError):
-                yield Prediction(source.name, error=without_name(str(item), source.name))
-            elif i not in rows or item.several:
-                yield Prediction(source.name, note=refused.get(i) or verdict.note(item))
-            elif verdict.read_as_none(item, rows[i]):
-                yield Prediction(source.name, note=verdict.NOT_A_DIGIT)
-            else:
-                yield _decide(source.name, rows[i], self.top_k, self.threshold)
-
-    def _refused(
-        self, batch: list[Source], prepared: list[Prepared | ImageError]
-    ) -> dict[int, str | None]:
-        """`read`'s refusals of the pictures of several digits, by their place in `batch`: a
-        word or a photo of a thing is several digits to the count, and `read` refuses it."""
-        several = [
-            i
-            for i, item in enumerate(prepared)
-            if _prepared(item) and verdict.kind(item) is verdict.Kind.SEVERAL
-        ]
-        if not several:
-            return {}
-        from digitcli.reading.read import refusals  # only where a picture asks (start-up)
-
-        notes = refusals(self.runtime, [batch[i] for i in several], self.invert)
-        return dict(zip(several, notes, strict=True))
+def _answer(
+    runtime: Runtime,
+    batch: list[Source],
+    prepared: list[Prepared | ImageError],
+    top_k: int,
+    threshold: float | None,
+    invert: str,
+) -> Iterator[Prediction]:
+    inked = [i for i, item in enumerate(prepared) if isinstance(item, Prepared) and item.has_ink]
+    probabilities = (
+        runtime.predict(np.stack([prepared[i].pixels for i in inked]))
+        if inked
+        else np.zeros((0, 10))
+    )
+    rows = dict(zip(inked, probabilities, strict=True))
+    refused = _refused_by_read(runtime, batch, prepared, invert)
+    for i, (source, item) in enumerate(zip(batch, prepared, strict=True)):
+        if isinstance(item, ImageError):
+            yield Prediction(source.name, error=without_name(str(item), source.name))
+        elif i not in rows or item.several:
+            yield Prediction(source.name, note=refused.get(i) or verdict.note(item))
+        elif verdict.read_as_none(item, rows[i]):
+            yield Prediction(source.name, note=verdict.NOT_A_DIGIT)
+        else:
+            yield _decide(source.name, rows[i], top_k, threshold)
 
 
-def _prepared(item: Prepared | ImageError) -> bool:
-    return isinstance(item, Prepared)
+def _refused_by_read(
+    runtime: Runtime, batch: list[Source], prepared: list[Prepared | ImageError], invert: str
+) -> dict[int, str | None]:
+    """`read`'s refusals of the pictures of several digits, by their place in `batch`: a word
+    or a photo of a thing is several digits to the count, and `read` refuses it."""
+    several = [
+        i
+        for i, item in enumerate(prepared)
+        if isinstance(item, Prepared) and verdict.kind(item) is verdict.Kind.SEVERAL
+    ]
+    if not several:
+        return {}
+    from digitcli.reading.read import refusals  # only where a picture asks (start-up)
+
+    return dict(zip(several, refusals(runtime, [batch[i] for i in several], invert), strict=True))
 
 
 def _decide(
