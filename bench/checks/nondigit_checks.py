@@ -14,8 +14,8 @@ folder of judges each trained without one fold of the real set, `use`):
 - photos: real check sets never trained on (`bench/real_photos.csv`, `pen_photos.csv`,
   `paper_photos.csv`, built as the real set is): digits refused and read right;
 - things: folders of photos of things with no digit (animals, objects, scenes, textures),
-  never trained on (`--things`): those refused (a picture `predict` takes for several digits is
-  not refused: `read` reads a number in it);
+  never trained on (`--things`): those refused (a picture `predict` takes for several digits,
+  where `read` reads a number in it, is not refused);
 - MNIST: the first `--mnist` test digits saved as PNG (black on white), read right.
 """
 
