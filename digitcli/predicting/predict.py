@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,6 +24,10 @@ from digitcli.inputs.previews import claimed_previews, preview_name, save_previe
 from digitcli.inputs.sources import Source
 from digitcli.models.runtimes import Runtime, runtime_loader
 from digitcli.predicting.answers import Prediction
+
+if TYPE_CHECKING:
+    from digitcli.reading.multiline import Lines
+    from digitcli.reading.segment import Line
 
 
 def predict(
@@ -43,14 +49,14 @@ def predict(
     runtime = runtime or runtime_loader(model)
     with claimed_previews(save_preprocessed) as previews:
         index = 0
-        work = partial(prepare_source, invert=invert)
+        work = partial(seen, invert=invert)
         batches = prepared_batches(
             inputs, from_list, work, batch_size, meanwhile=runtime, recursive=recursive
         )
-        for batch, prepared in batches:
-            yield from _answer(runtime(), batch, prepared, top_k, threshold, invert)
+        for batch, looked in batches:
+            yield from _answer(runtime(), batch, looked, top_k, threshold)
             if previews is not None:
-                _save_previews(previews, index, batch, prepared)
+                _save_previews(previews, index, batch, _prepared(looked))
             index += len(batch)
 
 
@@ -67,10 +73,10 @@ def predict_each(
     """`predict` of sources already made (the Python API's bytes, images and arrays), one
     `Prediction` per source in order; `processes` prepare them (None: one per core, 0: this
     process alone)."""
-    work = partial(prepare_source, invert=invert)
+    work = partial(seen, invert=invert)
     batches = source_batches(sources, work, batch_size, meanwhile=runtime, processes=processes)
-    for batch, prepared in batches:
-        yield from _answer(runtime(), batch, prepared, top_k, threshold, invert)
+    for batch, looked in batches:
+        yield from _answer(runtime(), batch, looked, top_k, threshold)
 
 
 def predict_sources(
@@ -83,8 +89,35 @@ def predict_sources(
 ) -> tuple[list[Prediction], list[Prepared | ImageError]]:
     """One batch answered in this process (what `serve` runs per request): each source's
     `Prediction`, exactly as `predict` gives it, and what the model saw."""
-    prepared = [prepare_source(source, invert) for source in sources]
-    return list(_answer(runtime, sources, prepared, top_k, threshold, invert)), prepared
+    looked = [seen(source, invert) for source in sources]
+    return list(_answer(runtime, sources, looked, top_k, threshold)), _prepared(looked)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A source as `predict` sees it: prepared (`prepare_source`), and, where that holds
+    several digits, its lines as `read` finds them (`picture_lines`, in the same worker):
+    `read`'s word on it, which `predict` gives where `read` refuses it (a word, a photo of a
+    thing is several digits to the count)."""
+
+    prepared: Prepared | ImageError
+    lines: Line | Lines | ImageError | None = None
+
+
+def seen(source: Source, invert: str) -> Seen:
+    """`source` prepared, and its lines found where it holds several digits (`Seen`); `read`
+    is imported only where a picture asks for it (start-up)."""
+    prepared = prepare_source(source, invert)
+    if not isinstance(prepared, Prepared) or verdict.kind(prepared) is not verdict.Kind.SEVERAL:
+        return Seen(prepared)
+    from digitcli.reading.picture import picture_lines
+
+    return Seen(prepared, picture_lines(source, invert, pixels=False, prepared=prepared))
+
+
+def _prepared(looked: list[Seen | ImageError]) -> list[Prepared | ImageError]:
+    """What the model saw of each source (an ImageError: a worker killed, or unreadable)."""
+    return [item.prepared if isinstance(item, Seen) else item for item in looked]
 
 
 def _save_previews(
@@ -98,11 +131,11 @@ def _save_previews(
 def _answer(
     runtime: Runtime,
     batch: list[Source],
-    prepared: list[Prepared | ImageError],
+    looked: list[Seen | ImageError],
     top_k: int,
     threshold: float | None,
-    invert: str,
 ) -> Iterator[Prediction]:
+    prepared = _prepared(looked)
     inked = [i for i, item in enumerate(prepared) if isinstance(item, Prepared) and item.has_ink]
     probabilities = (
         runtime.predict(np.stack([prepared[i].pixels for i in inked]))
@@ -110,7 +143,7 @@ def _answer(
         else np.zeros((0, 10))
     )
     rows = dict(zip(inked, probabilities, strict=True))
-    refused = _refused_by_read(runtime, batch, prepared, invert)
+    refused = _refused_by_read(runtime, batch, looked)
     for i, (source, item) in enumerate(zip(batch, prepared, strict=True)):
         if isinstance(item, ImageError):
             yield Prediction(source.name, error=without_name(str(item), source.name))
@@ -123,20 +156,19 @@ def _answer(
 
 
 def _refused_by_read(
-    runtime: Runtime, batch: list[Source], prepared: list[Prepared | ImageError], invert: str
+    runtime: Runtime, batch: list[Source], looked: list[Seen | ImageError]
 ) -> dict[int, str | None]:
-    """`read`'s refusals of the pictures of several digits, by their place in `batch`: a word
-    or a photo of a thing is several digits to the count, and `read` refuses it."""
+    """`read`'s refusals of the pictures of several digits (their lines found, `Seen`), by
+    their place in `batch`."""
     several = [
-        i
-        for i, item in enumerate(prepared)
-        if isinstance(item, Prepared) and verdict.kind(item) is verdict.Kind.SEVERAL
+        i for i, item in enumerate(looked) if isinstance(item, Seen) and item.lines is not None
     ]
     if not several:
         return {}
-    from digitcli.reading.read import refusals  # only where a picture asks (start-up)
+    from digitcli.reading.read import refusals
 
-    return dict(zip(several, refusals(runtime, [batch[i] for i in several], invert), strict=True))
+    found = refusals(runtime, [batch[i] for i in several], [looked[i].lines for i in several])
+    return dict(zip(several, found, strict=True))
 
 
 def _decide(

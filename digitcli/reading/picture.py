@@ -58,7 +58,11 @@ ALL_PARTS = Parts()
 
 
 def picture_lines(
-    source: Source, invert: str, parts: Parts = ALL_PARTS, pixels: bool = True
+    source: Source,
+    invert: str,
+    parts: Parts = ALL_PARTS,
+    pixels: bool = True,
+    prepared: Prepared | None = None,
 ) -> Line | Lines | ImageError:
     """The image's line(s), each read by the line reader and, where it is unsure, cut into
     candidates (in a worker process, for large batches); `pixels`: the line reader's digits
@@ -72,7 +76,8 @@ def picture_lines(
     round the ink is is judged once on what is read, the sheet, the cell or the whole picture
     (`polarity`), and every line follows. The verdict asked of `predict` (`whole`) is always
     its own on the picture, as `predict` opens it: not on the part `read` found at its larger
-    size, whose verdict parted from `predict`'s (a 6 several digits to `read`, one to it)."""
+    size, whose verdict parted from `predict`'s (a 6 several digits to `read`, one to it);
+    `prepared`: that verdict, where `predict` has prepared the picture already."""
     if source.problem is not None:
         return ImageError(f"{source.name}: {source.problem}")
     try:
@@ -85,7 +90,11 @@ def picture_lines(
         )
         smaller = cache(smaller)  # decoded once, for the sheet and for `whole`
         closer = partial(open_image, data, name=source.name, max_side=closer_side())
-        whole = cache(lambda: prepare(smaller(), invert=invert, closer=closer))  # predict's
+        whole = (  # predict's, where it is not `prepared` already
+            cache(lambda: prepare(smaller(), invert=invert, closer=closer))
+            if prepared is None
+            else lambda: prepared
+        )
         sheet = sheet_to_look_within(image, invert, working_picture(smaller()))  # predict's
         within = sheet or border_to_look_within(image, invert)  # or inside a scanner's lid
         if within is not None:

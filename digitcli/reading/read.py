@@ -101,11 +101,14 @@ def read_sources(
     return [_checked(r, threshold, digits) for r in _answer(runtime, sources, lines)]
 
 
-def refusals(runtime: Runtime, sources: list[Source], invert: str = "auto") -> list[str | None]:
+def refusals(
+    runtime: Runtime, sources: list[Source], found: list[Line | Lines | ImageError]
+) -> list[str | None]:
     """Each picture's refusal by `read` (its note: blank, lines or a page, not a digit), or
-    None where it reads a number or lines: `predict`'s answer for a picture it finds several
-    digits in, so that a word `read` refuses is no number to `predict`."""
-    readings = read_sources(runtime, sources, invert=invert, pixels=False)
+    None where it reads a number or lines, from the lines `picture_lines` found in it:
+    `predict`'s answer for a picture it finds several digits in, so that a word `read`
+    refuses is no number to `predict`."""
+    readings = _answer(runtime, sources, found)
     return [r.note if r.number is None and verdict.is_refusal(r.note) else None for r in readings]
 
 
