@@ -2,7 +2,8 @@
 
 The inputs are listed and prepared to MNIST's convention by the input layer
 (`digitcli.inputs`), and the model runs once per batch. Memory stays flat however many inputs
-there are.
+there are. A picture of several digits is looked at as `read` looks at it too (`Seen`), and
+what `read` refuses of those `predict` refuses in its words (the one verdict).
 """
 
 from __future__ import annotations
