@@ -5,9 +5,10 @@ two give different verdicts (the one verdict, docs/one-verdict.md).
 
 A picture agrees when `predict`'s digit is `read`'s number; when `predict` finds several digits
 and `read` reads a number of two digits or more, reads its lines one by one or cannot tell the
-digits apart; when `predict` refuses it as lines or a page and `read`
-reads its lines one by one; or when both refuse it in the same words. Run over the
-real development sets (`real_pictures.py build`) and the check sets; exit 1 on a disagreement.
+digits apart (not where it refuses the picture: `predict` gives its refusal then); when
+`predict` refuses it as lines or a page and `read` reads its lines one by one; or when both
+refuse it in the same words. Run over the real development sets (`real_pictures.py build`)
+and the check sets; exit 1 on a disagreement.
 """
 
 from __future__ import annotations
