@@ -13,10 +13,13 @@ import json
 import sys
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 from devsets import DEVSETS, needs_devsets
 from typer.testing import CliRunner
 
+import digitcli
 from digitcli.cli import app
 from digitcli.imaging import verdict
 
@@ -108,17 +111,13 @@ def test_several_digits_agree_with_a_number_not_with_a_refusal():
 def test_a_word_is_refused_by_both_in_the_same_words(tmp_path):
     """A word in a script hand: `predict` found several digits in it ("use `digitcli read`")
     where `read` refuses it as not a digit; `predict` now says what `read` says."""
-    import cv2
-    import numpy as np
-
     word = np.full((120, 285), 235, np.uint8)
     cv2.putText(word, "hello", (20, 80), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 30, 4, cv2.LINE_AA)
     path = tmp_path / "hello.png"
     cv2.imwrite(str(path), word)
     assert answers("read", [path])[str(path)]["note"] == verdict.NOT_A_DIGIT
     assert answers("predict", [path])[str(path)]["note"] == verdict.NOT_A_DIGIT
-    import digitcli  # the API (and `serve`, Dask) answer as the command does, from bytes too
-
+    # the API (and `serve`, Dask) answer as the command does, from bytes too
     [answer] = digitcli.predict(path.read_bytes(), model="bundled", processes=0)
     assert answer.note == verdict.NOT_A_DIGIT
 
