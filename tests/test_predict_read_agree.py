@@ -10,6 +10,7 @@ lines one by one, or cannot tell the digits apart."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from typer.testing import CliRunner
 import digitcli
 from digitcli.cli import app
 from digitcli.imaging import verdict
+
+from conftest import subprocess_env
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench" / "checks"))  # agreement.py: the scorer checked here
@@ -120,6 +123,19 @@ def test_a_word_is_refused_by_both_in_the_same_words(tmp_path):
     # the API (and `serve`, Dask) answer as the command does, from bytes too
     [answer] = digitcli.predict(path.read_bytes(), model="bundled", processes=0)
     assert answer.note == verdict.NOT_A_DIGIT
+
+
+def test_a_word_through_a_pipe_is_refused_as_the_file_is(tmp_path):
+    """A named pipe gives its bytes once: `read`'s look at a picture of several digits must
+    not find it empty (it did, and `predict` said several digits where the file is refused)."""
+    word = np.full((120, 285), 235, np.uint8)
+    cv2.putText(word, "hello", (20, 80), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 30, 4, cv2.LINE_AA)
+    path = tmp_path / "hello.png"
+    cv2.imwrite(str(path), word)
+    script = f'exec "$0" -m digitcli predict <(cat {path}) --model bundled --format jsonl'
+    done = subprocess.run(["bash", "-c", script, sys.executable], capture_output=True,
+                          timeout=120, env=subprocess_env())  # fmt: skip
+    assert json.loads(done.stdout)["note"] == verdict.NOT_A_DIGIT, done.stderr
 
 
 def test_lines_read_one_by_one_agree_with_lines_refused():

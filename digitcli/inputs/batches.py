@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from digitcli.core.errors import ImageError, UsageError, unexpected_image_error
 from digitcli.imaging.images import Prepared, prepare_file
+from digitcli.imaging.opening import read_bytes
 from digitcli.inputs.sources import IMAGE_SUFFIXES, Source, expand_inputs, not_searched
 from digitcli.inputs.workers import Workers
 
@@ -128,6 +129,20 @@ def prepare_source(source: Source, invert: str) -> Prepared | ImageError:
     except ImageError as error:
         return _without_frames(error)
     except Exception as error:  # one picture's bug must not cost its batch its answers
+        return unexpected_image_error(source.name, error)
+
+
+def held_source(source: Source) -> Source | ImageError:
+    """`source` holding its bytes, read as `prepare_source` would read them (its ImageError
+    where it cannot be read): a named pipe gives its bytes once, and a picture can be looked
+    at twice (`predict`'s look, then `read`'s at a picture of several digits)."""
+    if source.problem is not None or source.data is not None or source.path is None:
+        return source
+    try:
+        return Source(source.name, data=read_bytes(source.path, name=source.name))
+    except ImageError as error:
+        return _without_frames(error)
+    except Exception as error:
         return unexpected_image_error(source.name, error)
 
 

@@ -20,7 +20,13 @@ import numpy as np
 from digitcli.core.errors import ImageError, without_name
 from digitcli.imaging import verdict
 from digitcli.imaging.images import Prepared
-from digitcli.inputs.batches import BATCH_SIZE, prepare_source, prepared_batches, source_batches
+from digitcli.inputs.batches import (
+    BATCH_SIZE,
+    held_source,
+    prepare_source,
+    prepared_batches,
+    source_batches,
+)
 from digitcli.inputs.previews import claimed_previews, preview_name, save_preview
 from digitcli.inputs.sources import Source
 from digitcli.models.runtimes import Runtime, runtime_loader
@@ -108,6 +114,9 @@ class Seen:
 def seen(source: Source, invert: str) -> Seen:
     """`source` prepared, and its lines found where it holds several digits (`Seen`); `read`
     is imported only where a picture asks for it (start-up)."""
+    source = held_source(source)  # read once for both looks
+    if isinstance(source, ImageError):
+        return Seen(source)
     prepared = prepare_source(source, invert)
     if not isinstance(prepared, Prepared) or verdict.kind(prepared) is not verdict.Kind.SEVERAL:
         return Seen(prepared)
