@@ -23,6 +23,7 @@ import read_numbers  # noqa: E402
 import usps  # noqa: E402
 
 import amounts  # noqa: E402
+import barcodes  # noqa: E402
 import joined_words  # noqa: E402
 import make_numbers  # noqa: E402
 import printed_words  # noqa: E402
@@ -590,14 +591,16 @@ def test_make_numbers_writes_only_the_kinds_asked_for(tmp_path):
     assert all(label["number"].endswith("00") for label in labels)
 
 
-@pytest.mark.parametrize("kind, seed", [("joined", 5), ("printed", 7)])
-def test_a_word_has_a_place_holder_for_each_letter(tmp_path, kind, seed):
-    # `--kinds joined`, `printed`: a word written joined up, or printed by hand in a stroke
-    # font, no digit; `number` a 0 for each letter.
+@pytest.mark.parametrize(
+    "kind, seed, most", [("joined", 5, 8), ("printed", 7, 8), ("barcode", 9, 8)]
+)
+def test_a_word_has_a_place_holder_for_each_letter(tmp_path, kind, seed, most):
+    # `--kinds joined`, `printed`, `barcode`: a word written joined up, printed by hand in a
+    # stroke font, or a row of printed bars, no digit; `number` a 0 for each letter.
     rng = np.random.default_rng(seed)
     for i in range(8):
         word = make_numbers.make_number(*make_numbers.NO_DIGITS, kind, tmp_path / f"w{i}", rng)
-        assert set(word.number) == {"0"} and 3 <= len(word.number) <= 8
+        assert set(word.number) == {"0"} and 3 <= len(word.number) <= most
         assert len(word.boxes) == len(word.number) and not word.text
         grey = cv2.imread(str(tmp_path / word.file), cv2.IMREAD_GRAYSCALE)
         assert (grey < grey.max() - 60).any()  # ink on the paper
@@ -619,6 +622,28 @@ def test_a_printed_words_letters_each_have_a_box_along_its_ink():
         columns = np.flatnonzero((ink > 0.5).any(axis=0))
         boxed = [any(a <= c < b for a, _, b, _ in boxes) for c in columns]
         assert np.mean(boxed) > 0.8  # a script face's swash reaches out of its letter's box
+
+
+def test_a_barcode_is_a_row_of_bars_and_spaces_ending_in_bars():
+    rng = np.random.default_rng(10)
+    for _ in range(50):
+        bars = barcodes.modules(rng)
+        assert bars[0] and bars[-1] and barcodes.MODULES[0] <= len(bars)
+        widths = np.diff(np.flatnonzero(np.diff(np.r_[-1, bars.astype(int), -1])))
+        assert widths.max() <= barcodes.WIDEST
+
+
+def test_a_barcodes_bars_stand_across_its_height_and_its_letters_cover_its_width():
+    rng = np.random.default_rng(11)
+    for _ in range(20):
+        ink, boxes = barcodes.written(80.0, rng)
+        inked = ink > 0.5
+        columns = inked.any(axis=0)
+        high = inked[:, columns].mean(axis=0)  # a bar runs down its column, a space has none
+        assert columns.mean() > 0.2 and np.median(high) > 0.85
+        assert boxes[0][0] == 0 and boxes[-1][2] == ink.shape[1]
+        assert all(a[2] == b[0] for a, b in itertools.pairwise(boxes))  # equal parts, in turn
+        assert barcodes.LETTERS[0] <= len(boxes) <= barcodes.LETTERS[1]
 
 
 def test_a_joined_words_letters_are_written_in_fewer_pieces_than_letters():

@@ -66,8 +66,9 @@ The `letters` sources write words instead, as numbers are written but with lette
 for digits (`--letters`: `judge_small.py`'s sets of real handwritten letters, as `predict`
 makes each a 28x28; Omniglot's characters), each labelled `lines.LETTER`: a line of them is no
 number to `read`. The `joined` source writes words joined up instead, drawn by code
-(make_numbers' kind `joined`, `tests/generators/joined_words.py`), and the `printed` source
+(make_numbers' kind `joined`, `tests/generators/joined_words.py`), the `printed` source
 words printed by hand in a stroke font (kind `printed`, `tests/generators/printed_words.py`),
+and the `barcode` source rows of printed bars (kind `barcode`, `tests/generators/barcodes.py`),
 each labelled so too.
 `--start lines.tflite`
 fine-tunes a shipped LiteRT reader: its weights are read back (batch normalisation folded in,
@@ -151,7 +152,7 @@ SOURCES = tuple(
     f"{name}{style}"
     for style in ("", "-filled", "-thin", "-writers", "-ones", "-strokes", "-thin-strokes")
     for name in ("mnist", "usps")
-) + ("letters", "letters-thin", "joined", "printed")
+) + ("letters", "letters-thin", "joined", "printed", "barcode")
 WRITERS_SEED = 51  # `-writers`: the one redrawing of a source's digits ...
 WRITERS_SHARE = 0.5  # ... of this share of them
 STROKES_SEED = 52  # `-strokes`: the one drawing of the straight 1s ...
@@ -204,7 +205,7 @@ def training_digits(source: str, usps_file: Path | None = None, letters: tuple[P
     or `-thin` (make_numbers' `--style`): (x, y, the box their ink fills). `letters`: no
     digits but letters and signs (`letter_glyphs`), written as words."""
     name, _, style = source.partition("-")
-    if name in WORDS:  # words drawn by code, joined up or printed (make_numbers' kinds)
+    if name in WORDS:  # drawn by code: words joined up or printed, barcodes (make_numbers' kinds)
         return *NO_DIGITS, MNIST_BOX
     if name == "letters":
         x, y = letter_glyphs(letters)

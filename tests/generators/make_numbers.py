@@ -17,8 +17,9 @@ PNG or JPEG, in five kinds:
 `--kinds` writes only the kinds named, and one more when named: `amount`, a cheque's amount
 (`tests/generators/amounts.py`: `2,14,00,000/-`, its zeros often drawn as small joined loops,
 closed by a tall `/` and a long dash); `joined`, a word written joined up with no digit
-(`tests/generators/joined_words.py`), and `printed`, a word printed by hand in a stroke font
-(`tests/generators/printed_words.py`), their `number` a 0 for each letter, a place-holder.
+(`tests/generators/joined_words.py`), `printed`, a word printed by hand in a stroke font
+(`tests/generators/printed_words.py`), and `barcode`, a row of printed bars
+(`tests/generators/barcodes.py`), their `number` a 0 for each letter, a place-holder.
 
 `--narrow` writes the sets as before the issue 52 widening (groups parted by spaces only;
 boxed: boxes, field or rule in four colours, boxes of one proportion, none left empty).
@@ -91,6 +92,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from digitcli.imaging.morphology import bounds
 
 import amounts  # noqa: E402
+import barcodes  # noqa: E402
 import joined_words  # noqa: E402
 import printed_words  # noqa: E402
 import written_marks  # noqa: E402
@@ -100,10 +102,10 @@ DIGIT_SOURCES = ("mnist", "usps", "uci")
 UCI_TUNED = 1000  # load_digits' first 1,000 chose the classifier's redrawing (robustness.py)
 STYLES = ("plain", "filled", "thin")  # as the source draws them, stretched square, a fine pen
 KINDS = ("spaced", "tight", "grouped", "long", "boxed")
-# written only when asked for: "amount" (`amounts`); "joined", a word joined up, and
-# "printed", a word printed by hand, no digit
-ALL_KINDS = (*KINDS, "amount", "joined", "printed")
-WORDS = {"joined": joined_words, "printed": printed_words}  # each kind's word writer
+# written only when asked for: "amount" (`amounts`); "joined", a word joined up,
+# "printed", a word printed by hand, and "barcode", a row of printed bars: no digit
+ALL_KINDS = (*KINDS, "amount", "joined", "printed", "barcode")
+WORDS = {"joined": joined_words, "printed": printed_words, "barcode": barcodes}  # their writers
 # what a word is written with: no digit (make_number's x and y, unread for it)
 NO_DIGITS = (np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8))
 GROUPINGS = ((4, 2, 2), (2, 2, 4), (2, 2, 2), (3, 3), (3, 3, 3), (4, 4), (2, 2, 2, 2), (3, 4))
@@ -232,7 +234,7 @@ def add_digit_options(parser: argparse.ArgumentParser) -> None:
         "--kinds", nargs="+", choices=ALL_KINDS, default=list(KINDS),
         help="the kinds written, each --per-kind times (all but amount: a cheque's amount, "
         "its zeros often drawn as joined loops; joined: a word joined up, no digit; printed: a "
-        "word printed by hand, no digit)",
+        "word printed by hand, no digit; barcode: a row of printed bars, no digit)",
     )  # fmt: skip
     parser.add_argument(
         "--digits-from", choices=DIGIT_SOURCES, default="mnist",
