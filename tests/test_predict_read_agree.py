@@ -262,6 +262,10 @@ REAL_KNOWN = {
         "78 cut from a drawn sum, the 7's bar touching the crop's left edge (round 40's fresh "
         "numbers): predict drops the 7 as a neighbour's part and reads the 8; read reads 78"
     ),
+    "sonngnn+EAN-13-Barcode-Detection-and-Decoding-System__choco.jpeg": "a chocolate bar's "
+    "wrapper with its barcode (round 82's barcodes, a check set): predict's judge takes the "
+    "ink for lines; read reads letters in its print and refuses it as not a digit (both refuse "
+    "it, in other words)",
 }
 
 
