@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -23,6 +24,8 @@ from typer.testing import CliRunner
 import digitcli
 from digitcli.cli import app
 from digitcli.imaging import verdict
+from digitcli.reading.answers import Reading
+from digitcli.reading.read import refusal
 
 from conftest import subprocess_env
 
@@ -136,6 +139,19 @@ def test_a_word_through_a_pipe_is_refused_as_the_file_is(tmp_path):
     done = subprocess.run(["bash", "-c", script, sys.executable], capture_output=True,
                           timeout=120, env=subprocess_env())  # fmt: skip
     assert json.loads(done.stdout)["note"] == verdict.NOT_A_DIGIT, done.stderr
+
+
+def test_lines_none_of_which_holds_a_number_are_refused_by_predict_too():
+    """Where `read` finds lines and refuses every one (a barcode and its caption, a board of
+    noughts and crosses: "found 2 lines: -, -"), `predict`, which asks it about the pictures it
+    finds several digits in, refuses the picture as lines, a page or a picture: it said
+    several digits, use `digitcli read`, which then read no number."""
+    refused = Reading("p.png", note=verdict.NOT_A_DIGIT)
+    lines = Reading("p.png", note="found 2 lines: -, -", lines=(refused, refused))
+    assert refusal(lines) == verdict.NOT_DIGITS
+    twelve = Reading("p.png", number="12")
+    assert refusal(replace(lines, note="found 2 lines: 12, -", lines=(twelve, refused))) is None
+    assert refusal(refused) == verdict.NOT_A_DIGIT and refusal(twelve) is None
 
 
 def test_lines_read_one_by_one_agree_with_lines_refused():

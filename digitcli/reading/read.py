@@ -104,12 +104,25 @@ def read_sources(
 def refusals(
     runtime: Runtime, sources: list[Source], found: list[Line | Lines | ImageError]
 ) -> list[str | None]:
-    """Each picture's refusal by `read` (its note: blank, lines or a page, not a digit), or
-    None where it reads a number or lines, from the lines `picture_lines` found in it:
+    """Each picture's refusal by `read` (`refusal`), or None where it reads a number or a line
+    holding one, from the lines `picture_lines` found in it:
     `predict`'s answer for a picture it finds several digits in, so that a word `read`
     refuses is no number to `predict`."""
-    readings = _answer(runtime, sources, found)
-    return [r.note if r.number is None and verdict.is_refusal(r.note) else None for r in readings]
+    return [refusal(reading) for reading in _answer(runtime, sources, found)]
+
+
+def refusal(reading: Reading) -> str | None:
+    """`read`'s refusal of a picture, in the one wording: its note where it reads no number and
+    says why; lines, a page or a picture where it reads lines and no number in any (a barcode
+    and its caption, a board of noughts and crosses: `predict` called them several digits);
+    None where it reads a number, or lines one of which holds one."""
+    if reading.number is not None or reading.error is not None:
+        return None
+    if verdict.is_refusal(reading.note):
+        return reading.note
+    if reading.lines and all(line.number is None and line.error is None for line in reading.lines):
+        return verdict.NOT_DIGITS
+    return None
 
 
 def _answer(
