@@ -148,6 +148,16 @@ def started_workers(process: subprocess.Popen, seconds: float = 60) -> list[int]
     return child_pids(process.pid)
 
 
+def script_word() -> np.ndarray:
+    """`hello` in OpenCV's Hershey script face, dark on light paper (120x285, grey): several
+    digits to `predict`'s count, not a digit to `read` (tests of the one verdict on a word)."""
+    import cv2
+
+    word = np.full((120, 285), 235, np.uint8)
+    cv2.putText(word, "hello", (20, 80), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 30, 4, cv2.LINE_AA)
+    return word
+
+
 def subprocess_env(**extra: str) -> dict[str, str]:
     """The environment for running `python -m digitcli` in a child process."""
     env = dict(os.environ)

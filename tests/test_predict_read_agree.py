@@ -16,7 +16,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import cv2
-import numpy as np
 import pytest
 from devsets import DEVSETS, needs_devsets
 from typer.testing import CliRunner
@@ -27,7 +26,7 @@ from digitcli.imaging import verdict
 from digitcli.reading.answers import Reading
 from digitcli.reading.read import refusal
 
-from conftest import subprocess_env
+from conftest import script_word, subprocess_env
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench" / "checks"))  # agreement.py: the scorer checked here
@@ -117,10 +116,8 @@ def test_several_digits_agree_with_a_number_not_with_a_refusal():
 def test_a_word_is_refused_by_both_in_the_same_words(tmp_path):
     """A word in a script hand: `predict` found several digits in it ("use `digitcli read`")
     where `read` refuses it as not a digit; `predict` now says what `read` says."""
-    word = np.full((120, 285), 235, np.uint8)
-    cv2.putText(word, "hello", (20, 80), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 30, 4, cv2.LINE_AA)
     path = tmp_path / "hello.png"
-    cv2.imwrite(str(path), word)
+    cv2.imwrite(str(path), script_word())
     assert answers("read", [path])[str(path)]["note"] == verdict.NOT_A_DIGIT
     assert answers("predict", [path])[str(path)]["note"] == verdict.NOT_A_DIGIT
     # the API (and `serve`, Dask) answer as the command does, from bytes too
@@ -131,10 +128,8 @@ def test_a_word_is_refused_by_both_in_the_same_words(tmp_path):
 def test_a_word_through_a_pipe_is_refused_as_the_file_is(tmp_path):
     """A named pipe gives its bytes once: `read`'s look at a picture of several digits must
     not find it empty (it did, and `predict` said several digits where the file is refused)."""
-    word = np.full((120, 285), 235, np.uint8)
-    cv2.putText(word, "hello", (20, 80), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 30, 4, cv2.LINE_AA)
     path = tmp_path / "hello.png"
-    cv2.imwrite(str(path), word)
+    cv2.imwrite(str(path), script_word())
     script = f'exec "$0" -m digitcli predict <(cat {path}) --model bundled --format jsonl'
     done = subprocess.run(["bash", "-c", script, sys.executable], capture_output=True,
                           timeout=120, env=subprocess_env())  # fmt: skip

@@ -22,7 +22,7 @@ from PIL import Image
 from digitcli.imaging import verdict
 from digitcli.serve.uploads import MAX_BODY_BYTES, MAX_IMAGES
 
-from conftest import subprocess_env
+from conftest import script_word, subprocess_env
 from serving import BUNDLED, refuses_connections, running_server, wait_for
 
 pytestmark = pytest.mark.server
@@ -104,9 +104,7 @@ def test_answers_agree_exactly_with_predict(server, photos):
 def test_a_word_is_refused_as_predict_and_read_refuse_it(server):
     """A word, several digits to `predict`'s count, is refused as `read` refuses it
     (tests/test_predict_read_agree.py), by the server too."""
-    word = np.full((120, 285), 235, np.uint8)
-    cv2.putText(word, "hello", (20, 80), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 30, 4, cv2.LINE_AA)
-    upload = ("hello.png", cv2.imencode(".png", word)[1].tobytes())
+    upload = ("hello.png", cv2.imencode(".png", script_word())[1].tobytes())
     with server.client() as client:
         found = client.post("/v1/predict", files=[("file", upload)])
     assert found.status_code == 200, found.text
