@@ -49,6 +49,16 @@ def test_a_line_that_failed_is_no_refusal():
     assert (found.number, found.note) == (None, "found 2 lines: 123, -")
 
 
+def test_lines_none_of_which_holds_a_number_are_refused_as_predict_refuses_them():
+    """A board of noughts and crosses on a desk, a barcode and its caption: every line
+    refused. `read` said "found 2 lines: -, -" where `predict` says lines, a page or a
+    picture: one picture, one verdict, in one wording; the lines stay in JSON."""
+    lines = [_line(note=verdict.NOT_A_DIGIT), _line(note=verdict.BLANK)]
+    found = _several("board.png", lines, SPANS[:2])
+    assert (found.number, found.note) == (None, verdict.NOT_DIGITS)
+    assert [line.note for line in found.lines] == [verdict.NOT_A_DIGIT, verdict.BLANK]
+
+
 @needs_devsets
 def test_a_number_photographed_beside_a_hands_shadow_is_read():
     """The more_numbers set's phone photo (niraj-dudani/mnist-multiple-digits `wild/3.jpeg`):

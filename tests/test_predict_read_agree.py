@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -24,7 +23,7 @@ import digitcli
 from digitcli.cli import app
 from digitcli.imaging import verdict
 from digitcli.reading.answers import Reading
-from digitcli.reading.read import refusal
+from digitcli.reading.read import _several, refusal
 
 from conftest import script_word, subprocess_env
 
@@ -138,14 +137,14 @@ def test_a_word_through_a_pipe_is_refused_as_the_file_is(tmp_path):
 
 def test_lines_none_of_which_holds_a_number_are_refused_by_predict_too():
     """Where `read` finds lines and refuses every one (a barcode and its caption, a board of
-    noughts and crosses: "found 2 lines: -, -"), `predict`, which asks it about the pictures it
-    finds several digits in, refuses the picture as lines, a page or a picture: it said
+    noughts and crosses: "found 2 lines: -, -"), both refuse the picture as lines, a page or a
+    picture: `predict`, which asks `read` about the pictures it finds several digits in, said
     several digits, use `digitcli read`, which then read no number."""
     refused = Reading("p.png", note=verdict.NOT_A_DIGIT)
-    lines = Reading("p.png", note="found 2 lines: -, -", lines=(refused, refused))
-    assert refusal(lines) == verdict.NOT_DIGITS
+    spans = [(0, 0, 9, 9), (0, 10, 9, 19)]
+    assert refusal(_several("p.png", [refused, refused], spans)) == verdict.NOT_DIGITS
     twelve = Reading("p.png", number="12")
-    assert refusal(replace(lines, note="found 2 lines: 12, -", lines=(twelve, refused))) is None
+    assert refusal(_several("p.png", [twelve, refused], spans)) is None
     assert refusal(refused) == verdict.NOT_A_DIGIT and refusal(twelve) is None
 
 

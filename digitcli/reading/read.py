@@ -113,16 +113,12 @@ def refusals(
 
 def refusal(reading: Reading) -> str | None:
     """`read`'s refusal of a picture, in the one wording: its note where it reads no number and
-    says why; lines, a page or a picture where it reads lines and no number in any (a barcode
-    and its caption, a board of noughts and crosses: `predict` called them several digits);
+    says why (lines, a page or a picture where it reads lines and no number in any: a barcode
+    and its caption, a board of noughts and crosses, which `predict` called several digits);
     None where it reads a number, or lines one of which holds one."""
     if reading.number is not None or reading.error is not None:
         return None
-    if verdict.is_refusal(reading.note):
-        return reading.note
-    if reading.lines and all(line.number is None and line.error is None for line in reading.lines):
-        return verdict.NOT_DIGITS
-    return None
+    return reading.note if verdict.is_refusal(reading.note) else None
 
 
 def _answer(
@@ -151,7 +147,9 @@ def _several(name: str, readings: list[Reading], spans: list[tuple[int, int, int
     a row's worth of digits or more and every other is refused as holding no number (a
     shadow's band, a line of words), that line's reading is the picture's: a number
     photographed beside a hand's shadow was "found 2 lines: 3446785512, -", and no number. (A
-    line of one or two digits stays one of several: a word's hamza above it was read `5`.)"""
+    line of one or two digits stays one of several: a word's hamza above it was read `5`.)
+    Where every line is refused, so is the picture, as `predict` refuses it (lines, a page or
+    a picture; it was "found 2 lines: -, -")."""
     numbered = [r for r in readings if r.number is not None or r.error is not None]
     if len(numbered) == 1 and len(numbered[0].number or "") >= preparation.tuned().row_digits:
         return numbered[0]
@@ -159,6 +157,8 @@ def _several(name: str, readings: list[Reading], spans: list[tuple[int, int, int
         replace(reading, box=_box(reading, span))
         for reading, span in zip(readings, spans, strict=True)
     ]
+    if not numbered:  # every line refused: the picture is, as `predict` refuses it
+        return Reading(name, note=verdict.NOT_DIGITS, lines=readings)
     numbers = ", ".join(reading.number or "-" for reading in readings)
     return Reading(name, note=f"found {len(readings)} lines: {numbers}", lines=readings)
 
