@@ -14,6 +14,7 @@ from PIL import Image
 
 from digitcli.imaging import closer, verdict
 from digitcli.imaging.images import prepare_file
+from digitcli.predicting.predict import predict
 from digitcli.reading.read import read
 
 # Round 23's large cells of seed 72 (`scanned_cells.py --large --seed 72`) that main before the
@@ -24,24 +25,41 @@ BLANK_BEFORE = ("007.jpg", "015.jpg", "016.jpg", "018.jpg")
 WHOLE_NUMBER = ("020.jpg", "065.jpg")
 # ... and two single digits it found too small to read (6-8 px high), read 3 and 9.
 MISREAD_BEFORE = ("057.jpg", "102.jpg")
+# ... and 67 in a cell 1500 px wide whose ink `predict`'s preparation takes for lines.
+LINES_BEFORE = "068.jpg"
 
 
 @pytest.fixture(scope="module")
 def large_cells(tmp_path_factory):
     folder = tmp_path_factory.mktemp("large72")
     scanned_cells.main(["--out", str(folder), "--seed", "72", "--large"])
-    truth = json.loads((folder / "truth.json").read_text())
-    return folder, {name: truth[name] for name in BLANK_BEFORE + WHOLE_NUMBER + MISREAD_BEFORE}
+    return folder, json.loads((folder / "truth.json").read_text())
 
 
 def test_a_small_number_in_a_large_cell_is_read_and_answered_alike(large_cells):
-    folder, truth = large_cells
+    folder, every = large_cells
+    truth = {name: every[name] for name in BLANK_BEFORE + WHOLE_NUMBER + MISREAD_BEFORE}
     readings = read([str(folder / name) for name in truth])
     assert [r.number for r in readings] == list(truth.values())
     for name, number in truth.items():
         prepared = prepare_file(folder / name)
         expected = verdict.Kind.DIGIT if len(number) == 1 else verdict.Kind.SEVERAL
         assert verdict.kind(prepared) is expected, name
+
+
+def test_a_number_refused_by_predicts_preparation_that_read_reads_is_several_digits(
+    large_cells,
+):
+    """Where `predict`'s preparation refuses a picture (blank, lines) and `read` reads a number
+    of two digits or more in it, `predict` says several digits, use `digitcli read`, as it does
+    of every number: it refused it, and the two commands gave two verdicts (round 83)."""
+    folder, truth = large_cells
+    path = folder / LINES_BEFORE
+    assert verdict.kind(prepare_file(path)) is verdict.Kind.LINES
+    (reading,) = read([str(path)])
+    (prediction,) = predict([str(path)])
+    assert reading.number == truth[LINES_BEFORE] == "67"
+    assert (prediction.digit, prediction.note) == (None, verdict.several(2))
 
 
 def _paper(height: int, width: int) -> np.ndarray:

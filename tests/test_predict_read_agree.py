@@ -227,28 +227,11 @@ _MARKS = "hanishka1024+AI_MarksEntrySystem__marksheet1.bmp__crop_"
 _MEZA = "Charitable-Analytics-International+AI4Good---Meza-OCR-Challenge__cell_images_training_set_"
 REAL_KNOWN = {
     f"{_MEZA}5413.jpg": _OFF_PAPER_CELL,
-    f"{_MEZA}5577.jpg": "250 in a register cell, the remnant of its lower rule a band of rows "
-    "of its own: the judge takes the ink for lines and predict refuses it; read leaves out the "
-    "band, of no digit's height (multiline.of_digits), and reads 250, right (round 48; it was "
-    "found 2 lines: 250, - before)",
     f"{_MEZA}3661.jpg": "119 in a register cell, one group of ink to the preparation: the "
     "judge is sure of several digits (0.998), but the letters network takes the 28x28 for no "
     "digit (0.970, at letters_sure), and since round 71 several digits are not a digit then "
     "(26 handwritten words were several digits to predict): predict refuses it as not a "
     "digit; read's line reader is sure of 119, three digits (row_digits), and read reads it",
-    f"{_MEZA}3207.jpg": "blank to predict's preparation; the line reader is sure of three "
-    "digits (row_digits), and read reads 125, right",
-    "MuztaghAta+handwirtten-digit-recognization__IMG_1702.jpg": "45678 photographed under a "
-    "lamp's hot spot (round 74's more numbers): predict's background keeps the lamp's falloff "
-    "and its preparation finds no ink; round 79's line reader is sure of 45678, a row's worth of "
-    "digits (row_digits), and read reads it, right (both refused it before)",
-    "niraj-dudani+mnist-multiple-digits__data_wild_3.jpeg": "3446785512 photographed above a "
-    "hand's shadow (round 74's more numbers): predict's ink holds the shadow and its judge "
-    "takes it for lines; read finds the number and the shadow's band as two lines, the band "
-    "refused as not a digit, and reads 3446785512, right",
-    "slarwise+scorescanner__scores.png__crop_683_575_93_65.png": "53 in red marker in a score "
-    "sheet's cell, cut out with its lines (round 75's cell numbers): predict's judge takes the "
-    "ink for lines and refuses it; read takes the cell's lines out and reads 53, right",
     "fborcic+neural_project__test_images_3.jpeg": "52602 written in the shade beside a hard "
     "shadow's edge: predict's ink is the edge, a 4; read reads 52602 (round 25: its lines "
     "found on a paper level that follows the edge; it read the same 4 before)",
@@ -272,10 +255,6 @@ REAL_KNOWN = {
         "78 cut from a drawn sum, the 7's bar touching the crop's left edge (round 40's fresh "
         "numbers): predict drops the 7 as a neighbour's part and reads the 8; read reads 78"
     ),
-    "sonngnn+EAN-13-Barcode-Detection-and-Decoding-System__choco.jpeg": "a chocolate bar's "
-    "wrapper with its barcode (round 82's barcodes, a check set): predict's judge takes the "
-    "ink for lines; read reads letters in its print and refuses it as not a digit (both refuse "
-    "it, in other words)",
 }
 
 

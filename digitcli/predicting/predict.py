@@ -33,6 +33,7 @@ from digitcli.models.runtimes import Runtime, runtime_loader
 from digitcli.predicting.answers import Prediction
 
 if TYPE_CHECKING:
+    from digitcli.reading.answers import Reading
     from digitcli.reading.multiline import Lines
     from digitcli.reading.segment import Line
 
@@ -102,23 +103,28 @@ def predict_sources(
 
 @dataclass(frozen=True)
 class Seen:
-    """A source as `predict` sees it: prepared (`prepare_source`), and, where that holds
-    several digits, its lines as `read` finds them (`picture_lines`, in the same worker):
-    `read`'s word on it, which `predict` gives where `read` refuses it (a word, a photo of a
-    thing is several digits to the count)."""
+    """A source as `predict` sees it: prepared (`prepare_source`), and, where that holds no
+    one digit (`ASKS_READ`), its lines as `read` finds them (`picture_lines`, in the same
+    worker): `read`'s word on it, which `predict` gives (`_said_by_read`)."""
 
     prepared: Prepared | ImageError
     lines: Line | Lines | ImageError | None = None
 
 
+# The verdicts `read` is asked about: a word or a photo of a thing is several digits to the
+# count, and a number blank or lines to the preparation (a register's cell, a lamp's hot
+# spot) is one `read` reads. Not a digit stays the letters network's word.
+ASKS_READ = frozenset({verdict.Kind.SEVERAL, verdict.Kind.BLANK, verdict.Kind.LINES})
+
+
 def seen(source: Source, invert: str) -> Seen:
-    """`source` prepared, and its lines found where it holds several digits (`Seen`); `read`
+    """`source` prepared, and its lines found where it holds no one digit (`Seen`); `read`
     is imported only where a picture asks for it (start-up)."""
     source = held_source(source)  # read once for both looks
     if isinstance(source, ImageError):
         return Seen(source)
     prepared = prepare_source(source, invert)
-    if not isinstance(prepared, Prepared) or verdict.kind(prepared) is not verdict.Kind.SEVERAL:
+    if not isinstance(prepared, Prepared) or verdict.kind(prepared) not in ASKS_READ:
         return Seen(prepared)
     from digitcli.reading.picture import picture_lines
 
@@ -153,32 +159,46 @@ def _answer(
         else np.zeros((0, 10))
     )
     rows = dict(zip(inked, probabilities, strict=True))
-    refused = _refused_by_read(runtime, batch, looked)
+    said = _said_by_read(runtime, batch, looked)
     for i, (source, item) in enumerate(zip(batch, prepared, strict=True)):
         if isinstance(item, ImageError):
             yield Prediction(source.name, error=without_name(str(item), source.name))
         elif i not in rows or item.several:
-            yield Prediction(source.name, note=refused.get(i) or verdict.note(item))
+            yield Prediction(source.name, note=said.get(i) or verdict.note(item))
         elif verdict.read_as_none(item, rows[i]):
             yield Prediction(source.name, note=verdict.NOT_A_DIGIT)
         else:
             yield _decide(source.name, rows[i], top_k, threshold)
 
 
-def _refused_by_read(
+def _said_by_read(
     runtime: Runtime, batch: list[Source], looked: list[Seen | ImageError]
 ) -> dict[int, str | None]:
-    """`read`'s refusals of the pictures of several digits (their lines found, `Seen`), by
-    their place in `batch`."""
-    several = [
+    """`read`'s word on the pictures `predict` finds no one digit in (their lines found,
+    `Seen`), by their place in `batch` (`_word`)."""
+    asked = [
         i for i, item in enumerate(looked) if isinstance(item, Seen) and item.lines is not None
     ]
-    if not several:
+    if not asked:
         return {}
-    from digitcli.reading.read import refusals
+    from digitcli.reading.read import readings
 
-    found = refusals(runtime, [batch[i] for i in several], [looked[i].lines for i in several])
-    return dict(zip(several, found, strict=True))
+    found = readings(runtime, [batch[i] for i in asked], [looked[i].lines for i in asked])
+    return {i: _word(looked[i].prepared, it) for i, it in zip(asked, found, strict=True)}
+
+
+def _word(prepared: Prepared, reading: Reading) -> str | None:
+    """`predict`'s note on a picture it finds no one digit in, where `read`'s `reading` of it
+    decides: `read`'s refusal; several digits where `predict` refused the picture (blank,
+    lines) and `read` reads a number of two digits or more in it; None where `predict`'s own
+    note stands."""
+    from digitcli.reading.read import refusal
+
+    refused = refusal(reading)
+    if refused is not None or verdict.kind(prepared) is verdict.Kind.SEVERAL:
+        return refused
+    count = len(reading.number or "")
+    return verdict.several(count) if count > 1 else None
 
 
 def _decide(

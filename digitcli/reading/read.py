@@ -101,14 +101,12 @@ def read_sources(
     return [_checked(r, threshold, digits) for r in _answer(runtime, sources, lines)]
 
 
-def refusals(
+def readings(
     runtime: Runtime, sources: list[Source], found: list[Line | Lines | ImageError]
-) -> list[str | None]:
-    """Each picture's refusal by `read` (`refusal`), or None where it reads a number or a line
-    holding one, from the lines `picture_lines` found in it:
-    `predict`'s answer for a picture it finds several digits in, so that a word `read`
-    refuses is no number to `predict`."""
-    return [refusal(reading) for reading in _answer(runtime, sources, found)]
+) -> list[Reading]:
+    """Each picture's reading, from the lines `picture_lines` found in it: `read`'s word on
+    the pictures `predict` finds no one digit in (`predict._said_by_read`)."""
+    return list(_answer(runtime, sources, found))
 
 
 def refusal(reading: Reading) -> str | None:
