@@ -27,6 +27,8 @@ WHOLE_NUMBER = ("020.jpg", "065.jpg")
 MISREAD_BEFORE = ("057.jpg", "102.jpg")
 # ... and 67 in a cell 1500 px wide whose ink `predict`'s preparation takes for lines.
 LINES_BEFORE = "068.jpg"
+# ... and 39 in a cell 900 px wide, one digit (3) to `predict`'s closer look.
+ONE_DIGIT_BEFORE = "019.jpg"
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +61,20 @@ def test_a_number_refused_by_predicts_preparation_that_read_reads_is_several_dig
     (reading,) = read([str(path)])
     (prediction,) = predict([str(path)])
     assert reading.number == truth[LINES_BEFORE] == "67"
+    assert (prediction.digit, prediction.note) == (None, verdict.several(2))
+
+
+def test_a_number_found_by_a_closer_look_is_several_digits_where_read_reads_it(large_cells):
+    """A closer look prepares a small number in a large cell where its ink is; its working
+    picture too small to count the digits by, it answered one of them (3 of 39, 4 of 42, 7 of
+    75: round 83's seeds 72 and 77). `predict` asks `read`, as of a picture it refuses."""
+    folder, truth = large_cells
+    path = folder / ONE_DIGIT_BEFORE
+    prepared = prepare_file(path)
+    assert prepared.looked_closer and verdict.kind(prepared) is verdict.Kind.DIGIT
+    (reading,) = read([str(path)])
+    (prediction,) = predict([str(path)])
+    assert reading.number == truth[ONE_DIGIT_BEFORE] == "39"
     assert (prediction.digit, prediction.note) == (None, verdict.several(2))
 
 

@@ -105,6 +105,9 @@ class Prepared:
     # The letters network's chance that the one digit is none (`letters.chance` of
     # `looked_at`; 0 where not asked: no ink, several digits): `verdict.read_as_none` weighs it.
     letters: float = 0.0
+    # Prepared where a closer look found it (`closer`): its ink too small in the working picture
+    # to count its digits by (a small number in a register's large cell; `predict` asks `read`).
+    looked_closer: bool = False
 
     @property
     def looked_at(self) -> np.ndarray:
@@ -243,7 +246,8 @@ def _looked_closer(
     part = closer_look.around_small_ink(closer(), inverted, working)
     if part is None:
         return None
-    return _prepared(working_picture(part), "yes" if inverted else "no", on_paper=True)
+    found = _prepared(working_picture(part), "yes" if inverted else "no", on_paper=True)
+    return replace(found, looked_closer=True)
 
 
 def _twenty_eight(ink: np.ndarray) -> np.ndarray:

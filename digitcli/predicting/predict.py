@@ -103,8 +103,8 @@ def predict_sources(
 
 @dataclass(frozen=True)
 class Seen:
-    """A source as `predict` sees it: prepared (`prepare_source`), and, where that holds no
-    one digit (`ASKS_READ`), its lines as `read` finds them (`picture_lines`, in the same
+    """A source as `predict` sees it: prepared (`prepare_source`), and, where `read` is asked
+    about it (`asks_read`), its lines as `read` finds them (`picture_lines`, in the same
     worker): `read`'s word on it, which `predict` gives (`_said_by_read`)."""
 
     prepared: Prepared | ImageError
@@ -117,14 +117,21 @@ class Seen:
 ASKS_READ = frozenset({verdict.Kind.SEVERAL, verdict.Kind.BLANK, verdict.Kind.LINES})
 
 
+def asks_read(prepared: Prepared) -> bool:
+    """Whether `predict` asks `read` about a prepared picture: where its verdict is one of
+    ASKS_READ, or it found one digit by a closer look (a small number in a large cell, whose
+    digits its working picture was too small to count)."""
+    return verdict.kind(prepared) in ASKS_READ or prepared.looked_closer
+
+
 def seen(source: Source, invert: str) -> Seen:
-    """`source` prepared, and its lines found where it holds no one digit (`Seen`); `read`
+    """`source` prepared, and its lines found where `read` is asked about it (`Seen`); `read`
     is imported only where a picture asks for it (start-up)."""
     source = held_source(source)  # read once for both looks
     if isinstance(source, ImageError):
         return Seen(source)
     prepared = prepare_source(source, invert)
-    if not isinstance(prepared, Prepared) or verdict.kind(prepared) not in ASKS_READ:
+    if not isinstance(prepared, Prepared) or not asks_read(prepared):
         return Seen(prepared)
     from digitcli.reading.picture import picture_lines
 
@@ -165,6 +172,8 @@ def _answer(
             yield Prediction(source.name, error=without_name(str(item), source.name))
         elif i not in rows or item.several:
             yield Prediction(source.name, note=said.get(i) or verdict.note(item))
+        elif said.get(i):
+            yield Prediction(source.name, note=said[i])
         elif verdict.read_as_none(item, rows[i]):
             yield Prediction(source.name, note=verdict.NOT_A_DIGIT)
         else:
@@ -174,8 +183,8 @@ def _answer(
 def _said_by_read(
     runtime: Runtime, batch: list[Source], looked: list[Seen | ImageError]
 ) -> dict[int, str | None]:
-    """`read`'s word on the pictures `predict` finds no one digit in (their lines found,
-    `Seen`), by their place in `batch` (`_word`)."""
+    """`read`'s word on the pictures `predict` asks it about (their lines found, `Seen`), by
+    their place in `batch` (`_word`)."""
     asked = [
         i for i, item in enumerate(looked) if isinstance(item, Seen) and item.lines is not None
     ]
@@ -188,10 +197,10 @@ def _said_by_read(
 
 
 def _word(prepared: Prepared, reading: Reading) -> str | None:
-    """`predict`'s note on a picture it finds no one digit in, where `read`'s `reading` of it
-    decides: `read`'s refusal; several digits where `predict` refused the picture (blank,
-    lines) and `read` reads a number of two digits or more in it; None where `predict`'s own
-    note stands."""
+    """`predict`'s note on a picture it asked `read` about, where `read`'s `reading` of it
+    decides: `read`'s refusal; several digits where `predict` did not find them (it refused
+    the picture, or found one digit by a closer look) and `read` reads a number of two digits
+    or more; None where `predict`'s own answer stands."""
     from digitcli.reading.read import refusal
 
     refused = refusal(reading)
