@@ -190,9 +190,9 @@ def _said_by_read(
     ]
     if not asked:
         return {}
-    from digitcli.reading.read import readings
+    from digitcli.reading.read import read_found
 
-    found = readings(runtime, [batch[i] for i in asked], [looked[i].lines for i in asked])
+    found = read_found(runtime, [batch[i] for i in asked], [looked[i].lines for i in asked])
     return {i: _word(looked[i].prepared, it) for i, it in zip(asked, found, strict=True)}
 
 

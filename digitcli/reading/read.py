@@ -101,11 +101,11 @@ def read_sources(
     return [_checked(r, threshold, digits) for r in _answer(runtime, sources, lines)]
 
 
-def readings(
+def read_found(
     runtime: Runtime, sources: list[Source], found: list[Line | Lines | ImageError]
 ) -> list[Reading]:
     """Each picture's reading, from the lines `picture_lines` found in it: `read`'s word on
-    the pictures `predict` finds no one digit in (`predict._said_by_read`)."""
+    the pictures `predict` asks it about (`predict._said_by_read`)."""
     return list(_answer(runtime, sources, found))
 
 
