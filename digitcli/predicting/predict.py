@@ -168,12 +168,13 @@ def _answer(
     rows = dict(zip(inked, probabilities, strict=True))
     said = _said_by_read(runtime, batch, looked)
     for i, (source, item) in enumerate(zip(batch, prepared, strict=True)):
+        word = said.get(i)  # `read`'s, where asked
         if isinstance(item, ImageError):
             yield Prediction(source.name, error=without_name(str(item), source.name))
         elif i not in rows or item.several:
-            yield Prediction(source.name, note=said.get(i) or verdict.note(item))
-        elif said.get(i):
-            yield Prediction(source.name, note=said[i])
+            yield Prediction(source.name, note=word or verdict.note(item))
+        elif word:
+            yield Prediction(source.name, note=word)
         elif verdict.read_as_none(item, rows[i]):
             yield Prediction(source.name, note=verdict.NOT_A_DIGIT)
         else:
