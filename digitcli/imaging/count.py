@@ -32,6 +32,6 @@ def chance(pixels: np.ndarray) -> float:
     return networks.chance(MODEL, pixels)
 
 
-def several(pixels: np.ndarray) -> bool:
-    """Whether `pixels` is taken for several digits (`chance` at `several_sure` or more)."""
-    return chance(pixels) >= tuned().several_sure
+def sure(found: float) -> bool:
+    """Whether a 28x28 `chance` found is taken for several digits (at `several_sure` or more)."""
+    return found >= tuned().several_sure

@@ -108,6 +108,10 @@ class Prepared:
     # Prepared where a closer look found it (`closer`): its ink too small in the working picture
     # to count its digits by (a small number in a register's large cell; `predict` asks `read`).
     looked_closer: bool = False
+    # The count network's chance that the one group of ink is several digits (`count`; 0
+    # where not asked: several groups, or the judge's word): `predict` asks `read` where it
+    # leans to several, short of `several_sure`.
+    several_chance: float = 0.0
 
     @property
     def looked_at(self) -> np.ndarray:
@@ -224,7 +228,7 @@ def _prepared(
     pixels = _twenty_eight(read)
     judged = None if read is ink else _twenty_eight(ink)
     prepared = Prepared(pixels, True, inverted, groups, judged=judged)
-    return replace(prepared, joined=_joined(prepared.looked_at, groups, refused))
+    return _counted(prepared, groups, refused)
 
 
 def _looked_closer(
@@ -255,15 +259,18 @@ def _twenty_eight(ink: np.ndarray) -> np.ndarray:
     return _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))
 
 
-def _joined(pixels: np.ndarray, groups: int, found: Kind | None) -> bool:
-    """Whether the one group of ink, `pixels` its 28x28, is several digits: the judge says so
-    (`found`) or the count network (`count`) is sure they are digits written close together
-    or into each other, and the letters network does not take the 28x28 for no digit (an M,
-    a W or a word is as wide as two digits: `_told` refuses it)."""
+def _counted(prepared: Prepared, groups: int, found: Kind | None) -> Prepared:
+    """`prepared`, its one group of ink taken for several digits (`joined`) where the judge
+    says so (`found`) or the count network (`count`) is sure they are digits written close
+    together or into each other, and the letters network does not take the 28x28 for no digit
+    (an M, a W or a word is as wide as two digits: `_told` refuses it); the count network's
+    chance kept (`several_chance`: `predict` asks `read` where it leans to several)."""
     if groups != 1:
-        return False
-    several = found is Kind.SEVERAL or count.several(pixels)
-    return several and not letters.not_a_digit(pixels)
+        return prepared
+    chance = 0.0 if found is Kind.SEVERAL else count.chance(prepared.looked_at)
+    several = found is Kind.SEVERAL or count.sure(chance)
+    joined = several and not letters.not_a_digit(prepared.looked_at)
+    return replace(prepared, joined=joined, several_chance=chance)
 
 
 def _unstretched(ink: np.ndarray) -> np.ndarray:

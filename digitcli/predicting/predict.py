@@ -115,13 +115,20 @@ class Seen:
 # count, and a number blank or lines to the preparation (a register's cell, a lamp's hot
 # spot) is one `read` reads. Not a digit stays the letters network's word.
 ASKS_READ = frozenset({verdict.Kind.SEVERAL, verdict.Kind.BLANK, verdict.Kind.LINES})
+# The count network's chance of several digits at which one digit found is asked about too:
+# even odds, where it takes several digits for likelier than one.
+LEANS_TO_SEVERAL = 0.5
 
 
 def asks_read(prepared: Prepared) -> bool:
     """Whether `predict` asks `read` about a prepared picture: where its verdict is one of
     ASKS_READ, or it found one digit by a closer look (a small number in a large cell, whose
-    digits its working picture was too small to count)."""
-    return verdict.kind(prepared) in ASKS_READ or prepared.looked_closer
+    digits its working picture was too small to count), or where the count network leans to
+    several digits in its one digit (`LEANS_TO_SEVERAL`: two digits written close together,
+    short of its `several_sure`)."""
+    kind = verdict.kind(prepared)
+    leans = kind is verdict.Kind.DIGIT and prepared.several_chance >= LEANS_TO_SEVERAL
+    return kind in ASKS_READ or prepared.looked_closer or leans
 
 
 def seen(source: Source, invert: str) -> Seen:
@@ -173,12 +180,19 @@ def _answer(
             yield Prediction(source.name, error=without_name(str(item), source.name))
         elif i not in rows or item.several:
             yield Prediction(source.name, note=word or verdict.note(item))
-        elif word:
+        elif word and _word_stands(item, rows[i]):
             yield Prediction(source.name, note=word)
         elif verdict.read_as_none(item, rows[i]):
             yield Prediction(source.name, note=verdict.NOT_A_DIGIT)
         else:
             yield _decide(source.name, rows[i], top_k, threshold)
+
+
+def _word_stands(prepared: Prepared, probabilities: np.ndarray) -> bool:
+    """Whether `read`'s word on a digit `predict` found stands: where it looked closer, always;
+    where the count leaned to several, unless its classifier takes the digit for none
+    (`verdict.read_as_none`: a blurred scribble `read` reads as 20 stays not a digit)."""
+    return prepared.looked_closer or not verdict.read_as_none(prepared, probabilities)
 
 
 def _said_by_read(
@@ -200,8 +214,8 @@ def _said_by_read(
 def _word(prepared: Prepared, reading: Reading) -> str | None:
     """`predict`'s note on a picture it asked `read` about, where `read`'s `reading` of it
     decides: `read`'s refusal; several digits where `predict` did not find them (it refused
-    the picture, or found one digit by a closer look) and `read` reads a number of two digits
-    or more; None where `predict`'s own answer stands."""
+    the picture, or found one digit by a closer look or where the count leans to several) and
+    `read` reads a number of two digits or more; None where `predict`'s own answer stands."""
     from digitcli.reading.read import refusal
 
     refused = refusal(reading)
