@@ -90,22 +90,18 @@ def test_tiny_pictures_are_answered_with_the_rest_of_their_folder(tmp_path, comm
 @pytest.mark.parametrize("command", ["predict", "read"])
 def test_a_failure_preparing_one_file_is_that_files_error_row(tmp_path, monkeypatch, command):
     """Whatever goes wrong with one picture is its own error row; the others are answered."""
-    import digitcli.imaging.images as images
-    import digitcli.reading.picture as picture
+    from digitcli.imaging.opening import Picture
 
     folder = crashed_and_good(tmp_path / "pictures")
     (folder / "cursed.png").write_bytes(png_bytes(a_digit()))
+    opened = Picture.at
 
-    def failing(original):
-        def wrapper(source, *args, **kwargs):
-            if "cursed" in str(source if not isinstance(source, bytes) else kwargs.get("name")):
-                raise ValueError("a bug in preparation")
-            return original(source, *args, **kwargs)
+    def failing(picture, *args, **kwargs):
+        if "cursed" in picture.label:
+            raise ValueError("a bug in preparation")
+        return opened(picture, *args, **kwargs)
 
-        return wrapper
-
-    monkeypatch.setattr(images, "open_image_and_larger", failing(images.open_image_and_larger))
-    monkeypatch.setattr(picture, "open_image_and_smaller", failing(picture.open_image_and_smaller))
+    monkeypatch.setattr(Picture, "at", failing)
     result = runner.invoke(app, [command, str(folder), "-f", "csv"])
     assert result.exit_code == 1, result.output
     rows = csv.DictReader(io.StringIO(result.stdout))

@@ -30,7 +30,7 @@ from digitcli.imaging.images import (
     prepare_file,
     save_pixels,
 )
-from digitcli.imaging.opening import open_image_and_smaller
+from digitcli.imaging.opening import Picture
 from digitcli.imaging.settings import overridden, tuned
 from digitcli.predicting.predict import predict
 
@@ -1237,13 +1237,18 @@ def _pictures_of_every_kind() -> list[tuple[str, bytes]]:
 
 
 @pytest.mark.parametrize(("kind", "data"), _pictures_of_every_kind())
-def test_read_s_picture_at_predict_s_size_is_open_image_s_to_the_bit(kind: str, data: bytes):
-    """`read` opens a file large and asks `predict`'s verdict of it at `predict`'s size, from
-    the same decoding where that serves both (a PNG was decoded twice): the smaller picture is
-    exactly what `open_image` gives `predict`, its pixels, size and what it knows of the file."""
-    large, smaller = open_image_and_smaller(data, name=kind, max_side=1600, smaller=192)
+def test_one_picture_at_every_size_is_open_image_s_to_the_bit(kind: str, data: bytes):
+    """A picture opened once (`Picture`) is looked at at several sizes, from the same decoding
+    where that serves them (a PNG was decoded twice, three times where `predict` asked
+    `read`): `read`'s large one, then `predict`'s, a closer look's and `predict`'s again are
+    exactly what `open_image` gives at each, pixels, size and what it knows of the file."""
+    picture = Picture(data, name=kind)
+    large = picture.at(1600)
     assert large.tobytes() == open_image(data, name=kind, max_side=1600).tobytes()
-    own, given = open_image(data, name=kind), smaller()
+    own, given = open_image(data, name=kind), picture.at()
+    closer = picture.at(800)
+    assert closer.tobytes() == open_image(data, name=kind, max_side=800).tobytes()
+    assert picture.at() is given
     assert (given.mode, given.size) == (own.mode, own.size)
     assert given.tobytes() == own.tobytes(), kind
     assert given.info.keys() == own.info.keys()

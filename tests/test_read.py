@@ -512,6 +512,27 @@ def test_predict_on_a_number_says_to_use_read(mnist_test_digits, tmp_path):
     assert one["digit"] == 7
 
 
+@pytest.mark.parametrize("suffix", [".png", ".jpg"])
+def test_a_number_predict_asks_read_about_is_decoded_once(
+    mnist_test_digits, tmp_path, monkeypatch, suffix
+):
+    """`predict` prepares a picture of a number and asks `read` about it: one picture, read
+    once and decoded once for both looks at every size one decoding serves, a PNG's all of
+    them, a JPEG's one scale each (`read`'s look decoded the file again, and a JPEG a third
+    time, at `predict`'s scale, to look for a sheet)."""
+    from digitcli.imaging import decoding, opening
+
+    path = tmp_path / f"n{suffix}"
+    write_number(mnist_test_digits, "738", path)
+    decoded = []
+    monkeypatch.setattr(
+        opening, "decode", lambda data, how: decoded.append(how) or decoding.decode(data, how)
+    )
+    done = runner.invoke(app, ["predict", str(path), "--format", "jsonl"])
+    assert json.loads(done.stdout)["note"] == "several digits (3 found): use `digitcli read`"
+    assert len(decoded) == len(set(decoded)) == (1 if suffix == ".png" else 2)
+
+
 @pytest.mark.parametrize(("number", "angle"), [("3958", -14.0), ("81489", 14.0)])
 def test_a_number_turned_by_fourteen_degrees_is_read(mnist_test_digits, tmp_path, number, angle):
     """A photo held askew: the line is turned level by up to 20 degrees (8 before 0.6.1, when

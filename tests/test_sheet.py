@@ -313,7 +313,7 @@ MADE_SHEETS = ("sheet-blank-screen.png", "sheet-corner-not-a-digit.jpg")
 @pytest.mark.parametrize("name", MADE_SHEETS)
 def test_read_looks_within_the_sheet_predict_looks_within(name, monkeypatch):
     from digitcli.imaging.images import working_picture
-    from digitcli.imaging.opening import open_image_and_smaller
+    from digitcli.imaging.opening import Picture
     from digitcli.imaging.sheet import sheet_to_look_within
     from digitcli.inputs.sources import Source
     from digitcli.reading import picture
@@ -325,8 +325,9 @@ def test_read_looks_within_the_sheet_predict_looks_within(name, monkeypatch):
         picture, "_read_picture", lambda part, at, *_, **__: looked_within.append(at) or Line()
     )
     picture.picture_lines(Source(name, path), "auto")
-    image, smaller = open_image_and_smaller(path, max_side=DEFAULT.work_width, smaller=None)
-    seen = working_picture(smaller())
+    opened = Picture(path)
+    image = opened.at(DEFAULT.work_width)
+    seen = working_picture(opened.at())
     predicts = sheet_to_look_within(seen, "auto")
     expected = (0, 0) if predicts is None else predicts[1:]  # in the file's own pixels
     assert looked_within[0] == pytest.approx(expected, abs=image.width / seen.width + 1)

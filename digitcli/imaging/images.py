@@ -48,7 +48,7 @@ from digitcli.imaging.grayscale import (
 from digitcli.imaging.histograms import otsu_threshold
 from digitcli.imaging.ink import Strokes, isolate_ink
 from digitcli.imaging.morphology import bounds, dilate, square
-from digitcli.imaging.opening import MAX_PIXELS, STDIN_NAME, open_image, open_image_and_larger
+from digitcli.imaging.opening import MAX_PIXELS, STDIN_NAME, Picture, open_image
 from digitcli.imaging.paper import paper_level
 from digitcli.imaging.polarity import Look, look
 from digitcli.imaging.settings import tuned
@@ -329,11 +329,15 @@ def _enlarged(image: Image.Image) -> Image.Image:
 def prepare_file(
     source: str | Path | bytes, *, invert: str = "auto", name: str | None = None
 ) -> Prepared:
-    """open_image then prepare: one file (or raw bytes) to an MNIST-style 28x28; its bytes
-    opened again larger for a closer look where it asks one."""
-    side = closer_look.closer_side()
-    image, closer = open_image_and_larger(source, name=name, larger=side)
-    return prepare(image, invert=invert, closer=closer)
+    """open_image then prepare: one file (or raw bytes) to an MNIST-style 28x28."""
+    return prepare_picture(Picture(source, name=name), invert=invert)
+
+
+def prepare_picture(picture: Picture, *, invert: str = "auto") -> Prepared:
+    """`prepare` of a picture opened at `predict`'s size, and larger for a closer look where
+    it asks one."""
+    closer = partial(picture.at, closer_look.closer_side())
+    return prepare(picture.at(), invert=invert, closer=closer)
 
 
 def naive_resize(image: Image.Image) -> np.ndarray:

@@ -24,7 +24,14 @@ from PIL import ExifTags, Image, UnidentifiedImageError
 
 from digitcli.core.errors import ImageError, first_line
 from digitcli.imaging import colours
-from digitcli.imaging.decoding import MAX_DECODED_BYTES, decode, pillow_cost, plan, read_input
+from digitcli.imaging.decoding import (
+    MAX_DECODED_BYTES,
+    Plan,
+    decode,
+    pillow_cost,
+    plan,
+    read_input,
+)
 from digitcli.imaging.grayscale import COLOUR, array_to_gray, to_gray, working_side
 
 MAX_PIXELS = 120_000_000  # a header claiming more is refused unread; a 100-megapixel photo passes
@@ -60,32 +67,30 @@ def open_image(
     anything that is not a readable image, and for inputs past the limits of
     `digitcli.imaging.decoding` (bytes read, bytes decoding would hold).
     """
-    label, data = _labelled(source, name)
-    return _opening(lambda: _read(data, label, max_side)[0], label)
+    return Picture(source, name=name).at(max_side)
 
 
-def open_image_and_smaller(
-    source: str | Path | bytes, *, name: str | None = None, max_side: int, smaller: int | None
-) -> tuple[Image.Image, Callable[[], Image.Image]]:
-    """`open_image` at `max_side`, and a function that gives the picture at `smaller` (None:
-    `predict`'s) as `open_image` does, bit for bit: from the same decoding where that decoding
-    serves both sizes (a PNG's, decoded whole for either), else decoded again from the same
-    bytes (a JPEG is decoded at a reduced scale for each size). `read` reads the larger and asks
-    `predict`'s verdict of the smaller: a PNG was decoded twice."""
-    label, data = _labelled(source, name)
-    image, shared = _opening(lambda: _read(data, label, max_side, smaller, both=True), label)
-    if shared is not None:
-        return image, shared
-    return image, lambda: open_image(data, name=label, max_side=smaller)
+class Picture:
+    """One file's (or raw bytes') picture, read once and decoded once for every size asked of
+    it (`at`): `predict` looks at its size, a closer look and `read` at larger ones, and `read`
+    asks `predict`'s verdict at `predict`'s. One decoding serves every size it can, bit for bit
+    as `open_image` gives each: a PNG's (decoded whole for any size) serves them all; a JPEG is
+    decoded at a reduced scale (`decoding.plan`), once for each scale asked. Its bytes and
+    decodings are held as long as it is: one picture's look at a time."""
 
+    def __init__(self, source: str | Path | bytes, *, name: str | None = None) -> None:
+        self.label, self.data = _labelled(source, name)
+        self._decoded: dict[Plan, np.ndarray | None] = {}  # OpenCV's pixels, by plan
+        self._sized: dict[int | None, Image.Image] = {}
 
-def open_image_and_larger(
-    source: str | Path | bytes, *, name: str | None = None, larger: int
-) -> tuple[Image.Image, Callable[[], Image.Image]]:
-    """`open_image` at `predict`'s size, and a function that opens the same bytes again at
-    most `larger` a side (a closer look, `imaging.closer`): a file is read once."""
-    label, data = _labelled(source, name)
-    return open_image(data, name=label), partial(open_image, data, name=label, max_side=larger)
+    def at(self, max_side: int | None = None) -> Image.Image:
+        """The picture as `open_image` gives it at `max_side` (None: `predict`'s); raises its
+        ImageError. The image given is shared by every caller asking the same size: not to be
+        changed."""
+        if max_side not in self._sized:
+            read = partial(_read, self.data, self.label, max_side, self._decoded)
+            self._sized[max_side] = _opening(read, self.label)
+        return self._sized[max_side]
 
 
 def read_bytes(source: str | Path | bytes, *, name: str | None = None) -> bytes:
@@ -124,11 +129,11 @@ def _opening(read: Callable[[], _T], label: str) -> _T:
 
 
 def _read(
-    data: bytes, label: str, max_side: int | None, smaller: int | None = None, both: bool = False
-) -> tuple[Image.Image, Callable[[], Image.Image] | None]:
-    """The image at `max_side` (None: `predict`'s, `working_side`); and, where `both` are
-    asked and the same decoding serves them, a function giving the image at `smaller` (None:
-    `predict`'s) from these pixels (else None)."""
+    data: bytes, label: str, max_side: int | None, decoded: dict[Plan, np.ndarray | None]
+) -> Image.Image:
+    """The image at `max_side` (None: `predict`'s, `working_side`), from OpenCV's pixels of
+    the same plan in `decoded` where an earlier size was decoded so (else decoded, and kept
+    there)."""
     with _quiet():
         im = _opened(data)
     try:
@@ -142,7 +147,9 @@ def _read(
         max_side = working_side(width, height) if max_side is None else max_side
         how = plan(im, data, max_side)
         _check_cost(how.cost, im, label)
-        pixels = decode(data, how)
+        if how not in decoded:
+            decoded[how] = decode(data, how)
+        pixels = decoded[how]
         if pixels is None or (im.format == "PNG" and "exif" not in im.info and _has_xmp(im)):
             _check_cost(pillow_cost(im), im, label)  # Pillow decodes it (or reads XMP after it)
         if pixels is not None:
@@ -156,13 +163,7 @@ def _read(
                 gray.info[colours.INFO] = seen
         with _quiet():
             turn = _orientation(im, loaded=pixels is None)  # OpenCV was told to ignore it
-        size = (width, height)
-        shared = None
-        if pixels is not None and both:
-            smaller = working_side(width, height) if smaller is None else smaller
-            if plan(im, data, smaller) == how:
-                shared = partial(_upright_gray, pixels, smaller, turn, size)
-        return _upright(gray, turn, size), shared
+        return _upright(gray, turn, (width, height))
     finally:
         im.close()
 
@@ -173,13 +174,6 @@ def _opencv_gray(pixels: np.ndarray, max_side: int) -> Image.Image:
     if pixels.shape[2:] == (COLOUR,):  # grey: none; BGRA's transparency: no colours measured
         gray.info[colours.INFO] = colours.features(pixels)
     return gray
-
-
-def _upright_gray(
-    pixels: np.ndarray, max_side: int, turn: Image.Transpose | None, size: tuple[int, int]
-) -> Image.Image:
-    """OpenCV's decoded pixels as `open_image` gives them at `max_side`."""
-    return _upright(_opencv_gray(pixels, max_side), turn, size)
 
 
 def _upright(

@@ -12,8 +12,8 @@ from functools import partial
 from typing import TypeVar
 
 from digitcli.core.errors import ImageError, UsageError, unexpected_image_error
-from digitcli.imaging.images import Prepared, prepare_file
-from digitcli.imaging.opening import read_bytes
+from digitcli.imaging.images import Prepared, prepare_picture
+from digitcli.imaging.opening import Picture
 from digitcli.inputs.sources import IMAGE_SUFFIXES, Source, expand_inputs, not_searched
 from digitcli.inputs.workers import Workers
 
@@ -122,28 +122,25 @@ OUR_IDLE_THREADS = frozenset({"digitcli-still-at-work"})
 def prepare_source(source: Source, invert: str) -> Prepared | ImageError:
     """One source prepared as `predict` prepares it (in a worker); a source that cannot be
     read, or a picture that fails to prepare, is its ImageError: the batch goes on."""
+    return opened_and_prepared(source, invert)[1]
+
+
+def opened_and_prepared(
+    source: Source, invert: str
+) -> tuple[Picture | None, Prepared | ImageError]:
+    """`prepare_source`'s answer, with the source opened (its `Picture`, read once: a named
+    pipe gives its bytes once, and `read` looks at the picture again, from the same
+    decoding where it can); None where it could not be opened."""
     if source.problem is not None:
-        return ImageError(f"{source.name}: {source.problem}")
+        return None, ImageError(f"{source.name}: {source.problem}")
+    picture = None
     try:
-        return prepare_file(source.read(), invert=invert, name=source.name)
+        picture = Picture(source.read(), name=source.name)
+        return picture, prepare_picture(picture, invert=invert)
     except ImageError as error:
-        return _without_frames(error)
+        return picture, _without_frames(error)
     except Exception as error:  # one picture's bug must not cost its batch its answers
-        return unexpected_image_error(source.name, error)
-
-
-def held_source(source: Source) -> Source | ImageError:
-    """`source` holding its bytes, read as `prepare_source` would read them (its ImageError
-    where it cannot be read): a named pipe gives its bytes once, and a picture can be looked
-    at twice (`predict`'s look, then `read`'s at a picture of several digits)."""
-    if source.problem is not None or source.data is not None or source.path is None:
-        return source
-    try:
-        return Source(source.name, data=read_bytes(source.path, name=source.name))
-    except ImageError as error:
-        return _without_frames(error)
-    except Exception as error:
-        return unexpected_image_error(source.name, error)
+        return picture, unexpected_image_error(source.name, error)
 
 
 def _without_frames(error: ImageError) -> ImageError:

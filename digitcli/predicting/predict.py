@@ -22,8 +22,7 @@ from digitcli.imaging import verdict
 from digitcli.imaging.images import Prepared
 from digitcli.inputs.batches import (
     BATCH_SIZE,
-    held_source,
-    prepare_source,
+    opened_and_prepared,
     prepared_batches,
     source_batches,
 )
@@ -132,17 +131,16 @@ def asks_read(prepared: Prepared) -> bool:
 
 
 def seen(source: Source, invert: str) -> Seen:
-    """`source` prepared, and its lines found where `read` is asked about it (`Seen`); `read`
-    is imported only where a picture asks for it (start-up)."""
-    source = held_source(source)  # read once for both looks
-    if isinstance(source, ImageError):
-        return Seen(source)
-    prepared = prepare_source(source, invert)
+    """`source` prepared, and its lines found where `read` is asked about it (`Seen`), the
+    picture read and decoded once for both looks; `read` is imported only where a picture
+    asks for it (start-up)."""
+    picture, prepared = opened_and_prepared(source, invert)
     if not isinstance(prepared, Prepared) or not asks_read(prepared):
         return Seen(prepared)
     from digitcli.reading.picture import picture_lines
 
-    return Seen(prepared, picture_lines(source, invert, pixels=False, prepared=prepared))
+    lines = picture_lines(source, invert, pixels=False, prepared=prepared, picture=picture)
+    return Seen(prepared, lines)
 
 
 def _prepared(looked: list[Seen | ImageError]) -> list[Prepared | ImageError]:

@@ -22,7 +22,7 @@ from digitcli.imaging.border import border_to_look_within
 from digitcli.imaging.closer import closer_side
 from digitcli.imaging.grayscale import to_gray, working_side
 from digitcli.imaging.images import Prepared, picture_colours, prepare, working_picture
-from digitcli.imaging.opening import open_image, open_image_and_smaller
+from digitcli.imaging.opening import Picture
 from digitcli.imaging.polarity import look
 from digitcli.imaging.settings import tuned as preparation
 from digitcli.imaging.sheet import sheet_to_look_within
@@ -63,6 +63,7 @@ def picture_lines(
     parts: Parts = ALL_PARTS,
     pixels: bool = True,
     prepared: Prepared | None = None,
+    picture: Picture | None = None,
 ) -> Line | Lines | ImageError:
     """The image's line(s), each read by the line reader and, where it is unsure, cut into
     candidates (in a worker process, for large batches); `pixels`: the line reader's digits
@@ -77,19 +78,15 @@ def picture_lines(
     (`polarity`), and every line follows. The verdict asked of `predict` (`whole`) is always
     its own on the picture, as `predict` opens it: not on the part `read` found at its larger
     size, whose verdict parted from `predict`'s (a 6 several digits to `read`, one to it);
-    `prepared`: that verdict, where `predict` has prepared the picture already."""
+    `prepared`: that verdict, and `picture` the source opened, where `predict` has prepared
+    the picture already."""
     if source.problem is not None:
         return ImageError(f"{source.name}: {source.problem}")
     try:
-        data = source.read()
-        image, smaller = open_image_and_smaller(
-            data,
-            name=source.name,
-            max_side=tuned().work_width,
-            smaller=None,  # predict's
-        )
-        smaller = cache(smaller)  # decoded once, for the sheet and for `whole`
-        closer = partial(open_image, data, name=source.name, max_side=closer_side())
+        picture = picture or Picture(source.read(), name=source.name)
+        image = picture.at(tuned().work_width)
+        smaller = picture.at  # predict's size (None)
+        closer = partial(picture.at, closer_side())
         whole = (  # predict's, where it is not `prepared` already
             cache(lambda: prepare(smaller(), invert=invert, closer=closer))
             if prepared is None
