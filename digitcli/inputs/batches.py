@@ -130,17 +130,16 @@ def opened_and_prepared(
 ) -> tuple[Picture | None, Prepared | ImageError]:
     """`prepare_source`'s answer, with the source opened (its `Picture`, read once: a named
     pipe gives its bytes once, and `read` looks at the picture again, from the same
-    decoding where it can); None where it could not be opened."""
+    decoding where it can); None with an ImageError."""
     if source.problem is not None:
         return None, ImageError(f"{source.name}: {source.problem}")
-    picture = None
     try:
         picture = Picture(source.read(), name=source.name)
         return picture, prepare_picture(picture, invert=invert)
     except ImageError as error:
-        return picture, _without_frames(error)
+        return None, _without_frames(error)
     except Exception as error:  # one picture's bug must not cost its batch its answers
-        return picture, unexpected_image_error(source.name, error)
+        return None, unexpected_image_error(source.name, error)
 
 
 def _without_frames(error: ImageError) -> ImageError:
