@@ -2,8 +2,10 @@
 
 The inputs are listed and prepared to MNIST's convention by the input layer
 (`digitcli.inputs`), and the model runs once per batch. Memory stays flat however many inputs
-there are. A picture of several digits is looked at as `read` looks at it too (`Seen`), and
-what `read` refuses of those `predict` refuses in its words (the one verdict).
+there are. A picture `predict` asks `read` about (`asks_read`: several digits, blank or
+lines to it, a digit found by a closer look or one the count leans to several in) is looked
+at as `read` looks at it too (`Seen`), and `read`'s word on it is `predict`'s (the one
+verdict).
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ def predict_sources(
 
 @dataclass(frozen=True)
 class Seen:
-    """A source as `predict` sees it: prepared (`prepare_source`), and, where `read` is asked
+    """A source as `predict` sees it: prepared (`opened_and_prepared`), and, where `read` is asked
     about it (`asks_read`), its lines as `read` finds them (`picture_lines`, in the same
     worker): `read`'s word on it, which `predict` gives (`_said_by_read`)."""
 
