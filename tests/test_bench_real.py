@@ -396,3 +396,24 @@ def test_the_desk_set_is_photos_of_sheets_from_yet_other_repositories():
     assert not {p.repo.lower() for p in desk} & {p.repo.lower() for p in others}
     assert not {p.sha256 for p in desk} & {p.sha256 for p in others}
     assert not _held_out(desk)
+
+
+def test_the_more_photos_set_is_photos_from_yet_other_repositories():
+    """`more_photos.csv` (round 86): ten writers' 0-9 and four pictures of no digit, from
+    repositories in no other list of real pictures or numbers and not held out."""
+    more = real.read_manifest(real.MANIFEST.with_name("more_photos.csv"))
+    digits = [p for p in more if p.is_digit]
+    assert len(digits) >= 100 and {p.label for p in digits} == {str(d) for d in range(10)}
+    assert {p.kind for p in more} == {"photo"}
+    assert {p.fold for p in more} == set(range(real.FOLDS))
+    assert all(len(p.sha256) == 64 and len(p.commit) == 40 for p in more)
+    assert len({p.sha256 for p in more}) == len(more)
+    others = [  # every list of real pictures and of real numbers, by their shared columns
+        row
+        for listed in sorted(real.MANIFEST.parent.glob("*.csv"))
+        if listed.name != "more_photos.csv"
+        for row in csv.DictReader(listed.open(newline=""))
+    ]
+    assert not {p.repo.lower() for p in more} & {row["repo"].lower() for row in others}
+    assert not {p.sha256 for p in more} & {row["sha256"] for row in others}
+    assert not _held_out(more)
