@@ -399,7 +399,7 @@ def test_the_desk_set_is_photos_of_sheets_from_yet_other_repositories():
 
 
 def test_the_more_photos_set_is_photos_from_yet_other_repositories():
-    """`more_photos.csv` (round 86): ten writers' 0-9 and four pictures of no digit, from
+    """`more_photos.csv` (round 86): twelve writers' 0-9 and four pictures of no digit, from
     repositories in no other list of real pictures or numbers and not held out."""
     more = real.read_manifest(real.MANIFEST.with_name("more_photos.csv"))
     digits = [p for p in more if p.is_digit]
