@@ -201,6 +201,8 @@ def test_the_tally_counts_right_refused_and_wrong_per_kind_and_fold():
     ("why", "reason"),
     [
         ("no digit found: the image is blank", "blank"),
+        ("no digit found: lines, a page or a picture, not one digit", "lines"),
+        ("no digit found: not a digit (a letter, a sign, a scribble or a thing)", "not a digit"),
         ("several digits (5 found): use `digitcli read`", "several"),
         ("found 2 separate digits: read a number with `digitcli read`", "several"),
         ("cannot read the image", "other"),

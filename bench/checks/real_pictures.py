@@ -295,10 +295,18 @@ def share(right: int, total: int) -> float | None:
 
 
 def refusal(why: str | None) -> str:
-    """Why `predict` gave no digit, in a word: `blank`, `several` or `other`."""
+    """Why `predict` gave no digit, in a word: the one verdict's refusals (`blank`, `lines`,
+    `not a digit`), `several` or `other`."""
+    from digitcli.imaging import verdict
+
     text = why or ""
-    if "no digit" in text:
-        return "blank"
+    words = {
+        verdict.BLANK: "blank",
+        verdict.NOT_DIGITS: "lines",
+        verdict.NOT_A_DIGIT: "not a digit",
+    }
+    if text in words:
+        return words[text]
     if "several digits" in text or "separate digits" in text:
         return "several"
     return "other"
