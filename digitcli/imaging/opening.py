@@ -93,12 +93,6 @@ class Picture:
         return self._sized[max_side]
 
 
-def read_bytes(source: str | Path | bytes, *, name: str | None = None) -> bytes:
-    """The bytes `open_image` would decode of `source` (a file's, pipe's or device's read,
-    bounded); raises its ImageError for an input it could not read."""
-    return _labelled(source, name)[1]
-
-
 def _labelled(source: str | Path | bytes, name: str | None) -> tuple[str, bytes]:
     """The one-line name errors give `source` by, and its bytes (a file's read, bounded)."""
     if isinstance(source, (bytes, bytearray, memoryview)):
