@@ -12,6 +12,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw
 from typer.testing import CliRunner
 
@@ -82,6 +83,31 @@ def test_one_digit_in_pieces_stays_one_digit():
     assert not pieces.apart((0, 10, 12, 40), (8, 0, 14, 40))  # a 4's two strokes
     assert not pieces.apart((0, 0, 20, 8), (2, 10, 20, 40))  # a 5's flag above its body
     assert pieces.apart((0, 0, 4, 40), (6, 0, 30, 40))  # a 1 beside a 0
+
+
+def _four_in_two_strokes(gap: int) -> Image.Image:
+    """A 4 written in two strokes on paper, its bent stroke ending `gap` px short of its stem:
+    two pieces side by side, no wider than one digit, as a "10" written close is."""
+    image = Image.new("L", (200, 240), 215)
+    draw = ImageDraw.Draw(image)
+    draw.line([(95, 40), (60, 140), (110, 140)], fill=60, width=7, joint="curve")
+    stem = 117 + gap
+    draw.line([(stem, 50), (stem - 4, 200)], fill=60, width=7)
+    return image
+
+
+@pytest.mark.parametrize("gap", [4, 10])
+def test_a_four_written_in_two_strokes_is_one_digit_to_both_commands(tmp_path, gap):
+    """The two pieces of a 4 written in two strokes stand side by side as a "10" written close
+    does (`pieces.only_side_by_side`); the count and letters networks take their 28x28 for one
+    digit, so both commands answer 4 (round 87: "several digits (2 found)" before, on two
+    writers' real 4s and a real 9)."""
+    image = _four_in_two_strokes(gap)
+    prepared = prepare(image)
+    assert verdict.kind(prepared) is Kind.DIGIT and prepared.groups == 1
+    predicted, read = _answers(tmp_path, image)
+    assert predicted["digit"] == 4
+    assert read["number"] == "4"
 
 
 def _blobs(rows: int) -> np.ndarray:

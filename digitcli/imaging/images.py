@@ -228,7 +228,7 @@ def _prepared(
     pixels = _twenty_eight(read)
     judged = None if read is ink else _twenty_eight(ink)
     prepared = Prepared(pixels, True, inverted, groups, judged=judged)
-    return _counted(prepared, groups, refused)
+    return _counted(prepared, groups, refused, found)
 
 
 def _looked_closer(
@@ -259,18 +259,36 @@ def _twenty_eight(ink: np.ndarray) -> np.ndarray:
     return _thinned_thick_strokes(fit_and_centre(_unstretched(ink)))
 
 
-def _counted(prepared: Prepared, groups: int, found: Kind | None) -> Prepared:
+def _counted(
+    prepared: Prepared, groups: int, found: Kind | None, strokes: Strokes | None
+) -> Prepared:
     """`prepared`, its one group of ink taken for several digits (`joined`) where the judge
     says so (`found`) or the count network (`count`) is sure they are digits written close
     together or into each other, and the letters network does not take the 28x28 for no digit
     (an M, a W or a word is as wide as two digits: `_told` refuses it); the count network's
-    chance kept (`several_chance`: `predict` asks `read` where it leans to several)."""
+    chance kept (`several_chance`: `predict` asks `read` where it leans to several). Groups
+    that are pieces side by side (`strokes.side_by_side`) are one group where the 28x28 of
+    them all is one digit to both networks (`_one_digit_in_strokes`: a 4 in two strokes)."""
+    close = strokes is not None and strokes.side_by_side
+    if groups > 1 and close and found is not Kind.SEVERAL:
+        if _one_digit_in_strokes(prepared.looked_at):
+            prepared, groups = replace(prepared, groups=1), 1
     if groups != 1:
         return prepared
     chance = 0.0 if found is Kind.SEVERAL else count.chance(prepared.looked_at)
     several = found is Kind.SEVERAL or count.sure(chance)
     joined = several and not letters.not_a_digit(prepared.looked_at)
     return replace(prepared, joined=joined, several_chance=chance)
+
+
+def _one_digit_in_strokes(pixels: np.ndarray) -> bool:
+    """Whether the 28x28 `pixels` of pieces side by side, no gap between them, is one digit
+    in strokes apart (a 4's bent stroke and its stem; a 9's loop and its tail) rather than
+    digits written close ("10"): the count network takes it for one digit rather than several,
+    and the letters network for a digit rather than none (the two pieces of a barcode, or of
+    a desk's edge beside a sheet, are no digit's strokes). Each at even odds
+    (`count.leans`, `letters.leans`): docs/measurements/preparation.md, "Round 87"."""
+    return not count.leans(count.chance(pixels)) and not letters.leans(letters.chance(pixels))
 
 
 def _unstretched(ink: np.ndarray) -> np.ndarray:

@@ -28,7 +28,7 @@ from digitcli.imaging.morphology import (
     widened,
 )
 from digitcli.imaging.paper import noise_below, paper_statistics
-from digitcli.imaging.pieces import digit_components, group_count, in_one_row
+from digitcli.imaging.pieces import digit_components, group_count, in_one_row, only_side_by_side
 from digitcli.imaging.settings import tuned
 from digitcli.imaging.verdict import Kind
 from digitcli.imaging.writing import writing_pieces
@@ -61,6 +61,9 @@ class Strokes:
     groups: int  # separate digit-sized groups side by side
     on_paper: bool  # the picture shows paper around its digit (`paper_size`)
     strokes: np.ndarray  # every piece over the threshold, lines taken out (`kept`: the digit's)
+    # The groups are pieces side by side with no gap between (`pieces.only_side_by_side`): a
+    # "10" written close, or a 4 written in two strokes.
+    side_by_side: bool
 
 
 class Isolated(NamedTuple):
@@ -166,6 +169,7 @@ def find_strokes(
             return find_strokes(without, background, whole_strokes=whole_strokes, again=False)
         return None
     kept, box, groups = found
+    side_by_side = groups > 1 and only_side_by_side(kept)  # (before faint ink joins them)
     if whole_strokes:
         reach = max(box[0].stop - box[0].start, box[1].stop - box[1].start) // 2
         near = widened(box, reach, kept.shape)
@@ -178,7 +182,8 @@ def find_strokes(
         box = shifted(bounds(kept[near]), near)
         if not on_paper:  # a few px wide, a stroke's core may stand in pieces: count it whole
             groups = group_count(kept[near])  # (on paper, faint ink joins digits written close)
-    return Strokes(flat, levels, floor, kept, box, groups, on_paper, strokes)
+            side_by_side = groups > 1 and only_side_by_side(kept[near])
+    return Strokes(flat, levels, floor, kept, box, groups, on_paper, strokes, side_by_side)
 
 
 def _scaled_ink(

@@ -235,12 +235,25 @@ def _height(group: list[float]) -> float:
     return y1 - y0 + 1
 
 
-def _groups(boxes: np.ndarray, area: np.ndarray) -> int:
+def only_side_by_side(mask: np.ndarray) -> bool:
+    """Whether the digits `mask`'s pieces are counted as (`_groups`, more than one) are pieces
+    side by side with no gap between them (`_side_by_side`): a "10" written close, or one digit
+    written in two strokes (a 4's two strokes apart), which `images._counted` asks the count
+    and letters networks about."""
+    pieces = _digit_pieces(mask)
+    if pieces is None:
+        return False
+    boxes, area = pieces
+    return _groups(boxes, area, side_by_side=False) == 1 < _groups(boxes, area)
+
+
+def _groups(boxes: np.ndarray, area: np.ndarray, *, side_by_side: bool = True) -> int:
     """How many digits stand side by side, apart: pieces (boxes y0, x0, y1, x1 inclusive) of
     at least 15% of the largest's ink are grouped unless a gap of 0.3 of a digit's height
     parts them;
     groups at least half as tall as the tallest, on one line, with clear gaps, are digits.
-    One digit in pieces (a 5's flag, a 4's two strokes) stays one group."""
+    One digit in pieces (a 5's flag, a 4's two strokes) stays one group. `side_by_side`:
+    pieces of one group are counted as `_side_by_side` counts them (else one group is one)."""
     big = boxes[area >= tuned().big_piece * area.max()]
     if len(big) < 2:
         return 1
@@ -258,7 +271,7 @@ def _groups(boxes: np.ndarray, area: np.ndarray) -> int:
     if shaped >= tuned().row_digits:  # a number, on a slant or in an uneven hand too
         return max(shaped, len(digits))
     if len(digits) < 2:
-        return _side_by_side(big, tall)
+        return _side_by_side(big, tall) if side_by_side else 1
     centres = [(g[2] + g[3]) / 2 for g in digits]
     return len(digits) if max(centres) - min(centres) < 0.5 * tall else 1
 

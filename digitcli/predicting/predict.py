@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from digitcli.core.errors import ImageError, without_name
-from digitcli.imaging import verdict
+from digitcli.imaging import count, verdict
 from digitcli.imaging.images import Prepared
 from digitcli.inputs.batches import (
     BATCH_SIZE,
@@ -116,19 +116,16 @@ class Seen:
 # count, and a number blank or lines to the preparation (a register's cell, a lamp's hot
 # spot) is one `read` reads. Not a digit stays the letters network's word.
 ASKS_READ = frozenset({verdict.Kind.SEVERAL, verdict.Kind.BLANK, verdict.Kind.LINES})
-# The count network's chance of several digits at which one digit found is asked about too:
-# even odds, where it takes several digits for likelier than one.
-LEANS_TO_SEVERAL = 0.5
 
 
 def asks_read(prepared: Prepared) -> bool:
     """Whether `predict` asks `read` about a prepared picture: where its verdict is one of
     ASKS_READ, or it found one digit by a closer look (a small number in a large cell, whose
     digits its working picture was too small to count), or where the count network leans to
-    several digits in its one digit (`LEANS_TO_SEVERAL`: two digits written close together,
+    several digits in its one digit (`count.leans`: two digits written close together,
     short of its `several_sure`)."""
     kind = verdict.kind(prepared)
-    leans = kind is verdict.Kind.DIGIT and prepared.several_chance >= LEANS_TO_SEVERAL
+    leans = kind is verdict.Kind.DIGIT and count.leans(prepared.several_chance)
     return kind in ASKS_READ or prepared.looked_closer or leans
 
 
