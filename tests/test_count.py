@@ -86,7 +86,7 @@ def test_one_digit_the_count_leans_to_several_in_is_asked_of_read(tmp_path, firs
     """Two of MNIST's test digits written into each other on paper, which the count network
     takes for several digits at 0.98-0.997, short of `several_sure`: `predict` answered one
     digit (7 at 0.94, 9 at 0.76) where `read` reads the number; it asks `read` where the
-    count leans to several (`count.leans`), and says several digits."""
+    count leans to several (`networks.leans`), and says several digits."""
     digits, _ = mnist_test(first + 2)
     ink = cv2.resize(_touching(digits[first], digits[first + 1], 12), None, fx=4, fy=4)
     page = np.full((ink.shape[0] + 80, ink.shape[1] + 80), 235.0)

@@ -35,9 +35,3 @@ def chance(pixels: np.ndarray) -> float:
 def sure(found: float) -> bool:
     """Whether a 28x28 `chance` found is taken for several digits (at `several_sure` or more)."""
     return found >= tuned().several_sure
-
-
-def leans(found: float) -> bool:
-    """Whether a 28x28's `chance` found takes several digits for likelier than one (even odds
-    or more)."""
-    return found >= 1.0 - found

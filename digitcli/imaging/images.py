@@ -34,7 +34,7 @@ from PIL import Image
 from digitcli.core import process
 from digitcli.core.config import IMAGE_SIZE
 from digitcli.imaging import closer as closer_look
-from digitcli.imaging import colours, count, letters
+from digitcli.imaging import colours, count, letters, networks
 from digitcli.imaging.background import estimate_background
 from digitcli.imaging.border import border_to_look_within
 from digitcli.imaging.fitting import BOX_SIZE, fit_and_centre, stroke_width
@@ -271,8 +271,7 @@ def _counted(
     them all is one digit to both networks (`_one_digit_in_strokes`: a 4 in two strokes)."""
     close = strokes is not None and strokes.side_by_side
     if groups > 1 and close and found is not Kind.SEVERAL:
-        if _one_digit_in_strokes(prepared.looked_at):
-            prepared, groups = replace(prepared, groups=1), 1
+        return _one_digit_in_strokes(prepared)
     if groups != 1:
         return prepared
     chance = 0.0 if found is Kind.SEVERAL else count.chance(prepared.looked_at)
@@ -281,14 +280,18 @@ def _counted(
     return replace(prepared, joined=joined, several_chance=chance)
 
 
-def _one_digit_in_strokes(pixels: np.ndarray) -> bool:
-    """Whether the 28x28 `pixels` of pieces side by side, no gap between them, is one digit
-    in strokes apart (a 4's bent stroke and its stem; a 9's loop and its tail) rather than
-    digits written close ("10"): the count network takes it for one digit rather than several,
-    and the letters network for a digit rather than none (the two pieces of a barcode, or of
-    a desk's edge beside a sheet, are no digit's strokes). Each at even odds
-    (`count.leans`, `letters.leans`): docs/measurements/preparation.md, "Round 87"."""
-    return not count.leans(count.chance(pixels)) and not letters.leans(letters.chance(pixels))
+def _one_digit_in_strokes(prepared: Prepared) -> Prepared:
+    """`prepared` (pieces side by side, no gap between them) as one digit in strokes apart (a
+    4's bent stroke and its stem; a 9's loop and its tail), with the count network's chance
+    kept, where its 28x28 is no digits written close ("10"): the count network takes it for
+    one digit rather than several, and the letters network for a digit rather than none (the
+    two pieces of a barcode, or of a desk's edge beside a sheet, are no digit's strokes), each
+    at even odds (`networks.leans`: docs/measurements/preparation.md, "Round 87"); else
+    `prepared` as it is. (Under even odds the count is short of `several_sure`: not joined.)"""
+    chance = count.chance(prepared.looked_at)
+    if networks.leans(chance) or networks.leans(letters.chance(prepared.looked_at)):
+        return prepared
+    return replace(prepared, groups=1, several_chance=chance)
 
 
 def _unstretched(ink: np.ndarray) -> np.ndarray:

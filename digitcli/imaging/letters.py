@@ -45,9 +45,3 @@ def sure(found: float) -> bool:
     """Whether the letters network's `chance` (`found`) takes a 28x28 for no digit: at
     `letters_sure` or more."""
     return found >= tuned().letters_sure
-
-
-def leans(found: float) -> bool:
-    """Whether the letters network's `chance` (`found`) takes a 28x28 for no digit rather
-    than a digit (even odds or more)."""
-    return found >= 1.0 - found

@@ -26,3 +26,9 @@ def chance(path: Path, pixels: np.ndarray) -> float:
     on black) as `images.prepare` makes them: the letters and the count networks'."""
     batch = (pixels.astype(np.float32) / 255.0)[np.newaxis, :, :, np.newaxis]
     return float(network(path)(batch)[0, 0])
+
+
+def leans(found: float) -> bool:
+    """Whether a network's chance `found` takes its class for likelier than the other (even
+    odds or more): several digits to the count network, no digit to the letters network."""
+    return found >= 1.0 - found

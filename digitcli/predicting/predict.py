@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from digitcli.core.errors import ImageError, without_name
-from digitcli.imaging import count, verdict
+from digitcli.imaging import networks, verdict
 from digitcli.imaging.images import Prepared
 from digitcli.inputs.batches import (
     BATCH_SIZE,
@@ -122,10 +122,10 @@ def asks_read(prepared: Prepared) -> bool:
     """Whether `predict` asks `read` about a prepared picture: where its verdict is one of
     ASKS_READ, or it found one digit by a closer look (a small number in a large cell, whose
     digits its working picture was too small to count), or where the count network leans to
-    several digits in its one digit (`count.leans`: two digits written close together,
+    several digits in its one digit (`networks.leans`: two digits written close together,
     short of its `several_sure`)."""
     kind = verdict.kind(prepared)
-    leans = kind is verdict.Kind.DIGIT and count.leans(prepared.several_chance)
+    leans = kind is verdict.Kind.DIGIT and networks.leans(prepared.several_chance)
     return kind in ASKS_READ or prepared.looked_closer or leans
 
 
