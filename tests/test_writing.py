@@ -50,11 +50,21 @@ def _dome(flat: np.ndarray) -> np.ndarray:
     return cv2.morphologyEx(dome.view(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
 
 
-def test_where_every_piece_is_no_writing_the_least_sure_is_kept() -> None:
+def test_of_two_domes_the_one_the_network_is_least_sure_of_is_kept() -> None:
     flat = _ring_and_dome() + _ring_and_dome((40, 15))[::-1]  # a second dome, at the top
     domes = _dome(flat)
     assert _pieces(domes) == 2
     assert _pieces(writing.writing_pieces(flat, domes)) == 1
+
+
+def test_where_every_piece_is_no_writing_none_is_kept() -> None:
+    """Two shadows' domes, one from the foot and one from the top, and nothing else kept: no
+    writing at all, the picture is blank paper (the one the network was least sure of was
+    kept before, and read as a digit)."""
+    flat = _ring_and_dome() + _ring_and_dome((70, 30))[::-1]
+    domes = _dome(flat)
+    assert _pieces(domes) == 2
+    assert not writing.writing_pieces(flat, domes).any()
 
 
 def test_a_speck_is_never_what_is_kept_in_the_digits_place() -> None:

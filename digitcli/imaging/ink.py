@@ -104,6 +104,8 @@ def isolate_ink(
         row = refused is Kind.LINES and in_one_row(kept)  # digits in a row: a number on rules
         return Isolated(None, None, groups if row else int(refused is Kind.LINES), refused, found)
     writing = writing_pieces(found.flat, kept) if found.on_paper else kept
+    if not writing.any():  # every piece a desk's edge, a shadow's band: no writing at all
+        return Isolated(None, None, 0, Kind.BLANK, found)
     near = widened(found.box, 2, kept.shape)  # all the steps below keep: 5-10x fewer pixels
     flat, levels = found.flat[near], found.levels[near]
     level = quantile(histogram(levels, kept[near]), 0.8)  # strokes' cores become white, as in MNIST

@@ -3,15 +3,17 @@ ink to the thresholds, and the digit model reads the two as one (a 0 beside a sh
 was a 2).
 
 The preparation keeps a digit's pieces by rules of size and place (`digitcli.imaging.pieces`).
-Where it keeps several, a small network (`writing.tflite`, built by `bench/build/make_writing.py`
-from the pieces of scenes of paper whose strokes are known, of paper under shadows, MNIST's
-training digits enlarged onto paper and the pieces the rules keep on real pictures people
-made; its fits record names its data, seeds and command) looks at each piece twice, close up
-and in the whole picture, and answers the chance that it is no writing. Those it is sure of
-(0.5 or more: the export's bias puts the network's 0.9 there) are left out of the 28x28 the
-digit model reads, never the one it is least sure of: a shadow the rules took for the digit
-goes, the digit beside it stays. What the picture holds (the judge, the count of digits, the
-letters network) is decided on the ink as kept: this only cleans what is read. It runs
+Where it keeps several, a small network (`writing.tflite`, built by
+`bench/build/make_writing.py` from the pieces of scenes of paper whose strokes are known, of
+paper under shadows, MNIST's training digits enlarged onto paper and the pieces the rules keep
+on real pictures people made; its fits record names its data, seeds and command) looks at
+each piece twice, close up and in the whole picture, and answers the chance that it is no
+writing. Those it is sure of (0.5 or more: the export's bias puts the network's 0.9 there)
+are left out of the 28x28 the digit model reads, never the one it is least sure of: a shadow
+the rules took for the digit goes, the digit beside it stays. Where it is sure of every one,
+there is no writing at all (a desk's edge and a wedge of the desk beyond a blank sheet): the
+picture is blank (docs/measurements/preparation.md, "Round 88"). What else the picture holds
+(the judge, the count of digits, the letters network) is decided on the ink as kept. It runs
 through LiteRT (`digitcli.core.litert`), loaded on first use.
 """
 
@@ -32,17 +34,22 @@ FITS = networks.FITS  # it learnt the pieces these settings keep
 
 def writing_pieces(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
     """`kept` (a mask over `flat`, the picture less its background) less its pieces the network
-    takes for no writing; `kept` itself where it is one piece or every piece is kept. Of the
-    pieces that are no specks (`speck_area` of the largest's area or more, as the rules count
-    them), the one the network is least sure of is always kept: something is left to read."""
+    takes for no writing; `kept` itself where it is one piece or every piece is kept; no piece
+    at all where the network takes each of several for none (no writing: blank paper). Else,
+    of the pieces that are no specks (`speck_area` of the largest's area or more, as the rules
+    count them), the one the network is least sure of is always kept: the digit beside a
+    shadow's band stays. (One piece alone is not asked: a faint digit cropped close was no
+    writing to the network, 50 of 300 of `robustness.py`'s `faint`.)"""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(kept.view(np.uint8), connectivity=8)
     if count <= 2:  # (label 0 is the background)
         return kept
     runner = networks.network(MODEL)
     chance = runner.run(views(flat, labels, stats, runner.side))[:, 0]
+    sure = chance >= 0.5
+    if sure.all():
+        return np.zeros_like(kept)
     area = stats[1:, cv2.CC_STAT_AREA]
     sized = np.flatnonzero(area >= tuned().speck_area * area.max())
-    sure = chance >= 0.5
     sure[sized[np.argmin(chance[sized])]] = False
     if not sure.any():
         return kept
