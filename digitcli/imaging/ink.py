@@ -86,7 +86,8 @@ def isolate_ink(
     piece), the one the digit model reads; how many separate digit-sized groups of ink it
     holds (with None: 0, or, where the judge took the ink for lines or a page of writing, 1,
     or, where that ink stands in one row, `pieces.in_one_row`, the groups found: a number on a
-    form's rules); what it is (`verdict.Kind`: with None, blank, lines, not a digit; else
+    form's rules); what it is (`verdict.Kind`: with None, blank (no piece of it writing, to
+    the writing network, counts so too), lines, not a digit; else
     DIGIT, or SEVERAL where the judge is sure the ink is several digits); and the strokes found
     (`find_strokes`; None: none), judged or not.
 
