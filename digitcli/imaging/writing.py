@@ -39,7 +39,8 @@ def writing_pieces(flat: np.ndarray, kept: np.ndarray) -> np.ndarray:
     of the pieces that are no specks (`speck_area` of the largest's area or more, as the rules
     count them), the one the network is least sure of is always kept: the digit beside a
     shadow's band stays. (One piece alone is not asked: a faint digit cropped close was no
-    writing to the network, 50 of 300 of `robustness.py`'s `faint`.)"""
+    writing to the network, 50 of 300 of `robustness.py`'s `faint`; taught such digits, it
+    gave up shadows: docs/measurements/preparation.md, rounds 88 and 89.)"""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(kept.view(np.uint8), connectivity=8)
     if count <= 2:  # (label 0 is the background)
         return kept
