@@ -172,7 +172,8 @@ def find_strokes(
             return find_strokes(without, background, whole_strokes=whole_strokes, again=False)
         return None
     kept, box, groups = found
-    side_by_side = groups > 1 and only_side_by_side(kept)  # (before faint ink joins them)
+    recounted = whole_strokes and not on_paper  # groups counted again once faint ink joins
+    side_by_side = not recounted and groups > 1 and only_side_by_side(kept)  # (before it joins)
     if whole_strokes:
         reach = max(box[0].stop - box[0].start, box[1].stop - box[1].start) // 2
         near = widened(box, reach, kept.shape)
@@ -183,7 +184,7 @@ def find_strokes(
             faint &= ~lines[near]
         kept[near] = connected_to(kept[near], faint)
         box = shifted(bounds(kept[near]), near)
-        if not on_paper:  # a few px wide, a stroke's core may stand in pieces: count it whole
+        if recounted:  # a few px wide, a stroke's core may stand in pieces: count it whole
             groups = group_count(kept[near])  # (on paper, faint ink joins digits written close)
             side_by_side = groups > 1 and only_side_by_side(kept[near])
     return Strokes(flat, levels, floor, kept, box, groups, on_paper, strokes, side_by_side)
