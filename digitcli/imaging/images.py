@@ -188,7 +188,7 @@ def _told(prepared: Prepared) -> Prepared:
     (`letters`: a letter, a sign, a drawing), else with that chance kept (`Prepared.letters`)."""
     if not prepared.has_ink or prepared.several:
         return prepared
-    chance = letters.chance(prepared.looked_at)
+    chance = prepared.letters or letters.chance(prepared.looked_at)  # (0: not asked yet)
     if not letters.sure(chance):
         return replace(prepared, letters=chance)
     blank = np.zeros_like(prepared.pixels)
@@ -287,11 +287,15 @@ def _one_digit_in_strokes(prepared: Prepared) -> Prepared:
     one digit rather than several, and the letters network for a digit rather than none (the
     two pieces of a barcode, or of a desk's edge beside a sheet, are no digit's strokes), each
     at even odds (`networks.leans`: docs/measurements/preparation.md, "Round 87"); else
-    `prepared` as it is. (Under even odds the count is short of `several_sure`: not joined.)"""
+    `prepared` as it is. (Under even odds the count is short of `several_sure`: not joined.)
+    The letters network's chance is kept (`Prepared.letters`): `_told` weighs the same 28x28."""
     chance = count.chance(prepared.looked_at)
-    if networks.leans(chance) or networks.leans(letters.chance(prepared.looked_at)):
+    if networks.leans(chance):
         return prepared
-    return replace(prepared, groups=1, several_chance=chance)
+    none = letters.chance(prepared.looked_at)
+    if networks.leans(none):
+        return prepared
+    return replace(prepared, groups=1, several_chance=chance, letters=none)
 
 
 def _unstretched(ink: np.ndarray) -> np.ndarray:
