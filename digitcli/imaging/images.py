@@ -103,7 +103,8 @@ class Prepared:
     # left pieces out of `pixels`: what the verdict looks at (None: `pixels` itself).
     judged: np.ndarray | None = None
     # The letters network's chance that the one digit is none (`letters.chance` of
-    # `looked_at`; 0 where not asked: no ink, several digits): `verdict.read_as_none` weighs it.
+    # `looked_at`, or of `pixels` where that is greater: `_told`; 0 where not asked: no ink,
+    # several digits): `verdict.read_as_none` weighs it.
     letters: float = 0.0
     # Prepared where a closer look found it (`closer`): its ink too small in the working picture
     # to count its digits by (a small number in a register's large cell; `predict` asks `read`).
@@ -185,10 +186,15 @@ def picture_colours(image: Image.Image) -> np.ndarray | None:
 
 def _told(prepared: Prepared) -> Prepared:
     """`prepared`, refused as not a digit where the 28x28 of its one digit is taken for none
-    (`letters`: a letter, a sign, a drawing), else with that chance kept (`Prepared.letters`)."""
+    (`letters`: a letter, a sign, a drawing), else with that chance kept (`Prepared.letters`).
+    Both 28x28s are asked where the writing network left pieces out: the ink as kept
+    (`looked_at`) and the one the digit model reads (`pixels`), the greater chance kept (a
+    cross beside a shadow's edge, or among a board's lines, is no letter with them)."""
     if not prepared.has_ink or prepared.several:
         return prepared
     chance = prepared.letters or letters.chance(prepared.looked_at)  # (0: not asked yet)
+    if prepared.judged is not None and not letters.sure(chance):
+        chance = max(chance, letters.chance(prepared.pixels))
     if not letters.sure(chance):
         return replace(prepared, letters=chance)
     blank = np.zeros_like(prepared.pixels)
