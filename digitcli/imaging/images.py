@@ -282,8 +282,9 @@ def _counted(
         return prepared
     chance = 0.0 if found is Kind.SEVERAL else count.chance(prepared.looked_at)
     several = found is Kind.SEVERAL or count.sure(chance)
-    joined = several and not letters.not_a_digit(prepared.looked_at)
-    return replace(prepared, joined=joined, several_chance=chance)
+    none = letters.chance(prepared.looked_at) if several else 0.0  # (sure: `_told` refuses)
+    joined = several and not letters.sure(none)
+    return replace(prepared, joined=joined, several_chance=chance, letters=0.0 if joined else none)
 
 
 def _one_digit_in_strokes(prepared: Prepared) -> Prepared:

@@ -36,11 +36,6 @@ def chance(pixels: np.ndarray) -> float:
     return networks.chance(MODEL, pixels)
 
 
-def not_a_digit(pixels: np.ndarray) -> bool:
-    """Whether `pixels` is taken for no digit (`chance` at `letters_sure` or more)."""
-    return sure(chance(pixels))
-
-
 def sure(found: float) -> bool:
     """Whether the letters network's `chance` (`found`) takes a 28x28 for no digit: at
     `letters_sure` or more."""
