@@ -1,6 +1,7 @@
 """The writing network (`digitcli.imaging.writing`): the pieces of the ink kept for a digit
 that are no writing (a shadow's edge beside a thin digit) are left out of the 28x28 the digit
-model reads, and the verdict is taken on the ink as kept."""
+model reads; the verdict is taken on the ink as kept, the letters network's of the 28x28 read
+too."""
 
 from __future__ import annotations
 
@@ -148,7 +149,9 @@ def test_real_photos_with_a_hard_shadow_below_the_digit(name: str, digit: int) -
 
 
 @pytest.mark.parametrize("draw", [_cross, _plus])
-def test_a_sign_beside_a_shadows_edge_is_not_a_digit(draw) -> None:
+def test_a_sign_beside_a_shadows_edge_is_not_a_digit(
+    draw: Callable[[np.ndarray, int, int], None],
+) -> None:
     """The letters network is asked of the 28x28 the digit model reads too: a cross above a
     shadow's edge, the two together no letter to it (before: the cross answered as a digit,
     as tic-tac-toe boards photographed on a desk were, docs/measurements/preparation.md,

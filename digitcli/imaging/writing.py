@@ -13,7 +13,8 @@ are left out of the 28x28 the digit model reads, never the one it is least sure 
 the rules took for the digit goes, the digit beside it stays. Where it is sure of every one,
 there is no writing at all (a desk's edge and a wedge of the desk beyond a blank sheet): the
 picture is blank (docs/measurements/preparation.md, "Round 88"). What else the picture holds
-(the judge, the count of digits, the letters network) is decided on the ink as kept. It runs
+(the judge, the count of digits) is decided on the ink as kept; the letters network is asked
+of it and of the 28x28 read (`images._told`: a cross left alone is no digit). It runs
 through LiteRT (`digitcli.core.litert`), loaded on first use.
 """
 
