@@ -196,8 +196,10 @@ def test_lines_read_one_by_one_agree_with_lines_refused():
 # two register cells, 65 and 905, and add a register's 119 and a handwritten m, refused by
 # predict and read by read; round 84's predict asking read where the count network leans to
 # several digits in its one digit mends two cells, a register's 26 and a sheet's boxed 16,
-# several digits to predict now as read reads them), each a failure to learn from, by file
-# name.
+# several digits to predict now as read reads them; round 92's predict asking read where the
+# letters network leans to no digit in its one digit mends a register cell's 98 and a 52602
+# beside a shadow's edge, several digits to predict now), each a failure to learn from, by
+# file name.
 _DESK_NONDIGIT = (
     "a tic-tac-toe board on a sheet or a note on a desk (round 31's desk set): each command "
     "keeps other marks of it, or refuses it in other words (one digit, a number, blank, lines "
@@ -223,9 +225,6 @@ REAL_KNOWN = {
     "digit (0.970, at letters_sure), and since round 71 several digits are not a digit then "
     "(26 handwritten words were several digits to predict): predict refuses it as not a "
     "digit; read's line reader is sure of 119, three digits (row_digits), and read reads it",
-    "fborcic+neural_project__test_images_3.jpeg": "52602 written in the shade beside a hard "
-    "shadow's edge: predict's ink is the edge, a 4; read reads 52602 (round 25: its lines "
-    "found on a paper level that follows the edge; it read the same 4 before)",
     **{name: _DESK_NONDIGIT for name in _DESK_BOARDS},
     "anthonyverghese+handwriting-recognition-ai__chars_m.png": "a handwritten m (the real "
     "set's non-digits): several digits to the judge, not a digit to the letters network, so "
@@ -237,10 +236,6 @@ REAL_KNOWN = {
     "Arn-The-Wolf+Handwriting-Recognition-Ai__digits_digit11.png": "11 drawn close together "
     "(round 40's fresh pictures, a check set): one 28x28 to predict's preparation, which the "
     "count network takes for one digit (1); round 50's line reader reads 11, right",
-    "OliverLengwinat+textbox_recognition__images_1_orig.jpg__crop_815_2520_225_108.png": "98 "
-    "in a score card's double-ruled cell (round 75's cell numbers), the 9's tail touching the "
-    "cell's bottom line and the 8's top its top line: predict answers one digit, 9; read, which "
-    "finds the number's rows with the cell's lines taken out since round 78, reads 98, right",
     "DAT-Class+handwritten_multi-digit_calculator__model_test_test.PNG__crop_660_0_110_92.png": (
         "78 cut from a drawn sum, the 7's bar touching the crop's left edge (round 40's fresh "
         "numbers): predict drops the 7 as a neighbour's part and reads the 8; read reads 78"

@@ -3,9 +3,8 @@
 The inputs are listed and prepared to MNIST's convention by the input layer
 (`digitcli.inputs`), and the model runs once per batch. Memory stays flat however many inputs
 there are. A picture `predict` asks `read` about (`asks_read`: several digits, blank or
-lines to it, a digit found by a closer look or one the count leans to several in) is looked
-at as `read` looks at it too (`Seen`), and `read`'s word on it is `predict`'s (the one
-verdict).
+lines to it, a digit found by a closer look or one a network doubts) is looked at as `read`
+looks at it too (`Seen`), and `read`'s word on it is `predict`'s (the one verdict).
 """
 
 from __future__ import annotations
@@ -121,12 +120,14 @@ ASKS_READ = frozenset({verdict.Kind.SEVERAL, verdict.Kind.BLANK, verdict.Kind.LI
 def asks_read(prepared: Prepared) -> bool:
     """Whether `predict` asks `read` about a prepared picture: where its verdict is one of
     ASKS_READ, or it found one digit by a closer look (a small number in a large cell, whose
-    digits its working picture was too small to count), or where the count network leans to
-    several digits in its one digit (`networks.leans`: two digits written close together,
-    short of its `several_sure`)."""
+    digits its working picture was too small to count), or where a network doubts its one
+    digit (`networks.leans`): the count network leans to several digits (two digits written
+    close together, short of its `several_sure`), or the letters network to no digit (one
+    digit kept of a number, the rest left out with a cell's rule or a shadow's edge, short
+    of its `letters_sure`)."""
     kind = verdict.kind(prepared)
-    leans = kind is verdict.Kind.DIGIT and networks.leans(prepared.several_chance)
-    return kind in ASKS_READ or prepared.looked_closer or leans
+    doubted = networks.leans(prepared.several_chance) or networks.leans(prepared.letters)
+    return kind in ASKS_READ or prepared.looked_closer or (kind is verdict.Kind.DIGIT and doubted)
 
 
 def seen(source: Source, invert: str) -> Seen:
@@ -187,7 +188,7 @@ def _answer(
 
 def _word_stands(prepared: Prepared, probabilities: np.ndarray) -> bool:
     """Whether `read`'s word on a digit `predict` found stands: where it looked closer, always;
-    where the count leaned to several, unless its classifier takes the digit for none
+    where a network doubted the digit, unless its classifier takes the digit for none
     (`verdict.read_as_none`: a blurred scribble `read` reads as 20 stays not a digit)."""
     return prepared.looked_closer or not verdict.read_as_none(prepared, probabilities)
 
@@ -211,8 +212,8 @@ def _said_by_read(
 def _word(prepared: Prepared, reading: Reading) -> str | None:
     """`predict`'s note on a picture it asked `read` about, where `read`'s `reading` of it
     decides: `read`'s refusal; several digits where `predict` did not find them (it refused
-    the picture, or found one digit by a closer look or where the count leans to several) and
-    `read` reads a number of two digits or more; None where `predict`'s own answer stands."""
+    the picture, or found one digit by a closer look or one a network doubts) and `read`
+    reads a number of two digits or more; None where `predict`'s own answer stands."""
     from digitcli.reading.read import refusal
 
     refused = refusal(reading)
