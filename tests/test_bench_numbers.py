@@ -654,3 +654,24 @@ def test_a_joined_words_letters_are_written_in_fewer_pieces_than_letters():
         joined += 1 <= strokes < len(boxes)
         assert all(left < right for left, _, right, _ in boxes)
     assert joined >= 36  # with the pen lifted after every letter: 29
+
+
+def test_the_marks_written_in_a_number_are_drawn_whole():
+    # A comma reaches a third of a digit's height below the digits and a cheque's slash as far
+    # above them: on a canvas as tall as the digits, most were cut off at its edge, so the
+    # truth said `1,70,000` where the picture showed a speck (three amounts in four).
+    x, y = make_numbers.number_digits()
+    rng = np.random.default_rng(7)
+    cut = 0
+    for _ in range(60):
+        count, amount = amounts.plan(rng)
+        picks = rng.integers(0, len(x), count)
+        ink, boxes = make_numbers._write(
+            x[picks], "spaced", [count], 80.0, rng, marks=amount.marks, amount=amount
+        )
+        among_digits = np.zeros(ink.shape[1], bool)
+        for left, _, right, _ in boxes:
+            among_digits[int(left) : int(right)] = True
+        edges = (ink[0] > 0.3) | (ink[-1] > 0.3)
+        cut += bool((edges & ~among_digits).any())
+    assert cut == 0

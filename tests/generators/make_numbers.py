@@ -478,12 +478,13 @@ def _write(
     width = sum(p.shape[1] for p in pieces) + int(sum(max(g, 0) for g in gaps)) + len(pieces) + 4
     width += int(rooms[0] + rooms[-1]) + 2
     height = int(max(p.shape[0] for p in pieces) + 0.15 * digit_h) + 4
-    ink = np.zeros((height, width), np.float32)
+    reach = math.ceil(written_marks.REACH * height) if marks else 0  # room for the marks
+    ink = np.zeros((height + 2 * reach, width), np.float32)
     boxes, left = [], 2.0 + rooms[0]
     for i, piece in enumerate(pieces):
         h, w = piece.shape
         top = int(round((height - h) / 2 + top_jitter[i]))
-        top = min(max(top, 0), height - h)
+        top = reach + min(max(top, 0), height - h)
         col = max(0, int(round(left)))  # a narrow digit overlapped by more than its width
         region = ink[top : top + h, col : col + w]
         np.maximum(region, np.clip(piece, 0, 1), out=region)
@@ -505,9 +506,20 @@ def _write(
                     continue
                 written_marks.draw_marks(ink, mark, start, top, bottom, rng, dot)
         last = after[-1] + rooms[-1] + 0.05 * digit_h
-        return ink[:, : min(ink.shape[1], int(last) + 2)], boxes
+        return _marks_room_trimmed(ink[:, : min(ink.shape[1], int(last) + 2)], boxes, reach)
     used = int(max(b[2] for b in boxes)) + 2
     return ink[:, :used], boxes
+
+
+def _marks_room_trimmed(ink: np.ndarray, boxes, reach: int):
+    """`ink` less the rows of the marks' room (`reach` above the digits' canvas and below it)
+    that no ink reached, 2 px kept beyond the ink; the boxes moved with it. Where the ink
+    stays 2 px inside the digits' canvas, that canvas as it was."""
+    rows = np.flatnonzero(ink.any(axis=1))
+    first, last = (rows[0], rows[-1]) if len(rows) else (reach, len(ink) - 1 - reach)
+    above = min(reach, max(0, first - 2))
+    below = min(reach, max(0, len(ink) - 3 - last))
+    return ink[above : len(ink) - below], _moved_boxes(boxes, 0, -above)
 
 
 def _looped(pieces, gaps, amount: amounts.Amount, marks, digit_h, rng) -> None:
