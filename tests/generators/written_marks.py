@@ -24,9 +24,10 @@ LEADS = ("-", "$")  # before the first digit: a minus, a currency sign
 # The room each mark takes on the line, as a share of the digits' height.
 WIDTH = {".": 0.3, ",": 0.3, "'": 0.3, ":": 0.3, "-": 0.5, "=": 0.55, "/": 0.5, "~": 0.7,
          "—": 1.0, "$": 0.6}  # fmt: skip
-# How far a mark reaches beyond the digits' top or bottom, as a share of their height (from
-# the highest top to the lowest foot): a comma's tail below them (0.3 and half a pen), a
-# cheque's slash above them (`amounts`).
+# How far a mark reaches beyond the digits' top or bottom, as a share of their span (the
+# highest top to the lowest foot): a comma's tail below them (0.3 and half a pen), a
+# cheque's slash above them (`amounts`). `make_numbers` gives it room so far beyond its
+# canvas, which is at least as tall as the span.
 REACH = 0.4
 DOT = (0.55, 0.9)  # a dot's radius, as a share of the pen's width
 SMALL_DOT = (0.3, 0.9)  # ... down to a tap of the pen (`make_numbers.Look.small_dots`)
