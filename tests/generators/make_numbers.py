@@ -515,10 +515,10 @@ def _marks_room_trimmed(ink: np.ndarray, boxes, reach: int):
     """`ink` less the rows of the marks' room (`reach` above the digits' canvas and below it)
     that no ink reached, 2 px kept beyond the ink; the boxes moved with it. Where the ink
     stays 2 px inside the digits' canvas, that canvas as it was."""
-    rows = np.flatnonzero(ink.any(axis=1))
-    first, last = (rows[0], rows[-1]) if len(rows) else (reach, len(ink) - 1 - reach)
-    above = min(reach, max(0, first - 2))
-    below = min(reach, max(0, len(ink) - 3 - last))
+    box = bounds(ink > 0)
+    rows = box[0] if box is not None else slice(reach, len(ink) - reach)
+    above = min(reach, max(0, rows.start - 2))
+    below = min(reach, max(0, len(ink) - 2 - rows.stop))
     return ink[above : len(ink) - below], _moved_boxes(boxes, 0, -above)
 
 
